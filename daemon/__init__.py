@@ -1,0 +1,1 @@
+"""oo-support: the OneOffice helpdesk daemon."""

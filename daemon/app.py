@@ -1,0 +1,137 @@
+"""The composition root: builds everything from Settings, and runs the daemon.
+
+Tests build the same App with their own settings, servers and clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from daemon import outbox
+from daemon.clock import Clock, system_clock
+from daemon.domain.calendar import BusinessCalendar
+from daemon.mail.render import TemplateRenderer
+from daemon.pipeline import Pipeline
+from daemon.settings import Settings
+from daemon.sources.imap import ImapSource
+from daemon.sources.smtp_listener import SupportMailHandler, start_listener
+from daemon.store.engine import make_engine
+from daemon.store.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+# How long SIGTERM may spend delivering what is queued before the process exits.
+SHUTDOWN_FLUSH_SECONDS = 10.0
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    calendar: BusinessCalendar
+    renderer: TemplateRenderer
+    pipeline: Pipeline
+
+    def transport(self) -> outbox.Transport:
+        return outbox.make_transport(self.settings.smtp_out, self.settings.outbox)
+
+    def imap_source(self, on_committed: outbox.Callable[[], None] | None = None) -> ImapSource:
+        if self.settings.imap is None:
+            raise RuntimeError("no [imap] section is configured (or it has enabled = false)")
+        return ImapSource(
+            self.settings.imap,
+            self.engine,
+            self.pipeline,
+            self.clock,
+            on_committed or (lambda: None),
+        )
+
+    def flush_outbox(
+        self, should_stop: outbox.Callable[[], bool] | None = None
+    ) -> outbox.FlushReport:
+        return outbox.flush(
+            self.engine, self.transport(), self.settings.outbox, self.clock, should_stop
+        )
+
+
+def build_app(settings: Settings, clock: Clock = system_clock) -> App:
+    engine = make_engine(settings.database.url, echo=settings.database.echo)
+    calendar = BusinessCalendar(timezone=settings.support.timezone)
+    renderer = TemplateRenderer(settings.templates.dir)
+    pipeline = Pipeline(settings, renderer, calendar, clock)
+    return App(settings, engine, clock, calendar, renderer, pipeline)
+
+
+async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
+    """Every enabled source and the outbox sender, until `stop` is set or SIGTERM."""
+    loop = asyncio.get_running_loop()
+    stop = stop or asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGHUP, app.renderer.reload)
+
+    await asyncio.to_thread(upgrade, app.engine)
+    wake_sender = asyncio.Event()
+
+    def committed() -> None:  # called from worker threads after each commit
+        loop.call_soon_threadsafe(wake_sender.set)
+
+    imap_stop = threading.Event()
+    imap_task = None
+    if app.settings.imap is not None:
+        source = app.imap_source(committed)
+        imap_task = asyncio.create_task(asyncio.to_thread(source.run, imap_stop))
+
+    handler = None
+    server = None
+    if app.settings.smtp_in.enabled:
+        s = app.settings.smtp_in
+        handler = SupportMailHandler(app.settings, app.engine, app.pipeline, app.clock, committed)
+        server = await start_listener(handler, s.host, s.port, s.max_message_size)
+
+    sender_stop = threading.Event()
+    sender_task = asyncio.create_task(_send_loop(app, wake_sender, sender_stop))
+    log.info("daemon running imap=%s smtp_in=%s", imap_task is not None, server is not None)
+
+    await stop.wait()
+    log.info("stopping: no new mail is taken in")
+    if handler is not None and server is not None:
+        handler.accepting = False
+        server.close()
+    imap_stop.set()
+    if imap_task is not None:
+        await imap_task  # finishes the batch in hand, commits it, moves it
+    while handler is not None and handler.in_flight:
+        await asyncio.sleep(0.05)
+    sender_stop.set()
+    wake_sender.set()
+    await sender_task
+    deadline = time.monotonic() + SHUTDOWN_FLUSH_SECONDS
+    await asyncio.to_thread(app.flush_outbox, lambda: time.monotonic() > deadline)
+    app.engine.dispose()
+    log.info("stopped")
+
+
+async def _send_loop(app: App, wake: asyncio.Event, stop: threading.Event) -> None:
+    interval = app.settings.outbox.flush_interval
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=interval)
+        wake.clear()
+        if stop.is_set():
+            break
+        try:
+            await asyncio.to_thread(app.flush_outbox, stop.is_set)
+        except Exception:  # noqa: BLE001 - e.g. the database is down; try again later
+            log.exception("outbox flush failed")

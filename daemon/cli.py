@@ -1,0 +1,257 @@
+"""The command line (INTERFACE.md "Command line"): parse arguments, call the app.
+
+Data goes to stdout (exactly one JSON document with --json); logs and errors go
+to stderr; failures exit non-zero with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from daemon import views
+from daemon.app import App, build_app, run_daemon
+from daemon.clock import fixed_clock, system_clock
+from daemon.settings import ConfigError, Settings, load_settings
+from daemon.store import repository
+from daemon.store.migrate import upgrade
+
+log = logging.getLogger("daemon")
+
+
+class CommandError(Exception):
+    """A failure to report in one line, with exit status 1."""
+
+
+def _iso_instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset (e.g. +01:00)")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", help="TOML config file (else $OO_SUPPORT_CONFIG)")
+    common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser = argparse.ArgumentParser(
+        prog="oo-support", description="OneOffice support daemon", parents=[common]
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, target: Callable[..., int], help_text: str, sub: Any = commands) -> Any:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=target)
+        return p
+
+    command("run", cmd_run, "run the daemon until SIGTERM")
+    db = commands.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    command("upgrade", cmd_db_upgrade, "migrate the database to the newest schema", db)
+    poll = command("poll", cmd_poll, "one pass over the IMAP mailbox")
+    poll.add_argument("--once", action="store_true", required=True)
+    poll.add_argument("--now", type=_iso_instant)
+    poll.add_argument("--json", action="store_true")
+    box = commands.add_parser("outbox", help="mail waiting to be sent").add_subparsers(
+        dest="outbox_command", required=True
+    )
+    flush = command("flush", cmd_outbox_flush, "send everything queued, then exit", box)
+    flush.add_argument("--json", action="store_true")
+    cases = commands.add_parser("cases", help="support cases").add_subparsers(
+        dest="cases_command", required=True
+    )
+    listing = command("list", cmd_cases_list, "cases, newest first", cases)
+    listing.add_argument("--status", choices=["open", "closed", "all"], default="open")
+    listing.add_argument("--json", action="store_true")
+    show = command("show", cmd_cases_show, "one case with its messages", cases)
+    show.add_argument("number", type=int)
+    show.add_argument("--json", action="store_true")
+    ignored = commands.add_parser("ignored", help="mail kept without a case").add_subparsers(
+        dest="ignored_command", required=True
+    )
+    kept = command("list", cmd_ignored_list, "mail kept but not made a case, with why", ignored)
+    kept.add_argument("--json", action="store_true")
+    command("check-config", cmd_check_config, "validate the config and reach every server")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    logging.getLogger("imapclient").setLevel(logging.WARNING)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command log
+    try:
+        settings = load_settings(args.config)
+        return int(args.handler(args, settings))
+    except (ConfigError, CommandError) as exc:
+        print(f"oo-support: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ConfigError) else 1
+    except SQLAlchemyError as exc:
+        reason = str(exc).splitlines()[0]
+        print(f"oo-support: database error: {reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _app(args: argparse.Namespace, settings: Settings, migrate: bool = True) -> App:
+    now = getattr(args, "now", None)
+    app = build_app(settings, fixed_clock(now) if now else system_clock)
+    if migrate:
+        upgrade(app.engine)
+    return app
+
+
+def _print_json(document: Any) -> None:
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    app = build_app(settings)
+    asyncio.run(run_daemon(app))
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    _app(args, settings)
+    print("database is at the newest schema", file=sys.stderr)
+    return 0
+
+
+def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.imap is None:
+        raise CommandError("no IMAP mailbox configured ([imap] is absent or disabled)")
+    app = _app(args, settings)
+    source = app.imap_source()
+    try:
+        report = source.poll_once()
+    finally:
+        source.close()
+    summary = vars(report) | {"total": report.total}
+    if args.json:
+        _print_json(summary)
+    else:
+        print(" ".join(f"{k}={v}" for k, v in summary.items()))
+    return 0
+
+
+def cmd_outbox_flush(args: argparse.Namespace, settings: Settings) -> int:
+    app = _app(args, settings)
+    report = app.flush_outbox()
+    with app.engine.connect() as conn:
+        counts = repository.outbox_counts(conn)
+    summary = vars(report) | {"queued": counts.get("queued", 0)}
+    if args.json:
+        _print_json(summary)
+    else:
+        print(" ".join(f"{k}={v}" for k, v in summary.items()))
+    return 0
+
+
+def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
+    app = _app(args, settings)
+    with app.engine.connect() as conn:
+        rows = repository.list_cases(conn, args.status)
+    if args.json:
+        _print_json([views.case_summary(row) for row in rows])
+        return 0
+    print(
+        views.table(
+            [
+                [
+                    views.format_reference(r.number),
+                    r.status,
+                    r.priority,
+                    r.customer_email,
+                    r.created_at.isoformat(timespec="minutes"),
+                    r.subject[:60],
+                ]
+                for r in rows
+            ],
+            ["case", "status", "priority", "customer", "created", "subject"],
+        )
+    )
+    return 0
+
+
+def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
+    app = _app(args, settings)
+    with app.engine.connect() as conn:
+        row = repository.case_by_number(conn, args.number)
+        if row is None:
+            raise CommandError(f"no case {args.number}")
+        detail = views.case_detail(conn, row)
+    if args.json:
+        _print_json(detail)
+        return 0
+    print(f"{detail['reference']} {detail['subject']}")
+    for key in (
+        "status",
+        "priority",
+        "customer_email",
+        "created_at",
+        "review_due",
+        "response_due",
+        "resolve_due",
+    ):
+        print(f"  {key}: {detail[key]}")
+    for message in detail["messages"]:
+        print(
+            f"\n--- {message['at']} {message['direction']} {message['kind']} from {message['from']}"
+        )
+        print(message["body_text"])
+    return 0
+
+
+def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
+    app = _app(args, settings)
+    with app.engine.connect() as conn:
+        rows = repository.uncased_messages(conn, ["ignored", "rejected"])
+    found = [views.uncased_summary(row) for row in rows]
+    if args.json:
+        _print_json(found)
+        return 0
+    print(
+        views.table(
+            [
+                [f["at"], f["kind"], f["from"] or "", (f["reason"] or "")[:50], f["subject"][:40]]
+                for f in found
+            ],
+            ["at", "kind", "from", "why", "subject"],
+        )
+    )
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon.ops.check import run_checks  # only this command needs it
+
+    results = run_checks(settings)
+    print(
+        views.table(
+            [[r.name, "ok" if r.ok else "FAILED", r.detail] for r in results],
+            ["check", "result", "detail"],
+        )
+    )
+    return 0 if all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

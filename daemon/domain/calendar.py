@@ -1,0 +1,227 @@
+"""The business calendar: when OneOffice is open (BR-4) and which days it is not (BR-5).
+
+Pure: no I/O and no clock reads. Every instant is a timezone-aware datetime passed
+in, in any timezone; every instant returned is in the calendar's own timezone
+(Europe/Copenhagen by default), so it prints as the local time staff would say.
+
+All arithmetic is done in UTC. Python's aware-datetime arithmetic within one
+tzinfo is wall-clock arithmetic (``dt + timedelta(hours=1)`` across the October
+change is two real hours), which is exactly the bug this module must not have.
+
+Mind Python's rule for datetimes that share a tzinfo: they are compared and
+subtracted on wall time, ignoring ``fold``. Two instants in the repeated October
+hour (02:00-03:00) can compare equal or in the wrong order, and a fold=1 datetime
+never equals one in another zone. Normal hours never fall in that hour, but a
+wall-clock deadline can (see ``sla``); compare such values after
+``.astimezone(UTC)``.
+
+Open intervals are half-open: open at 08:00:00, closed again at 16:00:00. A span of
+business time that ends exactly at closing time ends *at* closing time, not at the
+next opening: one business hour from Thursday 15:00 is Thursday 16:00.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+import holidays
+
+# BR-4: Monday-Thursday 08:00-16:00, Friday 08:00-15:00; weekends closed.
+DEFAULT_HOURS: Mapping[int, tuple[time, time]] = MappingProxyType(
+    {
+        0: (time(8), time(16)),
+        1: (time(8), time(16)),
+        2: (time(8), time(16)),
+        3: (time(8), time(16)),
+        4: (time(8), time(15)),
+    }
+)
+
+# BR-5: 24 and 31 December are closed although they are not public holidays.
+DEFAULT_CLOSED_DATES: frozenset[tuple[int, int]] = frozenset({(12, 24), (12, 31)})
+
+# A calendar that finds no open day within this many days is misconfigured (e.g.
+# every date closed); stop rather than loop forever.
+_MAX_CLOSED_RUN_DAYS = 366 * 2
+
+_Interval = tuple[datetime, datetime]  # (opens, closes), both UTC
+
+
+@functools.lru_cache(maxsize=256)
+def _public_holidays(country: str, year: int) -> frozenset[date]:
+    """The public holidays of one country and year, built once and then reused.
+
+    Building a ``holidays`` object costs tens of milliseconds and the calendar asks
+    about every day it walks over, so the result is cached per (country, year).
+    Only the "public" category is used: for DK that is the statutory helligdage,
+    not Grundlovsdag, 1 May, 24 or 31 December (the package files those under
+    "optional"); BR-5 closes 24 and 31 December through ``closed_dates`` instead,
+    and an office that takes Grundlovsdag off adds (6, 5) there. Easter Sunday and
+    Whit Sunday are listed too; they fall on Sundays, which are closed anyway.
+    """
+    return frozenset(holidays.country_holidays(country, years=year, categories="public"))
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """Normal working hours (BR-4) less public holidays and closed days (BR-5).
+
+    ``hours`` maps a weekday (0 = Monday, as ``date.weekday()``) to its local
+    opening and closing time; a weekday not in it is closed all day.
+    ``closed_dates`` are (month, day) pairs closed every year; ``extra_closed``
+    are one-off closures; ``holiday_country`` names the country whose public
+    holidays close the office (None: no public holidays).
+    """
+
+    timezone: str = "Europe/Copenhagen"
+    hours: Mapping[int, tuple[time, time]] = field(default_factory=lambda: DEFAULT_HOURS)
+    closed_dates: frozenset[tuple[int, int]] = DEFAULT_CLOSED_DATES
+    holiday_country: str | None = "DK"
+    extra_closed: frozenset[date] = frozenset()
+    # Derived in __post_init__: the zone object and the hours indexed by weekday.
+    _zone: ZoneInfo = field(init=False, repr=False, compare=False)
+    _week: tuple[tuple[time, time] | None, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        week: list[tuple[time, time] | None] = [None] * 7
+        for weekday, (opens, closes) in self.hours.items():
+            if weekday not in range(7):
+                raise ValueError(f"weekday must be 0 (Monday) to 6, got {weekday!r}")
+            if opens.tzinfo is not None or closes.tzinfo is not None:
+                raise ValueError("opening hours are local times and take no tzinfo")
+            if not opens < closes:
+                raise ValueError(f"weekday {weekday}: opens {opens} is not before {closes}")
+            week[weekday] = (opens, closes)
+        if not any(week):
+            raise ValueError("a business calendar must be open on at least one weekday")
+        if (
+            self.holiday_country is not None
+            and self.holiday_country not in holidays.list_supported_countries()
+        ):
+            raise ValueError(f"holidays has no country {self.holiday_country!r}")
+        # Frozen, so the normalised and derived fields are set past __setattr__.
+        object.__setattr__(self, "hours", MappingProxyType(dict(self.hours)))
+        object.__setattr__(self, "_zone", ZoneInfo(self.timezone))
+        object.__setattr__(self, "_week", tuple(week))
+
+    def __hash__(self) -> int:
+        # The generated hash would fail on the hours mapping; hash its items instead.
+        return hash(
+            (
+                self.timezone,
+                tuple(sorted(self.hours.items())),
+                self.closed_dates,
+                self.holiday_country,
+                self.extra_closed,
+            )
+        )
+
+    # --- days ------------------------------------------------------------------
+
+    def is_holiday(self, d: date) -> bool:
+        """Is ``d`` closed all day whatever its weekday (BR-5)?
+
+        True for a public holiday of ``holiday_country``, a ``closed_dates`` day
+        (24 and 31 December by default) and an ``extra_closed`` date. An ordinary
+        Saturday is closed but is not a holiday.
+        """
+        if d in self.extra_closed or (d.month, d.day) in self.closed_dates:
+            return True
+        return self.holiday_country is not None and d in _public_holidays(
+            self.holiday_country, d.year
+        )
+
+    def _open_interval(self, d: date) -> _Interval | None:
+        """The UTC instants the office opens and closes on local date ``d``, if it does."""
+        hours = self._week[d.weekday()]
+        if hours is None or self.is_holiday(d):
+            return None
+        opens, closes = hours
+        # combine() with a ZoneInfo gets the offset that applies on that date, so
+        # 08:00 is 07:00Z in winter and 06:00Z in summer.
+        return (
+            datetime.combine(d, opens, tzinfo=self._zone).astimezone(UTC),
+            datetime.combine(d, closes, tzinfo=self._zone).astimezone(UTC),
+        )
+
+    def _open_intervals_from(self, at: datetime) -> Iterator[_Interval]:
+        """Open intervals from ``at`` onwards, in order, the first clipped to start at ``at``.
+
+        Walks one local day at a time, so a span of N days costs O(N).
+        """
+        at_utc = self._to_utc(at)
+        day = at_utc.astimezone(self._zone).date()
+        closed_run = 0
+        while True:
+            interval = self._open_interval(day)
+            if interval is not None and interval[1] > at_utc:
+                closed_run = 0
+                yield max(interval[0], at_utc), interval[1]
+            else:
+                closed_run += 1
+                if closed_run > _MAX_CLOSED_RUN_DAYS:
+                    raise ValueError(f"no opening within {_MAX_CLOSED_RUN_DAYS} days of {at}")
+            day += timedelta(days=1)
+
+    # --- instants --------------------------------------------------------------
+
+    def to_local(self, at: datetime) -> datetime:
+        """``at`` as the same instant in the calendar's timezone."""
+        return self._to_utc(at).astimezone(self._zone)
+
+    def is_open(self, at: datetime) -> bool:
+        """Is ``at`` (any timezone) within normal working hours (BR-4, BR-5)?"""
+        at_utc = self._to_utc(at)
+        interval = self._open_interval(at_utc.astimezone(self._zone).date())
+        return interval is not None and interval[0] <= at_utc < interval[1]
+
+    def next_opening(self, at: datetime) -> datetime:
+        """The first open instant at or after ``at``, in the calendar's timezone.
+
+        When ``at`` is open that is ``at`` itself (converted to the calendar's zone).
+        """
+        start, _ = next(self._open_intervals_from(at))
+        return start.astimezone(self._zone)
+
+    def add_business_minutes(self, start: datetime, minutes: int) -> datetime:
+        """The instant ``minutes`` of open time after ``start``, in the calendar's timezone.
+
+        Zero minutes from a closed instant is the next opening. A span that runs out
+        exactly at closing time ends at closing time (see the module docstring).
+        """
+        if minutes < 0:
+            raise ValueError(f"minutes must not be negative, got {minutes}")
+        remaining = timedelta(minutes=minutes)
+        for opens, closes in self._open_intervals_from(start):
+            if remaining <= closes - opens:
+                return (opens + remaining).astimezone(self._zone)
+            remaining -= closes - opens
+        raise AssertionError("unreachable: the interval walk never ends")  # pragma: no cover
+
+    def business_minutes_between(self, start: datetime, end: datetime) -> int:
+        """Whole minutes of open time in [start, end); 0 when ``end <= start``.
+
+        Seconds are summed first and the total rounded down, so the minutes are
+        the ones that have fully elapsed.
+        """
+        end_utc = self._to_utc(end)
+        if end_utc <= self._to_utc(start):
+            return 0
+        total = timedelta()
+        for opens, closes in self._open_intervals_from(start):
+            if opens >= end_utc:
+                break
+            total += min(closes, end_utc) - opens
+        return total // timedelta(minutes=1)
+
+    @staticmethod
+    def _to_utc(at: datetime) -> datetime:
+        # A naive datetime has no instant; guessing its zone would hide a caller's bug.
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError(f"a timezone-aware datetime is required, got {at!r}")
+        return at.astimezone(UTC)

@@ -1,0 +1,26 @@
+"""The case reference customers and staff quote: `[OO#100042]` (BR-3)."""
+
+from __future__ import annotations
+
+import re
+
+# Tolerant of the spacing and case that mail clients and people introduce.
+_REFERENCE = re.compile(r"\[\s*OO\s*#\s*(\d{1,12})\s*\]", re.IGNORECASE)
+
+
+def format_reference(number: int) -> str:
+    return f"[OO#{number}]"
+
+
+def find_reference(subject: str) -> int | None:
+    """The case number a subject names, or None."""
+    match = _REFERENCE.search(subject)
+    return int(match.group(1)) if match else None
+
+
+def tagged_subject(number: int, subject: str) -> str:
+    """The subject with the case's reference in front, exactly once."""
+    reference = format_reference(number)
+    if find_reference(subject) == number:
+        return subject
+    return f"{reference} {subject}".rstrip()

@@ -1,0 +1,41 @@
+"""Jinja2 templates for everything the daemon writes (templates/ at the top level).
+
+Templates are files chosen by the operator; what a customer wrote only ever enters
+them as data (a context value, autoescaped in HTML), never as template source.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+
+def _is_html(name: str | None) -> bool:
+    return name is not None and ".html" in name
+
+
+class TemplateRenderer:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._environment = self._load()
+
+    def _load(self) -> Environment:
+        return Environment(
+            loader=FileSystemLoader(self.directory),
+            autoescape=_is_html,
+            undefined=StrictUndefined,  # a typo in a template fails loudly, not blank
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+
+    def reload(self) -> None:
+        """Pick up edited templates (SIGHUP)."""
+        self._environment = self._load()
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        return self._environment.get_template(name).render(context)
+
+    def exists(self, name: str) -> bool:
+        return (self.directory / name).is_file()

@@ -1,0 +1,96 @@
+"""`oo-support check-config`: reach every configured server, render every template."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+from daemon.app import build_app
+from daemon.mail import compose
+from daemon.settings import Settings
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+
+
+def run_checks(settings: Settings) -> list[CheckResult]:
+    app = build_app(settings)
+    results = [CheckResult("config", True, "valid")]
+    results.append(_check("database", lambda: _database(app)))
+    if settings.imap is not None:
+        results.append(_check("imap", lambda: _imap(app)))
+    if settings.smtp_out is not None:
+        results.append(_check("smtp_out", lambda: _smtp(settings)))
+    else:
+        results.append(CheckResult("smtp_out", True, f"pickup dir {settings.outbox.pickup_dir}"))
+    results.append(_check("templates", lambda: _templates(app)))
+    return results
+
+
+def _check(name: str, probe: object) -> CheckResult:
+    try:
+        return CheckResult(name, True, probe())  # type: ignore[operator]
+    except Exception as exc:  # noqa: BLE001 - every failure is a finding to report
+        return CheckResult(name, False, f"{type(exc).__name__}: {exc}".splitlines()[0])
+
+
+def _database(app) -> str:  # type: ignore[no-untyped-def]
+    with app.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    return f"reached {app.engine.url.render_as_string(hide_password=True)}"
+
+
+def _imap(app) -> str:  # type: ignore[no-untyped-def]
+    source = app.imap_source()
+    try:
+        client = source.connect()
+        info = client.select_folder(app.settings.imap.folder, readonly=True)
+        return f"logged in, {app.settings.imap.folder} has {info[b'EXISTS']} mails"
+    finally:
+        source.close()
+
+
+def _smtp(settings: Settings) -> str:
+    s = settings.smtp_out
+    assert s is not None
+    context = ssl.create_default_context()
+    if s.security == "ssl":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+    else:
+        client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+    with client:
+        client.ehlo()
+        if s.security == "starttls":
+            client.starttls(context=context)
+            client.ehlo()
+        if s.username:
+            client.login(s.username, s.password)
+    return f"EHLO accepted by {s.host}:{s.port}"
+
+
+def _templates(app) -> str:  # type: ignore[no-untyped-def]
+    now = datetime.now(UTC)
+    for language in ("da", "en"):
+        compose.acknowledgement(
+            renderer=app.renderer,
+            support=app.settings.support,
+            case_number=100001,
+            case_subject="Printeren virker ikke <b>",
+            language=language,
+            customer_name="Test Kunde",
+            customer_addr="kunde@example.dk",
+            answered=compose.Answered("<x@example.dk>", []),
+            received_at=now,
+            review_due=now,
+            outside_hours=True,
+            now=now,
+        )
+    return "acknowledgement (da, en) rendered"

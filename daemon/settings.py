@@ -1,0 +1,214 @@
+"""The typed configuration: one object, loaded once, passed to whoever needs it.
+
+Sources, later ones winning (INTERFACE.md "Configuration"):
+  1. the embedded defaults below (SQLite under ./var, SMTP listener on 127.0.0.1:2525,
+     outbound mail as .eml files in ./var/outbox);
+  2. the TOML file named by --config or OO_SUPPORT_CONFIG;
+  3. environment variables OO_SUPPORT__<SECTION>__<KEY>.
+A key `<name>_file` names a file whose content is the secret `<name>`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ENV_PREFIX = "OO_SUPPORT__"
+CONFIG_ENV = "OO_SUPPORT_CONFIG"
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; the message names the offending key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite:///./var/oo-support.db"
+    echo: bool = False
+
+
+class ImapSettings(_Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(993, ge=1, le=65535)
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    username: str = "support@oo.dk"
+    password: str = ""
+    auth: Literal["password", "xoauth2"] = "password"
+    folder: str = "INBOX"
+    # Where a committed message is moved; servers without MOVE get a keyword instead.
+    processed_folder: str = "Processed"
+    idle: bool = True
+    poll_interval: float = Field(60, gt=0)
+    # Re-issue IDLE well within the 29 minutes RFC 2177 allows servers to drop it.
+    idle_timeout: float = Field(600, gt=0)
+    batch_size: int = Field(100, ge=1, le=5000)
+    timeout: float = Field(30, gt=0)
+
+
+class SmtpInSettings(_Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(2525, ge=0, le=65535)
+    max_message_size: int = Field(50 * 1024 * 1024, ge=1024)
+
+
+class SmtpOutSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["ssl", "starttls", "none"] = "starttls"
+    username: str = ""
+    password: str = ""
+    timeout: float = Field(30, gt=0)
+
+
+class OutboxSettings(_Section):
+    # Used when [smtp_out] is absent: each mail becomes <pickup_dir>/<id>.eml.
+    pickup_dir: Path = Path("./var/outbox")
+    max_attempts: int = Field(10, ge=1)
+    retry_base_seconds: float = Field(30, gt=0)
+    retry_max_seconds: float = Field(3600, gt=0)
+    flush_interval: float = Field(5, gt=0)
+
+
+class SupportSettings(_Section):
+    address: str = "support@oo.dk"
+    name: str = "OneOffice Support"
+    oncall_address: str = "vagt@oo.dk"
+    phone: str = "+45 7021 1813"  # BR-1
+    phone_hint: str = "tast 2"  # BR-1: "press 2"
+    phone_hint_en: str = "press 2"
+    oncall_fee_dkk: str = "1.000,00"  # BR-10, as shown to customers
+    # Domain of the Message-IDs the daemon writes; its own mail is recognised by it.
+    message_id_domain: str = "support.oo.dk"
+    timezone: str = "Europe/Copenhagen"
+    acknowledge: bool = True
+
+
+class StaffSettings(_Section):
+    domains: list[str] = ["oo.dk"]
+    trusted_authserv_ids: list[str] = ["mx.oo.dk"]
+
+
+class TemplateSettings(_Section):
+    dir: Path = PACKAGE_ROOT / "templates"
+
+
+class Settings(_Section):
+    database: DatabaseSettings = DatabaseSettings()
+    imap: ImapSettings | None = None
+    smtp_in: SmtpInSettings = SmtpInSettings()
+    smtp_out: SmtpOutSettings | None = None
+    outbox: OutboxSettings = OutboxSettings()
+    support: SupportSettings = SupportSettings()
+    staff: StaffSettings = StaffSettings()
+    templates: TemplateSettings = TemplateSettings()
+
+    @field_validator("imap")
+    @classmethod
+    def _imap_enabled(cls, value: ImapSettings | None) -> ImapSettings | None:
+        # `enabled = false` means the same as leaving the section out.
+        return value if value is not None and value.enabled else None
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the settings from file and environment, or raise ConfigError."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get(CONFIG_ENV) or None
+    data: dict[str, Any] = {}
+    if path is not None:
+        data = _read_toml(Path(path))
+    _apply_env_overrides(data, environ)
+    _resolve_secret_files(data)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _apply_env_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> None:
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        parts = name[len(ENV_PREFIX) :].lower().split("__")
+        if len(parts) != 2 or not all(parts):
+            raise ConfigError(f"{name}: expected {ENV_PREFIX}<SECTION>__<KEY>")
+        section, key = parts
+        target = data.setdefault(section, {})
+        if not isinstance(target, dict):
+            raise ConfigError(f"{name}: [{section}] is not a section")
+        target[key] = _env_list(raw) if _is_list_key(section, key) else raw
+
+
+def _is_list_key(section: str, key: str) -> bool:
+    field = Settings.model_fields.get(section)
+    if field is None:
+        return False
+    models = [t for t in (field.annotation, *get_args(field.annotation)) if isinstance(t, type)]
+    for model in models:
+        if issubclass(model, BaseModel) and key in model.model_fields:
+            return get_origin(model.model_fields[key].annotation) is list
+    return False
+
+
+def _env_list(raw: str) -> Any:
+    """A list from the environment: JSON (`["a", "b"]`) or comma-separated (`a,b`)."""
+    text = raw.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return raw  # validation then names the key
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _resolve_secret_files(data: dict[str, Any]) -> None:
+    for section_name, section in data.items():
+        if not isinstance(section, dict):
+            continue
+        for key in [k for k in section if k.endswith("_file")]:
+            secret_key = key[: -len("_file")]
+            file_path = Path(str(section.pop(key)))
+            try:
+                section[secret_key] = file_path.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"{section_name}.{key}: cannot read {file_path}: {exc.strerror}"
+                ) from None
+
+
+def _describe(exc: ValidationError, path: object) -> str:
+    where = f" in {path}" if path else ""
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            problems.append(f"{key}: unknown key")
+        elif any(word in key for word in ("password", "secret", "token")):
+            problems.append(f"{key}: {error['msg']}")  # never echo a secret
+        else:
+            problems.append(f"{key}: {error['msg']} (got {error.get('input')!r})")
+    return f"invalid configuration{where}: " + "; ".join(problems)

@@ -1,0 +1,250 @@
+"""The support mailbox over IMAP: the production way in.
+
+Mail is found by UID, never by \\Seen (people read the mailbox in Outlook too), and
+fetched with BODY.PEEK so reading changes nothing. A batch is committed to the
+database first and only then moved to the processed folder (or, on a server without
+MOVE, given the $OOProcessed keyword). A crash between the two leaves the mail in the
+inbox; the next pass reads it again and the pipeline sees a duplicate, so there is
+no second case and no second acknowledgement. The same goes for a UIDVALIDITY change:
+UIDs are only used inside one pass, identity comes from the content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from imaplib import IMAP4
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from daemon.clock import Clock
+from daemon.pipeline import InboundMail, IngestResult, Outcome, Pipeline
+from daemon.settings import ImapSettings
+from daemon.store import repository
+
+log = logging.getLogger(__name__)
+
+PROCESSED_KEYWORD = "$OOProcessed"
+# Fetch no more than this many bytes per round trip, so a backlog of large mails
+# never sits in memory at once.
+_MAX_BATCH_BYTES = 32 * 1024 * 1024
+# Errors after which we reconnect: the server went away or the session is broken.
+CONNECTION_ERRORS = (IMAPClientError, IMAP4.abort, IMAP4.error, OSError, socket.timeout, EOFError)
+
+
+@dataclass
+class PassReport:
+    created: int = 0
+    duplicate: int = 0
+    ignored: int = 0
+    rejected: int = 0
+
+    def add(self, results: Sequence[IngestResult]) -> None:
+        for result in results:
+            field = {
+                Outcome.CREATED: "created",
+                Outcome.DUPLICATE: "duplicate",
+                Outcome.IGNORED: "ignored",
+                Outcome.REJECTED: "rejected",
+            }[result.outcome]
+            setattr(self, field, getattr(self, field) + 1)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.duplicate + self.ignored + self.rejected
+
+
+class ImapSource:
+    def __init__(
+        self,
+        settings: ImapSettings,
+        engine: Engine,
+        pipeline: Pipeline,
+        clock: Clock,
+        on_committed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.pipeline = pipeline
+        self.clock = clock
+        self.on_committed = on_committed
+        self.client: IMAPClient | None = None
+        self._can_move = False
+
+    # -- connection --------------------------------------------------------
+
+    def connect(self) -> IMAPClient:
+        s = self.settings
+        context = ssl.create_default_context()
+        client = IMAPClient(
+            s.host, port=s.port, ssl=s.security == "ssl", ssl_context=context, timeout=s.timeout
+        )
+        if s.security == "starttls":
+            client.starttls(context)
+        if s.auth == "xoauth2":
+            raise NotImplementedError("XOAUTH2 sign-in arrives with the Microsoft 365 work")
+        client.login(s.username, s.password)
+        client.normalise_times = False  # keep INTERNALDATE's offset instead of local naive
+        self._can_move = client.has_capability("MOVE") and bool(s.processed_folder)
+        if self._can_move and not client.folder_exists(s.processed_folder):
+            client.create_folder(s.processed_folder)
+        self.client = client
+        return client
+
+    def close(self) -> None:
+        if self.client is not None:
+            with contextlib.suppress(CONNECTION_ERRORS):
+                self.client.logout()
+            self.client = None
+
+    # -- one pass ----------------------------------------------------------
+
+    def poll_once(self, should_stop: Callable[[], bool] = lambda: False) -> PassReport:
+        """Ingest everything waiting in the folder; stops between batches if asked."""
+        client = self.client or self.connect()
+        folder = self.settings.folder
+        selected = client.select_folder(folder)
+        uidvalidity = int(selected[b"UIDVALIDITY"])
+        self._note_uidvalidity(folder, uidvalidity)
+        criteria: list[str] = ["ALL"] if self._can_move else ["UNKEYWORD", PROCESSED_KEYWORD]
+        uids = sorted(client.search(criteria))
+        report = PassReport()
+        if not uids:
+            return report
+        sizes = client.fetch(uids, ["RFC822.SIZE"])
+        for batch in _batches(uids, sizes, self.settings.batch_size):
+            if should_stop():
+                break
+            report.add(self._ingest_batch(client, folder, uidvalidity, batch))
+        log.info(
+            "imap pass folder=%s created=%s duplicate=%s ignored=%s rejected=%s",
+            folder,
+            report.created,
+            report.duplicate,
+            report.ignored,
+            report.rejected,
+        )
+        return report
+
+    def _ingest_batch(
+        self, client: IMAPClient, folder: str, uidvalidity: int, uids: list[int]
+    ) -> list[IngestResult]:
+        fetched = client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"])
+        mails = []
+        for uid in uids:
+            data = fetched.get(uid)
+            if data is None or b"BODY[]" not in data:
+                continue  # expunged by someone else meanwhile
+            mails.append(
+                InboundMail(
+                    raw=data[b"BODY[]"],
+                    source=f"imap:{folder}",
+                    received_at=_arrival(data.get(b"INTERNALDATE"), self.clock),
+                    uidvalidity=uidvalidity,
+                    uid=uid,
+                )
+            )
+        results = self.pipeline.ingest_batch(self.engine, mails)
+        self.on_committed()
+        done = [mail.uid for mail in mails if mail.uid is not None]
+        # Only after the commit: a crash before this line means a re-read, not a loss.
+        if self._can_move:
+            client.move(done, self.settings.processed_folder)
+        else:
+            client.add_flags(done, [PROCESSED_KEYWORD])
+        return results
+
+    def _note_uidvalidity(self, folder: str, uidvalidity: int) -> None:
+        with self.engine.begin() as conn:
+            state = repository.mailbox_state_of(conn, folder)
+            if state is not None and state.uidvalidity != uidvalidity:
+                log.warning(
+                    "UIDVALIDITY changed folder=%s old=%s new=%s: re-reading the folder,"
+                    " duplicates are recognised by content",
+                    folder,
+                    state.uidvalidity,
+                    uidvalidity,
+                )
+            if state is None or state.uidvalidity != uidvalidity:
+                repository.save_mailbox_state(conn, folder, uidvalidity, 0, self.clock())
+
+    # -- the long-running loop -----------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Poll, then IDLE (or sleep) until new mail; reconnect with backoff on failure."""
+        backoff = 1.0
+        while not stop.is_set():
+            try:
+                self.poll_once(should_stop=stop.is_set)
+                backoff = 1.0
+                self._wait_for_mail(stop)
+            except (*CONNECTION_ERRORS, OperationalError) as exc:
+                self.close()
+                log.warning("imap loop error, retrying in %.0fs: %s", backoff, exc)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 60.0)
+        self.close()
+
+    def _wait_for_mail(self, stop: threading.Event) -> None:
+        client = self.client
+        if client is None:
+            return
+        if not (self.settings.idle and client.has_capability("IDLE")):
+            stop.wait(self.settings.poll_interval)
+            return
+        client.idle()
+        try:
+            deadline = time.monotonic() + self.settings.idle_timeout
+            # Short checks so a SIGTERM is noticed within a second.
+            while not stop.is_set() and time.monotonic() < deadline:
+                responses = client.idle_check(timeout=1.0)
+                if any(_announces_mail(r) for r in responses):
+                    return
+        finally:
+            client.idle_done()
+
+
+def _announces_mail(response: object) -> bool:
+    return (
+        isinstance(response, tuple)
+        and len(response) >= 2
+        and response[1]
+        in (
+            b"EXISTS",
+            b"RECENT",
+        )
+    )
+
+
+def _arrival(internaldate: object, clock: Clock) -> datetime:
+    """The server's arrival time: SLA clocks start when the mail reached the mailbox."""
+    if isinstance(internaldate, datetime):
+        return internaldate.astimezone(UTC)
+    return clock()
+
+
+def _batches(
+    uids: list[int], sizes: dict[int, dict[bytes, object]], max_count: int
+) -> Iterator[list[int]]:
+    batch: list[int] = []
+    batch_bytes = 0
+    for uid in uids:
+        size = sizes.get(uid, {}).get(b"RFC822.SIZE", 0)
+        size = size if isinstance(size, int) else 0
+        if batch and (len(batch) >= max_count or batch_bytes + size > _MAX_BATCH_BYTES):
+            yield batch
+            batch, batch_bytes = [], 0
+        batch.append(uid)
+        batch_bytes += size
+    if batch:
+        yield batch

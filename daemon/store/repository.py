@@ -1,0 +1,203 @@
+"""Reading and writing cases, messages and the outbox: plain functions on a Connection.
+
+Callers own the transaction (`with engine.begin() as conn:`), so one unit of work
+can write a case, its message and its acknowledgement atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+
+from daemon.mail.parse import Attachment
+from daemon.store.schema import (
+    FIRST_CASE_NUMBER,
+    attachments,
+    case_number_seq,
+    cases,
+    customers,
+    mailbox_state,
+    messages,
+    outbox,
+)
+
+
+def next_case_number_expression(conn: Connection) -> Any:
+    """A SQL expression that yields a fresh case number inside the INSERT itself."""
+    if conn.dialect.name == "postgresql":
+        return case_number_seq.next_value()
+    # SQLite runs one writer at a time, so MAX+1 inside the INSERT cannot collide;
+    # the unique constraint on cases.number is the backstop.
+    return select(
+        func.coalesce(func.max(cases.c.number), FIRST_CASE_NUMBER - 1) + 1
+    ).scalar_subquery()
+
+
+def insert_case(conn: Connection, **values: Any) -> tuple[int, int]:
+    """Insert a case; returns (id, number)."""
+    row = conn.execute(
+        insert(cases)
+        .values(number=next_case_number_expression(conn), **values)
+        .returning(cases.c.id, cases.c.number)
+    ).one()
+    return row.id, row.number
+
+
+def insert_message(conn: Connection, **values: Any) -> int:
+    return conn.execute(insert(messages).values(**values).returning(messages.c.id)).scalar_one()
+
+
+def insert_attachments(conn: Connection, message_pk: int, found: Sequence[Attachment]) -> None:
+    if not found:
+        return
+    conn.execute(
+        insert(attachments),
+        [
+            {
+                "message_pk": message_pk,
+                "part_index": item.part_index,
+                "filename": item.filename,
+                "content_type": item.content_type,
+                "size": item.size,
+            }
+            for item in found
+        ],
+    )
+
+
+def is_known_inbound(conn: Connection, dedupe_key: str) -> bool:
+    found = conn.execute(select(messages.c.id).where(messages.c.dedupe_key == dedupe_key))
+    return found.first() is not None
+
+
+def customer_by_domain(conn: Connection, domain: str) -> Row[Any] | None:
+    return conn.execute(select(customers).where(customers.c.domain == domain.lower())).first()
+
+
+def enqueue(
+    conn: Connection,
+    *,
+    message_pk: int,
+    case_id: int | None,
+    envelope_from: str,
+    recipients: list[str],
+    now: datetime,
+) -> int:
+    return conn.execute(
+        insert(outbox)
+        .values(
+            message_pk=message_pk,
+            case_id=case_id,
+            envelope_from=envelope_from,
+            recipients=recipients,
+            status="queued",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        .returning(outbox.c.id)
+    ).scalar_one()
+
+
+def claim_next_outgoing(conn: Connection, now: datetime) -> Row[Any] | None:
+    """The oldest due row, locked for this transaction; other senders skip it."""
+    return conn.execute(
+        select(
+            outbox.c.id,
+            outbox.c.envelope_from,
+            outbox.c.recipients,
+            outbox.c.attempts,
+            outbox.c.case_id,
+            messages.c.raw,
+            messages.c.message_id,
+        )
+        .join(messages, messages.c.id == outbox.c.message_pk)
+        .where(outbox.c.status == "queued", outbox.c.next_attempt_at <= now)
+        .order_by(outbox.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=outbox)
+    ).first()
+
+
+def mark_outgoing(conn: Connection, outbox_id: int, **values: Any) -> None:
+    conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(**values))
+
+
+def outbox_counts(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
+    return {status: count for status, count in rows}
+
+
+def mailbox_state_of(conn: Connection, mailbox: str) -> Row[Any] | None:
+    return conn.execute(select(mailbox_state).where(mailbox_state.c.mailbox == mailbox)).first()
+
+
+def save_mailbox_state(
+    conn: Connection, mailbox: str, uidvalidity: int, last_uid: int, now: datetime
+) -> None:
+    updated = conn.execute(
+        update(mailbox_state)
+        .where(mailbox_state.c.mailbox == mailbox)
+        .values(uidvalidity=uidvalidity, last_uid=last_uid, updated_at=now)
+    )
+    if updated.rowcount == 0:
+        conn.execute(
+            insert(mailbox_state).values(
+                mailbox=mailbox, uidvalidity=uidvalidity, last_uid=last_uid, updated_at=now
+            )
+        )
+
+
+def list_cases(conn: Connection, status: str = "open") -> list[Row[Any]]:
+    """Cases newest first; "open" means every case that is not closed."""
+    query = select(cases).order_by(cases.c.created_at.desc(), cases.c.number.desc())
+    if status == "open":
+        query = query.where(cases.c.status != "closed")
+    elif status == "closed":
+        query = query.where(cases.c.status == "closed")
+    return list(conn.execute(query))
+
+
+def case_by_number(conn: Connection, number: int) -> Row[Any] | None:
+    return conn.execute(select(cases).where(cases.c.number == number)).first()
+
+
+def case_messages(conn: Connection, case_id: int) -> list[Row[Any]]:
+    columns = [c for c in messages.c if c.name != "raw"]  # raw can be megabytes
+    return list(
+        conn.execute(
+            select(*columns)
+            .where(messages.c.case_id == case_id)
+            .order_by(messages.c.at, messages.c.id)
+        )
+    )
+
+
+def attachments_of(conn: Connection, message_pks: Iterable[int]) -> dict[int, list[Row[Any]]]:
+    found: dict[int, list[Row[Any]]] = {}
+    pks = list(message_pks)
+    if not pks:
+        return found
+    rows = conn.execute(
+        select(attachments)
+        .where(attachments.c.message_pk.in_(pks))
+        .order_by(attachments.c.part_index)
+    )
+    for row in rows:
+        found.setdefault(row.message_pk, []).append(row)
+    return found
+
+
+def uncased_messages(conn: Connection, kinds: Sequence[str]) -> list[Row[Any]]:
+    """Mail kept without a case (rejected or ignored), newest first."""
+    columns = [c for c in messages.c if c.name != "raw"]
+    return list(
+        conn.execute(
+            select(*columns)
+            .where(messages.c.case_id.is_(None), messages.c.kind.in_(kinds))
+            .order_by(messages.c.at.desc(), messages.c.id.desc())
+        )
+    )

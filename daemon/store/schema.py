@@ -1,0 +1,181 @@
+"""The database schema (SQLAlchemy Core). Migrations in migrations/ must match it.
+
+Times are stored in UTC and always come back timezone-aware (UTCDateTime), on
+PostgreSQL and on SQLite alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Sequence,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+
+# Case numbers start here so a reference always has six digits ([OO#100001]).
+FIRST_CASE_NUMBER = 100001
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; naive input is a bug."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware datetime")
+        value = value.astimezone(UTC)
+        # SQLite keeps no offset; store naive UTC there and re-attach it on the way out.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+case_number_seq = Sequence("case_number_seq", start=FIRST_CASE_NUMBER, metadata=metadata)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("domain", String(255), nullable=False, unique=True),
+    Column("name", Text, nullable=False, default=""),
+    Column("agreement", Boolean, nullable=False, default=False),
+    Column("primary_supporter", String(320)),
+    Column("secondary_supporter", String(320)),
+    Column("language", String(2)),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # From case_number_seq on PostgreSQL, MAX+1 in one statement on SQLite (repository).
+    Column("number", BigInteger, nullable=False, unique=True),
+    Column("subject", Text, nullable=False, default=""),
+    Column("status", String(16), nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("critical", Boolean, nullable=False, default=False),
+    Column("critical_reason", Text),
+    Column("channel", String(16), nullable=False),
+    Column("customer_id", Integer, ForeignKey("customers.id")),
+    Column("customer_email", String(320), nullable=False),
+    Column("customer_domain", String(255), nullable=False),
+    Column("agreement", Boolean, nullable=False, default=False),
+    Column("language", String(2), nullable=False),
+    Column("assignee", String(320)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("review_due", UTCDateTime),
+    Column("reviewed_at", UTCDateTime),
+    Column("response_due", UTCDateTime),
+    Column("resolve_due", UTCDateTime),
+    Column("first_response_at", UTCDateTime),
+    Column("resolved_at", UTCDateTime),
+    Index("ix_cases_status_created_at", "status", "created_at"),
+)
+
+# Every mail in or out, including mail that became no case (kind "rejected"):
+# the raw RFC 5322 bytes are kept, so nothing that reached the daemon is lost.
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), index=True),
+    Column("direction", String(3), nullable=False),  # "in" | "out"
+    Column("kind", String(16), nullable=False),  # customer, ack, rejected, ...
+    Column("message_id", Text),
+    Column("in_reply_to", Text),
+    Column("references", Text),
+    Column("from_addr", String(320)),
+    Column("from_name", Text),
+    Column("to_addrs", JSON, nullable=False, default=list),
+    Column("cc_addrs", JSON, nullable=False, default=list),
+    Column("subject", Text, nullable=False, default=""),
+    Column("body_text", Text, nullable=False, default=""),
+    Column("at", UTCDateTime, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    # Inbound only: "mid:<sha256 of Message-ID>" or "sha:<sha256 of the bytes>".
+    # Unique, so a mail delivered twice, re-read after a crash, or raced by a
+    # second daemon can never become a second case.
+    Column("dedupe_key", String(80), unique=True),
+    Column("source", String(64), nullable=False),  # "imap:INBOX", "smtp", "daemon"
+    Column("source_uidvalidity", BigInteger),
+    Column("source_uid", BigInteger),
+    Column("reject_reason", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_messages_message_id", messages.c.message_id, postgresql_using="hash")
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_pk", Integer, ForeignKey("messages.id"), nullable=False, index=True),
+    # The content stays in messages.raw; part_index finds it there again.
+    Column("part_index", Integer, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("content_type", String(255), nullable=False),
+    Column("size", Integer, nullable=False),
+)
+
+# Transactional outbox: a row is written in the same transaction as what caused it.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_pk", Integer, ForeignKey("messages.id"), nullable=False, unique=True),
+    Column("case_id", Integer, ForeignKey("cases.id")),
+    Column("envelope_from", String(320), nullable=False),
+    Column("recipients", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # queued | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+mailbox_state = Table(
+    "mailbox_state",
+    metadata,
+    Column("mailbox", String(255), primary_key=True),
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("last_uid", BigInteger, nullable=False, default=0),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

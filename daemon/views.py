@@ -1,0 +1,98 @@
+"""Cases as the JSON shapes INTERFACE.md fixes, and as text tables for people."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from daemon.domain.references import format_reference
+from daemon.store import repository
+
+
+def iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+def case_summary(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "reference": format_reference(row.number),
+        "subject": row.subject,
+        "status": row.status,
+        "priority": row.priority,
+        "critical": row.critical,
+        "critical_reason": row.critical_reason,
+        "customer_email": row.customer_email,
+        "customer_domain": row.customer_domain,
+        "agreement": row.agreement,
+        "channel": row.channel,
+        "language": row.language,
+        "assignee": row.assignee,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "review_due": iso(row.review_due),
+        "reviewed_at": iso(row.reviewed_at),
+        "response_due": iso(row.response_due),
+        "resolve_due": iso(row.resolve_due),
+        "first_response_at": iso(row.first_response_at),
+        "resolved_at": iso(row.resolved_at),
+    }
+
+
+def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
+    found = repository.case_messages(conn, row.id)
+    files = repository.attachments_of(conn, (m.id for m in found))
+    detail = case_summary(row)
+    detail["messages"] = [
+        {
+            "direction": m.direction,
+            "kind": m.kind,
+            "from": m.from_addr,
+            "to": m.to_addrs,
+            "cc": m.cc_addrs,
+            "subject": m.subject,
+            "message_id": m.message_id,
+            "body_text": m.body_text,
+            "at": iso(m.at),
+            "attachments": [
+                {"filename": a.filename, "content_type": a.content_type, "size": a.size}
+                for a in files.get(m.id, [])
+            ],
+        }
+        for m in found
+    ]
+    # Time accounting arrives with the billing work; until then no case has entries.
+    detail["time_entries"] = []
+    detail["billing"] = {
+        "billable_minutes": 0,
+        "amount_excl_vat": "0.00",
+        "vat": "0.00",
+        "amount_incl_vat": "0.00",
+        "currency": "DKK",
+    }
+    return detail
+
+
+def uncased_summary(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "kind": row.kind,
+        "reason": row.reject_reason,
+        "from": row.from_addr,
+        "subject": row.subject,
+        "message_id": row.message_id,
+        "at": iso(row.at),
+        "source": row.source,
+        "size": row.size,
+    }
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [
+        max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)
+    ]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
