@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -124,6 +125,9 @@ def _print_json(document: Any) -> None:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    # Until the event loop takes over SIGTERM, a stop request during start-up ends
+    # the process cleanly (exit 0); nothing is in hand yet.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     app = build_app(settings)
     asyncio.run(run_daemon(app))
     return 0

@@ -1,12 +1,15 @@
 """Delivering what the store queued: SMTP relay or a pickup directory, with retries.
 
-Each row is sent inside its own transaction that holds the row's lock: if the
-process dies mid-send, the lock goes with it and the row is still `queued`, so it
-is sent later and never lost; other daemons skip locked rows (SKIP LOCKED), so a
-row is never sent by two processes. The one unavoidable gap is a crash after the
-relay accepted the mail and before our commit: that mail goes out a second time
-with the same Message-ID, which clients show once. The pickup directory has no
-such gap: the file name is the row id, so a repeat overwrites the same file.
+Exactly once, as far as SMTP allows. Each row is sent inside its own database
+transaction, which holds the row's lock (other daemons skip it: SKIP LOCKED). The
+transport transfers the whole mail but the final "." of DATA, then we commit
+`sent`, then the "." goes out. A crash before the commit leaves the relay with an
+unfinished DATA, which it discards, and the row still `queued`: sent again later,
+once. A crash after the commit is a crash after the relay has everything it needs
+but one line; the gap between the commit returning and that write is a few
+microseconds, where "commit after the relay's 250" would leave a millisecond-long
+window for a second copy. The pickup directory has no gap at all: the file name is
+the row id, so a repeat overwrites the same file.
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import smtplib
+import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, Row
 
 from daemon.clock import Clock
 from daemon.settings import OutboxSettings, SmtpOutSettings
@@ -38,9 +44,19 @@ class PermanentFailure(Exception):
     """The relay refused for good (5xx)."""
 
 
+# Called by a transport at its point of no return; raises if the commit failed,
+# and then the transport must abandon the mail.
+CommitSent = Callable[[], None]
+
+
 class Transport(Protocol):
     def send(
-        self, outbox_id: int, envelope_from: str, recipients: list[str], raw: bytes
+        self,
+        outbox_id: int,
+        envelope_from: str,
+        recipients: list[str],
+        raw: bytes,
+        commit: CommitSent,
     ) -> None: ...
 
     def close(self) -> None: ...
@@ -52,7 +68,14 @@ class PickupDirTransport:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def send(self, outbox_id: int, envelope_from: str, recipients: list[str], raw: bytes) -> None:
+    def send(
+        self,
+        outbox_id: int,
+        envelope_from: str,
+        recipients: list[str],
+        raw: bytes,
+        commit: CommitSent,
+    ) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             final = self.directory / f"{outbox_id:08d}.eml"
@@ -64,6 +87,7 @@ class PickupDirTransport:
             partial.replace(final)
         except OSError as exc:  # a full or read-only disk clears up; try again later
             raise TemporaryFailure(f"pickup dir: {exc}") from exc
+        commit()  # a repeat after a crash here rewrites the same file
 
     def close(self) -> None:
         pass
@@ -84,37 +108,94 @@ class SmtpTransport:
             client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
         else:
             client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-            if s.security == "starttls":
-                client.starttls(context=context)
+        # DATA ends with a small write after our commit; without NODELAY, Nagle holds it
+        # until the relay's delayed ACK (40 ms) and every mail costs that much.
+        if client.sock is not None:
+            client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        client.ehlo()
+        if s.security == "starttls":
+            client.starttls(context=context)
+            client.ehlo()  # capabilities change under TLS
         if s.username:
             client.login(s.username, s.password)
         return client
 
-    def send(self, outbox_id: int, envelope_from: str, recipients: list[str], raw: bytes) -> None:
+    def send(
+        self,
+        outbox_id: int,
+        envelope_from: str,
+        recipients: list[str],
+        raw: bytes,
+        commit: CommitSent,
+    ) -> None:
+        committed = False
         try:
             if self._client is None:
                 self._client = self._connect()
-            refused = self._client.sendmail(envelope_from, recipients, raw)
+            client = self._client
+            _expect(client.mail(envelope_from), 250)
+            accepted = [to for to in recipients if _rcpt(client, to, outbox_id)]
+            if not accepted:
+                raise PermanentFailure(f"relay refused every recipient of outbox {outbox_id}")
+            client.putcmd("data")
+            _expect(client.getreply(), 354)
+            client.send(_dot_stuffed(raw))
+            commit()
+            committed = True
+            client.send(b".\r\n")
+            _expect(client.getreply(), 250)
         except smtplib.SMTPResponseException as exc:
             self.close()
             failure = PermanentFailure if 500 <= exc.smtp_code < 600 else TemporaryFailure
             raise failure(f"relay answered {exc.smtp_code} {exc.smtp_error!r}") from exc
-        except smtplib.SMTPRecipientsRefused as exc:
+        except (smtplib.SMTPException, OSError) as exc:
             self.close()
-            codes = [code for code, _msg in exc.recipients.values()]
-            failure = PermanentFailure if all(c >= 500 for c in codes) else TemporaryFailure
-            raise failure(f"relay refused recipients: {exc.recipients!r}") from exc
-        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-            self.close()
+            if committed:
+                # The final line went out, only the answer is missing: the relay has it.
+                log.warning("no answer after DATA outbox=%s: %s", outbox_id, exc)
+                return
             raise TemporaryFailure(f"relay unreachable: {exc}") from exc
-        if refused:
-            log.warning("relay refused some recipients outbox=%s refused=%r", outbox_id, refused)
+        except BaseException:
+            # The commit failed (or we are being stopped): abandon the unfinished DATA
+            # by dropping the connection, so the relay discards it.
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        if self._client is not None:
+            with contextlib.suppress(OSError):
+                self._client.close()
+            self._client = None
 
     def close(self) -> None:
         if self._client is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._client.quit()
             self._client = None
+
+
+def _expect(reply: tuple[int, bytes], code: int) -> None:
+    if reply[0] != code:
+        raise smtplib.SMTPResponseException(reply[0], reply[1])
+
+
+def _rcpt(client: smtplib.SMTP, recipient: str, outbox_id: int) -> bool:
+    code, message = client.rcpt(recipient)
+    if code in (250, 251):
+        return True
+    if code >= 500:
+        log.warning(
+            "relay refused recipient outbox=%s to=%s: %s %r", outbox_id, recipient, code, message
+        )
+        return False
+    raise smtplib.SMTPResponseException(code, message)
+
+
+def _dot_stuffed(raw: bytes) -> bytes:
+    """The DATA payload up to (not including) the terminating "." line (RFC 5321 4.5.2)."""
+    data = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", raw)
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
 def make_transport(smtp_out: SmtpOutSettings | None, outbox: OutboxSettings) -> Transport:
@@ -135,14 +216,14 @@ def flush(
     transport: Transport,
     settings: OutboxSettings,
     clock: Clock,
-    should_stop: object = None,
+    should_stop: Callable[[], bool] | None = None,
     limit: int | None = None,
 ) -> FlushReport:
     """Send every due row once; rows that fail temporarily wait for their next attempt."""
     report = FlushReport()
     try:
         while limit is None or report.sent + report.deferred + report.failed < limit:
-            if callable(should_stop) and should_stop():
+            if should_stop is not None and should_stop():
                 break
             if not _send_next(engine, transport, settings, clock, report):
                 break
@@ -158,46 +239,69 @@ def _send_next(
     clock: Clock,
     report: FlushReport,
 ) -> bool:
-    with engine.begin() as conn:
+    with engine.connect() as conn:
+        transaction = conn.begin()
         row = repository.claim_next_outgoing(conn, clock())
         if row is None:
+            transaction.rollback()
             return False
-        try:
-            transport.send(row.id, row.envelope_from, list(row.recipients), row.raw)
-        except PermanentFailure as exc:
-            repository.mark_outgoing(
-                conn, row.id, status="failed", attempts=row.attempts + 1, last_error=str(exc)
-            )
-            log.error("send failed for good outbox=%s case_id=%s: %s", row.id, row.case_id, exc)
-            report.failed += 1
-            return True
-        except TemporaryFailure as exc:
-            attempts = row.attempts + 1
-            if attempts >= settings.max_attempts:
-                repository.mark_outgoing(
-                    conn, row.id, status="failed", attempts=attempts, last_error=str(exc)
-                )
-                log.error("send gave up outbox=%s after %s attempts: %s", row.id, attempts, exc)
-                report.failed += 1
-                return True
-            delay = min(
-                settings.retry_base_seconds * 2 ** (attempts - 1), settings.retry_max_seconds
-            )
+
+        def commit_sent() -> None:
             repository.mark_outgoing(
                 conn,
                 row.id,
-                attempts=attempts,
-                last_error=str(exc),
-                next_attempt_at=clock() + timedelta(seconds=delay),
+                status="sent",
+                attempts=row.attempts + 1,
+                sent_at=clock(),
+                last_error=None,
             )
-            log.warning("send deferred outbox=%s retry_in=%ss: %s", row.id, delay, exc)
-            report.deferred += 1
-            # The relay is down: stop this flush instead of walking the whole queue.
-            return False
-        now = clock()
-        repository.mark_outgoing(
-            conn, row.id, status="sent", attempts=row.attempts + 1, sent_at=now, last_error=None
-        )
+            transaction.commit()
+
+        try:
+            transport.send(row.id, row.envelope_from, list(row.recipients), row.raw, commit_sent)
+        except (PermanentFailure, TemporaryFailure) as exc:
+            if not transaction.is_active:  # refused after our commit: undo "sent"
+                transaction = conn.begin()
+            retry = isinstance(exc, TemporaryFailure)
+            report_as = _record_failure(conn, row, exc, retry, settings, clock)
+            transaction.commit()
+            setattr(report, report_as, getattr(report, report_as) + 1)
+            # A relay that is down stays down for a while: end this flush.
+            return report_as != "deferred"
     report.sent += 1
     log.info("sent outbox=%s message_id=%s", row.id, row.message_id)
     return True
+
+
+def _record_failure(
+    conn: Connection,
+    row: Row[Any],
+    exc: Exception,
+    retry: bool,
+    settings: OutboxSettings,
+    clock: Clock,
+) -> str:
+    attempts = row.attempts + 1
+    if not retry or attempts >= settings.max_attempts:
+        repository.mark_outgoing(
+            conn, row.id, status="failed", attempts=attempts, last_error=str(exc)
+        )
+        log.error(
+            "send failed for good outbox=%s case_id=%s attempts=%s: %s",
+            row.id,
+            row.case_id,
+            attempts,
+            exc,
+        )
+        return "failed"
+    delay = min(settings.retry_base_seconds * 2 ** (attempts - 1), settings.retry_max_seconds)
+    repository.mark_outgoing(
+        conn,
+        row.id,
+        status="queued",
+        attempts=attempts,
+        last_error=str(exc),
+        next_attempt_at=clock() + timedelta(seconds=delay),
+    )
+    log.warning("send deferred outbox=%s retry_in=%ss: %s", row.id, delay, exc)
+    return "deferred"

@@ -207,11 +207,37 @@ class ImapSource:
             deadline = time.monotonic() + self.settings.idle_timeout
             # Short checks so a SIGTERM is noticed within a second.
             while not stop.is_set() and time.monotonic() < deadline:
+                started = time.monotonic()
                 responses = client.idle_check(timeout=1.0)
+                if any(_says_bye(r) for r in responses):
+                    raise ConnectionError("server ended the IDLE session (BYE)")
                 if any(_announces_mail(r) for r in responses):
                     return
+                # idle_check hides EOF: it returns nothing, early. Look at the socket.
+                if not responses and time.monotonic() - started < 0.9 and _at_eof(client):
+                    raise ConnectionError("server closed the connection during IDLE")
         finally:
-            client.idle_done()
+            with contextlib.suppress(*CONNECTION_ERRORS):
+                client.idle_done()
+
+
+def _says_bye(response: object) -> bool:
+    return isinstance(response, tuple) and len(response) >= 1 and response[0] == b"BYE"
+
+
+def _at_eof(client: IMAPClient) -> bool:
+    sock = client.socket()
+    timeout = sock.gettimeout()
+    try:
+        sock.setblocking(False)
+        # The plain socket's recv, also under TLS: a peek at the raw bytes consumes nothing.
+        return socket.socket.recv(sock, 1, socket.MSG_PEEK) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        sock.settimeout(timeout)
 
 
 def _announces_mail(response: object) -> bool:

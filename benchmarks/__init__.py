@@ -1,0 +1,1 @@
+"""Benchmarks of oo-support: a mail corpus and the raw ingestion floor."""

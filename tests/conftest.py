@@ -1,0 +1,63 @@
+"""Shared fixtures: real Dovecot, a real SMTP sink and a fresh PostgreSQL database.
+
+The servers themselves live in tests/servers.py (importable without pytest, so
+benchmarks use them too). No daemon imports here.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Make tests/servers.py importable as `servers` whatever pytest's import mode is
+# (with --import-mode=importlib pytest does not put tests/ on sys.path).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from servers import Dovecot, SmtpSink, postgres_database  # noqa: E402
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    """A Dovecot of its own for each test (function scope, by measurement: start takes
+    ~0.03 s and the kill() teardown ~0.005 s, so isolation costs nothing worth saving).
+
+    Not under pytest's tmp_path: Dovecot reads mail as the `dovecot` user, who cannot
+    enter /tmp/pytest-of-root (mode 0700).
+    """
+    root = Path(tempfile.mkdtemp(prefix="oo-dovecot-"))
+    root.chmod(0o755)
+    server = Dovecot(root)
+    try:
+        server.start()
+        yield server
+    finally:
+        # kill(), not stop(): the graceful stop costs ~1.1 s and this mail is discarded.
+        server.kill()
+        if server.log_path.exists():
+            # Captured, so pytest shows it only for a failing test.
+            print(f"--- {server.log_path} (tail)")
+            print(server.log_path.read_text(errors="replace")[-3000:])
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A real SMTP server on 127.0.0.1 capturing what the code under test sends."""
+    sink = SmtpSink()
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """SQLAlchemy URL of a fresh, empty database, dropped after the test."""
+    with postgres_database() as url:
+        yield url

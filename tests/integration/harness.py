@@ -1,0 +1,168 @@
+"""Helpers for end-to-end tests: configs pointing at the test servers, the daemon as a
+child process, and generated customer mail."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write_config(
+    path: Path,
+    *,
+    database_url: str,
+    imap: Any | None = None,
+    smtp_out: Any | None = None,
+    extra: dict[str, dict[str, Any]] | None = None,
+) -> Path:
+    """A TOML config for the daemon under test; `imap` is a servers.Dovecot, `smtp_out` a
+    servers.SmtpSink."""
+    sections: dict[str, dict[str, Any]] = {"database": {"url": database_url}}
+    if imap is not None:
+        sections["imap"] = {
+            "host": imap.host,
+            "port": imap.port,
+            "security": "none",
+            "username": imap.user,
+            "password": imap.password,
+            "poll_interval": 1,
+        }
+    if smtp_out is not None:
+        sections["smtp_out"] = {"host": smtp_out.host, "port": smtp_out.port, "security": "none"}
+    sections["smtp_in"] = {"enabled": False}
+    sections["outbox"] = {
+        "pickup_dir": str(path.parent / "outbox"),
+        "flush_interval": 0.2,
+        "retry_base_seconds": 0.5,
+        "retry_max_seconds": 2,
+        "max_attempts": 50,
+    }
+    for name, values in (extra or {}).items():
+        sections.setdefault(name, {}).update(values)
+    lines = []
+    for name, values in sections.items():
+        lines.append(f"[{name}]")
+        lines += [f"{key} = {_toml(value)}" for key, value in values.items()]
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without any OO_SUPPORT settings of the caller's."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("OO_SUPPORT")}
+
+
+class DaemonProcess:
+    """`python -m daemon run` as a child process, as systemd would run it."""
+
+    def __init__(self, config: Path | None, cwd: Path, log_name: str = "daemon.log") -> None:
+        self.config = config
+        self.cwd = cwd
+        self.log_path = cwd / log_name
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> DaemonProcess:
+        args = [sys.executable, "-m", "daemon", "run"]
+        if self.config is not None:
+            args += ["--config", str(self.config)]
+        log = self.log_path.open("wb")  # this run only: wait_ready reads it
+        self.proc = subprocess.Popen(
+            args, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT, env=clean_env()
+        )
+        log.close()
+        return self
+
+    def wait_ready(self, timeout: float = 30) -> DaemonProcess:
+        """Until the daemon says it runs (its signal handlers are installed by then)."""
+        wait_until(lambda: "daemon running" in self.log(), timeout, "the daemon to start")
+        return self
+
+    def terminate(self, timeout: float = 30) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout)
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def run_cli(*args: str, config: Path | None = None, cwd: Path | None = None) -> str:
+    """Run `python -m daemon ARGS`; returns stdout, raises with stderr on failure."""
+    command = [sys.executable, "-m", "daemon", *args]
+    if config is not None:
+        command += ["--config", str(config)]
+    done = subprocess.run(
+        command, cwd=cwd or REPO, capture_output=True, env=clean_env(), timeout=120
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"{command} exited {done.returncode}: {done.stderr.decode()}")
+    return done.stdout.decode()
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def customer_mail(
+    index: int,
+    *,
+    subject: str | None = None,
+    body: str | None = None,
+    sender: str | None = None,
+    message_id: str | None = None,
+) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender or f"Kunde {index} <kunde{index}@firma{index % 7}.dk>"
+    msg["To"] = "support@oo.dk"
+    msg["Subject"] = subject or f"Printeren virker ikke ({index})"
+    msg["Message-ID"] = message_id or f"<mail-{index}@firma{index % 7}.dk>"
+    msg["Date"] = "Mon, 23 Nov 2026 10:15:00 +0100"
+    msg.set_content(body or f"Hej\n\nVores printer nr. {index} virker ikke.\n\nMvh Kunde {index}")
+    return msg.as_bytes()
+
+
+def parse_mail(data: bytes) -> EmailMessage:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def sql(url: str, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Run a query against the test database directly (not through the daemon's code)."""
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
+        return conn.execute(query, params).fetchall()

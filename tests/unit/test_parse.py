@@ -1,0 +1,98 @@
+"""Parsing: decoded headers, a plain-text body, attachments; broken input degrades."""
+
+from email.message import EmailMessage
+
+import pytest
+
+from daemon.mail.parse import ParseError, dedupe_key, parse, sniff_message_id
+
+
+def danish_mail() -> bytes:
+    return (
+        b"From: =?utf-8?q?S=C3=B8ren_=C3=86blen=C3=B8?= <soren@kunde.dk>\r\n"
+        b"To: support@oo.dk\r\n"
+        b"Subject: =?iso-8859-1?q?Printeren_p=E5_kontoret_=E6der_papir?=\r\n"
+        b"Message-ID: <dk-1@kunde.dk>\r\n"
+        b"Date: Mon, 23 Nov 2026 10:15:00 +0100\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=iso-8859-1\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n"
+        b"\r\n"
+        b"Hej=0A=0AVores printer p=E5 2. sal =E6der papiret. Kan I hj=E6lpe?\r\n"
+        b"\r\nMvh S=F8ren\r\n"
+    )
+
+
+def test_danish_quoted_printable_and_encoded_words() -> None:
+    mail = parse(danish_mail())
+    assert mail.subject == "Printeren på kontoret æder papir"
+    assert mail.from_name == "Søren Æblenø"
+    assert mail.from_addr == "soren@kunde.dk"
+    assert mail.sender_domain == "kunde.dk"
+    assert "Vores printer på 2. sal æder papiret. Kan I hjælpe?" in mail.body_text
+    assert mail.body_text.endswith("Mvh Søren")
+    assert mail.message_id == "<dk-1@kunde.dk>"
+    assert mail.date is not None and mail.date.utcoffset() is not None
+
+
+def test_html_only_mail_gets_a_text_body() -> None:
+    msg = EmailMessage()
+    msg["From"] = "a@b.dk"
+    msg["Subject"] = "HTML"
+    msg.set_content("<p>Hej</p><p>Outlook <b>crasher</b></p><script>x()</script>", subtype="html")
+    mail = parse(msg.as_bytes())
+    assert mail.body_text == "Hej\n\nOutlook crasher"
+
+
+def test_attachments_with_rfc2231_names_and_no_paths() -> None:
+    msg = EmailMessage()
+    msg["From"] = "a@b.dk"
+    msg["Subject"] = "Filer"
+    msg.set_content("Se vedhæftet")
+    msg.add_attachment(b"%PDF-1.4" + b"x" * 1000, maintype="application", subtype="pdf",
+                       filename="Årsrapport æøå.pdf")
+    msg.add_attachment(b"data", maintype="application", subtype="octet-stream",
+                       filename="../../etc/passwd")
+    mail = parse(msg.as_bytes())
+    assert mail.body_text == "Se vedhæftet"
+    assert [(a.filename, a.content_type, a.size) for a in mail.attachments] == [
+        ("Årsrapport æøå.pdf", "application/pdf", 1008),
+        ("passwd", "application/octet-stream", 4),
+    ]
+
+
+def test_unknown_and_wrong_charsets_degrade_to_text() -> None:
+    raw = (
+        b"From: a@b.dk\r\nSubject: \xe6bler\r\nContent-Type: text/plain; charset=x-unknown\r\n"
+        b"\r\nK\xf8benhavn\r\n"
+    )
+    mail = parse(raw)
+    assert mail.subject == "æbler"  # undeclared 8-bit: Windows-1252, not replacement marks
+    assert mail.body_text == "København"
+
+
+def test_nul_and_control_characters_are_removed() -> None:
+    mail = parse(b"From: a@b.dk\r\nSubject: x\x00y\r\n\r\nab\x00c\x07d\r\n")
+    assert mail.subject == "xy"
+    assert mail.body_text == "abcd"
+
+
+def test_missing_sender_is_left_to_the_pipeline() -> None:
+    assert parse(b"Subject: no sender\r\n\r\nbody\r\n").from_addr == ""
+
+
+@pytest.mark.parametrize("raw", [b"", b"   \r\n", b"just some text without any header\n"])
+def test_no_header_section_is_a_parse_error(raw: bytes) -> None:
+    with pytest.raises(ParseError):
+        parse(raw)
+
+
+def test_dedupe_key_prefers_message_id() -> None:
+    assert dedupe_key("<a@b>", b"one") == dedupe_key("<a@b>", b"two")
+    assert dedupe_key(None, b"one") != dedupe_key(None, b"two")
+    assert dedupe_key(None, b"one").startswith("sha:")
+
+
+def test_sniff_message_id_from_unparseable_bytes() -> None:
+    assert sniff_message_id(b"Message-ID: <x@y>\r\n\r\nbody") == "<x@y>"
+    assert sniff_message_id(b"garbage") is None

@@ -1,0 +1,112 @@
+"""Configuration as INTERFACE.md fixes it: TOML, env overrides, *_file secrets, clear errors."""
+
+from pathlib import Path
+
+import pytest
+
+from daemon.settings import ConfigError, load_settings
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "oo.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_embedded_defaults_need_no_file() -> None:
+    settings = load_settings(environ={})
+    assert settings.database.url.startswith("sqlite:///./var/")
+    assert (settings.smtp_in.host, settings.smtp_in.port) == ("127.0.0.1", 2525)
+    assert settings.imap is None
+    assert settings.smtp_out is None  # -> pickup dir
+    assert str(settings.outbox.pickup_dir) == "var/outbox"
+
+
+def test_file_named_by_environment_variable(tmp_path: Path) -> None:
+    path = write(tmp_path, '[database]\nurl = "postgresql+psycopg://u@h/db"\n')
+    settings = load_settings(environ={"OO_SUPPORT_CONFIG": str(path)})
+    assert settings.database.url == "postgresql+psycopg://u@h/db"
+
+
+def test_explicit_path_wins_over_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, "[smtp_in]\nport = 2600\n")
+    settings = load_settings(path, environ={"OO_SUPPORT_CONFIG": "/nonexistent.toml"})
+    assert settings.smtp_in.port == 2600
+
+
+def test_environment_overrides_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[imap]\nhost = "mail.example"\nport = 993\n')
+    settings = load_settings(
+        path,
+        environ={
+            "OO_SUPPORT__IMAP__PORT": "143",
+            "OO_SUPPORT__STAFF__DOMAINS": "oo.dk, oneoffice.dk",
+            "OO_SUPPORT__IMAP__PASSWORD": "a,b",  # a comma in a secret stays a string
+        },
+    )
+    assert settings.imap is not None
+    assert settings.imap.host == "mail.example"
+    assert settings.imap.port == 143
+    assert settings.imap.password == "a,b"
+    assert settings.staff.domains == ["oo.dk", "oneoffice.dk"]
+
+
+def test_secret_from_file(tmp_path: Path) -> None:
+    secret = tmp_path / "imap-password"
+    secret.write_text("s3cret\n", encoding="utf-8")
+    path = write(tmp_path, f'[imap]\npassword_file = "{secret}"\n')
+    settings = load_settings(path, environ={})
+    assert settings.imap is not None and settings.imap.password == "s3cret"
+
+
+def test_disabled_imap_is_no_imap(tmp_path: Path) -> None:
+    path = write(tmp_path, "[imap]\nenabled = false\n")
+    assert load_settings(path, environ={}).imap is None
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "named"),
+    [
+        ("[imap]\nport = \"abc\"\n", {}, "imap.port"),
+        ("[imap]\nsecurity = \"tls\"\n", {}, "imap.security"),
+        ("[smtp_in]\nprot = 25\n", {}, "smtp_in.prot: unknown key"),
+        ("", {"OO_SUPPORT__DATABASE__URLL": "x"}, "database.urll: unknown key"),
+        ("[imap]\npassword_file = \"/nonexistent/secret\"\n", {}, "imap.password_file"),
+    ],
+)
+def test_bad_configuration_names_the_key(
+    tmp_path: Path, text: str, env: dict[str, str], named: str
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(write(tmp_path, text), environ=env)
+    assert named in str(error.value)
+
+
+def test_invalid_toml_and_missing_file_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(write(tmp_path, "[imap\n"), environ={})
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(tmp_path / "missing.toml", environ={})
+
+
+def test_secrets_are_never_echoed_in_errors(tmp_path: Path) -> None:
+    path = write(tmp_path, "[imap]\npassword = 12345\n")  # wrong type: int
+    with pytest.raises(ConfigError) as error:
+        load_settings(path, environ={})
+    assert "imap.password" in str(error.value)
+    assert "12345" not in str(error.value)
+
+
+def test_example_configs_are_valid(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2] / "config"
+    examples = sorted(root.glob("*.toml"))
+    assert {p.name for p in examples} >= {"production.toml", "development.toml"}
+    secret = tmp_path / "secret"
+    secret.write_text("x", encoding="utf-8")
+    # The production example names secret files that exist only on the server.
+    env = {f"OO_SUPPORT__{s}__PASSWORD_FILE": str(secret) for s in ("IMAP", "SMTP_OUT")}
+    production = load_settings(root / "production.toml", environ=env)
+    assert production.imap is not None and production.smtp_out is not None
+    assert production.database.url.startswith("postgresql+psycopg://")
+    development = load_settings(root / "development.toml", environ={})
+    assert development.smtp_in.enabled and development.imap is None
