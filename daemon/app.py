@@ -118,7 +118,10 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
     wake_sender.set()
     await sender_task
     deadline = time.monotonic() + SHUTDOWN_FLUSH_SECONDS
-    await asyncio.to_thread(app.flush_outbox, lambda: time.monotonic() > deadline)
+    try:  # best effort: whatever stays queued goes out after the next start
+        await asyncio.to_thread(app.flush_outbox, lambda: time.monotonic() > deadline)
+    except Exception:  # noqa: BLE001
+        log.exception("final outbox flush failed; the queue is kept for the next start")
     app.engine.dispose()
     log.info("stopped")
 

@@ -197,12 +197,19 @@ def _date(text: str) -> datetime | None:
 
 
 def _body_part(msg: EmailMessage) -> Message | None:
+    if msg.get_content_type() == "message/rfc822":
+        # A bare forwarded message: its own body is what the sender wants us to read.
+        inner = msg.get_payload()
+        if isinstance(inner, list) and inner and isinstance(inner[0], EmailMessage):
+            return _body_part(inner[0])
     try:
         part = msg.get_body(preferencelist=("plain", "html"))
     except Exception:  # noqa: BLE001 - malformed MIME trees
         part = None
     if part is not None:
         return part
+    if msg.get_content_maintype() == "multipart" and isinstance(msg.get_payload(), str):
+        return msg  # boundary missing or wrong: the text between the headers and EOF is it
     # No body by the RFC's rules: take the first text part we can find.
     for part in _leaf_parts(msg):
         if part.get_content_maintype() == "text" and not _is_attachment(part):
@@ -213,8 +220,8 @@ def _body_part(msg: EmailMessage) -> Message | None:
 def _body_text(part: Message | None) -> str:
     if part is None:
         return ""
-    text = decode_text(part)
-    if part.get_content_subtype() == "html":
+    text = decode_text(part).replace("\r\n", "\n")
+    if part.get_content_type() == "text/html":
         text = html_to_text(text)
     return clean_text(text).strip()
 
@@ -242,12 +249,11 @@ def decode_text(part: Message) -> str:
 
 def _leaf_parts(msg: Message) -> Iterator[Message]:
     """Every non-multipart part, not descending into attached messages."""
-    if msg.is_multipart() and msg.get_content_maintype() == "multipart":
-        payload = msg.get_payload()
-        if isinstance(payload, list):
-            for sub in payload:
-                if isinstance(sub, Message):
-                    yield from _leaf_parts(sub)
+    payload = msg.get_payload()
+    if msg.get_content_maintype() == "multipart" and isinstance(payload, list):
+        for sub in payload:
+            if isinstance(sub, Message):
+                yield from _leaf_parts(sub)
         return
     yield msg
 
@@ -259,7 +265,7 @@ def _is_attachment(part: Message) -> bool:
 
 def _attachments(msg: Message, body_part: Message | None) -> Iterator[Attachment]:
     for index, part in enumerate(_leaf_parts(msg)):
-        if part is body_part or part is msg:
+        if part is body_part:
             continue
         if part.get_content_maintype() == "text" and not _is_attachment(part):
             continue  # the other half of multipart/alternative, or an inline text part

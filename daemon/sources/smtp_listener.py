@@ -62,8 +62,7 @@ class SupportMailHandler:
         raw = envelope.original_content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
-        # Keep the envelope sender, as a delivering MTA would.
-        raw = f"Return-Path: <{envelope.mail_from or ''}>\r\n".encode() + raw
+        # Stored byte for byte as received: what was sent is what is kept.
         mail = InboundMail(raw=raw, source="smtp", received_at=self.clock())
         self.in_flight += 1
         try:

@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def write_config(
@@ -153,7 +153,7 @@ def customer_mail(
     msg["Message-ID"] = message_id or f"<mail-{index}@firma{index % 7}.dk>"
     msg["Date"] = "Mon, 23 Nov 2026 10:15:00 +0100"
     msg.set_content(body or f"Hej\n\nVores printer nr. {index} virker ikke.\n\nMvh Kunde {index}")
-    return msg.as_bytes()
+    return msg.as_bytes(policy=email.policy.SMTP)  # CRLF, as on the wire
 
 
 def parse_mail(data: bytes) -> EmailMessage:

@@ -1,0 +1,59 @@
+"""The benchmarks still run and still check what they claim to check.
+
+Tiny sizes, run as the documented commands (subprocesses, as a developer would), and
+only correctness is asserted: timings on a shared 2-core CI machine would make any
+threshold flaky, and the benchmarks exist to be read by people, not gated on.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from harness import REPO, clean_env
+
+
+def _run_benchmark(name: str, results: Path, *args: str) -> dict[str, Any]:
+    """Run `python -m benchmarks.<name> ARGS`; return the JSON result it wrote."""
+    done = subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{name}", *args, "--results-dir", str(results)],
+        cwd=REPO, capture_output=True, text=True, env=clean_env(), timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    written = sorted(results.glob(f"{name}-*.json"))
+    assert len(written) == 1, written
+    document: dict[str, Any] = json.loads(written[0].read_text())
+    assert "error" not in document
+    return document
+
+
+def test_ingest_benchmark_drains_every_mail_and_acknowledges_each(tmp_path: Path) -> None:
+    document = _run_benchmark("ingest", tmp_path, "--n", "50", "--runs", "1")
+
+    [run] = document["runs"]
+    assert run["floor"]["mails"] == 50 and run["floor"]["failures"] == 0
+    assert run["daemon"]["pass_report"] == {
+        "created": 50, "duplicate": 0, "ignored": 0, "rejected": 0,
+    }
+    assert run["daemon"]["flush_report"] == {"sent": 50, "deferred": 0, "failed": 0}
+    assert run["checks"]["cases"] == 50
+    assert run["checks"]["outbox"] == {"sent": 50}
+    assert run["checks"]["acks_accepted"] == 50
+    assert (run["checks"]["inbox_after"], run["checks"]["processed_after"]) == (0, 50)
+    assert run["ratios"]["ingest_to_floor"] > 0
+    assert run["ratios"]["end_to_end_to_floor"] > 0
+    assert document["summary"]["ingest_to_floor"] > 0
+
+
+def test_latency_benchmark_gets_one_ack_per_mail_and_a_clean_exit(tmp_path: Path) -> None:
+    document = _run_benchmark("latency", tmp_path, "--rate", "10", "--seconds", "3")
+
+    result = document["result"]
+    assert result["mails"] == 30
+    assert result["acks"] == 30
+    assert result["daemon_exit_code"] == 0
+    latency = result["latency_ms"]
+    assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"] <= latency["max"]
