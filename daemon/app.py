@@ -40,6 +40,8 @@ class App:
     calendar: BusinessCalendar
     renderer: TemplateRenderer
     pipeline: Pipeline
+    # False when the clock is fixed (--now): then mail arrives "now", not at INTERNALDATE.
+    server_time: bool = True
 
     def transport(self) -> outbox.Transport:
         return outbox.make_transport(self.settings.smtp_out, self.settings.outbox)
@@ -53,6 +55,7 @@ class App:
             self.pipeline,
             self.clock,
             on_committed or (lambda: None),
+            self.server_time,
         )
 
     def flush_outbox(
@@ -63,12 +66,15 @@ class App:
         )
 
 
-def build_app(settings: Settings, clock: Clock = system_clock) -> App:
+def build_app(settings: Settings, clock: Clock | None = None) -> App:
+    """Everything wired from `settings`; a given `clock` fixes the time (--now, tests)."""
     engine = make_engine(settings.database.url, echo=settings.database.echo)
     calendar = BusinessCalendar(timezone=settings.support.timezone)
     renderer = TemplateRenderer(settings.templates.dir)
-    pipeline = Pipeline(settings, renderer, calendar, clock)
-    return App(settings, engine, clock, calendar, renderer, pipeline)
+    pipeline = Pipeline(settings, renderer, calendar, clock or system_clock)
+    return App(
+        settings, engine, clock or system_clock, calendar, renderer, pipeline, clock is None
+    )
 
 
 async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:

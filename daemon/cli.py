@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from daemon import views
 from daemon.app import App, build_app, run_daemon
-from daemon.clock import fixed_clock, system_clock
+from daemon.clock import fixed_clock
 from daemon.settings import ConfigError, Settings, load_settings
 from daemon.store import repository
 from daemon.store.migrate import upgrade
@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _app(args: argparse.Namespace, settings: Settings, migrate: bool = True) -> App:
     now = getattr(args, "now", None)
-    app = build_app(settings, fixed_clock(now) if now else system_clock)
+    app = build_app(settings, fixed_clock(now) if now else None)
     if migrate:
         upgrade(app.engine)
     return app

@@ -72,8 +72,10 @@ class ImapSource:
         pipeline: Pipeline,
         clock: Clock,
         on_committed: Callable[[], None] = lambda: None,
+        server_time: bool = True,
     ) -> None:
         self.settings = settings
+        self.server_time = server_time
         self.engine = engine
         self.pipeline = pipeline
         self.clock = clock
@@ -140,6 +142,7 @@ class ImapSource:
         self, client: IMAPClient, folder: str, uidvalidity: int, uids: list[int]
     ) -> list[IngestResult]:
         fetched = client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"])
+        now = self.clock()
         mails = []
         for uid in uids:
             data = fetched.get(uid)
@@ -149,7 +152,7 @@ class ImapSource:
                 InboundMail(
                     raw=data[b"BODY[]"],
                     source=f"imap:{folder}",
-                    received_at=_arrival(data.get(b"INTERNALDATE"), self.clock),
+                    received_at=_arrival(data.get(b"INTERNALDATE"), now, self.server_time),
                     uidvalidity=uidvalidity,
                     uid=uid,
                 )
@@ -252,11 +255,16 @@ def _announces_mail(response: object) -> bool:
     )
 
 
-def _arrival(internaldate: object, clock: Clock) -> datetime:
-    """The server's arrival time: SLA clocks start when the mail reached the mailbox."""
-    if isinstance(internaldate, datetime):
-        return internaldate.astimezone(UTC)
-    return clock()
+def _arrival(internaldate: object, now: datetime, server_time: bool) -> datetime:
+    """When the mail arrived: SLA clocks start then (BR-11).
+
+    In service, that is the server's INTERNALDATE, so mail that waited out a daemon
+    outage keeps its real arrival time; never later than now (a server clock ahead of
+    ours). With a fixed clock (`--now`), the mail arrives "now", as the command says.
+    """
+    if server_time and isinstance(internaldate, datetime):
+        return min(internaldate.astimezone(UTC), now)
+    return now
 
 
 def _batches(

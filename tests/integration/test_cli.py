@@ -1,0 +1,116 @@
+"""The command line's outside (INTERFACE.md): JSON shapes, exit codes, check-config."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from harness import (
+    REPO,
+    DaemonProcess,
+    clean_env,
+    customer_mail,
+    run_cli,
+    sql,
+    wait_until,
+    write_config,
+)
+
+CASE_KEYS = {
+    "number", "reference", "subject", "status", "priority", "critical", "customer_email",
+    "customer_domain", "agreement", "channel", "created_at", "review_due", "reviewed_at",
+    "response_due", "resolve_due", "first_response_at", "resolved_at",
+}
+MESSAGE_KEYS = {
+    "direction", "kind", "from", "to", "cc", "subject", "message_id", "body_text", "at",
+    "attachments",
+}
+
+
+def test_case_json_shapes(tmp_path: Path, dovecot, smtp_sink, pg_url: str) -> None:
+    dovecot.append("INBOX", [customer_mail(1), customer_mail(2)])
+    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                          smtp_out=smtp_sink)
+    run_cli("poll", "--once", "--now", "2026-11-23T10:20:00+01:00", config=config)
+    listed = json.loads(run_cli("cases", "list", "--json", config=config))
+    assert [c["number"] for c in listed] == [100002, 100001]  # newest first
+    for case in listed:
+        assert case.keys() >= CASE_KEYS
+        assert case["reference"] == f"[OO#{case['number']}]"
+        assert (case["status"], case["priority"], case["critical"]) == ("new", "normal", False)
+        assert case["agreement"] is False  # unknown domain: no agreement (BR-22)
+        assert case["created_at"].endswith("+00:00")
+    shown = json.loads(run_cli("cases", "show", "100001", "--json", config=config))
+    assert shown.keys() >= CASE_KEYS
+    assert [m["direction"] for m in shown["messages"]] == ["in", "out"]
+    for message in shown["messages"]:
+        assert message.keys() >= MESSAGE_KEYS
+    assert shown["time_entries"] == []
+    assert shown["billing"]["currency"] == "DKK"
+    # Polled "as if" Monday 10:20 +01:00 (09:20 UTC), in hours: the mail arrives then and
+    # is due for review one business hour later (BR-6, BR-7).
+    assert shown["created_at"] == "2026-11-23T09:20:00+00:00"
+    assert shown["review_due"] == "2026-11-23T10:20:00+00:00"
+    assert json.loads(run_cli("cases", "list", "--status", "closed", "--json",
+                              config=config)) == []
+
+
+def test_unknown_case_is_a_one_line_error(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "oo.toml", database_url=f"sqlite:///{tmp_path}/oo.db")
+    done = subprocess.run(
+        [sys.executable, "-m", "daemon", "cases", "show", "999", "--json", "--config",
+         str(config)],
+        capture_output=True, text=True, env=clean_env(), cwd=REPO,
+    )
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines()[-1] == "oo-support: no case 999"
+
+
+def test_bad_config_names_the_key_and_exits_nonzero(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[imap]\nport = \"imap\"\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "daemon", "run", "--config", str(bad)],
+        capture_output=True, text=True, env=clean_env(), cwd=REPO, timeout=60,
+    )
+    assert done.returncode == 2
+    assert "imap.port" in done.stderr
+
+
+def test_check_config_reaches_every_server(tmp_path: Path, dovecot, smtp_sink, pg_url) -> None:
+    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                          smtp_out=smtp_sink)
+    out = run_cli("check-config", config=config)
+    for name in ("database", "imap", "smtp_out", "templates"):
+        assert any(line.startswith(name) and " ok " in line for line in out.splitlines()), out
+    smtp_sink.stop()
+    done = subprocess.run(
+        [sys.executable, "-m", "daemon", "check-config", "--config", str(config)],
+        capture_output=True, text=True, env=clean_env(), cwd=REPO, timeout=60,
+    )
+    assert done.returncode == 1
+    assert any(line.startswith("smtp_out") and "FAILED" in line
+               for line in done.stdout.splitlines())
+
+
+def test_sigterm_mid_drain_leaves_no_half_state(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """SIGTERM: the batch in hand is finished (stored and moved), the rest stays, exit 0."""
+    total = 400
+    dovecot.append("INBOX", [customer_mail(i) for i in range(total)])
+    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                          smtp_out=smtp_sink, extra={"imap": {"batch_size": 25}})
+    daemon = DaemonProcess(config, tmp_path).start().wait_ready()
+    wait_until(lambda: sql(pg_url, "SELECT count(*) FROM cases")[0][0] > 0, 30, "a case")
+    assert daemon.terminate() == 0, daemon.log()[-2000:]
+    cases = sql(pg_url, "SELECT count(*) FROM cases")[0][0]
+    processed = dovecot.count("Processed")
+    assert 0 < cases < total, "stopped too late to show anything"
+    assert processed == cases  # every stored mail moved, no moved mail unstored
+    assert dovecot.count("INBOX") == total - cases
+    # The final flush sent what was queued, within its time bound.
+    assert sql(pg_url, "SELECT count(*) FROM outbox WHERE status = 'sent'")[0][0] == cases
