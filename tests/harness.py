@@ -165,4 +165,5 @@ def parse_mail(data: bytes) -> EmailMessage:
 def sql(url: str, query: str, *params: Any) -> list[tuple[Any, ...]]:
     """Run a query against the test database directly (not through the daemon's code)."""
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
-        return conn.execute(query, params).fetchall()
+        cursor = conn.execute(query, params or None)  # no params: % is not a placeholder
+        return cursor.fetchall() if cursor.description else []

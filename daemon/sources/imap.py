@@ -48,6 +48,7 @@ class PassReport:
     duplicate: int = 0
     ignored: int = 0
     rejected: int = 0
+    deferred: int = 0
 
     def add(self, results: Sequence[IngestResult]) -> None:
         for result in results:
@@ -56,12 +57,13 @@ class PassReport:
                 Outcome.DUPLICATE: "duplicate",
                 Outcome.IGNORED: "ignored",
                 Outcome.REJECTED: "rejected",
+                Outcome.DEFERRED: "deferred",
             }[result.outcome]
             setattr(self, field, getattr(self, field) + 1)
 
     @property
     def total(self) -> int:
-        return self.created + self.duplicate + self.ignored + self.rejected
+        return self.created + self.duplicate + self.ignored + self.rejected + self.deferred
 
 
 class ImapSource:
@@ -129,12 +131,7 @@ class ImapSource:
                 break
             report.add(self._ingest_batch(client, folder, uidvalidity, batch))
         log.info(
-            "imap pass folder=%s created=%s duplicate=%s ignored=%s rejected=%s",
-            folder,
-            report.created,
-            report.duplicate,
-            report.ignored,
-            report.rejected,
+            "imap pass folder=%s %s", folder, " ".join(f"{k}={v}" for k, v in vars(report).items())
         )
         return report
 
@@ -159,8 +156,15 @@ class ImapSource:
             )
         results = self.pipeline.ingest_batch(self.engine, mails)
         self.on_committed()
-        done = [mail.uid for mail in mails if mail.uid is not None]
+        # A deferred mail stays in the folder, to be tried again on the next pass.
+        done = [
+            mail.uid
+            for mail, result in zip(mails, results, strict=True)
+            if mail.uid is not None and result.outcome is not Outcome.DEFERRED
+        ]
         # Only after the commit: a crash before this line means a re-read, not a loss.
+        if not done:
+            return results
         if self._can_move:
             client.move(done, self.settings.processed_folder)
         else:

@@ -73,6 +73,8 @@ class SupportMailHandler:
         finally:
             self.in_flight -= 1
         self.on_committed()
+        if result.outcome is Outcome.DEFERRED:
+            return "451 4.3.0 Cannot store this message now, please try again later"
         if result.outcome is Outcome.CREATED:
             return f"250 OK case {result.case_number}"
         return "250 OK"

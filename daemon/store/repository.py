@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
-from daemon.mail.parse import Attachment
 from daemon.store.schema import (
     FIRST_CASE_NUMBER,
     attachments,
@@ -36,70 +35,76 @@ def next_case_number_expression(conn: Connection) -> Any:
     ).scalar_subquery()
 
 
-def insert_case(conn: Connection, **values: Any) -> tuple[int, int]:
-    """Insert a case; returns (id, number)."""
-    row = conn.execute(
+def insert_cases(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Insert cases in one statement; returns (id, number) in the order of `rows`."""
+    if not rows:
+        return []
+    number = next_case_number_expression(conn)
+    result = conn.execute(
         insert(cases)
-        .values(number=next_case_number_expression(conn), **values)
-        .returning(cases.c.id, cases.c.number)
-    ).one()
-    return row.id, row.number
+        .values(number=number)
+        .returning(cases.c.id, cases.c.number, sort_by_parameter_order=True),
+        list(rows),
+    )
+    return [(row.id, row.number) for row in result]
 
 
-def insert_message(conn: Connection, **values: Any) -> int:
-    return conn.execute(insert(messages).values(**values).returning(messages.c.id)).scalar_one()
+MESSAGE_COLUMNS = tuple(c.name for c in messages.c if c.name != "id")
 
 
-def insert_attachments(conn: Connection, message_pk: int, found: Sequence[Attachment]) -> None:
-    if not found:
+def insert_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert messages in one statement; returns their ids in the order of `rows`."""
+    if not rows:
+        return []
+    full = [{name: row.get(name) for name in MESSAGE_COLUMNS} for row in rows]
+    result = conn.execute(
+        insert(messages).returning(messages.c.id, sort_by_parameter_order=True), full
+    )
+    return [row.id for row in result]
+
+
+def insert_attachments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(attachments), list(rows))
+
+
+def known_inbound(conn: Connection, dedupe_keys: Iterable[str]) -> set[str]:
+    """Which of these mail identities are stored already."""
+    keys = list(set(dedupe_keys))
+    if not keys:
+        return set()
+    found = conn.execute(select(messages.c.dedupe_key).where(messages.c.dedupe_key.in_(keys)))
+    return {key for (key,) in found}
+
+
+def customers_by_domain(conn: Connection, domains: Iterable[str]) -> dict[str, Row[Any]]:
+    wanted = list({d.lower() for d in domains if d})
+    if not wanted:
+        return {}
+    rows = conn.execute(select(customers).where(customers.c.domain.in_(wanted)))
+    return {row.domain: row for row in rows}
+
+
+def enqueue(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Queue outgoing mail (rows: message_pk, case_id, envelope_from, recipients, now)."""
+    if not rows:
         return
     conn.execute(
-        insert(attachments),
+        insert(outbox),
         [
             {
-                "message_pk": message_pk,
-                "part_index": item.part_index,
-                "filename": item.filename,
-                "content_type": item.content_type,
-                "size": item.size,
+                "message_pk": row["message_pk"],
+                "case_id": row["case_id"],
+                "envelope_from": row["envelope_from"],
+                "recipients": row["recipients"],
+                "status": "queued",
+                "attempts": 0,
+                "next_attempt_at": row["now"],
+                "created_at": row["now"],
             }
-            for item in found
+            for row in rows
         ],
     )
-
-
-def is_known_inbound(conn: Connection, dedupe_key: str) -> bool:
-    found = conn.execute(select(messages.c.id).where(messages.c.dedupe_key == dedupe_key))
-    return found.first() is not None
-
-
-def customer_by_domain(conn: Connection, domain: str) -> Row[Any] | None:
-    return conn.execute(select(customers).where(customers.c.domain == domain.lower())).first()
-
-
-def enqueue(
-    conn: Connection,
-    *,
-    message_pk: int,
-    case_id: int | None,
-    envelope_from: str,
-    recipients: list[str],
-    now: datetime,
-) -> int:
-    return conn.execute(
-        insert(outbox)
-        .values(
-            message_pk=message_pk,
-            case_id=case_id,
-            envelope_from=envelope_from,
-            recipients=recipients,
-            status="queued",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        .returning(outbox.c.id)
-    ).scalar_one()
 
 
 def claim_next_outgoing(conn: Connection, now: datetime) -> Row[Any] | None:

@@ -1,0 +1,68 @@
+"""When PostgreSQL refuses a mail, the others of its batch still go in, and the refused
+one is kept raw as rejected; if not even that is possible, it stays in the mailbox.
+
+The refusal is real: a trigger in the test database raises for chosen content."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from harness import customer_mail, run_cli, sql, write_config
+
+REFUSE_SUBJECT = """
+CREATE FUNCTION refuse() RETURNS trigger AS $$
+BEGIN
+  IF NEW.subject LIKE '%poison%' THEN RAISE EXCEPTION 'refused by test trigger'; END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse();
+"""
+
+REFUSE_BYTES = """
+CREATE FUNCTION refuse() RETURNS trigger AS $$
+BEGIN
+  IF position('poison-bytes' in convert_from(NEW.raw, 'SQL_ASCII')) > 0 THEN
+    RAISE EXCEPTION 'refused by test trigger';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse();
+"""
+
+
+def setup(tmp_path: Path, dovecot, smtp_sink, pg_url: str, trigger: str) -> Path:
+    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                          smtp_out=smtp_sink)
+    run_cli("db", "upgrade", config=config)
+    sql(pg_url, trigger)
+    return config
+
+
+def test_refused_mail_is_kept_as_rejected_and_the_batch_goes_in(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    config = setup(tmp_path, dovecot, smtp_sink, pg_url, REFUSE_SUBJECT)
+    dovecot.append("INBOX", [customer_mail(1), customer_mail(2, subject="poison pill"),
+                             customer_mail(3)])
+    report = json.loads(run_cli("poll", "--once", "--json", config=config))
+    assert (report["created"], report["rejected"], report["deferred"]) == (2, 1, 0)
+    [(reason, raw)] = sql(pg_url, "SELECT reject_reason, raw FROM messages "
+                                  "WHERE kind = 'rejected'")
+    assert reason.startswith("internal error:") and "refused by test trigger" in reason
+    assert b"poison pill" in bytes(raw)
+    assert dovecot.count("INBOX") == 0
+
+
+def test_mail_the_database_will_not_take_at_all_stays_in_the_mailbox(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    config = setup(tmp_path, dovecot, smtp_sink, pg_url, REFUSE_BYTES)
+    dovecot.append("INBOX", [customer_mail(1), customer_mail(2, body="poison-bytes"),
+                             customer_mail(3)])
+    report = json.loads(run_cli("poll", "--once", "--json", config=config))
+    assert (report["created"], report["deferred"]) == (2, 1)
+    assert dovecot.count("INBOX") == 1  # left for the next pass, not dropped
+    assert dovecot.count("Processed") == 2
+    again = json.loads(run_cli("poll", "--once", "--json", config=config))
+    assert (again["created"], again["deferred"]) == (0, 1)

@@ -1,0 +1,104 @@
+"""Mail the daemon sends (INTERFACE.md): reference in Subject, own Message-ID domain,
+In-Reply-To/References, Auto-Submitted; well-formed MIME; no header injection."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+import pytest
+
+from daemon.mail import compose
+from daemon.mail.render import TemplateRenderer
+from daemon.settings import Settings
+
+SETTINGS = Settings()
+RENDERER = TemplateRenderer(SETTINGS.templates.dir)
+MONDAY_10 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Copenhagen
+SATURDAY = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+
+
+def ack(subject: str = "Printeren på 2. sal", language: str = "da", **kw) -> EmailMessage:
+    args = {
+        "renderer": RENDERER, "support": SETTINGS.support, "case_number": 100042,
+        "case_subject": subject, "language": language, "customer_name": "Søren Ørsted",
+        "customer_addr": "soren@kunde.dk",
+        "answered": compose.Answered("<orig@kunde.dk>", ["<older@kunde.dk>"]),
+        "received_at": MONDAY_10, "review_due": MONDAY_10.replace(hour=10),
+        "outside_hours": False, "now": MONDAY_10,
+    } | kw
+    raw = compose.acknowledgement(**args).raw
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    assert not message.defects and all(not p.defects for p in message.walk())
+    return message
+
+
+def test_acknowledgement_headers() -> None:
+    message = ack()
+    assert message["Subject"] == "[OO#100042] Printeren på 2. sal"
+    assert message["From"] == "OneOffice Support <support@oo.dk>"
+    assert message["To"] == "soren@kunde.dk"
+    assert message["Message-ID"].startswith("<oo.100042.")
+    assert message["Message-ID"].endswith("@support.oo.dk>")
+    assert message["In-Reply-To"] == "<orig@kunde.dk>"
+    assert message["References"] == "<older@kunde.dk> <orig@kunde.dk>"
+    assert message["Auto-Submitted"] == "auto-replied"
+
+
+def test_danish_acknowledgement_in_hours() -> None:
+    text = ack().get_body(("plain",)).get_content()
+    assert "Kære Søren Ørsted" in text
+    assert "supportsag 100042" in text and "[OO#100042]" in text
+    assert "inden for en time" in text
+    assert "+45 7021 1813" in text
+    assert "vagten" not in text  # the on-call rule is for outside hours only
+
+
+def test_english_acknowledgement_after_hours_names_the_oncall_rule() -> None:
+    message = ack(language="en", received_at=SATURDAY,
+                  review_due=datetime(2026, 11, 30, 8, 0, tzinfo=UTC), outside_hours=True)
+    text = message.get_body(("plain",)).get_content()
+    assert "Dear Søren Ørsted" in text
+    assert "by Monday 30 November at 09:00" in text  # 08:00 UTC is 09:00 in Copenhagen
+    assert "on-call duty" in text and "1.000,00" in text  # BR-10
+    html = message.get_body(("html",)).get_content()
+    assert "<strong>[OO#100042]</strong>" in html
+
+
+def test_customer_text_is_escaped_in_html_and_never_template_source() -> None:
+    message = ack(subject="<script>alert(1)</script> {{ support.address }}",
+                  customer_name="<b>Mallory</b>")
+    html = message.get_body(("html",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "&lt;b&gt;Mallory&lt;/b&gt;" in html
+    text = message.get_body(("plain",)).get_content()
+    assert "{{ support.address }}" in text  # shown as written, not evaluated
+
+
+def test_answer_to_a_mail_without_message_id_has_no_thread_headers() -> None:
+    message = ack(answered=compose.Answered(None, []))
+    assert message["In-Reply-To"] is None and message["References"] is None
+
+
+def test_non_ascii_message_ids_are_not_put_in_thread_headers() -> None:
+    message = ack(answered=compose.Answered("<ø@kunde.dk>", ["<ok@kunde.dk>"]))
+    assert message["In-Reply-To"] is None  # Exchange drops encoded ones
+
+
+@pytest.mark.parametrize("value", ["a\r\nBcc: x@evil.example", "a\nX: y", "a\rb"])
+def test_header_injection_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="line break"):
+        compose.header_line("Subject", value)
+
+
+@pytest.mark.parametrize(
+    "value", ["[OO#1] " + "æøå " * 60, "x" * 300, "[OO#100042] " + "word " * 100, "Æ"]
+)
+def test_long_and_non_ascii_subjects_fold_and_round_trip(value: str) -> None:
+    line = compose.header_line("Subject", value)
+    assert all(len(part) <= 900 for part in line.split("\r\n"))
+    parsed = email.message_from_bytes(line.encode() + b"\r\n\r\n", policy=email.policy.default)
+    assert str(parsed["Subject"]) == value
