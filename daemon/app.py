@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from daemon import outbox
 from daemon.clock import Clock, system_clock
 from daemon.domain.calendar import BusinessCalendar
+from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
 from daemon.pipeline import Pipeline
 from daemon.settings import Settings
@@ -87,6 +88,8 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGHUP, app.renderer.reload)
 
+    # Fail at start, not on the first customer's mail, when a template is broken.
+    compose.check_templates(app.renderer, app.settings.support, app.clock())
     await asyncio.to_thread(upgrade, app.engine)
     wake_sender = asyncio.Event()
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from jinja2 import TemplateError
 from sqlalchemy.exc import SQLAlchemyError
 
 from daemon import views
@@ -100,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         return int(args.handler(args, settings))
+    except TemplateError as exc:
+        print(f"oo-support: template error: {exc}", file=sys.stderr)
+        return 2
     except (ConfigError, CommandError) as exc:
         print(f"oo-support: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, ConfigError) else 1

@@ -77,20 +77,5 @@ def _smtp(settings: Settings) -> str:
 
 
 def _templates(app) -> str:  # type: ignore[no-untyped-def]
-    now = datetime.now(UTC)
-    for language in ("da", "en"):
-        compose.acknowledgement(
-            renderer=app.renderer,
-            support=app.settings.support,
-            case_number=100001,
-            case_subject="Printeren virker ikke <b>",
-            language=language,
-            customer_name="Test Kunde",
-            customer_addr="kunde@example.dk",
-            answered=compose.Answered("<x@example.dk>", []),
-            received_at=now,
-            review_due=now,
-            outside_hours=True,
-            now=now,
-        )
-    return "acknowledgement (da, en) rendered"
+    compose.check_templates(app.renderer, app.settings.support, datetime.now(UTC))
+    return f"acknowledgement (da, en) rendered from {app.settings.templates.dir}"

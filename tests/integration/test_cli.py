@@ -114,3 +114,20 @@ def test_sigterm_mid_drain_leaves_no_half_state(
     assert dovecot.count("INBOX") == total - cases
     # The final flush sent what was queued, within its time bound.
     assert sql(pg_url, "SELECT count(*) FROM outbox WHERE status = 'sent'")[0][0] == cases
+
+
+def test_broken_template_stops_the_start(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for source in (REPO / "templates").iterdir():
+        (templates / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    with (templates / "ack.en.txt.j2").open("a", encoding="utf-8") as fh:
+        fh.write("{{ no_such_value.x }}\n")
+    config = write_config(tmp_path / "oo.toml", database_url=f"sqlite:///{tmp_path}/oo.db",
+                          extra={"templates": {"dir": str(templates)}})
+    done = subprocess.run(
+        [sys.executable, "-m", "daemon", "run", "--config", str(config)],
+        capture_output=True, text=True, env=clean_env(), cwd=tmp_path, timeout=60,
+    )
+    assert done.returncode == 2
+    assert "template error" in done.stderr and "no_such_value" in done.stderr
