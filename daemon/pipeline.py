@@ -19,19 +19,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
+from daemon import routing
 from daemon.clock import Clock
+from daemon.conversation import Conversation
 from daemon.domain.autoreply import automatic_reason
 from daemon.domain.calendar import BusinessCalendar
 from daemon.domain.language import detect_language
+from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines
+from daemon.domain.staff import is_staff_domain, verified_staff
 from daemon.mail import compose
+from daemon.mail.dsn import Bounce, read_bounce
 from daemon.mail.parse import ParsedMail, ParseError, dedupe_key, parse, sniff_message_id
 from daemon.mail.render import TemplateRenderer
 from daemon.settings import Settings
@@ -51,6 +56,7 @@ class InboundMail:
 
 class Outcome(StrEnum):
     CREATED = "created"  # a new case, acknowledged
+    THREADED = "threaded"  # a message on an existing case
     DUPLICATE = "duplicate"  # seen before: nothing changed
     IGNORED = "ignored"  # automatic mail: kept, no case, no answer
     REJECTED = "rejected"  # cannot become a case: kept raw with the reason
@@ -71,8 +77,11 @@ class Prepared:
     mail: InboundMail
     key: str
     parsed: ParsedMail | None
-    outcome: Outcome  # CREATED, IGNORED or REJECTED, before the duplicate check
+    outcome: Outcome  # CREATED, IGNORED or REJECTED, before threading and dedupe
     reason: str | None = None
+    is_staff: bool = False  # verified: staff domain and trusted authentication
+    unverified_staff: bool = False  # staff domain, but nothing vouches for it
+    bounce: Bounce | None = None
 
 
 class Pipeline:
@@ -87,6 +96,7 @@ class Pipeline:
         self.renderer = renderer
         self.calendar = calendar
         self.clock = clock
+        self.conversation = Conversation(settings, renderer, calendar)
 
     def ingest_batch(self, engine: Engine, mails: Sequence[InboundMail]) -> list[IngestResult]:
         """Ingest and commit `mails`; raises only when the database is unreachable."""
@@ -114,13 +124,27 @@ class Pipeline:
         key = dedupe_key(parsed.message_id, mail.raw)
         if not parsed.from_addr:
             return Prepared(mail, key, parsed, Outcome.REJECTED, "no sender address")
-        support = self.settings.support
+        support, staff = self.settings.support, self.settings.staff
         reason = automatic_reason(
             parsed.headers.text, parsed.from_addr, support.address, support.message_id_domain
         )
-        if reason is not None:
-            return Prepared(mail, key, parsed, Outcome.IGNORED, reason)
-        return Prepared(mail, key, parsed, Outcome.CREATED)
+        bounce = read_bounce(mail.raw) if reason and _is_report(parsed) else None
+        is_staff = verified_staff(
+            parsed.from_addr,
+            parsed.headers.all("Authentication-Results"),
+            staff.domains,
+            staff.trusted_authserv_ids,
+        )
+        return Prepared(
+            mail,
+            key,
+            parsed,
+            Outcome.IGNORED if reason else Outcome.CREATED,
+            reason,
+            is_staff=is_staff,
+            unverified_staff=not is_staff and is_staff_domain(parsed.from_addr, staff.domains),
+            bounce=bounce,
+        )
 
     @staticmethod
     def _rejected(mail: InboundMail, parsed: ParsedMail | None, reason: str) -> Prepared:
@@ -132,53 +156,91 @@ class Pipeline:
     def _store(self, conn: Connection, batch: Sequence[Prepared]) -> list[IngestResult]:
         now = self.clock()
         seen = repository.known_inbound(conn, (item.key for item in batch))
-        results: list[IngestResult] = []
         fresh: list[Prepared] = []
         for item in batch:
-            if item.key in seen:
-                results.append(IngestResult(Outcome.DUPLICATE))
-                continue
-            seen.add(item.key)
-            fresh.append(item)
-            results.append(IngestResult(item.outcome, reason=item.reason))
-
-        to_open = [item for item in fresh if item.outcome is Outcome.CREATED]
-        customers = repository.customers_by_domain(
-            conn, (item.parsed.sender_domain for item in to_open if item.parsed)
-        )
-        case_rows = [self._case_row(item, customers, now) for item in to_open]
-        opened = repository.insert_cases(conn, case_rows)
-        case_ids = {id(item): case_id for item, (case_id, _n) in zip(to_open, opened, strict=True)}
-
-        inbound = [self._message_row(item, case_ids.get(id(item)), now) for item in fresh]
-        inbound_pks = repository.insert_messages(conn, inbound)
+            if item.key not in seen:
+                seen.add(item.key)
+                fresh.append(item)
+        found = routing.find_candidates(conn, fresh)
+        reopen_within = timedelta(days=self.settings.support.reopen_days)
+        plans = [routing.plan(item, found, now, reopen_within) for item in fresh]
+        self._open_cases(conn, [p for p in plans if p.opens_case], now)
+        for p in plans:
+            if p.case is not None:
+                p.case_id, p.case_number = p.case.id, p.case.number
+        pks = repository.insert_messages(conn, [self._message_row(p, now) for p in plans])
+        for p, pk in zip(plans, pks, strict=True):
+            p.message_pk = pk
         repository.insert_attachments(
             conn,
             [
                 {
-                    "message_pk": pk,
+                    "message_pk": p.message_pk,
                     "part_index": a.part_index,
                     "filename": a.filename,
                     "content_type": a.content_type,
                     "size": a.size,
                 }
-                for item, pk in zip(fresh, inbound_pks, strict=True)
-                if item.parsed
-                for a in item.parsed.attachments
+                for p in plans
+                if p.item.parsed
+                for a in p.item.parsed.attachments
             ],
         )
-        if self.settings.support.acknowledge:
-            acks = [
-                (case_id, self._acknowledgement(item, row, number, now))
-                for item, row, (case_id, number) in zip(to_open, case_rows, opened, strict=True)
-            ]
-            self.queue(conn, acks, "ack", now)
-
-        numbers = iter(number for _id, number in opened)
-        for index, result in enumerate(results):
-            if result.outcome is Outcome.CREATED:
-                results[index] = IngestResult(Outcome.CREATED, case_number=next(numbers))
+        self._acknowledge(conn, [p for p in plans if p.opens_case], now)
+        for p in plans:
+            if not p.opens_case and p.case_id is not None:
+                self.conversation.apply(conn, p, now)
+        results = self._results(batch, plans)
         self._log(batch, results)
+        return results
+
+    def _open_cases(self, conn: Connection, plans: Sequence[routing.Plan], now: datetime) -> None:
+        if not plans:
+            return
+        customers = repository.customers_by_domain(
+            conn, (p.item.parsed.sender_domain for p in plans)
+        )
+        rows = [self._case_row(p, customers, now) for p in plans]
+        for p, row, (case_id, number) in zip(
+            plans, rows, repository.insert_cases(conn, rows), strict=True
+        ):
+            p.case_id, p.case_number = case_id, number
+            p.extra["case_row"] = row
+
+    def _acknowledge(self, conn: Connection, plans: Sequence[routing.Plan], now: datetime) -> None:
+        """One acknowledgement per new case, at most `ack_limit_per_hour` per address."""
+        support = self.settings.support
+        if not support.acknowledge or not plans:
+            return
+        sent = repository.acks_since(
+            conn, (p.item.parsed.from_addr for p in plans), now - timedelta(hours=1)
+        )
+        acks = []
+        for p in plans:
+            sender = p.item.parsed.from_addr
+            if sent.get(sender, 0) >= support.ack_limit_per_hour:
+                # Loop safety: an autoresponder that never says so stops here.
+                repository.update_case(conn, p.case_id, flags=[*p.flags, ACK_SUPPRESSED])
+                log.warning("ack suppressed case=%s to=%s: rate limit", p.case_number, sender)
+                continue
+            sent[sender] = sent.get(sender, 0) + 1
+            acks.append((p.case_id, self._acknowledgement(p, now)))
+        repository.queue_outgoing(conn, acks, "ack", support.name, now)
+
+    @staticmethod
+    def _results(batch: Sequence[Prepared], plans: Sequence[routing.Plan]) -> list[IngestResult]:
+        by_item = {id(p.item): p for p in plans}
+        results = []
+        for item in batch:
+            p = by_item.pop(id(item), None)
+            if p is None:
+                results.append(IngestResult(Outcome.DUPLICATE))
+            elif p.opens_case:
+                results.append(IngestResult(Outcome.CREATED, p.case_number))
+            elif p.case_id is not None:
+                results.append(IngestResult(Outcome.THREADED, p.case_number, p.kind))
+            else:
+                results.append(IngestResult(item.outcome, reason=item.reason))
         return results
 
     def _store_alone(self, conn: Connection, item: Prepared) -> IngestResult:
@@ -205,60 +267,16 @@ class Pipeline:
             log.exception("not even the raw mail is storable; left at its source")
             return IngestResult(Outcome.DEFERRED, reason=reason)
 
-    def queue(
-        self,
-        conn: Connection,
-        outgoing: Sequence[tuple[int | None, compose.Outgoing]],
-        kind: str,
-        now: datetime,
-    ) -> None:
-        """Record outgoing mail on its case and queue it, in the caller's transaction."""
-        rows = [
-            {
-                "case_id": case_id,
-                "direction": "out",
-                "kind": kind,
-                "message_id": mail.message_id,
-                "in_reply_to": mail.in_reply_to,
-                "references": mail.references,
-                "from_addr": mail.sender,
-                "from_name": self.settings.support.name,
-                "to_addrs": mail.recipients,
-                "cc_addrs": [],
-                "subject": mail.subject,
-                "body_text": mail.body_text,
-                "at": now,
-                "size": len(mail.raw),
-                "raw": mail.raw,
-                "source": "daemon",
-                "created_at": now,
-            }
-            for case_id, mail in outgoing
-        ]
-        pks = repository.insert_messages(conn, rows)
-        repository.enqueue(
-            conn,
-            [
-                {
-                    "message_pk": pk,
-                    "case_id": case_id,
-                    "envelope_from": mail.sender,
-                    "recipients": mail.recipients,
-                    "now": now,
-                }
-                for pk, (case_id, mail) in zip(pks, outgoing, strict=True)
-            ],
-        )
-
     # -- rows ----------------------------------------------------------------------
 
-    def _case_row(self, item: Prepared, customers: dict[str, Any], now: datetime) -> dict[str, Any]:
-        parsed = item.parsed
-        assert parsed is not None
+    def _case_row(
+        self, plan: routing.Plan, customers: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
+        parsed, received_at = plan.item.parsed, plan.item.mail.received_at
         customer = customers.get(parsed.sender_domain)
-        due = deadlines(item.mail.received_at, Priority.NORMAL, False, self.calendar)
+        due = deadlines(received_at, Priority.NORMAL, False, self.calendar)
         return {
-            "subject": parsed.subject,
+            "subject": strip_references(parsed.subject),
             "status": "new",
             "priority": Priority.NORMAL.value,
             "critical": False,
@@ -269,22 +287,22 @@ class Pipeline:
             "agreement": bool(customer and customer.agreement),  # BR-22
             "language": (customer.language if customer else None)
             or detect_language(parsed.subject, parsed.body_text),
-            "created_at": item.mail.received_at,
+            "created_at": received_at,
             "updated_at": now,
             "review_due": due.review_due,
             "response_due": due.response_due,
             "resolve_due": due.resolve_due,
+            "flags": list(plan.flags),
+            "linked_case_id": plan.linked.id if plan.linked else None,
         }
 
-    def _message_row(self, item: Prepared, case_id: int | None, now: datetime) -> dict[str, Any]:
+    def _message_row(self, plan: routing.Plan, now: datetime) -> dict[str, Any]:
+        item = plan.item
         parsed, mail = item.parsed, item.mail
-        kind = {Outcome.CREATED: "customer", Outcome.IGNORED: "ignored"}.get(
-            item.outcome, "rejected"
-        )
         row: dict[str, Any] = {
-            "case_id": case_id,
+            "case_id": plan.case_id,
             "direction": "in",
-            "kind": kind,
+            "kind": plan.kind,
             "at": mail.received_at,
             "size": len(mail.raw),
             "raw": mail.raw,
@@ -292,7 +310,7 @@ class Pipeline:
             "source": mail.source,
             "source_uidvalidity": mail.uidvalidity,
             "source_uid": mail.uid,
-            "reject_reason": item.reason,
+            "reject_reason": item.reason if plan.kind in ("rejected", "ignored") else None,
             "created_at": now,
             "to_addrs": [],
             "cc_addrs": [],
@@ -310,20 +328,18 @@ class Pipeline:
                 "to_addrs": parsed.to,
                 "cc_addrs": parsed.cc,
                 "subject": parsed.subject,
-                "body_text": parsed.body_text,
+                "body_text": parsed.body_text if plan.body_text is None else plan.body_text,
             }
         return row
 
-    def _acknowledgement(
-        self, item: Prepared, case: dict[str, Any], number: int, now: datetime
-    ) -> compose.Outgoing:
-        parsed = item.parsed
-        assert parsed is not None
+    def _acknowledgement(self, plan: routing.Plan, now: datetime) -> compose.Outgoing:
+        parsed, case = plan.item.parsed, plan.extra["case_row"]
+        assert isinstance(case, dict)
         return compose.acknowledgement(
             renderer=self.renderer,
             support=self.settings.support,
-            case_number=number,
-            case_subject=parsed.subject,
+            case_number=plan.case_number,
+            case_subject=case["subject"],
             language=case["language"],
             customer_name=parsed.from_name,
             customer_addr=parsed.from_addr,
@@ -346,9 +362,20 @@ class Pipeline:
                     sender,
                     mail.source,
                 )
+            elif result.outcome is Outcome.THREADED:
+                log.info(
+                    "added to case=%s kind=%s from=%s", result.case_number, result.reason, sender
+                )
             elif result.outcome is Outcome.IGNORED:
                 log.info("ignored automatic mail from=%s reason=%r", sender, result.reason)
             elif result.outcome is Outcome.REJECTED:
                 log.warning(
                     "mail rejected source=%s uid=%s reason=%r", mail.source, mail.uid, result.reason
                 )
+
+
+ACK_SUPPRESSED = "acknowledgement suppressed (rate limit)"
+
+
+def _is_report(parsed: ParsedMail) -> bool:
+    return parsed.headers.text("Content-Type").lower().startswith("multipart/report")

@@ -48,6 +48,8 @@ class ImapSettings(_Section):
     folder: str = "INBOX"
     # Where a committed message is moved; servers without MOVE get a keyword instead.
     processed_folder: str = "Processed"
+    # Automatic mail that belongs to no case is moved here (and listed by `ignored list`).
+    ignored_folder: str = "Ignored"
     idle: bool = True
     poll_interval: float = Field(60, gt=0)
     # Re-issue IDLE well within the 29 minutes RFC 2177 allows servers to drop it.
@@ -93,6 +95,10 @@ class SupportSettings(_Section):
     message_id_domain: str = "support.oo.dk"
     timezone: str = "Europe/Copenhagen"
     acknowledge: bool = True
+    # Loop safety: at most this many acknowledgements to one address per hour.
+    ack_limit_per_hour: int = Field(5, ge=0)
+    # A customer reply to a case closed at most this long ago reopens it (else: new case).
+    reopen_days: float = Field(14, ge=0)
 
 
 class StaffSettings(_Section):

@@ -38,6 +38,8 @@ def case_summary(row: Row[Any]) -> dict[str, Any]:
         "resolve_due": iso(row.resolve_due),
         "first_response_at": iso(row.first_response_at),
         "resolved_at": iso(row.resolved_at),
+        "flags": list(row.flags or []),
+        "linked_case_id": row.linked_case_id,
     }
 
 
@@ -63,13 +65,23 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
         }
         for m in found
     ]
-    # Time accounting arrives with the billing work; until then no case has entries.
-    detail["time_entries"] = []
+    detail["time_entries"] = [
+        {
+            "minutes": t.minutes,
+            "staff": t.staff,
+            "at": iso(t.at),
+            "kind": t.kind,
+            "after_hours": t.after_hours,
+            "amount": None,  # priced by the billing rules (BR-13..18), not built yet
+        }
+        for t in repository.time_entries_of(conn, row.id)
+    ]
+    # Not computed until the billing rules exist: null, never a made-up zero.
     detail["billing"] = {
-        "billable_minutes": 0,
-        "amount_excl_vat": "0.00",
-        "vat": "0.00",
-        "amount_incl_vat": "0.00",
+        "billable_minutes": None,
+        "amount_excl_vat": None,
+        "vat": None,
+        "amount_incl_vat": None,
         "currency": "DKK",
     }
     return detail

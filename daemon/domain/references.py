@@ -24,3 +24,8 @@ def tagged_subject(number: int, subject: str) -> str:
     if find_reference(subject) == number:
         return subject
     return f"{reference} {subject}".rstrip()
+
+
+def strip_references(subject: str) -> str:
+    """The subject without any case tags: a new case must not carry another case's."""
+    return " ".join(_REFERENCE.sub(" ", subject).split())

@@ -229,6 +229,76 @@ def local_time_text(at: datetime, language: Language) -> str:
     return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} at {at:%H:%M}"
 
 
+def staff_reply(
+    *,
+    renderer: TemplateRenderer,
+    support: SupportSettings,
+    case_number: int,
+    case_subject: str,
+    staff_name: str,
+    staff_email: str,
+    body: str,
+    customer_addr: str,
+    answered: Answered | None,
+    language: Language,
+    now: datetime,
+) -> Outgoing:
+    """A staff member's answer, sent to the customer from the support address."""
+    context = {
+        "body": body,
+        "staff": {"name": staff_name, "email": staff_email},
+        "case": {"number": case_number, "reference": format_reference(case_number)},
+        "support": support.model_dump(),
+    }
+    subject = (
+        case_subject
+        if case_subject.lower().startswith(("re:", "sv:"))
+        else (f"Re: {case_subject}" if case_subject else "Re:")
+    )
+    return build_message(
+        support=support,
+        case_number=case_number,
+        subject=tagged_subject(case_number, subject),
+        recipients=[customer_addr],
+        answered=answered,
+        text=renderer.render("reply.txt.j2", context),
+        html=None,
+        auto_submitted=None,  # a person wrote it
+        language=language,
+        now=now,
+    )
+
+
+def command_errors(
+    *,
+    renderer: TemplateRenderer,
+    support: SupportSettings,
+    case_number: int,
+    staff_email: str,
+    errors: list[str],
+    answered: Answered | None,
+    now: datetime,
+) -> Outgoing:
+    """Tells a staff member which of their commands did not apply, and why."""
+    context = {
+        "errors": errors,
+        "case": {"number": case_number, "reference": format_reference(case_number)},
+        "support": support.model_dump(),
+    }
+    return build_message(
+        support=support,
+        case_number=case_number,
+        subject=tagged_subject(case_number, "Kommando ikke udført / command not applied"),
+        recipients=[staff_email],
+        answered=answered,
+        text=renderer.render("command_error.txt.j2", context),
+        html=None,
+        auto_submitted="auto-replied",
+        language="da",
+        now=now,
+    )
+
+
 def check_templates(renderer: TemplateRenderer, support: SupportSettings, now: datetime) -> None:
     """Render every template with sample data; raises on the first broken one."""
     for language in ("da", "en"):

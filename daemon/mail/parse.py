@@ -53,9 +53,15 @@ class Headers:
 
     def __init__(self, msg: Message) -> None:
         self._raw: dict[str, str] = {}
+        self._all: dict[str, list[str]] = {}
         for name, value in msg.raw_items():
             self._raw.setdefault(name.lower(), str(value))
+            self._all.setdefault(name.lower(), []).append(str(value))
         self._decoded: dict[str, str] = {}
+
+    def all(self, name: str) -> list[str]:
+        """Every occurrence, unfolded (Received, Authentication-Results)."""
+        return [_FOLD.sub("", value) for value in self._all.get(name.lower(), [])]
 
     def __contains__(self, name: str) -> bool:
         return name.lower() in self._raw

@@ -45,6 +45,7 @@ CONNECTION_ERRORS = (IMAPClientError, IMAP4.abort, IMAP4.error, OSError, socket.
 @dataclass
 class PassReport:
     created: int = 0
+    threaded: int = 0
     duplicate: int = 0
     ignored: int = 0
     rejected: int = 0
@@ -54,6 +55,7 @@ class PassReport:
         for result in results:
             field = {
                 Outcome.CREATED: "created",
+                Outcome.THREADED: "threaded",
                 Outcome.DUPLICATE: "duplicate",
                 Outcome.IGNORED: "ignored",
                 Outcome.REJECTED: "rejected",
@@ -63,7 +65,7 @@ class PassReport:
 
     @property
     def total(self) -> int:
-        return self.created + self.duplicate + self.ignored + self.rejected + self.deferred
+        return sum(vars(self).values())
 
 
 class ImapSource:
@@ -100,8 +102,9 @@ class ImapSource:
         client.login(s.username, s.password)
         client.normalise_times = False  # keep INTERNALDATE's offset instead of local naive
         self._can_move = client.has_capability("MOVE") and bool(s.processed_folder)
-        if self._can_move and not client.folder_exists(s.processed_folder):
-            client.create_folder(s.processed_folder)
+        for folder in (s.processed_folder, s.ignored_folder) if self._can_move else ():
+            if folder and not client.folder_exists(folder):
+                client.create_folder(folder)
         self.client = client
         return client
 
@@ -157,18 +160,20 @@ class ImapSource:
         results = self.pipeline.ingest_batch(self.engine, mails)
         self.on_committed()
         # A deferred mail stays in the folder, to be tried again on the next pass.
-        done = [
-            mail.uid
-            for mail, result in zip(mails, results, strict=True)
-            if mail.uid is not None and result.outcome is not Outcome.DEFERRED
-        ]
+        destinations: dict[str, list[int]] = {}
+        for mail, result in zip(mails, results, strict=True):
+            if mail.uid is not None and result.outcome is not Outcome.DEFERRED:
+                ignored = result.outcome is Outcome.IGNORED and self.settings.ignored_folder
+                folder_to = (
+                    self.settings.ignored_folder if ignored else self.settings.processed_folder
+                )
+                destinations.setdefault(folder_to, []).append(mail.uid)
         # Only after the commit: a crash before this line means a re-read, not a loss.
-        if not done:
-            return results
-        if self._can_move:
-            client.move(done, self.settings.processed_folder)
-        else:
-            client.add_flags(done, [PROCESSED_KEYWORD])
+        for destination, uids in destinations.items():
+            if self._can_move:
+                client.move(uids, destination)
+            else:
+                client.add_flags(uids, [PROCESSED_KEYWORD])
         return results
 
     def _note_uidvalidity(self, folder: str, uidvalidity: int) -> None:

@@ -21,6 +21,7 @@ from daemon.store.schema import (
     mailbox_state,
     messages,
     outbox,
+    time_entries,
 )
 
 
@@ -107,6 +108,165 @@ def enqueue(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     )
 
 
+def queue_outgoing(
+    conn: Connection,
+    outgoing: Sequence[tuple[int | None, Any]],
+    kind: str,
+    sender_name: str,
+    now: datetime,
+) -> list[int]:
+    """Record outgoing mail (case_id, compose.Outgoing) on its case and queue it."""
+    rows = [
+        {
+            "case_id": case_id,
+            "direction": "out",
+            "kind": kind,
+            "message_id": mail.message_id,
+            "in_reply_to": mail.in_reply_to,
+            "references": mail.references,
+            "from_addr": mail.sender,
+            "from_name": sender_name,
+            "to_addrs": mail.recipients,
+            "cc_addrs": [],
+            "subject": mail.subject,
+            "body_text": mail.body_text,
+            "at": now,
+            "size": len(mail.raw),
+            "raw": mail.raw,
+            "source": "daemon",
+            "created_at": now,
+        }
+        for case_id, mail in outgoing
+    ]
+    pks = insert_messages(conn, rows)
+    enqueue(
+        conn,
+        [
+            {
+                "message_pk": pk,
+                "case_id": case_id,
+                "envelope_from": mail.sender,
+                "recipients": mail.recipients,
+                "now": now,
+            }
+            for pk, (case_id, mail) in zip(pks, outgoing, strict=True)
+        ],
+    )
+    return pks
+
+
+def cases_by_number(conn: Connection, numbers: Iterable[int]) -> dict[int, int]:
+    """Case number -> case id, for the numbers that exist."""
+    wanted = list(set(numbers))
+    if not wanted:
+        return {}
+    rows = conn.execute(select(cases.c.number, cases.c.id).where(cases.c.number.in_(wanted)))
+    return {number: case_id for number, case_id in rows}
+
+
+def cases_by_message_id(conn: Connection, message_ids: Iterable[str]) -> dict[str, int]:
+    """Message-ID -> case id, for messages (in or out) stored on a case."""
+    wanted = list(set(message_ids))
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(messages.c.message_id, messages.c.case_id).where(
+            messages.c.message_id.in_(wanted), messages.c.case_id.is_not(None)
+        )
+    )
+    return {message_id: case_id for message_id, case_id in rows}
+
+
+def case_rows(conn: Connection, case_ids: Iterable[int]) -> dict[int, Row[Any]]:
+    wanted = list(set(case_ids))
+    if not wanted:
+        return {}
+    return {row.id: row for row in conn.execute(select(cases).where(cases.c.id.in_(wanted)))}
+
+
+def case_addresses(conn: Connection, case_ids: Iterable[int]) -> dict[int, set[str]]:
+    """Every address seen in From/To/Cc of the mail that came in on these cases."""
+    wanted = list(set(case_ids))
+    found: dict[int, set[str]] = {case_id: set() for case_id in wanted}
+    if not wanted:
+        return found
+    rows = conn.execute(
+        select(
+            messages.c.case_id, messages.c.from_addr, messages.c.to_addrs, messages.c.cc_addrs
+        ).where(messages.c.case_id.in_(wanted), messages.c.direction == "in")
+    )
+    for case_id, sender, to, cc in rows:
+        found[case_id].update(a.lower() for a in [sender, *(to or []), *(cc or [])] if a)
+    return found
+
+
+def outbound_by_message_id(conn: Connection, message_ids: Iterable[str]) -> dict[str, Row[Any]]:
+    wanted = list(set(message_ids))
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(messages.c.id, messages.c.case_id, messages.c.message_id).where(
+            messages.c.message_id.in_(wanted), messages.c.direction == "out"
+        )
+    )
+    return {row.message_id: row for row in rows}
+
+
+def last_inbound(conn: Connection, case_id: int, kinds: Sequence[str]) -> Row[Any] | None:
+    """The newest inbound message of these kinds on the case (for threading replies)."""
+    return conn.execute(
+        select(messages.c.message_id, messages.c.references, messages.c.from_addr)
+        .where(
+            messages.c.case_id == case_id, messages.c.direction == "in", messages.c.kind.in_(kinds)
+        )
+        .order_by(messages.c.at.desc(), messages.c.id.desc())
+        .limit(1)
+    ).first()
+
+
+def mark_bounced(conn: Connection, message_pk: int | None, error: str) -> None:
+    """A delivery report says this outbound message failed: its outbox row says so too."""
+    if message_pk is not None:
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.message_pk == message_pk)
+            .values(status="failed", last_error=error)
+        )
+
+
+def update_case(conn: Connection, case_id: int, **values: Any) -> None:
+    conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
+
+
+def acks_since(conn: Connection, addresses: Iterable[str], since: datetime) -> dict[str, int]:
+    """How many acknowledgements went to each address (as the case's customer) since."""
+    wanted = list(set(addresses))
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(cases.c.customer_email, func.count())
+        .join(messages, messages.c.case_id == cases.c.id)
+        .where(cases.c.customer_email.in_(wanted), messages.c.kind == "ack", messages.c.at >= since)
+        .group_by(cases.c.customer_email)
+    )
+    return {address: count for address, count in rows}
+
+
+def insert_time_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(time_entries), list(rows))
+
+
+def time_entries_of(conn: Connection, case_id: int) -> list[Row[Any]]:
+    return list(
+        conn.execute(
+            select(time_entries)
+            .where(time_entries.c.case_id == case_id)
+            .order_by(time_entries.c.at, time_entries.c.id)
+        )
+    )
+
+
 def claim_next_outgoing(conn: Connection, now: datetime) -> Row[Any] | None:
     """The oldest due row, locked for this transaction; other senders skip it."""
     return conn.execute(
@@ -176,7 +336,7 @@ def case_messages(conn: Connection, case_id: int) -> list[Row[Any]]:
         conn.execute(
             select(*columns)
             .where(messages.c.case_id == case_id)
-            .order_by(messages.c.at, messages.c.id)
+            .order_by(messages.c.id)  # storage order is causal; INTERNALDATE has 1 s steps
         )
     )
 

@@ -105,7 +105,12 @@ cases = Table(
     Column("resolve_due", UTCDateTime),
     Column("first_response_at", UTCDateTime),
     Column("resolved_at", UTCDateTime),
+    # Facts staff should see at a glance, e.g. "unverified staff sender".
+    Column("flags", JSON, nullable=False, default=list),
+    # A customer writing on a case closed too long ago gets a new case linked to it.
+    Column("linked_case_id", Integer, ForeignKey("cases.id")),
     Index("ix_cases_status_created_at", "status", "created_at"),
+    Index("ix_cases_customer_email", "customer_email"),
 )
 
 # Every mail in or out, including mail that became no case (kind "rejected"):
@@ -116,7 +121,9 @@ messages = Table(
     Column("id", Integer, primary_key=True),
     Column("case_id", Integer, ForeignKey("cases.id"), index=True),
     Column("direction", String(3), nullable=False),  # "in" | "out"
-    Column("kind", String(16), nullable=False),  # customer, ack, rejected, ...
+    # in: customer, staff, note (#internal), auto (automatic, on a case), bounce,
+    #     ignored (automatic, no case), rejected; out: ack, reply, notice
+    Column("kind", String(16), nullable=False),
     Column("message_id", Text),
     Column("in_reply_to", Text),
     Column("references", Text),
@@ -169,6 +176,20 @@ outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
     Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+time_entries = Table(
+    "time_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("minutes", Integer, nullable=False),
+    Column("staff", String(320), nullable=False),
+    Column("at", UTCDateTime, nullable=False),  # when the work started (BR-16)
+    Column("kind", String(16), nullable=False),  # support | project | senior (BR-15)
+    Column("after_hours", Boolean, nullable=False),
+    Column("message_pk", Integer, ForeignKey("messages.id")),  # the #time command's mail
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 mailbox_state = Table(

@@ -31,3 +31,10 @@ def test_tagged_subject_adds_the_tag_once() -> None:
     assert tagged_subject(100042, "Printer") == "[OO#100042] Printer"
     assert tagged_subject(100042, "SV: [OO#100042] Printer") == "SV: [OO#100042] Printer"
     assert tagged_subject(100042, "") == "[OO#100042]"
+
+
+def test_strip_references_removes_every_tag() -> None:
+    from daemon.domain.references import strip_references
+
+    assert strip_references("Re: [OO#100001] hej [ oo # 2 ]") == "Re: hej"
+    assert strip_references("Printer") == "Printer"

@@ -1,0 +1,161 @@
+"""What a message on an existing case does to it: customer replies reopen or wake it,
+staff messages apply their commands and are relayed to the customer, bounces mark
+the mail they bounce. Runs inside the pipeline's transaction, after the message
+itself is stored (Plan.message_pk)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.case_changes import CaseState, apply_commands
+from daemon.mail import compose
+from daemon.mail.render import TemplateRenderer
+from daemon.routing import Plan
+from daemon.settings import Settings
+from daemon.store import repository
+
+log = logging.getLogger(__name__)
+
+
+class Conversation:
+    def __init__(
+        self, settings: Settings, renderer: TemplateRenderer, calendar: BusinessCalendar
+    ) -> None:
+        self.settings = settings
+        self.renderer = renderer
+        self.calendar = calendar
+
+    def apply(self, conn: Connection, plan: Plan, now: datetime) -> None:
+        if plan.kind == "bounce":
+            self._bounce(conn, plan)
+        elif plan.kind in ("staff", "note"):
+            self._staff(conn, plan, now)
+        elif plan.kind == "customer":
+            self._customer(conn, plan, now)
+        elif plan.case_id is not None:
+            repository.update_case(conn, plan.case_id, updated_at=now)
+
+    def _customer(self, conn: Connection, plan: Plan, now: datetime) -> None:
+        assert plan.case is not None
+        row = repository.case_rows(conn, [plan.case.id])[plan.case.id]
+        changes: dict[str, object] = {"updated_at": now}
+        if plan.reopen:
+            changes |= {"status": "open", "resolved_at": None}
+            log.info("case reopened case=%s by a customer reply", row.number)
+        elif row.status == "waiting":
+            changes["status"] = "open"  # the customer answered what we waited for
+        if plan.flags and not set(plan.flags) <= set(row.flags or []):
+            changes["flags"] = sorted(set(row.flags or []) | set(plan.flags))
+        repository.update_case(conn, row.id, **changes)
+
+    def _bounce(self, conn: Connection, plan: Plan) -> None:
+        bounce = plan.item.bounce  # type: ignore[attr-defined]
+        detail = " ".join(
+            part
+            for part in (bounce.status, bounce.action, bounce.recipient, bounce.diagnostic)
+            if part
+        )
+        repository.mark_bounced(conn, plan.bounced_message_pk, f"bounced: {detail}".strip())
+        log.warning("outbound mail bounced case_id=%s: %s", plan.case_id, detail)
+
+    def _staff(self, conn: Connection, plan: Plan, now: datetime) -> None:
+        assert plan.case is not None and plan.commands is not None
+        item = plan.item
+        parsed = item.parsed  # type: ignore[attr-defined]
+        row = repository.case_rows(conn, [plan.case.id])[plan.case.id]
+        at = item.mail.received_at  # type: ignore[attr-defined]
+        state = CaseState(row.status, row.priority, row.critical, row.created_at, row.resolved_at)
+        applied = apply_commands(state, plan.commands.commands, at, self.calendar)
+        errors = [f"{e.line}: {e.reason}" for e in plan.commands.errors] + applied.errors
+        changes = {"updated_at": now} | applied.changes
+
+        support = self.settings.support.address.lower()
+        to_customer = not plan.commands.internal and (
+            support in parsed.to
+            or row.customer_email.lower() in parsed.to
+            or row.customer_email.lower() in parsed.cc
+        )
+        if to_customer:
+            if row.first_response_at is None:
+                changes["first_response_at"] = at  # BR-12: the first staff reply counts
+            if row.reviewed_at is None:
+                changes["reviewed_at"] = at
+            if row.status == "new" and "status" not in applied.changes:
+                changes["status"] = "open"
+        repository.update_case(conn, row.id, **changes)
+        repository.insert_time_entries(
+            conn,
+            [
+                {
+                    "case_id": row.id,
+                    "minutes": t.minutes,
+                    "staff": parsed.from_addr,
+                    "at": t.started_at,
+                    "kind": t.kind,
+                    "after_hours": t.after_hours,
+                    "message_pk": plan.message_pk,
+                    "created_at": now,
+                }
+                for t in applied.time_entries
+            ],
+        )
+
+        answered = compose.Answered(parsed.message_id, parsed.references)
+        outgoing = []
+        # Sent to support: we relay it. Sent to the customer with support in Cc: they
+        # have it already, so it is only recorded.
+        if to_customer and support in parsed.to and (plan.body_text or "").strip():
+            last = repository.last_inbound(conn, row.id, ["customer"])
+            outgoing.append(
+                (
+                    row.id,
+                    "reply",
+                    compose.staff_reply(
+                        renderer=self.renderer,
+                        support=self.settings.support,
+                        case_number=row.number,
+                        case_subject=row.subject,
+                        staff_name=parsed.from_name,
+                        staff_email=parsed.from_addr,
+                        body=plan.body_text or "",
+                        customer_addr=row.customer_email,
+                        answered=compose.Answered(last.message_id, (last.references or "").split())
+                        if last
+                        else None,
+                        language=row.language,
+                        now=now,
+                    ),
+                )
+            )
+        if errors:
+            outgoing.append(
+                (
+                    row.id,
+                    "notice",
+                    compose.command_errors(
+                        renderer=self.renderer,
+                        support=self.settings.support,
+                        case_number=row.number,
+                        staff_email=parsed.from_addr,
+                        errors=errors,
+                        answered=answered,
+                        now=now,
+                    ),
+                )
+            )
+        for case_id, kind, mail in outgoing:
+            repository.queue_outgoing(
+                conn, [(case_id, mail)], kind, self.settings.support.name, now
+            )
+        log.info(
+            "staff message case=%s from=%s commands=%s relayed=%s errors=%s",
+            row.number,
+            parsed.from_addr,
+            len(plan.commands.commands),
+            any(kind == "reply" for _c, kind, _m in outgoing),
+            len(errors),
+        )

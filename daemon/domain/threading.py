@@ -1,0 +1,82 @@
+"""Which case a mail belongs to (threading), and who may join a case by its tag.
+
+A mail names a case by the reference in its Subject (`[OO#n]`, behind any Re:/SV:/
+AW:/VS:/Fwd:) or by In-Reply-To/References to a message of the case. Headers win:
+they carry Message-IDs nobody can guess, while a subject tag is a number anyone can
+type. So a tag alone only lets in people who belong to the case: its participants
+(From/To/Cc seen on it), its customer's domain, and verified staff. Anyone else
+gets a new case and learns nothing about the one they quoted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What the threading rules need to know about a case."""
+
+    id: int
+    number: int
+    status: str
+    customer_email: str
+    customer_domain: str
+    resolved_at: datetime | None
+    participants: frozenset[str]
+
+
+class Route(StrEnum):
+    NEW = "new"  # a new case
+    JOIN = "join"  # a message on an existing case
+    REOPEN = "reopen"  # joins a closed case and reopens it
+    NEW_LINKED = "new_linked"  # a new case that links the (long closed) one it names
+
+
+@dataclass(frozen=True)
+class Threading:
+    route: Route
+    case: CaseView | None = None
+    why: str = ""
+
+
+def may_join_by_tag(sender: str, case: CaseView, is_staff: bool) -> bool:
+    sender = sender.lower()
+    return (
+        is_staff
+        or sender in case.participants
+        or sender == case.customer_email.lower()
+        or sender.rpartition("@")[2] == case.customer_domain.lower()
+    )
+
+
+def thread(
+    *,
+    sender: str,
+    is_staff: bool,
+    by_headers: CaseView | None,
+    by_tag: CaseView | None,
+    now: datetime,
+    reopen_within: timedelta,
+) -> Threading:
+    """Where a mail goes; `by_headers`/`by_tag` are the cases its headers/subject name."""
+    if by_headers is not None:
+        case, why = by_headers, "In-Reply-To/References"
+    elif by_tag is not None and may_join_by_tag(sender, by_tag, is_staff):
+        case, why = by_tag, "subject reference"
+    elif by_tag is not None:
+        return Threading(Route.NEW, why=f"{sender} may not join case {by_tag.number} by its tag")
+    else:
+        return Threading(Route.NEW)
+    if case.status != "closed" or is_staff:
+        return Threading(Route.JOIN, case, why)
+    if case.resolved_at is None or now - case.resolved_at <= reopen_within:
+        return Threading(Route.REOPEN, case, why)
+    return Threading(Route.NEW_LINKED, case, f"case {case.number} closed too long ago")
+
+
+def participants(addresses: Collection[str]) -> frozenset[str]:
+    return frozenset(a.lower() for a in addresses if a and "@" in a)

@@ -1,0 +1,174 @@
+"""The new part of a reply: quoted history removed, for what is shown and relayed.
+
+The raw message is always stored; this only decides what `body_text` shows and
+what a staff reply relays. mail-parser-reply does the finding: it knows the Danish
+and English client conventions (Outlook "Fra:/Sendt:/Til:/Emne:" and
+"From:/Sent:/To:/Subject:" blocks, "-----Oprindelig meddelelse-----",
+"-----Original Message-----", Gmail "Den ... skrev ...:", "On ... wrote:").
+Around it, a few small things the library does not do:
+
+- Gmail wraps a long attribution line ("Den man. 3. jun. 2024 kl. 10.15 skrev
+  Support <\\nsupport@oo.dk>:") and the library's Danish pattern needs it on one
+  line, so a wrapped one is joined first.
+- `>` quote lines with no attribution line above them (or below the new text, in
+  a bottom-posted reply) are left by the library; a quote block before or after
+  the new text is removed here. Quotes *between* pieces of new text are kept: in
+  an inline answer the questions are what make the answers readable.
+- A mail that starts with a reply header has no new text above it; the library
+  would offer the old message below the header as the reply. Only below a `>`
+  quote (bottom-posting) can there be new text after a leading header.
+- The library strips every line; the text returned here is cut from the original,
+  so indentation (pasted logs, lists) survives.
+- The library is shown at most 1000 lines of at most 200 characters (its
+  "On ... wrote:" pattern is quadratic in line length); a quote further down is
+  left in rather than new text lost.
+
+Signatures are kept on purpose: staff want to see who wrote. The result is never
+empty for a body with text: when everything looks quoted, the whole body is it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mailparser_reply import EmailReplyParser
+
+_PARSER = EmailReplyParser(languages=["da", "en"])
+
+_ATTRIBUTION_START = re.compile(r"^[> ]*(?:On|Den)\s", re.IGNORECASE)
+_ATTRIBUTION = re.compile(r"^[> ]*(?:On\s.+\swrote|Den\s.+\sskrev\s.+):\s*$", re.IGNORECASE)
+# Lines the library drops on its own (Outlook's underscore rule) or that carry no text.
+_SEPARATOR = re.compile(r"[_-]{32,}")
+# What the library is shown (see _newest_lines): longer than any reply header line,
+# and more lines than any new text worth cutting a quote from.
+_MAX_LINE = 200
+_MAX_LINES = 1000
+
+
+def new_text(body: str) -> str:
+    """Only the newest part of `body`: quoted history and reply headers removed."""
+    whole = body.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not whole:
+        return ""
+    lines = _join_wrapped_attributions(whole.split("\n"))
+    kept = _newest_lines(lines)
+    text = "\n".join(_without_quote_blocks(kept)).strip()
+    return text or whole
+
+
+def _newest_lines(lines: list[str]) -> list[str]:
+    """The lines of the newest reply, as the library finds it.
+
+    The library's "On ... wrote:" pattern takes time quadratic in the length of a
+    line starting with "On", and all of it grows with the body; reply headers are
+    short and new text comes first, so it is shown only the head of each line and
+    the first lines. Its view is line-for-line with `lines`, so what it finds maps
+    back to the original lines, indentation included.
+    """
+    view = [line[:_MAX_LINE] for line in lines[:_MAX_LINES]]
+    reply = _latest_reply("\n".join(view))
+    span = _locate(reply, view) if reply else None
+    if span is None:
+        return lines  # nothing found, or nothing that maps back: keep it all
+    start, end = span
+    if not any(line.strip() for line in view[end:]):
+        end = len(lines)  # no reply header within the view: the reply runs on
+    return lines[start:end]
+
+
+def _latest_reply(text: str) -> str:
+    """The library's newest reply, without the attribution it may start with."""
+    try:
+        message = _PARSER.read(text)
+    except Exception:  # noqa: BLE001 - a library bug must not lose the mail's text
+        return ""
+    if not message.replies:
+        return ""
+    first = message.replies[0]
+    # full_body, not body: body would also drop the signature.
+    if first.headers and not _is_quote(first.full_body):
+        # The mail starts with a reply header and unquoted old text (Outlook's
+        # style): none of it is new. Only a `>` quote after a header can have new
+        # text below it (bottom-posting).
+        return ""
+    return first.full_body
+
+
+def _join_wrapped_attributions(lines: list[str]) -> list[str]:
+    """One line for an attribution wrapped over two."""
+    joined: list[str] = []
+    index = 0
+    while index < len(lines):
+        if _is_wrapped_attribution(lines, index):
+            joined.append(f"{lines[index].rstrip()} {lines[index + 1].strip()}")
+            index += 2
+        else:
+            joined.append(lines[index])
+            index += 1
+    return joined
+
+
+def _is_wrapped_attribution(lines: list[str], index: int) -> bool:
+    """Is lines[index] the first half of an attribution wrapped over two lines?"""
+    line = lines[index]
+    if index + 1 == len(lines) or len(line) > _MAX_LINE or not _ATTRIBUTION_START.match(line):
+        return False
+    if _ATTRIBUTION.match(line):
+        return False  # whole already
+    candidate = f"{line.rstrip()} {lines[index + 1].strip()}"
+    if len(candidate) > 2 * _MAX_LINE or not _ATTRIBUTION.match(candidate):
+        return False
+    # Only before a quote: "Den 3. juni skrev jeg\ntil jer om det:" is prose.
+    following = (lines[i] for i in range(index + 2, len(lines)) if lines[i].strip())
+    return _is_quote(next(following, ""))
+
+
+def _locate(reply: str, lines: list[str]) -> tuple[int, int] | None:
+    """Which of the lines the library's reply text (lines stripped) came from."""
+    wanted = [line.strip() for line in reply.split("\n") if line.strip()]
+    if not wanted:
+        return None
+    for start, line in enumerate(lines):
+        if line.strip() == wanted[0]:
+            end = _match_end(lines, start, wanted)
+            if end is not None:
+                return start, end
+    return None
+
+
+def _match_end(lines: list[str], start: int, wanted: list[str]) -> int | None:
+    """Where `wanted` ends if it is read in `lines` from `start`, blank lines aside."""
+    found = 0
+    index = start
+    while found < len(wanted):
+        if index >= len(lines):
+            return None
+        line = lines[index].strip()
+        if line == wanted[found]:
+            found += 1
+        elif line and not _SEPARATOR.fullmatch(line):
+            return None
+        index += 1
+    return index
+
+
+def _without_quote_blocks(lines: list[str]) -> list[str]:
+    """The lines without a `>` block before or after the new text (not between)."""
+    end = len(lines)
+    while end and _is_quote_or_blank(lines[end - 1]):
+        end -= 1
+    start = 0
+    while start < end and _is_quote_or_blank(lines[start]):
+        start += 1
+    if any(_is_quote(line) for line in lines[start:end]):
+        # An inline answer: the leading quote is the first question; keep it.
+        start = next(index for index, line in enumerate(lines) if line.strip())
+    return lines[start:end]
+
+
+def _is_quote(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _is_quote_or_blank(line: str) -> bool:
+    return not line.strip() or _is_quote(line)

@@ -1,0 +1,319 @@
+"""Issue 3 acceptance: threading, staff by email, commands, loop safety, against real
+Dovecot, PostgreSQL and an SMTP sink."""
+
+from __future__ import annotations
+
+import email.policy
+import json
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from harness import parse_mail, run_cli, sql, write_config
+
+from daemon.app import App, build_app
+from daemon.settings import load_settings
+from daemon.store.migrate import upgrade
+
+TRUSTED = "mx.oo.dk; dkim=pass header.d=oo.dk header.s=s1; spf=pass smtp.mailfrom=oo.dk"
+
+
+class Desk:
+    """The daemon in-process, with helpers to send mail into its mailbox."""
+
+    def __init__(self, tmp_path: Path, dovecot, smtp_sink, pg_url: str) -> None:
+        self.config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                                   smtp_out=smtp_sink)
+        self.app: App = build_app(load_settings(self.config, environ={}))
+        upgrade(self.app.engine)
+        self.dovecot, self.sink, self.pg_url = dovecot, smtp_sink, pg_url
+
+    def deliver(self, *mails: bytes) -> dict[str, int]:
+        self.dovecot.append("INBOX", mails)
+        source = self.app.imap_source()
+        try:
+            report = source.poll_once()
+        finally:
+            source.close()
+        self.app.flush_outbox()
+        return vars(report)
+
+    def case(self, number: int) -> dict:
+        return json.loads(run_cli("cases", "show", str(number), "--json", config=self.config))
+
+    def sent(self) -> list[EmailMessage]:
+        return [parse_mail(m.data) for m in self.sink.messages]
+
+    def only_case_number(self) -> int:
+        [(number,)] = sql(self.pg_url, "SELECT number FROM cases")
+        return number
+
+
+@pytest.fixture
+def desk(tmp_path: Path, dovecot, smtp_sink, pg_url: str) -> Desk:
+    return Desk(tmp_path, dovecot, smtp_sink, pg_url)
+
+
+def mail(
+    sender: str = "Søren Hansen <soren@kunde.dk>",
+    subject: str = "Printeren virker ikke",
+    body: str = "Hej\n\nPrinteren på 2. sal virker ikke.\n\nMvh Søren",
+    to: str = "support@oo.dk",
+    cc: str | None = None,
+    message_id: str = "<first@kunde.dk>",
+    in_reply_to: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = to
+    if cc:
+        msg["Cc"] = cc
+    msg["Subject"] = subject
+    msg["Message-ID"] = message_id
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        msg["References"] = in_reply_to
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(body)
+    return msg.as_bytes(policy=email.policy.SMTP)
+
+
+def open_case(desk: Desk) -> tuple[int, EmailMessage]:
+    assert desk.deliver(mail())["created"] == 1
+    [ack] = desk.sent()
+    return desk.only_case_number(), ack
+
+
+@pytest.mark.parametrize("prefix", ["Re: ", "SV: ", "AW: ", "VS: SV: ", "Fwd: "])
+def test_reply_with_tag_joins_case_without_new_ack(desk: Desk, prefix: str) -> None:
+    number, ack = open_case(desk)
+    reply = mail(subject=f"{prefix}[OO#{number}] Printeren virker ikke",
+                 body="Den blinker stadig.", message_id="<second@kunde.dk>")
+    report = desk.deliver(reply)
+    assert (report["created"], report["threaded"]) == (0, 1)
+    assert len(desk.sent()) == 1  # no second acknowledgement
+    kinds = [m["kind"] for m in desk.case(number)["messages"]]
+    assert kinds == ["customer", "ack", "customer"]
+
+
+def test_reply_without_tag_but_in_reply_to_the_ack_joins(desk: Desk) -> None:
+    number, ack = open_case(desk)
+    reply = mail(subject="Hvad så?", body="Status?", message_id="<third@kunde.dk>",
+                 in_reply_to=ack["Message-ID"])
+    assert desk.deliver(reply)["threaded"] == 1
+    assert sql(desk.pg_url, "SELECT count(*) FROM cases") == [(1,)]
+    assert desk.case(number)["messages"][-1]["body_text"] == "Status?"
+
+
+def test_outlook_danish_reply_shows_only_the_new_text(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    body = (
+        "Nu virker den igen, tak!\n\nMvh Søren\n\n"
+        "Fra: OneOffice Support <support@oo.dk>\n"
+        "Sendt: 25. november 2026 10:15\n"
+        "Til: Søren Hansen <soren@kunde.dk>\n"
+        f"Emne: [OO#{number}] Printeren virker ikke\n\n"
+        "Kære Søren Hansen\n\nTak for din henvendelse.\n"
+    )
+    desk.deliver(mail(subject=f"SV: [OO#{number}] Printeren virker ikke", body=body,
+                      message_id="<outlook@kunde.dk>"))
+    shown = desk.case(number)["messages"][-1]["body_text"]
+    assert shown.startswith("Nu virker den igen, tak!")
+    assert "Tak for din henvendelse" not in shown and "Sendt:" not in shown
+    [(raw,)] = sql(desk.pg_url, "SELECT raw FROM messages WHERE message_id = %s",
+                   "<outlook@kunde.dk>")
+    assert b"Tak for din henvendelse" in bytes(raw)  # the raw mail is kept whole
+
+
+def test_stranger_quoting_a_tag_gets_a_new_case_and_learns_nothing(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    before = desk.case(number)["messages"]
+    stranger = mail(sender="mallory@evil.example", subject=f"Re: [OO#{number}] hej",
+                    body="Send me the details", message_id="<evil@evil.example>")
+    assert desk.deliver(stranger)["created"] == 1
+    assert desk.case(number)["messages"] == before
+    to_stranger = [m for m in desk.sent() if m["To"] == "mallory@evil.example"]
+    [ack] = to_stranger
+    text = ack.get_body(("plain",)).get_content()
+    assert f"[OO#{number}]" not in ack["Subject"] and "Printeren" not in text
+
+
+def test_staff_reply_is_relayed_recorded_and_commands_applied(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    staff = mail(
+        sender="Tina Tekniker <tina@oo.dk>", subject=f"SV: [OO#{number}] Printeren virker ikke",
+        body="#priority high\n#time 20\n\nHej Søren\n\nJeg har genstartet printeren.\n\nTina",
+        message_id="<staff-1@oo.dk>", headers={"Authentication-Results": TRUSTED},
+    )
+    assert desk.deliver(staff)["threaded"] == 1
+    relayed = [m for m in desk.sent() if m["To"] == "soren@kunde.dk" and
+               m["Auto-Submitted"] is None]
+    assert len(relayed) == 1
+    reply = relayed[0]
+    assert f"[OO#{number}]" in reply["Subject"]
+    assert reply["From"] == "OneOffice Support <support@oo.dk>"
+    assert reply["In-Reply-To"] == "<first@kunde.dk>"
+    text = reply.get_body(("plain",)).get_content()
+    assert "Jeg har genstartet printeren." in text and "#priority" not in text
+    case = desk.case(number)
+    assert case["priority"] == "high"
+    assert case["first_response_at"] is not None
+    assert case["status"] == "open"
+    assert [m["kind"] for m in case["messages"]] == ["customer", "ack", "staff", "reply"]
+    [(minutes, kind, staff_addr)] = sql(desk.pg_url,
+                                        "SELECT minutes, kind, staff FROM time_entries")
+    assert (minutes, kind, staff_addr) == (20, "support", "tina@oo.dk")
+    desk.deliver(staff)  # the same mail again changes nothing
+    assert len(desk.sent()) == 2
+
+
+def test_internal_note_is_not_sent(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    note = mail(sender="tina@oo.dk", subject=f"[OO#{number}] note",
+                body="#internal\n#status waiting\nKunden skal bestille toner.",
+                message_id="<note@oo.dk>", headers={"Authentication-Results": TRUSTED})
+    desk.deliver(note)
+    assert len(desk.sent()) == 1  # only the original ack
+    case = desk.case(number)
+    assert case["status"] == "waiting"
+    assert case["first_response_at"] is None  # a note is no response (BR-12)
+    assert case["messages"][-1]["kind"] == "note"
+
+
+def test_staff_mail_to_customer_with_support_in_cc_is_recorded_not_sent(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    direct = mail(sender="tina@oo.dk", to="soren@kunde.dk", cc="support@oo.dk",
+                  subject=f"[OO#{number}] Printeren", body="Jeg kommer kl. 14.",
+                  message_id="<direct@oo.dk>", headers={"Authentication-Results": TRUSTED})
+    desk.deliver(direct)
+    assert len(desk.sent()) == 1
+    case = desk.case(number)
+    assert case["first_response_at"] is not None
+    assert case["messages"][-1]["kind"] == "staff"
+
+
+def test_invalid_command_is_answered_to_the_staff_sender(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    staff = mail(sender="tina@oo.dk", subject=f"[OO#{number}] x",
+                 body="#priority urgent\n#internal\nnote", message_id="<bad@oo.dk>",
+                 headers={"Authentication-Results": TRUSTED})
+    desk.deliver(staff)
+    [notice] = [m for m in desk.sent() if m["To"] == "tina@oo.dk"]
+    assert "#priority urgent" in notice.get_body(("plain",)).get_content()
+    assert desk.case(number)["priority"] == "normal"
+
+
+def test_staff_domain_without_trusted_authentication_is_a_customer(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    forged = mail(sender="tina@oo.dk", subject=f"SV: [OO#{number}] Printeren",
+                  body="#priority high\n#status closed\nLukket.", message_id="<forged@x>",
+                  headers={"Authentication-Results": "evil.example; dkim=pass header.d=oo.dk"})
+    report = desk.deliver(forged)
+    assert report["created"] == 1  # not a participant: a case of its own, not a staff reply
+    case = desk.case(number)
+    assert (case["priority"], case["status"]) == ("normal", "new")
+    assert case["first_response_at"] is None
+    [(flags,)] = sql(desk.pg_url, "SELECT flags FROM cases WHERE customer_email = 'tina@oo.dk'")
+    assert "unverified staff sender" in flags
+    assert not [m for m in desk.sent() if m["To"] == "soren@kunde.dk" and
+                m["Auto-Submitted"] is None]
+
+
+def test_out_of_office_reply_is_recorded_without_answer(desk: Desk) -> None:
+    number, ack = open_case(desk)
+    ooo = mail(subject=f"Automatisk svar: [OO#{number}] Printeren virker ikke",
+               body="Jeg er på ferie.", message_id="<ooo@kunde.dk>",
+               in_reply_to=ack["Message-ID"], headers={"Auto-Submitted": "auto-replied"})
+    assert desk.deliver(ooo)["threaded"] == 1
+    assert len(desk.sent()) == 1
+    assert desk.case(number)["messages"][-1]["kind"] == "auto"
+
+
+def test_newsletter_is_ignored_kept_and_filed(desk: Desk) -> None:
+    news = mail(sender="news@vendor.example", subject="Nyhedsbrev", message_id="<n@v>",
+                headers={"List-Id": "<news.vendor.example>"})
+    assert desk.deliver(news)["ignored"] == 1
+    assert sql(desk.pg_url, "SELECT count(*) FROM cases") == [(0,)]
+    assert desk.sent() == []
+    [kept] = json.loads(run_cli("ignored", "list", "--json", config=desk.config))
+    assert kept["kind"] == "ignored" and "List-Id" in kept["reason"]
+    assert desk.dovecot.count("Ignored") == 1
+
+
+def test_autoresponder_without_headers_gets_at_most_five_acks_an_hour(desk: Desk) -> None:
+    bot = [mail(sender="bot@loop.example", subject=f"Thank you for your mail {i}",
+                body=f"We got your message {i}.", message_id=f"<bot-{i}@loop.example>")
+           for i in range(8)]
+    desk.deliver(*bot[:3])
+    desk.deliver(*bot[3:])
+    assert sql(desk.pg_url, "SELECT count(*) FROM cases") == [(8,)]
+    assert len(desk.sent()) == 5
+    suppressed = sql(desk.pg_url, "SELECT count(*) FROM cases WHERE flags::text LIKE "
+                                  "'%suppressed%'")
+    assert suppressed == [(3,)]
+
+
+def test_bounce_of_an_ack_marks_it_failed(desk: Desk) -> None:
+    number, ack = open_case(desk)
+    report = (
+        "From: MAILER-DAEMON@mx.kunde.dk\r\nTo: support@oo.dk\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <bounce-1@mx.kunde.dk>\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.kunde.dk\r\n\r\n"
+        "Final-Recipient: rfc822; soren@kunde.dk\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: {ack['Message-ID']}\r\nSubject: {ack['Subject']}\r\n"
+        "--B--\r\n"
+    ).encode()
+    assert desk.deliver(report)["threaded"] == 1
+    [(status, error)] = sql(desk.pg_url, "SELECT o.status, o.last_error FROM outbox o JOIN "
+                                         "messages m ON m.id = o.message_pk WHERE m.kind = 'ack'")
+    assert status == "failed" and "5.1.1" in error
+    assert desk.case(number)["messages"][-1]["kind"] == "bounce"
+
+
+def test_encoded_line_breaks_in_subject_add_no_headers(desk: Desk) -> None:
+    raw = (
+        b"From: kunde@firma.dk\r\nTo: support@oo.dk\r\nMessage-ID: <inj@firma.dk>\r\n"
+        b"Subject: =?utf-8?q?Hj=C3=A6lp=0D=0ABcc:_x@y.example?=\r\n\r\nbody\r\n"
+    )
+    desk.deliver(raw)
+    [ack] = desk.sent()
+    assert ack["Bcc"] is None
+    assert len(ack.get_all("Subject")) == 1
+    assert desk.sink.messages[0].recipients == ["kunde@firma.dk"]
+
+
+def test_command_only_reply_over_quoted_history_relays_nothing(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    body = (
+        "#status closed\n\n"
+        "Fra: Søren Hansen <soren@kunde.dk>\nSendt: 25. november 2026 10:15\n"
+        f"Til: support@oo.dk\nEmne: [OO#{number}] Printeren virker ikke\n\n"
+        "Hej\n\nPrinteren på 2. sal virker ikke.\n"
+    )
+    staff = mail(sender="tina@oo.dk", subject=f"SV: [OO#{number}] Printeren virker ikke",
+                 body=body, message_id="<close@oo.dk>",
+                 headers={"Authentication-Results": TRUSTED})
+    desk.deliver(staff)
+    assert len(desk.sent()) == 1  # the ack only: nothing relayed
+    case = desk.case(number)
+    assert case["status"] == "closed" and case["resolved_at"] is not None
+
+
+def test_customer_reply_reopens_a_recently_closed_case(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    close = mail(sender="tina@oo.dk", subject=f"[OO#{number}] x", body="#status closed\n",
+                 message_id="<close2@oo.dk>", headers={"Authentication-Results": TRUSTED})
+    desk.deliver(close)
+    again = mail(subject=f"SV: [OO#{number}] Printeren virker ikke", body="Den er gal igen",
+                 message_id="<again@kunde.dk>")
+    assert desk.deliver(again)["threaded"] == 1
+    case = desk.case(number)
+    assert case["status"] == "open" and case["resolved_at"] is None

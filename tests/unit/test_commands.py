@@ -1,0 +1,207 @@
+"""Staff commands at the top of a staff message (INTERFACE.md, "Staff by email")."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from daemon.domain.commands import Command, split_commands
+
+
+def test_commands_at_the_top_are_read_in_order_and_left_out_of_the_text() -> None:
+    block = split_commands("#priority high\n#status waiting\n\nHej Mette\n\nVi ser på det.\n")
+    assert block.commands == (Command("priority", ("high",)), Command("status", ("waiting",)))
+    assert block.errors == ()
+    assert block.rest == "Hej Mette\n\nVi ser på det.\n"
+    assert block.internal is False
+
+
+def test_blank_lines_between_and_before_commands_are_allowed() -> None:
+    block = split_commands("\n\n#critical\n\n   \n#time 30\n\nTekst")
+    assert block.commands == (Command("critical", ()), Command("time", ("30", "support")))
+    assert block.rest == "Tekst"
+
+
+def test_a_hash_line_after_text_is_text() -> None:
+    block = split_commands("Hej\n#status closed\n")
+    assert block.commands == ()
+    assert block.rest == "Hej\n#status closed\n"
+
+
+def test_a_message_without_commands_is_unchanged() -> None:
+    assert split_commands("Hej\n\nTak.").rest == "Hej\n\nTak."
+    assert split_commands("Hej\n\nTak.").commands == ()
+
+
+def test_a_message_of_only_commands_has_no_rest() -> None:
+    block = split_commands("#status closed\r\n#time 15 project\r\n")
+    assert block.commands == (Command("status", ("closed",)), Command("time", ("15", "project")))
+    assert block.rest == ""
+
+
+def test_line_endings_and_indentation_of_the_rest_are_kept() -> None:
+    assert split_commands("#critical\r\n\r\n    log line\r\nmore\r\n").rest == (
+        "    log line\r\nmore\r\n"
+    )
+
+
+def test_names_and_values_are_case_insensitive_and_trailing_space_tolerated() -> None:
+    block = split_commands("#PRIORITY High   \n  #Status CLOSED\t\n#Time 45 Senior \ntext")
+    assert block.commands == (
+        Command("priority", ("high",)),
+        Command("status", ("closed",)),
+        Command("time", ("45", "senior")),
+    )
+    assert block.errors == ()
+
+
+@pytest.mark.parametrize("priority", ["high", "medium", "normal", "low"])
+def test_every_priority(priority: str) -> None:
+    assert split_commands(f"#priority {priority}").commands == (Command("priority", (priority,)),)
+
+
+@pytest.mark.parametrize("status", ["open", "waiting", "closed"])
+def test_every_status(status: str) -> None:
+    assert split_commands(f"#status {status}").commands == (Command("status", (status,)),)
+
+
+@pytest.mark.parametrize(
+    ("line", "args"),
+    [
+        ("#time 1", ("1", "support")),
+        ("#time 1440", ("1440", "support")),
+        ("#time 030 project", ("30", "project")),
+        ("#time 90 senior", ("90", "senior")),
+    ],
+)
+def test_time_takes_minutes_and_a_kind_defaulting_to_support(
+    line: str, args: tuple[str, ...]
+) -> None:
+    assert split_commands(line).commands == (Command("time", args),)
+
+
+@pytest.mark.parametrize(
+    ("value", "address"),
+    [
+        ("Jens@OO.dk", "jens@oo.dk"),
+        ("<jens@oo.dk>", "jens@oo.dk"),
+        ("mailto:jens@oo.dk", "jens@oo.dk"),
+        ("jens@oo.dk<mailto:jens@oo.dk>", "jens@oo.dk"),  # Outlook's HTML link as text
+    ],
+)
+def test_assign_takes_an_address(value: str, address: str) -> None:
+    assert split_commands(f"#assign {value}").commands == (Command("assign", (address,)),)
+
+
+def test_internal_marks_the_message_a_note() -> None:
+    block = split_commands("#internal\nKunden er svær.")
+    assert block.internal is True
+    assert block.commands == (Command("internal", ()),)
+    assert block.rest == "Kunden er svær."
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("#priority urgent", ["priority", "high|medium|normal|low", "urgent"]),
+        ("#priority", ["priority", "high|medium|normal|low", "nothing"]),
+        ("#priority high low", ["priority", "high low"]),
+        ("#status new", ["status", "open|waiting|closed", "new"]),
+        ("#time", ["time", "MINUTES"]),
+        ("#time 0", ["time", "0", "out of range"]),
+        ("#time 1441", ["time", "1441", "out of range"]),
+        ("#time 0000", ["time", "0000", "out of range"]),
+        ("#time " + "9" * 5000, ["time", "999", "out of range"]),
+        ("#time -5", ["time", "-5", "whole number"]),
+        ("#time 1.5", ["time", "1.5", "whole number"]),
+        ("#time 1h", ["time", "1h", "whole number"]),
+        ("#time ٣٠", ["time", "whole number"]),  # Arabic-Indic digits: int() would take them
+        ("#time 30 overtime", ["time", "overtime", "support|project|senior"]),
+        ("#time 30 support extra", ["time", "MINUTES"]),
+        ("#assign", ["assign", "e-mail address", "nothing"]),
+        ("#assign jens", ["assign", "e-mail address", "jens"]),
+        ("#assign jens@oo.dk kim@oo.dk", ["assign", "jens@oo.dk kim@oo.dk"]),
+        ("#critical no", ["critical", "no arguments", "no"]),
+        ("#internal yes", ["internal", "no arguments"]),
+        ("#stauts closed", ["unknown", "#stauts", "#status", "#priority"]),
+    ],
+)
+def test_an_invalid_command_is_an_error_naming_what_was_wrong_and_what_is_allowed(
+    line: str, words: list[str]
+) -> None:
+    block = split_commands(f"{line}\nHej")
+    assert block.commands == ()
+    assert len(block.errors) == 1
+    assert block.errors[0].line == line
+    for word in words:
+        assert word in block.errors[0].reason
+    # The mistyped line never reaches the customer; the text after it does.
+    assert block.rest == "Hej"
+
+
+def test_an_error_does_not_stop_the_other_commands() -> None:
+    block = split_commands("#priority high\n#bogus\n#status closed\nTekst")
+    assert block.commands == (Command("priority", ("high",)), Command("status", ("closed",)))
+    assert [error.line for error in block.errors] == ["#bogus"]
+    assert block.rest == "Tekst"
+
+
+def test_a_very_long_wrong_value_is_shortened_in_the_reason() -> None:
+    reason = split_commands("#priority " + "x" * 5000).errors[0].reason
+    assert len(reason) < 200
+
+
+@pytest.mark.parametrize(
+    "text", ["#1 priority for us is the printer", "# Overskrift", "##", "#", "#-", "#_x"]
+)
+def test_a_hash_not_followed_by_a_letter_is_text_and_ends_the_block(text: str) -> None:
+    block = split_commands(f"#critical\n{text}\n#status closed\n")
+    assert block.commands == (Command("critical", ()),)
+    assert block.errors == ()
+    assert block.rest == f"{text}\n#status closed\n"
+
+
+# --- properties -----------------------------------------------------------------
+
+_VALID = st.sampled_from(
+    [
+        ("#priority high", Command("priority", ("high",))),
+        ("#Priority LOW", Command("priority", ("low",))),
+        ("#critical", Command("critical", ())),
+        ("#status open", Command("status", ("open",))),
+        ("#time 30", Command("time", ("30", "support"))),
+        ("#time 1440 Project", Command("time", ("1440", "project"))),
+        ("#assign kim@oo.dk", Command("assign", ("kim@oo.dk",))),
+        ("#internal", Command("internal", ())),
+    ]
+)
+# Text whose first line starts with something other than "#" or white space.
+_TEXT = st.text(min_size=1).filter(lambda text: not text[0].isspace() and text[0] != "#")
+
+
+@given(st.lists(st.tuples(_VALID, st.sampled_from(["\n", "\n\n", "\r\n", "  \n \n"]))), _TEXT)
+def test_valid_commands_are_all_read_and_the_text_after_them_is_kept_exactly(
+    lines: list[tuple[tuple[str, Command], str]], text: str
+) -> None:
+    body = "".join(line + ending for (line, _command), ending in lines) + text
+    block = split_commands(body)
+    assert block.commands == tuple(command for (_line, command), _ending in lines)
+    assert block.errors == ()
+    assert block.rest == text
+    assert block.internal == any(command.name == "internal" for (_, command), _ in lines)
+
+
+@given(_TEXT)
+def test_a_body_not_starting_with_a_hash_has_no_commands_and_is_unchanged(text: str) -> None:
+    block = split_commands(text)
+    assert block.commands == () and block.errors == ()
+    assert block.rest == text
+
+
+@given(st.text())
+def test_any_body_splits_into_a_block_and_a_suffix_of_itself(body: str) -> None:
+    block = split_commands(body)
+    assert body.endswith(block.rest)
+    # Everything left out of the rest was a command, an error or a blank line.
+    removed = body[: len(body) - len(block.rest)]
+    non_blank = [line for line in removed.splitlines() if line.strip()]
+    assert len(non_blank) == len(block.commands) + len(block.errors)

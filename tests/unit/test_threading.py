@@ -1,0 +1,55 @@
+"""Threading and anti-hijack rules (issue 3)."""
+
+from datetime import UTC, datetime, timedelta
+
+from daemon.domain.threading import CaseView, Route, participants, thread
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+WINDOW = timedelta(days=14)
+
+
+def case(status: str = "open", resolved_days_ago: int | None = None) -> CaseView:
+    return CaseView(
+        id=1, number=100001, status=status, customer_email="soren@kunde.dk",
+        customer_domain="kunde.dk",
+        resolved_at=NOW - timedelta(days=resolved_days_ago) if resolved_days_ago else None,
+        participants=participants(["soren@kunde.dk", "it@kunde.dk", "partner@other.dk"]),
+    )
+
+
+def route(sender: str, *, staff: bool = False, headers=None, tag=None) -> Route:
+    return thread(sender=sender, is_staff=staff, by_headers=headers, by_tag=tag, now=NOW,
+                  reopen_within=WINDOW).route
+
+
+def test_no_reference_is_a_new_case() -> None:
+    assert route("soren@kunde.dk") is Route.NEW
+
+
+def test_tag_joins_for_customer_colleague_participant_and_staff() -> None:
+    assert route("soren@kunde.dk", tag=case()) is Route.JOIN
+    assert route("colleague@kunde.dk", tag=case()) is Route.JOIN  # the customer's domain
+    assert route("partner@other.dk", tag=case()) is Route.JOIN  # seen in Cc on the case
+    assert route("tech@oo.dk", staff=True, tag=case()) is Route.JOIN
+
+
+def test_stranger_quoting_a_tag_gets_a_new_case() -> None:
+    result = thread(sender="mallory@evil.example", is_staff=False, by_headers=None,
+                    by_tag=case(), now=NOW, reopen_within=WINDOW)
+    assert result.route is Route.NEW and result.case is None
+
+
+def test_headers_join_whoever_sends() -> None:
+    assert route("someone@else.dk", headers=case()) is Route.JOIN
+
+
+def test_closed_case_reopens_within_window_else_new_linked_case() -> None:
+    assert route("soren@kunde.dk", tag=case("closed", resolved_days_ago=3)) is Route.REOPEN
+    assert route("soren@kunde.dk", tag=case("closed", resolved_days_ago=20)) is Route.NEW_LINKED
+    result = thread(sender="soren@kunde.dk", is_staff=False, by_headers=None,
+                    by_tag=case("closed", resolved_days_ago=20), now=NOW, reopen_within=WINDOW)
+    assert result.case is not None and result.case.number == 100001
+
+
+def test_staff_writing_on_a_closed_case_does_not_reopen_it() -> None:
+    assert route("tech@oo.dk", staff=True, tag=case("closed", 3)) is Route.JOIN
