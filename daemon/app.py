@@ -11,8 +11,11 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
 from daemon import outbox
@@ -21,9 +24,11 @@ from daemon.domain.calendar import BusinessCalendar
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
 from daemon.pipeline import Pipeline
+from daemon.scheduler import triage_pass
 from daemon.settings import Settings
 from daemon.sources.imap import ImapSource
 from daemon.sources.smtp_listener import SupportMailHandler, start_listener
+from daemon.store import repository
 from daemon.store.engine import make_engine
 from daemon.store.migrate import upgrade
 
@@ -59,6 +64,12 @@ class App:
             self.server_time,
         )
 
+    def prepare_database(self) -> None:
+        """Newest schema, and the customer registry from the config (BR-19)."""
+        upgrade(self.engine)
+        with self.engine.begin() as conn:
+            repository.sync_customers(conn, self.settings.customers, self.clock())
+
     def flush_outbox(
         self, should_stop: outbox.Callable[[], bool] | None = None
     ) -> outbox.FlushReport:
@@ -70,12 +81,17 @@ class App:
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     """Everything wired from `settings`; a given `clock` fixes the time (--now, tests)."""
     engine = make_engine(settings.database.url, echo=settings.database.echo)
-    calendar = BusinessCalendar(timezone=settings.support.timezone)
+    hours = settings.hours
+    calendar = BusinessCalendar(
+        timezone=settings.support.timezone,
+        hours=hours.opening_hours(),
+        closed_dates=hours.closed_month_days(),
+        holiday_country=hours.holiday_country,
+        extra_closed=frozenset(hours.extra_closed),
+    )
     renderer = TemplateRenderer(settings.templates.dir)
     pipeline = Pipeline(settings, renderer, calendar, clock or system_clock)
-    return App(
-        settings, engine, clock or system_clock, calendar, renderer, pipeline, clock is None
-    )
+    return App(settings, engine, clock or system_clock, calendar, renderer, pipeline, clock is None)
 
 
 async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
@@ -90,7 +106,7 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
 
     # Fail at start, not on the first customer's mail, when a template is broken.
     compose.check_templates(app.renderer, app.settings.support, app.clock())
-    await asyncio.to_thread(upgrade, app.engine)
+    await asyncio.to_thread(app.prepare_database)
     wake_sender = asyncio.Event()
 
     def committed() -> None:  # called from worker threads after each commit
@@ -111,10 +127,13 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
 
     sender_stop = threading.Event()
     sender_task = asyncio.create_task(_send_loop(app, wake_sender, sender_stop))
+    scheduler = _start_scheduler(app, committed) if app.settings.scheduler.enabled else None
     log.info("daemon running imap=%s smtp_in=%s", imap_task is not None, server is not None)
 
     await stop.wait()
     log.info("stopping: no new mail is taken in")
+    if scheduler is not None:
+        scheduler.shutdown(wait=False)
     if handler is not None and server is not None:
         handler.accepting = False
         server.close()
@@ -133,6 +152,33 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
         log.exception("final outbox flush failed; the queue is kept for the next start")
     app.engine.dispose()
     log.info("stopped")
+
+
+def _start_scheduler(app: App, wake_sender: Callable[[], None]) -> AsyncIOScheduler:
+    """APScheduler 3 on the running loop; each pass runs in a worker thread."""
+
+    async def triage() -> None:
+        try:
+            counts = await asyncio.to_thread(
+                triage_pass, app.engine, app.settings, app.calendar, app.renderer, app.clock()
+            )
+        except Exception:  # noqa: BLE001 - e.g. the database is down: next pass retries
+            log.exception("triage pass failed")
+            return
+        if any(counts.values()):
+            wake_sender()
+
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        triage,
+        "interval",
+        seconds=app.settings.scheduler.interval,
+        next_run_time=datetime.now(UTC),  # a first pass at start, then every interval
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.start()
+    return scheduler
 
 
 async def _send_loop(app: App, wake: asyncio.Event, stop: threading.Event) -> None:

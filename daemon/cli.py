@@ -22,9 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from daemon import views
 from daemon.app import App, build_app, run_daemon
 from daemon.clock import fixed_clock
+from daemon.scheduler import triage_pass
 from daemon.settings import ConfigError, Settings, load_settings
 from daemon.store import repository
-from daemon.store.migrate import upgrade
 
 log = logging.getLogger("daemon")
 
@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     poll.add_argument("--once", action="store_true", required=True)
     poll.add_argument("--now", type=_iso_instant)
     poll.add_argument("--json", action="store_true")
+    poll.add_argument("--no-send", action="store_true", help="queue acks, do not send them")
+    triage = command("triage", cmd_triage, "one pass of the triage, review and SLA jobs")
+    triage.add_argument("--once", action="store_true", required=True)
+    triage.add_argument("--now", type=_iso_instant)
+    triage.add_argument("--json", action="store_true")
+    triage.add_argument("--no-send", action="store_true", help="queue mail, do not send it")
     box = commands.add_parser("outbox", help="mail waiting to be sent").add_subparsers(
         dest="outbox_command", required=True
     )
@@ -119,7 +125,7 @@ def _app(args: argparse.Namespace, settings: Settings, migrate: bool = True) -> 
     now = getattr(args, "now", None)
     app = build_app(settings, fixed_clock(now) if now else None)
     if migrate:
-        upgrade(app.engine)
+        app.prepare_database()
     return app
 
 
@@ -153,6 +159,21 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         source.close()
     summary = vars(report) | {"total": report.total}
+    if not args.no_send:  # one cycle of the daemon: what the pass queued goes out
+        summary["sent"] = app.flush_outbox().sent
+    if args.json:
+        _print_json(summary)
+    else:
+        print(" ".join(f"{k}={v}" for k, v in summary.items()))
+    return 0
+
+
+def cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
+    app = _app(args, settings)
+    counts = triage_pass(app.engine, settings, app.calendar, app.renderer, app.clock())
+    summary: dict[str, int] = dict(counts)
+    if not args.no_send:
+        summary["sent"] = app.flush_outbox().sent
     if args.json:
         _print_json(summary)
     else:

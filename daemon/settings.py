@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -104,6 +106,84 @@ class SupportSettings(_Section):
 class StaffSettings(_Section):
     domains: list[str] = ["oo.dk"]
     trusted_authserv_ids: list[str] = ["mx.oo.dk"]
+    # Who is told when a case's own supporters are unknown (BR-19 names them per
+    # customer, in [[customers]]), and who hears of every escalation and breach.
+    primary: str = "support-team@oo.dk"
+    secondary: str = "support-team@oo.dk"
+    team_lead: str = "teamleder@oo.dk"
+
+
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class HoursSettings(_Section):
+    """Normal working hours (BR-4) and closed days (BR-5); "" means closed all day."""
+
+    monday: str = "08:00-16:00"
+    tuesday: str = "08:00-16:00"
+    wednesday: str = "08:00-16:00"
+    thursday: str = "08:00-16:00"
+    friday: str = "08:00-15:00"
+    saturday: str = ""
+    sunday: str = ""
+    holiday_country: str | None = "DK"
+    closed_dates: list[str] = ["12-24", "12-31"]  # MM-DD, every year
+    extra_closed: list[date] = []  # one-off closures
+
+    @field_validator(*_WEEKDAYS)
+    @classmethod
+    def _span(cls, value: str) -> str:
+        if value.strip() and not _HOURS.match(value):
+            raise ValueError('expected "HH:MM-HH:MM" or "" (closed)')
+        return value
+
+    @field_validator("closed_dates")
+    @classmethod
+    def _month_days(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                date.fromisoformat(f"2024-{value}")  # a leap year, so 02-29 passes
+            except ValueError:
+                raise ValueError(f"{value!r} is not MM-DD") from None
+        return values
+
+    def opening_hours(self) -> dict[int, tuple[time, time]]:
+        spans = {}
+        for weekday, name in enumerate(_WEEKDAYS):
+            match = _HOURS.match(getattr(self, name))
+            if match:
+                h1, m1, h2, m2 = (int(g) for g in match.groups())
+                spans[weekday] = (time(h1, m1), time(h2, m2))
+        return spans
+
+    def closed_month_days(self) -> frozenset[tuple[int, int]]:
+        return frozenset(tuple(int(p) for p in value.split("-")) for value in self.closed_dates)
+
+
+class CustomerSettings(_Section):
+    """One customer of the registry (BR-19, BR-22)."""
+
+    name: str
+    domains: list[str]
+    agreement: bool = True
+    primary: str | None = None  # primary supporter
+    secondary: str | None = None  # secondary supporter
+    language: Literal["da", "en"] | None = None
+
+
+class SchedulerSettings(_Section):
+    enabled: bool = True
+    interval: float = Field(60, gt=0)  # seconds between passes
+    reminder_minutes: int = Field(15, ge=0)  # before review_due (issue 4)
+    sla_warning_minutes: int = Field(30, ge=0)  # before response_due / resolve_due
+
+
+class TriageSettings(_Section):
+    # Extra rules, same keys as daemon/domain/triage.py's Rule; they come first.
+    rules: list[dict[str, Any]] = []
+    # true: only the rules above, not the built-in BR-8/BR-9 ones.
+    replace_defaults: bool = False
 
 
 class TemplateSettings(_Section):
@@ -119,6 +199,10 @@ class Settings(_Section):
     support: SupportSettings = SupportSettings()
     staff: StaffSettings = StaffSettings()
     templates: TemplateSettings = TemplateSettings()
+    hours: HoursSettings = HoursSettings()
+    customers: list[CustomerSettings] = []
+    scheduler: SchedulerSettings = SchedulerSettings()
+    triage: TriageSettings = TriageSettings()
 
     @field_validator("imap")
     @classmethod

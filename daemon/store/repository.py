@@ -86,6 +86,36 @@ def customers_by_domain(conn: Connection, domains: Iterable[str]) -> dict[str, R
     return {row.domain: row for row in rows}
 
 
+def sync_customers(conn: Connection, registry: Sequence[Any], now: datetime) -> int:
+    """Write the configured customers (BR-19) into the customers table, one row a domain.
+
+    Domains no longer configured keep their row (old cases point at it) but lose the
+    agreement: a customer who left is no longer covered (BR-22).
+    """
+    configured: dict[str, dict[str, Any]] = {}
+    for customer in registry:
+        for domain in customer.domains:
+            configured[domain.lower()] = {
+                "name": customer.name,
+                "agreement": customer.agreement,
+                "primary_supporter": customer.primary,
+                "secondary_supporter": customer.secondary,
+                "language": customer.language,
+            }
+    existing = {
+        row.domain: row.id for row in conn.execute(select(customers.c.domain, customers.c.id))
+    }
+    for domain, values in configured.items():
+        if domain in existing:
+            conn.execute(update(customers).where(customers.c.domain == domain).values(**values))
+        else:
+            conn.execute(insert(customers).values(domain=domain, created_at=now, **values))
+    gone = [domain for domain in existing if domain not in configured]
+    if gone:
+        conn.execute(update(customers).where(customers.c.domain.in_(gone)).values(agreement=False))
+    return len(configured)
+
+
 def enqueue(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Queue outgoing mail (rows: message_pk, case_id, envelope_from, recipients, now)."""
     if not rows:

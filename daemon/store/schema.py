@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 
@@ -107,10 +108,15 @@ cases = Table(
     Column("resolved_at", UTCDateTime),
     # Facts staff should see at a glance, e.g. "unverified staff sender".
     Column("flags", JSON, nullable=False, default=list),
+    Column("triage_rule", Text),  # the classification rule that matched, for staff
     # A customer writing on a case closed too long ago gets a new case linked to it.
     Column("linked_case_id", Integer, ForeignKey("cases.id")),
     Index("ix_cases_status_created_at", "status", "created_at"),
     Index("ix_cases_customer_email", "customer_email"),
+    # The scheduler's questions: which open cases are near or past a deadline.
+    Index("ix_cases_review_due", "review_due"),
+    Index("ix_cases_response_due", "response_due"),
+    Index("ix_cases_resolve_due", "resolve_due"),
 )
 
 # Every mail in or out, including mail that became no case (kind "rejected"):
@@ -190,6 +196,18 @@ time_entries = Table(
     Column("after_hours", Boolean, nullable=False),
     Column("message_pk", Integer, ForeignKey("messages.id")),  # the #time command's mail
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Every reminder, escalation, page and SLA breach, once per case and kind: the unique
+# key is what keeps two daemons (or a re-run) from sending one twice.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("case_id", "kind", name="uq_alerts_case_id_kind"),
 )
 
 mailbox_state = Table(

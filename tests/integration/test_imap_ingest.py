@@ -154,7 +154,7 @@ def test_relay_refusing_temporarily_defers_then_delivers(
     config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
                           smtp_out=smtp_sink)
     dovecot.append("INBOX", [customer_mail(1)])
-    run_cli("poll", "--once", config=config)
+    run_cli("poll", "--once", "--no-send", config=config)
     smtp_sink.refuse(451)
     assert json.loads(run_cli("outbox", "flush", "--json", config=config))["deferred"] == 1
     assert smtp_sink.messages == []
