@@ -79,11 +79,11 @@ class Conversation:
             or row.customer_email.lower() in parsed.to
             or row.customer_email.lower() in parsed.cc
         )
+        if row.reviewed_at is None:
+            changes["reviewed_at"] = at  # staff have read it: the review (BR-6) is done
         if to_customer:
             if row.first_response_at is None:
                 changes["first_response_at"] = at  # BR-12: the first staff reply counts
-            if row.reviewed_at is None:
-                changes["reviewed_at"] = at
             if row.status == "new" and "status" not in applied.changes:
                 changes["status"] = "open"
         repository.update_case(conn, row.id, **changes)

@@ -30,6 +30,8 @@ from daemon.store.schema import UTCDateTime, alerts, cases, customers
 
 log = logging.getLogger(__name__)
 
+_CHUNK = 500
+
 
 def triage_pass(
     engine: Engine,
@@ -44,20 +46,25 @@ def triage_pass(
         timedelta(minutes=settings.scheduler.sla_warning_minutes),
     )
     counts: dict[str, int] = {}
-    with engine.begin() as conn:
-        for rule in rules:
-            claimed = _claim(conn, rule.kind, _condition(rule, now), now)
-            counts[rule.kind] = len(claimed)
-            _notify(conn, settings, renderer, rule.kind, rule.subject, claimed, rule, now)
-        if not calendar.is_open(now):
-            condition = and_(
-                cases.c.critical.is_(True),
-                cases.c.resolved_at.is_(None),
-                cases.c.status != "closed",
-            )
-            claimed = _claim(conn, ONCALL_PAGE, condition, now)
-            counts[ONCALL_PAGE] = len(claimed)
-            _notify(conn, settings, renderer, ONCALL_PAGE, ONCALL_SUBJECT, claimed, None, now)
+    jobs: list[tuple[str, str, Any, AlertRule | None]] = [
+        (rule.kind, rule.subject, _condition(rule, now), rule) for rule in rules
+    ]
+    if not calendar.is_open(now):
+        paged = and_(
+            cases.c.critical.is_(True), cases.c.resolved_at.is_(None), cases.c.status != "closed"
+        )
+        jobs.append((ONCALL_PAGE, ONCALL_SUBJECT, paged, None))
+    for kind, title, condition, rule in jobs:
+        counts[kind] = 0
+        while True:
+            # In chunks, each its own transaction: a flood of alerts (after an outage)
+            # never holds more than one chunk of mail in memory or in one commit.
+            with engine.begin() as conn:
+                claimed = _claim(conn, kind, condition, now)
+                _notify(conn, settings, renderer, kind, title, claimed, rule, now)
+            counts[kind] += len(claimed)
+            if len(claimed) < _CHUNK:
+                break
     if any(counts.values()):
         log.info("triage pass %s", " ".join(f"{k}={v}" for k, v in counts.items() if v))
     return counts
@@ -77,8 +84,11 @@ def _condition(rule: AlertRule, now: datetime) -> Any:
 def _claim(conn: Connection, kind: str, condition: Any, now: datetime) -> list[int]:
     """Insert the (case, kind) alerts that do not exist yet; returns their case ids."""
     already = exists().where(alerts.c.case_id == cases.c.id, alerts.c.kind == kind)
-    candidates = select(cases.c.id, literal(kind), literal(now, type_=UTCDateTime)).where(
-        condition, ~already
+    candidates = (
+        select(cases.c.id, literal(kind), literal(now, type_=UTCDateTime))
+        .where(condition, ~already)
+        .order_by(cases.c.id)
+        .limit(_CHUNK)
     )
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     statement = (
