@@ -35,6 +35,7 @@ from daemon.domain.language import detect_language
 from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines
 from daemon.domain.staff import is_staff_domain, verified_staff
+from daemon.domain.triage import DEFAULT_RULES, classify, rules_from_config
 from daemon.mail import compose
 from daemon.mail.dsn import Bounce, read_bounce
 from daemon.mail.parse import ParsedMail, ParseError, dedupe_key, parse, sniff_message_id
@@ -97,6 +98,8 @@ class Pipeline:
         self.calendar = calendar
         self.clock = clock
         self.conversation = Conversation(settings, renderer, calendar)
+        custom = rules_from_config(settings.triage.rules)
+        self.triage_rules = custom if settings.triage.replace_defaults else custom + DEFAULT_RULES
 
     def ingest_batch(self, engine: Engine, mails: Sequence[InboundMail]) -> list[IngestResult]:
         """Ingest and commit `mails`; raises only when the database is unreachable."""
@@ -274,12 +277,15 @@ class Pipeline:
     ) -> dict[str, Any]:
         parsed, received_at = plan.item.parsed, plan.item.mail.received_at
         customer = customers.get(parsed.sender_domain)
-        due = deadlines(received_at, Priority.NORMAL, False, self.calendar)
+        # BR-6/BR-8/BR-9: criticality is assessed as the mail arrives.
+        found = classify(parsed.subject, parsed.body_text, self.triage_rules)
+        due = deadlines(received_at, Priority(found.priority), found.critical, self.calendar)
         return {
             "subject": strip_references(parsed.subject),
             "status": "new",
-            "priority": Priority.NORMAL.value,
-            "critical": False,
+            "priority": found.priority,
+            "critical": found.critical,
+            "triage_rule": found.rule,
             "channel": "email",
             "customer_id": customer.id if customer else None,
             "customer_email": parsed.from_addr,

@@ -185,6 +185,14 @@ class TriageSettings(_Section):
     # true: only the rules above, not the built-in BR-8/BR-9 ones.
     replace_defaults: bool = False
 
+    @field_validator("rules")
+    @classmethod
+    def _compilable(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        from daemon.domain.triage import rules_from_config  # pure; imported late to stay light
+
+        rules_from_config(value)  # a bad regex or key fails the start, naming the rule
+        return value
+
 
 class TemplateSettings(_Section):
     dir: Path = PACKAGE_ROOT / "templates"

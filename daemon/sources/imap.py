@@ -197,7 +197,11 @@ class ImapSource:
         backoff = 1.0
         while not stop.is_set():
             try:
-                self.poll_once(should_stop=stop.is_set)
+                # Mail that arrives during a pass is announced in the answers to the
+                # pass's own commands, which imapclient drops: so pass again until a
+                # pass finds nothing, and only then wait.
+                while self.poll_once(should_stop=stop.is_set).total and not stop.is_set():
+                    pass
                 backoff = 1.0
                 self._wait_for_mail(stop)
             except (*CONNECTION_ERRORS, OperationalError) as exc:
@@ -216,7 +220,10 @@ class ImapSource:
             return
         client.idle()
         try:
-            deadline = time.monotonic() + self.settings.idle_timeout
+            # Never longer than poll_interval: a notice lost anyway (a race with the
+            # last pass) delays a mail by at most that, not by a whole IDLE period.
+            wait = min(self.settings.idle_timeout, self.settings.poll_interval)
+            deadline = time.monotonic() + wait
             # Short checks so a SIGTERM is noticed within a second.
             while not stop.is_set() and time.monotonic() < deadline:
                 started = time.monotonic()

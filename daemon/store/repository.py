@@ -311,7 +311,9 @@ def claim_next_outgoing(conn: Connection, now: datetime) -> Row[Any] | None:
         )
         .join(messages, messages.c.id == outbox.c.message_pk)
         .where(outbox.c.status == "queued", outbox.c.next_attempt_at <= now)
-        .order_by(outbox.c.id)
+        # The order of ix_outbox_queued: the first due row is the first index entry,
+        # not the result of sorting the whole queue.
+        .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(1)
         .with_for_update(skip_locked=True, of=outbox)
     ).first()

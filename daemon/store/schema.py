@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 
@@ -182,6 +183,13 @@ outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
     Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    Index(
+        "ix_outbox_queued",
+        "next_attempt_at",
+        "id",
+        postgresql_where=text("status = 'queued'"),
+        sqlite_where=text("status = 'queued'"),
+    ),
 )
 
 time_entries = Table(

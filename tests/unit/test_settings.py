@@ -110,3 +110,18 @@ def test_example_configs_are_valid(tmp_path: Path) -> None:
     assert production.database.url.startswith("postgresql+psycopg://")
     development = load_settings(root / "development.toml", environ={})
     assert development.smtp_in.enabled and development.imap is None
+
+
+def test_triage_rule_with_bad_regex_is_refused_at_start(tmp_path: Path) -> None:
+    path = write(tmp_path, '[triage]\nrules = [{name = "mine", critical = true, '
+                           'priority = "high", patterns = ["(unclosed"]}]\n')
+    with pytest.raises(ConfigError) as error:
+        load_settings(path, environ={})
+    assert "triage.rules" in str(error.value) and "mine" in str(error.value)
+
+
+def test_hours_are_validated(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="hours.friday"):
+        load_settings(write(tmp_path, '[hours]\nfriday = "8-15"\n'), environ={})
+    settings = load_settings(write(tmp_path, '[hours]\nfriday = "08:00-14:00"\n'), environ={})
+    assert settings.hours.opening_hours()[4][1].hour == 14

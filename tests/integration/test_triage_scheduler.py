@@ -1,0 +1,144 @@
+"""Issue 4 acceptance: reminders, escalation, on-call pages and SLA breaches, each once,
+with `triage --once --now T` against PostgreSQL, IMAP and an SMTP sink."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from harness import REPO, clean_env, customer_mail, parse_mail, run_cli, sql, write_config
+
+# Monday 23 November 2026, 10:00 in Copenhagen (09:00 UTC): normal hours.
+MONDAY_10 = "2026-11-23T10:00:00+01:00"
+
+
+def config_with_registry(tmp_path: Path, dovecot, smtp_sink, pg_url: str) -> Path:
+    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                          smtp_out=smtp_sink,
+                          extra={"staff": {"team_lead": "chef@oo.dk",
+                                           "primary": "team@oo.dk", "secondary": "team@oo.dk"}})
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write(
+            "\n[[customers]]\nname = \"Firma A/S\"\ndomains = [\"firma0.dk\"]\n"
+            "agreement = true\nprimary = \"tina@oo.dk\"\nsecondary = \"bo@oo.dk\"\n"
+        )
+    return config
+
+
+def triage(config: Path, now: str) -> dict[str, int]:
+    return json.loads(run_cli("triage", "--once", "--now", now, "--json", config=config))
+
+
+def sent_to(smtp_sink, address: str) -> list[EmailMessage]:
+    return [parse_mail(m.data) for m in smtp_sink.messages if address in m.recipients]
+
+
+@pytest.fixture
+def one_case(tmp_path: Path, dovecot, smtp_sink, pg_url: str) -> tuple[Path, int]:
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [customer_mail(0)])  # kunde0@firma0.dk, a customer of Tina's
+    run_cli("poll", "--once", "--now", MONDAY_10, config=config)
+    [(number, review_due)] = sql(pg_url, "SELECT number, review_due FROM cases")
+    assert review_due.isoformat() == "2026-11-23T10:00:00+00:00"  # 11:00 local (BR-6)
+    return config, number
+
+
+def test_reminder_at_45_minutes_and_escalation_at_60_each_once(
+    one_case: tuple[Path, int], smtp_sink, pg_url: str
+) -> None:
+    config, number = one_case
+    assert triage(config, "2026-11-23T10:40:00+01:00")["review_reminder"] == 0
+    assert triage(config, "2026-11-23T10:45:00+01:00")["review_reminder"] == 1
+    assert triage(config, "2026-11-23T10:50:00+01:00")["review_reminder"] == 0  # not twice
+    [reminder] = sent_to(smtp_sink, "tina@oo.dk")  # the customer's primary supporter (BR-19)
+    assert f"[OO#{number}]" in reminder["Subject"]
+    assert reminder["Auto-Submitted"] == "auto-generated"
+
+    assert triage(config, "2026-11-23T11:00:00+01:00")["review_escalation"] == 1
+    assert triage(config, "2026-11-23T11:30:00+01:00")["review_escalation"] == 0
+    assert len(sent_to(smtp_sink, "bo@oo.dk")) == 1  # the secondary supporter
+    assert len(sent_to(smtp_sink, "chef@oo.dk")) == 1  # and the team lead
+    assert sent_to(smtp_sink, "vagt@oo.dk") == []  # in hours and not critical: no page
+
+
+def test_two_concurrent_passes_send_each_alert_once(
+    one_case: tuple[Path, int], smtp_sink, pg_url: str
+) -> None:
+    config, _number = one_case
+    command = [sys.executable, "-m", "daemon", "triage", "--once", "--now",
+               "2026-11-23T11:05:00+01:00", "--json", "--config", str(config)]
+
+    def run() -> dict[str, int]:
+        done = subprocess.run(command, capture_output=True, text=True, env=clean_env(),
+                              cwd=REPO, timeout=120, check=True)
+        return json.loads(done.stdout)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: run(), range(4)))
+    assert sum(r["review_escalation"] for r in results) == 1
+    assert sql(pg_url, "SELECT kind, count(*) FROM alerts GROUP BY kind ORDER BY kind") == [
+        ("review_escalation", 1),
+    ]
+    assert len(sent_to(smtp_sink, "chef@oo.dk")) == 1
+
+
+def test_reply_in_time_means_no_escalation(one_case: tuple[Path, int], smtp_sink, pg_url) -> None:
+    config, number = one_case
+    sql(pg_url, "UPDATE cases SET reviewed_at = '2026-11-23T09:30:00+00:00', "
+                "first_response_at = '2026-11-23T09:30:00+00:00'")
+    counts = triage(config, "2026-11-23T16:00:00+01:00")
+    assert counts["review_escalation"] == 0 and counts["response_breach"] == 0
+
+
+def test_sla_breach_recorded_once(one_case: tuple[Path, int], smtp_sink, pg_url: str) -> None:
+    config, number = one_case
+    # Normal: respond within 4 business hours (BR-11): due Monday 14:00 local.
+    [(response_due,)] = sql(pg_url, "SELECT response_due FROM cases")
+    assert response_due.isoformat() == "2026-11-23T13:00:00+00:00"
+    assert triage(config, "2026-11-23T13:45:00+01:00")["response_warning"] == 1
+    assert triage(config, "2026-11-23T14:00:00+01:00")["response_breach"] == 1
+    assert triage(config, "2026-11-23T15:00:00+01:00")["response_breach"] == 0
+    assert sql(pg_url, "SELECT count(*) FROM alerts WHERE kind = 'response_breach'") == [(1,)]
+    listed = json.loads(run_cli("cases", "list", "--json", config=config))
+    for key in ("review_due", "reviewed_at", "response_due", "resolve_due",
+                "first_response_at", "resolved_at"):
+        assert key in listed[0]
+    assert listed[0]["response_due"] == "2026-11-23T13:00:00+00:00"
+
+
+def test_critical_mail_on_saturday_night_pages_oncall_once(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    saturday_night = "2026-11-28T23:10:00+01:00"
+    dovecot.append("INBOX", [customer_mail(
+        1, subject="Vi er blevet hacket!",
+        body="Hej\n\nVi har mistanke om at vi er blevet hacket, der sendes mails fra os.",
+    )])
+    run_cli("poll", "--once", "--now", saturday_night, config=config)
+    [(critical, priority)] = sql(pg_url, "SELECT critical, priority FROM cases")
+    assert (critical, priority) == (True, "high")
+    assert triage(config, "2026-11-28T23:11:00+01:00")["oncall_page"] == 1
+    assert triage(config, "2026-11-28T23:12:00+01:00")["oncall_page"] == 0
+    [page] = sent_to(smtp_sink, "vagt@oo.dk")
+    assert "VAGT" in page["Subject"]
+
+
+def test_non_critical_mail_on_saturday_night_no_page_and_ack_names_next_opening(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [customer_mail(2, subject="Ny skærm til receptionen",
+                                           body="Hej, kan I bestille en ny skærm?")])
+    run_cli("poll", "--once", "--now", "2026-11-28T23:10:00+01:00", config=config)
+    assert triage(config, "2026-11-28T23:11:00+01:00")["oncall_page"] == 0
+    assert sent_to(smtp_sink, "vagt@oo.dk") == []
+    [ack] = sent_to(smtp_sink, "kunde2@firma2.dk")
+    text = ack.get_body(("plain",)).get_content()
+    assert "mandag 30.11. kl. 09:00" in text  # one business hour after Monday's opening
+    assert "vagten" in text and "1.000,00" in text  # BR-10, outside hours
