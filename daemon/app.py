@@ -11,9 +11,12 @@ import logging
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
@@ -23,7 +26,7 @@ from daemon.clock import Clock, system_clock
 from daemon.domain.calendar import BusinessCalendar
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
-from daemon.pipeline import Pipeline
+from daemon.pipeline import InboundMail, IngestResult, Pipeline
 from daemon.scheduler import triage_pass
 from daemon.settings import Settings
 from daemon.sources.imap import ImapSource
@@ -69,6 +72,23 @@ class App:
         upgrade(self.engine)
         with self.engine.begin() as conn:
             repository.sync_customers(conn, self.settings.customers, self.clock())
+
+    def register_call(self, caller: str, name: str, subject: str, body: str) -> IngestResult:
+        """A phone inquiry as a case (BR-2), kept as a mail-shaped record of the call."""
+        now = self.clock()
+        record = EmailMessage()
+        record["From"] = formataddr((name, caller))
+        record["To"] = self.settings.support.address
+        record["Subject"] = subject
+        record["Date"] = format_datetime(now)
+        record["Message-ID"] = (
+            f"<call.{uuid.uuid4().hex}@{self.settings.support.message_id_domain}>"
+        )
+        record["X-OO-Channel"] = "phone"
+        record.set_content(body)
+        mail = InboundMail(record.as_bytes(), "phone", now, channel="phone")
+        [result] = self.pipeline.ingest_batch(self.engine, [mail])
+        return result
 
     def flush_outbox(
         self, should_stop: outbox.Callable[[], bool] | None = None

@@ -86,6 +86,25 @@ def build_parser() -> argparse.ArgumentParser:
     show = command("show", cmd_cases_show, "one case with its messages", cases)
     show.add_argument("number", type=int)
     show.add_argument("--json", action="store_true")
+    new = command("new", cmd_cases_new, "register a phone inquiry as a case (BR-2)", cases)
+    new.add_argument("--from", dest="sender", required=True, help="the caller's email")
+    new.add_argument("--subject", required=True)
+    new.add_argument("--body", required=True)
+    new.add_argument("--channel", choices=["phone"], required=True)
+    new.add_argument("--name", default="", help="the caller's name")
+    new.add_argument("--now", type=_iso_instant)
+    new.add_argument("--json", action="store_true")
+    new.add_argument("--no-send", action="store_true", help="queue the ack, do not send it")
+    time_cmd = commands.add_parser("time", help="time spent on cases").add_subparsers(
+        dest="time_command", required=True
+    )
+    add = command("add", cmd_time_add, "log work on a case", time_cmd)
+    add.add_argument("number", type=int)
+    add.add_argument("minutes", type=int)
+    add.add_argument("--staff", default="", help="who did the work (email)")
+    add.add_argument("--at", type=_iso_instant, help="when the work started (default: now)")
+    add.add_argument("--kind", choices=["support", "project", "senior"], default="support")
+    add.add_argument("--json", action="store_true")
     ignored = commands.add_parser("ignored", help="mail kept without a case").add_subparsers(
         dest="ignored_command", required=True
     )
@@ -246,6 +265,53 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
             f"\n--- {message['at']} {message['direction']} {message['kind']} from {message['from']}"
         )
         print(message["body_text"])
+    return 0
+
+
+def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
+    if "@" not in args.sender:
+        raise CommandError(f"--from {args.sender!r} is not an email address")
+    app = _app(args, settings)
+    result = app.register_call(args.sender, args.name, args.subject, args.body)
+    if result.case_number is None:
+        raise CommandError(f"the call was not registered: {result.reason or result.outcome}")
+    if not args.no_send:
+        app.flush_outbox()
+    with app.engine.connect() as conn:
+        row = repository.case_by_number(conn, result.case_number)
+        assert row is not None
+        detail = views.case_summary(row)
+    if args.json:
+        _print_json(detail)
+    else:
+        print(f"{detail['reference']} {detail['subject']} ({detail['priority']})")
+    return 0
+
+
+def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
+    if not 0 < args.minutes <= 24 * 60:
+        raise CommandError(f"minutes must be 1..1440, not {args.minutes}")
+    app = _app(args, settings)
+    at = args.at or app.clock()
+    entry = {
+        "minutes": args.minutes,
+        "staff": args.staff.lower() or "unknown",
+        "at": at,
+        "kind": args.kind,
+        "after_hours": not app.calendar.is_open(at),  # BR-16: when the work started
+        "created_at": app.clock(),
+    }
+    with app.engine.begin() as conn:
+        row = repository.case_by_number(conn, args.number)
+        if row is None:
+            raise CommandError(f"no case {args.number}")
+        repository.insert_time_entries(conn, [{"case_id": row.id, **entry}])
+    shown = {"case": args.number, **entry, "at": views.iso(at)}
+    shown.pop("created_at")
+    if args.json:
+        _print_json(shown)
+    else:
+        print(" ".join(f"{k}={v}" for k, v in shown.items()))
     return 0
 
 

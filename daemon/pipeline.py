@@ -53,6 +53,7 @@ class InboundMail:
     received_at: datetime
     uidvalidity: int | None = None
     uid: int | None = None
+    channel: str = "email"  # "phone": a call staff registered (BR-2), always a new case
 
 
 class Outcome(StrEnum):
@@ -127,6 +128,8 @@ class Pipeline:
         key = dedupe_key(parsed.message_id, mail.raw)
         if not parsed.from_addr:
             return Prepared(mail, key, parsed, Outcome.REJECTED, "no sender address")
+        if mail.channel == "phone":  # staff typed it in: no mail rules apply
+            return Prepared(mail, key, parsed, Outcome.CREATED)
         support, staff = self.settings.support, self.settings.staff
         reason = automatic_reason(
             parsed.headers.text, parsed.from_addr, support.address, support.message_id_domain
@@ -286,7 +289,7 @@ class Pipeline:
             "priority": found.priority,
             "critical": found.critical,
             "triage_rule": found.rule,
-            "channel": "email",
+            "channel": plan.item.mail.channel,
             "customer_id": customer.id if customer else None,
             "customer_email": parsed.from_addr,
             "customer_domain": parsed.sender_domain,

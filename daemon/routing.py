@@ -97,6 +97,8 @@ def plan(item: object, found: Candidates, now: datetime, reopen_within: timedelt
     parsed = item.parsed  # type: ignore[attr-defined]
     if outcome == "rejected" or parsed is None:
         return Plan(item, "rejected")
+    if item.mail.channel == "phone":  # type: ignore[attr-defined]
+        return Plan(item, "phone", opens_case=True)  # BR-2: every call is a case
     by_headers = next(
         (found.by_message_id[i] for i in _thread_ids(parsed) if i in found.by_message_id), None
     )

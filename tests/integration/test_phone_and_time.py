@@ -1,0 +1,67 @@
+"""Phone inquiries as cases (BR-2) and time logged from the command line (BR-16)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from harness import REPO, clean_env, parse_mail, run_cli, write_config
+
+
+def config(tmp_path: Path) -> Path:
+    return write_config(tmp_path / "oo.toml", database_url=f"sqlite:///{tmp_path / 'oo.db'}")
+
+
+def test_phone_call_becomes_a_classified_case_and_the_caller_gets_the_number(
+    tmp_path: Path,
+) -> None:
+    cfg = config(tmp_path)
+    case = json.loads(run_cli(
+        "cases", "new", "--from", "lone@firma.dk", "--subject", "Kontoen er låst",
+        "--body", "Lone ringede: hendes konto er låst efter for mange forsøg.",
+        "--channel", "phone", "--now", "2026-11-23T10:00:00+01:00", "--json", config=cfg,
+    ))
+    assert case["channel"] == "phone"
+    assert (case["critical"], case["priority"]) == (True, "high")  # BR-9: locked account
+    assert case["created_at"] == "2026-11-23T09:00:00+00:00"
+    [eml] = (tmp_path / "outbox").glob("*.eml")  # the caller learns the number (BR-3)
+    ack = parse_mail(eml.read_bytes())
+    assert ack["To"] == "lone@firma.dk" and case["reference"] in ack["Subject"]
+    shown = json.loads(run_cli("cases", "show", str(case["number"]), "--json", config=cfg))
+    assert shown["messages"][0]["kind"] == "phone"
+    assert "for mange forsøg" in shown["messages"][0]["body_text"]
+
+
+def test_two_identical_calls_are_two_cases(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    args = ["cases", "new", "--from", "a@b.dk", "--subject", "Printer", "--body", "x",
+            "--channel", "phone", "--json"]
+    first = json.loads(run_cli(*args, config=cfg))
+    second = json.loads(run_cli(*args, config=cfg))
+    assert second["number"] == first["number"] + 1
+
+
+def test_time_add_marks_work_started_after_hours(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    case = json.loads(run_cli("cases", "new", "--from", "a@b.dk", "--subject", "BIOS",
+                              "--body", "BIOS-fejl", "--channel", "phone", "--json", config=cfg))
+    number = str(case["number"])
+    run_cli("time", "add", number, "30", "--staff", "tina@oo.dk",
+            "--at", "2026-11-23T10:00:00+01:00", config=cfg)
+    run_cli("time", "add", number, "30", "--staff", "tina@oo.dk", "--kind", "project",
+            "--at", "2026-11-28T10:00:00+01:00", config=cfg)  # a Saturday (BR-16)
+    entries = json.loads(run_cli("cases", "show", number, "--json", config=cfg))["time_entries"]
+    assert [(e["minutes"], e["kind"], e["after_hours"]) for e in entries] == [
+        (30, "support", False), (30, "project", True),
+    ]
+
+
+def test_time_add_to_unknown_case_fails_cleanly(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "daemon", "time", "add", "999", "10", "--config",
+         str(config(tmp_path))],
+        capture_output=True, text=True, env=clean_env(), cwd=REPO,
+    )
+    assert done.returncode == 1 and "no case 999" in done.stderr
