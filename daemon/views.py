@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Row
 
+from daemon.domain.billing import bill_case
 from daemon.domain.references import format_reference
 from daemon.store import repository
+
+
+def money(amount: Decimal) -> str:
+    """Amounts as strings ("547.50"): exact, where a JSON number would be a float."""
+    return f"{amount:.2f}"
 
 
 def iso(at: datetime | None) -> str | None:
@@ -65,24 +72,26 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
         }
         for m in found
     ]
+    entries = repository.time_entries_of(conn, row.id)
+    bill = bill_case(entries, agreement=row.agreement)  # BR-13..BR-17
     detail["time_entries"] = [
         {
-            "minutes": t.minutes,
-            "staff": t.staff,
-            "at": iso(t.at),
-            "kind": t.kind,
-            "after_hours": t.after_hours,
-            "amount": None,  # priced by the billing rules (BR-13..18), not built yet
+            "minutes": entry.minutes,
+            "staff": entry.staff,
+            "at": iso(entry.at),
+            "kind": entry.kind,
+            "after_hours": entry.after_hours,
+            "amount": money(line.amount),  # excl. VAT; 0.00 when covered
         }
-        for t in repository.time_entries_of(conn, row.id)
+        for entry, line in zip(entries, bill.lines, strict=True)
     ]
-    # Not computed until the billing rules exist: null, never a made-up zero.
     detail["billing"] = {
-        "billable_minutes": None,
-        "amount_excl_vat": None,
-        "vat": None,
-        "amount_incl_vat": None,
-        "currency": "DKK",
+        "billable_minutes": bill.billable_minutes,
+        "covered_minutes": bill.covered_minutes,
+        "amount_excl_vat": money(bill.amount_excl_vat),
+        "vat": money(bill.vat),
+        "amount_incl_vat": money(bill.amount_incl_vat),
+        "currency": bill.currency,
     }
     return detail
 

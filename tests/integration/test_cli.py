@@ -49,7 +49,7 @@ def test_case_json_shapes(tmp_path: Path, dovecot, smtp_sink, pg_url: str) -> No
         assert message.keys() >= MESSAGE_KEYS
     assert shown["time_entries"] == []
     assert shown["billing"]["currency"] == "DKK"
-    assert shown["billing"]["amount_incl_vat"] is None  # billing rules not built yet
+    assert shown["billing"]["amount_incl_vat"] == "0.00"  # no time logged, nothing billed
     # Polled "as if" Monday 10:20 +01:00 (09:20 UTC), in hours: the mail arrives then and
     # is due for review one business hour later (BR-6, BR-7).
     assert shown["created_at"] == "2026-11-23T09:20:00+00:00"

@@ -65,3 +65,21 @@ def test_time_add_to_unknown_case_fails_cleanly(tmp_path: Path) -> None:
         capture_output=True, text=True, env=clean_env(), cwd=REPO,
     )
     assert done.returncode == 1 and "no case 999" in done.stderr
+
+
+def test_case_shows_the_bill_by_the_agreement(tmp_path: Path) -> None:
+    """BR-14/15/17 through `cases show --json`: 30 min support -> 547.50 + 25% VAT."""
+    cfg = config(tmp_path)
+    with cfg.open("a", encoding="utf-8") as fh:
+        fh.write('\n[[customers]]\nname = "Firma"\ndomains = ["firma.dk"]\nagreement = true\n')
+    case = json.loads(run_cli("cases", "new", "--from", "a@firma.dk", "--subject", "BIOS",
+                              "--body", "BIOS-fejl", "--channel", "phone", "--json", config=cfg))
+    assert case["agreement"] is True
+    run_cli("time", "add", str(case["number"]), "30", "--at", "2026-11-23T10:00:00+01:00",
+            config=cfg)
+    shown = json.loads(run_cli("cases", "show", str(case["number"]), "--json", config=cfg))
+    assert shown["time_entries"][0]["amount"] == "547.50"
+    assert shown["billing"] | {} == {
+        "billable_minutes": 30, "covered_minutes": 0, "amount_excl_vat": "547.50",
+        "vat": "136.88", "amount_incl_vat": "684.38", "currency": "DKK",
+    }

@@ -1,0 +1,404 @@
+"""The monthly report (issue 5): per customer, the cases of a month, the SLA kept and
+what is billed, as JSON, CSV and a Danish HTML page.
+
+`build_report` reads the month's cases and their time entries (two queries) and hands
+plain rows to pure functions; the verdicts and sums below need no database. Amounts
+come from `billing.bill_case` per case, and every total is the sum of those per-case
+bills, so the report agrees to the øre with each case's own billing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Connection, func, select
+
+from daemon.domain.billing import Bill, Work, bill_case
+from daemon.domain.references import format_reference
+from daemon.domain.sla import Priority
+from daemon.mail.render import TemplateRenderer
+from daemon.store.schema import cases, customers, time_entries
+
+REPORT_TEMPLATE = "report.html.j2"
+CURRENCY = "DKK"
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+_ZERO = Decimal("0.00")
+
+
+class Verdict(StrEnum):
+    MET = "met"
+    BREACHED = "breached"
+    PENDING = "pending"
+
+
+class Coverage(StrEnum):
+    """Whether a case's time was covered by the agreement or billed (BR-13, BR-14)."""
+
+    NONE = "none"  # no time logged
+    COVERED = "covered"
+    BILLED = "billed"
+    MIXED = "mixed"  # some covered, some billed (e.g. after-hours work, BR-16)
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    number: int
+    reference: str
+    subject: str
+    priority: str
+    critical: bool
+    channel: str
+    agreement: bool
+    created_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    response_sla: Verdict
+    resolution_sla: Verdict
+    minutes: int
+    billable_minutes: int
+    covered_minutes: int
+    coverage: Coverage
+    amount_excl_vat: Decimal
+    vat: Decimal
+    amount_incl_vat: Decimal
+
+
+@dataclass(frozen=True)
+class Totals:
+    cases: int
+    minutes: int
+    billable_minutes: int
+    covered_minutes: int
+    amount_excl_vat: Decimal
+    vat: Decimal
+    amount_incl_vat: Decimal
+
+
+@dataclass(frozen=True)
+class VerdictCounts:
+    met: int
+    breached: int
+    pending: int
+    # Met among the decided (met or breached), 0-100 to one decimal; None if none is.
+    percent_met: float | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        decided = self.met + self.breached
+        percent = round(100 * self.met / decided, 1) if decided else None
+        object.__setattr__(self, "percent_met", percent)
+
+
+@dataclass(frozen=True)
+class SlaCompliance:
+    priority: str
+    cases: int
+    response: VerdictCounts
+    resolution: VerdictCounts
+
+
+@dataclass(frozen=True)
+class CustomerReport:
+    domain: str
+    name: str  # "" when the domain belongs to no configured customer (BR-22)
+    agreement: bool
+    cases: tuple[CaseLine, ...]
+    totals: Totals
+    sla: tuple[SlaCompliance, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    month: str
+    timezone: str
+    start: datetime  # UTC, inclusive
+    end: datetime  # UTC, exclusive
+    generated_at: datetime
+    customer_filter: str | None
+    customers: tuple[CustomerReport, ...]
+    totals: Totals
+    sla: tuple[SlaCompliance, ...]
+    currency: str = CURRENCY
+
+
+def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
+    """[start, end) of a YYYY-MM month in local time `tz`, as aware UTC datetimes."""
+    match = _MONTH.fullmatch(month.strip()) if isinstance(month, str) else None
+    # Up to 9998: the month after must exist too.
+    if match is None or not 1 <= int(match.group(1)) <= 9998:
+        raise ValueError(f"month must be YYYY-MM (e.g. 2026-11), not {month!r}")
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone {tz!r}") from exc
+    year, number = int(match.group(1)), int(match.group(2))
+    following = (year + 1, 1) if number == 12 else (year, number + 1)
+    try:
+        start = datetime(year, number, 1, tzinfo=zone).astimezone(UTC)
+        end = datetime(*following, 1, tzinfo=zone).astimezone(UTC)
+    except OverflowError as exc:  # year 1 in a zone east of UTC falls before year 1
+        raise ValueError(f"month {month!r} is out of range") from exc
+    return start, end
+
+
+def sla_verdict(done_at: datetime | None, due: datetime | None, now: datetime) -> Verdict:
+    """Met if done by the deadline, breached if done later or still undone past it.
+
+    A case with no deadline recorded cannot be judged: it stays pending.
+    """
+    if due is None:
+        return Verdict.PENDING
+    if done_at is not None:
+        return Verdict.MET if done_at <= due else Verdict.BREACHED
+    return Verdict.BREACHED if now > due else Verdict.PENDING
+
+
+def coverage_of(bill: Bill, minutes: int) -> Coverage:
+    if minutes == 0:
+        return Coverage.NONE
+    if bill.billable_minutes == 0:
+        return Coverage.COVERED
+    return Coverage.BILLED if bill.covered_minutes == 0 else Coverage.MIXED
+
+
+def case_line(case: Any, work: Sequence[Work], now: datetime) -> CaseLine:
+    """One case of the report; `case` is a cases row (or anything with its columns)."""
+    bill = bill_case(work, agreement=bool(case.agreement))
+    minutes = sum(w.minutes for w in work)
+    return CaseLine(
+        number=case.number,
+        reference=format_reference(case.number),
+        subject=case.subject,
+        priority=case.priority,
+        critical=bool(case.critical),
+        channel=case.channel,
+        agreement=bool(case.agreement),
+        created_at=case.created_at,
+        first_response_at=case.first_response_at,
+        resolved_at=case.resolved_at,
+        response_sla=sla_verdict(case.first_response_at, case.response_due, now),
+        resolution_sla=sla_verdict(case.resolved_at, case.resolve_due, now),
+        minutes=minutes,
+        billable_minutes=bill.billable_minutes,
+        covered_minutes=bill.covered_minutes,
+        coverage=coverage_of(bill, minutes),
+        amount_excl_vat=bill.amount_excl_vat,
+        vat=bill.vat,
+        amount_incl_vat=bill.amount_incl_vat,
+    )
+
+
+def totals_of(lines: Iterable[CaseLine]) -> Totals:
+    """Sums of the per-case bills (VAT summed per case, not recomputed on the total)."""
+    found = list(lines)
+    return Totals(
+        cases=len(found),
+        minutes=sum(line.minutes for line in found),
+        billable_minutes=sum(line.billable_minutes for line in found),
+        covered_minutes=sum(line.covered_minutes for line in found),
+        amount_excl_vat=sum((line.amount_excl_vat for line in found), _ZERO),
+        vat=sum((line.vat for line in found), _ZERO),
+        amount_incl_vat=sum((line.amount_incl_vat for line in found), _ZERO),
+    )
+
+
+def count_verdicts(verdicts: Iterable[Verdict]) -> VerdictCounts:
+    found = list(verdicts)
+    return VerdictCounts(
+        met=found.count(Verdict.MET),
+        breached=found.count(Verdict.BREACHED),
+        pending=found.count(Verdict.PENDING),
+    )
+
+
+def sla_compliance(lines: Iterable[CaseLine]) -> tuple[SlaCompliance, ...]:
+    """Per priority, highest first: every level of BR-11, also those with no cases."""
+    by_priority: dict[str, list[CaseLine]] = {p.value: [] for p in Priority}
+    for line in lines:
+        by_priority.setdefault(line.priority, []).append(line)
+    return tuple(
+        SlaCompliance(
+            priority=priority,
+            cases=len(found),
+            response=count_verdicts(line.response_sla for line in found),
+            resolution=count_verdicts(line.resolution_sla for line in found),
+        )
+        for priority, found in by_priority.items()
+    )
+
+
+def customer_report(
+    domain: str, name: str, agreement: bool, lines: Sequence[CaseLine]
+) -> CustomerReport:
+    return CustomerReport(
+        domain=domain,
+        name=name,
+        agreement=agreement,
+        cases=tuple(lines),
+        totals=totals_of(lines),
+        sla=sla_compliance(lines),
+    )
+
+
+def build_report(
+    conn: Connection,
+    month: str,
+    tz: str,
+    customer_domain: str | None = None,
+    *,
+    now: datetime,
+) -> Report:
+    """The report of every case created in `month` (local time `tz`), per customer."""
+    start, end = month_bounds(month, tz)
+    wanted = customer_domain.strip().lower() if customer_domain else None
+    where = [cases.c.created_at >= start, cases.c.created_at < end]
+    if wanted:
+        where.append(func.lower(cases.c.customer_domain) == wanted)
+    case_rows = conn.execute(
+        select(
+            cases,
+            customers.c.name.label("customer_name"),
+            customers.c.agreement.label("customer_agreement"),
+        )
+        .select_from(cases.outerjoin(customers, customers.c.domain == cases.c.customer_domain))
+        .where(*where)
+        .order_by(cases.c.created_at, cases.c.number)
+    ).all()
+    work: dict[int, list[Work]] = defaultdict(list)
+    entry_rows = conn.execute(
+        select(time_entries.c.case_id, time_entries.c.minutes)
+        .add_columns(time_entries.c.kind, time_entries.c.after_hours)
+        .where(time_entries.c.case_id.in_(select(cases.c.id).where(*where)))
+        .order_by(time_entries.c.at, time_entries.c.id)
+    )
+    for entry in entry_rows:
+        work[entry.case_id].append(Work(entry.minutes, entry.kind, bool(entry.after_hours)))
+
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for row in case_rows:
+        grouped[row.customer_domain.lower()].append(row)
+    known = {
+        domain: (rows[0].customer_name or "", bool(rows[0].customer_agreement))
+        for domain, rows in grouped.items()
+    }
+    if wanted and wanted not in grouped:
+        # A customer asked for by name gets its (empty) page rather than nothing.
+        grouped[wanted] = []
+        found = conn.execute(select(customers).where(customers.c.domain == wanted)).first()
+        known[wanted] = (found.name, bool(found.agreement)) if found else ("", False)
+    return assemble_report(month, tz, start, end, grouped, work, known, wanted, now)
+
+
+def assemble_report(
+    month: str,
+    tz: str,
+    start: datetime,
+    end: datetime,
+    cases_by_domain: Mapping[str, Sequence[Any]],
+    work: Mapping[int, Sequence[Work]],
+    known: Mapping[str, tuple[str, bool]],
+    customer_filter: str | None,
+    now: datetime,
+) -> Report:
+    """The report from plain rows: pure, so it is tested without a database."""
+    reports = []
+    for domain, rows in cases_by_domain.items():
+        name, agreement = known.get(domain, ("", False))
+        lines = [case_line(row, work.get(row.id, ()), now) for row in rows]
+        reports.append(customer_report(domain, name, agreement, lines))
+    reports.sort(key=lambda r: ((r.name or r.domain).casefold(), r.domain))
+    every = [line for r in reports for line in r.cases]
+    return Report(
+        month=month,
+        timezone=tz,
+        start=start,
+        end=end,
+        generated_at=now,
+        customer_filter=customer_filter,
+        customers=tuple(reports),
+        totals=totals_of(every),
+        sla=sla_compliance(every),
+    )
+
+
+# ---- output formats -------------------------------------------------------------------
+
+
+def money(amount: Decimal) -> str:
+    """Two decimals, decimal point: "547.50"."""
+    return f"{amount.quantize(Decimal('0.01')):f}"
+
+
+def plain(value: Any, zone: ZoneInfo) -> Any:
+    """JSON-ready data: money as "0.00" strings, times ISO-8601 in `zone` with offset."""
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, datetime):
+        return value.astimezone(zone).isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name), zone) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [plain(item, zone) for item in value]
+    return value
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The whole report as one JSON document; times in the report's own timezone."""
+    data: dict[str, Any] = plain(report, ZoneInfo(report.timezone))
+    return data
+
+
+CSV_COLUMNS = tuple(
+    """customer_domain customer_name number reference subject priority critical channel
+    agreement created_at first_response_at resolved_at response_sla resolution_sla minutes
+    billable_minutes covered_minutes coverage amount_excl_vat vat amount_incl_vat""".split()
+)
+# A cell starting with one of these is a formula to Excel and LibreOffice: a customer's
+# subject must not become one on a staff member's machine (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell_text(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return ("true" if value else "false") if isinstance(value, bool) else value
+
+
+def report_csv(report: Report) -> str:
+    """One row per case, with its customer, under a header row; no total rows."""
+    zone = ZoneInfo(report.timezone)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for customer in report.customers:
+        for line in customer.cases:
+            row = plain(line, zone)
+            row["subject"] = _cell_text(line.subject)
+            row["customer_domain"] = customer.domain
+            row["customer_name"] = _cell_text(customer.name)
+            writer.writerow([_csv_cell(row[column]) for column in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def report_html(report: Report, renderer: TemplateRenderer) -> str:
+    """The Danish page a customer reads (templates/report.html.j2).
+
+    The template owns the wording and layout, money and date formats included; it gets
+    the report itself, so customer text reaches it only as autoescaped data.
+    """
+    return renderer.render(REPORT_TEMPLATE, {"report": report, "zone": ZoneInfo(report.timezone)})

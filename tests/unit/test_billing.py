@@ -1,0 +1,363 @@
+"""What a case costs (BR-10, BR-13..BR-22).
+
+Expected amounts are worked out by hand: support 1,095.00/h is 18.25 DKK a minute,
+project 1,495.00/h is 24.91666.. a minute, senior 1,895.00/h is 31.58333.. a minute;
+after hours doubles the rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from daemon.domain.billing import (
+    KINDS,
+    ONCALL_FEE,
+    VAT_RATE,
+    Bill,
+    Fee,
+    Rates,
+    Work,
+    agreement_covers,
+    bill_case,
+    is_simple,
+    price,
+)
+from daemon.domain.case_changes import TIME_KINDS, TimeEntry
+
+D = Decimal
+STANDARD = Rates()
+
+
+def support(minutes: int, after_hours: bool = False) -> Work:
+    return Work(minutes, "support", after_hours)
+
+
+def total(
+    work: list[Work], *, agreement: bool = True, project: bool = False, rates: Rates = STANDARD
+) -> Decimal:
+    return bill_case(work, agreement=agreement, project=project, rates=rates).amount_excl_vat
+
+
+# --- BR-18 and issue 5: the worked examples ----------------------------------------
+
+
+def test_br18_bios_error_30_minutes_is_not_simple_and_billed_in_full() -> None:
+    bill = bill_case([support(30)], agreement=True)
+    assert bill.amount_excl_vat == D("547.50")
+    assert (bill.billable_minutes, bill.covered_minutes) == (30, 0)
+
+
+def test_br18_expired_password_11_minutes_is_covered() -> None:
+    bill = bill_case([support(11)], agreement=True)
+    assert bill.amount_excl_vat == D("0.00")
+    assert (bill.billable_minutes, bill.covered_minutes) == (0, 11)
+    assert bill.lines[0].covered
+
+
+def test_br18_office_install_25_minutes_is_billed() -> None:
+    assert total([support(25)]) == D("456.25")
+
+
+def test_br16_30_minutes_started_on_saturday_is_billed_at_double_rate() -> None:
+    # after_hours is the caller's judgement from the calendar (Saturday: closed).
+    assert total([support(30, after_hours=True)]) == D("1095.00")
+
+
+def test_br15_an_hour_of_project_work_is_the_project_rate() -> None:
+    assert total([Work(60, "project", False)]) == D("1495.00")
+
+
+def test_br15_an_hour_of_senior_work_is_the_senior_rate() -> None:
+    assert total([Work(60, "senior", False)]) == D("1895.00")
+
+
+def test_br22_no_agreement_10_minutes_is_billed() -> None:
+    bill = bill_case([support(10)], agreement=False)
+    assert bill.amount_excl_vat == D("182.50")
+    assert not bill.lines[0].covered
+
+
+# --- BR-13/BR-14: the 15-minute line ------------------------------------------------
+
+
+def test_br14_15_minutes_is_covered_and_16_is_billed_in_full() -> None:
+    assert total([support(15)]) == D("0.00")
+    assert total([support(16)]) == D("292.00")  # 16 x 18.25, not 1 x 18.25
+
+
+def test_br14_the_limit_is_the_case_total_not_each_entry() -> None:
+    bill = bill_case([support(10), support(10)], agreement=True)
+    assert bill.amount_excl_vat == D("365.00")  # 20 x 18.25: both entries billed
+    assert [line.covered for line in bill.lines] == [False, False]
+    assert (bill.billable_minutes, bill.covered_minutes) == (20, 0)
+
+
+def test_br14_a_case_marked_project_is_never_covered() -> None:
+    bill = bill_case([support(5)], agreement=True, project=True)
+    assert bill.amount_excl_vat == D("91.25")
+    assert not agreement_covers([support(5)], agreement=True, project=True)
+
+
+@pytest.mark.parametrize("kind", ["project", "senior"])
+def test_br14_project_or_senior_work_makes_the_whole_case_billed(kind: str) -> None:
+    bill = bill_case([support(5), Work(5, kind, False)], agreement=True)
+    assert [line.covered for line in bill.lines] == [False, False]
+    assert bill.lines[0].amount == D("91.25")  # the support entry at the support rate
+    assert not is_simple([support(5), Work(5, kind, False)])
+
+
+def test_br13_a_case_with_no_time_is_covered_and_costs_nothing() -> None:
+    bill = bill_case([], agreement=True)
+    assert bill == Bill((), (), 0, 0, D("0.00"), D("0.00"), D("0.00"))
+
+
+# --- BR-16: after hours on a covered case -------------------------------------------
+
+
+def test_br16_after_hours_time_is_billed_even_on_an_otherwise_covered_case() -> None:
+    bill = bill_case([support(5), support(5, after_hours=True)], agreement=True)
+    day, night = bill.lines
+    assert (day.covered, day.amount) == (True, D("0.00"))
+    assert (night.covered, night.amount) == (False, D("182.50"))  # 5 x 36.50
+    assert (bill.billable_minutes, bill.covered_minutes) == (5, 5)
+    assert bill.amount_excl_vat == D("182.50")
+
+
+def test_br16_after_hours_minutes_count_towards_the_15() -> None:
+    bill = bill_case([support(10), support(10, after_hours=True)], agreement=True)
+    assert [line.amount for line in bill.lines] == [D("182.50"), D("365.00")]
+
+
+def test_br16_after_hours_doubles_project_and_senior_rates_too() -> None:
+    assert price(60, "project", True) == D("2990.00")
+    assert price(60, "senior", True) == D("3790.00")
+
+
+# --- BR-10: the on-call fee ---------------------------------------------------------
+
+
+def test_br10_oncall_fee_is_1000_dkk_plus_vat_on_top_of_the_time() -> None:
+    bill = bill_case([support(11)], agreement=True, fees=[ONCALL_FEE])
+    assert ONCALL_FEE.amount == D("1000.00")
+    assert bill.fees == (ONCALL_FEE,)
+    assert bill.amount_excl_vat == D("1000.00")  # the 11 minutes stay covered
+    assert bill.vat == D("250.00")
+    assert bill.amount_incl_vat == D("1250.00")
+
+
+def test_br10_fees_add_to_billed_time() -> None:
+    bill = bill_case([support(30)], agreement=True, fees=[ONCALL_FEE, Fee("Kørsel", D("250"))])
+    assert bill.fees[1].amount == D("250.00")
+    assert str(bill.fees[1].amount) == "250.00"
+    assert bill.amount_excl_vat == D("1797.50")
+
+
+def test_br10_a_fee_must_be_decimal_whole_ore_and_not_negative() -> None:
+    with pytest.raises(TypeError):
+        Fee("x", 1000.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Fee("x", D("10.005"))
+    with pytest.raises(ValueError):
+        Fee("x", D("-1.00"))
+    with pytest.raises(ValueError):
+        Fee("x", D("NaN"))
+
+
+# --- BR-17: VAT and rounding --------------------------------------------------------
+
+
+def test_br17_vat_is_25_percent_of_the_total_excl_vat() -> None:
+    bill = bill_case([support(30)], agreement=True)
+    assert bill.vat == D("136.88")  # 547.50 x 0.25 = 136.875, half-up
+    assert bill.amount_incl_vat == D("684.38")
+    assert bill.currency == "DKK"
+
+
+def test_br17_each_line_is_rounded_to_ore_before_summing() -> None:
+    # 1 minute of project work is 24.91666.. -> 24.92; three such lines are 74.76,
+    # where 3 minutes in one line would be 74.75.
+    bill = bill_case([Work(1, "project", False)] * 3, agreement=True)
+    assert [line.amount for line in bill.lines] == [D("24.92")] * 3
+    assert bill.amount_excl_vat == D("74.76")
+    assert price(3, "project", False) == D("74.75")
+
+
+def test_br17_half_an_ore_rounds_up() -> None:
+    rates = Rates(support=D("0.30"))  # 0.005 a minute
+    assert price(1, "support", False, rates) == D("0.01")
+    assert price(3, "support", False, rates) == D("0.02")  # 0.015 -> 0.02
+    assert price(1, "project", False) == D("24.92")  # 24.91666.. -> 24.92
+    assert price(1, "senior", False) == D("31.58")  # 31.58333.. -> 31.58
+
+
+# --- BR-15: per-customer rates ------------------------------------------------------
+
+
+def test_br15_a_customer_can_have_its_own_rates() -> None:
+    rates = Rates(support=D("900.00"), senior=D("2000.00"))
+    assert rates.project == D("1495.00")  # the default where not overridden
+    bill = bill_case([support(30), Work(30, "senior", True)], agreement=True, rates=rates)
+    assert [line.amount for line in bill.lines] == [D("450.00"), D("2000.00")]
+
+
+def test_br15_rates_must_be_decimal_and_not_negative() -> None:
+    with pytest.raises(TypeError):
+        Rates(support=1095.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Rates(project=D("-1"))
+    with pytest.raises(ValueError):
+        Rates().hourly("travel")
+
+
+def test_br15_billing_knows_every_kind_staff_can_log() -> None:
+    assert set(KINDS) == set(TIME_KINDS)
+
+
+# --- input checks and other entry types ---------------------------------------------
+
+
+def test_work_refuses_negative_minutes_unknown_kinds_and_non_int_minutes() -> None:
+    with pytest.raises(ValueError):
+        Work(-1, "support", False)
+    with pytest.raises(ValueError):
+        Work(10, "travel", False)
+    with pytest.raises(TypeError):
+        Work(10.0, "support", False)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        price(True, "support", False)
+
+
+def test_time_entries_from_staff_commands_are_billed_as_they_are() -> None:
+    at = datetime(2026, 3, 7, 10, tzinfo=UTC)
+    entries = [TimeEntry(30, "support", at, True)]
+    assert bill_case(entries, agreement=True).amount_excl_vat == D("1095.00")
+
+
+# --- laws ---------------------------------------------------------------------------
+
+works = st.builds(
+    Work,
+    minutes=st.integers(min_value=0, max_value=600),
+    kind=st.sampled_from(KINDS),
+    after_hours=st.booleans(),
+)
+work_lists = st.lists(works, max_size=6)
+fees = st.lists(
+    st.builds(Fee, st.just("fee"), st.decimals(min_value=0, max_value=10_000, places=2)),
+    max_size=2,
+)
+rates = st.builds(
+    Rates,
+    *[st.decimals(min_value=0, max_value=5_000, places=2) for _ in KINDS],
+)
+case_flags = st.fixed_dictionaries({"agreement": st.booleans(), "project": st.booleans()})
+
+
+def amounts(bill: Bill) -> list[Decimal]:
+    return [
+        *(line.amount for line in bill.lines),
+        *(fee.amount for fee in bill.fees),
+        bill.amount_excl_vat,
+        bill.vat,
+        bill.amount_incl_vat,
+    ]
+
+
+@given(work_lists, case_flags, fees, rates)
+def test_law_amounts_are_never_negative_and_always_whole_ore(
+    work: list[Work], flags: dict[str, bool], fee_list: list[Fee], r: Rates
+) -> None:
+    bill = bill_case(work, **flags, fees=fee_list, rates=r)
+    for amount in amounts(bill):
+        assert amount >= 0
+        assert amount.as_tuple().exponent == -2  # exactly two places: "0.00", not "0"
+
+
+@given(work_lists, case_flags, fees, rates)
+def test_law_totals_add_up(
+    work: list[Work], flags: dict[str, bool], fee_list: list[Fee], r: Rates
+) -> None:
+    bill = bill_case(work, **flags, fees=fee_list, rates=r)
+    lines_and_fees = sum(amounts(bill)[: len(bill.lines) + len(bill.fees)], D("0"))
+    assert bill.amount_excl_vat == lines_and_fees
+    assert bill.vat == (bill.amount_excl_vat * VAT_RATE).quantize(D("0.01"), ROUND_HALF_UP)
+    assert bill.amount_incl_vat == bill.amount_excl_vat + bill.vat
+    assert bill.billable_minutes + bill.covered_minutes == sum(w.minutes for w in work)
+    for line, w in zip(bill.lines, work, strict=True):
+        assert line.amount == (
+            D("0.00") if line.covered else price(w.minutes, w.kind, w.after_hours, r)
+        )
+
+
+@given(
+    st.integers(min_value=0, max_value=2_000),
+    st.integers(min_value=1, max_value=60),
+    st.sampled_from(KINDS),
+    st.booleans(),
+    rates,
+)
+def test_law_price_is_monotone_in_minutes(
+    minutes: int, more: int, kind: str, after_hours: bool, r: Rates
+) -> None:
+    assert price(minutes, kind, after_hours, r) <= price(minutes + more, kind, after_hours, r)
+
+
+@given(st.integers(min_value=0, max_value=60), st.booleans(), st.booleans())
+def test_law_one_support_entry_costs_more_with_more_minutes_across_the_15_line(
+    minutes: int, agreement: bool, after_hours: bool
+) -> None:
+    # 15 -> 16 jumps from covered (0.00) to billed in full: a jump up, never down.
+    before = total([support(minutes, after_hours)], agreement=agreement)
+    after = total([support(minutes + 1, after_hours)], agreement=agreement)
+    assert before <= after
+
+
+@given(work_lists.filter(bool), st.data(), case_flags, rates)
+def test_law_more_minutes_on_any_entry_never_lower_the_bill(
+    work: list[Work], data: st.DataObject, flags: dict[str, bool], r: Rates
+) -> None:
+    i = data.draw(st.integers(min_value=0, max_value=len(work) - 1))
+    longer = list(work)
+    longer[i] = replace(work[i], minutes=work[i].minutes + data.draw(st.integers(1, 30)))
+    assert total(work, **flags, rates=r) <= total(longer, **flags, rates=r)
+
+
+@given(work_lists, case_flags, rates)
+def test_law_another_entry_never_lowers_the_bill(
+    work: list[Work], flags: dict[str, bool], r: Rates
+) -> None:
+    assert total(work, **flags, rates=r) <= total([*work, support(1)], **flags, rates=r)
+
+
+@given(work_lists.filter(bool), st.data(), case_flags, rates)
+def test_law_after_hours_is_never_cheaper_than_in_hours(
+    work: list[Work], data: st.DataObject, flags: dict[str, bool], r: Rates
+) -> None:
+    i = data.draw(st.integers(min_value=0, max_value=len(work) - 1))
+    day, night = list(work), list(work)
+    day[i] = replace(work[i], after_hours=False)
+    night[i] = replace(work[i], after_hours=True)
+    assert total(day, **flags, rates=r) <= total(night, **flags, rates=r)
+    m, kind = work[i].minutes, work[i].kind
+    assert price(m, kind, False, r) <= price(m, kind, True, r)
+
+
+@given(work_lists, case_flags)
+def test_law_covered_exactly_when_agreement_simple_short_and_in_hours(
+    work: list[Work], flags: dict[str, bool]
+) -> None:
+    bill = bill_case(work, **flags)
+    case_covered = (
+        flags["agreement"]
+        and not flags["project"]
+        and all(w.kind == "support" for w in work)
+        and sum(w.minutes for w in work) <= 15
+    )
+    for line in bill.lines:
+        assert line.covered == (case_covered and not line.after_hours)

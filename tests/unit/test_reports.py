@@ -1,0 +1,313 @@
+"""The monthly report's pure parts (issue 5): month bounds, SLA verdicts, per-customer
+sums that agree with the per-case billing, and the JSON, CSV and HTML shapes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from daemon.domain.billing import Work, bill_case
+from daemon.mail.render import TemplateRenderer
+from daemon.reports import (
+    CSV_COLUMNS,
+    Coverage,
+    Report,
+    Verdict,
+    VerdictCounts,
+    assemble_report,
+    month_bounds,
+    report_csv,
+    report_html,
+    report_json,
+    sla_compliance,
+    sla_verdict,
+)
+
+TZ = "Europe/Copenhagen"
+CPH = ZoneInfo(TZ)
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+# ---- month bounds ---------------------------------------------------------------------
+
+
+def test_winter_month_starts_and_ends_at_local_midnight() -> None:
+    assert month_bounds("2026-11", TZ) == (utc(2026, 10, 31, 23), utc(2026, 11, 30, 23))
+
+
+def test_march_loses_an_hour_to_daylight_saving() -> None:
+    start, end = month_bounds("2026-03", TZ)  # clocks go forward on 29 March
+    assert (start, end) == (utc(2026, 2, 28, 23), utc(2026, 3, 31, 22))
+    assert end - start == timedelta(days=31, hours=-1)
+
+
+def test_october_gains_an_hour_back() -> None:
+    start, end = month_bounds("2026-10", TZ)  # clocks go back on 25 October
+    assert (start, end) == (utc(2026, 9, 30, 22), utc(2026, 10, 31, 23))
+    assert end - start == timedelta(days=31, hours=1)
+
+
+def test_december_ends_where_next_january_begins() -> None:
+    december = month_bounds("2026-12", TZ)
+    january = month_bounds("2027-01", TZ)
+    assert december == (utc(2026, 11, 30, 23), utc(2026, 12, 31, 23))
+    assert december[1] == january[0]
+
+
+@given(st.integers(1971, 2200), st.integers(1, 12))
+def test_months_tile_time_from_local_midnight_to_local_midnight(year: int, month: int) -> None:
+    start, end = month_bounds(f"{year:04d}-{month:02d}", TZ)
+    following = f"{year + (month == 12):04d}-{month % 12 + 1:02d}"
+    assert end == month_bounds(following, TZ)[0]
+    local = start.astimezone(CPH)
+    assert (local.year, local.month, local.day, local.hour, local.minute) == (year, month, 1, 0, 0)
+    assert start.tzinfo is UTC and end.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "bad", ["2026-13", "2026-00", "2026-1", "26-11", "2026/11", "", "november", "2026-11-01"]
+)
+def test_a_bad_month_says_what_is_expected(bad: str) -> None:
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        month_bounds(bad, TZ)
+
+
+def test_an_unknown_timezone_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        month_bounds("2026-11", "Europe/Atlantis")
+
+
+# ---- SLA verdicts ---------------------------------------------------------------------
+
+DUE = utc(2026, 11, 23, 10)
+
+
+@pytest.mark.parametrize(
+    ("done", "now", "verdict"),
+    [
+        (DUE, DUE + timedelta(days=1), Verdict.MET),  # on the minute is in time
+        (DUE - timedelta(minutes=5), DUE, Verdict.MET),
+        (DUE + timedelta(seconds=1), DUE + timedelta(days=1), Verdict.BREACHED),
+        (None, DUE, Verdict.PENDING),  # not late yet at the deadline itself
+        (None, DUE + timedelta(seconds=1), Verdict.BREACHED),  # undone and past it
+    ],
+)
+def test_sla_verdict(done: datetime | None, now: datetime, verdict: Verdict) -> None:
+    assert sla_verdict(done, DUE, now) is verdict
+
+
+def test_a_case_with_no_deadline_stays_pending() -> None:
+    assert sla_verdict(None, None, NOW) is Verdict.PENDING
+    assert sla_verdict(NOW, None, NOW) is Verdict.PENDING
+
+
+def test_percent_met_counts_only_decided_deadlines() -> None:
+    assert VerdictCounts(met=3, breached=1, pending=5).percent_met == 75.0
+    assert VerdictCounts(met=2, breached=1, pending=0).percent_met == 66.7
+    assert VerdictCounts(met=0, breached=0, pending=4).percent_met is None
+
+
+# ---- assembling a report from plain rows ----------------------------------------------
+
+
+MONDAY_10 = utc(2026, 11, 23, 9)  # 10:00 in Copenhagen
+
+
+def case_row(case_id: int, *, domain: str = "firma.dk", agreement: bool = True,
+             priority: str = "normal", subject: str = "Printeren virker ikke",
+             created: datetime = MONDAY_10, responded: datetime | None = None,
+             resolved: datetime | None = None) -> SimpleNamespace:
+    return SimpleNamespace(
+        id=case_id, number=100000 + case_id, subject=subject, priority=priority,
+        critical=False, channel="email", agreement=agreement, customer_domain=domain,
+        created_at=created, first_response_at=responded, resolved_at=resolved,
+        response_due=created + timedelta(hours=4), resolve_due=created + timedelta(hours=8),
+    )
+
+
+def sample_report(subject: str = "BIOS-fejl", name: str = "Firma A/S") -> Report:
+    """BR-18's examples: 30 min billed, 11 min covered; and 10 min without an agreement."""
+    created = MONDAY_10
+    firma = [
+        case_row(1, subject=subject, priority="high", responded=created + timedelta(minutes=30),
+                 resolved=created + timedelta(hours=3)),
+        case_row(2, subject="Adgangskode udløbet", responded=created + timedelta(hours=5)),
+        case_row(3, subject="Ingen tid endnu", priority="low"),
+    ]
+    other = [case_row(4, domain="andet.dk", agreement=False, subject="Ny bruger")]
+    work = {
+        1: [Work(30, "support", False)],
+        2: [Work(11, "support", False)],
+        4: [Work(10, "support", False)],
+    }
+    known = {"firma.dk": (name, True)}
+    start, end = month_bounds("2026-11", TZ)
+    return assemble_report("2026-11", TZ, start, end, {"firma.dk": firma, "andet.dk": other},
+                           work, known, None, NOW)
+
+
+def test_cases_are_priced_and_classed_by_their_own_agreement() -> None:
+    report = sample_report()
+    lines = {line.number: line for c in report.customers for line in c.cases}
+    assert lines[100001].amount_excl_vat == Decimal("547.50")  # BR-18: 30 min, billed
+    assert lines[100001].coverage is Coverage.BILLED
+    assert lines[100002].amount_excl_vat == Decimal("0.00")  # BR-18: 11 min, covered
+    assert lines[100002].coverage is Coverage.COVERED
+    assert lines[100003].coverage is Coverage.NONE and lines[100003].minutes == 0
+    assert lines[100004].amount_excl_vat == Decimal("182.50")  # no agreement (BR-22)
+    assert lines[100004].coverage is Coverage.BILLED
+
+
+def test_totals_are_the_sums_of_the_per_case_bills_to_the_ore() -> None:
+    report = sample_report()
+    bills = [bill_case([Work(30, "support", False)], agreement=True),
+             bill_case([Work(10, "support", False)], agreement=False)]
+    assert report.totals.amount_excl_vat == Decimal("730.00")
+    # 136.88 + 45.63, each rounded with its case; 25% of 730.00 would be 182.50.
+    assert report.totals.vat == sum(b.vat for b in bills) == Decimal("182.51")
+    assert report.totals.amount_incl_vat == Decimal("912.51")
+    assert report.totals.minutes == 51 and report.totals.covered_minutes == 11
+    firma = next(c for c in report.customers if c.domain == "firma.dk")
+    assert firma.totals.amount_excl_vat == Decimal("547.50")
+    assert firma.totals.cases == 3
+
+
+def test_customers_are_named_from_the_registry_and_unknown_ones_have_no_agreement() -> None:
+    report = sample_report()
+    summary = [(c.domain, c.name, c.agreement) for c in report.customers]
+    assert summary == [("andet.dk", "", False), ("firma.dk", "Firma A/S", True)]
+
+
+def test_sla_compliance_lists_every_priority_with_its_verdicts() -> None:
+    report = sample_report()
+    firma = next(c for c in report.customers if c.domain == "firma.dk")
+    by_priority = {s.priority: s for s in firma.sla}
+    assert list(by_priority) == ["high", "medium", "normal", "low"]
+    high, normal = by_priority["high"], by_priority["normal"]
+    assert (high.cases, high.response.met, high.resolution.met) == (1, 1, 1)
+    # Case 2 answered after 5 h against a 4 h target, and never resolved (now is past due).
+    assert (normal.response.breached, normal.resolution.breached) == (1, 1)
+    assert normal.response.percent_met == 0.0
+    assert by_priority["medium"].cases == 0 and by_priority["medium"].response.percent_met is None
+
+
+def test_sla_compliance_of_nothing_is_four_empty_rows() -> None:
+    assert [s.cases for s in sla_compliance([])] == [0, 0, 0, 0]
+
+
+# ---- JSON and CSV ---------------------------------------------------------------------
+
+
+def test_json_has_money_as_two_decimal_strings_and_local_times_with_offset() -> None:
+    data = report_json(sample_report())
+    json.dumps(data)  # plain JSON types only
+    assert data["month"] == "2026-11" and data["currency"] == "DKK"
+    assert data["start"] == "2026-11-01T00:00:00+01:00"
+    assert data["totals"]["amount_excl_vat"] == "730.00"
+    assert data["totals"]["vat"] == "182.51"
+    firma = next(c for c in data["customers"] if c["domain"] == "firma.dk")
+    case = firma["cases"][0]
+    assert case["reference"] == "[OO#100001]"
+    assert case["amount_excl_vat"] == "547.50" and case["vat"] == "136.88"
+    assert case["created_at"] == "2026-11-23T10:00:00+01:00"
+    assert case["response_sla"] == "met" and case["coverage"] == "billed"
+    assert firma["sla"][0]["response"] == {"met": 1, "breached": 0, "pending": 0,
+                                           "percent_met": 100.0}
+
+
+def rows_of(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_csv_has_a_header_and_one_row_per_case_with_its_customer() -> None:
+    text = report_csv(sample_report(subject="Skærm på kontoret"))
+    assert next(csv.reader(io.StringIO(text))) == list(CSV_COLUMNS)
+    rows = rows_of(text)
+    assert [r["number"] for r in rows] == ["100004", "100001", "100002", "100003"]
+    first = next(r for r in rows if r["number"] == "100001")
+    assert first["customer_domain"] == "firma.dk" and first["customer_name"] == "Firma A/S"
+    assert first["subject"] == "Skærm på kontoret"
+    assert first["amount_excl_vat"] == "547.50" and first["minutes"] == "30"
+    assert first["agreement"] == "true" and first["resolution_sla"] == "met"
+    assert next(r for r in rows if r["number"] == "100003")["resolved_at"] == ""
+    # The CSV's amounts agree with the report's total to the øre.
+    total = sum(Decimal(r["amount_excl_vat"]) for r in rows)
+    assert total == Decimal("730.00")
+
+
+def test_csv_keeps_a_subject_from_becoming_a_spreadsheet_formula() -> None:
+    rows = rows_of(report_csv(sample_report(subject='=HYPERLINK("http://x","klik")')))
+    assert rows[1]["subject"] == '\'=HYPERLINK("http://x","klik")'
+
+
+# ---- HTML -----------------------------------------------------------------------------
+
+
+def html_of(report: Report) -> str:
+    return report_html(report, TemplateRenderer(TEMPLATES))
+
+
+def test_html_escapes_what_customers_wrote() -> None:
+    page = html_of(sample_report(subject="<script>alert(1)</script>", name="<b>Firma</b>"))
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>Firma" not in page and "&lt;b&gt;Firma&lt;/b&gt;" in page
+
+
+def test_html_is_a_danish_self_contained_page() -> None:
+    page = html_of(sample_report())
+    assert '<html lang="da">' in page
+    assert "Supportrapport november 2026" in page
+    assert "547,50 kr." in page and "912,51 kr." in page  # Danish money format
+    assert "SLA overholdelse pr. prioritet" in page and "Løsning" in page
+    assert "I alt ekskl. moms" in page and "I alt inkl. moms" in page
+    assert "23.11.2026 10:00" in page  # opened, in Danish local time
+    # Nothing fetched from anywhere: no scripts, links, images or URLs but SVG's namespace.
+    assert not re.search(r"<(script|link|img|iframe)\b|src=|@import", page)
+    assert set(re.findall(r"https?://[^\s\"']+", page)) == {"http://www.w3.org/2000/svg"}
+
+
+def svgs_of(page: str) -> list[ET.Element]:
+    return [ET.fromstring(s) for s in re.findall(r"<svg\b.*?</svg>", page, re.S)]
+
+
+def test_html_chart_is_inline_svg_with_bars_per_priority() -> None:
+    page = html_of(sample_report())
+    assert "<svg" in page
+    charts = svgs_of(page)  # well-formed XML, one per customer and one for all
+    assert len(charts) == 3
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    all_chart = charts[-1]
+    volume = [r for r in all_chart.iterfind("s:rect", ns) if r.get("class") == "volume"]
+    heights = [float(r.get("height", "")) for r in volume]
+    assert heights == [55.0, 0.0, 110.0, 55.0]  # 1 high, 0 medium, 2 normal, 1 low
+    response = [r for r in all_chart.iterfind("s:rect", ns) if r.get("class") == "response"]
+    assert float(response[0].get("height", "")) == 110.0  # high: 100% met
+
+
+def test_html_for_a_customer_with_no_cases_says_so() -> None:
+    start, end = month_bounds("2027-01", TZ)
+    empty: dict[str, Any] = {"firma.dk": []}
+    report = assemble_report("2027-01", TZ, start, end, empty, {},
+                             {"firma.dk": ("Firma A/S", True)}, "firma.dk", NOW)
+    page = html_of(report)
+    assert "Supportrapport januar 2027" in page and "Ingen sager i perioden." in page
+    assert "0,00 kr." in page
