@@ -317,3 +317,23 @@ def test_customer_reply_reopens_a_recently_closed_case(desk: Desk) -> None:
     assert desk.deliver(again)["threaded"] == 1
     case = desk.case(number)
     assert case["status"] == "open" and case["resolved_at"] is None
+
+
+def test_time_from_staff_mail_and_cli_show_with_amounts(desk: Desk) -> None:
+    """Issue 5, acceptance 4: `#time 25` and `time add` priced in `cases show --json`."""
+    number, _ack = open_case(desk)
+    staff = mail(sender="tina@oo.dk", subject=f"[OO#{number}] x", body="#time 25\n#internal\n",
+                 message_id="<time@oo.dk>", headers={"Authentication-Results": TRUSTED})
+    desk.deliver(staff)
+    run_cli("time", "add", str(number), "60", "--kind", "senior", "--staff", "bo@oo.dk",
+            "--at", "2026-11-23T10:00:00+01:00", config=desk.config)
+    shown = desk.case(number)
+    entries = sorted(shown["time_entries"], key=lambda e: e["minutes"])
+    from_mail, from_cli = entries
+    assert (from_mail["minutes"], from_mail["kind"], from_mail["staff"]) == (25, "support",
+                                                                             "tina@oo.dk")
+    # The mail arrived when the test ran: its hours decide the rate (BR-16: double).
+    assert from_mail["amount"] == ("912.50" if from_mail["after_hours"] else "456.25")
+    assert (from_cli["kind"], from_cli["after_hours"], from_cli["amount"]) == (
+        "senior", False, "1895.00")  # BR-15
+    assert shown["billing"]["billable_minutes"] == 85

@@ -198,7 +198,7 @@ def test_all_three_formats_agree_with_the_report(
     json_sum = sum(Decimal(case["amount_excl_vat"])
                    for c in data["customers"] for case in c["cases"])
     rows = list(csv.DictReader(io.StringIO(report_csv(report))))
-    assert len(rows) == 7
+    assert len(rows) == 6  # November's cases only
     assert sum(Decimal(r["amount_excl_vat"]) for r in rows) == json_sum == Decimal("2281.25")
     assert sum(Decimal(r["vat"]) for r in rows) == report.totals.vat
     assert {r["subject"] for r in rows} >= {"Adgangskode udløbet", "Server nede lørdag"}
