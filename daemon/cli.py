@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import TemplateError
 from sqlalchemy.exc import SQLAlchemyError
 
-from daemon import views
+from daemon import reports, views
 from daemon.app import App, build_app, run_daemon
 from daemon.clock import fixed_clock
 from daemon.scheduler import triage_pass
@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     kept = command("list", cmd_ignored_list, "mail kept but not made a case, with why", ignored)
     kept.add_argument("--json", action="store_true")
+    report = command("report", cmd_report, "the monthly report per customer")
+    report.add_argument("--month", required=True, help="YYYY-MM, in Danish local time")
+    report.add_argument("--customer", help="one customer's email domain")
+    report.add_argument("--format", choices=["csv", "json", "html"], default="json")
+    report.add_argument("--now", type=_iso_instant, help="judge open deadlines as of then")
     command("check-config", cmd_check_config, "validate the config and reach every server")
     return parser
 
@@ -332,6 +337,24 @@ def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
             ["at", "kind", "from", "why", "subject"],
         )
     )
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    app = _app(args, settings)
+    try:
+        with app.engine.connect() as conn:
+            found = reports.build_report(
+                conn, args.month, settings.support.timezone, args.customer, now=app.clock()
+            )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    if args.format == "json":
+        _print_json(reports.report_json(found))
+    elif args.format == "csv":
+        sys.stdout.write(reports.report_csv(found))
+    else:
+        sys.stdout.write(reports.report_html(found, app.renderer))
     return 0
 
 
