@@ -95,6 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--now", type=_iso_instant)
     new.add_argument("--json", action="store_true")
     new.add_argument("--no-send", action="store_true", help="queue the ack, do not send it")
+    move = command("move", cmd_cases_move, "move a case to the right customer", cases)
+    move.add_argument("number", type=int)
+    move.add_argument("--customer", required=True, help="the customer's email domain")
+    move.add_argument("--json", action="store_true")
+    customers_cmd = commands.add_parser("customers", help="the customer registry").add_subparsers(
+        dest="customers_command", required=True
+    )
+    command(
+        "sync",
+        cmd_customers_sync,
+        "write [[customers]] from the config to the database",
+        customers_cmd,
+    )
     time_cmd = commands.add_parser("time", help="time spent on cases").add_subparsers(
         dest="time_command", required=True
     )
@@ -290,6 +303,37 @@ def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
         _print_json(detail)
     else:
         print(f"{detail['reference']} {detail['subject']} ({detail['priority']})")
+    return 0
+
+
+def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
+    app = _app(args, settings)
+    domain = args.customer.lower().lstrip("@")
+    with app.engine.begin() as conn:
+        row = repository.case_by_number(conn, args.number)
+        if row is None:
+            raise CommandError(f"no case {args.number}")
+        customer = repository.customers_by_domain(conn, [domain]).get(domain)
+        repository.update_case(
+            conn,
+            row.id,
+            customer_domain=domain,
+            updated_at=app.clock(),
+            customer_id=customer.id if customer else None,
+            agreement=bool(customer and customer.agreement),  # BR-22: unknown, no agreement
+        )
+        moved = views.case_summary(repository.case_by_number(conn, args.number))
+    if args.json:
+        _print_json(moved)
+    else:
+        print(f"{moved['reference']} now belongs to {domain} (agreement: {moved['agreement']})")
+    return 0
+
+
+def cmd_customers_sync(args: argparse.Namespace, settings: Settings) -> int:
+    _app(args, settings)  # syncs as every command does; this one says what it did
+    domains = sum(len(c.domains) for c in settings.customers)
+    print(f"{len(settings.customers)} customers, {domains} domains written", file=sys.stderr)
     return 0
 
 

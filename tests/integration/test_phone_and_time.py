@@ -83,3 +83,16 @@ def test_case_shows_the_bill_by_the_agreement(tmp_path: Path) -> None:
         "billable_minutes": 30, "covered_minutes": 0, "amount_excl_vat": "547.50",
         "vat": "136.88", "amount_incl_vat": "684.38", "currency": "DKK",
     }
+
+
+def test_case_moved_to_the_right_customer_takes_its_agreement(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    with cfg.open("a", encoding="utf-8") as fh:
+        fh.write('\n[[customers]]\nname = "Firma"\ndomains = ["firma.dk"]\nagreement = true\n')
+    case = json.loads(run_cli("cases", "new", "--from", "privat@gmail.example", "--subject",
+                              "Printer", "--body", "x", "--channel", "phone", "--json",
+                              config=cfg))
+    assert case["agreement"] is False  # an unknown domain: no agreement (BR-22)
+    moved = json.loads(run_cli("cases", "move", str(case["number"]), "--customer", "firma.dk",
+                               "--json", config=cfg))
+    assert (moved["customer_domain"], moved["agreement"]) == ("firma.dk", True)
