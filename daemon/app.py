@@ -122,7 +122,12 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
     with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGHUP, app.renderer.reload)
+        loop.add_signal_handler(
+            signal.SIGHUP,
+            lambda: app.renderer.reload(
+                lambda r: compose.check_templates(r, app.settings.support, app.clock())
+            ),
+        )
 
     # Fail at start, not on the first customer's mail, when a template is broken.
     compose.check_templates(app.renderer, app.settings.support, app.clock())
@@ -133,38 +138,44 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
         loop.call_soon_threadsafe(wake_sender.set)
 
     imap_stop = threading.Event()
-    imap_task = None
-    if app.settings.imap is not None:
-        source = app.imap_source(committed)
-        imap_task = asyncio.create_task(asyncio.to_thread(source.run, imap_stop))
-
-    handler = None
-    server = None
-    if app.settings.smtp_in.enabled:
-        s = app.settings.smtp_in
-        handler = SupportMailHandler(app.settings, app.engine, app.pipeline, app.clock, committed)
-        server = await start_listener(handler, s.host, s.port, s.max_message_size)
-
     sender_stop = threading.Event()
-    sender_task = asyncio.create_task(_send_loop(app, wake_sender, sender_stop))
-    scheduler = _start_scheduler(app, committed) if app.settings.scheduler.enabled else None
-    log.info("daemon running imap=%s smtp_in=%s", imap_task is not None, server is not None)
-
-    await stop.wait()
-    log.info("stopping: no new mail is taken in")
-    if scheduler is not None:
-        scheduler.shutdown(wait=False)
-    if handler is not None and server is not None:
-        handler.accepting = False
-        server.close()
-    imap_stop.set()
-    if imap_task is not None:
-        await imap_task  # finishes the batch in hand, commits it, moves it
-    while handler is not None and handler.in_flight:
-        await asyncio.sleep(0.05)
-    sender_stop.set()
-    wake_sender.set()
-    await sender_task
+    handler = server = scheduler = imap_task = sender_task = None
+    try:
+        # The listener first: if its port is taken we fail before any thread runs.
+        if app.settings.smtp_in.enabled:
+            s = app.settings.smtp_in
+            handler = SupportMailHandler(
+                app.settings, app.engine, app.pipeline, app.clock, committed
+            )
+            server = await start_listener(handler, s.host, s.port, s.max_message_size)
+        if app.settings.imap is not None:
+            source = app.imap_source(committed)
+            imap_task = asyncio.create_task(asyncio.to_thread(source.run, imap_stop))
+        sender_task = asyncio.create_task(_send_loop(app, wake_sender, sender_stop))
+        if app.settings.scheduler.enabled:
+            scheduler = _start_scheduler(app, committed)
+        log.info("daemon running imap=%s smtp_in=%s", imap_task is not None, server is not None)
+        await stop.wait()
+        log.info("stopping: no new mail is taken in")
+    finally:
+        # Also when start-up failed half-way: no thread may be left running.
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        if handler is not None and server is not None:
+            handler.accepting = False
+            server.close()
+        imap_stop.set()
+        if imap_task is not None:
+            try:
+                await imap_task  # finishes the batch in hand, commits it, moves it
+            except Exception:  # noqa: BLE001 - stop cleanly anyway
+                log.exception("the imap loop ended with an error")
+        while handler is not None and handler.in_flight:
+            await asyncio.sleep(0.05)
+        sender_stop.set()
+        wake_sender.set()
+        if sender_task is not None:
+            await sender_task
     deadline = time.monotonic() + SHUTDOWN_FLUSH_SECONDS
     try:  # best effort: whatever stays queued goes out after the next start
         await asyncio.to_thread(app.flush_outbox, lambda: time.monotonic() > deadline)

@@ -154,6 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         reason = str(exc).splitlines()[0]
         print(f"oo-support: database error: {reason}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a port in use, a directory not writable, ...
+        print(f"oo-support: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -289,6 +292,8 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
     if "@" not in args.sender:
         raise CommandError(f"--from {args.sender!r} is not an email address")
+    if any("\n" in v or "\r" in v for v in (args.sender, args.name, args.subject)):
+        raise CommandError("--from, --name and --subject must be one line each")
     app = _app(args, settings)
     result = app.register_call(args.sender, args.name, args.subject, args.body)
     if result.case_number is None:

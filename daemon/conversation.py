@@ -6,7 +6,7 @@ itself is stored (Plan.message_pk)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
@@ -43,9 +43,13 @@ class Conversation:
         assert plan.case is not None
         row = repository.case_rows(conn, [plan.case.id])[plan.case.id]
         changes: dict[str, object] = {"updated_at": now}
-        if plan.reopen:
-            changes |= {"status": "open", "resolved_at": None}
-            log.info("case reopened case=%s by a customer reply", row.number)
+        if plan.reopen or row.status == "closed":
+            # Decided on the row as it is now: a staff "#status closed" earlier in the
+            # same pass has already been written.
+            window = timedelta(days=self.settings.support.reopen_days)
+            if row.resolved_at is None or now - row.resolved_at <= window:
+                changes |= {"status": "open", "resolved_at": None}
+                log.info("case reopened case=%s by a customer reply", row.number)
         elif row.status == "waiting":
             changes["status"] = "open"  # the customer answered what we waited for
         if plan.flags and not set(plan.flags) <= set(row.flags or []):
@@ -59,6 +63,10 @@ class Conversation:
             for part in (bounce.status, bounce.action, bounce.recipient, bounce.diagnostic)
             if part
         )
+        # "delayed", "relayed" and "delivered" reports are kept on the case; only a
+        # final failure (RFC 3464 action "failed", or a 5.x.x status) marks the mail.
+        if bounce.action != "failed" and not (bounce.status or "").startswith("5"):
+            return
         repository.mark_bounced(conn, plan.bounced_message_pk, f"bounced: {detail}".strip())
         log.warning("outbound mail bounced case_id=%s: %s", plan.case_id, detail)
 
@@ -73,12 +81,15 @@ class Conversation:
         errors = [f"{e.line}: {e.reason}" for e in plan.commands.errors] + applied.errors
         changes = {"updated_at": now} | applied.changes
 
-        support = self.settings.support.address.lower()
-        to_customer = not plan.commands.internal and (
-            support in parsed.to
-            or row.customer_email.lower() in parsed.to
-            or row.customer_email.lower() in parsed.cc
+        support, customer = self.settings.support.address.lower(), row.customer_email.lower()
+        has_text = bool((plan.body_text or "").strip())
+        customer_has_it = customer in parsed.to or customer in parsed.cc  # sent or reply-all
+        # Relayed: a note to support with words for the customer, who did not get it.
+        relay = (
+            not plan.commands.internal and has_text and support in parsed.to
+            and not customer_has_it
         )
+        to_customer = not plan.commands.internal and has_text and (relay or customer_has_it)
         if row.reviewed_at is None:
             changes["reviewed_at"] = at  # staff have read it: the review (BR-6) is done
         if to_customer:
@@ -108,7 +119,7 @@ class Conversation:
         outgoing = []
         # Sent to support: we relay it. Sent to the customer with support in Cc: they
         # have it already, so it is only recorded.
-        if to_customer and support in parsed.to and (plan.body_text or "").strip():
+        if relay:
             last = repository.last_inbound(conn, row.id, ["customer"])
             outgoing.append(
                 (

@@ -39,6 +39,7 @@ from daemon.domain.triage import DEFAULT_RULES, classify, rules_from_config
 from daemon.mail import compose
 from daemon.mail.dsn import Bounce, read_bounce
 from daemon.mail.parse import ParsedMail, ParseError, dedupe_key, parse, sniff_message_id
+from daemon.mail.quotes import new_text
 from daemon.mail.render import TemplateRenderer
 from daemon.settings import Settings
 from daemon.store import repository
@@ -160,6 +161,13 @@ class Pipeline:
     # -- 2. store: a few bulk statements per batch -----------------------------------
 
     def _store(self, conn: Connection, batch: Sequence[Prepared]) -> list[IngestResult]:
+        """Store the batch in runs that do not depend on each other (see `runs`)."""
+        results: list[IngestResult] = []
+        for run in routing.independent_runs(batch):
+            results += self._store_run(conn, run)
+        return results
+
+    def _store_run(self, conn: Connection, batch: Sequence[Prepared]) -> list[IngestResult]:
         now = self.clock()
         seen = repository.known_inbound(conn, (item.key for item in batch))
         fresh: list[Prepared] = []
@@ -281,7 +289,9 @@ class Pipeline:
         parsed, received_at = plan.item.parsed, plan.item.mail.received_at
         customer = customers.get(parsed.sender_domain)
         # BR-6/BR-8/BR-9: criticality is assessed as the mail arrives.
-        found = classify(parsed.subject, parsed.body_text, self.triage_rules)
+        # Only what the customer wrote now: a quoted "konto er låst" from last year's
+        # thread must not page the on-call duty tonight.
+        found = classify(parsed.subject, new_text(parsed.body_text), self.triage_rules)
         due = deadlines(received_at, Priority(found.priority), found.critical, self.calendar)
         return {
             "subject": strip_references(parsed.subject),

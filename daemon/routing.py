@@ -51,6 +51,34 @@ class Candidates:
     outbound: dict[str, tuple[int, int | None]]  # Message-ID -> (message pk, case id)
 
 
+def independent_runs(batch: Sequence[object]) -> list[list[object]]:
+    """The batch cut before any mail that answers, or names the case of, an earlier one.
+
+    Cases are looked up once per run, so a reply that arrives in the same batch as the
+    mail it answers (or a customer's reply after a staff "#status closed") must be
+    stored after it, when the earlier mail's case exists and its state is written.
+    """
+    runs: list[list[object]] = []
+    current: list[object] = []
+    ids: set[str] = set()
+    numbers: set[int] = set()
+    for item in batch:
+        parsed = item.parsed  # type: ignore[attr-defined]
+        mine = set(_thread_ids(parsed)) if parsed else set()
+        number = find_reference(parsed.subject) if parsed else None
+        if current and (mine & ids or (number is not None and number in numbers)):
+            runs.append(current)
+            current, ids, numbers = [], set(), set()
+        current.append(item)
+        if parsed is not None:
+            ids |= mine | ({parsed.message_id} if parsed.message_id else set())
+            if number is not None:
+                numbers.add(number)
+    if current:
+        runs.append(current)
+    return runs
+
+
 def find_candidates(conn: Connection, batch: Sequence[object]) -> Candidates:
     numbers: set[int] = set()
     ids: set[str] = set()
@@ -80,6 +108,7 @@ def find_candidates(conn: Connection, batch: Sequence[object]) -> Candidates:
             customer_domain=row.customer_domain,
             resolved_at=row.resolved_at,
             participants=participants(addresses.get(case_id, set()) | {row.customer_email}),
+            registered_customer=row.customer_id is not None,
         )
         for case_id, row in rows.items()
     }

@@ -59,6 +59,13 @@ class ImapSettings(_Section):
     batch_size: int = Field(100, ge=1, le=5000)
     timeout: float = Field(30, gt=0)
 
+    @field_validator("auth")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if value == "xoauth2":  # Microsoft 365 sign-in: the production-operations work
+            raise ValueError("xoauth2 is not implemented yet; use auth = \"password\"")
+        return value
+
 
 class SmtpInSettings(_Section):
     enabled: bool = True

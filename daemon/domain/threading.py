@@ -5,7 +5,9 @@ AW:/VS:/Fwd:) or by In-Reply-To/References to a message of the case. Headers win
 they carry Message-IDs nobody can guess, while a subject tag is a number anyone can
 type. So a tag alone only lets in people who belong to the case: its participants
 (From/To/Cc seen on it), its customer's domain, and verified staff. Anyone else
-gets a new case and learns nothing about the one they quoted.
+gets a new case and learns nothing about the one they quoted. "Its customer's
+domain" means a registered customer's domain: on a freemail domain, a colleague is
+any stranger.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class CaseView:
     customer_domain: str
     resolved_at: datetime | None
     participants: frozenset[str]
+    # A registered customer's domain is theirs; gmail.com is everybody's.
+    registered_customer: bool = False
 
 
 class Route(StrEnum):
@@ -49,7 +53,10 @@ def may_join_by_tag(sender: str, case: CaseView, is_staff: bool) -> bool:
         is_staff
         or sender in case.participants
         or sender == case.customer_email.lower()
-        or sender.rpartition("@")[2] == case.customer_domain.lower()
+        or (
+            case.registered_customer
+            and sender.rpartition("@")[2] == case.customer_domain.lower()
+        )
     )
 
 

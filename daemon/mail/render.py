@@ -6,10 +6,14 @@ them as data (a context value, autoescaped in HTML), never as template source.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+log = logging.getLogger(__name__)
 
 
 def _is_html(name: str | None) -> bool:
@@ -30,9 +34,18 @@ class TemplateRenderer:
             auto_reload=False,
         )
 
-    def reload(self) -> None:
-        """Pick up edited templates (SIGHUP)."""
-        self._environment = self._load()
+    def reload(self, check: Callable[[TemplateRenderer], None] | None = None) -> bool:
+        """Pick up edited templates (SIGHUP); keeps the old ones if `check` fails."""
+        candidate = TemplateRenderer(self.directory)
+        try:
+            if check is not None:
+                check(candidate)
+        except Exception:  # noqa: BLE001 - a broken edit must not take the daemon down
+            log.exception("templates not reloaded: the edited ones do not render")
+            return False
+        self._environment = candidate._environment
+        log.info("templates reloaded from %s", self.directory)
+        return True
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         return self._environment.get_template(name).render(context)

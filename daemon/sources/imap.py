@@ -193,20 +193,34 @@ class ImapSource:
     # -- the long-running loop -----------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
-        """Poll, then IDLE (or sleep) until new mail; reconnect with backoff on failure."""
+        """Poll, then IDLE (or sleep) until new mail; on any failure, back off and retry.
+
+        This thread is the mailbox: it must not end while the daemon runs, so every
+        error (server gone, database gone, a bug) is logged and retried with backoff.
+        """
         backoff = 1.0
         while not stop.is_set():
             try:
                 # Mail that arrives during a pass is announced in the answers to the
-                # pass's own commands, which imapclient drops: so pass again until a
-                # pass finds nothing, and only then wait.
-                while self.poll_once(should_stop=stop.is_set).total and not stop.is_set():
-                    pass
+                # pass's own commands, which imapclient drops: so pass again while a
+                # pass moved mail out, and only then wait. Deferred mail stays in the
+                # folder; it is tried again after the wait, not in a tight loop.
+                while not stop.is_set():
+                    report = self.poll_once(should_stop=stop.is_set)
+                    if report.total - report.deferred == 0:
+                        break
                 backoff = 1.0
                 self._wait_for_mail(stop)
-            except (*CONNECTION_ERRORS, OperationalError) as exc:
+            except Exception as exc:  # noqa: BLE001 - see the docstring
                 self.close()
-                log.warning("imap loop error, retrying in %.0fs: %s", backoff, exc)
+                expected = isinstance(exc, (*CONNECTION_ERRORS, OperationalError))
+                log.log(
+                    logging.WARNING if expected else logging.ERROR,
+                    "imap loop error, retrying in %.0fs: %s",
+                    backoff,
+                    exc,
+                    exc_info=not expected,
+                )
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 60.0)
         self.close()

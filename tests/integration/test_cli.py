@@ -132,3 +132,22 @@ def test_broken_template_stops_the_start(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "template error" in done.stderr and "no_such_value" in done.stderr
+
+
+def test_start_up_failure_after_imap_does_not_hang(tmp_path: Path, dovecot, pg_url) -> None:
+    """The listener's port is taken: the daemon says so and exits, no thread left behind."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                              extra={"smtp_in": {"enabled": True,
+                                                 "port": taken.getsockname()[1]}})
+        done = subprocess.run(
+            [sys.executable, "-m", "daemon", "run", "--config", str(config)],
+            capture_output=True, text=True, env=clean_env(), cwd=tmp_path, timeout=60,
+        )
+    assert done.returncode == 1
+    assert "address already in use" in done.stderr.strip().splitlines()[-1].lower()
+    assert "Traceback" not in done.stderr

@@ -337,3 +337,71 @@ def test_time_from_staff_mail_and_cli_show_with_amounts(desk: Desk) -> None:
     assert (from_cli["kind"], from_cli["after_hours"], from_cli["amount"]) == (
         "senior", False, "1895.00")  # BR-15
     assert shown["billing"]["billable_minutes"] == 85
+
+
+# Found in review: mail that depends on mail of the same pass.
+def test_reply_in_the_same_pass_as_its_original_joins_its_case(desk: Desk) -> None:
+    first = mail(message_id="<a@kunde.dk>")
+    forgot = mail(subject="Re: Printeren virker ikke", body="Glemte at sige: HP LaserJet.",
+                  message_id="<b@kunde.dk>", in_reply_to="<a@kunde.dk>")
+    report = desk.deliver(first, forgot)
+    assert (report["created"], report["threaded"]) == (1, 1)
+    assert len(desk.sent()) == 1
+
+
+def test_customer_reply_after_staff_close_in_the_same_pass_reopens(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    close = mail(sender="tina@oo.dk", subject=f"[OO#{number}] x", body="#status closed\n",
+                 message_id="<close3@oo.dk>", headers={"Authentication-Results": TRUSTED})
+    again = mail(subject=f"SV: [OO#{number}] Printeren", body="Den er gal igen",
+                 message_id="<again3@kunde.dk>")
+    desk.deliver(close, again)
+    assert desk.case(number)["status"] == "open"
+
+
+def test_staff_reply_all_is_not_relayed_twice(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    reply_all = mail(sender="tina@oo.dk", to="support@oo.dk", cc="soren@kunde.dk",
+                     subject=f"SV: [OO#{number}] Printeren", body="Jeg ser på det nu.",
+                     message_id="<all@oo.dk>", headers={"Authentication-Results": TRUSTED})
+    desk.deliver(reply_all)
+    assert len(desk.sent()) == 1  # the customer had it in Cc: nothing relayed
+    assert desk.case(number)["first_response_at"] is not None
+
+
+def test_commands_alone_are_no_response_to_the_customer(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    only = mail(sender="tina@oo.dk", subject=f"[OO#{number}] x", body="#priority medium\n",
+                message_id="<only@oo.dk>", headers={"Authentication-Results": TRUSTED})
+    desk.deliver(only)
+    case = desk.case(number)
+    assert case["priority"] == "medium"
+    assert case["first_response_at"] is None  # BR-12: nothing reached the customer
+    assert case["reviewed_at"] is not None
+
+
+def test_delay_notice_does_not_fail_the_ack(desk: Desk) -> None:
+    _number, ack = open_case(desk)
+    delayed = (
+        "From: MAILER-DAEMON@mx.kunde.dk\r\nTo: support@oo.dk\r\nSubject: Delayed Mail\r\n"
+        "Message-ID: <delay-1@mx.kunde.dk>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nStill trying.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        "Final-Recipient: rfc822; soren@kunde.dk\r\nAction: delayed\r\nStatus: 4.4.7\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: {ack['Message-ID']}\r\n--B--\r\n"
+    ).encode()
+    desk.deliver(delayed)
+    assert sql(desk.pg_url, "SELECT o.status, o.last_error FROM outbox o JOIN messages m "
+                            "ON m.id = o.message_pk WHERE m.kind = 'ack'") == [("sent", None)]
+
+
+def test_quoted_history_does_not_make_a_new_case_critical(desk: Desk) -> None:
+    old = (
+        "Tak, det virker nu. Luk bare sagen.\n\n"
+        "Den man. 2. nov. 2026 kl. 10.15 skrev Søren Hansen <soren@kunde.dk>:\n"
+        "> Min konto er låst og jeg kan ikke logge på.\n"
+    )
+    desk.deliver(mail(subject="Re: gammel sag", body=old, message_id="<old-thread@kunde.dk>"))
+    assert sql(desk.pg_url, "SELECT critical FROM cases") == [(False,)]

@@ -6,9 +6,10 @@ The refusal is real: a trigger in the test database raises for chosen content.""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
-from harness import customer_mail, run_cli, sql, write_config
+from harness import DaemonProcess, customer_mail, run_cli, sql, write_config
 
 REFUSE_SUBJECT = """
 CREATE FUNCTION refuse() RETURNS trigger AS $$
@@ -66,3 +67,17 @@ def test_mail_the_database_will_not_take_at_all_stays_in_the_mailbox(
     assert dovecot.count("Processed") == 2
     again = json.loads(run_cli("poll", "--once", "--json", config=config))
     assert (again["created"], again["deferred"]) == (0, 1)
+
+
+def test_deferred_mail_does_not_spin_the_imap_loop(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """A mail left in the mailbox is retried after the wait, not in a tight loop."""
+    config = setup(tmp_path, dovecot, smtp_sink, pg_url, REFUSE_BYTES)
+    dovecot.append("INBOX", [customer_mail(2, body="poison-bytes")])
+    daemon = DaemonProcess(config, tmp_path).start().wait_ready()
+    time.sleep(4)
+    assert daemon.terminate() == 0
+    passes = daemon.log().count("imap pass")
+    assert 1 <= passes <= 10, passes  # poll_interval is 1 s here; a spin made ~100
+    assert dovecot.count("INBOX") == 1

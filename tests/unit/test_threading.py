@@ -8,12 +8,15 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(days=14)
 
 
-def case(status: str = "open", resolved_days_ago: int | None = None) -> CaseView:
+def case(
+    status: str = "open", resolved_days_ago: int | None = None, registered: bool = True
+) -> CaseView:
     return CaseView(
         id=1, number=100001, status=status, customer_email="soren@kunde.dk",
         customer_domain="kunde.dk",
         resolved_at=NOW - timedelta(days=resolved_days_ago) if resolved_days_ago else None,
         participants=participants(["soren@kunde.dk", "it@kunde.dk", "partner@other.dk"]),
+        registered_customer=registered,
     )
 
 
@@ -53,3 +56,10 @@ def test_closed_case_reopens_within_window_else_new_linked_case() -> None:
 
 def test_staff_writing_on_a_closed_case_does_not_reopen_it() -> None:
     assert route("tech@oo.dk", staff=True, tag=case("closed", 3)) is Route.JOIN
+
+
+def test_domain_rule_only_for_registered_customers() -> None:
+    """On a freemail domain a "colleague" is any stranger: they get a new case."""
+    unregistered = case(registered=False)
+    assert route("colleague@kunde.dk", tag=unregistered) is Route.NEW
+    assert route("soren@kunde.dk", tag=unregistered) is Route.JOIN  # still a participant
