@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jinja2 import TemplateError
@@ -22,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from daemon import reports, views
 from daemon.app import App, build_app, run_daemon
 from daemon.clock import fixed_clock
+from daemon.domain.billing import ONCALL_FEE, Fee
 from daemon.scheduler import triage_pass
 from daemon.settings import ConfigError, Settings, load_settings
 from daemon.store import repository
@@ -99,6 +101,21 @@ def build_parser() -> argparse.ArgumentParser:
     move.add_argument("number", type=int)
     move.add_argument("--customer", required=True, help="the customer's email domain")
     move.add_argument("--json", action="store_true")
+    fee = command("fee", cmd_cases_fee, "add a fixed charge to a case", cases)
+    fee.add_argument("number", type=int)
+    which = fee.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--oncall",
+        action="store_true",
+        help="the fee for a non-critical call to the on-call duty (BR-10)",
+    )
+    which.add_argument("--amount", help="DKK excl. VAT, e.g. 250.00")
+    fee.add_argument("--description", default="")
+    fee.add_argument("--staff", default="", help="who added it (email)")
+    fee.add_argument("--json", action="store_true")
+    project = command("project", cmd_cases_project, "mark a case as project work (BR-14)", cases)
+    project.add_argument("number", type=int)
+    project.add_argument("--off", action="store_true", help="not a project after all")
     customers_cmd = commands.add_parser("customers", help="the customer registry").add_subparsers(
         dest="customers_command", required=True
     )
@@ -332,6 +349,48 @@ def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
         _print_json(moved)
     else:
         print(f"{moved['reference']} now belongs to {domain} (agreement: {moved['agreement']})")
+    return 0
+
+
+def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
+    if args.oncall:
+        charge = ONCALL_FEE
+    else:
+        try:
+            amount = Decimal(args.amount)
+        except InvalidOperation:
+            raise CommandError(f"--amount {args.amount!r} is not an amount") from None
+        if not args.description.strip():
+            raise CommandError("--description is needed with --amount")
+        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+            raise CommandError(f"--amount {args.amount!r}: use DKK with at most two decimals")
+        charge = Fee(args.description.strip(), amount.quantize(Decimal("0.01")))
+    app = _app(args, settings)
+    with app.engine.begin() as conn:
+        row = repository.case_by_number(conn, args.number)
+        if row is None:
+            raise CommandError(f"no case {args.number}")
+        repository.add_fee(conn, row.id, charge, args.staff.lower() or "unknown", app.clock())
+    shown = {
+        "case": args.number,
+        "description": charge.description,
+        "amount": views.money(charge.amount),
+    }
+    if args.json:
+        _print_json(shown)
+    else:
+        print(" ".join(f"{k}={v}" for k, v in shown.items()))
+    return 0
+
+
+def cmd_cases_project(args: argparse.Namespace, settings: Settings) -> int:
+    app = _app(args, settings)
+    with app.engine.begin() as conn:
+        row = repository.case_by_number(conn, args.number)
+        if row is None:
+            raise CommandError(f"no case {args.number}")
+        repository.update_case(conn, row.id, project=not args.off, updated_at=app.clock())
+    print(f"[OO#{args.number}] project={'no' if args.off else 'yes'}", file=sys.stderr)
     return 0
 
 

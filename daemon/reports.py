@@ -23,11 +23,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, func, select
 
-from daemon.domain.billing import Bill, Work, bill_case
+from daemon.domain.billing import Bill, Rates, Work, bill_case
 from daemon.domain.references import format_reference
 from daemon.domain.sla import Priority
 from daemon.mail.render import TemplateRenderer
-from daemon.store.schema import cases, customers, time_entries
+from daemon.store import repository
+from daemon.store.repository import BillingInputs
+from daemon.store.schema import cases, customers
 
 REPORT_TEMPLATE = "report.html.j2"
 CURRENCY = "DKK"
@@ -170,9 +172,17 @@ def coverage_of(bill: Bill, minutes: int) -> Coverage:
     return Coverage.BILLED if bill.covered_minutes == 0 else Coverage.MIXED
 
 
-def case_line(case: Any, work: Sequence[Work], now: datetime) -> CaseLine:
+def case_line(
+    case: Any, work: Sequence[Work], now: datetime, extra: BillingInputs | None = None
+) -> CaseLine:
     """One case of the report; `case` is a cases row (or anything with its columns)."""
-    bill = bill_case(work, agreement=bool(case.agreement))
+    bill = bill_case(
+        work,
+        agreement=bool(case.agreement),
+        project=bool(getattr(case, "project", False)),
+        fees=extra.fees if extra else (),
+        rates=extra.rates if extra else Rates(),
+    )
     minutes = sum(w.minutes for w in work)
     return CaseLine(
         number=case.number,
@@ -273,15 +283,12 @@ def build_report(
         .where(*where)
         .order_by(cases.c.created_at, cases.c.number)
     ).all()
-    work: dict[int, list[Work]] = defaultdict(list)
-    entry_rows = conn.execute(
-        select(time_entries.c.case_id, time_entries.c.minutes)
-        .add_columns(time_entries.c.kind, time_entries.c.after_hours)
-        .where(time_entries.c.case_id.in_(select(cases.c.id).where(*where)))
-        .order_by(time_entries.c.at, time_entries.c.id)
-    )
-    for entry in entry_rows:
-        work[entry.case_id].append(Work(entry.minutes, entry.kind, bool(entry.after_hours)))
+    # Time, fees and the customer's own rates: the same inputs `cases show` bills with.
+    extras = repository.billing_inputs(conn, case_rows)
+    work = {
+        case_id: [Work(e.minutes, e.kind, bool(e.after_hours)) for e in inputs.work]
+        for case_id, inputs in extras.items()
+    }
 
     grouped: dict[str, list[Any]] = defaultdict(list)
     for row in case_rows:
@@ -295,7 +302,7 @@ def build_report(
         grouped[wanted] = []
         found = conn.execute(select(customers).where(customers.c.domain == wanted)).first()
         known[wanted] = (found.name, bool(found.agreement)) if found else ("", False)
-    return assemble_report(month, tz, start, end, grouped, work, known, wanted, now)
+    return assemble_report(month, tz, start, end, grouped, work, known, wanted, now, extras)
 
 
 def assemble_report(
@@ -308,12 +315,15 @@ def assemble_report(
     known: Mapping[str, tuple[str, bool]],
     customer_filter: str | None,
     now: datetime,
+    extras: Mapping[int, BillingInputs] | None = None,
 ) -> Report:
     """The report from plain rows: pure, so it is tested without a database."""
     reports = []
     for domain, rows in cases_by_domain.items():
         name, agreement = known.get(domain, ("", False))
-        lines = [case_line(row, work.get(row.id, ()), now) for row in rows]
+        lines = [
+            case_line(row, work.get(row.id, ()), now, (extras or {}).get(row.id)) for row in rows
+        ]
         reports.append(customer_report(domain, name, agreement, lines))
     reports.sort(key=lambda r: ((r.name or r.domain).casefold(), r.domain))
     every = [line for r in reports for line in r.cases]

@@ -16,6 +16,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -63,7 +64,7 @@ class ImapSettings(_Section):
     @classmethod
     def _supported(cls, value: str) -> str:
         if value == "xoauth2":  # Microsoft 365 sign-in: the production-operations work
-            raise ValueError("xoauth2 is not implemented yet; use auth = \"password\"")
+            raise ValueError('xoauth2 is not implemented yet; use auth = "password"')
         return value
 
 
@@ -177,6 +178,17 @@ class CustomerSettings(_Section):
     primary: str | None = None  # primary supporter
     secondary: str | None = None  # secondary supporter
     language: Literal["da", "en"] | None = None
+    # Agreed hourly rates excl. VAT, e.g. {support = "995.00"}; missing kinds: list price.
+    rates: dict[Literal["support", "project", "senior"], Decimal] = {}
+    # Who receives the monthly report ([reports] monthly_email).
+    contact: str | None = None
+
+
+class ReportSettings(_Section):
+    # On the first business day of a month, mail each customer's contact (and the
+    # account manager) the report of the month before.
+    monthly_email: bool = False
+    account_manager: str | None = None
 
 
 class SchedulerSettings(_Section):
@@ -218,6 +230,7 @@ class Settings(_Section):
     customers: list[CustomerSettings] = []
     scheduler: SchedulerSettings = SchedulerSettings()
     triage: TriageSettings = TriageSettings()
+    reports: ReportSettings = ReportSettings()
 
     @field_validator("imap")
     @classmethod

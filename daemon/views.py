@@ -72,8 +72,15 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
         }
         for m in found
     ]
-    entries = repository.time_entries_of(conn, row.id)
-    bill = bill_case(entries, agreement=row.agreement)  # BR-13..BR-17
+    inputs = repository.billing_inputs(conn, [row])[row.id]
+    entries = inputs.work
+    bill = bill_case(  # BR-10, BR-13..BR-17
+        entries,
+        agreement=row.agreement,
+        project=row.project,
+        fees=inputs.fees,
+        rates=inputs.rates,
+    )
     detail["time_entries"] = [
         {
             "minutes": entry.minutes,
@@ -85,6 +92,8 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
         }
         for entry, line in zip(entries, bill.lines, strict=True)
     ]
+    detail["fees"] = [{"description": f.description, "amount": money(f.amount)} for f in bill.fees]
+    detail["project"] = row.project
     detail["billing"] = {
         "billable_minutes": bill.billable_minutes,
         "covered_minutes": bill.covered_minutes,

@@ -233,3 +233,15 @@ def bill_case(
 def _line(work: Timed, covered: bool, rates: Rates) -> Line:
     amount = _ZERO if covered else price(work.minutes, work.kind, work.after_hours, rates)
     return Line(work.minutes, work.kind, work.after_hours, covered, amount)
+
+
+def rates_for(
+    support: Decimal | None = None, project: Decimal | None = None, senior: Decimal | None = None
+) -> Rates:
+    """A customer's rates: their agreed ones where set, the list rates elsewhere (BR-15)."""
+    listed = Rates()
+    return Rates(
+        support=listed.support if support is None else Decimal(support).quantize(_CENT),
+        project=listed.project if project is None else Decimal(project).quantize(_CENT),
+        senior=listed.senior if senior is None else Decimal(senior).quantize(_CENT),
+    )

@@ -7,14 +7,18 @@ can write a case, its message and its acknowledgement atomically.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
+from daemon.domain.billing import Fee, Rates, rates_for
 from daemon.store.schema import (
     FIRST_CASE_NUMBER,
     attachments,
+    case_fees,
     case_number_seq,
     cases,
     customers,
@@ -101,6 +105,9 @@ def sync_customers(conn: Connection, registry: Sequence[Any], now: datetime) -> 
                 "primary_supporter": customer.primary,
                 "secondary_supporter": customer.secondary,
                 "language": customer.language,
+                "rate_support": customer.rates.get("support"),
+                "rate_project": customer.rates.get("project"),
+                "rate_senior": customer.rates.get("senior"),
             }
     existing = {
         row.domain: row.id for row in conn.execute(select(customers.c.domain, customers.c.id))
@@ -280,6 +287,57 @@ def acks_since(conn: Connection, addresses: Iterable[str], since: datetime) -> d
         .group_by(cases.c.customer_email)
     )
     return {address: count for address, count in rows}
+
+
+@dataclass(frozen=True)
+class BillingInputs:
+    """Everything the billing rules need of a case besides its own row."""
+
+    work: list[Row[Any]]
+    fees: list[Fee]
+    rates: Rates
+
+
+def billing_inputs(conn: Connection, case_rows: Sequence[Row[Any]]) -> dict[int, BillingInputs]:
+    """Time entries, fees and the customer's rates of these cases, in three queries."""
+    ids = [row.id for row in case_rows]
+    found = {row.id: BillingInputs([], [], Rates()) for row in case_rows}
+    if not ids:
+        return found
+    for entry in conn.execute(
+        select(time_entries)
+        .where(time_entries.c.case_id.in_(ids))
+        .order_by(time_entries.c.at, time_entries.c.id)
+    ):
+        found[entry.case_id].work.append(entry)
+    for fee in conn.execute(
+        select(case_fees).where(case_fees.c.case_id.in_(ids)).order_by(case_fees.c.id)
+    ):
+        found[fee.case_id].fees.append(Fee(fee.description, Decimal(fee.amount)))
+    customer_ids = {row.customer_id for row in case_rows if row.customer_id is not None}
+    if customer_ids:
+        rates = {
+            c.id: rates_for(c.rate_support, c.rate_project, c.rate_senior)
+            for c in conn.execute(select(customers).where(customers.c.id.in_(customer_ids)))
+        }
+        for row in case_rows:
+            if row.customer_id in rates:
+                found[row.id] = BillingInputs(
+                    found[row.id].work, found[row.id].fees, rates[row.customer_id]
+                )
+    return found
+
+
+def add_fee(conn: Connection, case_id: int, fee: Fee, added_by: str, now: datetime) -> None:
+    conn.execute(
+        insert(case_fees).values(
+            case_id=case_id,
+            description=fee.description,
+            amount=fee.amount,
+            added_by=added_by,
+            created_at=now,
+        )
+    )
 
 
 def insert_time_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:

@@ -20,12 +20,14 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     Sequence,
     String,
     Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -79,6 +81,10 @@ customers = Table(
     Column("secondary_supporter", String(320)),
     Column("language", String(2)),
     Column("created_at", UTCDateTime, nullable=False),
+    # The customer's own hourly rates excl. VAT, where agreed (BR-15); NULL: the list rate.
+    Column("rate_support", Numeric(10, 2)),
+    Column("rate_project", Numeric(10, 2)),
+    Column("rate_senior", Numeric(10, 2)),
 )
 
 cases = Table(
@@ -110,6 +116,8 @@ cases = Table(
     # Facts staff should see at a glance, e.g. "unverified staff sender".
     Column("flags", JSON, nullable=False, default=list),
     Column("triage_rule", Text),  # the classification rule that matched, for staff
+    # Staff marked it new work: a project, billed in full (BR-14).
+    Column("project", Boolean, nullable=False, default=False, server_default=false()),
     # A customer writing on a case closed too long ago gets a new case linked to it.
     Column("linked_case_id", Integer, ForeignKey("cases.id")),
     Index("ix_cases_status_created_at", "status", "created_at"),
@@ -216,6 +224,29 @@ alerts = Table(
     Column("kind", String(32), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("case_id", "kind", name="uq_alerts_case_id_kind"),
+)
+
+# Fixed charges on a case, e.g. the on-call fee for a non-critical call (BR-10).
+case_fees = Table(
+    "case_fees",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("description", Text, nullable=False),
+    Column("amount", Numeric(10, 2), nullable=False),  # DKK excl. VAT
+    Column("added_by", String(320), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# One monthly report mail per customer and month, whichever daemon sends it.
+report_runs = Table(
+    "report_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", String(7), nullable=False),
+    Column("customer_domain", String(255), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("month", "customer_domain", name="uq_report_runs_month"),
 )
 
 mailbox_state = Table(

@@ -96,3 +96,27 @@ def test_case_moved_to_the_right_customer_takes_its_agreement(tmp_path: Path) ->
     moved = json.loads(run_cli("cases", "move", str(case["number"]), "--customer", "firma.dk",
                                "--json", config=cfg))
     assert (moved["customer_domain"], moved["agreement"]) == ("firma.dk", True)
+
+
+def test_oncall_fee_project_flag_and_customer_rates_reach_the_bill(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    with cfg.open("a", encoding="utf-8") as fh:
+        fh.write('\n[[customers]]\nname = "Firma"\ndomains = ["firma.dk"]\nagreement = true\n'
+                 'rates = {support = "900.00"}\n')
+    case = json.loads(run_cli("cases", "new", "--from", "a@firma.dk", "--subject", "Printer",
+                              "--body", "x", "--channel", "phone", "--json", config=cfg))
+    number = str(case["number"])
+    run_cli("time", "add", number, "10", "--at", "2026-11-23T10:00:00+01:00", config=cfg)
+    shown = json.loads(run_cli("cases", "show", number, "--json", config=cfg))
+    assert shown["billing"]["amount_excl_vat"] == "0.00"  # 10 min, simple: covered (BR-13)
+
+    run_cli("cases", "project", number, config=cfg)  # new work after all (BR-14)
+    shown = json.loads(run_cli("cases", "show", number, "--json", config=cfg))
+    assert shown["billing"]["amount_excl_vat"] == "150.00"  # 10 min at Firma's 900.00/h
+
+    run_cli("cases", "fee", number, "--oncall", "--staff", "vagt@oo.dk", config=cfg)  # BR-10
+    shown = json.loads(run_cli("cases", "show", number, "--json", config=cfg))
+    assert shown["fees"] == [{"description": "Gebyr for ikke-kritisk opkald til vagten",
+                              "amount": "1000.00"}]
+    assert shown["billing"]["amount_excl_vat"] == "1150.00"
+    assert shown["billing"]["amount_incl_vat"] == "1437.50"  # + 25% VAT (BR-17)

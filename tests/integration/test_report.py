@@ -171,7 +171,7 @@ def test_customer_filter_keeps_one_customer(engine: Engine, november: dict[str, 
     assert quiet.totals.amount_incl_vat == Decimal("0.00")
 
 
-def test_report_reads_the_month_in_two_queries(
+def test_report_reads_the_month_in_a_fixed_number_of_queries(
     engine: Engine, november: dict[str, int]
 ) -> None:
     statements: list[str] = []
@@ -185,7 +185,8 @@ def test_report_reads_the_month_in_two_queries(
             build_report(conn, "2026-11", TZ, now=NOW)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) == 2
+    # Cases, time entries, fees, customers' rates: however many cases the month holds.
+    assert len(statements) <= 4
 
 
 def test_all_three_formats_agree_with_the_report(
