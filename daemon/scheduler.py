@@ -24,6 +24,7 @@ from daemon.domain.calendar import BusinessCalendar
 from daemon.domain.references import format_reference, tagged_subject
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
+from daemon.monthly_reports import send_monthly_reports
 from daemon.settings import Settings
 from daemon.store import repository
 from daemon.store.schema import UTCDateTime, alerts, cases, customers
@@ -65,6 +66,7 @@ def triage_pass(
             counts[kind] += len(claimed)
             if len(claimed) < _CHUNK:
                 break
+    counts["monthly_report"] = send_monthly_reports(engine, settings, calendar, renderer, now)
     if any(counts.values()):
         log.info("triage pass %s", " ".join(f"{k}={v}" for k, v in counts.items() if v))
     return counts

@@ -142,3 +142,25 @@ def test_non_critical_mail_on_saturday_night_no_page_and_ack_names_next_opening(
     text = ack.get_body(("plain",)).get_content()
     assert "mandag 30.11. kl. 09:00" in text  # one business hour after Monday's opening
     assert "vagten" in text and "1.000,00" in text  # BR-10, outside hours
+
+
+def test_monthly_report_mailed_once_on_the_first_business_day(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write('contact = "it@firma0.dk"\n\n[reports]\nmonthly_email = true\n'
+                 'account_manager = "salg@oo.dk"\n')
+    dovecot.append("INBOX", [customer_mail(0)])
+    run_cli("poll", "--once", "--now", MONDAY_10, config=config)  # a November case
+    # 1 December 2026 is a Tuesday: the first business day; 07:30 is before opening.
+    assert triage(config, "2026-12-01T07:30:00+01:00")["monthly_report"] == 0
+    assert triage(config, "2026-12-01T09:00:00+01:00")["monthly_report"] == 1
+    assert triage(config, "2026-12-01T10:00:00+01:00")["monthly_report"] == 0  # once
+    assert triage(config, "2026-12-02T09:00:00+01:00")["monthly_report"] == 0  # not day 2
+    [report] = sent_to(smtp_sink, "it@firma0.dk")
+    [same] = sent_to(smtp_sink, "salg@oo.dk")  # the account manager, on the same mail
+    assert same["Message-ID"] == report["Message-ID"]
+    html = report.get_body(("html",)).get_content()
+    assert "Supportrapport" in html and "[OO#100001]" in html
+    assert report["Auto-Submitted"] == "auto-generated"
