@@ -16,6 +16,7 @@ fails is kept raw as rejected, with the reason, and the others go in.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from daemon.domain.language import detect_language
 from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines
 from daemon.domain.staff import is_staff_domain, verified_staff
-from daemon.domain.triage import DEFAULT_RULES, classify, rules_from_config
+from daemon.domain.triage import Rule, classify, default_rules, rules_from_config
 from daemon.mail import compose
 from daemon.mail.dsn import Bounce, read_bounce
 from daemon.mail.parse import ParsedMail, ParseError, dedupe_key, parse, sniff_message_id
@@ -100,8 +101,14 @@ class Pipeline:
         self.calendar = calendar
         self.clock = clock
         self.conversation = Conversation(settings, renderer, calendar)
-        custom = rules_from_config(settings.triage.rules)
-        self.triage_rules = custom if settings.triage.replace_defaults else custom + DEFAULT_RULES
+        self._custom_rules = rules_from_config(settings.triage.rules)
+
+    @functools.cached_property
+    def triage_rules(self) -> tuple[Rule, ...]:
+        """Configured rules first, then the built-in ones (built on first use)."""
+        if self.settings.triage.replace_defaults:
+            return self._custom_rules
+        return self._custom_rules + default_rules()
 
     def ingest_batch(self, engine: Engine, mails: Sequence[InboundMail]) -> list[IngestResult]:
         """Ingest and commit `mails`; raises only when the database is unreachable."""

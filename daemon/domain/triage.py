@@ -603,268 +603,289 @@ _PASSWORD = (
 )
 _LOG_ON = r"(?:logge?|loge|logg|login|log|logon) (?:mig |ham |hende |os |dem )?(?:på|paa|ind|on|in)"
 
-DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule(
-        # BR-9 "mistanke om hack", BR-10: a security incident, one user is enough.
-        name="suspected_hack",
-        critical=True,
-        priority="high",
-        patterns=(
-            r"\b(?:hack|hacket|hacked|hacker|hackere|hackerne|hackers|hacking|hackerangreb\w*|"
-            r"hackingforsøg|hack-?angreb\w*|hacke|hackes)\b",
-            # The common misspelling; "lyden er hakket" (choppy sound) is no hack.
-            r"\b(?:blevet|bliver|blive) hakket\b",
-            r"\b(?:kompromitteret|kompromiteret|compromised)\b",
-            r"\b(?:ransomware|malware|trojan\w*|cryptolocker|keylogger|spyware)\b",
-            r"(?<!anti-)(?<!anti )\bvirus\b(?! ?(?:scan|program|beskyttelse|protection|software))",
-            r"\b(?:filer(?:ne)?|files|documents|dokumenter(?:ne)?) (?:\S+ ){0,2}?"
-            r"(?:krypteret|encrypted)\b|\bløsesum\b|\bransom\b",
-            r"\b(?:uautoriseret|unauthori[sz]ed) (?:\S+ )?(?:adgang|login|log-?in|access|sign-?in)",
-            r"\b(?:ukendte?|usædvanlige?|mistænkelige?|unusual|suspicious|unknown) "
-            r"(?:login|log-?ins?|logon|log-?ind|sign-?ins?|aktivitet|activity)\b",
-            r"\b(?:nogen|en anden|en fremmed|fremmede|someone|somebody|an unknown person) "
-            r"(?:\S+ ){0,2}?(?:logget|logger|loggede|logged|signed) (?:ind|på|in|on|into)\b",
-            r"\b(?:mistanke om|mistænker|suspect|suspected|suspicion of) (?:\S+ ){0,3}?"
-            r"(?:indbrud|misbrug|breach|intrusion|unauthori[sz]ed)",
-            r"\b(?:sikkerhedsbrud|databrud|data breach|security breach)\b",
-            r"\b(?:spam|mærkelige mails|underlige mails|mistænkelige mails|strange e?mails|"
-            r"weird e?mails|suspicious e?mails) (?:\S+ ){0,3}?(?:sendt|sendes|sent|going out) "
-            r"(?:\S+ ){0,2}?(?:fra min|i mit navn|from my|in my name)",
-            r"\b(?:klikket|klikkede|trykket|trykkede|åbnet|åbnede|indtastet|indtastede|tastet|"
-            r"tastede|clicked|opened|entered|typed)\b[^.!?;\n]{0,80}?"
-            r"\b(?:phishing|mistænkelig\w*|svindel\w*|falsk\w*|fake|suspicious|scam)",
-            r"\b(?:phishing|mistænkelig\w*|svindel\w*|suspicious|scam)\b[^.!?;\n]{0,80}?"
-            r"\b(?:klikket|klikkede|trykket|trykkede|indtastet|indtastede|tastet|tastede|"
-            r"clicked|entered|typed)\b",
+
+def _build_default_rules() -> tuple[Rule, ...]:
+    """The built-in rules. Building them compiles and analyses every regex (most of a
+    second), so it happens on first use, not when a command that never classifies
+    imports this module."""
+    return (
+        Rule(
+            # BR-9 "mistanke om hack", BR-10: a security incident, one user is enough.
+            name="suspected_hack",
+            critical=True,
+            priority="high",
+            patterns=(
+                r"\b(?:hack|hacket|hacked|hacker|hackere|hackerne|hackers|hacking|hackerangreb\w*|"
+                r"hackingforsøg|hack-?angreb\w*|hacke|hackes)\b",
+                # The common misspelling; "lyden er hakket" (choppy sound) is no hack.
+                r"\b(?:blevet|bliver|blive) hakket\b",
+                r"\b(?:kompromitteret|kompromiteret|compromised)\b",
+                r"\b(?:ransomware|malware|trojan\w*|cryptolocker|keylogger|spyware)\b",
+                r"(?<!anti-)(?<!anti )\bvirus\b(?! ?(?:scan|program|beskyttelse|protection|software))",
+                r"\b(?:filer(?:ne)?|files|documents|dokumenter(?:ne)?) (?:\S+ ){0,2}?"
+                r"(?:krypteret|encrypted)\b|\bløsesum\b|\bransom\b",
+                r"\b(?:uautoriseret|unauthori[sz]ed) (?:\S+ )?(?:adgang|login|log-?in|access|sign-?in)",
+                r"\b(?:ukendte?|usædvanlige?|mistænkelige?|unusual|suspicious|unknown) "
+                r"(?:login|log-?ins?|logon|log-?ind|sign-?ins?|aktivitet|activity)\b",
+                r"\b(?:nogen|en anden|en fremmed|fremmede|someone|somebody|an unknown person) "
+                r"(?:\S+ ){0,2}?(?:logget|logger|loggede|logged|signed) (?:ind|på|in|on|into)\b",
+                r"\b(?:mistanke om|mistænker|suspect|suspected|suspicion of) (?:\S+ ){0,3}?"
+                r"(?:indbrud|misbrug|breach|intrusion|unauthori[sz]ed)",
+                r"\b(?:sikkerhedsbrud|databrud|data breach|security breach)\b",
+                r"\b(?:spam|mærkelige mails|underlige mails|mistænkelige mails|strange e?mails|"
+                r"weird e?mails|suspicious e?mails) (?:\S+ ){0,3}?(?:sendt|sendes|sent|going out) "
+                r"(?:\S+ ){0,2}?(?:fra min|i mit navn|from my|in my name)",
+                r"\b(?:klikket|klikkede|trykket|trykkede|åbnet|åbnede|indtastet|indtastede|tastet|"
+                r"tastede|clicked|opened|entered|typed)\b[^.!?;\n]{0,80}?"
+                r"\b(?:phishing|mistænkelig\w*|svindel\w*|falsk\w*|fake|suspicious|scam)",
+                r"\b(?:phishing|mistænkelig\w*|svindel\w*|suspicious|scam)\b[^.!?;\n]{0,80}?"
+                r"\b(?:klikket|klikkede|trykket|trykkede|indtastet|indtastede|tastet|tastede|"
+                r"clicked|entered|typed)\b",
+            ),
+            excludes=(
+                r"\bikke (?:\S+ )?(?:blevet )?(?:hacket|hakket|kompromitteret)\b",
+                r"\b(?:not|never|wasn'?t|haven'?t|hasn'?t) (?:\S+ )?(?:been )?(?:hacked|compromised)\b",
+                r"\b(?:ikke|not|didn'?t|haven'?t|har ikke) (?:\S+ )?(?:klikket|trykket|åbnet|"
+                r"clicked|opened)\b",
+                r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
+                r"\b(?:undgå|avoid|forebygge|prevent)\w* (?:\S+ ){0,3}?(?:hack|hacked|hacket|hacking)",
+                r"\b(?:beskytte?|protect)\w* (?:\S+ ){0,3}?(?:mod|against|from) "
+                r"(?:hack|hacker|hacking)",
+                r"\b(?:kursus|kurser|webinar|course|training|awareness|foredrag|phishing-?test|"
+                r"simulation|simuleret)\w*",
+                *_HYPOTHETICAL,
+            ),
         ),
-        excludes=(
-            r"\bikke (?:\S+ )?(?:blevet )?(?:hacket|hakket|kompromitteret)\b",
-            r"\b(?:not|never|wasn'?t|haven'?t|hasn'?t) (?:\S+ )?(?:been )?(?:hacked|compromised)\b",
-            r"\b(?:ikke|not|didn'?t|haven'?t|har ikke) (?:\S+ )?(?:klikket|trykket|åbnet|"
-            r"clicked|opened)\b",
-            r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
-            r"\b(?:undgå|avoid|forebygge|prevent)\w* (?:\S+ ){0,3}?(?:hack|hacked|hacket|hacking)",
-            r"\b(?:beskytte?|protect)\w* (?:\S+ ){0,3}?(?:mod|against|from) "
-            r"(?:hack|hacker|hacking)",
-            r"\b(?:kursus|kurser|webinar|course|training|awareness|foredrag|phishing-?test|"
-            r"simulation|simuleret)\w*",
-            *_HYPOTHETICAL,
+        Rule(
+            # BR-8 "Der er ikke forbindelse til internettet fra kontoret. Alle er berørt."
+            name="internet_down_everyone",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"\b{_NET} {_gap(3)}(?:{_NOT_WORKING_DA}|{_DOWN_DA}|falder ud|er faldet ud|"
+                r"er røget|forsvandt|er forsvundet)",
+                rf"\b(?:ingen|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
+                rf"forbindelse til |forbindelsen til |mere )?{_NET_NOUN}\b",
+                rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå|være|koble) (?:på|ud på|online på|ind på) "
+                r"(?:nettet|internettet|internet|net)\b",
+                rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå) online\b",
+                rf"\b{_KAN_IKKE} {_gap(3)}forbinde (?:til|på) {_NET}",
+                r"\b(?:internet|net)nedbrud\b|\bnedbrud (?:på|af) (?:internettet|nettet|netværket)\b",
+                rf"\b(?:ingen|nobody|no[- ]?one) {_gap(3)}(?:har|får|kan få|has|gets) (?:\S+ )?"
+                rf"(?:{_NET_NOUN}|{_NET_EN})\b",
+                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
+                r"(?:komme|gå|get|go) (?:på |ud på |on )?(?:nettet|internettet|online|the internet)\b",
+                rf"\b(?:the |our )?{_NET_EN} (?:connection )?{_gap(2)}"
+                rf"(?:{_DOWN_EN}|{_NOT_WORKING_EN}|(?:is |'s )?out\b|keeps dropping|dropped)",
+                r"\b(?:no|lost|lost the|lost our|without|no access to the|no access to|loss of) "
+                r"(?:internet|network|wifi|wi-fi|connection to the internet|internet connection|"
+                r"internet access|connectivity|network connection)\b",
+                rf"\b{_CANT} {_gap(2)}(?:get online|go online|access the internet|access internet|"
+                r"connect to (?:the )?internet|get on the internet|connect to (?:the )?(?:wifi|wi-fi|"
+                r"network))\b",
+                r"\b(?:internet|network|wifi|broadband) outage\b",
+            ),
+            requires_any=_EVERYONE,
+            excludes=(
+                *_RESOLVED,
+                *_HYPOTHETICAL,
+                r"\b(?:det|problemet) er ikke (?:internet|nettet)",
+            ),
         ),
-    ),
-    Rule(
-        # BR-8 "Der er ikke forbindelse til internettet fra kontoret. Alle er berørt."
-        name="internet_down_everyone",
-        critical=True,
-        priority="high",
-        patterns=(
-            rf"\b{_NET} {_gap(3)}(?:{_NOT_WORKING_DA}|{_DOWN_DA}|falder ud|er faldet ud|"
-            r"er røget|forsvandt|er forsvundet)",
-            rf"\b(?:ingen|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
-            rf"forbindelse til |forbindelsen til |mere )?{_NET_NOUN}\b",
-            rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå|være|koble) (?:på|ud på|online på|ind på) "
-            r"(?:nettet|internettet|internet|net)\b",
-            rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå) online\b",
-            rf"\b{_KAN_IKKE} {_gap(3)}forbinde (?:til|på) {_NET}",
-            r"\b(?:internet|net)nedbrud\b|\bnedbrud (?:på|af) (?:internettet|nettet|netværket)\b",
-            rf"\b(?:ingen|nobody|no[- ]?one) {_gap(3)}(?:har|får|kan få|has|gets) (?:\S+ )?"
-            rf"(?:{_NET_NOUN}|{_NET_EN})\b",
-            rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
-            r"(?:komme|gå|get|go) (?:på |ud på |on )?(?:nettet|internettet|online|the internet)\b",
-            rf"\b(?:the |our )?{_NET_EN} (?:connection )?{_gap(2)}"
-            rf"(?:{_DOWN_EN}|{_NOT_WORKING_EN}|(?:is |'s )?out\b|keeps dropping|dropped)",
-            r"\b(?:no|lost|lost the|lost our|without|no access to the|no access to|loss of) "
-            r"(?:internet|network|wifi|wi-fi|connection to the internet|internet connection|"
-            r"internet access|connectivity|network connection)\b",
-            rf"\b{_CANT} {_gap(2)}(?:get online|go online|access the internet|access internet|"
-            r"connect to (?:the )?internet|get on the internet|connect to (?:the )?(?:wifi|wi-fi|"
-            r"network))\b",
-            r"\b(?:internet|network|wifi|broadband) outage\b",
+        Rule(
+            # BR-8 "Det er ikke muligt at forbinde til din IT-løsning. Alle er berørt."
+            name="it_solution_down_everyone",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"\b{_KAN_IKKE} {_gap(3)}{_CONNECT_DA}\b",
+                rf"\b{_SYSTEM} {_gap(3)}(?:{_DOWN_DA}|{_NOT_WORKING_DA}|svarer {_IKKE}|"
+                rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås)|er utilgængelig\w*|{_DOWN_EN}|"
+                rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
+                rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse|adgang|kontakt) "
+                rf"(?:til|på) (?:\S+ )?{_SYSTEM}\b",
+                rf"\b{_CANT} {_gap(2)}{_CONNECT_EN}\b",
+                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
+                rf"(?:{_CONNECT_DA}|{_CONNECT_EN})\b",
+                rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
+                rf"to (?:the |our )?{_SYSTEM}\b",
+                r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
+                rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:sende|modtage|send|receive) (?:\S+ )?"
+                r"(?:mails?|e-?mails?|post)\b",
+            ),
+            requires_any=_EVERYONE,
+            excludes=(
+                *_RESOLVED,
+                *_HYPOTHETICAL,
+                r"\b(?:der var|there was|var|was) (?:\S+ )?(?:et |an? )?(?:nedbrud|outage|"
+                r"driftsforstyrrelse)",
+            ),
         ),
-        requires_any=_EVERYONE,
-        excludes=(
-            *_RESOLVED,
-            *_HYPOTHETICAL,
-            r"\b(?:det|problemet) er ikke (?:internet|nettet)",
+        Rule(
+            # BR-8 "Kan ikke printe. Alle er berørt." One person's printer is not critical.
+            name="printing_down_everyone",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"\b{_KAN_IKKE} {_gap(3)}{_PRINT_VERB}\b",
+                rf"\b{_PRINT} {_gap(3)}(?:{_NOT_WORKING_DA}|printer {_IKKE}|udskriver {_IKKE}|"
+                rf"{_DOWN_DA}|{_DOWN_EN}|{_NOT_WORKING_EN}|(?:is |are )?(?:not printing|stuck|"
+                rf"failing))",
+                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
+                rf"{_PRINT_VERB}\b",
+                rf"\b{_CANT} {_gap(2)}(?:print|printing)\b",
+                rf"\budskrift(?:er|erne)? (?:\S+ )?(?:kommer|går) {_IKKE} (?:ud|igennem)\b",
+                rf"\b(?:ingen|none) (?:af |of )?(?:\S+ )?{_PRINT} (?:\S+ )?(?:virker|fungerer|printer|"
+                r"works?)\b",
+            ),
+            requires_any=_EVERYONE,
+            excludes=(*_RESOLVED, *_HYPOTHETICAL),
         ),
-    ),
-    Rule(
-        # BR-8 "Det er ikke muligt at forbinde til din IT-løsning. Alle er berørt."
-        name="it_solution_down_everyone",
-        critical=True,
-        priority="high",
-        patterns=(
-            rf"\b{_KAN_IKKE} {_gap(3)}{_CONNECT_DA}\b",
-            rf"\b{_SYSTEM} {_gap(3)}(?:{_DOWN_DA}|{_NOT_WORKING_DA}|svarer {_IKKE}|"
-            rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås)|er utilgængelig\w*|{_DOWN_EN}|"
-            rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
-            rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse|adgang|kontakt) "
-            rf"(?:til|på) (?:\S+ )?{_SYSTEM}\b",
-            rf"\b{_CANT} {_gap(2)}{_CONNECT_EN}\b",
-            rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
-            rf"(?:{_CONNECT_DA}|{_CONNECT_EN})\b",
-            rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
-            rf"to (?:the |our )?{_SYSTEM}\b",
-            r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
-            rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:sende|modtage|send|receive) (?:\S+ )?"
-            r"(?:mails?|e-?mails?|post)\b",
+        Rule(
+            # BR-9 "Din konto er låst til systemet."
+            name="account_locked",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"{_ACCOUNT}\b {_gap(4)}(?:er|blev|bliver|er blevet|har været|is|has been|got|was|"
+                rf"gets|keeps getting|seems) (?:\S+ ){{0,2}}?(?:{_LOCKED_DA}|{_LOCKED_EN})\b"
+                r"(?! op\b| up\b)",
+                rf"\b(?:{_LOCKED_DA}|{_LOCKED_EN}) (?:\S+ )?(?:ude|out)\b",
+                rf"\b(?:{_LOCKED_EN}|{_LOCKED_DA}) (?:my |the |our |his |her |min |vores )?"
+                r"(?:account|konto)",
+                rf"{_ACCOUNT}\b (?:{_LOCKED_DA}|{_LOCKED_EN})\b(?! op\b| up\b)",  # "konto låst"
+                # A subject of one word, "Låst!", "Locked out": on a helpdesk, the account.
+                r"^(?:l(?:å|aa)st|locked)(?: ude| out)?\W*\n",
+                rf"\b(?:l(?:å|aa)se|oplåse|unlock|unblock|reactivate|genaktiver\w*) {_gap(2)}"
+                rf"{_ACCOUNT}\b",
+                r"\bfor mange (?:\S+ )?(?:forsøg|login-?forsøg|loginforsøg)\b",
+                r"\btoo many (?:\S+ ){0,2}?attempts\b",
+            ),
+            excludes=(
+                r"\b(?:l(?:å|aa)st|l(?:å|aa)ste) op\b|\bunlocked\b",
+                rf"\b(?:ikke|not|isn'?t|wasn'?t|aren'?t) (?:\S+ )?(?:længere |mere |longer )?"
+                rf"(?:{_LOCKED_DA}|{_LOCKED_EN})\b",
+                r"\b(?:kontoret|bygningen|huset|lokalet|døren|dør|nøgle\w*|building|door|keys?)\b",
+                r"\b(?:bankkonto\w*|nemkonto\w*|bank account)",
+                r"\b(?:fil(?:en|er|erne)?|dokument\w*|regneark\w*|files?|documents?) "
+                r"(?:\S+ )?(?:er |is )?(?:l(?:å|aa)st|locked)",
+            ),
         ),
-        requires_any=_EVERYONE,
-        excludes=(
-            *_RESOLVED,
-            *_HYPOTHETICAL,
-            r"\b(?:der var|there was|var|was) (?:\S+ )?(?:et |an? )?(?:nedbrud|outage|"
-            r"driftsforstyrrelse)",
+        Rule(
+            # BR-9 "Din kode virker ikke." Includes an expired password (BR-18's example 2).
+            name="password_not_working",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"\b{_PASSWORD}\b {_gap(3)}(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|"
+                r"(?:er|is|has|er blevet|has been|was) (?:\S+ )?(?:udløbet|løbet ud|forkert|"
+                r"ugyldig|afvist|expired|wrong|incorrect|invalid|rejected|not recogni[sz]ed)|"
+                r"udløb\b|løb ud|expired|(?:bliver|blev|gets|got|keeps being) (?:\S+ )?"
+                rf"(?:afvist|rejected|declined)|(?:accepteres|godkendes|passer) {_IKKE}|"
+                r"(?:isn'?t|is not|wasn'?t|was not|not) (?:being )?accepted)",
+                rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
+                rf"expired) (?:\S+ )?{_PASSWORD}\b",
+                rf"\b(?:glemt|glemte|forgot|forgotten) (?:\S+ )?{_PASSWORD}\b",
+                rf"\bhusker {_IKKE} (?:\S+ )?{_PASSWORD}\b",
+                rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:huske|skifte|ændre|remember|change) "
+                rf"(?:\S+ )?{_PASSWORD}\b",
+            ),
+            excludes=(
+                r"\b(?:qr|rabat|kampagne|alarm|dør|fejl|kilde|html|promo|gave|wifi|wi-fi|gæste)"
+                r"[- ]?kode",
+            ),
         ),
-    ),
-    Rule(
-        # BR-8 "Kan ikke printe. Alle er berørt." One person's printer is not critical.
-        name="printing_down_everyone",
-        critical=True,
-        priority="high",
-        patterns=(
-            rf"\b{_KAN_IKKE} {_gap(3)}{_PRINT_VERB}\b",
-            rf"\b{_PRINT} {_gap(3)}(?:{_NOT_WORKING_DA}|printer {_IKKE}|udskriver {_IKKE}|"
-            rf"{_DOWN_DA}|{_DOWN_EN}|{_NOT_WORKING_EN}|(?:is |are )?(?:not printing|stuck|"
-            rf"failing))",
-            rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
-            rf"{_PRINT_VERB}\b",
-            rf"\b{_CANT} {_gap(2)}(?:print|printing)\b",
-            rf"\budskrift(?:er|erne)? (?:\S+ )?(?:kommer|går) {_IKKE} (?:ud|igennem)\b",
-            rf"\b(?:ingen|none) (?:af |of )?(?:\S+ )?{_PRINT} (?:\S+ )?(?:virker|fungerer|printer|"
-            r"works?)\b",
+        Rule(
+            # BR-10: log-on problems are operations-critical, for one user too.
+            name="login_failure",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"\b{_KAN_IKKE} {_gap(3)}{_LOG_ON}\b",
+                rf"\b{_KAN_IKKE} {_gap(2)}komme (?:ind|på) (?:på |i )?(?:min |mit |vores |sin |den |"
+                r"det )?(?:pc|computer|konto|mail|outlook|teams|systemet|maskine|bærbar|laptop|"
+                r"windows|office|microsoft|sharepoint|onedrive|citrix|fjernskrivebord|vpn)",
+                rf"\b(?:logger|login|logon|log-?in|log-?on|pålogning(?:en)?|indlogning(?:en)?|"
+                rf"sign-?in|sign-?on) {_gap(2)}(?:{_IKKE} (?:på|ind)|fejler|fejlede|mislykke\w*|"
+                rf"{_NOT_WORKING_DA}|fails|failed|failing|{_NOT_WORKING_EN}|problem\w*|error|fejl)\b",
+                r"\b(?:problem(?:er)?|issues?|trouble|besvær|vanskeligheder) (?:med (?:at )?|with |"
+                r"when )?(?:\S+ )?(?:logge? (?:på|ind)|log-?in|log-?on|login|logon|pålogning|"
+                r"indlogning|sign(?:ing)?[- ]in|logging (?:in|on))\b",
+                rf"\b{_CANT} {_gap(2)}(?:log ?in|log ?on|login|logon|sign ?in|sign ?on|get into "
+                r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
+            ),
         ),
-        requires_any=_EVERYONE,
-        excludes=(*_RESOLVED, *_HYPOTHETICAL),
-    ),
-    Rule(
-        # BR-9 "Din konto er låst til systemet."
-        name="account_locked",
-        critical=True,
-        priority="high",
-        patterns=(
-            rf"{_ACCOUNT}\b {_gap(4)}(?:er|blev|bliver|er blevet|har været|is|has been|got|was|"
-            rf"gets|keeps getting|seems) (?:\S+ ){{0,2}}?(?:{_LOCKED_DA}|{_LOCKED_EN})\b"
-            r"(?! op\b| up\b)",
-            rf"\b(?:{_LOCKED_DA}|{_LOCKED_EN}) (?:\S+ )?(?:ude|out)\b",
-            rf"\b(?:{_LOCKED_EN}|{_LOCKED_DA}) (?:my |the |our |his |her |min |vores )?"
-            r"(?:account|konto)",
-            rf"{_ACCOUNT}\b (?:{_LOCKED_DA}|{_LOCKED_EN})\b(?! op\b| up\b)",  # "konto låst"
-            # A subject of one word, "Låst!", "Locked out": on a helpdesk, the account.
-            r"^(?:l(?:å|aa)st|locked)(?: ude| out)?\W*\n",
-            rf"\b(?:l(?:å|aa)se|oplåse|unlock|unblock|reactivate|genaktiver\w*) {_gap(2)}"
-            rf"{_ACCOUNT}\b",
-            r"\bfor mange (?:\S+ )?(?:forsøg|login-?forsøg|loginforsøg)\b",
-            r"\btoo many (?:\S+ ){0,2}?attempts\b",
+        Rule(
+            # BR-10 names "password reset" operations-critical; a planned one is not.
+            name="password_reset",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"\b(?:nulstil\w*|reset\w*|resett\w*|midlertidig\w*|temporary) {_gap(2)}"
+                rf"{_PASSWORD}\b",
+                rf"\b{_PASSWORD}[- ]?(?:reset|nulstil)\w*",
+            ),
+            excludes=(
+                r"\b(?:næste|kommende|next|coming|upcoming) (?:uge|måned|mandag|tirsdag|onsdag|"
+                r"torsdag|fredag|week|month|monday|tuesday|wednesday|thursday|friday)\b",
+                r"\bom (?:en|to|tre|\d+) (?:uge|uger|dage)\b",
+                r"\bin (?:a|two|three|\d+) (?:weeks?|days)\b",
+                r"\b(?:nye? medarbejder\w*|nyansat\w*|new (?:employee|hire|starter|colleague|user)s?|"
+                r"onboarding|offboarding|fratrådt\w*|fratræder|fratrædelse|leaver|left the company)\b",
+                r"\b(?:starter|starts|begynder) (?:hos os |on |here )?(?:på|den|i|på mandag|"
+                r"monday|next|mandag|tirsdag|onsdag|torsdag|fredag|\d)",
+                r"\b(?:politik\w*|policy|policies|krav(?:ene)?|requirements?|regler|rules|"
+                r"hvor ofte|how often|selvbetjening|self-?service|sspr)\b",
+                r"\bhvordan\b|\bhow (?:do|can|to)\b",
+            ),
         ),
-        excludes=(
-            r"\b(?:l(?:å|aa)st|l(?:å|aa)ste) op\b|\bunlocked\b",
-            rf"\b(?:ikke|not|isn'?t|wasn'?t|aren'?t) (?:\S+ )?(?:længere |mere |longer )?"
-            rf"(?:{_LOCKED_DA}|{_LOCKED_EN})\b",
-            r"\b(?:kontoret|bygningen|huset|lokalet|døren|dør|nøgle\w*|building|door|keys?)\b",
-            r"\b(?:bankkonto\w*|nemkonto\w*|bank account)",
-            r"\b(?:fil(?:en|er|erne)?|dokument\w*|regneark\w*|files?|documents?) "
-            r"(?:\S+ )?(?:er |is )?(?:l(?:å|aa)st|locked)",
+        Rule(
+            # BR-9 "Din computer melder om systemfejl." A BIOS or boot error is one too.
+            name="system_error",
+            critical=True,
+            priority="high",
+            patterns=(
+                r"\bsystem[- ]?fejl\w*",
+                r"\bsystem ?errors?\b|\b(?:critical|fatal) (?:system )?errors?\b",
+                r"\b(?:kritisk|alvorlig|fatal)e? (?:system)?fejl\b",
+                r"\bblue ?screen\b|\bblå ?skærm(?:en)?\b|\bblaa ?skaerm\b|\bbsod\b",
+                r"\bkernel panic\b|\bstop ?code\b|\bstopkode\b",
+                r"\bbios[- ]?(?:fejl\w*|errors?)\b|\bfejl i bios\w*",
+                r"\bboot[- ]?(?:fejl\w*|errors?|loop)\b|\bopstartsfejl\b",
+                r"\b(?:no bootable device|inaccessible boot device|bootmgr is missing)\b",
+                r"\bautomati(?:c|sk) (?:repair|reparation)\b",
+                r"\bbitlocker[- ]?(?:recovery|genoprettelse\w*|gendannelse\w*)|"
+                r"\b(?:beder|spørger) om (?:\S+ )?bitlocker",
+                r"\b(?:din|your) (?:pc|enhed|device) (?:stødte på et problem|ran into a problem)",
+            ),
+            excludes=(
+                r"\b(?:ingen |ikke (?:en |nogen )?|no |not an? )(?:system[- ]?fejl|system errors?|"
+                r"blue ?screens?|blå ?skærm)",
+                *_RESOLVED,
+                *_HYPOTHETICAL,
+            ),
         ),
-    ),
-    Rule(
-        # BR-9 "Din kode virker ikke." Includes an expired password (BR-18's example 2).
-        name="password_not_working",
-        critical=True,
-        priority="high",
-        patterns=(
-            rf"\b{_PASSWORD}\b {_gap(3)}(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|"
-            r"(?:er|is|has|er blevet|has been|was) (?:\S+ )?(?:udløbet|løbet ud|forkert|"
-            r"ugyldig|afvist|expired|wrong|incorrect|invalid|rejected|not recogni[sz]ed)|"
-            r"udløb\b|løb ud|expired|(?:bliver|blev|gets|got|keeps being) (?:\S+ )?"
-            rf"(?:afvist|rejected|declined)|(?:accepteres|godkendes|passer) {_IKKE}|"
-            r"(?:isn'?t|is not|wasn'?t|was not|not) (?:being )?accepted)",
-            rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
-            rf"expired) (?:\S+ )?{_PASSWORD}\b",
-            rf"\b(?:glemt|glemte|forgot|forgotten) (?:\S+ )?{_PASSWORD}\b",
-            rf"\bhusker {_IKKE} (?:\S+ )?{_PASSWORD}\b",
-            rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:huske|skifte|ændre|remember|change) "
-            rf"(?:\S+ )?{_PASSWORD}\b",
-        ),
-        excludes=(
-            r"\b(?:qr|rabat|kampagne|alarm|dør|fejl|kilde|html|promo|gave|wifi|wi-fi|gæste)"
-            r"[- ]?kode",
-        ),
-    ),
-    Rule(
-        # BR-10: log-on problems are operations-critical, for one user too.
-        name="login_failure",
-        critical=True,
-        priority="high",
-        patterns=(
-            rf"\b{_KAN_IKKE} {_gap(3)}{_LOG_ON}\b",
-            rf"\b{_KAN_IKKE} {_gap(2)}komme (?:ind|på) (?:på |i )?(?:min |mit |vores |sin |den |"
-            r"det )?(?:pc|computer|konto|mail|outlook|teams|systemet|maskine|bærbar|laptop|"
-            r"windows|office|microsoft|sharepoint|onedrive|citrix|fjernskrivebord|vpn)",
-            rf"\b(?:logger|login|logon|log-?in|log-?on|pålogning(?:en)?|indlogning(?:en)?|"
-            rf"sign-?in|sign-?on) {_gap(2)}(?:{_IKKE} (?:på|ind)|fejler|fejlede|mislykke\w*|"
-            rf"{_NOT_WORKING_DA}|fails|failed|failing|{_NOT_WORKING_EN}|problem\w*|error|fejl)\b",
-            r"\b(?:problem(?:er)?|issues?|trouble|besvær|vanskeligheder) (?:med (?:at )?|with |"
-            r"when )?(?:\S+ )?(?:logge? (?:på|ind)|log-?in|log-?on|login|logon|pålogning|"
-            r"indlogning|sign(?:ing)?[- ]in|logging (?:in|on))\b",
-            rf"\b{_CANT} {_gap(2)}(?:log ?in|log ?on|login|logon|sign ?in|sign ?on|get into "
-            r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
-        ),
-    ),
-    Rule(
-        # BR-10 names "password reset" operations-critical; a planned one is not.
-        name="password_reset",
-        critical=True,
-        priority="high",
-        patterns=(
-            rf"\b(?:nulstil\w*|reset\w*|resett\w*|midlertidig\w*|temporary) {_gap(2)}"
-            rf"{_PASSWORD}\b",
-            rf"\b{_PASSWORD}[- ]?(?:reset|nulstil)\w*",
-        ),
-        excludes=(
-            r"\b(?:næste|kommende|next|coming|upcoming) (?:uge|måned|mandag|tirsdag|onsdag|"
-            r"torsdag|fredag|week|month|monday|tuesday|wednesday|thursday|friday)\b",
-            r"\bom (?:en|to|tre|\d+) (?:uge|uger|dage)\b",
-            r"\bin (?:a|two|three|\d+) (?:weeks?|days)\b",
-            r"\b(?:nye? medarbejder\w*|nyansat\w*|new (?:employee|hire|starter|colleague|user)s?|"
-            r"onboarding|offboarding|fratrådt\w*|fratræder|fratrædelse|leaver|left the company)\b",
-            r"\b(?:starter|starts|begynder) (?:hos os |on |here )?(?:på|den|i|på mandag|"
-            r"monday|next|mandag|tirsdag|onsdag|torsdag|fredag|\d)",
-            r"\b(?:politik\w*|policy|policies|krav(?:ene)?|requirements?|regler|rules|"
-            r"hvor ofte|how often|selvbetjening|self-?service|sspr)\b",
-            r"\bhvordan\b|\bhow (?:do|can|to)\b",
-        ),
-    ),
-    Rule(
-        # BR-9 "Din computer melder om systemfejl." A BIOS or boot error is one too.
-        name="system_error",
-        critical=True,
-        priority="high",
-        patterns=(
-            r"\bsystem[- ]?fejl\w*",
-            r"\bsystem ?errors?\b|\b(?:critical|fatal) (?:system )?errors?\b",
-            r"\b(?:kritisk|alvorlig|fatal)e? (?:system)?fejl\b",
-            r"\bblue ?screen\b|\bblå ?skærm(?:en)?\b|\bblaa ?skaerm\b|\bbsod\b",
-            r"\bkernel panic\b|\bstop ?code\b|\bstopkode\b",
-            r"\bbios[- ]?(?:fejl\w*|errors?)\b|\bfejl i bios\w*",
-            r"\bboot[- ]?(?:fejl\w*|errors?|loop)\b|\bopstartsfejl\b",
-            r"\b(?:no bootable device|inaccessible boot device|bootmgr is missing)\b",
-            r"\bautomati(?:c|sk) (?:repair|reparation)\b",
-            r"\bbitlocker[- ]?(?:recovery|genoprettelse\w*|gendannelse\w*)|"
-            r"\b(?:beder|spørger) om (?:\S+ )?bitlocker",
-            r"\b(?:din|your) (?:pc|enhed|device) (?:stødte på et problem|ran into a problem)",
-        ),
-        excludes=(
-            r"\b(?:ingen |ikke (?:en |nogen )?|no |not an? )(?:system[- ]?fejl|system errors?|"
-            r"blue ?screens?|blå ?skærm)",
-            *_RESOLVED,
-            *_HYPOTHETICAL,
-        ),
-    ),
-)
+    )
 
 
-def classify(subject: str, body: str, rules: Sequence[Rule] = DEFAULT_RULES) -> Triage:
-    """Criticality and priority of a new case: the first critical rule, else the highest."""
+@functools.cache
+def default_rules() -> tuple[Rule, ...]:
+    return _build_default_rules()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DEFAULT_RULES":  # the old constant, now built on first use
+        return default_rules()
+    raise AttributeError(name)
+
+
+def classify(subject: str, body: str, rules: Sequence[Rule] | None = None) -> Triage:
+    """Criticality and priority of a new case: the first critical rule, else the highest.
+
+    `rules` None means the built-in ones (`default_rules()`).
+    """
+    if rules is None:
+        rules = default_rules()
     headline = _REPLY_PREFIXES.sub("", normalise_text(subject[:SUBJECT_CHARS]))
     text = f"{headline}\n{normalise_text(body[:BODY_CHARS])}"
     starts = _Starts(_scanner(_start_words(rules)), text)
