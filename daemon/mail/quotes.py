@@ -45,11 +45,24 @@ _MAX_LINE = 200
 _MAX_LINES = 1000
 
 
+# Anything a quote or a reply header can start with (generously: a false alarm only
+# costs the library's time). Mail without any of these comes back as it is, without
+# running the library, which costs ~0.4 ms a mail on the ingestion hot path.
+_MIGHT_QUOTE = re.compile(
+    r"^[ \t]*>|^[ \t]*[-_=*]{4,}|^[ \t]*\**(?:fra|from|sendt|sent|til|to|emne|subject|date|"
+    r"dato|von|de|van|cc)\**[ \t]*:|wrote|skrev|schrieb|écrit|escribió|geschreven|kirjoitti|"
+    r"scrisse|napisał|написал|寫道|写道|에 작성|さんは書きました|오전|오후",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 def new_text(body: str) -> str:
     """Only the newest part of `body`: quoted history and reply headers removed."""
     whole = body.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not whole:
         return ""
+    if not _MIGHT_QUOTE.search(whole):
+        return whole
     lines = _join_wrapped_attributions(whole.split("\n"))
     kept = _newest_lines(lines)
     text = "\n".join(_without_quote_blocks(kept)).strip()
