@@ -306,6 +306,7 @@ class Pipeline:
             "priority": found.priority,
             "critical": found.critical,
             "triage_rule": found.rule,
+            "critical_reason": found.rule if found.critical else None,
             "channel": plan.item.mail.channel,
             "customer_id": customer.id if customer else None,
             "customer_email": parsed.from_addr,

@@ -30,6 +30,7 @@ from daemon.mail.render import TemplateRenderer
 from daemon.store import repository
 from daemon.store.repository import BillingInputs
 from daemon.store.schema import cases, customers
+from daemon.views import money
 
 REPORT_TEMPLATE = "report.html.j2"
 CURRENCY = "DKK"
@@ -341,11 +342,6 @@ def assemble_report(
 
 
 # ---- output formats -------------------------------------------------------------------
-
-
-def money(amount: Decimal) -> str:
-    """Two decimals, decimal point: "547.50"."""
-    return f"{amount.quantize(Decimal('0.01')):f}"
 
 
 def plain(value: Any, zone: ZoneInfo) -> Any:

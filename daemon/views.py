@@ -15,7 +15,7 @@ from daemon.store import repository
 
 def money(amount: Decimal) -> str:
     """Amounts as strings ("547.50"): exact, where a JSON number would be a float."""
-    return f"{amount:.2f}"
+    return f"{amount.quantize(Decimal('0.01')):f}"
 
 
 def iso(at: datetime | None) -> str | None:

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from daemon.domain.billing import KINDS as TIME_KINDS  # noqa: F401 - re-exported
 from daemon.domain.calendar import BusinessCalendar
 from daemon.domain.commands import Command
 from daemon.domain.sla import Priority, deadlines
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-TIME_KINDS = ("support", "project", "senior")  # BR-15
 
 
 @dataclass(frozen=True)

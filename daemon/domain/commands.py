@@ -25,9 +25,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from daemon.domain.billing import KINDS as TIME_KINDS  # BR-15: the kinds of work
+
 PRIORITIES = ("high", "medium", "normal", "low")
 STATUSES = ("open", "waiting", "closed")
-TIME_KINDS = ("support", "project", "senior")
 # One #time line logs at most a day; a larger number is a typo, not a long day.
 MAX_MINUTES = 24 * 60
 
