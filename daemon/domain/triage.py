@@ -333,10 +333,12 @@ def _fewest(prefixes: frozenset[str]) -> frozenset[str]:
     """At most _MAX_STRINGS prefixes that still begin every match."""
     for cut in (None, 8, 6, 5, 4, _MIN_LENGTH, 0):
         # Of "kan " and "kan ikke", "kan " is enough; a prefix of a prefix is one too.
-        cut_short = frozenset(p[:cut] for p in prefixes)
-        prefixes = frozenset(
-            p for p in cut_short if not any(o != p and p.startswith(o) for o in cut_short)
-        )
+        # Sorted, a string's shortest kept prefix is the last one kept before it.
+        kept: list[str] = []
+        for prefix in sorted({p[:cut] for p in prefixes}):
+            if not (kept and prefix.startswith(kept[-1])):
+                kept.append(prefix)
+        prefixes = frozenset(kept)
         if len(prefixes) <= _MAX_STRINGS:
             break
     return prefixes
