@@ -32,6 +32,8 @@ _WHITESPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _SURROGATES = re.compile(r"[\udc80-\udcff]")
+# Attachments larger than this (encoded) are measured without decoding them.
+_DECODE_LIMIT = 1024 * 1024
 # Longest Message-ID we keep as such; anything longer is noise or an attack.
 _MAX_ID = 998
 
@@ -350,6 +352,18 @@ def _size(part: Message) -> int:
             return len(part.as_bytes())
         except Exception:  # noqa: BLE001
             return 0
+    encoded = part.get_payload()
+    if (
+        isinstance(encoded, str)
+        and len(encoded) > _DECODE_LIMIT
+        and str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64"
+    ):
+        # Counted, not decoded: decoding a 20 MB attachment to learn its length cost
+        # 120 MB of memory for a moment (benchmarks/backlog_memory.py).
+        whitespace = sum(encoded.count(c) for c in " \t\r\n")
+        data = len(encoded) - whitespace
+        padding = len(encoded.rstrip()) - len(encoded.rstrip().rstrip("="))
+        return max(0, data * 3 // 4 - padding)
     try:
         payload = part.get_payload(decode=True)
     except Exception:  # noqa: BLE001

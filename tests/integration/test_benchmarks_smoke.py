@@ -59,3 +59,27 @@ def test_latency_benchmark_gets_one_ack_per_mail_and_a_clean_exit(tmp_path: Path
     assert result["daemon_exit_code"] == 0
     latency = result["latency_ms"]
     assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"] <= latency["max"]
+
+
+def test_backlog_memory_benchmark_drains_big_mails_and_reports_the_daemons_rss(
+    tmp_path: Path,
+) -> None:
+    document = _run_benchmark(
+        "backlog_memory", tmp_path, "--n", "50", "--big", "1", "--big-mb", "2"
+    )
+
+    result = document["result"]
+    assert result["mails"] == 51 and result["big_mails"] == 1
+    report = result["pass_report"]
+    assert report["total"] == 51
+    assert report["rejected"] == report["deferred"] == 0
+    checks = result["checks"]
+    # Every mail a new case except corpus replies joining one (and any duplicate or
+    # automatic mail, which the corpus does not have).
+    expected = 51 - report["threaded"] - report["duplicate"] - report["ignored"]
+    assert checks["cases"] == checks["expected_cases"] == report["created"] == expected
+    assert checks["big_mails_stored"] == 1
+    assert (checks["inbox_after"], checks["processed_after"]) == (0, 51)
+    # A figure is reported; its size is not asserted (no memory or timing thresholds).
+    for figure in ("peak_rss_mb", "peak_rss_mb_vmhwm", "peak_rss_mb_ru_maxrss"):
+        assert isinstance(result[figure], float) and result[figure] > 0, figure

@@ -96,3 +96,15 @@ def test_dedupe_key_prefers_message_id() -> None:
 def test_sniff_message_id_from_unparseable_bytes() -> None:
     assert sniff_message_id(b"Message-ID: <x@y>\r\n\r\nbody") == "<x@y>"
     assert sniff_message_id(b"garbage") is None
+
+
+@pytest.mark.parametrize("size", [3 * 1024 * 1024, 3 * 1024 * 1024 + 1, 3 * 1024 * 1024 + 2])
+def test_large_attachment_size_is_exact_without_decoding(size: int) -> None:
+    msg = EmailMessage()
+    msg["From"] = "a@b.dk"
+    msg["Subject"] = "Stor fil"
+    msg.set_content("Se vedhæftet")
+    msg.add_attachment(bytes(range(256)) * (size // 256) + b"x" * (size % 256),
+                       maintype="application", subtype="octet-stream", filename="stor.bin")
+    [attachment] = parse(msg.as_bytes()).attachments
+    assert attachment.size == size  # every base64 padding case
