@@ -32,6 +32,12 @@ _WHITESPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _SURROGATES = re.compile(r"[\udc80-\udcff]")
+# Mail larger than this has its base64 bodies of 1 MB or more hidden from the parser.
+_STUB_ABOVE = 4 * 1024 * 1024
+_STUB = "OO-STUBBED-BASE64-"
+_STUB_MIN = 1024 * 1024
+_BASE64_HEADER = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*base64[ \t]*\r?$")
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 # Attachments larger than this (encoded) are measured without decoding them.
 _DECODE_LIMIT = 1024 * 1024
 # Longest Message-ID we keep as such; anything longer is noise or an attack.
@@ -108,7 +114,8 @@ class ParsedMail:
 def parse(raw: bytes) -> ParsedMail:
     if not raw.strip():
         raise ParseError("empty message")
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    stubbed, stub_sizes = _stub_large_base64(raw)
+    msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
     if not msg.keys():
         raise ParseError("no header section found")
     headers = Headers(msg)
@@ -125,7 +132,7 @@ def parse(raw: bytes) -> ParsedMail:
         cc=_addresses(headers, "Cc"),
         date=_date(headers.raw("Date")),
         body_text=_body_text(body_part),
-        attachments=list(_attachments(msg, body_part)),
+        attachments=list(_attachments(msg, body_part, stub_sizes)),
         headers=headers,
     )
 
@@ -276,8 +283,44 @@ def _body_text(part: Message | None) -> str:
     return clean_text(text).strip()
 
 
+def _stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
+    """Big mail with its large base64 bodies replaced by markers, and each one's size.
+
+    The stdlib parser holds a big mail as one str per line: a 27 MB attachment cost
+    212 MB of memory for a moment (benchmarks/backlog_memory.py). We never decode
+    attachments (the raw mail is what is stored), so the parser need not see them.
+    Only byte searches here: no copy of the big parts is made.
+    """
+    if len(raw) < _STUB_ABOVE:
+        return raw, {}
+    pieces: list[bytes] = []
+    sizes: dict[str, int] = {}
+    position = 0
+    for header in _BASE64_HEADER.finditer(raw):
+        blank = _BLANK_LINE.search(raw, header.end())
+        if blank is None or blank.end() < position:
+            continue
+        start = blank.end()
+        end = raw.find(b"\n--", start)  # the next boundary; "-" is not base64
+        end = len(raw) if end < 0 else end + 1
+        if end - start < _STUB_MIN:
+            continue
+        data = end - start - raw.count(b"\n", start, end) - raw.count(b"\r", start, end)
+        tail = raw[max(start, end - 8) : end].rstrip()
+        marker = f"{_STUB}{len(sizes)}"
+        sizes[marker] = max(0, data * 3 // 4 - (len(tail) - len(tail.rstrip(b"="))))
+        pieces += [raw[position:start], marker.encode(), b"\r\n"]
+        position = end
+    if not sizes:
+        return raw, {}
+    pieces.append(raw[position:])
+    return b"".join(pieces), sizes
+
+
 def decode_text(part: Message) -> str:
     """A text part's content as str, whatever its declared (or missing, or false) charset."""
+    if _is_stub(part):
+        return "[a text part too large to show; it is kept in the raw mail]"
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         payload = str(part.get_payload()).encode("utf-8", "surrogateescape")
@@ -300,12 +343,17 @@ def _disposition(part: Message) -> str:
 
 
 def _is_attachment(part: Message) -> bool:
-    return _disposition(part) == "attachment" or bool(
-        part.get_param("name") or part.get_filename()
-    )
+    return _disposition(part) == "attachment" or bool(part.get_param("name") or part.get_filename())
 
 
-def _attachments(msg: Message, body_part: Message | None) -> Iterator[Attachment]:
+def _is_stub(part: Message) -> bool:
+    payload = part.get_payload()
+    return isinstance(payload, str) and payload.startswith(_STUB) and len(payload) < 64
+
+
+def _attachments(
+    msg: Message, body_part: Message | None, stub_sizes: dict[str, int]
+) -> Iterator[Attachment]:
     for index, part in enumerate(_leaf_parts(msg)):
         if part is body_part:
             continue
@@ -317,7 +365,9 @@ def _attachments(msg: Message, body_part: Message | None) -> Iterator[Attachment
             part_index=index,
             filename=_filename(part, index),
             content_type=_content_type(part),
-            size=_size(part),
+            size=stub_sizes.get(str(part.get_payload()).strip(), 0)
+            if _is_stub(part)
+            else _size(part),
         )
 
 
