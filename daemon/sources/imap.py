@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 PROCESSED_KEYWORD = "$OOProcessed"
 # Fetch no more than this many bytes per round trip, so a backlog of large mails
 # never sits in memory at once.
-_MAX_BATCH_BYTES = 32 * 1024 * 1024
+_MAX_BATCH_BYTES = 8 * 1024 * 1024
 # Errors after which we reconnect: the server went away or the session is broken.
 CONNECTION_ERRORS = (IMAPClientError, IMAP4.abort, IMAP4.error, OSError, socket.timeout, EOFError)
 
