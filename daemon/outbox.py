@@ -1,15 +1,16 @@
 """Delivering what the store queued: SMTP relay or a pickup directory, with retries.
 
-Exactly once, as far as SMTP allows. Each row is sent inside its own database
-transaction, which holds the row's lock (other daemons skip it: SKIP LOCKED). The
-transport transfers the whole mail but the final "." of DATA, then we commit
-`sent`, then the "." goes out. A crash before the commit leaves the relay with an
-unfinished DATA, which it discards, and the row still `queued`: sent again later,
-once. A crash after the commit is a crash after the relay has everything it needs
-but one line; the gap between the commit returning and that write is a few
-microseconds, where "commit after the relay's 250" would leave a millisecond-long
-window for a second copy. The pickup directory has no gap at all: the file name is
-the row id, so a repeat overwrites the same file.
+Never twice; over SMTP, at most once in one narrow window. Each row is sent inside
+its own database transaction, which holds the row's lock (other daemons skip it:
+SKIP LOCKED). The transport transfers the whole mail but the final "." of DATA,
+then we commit `sent`, then the "." goes out. A crash before the commit leaves the
+relay with an unfinished DATA, which it discards, and the row still `queued`: sent
+later, once. A crash during the commit (its round trip, about a millisecond with
+the WAL flush) or between it and the "." loses that one mail: the row says `sent`,
+the relay threw the DATA away. SMTP offers no exactly-once; committing after the
+relay's 250 instead would turn the same window into a second copy, and "never
+answered twice" is the promise we chose to keep. The pickup directory has no window
+at all: the file name is the row id, so a repeat overwrites the same file.
 """
 
 from __future__ import annotations
