@@ -186,6 +186,21 @@ def _app(args: argparse.Namespace, settings: Settings, migrate: bool = True) -> 
     return app
 
 
+def _print_summary(args: argparse.Namespace, summary: dict[str, Any]) -> None:
+    """A command's result: one JSON document with --json, else key=value on one line."""
+    if args.json:
+        _print_json(summary)
+    else:
+        print(" ".join(f"{k}={v}" for k, v in summary.items()))
+
+
+def _existing_case(conn: Any, number: int) -> Any:
+    row = repository.case_by_number(conn, number)
+    if row is None:
+        raise CommandError(f"no case {number}")
+    return row
+
+
 def _print_json(document: Any) -> None:
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -218,10 +233,7 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     summary = vars(report) | {"total": report.total}
     if not args.no_send:  # one cycle of the daemon: what the pass queued goes out
         summary["sent"] = app.flush_outbox().sent
-    if args.json:
-        _print_json(summary)
-    else:
-        print(" ".join(f"{k}={v}" for k, v in summary.items()))
+    _print_summary(args, summary)
     return 0
 
 
@@ -231,10 +243,7 @@ def cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
     summary: dict[str, int] = dict(counts)
     if not args.no_send:
         summary["sent"] = app.flush_outbox().sent
-    if args.json:
-        _print_json(summary)
-    else:
-        print(" ".join(f"{k}={v}" for k, v in summary.items()))
+    _print_summary(args, summary)
     return 0
 
 
@@ -244,10 +253,7 @@ def cmd_outbox_flush(args: argparse.Namespace, settings: Settings) -> int:
     with app.engine.connect() as conn:
         counts = repository.outbox_counts(conn)
     summary = vars(report) | {"queued": counts.get("queued", 0)}
-    if args.json:
-        _print_json(summary)
-    else:
-        print(" ".join(f"{k}={v}" for k, v in summary.items()))
+    _print_summary(args, summary)
     return 0
 
 
@@ -280,9 +286,7 @@ def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
     app = _app(args, settings)
     with app.engine.connect() as conn:
-        row = repository.case_by_number(conn, args.number)
-        if row is None:
-            raise CommandError(f"no case {args.number}")
+        row = _existing_case(conn, args.number)
         detail = views.case_detail(conn, row)
     if args.json:
         _print_json(detail)
@@ -332,9 +336,7 @@ def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
     app = _app(args, settings)
     domain = args.customer.lower().lstrip("@")
     with app.engine.begin() as conn:
-        row = repository.case_by_number(conn, args.number)
-        if row is None:
-            raise CommandError(f"no case {args.number}")
+        row = _existing_case(conn, args.number)
         customer = repository.customers_by_domain(conn, [domain]).get(domain)
         repository.update_case(
             conn,
@@ -367,28 +369,21 @@ def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
         charge = Fee(args.description.strip(), amount.quantize(Decimal("0.01")))
     app = _app(args, settings)
     with app.engine.begin() as conn:
-        row = repository.case_by_number(conn, args.number)
-        if row is None:
-            raise CommandError(f"no case {args.number}")
+        row = _existing_case(conn, args.number)
         repository.add_fee(conn, row.id, charge, args.staff.lower() or "unknown", app.clock())
     shown = {
         "case": args.number,
         "description": charge.description,
         "amount": views.money(charge.amount),
     }
-    if args.json:
-        _print_json(shown)
-    else:
-        print(" ".join(f"{k}={v}" for k, v in shown.items()))
+    _print_summary(args, shown)
     return 0
 
 
 def cmd_cases_project(args: argparse.Namespace, settings: Settings) -> int:
     app = _app(args, settings)
     with app.engine.begin() as conn:
-        row = repository.case_by_number(conn, args.number)
-        if row is None:
-            raise CommandError(f"no case {args.number}")
+        row = _existing_case(conn, args.number)
         repository.update_case(conn, row.id, project=not args.off, updated_at=app.clock())
     print(f"[OO#{args.number}] project={'no' if args.off else 'yes'}", file=sys.stderr)
     return 0
@@ -415,16 +410,11 @@ def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
         "created_at": app.clock(),
     }
     with app.engine.begin() as conn:
-        row = repository.case_by_number(conn, args.number)
-        if row is None:
-            raise CommandError(f"no case {args.number}")
+        row = _existing_case(conn, args.number)
         repository.insert_time_entries(conn, [{"case_id": row.id, **entry}])
     shown = {"case": args.number, **entry, "at": views.iso(at)}
     shown.pop("created_at")
-    if args.json:
-        _print_json(shown)
-    else:
-        print(" ".join(f"{k}={v}" for k, v in shown.items()))
+    _print_summary(args, shown)
     return 0
 
 
