@@ -101,6 +101,11 @@ class SmtpTransport:
         self.settings = settings
         self._client: smtplib.SMTP | None = None
 
+    def check(self) -> None:
+        """Connect, greet, secure and log in as a send would, then hang up (check-config)."""
+        self._client = self._connect()
+        self.close()
+
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         context = ssl.create_default_context()

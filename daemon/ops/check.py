@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import smtplib
-import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,6 +9,7 @@ from sqlalchemy import text
 
 from daemon.app import build_app
 from daemon.mail import compose
+from daemon.outbox import SmtpTransport
 from daemon.settings import Settings
 
 
@@ -61,18 +60,7 @@ def _imap(app) -> str:  # type: ignore[no-untyped-def]
 def _smtp(settings: Settings) -> str:
     s = settings.smtp_out
     assert s is not None
-    context = ssl.create_default_context()
-    if s.security == "ssl":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
-    else:
-        client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-    with client:
-        client.ehlo()
-        if s.security == "starttls":
-            client.starttls(context=context)
-            client.ehlo()
-        if s.username:
-            client.login(s.username, s.password)
+    SmtpTransport(s).check()  # the sender's own connect: EHLO, STARTTLS, AUTH
     return f"EHLO accepted by {s.host}:{s.port}"
 
 
