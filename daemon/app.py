@@ -24,9 +24,10 @@ from sqlalchemy import Engine
 from daemon import outbox
 from daemon.clock import Clock, system_clock
 from daemon.domain.calendar import BusinessCalendar
+from daemon.inbound import InboundMail, IngestResult
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
-from daemon.pipeline import InboundMail, IngestResult, Pipeline
+from daemon.pipeline import Pipeline
 from daemon.scheduler import triage_pass
 from daemon.settings import Settings
 from daemon.sources.imap import ImapSource
@@ -55,7 +56,7 @@ class App:
     def transport(self) -> outbox.Transport:
         return outbox.make_transport(self.settings.smtp_out, self.settings.outbox)
 
-    def imap_source(self, on_committed: outbox.Callable[[], None] | None = None) -> ImapSource:
+    def imap_source(self, on_committed: Callable[[], None] | None = None) -> ImapSource:
         if self.settings.imap is None:
             raise RuntimeError("no [imap] section is configured (or it has enabled = false)")
         return ImapSource(
@@ -90,9 +91,7 @@ class App:
         [result] = self.pipeline.ingest_batch(self.engine, [mail])
         return result
 
-    def flush_outbox(
-        self, should_stop: outbox.Callable[[], bool] | None = None
-    ) -> outbox.FlushReport:
+    def flush_outbox(self, should_stop: Callable[[], bool] | None = None) -> outbox.FlushReport:
         return outbox.flush(
             self.engine, self.transport(), self.settings.outbox, self.clock, should_stop
         )

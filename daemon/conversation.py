@@ -57,7 +57,7 @@ class Conversation:
         repository.update_case(conn, row.id, **changes)
 
     def _bounce(self, conn: Connection, plan: Plan) -> None:
-        bounce = plan.item.bounce  # type: ignore[attr-defined]
+        bounce = plan.item.bounce
         detail = " ".join(
             part
             for part in (bounce.status, bounce.action, bounce.recipient, bounce.diagnostic)
@@ -73,9 +73,9 @@ class Conversation:
     def _staff(self, conn: Connection, plan: Plan, now: datetime) -> None:
         assert plan.case is not None and plan.commands is not None
         item = plan.item
-        parsed = item.parsed  # type: ignore[attr-defined]
+        parsed = item.parsed
         row = repository.case_rows(conn, [plan.case.id])[plan.case.id]
-        at = item.mail.received_at  # type: ignore[attr-defined]
+        at = item.mail.received_at
         state = CaseState(row.status, row.priority, row.critical, row.created_at, row.resolved_at)
         applied = apply_commands(state, plan.commands.commands, at, self.calendar)
         errors = [f"{e.line}: {e.reason}" for e in plan.commands.errors] + applied.errors
@@ -86,8 +86,7 @@ class Conversation:
         customer_has_it = customer in parsed.to or customer in parsed.cc  # sent or reply-all
         # Relayed: a note to support with words for the customer, who did not get it.
         relay = (
-            not plan.commands.internal and has_text and support in parsed.to
-            and not customer_has_it
+            not plan.commands.internal and has_text and support in parsed.to and not customer_has_it
         )
         to_customer = not plan.commands.internal and has_text and (relay or customer_has_it)
         if row.reviewed_at is None:

@@ -19,9 +19,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -37,8 +35,9 @@ from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines
 from daemon.domain.staff import is_staff_domain, verified_staff
 from daemon.domain.triage import Rule, classify, default_rules, rules_from_config
+from daemon.inbound import InboundMail, IngestResult, Outcome, Prepared
 from daemon.mail import compose
-from daemon.mail.dsn import Bounce, read_bounce
+from daemon.mail.dsn import read_bounce
 from daemon.mail.parse import ParsedMail, ParseError, dedupe_key, parse, sniff_message_id
 from daemon.mail.quotes import new_text
 from daemon.mail.render import TemplateRenderer
@@ -46,46 +45,6 @@ from daemon.settings import Settings
 from daemon.store import repository
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class InboundMail:
-    raw: bytes
-    source: str  # "imap:INBOX", "smtp"
-    received_at: datetime
-    uidvalidity: int | None = None
-    uid: int | None = None
-    channel: str = "email"  # "phone": a call staff registered (BR-2), always a new case
-
-
-class Outcome(StrEnum):
-    CREATED = "created"  # a new case, acknowledged
-    THREADED = "threaded"  # a message on an existing case
-    DUPLICATE = "duplicate"  # seen before: nothing changed
-    IGNORED = "ignored"  # automatic mail: kept, no case, no answer
-    REJECTED = "rejected"  # cannot become a case: kept raw with the reason
-    DEFERRED = "deferred"  # the database refused even the raw bytes: the source keeps it
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    outcome: Outcome
-    case_number: int | None = None
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A mail with everything decided about it that needs no database."""
-
-    mail: InboundMail
-    key: str
-    parsed: ParsedMail | None
-    outcome: Outcome  # CREATED, IGNORED or REJECTED, before threading and dedupe
-    reason: str | None = None
-    is_staff: bool = False  # verified: staff domain and trusted authentication
-    unverified_staff: bool = False  # staff domain, but nothing vouches for it
-    bounce: Bounce | None = None
 
 
 class Pipeline:
@@ -256,8 +215,8 @@ class Pipeline:
             p = by_item.pop(id(item), None)
             if p is None:
                 results.append(IngestResult(Outcome.DUPLICATE))
-            elif p.opens_case:
-                results.append(IngestResult(Outcome.CREATED, p.case_number))
+            elif p.opens_case:  # why: e.g. a stranger may not join the case they quoted
+                results.append(IngestResult(Outcome.CREATED, p.case_number, p.why or None))
             elif p.case_id is not None:
                 results.append(IngestResult(Outcome.THREADED, p.case_number, p.kind))
             else:
@@ -384,10 +343,11 @@ class Pipeline:
             sender = item.parsed.from_addr if item.parsed else None
             if result.outcome is Outcome.CREATED:
                 log.info(
-                    "case created case=%s from=%s source=%s",
+                    "case created case=%s from=%s source=%s why=%r",
                     result.case_number,
                     sender,
                     mail.source,
+                    result.reason or "",
                 )
             elif result.outcome is Outcome.THREADED:
                 log.info(

@@ -16,6 +16,8 @@ from sqlalchemy import Connection
 from daemon.domain.commands import CommandBlock, split_commands
 from daemon.domain.references import find_reference
 from daemon.domain.threading import CaseView, Route, may_join_by_tag, participants, thread
+from daemon.inbound import Outcome, Prepared
+from daemon.mail.parse import ParsedMail
 from daemon.mail.quotes import new_text
 from daemon.store import repository
 
@@ -26,7 +28,7 @@ UNVERIFIED_STAFF = "unverified staff sender"
 class Plan:
     """What to do with one fresh (not duplicate) mail."""
 
-    item: object  # pipeline.Prepared (typed loosely to keep the import one-way)
+    item: Prepared
     kind: str  # the kind of the inbound message row
     opens_case: bool = False
     case: CaseView | None = None  # the existing case it goes on
@@ -51,19 +53,19 @@ class Candidates:
     outbound: dict[str, tuple[int, int | None]]  # Message-ID -> (message pk, case id)
 
 
-def independent_runs(batch: Sequence[object]) -> list[list[object]]:
+def independent_runs(batch: Sequence[Prepared]) -> list[list[Prepared]]:
     """The batch cut before any mail that answers, or names the case of, an earlier one.
 
     Cases are looked up once per run, so a reply that arrives in the same batch as the
     mail it answers (or a customer's reply after a staff "#status closed") must be
     stored after it, when the earlier mail's case exists and its state is written.
     """
-    runs: list[list[object]] = []
-    current: list[object] = []
+    runs: list[list[Prepared]] = []
+    current: list[Prepared] = []
     ids: set[str] = set()
     numbers: set[int] = set()
     for item in batch:
-        parsed = item.parsed  # type: ignore[attr-defined]
+        parsed = item.parsed
         mine = set(_thread_ids(parsed)) if parsed else set()
         number = find_reference(parsed.subject) if parsed else None
         if current and (mine & ids or (number is not None and number in numbers)):
@@ -79,19 +81,19 @@ def independent_runs(batch: Sequence[object]) -> list[list[object]]:
     return runs
 
 
-def find_candidates(conn: Connection, batch: Sequence[object]) -> Candidates:
+def find_candidates(conn: Connection, batch: Sequence[Prepared]) -> Candidates:
     numbers: set[int] = set()
     ids: set[str] = set()
     bounced: set[str] = set()
     for item in batch:
-        parsed = item.parsed  # type: ignore[attr-defined]
+        parsed = item.parsed
         if parsed is None:
             continue
         number = find_reference(parsed.subject)
         if number is not None:
             numbers.add(number)
         ids.update(_thread_ids(parsed))
-        bounce = item.bounce  # type: ignore[attr-defined]
+        bounce = item.bounce
         if bounce is not None and bounce.original_message_id:
             bounced.add(bounce.original_message_id)
     id_by_number = repository.cases_by_number(conn, numbers)
@@ -120,23 +122,22 @@ def find_candidates(conn: Connection, batch: Sequence[object]) -> Candidates:
     )
 
 
-def plan(item: object, found: Candidates, now: datetime, reopen_within: timedelta) -> Plan:
-    """The route of one mail (item: a pipeline.Prepared that is not a duplicate)."""
-    outcome = item.outcome.value  # type: ignore[attr-defined]
-    parsed = item.parsed  # type: ignore[attr-defined]
-    if outcome == "rejected" or parsed is None:
+def plan(item: Prepared, found: Candidates, now: datetime, reopen_within: timedelta) -> Plan:
+    """The route of one mail that is not a duplicate."""
+    parsed = item.parsed
+    if item.outcome is Outcome.REJECTED or parsed is None:
         return Plan(item, "rejected")
-    if item.mail.channel == "phone":  # type: ignore[attr-defined]
+    if item.mail.channel == "phone":
         return Plan(item, "phone", opens_case=True)  # BR-2: every call is a case
     by_headers = next(
         (found.by_message_id[i] for i in _thread_ids(parsed) if i in found.by_message_id), None
     )
     number = find_reference(parsed.subject)
     by_tag = found.by_number.get(number) if number is not None else None
-    is_staff = item.is_staff  # type: ignore[attr-defined]
+    is_staff = item.is_staff
 
-    if outcome == "ignored":  # automatic mail: recorded where it belongs, never answered
-        bounce = item.bounce  # type: ignore[attr-defined]
+    if item.outcome is Outcome.IGNORED:  # automatic mail: recorded where it belongs, never answered
+        bounce = item.bounce
         if bounce is not None and bounce.original_message_id in found.outbound:
             message_pk, case_id = found.outbound[bounce.original_message_id]
             p = Plan(item, "bounce", bounced_message_pk=message_pk)
@@ -147,7 +148,7 @@ def plan(item: object, found: Candidates, now: datetime, reopen_within: timedelt
         )
         return Plan(item, "auto", case=target) if target else Plan(item, "ignored")
 
-    flags = (UNVERIFIED_STAFF,) if item.unverified_staff else ()  # type: ignore[attr-defined]
+    flags = (UNVERIFIED_STAFF,) if item.unverified_staff else ()
     decision = thread(
         sender=parsed.from_addr,
         is_staff=is_staff,
@@ -186,7 +187,7 @@ def plan(item: object, found: Candidates, now: datetime, reopen_within: timedelt
     )
 
 
-def _thread_ids(parsed: object) -> list[str]:
+def _thread_ids(parsed: ParsedMail) -> list[str]:
     """Message-IDs a mail answers, the most direct first."""
-    ids = [parsed.in_reply_to] if parsed.in_reply_to else []  # type: ignore[attr-defined]
-    return ids + list(reversed(parsed.references))  # type: ignore[attr-defined]
+    ids = [parsed.in_reply_to] if parsed.in_reply_to else []
+    return ids + list(reversed(parsed.references))

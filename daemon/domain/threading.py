@@ -53,10 +53,7 @@ def may_join_by_tag(sender: str, case: CaseView, is_staff: bool) -> bool:
         is_staff
         or sender in case.participants
         or sender == case.customer_email.lower()
-        or (
-            case.registered_customer
-            and sender.rpartition("@")[2] == case.customer_domain.lower()
-        )
+        or (case.registered_customer and sender.rpartition("@")[2] == case.customer_domain.lower())
     )
 
 

@@ -28,7 +28,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from daemon.clock import Clock
-from daemon.pipeline import InboundMail, IngestResult, Outcome, Pipeline
+from daemon.inbound import InboundMail, IngestResult, Outcome
+from daemon.pipeline import Pipeline
 from daemon.settings import ImapSettings
 from daemon.store import repository
 

@@ -16,7 +16,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import Engine
 
 from daemon.clock import Clock
-from daemon.pipeline import InboundMail, Outcome, Pipeline
+from daemon.inbound import InboundMail, Outcome
+from daemon.pipeline import Pipeline
 from daemon.settings import Settings
 
 log = logging.getLogger(__name__)

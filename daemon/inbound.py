@@ -1,0 +1,54 @@
+"""What one inbound mail is as it goes through the pipeline: plain data, no behaviour.
+
+Kept apart from pipeline.py so routing.py and conversation.py can name these types
+without importing the pipeline that imports them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from daemon.mail.dsn import Bounce
+from daemon.mail.parse import ParsedMail
+
+
+@dataclass(frozen=True)
+class InboundMail:
+    raw: bytes
+    source: str  # "imap:INBOX", "smtp"
+    received_at: datetime
+    uidvalidity: int | None = None
+    uid: int | None = None
+    channel: str = "email"  # "phone": a call staff registered (BR-2), always a new case
+
+
+class Outcome(StrEnum):
+    CREATED = "created"  # a new case, acknowledged
+    THREADED = "threaded"  # a message on an existing case
+    DUPLICATE = "duplicate"  # seen before: nothing changed
+    IGNORED = "ignored"  # automatic mail: kept, no case, no answer
+    REJECTED = "rejected"  # cannot become a case: kept raw with the reason
+    DEFERRED = "deferred"  # the database refused even the raw bytes: the source keeps it
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    outcome: Outcome
+    case_number: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A mail with everything decided about it that needs no database."""
+
+    mail: InboundMail
+    key: str
+    parsed: ParsedMail | None
+    outcome: Outcome  # CREATED, IGNORED or REJECTED, before threading and dedupe
+    reason: str | None = None
+    is_staff: bool = False  # verified: staff domain and trusted authentication
+    unverified_staff: bool = False  # staff domain, but nothing vouches for it
+    bounce: Bounce | None = None
