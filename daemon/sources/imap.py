@@ -189,7 +189,7 @@ class ImapSource:
                     uidvalidity,
                 )
             if state is None or state.uidvalidity != uidvalidity:
-                repository.save_mailbox_state(conn, folder, uidvalidity, 0, self.clock())
+                repository.save_mailbox_state(conn, folder, uidvalidity, self.clock())
 
     # -- the long-running loop -----------------------------------------------
 

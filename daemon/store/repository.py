@@ -390,19 +390,15 @@ def mailbox_state_of(conn: Connection, mailbox: str) -> Row[Any] | None:
     return conn.execute(select(mailbox_state).where(mailbox_state.c.mailbox == mailbox)).first()
 
 
-def save_mailbox_state(
-    conn: Connection, mailbox: str, uidvalidity: int, last_uid: int, now: datetime
-) -> None:
+def save_mailbox_state(conn: Connection, mailbox: str, uidvalidity: int, now: datetime) -> None:
     updated = conn.execute(
         update(mailbox_state)
         .where(mailbox_state.c.mailbox == mailbox)
-        .values(uidvalidity=uidvalidity, last_uid=last_uid, updated_at=now)
+        .values(uidvalidity=uidvalidity, updated_at=now)
     )
     if updated.rowcount == 0:
         conn.execute(
-            insert(mailbox_state).values(
-                mailbox=mailbox, uidvalidity=uidvalidity, last_uid=last_uid, updated_at=now
-            )
+            insert(mailbox_state).values(mailbox=mailbox, uidvalidity=uidvalidity, updated_at=now)
         )
 
 

@@ -254,6 +254,5 @@ mailbox_state = Table(
     metadata,
     Column("mailbox", String(255), primary_key=True),
     Column("uidvalidity", BigInteger, nullable=False),
-    Column("last_uid", BigInteger, nullable=False, default=0),
     Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -287,3 +287,18 @@ def test_two_daemons_on_one_mailbox_and_database(
     assert sql(pg_url, "SELECT count(*), count(DISTINCT number) FROM cases") == [(total, total)]
     replied_to = [parse_mail(m.data)["In-Reply-To"] for m in smtp_sink.messages]
     assert len(replied_to) == len(set(replied_to)) == total
+
+
+def test_polling_without_idle_picks_up_new_mail(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """Issue 2: IDLE when the server offers it, polling otherwise (here: idle = false)."""
+    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                          smtp_out=smtp_sink, extra={"imap": {"idle": False}})
+    daemon = DaemonProcess(config, tmp_path).start().wait_ready()
+    try:
+        dovecot.append("INBOX", [customer_mail(1)])  # arrives while the daemon sleeps
+        assert smtp_sink.wait_for(1, timeout=30), daemon.log()[-2000:]
+    finally:
+        assert daemon.terminate() == 0
+    assert "IDLE" not in (dovecot.log_path.read_text(errors="replace"))
