@@ -21,12 +21,16 @@ from email.utils import format_datetime, formataddr
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
-from daemon import outbox
+from daemon import oauth, outbox
 from daemon.clock import Clock, system_clock
 from daemon.domain.calendar import BusinessCalendar
 from daemon.inbound import InboundMail, IngestResult
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
+from daemon.ops import metrics as metrics_http
+from daemon.ops.health import Health
+from daemon.ops.metrics import Metrics
+from daemon.ops.systemd import Notifier
 from daemon.pipeline import Pipeline
 from daemon.scheduler import triage_pass
 from daemon.settings import Settings
@@ -50,11 +54,18 @@ class App:
     calendar: BusinessCalendar
     renderer: TemplateRenderer
     pipeline: Pipeline
+    metrics: Metrics
+    health: Health
     # False when the clock is fixed (--now): then mail arrives "now", not at INTERNALDATE.
     server_time: bool = True
+    # Re-reads the config file on SIGHUP (set by `run`; None: templates only).
+    reload_settings: Callable[[], Settings] | None = None
 
     def transport(self) -> outbox.Transport:
-        return outbox.make_transport(self.settings.smtp_out, self.settings.outbox)
+        s = self.settings
+        return outbox.make_transport(
+            s.smtp_out, s.outbox, oauth.shared_provider(s.oauth), s.support.address
+        )
 
     def imap_source(self, on_committed: Callable[[], None] | None = None) -> ImapSource:
         if self.settings.imap is None:
@@ -66,6 +77,7 @@ class App:
             self.clock,
             on_committed or (lambda: None),
             self.server_time,
+            tokens=oauth.shared_provider(self.settings.oauth),  # one per process, with SMTP
         )
 
     def prepare_database(self) -> None:
@@ -93,8 +105,51 @@ class App:
 
     def flush_outbox(self, should_stop: Callable[[], bool] | None = None) -> outbox.FlushReport:
         return outbox.flush(
-            self.engine, self.transport(), self.settings.outbox, self.clock, should_stop
+            self.engine,
+            self.transport(),
+            self.settings.outbox,
+            self.clock,
+            should_stop,
+            on_result=self.metrics.outbox_result,
         )
+
+    def outbox_depth(self) -> float:
+        try:
+            with self.engine.connect() as conn:
+                return float(repository.outbox_depth(conn))
+        except Exception:  # noqa: BLE001 - a scrape while the database is down
+            return float("nan")
+
+    def reload(self) -> None:
+        """SIGHUP: templates and the customer registry, without dropping connections.
+
+        Only `[[customers]]` is taken from the re-read file; other changed keys (a
+        server, a port) need a restart, and the log says so.
+        """
+        self.renderer.reload(
+            lambda r: compose.check_templates(r, self.settings.support, self.clock())
+        )
+        if self.reload_settings is None:
+            return
+        try:
+            fresh = self.reload_settings()
+        except Exception as exc:  # noqa: BLE001 - a broken edit must not stop the daemon
+            log.error("config not reloaded: %s", exc)
+            return
+        with self.engine.begin() as conn:
+            synced = repository.sync_customers(conn, fresh.customers, self.clock())
+        self.settings = self.settings.model_copy(update={"customers": fresh.customers})
+        self.pipeline.settings = self.settings
+        self.pipeline.conversation.settings = self.settings
+        others = fresh.model_dump(exclude={"customers"}) != self.settings.model_dump(
+            exclude={"customers"}
+        )
+        log.info(
+            "customer registry reloaded",
+            extra={"customers": len(fresh.customers), "synced": synced},
+        )
+        if others:
+            log.warning("config changes other than [[customers]] take effect after a restart")
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
@@ -110,23 +165,31 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     )
     renderer = TemplateRenderer(settings.templates.dir)
     pipeline = Pipeline(settings, renderer, calendar, clock or system_clock)
-    return App(settings, engine, clock or system_clock, calendar, renderer, pipeline, clock is None)
+    app = App(
+        settings,
+        engine,
+        clock or system_clock,
+        calendar,
+        renderer,
+        pipeline,
+        Metrics(lambda: app.outbox_depth()),
+        Health(),
+        clock is None,
+    )
+    pipeline.observers.append(app.metrics.ingested)
+    return app
 
 
 async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
     """Every enabled source and the outbox sender, until `stop` is set or SIGTERM."""
     loop = asyncio.get_running_loop()
     stop = stop or asyncio.Event()
+    systemd = Notifier()
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
     with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(
-            signal.SIGHUP,
-            lambda: app.renderer.reload(
-                lambda r: compose.check_templates(r, app.settings.support, app.clock())
-            ),
-        )
+        loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, _reload, app))
 
     # Fail at start, not on the first customer's mail, when a template is broken.
     compose.check_templates(app.renderer, app.settings.support, app.clock())
@@ -138,7 +201,7 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
 
     imap_stop = threading.Event()
     sender_stop = threading.Event()
-    handler = server = scheduler = imap_task = sender_task = None
+    handler = server = scheduler = imap_task = sender_task = http = watchdog = None
     try:
         # The listener first: if its port is taken we fail before any thread runs.
         if app.settings.smtp_in.enabled:
@@ -147,17 +210,29 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
                 app.settings, app.engine, app.pipeline, app.clock, committed
             )
             server = await start_listener(handler, s.host, s.port, s.max_message_size)
+        if app.settings.metrics.enabled:
+            m = app.settings.metrics
+            http = metrics_http.serve(app.metrics, app.health, m.host, m.port)
+        stall = app.settings.metrics.stall_seconds
         if app.settings.imap is not None:
             source = app.imap_source(committed)
+            source.beat = app.health.register("imap", stall)
+            source.on_pass = lambda _report: app.metrics.imap_pass_done(time.time())
             imap_task = asyncio.create_task(asyncio.to_thread(source.run, imap_stop))
-        sender_task = asyncio.create_task(_send_loop(app, wake_sender, sender_stop))
+        sender_beat = app.health.register("outbox", stall + app.settings.outbox.flush_interval)
+        sender_task = asyncio.create_task(_send_loop(app, wake_sender, sender_stop, sender_beat))
         if app.settings.scheduler.enabled:
-            scheduler = _start_scheduler(app, committed)
+            scheduler = _start_scheduler(app, committed, stall)
+        watchdog = asyncio.create_task(_pet_watchdog(app, systemd))
         log.info("daemon running imap=%s smtp_in=%s", imap_task is not None, server is not None)
+        systemd.notify(READY=1, STATUS="running")
         await stop.wait()
+        systemd.notify(STOPPING=1, STATUS="stopping: finishing the mail in hand")
         log.info("stopping: no new mail is taken in")
     finally:
         # Also when start-up failed half-way: no thread may be left running.
+        if watchdog is not None:
+            watchdog.cancel()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         if handler is not None and server is not None:
@@ -175,17 +250,49 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
         wake_sender.set()
         if sender_task is not None:
             await sender_task
+        if http is not None:
+            http.shutdown()
+            http.server_close()
     deadline = time.monotonic() + SHUTDOWN_FLUSH_SECONDS
     try:  # best effort: whatever stays queued goes out after the next start
         await asyncio.to_thread(app.flush_outbox, lambda: time.monotonic() > deadline)
     except Exception:  # noqa: BLE001
         log.exception("final outbox flush failed; the queue is kept for the next start")
     app.engine.dispose()
+    systemd.close()
     log.info("stopped")
 
 
-def _start_scheduler(app: App, wake_sender: Callable[[], None]) -> AsyncIOScheduler:
+def _reload(app: App) -> None:
+    try:
+        app.reload()
+    except Exception:  # noqa: BLE001 - e.g. the database is down: keep running as we are
+        log.exception("reload failed")
+
+
+async def _pet_watchdog(app: App, systemd: Notifier) -> None:
+    """WATCHDOG=1 at half of WatchdogSec, but only while no loop is stalled.
+
+    This task runs on the event loop, so a blocked loop stops the pets too.
+    """
+    interval = systemd.watchdog_interval or 10.0
+    while True:
+        stalled = app.health.stalled()
+        if not stalled and systemd.watchdog_interval:
+            systemd.notify(WATCHDOG=1)
+        elif stalled:
+            log.error("loop stalled, not petting the watchdog", extra={"stalled": stalled})
+        depth = await asyncio.to_thread(app.outbox_depth)
+        systemd.notify(
+            STATUS=f"running; outbox depth {depth:.0f}"
+            + (f"; STALLED {stalled}" if stalled else "")
+        )
+        await asyncio.sleep(interval)
+
+
+def _start_scheduler(app: App, wake_sender: Callable[[], None], stall: float) -> AsyncIOScheduler:
     """APScheduler 3 on the running loop; each pass runs in a worker thread."""
+    beat = app.health.register("scheduler", app.settings.scheduler.interval + stall)
 
     async def triage() -> None:
         try:
@@ -195,6 +302,9 @@ def _start_scheduler(app: App, wake_sender: Callable[[], None]) -> AsyncIOSchedu
         except Exception:  # noqa: BLE001 - e.g. the database is down: next pass retries
             log.exception("triage pass failed")
             return
+        finally:
+            beat()
+        app.metrics.alerts_raised(counts)
         if any(counts.values()):
             wake_sender()
 
@@ -211,15 +321,23 @@ def _start_scheduler(app: App, wake_sender: Callable[[], None]) -> AsyncIOSchedu
     return scheduler
 
 
-async def _send_loop(app: App, wake: asyncio.Event, stop: threading.Event) -> None:
+async def _send_loop(
+    app: App, wake: asyncio.Event, stop: threading.Event, beat: Callable[[], None]
+) -> None:
     interval = app.settings.outbox.flush_interval
+
+    def should_stop() -> bool:  # asked before each mail: a long flush still beats
+        beat()
+        return stop.is_set()
+
     while not stop.is_set():
+        beat()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wake.wait(), timeout=interval)
         wake.clear()
         if stop.is_set():
             break
         try:
-            await asyncio.to_thread(app.flush_outbox, stop.is_set)
+            await asyncio.to_thread(app.flush_outbox, should_stop)
         except Exception:  # noqa: BLE001 - e.g. the database is down; try again later
             log.exception("outbox flush failed")

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -20,15 +21,18 @@ from typing import Any
 from jinja2 import TemplateError
 from sqlalchemy.exc import SQLAlchemyError
 
-from daemon import reports, views
+from daemon import logs, reports, terminal, views
 from daemon.app import App, build_app, run_daemon
 from daemon.clock import fixed_clock
 from daemon.domain.billing import ONCALL_FEE, Fee
 from daemon.scheduler import triage_pass
-from daemon.settings import ConfigError, Settings, load_settings
+from daemon.settings import CONFIG_ENV, ConfigError, Settings, load_settings
 from daemon.store import repository
 
 log = logging.getLogger("daemon")
+
+# A subject longer than this is cut in `cases list` (the whole one is in `cases show`).
+_SUBJECT_CHARS = 60
 
 
 class CommandError(Exception):
@@ -46,9 +50,16 @@ def _iso_instant(text: str) -> datetime:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Accepted before and after the command. SUPPRESS: a subcommand's parser would
+    # otherwise write its own default over `oo-support --config FILE COMMAND`'s value;
+    # the defaults come from the namespace `main` starts with.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", help="TOML config file (else $OO_SUPPORT_CONFIG)")
-    common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    common.add_argument(
+        "--config", default=argparse.SUPPRESS, help="TOML config file (else $OO_SUPPORT_CONFIG)"
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging"
+    )
     parser = argparse.ArgumentParser(
         prog="oo-support", description="OneOffice support daemon", parents=[common]
     )
@@ -69,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     poll.add_argument("--now", type=_iso_instant)
     poll.add_argument("--json", action="store_true")
     poll.add_argument("--no-send", action="store_true", help="queue acks, do not send them")
+    poll.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on stderr (default: when stderr is a terminal)",
+    )
     triage = command("triage", cmd_triage, "one pass of the triage, review and SLA jobs")
     triage.add_argument("--once", action="store_true", required=True)
     triage.add_argument("--now", type=_iso_instant)
@@ -145,21 +162,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--customer", help="one customer's email domain")
     report.add_argument("--format", choices=["csv", "json", "html"], default="json")
     report.add_argument("--now", type=_iso_instant, help="judge open deadlines as of then")
-    command("check-config", cmd_check_config, "validate the config and reach every server")
+    check = command("check-config", cmd_check_config, "validate the config and reach every server")
+    check.add_argument("--json", action="store_true")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    logging.getLogger("imapclient").setLevel(logging.WARNING)
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command log
+    args = build_parser().parse_args(argv, argparse.Namespace(config=None, verbose=False))
+    # Logs go to stderr (journald takes it as it takes stdout): stdout is for data.
+    logs.configure("DEBUG" if args.verbose else "INFO")
     try:
         settings = load_settings(args.config)
+        logs.configure("DEBUG" if args.verbose else settings.logging.level, settings.logging.format)
         return int(args.handler(args, settings))
     except TemplateError as exc:
         print(f"oo-support: template error: {exc}", file=sys.stderr)
@@ -211,6 +225,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     # the process cleanly (exit 0); nothing is in hand yet.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     app = build_app(settings)
+    app.reload_settings = lambda: load_settings(args.config)  # SIGHUP
     asyncio.run(run_daemon(app))
     return 0
 
@@ -226,10 +241,11 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError("no IMAP mailbox configured ([imap] is absent or disabled)")
     app = _app(args, settings)
     source = app.imap_source()
-    try:
-        report = source.poll_once()
-    finally:
-        source.close()
+    with terminal.mail_progress(f"mailbox {settings.imap.folder}", args.progress) as progress:
+        try:
+            report = source.poll_once(on_progress=progress)
+        finally:
+            source.close()
     summary = vars(report) | {"total": report.total}
     if not args.no_send:  # one cycle of the daemon: what the pass queued goes out
         summary["sent"] = app.flush_outbox().sent
@@ -264,22 +280,34 @@ def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json([views.case_summary(row) for row in rows])
         return 0
-    print(
-        views.table(
-            [
-                [
-                    views.format_reference(r.number),
+    tz = settings.support.timezone
+    cases_shown = f"{len(rows)} case" + ("" if len(rows) == 1 else "s")
+    table = terminal.new_table(f"{cases_shown} ({args.status}); ! = critical; times in {tz}")
+    # Never wrapped or cut: what one scans the list for. The rest wraps on a narrow
+    # terminal (a date and its time on two lines) rather than losing a column.
+    for header in ("case", "status", "priority", "!"):
+        table.add_column(header, no_wrap=True)
+    table.add_column("customer", overflow="fold")
+    for header in ("subject", "created", "response due"):
+        table.add_column(header)
+    for r in rows:
+        table.add_row(
+            *map(
+                terminal.cell,
+                (
+                    r.number,
                     r.status,
                     r.priority,
+                    "!" if r.critical else "",
                     r.customer_email,
-                    r.created_at.isoformat(timespec="minutes"),
-                    r.subject[:60],
-                ]
-                for r in rows
-            ],
-            ["case", "status", "priority", "customer", "created", "subject"],
+                    terminal.shorten(r.subject, _SUBJECT_CHARS),
+                    terminal.local_minutes(r.created_at, tz),
+                    terminal.local_minutes(r.response_due, tz),
+                ),
+            ),
+            style="bold red" if r.critical else None,
         )
-    )
+    terminal.print_table(table)
     return 0
 
 
@@ -292,16 +320,25 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
         _print_json(detail)
         return 0
     print(f"{detail['reference']} {detail['subject']}")
+    facts = terminal.new_table()
+    facts.show_header = False
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column()
     for key in (
         "status",
         "priority",
+        "critical",
         "customer_email",
+        "assignee",
         "created_at",
         "review_due",
         "response_due",
         "resolve_due",
     ):
-        print(f"  {key}: {detail[key]}")
+        value = detail[key]
+        shown = ("yes" if value else "no") if isinstance(value, bool) else value
+        facts.add_row(terminal.cell(key), terminal.cell(shown))
+    terminal.print_table(facts)
     for message in detail["messages"]:
         print(
             f"\n--- {message['at']} {message['direction']} {message['kind']} from {message['from']}"
@@ -426,15 +463,14 @@ def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(found)
         return 0
-    print(
-        views.table(
-            [
-                [f["at"], f["kind"], f["from"] or "", (f["reason"] or "")[:50], f["subject"][:40]]
-                for f in found
-            ],
-            ["at", "kind", "from", "why", "subject"],
-        )
-    )
+    table = terminal.new_table(f"kept without a case: {len(found)}")
+    for header in ("at", "kind", "from", "why", "subject"):
+        table.add_column(header)
+    for f in found:
+        why = terminal.shorten(f["reason"] or "", 50)
+        subject = terminal.shorten(f["subject"], 40)
+        table.add_row(*map(terminal.cell, (f["at"], f["kind"], f["from"], why, subject)))
+    terminal.print_table(table)
     return 0
 
 
@@ -459,14 +495,30 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
     from daemon.ops.check import run_checks  # only this command needs it
 
-    results = run_checks(settings)
-    print(
-        views.table(
-            [[r.name, "ok" if r.ok else "FAILED", r.detail] for r in results],
-            ["check", "result", "detail"],
+    source = args.config or os.environ.get(CONFIG_ENV) or "the embedded defaults"
+    results = run_checks(settings, str(source))
+    if args.json:
+        _print_json([{"check": r.name, "ok": r.ok, "detail": r.detail} for r in results])
+    else:
+        table = terminal.new_table()
+        table.add_column("check", no_wrap=True)
+        table.add_column("result", no_wrap=True)
+        table.add_column("detail")
+        for r in results:
+            table.add_row(
+                terminal.cell(r.name),
+                terminal.verdict(r.ok),
+                terminal.cell(r.detail),
+            )
+        terminal.print_table(table)
+    failed = [r.name for r in results if not r.ok]
+    if failed:
+        print(
+            f"oo-support: {len(failed)} of {len(results)} checks failed: {', '.join(failed)}",
+            file=sys.stderr,
         )
-    )
-    return 0 if all(r.ok for r in results) else 1
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

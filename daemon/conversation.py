@@ -49,7 +49,7 @@ class Conversation:
             window = timedelta(days=self.settings.support.reopen_days)
             if row.resolved_at is None or now - row.resolved_at <= window:
                 changes |= {"status": "open", "resolved_at": None}
-                log.info("case reopened case=%s by a customer reply", row.number)
+                log.info("case reopened by a customer reply", extra={"case": row.number})
         elif row.status == "waiting":
             changes["status"] = "open"  # the customer answered what we waited for
         if plan.flags and not set(plan.flags) <= set(row.flags or []):
@@ -68,7 +68,9 @@ class Conversation:
         if bounce.action != "failed" and not (bounce.status or "").startswith("5"):
             return
         repository.mark_bounced(conn, plan.bounced_message_pk, f"bounced: {detail}".strip())
-        log.warning("outbound mail bounced case_id=%s: %s", plan.case_id, detail)
+        log.warning(
+            "outbound mail bounced", extra={"case": plan.case_number, "detail": detail}
+        )
 
     def _staff(self, conn: Connection, plan: Plan, now: datetime) -> None:
         assert plan.case is not None and plan.commands is not None
@@ -162,10 +164,12 @@ class Conversation:
                 conn, [(case_id, mail)], kind, self.settings.support.name, now
             )
         log.info(
-            "staff message case=%s from=%s commands=%s relayed=%s errors=%s",
-            row.number,
-            parsed.from_addr,
-            len(plan.commands.commands),
-            any(kind == "reply" for _c, kind, _m in outgoing),
-            len(errors),
+            "staff message",
+            extra={
+                "case": row.number,
+                "from": parsed.from_addr,
+                "commands": len(plan.commands.commands),
+                "relayed": any(kind == "reply" for _c, kind, _m in outgoing),
+                "errors": len(errors),
+            },
         )

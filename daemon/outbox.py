@@ -21,7 +21,6 @@ import os
 import re
 import smtplib
 import socket
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,7 +29,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, Row
 
+from daemon import tls
 from daemon.clock import Clock
+from daemon.oauth import OAuthError, TokenProvider, xoauth2_string
 from daemon.settings import OutboxSettings, SmtpOutSettings
 from daemon.store import repository
 
@@ -77,16 +78,18 @@ class PickupDirTransport:
         raw: bytes,
         commit: CommitSent,
     ) -> None:
+        final = self.directory / f"{outbox_id:08d}.eml"
+        partial = self.directory / f".{outbox_id:08d}.eml.tmp"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            final = self.directory / f"{outbox_id:08d}.eml"
-            partial = self.directory / f".{outbox_id:08d}.eml.tmp"
             with partial.open("wb") as fh:
                 fh.write(raw)
                 fh.flush()
                 os.fsync(fh.fileno())
             partial.replace(final)
         except OSError as exc:  # a full or read-only disk clears up; try again later
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)  # a half-written file only fills the disk
             raise TemporaryFailure(f"pickup dir: {exc}") from exc
         commit()  # a repeat after a crash here rewrites the same file
 
@@ -97,8 +100,16 @@ class PickupDirTransport:
 class SmtpTransport:
     """Sends through the configured relay, keeping one connection for a whole flush."""
 
-    def __init__(self, settings: SmtpOutSettings) -> None:
+    def __init__(
+        self,
+        settings: SmtpOutSettings,
+        tokens: TokenProvider | None = None,
+        default_user: str = "",
+    ) -> None:
         self.settings = settings
+        self.tokens = tokens  # the sign-in token for auth = "xoauth2"
+        # The XOAUTH2 mailbox when [smtp_out] username is empty: the support address.
+        self.default_user = default_user
         self._client: smtplib.SMTP | None = None
 
     def check(self) -> None:
@@ -108,22 +119,64 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
-        client: smtplib.SMTP
-        if s.security == "ssl":
-            client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
-        else:
-            client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-        # DATA ends with a small write after our commit; without NODELAY, Nagle holds it
-        # until the relay's delayed ACK (40 ms) and every mail costs that much.
-        if client.sock is not None:
-            client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        client.ehlo()
-        if s.security == "starttls":
-            client.starttls(context=context)
-            client.ehlo()  # capabilities change under TLS
-        if s.username:
+        client = self._open_secured()
+        if s.auth == "xoauth2":
+            self._xoauth2_login(client)
+        elif s.username:
             client.login(s.username, s.password)
+        return client
+
+    def _xoauth2_login(self, client: smtplib.SMTP) -> None:
+        """AUTH XOAUTH2 with a bearer token (Microsoft 365). A refused token is dropped and
+        the failure is temporary: the mail waits for the retry, which brings a new token."""
+        user = self.settings.username or self.default_user
+        try:
+            if self.tokens is None:
+                raise TemporaryFailure('smtp_out auth = "xoauth2" needs an [oauth] section')
+            try:
+                token = self.tokens.token()
+            except OAuthError as exc:
+                raise TemporaryFailure(f"smtp XOAUTH2 sign-in for {user}: {exc}") from exc
+            try:
+                client.auth("XOAUTH2", _xoauth2_answer(user, token))
+            except smtplib.SMTPAuthenticationError as exc:
+                self.tokens.invalidate(token)
+                raise TemporaryFailure(
+                    f"smtp XOAUTH2 login refused for {user}: {exc.smtp_code} {exc.smtp_error!r}"
+                ) from exc
+        except TemporaryFailure:
+            with contextlib.suppress(OSError):
+                client.close()  # not yet self._client: close() would not end it
+            raise
+
+    def _open_secured(self) -> smtplib.SMTP:
+        """Connect and greet as `security` says. TLS is verified (daemon/tls.py), and a
+        relay that does not offer STARTTLS is refused, never used in plain text."""
+        s = self.settings
+        server = f"smtp {s.host}:{s.port}"
+        context = None if s.security == "none" else tls.client_context(s.ca_file)
+        client: smtplib.SMTP
+        with tls.named_tls_failures(server, "smtp_out"):
+            if s.security == "ssl":
+                client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+            else:
+                client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            # DATA ends with a small write after our commit; without NODELAY, Nagle holds
+            # it until the relay's delayed ACK (40 ms) and every mail costs that much.
+            if client.sock is not None:
+                client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            client.ehlo()
+            if s.security == "starttls":
+                if not client.has_extn("starttls"):
+                    raise tls.starttls_not_offered(server)
+                with tls.named_tls_failures(server, "smtp_out"):
+                    client.starttls(context=context)
+                client.ehlo()  # capabilities change under TLS
+        except BaseException:
+            with contextlib.suppress(OSError):
+                client.close()
+            raise
         return client
 
     def send(
@@ -154,6 +207,9 @@ class SmtpTransport:
             self.close()
             failure = PermanentFailure if 500 <= exc.smtp_code < 600 else TemporaryFailure
             raise failure(f"relay answered {exc.smtp_code} {exc.smtp_error!r}") from exc
+        except tls.TlsError as exc:  # only from _connect, before anything was sent
+            self.close()
+            raise TemporaryFailure(str(exc)) from exc
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             if committed:
@@ -180,6 +236,15 @@ class SmtpTransport:
             self._client = None
 
 
+def _xoauth2_answer(user: str, token: str) -> Callable[..., str]:
+    def answer(challenge: bytes | None = None) -> str:
+        # smtplib asks first with no challenge: the initial response. A 334 after it
+        # carries the server's error (JSON), which XOAUTH2 acknowledges with an empty line.
+        return xoauth2_string(user, token) if challenge is None else ""
+
+    return answer
+
+
 def _expect(reply: tuple[int, bytes], code: int) -> None:
     if reply[0] != code:
         raise smtplib.SMTPResponseException(reply[0], reply[1])
@@ -204,10 +269,15 @@ def _dot_stuffed(raw: bytes) -> bytes:
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
-def make_transport(smtp_out: SmtpOutSettings | None, outbox: OutboxSettings) -> Transport:
+def make_transport(
+    smtp_out: SmtpOutSettings | None,
+    outbox: OutboxSettings,
+    tokens: TokenProvider | None = None,
+    default_user: str = "",
+) -> Transport:
     if smtp_out is None:
         return PickupDirTransport(outbox.pickup_dir)
-    return SmtpTransport(smtp_out)
+    return SmtpTransport(smtp_out, tokens, default_user)
 
 
 @dataclass
@@ -224,14 +294,24 @@ def flush(
     clock: Clock,
     should_stop: Callable[[], bool] | None = None,
     limit: int | None = None,
+    on_result: Callable[[str, str], None] | None = None,
 ) -> FlushReport:
-    """Send every due row once; rows that fail temporarily wait for their next attempt."""
+    """Send every due row once; rows that fail temporarily wait for their next attempt.
+
+    `on_result(kind, result)` hears of each row: result sent, deferred or failed.
+    """
     report = FlushReport()
+
+    def count(kind: str, result: str) -> None:
+        setattr(report, result, getattr(report, result) + 1)
+        if on_result is not None:
+            on_result(kind, result)
+
     try:
         while limit is None or report.sent + report.deferred + report.failed < limit:
             if should_stop is not None and should_stop():
                 break
-            if not _send_next(engine, transport, settings, clock, report):
+            if not _send_next(engine, transport, settings, clock, count):
                 break
     finally:
         transport.close()
@@ -243,7 +323,7 @@ def _send_next(
     transport: Transport,
     settings: OutboxSettings,
     clock: Clock,
-    report: FlushReport,
+    count: Callable[[str, str], None],
 ) -> bool:
     with engine.connect() as conn:
         transaction = conn.begin()
@@ -271,11 +351,15 @@ def _send_next(
             retry = isinstance(exc, TemporaryFailure)
             report_as = _record_failure(conn, row, exc, retry, settings, clock)
             transaction.commit()
-            setattr(report, report_as, getattr(report, report_as) + 1)
+            count(row.kind, report_as)
             # A relay that is down stays down for a while: end this flush.
             return report_as != "deferred"
-    report.sent += 1
-    log.info("sent outbox=%s message_id=%s", row.id, row.message_id)
+    count(row.kind, "sent")
+    log.info(
+        "sent",
+        extra={"case": row.case_number, "outbox": row.id, "kind": row.kind,
+               "message_id": row.message_id},
+    )
     return True
 
 
@@ -293,11 +377,9 @@ def _record_failure(
             conn, row.id, status="failed", attempts=attempts, last_error=str(exc)
         )
         log.error(
-            "send failed for good outbox=%s case_id=%s attempts=%s: %s",
-            row.id,
-            row.case_id,
-            attempts,
-            exc,
+            "send failed for good",
+            extra={"case": row.case_number, "outbox": row.id, "kind": row.kind,
+                   "attempts": attempts, "error": str(exc)},
         )
         return "failed"
     delay = min(settings.retry_base_seconds * 2 ** (attempts - 1), settings.retry_max_seconds)
@@ -309,5 +391,9 @@ def _record_failure(
         last_error=str(exc),
         next_attempt_at=clock() + timedelta(seconds=delay),
     )
-    log.warning("send deferred outbox=%s retry_in=%ss: %s", row.id, delay, exc)
+    log.warning(
+        "send deferred",
+        extra={"case": row.case_number, "outbox": row.id, "kind": row.kind,
+               "retry_in": delay, "error": str(exc)},
+    )
     return "deferred"

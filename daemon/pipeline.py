@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -61,6 +61,9 @@ class Pipeline:
         self.clock = clock
         self.conversation = Conversation(settings, renderer, calendar)
         self._custom_rules = rules_from_config(settings.triage.rules)
+        self.observers: list[
+            Callable[[Sequence[InboundMail], Sequence[IngestResult], datetime], None]
+        ] = []
 
     @functools.cached_property
     def triage_rules(self) -> tuple[Rule, ...]:
@@ -71,14 +74,19 @@ class Pipeline:
 
     def ingest_batch(self, engine: Engine, mails: Sequence[InboundMail]) -> list[IngestResult]:
         """Ingest and commit `mails`; raises only when the database is unreachable."""
-        prepared = [self.prepare(mail) for mail in mails]
+        results = self._ingest(engine, [self.prepare(mail) for mail in mails])
+        for observe in self.observers:  # metrics; after the commit, so they count only facts
+            observe(mails, results, self.clock())
+        return results
+
+    def _ingest(self, engine: Engine, prepared: list[Prepared]) -> list[IngestResult]:
         try:
             with engine.begin() as conn:
                 return self._store(conn, prepared)
         except (OperationalError, InterfaceError):
             raise  # the database is gone: the caller retries the batch later
         except Exception as exc:  # noqa: BLE001 - narrowed down one mail at a time below
-            log.warning("batch of %s not stored at once (%s); one by one", len(mails), exc)
+            log.warning("batch of %s not stored at once (%s); one by one", len(prepared), exc)
         with engine.begin() as conn:
             return [self._store_alone(conn, item) for item in prepared]
 
@@ -201,7 +209,9 @@ class Pipeline:
             if sent.get(sender, 0) >= support.ack_limit_per_hour:
                 # Loop safety: an autoresponder that never says so stops here.
                 repository.update_case(conn, p.case_id, flags=[*p.flags, ACK_SUPPRESSED])
-                log.warning("ack suppressed case=%s to=%s: rate limit", p.case_number, sender)
+                log.warning(
+                    "ack suppressed: rate limit", extra={"case": p.case_number, "to": sender}
+                )
                 continue
             sent[sender] = sent.get(sender, 0) + 1
             acks.append((p.case_id, self._acknowledgement(p, now)))
@@ -260,7 +270,7 @@ class Pipeline:
         found = classify(parsed.subject, new_text(parsed.body_text), self.triage_rules)
         due = deadlines(received_at, Priority(found.priority), found.critical, self.calendar)
         return {
-            "subject": strip_references(parsed.subject),
+            "subject": case_subject(parsed.subject),
             "status": "new",
             "priority": found.priority,
             "critical": found.critical,
@@ -341,27 +351,31 @@ class Pipeline:
         for item, result in zip(batch, results, strict=True):
             mail = item.mail
             sender = item.parsed.from_addr if item.parsed else None
+            fields = {"case": result.case_number, "from": sender, "source": mail.source}
             if result.outcome is Outcome.CREATED:
-                log.info(
-                    "case created case=%s from=%s source=%s why=%r",
-                    result.case_number,
-                    sender,
-                    mail.source,
-                    result.reason or "",
-                )
+                log.info("case created", extra={**fields, "why": result.reason or ""})
             elif result.outcome is Outcome.THREADED:
-                log.info(
-                    "added to case=%s kind=%s from=%s", result.case_number, result.reason, sender
-                )
+                log.info("added to case", extra={**fields, "kind": result.reason})
             elif result.outcome is Outcome.IGNORED:
-                log.info("ignored automatic mail from=%s reason=%r", sender, result.reason)
+                log.info("ignored automatic mail", extra={**fields, "reason": result.reason})
             elif result.outcome is Outcome.REJECTED:
                 log.warning(
-                    "mail rejected source=%s uid=%s reason=%r", mail.source, mail.uid, result.reason
+                    "mail rejected", extra={**fields, "uid": mail.uid, "reason": result.reason}
                 )
 
 
 ACK_SUPPRESSED = "acknowledgement suppressed (rate limit)"
+
+# Outlook shows at most 255 characters of a subject; a longer one (seen: 1 MB) would
+# be copied into every mail about the case. The whole subject stays on the message.
+MAX_CASE_SUBJECT = 255
+
+
+def case_subject(subject: str) -> str:
+    subject = strip_references(subject)
+    if len(subject) <= MAX_CASE_SUBJECT:
+        return subject
+    return subject[: MAX_CASE_SUBJECT - 1].rstrip() + "…"
 
 
 def _is_report(parsed: ParsedMail) -> bool:

@@ -114,7 +114,6 @@ def _notify(
 ) -> None:
     if not case_ids:
         return
-    tz = ZoneInfo(settings.support.timezone)
     rows = conn.execute(
         select(cases, customers.c.primary_supporter, customers.c.secondary_supporter)
         .outerjoin(customers, customers.c.id == cases.c.customer_id)
@@ -123,23 +122,8 @@ def _notify(
     outgoing = []
     for row in rows:
         recipients = _recipients(row, rule.notify if rule else ("oncall",), settings)
+        log.info("alert raised", extra={"case": row.number, "kind": kind, "to": recipients})
         deadline = getattr(row, rule.due) if rule else None
-        context = {
-            "title": title,
-            "kind": kind,
-            "case": {
-                "reference": format_reference(row.number),
-                "subject": row.subject,
-                "customer_email": row.customer_email,
-                "agreement": row.agreement,
-                "priority": row.priority,
-                "critical": row.critical,
-                "triage_rule": row.triage_rule,
-                "created": row.created_at.astimezone(tz).strftime("%d.%m.%Y %H:%M"),
-            },
-            "deadline": deadline.astimezone(tz).strftime("%d.%m.%Y %H:%M") if deadline else None,
-            "support": settings.support.model_dump(),
-        }
         outgoing.append(
             (
                 row.id,
@@ -149,7 +133,7 @@ def _notify(
                     subject=tagged_subject(row.number, f"{title}: {row.subject}"),
                     recipients=recipients,
                     answered=None,
-                    text=renderer.render("alert.txt.j2", context),
+                    text=alert_text(renderer, settings, row, kind, title, deadline),
                     html=None,
                     auto_submitted="auto-generated",  # RFC 3834: it answers no message
                     language="da",
@@ -158,6 +142,36 @@ def _notify(
             )
         )
     repository.queue_outgoing(conn, outgoing, "notice", settings.support.name, now)
+
+
+def alert_text(
+    renderer: TemplateRenderer,
+    settings: Settings,
+    row: Any,
+    kind: str,
+    title: str,
+    deadline: datetime | None,
+) -> str:
+    """The body of one alert about a case; `row` is a cases row (or any object with its
+    columns). Apart from `_notify` so check-config renders the template the same way."""
+    tz = ZoneInfo(settings.support.timezone)
+    context = {
+        "title": title,
+        "kind": kind,
+        "case": {
+            "reference": format_reference(row.number),
+            "subject": row.subject,
+            "customer_email": row.customer_email,
+            "agreement": row.agreement,
+            "priority": row.priority,
+            "critical": row.critical,
+            "triage_rule": row.triage_rule,
+            "created": row.created_at.astimezone(tz).strftime("%d.%m.%Y %H:%M"),
+        },
+        "deadline": deadline.astimezone(tz).strftime("%d.%m.%Y %H:%M") if deadline else None,
+        "support": settings.support.model_dump(),
+    }
+    return renderer.render("alert.txt.j2", context)
 
 
 def _recipients(row: Any, roles: Sequence[str], settings: Settings) -> list[str]:

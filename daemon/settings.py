@@ -20,7 +20,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    FilePath,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 ENV_PREFIX = "OO_SUPPORT__"
 CONFIG_ENV = "OO_SUPPORT_CONFIG"
@@ -45,6 +55,10 @@ class ImapSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(993, ge=1, le=65535)
     security: Literal["ssl", "starttls", "none"] = "ssl"
+    # PEM bundle of the CAs that may sign this server's certificate (a company CA);
+    # unset: the system store. There is no switch to skip verification or the host
+    # name check: for a self-signed server, put its certificate here (daemon/tls.py).
+    ca_file: FilePath | None = None
     username: str = "support@oo.dk"
     password: str = ""
     auth: Literal["password", "xoauth2"] = "password"
@@ -60,13 +74,6 @@ class ImapSettings(_Section):
     batch_size: int = Field(100, ge=1, le=5000)
     timeout: float = Field(30, gt=0)
 
-    @field_validator("auth")
-    @classmethod
-    def _supported(cls, value: str) -> str:
-        if value == "xoauth2":  # Microsoft 365 sign-in: the production-operations work
-            raise ValueError('xoauth2 is not implemented yet; use auth = "password"')
-        return value
-
 
 class SmtpInSettings(_Section):
     enabled: bool = True
@@ -79,8 +86,34 @@ class SmtpOutSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(587, ge=1, le=65535)
     security: Literal["ssl", "starttls", "none"] = "starttls"
+    # As [imap] ca_file: the relay's CA bundle; verification cannot be turned off.
+    ca_file: FilePath | None = None
     username: str = ""
     password: str = ""
+    # "xoauth2": AUTH XOAUTH2 with a token from [oauth], as username (else the
+    # support address); Microsoft 365 is phasing out password SMTP AUTH.
+    auth: Literal["password", "xoauth2"] = "password"
+    timeout: float = Field(30, gt=0)
+
+
+class OAuthSettings(_Section):
+    """The Entra (Microsoft 365) app whose client-credentials token signs in to IMAP/SMTP.
+
+    Only read when [imap] or [smtp_out] has auth = "xoauth2"; then tenant_id,
+    client_id and client_secret are required (checked in Settings).
+    """
+
+    tenant_id: str = ""
+    client_id: str = ""
+    client_secret: str = Field("", repr=False)  # kept out of logged reprs
+    authority: str = "https://login.microsoftonline.com"
+    scope: str = "https://outlook.office365.com/.default"
+    # When the client secret stops working (Entra shows it). An expired secret
+    # silently stops all sign-ins, so check-config and the daemon warn ahead of it.
+    secret_expires: date | None = None
+    secret_warning_days: int = Field(30, ge=0)
+    # A CA bundle for the token endpoint (a TLS-inspecting proxy); default: public CAs.
+    ca_file: Path | None = None
     timeout: float = Field(30, gt=0)
 
 
@@ -217,11 +250,28 @@ class TemplateSettings(_Section):
     dir: Path = PACKAGE_ROOT / "templates"
 
 
+class LoggingSettings(_Section):
+    # One event per line on stdout for journald: "kv" (key=value) or "json".
+    format: Literal["kv", "json"] = "kv"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class MetricsSettings(_Section):
+    # Prometheus /metrics and /healthz; loopback only by default (no auth on it).
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(9464, ge=0, le=65535)
+    # /healthz fails when a loop has not reported progress for this long.
+    stall_seconds: float = Field(300, gt=0)
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     imap: ImapSettings | None = None
     smtp_in: SmtpInSettings = SmtpInSettings()
     smtp_out: SmtpOutSettings | None = None
+    # After imap and smtp_out: its validator reads their `auth`. Validated when absent too.
+    oauth: OAuthSettings | None = Field(None, validate_default=True)
     outbox: OutboxSettings = OutboxSettings()
     support: SupportSettings = SupportSettings()
     staff: StaffSettings = StaffSettings()
@@ -231,12 +281,39 @@ class Settings(_Section):
     scheduler: SchedulerSettings = SchedulerSettings()
     triage: TriageSettings = TriageSettings()
     reports: ReportSettings = ReportSettings()
+    logging: LoggingSettings = LoggingSettings()
+    metrics: MetricsSettings = MetricsSettings()
 
     @field_validator("imap")
     @classmethod
     def _imap_enabled(cls, value: ImapSettings | None) -> ImapSettings | None:
         # `enabled = false` means the same as leaving the section out.
         return value if value is not None and value.enabled else None
+
+    @field_validator("oauth")
+    @classmethod
+    def _oauth_complete(
+        cls, value: OAuthSettings | None, info: ValidationInfo
+    ) -> OAuthSettings | None:
+        # Fail at start, naming the key, rather than at the first sign-in.
+        users = [
+            name
+            for name in ("imap", "smtp_out")
+            if getattr(info.data.get(name), "auth", None) == "xoauth2"
+        ]
+        if not users:
+            return value
+        keys = ("tenant_id", "client_id", "client_secret")
+        missing = [key for key in keys if value is None or not getattr(value, key).strip()]
+        if missing:
+            needed = " and ".join(f'[{name}] auth = "xoauth2"' for name in users)
+            # A custom error: its text is shown as is, without pydantic's "Value error, ".
+            raise PydanticCustomError(
+                "oauth_incomplete",
+                "{missing} missing, needed by {needed}",
+                {"missing": ", ".join(missing), "needed": needed},
+            )
+        return value
 
 
 def load_settings(
@@ -282,14 +359,20 @@ def _apply_env_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> No
 
 
 def _is_list_key(section: str, key: str) -> bool:
+    field = _declared_field(section, key)
+    return field is not None and get_origin(field.annotation) is list
+
+
+def _declared_field(section: str, key: str) -> FieldInfo | None:
+    """The field `key` of section `section`, if the settings declare one."""
     field = Settings.model_fields.get(section)
     if field is None:
-        return False
+        return None
     models = [t for t in (field.annotation, *get_args(field.annotation)) if isinstance(t, type)]
     for model in models:
         if issubclass(model, BaseModel) and key in model.model_fields:
-            return get_origin(model.model_fields[key].annotation) is list
-    return False
+            return model.model_fields[key]
+    return None
 
 
 def _env_list(raw: str) -> Any:
@@ -307,7 +390,10 @@ def _resolve_secret_files(data: dict[str, Any]) -> None:
     for section_name, section in data.items():
         if not isinstance(section, dict):
             continue
-        for key in [k for k in section if k.endswith("_file")]:
+        # A declared `*_file` key (ca_file) is a path its setting uses, not a secret's file.
+        for key in [
+            k for k in section if k.endswith("_file") and _declared_field(section_name, k) is None
+        ]:
             secret_key = key[: -len("_file")]
             file_path = Path(str(section.pop(key)))
             try:
@@ -325,7 +411,9 @@ def _describe(exc: ValidationError, path: object) -> str:
         key = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
             problems.append(f"{key}: unknown key")
-        elif any(word in key for word in ("password", "secret", "token")):
+        elif isinstance(error.get("input"), dict) or any(
+            word in key for word in ("password", "secret", "token")
+        ):  # a whole section may hold a secret too
             problems.append(f"{key}: {error['msg']}")  # never echo a secret
         else:
             problems.append(f"{key}: {error['msg']} (got {error.get('input')!r})")

@@ -1,4 +1,4 @@
-"""Cases as the JSON shapes INTERFACE.md fixes, and as text tables for people."""
+"""Cases as the JSON shapes INTERFACE.md fixes (tables for people: daemon/terminal.py)."""
 
 from __future__ import annotations
 
@@ -116,13 +116,3 @@ def uncased_summary(row: Row[Any]) -> dict[str, Any]:
         "source": row.source,
         "size": row.size,
     }
-
-
-def table(rows: list[list[str]], headers: list[str]) -> str:
-    widths = [
-        max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)
-    ]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(lines)

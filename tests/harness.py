@@ -80,8 +80,15 @@ def clean_env() -> dict[str, str]:
 class DaemonProcess:
     """`python -m daemon run` as a child process, as systemd would run it."""
 
-    def __init__(self, config: Path | None, cwd: Path, log_name: str = "daemon.log") -> None:
+    def __init__(
+        self,
+        config: Path | None,
+        cwd: Path,
+        log_name: str = "daemon.log",
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.config = config
+        self.env = env or {}
         self.cwd = cwd
         self.log_path = cwd / log_name
         self.proc: subprocess.Popen[bytes] | None = None
@@ -92,7 +99,7 @@ class DaemonProcess:
             args += ["--config", str(self.config)]
         log = self.log_path.open("wb")  # this run only: wait_ready reads it
         self.proc = subprocess.Popen(
-            args, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT, env=clean_env()
+            args, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT, env=clean_env() | self.env
         )
         log.close()
         return self

@@ -16,6 +16,7 @@ import pwd
 import shutil
 import signal
 import socket
+import ssl
 import stat
 import subprocess
 import threading
@@ -25,13 +26,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import imapclient
 import psycopg
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from psycopg import sql
+
+if TYPE_CHECKING:
+    import trustme
 
 LOCALHOST = "127.0.0.1"
 # util-linux (essential on Debian): exec dovecot with a parent-death signal set.
@@ -94,6 +98,31 @@ def _traversable_by(path: Path, uid: int, gids: set[int]) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class ServerCert:
+    """A test server's TLS identity as PEM files, and the CA that vouches for it."""
+
+    chain: Path  # the server's certificate (and intermediates, if any)
+    key: Path
+    ca: Path  # the issuing CA's certificate: what a client's ca_file must hold
+
+    @classmethod
+    def issue(cls, ca: trustme.CA, directory: Path, *names: str) -> ServerCert:
+        """A certificate from `ca` for `names` (default: 127.0.0.1 and localhost)."""
+        leaf = ca.issue_cert(*(names or (LOCALHOST, "localhost")))
+        stem = directory / f"cert-{uuid.uuid4().hex[:8]}"
+        cert = cls(Path(f"{stem}.chain.pem"), Path(f"{stem}.key.pem"), Path(f"{stem}.ca.pem"))
+        cert.chain.write_bytes(b"".join(pem.bytes() for pem in leaf.cert_chain_pems))
+        leaf.private_key_pem.write_to_path(str(cert.key))
+        ca.cert_pem.write_to_path(str(cert.ca))
+        return cert
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.chain, self.key)
+        return context
+
+
 class Dovecot:
     """A private Dovecot IMAP server with one user, under `root`.
 
@@ -103,7 +132,17 @@ class Dovecot:
     tmp_path is not: /tmp/pytest-of-root is 0700; use tempfile.mkdtemp + chmod 0755).
     """
 
-    def __init__(self, root: Path, user: str = "support@oo.dk", password: str = "secret") -> None:
+    def __init__(
+        self,
+        root: Path,
+        user: str = "support@oo.dk",
+        password: str = "secret",
+        *,
+        tls: ServerCert | None = None,
+        oauth2_introspection_url: str | None = None,
+    ) -> None:
+        """With `tls`: STARTTLS on `port` and IMAPS on `imaps_port`; plain logins
+        still work on `port` (ssl = yes, not required), so the mail helpers do too."""
         self.root = Path(root).resolve()
         self.host = LOCALHOST
         self.port = free_port()  # chosen once: restart() reuses it
@@ -113,6 +152,11 @@ class Dovecot:
         self.log_path = self.root / "log" / "dovecot.log"
         self.mail_dir = self.root / "mail"
         self._proc: subprocess.Popen[bytes] | None = None
+        self.tls = tls
+        self.imaps_port = free_port() if tls is not None else None
+        # With a URL: XOAUTH2/OAUTHBEARER logins, each token checked by a POST there
+        # (Dovecot's oauth2 passdb); plain logins with the password keep working.
+        self.oauth2_introspection_url = oauth2_introspection_url
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -133,9 +177,9 @@ state_dir = {self.root}/state
 log_path = {self.log_path}
 protocols = imap
 listen = {self.host}
-ssl = no
+{self._ssl_settings()}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+{self._auth_settings(passwd)}
 # Answer a wrong password at once (default: 2 s), so auth-failure tests are fast.
 auth_failure_delay = 0
 first_valid_uid = 1
@@ -144,10 +188,6 @@ mail_max_userip_connections = 200
 # Test mail is disposable: skip fsync so bulk APPEND is fast.
 mail_fsync = never
 mail_location = maildir:{self.mail_dir}/%u
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {passwd}
-}}
 userdb {{
   driver = static
   args = uid=dovecot gid=dovecot home={self.mail_dir}/%u
@@ -163,13 +203,59 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    port = {self.imaps_port or 0}
   }}
 }}
 service anvil {{
   chroot =
 }}
 """)
+
+    def _auth_settings(self, passwd: Path) -> str:
+        if self.oauth2_introspection_url is None:
+            return f"""auth_mechanisms = plain login
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {passwd}
+}}"""
+        oauth2_conf = self.root / "oauth2.conf"
+        # No tokeninfo_url: every token goes to the introspection endpoint, whose
+        # answer must say active = true and name the user who logs in.
+        oauth2_conf.write_text(f"""\
+introspection_mode = post
+introspection_url = {self.oauth2_introspection_url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+""")
+        oauth2_conf.chmod(0o644)  # read by the auth process
+        # Each passdb serves only its own mechanisms, so a token is never taken for a
+        # password or the other way round.
+        # Anvil's penalty socket closed: no growing delay after refused tokens (up to
+        # 15 s a login, the next good one too), which would make retry tests slow.
+        return f"""auth_mechanisms = plain login xoauth2 oauthbearer
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {oauth2_conf}
+}}
+passdb {{
+  driver = passwd-file
+  mechanisms = plain login
+  args = scheme=PLAIN username_format=%u {passwd}
+}}"""
+
+    def _ssl_settings(self) -> str:
+        if self.tls is None:
+            return "ssl = no"
+        # Read by Dovecot's config process, which runs as root: no chown needed.
+        return f"ssl = yes\nssl_cert = <{self.tls.chain}\nssl_key = <{self.tls.key}"
 
     def start(self) -> None:
         """Write the config, start Dovecot and wait until it greets on its port."""
@@ -407,9 +493,10 @@ class SmtpSink:
     a client configured once sees "relay down" and then "relay back".
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ServerCert | None = None) -> None:
         self.host = LOCALHOST
         self.port = free_port()
+        self.tls = tls
         self.messages: list[CapturedMail] = []
         self.refuse_code: int | None = None
         self._cond = threading.Condition()
@@ -423,12 +510,17 @@ class SmtpSink:
     def start(self) -> None:
         if self._controller is not None:
             raise RuntimeError("SMTP sink already started")
+        tls_options: dict[str, Any] = {}
+        if self.tls is not None:
+            # STARTTLS required: MAIL before it is refused, so a capture proves TLS.
+            tls_options = {"tls_context": self.tls.server_context(), "require_starttls": True}
         controller = Controller(
             _SinkHandler(self),
             hostname=self.host,
             port=self.port,
             ready_timeout=10,
             enable_SMTPUTF8=True,
+            **tls_options,
         )
         controller.start()
         self._controller = controller

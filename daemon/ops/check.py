@@ -1,16 +1,48 @@
-"""`oo-support check-config`: reach every configured server, render every template."""
+"""`oo-support check-config`: reach every configured server, render every template.
+
+Each check is independent (one failing never hides the others) and bounded in time:
+the servers are asked at once, each with at most CHECK_TIMEOUT seconds per network
+step, so a silent host costs one timeout in total. A failure is worded for the
+operator who has to fix the setting: what was tried, where, and what came back.
+"""
 
 from __future__ import annotations
 
+import smtplib
+import socket
+import ssl
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace, TracebackType
 
+# A login refusal is the commonest IMAP mistake and deserves its own words; the source
+# module hides imapclient otherwise.
+from imapclient.exceptions import IMAPClientError, LoginError
+from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
+from daemon import oauth, reports, scheduler
 from daemon.app import build_app
+from daemon.domain.alerts import ONCALL_PAGE, ONCALL_SUBJECT, alert_rules
+from daemon.domain.billing import Work
+from daemon.domain.language import Language
 from daemon.mail import compose
+from daemon.mail.render import TemplateRenderer
 from daemon.outbox import SmtpTransport
-from daemon.settings import Settings
+from daemon.settings import OAuthSettings, Settings, SmtpOutSettings
+from daemon.store.engine import make_engine
+from daemon.tls import TlsError
+
+# Seconds any one network step of a check may take (connect, greeting, login).
+CHECK_TIMEOUT = 10.0
+# Shown in full in a failure's detail: enough folder names to spot a typo.
+_FOLDERS_SHOWN = 12
 
 
 @dataclass(frozen=True)
@@ -20,50 +52,346 @@ class CheckResult:
     detail: str
 
 
-def run_checks(settings: Settings) -> list[CheckResult]:
-    app = build_app(settings)
-    results = [CheckResult("config", True, "valid")]
-    results.append(_check("database", lambda: _database(app)))
+class CheckFailed(Exception):
+    """A finding already worded for the operator; shown as it is."""
+
+
+Probe = Callable[[], str]
+
+
+def run_checks(settings: Settings, source: str = "the embedded defaults") -> list[CheckResult]:
+    """Every check for `settings` (read from `source`), in a fixed order."""
+    probes: list[tuple[str, Probe]] = [("database", lambda: _database(settings.database.url))]
+    if settings.oauth is not None:
+        oauth_settings = settings.oauth
+        probes.append(("oauth", lambda: _oauth(oauth_settings)))
     if settings.imap is not None:
-        results.append(_check("imap", lambda: _imap(app)))
+        probes.append(("imap", lambda: _imap(settings)))
     if settings.smtp_out is not None:
-        results.append(_check("smtp_out", lambda: _smtp(settings)))
+        smtp_out = settings.smtp_out
+        probes.append(("smtp_out", lambda: _smtp(smtp_out, settings)))
     else:
-        results.append(CheckResult("smtp_out", True, f"pickup dir {settings.outbox.pickup_dir}"))
-    results.append(_check("templates", lambda: _templates(app)))
-    return results
+        probes.append(("pickup_dir", lambda: _pickup_dir(settings.outbox.pickup_dir)))
+    renderer = TemplateRenderer(settings.templates.dir)
+    now = datetime.now(UTC)
+    for name, render in _TEMPLATE_SAMPLES:
+        probes.append((f"template {name}", _template_probe(render, renderer, settings, now)))
+    # Threads, so a server that never answers delays the table by one timeout, not one
+    # timeout per server; the results keep the order above.
+    with ThreadPoolExecutor(max_workers=len(probes)) as pool:
+        futures = [pool.submit(_outcome, name, probe) for name, probe in probes]
+        found = [future.result() for future in futures]
+    return [CheckResult("config", True, f"valid ({source})"), *found]
 
 
-def _check(name: str, probe: object) -> CheckResult:
+def _outcome(name: str, probe: Probe) -> CheckResult:
     try:
-        return CheckResult(name, True, probe())  # type: ignore[operator]
-    except Exception as exc:  # noqa: BLE001 - every failure is a finding to report
-        return CheckResult(name, False, f"{type(exc).__name__}: {exc}".splitlines()[0])
+        return CheckResult(name, True, probe())
+    except CheckFailed as exc:
+        return CheckResult(name, False, str(exc))
+    except Exception as exc:  # noqa: BLE001 - an unforeseen failure is a finding too
+        reason = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
+        return CheckResult(name, False, reason)
 
 
-def _database(app) -> str:  # type: ignore[no-untyped-def]
-    with app.engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
-    return f"reached {app.engine.url.render_as_string(hide_password=True)}"
+def _unreachable(exc: BaseException, host: str, port: int, timeout: float) -> str:
+    """Why a TCP/TLS connection to host:port failed, in words that point at the setting."""
+    where = f"{host}:{port}"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"connection refused by {where} (wrong port, or the server is down)"
+    if isinstance(exc, TimeoutError):
+        return f"no answer from {where} within {timeout:g} s (wrong host or port?)"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve host {host!r}: {exc.strerror}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"the TLS certificate of {where} is not trusted: {exc.verify_message}"
+    if isinstance(exc, ssl.SSLError):
+        # Typically `security = "ssl"` against a plain-text port, or the reverse.
+        return f"TLS with {where} failed ({exc.reason or exc}): is `security` right for it?"
+    return f"cannot connect to {where}: {getattr(exc, 'strerror', None) or exc}"
 
 
-def _imap(app) -> str:  # type: ignore[no-untyped-def]
-    source = app.imap_source()
+# ---- servers --------------------------------------------------------------------------
+
+
+def _database(url: str) -> str:
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        # libpq waits for the kernel's TCP timeout (minutes) on a silent host.
+        parsed = parsed.update_query_dict({"connect_timeout": str(int(CHECK_TIMEOUT))})
     try:
-        client = source.connect()
-        info = client.select_folder(app.settings.imap.folder, readonly=True)
-        return f"logged in, {app.settings.imap.folder} has {info[b'EXISTS']} mails"
+        engine = make_engine(parsed.render_as_string(hide_password=False))
+    except OSError as exc:  # SQLite: the file's directory cannot be made
+        raise CheckFailed(f"database file for {shown} cannot be created: {exc}") from exc
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        cause = str(getattr(exc, "orig", None) or exc).strip()
+        reason = cause.splitlines()[0] if cause else type(exc).__name__
+        raise CheckFailed(f"database unreachable at {shown}: {reason}") from exc
+    finally:
+        engine.dispose()
+    return f"reached {shown}"
+
+
+def _imap(settings: Settings) -> str:
+    imap = settings.imap
+    assert imap is not None
+    bounded = imap.model_copy(update={"timeout": min(imap.timeout, CHECK_TIMEOUT)})
+    # The daemon's own source and connect (TLS, login method), not a second copy of them.
+    source = build_app(settings.model_copy(update={"imap": bounded})).imap_source()
+    try:
+        try:
+            client = source.connect()
+        except LoginError as exc:
+            raise CheckFailed(f"imap login refused for {imap.username}: {_said(exc)}") from exc
+        except IMAPClientError as exc:  # STARTTLS refused, a folder not creatable, ...
+            raise CheckFailed(f"imap server {imap.host}:{imap.port} said: {_said(exc)}") from exc
+        except TlsError as exc:  # already names the server and the certificate's fault
+            raise CheckFailed(str(exc)) from exc
+        except OSError as exc:
+            reason = _unreachable(exc, imap.host, imap.port, bounded.timeout)
+            raise CheckFailed(f"imap server unreachable: {reason}") from exc
+        if not client.folder_exists(imap.folder):
+            names = sorted(str(name) for _flags, _sep, name in client.list_folders())
+            more = ", ..." if len(names) > _FOLDERS_SHOWN else ""
+            shown = ", ".join(names[:_FOLDERS_SHOWN]) + more
+            raise CheckFailed(
+                f"folder {imap.folder!r} does not exist on the server (it has: {shown})"
+            )
+        status = client.folder_status(imap.folder, [b"MESSAGES"])
+        waiting = int(status[b"MESSAGES"])
+        return (
+            f"logged in as {imap.username} at {imap.host}:{imap.port};"
+            f" folder {imap.folder!r} holds {waiting} mails"
+        )
     finally:
         source.close()
 
 
-def _smtp(settings: Settings) -> str:
-    s = settings.smtp_out
-    assert s is not None
-    SmtpTransport(s).check()  # the sender's own connect: EHLO, STARTTLS, AUTH
-    return f"EHLO accepted by {s.host}:{s.port}"
+def _oauth(settings: OAuthSettings) -> str:
+    try:
+        return oauth.check_sign_in(settings, date.today())
+    except oauth.OAuthError as exc:
+        raise CheckFailed(f"no token from {settings.authority}: {exc}") from exc
 
 
-def _templates(app) -> str:  # type: ignore[no-untyped-def]
-    compose.check_templates(app.renderer, app.settings.support, datetime.now(UTC))
-    return f"acknowledgement (da, en) rendered from {app.settings.templates.dir}"
+def _said(exc: Exception) -> str:
+    """An IMAP server's words from an imapclient error (often a bytes repr)."""
+    text_ = str(exc)
+    if text_.startswith(("b'", 'b"')) and text_.endswith(("'", '"')):
+        text_ = text_[2:-1]
+    return text_
+
+
+def _smtp(smtp_out: SmtpOutSettings, settings: Settings) -> str:
+    bounded = smtp_out.model_copy(update={"timeout": min(smtp_out.timeout, CHECK_TIMEOUT)})
+    where = f"{smtp_out.host}:{smtp_out.port}"
+    # The sender's own connect (EHLO, STARTTLS, AUTH), with its token when XOAUTH2.
+    transport = SmtpTransport(
+        bounded, oauth.shared_provider(settings.oauth), settings.support.address
+    )
+    try:
+        transport.check()
+    except TlsError as exc:
+        raise CheckFailed(str(exc)) from exc
+    except smtplib.SMTPAuthenticationError as exc:
+        raise CheckFailed(
+            f"smtp login refused for {smtp_out.username} by {where}: {_reply(exc)}"
+        ) from exc
+    except smtplib.SMTPNotSupportedError as exc:
+        # Asked for STARTTLS or AUTH (a username is set) and the relay offers neither.
+        raise CheckFailed(f"relay {where} cannot do what the settings ask: {exc}") from exc
+    except smtplib.SMTPResponseException as exc:
+        raise CheckFailed(f"relay {where} refused us: {_reply(exc)}") from exc
+    except smtplib.SMTPServerDisconnected as exc:
+        # smtplib reports a greeting that never came as a disconnect.
+        if isinstance(exc.__context__, TimeoutError):
+            reason = _unreachable(exc.__context__, smtp_out.host, smtp_out.port, bounded.timeout)
+            raise CheckFailed(f"relay unreachable: {reason}") from exc
+        raise CheckFailed(f"relay {where} closed the connection: {exc}") from exc
+    except OSError as exc:  # after the smtplib errors: they are OSErrors too
+        reason = _unreachable(exc, smtp_out.host, smtp_out.port, bounded.timeout)
+        raise CheckFailed(f"relay unreachable: {reason}") from exc
+    login = f", logged in as {smtp_out.username}" if smtp_out.username else ""
+    return f"EHLO accepted by {where} ({smtp_out.security}){login}"
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    said = exc.smtp_error
+    words = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
+    return f"{exc.smtp_code} {words}"
+
+
+def _pickup_dir(directory: Path) -> str:
+    """Without [smtp_out], every outgoing mail is a file here: it must be writable."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".oo-check-", suffix=".tmp"):
+            pass
+    except OSError as exc:
+        raise CheckFailed(f"pickup dir {directory} is not writable: {exc.strerror or exc}") from exc
+    return f"no [smtp_out]: outgoing mail is written to {directory.resolve()}"
+
+
+# ---- templates ------------------------------------------------------------------------
+# Each sample goes through the same function that renders the template in service, so
+# a template that needs a value the daemon does not give fails here, not on a customer.
+
+Sample = Callable[[TemplateRenderer, Settings, datetime], list[str]]
+
+
+def _template_probe(
+    render: Sample, renderer: TemplateRenderer, settings: Settings, now: datetime
+) -> Probe:
+    def probe() -> str:
+        try:
+            rendered = render(renderer, settings, now)
+        except TemplateError as exc:
+            raise CheckFailed(_template_error(exc, renderer.directory)) from exc
+        return "rendered " + ", ".join(rendered)
+
+    return probe
+
+
+def _template_error(exc: TemplateError, directory: Path) -> str:
+    """`FILE line N: what` for a broken template, also when the fault is in an include."""
+    if isinstance(exc, TemplateNotFound):
+        return f"{exc.name} not found in {directory}"
+    if isinstance(exc, TemplateSyntaxError):
+        return f"{exc.name or exc.filename} line {exc.lineno}: {exc.message}"
+    # Jinja rewrites a render error's traceback so template frames carry the template's
+    # file and line; the innermost one under the template directory is where it broke.
+    where = ""
+    tb: TracebackType | None = exc.__traceback__
+    root = directory.resolve()
+    while tb is not None:
+        path = Path(tb.tb_frame.f_code.co_filename)
+        if path.suffix == ".j2" and path.resolve().is_relative_to(root):
+            where = f"{path.resolve().relative_to(root)} line {tb.tb_lineno}: "
+        tb = tb.tb_next
+    return f"{where}{exc}"
+
+
+def _sample_ack(language: Language) -> Sample:
+    def render(renderer: TemplateRenderer, settings: Settings, now: datetime) -> list[str]:
+        for outside_hours in (False, True):  # both branches of the BR-10 paragraph
+            compose.acknowledgement(
+                renderer=renderer,
+                support=settings.support,
+                case_number=100001,
+                case_subject="Printeren på 2. sal virker ikke <b>",
+                language=language,
+                customer_name="Søren Kunde",
+                customer_addr="kunde@example.dk",
+                answered=compose.Answered("<sample@example.dk>", []),
+                received_at=now,
+                review_due=now + timedelta(hours=1),
+                outside_hours=outside_hours,
+                now=now,
+            )
+        names = [f"ack.{language}.txt.j2", f"ack.{language}.html.j2"]
+        return [name for name in names if renderer.exists(name)]
+
+    return render
+
+
+def _sample_reply(renderer: TemplateRenderer, settings: Settings, now: datetime) -> list[str]:
+    compose.staff_reply(
+        renderer=renderer,
+        support=settings.support,
+        case_number=100001,
+        case_subject="Printeren virker ikke",
+        staff_name="Sample Supporter",
+        staff_email="supporter@example.dk",
+        body="Hej Søren\n\nPrinteren er genstartet og virker igen.",
+        customer_addr="kunde@example.dk",
+        answered=compose.Answered("<sample@example.dk>", []),
+        language="da",
+        now=now,
+    )
+    return ["reply.txt.j2"]
+
+
+def _sample_command_error(
+    renderer: TemplateRenderer, settings: Settings, now: datetime
+) -> list[str]:
+    compose.command_errors(
+        renderer=renderer,
+        support=settings.support,
+        case_number=100001,
+        staff_email="supporter@example.dk",
+        errors=["#priority urgent: not one of high, medium, normal, low"],
+        answered=compose.Answered("<sample@example.dk>", []),
+        now=now,
+    )
+    return ["command_error.txt.j2"]
+
+
+def _sample_alert(renderer: TemplateRenderer, settings: Settings, now: datetime) -> list[str]:
+    case = SimpleNamespace(
+        number=100001,
+        subject="Serveren er nede",
+        customer_email="kunde@example.dk",
+        agreement=False,
+        priority="high",
+        critical=True,
+        triage_rule="server down",
+        created_at=now,
+    )
+    rules = alert_rules(timedelta(minutes=15), timedelta(minutes=30))
+    # Every kind, as the template words some of them differently; the page has no deadline.
+    for kind, title, deadline in [
+        *((rule.kind, rule.subject, now) for rule in rules),
+        (ONCALL_PAGE, ONCALL_SUBJECT, None),
+    ]:
+        scheduler.alert_text(renderer, settings, case, kind, title, deadline)
+    return ["alert.txt.j2"]
+
+
+def _sample_report(renderer: TemplateRenderer, settings: Settings, now: datetime) -> list[str]:
+    tz = settings.support.timezone
+    month = f"{now.year:04d}-{now.month:02d}"
+    start, end = reports.month_bounds(month, tz)
+    case = SimpleNamespace(
+        id=1,
+        number=100001,
+        subject="Printeren virker ikke <b>",
+        priority="normal",
+        critical=False,
+        channel="email",
+        agreement=True,
+        project=False,
+        created_at=start,
+        first_response_at=start + timedelta(minutes=30),
+        resolved_at=None,
+        response_due=start + timedelta(hours=4),
+        resolve_due=start + timedelta(days=2),
+    )
+    with_case = reports.assemble_report(
+        month,
+        tz,
+        start,
+        end,
+        {"example.dk": [case]},
+        {1: [Work(45, "support", True)]},
+        {"example.dk": ("Eksempel A/S", True)},
+        None,
+        now,
+    )
+    empty = reports.assemble_report(month, tz, start, end, {}, {}, {}, "example.dk", now)
+    for report in (with_case, empty):  # a month with cases, and a customer without any
+        reports.report_html(report, renderer)
+    return [reports.REPORT_TEMPLATE]
+
+
+_TEMPLATE_SAMPLES: list[tuple[str, Sample]] = [
+    ("ack.da", _sample_ack("da")),
+    ("ack.en", _sample_ack("en")),
+    ("reply", _sample_reply),
+    ("command_error", _sample_command_error),
+    ("alert", _sample_alert),
+    ("report", _sample_report),
+]

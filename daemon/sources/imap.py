@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,12 +22,14 @@ from datetime import UTC, datetime
 from imaplib import IMAP4
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientError, LoginError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from daemon import tls
 from daemon.clock import Clock
 from daemon.inbound import InboundMail, IngestResult, Outcome
+from daemon.oauth import OAuthError, TokenProvider
 from daemon.pipeline import Pipeline
 from daemon.settings import ImapSettings
 from daemon.store import repository
@@ -78,29 +79,31 @@ class ImapSource:
         clock: Clock,
         on_committed: Callable[[], None] = lambda: None,
         server_time: bool = True,
+        tokens: TokenProvider | None = None,
     ) -> None:
         self.settings = settings
         self.server_time = server_time
+        self.tokens = tokens  # the sign-in token for auth = "xoauth2"
         self.engine = engine
         self.pipeline = pipeline
         self.clock = clock
         self.on_committed = on_committed
         self.client: IMAPClient | None = None
         self._can_move = False
+        # Set by the composition root: `beat` whenever the loop gets round (health,
+        # watchdog), `on_pass` after each pass that completed (metrics).
+        self.beat: Callable[[], None] = lambda: None
+        self.on_pass: Callable[[PassReport], None] = lambda report: None
 
     # -- connection --------------------------------------------------------
 
     def connect(self) -> IMAPClient:
         s = self.settings
-        context = ssl.create_default_context()
-        client = IMAPClient(
-            s.host, port=s.port, ssl=s.security == "ssl", ssl_context=context, timeout=s.timeout
-        )
-        if s.security == "starttls":
-            client.starttls(context)
+        client = self._open_secured()
         if s.auth == "xoauth2":
-            raise NotImplementedError("XOAUTH2 sign-in arrives with the Microsoft 365 work")
-        client.login(s.username, s.password)
+            self._xoauth2_login(client)
+        else:
+            client.login(s.username, s.password)
         client.normalise_times = False  # keep INTERNALDATE's offset instead of local naive
         self._can_move = client.has_capability("MOVE") and bool(s.processed_folder)
         for folder in (s.processed_folder, s.ignored_folder) if self._can_move else ():
@@ -108,6 +111,50 @@ class ImapSource:
                 client.create_folder(folder)
         self.client = client
         return client
+
+    def _open_secured(self) -> IMAPClient:
+        """Connect as `security` says. TLS is verified (daemon/tls.py), and a server
+        that does not offer STARTTLS is refused, never used in plain text."""
+        s = self.settings
+        server = f"imap {s.host}:{s.port}"
+        context = None if s.security == "none" else tls.client_context(s.ca_file)
+        with tls.named_tls_failures(server, "imap"):
+            client = IMAPClient(
+                s.host, port=s.port, ssl=s.security == "ssl", ssl_context=context, timeout=s.timeout
+            )
+        if s.security == "starttls":
+            try:
+                if not client.has_capability("STARTTLS"):
+                    raise tls.starttls_not_offered(server)
+                with tls.named_tls_failures(server, "imap"):
+                    client.starttls(context)
+            except BaseException:
+                with contextlib.suppress(*CONNECTION_ERRORS):
+                    client.shutdown()
+                raise
+        return client
+
+    def _xoauth2_login(self, client: IMAPClient) -> None:
+        """Sign in with a bearer token (Microsoft 365). Failures are LoginErrors, which the
+        run loop logs in one line and retries with backoff; a refused token is dropped
+        so the retry brings a fresh one."""
+        user = self.settings.username
+        try:
+            if self.tokens is None:
+                raise LoginError('auth = "xoauth2" needs an [oauth] section')
+            try:
+                token = self.tokens.token()
+            except OAuthError as exc:
+                raise LoginError(f"imap XOAUTH2 sign-in for {user}: {exc}") from exc
+            try:
+                client.oauth2_login(user, token)
+            except LoginError as exc:
+                self.tokens.invalidate(token)
+                raise LoginError(f"imap XOAUTH2 login refused for {user}: {exc}") from exc
+        except LoginError:
+            with contextlib.suppress(*CONNECTION_ERRORS):
+                client.shutdown()  # not yet self.client: close() would not end it
+            raise
 
     def close(self) -> None:
         if self.client is not None:
@@ -117,8 +164,16 @@ class ImapSource:
 
     # -- one pass ----------------------------------------------------------
 
-    def poll_once(self, should_stop: Callable[[], bool] = lambda: False) -> PassReport:
-        """Ingest everything waiting in the folder; stops between batches if asked."""
+    def poll_once(
+        self,
+        should_stop: Callable[[], bool] = lambda: False,
+        on_progress: Callable[[int, int], None] = lambda done, total: None,
+    ) -> PassReport:
+        """Ingest everything waiting in the folder; stops between batches if asked.
+
+        `on_progress(done, total)` is called once the folder is searched and after each
+        batch, so a CLI can show how far a large backlog has come.
+        """
         client = self.client or self.connect()
         folder = self.settings.folder
         selected = client.select_folder(folder)
@@ -127,13 +182,18 @@ class ImapSource:
         criteria: list[str] = ["ALL"] if self._can_move else ["UNKEYWORD", PROCESSED_KEYWORD]
         uids = sorted(client.search(criteria))
         report = PassReport()
+        on_progress(0, len(uids))
         if not uids:
             return report
         sizes = client.fetch(uids, ["RFC822.SIZE"])
+        done = 0
         for batch in _batches(uids, sizes, self.settings.batch_size):
             if should_stop():
                 break
+            self.beat()  # a backlog of thousands is one long pass: still alive
             report.add(self._ingest_batch(client, folder, uidvalidity, batch))
+            done += len(batch)
+            on_progress(done, len(uids))
         log.info(
             "imap pass folder=%s %s", folder, " ".join(f"{k}={v}" for k, v in vars(report).items())
         )
@@ -208,6 +268,8 @@ class ImapSource:
                 # folder; it is tried again after the wait, not in a tight loop.
                 while not stop.is_set():
                     report = self.poll_once(should_stop=stop.is_set)
+                    self.beat()
+                    self.on_pass(report)
                     if report.total - report.deferred == 0:
                         break
                 backoff = 1.0
@@ -215,14 +277,21 @@ class ImapSource:
             except Exception as exc:  # noqa: BLE001 - see the docstring
                 self.close()
                 expected = isinstance(exc, (*CONNECTION_ERRORS, OperationalError))
+                # A refused certificate is retried too (it may be fixed on the server),
+                # but it will not pass by itself: an error for the operator, no traceback.
+                needs_operator = not expected or isinstance(exc, tls.TlsError)
                 log.log(
-                    logging.WARNING if expected else logging.ERROR,
+                    logging.ERROR if needs_operator else logging.WARNING,
                     "imap loop error, retrying in %.0fs: %s",
                     backoff,
                     exc,
                     exc_info=not expected,
                 )
-                stop.wait(backoff)
+                # Backing off is not being stuck: beat through the wait.
+                deadline = time.monotonic() + backoff
+                while not stop.is_set() and time.monotonic() < deadline:
+                    self.beat()
+                    stop.wait(min(1.0, max(0.0, deadline - time.monotonic())))
                 backoff = min(backoff * 2, 60.0)
         self.close()
 
@@ -231,7 +300,10 @@ class ImapSource:
         if client is None:
             return
         if not (self.settings.idle and client.has_capability("IDLE")):
-            stop.wait(self.settings.poll_interval)
+            deadline = time.monotonic() + self.settings.poll_interval
+            while not stop.is_set() and time.monotonic() < deadline:
+                self.beat()
+                stop.wait(min(1.0, max(0.0, deadline - time.monotonic())))
             return
         client.idle()
         try:
@@ -241,6 +313,7 @@ class ImapSource:
             deadline = time.monotonic() + wait
             # Short checks so a SIGTERM is noticed within a second.
             while not stop.is_set() and time.monotonic() < deadline:
+                self.beat()
                 started = time.monotonic()
                 responses = client.idle_check(timeout=1.0)
                 if any(_says_bye(r) for r in responses):

@@ -366,8 +366,11 @@ def claim_next_outgoing(conn: Connection, now: datetime) -> Row[Any] | None:
             outbox.c.case_id,
             messages.c.raw,
             messages.c.message_id,
+            messages.c.kind,
+            cases.c.number.label("case_number"),
         )
         .join(messages, messages.c.id == outbox.c.message_pk)
+        .outerjoin(cases, cases.c.id == outbox.c.case_id)
         .where(outbox.c.status == "queued", outbox.c.next_attempt_at <= now)
         # The order of ix_outbox_queued: the first due row is the first index entry,
         # not the result of sorting the whole queue.
@@ -384,6 +387,13 @@ def mark_outgoing(conn: Connection, outbox_id: int, **values: Any) -> None:
 def outbox_counts(conn: Connection) -> dict[str, int]:
     rows = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
     return {status: count for status, count in rows}
+
+
+def outbox_depth(conn: Connection) -> int:
+    """Rows still to send (the partial index ix_outbox_queued answers it)."""
+    return conn.execute(
+        select(func.count()).select_from(outbox).where(outbox.c.status == "queued")
+    ).scalar_one()
 
 
 def mailbox_state_of(conn: Connection, mailbox: str) -> Row[Any] | None:

@@ -1,4 +1,7 @@
-"""The command line's outside (INTERFACE.md): JSON shapes, exit codes, check-config."""
+"""The command line's outside (INTERFACE.md): JSON shapes, exit codes, start-up failures.
+
+check-config has its own file, test_check_config.py.
+"""
 
 from __future__ import annotations
 
@@ -79,22 +82,6 @@ def test_bad_config_names_the_key_and_exits_nonzero(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "imap.port" in done.stderr
-
-
-def test_check_config_reaches_every_server(tmp_path: Path, dovecot, smtp_sink, pg_url) -> None:
-    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
-                          smtp_out=smtp_sink)
-    out = run_cli("check-config", config=config)
-    for name in ("database", "imap", "smtp_out", "templates"):
-        assert any(line.startswith(name) and " ok " in line for line in out.splitlines()), out
-    smtp_sink.stop()
-    done = subprocess.run(
-        [sys.executable, "-m", "daemon", "check-config", "--config", str(config)],
-        capture_output=True, text=True, env=clean_env(), cwd=REPO, timeout=60,
-    )
-    assert done.returncode == 1
-    assert any(line.startswith("smtp_out") and "FAILED" in line
-               for line in done.stdout.splitlines())
 
 
 def test_sigterm_mid_drain_leaves_no_half_state(
