@@ -30,9 +30,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
-from email.utils import collapse_rfc2231_value
 
-from daemon.mail.parse import Headers
+from daemon.mail.parse import Headers, param, payload_of
 
 _REPORT_TYPES = {"delivery-status", "global-delivery-status"}
 _STATUS_PARTS = {"message/delivery-status", "message/global-delivery-status"}
@@ -84,15 +83,12 @@ def read_bounce(raw: bytes) -> Bounce | None:
 
 
 def _param(msg: Message, name: str) -> str:
-    value = msg.get_param(name)
-    if isinstance(value, tuple):  # an RFC 2231 encoded parameter
-        value = collapse_rfc2231_value(value)
-    return str(value or "").strip().lower()
+    return (param(msg, name) or "").lower()
 
 
 def _children(msg: Message) -> list[Message]:
     """The report's own parts (not parts of the message it returns)."""
-    payload = msg.get_payload()
+    payload = payload_of(msg)
     if not isinstance(payload, list):
         return []  # no or broken boundary: nothing to read
     return [part for part in payload if isinstance(part, Message)]
@@ -116,7 +112,7 @@ def _recipient_block(status_parts: list[Message]) -> Headers | None:
 
 def _blocks(part: Message) -> Iterator[Headers]:
     """The header blocks of a delivery-status part."""
-    payload = part.get_payload()
+    payload = payload_of(part)
     if not isinstance(payload, list):
         yield from _text_blocks(_decoded(part))  # an encoded body
         return
@@ -125,7 +121,7 @@ def _blocks(part: Message) -> Iterator[Headers]:
     for block in payload:
         if isinstance(block, Message):
             yield Headers(block)
-            rest = block.get_payload()
+            rest = payload_of(block)
             if isinstance(rest, str):
                 yield from _text_blocks(rest)
 
@@ -149,7 +145,7 @@ def _original_message_id(parts: list[Message]) -> str | None:
 
 def _returned_headers(part: Message) -> Headers:
     """The header section of the returned message, whole or headers only."""
-    payload = part.get_payload()
+    payload = payload_of(part)
     if isinstance(payload, list) and payload and isinstance(payload[0], Message):
         return Headers(payload[0])  # message/rfc822, parsed by the stdlib
     parser = email.parser.HeaderParser(policy=email.policy.compat32)
@@ -163,7 +159,7 @@ def _decoded(part: Message) -> str:
     except Exception:  # noqa: BLE001 - broken base64 and the like
         data = None
     if not isinstance(data, bytes):
-        return str(part.get_payload() or "")
+        return str(payload_of(part) or "")
     return data.decode("utf-8", "replace")
 
 

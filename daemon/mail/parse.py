@@ -23,14 +23,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import Message
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
+from typing import Any
 
 from daemon.mail.html_text import html_to_text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WHITESPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_MESSAGE_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f]+>")  # no controls: PostgreSQL refuses NUL
 _SURROGATES = re.compile(r"[\udc80-\udcff]")
 # Mail larger than this has its base64 bodies of 1 MB or more hidden from the parser.
 _STUB_ABOVE = 4 * 1024 * 1024
@@ -147,7 +148,9 @@ def dedupe_key(message_id: str | None, raw: bytes) -> str:
 def sniff_message_id(raw: bytes) -> str | None:
     """The Message-ID of a mail that could not be parsed, for its dedupe key."""
     head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-    match = re.search(rb"^message-id:[ \t]*(<[^<>\s]+>)", head, re.IGNORECASE | re.MULTILINE)
+    match = re.search(
+        rb"^message-id:[ \t]*(<[^<>\s\x00-\x1f\x7f]+>)", head, re.IGNORECASE | re.MULTILINE
+    )
     return match.group(1).decode("ascii", "replace") if match else None
 
 
@@ -173,7 +176,7 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
     if charset:
         try:
             return data.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # unknown charset, bad bytes, NUL in its name
             pass
     return guess_decode(data)
 
@@ -234,7 +237,9 @@ def _first_id(text: str) -> str | None:
     ids = _all_ids(text)
     if ids:
         return ids[0]
-    text = text.strip()
+    # Not <local@domain>: kept as text, but no control characters (PostgreSQL text
+    # refuses NUL; a fuzzed Message-ID had one, and not even the rejection was stored).
+    text = clean_text(text).strip()
     return text[:_MAX_ID] if text else None
 
 
@@ -247,17 +252,20 @@ def _date(text: str) -> datetime | None:
         return None
     try:
         parsed = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # year 10**20, say
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _body_part(msg: Message) -> Message | None:
     """The part a person reads: the first inline text/plain, else the first inline HTML."""
-    payload = msg.get_payload()
-    if msg.get_content_type() == "message/rfc822" and isinstance(payload, list) and payload:
-        return _body_part(payload[0])  # a bare forward: the inner message is the content
-    if msg.get_content_maintype() == "multipart" and isinstance(payload, str):
+    # is_multipart(), not get_payload(): without decode=True, compat32 decodes 8-bit
+    # text with the raw charset parameter, which can be an RFC 2231 tuple (TypeError).
+    if msg.get_content_type() == "message/rfc822" and msg.is_multipart():
+        inner = msg.get_payload(0)
+        if isinstance(inner, Message):
+            return _body_part(inner)  # a bare forward: the inner message is the content
+    if msg.get_content_maintype() == "multipart" and not msg.is_multipart():
         return msg  # boundary missing or wrong: the text between the headers and EOF is it
     html = other = None
     for part in _leaf_parts(msg):
@@ -323,13 +331,23 @@ def decode_text(part: Message) -> str:
         return "[a text part too large to show; it is kept in the raw mail]"
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
-        payload = str(part.get_payload()).encode("utf-8", "surrogateescape")
-    return decode_bytes(payload, part.get_content_charset())
+        payload = str(payload_of(part)).encode("utf-8", "surrogateescape")
+    return decode_bytes(payload, param(part, "charset"))
+
+
+def payload_of(part: Message) -> Any:
+    """The payload as parsed: a list of parts, or str (8-bit bytes surrogate-escaped).
+
+    Not get_payload(): without decode=True, compat32 decodes 8-bit text with the raw
+    charset parameter, which a broken mail can make an RFC 2231 tuple (TypeError,
+    found by tests/fuzz). The attribute has been the payload since Python 2.
+    """
+    return part._payload  # noqa: SLF001
 
 
 def _leaf_parts(msg: Message) -> Iterator[Message]:
     """Every non-multipart part, not descending into attached messages."""
-    payload = msg.get_payload()
+    payload = payload_of(msg)
     if msg.get_content_maintype() == "multipart" and isinstance(payload, list):
         for sub in payload:
             if isinstance(sub, Message):
@@ -338,16 +356,36 @@ def _leaf_parts(msg: Message) -> Iterator[Message]:
     yield msg
 
 
+def param(part: Message, name: str, header: str = "content-type") -> str | None:
+    """A header parameter as text (RFC 2231 decoded), or None; never raises.
+
+    The stdlib's parameter decoding fails on broken RFC 2231 continuations with a
+    TypeError deep inside email.utils (found by tests/fuzz).
+    """
+    try:
+        value = part.get_param(name, header=header)
+    except Exception:  # noqa: BLE001 - broken parameters read as absent
+        return None
+    if value is None:
+        return None
+    try:
+        return str(collapse_rfc2231_value(value)).strip() or None
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def _disposition(part: Message) -> str:
     return str(part.get("Content-Disposition") or "").split(";", 1)[0].strip().lower()
 
 
 def _is_attachment(part: Message) -> bool:
-    return _disposition(part) == "attachment" or bool(part.get_param("name") or part.get_filename())
+    if _disposition(part) == "attachment" or param(part, "name"):
+        return True
+    return bool(param(part, "filename", header="content-disposition"))
 
 
 def _is_stub(part: Message) -> bool:
-    payload = part.get_payload()
+    payload = payload_of(part)
     return isinstance(payload, str) and payload.startswith(_STUB) and len(payload) < 64
 
 
@@ -363,9 +401,9 @@ def _attachments(
             continue
         yield Attachment(
             part_index=index,
-            filename=_filename(part, index),
-            content_type=_content_type(part),
-            size=stub_sizes.get(str(part.get_payload()).strip(), 0)
+            filename=clean_text(_filename(part, index)),
+            content_type=clean_text(_content_type(part)),
+            size=stub_sizes.get(str(payload_of(part)).strip(), 0)
             if _is_stub(part)
             else _size(part),
         )
@@ -379,7 +417,7 @@ def _filename(part: Message, index: int) -> str:
     if name:
         name = decode_words(str(name))  # Outlook writes RFC 2047 words in file names
     if name is None and part.get_content_type() == "message/rfc822":
-        inner = part.get_payload()
+        inner = payload_of(part)
         if isinstance(inner, list) and inner and isinstance(inner[0], Message):
             name = (Headers(inner[0]).text("Subject") or "message") + ".eml"
     if not name:
@@ -402,7 +440,7 @@ def _size(part: Message) -> int:
             return len(part.as_bytes())
         except Exception:  # noqa: BLE001
             return 0
-    encoded = part.get_payload()
+    encoded = payload_of(part)
     if (
         isinstance(encoded, str)
         and len(encoded) > _DECODE_LIMIT
@@ -420,4 +458,4 @@ def _size(part: Message) -> int:
         payload = None
     if isinstance(payload, bytes):
         return len(payload)
-    return len(str(part.get_payload()))
+    return len(str(payload_of(part)))

@@ -1,0 +1,98 @@
+"""Issue 8 "Fault injection": each server fails under a running `oo-support run`, and
+afterwards nothing is lost or doubled. (Dovecot restarts and the relay refusing / down
+are in test_imap_ingest.py; two daemons on one mailbox there too.)"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from harness import DaemonProcess, customer_mail, parse_mail, sql, wait_until, write_config
+from pg_cluster import PgCluster
+
+
+@pytest.fixture
+def pg_cluster() -> Iterator[PgCluster]:
+    cluster = PgCluster().init()
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+def _acked(sink) -> list[str]:  # type: ignore[no-untyped-def]
+    return [parse_mail(m.data)["In-Reply-To"] for m in sink.messages]
+
+
+def test_postgres_restarted_and_unreachable_mid_run(
+    tmp_path: Path, dovecot, smtp_sink, pg_cluster: PgCluster
+) -> None:
+    url = pg_cluster.create_database("oosupport")
+    config = write_config(tmp_path / "oo.toml", database_url=url, imap=dovecot,
+                          smtp_out=smtp_sink, extra={"imap": {"batch_size": 10}})
+    daemon = DaemonProcess(config, tmp_path).start().wait_ready()
+    try:
+        dovecot.append("INBOX", [customer_mail(i) for i in range(60)])
+        wait_until(lambda: len(smtp_sink.messages) >= 10, 60, "the first acks")
+        pg_cluster.restart()  # every pooled connection dies, mid-ingest
+
+        dovecot.append("INBOX", [customer_mail(i) for i in range(60, 90)])
+        wait_until(lambda: len(smtp_sink.messages) >= 65, 90, "acks after the restart")
+        pg_cluster.stop()  # unreachable: mail keeps arriving meanwhile
+        dovecot.append("INBOX", [customer_mail(i) for i in range(90, 120)])
+        wait_until(lambda: "retrying" in daemon.log(), 30, "the IMAP loop to notice")
+        assert daemon.proc.poll() is None, "the daemon gave up instead of waiting"
+        assert dovecot.count("INBOX") >= 30  # nothing taken out while it cannot be stored
+        pg_cluster.start()
+
+        assert smtp_sink.wait_for(120, timeout=120), daemon.log()[-3000:]
+        wait_until(lambda: dovecot.count("INBOX") == 0, 30, "an empty INBOX")
+    finally:
+        assert daemon.terminate() == 0, daemon.log()[-3000:]
+    assert sql(url, "SELECT count(*) FROM cases") == [(120,)]
+    replied = _acked(smtp_sink)
+    assert len(replied) == 120 == len(set(replied))
+    assert sql(url, "SELECT status, count(*) FROM outbox GROUP BY status") == [("sent", 120)]
+    assert dovecot.count("Processed") == 120
+
+
+@pytest.fixture
+def small_disk() -> Iterator[Path]:
+    """A 96 KB tmpfs: room for a few acknowledgements, then ENOSPC."""
+    mount = Path(tempfile.mkdtemp(prefix="oo-full-"))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", f"oo-{uuid.uuid4().hex[:6]}",
+                    str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+        mount.rmdir()
+
+
+def test_full_pickup_disk_defers_and_then_delivers_each_ack_once(
+    tmp_path: Path, dovecot, pg_url: str, small_disk: Path
+) -> None:
+    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                          extra={"outbox": {"pickup_dir": str(small_disk)}})
+    daemon = DaemonProcess(config, tmp_path).start().wait_ready()
+    try:
+        dovecot.append("INBOX", [customer_mail(i) for i in range(40)])
+        wait_until(lambda: sql(pg_url, "SELECT count(*) FROM cases") == [(40,)], 60, "cases")
+        wait_until(lambda: "No space left on device" in daemon.log(), 30, "ENOSPC")
+        written = list(small_disk.glob("*.eml"))
+        assert 0 < len(written) < 40
+        assert not list(small_disk.glob(".*.tmp"))  # no half-written file fills the disk
+        assert daemon.proc.poll() is None
+
+        subprocess.run(["mount", "-o", "remount,size=8m", str(small_disk)], check=True)
+        wait_until(lambda: len(list(small_disk.glob("*.eml"))) == 40, 60, "all 40 acks")
+    finally:
+        assert daemon.terminate() == 0, daemon.log()[-3000:]
+    replied = [parse_mail(p.read_bytes())["In-Reply-To"] for p in small_disk.glob("*.eml")]
+    assert len(replied) == 40 == len(set(replied))
+    assert sql(pg_url, "SELECT status, count(*) FROM outbox GROUP BY status") == [("sent", 40)]

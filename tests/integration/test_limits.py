@@ -1,0 +1,149 @@
+"""Issue 8 "Limits": mails built to exhaust memory or time go through the pipeline into
+PostgreSQL like any other: each becomes a case, its raw bytes are kept, the ack goes to
+the sender only, and the memory it takes is bounded by a small multiple of its size.
+
+Time and memory are recorded in test-artifacts/limits.json (not asserted as speed:
+the machines are shared). Memory is asserted as a bound, because tracemalloc counts
+allocations, not the machine's load.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import tracemalloc
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from pathlib import Path
+
+import pytest
+from harness import REPO, sql
+
+from daemon.app import build_app
+from daemon.inbound import InboundMail, Outcome
+from daemon.settings import Settings
+
+MB = 1024 * 1024
+RESULTS: dict[str, dict[str, float]] = {}
+
+
+def _base(subject: str, message_id: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = "Kunde <kunde@firma.dk>"
+    mail["To"] = "support@oo.dk"
+    mail["Subject"] = subject
+    mail["Message-ID"] = f"<{message_id}@firma.dk>"
+    mail["Date"] = "Mon, 23 Nov 2026 10:15:00 +0100"
+    return mail
+
+
+def mail_60_mb() -> bytes:
+    mail = _base("Log-filer fra serveren", "big60")
+    mail.set_content("Se vedhæftet.")
+    # 45 MB of bytes is 60 MB as base64 on the wire.
+    mail.add_attachment(
+        bytes(range(256)) * (45 * MB // 256), maintype="application",
+        subtype="octet-stream", filename="server.log",
+    )
+    return mail.as_bytes()
+
+
+def mail_5000_parts() -> bytes:
+    mail = MIMEMultipart()
+    mail["From"] = "kunde@firma.dk"
+    mail["To"] = "support@oo.dk"
+    mail["Subject"] = "5000 dele"
+    mail["Message-ID"] = "<parts5000@firma.dk>"
+    for i in range(5000):
+        mail.attach(MIMEText(f"del {i}", "plain", "utf-8"))
+    return mail.as_bytes()
+
+
+def mail_zip_bomb() -> bytes:
+    """200 MB of zeros deflated to ~200 KB; the daemon never unpacks attachments."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("nuller.txt", b"0" * (200 * MB))
+    mail = _base("Fakturaer", "zipbomb")
+    mail.set_content("Her er filerne.")
+    mail.add_attachment(
+        packed.getvalue(), maintype="application", subtype="zip", filename="fakturaer.zip"
+    )
+    return mail.as_bytes()
+
+
+def mail_1_mb_subject() -> bytes:
+    mail = _base("x", "subject1mb")
+    del mail["Subject"]
+    mail["Subject"] = ("Printeren virker ikke " * 50_000)[:MB]
+    mail.set_content("Hej")
+    return mail.as_bytes()
+
+
+def mail_10000_recipients() -> bytes:
+    mail = _base("Til alle", "rcpt10k")
+    del mail["To"]
+    mail["To"] = ", ".join(f"bruger{i}@firma{i % 50}.dk" for i in range(10_000))
+    mail["Cc"] = "support@oo.dk"
+    mail.set_content("Hej alle")
+    return mail.as_bytes()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _record() -> None:
+    yield
+    out = REPO / "test-artifacts" / "limits.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(RESULTS, indent=2) + "\n")
+
+
+@pytest.mark.parametrize(
+    "build",
+    [mail_60_mb, mail_5000_parts, mail_zip_bomb, mail_1_mb_subject, mail_10000_recipients],
+    ids=lambda build: build.__name__,
+)
+def test_hostile_size_is_a_case_with_bounded_memory(
+    tmp_path: Path, pg_url: str, build: Callable[[], bytes]
+) -> None:
+    raw = build()
+    settings = Settings.model_validate(
+        {"database": {"url": pg_url}, "outbox": {"pickup_dir": str(tmp_path / "out")}}
+    )
+    app = build_app(settings)
+    app.prepare_database()
+    app.pipeline.triage_rules  # built once per process; not the mail's cost  # noqa: B018
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        [result] = app.pipeline.ingest_batch(
+            app.engine, [InboundMail(raw, "imap:INBOX", datetime.now(UTC))]
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        app.engine.dispose()
+    seconds = time.perf_counter() - started
+    RESULTS[build.__name__] = {
+        "mail_bytes": len(raw),
+        "seconds": round(seconds, 3),
+        "peak_python_mb": round(peak / MB, 1),
+    }
+
+    assert result.outcome is Outcome.CREATED, result
+    # Kept byte for byte, whatever its size.
+    [(kept,)] = sql(pg_url, "SELECT length(raw) FROM messages WHERE direction = 'in'")
+    assert kept == len(raw)
+    # The ack answers the sender only, with a subject a mail client can show.
+    [(recipients, subject)] = sql(
+        pg_url,
+        "SELECT o.recipients, m.subject FROM outbox o JOIN messages m ON m.id = o.message_pk",
+    )
+    assert recipients == ["kunde@firma.dk"]
+    assert len(subject) < 300
+    # Bounded: the raw bytes, a decoded copy and the database's copy, not more.
+    assert peak < 4 * len(raw) + 64 * MB, f"peak {peak / MB:.0f} MB for {len(raw) / MB:.1f} MB"
