@@ -13,9 +13,9 @@ the generator and its attachment bytes). Two figures of the same peak:
     sampled at the same time, for a timeline of where in the pass the memory went);
   - ru_maxrss of that one child from os.wait4() when it exits (the kernel's own count,
     so it also covers the last 50 ms). Linux starts a child's ru_maxrss at its parent's
-    RSS when it forks (the exec keeps the high-water mark of the memory it replaces), so
-    this figure only means something when it is above the benchmark's own RSS at the
-    start, which is recorded next to it (`parent_rss_at_spawn_mb`). VmHWM has no such
+    high-water mark when it forks (the exec keeps the mark of the memory it replaces),
+    so this figure only means something when it is above the benchmark's own peak at
+    the start, which is recorded next to it (`parent_hwm_at_spawn_mb`). VmHWM has no such
     floor: it is the peak reported and judged against the target.
 For scale, a second `poll --once` over the then empty INBOX gives the daemon's peak
 without any mail: start-up, imports, the database and IMAP connections.
@@ -143,6 +143,9 @@ class ChildRun:
     vmhwm_mb: float  # largest VmHWM read while it ran
     ru_maxrss_mb: float  # from wait4: the kernel's peak for this child (see the docstring)
     parent_rss_mb: float  # the benchmark's own VmRSS when it started the child
+    # and its VmHWM: the kernel copies the parent's high-water mark into a forked
+    # child's ru_maxrss, so ru_maxrss never shows less than this.
+    parent_hwm_mb: float
     timeline: list[tuple[float, float]]  # (seconds since start, largest VmRSS MB in step)
 
 
@@ -198,6 +201,7 @@ def run_daemon(args: Sequence[str], config: Path, log_path: Path) -> ChildRun:
         vmhwm_mb=round(vmhwm, 1),
         ru_maxrss_mb=round(usage.ru_maxrss / 1024, 1),  # kilobytes on Linux
         parent_rss_mb=round(parent[0], 1) if parent else 0.0,
+        parent_hwm_mb=round(parent[1], 1) if parent else 0.0,
         timeline=[(round(step * TIMELINE_STEP, 1), round(mb, 1))
                   for step, mb in sorted(buckets.items())],
     )
@@ -307,7 +311,9 @@ def measure(n: int, big: int, big_mb: int, seed: int, log_path: Path) -> dict[st
         "peak_rss_mb_ru_maxrss": drain.ru_maxrss_mb,
         "parent_rss_at_spawn_mb": drain.parent_rss_mb,
         # ru_maxrss at or below the parent's RSS may be the parent's, not the daemon's.
-        "ru_maxrss_above_parent": drain.ru_maxrss_mb > drain.parent_rss_mb,
+        "parent_hwm_at_spawn_mb": drain.parent_hwm_mb,
+        # Only then is ru_maxrss the child's own peak (see DrainResult.parent_hwm_mb).
+        "ru_maxrss_above_parent": drain.ru_maxrss_mb > drain.parent_hwm_mb,
         "empty_pass_peak_rss_mb": empty.vmhwm_mb or empty.ru_maxrss_mb,
         "target_mb": TARGET_MB,
         "target_met": peak < TARGET_MB,

@@ -25,6 +25,7 @@ from daemon import logs, reports, terminal, views
 from daemon.app import App, build_app, run_daemon
 from daemon.clock import fixed_clock
 from daemon.domain.billing import ONCALL_FEE, Fee
+from daemon.ops import memory
 from daemon.scheduler import triage_pass
 from daemon.settings import CONFIG_ENV, ConfigError, Settings, load_settings
 from daemon.store import repository
@@ -169,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv, argparse.Namespace(config=None, verbose=False))
+    memory.tune_malloc()
     # Logs go to stderr (journald takes it as it takes stdout): stdout is for data.
     logs.configure("DEBUG" if args.verbose else "INFO")
     try:

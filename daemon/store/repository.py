@@ -6,6 +6,7 @@ can write a case, its message and its acknowledgement atomically.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,10 +63,51 @@ def insert_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[in
     if not rows:
         return []
     full = [{name: row.get(name) for name in MESSAGE_COLUMNS} for row in rows]
+    streamed = conn.dialect.name == "postgresql"
+    big = {i: row["raw"] for i, row in enumerate(full) if streamed and _is_big(row["raw"])}
+    for i in big:
+        full[i]["raw"] = b""  # streamed in below
     result = conn.execute(
         insert(messages).returning(messages.c.id, sort_by_parameter_order=True), full
     )
-    return [row.id for row in result]
+    ids = [row.id for row in result]
+    for i, raw in big.items():
+        stream_raw(conn, ids[i], raw)
+    return ids
+
+
+# A bytea parameter costs two full copies in the client (psycopg's, then libpq's send
+# buffer, which libpq keeps at that size): 54 MB for a 27 MB mail. COPY in chunks
+# costs one chunk. (benchmarks/backlog_memory.py, issue 7.)
+STREAM_ABOVE = 4 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+
+
+def _is_big(raw: object) -> bool:
+    return isinstance(raw, bytes) and len(raw) >= STREAM_ABOVE
+
+
+def stream_raw(conn: Connection, message_pk: int, raw: bytes) -> None:
+    """Set messages.raw of one row by a binary COPY into a temp table, chunk by chunk,
+    in the caller's transaction (PostgreSQL only)."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS oo_raw_upload (raw bytea) ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy("COPY oo_raw_upload (raw) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.write(_COPY_HEADER + struct.pack("!hi", 1, len(raw)))
+            view = memoryview(raw)
+            for start in range(0, len(raw), _CHUNK):
+                copy.write(view[start : start + _CHUNK])
+            copy.write(struct.pack("!h", -1))
+        cursor.execute(
+            "UPDATE messages SET raw = (SELECT raw FROM oo_raw_upload) WHERE id = %s",
+            (message_pk,),
+        )
+        cursor.execute("DELETE FROM oo_raw_upload")
 
 
 def insert_attachments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:

@@ -9,6 +9,7 @@ allocations, not the machine's load.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import time
@@ -136,8 +137,10 @@ def test_hostile_size_is_a_case_with_bounded_memory(
 
     assert result.outcome is Outcome.CREATED, result
     # Kept byte for byte, whatever its size.
-    [(kept,)] = sql(pg_url, "SELECT length(raw) FROM messages WHERE direction = 'in'")
-    assert kept == len(raw)
+    [(kept, digest)] = sql(
+        pg_url, "SELECT length(raw), md5(raw) FROM messages WHERE direction = 'in'"
+    )
+    assert (kept, digest) == (len(raw), hashlib.md5(raw).hexdigest())
     # The ack answers the sender only, with a subject a mail client can show.
     [(recipients, subject)] = sql(
         pg_url,
@@ -147,3 +150,50 @@ def test_hostile_size_is_a_case_with_bounded_memory(
     assert len(subject) < 300
     # Bounded: the raw bytes, a decoded copy and the database's copy, not more.
     assert peak < 4 * len(raw) + 64 * MB, f"peak {peak / MB:.0f} MB for {len(raw) / MB:.1f} MB"
+
+
+@pytest.mark.parametrize("chunk", [1024 * 1024, None], ids=["1MB-chunks", "exact-multiple"])
+def test_big_mail_from_imap_is_fetched_in_chunks_byte_for_byte(
+    tmp_path: Path, dovecot, pg_url: str, monkeypatch: pytest.MonkeyPatch, chunk: int | None
+) -> None:
+    """A 12 MB mail comes in by partial FETCHes (memory: daemon/sources/imap.py) and is
+    stored exactly as the server has it, also when its size is a multiple of the chunk."""
+    from email import policy
+
+    from daemon.sources import imap
+
+    mail = _base("Stor fil", "big-imap")
+    mail.set_content("Se vedhæftet.")
+    mail.add_attachment(bytes(range(256)) * (9 * MB // 256), maintype="application",
+                        subtype="octet-stream", filename="data.bin")
+    raw = mail.as_bytes(policy=policy.SMTP)
+    small = _base("Lille", "small-imap")
+    small.set_content("Hej")
+    dovecot.append("INBOX", [raw, small.as_bytes(policy=policy.SMTP)])
+    monkeypatch.setattr(imap, "_FETCH_CHUNK", chunk or _divisor(len(raw)))
+    settings = Settings.model_validate({
+        "database": {"url": pg_url},
+        "outbox": {"pickup_dir": str(tmp_path / "out")},
+        "imap": {"host": dovecot.host, "port": dovecot.port, "security": "none",
+                 "username": dovecot.user, "password": dovecot.password},
+    })
+    app = build_app(settings)
+    app.prepare_database()
+    source = app.imap_source()
+    try:
+        report = source.poll_once()
+    finally:
+        source.close()
+        app.engine.dispose()
+    assert report.created == 2
+    rows = dict(sql(pg_url, "SELECT subject, md5(raw) FROM messages WHERE direction = 'in'"))
+    assert rows["Stor fil"] == hashlib.md5(raw).hexdigest()
+    assert dovecot.count("INBOX") == 0
+
+
+def _divisor(n: int) -> int:
+    """A chunk size that divides n exactly, near a quarter of it."""
+    for size in range(n // 4, n // 8, -1):
+        if n % size == 0:
+            return size
+    return n // 2 if n % 2 == 0 else n
