@@ -39,6 +39,7 @@ from benchmarks.profiling import profiled
 from benchmarks.sandbox import Sandbox, benchmark_overrides, sandbox
 from benchmarks.sink import Accepted, SinkProcess
 from daemon.app import App, build_app
+from daemon.logs import KeyValueFormatter
 from daemon.outbox import FlushReport
 from daemon.settings import load_settings
 from daemon.sources.imap import PassReport
@@ -60,7 +61,7 @@ def daemon_logging(path: Path) -> Iterator[None]:
     a file stands in for journald's pipe.
     """
     handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(KeyValueFormatter())  # the daemon's own log lines, as in production
     root = logging.getLogger()
     old_level = root.level
     root.addHandler(handler)

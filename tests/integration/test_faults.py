@@ -61,6 +61,33 @@ def test_postgres_restarted_and_unreachable_mid_run(
     assert dovecot.count("Processed") == 120
 
 
+def test_relay_refusing_then_down_then_back_under_a_running_daemon(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """The relay answers 451, then is gone, then returns: every ack goes out, once."""
+    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                          smtp_out=smtp_sink)
+    daemon = DaemonProcess(config, tmp_path).start().wait_ready()
+    try:
+        smtp_sink.refuse(451)
+        dovecot.append("INBOX", [customer_mail(i) for i in range(10)])
+        wait_until(lambda: sql(pg_url, "SELECT count(*) FROM outbox WHERE attempts > 0"
+                               " AND status = 'queued'")[0][0] >= 1, 30, "a deferred ack")
+        smtp_sink.stop()
+        dovecot.append("INBOX", [customer_mail(i) for i in range(10, 20)])
+        wait_until(lambda: sql(pg_url, "SELECT count(*) FROM cases") == [(20,)], 30, "cases")
+        wait_until(lambda: "relay unreachable" in daemon.log(), 30, "a failed connect")
+        assert smtp_sink.messages == [] and daemon.proc.poll() is None
+        smtp_sink.refuse(None)
+        smtp_sink.start()
+        assert smtp_sink.wait_for(20, timeout=60), daemon.log()[-3000:]
+    finally:
+        assert daemon.terminate() == 0, daemon.log()[-3000:]
+    replied = _acked(smtp_sink)
+    assert len(replied) == 20 == len(set(replied))
+    assert sql(pg_url, "SELECT status, count(*) FROM outbox GROUP BY status") == [("sent", 20)]
+
+
 @pytest.fixture
 def small_disk() -> Iterator[Path]:
     """A 96 KB tmpfs: room for a few acknowledgements, then ENOSPC."""
