@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 # How long SIGTERM may spend delivering what is queued before the process exits.
 SHUTDOWN_FLUSH_SECONDS = 10.0
+# The longest pause between tries of a relay that takes nothing (see _send_loop).
+RELAY_PAUSE_MAX_SECONDS = 300.0
 
 
 @dataclass
@@ -201,7 +203,7 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
 
     imap_stop = threading.Event()
     sender_stop = threading.Event()
-    handler = server = scheduler = imap_task = sender_task = http = watchdog = None
+    handler = server = scheduler = imap_task = sender_task = http = watchdog = status = None
     try:
         # The listener first: if its port is taken we fail before any thread runs.
         if app.settings.smtp_in.enabled:
@@ -224,6 +226,7 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
         if app.settings.scheduler.enabled:
             scheduler = _start_scheduler(app, committed, stall)
         watchdog = asyncio.create_task(_pet_watchdog(app, systemd))
+        status = asyncio.create_task(_report_status(app, systemd))
         log.info("daemon running imap=%s smtp_in=%s", imap_task is not None, server is not None)
         systemd.notify(READY=1, STATUS="running")
         await stop.wait()
@@ -231,8 +234,9 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
         log.info("stopping: no new mail is taken in")
     finally:
         # Also when start-up failed half-way: no thread may be left running.
-        if watchdog is not None:
-            watchdog.cancel()
+        for task in (watchdog, status):
+            if task is not None:
+                task.cancel()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         if handler is not None and server is not None:
@@ -250,8 +254,9 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
         wake_sender.set()
         if sender_task is not None:
             await sender_task
-        if http is not None:
-            http.shutdown()
+        if http is not None:  # serve_forever notices within 0.5 s; never wait longer
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.to_thread(http.shutdown), timeout=5)
             http.server_close()
     deadline = time.monotonic() + SHUTDOWN_FLUSH_SECONDS
     try:  # best effort: whatever stays queued goes out after the next start
@@ -273,7 +278,8 @@ def _reload(app: App) -> None:
 async def _pet_watchdog(app: App, systemd: Notifier) -> None:
     """WATCHDOG=1 at half of WatchdogSec, but only while no loop is stalled.
 
-    This task runs on the event loop, so a blocked loop stops the pets too.
+    This task runs on the event loop, so a blocked loop stops the pets too. It asks
+    nothing of the database: a slow one must not look like a hung daemon.
     """
     interval = systemd.watchdog_interval or 10.0
     while True:
@@ -282,12 +288,19 @@ async def _pet_watchdog(app: App, systemd: Notifier) -> None:
             systemd.notify(WATCHDOG=1)
         elif stalled:
             log.error("loop stalled, not petting the watchdog", extra={"stalled": stalled})
+        await asyncio.sleep(interval)
+
+
+async def _report_status(app: App, systemd: Notifier) -> None:
+    """STATUS= for `systemctl status`, every 10 s, apart from the pets (it queries)."""
+    while True:
         depth = await asyncio.to_thread(app.outbox_depth)
+        stalled = app.health.stalled()
         systemd.notify(
             STATUS=f"running; outbox depth {depth:.0f}"
             + (f"; STALLED {stalled}" if stalled else "")
         )
-        await asyncio.sleep(interval)
+        await asyncio.sleep(10.0)
 
 
 def _start_scheduler(app: App, wake_sender: Callable[[], None], stall: float) -> AsyncIOScheduler:
@@ -324,7 +337,12 @@ def _start_scheduler(app: App, wake_sender: Callable[[], None], stall: float) ->
 async def _send_loop(
     app: App, wake: asyncio.Event, stop: threading.Event, beat: Callable[[], None]
 ) -> None:
-    interval = app.settings.outbox.flush_interval
+    settings = app.settings.outbox
+    interval = settings.flush_interval
+    # While nothing can be handed over (relay down, login or token refused, disk
+    # full), new mail does not trigger a try: the next one waits out a backoff.
+    pause = settings.retry_base_seconds
+    paused_until = 0.0
 
     def should_stop() -> bool:  # asked before each mail: a long flush still beats
         beat()
@@ -337,7 +355,14 @@ async def _send_loop(
         wake.clear()
         if stop.is_set():
             break
+        if time.monotonic() < paused_until:
+            continue
         try:
-            await asyncio.to_thread(app.flush_outbox, should_stop)
+            report = await asyncio.to_thread(app.flush_outbox, should_stop)
+            if report.relay_error is None:
+                pause = settings.retry_base_seconds
+            else:
+                paused_until = time.monotonic() + pause
+                pause = min(pause * 2, settings.retry_max_seconds, RELAY_PAUSE_MAX_SECONDS)
         except Exception:  # noqa: BLE001 - e.g. the database is down; try again later
             log.exception("outbox flush failed")

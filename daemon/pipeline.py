@@ -88,7 +88,9 @@ class Pipeline:
         except (OperationalError, InterfaceError):
             raise  # the database is gone: the caller retries the batch later
         except Exception as exc:  # noqa: BLE001 - narrowed down one mail at a time below
-            log.warning("batch of %s not stored at once (%s); one by one", len(prepared), exc)
+            log.warning(
+                "batch of %s not stored at once (%s); one by one", len(prepared), _reason(exc)
+            )
         with _transaction(engine, big) as conn:
             return [self._store_alone(conn, item) for item in prepared]
 
@@ -247,9 +249,9 @@ class Pipeline:
             error: Exception = exc
         except Exception as exc:  # noqa: BLE001 - keep it raw and say why
             error = exc
-        log.error("mail not storable source=%s uid=%s: %s", item.mail.source, item.mail.uid, error)
+        reason = f"internal error: {_reason(error)}"
+        log.error("mail not storable source=%s uid=%s: %s", item.mail.source, item.mail.uid, reason)
         # Only the bytes and the reason this time: the least the database must accept.
-        reason = f"internal error: {type(error).__name__}: {error}".splitlines()[0]
         try:
             with conn.begin_nested():
                 return self._store(conn, [self._rejected(item.mail, None, reason)])[0]
@@ -367,6 +369,13 @@ class Pipeline:
 
 
 ACK_SUPPRESSED = "acknowledgement suppressed (rate limit)"
+
+
+def _reason(exc: Exception) -> str:
+    """An error in one line without the statement's data (bodies, raw bytes)."""
+    cause = getattr(exc, "orig", None) or exc
+    first = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {first}"[:500]
 
 # libpq keeps its send buffer at the size of the largest query a connection sent, for
 # the connection's life: a pooled connection that stored a 27 MB mail holds 27 MB.

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -104,7 +105,16 @@ class Metrics:
         self.imap_last_success.set(unix_time)
 
 
+class _Server(ThreadingMixIn, WSGIServer):
+    """One thread per request: a client that connects and sends nothing holds only
+    its own thread (for `timeout`), not /healthz and not the daemon's shutdown."""
+
+    daemon_threads = True
+
+
 class _QuietHandler(WSGIRequestHandler):
+    timeout = 5  # seconds a silent client may hold its connection
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
         pass  # a scrape every 15 s is not news
 
@@ -128,7 +138,9 @@ def wsgi_app(metrics: Metrics, health: Health) -> Callable[..., Iterable[bytes]]
 
 def serve(metrics: Metrics, health: Health, host: str, port: int) -> WSGIServer:
     """Serve /metrics and /healthz from a daemon thread; `.shutdown()` stops it."""
-    server = make_server(host, port, wsgi_app(metrics, health), handler_class=_QuietHandler)
+    server = make_server(
+        host, port, wsgi_app(metrics, health), server_class=_Server, handler_class=_QuietHandler
+    )
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     log.info("metrics on http://%s:%s/metrics", host, server.server_port)
     return server

@@ -12,11 +12,16 @@ from sqlalchemy.engine import Engine, make_url
 def make_engine(url: str, echo: bool = False) -> Engine:
     """An engine for `url`; SQLite gets its directory, WAL and immediate transactions."""
     parsed = make_url(url)
+    # hide_parameters: a failed statement's text goes into logs and rejection reasons,
+    # and its parameters are mail bodies and raw bytes.
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+        return create_engine(
+            url, echo=echo, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+    engine = create_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 30})
     _use_immediate_transactions(engine)
     return engine
 

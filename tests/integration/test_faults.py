@@ -123,3 +123,48 @@ def test_full_pickup_disk_defers_and_then_delivers_each_ack_once(
     replied = [parse_mail(p.read_bytes())["In-Reply-To"] for p in small_disk.glob("*.eml")]
     assert len(replied) == 40 == len(set(replied))
     assert sql(pg_url, "SELECT status, count(*) FROM outbox GROUP BY status") == [("sent", 40)]
+
+
+def test_a_mail_the_relay_refuses_gives_up_but_a_login_problem_fails_no_mail(
+    tmp_path: Path, smtp_sink, pg_url: str
+) -> None:
+    """451 to a mail counts against that mail (max_attempts, then failed); a relay we
+    cannot log in to (here: a username set, no AUTH offered) pauses sending instead."""
+    from datetime import UTC, datetime, timedelta
+
+    from daemon.app import build_app
+    from daemon.inbound import InboundMail
+    from daemon.settings import Settings
+
+    now = [datetime(2026, 11, 24, 10, tzinfo=UTC)]
+
+    def app_with(**smtp_out: object):  # type: ignore[no-untyped-def]
+        settings = Settings.model_validate({
+            "database": {"url": pg_url},
+            "smtp_out": {"host": smtp_sink.host, "port": smtp_sink.port, "security": "none",
+                         **smtp_out},
+            "outbox": {"max_attempts": 2, "retry_base_seconds": 60},
+        })
+        app = build_app(settings, lambda: now[0])
+        app.prepare_database()
+        return app
+
+    app = app_with()
+    app.pipeline.ingest_batch(app.engine, [InboundMail(customer_mail(1), "smtp", now[0])])
+    smtp_sink.refuse(451)
+    assert app.flush_outbox().deferred == 1
+    now[0] += timedelta(minutes=2)
+    assert app.flush_outbox().failed == 1  # second attempt: max_attempts reached
+    smtp_sink.refuse(None)
+
+    app = app_with(username="support@oo.dk", password="wrong")
+    app.pipeline.ingest_batch(app.engine, [InboundMail(customer_mail(2), "smtp", now[0])])
+    for _ in range(6):
+        now[0] += timedelta(hours=1)
+        report = app.flush_outbox()
+        assert report.relay_error and (report.sent, report.failed) == (0, 0)
+    assert sql(pg_url, "SELECT status, attempts FROM outbox ORDER BY id") == [
+        ("failed", 2), ("queued", 0)
+    ]
+    assert smtp_sink.messages == []
+    app.engine.dispose()

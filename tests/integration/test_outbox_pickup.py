@@ -58,29 +58,23 @@ def test_pickup_dir_gets_one_file_per_row(tmp_path: Path) -> None:
     assert [r.status for r in outbox_rows(app)] == ["sent"] * 3
 
 
-def test_failure_defers_with_doubling_backoff_then_gives_up(tmp_path: Path) -> None:
+def test_unwritable_pickup_dir_pauses_sending_and_uses_up_no_attempts(tmp_path: Path) -> None:
+    """A disk problem is nobody's mail's fault: however long it lasts, the rows stay
+    queued with their attempts untouched (and the reason kept), never failed."""
     clock = Clock()
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("a file where the pickup dir should be")
     app = make_app(tmp_path, blocked, clock, max_attempts=3)
-    ingest(app, 1)
+    ingest(app, 2)
 
-    assert app.flush_outbox().deferred == 1
-    [row] = outbox_rows(app)
-    assert (row.status, row.attempts) == ("queued", 1)
-    assert row.next_attempt_at == T0 + timedelta(seconds=60)
-    assert app.flush_outbox().deferred == 0  # not due yet: left alone
-
-    clock.now = T0 + timedelta(seconds=60)
-    assert app.flush_outbox().deferred == 1
-    [row] = outbox_rows(app)
-    assert row.next_attempt_at == clock.now + timedelta(seconds=120)
-
-    clock.now += timedelta(seconds=120)
-    assert app.flush_outbox().failed == 1  # third attempt: max_attempts reached
-    [row] = outbox_rows(app)
-    assert (row.status, row.attempts) == ("failed", 3)
-    assert "pickup dir" in row.last_error
+    for hour in range(10):
+        clock.now = T0 + timedelta(hours=hour)
+        report = app.flush_outbox()
+        assert (report.sent, report.deferred, report.failed) == (0, 0, 0)
+        assert report.relay_error is not None and "pickup dir" in report.relay_error
+    rows = outbox_rows(app)
+    assert [(r.status, r.attempts) for r in rows] == [("queued", 0), ("queued", 0)]
+    assert "pickup dir" in rows[0].last_error
 
 
 def test_disk_problem_clears_and_mail_goes_out(tmp_path: Path) -> None:
@@ -89,7 +83,7 @@ def test_disk_problem_clears_and_mail_goes_out(tmp_path: Path) -> None:
     pickup.write_text("in the way")
     app = make_app(tmp_path, pickup, clock)
     ingest(app, 2)
-    assert app.flush_outbox().deferred == 1
+    assert app.flush_outbox().relay_error is not None
     pickup.unlink()
     clock.now += timedelta(minutes=5)
     assert app.flush_outbox().sent == 2

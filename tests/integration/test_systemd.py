@@ -221,6 +221,7 @@ def test_metrics_move_and_healthz_flips_when_imap_loop_stalls(
     dovecot.append("INBOX", [customer_mail(i) for i in range(5)])
     daemon = DaemonProcess(config, tmp_path, env=_env(notify_socket, 1.0)).start()
     stopped: list[int] = []
+    idle = socket.socket()
     try:
         daemon.wait_ready()
         assert smtp_sink.wait_for(5, timeout=60), daemon.log()[-3000:]
@@ -239,6 +240,8 @@ def test_metrics_move_and_healthz_flips_when_imap_loop_stalls(
             f"{base}/metrics")[1], 20, "8 acks counted")
         assert _metric(_get(f"{base}/metrics")[1], 'oo_support_mails_total{outcome="created"}') == 8
 
+        # A client that connects and says nothing holds up neither /healthz nor the stop.
+        idle.connect(("127.0.0.1", port))
         status, body = _get(f"{base}/healthz")
         assert status == 200 and json.loads(body)["ok"] is True, body
 
@@ -249,7 +252,7 @@ def test_metrics_move_and_healthz_flips_when_imap_loop_stalls(
         wait_until(lambda: _get(f"{base}/healthz")[0] == 503, 30, "/healthz to fail")
         report = json.loads(_get(f"{base}/healthz")[1])
         assert report["ok"] is False and "imap" in report["stalled"], report
-        wait_until(lambda: any("STALLED" in s for s in notify_socket.statuses()), 15, "STATUS")
+        wait_until(lambda: any("STALLED" in s for s in notify_socket.statuses()), 25, "STATUS")
         quiet_from = time.monotonic()
         time.sleep(2.5)
         assert not [t for t in notify_socket.times("WATCHDOG") if t > quiet_from + 1.0]
@@ -265,6 +268,7 @@ def test_metrics_move_and_healthz_flips_when_imap_loop_stalls(
         for pid in stopped:
             os.kill(pid, signal.SIGCONT)
         assert daemon.terminate() == 0, daemon.log()[-3000:]
+        idle.close()
 
 
 def test_sighup_reloads_customers_without_dropping_the_imap_session(
@@ -323,3 +327,32 @@ def test_log_is_one_json_event_per_line_with_case_numbers_and_no_bodies(
     assert {e["case"] for e in events if e["msg"] == "sent"} == numbers
     assert marker not in text
     assert f'"{dovecot.password}"' not in text and f"={dovecot.password}" not in text
+
+
+def test_a_refused_statement_logs_no_mail_body(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two daemons racing for one mail: the loser's IntegrityError (whose text would carry
+    the statement's parameters, i.e. the body) is logged without them."""
+    from datetime import UTC, datetime
+
+    from daemon.app import build_app
+    from daemon.inbound import InboundMail, Outcome
+    from daemon.settings import Settings
+    from daemon.store import repository
+
+    secret = "Min adgangskode er Sommer2025"
+    raw = customer_mail(1, body=f"Hej\n\n{secret}\n")
+    app = build_app(Settings.model_validate(
+        {"database": {"url": pg_url}, "outbox": {"pickup_dir": str(tmp_path / "out")}}
+    ))
+    app.prepare_database()
+    now = datetime.now(UTC)
+    app.pipeline.ingest_batch(app.engine, [InboundMail(raw, "smtp", now)])
+    monkeypatch.setattr(repository, "known_inbound", lambda conn, keys: set())  # the race
+    with caplog.at_level("INFO"):
+        [result] = app.pipeline.ingest_batch(app.engine, [InboundMail(raw, "smtp", now)])
+    app.engine.dispose()
+    assert result.outcome is Outcome.DUPLICATE
+    assert "not stored at once" in caplog.text  # the path under test was taken
+    assert secret not in caplog.text
