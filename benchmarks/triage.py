@@ -1,6 +1,6 @@
 """One scheduler pass (reminders, escalations, pages, SLA alerts) over many open cases.
 
-    python -m benchmarks.triage [--cases 100000] [--passes 5]
+    python -m benchmarks.triage [--cases 100000] [--passes 5] [--results-dir DIR]
 
 A fresh PostgreSQL database gets N open cases shaped like a real backlog: most were
 reviewed and answered in time and wait for resolution, with resolution deadlines
@@ -70,6 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--passes", type=int, default=5)
+    parser.add_argument("--results-dir", type=Path, default=None)
     args = parser.parse_args()
     now = datetime.now(UTC).replace(microsecond=0)
     with postgres_database("oo_bench_triage") as url:
@@ -98,7 +99,7 @@ def main() -> None:
         "benchmark": "triage", "cases": args.cases, "passes": rows,
         "peak_rss_before_mb": baseline,
         "environment": environment(),
-    })
+    }, args.results_dir)
     print(f"result: {path}")
 
 

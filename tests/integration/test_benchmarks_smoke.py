@@ -83,3 +83,29 @@ def test_backlog_memory_benchmark_drains_big_mails_and_reports_the_daemons_rss(
     # A figure is reported; its size is not asserted (no memory or timing thresholds).
     for figure in ("peak_rss_mb", "peak_rss_mb_vmhwm", "peak_rss_mb_ru_maxrss"):
         assert isinstance(result[figure], float) and result[figure] > 0, figure
+
+
+def test_triage_benchmark_raises_the_due_alerts_once(tmp_path: Path) -> None:
+    document = _run_benchmark("triage", tmp_path, "--cases", "200", "--passes", "3")
+
+    first, *later = document["passes"]
+    assert document["cases"] == 200
+    assert first["alerts"] > 0  # the backlog has deadlines already passed
+    assert all(p["alerts"] < first["alerts"] for p in later)  # each alert once
+    assert all(p["seconds"] >= 0 and p["peak_rss_mb"] > 0 for p in document["passes"])
+
+
+def test_peer_benchmark_drains_the_same_mailbox_with_django_helpdesk(tmp_path: Path) -> None:
+    """Installs django-helpdesk from PyPI into its own venv on first use (~10 s here)."""
+    document = _run_benchmark("peer", tmp_path, "--n", "50")
+
+    peer, daemon = document["peer"], document["daemon"]
+    assert document["mails"] == 52  # 50 corpus mails + an Auto-Submitted + a bulk one
+    for side in (peer, daemon):
+        assert side["inbox_after"] == 0 and not side["log_problems"], side
+        assert side["threading"]["replies"] == side["threading"]["threaded"] > 0
+    assert daemon["cases"] == daemon["acks_queued"] > 0
+    # What each did with automatic mail, recorded side by side.
+    assert daemon["automatic"]["auto_submitted"]["new_case"] is False
+    assert isinstance(peer["automatic"]["auto_submitted"]["new_ticket"], bool)
+    assert document["summary"]["daemon_to_peer"] > 0
