@@ -25,7 +25,7 @@ from daemon import oauth, outbox
 from daemon.clock import Clock, system_clock
 from daemon.domain.calendar import BusinessCalendar
 from daemon.inbound import InboundMail, IngestResult
-from daemon.mail import compose
+from daemon.mail import samples
 from daemon.mail.render import TemplateRenderer
 from daemon.ops import metrics as metrics_http
 from daemon.ops.health import Health
@@ -128,9 +128,7 @@ class App:
         Only `[[customers]]` is taken from the re-read file; other changed keys (a
         server, a port) need a restart, and the log says so.
         """
-        self.renderer.reload(
-            lambda r: compose.check_templates(r, self.settings.support, self.clock())
-        )
+        self.renderer.reload(lambda r: samples.render_all(r, self.settings, self.clock()))
         if self.reload_settings is None:
             return
         try:
@@ -194,7 +192,7 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
         loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, _reload, app))
 
     # Fail at start, not on the first customer's mail, when a template is broken.
-    compose.check_templates(app.renderer, app.settings.support, app.clock())
+    samples.render_all(app.renderer, app.settings, app.clock())
     await asyncio.to_thread(app.prepare_database)
     wake_sender = asyncio.Event()
 

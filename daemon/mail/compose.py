@@ -297,23 +297,3 @@ def command_errors(
         language="da",
         now=now,
     )
-
-
-def check_templates(renderer: TemplateRenderer, support: SupportSettings, now: datetime) -> None:
-    """Render every template with sample data; raises on the first broken one."""
-    for language in ("da", "en"):
-        for outside_hours in (False, True):
-            acknowledgement(
-                renderer=renderer,
-                support=support,
-                case_number=100001,
-                case_subject="Printeren virker ikke <b>",
-                language=language,
-                customer_name="Test Kunde",
-                customer_addr="kunde@example.dk",
-                answered=Answered("<sample@example.dk>", []),
-                received_at=now,
-                review_due=now,
-                outside_hours=outside_hours,
-                now=now,
-            )

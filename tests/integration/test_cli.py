@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from harness import (
     REPO,
     DaemonProcess,
@@ -104,12 +105,17 @@ def test_sigterm_mid_drain_leaves_no_half_state(
     assert sql(pg_url, "SELECT count(*) FROM outbox WHERE status = 'sent'")[0][0] == cases
 
 
-def test_broken_template_stops_the_start(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "broken", ["ack.en.txt.j2", "reply.txt.j2", "alert.txt.j2", "report.html.j2"]
+)
+def test_broken_template_stops_the_start(tmp_path: Path, broken: str) -> None:
+    """Every template is rendered with sample data at start, not only the acks: a broken
+    on-call page must not wait for the night it is needed."""
     templates = tmp_path / "templates"
     templates.mkdir()
     for source in (REPO / "templates").iterdir():
         (templates / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    with (templates / "ack.en.txt.j2").open("a", encoding="utf-8") as fh:
+    with (templates / broken).open("a", encoding="utf-8") as fh:
         fh.write("{{ no_such_value.x }}\n")
     config = write_config(tmp_path / "oo.toml", database_url=f"sqlite:///{tmp_path}/oo.db",
                           extra={"templates": {"dir": str(templates)}})

@@ -1,0 +1,151 @@
+"""Sample data for every template, rendered through the code that renders it in service.
+
+Used by `check-config` (one row per template) and by the daemon at start and on SIGHUP
+(`render_all`), so a template that needs a value the daemon does not give fails there,
+not on a customer's mail or in the middle of the night's on-call page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+from daemon import reports, scheduler
+from daemon.domain.alerts import ONCALL_PAGE, ONCALL_SUBJECT, alert_rules
+from daemon.domain.billing import Work
+from daemon.domain.language import Language
+from daemon.mail import compose
+from daemon.mail.render import TemplateRenderer
+from daemon.settings import Settings
+
+# Renders one template's samples; returns the template files it used.
+Sample = Callable[[TemplateRenderer, Settings, datetime], list[str]]
+
+
+def _sample_ack(language: Language) -> Sample:
+    def render(renderer: TemplateRenderer, settings: Settings, now: datetime) -> list[str]:
+        for outside_hours in (False, True):  # both branches of the BR-10 paragraph
+            compose.acknowledgement(
+                renderer=renderer,
+                support=settings.support,
+                case_number=100001,
+                case_subject="Printeren på 2. sal virker ikke <b>",
+                language=language,
+                customer_name="Søren Kunde",
+                customer_addr="kunde@example.dk",
+                answered=compose.Answered("<sample@example.dk>", []),
+                received_at=now,
+                review_due=now + timedelta(hours=1),
+                outside_hours=outside_hours,
+                now=now,
+            )
+        names = [f"ack.{language}.txt.j2", f"ack.{language}.html.j2"]
+        return [name for name in names if renderer.exists(name)]
+
+    return render
+
+
+def _sample_reply(renderer: TemplateRenderer, settings: Settings, now: datetime) -> list[str]:
+    compose.staff_reply(
+        renderer=renderer,
+        support=settings.support,
+        case_number=100001,
+        case_subject="Printeren virker ikke",
+        staff_name="Sample Supporter",
+        staff_email="supporter@example.dk",
+        body="Hej Søren\n\nPrinteren er genstartet og virker igen.",
+        customer_addr="kunde@example.dk",
+        answered=compose.Answered("<sample@example.dk>", []),
+        language="da",
+        now=now,
+    )
+    return ["reply.txt.j2"]
+
+
+def _sample_command_error(
+    renderer: TemplateRenderer, settings: Settings, now: datetime
+) -> list[str]:
+    compose.command_errors(
+        renderer=renderer,
+        support=settings.support,
+        case_number=100001,
+        staff_email="supporter@example.dk",
+        errors=["#priority urgent: not one of high, medium, normal, low"],
+        answered=compose.Answered("<sample@example.dk>", []),
+        now=now,
+    )
+    return ["command_error.txt.j2"]
+
+
+def _sample_alert(renderer: TemplateRenderer, settings: Settings, now: datetime) -> list[str]:
+    case = SimpleNamespace(
+        number=100001,
+        subject="Serveren er nede",
+        customer_email="kunde@example.dk",
+        agreement=False,
+        priority="high",
+        critical=True,
+        triage_rule="server down",
+        created_at=now,
+    )
+    rules = alert_rules(timedelta(minutes=15), timedelta(minutes=30))
+    # Every kind, as the template words some of them differently; the page has no deadline.
+    for kind, title, deadline in [
+        *((rule.kind, rule.subject, now) for rule in rules),
+        (ONCALL_PAGE, ONCALL_SUBJECT, None),
+    ]:
+        scheduler.alert_text(renderer, settings, case, kind, title, deadline)
+    return ["alert.txt.j2"]
+
+
+def _sample_report(renderer: TemplateRenderer, settings: Settings, now: datetime) -> list[str]:
+    tz = settings.support.timezone
+    month = f"{now.year:04d}-{now.month:02d}"
+    start, end = reports.month_bounds(month, tz)
+    case = SimpleNamespace(
+        id=1,
+        number=100001,
+        subject="Printeren virker ikke <b>",
+        priority="normal",
+        critical=False,
+        channel="email",
+        agreement=True,
+        project=False,
+        created_at=start,
+        first_response_at=start + timedelta(minutes=30),
+        resolved_at=None,
+        response_due=start + timedelta(hours=4),
+        resolve_due=start + timedelta(days=2),
+    )
+    with_case = reports.assemble_report(
+        month,
+        tz,
+        start,
+        end,
+        {"example.dk": [case]},
+        {1: [Work(45, "support", True)]},
+        {"example.dk": ("Eksempel A/S", True)},
+        None,
+        now,
+    )
+    empty = reports.assemble_report(month, tz, start, end, {}, {}, {}, "example.dk", now)
+    for report in (with_case, empty):  # a month with cases, and a customer without any
+        reports.report_html(report, renderer)
+    return [reports.REPORT_TEMPLATE]
+
+
+TEMPLATE_SAMPLES: list[tuple[str, Sample]] = [
+    ("ack.da", _sample_ack("da")),
+    ("ack.en", _sample_ack("en")),
+    ("reply", _sample_reply),
+    ("command_error", _sample_command_error),
+    ("alert", _sample_alert),
+    ("report", _sample_report),
+]
+
+
+def render_all(renderer: TemplateRenderer, settings: Settings, now: datetime) -> None:
+    """Render every sample; raises (a jinja2 TemplateError) on the first broken one."""
+    for _name, render in TEMPLATE_SAMPLES:
+        render(renderer, settings, now)
