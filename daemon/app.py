@@ -202,6 +202,7 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
     imap_stop = threading.Event()
     sender_stop = threading.Event()
     handler = server = scheduler = imap_task = sender_task = http = watchdog = status = None
+    paused_until = 0.0
     try:
         # The listener first: if its port is taken we fail before any thread runs.
         if app.settings.smtp_in.enabled:
@@ -251,14 +252,15 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
         sender_stop.set()
         wake_sender.set()
         if sender_task is not None:
-            await sender_task
+            paused_until = await sender_task
         if http is not None:  # serve_forever notices within 0.5 s; never wait longer
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.to_thread(http.shutdown), timeout=5)
             http.server_close()
     deadline = time.monotonic() + SHUTDOWN_FLUSH_SECONDS
     try:  # best effort: whatever stays queued goes out after the next start
-        await asyncio.to_thread(app.flush_outbox, lambda: time.monotonic() > deadline)
+        if time.monotonic() >= paused_until:  # not while the relay is known to be down
+            await asyncio.to_thread(app.flush_outbox, lambda: time.monotonic() > deadline)
     except Exception:  # noqa: BLE001
         log.exception("final outbox flush failed; the queue is kept for the next start")
     app.engine.dispose()
@@ -334,12 +336,14 @@ def _start_scheduler(app: App, wake_sender: Callable[[], None], stall: float) ->
 
 async def _send_loop(
     app: App, wake: asyncio.Event, stop: threading.Event, beat: Callable[[], None]
-) -> None:
+) -> float:
+    """Flush when woken or every flush_interval; returns until when sending is paused
+    (time.monotonic), for the final flush at shutdown to respect."""
     settings = app.settings.outbox
     interval = settings.flush_interval
     # While nothing can be handed over (relay down, login or token refused, disk
     # full), new mail does not trigger a try: the next one waits out a backoff.
-    pause = settings.retry_base_seconds
+    pause = min(settings.retry_base_seconds, RELAY_PAUSE_MAX_SECONDS)
     paused_until = 0.0
 
     def should_stop() -> bool:  # asked before each mail: a long flush still beats
@@ -357,10 +361,11 @@ async def _send_loop(
             continue
         try:
             report = await asyncio.to_thread(app.flush_outbox, should_stop)
-            if report.relay_error is None:
-                pause = settings.retry_base_seconds
-            else:
+            if report.relay_error is None or report.sent:  # it took mail: not down
+                pause = min(settings.retry_base_seconds, RELAY_PAUSE_MAX_SECONDS)
+            if report.relay_error is not None:
                 paused_until = time.monotonic() + pause
                 pause = min(pause * 2, settings.retry_max_seconds, RELAY_PAUSE_MAX_SECONDS)
         except Exception:  # noqa: BLE001 - e.g. the database is down; try again later
             log.exception("outbox flush failed")
+    return paused_until

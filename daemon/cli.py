@@ -207,7 +207,12 @@ def _print_summary(args: argparse.Namespace, summary: dict[str, Any]) -> None:
     if args.json:
         _print_json(summary)
     else:
-        print(" ".join(f"{k}={v}" for k, v in summary.items()))
+        print(" ".join(f"{k}={_kv(v)}" for k, v in summary.items() if v is not None))
+
+
+def _kv(value: Any) -> str:
+    text = str(value)
+    return json.dumps(text, ensure_ascii=False) if (" " in text or not text) else text
 
 
 def _existing_case(conn: Any, number: int) -> Any:
@@ -272,6 +277,8 @@ def cmd_outbox_flush(args: argparse.Namespace, settings: Settings) -> int:
         counts = repository.outbox_counts(conn)
     summary = vars(report) | {"queued": counts.get("queued", 0)}
     _print_summary(args, summary)
+    if report.relay_error is not None:
+        raise CommandError(f"sending paused: {report.relay_error}")
     return 0
 
 

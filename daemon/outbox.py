@@ -196,34 +196,62 @@ class SmtpTransport:
         raw: bytes,
         commit: CommitSent,
     ) -> None:
-        committed = False
+        reused = self._client is not None
         if self._client is None:
             self._client = self._connect_or_pause()
+        stage = "mail"  # then "rcpt", "data", "dot" (after our commit), "done" (dot sent)
         try:
             client = self._client
-            _expect(client.mail(envelope_from), 250)
+            try:
+                reply = client.mail(envelope_from)
+            except (smtplib.SMTPServerDisconnected, OSError):
+                if not reused:
+                    raise
+                # A kept connection the relay has closed since (idle timeout, a limit
+                # of mails per connection): once more, on a new one.
+                self.abort()
+                self._client = client = self._connect_or_pause()
+                reply = client.mail(envelope_from)
+            if reply[0] != 250:
+                # The envelope sender is the same for every mail: refused here (530
+                # authentication required, a sender not allowed), refused for all.
+                raise RelayUnavailable(f"relay refused MAIL FROM: {reply[0]} {reply[1]!r}")
+            stage = "rcpt"
             accepted = [to for to in recipients if _rcpt(client, to, outbox_id)]
             if not accepted:
                 raise PermanentFailure(f"relay refused every recipient of outbox {outbox_id}")
+            stage = "data"
             client.putcmd("data")
             _expect(client.getreply(), 354)
             client.send(_dot_stuffed(raw))
             commit()
-            committed = True
+            stage = "dot"
             client.send(b".\r\n")
+            stage = "done"
             _expect(client.getreply(), 250)
+        except RelayUnavailable:
+            self.close()
+            raise
         except smtplib.SMTPResponseException as exc:
             self.close()
+            if exc.smtp_code == 421:  # "service not available, closing": for every mail
+                raise RelayUnavailable(f"relay answered 421 {exc.smtp_error!r}") from exc
             failure = PermanentFailure if 500 <= exc.smtp_code < 600 else TemporaryFailure
             raise failure(f"relay answered {exc.smtp_code} {exc.smtp_error!r}") from exc
+        except UnicodeEncodeError as exc:  # a non-ASCII address; SMTPUTF8 is not used
+            self.abort()
+            raise PermanentFailure(f"address not sendable without SMTPUTF8: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
-            if committed:
+            if stage == "done":
                 # The final line went out, only the answer is missing: the relay has it.
                 log.warning("no answer after DATA outbox=%s: %s", outbox_id, exc)
                 return
-            # The connection broke: the relay's trouble, not this mail's.
-            raise RelayUnavailable(f"relay unreachable: {exc}") from exc
+            if stage == "mail":  # even a new connection broke at once: the relay's trouble
+                raise RelayUnavailable(f"relay unreachable: {exc}") from exc
+            # Broke while this mail was on the wire (before its "." went out): counted
+            # against it, so a mail that always breaks the connection gives up in the end.
+            raise TemporaryFailure(f"connection lost while sending: {exc}") from exc
         except BaseException:
             # The commit failed (or we are being stopped): abandon the unfinished DATA
             # by dropping the connection, so the relay discards it.
@@ -383,11 +411,13 @@ def _send_next(
         try:
             transport.send(row.id, row.envelope_from, list(row.recipients), row.raw, commit_sent)
         except RelayUnavailable as exc:
-            # The row stays as it was (attempts, next attempt); only the reason is kept.
-            if transaction.is_active:
-                transaction.rollback()
-            with conn.begin():
-                repository.mark_outgoing(conn, row.id, last_error=str(exc))
+            # The row stays as it was (attempts, next attempt); only the reason is kept,
+            # in the claim's own transaction (no gap for another daemon to take it).
+            if not transaction.is_active:  # after our commit: undo "sent"
+                transaction = conn.begin()
+                repository.mark_outgoing(conn, row.id, status="queued", sent_at=None)
+            repository.mark_outgoing(conn, row.id, last_error=str(exc))
+            transaction.commit()
             raise
         except (PermanentFailure, TemporaryFailure) as exc:
             if not transaction.is_active:  # refused after our commit: undo "sent"

@@ -465,6 +465,16 @@ class _SinkHandler:
         enhanced = "4.3.0" if code < 500 else "5.0.0"
         return f"{code} {enhanced} Test sink refusing (code {code})"
 
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        code = self.sink.refuse_mail_code
+        if code is not None:
+            return f"{code} 5.7.0 Test sink refusing the sender"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
@@ -499,6 +509,7 @@ class SmtpSink:
         self.tls = tls
         self.messages: list[CapturedMail] = []
         self.refuse_code: int | None = None
+        self.refuse_mail_code: int | None = None  # refuse MAIL FROM (e.g. 530)
         self._cond = threading.Condition()
         self._controller: Controller | None = None
 

@@ -111,6 +111,10 @@ class _Server(ThreadingMixIn, WSGIServer):
 
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # An idle or vanished client (the handler's timeout): not worth a traceback.
+        log.debug("metrics request from %s failed", client_address, exc_info=True)
+
 
 class _QuietHandler(WSGIRequestHandler):
     timeout = 5  # seconds a silent client may hold its connection

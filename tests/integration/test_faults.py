@@ -168,3 +168,40 @@ def test_a_mail_the_relay_refuses_gives_up_but_a_login_problem_fails_no_mail(
     ]
     assert smtp_sink.messages == []
     app.engine.dispose()
+
+
+def test_relay_wide_refusals_pause_sending_and_touch_no_mail(
+    tmp_path: Path, smtp_sink, pg_url: str
+) -> None:
+    """530 to MAIL FROM (our one sender) and 421 refuse every mail: sending pauses, no
+    row uses up an attempt, and all go out once the relay takes mail again."""
+    from datetime import UTC, datetime
+
+    from daemon.app import build_app
+    from daemon.inbound import InboundMail
+    from daemon.settings import Settings
+
+    now = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    settings = Settings.model_validate({
+        "database": {"url": pg_url},
+        "smtp_out": {"host": smtp_sink.host, "port": smtp_sink.port, "security": "none"},
+    })
+    app = build_app(settings, lambda: now)
+    app.prepare_database()
+    mails = [customer_mail(i) for i in range(3)]
+    app.pipeline.ingest_batch(app.engine, [InboundMail(raw, "smtp", now) for raw in mails])
+
+    smtp_sink.refuse_mail_code = 530
+    report = app.flush_outbox()
+    assert report.relay_error and "530" in report.relay_error
+    smtp_sink.refuse_mail_code = None
+    smtp_sink.refuse(421)
+    report = app.flush_outbox()
+    assert report.relay_error and "421" in report.relay_error
+    assert sql(pg_url, "SELECT DISTINCT status, attempts FROM outbox") == [("queued", 0)]
+
+    smtp_sink.refuse(None)
+    report = app.flush_outbox()
+    assert (report.sent, report.failed, report.relay_error) == (3, 0, None)
+    assert len(smtp_sink.messages) == 3
+    app.engine.dispose()
