@@ -207,12 +207,7 @@ def _print_summary(args: argparse.Namespace, summary: dict[str, Any]) -> None:
     if args.json:
         _print_json(summary)
     else:
-        print(" ".join(f"{k}={_kv(v)}" for k, v in summary.items() if v is not None))
-
-
-def _kv(value: Any) -> str:
-    text = str(value)
-    return json.dumps(text, ensure_ascii=False) if (" " in text or not text) else text
+        print(" ".join(f"{k}={logs.kv_value(v)}" for k, v in summary.items() if v is not None))
 
 
 def _existing_case(conn: Any, number: int) -> Any:

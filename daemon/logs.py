@@ -1,8 +1,8 @@
 """Structured logging: one event per line, for journald (issue 6).
 
 A line is `key=value` pairs (or one JSON object): time, level, logger, the message,
-then every field given as `extra=`. Lines about a case pass `extra={"case": number}`
-(see `case_fields`), so `journalctl | grep case=100042` finds its whole history.
+then every field given as `extra=`. Lines about a case pass `extra={"case": number}`,
+so `journalctl | grep case=100042` finds its whole history.
 Message bodies and secrets are never logged at INFO; the tests hold us to it.
 """
 
@@ -25,11 +25,6 @@ _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) 
 _QUIET = ("imapclient", "mail.log", "apscheduler.executors", "apscheduler.scheduler", "msal")
 
 
-def case_fields(number: int | None) -> dict[str, Any]:
-    """The `extra=` of a line about a case."""
-    return {"case": number}
-
-
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
@@ -43,7 +38,8 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
     return fields
 
 
-def _kv_value(value: Any) -> str:
+def kv_value(value: Any) -> str:
+    """One value of a key=value line: bare if it can be, else a JSON string."""
     text = str(value)
     if text and not any(c in text for c in ' "=\\\n\t'):
         return text
@@ -55,7 +51,7 @@ class KeyValueFormatter(logging.Formatter):
         fields = _fields(record)
         if record.exc_info:
             fields["exc"] = self.formatException(record.exc_info)
-        return " ".join(f"{k}={_kv_value(v)}" for k, v in fields.items())
+        return " ".join(f"{k}={kv_value(v)}" for k, v in fields.items())
 
 
 class JsonFormatter(logging.Formatter):

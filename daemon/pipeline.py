@@ -16,10 +16,9 @@ fails is kept raw as rejected, with the reason, and the others go in.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -81,9 +80,8 @@ class Pipeline:
         return results
 
     def _ingest(self, engine: Engine, prepared: list[Prepared]) -> list[IngestResult]:
-        big = any(len(item.mail.raw) >= BIG_MAIL for item in prepared)
         try:
-            with _transaction(engine, big) as conn:
+            with engine.begin() as conn:
                 return self._store(conn, prepared)
         except (OperationalError, InterfaceError):
             raise  # the database is gone: the caller retries the batch later
@@ -91,7 +89,7 @@ class Pipeline:
             log.warning(
                 "batch of %s not stored at once (%s); one by one", len(prepared), _reason(exc)
             )
-        with _transaction(engine, big) as conn:
+        with engine.begin() as conn:
             return [self._store_alone(conn, item) for item in prepared]
 
     # -- 1. prepare: pure ----------------------------------------------------------
@@ -377,21 +375,6 @@ def _reason(exc: Exception) -> str:
     first = (str(cause).strip().splitlines() or [""])[0]
     return f"{type(cause).__name__}: {first}"[:500]
 
-# libpq keeps its send buffer at the size of the largest query a connection sent, for
-# the connection's life: a pooled connection that stored a 27 MB mail holds 27 MB.
-BIG_MAIL = 4 * 1024 * 1024
-
-
-@contextlib.contextmanager
-def _transaction(engine: Engine, big: bool) -> Iterator[Connection]:
-    """engine.begin(), but a connection that carried a big mail is closed, not pooled."""
-    with engine.connect() as conn:
-        try:
-            with conn.begin():
-                yield conn
-        finally:
-            if big:
-                conn.invalidate()
 
 # Outlook shows at most 255 characters of a subject; a longer one (seen: 1 MB) would
 # be copied into every mail about the case. The whole subject stays on the message.

@@ -26,6 +26,7 @@ from email.message import Message
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
 from typing import Any
 
+from daemon.mail import LARGE_MAIL_BYTES
 from daemon.mail.html_text import html_to_text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -33,8 +34,6 @@ _WHITESPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MESSAGE_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f]+>")  # no controls: PostgreSQL refuses NUL
 _SURROGATES = re.compile(r"[\udc80-\udcff]")
-# Mail larger than this has its base64 bodies of 1 MB or more hidden from the parser.
-_STUB_ABOVE = 4 * 1024 * 1024
 _STUB = "OO-STUBBED-BASE64-"
 _STUB_MIN = 1024 * 1024
 _BASE64_HEADER = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*base64[ \t]*\r?$")
@@ -300,7 +299,7 @@ def _stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
     attachments (the raw mail is what is stored), so the parser need not see them.
     Only byte searches here: no copy of the big parts is made.
     """
-    if len(raw) < _STUB_ABOVE:
+    if len(raw) < LARGE_MAIL_BYTES:  # its base64 bodies of 1 MB or more are hidden
         return raw, {}
     pieces: list[bytes] = []
     sizes: dict[str, int] = {}

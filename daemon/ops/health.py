@@ -40,10 +40,6 @@ class Health:
 
         return beat
 
-    def unregister(self, name: str) -> None:
-        with self._lock:
-            self._loops.pop(name, None)
-
     def stalled(self) -> dict[str, float]:
         """Loops past their allowance, with the seconds since they last beat."""
         now = self._monotonic()

@@ -29,6 +29,7 @@ from sqlalchemy.exc import OperationalError
 from daemon import tls
 from daemon.clock import Clock
 from daemon.inbound import InboundMail, IngestResult, Outcome
+from daemon.mail import LARGE_MAIL_BYTES
 from daemon.oauth import OAuthError, TokenProvider
 from daemon.pipeline import Pipeline
 from daemon.settings import ImapSettings
@@ -40,8 +41,7 @@ PROCESSED_KEYWORD = "$OOProcessed"
 # Fetch no more than this many bytes per round trip, so a backlog of large mails
 # never sits in memory at once.
 _MAX_BATCH_BYTES = 8 * 1024 * 1024
-# A mail larger than this is fetched in chunks of _FETCH_CHUNK (see _fetch_in_chunks).
-CHUNKED_FETCH_ABOVE = 4 * 1024 * 1024
+# A large mail (LARGE_MAIL_BYTES) is fetched in chunks of this (see _fetch_in_chunks).
 _FETCH_CHUNK = 1024 * 1024
 # Errors after which we reconnect: the server went away or the session is broken.
 CONNECTION_ERRORS = (IMAPClientError, IMAP4.abort, IMAP4.error, OSError, socket.timeout, EOFError)
@@ -210,7 +210,7 @@ class ImapSource:
         uids: list[int],
         sizes: dict[int, dict[bytes, object]],
     ) -> list[IngestResult]:
-        big = {uid for uid in uids if _size(sizes, uid) >= CHUNKED_FETCH_ABOVE}
+        big = {uid for uid in uids if _size(sizes, uid) >= LARGE_MAIL_BYTES}
         fetched = client.fetch([u for u in uids if u not in big], ["BODY.PEEK[]", "INTERNALDATE"])
         if big:
             fetched |= client.fetch(sorted(big), ["INTERNALDATE"])
@@ -299,23 +299,23 @@ class ImapSource:
                     exc,
                     exc_info=not expected,
                 )
-                # Backing off is not being stuck: beat through the wait.
-                deadline = time.monotonic() + backoff
-                while not stop.is_set() and time.monotonic() < deadline:
-                    self.beat()
-                    stop.wait(min(1.0, max(0.0, deadline - time.monotonic())))
+                self._wait_beating(stop, backoff)  # backing off is not being stuck
                 backoff = min(backoff * 2, 60.0)
         self.close()
+
+    def _wait_beating(self, stop: threading.Event, seconds: float) -> None:
+        """stop.wait(seconds), beating every second: waiting is not being stuck."""
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and time.monotonic() < deadline:
+            self.beat()
+            stop.wait(min(1.0, max(0.0, deadline - time.monotonic())))
 
     def _wait_for_mail(self, stop: threading.Event) -> None:
         client = self.client
         if client is None:
             return
         if not (self.settings.idle and client.has_capability("IDLE")):
-            deadline = time.monotonic() + self.settings.poll_interval
-            while not stop.is_set() and time.monotonic() < deadline:
-                self.beat()
-                stop.wait(min(1.0, max(0.0, deadline - time.monotonic())))
+            self._wait_beating(stop, self.settings.poll_interval)
             return
         client.idle()
         try:

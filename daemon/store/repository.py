@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, func, insert, select, update
 
 from daemon.domain.billing import Fee, Rates, rates_for
+from daemon.mail import LARGE_MAIL_BYTES
 from daemon.store.schema import (
     FIRST_CASE_NUMBER,
     attachments,
@@ -79,13 +80,12 @@ def insert_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[in
 # A bytea parameter costs two full copies in the client (psycopg's, then libpq's send
 # buffer, which libpq keeps at that size): 54 MB for a 27 MB mail. COPY in chunks
 # costs one chunk. (benchmarks/backlog_memory.py, issue 7.)
-STREAM_ABOVE = 4 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 
 
 def _is_big(raw: object) -> bool:
-    return isinstance(raw, bytes) and len(raw) >= STREAM_ABOVE
+    return isinstance(raw, bytes) and len(raw) >= LARGE_MAIL_BYTES
 
 
 def stream_raw(conn: Connection, message_pk: int, raw: bytes) -> None:
