@@ -101,6 +101,7 @@ def test_kill_9_at_random_moments_smtp_never_twice(
         return cases >= MAILS and queued == 0 and dovecot.count("INBOX") == 0
 
     kills = _torture(config, tmp_path, done)
+    assert len(kills) >= min(KILLS, 5), "finished before the kills: raise OO_TORTURE_MAILS"
     _finish(config, tmp_path, done)
 
     assert sql(pg_url, "SELECT count(*), count(DISTINCT customer_email) FROM cases") == [

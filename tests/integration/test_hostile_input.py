@@ -114,3 +114,25 @@ def test_attachment_filenames_never_reach_the_file_system(tmp_path: Path, pg_url
                                config=config))
     [attachment] = [a for m in shown["messages"] for a in m["attachments"]]
     assert attachment["filename"].endswith("escaped.txt")  # kept, as text
+
+
+def test_line_breaks_in_a_display_name_add_no_header_to_the_ack(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """From: with an encoded CR/LF and a Bcc in its display name: the ack goes to the
+    sender alone, with one To and no Bcc."""
+    app, _config = _app(tmp_path, pg_url)
+    raw = (
+        b"From: =?utf-8?q?Mallory=0D=0ABcc=3A_victim=40example.com?= <mallory@firma.dk>\r\n"
+        b"To: support@oo.dk\r\nSubject: Hej\r\nMessage-ID: <name-inject@firma.dk>\r\n"
+        b"Date: Tue, 24 Nov 2026 11:00:00 +0100\r\n\r\nHej\r\n"
+    )
+    [result] = app.pipeline.ingest_batch(app.engine, [InboundMail(raw, "smtp", NOW)])
+    assert result.outcome is Outcome.CREATED
+    app.flush_outbox()
+    [eml] = list((tmp_path / "outbox").glob("*.eml"))
+    ack = parse_mail(eml.read_bytes())
+    assert ack.get_all("Bcc") is None
+    assert ack.get_all("To") == [ack["To"]] and "mallory@firma.dk" in ack["To"]
+    assert "victim@example.com" not in ack["To"]
+    assert b"\nBcc:" not in eml.read_bytes()
