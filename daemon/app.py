@@ -139,8 +139,7 @@ class App:
         with self.engine.begin() as conn:
             synced = repository.sync_customers(conn, fresh.customers, self.clock())
         self.settings = self.settings.model_copy(update={"customers": fresh.customers})
-        self.pipeline.settings = self.settings
-        self.pipeline.conversation.settings = self.settings
+        self.pipeline.use_settings(self.settings)
         others = fresh.model_dump(exclude={"customers"}) != self.settings.model_dump(
             exclude={"customers"}
         )

@@ -65,6 +65,11 @@ class Pipeline:
             Callable[[Sequence[InboundMail], Sequence[IngestResult], datetime], None]
         ] = []
 
+    def use_settings(self, settings: Settings) -> None:
+        """Settings re-read on SIGHUP (App.reload): here and in the conversation rules."""
+        self.settings = settings
+        self.conversation.settings = settings
+
     @functools.cached_property
     def triage_rules(self) -> tuple[Rule, ...]:
         """Configured rules first, then the built-in ones (built on first use)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.policy
 import json
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -319,8 +320,17 @@ def test_customer_reply_reopens_a_recently_closed_case(desk: Desk) -> None:
     assert case["status"] == "open" and case["resolved_at"] is None
 
 
-def test_time_from_staff_mail_and_cli_show_with_amounts(desk: Desk) -> None:
+@pytest.mark.parametrize(
+    ("at", "after_hours", "amount"),
+    [("2026-11-23T10:00:00+01:00", False, "456.25"),  # Monday morning: list price
+     ("2026-11-23T20:00:00+01:00", True, "912.50")],  # Monday evening: double (BR-16)
+)
+def test_time_from_staff_mail_and_cli_show_with_amounts(
+    desk: Desk, at: str, after_hours: bool, amount: str
+) -> None:
     """Issue 5, acceptance 4: `#time 25` and `time add` priced in `cases show --json`."""
+    when = datetime.fromisoformat(at)
+    desk.app = build_app(load_settings(desk.config, environ={}), lambda: when)
     number, _ack = open_case(desk)
     staff = mail(sender="tina@oo.dk", subject=f"[OO#{number}] x", body="#time 25\n#internal\n",
                  message_id="<time@oo.dk>", headers={"Authentication-Results": TRUSTED})
@@ -332,8 +342,8 @@ def test_time_from_staff_mail_and_cli_show_with_amounts(desk: Desk) -> None:
     from_mail, from_cli = entries
     assert (from_mail["minutes"], from_mail["kind"], from_mail["staff"]) == (25, "support",
                                                                              "tina@oo.dk")
-    # The mail arrived when the test ran: its hours decide the rate (BR-16: double).
-    assert from_mail["amount"] == ("912.50" if from_mail["after_hours"] else "456.25")
+    # The mail arrived at `at` (a fixed clock): its hours decide the rate (BR-16).
+    assert (from_mail["after_hours"], from_mail["amount"]) == (after_hours, amount)
     assert (from_cli["kind"], from_cli["after_hours"], from_cli["amount"]) == (
         "senior", False, "1895.00")  # BR-15
     assert shown["billing"]["billable_minutes"] == 85

@@ -15,9 +15,9 @@ def config(tmp_path: Path) -> Path:
 
 
 def test_phone_call_becomes_a_classified_case_and_the_caller_gets_the_number(
-    tmp_path: Path,
+    tmp_path: Path, pg_url: str
 ) -> None:
-    cfg = config(tmp_path)
+    cfg = write_config(tmp_path / "oo.toml", database_url=pg_url)
     case = json.loads(run_cli(
         "cases", "new", "--from", "lone@firma.dk", "--subject", "Kontoen er låst",
         "--body", "Lone ringede: hendes konto er låst efter for mange forsøg.",
@@ -26,6 +26,11 @@ def test_phone_call_becomes_a_classified_case_and_the_caller_gets_the_number(
     assert case["channel"] == "phone"
     assert (case["critical"], case["priority"]) == (True, "high")  # BR-9: locked account
     assert case["created_at"] == "2026-11-23T09:00:00+00:00"
+    # Its deadlines as a mail's (BR-2): reviewed within the hour (BR-6), and High on the
+    # wall clock (BR-11, BR-12): answered within 1 hour, resolved within 2.
+    assert (case["review_due"], case["response_due"], case["resolve_due"]) == (
+        "2026-11-23T10:00:00+00:00", "2026-11-23T10:00:00+00:00", "2026-11-23T11:00:00+00:00"
+    )
     [eml] = (tmp_path / "outbox").glob("*.eml")  # the caller learns the number (BR-3)
     ack = parse_mail(eml.read_bytes())
     assert ack["To"] == "lone@firma.dk" and case["reference"] in ack["Subject"]
