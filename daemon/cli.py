@@ -7,7 +7,6 @@ to stderr; failures exit non-zero with a one-line reason.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -16,19 +15,18 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from jinja2 import TemplateError
-from sqlalchemy.exc import SQLAlchemyError
-
-from daemon import logs, reports, terminal, views
-from daemon.app import App, build_app, run_daemon
-from daemon.clock import fixed_clock
-from daemon.domain.billing import ONCALL_FEE, Fee
-from daemon.ops import memory
-from daemon.scheduler import triage_pass
+from daemon import logs
 from daemon.settings import CONFIG_ENV, ConfigError, Settings, load_settings
-from daemon.store import repository
+
+if TYPE_CHECKING:
+    from daemon.app import Access, App
+
+# Only what a command needs is imported, inside its handler: a read command such as
+# `cases list` should not pay for the IMAP client, the scheduler or MSAL at start
+# (benchmarks/cli_startup.py).
 
 log = logging.getLogger("daemon")
 
@@ -41,13 +39,29 @@ class CommandError(Exception):
 
 
 def _iso_instant(text: str) -> datetime:
+    """An ISO-8601 instant; one without an offset is local time, made aware once the
+    config (and so [support] timezone) is known: see _local_instants."""
     try:
-        value = datetime.fromisoformat(text)
+        return datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {text!r}") from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset (e.g. +01:00)")
-    return value
+        raise argparse.ArgumentTypeError(
+            f"not an ISO-8601 time: {text!r} (e.g. 2026-12-04T19:30 or 2026-12-04T19:30+01:00)"
+        ) from None
+
+
+# The options that take an instant; each is read in the business calendar's zone when
+# it carries no offset (a supporter types the time on the office clock).
+_INSTANT_OPTIONS = ("now", "at")
+_INSTANT_HELP = "ISO-8601; without an offset it is local time in [support] timezone"
+
+
+def _local_instants(args: argparse.Namespace, settings: Settings) -> None:
+    zone = ZoneInfo(settings.support.timezone)
+    for name in _INSTANT_OPTIONS:
+        value = getattr(args, name, None)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            # fold=0: an ambiguous time in the autumn DST change is read as the first one.
+            setattr(args, name, value.replace(tzinfo=zone))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,10 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
     # the defaults come from the namespace `main` starts with.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--config", default=argparse.SUPPRESS, help="TOML config file (else $OO_SUPPORT_CONFIG)"
+        "--config",
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="TOML config file (else $OO_SUPPORT_CONFIG, else the embedded defaults)",
     )
     common.add_argument(
-        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging"
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="debug logging, including the libraries' (Alembic, IMAP, SMTP)",
     )
     parser = argparse.ArgumentParser(
         prog="oo-support", description="OneOffice support daemon", parents=[common]
@@ -71,15 +92,24 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=target)
         return p
 
+    def json_flag(p: Any) -> None:
+        p.add_argument("--json", action="store_true", help="print one JSON document")
+
+    def now_option(p: Any, what: str) -> None:
+        p.add_argument("--now", type=_iso_instant, metavar="T", help=f"{what} ({_INSTANT_HELP})")
+
+    def group(name: str, help_text: str) -> Any:
+        return commands.add_parser(name, help=help_text, description=help_text).add_subparsers(
+            dest=f"{name}_command", required=True, metavar="COMMAND"
+        )
+
     command("run", cmd_run, "run the daemon until SIGTERM")
-    db = commands.add_parser("db", help="database schema").add_subparsers(
-        dest="db_command", required=True
-    )
+    db = group("db", "the database schema")
     command("upgrade", cmd_db_upgrade, "migrate the database to the newest schema", db)
-    poll = command("poll", cmd_poll, "one pass over the IMAP mailbox")
-    poll.add_argument("--once", action="store_true", required=True)
-    poll.add_argument("--now", type=_iso_instant)
-    poll.add_argument("--json", action="store_true")
+    poll = command("poll", cmd_poll, "one pass over the IMAP mailbox, then send what it queued")
+    poll.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
+    now_option(poll, "act as if it were then: mail arrives at T")
+    json_flag(poll)
     poll.add_argument("--no-send", action="store_true", help="queue acks, do not send them")
     poll.add_argument(
         "--progress",
@@ -87,40 +117,50 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="a progress bar on stderr (default: when stderr is a terminal)",
     )
-    triage = command("triage", cmd_triage, "one pass of the triage, review and SLA jobs")
-    triage.add_argument("--once", action="store_true", required=True)
-    triage.add_argument("--now", type=_iso_instant)
-    triage.add_argument("--json", action="store_true")
+    triage = command(
+        "triage", cmd_triage, "one pass of the reminder, escalation, on-call and SLA jobs"
+    )
+    triage.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
+    now_option(triage, "judge the deadlines as of T")
+    json_flag(triage)
     triage.add_argument("--no-send", action="store_true", help="queue mail, do not send it")
-    box = commands.add_parser("outbox", help="mail waiting to be sent").add_subparsers(
-        dest="outbox_command", required=True
+    triage.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what the pass would send; record and send nothing",
     )
-    flush = command("flush", cmd_outbox_flush, "send everything queued, then exit", box)
-    flush.add_argument("--json", action="store_true")
-    cases = commands.add_parser("cases", help="support cases").add_subparsers(
-        dest="cases_command", required=True
-    )
+    box = group("outbox", "mail waiting to be sent")
+    flush = command("flush", cmd_outbox_flush, "send everything that is due, then exit", box)
+    json_flag(flush)
+    cases = group("cases", "support cases")
     listing = command("list", cmd_cases_list, "cases, newest first", cases)
-    listing.add_argument("--status", choices=["open", "closed", "all"], default="open")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument(
+        "--status",
+        choices=["open", "closed", "all"],
+        default="open",
+        help="open (every case not closed, the default), closed or all",
+    )
+    json_flag(listing)
     show = command("show", cmd_cases_show, "one case with its messages", cases)
-    show.add_argument("number", type=int)
-    show.add_argument("--json", action="store_true")
+    show.add_argument("number", type=int, help="the case number (as in [OO#NUMBER])")
+    json_flag(show)
     new = command("new", cmd_cases_new, "register a phone inquiry as a case (BR-2)", cases)
     new.add_argument("--from", dest="sender", required=True, help="the caller's email")
-    new.add_argument("--subject", required=True)
-    new.add_argument("--body", required=True)
-    new.add_argument("--channel", choices=["phone"], required=True)
+    new.add_argument("--subject", required=True, help="what the call is about, one line")
+    new.add_argument("--body", required=True, help="the caller's words as noted")
+    new.add_argument("--channel", choices=["phone"], required=True, help="how it came in")
     new.add_argument("--name", default="", help="the caller's name")
-    new.add_argument("--now", type=_iso_instant)
-    new.add_argument("--json", action="store_true")
+    now_option(new, "when the call came in")
+    json_flag(new)
     new.add_argument("--no-send", action="store_true", help="queue the ack, do not send it")
-    move = command("move", cmd_cases_move, "move a case to the right customer", cases)
-    move.add_argument("number", type=int)
-    move.add_argument("--customer", required=True, help="the customer's email domain")
-    move.add_argument("--json", action="store_true")
+    move = command("move", cmd_cases_move, "put a case under the right customer", cases)
+    move.add_argument("number", type=int, help="the case number")
+    move.add_argument(
+        "--customer", required=True, help="the customer's email domain, one of [[customers]]"
+    )
+    json_flag(move)
     fee = command("fee", cmd_cases_fee, "add a fixed charge to a case", cases)
-    fee.add_argument("number", type=int)
+    fee.add_argument("number", type=int, help="the case number")
     which = fee.add_mutually_exclusive_group(required=True)
     which.add_argument(
         "--oncall",
@@ -128,77 +168,122 @@ def build_parser() -> argparse.ArgumentParser:
         help="the fee for a non-critical call to the on-call duty (BR-10)",
     )
     which.add_argument("--amount", help="DKK excl. VAT, e.g. 250.00")
-    fee.add_argument("--description", default="")
+    fee.add_argument("--description", default="", help="what the charge is for (with --amount)")
     fee.add_argument("--staff", default="", help="who added it (email)")
-    fee.add_argument("--json", action="store_true")
+    json_flag(fee)
     project = command("project", cmd_cases_project, "mark a case as project work (BR-14)", cases)
-    project.add_argument("number", type=int)
+    project.add_argument("number", type=int, help="the case number")
     project.add_argument("--off", action="store_true", help="not a project after all")
-    customers_cmd = commands.add_parser("customers", help="the customer registry").add_subparsers(
-        dest="customers_command", required=True
-    )
+    customers_cmd = group("customers", "the customer registry")
     command(
         "sync",
         cmd_customers_sync,
         "write [[customers]] from the config to the database",
         customers_cmd,
     )
-    time_cmd = commands.add_parser("time", help="time spent on cases").add_subparsers(
-        dest="time_command", required=True
-    )
+    time_cmd = group("time", "time spent on cases")
     add = command("add", cmd_time_add, "log work on a case", time_cmd)
-    add.add_argument("number", type=int)
-    add.add_argument("minutes", type=int)
+    add.add_argument("number", type=int, help="the case number")
+    add.add_argument("minutes", type=int, help="minutes worked, 1..1440")
     add.add_argument("--staff", default="", help="who did the work (email)")
-    add.add_argument("--at", type=_iso_instant, help="when the work started (default: now)")
-    add.add_argument("--kind", choices=["support", "project", "senior"], default="support")
-    add.add_argument("--json", action="store_true")
-    ignored = commands.add_parser("ignored", help="mail kept without a case").add_subparsers(
-        dest="ignored_command", required=True
+    add.add_argument(
+        "--at",
+        type=_iso_instant,
+        metavar="T",
+        help=f"when the work started, which decides after-hours (BR-16); default now; "
+        f"{_INSTANT_HELP}",
     )
+    add.add_argument(
+        "--kind",
+        choices=["support", "project", "senior"],
+        default="support",
+        help="the rate (BR-15; default support)",
+    )
+    json_flag(add)
+    ignored = group("ignored", "mail kept without a case")
     kept = command("list", cmd_ignored_list, "mail kept but not made a case, with why", ignored)
-    kept.add_argument("--json", action="store_true")
+    json_flag(kept)
     report = command("report", cmd_report, "the monthly report per customer")
     report.add_argument("--month", required=True, help="YYYY-MM, in Danish local time")
-    report.add_argument("--customer", help="one customer's email domain")
-    report.add_argument("--format", choices=["csv", "json", "html"], default="json")
-    report.add_argument("--now", type=_iso_instant, help="judge open deadlines as of then")
+    report.add_argument("--customer", metavar="DOMAIN", help="one customer's email domain")
+    report.add_argument(
+        "--format",
+        choices=["csv", "json", "html"],
+        default="json",
+        help="json (the default), csv, or a Danish HTML page",
+    )
+    now_option(report, "judge open deadlines as of T")
     check = command("check-config", cmd_check_config, "validate the config and reach every server")
-    check.add_argument("--json", action="store_true")
+    json_flag(check)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv, argparse.Namespace(config=None, verbose=False))
-    memory.tune_malloc()
     # Logs go to stderr (journald takes it as it takes stdout): stdout is for data.
-    logs.configure("DEBUG" if args.verbose else "INFO")
+    logs.configure("DEBUG" if args.verbose else "WARNING")
     try:
         settings = load_settings(args.config)
-        logs.configure("DEBUG" if args.verbose else settings.logging.level, settings.logging.format)
+        logs.configure(_log_level(args, settings), settings.logging.format)
+        _local_instants(args, settings)
         return int(args.handler(args, settings))
-    except TemplateError as exc:
-        print(f"oo-support: template error: {exc}", file=sys.stderr)
-        return 2
-    except (ConfigError, CommandError) as exc:
-        print(f"oo-support: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, ConfigError) else 1
-    except SQLAlchemyError as exc:
-        reason = str(exc).splitlines()[0]
-        print(f"oo-support: database error: {reason}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # a port in use, a directory not writable, ...
-        print(f"oo-support: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - worded below, or re-raised
+        status, reason = _failure(exc)
+        if status is None:
+            raise
+        print(f"oo-support: {reason}", file=sys.stderr)
+        return status
 
 
-def _app(args: argparse.Namespace, settings: Settings, migrate: bool = True) -> App:
+def _log_level(args: argparse.Namespace, settings: Settings) -> str:
+    """The daemon logs at [logging] level; a one-shot command prints its result on
+    stdout and, on stderr, only warnings and errors (its error is then the one line
+    INTERFACE.md promises), unless -v."""
+    if args.verbose:
+        return "DEBUG"
+    if args.command == "run":
+        return settings.logging.level
+    configured = logging.getLevelName(settings.logging.level)
+    return logging.getLevelName(max(configured, logging.WARNING))
+
+
+def _failure(exc: Exception) -> tuple[int | None, str]:
+    """(exit status, one-line reason) for a failure a user can act on; (None, "") for
+    a bug, which keeps its traceback. The libraries' errors are recognised without
+    importing them: a command that never touched Jinja2 need not load it to say so."""
+    from daemon.store.engine import NoDatabase
+    from daemon.store.migrate import SchemaError
+
+    if isinstance(exc, ConfigError):
+        return 2, str(exc)
+    if isinstance(exc, CommandError | SchemaError | NoDatabase):
+        return 1, str(exc)
+    jinja2 = sys.modules.get("jinja2")
+    if jinja2 is not None and isinstance(exc, jinja2.TemplateError):
+        return 2, f"template error: {exc}"
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.SQLAlchemyError):
+        cause = str(getattr(exc, "orig", None) or exc).strip()
+        return 1, f"database error: {cause.splitlines()[0] if cause else type(exc).__name__}"
+    if isinstance(exc, OSError):  # a port in use, a directory not writable, ...
+        return 1, str(exc)
+    return None, ""
+
+
+def _app(args: argparse.Namespace, settings: Settings, access: Access = "read") -> App:
+    """The App for one command, its database checked for `access` (App.open_database).
+
+    Only `run`, `db upgrade` and `customers sync` migrate and write [[customers]]: a
+    read command with a wrong or empty --config must not switch every agreement off.
+    """
+    from daemon.app import App
+    from daemon.clock import fixed_clock
+
     now = getattr(args, "now", None)
-    app = build_app(settings, fixed_clock(now) if now else None)
-    if migrate:
-        app.prepare_database()
+    app = App(settings, fixed_clock(now) if now else None, create_database_dir=access != "read")
+    app.open_database(access)
     return app
 
 
@@ -211,6 +296,8 @@ def _print_summary(args: argparse.Namespace, summary: dict[str, Any]) -> None:
 
 
 def _existing_case(conn: Any, number: int) -> Any:
+    from daemon.store import repository
+
     row = repository.case_by_number(conn, number)
     if row is None:
         raise CommandError(f"no case {number}")
@@ -223,25 +310,41 @@ def _print_json(document: Any) -> None:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from daemon.app import build_app
+    from daemon.ops import memory
+    from daemon.service import run_daemon
+
+    memory.tune_malloc()
     # Until the event loop takes over SIGTERM, a stop request during start-up ends
     # the process cleanly (exit 0); nothing is in hand yet.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     app = build_app(settings)
     app.reload_settings = lambda: load_settings(args.config)  # SIGHUP
-    asyncio.run(run_daemon(app))
+    asyncio.run(run_daemon(app))  # migrates first; refuses a database newer than the code
     return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    _app(args, settings)
-    print("database is at the newest schema", file=sys.stderr)
+    from daemon.app import App
+
+    before, after = App(settings).prepare_database()
+    if before == after:
+        print(f"database schema is at {after}, the newest", file=sys.stderr)
+    else:
+        print(f"database schema upgraded from {before or 'none'} to {after}", file=sys.stderr)
     return 0
 
 
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon import terminal
+    from daemon.ops import memory
+
     if settings.imap is None:
         raise CommandError("no IMAP mailbox configured ([imap] is absent or disabled)")
-    app = _app(args, settings)
+    memory.tune_malloc()
+    app = _app(args, settings, "write")
     source = app.imap_source()
     with terminal.mail_progress(f"mailbox {settings.imap.folder}", args.progress) as progress:
         try:
@@ -256,17 +359,45 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
-    app = _app(args, settings)
+    from daemon.scheduler import triage_pass
+
+    if args.dry_run:
+        return _triage_dry_run(args, settings)
+    app = _app(args, settings, "write")
     counts = triage_pass(app.engine, settings, app.calendar, app.renderer, app.clock())
-    summary: dict[str, int] = dict(counts)
+    summary: dict[str, Any] = dict(counts)
     if not args.no_send:
         summary["sent"] = app.flush_outbox().sent
     _print_summary(args, summary)
     return 0
 
 
+def _triage_dry_run(args: argparse.Namespace, settings: Settings) -> int:
+    """The real pass on a rehearsal: every transaction rolled back, nothing sent."""
+    from daemon import views
+    from daemon.scheduler import triage_pass
+    from daemon.store import repository
+    from daemon.store.engine import rehearsal
+
+    app = _app(args, settings, "read")
+    with rehearsal(app.engine) as db:
+        mark = repository.last_outbox_id(db.conn)
+        counts = triage_pass(db, settings, app.calendar, app.renderer, app.clock())
+        would_send = [views.queued_mail(row) for row in repository.outbox_after(db.conn, mark)]
+    if args.json:
+        _print_json({"dry_run": True, **counts, "would_send": would_send})
+        return 0
+    print(" ".join(f"{k}={v}" for k, v in counts.items()) + " dry_run=true")
+    for mail in would_send:
+        to = ",".join(mail["to"])
+        print(f"would send {mail['kind']} to={to} subject={logs.kv_value(mail['subject'])}")
+    return 0
+
+
 def cmd_outbox_flush(args: argparse.Namespace, settings: Settings) -> int:
-    app = _app(args, settings)
+    from daemon.store import repository
+
+    app = _app(args, settings, "write")
     report = app.flush_outbox()
     with app.engine.connect() as conn:
         counts = repository.outbox_counts(conn)
@@ -278,6 +409,9 @@ def cmd_outbox_flush(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon import terminal, views
+    from daemon.store import repository
+
     app = _app(args, settings)
     with app.engine.connect() as conn:
         rows = repository.list_cases(conn, args.status)
@@ -316,6 +450,8 @@ def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon import terminal, views
+
     app = _app(args, settings)
     with app.engine.connect() as conn:
         row = _existing_case(conn, args.number)
@@ -352,11 +488,14 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon import views
+    from daemon.store import repository
+
     if "@" not in args.sender:
         raise CommandError(f"--from {args.sender!r} is not an email address")
     if any("\n" in v or "\r" in v for v in (args.sender, args.name, args.subject)):
         raise CommandError("--from, --name and --subject must be one line each")
-    app = _app(args, settings)
+    app = _app(args, settings, "write")
     result = app.register_call(args.sender, args.name, args.subject, args.body)
     if result.case_number is None:
         raise CommandError(f"the call was not registered: {result.reason or result.outcome}")
@@ -374,11 +513,21 @@ def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
-    app = _app(args, settings)
-    domain = args.customer.lower().lstrip("@")
+    from daemon import views
+    from daemon.store import repository
+
+    app = _app(args, settings, "write")
+    domain = args.customer.strip().lower().lstrip("@")
     with app.engine.begin() as conn:
         row = _existing_case(conn, args.number)
         customer = repository.customers_by_domain(conn, [domain]).get(domain)
+        if customer is None:  # a typo would silently take the case out of its agreement
+            known = sorted(d for c in settings.customers for d in c.domains)
+            listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
+            raise CommandError(
+                f"no customer has the domain {args.customer!r}"
+                + (f" (known: {listed})" if known else " ([[customers]] is empty)")
+            )
         repository.update_case(
             conn,
             row.id,
@@ -396,6 +545,10 @@ def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon import views
+    from daemon.domain.billing import ONCALL_FEE, Fee
+    from daemon.store import repository
+
     if args.oncall:
         charge = ONCALL_FEE
     else:
@@ -408,7 +561,7 @@ def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
         if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
             raise CommandError(f"--amount {args.amount!r}: use DKK with at most two decimals")
         charge = Fee(args.description.strip(), amount.quantize(Decimal("0.01")))
-    app = _app(args, settings)
+    app = _app(args, settings, "write")
     with app.engine.begin() as conn:
         row = _existing_case(conn, args.number)
         repository.add_fee(conn, row.id, charge, args.staff.lower() or "unknown", app.clock())
@@ -422,7 +575,9 @@ def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_project(args: argparse.Namespace, settings: Settings) -> int:
-    app = _app(args, settings)
+    from daemon.store import repository
+
+    app = _app(args, settings, "write")
     with app.engine.begin() as conn:
         row = _existing_case(conn, args.number)
         repository.update_case(conn, row.id, project=not args.off, updated_at=app.clock())
@@ -431,16 +586,19 @@ def cmd_cases_project(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_customers_sync(args: argparse.Namespace, settings: Settings) -> int:
-    _app(args, settings)  # syncs as every command does; this one says what it did
+    _app(args, settings, "migrate")  # the newest schema, then [[customers]] written
     domains = sum(len(c.domains) for c in settings.customers)
     print(f"{len(settings.customers)} customers, {domains} domains written", file=sys.stderr)
     return 0
 
 
 def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon import views
+    from daemon.store import repository
+
     if not 0 < args.minutes <= 24 * 60:
         raise CommandError(f"minutes must be 1..1440, not {args.minutes}")
-    app = _app(args, settings)
+    app = _app(args, settings, "write")
     at = args.at or app.clock()
     entry = {
         "minutes": args.minutes,
@@ -460,6 +618,9 @@ def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon import terminal, views
+    from daemon.store import repository
+
     app = _app(args, settings)
     with app.engine.connect() as conn:
         rows = repository.uncased_messages(conn, ["ignored", "rejected"])
@@ -479,6 +640,8 @@ def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon import reports
+
     app = _app(args, settings)
     try:
         with app.engine.connect() as conn:
@@ -497,7 +660,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon.ops.check import run_checks  # only this command needs it
+    from daemon import terminal
+    from daemon.ops.check import run_checks
 
     source = args.config or os.environ.get(CONFIG_ENV) or "the embedded defaults"
     results = run_checks(settings, str(source))

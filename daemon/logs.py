@@ -21,8 +21,16 @@ _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) 
     "taskName",
 }
 
-# Chatty third-party loggers that would print every IMAP/SMTP command at INFO.
-_QUIET = ("imapclient", "mail.log", "apscheduler.executors", "apscheduler.scheduler", "msal")
+# Chatty third-party loggers that would print every IMAP/SMTP command (or, Alembic,
+# two lines per command) at INFO: warnings only, unless debugging (-v).
+_QUIET = (
+    "alembic",
+    "imapclient",
+    "mail.log",
+    "apscheduler.executors",
+    "apscheduler.scheduler",
+    "msal",
+)
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -78,4 +86,5 @@ def configure(level: str = "INFO", fmt: Literal["kv", "json"] = "kv", stream: An
     root.addHandler(handler)
     root.setLevel(level)
     for name in _QUIET:
-        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+        quiet = root.level > logging.DEBUG
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level) if quiet else root.level)

@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from daemon import reports
@@ -21,6 +21,7 @@ from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
 from daemon.settings import Settings
 from daemon.store import repository
+from daemon.store.engine import Transactions
 from daemon.store.schema import report_runs
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def previous_month_if_due(now: datetime, calendar: BusinessCalendar, tz: str) ->
 
 
 def send_monthly_reports(
-    engine: Engine,
+    engine: Transactions,
     settings: Settings,
     calendar: BusinessCalendar,
     renderer: TemplateRenderer,

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, and_, exists, literal, or_, select
+from sqlalchemy import Connection, and_, exists, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -27,6 +27,7 @@ from daemon.mail.render import TemplateRenderer
 from daemon.monthly_reports import send_monthly_reports
 from daemon.settings import Settings
 from daemon.store import repository
+from daemon.store.engine import Transactions
 from daemon.store.schema import UTCDateTime, alerts, cases, customers
 
 log = logging.getLogger(__name__)
@@ -35,13 +36,16 @@ _CHUNK = 500
 
 
 def triage_pass(
-    engine: Engine,
+    engine: Transactions,
     settings: Settings,
     calendar: BusinessCalendar,
     renderer: TemplateRenderer,
     now: datetime,
 ) -> dict[str, int]:
-    """Claim and queue every alert due at `now`; returns how many of each kind."""
+    """Claim and queue every alert due at `now`; returns how many of each kind.
+
+    `engine` is an Engine, or a store.engine.Rehearsal for a dry run.
+    """
     rules = alert_rules(
         timedelta(minutes=settings.scheduler.reminder_minutes),
         timedelta(minutes=settings.scheduler.sla_warning_minutes),

@@ -116,3 +116,13 @@ def uncased_summary(row: Row[Any]) -> dict[str, Any]:
         "source": row.source,
         "size": row.size,
     }
+
+
+def queued_mail(row: Row[Any]) -> dict[str, Any]:
+    """One mail in the outbox (repository.outbox_after), as a dry run shows it."""
+    return {
+        "case": row.case_number,
+        "kind": row.kind,
+        "to": list(row.recipients),
+        "subject": row.subject,
+    }

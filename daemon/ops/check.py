@@ -8,6 +8,7 @@ operator who has to fix the setting: what was tried, where, and what came back.
 
 from __future__ import annotations
 
+import os
 import smtplib
 import socket
 import ssl
@@ -112,25 +113,52 @@ def _unreachable(exc: BaseException, host: str, port: int, timeout: float) -> st
 
 
 def _database(url: str) -> str:
+    """Reach the database and say whether its schema fits; creates nothing."""
+    from daemon.store import migrate
+
     parsed = make_url(url)
     shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.exists():
+            return _sqlite_to_be_created(path)
     if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
         # libpq waits for the kernel's TCP timeout (minutes) on a silent host.
         parsed = parsed.update_query_dict({"connect_timeout": str(int(CHECK_TIMEOUT))})
-    try:
-        engine = make_engine(parsed.render_as_string(hide_password=False))
-    except OSError as exc:  # SQLite: the file's directory cannot be made
-        raise CheckFailed(f"database file for {shown} cannot be created: {exc}") from exc
+    engine = make_engine(parsed.render_as_string(hide_password=False), create_dir=False)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+            current = migrate.revision(conn)
     except SQLAlchemyError as exc:
         cause = str(getattr(exc, "orig", None) or exc).strip()
         reason = cause.splitlines()[0] if cause else type(exc).__name__
         raise CheckFailed(f"database unreachable at {shown}: {reason}") from exc
     finally:
         engine.dispose()
-    return f"reached {shown}"
+    state = migrate.state_of(current)
+    if state is migrate.SchemaState.NEWER:
+        raise CheckFailed(f"{shown}: {migrate.mismatch(current, state)}")
+    if state is migrate.SchemaState.EMPTY:
+        return f"reached {shown}; no schema yet (`oo-support db upgrade` or `run` creates it)"
+    if state is migrate.SchemaState.OLDER:
+        return f"reached {shown}; schema {current}: `oo-support db upgrade` (or `run`) needed"
+    return f"reached {shown}; schema {current}, the newest"
+
+
+def _sqlite_to_be_created(path: Path) -> str:
+    """A SQLite file that does not exist yet: can its first start make it?"""
+    parent = _nearest_existing(path.parent)
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise CheckFailed(f"database file {path} cannot be created: {parent} is not writable")
+    return f"no database yet at {path}; `oo-support db upgrade` or `run` creates it"
+
+
+def _nearest_existing(directory: Path) -> Path:
+    for candidate in (directory, *directory.parents):
+        if candidate.exists():
+            return candidate
+    return Path("/")
 
 
 def _imap(settings: Settings) -> str:
@@ -138,7 +166,10 @@ def _imap(settings: Settings) -> str:
     assert imap is not None
     bounded = imap.model_copy(update={"timeout": min(imap.timeout, CHECK_TIMEOUT)})
     # The daemon's own source and connect (TLS, login method), not a second copy of them.
-    source = build_app(settings.model_copy(update={"imap": bounded})).imap_source()
+    # It never touches the database: an in-memory one keeps ./var from being created.
+    in_memory = settings.database.model_copy(update={"url": "sqlite://"})
+    probe_settings = settings.model_copy(update={"imap": bounded, "database": in_memory})
+    source = build_app(probe_settings).imap_source()
     try:
         try:
             client = source.connect()
@@ -223,9 +254,18 @@ def _reply(exc: smtplib.SMTPResponseException) -> str:
 
 
 def _pickup_dir(directory: Path) -> str:
-    """Without [smtp_out], every outgoing mail is a file here: it must be writable."""
+    """Without [smtp_out], every outgoing mail is a file here: it must be writable.
+
+    A directory that does not exist yet is not made (check-config changes nothing):
+    the first start makes it, so its nearest existing parent must be writable."""
+    if not directory.exists():
+        parent = _nearest_existing(directory)
+        if not parent.is_dir():  # a file in the way
+            raise CheckFailed(f"pickup dir {directory} is not writable: Not a directory")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise CheckFailed(f"pickup dir {directory} cannot be created: {parent} is not writable")
+        return f"no [smtp_out]: outgoing mail goes to {directory.resolve()} (made at start)"
     try:
-        directory.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".oo-check-", suffix=".tmp"):
             pass
     except OSError as exc:

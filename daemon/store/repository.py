@@ -431,6 +431,29 @@ def outbox_counts(conn: Connection) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
+def last_outbox_id(conn: Connection) -> int:
+    return conn.execute(select(func.coalesce(func.max(outbox.c.id), 0))).scalar_one()
+
+
+def outbox_after(conn: Connection, last_id: int) -> list[Row[Any]]:
+    """Mail queued after outbox row `last_id` (what a dry run would have sent)."""
+    return list(
+        conn.execute(
+            select(
+                outbox.c.id,
+                outbox.c.recipients,
+                messages.c.kind,
+                messages.c.subject,
+                cases.c.number.label("case_number"),
+            )
+            .join(messages, messages.c.id == outbox.c.message_pk)
+            .outerjoin(cases, cases.c.id == outbox.c.case_id)
+            .where(outbox.c.id > last_id)
+            .order_by(outbox.c.id)
+        )
+    )
+
+
 def outbox_depth(conn: Connection) -> int:
     """Rows still to send (the partial index ix_outbox_queued answers it)."""
     return conn.execute(

@@ -304,6 +304,14 @@ def test_writable_pickup_dir_is_ok_and_left_clean(tmp_path: Path) -> None:
     done = check_config(config)
     assert done.returncode == 0, done.stdout
     assert done.rows(["pickup_dir"])["pickup_dir"] == (
+        "ok", f"no [smtp_out]: outgoing mail goes to {tmp_path / 'outbox'} (made at start)"
+    )
+    # check-config changes nothing: neither the pickup dir nor the database is made.
+    assert not (tmp_path / "outbox").exists()
+    assert not (tmp_path / "oo.db").exists()
+    (tmp_path / "outbox").mkdir()
+    done = check_config(config)
+    assert done.rows(["pickup_dir"])["pickup_dir"] == (
         "ok", f"no [smtp_out]: outgoing mail is written to {tmp_path / 'outbox'}"
     )
     assert list((tmp_path / "outbox").iterdir()) == []  # the probe file is gone
