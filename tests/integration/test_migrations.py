@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 
-from daemon.settings import PACKAGE_ROOT
 from daemon.store.engine import make_engine
-from daemon.store.migrate import upgrade
+from daemon.store.migrate import alembic_config, upgrade
 from daemon.store.schema import metadata
 
 
@@ -34,8 +32,7 @@ def test_migrations_match_the_declared_schema(url: str) -> None:
 def test_downgrade_to_nothing_and_up_again(url: str) -> None:
     engine = make_engine(url)
     upgrade(engine)
-    config = Config(str(PACKAGE_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PACKAGE_ROOT / "migrations"))
+    config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "base")
