@@ -32,9 +32,10 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from daemon.resources import default_templates_dir
+
 ENV_PREFIX = "OO_SUPPORT__"
 CONFIG_ENV = "OO_SUPPORT_CONFIG"
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
 class ConfigError(Exception):
@@ -247,7 +248,8 @@ class TriageSettings(_Section):
 
 
 class TemplateSettings(_Section):
-    dir: Path = PACKAGE_ROOT / "templates"
+    # The templates shipped in the package, unless the operator points at a copy.
+    dir: Path = Field(default_factory=default_templates_dir)
 
 
 class LoggingSettings(_Section):

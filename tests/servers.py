@@ -33,6 +33,7 @@ import psycopg
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from psycopg import sql
+from sqlalchemy.engine import URL, make_url
 
 if TYPE_CHECKING:
     import trustme
@@ -568,29 +569,39 @@ class SmtpSink:
         self.stop()
 
 
-def _admin_conninfo(host: str, port: int, user: str) -> str:
-    return f"host={host} port={port} user={user} dbname=postgres"
+# The PostgreSQL server the tests make their databases in, as an SQLAlchemy URL without
+# a database: from the environment when set (.ci/run sets it to a role with a password,
+# so nothing depends on trust authentication), else the trust-auth server of these
+# machines. The role needs CREATEDB, not superuser.
+DATABASE_URL_ENV = "OO_TEST_DATABASE_URL"
+DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def database_server_url() -> URL:
+    """The server to use, read at each call (so a test can point it elsewhere)."""
+    return make_url(os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL)
+
+
+def _admin_uri(server: URL) -> str:
+    """A libpq URI for the server's maintenance database (password included)."""
+    admin = server.set(drivername="postgresql", database="postgres")
+    return admin.render_as_string(hide_password=False)
 
 
 @contextlib.contextmanager
-def postgres_database(
-    prefix: str = "oo_test",
-    *,
-    host: str = LOCALHOST,
-    port: int = 5432,
-    user: str = "postgres",
-) -> Iterator[str]:
+def postgres_database(prefix: str = "oo_test", *, server: URL | None = None) -> Iterator[str]:
     """Create a fresh database and yield its SQLAlchemy URL; drop it (FORCE) on exit.
 
     FORCE ends connections a test leaked (a pool, a crashed task), which would
     otherwise make DROP DATABASE fail and leave databases behind.
     """
+    server = server or database_server_url()
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = _admin_conninfo(host, port, user)
+    admin = _admin_uri(server)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        yield f"postgresql+psycopg://{user}@{host}:{port}/{name}"
+        yield server.set(database=name).render_as_string(hide_password=False)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(
@@ -598,10 +609,8 @@ def postgres_database(
             )
 
 
-def database_exists(
-    name: str, *, host: str = LOCALHOST, port: int = 5432, user: str = "postgres"
-) -> bool:
+def database_exists(name: str, *, server: URL | None = None) -> bool:
     """Whether database `name` exists (used to prove cleanup)."""
-    with psycopg.connect(_admin_conninfo(host, port, user), autocommit=True) as conn:
+    with psycopg.connect(_admin_uri(server or database_server_url()), autocommit=True) as conn:
         row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
     return row is not None

@@ -9,11 +9,15 @@ in one line, to work on a database older or newer than the code.
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-from daemon.settings import PACKAGE_ROOT
+from daemon.resources import migrations_dir
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 # The newest revision under migrations/versions; a test holds it to Alembic's head.
 SCHEMA_HEAD = "0006"
@@ -76,16 +80,29 @@ def mismatch(current: str | None, state: SchemaState) -> str:
     )
 
 
+def alembic_config() -> Config:
+    """Alembic's settings for the migrations installed with the package.
+
+    No alembic.ini: that file is for developers running `alembic` in a checkout, and
+    it is not installed. Its logging sections are not needed here (env.py sets up no
+    logging; the daemon's own does).
+    """
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("path_separator", "os")
+    return config
+
+
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Bring the database to the newest schema; safe when two daemons start at once.
 
     Returns (revision before, revision after). A schema newer than the code is refused.
     """
     from alembic import command
-    from alembic.config import Config
 
-    config = Config(str(PACKAGE_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PACKAGE_ROOT / "migrations"))
+    config = alembic_config()
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Held until commit: a second daemon waits, then finds nothing to do.

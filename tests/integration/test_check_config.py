@@ -110,7 +110,7 @@ def silent_port() -> Iterator[Callable[[], int]]:
 def copied_templates(tmp_path: Path) -> Path:
     directory = tmp_path / "templates"
     directory.mkdir()
-    for source in (REPO / "templates").iterdir():
+    for source in (REPO / "templates").glob("*.j2"):  # not __init__.py, __pycache__
         (directory / source.name).write_bytes(source.read_bytes())
     return directory
 

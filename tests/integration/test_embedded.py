@@ -3,15 +3,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import smtplib
 import socket
 import sqlite3
+from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from harness import DaemonProcess, customer_mail, parse_mail, run_cli, wait_until, write_config
+from servers import free_port
+
+from daemon.app import build_app, run_daemon
+from daemon.settings import load_settings
 
 
 def _port_free(port: int) -> bool:
@@ -41,93 +49,144 @@ def test_run_on_embedded_defaults_turns_smtp_mail_into_case_and_eml(tmp_path: Pa
     assert case["channel"] == "email" and case["status"] == "new"
 
 
+async def _listening(port: int, daemon: asyncio.Task[None]) -> None:
+    """Until the listener takes connections; raises what stopped the daemon, if it did."""
+    for _ in range(600):
+        if daemon.done():
+            daemon.result()
+            raise AssertionError("the daemon stopped before it listened")
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise AssertionError(f"nothing listens on port {port} after 30 s")
+
+
+@contextlib.asynccontextmanager
+async def running_daemon(config: Path) -> AsyncIterator[None]:
+    """The daemon's own async main (run_daemon) on this test's event loop, stopped the
+    way SIGTERM stops it. In-process, so a test talks to the listener from a thread
+    (smtplib blocks) while the loop serves it."""
+    settings = load_settings(config, environ={})
+    stop = asyncio.Event()
+    daemon = asyncio.create_task(run_daemon(build_app(settings), stop))
+    try:
+        await _listening(settings.smtp_in.port, daemon)
+        yield
+    finally:
+        stop.set()
+        await daemon
+
+
 @pytest.fixture
-def listener(tmp_path: Path) -> tuple[DaemonProcess, int, Path]:
+async def listener(tmp_path: Path) -> AsyncIterator[tuple[int, Path]]:
     """A daemon on SQLite with the listener on a free port and a 64 KB size limit."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     config = write_config(
         tmp_path / "oo.toml",
         database_url=f"sqlite:///{tmp_path / 'oo.db'}",
         extra={"smtp_in": {"enabled": True, "port": port, "max_message_size": 65536}},
     )
-    daemon = DaemonProcess(config, tmp_path).start().wait_ready()
-    yield daemon, port, config
-    assert daemon.terminate() == 0, daemon.log()[-2000:]
+    async with running_daemon(config):
+        yield port, config
 
 
-def test_listener_refuses_relaying(listener: tuple[DaemonProcess, int, Path]) -> None:
-    _daemon, port, config = listener
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
-        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-            client.sendmail("spammer@evil.example", ["victim@example.com"], customer_mail(1))
-        assert refused.value.recipients["victim@example.com"][0] == 550
-    assert json.loads(run_cli("cases", "list", "--status", "all", "--json", config=config)) == []
+async def test_listener_refuses_relaying(listener: tuple[int, Path]) -> None:
+    port, config = listener
+
+    def send() -> None:
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+                client.sendmail("spammer@evil.example", ["victim@example.com"], customer_mail(1))
+            assert refused.value.recipients["victim@example.com"][0] == 550
+
+    await asyncio.to_thread(send)
+    cases = await asyncio.to_thread(run_cli, "cases", "list", "--status", "all", "--json",
+                                    config=config)
+    assert json.loads(cases) == []
 
 
-def test_listener_refuses_oversize_mail(listener: tuple[DaemonProcess, int, Path]) -> None:
-    _daemon, port, config = listener
+async def test_listener_refuses_oversize_mail(listener: tuple[int, Path]) -> None:
+    port, config = listener
     big = customer_mail(1, body=("y" * 70 + "\n") * 1500)  # ~105 KB
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
-        # A client that declares SIZE is refused at MAIL FROM ...
-        with pytest.raises(smtplib.SMTPSenderRefused) as refused:
-            client.sendmail("kunde@firma.dk", ["support@oo.dk"], big)
-        assert refused.value.smtp_code == 552
-        # ... one that does not, after DATA.
-        client.rset()
-        assert client.mail("kunde@firma.dk")[0] == 250
-        assert client.rcpt("support@oo.dk")[0] == 250
-        assert client.data(big)[0] == 552
-    assert json.loads(run_cli("cases", "list", "--status", "all", "--json", config=config)) == []
+
+    def send() -> None:
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            # A client that declares SIZE is refused at MAIL FROM ...
+            with pytest.raises(smtplib.SMTPSenderRefused) as refused:
+                client.sendmail("kunde@firma.dk", ["support@oo.dk"], big)
+            assert refused.value.smtp_code == 552
+            # ... one that does not, after DATA.
+            client.rset()
+            assert client.mail("kunde@firma.dk")[0] == 250
+            assert client.rcpt("support@oo.dk")[0] == 250
+            assert client.data(big)[0] == 552
+
+    await asyncio.to_thread(send)
+    cases = await asyncio.to_thread(run_cli, "cases", "list", "--status", "all", "--json",
+                                    config=config)
+    assert json.loads(cases) == []
 
 
-def test_listener_answers_250_only_after_commit(listener: tuple[DaemonProcess, int, Path]) -> None:
-    _daemon, port, config = listener
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
-        client.sendmail("kunde@firma.dk", ["SUPPORT@oo.dk"], customer_mail(3))
-        # The moment 250 is back, the case is readable by another process.
-        [case] = json.loads(run_cli("cases", "list", "--json", config=config))
+async def test_listener_answers_250_only_after_commit(listener: tuple[int, Path]) -> None:
+    port, config = listener
+
+    def send() -> list[dict[str, Any]]:
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            client.sendmail("kunde@firma.dk", ["SUPPORT@oo.dk"], customer_mail(3))
+            # The moment 250 is back, the case is readable by another process.
+            return json.loads(run_cli("cases", "list", "--json", config=config))
+
+    [case] = await asyncio.to_thread(send)
     assert case["customer_email"] == "kunde3@firma3.dk"
-    shown = json.loads(run_cli("cases", "show", str(case["number"]), "--json", config=config))
-    assert [m["kind"] for m in shown["messages"]] == ["customer", "ack"]
+    shown = await asyncio.to_thread(run_cli, "cases", "show", str(case["number"]), "--json",
+                                    config=config)
+    assert [m["kind"] for m in json.loads(shown)["messages"]] == ["customer", "ack"]
 
 
-def test_unparseable_mail_over_smtp_is_kept_as_rejected(
-    listener: tuple[DaemonProcess, int, Path],
+async def test_unparseable_mail_over_smtp_is_kept_as_rejected(
+    listener: tuple[int, Path],
 ) -> None:
-    _daemon, port, config = listener
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
-        client.sendmail("kunde@firma.dk", ["support@oo.dk"], b"\r\n\r\nno headers at all\r\n")
-    [kept] = json.loads(run_cli("ignored", "list", "--json", config=config))
+    port, config = listener
+
+    def send() -> None:
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            client.sendmail("kunde@firma.dk", ["support@oo.dk"], b"\r\n\r\nno headers at all\r\n")
+
+    await asyncio.to_thread(send)
+    [kept] = json.loads(await asyncio.to_thread(run_cli, "ignored", "list", "--json",
+                                                config=config))
     assert kept["kind"] == "rejected"
     assert kept["reason"]
 
 
-def test_listener_answers_451_when_the_database_is_unusable(tmp_path: Path) -> None:
+async def test_listener_answers_451_when_the_database_is_unusable(tmp_path: Path) -> None:
     """Nothing is lost when we cannot store: the client is told to try again."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     db = tmp_path / "oo.db"
     config = write_config(
         tmp_path / "oo.toml",
         database_url=f"sqlite:///{db}",
         extra={"smtp_in": {"enabled": True, "port": port}},
     )
-    daemon = DaemonProcess(config, tmp_path).start().wait_ready()
-    try:
+    msg = EmailMessage()
+    msg["From"] = "kunde@firma.dk"
+    msg["Subject"] = "hjælp"
+    msg.set_content("Hej")
+
+    def send() -> None:
         with sqlite3.connect(db) as conn:  # the table the pipeline writes to is gone
             conn.execute("ALTER TABLE messages RENAME TO messages_gone")
-        msg = EmailMessage()
-        msg["From"] = "kunde@firma.dk"
-        msg["Subject"] = "hjælp"
-        msg.set_content("Hej")
         with (
             smtplib.SMTP("127.0.0.1", port, timeout=30) as client,
             pytest.raises(smtplib.SMTPDataError) as refused,
         ):
             client.sendmail("kunde@firma.dk", ["support@oo.dk"], msg.as_bytes())
         assert refused.value.smtp_code == 451
-    finally:
-        assert daemon.terminate() == 0
+
+    async with running_daemon(config):
+        await asyncio.to_thread(send)

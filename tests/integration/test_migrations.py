@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 
-from daemon.settings import PACKAGE_ROOT
 from daemon.store.engine import make_engine
-from daemon.store.migrate import upgrade
+from daemon.store.migrate import alembic_config, upgrade
 from daemon.store.schema import metadata
 
 
@@ -34,8 +32,7 @@ def test_migrations_match_the_declared_schema(url: str) -> None:
 def test_downgrade_to_nothing_and_up_again(url: str) -> None:
     engine = make_engine(url)
     upgrade(engine)
-    config = Config(str(PACKAGE_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PACKAGE_ROOT / "migrations"))
+    config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "base")
@@ -43,3 +40,16 @@ def test_downgrade_to_nothing_and_up_again(url: str) -> None:
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     engine.dispose()
+
+
+def test_schema_head_constant_is_alembics_head() -> None:
+    """Commands check the schema against SCHEMA_HEAD without loading Alembic; it must be
+    the head of the migrations shipped, and KNOWN_REVISIONS every one of them."""
+    from alembic.script import ScriptDirectory
+
+    from daemon.store.migrate import KNOWN_REVISIONS, SCHEMA_HEAD, alembic_config
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert scripts.get_heads() == [SCHEMA_HEAD]
+    chain = [rev.revision for rev in scripts.walk_revisions()]
+    assert tuple(reversed(chain)) == KNOWN_REVISIONS

@@ -8,7 +8,16 @@ from email.message import EmailMessage
 
 import psycopg
 import pytest
-from servers import Dovecot, SmtpSink, database_exists, postgres_database
+from servers import (
+    DATABASE_URL_ENV,
+    Dovecot,
+    SmtpSink,
+    database_exists,
+    database_server_url,
+    free_port,
+    postgres_database,
+)
+from sqlalchemy.engine import make_url
 
 
 def make_mail(n: int, size: int = 2000) -> bytes:
@@ -187,7 +196,9 @@ def test_smtp_sink_stop_cuts_open_sessions(smtp_sink: SmtpSink) -> None:
 
 
 def test_pg_url_is_a_fresh_database(pg_url: str) -> None:
-    assert pg_url.startswith("postgresql+psycopg://postgres@127.0.0.1:5432/oo_test_")
+    url, server = make_url(pg_url), database_server_url()
+    assert url == server.set(database=url.database)  # same server, role and password
+    assert url.database is not None and url.database.startswith("oo_test_")
     with psycopg.connect(psycopg_dsn(pg_url)) as conn:
         tables = conn.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
@@ -205,3 +216,14 @@ def test_postgres_database_is_dropped_even_with_open_connections() -> None:
         assert not database_exists(name)
     finally:
         leaked.close()
+
+
+def test_the_database_server_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI hands over a role with a password (.ci/run); nothing may fall back to the default."""
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    assert str(database_server_url()) == "postgresql+psycopg://postgres@127.0.0.1:5432"
+    nowhere = f"postgresql+psycopg://someone:pw@127.0.0.1:{free_port()}"
+    monkeypatch.setenv(DATABASE_URL_ENV, nowhere)
+    assert database_server_url() == make_url(nowhere)
+    with pytest.raises(psycopg.OperationalError, match="127.0.0.1"), postgres_database():
+        pass
