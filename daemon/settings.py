@@ -147,6 +147,10 @@ class SupportSettings(_Section):
 class StaffSettings(_Section):
     domains: list[str] = ["oo.dk"]
     trusted_authserv_ids: list[str] = ["mx.oo.dk"]
+    # Staff outside the staff domains (a consultant): they may be assigned cases.
+    addresses: list[str] = []
+    # The most time one mail's #time commands may log; the rest is refused with an answer.
+    time_per_mail_minutes: int = Field(8 * 60, ge=1, le=24 * 60)
     # Who is told when a case's own supporters are unknown (BR-19 names them per
     # customer, in [[customers]]), and who hears of every escalation and breach.
     primary: str = "support-team@oo.dk"
