@@ -169,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # What the daemon writes holds customers' mail (the database, ./var/outbox/*.eml,
+    # spooled DATA): readable by this user only, 0600 files in 0700 directories,
+    # whatever umask it was started with (a login shell's 022 included).
+    os.umask(os.umask(0) | 0o077)
     args = build_parser().parse_args(argv, argparse.Namespace(config=None, verbose=False))
     memory.tune_malloc()
     # Logs go to stderr (journald takes it as it takes stdout): stdout is for data.

@@ -408,6 +408,20 @@ def _resolve_secret_files(data: dict[str, Any]) -> None:
                 ) from None
 
 
+# Keys whose value may be or hold a secret: a database URL carries its password.
+_SECRET_KEY_WORDS = ("password", "secret", "token", "url", "key", "credential")
+
+
+def _may_echo(key: str, value: object) -> bool:
+    """Is `value` safe to show back in an error? Only a plain scalar of a key that
+    holds no secret, and nothing that looks like a URL with a user in it."""
+    if not isinstance(value, str | int | float | bool) or value is None:
+        return False  # a list or section may hold a secret in any of its parts
+    if any(word in key.lower() for word in _SECRET_KEY_WORDS):
+        return False
+    return not (isinstance(value, str) and "://" in value and "@" in value)
+
+
 def _describe(exc: ValidationError, path: object) -> str:
     where = f" in {path}" if path else ""
     problems = []
@@ -415,10 +429,8 @@ def _describe(exc: ValidationError, path: object) -> str:
         key = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
             problems.append(f"{key}: unknown key")
-        elif isinstance(error.get("input"), dict) or any(
-            word in key for word in ("password", "secret", "token")
-        ):  # a whole section may hold a secret too
-            problems.append(f"{key}: {error['msg']}")  # never echo a secret
-        else:
+        elif _may_echo(key, error.get("input")):
             problems.append(f"{key}: {error['msg']} (got {error.get('input')!r})")
+        else:
+            problems.append(f"{key}: {error['msg']}")  # never echo what may be a secret
     return f"invalid configuration{where}: " + "; ".join(problems)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import smtplib
 import socket
 import sqlite3
@@ -22,7 +23,11 @@ def _port_free(port: int) -> bool:
 def test_run_on_embedded_defaults_turns_smtp_mail_into_case_and_eml(tmp_path: Path) -> None:
     """Acceptance 7: `oo-support run` with no config; a mail to 127.0.0.1:2525."""
     assert _port_free(2525), "port 2525 is taken; the embedded default needs it"
-    daemon = DaemonProcess(None, tmp_path).start().wait_ready()
+    umask = os.umask(0o022)  # a login shell's: the daemon must not rely on a strict one
+    try:
+        daemon = DaemonProcess(None, tmp_path).start().wait_ready()
+    finally:
+        os.umask(umask)
     try:
         with smtplib.SMTP("127.0.0.1", 2525, timeout=30) as client:
             client.sendmail("kunde@firma.dk", ["support@oo.dk"], customer_mail(7))
@@ -32,6 +37,12 @@ def test_run_on_embedded_defaults_turns_smtp_mail_into_case_and_eml(tmp_path: Pa
         assert daemon.terminate() == 0, daemon.log()[-2000:]
     assert (tmp_path / "var" / "oo-support.db").is_file()
     [eml] = list(outbox.glob("*.eml"))
+    # Customers' mail is readable by the daemon's user only, whatever the umask (022 here).
+    assert (tmp_path / "var").stat().st_mode & 0o777 == 0o700
+    assert outbox.stat().st_mode & 0o777 == 0o700
+    for made in (tmp_path / "var").glob("oo-support.db*"):
+        assert made.stat().st_mode & 0o777 == 0o600, made
+    assert eml.stat().st_mode & 0o777 == 0o600
     ack = parse_mail(eml.read_bytes())
     [case] = json.loads(run_cli("cases", "list", "--json", cwd=tmp_path))
     assert ack["Subject"] == f"[OO#{case['number']}] Printeren virker ikke (7)"
