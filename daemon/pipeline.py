@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from daemon import routing
 from daemon.clock import Clock
 from daemon.conversation import Conversation
+from daemon.domain.ack_policy import AckLimits, AcksSent, rate_limited, spam_verdict
 from daemon.domain.autoreply import automatic_reason
 from daemon.domain.calendar import BusinessCalendar
 from daemon.domain.language import detect_language
@@ -132,6 +133,7 @@ class Pipeline:
             is_staff=is_staff,
             unverified_staff=not is_staff and is_staff_domain(parsed.from_addr, staff.domains),
             bounce=bounce,
+            no_ack=spam_verdict(parsed.headers.all, support.spam_verdict_headers),
         )
 
     @staticmethod
@@ -203,24 +205,27 @@ class Pipeline:
             p.extra["case_row"] = row
 
     def _acknowledge(self, conn: Connection, plans: Sequence[routing.Plan], now: datetime) -> None:
-        """One acknowledgement per new case, at most `ack_limit_per_hour` per address."""
+        """One acknowledgement per new case, within the limits of domain.ack_policy."""
         support = self.settings.support
         if not support.acknowledge or not plans:
             return
-        sent = repository.acks_since(
-            conn, (p.item.parsed.from_addr for p in plans), now - timedelta(hours=1)
+        limits = AckLimits(
+            support.ack_limit_per_hour,
+            support.ack_limit_per_domain_per_hour,
+            support.ack_limit_total_per_hour,
         )
+        sent = AcksSent.of(repository.ack_recipients_since(conn, now - timedelta(hours=1)))
         acks = []
         for p in plans:
             sender = p.item.parsed.from_addr
-            if sent.get(sender, 0) >= support.ack_limit_per_hour:
-                # Loop safety: an autoresponder that never says so stops here.
+            why = p.item.no_ack or rate_limited(sender, sent, limits)
+            if why is not None:
                 repository.update_case(conn, p.case_id, flags=[*p.flags, ACK_SUPPRESSED])
                 log.warning(
-                    "ack suppressed: rate limit", extra={"case": p.case_number, "to": sender}
+                    "ack suppressed", extra={"case": p.case_number, "to": sender, "why": why}
                 )
                 continue
-            sent[sender] = sent.get(sender, 0) + 1
+            sent.count(sender)
             acks.append((p.case_id, self._acknowledgement(p, now)))
         repository.queue_outgoing(conn, acks, "ack", support.name, now)
 
@@ -371,7 +376,7 @@ class Pipeline:
                 )
 
 
-ACK_SUPPRESSED = "acknowledgement suppressed (rate limit)"
+ACK_SUPPRESSED = "acknowledgement suppressed"
 
 
 def _reason(exc: Exception) -> str:

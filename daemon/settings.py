@@ -138,8 +138,15 @@ class SupportSettings(_Section):
     message_id_domain: str = "support.oo.dk"
     timezone: str = "Europe/Copenhagen"
     acknowledge: bool = True
-    # Loop safety: at most this many acknowledgements to one address per hour.
+    # Loop safety and no spam cannon (daemon/domain/ack_policy.py): at most this many
+    # acknowledgements an hour to one address (sub-addresses folded), to one domain,
+    # and in all. The case is created either way.
     ack_limit_per_hour: int = Field(5, ge=0)
+    ack_limit_per_domain_per_hour: int = Field(20, ge=0)
+    ack_limit_total_per_hour: int = Field(200, ge=0)
+    # The border MTA's spam verdict: no ack to mail with one of these header values
+    # (case-insensitive, matched at the start of the value).
+    spam_verdict_headers: dict[str, str] = {"X-Spam-Flag": "YES"}
     # A customer reply to a case closed at most this long ago reopens it (else: new case).
     reopen_days: float = Field(14, ge=0)
 

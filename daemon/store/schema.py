@@ -162,6 +162,13 @@ messages = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 Index("ix_messages_message_id", messages.c.message_id, postgresql_using="hash")
+# The acknowledgements of the last hour, for the rate limits (domain/ack_policy.py).
+Index(
+    "ix_messages_ack_at",
+    messages.c.at,
+    postgresql_where=text("kind = 'ack'"),
+    sqlite_where=text("kind = 'ack'"),
+)
 
 attachments = Table(
     "attachments",
