@@ -467,7 +467,10 @@ def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
     app = _app(args, settings)
     with app.engine.connect() as conn:
         rows = repository.uncased_messages(conn, ["ignored", "rejected"])
+        repeats = repository.duplicate_arrivals(conn)
     found = [views.uncased_summary(row) for row in rows]
+    found += [views.duplicate_summary(row) for row in repeats]
+    found.sort(key=lambda f: f["at"] or "", reverse=True)
     if args.json:
         _print_json(found)
         return 0

@@ -17,6 +17,7 @@ fails is kept raw as rejected, with the reason, and the others go in.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -108,7 +109,7 @@ class Pipeline:
         except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the mail
             log.exception("parser failed source=%s uid=%s", mail.source, mail.uid)
             return self._rejected(mail, None, f"internal error: {type(exc).__name__}: {exc}")
-        key = dedupe_key(parsed.message_id, mail.raw)
+        key = dedupe_key(parsed.message_id, parsed.from_addr, mail.raw)
         if not parsed.from_addr:
             return Prepared(mail, key, parsed, Outcome.REJECTED, "no sender address")
         if mail.channel == "phone":  # staff typed it in: no mail rules apply
@@ -138,7 +139,7 @@ class Pipeline:
 
     @staticmethod
     def _rejected(mail: InboundMail, parsed: ParsedMail | None, reason: str) -> Prepared:
-        key = dedupe_key(sniff_message_id(mail.raw), mail.raw)
+        key = dedupe_key(None, "", mail.raw)  # unreadable: its exact bytes are its identity
         return Prepared(mail, key, parsed, Outcome.REJECTED, reason)
 
     # -- 2. store: a few bulk statements per batch -----------------------------------
@@ -152,11 +153,15 @@ class Pipeline:
 
     def _store_run(self, conn: Connection, batch: Sequence[Prepared]) -> list[IngestResult]:
         now = self.clock()
-        seen = repository.known_inbound(conn, (item.key for item in batch))
+        stored = repository.known_inbound(conn, (item.key for item in batch))
         fresh: list[Prepared] = []
+        first: dict[str, Prepared] = {}  # the first of each identity in this batch
+        repeats: list[Prepared] = []
         for item in batch:
-            if item.key not in seen:
-                seen.add(item.key)
+            if item.key in stored or item.key in first:
+                repeats.append(item)
+            else:
+                first[item.key] = item
                 fresh.append(item)
         found = routing.find_candidates(conn, fresh)
         reopen_within = timedelta(days=self.settings.support.reopen_days)
@@ -183,6 +188,7 @@ class Pipeline:
                 for a in p.item.parsed.attachments
             ],
         )
+        self._record_repeats(conn, repeats, stored, {p.item.key: p for p in plans}, now)
         self._acknowledge(conn, [p for p in plans if p.opens_case], now)
         for p in plans:
             if not p.opens_case and p.case_id is not None:
@@ -190,6 +196,46 @@ class Pipeline:
         results = self._results(batch, plans)
         self._log(batch, results)
         return results
+
+    @staticmethod
+    def _record_repeats(
+        conn: Connection,
+        repeats: Sequence[Prepared],
+        stored: dict[str, Any],
+        planned: dict[str, routing.Plan],
+        now: datetime,
+    ) -> None:
+        """Each mail that arrived again is recorded with the message it repeats; a
+        re-read of the very same IMAP message (a crash before its MOVE) is not."""
+        rows = []
+        for item in repeats:
+            mail = item.mail
+            if item.key in stored:
+                original = stored[item.key]
+                pk, position = original.id, (
+                    original.source,
+                    original.source_uidvalidity,
+                    original.source_uid,
+                )
+            else:
+                plan = planned[item.key]
+                first = plan.item.mail
+                pk, position = plan.message_pk, (first.source, first.uidvalidity, first.uid)
+            if mail.uid is not None and position == (mail.source, mail.uidvalidity, mail.uid):
+                continue
+            rows.append(
+                {
+                    "message_pk": pk,
+                    "source": mail.source,
+                    "source_uidvalidity": mail.uidvalidity,
+                    "source_uid": mail.uid,
+                    "raw_sha256": hashlib.sha256(mail.raw).hexdigest(),
+                    "size": len(mail.raw),
+                    "at": mail.received_at,
+                    "created_at": now,
+                }
+            )
+        repository.insert_duplicates(conn, rows)
 
     def _open_cases(self, conn: Connection, plans: Sequence[routing.Plan], now: datetime) -> None:
         if not plans:

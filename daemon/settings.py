@@ -142,7 +142,7 @@ class SupportSettings(_Section):
     # acknowledgements an hour to one address (sub-addresses folded), to one domain,
     # and in all. The case is created either way.
     ack_limit_per_hour: int = Field(5, ge=0)
-    ack_limit_per_domain_per_hour: int = Field(20, ge=0)
+    ack_limit_per_domain_per_hour: int = Field(50, ge=0)
     ack_limit_total_per_hour: int = Field(200, ge=0)
     # The border MTA's spam verdict: no ack to mail with one of these header values
     # (case-insensitive, matched at the start of the value).

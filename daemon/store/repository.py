@@ -24,6 +24,7 @@ from daemon.store.schema import (
     case_number_seq,
     cases,
     customers,
+    duplicates,
     mailbox_state,
     messages,
     outbox,
@@ -115,13 +116,49 @@ def insert_attachments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None
         conn.execute(insert(attachments), list(rows))
 
 
-def known_inbound(conn: Connection, dedupe_keys: Iterable[str]) -> set[str]:
-    """Which of these mail identities are stored already."""
+def known_inbound(conn: Connection, dedupe_keys: Iterable[str]) -> dict[str, Row[Any]]:
+    """Which of these mail identities are stored already: key -> (id, source,
+    source_uidvalidity, source_uid) of the stored message."""
     keys = list(set(dedupe_keys))
     if not keys:
-        return set()
-    found = conn.execute(select(messages.c.dedupe_key).where(messages.c.dedupe_key.in_(keys)))
-    return {key for (key,) in found}
+        return {}
+    found = conn.execute(
+        select(
+            messages.c.dedupe_key,
+            messages.c.id,
+            messages.c.source,
+            messages.c.source_uidvalidity,
+            messages.c.source_uid,
+        ).where(messages.c.dedupe_key.in_(keys))
+    )
+    return {row.dedupe_key: row for row in found}
+
+
+def insert_duplicates(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(duplicates), list(rows))
+
+
+def duplicate_arrivals(conn: Connection) -> list[Row[Any]]:
+    """Each recorded re-delivery, newest first, with what it repeats: the original
+    message's id, case, sender, subject and Message-ID."""
+    return list(
+        conn.execute(
+            select(
+                duplicates.c.at,
+                duplicates.c.source,
+                duplicates.c.size,
+                messages.c.id.label("original_pk"),
+                cases.c.number.label("case_number"),
+                messages.c.from_addr,
+                messages.c.subject,
+                messages.c.message_id,
+            )
+            .join(messages, messages.c.id == duplicates.c.message_pk)
+            .outerjoin(cases, cases.c.id == messages.c.case_id)
+            .order_by(duplicates.c.at.desc(), duplicates.c.id.desc())
+        )
+    )
 
 
 def customers_by_domain(conn: Connection, domains: Iterable[str]) -> dict[str, Row[Any]]:

@@ -142,3 +142,45 @@ def test_listener_answers_451_when_the_database_is_unusable(tmp_path: Path) -> N
         assert refused.value.smtp_code == 451
     finally:
         assert daemon.terminate() == 0
+
+
+def _send(port: int, raw: bytes) -> tuple[int, bytes]:
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        client.ehlo()
+        client.mail("afsender@example.com")
+        client.rcpt("support@oo.dk")
+        return client.data(raw)
+
+
+def test_a_reused_message_id_does_not_make_mail_vanish(
+    listener: tuple[DaemonProcess, int, Path],
+) -> None:
+    """A scanner's Message-ID, reused by another customer's urgent mail: both are cases,
+    both answered; the listener's 250 says nothing about either case."""
+    _daemon, port, config = listener
+    scan = customer_mail(1, sender="Scanner <scan@kunde-a.dk>", subject="Scannet dokument",
+                         body="Se vedhæftede.", message_id="<scan0001@mfp.local>")
+    urgent = customer_mail(2, sender="Eva <eva@kunde-b.dk>", subject="Serveren er nede",
+                           body="Serveren er nede, alle er berørt.",
+                           message_id="<scan0001@mfp.local>")
+    assert _send(port, scan) == (250, b"2.0.0 OK")
+    assert _send(port, urgent) == (250, b"2.0.0 OK")
+    cases = json.loads(run_cli("cases", "list", "--json", config=config))
+    assert sorted(c["customer_email"] for c in cases) == ["eva@kunde-b.dk", "scan@kunde-a.dk"]
+    assert json.loads(run_cli("ignored", "list", "--json", config=config)) == []
+
+
+def test_a_true_redelivery_is_one_case_and_recorded_as_a_duplicate(
+    listener: tuple[DaemonProcess, int, Path],
+) -> None:
+    _daemon, port, config = listener
+    first = customer_mail(3, message_id="<once@kunde.dk>")
+    again = b"Received: from relay2.kunde.dk\r\nX-Spam-Score: 0.1\r\n" + first
+    assert _send(port, first)[0] == 250
+    assert _send(port, again)[0] == 250
+    [case] = json.loads(run_cli("cases", "list", "--json", config=config))
+    [kept] = json.loads(run_cli("ignored", "list", "--json", config=config))
+    assert kept["kind"] == "duplicate"
+    assert kept["message_id"] == "<once@kunde.dk>"
+    assert kept["reason"].endswith(f"on case {case['number']}")
+    assert kept["source"] == "smtp"
