@@ -219,6 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # What the daemon writes holds customers' mail (the database, ./var/outbox/*.eml,
+    # spooled DATA): readable by this user only, 0600 files in 0700 directories,
+    # whatever umask it was started with (a login shell's 022 included).
+    os.umask(os.umask(0) | 0o077)
     args = build_parser().parse_args(argv, argparse.Namespace(config=None, verbose=False))
     # Logs go to stderr (journald takes it as it takes stdout): stdout is for data.
     logs.configure("DEBUG" if args.verbose else "WARNING")
@@ -624,7 +628,10 @@ def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
     app = _app(args, settings)
     with app.engine.connect() as conn:
         rows = repository.uncased_messages(conn, ["ignored", "rejected"])
+        repeats = repository.duplicate_arrivals(conn)
     found = [views.uncased_summary(row) for row in rows]
+    found += [views.duplicate_summary(row) for row in repeats]
+    found.sort(key=lambda f: f["at"] or "", reverse=True)
     if args.json:
         _print_json(found)
         return 0

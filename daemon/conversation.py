@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from daemon.domain.calendar import BusinessCalendar
-from daemon.domain.case_changes import CaseState, apply_commands
+from daemon.domain.case_changes import CaseState, CommandLimits, apply_commands
+from daemon.domain.staff import may_be_assigned
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
 from daemon.routing import Plan
@@ -79,7 +80,12 @@ class Conversation:
         row = repository.case_rows(conn, [plan.case.id])[plan.case.id]
         at = item.mail.received_at
         state = CaseState(row.status, row.priority, row.critical, row.created_at, row.resolved_at)
-        applied = apply_commands(state, plan.commands.commands, at, self.calendar)
+        staff = self.settings.staff
+        limits = CommandLimits(
+            may_be_assigned=lambda a: may_be_assigned(a, staff.domains, staff.addresses),
+            minutes_per_mail=staff.time_per_mail_minutes,
+        )
+        applied = apply_commands(state, plan.commands.commands, at, self.calendar, limits)
         errors = [f"{e.line}: {e.reason}" for e in plan.commands.errors] + applied.errors
         changes = {"updated_at": now} | applied.changes
 

@@ -52,3 +52,6 @@ class Prepared:
     is_staff: bool = False  # verified: staff domain and trusted authentication
     unverified_staff: bool = False  # staff domain, but nothing vouches for it
     bounce: Bounce | None = None
+    # Why a new case from this mail gets no acknowledgement (spam verdict, forged
+    # sender); None: the rate limits decide.
+    no_ack: str | None = None

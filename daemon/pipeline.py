@@ -17,6 +17,7 @@ fails is kept raw as rejected, with the reason, and the others go in.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from daemon import routing
 from daemon.clock import Clock
 from daemon.conversation import Conversation
+from daemon.domain.ack_policy import AckLimits, AcksSent, rate_limited, spam_verdict
 from daemon.domain.autoreply import automatic_reason
 from daemon.domain.calendar import BusinessCalendar
 from daemon.domain.language import detect_language
@@ -107,7 +109,7 @@ class Pipeline:
         except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the mail
             log.exception("parser failed source=%s uid=%s", mail.source, mail.uid)
             return self._rejected(mail, None, f"internal error: {type(exc).__name__}: {exc}")
-        key = dedupe_key(parsed.message_id, mail.raw)
+        key = dedupe_key(parsed.message_id, parsed.from_addr, mail.raw)
         if not parsed.from_addr:
             return Prepared(mail, key, parsed, Outcome.REJECTED, "no sender address")
         if mail.channel == "phone":  # staff typed it in: no mail rules apply
@@ -132,11 +134,12 @@ class Pipeline:
             is_staff=is_staff,
             unverified_staff=not is_staff and is_staff_domain(parsed.from_addr, staff.domains),
             bounce=bounce,
+            no_ack=spam_verdict(parsed.headers.all, support.spam_verdict_headers),
         )
 
     @staticmethod
     def _rejected(mail: InboundMail, parsed: ParsedMail | None, reason: str) -> Prepared:
-        key = dedupe_key(sniff_message_id(mail.raw), mail.raw)
+        key = dedupe_key(None, "", mail.raw)  # unreadable: its exact bytes are its identity
         return Prepared(mail, key, parsed, Outcome.REJECTED, reason)
 
     # -- 2. store: a few bulk statements per batch -----------------------------------
@@ -150,11 +153,15 @@ class Pipeline:
 
     def _store_run(self, conn: Connection, batch: Sequence[Prepared]) -> list[IngestResult]:
         now = self.clock()
-        seen = repository.known_inbound(conn, (item.key for item in batch))
+        stored = repository.known_inbound(conn, (item.key for item in batch))
         fresh: list[Prepared] = []
+        first: dict[str, Prepared] = {}  # the first of each identity in this batch
+        repeats: list[Prepared] = []
         for item in batch:
-            if item.key not in seen:
-                seen.add(item.key)
+            if item.key in stored or item.key in first:
+                repeats.append(item)
+            else:
+                first[item.key] = item
                 fresh.append(item)
         found = routing.find_candidates(conn, fresh)
         reopen_within = timedelta(days=self.settings.support.reopen_days)
@@ -181,6 +188,7 @@ class Pipeline:
                 for a in p.item.parsed.attachments
             ],
         )
+        self._record_repeats(conn, repeats, stored, {p.item.key: p for p in plans}, now)
         self._acknowledge(conn, [p for p in plans if p.opens_case], now)
         for p in plans:
             if not p.opens_case and p.case_id is not None:
@@ -188,6 +196,46 @@ class Pipeline:
         results = self._results(batch, plans)
         self._log(batch, results)
         return results
+
+    @staticmethod
+    def _record_repeats(
+        conn: Connection,
+        repeats: Sequence[Prepared],
+        stored: dict[str, Any],
+        planned: dict[str, routing.Plan],
+        now: datetime,
+    ) -> None:
+        """Each mail that arrived again is recorded with the message it repeats; a
+        re-read of the very same IMAP message (a crash before its MOVE) is not."""
+        rows = []
+        for item in repeats:
+            mail = item.mail
+            if item.key in stored:
+                original = stored[item.key]
+                pk, position = original.id, (
+                    original.source,
+                    original.source_uidvalidity,
+                    original.source_uid,
+                )
+            else:
+                plan = planned[item.key]
+                first = plan.item.mail
+                pk, position = plan.message_pk, (first.source, first.uidvalidity, first.uid)
+            if mail.uid is not None and position == (mail.source, mail.uidvalidity, mail.uid):
+                continue
+            rows.append(
+                {
+                    "message_pk": pk,
+                    "source": mail.source,
+                    "source_uidvalidity": mail.uidvalidity,
+                    "source_uid": mail.uid,
+                    "raw_sha256": hashlib.sha256(mail.raw).hexdigest(),
+                    "size": len(mail.raw),
+                    "at": mail.received_at,
+                    "created_at": now,
+                }
+            )
+        repository.insert_duplicates(conn, rows)
 
     def _open_cases(self, conn: Connection, plans: Sequence[routing.Plan], now: datetime) -> None:
         if not plans:
@@ -203,24 +251,27 @@ class Pipeline:
             p.extra["case_row"] = row
 
     def _acknowledge(self, conn: Connection, plans: Sequence[routing.Plan], now: datetime) -> None:
-        """One acknowledgement per new case, at most `ack_limit_per_hour` per address."""
+        """One acknowledgement per new case, within the limits of domain.ack_policy."""
         support = self.settings.support
         if not support.acknowledge or not plans:
             return
-        sent = repository.acks_since(
-            conn, (p.item.parsed.from_addr for p in plans), now - timedelta(hours=1)
+        limits = AckLimits(
+            support.ack_limit_per_hour,
+            support.ack_limit_per_domain_per_hour,
+            support.ack_limit_total_per_hour,
         )
+        sent = AcksSent.of(repository.ack_recipients_since(conn, now - timedelta(hours=1)))
         acks = []
         for p in plans:
             sender = p.item.parsed.from_addr
-            if sent.get(sender, 0) >= support.ack_limit_per_hour:
-                # Loop safety: an autoresponder that never says so stops here.
+            why = p.item.no_ack or rate_limited(sender, sent, limits)
+            if why is not None:
                 repository.update_case(conn, p.case_id, flags=[*p.flags, ACK_SUPPRESSED])
                 log.warning(
-                    "ack suppressed: rate limit", extra={"case": p.case_number, "to": sender}
+                    "ack suppressed", extra={"case": p.case_number, "to": sender, "why": why}
                 )
                 continue
-            sent[sender] = sent.get(sender, 0) + 1
+            sent.count(sender)
             acks.append((p.case_id, self._acknowledgement(p, now)))
         repository.queue_outgoing(conn, acks, "ack", support.name, now)
 
@@ -371,7 +422,7 @@ class Pipeline:
                 )
 
 
-ACK_SUPPRESSED = "acknowledgement suppressed (rate limit)"
+ACK_SUPPRESSED = "acknowledgement suppressed"
 
 
 def _reason(exc: Exception) -> str:

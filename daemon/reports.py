@@ -371,18 +371,25 @@ CSV_COLUMNS = tuple(
     billable_minutes covered_minutes coverage amount_excl_vat vat amount_incl_vat""".split()
 )
 # A cell starting with one of these is a formula to Excel and LibreOffice: a customer's
-# subject must not become one on a staff member's machine (OWASP "CSV injection").
+# subject, address or domain must not become one on a staff member's machine (OWASP
+# "CSV injection"). Every text cell passes here, whichever column it is in; a plain
+# number (a negative amount) stays a number.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
 def _cell_text(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
-    return ("true" if value else "false") if isinstance(value, bool) else value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _cell_text(value) if isinstance(value, str) else value
 
 
 def report_csv(report: Report) -> str:
@@ -394,9 +401,9 @@ def report_csv(report: Report) -> str:
     for customer in report.customers:
         for line in customer.cases:
             row = plain(line, zone)
-            row["subject"] = _cell_text(line.subject)
+            row["subject"] = line.subject
             row["customer_domain"] = customer.domain
-            row["customer_name"] = _cell_text(customer.name)
+            row["customer_name"] = customer.name
             writer.writerow([_csv_cell(row[column]) for column in CSV_COLUMNS])
     return out.getvalue()
 

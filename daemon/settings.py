@@ -139,8 +139,15 @@ class SupportSettings(_Section):
     message_id_domain: str = "support.oo.dk"
     timezone: str = "Europe/Copenhagen"
     acknowledge: bool = True
-    # Loop safety: at most this many acknowledgements to one address per hour.
+    # Loop safety and no spam cannon (daemon/domain/ack_policy.py): at most this many
+    # acknowledgements an hour to one address (sub-addresses folded), to one domain,
+    # and in all. The case is created either way.
     ack_limit_per_hour: int = Field(5, ge=0)
+    ack_limit_per_domain_per_hour: int = Field(50, ge=0)
+    ack_limit_total_per_hour: int = Field(200, ge=0)
+    # The border MTA's spam verdict: no ack to mail with one of these header values
+    # (case-insensitive, matched at the start of the value).
+    spam_verdict_headers: dict[str, str] = {"X-Spam-Flag": "YES"}
     # A customer reply to a case closed at most this long ago reopens it (else: new case).
     reopen_days: float = Field(14, ge=0)
 
@@ -148,6 +155,10 @@ class SupportSettings(_Section):
 class StaffSettings(_Section):
     domains: list[str] = ["oo.dk"]
     trusted_authserv_ids: list[str] = ["mx.oo.dk"]
+    # Staff outside the staff domains (a consultant): they may be assigned cases.
+    addresses: list[str] = []
+    # The most time one mail's #time commands may log; the rest is refused with an answer.
+    time_per_mail_minutes: int = Field(8 * 60, ge=1, le=24 * 60)
     # Who is told when a case's own supporters are unknown (BR-19 names them per
     # customer, in [[customers]]), and who hears of every escalation and breach.
     primary: str = "support-team@oo.dk"
@@ -410,6 +421,20 @@ def _resolve_secret_files(data: dict[str, Any]) -> None:
                 ) from None
 
 
+# Keys whose value may be or hold a secret: a database URL carries its password.
+_SECRET_KEY_WORDS = ("password", "secret", "token", "url", "key", "credential")
+
+
+def _may_echo(key: str, value: object) -> bool:
+    """Is `value` safe to show back in an error? Only a plain scalar of a key that
+    holds no secret, and nothing that looks like a URL with a user in it."""
+    if not isinstance(value, str | int | float | bool) or value is None:
+        return False  # a list or section may hold a secret in any of its parts
+    if any(word in key.lower() for word in _SECRET_KEY_WORDS):
+        return False
+    return not (isinstance(value, str) and "://" in value and "@" in value)
+
+
 def _describe(exc: ValidationError, path: object) -> str:
     where = f" in {path}" if path else ""
     problems = []
@@ -417,10 +442,8 @@ def _describe(exc: ValidationError, path: object) -> str:
         key = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
             problems.append(f"{key}: unknown key")
-        elif isinstance(error.get("input"), dict) or any(
-            word in key for word in ("password", "secret", "token")
-        ):  # a whole section may hold a secret too
-            problems.append(f"{key}: {error['msg']}")  # never echo a secret
-        else:
+        elif _may_echo(key, error.get("input")):
             problems.append(f"{key}: {error['msg']} (got {error.get('input')!r})")
+        else:
+            problems.append(f"{key}: {error['msg']}")  # never echo what may be a secret
     return f"invalid configuration{where}: " + "; ".join(problems)

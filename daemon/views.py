@@ -126,3 +126,18 @@ def queued_mail(row: Row[Any]) -> dict[str, Any]:
         "to": list(row.recipients),
         "subject": row.subject,
     }
+
+
+def duplicate_summary(row: Row[Any]) -> dict[str, Any]:
+    """A re-delivered mail (repository.duplicate_arrivals), shaped as `uncased_summary`."""
+    on_case = f" on case {row.case_number}" if row.case_number is not None else ""
+    return {
+        "kind": "duplicate",
+        "reason": f"duplicate of message {row.original_pk}{on_case}",
+        "from": row.from_addr,
+        "subject": row.subject,
+        "message_id": row.message_id,
+        "at": iso(row.at),
+        "source": row.source,
+        "size": row.size,
+    }

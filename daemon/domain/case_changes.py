@@ -8,7 +8,7 @@ message that carried them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +38,16 @@ class TimeEntry:
     after_hours: bool  # BR-16: judged at the instant the work started
 
 
+@dataclass(frozen=True)
+class CommandLimits:
+    """What staff may do by mail, from `[staff]`: who may be assigned a case, and how
+    much time one mail may log (a slip of the finger, or a stolen mailbox, must not
+    put a week of senior work on a case)."""
+
+    may_be_assigned: Callable[[str], bool]
+    minutes_per_mail: int
+
+
 @dataclass
 class Applied:
     changes: dict[str, Any] = field(default_factory=dict)
@@ -50,10 +60,12 @@ def apply_commands(
     commands: Sequence[Command],
     at: datetime,
     calendar: BusinessCalendar,
+    limits: CommandLimits,
 ) -> Applied:
     """Apply in order; a command that cannot apply is reported and skipped."""
     applied = Applied()
     priority, critical = state.priority, state.critical
+    logged = 0  # minutes logged by this mail so far
     for command in commands:
         name, args = command.name, command.args
         if name == "priority":
@@ -67,6 +79,13 @@ def apply_commands(
         elif name == "time":
             minutes = int(args[0])
             kind = args[1] if len(args) > 1 else "support"
+            if logged + minutes > limits.minutes_per_mail:
+                applied.errors.append(
+                    f"#time {args[0]}: one mail logs at most {limits.minutes_per_mail} minutes"
+                    f" ({logged} logged above); log the rest with `oo-support time add`"
+                )
+                continue
+            logged += minutes
             # The command comes when the work is done: it started `minutes` earlier.
             started = at - timedelta(minutes=minutes)
             applied.time_entries.append(
@@ -75,6 +94,10 @@ def apply_commands(
         elif name == "assign":
             if not _EMAIL.match(args[0]):
                 applied.errors.append(f"#assign {args[0]}: not an email address")
+                continue
+            if not limits.may_be_assigned(args[0]):
+                # Alerts about the case (subject, customer) go to the assignee.
+                applied.errors.append(f"#assign {args[0]}: not a staff address")
                 continue
             applied.changes["assignee"] = args[0].lower()
         elif name == "internal":

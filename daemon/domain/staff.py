@@ -47,6 +47,17 @@ def is_staff_domain(address: str, staff_domains: Sequence[str]) -> bool:
     return _domain(domain) in {_domain(staff) for staff in staff_domains}
 
 
+def may_be_assigned(
+    address: str, staff_domains: Sequence[str], staff_addresses: Sequence[str]
+) -> bool:
+    """May a case be assigned to `address`? Only to staff: a staff domain's address or
+    one listed in `[staff] addresses` (e.g. a consultant outside the domain)."""
+    wanted = address.strip().strip("<>").lower()
+    if wanted in {a.strip().lower() for a in staff_addresses}:
+        return True
+    return is_staff_domain(wanted, staff_domains)
+
+
 def verified_staff(
     sender: str,
     auth_results: Sequence[str],

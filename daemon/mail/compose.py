@@ -40,6 +40,38 @@ _EN_MONTHS = (
 )
 
 
+# What an acknowledgement echoes of the mail it answers: anyone can write any From:
+# and Subject: and have the ack deliver them from the support address to a victim, so
+# links are taken out and the name is cut to what a greeting needs.
+GREETING_NAME_CHARS = 64
+# A URL, www.anything, an address; a closing bracket after one is not part of it.
+_URL = r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s)\]>]*|[^\s(<\[]*@[^\s)\]>]+"
+_HOST = r"\b[\w-]{2,}(?:\.[\w-]+)*\.[a-z]{2,24}\b(?:/\S*)?"  # a host name: evil.example
+_LINK = re.compile(_URL, re.IGNORECASE)
+_LINK_OR_HOST = re.compile(f"{_URL}|{_HOST}", re.IGNORECASE)
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]|<\s*>")
+_SPACES = re.compile(r"\s+")
+
+
+def without_links(text: str, hosts: bool = False) -> str:
+    """`text` without URLs and addresses (and, with `hosts`, host names), tidied.
+
+    A subject keeps its host names ("dc01.firma.local er nede" is the problem report);
+    a name has no use for one."""
+    found = _LINK_OR_HOST if hosts else _LINK
+    return _SPACES.sub(" ", _EMPTY_BRACKETS.sub(" ", found.sub(" ", text))).strip()
+
+
+def greeting_name(display_name: str) -> str:
+    """The sender's display name as an ack may greet it: no links, at most 64
+    characters (cut at a word); "" leaves the template's neutral greeting."""
+    name = without_links(display_name, hosts=True).strip(" \"',;:")
+    if len(name) <= GREETING_NAME_CHARS:
+        return name
+    cut = name[:GREETING_NAME_CHARS].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
+
+
 @dataclass(frozen=True)
 class Outgoing:
     message_id: str
@@ -82,13 +114,14 @@ def acknowledgement(
     now: datetime,
 ) -> Outgoing:
     tz = ZoneInfo(support.timezone)
+    echoed_subject = without_links(case_subject)
     context = {
         "case": {
             "number": case_number,
             "reference": format_reference(case_number),
-            "subject": case_subject,
+            "subject": echoed_subject,
         },
-        "customer": {"name": customer_name, "email": customer_addr},
+        "customer": {"name": greeting_name(customer_name), "email": customer_addr},
         "received": local_time_text(received_at.astimezone(tz), language),
         "review": {
             "within_hour": review_due - received_at <= timedelta(hours=1),
@@ -103,7 +136,7 @@ def acknowledgement(
     return build_message(
         support=support,
         case_number=case_number,
-        subject=tagged_subject(case_number, case_subject),
+        subject=tagged_subject(case_number, echoed_subject),
         recipients=[customer_addr],
         answered=answered,
         text=text,

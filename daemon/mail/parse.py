@@ -137,11 +137,34 @@ def parse(raw: bytes) -> ParsedMail:
     )
 
 
-def dedupe_key(message_id: str | None, raw: bytes) -> str:
-    """The identity of an inbound mail: its Message-ID, else its exact bytes."""
-    if message_id:
-        return "mid:" + hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()
-    return "sha:" + hashlib.sha256(raw).hexdigest()
+def dedupe_key(message_id: str | None, sender: str, raw: bytes) -> str:
+    """The identity of an inbound mail: its Message-ID, sender and content, else its
+    exact bytes.
+
+    A Message-ID alone is not an identity: scanners and some mailers reuse theirs, and
+    anyone who saw one (a Cc'd stranger) can send another mail under it; keyed by the
+    Message-ID only, that mail vanished as a "duplicate". With the sender and the body
+    (everything after the header section: text and attachments, line endings
+    normalised) in the key, only a true re-delivery is a duplicate, however its trace
+    headers differ (Received, Authentication-Results, a spam score).
+    """
+    if not message_id:
+        return "sha:" + hashlib.sha256(raw).hexdigest()
+    digest = hashlib.sha256()
+    digest.update(message_id.encode("utf-8", "replace") + b"\n")
+    digest.update(sender.strip().lower().encode("utf-8", "replace") + b"\n")
+    end = _BLANK_LINE.search(raw)
+    body = memoryview(raw)[end.end() if end else len(raw) :]
+    # In chunks: a 60 MB mail is hashed without a second copy of it. The same bytes
+    # always give the same key; a copy converted between CR LF and LF does too, unless
+    # a CR LF falls across a chunk boundary (then it counts as a new mail: kept, not
+    # lost).
+    for start in range(0, len(body), _HASH_CHUNK):
+        digest.update(bytes(body[start : start + _HASH_CHUNK]).replace(b"\r\n", b"\n"))
+    return "mid:" + digest.hexdigest()
+
+
+_HASH_CHUNK = 1 << 20
 
 
 def sniff_message_id(raw: bytes) -> str | None:

@@ -76,9 +76,10 @@ class SupportMailHandler:
         self.on_committed()
         if result.outcome is Outcome.DEFERRED:
             return "451 4.3.0 Cannot store this message now, please try again later"
-        if result.outcome is Outcome.CREATED:
-            return f"250 OK case {result.case_number}"
-        return "250 OK"
+        # Stored: as a case, on a case, or kept with a reason (ignored, rejected, a
+        # recorded re-delivery). The reply says no more: which case a mail joined is
+        # not for whoever can connect to port 25 to learn.
+        return "250 2.0.0 OK"
 
 
 async def start_listener(

@@ -24,6 +24,7 @@ from daemon.store.schema import (
     case_number_seq,
     cases,
     customers,
+    duplicates,
     mailbox_state,
     messages,
     outbox,
@@ -115,13 +116,49 @@ def insert_attachments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None
         conn.execute(insert(attachments), list(rows))
 
 
-def known_inbound(conn: Connection, dedupe_keys: Iterable[str]) -> set[str]:
-    """Which of these mail identities are stored already."""
+def known_inbound(conn: Connection, dedupe_keys: Iterable[str]) -> dict[str, Row[Any]]:
+    """Which of these mail identities are stored already: key -> (id, source,
+    source_uidvalidity, source_uid) of the stored message."""
     keys = list(set(dedupe_keys))
     if not keys:
-        return set()
-    found = conn.execute(select(messages.c.dedupe_key).where(messages.c.dedupe_key.in_(keys)))
-    return {key for (key,) in found}
+        return {}
+    found = conn.execute(
+        select(
+            messages.c.dedupe_key,
+            messages.c.id,
+            messages.c.source,
+            messages.c.source_uidvalidity,
+            messages.c.source_uid,
+        ).where(messages.c.dedupe_key.in_(keys))
+    )
+    return {row.dedupe_key: row for row in found}
+
+
+def insert_duplicates(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(duplicates), list(rows))
+
+
+def duplicate_arrivals(conn: Connection) -> list[Row[Any]]:
+    """Each recorded re-delivery, newest first, with what it repeats: the original
+    message's id, case, sender, subject and Message-ID."""
+    return list(
+        conn.execute(
+            select(
+                duplicates.c.at,
+                duplicates.c.source,
+                duplicates.c.size,
+                messages.c.id.label("original_pk"),
+                cases.c.number.label("case_number"),
+                messages.c.from_addr,
+                messages.c.subject,
+                messages.c.message_id,
+            )
+            .join(messages, messages.c.id == duplicates.c.message_pk)
+            .outerjoin(cases, cases.c.id == messages.c.case_id)
+            .order_by(duplicates.c.at.desc(), duplicates.c.id.desc())
+        )
+    )
 
 
 def customers_by_domain(conn: Connection, domains: Iterable[str]) -> dict[str, Row[Any]]:
@@ -317,18 +354,17 @@ def update_case(conn: Connection, case_id: int, **values: Any) -> None:
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
 
 
-def acks_since(conn: Connection, addresses: Iterable[str], since: datetime) -> dict[str, int]:
-    """How many acknowledgements went to each address (as the case's customer) since."""
-    wanted = list(set(addresses))
-    if not wanted:
-        return {}
+def ack_recipients_since(conn: Connection, since: datetime) -> list[str]:
+    """The customer of every acknowledgement sent since `since` (one per ack).
+
+    The rate limits keep this to a few hundred an hour; ix_messages_ack_at finds them.
+    """
     rows = conn.execute(
-        select(cases.c.customer_email, func.count())
+        select(cases.c.customer_email)
         .join(messages, messages.c.case_id == cases.c.id)
-        .where(cases.c.customer_email.in_(wanted), messages.c.kind == "ack", messages.c.at >= since)
-        .group_by(cases.c.customer_email)
+        .where(messages.c.kind == "ack", messages.c.at >= since)
     )
-    return {address: count for address, count in rows}
+    return [address for (address,) in rows]
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,31 @@ messages = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 Index("ix_messages_message_id", messages.c.message_id, postgresql_using="hash")
+# The acknowledgements of the last hour, for the rate limits (domain/ack_policy.py).
+Index(
+    "ix_messages_ack_at",
+    messages.c.at,
+    postgresql_where=text("kind = 'ack'"),
+    sqlite_where=text("kind = 'ack'"),
+)
+
+# A mail that arrives again (the same identity: Message-ID, sender and content) is not
+# stored twice; each arrival is recorded here with the message it repeats, so nothing
+# that reached the daemon goes unaccounted for (`oo-support ignored list`). A re-read
+# of the same IMAP message (after a crash) is no new arrival and is not recorded.
+duplicates = Table(
+    "duplicates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_pk", Integer, ForeignKey("messages.id"), nullable=False, index=True),
+    Column("source", String(64), nullable=False),
+    Column("source_uidvalidity", BigInteger),
+    Column("source_uid", BigInteger),
+    Column("raw_sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
 
 attachments = Table(
     "attachments",

@@ -146,16 +146,16 @@ def test_schema_older_or_newer_than_the_code_is_one_line(tmp_path: Path, pg_url:
     config = _config(tmp_path, pg_url, customers=True)
     run_cli("db", "upgrade", config=config)
 
-    sql(pg_url, "UPDATE alembic_version SET version_num = '0005'")
+    sql(pg_url, "UPDATE alembic_version SET version_num = '0006'")
     done = _cli("cases", "list", config=config)
     assert done.returncode == 1
-    assert done.stderr.startswith("oo-support: the database schema (0005) is older")
+    assert done.stderr.startswith("oo-support: the database schema (0006) is older")
     assert done.stderr.count("\n") == 1 and "oo-support db upgrade" in done.stderr
     # A write command does not migrate it silently either.
     done = _cli("cases", "new", "--from", "a@b.dk", "--subject", "s", "--body", "b",
                 "--channel", "phone", config=config)
     assert done.returncode == 1 and "older" in done.stderr
-    assert sql(pg_url, "SELECT version_num FROM alembic_version") == [("0005",)]
+    assert sql(pg_url, "SELECT version_num FROM alembic_version") == [("0006",)]
 
     sql(pg_url, "UPDATE alembic_version SET version_num = '9999'")
     for args in (("cases", "list"), ("run",), ("db", "upgrade")):

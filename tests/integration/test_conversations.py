@@ -415,3 +415,26 @@ def test_quoted_history_does_not_make_a_new_case_critical(desk: Desk) -> None:
     )
     desk.deliver(mail(subject="Re: gammel sag", body=old, message_id="<old-thread@kunde.dk>"))
     assert sql(desk.pg_url, "SELECT critical FROM cases") == [(False,)]
+
+
+def test_assign_only_to_staff_and_time_capped_per_mail(desk: Desk) -> None:
+    """A staff mailbox in the wrong hands (or a slip) cannot send a case's alerts to an
+    outsider, nor put a week of senior work on it: both are refused with an answer."""
+    number, _ack = open_case(desk)
+    body = "#assign attacker@evil.example\n" + "#time 1440 senior\n" * 100 + "#internal\n"
+    desk.deliver(mail(sender="tina@oo.dk", subject=f"[OO#{number}] x", body=body,
+                      message_id="<grab@oo.dk>", headers={"Authentication-Results": TRUSTED}))
+    assert sql(desk.pg_url, "SELECT assignee FROM cases") == [(None,)]
+    # 1440 is over the 480 minutes one mail may log: every line of it is refused.
+    assert sql(desk.pg_url, "SELECT count(*) FROM time_entries") == [(0,)]
+    [answer] = [m for m in desk.sent() if m["To"] == "tina@oo.dk"]
+    text = answer.get_body(("plain",)).get_content()
+    assert "attacker@evil.example: not a staff address" in text
+    assert "at most 480 minutes" in text
+
+    # Within the limits it works: a staff address, and time up to 8 hours in one mail.
+    body = "#assign bo@oo.dk\n#time 240\n#time 240\n#time 1\n#internal\n"
+    desk.deliver(mail(sender="tina@oo.dk", subject=f"[OO#{number}] x", body=body,
+                      message_id="<ok@oo.dk>", headers={"Authentication-Results": TRUSTED}))
+    assert sql(desk.pg_url, "SELECT assignee FROM cases") == [("bo@oo.dk",)]
+    assert sql(desk.pg_url, "SELECT sum(minutes) FROM time_entries") == [(480,)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import smtplib
 import socket
 import sqlite3
@@ -30,7 +31,11 @@ def _port_free(port: int) -> bool:
 def test_run_on_embedded_defaults_turns_smtp_mail_into_case_and_eml(tmp_path: Path) -> None:
     """Acceptance 7: `oo-support run` with no config; a mail to 127.0.0.1:2525."""
     assert _port_free(2525), "port 2525 is taken; the embedded default needs it"
-    daemon = DaemonProcess(None, tmp_path).start().wait_ready()
+    umask = os.umask(0o022)  # a login shell's: the daemon must not rely on a strict one
+    try:
+        daemon = DaemonProcess(None, tmp_path).start().wait_ready()
+    finally:
+        os.umask(umask)
     try:
         with smtplib.SMTP("127.0.0.1", 2525, timeout=30) as client:
             client.sendmail("kunde@firma.dk", ["support@oo.dk"], customer_mail(7))
@@ -40,6 +45,12 @@ def test_run_on_embedded_defaults_turns_smtp_mail_into_case_and_eml(tmp_path: Pa
         assert daemon.terminate() == 0, daemon.log()[-2000:]
     assert (tmp_path / "var" / "oo-support.db").is_file()
     [eml] = list(outbox.glob("*.eml"))
+    # Customers' mail is readable by the daemon's user only, whatever the umask (022 here).
+    assert (tmp_path / "var").stat().st_mode & 0o777 == 0o700
+    assert outbox.stat().st_mode & 0o777 == 0o700
+    for made in (tmp_path / "var").glob("oo-support.db*"):
+        assert made.stat().st_mode & 0o777 == 0o600, made
+    assert eml.stat().st_mode & 0o777 == 0o600
     ack = parse_mail(eml.read_bytes())
     [case] = json.loads(run_cli("cases", "list", "--json", cwd=tmp_path))
     assert ack["Subject"] == f"[OO#{case['number']}] Printeren virker ikke (7)"
@@ -190,3 +201,46 @@ async def test_listener_answers_451_when_the_database_is_unusable(tmp_path: Path
 
     async with running_daemon(config):
         await asyncio.to_thread(send)
+
+
+def _send(port: int, raw: bytes) -> tuple[int, bytes]:
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        client.ehlo()
+        client.mail("afsender@example.com")
+        client.rcpt("support@oo.dk")
+        return client.data(raw)
+
+
+async def test_a_reused_message_id_does_not_make_mail_vanish(listener: tuple[int, Path]) -> None:
+    """A scanner's Message-ID, reused by another customer's urgent mail: both are cases,
+    both answered; the listener's 250 says nothing about either case."""
+    port, config = listener
+    scan = customer_mail(1, sender="Scanner <scan@kunde-a.dk>", subject="Scannet dokument",
+                         body="Se vedhæftede.", message_id="<scan0001@mfp.local>")
+    urgent = customer_mail(2, sender="Eva <eva@kunde-b.dk>", subject="Serveren er nede",
+                           body="Serveren er nede, alle er berørt.",
+                           message_id="<scan0001@mfp.local>")
+    assert await asyncio.to_thread(_send, port, scan) == (250, b"2.0.0 OK")
+    assert await asyncio.to_thread(_send, port, urgent) == (250, b"2.0.0 OK")
+    cases = json.loads(await asyncio.to_thread(run_cli, "cases", "list", "--json", config=config))
+    assert sorted(c["customer_email"] for c in cases) == ["eva@kunde-b.dk", "scan@kunde-a.dk"]
+    kept = await asyncio.to_thread(run_cli, "ignored", "list", "--json", config=config)
+    assert json.loads(kept) == []
+
+
+async def test_a_true_redelivery_is_one_case_and_recorded_as_a_duplicate(
+    listener: tuple[int, Path],
+) -> None:
+    port, config = listener
+    first = customer_mail(3, message_id="<once@kunde.dk>")
+    again = b"Received: from relay2.kunde.dk\r\nX-Spam-Score: 0.1\r\n" + first
+    assert (await asyncio.to_thread(_send, port, first))[0] == 250
+    assert (await asyncio.to_thread(_send, port, again))[0] == 250
+    [case] = json.loads(await asyncio.to_thread(run_cli, "cases", "list", "--json",
+                                                config=config))
+    [kept] = json.loads(await asyncio.to_thread(run_cli, "ignored", "list", "--json",
+                                                config=config))
+    assert kept["kind"] == "duplicate"
+    assert kept["message_id"] == "<once@kunde.dk>"
+    assert kept["reason"].endswith(f"on case {case['number']}")
+    assert kept["source"] == "smtp"

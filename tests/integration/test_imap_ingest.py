@@ -74,6 +74,8 @@ def test_same_message_id_twice_is_one_case_and_one_ack(
     assert sql(pg_url, "SELECT count(*) FROM cases") == [(1,)]
     assert len(smtp_sink.messages) == 1
     assert dovecot.count("INBOX") == 0
+    # Each re-delivery (another UID) is recorded with the message it repeats.
+    assert sql(pg_url, "SELECT count(*), count(DISTINCT message_pk) FROM duplicates") == [(2, 1)]
 
 
 def test_imap_server_restart_and_relay_outage_are_survived(

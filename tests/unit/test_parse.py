@@ -87,10 +87,19 @@ def test_no_header_section_is_a_parse_error(raw: bytes) -> None:
         parse(raw)
 
 
-def test_dedupe_key_prefers_message_id() -> None:
-    assert dedupe_key("<a@b>", b"one") == dedupe_key("<a@b>", b"two")
-    assert dedupe_key(None, b"one") != dedupe_key(None, b"two")
-    assert dedupe_key(None, b"one").startswith("sha:")
+def test_identity_is_message_id_sender_and_content() -> None:
+    """Only a true re-delivery is a duplicate: other trace headers, same mail."""
+    first = b"Received: from a\r\nMessage-ID: <a@b>\r\n\r\nServeren er nede\r\n"
+    again = b"Received: from b\r\nX-Spam-Score: 1\r\nMessage-ID: <a@b>\r\n\r\nServeren er nede\r\n"
+    key = dedupe_key("<a@b>", "bo@kunde.dk", first)
+    assert key == dedupe_key("<a@b>", "bo@kunde.dk", again)
+    assert key == dedupe_key("<a@b>", "BO@kunde.dk", first.replace(b"\r\n", b"\n"))
+    # A reused Message-ID: another sender, or another text, is another mail.
+    assert key != dedupe_key("<a@b>", "eva@andet.dk", first)
+    assert key != dedupe_key("<a@b>", "bo@kunde.dk", first.replace(b"nede", b"oppe"))
+    assert key.startswith("mid:")
+    assert dedupe_key(None, "", b"one") != dedupe_key(None, "", b"two")
+    assert dedupe_key(None, "", b"one").startswith("sha:")
 
 
 def test_sniff_message_id_from_unparseable_bytes() -> None:

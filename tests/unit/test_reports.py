@@ -311,3 +311,31 @@ def test_html_for_a_customer_with_no_cases_says_so() -> None:
     page = html_of(report)
     assert "Supportrapport januar 2027" in page and "Ingen sager i perioden." in page
     assert "0,00 kr." in page
+
+
+@pytest.mark.parametrize("hostile", [
+    "=2+5", "=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(1)", "\t=1+1", "\r=1+1",
+    '=HYPERLINK("http://x","klik")',
+])
+def test_no_csv_cell_can_become_a_formula_whatever_its_column(hostile: str) -> None:
+    """A sender's domain, a customer's name and a subject all reach the CSV."""
+    firma = [case_row(1, domain=hostile, subject=hostile)]
+    start, end = month_bounds("2026-11", TZ)
+    report = assemble_report("2026-11", TZ, start, end, {hostile: firma},
+                             {1: [Work(30, "support", False)]}, {hostile: (hostile, True)},
+                             None, NOW)
+    [row] = rows_of(report_csv(report))
+    for column in ("subject", "customer_domain", "customer_name"):
+        assert row[column] == "'" + hostile, column
+    # Every cell of the file: none starts a formula.
+    for cell in row.values():
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+        assert not cell.startswith("-") or re.fullmatch(r"-[0-9.]+", cell), cell
+
+
+def test_csv_leaves_plain_numbers_alone() -> None:
+    from daemon.reports import _csv_cell
+
+    assert _csv_cell("-100.00") == "-100.00"
+    assert _csv_cell("+45") == "+45"
+    assert _csv_cell("-1+1") == "'-1+1"

@@ -125,3 +125,37 @@ def test_hours_are_validated(tmp_path: Path) -> None:
         load_settings(write(tmp_path, '[hours]\nfriday = "8-15"\n'), environ={})
     settings = load_settings(write(tmp_path, '[hours]\nfriday = "08:00-14:00"\n'), environ={})
     assert settings.hours.opening_hours()[4][1].hour == 14
+
+
+SECRET = "Hemmelig-7a1f"
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        # Every key that can hold a secret, given with a wrong type or value.
+        f'[database]\nurl = ["postgresql+psycopg://u:{SECRET}@db/oo"]\n',
+        f'[database]\nurl = {{ dsn = "postgresql+psycopg://u:{SECRET}@db/oo" }}\n',
+        f'[imap]\npassword = ["{SECRET}"]\n',
+        f'[imap]\npassword = {{ value = "{SECRET}" }}\n',
+        f'[smtp_out]\nhost = "relay"\npassword = ["{SECRET}"]\n',
+        f'[oauth]\nclient_secret = ["{SECRET}"]\n',
+        # A secret pasted into the wrong key.
+        f'[imap]\nport = "{SECRET}@x://"\n',
+        f'[imap]\nhost = ["postgresql://u:{SECRET}@db"]\n',
+        f'[smtp_in]\nport = "postgresql://u:{SECRET}@db"\n',
+    ],
+)
+def test_no_error_message_echoes_a_secret(tmp_path: Path, toml: str) -> None:
+    path = write(tmp_path, toml)
+    with pytest.raises(ConfigError) as error:
+        load_settings(path, environ={})
+    assert SECRET not in str(error.value)
+    # The same through the environment (where the value as a string is wrong too).
+    section, rest = toml.split("]\n", 1)
+    key, value = rest.strip().splitlines()[-1].split(" = ", 1)
+    name = f"OO_SUPPORT__{section.strip('[').upper()}__{key.upper()}"
+    try:
+        load_settings(None, environ={name: value})
+    except ConfigError as exc:
+        assert SECRET not in str(exc)

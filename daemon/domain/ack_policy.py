@@ -1,0 +1,83 @@
+"""May this new case be acknowledged? (loop safety, and acks as a spam channel)
+
+Anyone can put any address in From:, and every acknowledgement goes from the support
+address to that address. Unbounded, that makes the daemon a mail cannon: 360 forged
+senders in 7 s were 360 acks. The case is always created; only the ack is held back:
+
+- per address an hour, with sub-addresses folded (`bo+1@x.dk` is `bo@x.dk`), which
+  also stops a loop with an autoresponder that does not say it is one (RFC 3834);
+- per sender domain an hour, and for all senders together an hour;
+- not at all when the border MTA marked the mail as spam, or when its trusted
+  Authentication-Results say the sender's domain disowns it (see `forged_sender`).
+
+Plain functions of plain data; the pipeline counts what was sent and asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class AckLimits:
+    per_address: int  # an hour, sub-addresses folded
+    per_domain: int  # an hour
+    total: int  # an hour, all senders
+
+
+@dataclass
+class AcksSent:
+    """Acknowledgements sent in the last hour, by folded address and by domain."""
+
+    by_address: dict[str, int] = field(default_factory=dict)
+    by_domain: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+
+    @classmethod
+    def of(cls, recipients: Iterable[str]) -> AcksSent:
+        sent = cls()
+        for address in recipients:
+            sent.count(address)
+        return sent
+
+    def count(self, address: str) -> None:
+        folded = fold_address(address)
+        domain = folded.rpartition("@")[2]
+        self.by_address[folded] = self.by_address.get(folded, 0) + 1
+        self.by_domain[domain] = self.by_domain.get(domain, 0) + 1
+        self.total += 1
+
+
+def fold_address(address: str) -> str:
+    """The mailbox an address delivers to, as far as limits go: lower case, without a
+    `+tag` sub-address. (Stored addresses keep their case; this is for counting.)"""
+    local, _, domain = address.strip().lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}" if local else address.strip().lower()
+
+
+def rate_limited(address: str, sent: AcksSent, limits: AckLimits) -> str | None:
+    """Why no ack may go to `address` now (a limit reached), or None."""
+    folded = fold_address(address)
+    domain = folded.rpartition("@")[2]
+    if sent.by_address.get(folded, 0) >= limits.per_address:
+        return f"rate limit: {limits.per_address} an hour to {folded}"
+    if sent.by_domain.get(domain, 0) >= limits.per_domain:
+        return f"rate limit: {limits.per_domain} an hour to {domain}"
+    if sent.total >= limits.total:
+        return f"rate limit: {limits.total} an hour in all"
+    return None
+
+
+def spam_verdict(
+    header_values: Callable[[str], Sequence[str]], verdicts: Mapping[str, str]
+) -> str | None:
+    """The border MTA's spam verdict, if it gave one: `verdicts` maps a header name to
+    the value that means spam (compared case-insensitively, at the start of the value,
+    so "Yes, score=12.3" matches "yes"); `header_values(name)` gives every value of a
+    header of the mail."""
+    for name, spam in verdicts.items():
+        for value in header_values(name):
+            if value.strip().lower().startswith(spam.strip().lower()):
+                return f"marked as spam by the border MTA ({name}: {value.strip()[:40]})"
+    return None

@@ -1,0 +1,87 @@
+"""Acks cannot be weaponised, end to end: real Dovecot, PostgreSQL and an SMTP sink.
+
+Every mail still becomes a case; what is held back is the acknowledgement that would
+carry an attacker's words from support@oo.dk to whatever address they forged.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formataddr
+from pathlib import Path
+
+from harness import parse_mail, sql, write_config
+
+from daemon.app import build_app
+from daemon.settings import load_settings
+from daemon.store.migrate import upgrade
+
+
+def _mail(n: int, sender: str, *, name: str = "", subject: str = "Hjælp",
+          headers: dict[str, str] | None = None) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = formataddr((name, sender)) if name else sender
+    msg["To"] = "support@oo.dk"
+    msg["Subject"] = subject
+    msg["Message-ID"] = f"<m{n}@afsender.example>"
+    for key, value in (headers or {}).items():
+        msg[key] = value
+    msg.set_content("Hej, det virker ikke.")
+    return msg.as_bytes()
+
+
+def _deliver(tmp_path: Path, dovecot, smtp_sink, pg_url: str, mails: list[bytes],
+             support: dict[str, object]) -> list[EmailMessage]:
+    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                          smtp_out=smtp_sink, extra={"support": support})
+    app = build_app(load_settings(config, environ={}))
+    upgrade(app.engine)
+    dovecot.append("INBOX", mails)
+    source = app.imap_source()
+    try:
+        source.poll_once()
+    finally:
+        source.close()
+    app.flush_outbox()
+    return [parse_mail(m.data) for m in smtp_sink.messages]
+
+
+def test_forged_senders_get_capped_acks_but_every_case(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    mails = (
+        # 40 forged senders across many domains: the total cap (30) holds.
+        [_mail(n, f"offer{n}@victim{n}.example") for n in range(40)]
+        # 12 sub-address variants of one mailbox: the per-address cap (5) holds.
+        + [_mail(100 + n, f"same+{n}@firma.example") for n in range(12)]
+    )
+    support = {"ack_limit_per_hour": 5, "ack_limit_per_domain_per_hour": 20,
+               "ack_limit_total_per_hour": 30}
+    acks = _deliver(tmp_path, dovecot, smtp_sink, pg_url, mails, support)
+    assert sql(pg_url, "SELECT count(*) FROM cases") == [(52,)]
+    assert len(acks) == 30
+    same = [a for a in acks if a["To"].startswith("same+")]
+    assert len(same) <= 5
+    suppressed = sql(pg_url, "SELECT count(*) FROM cases"
+                             " WHERE flags::text LIKE '%acknowledgement suppressed%'")
+    assert suppressed == [(22,)]
+
+
+def test_spam_verdict_and_links_in_the_greeting(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    long_name = "Vind 10.000 kr. på https://evil.example/claim?id=1 " * 80  # ~4 KB
+    mails = [
+        _mail(1, "spam@afsender.example", headers={"X-Spam-Flag": "YES"}),
+        _mail(2, "kunde@firma.example", name=long_name,
+              subject="Gevinst: www.evil.example/x venter"),
+    ]
+    acks = _deliver(tmp_path, dovecot, smtp_sink, pg_url, mails, {})
+    assert sql(pg_url, "SELECT count(*) FROM cases") == [(2,)]
+    [ack] = acks  # none for the mail the border MTA called spam
+    assert ack["To"] == "kunde@firma.example"
+    text = ack.get_body(("plain",)).get_content()
+    greeting = text.splitlines()[0]
+    assert len(greeting) < 80, greeting
+    assert "evil.example" not in text and "http" not in text
+    assert "evil.example" not in ack["Subject"]
