@@ -19,7 +19,8 @@ import pytest
 from harness import DaemonProcess, customer_mail, parse_mail, run_cli, wait_until, write_config
 from servers import free_port
 
-from daemon.app import build_app, run_daemon
+from daemon.app import build_app
+from daemon.service import run_daemon
 from daemon.settings import load_settings
 
 
