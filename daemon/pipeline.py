@@ -119,7 +119,7 @@ class Pipeline:
             parsed.headers.text, parsed.from_addr, support.address, support.message_id_domain
         )
         bounce = read_bounce(mail.raw) if reason and _is_report(parsed) else None
-        is_staff = verified_staff(
+        is_staff = not parsed.sender_ambiguous and verified_staff(
             parsed.from_addr,
             parsed.headers.all("Authentication-Results"),
             staff.domains,

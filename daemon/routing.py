@@ -15,13 +15,14 @@ from sqlalchemy import Connection
 
 from daemon.domain.commands import CommandBlock, split_commands
 from daemon.domain.references import find_reference
-from daemon.domain.threading import CaseView, Route, may_join_by_tag, participants, thread
+from daemon.domain.threading import CaseView, Route, may_join, participants, thread
 from daemon.inbound import Outcome, Prepared
 from daemon.mail.parse import ParsedMail
 from daemon.mail.quotes import new_text
 from daemon.store import repository
 
 UNVERIFIED_STAFF = "unverified staff sender"
+AMBIGUOUS_SENDER = "ambiguous sender"
 
 
 @dataclass
@@ -144,11 +145,13 @@ def plan(item: Prepared, found: Candidates, now: datetime, reopen_within: timede
             p.case_id = case_id
             return p
         target = by_headers or (
-            by_tag if by_tag and may_join_by_tag(parsed.from_addr, by_tag, is_staff) else None
+            by_tag if by_tag and may_join(parsed.from_addr, by_tag, is_staff) else None
         )
         return Plan(item, "auto", case=target) if target else Plan(item, "ignored")
 
-    flags = (UNVERIFIED_STAFF,) if item.unverified_staff else ()
+    flags = ((UNVERIFIED_STAFF,) if item.unverified_staff else ()) + (
+        (AMBIGUOUS_SENDER,) if parsed.sender_ambiguous else ()
+    )
     decision = thread(
         sender=parsed.from_addr,
         is_staff=is_staff,
@@ -156,6 +159,7 @@ def plan(item: Prepared, found: Candidates, now: datetime, reopen_within: timede
         by_tag=by_tag,
         now=now,
         reopen_within=reopen_within,
+        sender_ambiguous=parsed.sender_ambiguous,
     )
     if decision.route is Route.NEW:
         return Plan(item, "customer", opens_case=True, flags=flags, why=decision.why)

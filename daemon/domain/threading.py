@@ -1,11 +1,11 @@
 """Which case a mail belongs to (threading), and who may join a case by its tag.
 
 A mail names a case by the reference in its Subject (`[OO#n]`, behind any Re:/SV:/
-AW:/VS:/Fwd:) or by In-Reply-To/References to a message of the case. Headers win:
-they carry Message-IDs nobody can guess, while a subject tag is a number anyone can
-type. So a tag alone only lets in people who belong to the case: its participants
-(From/To/Cc seen on it), its customer's domain, and verified staff. Anyone else
-gets a new case and learns nothing about the one they quoted. "Its customer's
+AW:/VS:/Fwd:) or by In-Reply-To/References to a message of the case. Headers win, but
+neither lets just anyone in: a tag is a number anyone can type, and a Message-ID leaks
+(a forwarded mail, a Cc'd outsider). Only people who belong to the case join it: its
+participants (From/To/Cc seen on it), its customer's domain, and verified staff.
+Anyone else gets a new case and learns nothing about the one they named. "Its customer's
 domain" means a registered customer's domain: on a freemail domain, a colleague is
 any stranger.
 """
@@ -47,14 +47,15 @@ class Threading:
     why: str = ""
 
 
-def may_join_by_tag(sender: str, case: CaseView, is_staff: bool) -> bool:
+def may_join(sender: str, case: CaseView, is_staff: bool, sender_ambiguous: bool = False) -> bool:
+    """May `sender` add to `case`? Staff, its participants, and (for a registered
+    customer) anyone of its domain; an ambiguous sender only as a participant, since
+    which address really sent it is a guess."""
     sender = sender.lower()
-    return (
-        is_staff
-        or sender in case.participants
-        or sender == case.customer_email.lower()
-        or (case.registered_customer and sender.rpartition("@")[2] == case.customer_domain.lower())
-    )
+    if is_staff or sender in case.participants or sender == case.customer_email.lower():
+        return True
+    same_domain = sender.rpartition("@")[2] == case.customer_domain.lower()
+    return case.registered_customer and same_domain and not sender_ambiguous
 
 
 def thread(
@@ -65,16 +66,26 @@ def thread(
     by_tag: CaseView | None,
     now: datetime,
     reopen_within: timedelta,
+    sender_ambiguous: bool = False,
 ) -> Threading:
-    """Where a mail goes; `by_headers`/`by_tag` are the cases its headers/subject name."""
-    if by_headers is not None:
-        case, why = by_headers, "In-Reply-To/References"
-    elif by_tag is not None and may_join_by_tag(sender, by_tag, is_staff):
-        case, why = by_tag, "subject reference"
-    elif by_tag is not None:
-        return Threading(Route.NEW, why=f"{sender} may not join case {by_tag.number} by its tag")
-    else:
-        return Threading(Route.NEW)
+    """Where a mail goes; `by_headers`/`by_tag` are the cases its headers/subject name.
+
+    Headers win over the tag, but neither lets a stranger in: a Message-ID of a case
+    can leak (a forwarded mail, a Cc'd outsider), and whoever holds one must not be
+    able to add to, or reopen, another customer's case.
+    """
+    named = [(by_headers, "In-Reply-To/References"), (by_tag, "subject reference")]
+    allowed = [
+        (case, why)
+        for case, why in named
+        if case is not None and may_join(sender, case, is_staff, sender_ambiguous)
+    ]
+    if not allowed:
+        refused = by_headers or by_tag
+        if refused is None:
+            return Threading(Route.NEW)
+        return Threading(Route.NEW, why=f"{sender} may not join case {refused.number}")
+    case, why = allowed[0]
     if case.status != "closed" or is_staff:
         return Threading(Route.JOIN, case, why)
     if case.resolved_at is None or now - case.resolved_at <= reopen_within:

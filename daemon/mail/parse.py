@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
+from email.headerregistry import HeaderRegistry
 from email.message import Message
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
 from typing import Any
@@ -105,6 +106,7 @@ class ParsedMail:
     attachments: list[Attachment]
     # For rules that look at further headers (auto-replies, authentication results).
     headers: Headers = field(repr=False, compare=False)
+    sender_ambiguous: bool = False  # see Sender.ambiguous
 
     @property
     def sender_domain(self) -> str:
@@ -119,15 +121,16 @@ def parse(raw: bytes) -> ParsedMail:
     if not msg.keys():
         raise ParseError("no header section found")
     headers = Headers(msg)
-    from_name, from_addr = _sender(headers)  # "" when there is none; the pipeline decides
+    sender = _sender(headers)  # "" when there is none; the pipeline decides
     body_part = _body_part(msg)
     return ParsedMail(
         message_id=_first_id(headers.raw("Message-ID")),
         in_reply_to=_first_id(headers.raw("In-Reply-To")),
         references=_all_ids(headers.raw("References")),
         subject=_one_line(headers.text("Subject")),
-        from_addr=from_addr,
-        from_name=from_name,
+        from_addr=sender.address,
+        from_name=sender.name,
+        sender_ambiguous=sender.ambiguous,
         to=_addresses(headers, "To"),
         cc=_addresses(headers, "Cc"),
         date=_date(headers.raw("Date")),
@@ -227,29 +230,103 @@ def _one_line(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-def _sender(headers: Headers) -> tuple[str, str]:
-    for name in ("From", "Sender", "Reply-To", "Return-Path"):
-        for display, addr in _address_pairs(headers, name):
+@dataclass(frozen=True)
+class Sender:
+    name: str
+    address: str  # "" when the mail names none
+    # The From field(s) name more than one mailbox, or a name that is itself an address
+    # other than the one in angle brackets: which one sent it is a guess.
+    ambiguous: bool = False
+
+
+def _sender(headers: Headers) -> Sender:
+    """Who sent the mail, read as mail clients and DMARC read it.
+
+    From first (every From field, if a relay duplicated it), then Sender, Reply-To and
+    Return-Path for mail that has no usable From. In `bo@kunde.dk <x@evil.example>` the
+    address is the one in angle brackets (what Outlook shows and DMARC checks); the
+    text before it is only a name, and such a From is ambiguous.
+    """
+    found: list[tuple[str, str]] = []
+    ambiguous = False
+    for value in headers.all("From"):
+        value = _recovered(value)
+        pairs = [(name, addr) for name, addr in _mailboxes(value) if "@" in addr]
+        angle = _ANGLE_ADDR.findall(_COMMENTS_AND_QUOTES.sub(" ", value))
+        if len(angle) == 1 and len(pairs) <= 1:
+            addr = _address(angle[0])
+            named = pairs[0][0] if pairs and pairs[0][1] == addr else ""
+            name = named or _one_line(clean_text(decode_words(value.split("<", 1)[0]))).strip('"')
+            ambiguous = ambiguous or (bool(pairs) and pairs[0][1] != addr) or "@" in name
+            pairs = [(name, addr)] if addr else []
+        elif len(pairs) > 1 or len(angle) > 1:
+            ambiguous = True
+        found += pairs
+    if found:
+        name, addr = found[0]
+        if not name:  # the old form: bo@kunde.dk (Bo Hansen)
+            comment = _COMMENT.search(_recovered(headers.all("From")[0]))
+            name = _one_line(clean_text(decode_words(comment.group(1)))) if comment else ""
+        ambiguous = ambiguous or len({a for _n, a in found}) > 1
+        return Sender(name, addr, ambiguous)
+    for header in ("Sender", "Reply-To", "Return-Path"):
+        for name, addr in _address_pairs(headers, header):
             if "@" in addr:
-                return display, addr
-    return "", ""
+                return Sender(name, addr)
+    return Sender("", "")
+
+
+_ANGLE_ADDR = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+?)\s*>")
+# Quoted strings and comments, where angle brackets are only text.
+_COMMENTS_AND_QUOTES = re.compile(r'"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)')
+_COMMENT = re.compile(r"\(((?:[^()\\]|\\.)+)\)")
+_REGISTRY = HeaderRegistry()
+
+
+def _recovered(value: str) -> str:
+    """An address header's value unfolded, 8-bit bytes recovered as text."""
+    value = _FOLD.sub("", value)
+    if _SURROGATES.search(value):
+        value = guess_decode(value.encode("utf-8", "surrogateescape"))
+    return value
+
+
+def _mailboxes(value: str) -> list[tuple[str, str]]:
+    """(display name, address) of each mailbox in an address list.
+
+    The standard library's header parser first: it decodes encoded words as whole
+    tokens, so `=?UTF-8?Q?Andreas,=20M=C3=BCller?=` stays one name (split at its comma
+    before decoding, it became two broken addresses). getaddresses for what it cannot
+    read.
+    """
+    try:
+        header = _REGISTRY("To", value)
+        found = [(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - pathological address lists
+        found = []
+    if not found:
+        try:
+            found = getaddresses([value])
+        except Exception:  # noqa: BLE001
+            found = []
+    pairs = []
+    for display, addr in found:
+        addr = _address(addr)
+        if addr:
+            pairs.append((_one_line(clean_text(decode_words(display))), addr))
+    return pairs
+
+
+def _address(addr: str) -> str:
+    addr = clean_text(addr).strip().strip("<>").lower()
+    # RFC 5321 limits: longer ones are not addresses anyone can answer.
+    if len(addr) > 320 or len(addr.rpartition("@")[2]) > 255:
+        return ""
+    return addr
 
 
 def _address_pairs(headers: Headers, name: str) -> list[tuple[str, str]]:
-    value = headers.raw(name)
-    if not value:
-        return []
-    pairs = []
-    try:
-        found = getaddresses([value])
-    except Exception:  # noqa: BLE001 - pathological address lists
-        found = []
-    for display, addr in found:
-        addr = clean_text(addr).strip().strip("<>").lower()
-        # RFC 5321 limits: longer ones are not addresses anyone can answer.
-        if addr and len(addr) <= 320 and len(addr.rpartition("@")[2]) <= 255:
-            pairs.append((_one_line(clean_text(decode_words(display))), addr))
-    return pairs
+    return _mailboxes(headers.raw(name)) if headers.raw(name) else []
 
 
 def _addresses(headers: Headers, name: str) -> list[str]:

@@ -438,3 +438,41 @@ def test_assign_only_to_staff_and_time_capped_per_mail(desk: Desk) -> None:
                       message_id="<ok@oo.dk>", headers={"Authentication-Results": TRUSTED}))
     assert sql(desk.pg_url, "SELECT assignee FROM cases") == [("bo@oo.dk",)]
     assert sql(desk.pg_url, "SELECT sum(minutes) FROM time_entries") == [(480,)]
+
+
+def test_a_leaked_message_id_lets_no_stranger_in_nor_reopen(desk: Desk) -> None:
+    number, ack = open_case(desk)
+    before = desk.case(number)["messages"]
+    stranger = mail(sender="mallory@evil.example", subject="Re: Printeren virker ikke",
+                    body="Hvad er status?", message_id="<evil-2@evil.example>",
+                    in_reply_to=ack["Message-ID"])
+    assert desk.deliver(stranger)["created"] == 1
+    assert desk.case(number)["messages"] == before
+    [to_stranger] = [m for m in desk.sent() if m["To"] == "mallory@evil.example"]
+    assert f"[OO#{number}]" not in to_stranger["Subject"]
+
+
+def test_a_name_that_is_an_address_does_not_join_by_domain(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """From: soren@kunde.dk <attacker@evil.example> is attacker@evil.example, as Outlook
+    and DMARC read it; the mail is a new case flagged, and the ack goes to the attacker."""
+    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                          smtp_out=smtp_sink)
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write('\n[[customers]]\nname = "Kunde"\ndomains = ["kunde.dk"]\n')
+    desk = Desk.__new__(Desk)
+    Desk.__init__(desk, tmp_path, dovecot, smtp_sink, pg_url)
+    desk.config = config
+    desk.app = build_app(load_settings(config, environ={}))
+    desk.app.prepare_database()
+    number, _ack = open_case(desk)
+    forged = mail(sender="soren@kunde.dk <attacker@evil.example>",
+                  subject=f"Re: [OO#{number}] Printeren virker ikke",
+                  body="Send os adgangskoden", message_id="<forged@evil.example>")
+    assert desk.deliver(forged)["created"] == 1
+    rows = sql(pg_url, "SELECT customer_email, flags::text FROM cases WHERE number <> %s",
+               number)
+    [(customer, flags)] = rows
+    assert customer == "attacker@evil.example" and "ambiguous sender" in flags
+    assert [m["kind"] for m in desk.case(number)["messages"]] == ["customer", "ack"]

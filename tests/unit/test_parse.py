@@ -148,3 +148,40 @@ def test_small_mail_is_not_stubbed() -> None:
 
     raw = danish_mail()
     assert _stub_large_base64(raw) == (raw, {})
+
+
+@pytest.mark.parametrize(
+    ("header", "address", "name", "ambiguous"),
+    [
+        # The address in angle brackets is the sender, as mail clients and DMARC read it.
+        ("bo@kunde.dk <attacker@evil.example>", "attacker@evil.example", "bo@kunde.dk", True),
+        ('"bo@kunde.dk" <attacker@evil.example>', "attacker@evil.example", "bo@kunde.dk", True),
+        ("Bo <bo@kunde.dk> <evil@x.example>", "bo@kunde.dk", "Bo", True),
+        ("a@b.dk, c@d.dk", "a@b.dk", "", True),
+        # An encoded name with a comma is decoded before the list is split.
+        ("=?UTF-8?Q?Andreas,=20M=C3=BCller?= <andreas@firma.de>", "andreas@firma.de",
+         "Andreas, Müller", False),
+        ('"Hansen, Søren" <soren@kunde.dk>', "soren@kunde.dk", "Hansen, Søren", False),
+        ("soren@kunde.dk (Søren Hansen)", "soren@kunde.dk", "Søren Hansen", False),
+        ("<soren@kunde.dk>", "soren@kunde.dk", "", False),
+        ("Kunde <kunde@firma.dk", "kunde@firma.dk", "Kunde", False),
+    ],
+)
+def test_sender_is_read_as_mail_clients_read_it(
+    header: str, address: str, name: str, ambiguous: bool
+) -> None:
+    parsed = parse(f"From: {header}\r\nTo: support@oo.dk\r\nSubject: x\r\n\r\nb\r\n".encode())
+    assert (parsed.from_addr, parsed.from_name, parsed.sender_ambiguous) == (
+        address, name, ambiguous)
+
+
+def test_two_from_fields_are_ambiguous_and_reply_to_is_not_the_sender() -> None:
+    parsed = parse(b"From: Bo <bo@kunde.dk>\r\nFrom: Eva <eva@andet.dk>\r\n"
+                   b"Reply-To: x@y.dk\r\nSubject: x\r\n\r\nb\r\n")
+    assert (parsed.from_addr, parsed.sender_ambiguous) == ("bo@kunde.dk", True)
+
+
+def test_encoded_names_with_commas_in_to_and_cc_stay_whole() -> None:
+    parsed = parse(b"From: a@b.dk\r\nTo: =?UTF-8?Q?Andreas,=20M=C3=BCller?= <andreas@firma.de>,"
+                   b" support@oo.dk\r\nSubject: x\r\n\r\nb\r\n")
+    assert parsed.to == ["andreas@firma.de", "support@oo.dk"]

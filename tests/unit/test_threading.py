@@ -42,8 +42,28 @@ def test_stranger_quoting_a_tag_gets_a_new_case() -> None:
     assert result.route is Route.NEW and result.case is None
 
 
-def test_headers_join_whoever_sends() -> None:
-    assert route("someone@else.dk", headers=case()) is Route.JOIN
+def test_headers_join_for_those_who_belong_to_the_case_only() -> None:
+    """A leaked Message-ID is no key: a stranger answering it gets a new case, also
+    when the case is closed (no reopening someone else's case)."""
+    assert route("soren@kunde.dk", headers=case()) is Route.JOIN
+    assert route("colleague@kunde.dk", headers=case()) is Route.JOIN
+    assert route("partner@other.dk", headers=case()) is Route.JOIN
+    assert route("tech@oo.dk", staff=True, headers=case()) is Route.JOIN
+    assert route("someone@else.dk", headers=case()) is Route.NEW
+    assert route("someone@else.dk", headers=case("closed", resolved_days_ago=1)) is Route.NEW
+    # On a freemail (unregistered) domain, a "colleague" is any stranger.
+    assert route("colleague@kunde.dk", headers=case(registered=False)) is Route.NEW
+
+
+def test_an_ambiguous_sender_never_joins_by_domain() -> None:
+    def ambiguous(sender: str, **named: CaseView) -> Route:
+        return thread(sender=sender, is_staff=False, now=NOW, reopen_within=WINDOW,
+                      sender_ambiguous=True, by_headers=named.get("headers"),
+                      by_tag=named.get("tag")).route
+
+    assert ambiguous("colleague@kunde.dk", tag=case()) is Route.NEW
+    assert ambiguous("colleague@kunde.dk", headers=case()) is Route.NEW
+    assert ambiguous("soren@kunde.dk", tag=case()) is Route.JOIN  # a participant still is
 
 
 def test_closed_case_reopens_within_window_else_new_linked_case() -> None:
