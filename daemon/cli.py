@@ -387,7 +387,7 @@ def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
             customer_id=customer.id if customer else None,
             agreement=bool(customer and customer.agreement),  # BR-22: unknown, no agreement
         )
-        moved = views.case_summary(repository.case_by_number(conn, args.number))
+        moved = views.case_summary(_existing_case(conn, args.number))
     if args.json:
         _print_json(moved)
     else:
