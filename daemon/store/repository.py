@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
@@ -84,7 +84,7 @@ _CHUNK = 1024 * 1024
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 
 
-def _is_big(raw: object) -> bool:
+def _is_big(raw: object) -> TypeGuard[bytes]:
     return isinstance(raw, bytes) and len(raw) >= LARGE_MAIL_BYTES
 
 
@@ -279,7 +279,11 @@ def case_addresses(conn: Connection, case_ids: Iterable[int]) -> dict[int, set[s
     return found
 
 
-def outbound_by_message_id(conn: Connection, message_ids: Iterable[str]) -> dict[str, Row[Any]]:
+# Row[*tuple[Any, ...]]: a row of any width. SQLAlchemy 2.1 types the row of a select
+# of columns column by column (Row[Any, Any, Any]); Row[Any] is a row of one column.
+def outbound_by_message_id(
+    conn: Connection, message_ids: Iterable[str]
+) -> dict[str, Row[*tuple[Any, ...]]]:
     wanted = list(set(message_ids))
     if not wanted:
         return {}
@@ -291,7 +295,9 @@ def outbound_by_message_id(conn: Connection, message_ids: Iterable[str]) -> dict
     return {row.message_id: row for row in rows}
 
 
-def last_inbound(conn: Connection, case_id: int, kinds: Sequence[str]) -> Row[Any] | None:
+def last_inbound(
+    conn: Connection, case_id: int, kinds: Sequence[str]
+) -> Row[*tuple[Any, ...]] | None:
     """The newest inbound message of these kinds on the case (for threading replies)."""
     return conn.execute(
         select(messages.c.message_id, messages.c.references, messages.c.from_addr)
@@ -397,7 +403,7 @@ def time_entries_of(conn: Connection, case_id: int) -> list[Row[Any]]:
     )
 
 
-def claim_next_outgoing(conn: Connection, now: datetime) -> Row[Any] | None:
+def claim_next_outgoing(conn: Connection, now: datetime) -> Row[*tuple[Any, ...]] | None:
     """The oldest due row, locked for this transaction; other senders skip it."""
     return conn.execute(
         select(
