@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jinja2 import TemplateError
+from sqlalchemy import Connection, Row
 from sqlalchemy.exc import SQLAlchemyError
 
 from daemon import logs, reports, terminal, views
@@ -210,7 +211,7 @@ def _print_summary(args: argparse.Namespace, summary: dict[str, Any]) -> None:
         print(" ".join(f"{k}={logs.kv_value(v)}" for k, v in summary.items() if v is not None))
 
 
-def _existing_case(conn: Any, number: int) -> Any:
+def _existing_case(conn: Connection, number: int) -> Row[Any]:
     row = repository.case_by_number(conn, number)
     if row is None:
         raise CommandError(f"no case {number}")
