@@ -22,6 +22,8 @@ from daemon import logs
 from daemon.settings import CONFIG_ENV, ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection, Row
+
     from daemon.app import Access, App
 
 # Only what a command needs is imported, inside its handler: a read command such as
@@ -249,8 +251,8 @@ def _log_level(args: argparse.Namespace, settings: Settings) -> str:
         return "DEBUG"
     if args.command == "run":
         return settings.logging.level
-    configured = logging.getLevelName(settings.logging.level)
-    return logging.getLevelName(max(configured, logging.WARNING))
+    configured: int = logging.getLevelName(settings.logging.level)
+    return str(logging.getLevelName(max(configured, logging.WARNING)))
 
 
 def _failure(exc: Exception) -> tuple[int | None, str]:
@@ -299,7 +301,7 @@ def _print_summary(args: argparse.Namespace, summary: dict[str, Any]) -> None:
         print(" ".join(f"{k}={logs.kv_value(v)}" for k, v in summary.items() if v is not None))
 
 
-def _existing_case(conn: Any, number: int) -> Any:
+def _existing_case(conn: Connection, number: int) -> Row[Any]:
     from daemon.store import repository
 
     row = repository.case_by_number(conn, number)
@@ -540,7 +542,7 @@ def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
             customer_id=customer.id if customer else None,
             agreement=bool(customer and customer.agreement),  # BR-22: unknown, no agreement
         )
-        moved = views.case_summary(repository.case_by_number(conn, args.number))
+        moved = views.case_summary(_existing_case(conn, args.number))
     if args.json:
         _print_json(moved)
     else:

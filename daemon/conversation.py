@@ -59,6 +59,7 @@ class Conversation:
 
     def _bounce(self, conn: Connection, plan: Plan) -> None:
         bounce = plan.item.bounce
+        assert bounce is not None  # routing makes a "bounce" plan only for a bounce report
         detail = " ".join(
             part
             for part in (bounce.status, bounce.action, bounce.recipient, bounce.diagnostic)
@@ -76,7 +77,7 @@ class Conversation:
     def _staff(self, conn: Connection, plan: Plan, now: datetime) -> None:
         assert plan.case is not None and plan.commands is not None
         item = plan.item
-        parsed = item.parsed
+        parsed = plan.parsed
         row = repository.case_rows(conn, [plan.case.id])[plan.case.id]
         at = item.mail.received_at
         state = CaseState(row.status, row.priority, row.critical, row.created_at, row.resolved_at)

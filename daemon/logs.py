@@ -82,7 +82,7 @@ def configure(level: str = "INFO", fmt: Literal["kv", "json"] = "kv", stream: An
             root.removeHandler(handler)
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
-    handler._oo_support = True  # type: ignore[attr-defined]
+    handler._oo_support = True  # type: ignore[attr-defined]  # our marker, read above
     root.addHandler(handler)
     root.setLevel(level)
     for name in _QUIET:

@@ -156,7 +156,9 @@ class _Session(requests.Session):
         self._ca_file = ca_file
         self._timeout = timeout
 
-    def request(self, method: str | bytes, url: str | bytes, **kwargs: Any) -> Any:
+    def request(
+        self, method: str, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         kwargs.setdefault("timeout", self._timeout)
         return super().request(method, url, **kwargs)
 

@@ -241,7 +241,7 @@ class Pipeline:
         if not plans:
             return
         customers = repository.customers_by_domain(
-            conn, (p.item.parsed.sender_domain for p in plans)
+            conn, (p.parsed.sender_domain for p in plans)
         )
         rows = [self._case_row(p, customers, now) for p in plans]
         for p, row, (case_id, number) in zip(
@@ -263,7 +263,8 @@ class Pipeline:
         sent = AcksSent.of(repository.ack_recipients_since(conn, now - timedelta(hours=1)))
         acks = []
         for p in plans:
-            sender = p.item.parsed.from_addr
+            sender = p.parsed.from_addr
+            assert p.case_id is not None  # set by _open_cases
             why = p.item.no_ack or rate_limited(sender, sent, limits)
             if why is not None:
                 repository.update_case(conn, p.case_id, flags=[*p.flags, ACK_SUPPRESSED])
@@ -320,7 +321,7 @@ class Pipeline:
     def _case_row(
         self, plan: routing.Plan, customers: dict[str, Any], now: datetime
     ) -> dict[str, Any]:
-        parsed, received_at = plan.item.parsed, plan.item.mail.received_at
+        parsed, received_at = plan.parsed, plan.item.mail.received_at
         customer = customers.get(parsed.sender_domain)
         # BR-6/BR-8/BR-9: criticality is assessed as the mail arrives.
         # Only what the customer wrote now: a quoted "konto er låst" from last year's
@@ -387,8 +388,8 @@ class Pipeline:
         return row
 
     def _acknowledgement(self, plan: routing.Plan, now: datetime) -> compose.Outgoing:
-        parsed, case = plan.item.parsed, plan.extra["case_row"]
-        assert isinstance(case, dict)
+        parsed, case = plan.parsed, plan.extra["case_row"]
+        assert isinstance(case, dict) and plan.case_number is not None  # set by _open_cases
         return compose.acknowledgement(
             renderer=self.renderer,
             support=self.settings.support,

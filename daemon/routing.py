@@ -46,6 +46,12 @@ class Plan:
     message_pk: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def parsed(self) -> ParsedMail:
+        """The parsed mail: every plan but a "rejected" one has it (see plan())."""
+        assert self.item.parsed is not None, f"a {self.kind!r} plan without a parsed mail"
+        return self.item.parsed
+
 
 @dataclass(frozen=True)
 class Candidates:

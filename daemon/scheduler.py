@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, exists, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -76,7 +76,7 @@ def triage_pass(
     return counts
 
 
-def _condition(rule: AlertRule, now: datetime) -> Any:
+def _condition(rule: AlertRule, now: datetime) -> ColumnElement[bool]:
     due, done = cases.c[rule.due], cases.c[rule.done]
     pending = and_(done.is_(None), cases.c.status != "closed")
     if rule.warning:
@@ -87,7 +87,9 @@ def _condition(rule: AlertRule, now: datetime) -> Any:
     return and_(pending, due <= now)
 
 
-def _claim(conn: Connection, kind: str, condition: Any, now: datetime) -> list[int]:
+def _claim(
+    conn: Connection, kind: str, condition: ColumnElement[bool], now: datetime
+) -> list[int]:
     """Insert the (case, kind) alerts that do not exist yet; returns their case ids."""
     already = exists().where(alerts.c.case_id == cases.c.id, alerts.c.kind == kind)
     candidates = (

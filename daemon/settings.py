@@ -211,7 +211,8 @@ class HoursSettings(_Section):
         return spans
 
     def closed_month_days(self) -> frozenset[tuple[int, int]]:
-        return frozenset(tuple(int(p) for p in value.split("-")) for value in self.closed_dates)
+        month_days = (value.split("-") for value in self.closed_dates)  # MM-DD, validated
+        return frozenset((int(month), int(day)) for month, day in month_days)
 
 
 class CustomerSettings(_Section):

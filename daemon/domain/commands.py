@@ -23,6 +23,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from daemon.domain.billing import KINDS as TIME_KINDS  # BR-15: the kinds of work
@@ -153,7 +154,8 @@ def _shown(args: list[str]) -> str:
     return text if len(text) <= 40 else text[:40] + "..."
 
 
-_CHECKS = {
+# Each returns the command's normalised arguments, or why they are wrong.
+_CHECKS: dict[str, Callable[[list[str]], tuple[str, ...] | str]] = {
     "priority": _priority,
     "critical": lambda args: _flag("critical", args),
     "status": _status,

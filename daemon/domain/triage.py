@@ -43,7 +43,7 @@ from daemon.domain.sla import Priority
 BODY_CHARS = 2000
 SUBJECT_CHARS = 500
 
-_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.MEDIUM: 2, Priority.HIGH: 3}
+_RANK: dict[str, int] = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.MEDIUM: 2, Priority.HIGH: 3}
 
 
 @dataclass(frozen=True)

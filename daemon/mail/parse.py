@@ -442,7 +442,7 @@ def payload_of(part: Message) -> Any:
     charset parameter, which a broken mail can make an RFC 2231 tuple (TypeError,
     found by tests/fuzz). The attribute has been the payload since Python 2.
     """
-    return part._payload  # noqa: SLF001
+    return part._payload  # type: ignore[attr-defined]  # noqa: SLF001 - typeshed has no _payload
 
 
 def _leaf_parts(msg: Message) -> Iterator[Message]:

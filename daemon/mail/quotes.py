@@ -104,7 +104,8 @@ def _latest_reply(text: str) -> str:
         # style): none of it is new. Only a `>` quote after a header can have new
         # text below it (bottom-posting).
         return ""
-    return first.full_body
+    body: str = first.full_body  # the library is untyped
+    return body
 
 
 def _join_wrapped_attributions(lines: list[str]) -> list[str]:

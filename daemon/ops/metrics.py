@@ -15,6 +15,7 @@ from datetime import datetime
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.types import WSGIApplication
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 
@@ -124,7 +125,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def wsgi_app(metrics: Metrics, health: Health) -> Callable[..., Iterable[bytes]]:
-    exposition = make_wsgi_app(metrics.registry)
+    exposition: WSGIApplication = make_wsgi_app(metrics.registry)  # typed as a bare Callable there
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":

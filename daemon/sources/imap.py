@@ -161,7 +161,7 @@ class ImapSource:
 
     def close(self) -> None:
         if self.client is not None:
-            with contextlib.suppress(CONNECTION_ERRORS):
+            with contextlib.suppress(*CONNECTION_ERRORS):
                 self.client.logout()
             self.client = None
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
@@ -85,7 +85,7 @@ _CHUNK = 1024 * 1024
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 
 
-def _is_big(raw: object) -> bool:
+def _is_big(raw: object) -> TypeGuard[bytes]:
     return isinstance(raw, bytes) and len(raw) >= LARGE_MAIL_BYTES
 
 
@@ -116,7 +116,9 @@ def insert_attachments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None
         conn.execute(insert(attachments), list(rows))
 
 
-def known_inbound(conn: Connection, dedupe_keys: Iterable[str]) -> dict[str, Row[Any]]:
+def known_inbound(
+    conn: Connection, dedupe_keys: Iterable[str]
+) -> dict[str, Row[*tuple[Any, ...]]]:
     """Which of these mail identities are stored already: key -> (id, source,
     source_uidvalidity, source_uid) of the stored message."""
     keys = list(set(dedupe_keys))
@@ -316,7 +318,11 @@ def case_addresses(conn: Connection, case_ids: Iterable[int]) -> dict[int, set[s
     return found
 
 
-def outbound_by_message_id(conn: Connection, message_ids: Iterable[str]) -> dict[str, Row[Any]]:
+# Row[*tuple[Any, ...]]: a row of any width. SQLAlchemy 2.1 types the row of a select
+# of columns column by column (Row[Any, Any, Any]); Row[Any] is a row of one column.
+def outbound_by_message_id(
+    conn: Connection, message_ids: Iterable[str]
+) -> dict[str, Row[*tuple[Any, ...]]]:
     wanted = list(set(message_ids))
     if not wanted:
         return {}
@@ -328,7 +334,9 @@ def outbound_by_message_id(conn: Connection, message_ids: Iterable[str]) -> dict
     return {row.message_id: row for row in rows}
 
 
-def last_inbound(conn: Connection, case_id: int, kinds: Sequence[str]) -> Row[Any] | None:
+def last_inbound(
+    conn: Connection, case_id: int, kinds: Sequence[str]
+) -> Row[*tuple[Any, ...]] | None:
     """The newest inbound message of these kinds on the case (for threading replies)."""
     return conn.execute(
         select(messages.c.message_id, messages.c.references, messages.c.from_addr)
@@ -433,7 +441,7 @@ def time_entries_of(conn: Connection, case_id: int) -> list[Row[Any]]:
     )
 
 
-def claim_next_outgoing(conn: Connection, now: datetime) -> Row[Any] | None:
+def claim_next_outgoing(conn: Connection, now: datetime) -> Row[*tuple[Any, ...]] | None:
     """The oldest due row, locked for this transaction; other senders skip it."""
     return conn.execute(
         select(
@@ -468,7 +476,7 @@ def outbox_counts(conn: Connection) -> dict[str, int]:
 
 
 def last_outbox_id(conn: Connection) -> int:
-    return conn.execute(select(func.coalesce(func.max(outbox.c.id), 0))).scalar_one()
+    return int(conn.execute(select(func.coalesce(func.max(outbox.c.id), 0))).scalar_one())
 
 
 def outbox_after(conn: Connection, last_id: int) -> list[Row[Any]]:

@@ -51,7 +51,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         # SQLite keeps no offset; store naive UTC there and re-attach it on the way out.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
