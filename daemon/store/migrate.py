@@ -16,9 +16,9 @@ from sqlalchemy.engine import Connection, Engine
 from daemon.settings import PACKAGE_ROOT
 
 # The newest revision under migrations/versions; a test holds it to Alembic's head.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0009"
 # Every revision this program knows, oldest first (the file names' prefixes).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0009")
 
 # Any constant works; it only has to be the same in every daemon process.
 _MIGRATION_LOCK = 0x0051_0001
