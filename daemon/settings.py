@@ -242,6 +242,13 @@ class SchedulerSettings(_Section):
     interval: float = Field(60, gt=0)  # seconds between passes
     reminder_minutes: int = Field(15, ge=0)  # before review_due (issue 4)
     sla_warning_minutes: int = Field(30, ge=0)  # before response_due / resolve_due
+    # On-call pages (BR-10, issue 14): after a page, later critical cases wait this long
+    # and go out together in one follow-up page; 0: a page every pass that has any.
+    page_quiet_minutes: int = Field(30, ge=0)
+    # Pages that may name one sender address, or one customer, in an on-call window
+    # (since closing, at most 24 hours); their further cases are recorded, not paged.
+    pages_per_sender: int = Field(2, ge=1)
+    pages_per_customer: int = Field(3, ge=1)
 
 
 class TriageSettings(_Section):

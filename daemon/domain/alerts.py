@@ -19,6 +19,9 @@ class AlertRule:
     warning: bool  # True: only before the deadline; False: once it has passed
     notify: tuple[str, ...]  # primary, secondary, team_lead, assignee
     subject: str  # Danish, for staff; the template adds the details
+    # One mail lists every case of this kind a recipient has in a pass (issue 14);
+    # when it lists more than one, this is its subject.
+    digest_subject: str  # "{count}" is the number of cases
 
 
 def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule, ...]:
@@ -33,6 +36,7 @@ def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule,
             True,
             ("primary",),
             "Påmindelse: sagen er ikke gennemgået",
+            "Påmindelse: {count} sager er ikke gennemgået",
         ),
         # ... and when the hour has passed, the secondary supporter and the team lead.
         AlertRule(
@@ -43,6 +47,7 @@ def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule,
             False,
             ("secondary", "team_lead"),
             "Eskalering: sagen er ikke gennemgået",
+            "Eskalering: {count} sager er ikke gennemgået",
         ),
         # BR-11/BR-12: response (first staff reply) and resolution deadlines.
         AlertRule(
@@ -53,6 +58,7 @@ def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule,
             True,
             ("assignee", "primary"),
             "SLA: svarfristen nærmer sig",
+            "SLA: svarfristen nærmer sig for {count} sager",
         ),
         AlertRule(
             "response_breach",
@@ -62,6 +68,7 @@ def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule,
             False,
             ("assignee", "primary", "team_lead"),
             "SLA brudt: svarfristen er overskredet",
+            "SLA brudt: svarfristen er overskredet for {count} sager",
         ),
         AlertRule(
             "resolve_warning",
@@ -71,6 +78,7 @@ def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule,
             True,
             ("assignee", "primary"),
             "SLA: løsningsfristen nærmer sig",
+            "SLA: løsningsfristen nærmer sig for {count} sager",
         ),
         AlertRule(
             "resolve_breach",
@@ -80,10 +88,19 @@ def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule,
             False,
             ("assignee", "primary", "team_lead"),
             "SLA brudt: løsningsfristen er overskredet",
+            "SLA brudt: løsningsfristen er overskredet for {count} sager",
         ),
     )
 
 
-# BR-7/BR-10: outside normal hours the on-call duty is paged for critical cases only.
+# BR-7/BR-10: outside normal hours the on-call duty is paged for critical cases only
+# (which of them, and when, daemon/domain/paging.py decides).
 ONCALL_PAGE = "oncall_page"
 ONCALL_SUBJECT = "VAGT: kritisk sag uden for normal arbejdstid"
+ONCALL_DIGEST_SUBJECT = "VAGT: {count} kritiske sager uden for normal arbejdstid"
+
+
+def mail_subject(title: str, digest_title: str, count: int, case_subject: str) -> str:
+    """The subject (before the case tag) of a mail about `count` cases: the case's own
+    subject when there is one case, the number of cases when there are more."""
+    return f"{title}: {case_subject}" if count == 1 else digest_title.format(count=count)

@@ -188,6 +188,21 @@ class BusinessCalendar:
         start, _ = next(self._open_intervals_from(at))
         return start.astimezone(self._zone)
 
+    def last_closing(self, at: datetime) -> datetime:
+        """The last closing time at or before ``at``, in the calendar's timezone.
+
+        When ``at`` is closed, that is when the closed period it falls in began (the
+        on-call duty's night or weekend so far, BR-10).
+        """
+        at_utc = self._to_utc(at)
+        day = at_utc.astimezone(self._zone).date()
+        for _ in range(_MAX_CLOSED_RUN_DAYS + 2):
+            interval = self._open_interval(day)
+            if interval is not None and interval[1] <= at_utc:
+                return interval[1].astimezone(self._zone)
+            day -= timedelta(days=1)
+        raise ValueError(f"no closing within {_MAX_CLOSED_RUN_DAYS} days before {at}")
+
     def add_business_minutes(self, start: datetime, minutes: int) -> datetime:
         """The instant ``minutes`` of open time after ``start``, in the calendar's timezone.
 

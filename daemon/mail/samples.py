@@ -79,23 +79,31 @@ def _sample_command_error(
 
 
 def _sample_alert(renderer: TemplateRenderer, settings: Settings, now: datetime) -> list[str]:
-    case = SimpleNamespace(
-        number=100001,
-        subject="Serveren er nede",
-        customer_email="kunde@example.dk",
-        agreement=False,
-        priority="high",
-        critical=True,
-        triage_rule="server down",
-        created_at=now,
-    )
+    def case(number: int, subject: str, agreement: bool) -> SimpleNamespace:
+        return SimpleNamespace(
+            number=number,
+            subject=subject,
+            customer_email="kunde@example.dk",
+            agreement=agreement,
+            priority="high",
+            critical=True,
+            triage_rule="server down",
+            created_at=now,
+        )
+
+    one = case(100001, "Serveren er nede", False)
+    more = [one, case(100002, "Ingen kan logge på", True), case(100003, "Printer <b>", True)]
     rules = alert_rules(timedelta(minutes=15), timedelta(minutes=30))
-    # Every kind, as the template words some of them differently; the page has no deadline.
-    for kind, title, deadline in [
-        *((rule.kind, rule.subject, now) for rule in rules),
-        (ONCALL_PAGE, ONCALL_SUBJECT, None),
+    # Every kind, as the template words some of them differently, about one case and
+    # about several (issue 14); the page has no deadline, and may tell of a cap.
+    for kind, title, deadline, withheld in [
+        *((rule.kind, rule.subject, now, 0) for rule in rules),
+        (ONCALL_PAGE, ONCALL_SUBJECT, None, 0),
+        (ONCALL_PAGE, ONCALL_SUBJECT, None, 3),
     ]:
-        scheduler.alert_text(renderer, settings, case, kind, title, deadline)
+        for listed in ([one], more):
+            pairs = [(row, deadline) for row in listed]
+            scheduler.alert_text(renderer, settings, kind, title, pairs, withheld)
     return ["alert.txt.j2"]
 
 

@@ -240,7 +240,9 @@ time_entries = Table(
 )
 
 # Every reminder, escalation, page and SLA breach, once per case and kind: the unique
-# key is what keeps two daemons (or a re-run) from sending one twice.
+# key is what keeps two daemons (or a re-run) from sending one twice. One mail may
+# list many alerts (issue 14); on-call pages wait out a quiet period or a cap, so
+# the row also says when a mail about it was queued, or why none ever will be.
 alerts = Table(
     "alerts",
     metadata,
@@ -248,7 +250,12 @@ alerts = Table(
     Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # NULL with withheld NULL: a page waiting for the follow-up (domain/paging.py).
+    Column("notified_at", UTCDateTime),
+    Column("withheld", String(32)),  # sender_cap | customer_cap | office_open | settled
     UniqueConstraint("case_id", "kind", name="uq_alerts_case_id_kind"),
+    # The pager's questions: what waits, and what was paged in this window.
+    Index("ix_alerts_kind_notified_at", "kind", "notified_at"),
 )
 
 # Fixed charges on a case, e.g. the on-call fee for a non-critical call (BR-10).

@@ -164,3 +164,53 @@ def test_monthly_report_mailed_once_on_the_first_business_day(
     html = report.get_body(("html",)).get_content()
     assert "Supportrapport" in html and "[OO#100001]" in html
     assert report["Auto-Submitted"] == "auto-generated"
+
+
+def hack_mail(index: int, sender: str = "Anders <anders.1987@gmail.com>") -> bytes:
+    return customer_mail(
+        100 + index, sender=sender, subject=f"Vi er blevet hacket!! ({index})",
+        message_id=f"<hack-{index}@gmail.com>",
+        body="Hej\n\nVi er blevet hacket, der sendes mails fra os. Ring nu!",
+    )
+
+
+def test_twenty_hack_mails_from_one_stranger_at_night_page_at_most_twice(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """Issue 14: one freemail stranger's 20 mails in a Saturday night are one or two
+    pages, never twenty; the customer who writes after that is still paged."""
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    night = "2026-11-28T{}+01:00"
+
+    def arrive(indexes: range, at: str) -> None:
+        dovecot.append("INBOX", [hack_mail(i) for i in indexes])
+        run_cli("poll", "--once", "--no-send", "--now", night.format(at), config=config)
+
+    arrive(range(0, 5), "23:00:00")
+    assert triage(config, night.format("23:01:00"))["oncall_page"] == 5
+    arrive(range(5, 10), "23:10:00")
+    assert triage(config, night.format("23:11:00"))["oncall_page"] == 5  # held: quiet period
+    assert len(sent_to(smtp_sink, "vagt@oo.dk")) == 1
+    triage(config, night.format("23:35:00"))  # the quiet half hour is over: one follow-up
+    arrive(range(10, 20), "23:50:00")
+    counts = triage(config, night.format("23:51:00"))
+    assert counts["oncall_page"] == 10 and counts["oncall_withheld"] == 10  # two pages: cap
+    triage(config, "2026-11-29T00:30:00+01:00")
+    pages = sent_to(smtp_sink, "vagt@oo.dk")
+    assert len(pages) == 2
+    listed = "\n".join(page.get_body(("plain",)).get_content() for page in pages)
+    numbers = [n for (n,) in sql(pg_url, "SELECT number FROM cases ORDER BY number")]
+    assert len(numbers) == 20
+    assert [n for n in numbers if f"[OO#{n}]" in listed] == numbers[:10]
+    assert sql(pg_url, "SELECT count(*), count(withheld) FROM alerts "
+                       "WHERE kind = 'oncall_page'") == [(20, 10)]
+
+    # A real emergency from a customer, after the stranger's cap, pages at once.
+    dovecot.append("INBOX", [customer_mail(
+        0, subject="Vores server er nede", message_id="<server@firma0.dk>",
+        body="Hej\n\nIngen kan komme på serveren, alle er ramt.",
+    )])
+    run_cli("poll", "--once", "--no-send", "--now", "2026-11-29T00:40:00+01:00", config=config)
+    assert triage(config, "2026-11-29T00:41:00+01:00")["oncall_page"] == 1
+    pages = sent_to(smtp_sink, "vagt@oo.dk")
+    assert len(pages) == 3 and "Vores server er nede" in pages[-1]["Subject"]

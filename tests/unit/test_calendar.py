@@ -102,6 +102,23 @@ def test_br4_next_opening(at: datetime, expected: datetime) -> None:
     assert CAL.next_opening(at) == expected
 
 
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        (cph(2026, 3, 3, 23, 0), cph(2026, 3, 3, 16, 0)),  # Tuesday night
+        (cph(2026, 3, 4, 7, 59), cph(2026, 3, 3, 16, 0)),  # the same night, before opening
+        (cph(2026, 3, 3, 16, 0), cph(2026, 3, 3, 16, 0)),  # closing time itself
+        (cph(2026, 3, 3, 10, 17), cph(2026, 3, 2, 16, 0)),  # open: yesterday's closing
+        (cph(2026, 3, 8, 23, 0), cph(2026, 3, 6, 15, 0)),  # Sunday: since Friday 15:00
+        (cph(2026, 4, 6, 12, 0), cph(2026, 4, 1, 16, 0)),  # Easter Monday: since Wednesday
+    ],
+)
+def test_last_closing_is_when_the_on_call_night_began(at: datetime, expected: datetime) -> None:
+    result = CAL.last_closing(at)
+    assert result == expected
+    assert result.tzinfo == CPH
+
+
 def test_next_opening_is_returned_in_the_calendars_timezone() -> None:
     # Friday 14:00Z is 15:00 CET, closed; Monday 08:00 CET is 07:00Z.
     result = CAL.next_opening(utc(2026, 3, 6, 14, 0))

@@ -42,11 +42,14 @@ def test_outbox_and_alert_counters() -> None:
     metrics = Metrics(lambda: 0)
     metrics.outbox_result("ack", "sent")
     metrics.outbox_result("ack", "deferred")
-    metrics.alerts_raised({"response_breach": 2, "reminder": 0, "oncall_page": 1})
+    metrics.alerts_raised({"response_breach": 2, "reminder": 0, "oncall_page": 1,
+                           "oncall_withheld": 3, "alert_mails": 2})
     assert _value(metrics, 'oo_support_outbox_sent_total{kind="ack"}') == 1
     assert _value(metrics, 'oo_support_outbox_failures_total{kind="ack",result="deferred"}') == 1
     assert _value(metrics, 'oo_support_sla_breaches_total{deadline="response"}') == 2
     assert _value(metrics, 'oo_support_alerts_total{kind="oncall_page"}') == 1
+    assert _value(metrics, 'oo_support_alerts_total{kind="oncall_withheld"}') == 3
+    assert 'kind="alert_mails"' not in generate_latest(metrics.registry).decode()
 
 
 def test_a_loop_is_stalled_only_past_its_allowance() -> None:
