@@ -81,6 +81,26 @@ def test_unit_asks_for_notify_watchdog_and_hardening() -> None:
         "AF_UNIX",
     }
     assert directives["LoadCredential"] and directives["EnvironmentFile"]
+    # A poison mail or a flood cannot take the machine with it; nothing it writes is
+    # readable by others; no W+X memory, no cloud metadata service.
+    for key in ("MemoryDenyWriteExecute", "PrivateMounts", "RemoveIPC"):
+        assert directives[key] == ["yes"], key
+    assert directives["MemoryMax"] == ["1G"] and directives["TasksMax"] == ["128"]
+    assert directives["ProtectProc"] == ["invisible"]
+    assert directives["UMask"] == ["0077"]
+    assert "link-local" in directives["IPAddressDeny"][0]
+
+
+def test_unit_exposure_is_low(tmp_path: Path) -> None:
+    """`systemd-analyze security` scores the unit as shipped (lower is safer)."""
+    done = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", str(_unit_with_installed_script(
+            tmp_path, shutil.which("oo-support") or "/usr/local/bin/oo-support"))],
+        capture_output=True, text=True, timeout=60,
+    )
+    [line] = [x for x in done.stdout.splitlines() if "Overall exposure level" in x]
+    exposure = float(line.split("oo-support.service:")[1].split()[0])
+    assert exposure <= 1.5, line
 
 
 # -- sd_notify and the watchdog ----------------------------------------------------------
