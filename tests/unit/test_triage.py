@@ -439,12 +439,63 @@ def test_every_default_rule_has_start_words() -> None:
         (r"(?:meget )+nede", "meget meget nede", True),
         (r"\bnet", "internet", False),
         (r"net", "internet", True),
+        # The corners of the syntax the start words are read from.
+        (r"abc{}", "xabc{}", True),  # "{}" is no quantifier
+        (r"(?:ab){,}cde", "cde", True),  # "{,}" is "*"
+        (r"(?:nul){0,1}stil kode", "stil kode", True),
+        (r"[a-c]bcd", "xbbcd", True),  # a range is not followed
+        (r"[-x]abc", "-abc", True),
+        (r"[]x]abc", "]abc", True),
+        (r"\x61bc(?=d)", "abcd", True),
+        (r"(?P<word>kode)n", "koden", True),
+        (r"(?#a comment)kode", "kode", True),
+        (r"(?>kodeord|kode)n", "koden", True),
+        (r"kode(?!ord)", "kodeord kode", True),
+        (r"(?s:a.c)def", "a\ncdef", True),
     ],
 )
 def test_start_words_find_every_match(regex: str, text: str, matched: bool) -> None:
     rules = rules_from_config([{"name": "r", "patterns": [regex]}])
     assert (classify("", text, rules).rule == "r") is matched
     assert (classify("", text, _unfiltered(rules)).rule == "r") is matched
+
+
+# Regexes from the syntax the start words are read from, over a small alphabet: some
+# spelled out at the start (start words are found), others not (usually none).
+_SUFFIXES = ["?", "*", "+", "{2}", "{1,2}", "{,2}", "??", "+?"]
+
+
+def _regexes(leaves: list[str]) -> st.SearchStrategy[str]:
+    def wrapped(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        options = [
+            st.lists(inner, min_size=2, max_size=3).map("".join),
+            st.lists(inner, min_size=2, max_size=3).map(lambda rs: f"(?:{'|'.join(rs)})"),
+            st.tuples(inner, st.sampled_from(_SUFFIXES)).map(lambda p: f"(?:{p[0]}){p[1]}"),
+            inner.map(lambda r: f"(?=a|{r})"),
+            inner.map(lambda r: f"(?<!a)({r})"),
+            inner.map(lambda r: f"(?i:{r})"),  # matches "A" too
+        ]
+        return st.one_of(options)
+
+    return st.recursive(st.sampled_from(leaves), wrapped, max_leaves=6)
+
+
+_spelled = _regexes(["abc", "bca", "cab", "[ab]bc", r"\babc", "^ab"])
+_unspelled = _regexes(["a", "c", " ", "[^a]", "[a-c]", r"\w", ".", "$", r"\b"])
+_regex = st.one_of(st.tuples(_spelled, _unspelled).map("".join), _unspelled)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_regex, st.lists(st.sampled_from(["abc", "bca", "cab", "ABC", "a", "c", " "])).map("".join))
+def test_start_words_begin_every_match_of_any_regex(regex: str, text: str) -> None:
+    # Soundness: where the regex matches, one of its start words begins.
+    words = triage_starts.start_words([regex])
+    if words is None:
+        return  # not followed: the whole text is scanned
+    compiled = re.compile(regex)
+    for position in range(len(text) + 1):
+        if compiled.match(text, position):
+            assert any(text.startswith(word, position) for word in words), (regex, position)
 
 
 # Words from the default rules, so generated text does match them now and then.
