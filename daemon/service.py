@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from daemon.app import App
 from daemon.mail import samples
+from daemon.ops import backoff
 from daemon.ops import metrics as metrics_http
 from daemon.ops.systemd import Notifier
 from daemon.scheduler import triage_pass
@@ -26,8 +27,6 @@ log = logging.getLogger(__name__)
 
 # How long SIGTERM may spend delivering what is queued before the process exits.
 SHUTDOWN_FLUSH_SECONDS = 10.0
-# The longest pause between tries of a relay that takes nothing (see _send_loop).
-RELAY_PAUSE_MAX_SECONDS = 300.0
 
 
 async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
@@ -195,7 +194,7 @@ async def _send_loop(
     interval = settings.flush_interval
     # While nothing can be handed over (relay down, login or token refused, disk
     # full), new mail does not trigger a try: the next one waits out a backoff.
-    pause = min(settings.retry_base_seconds, RELAY_PAUSE_MAX_SECONDS)
+    pause = backoff.relay_pause(settings)
     paused_until = 0.0
 
     def should_stop() -> bool:  # asked before each mail: a long flush still beats
@@ -214,10 +213,9 @@ async def _send_loop(
         try:
             report = await asyncio.to_thread(app.flush_outbox, should_stop)
             if report.relay_error is None or report.sent:  # it took mail: not down
-                pause = min(settings.retry_base_seconds, RELAY_PAUSE_MAX_SECONDS)
+                pause.reset()
             if report.relay_error is not None:
-                paused_until = time.monotonic() + pause
-                pause = min(pause * 2, settings.retry_max_seconds, RELAY_PAUSE_MAX_SECONDS)
+                paused_until = time.monotonic() + pause.next()
         except Exception:  # noqa: BLE001 - e.g. the database is down; try again later
             log.exception("outbox flush failed")
     return paused_until
