@@ -35,6 +35,7 @@ from sqlalchemy import Connection, Engine, Row, text
 from daemon import tls
 from daemon.clock import Clock
 from daemon.oauth import OAuthError, TokenProvider, xoauth2_string
+from daemon.ops.backoff import mail_retry_delay
 from daemon.settings import OutboxSettings, SmtpOutSettings
 from daemon.store import repository
 
@@ -456,7 +457,7 @@ def _record_failure(
                    "attempts": attempts, "error": str(exc)},
         )
         return "failed"
-    delay = min(settings.retry_base_seconds * 2 ** (attempts - 1), settings.retry_max_seconds)
+    delay = mail_retry_delay(attempts, settings)
     repository.mark_outgoing(
         conn,
         row.id,

@@ -240,7 +240,7 @@ class ReportSettings(_Section):
 class SchedulerSettings(_Section):
     enabled: bool = True
     interval: float = Field(60, gt=0)  # seconds between passes
-    reminder_minutes: int = Field(15, ge=0)  # before review_due (issue 4)
+    reminder_minutes: int = Field(15, ge=0)  # the primary supporter is reminded before review_due
     sla_warning_minutes: int = Field(30, ge=0)  # before response_due / resolve_due
     # On-call pages (BR-10, issue 14): after a page, later critical cases wait this long
     # and go out together in one follow-up page; 0: a page every pass that has any.
@@ -252,7 +252,7 @@ class SchedulerSettings(_Section):
 
 
 class TriageSettings(_Section):
-    # Extra rules, same keys as daemon/domain/triage.py's Rule; they come first.
+    # Extra rules, same keys as a Rule (daemon/domain/triage/model.py); they come first.
     rules: list[dict[str, Any]] = []
     # true: only the rules above, not the built-in BR-8/BR-9 ones.
     replace_defaults: bool = False

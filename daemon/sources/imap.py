@@ -31,6 +31,7 @@ from daemon.clock import Clock
 from daemon.inbound import InboundMail, IngestResult, Outcome
 from daemon.mail import LARGE_MAIL_BYTES
 from daemon.oauth import OAuthError, TokenProvider
+from daemon.ops.backoff import imap_reconnect
 from daemon.pipeline import Pipeline
 from daemon.settings import ImapSettings
 from daemon.store import repository
@@ -269,9 +270,10 @@ class ImapSource:
         """Poll, then IDLE (or sleep) until new mail; on any failure, back off and retry.
 
         This thread is the mailbox: it must not end while the daemon runs, so every
-        error (server gone, database gone, a bug) is logged and retried with backoff.
+        error (server gone, database gone, a bug) is logged and retried with backoff
+        (daemon/ops/backoff.py).
         """
-        backoff = 1.0
+        backoff = imap_reconnect()
         while not stop.is_set():
             try:
                 # Mail that arrives during a pass is announced in the answers to the
@@ -284,7 +286,7 @@ class ImapSource:
                     self.on_pass(report)
                     if report.total - report.deferred == 0:
                         break
-                backoff = 1.0
+                backoff.reset()
                 self._wait_for_mail(stop)
             except Exception as exc:  # noqa: BLE001 - see the docstring
                 self.close()
@@ -292,15 +294,15 @@ class ImapSource:
                 # A refused certificate is retried too (it may be fixed on the server),
                 # but it will not pass by itself: an error for the operator, no traceback.
                 needs_operator = not expected or isinstance(exc, tls.TlsError)
+                delay = backoff.next()
                 log.log(
                     logging.ERROR if needs_operator else logging.WARNING,
                     "imap loop error, retrying in %.0fs: %s",
-                    backoff,
+                    delay,
                     exc,
                     exc_info=not expected,
                 )
-                self._wait_beating(stop, backoff)  # backing off is not being stuck
-                backoff = min(backoff * 2, 60.0)
+                self._wait_beating(stop, delay)  # backing off is not being stuck
         self.close()
 
     def _wait_beating(self, stop: threading.Event, seconds: float) -> None:

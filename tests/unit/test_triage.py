@@ -14,17 +14,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from daemon.domain import triage
 from daemon.domain.sla import Priority
 from daemon.domain.triage import (
     BODY_CHARS,
-    DEFAULT_RULES,
     Rule,
     Triage,
     classify,
+    default_rules,
     normalise_text,
     rules_from_config,
 )
+from daemon.domain.triage import model as triage_model
+from daemon.domain.triage import starts as triage_starts
+
+DEFAULT_RULES = default_rules()
 
 # (subject, body, rule that must match) - all critical, priority high.
 CRITICAL = [
@@ -215,7 +218,7 @@ def test_not_critical_examples(subject: str, body: str) -> None:
 
 
 def test_the_examples_are_many_and_mixed() -> None:
-    # The issue asks for at least 40 realistic examples, critical and not.
+    # At least 40 realistic examples, critical and not, as the requirement asks.
     assert len(CRITICAL) + len(NORMAL) >= 40
     assert len(NORMAL) >= 20
     assert {rule for _, _, rule in CRITICAL} == {rule.name for rule in DEFAULT_RULES}
@@ -406,9 +409,9 @@ def test_escapes_and_group_names_may_hold_capitals() -> None:
 
 def _unfiltered(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
     """The same rules with no start words: every regex scans the whole text."""
-    with mock.patch.object(triage, "_prefixes", return_value=frozenset({""})):
+    with mock.patch.object(triage_model, "start_words", return_value=None):
         plain = tuple(dataclasses.replace(rule) for rule in rules)
-    assert all(rule._pattern_starts is None for rule in plain)
+    assert all(rule.start_sets == () for rule in plain)
     return plain
 
 
@@ -418,8 +421,8 @@ PLAIN_DEFAULTS = _unfiltered(DEFAULT_RULES)
 def test_every_default_rule_has_start_words() -> None:
     # Without them a rule's regex scans the whole text: correct, but several times slower.
     for rule in DEFAULT_RULES:
-        assert rule._pattern_starts, rule.name
-        assert rule._requires_starts or not rule.requires_any, rule.name
+        assert triage_starts.start_words(rule.patterns), rule.name
+        assert triage_starts.start_words(rule.requires_any) or not rule.requires_any, rule.name
 
 
 @pytest.mark.parametrize(
@@ -436,12 +439,63 @@ def test_every_default_rule_has_start_words() -> None:
         (r"(?:meget )+nede", "meget meget nede", True),
         (r"\bnet", "internet", False),
         (r"net", "internet", True),
+        # The corners of the syntax the start words are read from.
+        (r"abc{}", "xabc{}", True),  # "{}" is no quantifier
+        (r"(?:ab){,}cde", "cde", True),  # "{,}" is "*"
+        (r"(?:nul){0,1}stil kode", "stil kode", True),
+        (r"[a-c]bcd", "xbbcd", True),  # a range is not followed
+        (r"[-x]abc", "-abc", True),
+        (r"[]x]abc", "]abc", True),
+        (r"\x61bc(?=d)", "abcd", True),
+        (r"(?P<word>kode)n", "koden", True),
+        (r"(?#a comment)kode", "kode", True),
+        (r"(?>kodeord|kode)n", "koden", True),
+        (r"kode(?!ord)", "kodeord kode", True),
+        (r"(?s:a.c)def", "a\ncdef", True),
     ],
 )
 def test_start_words_find_every_match(regex: str, text: str, matched: bool) -> None:
     rules = rules_from_config([{"name": "r", "patterns": [regex]}])
     assert (classify("", text, rules).rule == "r") is matched
     assert (classify("", text, _unfiltered(rules)).rule == "r") is matched
+
+
+# Regexes from the syntax the start words are read from, over a small alphabet: some
+# spelled out at the start (start words are found), others not (usually none).
+_SUFFIXES = ["?", "*", "+", "{2}", "{1,2}", "{,2}", "??", "+?"]
+
+
+def _regexes(leaves: list[str]) -> st.SearchStrategy[str]:
+    def wrapped(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        options = [
+            st.lists(inner, min_size=2, max_size=3).map("".join),
+            st.lists(inner, min_size=2, max_size=3).map(lambda rs: f"(?:{'|'.join(rs)})"),
+            st.tuples(inner, st.sampled_from(_SUFFIXES)).map(lambda p: f"(?:{p[0]}){p[1]}"),
+            inner.map(lambda r: f"(?=a|{r})"),
+            inner.map(lambda r: f"(?<!a)({r})"),
+            inner.map(lambda r: f"(?i:{r})"),  # matches "A" too
+        ]
+        return st.one_of(options)
+
+    return st.recursive(st.sampled_from(leaves), wrapped, max_leaves=6)
+
+
+_spelled = _regexes(["abc", "bca", "cab", "[ab]bc", r"\babc", "^ab"])
+_unspelled = _regexes(["a", "c", " ", "[^a]", "[a-c]", r"\w", ".", "$", r"\b"])
+_regex = st.one_of(st.tuples(_spelled, _unspelled).map("".join), _unspelled)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_regex, st.lists(st.sampled_from(["abc", "bca", "cab", "ABC", "a", "c", " "])).map("".join))
+def test_start_words_begin_every_match_of_any_regex(regex: str, text: str) -> None:
+    # Soundness: where the regex matches, one of its start words begins.
+    words = triage_starts.start_words([regex])
+    if words is None:
+        return  # not followed: the whole text is scanned
+    compiled = re.compile(regex)
+    for position in range(len(text) + 1):
+        if compiled.match(text, position):
+            assert any(text.startswith(word, position) for word in words), (regex, position)
 
 
 # Words from the default rules, so generated text does match them now and then.
@@ -469,7 +523,7 @@ def test_start_words_never_hide_a_match(mail: tuple[str, str]) -> None:
 
 def test_equal_rules_without_start_words_do_not_spoil_the_scanner() -> None:
     # The scanner is cached per set of start words, not per (field-equal) rule list.
-    triage._scanner.cache_clear()
+    triage_starts.scanner_for.cache_clear()
     assert classify("Konto", "Min konto er låst.", PLAIN_DEFAULTS).rule == "account_locked"
     assert classify("Konto", "Min konto er låst.").rule == "account_locked"
 

@@ -1,0 +1,76 @@
+"""How critical a new case is, and its priority, from its subject and body (BR-8..BR-10).
+
+The rules are data: each `Rule` is a set of regular expressions matched against the
+*normalised* text (normalise.py: lower case, accents folded, hard-wrapped lines
+joined) of the subject and the first `BODY_CHARS` characters of the body (the caller
+passes the new text; quoted history must already be gone; "Re:", "SV:", "VS:"
+prefixes are dropped from the subject).
+
+A rule matches when
+- one of its `patterns` matches, in a sentence where none of its `excludes` matches
+  (a sentence ends at ". ", ! ? ; or a paragraph break; excludes are sentence-local so
+  that "the printer works again" does not cancel "nobody has internet" elsewhere;
+  a match in the subject, a headline, is tested against the excludes of the whole
+  text), and
+- if it has `requires_any`, one of those matches anywhere in the text (BR-8's
+  "everyone affected" is often its own sentence: "Kan ikke printe. Alle er berørt.").
+
+Patterns are written in lower case, since the text is; an upper-case letter in a
+pattern could never match and is refused. A critical rule gives priority "high"; if
+several rules match, the first critical one wins, else the highest priority.
+
+The parts: `model.py` (Rule, the checks of its regexes, rules from the config file),
+`normalise.py` (the text the rules read), `starts.py` (where a match can start: the
+places of the text each rule's regexes need trying at all), `rules.py` (the built-in
+rules, built on first use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from daemon.domain.sla import Priority
+from daemon.domain.triage.model import Rule, Triage, rules_from_config
+from daemon.domain.triage.normalise import headline, normalise_text
+from daemon.domain.triage.rules import default_rules
+from daemon.domain.triage.starts import Starts
+
+__all__ = [
+    "BODY_CHARS",
+    "SUBJECT_CHARS",
+    "Rule",
+    "Triage",
+    "classify",
+    "default_rules",
+    "normalise_text",
+    "rules_from_config",
+]
+
+# Enough for any real description of a fault; bounds the work per mail.
+BODY_CHARS = 2000
+SUBJECT_CHARS = 500
+
+_RANK: dict[str, int] = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.MEDIUM: 2, Priority.HIGH: 3}
+
+
+def classify(subject: str, body: str, rules: Sequence[Rule] | None = None) -> Triage:
+    """Criticality and priority of a new case: the first critical rule, else the highest.
+
+    `rules` None means the built-in ones (`default_rules()`).
+    """
+    if rules is None:
+        rules = default_rules()
+    title = headline(subject[:SUBJECT_CHARS])
+    text = f"{title}\n{normalise_text(body[:BODY_CHARS])}"
+    starts = Starts.of(rules, text)
+    best: Rule | None = None
+    for rule in rules:
+        if not rule.matches(text, len(title), starts):
+            continue
+        if rule.critical:
+            return Triage(critical=True, priority=Priority.HIGH, rule=rule.name)
+        if best is None or _RANK[rule.priority] > _RANK[best.priority]:
+            best = rule
+    if best is None:
+        return Triage(critical=False, priority=Priority.NORMAL, rule=None)
+    return Triage(critical=False, priority=best.priority, rule=best.name)

@@ -1,0 +1,186 @@
+"""The rule model: a `Rule`, the checks its regexes pass, and rules from the config file.
+
+How a rule matches a text is described in the package's docstring (__init__.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from daemon.domain.sla import Priority
+from daemon.domain.triage.normalise import sentence_around
+from daemon.domain.triage.starts import Starts, each_match, start_words
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The outcome recorded on a case: `rule` names why, for staff (None: no rule)."""
+
+    critical: bool
+    priority: str  # a Priority value: "high", "medium", "normal" or "low"
+    rule: str | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One classification rule; its regexes are checked and compiled once, here.
+
+    `patterns`: the symptom, any one of them; `requires_any`: a qualifier that must
+    also be somewhere in the text (BR-8's "everyone affected"); `excludes`: what
+    cancels a symptom in its sentence ("virker igen"). `name` is recorded on the case.
+    """
+
+    name: str
+    critical: bool
+    priority: str
+    patterns: tuple[str, ...]
+    requires_any: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _requires: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _excludes: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    # The words every match begins with, or None (unknown): see starts.py.
+    _pattern_starts: frozenset[str] | None = field(init=False, repr=False, compare=False)
+    _requires_starts: frozenset[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError(f"triage rule {self.name!r}: name must be a non-empty string")
+        if not isinstance(self.critical, bool):
+            raise ValueError(f"triage rule {self.name!r}: critical must be true or false")
+        try:
+            priority = Priority(self.priority)
+        except ValueError:
+            allowed = ", ".join(p.value for p in Priority)
+            raise ValueError(
+                f"triage rule {self.name!r}: priority {self.priority!r} is not one of {allowed}"
+            ) from None
+        if self.critical and priority is not Priority.HIGH:
+            raise ValueError(f"triage rule {self.name!r}: a critical rule has priority high")
+        if not self.patterns:
+            raise ValueError(f"triage rule {self.name!r}: patterns must not be empty")
+        for key in ("patterns", "requires_any", "excludes"):
+            value = getattr(self, key)
+            if isinstance(value, str) or not isinstance(value, Sequence):
+                raise ValueError(f"triage rule {self.name!r}: {key} must be a tuple of regexes")
+        set_ = object.__setattr__  # frozen: derived fields are set once, here
+        set_(self, "priority", priority)
+        set_(self, "patterns", tuple(self.patterns))
+        set_(self, "requires_any", tuple(self.requires_any))
+        set_(self, "excludes", tuple(self.excludes))
+        set_(self, "_pattern", _compile(self.name, "patterns", self.patterns))
+        set_(self, "_requires", _compile(self.name, "requires_any", self.requires_any))
+        set_(self, "_excludes", _compile(self.name, "excludes", self.excludes))
+        set_(self, "_pattern_starts", start_words(self.patterns))
+        set_(self, "_requires_starts", start_words(self.requires_any))
+
+    @property
+    def start_sets(self) -> tuple[frozenset[str], ...]:
+        """The known start-word sets of its patterns and qualifiers (for `Starts`)."""
+        return tuple(w for w in (self._pattern_starts, self._requires_starts) if w is not None)
+
+    def matches(self, text: str, subject_end: int, starts: Starts) -> bool:
+        """Does the rule match `text`, whose first `subject_end` characters are the subject?
+
+        `starts` says where in `text` each rule's start words are (starts.py)."""
+        symptoms = each_match(self._pattern, starts.get(self._pattern_starts), text)
+        if not any(self._stands(symptom, text, subject_end) for symptom in symptoms):
+            return False
+        if self._requires is None:
+            return True
+        qualifiers = each_match(self._requires, starts.get(self._requires_starts), text)
+        return next(qualifiers, None) is not None
+
+    def _stands(self, symptom: re.Match[str], text: str, subject_end: int) -> bool:
+        """Is the match not cancelled by an exclude in its sentence?
+
+        A subject is a headline for the body, so a match there is tested against the
+        whole text ("Password reset" / "for Anne, who starts next week").
+        """
+        if self._excludes is None:
+            return True
+        if symptom.start() < subject_end:
+            return self._excludes.search(text) is None
+        sentence = sentence_around(text, symptom.start(), symptom.end())
+        return self._excludes.search(sentence) is None
+
+
+_CONFIG_KEYS = frozenset({"name", "critical", "priority", "patterns", "requires_any", "excludes"})
+
+
+def rules_from_config(items: Sequence[Mapping[str, Any]]) -> tuple[Rule, ...]:
+    """Rules from config tables with Rule's keys; `name` and `patterns` are required.
+
+    `critical` defaults to false, `priority` to "high" for a critical rule and
+    "normal" otherwise. Anything wrong raises ValueError naming the rule.
+    """
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        label = f"#{index + 1}"
+        if not isinstance(item, Mapping):
+            raise ValueError(f"triage rule {label}: expected a table of keys, got {item!r}")
+        if isinstance(item.get("name"), str):
+            label = repr(item["name"])
+        unknown = sorted(set(item) - _CONFIG_KEYS)
+        if unknown:
+            raise ValueError(f"triage rule {label}: unknown key(s) {', '.join(unknown)}")
+        for key in ("name", "patterns"):
+            if key not in item:
+                raise ValueError(f"triage rule {label}: {key} is required")
+        critical = item.get("critical", False)
+        default_priority = Priority.HIGH if critical is True else Priority.NORMAL
+        rule = Rule(
+            name=item["name"],
+            critical=critical,
+            priority=item.get("priority", default_priority),
+            patterns=_regex_list(label, "patterns", item["patterns"]),
+            requires_any=_regex_list(label, "requires_any", item.get("requires_any", ())),
+            excludes=_regex_list(label, "excludes", item.get("excludes", ())),
+        )
+        if rule.name in seen:
+            raise ValueError(f"triage rule {label}: the name is used twice")
+        seen.add(rule.name)
+        rules.append(rule)
+    return tuple(rules)
+
+
+def _regex_list(label: str, key: str, value: Any) -> tuple[str, ...]:
+    # A bare string would be iterated letter by letter: refuse it rather than guess.
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ValueError(f"triage rule {label}: {key} must be a list of regexes")
+    if not all(isinstance(item, str) and item for item in value):
+        raise ValueError(f"triage rule {label}: {key} must hold non-empty strings")
+    return tuple(value)
+
+
+# Escapes and group names may hold capitals (\S, \W, (?P<Name>...)); literals may not.
+_NOT_LITERAL = re.compile(r"\\.|\(\?P<[^>]*>|\(\?P=[^)]*\)|\\N\{[^}]*\}")
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _compile(rule: str, key: str, regexes: Sequence[str]) -> re.Pattern[str] | None:
+    if not regexes:
+        return None
+    for regex in regexes:
+        if not isinstance(regex, str) or not regex:
+            raise ValueError(f"triage rule {rule!r}: {key} must hold non-empty strings")
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            raise ValueError(f"triage rule {rule!r}: bad regex in {key} {regex!r}: {exc}") from None
+        if any(char.isupper() for char in _NOT_LITERAL.sub("", regex)):
+            raise ValueError(
+                f"triage rule {rule!r}: {key} {regex!r} has upper case; the text is lower case"
+            )
+        if _BACKREFERENCE.search(regex):
+            # The regexes are joined into one alternation, which renumbers groups.
+            raise ValueError(f"triage rule {rule!r}: backreferences are not supported: {regex!r}")
+    try:
+        # One alternation per rule: a single scan of the text instead of one per regex.
+        return re.compile("|".join(f"(?:{regex})" for regex in regexes))
+    except re.error as exc:
+        raise ValueError(f"triage rule {rule!r}: {key} cannot be combined: {exc}") from None

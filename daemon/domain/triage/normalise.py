@@ -1,0 +1,88 @@
+"""The text the triage rules read: one form for every way a mail can spell the same thing.
+
+Normalised means: NFC, lower case, æ/ø/å kept, other accents folded (é -> e, ä -> æ,
+ö -> ø), typographic quotes and dashes made plain, a line break inside a paragraph
+read as a space (mail is hard-wrapped), a blank line kept as one "\\n", runs of spaces
+as one; "2. sal" and "kl. 9" do not end a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# "SV: VS: Låst" is the headline "låst" (Danish, English, German, French clients).
+_REPLY_PREFIXES = re.compile(r"^(?:(?:re|sv|vs|fw|fwd|aw|wg|tr|ref)\s*:\s*)+")
+
+_FOLD_MAP = {
+    **dict.fromkeys("àáâãāăą", "a"),
+    **dict.fromkeys("èéêëēėę", "e"),
+    **dict.fromkeys("ìíîïī", "i"),
+    **dict.fromkeys("òóôõō", "o"),
+    **dict.fromkeys("ùúûüū", "u"),
+    **dict.fromkeys("ýÿ", "y"),
+    "ç": "c",
+    "ñ": "n",
+    "ä": "æ",  # a Swedish or German keyboard writes Danish this way
+    "ö": "ø",
+    "ß": "ss",
+    **dict.fromkeys("’‘‛´`′", "'"),
+    **dict.fromkeys("“”„‟″«»", '"'),
+    **dict.fromkeys("‐‑‒–—―−", "-"),
+    **dict.fromkeys("\u00a0\u2007\u202f", " "),
+    **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", ""),  # invisible: dropped
+}
+# A regex finds the few characters to fold faster than str.translate visits every one.
+_FOLDABLE = re.compile(f"[{re.escape(''.join(_FOLD_MAP))}]")
+_PARAGRAPH_BREAK = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v]*\n\s*")
+# "2. sal", "kl. 9", "f.eks. printeren" do not end a sentence.
+_ABBREVIATIONS = frozenset(
+    "kl ca evt bl.a f.eks mht inkl nr pga dvs ift vedr tlf e.g i.e vs etc".split()
+)
+
+
+def headline(subject: str) -> str:
+    """The normalised subject without its reply and forward prefixes."""
+    return _REPLY_PREFIXES.sub("", normalise_text(subject))
+
+
+def normalise_text(text: str) -> str:
+    """The form rules match against (see the module docstring)."""
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)  # Apple Mail writes å as a + ring
+    text = text.lower()
+    if not text.isascii():
+        text = _FOLDABLE.sub(_fold, text)
+    text = "\n".join(
+        " ".join(paragraph.split()) for paragraph in _PARAGRAPH_BREAK.split(text.strip())
+    )
+    return _join_abbreviations(text) if ". " in text else text
+
+
+def _fold(match: re.Match[str]) -> str:
+    return _FOLD_MAP[match.group()]
+
+
+def _join_abbreviations(text: str) -> str:
+    sentences = text.split(". ")
+    joined = [sentences[0]]
+    for sentence in sentences[1:]:
+        before = joined[-1]
+        last_word = before[before.rfind(" ") + 1 :].rpartition("\n")[2]
+        if last_word.isdigit() or last_word in _ABBREVIATIONS:
+            joined[-1] = f"{before} {sentence}"
+        else:
+            joined.append(sentence)
+    return ". ".join(joined)
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of `text` that holds text[start:end]."""
+    # A sentence ends at ". " (not the dots of "oo.dk" or "1.000"), ! ? ; or a paragraph.
+    dot = text.rfind(". ", 0, start)
+    begin = max(dot + 2 if dot != -1 else 0, *(text.rfind(c, 0, start) + 1 for c in "!?;\n"))
+    stop = len(text)
+    for found in (text.find(c, end) for c in (". ", "!", "?", ";", "\n")):
+        if found != -1 and found < stop:
+            stop = found
+    return text[begin:stop]
