@@ -139,3 +139,19 @@ def test_small_mail_is_not_stubbed() -> None:
 
     raw = danish_mail()
     assert _stub_large_base64(raw) == (raw, {})
+
+
+def test_trace_fields_keep_their_interleaving_top_first() -> None:
+    raw = (
+        b"Received: by imap.oo.dk with LMTP\r\n"
+        b"Authentication-Results: mx.oo.dk;\r\n\tdkim=pass header.d=oo.dk\r\n"
+        b"Received: from x by mx.oo.dk\r\n"
+        b"Authentication-Results: mx.oo.dk; dkim=fail\r\n"
+        b"From: a@oo.dk\r\n\r\nbody\r\n"
+    )
+    assert parse(raw).headers.in_order("Received", "Authentication-Results") == [
+        ("received", "by imap.oo.dk with LMTP"),
+        ("authentication-results", "mx.oo.dk;\tdkim=pass header.d=oo.dk"),
+        ("received", "from x by mx.oo.dk"),
+        ("authentication-results", "mx.oo.dk; dkim=fail"),
+    ]
