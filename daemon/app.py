@@ -205,11 +205,10 @@ async def run_daemon(app: App, stop: asyncio.Event | None = None) -> None:
     try:
         # The listener first: if its port is taken we fail before any thread runs.
         if app.settings.smtp_in.enabled:
-            s = app.settings.smtp_in
             handler = SupportMailHandler(
                 app.settings, app.engine, app.pipeline, app.clock, committed
             )
-            server = await start_listener(handler, s.host, s.port, s.max_message_size)
+            server = await start_listener(handler, app.settings.smtp_in)
         if app.settings.metrics.enabled:
             m = app.settings.metrics
             http = metrics_http.serve(app.metrics, app.health, m.host, m.port)
