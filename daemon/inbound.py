@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from daemon.domain.staff import ListenerProof
 from daemon.mail.dsn import Bounce
 from daemon.mail.parse import ParsedMail
 
@@ -22,6 +23,9 @@ class InboundMail:
     uidvalidity: int | None = None
     uid: int | None = None
     channel: str = "email"  # "phone": a call staff registered (BR-2), always a new case
+    # What the SMTP listener verified itself about the sender (SMTP AUTH, DKIM); its
+    # mail is never judged by the Authentication-Results its sender wrote.
+    listener_proof: ListenerProof | None = None
 
 
 class Outcome(StrEnum):

@@ -35,7 +35,7 @@ from daemon.domain.calendar import BusinessCalendar
 from daemon.domain.language import detect_language
 from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines
-from daemon.domain.staff import is_staff_domain, verified_staff
+from daemon.domain.staff import ListenerProof, is_staff_domain, verified_staff
 from daemon.domain.triage import Rule, classify, default_rules, rules_from_config
 from daemon.inbound import InboundMail, IngestResult, Outcome, Prepared
 from daemon.mail import compose
@@ -119,11 +119,16 @@ class Pipeline:
             parsed.headers.text, parsed.from_addr, support.address, support.message_id_domain
         )
         bounce = read_bounce(mail.raw) if reason and _is_report(parsed) else None
+        # Mail from the listener is judged only on what the listener found itself,
+        # never on headers its sender wrote (also when a caller gave no proof).
+        listener = mail.listener_proof or (ListenerProof() if mail.source == "smtp" else None)
         is_staff = not parsed.sender_ambiguous and verified_staff(
             parsed.from_addr,
-            parsed.headers.all("Authentication-Results"),
+            parsed.headers.in_order("Received", "Authentication-Results"),
             staff.domains,
             staff.trusted_authserv_ids,
+            from_fields=len(parsed.headers.all("From")),
+            listener=listener,
         )
         return Prepared(
             mail,

@@ -115,7 +115,7 @@ class Service:
         self._handler = SupportMailHandler(
             app.settings, app.engine, app.pipeline, app.clock, self._committed
         )
-        self._listener = await start_listener(self._handler, s.host, s.port, s.max_message_size)
+        self._listener = await start_listener(self._handler, s)
 
     def _start_imap(self) -> None:
         app = self.app

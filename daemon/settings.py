@@ -10,6 +10,7 @@ A key `<name>_file` names a file whose content is the secret `<name>`.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -28,10 +29,12 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from daemon.passwords import is_password_hash
 from daemon.resources import default_templates_dir
 
 ENV_PREFIX = "OO_SUPPORT__"
@@ -76,11 +79,37 @@ class ImapSettings(_Section):
     timeout: float = Field(30, gt=0)
 
 
+class SmtpUser(_Section):
+    """A staff member who may log in to the listener (SMTP AUTH) to send as themselves."""
+
+    login: str  # their own address: their mail is staff mail only when From says so
+    password_hash: str = Field(repr=False)  # from `python -m daemon.passwords`
+
+    @field_validator("password_hash")
+    @classmethod
+    def _hashed(cls, value: str) -> str:
+        if not is_password_hash(value):
+            raise ValueError("not a hash from `python -m daemon.passwords`")
+        return value.strip()
+
+
 class SmtpInSettings(_Section):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(2525, ge=0, le=65535)
     max_message_size: int = Field(50 * 1024 * 1024, ge=1024)
+    # Staff logins for SMTP AUTH. The listener has no TLS, so AUTH is offered only on
+    # a loopback host (a TLS proxy in front of it may forward to that).
+    users: list[SmtpUser] = []
+
+    @model_validator(mode="after")
+    def _auth_on_loopback_only(self) -> SmtpInSettings:
+        if self.users and not is_loopback(self.host):
+            raise ValueError(
+                f"users: SMTP AUTH needs a loopback host (got {self.host!r}); "
+                "the listener has no TLS to protect passwords"
+            )
+        return self
 
 
 class SmtpOutSettings(_Section):
@@ -164,6 +193,15 @@ class StaffSettings(_Section):
     primary: str = "support-team@oo.dk"
     secondary: str = "support-team@oo.dk"
     team_lead: str = "teamleder@oo.dk"
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip()).is_loopback
+    except ValueError:
+        return False
 
 
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")

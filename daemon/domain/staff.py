@@ -1,20 +1,39 @@
-"""Is a mail from verified staff? (INTERFACE.md, "Staff by email")
+"""Is a mail from verified staff? (INTERFACE.md "Staff by email", issue 14)
 
-A sender in a `[staff] domains` domain is staff only when the message carries an
-Authentication-Results header field (RFC 8601) from a trusted authserv-id that
-reports `dkim=pass` or `spf=pass` for the sender's own domain. Anyone can write a
-From: line, and anyone can write an Authentication-Results line too; only the
-ones our own border MTA added are evidence.
+Anyone can write a From: line, and anyone can write an Authentication-Results
+field (RFC 8601) too. A sender in a `[staff] domains` domain is therefore staff
+only on evidence we produced ourselves or trust, and which evidence counts
+depends on how the mail came in:
 
-That rests on the border MTA removing Authentication-Results fields that arrive
-already claiming its authserv-id (RFC 8601 section 5); without that, a sender
-can forge the header and pass here. Every field is read, because one MTA often
-writes several (one per filter: SPF, DKIM, DMARC).
+* Through the embedded SMTP listener (`listener` is given): the listener is the
+  border itself, so every Authentication-Results field in such a mail was written
+  by the sender (it removes them on arrival, RFC 8601 section 5). Only what the
+  listener established counts: a DKIM signature it verified itself with d= equal
+  to the From domain, or an SMTP AUTH login equal to the From address.
 
-"For that domain" is strict: the DKIM signing domain (header.d, or the domain of
-header.i) or the SPF-checked envelope domain (smtp.mailfrom) must equal the
-sender's domain, case-insensitively. A parent domain does not count: a pass for
-oo.dk says nothing about who may send as x.oo.dk, nor the other way round.
+* Through the border MTA and the mailbox (IMAP): only the topmost
+  Authentication-Results fields count, those our border MTA added above
+  everything older (`topmost_results`). In them, staff needs `dkim=pass` with
+  `header.d` equal to the From domain, or `dmarc=pass` with `header.from` equal to
+  it, and no result there that contradicts it (`_contradicts`).
+
+Deliberately not evidence:
+
+* `spf=pass` alone. SPF vouches for the sending host, not for the author: every
+  tenant of a shared sending service that the domain's SPF record includes passes
+  SPF for that domain, with any From: line.
+* `header.i` alone. The AUID may belong to a parent of the From domain's signer
+  (d=dk could sign i=@oo.dk); the signing domain is header.d.
+* A pass for a parent or a subdomain: oo.dk says nothing about who may send as
+  x.oo.dk, nor the other way round. Domains are compared exactly, ignoring case.
+* An authserv-id written in any way other than exactly as configured: quoted,
+  after a comment, with a trailing dot, in other letter case or followed by a
+  version number. RFC 8601 allows some of these spellings, but the border MTA
+  writes its own id in one way, and a stripper that removes forged fields by
+  comparing ids may not recognise the others; a field that slipped past it must
+  not be believed here either.
+* A mail with no From field or more than one: the From address is the identity
+  being proven, and DKIM signs only one From instance (RFC 6376 section 8.15).
 
 Parsing fails closed: anything not understood is simply not a pass, and no input
 raises.
@@ -23,11 +42,22 @@ raises.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
-# method=result and ptype.property=value pairs; CFWS is allowed around "=" (RFC 8601 2.2).
-_PAIR = re.compile(r'([^\s=";]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s";]*)')
+# The authserv-id exactly as our border MTA writes it: a bare token right before
+# the first ";", nothing else before it but blanks (see the module docstring).
+_AUTHSERV_ID = re.compile(r'[ \t]*([^\s;()"\\]+)[ \t]*;')
+# method[/version]=result at the start of a resinfo (RFC 8601 2.2), ASCII keywords.
+_METHOD_RESULT = re.compile(r"\s*([a-z0-9-]+)(?:\s*/\s*[0-9]+)?\s*=\s*([a-z0-9-]+)", re.I | re.A)
+# reason=value or ptype.property=value; a value is a token or quoted-string, or a
+# mix of them (smtp.mailfrom="a b"@example.com).
+_PROPERTY = re.compile(
+    r'\s*([a-z0-9-]+(?:\.[a-z0-9_-]+)?)\s*=\s*((?:"(?:[^"\\]|\\.)*"|[^\s";])+)', re.I | re.A
+)
+
+# Which property names the domain a result is about (RFC 8601 2.7).
+_SUBJECT_PROPERTY = {"dkim": "header.d", "dmarc": "header.from", "spf": "smtp.mailfrom"}
 
 
 @dataclass(frozen=True)
@@ -36,7 +66,16 @@ class AuthResult:
 
     method: str  # lower case, version dropped: "dkim", "spf"
     result: str  # lower case: "pass", "fail", "none", ...
-    properties: dict[str, str] = field(default_factory=dict)  # "header.d" -> "oo.dk"
+    # "header.d" -> ("oo.dk",): every value, so a repeated property is seen as such
+    properties: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListenerProof:
+    """What the embedded SMTP listener established itself about a mail's sender."""
+
+    smtp_login: str | None = None  # the SMTP AUTH login of the session, lower case
+    dkim_domains: frozenset[str] = frozenset()  # d= of each signature it verified
 
 
 def is_staff_domain(address: str, staff_domains: Sequence[str]) -> bool:
@@ -60,72 +99,125 @@ def may_be_assigned(
 
 def verified_staff(
     sender: str,
-    auth_results: Sequence[str],
+    trace: Sequence[tuple[str, str]],
     staff_domains: Sequence[str],
     trusted_authserv_ids: Sequence[str],
+    *,
+    from_fields: int = 1,
+    listener: ListenerProof | None = None,
 ) -> bool:
-    """Is `sender` staff, proven by a trusted Authentication-Results field?
+    """Is `sender` (the From address) staff, proven by evidence we trust?
 
-    `auth_results` holds the raw value of every Authentication-Results field of
-    the message, in any order.
+    `trace` holds the message's Received and Authentication-Results fields as
+    (lower-case name, value) in header order, topmost first; `from_fields` is how
+    many From fields it has. `listener` is given for mail the SMTP listener took
+    in, and then the trace is not read at all.
     """
-    if not is_staff_domain(sender, staff_domains):
+    if from_fields != 1 or not is_staff_domain(sender, staff_domains):
         return False
-    sender_domain = _domain(sender.strip().strip("<>").rpartition("@")[2])
-    trusted = {_domain(authserv_id) for authserv_id in trusted_authserv_ids}
-    for value in auth_results:
-        authserv_id, results = parse_authentication_results(value)
-        if not authserv_id or authserv_id not in trusted:
-            continue  # written by someone else, perhaps by the sender: no evidence
-        if any(_passes_for(result, sender_domain) for result in results):
-            return True
-    return False
+    address = sender.strip().strip("<>").lower()
+    domain = address.rpartition("@")[2]
+    if listener is not None:
+        login = (listener.smtp_login or "").strip().lower()
+        return login == address or domain in listener.dkim_domains
+    results = topmost_results(trace, trusted_authserv_ids)
+    return any(_aligned_pass(result, domain) for result in results) and not any(
+        _contradicts(result, domain) for result in results
+    )
 
 
-def parse_authentication_results(value: str) -> tuple[str, list[AuthResult]]:
-    """The authserv-id (lower case, "" if none) and the results of one field value."""
-    clauses = list(_clauses(value))
-    if not clauses:
-        return "", []
-    head = clauses[0].split()
-    # The authserv-id, optionally followed by a version number; "spf=pass" here
-    # means the field has no authserv-id at all (some services write that).
-    authserv_id = "" if not head or "=" in head[0] else _domain(_unquote(head[0]))
-    results = [result for clause in clauses[1:] if (result := _result(clause)) is not None]
-    return authserv_id, results
+def topmost_results(
+    trace: Sequence[tuple[str, str]], trusted_authserv_ids: Sequence[str]
+) -> list[AuthResult]:
+    """The results of the Authentication-Results fields our border MTA added.
+
+    Trace fields are prepended hop by hop (RFC 5322 3.6.7), and an MTA adds its
+    Authentication-Results at the top as well (RFC 8601). So, from the top:
+    Received fields above the first Authentication-Results are later hops inside
+    our own system (the delivery to the mailbox adds one) and are passed over; the
+    first Authentication-Results field must come from a trusted authserv-id, and
+    so must each one directly below it. The run ends at the next Received field
+    (an older hop: everything below it was in the mail before our border saw it)
+    or at a field from anyone else. A field from another id at the very top means
+    someone we do not know wrote after our border did: then nothing counts.
+    """
+    trusted = {authserv_id.strip() for authserv_id in trusted_authserv_ids} - {""}
+    found: list[AuthResult] = []
+    started = False
+    for name, value in trace:
+        if name.lower() == "received":
+            if started:
+                break
+            continue
+        if name.lower() != "authentication-results":
+            continue
+        results = trusted_results(value, trusted)
+        if results is None:
+            break
+        started = True
+        found += results
+    return found
 
 
-def _passes_for(result: AuthResult, domain: str) -> bool:
-    if result.result != "pass":
+def trusted_results(value: str, trusted_authserv_ids: Collection[str]) -> list[AuthResult] | None:
+    """The results of one field value, or None if its authserv-id is not exactly a
+    trusted one (compared as written: see the module docstring)."""
+    head = _AUTHSERV_ID.match(value)
+    if head is None or head[1] not in trusted_authserv_ids:
+        return None
+    clauses = _clauses(value[head.end() :])
+    return [result for clause in clauses if (result := _result(clause)) is not None]
+
+
+def _aligned_pass(result: AuthResult, domain: str) -> bool:
+    """A DKIM pass signed by, or a DMARC pass for, exactly the From domain."""
+    if result.result != "pass" or result.method not in ("dkim", "dmarc"):
         return False
-    if result.method == "dkim":
-        signer = result.properties.get("header.d", "")
-        identity = result.properties.get("header.i", "").rpartition("@")[2]
-        return domain in {_domain(signer), _domain(identity)}
+    values = result.properties.get(_SUBJECT_PROPERTY[result.method], ())
+    return len(values) == 1 and values[0].lower() == domain  # two header.d: ambiguous
+
+
+def _contradicts(result: AuthResult, domain: str) -> bool:
+    """Does our border MTA say something about the From domain that rules out staff?
+
+    A DKIM or DMARC result other than pass about the From domain (or about no
+    stated domain, like `dkim=none`), or an SPF hard fail for it: the domain's
+    owner says the host may not send for it. One of these next to a pass means
+    one of the two is not what it seems, and a lower field never outweighs it.
+    """
+    name = _SUBJECT_PROPERTY.get(result.method)
+    if name is None:
+        return False
+    values = result.properties.get(name, ())
+    if values and all(value.rpartition("@")[2].lower() != domain for value in values):
+        return False  # about another domain (a second signature, a bounce address)
     if result.method == "spf":
-        # smtp.mailfrom is an address or, as some verifiers write it, just its domain.
-        mailfrom = result.properties.get("smtp.mailfrom", "").rpartition("@")[2]
-        return _domain(mailfrom) == domain
-    return False
+        return result.result == "fail"
+    return result.result != "pass"
 
 
 def _result(clause: str) -> AuthResult | None:
-    pairs = _PAIR.findall(clause)
-    if not pairs:
-        return None  # "none" (no results) or something unreadable
-    (method, result), *rest = pairs
-    properties: dict[str, str] = {}
-    for name, value in rest:
-        properties.setdefault(name.lower(), _unquote(value))  # the first one counts
+    """One resinfo, or None for "none", an empty clause or anything not understood."""
+    head = _METHOD_RESULT.match(clause)
+    if head is None:
+        return None
+    properties: dict[str, list[str]] = {}
+    position = head.end()
+    while (position := len(clause) - len(clause[position:].lstrip())) < len(clause):
+        pair = _PROPERTY.match(clause, position)
+        if pair is None:
+            return None  # junk after the result: no evidence
+        properties.setdefault(pair[1].lower(), []).append(_unquote(pair[2]))
+        position = pair.end()
     return AuthResult(
-        method=method.split("/", 1)[0].lower(),
-        result=_unquote(result).lower(),
-        properties=properties,
+        method=head[1].lower(),
+        result=head[2].lower(),
+        properties={name: tuple(values) for name, values in properties.items()},
     )
 
 
 def _clauses(value: str) -> Iterator[str]:
-    """The ";"-separated parts of a field value, comments removed, quotes kept.
+    """The ";"-separated parts of a field value, comments made blanks, quotes kept.
 
     A small scanner rather than a regex: comments nest and may hold ";" or quotes,
     and a quoted-string may hold ";" or parentheses (RFC 5322 3.2.2-3.2.4).
@@ -152,6 +244,8 @@ def _clauses(value: str) -> Iterator[str]:
         elif depth:
             if char == ")":
                 depth -= 1
+                if depth == 0:
+                    current.append(" ")  # a comment is white space (CFWS)
         elif char == '"':
             quoted = True
             current.append(char)
@@ -170,5 +264,5 @@ def _unquote(value: str) -> str:
 
 
 def _domain(name: str) -> str:
-    """A domain as compared: lower case, no surrounding space, no root dot."""
+    """A domain as compared for membership: lower case, no blanks, no root dot."""
     return name.strip().lower().rstrip(".")

@@ -63,14 +63,22 @@ class Headers:
     def __init__(self, msg: Message) -> None:
         self._raw: dict[str, str] = {}
         self._all: dict[str, list[str]] = {}
+        self._order: list[tuple[str, str]] = []  # (lower-case name, value), top first
         for name, value in msg.raw_items():
             self._raw.setdefault(name.lower(), str(value))
             self._all.setdefault(name.lower(), []).append(str(value))
+            self._order.append((name.lower(), str(value)))
         self._decoded: dict[str, str] = {}
 
     def all(self, name: str) -> list[str]:
         """Every occurrence, unfolded (Received, Authentication-Results)."""
         return [_FOLD.sub("", value) for value in self._all.get(name.lower(), [])]
+
+    def in_order(self, *names: str) -> list[tuple[str, str]]:
+        """Every field of these names as (lower-case name, unfolded value), topmost
+        first: how trace fields interleave tells which hop wrote which (RFC 5322 3.6.7)."""
+        wanted = {name.lower() for name in names}
+        return [(name, _FOLD.sub("", value)) for name, value in self._order if name in wanted]
 
     def __contains__(self, name: str) -> bool:
         return name.lower() in self._raw

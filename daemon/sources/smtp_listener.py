@@ -3,6 +3,12 @@
 It accepts mail only for the support address (no relaying), refuses oversize mail
 at the protocol level, and answers 250 only after the mail is committed: a client
 that got 250 can forget the mail, so we must not lose it after that point.
+
+The listener is a border of its own (issue 14): every Authentication-Results field
+in mail it takes was written by the sender, so it removes them all on arrival
+(RFC 8601 section 5), and staff are recognised only by what it checks itself: a
+DKIM signature of the From domain (daemon/mail/dkim_check.py), or an SMTP AUTH
+login ([smtp_in] users, loopback only) equal to the From address.
 """
 
 from __future__ import annotations
@@ -10,15 +16,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import Engine
 
 from daemon.clock import Clock
-from daemon.inbound import InboundMail, Outcome
+from daemon.domain.staff import ListenerProof
+from daemon.inbound import InboundMail, IngestResult, Outcome
+from daemon.mail.dkim_check import TxtLookup, verified_staff_signers
+from daemon.mail.header_block import without_fields
+from daemon.passwords import hash_password, password_matches
 from daemon.pipeline import Pipeline
-from daemon.settings import Settings
+from daemon.settings import Settings, SmtpInSettings, SmtpUser, is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +42,14 @@ class SupportMailHandler:
         pipeline: Pipeline,
         clock: Clock,
         on_committed: Callable[[], None] = lambda: None,
+        dkim_lookup: TxtLookup | None = None,  # None: DNS; tests give their own keys
     ) -> None:
         self.support_address = settings.support.address.lower()
         self.engine = engine
         self.pipeline = pipeline
         self.clock = clock
         self.on_committed = on_committed
+        self.dkim_lookup = dkim_lookup
         self.in_flight = 0
         self.accepting = True
 
@@ -63,11 +76,11 @@ class SupportMailHandler:
         raw = envelope.original_content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
-        # Stored byte for byte as received: what was sent is what is kept.
-        mail = InboundMail(raw=raw, source="smtp", received_at=self.clock())
+        login = session.auth_data if session.authenticated else None
+        received_at = self.clock()
         self.in_flight += 1
         try:
-            [result] = await asyncio.to_thread(self.pipeline.ingest_batch, self.engine, [mail])
+            result = await asyncio.to_thread(self._ingest, raw, login, received_at)
         except Exception:  # noqa: BLE001 - the database is down: the client keeps the mail
             log.exception("smtp ingest failed; answering 451 so the sender retries")
             return "451 4.3.0 Temporary failure, please try again later"
@@ -81,24 +94,69 @@ class SupportMailHandler:
         # not for whoever can connect to port 25 to learn.
         return "250 2.0.0 OK"
 
+    def _ingest(self, raw: bytes, login: str | None, received_at: datetime) -> IngestResult:
+        """Verify what the listener can, then store the mail (in a worker thread)."""
+        staff_domains = self.pipeline.settings.staff.domains
+        proof = ListenerProof(
+            smtp_login=login,
+            dkim_domains=verified_staff_signers(raw, staff_domains, self.dkim_lookup),
+        )
+        # Stored byte for byte as received, less the Authentication-Results fields:
+        # nothing that reads the stored mail later may take the sender's word for it.
+        mail = InboundMail(
+            raw=without_fields(raw, b"authentication-results"),
+            source="smtp",
+            received_at=received_at,
+            listener_proof=proof,
+        )
+        [result] = self.pipeline.ingest_batch(self.engine, [mail])
+        return result
+
+
+class StaffLogins:
+    """aiosmtpd's authenticator: the [smtp_in] users, checked against their hashes."""
+
+    def __init__(self, users: list[SmtpUser]) -> None:
+        self.hashes = {user.login.strip().lower(): user.password_hash for user in users}
+        # An unknown login costs a hash check too, so timing does not tell who exists.
+        self.unknown = hash_password("no such user")
+
+    def __call__(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        if not isinstance(data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        login = data.login.decode("utf-8", "replace").strip().lower()
+        known = login in self.hashes
+        if password_matches(data.password, self.hashes.get(login, self.unknown)) and known:
+            log.info("smtp auth login=%s", login)
+            return AuthResult(success=True, auth_data=login)
+        log.warning("smtp auth refused login=%r peer=%s", login[:100], session.peer)
+        return AuthResult(success=False, handled=False)
+
 
 async def start_listener(
-    handler: SupportMailHandler, host: str, port: int, max_size: int
+    handler: SupportMailHandler, settings: SmtpInSettings
 ) -> asyncio.base_events.Server:
     """Serve on the running loop (not aiosmtpd's Controller thread)."""
     loop = asyncio.get_running_loop()
+    logins = StaffLogins(settings.users) if settings.users else None
+    # Without TLS, passwords may only cross loopback (settings refuse users elsewhere).
+    plain_auth = logins is not None and is_loopback(settings.host)
 
     def factory() -> SMTP:
         return SMTP(
             handler,
-            data_size_limit=max_size,
+            data_size_limit=settings.max_message_size,
             enable_SMTPUTF8=True,
             decode_data=False,
             hostname="oo-support",
             ident="oo-support",
+            authenticator=logins,
+            auth_require_tls=not plain_auth,
         )
 
-    server = await loop.create_server(factory, host=host, port=port)
+    server = await loop.create_server(factory, host=settings.host, port=settings.port)
     sockets: Any = server.sockets
     log.info("smtp listener on %s", ", ".join(str(s.getsockname()) for s in sockets))
     return server

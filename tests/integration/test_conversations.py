@@ -222,6 +222,67 @@ def test_staff_domain_without_trusted_authentication_is_a_customer(desk: Desk) -
                 m["Auto-Submitted"] is None]
 
 
+# Trace fields as the hops add them, newest on top (issue 14): the mailbox's delivery,
+# the border MTA's own Received, under which lies whatever the sender wrote.
+DELIVERY = "Received: from mx.oo.dk by imap.oo.dk with LMTP; Mon, 23 Nov 2026 10:15:02 +0100"
+BORDER = ("Received: from mail.evil.example (mail.evil.example [192.0.2.66])\r\n"
+          "\tby mx.oo.dk (Postfix) with ESMTPS id 4Vt8Xb0Qz1; Mon, 23 Nov 2026 10:15:01 +0100")
+
+
+def traced(raw: bytes, *fields: str) -> bytes:
+    """`raw` with header fields prepended, top first, as the hops on its way add them."""
+    return "".join(f"{field}\r\n" for field in fields).encode() + raw
+
+
+def staff_reply(number: int, message_id: str, body: str = "#priority high\n#status closed\n"
+                "\nKære Søren\n\nSvar med dit kodeord.") -> bytes:
+    return mail(sender="Tina <tina@oo.dk>", subject=f"SV: [OO#{number}] Printeren virker ikke",
+                body=body, message_id=message_id)
+
+
+def test_lenient_authentication_results_of_issue_14_are_not_believed(desk: Desk) -> None:
+    """Item 2's list: ids not exactly ours, a pass below our border's fail, SPF alone."""
+    number, _ack = open_case(desk)
+    claims = ['"mx.oo.dk"', "mx.oo.dk.", "(x)mx.oo.dk", "MX.OO.DK", "mx.oo.dk 1"]
+    forged = [traced(staff_reply(number, f"<forged-{i}@oo.dk>"), DELIVERY, BORDER,
+                     f"Authentication-Results: {claim}; dkim=pass header.d=oo.dk")
+              for i, claim in enumerate(claims)]
+    forged.append(traced(staff_reply(number, "<below-fail@oo.dk>"), DELIVERY,
+                         "Authentication-Results: mx.oo.dk; spf=fail smtp.mailfrom=oo.dk", BORDER,
+                         "Authentication-Results: mx.oo.dk; dkim=pass header.d=oo.dk"))
+    forged.append(traced(staff_reply(number, "<spf-only@oo.dk>"), DELIVERY,
+                         "Authentication-Results: mx.oo.dk; spf=pass smtp.mailfrom=tina@oo.dk",
+                         BORDER))
+    assert desk.deliver(*forged)["created"] == len(forged)  # each a customer of its own
+    case = desk.case(number)
+    assert (case["priority"], case["status"]) == ("normal", "new")
+    assert [m["kind"] for m in case["messages"]] == ["customer", "ack"]
+    flags = sql(desk.pg_url, "SELECT flags FROM cases WHERE customer_email = 'tina@oo.dk'")
+    assert len(flags) == len(forged)
+    assert all("unverified staff sender" in case_flags for (case_flags,) in flags)
+    assert not [m for m in desk.sent() if m["To"] == "soren@kunde.dk" and
+                m["Auto-Submitted"] is None]
+
+
+def test_only_the_border_mtas_topmost_authentication_results_count(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    # The border says fail; a pass written by the sender lies below it: not staff.
+    below = traced(staff_reply(number, "<below@oo.dk>"), DELIVERY,
+                   "Authentication-Results: mx.oo.dk; dkim=fail header.d=oo.dk", BORDER,
+                   "Authentication-Results: mx.oo.dk; dkim=pass header.d=oo.dk")
+    assert desk.deliver(below)["created"] == 1
+    assert desk.case(number)["priority"] == "normal"
+    # The border says pass; an older fail below changes nothing: staff.
+    genuine = traced(staff_reply(number, "<genuine@oo.dk>", "#priority high\n\nDen er skiftet."),
+                     DELIVERY, "Authentication-Results: mx.oo.dk; dkim=pass header.d=oo.dk",
+                     BORDER, "Authentication-Results: mx.oo.dk; dkim=fail header.d=oo.dk")
+    assert desk.deliver(genuine)["threaded"] == 1
+    assert desk.case(number)["priority"] == "high"
+    [relayed] = [m for m in desk.sent() if m["To"] == "soren@kunde.dk" and
+                 m["Auto-Submitted"] is None]
+    assert "Den er skiftet." in relayed.get_body(("plain",)).get_content()
+
+
 def test_out_of_office_reply_is_recorded_without_answer(desk: Desk) -> None:
     number, ack = open_case(desk)
     ooo = mail(subject=f"Automatisk svar: [OO#{number}] Printeren virker ikke",

@@ -185,3 +185,19 @@ def test_encoded_names_with_commas_in_to_and_cc_stay_whole() -> None:
     parsed = parse(b"From: a@b.dk\r\nTo: =?UTF-8?Q?Andreas,=20M=C3=BCller?= <andreas@firma.de>,"
                    b" support@oo.dk\r\nSubject: x\r\n\r\nb\r\n")
     assert parsed.to == ["andreas@firma.de", "support@oo.dk"]
+
+
+def test_trace_fields_keep_their_interleaving_top_first() -> None:
+    raw = (
+        b"Received: by imap.oo.dk with LMTP\r\n"
+        b"Authentication-Results: mx.oo.dk;\r\n\tdkim=pass header.d=oo.dk\r\n"
+        b"Received: from x by mx.oo.dk\r\n"
+        b"Authentication-Results: mx.oo.dk; dkim=fail\r\n"
+        b"From: a@oo.dk\r\n\r\nbody\r\n"
+    )
+    assert parse(raw).headers.in_order("Received", "Authentication-Results") == [
+        ("received", "by imap.oo.dk with LMTP"),
+        ("authentication-results", "mx.oo.dk;\tdkim=pass header.d=oo.dk"),
+        ("received", "from x by mx.oo.dk"),
+        ("authentication-results", "mx.oo.dk; dkim=fail"),
+    ]

@@ -159,3 +159,19 @@ def test_no_error_message_echoes_a_secret(tmp_path: Path, toml: str) -> None:
         load_settings(None, environ={name: value})
     except ConfigError as exc:
         assert SECRET not in str(exc)
+
+
+def test_smtp_auth_users_need_a_hash_and_a_loopback_listener(tmp_path: Path) -> None:
+    from daemon.passwords import hash_password
+
+    user = f'{{ login = "tina@oo.dk", password_hash = "{hash_password("kode")}" }}'
+    settings = load_settings(write(tmp_path, f"[smtp_in]\nusers = [{user}]\n"), environ={})
+    assert [u.login for u in settings.smtp_in.users] == ["tina@oo.dk"]
+    assert "kode" not in repr(settings.smtp_in) and "scrypt" not in repr(settings.smtp_in)
+    exposed = write(tmp_path, f'[smtp_in]\nhost = "0.0.0.0"\nusers = [{user}]\n')
+    with pytest.raises(ConfigError, match="smtp_in.*loopback"):
+        load_settings(exposed, environ={})
+    plain = write(tmp_path, '[smtp_in]\nusers = [{ login = "t@oo.dk", password_hash = "kode" }]\n')
+    with pytest.raises(ConfigError, match="smtp_in.users.0.password_hash") as refused:
+        load_settings(plain, environ={})
+    assert "kode" not in str(refused.value).replace("password_hash", "")
