@@ -23,10 +23,11 @@ from email.mime.text import MIMEText
 from pathlib import Path
 
 import pytest
-from harness import REPO, sql
+from harness import REPO, run_cli, sql, write_config
 
 from daemon.app import build_app
 from daemon.inbound import InboundMail, Outcome
+from daemon.mail.html_text import CUT_HTML
 from daemon.settings import Settings
 
 MB = 1024 * 1024
@@ -150,6 +151,27 @@ def test_hostile_size_is_a_case_with_bounded_memory(
     assert len(subject) < 300
     # Bounded: the raw bytes, a decoded copy and the database's copy, not more.
     assert peak < 4 * len(raw) + 64 * MB, f"peak {peak / MB:.0f} MB for {len(raw) / MB:.1f} MB"
+
+
+def test_html_mail_of_unclosed_tags_does_not_hold_up_intake(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """Issue 14: 60 KB of `<a ` in a text/html body kept `poll --once` from storing
+    anything for 60 s (the stdlib parser took time quadratic in it: 3 MB would have
+    taken days). run_cli gives the whole pass 120 s. Only the first 2 MB is rendered."""
+    pathological = _base("Nyhedsbrev", "html-a-open")
+    pathological.set_content("<p>Kære kunde</p>" + "<a " * MB, subtype="html")
+    ordinary = _base("Printer", "after-html")
+    ordinary.set_content("Printeren virker ikke")
+    dovecot.append("INBOX", [pathological.as_bytes(), ordinary.as_bytes()])
+    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                          smtp_out=smtp_sink)
+    report = json.loads(run_cli("poll", "--once", "--json", config=config))
+
+    assert report["created"] == 2
+    bodies = dict(sql(pg_url, "SELECT subject, body_text FROM messages WHERE direction = 'in'"))
+    assert bodies == {"Nyhedsbrev": "Kære kunde\n\n" + CUT_HTML,
+                      "Printer": "Printeren virker ikke"}
 
 
 @pytest.mark.parametrize("chunk", [1024 * 1024, None], ids=["1MB-chunks", "exact-multiple"])
