@@ -20,6 +20,7 @@ from daemon.mail import LARGE_MAIL_BYTES
 from daemon.store.schema import (
     FIRST_CASE_NUMBER,
     attachments,
+    case_events,
     case_fees,
     case_number_seq,
     cases,
@@ -525,5 +526,22 @@ def uncased_messages(conn: Connection, kinds: Sequence[str]) -> list[Row[Any]]:
             select(*columns)
             .where(messages.c.case_id.is_(None), messages.c.kind.in_(kinds))
             .order_by(messages.c.at.desc(), messages.c.id.desc())
+        )
+    )
+
+
+def insert_case_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """History entries (case_id, at, actor, action, detail, created_at)."""
+    if rows:
+        conn.execute(insert(case_events), list(rows))
+
+
+def case_events_of(conn: Connection, case_id: int) -> list[Row[Any]]:
+    """A case's history, oldest first."""
+    return list(
+        conn.execute(
+            select(case_events)
+            .where(case_events.c.case_id == case_id)
+            .order_by(case_events.c.at, case_events.c.id)
         )
     )
