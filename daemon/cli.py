@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("daemon")
 
-# A subject longer than this is cut in `cases list` (the whole one is in `cases show`).
-_SUBJECT_CHARS = 60
-
 
 class CommandError(Exception):
     """A failure to report in one line, with exit status 1."""
@@ -142,10 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
         default="open",
         help="open (every case not closed, the default), closed or all",
     )
+    _case_filters(listing)
+    now_option(listing, "judge --overdue as of T")
     json_flag(listing)
-    show = command("show", cmd_cases_show, "one case with its messages", cases)
+    show = command(
+        "show",
+        cmd_cases_show,
+        "one case: messages, attachments, time, billing, alerts and history",
+        cases,
+    )
     show.add_argument("number", type=int, help="the case number (as in [OO#NUMBER])")
     json_flag(show)
+    _staff_commands(cases, command, json_flag, now_option)
     new = command("new", cmd_cases_new, "register a phone inquiry as a case (BR-2)", cases)
     new.add_argument("--from", dest="sender", required=True, help="the caller's email")
     new.add_argument("--subject", required=True, help="what the call is about, one line")
@@ -160,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     move.add_argument(
         "--customer", required=True, help="the customer's email domain, one of [[customers]]"
     )
+    _staff_option(move, "who moved it")
     json_flag(move)
     fee = command("fee", cmd_cases_fee, "add a fixed charge to a case", cases)
     fee.add_argument("number", type=int, help="the case number")
@@ -171,11 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     which.add_argument("--amount", help="DKK excl. VAT, e.g. 250.00")
     fee.add_argument("--description", default="", help="what the charge is for (with --amount)")
-    fee.add_argument("--staff", default="", help="who added it (email)")
+    _staff_option(fee, "who added it")
     json_flag(fee)
     project = command("project", cmd_cases_project, "mark a case as project work (BR-14)", cases)
     project.add_argument("number", type=int, help="the case number")
     project.add_argument("--off", action="store_true", help="not a project after all")
+    _staff_option(project, "who marked it")
     customers_cmd = group("customers", "the customer registry")
     command(
         "sync",
@@ -187,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     add = command("add", cmd_time_add, "log work on a case", time_cmd)
     add.add_argument("number", type=int, help="the case number")
     add.add_argument("minutes", type=int, help="minutes worked, 1..1440")
-    add.add_argument("--staff", default="", help="who did the work (email)")
+    _staff_option(add, "who did the work")
     add.add_argument(
         "--at",
         type=_iso_instant,
@@ -218,6 +225,96 @@ def build_parser() -> argparse.ArgumentParser:
     check = command("check-config", cmd_check_config, "validate the config and reach every server")
     json_flag(check)
     return parser
+
+
+# daemon.domain.sla.Priority, written out: importing the domain costs a read command
+# its start-up time. tests/integration/test_staff_cli.py holds the two equal.
+_PRIORITIES = ("high", "medium", "normal", "low")
+
+
+def _staff_option(p: Any, what: str) -> None:
+    p.add_argument(
+        "--staff",
+        default="",
+        metavar="EMAIL",
+        help=f"{what}, for the case history (default: [staff] cli_user, else the login name)",
+    )
+
+
+def _case_filters(listing: Any) -> None:
+    listing.add_argument("--customer", metavar="DOMAIN", help="only this customer's cases")
+    listing.add_argument("--priority", choices=_PRIORITIES, help="only cases of this priority")
+    listing.add_argument(
+        "--assigned",
+        metavar="EMAIL",
+        help="only cases assigned to EMAIL; 'none': only cases assigned to nobody",
+    )
+    listing.add_argument(
+        "--overdue",
+        action="store_true",
+        help="only cases with a deadline (review, response, resolution) passed and not met",
+    )
+
+
+def _staff_commands(cases: Any, command: Any, json_flag: Any, now_option: Any) -> None:
+    """`cases close|reopen|assign|priority|note|reply|search`: staff work without mail."""
+    for name, handler, help_text in (
+        ("close", cmd_cases_close, "close a case: it is resolved now (BR-11)"),
+        ("reopen", cmd_cases_reopen, "reopen a closed case: open and unresolved again"),
+    ):
+        p = command(name, handler, help_text, cases)
+        p.add_argument("number", type=int, help="the case number")
+        _staff_option(p, "who did it")
+        now_option(p, "act as if it were then")
+        json_flag(p)
+    assign = command("assign", cmd_cases_assign, "assign a case to a supporter", cases)
+    assign.add_argument("number", type=int, help="the case number")
+    assign.add_argument("email", help="the supporter's address, of [staff] domains")
+    _staff_option(assign, "who assigned it")
+    now_option(assign, "act as if it were then")
+    json_flag(assign)
+    priority = command(
+        "priority", cmd_cases_priority, "change a case's priority; its deadlines follow", cases
+    )
+    priority.add_argument("number", type=int, help="the case number")
+    priority.add_argument("priority", choices=_PRIORITIES, help="the new SLA level (BR-11)")
+    _staff_option(priority, "who changed it")
+    now_option(priority, "act as if it were then")
+    json_flag(priority)
+    note = command(
+        "note", cmd_cases_note, "add an internal note (never sent to the customer)", cases
+    )
+    note.add_argument("number", type=int, help="the case number")
+    note.add_argument("--text", required=True, help="the note")
+    _staff_option(note, "who wrote it")
+    now_option(note, "act as if it were then")
+    json_flag(note)
+    reply = command(
+        "reply",
+        cmd_cases_reply,
+        "answer the customer from the support address, as a relayed staff mail is",
+        cases,
+    )
+    reply.add_argument("number", type=int, help="the case number")
+    reply.add_argument("--text", required=True, help="what the customer reads")
+    _staff_option(reply, "who wrote it; signs the mail")
+    now_option(reply, "act as if it were then")
+    json_flag(reply)
+    reply.add_argument("--no-send", action="store_true", help="queue the reply, do not send it")
+    search = command(
+        "search",
+        cmd_cases_search,
+        "cases whose subject or messages match, best first (Danish word forms)",
+        cases,
+    )
+    search.add_argument(
+        "query",
+        help='words (all must occur), "or" between words, -word to leave out; a case number',
+    )
+    search.add_argument(
+        "--limit", type=int, default=50, help="at most this many cases (default 50)"
+    )
+    json_flag(search)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -308,6 +405,22 @@ def _existing_case(conn: Connection, number: int) -> Row[Any]:
     if row is None:
         raise CommandError(f"no case {number}")
     return row
+
+
+def _actor(args: argparse.Namespace, settings: Settings) -> str:
+    """Who a staff command is recorded as: --staff, else [staff] cli_user, else the login
+    name of whoever runs it. Never "unknown": the history must say who did it."""
+    import getpass
+
+    chosen = (getattr(args, "staff", "") or settings.staff.cli_user).strip()
+    if not chosen:
+        try:
+            chosen = getpass.getuser()
+        except (OSError, KeyError):  # no login name in the environment or passwd
+            chosen = f"uid {os.getuid()}"
+    if any(c in chosen for c in "\r\n") or len(chosen) > 320:
+        raise CommandError(f"--staff {chosen!r}: one line of at most 320 characters")
+    return chosen.lower()
 
 
 def _print_json(document: Any) -> None:
@@ -415,48 +528,42 @@ def cmd_outbox_flush(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import terminal, views
+    from daemon import case_tables, views
     from daemon.store import repository
 
     app = _app(args, settings)
+    unassigned = (args.assigned or "").strip().lower() == "none"
     with app.engine.connect() as conn:
-        rows = repository.list_cases(conn, args.status)
+        rows = repository.list_cases(
+            conn,
+            args.status,
+            customer_domain=args.customer.strip().lstrip("@") if args.customer else None,
+            priority=args.priority,
+            assignee=None if unassigned else args.assigned,
+            unassigned=unassigned,
+            overdue_at=app.clock() if args.overdue else None,
+        )
+    found = [views.case_summary(row) for row in rows]
     if args.json:
-        _print_json([views.case_summary(row) for row in rows])
+        _print_json(found)
         return 0
     tz = settings.support.timezone
     cases_shown = f"{len(rows)} case" + ("" if len(rows) == 1 else "s")
-    table = terminal.new_table(f"{cases_shown} ({args.status}); ! = critical; times in {tz}")
-    # Never wrapped or cut: what one scans the list for. The rest wraps on a narrow
-    # terminal (a date and its time on two lines) rather than losing a column.
-    for header in ("case", "status", "priority", "!"):
-        table.add_column(header, no_wrap=True)
-    table.add_column("customer", overflow="fold")
-    for header in ("subject", "created", "response due"):
-        table.add_column(header)
-    for r in rows:
-        table.add_row(
-            *map(
-                terminal.cell,
-                (
-                    r.number,
-                    r.status,
-                    r.priority,
-                    "!" if r.critical else "",
-                    r.customer_email,
-                    terminal.shorten(r.subject, _SUBJECT_CHARS),
-                    terminal.local_minutes(r.created_at, tz),
-                    terminal.local_minutes(r.response_due, tz),
-                ),
-            ),
-            style="bold red" if r.critical else None,
-        )
-    terminal.print_table(table)
+    which = ", ".join(
+        [args.status]
+        + [
+            f"{name} {value}"
+            for name in ("customer", "priority", "assigned")
+            if (value := getattr(args, name))
+        ]
+        + (["overdue"] if args.overdue else [])
+    )
+    case_tables.print_case_list(found, f"{cases_shown} ({which}); ! = critical; times in {tz}", tz)
     return 0
 
 
 def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import terminal, views
+    from daemon import case_tables, views
 
     app = _app(args, settings)
     with app.engine.connect() as conn:
@@ -465,31 +572,132 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(detail)
         return 0
-    print(f"{detail['reference']} {detail['subject']}")
-    facts = terminal.new_table()
-    facts.show_header = False
-    facts.add_column(style="bold", no_wrap=True)
-    facts.add_column()
-    for key in (
-        "status",
-        "priority",
-        "critical",
-        "customer_email",
-        "assignee",
-        "created_at",
-        "review_due",
-        "response_due",
-        "resolve_due",
-    ):
-        value = detail[key]
-        shown = ("yes" if value else "no") if isinstance(value, bool) else value
-        facts.add_row(terminal.cell(key), terminal.cell(shown))
-    terminal.print_table(facts)
-    for message in detail["messages"]:
-        print(
-            f"\n--- {message['at']} {message['direction']} {message['kind']} from {message['from']}"
+    case_tables.print_case_detail(detail, settings.support.timezone)
+    return 0
+
+
+def cmd_cases_close(args: argparse.Namespace, settings: Settings) -> int:
+    return _change_case(args, settings, "status", "closed")
+
+
+def cmd_cases_reopen(args: argparse.Namespace, settings: Settings) -> int:
+    return _change_case(args, settings, "status", "open")
+
+
+def cmd_cases_assign(args: argparse.Namespace, settings: Settings) -> int:
+    return _change_case(args, settings, "assign", args.email.strip())
+
+
+def cmd_cases_priority(args: argparse.Namespace, settings: Settings) -> int:
+    return _change_case(args, settings, "priority", args.priority)
+
+
+def _change_case(args: argparse.Namespace, settings: Settings, name: str, value: str) -> int:
+    """What the staff command `#name value` does by mail, done from the command line."""
+    from daemon import staff_actions, views
+    from daemon.domain.commands import Command
+
+    actor = _actor(args, settings)
+    app = _app(args, settings, "write")
+    now = app.clock()
+    with app.engine.begin() as conn:
+        row = _existing_case(conn, args.number)
+        applied = staff_actions.change_case(
+            conn,
+            row,
+            [Command(name, (value,))],
+            actor=actor,
+            at=now,
+            now=now,
+            calendar=app.calendar,
+            limits=staff_actions.command_limits(settings.staff),
         )
-        print(message["body_text"])
+        if applied.errors:  # leaving the block rolls the transaction back
+            raise CommandError(f"[OO#{args.number}] not changed: {applied.errors[0]}")
+        changed = views.case_summary(_existing_case(conn, args.number))
+    if args.json:
+        _print_json(changed)
+    else:
+        critical = ", critical" if changed["critical"] else ""
+        print(
+            f"{changed['reference']} {changed['status']}, priority {changed['priority']}"
+            f"{critical}, assigned to {changed['assignee'] or 'nobody'}"
+        )
+    return 0
+
+
+def cmd_cases_note(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon import staff_actions
+
+    text = _text(args)
+    actor = _actor(args, settings)
+    app = _app(args, settings, "write")
+    with app.engine.begin() as conn:
+        row = _existing_case(conn, args.number)
+        message_id = staff_actions.add_note(
+            conn, settings, app.calendar, row, actor=actor, text=text, now=app.clock()
+        )
+    _print_summary(
+        args, {"case": args.number, "action": "note", "by": actor, "message_id": message_id}
+    )
+    return 0
+
+
+def cmd_cases_reply(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon import staff_actions
+
+    text = _text(args)
+    actor = _actor(args, settings)
+    app = _app(args, settings, "write")
+    with app.engine.begin() as conn:
+        row = _existing_case(conn, args.number)
+        mail = staff_actions.answer_customer(
+            conn,
+            settings,
+            app.renderer,
+            app.calendar,
+            row,
+            actor=actor,
+            body=text,
+            now=app.clock(),
+        )
+    summary: dict[str, Any] = {
+        "case": args.number,
+        "action": "reply",
+        "by": actor,
+        "to": mail.recipients,
+        "message_id": mail.message_id,
+    }
+    if not args.no_send:
+        summary["sent"] = app.flush_outbox().sent
+    _print_summary(args, summary)
+    return 0
+
+
+def _text(args: argparse.Namespace) -> str:
+    if not args.text.strip():
+        raise CommandError("--text is empty")
+    text: str = args.text
+    return text.replace("\r\n", "\n").strip("\n")
+
+
+def cmd_cases_search(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon import case_tables, views
+    from daemon.store import search
+
+    if args.limit < 1:
+        raise CommandError(f"--limit must be at least 1, not {args.limit}")
+    app = _app(args, settings)
+    with app.engine.connect() as conn:
+        rows = search.search_cases(conn, args.query, args.limit)
+    found = [views.case_summary(row) for row in rows]
+    if args.json:
+        _print_json(found)
+        return 0
+    tz = settings.support.timezone
+    shown = f"{len(found)} case" + ("" if len(found) == 1 else "s")
+    caption = f"{shown} matching {args.query!r}, best first; ! = critical; times in {tz}"
+    case_tables.print_case_list(found, caption, tz)
     return 0
 
 
@@ -519,9 +727,11 @@ def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import views
+    from daemon import staff_actions, views
+    from daemon.domain.case_changes import Event
     from daemon.store import repository
 
+    actor = _actor(args, settings)
     app = _app(args, settings, "write")
     domain = args.customer.strip().lower().lstrip("@")
     with app.engine.begin() as conn:
@@ -542,6 +752,8 @@ def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
             customer_id=customer.id if customer else None,
             agreement=bool(customer and customer.agreement),  # BR-22: unknown, no agreement
         )
+        moved_to = Event("move", {"from": row.customer_domain, "to": domain})
+        staff_actions.record(conn, row.id, [moved_to], actor, app.clock(), app.clock())
         moved = views.case_summary(_existing_case(conn, args.number))
     if args.json:
         _print_json(moved)
@@ -567,10 +779,18 @@ def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
         if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
             raise CommandError(f"--amount {args.amount!r}: use DKK with at most two decimals")
         charge = Fee(args.description.strip(), amount.quantize(Decimal("0.01")))
+    from daemon import staff_actions
+    from daemon.domain.case_changes import Event
+
+    actor = _actor(args, settings)
     app = _app(args, settings, "write")
     with app.engine.begin() as conn:
         row = _existing_case(conn, args.number)
-        repository.add_fee(conn, row.id, charge, args.staff.lower() or "unknown", app.clock())
+        repository.add_fee(conn, row.id, charge, actor, app.clock())
+        added = Event(
+            "fee", {"description": charge.description, "amount": views.money(charge.amount)}
+        )
+        staff_actions.record(conn, row.id, [added], actor, app.clock(), app.clock())
     shown = {
         "case": args.number,
         "description": charge.description,
@@ -581,12 +801,17 @@ def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_project(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon import staff_actions
+    from daemon.domain.case_changes import Event
     from daemon.store import repository
 
+    actor = _actor(args, settings)
     app = _app(args, settings, "write")
     with app.engine.begin() as conn:
         row = _existing_case(conn, args.number)
         repository.update_case(conn, row.id, project=not args.off, updated_at=app.clock())
+        marked = Event("project", {"project": not args.off})
+        staff_actions.record(conn, row.id, [marked], actor, app.clock(), app.clock())
     print(f"[OO#{args.number}] project={'no' if args.off else 'yes'}", file=sys.stderr)
     return 0
 
@@ -604,11 +829,15 @@ def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
 
     if not 0 < args.minutes <= 24 * 60:
         raise CommandError(f"minutes must be 1..1440, not {args.minutes}")
+    from daemon import staff_actions
+    from daemon.domain.case_changes import Event
+
+    actor = _actor(args, settings)
     app = _app(args, settings, "write")
     at = args.at or app.clock()
     entry = {
         "minutes": args.minutes,
-        "staff": args.staff.lower() or "unknown",
+        "staff": actor,
         "at": at,
         "kind": args.kind,
         "after_hours": not app.calendar.is_open(at),  # BR-16: when the work started
@@ -617,6 +846,16 @@ def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
     with app.engine.begin() as conn:
         row = _existing_case(conn, args.number)
         repository.insert_time_entries(conn, [{"case_id": row.id, **entry}])
+        logged = Event(
+            "time",
+            {
+                "minutes": args.minutes,
+                "kind": args.kind,
+                "started_at": at.isoformat(),
+                "after_hours": entry["after_hours"],
+            },
+        )
+        staff_actions.record(conn, row.id, [logged], actor, app.clock(), app.clock())
     shown = {"case": args.number, **entry, "at": views.iso(at)}
     shown.pop("created_at")
     _print_summary(args, shown)

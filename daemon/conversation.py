@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from daemon import staff_actions
 from daemon.domain.calendar import BusinessCalendar
-from daemon.domain.case_changes import CaseState, CommandLimits, apply_commands
-from daemon.domain.staff import may_be_assigned
+from daemon.domain.case_changes import CaseState, Event, history
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
 from daemon.routing import Plan
@@ -56,6 +56,9 @@ class Conversation:
         if plan.flags and not set(plan.flags) <= set(row.flags or []):
             changes["flags"] = sorted(set(row.flags or []) | set(plan.flags))
         repository.update_case(conn, row.id, **changes)
+        reopened = history(CaseState.of(row), changes)  # the status change, if any
+        sender, at = plan.parsed.from_addr, plan.item.mail.received_at
+        staff_actions.record(conn, row.id, reopened, sender, at, now)
 
     def _bounce(self, conn: Connection, plan: Plan) -> None:
         bounce = plan.item.bounce
@@ -80,15 +83,6 @@ class Conversation:
         parsed = plan.parsed
         row = repository.case_rows(conn, [plan.case.id])[plan.case.id]
         at = item.mail.received_at
-        state = CaseState(row.status, row.priority, row.critical, row.created_at, row.resolved_at)
-        staff = self.settings.staff
-        limits = CommandLimits(
-            may_be_assigned=lambda a: may_be_assigned(a, staff.domains, staff.addresses),
-            minutes_per_mail=staff.time_per_mail_minutes,
-        )
-        applied = apply_commands(state, plan.commands.commands, at, self.calendar, limits)
-        errors = [f"{e.line}: {e.reason}" for e in plan.commands.errors] + applied.errors
-        changes = {"updated_at": now} | applied.changes
 
         support, customer = self.settings.support.address.lower(), row.customer_email.lower()
         has_text = bool((plan.body_text or "").strip())
@@ -98,77 +92,52 @@ class Conversation:
             not plan.commands.internal and has_text and support in parsed.to and not customer_has_it
         )
         to_customer = not plan.commands.internal and has_text and (relay or customer_has_it)
-        if row.reviewed_at is None:
-            changes["reviewed_at"] = at  # staff have read it: the review (BR-6) is done
-        if to_customer:
-            if row.first_response_at is None:
-                changes["first_response_at"] = at  # BR-12: the first staff reply counts
-            if row.status == "new" and "status" not in applied.changes:
-                changes["status"] = "open"
-        repository.update_case(conn, row.id, **changes)
-        repository.insert_time_entries(
+        applied = staff_actions.change_case(
             conn,
-            [
-                {
-                    "case_id": row.id,
-                    "minutes": t.minutes,
-                    "staff": parsed.from_addr,
-                    "at": t.started_at,
-                    "kind": t.kind,
-                    "after_hours": t.after_hours,
-                    "message_pk": plan.message_pk,
-                    "created_at": now,
-                }
-                for t in applied.time_entries
-            ],
+            row,
+            plan.commands.commands,
+            actor=parsed.from_addr,
+            at=at,
+            now=now,
+            calendar=self.calendar,
+            limits=staff_actions.command_limits(self.settings.staff),
+            answered_customer=to_customer,
+            message_pk=plan.message_pk,
         )
+        errors = [f"{e.line}: {e.reason}" for e in plan.commands.errors] + applied.errors
+        if plan.commands.internal and has_text:
+            note = Event("note", {"message_id": parsed.message_id})
+            staff_actions.record(conn, row.id, [note], parsed.from_addr, at, now)
+        elif customer_has_it and has_text:  # they wrote to the customer themselves
+            sent = Event("reply", {"message_id": parsed.message_id, "relayed": False})
+            staff_actions.record(conn, row.id, [sent], parsed.from_addr, at, now)
 
-        answered = compose.Answered(parsed.message_id, parsed.references)
-        outgoing = []
         # Sent to support: we relay it. Sent to the customer with support in Cc: they
         # have it already, so it is only recorded.
         if relay:
-            last = repository.last_inbound(conn, row.id, ["customer"])
-            outgoing.append(
-                (
-                    row.id,
-                    "reply",
-                    compose.staff_reply(
-                        renderer=self.renderer,
-                        support=self.settings.support,
-                        case_number=row.number,
-                        case_subject=row.subject,
-                        staff_name=parsed.from_name,
-                        staff_email=parsed.from_addr,
-                        body=plan.body_text or "",
-                        customer_addr=row.customer_email,
-                        answered=compose.Answered(last.message_id, (last.references or "").split())
-                        if last
-                        else None,
-                        language=row.language,
-                        now=now,
-                    ),
-                )
+            staff_actions.queue_reply(
+                conn,
+                self.settings,
+                self.renderer,
+                row,
+                actor=parsed.from_addr,
+                staff_name=parsed.from_name,
+                body=plan.body_text or "",
+                at=at,
+                now=now,
             )
         if errors:
-            outgoing.append(
-                (
-                    row.id,
-                    "notice",
-                    compose.command_errors(
-                        renderer=self.renderer,
-                        support=self.settings.support,
-                        case_number=row.number,
-                        staff_email=parsed.from_addr,
-                        errors=errors,
-                        answered=answered,
-                        now=now,
-                    ),
-                )
+            notice = compose.command_errors(
+                renderer=self.renderer,
+                support=self.settings.support,
+                case_number=row.number,
+                staff_email=parsed.from_addr,
+                errors=errors,
+                answered=compose.Answered(parsed.message_id, parsed.references),
+                now=now,
             )
-        for case_id, kind, mail in outgoing:
             repository.queue_outgoing(
-                conn, [(case_id, mail)], kind, self.settings.support.name, now
+                conn, [(row.id, notice)], "notice", self.settings.support.name, now
             )
         log.info(
             "staff message",
@@ -176,7 +145,7 @@ class Conversation:
                 "case": row.number,
                 "from": parsed.from_addr,
                 "commands": len(plan.commands.commands),
-                "relayed": any(kind == "reply" for _c, kind, _m in outgoing),
+                "relayed": relay,
                 "errors": len(errors),
             },
         )

@@ -193,6 +193,9 @@ class StaffSettings(_Section):
     primary: str = "support-team@oo.dk"
     secondary: str = "support-team@oo.dk"
     team_lead: str = "teamleder@oo.dk"
+    # Who a staff command at the command line (`cases close`, `time add`, ...) is
+    # recorded as when it has no --staff; empty: the login name of whoever runs it.
+    cli_user: str = ""
 
 
 def is_loopback(host: str) -> bool:

@@ -102,6 +102,15 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
         "amount_incl_vat": money(bill.amount_incl_vat),
         "currency": bill.currency,
     }
+    # Reminders, escalations, on-call pages and SLA breaches sent about the case.
+    detail["alerts"] = [
+        {"kind": a.kind, "at": iso(a.created_at)} for a in repository.alerts_of(conn, row.id)
+    ]
+    # Who did what to it: staff by mail or at the command line, a reopening reply.
+    detail["events"] = [
+        {"at": iso(e.at), "actor": e.actor, "action": e.action, "detail": e.detail}
+        for e in repository.case_events_of(conn, row.id)
+    ]
     return detail
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from daemon.store.engine import make_engine
-from daemon.store.schema import metadata
+from daemon.store.schema import declared_here, metadata
 
 config = context.config
 
@@ -26,7 +26,12 @@ def run_migrations() -> None:
 
 
 def _migrate(connection) -> None:  # type: ignore[no-untyped-def]
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,
+        include_name=declared_here,  # the search indexes and tables are made by hand (0012)
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,8 +1,12 @@
-"""What staff commands do to a case (INTERFACE.md "Staff by email"), as plain data.
+"""What staff do to a case (INTERFACE.md "Staff by email"), as plain data.
 
 `apply_commands` turns parsed commands into column changes, time entries and
 errors to report back; the caller writes them in the same transaction as the
-message that carried them.
+message that carried them. The command line (`cases close`, `cases priority`, ...)
+goes through the same function with the command it stands for, so a case closed
+by mail and one closed at the command line are closed alike. `staff_acted` adds
+what any staff action means for the SLA clocks, and `history` says what changed,
+for the case's history.
 """
 
 from __future__ import annotations
@@ -28,6 +32,23 @@ class CaseState:
     critical: bool
     created_at: datetime
     resolved_at: datetime | None
+    assignee: str | None = None
+    reviewed_at: datetime | None = None
+    first_response_at: datetime | None = None
+
+    @classmethod
+    def of(cls, row: Any) -> CaseState:
+        """The state of a cases row (or anything with its columns)."""
+        return cls(
+            row.status,
+            row.priority,
+            row.critical,
+            row.created_at,
+            row.resolved_at,
+            row.assignee,
+            row.reviewed_at,
+            row.first_response_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -48,6 +69,14 @@ class CommandLimits:
     minutes_per_mail: int
 
 
+@dataclass(frozen=True)
+class Event:
+    """One entry of a case's history: what was done, and what changed."""
+
+    action: str  # status, priority, assign, time, note, reply, fee, move, project
+    detail: dict[str, Any]
+
+
 @dataclass
 class Applied:
     changes: dict[str, Any] = field(default_factory=dict)
@@ -62,9 +91,13 @@ def apply_commands(
     calendar: BusinessCalendar,
     limits: CommandLimits,
 ) -> Applied:
-    """Apply in order; a command that cannot apply is reported and skipped."""
+    """Apply in order; a command that cannot apply is reported and skipped.
+
+    `#assign` takes only staff (`limits.may_be_assigned`): a case is assigned to a
+    supporter, never to a customer or an outsider.
+    """
     applied = Applied()
-    priority, critical = state.priority, state.critical
+    priority, critical, status = state.priority, state.critical, state.status
     logged = 0  # minutes logged by this mail so far
     for command in commands:
         name, args = command.name, command.args
@@ -73,8 +106,12 @@ def apply_commands(
         elif name == "critical":
             critical, priority = True, Priority.HIGH.value  # BR-6/BR-9: critical is High
         elif name == "status":
-            applied.changes["status"] = args[0]
-            closing = args[0] == "closed"
+            if args[0] == status:
+                continue  # closing a closed case again must not move its resolution time
+            status = args[0]
+            applied.changes["status"] = status
+            closing = status == "closed"
+            # BR-11: resolved when closed; a reopened case is unresolved again.
             applied.changes["resolved_at"] = at if closing else None
         elif name == "time":
             minutes = int(args[0])
@@ -115,3 +152,54 @@ def apply_commands(
             "resolve_due": due.resolve_due,
         }
     return applied
+
+
+def staff_acted(
+    state: CaseState, changes: dict[str, Any], at: datetime, answered_customer: bool
+) -> dict[str, Any]:
+    """`changes` plus what a staff action at `at` means for the case's clocks.
+
+    Any staff action shows the case was read: the review is done (BR-6). Words that
+    reach the customer are the first response (BR-12) and open a new case.
+    """
+    found = dict(changes)
+    if state.reviewed_at is None:
+        found["reviewed_at"] = at
+    if answered_customer:
+        if state.first_response_at is None:
+            found["first_response_at"] = at
+        if state.status == "new" and "status" not in changes:
+            found["status"] = "open"
+    return found
+
+
+def history(
+    state: CaseState, changes: dict[str, Any], time_entries: Sequence[TimeEntry] = ()
+) -> list[Event]:
+    """What `changes` (columns written over `state`) and logged time mean for the
+    case's history, one event per thing a person would name."""
+    events = []
+    if "status" in changes and changes["status"] != state.status:
+        events.append(Event("status", {"from": state.status, "to": changes["status"]}))
+    priority = changes.get("priority", state.priority)
+    critical = changes.get("critical", state.critical)
+    if (priority, critical) != (state.priority, state.critical):
+        detail: dict[str, Any] = {"from": state.priority, "to": priority}
+        if critical != state.critical:
+            detail["critical"] = critical
+        events.append(Event("priority", detail))
+    if "assignee" in changes and changes["assignee"] != state.assignee:
+        events.append(Event("assign", {"from": state.assignee, "to": changes["assignee"]}))
+    events += [
+        Event(
+            "time",
+            {
+                "minutes": t.minutes,
+                "kind": t.kind,
+                "started_at": t.started_at.isoformat(),
+                "after_hours": t.after_hours,
+            },
+        )
+        for t in time_entries
+    ]
+    return events

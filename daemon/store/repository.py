@@ -13,13 +13,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeGuard
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
 
 from daemon.domain.billing import Fee, Rates, rates_for
 from daemon.mail import LARGE_MAIL_BYTES
 from daemon.store.schema import (
     FIRST_CASE_NUMBER,
+    alerts,
     attachments,
+    case_events,
     case_fees,
     case_number_seq,
     cases,
@@ -521,13 +523,52 @@ def save_mailbox_state(conn: Connection, mailbox: str, uidvalidity: int, now: da
         )
 
 
-def list_cases(conn: Connection, status: str = "open") -> list[Row[Any]]:
-    """Cases newest first; "open" means every case that is not closed."""
+# Each deadline of a case and the column that, once set, means it was met (BR-6, BR-11).
+DEADLINES = (
+    ("review_due", "reviewed_at"),
+    ("response_due", "first_response_at"),
+    ("resolve_due", "resolved_at"),
+)
+
+
+def list_cases(
+    conn: Connection,
+    status: str = "open",
+    *,
+    customer_domain: str | None = None,
+    priority: str | None = None,
+    assignee: str | None = None,
+    unassigned: bool = False,
+    overdue_at: datetime | None = None,
+) -> list[Row[Any]]:
+    """Cases newest first; "open" means every case that is not closed.
+
+    `overdue_at`: only cases with a deadline passed by then and not met, as the
+    scheduler judges a breach that is still running (a closed case has none).
+    """
     query = select(cases).order_by(cases.c.created_at.desc(), cases.c.number.desc())
     if status == "open":
         query = query.where(cases.c.status != "closed")
     elif status == "closed":
         query = query.where(cases.c.status == "closed")
+    if customer_domain is not None:
+        query = query.where(cases.c.customer_domain == customer_domain.lower())
+    if priority is not None:
+        query = query.where(cases.c.priority == priority)
+    if unassigned:
+        query = query.where(cases.c.assignee.is_(None))
+    elif assignee is not None:
+        query = query.where(func.lower(cases.c.assignee) == assignee.lower())
+    if overdue_at is not None:
+        query = query.where(
+            cases.c.status != "closed",
+            or_(
+                *(
+                    and_(cases.c[due] <= overdue_at, cases.c[done].is_(None))
+                    for due, done in DEADLINES
+                )
+            ),
+        )
     return list(conn.execute(query))
 
 
@@ -569,5 +610,33 @@ def uncased_messages(conn: Connection, kinds: Sequence[str]) -> list[Row[Any]]:
             select(*columns)
             .where(messages.c.case_id.is_(None), messages.c.kind.in_(kinds))
             .order_by(messages.c.at.desc(), messages.c.id.desc())
+        )
+    )
+
+
+def insert_case_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """History entries (case_id, at, actor, action, detail, created_at)."""
+    if rows:
+        conn.execute(insert(case_events), list(rows))
+
+
+def case_events_of(conn: Connection, case_id: int) -> list[Row[Any]]:
+    """A case's history, oldest first."""
+    return list(
+        conn.execute(
+            select(case_events)
+            .where(case_events.c.case_id == case_id)
+            .order_by(case_events.c.at, case_events.c.id)
+        )
+    )
+
+
+def alerts_of(conn: Connection, case_id: int) -> list[Row[Any]]:
+    """The reminders, escalations, pages and breaches raised on a case, oldest first."""
+    return list(
+        conn.execute(
+            select(alerts)
+            .where(alerts.c.case_id == case_id)
+            .order_by(alerts.c.created_at, alerts.c.id)
         )
     )

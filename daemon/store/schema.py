@@ -270,6 +270,21 @@ case_fees = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# A case's history: who did what to it and when, whether by mail (#status, #assign,
+# ...), at the command line (`cases close`, `cases reply`, ...) or as a customer whose
+# reply reopened it. `detail` holds what changed, e.g. {"from": "open", "to": "closed"}.
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),  # when it happened (a mail's arrival)
+    Column("actor", String(320), nullable=False),  # an address, or a login name
+    Column("action", String(32), nullable=False),  # status, priority, assign, note, reply, ...
+    Column("detail", JSON, nullable=False, default=dict),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
 # One monthly report mail per customer and month, whichever daemon sends it.
 report_runs = Table(
     "report_runs",
@@ -288,3 +303,34 @@ mailbox_state = Table(
     Column("uidvalidity", BigInteger, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+
+# Full-text search (`cases search`) is built differently per database, so it is not
+# declared above but made by migration 0012, and daemon/store/search.py queries it:
+# - PostgreSQL: GIN indexes on to_tsvector('danish', ...) of a case's subject and of the
+#   texts people wrote on it (the messages of SEARCHED_KINDS), each cut to a length
+#   that keeps a tsvector far below its 1 MB limit, whatever a mail holds;
+# - SQLite: two contentless FTS5 tables, kept by triggers, over the same texts.
+# The expressions here, in the migration and in search.py must stay the same, or
+# PostgreSQL stops using the indexes (tests/integration/test_staff_cli.py checks it).
+# A later migration that rebuilds cases or messages on SQLite (batch_alter_table copies
+# the table) drops their triggers, and must create them again.
+SEARCH_SUBJECT_CHARS = 1_000
+SEARCH_BODY_CHARS = 100_000
+# What people wrote: not the daemon's acknowledgements and notices (the same words on
+# every case) nor automatic mail, bounces, or mail that became no case.
+SEARCHED_KINDS = ("customer", "staff", "note", "phone", "reply")
+SEARCH_INDEXES = ("ix_cases_search", "ix_messages_search")  # PostgreSQL
+SEARCH_TABLES = ("search_cases", "search_messages")  # SQLite FTS5, and their shadow tables
+
+
+def declared_here(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's include_name: leave the search objects above out of schema comparisons
+    (autogenerate, tests/integration/test_migrations.py); they are not declared here."""
+    if name is None:
+        return True
+    if type_ == "index" and name in SEARCH_INDEXES:
+        return False
+    if type_ == "table":
+        return not any(name == t or name.startswith(f"{t}_") for t in SEARCH_TABLES)
+    return True

@@ -87,6 +87,8 @@ def test_read_commands_change_nothing_even_without_the_customer_list(
     reads = [
         ("cases", "list"), ("cases", "list", "--json"), ("cases", "list", "--status", "all"),
         ("cases", "show", str(number)), ("cases", "show", str(number), "--json"),
+        ("cases", "list", "--overdue", "--customer", "aftale.dk", "--assigned", "none"),
+        ("cases", "search", "printeren"), ("cases", "search", "printeren", "--json"),
         ("ignored", "list"), ("ignored", "list", "--json"),
         ("report", "--month", "2026-12"), ("report", "--month", "2026-12", "--format", "csv"),
         ("report", "--month", "2026-12", "--format", "html"),

@@ -1,20 +1,132 @@
-"""What staff commands may do to a case: who may be assigned, how much one mail logs."""
+"""What staff actions do to a case, by mail or at the command line (daemon/domain/
+case_changes.py), and how the history names it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 
 from daemon.domain.calendar import BusinessCalendar
-from daemon.domain.case_changes import CaseState, CommandLimits, apply_commands
+from daemon.domain.case_changes import (
+    CaseState,
+    CommandLimits,
+    Event,
+    apply_commands,
+    history,
+    staff_acted,
+)
 from daemon.domain.commands import Command
+from daemon.domain.sla import Priority, deadlines
 from daemon.domain.staff import may_be_assigned
 
-CALENDAR = BusinessCalendar()
-AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday, in hours
-STATE = CaseState("open", "normal", False, AT, None)
-LIMITS = CommandLimits(
+CALENDAR = BusinessCalendar(
+    timezone="Europe/Copenhagen",
+    hours={day: (time(8), time(16)) for day in range(4)} | {4: (time(8), time(15))},
+    closed_dates=frozenset(),
+    holiday_country="DK",
+    extra_closed=frozenset(),
+)
+CREATED = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Copenhagen
+AT = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+STAFF = CommandLimits(
+    may_be_assigned=lambda a: may_be_assigned(a, ["oo.dk"], []), minutes_per_mail=480
+)
+
+
+def state(**changed: object) -> CaseState:
+    values: dict[str, object] = {
+        "status": "open",
+        "priority": "normal",
+        "critical": False,
+        "created_at": CREATED,
+        "resolved_at": None,
+    }
+    return CaseState(**(values | changed))  # type: ignore[arg-type]
+
+
+def test_closing_resolves_and_reopening_unresolves() -> None:
+    closed = apply_commands(state(), [Command("status", ("closed",))], AT, CALENDAR, STAFF)
+    assert closed.changes == {"status": "closed", "resolved_at": AT}
+    reopened = apply_commands(
+        state(status="closed", resolved_at=AT), [Command("status", ("open",))], AT, CALENDAR
+    )
+    assert reopened.changes == {"status": "open", "resolved_at": None}
+
+
+def test_closing_a_closed_case_again_keeps_its_resolution_time() -> None:
+    again = apply_commands(
+        state(status="closed", resolved_at=CREATED), [Command("status", ("closed",))], AT, CALENDAR
+    )
+    assert again.changes == {} and again.errors == []
+
+
+def test_assign_takes_only_staff_addresses_when_staff_domains_are_given() -> None:
+    refused = apply_commands(state(), [Command("assign", ("kunde@firma.dk",))], AT, CALENDAR, STAFF)
+    assert refused.changes == {}
+    assert refused.errors == ["#assign kunde@firma.dk: not a staff address"]
+    # A subdomain is not the staff domain (as for verified staff senders).
+    sub = apply_commands(state(), [Command("assign", ("a@x.oo.dk",))], AT, CALENDAR, STAFF)
+    assert sub.errors and sub.changes == {}
+    taken = apply_commands(state(), [Command("assign", ("Kim@OO.dk",))], AT, CALENDAR, STAFF)
+    assert taken.changes == {"assignee": "kim@oo.dk"} and taken.errors == []
+
+
+def test_priority_recomputes_the_deadlines_from_arrival() -> None:
+    applied = apply_commands(state(), [Command("priority", ("high",))], AT, CALENDAR, STAFF)
+    due = deadlines(CREATED, Priority.HIGH, False, CALENDAR, STAFF)
+    assert applied.changes == {
+        "priority": "high",
+        "critical": False,
+        "review_due": due.review_due,
+        "response_due": due.response_due,
+        "resolve_due": due.resolve_due,
+    }
+    # BR-12: High runs on the wall clock, one and two hours from arrival.
+    assert due.response_due.astimezone(UTC) == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    assert due.resolve_due.astimezone(UTC) == datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
+
+
+def test_any_staff_action_is_the_review_and_words_to_the_customer_the_response() -> None:
+    new = state(status="new")
+    assert staff_acted(new, {}, AT, answered_customer=False) == {"reviewed_at": AT}
+    assert staff_acted(new, {}, AT, answered_customer=True) == {
+        "reviewed_at": AT,
+        "first_response_at": AT,
+        "status": "open",
+    }
+    # Already reviewed and answered: the first times stay; a status set by the same
+    # action wins over "open".
+    seen = state(status="new", reviewed_at=CREATED, first_response_at=CREATED)
+    assert staff_acted(seen, {"status": "waiting"}, AT, answered_customer=True) == {
+        "status": "waiting"
+    }
+
+
+def test_history_names_each_change_once() -> None:
+    before = state(assignee=None)
+    changes = {
+        "status": "closed",
+        "resolved_at": AT,
+        "priority": "high",
+        "critical": True,
+        "assignee": "kim@oo.dk",
+        "reviewed_at": AT,
+    }
+    assert history(before, changes) == [
+        Event("status", {"from": "open", "to": "closed"}),
+        Event("priority", {"from": "normal", "to": "high", "critical": True}),
+        Event("assign", {"from": None, "to": "kim@oo.dk"}),
+    ]
+    # Written but not changed (a status set to what it was): nothing to tell.
+    assert history(before, {"status": "open", "reviewed_at": AT}) == []
+
+
+# -- limits from [staff]: who may be assigned, how much one mail may log ---------------
+
+M_AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday, in hours
+M_STATE = CaseState("open", "normal", False, M_AT, None)
+M_LIMITS = CommandLimits(
     may_be_assigned=lambda a: may_be_assigned(a, ["oo.dk"], ["konsulent@partner.dk"]),
     minutes_per_mail=480,
 )
@@ -34,7 +146,7 @@ LIMITS = CommandLimits(
     ],
 )
 def test_only_staff_may_be_assigned(address: str, allowed: bool) -> None:
-    applied = apply_commands(STATE, [Command("assign", (address,))], AT, CALENDAR, LIMITS)
+    applied = apply_commands(M_STATE, [Command("assign", (address,))], M_AT, CALENDAR, M_LIMITS)
     assert ("assignee" in applied.changes) is allowed
     assert bool(applied.errors) is not allowed
     if allowed:
@@ -43,13 +155,14 @@ def test_only_staff_may_be_assigned(address: str, allowed: bool) -> None:
 
 def test_time_per_mail_is_capped_and_the_rest_refused() -> None:
     commands = [Command("time", ("240", "support"))] * 3
-    applied = apply_commands(STATE, commands, AT, CALENDAR, LIMITS)
+    applied = apply_commands(M_STATE, commands, M_AT, CALENDAR, M_LIMITS)
     assert [t.minutes for t in applied.time_entries] == [240, 240]
     [error] = applied.errors
     assert "at most 480 minutes" in error and "480 logged above" in error
 
 
 def test_one_command_over_the_cap_is_refused_whole() -> None:
-    applied = apply_commands(STATE, [Command("time", ("1440", "senior"))], AT, CALENDAR, LIMITS)
+    one_day = [Command("time", ("1440", "senior"))]
+    applied = apply_commands(M_STATE, one_day, M_AT, CALENDAR, M_LIMITS)
     assert applied.time_entries == []
     assert len(applied.errors) == 1
