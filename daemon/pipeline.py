@@ -29,7 +29,13 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from daemon import routing
 from daemon.clock import Clock
 from daemon.conversation import Conversation
-from daemon.domain.ack_policy import AckLimits, AcksSent, rate_limited, spam_verdict
+from daemon.domain.ack_policy import (
+    AckLimits,
+    AcksSent,
+    forged_sender,
+    rate_limited,
+    spam_verdict,
+)
 from daemon.domain.autoreply import automatic_reason
 from daemon.domain.calendar import BusinessCalendar
 from daemon.domain.language import detect_language
@@ -122,9 +128,10 @@ class Pipeline:
         # Mail from the listener is judged only on what the listener found itself,
         # never on headers its sender wrote (also when a caller gave no proof).
         listener = mail.listener_proof or (ListenerProof() if mail.source == "smtp" else None)
+        trace = parsed.headers.in_order("Received", "Authentication-Results")
         is_staff = not parsed.sender_ambiguous and verified_staff(
             parsed.from_addr,
-            parsed.headers.in_order("Received", "Authentication-Results"),
+            trace,
             staff.domains,
             staff.trusted_authserv_ids,
             from_fields=len(parsed.headers.all("From")),
@@ -139,7 +146,12 @@ class Pipeline:
             is_staff=is_staff,
             unverified_staff=not is_staff and is_staff_domain(parsed.from_addr, staff.domains),
             bounce=bounce,
-            no_ack=spam_verdict(parsed.headers.all, support.spam_verdict_headers),
+            no_ack=spam_verdict(parsed.headers.all, support.spam_verdict_headers)
+            or (
+                None
+                if listener is not None  # the listener's senders wrote their own headers
+                else forged_sender(parsed.from_addr, trace, staff.trusted_authserv_ids)
+            ),
         )
 
     @staticmethod

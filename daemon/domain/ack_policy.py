@@ -15,8 +15,11 @@ Plain functions of plain data; the pipeline counts what was sent and asks.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+from daemon.domain.staff import topmost_fields, trusted_results
 
 
 @dataclass(frozen=True)
@@ -80,4 +83,34 @@ def spam_verdict(
         for value in header_values(name):
             if value.strip().lower().startswith(spam.strip().lower()):
                 return f"marked as spam by the border MTA ({name}: {value.strip()[:40]})"
+    return None
+
+
+# How border MTAs write that the From domain's owner asks for such mail to be refused
+# or quarantined: OpenDMARC and Gmail in a comment "(p=reject ...)", Microsoft as
+# "action=quarantine|oreject", rspamd "(policy=reject)".
+_REFUSING_POLICY = re.compile(
+    r"\b(?:p|sp|policy|action)\s*=\s*(?:o?reject|quarantine)\b", re.IGNORECASE
+)
+
+
+def forged_sender(
+    sender: str, trace: Sequence[tuple[str, str]], trusted_authserv_ids: Sequence[str]
+) -> str | None:
+    """Why our border MTA's own Authentication-Results say the From domain disowns this
+    mail, or None: DMARC failed for that domain and its policy asks to refuse or
+    quarantine such mail, or SPF failed (hard) for that domain itself. An ack would go
+    to whoever the forger named as sender."""
+    domain = sender.strip().lower().rpartition("@")[2]
+    for value in topmost_fields(trace, trusted_authserv_ids):
+        for result in trusted_results(value, set(trusted_authserv_ids)) or []:
+            about = result.properties.get(
+                "header.from" if result.method == "dmarc" else "smtp.mailfrom", ()
+            )
+            ours = [v for v in about if v.rpartition("@")[2].lower() == domain]
+            refused = result.result == "fail" and _REFUSING_POLICY.search(value)
+            if result.method == "dmarc" and refused and ours:
+                return f"DMARC fails for {domain}, whose policy refuses such mail"
+            if result.method == "spf" and result.result == "fail" and ours:
+                return f"SPF fails for {domain}"
     return None

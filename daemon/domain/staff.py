@@ -143,19 +143,27 @@ def topmost_results(
     """
     trusted = {authserv_id.strip() for authserv_id in trusted_authserv_ids} - {""}
     found: list[AuthResult] = []
-    started = False
+    for value in topmost_fields(trace, trusted_authserv_ids):
+        found += trusted_results(value, trusted) or []
+    return found
+
+
+def topmost_fields(
+    trace: Sequence[tuple[str, str]], trusted_authserv_ids: Sequence[str]
+) -> list[str]:
+    """The raw values of the Authentication-Results fields `topmost_results` reads."""
+    trusted = {authserv_id.strip() for authserv_id in trusted_authserv_ids} - {""}
+    found: list[str] = []
     for name, value in trace:
         if name.lower() == "received":
-            if started:
+            if found:
                 break
             continue
         if name.lower() != "authentication-results":
             continue
-        results = trusted_results(value, trusted)
-        if results is None:
+        if trusted_results(value, trusted) is None:
             break
-        started = True
-        found += results
+        found.append(value)
     return found
 
 

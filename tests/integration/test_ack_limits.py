@@ -85,3 +85,16 @@ def test_spam_verdict_and_links_in_the_greeting(
     assert len(greeting) < 80, greeting
     assert "evil.example" not in text and "http" not in text
     assert "evil.example" not in ack["Subject"]
+
+
+def test_no_ack_to_a_sender_our_border_mta_says_is_forged(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    forged = _mail(1, "ceo@bank.example", headers={
+        "Authentication-Results": "mx.oo.dk; dmarc=fail (p=reject dis=none)"
+                                  " header.from=bank.example"})
+    honest = _mail(2, "kunde@firma.example", headers={
+        "Authentication-Results": "mx.oo.dk; dmarc=pass header.from=firma.example"})
+    acks = _deliver(tmp_path, dovecot, smtp_sink, pg_url, [forged, honest], {})
+    assert sql(pg_url, "SELECT count(*) FROM cases") == [(2,)]
+    assert [a["To"] for a in acks] == ["kunde@firma.example"]

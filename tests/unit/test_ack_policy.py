@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from daemon.domain.ack_policy import AckLimits, AcksSent, fold_address, rate_limited, spam_verdict
+from daemon.domain.ack_policy import (
+    AckLimits,
+    AcksSent,
+    fold_address,
+    forged_sender,
+    rate_limited,
+    spam_verdict,
+)
 from daemon.mail.compose import GREETING_NAME_CHARS, greeting_name, without_links
 
 LIMITS = AckLimits(per_address=5, per_domain=20, total=200)
@@ -83,3 +90,29 @@ def test_greeting_name_is_capped() -> None:
 def test_subject_keeps_host_names_but_loses_urls() -> None:
     assert without_links("Server dc01.firma.local er nede") == "Server dc01.firma.local er nede"
     assert without_links("Se https://evil.example/x nu") == "Se nu"
+
+
+TRUSTED = ["mx.oo.dk"]
+
+
+@pytest.mark.parametrize(
+    ("results", "disowned"),
+    [
+        ("mx.oo.dk; dmarc=fail (p=reject dis=none) header.from=bank.example", True),
+        ("mx.oo.dk; dmarc=fail action=quarantine header.from=bank.example", True),
+        ("mx.oo.dk; dmarc=fail action=oreject header.from=bank.example", True),
+        ("mx.oo.dk; spf=fail smtp.mailfrom=ceo@bank.example", True),
+        # p=none: the owner asks for nothing; a softfail is no verdict.
+        ("mx.oo.dk; dmarc=fail (p=none) header.from=bank.example", False),
+        ("mx.oo.dk; spf=softfail smtp.mailfrom=bank.example", False),
+        # About another domain, or written by someone we do not trust.
+        ("mx.oo.dk; dmarc=fail (p=reject) header.from=other.example", False),
+        ("evil.example; dmarc=fail (p=reject) header.from=bank.example", False),
+        ("mx.oo.dk; dmarc=pass header.from=bank.example", False),
+    ],
+)
+def test_no_ack_when_our_border_says_the_domain_disowns_the_mail(
+    results: str, disowned: bool
+) -> None:
+    trace = [("authentication-results", results)]
+    assert (forged_sender("ceo@bank.example", trace, TRUSTED) is not None) is disowned
