@@ -261,11 +261,11 @@ def _sender(headers: Headers) -> Sender:
         value = _recovered(value)
         pairs = [(name, addr) for name, addr in _mailboxes(value) if "@" in addr]
         angle = _ANGLE_ADDR.findall(_COMMENTS_AND_QUOTES.sub(" ", value))
-        if len(angle) == 1 and len(pairs) <= 1:
+        if len(angle) == 1:  # the one address in angle brackets is the sender
             addr = _address(angle[0])
-            named = pairs[0][0] if pairs and pairs[0][1] == addr else ""
+            named = next((n for n, a in pairs if a == addr and n), "")
             name = named or _one_line(clean_text(decode_words(value.split("<", 1)[0]))).strip('"')
-            ambiguous = ambiguous or (bool(pairs) and pairs[0][1] != addr) or "@" in name
+            ambiguous = ambiguous or any(a != addr for _n, a in pairs) or "@" in name
             pairs = [(name, addr)] if addr else []
         elif len(pairs) > 1 or len(angle) > 1:
             ambiguous = True
@@ -289,6 +289,7 @@ _ANGLE_ADDR = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+?)\s*>")
 _COMMENTS_AND_QUOTES = re.compile(r'"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)')
 _COMMENT = re.compile(r"\(((?:[^()\\]|\\.)+)\)")
 _REGISTRY = HeaderRegistry()
+_REGISTRY_MAX_CHARS = 16_384
 
 
 def _recovered(value: str) -> str:
@@ -307,7 +308,12 @@ def _mailboxes(value: str) -> list[tuple[str, str]]:
     before decoding, it became two broken addresses). getaddresses for what it cannot
     read.
     """
+    # Only where it matters: the header parser builds a token tree of the whole field,
+    # which for 10,000 recipients costs ~80 MB and seconds; plain lists need none of it.
+    needs_registry = "=?" in value and len(value) <= _REGISTRY_MAX_CHARS
     try:
+        if not needs_registry:
+            raise ValueError("plain address list")
         header = _REGISTRY("To", value)
         found = [(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - pathological address lists
