@@ -98,6 +98,10 @@ class SmtpInSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(2525, ge=0, le=65535)
     max_message_size: int = Field(50 * 1024 * 1024, ge=1024)
+    # Connections served at once, in all and from one client address; over either,
+    # a client gets 421 and is closed. Each costs at most ~1 MB of DATA in memory.
+    max_connections: int = Field(50, ge=1)
+    max_connections_per_client: int = Field(10, ge=1)
     # Staff logins for SMTP AUTH. The listener has no TLS, so AUTH is offered only on
     # a loopback host (a TLS proxy in front of it may forward to that).
     users: list[SmtpUser] = []

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import Engine
 
 from daemon.clock import Clock
@@ -30,6 +30,7 @@ from daemon.mail.header_block import without_fields
 from daemon.passwords import hash_password, password_matches
 from daemon.pipeline import Pipeline
 from daemon.settings import Settings, SmtpInSettings, SmtpUser, is_loopback
+from daemon.sources.smtp_spool import DataSpool, DataState
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,124 @@ class StaffLogins:
         return AuthResult(success=False, handled=False)
 
 
+class ConnectionCounts:
+    """The connections being served, in all and per client address (its IP)."""
+
+    def __init__(self, most: int, most_per_client: int) -> None:
+        self.most = most
+        self.most_per_client = most_per_client
+        self.total = 0
+        self.per_client: dict[str, int] = {}
+
+    def admit(self, client: str) -> bool:
+        if self.total >= self.most or self.per_client.get(client, 0) >= self.most_per_client:
+            return False
+        self.total += 1
+        self.per_client[client] = self.per_client.get(client, 0) + 1
+        return True
+
+    def release(self, client: str) -> None:
+        self.total -= 1
+        left = self.per_client.pop(client) - 1
+        if left:
+            self.per_client[client] = left
+
+
+TOO_MANY = b"421 4.7.0 Too many connections, try again later\r\n"
+END_OF_DATA = b".\r\n"  # at the start of a line
+
+
+class SpoolingSMTP(SMTP):
+    """aiosmtpd's SMTP server, but DATA is read into a DataSpool (not a list of lines)
+    and connections over the caps are turned away before the greeting."""
+
+    def __init__(self, handler: Any, counts: ConnectionCounts, **options: Any) -> None:
+        super().__init__(handler, **options)
+        self.counts = counts
+        self.client: str | None = None  # set once admitted: released when lost
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self.client is None:  # not a STARTTLS upgrade of a connection admitted before
+            peer = transport.get_extra_info("peername")
+            client = str(peer[0]) if isinstance(peer, tuple) else str(peer)
+            if not self.counts.admit(client):
+                log.warning("smtp connection refused, too many: peer=%s", client)
+                assert isinstance(transport, asyncio.WriteTransport)
+                transport.write(TOO_MANY)
+                transport.close()
+                return
+            self.client = client
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self.client is None:  # turned away: aiosmtpd never saw it
+            return
+        self.counts.release(self.client)
+        self.client = None
+        super().connection_lost(error)
+
+    def eof_received(self) -> bool | None:
+        return super().eof_received() if self.client is not None else False
+
+    async def smtp_DATA(self, arg: str) -> None:  # noqa: N802 - aiosmtpd's command name
+        """As aiosmtpd's, but the content is spooled as it comes and held once."""
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        spool = DataSpool(self.data_size_limit, self.line_length_limit)
+        try:
+            await self._read_data(spool)
+            if spool.state is DataState.TOO_LONG:
+                await self.push("500 Line too long (see RFC5321 4.5.3.1.6)")
+            elif spool.state is DataState.TOO_MUCH:
+                await self.push("552 Error: Too much mail data")
+            if spool.state is not DataState.NOMINAL:
+                self._set_post_data_state()  # type: ignore[no-untyped-call]
+                return
+            content = spool.content()
+        finally:
+            spool.close()
+        # decode_data=False: content and original_content are the same bytes, once.
+        self.envelope.content = self.envelope.original_content = content
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()  # type: ignore[no-untyped-call]
+        await self.push("250 OK" if status is MISSING else status)
+
+    async def _read_data(self, spool: DataSpool) -> None:
+        """Feed DATA to the spool up to the line `.`, and read no further: what the
+        client sent after it (pipelined commands) stays in the reader.
+
+        Reading up to each `.<CRLF>` (and in chunks the size of the reader's limit
+        between them) finds the end without a read per line; whether a `.<CRLF>` starts
+        a line is told by the two bytes before it."""
+        before = b"\r\n"  # DATA starts a line
+        while True:
+            try:
+                chunk = await self._reader.readuntil(END_OF_DATA)
+            except asyncio.LimitOverrunError as over:
+                chunk = await self._reader.read(over.consumed)
+                spool.feed(chunk)
+                before = (before + chunk)[-2:]
+                continue
+            except asyncio.CancelledError:
+                log.info("connection lost during DATA")  # the spool is closed by our caller
+                self._writer.close()
+                raise
+            ahead = chunk[: -len(END_OF_DATA)]
+            if (before + ahead)[-2:] == b"\r\n":
+                spool.feed(ahead)
+                return
+            spool.feed(chunk)
+            before = chunk[-2:]
+
+
 async def start_listener(
     handler: SupportMailHandler, settings: SmtpInSettings
 ) -> asyncio.base_events.Server:
@@ -144,9 +263,12 @@ async def start_listener(
     # Without TLS, passwords may only cross loopback (settings refuse users elsewhere).
     plain_auth = logins is not None and is_loopback(settings.host)
 
+    counts = ConnectionCounts(settings.max_connections, settings.max_connections_per_client)
+
     def factory() -> SMTP:
-        return SMTP(
+        return SpoolingSMTP(
             handler,
+            counts,
             data_size_limit=settings.max_message_size,
             enable_SMTPUTF8=True,
             decode_data=False,
