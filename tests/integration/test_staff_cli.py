@@ -109,7 +109,9 @@ def deliver(config: Path, at: str, *mails: bytes) -> list[IngestResult]:
     app = App(load_settings(config, environ={}), fixed_clock(when))
     try:
         app.open_database("write")
-        return app.pipeline.ingest_batch(app.engine, [InboundMail(m, "smtp", when) for m in mails])
+        # As from the mailbox: the SMTP listener believes no Authentication-Results.
+        inbound = [InboundMail(m, "imap:INBOX", when) for m in mails]
+        return app.pipeline.ingest_batch(app.engine, inbound)
     finally:
         app.engine.dispose()
 
@@ -183,7 +185,7 @@ def test_assign_takes_a_supporter_and_refuses_anyone_else(tmp_path: Path, pg_url
     refused = cli_fails("cases", "assign", str(number), "kunde@firma.dk", config=config)
     assert refused.stderr.strip().splitlines() == [
         f"oo-support: [OO#{number}] not changed: #assign kunde@firma.dk: "
-        "not a staff address (oo.dk)"
+        "not a staff address"
     ]
     untouched = show(config, number)
     assert (untouched["assignee"], untouched["reviewed_at"], untouched["events"]) == (

@@ -49,20 +49,25 @@ def test_closing_resolves_and_reopening_unresolves() -> None:
     closed = apply_commands(state(), [Command("status", ("closed",))], AT, CALENDAR, STAFF)
     assert closed.changes == {"status": "closed", "resolved_at": AT}
     reopened = apply_commands(
-        state(status="closed", resolved_at=AT), [Command("status", ("open",))], AT, CALENDAR
+        state(status="closed", resolved_at=AT), [Command("status", ("open",))], AT, CALENDAR, STAFF
     )
     assert reopened.changes == {"status": "open", "resolved_at": None}
 
 
 def test_closing_a_closed_case_again_keeps_its_resolution_time() -> None:
     again = apply_commands(
-        state(status="closed", resolved_at=CREATED), [Command("status", ("closed",))], AT, CALENDAR
+        state(status="closed", resolved_at=CREATED),
+        [Command("status", ("closed",))],
+        AT,
+        CALENDAR,
+        STAFF,
     )
     assert again.changes == {} and again.errors == []
 
 
 def test_assign_takes_only_staff_addresses_when_staff_domains_are_given() -> None:
-    refused = apply_commands(state(), [Command("assign", ("kunde@firma.dk",))], AT, CALENDAR, STAFF)
+    assign = [Command("assign", ("kunde@firma.dk",))]
+    refused = apply_commands(state(), assign, AT, CALENDAR, STAFF)
     assert refused.changes == {}
     assert refused.errors == ["#assign kunde@firma.dk: not a staff address"]
     # A subdomain is not the staff domain (as for verified staff senders).
@@ -74,7 +79,7 @@ def test_assign_takes_only_staff_addresses_when_staff_domains_are_given() -> Non
 
 def test_priority_recomputes_the_deadlines_from_arrival() -> None:
     applied = apply_commands(state(), [Command("priority", ("high",))], AT, CALENDAR, STAFF)
-    due = deadlines(CREATED, Priority.HIGH, False, CALENDAR, STAFF)
+    due = deadlines(CREATED, Priority.HIGH, False, CALENDAR)
     assert applied.changes == {
         "priority": "high",
         "critical": False,
