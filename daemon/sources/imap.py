@@ -24,7 +24,7 @@ from imaplib import IMAP4
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from daemon import tls
 from daemon.clock import Clock
@@ -286,6 +286,26 @@ class ImapSource:
         # Committed before the mails are processed: a crash or a hang still counts.
         with self.engine.begin() as conn:
             tried = repository.count_attempts(conn, source, uidvalidity, uids, self.clock())
+        try:
+            results = self._quarantine_or_ingest(mails, tried, source)
+        except (OperationalError, InterfaceError):
+            # The database went away, not the mail: give the try back if it is there.
+            with contextlib.suppress(Exception), self.engine.begin() as conn:
+                repository.uncount_attempts(conn, source, uidvalidity, uids)
+            raise
+        with self.engine.begin() as conn:
+            for uid, result in results.items():
+                if result.outcome is Outcome.DEFERRED:
+                    repository.note_attempt_error(
+                        conn, source, uidvalidity, uid, result.reason or "deferred"
+                    )
+            done = [uid for uid, r in results.items() if r.outcome is not Outcome.DEFERRED]
+            repository.forget_attempts(conn, source, uidvalidity, done)
+        return results
+
+    def _quarantine_or_ingest(
+        self, mails: list[InboundMail], tried: dict[int, repository.Attempts], source: str
+    ) -> dict[int, IngestResult]:
         limit = self.settings.max_attempts
         spent = [m for m in mails if tried[_uid(m)].count >= limit]
         fresh = [m for m in mails if tried[_uid(m)].count < limit]
@@ -303,14 +323,6 @@ class ImapSource:
                 fresh, self.pipeline.ingest_batch(self.engine, fresh), strict=True
             ):
                 results[_uid(mail)] = result
-        with self.engine.begin() as conn:
-            for uid, result in results.items():
-                if result.outcome is Outcome.DEFERRED:
-                    repository.note_attempt_error(
-                        conn, source, uidvalidity, uid, result.reason or "deferred"
-                    )
-            done = [uid for uid, r in results.items() if r.outcome is not Outcome.DEFERRED]
-            repository.forget_attempts(conn, source, uidvalidity, done)
         return results
 
     def _note_uidvalidity(self, folder: str, uidvalidity: int) -> None:

@@ -700,6 +700,20 @@ def count_attempts(
     return {uid: before.get(uid, Attempts(0, None)) for uid in uids}
 
 
+def uncount_attempts(conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]) -> None:
+    """Take back the try `count_attempts` added (the failure was not the mail's)."""
+    conn.execute(
+        update(mail_attempts)
+        .where(
+            mail_attempts.c.source == source,
+            mail_attempts.c.uidvalidity == uidvalidity,
+            mail_attempts.c.uid.in_(list(uids)),
+            mail_attempts.c.count > 0,
+        )
+        .values(count=mail_attempts.c.count - 1)
+    )
+
+
 def note_attempt_error(
     conn: Connection, source: str, uidvalidity: int, uid: int, error: str
 ) -> None:
