@@ -216,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
         "retry",
         cmd_ignored_retry,
         "run a rejected or quarantined mail through the pipeline again (once its cause is"
-        " fixed); the kept copy is then marked retried",
+        " fixed); the kept copy is then marked retried. Exit status 1 when it is still no"
+        " case",
         ignored,
     )
     retry.add_argument("id", type=int, help="the message id, as `ignored list --json` shows it")
