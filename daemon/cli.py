@@ -212,6 +212,16 @@ def build_parser() -> argparse.ArgumentParser:
     ignored = group("ignored", "mail kept without a case")
     kept = command("list", cmd_ignored_list, "mail kept but not made a case, with why", ignored)
     json_flag(kept)
+    retry = command(
+        "retry",
+        cmd_ignored_retry,
+        "run a rejected or quarantined mail through the pipeline again (once its cause is"
+        " fixed); the kept copy is then marked retried. Exit status 1 when it is still no"
+        " case",
+        ignored,
+    )
+    retry.add_argument("id", type=int, help="the message id, as `ignored list --json` shows it")
+    json_flag(retry)
     report = command("report", cmd_report, "the monthly report per customer")
     report.add_argument("--month", required=True, help="YYYY-MM, in Danish local time")
     report.add_argument("--customer", metavar="DOMAIN", help="one customer's email domain")
@@ -864,11 +874,12 @@ def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
     from daemon import terminal, views
+    from daemon.pipeline import KEPT_KINDS
     from daemon.store import repository
 
     app = _app(args, settings)
     with app.engine.connect() as conn:
-        rows = repository.uncased_messages(conn, ["ignored", "rejected"])
+        rows = repository.uncased_messages(conn, KEPT_KINDS)
         repeats = repository.duplicate_arrivals(conn)
     found = [views.uncased_summary(row) for row in rows]
     found += [views.duplicate_summary(row) for row in repeats]
@@ -885,6 +896,43 @@ def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
         table.add_row(*map(terminal.cell, (f["at"], f["kind"], f["from"], why, subject)))
     terminal.print_table(table)
     return 0
+
+
+def cmd_ignored_retry(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon.inbound import InboundMail, Outcome
+    from daemon.store import repository
+
+    app = _app(args, settings, "write")
+    with app.engine.connect() as conn:
+        kept = repository.kept_message(conn, args.id)
+    if kept is None or kept.kind not in RETRIABLE_KINDS:
+        raise CommandError(f"no rejected or quarantined message {args.id}")
+    # The kept copy steps aside first (its identity may be the mail's own, which would
+    # make the retry a duplicate); if the retry keeps the mail again, that is a new
+    # kept record, with the new reason.
+    with app.engine.begin() as conn:
+        repository.set_kept_state(conn, kept.id, "retried", None)
+    mail = InboundMail(raw=bytes(kept.raw), source=kept.source, received_at=kept.at)
+    try:
+        [result] = app.pipeline.ingest_batch(app.engine, [mail])
+    except BaseException:
+        with app.engine.begin() as conn:
+            repository.set_kept_state(conn, kept.id, kept.kind, kept.dedupe_key)
+        raise
+    if result.outcome is Outcome.DEFERRED:  # not stored at all: keep the old record
+        with app.engine.begin() as conn:
+            repository.set_kept_state(conn, kept.id, kept.kind, kept.dedupe_key)
+    summary = {
+        "id": kept.id,
+        "outcome": result.outcome.value,
+        "case": result.case_number,
+        "reason": result.reason,
+    }
+    _print_summary(args, summary)
+    return 0 if result.case_number is not None else 1
+
+
+RETRIABLE_KINDS = ("rejected", "quarantined")
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:

@@ -35,6 +35,9 @@ class Outcome(StrEnum):
     IGNORED = "ignored"  # automatic mail: kept, no case, no answer
     REJECTED = "rejected"  # cannot become a case: kept raw with the reason
     DEFERRED = "deferred"  # the database refused even the raw bytes: the source keeps it
+    # Failed or crashed `[imap] max_attempts` times: kept raw with the reason, no case,
+    # moved to the quarantine folder; `oo-support ignored retry` runs it again.
+    QUARANTINED = "quarantined"
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Prepared:
     mail: InboundMail
     key: str
     parsed: ParsedMail | None
-    outcome: Outcome  # CREATED, IGNORED or REJECTED, before threading and dedupe
+    outcome: Outcome  # CREATED, IGNORED, REJECTED or QUARANTINED, before threading and dedupe
     reason: str | None = None
     is_staff: bool = False  # verified: staff domain and trusted authentication
     unverified_staff: bool = False  # staff domain, but nothing vouches for it

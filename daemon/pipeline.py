@@ -92,6 +92,38 @@ class Pipeline:
             observe(mails, results, self.clock())
         return results
 
+    def quarantine(
+        self, engine: Engine, held: Sequence[tuple[InboundMail, str]]
+    ) -> list[IngestResult]:
+        """Keep mails that failed too often raw, with why: no case, no answer, no parsing
+        (parsing may be what fails). One that not even that stores is still reported
+        quarantined: its source moves it aside so it stops coming back."""
+        items = [
+            Prepared(mail, dedupe_key(None, "", mail.raw), None, Outcome.QUARANTINED, why)
+            for mail, why in held
+        ]
+        with engine.begin() as conn:
+            results = [self._keep_quarantined(conn, item) for item in items]
+        for observe in self.observers:
+            observe([mail for mail, _ in held], results, self.clock())
+        return results
+
+    def _keep_quarantined(self, conn: Connection, item: Prepared) -> IngestResult:
+        try:
+            with conn.begin_nested():
+                return self._store(conn, [item])[0]
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the mail must stop blocking all the same
+            log.error(
+                "quarantined mail not storable source=%s uid=%s (%s): moved to the"
+                " quarantine folder only, not listed by `ignored list`",
+                item.mail.source,
+                item.mail.uid,
+                _reason(exc),
+            )
+            return IngestResult(Outcome.QUARANTINED, reason=item.reason)
+
     def _ingest(self, engine: Engine, prepared: list[Prepared]) -> list[IngestResult]:
         try:
             with engine.begin() as conn:
@@ -382,7 +414,7 @@ class Pipeline:
             "source": mail.source,
             "source_uidvalidity": mail.uidvalidity,
             "source_uid": mail.uid,
-            "reject_reason": item.reason if plan.kind in ("rejected", "ignored") else None,
+            "reject_reason": item.reason if plan.kind in KEPT_KINDS else None,
             "created_at": now,
             "to_addrs": [],
             "cc_addrs": [],
@@ -434,13 +466,16 @@ class Pipeline:
                 log.info("added to case", extra={**fields, "kind": result.reason})
             elif result.outcome is Outcome.IGNORED:
                 log.info("ignored automatic mail", extra={**fields, "reason": result.reason})
-            elif result.outcome is Outcome.REJECTED:
+            elif result.outcome in (Outcome.REJECTED, Outcome.QUARANTINED):
                 log.warning(
-                    "mail rejected", extra={**fields, "uid": mail.uid, "reason": result.reason}
+                    f"mail {result.outcome.value}",
+                    extra={**fields, "uid": mail.uid, "reason": result.reason},
                 )
 
 
 ACK_SUPPRESSED = "acknowledgement suppressed"
+# Inbound mail kept without a case, with the reason (`oo-support ignored list`).
+KEPT_KINDS = ("ignored", "rejected", "quarantined")
 
 
 def _reason(exc: Exception) -> str:

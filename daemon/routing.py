@@ -132,6 +132,8 @@ def find_candidates(conn: Connection, batch: Sequence[Prepared]) -> Candidates:
 def plan(item: Prepared, found: Candidates, now: datetime, reopen_within: timedelta) -> Plan:
     """The route of one mail that is not a duplicate."""
     parsed = item.parsed
+    if item.outcome is Outcome.QUARANTINED:
+        return Plan(item, "quarantined")
     if item.outcome is Outcome.REJECTED or parsed is None:
         return Plan(item, "rejected")
     if item.mail.channel == "phone":

@@ -71,6 +71,10 @@ class ImapSettings(_Section):
     processed_folder: str = "Processed"
     # Automatic mail that belongs to no case is moved here (and listed by `ignored list`).
     ignored_folder: str = "Ignored"
+    # A mail taken up this many times without being stored (it failed, or crashed or
+    # hung the daemon) is kept raw as "quarantined" and moved to quarantine_folder.
+    max_attempts: int = Field(3, ge=1, le=1000)
+    quarantine_folder: str = "Quarantine"
     idle: bool = True
     poll_interval: float = Field(60, gt=0)
     # Re-issue IDLE well within the 29 minutes RFC 2177 allows servers to drop it.

@@ -116,6 +116,7 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
 
 def uncased_summary(row: Row[Any]) -> dict[str, Any]:
     return {
+        "id": row.id,  # for `ignored retry`
         "kind": row.kind,
         "reason": row.reject_reason,
         "from": row.from_addr,
@@ -141,6 +142,7 @@ def duplicate_summary(row: Row[Any]) -> dict[str, Any]:
     """A re-delivered mail (repository.duplicate_arrivals), shaped as `uncased_summary`."""
     on_case = f" on case {row.case_number}" if row.case_number is not None else ""
     return {
+        "id": None,  # a repeat: the message it repeats is the one kept
         "kind": "duplicate",
         "reason": f"duplicate of message {row.original_pk}{on_case}",
         "from": row.from_addr,

@@ -35,7 +35,7 @@ class Metrics:
         self.mails = Counter(
             "oo_support_mails",
             "Mails taken in, by outcome (created, threaded, duplicate, ignored, rejected,"
-            " deferred)",
+            " deferred, quarantined)",
             ["outcome"],
             registry=r,
         )

@@ -24,7 +24,7 @@ from imaplib import IMAP4
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from daemon import tls
 from daemon.clock import Clock
@@ -56,6 +56,7 @@ class PassReport:
     ignored: int = 0
     rejected: int = 0
     deferred: int = 0
+    quarantined: int = 0
 
     def add(self, results: Sequence[IngestResult]) -> None:
         for result in results:
@@ -66,6 +67,7 @@ class PassReport:
                 Outcome.IGNORED: "ignored",
                 Outcome.REJECTED: "rejected",
                 Outcome.DEFERRED: "deferred",
+                Outcome.QUARANTINED: "quarantined",
             }[result.outcome]
             setattr(self, field, getattr(self, field) + 1)
 
@@ -110,7 +112,8 @@ class ImapSource:
             client.login(s.username, s.password)
         client.normalise_times = False  # keep INTERNALDATE's offset instead of local naive
         self._can_move = client.has_capability("MOVE") and bool(s.processed_folder)
-        for folder in (s.processed_folder, s.ignored_folder) if self._can_move else ():
+        folders = (s.processed_folder, s.ignored_folder, s.quarantine_folder)
+        for folder in folders if self._can_move else ():
             if folder and not client.folder_exists(folder):
                 client.create_folder(folder)
         self.client = client
@@ -231,23 +234,95 @@ class ImapSource:
                     uid=uid,
                 )
             )
-        results = self.pipeline.ingest_batch(self.engine, mails)
+        results = self._ingest_counted(f"imap:{folder}", uidvalidity, mails)
         self.on_committed()
         # A deferred mail stays in the folder, to be tried again on the next pass.
         destinations: dict[str, list[int]] = {}
         for mail, result in zip(mails, results, strict=True):
             if mail.uid is not None and result.outcome is not Outcome.DEFERRED:
-                ignored = result.outcome is Outcome.IGNORED and self.settings.ignored_folder
-                folder_to = (
-                    self.settings.ignored_folder if ignored else self.settings.processed_folder
-                )
-                destinations.setdefault(folder_to, []).append(mail.uid)
+                destinations.setdefault(self._destination(result.outcome), []).append(mail.uid)
         # Only after the commit: a crash before this line means a re-read, not a loss.
         for destination, uids in destinations.items():
             if self._can_move:
                 client.move(uids, destination)
             else:
                 client.add_flags(uids, [PROCESSED_KEYWORD])
+        return results
+
+    def _destination(self, outcome: Outcome) -> str:
+        s = self.settings
+        if outcome is Outcome.IGNORED and s.ignored_folder:
+            return s.ignored_folder
+        if outcome is Outcome.QUARANTINED and s.quarantine_folder:
+            return s.quarantine_folder
+        return s.processed_folder
+
+    def _ingest_counted(
+        self, source: str, uidvalidity: int, mails: list[InboundMail]
+    ) -> list[IngestResult]:
+        """Ingest `mails`, counting each one's tries in the database first.
+
+        A mail tried before and not stored since failed or killed the pass that took it
+        up. Then the batch goes one mail at a time, never-tried ones first, each counted
+        just before its turn: the mails behind a poison one flow, and only its counter
+        rises until `max_attempts` quarantines it.
+        """
+        with self.engine.connect() as conn:
+            before = repository.attempts_of(conn, source, uidvalidity, [_uid(m) for m in mails])
+        if not before:
+            groups = [mails] if mails else []
+        else:
+            in_turn = sorted(mails, key=lambda m: before.get(_uid(m), 0))
+            groups = [[mail] for mail in in_turn]
+        by_uid: dict[int, IngestResult] = {}
+        for group in groups:
+            by_uid |= self._take_up(source, uidvalidity, group)
+        return [by_uid[_uid(mail)] for mail in mails]
+
+    def _take_up(
+        self, source: str, uidvalidity: int, mails: list[InboundMail]
+    ) -> dict[int, IngestResult]:
+        uids = [_uid(m) for m in mails]
+        # Committed before the mails are processed: a crash or a hang still counts.
+        with self.engine.begin() as conn:
+            tried = repository.count_attempts(conn, source, uidvalidity, uids, self.clock())
+        try:
+            results = self._quarantine_or_ingest(mails, tried, source)
+        except (OperationalError, InterfaceError):
+            # The database went away, not the mail: give the try back if it is there.
+            with contextlib.suppress(Exception), self.engine.begin() as conn:
+                repository.uncount_attempts(conn, source, uidvalidity, uids)
+            raise
+        with self.engine.begin() as conn:
+            for uid, result in results.items():
+                if result.outcome is Outcome.DEFERRED:
+                    repository.note_attempt_error(
+                        conn, source, uidvalidity, uid, result.reason or "deferred"
+                    )
+            done = [uid for uid, r in results.items() if r.outcome is not Outcome.DEFERRED]
+            repository.forget_attempts(conn, source, uidvalidity, done)
+        return results
+
+    def _quarantine_or_ingest(
+        self, mails: list[InboundMail], tried: dict[int, repository.Attempts], source: str
+    ) -> dict[int, IngestResult]:
+        limit = self.settings.max_attempts
+        spent = [m for m in mails if tried[_uid(m)].count >= limit]
+        fresh = [m for m in mails if tried[_uid(m)].count < limit]
+        results: dict[int, IngestResult] = {}
+        if spent:
+            held = [(m, _quarantine_reason(tried[_uid(m)])) for m in spent]
+            log.warning(
+                "quarantining uids=%s of %s after %s tries", [_uid(m) for m in spent], source, limit
+            )
+            kept = self.pipeline.quarantine(self.engine, held)
+            for mail, result in zip(spent, kept, strict=True):
+                results[_uid(mail)] = result
+        if fresh:
+            for mail, result in zip(
+                fresh, self.pipeline.ingest_batch(self.engine, fresh), strict=True
+            ):
+                results[_uid(mail)] = result
         return results
 
     def _note_uidvalidity(self, folder: str, uidvalidity: int) -> None:
@@ -383,6 +458,16 @@ def _arrival(internaldate: object, now: datetime, server_time: bool) -> datetime
     if server_time and isinstance(internaldate, datetime):
         return min(internaldate.astimezone(UTC), now)
     return now
+
+
+def _uid(mail: InboundMail) -> int:
+    assert mail.uid is not None  # every mail from the mailbox has one
+    return mail.uid
+
+
+def _quarantine_reason(tried: repository.Attempts) -> str:
+    why = tried.last_error or "processing never finished (the daemon crashed, hung or was stopped)"
+    return f"quarantined after {tried.count} tries: {why}"
 
 
 def _size(sizes: dict[int, dict[bytes, object]], uid: int) -> int:

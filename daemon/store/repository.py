@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeGuard
 
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
 
 from daemon.domain.billing import Fee, Rates, rates_for
 from daemon.mail import LARGE_MAIL_BYTES
@@ -27,6 +27,7 @@ from daemon.store.schema import (
     cases,
     customers,
     duplicates,
+    mail_attempts,
     mailbox_state,
     messages,
     outbox,
@@ -639,4 +640,116 @@ def alerts_of(conn: Connection, case_id: int) -> list[Row[Any]]:
             .where(alerts.c.case_id == case_id)
             .order_by(alerts.c.created_at, alerts.c.id)
         )
+    )
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """How often a mailbox message was taken up before this time, and why it failed."""
+
+    count: int
+    last_error: str | None
+
+
+def attempts_of(
+    conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]
+) -> dict[int, int]:
+    """The tries so far of those of `uids` that have any."""
+    return {
+        uid: count
+        for uid, count in conn.execute(
+            select(mail_attempts.c.uid, mail_attempts.c.count).where(
+                mail_attempts.c.source == source,
+                mail_attempts.c.uidvalidity == uidvalidity,
+                mail_attempts.c.uid.in_(list(uids)),
+            )
+        )
+    }
+
+
+def count_attempts(
+    conn: Connection, source: str, uidvalidity: int, uids: Sequence[int], now: datetime
+) -> dict[int, Attempts]:
+    """Add one try to each of `uids`; returns the tries each had before this one."""
+    where = and_(
+        mail_attempts.c.source == source,
+        mail_attempts.c.uidvalidity == uidvalidity,
+        mail_attempts.c.uid.in_(list(uids)),
+    )
+    before = {
+        uid: Attempts(count, last_error)
+        for uid, count, last_error in conn.execute(
+            select(mail_attempts.c.uid, mail_attempts.c.count, mail_attempts.c.last_error).where(
+                where
+            )
+        )
+    }
+    if before:
+        conn.execute(
+            update(mail_attempts)
+            .where(where)
+            .values(count=mail_attempts.c.count + 1, updated_at=now)
+        )
+    new = [
+        {"source": source, "uidvalidity": uidvalidity, "uid": uid, "count": 1, "updated_at": now}
+        for uid in uids
+        if uid not in before
+    ]
+    if new:
+        conn.execute(insert(mail_attempts), new)
+    return {uid: before.get(uid, Attempts(0, None)) for uid in uids}
+
+
+def uncount_attempts(conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]) -> None:
+    """Take back the try `count_attempts` added (the failure was not the mail's)."""
+    conn.execute(
+        update(mail_attempts)
+        .where(
+            mail_attempts.c.source == source,
+            mail_attempts.c.uidvalidity == uidvalidity,
+            mail_attempts.c.uid.in_(list(uids)),
+            mail_attempts.c.count > 0,
+        )
+        .values(count=mail_attempts.c.count - 1)
+    )
+
+
+def note_attempt_error(
+    conn: Connection, source: str, uidvalidity: int, uid: int, error: str
+) -> None:
+    conn.execute(
+        update(mail_attempts)
+        .where(
+            mail_attempts.c.source == source,
+            mail_attempts.c.uidvalidity == uidvalidity,
+            mail_attempts.c.uid == uid,
+        )
+        .values(last_error=error[:2000])
+    )
+
+
+def forget_attempts(conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]) -> None:
+    """The mails are stored (or quarantined): their tries no longer matter."""
+    if uids:
+        conn.execute(
+            delete(mail_attempts).where(
+                mail_attempts.c.source == source,
+                mail_attempts.c.uidvalidity == uidvalidity,
+                mail_attempts.c.uid.in_(list(uids)),
+            )
+        )
+
+
+def kept_message(conn: Connection, pk: int) -> Row[Any] | None:
+    """An inbound message kept without a case, with its raw bytes (`ignored retry`)."""
+    return conn.execute(
+        select(messages).where(
+            messages.c.id == pk, messages.c.direction == "in", messages.c.case_id.is_(None)
+        )
+    ).first()
+
+
+def set_kept_state(conn: Connection, pk: int, kind: str, dedupe_key: str | None) -> None:
+    conn.execute(
+        update(messages).where(messages.c.id == pk).values(kind=kind, dedupe_key=dedupe_key)
     )

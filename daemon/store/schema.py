@@ -304,6 +304,21 @@ mailbox_state = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
+# How often each mail of a mailbox was taken up, across passes and restarts: counted
+# before a batch is processed (and committed first), so a mail that crashes or hangs
+# the daemon still counts; after `[imap] max_attempts` it is quarantined. The row is
+# removed once the mail is stored (or left in the mailbox).
+mail_attempts = Table(
+    "mail_attempts",
+    metadata,
+    Column("source", String(255), primary_key=True),
+    Column("uidvalidity", BigInteger, primary_key=True),
+    Column("uid", BigInteger, primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
 
 # Full-text search (`cases search`) is built differently per database, so it is not
 # declared above but made by migration 0012, and daemon/store/search.py queries it:
