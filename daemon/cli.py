@@ -268,48 +268,32 @@ def _case_filters(listing: Any) -> None:
 
 def _staff_commands(cases: Any, command: Any, json_flag: Any, now_option: Any) -> None:
     """`cases close|reopen|assign|priority|note|reply|search`: staff work without mail."""
-    for name, handler, help_text in (
-        ("close", cmd_cases_close, "close a case: it is resolved now (BR-11)"),
-        ("reopen", cmd_cases_reopen, "reopen a closed case: open and unresolved again"),
-    ):
+
+    def action(name: str, handler: Callable[..., int], help_text: str, who: str) -> Any:
+        """A staff action on one case: NUMBER, then what is particular to it, then
+        --staff (who, for the history), --now and --json."""
         p = command(name, handler, help_text, cases)
         p.add_argument("number", type=int, help="the case number")
-        _staff_option(p, "who did it")
+        _staff_option(p, who)
         now_option(p, "act as if it were then")
         json_flag(p)
-    assign = command("assign", cmd_cases_assign, "assign a case to a supporter", cases)
-    assign.add_argument("number", type=int, help="the case number")
+        return p
+
+    action("close", cmd_cases_close, "close a case: it is resolved now (BR-11)", "who did it")
+    action("reopen", cmd_cases_reopen, "reopen a closed case: open and unresolved again",
+           "who did it")
+    assign = action("assign", cmd_cases_assign, "assign a case to a supporter", "who assigned it")
     assign.add_argument("email", help="the supporter's address, of [staff] domains")
-    _staff_option(assign, "who assigned it")
-    now_option(assign, "act as if it were then")
-    json_flag(assign)
-    priority = command(
-        "priority", cmd_cases_priority, "change a case's priority; its deadlines follow", cases
-    )
-    priority.add_argument("number", type=int, help="the case number")
+    priority = action("priority", cmd_cases_priority,
+                      "change a case's priority; its deadlines follow", "who changed it")
     priority.add_argument("priority", choices=_PRIORITIES, help="the new SLA level (BR-11)")
-    _staff_option(priority, "who changed it")
-    now_option(priority, "act as if it were then")
-    json_flag(priority)
-    note = command(
-        "note", cmd_cases_note, "add an internal note (never sent to the customer)", cases
-    )
-    note.add_argument("number", type=int, help="the case number")
+    note = action("note", cmd_cases_note, "add an internal note (never sent to the customer)",
+                  "who wrote it")
     note.add_argument("--text", required=True, help="the note")
-    _staff_option(note, "who wrote it")
-    now_option(note, "act as if it were then")
-    json_flag(note)
-    reply = command(
-        "reply",
-        cmd_cases_reply,
-        "answer the customer from the support address, as a relayed staff mail is",
-        cases,
-    )
-    reply.add_argument("number", type=int, help="the case number")
+    reply = action("reply", cmd_cases_reply,
+                   "answer the customer from the support address, as a relayed staff mail is",
+                   "who wrote it; signs the mail")
     reply.add_argument("--text", required=True, help="what the customer reads")
-    _staff_option(reply, "who wrote it; signs the mail")
-    now_option(reply, "act as if it were then")
-    json_flag(reply)
     reply.add_argument("--no-send", action="store_true", help="queue the reply, do not send it")
     search = command(
         "search",

@@ -156,17 +156,7 @@ def answer_customer(
 ) -> compose.Outgoing:
     """`cases reply`: what a relayed staff mail does, without the mail: the customer
     gets `body`, and the case counts as reviewed and answered (BR-6, BR-12)."""
-    change_case(
-        conn,
-        row,
-        (),
-        actor=actor,
-        at=now,
-        now=now,
-        calendar=calendar,
-        limits=command_limits(settings.staff),
-        answered_customer=True,
-    )
+    _acted_on(conn, settings, calendar, row, actor, now, answered_customer=True)
     return queue_reply(
         conn, settings, renderer, row, actor=actor, staff_name="", body=body, at=now, now=now
     )
@@ -223,6 +213,22 @@ def add_note(
             }
         ],
     )
+    _acted_on(conn, settings, calendar, row, actor, now)
+    record(conn, row.id, [Event("note", {"message_id": message_id})], actor, now, now)
+    return message_id
+
+
+def _acted_on(
+    conn: Connection,
+    settings: Settings,
+    calendar: BusinessCalendar,
+    row: Row[Any],
+    actor: str,
+    now: datetime,
+    answered_customer: bool = False,
+) -> None:
+    """Staff wrote on the case without a command: it counts as reviewed (BR-6), and as
+    answered when the words went to the customer (BR-12)."""
     change_case(
         conn,
         row,
@@ -232,6 +238,5 @@ def add_note(
         now=now,
         calendar=calendar,
         limits=command_limits(settings.staff),
+        answered_customer=answered_customer,
     )
-    record(conn, row.id, [Event("note", {"message_id": message_id})], actor, now, now)
-    return message_id
