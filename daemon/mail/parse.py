@@ -310,14 +310,13 @@ def _mailboxes(value: str) -> list[tuple[str, str]]:
     """
     # Only where it matters: the header parser builds a token tree of the whole field,
     # which for 10,000 recipients costs ~80 MB and seconds; plain lists need none of it.
-    needs_registry = "=?" in value and len(value) <= _REGISTRY_MAX_CHARS
-    try:
-        if not needs_registry:
-            raise ValueError("plain address list")
-        header = _REGISTRY("To", value)
-        found = [(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - pathological address lists
-        found = []
+    found: list[tuple[str, str]] = []
+    if "=?" in value and len(value) <= _REGISTRY_MAX_CHARS:
+        try:
+            header = _REGISTRY("To", value)
+            found = [(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - pathological address lists
+            found = []
     if not found:
         try:
             found = getaddresses([value])
