@@ -115,6 +115,13 @@ CRITICAL = [
         "Jeg har desværre klikket på et link i en phishing mail og tastet min kode.",
         "suspected_hack",
     ),
+    # A phishing story: a password given to a lure, a fake mail's link opened.
+    (
+        "PostNord",
+        "Jeg klikkede på et link i en sms fra PostNord og tastede mit password. Det var svindel.",
+        "phishing_credentials",
+    ),
+    ("DHL", "Min kollega har åbnet et link i en mail fra DHL. Den var falsk.", "phishing_link"),
     (
         "Unusual sign-in activity",
         "Microsoft says there was unusual sign-in activity on my account.",

@@ -31,8 +31,8 @@ from collections.abc import Sequence
 
 from daemon.domain.sla import Priority
 from daemon.domain.triage.model import Rule, Triage, rules_from_config
-from daemon.domain.triage.normalise import headline, normalise_text
-from daemon.domain.triage.rules import default_rules
+from daemon.domain.triage.normalise import normalise_text, reply_headline
+from daemon.domain.triage.rules import default_rules, settled
 from daemon.domain.triage.starts import Starts
 
 __all__ = [
@@ -56,21 +56,37 @@ _RANK: dict[str, int] = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.MEDIUM: 2
 def classify(subject: str, body: str, rules: Sequence[Rule] | None = None) -> Triage:
     """Criticality and priority of a new case: the first critical rule, else the highest.
 
-    `rules` None means the built-in ones (`default_rules()`).
+    `rules` None means the built-in ones (`default_rules()`). The result's `reason`
+    says which words matched, or why nothing counted.
     """
     if rules is None:
         rules = default_rules()
-    title = headline(subject[:SUBJECT_CHARS])
-    text = f"{title}\n{normalise_text(body[:BODY_CHARS])}"
+    title, reply = reply_headline(subject[:SUBJECT_CHARS])
+    new_text = normalise_text(body[:BODY_CHARS])
+    set_aside = ""
+    if title and reply and settled(new_text):
+        # "SV: Min konto er låst" / "Det virker igen, tak": the subject is the old
+        # problem, the new text says it is over; what is new is judged alone.
+        set_aside = f'; the reply\'s subject "{title}" is set aside, the new text says it is solved'
+        title = ""
+    text = f"{title}\n{new_text}"
     starts = Starts.of(rules, text)
-    best: Rule | None = None
+    best: tuple[Rule, str] | None = None
+    cancelled: str | None = None
     for rule in rules:
-        if not rule.matches(text, len(title), starts):
+        found = rule.find(text, len(title), starts)
+        if found.evidence is None:
+            if rule.critical and cancelled is None and found.cancelled is not None:
+                cancelled = f"{rule.name}: {found.cancelled}"
             continue
+        reason = f'{rule.name}: "{found.evidence}"'
         if rule.critical:
-            return Triage(critical=True, priority=Priority.HIGH, rule=rule.name)
-        if best is None or _RANK[rule.priority] > _RANK[best.priority]:
-            best = rule
+            return Triage(critical=True, priority=Priority.HIGH, rule=rule.name, reason=reason)
+        if best is None or _RANK[rule.priority] > _RANK[best[0].priority]:
+            best = (rule, reason)
     if best is None:
-        return Triage(critical=False, priority=Priority.NORMAL, rule=None)
-    return Triage(critical=False, priority=best.priority, rule=best.name)
+        why = "no rule matched" + (f"; {cancelled}" if cancelled else "") + set_aside
+        return Triage(critical=False, priority=Priority.NORMAL, rule=None, reason=why)
+    rule, reason = best
+    why = reason + (f"; not critical: {cancelled}" if cancelled else "") + set_aside
+    return Triage(critical=False, priority=rule.priority, rule=rule.name, reason=why)

@@ -11,17 +11,35 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from daemon.domain.sla import Priority
-from daemon.domain.triage.normalise import sentence_around
+from daemon.domain.triage.normalise import sentence_bounds
+from daemon.domain.triage.scope import negation_before, outside_near
 from daemon.domain.triage.starts import Starts, each_match, start_words
 
 
 @dataclass(frozen=True)
 class Triage:
-    """The outcome recorded on a case: `rule` names why, for staff (None: no rule)."""
+    """The outcome recorded on a case: `rule` names why, for staff (None: no rule).
+
+    `reason` says it in a line staff can read (`cases show`): the rule and the words
+    of the mail it matched ('account_locked: "min konto er låst"'), or why nothing
+    did ('no rule matched; login_failure: "kan ikke logge på facebook" is about
+    facebook, outside the IT we run'). It is not compared: two outcomes are the same
+    decision whatever words led to them.
+    """
 
     critical: bool
     priority: str  # a Priority value: "high", "medium", "normal" or "low"
     rule: str | None
+    reason: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """How a rule went on one text: `evidence` (the words matched) if it matches, else
+    `cancelled`: why the symptom it found does not count (None: it found none)."""
+
+    evidence: str | None = None
+    cancelled: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,9 @@ class Rule:
     `patterns`: the symptom, any one of them; `requires_any`: a qualifier that must
     also be somewhere in the text (BR-8's "everyone affected"); `excludes`: what
     cancels a symptom in its sentence ("virker igen"). `name` is recorded on the case.
+    `negatable`: a negation before a symptom or qualifier in its clause cancels it
+    ("ikke mistanke om hack", scope.py); `outside`: services outside the customer's
+    IT, which cancel a symptom they are named in or right around ("logge på Facebook").
     """
 
     name: str
@@ -39,9 +60,12 @@ class Rule:
     patterns: tuple[str, ...]
     requires_any: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
+    negatable: bool = False
+    outside: tuple[str, ...] = ()
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _requires: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _excludes: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _outside: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     # The words every match begins with, or None (unknown): see starts.py.
     _pattern_starts: frozenset[str] | None = field(init=False, repr=False, compare=False)
     _requires_starts: frozenset[str] | None = field(init=False, repr=False, compare=False)
@@ -62,7 +86,9 @@ class Rule:
             raise ValueError(f"triage rule {self.name!r}: a critical rule has priority high")
         if not self.patterns:
             raise ValueError(f"triage rule {self.name!r}: patterns must not be empty")
-        for key in ("patterns", "requires_any", "excludes"):
+        if not isinstance(self.negatable, bool):
+            raise ValueError(f"triage rule {self.name!r}: negatable must be true or false")
+        for key in ("patterns", "requires_any", "excludes", "outside"):
             value = getattr(self, key)
             if isinstance(value, str) or not isinstance(value, Sequence):
                 raise ValueError(f"triage rule {self.name!r}: {key} must be a tuple of regexes")
@@ -71,9 +97,11 @@ class Rule:
         set_(self, "patterns", tuple(self.patterns))
         set_(self, "requires_any", tuple(self.requires_any))
         set_(self, "excludes", tuple(self.excludes))
+        set_(self, "outside", tuple(self.outside))
         set_(self, "_pattern", _compile(self.name, "patterns", self.patterns))
         set_(self, "_requires", _compile(self.name, "requires_any", self.requires_any))
         set_(self, "_excludes", _compile(self.name, "excludes", self.excludes))
+        set_(self, "_outside", _compile(self.name, "outside", self.outside))
         set_(self, "_pattern_starts", start_words(self.patterns))
         set_(self, "_requires_starts", start_words(self.requires_any))
 
@@ -86,29 +114,80 @@ class Rule:
         """Does the rule match `text`, whose first `subject_end` characters are the subject?
 
         `starts` says where in `text` each rule's start words are (starts.py)."""
-        symptoms = each_match(self._pattern, starts.get(self._pattern_starts), text)
-        if not any(self._stands(symptom, text, subject_end) for symptom in symptoms):
-            return False
-        if self._requires is None:
-            return True
-        qualifiers = each_match(self._requires, starts.get(self._requires_starts), text)
-        return next(qualifiers, None) is not None
+        return self.find(text, subject_end, starts).evidence is not None
 
-    def _stands(self, symptom: re.Match[str], text: str, subject_end: int) -> bool:
-        """Is the match not cancelled by an exclude in its sentence?
+    def find(self, text: str, subject_end: int, starts: Starts) -> Finding:
+        """The words the rule matched in `text`, or why what it found does not count."""
+        cancelled: str | None = None
+        standing: re.Match[str] | None = None
+        headline: re.Match[str] | None = None
+        for symptom in each_match(self._pattern, starts.get(self._pattern_starts), text):
+            why_not = self._cancelled(symptom, text, subject_end)
+            if why_not is None and symptom.start() >= subject_end:
+                standing = symptom
+                break
+            if why_not is None:
+                headline = headline or symptom
+                continue
+            cancelled = cancelled or f'"{symptom.group().strip()}" {why_not}'
+            if symptom.start() >= subject_end and headline is not None:
+                # The new text tells what the subject only names: "Hack?" / "Vi har
+                # ikke mistanke om hack". What it cancels, it cancels in the subject too.
+                headline = None
+        standing = standing or headline
+        if standing is None:
+            return Finding(cancelled=cancelled)
+        evidence = standing.group().strip()
+        if self._requires is None:
+            return Finding(evidence=evidence)
+        qualifiers = each_match(self._requires, starts.get(self._requires_starts), text)
+        negated: str | None = None
+        for qualifier in qualifiers:
+            # A negation that is part of the symptom ("ingen internet på kontoret") is not
+            # the qualifier's: its clause starts after the symptom.
+            floor = standing.end() if standing.end() <= qualifier.start() else 0
+            cue = self._negation(qualifier, text, floor)
+            if cue is None:
+                return Finding(evidence=f"{evidence} / {qualifier.group().strip()}")
+            negated = negated or f'"{qualifier.group().strip()}" is negated by "{cue}"'
+        return Finding(
+            cancelled=f'"{evidence}", but not everyone is affected'
+            + (f" ({negated})" if negated else "")
+        )
+
+    def _cancelled(self, symptom: re.Match[str], text: str, subject_end: int) -> str | None:
+        """Why the match does not stand (None: it stands): an exclude in its sentence,
+        a negation before it, or a service outside the customer's IT around it.
 
         A subject is a headline for the body, so a match there is tested against the
-        whole text ("Password reset" / "for Anne, who starts next week").
+        whole text's excludes ("Password reset" / "for Anne, who starts next week").
         """
-        if self._excludes is None:
-            return True
-        if symptom.start() < subject_end:
-            return self._excludes.search(text) is None
-        sentence = sentence_around(text, symptom.start(), symptom.end())
-        return self._excludes.search(sentence) is None
+        if self._excludes is not None:
+            if symptom.start() < subject_end:
+                scope = text
+            else:
+                scope = text[slice(*sentence_bounds(text, symptom.start(), symptom.end()))]
+            if (exclude := self._excludes.search(scope)) is not None:
+                return f'is cancelled by "{exclude.group().strip()}"'
+        if (cue := self._negation(symptom, text)) is not None:
+            return f'is negated by "{cue}"'
+        if self._outside is not None:
+            bounds = sentence_bounds(text, symptom.start(), symptom.end())
+            service = outside_near(self._outside, text, symptom.start(), symptom.end(), bounds)
+            if service is not None:
+                return f"is about {service}, outside the IT we run"
+        return None
+
+    def _negation(self, found: re.Match[str], text: str, floor: int = 0) -> str | None:
+        if not self.negatable:
+            return None
+        begin, _ = sentence_bounds(text, found.start(), found.end())
+        return negation_before(text, found.start(), max(begin, floor))
 
 
-_CONFIG_KEYS = frozenset({"name", "critical", "priority", "patterns", "requires_any", "excludes"})
+_CONFIG_KEYS = frozenset(
+    {"name", "critical", "priority", "patterns", "requires_any", "excludes", "negatable", "outside"}
+)
 
 
 def rules_from_config(items: Sequence[Mapping[str, Any]]) -> tuple[Rule, ...]:
@@ -140,6 +219,8 @@ def rules_from_config(items: Sequence[Mapping[str, Any]]) -> tuple[Rule, ...]:
             patterns=_regex_list(label, "patterns", item["patterns"]),
             requires_any=_regex_list(label, "requires_any", item.get("requires_any", ())),
             excludes=_regex_list(label, "excludes", item.get("excludes", ())),
+            negatable=item.get("negatable", False),
+            outside=_regex_list(label, "outside", item.get("outside", ())),
         )
         if rule.name in seen:
             raise ValueError(f"triage rule {label}: the name is used twice")

@@ -12,7 +12,9 @@ import re
 import unicodedata
 
 # "SV: VS: Låst" is the headline "låst" (Danish, English, German, French clients).
-_REPLY_PREFIXES = re.compile(r"^(?:(?:re|sv|vs|fw|fwd|aw|wg|tr|ref)\s*:\s*)+")
+_REPLY_PREFIXES = re.compile(
+    r"^(?:(?:re|sv|svar|vs|fw|fwd|aw|antw|wg|tr|ref)(?:\[\d+\])?\s*:\s*)+"
+)
 
 _FOLD_MAP = {
     **dict.fromkeys("àáâãāăą", "a"),
@@ -44,6 +46,13 @@ _ABBREVIATIONS = frozenset(
 def headline(subject: str) -> str:
     """The normalised subject without its reply and forward prefixes."""
     return _REPLY_PREFIXES.sub("", normalise_text(subject))
+
+
+def reply_headline(subject: str) -> tuple[str, bool]:
+    """The headline, and whether the subject had a reply or forward prefix ("SV:", "Fwd:")."""
+    normalised = normalise_text(subject)
+    title = _REPLY_PREFIXES.sub("", normalised)
+    return title, len(title) != len(normalised)
 
 
 def normalise_text(text: str) -> str:
@@ -78,6 +87,12 @@ def _join_abbreviations(text: str) -> str:
 
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence of `text` that holds text[start:end]."""
+    begin, stop = sentence_bounds(text, start, end)
+    return text[begin:stop]
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence holding text[start:end] begins and ends."""
     # A sentence ends at ". " (not the dots of "oo.dk" or "1.000"), ! ? ; or a paragraph.
     dot = text.rfind(". ", 0, start)
     begin = max(dot + 2 if dot != -1 else 0, *(text.rfind(c, 0, start) + 1 for c in "!?;\n"))
@@ -85,4 +100,4 @@ def sentence_around(text: str, start: int, end: int) -> str:
     for found in (text.find(c, end) for c in (". ", "!", "?", ";", "\n")):
         if found != -1 and found < stop:
             stop = found
-    return text[begin:stop]
+    return begin, stop

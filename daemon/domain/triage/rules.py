@@ -8,6 +8,7 @@ rules with the same keys; `replace_defaults` drops these.
 from __future__ import annotations
 
 import functools
+import re
 
 from daemon.domain.triage.model import Rule
 
@@ -22,14 +23,17 @@ def _gap(words: int) -> str:
 
 _IKKE = r"(?:ikke|ikk|ik)"
 # "kan ikke", "kan jeg desværre ikke", "det er ikke muligt at", "det lykkes mig ikke at".
-_KAN_IKKE = rf"(?:(?:kan|kunne) {_gap(3)}{_IKKE}|ikke (?:længere )?muligt|lykkes (?:{_W} )?{_IKKE})"
+_KAN_IKKE = (
+    rf"(?:(?:kan|kunne) {_gap(3)}{_IKKE}|{_IKKE} (?:længere )?(?:muligt|kunnet|kan|kunne)|"
+    rf"lykkes (?:{_W} )?{_IKKE})"
+)
 _CANT = r"(?:can'?t|cannot|can ?not|couldn'?t|could not|unable to|not able to)"
 _NOT_WORKING_DA = rf"(?:virker|virke|fungerer|fungere|duer|kører|virkede|fungerede) {_IKKE}"
 _NOT_WORKING_EN = (
     r"(?:(?:is |are |'s |s )?not working|isn'?t working|aren'?t working|"
     r"(?:does|do|did)(?:n'?t| not) work|won'?t work|(?:has |have )?stopped working)"
 )
-_DOWN_DA = r"(?:er (?:\S+ )?(?:nede|gået ned|død|væk|afbrudt|offline)|gik ned|går ned)"
+_DOWN_DA = r"(?:er (?:\S+ )?(?:nede|gået ned|død|væk|afbrudt|offline)|nede\b|gik ned|går ned)"
 _DOWN_EN = (
     r"(?:(?:is |are |'s |s |went |has gone |have gone |has been |is still )?(?:down|offline|dead))"
 )
@@ -48,6 +52,7 @@ _HYPOTHETICAL = (
     r"(?! (?:muligt|possible|i kan|du kan|you can|det er muligt|it is possible))",
     r"\bhvad (?:gør|skal|kan|sker) (?:\S+ ){0,3}?hvis\b|\bhvad hvis\b",
     r"\bwhat (?:\S+ ){0,3}?if\b",
+    r"\b(?:hvordan|how) (?:\S+ ){0,5}?(?:om|if|whether)\b",
     r"\b(?:beredskabsplan|nødplan|contingency|disaster recovery)",
 )
 
@@ -78,6 +83,13 @@ _EVERYONE = (
     r"\bingen (?:\S+ ){0,3}?(?:virker|fungerer)\b",
     r"\b(?:nede|væk|gået ned|down|offline|out) (?:\S+ )?for (?:alle|everyone|everybody)\b",
     r"\b(?:ikke|not) for (?:nogen|anyone|anybody|any of us)\b|\bfor ingen\b",
+    # "Outlook vil ikke starte for nogen af os", "won't start on any of our pcs": said of
+    # a fault, "for nogen af os" is "for none of us" (a negation elsewhere in the sentence
+    # is left unchecked: "nogen af os" words a question, "kan nogen af jer", otherwise).
+    r"\b(?:for|til|på|hos|on|to|for) (?:nogen|any) (?:af|of) (?:os|us|vores|our|medarbejderne|"
+    r"kollegerne|kollegaerne|pc'?erne|computerne|maskinerne|the)\b",
+    r"(?<!ikke )\b(?:alle|samtlige) (?:vores |de )?(?:printere|printerne|servere|serverne|"
+    r"systemer|systemerne|kontorer|afdelinger|butikker|lokationer|skærme|telefoner)\b",
     rf"\bvi (?:\S+ ){{0,2}}?(?:kan|kunne) (?:\S+ ){{0,2}}?{_IKKE} (?:\S+ ){{0,2}}?"
     r"(?:printe|udskrive|skrive ud|komme på|komme ind|gå på|forbinde|få forbindelse|arbejde)",
     r"\bvi (?:\S+ )?har (?:\S+ )?(?:ingen|ikke noget|ikke nogen|ikke) "
@@ -95,7 +107,7 @@ _EVERYONE = (
 )
 
 _NET = (
-    r"(?:internet(?:tet|et)?|nettet|netværket|netforbindelse(?:n)?|internetforbindelse(?:n)?|"
+    r"(?:internet(?:tet|et)?|nettet|netværk(?:et)?|netforbindelse(?:n)?|internetforbindelse(?:n)?|"
     r"wi-?fi(?:'?en|et)?|trådløse? net(?:værk)?(?:et)?|bredbånd(?:et)?|"
     r"fiber(?:en|forbindelse(?:n)?)?|routeren)"
 )
@@ -113,6 +125,10 @@ _SYSTEM = (
     r"exchange|office ?365|microsoft ?365|m365|o365|økonomisystem(?:et)?|erp|navision|"
     r"business central|e-?conomic|intranet(?:tet)?|databasen|the server|the system|servers?|"
     r"file server|shared drives?|network drives?|mailbox(?:es)?)"
+)
+_APP = (
+    rf"(?:{_SYSTEM}|excel|word|powerpoint|programmet|programmerne|programmer|windows|"
+    r"dynamics|visma|dinero|uniconta|pc'?erne|computerne|maskinerne)"
 )
 _CONNECT_DA = (
     r"(?:forbinde|forbindes|koble (?:os |mig )?(?:på|op)|få (?:forbindelse|adgang|kontakt)|"
@@ -141,10 +157,79 @@ _PASSWORD = (
     r"mfa(?:-?kode(?:n)?)?|2fa|to-?faktor\w*|totrinsbekræftelse(?:n)?|"
     r"authenticator(?:-?app(?:en)?)?|engangskode(?:n)?|bekræftelseskode(?:n)?)"
 )
-_LOG_ON = r"(?:logge?|loge|logg|login|log|logon) (?:mig |ham |hende |os |dem )?(?:på|paa|ind|on|in)"
+_LOG_ON = (
+    r"(?:logge?|loge|logg|login|log|logon) (?:mig |ham |hende |os |dem |sig )?"
+    r"(?:på|paa|pa|ind|on|in)"
+)
 
 
-def _build_default_rules() -> tuple[Rule, ...]:
+# Services the customer uses that OneOffice does not run (BR-13: support concerns the
+# existing IT solution): "kan ikke logge på Facebook" is no log-on problem of ours.
+# A symptom that names one of these in or right around its words does not count
+# (scope.py). INTERFACE.md fixes no config key for it; `default_rules(outside=...)`
+# takes another list.
+OUTSIDE_SERVICES = (
+    r"\b(?:facebook|fb|messenger|instagram|insta|whatsapp|snapchat|tiktok|twitter|"
+    r"linkedin|youtube|pinterest|reddit|discord|tinder)\b",
+    r"\b(?:netflix|spotify|hbo|max|disney\+?|viaplay|tv ?2 ?play|dr ?tv|prime video|"
+    r"apple tv|steam|playstation|psn|xbox|nintendo|twitch)\b",
+    r"\b(?:gmail|g-?mail|hotmail|yahoo|outlook\.com|live\.dk|icloud|apple ?id|"
+    r"google-?kont\w*|google account)\b",
+    r"\b(?:private?|privat|personal|personlige?) (?:\S+ )?(?:mail|e-?mail|konto|account|"
+    r"telefon|mobil|phone|ipad|iphone|computer|pc|bærbare?|laptop)",
+    r"\b(?:mitid|mit id|nemid|nem id|e-?boks|netbank\w*|mobilepay|skat(?:\.dk)?|"
+    r"borger\.dk|sundhed\.dk|rejsekort\w*|dba(?:\.dk)?|ebay|amazon|wolt|webshop\w*)\b",
+)
+
+# A reply's new text saying the problem is over ("SV: Min konto er låst" / "Det virker
+# igen, tak"), unless it also says something is still wrong.
+_SETTLED = re.compile(
+    r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|printer|er oppe|er inde|kom ind|"
+    r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint)\b|"
+    r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b|\bproblemet er løst\b|"
+    r"\b(?:lukke|luk) sagen\b|\bfalsk alarm\b|\b(?:tak|tusind tak) for (?:hjælpen|hurtig hjælp)\b|"
+    r"\b(?:working|works|worked|running|up) (?:\S+ )?(?:again|now|fine)\b|\bback (?:in|up|online)\b|"
+    r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b|\bnever ?mind\b|"
+    r"\bfalse alarm\b|\bclose the (?:case|ticket)\b|\bthanks? (?:you )?for the (?:quick )?help\b|"
+    r"\b(?:erledigt|funktioniert wieder|geht wieder)\b|"
+    r"\b(?:fikset|fixet|løst|løste|ordnet|fixed|solved|sorted) (?:det|it|problemet|the problem)\b"
+)
+_STILL_BROKEN = re.compile(
+    r"\b(?:stadig|fortsat|endnu ikke|igen ikke|still|not yet|again not)\b|"
+    r"\b(?:virker|fungerer|kører) (?:\S+ )?(?:ikke|ik)\b|\bikke løst\b|"
+    r"\b(?:doesn'?t|does not|isn'?t|is not|not) (?:\S+ )?work"
+)
+
+
+def settled(new_text: str) -> bool:
+    """Does a reply's (normalised) new text say the problem is over, and nothing still
+    wrong? Then its subject, the old problem, is not what the new case is about."""
+    return _SETTLED.search(new_text) is not None and _STILL_BROKEN.search(new_text) is None
+
+
+_GAVE = (
+    r"(?:tastet|tastede|indtastet|indtastede|skrevet|skrev|givet|gav|oplyst|oplyste|udfyldt|"
+    r"udfyldte|afgivet|afgav|typed|entered|gave|given|put in|filled in|submitted)"
+)
+_SECRET = (
+    rf"(?:{_PASSWORD}|login\w*|brugernavn\w*|(?:mine |sine )?oplysninger(?:ne)?|kortnummer\w*|"
+    r"kortoplysninger\w*|kortdata|betalingskort\w*|mitid|nemid|credentials|login details|"
+    r"username|user name|card (?:number|details)|fjernadgang|teamviewer|anydesk|remote access|"
+    r"(?:\S+ )?adgang til (?:min|mit|sin|sit|hans|hendes|vores) (?:computer|pc|skærm|maskine))"
+)
+# Where a password was given: a link, a page, a mail, a caller.
+_LURE = (
+    r"\b(?:link\w*|sms\w*|e-?mail\w*|mail\w*|besked\w*|side(?:n)?|hjemmeside\w*|formular\w*|"
+    r"falsk\w*|svindel\w*|snyd\w*|phishing\w*|fake|scam\w*|spoof\w*|page|site|website|form|"
+    r"text message|ringede|called|opkald\w*)",
+)
+_TRAINING = (
+    r"\b(?:kursus|kurser|webinar|course|training|awareness|foredrag|phishing-?test|"
+    r"simulation|simuleret)\w*",
+)
+
+
+def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
     # In order: of the critical rules that match, the first names the case's reason.
     return (
         Rule(
@@ -179,7 +264,25 @@ def _build_default_rules() -> tuple[Rule, ...]:
                 r"\b(?:phishing|mistænkelig\w*|svindel\w*|suspicious|scam)\b[^.!?;\n]{0,80}?"
                 r"\b(?:klikket|klikkede|trykket|trykkede|indtastet|indtastede|tastet|tastede|"
                 r"clicked|entered|typed)\b",
+                # "Der bliver sendt spam fra min mail", "sending spam from our account".
+                r"\b(?:sendt|sendes|sender|sent|sending|going out) (?:\S+ ){0,3}?(?:spam|mærkelige|"
+                r"underlige|mistænkelige|phishing|strange|weird|suspicious)\w* (?:\S+ ){0,3}?"
+                r"(?:fra|from|i|in) (?:min|mit|vores|hans|hendes|deres|sin|my|our|his|her|their) "
+                r"(?:mail\w*|e-?mail\w*|konto\w*|account|navn|name)",
+                # "Min mail sender spam ud": the lookbehinds keep the verb the start word
+                # (starts.py), a mailbox before it is too common a word to start from.
+                r"(?:(?<=mail )|(?<=mailen )|(?<=konto )|(?<=kontoen )|(?<=account )|"
+                r"(?<=mailbox ))(?:sender|udsender|sends|is sending|has sent|har sendt) "
+                r"(?:\S+ ){0,2}?(?:spam|mærkelige|underlige|phishing|strange|weird|suspicious)",
+                r"\b(?:udsat for|ramt af|offer for|faldet for|victim of|fallen for|fell for|hit by) "
+                r"(?:\S+ )?(?:phishing|svindel|hack\w*|angreb|cyberangreb|attack|cyberattack|scam)",
+                # Someone else in a mailbox or an account: "nogen har adgang til min mail".
+                r"\b(?:nogen|en anden|en fremmed|fremmede|someone|somebody|a stranger) "
+                r"(?:\S+ ){0,2}?(?:har|havde|has|have|had) (?:\S+ )?(?:adgang|access) (?:til|to) "
+                r"(?:min|mit|vores|hans|hendes|deres|my|our|his|her|their)\b",
             ),
+            negatable=True,
+            outside=outside,
             excludes=(
                 r"\bikke (?:\S+ )?(?:blevet )?(?:hacket|hakket|kompromitteret)\b",
                 r"\b(?:not|never|wasn'?t|haven'?t|hasn'?t) (?:\S+ )?(?:been )?(?:hacked|compromised)\b",
@@ -195,6 +298,42 @@ def _build_default_rules() -> tuple[Rule, ...]:
             ),
         ),
         Rule(
+            # BR-9/BR-10 "mistanke om hack": a password or login given to a lure (a link,
+            # a page, a caller) is a compromised account, whatever service the lure faked.
+            name="phishing_credentials",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"\b{_GAVE} {_gap(4)}{_SECRET}\b",
+                r"\b(?:logget|loggede|logged|signed) (?:\S+ ){0,4}?(?:falsk\w*|fake|phishing\w*|"
+                r"svindel\w*|forfalsket\w*|spoof\w*)",
+                r"\b(?:klikket|klikkede|trykket|trykkede|clicked|tapped) (?:\S+ ){0,6}?"
+                r"(?:logget|loggede|logged|signed) (?:ind|på|paa|in|on)\b",
+            ),
+            requires_any=_LURE,
+            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            negatable=True,
+        ),
+        Rule(
+            # A link or attachment opened from a mail the writer calls fake ("falsk
+            # PostNord-mail", "svindel"): malware or a stolen login may follow.
+            name="phishing_link",
+            critical=True,
+            priority="high",
+            patterns=(
+                r"\b(?:klikket|klikkede|klikke|trykket|trykkede|åbnet|åbnede|clicked|opened|"
+                r"tapped|followed) (?:\S+ ){0,4}?(?:link\w*|vedhæft\w*|bilag\w*|attachment\w*|"
+                r"fil(?:en)?|file)\b",
+            ),
+            requires_any=(
+                r"\b(?:falsk\w*|svindel\w*|snydt|snyd\w*|phishing\w*|fake|scam\w*|spoof\w*|"
+                r"mistænkelig\w*|suspicious|virus|malware|ransomware)",
+                r"\bikke (?:var )?(?:ægte|rigtig)|\bnot (?:real|genuine|legit)",
+            ),
+            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            negatable=True,
+        ),
+        Rule(
             # BR-8 "Der er ikke forbindelse til internettet fra kontoret. Alle er berørt."
             name="internet_down_everyone",
             critical=True,
@@ -202,8 +341,9 @@ def _build_default_rules() -> tuple[Rule, ...]:
             patterns=(
                 rf"\b{_NET} {_gap(3)}(?:{_NOT_WORKING_DA}|{_DOWN_DA}|falder ud|er faldet ud|"
                 r"er røget|forsvandt|er forsvundet)",
-                rf"\b(?:ingen|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
+                rf"\b(?:ingen|intet|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
                 rf"forbindelse til |forbindelsen til |mere )?{_NET_NOUN}\b",
+                rf"\b{_IKKE} (?:\S+ )?(?:haft|fået|har) (?:noget |nogen )?{_NET_NOUN}\b",
                 rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå|være|koble) (?:på|ud på|online på|ind på) "
                 r"(?:nettet|internettet|internet|net)\b",
                 rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå) online\b",
@@ -223,12 +363,20 @@ def _build_default_rules() -> tuple[Rule, ...]:
                 r"network))\b",
                 r"\b(?:internet|network|wifi|broadband) outage\b",
             ),
-            requires_any=_EVERYONE,
+            # The office's line is everyone's: "ingen internet på kontoret".
+            requires_any=(
+                *_EVERYONE,
+                r"\b(?:på|i|fra|from|in|at) (?:hele )?(?:kontoret|butikken|klinikken|firmaet|"
+                r"lageret|the office)\b",
+            ),
             excludes=(
                 *_RESOLVED,
                 *_HYPOTHETICAL,
                 r"\b(?:det|problemet) er ikke (?:internet|nettet)",
+                # The line at someone's home is theirs, not the office's.
+                r"\b(?:derhjemme|hjemme|at home)\b",
             ),
+            negatable=True,
         ),
         Rule(
             # BR-8 "Det er ikke muligt at forbinde til din IT-løsning. Alle er berørt."
@@ -244,12 +392,22 @@ def _build_default_rules() -> tuple[Rule, ...]:
                 rf"(?:til|på) (?:\S+ )?{_SYSTEM}\b",
                 rf"\b{_CANT} {_gap(2)}{_CONNECT_EN}\b",
                 rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
-                rf"(?:{_CONNECT_DA}|{_CONNECT_EN})\b",
+                rf"(?:{_CONNECT_DA}|{_CONNECT_EN}|sende|modtage|åbne|bruge|send|receive|open|use)\b",
+                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:har|has|have|får|gets) "
+                rf"(?:\S+ )?(?:adgang|forbindelse|access|connection) (?:til|to) (?:\S+ )?{_SYSTEM}\b",
                 rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
                 rf"to (?:the |our )?{_SYSTEM}\b",
                 r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:sende|modtage|send|receive) (?:\S+ )?"
                 r"(?:mails?|e-?mails?|post)\b",
+                # An existing program that will not start is one user's simple task
+                # (BR-13); for everyone, the office cannot work.
+                rf"\b{_APP} {_gap(2)}(?:vil|kan|kunne|ville) (?:\S+ )?{_IKKE} (?:\S+ )?"
+                r"(?:starte|åbne|åbnes|køre|loade|indlæse)\b",
+                rf"\b{_APP} (?:starter|åbner|åbnes|kører|loader) (?:\S+ )?{_IKKE}\b",
+                rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:åbne|starte|bruge|open|start|use) {_APP}",
+                rf"\b{_APP} (?:\S+ )?(?:won'?t|will not|doesn'?t|does not|can'?t|cannot|fails to) "
+                r"(?:\S+ )?(?:start|open|launch|load|run)\b",
             ),
             requires_any=_EVERYONE,
             excludes=(
@@ -258,6 +416,8 @@ def _build_default_rules() -> tuple[Rule, ...]:
                 r"\b(?:der var|there was|var|was) (?:\S+ )?(?:et |an? )?(?:nedbrud|outage|"
                 r"driftsforstyrrelse)",
             ),
+            negatable=True,
+            outside=outside,
         ),
         Rule(
             # BR-8 "Kan ikke printe. Alle er berørt." One person's printer is not critical.
@@ -278,6 +438,7 @@ def _build_default_rules() -> tuple[Rule, ...]:
             ),
             requires_any=_EVERYONE,
             excludes=(*_RESOLVED, *_HYPOTHETICAL),
+            negatable=True,
         ),
         Rule(
             # BR-9 "Din konto er låst til systemet."
@@ -289,8 +450,11 @@ def _build_default_rules() -> tuple[Rule, ...]:
                 rf"gets|keeps getting|seems) (?:\S+ ){{0,2}}?(?:{_LOCKED_DA}|{_LOCKED_EN})\b"
                 r"(?! op\b| up\b)",
                 rf"\b(?:{_LOCKED_DA}|{_LOCKED_EN}) (?:\S+ )?(?:ude|out)\b",
-                rf"\b(?:{_LOCKED_EN}|{_LOCKED_DA}) (?:my |the |our |his |her |min |vores )?"
-                r"(?:account|konto)",
+                rf"\b(?:{_LOCKED_EN}|{_LOCKED_DA}) (?:my |the |our |his |her |their |min |mit |sin |"
+                r"sit |hans |hendes |deres |vores )?(?:account|konto|bruger)",
+                # Without æøå: "min konto er last", "last ude".
+                rf"{_ACCOUNT}\b {_gap(3)}(?:er|blev|bliver|er blevet) (?:\S+ )?last\b(?! op\b)",
+                r"\blast ude\b",
                 rf"{_ACCOUNT}\b (?:{_LOCKED_DA}|{_LOCKED_EN})\b(?! op\b| up\b)",  # "konto låst"
                 # A subject of one word, "Låst!", "Locked out": on a helpdesk, the account.
                 r"^(?:l(?:å|aa)st|locked)(?: ude| out)?\W*\n",
@@ -307,7 +471,10 @@ def _build_default_rules() -> tuple[Rule, ...]:
                 r"\b(?:bankkonto\w*|nemkonto\w*|bank account)",
                 r"\b(?:fil(?:en|er|erne)?|dokument\w*|regneark\w*|files?|documents?) "
                 r"(?:\S+ )?(?:er |is )?(?:l(?:å|aa)st|locked)",
+                r"\b(?:bil(?:en)?|cykl(?:en)?|cykel|skab(?:et)?|skuffe(?:n)?|car|bike)\b",
             ),
+            negatable=True,
+            outside=outside,
         ),
         Rule(
             # BR-9 "Din kode virker ikke." Includes an expired password (BR-18's example 2).
@@ -331,7 +498,10 @@ def _build_default_rules() -> tuple[Rule, ...]:
             excludes=(
                 r"\b(?:qr|rabat|kampagne|alarm|dør|fejl|kilde|html|promo|gave|wifi|wi-fi|gæste)"
                 r"[- ]?kode",
+                r"\b(?:ikke|not|isn'?t|wasn'?t) (?:\S+ )?(?:udløbet|expired)\b",
             ),
+            negatable=True,
+            outside=outside,
         ),
         Rule(
             # BR-10: log-on problems are operations-critical, for one user too.
@@ -340,7 +510,7 @@ def _build_default_rules() -> tuple[Rule, ...]:
             priority="high",
             patterns=(
                 rf"\b{_KAN_IKKE} {_gap(3)}{_LOG_ON}\b",
-                rf"\b{_KAN_IKKE} {_gap(2)}komme (?:ind|på) (?:på |i )?(?:min |mit |vores |sin |den |"
+                rf"\b{_KAN_IKKE} {_gap(2)}komme (?:ind|på|paa|pa) (?:på |paa |pa |i )?(?:min |mit |vores |sin |den |"
                 r"det )?(?:pc|computer|konto|mail|outlook|teams|systemet|maskine|bærbar|laptop|"
                 r"windows|office|microsoft|sharepoint|onedrive|citrix|fjernskrivebord|vpn)",
                 rf"\b(?:logger|login|logon|log-?in|log-?on|pålogning(?:en)?|indlogning(?:en)?|"
@@ -351,7 +521,12 @@ def _build_default_rules() -> tuple[Rule, ...]:
                 r"indlogning|sign(?:ing)?[- ]in|logging (?:in|on))\b",
                 rf"\b{_CANT} {_gap(2)}(?:log ?in|log ?on|login|logon|sign ?in|sign ?on|get into "
                 r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
+                # "Ingen kan logge på", "nobody in the office can log in": everyone's.
+                rf"\b(?:ingen|nobody|no[- ]?one|none of (?:us|the \S+)) {_gap(3)}(?:kan|kunne|"
+                rf"har kunnet|can|could) {_gap(2)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login)\b",
             ),
+            negatable=True,
+            outside=outside,
         ),
         Rule(
             # BR-10 names "password reset" operations-critical; a planned one is not.
@@ -367,6 +542,8 @@ def _build_default_rules() -> tuple[Rule, ...]:
                 r"\b(?:næste|kommende|next|coming|upcoming) (?:uge|måned|mandag|tirsdag|onsdag|"
                 r"torsdag|fredag|week|month|monday|tuesday|wednesday|thursday|friday)\b",
                 r"\bom (?:en|to|tre|\d+) (?:uge|uger|dage)\b",
+                r"\b(?:på|on) (?:mandag|tirsdag|onsdag|torsdag|fredag|monday|tuesday|wednesday|"
+                r"thursday|friday)\b|\bi morgen\b|\btomorrow\b",
                 r"\bin (?:a|two|three|\d+) (?:weeks?|days)\b",
                 r"\b(?:nye? medarbejder\w*|nyansat\w*|new (?:employee|hire|starter|colleague|user)s?|"
                 r"onboarding|offboarding|fratrådt\w*|fratræder|fratrædelse|leaver|left the company)\b",
@@ -376,6 +553,8 @@ def _build_default_rules() -> tuple[Rule, ...]:
                 r"hvor ofte|how often|selvbetjening|self-?service|sspr)\b",
                 r"\bhvordan\b|\bhow (?:do|can|to)\b",
             ),
+            negatable=True,
+            outside=outside,
         ),
         Rule(
             # BR-9 "Din computer melder om systemfejl." A BIOS or boot error is one too.
@@ -402,6 +581,7 @@ def _build_default_rules() -> tuple[Rule, ...]:
                 *_RESOLVED,
                 *_HYPOTHETICAL,
             ),
+            negatable=True,
         ),
     )
 
@@ -409,7 +589,9 @@ def _build_default_rules() -> tuple[Rule, ...]:
 
 
 @functools.cache
-def default_rules() -> tuple[Rule, ...]:
+def default_rules(outside: tuple[str, ...] = OUTSIDE_SERVICES) -> tuple[Rule, ...]:
     """The built-in rules, built on first use: building them compiles and analyses
-    every regex, which a command that never classifies need not wait for."""
-    return _build_default_rules()
+    every regex, which a command that never classifies need not wait for.
+
+    `outside`: regexes of the services outside the customer's IT (OUTSIDE_SERVICES)."""
+    return _build_default_rules(outside)

@@ -1,0 +1,81 @@
+"""What a matched symptom is about: is it negated, and is it the customer's IT at all?
+
+A rule's regex finds "hack" in "Vi har ikke mistanke om hack" and "kan ikke logge på"
+in "Jeg kan ikke logge på Facebook". Both are read here, on the normalised text
+(normalise.py), around the match:
+
+- `negation_before`: a negation word ("ikke", "ingen", "aldrig", "not", "never",
+  "don't"...) earlier in the same clause, a few words before the match, negates it.
+  A clause ends at a comma (not one before "at"/"om", Danish puts a comma there),
+  ; : " - " and the joining words "men", "og", "but", "and"... The negations that
+  a symptom is made of ("kan ikke logge på", "ingen kan printe") start the match, so
+  they are never before it.
+- `outside_near`: a service named in or right around the match (Facebook, Netflix,
+  MitID...) means the symptom is about something OneOffice does not run.
+"""
+
+from __future__ import annotations
+
+import re
+
+# How far back a negation reaches: "ikke nogen tegn på at vi er blevet hacket" (8 words).
+NEGATION_WORDS = 8
+# Around a match, the words that say what it is about: "Min Instagram-konto er låst",
+# "kan ikke logge på min private Gmail".
+BEFORE_WORDS = 3
+AFTER_WORDS = 5
+
+_CLAUSE_BREAK = re.compile(
+    r",(?! (?:at|om|that|if|whether)\b)|[;:()]|\s-\s|"
+    r"\b(?:men|og|eller|fordi|så|but|and|or|because|so|then)\b"
+)
+# Words that negate what follows them in their clause. "can't", "won't" are left out:
+# they are how a failure is told ("I can't tell if we were hacked" is a suspicion).
+_CUE = re.compile(
+    r"\b(?:ikke|ik|ikk|ingen|intet|aldrig|hverken|not|never|no|nobody|none|neither|nor|"
+    r"(?!can't|couldn't|won't|wouldn't)\w+n't|dont|doesnt|didnt|isnt|wasnt|havent|hasnt|"
+    r"arent|werent)\b"
+)
+# A cue that does not negate the match: "ikke kun mig" (not only), "ikke sikker på"
+# (not sure), "ved ikke om" (does not know whether), "no I can't" (an answer).
+_NOT_NEGATING_AFTER = re.compile(
+    r"(?:kun|bare|blot|engang|mindst|sikker|sikre|only|just|even|sure)\b"
+)
+_NO_AS_ANSWER = re.compile(r"(?:i|we|it|the|one|idea|doubt|problem)\b")
+_NOT_NEGATING_BEFORE = re.compile(r"\b(?:ved|vidste|aner|know|knew|don'?t know)\s*$")
+
+
+def negation_before(text: str, start: int, begin: int) -> str | None:
+    """The negation word that negates a match at `start`, if any (`begin`: its sentence)."""
+    before = text[begin:start]
+    clause_start = 0
+    for brk in _CLAUSE_BREAK.finditer(before):
+        clause_start = brk.end()
+    clause = " ".join(before[clause_start:].split()[-NEGATION_WORDS:])
+    found = None
+    for cue in _CUE.finditer(clause):
+        after = clause[cue.end() :].lstrip()
+        if _NOT_NEGATING_AFTER.match(after) or _NOT_NEGATING_BEFORE.search(clause[: cue.start()]):
+            continue
+        if cue.group() == "no" and _NO_AS_ANSWER.match(after):
+            continue
+        found = cue.group()
+    return found
+
+
+def outside_near(
+    outside: re.Pattern[str], text: str, start: int, end: int, bounds: tuple[int, int]
+) -> str | None:
+    """The outside service named in the match or the few words around it, if any."""
+    begin, stop = bounds
+    # Only its own clause: "MitID problemer og kan ikke logge på min pc" is about the pc.
+    head = text[begin:start]
+    for brk in _CLAUSE_BREAK.finditer(head):
+        head = text[begin + brk.end() : start]
+    tail = text[end:stop]
+    if (after_break := _CLAUSE_BREAK.search(tail)) is not None:
+        tail = tail[: after_break.start()]
+    before = " ".join(head.split()[-BEFORE_WORDS:])
+    after = " ".join(tail.split()[:AFTER_WORDS])
+    found = outside.search(f"{before} {text[start:end]} {after}")
+    return found.group() if found else None
