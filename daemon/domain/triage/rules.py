@@ -31,7 +31,7 @@ _CANT = r"(?:can'?t|cannot|can ?not|couldn'?t|could not|unable to|not able to)"
 _NOT_WORKING_DA = rf"(?:virker|virke|fungerer|fungere|duer|kører|virkede|fungerede) {_IKKE}"
 _NOT_WORKING_EN = (
     r"(?:(?:is |are |'s |s )?not working|isn'?t working|aren'?t working|"
-    r"(?:does|do|did)(?:n'?t| not) work|won'?t work|(?:has |have )?stopped working)"
+    r"(?:does|do|did|dos)(?:n'?t| not|ent) work|won'?t work|(?:has |have )?stopped working)"
 )
 _DOWN_DA = r"(?:er (?:\S+ )?(?:nede|gået ned|død|væk|afbrudt|offline)|nede\b|gik ned|går ned)"
 _DOWN_EN = (
@@ -53,6 +53,7 @@ _HYPOTHETICAL = (
     r"\bhvad (?:gør|skal|kan|sker) (?:\S+ ){0,3}?hvis\b|\bhvad hvis\b",
     r"\bwhat (?:\S+ ){0,3}?if\b",
     r"\b(?:hvordan|how) (?:\S+ ){0,5}?(?:om|if|whether)\b",
+    r"\b(?:risiko|risikoen|risk|fare|chance|sandsynlighed) (?:for|of|that)\b",
     r"\b(?:beredskabsplan|nødplan|contingency|disaster recovery)",
 )
 
@@ -79,10 +80,12 @@ _EVERYONE = (
     r"computerne|maskinerne)\b|\bikke (?:nogen|en eneste) af os\b",
     # "ingen kan printe", "ingen af pc'erne virker"; not "ingen der har svaret".
     r"\bingen (?:\S+ ){0,3}?(?:kan|har|får) (?:\S+ ){0,2}?(?:printe|udskrive|komme|gå på|"
-    r"forbinde|logge|arbejde|internet|net|forbindelse|adgang|bruge|tilgå|sende|modtage)",
+    r"forbinde|logge|arbejde|internet|net|forbindelse|adgang|bruge|tilgå|sende|modtage|åbne|"
+    r"starte)",
     r"\bingen (?:\S+ ){0,3}?(?:virker|fungerer)\b",
     r"\b(?:nede|væk|gået ned|down|offline|out) (?:\S+ )?for (?:alle|everyone|everybody)\b",
-    r"\b(?:ikke|not) for (?:nogen|anyone|anybody|any of us)\b|\bfor ingen\b",
+    r"\b(?:ikke|not) for (?:nogen|anyone|anybody|any of us)\b|\bfor ingen\b|"
+    r"\bfor (?:anyone|anybody)\b",
     # "Outlook vil ikke starte for nogen af os", "won't start on any of our pcs": said of
     # a fault, "for nogen af os" is "for none of us" (a negation elsewhere in the sentence
     # is left unchecked: "nogen af os" words a question, "kan nogen af jer", otherwise).
@@ -192,6 +195,8 @@ _SETTLED = re.compile(
     r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b|\bnever ?mind\b|"
     r"\bfalse alarm\b|\bclose the (?:case|ticket)\b|\bthanks? (?:you )?for the (?:quick )?help\b|"
     r"\b(?:erledigt|funktioniert wieder|geht wieder)\b|"
+    r"\b(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)\b|"
+    r"\ball good\b|\balt (?:er )?(?:godt|fint|ok)\b|"
     r"\b(?:fikset|fixet|løst|løste|ordnet|fixed|solved|sorted) (?:det|it|problemet|the problem)\b"
 )
 _STILL_BROKEN = re.compile(
@@ -405,6 +410,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_APP} {_gap(2)}(?:vil|kan|kunne|ville) (?:\S+ )?{_IKKE} (?:\S+ )?"
                 r"(?:starte|åbne|åbnes|køre|loade|indlæse)\b",
                 rf"\b{_APP} (?:starter|åbner|åbnes|kører|loader) (?:\S+ )?{_IKKE}\b",
+                rf"\b{_APP} {_gap(2)}(?:crash\w*|krasher|crasher|fryser|hænger|lukker ned|freezes|"
+                r"freezing)\b",
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:åbne|starte|bruge|open|start|use) {_APP}",
                 rf"\b{_APP} (?:\S+ )?(?:won'?t|will not|doesn'?t|does not|can'?t|cannot|fails to) "
                 r"(?:\S+ )?(?:start|open|launch|load|run)\b",
@@ -472,6 +479,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:fil(?:en|er|erne)?|dokument\w*|regneark\w*|files?|documents?) "
                 r"(?:\S+ )?(?:er |is )?(?:l(?:å|aa)st|locked)",
                 r"\b(?:bil(?:en)?|cykl(?:en)?|cykel|skab(?:et)?|skuffe(?:n)?|car|bike)\b",
+                *_HYPOTHETICAL,
             ),
             negatable=True,
             outside=outside,
@@ -487,6 +495,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"ugyldig|afvist|expired|wrong|incorrect|invalid|rejected|not recogni[sz]ed)|"
                 r"udløb\b|løb ud|expired|(?:bliver|blev|gets|got|keeps being) (?:\S+ )?"
                 rf"(?:afvist|rejected|declined)|(?:accepteres|godkendes|passer) {_IKKE}|"
+                rf"(?:bliver|blev) (?:\S+ )?{_IKKE} (?:accepteret|godkendt|genkendt)|"
                 r"(?:isn'?t|is not|wasn'?t|was not|not) (?:being )?accepted)",
                 rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
                 rf"expired) (?:\S+ )?{_PASSWORD}\b",
@@ -499,6 +508,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:qr|rabat|kampagne|alarm|dør|fejl|kilde|html|promo|gave|wifi|wi-fi|gæste)"
                 r"[- ]?kode",
                 r"\b(?:ikke|not|isn'?t|wasn'?t) (?:\S+ )?(?:udløbet|expired)\b",
+                *_HYPOTHETICAL,
             ),
             negatable=True,
             outside=outside,
@@ -515,16 +525,19 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"windows|office|microsoft|sharepoint|onedrive|citrix|fjernskrivebord|vpn)",
                 rf"\b(?:logger|login|logon|log-?in|log-?on|pålogning(?:en)?|indlogning(?:en)?|"
                 rf"sign-?in|sign-?on) {_gap(2)}(?:{_IKKE} (?:på|ind)|fejler|fejlede|mislykke\w*|"
-                rf"{_NOT_WORKING_DA}|fails|failed|failing|{_NOT_WORKING_EN}|problem\w*|error|fejl)\b",
+                rf"{_NOT_WORKING_DA}|fails|failed|failing|{_NOT_WORKING_EN}|problem\w*|error|fejl|"
+                r"issues?|trouble)\b",
                 r"\b(?:problem(?:er)?|issues?|trouble|besvær|vanskeligheder) (?:med (?:at )?|with |"
                 r"when )?(?:\S+ )?(?:logge? (?:på|ind)|log-?in|log-?on|login|logon|pålogning|"
                 r"indlogning|sign(?:ing)?[- ]in|logging (?:in|on))\b",
                 rf"\b{_CANT} {_gap(2)}(?:log ?in|log ?on|login|logon|sign ?in|sign ?on|get into "
                 r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
+                r"\b(?:smidt|kicked|thrown) (?:\S+ )?(?:ud|out) (?:af|of)\b",
                 # "Ingen kan logge på", "nobody in the office can log in": everyone's.
                 rf"\b(?:ingen|nobody|no[- ]?one|none of (?:us|the \S+)) {_gap(3)}(?:kan|kunne|"
                 rf"har kunnet|can|could) {_gap(2)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login)\b",
             ),
+            excludes=_HYPOTHETICAL,
             negatable=True,
             outside=outside,
         ),
