@@ -11,18 +11,30 @@ A rule matches when
   (a sentence ends at ". ", ! ? ; or a paragraph break; excludes are sentence-local so
   that "the printer works again" does not cancel "nobody has internet" elsewhere;
   a match in the subject, a headline, is tested against the excludes of the whole
-  text), and
+  text), and, for a `negatable` rule (the built-in ones), no negation comes before it
+  in its clause ("Vi har ikke mistanke om hack"), and no service of its `outside`
+  list is named in or right around it ("kan ikke logge på Facebook"; scope.py);
+- a match in the subject stands unless the new text has the same symptom and
+  cancels it there ("Hack?" / "Vi er ikke blevet hacket");
 - if it has `requires_any`, one of those matches anywhere in the text (BR-8's
-  "everyone affected" is often its own sentence: "Kan ikke printe. Alle er berørt.").
+  "everyone affected" is often its own sentence: "Kan ikke printe. Alle er berørt."),
+  not negated in its clause ("Det er ikke hele kontoret").
+
+A reply or forward ("SV:", "RE:", "Fwd:") whose new text says the problem is over
+("Det virker igen, tak") is judged without its subject: the subject is old news.
 
 Patterns are written in lower case, since the text is; an upper-case letter in a
 pattern could never match and is refused. A critical rule gives priority "high"; if
-several rules match, the first critical one wins, else the highest priority.
+several rules match, the first critical one wins, else the highest priority. The
+result's `reason` says why, for staff: the rule and the words it matched, or why
+nothing counted.
 
 The parts: `model.py` (Rule, the checks of its regexes, rules from the config file),
-`normalise.py` (the text the rules read), `starts.py` (where a match can start: the
-places of the text each rule's regexes need trying at all), `rules.py` (the built-in
-rules, built on first use).
+`normalise.py` (the text the rules read), `scope.py` (negation and outside services
+around a match), `starts.py` (where a match can start: the places of the text each
+rule's regexes need trying at all), `rules.py` (the built-in rules, built on first
+use). tests/unit/triage_sentences.tsv is the hand-written set they are measured on
+(`python -m benchmarks.triage_accuracy`).
 """
 
 from __future__ import annotations
