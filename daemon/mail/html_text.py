@@ -115,7 +115,9 @@ class _Writer:
         for index, line in enumerate(lines):
             if index:
                 self._newline()
-            if line:
+            # A line of only white space is an empty line: written, it would count as
+            # text and let the blank lines around it add up past one.
+            if line.strip(_ASCII_SPACE + "\xa0"):
                 self.space = False
                 self._write(line.replace("\xa0", " "))
 

@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from daemon.mail.html_text import (
@@ -324,6 +324,9 @@ _PIECES = st.one_of(
 
 
 @given(st.lists(_PIECES, max_size=60).map("".join))
+# Found by this test: a <pre> line of only white space counted as text.
+@example("<pre>a\n <p><a href='https://oo.dk'>")
+@example("<pre><a href='https://oo.dk'>a<p>&nbsp;")
 def test_any_tag_soup_gives_tidy_text(html: str) -> None:
     text = html_to_text(html)
     assert "\n\n\n" not in text
