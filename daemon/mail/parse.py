@@ -15,6 +15,7 @@ of ingesting a mail; the test corpus holds both policies to the same output.
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import hashlib
@@ -29,6 +30,7 @@ from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datet
 from typing import Any
 
 from daemon.mail import LARGE_MAIL_BYTES, charsets
+from daemon.mail.calendar_text import invitation_text
 from daemon.mail.html_text import html_to_text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -90,11 +92,7 @@ class Headers:
 
     def raw(self, name: str) -> str:
         """The value as written, unfolded, 8-bit bytes recovered as text."""
-        value = _FOLD.sub("", self._raw.get(name.lower(), ""))
-        if _SURROGATES.search(value):
-            # Undeclared 8-bit bytes (the parser kept them as surrogates).
-            value = guess_decode(value.encode("utf-8", "surrogateescape"), self.hints)
-        return value
+        return _recovered(self._raw.get(name.lower(), ""), self.hints)
 
     def text(self, name: str) -> str:
         """The value decoded (RFC 2047) to clean text; "" when absent."""
@@ -151,7 +149,7 @@ def parse(raw: bytes, envelope_sender: str | None = None) -> ParsedMail:
         to=_addresses(headers, "To"),
         cc=_addresses(headers, "Cc"),
         date=_date(headers.raw("Date")),
-        body_text=_body_text(body_part, hints),
+        body_text=_with_invitation(_body_text(body_part, hints), msg, body_part, hints),
         attachments=list(_attachments(msg, body_part, stub_sizes, hints)),
         headers=headers,
     )
@@ -387,9 +385,11 @@ _REGISTRY_MAX_CHARS = 16_384
 
 
 def _recovered(value: str, hints: Sequence[str] = ()) -> str:
-    """An address header's value unfolded, 8-bit bytes recovered as text."""
+    """A header field's value unfolded, 8-bit bytes recovered as text."""
     value = _FOLD.sub("", value)
-    if _SURROGATES.search(value):
+    # Undeclared 8-bit bytes (the parser kept them as surrogates), or raw ISO-2022-JP
+    # (7-bit, with escape sequences), as old Japanese mailers write Subject and From.
+    if _SURROGATES.search(value) or "\x1b" in value:
         value = guess_decode(value.encode("utf-8", "surrogateescape"), hints)
     return value
 
@@ -409,7 +409,7 @@ def _mailboxes(
     found: list[tuple[str, str]] = []
     if "=?" in value and len(value) <= _REGISTRY_MAX_CHARS:
         try:
-            header = _REGISTRY("To", value)
+            header = _REGISTRY("To", _as_utf8_words(value, hints))
             found = [(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - pathological address lists
             found = []
@@ -424,6 +424,25 @@ def _mailboxes(
         if addr:
             pairs.append((_one_line(clean_text(decode_words(display, hints))), addr))
     return pairs
+
+
+# A run of encoded words with only white space between them (RFC 2047 6.2: decoded
+# as one text, so a character cut across two words is whole again).
+_ENCODED_RUN = re.compile(
+    r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=(?:[ \t]+=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)*"
+)
+
+
+def _as_utf8_words(value: str, hints: Sequence[str]) -> str:
+    """`value` with each run of encoded words decoded our way (gb2312 as GB18030, ...)
+    and encoded again as one UTF-8 word, for the header parser, which reads labels
+    strictly."""
+
+    def utf8_word(run: re.Match[str]) -> str:
+        text = clean_text(decode_words(run.group(0), hints))
+        return "=?utf-8?b?" + base64.b64encode(text.encode("utf-8")).decode("ascii") + "?="
+
+    return _ENCODED_RUN.sub(utf8_word, value)
 
 
 def _address(addr: str, keep_case: bool = False) -> str:
@@ -509,6 +528,22 @@ def _body_text(part: Message | None, hints: Sequence[str] = ()) -> str:
     return clean_text(text).strip()
 
 
+def _with_invitation(
+    body: str, msg: Message, body_part: Message | None, hints: Sequence[str]
+) -> str:
+    """The body, with when and where of a calendar invitation the mail carries: the
+    text part of a meeting request often holds only its description."""
+    calendar = next(
+        (p for p in _leaf_parts(msg) if p.get_content_type() == "text/calendar"), None
+    )
+    if calendar is None or _is_stub(calendar):
+        return body
+    summary = clean_text(invitation_text(decode_text(calendar, hints))).strip()
+    if calendar is body_part:
+        return summary or body  # the bare iCalendar text only when no event is in it
+    return f"{body}\n\n{summary}".strip() if summary else body
+
+
 def _stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
     """Big mail with its large base64 bodies replaced by markers, and each one's size.
 
@@ -585,6 +620,8 @@ def param(
     """
     try:
         value = part.get_param(name, header=header)
+        if isinstance(value, str) and "\ufffd" in value:
+            value = _param_of_8bit_header(part, name, header, hints)
     except Exception:  # noqa: BLE001 - broken parameters read as absent
         return None
     if value is None:
@@ -602,6 +639,19 @@ def param(
         return text.strip() or None
     except Exception:  # noqa: BLE001
         return None
+
+
+def _param_of_8bit_header(
+    part: Message, name: str, header: str, hints: Sequence[str]
+) -> str | tuple[str, str, str] | None:
+    """The parameter read from the header's raw 8-bit bytes, recovered as text: compat32
+    hands get_param such a header with every 8-bit byte replaced by U+FFFD."""
+    raw = next((str(v) for k, v in part.raw_items() if k.lower() == header), "")
+    if not _SURROGATES.search(raw):
+        return part.get_param(name, header=header)  # the U+FFFD was in the mail itself
+    recovered = Message()
+    recovered[header] = guess_decode(raw.encode("utf-8", "surrogateescape"), hints)
+    return recovered.get_param(name, header=header)
 
 
 def _disposition(part: Message) -> str:
