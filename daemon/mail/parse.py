@@ -643,7 +643,7 @@ def param(
 
 def _param_of_8bit_header(
     part: Message, name: str, header: str, hints: Sequence[str]
-) -> str | tuple[str, str, str] | None:
+) -> str | tuple[str | None, str | None, str] | None:
     """The parameter read from the header's raw 8-bit bytes, recovered as text: compat32
     hands get_param such a header with every 8-bit byte replaced by U+FFFD."""
     raw = next((str(v) for k, v in part.raw_items() if k.lower() == header), "")
