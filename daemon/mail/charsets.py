@@ -87,8 +87,9 @@ def _label(charset: str) -> str:
     return re.sub(r"[^a-z0-9]", "", charset.lower())
 
 
-def codecs_for(charset: str | None) -> tuple[str, ...]:
-    """The codecs to read a declared charset with, best first; () when unknown."""
+def codecs_for(charset: str | None, data: bytes | None = None) -> tuple[str, ...]:
+    """The codecs to read a declared charset with, best first; () when unknown.
+    With `data`, an ISO-8859 label's Windows look-alike only if the bytes need it."""
     if not charset:
         return ()
     label = _label(charset)
@@ -101,7 +102,9 @@ def codecs_for(charset: str | None) -> tuple[str, ...]:
     except (LookupError, ValueError, UnicodeError):  # unknown, or NUL in the name
         return ()
     lookalike = _LOOKALIKES.get(label)
-    return (lookalike, name) if lookalike else (name,)
+    if lookalike and (data is None or _C1.search(data)):
+        return (lookalike, name)
+    return (name,)
 
 
 def decode(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
@@ -113,9 +116,7 @@ def decode(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
     """
     if data.isascii() and not _ISO2022_ESCAPE.search(data):
         return data.decode("ascii")
-    choices = codecs_for(charset)
-    if charset and _label(charset) in _LOOKALIKES and not _C1.search(data):
-        choices = choices[1:]  # no C1 bytes: the ISO-8859 label is the truth
+    choices = codecs_for(charset, data)  # no C1 bytes: an ISO-8859 label is the truth
     for codec in choices:
         try:
             return data.decode(codec)
@@ -146,7 +147,7 @@ def guess(data: bytes, hints: Iterable[str] = (), fallback: str | None = None) -
                 continue
     sample = data[:_SAMPLE]
     for hint in hints:
-        for codec in codecs_for(hint):
+        for codec in codecs_for(hint, sample):
             if codec != "utf-8" and _reads(sample, codec):
                 return _decode_lenient(data, codec)
     detected = _detected(sample)

@@ -128,6 +128,8 @@ def parse(raw: bytes, envelope_sender: str | None = None) -> ParsedMail:
     """`raw` as a mail; `envelope_sender` (SMTP MAIL FROM) is the sender of last resort."""
     if not raw or raw.isspace():  # not raw.strip(): that copies a 60 MB mail
         raise ParseError("empty message")
+    if raw[:1].isspace() or raw.startswith(_BOM):  # rare: the copy is affordable
+        raw = raw.removeprefix(_BOM).lstrip()
     stubbed, stub_sizes = _stub_large_base64(_without_leading_junk(raw))
     msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
     if not msg.keys():
@@ -135,8 +137,8 @@ def parse(raw: bytes, envelope_sender: str | None = None) -> ParsedMail:
     hints = _declared_charsets(msg)
     headers = Headers(msg, hints)
     sender = _sender(headers)  # "" when there is none; the pipeline decides
-    if not sender.address and envelope_sender:
-        sender = Sender("", _address(envelope_sender, keep_case=True))
+    if not sender.address:  # From unreadable or lost (a junk line ended the headers)
+        sender = Sender("", _sender_in_text(raw) or _address(envelope_sender or "", True))
     body_part = _body_part(msg)
     return ParsedMail(
         message_id=_first_id(headers.raw("Message-ID")),
@@ -290,21 +292,34 @@ def _looks_like_header_section(raw: bytes, start: int) -> bool:
     return _KNOWN_FIELDS.search(head) is not None
 
 
+_BOM = b"\xef\xbb\xbf"
 _SENDER_LINE = re.compile(
     rb"(?im)^(?:>?from[ \t]+(?P<envelope>[^\s@]+@[^\s@]+)[ \t]|(?:from|sender|return-path)"
     rb"[ \t]*:[ \t]*(?P<field>[^\r\n]*@[^\r\n]*))"
 )
 
 
+def _sender_in_text(raw: bytes) -> str:
+    """The first sender named anywhere in the mail's first 64 KB: a From, Sender or
+    Return-Path field, an mbox "From " line, a Received field's envelope-from; ""."""
+    for pattern in (_SENDER_LINE, _ENVELOPE_FROM):
+        match = pattern.search(raw, 0, 65536)
+        if match is not None:
+            found = guess_decode(next(g for g in match.groups() if g).strip())
+            mailboxes = _mailboxes(found, keep_case=True)
+            if mailboxes and "@" in mailboxes[0][1]:
+                return mailboxes[0][1]
+    return ""
+
+
+_ENVELOPE_FROM = re.compile(rb"(?i)envelope-from[ \t]*[<=][ \t]*<?([^\s<>@;]+@[^\s<>;]+)")
+
+
 def _headerless(raw: bytes, envelope_sender: str | None) -> Message:
     """A mail without a readable header section as a message of its text alone, with
     the sender it names somewhere (an mbox "From " line, a From field lost in the text)
     or the envelope's; ParseError when there is no sender anywhere."""
-    match = _SENDER_LINE.search(raw, 0, 65536)
-    sender = envelope_sender or ""
-    if match is not None:
-        found = match.group("envelope") or match.group("field") or b""
-        sender = guess_decode(found.strip())
+    sender = _sender_in_text(raw) or envelope_sender or ""
     if "@" not in sender:
         raise ParseError("no header section found")
     msg = Message()
