@@ -47,9 +47,6 @@ _SUPERSETS: dict[str, tuple[str, ...]] = {
         "iso2022jp csiso2022jp iso2022jp1 iso2022jp2 iso2022jp3 iso2022jpext".split(),
         ("iso2022_jp_ext", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3"),
     ),
-    # us-ascii with 8-bit bytes: the sender's client wrote its own codepage, or UTF-8.
-    **dict.fromkeys("usascii ascii ansix341968 us iso646us csascii".split(),
-                    ("utf-8", "cp1252")),
     **dict.fromkeys("iso88591 latin1 l1 iso885911987 cp819 ibm819 windows1252 cp1252"
                     .split(), ("cp1252",)),
 }
@@ -71,6 +68,10 @@ _LOOKALIKES = {
     "iso88596": "cp1256",
     "iso88594": "cp1257",
 }
+# us-ascii (or the like) with 8-bit bytes says nothing of them: the sender's client
+# wrote its own codepage (Windows-1252 for our Western senders, GBK from a Chinese
+# webmail) or UTF-8; they are read as undeclared.
+_ASCII = frozenset("usascii ascii ansix341968 us iso646us csascii 8bit".split())
 _C1 = re.compile(rb"[\x80-\x9f]")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _ISO2022_ESCAPE = re.compile(rb"\x1b[$(]")
@@ -116,6 +117,8 @@ def decode(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
     """
     if data.isascii() and not _ISO2022_ESCAPE.search(data):
         return data.decode("ascii")
+    if charset and _label(charset) in _ASCII:
+        return guess(data, hints)
     choices = codecs_for(charset, data)  # no C1 bytes: an ISO-8859 label is the truth
     for codec in choices:
         try:

@@ -600,7 +600,14 @@ def decode_text(part: Message, hints: Sequence[str] = ()) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         payload = str(payload_of(part)).encode("utf-8", "surrogateescape")
-    return decode_bytes(payload, param(part, "charset"), hints)
+    charset = param(part, "charset")
+    if charset is None and part.get_content_subtype() == "html":
+        meta = _META_CHARSET.search(payload, 0, 4096)  # HTML saved or sent as a file
+        charset = meta.group(1).decode("ascii") if meta else None
+    return decode_bytes(payload, charset, hints)
+
+
+_META_CHARSET = re.compile(rb"""(?i)<meta[^>]{0,200}?charset\s*=\s*["']?([\w.:-]{1,40})""")
 
 
 def payload_of(part: Message) -> Any:

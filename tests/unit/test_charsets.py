@@ -23,6 +23,7 @@ from daemon.mail.parse import parse
         ("ﾃｽﾄ送信", "iso2022_jp_ext", "iso-2022-jp"),
         ("„Rechnung“ 50 € – überfällig", "cp1252", "iso-8859-1"),
         ("Grüße", "cp1252", "us-ascii"),
+        ("公司的网络一直断断续续", "gbk", "us-ascii"),  # webmail: us-ascii means nothing
         ("Šťastný žák", "cp1250", "iso-8859-2"),  # Outlook's cp1250 under an ISO label
     ],
 )

@@ -132,6 +132,21 @@ add("zh-gb18030-four-byte", head(
     client="Chinese mailer", family="chinese-gbk", subject="𠮷野家订单 €",
     sender="zhou@kunde-cn.example", display="", text=["订单号 𠮷-42，金额 €120。"])
 
+add("zh-webmail-us-ascii-labelled-gbk", head(
+    b"<sun@kunde-cn.example>", word("网络故障", "gbk"), mid="zh8")
+    + plain("公司的网络从今天早上开始一直断断续续。\r\n".encode("gbk"), "us-ascii"),
+    client="Chinese webmail", family="chinese-gbk", subject="网络故障",
+    sender="sun@kunde-cn.example", display="", text=["网络从今天早上开始一直断断续续。"])
+
+add("zh-html-meta-charset-only", head(
+    b"<zhao@kunde-cn.example>", word("邮箱满了", "utf-8"), mid="zh9")
+    + b"Content-Type: text/html\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">"
+    b"</head><body><p>" + "我的邮箱满了，无法接收邮件。王喆".encode("gbk")
+    + b"</p></body></html>\r\n",
+    client="Chinese HTML mailer", family="chinese-gbk", subject="邮箱满了",
+    sender="zhao@kunde-cn.example", display="", text=["我的邮箱满了，无法接收邮件。王喆"])
+
 # -- Big5 ---------------------------------------------------------------------------
 HK_SUBJECT = "部門電腦啱啱壞咗"  # 啱 and 咗 are HKSCS, not Big5
 add("big5-hkscs-labelled-big5", head(
@@ -172,6 +187,12 @@ add("ja-raw-iso-2022-jp-subject", head(
     client="old Japanese mailer", family="japanese", subject="見積書の件",
     sender="tanaka@kunde-jp.example", display="", text=["見積書を添付します。"])
 
+add("ja-raw-sjis-subject-with-hint", head(
+    "高橋".encode("cp932") + b" <takahashi@kunde-jp.example>", "請求書①の再発行".encode("cp932"),
+    mid="ja4") + plain("請求書を再発行してください。\r\n".encode("cp932"), "shift_jis"),
+    client="Japanese webmail", family="japanese", subject="請求書①の再発行",
+    sender="takahashi@kunde-jp.example", display="高橋", text=["請求書を再発行してください。"])
+
 # -- Korean -------------------------------------------------------------------------
 KO_SUBJECT = "똠얌꿍 식당 네트워크 장애"  # 똠 and 꿍 are not in KS X 1001: cp949 only
 add("ko-ks-c-5601-1987-outlook", head(
@@ -187,6 +208,19 @@ add("ko-raw-8bit-euc-kr", head(
     mid="ko2") + plain("견적서를 보내주세요.\r\n".encode("euc-kr"), "euc-kr"),
     client="Korean webmail", family="korean", subject="견적서 요청드립니다",
     sender="park@kunde-kr.example", display="박서연", text=["견적서를 보내주세요."])
+
+KO_FILE = "똠얌꿍 견적서.hwp"
+add("ko-rfc2231-filename", head(
+    b"<choi@kunde-kr.example>", word("견적서", "ks_c_5601-1987", "cp949"),
+    b"Content-Type: multipart/mixed; boundary=\"ko\"\r\n", mid="ko3")
+    + b"\r\n--ko\r\n" + plain(b64("견적서 첨부합니다.\r\n".encode("cp949")), "ks_c_5601-1987",
+                               "base64")
+    + b"\r\n--ko\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment;"
+    b" filename*=ks_c_5601-1987''" + "".join(f"%{b:02X}" for b in KO_FILE.encode("cp949")).encode()
+    + b"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(b"HWP Document File" + b"\x00" * 83)
+    + b"\r\n--ko--\r\n",
+    client="Outlook (Korean)", family="korean", subject="견적서", sender="choi@kunde-kr.example",
+    display="", text=["견적서 첨부합니다."], attachments=[(KO_FILE, 100)])
 
 # -- Czech --------------------------------------------------------------------------
 CZ_SUBJECT = "Tiskárna nefunguje – žádost o opravu"
