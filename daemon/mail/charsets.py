@@ -18,6 +18,7 @@ script (`_plausibility`) to beat Windows-1252, the honest default for Danish sen
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -93,6 +94,15 @@ def codecs_for(charset: str | None, data: bytes | None = None) -> tuple[str, ...
     With `data`, an ISO-8859 label's Windows look-alike only if the bytes need it."""
     if not charset:
         return ()
+    found = _codecs_for_label(charset)
+    lookalike = len(found) == 2 and found[1].startswith("iso8859")  # see _LOOKALIKES
+    if lookalike and data is not None and not _C1.search(data):
+        return found[1:]
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _codecs_for_label(charset: str) -> tuple[str, ...]:
     label = _label(charset)
     if label in _SUPERSETS:
         return _SUPERSETS[label]
@@ -103,9 +113,7 @@ def codecs_for(charset: str | None, data: bytes | None = None) -> tuple[str, ...
     except (LookupError, ValueError, UnicodeError):  # unknown, or NUL in the name
         return ()
     lookalike = _LOOKALIKES.get(label)
-    if lookalike and (data is None or _C1.search(data)):
-        return (lookalike, name)
-    return (name,)
+    return (lookalike, name) if lookalike else (name,)
 
 
 def decode(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
@@ -115,7 +123,7 @@ def decode(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
     undeclared (`guess`), and only when nothing reads them cleanly does the declared
     charset decode them with replacement marks.
     """
-    if data.isascii() and not _ISO2022_ESCAPE.search(data):
+    if data.isascii() and b"\x1b" not in data:  # the usual case, decided in C
         return data.decode("ascii")
     if charset and _label(charset) in _ASCII:
         return guess(data, hints)

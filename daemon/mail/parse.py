@@ -27,7 +27,7 @@ from email.header import decode_header
 from email.headerregistry import HeaderRegistry
 from email.message import Message
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
-from typing import Any
+from typing import Any, overload
 
 from daemon.mail import LARGE_MAIL_BYTES, charsets
 from daemon.mail.calendar_text import invitation_text
@@ -134,7 +134,7 @@ def parse(raw: bytes, envelope_sender: str | None = None) -> ParsedMail:
     msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
     if not msg.keys():
         msg = _headerless(raw, envelope_sender)
-    hints = _declared_charsets(msg)
+    hints = _DeclaredCharsets(msg)
     headers = Headers(msg, hints)
     sender = _sender(headers)  # "" when there is none; the pipeline decides
     if not sender.address:  # From unreadable or lost (a junk line ended the headers)
@@ -247,15 +247,34 @@ def guess_decode(data: bytes, hints: Sequence[str] = ()) -> str:
     return charsets.guess(data, hints)
 
 
-def _declared_charsets(msg: Message) -> list[str]:
-    """Every charset the mail's parts declare, the first text part's first; UTF-8 and
-    ASCII left out (UTF-8 is tried first anyway, ASCII says nothing of 8-bit bytes)."""
-    found: list[str] = []
-    for part in msg.walk():
-        charset = param(part, "charset")
-        if charset and charset.lower() not in found:
-            found.append(charset.lower())
-    return [c for c in found if charsets.codecs_for(c)[:1] not in (("utf-8",), ())]
+class _DeclaredCharsets(Sequence[str]):
+    """Every charset the mail's parts declare, in order; UTF-8 and ASCII left out
+    (UTF-8 is tried first anyway, ASCII says nothing of 8-bit bytes). Looked up only
+    when bytes of no declared charset need them: most mail has none."""
+
+    def __init__(self, msg: Message) -> None:
+        self._msg = msg
+        self._found: list[str] | None = None
+
+    def _charsets(self) -> list[str]:
+        if self._found is None:
+            found: list[str] = []
+            for part in self._msg.walk():
+                charset = param(part, "charset")
+                if charset and charset.lower() not in found:
+                    found.append(charset.lower())
+            self._found = [c for c in found if charsets.codecs_for(c)[:1] not in (("utf-8",), ())]
+        return self._found
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._charsets()[index]
+
+    def __len__(self) -> int:
+        return len(self._charsets())
 
 
 # A header field's first line: a name of printable ASCII but ":" and space, then ":".
