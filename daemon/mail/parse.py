@@ -247,6 +247,9 @@ def guess_decode(data: bytes, hints: Sequence[str] = ()) -> str:
     return charsets.guess(data, hints)
 
 
+_WORD_CHARSET = re.compile(r"=\?([^?*\s]+)(?:\*[^?]*)?\?[bBqQ]\?")
+
+
 class _DeclaredCharsets(Sequence[str]):
     """Every charset the mail's parts declare, in order; UTF-8 and ASCII left out
     (UTF-8 is tried first anyway, ASCII says nothing of 8-bit bytes). Looked up only
@@ -263,6 +266,12 @@ class _DeclaredCharsets(Sequence[str]):
                 charset = param(part, "charset")
                 if charset and charset.lower() not in found:
                     found.append(charset.lower())
+            # The charsets of the encoded words in its header fields too: a client that
+            # encodes the Subject in gb2312 writes the name beside it in raw GBK.
+            for _name, value in self._msg.raw_items():
+                for label in _WORD_CHARSET.findall(str(value)):
+                    if label.lower() not in found:
+                        found.append(label.lower())
             self._found = [c for c in found if charsets.codecs_for(c)[:1] not in (("utf-8",), ())]
         return self._found
 

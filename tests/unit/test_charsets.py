@@ -3,6 +3,8 @@ guessed from the mail's own charsets, then by script plausibility."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -104,3 +106,12 @@ def test_envelope_sender_is_the_last_resort() -> None:
         "bo@kunde.dk")
     mail = parse(b"nothing but text\r\n", envelope_sender="Bo@Kunde.dk")
     assert (mail.from_addr, mail.body_text) == ("Bo@kunde.dk", "nothing but text")
+
+
+def test_raw_name_read_in_the_charset_of_the_encoded_subject_beside_it() -> None:
+    # Alone, the name's bytes read as well as GB2312 hanzi (梯團遽) as Korean.
+    raw = (b"From: " + "김민준".encode("cp949") + b" <kim@kunde.kr>\r\n"
+           b"Subject: =?ks_c_5601-1987?B?" + base64.b64encode("견적서".encode("cp949"))
+           + b"?=\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nsee subject\r\n")
+    mail = parse(raw)
+    assert (mail.from_name, mail.subject) == ("김민준", "견적서")
