@@ -50,6 +50,12 @@ _SUPERSETS: dict[str, tuple[str, ...]] = {
     ),
     **dict.fromkeys("iso88591 latin1 l1 iso885911987 cp819 ibm819 windows1252 cp1252"
                     .split(), ("cp1252",)),
+    # Labels Python does not know by these names, seen from Apple, Thai and Hebrew mailers.
+    **dict.fromkeys("xmacroman macintosh macroman csmacintosh".split(), ("mac_roman",)),
+    **dict.fromkeys("tis620 iso885911 windows874 cp874".split(), ("cp874",)),
+    **dict.fromkeys("unicode11utf7 utf7 xunicode20utf7".split(), ("utf-7",)),
+    "iso88598i": ("cp1255", "iso8859_8"),
+    "iso88596i": ("cp1256", "iso8859_6"),
 }
 # ISO-8859 look-alikes: decoded as the Windows codepage only when the bytes use the
 # C1 range (0x80-0x9F), control codes in ISO-8859 that no person writes and where the
@@ -60,7 +66,6 @@ _LOOKALIKES = {
     "iso88595": "cp1251",
     "iso88597": "cp1253",
     "iso88598": "cp1255",
-    "iso88598i": "cp1255",
     "iso88599": "cp1254",
     "latin5": "cp1254",
     "iso885913": "cp1257",
