@@ -26,6 +26,11 @@ def tagged_subject(number: int, subject: str) -> str:
     return f"{reference} {subject}".rstrip()
 
 
+# White space runs, but not the ideographic space (U+3000): in Chinese and Japanese
+# subjects it is a character of its own (daemon/mail/parse.py keeps it too).
+_SPACES = re.compile(r"[^\S\u3000]+")
+
+
 def strip_references(subject: str) -> str:
     """The subject without any case tags: a new case must not carry another case's."""
-    return " ".join(_REFERENCE.sub(" ", subject).split())
+    return _SPACES.sub(" ", _REFERENCE.sub(" ", subject)).strip(" ")

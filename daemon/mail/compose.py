@@ -50,7 +50,8 @@ _HOST = r"\b[\w-]{2,}(?:\.[\w-]+)*\.[a-z]{2,24}\b(?:/\S*)?"  # a host name: evil
 _LINK = re.compile(_URL, re.IGNORECASE)
 _LINK_OR_HOST = re.compile(f"{_URL}|{_HOST}", re.IGNORECASE)
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]|<\s*>")
-_SPACES = re.compile(r"\s+")
+# Not the ideographic space (U+3000): a character of its own in CJK subjects and names.
+_SPACES = re.compile(r"[^\S\u3000]+")
 
 
 def without_links(text: str, hosts: bool = False) -> str:
@@ -59,7 +60,7 @@ def without_links(text: str, hosts: bool = False) -> str:
     A subject keeps its host names ("dc01.firma.local er nede" is the problem report);
     a name has no use for one."""
     found = _LINK_OR_HOST if hosts else _LINK
-    return _SPACES.sub(" ", _EMPTY_BRACKETS.sub(" ", found.sub(" ", text))).strip()
+    return _SPACES.sub(" ", _EMPTY_BRACKETS.sub(" ", found.sub(" ", text))).strip(" ")
 
 
 def greeting_name(display_name: str) -> str:

@@ -1,9 +1,10 @@
 """Bytes -> ParsedMail: decoded headers, a plain-text body and the attachment list.
 
-Mail from the wild is often broken (undeclared or unknown charsets, bad folding,
-malformed MIME). Everything here degrades to a readable best effort instead of
-raising; only bytes without a header section are refused (ParseError), and the
-caller keeps those raw as a rejection.
+Mail from the wild is often broken (undeclared, unknown or false charsets, raw 8-bit
+headers, junk before the header section, bad folding, malformed MIME). Everything here
+degrades to a readable best effort instead of raising; only bytes in which no sender
+can be found anywhere are refused (ParseError), and the caller keeps those raw as a
+rejection. Charsets are read as mail clients read them (daemon/mail/charsets.py).
 
 The MIME tree comes from the stdlib parser with the compat32 policy, and the few
 headers we need are decoded here with the stdlib's RFC 2047/2231 functions.
@@ -14,24 +15,28 @@ of ingesting a mail; the test corpus holds both policies to the same output.
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.header import decode_header, make_header
+from email.header import decode_header
 from email.headerregistry import HeaderRegistry
 from email.message import Message
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
-from typing import Any
+from typing import Any, overload
 
-from daemon.mail import LARGE_MAIL_BYTES
+from daemon.mail import LARGE_MAIL_BYTES, charsets
+from daemon.mail.calendar_text import invitation_text
 from daemon.mail.html_text import html_to_text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_WHITESPACE = re.compile(r"\s+")
+# Runs of white space become one space, but not the ideographic space (U+3000): in
+# Chinese and Japanese text it is a character of its own, as wide as an ideograph.
+_WHITESPACE = re.compile(r"[^\S\u3000]+")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MESSAGE_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f]+>")  # no controls: PostgreSQL refuses NUL
 _SURROGATES = re.compile(r"[\udc80-\udcff]")
@@ -60,7 +65,9 @@ class Attachment:
 class Headers:
     """Decoded, unfolded header values of one message (first occurrence of each name)."""
 
-    def __init__(self, msg: Message) -> None:
+    def __init__(self, msg: Message, hints: Sequence[str] = ()) -> None:
+        # The charsets the mail declares, to read raw 8-bit header bytes with.
+        self.hints = hints
         self._raw: dict[str, str] = {}
         self._all: dict[str, list[str]] = {}
         self._order: list[tuple[str, str]] = []  # (lower-case name, value), top first
@@ -85,17 +92,13 @@ class Headers:
 
     def raw(self, name: str) -> str:
         """The value as written, unfolded, 8-bit bytes recovered as text."""
-        value = _FOLD.sub("", self._raw.get(name.lower(), ""))
-        if _SURROGATES.search(value):
-            # Undeclared 8-bit bytes (the parser kept them as surrogates).
-            value = guess_decode(value.encode("utf-8", "surrogateescape"))
-        return value
+        return _recovered(self._raw.get(name.lower(), ""), self.hints)
 
     def text(self, name: str) -> str:
         """The value decoded (RFC 2047) to clean text; "" when absent."""
         key = name.lower()
         if key not in self._decoded:
-            self._decoded[key] = clean_text(decode_words(self.raw(name)))
+            self._decoded[key] = clean_text(decode_words(self.raw(name), self.hints))
         return self._decoded[key]
 
 
@@ -121,15 +124,21 @@ class ParsedMail:
         return self.from_addr.rpartition("@")[2]
 
 
-def parse(raw: bytes) -> ParsedMail:
+def parse(raw: bytes, envelope_sender: str | None = None) -> ParsedMail:
+    """`raw` as a mail; `envelope_sender` (SMTP MAIL FROM) is the sender of last resort."""
     if not raw or raw.isspace():  # not raw.strip(): that copies a 60 MB mail
         raise ParseError("empty message")
-    stubbed, stub_sizes = _stub_large_base64(raw)
+    if raw[:1].isspace() or raw.startswith(_BOM):  # rare: the copy is affordable
+        raw = raw.removeprefix(_BOM).lstrip()
+    stubbed, stub_sizes = _stub_large_base64(_without_leading_junk(raw))
     msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
     if not msg.keys():
-        raise ParseError("no header section found")
-    headers = Headers(msg)
+        msg = _headerless(raw, envelope_sender)
+    hints = _DeclaredCharsets(msg)
+    headers = Headers(msg, hints)
     sender = _sender(headers)  # "" when there is none; the pipeline decides
+    if not sender.address:  # From unreadable or lost (a junk line ended the headers)
+        sender = Sender("", _sender_in_text(raw) or _address(envelope_sender or "", True))
     body_part = _body_part(msg)
     return ParsedMail(
         message_id=_first_id(headers.raw("Message-ID")),
@@ -142,8 +151,8 @@ def parse(raw: bytes) -> ParsedMail:
         to=_addresses(headers, "To"),
         cc=_addresses(headers, "Cc"),
         date=_date(headers.raw("Date")),
-        body_text=_body_text(body_part),
-        attachments=list(_attachments(msg, body_part, stub_sizes)),
+        body_text=_with_invitation(_body_text(body_part, hints), msg, body_part, hints),
+        attachments=list(_attachments(msg, body_part, stub_sizes, hints)),
         headers=headers,
     )
 
@@ -188,44 +197,163 @@ def sniff_message_id(raw: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace") if match else None
 
 
-def decode_words(value: str) -> str:
-    """RFC 2047 encoded words to text; unknown charsets degrade, never raise."""
+def decode_words(value: str, hints: Sequence[str] = ()) -> str:
+    """RFC 2047 encoded words to text, each charset read as mail clients read it
+    (gb2312 as GB18030, ...); unknown charsets degrade, never raise."""
     if "=?" not in value:
         return value
     try:
-        return str(make_header(decode_header(value)))
-    except Exception:  # noqa: BLE001 - unknown charset, broken encoding
-        pass
-    try:
         chunks = decode_header(value)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - broken encoding
         return value
-    return "".join(
-        chunk if isinstance(chunk, str) else decode_bytes(chunk, charset)
-        for chunk, charset in chunks
-    )
+    # Spaced as email.header.Header spaces them: a space between an encoded word and
+    # plain text unless one is there; none between adjacent encoded words.
+    out: list[str] = []
+    last_encoded = last_space = False
+    for chunk, charset in chunks:
+        encoded = charset not in (None, "us-ascii")
+        if isinstance(chunk, str):
+            text = chunk
+        elif charset is None:
+            # Plain text between encoded words: decode_header turned it to bytes with
+            # raw-unicode-escape, which this reverses exactly.
+            text = chunk.decode("raw-unicode-escape", "replace")
+        else:
+            text = charsets.decode(chunk, charset.split("*", 1)[0], hints)
+        # From an encoded word to plain text: unless the text starts with a space;
+        # from plain text to an encoded word: unless the text ended with one.
+        spaced = _space_or_special(text[:1]) if last_encoded else last_space
+        if out and encoded != last_encoded and not spaced:
+            out.append(" ")
+        last_space = _space_or_special(text[-1:])
+        last_encoded = encoded
+        out.append(text)
+    return "".join(out)
 
 
-def decode_bytes(data: bytes, charset: str | None) -> str:
-    if charset:
-        try:
-            return data.decode(charset)
-        except (LookupError, ValueError):  # unknown charset, bad bytes, NUL in its name
-            pass
-    return guess_decode(data)
+def _space_or_special(char: str) -> bool:
+    return char.isspace() or char in ("(", ")", "\\")
 
 
-def guess_decode(data: bytes) -> str:
-    """Bytes of undeclared charset as text: UTF-8 if valid, else Windows-1252.
+def decode_bytes(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
+    return charsets.decode(data, charset, hints)
 
-    Detectors (charset-normalizer was tried) misread short Danish text as cp775 or
-    Big5; our senders write Danish and English, so the Western codepage is the
-    honest default, and a wrong guess still keeps every byte in `raw`.
+
+def guess_decode(data: bytes, hints: Sequence[str] = ()) -> str:
+    """Bytes of undeclared charset (raw 8-bit headers) as text: UTF-8 if valid, else
+    the mail's own declared charsets, else a detector held to Windows-1252 for short
+    Latin text (daemon/mail/charsets.py); a wrong guess still keeps every byte in `raw`.
     """
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
+    return charsets.guess(data, hints)
+
+
+_WORD_CHARSET = re.compile(r"=\?([^?*\s]+)(?:\*[^?]*)?\?[bBqQ]\?")
+
+
+class _DeclaredCharsets(Sequence[str]):
+    """Every charset the mail's parts declare, in order; UTF-8 and ASCII left out
+    (UTF-8 is tried first anyway, ASCII says nothing of 8-bit bytes). Looked up only
+    when bytes of no declared charset need them: most mail has none."""
+
+    def __init__(self, msg: Message) -> None:
+        self._msg = msg
+        self._found: list[str] | None = None
+
+    def _charsets(self) -> list[str]:
+        if self._found is None:
+            found: list[str] = []
+            for part in self._msg.walk():
+                charset = param(part, "charset")
+                if charset and charset.lower() not in found:
+                    found.append(charset.lower())
+            # The charsets of the encoded words in its header fields too: a client that
+            # encodes the Subject in gb2312 writes the name beside it in raw GBK.
+            for _name, value in self._msg.raw_items():
+                for label in _WORD_CHARSET.findall(str(value)):
+                    if label.lower() not in found:
+                        found.append(label.lower())
+            self._found = [c for c in found if charsets.codecs_for(c)[:1] not in (("utf-8",), ())]
+        return self._found
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._charsets()[index]
+
+    def __len__(self) -> int:
+        return len(self._charsets())
+
+
+# A header field's first line: a name of printable ASCII but ":" and space, then ":".
+_FIELD = re.compile(rb"[!-9;-~]+[ \t]*:")
+_JUNK_LINES = 8  # lines of junk before the header section we step over
+
+
+def _without_leading_junk(raw: bytes) -> bytes:
+    """`raw` from its header section on: blank lines, an mbox "From " or ">From " line
+    or a gateway's banner before the first header field are stepped over, as forgiving
+    mail readers do (the stored raw mail keeps them)."""
+    if _FIELD.match(raw):
+        return raw  # the usual case, decided on the first bytes
+    position = 0
+    for _ in range(_JUNK_LINES):
+        end = raw.find(b"\n", position)
+        if end < 0:
+            return raw
+        position = end + 1
+        if _FIELD.match(raw, position) and _looks_like_header_section(raw, position):
+            return raw[position:]
+    return raw
+
+
+_KNOWN_FIELDS = re.compile(
+    rb"(?im)^(?:from|to|subject|date|message-id|received|return-path|mime-version"
+    rb"|content-type|sender|reply-to)[ \t]*:"
+)
+
+
+def _looks_like_header_section(raw: bytes, start: int) -> bool:
+    end = _BLANK_LINE.search(raw, start)
+    head = raw[start : end.start() if end else min(len(raw), start + 65536)]
+    return _KNOWN_FIELDS.search(head) is not None
+
+
+_BOM = b"\xef\xbb\xbf"
+_SENDER_LINE = re.compile(
+    rb"(?im)^(?:>?from[ \t]+(?P<envelope>[^\s@]+@[^\s@]+)[ \t]|(?:from|sender|return-path)"
+    rb"[ \t]*:[ \t]*(?P<field>[^\r\n]*@[^\r\n]*))"
+)
+
+
+def _sender_in_text(raw: bytes) -> str:
+    """The first sender named anywhere in the mail's first 64 KB: a From, Sender or
+    Return-Path field, an mbox "From " line, a Received field's envelope-from; ""."""
+    for pattern in (_SENDER_LINE, _ENVELOPE_FROM):
+        match = pattern.search(raw, 0, 65536)
+        if match is not None:
+            found = guess_decode(next(g for g in match.groups() if g).strip())
+            mailboxes = _mailboxes(found, keep_case=True)
+            if mailboxes and "@" in mailboxes[0][1]:
+                return mailboxes[0][1]
+    return ""
+
+
+_ENVELOPE_FROM = re.compile(rb"(?i)envelope-from[ \t]*[<=][ \t]*<?([^\s<>@;]+@[^\s<>;]+)")
+
+
+def _headerless(raw: bytes, envelope_sender: str | None) -> Message:
+    """A mail without a readable header section as a message of its text alone, with
+    the sender it names somewhere (an mbox "From " line, a From field lost in the text)
+    or the envelope's; ParseError when there is no sender anywhere."""
+    sender = _sender_in_text(raw) or envelope_sender or ""
+    if "@" not in sender:
+        raise ParseError("no header section found")
+    msg = Message()
+    msg["From"] = sender
+    msg.set_payload(guess_decode(raw))
+    return msg
 
 
 def clean_text(text: str) -> str:
@@ -235,7 +363,7 @@ def clean_text(text: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    return _WHITESPACE.sub(" ", text).strip()
+    return _WHITESPACE.sub(" ", text).strip(" ")
 
 
 @dataclass(frozen=True)
@@ -258,14 +386,20 @@ def _sender(headers: Headers) -> Sender:
     found: list[tuple[str, str]] = []
     ambiguous = False
     for value in headers.all("From"):
-        value = _recovered(value)
-        pairs = [(name, addr) for name, addr in _mailboxes(value) if "@" in addr]
+        value = _recovered(value, headers.hints)
+        pairs = [
+            (name, addr)
+            for name, addr in _mailboxes(value, headers.hints, keep_case=True)
+            if "@" in addr
+        ]
         angle = _ANGLE_ADDR.findall(_COMMENTS_AND_QUOTES.sub(" ", value))
         if len(angle) == 1:  # the one address in angle brackets is the sender
-            addr = _address(angle[0])
+            addr = _address(angle[0], keep_case=True)
             named = next((n for n, a in pairs if a == addr and n), "")
-            name = named or _one_line(clean_text(decode_words(value.split("<", 1)[0]))).strip('"')
-            ambiguous = ambiguous or any(a != addr for _n, a in pairs) or "@" in name
+            named = named or decode_words(value.split("<", 1)[0], headers.hints)
+            name = _one_line(clean_text(named)).strip('"')
+            ambiguous = ambiguous or any(a.lower() != addr.lower() for _n, a in pairs)
+            ambiguous = ambiguous or "@" in name
             pairs = [(name, addr)] if addr else []
         elif len(pairs) > 1 or len(angle) > 1:
             ambiguous = True
@@ -273,12 +407,13 @@ def _sender(headers: Headers) -> Sender:
     if found:
         name, addr = found[0]
         if not name:  # the old form: bo@kunde.dk (Bo Hansen)
-            comment = _COMMENT.search(_recovered(headers.all("From")[0]))
-            name = _one_line(clean_text(decode_words(comment.group(1)))) if comment else ""
-        ambiguous = ambiguous or len({a for _n, a in found}) > 1
+            comment = _COMMENT.search(_recovered(headers.all("From")[0], headers.hints))
+            decoded = decode_words(comment.group(1), headers.hints) if comment else ""
+            name = _one_line(clean_text(decoded))
+        ambiguous = ambiguous or len({a.lower() for _n, a in found}) > 1
         return Sender(name, addr, ambiguous)
     for header in ("Sender", "Reply-To", "Return-Path"):
-        for name, addr in _address_pairs(headers, header):
+        for name, addr in _address_pairs(headers, header, keep_case=True):
             if "@" in addr:
                 return Sender(name, addr)
     return Sender("", "")
@@ -292,15 +427,19 @@ _REGISTRY = HeaderRegistry()
 _REGISTRY_MAX_CHARS = 16_384
 
 
-def _recovered(value: str) -> str:
-    """An address header's value unfolded, 8-bit bytes recovered as text."""
+def _recovered(value: str, hints: Sequence[str] = ()) -> str:
+    """A header field's value unfolded, 8-bit bytes recovered as text."""
     value = _FOLD.sub("", value)
-    if _SURROGATES.search(value):
-        value = guess_decode(value.encode("utf-8", "surrogateescape"))
+    # Undeclared 8-bit bytes (the parser kept them as surrogates), or raw ISO-2022-JP
+    # (7-bit, with escape sequences), as old Japanese mailers write Subject and From.
+    if _SURROGATES.search(value) or "\x1b" in value:
+        value = guess_decode(value.encode("utf-8", "surrogateescape"), hints)
     return value
 
 
-def _mailboxes(value: str) -> list[tuple[str, str]]:
+def _mailboxes(
+    value: str, hints: Sequence[str] = (), keep_case: bool = False
+) -> list[tuple[str, str]]:
     """(display name, address) of each mailbox in an address list.
 
     The standard library's header parser first: it decodes encoded words as whole
@@ -313,7 +452,7 @@ def _mailboxes(value: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if "=?" in value and len(value) <= _REGISTRY_MAX_CHARS:
         try:
-            header = _REGISTRY("To", value)
+            header = _REGISTRY("To", _as_utf8_words(value, hints))
             found = [(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - pathological address lists
             found = []
@@ -324,22 +463,50 @@ def _mailboxes(value: str) -> list[tuple[str, str]]:
             found = []
     pairs = []
     for display, addr in found:
-        addr = _address(addr)
+        addr = _address(addr, keep_case)
         if addr:
-            pairs.append((_one_line(clean_text(decode_words(display))), addr))
+            pairs.append((_one_line(clean_text(decode_words(display, hints))), addr))
     return pairs
 
 
-def _address(addr: str) -> str:
-    addr = clean_text(addr).strip().strip("<>").lower()
+# A run of encoded words with only white space between them (RFC 2047 6.2: decoded
+# as one text, so a character cut across two words is whole again).
+_ENCODED_RUN = re.compile(
+    r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=(?:[ \t]+=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)*"
+)
+
+
+def _as_utf8_words(value: str, hints: Sequence[str]) -> str:
+    """`value` with each run of encoded words decoded our way (gb2312 as GB18030, ...)
+    and encoded again as one UTF-8 word, for the header parser, which reads labels
+    strictly."""
+
+    def utf8_word(run: re.Match[str]) -> str:
+        text = clean_text(decode_words(run.group(0), hints))
+        return "=?utf-8?b?" + base64.b64encode(text.encode("utf-8")).decode("ascii") + "?="
+
+    return _ENCODED_RUN.sub(utf8_word, value)
+
+
+def _address(addr: str, keep_case: bool = False) -> str:
+    """The address as sent, its domain in lower case; with keep_case False all of it
+    in lower case (recipient lists, which the pipeline compares as keys)."""
+    addr = clean_text(addr).strip().strip("<>")
+    # A local part is case-sensitive (RFC 5321 2.4): Bo.Hansen@ is shown as sent;
+    # comparisons elsewhere fold case themselves. Domains have no case.
+    local, at, domain = addr.rpartition("@")
+    addr = f"{local if keep_case else local.lower()}{at}{domain.lower()}"
     # RFC 5321 limits: longer ones are not addresses anyone can answer.
     if len(addr) > 320 or len(addr.rpartition("@")[2]) > 255:
         return ""
     return addr
 
 
-def _address_pairs(headers: Headers, name: str) -> list[tuple[str, str]]:
-    return _mailboxes(headers.raw(name)) if headers.raw(name) else []
+def _address_pairs(
+    headers: Headers, name: str, keep_case: bool = False
+) -> list[tuple[str, str]]:
+    value = headers.raw(name)
+    return _mailboxes(value, headers.hints, keep_case) if value else []
 
 
 def _addresses(headers: Headers, name: str) -> list[str]:
@@ -395,13 +562,29 @@ def _body_part(msg: Message) -> Message | None:
     return html or other
 
 
-def _body_text(part: Message | None) -> str:
+def _body_text(part: Message | None, hints: Sequence[str] = ()) -> str:
     if part is None:
         return ""
-    text = decode_text(part).replace("\r\n", "\n")
+    text = decode_text(part, hints).replace("\r\n", "\n")
     if part.get_content_type() == "text/html":
         text = html_to_text(text)
     return clean_text(text).strip()
+
+
+def _with_invitation(
+    body: str, msg: Message, body_part: Message | None, hints: Sequence[str]
+) -> str:
+    """The body, with when and where of a calendar invitation the mail carries: the
+    text part of a meeting request often holds only its description."""
+    calendar = next(
+        (p for p in _leaf_parts(msg) if p.get_content_type() == "text/calendar"), None
+    )
+    if calendar is None or _is_stub(calendar):
+        return body
+    summary = clean_text(invitation_text(decode_text(calendar, hints))).strip()
+    if calendar is body_part:
+        return summary or body  # the bare iCalendar text only when no event is in it
+    return f"{body}\n\n{summary}".strip() if summary else body
 
 
 def _stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
@@ -438,14 +621,21 @@ def _stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
     return b"".join(pieces), sizes
 
 
-def decode_text(part: Message) -> str:
+def decode_text(part: Message, hints: Sequence[str] = ()) -> str:
     """A text part's content as str, whatever its declared (or missing, or false) charset."""
     if _is_stub(part):
         return "[a text part too large to show; it is kept in the raw mail]"
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         payload = str(payload_of(part)).encode("utf-8", "surrogateescape")
-    return decode_bytes(payload, param(part, "charset"))
+    charset = param(part, "charset")
+    if charset is None and part.get_content_subtype() == "html":
+        meta = _META_CHARSET.search(payload, 0, 4096)  # HTML saved or sent as a file
+        charset = meta.group(1).decode("ascii") if meta else None
+    return decode_bytes(payload, charset, hints)
+
+
+_META_CHARSET = re.compile(rb"""(?i)<meta[^>]{0,200}?charset\s*=\s*["']?([\w.:-]{1,40})""")
 
 
 def payload_of(part: Message) -> Any:
@@ -469,22 +659,49 @@ def _leaf_parts(msg: Message) -> Iterator[Message]:
     yield msg
 
 
-def param(part: Message, name: str, header: str = "content-type") -> str | None:
-    """A header parameter as text (RFC 2231 decoded), or None; never raises.
+def param(
+    part: Message, name: str, header: str = "content-type", hints: Sequence[str] = ()
+) -> str | None:
+    """A header parameter as text (RFC 2231 decoded, raw 8-bit bytes recovered), or
+    None; never raises.
 
     The stdlib's parameter decoding fails on broken RFC 2231 continuations with a
     TypeError deep inside email.utils (found by tests/fuzz).
     """
     try:
         value = part.get_param(name, header=header)
+        if isinstance(value, str) and "\ufffd" in value:
+            value = _param_of_8bit_header(part, name, header, hints)
     except Exception:  # noqa: BLE001 - broken parameters read as absent
         return None
     if value is None:
         return None
     try:
-        return str(collapse_rfc2231_value(value)).strip() or None
+        if isinstance(value, tuple):  # RFC 2231: (charset, language, text)
+            # The text holds the bytes as Latin-1 characters; read them in the declared
+            # charset as mail clients do (collapse_rfc2231_value would be strict).
+            data = value[2].encode("raw-unicode-escape")
+            text = charsets.decode(data, value[0] or None, hints)
+        else:
+            text = str(collapse_rfc2231_value(value))
+            if _SURROGATES.search(text):  # raw 8-bit bytes in the header
+                text = guess_decode(text.encode("utf-8", "surrogateescape"), hints)
+        return text.strip() or None
     except Exception:  # noqa: BLE001
         return None
+
+
+def _param_of_8bit_header(
+    part: Message, name: str, header: str, hints: Sequence[str]
+) -> str | tuple[str | None, str | None, str] | None:
+    """The parameter read from the header's raw 8-bit bytes, recovered as text: compat32
+    hands get_param such a header with every 8-bit byte replaced by U+FFFD."""
+    raw = next((str(v) for k, v in part.raw_items() if k.lower() == header), "")
+    if not _SURROGATES.search(raw):
+        return part.get_param(name, header=header)  # the U+FFFD was in the mail itself
+    recovered = Message()
+    recovered[header] = guess_decode(raw.encode("utf-8", "surrogateescape"), hints)
+    return recovered.get_param(name, header=header)
 
 
 def _disposition(part: Message) -> str:
@@ -503,7 +720,7 @@ def _is_stub(part: Message) -> bool:
 
 
 def _attachments(
-    msg: Message, body_part: Message | None, stub_sizes: dict[str, int]
+    msg: Message, body_part: Message | None, stub_sizes: dict[str, int], hints: Sequence[str]
 ) -> Iterator[Attachment]:
     for index, part in enumerate(_leaf_parts(msg)):
         if part is body_part:
@@ -514,7 +731,7 @@ def _attachments(
             continue
         yield Attachment(
             part_index=index,
-            filename=clean_text(_filename(part, index)),
+            filename=clean_text(_filename(part, index, hints)),
             content_type=clean_text(_content_type(part)),
             size=stub_sizes.get(str(payload_of(part)).strip(), 0)
             if _is_stub(part)
@@ -522,17 +739,17 @@ def _attachments(
         )
 
 
-def _filename(part: Message, index: int) -> str:
-    try:
-        name = part.get_filename()  # RFC 2231 continuations and charsets
-    except Exception:  # noqa: BLE001
-        name = None
+def _filename(part: Message, index: int, hints: Sequence[str] = ()) -> str:
+    # As get_filename() looks (RFC 2231 continuations and charsets), read our way.
+    name = param(part, "filename", "content-disposition", hints) or param(
+        part, "name", hints=hints
+    )
     if name:
-        name = decode_words(str(name))  # Outlook writes RFC 2047 words in file names
+        name = decode_words(name, hints)  # Outlook writes RFC 2047 words in file names
     if name is None and part.get_content_type() == "message/rfc822":
         inner = payload_of(part)
         if isinstance(inner, list) and inner and isinstance(inner[0], Message):
-            name = (Headers(inner[0]).text("Subject") or "message") + ".eml"
+            name = (Headers(inner[0], hints).text("Subject") or "message") + ".eml"
     if not name:
         return f"part-{index}"
     # A file name is data, never a path: keep only its last component.

@@ -1,0 +1,289 @@
+"""Bytes of a declared, mislabelled or undeclared charset to text, as mail clients read them.
+
+Real mail lies about its charset in a few well-known ways, and mail clients decode
+with the superset of the declared charset: GBK/GB18030 text labelled gb2312,
+Windows-1252 labelled iso-8859-1 or us-ascii, Big5-HKSCS labelled big5, Windows-949
+labelled ks_c_5601-1987 or euc-kr, Windows-31J labelled shift_jis, the ISO-2022-JP
+extensions labelled iso-2022-jp, and Windows-125x text labelled as its ISO-8859
+look-alike. `decode` does the same.
+
+Bytes of no declared charset (raw 8-bit header fields, an undeclared body) are read
+with the charsets the mail itself declares elsewhere first (a Chinese mailer writes
+its raw Subject in the charset of its body), then by a detector over the candidates
+mail from our senders comes in. Detectors misread short Latin text (charset-normalizer
+takes "Kære Søren" for cp1006), so its pick must also read as well-formed text of its
+script (`_plausibility`) to beat Windows-1252, the honest default for Danish senders.
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from charset_normalizer import from_bytes
+
+# The codecs to decode a declared charset with, most likely first: the superset
+# mail clients use, then the label itself. Keys are lower-case labels without
+# punctuation (see _label).
+_SUPERSETS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        "gb2312 gbk gb18030 euccn xgbk cp936 windows936 gb231280 csgb2312 chinese "
+        "hzgb2312".split(),
+        ("gb18030",),
+    ),
+    **dict.fromkeys("big5 xxbig5 cnbig5 csbig5 big5hkscs cp950 windows950".split(),
+                    ("big5hkscs", "cp950")),
+    **dict.fromkeys(
+        "ksc56011987 ksc5601 euckr korean cp949 windows949 uhc ksc56011989 csksc56011987"
+        .split(),
+        ("cp949",),
+    ),
+    **dict.fromkeys("shiftjis sjis xsjis mskanji cp932 windows31j cswindows31j".split(),
+                    ("cp932", "shift_jis_2004")),
+    **dict.fromkeys("eucjp xeucjp".split(), ("euc_jis_2004", "cp932")),
+    **dict.fromkeys(
+        "iso2022jp csiso2022jp iso2022jp1 iso2022jp2 iso2022jp3 iso2022jpext".split(),
+        ("iso2022_jp_ext", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3"),
+    ),
+    **dict.fromkeys("iso88591 latin1 l1 iso885911987 cp819 ibm819 windows1252 cp1252"
+                    .split(), ("cp1252",)),
+    # Labels Python does not know by these names, seen from Apple, Thai and Hebrew mailers.
+    **dict.fromkeys("xmacroman macintosh macroman csmacintosh".split(), ("mac_roman",)),
+    **dict.fromkeys("tis620 iso885911 windows874 cp874".split(), ("cp874",)),
+    **dict.fromkeys("unicode11utf7 utf7 xunicode20utf7".split(), ("utf-7",)),
+    "iso88598i": ("cp1255", "iso8859_8"),
+    "iso88596i": ("cp1256", "iso8859_6"),
+}
+# ISO-8859 look-alikes: decoded as the Windows codepage only when the bytes use the
+# C1 range (0x80-0x9F), control codes in ISO-8859 that no person writes and where the
+# Windows codepages put letters (š ž ť in Czech) and typography (€ „ “ –).
+_LOOKALIKES = {
+    "iso88592": "cp1250",
+    "latin2": "cp1250",
+    "iso88595": "cp1251",
+    "iso88597": "cp1253",
+    "iso88598": "cp1255",
+    "iso88599": "cp1254",
+    "latin5": "cp1254",
+    "iso885913": "cp1257",
+    "iso885915": "cp1252",
+    "latin9": "cp1252",
+    "iso88596": "cp1256",
+    "iso88594": "cp1257",
+}
+# us-ascii (or the like) with 8-bit bytes says nothing of them: the sender's client
+# wrote its own codepage (Windows-1252 for our Western senders, GBK from a Chinese
+# webmail) or UTF-8; they are read as undeclared.
+_ASCII = frozenset("usascii ascii ansix341968 us iso646us csascii 8bit".split())
+_C1 = re.compile(rb"[\x80-\x9f]")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_ISO2022_ESCAPE = re.compile(rb"\x1b[$(]")
+# What mail from our senders comes in when nothing says: Western and Central
+# European, Chinese (simplified, traditional), Japanese, Korean; ties go to the
+# earlier. Not Cyrillic: Windows-1251 reads Danish "æøå" as "жше" as well-formed as
+# Windows-1252 reads Russian as "Ïðèíòåð"; telling them apart needs letter
+# frequencies, and Russian mailers declare their charset in practice.
+_CANDIDATES = ("cp1252", "gb18030", "big5hkscs", "cp932", "cp949", "cp1250")
+_SAMPLE = 8192  # bytes a guess is made from; the whole text is then decoded
+
+
+def _label(charset: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", charset.lower())
+
+
+def codecs_for(charset: str | None, data: bytes | None = None) -> tuple[str, ...]:
+    """The codecs to read a declared charset with, best first; () when unknown.
+    With `data`, an ISO-8859 label's Windows look-alike only if the bytes need it."""
+    if not charset:
+        return ()
+    found = _codecs_for_label(charset)
+    lookalike = len(found) == 2 and found[1].startswith("iso8859")  # see _LOOKALIKES
+    if lookalike and data is not None and not _C1.search(data):
+        return found[1:]
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _codecs_for_label(charset: str) -> tuple[str, ...]:
+    label = _label(charset)
+    if label in _SUPERSETS:
+        return _SUPERSETS[label]
+    if label in ("utf8", "utf8mb4", "unicode11utf8", "xunicode20utf8"):
+        return ("utf-8",)
+    try:
+        name = codecs.lookup(charset.strip()).name
+    except (LookupError, ValueError, UnicodeError):  # unknown, or NUL in the name
+        return ()
+    lookalike = _LOOKALIKES.get(label)
+    return (lookalike, name) if lookalike else (name,)
+
+
+def decode(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
+    """`data` in the declared `charset` as its sender meant it; never raises.
+
+    The declared charset's superset first; bytes that do not fit it are read as if
+    undeclared (`guess`), and only when nothing reads them cleanly does the declared
+    charset decode them with replacement marks.
+    """
+    if data.isascii() and b"\x1b" not in data:  # the usual case, decided in C
+        return data.decode("ascii")
+    if charset and _label(charset) in _ASCII:
+        return guess(data, hints)
+    choices = codecs_for(charset, data)  # no C1 bytes: an ISO-8859 label is the truth
+    for codec in choices:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return guess(data, hints, fallback=choices[0] if choices else None)
+
+
+def guess(data: bytes, hints: Iterable[str] = (), fallback: str | None = None) -> str:
+    """Bytes of undeclared charset as text; `hints` are the charsets the mail declares.
+
+    UTF-8 when valid; ISO-2022-JP when it has its escapes; else the first hinted charset
+    that decodes the bytes cleanly; else the detector's pick when it reads as text of
+    its script at least as well as Windows-1252 does; else Windows-1252.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if not _ISO2022_ESCAPE.search(data):
+            return text
+    if _ISO2022_ESCAPE.search(data):
+        for codec in _SUPERSETS["iso2022jp"]:
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+    sample = data[:_SAMPLE]
+    for hint in hints:
+        for codec in codecs_for(hint, sample):
+            if codec != "utf-8" and _reads(sample, codec):
+                return _decode_lenient(data, codec)
+    detected = _detected(sample)
+    if detected is None and fallback is not None:
+        return data.decode(fallback, "replace")
+    return _decode_lenient(data, detected or "cp1252")
+
+
+def _reads(sample: bytes, codec: str) -> bool:
+    """Whether `sample` (perhaps cut mid-character at its end) is valid in `codec`."""
+    try:
+        codecs.getincrementaldecoder(codec)().decode(sample, final=len(sample) < _SAMPLE)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode_lenient(data: bytes, codec: str) -> str:
+    """`data` in `codec`; Windows-1252's five unassigned bytes read as Latin-1 (C1)
+    rather than replacement marks, so no byte is lost from the text."""
+    if codec == "cp1252":
+        return data.decode("cp1252", "oo-latin1")
+    return data.decode(codec, "replace")
+
+
+def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return bytes(bad).decode("latin-1"), error.end
+
+
+codecs.register_error("oo-latin1", _latin1_fallback)
+
+
+def _detected(sample: bytes) -> str | None:
+    """The candidate charset `sample` reads best in, or None for Windows-1252."""
+    readings: dict[str, str] = {}
+    for codec in _CANDIDATES:
+        try:
+            readings[codec] = codecs.getincrementaldecoder(codec)().decode(
+                sample, final=len(sample) < _SAMPLE
+            )
+        except UnicodeDecodeError:
+            continue
+    if not readings:
+        return None
+    scores = {codec: _plausibility(text, codec) for codec, text in readings.items()}
+    best = max(scores.values())
+    tied = [codec for codec in _CANDIDATES if codec in scores and scores[codec] == best]
+    if len(tied) > 1 and len(_NON_ASCII.findall(sample)) >= 8:
+        # Equally well-formed (Korean syllables are GB2312 hanzi byte for byte):
+        # the detector's language models decide among these only.
+        match = from_bytes(sample, cp_isolation=tied).best()
+        if match is not None and match.encoding in tied:
+            return match.encoding
+    return tied[0]
+
+
+# Windows-1252 typography and letters of the Latin-script languages we get mail in.
+_TYPOGRAPHY = set("€„“”‘’‚–—…•«»°§©®™")
+
+
+def _plausibility(text: str, codec: str) -> float:
+    """How much `text` reads as text of the script `codec` is for: per byte, +1 for
+    a character where it belongs, less for the oddities a wrong guess produces.
+
+    A wrong CJK guess for Latin text puts one ideograph between Latin letters
+    ("K楷re"); a wrong Latin guess for CJK text gives runs of symbols and accented
+    capitals ("´òÓ¡»ú"); a wrong CJK guess for other CJK text gives characters
+    outside the common set of that legacy charset (GBK read as Big5, Big5 as GBK).
+    """
+    score = 0.0
+    previous = ""
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        if ch.isascii():
+            previous = ch
+            continue
+        following = chars[i + 1] if i + 1 < len(chars) else ""
+        inside_word = previous.isascii() and previous.isalpha() or (
+            following.isascii() and following.isalpha()
+        )
+        if codec in ("cp1252", "cp1250"):
+            score += _latin_score(ch, inside_word)
+        else:
+            score += _cjk_score(ch, codec, inside_word)
+        previous = ch
+    return score
+
+
+def _latin_score(ch: str, inside_word: bool) -> float:
+    if ch in _TYPOGRAPHY:
+        return 1.0
+    if not ch.isalpha():
+        return -1.0  # ¡ » ´ ¤ and C1 controls: the marks of CJK read as Latin
+    return 1.0 if inside_word else 0.25
+
+
+# The common repertoire of each CJK codec: its base legacy charset, and what each
+# lead byte there holds, as points per character: the most used characters (GB2312
+# level 1, Big5 "frequent", JIS level 1, the 2,350 KS X 1001 syllables) and full-width
+# punctuation 2; the rarer level 1; Greek, Cyrillic, box drawing and the other
+# script's kana 0. A wrong CJK guess for CJK text lands in the rare rows.
+_BASE = {"gb18030": "gb2312", "big5hkscs": "big5", "cp932": "shift_jis", "cp949": "euc_kr"}
+_ROWS: dict[str, tuple[tuple[int, int, float], ...]] = {
+    "gb18030": ((0xA1, 0xA3, 2.0), (0xB0, 0xD7, 2.0), (0xD8, 0xF7, 1.0)),
+    "big5hkscs": ((0xA1, 0xA3, 2.0), (0xA4, 0xC6, 2.0), (0xC9, 0xF9, 1.0)),
+    "cp932": ((0x81, 0x83, 2.0), (0x88, 0x98, 2.0), (0x99, 0xEA, 1.0)),
+    "cp949": ((0xA1, 0xA3, 2.0), (0xB0, 0xC8, 2.0), (0xCA, 0xFD, 1.0)),
+}
+
+
+def _cjk_score(ch: str, codec: str, inside_word: bool) -> float:
+    if inside_word:
+        return -2.0
+    if unicodedata.east_asian_width(ch) not in ("W", "F"):
+        return -2.0  # half-width katakana, Latin, symbols: what byte soup decodes to
+    try:
+        lead = ch.encode(_BASE[codec])[0]
+    except UnicodeEncodeError:
+        return -1.0  # outside the common set: rare characters are a wrong guess's mark
+    return next((points for low, high, points in _ROWS[codec] if low <= lead <= high), 0.0)

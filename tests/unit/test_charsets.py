@@ -1,0 +1,120 @@
+"""Charsets read as mail clients read them: supersets of false labels, undeclared bytes
+guessed from the mail's own charsets, then by script plausibility."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from daemon.mail.charsets import decode, guess
+from daemon.mail.parse import parse
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "label"),
+    [
+        ("王喆的打印机坏了", "gbk", "gb2312"),  # 喆: GBK, not GB2312
+        ("𠮷野家 €5", "gb18030", "GB2312"),
+        ("啱啱壞咗", "big5hkscs", "big5"),
+        ("똠얌꿍", "cp949", "ks_c_5601-1987"),
+        ("똠얌꿍", "cp949", "euc-kr"),
+        ("①㈱サーバー", "cp932", "shift_jis"),
+        ("ﾃｽﾄ送信", "iso2022_jp_ext", "iso-2022-jp"),
+        ("„Rechnung“ 50 € – überfällig", "cp1252", "iso-8859-1"),
+        ("Grüße", "cp1252", "us-ascii"),
+        ("公司的网络一直断断续续", "gbk", "us-ascii"),  # webmail: us-ascii means nothing
+        ("Café – “ok”", "mac_roman", "x-mac-roman"),
+        ("ภาษาไทย", "cp874", "tis-620"),
+        ("Šťastný žák", "cp1250", "iso-8859-2"),  # Outlook's cp1250 under an ISO label
+    ],
+)
+def test_false_label_is_read_with_its_superset(text: str, codec: str, label: str) -> None:
+    assert decode(text.encode(codec), label) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("Šťastný žák, ąę", "iso-8859-2"), ("Prix: 5 €", "iso-8859-15"), ("Øl", "iso-8859-1"),
+     ("שלום", "iso-8859-8-i")],
+)
+def test_true_iso_8859_label_is_kept(text: str, label: str) -> None:
+    """Without C1 bytes the ISO-8859 label is right: Windows-1250 would read ą as ¹."""
+    assert decode(text.encode(label.removesuffix("-i")), label) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("Kære Søren", "cp1252"),
+        ("Printeren på kontoret æder papir", "cp1252"),
+        ("„Rechnung“ 50 € überfällig", "cp1252"),
+        ("Årsrapport.pdf", "cp1252"),
+        ("æøå ÆØÅ", "cp1252"),
+        ("关于服务器故障的紧急请求", "gbk"),
+        ("打印机无法连接网络", "gbk"),
+        ("印表機無法連線，請協助", "big5"),
+        ("伺服器故障緊急請求", "big5"),
+        ("プリンターが動きません", "cp932"),
+        ("프린터가 작동하지 않습니다", "cp949"),
+    ],
+)
+def test_undeclared_bytes_read_by_plausibility(text: str, codec: str) -> None:
+    assert guess(text.encode(codec)) == text
+
+
+def test_undeclared_bytes_read_in_the_mails_own_charset_first() -> None:
+    # Two Korean syllables are also two GB2312 hanzi: only the mail's charset tells.
+    assert guess("견적".encode("cp949"), ["ks_c_5601-1987"]) == "견적"
+    assert guess("Jiří".encode("cp1250"), ["windows-1250"]) == "Jiří"
+
+
+@given(st.binary(max_size=200), st.sampled_from([None, "gb2312", "iso-8859-2", "x-bad", "utf-8"]))
+def test_any_bytes_decode_without_raising(data: bytes, label: str | None) -> None:
+    assert isinstance(decode(data, label, ["big5"]), str)
+
+
+def test_ideographic_space_and_local_part_case_are_kept() -> None:
+    raw = (
+        "From: 山田　太郎 <Taro.Yamada@Kunde.JP>\r\nSubject: 打印机　故障  now\r\n\r\nx\r\n"
+    ).encode()
+    mail = parse(raw)
+    assert mail.subject == "打印机　故障 now"
+    assert mail.from_name == "山田　太郎"
+    assert mail.from_addr == "Taro.Yamada@kunde.jp"
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [b"\r\n", b"\xef\xbb\xbf", b"From bo@kunde.dk Fri Dec  4 09:00:00 2026\n",
+     b"** scanned by gateway **\r\n", b"junk\r\n\r\nmore junk\r\n"],
+)
+def test_junk_before_the_header_section_is_stepped_over(prefix: bytes) -> None:
+    mail = parse(prefix + b"From: Bo <bo@kunde.dk>\r\nSubject: Hej\r\n\r\nTekst\r\n")
+    assert (mail.from_addr, mail.subject, mail.body_text) == ("bo@kunde.dk", "Hej", "Tekst")
+
+
+def test_sender_found_where_a_broken_header_section_hid_it() -> None:
+    raw = b"Subject: Hej\r\nthis line ends the headers\r\nFrom: bo@kunde.dk\r\n\r\nTekst\r\n"
+    assert parse(raw).from_addr == "bo@kunde.dk"
+    received = (b"Received: from x (envelope-from <eva@kunde.dk>) by mx\r\n"
+                b"From: Eva\r\nSubject: s\r\n\r\nb\r\n")
+    assert parse(received).from_addr == "eva@kunde.dk"
+
+
+def test_envelope_sender_is_the_last_resort() -> None:
+    assert parse(b"Subject: s\r\n\r\nb\r\n", envelope_sender="bo@kunde.dk").from_addr == (
+        "bo@kunde.dk")
+    mail = parse(b"nothing but text\r\n", envelope_sender="Bo@Kunde.dk")
+    assert (mail.from_addr, mail.body_text) == ("Bo@kunde.dk", "nothing but text")
+
+
+def test_raw_name_read_in_the_charset_of_the_encoded_subject_beside_it() -> None:
+    # Alone, the name's bytes read as well as GB2312 hanzi (梯團遽) as Korean.
+    raw = (b"From: " + "김민준".encode("cp949") + b" <kim@kunde.kr>\r\n"
+           b"Subject: =?ks_c_5601-1987?B?" + base64.b64encode("견적서".encode("cp949"))
+           + b"?=\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nsee subject\r\n")
+    mail = parse(raw)
+    assert (mail.from_name, mail.subject) == ("김민준", "견적서")
