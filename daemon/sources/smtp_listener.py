@@ -290,12 +290,10 @@ class SpoolingSMTP(SMTP):
             await self.push("501 Syntax: DATA")
             return
         await self.push("354 End data with <CR><LF>.<CR><LF>")
-        spool = DataSpool(self.data_size_limit, self.line_length_limit)
+        spool = DataSpool(self.data_size_limit)
         try:
             await self._read_data(spool)
-            if spool.state is DataState.TOO_LONG:
-                await self.push("500 Line too long (see RFC5321 4.5.3.1.6)")
-            elif spool.state is DataState.TOO_MUCH:
+            if spool.state is DataState.TOO_MUCH:
                 await self.push("552 Error: Too much mail data")
             if spool.state is not DataState.NOMINAL:
                 self._set_post_data_state()  # type: ignore[no-untyped-call]
