@@ -346,6 +346,9 @@ class ParsingSettings(_Section):
     workers: int = Field(2, ge=1, le=64)
     # Seconds one mail may take; past it the worker is killed and the try has failed.
     timeout: float = Field(60, gt=0)
+    # A worker's heap (RLIMIT_DATA): a mail whose parse needs more is kept raw as
+    # rejected (MemoryError), or, if the worker dies of it, is a failed try.
+    max_memory_mb: int = Field(2048, ge=256)
 
 
 class Settings(_Section):

@@ -124,8 +124,11 @@ class ParsedMail:
 def parse(raw: bytes) -> ParsedMail:
     if not raw or raw.isspace():  # not raw.strip(): that copies a 60 MB mail
         raise ParseError("empty message")
-    stubbed, stub_sizes = _stub_large_base64(raw)
-    msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
+    msg = _large_single_part(raw)
+    stub_sizes: dict[str, int] = {}
+    if msg is None:
+        stubbed, stub_sizes = _stub_large_base64(raw)
+        msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
     if not msg.keys():
         raise ParseError("no header section found")
     headers = Headers(msg)
@@ -402,6 +405,33 @@ def _body_text(part: Message | None) -> str:
     if part.get_content_type() == "text/html":
         text = html_to_text(text)
     return clean_text(text).strip()
+
+
+def _large_single_part(raw: bytes) -> Message | None:
+    """A large mail that is one part (no MIME structure), parsed without a list of lines.
+
+    The stdlib parser splits a body into one str per line before it joins them: a
+    40 MB text of short lines cost 1.27 GB and 18 s (benchmarks/listener_memory.py).
+    Only the header section goes through the parser here; the body becomes the
+    payload as the parser would have made it (ASCII, other bytes surrogate-escaped),
+    in one piece. None: not large, multipart or base64 (then the parser does it all).
+    """
+    if len(raw) < LARGE_MAIL_BYTES:
+        return None
+    blank = _BLANK_LINE.search(raw)
+    if blank is None:
+        return None
+    msg = email.message_from_bytes(raw[: blank.end()], policy=email.policy.compat32)
+    if not msg.keys() or msg.get_content_maintype() in ("multipart", "message"):
+        return None
+    if str(msg.get("Content-Transfer-Encoding", "")).strip().lower() == "base64":
+        return None  # _stub_large_base64 keeps those from the parser already
+    # What the header parse consumed is exactly raw[:blank.end()] only when every line
+    # before the blank one was a header line: else the parser found the body earlier.
+    if payload_of(msg):
+        return None
+    msg.set_payload(raw[blank.end() :].decode("ascii", "surrogateescape"))
+    return msg
 
 
 def _stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
