@@ -23,6 +23,7 @@ the daemon runs threads, and a fork of a threaded process may inherit a held loc
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
 import logging
 import multiprocessing
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 # How often a waiting caller looks at `should_stop` and the clock.
 _CHECK_SECONDS = 0.1
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 # A source's way to prepare one mail: raises PrepareFailed or PrepareStopped.
 Prepare = Callable[[InboundMail, Callable[[], bool]], Prepared]
@@ -150,6 +152,8 @@ class PreparePool:
             answer = worker.conn.recv()
         except (EOFError, OSError) as exc:
             worker.kill()
+            if should_stop():  # killed as part of the stop, not by the mail
+                raise PrepareStopped("stopping: the parsing process is gone") from exc
             raise PrepareFailed(
                 f"the parsing process died (exit code {worker.process.exitcode})"
             ) from exc
@@ -184,8 +188,15 @@ def _serve(conn: Connection, settings: Settings) -> None:
     from daemon import logs
     from daemon.app import App
 
-    # The daemon decides about stopping; a Ctrl-C in a terminal reaches the whole group.
+    # The daemon decides when a worker stops (it kills the one in use, which must not
+    # count as the mail's failure): systemd's SIGTERM to the whole unit, or a Ctrl-C
+    # to the terminal's group, would otherwise end a worker first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # ...and a worker must not outlive the daemon: the forkserver, its parent, ends
+    # with the daemon, and then the kernel kills the worker (Linux PR_SET_PDEATHSIG).
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     # The memory one mail may cost is bounded here, not by the kernel's OOM killer
     # choosing among the daemon's processes.
     heap = settings.parsing.max_memory_mb * 1024 * 1024
