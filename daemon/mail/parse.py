@@ -28,7 +28,7 @@ from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datet
 from typing import Any
 
 from daemon.mail import LARGE_MAIL_BYTES
-from daemon.mail.html_text import html_to_text
+from daemon.mail.html_text import CUT_TEXT, TEXT_LIMIT, html_to_text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WHITESPACE = re.compile(r"\s+")
@@ -403,8 +403,14 @@ def _body_text(part: Message | None) -> str:
         return ""
     text = decode_text(part).replace("\r\n", "\n")
     if part.get_content_type() == "text/html":
-        text = html_to_text(text)
-    return clean_text(text).strip()
+        return clean_text(html_to_text(text)).strip()  # cut to TEXT_LIMIT there
+    text = clean_text(text).strip()
+    if len(text) > TEXT_LIMIT:
+        # As for HTML: a person reads no further, and 28 MB of text would be copied
+        # into every process and statement that handles the message. The raw mail
+        # is kept whole.
+        text = text[:TEXT_LIMIT].rstrip() + "\n\n" + CUT_TEXT
+    return text
 
 
 def _large_single_part(raw: bytes) -> Message | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from daemon.mail import LARGE_MAIL_BYTES, parse
+from daemon.mail.html_text import CUT_TEXT, TEXT_LIMIT
 
 HEAD = (
     b"From: =?utf-8?q?S=C3=B8ren?= <soeren@firma.dk>\r\nTo: support@oo.dk\r\n"
@@ -58,3 +59,11 @@ def test_a_broken_header_section_is_left_to_the_full_parser() -> None:
     parsed = parse.parse(raw)
     assert "X-Later" not in parsed.headers
     assert parsed.body_text.startswith("this is not a header")
+
+
+def test_a_long_plain_text_is_cut_as_html_is_and_says_so() -> None:
+    raw = text_mail(b"", b"Linje med tekst\r\n")
+    body = parse.parse(raw).body_text
+    assert body.startswith("Linje med tekst\nLinje med tekst\n")
+    assert body.endswith("\n\n" + CUT_TEXT)
+    assert len(body) <= TEXT_LIMIT + len(CUT_TEXT) + 2
