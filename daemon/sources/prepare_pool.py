@@ -100,7 +100,7 @@ class PreparePool:
             prepared = self._ask(worker, mail, should_stop)
             # After a large mail the worker's heap is as large as the mail's parse
             # was; a fresh worker gives the memory back.
-            keep = worker if len(mail.raw) < LARGE_MAIL_BYTES else None
+            keep = worker if len(mail.raw) < LARGE_MAIL_BYTES and not self._closed else None
         finally:
             if keep is None:
                 worker.kill()
