@@ -12,9 +12,13 @@ The daemon's VmRSS and VmHWM are read from /proc/<pid>/status every 50 ms. Two p
   - listener: the VmHWM when every client has sent all its lines (all 20 streams were
     in DATA at once): what the listener holds. Target (issue 14): < 300 MB.
   - ingest: the VmHWM at the end, after the finished mails went through the pipeline
-    (parsing, DKIM, the store) and the abandoned connections were closed. A 40 MB mail
-    of 3-byte lines is the worst case for the parser too (the standard library's
-    email parser keeps a list of lines), which is not the listener's cost.
+    (DKIM, the store) and the abandoned connections were closed. A 40 MB mail of
+    3-byte lines is the worst case for the parser too (the standard library's email
+    parser keeps a list of lines).
+  - parse: the mails are parsed in the daemon's worker processes (the forkserver's
+    children, daemon/sources/prepare_pool.py), whose memory is not in the daemon's
+    VmHWM: the sum of the VmRSS of all the daemon's descendants is sampled with it,
+    and its peak, and the peak of daemon + descendants, are reported.
 VmRSS at start and at the end are next to them.
 
 Missing the target is reported, not a failure; a finished mail not answered 250 is
@@ -64,11 +68,31 @@ def memory_mb(pid: int) -> dict[str, float]:
     return figures
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children, their children...), from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: list[int] = []
+    wanted = {pid}
+    while wanted:
+        below = [child for child, parent in parents.items() if parent in wanted]
+        found += below
+        wanted = set(below)
+    return found
+
+
 class Sampler(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.peak_rss = 0.0
+        self.peak_workers = 0.0  # the sum of the descendants' VmRSS
+        self.peak_total = 0.0  # daemon + descendants, sampled at the same moment
         self.last: dict[str, float] = {}
         self.stop = threading.Event()
 
@@ -78,6 +102,10 @@ class Sampler(threading.Thread):
             if figures:
                 self.last = figures
                 self.peak_rss = max(self.peak_rss, figures["VmRSS"])
+                workers = sum(memory_mb(child).get("VmRSS", 0.0)
+                              for child in descendants(self.pid))
+                self.peak_workers = max(self.peak_workers, workers)
+                self.peak_total = max(self.peak_total, figures["VmRSS"] + workers)
             time.sleep(SAMPLE_SECONDS)
 
 
@@ -186,6 +214,8 @@ def run(clients: int, size_mb: int, finished: int) -> dict[str, Any]:
         "rss_start_mb": start.get("VmRSS"), "rss_end_mb": end.get("VmRSS"),
         "listener_vmhwm_mb": listener.get("VmHWM"), "listener_rss_mb": listener.get("VmRSS"),
         "peak_rss_sampled_mb": sampler.peak_rss, "vmhwm_mb": end.get("VmHWM"),
+        "workers_peak_rss_mb": round(sampler.peak_workers, 1),
+        "daemon_and_workers_peak_rss_mb": round(sampler.peak_total, 1),
         "target_mb": TARGET_MB, "problems": problems,
     }
 
@@ -202,10 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     path = report.write_result("listener_memory", result, args.results_dir)
     print(report.format_table(
         ["clients", "MB each", "finished", "abandoned", "s", "RSS start", "listener peak",
-         "target", "peak with ingest", "RSS end"],
+         "target", "peak with ingest", "RSS end", "workers peak", "all peak"],
         [[result["clients"], result["mb_per_client"], result["finished"], result["abandoned"],
           result["seconds"], result["rss_start_mb"], result["listener_vmhwm_mb"], TARGET_MB,
-          result["vmhwm_mb"], result["rss_end_mb"]]]))
+          result["vmhwm_mb"], result["rss_end_mb"], result["workers_peak_rss_mb"],
+          result["daemon_and_workers_peak_rss_mb"]]]))
     print(f"result: {path}")
     for problem in result["problems"]:
         print(f"FAILED: {problem}")

@@ -87,7 +87,12 @@ class Pipeline:
 
     def ingest_batch(self, engine: Engine, mails: Sequence[InboundMail]) -> list[IngestResult]:
         """Ingest and commit `mails`; raises only when the database is unreachable."""
-        results = self._ingest(engine, [self.prepare(mail) for mail in mails])
+        return self.ingest_prepared(engine, [self.prepare(mail) for mail in mails])
+
+    def ingest_prepared(self, engine: Engine, prepared: Sequence[Prepared]) -> list[IngestResult]:
+        """As ingest_batch, for mails `prepare`d elsewhere (the parsing worker processes)."""
+        results = self._ingest(engine, list(prepared))
+        mails = [item.mail for item in prepared]
         for observe in self.observers:  # metrics; after the commit, so they count only facts
             observe(mails, results, self.clock())
         return results

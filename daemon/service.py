@@ -24,6 +24,7 @@ from daemon.ops import backoff
 from daemon.ops import metrics as metrics_http
 from daemon.ops.systemd import Notifier
 from daemon.scheduler import triage_pass
+from daemon.sources.prepare_pool import PreparePool
 from daemon.sources.smtp_listener import SupportMailHandler, start_listener
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class Service:
         self._imap_stop = threading.Event()
         self._sender_stop = threading.Event()
         self._handler: SupportMailHandler | None = None
+        self._pool: PreparePool | None = None
         self._listener: asyncio.AbstractServer | None = None
         self._http: WSGIServer | None = None
         self._imap: asyncio.Task[None] | None = None
@@ -85,6 +87,9 @@ class Service:
         before, after = await asyncio.to_thread(app.prepare_database)
         if before != after:
             log.info("database schema upgraded", extra={"from": before or "none", "to": after})
+        if app.settings.smtp_in.enabled or app.settings.imap is not None:
+            self._pool = PreparePool(app.settings)
+            await asyncio.to_thread(self._pool.start)
         # The listener first: if its port is taken we fail before any thread runs.
         if app.settings.smtp_in.enabled:
             await self._start_listener()
@@ -115,6 +120,8 @@ class Service:
         self._handler = SupportMailHandler(
             app.settings, app.engine, app.pipeline, app.clock, self._committed
         )
+        if self._pool is not None:
+            self._handler.prepare = self._pool.prepare
         self._listener = await start_listener(self._handler, s)
 
     def _start_imap(self) -> None:
@@ -122,6 +129,8 @@ class Service:
         source = app.imap_source(self._committed)
         source.beat = app.health.register("imap", app.settings.metrics.stall_seconds)
         source.on_pass = lambda _report: app.metrics.imap_pass_done(app.clock().timestamp())
+        if self._pool is not None:
+            source.prepare = self._pool.prepare
         self._imap = asyncio.create_task(asyncio.to_thread(source.run, self._imap_stop))
 
     def _start_sender(self) -> None:
@@ -236,8 +245,10 @@ class Service:
 
     async def stop(self) -> None:
         """End every loop that runs, in the order that loses nothing: no new mail, the
-        IMAP batch in hand committed and moved, the SMTP sessions in flight answered,
-        then the sender and the HTTP server. After a stop (not a failed start), the
+        IMAP batch in hand committed and moved (or, if a mail of it is still being
+        prepared, left in the folder), the SMTP sessions in flight answered (421 for a
+        mail still being prepared), the parsing workers, then the sender and the HTTP
+        server. After a stop (not a failed start), the
         outbox is flushed for at most SHUTDOWN_FLUSH_SECONDS, unless the relay is
         known to be down; whatever stays queued goes out after the next start."""
         for task in self._systemd_tasks:
@@ -255,6 +266,8 @@ class Service:
                 log.exception("the imap loop ended with an error")
         while self._handler is not None and self._handler.in_flight:
             await asyncio.sleep(0.05)
+        if self._pool is not None:  # no mail is being prepared now: a mail in hand was
+            self._pool.close()  # given up when `accepting` went false or IMAP stopped
         self._sender_stop.set()
         self._wake_sender.set()
         paused_until = await self._sender if self._sender is not None else 0.0

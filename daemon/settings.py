@@ -106,6 +106,10 @@ class SmtpInSettings(_Section):
     # a client gets 421 and is closed. Each costs at most ~1 MB of DATA in memory.
     max_connections: int = Field(50, ge=1)
     max_connections_per_client: int = Field(10, ge=1)
+    # A mail whose processing fails (parsing over [parsing] timeout, the parsing process
+    # killed) is answered 451, the client's retry is a new try; the try that reaches
+    # this many is kept as quarantined and answered 250, so it is not retried for ever.
+    max_attempts: int = Field(3, ge=1, le=1000)
     # Staff logins for SMTP AUTH. The listener has no TLS, so AUTH is offered only on
     # a loopback host (a TLS proxy in front of it may forward to that).
     users: list[SmtpUser] = []
@@ -335,6 +339,18 @@ class MetricsSettings(_Section):
     stall_seconds: float = Field(300, gt=0)
 
 
+class ParsingSettings(_Section):
+    # The per-mail work that needs no database (MIME parse, HTML to text, reply
+    # splitting) runs in these worker processes, so a slow or crashing mail never holds
+    # the daemon's own threads (SIGTERM, the watchdog, the other loops).
+    workers: int = Field(2, ge=1, le=64)
+    # Seconds one mail may take; past it the worker is killed and the try has failed.
+    timeout: float = Field(60, gt=0)
+    # A worker's heap (RLIMIT_DATA): a mail whose parse needs more is kept raw as
+    # rejected (MemoryError), or, if the worker dies of it, is a failed try.
+    max_memory_mb: int = Field(2048, ge=256)
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     imap: ImapSettings | None = None
@@ -353,6 +369,7 @@ class Settings(_Section):
     reports: ReportSettings = ReportSettings()
     logging: LoggingSettings = LoggingSettings()
     metrics: MetricsSettings = MetricsSettings()
+    parsing: ParsingSettings = ParsingSettings()
 
     @field_validator("imap")
     @classmethod

@@ -31,7 +31,7 @@ from typing import Any, overload
 
 from daemon.mail import LARGE_MAIL_BYTES, charsets
 from daemon.mail.calendar_text import invitation_text
-from daemon.mail.html_text import html_to_text
+from daemon.mail.html_text import CUT_TEXT, TEXT_LIMIT, html_to_text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Runs of white space become one space, but not the ideographic space (U+3000): in
@@ -130,8 +130,12 @@ def parse(raw: bytes, envelope_sender: str | None = None) -> ParsedMail:
         raise ParseError("empty message")
     if raw[:1].isspace() or raw.startswith(_BOM):  # rare: the copy is affordable
         raw = raw.removeprefix(_BOM).lstrip()
-    stubbed, stub_sizes = _stub_large_base64(_without_leading_junk(raw))
-    msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
+    headed = _without_leading_junk(raw)
+    msg = _large_single_part(headed)
+    stub_sizes: dict[str, int] = {}
+    if msg is None:
+        stubbed, stub_sizes = _stub_large_base64(headed)
+        msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
     if not msg.keys():
         msg = _headerless(raw, envelope_sender)
     hints = _DeclaredCharsets(msg)
@@ -567,8 +571,41 @@ def _body_text(part: Message | None, hints: Sequence[str] = ()) -> str:
         return ""
     text = decode_text(part, hints).replace("\r\n", "\n")
     if part.get_content_type() == "text/html":
-        text = html_to_text(text)
-    return clean_text(text).strip()
+        return clean_text(html_to_text(text)).strip()  # cut to TEXT_LIMIT there
+    text = clean_text(text).strip()
+    if len(text) > TEXT_LIMIT:
+        # As for HTML: a person reads no further, and 28 MB of text would be copied
+        # into every process and statement that handles the message. The raw mail
+        # is kept whole.
+        text = text[:TEXT_LIMIT].rstrip() + "\n\n" + CUT_TEXT
+    return text
+
+
+def _large_single_part(raw: bytes) -> Message | None:
+    """A large mail that is one part (no MIME structure), parsed without a list of lines.
+
+    The stdlib parser splits a body into one str per line before it joins them: a
+    40 MB text of short lines cost 1.27 GB and 18 s (benchmarks/listener_memory.py).
+    Only the header section goes through the parser here; the body becomes the
+    payload as the parser would have made it (ASCII, other bytes surrogate-escaped),
+    in one piece. None: not large, multipart or base64 (then the parser does it all).
+    """
+    if len(raw) < LARGE_MAIL_BYTES:
+        return None
+    blank = _BLANK_LINE.search(raw)
+    if blank is None:
+        return None
+    msg = email.message_from_bytes(raw[: blank.end()], policy=email.policy.compat32)
+    if not msg.keys() or msg.get_content_maintype() in ("multipart", "message"):
+        return None
+    if str(msg.get("Content-Transfer-Encoding", "")).strip().lower() == "base64":
+        return None  # _stub_large_base64 keeps those from the parser already
+    # What the header parse consumed is exactly raw[:blank.end()] only when every line
+    # before the blank one was a header line: else the parser found the body earlier.
+    if payload_of(msg):
+        return None
+    msg.set_payload(raw[blank.end() :].decode("ascii", "surrogateescape"))
+    return msg
 
 
 def _with_invitation(

@@ -34,6 +34,7 @@ from daemon.oauth import OAuthError, TokenProvider
 from daemon.ops.backoff import imap_reconnect
 from daemon.pipeline import Pipeline
 from daemon.settings import ImapSettings
+from daemon.sources.prepare_pool import Prepare, PrepareFailed, PrepareStopped, in_process
 from daemon.store import repository
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,10 @@ class ImapSource:
         # watchdog), `on_pass` after each pass that completed (metrics).
         self.beat: Callable[[], None] = lambda: None
         self.on_pass: Callable[[PassReport], None] = lambda report: None
+        # How each mail is prepared: here, or in the daemon's worker processes (set by
+        # the service), which may fail a mail or give up on it when the daemon stops.
+        self.prepare: Prepare = in_process(pipeline)
+        self._stopping: Callable[[], bool] = lambda: False  # the running loop's stop
 
     # -- connection --------------------------------------------------------
 
@@ -288,8 +293,9 @@ class ImapSource:
             tried = repository.count_attempts(conn, source, uidvalidity, uids, self.clock())
         try:
             results = self._quarantine_or_ingest(mails, tried, source)
-        except (OperationalError, InterfaceError):
-            # The database went away, not the mail: give the try back if it is there.
+        except (OperationalError, InterfaceError, PrepareStopped):
+            # The database went away, or the daemon is stopping, not the mail's fault:
+            # give the try back if the database is there.
             with contextlib.suppress(Exception), self.engine.begin() as conn:
                 repository.uncount_attempts(conn, source, uidvalidity, uids)
             raise
@@ -319,11 +325,24 @@ class ImapSource:
             for mail, result in zip(spent, kept, strict=True):
                 results[_uid(mail)] = result
         if fresh:
-            for mail, result in zip(
-                fresh, self.pipeline.ingest_batch(self.engine, fresh), strict=True
-            ):
-                results[_uid(mail)] = result
+            prepared = []
+            for mail in fresh:
+                try:
+                    prepared.append(self.prepare(mail, self._should_stop))
+                except PrepareFailed as exc:
+                    # A failed try: the mail stays in the folder, the reason is noted,
+                    # and after max_attempts it is quarantined (the others go in now).
+                    log.warning("mail not prepared source=%s uid=%s: %s", source, mail.uid, exc)
+                    results[_uid(mail)] = IngestResult(Outcome.DEFERRED, reason=str(exc))
+            stored = self.pipeline.ingest_prepared(self.engine, prepared) if prepared else []
+            for item, result in zip(prepared, stored, strict=True):
+                results[_uid(item.mail)] = result
         return results
+
+    def _should_stop(self) -> bool:
+        """True once the daemon stops; asked while a mail is prepared, so it beats too."""
+        self.beat()
+        return self._stopping()
 
     def _note_uidvalidity(self, folder: str, uidvalidity: int) -> None:
         with self.engine.begin() as conn:
@@ -349,6 +368,7 @@ class ImapSource:
         (daemon/ops/backoff.py).
         """
         backoff = imap_reconnect()
+        self._stopping = stop.is_set
         while not stop.is_set():
             try:
                 # Mail that arrives during a pass is announced in the answers to the
@@ -363,6 +383,8 @@ class ImapSource:
                         break
                 backoff.reset()
                 self._wait_for_mail(stop)
+            except PrepareStopped:
+                break  # the batch in hand is left in the folder, its tries given back
             except Exception as exc:  # noqa: BLE001 - see the docstring
                 self.close()
                 expected = isinstance(exc, (*CONNECTION_ERRORS, OperationalError))

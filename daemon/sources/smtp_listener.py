@@ -14,6 +14,8 @@ login ([smtp_in] users, loopback only) equal to the From address.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -21,16 +23,20 @@ from typing import Any
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from daemon.clock import Clock
 from daemon.domain.staff import ListenerProof
 from daemon.inbound import InboundMail, IngestResult, Outcome
 from daemon.mail.dkim_check import TxtLookup, verified_staff_signers
 from daemon.mail.header_block import without_fields
+from daemon.mail.parse import dedupe_key
 from daemon.passwords import hash_password, password_matches
 from daemon.pipeline import Pipeline
 from daemon.settings import Settings, SmtpInSettings, SmtpUser, is_loopback
+from daemon.sources.prepare_pool import Prepare, PrepareFailed, PrepareStopped, in_process
 from daemon.sources.smtp_spool import DataSpool, DataState
+from daemon.store import repository
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +52,7 @@ class SupportMailHandler:
         dkim_lookup: TxtLookup | None = None,  # None: DNS; tests give their own keys
     ) -> None:
         self.support_address = settings.support.address.lower()
+        self.max_attempts = settings.smtp_in.max_attempts
         self.engine = engine
         self.pipeline = pipeline
         self.clock = clock
@@ -53,6 +60,8 @@ class SupportMailHandler:
         self.dkim_lookup = dkim_lookup
         self.in_flight = 0
         self.accepting = True
+        # Here, or in the daemon's worker processes (set by the service).
+        self.prepare: Prepare = in_process(pipeline)
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self,
@@ -82,6 +91,8 @@ class SupportMailHandler:
         self.in_flight += 1
         try:
             result = await asyncio.to_thread(self._ingest, raw, login, received_at)
+        except PrepareStopped:
+            return "421 4.3.2 Service shutting down, try again later"
         except Exception:  # noqa: BLE001 - the database is down: the client keeps the mail
             log.exception("smtp ingest failed; answering 451 so the sender retries")
             return "451 4.3.0 Temporary failure, please try again later"
@@ -110,8 +121,80 @@ class SupportMailHandler:
             received_at=received_at,
             listener_proof=proof,
         )
-        [result] = self.pipeline.ingest_batch(self.engine, [mail])
+        return self._take_up(mail)
+
+    def _take_up(self, mail: InboundMail) -> IngestResult:
+        """Prepare and store `mail`, counting its tries in the database first.
+
+        The client keeps a mail until it gets 250, and sends it again after a 4xx or a
+        lost connection: each delivery is a try of the same bytes. A try is committed
+        before the work, so one that kills or hangs the daemon counts too. A try that
+        fails (the preparation too slow, its process killed) is answered 451; the one
+        that reaches `[smtp_in] max_attempts` keeps the mail raw as quarantined, with
+        the reason, and is answered 250: no mail is retried for ever, none is lost.
+        """
+        uid = _content_uid(mail.raw)
+        with self.engine.begin() as conn:
+            [tried] = repository.count_attempts(
+                conn, SOURCE, 0, [uid], self.clock()
+            ).values()
+        try:
+            result, failed_try = self._quarantine_or_ingest(mail, uid, tried)
+        except (OperationalError, InterfaceError, PrepareStopped):
+            # The database went away, or the daemon is stopping: not the mail's fault.
+            self._give_back(uid)
+            raise
+        if result.outcome is not Outcome.DEFERRED:
+            with self.engine.begin() as conn:
+                repository.forget_attempts(conn, SOURCE, 0, [uid])
+        elif failed_try:
+            with self.engine.begin() as conn:
+                repository.note_attempt_error(conn, SOURCE, 0, uid, result.reason or "failed")
+        else:  # the database refused the bytes: the client keeps the mail, as before
+            self._give_back(uid)
         return result
+
+    def _give_back(self, uid: int) -> None:
+        with contextlib.suppress(Exception), self.engine.begin() as conn:
+            repository.uncount_attempts(conn, SOURCE, 0, [uid])
+
+    def _quarantine_or_ingest(
+        self, mail: InboundMail, uid: int, tried: repository.Attempts
+    ) -> tuple[IngestResult, bool]:
+        """The result, and whether it is a failed try (to be noted, not given back)."""
+        if tried.count >= self.max_attempts:  # tried in full before, by a daemon that died
+            why = tried.last_error or "processing never finished (the daemon crashed or hung)"
+            return self._quarantine(mail, uid, f"quarantined after {tried.count} tries: {why}")
+        try:
+            prepared = self.prepare(mail, lambda: not self.accepting)
+        except PrepareFailed as exc:
+            log.warning("smtp mail not prepared (try %s): %s", tried.count + 1, exc)
+            if tried.count + 1 >= self.max_attempts:
+                return self._quarantine(
+                    mail, uid, f"quarantined after {tried.count + 1} tries: {exc}"
+                )
+            return IngestResult(Outcome.DEFERRED, reason=str(exc)), True
+        [result] = self.pipeline.ingest_prepared(self.engine, [prepared])
+        return result, False
+
+    def _quarantine(self, mail: InboundMail, uid: int, why: str) -> tuple[IngestResult, bool]:
+        """Keep the mail raw as quarantined; 250 only if it is really stored (the
+        pipeline reports a quarantine it could not store, for IMAP's sake)."""
+        log.warning("quarantining smtp mail %s: %s", uid, why)
+        [result] = self.pipeline.quarantine(self.engine, [(mail, why)])
+        with self.engine.connect() as conn:
+            stored = repository.known_inbound(conn, [dedupe_key(None, "", mail.raw)])
+        if not stored:
+            return IngestResult(Outcome.DEFERRED, reason=f"not storable: {why}"), True
+        return result, False
+
+
+SOURCE = "smtp"  # the listener's mail in mail_attempts (uidvalidity 0, uid from the bytes)
+
+
+def _content_uid(raw: bytes) -> int:
+    """A try-counting key for mail that has no UID: 63 bits of its SHA-256."""
+    return int.from_bytes(hashlib.sha256(raw).digest()[:8], "big") >> 1
 
 
 class StaffLogins:
@@ -207,12 +290,10 @@ class SpoolingSMTP(SMTP):
             await self.push("501 Syntax: DATA")
             return
         await self.push("354 End data with <CR><LF>.<CR><LF>")
-        spool = DataSpool(self.data_size_limit, self.line_length_limit)
+        spool = DataSpool(self.data_size_limit)
         try:
             await self._read_data(spool)
-            if spool.state is DataState.TOO_LONG:
-                await self.push("500 Line too long (see RFC5321 4.5.3.1.6)")
-            elif spool.state is DataState.TOO_MUCH:
+            if spool.state is DataState.TOO_MUCH:
                 await self.push("552 Error: Too much mail data")
             if spool.state is not DataState.NOMINAL:
                 self._set_post_data_state()  # type: ignore[no-untyped-call]

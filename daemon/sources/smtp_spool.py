@@ -5,15 +5,21 @@ end: a 40 MB mail of short lines cost over a gigabyte, per connection. Here the
 listener feeds what it reads, in chunks of about a kilobyte, to a DataSpool: lines are
 dot-unstuffed (RFC 5321 section 4.5.2) as they come and written to a
 SpooledTemporaryFile, in memory up to SPOOL_IN_MEMORY and on disk (a 0600 file with
-no name, in the system temp directory) past it. Past the size limit, or on a line
-longer than the protocol allows, nothing more is kept; the reading goes on to the end
-of DATA, as the protocol requires, and the listener then refuses the mail.
+no name, in the system temp directory) past it. Past the size limit nothing more is
+kept; the reading goes on to the end of DATA, as the protocol requires, and the
+listener then refuses the mail.
+
+What Postfix accepts is accepted (its `smtpd_forbid_bare_newline = normalize`): a line
+ended by a bare LF is taken as ended by CRLF, and kept so; a line of any length is
+kept (RFC 5321's 1000 is for senders to keep to; mail in the wild breaks it), since
+the size limit bounds it anyway. The end of DATA stays `<CRLF>.<CRLF>` only (the
+reader decides that): a bare-LF dot line ends nothing, so no second message can be
+smuggled behind a first one.
 """
 
 from __future__ import annotations
 
 import enum
-import re
 import tempfile
 
 SPOOL_IN_MEMORY = 1024 * 1024  # bytes of DATA held in memory before the spool is a file
@@ -22,23 +28,19 @@ SPOOL_IN_MEMORY = 1024 * 1024  # bytes of DATA held in memory before the spool i
 class DataState(enum.Enum):
     NOMINAL = "nominal"
     TOO_MUCH = "too much"  # over the size limit: 552
-    TOO_LONG = "too long"  # a line over the line length limit: 500
 
 
 class DataSpool:
     """The unstuffed DATA so far; `feed` it raw chunks, `content` the bytes at the end."""
 
-    def __init__(self, size_limit: int | None, line_limit: int) -> None:
+    def __init__(self, size_limit: int | None) -> None:
         self.size_limit = size_limit
-        self.line_limit = line_limit
         self.state = DataState.NOMINAL
         self.received = 0  # raw bytes read, dots and all (aiosmtpd counts the same)
-        # Lines are unstuffed whole: a chunk's last, unfinished line waits here. It
-        # always starts at the start of a line, and is never longer than a line may be.
-        self._unfinished = b""
-        # A run of more than line_limit bytes without a LF: a line (CRLF included)
-        # longer than the limit. A bare LF inside a line makes this more lenient only.
-        self._long_line = re.compile(rb"[^\n]{%d}" % line_limit)
+        # What the last chunk left open: are we at the start of a line (a dot there is
+        # a stuffed one), and did it end in a CR whose LF may come in the next chunk.
+        self._line_start = True
+        self._cr = False
         self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - close()
 
     def feed(self, chunk: bytes) -> None:
@@ -48,24 +50,27 @@ class DataSpool:
         if self.size_limit and self.received > self.size_limit:
             self._fail(DataState.TOO_MUCH)
             return
-        text = self._unfinished + chunk
-        cut = text.rfind(b"\r\n") + 2  # 1 when no CRLF: then nothing is complete
-        complete, self._unfinished = (text[:cut], text[cut:]) if cut > 1 else (b"", text)
-        if self._long_line.search(complete) or len(self._unfinished) > self.line_limit:
-            self._fail(DataState.TOO_LONG)
+        text = b"\r" + chunk if self._cr else chunk
+        self._cr = text.endswith(b"\r")
+        if self._cr:
+            text = text[:-1]  # CRLF split between chunks, or a bare CR: the next one tells
+        if not text:
             return
-        if complete.startswith(b"."):  # `complete` starts a line, as all of them do
-            complete = complete[1:]
-        self._file.write(complete.replace(b"\r\n.", b"\r\n"))
+        # One line end, LF, for the moment: CRLF and bare LF alike (a bare CR stays).
+        text = text.replace(b"\r\n", b"\n")
+        stuffed = self._line_start and text.startswith(b".")
+        self._line_start = text.endswith(b"\n")
+        if stuffed:
+            text = text[1:]
+        self._file.write(text.replace(b"\n.", b"\n").replace(b"\n", b"\r\n"))
 
     def content(self) -> bytes:
         """All the DATA, read once from the spool (call after the end of DATA)."""
         if self.state is not DataState.NOMINAL:
             raise ValueError(f"no content: {self.state.value}")
-        # The end of DATA follows a CRLF, so nothing can be unfinished here; a client
-        # that ends its last line without one gets it kept as sent.
-        self._file.write(self._unfinished)
-        self._unfinished = b""
+        if self._cr:  # the end of DATA follows a CRLF, so only a client's stray CR
+            self._file.write(b"\r")
+            self._cr = False
         self._file.seek(0)
         return self._file.read()
 
@@ -74,5 +79,4 @@ class DataSpool:
 
     def _fail(self, state: DataState) -> None:
         self.state = state
-        self._unfinished = b""
         self._file.close()  # the memory, or the file, goes now, not at the end of DATA

@@ -122,3 +122,31 @@ async def test_connections_over_the_per_client_cap_get_421(listener: tuple[int, 
     assert end == b""
     # Both closed: their places are free again (once the server has seen the closes).
     await asyncio.to_thread(wait_until, welcomed, 30, "a connection welcomed again")
+
+
+async def test_bare_lf_mail_with_long_lines_is_taken_as_postfix_takes_it(
+    listener: tuple[int, Path],
+) -> None:
+    """A client that ends its lines with LF only (scripts, some appliances), with a line
+    far over 1000 bytes: stored with CRLF line ends, dot-unstuffed, every byte kept.
+    The end of DATA is <CRLF>.<CRLF> only: a dot line ended by a bare LF is content
+    (its dot read as stuffing), so nothing can be smuggled behind it."""
+    port, tmp_path = listener
+    long_line = "Lang linje: " + "æøå " * 4000  # ~28 KB of UTF-8, no line break
+    content = (
+        b"From: Kunde 4 <kunde4@firma4.dk>\r\nTo: support@oo.dk\r\nSubject: LF only\r\n"
+        b"Message-ID: <lf-4@firma4.dk>\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\nHej\r\n.punktum\r\n"
+        + long_line.encode() + b"\r\nslut\r\n"
+    )
+    stuffed = b"".join(b"." + line if line.startswith(b".") else line
+                       for line in content.replace(b"\r\n", b"\n").splitlines(True))
+    answers = await asyncio.to_thread(dialogue, port, stuffed + b".\nMAIL FROM:<x@y.dk>\r\n")
+    assert answers[-2].startswith(b"250 "), answers
+    assert stored_raw(tmp_path) == [content + b"\r\nMAIL FROM:<x@y.dk>\r\n"]
+    [case] = json.loads(await asyncio.to_thread(
+        run_cli, "cases", "list", "--json", config=tmp_path / "oo.toml"))
+    assert case["subject"] == "LF only"
+    shown = json.loads(await asyncio.to_thread(
+        run_cli, "cases", "show", str(case["number"]), "--json", config=tmp_path / "oo.toml"))
+    assert long_line in shown["messages"][0]["body_text"]

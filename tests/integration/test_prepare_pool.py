@@ -1,0 +1,89 @@
+"""The parsing worker processes (daemon/sources/prepare_pool.py) on their own: a mail
+over the time budget, a worker killed from outside, a stop, a mail over the memory
+cap; after each, the next mail is prepared as usual."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from harness import customer_mail
+from test_poison_intake import many_parts
+
+from daemon.inbound import InboundMail, Outcome, Prepared
+from daemon.settings import Settings
+from daemon.sources.prepare_pool import PrepareFailed, PreparePool, PrepareStopped
+
+
+def inbound(raw: bytes) -> InboundMail:
+    return InboundMail(raw, "smtp", datetime(2026, 12, 4, 10, tzinfo=UTC))
+
+
+@pytest.fixture
+def pool(request: pytest.FixtureRequest) -> Iterator[PreparePool]:
+    parsing = getattr(request, "param", {})
+    started = PreparePool(Settings.model_validate({"parsing": {"workers": 1, **parsing}}))
+    started.start()
+    yield started
+    started.close()
+
+
+def normal_mail_is_prepared(pool: PreparePool) -> None:
+    prepared = pool.prepare(inbound(customer_mail(1)), lambda: False)
+    assert prepared.outcome is Outcome.CREATED
+    assert prepared.parsed is not None and prepared.parsed.from_addr == "kunde1@firma1.dk"
+
+
+@pytest.mark.parametrize("pool", [{"timeout": 0.5}], indirect=True)
+def test_a_mail_over_the_time_budget_fails_and_the_next_one_is_prepared(
+    pool: PreparePool,
+) -> None:
+    with pytest.raises(PrepareFailed, match="took over 0.5 s"):
+        pool.prepare(inbound(many_parts(1, 100_000)), lambda: False)
+    normal_mail_is_prepared(pool)
+
+
+def test_a_worker_killed_from_outside_is_a_failed_try(pool: PreparePool) -> None:
+    [worker] = list(pool._idle.queue)  # noqa: SLF001 - the process to kill
+    assert worker is not None
+    errors: list[BaseException] = []
+
+    def prepare() -> None:
+        try:
+            pool.prepare(inbound(many_parts(2, 100_000)), lambda: False)
+        except BaseException as exc:  # noqa: BLE001 - looked at below
+            errors.append(exc)
+
+    thread = threading.Thread(target=prepare)
+    thread.start()
+    threading.Timer(0.5, os.kill, (worker.process.pid, signal.SIGKILL)).start()
+    thread.join(60)
+    [error] = errors
+    assert isinstance(error, PrepareFailed) and "died" in str(error)
+    normal_mail_is_prepared(pool)
+
+
+def test_a_stop_abandons_the_mail_in_hand(pool: PreparePool) -> None:
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    with pytest.raises(PrepareStopped):
+        pool.prepare(inbound(many_parts(3, 100_000)), stop.is_set)
+    normal_mail_is_prepared(pool)
+
+
+@pytest.mark.parametrize("pool", [{"max_memory_mb": 300}], indirect=True)
+def test_a_mail_over_the_memory_cap_is_kept_raw_as_rejected(pool: PreparePool) -> None:
+    # A 12 MB text part of 2-byte lines inside a multipart: the stdlib parser's list of
+    # lines needs far more than 300 MB for it.
+    raw = (b"From: kunde@firma.dk\r\nSubject: Stor\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+           b"Content-Type: text/plain\r\n\r\n" + b"a\n" * (6 * 1024 * 1024) + b"--b--\r\n")
+    prepared = pool.prepare(inbound(raw), lambda: False)
+    assert isinstance(prepared, Prepared) and prepared.mail.raw is raw
+    assert (prepared.outcome, prepared.reason) == (Outcome.REJECTED,
+                                                    "internal error: MemoryError: ")
+    normal_mail_is_prepared(pool)
