@@ -128,8 +128,8 @@ def _database(app: App) -> str:
         path = Path(parsed.database)
         if not path.exists():
             return _sqlite_to_be_created(path)
-    # The app's own engine: on PostgreSQL it gives libpq a connect_timeout (the
-    # daemon's, CHECK_TIMEOUT seconds) unless the URL sets one, so a silent host
+    # The app's own engine: on PostgreSQL it gives libpq a connect_timeout of 10 s
+    # (store/engine.py, as CHECK_TIMEOUT) unless the URL sets one, so a silent host
     # costs no more than that; a missing SQLite file is not created (see above).
     engine = app.engine
     try:
