@@ -15,22 +15,23 @@ import uuid
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from typing import TYPE_CHECKING, Literal
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING, Any, Literal
 
 from daemon.clock import Clock, system_clock
-from daemon.settings import Settings
-from daemon.store.engine import make_engine
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from daemon import outbox
+    from daemon.case_reads import CaseReads
+    from daemon.case_work import CaseWork
     from daemon.domain.calendar import BusinessCalendar
     from daemon.inbound import IngestResult
     from daemon.mail.render import TemplateRenderer
     from daemon.ops.health import Health
     from daemon.ops.metrics import Metrics
     from daemon.pipeline import Pipeline
+    from daemon.settings import Settings
     from daemon.sources.imap import ImapSource
 
 log = logging.getLogger(__name__)
@@ -49,14 +50,34 @@ class App:
     ) -> None:
         self.settings = settings
         # A read-only command must not create ./var (nor the SQLite file in it).
-        self.engine: Engine = make_engine(
-            settings.database.url, echo=settings.database.echo, create_dir=create_database_dir
-        )
+        self.create_database_dir = create_database_dir
         self.clock: Clock = clock or system_clock
         # False when the clock is fixed (--now): then mail arrives "now", not at INTERNALDATE.
         self.server_time = clock is None
         # Re-reads the config file on SIGHUP (set by `run`; None: templates only).
         self.reload_settings: Callable[[], Settings] | None = None
+
+    @functools.cached_property
+    def engine(self) -> Engine:
+        """The one engine of the process; made on first use (check-config may have none)."""
+        from daemon.store.engine import make_engine
+
+        database = self.settings.database
+        return make_engine(database.url, echo=database.echo, create_dir=self.create_database_dir)
+
+    @functools.cached_property
+    def reads(self) -> CaseReads:
+        """The read commands' queries (`cases list|show|search`, `ignored list`, `report`)."""
+        from daemon.case_reads import CaseReads
+
+        return CaseReads(self.engine, self.clock)
+
+    @functools.cached_property
+    def work(self) -> CaseWork:
+        """Staff work on cases without mail (`cases close`, `time add`, ...)."""
+        from daemon.case_work import CaseWork
+
+        return CaseWork(self)
 
     @functools.cached_property
     def calendar(self) -> BusinessCalendar:
@@ -139,6 +160,29 @@ class App:
             s.smtp_out, s.outbox, oauth.shared_provider(s.oauth), s.support.address
         )
 
+    def relay_probe(self, timeout: float) -> outbox.SmtpTransport:
+        """The sender's own connection to [smtp_out] (EHLO, STARTTLS, AUTH), each network
+        step bounded by `timeout` (check-config)."""
+        from daemon import oauth, outbox
+
+        s = self.settings
+        if s.smtp_out is None:
+            raise RuntimeError("no [smtp_out] section is configured")
+        bounded = s.smtp_out.model_copy(update={"timeout": min(s.smtp_out.timeout, timeout)})
+        return outbox.SmtpTransport(bounded, oauth.shared_provider(s.oauth), s.support.address)
+
+    def imap_probe(self, timeout: float) -> ImapSource:
+        """The daemon's own IMAP source (TLS, login method), each network step bounded by
+        `timeout`, to connect with and nothing more (check-config): its database is one
+        in memory, so a probe never creates ./var."""
+        imap = self.settings.imap
+        if imap is None:
+            raise RuntimeError("no [imap] section is configured (or it has enabled = false)")
+        bounded = imap.model_copy(update={"timeout": min(imap.timeout, timeout)})
+        in_memory = self.settings.database.model_copy(update={"url": "sqlite://"})
+        probe = self.settings.model_copy(update={"imap": bounded, "database": in_memory})
+        return App(probe, None if self.server_time else self.clock).imap_source()
+
     def imap_source(self, on_committed: Callable[[], None] | None = None) -> ImapSource:
         from daemon import oauth
         from daemon.sources.imap import ImapSource
@@ -185,6 +229,33 @@ class App:
             should_stop,
             on_result=self.metrics.outbox_result,
         )
+
+    def outbox_counts(self) -> dict[str, int]:
+        """Outbox rows by status (queued, sent, failed)."""
+        from daemon.store import repository
+
+        with self.engine.connect() as conn:
+            return repository.outbox_counts(conn)
+
+    def triage_pass(self) -> dict[str, int]:
+        """One pass of the scheduler's reminder, escalation, on-call and SLA jobs, now."""
+        from daemon.scheduler import triage_pass
+
+        return triage_pass(self.engine, self.settings, self.calendar, self.renderer, self.clock())
+
+    def triage_rehearsal(self) -> tuple[dict[str, int], list[dict[str, Any]]]:
+        """The real triage pass on a rehearsal: every transaction rolled back, nothing
+        sent. Returns its counts and the mails it would have queued."""
+        from daemon import views
+        from daemon.scheduler import triage_pass
+        from daemon.store import repository
+        from daemon.store.engine import rehearsal
+
+        with rehearsal(self.engine) as db:
+            mark = repository.last_outbox_id(db.conn)
+            counts = triage_pass(db, self.settings, self.calendar, self.renderer, self.clock())
+            queued = repository.outbox_after(db.conn, mark)
+            return counts, [views.queued_mail(row) for row in queued]
 
     def outbox_depth(self) -> float:
         from daemon.store import repository

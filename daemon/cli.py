@@ -19,12 +19,10 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from daemon import logs
-from daemon.settings import CONFIG_ENV, ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Row
-
     from daemon.app import Access, App
+    from daemon.settings import Settings
 
 # Only what a command needs is imported, inside its handler: a read command such as
 # `cases list` should not pay for the IMAP client, the scheduler or MSAL at start
@@ -320,6 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Logs go to stderr (journald takes it as it takes stdout): stdout is for data.
     logs.configure("DEBUG" if args.verbose else "WARNING")
     try:
+        from daemon.settings import load_settings  # pydantic: not for --help
+
         settings = load_settings(args.config)
         logs.configure(_log_level(args, settings), settings.logging.format)
         _local_instants(args, settings)
@@ -350,12 +350,15 @@ def _failure(exc: Exception) -> tuple[int | None, str]:
     """(exit status, one-line reason) for a failure a user can act on; (None, "") for
     a bug, which keeps its traceback. The libraries' errors are recognised without
     importing them: a command that never touched Jinja2 need not load it to say so."""
+    from daemon.case_reads import NoSuchCase
+    from daemon.case_work import Refused
+    from daemon.settings import ConfigError
     from daemon.store.engine import NoDatabase
     from daemon.store.migrate import SchemaError
 
     if isinstance(exc, ConfigError):
         return 2, str(exc)
-    if isinstance(exc, CommandError | SchemaError | NoDatabase):
+    if isinstance(exc, CommandError | Refused | NoSuchCase | SchemaError | NoDatabase):
         return 1, str(exc)
     jinja2 = sys.modules.get("jinja2")
     if jinja2 is not None and isinstance(exc, jinja2.TemplateError):
@@ -392,15 +395,6 @@ def _print_summary(args: argparse.Namespace, summary: dict[str, Any]) -> None:
         print(" ".join(f"{k}={logs.kv_value(v)}" for k, v in summary.items() if v is not None))
 
 
-def _existing_case(conn: Connection, number: int) -> Row[Any]:
-    from daemon.store import repository
-
-    row = repository.case_by_number(conn, number)
-    if row is None:
-        raise CommandError(f"no case {number}")
-    return row
-
-
 def _actor(args: argparse.Namespace, settings: Settings) -> str:
     """Who a staff command is recorded as: --staff, else [staff] cli_user, else the login
     name of whoever runs it. Never "unknown": the history must say who did it."""
@@ -428,6 +422,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from daemon.app import build_app
     from daemon.ops import memory
     from daemon.service import run_daemon
+    from daemon.settings import load_settings
 
     memory.tune_malloc()
     # Until the event loop takes over SIGTERM, a stop request during start-up ends
@@ -472,13 +467,10 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon.scheduler import triage_pass
-
     if args.dry_run:
         return _triage_dry_run(args, settings)
     app = _app(args, settings, "write")
-    counts = triage_pass(app.engine, settings, app.calendar, app.renderer, app.clock())
-    summary: dict[str, Any] = dict(counts)
+    summary: dict[str, Any] = dict(app.triage_pass())
     if not args.no_send:
         summary["sent"] = app.flush_outbox().sent
     _print_summary(args, summary)
@@ -487,16 +479,7 @@ def cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
 
 def _triage_dry_run(args: argparse.Namespace, settings: Settings) -> int:
     """The real pass on a rehearsal: every transaction rolled back, nothing sent."""
-    from daemon import views
-    from daemon.scheduler import triage_pass
-    from daemon.store import repository
-    from daemon.store.engine import rehearsal
-
-    app = _app(args, settings, "read")
-    with rehearsal(app.engine) as db:
-        mark = repository.last_outbox_id(db.conn)
-        counts = triage_pass(db, settings, app.calendar, app.renderer, app.clock())
-        would_send = [views.queued_mail(row) for row in repository.outbox_after(db.conn, mark)]
+    counts, would_send = _app(args, settings, "read").triage_rehearsal()
     if args.json:
         _print_json({"dry_run": True, **counts, "would_send": would_send})
         return 0
@@ -508,12 +491,9 @@ def _triage_dry_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_outbox_flush(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon.store import repository
-
     app = _app(args, settings, "write")
     report = app.flush_outbox()
-    with app.engine.connect() as conn:
-        counts = repository.outbox_counts(conn)
+    counts = app.outbox_counts()
     summary = vars(report) | {"queued": counts.get("queued", 0)}
     _print_summary(args, summary)
     if report.relay_error is not None:
@@ -522,27 +502,22 @@ def cmd_outbox_flush(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import case_tables, views
-    from daemon.store import repository
-
-    app = _app(args, settings)
     unassigned = (args.assigned or "").strip().lower() == "none"
-    with app.engine.connect() as conn:
-        rows = repository.list_cases(
-            conn,
-            args.status,
-            customer_domain=args.customer.strip().lstrip("@") if args.customer else None,
-            priority=args.priority,
-            assignee=None if unassigned else args.assigned,
-            unassigned=unassigned,
-            overdue_at=app.clock() if args.overdue else None,
-        )
-    found = [views.case_summary(row) for row in rows]
+    found = _app(args, settings).reads.cases(
+        args.status,
+        customer_domain=args.customer.strip().lstrip("@") if args.customer else None,
+        priority=args.priority,
+        assignee=None if unassigned else args.assigned,
+        unassigned=unassigned,
+        overdue=args.overdue,
+    )
     if args.json:
         _print_json(found)
         return 0
+    from daemon import case_tables  # rich: only for a table
+
     tz = settings.support.timezone
-    cases_shown = f"{len(rows)} case" + ("" if len(rows) == 1 else "s")
+    cases_shown = f"{len(found)} case" + ("" if len(found) == 1 else "s")
     which = ", ".join(
         [args.status]
         + [
@@ -557,15 +532,12 @@ def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import case_tables, views
-
-    app = _app(args, settings)
-    with app.engine.connect() as conn:
-        row = _existing_case(conn, args.number)
-        detail = views.case_detail(conn, row)
+    detail = _app(args, settings).reads.case(args.number)
     if args.json:
         _print_json(detail)
         return 0
+    from daemon import case_tables
+
     case_tables.print_case_detail(detail, settings.support.timezone)
     return 0
 
@@ -588,27 +560,8 @@ def cmd_cases_priority(args: argparse.Namespace, settings: Settings) -> int:
 
 def _change_case(args: argparse.Namespace, settings: Settings, name: str, value: str) -> int:
     """What the staff command `#name value` does by mail, done from the command line."""
-    from daemon import staff_actions, views
-    from daemon.domain.commands import Command
-
     actor = _actor(args, settings)
-    app = _app(args, settings, "write")
-    now = app.clock()
-    with app.engine.begin() as conn:
-        row = _existing_case(conn, args.number)
-        applied = staff_actions.change_case(
-            conn,
-            row,
-            [Command(name, (value,))],
-            actor=actor,
-            at=now,
-            now=now,
-            calendar=app.calendar,
-            limits=staff_actions.command_limits(settings.staff),
-        )
-        if applied.errors:  # leaving the block rolls the transaction back
-            raise CommandError(f"[OO#{args.number}] not changed: {applied.errors[0]}")
-        changed = views.case_summary(_existing_case(conn, args.number))
+    changed = _app(args, settings, "write").work.apply(args.number, name, value, actor)
     if args.json:
         _print_json(changed)
     else:
@@ -621,16 +574,9 @@ def _change_case(args: argparse.Namespace, settings: Settings, name: str, value:
 
 
 def cmd_cases_note(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import staff_actions
-
     text = _text(args)
     actor = _actor(args, settings)
-    app = _app(args, settings, "write")
-    with app.engine.begin() as conn:
-        row = _existing_case(conn, args.number)
-        message_id = staff_actions.add_note(
-            conn, settings, app.calendar, row, actor=actor, text=text, now=app.clock()
-        )
+    message_id = _app(args, settings, "write").work.note(args.number, actor, text)
     _print_summary(
         args, {"case": args.number, "action": "note", "by": actor, "message_id": message_id}
     )
@@ -638,23 +584,10 @@ def cmd_cases_note(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_reply(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import staff_actions
-
     text = _text(args)
     actor = _actor(args, settings)
     app = _app(args, settings, "write")
-    with app.engine.begin() as conn:
-        row = _existing_case(conn, args.number)
-        mail = staff_actions.answer_customer(
-            conn,
-            settings,
-            app.renderer,
-            app.calendar,
-            row,
-            actor=actor,
-            body=text,
-            now=app.clock(),
-        )
+    mail = app.work.reply(args.number, actor, text)
     summary: dict[str, Any] = {
         "case": args.number,
         "action": "reply",
@@ -676,18 +609,14 @@ def _text(args: argparse.Namespace) -> str:
 
 
 def cmd_cases_search(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import case_tables, views
-    from daemon.store import search
-
     if args.limit < 1:
         raise CommandError(f"--limit must be at least 1, not {args.limit}")
-    app = _app(args, settings)
-    with app.engine.connect() as conn:
-        rows = search.search_cases(conn, args.query, args.limit)
-    found = [views.case_summary(row) for row in rows]
+    found = _app(args, settings).reads.search(args.query, args.limit)
     if args.json:
         _print_json(found)
         return 0
+    from daemon import case_tables
+
     tz = settings.support.timezone
     shown = f"{len(found)} case" + ("" if len(found) == 1 else "s")
     caption = f"{shown} matching {args.query!r}, best first; ! = critical; times in {tz}"
@@ -696,9 +625,6 @@ def cmd_cases_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import views
-    from daemon.store import repository
-
     if "@" not in args.sender:
         raise CommandError(f"--from {args.sender!r} is not an email address")
     if any("\n" in v or "\r" in v for v in (args.sender, args.name, args.subject)):
@@ -709,10 +635,7 @@ def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(f"the call was not registered: {result.reason or result.outcome}")
     if not args.no_send:
         app.flush_outbox()
-    with app.engine.connect() as conn:
-        row = repository.case_by_number(conn, result.case_number)
-        assert row is not None
-        detail = views.case_summary(row)
+    detail = app.reads.summary(result.case_number)
     if args.json:
         _print_json(detail)
     else:
@@ -721,45 +644,19 @@ def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import staff_actions, views
-    from daemon.domain.case_changes import Event
-    from daemon.store import repository
-
     actor = _actor(args, settings)
-    app = _app(args, settings, "write")
-    domain = args.customer.strip().lower().lstrip("@")
-    with app.engine.begin() as conn:
-        row = _existing_case(conn, args.number)
-        customer = repository.customers_by_domain(conn, [domain]).get(domain)
-        if customer is None:  # a typo would silently take the case out of its agreement
-            known = sorted(d for c in settings.customers for d in c.domains)
-            listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
-            raise CommandError(
-                f"no customer has the domain {args.customer!r}"
-                + (f" (known: {listed})" if known else " ([[customers]] is empty)")
-            )
-        repository.update_case(
-            conn,
-            row.id,
-            customer_domain=domain,
-            updated_at=app.clock(),
-            customer_id=customer.id if customer else None,
-            agreement=bool(customer and customer.agreement),  # BR-22: unknown, no agreement
-        )
-        moved_to = Event("move", {"from": row.customer_domain, "to": domain})
-        staff_actions.record(conn, row.id, [moved_to], actor, app.clock(), app.clock())
-        moved = views.case_summary(_existing_case(conn, args.number))
+    moved = _app(args, settings, "write").work.move(args.number, args.customer, actor)
     if args.json:
         _print_json(moved)
     else:
-        print(f"{moved['reference']} now belongs to {domain} (agreement: {moved['agreement']})")
+        domain, agreement = moved["customer_domain"], moved["agreement"]
+        print(f"{moved['reference']} now belongs to {domain} (agreement: {agreement})")
     return 0
 
 
 def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
     from daemon import views
     from daemon.domain.billing import ONCALL_FEE, Fee
-    from daemon.store import repository
 
     if args.oncall:
         charge = ONCALL_FEE
@@ -773,18 +670,8 @@ def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
         if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
             raise CommandError(f"--amount {args.amount!r}: use DKK with at most two decimals")
         charge = Fee(args.description.strip(), amount.quantize(Decimal("0.01")))
-    from daemon import staff_actions
-    from daemon.domain.case_changes import Event
-
     actor = _actor(args, settings)
-    app = _app(args, settings, "write")
-    with app.engine.begin() as conn:
-        row = _existing_case(conn, args.number)
-        repository.add_fee(conn, row.id, charge, actor, app.clock())
-        added = Event(
-            "fee", {"description": charge.description, "amount": views.money(charge.amount)}
-        )
-        staff_actions.record(conn, row.id, [added], actor, app.clock(), app.clock())
+    _app(args, settings, "write").work.add_fee(args.number, charge, actor)
     shown = {
         "case": args.number,
         "description": charge.description,
@@ -795,17 +682,8 @@ def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_project(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import staff_actions
-    from daemon.domain.case_changes import Event
-    from daemon.store import repository
-
     actor = _actor(args, settings)
-    app = _app(args, settings, "write")
-    with app.engine.begin() as conn:
-        row = _existing_case(conn, args.number)
-        repository.update_case(conn, row.id, project=not args.off, updated_at=app.clock())
-        marked = Event("project", {"project": not args.off})
-        staff_actions.record(conn, row.id, [marked], actor, app.clock(), app.clock())
+    _app(args, settings, "write").work.mark_project(args.number, not args.off, actor)
     print(f"[OO#{args.number}] project={'no' if args.off else 'yes'}", file=sys.stderr)
     return 0
 
@@ -819,58 +697,25 @@ def cmd_customers_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
     from daemon import views
-    from daemon.store import repository
 
     if not 0 < args.minutes <= 24 * 60:
         raise CommandError(f"minutes must be 1..1440, not {args.minutes}")
-    from daemon import staff_actions
-    from daemon.domain.case_changes import Event
-
     actor = _actor(args, settings)
     app = _app(args, settings, "write")
-    at = args.at or app.clock()
-    entry = {
-        "minutes": args.minutes,
-        "staff": actor,
-        "at": at,
-        "kind": args.kind,
-        "after_hours": not app.calendar.is_open(at),  # BR-16: when the work started
-        "created_at": app.clock(),
-    }
-    with app.engine.begin() as conn:
-        row = _existing_case(conn, args.number)
-        repository.insert_time_entries(conn, [{"case_id": row.id, **entry}])
-        logged = Event(
-            "time",
-            {
-                "minutes": args.minutes,
-                "kind": args.kind,
-                "started_at": at.isoformat(),
-                "after_hours": entry["after_hours"],
-            },
-        )
-        staff_actions.record(conn, row.id, [logged], actor, app.clock(), app.clock())
-    shown = {"case": args.number, **entry, "at": views.iso(at)}
+    entry = app.work.add_time(args.number, args.minutes, args.kind, actor, args.at)
+    shown = {"case": args.number, **entry, "at": views.iso(entry["at"])}
     shown.pop("created_at")
     _print_summary(args, shown)
     return 0
 
 
 def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import terminal, views
-    from daemon.pipeline import KEPT_KINDS
-    from daemon.store import repository
-
-    app = _app(args, settings)
-    with app.engine.connect() as conn:
-        rows = repository.uncased_messages(conn, KEPT_KINDS)
-        repeats = repository.duplicate_arrivals(conn)
-    found = [views.uncased_summary(row) for row in rows]
-    found += [views.duplicate_summary(row) for row in repeats]
-    found.sort(key=lambda f: f["at"] or "", reverse=True)
+    found = _app(args, settings).reads.kept_mail()
     if args.json:
         _print_json(found)
         return 0
+    from daemon import terminal
+
     table = terminal.new_table(f"kept without a case: {len(found)}")
     for header in ("at", "kind", "from", "why", "subject"):
         table.add_column(header)
@@ -883,31 +728,9 @@ def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ignored_retry(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon.inbound import InboundMail, Outcome
-    from daemon.store import repository
-
-    app = _app(args, settings, "write")
-    with app.engine.connect() as conn:
-        kept = repository.kept_message(conn, args.id)
-    if kept is None or kept.kind not in RETRIABLE_KINDS:
-        raise CommandError(f"no rejected or quarantined message {args.id}")
-    # The kept copy steps aside first (its identity may be the mail's own, which would
-    # make the retry a duplicate); if the retry keeps the mail again, that is a new
-    # kept record, with the new reason.
-    with app.engine.begin() as conn:
-        repository.set_kept_state(conn, kept.id, "retried", None)
-    mail = InboundMail(raw=bytes(kept.raw), source=kept.source, received_at=kept.at)
-    try:
-        [result] = app.pipeline.ingest_batch(app.engine, [mail])
-    except BaseException:
-        with app.engine.begin() as conn:
-            repository.set_kept_state(conn, kept.id, kept.kind, kept.dedupe_key)
-        raise
-    if result.outcome is Outcome.DEFERRED:  # not stored at all: keep the old record
-        with app.engine.begin() as conn:
-            repository.set_kept_state(conn, kept.id, kept.kind, kept.dedupe_key)
+    result = _app(args, settings, "write").work.retry_kept(args.id)
     summary = {
-        "id": kept.id,
+        "id": args.id,
         "outcome": result.outcome.value,
         "case": result.case_number,
         "reason": result.reason,
@@ -916,18 +739,12 @@ def cmd_ignored_retry(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if result.case_number is not None else 1
 
 
-RETRIABLE_KINDS = ("rejected", "quarantined")
-
-
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from daemon import reports
 
     app = _app(args, settings)
     try:
-        with app.engine.connect() as conn:
-            found = reports.build_report(
-                conn, args.month, settings.support.timezone, args.customer, now=app.clock()
-            )
+        found = app.reads.report(args.month, settings.support.timezone, args.customer)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     if args.format == "json":
@@ -941,10 +758,13 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
     from daemon import terminal
+    from daemon.app import App
     from daemon.ops.check import run_checks
+    from daemon.settings import CONFIG_ENV
 
     source = args.config or os.environ.get(CONFIG_ENV) or "the embedded defaults"
-    results = run_checks(settings, str(source))
+    # check-config changes nothing: no ./var, no database file.
+    results = run_checks(App(settings, create_database_dir=False), str(source))
     if args.json:
         _print_json([{"check": r.name, "ok": r.ok, "detail": r.detail} for r in results])
     else:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, func, select
@@ -26,11 +26,13 @@ from sqlalchemy import Connection, func, select
 from daemon.domain.billing import Bill, Rates, Work, bill_case
 from daemon.domain.references import format_reference
 from daemon.domain.sla import Priority
-from daemon.mail.render import TemplateRenderer
 from daemon.store import repository
 from daemon.store.repository import BillingInputs
 from daemon.store.schema import cases, customers
 from daemon.views import money
+
+if TYPE_CHECKING:
+    from daemon.mail.render import TemplateRenderer  # Jinja2: only for the HTML report
 
 REPORT_TEMPLATE = "report.html.j2"
 CURRENCY = "DKK"

@@ -10,7 +10,6 @@ A key `<name>_file` names a file whose content is the secret `<name>`.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
@@ -34,7 +33,6 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from daemon.passwords import is_password_hash
 from daemon.resources import default_templates_dir
 
 ENV_PREFIX = "OO_SUPPORT__"
@@ -92,6 +90,8 @@ class SmtpUser(_Section):
     @field_validator("password_hash")
     @classmethod
     def _hashed(cls, value: str) -> str:
+        from daemon.passwords import is_password_hash  # hashlib: only with [smtp_in] users
+
         if not is_password_hash(value):
             raise ValueError("not a hash from `python -m daemon.passwords`")
         return value.strip()
@@ -211,6 +211,8 @@ class StaffSettings(_Section):
 
 
 def is_loopback(host: str) -> bool:
+    import ipaddress  # only with [smtp_in] users; every command loads the settings
+
     if host.strip().lower() == "localhost":
         return True
     try:

@@ -29,8 +29,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-import holidays
-
 # BR-4: Monday-Thursday 08:00-16:00, Friday 08:00-15:00; weekends closed.
 DEFAULT_HOURS: Mapping[int, tuple[time, time]] = MappingProxyType(
     {
@@ -52,6 +50,12 @@ _MAX_CLOSED_RUN_DAYS = 366 * 2
 _Interval = tuple[datetime, datetime]  # (opens, closes), both UTC
 
 
+def _supported(country: str) -> bool:
+    import holidays
+
+    return country in holidays.list_supported_countries()
+
+
 @functools.lru_cache(maxsize=256)
 def _public_holidays(country: str, year: int) -> frozenset[date]:
     """The public holidays of one country and year, built once and then reused.
@@ -64,6 +68,8 @@ def _public_holidays(country: str, year: int) -> frozenset[date]:
     and an office that takes Grundlovsdag off adds (6, 5) there. Easter Sunday and
     Whit Sunday are listed too; they fall on Sundays, which are closed anyway.
     """
+    import holidays  # here, not at the top: a report or a case list needs no holidays
+
     return frozenset(holidays.country_holidays(country, years=year, categories="public"))
 
 
@@ -99,10 +105,7 @@ class BusinessCalendar:
             week[weekday] = (opens, closes)
         if not any(week):
             raise ValueError("a business calendar must be open on at least one weekday")
-        if (
-            self.holiday_country is not None
-            and self.holiday_country not in holidays.list_supported_countries()
-        ):
+        if self.holiday_country is not None and not _supported(self.holiday_country):
             raise ValueError(f"holidays has no country {self.holiday_country!r}")
         # Frozen, so the normalised and derived fields are set past __setattr__.
         object.__setattr__(self, "hours", MappingProxyType(dict(self.hours)))

@@ -16,9 +16,11 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 # A login refusal is the commonest IMAP mistake and deserves its own words; the source
 # module hides imapclient otherwise.
@@ -29,13 +31,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from daemon import oauth
-from daemon.app import build_app
 from daemon.mail.render import TemplateRenderer
 from daemon.mail.samples import TEMPLATE_SAMPLES, Sample
-from daemon.outbox import SmtpTransport
-from daemon.settings import OAuthSettings, Settings, SmtpOutSettings
-from daemon.store.engine import make_engine
+from daemon.settings import OAuthSettings, Settings
 from daemon.tls import TlsError
+
+if TYPE_CHECKING:
+    from daemon.app import App
 
 # Seconds any one network step of a check may take (connect, greeting, login).
 CHECK_TIMEOUT = 10.0
@@ -57,21 +59,25 @@ class CheckFailed(Exception):
 Probe = Callable[[], str]
 
 
-def run_checks(settings: Settings, source: str = "the embedded defaults") -> list[CheckResult]:
-    """Every check for `settings` (read from `source`), in a fixed order."""
-    probes: list[tuple[str, Probe]] = [("database", lambda: _database(settings.database.url))]
+def run_checks(app: App, source: str = "the embedded defaults") -> list[CheckResult]:
+    """Every check for the app's settings (read from `source`), in a fixed order.
+
+    `app` must not create its database (create_database_dir=False): check-config
+    changes nothing."""
+    settings = app.settings
+    now = app.clock()
+    probes: list[tuple[str, Probe]] = [("database", lambda: _database(app))]
     if settings.oauth is not None:
         oauth_settings = settings.oauth
-        probes.append(("oauth", lambda: _oauth(oauth_settings)))
+        today = now.astimezone(ZoneInfo(settings.support.timezone)).date()
+        probes.append(("oauth", lambda: _oauth(oauth_settings, today)))
     if settings.imap is not None:
-        probes.append(("imap", lambda: _imap(settings)))
+        probes.append(("imap", lambda: _imap(app)))
     if settings.smtp_out is not None:
-        smtp_out = settings.smtp_out
-        probes.append(("smtp_out", lambda: _smtp(smtp_out, settings)))
+        probes.append(("smtp_out", lambda: _smtp(app)))
     else:
         probes.append(("pickup_dir", lambda: _pickup_dir(settings.outbox.pickup_dir)))
-    renderer = TemplateRenderer(settings.templates.dir)
-    now = datetime.now(UTC)
+    renderer = app.renderer
     for name, render in TEMPLATE_SAMPLES:
         probes.append((f"template {name}", _template_probe(render, renderer, settings, now)))
     # Threads, so a server that never answers delays the table by one timeout, not one
@@ -112,20 +118,20 @@ def _unreachable(exc: BaseException, host: str, port: int, timeout: float) -> st
 # ---- servers --------------------------------------------------------------------------
 
 
-def _database(url: str) -> str:
+def _database(app: App) -> str:
     """Reach the database and say whether its schema fits; creates nothing."""
     from daemon.store import migrate
 
-    parsed = make_url(url)
+    parsed = make_url(app.settings.database.url)
     shown = parsed.render_as_string(hide_password=True)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database)
         if not path.exists():
             return _sqlite_to_be_created(path)
-    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
-        # libpq waits for the kernel's TCP timeout (minutes) on a silent host.
-        parsed = parsed.update_query_dict({"connect_timeout": str(int(CHECK_TIMEOUT))})
-    engine = make_engine(parsed.render_as_string(hide_password=False), create_dir=False)
+    # The app's own engine: on PostgreSQL it gives libpq a connect_timeout of 10 s
+    # (store/engine.py, as CHECK_TIMEOUT) unless the URL sets one, so a silent host
+    # costs no more than that; a missing SQLite file is not created (see above).
+    engine = app.engine
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -161,15 +167,12 @@ def _nearest_existing(directory: Path) -> Path:
     return Path("/")
 
 
-def _imap(settings: Settings) -> str:
-    imap = settings.imap
+def _imap(app: App) -> str:
+    imap = app.settings.imap
     assert imap is not None
-    bounded = imap.model_copy(update={"timeout": min(imap.timeout, CHECK_TIMEOUT)})
     # The daemon's own source and connect (TLS, login method), not a second copy of them.
-    # It never touches the database: an in-memory one keeps ./var from being created.
-    in_memory = settings.database.model_copy(update={"url": "sqlite://"})
-    probe_settings = settings.model_copy(update={"imap": bounded, "database": in_memory})
-    source = build_app(probe_settings).imap_source()
+    source = app.imap_probe(CHECK_TIMEOUT)
+    timeout = source.settings.timeout
     try:
         try:
             client = source.connect()
@@ -180,7 +183,7 @@ def _imap(settings: Settings) -> str:
         except TlsError as exc:  # already names the server and the certificate's fault
             raise CheckFailed(str(exc)) from exc
         except OSError as exc:
-            reason = _unreachable(exc, imap.host, imap.port, bounded.timeout)
+            reason = _unreachable(exc, imap.host, imap.port, timeout)
             raise CheckFailed(f"imap server unreachable: {reason}") from exc
         if not client.folder_exists(imap.folder):
             names = sorted(str(name) for _flags, _sep, name in client.list_folders())
@@ -199,9 +202,9 @@ def _imap(settings: Settings) -> str:
         source.close()
 
 
-def _oauth(settings: OAuthSettings) -> str:
+def _oauth(settings: OAuthSettings, today: date) -> str:
     try:
-        return oauth.check_sign_in(settings, date.today())
+        return oauth.check_sign_in(settings, today)
     except oauth.OAuthError as exc:
         raise CheckFailed(f"no token from {settings.authority}: {exc}") from exc
 
@@ -214,13 +217,13 @@ def _said(exc: Exception) -> str:
     return text_
 
 
-def _smtp(smtp_out: SmtpOutSettings, settings: Settings) -> str:
-    bounded = smtp_out.model_copy(update={"timeout": min(smtp_out.timeout, CHECK_TIMEOUT)})
+def _smtp(app: App) -> str:
+    smtp_out = app.settings.smtp_out
+    assert smtp_out is not None
     where = f"{smtp_out.host}:{smtp_out.port}"
     # The sender's own connect (EHLO, STARTTLS, AUTH), with its token when XOAUTH2.
-    transport = SmtpTransport(
-        bounded, oauth.shared_provider(settings.oauth), settings.support.address
-    )
+    transport = app.relay_probe(CHECK_TIMEOUT)
+    bounded = transport.settings
     try:
         transport.check()
     except TlsError as exc:

@@ -109,3 +109,23 @@ def test_peer_benchmark_drains_the_same_mailbox_with_django_helpdesk(tmp_path: P
     assert daemon["automatic"]["auto_submitted"]["new_case"] is False
     assert isinstance(peer["automatic"]["auto_submitted"]["new_ticket"], bool)
     assert document["summary"]["daemon_to_peer"] > 0
+
+
+def test_cli_startup_benchmark_times_every_read_command(tmp_path: Path) -> None:
+    # Not _run_benchmark: this one exits 1 when a command misses its time target, and
+    # whether it does on a shared machine is the figure it reports, not a test result.
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.cli_startup", "--runs", "1", "--cases", "2",
+         "--results-dir", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, env=clean_env(), timeout=300,
+    )
+    [written] = tmp_path.glob("cli_startup-*.json")  # a command that failed writes none
+    result = json.loads(written.read_text())["result"]
+    assert set(result["commands"]) == {
+        "python -c pass", "--help", "cases list", "cases list --json", "cases show N",
+        "cases show N --json", "cases search", "ignored list", "report --month",
+    }
+    for timed in result["commands"].values():
+        assert timed["runs"] == 1
+        assert timed["median_cpu_s"] > 0 and timed["median_s"] > 0
+    assert done.returncode == (1 if result["problems"] else 0), done.stdout + done.stderr

@@ -146,3 +146,11 @@ def test_start_up_failure_after_imap_does_not_hang(tmp_path: Path, dovecot, pg_u
     assert done.returncode == 1
     assert "address already in use" in done.stderr.strip().splitlines()[-1].lower()
     assert "Traceback" not in done.stderr
+
+
+def test_ignored_list_asks_for_the_kinds_the_pipeline_keeps() -> None:
+    # `ignored list` names them without importing the pipeline (its start-up cost).
+    from daemon.case_reads import KEPT_KINDS as LISTED
+    from daemon.pipeline import KEPT_KINDS
+
+    assert LISTED == KEPT_KINDS

@@ -349,3 +349,23 @@ def test_check_sign_in_fetches_a_token_and_reports_the_secret_expiry(
     wrong = settings.model_copy(update={"client_secret": "old"})
     with pytest.raises(OAuthError, match="invalid_client"):
         check_sign_in(wrong, date(2026, 11, 23))
+
+
+def test_check_config_judges_the_secret_expiry_by_the_apps_clock(
+    token_endpoint: TokenEndpoint, tmp_path: Path
+) -> None:
+    from daemon.app import App
+    from daemon.clock import fixed_clock
+    from daemon.ops.check import run_checks
+
+    settings = Settings.model_validate({
+        "database": {"url": f"sqlite:///{tmp_path}/oo.db"},
+        "outbox": {"pickup_dir": str(tmp_path / "outbox")},
+        "oauth": {**token_endpoint.oauth_settings(), "secret_expires": date(2027, 5, 31)},
+    })
+    ten_days_before = fixed_clock(datetime(2027, 5, 21, 12, 0, tzinfo=UTC))
+    checked = {r.name: r for r in run_checks(App(settings, ten_days_before,
+                                                 create_database_dir=False))}
+    assert checked["oauth"].ok
+    assert "expires on 2027-05-31 (in 10 days)" in checked["oauth"].detail
+    assert not (tmp_path / "oo.db").exists()  # check-config creates nothing

@@ -1,0 +1,114 @@
+"""What the read commands ask of the database, as the documents they print.
+
+`cases list|show|search`, `ignored list` and `report` get their data here, through
+App.reads; the command line only parses, calls and prints. Each method opens one
+connection and leaves the database as it was. The modules behind a method (the
+repository, the search, the report) are imported when it is called: a command pays
+only for the query it runs (benchmarks/cli_startup.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine, Row
+
+    from daemon.clock import Clock
+    from daemon.reports import Report
+
+# The kinds of mail kept without a case (daemon.pipeline.KEPT_KINDS, written out:
+# importing the pipeline costs `ignored list` a fifth of a second).
+# tests/integration/test_cli.py holds the two equal.
+KEPT_KINDS = ("ignored", "rejected", "quarantined")
+
+
+class NoSuchCase(LookupError):
+    """A case number that names no case; the message says which."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"no case {number}")
+        self.number = number
+
+
+class CaseReads:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    def cases(
+        self,
+        status: str = "open",
+        *,
+        customer_domain: str | None = None,
+        priority: str | None = None,
+        assignee: str | None = None,
+        unassigned: bool = False,
+        overdue: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Case summaries, newest first; `overdue`: a deadline passed by now, not met."""
+        from daemon import views
+        from daemon.store import repository
+
+        with self.engine.connect() as conn:
+            rows = repository.list_cases(
+                conn,
+                status,
+                customer_domain=customer_domain,
+                priority=priority,
+                assignee=assignee,
+                unassigned=unassigned,
+                overdue_at=self.clock() if overdue else None,
+            )
+        return [views.case_summary(row) for row in rows]
+
+    def case(self, number: int) -> dict[str, Any]:
+        """One case with its messages, time, billing, alerts and history."""
+        from daemon import views
+
+        with self.engine.connect() as conn:
+            return views.case_detail(conn, existing_case(conn, number))
+
+    def summary(self, number: int) -> dict[str, Any]:
+        from daemon import views
+
+        with self.engine.connect() as conn:
+            return views.case_summary(existing_case(conn, number))
+
+    def search(self, query: str, limit: int) -> list[dict[str, Any]]:
+        """Case summaries matching `query`, best first."""
+        from daemon import views
+        from daemon.store import search
+
+        with self.engine.connect() as conn:
+            rows = search.search_cases(conn, query, limit)
+        return [views.case_summary(row) for row in rows]
+
+    def kept_mail(self) -> list[dict[str, Any]]:
+        """Mail kept without a case, and repeated arrivals, newest first."""
+        from daemon import views
+        from daemon.store import repository
+
+        with self.engine.connect() as conn:
+            rows = repository.uncased_messages(conn, KEPT_KINDS)
+            repeats = repository.duplicate_arrivals(conn)
+        found = [views.uncased_summary(row) for row in rows]
+        found += [views.duplicate_summary(row) for row in repeats]
+        found.sort(key=lambda f: f["at"] or "", reverse=True)
+        return found
+
+    def report(self, month: str, timezone: str, customer: str | None = None) -> Report:
+        """The monthly report (ValueError for a month that is not YYYY-MM)."""
+        from daemon import reports
+
+        with self.engine.connect() as conn:
+            return reports.build_report(conn, month, timezone, customer, now=self.clock())
+
+
+def existing_case(conn: Connection, number: int) -> Row[Any]:
+    from daemon.store import repository
+
+    row = repository.case_by_number(conn, number)
+    if row is None:
+        raise NoSuchCase(number)
+    return row

@@ -1,0 +1,212 @@
+"""Staff work on a case without mail: what `cases close|reopen|assign|priority|note|
+reply|move|fee|project`, `time add` and `ignored retry` do, through App.work.
+
+Each change is one transaction, recorded in the case's history under `actor` at the
+app's clock; a change that cannot be made raises Refused and leaves the case as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from daemon.case_reads import existing_case
+
+if TYPE_CHECKING:
+    from daemon.app import App
+    from daemon.domain.billing import Fee
+    from daemon.inbound import IngestResult
+    from daemon.mail.compose import Outgoing
+
+
+class Refused(Exception):
+    """A change the app turns down; the message says why, in one line."""
+
+
+# Kept mail that `ignored retry` may run through the pipeline again.
+RETRIABLE_KINDS = ("rejected", "quarantined")
+
+
+class CaseWork:
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def apply(self, number: int, name: str, value: str, actor: str) -> dict[str, Any]:
+        """What the staff command `#name value` does by mail; the case's summary after."""
+        from daemon import staff_actions, views
+        from daemon.domain.commands import Command
+
+        app = self.app
+        now = app.clock()
+        with app.engine.begin() as conn:
+            row = existing_case(conn, number)
+            applied = staff_actions.change_case(
+                conn,
+                row,
+                [Command(name, (value,))],
+                actor=actor,
+                at=now,
+                now=now,
+                calendar=app.calendar,
+                limits=staff_actions.command_limits(app.settings.staff),
+            )
+            if applied.errors:  # leaving the block rolls the transaction back
+                raise Refused(f"[OO#{number}] not changed: {applied.errors[0]}")
+            return views.case_summary(existing_case(conn, number))
+
+    def note(self, number: int, actor: str, text: str) -> str:
+        """An internal note; its Message-ID."""
+        from daemon import staff_actions
+
+        app = self.app
+        with app.engine.begin() as conn:
+            row = existing_case(conn, number)
+            return staff_actions.add_note(
+                conn, app.settings, app.calendar, row, actor=actor, text=text, now=app.clock()
+            )
+
+    def reply(self, number: int, actor: str, text: str) -> Outgoing:
+        """A reply to the customer from the support address, queued (not yet sent)."""
+        from daemon import staff_actions
+
+        app = self.app
+        with app.engine.begin() as conn:
+            row = existing_case(conn, number)
+            return staff_actions.answer_customer(
+                conn,
+                app.settings,
+                app.renderer,
+                app.calendar,
+                row,
+                actor=actor,
+                body=text,
+                now=app.clock(),
+            )
+
+    def move(self, number: int, customer_domain: str, actor: str) -> dict[str, Any]:
+        """Put the case under the customer of `customer_domain` (one of [[customers]]);
+        "@Firma.dk" is firma.dk."""
+        from daemon import staff_actions, views
+        from daemon.domain.case_changes import Event
+        from daemon.store import repository
+
+        app = self.app
+        now = app.clock()
+        domain = customer_domain.strip().lower().lstrip("@")
+        with app.engine.begin() as conn:
+            row = existing_case(conn, number)
+            customer = repository.customers_by_domain(conn, [domain]).get(domain)
+            if customer is None:  # a typo would silently take the case out of its agreement
+                raise Refused(
+                    f"no customer has the domain {customer_domain!r}" + self._known_domains()
+                )
+            repository.update_case(
+                conn,
+                row.id,
+                customer_domain=domain,
+                updated_at=now,
+                customer_id=customer.id,
+                agreement=bool(customer.agreement),  # BR-22
+            )
+            moved_to = Event("move", {"from": row.customer_domain, "to": domain})
+            staff_actions.record(conn, row.id, [moved_to], actor, now, now)
+            return views.case_summary(existing_case(conn, number))
+
+    def _known_domains(self) -> str:
+        known = sorted(d for c in self.app.settings.customers for d in c.domains)
+        if not known:
+            return " ([[customers]] is empty)"
+        return " (known: " + ", ".join(known[:10]) + (", ..." if len(known) > 10 else "") + ")"
+
+    def add_fee(self, number: int, charge: Fee, actor: str) -> None:
+        """A fixed charge on the case (BR-10 for the on-call fee)."""
+        from daemon import staff_actions, views
+        from daemon.domain.case_changes import Event
+        from daemon.store import repository
+
+        app = self.app
+        now = app.clock()
+        with app.engine.begin() as conn:
+            row = existing_case(conn, number)
+            repository.add_fee(conn, row.id, charge, actor, now)
+            added = Event(
+                "fee", {"description": charge.description, "amount": views.money(charge.amount)}
+            )
+            staff_actions.record(conn, row.id, [added], actor, now, now)
+
+    def mark_project(self, number: int, project: bool, actor: str) -> None:
+        """Project work is billed in full (BR-14)."""
+        from daemon import staff_actions
+        from daemon.domain.case_changes import Event
+        from daemon.store import repository
+
+        app = self.app
+        now = app.clock()
+        with app.engine.begin() as conn:
+            row = existing_case(conn, number)
+            repository.update_case(conn, row.id, project=project, updated_at=now)
+            marked = Event("project", {"project": project})
+            staff_actions.record(conn, row.id, [marked], actor, now, now)
+
+    def add_time(
+        self, number: int, minutes: int, kind: str, actor: str, at: datetime | None = None
+    ) -> dict[str, Any]:
+        """Log work that started `at` (default now); the entry as stored."""
+        from daemon import staff_actions
+        from daemon.domain.case_changes import Event
+        from daemon.store import repository
+
+        app = self.app
+        now = app.clock()
+        at = at or now
+        entry = {
+            "minutes": minutes,
+            "staff": actor,
+            "at": at,
+            "kind": kind,
+            "after_hours": not app.calendar.is_open(at),  # BR-16: when the work started
+            "created_at": now,
+        }
+        with app.engine.begin() as conn:
+            row = existing_case(conn, number)
+            repository.insert_time_entries(conn, [{"case_id": row.id, **entry}])
+            logged = Event(
+                "time",
+                {
+                    "minutes": minutes,
+                    "kind": kind,
+                    "started_at": at.isoformat(),
+                    "after_hours": entry["after_hours"],
+                },
+            )
+            staff_actions.record(conn, row.id, [logged], actor, now, now)
+        return entry
+
+    def retry_kept(self, message_pk: int) -> IngestResult:
+        """Run a rejected or quarantined mail through the pipeline again; the kept copy
+        is marked retried unless the pipeline deferred it (then it stays as it was)."""
+        from daemon.inbound import InboundMail, Outcome
+        from daemon.store import repository
+
+        engine = self.app.engine
+        with engine.connect() as conn:
+            kept = repository.kept_message(conn, message_pk)
+        if kept is None or kept.kind not in RETRIABLE_KINDS:
+            raise Refused(f"no rejected or quarantined message {message_pk}")
+        # The kept copy steps aside first (its identity may be the mail's own, which would
+        # make the retry a duplicate); if the retry keeps the mail again, that is a new
+        # kept record, with the new reason.
+        with engine.begin() as conn:
+            repository.set_kept_state(conn, kept.id, "retried", None)
+        mail = InboundMail(raw=bytes(kept.raw), source=kept.source, received_at=kept.at)
+        try:
+            [result] = self.app.pipeline.ingest_batch(engine, [mail])
+        except BaseException:
+            with engine.begin() as conn:
+                repository.set_kept_state(conn, kept.id, kept.kind, kept.dedupe_key)
+            raise
+        if result.outcome is Outcome.DEFERRED:  # not stored at all: keep the old record
+            with engine.begin() as conn:
+                repository.set_kept_state(conn, kept.id, kept.kind, kept.dedupe_key)
+        return result
+
