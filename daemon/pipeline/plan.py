@@ -6,7 +6,7 @@ names the step that sets it (the order is `STEPS` in daemon/pipeline/__init__.py
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -64,7 +64,8 @@ class NewCase:
     linked_case_id: int | None
 
     def row(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict: that deep-copies every value, for nothing here.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)
