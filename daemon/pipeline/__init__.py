@@ -83,7 +83,10 @@ class Pipeline:
 
     def ingest_batch(self, engine: Engine, mails: Sequence[InboundMail]) -> list[IngestResult]:
         """Ingest and commit `mails`; raises only when the database is unreachable."""
-        prepared = [self.prepare(mail) for mail in mails]
+        return self.ingest_prepared(engine, [self.prepare(mail) for mail in mails])
+
+    def ingest_prepared(self, engine: Engine, prepared: Sequence[Prepared]) -> list[IngestResult]:
+        """As ingest_batch, for mails `prepare`d elsewhere (the parsing worker processes)."""
         try:
             with engine.begin() as conn:
                 results = self.run_steps(conn, prepared)
@@ -95,7 +98,7 @@ class Pipeline:
             )
             with engine.begin() as conn:
                 results = [shunt.store_alone(conn, item, self.run_steps) for item in prepared]
-        self._observe(mails, results)
+        self._observe([item.mail for item in prepared], results)
         return results
 
     def quarantine(
