@@ -1,7 +1,7 @@
 """What one inbound mail is as it goes through the pipeline: plain data, no behaviour.
 
-Kept apart from pipeline.py so routing.py and conversation.py can name these types
-without importing the pipeline that imports them.
+Kept apart from daemon/pipeline/ so sources and steps can name these types without
+importing the pipeline package that imports them.
 """
 
 from __future__ import annotations

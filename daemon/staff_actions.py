@@ -1,4 +1,4 @@
-"""What staff do to a case, whether by mail (daemon/conversation.py) or at the command
+"""What staff do to a case, whether by mail (daemon/pipeline/conversation.py) or at the command
 line (`cases close`, `cases note`, `cases reply`, ...): the case changed by the rules
 of daemon/domain/case_changes.py, the customer answered from the support address,
 and each step written to the case's history with who did it. Everything runs in the

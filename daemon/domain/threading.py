@@ -88,9 +88,18 @@ def thread(
     case, why = allowed[0]
     if case.status != "closed" or is_staff:
         return Threading(Route.JOIN, case, why)
-    if case.resolved_at is None or now - case.resolved_at <= reopen_within:
+    if within_reopen_window(case.resolved_at, now, reopen_within):
         return Threading(Route.REOPEN, case, why)
     return Threading(Route.NEW_LINKED, case, f"case {case.number} closed too long ago")
+
+
+def within_reopen_window(
+    resolved_at: datetime | None, now: datetime, reopen_within: timedelta
+) -> bool:
+    """May a customer's reply still reopen a case closed at `resolved_at`? Within
+    `[support] reopen_days` yes; later it opens a new case that links the old one.
+    A closed case with no close time (closed by hand in the database) always reopens."""
+    return resolved_at is None or now - resolved_at <= reopen_within
 
 
 def participants(addresses: Collection[str]) -> frozenset[str]:

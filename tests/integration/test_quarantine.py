@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from harness import REPO, clean_env, customer_mail, run_cli, sql, write_config
 
-from daemon import pipeline
 from daemon.app import build_app
+from daemon.pipeline import triage
 from daemon.settings import load_settings
 
 
@@ -44,14 +44,14 @@ def test_mail_that_kills_each_pass_is_quarantined_and_the_others_flow(
     dovecot.append("INBOX", [customer_mail(1), customer_mail(2, subject="poison pill"),
                              customer_mail(3)])
     first, poison, third = dovecot.uids("INBOX")
-    real_classify = pipeline.classify
+    real_classify = triage.classify
 
     def classify(subject: str, *rest):  # type: ignore[no-untyped-def]
         if "poison" in subject:
             raise Killed
         return real_classify(subject, *rest)
 
-    monkeypatch.setattr(pipeline, "classify", classify)
+    monkeypatch.setattr(triage, "classify", classify)
     app = build_app(load_settings(config, environ={}))
     source = app.imap_source()
 

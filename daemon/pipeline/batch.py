@@ -1,0 +1,147 @@
+"""Batching: how the store step makes a few statements serve a whole batch of mails.
+
+Every other step sees one mail at a time (`process(run, plan)`). What they read from
+the database they read from the `Run` they are given, which looks each thing up once
+for all the mails of the run, the first time a step asks; what they write, the store
+step (daemon/pipeline/store.py) writes in bulk. That is the only place batching
+shows: in this module and in the store step.
+
+A batch is cut into runs that do not depend on each other (`independent_runs`), so
+the lookups made once per run stay true for every mail in it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from daemon.domain.ack_policy import AcksSent
+from daemon.domain.references import find_reference
+from daemon.domain.threading import CaseView, participants
+from daemon.inbound import Prepared
+from daemon.mail.parse import ParsedMail
+from daemon.pipeline.plan import Plan
+from daemon.store import repository
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The existing cases the mails of a run name, and our mails their bounces name."""
+
+    by_number: dict[int, CaseView]
+    by_message_id: dict[str, CaseView]
+    outbound: dict[str, tuple[int, int | None]]  # Message-ID -> (message pk, case id)
+
+
+@dataclass
+class Run:
+    """One transaction's worth of mails, and what the database knew as it started."""
+
+    conn: Connection
+    now: datetime
+    plans: list[Plan]
+    # The identities met so far in this run (the dedupe step).
+    first_of_key: dict[str, Plan] = field(default_factory=dict)
+
+    @functools.cached_property
+    def stored(self) -> dict[str, Row[Any]]:
+        """Identity -> the stored message, for every mail of the run stored already."""
+        return repository.known_inbound(self.conn, (p.item.key for p in self.plans))
+
+    @functools.cached_property
+    def candidates(self) -> Candidates:
+        """Asked by the route step, after dedupe: only fresh mails are looked up."""
+        return find_candidates(self.conn, [p.item for p in self.plans if p.repeats is None])
+
+    @functools.cached_property
+    def customers(self) -> dict[str, Row[Any]]:
+        """Registered customers by domain, for the senders of the new cases (triage)."""
+        return repository.customers_by_domain(
+            self.conn, (p.parsed.sender_domain for p in self.plans if p.opens_case)
+        )
+
+    @functools.cached_property
+    def acks_sent(self) -> AcksSent:
+        """Acknowledgements of the last hour (the rate limits), counted on as we send."""
+        since = self.now - timedelta(hours=1)
+        return AcksSent.of(repository.ack_recipients_since(self.conn, since))
+
+
+def independent_runs(batch: Sequence[Prepared]) -> list[list[Prepared]]:
+    """The batch cut before any mail that answers, or names the case of, an earlier one.
+
+    Cases are looked up once per run, so a reply that arrives in the same batch as the
+    mail it answers (or a customer's reply after a staff "#status closed") must be
+    stored after it, when the earlier mail's case exists and its state is written.
+    """
+    runs: list[list[Prepared]] = []
+    current: list[Prepared] = []
+    ids: set[str] = set()
+    numbers: set[int] = set()
+    for item in batch:
+        parsed = item.parsed
+        mine = set(thread_ids(parsed)) if parsed else set()
+        number = find_reference(parsed.subject) if parsed else None
+        if current and (mine & ids or (number is not None and number in numbers)):
+            runs.append(current)
+            current, ids, numbers = [], set(), set()
+        current.append(item)
+        if parsed is not None:
+            ids |= mine | ({parsed.message_id} if parsed.message_id else set())
+            if number is not None:
+                numbers.add(number)
+    if current:
+        runs.append(current)
+    return runs
+
+
+def find_candidates(conn: Connection, batch: Sequence[Prepared]) -> Candidates:
+    numbers: set[int] = set()
+    ids: set[str] = set()
+    bounced: set[str] = set()
+    for item in batch:
+        parsed = item.parsed
+        if parsed is None:
+            continue
+        number = find_reference(parsed.subject)
+        if number is not None:
+            numbers.add(number)
+        ids.update(thread_ids(parsed))
+        bounce = item.bounce
+        if bounce is not None and bounce.original_message_id:
+            bounced.add(bounce.original_message_id)
+    id_by_number = repository.cases_by_number(conn, numbers)
+    id_by_message = repository.cases_by_message_id(conn, ids)
+    case_ids = set(id_by_number.values()) | set(id_by_message.values())
+    rows = repository.case_rows(conn, case_ids)
+    addresses = repository.case_addresses(conn, case_ids)
+    views = {
+        case_id: CaseView(
+            id=row.id,
+            number=row.number,
+            status=row.status,
+            customer_email=row.customer_email,
+            customer_domain=row.customer_domain,
+            resolved_at=row.resolved_at,
+            participants=participants(addresses.get(case_id, set()) | {row.customer_email}),
+            registered_customer=row.customer_id is not None,
+        )
+        for case_id, row in rows.items()
+    }
+    outbound = repository.outbound_by_message_id(conn, bounced)
+    return Candidates(
+        by_number={n: views[i] for n, i in id_by_number.items()},
+        by_message_id={m: views[i] for m, i in id_by_message.items()},
+        outbound={m: (row.id, row.case_id) for m, row in outbound.items()},
+    )
+
+
+def thread_ids(parsed: ParsedMail) -> list[str]:
+    """Message-IDs a mail answers, the most direct first."""
+    ids = [parsed.in_reply_to] if parsed.in_reply_to else []
+    return ids + list(reversed(parsed.references))

@@ -1,0 +1,155 @@
+"""Step: what a message on an existing case does to the case.
+
+Decides (daemon/domain/case_mail.py): a customer's reply reopens a closed case within
+the reopen window and wakes a waiting one (BR-2: one inquiry stays one case); a
+verified staff member's mail applies its commands (daemon/staff_actions.py: status,
+priority, time for billing BR-13..18) and is relayed to the customer by the relay
+rule (`staff_mail_delivery`), with a notice back for commands it could not apply; a
+bounce marks the mail it bounces failed when the failure is final; other automatic
+mail only touches the case. Runs per mail in arrival order, after the store step,
+so a staff "#status closed" is written before a customer's reply behind it is judged.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from daemon import staff_actions
+from daemon.domain.case_changes import CaseState, Event, history
+from daemon.domain.case_mail import (
+    ReplyEffect,
+    bounce_is_final,
+    customer_reply_effect,
+    staff_mail_delivery,
+)
+from daemon.domain.commands import CommandBlock
+from daemon.domain.threading import CaseView
+from daemon.mail import compose
+from daemon.pipeline.batch import Run
+from daemon.pipeline.plan import Plan, PlanKind
+from daemon.pipeline.step import Step
+from daemon.store import repository
+
+log = logging.getLogger(__name__)
+
+
+class Conversation(Step):
+    def process(self, run: Run, plan: Plan) -> None:
+        if not plan.on_existing_case:
+            return
+        match plan.kind:
+            case PlanKind.BOUNCE:
+                self._bounce(run, plan)
+            case PlanKind.STAFF | PlanKind.NOTE if plan.case and plan.commands:
+                self._staff(run, plan, plan.case, plan.commands)
+            case PlanKind.CUSTOMER if plan.case:
+                self._customer(run, plan, plan.case)
+            case _ if plan.case_id is not None:
+                repository.update_case(run.conn, plan.case_id, updated_at=run.now)
+
+    def _customer(self, run: Run, plan: Plan, case: CaseView) -> None:
+        conn, now = run.conn, run.now
+        # The row as it is now: a staff "#status closed" earlier in the same pass has
+        # already been written.
+        row = repository.case_rows(conn, [case.id])[case.id]
+        changes: dict[str, object] = {"updated_at": now}
+        effect = customer_reply_effect(
+            status=row.status,
+            resolved_at=row.resolved_at,
+            routed_to_reopen=plan.reopen,
+            now=now,
+            reopen_within=timedelta(days=self.tools.settings.support.reopen_days),
+        )
+        if effect is ReplyEffect.REOPEN:
+            changes |= {"status": "open", "resolved_at": None}
+            log.info("case reopened by a customer reply", extra={"case": row.number})
+        elif effect is ReplyEffect.WAKE:
+            changes["status"] = "open"  # the customer answered what we waited for
+        if plan.flags and not set(plan.flags) <= set(row.flags or []):
+            changes["flags"] = sorted(set(row.flags or []) | set(plan.flags))
+        repository.update_case(conn, row.id, **changes)
+        reopened = history(CaseState.of(row), changes)  # the status change, if any
+        sender, at = plan.parsed.from_addr, plan.item.mail.received_at
+        staff_actions.record(conn, row.id, reopened, sender, at, now)
+
+    def _bounce(self, run: Run, plan: Plan) -> None:
+        bounce = plan.item.bounce
+        if bounce is None or not bounce_is_final(bounce.action, bounce.status):
+            return  # a delay or a success report: kept on the case, nothing marked
+        detail = " ".join(
+            part
+            for part in (bounce.status, bounce.action, bounce.recipient, bounce.diagnostic)
+            if part
+        )
+        repository.mark_bounced(run.conn, plan.bounced_message_pk, f"bounced: {detail}".strip())
+        log.warning("outbound mail bounced", extra={"case": plan.case_number, "detail": detail})
+
+    def _staff(self, run: Run, plan: Plan, case: CaseView, block: CommandBlock) -> None:
+        conn, now = run.conn, run.now
+        settings = self.tools.settings
+        item, parsed = plan.item, plan.parsed
+        row = repository.case_rows(conn, [case.id])[case.id]
+        at = item.mail.received_at
+        has_text = bool((plan.body_text or "").strip())
+        delivery = staff_mail_delivery(
+            internal=block.internal,
+            has_text=has_text,
+            support_address=settings.support.address,
+            customer_address=row.customer_email,
+            to=parsed.to,
+            cc=parsed.cc,
+        )
+        applied = staff_actions.change_case(
+            conn,
+            row,
+            block.commands,
+            actor=parsed.from_addr,
+            at=at,
+            now=now,
+            calendar=self.tools.calendar,
+            limits=staff_actions.command_limits(settings.staff),
+            answered_customer=delivery.to_customer,
+            message_pk=plan.message_pk,
+        )
+        errors = [f"{e.line}: {e.reason}" for e in block.errors] + applied.errors
+        if block.internal and has_text:
+            note = Event("note", {"message_id": parsed.message_id})
+            staff_actions.record(conn, row.id, [note], parsed.from_addr, at, now)
+        elif delivery.customer_has_it and has_text:  # they wrote to the customer themselves
+            sent = Event("reply", {"message_id": parsed.message_id, "relayed": False})
+            staff_actions.record(conn, row.id, [sent], parsed.from_addr, at, now)
+        if delivery.relay:
+            staff_actions.queue_reply(
+                conn,
+                settings,
+                self.tools.renderer,
+                row,
+                actor=parsed.from_addr,
+                staff_name=parsed.from_name,
+                body=plan.body_text or "",
+                at=at,
+                now=now,
+            )
+        if errors:
+            notice = compose.command_errors(
+                renderer=self.tools.renderer,
+                support=settings.support,
+                case_number=row.number,
+                staff_email=parsed.from_addr,
+                errors=errors,
+                answered=compose.Answered(parsed.message_id, parsed.references),
+                now=now,
+            )
+            name = settings.support.name
+            repository.queue_outgoing(conn, [(row.id, notice)], "notice", name, now)
+        log.info(
+            "staff message",
+            extra={
+                "case": row.number,
+                "from": parsed.from_addr,
+                "commands": len(block.commands),
+                "relayed": delivery.relay,
+                "errors": len(errors),
+            },
+        )

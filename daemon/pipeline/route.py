@@ -1,0 +1,96 @@
+"""Step: where a mail goes: a new case, an existing case, or the ignored pile.
+
+Decides, with the threading rules of daemon/domain/threading.py (`thread`,
+`may_join`): a reply joins its case by In-Reply-To/References or by the `[OO#n]`
+tag, but only for the people who belong to the case; a customer's reply to a closed
+case reopens it within the reopen window, later it opens a new case that links the
+old one (BR-2, BR-3). A phone call is always a new case (BR-2). Automatic mail goes
+on the case it belongs to, a bounce on the mail it bounces, else to the ignored pile:
+never a case of its own, never answered. A verified staff member's mail on a case
+carries commands (daemon/domain/commands.py); only the new part of a reply is shown.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from daemon.domain.commands import split_commands
+from daemon.domain.references import find_reference
+from daemon.domain.threading import Route as Threading
+from daemon.domain.threading import may_join, thread
+from daemon.inbound import Outcome
+from daemon.mail.quotes import new_text
+from daemon.pipeline.batch import Run, thread_ids
+from daemon.pipeline.plan import Plan, PlanKind
+from daemon.pipeline.step import Step
+
+UNVERIFIED_STAFF = "unverified staff sender"
+AMBIGUOUS_SENDER = "ambiguous sender"
+
+
+class Route(Step):
+    def process(self, run: Run, plan: Plan) -> None:
+        if plan.kind is not None:  # a duplicate: goes nowhere
+            return
+        item, parsed = plan.item, plan.item.parsed
+        if item.outcome is Outcome.QUARANTINED:
+            plan.kind = PlanKind.QUARANTINED
+            return
+        if item.outcome is Outcome.REJECTED or parsed is None:
+            plan.kind = PlanKind.REJECTED
+            return
+        if item.mail.channel == "phone":  # BR-2: every call is a case
+            plan.kind, plan.opens_case = PlanKind.PHONE, True
+            return
+        found = run.candidates
+        by_headers = next(
+            (found.by_message_id[i] for i in thread_ids(parsed) if i in found.by_message_id),
+            None,
+        )
+        number = find_reference(parsed.subject)
+        by_tag = found.by_number.get(number) if number is not None else None
+        is_staff = item.is_staff
+
+        if item.outcome is Outcome.IGNORED:  # automatic: recorded where it belongs
+            bounce = item.bounce
+            if bounce is not None and bounce.original_message_id in found.outbound:
+                plan.kind = PlanKind.BOUNCE
+                plan.bounced_message_pk, plan.case_id = found.outbound[
+                    bounce.original_message_id
+                ]
+                return
+            target = by_headers or (
+                by_tag if by_tag and may_join(parsed.from_addr, by_tag, is_staff) else None
+            )
+            plan.kind, plan.case = (PlanKind.AUTO, target) if target else (PlanKind.IGNORED, None)
+            return
+
+        flags = ((UNVERIFIED_STAFF,) if item.unverified_staff else ()) + (
+            (AMBIGUOUS_SENDER,) if parsed.sender_ambiguous else ()
+        )
+        decision = thread(
+            sender=parsed.from_addr,
+            is_staff=is_staff,
+            by_headers=by_headers,
+            by_tag=by_tag,
+            now=run.now,
+            reopen_within=timedelta(days=self.tools.settings.support.reopen_days),
+            sender_ambiguous=parsed.sender_ambiguous,
+        )
+        plan.why = decision.why
+        if decision.route in (Threading.NEW, Threading.NEW_LINKED):
+            plan.kind, plan.opens_case, plan.flags = PlanKind.CUSTOMER, True, flags
+            plan.linked = decision.case if decision.route is Threading.NEW_LINKED else None
+            return
+        plan.case = decision.case
+        # On an existing case: only the new part of a reply is shown (the raw stays stored).
+        if is_staff:
+            # Quotes first: a reply holding only "#status closed" over the quoted thread
+            # must relay nothing, not the history.
+            block = split_commands(new_text(parsed.body_text))
+            plan.kind = PlanKind.NOTE if block.internal else PlanKind.STAFF
+            plan.body_text, plan.commands = block.rest.strip(), block
+            return
+        plan.kind, plan.flags = PlanKind.CUSTOMER, flags
+        plan.reopen = decision.route is Threading.REOPEN
+        plan.body_text = new_text(parsed.body_text)

@@ -1,0 +1,47 @@
+"""What every step of the pipeline is: one job, one `process(run, plan)`."""
+
+from __future__ import annotations
+
+import functools
+
+from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.triage import Rule, default_rules, rules_from_config
+from daemon.mail.render import TemplateRenderer
+from daemon.pipeline.batch import Run
+from daemon.pipeline.plan import Plan
+from daemon.settings import Settings
+
+
+class Tools:
+    """What steps are built with; `settings` is replaced on SIGHUP, so steps read it
+    from here each time rather than keeping their own copy."""
+
+    def __init__(
+        self, settings: Settings, renderer: TemplateRenderer, calendar: BusinessCalendar
+    ) -> None:
+        self.settings = settings
+        self.renderer = renderer
+        self.calendar = calendar
+        self._custom_rules = rules_from_config(settings.triage.rules)
+
+    @functools.cached_property
+    def triage_rules(self) -> tuple[Rule, ...]:
+        """Configured rules first, then the built-in ones (built on first use)."""
+        if self.settings.triage.replace_defaults:
+            return self._custom_rules
+        return self._custom_rules + default_rules()
+
+
+class Step:
+    """One job in the path of a mail. The pipeline calls `process` for each mail of a
+    run in turn, then `finish` once; a step skips the mails that are not its business."""
+
+    def __init__(self, tools: Tools) -> None:
+        self.tools = tools
+
+    def process(self, run: Run, plan: Plan) -> None:
+        raise NotImplementedError
+
+    def finish(self, run: Run) -> None:
+        """After every mail of the run was processed: where a step that writes for many
+        mails writes them in one statement (the store step). Nothing by default."""
