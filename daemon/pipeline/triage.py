@@ -37,7 +37,7 @@ class Triage(Step):
             priority=found.priority,
             critical=found.critical,
             triage_rule=found.rule,
-            critical_reason=found.rule if found.critical else None,
+            critical_reason=found.reason if found.critical else None,  # rule and the words (BR-8)
             channel=plan.item.mail.channel,
             customer_id=customer.id if customer else None,
             customer_email=parsed.from_addr,

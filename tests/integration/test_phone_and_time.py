@@ -36,6 +36,8 @@ def test_phone_call_becomes_a_classified_case_and_the_caller_gets_the_number(
     assert ack["To"] == "lone@firma.dk" and case["reference"] in ack["Subject"]
     shown = json.loads(run_cli("cases", "show", str(case["number"]), "--json", config=cfg))
     assert shown["messages"][0]["kind"] == "phone"
+    # Why it is critical: the rule and the words it matched (BR-8), for staff to judge.
+    assert shown["critical_reason"] == 'account_locked: "konto er låst"'
     assert "for mange forsøg" in shown["messages"][0]["body_text"]
 
 
