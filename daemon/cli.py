@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from daemon import logs
+from daemon.domain.billing import KINDS, MAX_MINUTES
+from daemon.domain.sla import Priority
 from daemon.settings import CONFIG_ENV, ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -193,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     time_cmd = group("time", "time spent on cases")
     add = command("add", cmd_time_add, "log work on a case", time_cmd)
     add.add_argument("number", type=int, help="the case number")
-    add.add_argument("minutes", type=int, help="minutes worked, 1..1440")
+    add.add_argument("minutes", type=int, help=f"minutes worked, 1..{MAX_MINUTES}")
     _staff_option(add, "who did the work")
     add.add_argument(
         "--at",
@@ -204,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument(
         "--kind",
-        choices=["support", "project", "senior"],
+        choices=KINDS,
         default="support",
         help="the rate (BR-15; default support)",
     )
@@ -237,9 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# daemon.domain.sla.Priority, written out: importing the domain costs a read command
-# its start-up time. tests/integration/test_staff_cli.py holds the two equal.
-_PRIORITIES = ("high", "medium", "normal", "low")
+_PRIORITIES = tuple(level.value for level in Priority)  # BR-11
 
 
 def _staff_option(p: Any, what: str) -> None:
@@ -821,8 +821,8 @@ def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
     from daemon import views
     from daemon.store import repository
 
-    if not 0 < args.minutes <= 24 * 60:
-        raise CommandError(f"minutes must be 1..1440, not {args.minutes}")
+    if not 0 < args.minutes <= MAX_MINUTES:
+        raise CommandError(f"minutes must be 1..{MAX_MINUTES}, not {args.minutes}")
     from daemon import staff_actions
     from daemon.domain.case_changes import Event
 

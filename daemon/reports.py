@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, func, select
 
-from daemon.domain.billing import Bill, Rates, Work, bill_case
+from daemon.domain.billing import CURRENCY, Bill, Rates, Work, bill_case
 from daemon.domain.references import format_reference
 from daemon.domain.sla import Priority
 from daemon.mail.render import TemplateRenderer
@@ -33,7 +33,6 @@ from daemon.store.schema import cases, customers
 from daemon.views import money
 
 REPORT_TEMPLATE = "report.html.j2"
-CURRENCY = "DKK"
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 _ZERO = Decimal("0.00")
 

@@ -30,6 +30,7 @@ from daemon.domain.alerts import (
     ONCALL_PAGE,
     ONCALL_SUBJECT,
     AlertRule,
+    Trigger,
     alert_rules,
     mail_subject,
 )
@@ -102,9 +103,9 @@ def triage_pass(
 def _condition(rule: AlertRule, now: datetime) -> ColumnElement[bool]:
     due, done = cases.c[rule.due], cases.c[rule.done]
     pending = and_(done.is_(None), cases.c.status != "closed")
-    if rule.warning:
+    if rule.trigger is Trigger.WARNING:
         return and_(pending, due <= now + rule.lead, due > now)
-    if rule.kind.endswith("_breach"):
+    if rule.trigger is Trigger.BREACH:
         # A deadline met late is a breach too, recorded even after the fact (BR-11).
         return or_(and_(pending, due <= now), done > due)
     return and_(pending, due <= now)

@@ -29,7 +29,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-import holidays
+# BR-4: Danish local time, with daylight saving.
+DEFAULT_TIMEZONE = "Europe/Copenhagen"
+# BR-5: whose public holidays close the office.
+DEFAULT_HOLIDAY_COUNTRY = "DK"
 
 # BR-4: Monday-Thursday 08:00-16:00, Friday 08:00-15:00; weekends closed.
 DEFAULT_HOURS: Mapping[int, tuple[time, time]] = MappingProxyType(
@@ -64,7 +67,19 @@ def _public_holidays(country: str, year: int) -> frozenset[date]:
     and an office that takes Grundlovsdag off adds (6, 5) there. Easter Sunday and
     Whit Sunday are listed too; they fall on Sundays, which are closed anyway.
     """
+    import holidays  # not at the top: see _supported_countries
+
     return frozenset(holidays.country_holidays(country, years=year, categories="public"))
+
+
+def _supported_countries() -> dict[str, list[str]]:
+    # The holidays package takes a tenth of a second to import. The settings and the
+    # command line read this module's defaults, so it is imported only when a
+    # calendar with a holiday country is built or asked about a holiday.
+    import holidays
+
+    supported: dict[str, list[str]] = holidays.list_supported_countries()
+    return supported
 
 
 @dataclass(frozen=True)
@@ -78,10 +93,10 @@ class BusinessCalendar:
     holidays close the office (None: no public holidays).
     """
 
-    timezone: str = "Europe/Copenhagen"
+    timezone: str = DEFAULT_TIMEZONE
     hours: Mapping[int, tuple[time, time]] = field(default_factory=lambda: DEFAULT_HOURS)
     closed_dates: frozenset[tuple[int, int]] = DEFAULT_CLOSED_DATES
-    holiday_country: str | None = "DK"
+    holiday_country: str | None = DEFAULT_HOLIDAY_COUNTRY
     extra_closed: frozenset[date] = frozenset()
     # Derived in __post_init__: the zone object and the hours indexed by weekday.
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
@@ -101,7 +116,7 @@ class BusinessCalendar:
             raise ValueError("a business calendar must be open on at least one weekday")
         if (
             self.holiday_country is not None
-            and self.holiday_country not in holidays.list_supported_countries()
+            and self.holiday_country not in _supported_countries()
         ):
             raise ValueError(f"holidays has no country {self.holiday_country!r}")
         # Frozen, so the normalised and derived fields are set past __setattr__.

@@ -384,7 +384,7 @@ def test_holidays_are_looked_up_once_per_year(monkeypatch: pytest.MonkeyPatch) -
         calls.append(kwargs.get("years"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(calendar_module.holidays, "country_holidays", counting)
+    monkeypatch.setattr(holidays, "country_holidays", counting)
     calendar_module._public_holidays.cache_clear()
     # 2026-01-05 (Mon) .. 2027-01-04: a year of business days, walked twice.
     start, end = cph(2026, 1, 5, 8, 0), cph(2027, 1, 4, 8, 0)
