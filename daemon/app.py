@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from daemon.domain.calendar import BusinessCalendar
     from daemon.inbound import IngestResult
     from daemon.mail.render import TemplateRenderer
+    from daemon.oauth import TokenProvider
     from daemon.ops.health import Health
     from daemon.ops.metrics import Metrics
     from daemon.pipeline import Pipeline
@@ -70,6 +71,20 @@ class App:
             holiday_country=hours.holiday_country,
             extra_closed=frozenset(hours.extra_closed),
         )
+
+    @functools.cached_property
+    def tokens(self) -> TokenProvider | None:
+        """The OAuth2 token provider IMAP and SMTP both sign in with (None without
+        [oauth]), so the two share one token and one refresh.
+
+        On the system clock, not the app's: `--now` fixes business time, while a token
+        expires in real time.
+        """
+        if self.settings.oauth is None:
+            return None
+        from daemon.oauth import TokenProvider
+
+        return TokenProvider(self.settings.oauth)
 
     @functools.cached_property
     def renderer(self) -> TemplateRenderer:
@@ -132,15 +147,12 @@ class App:
         return revisions
 
     def transport(self) -> outbox.Transport:
-        from daemon import oauth, outbox
+        from daemon import outbox
 
         s = self.settings
-        return outbox.make_transport(
-            s.smtp_out, s.outbox, oauth.shared_provider(s.oauth), s.support.address
-        )
+        return outbox.make_transport(s.smtp_out, s.outbox, self.tokens, s.support.address)
 
     def imap_source(self, on_committed: Callable[[], None] | None = None) -> ImapSource:
-        from daemon import oauth
         from daemon.sources.imap import ImapSource
 
         if self.settings.imap is None:
@@ -152,7 +164,7 @@ class App:
             self.clock,
             on_committed or (lambda: None),
             self.server_time,
-            tokens=oauth.shared_provider(self.settings.oauth),  # one per process, with SMTP
+            tokens=self.tokens,  # the same as SMTP's
         )
 
     def register_call(self, caller: str, name: str, subject: str, body: str) -> IngestResult:

@@ -217,10 +217,10 @@ def _said(exc: Exception) -> str:
 def _smtp(smtp_out: SmtpOutSettings, settings: Settings) -> str:
     bounded = smtp_out.model_copy(update={"timeout": min(smtp_out.timeout, CHECK_TIMEOUT)})
     where = f"{smtp_out.host}:{smtp_out.port}"
-    # The sender's own connect (EHLO, STARTTLS, AUTH), with its token when XOAUTH2.
-    transport = SmtpTransport(
-        bounded, oauth.shared_provider(settings.oauth), settings.support.address
-    )
+    # The sender's own connect (EHLO, STARTTLS, AUTH), with a token of its own when
+    # XOAUTH2: each check signs in afresh, as the oauth check does.
+    tokens = oauth.TokenProvider(settings.oauth) if settings.oauth is not None else None
+    transport = SmtpTransport(bounded, tokens, settings.support.address)
     try:
         transport.check()
     except TlsError as exc:
