@@ -1,4 +1,4 @@
-"""The monthly report mail (issue 5): on the first business day of a month, each
+"""The monthly report mail: on the first business day of a month, each
 customer's contact (and the account manager) gets the report of the month before.
 
 Off unless `[reports] monthly_email = true`. Runs with the scheduler's passes, from

@@ -1,4 +1,4 @@
-"""The monthly report (issue 5): per customer, the cases of a month, the SLA kept and
+"""The monthly report: per customer, the cases of a month, the SLA kept and
 what is billed, as JSON, CSV and a Danish HTML page.
 
 `build_report` reads the month's cases and their time entries (two queries) and hands

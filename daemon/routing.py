@@ -1,5 +1,6 @@
-"""Step 3 of the pipeline: where each mail of a batch goes (a new case, an existing
-case, the ignored pile), decided with a few lookups for the whole batch.
+"""Where each mail of a batch goes (a new case, an existing case, the ignored pile),
+decided within the pipeline's store step (daemon/pipeline.py, `_store_run`) with a
+few lookups for the whole batch.
 
 The decisions themselves are the pure rules of daemon/domain/threading.py; this
 module only finds the candidate cases and turns each mail into a Plan.

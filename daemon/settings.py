@@ -307,7 +307,7 @@ class SchedulerSettings(_Section):
     interval: float = Field(60, gt=0)  # seconds between passes
     reminder_minutes: int = Field(15, ge=0)  # the primary supporter is reminded before review_due
     sla_warning_minutes: int = Field(30, ge=0)  # before response_due / resolve_due
-    # On-call pages (BR-10, issue 14): after a page, later critical cases wait this long
+    # On-call pages (BR-10): after a page, later critical cases wait this long
     # and go out together in one follow-up page; 0: a page every pass that has any.
     page_quiet_minutes: int = Field(30, ge=0)
     # Pages that may name one sender address, or one customer, in an on-call window
@@ -337,7 +337,8 @@ class TemplateSettings(_Section):
 
 
 class LoggingSettings(_Section):
-    # One event per line on stdout for journald: "kv" (key=value) or "json".
+    # One event per line on stderr (journald takes it as it takes stdout, which is for
+    # the commands' data): "kv" (key=value) or "json".
     format: Literal["kv", "json"] = "kv"
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

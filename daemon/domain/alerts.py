@@ -30,7 +30,7 @@ class AlertRule:
     trigger: Trigger
     notify: tuple[str, ...]  # primary, secondary, team_lead, assignee
     subject: str  # Danish, for staff; the template adds the details
-    # One mail lists every case of this kind a recipient has in a pass (issue 14);
+    # One mail lists every case of this kind a recipient has in a pass;
     # when it lists more than one, this is its subject.
     digest_subject: str  # "{count}" is the number of cases
 

@@ -95,7 +95,7 @@ def _sample_alert(renderer: TemplateRenderer, settings: Settings, now: datetime)
     more = [one, case(100002, "Ingen kan logge på", True), case(100003, "Printer <b>", True)]
     rules = alert_rules(timedelta(minutes=15), timedelta(minutes=30))
     # Every kind, as the template words some of them differently, about one case and
-    # about several (issue 14); the page has no deadline, and may tell of a cap.
+    # about several; the page has no deadline, and may tell of a cap.
     for kind, title, deadline, withheld in [
         *((rule.kind, rule.subject, now, 0) for rule in rules),
         (ONCALL_PAGE, ONCALL_SUBJECT, None, 0),

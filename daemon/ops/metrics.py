@@ -1,4 +1,4 @@
-"""Prometheus metrics and /healthz on loopback (issue 6).
+"""Prometheus metrics and /healthz on loopback.
 
 One registry per App (tests build several in one process). The counters are fed by
 observers the composition root hangs on the pipeline, the outbox and the scheduler;

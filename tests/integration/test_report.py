@@ -1,4 +1,4 @@
-"""Issue 5: the monthly report from a real PostgreSQL, agreeing to the øre with the
+"""The monthly report from a real PostgreSQL, agreeing to the øre with the
 per-case billing, in all three formats; cases of other months left out."""
 
 from __future__ import annotations

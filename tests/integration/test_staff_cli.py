@@ -1,4 +1,4 @@
-"""Staff work without mail (issue 12, item 4): close, reopen, assign, re-prioritise,
+"""Staff work without mail: close, reopen, assign, re-prioritise,
 note and reply at the command line, each written to the case history with who did it;
 search; list filters; `cases show` as the whole case in local time.
 

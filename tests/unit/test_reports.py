@@ -1,4 +1,4 @@
-"""The monthly report's pure parts (issue 5): month bounds, SLA verdicts, per-customer
+"""The monthly report's pure parts: month bounds, SLA verdicts, per-customer
 sums that agree with the per-case billing, and the JSON, CSV and HTML shapes."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 14 item 4: DATA spooled as it comes, dot-unstuffed, nothing kept past a limit."""
+"""DATA spooled as it comes, dot-unstuffed, nothing kept past a limit."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Threading and anti-hijack rules (issue 3)."""
+"""Threading and anti-hijack rules."""
 
 from datetime import UTC, datetime, timedelta
 
