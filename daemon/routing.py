@@ -2,7 +2,7 @@
 decided within the pipeline's store step (daemon/pipeline.py, `_store_run`) with a
 few lookups for the whole batch.
 
-The decisions themselves are the pure rules of daemon/domain/threading.py; this
+The decisions themselves are the pure rules of daemon/domain/case_threading.py; this
 module only finds the candidate cases and turns each mail into a Plan.
 """
 
@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from daemon.domain.case_threading import CaseView, Route, may_join, participants, thread
 from daemon.domain.commands import CommandBlock, split_commands
 from daemon.domain.references import find_reference
-from daemon.domain.threading import CaseView, Route, may_join, participants, thread
 from daemon.inbound import Outcome, Prepared
 from daemon.mail.parse import ParsedMail
 from daemon.mail.quotes import new_text

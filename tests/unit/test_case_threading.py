@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from daemon.domain.threading import CaseView, Route, participants, thread
+from daemon.domain.case_threading import CaseView, Route, participants, thread
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(days=14)
