@@ -25,7 +25,7 @@ from daemon.store.engine import make_engine
 
 if TYPE_CHECKING:
     from daemon import outbox
-    from daemon.domain.calendar import BusinessCalendar
+    from daemon.domain.business_calendar import BusinessCalendar
     from daemon.inbound import IngestResult
     from daemon.mail.render import TemplateRenderer
     from daemon.oauth import TokenProvider
@@ -61,7 +61,7 @@ class App:
 
     @functools.cached_property
     def calendar(self) -> BusinessCalendar:
-        from daemon.domain.calendar import BusinessCalendar
+        from daemon.domain.business_calendar import BusinessCalendar
 
         hours = self.settings.hours
         return BusinessCalendar(

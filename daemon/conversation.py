@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from daemon import staff_actions
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.case_changes import CaseState, Event, history
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer

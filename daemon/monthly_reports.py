@@ -16,7 +16,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from daemon import reports
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
 from daemon.settings import Settings

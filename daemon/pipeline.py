@@ -37,7 +37,7 @@ from daemon.domain.ack_policy import (
     spam_verdict,
 )
 from daemon.domain.autoreply import automatic_reason
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.language import detect_language
 from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines

@@ -34,7 +34,7 @@ from daemon.domain.alerts import (
     alert_rules,
     mail_subject,
 )
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.references import format_reference, tagged_subject
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer

@@ -35,7 +35,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from daemon.domain.billing import MAX_MINUTES
-from daemon.domain.calendar import (
+from daemon.domain.business_calendar import (
     DEFAULT_CLOSED_DATES,
     DEFAULT_HOLIDAY_COUNTRY,
     DEFAULT_HOURS,
@@ -234,7 +234,7 @@ def _default_span(weekday: int) -> str:
 class HoursSettings(_Section):
     """Normal working hours (BR-4) and closed days (BR-5); "" means closed all day.
 
-    The defaults are the business calendar's own (daemon/domain/calendar.py)."""
+    The defaults are the business calendar's own (daemon/domain/business_calendar.py)."""
 
     monday: str = _default_span(0)
     tuesday: str = _default_span(1)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.settings import ConfigError, load_settings
 
 
