@@ -451,8 +451,8 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import terminal
     from daemon.ops import memory
+    from daemon.outputs import terminal
 
     if settings.imap is None:
         raise CommandError("no IMAP mailbox configured ([imap] is absent or disabled)")
@@ -487,7 +487,7 @@ def cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
 
 def _triage_dry_run(args: argparse.Namespace, settings: Settings) -> int:
     """The real pass on a rehearsal: every transaction rolled back, nothing sent."""
-    from daemon import views
+    from daemon.outputs import views
     from daemon.scheduler import triage_pass
     from daemon.store import repository
     from daemon.store.engine import rehearsal
@@ -522,7 +522,7 @@ def cmd_outbox_flush(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import case_tables, views
+    from daemon.outputs import case_tables, views
     from daemon.store import repository
 
     app = _app(args, settings)
@@ -557,7 +557,7 @@ def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import case_tables, views
+    from daemon.outputs import case_tables, views
 
     app = _app(args, settings)
     with app.engine.connect() as conn:
@@ -588,8 +588,9 @@ def cmd_cases_priority(args: argparse.Namespace, settings: Settings) -> int:
 
 def _change_case(args: argparse.Namespace, settings: Settings, name: str, value: str) -> int:
     """What the staff command `#name value` does by mail, done from the command line."""
-    from daemon import staff_actions, views
+    from daemon import staff_actions
     from daemon.domain.commands import Command
+    from daemon.outputs import views
 
     actor = _actor(args, settings)
     app = _app(args, settings, "write")
@@ -676,7 +677,7 @@ def _text(args: argparse.Namespace) -> str:
 
 
 def cmd_cases_search(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import case_tables, views
+    from daemon.outputs import case_tables, views
     from daemon.store import search
 
     if args.limit < 1:
@@ -696,7 +697,7 @@ def cmd_cases_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import views
+    from daemon.outputs import views
     from daemon.store import repository
 
     if "@" not in args.sender:
@@ -721,8 +722,9 @@ def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import staff_actions, views
+    from daemon import staff_actions
     from daemon.domain.case_changes import Event
+    from daemon.outputs import views
     from daemon.store import repository
 
     actor = _actor(args, settings)
@@ -757,8 +759,8 @@ def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import views
     from daemon.domain.billing import ONCALL_FEE, Fee
+    from daemon.outputs import views
     from daemon.store import repository
 
     if args.oncall:
@@ -818,7 +820,7 @@ def cmd_customers_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import views
+    from daemon.outputs import views
     from daemon.store import repository
 
     if not 0 < args.minutes <= MAX_MINUTES:
@@ -857,7 +859,7 @@ def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import terminal, views
+    from daemon.outputs import terminal, views
     from daemon.pipeline import KEPT_KINDS
     from daemon.store import repository
 
@@ -920,7 +922,7 @@ RETRIABLE_KINDS = ("rejected", "quarantined")
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import reports
+    from daemon.outputs import reports
 
     app = _app(args, settings)
     try:
@@ -940,8 +942,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import terminal
     from daemon.ops.check import run_checks
+    from daemon.outputs import terminal
 
     source = args.config or os.environ.get(CONFIG_ENV) or "the embedded defaults"
     results = run_checks(settings, str(source))

@@ -38,7 +38,7 @@ from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.references import format_reference, tagged_subject
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
-from daemon.monthly_reports import send_monthly_reports
+from daemon.outputs.monthly_reports import send_monthly_reports
 from daemon.settings import Settings
 from daemon.store import repository
 from daemon.store.engine import Transactions

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from daemon import reports, scheduler
+from daemon import scheduler
 from daemon.domain.alerts import ONCALL_PAGE, ONCALL_SUBJECT, alert_rules
 from daemon.domain.billing import Work
 from daemon.domain.language import Language
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
+from daemon.outputs import reports
 from daemon.settings import Settings
 
 # Renders one template's samples; returns the template files it used.

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from daemon import reports
 from daemon.domain.business_calendar import BusinessCalendar
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
+from daemon.outputs import reports
 from daemon.settings import Settings
 from daemon.store import repository
 from daemon.store.engine import Transactions

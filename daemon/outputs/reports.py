@@ -27,10 +27,10 @@ from daemon.domain.billing import CURRENCY, Bill, Rates, Work, bill_case
 from daemon.domain.references import format_reference
 from daemon.domain.sla import Priority
 from daemon.mail.render import TemplateRenderer
+from daemon.outputs.views import money
 from daemon.store import repository
 from daemon.store.repository import BillingInputs
 from daemon.store.schema import cases, customers
-from daemon.views import money
 
 REPORT_TEMPLATE = "report.html.j2"
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
