@@ -26,7 +26,7 @@ database as the report says `created` (n + big, less the corpus replies that joi
 case and any duplicates or ignored automatic mail); every inbound mail stored; every
 big mail stored with its attachment's size; one ack queued per case; INBOX empty.
 
-Target (issue 7): peak RSS < 200 MB through the backlog. Missing it is reported, not a
+Target: peak RSS < 200 MB through the backlog. Missing it is reported, not a
 failure: the figure is what the benchmark is for.
 
 CLI: python -m benchmarks.backlog_memory [--n 10000] [--big 20] [--big-mb 20] [--seed 1]
@@ -58,7 +58,7 @@ from benchmarks.sandbox import Sandbox, benchmark_overrides, sandbox
 from daemon.settings import load_settings
 from tests.harness import clean_env
 
-TARGET_MB = 200.0  # issue 7: peak RSS below this through the backlog
+TARGET_MB = 200.0  # peak RSS below this through the backlog
 SAMPLE_SECONDS = 0.05  # how often /proc/<pid>/status is read
 TIMELINE_STEP = 0.5  # the JSON keeps the largest VmRSS per this many seconds
 CHILD_TIMEOUT = 3600.0

@@ -1,6 +1,6 @@
 """HTML -> text on inputs built to be slow: is the conversion linear in its input?
 
-Issue 14: 24 KB of repeated `<a ` took 15 s to turn into text with the stdlib
+24 KB of repeated `<a ` took 15 s to turn into text with the stdlib
 HTMLParser-based converter (40 KB 28 s), and one such mail held up IMAP intake for
 a minute. This times `daemon.mail.html_text.html_to_text` next to that old converter
 (kept below, here only, to compare) on pathological inputs at 16, 32, 64, 128, 256 KB
@@ -52,7 +52,7 @@ CANDIDATES = ("html2text", "inscriptis", "selectolax")
 def pathological(kind: str, size: int) -> str:
     """`size` characters of HTML of one kind that has made some parser slow."""
     repeated = {
-        "a_open": "<a ",  # a start tag that never closes: issue 14
+        "a_open": "<a ",  # a start tag that never closes: the input that was slow
         "lt": "<",
         "nested": "<div>",  # a tree as deep as the input is long
         "comments": "<!--",  # one comment that never ends, opened again and again
@@ -75,7 +75,7 @@ KINDS = ("a_open", "lt", "nested", "huge_attribute", "comments", "entities", "ta
          "table_rows", "outlook")
 
 
-# -- the converter before issue 14, kept here only to compare -----------------------------
+# -- the stdlib-based converter used before, kept here only to compare -----------------
 
 _OLD_BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul",
               "ol", "blockquote", "pre", "hr", "section", "article"}

@@ -1,4 +1,4 @@
-"""Peak memory of the SMTP listener under many large DATA streams at once (issue 14).
+"""Peak memory of the SMTP listener under many large DATA streams at once.
 
 `python -m daemon run` runs as a child process on SQLite with only the listener (a
 free port, max_message_size above the streams, the connection caps above the client
@@ -10,7 +10,7 @@ the connection mid-DATA, as a client that gives up or is cut off does.
 
 The daemon's VmRSS and VmHWM are read from /proc/<pid>/status every 50 ms. Two peaks:
   - listener: the VmHWM when every client has sent all its lines (all 20 streams were
-    in DATA at once): what the listener holds. Target (issue 14): < 300 MB.
+    in DATA at once): what the listener holds. Target: < 300 MB.
   - ingest: the VmHWM at the end, after the finished mails went through the pipeline
     (DKIM, the store) and the abandoned connections were closed. A 40 MB mail of
     3-byte lines is the worst case for the parser too (the standard library's email

@@ -1,6 +1,6 @@
 """The same mailbox drained by a peer, django-helpdesk's `get_email`, and by the daemon.
 
-Issue 7: how many mails per second does the daemon ingest next to an established open
+How many mails per second does the daemon ingest next to an established open
 source helpdesk doing the same job on the same machine, and what does each do with the
 mails that are easy to get wrong (replies, automatic mail)? Target: daemon >= 10x peer.
 

@@ -89,7 +89,7 @@ def main() -> None:
             started = time.perf_counter()
             counts = triage_pass(app.engine, settings, app.calendar, app.renderer, at)
             seconds = time.perf_counter() - started
-            mails = counts.pop("alert_mails")  # the rest count cases (issue 14)
+            mails = counts.pop("alert_mails")  # the rest count cases
             rows.append({"pass": index + 1, "seconds": round(seconds, 3),
                          "alerts": sum(counts.values()), "mails": mails,
                          "peak_rss_mb": peak_rss_mb()})

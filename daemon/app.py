@@ -25,9 +25,10 @@ if TYPE_CHECKING:
     from daemon import outbox
     from daemon.case_reads import CaseReads
     from daemon.case_work import CaseWork
-    from daemon.domain.calendar import BusinessCalendar
+    from daemon.domain.business_calendar import BusinessCalendar
     from daemon.inbound import IngestResult
     from daemon.mail.render import TemplateRenderer
+    from daemon.oauth import TokenProvider
     from daemon.ops.health import Health
     from daemon.ops.metrics import Metrics
     from daemon.pipeline import Pipeline
@@ -81,7 +82,7 @@ class App:
 
     @functools.cached_property
     def calendar(self) -> BusinessCalendar:
-        from daemon.domain.calendar import BusinessCalendar
+        from daemon.domain.business_calendar import BusinessCalendar
 
         hours = self.settings.hours
         return BusinessCalendar(
@@ -91,6 +92,20 @@ class App:
             holiday_country=hours.holiday_country,
             extra_closed=frozenset(hours.extra_closed),
         )
+
+    @functools.cached_property
+    def tokens(self) -> TokenProvider | None:
+        """The OAuth2 token provider IMAP and SMTP both sign in with (None without
+        [oauth]), so the two share one token and one refresh.
+
+        On the system clock, not the app's: `--now` fixes business time, while a token
+        expires in real time.
+        """
+        if self.settings.oauth is None:
+            return None
+        from daemon.oauth import TokenProvider
+
+        return TokenProvider(self.settings.oauth)
 
     @functools.cached_property
     def renderer(self) -> TemplateRenderer:
@@ -153,12 +168,10 @@ class App:
         return revisions
 
     def transport(self) -> outbox.Transport:
-        from daemon import oauth, outbox
+        from daemon import outbox
 
         s = self.settings
-        return outbox.make_transport(
-            s.smtp_out, s.outbox, oauth.shared_provider(s.oauth), s.support.address
-        )
+        return outbox.make_transport(s.smtp_out, s.outbox, self.tokens, s.support.address)
 
     def relay_probe(self, timeout: float) -> outbox.SmtpTransport:
         """The sender's own connection to [smtp_out] (EHLO, STARTTLS, AUTH), each network
@@ -169,7 +182,10 @@ class App:
         if s.smtp_out is None:
             raise RuntimeError("no [smtp_out] section is configured")
         bounded = s.smtp_out.model_copy(update={"timeout": min(s.smtp_out.timeout, timeout)})
-        return outbox.SmtpTransport(bounded, oauth.shared_provider(s.oauth), s.support.address)
+        # A token of its own when XOAUTH2: each check signs in afresh, as the oauth
+        # check does, rather than reuse the running daemon's.
+        tokens = oauth.TokenProvider(s.oauth) if s.oauth is not None else None
+        return outbox.SmtpTransport(bounded, tokens, s.support.address)
 
     def imap_probe(self, timeout: float) -> ImapSource:
         """The daemon's own IMAP source (TLS, login method), each network step bounded by
@@ -184,7 +200,6 @@ class App:
         return App(probe, None if self.server_time else self.clock).imap_source()
 
     def imap_source(self, on_committed: Callable[[], None] | None = None) -> ImapSource:
-        from daemon import oauth
         from daemon.sources.imap import ImapSource
 
         if self.settings.imap is None:
@@ -196,7 +211,7 @@ class App:
             self.clock,
             on_committed or (lambda: None),
             self.server_time,
-            tokens=oauth.shared_provider(self.settings.oauth),  # one per process, with SMTP
+            tokens=self.tokens,  # the same as SMTP's
         )
 
     def register_call(self, caller: str, name: str, subject: str, body: str) -> IngestResult:
@@ -246,7 +261,7 @@ class App:
     def triage_rehearsal(self) -> tuple[dict[str, int], list[dict[str, Any]]]:
         """The real triage pass on a rehearsal: every transaction rolled back, nothing
         sent. Returns its counts and the mails it would have queued."""
-        from daemon import views
+        from daemon.outputs import views
         from daemon.scheduler import triage_pass
         from daemon.store import repository
         from daemon.store.engine import rehearsal

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Row
 
     from daemon.clock import Clock
-    from daemon.reports import Report
+    from daemon.outputs.reports import Report
 
 # The kinds of mail kept without a case (daemon.pipeline.KEPT_KINDS, written out:
 # importing the pipeline costs `ignored list` a fifth of a second).
@@ -47,7 +47,7 @@ class CaseReads:
         overdue: bool = False,
     ) -> list[dict[str, Any]]:
         """Case summaries, newest first; `overdue`: a deadline passed by now, not met."""
-        from daemon import views
+        from daemon.outputs import views
         from daemon.store import repository
 
         with self.engine.connect() as conn:
@@ -64,20 +64,20 @@ class CaseReads:
 
     def case(self, number: int) -> dict[str, Any]:
         """One case with its messages, time, billing, alerts and history."""
-        from daemon import views
+        from daemon.outputs import views
 
         with self.engine.connect() as conn:
             return views.case_detail(conn, existing_case(conn, number))
 
     def summary(self, number: int) -> dict[str, Any]:
-        from daemon import views
+        from daemon.outputs import views
 
         with self.engine.connect() as conn:
             return views.case_summary(existing_case(conn, number))
 
     def search(self, query: str, limit: int) -> list[dict[str, Any]]:
         """Case summaries matching `query`, best first."""
-        from daemon import views
+        from daemon.outputs import views
         from daemon.store import search
 
         with self.engine.connect() as conn:
@@ -86,7 +86,7 @@ class CaseReads:
 
     def kept_mail(self) -> list[dict[str, Any]]:
         """Mail kept without a case, and repeated arrivals, newest first."""
-        from daemon import views
+        from daemon.outputs import views
         from daemon.store import repository
 
         with self.engine.connect() as conn:
@@ -99,7 +99,7 @@ class CaseReads:
 
     def report(self, month: str, timezone: str, customer: str | None = None) -> Report:
         """The monthly report (ValueError for a month that is not YYYY-MM)."""
-        from daemon import reports
+        from daemon.outputs import reports
 
         with self.engine.connect() as conn:
             return reports.build_report(conn, month, timezone, customer, now=self.clock())

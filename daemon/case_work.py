@@ -33,8 +33,9 @@ class CaseWork:
 
     def apply(self, number: int, name: str, value: str, actor: str) -> dict[str, Any]:
         """What the staff command `#name value` does by mail; the case's summary after."""
-        from daemon import staff_actions, views
+        from daemon import staff_actions
         from daemon.domain.commands import Command
+        from daemon.outputs import views
 
         app = self.app
         now = app.clock()
@@ -86,8 +87,9 @@ class CaseWork:
     def move(self, number: int, customer_domain: str, actor: str) -> dict[str, Any]:
         """Put the case under the customer of `customer_domain` (one of [[customers]]);
         "@Firma.dk" is firma.dk."""
-        from daemon import staff_actions, views
+        from daemon import staff_actions
         from daemon.domain.case_changes import Event
+        from daemon.outputs import views
         from daemon.store import repository
 
         app = self.app
@@ -120,8 +122,9 @@ class CaseWork:
 
     def add_fee(self, number: int, charge: Fee, actor: str) -> None:
         """A fixed charge on the case (BR-10 for the on-call fee)."""
-        from daemon import staff_actions, views
+        from daemon import staff_actions
         from daemon.domain.case_changes import Event
+        from daemon.outputs import views
         from daemon.store import repository
 
         app = self.app

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from daemon import logs
+from daemon.domain.billing import KINDS, MAX_MINUTES
+from daemon.domain.sla import Priority
 
 if TYPE_CHECKING:
     from daemon.app import Access, App
@@ -191,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     time_cmd = group("time", "time spent on cases")
     add = command("add", cmd_time_add, "log work on a case", time_cmd)
     add.add_argument("number", type=int, help="the case number")
-    add.add_argument("minutes", type=int, help="minutes worked, 1..1440")
+    add.add_argument("minutes", type=int, help=f"minutes worked, 1..{MAX_MINUTES}")
     _staff_option(add, "who did the work")
     add.add_argument(
         "--at",
@@ -202,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument(
         "--kind",
-        choices=["support", "project", "senior"],
+        choices=KINDS,
         default="support",
         help="the rate (BR-15; default support)",
     )
@@ -235,9 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# daemon.domain.sla.Priority, written out: importing the domain costs a read command
-# its start-up time. tests/integration/test_staff_cli.py holds the two equal.
-_PRIORITIES = ("high", "medium", "normal", "low")
+_PRIORITIES = tuple(level.value for level in Priority)  # BR-11
 
 
 def _staff_option(p: Any, what: str) -> None:
@@ -446,8 +446,8 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import terminal
     from daemon.ops import memory
+    from daemon.outputs import terminal
 
     if settings.imap is None:
         raise CommandError("no IMAP mailbox configured ([imap] is absent or disabled)")
@@ -514,7 +514,7 @@ def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(found)
         return 0
-    from daemon import case_tables  # rich: only for a table
+    from daemon.outputs import case_tables  # rich: only for a table
 
     tz = settings.support.timezone
     cases_shown = f"{len(found)} case" + ("" if len(found) == 1 else "s")
@@ -536,7 +536,7 @@ def cmd_cases_show(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(detail)
         return 0
-    from daemon import case_tables
+    from daemon.outputs import case_tables
 
     case_tables.print_case_detail(detail, settings.support.timezone)
     return 0
@@ -615,7 +615,7 @@ def cmd_cases_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(found)
         return 0
-    from daemon import case_tables
+    from daemon.outputs import case_tables
 
     tz = settings.support.timezone
     shown = f"{len(found)} case" + ("" if len(found) == 1 else "s")
@@ -655,8 +655,8 @@ def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import views
     from daemon.domain.billing import ONCALL_FEE, Fee
+    from daemon.outputs import views
 
     if args.oncall:
         charge = ONCALL_FEE
@@ -696,10 +696,10 @@ def cmd_customers_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import views
+    from daemon.outputs import views
 
-    if not 0 < args.minutes <= 24 * 60:
-        raise CommandError(f"minutes must be 1..1440, not {args.minutes}")
+    if not 0 < args.minutes <= MAX_MINUTES:
+        raise CommandError(f"minutes must be 1..{MAX_MINUTES}, not {args.minutes}")
     actor = _actor(args, settings)
     app = _app(args, settings, "write")
     entry = app.work.add_time(args.number, args.minutes, args.kind, actor, args.at)
@@ -714,7 +714,7 @@ def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(found)
         return 0
-    from daemon import terminal
+    from daemon.outputs import terminal
 
     table = terminal.new_table(f"kept without a case: {len(found)}")
     for header in ("at", "kind", "from", "why", "subject"):
@@ -740,7 +740,7 @@ def cmd_ignored_retry(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import reports
+    from daemon.outputs import reports
 
     app = _app(args, settings)
     try:
@@ -757,9 +757,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon import terminal
     from daemon.app import App
     from daemon.ops.check import run_checks
+    from daemon.outputs import terminal
     from daemon.settings import CONFIG_ENV
 
     source = args.config or os.environ.get(CONFIG_ENV) or "the embedded defaults"

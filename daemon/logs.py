@@ -1,4 +1,4 @@
-"""Structured logging: one event per line, for journald (issue 6).
+"""Structured logging: one event per line, for journald.
 
 A line is `key=value` pairs (or one JSON object): time, level, logger, the message,
 then every field given as `extra=`. Lines about a case pass `extra={"case": number}`,

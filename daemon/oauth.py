@@ -2,9 +2,10 @@
 
 Exchange Online refuses passwords, so the daemon signs in as the registered Entra app:
 MSAL's client-credentials flow gives a bearer token for the `.default` scope, which
-IMAP and SMTP present in the XOAUTH2 SASL exchange. One TokenProvider per process
-serves both: it keeps the token and fetches a new one a margin before it expires, or at
-once after a server refused it (`invalidate`), so a revoked token costs one retry.
+IMAP and SMTP present in the XOAUTH2 SASL exchange. The composition root
+(daemon/app.py) builds one TokenProvider and hands it to both: it keeps the token and
+fetches a new one a margin before it expires, or at once after a server refused it
+(`invalidate`), so a revoked token costs one retry.
 """
 
 from __future__ import annotations
@@ -179,26 +180,6 @@ def _asking(call: Callable[[], Any]) -> Any:
         raise OAuthError("unreachable", str(exc)) from None
     except (MsalError, ValueError, RuntimeError) as exc:  # e.g. OpenID discovery failed
         raise OAuthError("request_failed", str(exc).splitlines()[0]) from None
-
-
-# One provider per process and [oauth] configuration, shared by IMAP and SMTP.
-_shared: dict[OAuthSettings, TokenProvider] = {}
-_shared_lock = threading.Lock()
-
-
-def shared_provider(settings: OAuthSettings | None) -> TokenProvider | None:
-    """The process's provider for `settings` (None without [oauth]).
-
-    On the system clock, not the app's: `--now` fixes business time, while a token
-    expires in real time.
-    """
-    if settings is None:
-        return None
-    with _shared_lock:
-        provider = _shared.get(settings)
-        if provider is None:
-            provider = _shared[settings] = TokenProvider(settings)
-        return provider
 
 
 def check_sign_in(settings: OAuthSettings, today: date) -> str:

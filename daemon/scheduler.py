@@ -1,12 +1,12 @@
 """The periodic jobs: review reminders and escalations, on-call pages, SLA warnings and
-breaches (issue 4). `triage_pass` is one pass at a given instant; `oo-support run`
+breaches. `triage_pass` is one pass at a given instant; `oo-support run`
 calls it every [scheduler] interval, `oo-support triage --once` once.
 
 Each alert is claimed with INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING on
 the unique (case, kind) key, in the same transaction that queues its mail: whoever
 inserts the row sends the mail, so a re-run or a second daemon never sends it again.
 
-What is sent is coalesced (issue 14): each recipient gets one mail per kind and pass
+What is sent is coalesced: each recipient gets one mail per kind and pass
 listing all its cases, not one mail per case; the on-call duty is paged as
 daemon/domain/paging.py decides (a quiet period, caps per sender and customer), from
 what the alerts table says was paged, so every daemon decides alike.
@@ -30,14 +30,15 @@ from daemon.domain.alerts import (
     ONCALL_PAGE,
     ONCALL_SUBJECT,
     AlertRule,
+    Trigger,
     alert_rules,
     mail_subject,
 )
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.references import format_reference, tagged_subject
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
-from daemon.monthly_reports import send_monthly_reports
+from daemon.outputs.monthly_reports import send_monthly_reports
 from daemon.settings import Settings
 from daemon.store import repository
 from daemon.store.engine import Transactions
@@ -102,9 +103,9 @@ def triage_pass(
 def _condition(rule: AlertRule, now: datetime) -> ColumnElement[bool]:
     due, done = cases.c[rule.due], cases.c[rule.done]
     pending = and_(done.is_(None), cases.c.status != "closed")
-    if rule.warning:
+    if rule.trigger is Trigger.WARNING:
         return and_(pending, due <= now + rule.lead, due > now)
-    if rule.kind.endswith("_breach"):
+    if rule.trigger is Trigger.BREACH:
         # A deadline met late is a breach too, recorded even after the fact (BR-11).
         return or_(and_(pending, due <= now), done > due)
     return and_(pending, due <= now)
@@ -155,7 +156,7 @@ def _mail_digests(
     case_ids: Sequence[int],
     now: datetime,
 ) -> int:
-    """Queue the mails listing these cases of this kind, each recipient one (issue 14);
+    """Queue the mails listing these cases of this kind, each recipient one;
     returns how many."""
     if not case_ids:
         return 0

@@ -33,6 +33,13 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from daemon.domain.billing import MAX_MINUTES
+from daemon.domain.business_calendar import (
+    DEFAULT_CLOSED_DATES,
+    DEFAULT_HOLIDAY_COUNTRY,
+    DEFAULT_HOURS,
+    DEFAULT_TIMEZONE,
+)
 from daemon.resources import default_templates_dir
 
 ENV_PREFIX = "OO_SUPPORT__"
@@ -175,10 +182,9 @@ class SupportSettings(_Section):
     phone: str = "+45 7021 1813"  # BR-1
     phone_hint: str = "tast 2"  # BR-1: "press 2"
     phone_hint_en: str = "press 2"
-    oncall_fee_dkk: str = "1.000,00"  # BR-10, as shown to customers
     # Domain of the Message-IDs the daemon writes; its own mail is recognised by it.
     message_id_domain: str = "support.oo.dk"
-    timezone: str = "Europe/Copenhagen"
+    timezone: str = DEFAULT_TIMEZONE
     acknowledge: bool = True
     # Loop safety and no spam cannon (daemon/domain/ack_policy.py): at most this many
     # acknowledgements an hour to one address (sub-addresses folded), to one domain,
@@ -199,7 +205,7 @@ class StaffSettings(_Section):
     # Staff outside the staff domains (a consultant): they may be assigned cases.
     addresses: list[str] = []
     # The most time one mail's #time commands may log; the rest is refused with an answer.
-    time_per_mail_minutes: int = Field(8 * 60, ge=1, le=24 * 60)
+    time_per_mail_minutes: int = Field(8 * 60, ge=1, le=MAX_MINUTES)
     # Who is told when a case's own supporters are unknown (BR-19 names them per
     # customer, in [[customers]]), and who hears of every escalation and breach.
     primary: str = "support-team@oo.dk"
@@ -225,18 +231,28 @@ _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-class HoursSettings(_Section):
-    """Normal working hours (BR-4) and closed days (BR-5); "" means closed all day."""
+def _default_span(weekday: int) -> str:
+    """The business calendar's hours of ``weekday`` as the config writes them."""
+    span = DEFAULT_HOURS.get(weekday)
+    return "" if span is None else f"{span[0]:%H:%M}-{span[1]:%H:%M}"
 
-    monday: str = "08:00-16:00"
-    tuesday: str = "08:00-16:00"
-    wednesday: str = "08:00-16:00"
-    thursday: str = "08:00-16:00"
-    friday: str = "08:00-15:00"
-    saturday: str = ""
-    sunday: str = ""
-    holiday_country: str | None = "DK"
-    closed_dates: list[str] = ["12-24", "12-31"]  # MM-DD, every year
+
+class HoursSettings(_Section):
+    """Normal working hours (BR-4) and closed days (BR-5); "" means closed all day.
+
+    The defaults are the business calendar's own (daemon/domain/business_calendar.py)."""
+
+    monday: str = _default_span(0)
+    tuesday: str = _default_span(1)
+    wednesday: str = _default_span(2)
+    thursday: str = _default_span(3)
+    friday: str = _default_span(4)
+    saturday: str = _default_span(5)
+    sunday: str = _default_span(6)
+    holiday_country: str | None = DEFAULT_HOLIDAY_COUNTRY
+    closed_dates: list[str] = [  # MM-DD, every year
+        f"{month:02d}-{day:02d}" for month, day in sorted(DEFAULT_CLOSED_DATES)
+    ]
     extra_closed: list[date] = []  # one-off closures
 
     @field_validator(*_WEEKDAYS)
@@ -297,7 +313,7 @@ class SchedulerSettings(_Section):
     interval: float = Field(60, gt=0)  # seconds between passes
     reminder_minutes: int = Field(15, ge=0)  # the primary supporter is reminded before review_due
     sla_warning_minutes: int = Field(30, ge=0)  # before response_due / resolve_due
-    # On-call pages (BR-10, issue 14): after a page, later critical cases wait this long
+    # On-call pages (BR-10): after a page, later critical cases wait this long
     # and go out together in one follow-up page; 0: a page every pass that has any.
     page_quiet_minutes: int = Field(30, ge=0)
     # Pages that may name one sender address, or one customer, in an on-call window
@@ -327,7 +343,8 @@ class TemplateSettings(_Section):
 
 
 class LoggingSettings(_Section):
-    # One event per line on stdout for journald: "kv" (key=value) or "json".
+    # One event per line on stderr (journald takes it as it takes stdout, which is for
+    # the commands' data): "kv" (key=value) or "json".
     format: Literal["kv", "json"] = "kv"
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

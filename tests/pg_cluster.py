@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL cluster the tests may restart and stop (issue 8 faults).
+"""A throwaway PostgreSQL cluster the tests may restart and stop (fault injection).
 
 The machine's own server (127.0.0.1:5432) is shared by every test, so it is never
 restarted; this one lives in a temp dir on a free port. initdb refuses to run as root,

@@ -6,8 +6,19 @@ a few index scans however many cases are open.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
+from types import MappingProxyType
+
+
+class Trigger(Enum):
+    """When a rule's alert fires, relative to its deadline."""
+
+    WARNING = "warning"  # `lead` before the deadline, while it is not met
+    OVERDUE = "overdue"  # once the deadline has passed and it is still not met
+    BREACH = "breach"  # an SLA deadline passed, or met late: recorded either way (BR-11)
 
 
 @dataclass(frozen=True)
@@ -16,12 +27,20 @@ class AlertRule:
     due: str  # the case column holding the deadline
     done: str  # the case column that, once set, means the deadline was met
     lead: timedelta  # warnings: fire this long before the deadline
-    warning: bool  # True: only before the deadline; False: once it has passed
+    trigger: Trigger
     notify: tuple[str, ...]  # primary, secondary, team_lead, assignee
     subject: str  # Danish, for staff; the template adds the details
-    # One mail lists every case of this kind a recipient has in a pass (issue 14);
+    # One mail lists every case of this kind a recipient has in a pass;
     # when it lists more than one, this is its subject.
     digest_subject: str  # "{count}" is the number of cases
+
+
+# BR-11: the SLA breaches, by alert kind, and the deadline each is a breach of.
+RESPONSE_BREACH = "response_breach"
+RESOLVE_BREACH = "resolve_breach"
+SLA_BREACHES: Mapping[str, str] = MappingProxyType(
+    {RESPONSE_BREACH: "response", RESOLVE_BREACH: "resolve"}
+)
 
 
 def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule, ...]:
@@ -33,7 +52,7 @@ def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule,
             "review_due",
             "reviewed_at",
             reminder,
-            True,
+            Trigger.WARNING,
             ("primary",),
             "Påmindelse: sagen er ikke gennemgået",
             "Påmindelse: {count} sager er ikke gennemgået",
@@ -44,7 +63,7 @@ def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule,
             "review_due",
             "reviewed_at",
             zero,
-            False,
+            Trigger.OVERDUE,
             ("secondary", "team_lead"),
             "Eskalering: sagen er ikke gennemgået",
             "Eskalering: {count} sager er ikke gennemgået",
@@ -55,17 +74,17 @@ def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule,
             "response_due",
             "first_response_at",
             sla_warning,
-            True,
+            Trigger.WARNING,
             ("assignee", "primary"),
             "SLA: svarfristen nærmer sig",
             "SLA: svarfristen nærmer sig for {count} sager",
         ),
         AlertRule(
-            "response_breach",
+            RESPONSE_BREACH,
             "response_due",
             "first_response_at",
             zero,
-            False,
+            Trigger.BREACH,
             ("assignee", "primary", "team_lead"),
             "SLA brudt: svarfristen er overskredet",
             "SLA brudt: svarfristen er overskredet for {count} sager",
@@ -75,17 +94,17 @@ def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule,
             "resolve_due",
             "resolved_at",
             sla_warning,
-            True,
+            Trigger.WARNING,
             ("assignee", "primary"),
             "SLA: løsningsfristen nærmer sig",
             "SLA: løsningsfristen nærmer sig for {count} sager",
         ),
         AlertRule(
-            "resolve_breach",
+            RESOLVE_BREACH,
             "resolve_due",
             "resolved_at",
             zero,
-            False,
+            Trigger.BREACH,
             ("assignee", "primary", "team_lead"),
             "SLA brudt: løsningsfristen er overskredet",
             "SLA brudt: løsningsfristen er overskredet for {count} sager",

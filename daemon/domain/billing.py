@@ -47,6 +47,8 @@ COVERED_MINUTES = 15  # BR-13/BR-14: a case of this total or less can be covered
 AFTER_HOURS_FACTOR = Decimal(2)  # BR-16: +100% on the hourly rate
 KINDS = ("support", "project", "senior")  # BR-15, in the order of the rate table
 CURRENCY = "DKK"
+# One time entry logs at most a day; a larger number is a typo, not a long day.
+MAX_MINUTES = 24 * 60
 
 _CENT = Decimal("0.01")
 _ZERO = Decimal("0.00")

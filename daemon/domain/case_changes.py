@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from daemon.domain.billing import KINDS as TIME_KINDS  # noqa: F401 - re-exported
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.commands import Command
 from daemon.domain.sla import Priority, deadlines
 

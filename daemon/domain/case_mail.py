@@ -3,7 +3,7 @@ conversation step (daemon/pipeline/conversation.py).
 
 - A customer's reply reopens a closed case within the reopen window (BR-2: the
   inquiry stays one case; the window itself is `within_reopen_window` in
-  daemon/domain/threading.py, the only place it is decided) and wakes a case that
+  daemon/domain/case_threading.py, the only place it is decided) and wakes a case that
   waited for them.
 - A staff mail is relayed to the customer when it was written to support, not to the
   customer, and has words for them (the relay rule, `staff_mail_delivery`).
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from daemon.domain.threading import within_reopen_window
+from daemon.domain.case_threading import within_reopen_window
 
 
 class ReplyEffect(Enum):

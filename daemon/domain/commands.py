@@ -27,11 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from daemon.domain.billing import KINDS as TIME_KINDS  # BR-15: the kinds of work
+from daemon.domain.billing import MAX_MINUTES  # the most one #time line logs
+from daemon.domain.sla import Priority
 
-PRIORITIES = ("high", "medium", "normal", "low")
+PRIORITIES = tuple(level.value for level in Priority)  # BR-11
 STATUSES = ("open", "waiting", "closed")
-# One #time line logs at most a day; a larger number is a typo, not a long day.
-MAX_MINUTES = 24 * 60
 
 _COMMAND_LINE = re.compile(r"#[^\W\d_]")  # "#" and a letter: a command, known or not
 _MINUTES = re.compile(r"[0-9]+")  # ASCII digits only: int() would also take "٣٠" or "+30"

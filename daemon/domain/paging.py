@@ -1,5 +1,5 @@
 """Which critical cases page the on-call duty now, which wait, and which never do
-(BR-7, BR-10; issue 14: one stranger's 20 mails at night must not be 20 pages).
+(BR-7, BR-10: one stranger's 20 mails at night must not be 20 pages).
 
 A page is one mail to the on-call address listing every case it is about. The first
 critical case of a quiet spell pages at once; cases that come while a page is less

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 
 
 class Priority(StrEnum):

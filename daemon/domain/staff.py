@@ -1,4 +1,4 @@
-"""Is a mail from verified staff? (INTERFACE.md "Staff by email", issue 14)
+"""Is a mail from verified staff? (INTERFACE.md "Staff by email")
 
 Anyone can write a From: line, and anyone can write an Authentication-Results
 field (RFC 8601) too. A sender in a `[staff] domains` domain is therefore staff

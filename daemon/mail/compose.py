@@ -6,11 +6,13 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from email.header import Header
 from email.quoprimime import body_encode
 from email.utils import format_datetime, formataddr
 from zoneinfo import ZoneInfo
 
+from daemon.domain.billing import ONCALL_FEE
 from daemon.domain.language import Language
 from daemon.domain.references import format_reference, tagged_subject
 from daemon.mail.render import TemplateRenderer
@@ -24,6 +26,7 @@ _MAX_REFERENCES = 20
 
 _DA_WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 _EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DANISH_SEPARATORS = str.maketrans(",.", ".,")  # thousands dot, decimal comma
 _EN_MONTHS = (
     "January",
     "February",
@@ -129,6 +132,7 @@ def acknowledgement(
             "when": local_time_text(review_due.astimezone(tz), language),
         },
         "outside_hours": outside_hours,
+        "oncall_fee": amount_text(ONCALL_FEE.amount),  # BR-10
         "support": support.model_dump(),
     }
     text = renderer.render(f"ack.{language}.txt.j2", context)
@@ -261,6 +265,11 @@ def local_time_text(at: datetime, language: Language) -> str:
     if language == "da":
         return f"{_DA_WEEKDAYS[at.weekday()]} {at.day}.{at.month}. kl. {at:%H:%M}"
     return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} at {at:%H:%M}"
+
+
+def amount_text(amount: Decimal) -> str:
+    """`1.000,00`: an amount in kroner as the acknowledgements print it, in either language."""
+    return f"{amount:,.2f}".translate(_DANISH_SEPARATORS)
 
 
 def staff_reply(

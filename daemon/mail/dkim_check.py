@@ -1,4 +1,4 @@
-"""DKIM signatures the SMTP listener verifies itself (issue 14).
+"""DKIM signatures the SMTP listener verifies itself.
 
 Mail to the listener comes straight from its sender, with no border MTA whose
 Authentication-Results we could believe, so a staff member's signature is checked

@@ -2,10 +2,10 @@
 
 lxml (libxml2's HTML parser, in C) builds the tree in time linear in the HTML: the
 stdlib's HTMLParser, used before, rescans the rest of the input at every `<` it
-cannot close, so 40 KB of `<a ` took 28 s and held up intake (issue 14).
+cannot close, so 40 KB of `<a ` took 28 s and held up intake.
 benchmarks/html_text.py measures both on inputs built to be slow.
 
-The walk over the tree decides how the text reads (issue 15): a paragraph or
+The walk over the tree decides how the text reads: a paragraph or
 heading stands apart by a blank line, <br> and <div> break lines, table cells are
 joined with " | " (a row on one line), list items start "- " or "1. ", <pre> keeps
 its spaces, a link shows its URL when its text is not that URL, a <blockquote> is

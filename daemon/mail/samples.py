@@ -11,12 +11,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from daemon import reports, scheduler
+from daemon import scheduler
 from daemon.domain.alerts import ONCALL_PAGE, ONCALL_SUBJECT, alert_rules
 from daemon.domain.billing import Work
 from daemon.domain.language import Language
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
+from daemon.outputs import reports
 from daemon.settings import Settings
 
 # Renders one template's samples; returns the template files it used.
@@ -95,7 +96,7 @@ def _sample_alert(renderer: TemplateRenderer, settings: Settings, now: datetime)
     more = [one, case(100002, "Ingen kan logge på", True), case(100003, "Printer <b>", True)]
     rules = alert_rules(timedelta(minutes=15), timedelta(minutes=30))
     # Every kind, as the template words some of them differently, about one case and
-    # about several (issue 14); the page has no deadline, and may tell of a cap.
+    # about several; the page has no deadline, and may tell of a cap.
     for kind, title, deadline, withheld in [
         *((rule.kind, rule.subject, now, 0) for rule in rules),
         (ONCALL_PAGE, ONCALL_SUBJECT, None, 0),

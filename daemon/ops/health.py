@@ -1,4 +1,4 @@
-"""Is every loop of the daemon still making progress? (issue 6: /healthz, watchdog)
+"""Is every loop of the daemon still making progress? (/healthz, watchdog)
 
 Each long-running loop (IMAP, outbox sender, scheduler) beats when it gets round:
 after a pass, on every IDLE tick, while it backs off from an error. A loop that has

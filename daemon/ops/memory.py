@@ -1,4 +1,4 @@
-"""Keep the resident size down while big mails pass through (issue 7, < 200 MB).
+"""Keep the resident size down while big mails pass through (< 200 MB).
 
 glibc serves allocations above M_MMAP_THRESHOLD with their own mmap, returned to the
 kernel on free. But the threshold is dynamic: each freed mmap'd block raises it to

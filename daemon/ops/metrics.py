@@ -1,4 +1,4 @@
-"""Prometheus metrics and /healthz on loopback (issue 6).
+"""Prometheus metrics and /healthz on loopback.
 
 One registry per App (tests build several in one process). The counters are fed by
 observers the composition root hangs on the pipeline, the outbox and the scheduler;
@@ -19,6 +19,7 @@ from wsgiref.types import WSGIApplication
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 
+from daemon.domain.alerts import SLA_BREACHES
 from daemon.inbound import InboundMail, IngestResult
 from daemon.ops.health import Health
 
@@ -100,8 +101,8 @@ class Metrics:
             # alert_mails counts mails, not alerts: oo_support_outbox_sent has them.
             if count and kind != "alert_mails":
                 self.alerts.labels(kind).inc(count)
-                if kind.endswith("_breach"):  # response_breach, resolve_breach
-                    self.sla_breaches.labels(kind.removesuffix("_breach")).inc(count)
+                if kind in SLA_BREACHES:
+                    self.sla_breaches.labels(SLA_BREACHES[kind]).inc(count)
 
     def imap_pass_done(self, unix_time: float) -> None:
         self.imap_last_success.set(unix_time)

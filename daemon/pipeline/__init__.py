@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from daemon.clock import Clock
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.triage import Rule
 from daemon.inbound import InboundMail, IngestResult, Outcome, Prepared
 from daemon.mail.render import TemplateRenderer

@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from daemon.domain.ack_policy import AcksSent
+from daemon.domain.case_threading import CaseView, participants
 from daemon.domain.references import find_reference
-from daemon.domain.threading import CaseView, participants
 from daemon.inbound import Prepared
 from daemon.mail.parse import ParsedMail
 from daemon.pipeline.plan import Plan

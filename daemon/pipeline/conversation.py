@@ -23,8 +23,8 @@ from daemon.domain.case_mail import (
     customer_reply_effect,
     staff_mail_delivery,
 )
+from daemon.domain.case_threading import CaseView
 from daemon.domain.commands import CommandBlock
-from daemon.domain.threading import CaseView
 from daemon.mail import compose
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import Plan, PlanKind

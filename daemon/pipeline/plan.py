@@ -11,9 +11,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from daemon.domain.case_threading import CaseView
 from daemon.domain.commands import CommandBlock
 from daemon.domain.language import Language
-from daemon.domain.threading import CaseView
 from daemon.inbound import IngestResult, Outcome, Prepared
 from daemon.mail.compose import Outgoing
 from daemon.mail.parse import ParsedMail

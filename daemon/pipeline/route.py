@@ -1,6 +1,6 @@
 """Step: where a mail goes: a new case, an existing case, or the ignored pile.
 
-Decides, with the threading rules of daemon/domain/threading.py (`thread`,
+Decides, with the threading rules of daemon/domain/case_threading.py (`thread`,
 `may_join`): a reply joins its case by In-Reply-To/References or by the `[OO#n]`
 tag, but only for the people who belong to the case; a customer's reply to a closed
 case reopens it within the reopen window, later it opens a new case that links the
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from daemon.domain.case_threading import Route as Threading
+from daemon.domain.case_threading import may_join, thread
 from daemon.domain.commands import split_commands
 from daemon.domain.references import find_reference
-from daemon.domain.threading import Route as Threading
-from daemon.domain.threading import may_join, thread
 from daemon.inbound import Outcome
 from daemon.mail.quotes import new_text
 from daemon.pipeline.batch import Run, thread_ids

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.triage import Rule, default_rules, rules_from_config
 from daemon.mail.render import TemplateRenderer
 from daemon.pipeline.batch import Run

@@ -4,7 +4,7 @@ It accepts mail only for the support address (no relaying), refuses oversize mai
 at the protocol level, and answers 250 only after the mail is committed: a client
 that got 250 can forget the mail, so we must not lose it after that point.
 
-The listener is a border of its own (issue 14): every Authentication-Results field
+The listener is a border of its own: every Authentication-Results field
 in mail it takes was written by the sender, so it removes them all on arrival
 (RFC 8601 section 5), and staff are recognised only by what it checks itself: a
 DKIM signature of the From domain (daemon/mail/dkim_check.py), or an SMTP AUTH

@@ -1,4 +1,4 @@
-"""DATA of one SMTP transaction, kept at most once and mostly on disk (issue 14).
+"""DATA of one SMTP transaction, kept at most once and mostly on disk.
 
 aiosmtpd collects DATA as a list of one bytes object per line and joins them at the
 end: a 40 MB mail of short lines cost over a gigabyte, per connection. Here the

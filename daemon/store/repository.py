@@ -83,7 +83,7 @@ def insert_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[in
 
 # A bytea parameter costs two full copies in the client (psycopg's, then libpq's send
 # buffer, which libpq keeps at that size): 54 MB for a 27 MB mail. COPY in chunks
-# costs one chunk. (benchmarks/backlog_memory.py, issue 7.)
+# costs one chunk. (benchmarks/backlog_memory.py)
 _CHUNK = 1024 * 1024
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 

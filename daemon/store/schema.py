@@ -238,7 +238,7 @@ time_entries = Table(
 
 # Every reminder, escalation, page and SLA breach, once per case and kind: the unique
 # key is what keeps two daemons (or a re-run) from sending one twice. One mail may
-# list many alerts (issue 14); on-call pages wait out a quiet period or a cap, so
+# list many alerts; on-call pages wait out a quiet period or a cap, so
 # the row also says when a mail about it was queued, or why none ever will be.
 alerts = Table(
     "alerts",

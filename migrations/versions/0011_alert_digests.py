@@ -1,7 +1,7 @@
 """alerts: when each was mailed, or why never (digests and on-call page caps)
 
 One mail now lists many alerts, and an on-call page may wait for a quiet period to
-end or be withheld by a cap per sender or customer (issue 14). Existing alerts were
+end or be withheld by a cap per sender or customer. Existing alerts were
 all mailed when they were raised.
 
 Revision ID: 0011

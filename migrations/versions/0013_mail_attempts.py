@@ -1,7 +1,7 @@
 """mail_attempts: how often each mailbox message was taken up (the quarantine)
 
 A mail that fails every pass, or crashes the daemon, was re-read for ever and held
-back its batch (issue 14 item 3, issue 13). Its tries are now counted per mailbox
+back its batch. Its tries are now counted per mailbox
 identity, before it is processed, and after `[imap] max_attempts` it is quarantined.
 
 Revision ID: 0013

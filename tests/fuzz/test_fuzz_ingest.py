@@ -1,11 +1,11 @@
-"""Issue 8 "Fuzzing": mails mutated from ../shared/corpus and generated ones go through
+"""Fuzzing: mails mutated from ../shared/corpus and generated ones go through
 the whole pipeline into PostgreSQL. None may crash it; each becomes a case (or joins
 one, or is a duplicate, or is ignored as automatic mail) or a recorded rejection, and
 its raw bytes are kept either way. Nothing is deferred: that would mean the database
 refused even the raw bytes.
 
-CI runs OO_FUZZ_N mails (default 1,000); the full run of the issue is
-`OO_FUZZ_N=10000 python -m pytest tests/fuzz -q`. The seed is fixed, so a failure
+It runs OO_FUZZ_N mails (default 10,000, the full size `bash .ci/long` runs too); a
+quicker look is `OO_FUZZ_N=1000 python -m pytest tests/fuzz -q`. The seed is fixed, so a failure
 repeats; OO_FUZZ_SEED picks another sequence.
 """
 

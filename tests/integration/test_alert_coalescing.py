@@ -1,4 +1,4 @@
-"""Issue 14: floods of alerts are coalesced. On PostgreSQL at fixed instants, the pass
+"""Floods of alerts are coalesced. On PostgreSQL at fixed instants, the pass
 run in-process (triage_pass(..., now)) as `oo-support run` runs it: one mail per
 recipient and kind in a pass, the on-call duty paged once per quiet period and at
 most so often per sender and customer, and still every case alerted exactly once,

@@ -1,4 +1,4 @@
-"""`oo-support check-config` (issue 6): every wrong setting is named, with a clear message
+"""`oo-support check-config`: every wrong setting is named, with a clear message
 and a non-zero exit, and never hides the other checks. Real Dovecot, aiosmtpd, PostgreSQL."""
 
 from __future__ import annotations

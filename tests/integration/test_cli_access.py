@@ -82,7 +82,7 @@ def test_read_commands_change_nothing_even_without_the_customer_list(
     assert sql(pg_url, "SELECT agreement FROM cases WHERE number = %s", number) == [(True,)]
     before = _fingerprint(pg_url)
 
-    # The case: a config without [[customers]] (a wrong --config, say).
+    # The case that went wrong: a config without [[customers]] (a wrong --config, say).
     bare = _config(tmp_path, pg_url, customers=False, name="bare.toml")
     reads = [
         ("cases", "list"), ("cases", "list", "--json"), ("cases", "list", "--status", "all"),

@@ -1,4 +1,4 @@
-"""What people see (issue 6): `cases list` as a table that stays whole off a terminal, and
+"""What people see: `cases list` as a table that stays whole off a terminal, and
 progress for a long IMAP pass that never reaches stdout."""
 
 from __future__ import annotations

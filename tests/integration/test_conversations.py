@@ -1,4 +1,4 @@
-"""Issue 3 acceptance: threading, staff by email, commands, loop safety, against real
+"""Acceptance: threading, staff by email, commands, loop safety, against real
 Dovecot, PostgreSQL and an SMTP sink."""
 
 from __future__ import annotations
@@ -222,7 +222,7 @@ def test_staff_domain_without_trusted_authentication_is_a_customer(desk: Desk) -
                 m["Auto-Submitted"] is None]
 
 
-# Trace fields as the hops add them, newest on top (issue 14): the mailbox's delivery,
+# Trace fields as the hops add them, newest on top: the mailbox's delivery,
 # the border MTA's own Received, under which lies whatever the sender wrote.
 DELIVERY = "Received: from mx.oo.dk by imap.oo.dk with LMTP; Mon, 23 Nov 2026 10:15:02 +0100"
 BORDER = ("Received: from mail.evil.example (mail.evil.example [192.0.2.66])\r\n"
@@ -389,7 +389,7 @@ def test_customer_reply_reopens_a_recently_closed_case(desk: Desk) -> None:
 def test_time_from_staff_mail_and_cli_show_with_amounts(
     desk: Desk, at: str, after_hours: bool, amount: str
 ) -> None:
-    """Issue 5, acceptance 4: `#time 25` and `time add` priced in `cases show --json`."""
+    """`#time 25` and `time add` priced in `cases show --json`."""
     when = datetime.fromisoformat(at)
     desk.app = build_app(load_settings(desk.config, environ={}), lambda: when)
     number, _ack = open_case(desk)

@@ -1,8 +1,8 @@
-"""Issue 8 "Crash torture": `oo-support run` is SIGKILLed at seeded random moments while
+"""Crash torture: `oo-support run` is SIGKILLed at seeded random moments while
 it drains the mailbox, and restarted each time.
 
 CI runs OO_TORTURE_MAILS mails with OO_TORTURE_KILLS kills (defaults 400 and 10); the
-full run of the issue is `OO_TORTURE_MAILS=1000 OO_TORTURE_KILLS=20 python -m pytest
+full-size run (`bash .ci/long`) is `OO_TORTURE_MAILS=1000 OO_TORTURE_KILLS=20 python -m pytest
 tests/integration/test_crash_torture.py -q`.
 
 Two transports, two promises (README "Guarantees"):

@@ -1,4 +1,4 @@
-"""Issue 8 "Fault injection": each server fails under a running `oo-support run`, and
+"""Fault injection: each server fails under a running `oo-support run`, and
 afterwards nothing is lost or doubled. (Dovecot restarts and the relay refusing / down
 are in test_imap_ingest.py; two daemons on one mailbox there too.)"""
 

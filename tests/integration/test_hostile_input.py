@@ -1,4 +1,4 @@
-"""Issue 8 "Hostile input": what a customer writes is data everywhere the daemon writes
+"""Hostile input: what a customer writes is data everywhere the daemon writes
 HTML or renders templates, and an attachment's name never becomes a path.
 
 (Staff impersonation, tag hijack, header injection and the SMTP listener's refusals

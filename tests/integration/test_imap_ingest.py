@@ -1,4 +1,4 @@
-"""Issue 2 acceptance against real servers: Dovecot -> daemon -> PostgreSQL -> aiosmtpd."""
+"""Acceptance against real servers: Dovecot -> daemon -> PostgreSQL -> aiosmtpd."""
 
 from __future__ import annotations
 
@@ -246,7 +246,7 @@ def test_two_daemons_on_one_mailbox_and_database(
 def test_polling_without_idle_picks_up_new_mail(
     tmp_path: Path, dovecot, smtp_sink, pg_url: str
 ) -> None:
-    """Issue 2: IDLE when the server offers it, polling otherwise (here: idle = false)."""
+    """IDLE when the server offers it, polling otherwise (here: idle = false)."""
     config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
                           smtp_out=smtp_sink, extra={"imap": {"idle": False}})
     daemon = DaemonProcess(config, tmp_path).start().wait_ready()

@@ -1,5 +1,5 @@
 """The package as production installs it: `pip install .` and a `python -m build` sdist ->
-wheel give a daemon that works with nothing of the source tree around (issue 12, item 1).
+wheel give a daemon that works with nothing of the source tree around.
 
 Each check builds the package from a copy of the source files, installs the wheel into a
 clean virtualenv (dependencies from .ci/constraints.txt, as CI), and then, in an empty

@@ -1,4 +1,4 @@
-"""Issue 8 "Limits": mails built to exhaust memory or time go through the pipeline into
+"""Limits: mails built to exhaust memory or time go through the pipeline into
 PostgreSQL like any other: each becomes a case, its raw bytes are kept, the ack goes to
 the sender only, and the memory it takes is bounded by a small multiple of its size.
 
@@ -156,7 +156,7 @@ def test_hostile_size_is_a_case_with_bounded_memory(
 def test_html_mail_of_unclosed_tags_does_not_hold_up_intake(
     tmp_path: Path, dovecot, smtp_sink, pg_url: str
 ) -> None:
-    """Issue 14: 60 KB of `<a ` in a text/html body kept `poll --once` from storing
+    """60 KB of `<a ` in a text/html body kept `poll --once` from storing
     anything for 60 s (the stdlib parser took time quadratic in it: 3 MB would have
     taken days). run_cli gives the whole pass 120 s. Only the first 2 MB is rendered."""
     pathological = _base("Nyhedsbrev", "html-a-open")

@@ -1,4 +1,4 @@
-"""Issue 14 item 4: the listener spools DATA (memory, then disk) and caps its connections;
+"""The listener spools DATA (memory, then disk) and caps its connections;
 against the daemon's own async main on SQLite, in-process."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 14, item 1: on the SMTP listener, staff are only who the listener itself
+"""On the SMTP listener, staff are only who the listener itself
 verified (its own DKIM check, or SMTP AUTH), never who the mail's own
 Authentication-Results say; against the real listener, PostgreSQL and an SMTP relay."""
 
@@ -106,7 +106,7 @@ def running(tmp_path: Path, smtp_sink, pg_url: str) -> Iterator[Running]:
 def test_issue_14_forged_authentication_results_on_the_listener_apply_and_relay_nothing(
     running: Running,
 ) -> None:
-    """The issue's reproduction: a pass the sender wrote itself, to the listener."""
+    """A pass the sender wrote itself, sent to the listener, is not believed."""
     number = running.open_case()
     forged = mail(
         "Tina Tekniker <tech@oo.dk>", f"Re: [OO#{number}] Printeren virker ikke",

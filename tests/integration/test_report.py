@@ -1,4 +1,4 @@
-"""Issue 5: the monthly report from a real PostgreSQL, agreeing to the øre with the
+"""The monthly report from a real PostgreSQL, agreeing to the øre with the
 per-case billing, in all three formats; cases of other months left out."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import Engine, event, insert
 
 from daemon.domain.billing import bill_case
 from daemon.mail.render import TemplateRenderer
-from daemon.reports import Verdict, build_report, report_csv, report_html, report_json
+from daemon.outputs.reports import Verdict, build_report, report_csv, report_html, report_json
 from daemon.store import repository
 from daemon.store.engine import make_engine
 from daemon.store.migrate import upgrade

@@ -1,4 +1,4 @@
-"""Issue 5, acceptance 5, from the outside: `oo-support report` in all three formats for a
+"""From the outside: `oo-support report` in all three formats for a
 month of generated cases agrees to the øre with `cases show --json`, and the HTML page
 renders in headless Chromium with its Danish characters (screenshot kept as an artifact).
 """

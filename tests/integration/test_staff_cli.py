@@ -1,4 +1,4 @@
-"""Staff work without mail (issue 12, item 4): close, reopen, assign, re-prioritise,
+"""Staff work without mail: close, reopen, assign, re-prioritise,
 note and reply at the command line, each written to the case history with who did it;
 search; list filters; `cases show` as the whole case in local time.
 
@@ -25,7 +25,7 @@ from harness import REPO, clean_env, parse_mail, run_cli, sql, write_config
 from sqlalchemy import text
 
 from daemon.app import App
-from daemon.cli import _PRIORITIES
+from daemon.cli import build_parser
 from daemon.clock import fixed_clock
 from daemon.domain.sla import Priority
 from daemon.inbound import InboundMail, IngestResult
@@ -200,7 +200,13 @@ def test_assign_takes_a_supporter_and_refuses_anyone_else(tmp_path: Path, pg_url
 
 
 def test_priorities_are_the_sla_levels() -> None:
-    assert tuple(p.value for p in Priority) == _PRIORITIES
+    parser = build_parser()
+    for level in Priority:
+        parsed = parser.parse_args(["cases", "priority", "1", level.value])
+        assert parsed.priority == level.value
+        assert parser.parse_args(["cases", "list", "--priority", level.value]).priority == level
+    with pytest.raises(SystemExit):
+        parser.parse_args(["cases", "priority", "1", "urgent"])
 
 
 def test_cli_and_mail_commands_change_a_case_alike_and_both_are_history(

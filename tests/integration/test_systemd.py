@@ -1,4 +1,4 @@
-"""Issue 6: the daemon under systemd - the unit file, sd_notify, the watchdog,
+"""The daemon under systemd - the unit file, sd_notify, the watchdog,
 /metrics and /healthz - against the real servers, `oo-support run` as a child process."""
 
 from __future__ import annotations
@@ -327,7 +327,7 @@ def test_sighup_reloads_customers_without_dropping_the_imap_session(
 def test_log_is_one_json_event_per_line_with_case_numbers_and_no_bodies(
     tmp_path: Path, dovecot, smtp_sink, pg_url: str
 ) -> None:
-    """Issue 6 logging: journald gets one event per line; lines about a case carry its
+    """Logging: journald gets one event per line; lines about a case carry its
     number; neither the message body nor the IMAP password appears at INFO."""
     marker = "BODY-MARKER-7731"
     mails = [customer_mail(i, body=f"Hej\n\n{marker} printer {i}\n") for i in range(3)]

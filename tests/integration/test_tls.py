@@ -1,4 +1,4 @@
-"""Issue 6: TLS to the mailbox and the relay, verified against a CA the test makes.
+"""TLS to the mailbox and the relay, verified against a CA the test makes.
 
 IMAPS and IMAP STARTTLS against Dovecot, SMTP STARTTLS against aiosmtpd. A server
 whose certificate the configured CA did not sign, or that is made out for another

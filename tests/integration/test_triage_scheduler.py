@@ -1,4 +1,4 @@
-"""Issue 4 acceptance: reminders, escalation, on-call pages and SLA breaches, each once,
+"""Acceptance: reminders, escalation, on-call pages and SLA breaches, each once,
 with `triage --once --now T` against PostgreSQL, IMAP and an SMTP sink."""
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def hack_mail(index: int, sender: str = "Anders <anders.1987@gmail.com>") -> byt
 def test_twenty_hack_mails_from_one_stranger_at_night_page_at_most_twice(
     tmp_path: Path, dovecot, smtp_sink, pg_url: str
 ) -> None:
-    """Issue 14: one freemail stranger's 20 mails in a Saturday night are one or two
+    """One freemail stranger's 20 mails in a Saturday night are one or two
     pages, never twenty; the customer who writes after that is still paged."""
     config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
     night = "2026-11-28T{}+01:00"

@@ -1,4 +1,4 @@
-"""Issue 6, Microsoft 365 sign-in: XOAUTH2 against a real Dovecot (oauth2 passdb) and an
+"""Microsoft 365 sign-in: XOAUTH2 against a real Dovecot (oauth2 passdb) and an
 aiosmtpd relay, with tokens from a local stand-in for Entra's token endpoint.
 
 The token endpoint is real HTTPS (a throwaway CA), and MSAL is the real library: only

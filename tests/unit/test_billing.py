@@ -44,7 +44,7 @@ def total(
     return bill_case(work, agreement=agreement, project=project, rates=rates).amount_excl_vat
 
 
-# --- BR-18 and issue 5: the worked examples ----------------------------------------
+# --- BR-18: the worked examples ------------------------------------------------
 
 
 def test_br18_bios_error_30_minutes_is_not_simple_and_billed_in_full() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.case_changes import (
     CaseState,
     CommandLimits,

@@ -1,5 +1,5 @@
 """What a message on an existing case does to it (daemon/domain/case_mail.py), and the
-reopen window it shares with threading (daemon/domain/threading.py)."""
+reopen window it shares with threading (daemon/domain/case_threading.py)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +12,7 @@ from daemon.domain.case_mail import (
     customer_reply_effect,
     staff_mail_delivery,
 )
-from daemon.domain.threading import within_reopen_window
+from daemon.domain.case_threading import within_reopen_window
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(days=14)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import UTC, datetime
+from decimal import Decimal
 from email.message import EmailMessage
 
 import pytest
 
+from daemon.domain.billing import ONCALL_FEE
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
 from daemon.settings import Settings
@@ -102,3 +104,23 @@ def test_long_and_non_ascii_subjects_fold_and_round_trip(value: str) -> None:
     assert all(len(part) <= 900 for part in line.split("\r\n"))
     parsed = email.message_from_bytes(line.encode() + b"\r\n\r\n", policy=email.policy.default)
     assert str(parsed["Subject"]) == value
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        ("1000.00", "1.000,00"),
+        ("1234567.5", "1.234.567,50"),
+        ("0", "0,00"),
+        ("999.999", "1.000,00"),
+    ],
+)
+def test_amounts_are_written_with_a_thousands_dot_and_a_decimal_comma(
+    amount: str, text: str
+) -> None:
+    assert compose.amount_text(Decimal(amount)) == text
+
+
+def test_the_ack_quotes_the_oncall_fee_that_billing_charges() -> None:
+    # BR-10: the fee told to customers is the one staff add to a bill.
+    assert compose.amount_text(ONCALL_FEE.amount) == "1.000,00"

@@ -1,5 +1,5 @@
-"""HTML -> text reads as a person would type it (issue 15), in time linear in the HTML
-and with bounded work per mail (issue 14)."""
+"""HTML -> text reads as a person would type it, in time linear in the HTML
+and with bounded work per mail."""
 
 from __future__ import annotations
 
@@ -295,7 +295,7 @@ PATHOLOGICAL_1_MB = {
 
 def test_pathological_html_of_1_mb_converts_linearly() -> None:
     """Each input took the old stdlib-HTMLParser converter time quadratic in its size:
-    hours for 1 MB of `<a ` (24 KB took 15 s, issue 14). The new one needs well under a
+    hours for 1 MB of `<a ` (24 KB took 15 s). The new one needs well under a
     second each; the 60 s timeout only keeps a regression from hanging the suite."""
     program = textwrap.dedent(f"""
         from daemon.mail.html_text import html_to_text

@@ -1,4 +1,4 @@
-"""Structured logging (issue 6): one event per line, fields from `extra=`."""
+"""Structured logging: one event per line, fields from `extra=`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The metrics observers and the stall detector, without servers (issue 6)."""
+"""The metrics observers and the stall detector, without servers."""
 
 from __future__ import annotations
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from daemon.oauth import OAuthError, secret_expiry_notice, shared_provider, xoauth2_string
+from daemon.app import App
+from daemon.oauth import OAuthError, TokenProvider, secret_expiry_notice, xoauth2_string
+from daemon.outbox import SmtpTransport
 from daemon.settings import ConfigError, OAuthSettings, load_settings
 
 
@@ -103,10 +105,33 @@ def test_password_auth_needs_no_oauth_and_disabled_imap_needs_none_either(
     assert load_settings(write(tmp_path, text), environ={}).imap is None
 
 
-def test_one_shared_provider_per_oauth_configuration() -> None:
-    first = OAuthSettings(tenant_id="t", client_id="c", client_secret="s")
-    same = OAuthSettings(tenant_id="t", client_id="c", client_secret="s")
-    other = OAuthSettings(tenant_id="t", client_id="c", client_secret="s2")
-    assert shared_provider(first) is shared_provider(same)
-    assert shared_provider(first) is not shared_provider(other)
-    assert shared_provider(None) is None
+def test_the_app_gives_imap_and_smtp_one_token_provider(tmp_path: Path) -> None:
+    text = f"""
+[database]
+url = "sqlite:///{tmp_path / 'oo.db'}"
+[imap]
+username = "support@oo.dk"
+auth = "xoauth2"
+[smtp_out]
+auth = "xoauth2"
+[oauth]
+tenant_id = "t"
+client_id = "c"
+client_secret = "s"
+"""
+    settings = load_settings(write(tmp_path, text), environ={})
+    app = App(settings)
+    tokens = app.tokens
+    assert isinstance(tokens, TokenProvider)
+    assert app.imap_source().tokens is tokens
+    transport = app.transport()
+    assert isinstance(transport, SmtpTransport) and transport.tokens is tokens
+    # Built by the app, not kept by the process: another app has its own.
+    assert App(settings).tokens is not tokens
+
+
+def test_without_oauth_the_app_has_no_token_provider(tmp_path: Path) -> None:
+    text = f"[database]\nurl = \"sqlite:///{tmp_path / 'oo.db'}\"\n[imap]\n"
+    app = App(load_settings(write(tmp_path, text), environ={}))
+    assert app.tokens is None
+    assert app.imap_source().tokens is None

@@ -1,4 +1,4 @@
-"""Which critical cases page the on-call duty, and when (BR-7, BR-10; issue 14)."""
+"""Which critical cases page the on-call duty, and when (BR-7, BR-10)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from harness import customer_mail
 
-from daemon.domain.threading import CaseView, participants
+from daemon.domain.case_threading import CaseView, participants
 from daemon.inbound import InboundMail
 from daemon.pipeline import STEPS
 from daemon.pipeline.acknowledge import Acknowledge

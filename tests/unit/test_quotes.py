@@ -1,4 +1,4 @@
-"""Only the new part of a reply is shown and relayed (issue 3: quoted-reply stripping)."""
+"""Only the new part of a reply is shown and relayed (quoted-reply stripping)."""
 
 import time
 

@@ -1,4 +1,4 @@
-"""The monthly report's pure parts (issue 5): month bounds, SLA verdicts, per-customer
+"""The monthly report's pure parts: month bounds, SLA verdicts, per-customer
 sums that agree with the per-case billing, and the JSON, CSV and HTML shapes."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from daemon.domain.billing import Work, bill_case
 from daemon.mail.render import TemplateRenderer
-from daemon.reports import (
+from daemon.outputs.reports import (
     CSV_COLUMNS,
     Coverage,
     Report,
@@ -334,7 +334,7 @@ def test_no_csv_cell_can_become_a_formula_whatever_its_column(hostile: str) -> N
 
 
 def test_csv_leaves_plain_numbers_alone() -> None:
-    from daemon.reports import _csv_cell
+    from daemon.outputs.reports import _csv_cell
 
     assert _csv_cell("-100.00") == "-100.00"
     assert _csv_cell("+45") == "+45"

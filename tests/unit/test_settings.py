@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.settings import ConfigError, load_settings
 
 
@@ -175,3 +176,13 @@ def test_smtp_auth_users_need_a_hash_and_a_loopback_listener(tmp_path: Path) -> 
     with pytest.raises(ConfigError, match="smtp_in.users.0.password_hash") as refused:
         load_settings(plain, environ={})
     assert "kode" not in str(refused.value).replace("password_hash", "")
+
+
+def test_default_hours_are_the_business_calendars() -> None:
+    # BR-4/BR-5: the config's defaults and the calendar's are one definition.
+    settings = load_settings(None, environ={})
+    default = BusinessCalendar()
+    assert settings.hours.opening_hours() == dict(default.hours)
+    assert settings.hours.closed_month_days() == default.closed_dates
+    assert settings.hours.holiday_country == default.holiday_country
+    assert settings.support.timezone == default.timezone

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.sla import (
     SLA_TARGETS,
     Deadlines,
@@ -282,24 +282,24 @@ def test_law_deadlines_are_ordered_and_in_copenhagen_time(
         assert instant.tzinfo == CPH
 
 
-# Issue 4, acceptance 1: the examples named in the issue, literally.
-def test_issue4_normal_friday_afternoon() -> None:
+# Worked examples of BR-4, BR-5, BR-11 and BR-12, checked by hand.
+def test_normal_on_friday_afternoon_runs_into_monday() -> None:
     received = cph(2026, 11, 27, 14, 30)  # a Friday; Friday closes at 15:00 (BR-4)
     assert response_due(received, Priority.NORMAL, CAL) == cph(2026, 11, 30, 11, 30)
     assert resolve_due(received, Priority.NORMAL, CAL) == cph(2026, 11, 30, 15, 30)
 
 
-def test_issue4_normal_before_christmas() -> None:
+def test_normal_before_christmas_skips_the_closed_days() -> None:
     # 23 Dec 15:00: one hour that day; 24, 25, 26 Dec and the weekend closed (BR-5).
     received = cph(2026, 12, 23, 15, 0)
     assert response_due(received, Priority.NORMAL, CAL) == cph(2026, 12, 28, 11, 0)
 
 
-def test_issue4_high_saturday_night_runs_on_the_wall_clock() -> None:
+def test_high_on_saturday_night_runs_on_the_wall_clock() -> None:
     assert response_due(cph(2026, 11, 28, 22, 0), Priority.HIGH, CAL) == cph(2026, 11, 28, 23, 0)
 
 
-def test_issue4_dst_weekends_of_2026() -> None:
+def test_deadlines_across_the_dst_weekends_of_2026() -> None:
     # Spring forward (29 March, 02:00 -> 03:00): Sunday 01:00 CET (00:00 UTC) plus two
     # real hours of High resolution is 02:00 UTC, which reads 04:00 CEST.
     assert resolve_due(cph(2026, 3, 29, 1, 0), Priority.HIGH, CAL) == cph(2026, 3, 29, 4, 0)

@@ -1,5 +1,5 @@
-"""Issue 14 item 4: DATA spooled as it comes, dot-unstuffed, nothing kept past a limit;
-lines of any length, and lines ended by a bare LF, kept as Postfix keeps them."""
+"""DATA spooled as it comes, dot-unstuffed, nothing kept past a limit; lines of any
+length, and lines ended by a bare LF, kept as Postfix keeps them."""
 
 from __future__ import annotations
 

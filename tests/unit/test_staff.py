@@ -1,5 +1,5 @@
 """Verified staff: a staff-domain sender proven only by evidence we produced or trust
-(INTERFACE.md "Staff by email", RFC 8601, issue 14)."""
+(INTERFACE.md "Staff by email", RFC 8601)."""
 
 from __future__ import annotations
 
@@ -41,9 +41,9 @@ def staff(trace: Trace, sender: str = "jens@oo.dk", **kwargs: object) -> bool:
     return verified_staff(sender, trace, STAFF, TRUSTED, **kwargs)  # type: ignore[arg-type]
 
 
-# Every way to be believed without being staff: the issue's list first, then more.
+# Every way to be believed without being staff: the forgeries seen first, then more.
 FORGERIES: list[tuple[str, Trace]] = [
-    # -- issue 14, item 2: ids that are not exactly the trusted one
+    # -- ids that are not exactly the trusted one
     ("quoted authserv-id", [ar(f'"mx.oo.dk"; {PASS}')]),
     ("trailing dot", [ar(f"mx.oo.dk.; {PASS}")]),
     ("comment before the id", [ar(f"(x)mx.oo.dk; {PASS}")]),

@@ -12,7 +12,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.errors import MarkupError
 
-from daemon import terminal
+from daemon.outputs import terminal
 
 # Danish letters, wide CJK characters and emoji, a combining accent, markup-like
 # brackets, and what rich must wrap or expand itself: tabs, line breaks, doubled spaces.

@@ -1,4 +1,4 @@
-"""The monthly report mail (issue 5): on the first business day of a month, each
+"""The monthly report mail: on the first business day of a month, each
 customer's contact (and the account manager) gets the report of the month before.
 
 Off unless `[reports] monthly_email = true`. Runs with the scheduler's passes, from
@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from daemon import reports
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain.business_calendar import BusinessCalendar
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
+from daemon.outputs import reports
 from daemon.settings import Settings
 from daemon.store import repository
 from daemon.store.engine import Transactions

@@ -29,6 +29,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+# BR-4: Danish local time, with daylight saving.
+DEFAULT_TIMEZONE = "Europe/Copenhagen"
+# BR-5: whose public holidays close the office.
+DEFAULT_HOLIDAY_COUNTRY = "DK"
+
 # BR-4: Monday-Thursday 08:00-16:00, Friday 08:00-15:00; weekends closed.
 DEFAULT_HOURS: Mapping[int, tuple[time, time]] = MappingProxyType(
     {
@@ -50,12 +55,6 @@ _MAX_CLOSED_RUN_DAYS = 366 * 2
 _Interval = tuple[datetime, datetime]  # (opens, closes), both UTC
 
 
-def _supported(country: str) -> bool:
-    import holidays
-
-    return country in holidays.list_supported_countries()
-
-
 @functools.lru_cache(maxsize=256)
 def _public_holidays(country: str, year: int) -> frozenset[date]:
     """The public holidays of one country and year, built once and then reused.
@@ -68,9 +67,19 @@ def _public_holidays(country: str, year: int) -> frozenset[date]:
     and an office that takes Grundlovsdag off adds (6, 5) there. Easter Sunday and
     Whit Sunday are listed too; they fall on Sundays, which are closed anyway.
     """
-    import holidays  # here, not at the top: a report or a case list needs no holidays
+    import holidays  # not at the top: see _supported_countries
 
     return frozenset(holidays.country_holidays(country, years=year, categories="public"))
+
+
+def _supported_countries() -> dict[str, list[str]]:
+    # The holidays package takes a tenth of a second to import. The settings and the
+    # command line read this module's defaults, so it is imported only when a
+    # calendar with a holiday country is built or asked about a holiday.
+    import holidays
+
+    supported: dict[str, list[str]] = holidays.list_supported_countries()
+    return supported
 
 
 @dataclass(frozen=True)
@@ -84,10 +93,10 @@ class BusinessCalendar:
     holidays close the office (None: no public holidays).
     """
 
-    timezone: str = "Europe/Copenhagen"
+    timezone: str = DEFAULT_TIMEZONE
     hours: Mapping[int, tuple[time, time]] = field(default_factory=lambda: DEFAULT_HOURS)
     closed_dates: frozenset[tuple[int, int]] = DEFAULT_CLOSED_DATES
-    holiday_country: str | None = "DK"
+    holiday_country: str | None = DEFAULT_HOLIDAY_COUNTRY
     extra_closed: frozenset[date] = frozenset()
     # Derived in __post_init__: the zone object and the hours indexed by weekday.
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
@@ -105,7 +114,10 @@ class BusinessCalendar:
             week[weekday] = (opens, closes)
         if not any(week):
             raise ValueError("a business calendar must be open on at least one weekday")
-        if self.holiday_country is not None and not _supported(self.holiday_country):
+        if (
+            self.holiday_country is not None
+            and self.holiday_country not in _supported_countries()
+        ):
             raise ValueError(f"holidays has no country {self.holiday_country!r}")
         # Frozen, so the normalised and derived fields are set past __setattr__.
         object.__setattr__(self, "hours", MappingProxyType(dict(self.hours)))

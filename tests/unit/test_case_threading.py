@@ -1,8 +1,8 @@
-"""Threading and anti-hijack rules (issue 3)."""
+"""Threading and anti-hijack rules."""
 
 from datetime import UTC, datetime, timedelta
 
-from daemon.domain.threading import CaseView, Route, participants, thread
+from daemon.domain.case_threading import CaseView, Route, participants, thread
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(days=14)

@@ -1,6 +1,6 @@
 """Cases as people read them at the command line: `cases list` and `cases search` as
 one table, `cases show` as the whole case. Times are in [support] timezone, to the
-minute. Built from the same documents `--json` prints (daemon/views.py), so the two
+minute. Built from the same documents `--json` prints (daemon/outputs/views.py), so the two
 never tell different stories.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from daemon import terminal
+from daemon.outputs import terminal
 
 # A subject longer than this is cut in a list (the whole one is in `cases show`).
 SUBJECT_CHARS = 60

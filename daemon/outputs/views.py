@@ -1,4 +1,4 @@
-"""Cases as the JSON shapes INTERFACE.md fixes (tables for people: daemon/terminal.py)."""
+"""Cases as the JSON shapes INTERFACE.md fixes (tables for people: daemon/outputs/terminal.py)."""
 
 from __future__ import annotations
 

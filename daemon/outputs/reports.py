@@ -1,4 +1,4 @@
-"""The monthly report (issue 5): per customer, the cases of a month, the SLA kept and
+"""The monthly report: per customer, the cases of a month, the SLA kept and
 what is billed, as JSON, CSV and a Danish HTML page.
 
 `build_report` reads the month's cases and their time entries (two queries) and hands
@@ -23,19 +23,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, func, select
 
-from daemon.domain.billing import Bill, Rates, Work, bill_case
+from daemon.domain.billing import CURRENCY, Bill, Rates, Work, bill_case
 from daemon.domain.references import format_reference
 from daemon.domain.sla import Priority
+from daemon.outputs.views import money
 from daemon.store import repository
 from daemon.store.repository import BillingInputs
 from daemon.store.schema import cases, customers
-from daemon.views import money
 
 if TYPE_CHECKING:
     from daemon.mail.render import TemplateRenderer  # Jinja2: only for the HTML report
 
 REPORT_TEMPLATE = "report.html.j2"
-CURRENCY = "DKK"
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 _ZERO = Decimal("0.00")
 

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from daemon.domain import calendar as calendar_module
-from daemon.domain.calendar import BusinessCalendar
+from daemon.domain import business_calendar
+from daemon.domain.business_calendar import BusinessCalendar
 
 CPH = ZoneInfo("Europe/Copenhagen")
 CAL = BusinessCalendar()
@@ -385,7 +385,7 @@ def test_holidays_are_looked_up_once_per_year(monkeypatch: pytest.MonkeyPatch) -
         return real(*args, **kwargs)
 
     monkeypatch.setattr(holidays, "country_holidays", counting)
-    calendar_module._public_holidays.cache_clear()
+    business_calendar._public_holidays.cache_clear()
     # 2026-01-05 (Mon) .. 2027-01-04: a year of business days, walked twice.
     start, end = cph(2026, 1, 5, 8, 0), cph(2027, 1, 4, 8, 0)
     minutes = CAL.business_minutes_between(start, end)
