@@ -79,8 +79,8 @@ def pg_url(_database_dropper: DatabaseDropper) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The name of a database that `oo-support db upgrade` brought to the newest schema,
-    made once per test process and only copied, never connected to, by the tests:
-    PostgreSQL refuses to copy a template that has a connection open."""
+    made once per test process (each xdist worker) and only copied, never connected to,
+    by the tests: PostgreSQL refuses to copy a template that has a connection open."""
     with postgres_database("oo_template") as url:
         config = write_config(tmp_path_factory.mktemp("template") / "oo.toml", database_url=url)
         run_cli("db", "upgrade", config=config)
