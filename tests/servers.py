@@ -13,6 +13,7 @@ import contextlib
 import grp
 import os
 import pwd
+import queue
 import shutil
 import signal
 import socket
@@ -589,24 +590,73 @@ def _admin_uri(server: URL) -> str:
 
 
 @contextlib.contextmanager
-def postgres_database(prefix: str = "oo_test", *, server: URL | None = None) -> Iterator[str]:
+def postgres_database(
+    prefix: str = "oo_test",
+    *,
+    server: URL | None = None,
+    template: str | None = None,
+    dropper: DatabaseDropper | None = None,
+) -> Iterator[str]:
     """Create a fresh database and yield its SQLAlchemy URL; drop it (FORCE) on exit.
 
     FORCE ends connections a test leaked (a pool, a crashed task), which would
     otherwise make DROP DATABASE fail and leave databases behind.
+
+    With `template`, the database is a copy of that one (CREATE DATABASE ... TEMPLATE):
+    a schema made once is copied in a fraction of the time a migration takes. With
+    `dropper`, the drop is queued to it instead of waited for here.
     """
     server = server or database_server_url()
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = _admin_uri(server)
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        create = sql.SQL("{} TEMPLATE {}").format(create, sql.Identifier(template))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(create)
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        if dropper is not None:
+            dropper.drop(name)
+        else:
+            _drop_database(admin, name)
+
+
+def _drop_database(admin: str, name: str) -> None:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        conn.execute(drop.format(sql.Identifier(name)))
+
+
+class DatabaseDropper:
+    """Drops databases in a thread of its own, one after the other, so a test does not
+    wait for it: on PostgreSQL 15 every DROP DATABASE waits for a checkpoint, which
+    takes 0.1-1.5 s on a busy disk. FORCE still ends whatever a test left connected.
+    `close()` waits until every queued drop is done and raises the first failure."""
+
+    def __init__(self, server: URL | None = None) -> None:
+        self._admin = _admin_uri(server or database_server_url())
+        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._errors: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, name="database-dropper", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (name := self._queue.get()) is not None:
+            try:
+                _drop_database(self._admin, name)
+            except Exception as exc:  # reported by close(), in the test run's thread
+                self._errors.append(exc)
+
+    def drop(self, name: str) -> None:
+        self._queue.put(name)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._errors:
+            raise RuntimeError(f"{len(self._errors)} databases not dropped") from self._errors[0]
 
 
 def database_exists(name: str, *, server: URL | None = None) -> bool:

@@ -30,7 +30,7 @@ from daemon.settings import Settings
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 SEEDS = [p.read_bytes() for p in sorted(CORPUS.glob("*/*")) if p.is_file()
          and p.name != "README.md"]
-N = int(os.environ.get("OO_FUZZ_N", "10000"))
+N = int(os.environ.get("OO_FUZZ_N", "1000"))
 SEED = int(os.environ.get("OO_FUZZ_SEED", "20261126"))
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 

@@ -16,6 +16,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from harness import REPO, clean_env, run_cli, sql, write_config
 from sqlalchemy import create_engine, select, text
 
@@ -23,6 +24,14 @@ from daemon.cli import build_parser
 from daemon.store.schema import metadata
 
 CUSTOMERS = {"name": "Aftale ApS", "domains": ["aftale.dk"], "agreement": True}
+
+
+@pytest.fixture
+def pg_url(migrated_pg_url: str) -> str:
+    """In this module every test starts at the newest schema, copied from the session's
+    migrated template (tests/conftest.py): the migration is not what these tests show,
+    and a daemon or command would otherwise run it first, in a subprocess, each time."""
+    return migrated_pg_url
 
 
 def _config(tmp_path: Path, url: str, *, customers: bool, name: str = "oo.toml") -> Path:

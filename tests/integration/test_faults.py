@@ -16,6 +16,14 @@ from pg_cluster import PgCluster
 
 
 @pytest.fixture
+def pg_url(migrated_pg_url: str) -> str:
+    """In this module every test starts at the newest schema, copied from the session's
+    migrated template (tests/conftest.py): the migration is not what these tests show,
+    and a daemon or command would otherwise run it first, in a subprocess, each time."""
+    return migrated_pg_url
+
+
+@pytest.fixture
 def pg_cluster() -> Iterator[PgCluster]:
     cluster = PgCluster().init()
     cluster.start()

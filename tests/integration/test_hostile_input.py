@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from harness import parse_mail, run_cli, write_config
 
 from daemon.app import build_app
@@ -22,6 +23,14 @@ from daemon.settings import load_settings
 SCRIPT = "<script>alert('oo')</script>"
 TEMPLATE = "{{ 7 * 7 }}{% for x in range(3) %}loop{% endfor %}"
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # a Tuesday, within business hours
+
+
+@pytest.fixture
+def pg_url(migrated_pg_url: str) -> str:
+    """In this module every test starts at the newest schema, copied from the session's
+    migrated template (tests/conftest.py): the migration is not what these tests show,
+    and a daemon or command would otherwise run it first, in a subprocess, each time."""
+    return migrated_pg_url
 
 
 def hostile_mail(filename: str = "rapport.pdf") -> bytes:

@@ -7,7 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from harness import REPO, clean_env, parse_mail, run_cli, write_config
+
+
+@pytest.fixture
+def pg_url(migrated_pg_url: str) -> str:
+    """In this module every test starts at the newest schema, copied from the session's
+    migrated template (tests/conftest.py): the migration is not what these tests show,
+    and a daemon or command would otherwise run it first, in a subprocess, each time."""
+    return migrated_pg_url
 
 
 def config(tmp_path: Path) -> Path:

@@ -29,6 +29,14 @@ SATURDAY_11 = datetime(2026, 11, 28, 10, tzinfo=UTC)  # outside normal hours (BR
 NOW = datetime(2026, 12, 2, 8, tzinfo=UTC)
 
 
+@pytest.fixture
+def pg_url(migrated_pg_url: str) -> str:
+    """In this module every test starts at the newest schema, copied from the session's
+    migrated template (tests/conftest.py): the migration is not what these tests show,
+    and a daemon or command would otherwise run it first, in a subprocess, each time."""
+    return migrated_pg_url
+
+
 def add_case(conn: Any, subject: str, *, domain: str = "firma.dk", agreement: bool = True,
              created: datetime = MONDAY_10, priority: str = "normal",
              responded: datetime | None = None, resolved: datetime | None = None,

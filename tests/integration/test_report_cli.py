@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from harness import REPO, run_cli, write_config
 
 from daemon.app import build_app
@@ -22,6 +23,14 @@ from daemon.settings import load_settings
 from daemon.store import repository
 
 ARTIFACTS = REPO / "test-artifacts"  # git-ignored; CI keeps what the run leaves there
+
+
+@pytest.fixture
+def pg_url(migrated_pg_url: str) -> str:
+    """In this module every test starts at the newest schema, copied from the session's
+    migrated template (tests/conftest.py): the migration is not what these tests show,
+    and a daemon or command would otherwise run it first, in a subprocess, each time."""
+    return migrated_pg_url
 
 
 class Clock:

@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from servers import (
     DATABASE_URL_ENV,
+    DatabaseDropper,
     Dovecot,
     SmtpSink,
     database_exists,
@@ -18,6 +19,8 @@ from servers import (
     postgres_database,
 )
 from sqlalchemy.engine import make_url
+
+from daemon.store.migrate import SCHEMA_HEAD
 
 
 def make_mail(n: int, size: int = 2000) -> bytes:
@@ -213,6 +216,40 @@ def test_postgres_database_is_dropped_even_with_open_connections() -> None:
         assert database_exists(name)
         leaked = psycopg.connect(psycopg_dsn(url))  # e.g. a pool the test forgot
     try:
+        assert not database_exists(name)
+    finally:
+        leaked.close()
+
+
+@pytest.mark.parametrize("turn", ["first", "second"])
+def test_migrated_pg_url_is_a_private_copy_at_the_newest_schema(
+    migrated_pg_url: str, _migrated_template: str, turn: str
+) -> None:
+    """Each test gets its own copy of the template: what one writes, the next (the
+    second turn) and the template do not see; CREATE TABLE would fail on a shared one."""
+    name = make_url(migrated_pg_url).database
+    assert name is not None and name.startswith("oo_test_") and name != _migrated_template
+    with psycopg.connect(psycopg_dsn(migrated_pg_url)) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (SCHEMA_HEAD,)
+        ]
+        assert conn.execute("SELECT count(*) FROM cases").fetchone() == (0,)
+        conn.execute("CREATE TABLE written_by_a_test (turn text)")
+        conn.execute("INSERT INTO written_by_a_test VALUES (%s)", (turn,))
+    with postgres_database(template=_migrated_template) as other, psycopg.connect(
+        psycopg_dsn(other)
+    ) as conn:
+        found = conn.execute("SELECT to_regclass('written_by_a_test')").fetchone()
+        assert found == (None,)
+
+
+def test_database_dropper_drops_what_was_queued_by_close() -> None:
+    dropper = DatabaseDropper()
+    with postgres_database("oo_droptest", dropper=dropper) as url:
+        name = url.rsplit("/", 1)[1]
+        leaked = psycopg.connect(psycopg_dsn(url))
+    try:
+        dropper.close()
         assert not database_exists(name)
     finally:
         leaked.close()

@@ -42,6 +42,14 @@ CASE_KEYS = {
 }
 
 
+@pytest.fixture
+def pg_url(migrated_pg_url: str) -> str:
+    """In this module every test starts at the newest schema, copied from the session's
+    migrated template (tests/conftest.py): the migration is not what these tests show,
+    and a daemon or command would otherwise run it first, in a subprocess, each time."""
+    return migrated_pg_url
+
+
 def make_config(tmp_path: Path, url: str, **staff: str) -> Path:
     extra = {"staff": staff} if staff else None
     return write_config(tmp_path / "oo.toml", database_url=url, extra=extra)

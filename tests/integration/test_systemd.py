@@ -28,6 +28,14 @@ UNIT = REPO / "config" / "oo-support.service"
 # -- the unit file ---------------------------------------------------------------------
 
 
+@pytest.fixture
+def pg_url(migrated_pg_url: str) -> str:
+    """In this module every test starts at the newest schema, copied from the session's
+    migrated template (tests/conftest.py): the migration is not what these tests show,
+    and a daemon or command would otherwise run it first, in a subprocess, each time."""
+    return migrated_pg_url
+
+
 def _verify(unit: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60

@@ -41,6 +41,14 @@ ISSUER_UNKNOWN = "unable to get local issuer certificate"  # OpenSSL's reason
 
 
 @pytest.fixture
+def pg_url(migrated_pg_url: str) -> str:
+    """In this module every test starts at the newest schema, copied from the session's
+    migrated template (tests/conftest.py): the migration is not what these tests show,
+    and a daemon or command would otherwise run it first, in a subprocess, each time."""
+    return migrated_pg_url
+
+
+@pytest.fixture
 def test_ca() -> trustme.CA:
     return trustme.CA()
 

@@ -34,6 +34,14 @@ pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiri
 
 
 @pytest.fixture
+def pg_url(migrated_pg_url: str) -> str:
+    """In this module every test starts at the newest schema, copied from the session's
+    migrated template (tests/conftest.py): the migration is not what these tests show,
+    and a daemon or command would otherwise run it first, in a subprocess, each time."""
+    return migrated_pg_url
+
+
+@pytest.fixture
 def token_endpoint(tmp_path: Path) -> Iterator[TokenEndpoint]:
     endpoint = TokenEndpoint(tmp_path)
     endpoint.start()
