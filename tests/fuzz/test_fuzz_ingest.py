@@ -4,9 +4,9 @@ one, or is a duplicate, or is ignored as automatic mail) or a recorded rejection
 its raw bytes are kept either way. Nothing is deferred: that would mean the database
 refused even the raw bytes.
 
-It runs OO_FUZZ_N mails (default 10,000, the full size `bash .ci/long` runs too); a
-quicker look is `OO_FUZZ_N=1000 python -m pytest tests/fuzz -q`. The seed is fixed, so a failure
-repeats; OO_FUZZ_SEED picks another sequence.
+It runs OO_FUZZ_N mails (default 1,000 in the suite; `bash .ci/long` runs the full
+10,000: `OO_FUZZ_N=10000 python -m pytest tests/fuzz -q`). The seed is fixed, so a failure
+repeats; the first 1,000 mails are those of the full run. OO_FUZZ_SEED picks another sequence.
 """
 
 from __future__ import annotations
