@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -222,6 +223,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     retry.add_argument("id", type=int, help="the message id, as `ignored list --json` shows it")
     json_flag(retry)
+    files = group("attachments", "the files customers sent with their mail")
+    get = command(
+        "get",
+        cmd_attachments_get,
+        "write a case's attachments to files (names made safe; an existing file is never"
+        " overwritten)",
+        files,
+    )
+    get.add_argument("number", type=int, help="the case number")
+    get.add_argument(
+        "--out", type=Path, default=Path("."), metavar="DIR",
+        help="the directory to write to (default: the current one; created if missing)",
+    )
+    json_flag(get)
     report = command("report", cmd_report, "the monthly report per customer")
     report.add_argument("--month", required=True, help="YYYY-MM, in Danish local time")
     report.add_argument("--customer", metavar="DOMAIN", help="one customer's email domain")
@@ -737,6 +752,42 @@ def cmd_ignored_retry(args: argparse.Namespace, settings: Settings) -> int:
     }
     _print_summary(args, summary)
     return 0 if result.case_number is not None else 1
+
+
+def cmd_attachments_get(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon.domain.file_names import distinct_names, safe_file_name
+
+    found = _app(args, settings).reads.attachment_files(args.number)
+    out: Path = args.out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        taken = [entry.name for entry in out.iterdir()]
+    except OSError as exc:
+        raise CommandError(f"--out {str(out)!r}: {exc.strerror or exc}") from None
+    names = distinct_names(
+        (safe_file_name(about["filename"], f"attachment-{n}") for n, (about, _) in
+         enumerate(found, 1)),
+        taken,
+    )
+    written = []
+    for name, (about, content) in zip(names, found, strict=True):
+        path = out / name
+        try:
+            # O_EXCL: a file that appeared meanwhile is not overwritten either.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(content)
+        except OSError as exc:
+            raise CommandError(f"{str(path)!r}: {exc.strerror or exc}") from None
+        written.append({**about, "path": str(path), "written_bytes": len(content)})
+    if args.json:
+        _print_json(written)
+    elif not written:
+        print(f"[OO#{args.number}] has no attachments")
+    else:
+        for w in written:
+            print(f"{w['path']}  ({w['written_bytes']} bytes, {w['content_type']})")
+    return 0
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:

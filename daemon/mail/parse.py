@@ -826,3 +826,24 @@ def _size(part: Message) -> int:
     if isinstance(payload, bytes):
         return len(payload)
     return len(str(payload_of(part)))
+
+
+def part_content(raw: bytes, part_index: int) -> bytes:
+    """The decoded content of leaf part `part_index` of `raw`, as `Attachment.part_index`
+    numbers it (the stored mail is the only copy of an attachment's bytes).
+
+    An attached message (message/rfc822) is given whole, as an .eml file holds it.
+    ParseError when the mail has no such part.
+    """
+    if raw[:1].isspace() or raw.startswith(_BOM):
+        raw = raw.removeprefix(_BOM).lstrip()
+    msg = email.message_from_bytes(_without_leading_junk(raw), policy=email.policy.compat32)
+    for index, part in enumerate(_leaf_parts(msg)):
+        if index != part_index:
+            continue
+        payload = payload_of(part)
+        if isinstance(payload, list):  # message/rfc822: the attached mail itself
+            return b"".join(inner.as_bytes() for inner in payload if isinstance(inner, Message))
+        decoded = part.get_payload(decode=True)
+        return decoded if isinstance(decoded, bytes) else b""
+    raise ParseError(f"the mail has no part {part_index}")

@@ -99,6 +99,7 @@ def test_read_commands_change_nothing_even_without_the_customer_list(
         ("cases", "list", "--overdue", "--customer", "aftale.dk", "--assigned", "none"),
         ("cases", "search", "printeren"), ("cases", "search", "printeren", "--json"),
         ("ignored", "list"), ("ignored", "list", "--json"),
+        ("attachments", "get", str(number), "--out", str(tmp_path / "files")),
         ("report", "--month", "2026-12"), ("report", "--month", "2026-12", "--format", "csv"),
         ("report", "--month", "2026-12", "--format", "html"),
         # Four days on, every deadline of the case has passed: the pass would send.

@@ -476,3 +476,44 @@ def test_postgresql_search_uses_its_indexes(tmp_path: Path, pg_url: str) -> None
         )
     app.engine.dispose()
     assert "ix_cases_search" in plan and "ix_messages_search" in plan, plan
+
+
+def test_attachments_get_writes_each_file_under_a_safe_name_and_never_overwrites(
+    tmp_path: Path, pg_url: str
+) -> None:
+    config = make_config(tmp_path, pg_url)
+    msg = EmailMessage()
+    msg["From"], msg["To"] = "Søren Kunde <soren@firma.dk>", "support@oo.dk"
+    msg["Subject"], msg["Message-ID"] = "Fakturaen", "<files@firma.dk>"
+    msg.set_content("Se vedhæftede filer.")
+    pdf, script, second = b"%PDF-1.4 rapport", b"#!/bin/sh\nrm -rf ~\n", b"%PDF-1.4 version 2"
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="rapport.pdf")
+    # A name is the sender's text: a path out of the directory, a hidden file.
+    msg.add_attachment(script, maintype="text", subtype="x-sh", filename="../../.profile")
+    msg.add_attachment(second, maintype="application", subtype="pdf", filename="Rapport.pdf")
+    [result] = deliver(config, MONDAY_10, msg.as_bytes(policy=email.policy.SMTP))
+    number = result.case_number
+    assert number is not None
+    out = tmp_path / "filer"
+    out.mkdir()
+    (out / "rapport.pdf").write_bytes(b"staff's own file")  # there already: kept
+
+    written = cli_json("attachments", "get", str(number), "--out", str(out), config=config)
+
+    assert [(w["filename"], Path(w["path"]).name) for w in written] == [
+        ("rapport.pdf", "rapport (2).pdf"),
+        (".profile", "profile"),  # the parser kept only the last part of the path
+        ("Rapport.pdf", "Rapport (3).pdf"),
+    ]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "Rapport (3).pdf", "profile", "rapport (2).pdf", "rapport.pdf"
+    ]
+    assert not (tmp_path / ".profile").exists()
+    assert (out / "rapport.pdf").read_bytes() == b"staff's own file"
+    assert (out / "rapport (2).pdf").read_bytes() == pdf
+    assert (out / "profile").read_bytes() == script
+    assert (out / "Rapport (3).pdf").read_bytes() == second
+    assert [w["written_bytes"] for w in written] == [len(pdf), len(script), len(second)]
+    # What cases show lists is what get writes.
+    listed = [a["filename"] for m in show(config, number)["messages"] for a in m["attachments"]]
+    assert listed == [w["filename"] for w in written]

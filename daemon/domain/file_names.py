@@ -1,0 +1,50 @@
+"""A file name from a mail made safe to write to a staff member's disk.
+
+A name in a mail is the sender's text: it may hold a path (`../../.bashrc`, `C:\\x`),
+control characters, a leading dot that hides the file, or a name Windows reserves.
+Only the last path component's printable text is kept, and a name is never reused
+within one directory listing (`report.pdf`, `report (2).pdf`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_WINDOWS_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$")
+MAX_NAME_CHARS = 120
+
+
+def safe_file_name(name: str, fallback: str) -> str:
+    """`name` as one harmless file name in the current directory, else `fallback`."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
+    if not name or _WINDOWS_RESERVED.match(name):
+        name = fallback
+    if len(name) > MAX_NAME_CHARS:  # keep the extension: it says what opens the file
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            name = stem[: MAX_NAME_CHARS - len(extension) - 1] + "." + extension
+        else:
+            name = name[:MAX_NAME_CHARS]
+    return name
+
+
+def distinct_names(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
+    """`names` in order, each made distinct from the others and from `taken` (compared
+    case-insensitively, as on Windows and macOS disks): `a.pdf`, `a (2).pdf`."""
+    used = {name.casefold() for name in taken}
+    result: list[str] = []
+    for name in names:
+        stem, dot, extension = name.rpartition(".")
+        if not dot or not stem:
+            stem, extension = name, ""
+        candidate, number = name, 1
+        while candidate.casefold() in used:
+            number += 1
+            candidate = f"{stem} ({number})" + (f".{extension}" if extension else "")
+        used.add(candidate.casefold())
+        result.append(candidate)
+    return result
