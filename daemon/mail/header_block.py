@@ -56,14 +56,22 @@ def header_fields(raw: bytes) -> list[Field]:
     return [Field(name, start, end) for (name, start), end in zip(starts, ends, strict=True)]
 
 
-def without_fields(raw: bytes, name: bytes) -> bytes:
-    """`raw` with every header field called `name` (lower case) removed."""
-    dropped = [field for field in header_fields(raw) if field.name == name]
+def without_fields(raw: bytes, *names: bytes, prefix: bytes = b"") -> bytes:
+    """`raw` with every header field called one of `names` (lower case) removed, and
+    `prefix` (whole header lines) put before it, in one copy at most."""
+    dropped = [field for field in header_fields(raw) if field.name in names]
     if not dropped:
-        return raw
-    pieces, kept_from = [], 0
+        return prefix + raw if prefix else raw
+    pieces, kept_from = [prefix], 0
     for field in dropped:
         pieces.append(raw[kept_from : field.start])
         kept_from = field.end
     pieces.append(raw[kept_from:])
     return b"".join(pieces)
+
+
+def return_path_field(mail_from: str) -> bytes:
+    """The Return-Path line a final delivery puts on top of a mail (RFC 5321 4.4): the
+    envelope sender, `<>` for a bounce."""
+    address = "".join(ch for ch in mail_from if ch not in "<>\r\n\0" and ch.isprintable())
+    return b"Return-Path: <" + address.encode("utf-8", "surrogateescape") + b">\r\n"

@@ -300,7 +300,7 @@ def _without_leading_junk(raw: bytes) -> bytes:
     or a gateway's banner before the first header field are stepped over, as forgiving
     mail readers do (the stored raw mail keeps them)."""
     if _FIELD.match(raw):
-        return raw  # the usual case, decided on the first bytes
+        return _trace_then_junk(raw)  # the usual case: the header section starts here
     position = 0
     for _ in range(_JUNK_LINES):
         end = raw.find(b"\n", position)
@@ -310,6 +310,32 @@ def _without_leading_junk(raw: bytes) -> bytes:
         if _FIELD.match(raw, position) and _looks_like_header_section(raw, position):
             return raw[position:]
     return raw
+
+
+_TRACE_FIELD = re.compile(rb"(?i)(?:return-path|delivered-to|x-original-to|received)[ \t]*:")
+
+
+def _trace_then_junk(raw: bytes) -> bytes:
+    """`raw` less a junk line found right below the trace fields a delivery put on top
+    (Return-Path, Delivered-To, Received: our listener, or the MTA before a mailbox)
+    of a mail that began with junk; else `raw` itself. The fields are kept."""
+    position = 0
+    for _ in range(_JUNK_LINES * 4):  # a few trace fields, each maybe folded
+        if not (_TRACE_FIELD.match(raw, position) or raw[position : position + 1] in (b" ", b"\t")):
+            break
+        end = raw.find(b"\n", position)
+        if end < 0:
+            return raw
+        position = end + 1
+    if position == 0 or _FIELD.match(raw, position) or raw[position : position + 2] in (
+        b"\r\n",
+        b"\n",
+    ):
+        return raw  # trace fields, then the rest of the header section: the usual case
+    rest = _without_leading_junk(raw[position:])
+    if len(rest) == len(raw) - position:
+        return raw  # no header section below the junk either: the parser decides
+    return raw[:position] + rest
 
 
 _KNOWN_FIELDS = re.compile(

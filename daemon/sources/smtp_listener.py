@@ -29,7 +29,7 @@ from daemon.clock import Clock
 from daemon.domain.staff import ListenerProof
 from daemon.inbound import InboundMail, IngestResult, Outcome
 from daemon.mail.dkim_check import TxtLookup, verified_staff_signers
-from daemon.mail.header_block import without_fields
+from daemon.mail.header_block import return_path_field, without_fields
 from daemon.mail.parse import dedupe_key
 from daemon.passwords import hash_password, password_matches
 from daemon.pipeline import Pipeline
@@ -90,7 +90,9 @@ class SupportMailHandler:
         received_at = self.clock()
         self.in_flight += 1
         try:
-            result = await asyncio.to_thread(self._ingest, raw, login, received_at)
+            result = await asyncio.to_thread(
+                self._ingest, raw, envelope.mail_from or "", login, received_at
+            )
         except PrepareStopped:
             return "421 4.3.2 Service shutting down, try again later"
         except Exception:  # noqa: BLE001 - the database is down: the client keeps the mail
@@ -106,17 +108,26 @@ class SupportMailHandler:
         # not for whoever can connect to port 25 to learn.
         return "250 2.0.0 OK"
 
-    def _ingest(self, raw: bytes, login: str | None, received_at: datetime) -> IngestResult:
+    def _ingest(
+        self, raw: bytes, mail_from: str, login: str | None, received_at: datetime
+    ) -> IngestResult:
         """Verify what the listener can, then store the mail (in a worker thread)."""
         staff_domains = self.pipeline.settings.staff.domains
         proof = ListenerProof(
             smtp_login=login,
             dkim_domains=verified_staff_signers(raw, staff_domains, self.dkim_lookup),
         )
-        # Stored byte for byte as received, less the Authentication-Results fields:
-        # nothing that reads the stored mail later may take the sender's word for it.
+        # Stored byte for byte as received, less the Authentication-Results and
+        # Return-Path fields: nothing that reads the stored mail later may take the
+        # sender's word for them. On top, as a final delivery does (RFC 5321 4.4), the
+        # envelope sender: the sender of last resort of a mail whose From is unreadable.
         mail = InboundMail(
-            raw=without_fields(raw, b"authentication-results"),
+            raw=without_fields(
+                raw,
+                b"authentication-results",
+                b"return-path",
+                prefix=return_path_field(mail_from),
+            ),
             source="smtp",
             received_at=received_at,
             listener_proof=proof,

@@ -160,16 +160,23 @@ async def test_listener_answers_250_only_after_commit(listener: tuple[int, Path]
     assert [m["kind"] for m in json.loads(shown)["messages"]] == ["customer", "ack"]
 
 
-async def test_unparseable_mail_over_smtp_is_kept_as_rejected(
+async def test_unparseable_mail_over_smtp_is_a_case_of_its_envelope_sender_else_rejected(
     listener: tuple[int, Path],
 ) -> None:
+    """A mail with no readable header section still becomes a case from whatever names
+    a sender: here only the envelope (MAIL FROM). With none anywhere (a null sender)
+    it is kept raw as rejected, with the reason."""
     port, config = listener
 
-    def send() -> None:
+    def send(envelope_sender: str) -> None:
         with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
-            client.sendmail("kunde@firma.dk", ["support@oo.dk"], b"\r\n\r\nno headers at all\r\n")
+            client.sendmail(envelope_sender, ["support@oo.dk"], b"\r\n\r\nno headers at all\r\n")
 
-    await asyncio.to_thread(send)
+    await asyncio.to_thread(send, "kunde@firma.dk")
+    await asyncio.to_thread(send, "")
+    [case] = json.loads(await asyncio.to_thread(run_cli, "cases", "list", "--json",
+                                                config=config))
+    assert case["customer_email"] == "kunde@firma.dk"
     [kept] = json.loads(await asyncio.to_thread(run_cli, "ignored", "list", "--json",
                                                 config=config))
     assert kept["kind"] == "rejected"

@@ -67,7 +67,8 @@ async def test_spooled_mail_is_stored_byte_for_byte(listener: tuple[int, Path]) 
     answers = await asyncio.to_thread(dialogue, port, wire)
     assert answers[-2].startswith(b"250 "), answers
     assert answers[-1].startswith(b"221 "), answers
-    assert stored_raw(tmp_path) == [content]
+    # As received, with the envelope sender on top, as a final delivery puts it.
+    assert stored_raw(tmp_path) == [b"Return-Path: <kunde@firma.dk>\r\n" + content]
 
 
 async def test_mail_over_the_limit_gets_552_and_nothing_is_stored(
@@ -143,10 +144,34 @@ async def test_bare_lf_mail_with_long_lines_is_taken_as_postfix_takes_it(
                        for line in content.replace(b"\r\n", b"\n").splitlines(True))
     answers = await asyncio.to_thread(dialogue, port, stuffed + b".\nMAIL FROM:<x@y.dk>\r\n")
     assert answers[-2].startswith(b"250 "), answers
-    assert stored_raw(tmp_path) == [content + b"\r\nMAIL FROM:<x@y.dk>\r\n"]
+    assert stored_raw(tmp_path) == [
+        b"Return-Path: <kunde@firma.dk>\r\n" + content + b"\r\nMAIL FROM:<x@y.dk>\r\n"
+    ]
     [case] = json.loads(await asyncio.to_thread(
         run_cli, "cases", "list", "--json", config=tmp_path / "oo.toml"))
     assert case["subject"] == "LF only"
     shown = json.loads(await asyncio.to_thread(
         run_cli, "cases", "show", str(case["number"]), "--json", config=tmp_path / "oo.toml"))
     assert long_line in shown["messages"][0]["body_text"]
+
+
+async def test_the_envelope_sender_replaces_a_written_return_path_and_is_the_last_resort(
+    listener: tuple[int, Path],
+) -> None:
+    """A Return-Path the client wrote is its word, not the envelope: the listener puts
+    the real one (MAIL FROM) in its place. A mail whose header section is lost (junk
+    from a gateway, no From anywhere) still becomes a case, from the envelope sender."""
+    port, tmp_path = listener
+    forged = (b"Return-Path: <ceo@oo.dk>\r\nFrom: Kunde <kunde@firma.dk>\r\n"
+              b"To: support@oo.dk\r\nSubject: Returadresse\r\nMessage-ID: <rp-1@firma.dk>"
+              b"\r\n\r\nHej\r\n")
+    lost = b"\x01\x02 gateway-rod\r\nPrinteren i stuen virker ikke\r\n"
+    for content in (forged, lost):
+        answers = await asyncio.to_thread(dialogue, port, content)
+        assert answers[-2].startswith(b"250 "), answers
+    first, second = stored_raw(tmp_path)
+    assert first.startswith(b"Return-Path: <kunde@firma.dk>\r\nFrom: ") and b"ceo@" not in first
+    assert second == b"Return-Path: <kunde@firma.dk>\r\n" + lost
+    cases = json.loads(await asyncio.to_thread(
+        run_cli, "cases", "list", "--json", config=tmp_path / "oo.toml"))
+    assert sorted(c["customer_email"] for c in cases) == ["kunde@firma.dk", "kunde@firma.dk"]

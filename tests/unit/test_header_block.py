@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from daemon.mail.header_block import header_fields, without_fields
+from daemon.mail.header_block import header_fields, return_path_field, without_fields
 
 AR = b"authentication-results"
 
@@ -83,3 +83,19 @@ def test_only_those_fields_are_removed_and_the_rest_is_kept_byte_for_byte(
         if name != "Authentication-Results"
     )
     assert without_fields(raw, AR) == kept_head + b"\r\n" + body
+
+
+def test_several_fields_go_and_a_prefix_comes_in_one_copy() -> None:
+    raw = (b"Return-Path: <forged@evil.example>\r\nAuthentication-Results: mx; dkim=pass\r\n"
+           b"From: a@b.dk\r\n\r\nbody\r\n")
+    assert without_fields(
+        raw, b"authentication-results", b"return-path", prefix=b"Return-Path: <a@b.dk>\r\n"
+    ) == b"Return-Path: <a@b.dk>\r\nFrom: a@b.dk\r\n\r\nbody\r\n"
+    clean = b"From: a@b.dk\r\n\r\nbody\r\n"
+    assert without_fields(clean, b"return-path", prefix=b"X: y\r\n") == b"X: y\r\n" + clean
+
+
+def test_the_return_path_line_holds_the_envelope_sender_and_nothing_that_breaks_it() -> None:
+    assert return_path_field("kunde@firma.dk") == b"Return-Path: <kunde@firma.dk>\r\n"
+    assert return_path_field("") == b"Return-Path: <>\r\n"  # a bounce
+    assert return_path_field("a@b.dk>\r\nBcc: x@y.dk") == b"Return-Path: <a@b.dkBcc: x@y.dk>\r\n"

@@ -201,3 +201,24 @@ def test_trace_fields_keep_their_interleaving_top_first() -> None:
         ("received", "from x by mx.oo.dk"),
         ("authentication-results", "mx.oo.dk; dkim=fail"),
     ]
+
+
+def test_a_junk_line_below_a_deliverys_return_path_is_stepped_over() -> None:
+    """The listener (and an MTA delivering to a mailbox) puts Return-Path on top of a
+    mail that began with junk (an mbox line from a local tool): the header section
+    below the junk is still the mail's."""
+    raw = (b"Return-Path: <kunde@firma.dk>\r\nDelivered-To: support@oo.dk\r\n"
+           b">From kunde@firma.dk Mon Dec  1 10:00:00 2026\r\n"
+           b"From: Kunde <kunde@firma.dk>\r\nSubject: Printeren\r\nMessage-ID: <j@firma.dk>\r\n"
+           b"\r\nHej\r\n")
+    parsed = parse(raw)
+    assert (parsed.from_addr, parsed.subject, parsed.body_text) == (
+        "kunde@firma.dk", "Printeren", "Hej"
+    )
+
+
+def test_a_mail_with_no_readable_sender_falls_back_to_the_envelope_return_path() -> None:
+    raw = b"Return-Path: <afsender@firma.dk>\r\n\x01\x02 rod\r\nintet hoved her\r\n"
+    parsed = parse(raw)
+    assert parsed.from_addr == "afsender@firma.dk"
+    assert "intet hoved her" in parsed.body_text
