@@ -69,6 +69,12 @@ def _to_ore(amount: Decimal) -> Decimal:
     return amount.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def vat_of(amount_excl_vat: Decimal) -> Decimal:
+    """The VAT on a total excl. VAT (BR-17): 25 %, rounded once, half-up to øre. Of a
+    case's bill and of a report's total alike: never a sum of rounded lines."""
+    return _to_ore(amount_excl_vat * VAT_RATE)
+
+
 @dataclass(frozen=True)
 class Rates:
     """Hourly rates excl. VAT, DKK (BR-15); a customer's own rates override these."""
@@ -220,7 +226,7 @@ def bill_case(
     covers = agreement_covers(work, agreement=agreement, project=project)
     lines = tuple(_line(w, covers and not w.after_hours, rates) for w in work)
     excl = sum((line.amount for line in lines), _ZERO) + sum((f.amount for f in fees), _ZERO)
-    vat = _to_ore(excl * VAT_RATE)
+    vat = vat_of(excl)
     return Bill(
         lines=lines,
         fees=tuple(fees),

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, func, select
 
-from daemon.domain.billing import CURRENCY, Bill, Rates, Work, bill_case
+from daemon.domain.billing import CURRENCY, Bill, Rates, Work, bill_case, vat_of
 from daemon.domain.references import format_reference
 from daemon.domain.sla import Priority
 from daemon.outputs.views import money
@@ -210,16 +210,19 @@ def case_line(
 
 
 def totals_of(lines: Iterable[CaseLine]) -> Totals:
-    """Sums of the per-case bills (VAT summed per case, not recomputed on the total)."""
+    """Sums of the per-case bills; the VAT is computed once on the total excl. VAT
+    (BR-17), not summed from each case's rounded VAT, so an invoice agrees with it."""
     found = list(lines)
+    excl = sum((line.amount_excl_vat for line in found), _ZERO)
+    vat = vat_of(excl)
     return Totals(
         cases=len(found),
         minutes=sum(line.minutes for line in found),
         billable_minutes=sum(line.billable_minutes for line in found),
         covered_minutes=sum(line.covered_minutes for line in found),
-        amount_excl_vat=sum((line.amount_excl_vat for line in found), _ZERO),
-        vat=sum((line.vat for line in found), _ZERO),
-        amount_incl_vat=sum((line.amount_incl_vat for line in found), _ZERO),
+        amount_excl_vat=excl,
+        vat=vat,
+        amount_incl_vat=excl + vat,
     )
 
 

@@ -126,7 +126,10 @@ def test_report_prices_the_worked_examples_and_sums_them(
     stranger = next(c for c in report.customers if c.domain == "andet.dk")
     assert (stranger.name, stranger.agreement) == ("", False)
     assert report.totals.amount_excl_vat == Decimal("2281.25")
-    assert report.totals.amount_incl_vat == Decimal("2851.57")  # 2623.44 + 228.13
+    # BR-17: VAT once on the total, 25 % of 2281.25 = 570.3125 -> 570.31 (the cases'
+    # own rounded VAT would sum to 570.32).
+    assert report.totals.vat == Decimal("570.31")
+    assert report.totals.amount_incl_vat == Decimal("2851.56")
 
 
 def test_every_case_agrees_to_the_ore_with_its_own_billing(
@@ -209,11 +212,13 @@ def test_all_three_formats_agree_with_the_report(
     rows = list(csv.DictReader(io.StringIO(report_csv(report))))
     assert len(rows) == 6  # November's cases only
     assert sum(Decimal(r["amount_excl_vat"]) for r in rows) == json_sum == Decimal("2281.25")
-    assert sum(Decimal(r["vat"]) for r in rows) == report.totals.vat
+    # Each row's VAT is its case's; the total's is taken once on the total (BR-17).
+    assert sum(Decimal(r["vat"]) for r in rows) == Decimal("570.32")
+    assert report.totals.vat == Decimal("570.31")
     assert {r["subject"] for r in rows} >= {"Adgangskode udløbet", "Server nede lørdag"}
 
     page = report_html(report, TemplateRenderer(TEMPLATES))
     assert "Supportrapport november 2026" in page
     assert "Firma A/S" in page and "Adgangskode udløbet" in page
-    assert "2.281,25 kr." in page and "2.851,57 kr." in page
+    assert "2.281,25 kr." in page and "2.851,56 kr." in page
     assert "<svg" in page

@@ -176,14 +176,16 @@ def test_cases_are_priced_and_classed_by_their_own_agreement() -> None:
     assert lines[100004].coverage is Coverage.BILLED
 
 
-def test_totals_are_the_sums_of_the_per_case_bills_to_the_ore() -> None:
+def test_totals_sum_the_bills_and_take_vat_once_on_the_total() -> None:
     report = sample_report()
     bills = [bill_case([Work(30, "support", False)], agreement=True),
              bill_case([Work(10, "support", False)], agreement=False)]
     assert report.totals.amount_excl_vat == Decimal("730.00")
-    # 136.88 + 45.63, each rounded with its case; 25% of 730.00 would be 182.50.
-    assert report.totals.vat == sum(b.vat for b in bills) == Decimal("182.51")
-    assert report.totals.amount_incl_vat == Decimal("912.51")
+    # BR-17: 25 % of 730.00, rounded once. The cases' own VAT, 136.88 + 45.63 (each
+    # rounded with its case), would sum to 182.51: one øre an invoice would not show.
+    assert sum(b.vat for b in bills) == Decimal("182.51")
+    assert report.totals.vat == Decimal("182.50")
+    assert report.totals.amount_incl_vat == Decimal("912.50")
     assert report.totals.minutes == 51 and report.totals.covered_minutes == 11
     firma = next(c for c in report.customers if c.domain == "firma.dk")
     assert firma.totals.amount_excl_vat == Decimal("547.50")
@@ -222,7 +224,7 @@ def test_json_has_money_as_two_decimal_strings_and_local_times_with_offset() -> 
     assert data["month"] == "2026-11" and data["currency"] == "DKK"
     assert data["start"] == "2026-11-01T00:00:00+01:00"
     assert data["totals"]["amount_excl_vat"] == "730.00"
-    assert data["totals"]["vat"] == "182.51"
+    assert data["totals"]["vat"] == "182.50"  # BR-17: once, on the total
     firma = next(c for c in data["customers"] if c["domain"] == "firma.dk")
     case = firma["cases"][0]
     assert case["reference"] == "[OO#100001]"
@@ -276,7 +278,7 @@ def test_html_is_a_danish_self_contained_page() -> None:
     page = html_of(sample_report())
     assert '<html lang="da">' in page
     assert "Supportrapport november 2026" in page
-    assert "547,50 kr." in page and "912,51 kr." in page  # Danish money format
+    assert "547,50 kr." in page and "912,50 kr." in page  # Danish money format
     assert "SLA overholdelse pr. prioritet" in page and "Løsning" in page
     assert "I alt ekskl. moms" in page and "I alt inkl. moms" in page
     assert "23.11.2026 10:00" in page  # opened, in Danish local time
