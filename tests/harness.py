@@ -172,6 +172,53 @@ def customer_mail(
     return msg.as_bytes(policy=email.policy.SMTP)  # CRLF, as on the wire
 
 
+def compose_mail(
+    *,
+    sender: str,
+    subject: str,
+    body: str,
+    message_id: str,
+    to: str = "support@oo.dk",
+    cc: str | None = None,
+    in_reply_to: str | None = None,
+    headers: dict[str, str] | None = None,
+    attachment: tuple[str, bytes] | None = None,
+) -> bytes:
+    """One mail as a client sends it (CRLF); a reply names `in_reply_to` in both
+    In-Reply-To and References, as mail clients do."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = to
+    if cc:
+        msg["Cc"] = cc
+    msg["Subject"] = subject
+    msg["Message-ID"] = message_id
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        msg["References"] = in_reply_to
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(body)
+    if attachment:
+        name, data = attachment
+        msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+    return msg.as_bytes(policy=email.policy.SMTP)
+
+
+# A PostgreSQL trigger that refuses to store any mail whose raw bytes hold
+# "poison-bytes": the database refusing one mail, even raw (quarantine tests).
+REFUSE_BYTES = """
+CREATE FUNCTION refuse() RETURNS trigger AS $$
+BEGIN
+  IF position('poison-bytes' in convert_from(NEW.raw, 'SQL_ASCII')) > 0 THEN
+    RAISE EXCEPTION 'refused by test trigger';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse();
+"""
+
+
 def parse_mail(data: bytes) -> EmailMessage:
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert isinstance(message, EmailMessage)

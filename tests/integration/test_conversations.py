@@ -3,14 +3,13 @@ Dovecot, PostgreSQL and an SMTP sink."""
 
 from __future__ import annotations
 
-import email.policy
 import json
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from harness import parse_mail, run_cli, sql, write_config
+from harness import compose_mail, parse_mail, run_cli, sql, write_config
 
 from daemon.app import App, build_app
 from daemon.settings import load_settings
@@ -73,20 +72,8 @@ def mail(
     in_reply_to: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> bytes:
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = to
-    if cc:
-        msg["Cc"] = cc
-    msg["Subject"] = subject
-    msg["Message-ID"] = message_id
-    if in_reply_to:
-        msg["In-Reply-To"] = in_reply_to
-        msg["References"] = in_reply_to
-    for name, value in (headers or {}).items():
-        msg[name] = value
-    msg.set_content(body)
-    return msg.as_bytes(policy=email.policy.SMTP)
+    return compose_mail(sender=sender, subject=subject, body=body, to=to, cc=cc,
+                        message_id=message_id, in_reply_to=in_reply_to, headers=headers)
 
 
 def open_case(desk: Desk) -> tuple[int, EmailMessage]:

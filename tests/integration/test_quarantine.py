@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import REPO, clean_env, customer_mail, run_cli, sql, write_config
+from harness import REFUSE_BYTES, REPO, clean_env, customer_mail, run_cli, sql, write_config
 
 from daemon.app import build_app
 from daemon.pipeline import triage
@@ -98,16 +98,6 @@ def test_mail_that_kills_each_pass_is_quarantined_and_the_others_flow(
     assert subject == "poison pill"
 
 
-REFUSE_BYTES = """
-CREATE FUNCTION refuse() RETURNS trigger AS $$
-BEGIN
-  IF position('poison-bytes' in convert_from(NEW.raw, 'SQL_ASCII')) > 0 THEN
-    RAISE EXCEPTION 'refused by test trigger';
-  END IF;
-  RETURN NEW;
-END $$ LANGUAGE plpgsql;
-CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse();
-"""
 
 
 def test_mail_refused_even_raw_is_moved_to_quarantine_after_max_attempts(

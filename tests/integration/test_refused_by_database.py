@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import DaemonProcess, customer_mail, run_cli, sql, write_config
+from harness import REFUSE_BYTES, DaemonProcess, customer_mail, run_cli, sql, write_config
 
 REFUSE_SUBJECT = """
 CREATE FUNCTION refuse() RETURNS trigger AS $$
@@ -21,16 +21,6 @@ END $$ LANGUAGE plpgsql;
 CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse();
 """
 
-REFUSE_BYTES = """
-CREATE FUNCTION refuse() RETURNS trigger AS $$
-BEGIN
-  IF position('poison-bytes' in convert_from(NEW.raw, 'SQL_ASCII')) > 0 THEN
-    RAISE EXCEPTION 'refused by test trigger';
-  END IF;
-  RETURN NEW;
-END $$ LANGUAGE plpgsql;
-CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse();
-"""
 
 
 @pytest.fixture

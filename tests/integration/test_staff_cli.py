@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import REPO, clean_env, parse_mail, run_cli, sql, write_config
+from harness import REPO, clean_env, compose_mail, parse_mail, run_cli, sql, write_config
 from sqlalchemy import text
 
 from daemon.app import App
@@ -94,21 +94,8 @@ def mail(
     headers: dict[str, str] | None = None,
     attachment: tuple[str, bytes] | None = None,
 ) -> bytes:
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = "support@oo.dk"
-    msg["Subject"] = subject
-    msg["Message-ID"] = message_id
-    if in_reply_to:
-        msg["In-Reply-To"] = in_reply_to
-        msg["References"] = in_reply_to
-    for name, value in (headers or {}).items():
-        msg[name] = value
-    msg.set_content(body)
-    if attachment:
-        name, data = attachment
-        msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
-    return msg.as_bytes(policy=email.policy.SMTP)
+    return compose_mail(sender=sender, subject=subject, body=body, message_id=message_id,
+                        in_reply_to=in_reply_to, headers=headers, attachment=attachment)
 
 
 def deliver(config: Path, at: str, *mails: bytes) -> list[IngestResult]:
