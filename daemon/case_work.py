@@ -120,9 +120,14 @@ class CaseWork:
             return " ([[customers]] is empty)"
         return " (known: " + ", ".join(known[:10]) + (", ..." if len(known) > 10 else "") + ")"
 
-    def add_fee(self, number: int, charge: Fee, actor: str) -> None:
-        """A fixed charge on the case (BR-10 for the on-call fee)."""
+    def add_fee(
+        self, number: int, charge: Fee, actor: str, *, oncall: bool = False, force: bool = False
+    ) -> None:
+        """A fixed charge on the case. The on-call fee only where BR-10 puts it (a
+        non-critical case that came in after hours), unless `force`d: then the history
+        keeps why it did not apply."""
         from daemon import staff_actions
+        from daemon.domain.billing import oncall_fee_refusal
         from daemon.domain.case_changes import Event
         from daemon.outputs import views
         from daemon.store import repository
@@ -131,11 +136,20 @@ class CaseWork:
         now = app.clock()
         with app.engine.begin() as conn:
             row = existing_case(conn, number)
+            details: dict[str, object] = {
+                "description": charge.description,
+                "amount": views.money(charge.amount),
+            }
+            if oncall:
+                refusal = oncall_fee_refusal(
+                    after_hours=not app.calendar.is_open(row.created_at), critical=row.critical
+                )
+                if refusal and not force:
+                    raise Refused(f"[OO#{number}] no on-call fee: {refusal}; --force to add it")
+                if refusal:
+                    details["forced"] = refusal
             repository.add_fee(conn, row.id, charge, actor, now)
-            added = Event(
-                "fee", {"description": charge.description, "amount": views.money(charge.amount)}
-            )
-            staff_actions.record(conn, row.id, [added], actor, now, now)
+            staff_actions.record(conn, row.id, [Event("fee", details)], actor, now, now)
 
     def mark_project(self, number: int, project: bool, actor: str) -> None:
         """Project work is billed in full (BR-14)."""

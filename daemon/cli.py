@@ -178,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     which.add_argument("--amount", help="DKK excl. VAT, e.g. 250.00")
     fee.add_argument("--description", default="", help="what the charge is for (with --amount)")
+    fee.add_argument(
+        "--force",
+        action="store_true",
+        help="add the on-call fee where BR-10 does not put it (a critical case, or one that"
+        " came in during business hours); the history keeps why",
+    )
     _staff_option(fee, "who added it")
     json_flag(fee)
     project = command("project", cmd_cases_project, "mark a case as project work (BR-14)", cases)
@@ -686,7 +692,9 @@ def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
             raise CommandError(f"--amount {args.amount!r}: use DKK with at most two decimals")
         charge = Fee(args.description.strip(), amount.quantize(Decimal("0.01")))
     actor = _actor(args, settings)
-    _app(args, settings, "write").work.add_fee(args.number, charge, actor)
+    _app(args, settings, "write").work.add_fee(
+        args.number, charge, actor, oncall=args.oncall, force=args.force
+    )
     shown = {
         "case": args.number,
         "description": charge.description,

@@ -143,6 +143,17 @@ class Fee:
 ONCALL_FEE = Fee("Gebyr for ikke-kritisk opkald til vagten", Decimal("1000.00"))
 
 
+def oncall_fee_refusal(*, after_hours: bool, critical: bool) -> str | None:
+    """Why the on-call fee does not apply to a case, or None when it does (BR-10: "Alle
+    opkald til vagten der ikke er drifts-kritiske, bliver pålagt et gebyr"): only a
+    call that reached the on-call duty, i.e. after hours, and only a non-critical one."""
+    if critical:
+        return "the case is critical: the on-call duty is there for it, without a fee (BR-10)"
+    if not after_hours:
+        return "the case came in during business hours, not to the on-call duty (BR-10)"
+    return None
+
+
 @dataclass(frozen=True)
 class Line:
     """One time entry, priced: ``amount`` is 0.00 when the agreement covers it."""

@@ -119,10 +119,12 @@ def test_oncall_fee_project_flag_and_customer_rates_reach_the_bill(tmp_path: Pat
     with cfg.open("a", encoding="utf-8") as fh:
         fh.write('\n[[customers]]\nname = "Firma"\ndomains = ["firma.dk"]\nagreement = true\n'
                  'rates = {support = "900.00"}\n')
+    # A call to the on-call duty on Monday evening: the fee applies (BR-10).
     case = json.loads(run_cli("cases", "new", "--from", "a@firma.dk", "--subject", "Printer",
-                              "--body", "x", "--channel", "phone", "--json", config=cfg))
+                              "--body", "x", "--channel", "phone", "--json",
+                              "--now", "2026-11-23T20:00:00+01:00", config=cfg))
     number = str(case["number"])
-    run_cli("time", "add", number, "10", "--at", "2026-11-23T10:00:00+01:00", config=cfg)
+    run_cli("time", "add", number, "10", "--at", "2026-11-24T10:00:00+01:00", config=cfg)
     shown = json.loads(run_cli("cases", "show", number, "--json", config=cfg))
     assert shown["billing"]["amount_excl_vat"] == "0.00"  # 10 min, simple: covered (BR-13)
 

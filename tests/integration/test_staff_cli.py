@@ -504,3 +504,32 @@ def test_attachments_get_writes_each_file_under_a_safe_name_and_never_overwrites
     # What cases show lists is what get writes.
     listed = [a["filename"] for m in show(config, number)["messages"] for a in m["attachments"]]
     assert listed == [w["filename"] for w in written]
+
+
+def test_oncall_fee_only_where_br10_puts_it_unless_forced_and_then_logged(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """BR-10: the fee is for a non-critical call to the on-call duty, i.e. after hours."""
+    config = make_config(tmp_path, pg_url)
+    in_hours = phone_case(config, subject="Printeren virker ikke", at=MONDAY_10)
+    evening = "2026-11-23T20:00:00+01:00"  # Monday after hours (BR-4)
+    critical = phone_case(config, subject="Kontoen er låst", at=evening)  # BR-9
+    ordinary = phone_case(config, subject="Printeren virker ikke", at=evening)
+
+    refused = cli_fails("cases", "fee", str(in_hours), "--oncall", config=config)
+    assert "business hours" in refused.stderr and "--force" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    refused = cli_fails("cases", "fee", str(critical), "--oncall", config=config)
+    assert "critical" in refused.stderr
+    assert show(config, in_hours)["fees"] == show(config, critical)["fees"] == []
+
+    cli_json("cases", "fee", str(ordinary), "--oncall", "--staff", "vagt@oo.dk", config=config)
+    assert [f["amount"] for f in show(config, ordinary)["fees"]] == ["1000.00"]
+    assert "forced" not in history(config, ordinary)[-1][2]
+
+    cli_json("cases", "fee", str(in_hours), "--oncall", "--force", "--staff", "kim@oo.dk",
+             config=config)
+    assert [f["amount"] for f in show(config, in_hours)["fees"]] == ["1000.00"]
+    actor, action, detail = history(config, in_hours)[-1]
+    assert (actor, action) == ("kim@oo.dk", "fee")
+    assert "business hours" in detail["forced"]

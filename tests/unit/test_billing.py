@@ -26,6 +26,7 @@ from daemon.domain.billing import (
     agreement_covers,
     bill_case,
     is_simple,
+    oncall_fee_refusal,
     price,
 )
 from daemon.domain.case_changes import TIME_KINDS, TimeEntry
@@ -361,3 +362,11 @@ def test_law_covered_exactly_when_agreement_simple_short_and_in_hours(
     )
     for line in bill.lines:
         assert line.covered == (case_covered and not line.after_hours)
+
+
+def test_the_oncall_fee_is_for_a_non_critical_call_after_hours_only() -> None:
+    """BR-10: "Alle opkald til vagten der ikke er drifts-kritiske, bliver pålagt et gebyr"."""
+    assert oncall_fee_refusal(after_hours=True, critical=False) is None
+    assert "critical" in (oncall_fee_refusal(after_hours=True, critical=True) or "")
+    assert "business hours" in (oncall_fee_refusal(after_hours=False, critical=False) or "")
+    assert "critical" in (oncall_fee_refusal(after_hours=False, critical=True) or "")
