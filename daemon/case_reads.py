@@ -100,31 +100,24 @@ class CaseReads:
     def attachment_files(self, number: int) -> list[tuple[dict[str, Any], bytes]]:
         """Each attachment of case `number` (as `cases show` lists them) with its bytes,
         read again from the stored raw mail, in the order the case received them."""
-        from sqlalchemy import select
-
         from daemon.mail.parse import part_content
         from daemon.store import repository
-        from daemon.store.schema import messages
 
         found: list[tuple[dict[str, Any], bytes]] = []
         with self.engine.connect() as conn:
             case = existing_case(conn, number)
             shown = repository.case_messages(conn, case.id)
             files = repository.attachments_of(conn, (m.id for m in shown))
-            for message in shown:
-                listed = files.get(message.id, [])
-                if not listed:
-                    continue
-                raw = conn.execute(select(messages.c.raw).where(messages.c.id == message.id))
-                content = bytes(raw.scalar_one())
-                for a in listed:
-                    about = {
-                        "message_id": message.message_id,
-                        "filename": a.filename,
-                        "content_type": a.content_type,
-                        "size": a.size,
-                    }
-                    found.append((about, part_content(content, a.part_index)))
+            raws = repository.raw_of(conn, files)  # only the messages that have files
+        for message in shown:
+            for a in files.get(message.id, []):
+                about = {
+                    "message_id": message.message_id,
+                    "filename": a.filename,
+                    "content_type": a.content_type,
+                    "size": a.size,
+                }
+                found.append((about, part_content(raws[message.id], a.part_index)))
         return found
 
     def report(self, month: str, timezone: str, customer: str | None = None) -> Report:

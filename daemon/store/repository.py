@@ -740,6 +740,16 @@ def forget_attempts(conn: Connection, source: str, uidvalidity: int, uids: Seque
         )
 
 
+def raw_of(conn: Connection, message_pks: Iterable[int]) -> dict[int, bytes]:
+    """The stored raw bytes of each message, in one query (attachments are read from
+    them again: the raw mail is their only copy)."""
+    pks = list(message_pks)
+    if not pks:
+        return {}
+    rows = conn.execute(select(messages.c.id, messages.c.raw).where(messages.c.id.in_(pks)))
+    return {pk: bytes(raw) for pk, raw in rows}
+
+
 def kept_message(conn: Connection, pk: int) -> Row[Any] | None:
     """An inbound message kept without a case, with its raw bytes (`ignored retry`)."""
     return conn.execute(
