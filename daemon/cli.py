@@ -763,31 +763,13 @@ def cmd_ignored_retry(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_attachments_get(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon.domain.file_names import distinct_names, safe_file_name
+    from daemon.outputs.attachment_files import CannotWrite, write_attachments
 
     found = _app(args, settings).reads.attachment_files(args.number)
-    out: Path = args.out
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        taken = [entry.name for entry in out.iterdir()]
-    except OSError as exc:
-        raise CommandError(f"--out {str(out)!r}: {exc.strerror or exc}") from None
-    names = distinct_names(
-        (safe_file_name(about["filename"], f"attachment-{n}") for n, (about, _) in
-         enumerate(found, 1)),
-        taken,
-    )
-    written = []
-    for name, (about, content) in zip(names, found, strict=True):
-        path = out / name
-        try:
-            # O_EXCL: a file that appeared meanwhile is not overwritten either.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(content)
-        except OSError as exc:
-            raise CommandError(f"{str(path)!r}: {exc.strerror or exc}") from None
-        written.append({**about, "path": str(path), "written_bytes": len(content)})
+        written = write_attachments(found, args.out)
+    except CannotWrite as exc:
+        raise CommandError(str(exc)) from None
     if args.json:
         _print_json(written)
     elif not written:
