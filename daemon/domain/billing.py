@@ -156,18 +156,13 @@ def oncall_fee_refusal(*, after_hours: bool, critical: bool) -> str | None:
 
 @dataclass(frozen=True)
 class Line:
-    """One time entry, priced: ``amount`` is 0.00 when the agreement covers it.
-
-    ``rate`` is the hourly rate the entry was priced at, before the after-hours
-    surcharge, so a report can print how its amount came about.
-    """
+    """One time entry, priced: ``amount`` is 0.00 when the agreement covers it."""
 
     minutes: int
     kind: str
     after_hours: bool
     covered: bool
     amount: Decimal
-    rate: Decimal
 
 
 @dataclass(frozen=True)
@@ -256,9 +251,7 @@ def bill_case(
 
 def _line(work: Timed, covered: bool, rates: Rates) -> Line:
     amount = _ZERO if covered else price(work.minutes, work.kind, work.after_hours, rates)
-    return Line(
-        work.minutes, work.kind, work.after_hours, covered, amount, rates.hourly(work.kind)
-    )
+    return Line(work.minutes, work.kind, work.after_hours, covered, amount)
 
 
 def rates_for(

@@ -138,7 +138,9 @@ def bill_month(
             at=entry.at,
             kind=line.kind,
             description="",
-            rate=line.rate,
+            # The kind a line is billed at names its rate (a project's time is all at
+            # its project's rate, whatever kind each entry was logged with).
+            rate=rates.hourly(line.kind),
             minutes=line.minutes,
             after_hours=line.after_hours,
             surcharge_percent=SURCHARGE_PERCENT if line.after_hours else 0,
