@@ -16,10 +16,12 @@ what its own bill says, once.
   bills its own minutes of it. 10 minutes on 27 February and 10 on 2 March is a
   20-minute task: February bills its 10 minutes and March its 10 ("der bliver
   faktureret 30 minutter"). Summed over the months, a case's amounts are its own bill,
-  never more, never less. The price of this: February's report made on 1 March still
-  shows those 10 minutes covered (the task was 10 minutes then); made again after
-  March's work was logged it shows them billed. A month's report is true as of the
-  instant it was made (`generated_at`).
+  never more, never less. The price of this: February's report mailed on the morning
+  of 2 March shows those 10 minutes covered (the task was 10 minutes then); made
+  again after March's work was logged it shows them billed. A month's report is true
+  as of the instant it was made (`generated_at`; the report counts the work logged
+  up to then, so `report --now T` makes it again as it was at T). Covered time on an
+  open case is therefore provisional, and the page says so.
 - Every line says what it is and how it was priced, so a reader can recompute it:
   kind, hourly rate, minutes, after hours (a 100 % surcharge, BR-16: "Alle
   henvendelser, som vi sætter i gang udenfor normal åbningstid, afregnes med 100%

@@ -201,13 +201,15 @@ def case_line(
     period: tuple[datetime, datetime] | None = None,
 ) -> CaseLine:
     """One case of the report; `case` is a cases row (or anything with its columns),
-    `work` all its time entries (every month's: the case's total decides coverage),
-    `period` the report's [start, end) (None: all time)."""
+    `work` all its time entries (every month's, up to `now`: the case's total decides
+    coverage), `period` the report's [start, end) (None: all time)."""
     start, end = period or (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
     added = zip(extra.fees_added, extra.fees, strict=True) if extra else ()
-    fees = [DatedFee(at, fee) for at, fee in added]
+    # As of `now`: the report made at an instant (`--now`, the monthly mail) knows the
+    # work logged for up to then, so it can be made again as it was sent.
+    fees = [DatedFee(at, fee) for at, fee in added if at <= now]
     bill = bill_month(
-        work,
+        [entry for entry in work if entry.at <= now],
         fees,
         start,
         end,

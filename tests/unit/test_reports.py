@@ -381,3 +381,24 @@ def test_march_reports_marchs_work_on_a_february_case_without_its_sla_verdicts()
     assert "Oprettet februar 2026" in page and "730,00 kr." in page
     data = report_json(march)
     assert data["customers"][0]["cases"][0]["response_sla"] is None
+
+
+def test_februarys_report_as_sent_and_as_made_after_marchs_work() -> None:
+    """BR-14 across a month boundary: 10 minutes on 27 February, 10 on 2 March at 10:00.
+    Made at 08:00 that Monday (the monthly mail's instant: the first business day's
+    opening), February's 10 minutes are covered: the task was 10 minutes then. Made
+    after March's work, they are billed, as March's are."""
+    case = case_row(1, created=FRIDAY_27_FEB)
+    work = {1: [DatedWork(FRIDAY_27_FEB, 10, "support", False),
+                DatedWork(MONDAY_2_MARCH, 10, "support", False)]}
+    start, end = month_bounds("2026-02", TZ)
+
+    def february_as_of(now: datetime) -> Decimal:
+        report = assemble_report("2026-02", TZ, start, end, {"firma.dk": [case]}, work,
+                                 {"firma.dk": ("Firma A/S", True)}, None, now)
+        return report.totals.amount_excl_vat
+
+    assert february_as_of(utc(2026, 3, 2, 7)) == Decimal("0.00")
+    assert february_as_of(utc(2026, 3, 2, 10)) == Decimal("182.50")
+    march = month_report("2026-03", [case], work)
+    assert march.totals.amount_excl_vat == Decimal("182.50")
