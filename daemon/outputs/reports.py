@@ -21,7 +21,7 @@ import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -403,6 +403,21 @@ def assemble_report(
         generated_at=now,
         customer_filter=customer_filter,
         customers=tuple(reports),
+        totals=totals_of(every),
+        sla=sla_compliance(every),
+    )
+
+
+def report_of(report: Report, domains: Iterable[str]) -> Report:
+    """The part of `report` about these domains (one customer's), with its own totals
+    and SLA compliance: the monthly mails cut one report of the month into these."""
+    wanted = {d.lower() for d in domains}
+    kept = tuple(c for c in report.customers if c.domain in wanted)
+    every = [line for c in kept for line in c.cases]
+    return replace(
+        report,
+        customer_filter=",".join(sorted(wanted)),
+        customers=kept,
         totals=totals_of(every),
         sla=sla_compliance(every),
     )

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from daemon.app import App, build_app
 from daemon.mail.render import TemplateRenderer
+from daemon.outputs import monthly_reports
 from daemon.outputs.reports import REPORT_TEMPLATE
 from daemon.scheduler import triage_pass
 from daemon.settings import load_settings
@@ -276,3 +277,14 @@ def test_a_daemon_down_on_the_first_business_day_sends_the_report_the_next_day(
     monday.flush_outbox()
     assert_each_customer_got_one_report(config)
     monday.engine.dispose()
+
+
+def test_a_pass_makes_a_bounded_number_of_report_mails_and_the_next_pass_the_rest(
+    config: Path, november: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(monthly_reports, "REPORTS_PER_PASS", 1)
+    app = start_app(config, FIRST_BUSINESS_DAY_10)
+    assert [pass_of(app)["monthly_report"] for _ in range(3)] == [1, 1, 0]
+    app.flush_outbox()
+    assert_each_customer_got_one_report(config)
+    app.engine.dispose()

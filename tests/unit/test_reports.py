@@ -402,3 +402,14 @@ def test_februarys_report_as_sent_and_as_made_after_marchs_work() -> None:
     assert february_as_of(utc(2026, 3, 2, 10)) == Decimal("182.50")
     march = month_report("2026-03", [case], work)
     assert march.totals.amount_excl_vat == Decimal("182.50")
+
+
+def test_a_customers_part_of_the_month_has_its_own_totals_and_sla() -> None:
+    from daemon.outputs.reports import report_of
+
+    firma = report_of(sample_report(), ["FIRMA.dk"])
+    assert [c.domain for c in firma.customers] == ["firma.dk"]
+    assert firma.totals.amount_excl_vat == Decimal("547.50")
+    assert firma.totals.vat == Decimal("136.88") and firma.totals.cases == 3
+    assert sum(s.cases for s in firma.sla) == 3
+    assert firma.customer_filter == "firma.dk"
