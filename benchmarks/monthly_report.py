@@ -138,13 +138,21 @@ def main() -> None:
           f"(filled in {fill_s:.1f} s); June: {in_june} cases, {lines} lines; "
           f"mails queued per pass {passes}")
     print(format_table(["step", "seconds"], rows))
+    problems = []
+    if sum(passes) != args.customers:
+        problems.append(f"{sum(passes)} report mails for {args.customers} customers")
+    for problem in problems:
+        print(f"FAILED: {problem}")
     path = write_result("monthly_report", {
+        "result": {"problems": problems},
         "benchmark": "monthly_report", "cases": cases, "time_entries": entries,
         "customers": args.customers, "june_cases": in_june, "june_lines": lines,
         "mails_per_pass": passes, "steps": {what: s for what, s in rows},
         "environment": environment(),
     }, args.results_dir)
     print(f"result: {path}")
+    if problems:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
