@@ -131,8 +131,9 @@ def assert_each_customer_got_one_report(config: Path) -> None:
     html_part = firma.get_body(("html",))
     assert html_part is not None
     page = html_part.get_content()
-    # One mail for the customer, with the cases of both its domains.
+    # One mail for the customer, with the cases of both its domains, and their sum.
     assert "Sag på firma.dk" in page and "Sag på firma.com" in page
+    assert "Firma A/S i alt" in page and "Alle kunder" not in page
 
 
 class HeldRenderer(TemplateRenderer):
