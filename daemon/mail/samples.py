@@ -13,12 +13,14 @@ from types import SimpleNamespace
 
 from daemon import scheduler
 from daemon.domain.alerts import ONCALL_PAGE, ONCALL_SUBJECT, alert_rules
-from daemon.domain.billing import Work
+from daemon.domain.billing import ONCALL_FEE, Rates
 from daemon.domain.language import Language
+from daemon.domain.monthly_billing import DatedWork
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
 from daemon.outputs import reports
 from daemon.settings import Settings
+from daemon.store.repository import BillingInputs
 
 # Renders one template's samples; returns the template files it used.
 Sample = Callable[[TemplateRenderer, Settings, datetime], list[str]]
@@ -133,10 +135,12 @@ def _sample_report(renderer: TemplateRenderer, settings: Settings, now: datetime
         start,
         end,
         {"example.dk": [case]},
-        {1: [Work(45, "support", True)]},
+        {1: [DatedWork(start, 45, "support", True), DatedWork(start, 20, "project", False)]},
         {"example.dk": ("Eksempel A/S", True)},
         None,
         now,
+        # A fee too, so every kind of billed line is rendered.
+        {1: BillingInputs([], [ONCALL_FEE], Rates(), [start])},
     )
     empty = reports.assemble_report(month, tz, start, end, {}, {}, {}, "example.dk", now)
     for report in (with_case, empty):  # a month with cases, and a customer without any

@@ -95,6 +95,13 @@ def test_triage_benchmark_raises_the_due_alerts_once(tmp_path: Path) -> None:
     assert all(p["seconds"] >= 0 and p["peak_rss_mb"] > 0 for p in document["passes"])
 
 
+def test_monthly_report_benchmark_mails_each_customer_once(tmp_path: Path) -> None:
+    document = _run_benchmark("monthly_report", tmp_path, "--cases-per-month", "40",
+                              "--customers", "60")
+    assert document["mails_per_pass"] == [50, 10, 0]  # REPORTS_PER_PASS a pass
+    assert document["june_cases"] > 0 and document["june_lines"] > 0
+
+
 def test_peer_benchmark_drains_the_same_mailbox_with_django_helpdesk(tmp_path: Path) -> None:
     """Installs django-helpdesk from PyPI into its own venv on first use (~10 s here)."""
     document = _run_benchmark("peer", tmp_path, "--n", "50")
