@@ -65,9 +65,9 @@ _ROLE_WORDS = frozenset(
     customer noreply no-reply donotreply do-not-reply reply admin administrator
     administration bogholderi bogholderiet regnskab regnskabet økonomi økonomiafdelingen
     faktura fakturering invoice invoices billing accounts accounting sales salg
-    team teamet reception receptionen kontor kontoret office mail post postkasse
+    team teamet reception receptionen kontor kontoret office mail postkasse
     postmaster webmaster hostmaster mailer-daemon daemon system systemet scanner
-    printer kopimaskine drift hr personale lager indkøb ledelse direktion sekretariat
+    printer kopimaskine drift hr personale indkøb ledelse direktion sekretariat
     sekretariatet marketing firma company familien family bruger user users alle all
     microsoft outlook teams sharepoint onedrive notification notifications notifikation
     besked beskeder alert alerts monitor monitoring backup newsletter nyhedsbrev

@@ -148,16 +148,7 @@ def acknowledgement(
             "when": local_time_text(review_due.astimezone(tz), language),
         },
         "outside_hours": hours.outside_hours,  # kept for templates written before `hours`
-        "hours": {
-            "outside": hours.outside_hours,
-            "closed_day": hours.closed_day,
-            "today": hours.today,
-            "back": (
-                local_time_text(hours.back_at.astimezone(tz), language)
-                if hours.back_at is not None
-                else None
-            ),
-        },
+        "hours": _hours_context(hours, tz, language),
         "oncall_fee": amount_text(ONCALL_FEE.amount),  # BR-10
         "surcharge": f"{(AFTER_HOURS_FACTOR - 1) * 100:.0f}",  # BR-16: "100"
         "support": support.model_dump(),
@@ -177,6 +168,17 @@ def acknowledgement(
         language=language,
         now=now,
     )
+
+
+def _hours_context(hours: AckHours, tz: ZoneInfo, language: Language) -> dict[str, object]:
+    """`hours` as the ack templates read it: the next opening as local text."""
+    back = hours.back_at
+    return {
+        "outside": hours.outside_hours,
+        "closed_day": hours.closed_day,  # None: an ordinary day; "": a closure unnamed
+        "today": hours.today,
+        "back": local_time_text(back.astimezone(tz), language) if back is not None else None,
+    }
 
 
 def build_message(

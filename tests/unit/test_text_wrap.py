@@ -37,3 +37,7 @@ def test_a_word_longer_than_a_line_is_not_broken() -> None:
 def test_wrapping_keeps_every_word_in_order(words: list[str]) -> None:
     text = " ".join(words)
     assert " ".join(wrap_paragraphs(text).split()) == " ".join(text.split())
+
+
+def test_an_ideographic_space_is_not_a_place_to_break() -> None:
+    assert wrap_paragraphs("山田\u3000太郎 " * 20, width=20).count("\u3000") == 20
