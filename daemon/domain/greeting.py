@@ -4,7 +4,7 @@ Danish business mail greets the person by first name ("Hej Andreas,"); a name we
 cannot be sure of is worse than none, so anything doubtful gives "" and the template
 greets without a name ("Hej," / "Hello,"). Pure: a string in, a string out.
 
-The decisions, in the order they are applied:
+The decisions:
 
 - Comments go: "(IT)", "[Firma]"; so do quotes around the whole name or a part of
   it ('"Andreas Müller"', "'Andreas Müller'", 'Andreas "Andy" Müller').
@@ -42,7 +42,6 @@ _CJK = re.compile(
     "\uac00-\ud7af\uf900-\ufaff]"
 )
 _COMMENT = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-_QUOTES = "\"'“”„‘’‚«»‹›`´"
 # A nickname in quotes after the given name: 'Andreas "Andy" Müller'.
 _QUOTED_PART = re.compile(r"[\"“”„«»]([^\"“”„«»]*)[\"“”„«»]")
 # Quote marks at the edges of words (inside a word they make it no name).
@@ -136,4 +135,6 @@ def _greetable(words: list[str]) -> str:
     else:
         candidate = words[0]
     candidate = candidate.strip(",;:")
+    if candidate.islower():  # "MÜLLER andreas"
+        candidate = candidate.title()
     return candidate if _NAME_WORD.fullmatch(candidate) else ""

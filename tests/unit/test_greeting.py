@@ -22,6 +22,7 @@ from daemon.domain.greeting import first_name
         ("O'Neil Smith", "O'Neil"),
         ("Andreas", "Andreas"),
         ("Max", "Max"),
+        ("Anders Post", "Anders"),  # a surname that is also a word
         ("Иван Петров", "Иван"),
         # Surname first, with a comma.
         ("Müller, Andreas", "Andreas"),
@@ -34,6 +35,7 @@ from daemon.domain.greeting import first_name
         ("MÜLLER Andreas", "Andreas"),
         ("ANDREAS MÜLLER", "Andreas"),
         ("ANNE-METTE HANSEN", "Anne-Mette"),
+        ("MÜLLER andreas", "Andreas"),
         ("NOVO", ""),  # one word in capitals: as likely a company
         # Decision: lower case.
         ("andreas müller", "Andreas"),
