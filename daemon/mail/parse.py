@@ -251,6 +251,7 @@ def guess_decode(data: bytes, hints: Sequence[str] = ()) -> str:
     return charsets.guess(data, hints)
 
 
+_READ_FIELDS = frozenset({"from", "subject", "to", "cc", "reply-to", "sender"})
 _WORD_CHARSET = re.compile(r"=\?([^?*\s]+)(?:\*[^?]*)?\?[bBqQ]\?")
 
 
@@ -277,7 +278,20 @@ class _DeclaredCharsets(Sequence[str]):
                     if label.lower() not in found:
                         found.append(label.lower())
             self._found = [c for c in found if charsets.codecs_for(c)[:1] not in (("utf-8",), ())]
+            # Then the charset the raw 8-bit bytes of its header fields read in, taken
+            # together: one client wrote them all, and more text is guessed better.
+            guessed = charsets.undeclared_codec(self._raw_header_bytes())
+            if guessed and guessed not in self._found:
+                self._found.append(guessed)
         return self._found
+
+    def _raw_header_bytes(self) -> bytes:
+        values = [
+            str(value).encode("utf-8", "surrogateescape")
+            for name, value in self._msg.raw_items()
+            if name.lower() in _READ_FIELDS
+        ]
+        return b"\n".join(value for value in values if not value.isascii())
 
     @overload
     def __getitem__(self, index: int) -> str: ...
