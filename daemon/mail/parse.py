@@ -500,6 +500,12 @@ def _mailboxes(
             found = [(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - pathological address lists
             found = []
+    if any("<" in addr for _display, addr in found):
+        # A whole mailbox in one encoded word (`=?utf-8?Q?Hans_=3Chans@firma.de=3E?=`,
+        # from scripts that encode the From field whole): the parser takes it for a
+        # name and its quoted text for the address; the address is in the decoded text.
+        value = decode_words(value, hints)
+        found = []
     if not found:
         try:
             found = getaddresses([value])
