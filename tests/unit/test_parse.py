@@ -145,10 +145,10 @@ def test_big_mail_is_parsed_without_its_attachment_in_memory() -> None:
 
 
 def test_small_mail_is_not_stubbed() -> None:
-    from daemon.mail.parse import _stub_large_base64
+    from daemon.mail.large_mail import stub_large_base64
 
     raw = danish_mail()
-    assert _stub_large_base64(raw) == (raw, {})
+    assert stub_large_base64(raw) == (raw, {})
 
 
 @pytest.mark.parametrize(
