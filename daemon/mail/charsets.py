@@ -235,9 +235,15 @@ def _detected(sample: bytes) -> str | None:
     scores = {codec: _plausibility(text, codec) for codec, text in readings.items()}
     best = max(scores.values())
     tied = [codec for codec in _CANDIDATES if codec in scores and scores[codec] == best]
-    if len(tied) > 1 and tied[0] not in _LATIN:  # Windows-1252 is the default, kept
+    if len(tied) > 1:
+        if tied[0] in _LATIN:  # no other script wins a tie with a Latin reading
+            tied = [codec for codec in tied if codec in _LATIN]
         common = {codec: _common_characters(readings[codec], codec) for codec in tied}
         tied = [codec for codec in tied if common[codec] == max(common.values())]
+        if tied[0] in _LATIN:
+            # Then Windows-1252: the detector's models take Danish "på får" for the
+            # Windows-1250 "pĺ fĺr" (å ø æ are ĺ ř ć there, letters too).
+            return tied[0]
     if len(tied) > 1 and len(_NON_ASCII.findall(sample)) >= 8:
         # Equally well-formed (Korean syllables are GB2312 hanzi byte for byte):
         # the detector's language models decide among these only.
@@ -305,13 +311,21 @@ def _cyrillic_score(ch: str, previous: str, following: str, inside_word: bool) -
     return -1.0 if rank is None else 1.0 if rank < 10 else 0.25
 
 
-# The 26 most used characters of each candidate's language (charset-normalizer's
+# The 26 most used characters of each candidate's languages (charset-normalizer's
 # frequency tables list 26 for Korean and Russian, 100 for Chinese: as many of each,
 # or Chinese would win ties for the length of its list): a wrong reading of the same
-# bytes rarely lands on them.
-_LANGUAGE = {"gb18030": "Chinese", "big5hkscs": "Chinese", "cp932": "Japanese",
-             "cp949": "Korean", "cp1251": "Russian", "koi8_r": "Russian"}
-_COMMON = {codec: frozenset(FREQUENCIES[language][:26]) for codec, language in _LANGUAGE.items()}
+# bytes rarely lands on them (Danish "å ø" are the Windows-1250 "ĺ ř", rare anywhere).
+_LANGUAGES = {
+    "cp1252": ("Danish", "Norwegian", "Swedish", "German", "English", "Dutch", "French",
+               "Spanish", "Portuguese", "Italian", "Finnish"),
+    "cp1250": ("Czech", "Polish", "Slovak", "Hungarian", "Slovene", "Croatian", "Romanian"),
+    "gb18030": ("Chinese",), "big5hkscs": ("Chinese",), "cp932": ("Japanese",),
+    "cp949": ("Korean",), "cp1251": ("Russian",), "koi8_r": ("Russian",),
+}
+_COMMON = {
+    codec: frozenset(ch for language in languages for ch in FREQUENCIES[language][:26])
+    for codec, languages in _LANGUAGES.items()
+}
 _RUSSIAN_RANK = {letter: rank for rank, letter in enumerate(FREQUENCIES["Russian"])}
 
 

@@ -164,3 +164,20 @@ def test_raw_name_and_subject_read_in_one_charset(name: str, subject: str, codec
            + subject.encode(codec) + b"\r\nContent-Type: text/plain\r\n\r\nsee subject\r\n")
     mail = parse(raw)
     assert (mail.from_name, mail.subject) == (name, subject)
+
+
+DANISH_WORDS = (
+    "på", "år", "så", "må", "får", "går", "både", "også", "nødt", "søren", "Søren", "Åse",
+    "Ærø", "København", "Århus", "Økonomi", "kære", "Kære", "hjælp", "bærbar", "skærm",
+    "møde", "lørdag", "fødselsdag", "spørgsmål", "låst", "løsning", "rådgivning", "ønsker",
+    "printer", "server", "mail", "konto", "fejl", "i", "og", "er", "ikke", "vi", "til", "kl.",
+    "–", "10:00", "2.", "sal", "æbler", "Ø", "å", "blå", "grøn", "færdig", "næste", "uge",
+)
+
+
+@given(st.lists(st.sampled_from(DANISH_WORDS), min_size=1, max_size=12))
+def test_any_danish_sentence_reads_as_danish(words: list[str]) -> None:
+    """The law Cyrillic guessing must keep: Danish in Windows-1252 (and so Latin-1)
+    reads as Danish, whatever its words."""
+    text = " ".join(words)
+    assert guess(text.encode("cp1252")) == text
