@@ -18,7 +18,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Runs of white space become one space, but not the ideographic space (U+3000): in
 # Chinese and Japanese text it is a character of its own, as wide as an ideograph.
 _WHITESPACE = re.compile(r"[^\S\u3000]+")
-FOLD = re.compile(r"\r?\n(?=[ \t])")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MESSAGE_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f]+>")  # no controls: PostgreSQL refuses NUL
 SURROGATES = re.compile(r"[\udc80-\udcff]")
 # Longest Message-ID we keep as such; anything longer is noise or an attack.
@@ -42,13 +42,13 @@ class Headers:
 
     def all(self, name: str) -> list[str]:
         """Every occurrence, unfolded (Received, Authentication-Results)."""
-        return [FOLD.sub("", value) for value in self._all.get(name.lower(), [])]
+        return [_FOLD.sub("", value) for value in self._all.get(name.lower(), [])]
 
     def in_order(self, *names: str) -> list[tuple[str, str]]:
         """Every field of these names as (lower-case name, unfolded value), topmost
         first: how trace fields interleave tells which hop wrote which (RFC 5322 3.6.7)."""
         wanted = {name.lower() for name in names}
-        return [(name, FOLD.sub("", value)) for name, value in self._order if name in wanted]
+        return [(name, _FOLD.sub("", value)) for name, value in self._order if name in wanted]
 
     def __contains__(self, name: str) -> bool:
         return name.lower() in self._raw
@@ -127,7 +127,7 @@ def one_line(text: str) -> str:
 
 def recovered(value: str, hints: Sequence[str] = ()) -> str:
     """A header field's value unfolded, 8-bit bytes recovered as text."""
-    value = FOLD.sub("", value)
+    value = _FOLD.sub("", value)
     # Undeclared 8-bit bytes (the parser kept them as surrogates), or raw ISO-2022-JP
     # (7-bit, with escape sequences), as old Japanese mailers write Subject and From.
     if SURROGATES.search(value) or "\x1b" in value:

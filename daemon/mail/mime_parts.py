@@ -19,9 +19,10 @@ _WORD_CHARSET = re.compile(r"=\?([^?*\s]+)(?:\*[^?]*)?\?[bBqQ]\?")
 
 
 class DeclaredCharsets(Sequence[str]):
-    """Every charset the mail's parts declare, in order; UTF-8 and ASCII left out
-    (UTF-8 is tried first anyway, ASCII says nothing of 8-bit bytes). Looked up only
-    when bytes of no declared charset need them: most mail has none."""
+    """Every charset the mail's parts and encoded words declare, in order, then the
+    one the raw 8-bit bytes of its header fields read in, taken together; UTF-8 and
+    ASCII left out (UTF-8 is tried first anyway, ASCII says nothing of 8-bit bytes).
+    Looked up only when bytes of no declared charset need them: most mail has none."""
 
     def __init__(self, msg: Message) -> None:
         self._msg = msg
