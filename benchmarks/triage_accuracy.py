@@ -1,6 +1,7 @@
 """Precision and recall of "critical" on the hand-written sentence set.
 
-    python -m benchmarks.triage_accuracy [--show-misses tune|held-out|all|blind]
+    python -m benchmarks.triage_accuracy [--show-misses tune|held-out|all|blind|blind2]
+                                         [--file PATH]
 
 The set is tests/unit/triage_sentences.tsv: realistic mails (subject and new text),
 Danish and English, each labelled critical or normal by the agreement (BR-8..BR-10).
@@ -13,6 +14,11 @@ A last row, "blind", scores tests/unit/triage_blind.tsv: mails written and label
 someone who never saw the rules nor the tuning set, and never tuned on. Its misses
 (`--show-misses blind`) also print why the mail was labelled so (the file's
 "# why:" line above each row).
+
+A row "blind2" scores tests/unit/triage_blind2.tsv, a second blind set written the
+same way by another engineer after the rules were tuned on the first one (so "blind"
+is no longer blind; "blind2" is, until someone tunes on it). `--file PATH` adds a row
+"file" for any other file in the same format (`--show-misses file`).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from daemon.domain.triage import classify
 
 SENTENCES = Path(__file__).resolve().parent.parent / "tests" / "unit" / "triage_sentences.tsv"
 BLIND = SENTENCES.with_name("triage_blind.tsv")
+BLIND2 = SENTENCES.with_name("triage_blind2.tsv")
 WHY = "# why:"
 
 
@@ -107,11 +114,20 @@ def slices(sentences: Sequence[Sentence]) -> dict[str, list[Sentence]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--show-misses", choices=("tune", "held-out", "all", "blind"),
+    parser.add_argument("--show-misses",
+                        choices=("tune", "held-out", "all", "blind", "blind2", "file"),
                         default=None)
+    parser.add_argument("--file", type=Path, default=None,
+                        help="also score this file (same format), as the row 'file'")
     args = parser.parse_args()
     parts = slices(load())
-    parts["blind"] = load(BLIND)
+    blind_files = {"blind": BLIND, "blind2": BLIND2}
+    if args.file is not None:
+        blind_files["file"] = args.file
+    elif args.show_misses == "file":
+        parser.error("--show-misses file needs --file PATH")
+    for name, path in blind_files.items():
+        parts[name] = load(path)
     print(f"{'slice':<9} {'n':>4} {'critical':>8} {'precision':>9} {'recall':>7}  tp fp fn tn")
     for name, part in parts.items():
         s = score(part)
@@ -119,14 +135,15 @@ def main() -> None:
               f"{s.precision:>9.3f} {s.recall:>7.3f}  {s.true_positive} {s.false_positive} "
               f"{s.false_negative} {s.true_negative}")
     if args.show_misses:
-        why = reasons(BLIND) if args.show_misses == "blind" else {}
+        labelled = args.show_misses in blind_files
+        why = reasons(blind_files[args.show_misses]) if labelled else {}
         for sentence in parts[args.show_misses]:
             found = classify(sentence.subject, sentence.body)
             if found.critical != sentence.critical:
                 expected = "critical" if sentence.critical else "normal"
                 print(f"line {sentence.line}: expected {expected}: {sentence.subject!r} "
                       f"{sentence.body!r} -> {found}")
-                if args.show_misses == "blind":
+                if labelled:
                     print(f"    labelled so: {why.get(sentence.line, '?')}")
 
 
