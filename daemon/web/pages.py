@@ -115,7 +115,7 @@ def _message_view(m: dict[str, Any], number: int, first_file: int) -> dict[str, 
     body = m["body_text"] or ""
     newest = new_text(body) if m["direction"] == "in" else body.strip()
     files = [
-        {**a, "index": first_file + i, "name": safe_file_name(a["filename"] or "", "attachment")}
+        {**a, "index": first_file + i, "name": safe_file_name(inert(a["filename"]), "attachment")}
         for i, a in enumerate(m["attachments"])
     ]
     return {**m, "newest": newest, "folded": body.strip() != newest, "files": files,

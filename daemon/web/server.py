@@ -51,6 +51,7 @@ class ConsoleServer:
             # X-Forwarded-For and -Proto are believed from a proxy on this machine only.
             proxy_headers=True,
             forwarded_allow_ips="127.0.0.1,::1",
+            timeout_graceful_shutdown=5,
         )
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None
