@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,8 +37,9 @@ def console_app(tmp_path: Path, database_url: str, now: datetime = NOW,
 
 
 class RunningConsole:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, after_commit: Callable[[], None] | None = None) -> None:
         self.app = app
+        self.after_commit = after_commit
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
@@ -52,7 +54,7 @@ class RunningConsole:
     async def _serve(self) -> None:
         self._stop = asyncio.Event()
         try:
-            self.server = ConsoleServer(self.app)
+            self.server = ConsoleServer(self.app, self.after_commit)
             await self.server.start()
         except BaseException as exc:  # noqa: BLE001 - reported to the test thread
             self._error = exc

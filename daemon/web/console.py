@@ -45,7 +45,7 @@ SECURITY_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "cache-control": "no-store",
 }
-STATIC_FILES = {"console.css": "text/css; charset=utf-8"}
+STATIC_FILES = {"console.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"}
 
 
 def web_templates_dir() -> Any:
