@@ -158,7 +158,7 @@ class Console:
             self.codec.encode(session),
             max_age=int(self.codec.max_age),
             httponly=True,
-            samesite="strict",
+            samesite="lax",  # a link from a mail carries it; a cross-site POST does not
             secure=self.secure_cookies,
             path="/",
         )

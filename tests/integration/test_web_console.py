@@ -196,7 +196,7 @@ def test_security_headers_on_pages_errors_and_the_login(app: App) -> None:
             assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
         login = requests.get(console.url("/login"), timeout=10)
         cookie = login.headers["set-cookie"]
-        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie
         assert "<script" not in login.text and " style=" not in login.text
 
 
@@ -367,3 +367,29 @@ def test_run_serves_the_console_when_enabled_and_stops_on_sigterm(
         assert daemon.terminate() == 0, daemon.log()[-2000:]
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
+
+
+def test_two_consoles_on_one_database_share_sessions_and_the_sign_in_limit(
+    app: App, tmp_path: Path, migrated_pg_url: str
+) -> None:
+    (tmp_path / "second").mkdir()
+    other_app = console_app(tmp_path / "second", migrated_pg_url)  # as another process
+    limit = app.settings.web.login_failures_per_account
+    with RunningConsole(app) as first, RunningConsole(other_app) as second:
+        session = requests.Session()
+        token = csrf_of(session.get(first.url("/login"), timeout=10).text)
+        for _ in range(limit):
+            r = session.post(first.url("/login"), data={
+                "csrf": token, "email": STAFF, "password": "wrong password!"}, timeout=30)
+            assert r.status_code == 401
+        refused = requests.Session()
+        page = refused.get(second.url("/login"), timeout=10)
+        r = refused.post(second.url("/login"), data={
+            "csrf": csrf_of(page.text), "email": STAFF, "password": PASSWORD}, timeout=30)
+        assert "Too many failed sign-ins" in r.text
+        accounts(app).add("bo@oo.dk", PASSWORD)
+        bo = signed_in(first, "bo@oo.dk")  # the cookie of one console works at the other
+        cookie = bo.cookies.get(COOKIE_NAME)
+        at_second = requests.get(second.url("/"), cookies={COOKIE_NAME: cookie or ""},
+                                 allow_redirects=False, timeout=10)
+        assert at_second.status_code == 200
