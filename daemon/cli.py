@@ -344,6 +344,9 @@ def _web_commands(commands: Any, command: Any, group: Any, json_flag: Any) -> No
     add.add_argument("email", help="the supporter's address")
     add.add_argument("--password-file", type=Path, metavar="FILE",
                      help="a file whose first line is the password")
+    add.add_argument("--microsoft-only", action="store_true",
+                     help="no password: the account signs in with Microsoft 365 only"
+                     " ([web] microsoft_sign_in)")
     listing = command("list", cmd_staff_list, "the console accounts", staff)
     json_flag(listing)
     remove = command("remove", cmd_staff_remove, "delete a console account; its sessions end",
@@ -878,7 +881,7 @@ def _new_password(args: argparse.Namespace) -> str:
 def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
     from daemon.web.accounts import AccountError
 
-    password = _new_password(args)
+    password = None if args.microsoft_only else _new_password(args)
     try:
         created = _staff_accounts(args, settings, "write").add(args.email, password)
     except AccountError as exc:

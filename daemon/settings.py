@@ -389,6 +389,10 @@ class WebSettings(_Section):
     login_window_minutes: int = Field(15, ge=1)
     # Cases per queue page.
     page_size: int = Field(100, ge=10, le=1000)
+    # "Sign in with Microsoft" (OpenID Connect through MSAL) with the Entra app of
+    # [oauth]; the app needs the redirect URI https://<console>/login/microsoft/callback.
+    # The address must still have a console account (`staff add EMAIL --microsoft-only`).
+    microsoft_sign_in: bool = False
 
     def host_port(self) -> tuple[str, int]:
         host, sep, port = self.listen.rpartition(":")

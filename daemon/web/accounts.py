@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from daemon.settings import StaffSettings, WebSettings
 
 MIN_PASSWORD_CHARS = 12
+# The hash of an account without a password (Microsoft sign-in only): no password
+# matches it (argon2 refuses it as a hash).
+NO_PASSWORD = "!"
 MAX_PASSWORD_CHARS = 1024  # argon2 takes any length; a megabyte "password" is an attack
 _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _HASHER = PasswordHasher()
@@ -68,12 +71,16 @@ class StaffAccounts:
     def may_have_account(self, email: str) -> bool:
         return bool(_ADDRESS.fullmatch(email)) and is_staff_domain(email, self.staff.domains)
 
-    def add(self, email: str, password: str) -> bool:
-        """Make the account or set its new password; True when it is new."""
+    def add(self, email: str, password: str | None) -> bool:
+        """Make the account or set its new password; True when it is new. No password
+        (None): the account signs in with Microsoft only."""
         email = email.strip().lower()
         if not self.may_have_account(email):
             domains = ", ".join(self.staff.domains) or "none"
             raise AccountError(f"{email!r} is not an address of [staff] domains ({domains})")
+        if password is None:
+            with self.engine.begin() as conn:
+                return store.put_account(conn, email, NO_PASSWORD, self.wall_clock())
         if len(password) < MIN_PASSWORD_CHARS:
             raise AccountError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
         if len(password) > MAX_PASSWORD_CHARS:
@@ -125,6 +132,17 @@ class StaffAccounts:
             store.record_attempt(conn, email, ip, ok, now)
         if not ok:
             raise SignInRefused("Wrong address or password.")
+        return email
+
+
+    def signed_in_elsewhere(self, email: str, ip: str) -> str:
+        """An address Microsoft vouched for: it must still have a console account."""
+        email = email.strip().lower()[:320]
+        ok = self.is_active(email)
+        with self.engine.begin() as conn:
+            store.record_attempt(conn, email, ip, ok, self.wall_clock())
+        if not ok:
+            raise SignInRefused(f"{email} has no console account; ask for `staff add`.")
         return email
 
 

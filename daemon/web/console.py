@@ -24,9 +24,11 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from daemon.oauth import OAuthError
 from daemon.resources import default_templates_dir
 from daemon.web import actions, pages
 from daemon.web.accounts import SignInRefused, StaffAccounts
+from daemon.web.microsoft import FLOW_COOKIE, FLOW_SECONDS, MicrosoftSignIn
 from daemon.web.sessions import COOKIE_NAME, Session, SessionCodec, new_session, secret_from
 
 if TYPE_CHECKING:
@@ -104,6 +106,11 @@ class Console:
         self.codec = SessionCodec(secret_from(web.session_secret), web.session_hours * 3600)
         self.accounts = StaffAccounts(app.engine, app.settings.staff, web, clock)
         self.secure_cookies = web.secure_cookies
+        self.microsoft: MicrosoftSignIn | None = None
+        if web.microsoft_sign_in:
+            if app.settings.oauth is None:
+                raise ValueError("[web] microsoft_sign_in needs the Entra app of [oauth]")
+            self.microsoft = MicrosoftSignIn(app.settings.oauth)
         self.page_size = web.page_size
         # Called after an action queued mail: the daemon's sender is woken, or (the
         # console alone) the outbox is flushed.
@@ -119,6 +126,9 @@ class Console:
             Route("/login", self.login_page, methods=["GET"]),
             Route("/login", self.login, methods=["POST"]),
             Route("/logout", self.logout, methods=["POST"]),
+            Route("/login/microsoft", self.microsoft_start, methods=["GET"]),
+            Route("/login/microsoft/callback", self.microsoft_finish, methods=["GET"],
+                  name="microsoft_callback"),
             Route("/", self.staff_page(pages.queue_page), methods=["GET"]),
             Route("/cases/{number:int}", self.staff_page(pages.case_page), methods=["GET"]),
             Route(
@@ -185,7 +195,10 @@ class Console:
         self, name: str, session: Session, status: int = 200, **context: Any
     ) -> HTMLResponse:
         page = self.templates.get_template(name).render(
-            me=session.email, csrf=self.codec.csrf_token(session), **context
+            me=session.email,
+            csrf=self.codec.csrf_token(session),
+            microsoft=self.microsoft is not None,
+            **context,
         )
         return HTMLResponse(page, status_code=status)
 
@@ -234,6 +247,56 @@ class Console:
         response = RedirectResponse(target, status_code=303)
         # A new sid: a session id planted before sign-in is worth nothing after it.
         self.set_session(response, new_session(signed_in, self._now()))
+        return response
+
+    async def microsoft_start(self, request: Request) -> Response:
+        if self.microsoft is None:
+            raise HTTPException(404, "Microsoft sign-in is not enabled.")
+        redirect_uri = str(request.url_for("microsoft_callback"))
+        microsoft = self.microsoft
+        try:
+            flow = await asyncio.to_thread(microsoft.start, redirect_uri)
+        except OAuthError as exc:
+            return self._login_error(request, str(exc))
+        flow["next"] = _local(request)
+        response = RedirectResponse(str(flow["auth_uri"]), status_code=302)
+        response.set_cookie(
+            FLOW_COOKIE,
+            self.codec.seal("oidc-flow", flow, self._now()),
+            max_age=FLOW_SECONDS,
+            httponly=True,
+            samesite="lax",  # the identity provider's redirect back is a top-level GET
+            secure=self.secure_cookies,
+            path="/login/microsoft",
+        )
+        return response
+
+    async def microsoft_finish(self, request: Request) -> Response:
+        if self.microsoft is None:
+            raise HTTPException(404, "Microsoft sign-in is not enabled.")
+        now = self._now()
+        flow = self.codec.unseal(
+            "oidc-flow", request.cookies.get(FLOW_COOKIE), now, FLOW_SECONDS
+        )
+        if not isinstance(flow, dict):
+            return self._login_error(request, "The Microsoft sign-in expired; try again.")
+        ip = request.client.host if request.client else "unknown"
+        microsoft = self.microsoft
+        answer = dict(request.query_params)
+        try:
+            address = await asyncio.to_thread(microsoft.finish, flow, answer, now)
+            signed_in = await asyncio.to_thread(self.accounts.signed_in_elsewhere, address, ip)
+        except (OAuthError, SignInRefused) as exc:
+            return self._login_error(request, str(exc))
+        response = RedirectResponse(_local_path(str(flow.get("next", "/"))), status_code=303)
+        response.delete_cookie(FLOW_COOKIE, path="/login/microsoft")
+        self.set_session(response, new_session(signed_in, now))
+        return response
+
+    def _login_error(self, request: Request, error: str) -> Response:
+        session = self.session_of(request) or new_session("", self._now())
+        response = self.render("login.html.j2", session, status=401, error=error, next="/")
+        self.set_session(response, session)
         return response
 
     async def logout(self, request: Request) -> Response:

@@ -80,6 +80,27 @@ class SessionCodec:
             return None
         return Session(sid, email, float(issued))
 
+    def seal(self, purpose: str, value: object, now: float) -> str:
+        """`value` (JSON) signed for `purpose`, valid for max_age from `now`."""
+        body = json.dumps([now, value]).encode()
+        return f"{_b64(body)}.{_b64(self._mac(purpose.encode(), body))}"
+
+    def unseal(self, purpose: str, text: str | None, now: float, max_age: float) -> object:
+        """What `seal` signed, or None when missing, changed, or older than max_age."""
+        if not text or len(text) > 8192 or "." not in text:
+            return None
+        body_text, _, mac_text = text.partition(".")
+        try:
+            body, mac = _unb64(body_text), _unb64(mac_text)
+            if not hmac.compare_digest(mac, self._mac(purpose.encode(), body)):
+                return None
+            issued, value = json.loads(body)
+        except (binascii.Error, ValueError, TypeError):
+            return None
+        if not isinstance(issued, int | float) or not 0 <= now - issued <= max_age:
+            return None
+        return value
+
     def csrf_token(self, session: Session) -> str:
         return _b64(self._mac(b"csrf", session.sid.encode()))
 

@@ -52,3 +52,12 @@ def test_the_csrf_token_fits_its_own_session_only() -> None:
 def test_a_short_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="16 bytes"):
         SessionCodec(b"short", 3600)
+
+
+def test_a_sealed_value_comes_back_only_for_its_purpose_and_in_time() -> None:
+    codec = SessionCodec(KEY, 3600)
+    sealed = codec.seal("oidc-flow", {"state": "s1"}, T0)
+    assert codec.unseal("oidc-flow", sealed, T0 + 599, 600) == {"state": "s1"}
+    assert codec.unseal("oidc-flow", sealed, T0 + 601, 600) is None
+    assert codec.unseal("other", sealed, T0, 600) is None
+    assert codec.unseal("oidc-flow", sealed[:-2] + "xx", T0, 600) is None
