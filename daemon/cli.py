@@ -845,10 +845,6 @@ def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
     from daemon.web.server import run_console
 
     app = _app(args, settings, "write")
-    try:
-        settings.web.host_port()
-    except ValueError as exc:
-        raise CommandError(str(exc)) from None
     asyncio.run(run_console(app))
     return 0
 

@@ -394,11 +394,17 @@ class WebSettings(_Section):
     # The address must still have a console account (`staff add EMAIL --microsoft-only`).
     microsoft_sign_in: bool = False
 
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError("want HOST:PORT, e.g. 127.0.0.1:8025 or [::1]:8025")
+        return value
+
     def host_port(self) -> tuple[str, int]:
-        host, sep, port = self.listen.rpartition(":")
-        if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
-            raise ValueError(f"[web] listen {self.listen!r}: want HOST:PORT")
-        return host.strip("[]") or "127.0.0.1", int(port)
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
 
 class Settings(_Section):

@@ -47,7 +47,11 @@ SECURITY_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "cache-control": "no-store",
 }
-STATIC_FILES = {"console.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"}
+STATIC_FILES = {
+    "console.css": "text/css; charset=utf-8",
+    "queue.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
 
 
 def web_templates_dir() -> Any:
