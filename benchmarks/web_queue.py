@@ -5,8 +5,9 @@
 A fresh database gets N open cases (mixed priorities, a few critical, some assigned,
 deadlines spread a week either side of now); the real console (uvicorn, in this
 process) serves a signed-in supporter. Each page is requested `runs` times over one
-keep-alive connection on loopback; the time from request to last byte is an upper
-bound of the server time. Target: the first queue page (nearest deadline first, one
+keep-alive connection on loopback; the server time is the console's own
+`Server-Timing` (request in to response start), the round trip (to the last byte, on
+the client) is printed beside it. Target: the first queue page (nearest deadline first, one
 page of [web] page_size cases, countdowns in business time) under 200 ms median.
 """
 
@@ -97,17 +98,20 @@ def main() -> int:
         with RunningConsole(app) as console:
             session = signed_in(console)
             for name, path in PAGES.items():
-                times = []
+                times, server = [], []
                 for _ in range(args.runs + 1):  # the first warms the caches; not counted
                     started = time.perf_counter()
                     answer = session.get(console.url(path), timeout=60)
                     times.append((time.perf_counter() - started) * 1000)
+                    timing = answer.headers.get("server-timing", "app;dur=nan")
+                    server.append(float(timing.rpartition("dur=")[2]))
                     if answer.status_code != 200:
                         problems.append(f"{path}: HTTP {answer.status_code}")
                         break
                 shown = answer.text.count('<tr class="')
-                times = times[1:] or times
+                times, server = times[1:] or times, server[1:] or server
                 rows.append({"page": name, "path": path, "rows": shown,
+                             "server_median_ms": round(median(server), 1),
                              "median_ms": round(median(times), 1),
                              "p90_ms": round(percentile(times, 90), 1),
                              "max_ms": round(max(times), 1)})
@@ -117,15 +121,17 @@ def main() -> int:
         problems.append(f"the queue showed {first['rows']} cases")
     print(f"{args.cases} open cases on PostgreSQL (filled in {fill_s:.1f} s), "
           f"{args.runs} requests a page, page size {settings.web.page_size}")
-    print(format_table(["page", "cases shown", "median ms", "p90 ms", "max ms"],
-                       [[r["page"], r["rows"], r["median_ms"], r["p90_ms"], r["max_ms"]]
-                        for r in rows]))
-    verdict = "met" if first["median_ms"] < TARGET_MS else "MISSED"
-    print(f"target: queue median < {TARGET_MS:.0f} ms: {verdict}")
+    print(format_table(
+        ["page", "cases shown", "server median ms", "round trip median ms", "p90 ms", "max ms"],
+        [[r["page"], r["rows"], r["server_median_ms"], r["median_ms"], r["p90_ms"], r["max_ms"]]
+         for r in rows]))
+    verdict = "met" if first["server_median_ms"] < TARGET_MS else "MISSED"
+    print(f"target: queue server time median < {TARGET_MS:.0f} ms: {verdict}")
     path = write_result("web_queue", {
         "benchmark": "web_queue", "cases": args.cases, "runs": args.runs,
         "target_ms": TARGET_MS, "pages": rows,
-        "result": {"problems": problems, "queue_median_ms": first["median_ms"]},
+        "result": {"problems": problems, "queue_median_ms": first["median_ms"],
+                   "queue_server_median_ms": first["server_median_ms"]},
         "environment": environment(),
     }, args.results_dir)
     print(f"result: {path}")

@@ -9,6 +9,7 @@ runs in worker threads: inside `run` the console shares the daemon's event loop.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -63,7 +64,9 @@ def wall_clock() -> datetime:
 
 
 class SecurityHeaders:
-    """Adds SECURITY_HEADERS to every response, error pages and files included."""
+    """Adds SECURITY_HEADERS to every response, error pages and files included, and
+    `Server-Timing: app;dur=MS` (request in to response start: the server's time,
+    which benchmarks/web_queue.py reports)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -73,8 +76,11 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        started = time.perf_counter()
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                took = (time.perf_counter() - started) * 1000
                 # A response's own value wins (an attachment's stricter CSP, a
                 # static file's cache time); the rest get the console's.
                 headers = list(message.get("headers", []))
@@ -84,6 +90,7 @@ class SecurityHeaders:
                     for k, v in SECURITY_HEADERS.items()
                     if k not in present
                 ]
+                headers.append((b"server-timing", f"app;dur={took:.1f}".encode()))
                 message["headers"] = headers
             await send(message)
 

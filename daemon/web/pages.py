@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from daemon.web.sessions import Session
 
 PRIORITIES = tuple(p.value for p in Priority)
-SEARCH_LIMIT = 200
 MAX_QUERY_CHARS = 500
 # A stored attachment type shaped like type/subtype, else served as bytes.
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
@@ -75,7 +74,7 @@ def queue_page(console: Console, request: Request, session: Session) -> Response
     size = console.page_size
     customers: list[str] = []
     if query:
-        found = app.reads.search(query, SEARCH_LIMIT)
+        found = app.reads.search(query, console.page_size)
         total = len(found)
     else:
         found, total, customers = app.reads.queue(
