@@ -394,3 +394,46 @@ def test_two_consoles_on_one_database_share_sessions_and_the_sign_in_limit(
         at_second = requests.get(second.url("/"), cookies={COOKIE_NAME: cookie or ""},
                                  allow_redirects=False, timeout=10)
         assert at_second.status_code == 200
+
+
+def test_oo_support_web_alone_sends_a_reply_at_once_and_stops_on_sigterm(
+    app: App, tmp_path: Path, migrated_pg_url: str
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from harness import clean_env, wait_until
+    from servers import SmtpSink, free_port
+
+    port = free_port()
+    with SmtpSink() as sink:
+        relay = {"host": sink.host, "port": sink.port, "security": "none"}
+        web = {"listen": f"127.0.0.1:{port}", "session_secret": SECRET}
+        config = write_config(tmp_path / "alone.toml", database_url=migrated_pg_url,
+                              extra={"web": web, "smtp_out": relay})
+        log = (tmp_path / "web.log").open("wb")
+        proc = subprocess.Popen([sys.executable, "-m", "daemon", "web", "--config", str(config)],
+                                stdout=log, stderr=subprocess.STDOUT, env=clean_env())
+        try:
+            def up() -> bool:
+                try:
+                    return requests.get(f"http://127.0.0.1:{port}/login", timeout=2).ok
+                except requests.ConnectionError:
+                    return False
+
+            wait_until(up, 30, "oo-support web to listen")
+            console = type("Alone", (), {"url": lambda self, p: f"http://127.0.0.1:{port}{p}"})()
+            session = signed_in(console)  # type: ignore[arg-type]
+            token = csrf_of(session.get(console.url("/cases/100001"), timeout=10).text)
+            r = session.post(console.url("/cases/100001/reply"),
+                             data={"csrf": token, "text": "Vi kommer i morgen."},
+                             allow_redirects=False, timeout=30)
+            assert r.status_code == 303
+            # The ack the fixture's mail queued goes out with it.
+            assert sink.wait_for(2, 20), "the reply was not sent"
+            assert any(b"Vi kommer i morgen." in m.data for m in sink.messages)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(30) == 0, (tmp_path / "web.log").read_text()
+            log.close()
