@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from harness import compose_mail, parse_mail
+from playwright import sync_api
 from servers import SmtpSink
 from web_console import NOW, PASSWORD, STAFF, RunningConsole, console_app
 
@@ -19,12 +20,8 @@ from daemon.inbound import InboundMail
 from daemon.web.accounts import StaffAccounts
 from daemon.web.console import wall_clock
 
+# Debian's chromium (.ci/run installs it); Playwright downloads no browser of its own.
 CHROMIUM = Path("/usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (CI installs it; then this test runs)",
-)
 
 
 def _keep(shot: Path) -> None:
