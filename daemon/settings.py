@@ -428,6 +428,15 @@ class Settings(_Section):
     parsing: ParsingSettings = ParsingSettings()
     web: WebSettings = WebSettings()
 
+    @field_validator("web")
+    @classmethod
+    def _web_sign_in(cls, value: WebSettings, info: ValidationInfo) -> WebSettings:
+        if value.microsoft_sign_in and info.data.get("oauth") is None:
+            raise PydanticCustomError(
+                "oauth_missing", "microsoft_sign_in needs the Entra app of [oauth]", {}
+            )
+        return value
+
     @field_validator("imap")
     @classmethod
     def _imap_enabled(cls, value: ImapSettings | None) -> ImapSettings | None:

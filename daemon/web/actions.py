@@ -141,7 +141,7 @@ ACTIONS: dict[str, Callable[[Console, int, FormData, str], None]] = {
 def perform(console: Console, request: Request, session: Session, form: FormData) -> Response:
     from daemon.web import pages
 
-    number = int(request.path_params["number"])
+    number = pages.case_number(request)
     name = request.path_params["action"]
     action = ACTIONS.get(name)
     if action is None:

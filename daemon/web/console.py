@@ -19,7 +19,6 @@ import jinja2
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -132,7 +131,7 @@ class Console:
             undefined=jinja2.StrictUndefined,
         )
 
-    def asgi(self) -> Starlette:
+    def asgi(self) -> ASGIApp:
         routes = [
             Route("/login", self.login_page, methods=["GET"]),
             Route("/login", self.login, methods=["POST"]),
@@ -151,11 +150,11 @@ class Console:
             Route("/reports", self.staff_page(pages.report_page), methods=["GET"]),
             Route("/static/{name:str}", self.static_file, methods=["GET"]),
         ]
-        return Starlette(
+        # Outside Starlette's own error middleware: a 500 carries the headers too.
+        return SecurityHeaders(Starlette(
             routes=routes,
-            middleware=[Middleware(SecurityHeaders)],
             exception_handlers={SignedOut: self._signed_out, HTTPException: self._http_error},
-        )
+        ))
 
     # -- sessions --------------------------------------------------------------------
 

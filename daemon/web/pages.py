@@ -35,6 +35,14 @@ _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
+def case_number(request: Request) -> int:
+    """The case number of the path; one no case can have is a 404, not a database error."""
+    number = int(request.path_params["number"])
+    if not 0 < number < 2**62:
+        raise HTTPException(404, f"no case {number}")
+    return number
+
+
 def inert(text: str | None) -> str:
     return _BIDI.sub("\N{REPLACEMENT CHARACTER}", text or "")
 
@@ -127,7 +135,7 @@ def case_page(console: Console, request: Request, session: Session,
     from daemon.outputs.reports import sla_verdict
 
     app = console.app
-    number = int(request.path_params["number"])
+    number = case_number(request)
     try:
         detail = app.reads.case(number)
     except NoSuchCase as exc:
@@ -166,7 +174,7 @@ def actions_done(code: str) -> str:
 
 
 def attachment(console: Console, request: Request, session: Session) -> Response:
-    number = int(request.path_params["number"])
+    number = case_number(request)
     index = int(request.path_params["index"])
     try:
         files = console.app.reads.attachment_files(number)

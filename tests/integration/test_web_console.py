@@ -194,6 +194,8 @@ def test_security_headers_on_pages_errors_and_the_login(app: App) -> None:
                 assert r.headers[name] == SECURITY_HEADERS[name], (r.url, name)
             csp = r.headers["content-security-policy"]
             assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        huge = session.get(console.url("/cases/" + "9" * 30), timeout=10)
+        assert huge.status_code == 404  # not a database error
         login = requests.get(console.url("/login"), timeout=10)
         cookie = login.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie
