@@ -62,6 +62,34 @@ class CaseReads:
             )
         return [views.case_summary(row) for row in rows]
 
+    def queue(
+        self,
+        *,
+        customer_domain: str | None = None,
+        priority: str | None = None,
+        assignee: str | None = None,
+        unassigned: bool = False,
+        overdue: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int, list[str]]:
+        """Open cases, the nearest unmet deadline first (the web console's queue): one
+        page of summaries, how many match, and the customers with open cases."""
+        from daemon.outputs import views
+        from daemon.store import queue
+
+        wanted = queue.QueueFilter(
+            customer_domain=customer_domain,
+            priority=priority,
+            assignee=assignee,
+            unassigned=unassigned,
+            overdue_at=self.clock() if overdue else None,
+        )
+        with self.engine.connect() as conn:
+            rows, total = queue.open_queue(conn, wanted, limit, offset)
+            customers = queue.customer_domains(conn)
+        return [views.case_summary(row) for row in rows], total, customers
+
     def case(self, number: int) -> dict[str, Any]:
         """One case with its messages, time, billing, alerts and history."""
         from daemon.outputs import views

@@ -253,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="json (the default), csv, or a Danish HTML page",
     )
     now_option(report, "judge open deadlines as of T")
+    _web_commands(commands, command, group, json_flag)
     check = command("check-config", cmd_check_config, "validate the config and reach every server")
     json_flag(check)
     return parser
@@ -330,6 +331,29 @@ def _staff_commands(cases: Any, command: Any, json_flag: Any, now_option: Any) -
     json_flag(search)
 
 
+def _web_commands(commands: Any, command: Any, group: Any, json_flag: Any) -> None:
+    """`web` (the staff console) and `staff add|list|remove` (its accounts)."""
+    command("web", cmd_web, "serve the staff console on [web] listen until SIGTERM")
+    staff = group("staff", "staff accounts of the web console")
+    add = command(
+        "add", cmd_staff_add,
+        "make a console account for an address of [staff] domains, or set its new password"
+        " (read from --password-file, else standard input, else asked for)",
+        staff,
+    )
+    add.add_argument("email", help="the supporter's address")
+    add.add_argument("--password-file", type=Path, metavar="FILE",
+                     help="a file whose first line is the password")
+    add.add_argument("--microsoft-only", action="store_true",
+                     help="no password: the account signs in with Microsoft 365 only"
+                     " ([web] microsoft_sign_in)")
+    listing = command("list", cmd_staff_list, "the console accounts", staff)
+    json_flag(listing)
+    remove = command("remove", cmd_staff_remove, "delete a console account; its sessions end",
+                     staff)
+    remove.add_argument("email", help="the supporter's address")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # What the daemon writes holds customers' mail (the database, ./var/outbox/*.eml,
     # spooled DATA): readable by this user only, 0600 files in 0700 directories,
@@ -361,7 +385,7 @@ def _log_level(args: argparse.Namespace, settings: Settings) -> str:
     INTERFACE.md promises), unless -v."""
     if args.verbose:
         return "DEBUG"
-    if args.command == "run":
+    if args.command in ("run", "web"):
         return settings.logging.level
     configured: int = logging.getLevelName(settings.logging.level)
     return str(logging.getLevelName(max(configured, logging.WARNING)))
@@ -794,6 +818,72 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write(reports.report_csv(found))
     else:
         sys.stdout.write(reports.report_html(found, app.renderer))
+    return 0
+
+
+def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from daemon.web.server import run_console
+
+    app = _app(args, settings, "write")
+    asyncio.run(run_console(app))
+    return 0
+
+
+def _staff_accounts(args: argparse.Namespace, settings: Settings, access: Access) -> Any:
+    from daemon.web.accounts import StaffAccounts
+    from daemon.web.console import wall_clock
+
+    app = _app(args, settings, access)
+    return StaffAccounts(app.engine, settings.staff, settings.web, wall_clock)
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.password_file is not None:
+        try:
+            lines = args.password_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"--password-file: {exc}") from None
+        return lines[0] if lines else ""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Once more: ") != first:
+        raise CommandError("the two passwords differ")
+    return first
+
+
+def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon.web.accounts import AccountError
+
+    password = None if args.microsoft_only else _new_password(args)
+    try:
+        created = _staff_accounts(args, settings, "write").add(args.email, password)
+    except AccountError as exc:
+        raise CommandError(str(exc)) from None
+    done = "added" if created else "password changed"
+    print(f"{args.email.strip().lower()}: {done}", file=sys.stderr)
+    return 0
+
+
+def cmd_staff_list(args: argparse.Namespace, settings: Settings) -> int:
+    found = _staff_accounts(args, settings, "read").listing()
+    if args.json:
+        _print_json(found)
+        return 0
+    for account in found:
+        note = "" if account["staff_domain"] else "  (not of [staff] domains: cannot sign in)"
+        print(f"{account['email']}  since {account['created_at']}{note}")
+    return 0
+
+
+def cmd_staff_remove(args: argparse.Namespace, settings: Settings) -> int:
+    if not _staff_accounts(args, settings, "write").remove(args.email):
+        raise CommandError(f"no console account {args.email!r}")
+    print(f"{args.email.strip().lower()}: removed", file=sys.stderr)
     return 0
 
 

@@ -316,6 +316,30 @@ mail_attempts = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
+# Staff who may sign in to the web console (`oo-support staff add`), argon2 hashes.
+staff_accounts = Table(
+    "staff_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Sign-in attempts of the web console, for its rate limits: in the database, so every
+# console process on it counts the same attempts.
+web_login_attempts = Table(
+    "web_login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account", String(320), nullable=False),
+    Column("ip", String(64), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_web_login_attempts_at", "at"),
+)
+
 
 # Full-text search (`cases search`) is built differently per database, so it is not
 # declared above but made by migration 0012, and daemon/store/search.py queries it:

@@ -136,3 +136,12 @@ def test_cli_startup_benchmark_times_every_read_command(tmp_path: Path) -> None:
         assert timed["runs"] == 1
         assert timed["median_cpu_s"] > 0 and timed["median_s"] > 0
     assert done.returncode == (1 if result["problems"] else 0), done.stdout + done.stderr
+
+
+def test_web_queue_benchmark_serves_every_page_signed_in(tmp_path: Path) -> None:
+    document = _run_benchmark("web_queue", tmp_path, "--cases", "30", "--runs", "1")
+
+    pages = {p["page"]: p for p in document["pages"]}
+    assert pages["queue"]["rows"] == 30  # every open case, on the first page
+    assert pages["queue, page 50"]["rows"] == 0
+    assert document["result"]["queue_median_ms"] > 0
