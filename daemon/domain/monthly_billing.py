@@ -37,7 +37,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from daemon.domain.billing import AFTER_HOURS_FACTOR, Fee, Rates, bill_case, vat_of
+from daemon.domain.billing import (
+    AFTER_HOURS_FACTOR,
+    Fee,
+    ProjectTerms,
+    Rates,
+    bill_case,
+    vat_of,
+)
 
 FEE_KIND = "fee"
 _ZERO = Decimal("0.00")
@@ -127,7 +134,7 @@ def bill_month(
     end: datetime,
     *,
     agreement: bool,
-    project: bool = False,
+    project: bool | ProjectTerms | None = False,
     rates: Rates = _LIST_RATES,
 ) -> MonthBill:
     """The lines of [start, end) of a case whose whole time is `work` and whose

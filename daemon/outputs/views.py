@@ -8,7 +8,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
-from daemon.domain.billing import bill_case
+from daemon.domain.billing import (
+    AFTER_HOURS_FACTOR,
+    Bill,
+    ProjectTerms,
+    Rates,
+    bill_case,
+    project_terms,
+)
 from daemon.domain.references import format_reference
 from daemon.store import repository
 
@@ -46,6 +53,8 @@ def case_summary(row: Row[Any]) -> dict[str, Any]:
         "first_response_at": iso(row.first_response_at),
         "resolved_at": iso(row.resolved_at),
         "flags": list(row.flags or []),
+        # Looks like new work (BR-14): the words that suggested it; staff decide.
+        "possible_project": row.possible_project,
         "linked_case_id": row.linked_case_id,
     }
 
@@ -74,10 +83,10 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
     ]
     inputs = repository.billing_inputs(conn, [row])[row.id]
     entries = inputs.work
-    bill = bill_case(  # BR-10, BR-13..BR-17
+    bill = bill_case(  # BR-10, BR-13..BR-18
         entries,
         agreement=row.agreement,
-        project=row.project,
+        project=terms_of(row),
         fees=inputs.fees,
         rates=inputs.rates,
     )
@@ -94,14 +103,7 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
     ]
     detail["fees"] = [{"description": f.description, "amount": money(f.amount)} for f in bill.fees]
     detail["project"] = row.project
-    detail["billing"] = {
-        "billable_minutes": bill.billable_minutes,
-        "covered_minutes": bill.covered_minutes,
-        "amount_excl_vat": money(bill.amount_excl_vat),
-        "vat": money(bill.vat),
-        "amount_incl_vat": money(bill.amount_incl_vat),
-        "currency": bill.currency,
-    }
+    detail["billing"] = billing_document(bill, inputs.rates)
     # Reminders, escalations, on-call pages and SLA breaches sent about the case.
     detail["alerts"] = [
         {"kind": a.kind, "at": iso(a.created_at)} for a in repository.alerts_of(conn, row.id)
@@ -112,6 +114,56 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
         for e in repository.case_events_of(conn, row.id)
     ]
     return detail
+
+
+def terms_of(row: Any) -> ProjectTerms | None:
+    """The project terms of a cases row (or anything with its columns; one without the
+    terms' columns is billed at the project rate with no estimate)."""
+    return project_terms(
+        bool(getattr(row, "project", False)),
+        senior=bool(getattr(row, "project_senior", False)),
+        estimate_minutes=getattr(row, "project_estimate_minutes", None),
+    )
+
+
+def terms_document(row: Any) -> dict[str, Any] | None:
+    """A case's project terms as `cases project --json` prints them; None: no project."""
+    terms = terms_of(row)
+    if terms is None:
+        return None
+    return {"rate_kind": terms.rate_kind, "estimate_minutes": terms.estimate_minutes}
+
+
+def billing_document(bill: Bill, rates: Rates) -> dict[str, Any]:
+    """A case's `billing` (INTERFACE.md); a project adds its rate, agreed and actual time
+    and, with an estimate, the agreed lines the amount is the sum of (BR-15, BR-18)."""
+    found: dict[str, Any] = {
+        "billable_minutes": bill.billable_minutes,
+        "covered_minutes": bill.covered_minutes,
+        "amount_excl_vat": money(bill.amount_excl_vat),
+        "vat": money(bill.vat),
+        "amount_incl_vat": money(bill.amount_incl_vat),
+        "currency": bill.currency,
+        "project": None,
+    }
+    if bill.project is not None:
+        hourly = rates.hourly(bill.project.rate_kind)
+        found["project"] = {
+            "rate_kind": bill.project.rate_kind,
+            "hourly_rate": money(hourly),
+            "estimate_minutes": bill.project.estimate_minutes,
+            "actual_minutes": bill.project.actual_minutes,
+            "agreed_lines": [
+                {
+                    "minutes": line.minutes,
+                    "after_hours": line.after_hours,  # BR-16: twice the hourly rate
+                    "hourly_rate": money(hourly * (AFTER_HOURS_FACTOR if line.after_hours else 1)),
+                    "amount": money(line.amount),
+                }
+                for line in bill.agreed
+            ],
+        }
+    return found
 
 
 def uncased_summary(row: Row[Any]) -> dict[str, Any]:
