@@ -183,3 +183,40 @@ def test_project_by_staff_mail_and_a_wrong_one_answered_with_the_reason(
     answers = [p.read_text(errors="replace") for p in (tmp_path / "outbox").glob("*.eml")]
     [answer] = [a for a in answers if "To: tina@oo.dk" in a]
     assert "estimate takes one length of time" in answer
+
+
+def test_a_new_case_about_something_new_is_flagged_a_possible_project_on_arrival(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """"noget nyt der skal tilføjes til din IT-løsning" (BR-14): flagged with the words,
+    in `cases show` and `cases list --json`; not a verdict, nothing billed differently."""
+    cfg = customer_config(tmp_path, pg_url)
+    when = datetime.fromisoformat(MONDAY_10)
+    app = build_app(load_settings(cfg, environ={}), lambda: when)
+    mails = [
+        ("Printer", "Hej\n\nVi får en ny printer sat op i næste uge.\n\nMvh Lone", "<p@firma.dk>"),
+        ("Ny fejl i Outlook", "Der er kommet en ny fejl i Outlook.", "<o@firma.dk>"),
+        ("SV: Printer", "Tak!\n\n> Vi får en ny printer sat op i næste uge.", "<q@firma.dk>"),
+    ]
+    numbers = [
+        result.case_number
+        for result in app.pipeline.ingest_batch(app.engine, [
+            InboundMail(compose_mail(sender="Lone <lone@firma.dk>", subject=subject, body=body,
+                                     message_id=message_id), "imap:INBOX", when)
+            for subject, body, message_id in mails
+        ])
+    ]
+    printer, outlook, quoted = numbers
+    assert printer is not None and outlook is not None and quoted is not None
+    listed = {c["number"]: c for c in json.loads(run_cli("cases", "list", "--json", config=cfg))}
+    assert listed[printer]["possible_project"] == 'new_thing: "ny printer"'
+    assert listed[outlook]["possible_project"] is None
+    assert listed[quoted]["possible_project"] is None  # only what the customer wrote now
+    shown = show(cfg, printer)
+    assert (shown["possible_project"], shown["project"]) == ('new_thing: "ny printer"', False)
+    text = run_cli("cases", "show", str(printer), config=cfg)
+    assert 'no  (possible project: new_thing: "ny printer")' in text
+
+    # A phone call is judged by the same rule.
+    call = new_call(cfg, "Ny medarbejder", "Ny medarbejder starter mandag og skal have en pc.")
+    assert show(cfg, call)["possible_project"] == 'new_person: "Ny medarbejder"'
