@@ -177,6 +177,35 @@ def oncall_fee_refusal(*, after_hours: bool, critical: bool) -> str | None:
 
 
 @dataclass(frozen=True)
+class ProposedFee:
+    """A fee the rules suggest and staff confirm (`cases fee N --oncall`): never billed
+    until they do, as whether a call was critical is their judgement (BR-10)."""
+
+    kind: str  # "oncall"
+    fee: Fee
+    reason: str
+
+
+def proposed_oncall_fee(
+    *, channel: str, after_hours: bool, critical: bool, fees: Sequence[Fee]
+) -> ProposedFee | None:
+    """The on-call fee proposed for a case, or None (BR-10: "Alle opkald til vagten der
+    ikke er drifts-kritiske, bliver pålagt et gebyr på 1.000,00 kr. + moms ved opstart
+    af opgave"): a phone case registered after hours, i.e. a call to the on-call duty,
+    that is not critical, and has no on-call fee yet. Mail is no call to the on-call
+    duty, and a call in business hours reached the support desk, not the duty."""
+    if channel != "phone" or oncall_fee_refusal(after_hours=after_hours, critical=critical):
+        return None
+    if any(f.description == ONCALL_FEE.description for f in fees):
+        return None  # confirmed already
+    return ProposedFee(
+        "oncall",
+        ONCALL_FEE,
+        "a non-critical call to the on-call duty after hours (BR-10)",
+    )
+
+
+@dataclass(frozen=True)
 class ProjectTerms:
     """How a case staff marked as project is billed (BR-14, BR-15, BR-18 example 4):
     at the senior rate or the project rate, and by the agreed time when there is one."""

@@ -187,6 +187,14 @@ def _time_and_billing(detail: dict[str, Any], tz: str) -> None:
         ("description", "amount excl. VAT"),
         [(f["description"], f["amount"]) for f in detail["fees"]],
     )
+    proposed = detail.get("proposed_fees") or []
+    if proposed:  # BR-10: not billed until staff confirm
+        _rows(
+            f"Proposed fees, not billed (confirm: oo-support cases fee {detail['number']}"
+            " --oncall)",
+            ("description", "amount excl. VAT", "why"),
+            [(f["description"], f["amount"], f["reason"]) for f in proposed],
+        )
     bill = detail["billing"]
     project = bill["project"]
     if project and project["estimate_minutes"]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row
 
@@ -15,9 +15,13 @@ from daemon.domain.billing import (
     Rates,
     bill_case,
     project_terms,
+    proposed_oncall_fee,
 )
 from daemon.domain.references import format_reference
 from daemon.store import repository
+
+if TYPE_CHECKING:
+    from daemon.domain.business_calendar import BusinessCalendar
 
 
 def money(amount: Decimal) -> str:
@@ -59,7 +63,11 @@ def case_summary(row: Row[Any]) -> dict[str, Any]:
     }
 
 
-def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
+def case_detail(
+    conn: Connection, row: Row[Any], calendar: BusinessCalendar | None = None
+) -> dict[str, Any]:
+    """One case as `cases show --json` prints it; `calendar` judges whether a phone case
+    came in after hours, for the fee it proposes (none without a calendar)."""
     found = repository.case_messages(conn, row.id)
     files = repository.attachments_of(conn, (m.id for m in found))
     detail = case_summary(row)
@@ -102,6 +110,24 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
         for entry, line in zip(entries, bill.lines, strict=True)
     ]
     detail["fees"] = [{"description": f.description, "amount": money(f.amount)} for f in bill.fees]
+    # Suggested, not billed: staff confirm with `cases fee N --oncall` (BR-10). Only a
+    # phone case asks the calendar (whose holidays cost a tenth of a second to load).
+    after_hours = (
+        calendar is not None and row.channel == "phone" and not calendar.is_open(row.created_at)
+    )
+    proposal = proposed_oncall_fee(
+        channel=row.channel, after_hours=after_hours, critical=row.critical, fees=bill.fees
+    )
+    detail["proposed_fees"] = [
+        {
+            "kind": proposal.kind,
+            "description": proposal.fee.description,
+            "amount": money(proposal.fee.amount),
+            "reason": proposal.reason,
+        }
+        for proposal in [proposal]
+        if proposal is not None
+    ]
     detail["project"] = row.project
     detail["billing"] = billing_document(bill, inputs.rates)
     # Reminders, escalations, on-call pages and SLA breaches sent about the case.

@@ -220,3 +220,57 @@ def test_a_new_case_about_something_new_is_flagged_a_possible_project_on_arrival
     # A phone call is judged by the same rule.
     call = new_call(cfg, "Ny medarbejder", "Ny medarbejder starter mandag og skal have en pc.")
     assert show(cfg, call)["possible_project"] == 'new_person: "Ny medarbejder"'
+
+
+def test_a_non_critical_call_after_hours_proposes_the_oncall_fee_until_staff_confirm(
+    tmp_path: Path,
+) -> None:
+    """BR-10: "Alle opkald til vagten der ikke er drifts-kritiske, bliver pålagt et gebyr
+    på 1.000,00 kr. + moms ved opstart af opgave": proposed, billed once confirmed."""
+    cfg = customer_config(tmp_path, f"sqlite:///{tmp_path / 'oo.db'}")
+    monday_evening = "2026-11-23T20:00:00+01:00"
+    number = new_call(cfg, "Outlook-signatur", "Lone vil have ændret sin signatur.",
+                      at=monday_evening)
+    shown = show(cfg, number)
+    assert shown["proposed_fees"] == [{
+        "kind": "oncall",
+        "description": "Gebyr for ikke-kritisk opkald til vagten",
+        "amount": "1000.00",
+        "reason": "a non-critical call to the on-call duty after hours (BR-10)",
+    }]
+    assert (shown["fees"], shown["billing"]["amount_excl_vat"]) == ([], "0.00")  # proposed only
+    text = run_cli("cases", "show", str(number), config=cfg)
+    assert f"Proposed fees, not billed (confirm: oo-support cases fee {number} --oncall)" in text
+
+    run_cli("cases", "fee", str(number), "--oncall", "--staff", "vagt@oo.dk", config=cfg)
+    shown = show(cfg, number)
+    assert shown["proposed_fees"] == []
+    assert shown["billing"]["amount_excl_vat"] == "1000.00"
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "at"),
+    [
+        # Critical (BR-9, a locked account): what the on-call duty is for.
+        ("Konto låst", "Lones konto er låst.", "2026-11-23T20:00:00+01:00"),
+        # Business hours: the call reached the support desk, not the on-call duty.
+        ("Outlook-signatur", "Lone vil have ændret sin signatur.", MONDAY_10),
+    ],
+)
+def test_no_fee_is_proposed_for_a_critical_call_or_one_in_business_hours(
+    tmp_path: Path, subject: str, body: str, at: str
+) -> None:
+    cfg = customer_config(tmp_path, f"sqlite:///{tmp_path / 'oo.db'}")
+    assert show(cfg, new_call(cfg, subject, body, at=at))["proposed_fees"] == []
+
+
+def test_no_fee_is_proposed_for_mail_after_hours(tmp_path: Path) -> None:
+    cfg = customer_config(tmp_path, f"sqlite:///{tmp_path / 'oo.db'}")
+    when = datetime.fromisoformat("2026-11-28T10:00:00+01:00")  # a Saturday
+    app = build_app(load_settings(cfg, environ={}), lambda: when)
+    upgrade(app.engine)
+    raw = compose_mail(sender="Lone <lone@firma.dk>", subject="Outlook-signatur",
+                       body="Kan I ændre min signatur?", message_id="<sig@firma.dk>")
+    [result] = app.pipeline.ingest_batch(app.engine, [InboundMail(raw, "imap:INBOX", when)])
+    assert result.case_number is not None
+    assert show(cfg, result.case_number)["proposed_fees"] == []

@@ -30,6 +30,7 @@ from daemon.domain.billing import (
     oncall_fee_refusal,
     price,
     project_terms,
+    proposed_oncall_fee,
 )
 from daemon.domain.case_changes import TIME_KINDS, TimeEntry
 
@@ -497,3 +498,37 @@ def test_law_an_agreed_project_costs_between_its_time_at_the_rate_and_at_double(
     day = price(estimate, terms.rate_kind, False, r)
     night = price(estimate, terms.rate_kind, True, r)
     assert day - D("0.01") <= bill.amount_excl_vat <= night + D("0.01")  # two lines rounded
+
+
+# --- BR-10: the on-call fee proposed for staff to confirm ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("channel", "after_hours", "critical", "proposed"),
+    [
+        ("phone", True, False, True),  # a non-critical call to the on-call duty
+        ("phone", True, True, False),  # critical: what the duty is for, no fee
+        ("phone", False, False, False),  # business hours: the support desk, not the duty
+        ("email", True, False, False),  # mail is no call to the on-call duty
+    ],
+)
+def test_br10_the_oncall_fee_is_proposed_for_a_non_critical_call_after_hours(
+    channel: str, after_hours: bool, critical: bool, proposed: bool
+) -> None:
+    found = proposed_oncall_fee(
+        channel=channel, after_hours=after_hours, critical=critical, fees=()
+    )
+    assert (found is not None) == proposed
+    if found is not None:
+        assert (found.kind, found.fee) == ("oncall", ONCALL_FEE)
+        assert "BR-10" in found.reason
+
+
+def test_br10_a_confirmed_oncall_fee_is_no_longer_proposed() -> None:
+    assert proposed_oncall_fee(
+        channel="phone", after_hours=True, critical=False, fees=[ONCALL_FEE]
+    ) is None
+    other = Fee("Kørsel", D("250.00"))
+    assert proposed_oncall_fee(
+        channel="phone", after_hours=True, critical=False, fees=[other]
+    ) is not None
