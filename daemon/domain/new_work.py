@@ -35,7 +35,11 @@ import re
 # A person writes what they need at the top; a 1 MB mail is not read to its end.
 READ_CHARS = 10_000
 
-_NEW = r"(?:nyt|nye|ny|new)"
+# Each pattern starts with a literal letter, its word boundary checked behind it: a
+# pattern that starts with one is searched for that letter first, ten times faster than
+# one starting with \b (the rules run on every new case's text). They are matched on
+# the lower-cased text.
+_NEW = r"n(?<=\bn)(?:yt|ye|y|ew)"
 # Things that are added to an IT solution; matched as the end of a compound word.
 _THINGS = (
     r"printer|scanner|pc|computer|bærbar|laptop|skærm|monitor|telefon|mobil|iphone|ipad"
@@ -50,18 +54,37 @@ _PEOPLE = (
 _INFLECTION = r"(?:'?\w{0,4})"  # printere, pc'er, kontoret, medarbejdere, employees
 _GAP = r"(?:[\w'-]+\s+)?"  # one word between: "ny fælles postkasse", "new HP printer"
 
+# Each rule: its name, the words one of which the lower-cased text must hold for the
+# rule to be tried at all (most mail holds none of them), and the pattern.
+_NEW_WORD = (" ny", "\nny", "new")
 _RULES = [
-    ("new_person", rf"\b{_NEW}\s+{_GAP}(?:{_PEOPLE}){_INFLECTION}\b"),
-    ("new_person", r"\bnyansat\w{0,3}\b|\bonboarding\b|\b(?:starter|begynder) hos os\b"),
-    ("new_thing", rf"\b{_NEW}\s+{_GAP}\w*?(?:{_THINGS}){_INFLECTION}\b"),
-    ("setup", r"\bopsætning af\b|\bset(?:ting)? ?up an? new\b"),
+    ("new_person", _NEW_WORD, rf"{_NEW}\s+{_GAP}(?:{_PEOPLE}){_INFLECTION}\b"),
+    (
+        "new_person",
+        ("nyansat", "onboarding", "hos os"),
+        r"n(?<=\bn)yansat\w{0,3}\b|o(?<=\bo)nboarding\b"
+        r"|(?:s(?<=\bs)tarter|b(?<=\bb)egynder) hos os\b",
+    ),
+    ("new_thing", _NEW_WORD, rf"{_NEW}\s+{_GAP}\w*?(?:{_THINGS}){_INFLECTION}\b"),
+    (
+        "setup",
+        ("opsætning af", "up a"),
+        r"o(?<=\bo)psætning af\b|s(?<=\bs)et(?:ting)? ?up an? new\b",
+    ),
     (
         "create",
-        rf"\b(?:opret(?:te|tet|telse af)|create[sd]?)\s+(?:[\w'-]+\s+){{0,2}}?"
+        ("opret", "create"),
+        rf"(?:o(?<=\bo)pret(?:te|tet|telse af)|c(?<=\bc)reate[sd]?)\s+"
+        rf"(?:[\w'-]+\s+){{0,2}}?"
         rf"(?:\w*(?:postkasse|mailbox|konto|account|bruger|user)){_INFLECTION}\b",
     ),
 ]
-_COMPILED = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in _RULES]
+# On the lower-cased text; and, for the rare text whose lower case is longer or shorter
+# than itself ("İ"), on the text as written, ignoring case (slower, same matches).
+_COMPILED = [(name, words, re.compile(pattern)) for name, words, pattern in _RULES]
+_COMPILED_ANY_CASE = [
+    (name, words, re.compile(pattern, re.IGNORECASE)) for name, words, pattern in _RULES
+]
 # "ikke" and the like, then at most three words and no punctuation up to the match.
 _NEGATED = re.compile(
     r"\b(?:ikke|ingen|aldrig|not|no|never|don't|doesn't)\b(?:\s+[\w'-]+){0,3}\s+$",
@@ -72,10 +95,19 @@ _NEGATED = re.compile(
 def possible_project(subject: str, text: str) -> str | None:
     """Why a new case looks like new work (``rule: "words as written"``), or None."""
     said = f"{subject}\n{text[:READ_CHARS]}"
-    for name, pattern in _COMPILED:
-        for match in pattern.finditer(said):
+    lowered = said.lower()
+    # The words are quoted from `said`: the same places in `lowered` are the same words.
+    searched, rules = (
+        (lowered, _COMPILED) if len(lowered) == len(said) else (said, _COMPILED_ANY_CASE)
+    )
+    padded = f" {lowered}"  # " ny" finds "Ny printer" at the very start too
+    for name, words, pattern in rules:
+        if not any(word in padded for word in words):
+            continue
+        for match in pattern.finditer(searched):
             before = said[max(0, match.start() - 60) : match.start()]
             if _NEGATED.search(before):
                 continue
-            return f'{name}: "{" ".join(match.group(0).split())}"'
+            words_as_written = said[match.start() : match.end()]
+            return f'{name}: "{" ".join(words_as_written.split())}"'
     return None

@@ -82,3 +82,11 @@ def test_law_any_text_gives_none_or_a_one_line_reason_quoting_what_was_written(
 def test_a_very_long_mail_is_read_only_as_far_as_a_person_would() -> None:
     long_body = "Hej\n" + "bla " * 50_000 + "ny printer"
     assert possible_project("x", long_body) is None
+
+
+def test_text_whose_lower_case_changes_length_is_read_alike() -> None:
+    # "İ".lower() is two characters: the words are still quoted as written.
+    assert possible_project("İzmir", "Vi åbner et Nyt Kontor i İzmir.") == (
+        'new_thing: "Nyt Kontor"'
+    )
+    assert possible_project("İzmir", "Vi har ikke et nyt kontor i İzmir.") is None
