@@ -215,6 +215,7 @@ def case_line(
         end,
         agreement=bool(case.agreement),
         project=terms_of(case),  # rate and agreed time (BR-15, BR-18 example 4)
+        opened_at=case.created_at,  # the month a project's agreed time is billed in
         rates=extra.rates if extra else Rates(),
     )
     opened = in_period(case.created_at, start, end)

@@ -106,6 +106,19 @@ def test_a_senior_project_bills_the_agreed_time_with_the_time_logged_beside_it(
             report["totals"]["amount_excl_vat"], report["totals"]["vat"]) == (
         210, 240, "7475.00", "1868.75")
 
+    # Each line readable: the agreed time billed, the logged work beside it at 0.00.
+    lines = [(x["kind"], x["description"], x["minutes"], x["after_hours"], x["amount"])
+             for x in line["lines"]]
+    assert lines == [
+        ("project", "aftalt tid", 180, False, "4485.00"),
+        ("project", "aftalt tid", 60, True, "2990.00"),
+        ("project", "efter aftalt tid", 150, False, "0.00"),
+        ("project", "efter aftalt tid", 60, True, "0.00"),
+    ]
+    page = run_cli("report", "--month", "2026-11", "--format", "html",
+                   "--now", "2026-12-01T09:00:00+01:00", config=cfg)
+    assert "Projekt, aftalt tid" in page and "Projekt, efter aftalt tid" in page
+
     text = run_cli("cases", "show", str(number), config=cfg)
     assert "project rate, agreed 4h" in text
     assert "Agreed time (billed instead of the 210 min logged)" in text
