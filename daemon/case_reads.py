@@ -12,9 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy import Connection, Engine, Row
 
     from daemon.clock import Clock
+    from daemon.domain.business_calendar import BusinessCalendar
     from daemon.outputs.reports import Report
 
 # The kinds of mail kept without a case (daemon.pipeline.KEPT_KINDS, written out:
@@ -32,9 +35,16 @@ class NoSuchCase(LookupError):
 
 
 class CaseReads:
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        calendar: Callable[[], BusinessCalendar] | None = None,
+    ) -> None:
         self.engine = engine
         self.clock = clock
+        # Made only when a read needs it (a phone case's proposed fee, BR-10).
+        self.calendar = calendar
 
     def cases(
         self,
@@ -91,11 +101,13 @@ class CaseReads:
         return [views.case_summary(row) for row in rows], total, customers
 
     def case(self, number: int) -> dict[str, Any]:
-        """One case with its messages, time, billing, alerts and history."""
+        """One case with its messages, time, billing, proposed fees, alerts and history."""
         from daemon.outputs import views
 
         with self.engine.connect() as conn:
-            return views.case_detail(conn, existing_case(conn, number))
+            row = existing_case(conn, number)
+            calendar = self.calendar() if self.calendar and row.channel == "phone" else None
+            return views.case_detail(conn, row, calendar)
 
     def summary(self, number: int) -> dict[str, Any]:
         from daemon.outputs import views

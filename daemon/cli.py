@@ -189,7 +189,24 @@ def build_parser() -> argparse.ArgumentParser:
     project = command("project", cmd_cases_project, "mark a case as project work (BR-14)", cases)
     project.add_argument("number", type=int, help="the case number")
     project.add_argument("--off", action="store_true", help="not a project after all")
+    project.add_argument(
+        "--senior",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="bill at the senior rate (senior consultant / IT strategy, BR-15); --no-senior:"
+        " the project rate; default: as it was",
+    )
+    project.add_argument(
+        "--estimate",
+        metavar="DURATION",
+        help="the agreed time, billed instead of the time logged (BR-18 example 4), e.g."
+        " 4h, 90m, 1h30m, 1.5h; default: as it was",
+    )
+    project.add_argument(
+        "--no-estimate", action="store_true", help="no agreed time: bill the time logged"
+    )
     _staff_option(project, "who marked it")
+    json_flag(project)
     customers_cmd = group("customers", "the customer registry")
     command(
         "sync",
@@ -729,9 +746,41 @@ def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_project(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon.domain.billing import MAX_ESTIMATE_MINUTES
+    from daemon.domain.durations import DurationError, format_duration, parse_duration
+
+    terms_given = args.senior is not None or args.estimate is not None or args.no_estimate
+    if args.off and terms_given:
+        raise CommandError("--off takes no --senior, --estimate or --no-estimate")
+    if args.estimate is not None and args.no_estimate:
+        raise CommandError("--estimate and --no-estimate exclude each other")
+    minutes = None
+    if args.estimate is not None:
+        try:
+            minutes = parse_duration(args.estimate)
+        except DurationError as exc:
+            raise CommandError(f"--estimate {exc}") from None
+        if minutes > MAX_ESTIMATE_MINUTES:
+            raise CommandError(f"--estimate is at most {MAX_ESTIMATE_MINUTES // 60}h")
     actor = _actor(args, settings)
-    _app(args, settings, "write").work.mark_project(args.number, not args.off, actor)
-    print(f"[OO#{args.number}] project={'no' if args.off else 'yes'}", file=sys.stderr)
+    marked = _app(args, settings, "write").work.mark_project(
+        args.number,
+        actor,
+        on=not args.off,
+        senior=args.senior,
+        estimate_minutes=minutes,
+        no_estimate=args.no_estimate,
+    )
+    if args.json:
+        _print_json(marked)
+        return 0
+    terms = marked["project_terms"]
+    shown = f"[OO#{args.number}] project={'yes' if terms else 'no'}"
+    if terms:
+        agreed = terms["estimate_minutes"]
+        shown += f" rate={terms['rate_kind']}"
+        shown += f" estimate={format_duration(agreed) if agreed else 'none'}"
+    print(shown, file=sys.stderr)
     return 0
 
 

@@ -22,6 +22,17 @@ what its own bill says, once.
   as of the instant it was made (`generated_at`; the report counts the work logged
   up to then, so `report --now T` makes it again as it was at T). Covered time on an
   open case is therefore provisional, and the page says so.
+- **Decision (a project's agreed time, BR-18 example 4):** "Projekterne bliver altid
+  aftalt med en estimeret pris (antal timer)" and "Afregnes efter den aftalte tid".
+  The agreed time is billed once, in the month the case was opened (when the project
+  was asked for and agreed), dated at its opening, as lines of its own (description
+  `AGREED_TIME`); the work logged on it, in whichever month, is listed in that month
+  at 0.00 (description `BY_AGREED_TIME`), so each report shows the minutes actually
+  spent beside what is billed. The opening is an instant that never moves: a closing
+  (or a reopening and closing again) could move the agreed time into a second month
+  after the first month's report was mailed, and bill it twice. As with coverage, the
+  after-hours share of the agreed time (billing.py) follows the work logged by the
+  report's instant.
 - Every line says what it is and how it was priced, so a reader can recompute it:
   kind, hourly rate, minutes, after hours (a 100 % surcharge, BR-16: "Alle
   henvendelser, som vi sætter i gang udenfor normal åbningstid, afregnes med 100%
@@ -37,9 +48,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from daemon.domain.billing import AFTER_HOURS_FACTOR, Fee, Rates, bill_case, vat_of
+from daemon.domain.billing import (
+    AFTER_HOURS_FACTOR,
+    Fee,
+    ProjectTerms,
+    Rates,
+    bill_case,
+    vat_of,
+)
 
 FEE_KIND = "fee"
+AGREED_TIME = "aftalt tid"  # a project's agreed time, billed instead of its logged time
+BY_AGREED_TIME = "efter aftalt tid"  # logged time on such a project: shown, 0.00
 _ZERO = Decimal("0.00")
 _LIST_RATES = Rates()  # BR-15
 SURCHARGE_PERCENT = int((AFTER_HOURS_FACTOR - 1) * 100)  # BR-16: 100
@@ -84,7 +104,8 @@ class BilledLine:
     """One line of a month's bill, readable on its own.
 
     Time: ``amount`` is ``rate x minutes / 60``, doubled when ``after_hours``, rounded
-    half-up to øre (BR-17), or 0.00 when ``covered``. A fee: ``amount`` is ``rate``.
+    half-up to øre (BR-17), or 0.00 when ``covered`` or billed by a project's agreed
+    time (``description`` `BY_AGREED_TIME`). A fee: ``amount`` is ``rate``.
     """
 
     at: datetime
@@ -127,19 +148,23 @@ def bill_month(
     end: datetime,
     *,
     agreement: bool,
-    project: bool = False,
+    project: bool | ProjectTerms | None = False,
     rates: Rates = _LIST_RATES,
+    opened_at: datetime | None = None,
 ) -> MonthBill:
     """The lines of [start, end) of a case whose whole time is `work` and whose
-    fees are `fees`; coverage is decided by the whole case (see the module docstring)."""
+    fees are `fees`; coverage is decided by the whole case (see the module docstring).
+    `opened_at`: when the case was opened, the month a project's agreed time is billed
+    in (None: that time is in no month)."""
     whole = bill_case(
         work, agreement=agreement, project=project, fees=[f.fee for f in fees], rates=rates
     )
+    by_agreement = bool(whole.agreed)
     time_lines = [
         BilledLine(
             at=entry.at,
             kind=line.kind,
-            description="",
+            description=BY_AGREED_TIME if by_agreement else "",
             # The kind a line is billed at names its rate (a project's time is all at
             # its project's rate, whatever kind each entry was logged with).
             rate=rates.hourly(line.kind),
@@ -167,13 +192,29 @@ def bill_month(
         for dated in fees
         if in_period(dated.at, start, end)
     ]
-    lines = tuple(sorted(time_lines + fee_lines, key=lambda line: line.at))
+    agreed_lines = [
+        BilledLine(
+            at=opened_at,
+            kind=line.kind,
+            description=AGREED_TIME,
+            rate=rates.hourly(line.kind),
+            minutes=line.minutes,
+            after_hours=line.after_hours,
+            surcharge_percent=SURCHARGE_PERCENT if line.after_hours else 0,
+            covered=False,
+            amount=line.amount,
+        )
+        for line in whole.agreed
+        if opened_at is not None and in_period(opened_at, start, end)
+    ]
+    lines = tuple(sorted(agreed_lines + time_lines + fee_lines, key=lambda line: line.at))
     excl = sum((line.amount for line in lines), _ZERO)
     vat = vat_of(excl)
+    billed_time = agreed_lines if by_agreement else time_lines
     return MonthBill(
         lines=lines,
-        minutes=sum(line.minutes or 0 for line in time_lines),
-        billable_minutes=sum(line.minutes or 0 for line in time_lines if not line.covered),
+        minutes=sum(line.minutes or 0 for line in time_lines),  # logged, as worked
+        billable_minutes=sum(line.minutes or 0 for line in billed_time if not line.covered),
         covered_minutes=sum(line.minutes or 0 for line in time_lines if line.covered),
         amount_excl_vat=excl,
         vat=vat,

@@ -41,7 +41,7 @@ from daemon.domain.monthly_billing import (
 )
 from daemon.domain.references import format_reference
 from daemon.domain.sla import Priority
-from daemon.outputs.views import money
+from daemon.outputs.views import money, terms_of
 from daemon.store import repository
 from daemon.store.repository import BillingInputs
 from daemon.store.schema import case_fees, cases, customers, time_entries
@@ -214,7 +214,8 @@ def case_line(
         start,
         end,
         agreement=bool(case.agreement),
-        project=bool(getattr(case, "project", False)),
+        project=terms_of(case),  # rate and agreed time (BR-15, BR-18 example 4)
+        opened_at=case.created_at,  # the month a project's agreed time is billed in
         rates=extra.rates if extra else Rates(),
     )
     opened = in_period(case.created_at, start, end)

@@ -117,6 +117,12 @@ cases = Table(
     Column("triage_rule", Text),  # the classification rule that matched, for staff
     # Staff marked it new work: a project, billed in full (BR-14).
     Column("project", Boolean, nullable=False, default=False, server_default=false()),
+    # Its terms (BR-15, BR-18 example 4): the senior rate, and the agreed time in minutes
+    # that is billed instead of the time logged ("Afregnes efter den aftalte tid").
+    Column("project_senior", Boolean, nullable=False, default=False, server_default=false()),
+    Column("project_estimate_minutes", Integer),
+    # Why it looks like new work on arrival (the words matched), for staff to decide.
+    Column("possible_project", Text),
     # A customer writing on a case closed too long ago gets a new case linked to it.
     Column("linked_case_id", Integer, ForeignKey("cases.id")),
     Index("ix_cases_status_created_at", "status", "created_at"),

@@ -103,7 +103,23 @@ def _time(console: Console, number: int, form: FormData, actor: str) -> None:
 
 
 def _project(console: Console, number: int, form: FormData, actor: str) -> None:
-    console.app.work.mark_project(number, _choice(form, "project", ("on", "off")) == "on", actor)
+    """Mark or unmark; when marking, the senior rate and an agreed time as the CLI's
+    `cases project --senior --estimate 4h` (BR-15, BR-18 example 4)."""
+    from daemon.domain.durations import DurationError, parse_duration
+
+    on = _choice(form, "project", ("on", "off")) == "on"
+    estimate = _field(form, "estimate").strip() if on else ""
+    try:
+        minutes = parse_duration(estimate) if estimate else None
+    except DurationError as exc:
+        raise Invalid(str(exc)) from None
+    console.app.work.mark_project(
+        number,
+        actor,
+        on=on,
+        senior=(_field(form, "senior") == "1") if on else None,
+        estimate_minutes=minutes,
+    )
 
 
 def _fee(console: Console, number: int, form: FormData, actor: str) -> None:

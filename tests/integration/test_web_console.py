@@ -244,7 +244,7 @@ def test_actions_are_done_through_app_work_and_recorded_with_the_signed_in_staff
             ("priority", {"priority": "high"}),
             ("assign", {"email": "bo@oo.dk"}),
             ("time", {"minutes": "30", "kind": "support"}),
-            ("project", {"project": "on"}),
+            ("project", {"project": "on", "senior": "1", "estimate": "1h30m"}),
             ("fee", {"description": "Kørsel", "amount": "250,00"}),
             ("reply", {"text": "Vi ser på det i dag."}),
             ("status", {"status": "closed"}),
@@ -256,7 +256,14 @@ def test_actions_are_done_through_app_work_and_recorded_with_the_signed_in_staff
         bad = session.post(console.url("/cases/100001/time"),
                            data={"csrf": token, "minutes": "-5", "kind": "support"}, timeout=10)
         assert bad.status_code == 400 and "minutes must be" in bad.text
+        vague = session.post(console.url("/cases/100001/project"),
+                             data={"csrf": token, "project": "on", "estimate": "a while"},
+                             timeout=10)
+        assert vague.status_code == 400
     detail = app.reads.case(100001)
+    # BR-15 / BR-18 example 4: the senior rate and the agreed time, as `cases project`.
+    terms = detail["billing"]["project"]
+    assert terms["rate_kind"] == "senior" and terms["estimate_minutes"] == 90
     assert detail["status"] == "closed" and detail["priority"] == "high"
     assert detail["assignee"] == "bo@oo.dk" and detail["project"] is True
     assert [t["minutes"] for t in detail["time_entries"]] == [30]

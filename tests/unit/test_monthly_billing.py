@@ -14,8 +14,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from daemon.domain.billing import KINDS, ONCALL_FEE, Fee, Rates, bill_case, vat_of
+from daemon.domain.billing import (
+    KINDS,
+    ONCALL_FEE,
+    Fee,
+    ProjectTerms,
+    Rates,
+    bill_case,
+    vat_of,
+)
 from daemon.domain.monthly_billing import (
+    AGREED_TIME,
+    BY_AGREED_TIME,
     BilledLine,
     DatedFee,
     DatedWork,
@@ -39,7 +49,7 @@ def recomputed(line: BilledLine) -> Decimal:
     """A line's amount from its own fields, as a reader of the report would (BR-17)."""
     if line.kind == "fee":
         return line.rate
-    if line.covered:
+    if line.covered or line.description == BY_AGREED_TIME:
         return Decimal("0.00")
     assert line.minutes is not None
     factor = 2 if line.after_hours else 1
@@ -122,12 +132,19 @@ _WORK = st.lists(
 _FEES = st.lists(st.tuples(st.integers(0, 60 * 24 * 90), st.integers(0, 5000_00)), max_size=3)
 
 
-@given(_WORK, _FEES, st.booleans(), st.booleans())
+_PROJECT = st.one_of(
+    st.booleans(),
+    st.builds(ProjectTerms, st.booleans(), st.one_of(st.none(), st.integers(1, 3_000))),
+)
+
+
+@given(_WORK, _FEES, st.booleans(), _PROJECT, st.integers(0, 60 * 24 * 90))
 def test_law_the_months_bill_a_case_exactly_once_and_every_line_recomputes(
     raw_work: list[tuple[int, int, str, bool]],
     raw_fees: list[tuple[int, int]],
     agreement: bool,
-    project: bool,
+    project: bool | ProjectTerms,
+    opened: int,
 ) -> None:
     origin = datetime(2026, 2, 1, tzinfo=UTC)
     work = [DatedWork(origin + timedelta(minutes=at), m, kind, night)
@@ -137,9 +154,12 @@ def test_law_the_months_bill_a_case_exactly_once_and_every_line_recomputes(
     whole = bill_case(work, agreement=agreement, project=project, fees=[f.fee for f in fees])
     months = [month_bounds(m, TZ) for m in ("2026-01", "2026-02", "2026-03", "2026-04",
                                               "2026-05")]
-    bills = [bill_month(work, fees, *m, agreement=agreement, project=project) for m in months]
+    opened_at = origin + timedelta(minutes=opened)  # within February..April
+    bills = [bill_month(work, fees, *m, agreement=agreement, project=project,
+                        opened_at=opened_at) for m in months]
     assert sum(b.amount_excl_vat for b in bills) == whole.amount_excl_vat
-    assert sum(len(b.lines) for b in bills) == len(work) + len(fees)
+    assert sum(len(b.lines) for b in bills) == len(work) + len(fees) + len(whole.agreed)
+    assert sum(b.minutes for b in bills) == sum(w.minutes for w in work)
     assert sum(b.billable_minutes for b in bills) == whole.billable_minutes
     for found in bills:
         assert all(line.amount == recomputed(line) for line in found.lines)
@@ -152,3 +172,26 @@ def test_law_the_months_bill_a_case_exactly_once_and_every_line_recomputes(
 def test_a_month_without_work_or_fees_bills_nothing(month: str) -> None:
     found = bill_month([], [], *month_bounds(month, TZ), agreement=True)
     assert (found.lines, found.amount_incl_vat) == ((), Decimal("0.00"))
+
+
+def test_a_projects_agreed_time_is_billed_once_in_the_month_it_was_opened() -> None:
+    """BR-18 example 4, "Afregnes efter den aftalte tid": opened 27 February with 2 h
+    agreed, worked 30 min in February and 2 h in March: February bills the 2 h agreed
+    (2,990.00), March lists its 120 minutes at 0.00 beside nothing billed."""
+    work = [DatedWork(FRIDAY_27_FEB, 30, "support", False),
+            DatedWork(MONDAY_2_MARCH, 120, "project", False)]
+    terms = ProjectTerms(estimate_minutes=120)
+    february = bill_month(work, [], *FEBRUARY, agreement=True, project=terms,
+                          opened_at=FRIDAY_27_FEB)
+    march = bill_month(work, [], *MARCH, agreement=True, project=terms,
+                       opened_at=FRIDAY_27_FEB)
+    assert [(line.description, line.minutes, line.amount) for line in february.lines] == [
+        (AGREED_TIME, 120, Decimal("2990.00")),
+        (BY_AGREED_TIME, 30, Decimal("0.00")),
+    ]
+    assert (february.minutes, february.billable_minutes) == (30, 120)
+    assert [(line.description, line.minutes, line.amount) for line in march.lines] == [
+        (BY_AGREED_TIME, 120, Decimal("0.00")),
+    ]
+    assert (march.minutes, march.billable_minutes, march.amount_excl_vat) == (
+        120, 0, Decimal("0.00"))
