@@ -24,6 +24,8 @@ _UNBREAKABLE = re.compile(
     r"|(?<=\bDKK )(?=\d)"  # DKK 1,000.00
     r"|(?=\+ (?:moms|VAT)\b)|(?<=\+ )(?=(?:moms|VAT)\b)"  # ... + moms, ... + VAT
     r"|(?<=\bkl\. )(?=\d)|(?<=\bat )(?=\d\d:\d\d)"  # kl. 09:00, at 09:00
+    r"|(?<=\d\. )(?=kl\. \d)"  # 30.11. kl. 09:00: the day and its hour on one line
+    r"|(?<=dag )(?=\d\d?\.\d\d?\.)"  # mandag 30.11.
     r"|(?<=\btast )(?=\d)|(?<=\bpress )(?=\d)"  # tast 2, press 2
     r")"
 )

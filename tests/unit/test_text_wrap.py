@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from daemon.mail.text_wrap import WIDTH, wrap_paragraphs
 
 FACTS = ["+45 7021 1813", "kl. 09:00", "at 09:00", "1.000,00 kr. + moms", "100 %",
-         "DKK 1.000,00 + VAT", "(tast 2)", "(press 2)"]
+         "DKK 1.000,00 + VAT", "(tast 2)", "(press 2)", "mandag 30.11. kl. 09:00"]
 
 
 @pytest.mark.parametrize("fact", FACTS)
