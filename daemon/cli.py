@@ -286,7 +286,8 @@ def _case_filters(listing: Any) -> None:
 
 
 def _staff_commands(cases: Any, command: Any, json_flag: Any, now_option: Any) -> None:
-    """`cases close|reopen|assign|priority|note|reply|search`: staff work without mail."""
+    """`cases close|reopen|assign|priority|critical|note|reply|search`: staff work without
+    mail."""
 
     def action(name: str, handler: Callable[..., int], help_text: str, who: str) -> Any:
         """A staff action on one case: NUMBER, then what is particular to it, then
@@ -306,6 +307,9 @@ def _staff_commands(cases: Any, command: Any, json_flag: Any, now_option: Any) -
     priority = action("priority", cmd_cases_priority,
                       "change a case's priority; its deadlines follow", "who changed it")
     priority.add_argument("priority", choices=_PRIORITIES, help="the new SLA level (BR-11)")
+    action("critical", cmd_cases_critical,
+           "mark a case critical (as #critical): priority high, its supporters told at once"
+           " in normal hours (BR-6, BR-9)", "who marked it")
     note = action("note", cmd_cases_note, "add an internal note (never sent to the customer)",
                   "who wrote it")
     note.add_argument("--text", required=True, help="the note")
@@ -579,7 +583,13 @@ def cmd_cases_priority(args: argparse.Namespace, settings: Settings) -> int:
     return _change_case(args, settings, "priority", args.priority)
 
 
-def _change_case(args: argparse.Namespace, settings: Settings, name: str, value: str) -> int:
+def cmd_cases_critical(args: argparse.Namespace, settings: Settings) -> int:
+    return _change_case(args, settings, "critical", None)
+
+
+def _change_case(
+    args: argparse.Namespace, settings: Settings, name: str, value: str | None
+) -> int:
     """What the staff command `#name value` does by mail, done from the command line."""
     actor = _actor(args, settings)
     changed = _app(args, settings, "write").work.apply(args.number, name, value, actor)

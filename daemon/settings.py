@@ -211,6 +211,9 @@ class StaffSettings(_Section):
     primary: str = "support-team@oo.dk"
     secondary: str = "support-team@oo.dk"
     team_lead: str = "teamleder@oo.dk"
+    # The support team's own address: told at once, with the primary supporter, of a
+    # case that is critical in normal hours (BR-6; daemon/domain/alerts.py).
+    team: str = "support-team@oo.dk"
     # Who a staff command at the command line (`cases close`, `time add`, ...) is
     # recorded as when it has no --staff; empty: the login name of whoever runs it.
     cli_user: str = ""

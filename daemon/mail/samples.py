@@ -11,8 +11,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from daemon import scheduler
-from daemon.domain.alerts import ONCALL_PAGE, ONCALL_SUBJECT, alert_rules
+from daemon import alert_queue
+from daemon.domain.alerts import CRITICAL_ALERT_RULE, ONCALL_PAGE, ONCALL_SUBJECT, alert_rules
 from daemon.domain.billing import Work
 from daemon.domain.language import Language
 from daemon.mail import compose
@@ -89,6 +89,7 @@ def _sample_alert(renderer: TemplateRenderer, settings: Settings, now: datetime)
             priority="high",
             critical=True,
             triage_rule="server down",
+            critical_reason='server down: "serveren er nede"',
             created_at=now,
         )
 
@@ -101,10 +102,11 @@ def _sample_alert(renderer: TemplateRenderer, settings: Settings, now: datetime)
         *((rule.kind, rule.subject, now, 0) for rule in rules),
         (ONCALL_PAGE, ONCALL_SUBJECT, None, 0),
         (ONCALL_PAGE, ONCALL_SUBJECT, None, 3),
+        (CRITICAL_ALERT_RULE.kind, CRITICAL_ALERT_RULE.subject, now, 0),
     ]:
         for listed in ([one], more):
             pairs = [(row, deadline) for row in listed]
-            scheduler.alert_text(renderer, settings, kind, title, pairs, withheld)
+            alert_queue.alert_text(renderer, settings, kind, title, pairs, withheld)
     return ["alert.txt.j2"]
 
 
