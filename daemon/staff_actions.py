@@ -93,8 +93,10 @@ def change_case(
     state = CaseState.of(row)
     applied = apply_commands(state, commands, at, calendar, limits)
     changes = staff_acted(state, applied.changes, at, answered_customer)
-    if changes.get("critical") and not state.critical:
-        changes["critical_reason"] = f"marked critical by {actor}"  # shown by cases show
+    if "critical" in changes and changes["critical"] != state.critical:
+        # Why it is critical now (cases show, the alert); the classifier's own reason
+        # stays in triage_reason.
+        changes["critical_reason"] = f"marked critical by {actor}" if changes["critical"] else None
     repository.update_case(conn, row.id, updated_at=now, **changes)
     if alerts is not None and alerts_at_once(
         critical=changes.get("critical", state.critical),
