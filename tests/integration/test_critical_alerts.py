@@ -10,9 +10,11 @@ through the pipeline as a source hands it over, commands run as a supporter type
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -211,3 +213,29 @@ def test_a_page_dropped_when_the_office_opens_alerts_the_staff_once(
     flush(config)
     [(to, alert)] = critical_alerts(smtp_sink)
     assert to == {"tina@oo.dk", "team@oo.dk"} and f"[OO#{number}]" in alert["Subject"]
+
+
+def test_a_service_of_outside_services_makes_no_critical_case_nor_alert(tmp_path: Path) -> None:
+    """[triage] outside_services (BR-13: we support the customer's existing IT): a log-on
+    problem with a service listed there is not critical; with the built-in list it is.
+    On SQLite, through the pipeline as a source hands mail over."""
+    mail = customer("e-conomic", "Hej\n\nJeg kan ikke logge på e-conomic.", "<e@firma.dk>")
+    found = {}
+    for name, extra in [("built-in", {}),
+                        ("listed", {"triage": {"outside_services": [r"\be-?conomic\b"]}})]:
+        path = write_config(tmp_path / f"{name}.toml",
+                            database_url=f"sqlite:///{tmp_path / name}.db", extra=extra)
+        deliver(path, MONDAY_10, mail)
+        found[name] = sql_sqlite(tmp_path / f"{name}.db",
+                                 "SELECT critical, triage_reason FROM cases")
+        found[name + " alerts"] = sql_sqlite(tmp_path / f"{name}.db", "SELECT kind FROM alerts")
+    assert found["built-in"] == [(1, 'login_failure: "kan ikke logge på"')]
+    assert found["built-in alerts"] == [("critical_alert",)]
+    [(critical, reason)] = found["listed"]
+    assert not critical and "e-conomic, outside the IT we run" in reason
+    assert found["listed alerts"] == []
+
+
+def sql_sqlite(path: Path, query: str) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute(query).fetchall()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
+from daemon.domain.outside_services import OUTSIDE_SERVICES
 from daemon.domain.triage.model import Rule
 
 # Fragments for the patterns below. A "word" stops at sentence punctuation, so a gap
@@ -165,24 +166,6 @@ _LOG_ON = (
     r"(?:på|paa|pa|ind|on|in)"
 )
 
-
-# Services the customer uses that OneOffice does not run (BR-13: support concerns the
-# existing IT solution): "kan ikke logge på Facebook" is no log-on problem of ours.
-# A symptom that names one of these in or right around its words does not count
-# (scope.py). INTERFACE.md fixes no config key for it; `default_rules(outside=...)`
-# takes another list.
-OUTSIDE_SERVICES = (
-    r"\b(?:facebook|fb|messenger|instagram|insta|whatsapp|snapchat|tiktok|twitter|"
-    r"linkedin|youtube|pinterest|reddit|discord|tinder)\b",
-    r"\b(?:netflix|spotify|hbo|max|disney\+?|viaplay|tv ?2 ?play|dr ?tv|prime video|"
-    r"apple tv|steam|playstation|psn|xbox|nintendo|twitch)\b",
-    r"\b(?:gmail|g-?mail|hotmail|yahoo|outlook\.com|live\.dk|icloud|apple ?id|"
-    r"google-?kont\w*|google account)\b",
-    r"\b(?:private?|privat|personal|personlige?) (?:\S+ )?(?:mail|e-?mail|konto|account|"
-    r"telefon|mobil|phone|ipad|iphone|computer|pc|bærbare?|laptop)",
-    r"\b(?:mitid|mit id|nemid|nem id|e-?boks|netbank\w*|mobilepay|skat(?:\.dk)?|"
-    r"borger\.dk|sundhed\.dk|rejsekort\w*|dba(?:\.dk)?|ebay|amazon|wolt|webshop\w*)\b",
-)
 
 # A reply's new text saying the problem is over ("SV: Min konto er låst" / "Det virker
 # igen, tak"), unless it also says something is still wrong.
