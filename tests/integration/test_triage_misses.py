@@ -100,6 +100,15 @@ def test_corrections_are_kept_with_the_verdict_and_listed_with_the_text(
         (untouched, "normal", False, "normal", False, None, "no rule matched"),
     ]
 
+    # cases show gives both: the case as it is now, and what the classifier said.
+    shown = json.loads(run_cli("cases", "show", str(hack), "--json", config=config))
+    assert (shown["priority"], shown["critical"], shown["critical_reason"]) == (
+        "normal", False, None)
+    assert shown["triage"] == {"priority": "high", "critical": True, "rule": "suspected_hack",
+                               "reason": 'suspected_hack: "hack"'}
+    table = run_cli("cases", "show", str(missed), config=config)
+    assert "(marked critical by kim@oo.dk); classified normal: no rule matched" in table
+
     listed = misses(config)
     assert [m["number"] for m in listed] == [hack, undone, missed]  # newest change first
     by_number = {m["number"]: m for m in listed}
