@@ -1,10 +1,13 @@
 """The periodic jobs: review reminders and escalations, on-call pages, SLA warnings and
-breaches. `triage_pass` is one pass at a given instant; `oo-support run`
-calls it every [scheduler] interval, `oo-support triage --once` once.
+breaches, and in normal hours the critical cases nobody was told of yet (BR-6; most
+are told at once where they become critical). `triage_pass` is one pass at a given
+instant; `oo-support run` calls it every [scheduler] interval, `oo-support triage
+--once` once.
 
 Each alert is claimed with INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING on
-the unique (case, kind) key, in the same transaction that queues its mail: whoever
-inserts the row sends the mail, so a re-run or a second daemon never sends it again.
+the unique (case, kind) key, in the same transaction that queues its mail
+(daemon/alert_queue.py): whoever inserts the row sends the mail, so a re-run or a
+second daemon never sends it again.
 
 What is sent is coalesced: each recipient gets one mail per kind and pass
 listing all its cases, not one mail per case; the on-call duty is paged as
@@ -49,6 +52,9 @@ _PAGING_LOCK = 0x0051_0002
 # An on-call window is the closed spell so far, but at most a day: a sender capped on
 # Friday night is paged again on Saturday night.
 _WINDOW_MAX = timedelta(hours=24)
+# A critical case nobody was told of is told at the first pass in normal hours if its
+# review was due at most this long ago (_unalerted_critical).
+_ALERT_AT_ONCE_WITHIN = timedelta(hours=24)
 
 
 def triage_pass(
@@ -75,7 +81,7 @@ def triage_pass(
         with engine.begin() as conn:
             _drop_waiting_pages(conn, "office_open")  # staff are here to read them
     for rule, condition in [(rule, _condition(rule, now)) for rule in rules] + (
-        [(CRITICAL_ALERT_RULE, _unalerted_critical())] if office_open else []
+        [(CRITICAL_ALERT_RULE, _unalerted_critical(now))] if office_open else []
     ):
         counts[rule.kind] = 0
         while True:
@@ -113,18 +119,21 @@ def _condition(rule: AlertRule, now: datetime) -> ColumnElement[bool]:
     return and_(pending, due <= now)
 
 
-def _unalerted_critical() -> ColumnElement[bool]:
+def _unalerted_critical(now: datetime) -> ColumnElement[bool]:
     """A critical case nobody was told of yet, in normal hours (BR-6): the pipeline and
     staff actions alert at once (alert_queue), so this catches what they could not, e.g.
     a case whose on-call page still waited when the office opened, and was dropped for
     the staff who are now here to read it. Never one the on-call duty was paged about,
-    nor one staff have already looked at."""
+    nor one staff have already looked at, nor one whose review was due more than
+    _ALERT_AT_ONCE_WITHIN ago (its escalation has told the team lead long since; and
+    the review_due index keeps the question cheap)."""
     paged = exists().where(
         alerts.c.case_id == cases.c.id,
         alerts.c.kind == ONCALL_PAGE,
         or_(alerts.c.withheld.is_(None), alerts.c.withheld != "office_open"),
     )
-    return and_(_page_condition(), cases.c.reviewed_at.is_(None), ~paged)
+    recent = cases.c.review_due > now - _ALERT_AT_ONCE_WITHIN
+    return and_(recent, _page_condition(), cases.c.reviewed_at.is_(None), ~paged)
 
 
 def _page_condition() -> ColumnElement[bool]:
