@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, exists, literal, select
+from sqlalchemy import ColumnElement, Connection, exists, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -65,6 +65,23 @@ def claim(
         .returning(alerts.c.case_id)
     )
     return [case_id for (case_id,) in conn.execute(statement)]
+
+
+def withhold(
+    conn: Connection, kind: str, case_ids: Sequence[int], now: datetime, why: str
+) -> list[int]:
+    """Claim the (case, kind) alerts of these cases as never to be sent, with why: the
+    claim keeps anyone from sending them later. Returns the case ids claimed."""
+    if not case_ids:
+        return []
+    claimed = claim(conn, kind, cases.c.id.in_(list(case_ids)), now, notified=False)
+    if claimed:
+        conn.execute(
+            update(alerts)
+            .where(alerts.c.kind == kind, alerts.c.case_id.in_(claimed))
+            .values(withheld=why)
+        )
+    return claimed
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,25 @@ def test_critical_mail_in_hours_alerts_primary_and_team_at_once_with_why(
     ]
 
 
+def test_critical_mail_the_border_mta_calls_spam_alerts_nobody_now_or_later(
+    config: Path, smtp_sink: Any, pg_url: str
+) -> None:
+    """A phishing run writes "we have been hacked" too: mail marked spam gets no ack,
+    and its critical case no alert; the alert is recorded withheld, so no pass sends it."""
+    spam = compose_mail(sender="Søren <soren@firma.dk>", subject="Vi er blevet hacket!",
+                        body="Hej\n\nVi er blevet hacket. Klik her.", message_id="<spam@x.dk>",
+                        headers={"X-Spam-Flag": "YES"})
+    [result] = deliver(config, MONDAY_10, spam)
+    assert sql(pg_url, "SELECT critical FROM cases") == [(True,)]
+    assert sql(pg_url, "SELECT kind, notified_at, withheld FROM alerts") == [
+        ("critical_alert", None, "suspect_mail"),
+    ]
+    assert triage(config, "2026-11-23T10:05:00+01:00")["critical_alert"] == 0
+    flush(config)
+    assert critical_alerts(smtp_sink) == []
+    assert result.case_number is not None
+
+
 def test_a_normal_case_in_hours_alerts_nobody(config: Path, smtp_sink: Any, pg_url: str) -> None:
     new_case(config, MONDAY_10, "Printeren virker ikke", "Hej\n\nPrinteren blinker rødt.",
              "<p@firma.dk>")
