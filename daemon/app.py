@@ -71,7 +71,7 @@ class App:
         """The read commands' queries (`cases list|show|search`, `ignored list`, `report`)."""
         from daemon.case_reads import CaseReads
 
-        return CaseReads(self.engine, self.clock)
+        return CaseReads(self.engine, self.clock, lambda: self.calendar)
 
     @functools.cached_property
     def work(self) -> CaseWork:

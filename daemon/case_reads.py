@@ -12,11 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from sqlalchemy import Connection, Engine, Row
 
     from daemon.clock import Clock
+    from daemon.domain.business_calendar import BusinessCalendar
     from daemon.outputs.reports import Report
 
 # The kinds of mail kept without a case (daemon.pipeline.KEPT_KINDS, written out:
@@ -34,9 +36,16 @@ class NoSuchCase(LookupError):
 
 
 class CaseReads:
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        calendar: Callable[[], BusinessCalendar] | None = None,
+    ) -> None:
         self.engine = engine
         self.clock = clock
+        # Made only when a read needs it (a phone case's proposed fee, BR-10).
+        self.calendar = calendar
 
     def cases(
         self,
@@ -64,12 +73,42 @@ class CaseReads:
             )
         return [views.case_summary(row) for row in rows]
 
+    def queue(
+        self,
+        *,
+        customer_domain: str | None = None,
+        priority: str | None = None,
+        assignee: str | None = None,
+        unassigned: bool = False,
+        overdue: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int, list[str]]:
+        """Open cases, the nearest unmet deadline first (the web console's queue): one
+        page of summaries, how many match, and the customers with open cases."""
+        from daemon.outputs import views
+        from daemon.store import queue
+
+        wanted = queue.QueueFilter(
+            customer_domain=customer_domain,
+            priority=priority,
+            assignee=assignee,
+            unassigned=unassigned,
+            overdue_at=self.clock() if overdue else None,
+        )
+        with self.engine.connect() as conn:
+            rows, total = queue.open_queue(conn, wanted, limit, offset)
+            customers = queue.customer_domains(conn)
+        return [views.case_summary(row) for row in rows], total, customers
+
     def case(self, number: int) -> dict[str, Any]:
-        """One case with its messages, time, billing, alerts and history."""
+        """One case with its messages, time, billing, proposed fees, alerts and history."""
         from daemon.outputs import views
 
         with self.engine.connect() as conn:
-            return views.case_detail(conn, existing_case(conn, number))
+            row = existing_case(conn, number)
+            calendar = self.calendar() if self.calendar and row.channel == "phone" else None
+            return views.case_detail(conn, row, calendar)
 
     def summary(self, number: int) -> dict[str, Any]:
         from daemon.outputs import views

@@ -154,19 +154,45 @@ class CaseWork:
             repository.add_fee(conn, row.id, charge, actor, now)
             staff_actions.record(conn, row.id, [Event("fee", details)], actor, now, now)
 
-    def mark_project(self, number: int, project: bool, actor: str) -> None:
-        """Project work is billed in full (BR-14)."""
+    def mark_project(
+        self,
+        number: int,
+        actor: str,
+        *,
+        on: bool = True,
+        senior: bool | None = None,
+        estimate_minutes: int | None = None,
+        no_estimate: bool = False,
+    ) -> dict[str, Any]:
+        """Mark the case project work, or not (`on`), with its terms: the senior rate or
+        the project rate (`senior`; None keeps the case's) and the agreed time
+        (`estimate_minutes`; `no_estimate` drops it; neither keeps it). What `#project`
+        does by mail, by the same rules (BR-14, BR-15, BR-18 example 4). The case's
+        summary after, with its terms."""
         from daemon import staff_actions
-        from daemon.domain.case_changes import Event
-        from daemon.store import repository
+        from daemon.domain.commands import KEEP, NO_ESTIMATE, Command, project_args
+        from daemon.outputs import views
 
+        rate = KEEP if senior is None else ("senior" if senior else "project")
+        estimate: int | str = NO_ESTIMATE if no_estimate else (estimate_minutes or KEEP)
+        command = Command("project", project_args(on, rate, estimate))
         app = self.app
         now = app.clock()
         with app.engine.begin() as conn:
+            applied = staff_actions.change_case(
+                conn,
+                existing_case(conn, number),
+                [command],
+                actor=actor,
+                at=now,
+                now=now,
+                calendar=app.calendar,
+                limits=staff_actions.command_limits(app.settings.staff),
+            )
+            if applied.errors:  # leaving the block rolls the transaction back
+                raise Refused(f"[OO#{number}] not changed: {applied.errors[0]}")
             row = existing_case(conn, number)
-            repository.update_case(conn, row.id, project=project, updated_at=now)
-            marked = Event("project", {"project": project})
-            staff_actions.record(conn, row.id, [marked], actor, now, now)
+            return views.case_summary(row) | {"project_terms": views.terms_document(row)}
 
     def add_time(
         self, number: int, minutes: int, kind: str, actor: str, at: datetime | None = None

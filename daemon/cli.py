@@ -217,7 +217,24 @@ def build_parser() -> argparse.ArgumentParser:
     project = command("project", cmd_cases_project, "mark a case as project work (BR-14)", cases)
     project.add_argument("number", type=int, help="the case number")
     project.add_argument("--off", action="store_true", help="not a project after all")
+    project.add_argument(
+        "--senior",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="bill at the senior rate (senior consultant / IT strategy, BR-15); --no-senior:"
+        " the project rate; default: as it was",
+    )
+    project.add_argument(
+        "--estimate",
+        metavar="DURATION",
+        help="the agreed time, billed instead of the time logged (BR-18 example 4), e.g."
+        " 4h, 90m, 1h30m, 1.5h; default: as it was",
+    )
+    project.add_argument(
+        "--no-estimate", action="store_true", help="no agreed time: bill the time logged"
+    )
     _staff_option(project, "who marked it")
+    json_flag(project)
     customers_cmd = group("customers", "the customer registry")
     command(
         "sync",
@@ -281,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="json (the default), csv, or a Danish HTML page",
     )
     now_option(report, "judge open deadlines as of T")
+    _web_commands(commands, command, group, json_flag)
     check = command("check-config", cmd_check_config, "validate the config and reach every server")
     json_flag(check)
     return parser
@@ -362,6 +380,29 @@ def _staff_commands(cases: Any, command: Any, json_flag: Any, now_option: Any) -
     json_flag(search)
 
 
+def _web_commands(commands: Any, command: Any, group: Any, json_flag: Any) -> None:
+    """`web` (the staff console) and `staff add|list|remove` (its accounts)."""
+    command("web", cmd_web, "serve the staff console on [web] listen until SIGTERM")
+    staff = group("staff", "staff accounts of the web console")
+    add = command(
+        "add", cmd_staff_add,
+        "make a console account for an address of [staff] domains, or set its new password"
+        " (read from --password-file, else standard input, else asked for)",
+        staff,
+    )
+    add.add_argument("email", help="the supporter's address")
+    add.add_argument("--password-file", type=Path, metavar="FILE",
+                     help="a file whose first line is the password")
+    add.add_argument("--microsoft-only", action="store_true",
+                     help="no password: the account signs in with Microsoft 365 only"
+                     " ([web] microsoft_sign_in)")
+    listing = command("list", cmd_staff_list, "the console accounts", staff)
+    json_flag(listing)
+    remove = command("remove", cmd_staff_remove, "delete a console account; its sessions end",
+                     staff)
+    remove.add_argument("email", help="the supporter's address")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # What the daemon writes holds customers' mail (the database, ./var/outbox/*.eml,
     # spooled DATA): readable by this user only, 0600 files in 0700 directories,
@@ -393,7 +434,7 @@ def _log_level(args: argparse.Namespace, settings: Settings) -> str:
     INTERFACE.md promises), unless -v."""
     if args.verbose:
         return "DEBUG"
-    if args.command == "run":
+    if args.command in ("run", "web"):
         return settings.logging.level
     configured: int = logging.getLevelName(settings.logging.level)
     return str(logging.getLevelName(max(configured, logging.WARNING)))
@@ -788,9 +829,41 @@ def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_project(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon.domain.billing import MAX_ESTIMATE_MINUTES
+    from daemon.domain.durations import DurationError, format_duration, parse_duration
+
+    terms_given = args.senior is not None or args.estimate is not None or args.no_estimate
+    if args.off and terms_given:
+        raise CommandError("--off takes no --senior, --estimate or --no-estimate")
+    if args.estimate is not None and args.no_estimate:
+        raise CommandError("--estimate and --no-estimate exclude each other")
+    minutes = None
+    if args.estimate is not None:
+        try:
+            minutes = parse_duration(args.estimate)
+        except DurationError as exc:
+            raise CommandError(f"--estimate {exc}") from None
+        if minutes > MAX_ESTIMATE_MINUTES:
+            raise CommandError(f"--estimate is at most {MAX_ESTIMATE_MINUTES // 60}h")
     actor = _actor(args, settings)
-    _app(args, settings, "write").work.mark_project(args.number, not args.off, actor)
-    print(f"[OO#{args.number}] project={'no' if args.off else 'yes'}", file=sys.stderr)
+    marked = _app(args, settings, "write").work.mark_project(
+        args.number,
+        actor,
+        on=not args.off,
+        senior=args.senior,
+        estimate_minutes=minutes,
+        no_estimate=args.no_estimate,
+    )
+    if args.json:
+        _print_json(marked)
+        return 0
+    terms = marked["project_terms"]
+    shown = f"[OO#{args.number}] project={'yes' if terms else 'no'}"
+    if terms:
+        agreed = terms["estimate_minutes"]
+        shown += f" rate={terms['rate_kind']}"
+        shown += f" estimate={format_duration(agreed) if agreed else 'none'}"
+    print(shown, file=sys.stderr)
     return 0
 
 
@@ -846,31 +919,13 @@ def cmd_ignored_retry(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_attachments_get(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon.domain.file_names import distinct_names, safe_file_name
+    from daemon.outputs.attachment_files import CannotWrite, write_attachments
 
     found = _app(args, settings).reads.attachment_files(args.number)
-    out: Path = args.out
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        taken = [entry.name for entry in out.iterdir()]
-    except OSError as exc:
-        raise CommandError(f"--out {str(out)!r}: {exc.strerror or exc}") from None
-    names = distinct_names(
-        (safe_file_name(about["filename"], f"attachment-{n}") for n, (about, _) in
-         enumerate(found, 1)),
-        taken,
-    )
-    written = []
-    for name, (about, content) in zip(names, found, strict=True):
-        path = out / name
-        try:
-            # O_EXCL: a file that appeared meanwhile is not overwritten either.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(content)
-        except OSError as exc:
-            raise CommandError(f"{str(path)!r}: {exc.strerror or exc}") from None
-        written.append({**about, "path": str(path), "written_bytes": len(content)})
+        written = write_attachments(found, args.out)
+    except CannotWrite as exc:
+        raise CommandError(str(exc)) from None
     if args.json:
         _print_json(written)
     elif not written:
@@ -895,6 +950,72 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write(reports.report_csv(found))
     else:
         sys.stdout.write(reports.report_html(found, app.renderer))
+    return 0
+
+
+def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from daemon.web.server import run_console
+
+    app = _app(args, settings, "write")
+    asyncio.run(run_console(app))
+    return 0
+
+
+def _staff_accounts(args: argparse.Namespace, settings: Settings, access: Access) -> Any:
+    from daemon.web.accounts import StaffAccounts
+    from daemon.web.console import wall_clock
+
+    app = _app(args, settings, access)
+    return StaffAccounts(app.engine, settings.staff, settings.web, wall_clock)
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.password_file is not None:
+        try:
+            lines = args.password_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"--password-file: {exc}") from None
+        return lines[0] if lines else ""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Once more: ") != first:
+        raise CommandError("the two passwords differ")
+    return first
+
+
+def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
+    from daemon.web.accounts import AccountError
+
+    password = None if args.microsoft_only else _new_password(args)
+    try:
+        created = _staff_accounts(args, settings, "write").add(args.email, password)
+    except AccountError as exc:
+        raise CommandError(str(exc)) from None
+    done = "added" if created else "password changed"
+    print(f"{args.email.strip().lower()}: {done}", file=sys.stderr)
+    return 0
+
+
+def cmd_staff_list(args: argparse.Namespace, settings: Settings) -> int:
+    found = _staff_accounts(args, settings, "read").listing()
+    if args.json:
+        _print_json(found)
+        return 0
+    for account in found:
+        note = "" if account["staff_domain"] else "  (not of [staff] domains: cannot sign in)"
+        print(f"{account['email']}  since {account['created_at']}{note}")
+    return 0
+
+
+def cmd_staff_remove(args: argparse.Namespace, settings: Settings) -> int:
+    if not _staff_accounts(args, settings, "write").remove(args.email):
+        raise CommandError(f"no console account {args.email!r}")
+    print(f"{args.email.strip().lower()}: removed", file=sys.stderr)
     return 0
 
 

@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from wsgiref.simple_server import WSGIServer
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -26,6 +27,9 @@ from daemon.ops.systemd import Notifier
 from daemon.scheduler import triage_pass
 from daemon.sources.prepare_pool import PreparePool
 from daemon.sources.smtp_listener import SupportMailHandler, start_listener
+
+if TYPE_CHECKING:
+    from daemon.web.server import ConsoleServer
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +72,7 @@ class Service:
         self._pool: PreparePool | None = None
         self._listener: asyncio.AbstractServer | None = None
         self._http: WSGIServer | None = None
+        self._web: ConsoleServer | None = None
         self._imap: asyncio.Task[None] | None = None
         self._sender: asyncio.Task[float] | None = None
         self._scheduler: AsyncIOScheduler | None = None
@@ -96,6 +101,11 @@ class Service:
         if app.settings.metrics.enabled:
             m = app.settings.metrics
             self._http = metrics_http.serve(app.metrics, app.health, m.host, m.port)
+        if app.settings.web.enabled:  # the staff console on this loop, this App
+            from daemon.web.server import ConsoleServer
+
+            self._web = ConsoleServer(app, self._committed)
+            await self._web.start()
         if app.settings.imap is not None:
             self._start_imap()
         self._start_sender()
@@ -253,6 +263,8 @@ class Service:
         known to be down; whatever stays queued goes out after the next start."""
         for task in self._systemd_tasks:
             task.cancel()
+        if self._web is not None:  # no new staff action once stopping
+            await self._web.stop()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
         if self._handler is not None and self._listener is not None:

@@ -387,6 +387,43 @@ class ParsingSettings(_Section):
     max_memory_mb: int = Field(2048, ge=256)
 
 
+class WebSettings(_Section):
+    # The staff console in the browser (daemon/web/): `oo-support web`, or inside `run`
+    # when enabled. Loopback by default: put a TLS reverse proxy in front (README).
+    enabled: bool = False
+    listen: str = "127.0.0.1:8025"
+    # The session cookie only over HTTPS (behind the TLS proxy): set it true there.
+    secure_cookies: bool = False
+    # Signs the session cookies; empty: a random key per process (sessions then end
+    # at a restart, and a second console process does not share them).
+    # session_secret_file names a file holding it.
+    session_secret: str = Field("", repr=False)
+    session_hours: float = Field(12, gt=0, le=24 * 30)
+    # Failed sign-ins within login_window_minutes before more are refused (in the
+    # database: every console process on it counts the same attempts).
+    login_failures_per_account: int = Field(5, ge=1)
+    login_failures_per_ip: int = Field(20, ge=1)
+    login_window_minutes: int = Field(15, ge=1)
+    # Cases per queue page.
+    page_size: int = Field(100, ge=10, le=1000)
+    # "Sign in with Microsoft" (OpenID Connect through MSAL) with the Entra app of
+    # [oauth]; the app needs the redirect URI https://<console>/login/microsoft/callback.
+    # The address must still have a console account (`staff add EMAIL --microsoft-only`).
+    microsoft_sign_in: bool = False
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError("want HOST:PORT, e.g. 127.0.0.1:8025 or [::1]:8025")
+        return value
+
+    def host_port(self) -> tuple[str, int]:
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     imap: ImapSettings | None = None
@@ -406,6 +443,16 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     metrics: MetricsSettings = MetricsSettings()
     parsing: ParsingSettings = ParsingSettings()
+    web: WebSettings = WebSettings()
+
+    @field_validator("web")
+    @classmethod
+    def _web_sign_in(cls, value: WebSettings, info: ValidationInfo) -> WebSettings:
+        if value.microsoft_sign_in and info.data.get("oauth") is None:
+            raise PydanticCustomError(
+                "oauth_missing", "microsoft_sign_in needs the Entra app of [oauth]", {}
+            )
+        return value
 
     @field_validator("imap")
     @classmethod

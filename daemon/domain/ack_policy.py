@@ -1,4 +1,5 @@
-"""May this new case be acknowledged? (loop safety, and acks as a spam channel)
+"""May this new case be acknowledged (loop safety, acks as a spam channel), and what
+does its acknowledgement say about our hours (`ack_hours`)?
 
 Anyone can put any address in From:, and every acknowledgement goes from the support
 address to that address. Unbounded, that makes the daemon a mail cannon: 360 forged
@@ -10,6 +11,10 @@ senders in 7 s were 360 acks. The case is always created; only the ack is held b
 - not at all when the border MTA marked the mail as spam, or when its trusted
   Authentication-Results say the sender's domain disowns it (see `forged_sender`).
 
+What an ack says about hours (BR-4, BR-5, BR-7, BR-10, BR-16) is decided by
+`ack_hours`: outside normal hours, the closed day it came on by name ("i dag er det
+skærtorsdag") rather than the generic hours, and when we are back (the next opening).
+
 Plain functions of plain data; the pipeline counts what was sent and asks.
 """
 
@@ -18,7 +23,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from daemon.domain.business_calendar import BusinessCalendar
+from daemon.domain.closed_days import closed_day_name
+from daemon.domain.language import Language
 from daemon.domain.staff import topmost_fields, trusted_results
 
 
@@ -114,3 +123,31 @@ def forged_sender(
             if result.method == "spf" and result.result == "fail" and ours:
                 return f"SPF fails for {domain}"
     return None
+
+
+@dataclass(frozen=True)
+class AckHours:
+    """What an acknowledgement says about our hours."""
+
+    outside_hours: bool  # it came outside normal hours (BR-4, BR-5)
+    # The closed day it came on, named ("skærtorsdag"; "" for one we cannot name);
+    # None on an ordinary day, evening or weekend (then the ack gives the hours).
+    closed_day: str | None
+    today: bool  # the ack goes out the local day the case came in ("i dag")
+    back_at: datetime | None  # the next opening, when it came outside normal hours
+
+
+def ack_hours(
+    calendar: BusinessCalendar, received_at: datetime, now: datetime, language: Language
+) -> AckHours:
+    """What the ack of a case received at `received_at` and sent at `now` says about
+    hours (BR-5: "i dag er det skærtorsdag", and when we are back)."""
+    if calendar.is_open(received_at):
+        return AckHours(outside_hours=False, closed_day=None, today=True, back_at=None)
+    received_day = calendar.to_local(received_at).date()
+    return AckHours(
+        outside_hours=True,
+        closed_day=closed_day_name(calendar, received_day, language),
+        today=calendar.to_local(now).date() == received_day,
+        back_at=calendar.next_opening(received_at),
+    )

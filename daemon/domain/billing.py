@@ -26,6 +26,25 @@ The rules, and the decisions where the source leaves room:
   outside normal hours with the surcharge "whatever the task and the agreement", so
   on a case that is otherwise covered the in-hours entries cost nothing and the
   after-hours entries are billed at the doubled rate.
+- Projects (BR-14, BR-15, BR-18 example 4): a case staff marked as project is never
+  covered, and *all* its time is billed at the project rate (1,495.00), or the senior
+  rate (1,895.00) when the project needs a senior consultant / IT specialist or
+  concerns IT strategy ("Hvis et projekt kræver en senior konsulent / IT specialist
+  eller omhandler IT strategi, er timeprisen 1895,00 kr."), whatever kind each entry
+  was logged with: the rate belongs to the project, not to the entry (`ProjectTerms`).
+- Agreed time: "Projektet estimeres, planlægges og udføres [...] Afregnes efter den
+  aftalte tid." A project with an agreed estimate bills the estimate, not the minutes
+  logged; the logged minutes are shown beside it (`ProjectBill.actual_minutes`), and
+  each time entry's own line is then 0.00: the agreed lines (`Bill.agreed`) carry the
+  amount. With no estimate, the project bills its time as logged, at its rate.
+  **Decision (estimate and after hours):** "Alle henvendelser, som vi sætter i gang
+  udenfor normal åbningstid, afregnes med 100% tillæg på timeprisen, uanset opgave og
+  supportaftale." The surcharge is on the hourly *rate*, and the agreement fixes the
+  *time*: of the agreed minutes, as many as were worked after hours (at most all of
+  them) are billed at the doubled rate, the rest at the project rate. So an estimate
+  of 4 h with 1 h worked on a Saturday bills 3 h + 1 h x 2; a project done wholly
+  after hours bills its agreed time at the doubled rate; an estimate is never a way
+  round the surcharge, and the surcharge never bills more hours than were agreed.
 - The on-call fee (BR-10): 1,000.00 DKK + VAT for a non-critical call to the
   on-call duty. Whether a call was critical is a judgement, so the fee is never
   added automatically: staff add it as a `Fee` (`ONCALL_FEE`).
@@ -49,6 +68,9 @@ KINDS = ("support", "project", "senior")  # BR-15, in the order of the rate tabl
 CURRENCY = "DKK"
 # One time entry logs at most a day; a larger number is a typo, not a long day.
 MAX_MINUTES = 24 * 60
+
+# An agreed estimate of more than this is a typo (1000 h: half a year of one person).
+MAX_ESTIMATE_MINUTES = 1000 * 60
 
 _CENT = Decimal("0.01")
 _ZERO = Decimal("0.00")
@@ -155,6 +177,68 @@ def oncall_fee_refusal(*, after_hours: bool, critical: bool) -> str | None:
 
 
 @dataclass(frozen=True)
+class ProposedFee:
+    """A fee the rules suggest and staff confirm (`cases fee N --oncall`): never billed
+    until they do, as whether a call was critical is their judgement (BR-10)."""
+
+    kind: str  # "oncall"
+    fee: Fee
+    reason: str
+
+
+def proposed_oncall_fee(
+    *, channel: str, after_hours: bool, critical: bool, fees: Sequence[Fee]
+) -> ProposedFee | None:
+    """The on-call fee proposed for a case, or None (BR-10: "Alle opkald til vagten der
+    ikke er drifts-kritiske, bliver pålagt et gebyr på 1.000,00 kr. + moms ved opstart
+    af opgave"): a phone case registered after hours, i.e. a call to the on-call duty,
+    that is not critical, and has no on-call fee yet. Mail is no call to the on-call
+    duty, and a call in business hours reached the support desk, not the duty."""
+    if channel != "phone" or oncall_fee_refusal(after_hours=after_hours, critical=critical):
+        return None
+    if any(f.description == ONCALL_FEE.description for f in fees):
+        return None  # confirmed already
+    return ProposedFee(
+        "oncall",
+        ONCALL_FEE,
+        "a non-critical call to the on-call duty after hours (BR-10)",
+    )
+
+
+@dataclass(frozen=True)
+class ProjectTerms:
+    """How a case staff marked as project is billed (BR-14, BR-15, BR-18 example 4):
+    at the senior rate or the project rate, and by the agreed time when there is one."""
+
+    senior: bool = False
+    estimate_minutes: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.estimate_minutes is not None:
+            if isinstance(self.estimate_minutes, bool) or not isinstance(
+                self.estimate_minutes, int
+            ):
+                raise TypeError(f"an estimate is whole minutes, got {self.estimate_minutes!r}")
+            if not 0 < self.estimate_minutes <= MAX_ESTIMATE_MINUTES:
+                raise ValueError(
+                    f"an estimate is 1 to {MAX_ESTIMATE_MINUTES} minutes,"
+                    f" got {self.estimate_minutes}"
+                )
+
+    @property
+    def rate_kind(self) -> str:
+        """The kind of rate all the project's time is billed at (BR-15)."""
+        return "senior" if self.senior else "project"
+
+
+def project_terms(
+    project: bool, *, senior: bool = False, estimate_minutes: int | None = None
+) -> ProjectTerms | None:
+    """A case's project terms from its columns; None for a case that is no project."""
+    return ProjectTerms(bool(senior), estimate_minutes) if project else None
+
+
+@dataclass(frozen=True)
 class Line:
     """One time entry, priced: ``amount`` is 0.00 when the agreement covers it."""
 
@@ -177,6 +261,26 @@ class Bill:
     vat: Decimal
     amount_incl_vat: Decimal
     currency: str = CURRENCY
+    project: ProjectBill | None = None  # a case marked project: its rate and agreed time
+    # The agreed time of a project with an estimate, priced (in hours, then after hours);
+    # empty otherwise. Each time entry's line is then 0.00: these carry the amount.
+    agreed: tuple[Line, ...] = ()
+
+    @property
+    def priced_lines(self) -> tuple[Line, ...]:
+        """The lines the amount excl. VAT is the sum of (with the fees): the agreed
+        time of an estimated project, else one line per time entry."""
+        return self.agreed if self.project and self.project.estimate_minutes else self.lines
+
+
+@dataclass(frozen=True)
+class ProjectBill:
+    """What a project's bill rests on, for the reader: its rate, the agreed time (None:
+    billed as logged) and the minutes actually logged."""
+
+    rate_kind: str
+    estimate_minutes: int | None
+    actual_minutes: int
 
 
 def _check_minutes(minutes: object) -> int:
@@ -202,7 +306,7 @@ def price(minutes: int, kind: str, after_hours: bool, rates: Rates = Rates()) ->
         return _to_ore(hourly * minutes / 60)
 
 
-def is_simple(work: Sequence[Timed], *, project: bool = False) -> bool:
+def is_simple(work: Sequence[Timed], *, project: bool | ProjectTerms | None = False) -> bool:
     """Does the case stay within the existing IT solution (BR-13/BR-14)?
 
     Not when it is marked new/project, nor when any of its work is project or senior.
@@ -210,7 +314,9 @@ def is_simple(work: Sequence[Timed], *, project: bool = False) -> bool:
     return not project and not any(w.kind in _NOT_SIMPLE_KINDS for w in work)
 
 
-def agreement_covers(work: Sequence[Timed], *, agreement: bool, project: bool = False) -> bool:
+def agreement_covers(
+    work: Sequence[Timed], *, agreement: bool, project: bool | ProjectTerms | None = False
+) -> bool:
     """Does the agreement cover this case's in-hours time (BR-13, BR-14, BR-22)?
 
     With an agreement, a simple case of 15 minutes or less in all. After-hours
@@ -224,34 +330,70 @@ def bill_case(
     work: Sequence[Timed],
     *,
     agreement: bool,
-    project: bool = False,
+    project: bool | ProjectTerms | None = False,
     fees: Sequence[Fee] = (),
     rates: Rates = Rates(),
 ) -> Bill:
     """Price a case: each time entry covered or billed, plus fees, plus VAT.
 
     ``agreement``: the customer has a support agreement (False for "no agreement",
-    BR-22). ``project``: staff marked the case new/project (BR-14). ``fees``: fixed
+    BR-22). ``project``: staff marked the case new/project (BR-14), with its terms
+    (`ProjectTerms`; True is the project rate with no estimate). ``fees``: fixed
     charges staff added, such as `ONCALL_FEE`. ``rates``: the customer's rates.
     """
-    covers = agreement_covers(work, agreement=agreement, project=project)
-    lines = tuple(_line(w, covers and not w.after_hours, rates) for w in work)
-    excl = sum((line.amount for line in lines), _ZERO) + sum((f.amount for f in fees), _ZERO)
+    terms = ProjectTerms() if project is True else (project or None)
+    actual = sum(_check_minutes(w.minutes) for w in work)
+    if terms is None:
+        covers = agreement_covers(work, agreement=agreement)
+        lines = tuple(_line(w, w.kind, covers and not w.after_hours, rates) for w in work)
+        agreed: tuple[Line, ...] = ()
+    elif terms.estimate_minutes is None:  # billed as logged, all at the project's rate
+        lines = tuple(_line(w, terms.rate_kind, False, rates) for w in work)
+        agreed = ()
+    else:  # "Afregnes efter den aftalte tid": the entries' lines are shown at 0.00
+        lines = tuple(Line(w.minutes, terms.rate_kind, w.after_hours, False, _ZERO) for w in work)
+        late = sum(w.minutes for w in work if w.after_hours)
+        agreed = _agreed_lines(terms.estimate_minutes, late, terms.rate_kind, rates)
+    priced = agreed or lines
+    excl = sum((line.amount for line in priced), _ZERO) + sum((f.amount for f in fees), _ZERO)
+    if terms is not None and terms.estimate_minutes is not None:
+        billable, covered = terms.estimate_minutes, 0
+    else:
+        billable = sum(line.minutes for line in lines if not line.covered)
+        covered = actual - billable
     vat = vat_of(excl)
     return Bill(
         lines=lines,
         fees=tuple(fees),
-        billable_minutes=sum(line.minutes for line in lines if not line.covered),
-        covered_minutes=sum(line.minutes for line in lines if line.covered),
+        billable_minutes=billable,
+        covered_minutes=covered,
         amount_excl_vat=excl,
         vat=vat,
         amount_incl_vat=excl + vat,
+        project=(
+            ProjectBill(terms.rate_kind, terms.estimate_minutes, actual) if terms else None
+        ),
+        agreed=agreed,
     )
 
 
-def _line(work: Timed, covered: bool, rates: Rates) -> Line:
-    amount = _ZERO if covered else price(work.minutes, work.kind, work.after_hours, rates)
-    return Line(work.minutes, work.kind, work.after_hours, covered, amount)
+def _agreed_lines(
+    estimate: int, after_hours_minutes: int, kind: str, rates: Rates
+) -> tuple[Line, ...]:
+    """The agreed time, priced: the part worked after hours (at most all of it) at the
+    doubled rate (BR-16), the rest at the rate (module docstring, "Decision")."""
+    late = min(after_hours_minutes, estimate)
+    parts = ((estimate - late, False), (late, True))
+    return tuple(
+        Line(minutes, kind, after_hours, False, price(minutes, kind, after_hours, rates))
+        for minutes, after_hours in parts
+        if minutes
+    )
+
+
+def _line(work: Timed, kind: str, covered: bool, rates: Rates) -> Line:
+    amount = _ZERO if covered else price(work.minutes, kind, work.after_hours, rates)
+    return Line(work.minutes, kind, work.after_hours, covered, amount)
 
 
 def rates_for(

@@ -19,7 +19,7 @@ from typing import Any
 
 from daemon.domain.billing import KINDS as TIME_KINDS  # noqa: F401 - re-exported
 from daemon.domain.business_calendar import BusinessCalendar
-from daemon.domain.commands import Command
+from daemon.domain.commands import KEEP, NO_ESTIMATE, Command
 from daemon.domain.sla import Priority, deadlines
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -35,6 +35,9 @@ class CaseState:
     assignee: str | None = None
     reviewed_at: datetime | None = None
     first_response_at: datetime | None = None
+    project: bool = False  # its terms (BR-14, BR-15, BR-18): senior rate, agreed minutes
+    project_senior: bool = False
+    project_estimate_minutes: int | None = None
 
     @classmethod
     def of(cls, row: Any) -> CaseState:
@@ -48,6 +51,9 @@ class CaseState:
             row.assignee,
             row.reviewed_at,
             row.first_response_at,
+            bool(getattr(row, "project", False)),
+            bool(getattr(row, "project_senior", False)),
+            getattr(row, "project_estimate_minutes", None),
         )
 
 
@@ -141,6 +147,8 @@ def apply_commands(
                 applied.errors.append(f"#assign {args[0]}: not a staff address")
                 continue
             applied.changes["assignee"] = args[0].lower()
+        elif name == "project":
+            applied.changes |= _project_terms(state, args)
         elif name == "internal":
             pass  # decided by the caller: the message is not sent to the customer
         else:  # split_commands reports unknown commands; this guards against drift
@@ -156,6 +164,24 @@ def apply_commands(
             "resolve_due": due.resolve_due,
         }
     return applied
+
+
+def _project_terms(state: CaseState, args: Sequence[str]) -> dict[str, Any]:
+    """The columns `#project` / `cases project` set (commands.project_args): a project
+    keeps the terms not named; "off" drops the terms with the mark (BR-14: a case that
+    adds nothing new is billed as support again)."""
+    on, rate, estimate = args
+    if on == "off":
+        return {"project": False, "project_senior": False, "project_estimate_minutes": None}
+    senior = state.project_senior if rate == KEEP else rate == "senior"
+    if estimate == KEEP:
+        minutes = state.project_estimate_minutes
+    else:
+        minutes = None if estimate == NO_ESTIMATE else int(estimate)
+    return {"project": True, "project_senior": senior, "project_estimate_minutes": minutes}
+
+
+_PROJECT_COLUMNS = ("project", "project_senior", "project_estimate_minutes")
 
 
 def staff_acted(
@@ -192,6 +218,19 @@ def history(
         if critical != state.critical:
             detail["critical"] = critical
         events.append(Event("priority", detail))
+    before = {name: getattr(state, name) for name in _PROJECT_COLUMNS}
+    after = {name: changes.get(name, value) for name, value in before.items()}
+    if after != before:
+        events.append(
+            Event(
+                "project",
+                {
+                    "project": after["project"],
+                    "rate_kind": "senior" if after["project_senior"] else "project",
+                    "estimate_minutes": after["project_estimate_minutes"],
+                },
+            )
+        )
     if "assignee" in changes and changes["assignee"] != state.assignee:
         events.append(Event("assign", {"from": state.assignee, "to": changes["assignee"]}))
     events += [

@@ -27,7 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from daemon.domain.billing import KINDS as TIME_KINDS  # BR-15: the kinds of work
-from daemon.domain.billing import MAX_MINUTES  # the most one #time line logs
+from daemon.domain.billing import MAX_ESTIMATE_MINUTES, MAX_MINUTES
+from daemon.domain.durations import EXAMPLES as DURATION_EXAMPLES
+from daemon.domain.durations import DurationError, parse_duration
 from daemon.domain.sla import Priority
 
 PRIORITIES = tuple(level.value for level in Priority)  # BR-11
@@ -44,8 +46,10 @@ _ADDRESS = re.compile(
 
 @dataclass(frozen=True)
 class Command:
-    name: str  # lower case: "priority", "critical", "status", "time", "assign", "internal"
-    args: tuple[str, ...]  # normalised: lower case; "#time 30" -> ("30", "support")
+    name: str  # lower case: "priority", "critical", "status", "time", "assign", "internal",
+    # "project"
+    args: tuple[str, ...]  # normalised: lower case; "#time 30" -> ("30", "support");
+    # "#project senior estimate 4h" -> ("on", "senior", "240") (see project_args)
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,42 @@ def _time(args: list[str]) -> tuple[str, ...] | str:
     return (digits, kind)
 
 
+# `#project` arguments, normalised: ("on"|"off", rate, estimate) where rate is
+# "senior", "project" or "" (keep the case's), and estimate is whole minutes, "none"
+# (no agreed time) or "" (keep the case's). `cases project` builds the same.
+KEEP = ""
+NO_ESTIMATE = "none"
+
+
+def project_args(
+    on: bool = True, rate: str = KEEP, estimate: int | str = KEEP
+) -> tuple[str, str, str]:
+    return ("on" if on else "off", rate, str(estimate))
+
+
+def _project(args: list[str]) -> tuple[str, ...] | str:
+    """`#project [senior] [estimate DURATION]` or `#project off` (BR-14, BR-15, BR-18)."""
+    usage = f"#project takes [senior] [estimate DURATION ({DURATION_EXAMPLES})], or off"
+    if args == ["off"]:
+        return project_args(on=False)
+    rate, estimate, rest = KEEP, KEEP, list(args)
+    if rest[:1] == ["senior"]:
+        rate, rest = "senior", rest[1:]
+    if rest[:1] == ["estimate"]:
+        if len(rest) != 2:
+            return f"{usage}; estimate takes one length of time, e.g. 1h30m"
+        try:
+            minutes = parse_duration(rest[1])
+        except DurationError as exc:
+            return f"{usage}; {exc}"
+        if minutes > MAX_ESTIMATE_MINUTES:
+            return f"{usage}; an estimate is at most {MAX_ESTIMATE_MINUTES // 60}h"
+        estimate, rest = str(minutes), []
+    if rest:
+        return f"{usage}, not {_shown(args)}"
+    return project_args(rate=rate, estimate=estimate)
+
+
 def _assign(args: list[str]) -> tuple[str, ...] | str:
     match = _ADDRESS.fullmatch(args[0]) if len(args) == 1 else None
     if match is None:
@@ -162,5 +202,6 @@ _CHECKS: dict[str, Callable[[list[str]], tuple[str, ...] | str]] = {
     "time": _time,
     "assign": _assign,
     "internal": lambda args: _flag("internal", args),
+    "project": _project,
 }
 _KNOWN = ", ".join(f"#{name}" for name in _CHECKS)

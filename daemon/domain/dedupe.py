@@ -1,7 +1,7 @@
 """When a mail is one we have already: the rule behind the pipeline's dedupe step.
 
 A mail's identity is its Message-ID with its sender and content, else the hash of its
-bytes (daemon/mail/parse.py `dedupe_key`). A mail whose identity is stored already, or
+bytes (daemon/mail/identity.py `dedupe_key`). A mail whose identity is stored already, or
 came earlier in the same batch, changes nothing (BR-2: one inquiry, one case); that is
 what makes reading a mailbox again after a crash safe.
 """

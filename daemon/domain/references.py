@@ -27,7 +27,7 @@ def tagged_subject(number: int, subject: str) -> str:
 
 
 # White space runs, but not the ideographic space (U+3000): in Chinese and Japanese
-# subjects it is a character of its own (daemon/mail/parse.py keeps it too).
+# subjects it is a character of its own (daemon/mail/header_text.py keeps it too).
 _SPACES = re.compile(r"[^\S\u3000]+")
 
 

@@ -4,3 +4,7 @@
 # IMAP fetches it in chunks, the parser does not see its big base64 bodies, and its raw
 # bytes go into PostgreSQL by COPY. Below it, the plain paths are faster.
 LARGE_MAIL_BYTES = 4 * 1024 * 1024
+
+
+class ParseError(Exception):
+    """The mail cannot become a case; the message says why."""

@@ -11,8 +11,13 @@ Bytes of no declared charset (raw 8-bit header fields, an undeclared body) are r
 with the charsets the mail itself declares elsewhere first (a Chinese mailer writes
 its raw Subject in the charset of its body), then by a detector over the candidates
 mail from our senders comes in. Detectors misread short Latin text (charset-normalizer
-takes "Kære Søren" for cp1006), so its pick must also read as well-formed text of its
-script (`_plausibility`) to beat Windows-1252, the honest default for Danish senders.
+takes "Kære Søren" for cp1006, and for Windows-1251 "Kжre Sшren"), so a candidate must
+read as well-formed text of its script (`_plausibility`) to beat Windows-1252, the
+honest default for Danish senders: a wrong single-byte guess puts letters of another
+script inside Latin words, or swaps the case of Cyrillic letters (KOI8-R and
+Windows-1251 hold the small and capital letters in each other's places). Where two
+scripts read equally well (Korean syllables are GB2312 hanzi byte for byte), the one
+whose language's most used characters the text holds wins (`_common_characters`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 from charset_normalizer import from_bytes
+from charset_normalizer.constant import FREQUENCIES
 
 # The codecs to decode a declared charset with, most likely first: the superset
 # mail clients use, then the label itself. Keys are lower-case labels without
@@ -82,11 +88,12 @@ _C1 = re.compile(rb"[\x80-\x9f]")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _ISO2022_ESCAPE = re.compile(rb"\x1b[$(]")
 # What mail from our senders comes in when nothing says: Western and Central
-# European, Chinese (simplified, traditional), Japanese, Korean; ties go to the
-# earlier. Not Cyrillic: Windows-1251 reads Danish "æøå" as "жше" as well-formed as
-# Windows-1252 reads Russian as "Ïðèíòåð"; telling them apart needs letter
-# frequencies, and Russian mailers declare their charset in practice.
-_CANDIDATES = ("cp1252", "gb18030", "big5hkscs", "cp932", "cp949", "cp1250")
+# European, Chinese (simplified, traditional), Japanese, Korean, Russian (Windows
+# before the older KOI8-R); ties go to the earlier.
+_CANDIDATES = ("cp1252", "gb18030", "big5hkscs", "cp932", "cp949", "cp1250", "cp1251",
+               "koi8_r")
+_LATIN = frozenset({"cp1252", "cp1250"})
+_CYRILLIC = frozenset({"cp1251", "koi8_r"})
 _SAMPLE = 8192  # bytes a guess is made from; the whole text is then decoded
 
 
@@ -172,6 +179,20 @@ def guess(data: bytes, hints: Iterable[str] = (), fallback: str | None = None) -
     return _decode_lenient(data, detected or "cp1252")
 
 
+def undeclared_codec(data: bytes) -> str | None:
+    """The legacy codec `guess` reads `data` with when no hint decides (None for UTF-8,
+    ASCII and ISO-2022-JP): for a mail's raw header fields taken together, which one
+    client wrote in one charset. A name of three Korean syllables alone reads as well
+    as three hanzi; beside its subject it does not."""
+    if data.isascii() or _ISO2022_ESCAPE.search(data):
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _detected(data[:_SAMPLE]) or "cp1252"
+    return None
+
+
 def _reads(sample: bytes, codec: str) -> bool:
     """Whether `sample` (perhaps cut mid-character at its end) is valid in `codec`."""
     try:
@@ -214,6 +235,15 @@ def _detected(sample: bytes) -> str | None:
     scores = {codec: _plausibility(text, codec) for codec, text in readings.items()}
     best = max(scores.values())
     tied = [codec for codec in _CANDIDATES if codec in scores and scores[codec] == best]
+    if len(tied) > 1:
+        if tied[0] in _LATIN:  # no other script wins a tie with a Latin reading
+            tied = [codec for codec in tied if codec in _LATIN]
+        common = {codec: _common_characters(readings[codec], codec) for codec in tied}
+        tied = [codec for codec in tied if common[codec] == max(common.values())]
+        if tied[0] in _LATIN:
+            # Then Windows-1252: the detector's models take Danish "på får" for the
+            # Windows-1250 "pĺ fĺr" (å ø æ are ĺ ř ć there, letters too).
+            return tied[0]
     if len(tied) > 1 and len(_NON_ASCII.findall(sample)) >= 8:
         # Equally well-formed (Korean syllables are GB2312 hanzi byte for byte):
         # the detector's language models decide among these only.
@@ -247,8 +277,10 @@ def _plausibility(text: str, codec: str) -> float:
         inside_word = previous.isascii() and previous.isalpha() or (
             following.isascii() and following.isalpha()
         )
-        if codec in ("cp1252", "cp1250"):
+        if codec in _LATIN:
             score += _latin_score(ch, inside_word)
+        elif codec in _CYRILLIC:
+            score += _cyrillic_score(ch, previous, following, inside_word)
         else:
             score += _cjk_score(ch, codec, inside_word)
         previous = ch
@@ -261,6 +293,46 @@ def _latin_score(ch: str, inside_word: bool) -> float:
     if not ch.isalpha():
         return -1.0  # ¡ » ´ ¤ and C1 controls: the marks of CJK read as Latin
     return 1.0 if inside_word else 0.25
+
+
+def _cyrillic_score(ch: str, previous: str, following: str, inside_word: bool) -> float:
+    if ch in _TYPOGRAPHY or ch == "№":
+        return 1.0
+    if not ("\u0400" <= ch <= "\u04ff" and ch.isalpha()):
+        return -1.0  # box drawing (KOI8-R), ¤ µ ¶: the marks of other bytes read so
+    if inside_word:
+        return -2.0  # "Kжre": Danish æ ø å read as Cyrillic, between Latin letters
+    if not previous.isalpha() and not following.isalpha():
+        return 0.25  # a word of one letter says as little as a Latin one: "å" is Danish
+    if ch.isupper() and previous.islower() and "\u0400" <= previous <= "\u04ff":
+        return -1.0  # "нЕ РАБОТАЕТ": Windows-1251 read as KOI8-R, the cases swapped
+    # By how much Russian uses the letter: Danish "æøå" read so is "жше", rare letters.
+    rank = _RUSSIAN_RANK.get(ch.lower().replace("ё", "е"))
+    return -1.0 if rank is None else 1.0 if rank < 10 else 0.25
+
+
+# The 26 most used characters of each candidate's languages (charset-normalizer's
+# frequency tables list 26 for Korean and Russian, 100 for Chinese: as many of each,
+# or Chinese would win ties for the length of its list): a wrong reading of the same
+# bytes rarely lands on them (Danish "å ø" are the Windows-1250 "ĺ ř", rare anywhere).
+_LANGUAGES = {
+    "cp1252": ("Danish", "Norwegian", "Swedish", "German", "English", "Dutch", "French",
+               "Spanish", "Portuguese", "Italian", "Finnish"),
+    "cp1250": ("Czech", "Polish", "Slovak", "Hungarian", "Slovene", "Croatian", "Romanian"),
+    "gb18030": ("Chinese",), "big5hkscs": ("Chinese",), "cp932": ("Japanese",),
+    "cp949": ("Korean",), "cp1251": ("Russian",), "koi8_r": ("Russian",),
+}
+_COMMON = {
+    codec: frozenset(ch for language in languages for ch in FREQUENCIES[language][:26])
+    for codec, languages in _LANGUAGES.items()
+}
+_RUSSIAN_RANK = {letter: rank for rank, letter in enumerate(FREQUENCIES["Russian"])}
+
+
+def _common_characters(text: str, codec: str) -> int:
+    """How many characters of `text` are among its language's most used ones."""
+    common = _COMMON.get(codec)
+    return sum(ch.lower() in common for ch in text if not ch.isascii()) if common else 0
 
 
 # The common repertoire of each CJK codec: its base legacy charset, and what each

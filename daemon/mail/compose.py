@@ -12,7 +12,9 @@ from email.quoprimime import body_encode
 from email.utils import format_datetime, formataddr
 from zoneinfo import ZoneInfo
 
-from daemon.domain.billing import ONCALL_FEE
+from daemon.domain.ack_policy import AckHours
+from daemon.domain.billing import AFTER_HOURS_FACTOR, ONCALL_FEE
+from daemon.domain.greeting import first_name
 from daemon.domain.language import Language
 from daemon.domain.references import format_reference, tagged_subject
 from daemon.mail.render import TemplateRenderer
@@ -114,25 +116,41 @@ def acknowledgement(
     answered: Answered,
     received_at: datetime,
     review_due: datetime,
-    outside_hours: bool,
+    hours: AckHours,
     now: datetime,
+    channel: str = "email",
+    critical: bool = False,
 ) -> Outgoing:
+    """A new case's acknowledgement (BR-3): its reference, when it is reviewed (BR-6,
+    BR-7) and, outside hours, the closed day and when we are back (BR-5) and what the
+    on-call duty costs (BR-10, BR-16). A phone case's ack confirms the call and never
+    asks the caller to call (BR-2). Greets the sender by first name
+    (domain/greeting.py), in one form of address ("du")."""
     tz = ZoneInfo(support.timezone)
     echoed_subject = without_links(case_subject)
+    safe_name = greeting_name(customer_name)
     context = {
         "case": {
             "number": case_number,
             "reference": format_reference(case_number),
             "subject": echoed_subject,
         },
-        "customer": {"name": greeting_name(customer_name), "email": customer_addr},
+        "customer": {
+            "name": first_name(safe_name),
+            "display_name": safe_name,
+            "email": customer_addr,
+        },
+        "phone": channel == "phone",
+        "critical": critical,
         "received": local_time_text(received_at.astimezone(tz), language),
         "review": {
             "within_hour": review_due - received_at <= timedelta(hours=1),
             "when": local_time_text(review_due.astimezone(tz), language),
         },
-        "outside_hours": outside_hours,
+        "outside_hours": hours.outside_hours,  # kept for templates written before `hours`
+        "hours": _hours_context(hours, tz, language),
         "oncall_fee": amount_text(ONCALL_FEE.amount),  # BR-10
+        "surcharge": f"{(AFTER_HOURS_FACTOR - 1) * 100:.0f}",  # BR-16: "100"
         "support": support.model_dump(),
     }
     text = renderer.render(f"ack.{language}.txt.j2", context)
@@ -150,6 +168,17 @@ def acknowledgement(
         language=language,
         now=now,
     )
+
+
+def _hours_context(hours: AckHours, tz: ZoneInfo, language: Language) -> dict[str, object]:
+    """`hours` as the ack templates read it: the next opening as local text."""
+    back = hours.back_at
+    return {
+        "outside": hours.outside_hours,
+        "closed_day": hours.closed_day,  # None: an ordinary day; "": a closure unnamed
+        "today": hours.today,
+        "back": local_time_text(back.astimezone(tz), language) if back is not None else None,
+    }
 
 
 def build_message(

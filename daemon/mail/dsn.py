@@ -31,7 +31,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 
-from daemon.mail.parse import Headers, param, payload_of
+from daemon.mail.header_text import Headers
+from daemon.mail.mime_parts import param, payload_of
 
 _REPORT_TYPES = {"delivery-status", "global-delivery-status"}
 _STATUS_PARTS = {"message/delivery-status", "message/global-delivery-status"}

@@ -13,6 +13,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from daemon.mail.text_wrap import wrap_paragraphs
+
 log = logging.getLogger(__name__)
 
 
@@ -26,13 +28,16 @@ class TemplateRenderer:
         self._environment = self._load()
 
     def _load(self) -> Environment:
-        return Environment(
+        environment = Environment(
             loader=FileSystemLoader(self.directory),
             autoescape=_is_html,
             undefined=StrictUndefined,  # a typo in a template fails loudly, not blank
             keep_trailing_newline=True,
             auto_reload=False,
         )
+        # `{% filter wrap %}`: one-line paragraphs wrapped, facts never split.
+        environment.filters["wrap"] = wrap_paragraphs
+        return environment
 
     def reload(self, check: Callable[[TemplateRenderer], None] | None = None) -> bool:
         """Pick up edited templates (SIGHUP); keeps the old ones if `check` fails."""

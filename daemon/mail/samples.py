@@ -12,13 +12,16 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from daemon import alert_queue
+from daemon.domain.ack_policy import AckHours
 from daemon.domain.alerts import CRITICAL_ALERT_RULE, ONCALL_PAGE, ONCALL_SUBJECT, alert_rules
-from daemon.domain.billing import Work
+from daemon.domain.billing import ONCALL_FEE, Rates
 from daemon.domain.language import Language
+from daemon.domain.monthly_billing import DatedWork
 from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
 from daemon.outputs import reports
 from daemon.settings import Settings
+from daemon.store.repository import BillingInputs
 
 # Renders one template's samples; returns the template files it used.
 Sample = Callable[[TemplateRenderer, Settings, datetime], list[str]]
@@ -26,21 +29,40 @@ Sample = Callable[[TemplateRenderer, Settings, datetime], list[str]]
 
 def _sample_ack(language: Language) -> Sample:
     def render(renderer: TemplateRenderer, settings: Settings, now: datetime) -> list[str]:
-        for outside_hours in (False, True):  # both branches of the BR-10 paragraph
-            compose.acknowledgement(
-                renderer=renderer,
-                support=settings.support,
-                case_number=100001,
-                case_subject="Printeren på 2. sal virker ikke <b>",
-                language=language,
-                customer_name="Søren Kunde",
-                customer_addr="kunde@example.dk",
-                answered=compose.Answered("<sample@example.dk>", []),
-                received_at=now,
-                review_due=now + timedelta(hours=1),
-                outside_hours=outside_hours,
-                now=now,
-            )
+        back = now + timedelta(days=1)
+        # Every branch: in hours; after hours on an ordinary evening, on a named closed
+        # day (today, and a day before), on an unnamed one; by mail and by phone,
+        # critical or not; with a name to greet and without.
+        for hours in (
+            AckHours(outside_hours=False, closed_day=None, today=True, back_at=None),
+            AckHours(outside_hours=True, closed_day=None, today=True, back_at=back),
+            AckHours(outside_hours=True, closed_day="skærtorsdag", today=True, back_at=back),
+            AckHours(outside_hours=True, closed_day="skærtorsdag", today=False, back_at=back),
+            AckHours(outside_hours=True, closed_day="", today=True, back_at=back),
+            AckHours(outside_hours=True, closed_day="", today=False, back_at=back),
+        ):
+            for channel, critical, name in (
+                ("email", False, "Søren Kunde"),
+                ("email", True, "IT-afdelingen"),
+                ("phone", False, "Søren Kunde"),
+                ("phone", True, ""),
+            ):
+                compose.acknowledgement(
+                    renderer=renderer,
+                    support=settings.support,
+                    case_number=100001,
+                    case_subject="Printeren på 2. sal virker ikke <b>",
+                    language=language,
+                    customer_name=name,
+                    customer_addr="kunde@example.dk",
+                    answered=compose.Answered("<sample@example.dk>", []),
+                    received_at=now,
+                    review_due=now + timedelta(hours=1),
+                    hours=hours,
+                    now=now,
+                    channel=channel,
+                    critical=critical,
+                )
         names = [f"ack.{language}.txt.j2", f"ack.{language}.html.j2"]
         return [name for name in names if renderer.exists(name)]
 
@@ -135,10 +157,12 @@ def _sample_report(renderer: TemplateRenderer, settings: Settings, now: datetime
         start,
         end,
         {"example.dk": [case]},
-        {1: [Work(45, "support", True)]},
+        {1: [DatedWork(start, 45, "support", True), DatedWork(start, 20, "project", False)]},
         {"example.dk": ("Eksempel A/S", True)},
         None,
         now,
+        # A fee too, so every kind of billed line is rendered.
+        {1: BillingInputs([], [ONCALL_FEE], Rates(), [start])},
     )
     empty = reports.assemble_report(month, tz, start, end, {}, {}, {}, "example.dk", now)
     for report in (with_case, empty):  # a month with cases, and a customer without any

@@ -94,8 +94,20 @@ def describe_event(action: str, detail: dict[str, Any]) -> str:
     if action == "fee":
         return f"{detail['description']}: {detail['amount']} DKK excl. VAT"
     if action == "project":
-        return "project work" if detail.get("project") else "not project work"
+        if not detail.get("project"):
+            return "not project work"
+        return "project work" + _terms(detail.get("rate_kind"), detail.get("estimate_minutes"))
     return ", ".join(f"{k}={v}" for k, v in detail.items())
+
+
+def _terms(rate_kind: str | None, estimate_minutes: int | None) -> str:
+    """", senior rate, agreed 4h" (events written before 0014 name no terms)."""
+    from daemon.domain.durations import format_duration
+
+    text = f", {rate_kind} rate" if rate_kind else ""
+    if estimate_minutes:
+        text += f", agreed {format_duration(estimate_minutes)}"
+    return text
 
 
 def local(value: str | None, tz: str) -> str:
@@ -133,7 +145,7 @@ def _facts(detail: dict[str, Any], tz: str) -> None:
         ("customer", customer),
         ("channel", detail["channel"]),
         ("assignee", detail["assignee"] or "-"),
-        ("project", yes_no(detail["project"])),
+        ("project", _project_fact(detail)),
         ("flags", ", ".join(detail["flags"]) or "-"),
         ("created", local(detail["created_at"], tz)),
         ("review due", deadline("review_due", "reviewed_at", "reviewed")),
@@ -147,6 +159,15 @@ def _facts(detail: dict[str, Any], tz: str) -> None:
     for key, value in facts:
         table.add_row(terminal.cell(key), terminal.cell(value))
     terminal.print_table(table)
+
+
+def _project_fact(detail: dict[str, Any]) -> str:
+    terms = detail["billing"]["project"]
+    if terms is not None:
+        return "yes" + _terms(terms["rate_kind"], terms["estimate_minutes"])
+    # Flagged on arrival (BR-14, "noget nyt der skal tilføjes"); staff decide.
+    possible = detail.get("possible_project")
+    return f"no  (possible project: {possible})" if possible else "no"
 
 
 def _time_and_billing(detail: dict[str, Any], tz: str) -> None:
@@ -170,7 +191,26 @@ def _time_and_billing(detail: dict[str, Any], tz: str) -> None:
         ("description", "amount excl. VAT"),
         [(f["description"], f["amount"]) for f in detail["fees"]],
     )
+    proposed = detail.get("proposed_fees") or []
+    if proposed:  # BR-10: not billed until staff confirm
+        _rows(
+            f"Proposed fees, not billed (confirm: oo-support cases fee {detail['number']}"
+            " --oncall)",
+            ("description", "amount excl. VAT", "why"),
+            [(f["description"], f["amount"], f["reason"]) for f in proposed],
+        )
     bill = detail["billing"]
+    project = bill["project"]
+    if project and project["estimate_minutes"]:
+        # BR-18 example 4: "Afregnes efter den aftalte tid"; the time logged beside it.
+        _rows(
+            f"Agreed time (billed instead of the {project['actual_minutes']} min logged)",
+            ("minutes", "after hours", "hourly rate", "amount excl. VAT"),
+            [
+                (a["minutes"], "yes" if a["after_hours"] else "no", a["hourly_rate"], a["amount"])
+                for a in project["agreed_lines"]
+            ],
+        )
     print(
         f"\nBilling: {bill['billable_minutes']} min billable, {bill['covered_minutes']} min"
         f" covered; {bill['amount_excl_vat']} + VAT {bill['vat']}"

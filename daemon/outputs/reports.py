@@ -1,10 +1,17 @@
 """The monthly report: per customer, the cases of a month, the SLA kept and
 what is billed, as JSON, CSV and a Danish HTML page.
 
-`build_report` reads the month's cases and their time entries (two queries) and hands
-plain rows to pure functions; the verdicts and sums below need no database. Amounts
-come from `billing.bill_case` per case, and every total is the sum of those per-case
-bills, so the report agrees to the øre with each case's own billing.
+A month's report holds every case opened in the month, with its SLA verdicts, and
+every case worked on or charged a fee in the month, with that month's work only
+(domain/monthly_billing.py: work is reported in the month it was done, and billed
+there once). A case opened earlier shows its work but no SLA verdicts: those stay
+with the month it was opened. Each case lists its billed lines (kind, rate, minutes,
+after hours, amount), so every amount can be recomputed from the page.
+
+`build_report` reads the cases and their time entries (four queries) and hands plain
+rows to pure functions; the verdicts and sums below need no database. Amounts come
+from `billing.bill_case` per case, and every total is the sum of those lines, with
+the VAT taken once on a total (BR-17).
 """
 
 from __future__ import annotations
@@ -14,22 +21,30 @@ import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, or_, select
 
-from daemon.domain.billing import CURRENCY, Bill, Rates, Work, bill_case, vat_of
+from daemon.domain.billing import CURRENCY, Rates, vat_of
+from daemon.domain.monthly_billing import (
+    BilledLine,
+    DatedFee,
+    DatedTimed,
+    MonthBill,
+    bill_month,
+    in_period,
+)
 from daemon.domain.references import format_reference
 from daemon.domain.sla import Priority
-from daemon.outputs.views import money
+from daemon.outputs.views import money, terms_of
 from daemon.store import repository
 from daemon.store.repository import BillingInputs
-from daemon.store.schema import cases, customers
+from daemon.store.schema import case_fees, cases, customers, time_entries
 
 if TYPE_CHECKING:
     from daemon.mail.render import TemplateRenderer  # Jinja2: only for the HTML report
@@ -64,10 +79,13 @@ class CaseLine:
     channel: str
     agreement: bool
     created_at: datetime
+    # Opened in the report's month: its SLA verdicts count here. Else it is here for
+    # this month's work only, and its verdicts are None (they are its opening month's).
+    opened_in_month: bool
     first_response_at: datetime | None
     resolved_at: datetime | None
-    response_sla: Verdict
-    resolution_sla: Verdict
+    response_sla: Verdict | None
+    resolution_sla: Verdict | None
     minutes: int
     billable_minutes: int
     covered_minutes: int
@@ -75,6 +93,7 @@ class CaseLine:
     amount_excl_vat: Decimal
     vat: Decimal
     amount_incl_vat: Decimal
+    lines: tuple[BilledLine, ...] = ()  # this month's work and fees, oldest first
 
 
 @dataclass(frozen=True)
@@ -166,8 +185,8 @@ def sla_verdict(done_at: datetime | None, due: datetime | None, now: datetime) -
     return Verdict.BREACHED if now > due else Verdict.PENDING
 
 
-def coverage_of(bill: Bill, minutes: int) -> Coverage:
-    if minutes == 0:
+def coverage_of(bill: MonthBill) -> Coverage:
+    if bill.minutes == 0:
         return Coverage.NONE
     if bill.billable_minutes == 0:
         return Coverage.COVERED
@@ -175,17 +194,31 @@ def coverage_of(bill: Bill, minutes: int) -> Coverage:
 
 
 def case_line(
-    case: Any, work: Sequence[Work], now: datetime, extra: BillingInputs | None = None
+    case: Any,
+    work: Sequence[DatedTimed],
+    now: datetime,
+    extra: BillingInputs | None = None,
+    period: tuple[datetime, datetime] | None = None,
 ) -> CaseLine:
-    """One case of the report; `case` is a cases row (or anything with its columns)."""
-    bill = bill_case(
-        work,
+    """One case of the report; `case` is a cases row (or anything with its columns),
+    `work` all its time entries (every month's, up to `now`: the case's total decides
+    coverage), `period` the report's [start, end) (None: all time)."""
+    start, end = period or (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+    added = zip(extra.fees_added, extra.fees, strict=True) if extra else ()
+    # As of `now`: the report made at an instant (`--now`, the monthly mail) knows the
+    # work logged for up to then, so it can be made again as it was sent.
+    fees = [DatedFee(at, fee) for at, fee in added if at <= now]
+    bill = bill_month(
+        [entry for entry in work if entry.at <= now],
+        fees,
+        start,
+        end,
         agreement=bool(case.agreement),
-        project=bool(getattr(case, "project", False)),
-        fees=extra.fees if extra else (),
+        project=terms_of(case),  # rate and agreed time (BR-15, BR-18 example 4)
+        opened_at=case.created_at,  # the month a project's agreed time is billed in
         rates=extra.rates if extra else Rates(),
     )
-    minutes = sum(w.minutes for w in work)
+    opened = in_period(case.created_at, start, end)
     return CaseLine(
         number=case.number,
         reference=format_reference(case.number),
@@ -195,17 +228,21 @@ def case_line(
         channel=case.channel,
         agreement=bool(case.agreement),
         created_at=case.created_at,
+        opened_in_month=opened,
         first_response_at=case.first_response_at,
         resolved_at=case.resolved_at,
-        response_sla=sla_verdict(case.first_response_at, case.response_due, now),
-        resolution_sla=sla_verdict(case.resolved_at, case.resolve_due, now),
-        minutes=minutes,
+        response_sla=sla_verdict(case.first_response_at, case.response_due, now)
+        if opened
+        else None,
+        resolution_sla=sla_verdict(case.resolved_at, case.resolve_due, now) if opened else None,
+        minutes=bill.minutes,
         billable_minutes=bill.billable_minutes,
         covered_minutes=bill.covered_minutes,
-        coverage=coverage_of(bill, minutes),
+        coverage=coverage_of(bill),
         amount_excl_vat=bill.amount_excl_vat,
         vat=bill.vat,
         amount_incl_vat=bill.amount_incl_vat,
+        lines=bill.lines,
     )
 
 
@@ -236,16 +273,18 @@ def count_verdicts(verdicts: Iterable[Verdict]) -> VerdictCounts:
 
 
 def sla_compliance(lines: Iterable[CaseLine]) -> tuple[SlaCompliance, ...]:
-    """Per priority, highest first: every level of BR-11, also those with no cases."""
+    """Per priority, highest first: every level of BR-11, also those with no cases.
+    Only cases opened in the month count: a case's verdicts belong to that month."""
     by_priority: dict[str, list[CaseLine]] = {p.value: [] for p in Priority}
     for line in lines:
-        by_priority.setdefault(line.priority, []).append(line)
+        if line.opened_in_month:
+            by_priority.setdefault(line.priority, []).append(line)
     return tuple(
         SlaCompliance(
             priority=priority,
             cases=len(found),
-            response=count_verdicts(line.response_sla for line in found),
-            resolution=count_verdicts(line.resolution_sla for line in found),
+            response=count_verdicts(line.response_sla or Verdict.PENDING for line in found),
+            resolution=count_verdicts(line.resolution_sla or Verdict.PENDING for line in found),
         )
         for priority, found in by_priority.items()
     )
@@ -268,16 +307,32 @@ def build_report(
     conn: Connection,
     month: str,
     tz: str,
-    customer_domain: str | None = None,
+    customer_domain: str | Sequence[str] | None = None,
     *,
     now: datetime,
 ) -> Report:
-    """The report of every case created in `month` (local time `tz`), per customer."""
+    """The report of `month` (local time `tz`), per customer: every case opened in it,
+    worked on in it or charged a fee in it. `customer_domain`: one domain, or several
+    (a customer's), or None for all."""
     start, end = month_bounds(month, tz)
-    wanted = customer_domain.strip().lower() if customer_domain else None
-    where = [cases.c.created_at >= start, cases.c.created_at < end]
+    if isinstance(customer_domain, str):
+        customer_domain = [customer_domain]
+    wanted = sorted({d.strip().lower() for d in customer_domain or () if d.strip()})
+    worked = select(time_entries.c.case_id).where(
+        time_entries.c.at >= start, time_entries.c.at < end
+    )
+    charged = select(case_fees.c.case_id).where(
+        case_fees.c.created_at >= start, case_fees.c.created_at < end
+    )
+    where = [
+        or_(
+            and_(cases.c.created_at >= start, cases.c.created_at < end),
+            cases.c.id.in_(worked),
+            cases.c.id.in_(charged),
+        )
+    ]
     if wanted:
-        where.append(func.lower(cases.c.customer_domain) == wanted)
+        where.append(func.lower(cases.c.customer_domain).in_(wanted))
     case_rows = conn.execute(
         select(
             cases,
@@ -288,12 +343,10 @@ def build_report(
         .where(*where)
         .order_by(cases.c.created_at, cases.c.number)
     ).all()
-    # Time, fees and the customer's own rates: the same inputs `cases show` bills with.
+    # Time (every month's: the case's total decides coverage), fees and the customer's
+    # own rates: the same inputs `cases show` bills with.
     extras = repository.billing_inputs(conn, case_rows)
-    work = {
-        case_id: [Work(e.minutes, e.kind, bool(e.after_hours)) for e in inputs.work]
-        for case_id, inputs in extras.items()
-    }
+    work = {case_id: inputs.work for case_id, inputs in extras.items()}
 
     grouped: dict[str, list[Any]] = defaultdict(list)
     for row in case_rows:
@@ -302,12 +355,21 @@ def build_report(
         domain: (rows[0].customer_name or "", bool(rows[0].customer_agreement))
         for domain, rows in grouped.items()
     }
-    if wanted and wanted not in grouped:
+    missing = [domain for domain in wanted if domain not in grouped]
+    if missing:
         # A customer asked for by name gets its (empty) page rather than nothing.
-        grouped[wanted] = []
-        found = conn.execute(select(customers).where(customers.c.domain == wanted)).first()
-        known[wanted] = (found.name, bool(found.agreement)) if found else ("", False)
-    return assemble_report(month, tz, start, end, grouped, work, known, wanted, now, extras)
+        found = {
+            row.domain: row
+            for row in conn.execute(select(customers).where(customers.c.domain.in_(missing)))
+        }
+        for domain in missing:
+            grouped[domain] = []
+            customer = found.get(domain)
+            known[domain] = (customer.name, bool(customer.agreement)) if customer else ("", False)
+    customer_filter = ",".join(wanted) or None
+    return assemble_report(
+        month, tz, start, end, grouped, work, known, customer_filter, now, extras
+    )
 
 
 def assemble_report(
@@ -316,18 +378,20 @@ def assemble_report(
     start: datetime,
     end: datetime,
     cases_by_domain: Mapping[str, Sequence[Any]],
-    work: Mapping[int, Sequence[Work]],
+    work: Mapping[int, Sequence[DatedTimed]],
     known: Mapping[str, tuple[str, bool]],
     customer_filter: str | None,
     now: datetime,
     extras: Mapping[int, BillingInputs] | None = None,
 ) -> Report:
-    """The report from plain rows: pure, so it is tested without a database."""
+    """The report from plain rows: pure, so it is tested without a database. `work`
+    holds each case's every time entry; only those of [start, end) are reported."""
     reports = []
     for domain, rows in cases_by_domain.items():
         name, agreement = known.get(domain, ("", False))
         lines = [
-            case_line(row, work.get(row.id, ()), now, (extras or {}).get(row.id)) for row in rows
+            case_line(row, work.get(row.id, ()), now, (extras or {}).get(row.id), (start, end))
+            for row in rows
         ]
         reports.append(customer_report(domain, name, agreement, lines))
     reports.sort(key=lambda r: ((r.name or r.domain).casefold(), r.domain))
@@ -340,6 +404,21 @@ def assemble_report(
         generated_at=now,
         customer_filter=customer_filter,
         customers=tuple(reports),
+        totals=totals_of(every),
+        sla=sla_compliance(every),
+    )
+
+
+def report_of(report: Report, domains: Iterable[str]) -> Report:
+    """The part of `report` about these domains (one customer's), with its own totals
+    and SLA compliance: the monthly mails cut one report of the month into these."""
+    wanted = {d.lower() for d in domains}
+    kept = tuple(c for c in report.customers if c.domain in wanted)
+    every = [line for c in kept for line in c.cases]
+    return replace(
+        report,
+        customer_filter=",".join(sorted(wanted)),
+        customers=kept,
         totals=totals_of(every),
         sla=sla_compliance(every),
     )
@@ -369,10 +448,21 @@ def report_json(report: Report) -> dict[str, Any]:
     return data
 
 
-CSV_COLUMNS = tuple(
+# One row per billed line (a case with none this month: one row, its line cells
+# empty), so the amount column sums to the total excl. VAT. Each row carries its
+# case's facts; `rate x minutes / 60`, doubled when `after_hours`, is its amount
+# unless `covered` (BR-17); a fee's amount is its rate.
+CASE_COLUMNS = tuple(
     """customer_domain customer_name number reference subject priority critical channel
-    agreement created_at first_response_at resolved_at response_sla resolution_sla minutes
-    billable_minutes covered_minutes coverage amount_excl_vat vat amount_incl_vat""".split()
+    agreement created_at opened_in_month first_response_at resolved_at response_sla
+    resolution_sla""".split()
+)
+LINE_COLUMNS = tuple(
+    "at kind description rate minutes after_hours surcharge_percent covered amount".split()
+)
+CSV_COLUMNS = CASE_COLUMNS + tuple(
+    "line_at kind description rate minutes after_hours surcharge_percent covered "
+    "amount_excl_vat".split()
 )
 # A cell starting with one of these is a formula to Excel and LibreOffice: a customer's
 # subject, address or domain must not become one on a staff member's machine (OWASP
@@ -397,18 +487,24 @@ def _csv_cell(value: Any) -> Any:
 
 
 def report_csv(report: Report) -> str:
-    """One row per case, with its customer, under a header row; no total rows."""
+    """One row per billed line, with its case and customer, under a header row; no
+    total rows (the amount column sums to the total excl. VAT)."""
     zone = ZoneInfo(report.timezone)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for customer in report.customers:
-        for line in customer.cases:
-            row = plain(line, zone)
-            row["subject"] = line.subject
-            row["customer_domain"] = customer.domain
-            row["customer_name"] = customer.name
-            writer.writerow([_csv_cell(row[column]) for column in CSV_COLUMNS])
+        for case in customer.cases:
+            facts = plain(case, zone)
+            facts["subject"] = case.subject
+            facts["customer_domain"] = customer.domain
+            facts["customer_name"] = customer.name
+            head = [_csv_cell(facts[column]) for column in CASE_COLUMNS]
+            if not case.lines:
+                writer.writerow([*head, *[""] * (len(LINE_COLUMNS) - 1), "0.00"])
+            for line in case.lines:
+                cells = plain(line, zone)
+                writer.writerow([*head, *(_csv_cell(cells[column]) for column in LINE_COLUMNS)])
     return out.getvalue()
 
 

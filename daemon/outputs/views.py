@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row
 
-from daemon.domain.billing import bill_case
+from daemon.domain.billing import (
+    AFTER_HOURS_FACTOR,
+    Bill,
+    ProjectTerms,
+    Rates,
+    bill_case,
+    project_terms,
+    proposed_oncall_fee,
+)
 from daemon.domain.references import format_reference
 from daemon.store import repository
+
+if TYPE_CHECKING:
+    from daemon.domain.business_calendar import BusinessCalendar
 
 
 def money(amount: Decimal) -> str:
@@ -46,11 +57,17 @@ def case_summary(row: Row[Any]) -> dict[str, Any]:
         "first_response_at": iso(row.first_response_at),
         "resolved_at": iso(row.resolved_at),
         "flags": list(row.flags or []),
+        # Looks like new work (BR-14): the words that suggested it; staff decide.
+        "possible_project": row.possible_project,
         "linked_case_id": row.linked_case_id,
     }
 
 
-def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
+def case_detail(
+    conn: Connection, row: Row[Any], calendar: BusinessCalendar | None = None
+) -> dict[str, Any]:
+    """One case as `cases show --json` prints it; `calendar` judges whether a phone case
+    came in after hours, for the fee it proposes (none without a calendar)."""
     found = repository.case_messages(conn, row.id)
     files = repository.attachments_of(conn, (m.id for m in found))
     detail = case_summary(row)
@@ -74,10 +91,10 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
     ]
     inputs = repository.billing_inputs(conn, [row])[row.id]
     entries = inputs.work
-    bill = bill_case(  # BR-10, BR-13..BR-17
+    bill = bill_case(  # BR-10, BR-13..BR-18
         entries,
         agreement=row.agreement,
-        project=row.project,
+        project=terms_of(row),
         fees=inputs.fees,
         rates=inputs.rates,
     )
@@ -93,15 +110,26 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
         for entry, line in zip(entries, bill.lines, strict=True)
     ]
     detail["fees"] = [{"description": f.description, "amount": money(f.amount)} for f in bill.fees]
+    # Suggested, not billed: staff confirm with `cases fee N --oncall` (BR-10). Only a
+    # phone case asks the calendar (whose holidays cost a tenth of a second to load).
+    after_hours = (
+        calendar is not None and row.channel == "phone" and not calendar.is_open(row.created_at)
+    )
+    proposal = proposed_oncall_fee(
+        channel=row.channel, after_hours=after_hours, critical=row.critical, fees=bill.fees
+    )
+    detail["proposed_fees"] = [
+        {
+            "kind": proposal.kind,
+            "description": proposal.fee.description,
+            "amount": money(proposal.fee.amount),
+            "reason": proposal.reason,
+        }
+        for proposal in [proposal]
+        if proposal is not None
+    ]
     detail["project"] = row.project
-    detail["billing"] = {
-        "billable_minutes": bill.billable_minutes,
-        "covered_minutes": bill.covered_minutes,
-        "amount_excl_vat": money(bill.amount_excl_vat),
-        "vat": money(bill.vat),
-        "amount_incl_vat": money(bill.amount_incl_vat),
-        "currency": bill.currency,
-    }
+    detail["billing"] = billing_document(bill, inputs.rates)
     # The classifier's own verdict on arrival (BR-8, BR-9), which staff may since have
     # corrected: priority and critical above are the case's now. Unknown (None) for a
     # case corrected before migration 0017 kept it.
@@ -121,6 +149,56 @@ def case_detail(conn: Connection, row: Row[Any]) -> dict[str, Any]:
         for e in repository.case_events_of(conn, row.id)
     ]
     return detail
+
+
+def terms_of(row: Any) -> ProjectTerms | None:
+    """The project terms of a cases row (or anything with its columns; one without the
+    terms' columns is billed at the project rate with no estimate)."""
+    return project_terms(
+        bool(getattr(row, "project", False)),
+        senior=bool(getattr(row, "project_senior", False)),
+        estimate_minutes=getattr(row, "project_estimate_minutes", None),
+    )
+
+
+def terms_document(row: Any) -> dict[str, Any] | None:
+    """A case's project terms as `cases project --json` prints them; None: no project."""
+    terms = terms_of(row)
+    if terms is None:
+        return None
+    return {"rate_kind": terms.rate_kind, "estimate_minutes": terms.estimate_minutes}
+
+
+def billing_document(bill: Bill, rates: Rates) -> dict[str, Any]:
+    """A case's `billing` (INTERFACE.md); a project adds its rate, agreed and actual time
+    and, with an estimate, the agreed lines the amount is the sum of (BR-15, BR-18)."""
+    found: dict[str, Any] = {
+        "billable_minutes": bill.billable_minutes,
+        "covered_minutes": bill.covered_minutes,
+        "amount_excl_vat": money(bill.amount_excl_vat),
+        "vat": money(bill.vat),
+        "amount_incl_vat": money(bill.amount_incl_vat),
+        "currency": bill.currency,
+        "project": None,
+    }
+    if bill.project is not None:
+        hourly = rates.hourly(bill.project.rate_kind)
+        found["project"] = {
+            "rate_kind": bill.project.rate_kind,
+            "hourly_rate": money(hourly),
+            "estimate_minutes": bill.project.estimate_minutes,
+            "actual_minutes": bill.project.actual_minutes,
+            "agreed_lines": [
+                {
+                    "minutes": line.minutes,
+                    "after_hours": line.after_hours,  # BR-16: twice the hourly rate
+                    "hourly_rate": money(hourly * (AFTER_HOURS_FACTOR if line.after_hours else 1)),
+                    "amount": money(line.amount),
+                }
+                for line in bill.agreed
+            ],
+        }
+    return found
 
 
 def uncased_summary(row: Row[Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from daemon.domain.ack_policy import AckLimits, rate_limited
+from daemon.domain.ack_policy import AckLimits, ack_hours, rate_limited
 from daemon.mail import compose
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import NewCase, Plan
@@ -65,6 +65,8 @@ class Acknowledge(Step):
             answered=compose.Answered(parsed.message_id, parsed.references),
             received_at=case.created_at,
             review_due=case.review_due,
-            outside_hours=not self.tools.calendar.is_open(case.created_at),
+            hours=ack_hours(self.tools.calendar, case.created_at, run.now, case.language),
             now=run.now,
+            channel=case.channel,
+            critical=case.critical,
         )

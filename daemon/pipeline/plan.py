@@ -65,6 +65,8 @@ class NewCase:
     resolve_due: datetime
     flags: list[str]
     linked_case_id: int | None
+    # Looks like new work (BR-14): the words that suggested it; staff decide.
+    possible_project: str | None = None
 
     def row(self) -> dict[str, Any]:
         # Not dataclasses.asdict: that deep-copies every value, for nothing here.

@@ -1,15 +1,17 @@
 """Step: for a mail that opens a case, what the case is: its criticality, priority and
-deadlines, its customer and language.
+deadlines, its customer and language, and whether it looks like a project.
 
 Decides, as the mail arrives (BR-6): criticality and priority by the triage rules
 (daemon/domain/triage, BR-8, BR-9) on what the customer wrote now, not the quoted
 thread; review, response and resolve deadlines from its arrival (daemon/domain/sla.py,
-BR-7, BR-11, BR-12); whether the sender's domain has an agreement (BR-22).
+BR-7, BR-11, BR-12); whether the sender's domain has an agreement (BR-22); whether it
+is about something new, a possible project (daemon/domain/new_work.py, BR-14).
 """
 
 from __future__ import annotations
 
 from daemon.domain.language import detect_language
+from daemon.domain.new_work import possible_project
 from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines
 from daemon.domain.triage import classify
@@ -27,7 +29,8 @@ class Triage(Step):
         customer = run.customers.get(parsed.sender_domain)
         # Only what the customer wrote now: a quoted "konto er låst" from last year's
         # thread must not page the on-call duty tonight.
-        found = classify(parsed.subject, new_text(parsed.body_text), self.tools.triage_rules)
+        said = new_text(parsed.body_text)
+        found = classify(parsed.subject, said, self.tools.triage_rules)
         due = deadlines(
             received_at, Priority(found.priority), found.critical, self.tools.calendar
         )
@@ -55,6 +58,7 @@ class Triage(Step):
             resolve_due=due.resolve_due,
             flags=list(plan.flags),
             linked_case_id=plan.linked.id if plan.linked else None,
+            possible_project=possible_project(parsed.subject, said),  # staff decide (BR-14)
         )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeGuard
@@ -385,6 +385,8 @@ class BillingInputs:
     work: list[Row[Any]]
     fees: list[Fee]
     rates: Rates
+    # When each of `fees` was added, in the same order (the monthly report's month).
+    fees_added: list[datetime] = field(default_factory=list)
 
 
 def billing_inputs(conn: Connection, case_rows: Sequence[Row[Any]]) -> dict[int, BillingInputs]:
@@ -403,6 +405,7 @@ def billing_inputs(conn: Connection, case_rows: Sequence[Row[Any]]) -> dict[int,
         select(case_fees).where(case_fees.c.case_id.in_(ids)).order_by(case_fees.c.id)
     ):
         found[fee.case_id].fees.append(Fee(fee.description, Decimal(fee.amount)))
+        found[fee.case_id].fees_added.append(fee.created_at)
     customer_ids = {row.customer_id for row in case_rows if row.customer_id is not None}
     if customer_ids:
         rates = {
@@ -411,9 +414,7 @@ def billing_inputs(conn: Connection, case_rows: Sequence[Row[Any]]) -> dict[int,
         }
         for row in case_rows:
             if row.customer_id in rates:
-                found[row.id] = BillingInputs(
-                    found[row.id].work, found[row.id].fees, rates[row.customer_id]
-                )
+                found[row.id] = replace(found[row.id], rates=rates[row.customer_id])
     return found
 
 

@@ -122,6 +122,12 @@ cases = Table(
     Column("triage_reason", Text),  # why, critical or not: the rule and its words
     # Staff marked it new work: a project, billed in full (BR-14).
     Column("project", Boolean, nullable=False, default=False, server_default=false()),
+    # Its terms (BR-15, BR-18 example 4): the senior rate, and the agreed time in minutes
+    # that is billed instead of the time logged ("Afregnes efter den aftalte tid").
+    Column("project_senior", Boolean, nullable=False, default=False, server_default=false()),
+    Column("project_estimate_minutes", Integer),
+    # Why it looks like new work on arrival (the words matched), for staff to decide.
+    Column("possible_project", Text),
     # A customer writing on a case closed too long ago gets a new case linked to it.
     Column("linked_case_id", Integer, ForeignKey("cases.id")),
     Index("ix_cases_status_created_at", "status", "created_at"),
@@ -319,6 +325,30 @@ mail_attempts = Table(
     Column("count", Integer, nullable=False),
     Column("last_error", Text),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Staff who may sign in to the web console (`oo-support staff add`), argon2 hashes.
+staff_accounts = Table(
+    "staff_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Sign-in attempts of the web console, for its rate limits: in the database, so every
+# console process on it counts the same attempts.
+web_login_attempts = Table(
+    "web_login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account", String(320), nullable=False),
+    Column("ip", String(64), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_web_login_attempts_at", "at"),
 )
 
 

@@ -44,10 +44,10 @@ def mismatches(path: Path) -> list[str]:
 
 def test_corpus_is_large_and_varied() -> None:
     families = Counter(expectation(p)["family"] for p in MAILS)
-    assert len(MAILS) >= 40
+    assert len(MAILS) >= 70
     assert all(p.with_suffix(".json").exists() for p in MAILS)
     for family in ("chinese-gbk", "chinese-big5", "japanese", "korean", "czech",
-                   "german-cp1252", "danish"):
+                   "german-cp1252", "danish", "cyrillic", "polish"):
         assert families[family] >= 2, family
 
 

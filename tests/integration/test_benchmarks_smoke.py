@@ -95,6 +95,13 @@ def test_triage_benchmark_raises_the_due_alerts_once(tmp_path: Path) -> None:
     assert all(p["seconds"] >= 0 and p["peak_rss_mb"] > 0 for p in document["passes"])
 
 
+def test_monthly_report_benchmark_mails_each_customer_once(tmp_path: Path) -> None:
+    document = _run_benchmark("monthly_report", tmp_path, "--cases-per-month", "40",
+                              "--customers", "60")
+    assert document["mails_per_pass"] == [50, 10, 0]  # REPORTS_PER_PASS a pass
+    assert document["june_cases"] > 0 and document["june_lines"] > 0
+
+
 def test_peer_benchmark_drains_the_same_mailbox_with_django_helpdesk(tmp_path: Path) -> None:
     """Installs django-helpdesk from PyPI into its own venv on first use (~10 s here)."""
     document = _run_benchmark("peer", tmp_path, "--n", "50")
@@ -129,3 +136,12 @@ def test_cli_startup_benchmark_times_every_read_command(tmp_path: Path) -> None:
         assert timed["runs"] == 1
         assert timed["median_cpu_s"] > 0 and timed["median_s"] > 0
     assert done.returncode == (1 if result["problems"] else 0), done.stdout + done.stderr
+
+
+def test_web_queue_benchmark_serves_every_page_signed_in(tmp_path: Path) -> None:
+    document = _run_benchmark("web_queue", tmp_path, "--cases", "30", "--runs", "1")
+
+    pages = {p["page"]: p for p in document["pages"]}
+    assert pages["queue"]["rows"] == 30  # every open case, on the first page
+    assert pages["queue, page 50"]["rows"] == 0
+    assert document["result"]["queue_median_ms"] > 0

@@ -165,7 +165,7 @@ def test_danish_mail_round_trips(tmp_path: Path, dovecot, smtp_sink, pg_url: str
     ack = parse_mail(smtp_sink.messages[0].data)
     assert ack["Subject"] == f"[OO#{case['number']}] Skærmen på køkkenet er gået i sort"
     text = ack.get_body(("plain",)).get_content()
-    assert "Tak for din henvendelse" in text and "Kære Søren Ørsted" in text
+    assert "Tak for din henvendelse" in text and text.splitlines()[0] == "Hej Søren,"
 
 
 def test_english_mail_is_answered_in_english(

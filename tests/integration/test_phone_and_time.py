@@ -101,6 +101,7 @@ def test_case_shows_the_bill_by_the_agreement(tmp_path: Path) -> None:
     assert shown["billing"] | {} == {
         "billable_minutes": 30, "covered_minutes": 0, "amount_excl_vat": "547.50",
         "vat": "136.88", "amount_incl_vat": "684.38", "currency": "DKK",
+        "project": None,  # no project (BR-14): no project rate, no agreed time
     }
 
 
@@ -133,11 +134,12 @@ def test_oncall_fee_project_flag_and_customer_rates_reach_the_bill(tmp_path: Pat
 
     run_cli("cases", "project", number, config=cfg)  # new work after all (BR-14)
     shown = json.loads(run_cli("cases", "show", number, "--json", config=cfg))
-    assert shown["billing"]["amount_excl_vat"] == "150.00"  # 10 min at Firma's 900.00/h
+    # 10 min at the project rate (BR-15): Firma agreed its own support rate only.
+    assert shown["billing"]["amount_excl_vat"] == "249.17"
 
     run_cli("cases", "fee", number, "--oncall", "--staff", "vagt@oo.dk", config=cfg)  # BR-10
     shown = json.loads(run_cli("cases", "show", number, "--json", config=cfg))
     assert shown["fees"] == [{"description": "Gebyr for ikke-kritisk opkald til vagten",
                               "amount": "1000.00"}]
-    assert shown["billing"]["amount_excl_vat"] == "1150.00"
-    assert shown["billing"]["amount_incl_vat"] == "1437.50"  # + 25% VAT (BR-17)
+    assert shown["billing"]["amount_excl_vat"] == "1249.17"
+    assert shown["billing"]["amount_incl_vat"] == "1561.46"  # + 25% VAT (BR-17)

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, insert
 
-from daemon.domain.billing import bill_case
+from daemon.domain.billing import ONCALL_FEE, bill_case
 from daemon.mail.render import TemplateRenderer
 from daemon.outputs.reports import Verdict, build_report, report_csv, report_html, report_json
 from daemon.store import repository
 from daemon.store.engine import make_engine
 from daemon.store.migrate import upgrade
-from daemon.store.schema import customers, time_entries
+from daemon.store.schema import cases, customers, time_entries
 
 TZ = "Europe/Copenhagen"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -210,10 +212,11 @@ def test_all_three_formats_agree_with_the_report(
     json_sum = sum(Decimal(case["amount_excl_vat"])
                    for c in data["customers"] for case in c["cases"])
     rows = list(csv.DictReader(io.StringIO(report_csv(report))))
-    assert len(rows) == 6  # November's cases only
+    # One row per billed line (the office case has two), one for a case with none.
+    assert len(rows) == 7
+    assert {r["number"] for r in rows} == {str(n) for n in lines_of(report)}
     assert sum(Decimal(r["amount_excl_vat"]) for r in rows) == json_sum == Decimal("2281.25")
-    # Each row's VAT is its case's; the total's is taken once on the total (BR-17).
-    assert sum(Decimal(r["vat"]) for r in rows) == Decimal("570.32")
+    # No VAT per row: it is taken once on the total (BR-17).
     assert report.totals.vat == Decimal("570.31")
     assert {r["subject"] for r in rows} >= {"Adgangskode udløbet", "Server nede lørdag"}
 
@@ -222,3 +225,216 @@ def test_all_three_formats_agree_with_the_report(
     assert "Firma A/S" in page and "Adgangskode udløbet" in page
     assert "2.281,25 kr." in page and "2.851,56 kr." in page
     assert "<svg" in page
+
+
+# ---- work in the month it was done, and lines a reader can recompute -------------------
+
+FRIDAY_27_FEB = datetime(2026, 2, 27, 9, tzinfo=UTC)  # 10:00 in Copenhagen
+MONDAY_2_MARCH = datetime(2026, 3, 2, 9, tzinfo=UTC)
+LATE_MARCH = datetime(2026, 3, 30, 8, tzinfo=UTC)  # 10:00 summer time
+
+
+def log_time(conn: Any, number: int, at: datetime, minutes: int, kind: str = "support",
+             after_hours: bool = False) -> None:
+    row = repository.case_by_number(conn, number)
+    conn.execute(insert(time_entries).values(
+        case_id=row.id, minutes=minutes, staff="tina@oo.dk", kind=kind,
+        after_hours=after_hours, at=at, created_at=at))
+
+
+@pytest.fixture
+def spring(engine: Engine) -> dict[str, int]:
+    """A case opened 27 February and worked on 2 March; a January case charged a fee in
+    March; a case of March with every kind of line; and one of February only."""
+    with engine.begin() as conn:
+        conn.execute(customers.update().where(customers.c.domain == "stille.dk").values(
+            rate_support=Decimal("995.00"), rate_senior=Decimal("1795.00")))
+        found = {
+            "across": add_case(conn, "Printer driller", created=FRIDAY_27_FEB,
+                               responded=FRIDAY_27_FEB + timedelta(hours=1)),
+            "january_fee": add_case(conn, "Opkald til vagten",
+                                    created=datetime(2026, 1, 20, 20, tzinfo=UTC)),
+            "march": add_case(conn, "Alt muligt", domain="stille.dk", created=LATE_MARCH),
+            "covered": add_case(conn, "Kode udløbet", created=LATE_MARCH),
+            "february_only": add_case(conn, "Februar", created=FRIDAY_27_FEB,
+                                      work=((30, "support", False),)),
+        }
+        log_time(conn, found["across"], FRIDAY_27_FEB, 10)
+        log_time(conn, found["across"], MONDAY_2_MARCH, 10)  # 20 in all: both billed
+        stille = conn.execute(customers.select().where(customers.c.domain == "stille.dk")).one()
+        conn.execute(cases.update().where(cases.c.number == found["march"])
+                     .values(customer_id=stille.id))  # its own rates (BR-15)
+        log_time(conn, found["march"], LATE_MARCH, 25)
+        log_time(conn, found["march"], LATE_MARCH + timedelta(hours=1), 45, "senior")
+        log_time(conn, found["march"], LATE_MARCH + timedelta(hours=10), 17, "project", True)
+        log_time(conn, found["covered"], LATE_MARCH, 11)
+        fee_case = repository.case_by_number(conn, found["january_fee"])
+        repository.add_fee(conn, fee_case.id, ONCALL_FEE, "tina@oo.dk", MONDAY_2_MARCH)
+    return found
+
+
+def test_work_and_fees_are_reported_in_the_month_they_happened(
+    engine: Engine, spring: dict[str, int]
+) -> None:
+    with engine.connect() as conn:
+        february = lines_of(build_report(conn, "2026-02", TZ, now=NOW))
+        march = lines_of(build_report(conn, "2026-03", TZ, now=NOW))
+        january = lines_of(build_report(conn, "2026-01", TZ, now=NOW))
+    across = spring["across"]
+    assert set(february) == {across, spring["february_only"]}
+    assert set(march) == {across, spring["january_fee"], spring["march"], spring["covered"]}
+    # 10 + 10 minutes is a 20-minute task (BR-14): each month bills its own 10.
+    assert (february[across].minutes, february[across].amount_excl_vat) == (
+        10, Decimal("182.50"))
+    assert (march[across].minutes, march[across].amount_excl_vat) == (10, Decimal("182.50"))
+    # The SLA verdicts stay with February, where the case was opened.
+    assert february[across].response_sla is Verdict.MET
+    assert march[across].response_sla is None and not march[across].opened_in_month
+    # The fee added on 2 March is March's, on a case opened in January.
+    fee_case = march[spring["january_fee"]]
+    assert [(line.kind, line.amount) for line in fee_case.lines] == [
+        ("fee", Decimal("1000.00"))]
+    assert january[spring["january_fee"]].amount_excl_vat == Decimal("0.00")
+
+
+def test_a_month_of_work_is_still_read_in_four_queries(
+    engine: Engine, spring: dict[str, int]
+) -> None:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with engine.connect() as conn:
+            build_report(conn, "2026-03", TZ, now=NOW)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) <= 4
+
+
+def danish_amount(text: str) -> Decimal:
+    """ "1.095,00 kr./time" -> Decimal("1095.00")."""
+    number = re.search(r"-?[0-9.]+,[0-9]{2}", text)
+    assert number, text
+    return Decimal(number.group().replace(".", "").replace(",", "."))
+
+
+def recompute(kind: str, rate: Decimal, minutes: int | None, after_hours: bool,
+              covered: bool) -> Decimal:
+    """BR-17: rate x minutes / 60, x 2 after hours (BR-16), half-up to øre; a fee is its
+    price; covered time is free."""
+    if kind == "fee":
+        return rate
+    if covered:
+        return Decimal("0.00")
+    assert minutes is not None
+    exact = rate * minutes / 60 * (2 if after_hours else 1)
+    return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def vat_on(total: Decimal) -> Decimal:
+    return (total * Decimal("0.25")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class LineTable(HTMLParser):
+    """The rows of every `<table class="lines">` and the totals tables, as cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[tuple[str, list[list[str]]]] = []
+        self._cells: list[str] | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append((dict(attrs).get("class") or "", []))
+        elif tag == "tr":
+            self._cells = []
+        elif tag in ("td", "th"):
+            self._text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cells is not None:
+            self._cells.append(" ".join("".join(self._text).split()))
+        elif tag == "tr" and self._cells is not None:
+            self.tables[-1][1].append(self._cells)
+            self._cells = None
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+
+
+def test_every_amount_recomputes_from_the_printed_fields_in_json_csv_and_html(
+    engine: Engine, spring: dict[str, int]
+) -> None:
+    with engine.connect() as conn:
+        report = build_report(conn, "2026-03", TZ, now=NOW)
+    kinds = {line.kind for c in report.customers for case in c.cases for line in case.lines}
+    assert kinds == {"support", "senior", "project", "fee"}
+    rates = {line.rate for c in report.customers for case in c.cases for line in case.lines}
+    assert {Decimal("995.00"), Decimal("1795.00"), Decimal("1095.00")} <= rates
+    assert any(line.covered for c in report.customers for case in c.cases
+               for line in case.lines)
+
+    data = report_json(report)
+    for customer in data["customers"]:
+        customer_total = Decimal("0.00")
+        for case in customer["cases"]:
+            case_total = Decimal("0.00")
+            for line in case["lines"]:
+                amount = recompute(line["kind"], Decimal(line["rate"]), line["minutes"],
+                                   line["after_hours"], line["covered"])
+                assert Decimal(line["amount"]) == amount, line
+                if line["kind"] == "fee":
+                    assert "gebyr" in line["description"].casefold()
+                case_total += amount
+            assert Decimal(case["amount_excl_vat"]) == case_total
+            customer_total += case_total
+        assert Decimal(customer["totals"]["amount_excl_vat"]) == customer_total
+        assert Decimal(customer["totals"]["vat"]) == vat_on(customer_total)
+    grand = sum((Decimal(c["totals"]["amount_excl_vat"]) for c in data["customers"]),
+                Decimal("0.00"))
+    assert Decimal(data["totals"]["amount_excl_vat"]) == grand > 0
+    assert Decimal(data["totals"]["vat"]) == vat_on(grand)
+
+    rows = list(csv.DictReader(io.StringIO(report_csv(report))))
+    csv_total = Decimal("0.00")
+    for row in rows:
+        if not row["kind"]:
+            assert row["amount_excl_vat"] == "0.00"  # a case with no lines this month
+            continue
+        amount = recompute(row["kind"], Decimal(row["rate"]),
+                           int(row["minutes"]) if row["minutes"] else None,
+                           row["after_hours"] == "true", row["covered"] == "true")
+        assert Decimal(row["amount_excl_vat"]) == amount, row
+        if row["kind"] == "fee":
+            assert "gebyr" in row["description"].casefold()
+        csv_total += amount
+    assert csv_total == grand
+
+    parser = LineTable()
+    parser.feed(report_html(report, TemplateRenderer(TEMPLATES)))
+    line_tables = [rows for cls, rows in parser.tables if cls == "lines"]
+    totals = [dict((r[0], r[1]) for r in rows) for cls, rows in parser.tables if cls == "totals"]
+    assert len(line_tables) == len(report.customers)
+    html_grand = Decimal("0.00")
+    for table, total in zip(line_tables, totals, strict=False):
+        header, *body = table
+        assert header[:8] == ["Sag", "Dato", "Art", "Timepris", "Minutter",
+                              "Uden for arbejdstid", "Dækket af aftalen", "Beløb ekskl. moms"]
+        customer_total = Decimal("0.00")
+        for _case, _date, kind, rate, minutes, night, covered, amount in body:
+            fee = kind.startswith("Gebyr")
+            assert not fee or "gebyr" in kind.casefold()
+            assert night.startswith(("Ja (+100 %)", "Nej"))
+            expected = recompute("fee" if fee else "time", danish_amount(rate),
+                                 None if fee else int(minutes), night.startswith("Ja"),
+                                 covered == "Ja")
+            assert danish_amount(amount) == expected, (kind, rate, minutes, night, amount)
+            customer_total += expected
+        assert danish_amount(total["I alt ekskl. moms"]) == customer_total
+        assert danish_amount(total["Moms (25 %)"]) == vat_on(customer_total)
+        html_grand += customer_total
+    assert html_grand == grand

@@ -157,7 +157,7 @@ def test_monthly_report_mailed_once_on_the_first_business_day(
     assert triage(config, "2026-12-01T07:30:00+01:00")["monthly_report"] == 0
     assert triage(config, "2026-12-01T09:00:00+01:00")["monthly_report"] == 1
     assert triage(config, "2026-12-01T10:00:00+01:00")["monthly_report"] == 0  # once
-    assert triage(config, "2026-12-02T09:00:00+01:00")["monthly_report"] == 0  # not day 2
+    assert triage(config, "2026-12-02T09:00:00+01:00")["monthly_report"] == 0  # nor day 2
     [report] = sent_to(smtp_sink, "it@firma0.dk")
     [same] = sent_to(smtp_sink, "salg@oo.dk")  # the account manager, on the same mail
     assert same["Message-ID"] == report["Message-ID"]

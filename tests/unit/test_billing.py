@@ -21,6 +21,7 @@ from daemon.domain.billing import (
     VAT_RATE,
     Bill,
     Fee,
+    ProjectTerms,
     Rates,
     Work,
     agreement_covers,
@@ -28,6 +29,8 @@ from daemon.domain.billing import (
     is_simple,
     oncall_fee_refusal,
     price,
+    project_terms,
+    proposed_oncall_fee,
 )
 from daemon.domain.case_changes import TIME_KINDS, TimeEntry
 
@@ -100,8 +103,9 @@ def test_br14_the_limit_is_the_case_total_not_each_entry() -> None:
 
 
 def test_br14_a_case_marked_project_is_never_covered() -> None:
+    # 5 minutes logged as support, on a project: at the project rate (BR-15), 124.58.
     bill = bill_case([support(5)], agreement=True, project=True)
-    assert bill.amount_excl_vat == D("91.25")
+    assert bill.amount_excl_vat == D("124.58")
     assert not agreement_covers([support(5)], agreement=True, project=True)
 
 
@@ -257,12 +261,20 @@ rates = st.builds(
     Rates,
     *[st.decimals(min_value=0, max_value=5_000, places=2) for _ in KINDS],
 )
-case_flags = st.fixed_dictionaries({"agreement": st.booleans(), "project": st.booleans()})
+project_flags = st.one_of(
+    st.booleans(),
+    st.builds(
+        ProjectTerms,
+        st.booleans(),
+        st.one_of(st.none(), st.integers(min_value=1, max_value=3_000)),
+    ),
+)
+case_flags = st.fixed_dictionaries({"agreement": st.booleans(), "project": project_flags})
 
 
 def amounts(bill: Bill) -> list[Decimal]:
     return [
-        *(line.amount for line in bill.lines),
+        *(line.amount for line in bill.priced_lines),
         *(fee.amount for fee in bill.fees),
         bill.amount_excl_vat,
         bill.vat,
@@ -285,15 +297,24 @@ def test_law_totals_add_up(
     work: list[Work], flags: dict[str, bool], fee_list: list[Fee], r: Rates
 ) -> None:
     bill = bill_case(work, **flags, fees=fee_list, rates=r)
-    lines_and_fees = sum(amounts(bill)[: len(bill.lines) + len(bill.fees)], D("0"))
+    lines_and_fees = sum(amounts(bill)[: len(bill.priced_lines) + len(bill.fees)], D("0"))
     assert bill.amount_excl_vat == lines_and_fees
     assert bill.vat == (bill.amount_excl_vat * VAT_RATE).quantize(D("0.01"), ROUND_HALF_UP)
     assert bill.amount_incl_vat == bill.amount_excl_vat + bill.vat
-    assert bill.billable_minutes + bill.covered_minutes == sum(w.minutes for w in work)
-    for line, w in zip(bill.lines, work, strict=True):
+    terms = ProjectTerms() if flags["project"] is True else flags["project"] or None
+    agreed = terms.estimate_minutes if terms else None
+    if agreed:  # BR-18 example 4: the agreed time is billed, the time logged shown beside
+        assert bill.billable_minutes == sum(line.minutes for line in bill.agreed) == agreed
+        assert all(line.amount == 0 for line in bill.lines)
+    else:
+        assert bill.billable_minutes + bill.covered_minutes == sum(w.minutes for w in work)
+    for line in bill.priced_lines:
         assert line.amount == (
-            D("0.00") if line.covered else price(w.minutes, w.kind, w.after_hours, r)
+            D("0.00") if line.covered else price(line.minutes, line.kind, line.after_hours, r)
         )
+    for line, w in zip(bill.lines, work, strict=True):
+        # BR-15: a project's time at the project's rate, whatever kind it was logged as.
+        assert line.kind == (terms.rate_kind if terms else w.kind)
 
 
 @given(
@@ -356,7 +377,7 @@ def test_law_covered_exactly_when_agreement_simple_short_and_in_hours(
     bill = bill_case(work, **flags)
     case_covered = (
         flags["agreement"]
-        and not flags["project"]
+        and not flags["project"]  # True or a ProjectTerms: a project, never covered
         and all(w.kind == "support" for w in work)
         and sum(w.minutes for w in work) <= 15
     )
@@ -370,3 +391,144 @@ def test_the_oncall_fee_is_for_a_non_critical_call_after_hours_only() -> None:
     assert "critical" in (oncall_fee_refusal(after_hours=True, critical=True) or "")
     assert "business hours" in (oncall_fee_refusal(after_hours=False, critical=False) or "")
     assert "critical" in (oncall_fee_refusal(after_hours=False, critical=True) or "")
+
+
+# --- BR-15, BR-18 example 4: projects, their rate and their agreed time -------------
+
+
+def test_br15_a_project_bills_all_its_time_at_the_project_rate_whatever_the_kind() -> None:
+    # 30 min logged as support and 30 as senior work, on a project: 1 h at 1,495.00.
+    work = [support(30), Work(30, "senior", False)]
+    bill = bill_case(work, agreement=True, project=ProjectTerms())
+    assert [line.amount for line in bill.lines] == [D("747.50"), D("747.50")]
+    assert bill.amount_excl_vat == D("1495.00")
+    assert bill.project is not None and bill.project.rate_kind == "project"
+    assert (bill.billable_minutes, bill.covered_minutes) == (60, 0)
+
+
+def test_br15_a_senior_project_bills_all_its_time_at_the_senior_rate() -> None:
+    """"Hvis et projekt kræver en senior konsulent / IT specialist eller omhandler IT
+    strategi, er timeprisen 1895,00 kr. + moms." """
+    bill = bill_case([support(60), Work(30, "project", False)], agreement=True,
+                     project=ProjectTerms(senior=True))
+    assert bill.amount_excl_vat == D("2842.50")  # 1.5 h x 1,895.00
+    assert bill.project is not None and bill.project.rate_kind == "senior"
+
+
+def test_br15_a_project_uses_the_customers_own_project_rate() -> None:
+    rates = Rates(project=D("1200.00"))
+    assert total([support(30)], project=True, rates=rates) == D("600.00")
+
+
+def test_br18_a_new_printer_project_bills_the_agreed_time_not_the_time_logged() -> None:
+    """Example 4: "Projektet estimeres, planlægges og udføres [...] Afregnes efter den
+    aftalte tid." 4 h agreed, 5 h logged: 4 h billed, the 5 h shown beside them."""
+    work = [support(180), Work(120, "project", False)]
+    bill = bill_case(work, agreement=True, project=ProjectTerms(estimate_minutes=240))
+    assert bill.amount_excl_vat == D("5980.00")  # 4 h x 1,495.00
+    assert bill.vat == D("1495.00") and bill.amount_incl_vat == D("7475.00")
+    assert bill.billable_minutes == 240 and bill.covered_minutes == 0
+    assert bill.project is not None
+    assert (bill.project.estimate_minutes, bill.project.actual_minutes) == (240, 300)
+    assert [line.amount for line in bill.lines] == [D("0.00"), D("0.00")]
+    assert [(a.minutes, a.after_hours, a.amount) for a in bill.agreed] == [
+        (240, False, D("5980.00"))
+    ]
+
+
+def test_br18_less_time_logged_than_agreed_still_bills_the_agreed_time() -> None:
+    bill = bill_case([support(45)], agreement=True, project=ProjectTerms(estimate_minutes=90))
+    assert bill.amount_excl_vat == D("2242.50")  # 1.5 h x 1,495.00
+
+
+def test_br18_an_agreed_project_with_no_time_yet_bills_the_agreed_time() -> None:
+    bill = bill_case([], agreement=True, project=ProjectTerms(True, 60))
+    assert bill.amount_excl_vat == D("1895.00")
+    assert bill.project is not None and bill.project.actual_minutes == 0
+
+
+def test_br16_after_hours_work_on_an_agreed_project_doubles_the_rate_of_that_part() -> None:
+    """"Alle henvendelser, som vi sætter i gang udenfor normal åbningstid, afregnes med
+    100% tillæg på timeprisen, uanset opgave og supportaftale": 4 h agreed, 1 h of it
+    worked on a Saturday: 3 h at 1,495.00 and 1 h at 2,990.00."""
+    work = [Work(150, "project", False), Work(60, "project", True)]
+    bill = bill_case(work, agreement=True, project=ProjectTerms(estimate_minutes=240))
+    assert [(a.minutes, a.after_hours, a.amount) for a in bill.agreed] == [
+        (180, False, D("4485.00")),
+        (60, True, D("2990.00")),
+    ]
+    assert bill.amount_excl_vat == D("7475.00")
+
+
+def test_br16_the_surcharge_never_bills_more_hours_than_were_agreed() -> None:
+    # 5 h worked at night on a 4 h project: the 4 agreed hours, all at the doubled rate.
+    bill = bill_case([Work(300, "project", True)], agreement=True,
+                     project=ProjectTerms(estimate_minutes=240))
+    assert [(a.minutes, a.after_hours) for a in bill.agreed] == [(240, True)]
+    assert bill.amount_excl_vat == D("11960.00")
+
+
+def test_a_project_with_no_estimate_bills_the_time_as_logged() -> None:
+    bill = bill_case([support(20, after_hours=True)], agreement=True, project=ProjectTerms())
+    assert bill.amount_excl_vat == D("996.67")  # 20 min at 2 x 1,495.00 (BR-16)
+    assert bill.agreed == () and bill.priced_lines == bill.lines
+
+
+def test_a_case_that_is_no_project_says_so() -> None:
+    assert bill_case([support(5)], agreement=True).project is None
+
+
+@pytest.mark.parametrize("estimate", [0, -5, 1000 * 60 + 1])
+def test_an_estimate_is_some_time_and_not_absurdly_much(estimate: int) -> None:
+    with pytest.raises(ValueError, match="estimate"):
+        ProjectTerms(estimate_minutes=estimate)
+
+
+def test_project_terms_of_a_case_that_is_no_project_are_none() -> None:
+    assert project_terms(False, senior=True, estimate_minutes=60) is None
+    assert project_terms(True, senior=True, estimate_minutes=60) == ProjectTerms(True, 60)
+
+
+@given(work_lists, st.integers(min_value=1, max_value=3_000), st.booleans(), rates)
+def test_law_an_agreed_project_costs_between_its_time_at_the_rate_and_at_double(
+    work: list[Work], estimate: int, senior: bool, r: Rates
+) -> None:
+    terms = ProjectTerms(senior, estimate)
+    bill = bill_case(work, agreement=True, project=terms, rates=r)
+    day = price(estimate, terms.rate_kind, False, r)
+    night = price(estimate, terms.rate_kind, True, r)
+    assert day - D("0.01") <= bill.amount_excl_vat <= night + D("0.01")  # two lines rounded
+
+
+# --- BR-10: the on-call fee proposed for staff to confirm ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("channel", "after_hours", "critical", "proposed"),
+    [
+        ("phone", True, False, True),  # a non-critical call to the on-call duty
+        ("phone", True, True, False),  # critical: what the duty is for, no fee
+        ("phone", False, False, False),  # business hours: the support desk, not the duty
+        ("email", True, False, False),  # mail is no call to the on-call duty
+    ],
+)
+def test_br10_the_oncall_fee_is_proposed_for_a_non_critical_call_after_hours(
+    channel: str, after_hours: bool, critical: bool, proposed: bool
+) -> None:
+    found = proposed_oncall_fee(
+        channel=channel, after_hours=after_hours, critical=critical, fees=()
+    )
+    assert (found is not None) == proposed
+    if found is not None:
+        assert (found.kind, found.fee) == ("oncall", ONCALL_FEE)
+        assert "BR-10" in found.reason
+
+
+def test_br10_a_confirmed_oncall_fee_is_no_longer_proposed() -> None:
+    assert proposed_oncall_fee(
+        channel="phone", after_hours=True, critical=False, fees=[ONCALL_FEE]
+    ) is None
+    other = Fee("Kørsel", D("250.00"))
+    assert proposed_oncall_fee(
+        channel="phone", after_hours=True, critical=False, fees=[other]
+    ) is not None

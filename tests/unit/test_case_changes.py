@@ -194,3 +194,50 @@ def test_a_lower_priority_says_a_critical_case_is_not_critical_after_all() -> No
     # #critical after #priority low in one mail: critical, and so High.
     both = [Command("priority", ("low",)), Command("critical", ())]
     assert apply_commands(state(), both, AT, CALENDAR, STAFF).changes["priority"] == "high"
+
+
+# --- #project and `cases project` (BR-14, BR-15, BR-18 example 4) -------------------
+
+
+def project(*args: str) -> list[Command]:
+    return [Command("project", args)]
+
+
+def test_project_marks_the_case_with_its_rate_and_agreed_time() -> None:
+    marked = apply_commands(state(), project("on", "senior", "240"), AT, CALENDAR, STAFF)
+    assert marked.changes == {
+        "project": True, "project_senior": True, "project_estimate_minutes": 240
+    }
+    assert history(state(), marked.changes) == [
+        Event("project", {"project": True, "rate_kind": "senior", "estimate_minutes": 240})
+    ]
+
+
+def test_project_keeps_the_terms_it_does_not_name() -> None:
+    before = state(project=True, project_senior=True, project_estimate_minutes=240)
+    # An estimate agreed later leaves the senior rate alone, and the other way round.
+    assert apply_commands(before, project("on", "", "90"), AT, CALENDAR, STAFF).changes == {
+        "project": True, "project_senior": True, "project_estimate_minutes": 90
+    }
+    assert apply_commands(before, project("on", "project", ""), AT, CALENDAR, STAFF).changes == {
+        "project": True, "project_senior": False, "project_estimate_minutes": 240
+    }
+    dropped = apply_commands(before, project("on", "", "none"), AT, CALENDAR, STAFF)
+    assert dropped.changes["project_estimate_minutes"] is None
+
+
+def test_project_off_drops_the_terms_with_the_mark() -> None:
+    before = state(project=True, project_senior=True, project_estimate_minutes=240)
+    off = apply_commands(before, project("off", "", ""), AT, CALENDAR, STAFF)
+    assert off.changes == {
+        "project": False, "project_senior": False, "project_estimate_minutes": None
+    }
+    assert history(before, off.changes) == [
+        Event("project", {"project": False, "rate_kind": "project", "estimate_minutes": None})
+    ]
+
+
+def test_project_again_with_the_same_terms_is_no_history() -> None:
+    before = state(project=True, project_estimate_minutes=60)
+    again = apply_commands(before, project("on", "", ""), AT, CALENDAR, STAFF)
+    assert again.errors == [] and history(before, again.changes) == []

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from daemon.mail.charsets import decode, guess
+from daemon.mail.charsets import decode, guess, undeclared_codec
 from daemon.mail.parse import parse
 
 
@@ -59,10 +59,42 @@ def test_true_iso_8859_label_is_kept(text: str, label: str) -> None:
         ("伺服器故障緊急請求", "big5"),
         ("プリンターが動きません", "cp932"),
         ("프린터가 작동하지 않습니다", "cp949"),
+        ("Не работает принтер в офисе", "cp1251"),
+        ("Здравствуйте! Принтер не печатает с утра.", "cp1251"),
+        ("Иван Петров", "cp1251"),
+        ("Пришлите, пожалуйста, счёт ещё раз.", "koi8_r"),
+        ("Ольга Смирнова", "koi8_r"),
+        ("Не работает принтер в офисе", "koi8_r"),
     ],
 )
 def test_undeclared_bytes_read_by_plausibility(text: str, codec: str) -> None:
     assert guess(text.encode(codec)) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["å", "Å", "ø", "æ", "Ø", "Vi ses på Ærø", "Så er det nu", "Tak for hjælpen",
+     "Hilsen Åse", "Møde kl. 10 – på 2. sal", "Hej Søren, kan du ringe?", "Spørgsmål",
+     "Bestilling af ny bærbar til Åse", "Fejl i Økonomisystemet", "blå skærm", "Grüße",
+     "Café crème", "Kære Søren"],
+)
+def test_danish_is_not_taken_for_cyrillic(text: str) -> None:
+    """Windows-1251 reads "æøå" as "жше" and KOI8-R as "ЖХЕ", letters too: a Cyrillic
+    letter between Latin ones, a rare one, or a word of one letter does not outweigh
+    the Windows-1252 reading."""
+    assert guess(text.encode("cp1252")) == text
+
+
+def test_undeclared_codec_of_a_mails_header_bytes_taken_together() -> None:
+    # Alone, three Korean syllables read as well as three GB2312 hanzi.
+    assert guess("김민준".encode("cp949")) != "김민준"
+    together = "김민준\n비밀번호 재설정 요청".encode("cp949")
+    assert undeclared_codec(together) == "cp949"
+    assert guess("김민준".encode("cp949"), [undeclared_codec(together) or ""]) == "김민준"
+    assert undeclared_codec("Ольга Смирнова\nСчёт за ноябрь".encode("koi8_r")) == "koi8_r"
+    assert undeclared_codec("Kære Søren\nlåst konto".encode("cp1252")) == "cp1252"
+    assert undeclared_codec("Søren".encode()) is None  # UTF-8 is read as such anyway
+    assert undeclared_codec(b"plain") is None
 
 
 def test_undeclared_bytes_read_in_the_mails_own_charset_first() -> None:
@@ -118,3 +150,34 @@ def test_raw_name_read_in_the_charset_of_the_encoded_subject_beside_it() -> None
            + b"?=\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nsee subject\r\n")
     mail = parse(raw)
     assert (mail.from_name, mail.subject) == ("김민준", "견적서")
+
+
+@pytest.mark.parametrize(
+    ("name", "subject", "codec"),
+    [("이지은", "비밀번호 재설정", "euc-kr"), ("김민준", "서버 장애 문의", "cp949"),
+     ("Ольга Смирнова", "Счёт за ноябрь", "koi8_r"), ("Иван Петров", "Ошибка", "cp1251")],
+)
+def test_raw_name_and_subject_read_in_one_charset(name: str, subject: str, codec: str) -> None:
+    """No charset declared anywhere: the raw From name and Subject, written by one client,
+    are guessed together (alone, 김민준 reads as hanzi and Ошибка as 硒栳赅)."""
+    raw = (b"From: " + name.encode(codec) + b" <x@kunde.example>\r\nSubject: "
+           + subject.encode(codec) + b"\r\nContent-Type: text/plain\r\n\r\nsee subject\r\n")
+    mail = parse(raw)
+    assert (mail.from_name, mail.subject) == (name, subject)
+
+
+DANISH_WORDS = (
+    "på", "år", "så", "må", "får", "går", "både", "også", "nødt", "søren", "Søren", "Åse",
+    "Ærø", "København", "Århus", "Økonomi", "kære", "Kære", "hjælp", "bærbar", "skærm",
+    "møde", "lørdag", "fødselsdag", "spørgsmål", "låst", "løsning", "rådgivning", "ønsker",
+    "printer", "server", "mail", "konto", "fejl", "i", "og", "er", "ikke", "vi", "til", "kl.",
+    "–", "10:00", "2.", "sal", "æbler", "Ø", "å", "blå", "grøn", "færdig", "næste", "uge",
+)
+
+
+@given(st.lists(st.sampled_from(DANISH_WORDS), min_size=1, max_size=12))
+def test_any_danish_sentence_reads_as_danish(words: list[str]) -> None:
+    """The law Cyrillic guessing must keep: Danish in Windows-1252 (and so Latin-1)
+    reads as Danish, whatever its words."""
+    text = " ".join(words)
+    assert guess(text.encode("cp1252")) == text

@@ -160,6 +160,50 @@ def test_a_hash_not_followed_by_a_letter_is_text_and_ends_the_block(text: str) -
     assert block.rest == f"{text}\n#status closed\n"
 
 
+# --- #project (BR-14, BR-15, BR-18 example 4) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "args"),
+    [
+        ("#project", ("on", "", "")),  # the terms as they were (none on a new project)
+        ("#project senior", ("on", "senior", "")),
+        ("#project estimate 4h", ("on", "", "240")),
+        ("#project senior estimate 1.5h", ("on", "senior", "90")),
+        ("#project estimate 1,5h", ("on", "", "90")),
+        ("#project estimate 90m", ("on", "", "90")),
+        ("#project off", ("off", "", "")),
+    ],
+)
+def test_project_takes_senior_and_an_agreed_estimate(line: str, args: tuple[str, ...]) -> None:
+    block = split_commands(f"{line}\nPrinteren sættes op i næste uge.\n")
+    assert block.commands == (Command("project", args),) and block.errors == ()
+    assert block.rest == "Printeren sættes op i næste uge.\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("#project estimate", ["estimate takes one length of time"]),
+        ("#project estimate 4", ["'4' is not a length of time", "1h30m"]),
+        ("#project estimate fire timer", ["estimate takes one length of time"]),
+        ("#project estimate 1.01h", ["not a whole number of minutes"]),
+        ("#project estimate 0h", ["no time at all"]),
+        ("#project estimate 1001h", ["at most 1000h"]),
+        ("#project junior", ["#project takes [senior]", "not junior"]),
+        ("#project estimate 4h senior", ["estimate takes one length of time"]),
+        ("#project off senior", ["#project takes", "or off"]),
+    ],
+)
+def test_a_wrong_project_line_is_answered_with_what_is_wrong(line: str, words: list[str]) -> None:
+    block = split_commands(f"{line}\nTekst\n")
+    assert block.commands == ()
+    [error] = block.errors
+    for word in words:
+        assert word in error.reason
+    assert block.rest == "Tekst\n"  # the wrong line is not sent to the customer either
+
+
 # --- properties -----------------------------------------------------------------
 
 _VALID = st.sampled_from(
@@ -172,6 +216,8 @@ _VALID = st.sampled_from(
         ("#time 1440 Project", Command("time", ("1440", "project"))),
         ("#assign kim@oo.dk", Command("assign", ("kim@oo.dk",))),
         ("#internal", Command("internal", ())),
+        ("#project", Command("project", ("on", "", ""))),
+        ("#Project Senior Estimate 1h30m", Command("project", ("on", "senior", "90"))),
     ]
 )
 # Text whose first line starts with something other than "#" or white space.

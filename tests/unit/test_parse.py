@@ -1,5 +1,6 @@
 """Parsing: decoded headers, a plain-text body, attachments; broken input degrades."""
 
+import base64
 from email.message import EmailMessage
 
 import pytest
@@ -144,10 +145,10 @@ def test_big_mail_is_parsed_without_its_attachment_in_memory() -> None:
 
 
 def test_small_mail_is_not_stubbed() -> None:
-    from daemon.mail.parse import _stub_large_base64
+    from daemon.mail.large_mail import stub_large_base64
 
     raw = danish_mail()
-    assert _stub_large_base64(raw) == (raw, {})
+    assert stub_large_base64(raw) == (raw, {})
 
 
 @pytest.mark.parametrize(
@@ -185,6 +186,20 @@ def test_encoded_names_with_commas_in_to_and_cc_stay_whole() -> None:
     parsed = parse(b"From: a@b.dk\r\nTo: =?UTF-8?Q?Andreas,=20M=C3=BCller?= <andreas@firma.de>,"
                    b" support@oo.dk\r\nSubject: x\r\n\r\nb\r\n")
     assert parsed.to == ["andreas@firma.de", "support@oo.dk"]
+
+
+def test_a_mailbox_encoded_whole_is_read_from_its_decoded_text() -> None:
+    parsed = parse(b"From: =?utf-8?Q?Hans_M=C3=BCller_=3Chans.mueller@firma.de=3E?=\r\n"
+                   b"To: =?utf-8?B?" + base64.b64encode("Åse <aase@kunde.dk>".encode())
+                   + b"?=, support@oo.dk\r\nSubject: x\r\n\r\nb\r\n")
+    assert (parsed.from_addr, parsed.from_name) == ("hans.mueller@firma.de", "Hans Müller")
+    assert parsed.to == ["aase@kunde.dk", "support@oo.dk"]
+
+
+def test_an_encoded_address_in_a_name_does_not_replace_the_real_one() -> None:
+    parsed = parse(b"From: =?utf-8?Q?chef_=3Cchef@oo.dk=3E?= <evil@example.net>\r\n"
+                   b"Subject: x\r\n\r\nb\r\n")
+    assert (parsed.from_addr, parsed.sender_ambiguous) == ("evil@example.net", True)
 
 
 def test_trace_fields_keep_their_interleaving_top_first() -> None:

@@ -1,5 +1,5 @@
 """A large single-part mail is parsed without the standard library's list of lines
-(daemon.mail.parse._large_single_part), and comes out the same as through it."""
+(daemon.mail.large_mail.large_single_part), and comes out the same as through it."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_large_single_part_mail_parses_as_the_full_parser_does(
 ) -> None:
     assert len(raw) >= LARGE_MAIL_BYTES
     fast = parse.parse(raw)
-    monkeypatch.setattr(parse, "_large_single_part", lambda raw: None)
+    monkeypatch.setattr(parse, "large_single_part", lambda raw: None)
     full = parse.parse(raw)
     assert fast == full
     assert fast.from_name == "Søren" and (fast.body_text or fast.attachments)

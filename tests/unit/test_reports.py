@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from daemon.domain.billing import Work, bill_case
+from daemon.domain.monthly_billing import DatedWork
 from daemon.mail.render import TemplateRenderer
 from daemon.outputs.reports import (
     CSV_COLUMNS,
@@ -154,9 +155,9 @@ def sample_report(subject: str = "BIOS-fejl", name: str = "Firma A/S") -> Report
     ]
     other = [case_row(4, domain="andet.dk", agreement=False, subject="Ny bruger")]
     work = {
-        1: [Work(30, "support", False)],
-        2: [Work(11, "support", False)],
-        4: [Work(10, "support", False)],
+        1: [DatedWork(created, 30, "support", False)],
+        2: [DatedWork(created, 11, "support", False)],
+        4: [DatedWork(created, 10, "support", False)],
     }
     known = {"firma.dk": (name, True)}
     start, end = month_bounds("2026-11", TZ)
@@ -324,7 +325,8 @@ def test_no_csv_cell_can_become_a_formula_whatever_its_column(hostile: str) -> N
     firma = [case_row(1, domain=hostile, subject=hostile)]
     start, end = month_bounds("2026-11", TZ)
     report = assemble_report("2026-11", TZ, start, end, {hostile: firma},
-                             {1: [Work(30, "support", False)]}, {hostile: (hostile, True)},
+                             {1: [DatedWork(MONDAY_10, 30, "support", False)]},
+                             {hostile: (hostile, True)},
                              None, NOW)
     [row] = rows_of(report_csv(report))
     for column in ("subject", "customer_domain", "customer_name"):
@@ -341,3 +343,73 @@ def test_csv_leaves_plain_numbers_alone() -> None:
     assert _csv_cell("-100.00") == "-100.00"
     assert _csv_cell("+45") == "+45"
     assert _csv_cell("-1+1") == "'-1+1"
+
+
+# ---- work in the month it was done ----------------------------------------------------
+
+FRIDAY_27_FEB = utc(2026, 2, 27, 9)  # 10:00 in Copenhagen
+MONDAY_2_MARCH = utc(2026, 3, 2, 9)
+
+
+def month_report(month: str, rows: list[SimpleNamespace],
+                 work: dict[int, list[DatedWork]]) -> Report:
+    start, end = month_bounds(month, TZ)
+    return assemble_report(month, TZ, start, end, {"firma.dk": rows}, work,
+                           {"firma.dk": ("Firma A/S", True)}, None, utc(2026, 4, 1, 9))
+
+
+def test_march_reports_marchs_work_on_a_february_case_without_its_sla_verdicts() -> None:
+    """Time logged on 2 March on a case opened 27 February is March's; the SLA verdicts
+    stay with February, the month it was opened."""
+    case = case_row(1, created=FRIDAY_27_FEB, responded=FRIDAY_27_FEB + timedelta(hours=1),
+                    resolved=MONDAY_2_MARCH + timedelta(hours=1))
+    work = {1: [DatedWork(FRIDAY_27_FEB, 20, "support", False),
+                DatedWork(MONDAY_2_MARCH, 40, "support", False)]}
+    february = month_report("2026-02", [case], work)
+    march = month_report("2026-03", [case], work)
+    [feb_line] = february.customers[0].cases
+    [march_line] = march.customers[0].cases
+    assert (feb_line.minutes, feb_line.amount_excl_vat) == (20, Decimal("365.00"))
+    assert (march_line.minutes, march_line.amount_excl_vat) == (40, Decimal("730.00"))
+    assert feb_line.opened_in_month and feb_line.response_sla is Verdict.MET
+    assert not march_line.opened_in_month
+    assert march_line.response_sla is None and march_line.resolution_sla is None
+    assert [s.cases for s in february.sla] == [0, 0, 1, 0]
+    assert [s.cases for s in march.sla] == [0, 0, 0, 0]  # not March's to judge
+    assert march.totals.cases == 1 and march.totals.amount_excl_vat == Decimal("730.00")
+    page = html_of(march)
+    assert "Oprettet februar 2026" in page and "730,00 kr." in page
+    data = report_json(march)
+    assert data["customers"][0]["cases"][0]["response_sla"] is None
+
+
+def test_februarys_report_as_sent_and_as_made_after_marchs_work() -> None:
+    """BR-14 across a month boundary: 10 minutes on 27 February, 10 on 2 March at 10:00.
+    Made at 08:00 that Monday (the monthly mail's instant: the first business day's
+    opening), February's 10 minutes are covered: the task was 10 minutes then. Made
+    after March's work, they are billed, as March's are."""
+    case = case_row(1, created=FRIDAY_27_FEB)
+    work = {1: [DatedWork(FRIDAY_27_FEB, 10, "support", False),
+                DatedWork(MONDAY_2_MARCH, 10, "support", False)]}
+    start, end = month_bounds("2026-02", TZ)
+
+    def february_as_of(now: datetime) -> Decimal:
+        report = assemble_report("2026-02", TZ, start, end, {"firma.dk": [case]}, work,
+                                 {"firma.dk": ("Firma A/S", True)}, None, now)
+        return report.totals.amount_excl_vat
+
+    assert february_as_of(utc(2026, 3, 2, 7)) == Decimal("0.00")
+    assert february_as_of(utc(2026, 3, 2, 10)) == Decimal("182.50")
+    march = month_report("2026-03", [case], work)
+    assert march.totals.amount_excl_vat == Decimal("182.50")
+
+
+def test_a_customers_part_of_the_month_has_its_own_totals_and_sla() -> None:
+    from daemon.outputs.reports import report_of
+
+    firma = report_of(sample_report(), ["FIRMA.dk"])
+    assert [c.domain for c in firma.customers] == ["firma.dk"]
+    assert firma.totals.amount_excl_vat == Decimal("547.50")
+    assert firma.totals.vat == Decimal("136.88") and firma.totals.cases == 3
+    assert sum(s.cases for s in firma.sla) == 3
+    assert firma.customer_filter == "firma.dk"

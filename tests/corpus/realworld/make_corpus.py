@@ -567,6 +567,190 @@ add("broken-multipart-no-boundary", head(
     display="", text=["Teksten står her alligevel."])
 
 
+# -- Variants, made blind (before the code was changed for them) ----------------------
+# Other mislabelled charsets, raw 8-bit headers in other scripts, other junk and
+# duplicate shapes, addresses cut by encoded words in new ways, harder HTML.
+PL_BODY = "Dzień dobry,\r\ndrukarka w księgowości nie drukuje. Proszę o pilną pomoc.\r\n"
+add("pl-iso-8859-2-labelled-cp1250", head(
+    word("Paweł Wiśniewski", "iso-8859-2", "cp1250", q=True) + b" <p.wisniewski@kunde-pl.example>",
+    word("Drukarka nie działa – proszę o szybką odpowiedź", "iso-8859-2", "cp1250", q=True),
+    b"X-Mailer: Microsoft Outlook 15.0\r\n", mid="pl1")
+    + plain(qp(PL_BODY.encode("cp1250")), "iso-8859-2", "quoted-printable"),
+    client="Outlook (Polish)", family="polish",
+    subject="Drukarka nie działa – proszę o szybką odpowiedź",
+    sender="p.wisniewski@kunde-pl.example", display="Paweł Wiśniewski",
+    text=["drukarka w księgowości nie drukuje. Proszę o pilną pomoc."])
+
+add("pl-raw-iso-8859-2-headers", head(
+    "Łukasz Wójcik".encode("iso-8859-2") + b" <wojcik@kunde-pl.example>",
+    "Błąd logowania do poczty".encode("iso-8859-2"), mid="pl2")
+    + plain("Nie mogę się zalogować od rana.\r\n".encode("iso-8859-2"), "iso-8859-2"),
+    client="Polish webmail", family="polish", subject="Błąd logowania do poczty",
+    sender="wojcik@kunde-pl.example", display="Łukasz Wójcik",
+    text=["Nie mogę się zalogować od rana."])
+
+add("en-cp1252-words-labelled-us-ascii", head(
+    word("Renée O’Brien", "us-ascii", "cp1252", q=True) + b" <renee@kunde-ie.example>",
+    word("Invoice – “overdue”", "us-ascii", "cp1252", q=True),
+    b"X-Mailer: Microsoft Outlook Express 6.00.2900.5512\r\n", mid="ie1")
+    + plain(b"Please check invoice 4711.\r\n", "us-ascii", "7bit"),
+    client="Outlook Express", family="german-cp1252", subject="Invoice – “overdue”",
+    sender="renee@kunde-ie.example", display="Renée O’Brien", text=["check invoice 4711."])
+
+KO_EXT_SUBJECT = "뷁햏 온라인 주문 시스템 오류"  # 뷁 and 햏 are Windows-949 only
+add("ko-euc-kr-labelled-cp949", head(
+    word("정하늘", "euc-kr", "cp949") + b" <jung@kunde-kr.example>",
+    word(KO_EXT_SUBJECT, "EUC-KR", "cp949"), mid="ko4")
+    + plain(b64("뷁햏 쇼핑몰의 주문 시스템이 멈췄습니다.\r\n".encode("cp949")), "euc-kr", "base64"),
+    client="Korean webmail (Daum)", family="korean", subject=KO_EXT_SUBJECT,
+    sender="jung@kunde-kr.example", display="정하늘", text=["주문 시스템이 멈췄습니다."])
+
+add("ko-raw-short-subject-no-charset", head(
+    b"<lee@kunde-kr.example>", "서버 장애".encode("cp949"), mid="ko5")
+    + plain(b"Our file server is down since this morning.\r\n", "us-ascii", "7bit"),
+    client="Korean webmail", family="korean", subject="서버 장애",
+    sender="lee@kunde-kr.example", display="", text=["file server is down"])
+
+add("ko-raw-name-and-subject-no-charset", head(
+    "이지은".encode("euc-kr") + b" <jieun@kunde-kr.example>", "비밀번호 재설정".encode("euc-kr"),
+    mid="ko6") + b"Content-Type: text/plain\r\n\r\nPlease reset my password.\r\n",
+    client="old Korean client", family="korean", subject="비밀번호 재설정",
+    sender="jieun@kunde-kr.example", display="이지은", text=["Please reset my password."])
+
+JA_SUBJECT = "会議室予約 10:00～12:00"  # ～ is Windows-31J's FULLWIDTH TILDE
+add("ja-shift-jis-labelled-cp932-ibm", head(
+    word("髙橋 一郎", "shift_jis", "cp932") + b" <takahashi.i@kunde-jp.example>",
+    word(JA_SUBJECT, "Shift_JIS", "cp932"), mid="ja5")
+    + plain(b64("髙橋です。会議室のプロジェクターが映りません。\r\n".encode("cp932")),
+            "shift_jis", "base64"),
+    client="Outlook (Japanese)", family="japanese", subject=JA_SUBJECT,
+    sender="takahashi.i@kunde-jp.example", display="髙橋 一郎",
+    text=["会議室のプロジェクターが映りません。"])
+
+# -- Cyrillic, Greek, Hebrew --
+add("ru-raw-cp1251-no-charset", head(
+    "Иван Петров".encode("cp1251") + b" <ivan@kunde-ru.example>",
+    "Не работает принтер в офисе".encode("cp1251"), mid="ru1")
+    + b"Content-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    + "Здравствуйте! Принтер не печатает с утра.\r\n".encode("cp1251"),
+    client="old Russian client", family="cyrillic", subject="Не работает принтер в офисе",
+    sender="ivan@kunde-ru.example", display="Иван Петров",
+    text=["Здравствуйте! Принтер не печатает с утра."])
+
+add("ru-raw-koi8-r-no-charset", head(
+    "Ольга Смирнова".encode("koi8-r") + b" <olga@kunde-ru.example>",
+    "Счёт за ноябрь".encode("koi8-r"), mid="ru2")
+    + b"Content-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    + "Пришлите, пожалуйста, счёт ещё раз.\r\n".encode("koi8-r"),
+    client="old Unix mailer", family="cyrillic", subject="Счёт за ноябрь",
+    sender="olga@kunde-ru.example", display="Ольга Смирнова",
+    text=["Пришлите, пожалуйста, счёт ещё раз."])
+
+add("ru-raw-subject-beside-cp1251-body", head(
+    b"Sergei Volkov <volkov@kunde-ru.example>", "Вопрос".encode("cp1251"), mid="ru3")
+    + plain("Можно ли продлить лицензию?\r\n".encode("cp1251"), "windows-1251"),
+    client="Russian webmail", family="cyrillic", subject="Вопрос",
+    sender="volkov@kunde-ru.example", display="Sergei Volkov",
+    text=["Можно ли продлить лицензию?"])
+
+add("el-raw-greek-headers", head(
+    "Γιώργος Παπαδόπουλος".encode("iso-8859-7") + b" <papadopoulos@kunde-gr.example>",
+    "Πρόβλημα με το email".encode("iso-8859-7"), mid="el1")
+    + plain("Καλημέρα, δεν μπορώ να στείλω email.\r\n".encode("iso-8859-7"), "iso-8859-7"),
+    client="Greek webmail", family="greek", subject="Πρόβλημα με το email",
+    sender="papadopoulos@kunde-gr.example", display="Γιώργος Παπαδόπουλος",
+    text=["δεν μπορώ να στείλω email."])
+
+add("he-raw-hebrew-subject", head(
+    b"David Levi <david@kunde-il.example>", "בעיה במדפסת".encode("cp1255"), mid="he1")
+    + plain("שלום, המדפסת לא עובדת.\r\n".encode("cp1255"), "windows-1255"),
+    client="Hebrew Outlook", family="hebrew", subject="בעיה במדפסת",
+    sender="david@kunde-il.example", display="David Levi", text=["המדפסת לא עובדת."])
+
+# -- More junk before the header section, another duplicate shape --
+for name, prefix, client in [
+    ("stray-smtp-transcript", b"MAIL FROM:<kim@kunde.dk>\r\nRCPT TO:<support@oo.dk>\r\nDATA\r\n",
+     "SMTP session dump"),
+    ("stray-outlook-internet-headers", b"Microsoft Mail Internet Headers Version 2.0\r\n",
+     "Outlook saved headers"),
+]:
+    add(name, prefix + BASIC.replace(b"<st@", f"<{name}@".encode()), client=client,
+        family="ascii", subject="Server nede", sender="kim@kunde.dk", display="Kim Lund",
+        text=["Serveren svarer ikke."])
+
+add("duplicate-from-first-empty", b"From: \r\n" + head(
+    b"Kirsten Dam <kirsten@kunde.dk>", b"Ny bruger", b"Reply-To: noreply@crm.example\r\n",
+    mid="dup2") + plain(b"Opret venligst en ny bruger.\r\n", "us-ascii", "7bit"),
+    client="CRM relay", family="ascii", subject="Ny bruger", sender="kirsten@kunde.dk",
+    display="Kirsten Dam", text=["Opret venligst en ny bruger."])
+
+# -- Encoded words that cut an address in a new way --
+add("address-encoded-semicolon", head(
+    word("Jensen; Jørgen", "iso-8859-1", q=True) + b" <jj@kunde.dk>", b"Kalender", mid="ad1")
+    + plain(b"Kalenderen synkroniserer ikke.\r\n", "us-ascii", "7bit"),
+    client="Outlook (Notes migration)", family="danish", subject="Kalender", sender="jj@kunde.dk",
+    display="Jensen; Jørgen", text=["Kalenderen synkroniserer ikke."])
+
+add("address-encoded-word-in-quotes", head(
+    b"\"" + word("Sørensen, Anne", "utf-8", q=True) + b"\" <anne.sorensen@kunde.dk>",
+    b"Telefon", mid="ad2") + plain(b"Min telefon ringer ikke.\r\n", "us-ascii", "7bit"),
+    client="Exchange (GAL name)", family="danish", subject="Telefon",
+    sender="anne.sorensen@kunde.dk", display="Sørensen, Anne", text=["Min telefon ringer ikke."])
+
+add("address-encoded-angle-brackets", head(
+    b"=?utf-8?Q?Hans_M=C3=BCller_=3Chans.mueller@firma.de=3E?=", b"Zugang", mid="ad3")
+    + plain(b"Mein Zugang ist gesperrt.\r\n", "us-ascii", "7bit"),
+    client="PHP mail script", family="german-cp1252", subject="Zugang",
+    sender="hans.mueller@firma.de", display="Hans Müller", text=["Mein Zugang ist gesperrt."])
+
+# -- HTML a person reads as a form --
+FORM = ("<html><body><table width=\"600\"><tr><td><h2>Ny henvendelse</h2>"
+        "<table border=\"1\"><tr><th>Felt</th><th>Værdi</th></tr>"
+        "<tr><td>Navn</td><td>Jens Ravn</td></tr>"
+        "<tr><td>Adresse</td><td>Vesterbrogade 12<br>1620 København V</td></tr>"
+        "<tr><td>Kontakt</td><td><table><tr><td>Telefon</td><td>70 21 18 13</td></tr>"
+        "</table></td></tr></table>"
+        "<dl><dt>Emne</dt><dd>Printer på 1. sal</dd><dt>Beskrivelse</dt>"
+        "<dd>Papirstop hver morgen.</dd></dl></td></tr></table></body></html>")
+add("html-form-nested-tables", head(
+    b"Webformular <web@kunde.dk>", b"Ny henvendelse", mid="ht1")
+    + b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable"
+    b"\r\n\r\n" + qp(FORM.encode()),
+    client="web form (HTML only)", family="danish", subject="Ny henvendelse",
+    sender="web@kunde.dk", display="Webformular",
+    text=["Navn | Jens Ravn", "Vesterbrogade 12\n1620 København V", "Telefon | 70 21 18 13",
+          "Printer på 1. sal", "Papirstop hver morgen."],
+    absent=["NavnJens", "121620", "EmnePrinter", "Jens RavnAdresse", "<td>"])
+
+# -- Other clients' quirks --
+AP_FILE = "Tilbud på ny server æøå.pdf"
+AP_QUOTED = "".join(f"%{b:02X}" if b > 127 or b in b" %'" else chr(b) for b in AP_FILE.encode())
+add("apple-mail-rfc2231-continuations", head(
+    b"=?utf-8?Q?Mette_Kj=C3=A6r?= <mette@kunde.dk>", b"Tilbud",
+    b"X-Mailer: Apple Mail (2.3774.300.61.1.2)\r\n"
+    b"Content-Type: multipart/mixed; boundary=\"Apple-Mail=_C3\"\r\n", mid="ap2")
+    + b"\r\n--Apple-Mail=_C3\r\n" + plain(b"Se tilbuddet.\r\n", "us-ascii", "7bit")
+    + b"\r\n--Apple-Mail=_C3\r\nContent-Disposition: attachment;\r\n\tfilename*0*=utf-8''"
+    + AP_QUOTED[:20].encode() + b";\r\n\tfilename*1*=" + AP_QUOTED[20:].encode()
+    + b"\r\nContent-Type: application/pdf;\r\n\tx-unix-mode=0644;\r\n\tname=\""
+    + word(AP_FILE, "utf-8", q=True) + b"\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    + b64(PDF) + b"\r\n--Apple-Mail=_C3--\r\n",
+    client="Apple Mail", family="danish", subject="Tilbud", sender="mette@kunde.dk",
+    display="Mette Kjær", text=["Se tilbuddet."], attachments=[(AP_FILE, len(PDF))])
+
+YA_TEXT = "Vi har brug for et møde om backup på fredag.\r\n"
+YA_QP = qp(YA_TEXT.encode()).replace(b"m=C3=B8de", b"m=C3=\r\n=B8de")
+YA_SUBJECT = "Møde om backup".encode()
+add("yahoo-split-utf8-everywhere", head(
+    b"=?UTF-8?B?" + base64.b64encode("Søs Ørum".encode()[:2]) + b"?= =?UTF-8?B?"
+    + base64.b64encode("Søs Ørum".encode()[2:]) + b"?= <soes@yahoo.dk>",
+    b"=?UTF-8?B?" + base64.b64encode(YA_SUBJECT[:2]) + b"?=\r\n =?UTF-8?B?"
+    + base64.b64encode(YA_SUBJECT[2:]) + b"?=", b"X-Mailer: YahooMailWebService/0.8\r\n",
+    mid="ya1") + plain(YA_QP, "UTF-8", "QUOTED-PRINTABLE"),
+    client="Yahoo Mail", family="utf-8", subject="Møde om backup", sender="soes@yahoo.dk",
+    display="Søs Ørum", text=["Vi har brug for et møde om backup på fredag."])
+
+
 def main() -> None:
     for old in HERE.glob("*.eml"):
         old.unlink()

@@ -1,0 +1,222 @@
+"""What one month bills of a case: the work done in that month, priced as the case's
+own bill prices it, and the fees added in that month (BR-13..BR-17).
+
+Pure: dated time entries and fees in, a `MonthBill` out. Amounts are never computed
+here: `billing.bill_case` prices the whole case and this module only picks, line by
+line, what belongs to the month, so a case billed over several months costs exactly
+what its own bill says, once.
+
+- A time entry belongs to the month its work started (`at`, the instant BR-16 judges
+  after hours by); a fee to the month it was added (BR-10: "ved opstart af opgave").
+  Time logged on 2 March on a case opened 27 February is March's work.
+- **Decision (BR-14 across a month boundary):** "Skæringspunktet for hvornår en
+  opgave skifter fra simpel til 'ikke simpel', er når tiden for at løse opgaven
+  overskrider 15 minutter". The task is the case, so the *case's* total time, every
+  month's entries together, decides whether the agreement covers it; each month then
+  bills its own minutes of it. 10 minutes on 27 February and 10 on 2 March is a
+  20-minute task: February bills its 10 minutes and March its 10 ("der bliver
+  faktureret 30 minutter"). Summed over the months, a case's amounts are its own bill,
+  never more, never less. The price of this: February's report mailed on the morning
+  of 2 March shows those 10 minutes covered (the task was 10 minutes then); made
+  again after March's work was logged it shows them billed. A month's report is true
+  as of the instant it was made (`generated_at`; the report counts the work logged
+  up to then, so `report --now T` makes it again as it was at T). Covered time on an
+  open case is therefore provisional, and the page says so.
+- **Decision (a project's agreed time, BR-18 example 4):** "Projekterne bliver altid
+  aftalt med en estimeret pris (antal timer)" and "Afregnes efter den aftalte tid".
+  The agreed time is billed once, in the month the case was opened (when the project
+  was asked for and agreed), dated at its opening, as lines of its own (description
+  `AGREED_TIME`); the work logged on it, in whichever month, is listed in that month
+  at 0.00 (description `BY_AGREED_TIME`), so each report shows the minutes actually
+  spent beside what is billed. The opening is an instant that never moves: a closing
+  (or a reopening and closing again) could move the agreed time into a second month
+  after the first month's report was mailed, and bill it twice. As with coverage, the
+  after-hours share of the agreed time (billing.py) follows the work logged by the
+  report's instant.
+- Every line says what it is and how it was priced, so a reader can recompute it:
+  kind, hourly rate, minutes, after hours (a 100 % surcharge, BR-16: "Alle
+  henvendelser, som vi sætter i gang udenfor normal åbningstid, afregnes med 100%
+  tillæg på timeprisen"), covered, amount. A fee is a line of kind "fee" whose rate
+  is its price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from daemon.domain.billing import (
+    AFTER_HOURS_FACTOR,
+    Fee,
+    ProjectTerms,
+    Rates,
+    bill_case,
+    vat_of,
+)
+
+FEE_KIND = "fee"
+AGREED_TIME = "aftalt tid"  # a project's agreed time, billed instead of its logged time
+BY_AGREED_TIME = "efter aftalt tid"  # logged time on such a project: shown, 0.00
+_ZERO = Decimal("0.00")
+_LIST_RATES = Rates()  # BR-15
+SURCHARGE_PERCENT = int((AFTER_HOURS_FACTOR - 1) * 100)  # BR-16: 100
+
+
+class DatedTimed(Protocol):
+    """A time entry with the instant its work started (a time_entries row)."""
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def minutes(self) -> int: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def after_hours(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class DatedWork:
+    """A time entry as plain data (tests, and callers without a row)."""
+
+    at: datetime
+    minutes: int
+    kind: str
+    after_hours: bool
+
+
+@dataclass(frozen=True)
+class DatedFee:
+    """A fee with the instant it was added to the case."""
+
+    at: datetime
+    fee: Fee
+
+
+@dataclass(frozen=True)
+class BilledLine:
+    """One line of a month's bill, readable on its own.
+
+    Time: ``amount`` is ``rate x minutes / 60``, doubled when ``after_hours``, rounded
+    half-up to øre (BR-17), or 0.00 when ``covered`` or billed by a project's agreed
+    time (``description`` `BY_AGREED_TIME`). A fee: ``amount`` is ``rate``.
+    """
+
+    at: datetime
+    kind: str  # support | project | senior | fee
+    description: str  # a fee's text ("Gebyr ..."); "" for time
+    rate: Decimal  # hourly rate excl. VAT before any surcharge; a fee: its price
+    minutes: int | None  # None for a fee
+    after_hours: bool
+    surcharge_percent: int  # 100 after hours (BR-16), else 0
+    covered: bool
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class MonthBill:
+    """The month's part of a case's bill; VAT once on its total (BR-17)."""
+
+    lines: tuple[BilledLine, ...]
+    minutes: int
+    billable_minutes: int
+    covered_minutes: int
+    amount_excl_vat: Decimal
+    vat: Decimal
+    amount_incl_vat: Decimal
+
+
+def fee_label(description: str) -> str:
+    """A fee's text as a bill shows it: it starts "Gebyr", whatever staff called it."""
+    return description if description.casefold().startswith("gebyr") else f"Gebyr: {description}"
+
+
+def in_period(at: datetime, start: datetime, end: datetime) -> bool:
+    return start <= at < end
+
+
+def bill_month(
+    work: Sequence[DatedTimed],
+    fees: Sequence[DatedFee],
+    start: datetime,
+    end: datetime,
+    *,
+    agreement: bool,
+    project: bool | ProjectTerms | None = False,
+    rates: Rates = _LIST_RATES,
+    opened_at: datetime | None = None,
+) -> MonthBill:
+    """The lines of [start, end) of a case whose whole time is `work` and whose
+    fees are `fees`; coverage is decided by the whole case (see the module docstring).
+    `opened_at`: when the case was opened, the month a project's agreed time is billed
+    in (None: that time is in no month)."""
+    whole = bill_case(
+        work, agreement=agreement, project=project, fees=[f.fee for f in fees], rates=rates
+    )
+    by_agreement = bool(whole.agreed)
+    time_lines = [
+        BilledLine(
+            at=entry.at,
+            kind=line.kind,
+            description=BY_AGREED_TIME if by_agreement else "",
+            # The kind a line is billed at names its rate (a project's time is all at
+            # its project's rate, whatever kind each entry was logged with).
+            rate=rates.hourly(line.kind),
+            minutes=line.minutes,
+            after_hours=line.after_hours,
+            surcharge_percent=SURCHARGE_PERCENT if line.after_hours else 0,
+            covered=line.covered,
+            amount=line.amount,
+        )
+        for entry, line in zip(work, whole.lines, strict=True)
+        if in_period(entry.at, start, end)
+    ]
+    fee_lines = [
+        BilledLine(
+            at=dated.at,
+            kind=FEE_KIND,
+            description=fee_label(dated.fee.description),
+            rate=dated.fee.amount,
+            minutes=None,
+            after_hours=False,
+            surcharge_percent=0,
+            covered=False,
+            amount=dated.fee.amount,
+        )
+        for dated in fees
+        if in_period(dated.at, start, end)
+    ]
+    agreed_lines = [
+        BilledLine(
+            at=opened_at,
+            kind=line.kind,
+            description=AGREED_TIME,
+            rate=rates.hourly(line.kind),
+            minutes=line.minutes,
+            after_hours=line.after_hours,
+            surcharge_percent=SURCHARGE_PERCENT if line.after_hours else 0,
+            covered=False,
+            amount=line.amount,
+        )
+        for line in whole.agreed
+        if opened_at is not None and in_period(opened_at, start, end)
+    ]
+    lines = tuple(sorted(agreed_lines + time_lines + fee_lines, key=lambda line: line.at))
+    excl = sum((line.amount for line in lines), _ZERO)
+    vat = vat_of(excl)
+    billed_time = agreed_lines if by_agreement else time_lines
+    return MonthBill(
+        lines=lines,
+        minutes=sum(line.minutes or 0 for line in time_lines),  # logged, as worked
+        billable_minutes=sum(line.minutes or 0 for line in billed_time if not line.covered),
+        covered_minutes=sum(line.minutes or 0 for line in time_lines if line.covered),
+        amount_excl_vat=excl,
+        vat=vat,
+        amount_incl_vat=excl + vat,
+    )

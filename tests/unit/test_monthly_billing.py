@@ -1,0 +1,197 @@
+"""A month's part of a case's bill (BR-13..BR-17): work in the month it was done,
+coverage decided by the case's whole time, fees in the month they were added, and
+every line recomputable from its own printed fields.
+
+Support 1,095.00/h is 18.25 DKK a minute; after hours doubles it (BR-16).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from daemon.domain.billing import (
+    KINDS,
+    ONCALL_FEE,
+    Fee,
+    ProjectTerms,
+    Rates,
+    bill_case,
+    vat_of,
+)
+from daemon.domain.monthly_billing import (
+    AGREED_TIME,
+    BY_AGREED_TIME,
+    BilledLine,
+    DatedFee,
+    DatedWork,
+    bill_month,
+    fee_label,
+)
+from daemon.outputs.reports import month_bounds
+
+TZ = "Europe/Copenhagen"
+FEBRUARY = month_bounds("2026-02", TZ)
+MARCH = month_bounds("2026-03", TZ)
+FRIDAY_27_FEB = datetime(2026, 2, 27, 9, tzinfo=UTC)  # 10:00 in Copenhagen
+MONDAY_2_MARCH = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def support(at: datetime, minutes: int, after_hours: bool = False) -> DatedWork:
+    return DatedWork(at, minutes, "support", after_hours)
+
+
+def recomputed(line: BilledLine) -> Decimal:
+    """A line's amount from its own fields, as a reader of the report would (BR-17)."""
+    if line.kind == "fee":
+        return line.rate
+    if line.covered or line.description == BY_AGREED_TIME:
+        return Decimal("0.00")
+    assert line.minutes is not None
+    factor = 2 if line.after_hours else 1
+    assert line.surcharge_percent == (100 if line.after_hours else 0)
+    exact = line.rate * line.minutes / 60 * factor
+    return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def test_work_is_billed_in_the_month_it_was_done() -> None:
+    """Opened 27 February, worked on 2 March: March's work, not February's."""
+    work = [support(FRIDAY_27_FEB, 30), support(MONDAY_2_MARCH, 20)]
+    february = bill_month(work, [], *FEBRUARY, agreement=True)
+    march = bill_month(work, [], *MARCH, agreement=True)
+    assert [line.at for line in february.lines] == [FRIDAY_27_FEB]
+    assert [line.at for line in march.lines] == [MONDAY_2_MARCH]
+    assert (february.minutes, february.amount_excl_vat) == (30, Decimal("547.50"))
+    assert (march.minutes, march.amount_excl_vat) == (20, Decimal("365.00"))
+
+
+def test_the_cases_total_decides_coverage_and_each_month_bills_its_own_minutes() -> None:
+    """BR-14 ("overskrider 15 minutter"): 10 minutes in February and 10 in March is a
+    20-minute task. Neither month alone is past 15, yet both are billed, each its own."""
+    work = [support(FRIDAY_27_FEB, 10), support(MONDAY_2_MARCH, 10)]
+    february = bill_month(work, [], *FEBRUARY, agreement=True)
+    march = bill_month(work, [], *MARCH, agreement=True)
+    assert february.amount_excl_vat == march.amount_excl_vat == Decimal("182.50")
+    assert february.covered_minutes == march.covered_minutes == 0
+    whole = bill_case(work, agreement=True)
+    assert february.amount_excl_vat + march.amount_excl_vat == whole.amount_excl_vat
+
+
+def test_a_case_of_15_minutes_over_two_months_stays_covered_in_both() -> None:
+    work = [support(FRIDAY_27_FEB, 10), support(MONDAY_2_MARCH, 5)]
+    for period in (FEBRUARY, MARCH):
+        found = bill_month(work, [], *period, agreement=True)
+        assert found.amount_excl_vat == Decimal("0.00")
+        assert found.billable_minutes == 0 and found.covered_minutes > 0
+        assert all(line.covered for line in found.lines)
+
+
+def test_a_fee_is_billed_in_the_month_it_was_added_and_says_gebyr() -> None:
+    fees = [DatedFee(MONDAY_2_MARCH, ONCALL_FEE)]
+    work = [support(FRIDAY_27_FEB, 5)]
+    february = bill_month(work, fees, *FEBRUARY, agreement=True)
+    march = bill_month(work, fees, *MARCH, agreement=True)
+    assert february.amount_excl_vat == Decimal("0.00")
+    [fee] = march.lines
+    assert (fee.kind, fee.rate, fee.amount, fee.minutes) == (
+        "fee", Decimal("1000.00"), Decimal("1000.00"), None)
+    assert "gebyr" in fee.description.casefold()
+    assert march.vat == Decimal("250.00")
+
+
+def test_a_fee_named_otherwise_is_still_called_a_fee() -> None:
+    assert fee_label("Kørsel til kunden") == "Gebyr: Kørsel til kunden"
+    assert fee_label("Ekstra gebyr") == "Gebyr: Ekstra gebyr"
+    assert fee_label(ONCALL_FEE.description) == ONCALL_FEE.description
+
+
+def test_an_after_hours_line_shows_its_rate_and_its_surcharge() -> None:
+    saturday = datetime(2026, 3, 7, 10, tzinfo=UTC)
+    rates = Rates(support=Decimal("995.00"))
+    [line] = bill_month([support(saturday, 30, after_hours=True)], [], *MARCH,
+                        agreement=True, rates=rates).lines
+    assert (line.kind, line.rate, line.minutes, line.after_hours) == (
+        "support", Decimal("995.00"), 30, True)
+    assert line.surcharge_percent == 100 and not line.covered
+    assert line.amount == Decimal("995.00") == recomputed(line)  # 30 min at twice 995/h
+
+
+_WORK = st.lists(
+    st.tuples(
+        st.integers(0, 60 * 24 * 90),  # minutes after 1 February 00:00 UTC: Feb..April
+        st.integers(0, 240),
+        st.sampled_from(KINDS),
+        st.booleans(),
+    ),
+    max_size=8,
+)
+_FEES = st.lists(st.tuples(st.integers(0, 60 * 24 * 90), st.integers(0, 5000_00)), max_size=3)
+
+
+_PROJECT = st.one_of(
+    st.booleans(),
+    st.builds(ProjectTerms, st.booleans(), st.one_of(st.none(), st.integers(1, 3_000))),
+)
+
+
+@given(_WORK, _FEES, st.booleans(), _PROJECT, st.integers(0, 60 * 24 * 90))
+def test_law_the_months_bill_a_case_exactly_once_and_every_line_recomputes(
+    raw_work: list[tuple[int, int, str, bool]],
+    raw_fees: list[tuple[int, int]],
+    agreement: bool,
+    project: bool | ProjectTerms,
+    opened: int,
+) -> None:
+    origin = datetime(2026, 2, 1, tzinfo=UTC)
+    work = [DatedWork(origin + timedelta(minutes=at), m, kind, night)
+            for at, m, kind, night in sorted(raw_work)]
+    fees = [DatedFee(origin + timedelta(minutes=at), Fee("Gebyr", Decimal(ore) / 100))
+            for at, ore in raw_fees]
+    whole = bill_case(work, agreement=agreement, project=project, fees=[f.fee for f in fees])
+    months = [month_bounds(m, TZ) for m in ("2026-01", "2026-02", "2026-03", "2026-04",
+                                              "2026-05")]
+    opened_at = origin + timedelta(minutes=opened)  # within February..April
+    bills = [bill_month(work, fees, *m, agreement=agreement, project=project,
+                        opened_at=opened_at) for m in months]
+    assert sum(b.amount_excl_vat for b in bills) == whole.amount_excl_vat
+    assert sum(len(b.lines) for b in bills) == len(work) + len(fees) + len(whole.agreed)
+    assert sum(b.minutes for b in bills) == sum(w.minutes for w in work)
+    assert sum(b.billable_minutes for b in bills) == whole.billable_minutes
+    for found in bills:
+        assert all(line.amount == recomputed(line) for line in found.lines)
+        assert found.amount_excl_vat == sum((line.amount for line in found.lines),
+                                            Decimal("0.00"))
+        assert found.vat == vat_of(found.amount_excl_vat)
+
+
+@pytest.mark.parametrize("month", ["2026-02", "2026-03"])
+def test_a_month_without_work_or_fees_bills_nothing(month: str) -> None:
+    found = bill_month([], [], *month_bounds(month, TZ), agreement=True)
+    assert (found.lines, found.amount_incl_vat) == ((), Decimal("0.00"))
+
+
+def test_a_projects_agreed_time_is_billed_once_in_the_month_it_was_opened() -> None:
+    """BR-18 example 4, "Afregnes efter den aftalte tid": opened 27 February with 2 h
+    agreed, worked 30 min in February and 2 h in March: February bills the 2 h agreed
+    (2,990.00), March lists its 120 minutes at 0.00 beside nothing billed."""
+    work = [DatedWork(FRIDAY_27_FEB, 30, "support", False),
+            DatedWork(MONDAY_2_MARCH, 120, "project", False)]
+    terms = ProjectTerms(estimate_minutes=120)
+    february = bill_month(work, [], *FEBRUARY, agreement=True, project=terms,
+                          opened_at=FRIDAY_27_FEB)
+    march = bill_month(work, [], *MARCH, agreement=True, project=terms,
+                       opened_at=FRIDAY_27_FEB)
+    assert [(line.description, line.minutes, line.amount) for line in february.lines] == [
+        (AGREED_TIME, 120, Decimal("2990.00")),
+        (BY_AGREED_TIME, 30, Decimal("0.00")),
+    ]
+    assert (february.minutes, february.billable_minutes) == (30, 120)
+    assert [(line.description, line.minutes, line.amount) for line in march.lines] == [
+        (BY_AGREED_TIME, 120, Decimal("0.00")),
+    ]
+    assert (march.minutes, march.billable_minutes, march.amount_excl_vat) == (
+        120, 0, Decimal("0.00"))

@@ -1,0 +1,128 @@
+"""The blind held-out triage sets (tests/unit/triage_blind.tsv, triage_blind2.tsv) are
+well-formed.
+
+Only the file's shape is checked here, never the classifier's accuracy on it: the set
+is measured by `python -m benchmarks.triage_accuracy` (rows "blind" and "blind2") and must
+not become a target the rules are tuned to (BR-8..BR-10 decide the labels, not the rules).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from benchmarks import triage_accuracy
+
+BLIND = Path(__file__).with_name("triage_blind.tsv")
+BLIND2 = Path(__file__).with_name("triage_blind2.tsv")
+BLIND_SETS = pytest.mark.parametrize("blind", [BLIND, BLIND2], ids=["blind", "blind2"])
+
+# A row is Danish by its letters or common words; a row without them must read as English.
+DANISH = re.compile(r"[æøå]|\b(jeg|ikke|kan|hej|vi|min|og|til|det)\b", re.IGNORECASE)
+ENGLISH = re.compile(r"\b(the|my|i|it|you|of|can.t|cannot|please|our|since|and|is|we)\b",
+                     re.IGNORECASE)
+
+
+def _rows(blind: Path) -> list[str]:
+    return [line for line in blind.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def _body(sentence: triage_accuracy.Sentence) -> str:
+    return " ".join(sentence.body.lower().split())
+
+
+@BLIND_SETS
+def test_every_row_has_a_valid_label_a_subject_and_a_body(blind: Path) -> None:
+    for line in _rows(blind):
+        fields = line.split("\t")
+        assert len(fields) == 3, line
+        label, subject, body = fields
+        assert label in ("critical", "normal"), line
+        assert subject.strip() and body.strip(), line
+        assert subject == subject.strip() and body == body.strip(), line
+
+
+@BLIND_SETS
+def test_the_benchmark_loads_every_row(blind: Path) -> None:
+    sentences = triage_accuracy.load(blind)
+
+    assert len(sentences) == len(_rows(blind)) >= 200
+
+
+@BLIND_SETS
+def test_no_mail_is_there_twice(blind: Path) -> None:
+    sentences = triage_accuracy.load(blind)
+    texts = [(s.subject, " ".join(s.body.lower().split())) for s in sentences]
+
+    assert len(set(texts)) == len(texts)
+    assert len({body for _, body in texts}) == len(texts), "two rows with the same body"
+
+
+@BLIND_SETS
+def test_no_mail_is_copied_from_the_tuning_set(blind: Path) -> None:
+    # Compared as text without looking at it: a copied row would not be blind.
+    tuned = triage_accuracy.load(triage_accuracy.SENTENCES)
+    seen = {_body(s) for s in tuned}
+
+    assert not [s.line for s in triage_accuracy.load(blind) if _body(s) in seen]
+
+
+def test_the_second_blind_set_shares_no_mail_with_the_first() -> None:
+    # The first set was tuned on after it was measured; a row of it in blind2 would not
+    # be blind any more.
+    first = {_body(s) for s in triage_accuracy.load(BLIND)}
+
+    assert not [s.line for s in triage_accuracy.load(BLIND2) if _body(s) in first]
+
+
+def test_the_benchmark_prints_a_row_per_blind_set_and_for_a_given_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # The rows' counts only, never their precision or recall (see the module docstring).
+    extra = tmp_path / "extra.tsv"
+    extra.write_text("# why: BR-9\ncritical\tLåst\tMin konto er låst.\n"
+                     "# why: a question\nnormal\tToner\tKan I bestille toner?\n",
+                     encoding="utf-8")
+    monkeypatch.setattr("sys.argv", ["triage_accuracy", "--file", str(extra)])
+
+    triage_accuracy.main()
+
+    rows = {line.split()[0]: line.split()[1:3] for line in capsys.readouterr().out.splitlines()}
+    assert rows["blind"][0] == str(len(_rows(BLIND)))
+    assert rows["blind2"][0] == str(len(_rows(BLIND2)))
+    assert rows["file"] == ["2", "1"]
+
+
+@BLIND_SETS
+def test_both_languages_and_both_labels_are_well_represented(blind: Path) -> None:
+    sentences = triage_accuracy.load(blind)
+    danish = [s for s in sentences if DANISH.search(f"{s.subject} {s.body}")]
+    english = [s for s in sentences if not DANISH.search(f"{s.subject} {s.body}")
+               and ENGLISH.search(f"{s.subject} {s.body}")]
+    critical = [s for s in sentences if s.critical]
+
+    assert len(danish) + len(english) == len(sentences), "a row in neither language"
+    assert len(danish) >= 0.6 * len(sentences)
+    assert len(english) >= 0.2 * len(sentences)
+    assert 0.3 * len(sentences) <= len(critical) <= 0.5 * len(sentences)
+    assert {s.critical for s in danish} == {s.critical for s in english} == {True, False}
+
+
+@BLIND_SETS
+def test_every_row_says_why_it_was_labelled_so(blind: Path) -> None:
+    why = triage_accuracy.reasons(blind)
+
+    missing = [s.line for s in triage_accuracy.load(blind) if not why.get(s.line)]
+    assert not missing
+
+
+@pytest.mark.parametrize("bad", ["urgent\tSubject\tBody", "critical\tSubject only"])
+def test_the_loader_refuses_a_malformed_row(tmp_path: Path, bad: str) -> None:
+    path = tmp_path / "blind.tsv"
+    path.write_text(f"# why: test\n{bad}\n", encoding="utf-8")
+
+    with pytest.raises(ValueError):
+        triage_accuracy.load(path)
