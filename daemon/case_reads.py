@@ -1,6 +1,6 @@
 """What the read commands ask of the database, as the documents they print.
 
-`cases list|show|search`, `ignored list` and `report` get their data here, through
+`cases list|show|search`, `ignored list`, `triage misses` and `report` get their data here, through
 App.reads; the command line only parses, calls and prints. Each method opens one
 connection and leaves the database as it was. The modules behind a method (the
 repository, the search, the report) are imported when it is called: a command pays
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from sqlalchemy import Connection, Engine, Row
 
@@ -159,6 +160,19 @@ class CaseReads:
                 }
                 found.append((about, part_content(raws[message.id], a.part_index)))
         return found
+
+    def triage_misses(self, since: datetime | None = None) -> list[dict[str, Any]]:
+        """Cases whose priority or critical flag staff changed (at or after `since`),
+        newest change first, with the classifier's verdict and the text it read."""
+        from daemon.outputs.triage_misses import miss_document
+        from daemon.store import corrections
+
+        with self.engine.connect() as conn:
+            found = corrections.corrected_cases(conn, since)
+            ids = [row.id for row in found]
+            changes = corrections.priority_changes(conn, ids)
+            openings = corrections.opening_messages(conn, ids)
+        return [miss_document(row, changes.get(row.id, []), openings.get(row.id)) for row in found]
 
     def report(self, month: str, timezone: str, customer: str | None = None) -> Report:
         """The monthly report (ValueError for a month that is not YYYY-MM)."""

@@ -31,9 +31,11 @@ class CaseWork:
     def __init__(self, app: App) -> None:
         self.app = app
 
-    def apply(self, number: int, name: str, value: str, actor: str) -> dict[str, Any]:
-        """What the staff command `#name value` does by mail; the case's summary after."""
+    def apply(self, number: int, name: str, value: str | None, actor: str) -> dict[str, Any]:
+        """What the staff command `#name value` (`#name` when `value` is None) does by
+        mail; the case's summary after."""
         from daemon import staff_actions
+        from daemon.alert_queue import AlertMailer
         from daemon.domain.commands import Command
         from daemon.outputs import views
 
@@ -44,12 +46,13 @@ class CaseWork:
             applied = staff_actions.change_case(
                 conn,
                 row,
-                [Command(name, (value,))],
+                [Command(name, () if value is None else (value,))],
                 actor=actor,
                 at=now,
                 now=now,
                 calendar=app.calendar,
                 limits=staff_actions.command_limits(app.settings.staff),
+                alerts=AlertMailer(app.settings, app.renderer),
             )
             if applied.errors:  # leaving the block rolls the transaction back
                 raise Refused(f"[OO#{number}] not changed: {applied.errors[0]}")

@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +47,13 @@ def _iso_instant(text: str) -> datetime:
         raise argparse.ArgumentTypeError(
             f"not an ISO-8601 time: {text!r} (e.g. 2026-12-04T19:30 or 2026-12-04T19:30+01:00)"
         ) from None
+
+
+def _local_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (e.g. 2026-12-01)") from None
 
 
 # The options that take an instant; each is read in the business calendar's zone when
@@ -118,9 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a progress bar on stderr (default: when stderr is a terminal)",
     )
     triage = command(
-        "triage", cmd_triage, "one pass of the reminder, escalation, on-call and SLA jobs"
+        "triage",
+        cmd_triage,
+        "one pass of the reminder, escalation, on-call and SLA jobs (--once); "
+        "`triage misses`: the verdicts staff corrected",
     )
-    triage.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
+    # Not required=True: `triage misses` is the other form (checked in cmd_triage).
+    triage.add_argument("--once", action="store_true", help="one pass, then exit")
     now_option(triage, "judge the deadlines as of T")
     json_flag(triage)
     triage.add_argument("--no-send", action="store_true", help="queue mail, do not send it")
@@ -128,6 +139,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run",
         action="store_true",
         help="show what the pass would send; record and send nothing",
+    )
+    misses = command(
+        "misses",
+        cmd_triage_misses,
+        "cases whose priority or critical flag staff changed: the text the classifier"
+        " read, its verdict and reason, and the correction (training data for the rules)",
+        triage.add_subparsers(dest="triage_command", metavar="COMMAND"),
+    )
+    misses.add_argument(
+        "--since",
+        type=_local_date,
+        metavar="DATE",
+        help="only corrections made on or after DATE (YYYY-MM-DD, in [support] timezone)",
+    )
+    # SUPPRESS: `triage --json misses` keeps the --json given before the subcommand.
+    misses.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document"
     )
     box = group("outbox", "mail waiting to be sent")
     flush = command("flush", cmd_outbox_flush, "send everything that is due, then exit", box)
@@ -304,7 +332,8 @@ def _case_filters(listing: Any) -> None:
 
 
 def _staff_commands(cases: Any, command: Any, json_flag: Any, now_option: Any) -> None:
-    """`cases close|reopen|assign|priority|note|reply|search`: staff work without mail."""
+    """`cases close|reopen|assign|priority|critical|note|reply|search`: staff work without
+    mail."""
 
     def action(name: str, handler: Callable[..., int], help_text: str, who: str) -> Any:
         """A staff action on one case: NUMBER, then what is particular to it, then
@@ -324,6 +353,9 @@ def _staff_commands(cases: Any, command: Any, json_flag: Any, now_option: Any) -
     priority = action("priority", cmd_cases_priority,
                       "change a case's priority; its deadlines follow", "who changed it")
     priority.add_argument("priority", choices=_PRIORITIES, help="the new SLA level (BR-11)")
+    action("critical", cmd_cases_critical,
+           "mark a case critical (as #critical): priority high, its supporters told at once"
+           " in normal hours (BR-6, BR-9)", "who marked it")
     note = action("note", cmd_cases_note, "add an internal note (never sent to the customer)",
                   "who wrote it")
     note.add_argument("--text", required=True, help="the note")
@@ -529,6 +561,8 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.once:
+        raise CommandError("triage: give --once (one pass of the jobs) or the command misses")
     if args.dry_run:
         return _triage_dry_run(args, settings)
     app = _app(args, settings, "write")
@@ -549,6 +583,49 @@ def _triage_dry_run(args: argparse.Namespace, settings: Settings) -> int:
     for mail in would_send:
         to = ",".join(mail["to"])
         print(f"would send {mail['kind']} to={to} subject={logs.kv_value(mail['subject'])}")
+    return 0
+
+
+def cmd_triage_misses(args: argparse.Namespace, settings: Settings) -> int:
+    if args.once or args.dry_run or args.no_send or args.now:
+        raise CommandError("triage misses takes no --once, --now, --no-send or --dry-run")
+    since = None
+    if args.since is not None:  # the start of that day on the office clock
+        since = datetime.combine(args.since, time(0), ZoneInfo(settings.support.timezone))
+    found = _app(args, settings).reads.triage_misses(since)
+    if args.json:
+        _print_json(found)
+        return 0
+    from daemon.outputs import terminal
+
+    def verdict(priority: str | None, critical: bool | None) -> str:
+        return "?" if priority is None else priority + ("!" if critical else "")
+
+    table = terminal.new_table(
+        f"verdicts staff changed: {len(found)}; ! = critical; times in {settings.support.timezone}"
+    )
+    for header in ("case", "changed", "by", "classifier", "staff", "miss", "reason", "subject"):
+        table.add_column(header)
+    for f in found:
+        last = f["changes"][-1] if f["changes"] else {}
+        classifier, staff = f["classifier"], f["staff"]
+        changed_at = datetime.fromisoformat(last["at"]) if last else None
+        table.add_row(
+            *map(
+                terminal.cell,
+                (
+                    f["reference"],
+                    terminal.local_minutes(changed_at, settings.support.timezone),
+                    last.get("by", ""),
+                    verdict(classifier["priority"], classifier["critical"]),
+                    verdict(staff["priority"], staff["critical"]),
+                    f["miss"] or "",
+                    terminal.shorten(classifier["reason"] or "", 50),
+                    terminal.shorten(f["text"]["subject"], 40),
+                ),
+            )
+        )
+    terminal.print_table(table)
     return 0
 
 
@@ -620,7 +697,13 @@ def cmd_cases_priority(args: argparse.Namespace, settings: Settings) -> int:
     return _change_case(args, settings, "priority", args.priority)
 
 
-def _change_case(args: argparse.Namespace, settings: Settings, name: str, value: str) -> int:
+def cmd_cases_critical(args: argparse.Namespace, settings: Settings) -> int:
+    return _change_case(args, settings, "critical", None)
+
+
+def _change_case(
+    args: argparse.Namespace, settings: Settings, name: str, value: str | None
+) -> int:
     """What the staff command `#name value` does by mail, done from the command line."""
     actor = _actor(args, settings)
     changed = _app(args, settings, "write").work.apply(args.number, name, value, actor)

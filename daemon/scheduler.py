@@ -1,10 +1,13 @@
 """The periodic jobs: review reminders and escalations, on-call pages, SLA warnings and
-breaches. `triage_pass` is one pass at a given instant; `oo-support run`
-calls it every [scheduler] interval, `oo-support triage --once` once.
+breaches, and in normal hours the critical cases nobody was told of yet (BR-6; most
+are told at once where they become critical). `triage_pass` is one pass at a given
+instant; `oo-support run` calls it every [scheduler] interval, `oo-support triage
+--once` once.
 
 Each alert is claimed with INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING on
-the unique (case, kind) key, in the same transaction that queues its mail: whoever
-inserts the row sends the mail, so a re-run or a second daemon never sends it again.
+the unique (case, kind) key, in the same transaction that queues its mail
+(daemon/alert_queue.py): whoever inserts the row sends the mail, so a re-run or a
+second daemon never sends it again.
 
 What is sent is coalesced: each recipient gets one mail per kind and pass
 listing all its cases, not one mail per case; the on-call duty is paged as
@@ -18,41 +21,40 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, literal, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnElement, Connection, and_, exists, or_, select, text, update
 
+from daemon.alert_queue import CHUNK, AlertMailer, claim
 from daemon.domain import paging
 from daemon.domain.alerts import (
+    CRITICAL_ALERT,
+    CRITICAL_ALERT_RULE,
     ONCALL_DIGEST_SUBJECT,
     ONCALL_PAGE,
     ONCALL_SUBJECT,
     AlertRule,
     Trigger,
     alert_rules,
-    mail_subject,
 )
 from daemon.domain.business_calendar import BusinessCalendar
-from daemon.domain.references import format_reference, tagged_subject
-from daemon.mail import compose
 from daemon.mail.render import TemplateRenderer
 from daemon.outputs.monthly_reports import send_monthly_reports
 from daemon.settings import Settings
 from daemon.store import repository
 from daemon.store.engine import Transactions
-from daemon.store.schema import UTCDateTime, alerts, cases, customers
+from daemon.store.schema import alerts, cases
 
 log = logging.getLogger(__name__)
 
-_CHUNK = 500
 # The pages' decision reads what earlier pages listed: one daemon at a time (any
 # constant; store/migrate.py holds 0x0051_0001).
 _PAGING_LOCK = 0x0051_0002
 # An on-call window is the closed spell so far, but at most a day: a sender capped on
 # Friday night is paged again on Saturday night.
 _WINDOW_MAX = timedelta(hours=24)
+# A critical case nobody was told of is told at the first pass in normal hours if its
+# review was due at most this long ago (_unalerted_critical).
+_ALERT_AT_ONCE_WITHIN = timedelta(hours=24)
 
 
 def triage_pass(
@@ -71,26 +73,32 @@ def triage_pass(
         timedelta(minutes=settings.scheduler.reminder_minutes),
         timedelta(minutes=settings.scheduler.sla_warning_minutes),
     )
+    mailer = AlertMailer(settings, renderer)
     counts: dict[str, int] = {}
     mails = 0
-    for rule in rules:
+    office_open = calendar.is_open(now)
+    if office_open:
+        with engine.begin() as conn:
+            _drop_waiting_pages(conn, "office_open")  # staff are here to read them
+    for rule, condition in [(rule, _condition(rule, now)) for rule in rules] + (
+        [(CRITICAL_ALERT_RULE, _unalerted_critical(now))] if office_open else []
+    ):
         counts[rule.kind] = 0
         while True:
             # In chunks, each its own transaction: a flood of alerts (after an outage)
             # never holds more than one chunk of mail in memory or in one commit.
             with engine.begin() as conn:
-                claimed = _claim(conn, rule.kind, _condition(rule, now), now, notified=True)
-                mails += _mail_digests(conn, settings, renderer, rule, claimed, now)
+                claimed = claim(conn, rule.kind, condition, now, notified=True)
+                mails += mailer.mail_digests(conn, rule, claimed, now)
             counts[rule.kind] += len(claimed)
-            if len(claimed) < _CHUNK:
+            if len(claimed) < CHUNK:
                 break
-    if calendar.is_open(now):
-        with engine.begin() as conn:
-            _drop_waiting_pages(conn, "office_open")  # staff are here to read them
+    if office_open:
         counts[ONCALL_PAGE] = counts["oncall_withheld"] = 0
     else:
+        counts[CRITICAL_ALERT] = 0
         with engine.begin() as conn:
-            paged = _page_oncall(conn, settings, calendar, renderer, now)
+            paged = _page_oncall(conn, mailer, calendar, now)
         counts[ONCALL_PAGE], counts["oncall_withheld"], sent = paged
         mails += sent
     counts["alert_mails"] = mails
@@ -111,6 +119,23 @@ def _condition(rule: AlertRule, now: datetime) -> ColumnElement[bool]:
     return and_(pending, due <= now)
 
 
+def _unalerted_critical(now: datetime) -> ColumnElement[bool]:
+    """A critical case nobody was told of yet, in normal hours (BR-6): the pipeline and
+    staff actions alert at once (alert_queue), so this catches what they could not, e.g.
+    a case whose on-call page still waited when the office opened, and was dropped for
+    the staff who are now here to read it. Never one the on-call duty was paged about,
+    nor one staff have already looked at, nor one whose review was due more than
+    _ALERT_AT_ONCE_WITHIN ago (its escalation has told the team lead long since; and
+    the review_due index keeps the question cheap)."""
+    paged = exists().where(
+        alerts.c.case_id == cases.c.id,
+        alerts.c.kind == ONCALL_PAGE,
+        or_(alerts.c.withheld.is_(None), alerts.c.withheld != "office_open"),
+    )
+    recent = cases.c.review_due > now - _ALERT_AT_ONCE_WITHIN
+    return and_(recent, _page_condition(), cases.c.reviewed_at.is_(None), ~paged)
+
+
 def _page_condition() -> ColumnElement[bool]:
     """A case the on-call duty must hear of outside hours (BR-7, BR-10)."""
     return and_(
@@ -118,89 +143,8 @@ def _page_condition() -> ColumnElement[bool]:
     )
 
 
-def _claim(
-    conn: Connection, kind: str, condition: ColumnElement[bool], now: datetime, *, notified: bool
-) -> list[int]:
-    """Insert the (case, kind) alerts that do not exist yet; returns their case ids.
-
-    `notified`: the caller mails them in this transaction; else (pages) they wait for
-    the pager's decision with notified_at NULL.
-    """
-    already = exists().where(alerts.c.case_id == cases.c.id, alerts.c.kind == kind)
-    candidates = (
-        select(
-            cases.c.id,
-            literal(kind),
-            literal(now, type_=UTCDateTime),
-            literal(now if notified else None, type_=UTCDateTime),
-        )
-        .where(condition, ~already)
-        .order_by(cases.c.id)
-        .limit(_CHUNK)
-    )
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(alerts)
-        .from_select(["case_id", "kind", "created_at", "notified_at"], candidates)
-        .on_conflict_do_nothing(index_elements=["case_id", "kind"])
-        .returning(alerts.c.case_id)
-    )
-    return [case_id for (case_id,) in conn.execute(statement)]
-
-
-def _mail_digests(
-    conn: Connection,
-    settings: Settings,
-    renderer: TemplateRenderer,
-    rule: AlertRule,
-    case_ids: Sequence[int],
-    now: datetime,
-) -> int:
-    """Queue the mails listing these cases of this kind, each recipient one;
-    returns how many."""
-    if not case_ids:
-        return 0
-    due = cases.c[rule.due]
-    rows = conn.execute(
-        select(cases, customers.c.primary_supporter, customers.c.secondary_supporter)
-        .outerjoin(customers, customers.c.id == cases.c.customer_id)
-        .where(cases.c.id.in_(list(case_ids)))
-        .order_by(due, cases.c.number)  # the most urgent first, and in the subject
-    )
-    by_recipient: dict[str, list[Any]] = {}
-    for row in rows:
-        recipients = _recipients(row, rule.notify, settings)
-        log.info("alert raised", extra={"case": row.number, "kind": rule.kind, "to": recipients})
-        for address in recipients:
-            by_recipient.setdefault(address, []).append(row)
-    # Recipients with the same list share one mail (one case: one mail to all its
-    # people, as before); the team lead, who hears of every case, gets one of their own.
-    by_listing: dict[tuple[int, ...], tuple[list[str], list[Any]]] = {}
-    for address, listed in by_recipient.items():
-        key = tuple(row.id for row in listed)
-        by_listing.setdefault(key, ([], listed))[0].append(address)
-    outgoing = [
-        _alert_mail(
-            settings,
-            renderer,
-            rule.kind,
-            (rule.subject, rule.digest_subject),
-            addresses,
-            [(row, getattr(row, rule.due)) for row in listed],
-            now,
-        )
-        for addresses, listed in by_listing.values()
-    ]
-    repository.queue_outgoing(conn, outgoing, "notice", settings.support.name, now)
-    return len(outgoing)
-
-
 def _page_oncall(
-    conn: Connection,
-    settings: Settings,
-    calendar: BusinessCalendar,
-    renderer: TemplateRenderer,
-    now: datetime,
+    conn: Connection, mailer: AlertMailer, calendar: BusinessCalendar, now: datetime
 ) -> tuple[int, int, int]:
     """Claim the critical cases, then page as paging.plan_page says; returns the cases
     claimed, the cases withheld by a cap, and the pages queued (0 or 1)."""
@@ -208,9 +152,9 @@ def _page_oncall(
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PAGING_LOCK})
     claimed = 0
     while True:
-        batch = _claim(conn, ONCALL_PAGE, _page_condition(), now, notified=False)
+        batch = claim(conn, ONCALL_PAGE, _page_condition(), now, notified=False)
         claimed += len(batch)
-        if len(batch) < _CHUNK:
+        if len(batch) < CHUNK:
             break
     # A case resolved, or no longer critical, while its page waited needs none now.
     still_due = exists().where(cases.c.id == alerts.c.case_id, _page_condition())
@@ -219,6 +163,7 @@ def _page_oncall(
     if not waiting:
         return claimed, 0, 0
     window_start = max(calendar.last_closing(now), now - _WINDOW_MAX)
+    settings = mailer.settings
     plan = paging.plan_page(
         [paging.Pageable(row.id, *_who(row)) for row in waiting.values()],
         [paging.PastPage(row.notified_at, *_who(row)) for row in _paged_since(conn, window_start)],
@@ -229,13 +174,12 @@ def _page_oncall(
             settings.scheduler.pages_per_customer,
         ),
     )
-    return claimed, len(plan.withheld), _carry_out(conn, settings, renderer, plan, waiting, now)
+    return claimed, len(plan.withheld), _carry_out(conn, mailer, plan, waiting, now)
 
 
 def _carry_out(
     conn: Connection,
-    settings: Settings,
-    renderer: TemplateRenderer,
+    mailer: AlertMailer,
     plan: paging.PagePlan,
     waiting: dict[int, Any],
     now: datetime,
@@ -255,9 +199,8 @@ def _carry_out(
     if not paged:
         return 0
     listed = [(waiting[case_id], None) for case_id in plan.page if case_id in paged]
-    page = _alert_mail(
-        settings,
-        renderer,
+    settings = mailer.settings
+    page = mailer.alert_mail(
         ONCALL_PAGE,
         (ONCALL_SUBJECT, ONCALL_DIGEST_SUBJECT),
         [settings.support.oncall_address.lower()],
@@ -326,90 +269,3 @@ def _settle_pages(
         .returning(alerts.c.case_id)
     )
     return {case_id for (case_id,) in conn.execute(statement)}
-
-
-def _alert_mail(
-    settings: Settings,
-    renderer: TemplateRenderer,
-    kind: str,
-    titles: tuple[str, str],
-    recipients: list[str],
-    listed: Sequence[tuple[Any, datetime | None]],
-    now: datetime,
-    withheld: int = 0,
-) -> tuple[int, compose.Outgoing]:
-    """One mail about the `listed` (case row, deadline) pairs, recorded on the first
-    case: its reference is in the Subject, as on every mail the daemon sends.
-    `titles`: the subject for one case, and for several ("{count}" of them)."""
-    first = listed[0][0]
-    title, digest_title = titles
-    heading = title if len(listed) == 1 else digest_title.format(count=len(listed))
-    subject = mail_subject(title, digest_title, len(listed), first.subject)
-    mail = compose.build_message(
-        support=settings.support,
-        case_number=first.number,
-        subject=tagged_subject(first.number, subject),
-        recipients=recipients,
-        answered=None,
-        text=alert_text(renderer, settings, kind, heading, listed, withheld),
-        html=None,
-        auto_submitted="auto-generated",  # RFC 3834: it answers no message
-        language="da",
-        now=now,
-    )
-    return first.id, mail
-
-
-def alert_text(
-    renderer: TemplateRenderer,
-    settings: Settings,
-    kind: str,
-    title: str,
-    listed: Sequence[tuple[Any, datetime | None]],
-    withheld: int = 0,
-) -> str:
-    """The body of one alert mail about one or more cases: `listed` holds (row,
-    deadline) pairs, a row being a cases row (or any object with its columns). Apart
-    from `_alert_mail` so check-config renders the template the same way."""
-    tz = ZoneInfo(settings.support.timezone)
-
-    def local(at: datetime) -> str:
-        return at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
-
-    context = {
-        "title": title,
-        "kind": kind,
-        "cases": [
-            {
-                "reference": format_reference(row.number),
-                "subject": row.subject,
-                "customer_email": row.customer_email,
-                "agreement": row.agreement,
-                "priority": row.priority,
-                "critical": row.critical,
-                "triage_rule": row.triage_rule,
-                "created": local(row.created_at),
-                "deadline": local(deadline) if deadline else None,
-            }
-            for row, deadline in listed
-        ],
-        "withheld": withheld,  # pages: cases a cap kept from this page
-        "support": settings.support.model_dump(),
-    }
-    return renderer.render("alert.txt.j2", context)
-
-
-def _recipients(row: Any, roles: Sequence[str], settings: Settings) -> list[str]:
-    staff = settings.staff
-    by_role = {
-        "primary": row.primary_supporter or staff.primary,
-        "secondary": row.secondary_supporter or staff.secondary,
-        "team_lead": staff.team_lead,
-        "assignee": row.assignee,
-    }
-    found: list[str] = []
-    for role in roles:
-        address = by_role.get(role)
-        if address and address.lower() not in found:
-            found.append(address.lower())
-    return found

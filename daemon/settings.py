@@ -40,6 +40,7 @@ from daemon.domain.business_calendar import (
     DEFAULT_HOURS,
     DEFAULT_TIMEZONE,
 )
+from daemon.domain.outside_services import OUTSIDE_SERVICES
 from daemon.resources import default_templates_dir
 
 ENV_PREFIX = "OO_SUPPORT__"
@@ -211,6 +212,9 @@ class StaffSettings(_Section):
     primary: str = "support-team@oo.dk"
     secondary: str = "support-team@oo.dk"
     team_lead: str = "teamleder@oo.dk"
+    # The support team's own address: told at once, with the primary supporter, of a
+    # case that is critical in normal hours (BR-6; daemon/domain/alerts.py).
+    team: str = "support-team@oo.dk"
     # Who a staff command at the command line (`cases close`, `time add`, ...) is
     # recorded as when it has no --staff; empty: the login name of whoever runs it.
     cli_user: str = ""
@@ -327,6 +331,10 @@ class TriageSettings(_Section):
     rules: list[dict[str, Any]] = []
     # true: only the rules above, not the built-in BR-8/BR-9 ones.
     replace_defaults: bool = False
+    # Services OneOffice does not run (BR-13): a symptom that names one ("kan ikke logge
+    # på Facebook") is not ours, nor critical. Regexes over the lower-cased text; the
+    # list replaces the built-in one (daemon/domain/outside_services.py); [] for none.
+    outside_services: list[str] = Field(default_factory=lambda: list(OUTSIDE_SERVICES))
 
     @field_validator("rules")
     @classmethod
@@ -334,6 +342,15 @@ class TriageSettings(_Section):
         from daemon.domain.triage import rules_from_config  # pure; imported late to stay light
 
         rules_from_config(value)  # a bad regex or key fails the start, naming the rule
+        return value
+
+    @field_validator("outside_services")
+    @classmethod
+    def _services_compilable(cls, value: list[str]) -> list[str]:
+        from daemon.domain.triage import Rule  # pure; only when the key is set
+
+        # The checks every rule's regexes pass (compiles, lower case, no backreference).
+        Rule("outside_services", False, "normal", ("x",), outside=tuple(value))
         return value
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
+from daemon.alert_queue import AlertMailer
+from daemon.domain.alerts import CRITICAL_ALERT_RULE, alerts_at_once
 from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.case_changes import (
     Applied,
@@ -78,16 +80,31 @@ def change_case(
     limits: CommandLimits,
     answered_customer: bool = False,
     message_pk: int | None = None,
+    alerts: AlertMailer | None = None,
 ) -> Applied:
     """Apply staff commands to the case `row` (a cases row) as `actor` at `at`.
 
     What cannot apply is in the result's `errors` and changes nothing; the rest is
     written. `answered_customer`: the same action sent the customer words (BR-12).
+    `alerts`: a case made critical while the office is open is told at once to its
+    supporters (CRITICAL_ALERT, BR-6), in this transaction; None (commands that cannot
+    make a case critical): no alert.
     """
     state = CaseState.of(row)
     applied = apply_commands(state, commands, at, calendar, limits)
     changes = staff_acted(state, applied.changes, at, answered_customer)
+    if "critical" in changes and changes["critical"] != state.critical:
+        # Why it is critical now (cases show, the alert); the classifier's own reason
+        # stays in triage_reason.
+        changes["critical_reason"] = f"marked critical by {actor}" if changes["critical"] else None
     repository.update_case(conn, row.id, updated_at=now, **changes)
+    if alerts is not None and alerts_at_once(
+        critical=changes.get("critical", state.critical),
+        was_critical=state.critical,
+        closed=changes.get("status", state.status) == "closed",
+        office_open=calendar.is_open(now),
+    ):
+        alerts.claim_and_mail(conn, CRITICAL_ALERT_RULE, [row.id], now)
     repository.insert_time_entries(
         conn,
         [

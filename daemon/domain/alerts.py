@@ -19,6 +19,7 @@ class Trigger(Enum):
     WARNING = "warning"  # `lead` before the deadline, while it is not met
     OVERDUE = "overdue"  # once the deadline has passed and it is still not met
     BREACH = "breach"  # an SLA deadline passed, or met late: recorded either way (BR-11)
+    AT_ONCE = "at_once"  # when the case becomes critical (CRITICAL_ALERT)
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class AlertRule:
     done: str  # the case column that, once set, means the deadline was met
     lead: timedelta  # warnings: fire this long before the deadline
     trigger: Trigger
-    notify: tuple[str, ...]  # primary, secondary, team_lead, assignee
+    notify: tuple[str, ...]  # primary, secondary, team_lead, team, assignee
     subject: str  # Danish, for staff; the template adds the details
     # One mail lists every case of this kind a recipient has in a pass;
     # when it lists more than one, this is its subject.
@@ -117,6 +118,32 @@ def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule,
 ONCALL_PAGE = "oncall_page"
 ONCALL_SUBJECT = "VAGT: kritisk sag uden for normal arbejdstid"
 ONCALL_DIGEST_SUBJECT = "VAGT: {count} kritiske sager uden for normal arbejdstid"
+
+
+# BR-6: "Ved kritiske sager vil kunden blive kontaktet så snart sagen er læst og vil
+# blive forsøgt løst med det samme." In normal hours a case that is critical when it
+# arrives, or that staff make critical, is told at once to its primary supporter and
+# the support team, not 15 minutes before the review is due; outside hours the on-call
+# duty is paged instead (ONCALL_PAGE). Once per case, whatever made it critical.
+CRITICAL_ALERT_RULE = AlertRule(
+    "critical_alert",
+    "review_due",
+    "reviewed_at",
+    timedelta(0),
+    Trigger.AT_ONCE,
+    ("primary", "team"),
+    "KRITISK sag",
+    "KRITISK: {count} kritiske sager",
+)
+CRITICAL_ALERT = CRITICAL_ALERT_RULE.kind
+
+
+def alerts_at_once(*, critical: bool, was_critical: bool, closed: bool, office_open: bool) -> bool:
+    """Does this change of a case call for CRITICAL_ALERT now? A case that became
+    critical (new, or marked by staff) and is not closed, while the office is open
+    (BR-4): the people at work are told. Outside hours the on-call page takes it (BR-7,
+    BR-10), so a critical case is never both paged and alerted for the same arrival."""
+    return critical and not was_critical and not closed and office_open
 
 
 def mail_subject(title: str, digest_title: str, count: int, case_subject: str) -> str:

@@ -109,6 +109,10 @@ def apply_commands(
         name, args = command.name, command.args
         if name == "priority":
             priority = args[0]
+            if priority != Priority.HIGH.value:
+                # A critical case is High (BR-6, BR-9): a lower priority is staff saying
+                # it is not critical after all (the classifier's verdict corrected).
+                critical = False
         elif name == "critical":
             critical, priority = True, Priority.HIGH.value  # BR-6/BR-9: critical is High
         elif name == "status":

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from daemon import scheduler
+from daemon import alert_queue
 from daemon.domain.ack_policy import AckHours
-from daemon.domain.alerts import ONCALL_PAGE, ONCALL_SUBJECT, alert_rules
+from daemon.domain.alerts import CRITICAL_ALERT_RULE, ONCALL_PAGE, ONCALL_SUBJECT, alert_rules
 from daemon.domain.billing import ONCALL_FEE, Rates
 from daemon.domain.language import Language
 from daemon.domain.monthly_billing import DatedWork
@@ -111,6 +111,7 @@ def _sample_alert(renderer: TemplateRenderer, settings: Settings, now: datetime)
             priority="high",
             critical=True,
             triage_rule="server down",
+            critical_reason='server down: "serveren er nede"',
             created_at=now,
         )
 
@@ -123,10 +124,11 @@ def _sample_alert(renderer: TemplateRenderer, settings: Settings, now: datetime)
         *((rule.kind, rule.subject, now, 0) for rule in rules),
         (ONCALL_PAGE, ONCALL_SUBJECT, None, 0),
         (ONCALL_PAGE, ONCALL_SUBJECT, None, 3),
+        (CRITICAL_ALERT_RULE.kind, CRITICAL_ALERT_RULE.subject, now, 0),
     ]:
         for listed in ([one], more):
             pairs = [(row, deadline) for row in listed]
-            scheduler.alert_text(renderer, settings, kind, title, pairs, withheld)
+            alert_queue.alert_text(renderer, settings, kind, title, pairs, withheld)
     return ["alert.txt.j2"]
 
 

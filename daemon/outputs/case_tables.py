@@ -134,6 +134,10 @@ def _facts(detail: dict[str, Any], tz: str) -> None:
     critical = yes_no(detail["critical"])
     if detail["critical"] and detail["critical_reason"]:
         critical += f"  ({detail['critical_reason']})"
+    verdict = detail.get("triage") or {}
+    if verdict.get("reason"):  # what the classifier said on arrival, and why
+        judged = f"{verdict['priority']}{', critical' if verdict['critical'] else ''}"
+        critical += f"; classified {judged}: {verdict['reason']}"
     facts = [
         ("status", detail["status"]),
         ("priority", detail["priority"]),

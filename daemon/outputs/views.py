@@ -130,6 +130,15 @@ def case_detail(
     ]
     detail["project"] = row.project
     detail["billing"] = billing_document(bill, inputs.rates)
+    # The classifier's own verdict on arrival (BR-8, BR-9), which staff may since have
+    # corrected: priority and critical above are the case's now. Unknown (None) for a
+    # case corrected before migration 0017 kept it.
+    detail["triage"] = {
+        "priority": row.triage_priority,
+        "critical": row.triage_critical,
+        "rule": row.triage_rule,
+        "reason": row.triage_reason,
+    }
     # Reminders, escalations, on-call pages and SLA breaches sent about the case.
     detail["alerts"] = [
         {"kind": a.kind, "at": iso(a.created_at)} for a in repository.alerts_of(conn, row.id)

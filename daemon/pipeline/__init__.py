@@ -24,6 +24,7 @@ from daemon.inbound import InboundMail, IngestResult, Outcome, Prepared
 from daemon.mail.render import TemplateRenderer
 from daemon.pipeline import shunt
 from daemon.pipeline.acknowledge import Acknowledge
+from daemon.pipeline.alert_critical import AlertCritical
 from daemon.pipeline.batch import Run, independent_runs
 from daemon.pipeline.conversation import Conversation
 from daemon.pipeline.dedupe import Dedupe
@@ -45,6 +46,7 @@ STEPS: tuple[type[Step], ...] = (
     Triage,  # a new case's criticality, priority, deadlines, customer
     Store,  # cases, messages, attachments, re-deliveries (batched here)
     Acknowledge,  # the new case's acknowledgement, within the limits
+    AlertCritical,  # a new critical case in normal hours: its supporters told at once
     Conversation,  # what a message on an existing case does to it
     LogOutcome,  # one log line per mail
 )

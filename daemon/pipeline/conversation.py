@@ -16,6 +16,7 @@ import logging
 from datetime import timedelta
 
 from daemon import staff_actions
+from daemon.alert_queue import AlertMailer
 from daemon.domain.case_changes import CaseState, Event, history
 from daemon.domain.case_mail import (
     ReplyEffect,
@@ -111,6 +112,7 @@ class Conversation(Step):
             limits=staff_actions.command_limits(settings.staff),
             answered_customer=delivery.to_customer,
             message_pk=plan.message_pk,
+            alerts=AlertMailer(settings, self.tools.renderer),
         )
         errors = [f"{e.line}: {e.reason}" for e in block.errors] + applied.errors
         if block.internal and has_text:

@@ -49,6 +49,9 @@ class NewCase:
     critical: bool
     triage_rule: str | None
     critical_reason: str | None
+    triage_priority: str  # the classifier's verdict, kept when staff correct it
+    triage_critical: bool
+    triage_reason: str
     channel: str
     customer_id: int | None
     customer_email: str

@@ -26,10 +26,12 @@ class Tools:
 
     @functools.cached_property
     def triage_rules(self) -> tuple[Rule, ...]:
-        """Configured rules first, then the built-in ones (built on first use)."""
-        if self.settings.triage.replace_defaults:
+        """Configured rules first, then the built-in ones (built on first use), which
+        judge `[triage] outside_services` outside the IT we run."""
+        triage = self.settings.triage
+        if triage.replace_defaults:
             return self._custom_rules
-        return self._custom_rules + default_rules()
+        return self._custom_rules + default_rules(tuple(triage.outside_services))
 
 
 class Step:

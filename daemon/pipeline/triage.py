@@ -41,6 +41,9 @@ class Triage(Step):
             critical=found.critical,
             triage_rule=found.rule,
             critical_reason=found.reason if found.critical else None,  # rule and the words (BR-8)
+            triage_priority=found.priority,
+            triage_critical=found.critical,
+            triage_reason=found.reason,
             channel=plan.item.mail.channel,
             customer_id=customer.id if customer else None,
             customer_email=parsed.from_addr,

@@ -115,6 +115,11 @@ cases = Table(
     # Facts staff should see at a glance, e.g. "unverified staff sender".
     Column("flags", JSON, nullable=False, default=list),
     Column("triage_rule", Text),  # the classification rule that matched, for staff
+    # The classifier's own verdict, kept when staff correct priority and critical above
+    # (`triage misses`): NULL for cases from before migration 0017 that staff changed.
+    Column("triage_priority", String(16)),
+    Column("triage_critical", Boolean),
+    Column("triage_reason", Text),  # why, critical or not: the rule and its words
     # Staff marked it new work: a project, billed in full (BR-14).
     Column("project", Boolean, nullable=False, default=False, server_default=false()),
     # Its terms (BR-15, BR-18 example 4): the senior rate, and the agreed time in minutes

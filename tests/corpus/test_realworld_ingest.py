@@ -41,7 +41,12 @@ def test_every_realworld_mail_becomes_a_readable_case_and_ack(tmp_path: Path, pg
         want = expected[number]
         assert (subject, customer) == (want["subject"], want["sender"]), number
     app.flush_outbox()
-    acks = [parse_mail(eml.read_bytes()) for eml in (tmp_path / "outbox").glob("*.eml")]
+    sent = [parse_mail(eml.read_bytes()) for eml in (tmp_path / "outbox").glob("*.eml")]
+    # Besides the acks: a staff alert for each case judged critical in hours (BR-6).
+    acks = [mail for mail in sent if mail["Auto-Submitted"] == "auto-replied"]
+    alerts = [mail for mail in sent if mail["Auto-Submitted"] == "auto-generated"]
+    assert len(alerts) == sql(pg_url, "SELECT count(*) FROM cases WHERE critical")[0][0]
+    assert all("KRITISK" in str(alert["Subject"]) for alert in alerts)
     assert len(acks) == len(expected)
     for ack in acks:
         number = int(str(ack["Subject"]).split("[OO#", 1)[1].split("]", 1)[0])

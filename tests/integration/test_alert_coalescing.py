@@ -37,7 +37,7 @@ KIND_BY_TITLE = {
     "Påmindelse": "review_reminder", "Eskalering": "review_escalation",
     "SLA: svarfristen": "response_warning", "SLA brudt: svarfristen": "response_breach",
     "SLA: løsningsfristen": "resolve_warning", "SLA brudt: løsningsfristen": "resolve_breach",
-    "VAGT": "oncall_page",
+    "VAGT": "oncall_page", "KRITISK": "critical_alert",
 }
 
 
@@ -246,6 +246,10 @@ def test_a_page_still_waiting_when_the_office_opens_is_never_sent(make_app) -> N
     run_pass(app, datetime(2026, 11, 23, 15, 30, tzinfo=UTC))  # 16:30: closed again
     assert pages(app) == [[first]]
     assert page_alerts(app)[waiting] == (None, "office_open")
+    # ... told to them at once (BR-6), as a case that comes in during hours is; the
+    # case the on-call duty was paged about is not told twice.
+    alerted = [listed for kind, _, listed, _ in alert_mails(app) if kind == "critical_alert"]
+    assert alerted == [[waiting]]
 
 
 def test_a_page_waiting_for_a_case_resolved_meanwhile_is_not_sent(make_app) -> None:

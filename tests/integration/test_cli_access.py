@@ -105,6 +105,7 @@ def test_read_commands_change_nothing_even_without_the_customer_list(
         # Four days on, every deadline of the case has passed: the pass would send.
         ("triage", "--once", "--dry-run", "--now", "2026-12-07T12:00:00+01:00"),
         ("triage", "--once", "--dry-run", "--json", "--now", "2026-12-07T12:00:00+01:00"),
+        ("triage", "misses"), ("triage", "misses", "--json", "--since", "2026-12-01"),
         ("check-config",), ("check-config", "--json"),
     ]
     for args in reads:

@@ -98,3 +98,34 @@ def test_dialect_specific_indexes_are_as_the_migrations_make_them(url: str) -> N
             else:
                 assert " where " not in made, (name, made)
     engine.dispose()
+
+
+def test_0017_keeps_the_verdict_of_cases_staff_never_corrected(url: str) -> None:
+    """Before 0017 only the corrected priority was kept: a case staff never re-prioritised
+    still shows the classifier's verdict, one they did has no known verdict (NULL)."""
+    engine = make_engine(url)
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0013")
+        for number, priority, critical, reason in [
+            (100001, "high", True, 'suspected_hack: "hack"'), (100002, "high", True, None),
+        ]:
+            conn.execute(text(
+                "INSERT INTO cases (number, subject, status, priority, critical, critical_reason,"
+                " channel, customer_email, customer_domain, agreement, language, created_at,"
+                " updated_at, flags, project) VALUES (:n, 's', 'open', :p, :c, :r, 'email',"
+                " 'a@b.dk', 'b.dk', false, 'da', '2026-11-23 09:00:00', '2026-11-23 09:00:00',"
+                " '[]', false)"), {"n": number, "p": priority, "c": critical, "r": reason})
+        conn.execute(text(
+            "INSERT INTO case_events (case_id, at, actor, action, detail, created_at) SELECT id,"
+            " '2026-11-23 10:00:00', 'kim@oo.dk', 'priority', '{}', '2026-11-23 10:00:00'"
+            " FROM cases WHERE number = 100002"))
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT number, triage_priority, triage_critical, triage_reason"
+                                 " FROM cases ORDER BY number")).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        (100001, "high", True, 'suspected_hack: "hack"'), (100002, None, None, None),
+    ]

@@ -40,9 +40,12 @@ def test_phone_call_becomes_a_classified_case_and_the_caller_gets_the_number(
     assert (case["review_due"], case["response_due"], case["resolve_due"]) == (
         "2026-11-23T10:00:00+00:00", "2026-11-23T10:00:00+00:00", "2026-11-23T11:00:00+00:00"
     )
-    [eml] = (tmp_path / "outbox").glob("*.eml")  # the caller learns the number (BR-3)
-    ack = parse_mail(eml.read_bytes())
-    assert ack["To"] == "lone@firma.dk" and case["reference"] in ack["Subject"]
+    sent = [parse_mail(eml.read_bytes()) for eml in (tmp_path / "outbox").glob("*.eml")]
+    [ack] = [mail for mail in sent if mail["To"] == "lone@firma.dk"]  # the number (BR-3)
+    assert case["reference"] in ack["Subject"]
+    # Critical in normal hours: the team is told at once (BR-6), not the caller.
+    [alert] = [mail for mail in sent if mail is not ack]
+    assert alert["Subject"] == f"{case['reference']} KRITISK sag: Kontoen er låst"
     shown = json.loads(run_cli("cases", "show", str(case["number"]), "--json", config=cfg))
     assert shown["messages"][0]["kind"] == "phone"
     # Why it is critical: the rule and the words it matched (BR-8), for staff to judge.

@@ -173,6 +173,29 @@ def test_one_command_over_the_cap_is_refused_whole() -> None:
     assert len(applied.errors) == 1
 
 
+def test_a_lower_priority_says_a_critical_case_is_not_critical_after_all() -> None:
+    """Critical is High (BR-6, BR-9): `#priority normal` on a case the classifier judged
+    critical corrects the verdict; `#priority high` keeps it critical."""
+    critical = state(priority="high", critical=True)
+    lowered = apply_commands(critical, [Command("priority", ("normal",))], AT, CALENDAR, STAFF)
+    due = deadlines(CREATED, Priority.NORMAL, False, CALENDAR)
+    assert lowered.changes == {
+        "priority": "normal",
+        "critical": False,
+        "review_due": due.review_due,
+        "response_due": due.response_due,
+        "resolve_due": due.resolve_due,
+    }
+    assert history(critical, lowered.changes) == [
+        Event("priority", {"from": "high", "to": "normal", "critical": False}),
+    ]
+    kept = apply_commands(critical, [Command("priority", ("high",))], AT, CALENDAR, STAFF)
+    assert kept.changes == {}
+    # #critical after #priority low in one mail: critical, and so High.
+    both = [Command("priority", ("low",)), Command("critical", ())]
+    assert apply_commands(state(), both, AT, CALENDAR, STAFF).changes["priority"] == "high"
+
+
 # --- #project and `cases project` (BR-14, BR-15, BR-18 example 4) -------------------
 
 

@@ -10,6 +10,7 @@ from daemon.domain.case_threading import CaseView, participants
 from daemon.inbound import InboundMail
 from daemon.pipeline import STEPS
 from daemon.pipeline.acknowledge import Acknowledge
+from daemon.pipeline.alert_critical import AlertCritical
 from daemon.pipeline.batch import Candidates, Run
 from daemon.pipeline.conversation import Conversation
 from daemon.pipeline.dedupe import Dedupe
@@ -18,6 +19,7 @@ from daemon.pipeline.read import read
 from daemon.pipeline.route import Route
 from daemon.pipeline.step import Tools
 from daemon.pipeline.store import Store
+from daemon.pipeline.triage import Triage
 from daemon.settings import Settings
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -54,6 +56,8 @@ def test_store_comes_before_the_steps_that_need_its_ids() -> None:
     assert order.index(Dedupe) < order.index(Route) < order.index(Store)
     assert order.index(Store) < order.index(Acknowledge)
     assert order.index(Store) < order.index(Conversation)
+    # The customer's ack is queued before the staff's alert about the same case.
+    assert order.index(Triage) < order.index(Acknowledge) < order.index(AlertCritical)
 
 
 def test_every_deciding_step_says_which_business_rule_it_follows() -> None:

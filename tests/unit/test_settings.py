@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from daemon.domain.business_calendar import BusinessCalendar
+from daemon.domain.outside_services import OUTSIDE_SERVICES
 from daemon.settings import ConfigError, load_settings
 
 
@@ -119,6 +120,27 @@ def test_triage_rule_with_bad_regex_is_refused_at_start(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as error:
         load_settings(path, environ={})
     assert "triage.rules" in str(error.value) and "mine" in str(error.value)
+
+
+def test_outside_services_default_set_by_file_or_environment_and_checked(
+    tmp_path: Path,
+) -> None:
+    """[triage] outside_services: the services we do not run (BR-13), the built-in list
+    unless the file or OO_SUPPORT__TRIAGE__OUTSIDE_SERVICES replaces it."""
+    assert load_settings(environ={}).triage.outside_services == list(OUTSIDE_SERVICES)
+    path = write(tmp_path, '[triage]\noutside_services = ["\\\\be-?conomic\\\\b"]\n')
+    assert load_settings(path, environ={}).triage.outside_services == [r"\be-?conomic\b"]
+    by_env = {"OO_SUPPORT__TRIAGE__OUTSIDE_SERVICES": r'["\\bdinero\\b", "x{1,2}"]'}
+    assert load_settings(path, environ=by_env).triage.outside_services == [r"\bdinero\b",
+                                                                            "x{1,2}"]
+    listed = {"OO_SUPPORT__TRIAGE__OUTSIDE_SERVICES": "dinero, e-conomic"}
+    assert load_settings(environ=listed).triage.outside_services == ["dinero", "e-conomic"]
+    assert load_settings(environ={"OO_SUPPORT__TRIAGE__OUTSIDE_SERVICES": "[]"}).triage \
+        .outside_services == []
+    for bad, why in [("(unclosed", "bad regex"), ("Facebook", "upper case")]:
+        with pytest.raises(ConfigError) as error:
+            load_settings(environ={"OO_SUPPORT__TRIAGE__OUTSIDE_SERVICES": f'["{bad}"]'})
+        assert "triage.outside_services" in str(error.value) and why in str(error.value)
 
 
 def test_hours_are_validated(tmp_path: Path) -> None:

@@ -32,8 +32,12 @@ nothing counted.
 The parts: `model.py` (Rule, the checks of its regexes, rules from the config file),
 `normalise.py` (the text the rules read), `scope.py` (negation and outside services
 around a match), `starts.py` (where a match can start: the places of the text each
-rule's regexes need trying at all), `rules.py` (the built-in rules, built on first
-use). tests/unit/triage_sentences.tsv is the hand-written set they are measured on
+rule's regexes need trying at all), `phrases.py` (the regex fragments the built-in
+rules are written with), `rules.py` (the built-in rules, built on first use),
+`replies.py` (a reply whose new text says the problem is over), `corrections.py`
+(what a staff correction says about a verdict: `oo-support triage misses`). The
+services outside the IT we run are in daemon/domain/outside_services.py.
+tests/unit/triage_sentences.tsv is the hand-written set they are measured on
 (`python -m benchmarks.triage_accuracy`).
 """
 
@@ -44,7 +48,8 @@ from collections.abc import Sequence
 from daemon.domain.sla import Priority
 from daemon.domain.triage.model import Rule, Triage, rules_from_config
 from daemon.domain.triage.normalise import normalise_text, reply_headline
-from daemon.domain.triage.rules import default_rules, settled
+from daemon.domain.triage.replies import settled
+from daemon.domain.triage.rules import default_rules
 from daemon.domain.triage.starts import Starts
 
 __all__ = [

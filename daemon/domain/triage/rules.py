@@ -1,236 +1,46 @@
 """The built-in triage rules (BR-8, BR-9, BR-10), as data.
 
-Each is a `Rule` (model.py), written with the fragments below so that a phrase such as
-"kan ikke" is spelled one way for all of them. `[triage] rules` in the config file adds
-rules with the same keys; `replace_defaults` drops these.
+Each is a `Rule` (model.py), written with the fragments of phrases.py so that a
+phrase such as "kan ikke" is spelled one way for all of them. `[triage] rules` in the
+config file adds rules with the same keys; `replace_defaults` drops these.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 
+from daemon.domain.outside_services import OUTSIDE_SERVICES
 from daemon.domain.triage.model import Rule
-
-# Fragments for the patterns below. A "word" stops at sentence punctuation, so a gap
-# of words never crosses into the next sentence.
-_W = r"[^\s.!?;]+"
-
-
-def _gap(words: int) -> str:
-    return rf"(?:{_W} ){{0,{words}}}?"
-
-
-_IKKE = r"(?:ikke|ikk|ik)"
-# "kan ikke", "kan jeg desværre ikke", "det er ikke muligt at", "det lykkes mig ikke at".
-_KAN_IKKE = (
-    rf"(?:(?:kan|kunne) {_gap(3)}{_IKKE}|{_IKKE} (?:længere )?(?:muligt|kunnet|kan|kunne)|"
-    rf"lykkes (?:{_W} )?{_IKKE})"
-)
-_CANT = r"(?:can'?t|cannot|can ?not|couldn'?t|could not|unable to|not able to)"
-_NOT_WORKING_DA = rf"(?:virker|virke|fungerer|fungere|duer|kører|virkede|fungerede) {_IKKE}"
-_NOT_WORKING_EN = (
-    r"(?:(?:is |are |'s |s )?not working|isn'?t working|aren'?t working|"
-    r"(?:does|do|did|dos)(?:n'?t| not|ent) work|won'?t work|(?:has |have )?stopped working)"
-)
-_DOWN_DA = r"(?:er (?:\S+ )?(?:nede|gået ned|død|væk|afbrudt|offline)|nede\b|gik ned|går ned)"
-_DOWN_EN = (
-    r"(?:(?:is |are |'s |s |went |has gone |have gone |has been |is still )?(?:down|offline|dead))"
-)
-_RESOLVED = (
-    r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|oppe) "
-    r"(?:(?!ikke\b|ik\b)\S+ ){0,2}?igen\b",
-    r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b",
-    r"\b(?:working|works|worked|up|running) (?:\S+ )?again\b",
-    r"\bback (?:up|online|to normal)\b",
-    r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b",
-)
-# "Hvad gør vi, hvis internettet går ned?" asks about a procedure; nothing is down.
-# Courtesies ("hvis muligt", "if you can") do not make a sentence hypothetical.
-_HYPOTHETICAL = (
-    r"^\W*(?:og |and |men |but )?(?:hvis|if|in case|i tilfælde af|skulle)\b"
-    r"(?! (?:muligt|possible|i kan|du kan|you can|det er muligt|it is possible))",
-    r"\bhvad (?:gør|skal|kan|sker) (?:\S+ ){0,3}?hvis\b|\bhvad hvis\b",
-    r"\bwhat (?:\S+ ){0,3}?if\b",
-    r"\b(?:hvordan|how) (?:\S+ ){0,5}?(?:om|if|whether)\b",
-    r"\b(?:risiko|risikoen|risk|fare|chance|sandsynlighed) (?:for|of|that)\b",
-    r"\b(?:beredskabsplan|nødplan|contingency|disaster recovery)",
-)
-
-# BR-8: "Alle er berørt" - everyone affected. "We" as the subject of a shared function
-# failing counts ("vi kan ikke printe", "we have no internet", "vi kan ikke arbejde"):
-# the office speaking. Not for personal things ("vi kan ikke få adgang til postkassen"
-# is often one user written for by a colleague), nor a possessive ("vores printer"
-# says whose printer, not who is affected).
-_EVERYONE = (
-    r"(?<!ikke )(?<!not )\balle (?:\S+ )?(?:er|bliver|blev|er blevet|is|are) (?:\S+ )?"
-    r"(?:berørt|berørte|ramt|ramte|påvirket|påvirkede|affected|impacted)\b",
-    r"\b(?:berører|rammer|påvirker|gælder|affects|affecting|impacts) (?:\S+ )?"
-    r"(?:alle|everyone|everybody|all)\b",
-    r"(?<!ikke )\balle (?:\S+ ){0,2}?(?:på|i|her på|hos|herinde på) (?:\S+ )?"
-    r"(?:kontoret|kontorerne|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|"
-    r"filialen|lageret|teamet|bygningen)\b",
-    r"(?<!ikke )\b(?:alle|samtlige) (?:\S+ )?(?:medarbejdere|medarbejderne|brugere|brugerne|"
-    r"ansatte|kollegaer|kolleger|kollegaerne|kollegerne|computere|computerne|pc'?er|"
-    r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne)\b",
-    r"(?<!hej )(?<!hejsa )(?<!kære )(?<!tak )\balle sammen\b|\bos alle\b|\balle mand\b",
-    r"\bhele (?:\S+ )?(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|"
-    r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
-    r"\bingen af (?:os|vores|dem|medarbejderne|kollegerne|kollegaerne|brugerne|pc'?erne|"
-    r"computerne|maskinerne)\b|\bikke (?:nogen|en eneste) af os\b",
-    # "ingen kan printe", "ingen af pc'erne virker"; not "ingen der har svaret".
-    r"\bingen (?:\S+ ){0,3}?(?:kan|har|får) (?:\S+ ){0,2}?(?:printe|udskrive|komme|gå på|"
-    r"forbinde|logge|arbejde|internet|net|forbindelse|adgang|bruge|tilgå|sende|modtage|åbne|"
-    r"starte)",
-    r"\bingen (?:\S+ ){0,3}?(?:virker|fungerer)\b",
-    r"\b(?:nede|væk|gået ned|down|offline|out) (?:\S+ )?for (?:alle|everyone|everybody)\b",
-    r"\b(?:ikke|not) for (?:nogen|anyone|anybody|any of us)\b|\bfor ingen\b|"
-    r"\bfor (?:anyone|anybody)\b",
-    # "Outlook vil ikke starte for nogen af os", "won't start on any of our pcs": said of
-    # a fault, "for nogen af os" is "for none of us" (a negation elsewhere in the sentence
-    # is left unchecked: "nogen af os" words a question, "kan nogen af jer", otherwise).
-    r"\b(?:for|til|på|hos|on|to|for) (?:nogen|any) (?:af|of) (?:os|us|vores|our|medarbejderne|"
-    r"kollegerne|kollegaerne|pc'?erne|computerne|maskinerne|the)\b",
-    r"(?<!ikke )\b(?:alle|samtlige) (?:vores |de )?(?:printere|printerne|servere|serverne|"
-    r"systemer|systemerne|kontorer|afdelinger|butikker|lokationer|skærme|telefoner)\b",
-    rf"\bvi (?:\S+ ){{0,2}}?(?:kan|kunne) (?:\S+ ){{0,2}}?{_IKKE} (?:\S+ ){{0,2}}?"
-    r"(?:printe|udskrive|skrive ud|komme på|komme ind|gå på|forbinde|få forbindelse|arbejde)",
-    r"\bvi (?:\S+ )?har (?:\S+ )?(?:ingen|ikke noget|ikke nogen|ikke) "
-    r"(?:internet|net|forbindelse|adgang|netværk|wifi|mail|strøm)",
-    r"(?<!not )(?<!hi )(?<!hello )(?<!dear )(?<!thanks )\b(?:everyone|everybody|all users|"
-    r"all staff|all employees|all of us|all (?:of )?(?:our|the) (?:users|staff|employees|"
-    r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:office|company|"
-    r"team|building|site|network)|company-?wide|office-?wide|site-?wide|nobody|no[- ]?one|"
-    r"none of (?:us|our))\b",
-    r"\bwe (?:\S+ )?(?:can'?t|cannot|can not|are unable to|are not able to|couldn'?t|"
-    r"could not) (?:\S+ ){0,2}?(?:print|connect|get online|go online|work|reach)\b",
-    r"\bwe (?:have|got|'ve got|'ve|have got) (?:no|lost(?: our| the)?) "
-    r"(?:internet|connection|network|wifi|access|email|power)\b",
-    r"\bwe (?:don'?t|do not) have (?:any )?(?:internet|connection|network|wifi|access)\b",
-)
-
-_NET = (
-    r"(?:internet(?:tet|et)?|nettet|netværk(?:et)?|netforbindelse(?:n)?|internetforbindelse(?:n)?|"
-    r"wi-?fi(?:'?en|et)?|trådløse? net(?:værk)?(?:et)?|bredbånd(?:et)?|"
-    r"fiber(?:en|forbindelse(?:n)?)?|routeren)"
-)
-_NET_NOUN = (
-    r"(?:internet(?:tet|et)?|nettet|net|internetforbindelse(?:n)?|netforbindelse(?:n)?|"
-    r"wi-?fi(?:'?en|et)?|netværk(?:et|sforbindelse(?:n)?)?)"
-)
-_NET_EN = r"(?:internet|internet connection|network|wifi|wi-fi|wireless|broadband)"
-
-_SYSTEM = (
-    r"(?:server(?:en|ne|erne)?|systemet|systemerne|it-?løsning(?:en)?|it-?systemet|løsningen|"
-    r"platformen|hosting(?:en)?|fjernskrivebord(?:et)?|remote ?desktop|rdp|"
-    r"terminalserver(?:en)?|citrix|vpn(?:'?en|et)?|fællesdrev(?:et)?|netværksdrev(?:et|ene)?|"
-    r"drev(?:et|ene)|sharepoint|onedrive|teams|outlook|e-?mail(?:en|s)?|mail(?:en|s)?|"
-    r"exchange|office ?365|microsoft ?365|m365|o365|økonomisystem(?:et)?|erp|navision|"
-    r"business central|e-?conomic|intranet(?:tet)?|databasen|the server|the system|servers?|"
-    r"file server|shared drives?|network drives?|mailbox(?:es)?)"
-)
-_APP = (
-    rf"(?:{_SYSTEM}|excel|word|powerpoint|programmet|programmerne|programmer|windows|"
-    r"dynamics|visma|dinero|uniconta|pc'?erne|computerne|maskinerne)"
-)
-_CONNECT_DA = (
-    r"(?:forbinde|forbindes|koble (?:os |mig )?(?:på|op)|få (?:forbindelse|adgang|kontakt)|"
-    r"komme (?:ind|på)|tilgå)"
-)
-_CONNECT_EN = r"(?:connect|access|reach|get into|get to|log ?in to|sign ?in to)"
-
-_PRINT = (
-    r"(?:printer(?:en|n|ne|erne|e)?|print(?:et|ningen)?|udskrift(?:en|er|erne)?|"
-    r"udskrivning(?:en)?|kopimaskine(?:n|r|rne)?|multifunktionsprinter(?:en)?|"
-    r"printserver(?:en)?|print ?server|printing|printers?|print jobs?)"
-)
-_PRINT_VERB = r"(?:printe|printes|udskrive|udskrives|skrive ud|printe ud|print|prente)"
-
-_ACCOUNT = (
-    r"(?:konto(?:en|er|erne)?|\bbruger(?:en|ne|konto(?:en)?)?|\bbrugernavn(?:et)?|"
-    r"\blogin(?:'?et|net)?|\bprofil(?:en)?|\baccount|\buser)"
-)
-_LOCKED_DA = r"(?:l(?:å|aa)st|l(?:å|aa)ste|l(?:å|aa)ses|spærret|spaerret|blokeret|deaktiveret)"
-_LOCKED_EN = r"(?:locked|blocked|disabled|suspended)"
-
-_PASSWORD = (
-    # With the common misspellings: "adgangkode", "pasword", "passord", "paswoord".
-    r"(?:adgangs?kode(?:n|r|rne)?|kodeord(?:et|ene)?|pas+wo*r[dt](?:et|s|ene)?|passwd|"
-    r"kode(?:n|r|rne)?|pinkode(?:n)?|pin-?kode(?:n)?|pin|login-?kode(?:n)?|"
-    r"mfa(?:-?kode(?:n)?)?|2fa|to-?faktor\w*|totrinsbekræftelse(?:n)?|"
-    r"authenticator(?:-?app(?:en)?)?|engangskode(?:n)?|bekræftelseskode(?:n)?)"
-)
-_LOG_ON = (
-    r"(?:logge?|loge|logg|login|log|logon) (?:mig |ham |hende |os |dem |sig )?"
-    r"(?:på|paa|pa|ind|on|in)"
-)
-
-
-# Services the customer uses that OneOffice does not run (BR-13: support concerns the
-# existing IT solution): "kan ikke logge på Facebook" is no log-on problem of ours.
-# A symptom that names one of these in or right around its words does not count
-# (scope.py). INTERFACE.md fixes no config key for it; `default_rules(outside=...)`
-# takes another list.
-OUTSIDE_SERVICES = (
-    r"\b(?:facebook|fb|messenger|instagram|insta|whatsapp|snapchat|tiktok|twitter|"
-    r"linkedin|youtube|pinterest|reddit|discord|tinder)\b",
-    r"\b(?:netflix|spotify|hbo|max|disney\+?|viaplay|tv ?2 ?play|dr ?tv|prime video|"
-    r"apple tv|steam|playstation|psn|xbox|nintendo|twitch)\b",
-    r"\b(?:gmail|g-?mail|hotmail|yahoo|outlook\.com|live\.dk|icloud|apple ?id|"
-    r"google-?kont\w*|google account)\b",
-    r"\b(?:private?|privat|personal|personlige?) (?:\S+ )?(?:mail|e-?mail|konto|account|"
-    r"telefon|mobil|phone|ipad|iphone|computer|pc|bærbare?|laptop)",
-    r"\b(?:mitid|mit id|nemid|nem id|e-?boks|netbank\w*|mobilepay|skat(?:\.dk)?|"
-    r"borger\.dk|sundhed\.dk|rejsekort\w*|dba(?:\.dk)?|ebay|amazon|wolt|webshop\w*)\b",
-)
-
-# A reply's new text saying the problem is over ("SV: Min konto er låst" / "Det virker
-# igen, tak"), unless it also says something is still wrong.
-_SETTLED = re.compile(
-    r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|printer|er oppe|er inde|kom ind|"
-    r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint)\b|"
-    r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b|\bproblemet er løst\b|"
-    r"\b(?:lukke|luk) sagen\b|\bfalsk alarm\b|\b(?:tak|tusind tak) for (?:hjælpen|hurtig hjælp)\b|"
-    r"\b(?:working|works|worked|running|up) (?:\S+ )?(?:again|now|fine)\b|\bback (?:in|up|online)\b|"
-    r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b|\bnever ?mind\b|"
-    r"\bfalse alarm\b|\bclose the (?:case|ticket)\b|\bthanks? (?:you )?for the (?:quick )?help\b|"
-    r"\b(?:erledigt|funktioniert wieder|geht wieder)\b|"
-    r"\b(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)\b|"
-    r"\ball good\b|\balt (?:er )?(?:godt|fint|ok)\b|"
-    r"\b(?:fikset|fixet|løst|løste|ordnet|fixed|solved|sorted) (?:det|it|problemet|the problem)\b"
-)
-_STILL_BROKEN = re.compile(
-    r"\b(?:stadig|fortsat|endnu ikke|igen ikke|still|not yet|again not)\b|"
-    r"\b(?:virker|fungerer|kører) (?:\S+ )?(?:ikke|ik)\b|\bikke løst\b|"
-    r"\b(?:doesn'?t|does not|isn'?t|is not|not) (?:\S+ )?work"
-)
-
-
-def settled(new_text: str) -> bool:
-    """Does a reply's (normalised) new text say the problem is over, and nothing still
-    wrong? Then its subject, the old problem, is not what the new case is about."""
-    return _SETTLED.search(new_text) is not None and _STILL_BROKEN.search(new_text) is None
-
-
-_GAVE = (
-    r"(?:tastet|tastede|indtastet|indtastede|skrevet|skrev|givet|gav|oplyst|oplyste|udfyldt|"
-    r"udfyldte|afgivet|afgav|typed|entered|gave|given|put in|filled in|submitted)"
-)
-_SECRET = (
-    rf"(?:{_PASSWORD}|login\w*|brugernavn\w*|(?:mine |sine )?oplysninger(?:ne)?|kortnummer\w*|"
-    r"kortoplysninger\w*|kortdata|betalingskort\w*|mitid|nemid|credentials|login details|"
-    r"username|user name|card (?:number|details)|fjernadgang|teamviewer|anydesk|remote access|"
-    r"(?:\S+ )?adgang til (?:min|mit|sin|sit|hans|hendes|vores) (?:computer|pc|skærm|maskine))"
-)
-# Where a password was given: a link, a page, a mail, a caller.
-_LURE = (
-    r"\b(?:link\w*|sms\w*|e-?mail\w*|mail\w*|besked\w*|side(?:n)?|hjemmeside\w*|formular\w*|"
-    r"falsk\w*|svindel\w*|snyd\w*|phishing\w*|fake|scam\w*|spoof\w*|page|site|website|form|"
-    r"text message|ringede|called|opkald\w*)",
-)
-_TRAINING = (
-    r"\b(?:kursus|kurser|webinar|course|training|awareness|foredrag|phishing-?test|"
-    r"simulation|simuleret)\w*",
+from daemon.domain.triage.phrases import (
+    ACCOUNT,
+    APP,
+    CANT,
+    CONNECT_DA,
+    CONNECT_EN,
+    DOWN_DA,
+    DOWN_EN,
+    EVERYONE,
+    GAVE,
+    HYPOTHETICAL,
+    IKKE,
+    KAN_IKKE,
+    LOCKED_DA,
+    LOCKED_EN,
+    LOG_ON,
+    LURE,
+    NET,
+    NET_EN,
+    NET_NOUN,
+    NOT_WORKING_DA,
+    NOT_WORKING_EN,
+    PASSWORD,
+    PRINT,
+    PRINT_VERB,
+    RESOLVED,
+    SECRET,
+    SYSTEM,
+    TRAINING,
+    gap,
 )
 
 
@@ -299,7 +109,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:hack|hacker|hacking)",
                 r"\b(?:kursus|kurser|webinar|course|training|awareness|foredrag|phishing-?test|"
                 r"simulation|simuleret)\w*",
-                *_HYPOTHETICAL,
+                *HYPOTHETICAL,
             ),
         ),
         Rule(
@@ -309,14 +119,14 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"\b{_GAVE} {_gap(4)}{_SECRET}\b",
+                rf"\b{GAVE} {gap(4)}{SECRET}\b",
                 r"\b(?:logget|loggede|logged|signed) (?:\S+ ){0,4}?(?:falsk\w*|fake|phishing\w*|"
                 r"svindel\w*|forfalsket\w*|spoof\w*)",
                 r"\b(?:klikket|klikkede|trykket|trykkede|clicked|tapped) (?:\S+ ){0,6}?"
                 r"(?:logget|loggede|logged|signed) (?:ind|på|paa|in|on)\b",
             ),
-            requires_any=_LURE,
-            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            requires_any=LURE,
+            excludes=(*HYPOTHETICAL, *TRAINING),
             negatable=True,
         ),
         Rule(
@@ -335,7 +145,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"mistænkelig\w*|suspicious|virus|malware|ransomware)",
                 r"\bikke (?:var )?(?:ægte|rigtig)|\bnot (?:real|genuine|legit)",
             ),
-            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            excludes=(*HYPOTHETICAL, *TRAINING),
             negatable=True,
         ),
         Rule(
@@ -344,39 +154,39 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"\b{_NET} {_gap(3)}(?:{_NOT_WORKING_DA}|{_DOWN_DA}|falder ud|er faldet ud|"
+                rf"\b{NET} {gap(3)}(?:{NOT_WORKING_DA}|{DOWN_DA}|falder ud|er faldet ud|"
                 r"er røget|forsvandt|er forsvundet)",
                 rf"\b(?:ingen|intet|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
-                rf"forbindelse til |forbindelsen til |mere )?{_NET_NOUN}\b",
-                rf"\b{_IKKE} (?:\S+ )?(?:haft|fået|har) (?:noget |nogen )?{_NET_NOUN}\b",
-                rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå|være|koble) (?:på|ud på|online på|ind på) "
+                rf"forbindelse til |forbindelsen til |mere )?{NET_NOUN}\b",
+                rf"\b{IKKE} (?:\S+ )?(?:haft|fået|har) (?:noget |nogen )?{NET_NOUN}\b",
+                rf"\b{KAN_IKKE} {gap(3)}(?:komme|gå|være|koble) (?:på|ud på|online på|ind på) "
                 r"(?:nettet|internettet|internet|net)\b",
-                rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå) online\b",
-                rf"\b{_KAN_IKKE} {_gap(3)}forbinde (?:til|på) {_NET}",
+                rf"\b{KAN_IKKE} {gap(3)}(?:komme|gå) online\b",
+                rf"\b{KAN_IKKE} {gap(3)}forbinde (?:til|på) {NET}",
                 r"\b(?:internet|net)nedbrud\b|\bnedbrud (?:på|af) (?:internettet|nettet|netværket)\b",
-                rf"\b(?:ingen|nobody|no[- ]?one) {_gap(3)}(?:har|får|kan få|has|gets) (?:\S+ )?"
-                rf"(?:{_NET_NOUN}|{_NET_EN})\b",
-                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
+                rf"\b(?:ingen|nobody|no[- ]?one) {gap(3)}(?:har|får|kan få|has|gets) (?:\S+ )?"
+                rf"(?:{NET_NOUN}|{NET_EN})\b",
+                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {gap(3)}(?:kan|can) {gap(2)}"
                 r"(?:komme|gå|get|go) (?:på |ud på |on )?(?:nettet|internettet|online|the internet)\b",
-                rf"\b(?:the |our )?{_NET_EN} (?:connection )?{_gap(2)}"
-                rf"(?:{_DOWN_EN}|{_NOT_WORKING_EN}|(?:is |'s )?out\b|keeps dropping|dropped)",
+                rf"\b(?:the |our )?{NET_EN} (?:connection )?{gap(2)}"
+                rf"(?:{DOWN_EN}|{NOT_WORKING_EN}|(?:is |'s )?out\b|keeps dropping|dropped)",
                 r"\b(?:no|lost|lost the|lost our|without|no access to the|no access to|loss of) "
                 r"(?:internet|network|wifi|wi-fi|connection to the internet|internet connection|"
                 r"internet access|connectivity|network connection)\b",
-                rf"\b{_CANT} {_gap(2)}(?:get online|go online|access the internet|access internet|"
+                rf"\b{CANT} {gap(2)}(?:get online|go online|access the internet|access internet|"
                 r"connect to (?:the )?internet|get on the internet|connect to (?:the )?(?:wifi|wi-fi|"
                 r"network))\b",
                 r"\b(?:internet|network|wifi|broadband) outage\b",
             ),
             # The office's line is everyone's: "ingen internet på kontoret".
             requires_any=(
-                *_EVERYONE,
+                *EVERYONE,
                 r"\b(?:på|i|fra|from|in|at) (?:hele )?(?:kontoret|butikken|klinikken|firmaet|"
                 r"lageret|the office)\b",
             ),
             excludes=(
-                *_RESOLVED,
-                *_HYPOTHETICAL,
+                *RESOLVED,
+                *HYPOTHETICAL,
                 r"\b(?:det|problemet) er ikke (?:internet|nettet)",
                 # The line at someone's home is theirs, not the office's.
                 r"\b(?:derhjemme|hjemme|at home)\b",
@@ -389,37 +199,37 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"\b{_KAN_IKKE} {_gap(3)}{_CONNECT_DA}\b",
-                rf"\b{_SYSTEM} {_gap(3)}(?:{_DOWN_DA}|{_NOT_WORKING_DA}|svarer {_IKKE}|"
-                rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås)|er utilgængelig\w*|{_DOWN_EN}|"
-                rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
+                rf"\b{KAN_IKKE} {gap(3)}{CONNECT_DA}\b",
+                rf"\b{SYSTEM} {gap(3)}(?:{DOWN_DA}|{NOT_WORKING_DA}|svarer {IKKE}|"
+                rf"reagerer {IKKE}|kan {IKKE} (?:tilgås|nås)|er utilgængelig\w*|{DOWN_EN}|"
+                rf"{NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
                 rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse|adgang|kontakt) "
-                rf"(?:til|på) (?:\S+ )?{_SYSTEM}\b",
-                rf"\b{_CANT} {_gap(2)}{_CONNECT_EN}\b",
-                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
-                rf"(?:{_CONNECT_DA}|{_CONNECT_EN}|sende|modtage|åbne|bruge|send|receive|open|use)\b",
-                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:har|has|have|får|gets) "
-                rf"(?:\S+ )?(?:adgang|forbindelse|access|connection) (?:til|to) (?:\S+ )?{_SYSTEM}\b",
+                rf"(?:til|på) (?:\S+ )?{SYSTEM}\b",
+                rf"\b{CANT} {gap(2)}{CONNECT_EN}\b",
+                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {gap(3)}(?:kan|can) {gap(2)}"
+                rf"(?:{CONNECT_DA}|{CONNECT_EN}|sende|modtage|åbne|bruge|send|receive|open|use)\b",
+                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {gap(3)}(?:har|has|have|får|gets) "
+                rf"(?:\S+ )?(?:adgang|forbindelse|access|connection) (?:til|to) (?:\S+ )?{SYSTEM}\b",
                 rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
-                rf"to (?:the |our )?{_SYSTEM}\b",
+                rf"to (?:the |our )?{SYSTEM}\b",
                 r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
-                rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:sende|modtage|send|receive) (?:\S+ )?"
+                rf"\b(?:{KAN_IKKE}|{CANT}) {gap(2)}(?:sende|modtage|send|receive) (?:\S+ )?"
                 r"(?:mails?|e-?mails?|post)\b",
                 # An existing program that will not start is one user's simple task
                 # (BR-13); for everyone, the office cannot work.
-                rf"\b{_APP} {_gap(2)}(?:vil|kan|kunne|ville) (?:\S+ )?{_IKKE} (?:\S+ )?"
+                rf"\b{APP} {gap(2)}(?:vil|kan|kunne|ville) (?:\S+ )?{IKKE} (?:\S+ )?"
                 r"(?:starte|åbne|åbnes|køre|loade|indlæse)\b",
-                rf"\b{_APP} (?:starter|åbner|åbnes|kører|loader) (?:\S+ )?{_IKKE}\b",
-                rf"\b{_APP} {_gap(2)}(?:crash\w*|krasher|crasher|fryser|hænger|lukker ned|freezes|"
+                rf"\b{APP} (?:starter|åbner|åbnes|kører|loader) (?:\S+ )?{IKKE}\b",
+                rf"\b{APP} {gap(2)}(?:crash\w*|krasher|crasher|fryser|hænger|lukker ned|freezes|"
                 r"freezing)\b",
-                rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:åbne|starte|bruge|open|start|use) {_APP}",
-                rf"\b{_APP} (?:\S+ )?(?:won'?t|will not|doesn'?t|does not|can'?t|cannot|fails to) "
+                rf"\b(?:{KAN_IKKE}|{CANT}) {gap(2)}(?:åbne|starte|bruge|open|start|use) {APP}",
+                rf"\b{APP} (?:\S+ )?(?:won'?t|will not|doesn'?t|does not|can'?t|cannot|fails to) "
                 r"(?:\S+ )?(?:start|open|launch|load|run)\b",
             ),
-            requires_any=_EVERYONE,
+            requires_any=EVERYONE,
             excludes=(
-                *_RESOLVED,
-                *_HYPOTHETICAL,
+                *RESOLVED,
+                *HYPOTHETICAL,
                 r"\b(?:der var|there was|var|was) (?:\S+ )?(?:et |an? )?(?:nedbrud|outage|"
                 r"driftsforstyrrelse)",
             ),
@@ -432,19 +242,19 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"\b{_KAN_IKKE} {_gap(3)}{_PRINT_VERB}\b",
-                rf"\b{_PRINT} {_gap(3)}(?:{_NOT_WORKING_DA}|printer {_IKKE}|udskriver {_IKKE}|"
-                rf"{_DOWN_DA}|{_DOWN_EN}|{_NOT_WORKING_EN}|(?:is |are )?(?:not printing|stuck|"
+                rf"\b{KAN_IKKE} {gap(3)}{PRINT_VERB}\b",
+                rf"\b{PRINT} {gap(3)}(?:{NOT_WORKING_DA}|printer {IKKE}|udskriver {IKKE}|"
+                rf"{DOWN_DA}|{DOWN_EN}|{NOT_WORKING_EN}|(?:is |are )?(?:not printing|stuck|"
                 rf"failing))",
-                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
-                rf"{_PRINT_VERB}\b",
-                rf"\b{_CANT} {_gap(2)}(?:print|printing)\b",
-                rf"\budskrift(?:er|erne)? (?:\S+ )?(?:kommer|går) {_IKKE} (?:ud|igennem)\b",
-                rf"\b(?:ingen|none) (?:af |of )?(?:\S+ )?{_PRINT} (?:\S+ )?(?:virker|fungerer|printer|"
+                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {gap(3)}(?:kan|can) {gap(2)}"
+                rf"{PRINT_VERB}\b",
+                rf"\b{CANT} {gap(2)}(?:print|printing)\b",
+                rf"\budskrift(?:er|erne)? (?:\S+ )?(?:kommer|går) {IKKE} (?:ud|igennem)\b",
+                rf"\b(?:ingen|none) (?:af |of )?(?:\S+ )?{PRINT} (?:\S+ )?(?:virker|fungerer|printer|"
                 r"works?)\b",
             ),
-            requires_any=_EVERYONE,
-            excludes=(*_RESOLVED, *_HYPOTHETICAL),
+            requires_any=EVERYONE,
+            excludes=(*RESOLVED, *HYPOTHETICAL),
             negatable=True,
         ),
         Rule(
@@ -453,33 +263,33 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"{_ACCOUNT}\b {_gap(4)}(?:er|blev|bliver|er blevet|har været|is|has been|got|was|"
-                rf"gets|keeps getting|seems) (?:\S+ ){{0,2}}?(?:{_LOCKED_DA}|{_LOCKED_EN})\b"
+                rf"{ACCOUNT}\b {gap(4)}(?:er|blev|bliver|er blevet|har været|is|has been|got|was|"
+                rf"gets|keeps getting|seems) (?:\S+ ){{0,2}}?(?:{LOCKED_DA}|{LOCKED_EN})\b"
                 r"(?! op\b| up\b)",
-                rf"\b(?:{_LOCKED_DA}|{_LOCKED_EN}) (?:\S+ )?(?:ude|out)\b",
-                rf"\b(?:{_LOCKED_EN}|{_LOCKED_DA}) (?:my |the |our |his |her |their |min |mit |sin |"
+                rf"\b(?:{LOCKED_DA}|{LOCKED_EN}) (?:\S+ )?(?:ude|out)\b",
+                rf"\b(?:{LOCKED_EN}|{LOCKED_DA}) (?:my |the |our |his |her |their |min |mit |sin |"
                 r"sit |hans |hendes |deres |vores )?(?:account|konto|bruger)",
                 # Without æøå: "min konto er last", "last ude".
-                rf"{_ACCOUNT}\b {_gap(3)}(?:er|blev|bliver|er blevet) (?:\S+ )?last\b(?! op\b)",
+                rf"{ACCOUNT}\b {gap(3)}(?:er|blev|bliver|er blevet) (?:\S+ )?last\b(?! op\b)",
                 r"\blast ude\b",
-                rf"{_ACCOUNT}\b (?:{_LOCKED_DA}|{_LOCKED_EN})\b(?! op\b| up\b)",  # "konto låst"
+                rf"{ACCOUNT}\b (?:{LOCKED_DA}|{LOCKED_EN})\b(?! op\b| up\b)",  # "konto låst"
                 # A subject of one word, "Låst!", "Locked out": on a helpdesk, the account.
                 r"^(?:l(?:å|aa)st|locked)(?: ude| out)?\W*\n",
-                rf"\b(?:l(?:å|aa)se|oplåse|unlock|unblock|reactivate|genaktiver\w*) {_gap(2)}"
-                rf"{_ACCOUNT}\b",
+                rf"\b(?:l(?:å|aa)se|oplåse|unlock|unblock|reactivate|genaktiver\w*) {gap(2)}"
+                rf"{ACCOUNT}\b",
                 r"\bfor mange (?:\S+ )?(?:forsøg|login-?forsøg|loginforsøg)\b",
                 r"\btoo many (?:\S+ ){0,2}?attempts\b",
             ),
             excludes=(
                 r"\b(?:l(?:å|aa)st|l(?:å|aa)ste) op\b|\bunlocked\b",
                 rf"\b(?:ikke|not|isn'?t|wasn'?t|aren'?t) (?:\S+ )?(?:længere |mere |longer )?"
-                rf"(?:{_LOCKED_DA}|{_LOCKED_EN})\b",
+                rf"(?:{LOCKED_DA}|{LOCKED_EN})\b",
                 r"\b(?:kontoret|bygningen|huset|lokalet|døren|dør|nøgle\w*|building|door|keys?)\b",
                 r"\b(?:bankkonto\w*|nemkonto\w*|bank account)",
                 r"\b(?:fil(?:en|er|erne)?|dokument\w*|regneark\w*|files?|documents?) "
                 r"(?:\S+ )?(?:er |is )?(?:l(?:å|aa)st|locked)",
                 r"\b(?:bil(?:en)?|cykl(?:en)?|cykel|skab(?:et)?|skuffe(?:n)?|car|bike)\b",
-                *_HYPOTHETICAL,
+                *HYPOTHETICAL,
             ),
             negatable=True,
             outside=outside,
@@ -490,25 +300,25 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"\b{_PASSWORD}\b {_gap(3)}(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|"
+                rf"\b{PASSWORD}\b {gap(3)}(?:{NOT_WORKING_DA}|{NOT_WORKING_EN}|"
                 r"(?:er|is|has|er blevet|has been|was) (?:\S+ )?(?:udløbet|løbet ud|forkert|"
                 r"ugyldig|afvist|expired|wrong|incorrect|invalid|rejected|not recogni[sz]ed)|"
                 r"udløb\b|løb ud|expired|(?:bliver|blev|gets|got|keeps being) (?:\S+ )?"
-                rf"(?:afvist|rejected|declined)|(?:accepteres|godkendes|passer) {_IKKE}|"
-                rf"(?:bliver|blev) (?:\S+ )?{_IKKE} (?:accepteret|godkendt|genkendt)|"
+                rf"(?:afvist|rejected|declined)|(?:accepteres|godkendes|passer) {IKKE}|"
+                rf"(?:bliver|blev) (?:\S+ )?{IKKE} (?:accepteret|godkendt|genkendt)|"
                 r"(?:isn'?t|is not|wasn'?t|was not|not) (?:being )?accepted)",
                 rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
-                rf"expired) (?:\S+ )?{_PASSWORD}\b",
-                rf"\b(?:glemt|glemte|forgot|forgotten) (?:\S+ )?{_PASSWORD}\b",
-                rf"\bhusker {_IKKE} (?:\S+ )?{_PASSWORD}\b",
-                rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:huske|skifte|ændre|remember|change) "
-                rf"(?:\S+ )?{_PASSWORD}\b",
+                rf"expired) (?:\S+ )?{PASSWORD}\b",
+                rf"\b(?:glemt|glemte|forgot|forgotten) (?:\S+ )?{PASSWORD}\b",
+                rf"\bhusker {IKKE} (?:\S+ )?{PASSWORD}\b",
+                rf"\b(?:{KAN_IKKE}|{CANT}) {gap(2)}(?:huske|skifte|ændre|remember|change) "
+                rf"(?:\S+ )?{PASSWORD}\b",
             ),
             excludes=(
                 r"\b(?:qr|rabat|kampagne|alarm|dør|fejl|kilde|html|promo|gave|wifi|wi-fi|gæste)"
                 r"[- ]?kode",
                 r"\b(?:ikke|not|isn'?t|wasn'?t) (?:\S+ )?(?:udløbet|expired)\b",
-                *_HYPOTHETICAL,
+                *HYPOTHETICAL,
             ),
             negatable=True,
             outside=outside,
@@ -519,25 +329,25 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"\b{_KAN_IKKE} {_gap(3)}{_LOG_ON}\b",
-                rf"\b{_KAN_IKKE} {_gap(2)}komme (?:ind|på|paa|pa) (?:på |paa |pa |i )?(?:min |mit |vores |sin |den |"
+                rf"\b{KAN_IKKE} {gap(3)}{LOG_ON}\b",
+                rf"\b{KAN_IKKE} {gap(2)}komme (?:ind|på|paa|pa) (?:på |paa |pa |i )?(?:min |mit |vores |sin |den |"
                 r"det )?(?:pc|computer|konto|mail|outlook|teams|systemet|maskine|bærbar|laptop|"
                 r"windows|office|microsoft|sharepoint|onedrive|citrix|fjernskrivebord|vpn)",
                 rf"\b(?:logger|login|logon|log-?in|log-?on|pålogning(?:en)?|indlogning(?:en)?|"
-                rf"sign-?in|sign-?on) {_gap(2)}(?:{_IKKE} (?:på|ind)|fejler|fejlede|mislykke\w*|"
-                rf"{_NOT_WORKING_DA}|fails|failed|failing|{_NOT_WORKING_EN}|problem\w*|error|fejl|"
+                rf"sign-?in|sign-?on) {gap(2)}(?:{IKKE} (?:på|ind)|fejler|fejlede|mislykke\w*|"
+                rf"{NOT_WORKING_DA}|fails|failed|failing|{NOT_WORKING_EN}|problem\w*|error|fejl|"
                 r"issues?|trouble)\b",
                 r"\b(?:problem(?:er)?|issues?|trouble|besvær|vanskeligheder) (?:med (?:at )?|with |"
                 r"when )?(?:\S+ )?(?:logge? (?:på|ind)|log-?in|log-?on|login|logon|pålogning|"
                 r"indlogning|sign(?:ing)?[- ]in|logging (?:in|on))\b",
-                rf"\b{_CANT} {_gap(2)}(?:log ?in|log ?on|login|logon|sign ?in|sign ?on|get into "
+                rf"\b{CANT} {gap(2)}(?:log ?in|log ?on|login|logon|sign ?in|sign ?on|get into "
                 r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
                 r"\b(?:smidt|kicked|thrown) (?:\S+ )?(?:ud|out) (?:af|of)\b",
                 # "Ingen kan logge på", "nobody in the office can log in": everyone's.
-                rf"\b(?:ingen|nobody|no[- ]?one|none of (?:us|the \S+)) {_gap(3)}(?:kan|kunne|"
-                rf"har kunnet|can|could) {_gap(2)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login)\b",
+                rf"\b(?:ingen|nobody|no[- ]?one|none of (?:us|the \S+)) {gap(3)}(?:kan|kunne|"
+                rf"har kunnet|can|could) {gap(2)}(?:{LOG_ON}|log ?in|log ?on|sign ?in|login)\b",
             ),
-            excludes=_HYPOTHETICAL,
+            excludes=HYPOTHETICAL,
             negatable=True,
             outside=outside,
         ),
@@ -547,9 +357,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"\b(?:nulstil\w*|reset\w*|resett\w*|midlertidig\w*|temporary) {_gap(2)}"
-                rf"{_PASSWORD}\b",
-                rf"\b{_PASSWORD}[- ]?(?:reset|nulstil)\w*",
+                rf"\b(?:nulstil\w*|reset\w*|resett\w*|midlertidig\w*|temporary) {gap(2)}"
+                rf"{PASSWORD}\b",
+                rf"\b{PASSWORD}[- ]?(?:reset|nulstil)\w*",
             ),
             excludes=(
                 r"\b(?:næste|kommende|next|coming|upcoming) (?:uge|måned|mandag|tirsdag|onsdag|"
@@ -591,8 +401,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             excludes=(
                 r"\b(?:ingen |ikke (?:en |nogen )?|no |not an? )(?:system[- ]?fejl|system errors?|"
                 r"blue ?screens?|blå ?skærm)",
-                *_RESOLVED,
-                *_HYPOTHETICAL,
+                *RESOLVED,
+                *HYPOTHETICAL,
             ),
             negatable=True,
         ),

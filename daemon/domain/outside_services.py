@@ -1,0 +1,24 @@
+"""Services customers use that OneOffice does not run (BR-13: "En simpel opgave henvender
+sig til din eksisterende IT-løsning"): "kan ikke logge på Facebook" is no log-on
+problem of ours, and no reason to wake the on-call duty.
+
+A triage symptom that names one of these in or right around its words does not count
+(daemon/domain/triage/scope.py). Regexes over the normalised text (lower case); the
+default of `[triage] outside_services`, which replaces the list. Apart from the rules so
+that loading the settings, which every command does, does not load the classifier.
+"""
+
+from __future__ import annotations
+
+OUTSIDE_SERVICES = (
+    r"\b(?:facebook|fb|messenger|instagram|insta|whatsapp|snapchat|tiktok|twitter|"
+    r"linkedin|youtube|pinterest|reddit|discord|tinder)\b",
+    r"\b(?:netflix|spotify|hbo|max|disney\+?|viaplay|tv ?2 ?play|dr ?tv|prime video|"
+    r"apple tv|steam|playstation|psn|xbox|nintendo|twitch)\b",
+    r"\b(?:gmail|g-?mail|hotmail|yahoo|outlook\.com|live\.dk|icloud|apple ?id|"
+    r"google-?kont\w*|google account)\b",
+    r"\b(?:private?|privat|personal|personlige?) (?:\S+ )?(?:mail|e-?mail|konto|account|"
+    r"telefon|mobil|phone|ipad|iphone|computer|pc|bærbare?|laptop)",
+    r"\b(?:mitid|mit id|nemid|nem id|e-?boks|netbank\w*|mobilepay|skat(?:\.dk)?|"
+    r"borger\.dk|sundhed\.dk|rejsekort\w*|dba(?:\.dk)?|ebay|amazon|wolt|webshop\w*)\b",
+)
