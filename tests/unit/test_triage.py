@@ -174,6 +174,17 @@ CRITICAL = [
         "Med venlig hilsen\nKirsten\nTlf. 12 34 56 78",
         "printing_down_everyone",
     ),
+    # BR-9 "mistanke om hack": account activity the user denies; a PC handed to a caller.
+    (
+        "Login-advarsel",
+        "Jeg har fået besked om et login på min konto fra Peru. Det var altså ikke mig.",
+        "account_misuse",
+    ),
+    (
+        "Cold call",
+        "A caller claiming to be from Microsoft got me to install TeamViewer and took over.",
+        "remote_access_scam",
+    ),
 ]
 
 # (subject, body) - not critical, priority normal, no rule.

@@ -22,12 +22,30 @@ def _gap(words: int) -> str:
 
 
 _IKKE = r"(?:ikke|ikk|ik)"
-# "kan ikke", "kan jeg desværre ikke", "det er ikke muligt at", "det lykkes mig ikke at".
+# "... for nogen af os at": who cannot, between "ikke muligt" and the verb.
+_FOR_WHOM = rf"(?: for (?:{_W} ){{0,4}}?{_W}(?= at\b))?"
+# "kan ikke", "kan jeg desværre ikke", "det er ikke muligt at", "det lykkes mig ikke at";
+# formal: "det har ikke været muligt for nogen af vores ansatte at"; informal: "pc'en
+# vil ikke lade mig", "Teams lader mig ikke", "Windows nægter at lade mig".
 _KAN_IKKE = (
-    rf"(?:(?:kan|kunne) {_gap(3)}{_IKKE}|{_IKKE} (?:længere )?(?:muligt|kunnet|kan|kunne)|"
-    rf"lykkes (?:{_W} )?{_IKKE})"
+    rf"(?:(?:kan|kunne) {_gap(3)}{_IKKE}|{_IKKE} (?:har |havde )?(?:været |længere )*"
+    rf"(?:muligt|kunnet|kan|kunne){_FOR_WHOM}|lykke(?:s|des) (?:{_W} )?{_IKKE}{_FOR_WHOM}|"
+    rf"(?:vil|ville) (?:{_W} )?{_IKKE} lade (?:mig|os|ham|hende|dem)|"
+    r"lader (?:mig|os|ham|hende|dem) (?:ikke|ik)|nægter at lade (?:mig|os|ham|hende|dem))"
 )
-_CANT = r"(?:can'?t|cannot|can ?not|couldn'?t|could not|unable to|not able to)"
+_CANT = (
+    r"(?:can'?t|cannot|can ?not|couldn'?t|could not|unable to|not able to|"
+    # "it won't let me", "refuses to let me", "it hasn't been possible for anyone to".
+    r"(?:won'?t|will not|wouldn'?t|would not|doesn'?t|does not|refuses to|refused to) "
+    r"let (?:me|us|him|her|them)|"
+    r"(?:is|was|has|have|had|are|'s)(?: not|n'?t) (?:been )?possible (?:for (?:\S+ ){1,5}?)?to)"
+)
+# Nobody can: "ingen af os kan", "none of our shops can"; Danish puts the verb first
+# after an adverb: "i dag kan ingen af os", "derfor kan ingen".
+_NOBODY = r"(?:ingen|nobody|no[- ]?one|none of us|none of (?:our|the|them) \S+)"
+_NOBODY_CAN = (
+    rf"(?:{_NOBODY} {_gap(4)}(?:kan|kunne|har kunnet|can|could)|(?:kan|kunne) ingen)"
+)
 _NOT_WORKING_DA = rf"(?:virker|virke|fungerer|fungere|duer|kører|virkede|fungerede) {_IKKE}"
 _NOT_WORKING_EN = (
     r"(?:(?:is |are |'s |s )?not working|isn'?t working|aren'?t working|"
@@ -78,6 +96,21 @@ _EVERYONE = (
     r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
     r"\bingen af (?:os|vores|dem|medarbejderne|kollegerne|kollegaerne|brugerne|pc'?erne|"
     r"computerne|maskinerne)\b|\bikke (?:nogen|en eneste) af os\b",
+    # "ingen af de fire butikker", "vores filialer" (all of them), not "en af vores butikker".
+    r"\bingen af (?:de|vores) (?:\S+ )?(?:butikker|filialer|afdelinger|kontorer|klinikker|"
+    r"lokationer|medarbejdere|ansatte|brugere|kolleger|kollegaer|pc'?er|computere|maskiner|"
+    r"kasser)\b",
+    r"(?<!af )(?<!en af )\b(?:vores|our) (?:\S+ )?(?:butikker|filialer|afdelinger|kontorer|"
+    r"klinikker|lokationer|shops|stores|branches|offices|clinics|sites|locations)\b",
+    # The negation belongs to "muligt", not to "nogen": "det er ikke muligt for nogen af os"
+    # and "it hasn't been possible for anyone" say nobody can.
+    r"\b(?:ikke|ik|not|(?:has|have|is|was|had)n'?t) (?:\S+ ){0,3}?(?:muligt|lykkes|lykkedes|"
+    r"possible) for "
+    r"(?:nogen|anyone|anybody|any of|en eneste)\b",
+    r"\blykke(?:s|des) (?:ikke|ik) for (?:nogen|en eneste)\b",
+    # Danish word order after an adverb: "i dag kan ingen printe".
+    r"\b(?:kan|kunne) ingen (?:\S+ ){0,4}?(?:printe|udskrive|komme|gå på|forbinde|logge|"
+    r"arbejde|bruge|tilgå|sende|modtage|åbne|starte|få)",
     # "ingen kan printe", "ingen af pc'erne virker"; not "ingen der har svaret".
     r"\bingen (?:\S+ ){0,3}?(?:kan|har|får) (?:\S+ ){0,2}?(?:printe|udskrive|komme|gå på|"
     r"forbinde|logge|arbejde|internet|net|forbindelse|adgang|bruge|tilgå|sende|modtage|åbne|"
@@ -89,8 +122,11 @@ _EVERYONE = (
     # "Outlook vil ikke starte for nogen af os", "won't start on any of our pcs": said of
     # a fault, "for nogen af os" is "for none of us" (a negation elsewhere in the sentence
     # is left unchecked: "nogen af os" words a question, "kan nogen af jer", otherwise).
-    r"\b(?:for|til|på|hos|on|to|for) (?:nogen|any) (?:af|of) (?:os|us|vores|our|medarbejderne|"
-    r"kollegerne|kollegaerne|pc'?erne|computerne|maskinerne|the)\b",
+    r"\b(?:for|til|på|hos|fra|on|to|for|from) (?:nogen|any) (?:af|of) (?:os|us|vores|our|"
+    r"medarbejderne|kollegerne|kollegaerne|pc'?erne|computerne|maskinerne|the)\b",
+    # "kan ikke printe fra nogen pc'er": from no machine at all.
+    r"\b(?:fra|på|from|on) (?:nogen|any) (?:af )?(?:vores |our |the )?(?:pc'?er|pc'?erne|"
+    r"computere|computerne|maskiner|maskinerne|pcs|computers|machines|laptops)\b",
     r"(?<!ikke )\b(?:alle|samtlige) (?:vores |de )?(?:printere|printerne|servere|serverne|"
     r"systemer|systemerne|kontorer|afdelinger|butikker|lokationer|skærme|telefoner)\b",
     rf"\bvi (?:\S+ ){{0,2}}?(?:kan|kunne) (?:\S+ ){{0,2}}?{_IKKE} (?:\S+ ){{0,2}}?"
@@ -127,6 +163,9 @@ _SYSTEM = (
     r"drev(?:et|ene)|sharepoint|onedrive|teams|outlook|e-?mail(?:en|s)?|mail(?:en|s)?|"
     r"exchange|office ?365|microsoft ?365|m365|o365|økonomisystem(?:et)?|erp|navision|"
     r"business central|e-?conomic|intranet(?:tet)?|databasen|the server|the system|servers?|"
+    # Line-of-business systems a shop or a clinic cannot work without.
+    r"(?:kasse|booking|lager|journal|løn|regnskabs|bestillings)system(?:et|erne)?|"
+    r"kasseapparat(?:et|erne)?|betalingsterminal(?:en|erne)?|pos(?: system)?|"
     r"file server|shared drives?|network drives?|mailbox(?:es)?)"
 )
 _APP = (
@@ -281,6 +320,35 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:\S+ ){0,2}?(?:spam|mærkelige|underlige|phishing|strange|weird|suspicious)",
                 r"\b(?:udsat for|ramt af|offer for|faldet for|victim of|fallen for|fell for|hit by) "
                 r"(?:\S+ )?(?:phishing|svindel|hack\w*|angreb|cyberangreb|attack|cyberattack|scam)",
+                # Someone at the controls: the mouse moving by itself, a stranger steering
+                # or having been on the PC.
+                r"\b(?:mus(?:en)?|markør(?:en)?|cursor(?:en)?|mouse|pointer(?:en)?) (?:\S+ ){0,5}?"
+                r"(?:bevæger|bevægede|flytter|flyttede|kører|kørte|hopper|moves|moving|moved) "
+                r"(?:\S+ ){0,2}?(?:af sig selv|by itself|on its own|of its own accord)",
+                r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
+                r"(?:styrer|styrede|fjernstyrer|fjernstyrede|overtog|har overtaget|controls|"
+                r"controlling|controlled|took over|has taken over|took control of) (?:\S+ )?"
+                r"(?:min|mit|vores|my|our) (?:computer|pc|maskine|skærm|bærbare?|laptop|screen|"
+                r"mouse|mus)\b",
+                r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
+                r"(?:inde på|inde i|været på|been on|been in|been into) (?:min|mit|vores|my|our) "
+                r"(?:computer|pc|maskine|bærbare?|laptop|mail\w*|konto\w*|account|mailbox)\b",
+                r"\b(?:fjernstyret|fjernstyres|remotely controlled|controlled remotely|"
+                r"being controlled)\b",
+                # Ransomware's marks: files renamed or given a new ending, a note asking for money.
+                r"\b(?:filer(?:ne)?|dokumenter(?:ne)?|billeder(?:ne)?|files|documents|photos|"
+                r"(?:alle|every|all) (?:\S+ )?(?:fil|filer|dokument\w*|files?|documents?)) "
+                r"(?:\S+ ){0,5}?(?:har fået|får|fik|fået|have got|got|has got|have|has|now have|"
+                r"are getting|get) (?:\S+ ){0,2}?(?:nye?|mærkelige?|underlige?|ukendte?|andre|new|"
+                r"strange|weird|odd|unknown|different) (?:\S+ )?(?:navne?|endelser?|filendelser?|"
+                r"filtyper?|names?|extensions?|file ?types?)\b",
+                r"\b(?:filer(?:ne)?|dokumenter(?:ne)?|billeder(?:ne)?|files|documents|photos|"
+                r"(?:alle|every|all) (?:\S+ )?(?:fil|filer|dokument\w*|files?|documents?)) "
+                r"(?:\S+ ){0,5}?(?:er|bliver|blev|er blevet|is|are|were|has been|have been|being|"
+                r"getting) (?:\S+ )?(?:omdøbt|renamed)\b",
+                r"\b(?:tekstfil|note|besked|seddel|message|text file|readme)\w* (?:\S+ ){0,4}?(?:om|"
+                r"about|demanding|med krav om|kræver|asking for|requesting) (?:\S+ )?(?:betaling|"
+                r"bitcoin|løsesum|payment|ransom|penge|money)\b",
                 # Someone else in a mailbox or an account: "nogen har adgang til min mail".
                 r"\b(?:nogen|en anden|en fremmed|fremmede|someone|somebody|a stranger) "
                 r"(?:\S+ ){0,2}?(?:har|havde|has|have|had) (?:\S+ )?(?:adgang|access) (?:til|to) "
@@ -294,6 +362,13 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:ikke|not|didn'?t|haven'?t|har ikke) (?:\S+ )?(?:klikket|trykket|åbnet|"
                 r"clicked|opened)\b",
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
+                # Hacking as news or as a warning in general, not a suspicion about us.
+                r"\b(?:i nyhederne|in the news|på tv|i avisen|in the paper|i pressen|artikel\w*|"
+                r"artiklen|article|(?:læste|læst|read|hørte|hørt|heard|så|saw) (?:\S+ )?(?:om|about|"
+                r"that|at|i nyhederne))\b",
+                r"\b(?:hackere|hackers|svindlere|scammers|cyberkriminelle|cybercriminals|"
+                r"angribere|attackers) (?:\S+ )?(?:bruger|prøver|forsøger|sender|udgiver|laver|kan|"
+                r"use|try|pretend|send|are sending|can|often|ofte|typically|typisk)\b",
                 r"\b(?:undgå|avoid|forebygge|prevent)\w* (?:\S+ ){0,3}?(?:hack|hacked|hacket|hacking)",
                 r"\b(?:beskytte?|protect)\w* (?:\S+ ){0,3}?(?:mod|against|from) "
                 r"(?:hack|hacker|hacking)",
@@ -312,8 +387,11 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_GAVE} {_gap(4)}{_SECRET}\b",
                 r"\b(?:logget|loggede|logged|signed) (?:\S+ ){0,4}?(?:falsk\w*|fake|phishing\w*|"
                 r"svindel\w*|forfalsket\w*|spoof\w*)",
-                r"\b(?:klikket|klikkede|trykket|trykkede|clicked|tapped) (?:\S+ ){0,6}?"
+                r"\b(?:klikket|klikkede|trykket|trykkede|clicked|tapped) (?:\S+ ){0,10}?"
                 r"(?:logget|loggede|logged|signed) (?:ind|på|paa|in|on)\b",
+                # "jeg loggede ind via linket": the link is where the password went.
+                r"\b(?:logget|loggede|logged|signed|skrev|tastede|typed|entered) (?:\S+ ){0,6}?"
+                r"(?:via|gennem|igennem|through|from|fra|using) (?:\S+ )?(?:link(?:et)?|the link)\b",
             ),
             requires_any=_LURE,
             excludes=(*_HYPOTHETICAL, *_TRAINING),
@@ -327,15 +405,102 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             priority="high",
             patterns=(
                 r"\b(?:klikket|klikkede|klikke|trykket|trykkede|åbnet|åbnede|clicked|opened|"
-                r"tapped|followed) (?:\S+ ){0,4}?(?:link\w*|vedhæft\w*|bilag\w*|attachment\w*|"
-                r"fil(?:en)?|file)\b",
+                r"tapped|followed) (?:\S+ ){0,4}?(?:[^\s.!?;]+-)?(?:link\w*|vedhæft\w*|bilag\w*|"
+                r"attachment\w*|fil(?:en)?|file)\b",
             ),
             requires_any=(
                 r"\b(?:falsk\w*|svindel\w*|snydt|snyd\w*|phishing\w*|fake|scam\w*|spoof\w*|"
                 r"mistænkelig\w*|suspicious|virus|malware|ransomware)",
                 r"\bikke (?:var )?(?:ægte|rigtig)|\bnot (?:real|genuine|legit)",
+                # In doubt afterwards whether it was genuine.
+                r"\b(?:i tvivl|usikker|tvivler|unsure|not sure|doubt\w*|wonder\w*) (?:\S+ ){0,4}?"
+                r"(?:ægte|rigtig\w*|legitim\w*|real|genuine|legit\w*)",
+                # From a sender the writer does not know.
+                r"\b(?:ukendte?|fremmede?|unknown|strange) (?:af)?sender|\bafsender (?:jeg|vi) "
+                r"(?:ikke|aldrig) (?:kender|kendte|har hørt om)|\bsender (?:i|we) (?:don'?t|do not|"
+                r"didn'?t|did not) (?:know|recogni[sz]e)",
             ),
             excludes=(*_HYPOTHETICAL, *_TRAINING),
+            negatable=True,
+        ),
+        Rule(
+            # BR-9 "mistanke om hack": account activity the user says is not theirs - a
+            # sign-in alert, MFA prompts they did not ask for, a mail rule or forwarding
+            # they never made ("Det var ikke mig", "I didn't create it").
+            name="account_misuse",
+            critical=True,
+            priority="high",
+            patterns=(
+                r"\b(?:login|logins|log-?ins?|log-?ind|logon|indlogning\w*|pålogning\w*|"
+                r"loginforsøg|login-?forsøg|sign-?ins?|sign-?on|(?:login|log-?in|sign-?in) attempts?|"
+                r"loginkode\w*|login-?kode\w*|engangskode\w*|bekræftelseskode\w*|"
+                r"verification codes?|security codes?|mfa|2fa|godkend\w* (?:\S+ )?anmodning\w*|"
+                r"approval requests?)\b",
+                r"\b(?:logget|loggede|logged|signed) (?:ind|på|in|on|into)\b",
+                r"\b(?:regel|regler|reglen|reglerne|(?:indbakke|mail|outlook)regl?e\w*|videresendelse\w*|"
+                r"viderestilling\w*|videresender|videresendes|inbox rules?|mail rules?|"
+                r"outlook rules?|rules?|forwarding|forwards|forwarded)\b",
+            ),
+            requires_any=(
+                r"\b(?:det|den|dem|that|it|this) (?:var|er|was|is) (?:\S+ )?(?:ikke|ik|not) "
+                r"(?:\S+ )?(?:mig|me)\b|\b(?:that|it|this) (?:wasn'?t|isn'?t) (?:\S+ )?me\b|"
+                r"\bikke mig der\b|\bnot me\b",
+                r"\b(?:som|der|that|which)? ?(?:jeg|vi) (?:ikke|aldrig) (?:selv )?(?:har|havde) "
+                r"(?:\S+ )?(?:lavet|oprettet|sat op|bedt om|foretaget|startet|godkendt|prøvet|"
+                r"forsøgt)\b|\b(?:har|havde) (?:jeg|vi) (?:ikke|aldrig) (?:selv )?(?:lavet|oprettet|"
+                r"sat op|bedt om)|\b(?:jeg|vi) har (?:ikke|aldrig) selv\b",
+                r"\b(?:i|we) (?:did not|didn'?t|never|have not|haven'?t) (?:\S+ )?(?:create|created|"
+                r"make|made|do|did|set|request|requested|add|added|start|started|try|tried|approve)\b",
+                # The place: "jeg har aldrig været der", "I haven't travelled".
+                r"\b(?:jeg|vi) har (?:ikke|aldrig) (?:været|rejst)\b|\b(?:i|we) (?:have not|"
+                r"haven'?t|have never|'ve never|never) (?:been|travel+ed)\b",
+                r"\b(?:genkender|genkendte) (?:jeg |vi )?(?:ikke|ik)\b|\b(?:don'?t|do not|didn'?t|"
+                r"did not) recogni[sz]e\b",
+                r"\b(?:nogen|en anden|en fremmed|someone|somebody) (?:\S+ )?(?:har|havde|has|had) "
+                r"(?:\S+ )?(?:oprettet|lavet|sat|tilføjet|created|set|added|made)\b",
+                r"\b(?:adresse|address|konto|account) (?:som |that )?(?:jeg|vi|i|we) (?:ikke|aldrig|"
+                r"don'?t|do not) (?:kender|know|recogni[sz]e)\b",
+            ),
+            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            negatable=True,
+            outside=outside,
+        ),
+        Rule(
+            # BR-9 "mistanke om hack": the PC handed to a caller or stranger (AnyDesk,
+            # TeamViewer, "he took over my screen"). Whatever firm the caller claimed to
+            # be from, it is our PC he was on: no outside services here.
+            name="remote_access_scam",
+            critical=True,
+            priority="high",
+            patterns=(
+                r"\b(?:installerede|installeret|hentede|hentet|downloadede|downloadet|startede|"
+                r"åbnede|gav|givet|installed|downloaded|ran|opened|started|gave|given|"
+                # "han fik mig til at installere", "got me to install".
+                r"(?:fik mig til at|bad mig (?:om at )?|got me to|asked me to|told me to|had me) "
+                r"(?:installere|hente|downloade|åbne|starte|install|download|open|run|start)) "
+                r"(?:\S+ ){0,3}?(?:anydesk|teamviewer|quick ?assist|hurtig ?hjælp|supremo|"
+                r"ultraviewer|logmein|screenconnect|rustdesk|fjernsupport\w*|fjernstyring\w*|"
+                r"fjernadgang\w*|remote access|remote (?:support|access|desktop|control) "
+                r"(?:app|program|tool|software))\b",
+                r"\b(?:lod|lader|let|lets|allowed|gav|gave) (?:ham|hende|dem|personen|manden|"
+                r"kvinden|him|her|them|the caller|the man|the woman) (?:\S+ ){0,3}?(?:overtage|"
+                r"styre|komme ind på|tilgå|få adgang til|kigge på|se|take over|control|access|"
+                r"connect to|into|see|look at|remote into) (?:\S+ )?(?:min|mit|my) (?:skærm|"
+                r"computer|pc|maskine|bærbare?|screen|laptop|mouse|mus|desktop)\b",
+            ),
+            requires_any=(
+                r"\b(?:ringede|ringet|opkald\w*|telefonen|called|calling|phoned|rang|a call)\b",
+                r"\b(?:påstod|påstår|udgav sig|udgiver sig|sagde (?:at )?(?:han|hun|de) var|"
+                r"claimed|claiming|pretend\w*|said (?:he|she|they) (?:was|were)|saying (?:he|she|"
+                r"they) (?:was|were)|posing)\b",
+                r"\b(?:svindl\w*|scam\w*|fremmed|stranger|ukendt|unknown|falsk\w*|fake)\b",
+            ),
+            excludes=(
+                *_HYPOTHETICAL,
+                # Our own technician asked for it.
+                r"\b(?:oneoffice|oo\.dk|jeres (?:tekniker|supporter|kollega|medarbejder|support)|"
+                r"your (?:technician|colleague|support|supporter))\b",
+            ),
             negatable=True,
         ),
         Rule(
@@ -356,7 +521,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:internet|net)nedbrud\b|\bnedbrud (?:på|af) (?:internettet|nettet|netværket)\b",
                 rf"\b(?:ingen|nobody|no[- ]?one) {_gap(3)}(?:har|får|kan få|has|gets) (?:\S+ )?"
                 rf"(?:{_NET_NOUN}|{_NET_EN})\b",
-                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
+                rf"\b{_NOBODY_CAN} {_gap(3)}"
                 r"(?:komme|gå|get|go) (?:på |ud på |on )?(?:nettet|internettet|online|the internet)\b",
                 rf"\b(?:the |our )?{_NET_EN} (?:connection )?{_gap(2)}"
                 rf"(?:{_DOWN_EN}|{_NOT_WORKING_EN}|(?:is |'s )?out\b|keeps dropping|dropped)",
@@ -396,15 +561,26 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse|adgang|kontakt) "
                 rf"(?:til|på) (?:\S+ )?{_SYSTEM}\b",
                 rf"\b{_CANT} {_gap(2)}{_CONNECT_EN}\b",
-                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
+                rf"\b{_NOBODY_CAN} {_gap(3)}"
                 rf"(?:{_CONNECT_DA}|{_CONNECT_EN}|sende|modtage|åbne|bruge|send|receive|open|use)\b",
-                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:har|has|have|får|gets) "
+                rf"\b{_NOBODY} {_gap(3)}(?:har|has|have|får|gets) "
                 rf"(?:\S+ )?(?:adgang|forbindelse|access|connection) (?:til|to) (?:\S+ )?{_SYSTEM}\b",
                 rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
                 rf"to (?:the |our )?{_SYSTEM}\b",
                 r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:sende|modtage|send|receive) (?:\S+ )?"
                 r"(?:mails?|e-?mails?|post)\b",
+                # Mail down: nothing received, nothing through, everything bouncing.
+                rf"\b(?:{_IKKE}|haven'?t|hasn'?t|have not|has not|didn'?t|did not) (?:\S+ )?"
+                r"(?:modtaget|fået|sendt|kunnet sende|kunnet modtage|received|got|gotten|sent) "
+                r"(?:\S+ ){0,2}?(?:mails?|e-?mails?)\b",
+                rf"\b{_NOBODY} {_gap(3)}(?:har|has|have|får|gets|get) (?:\S+ )?(?:fået|modtaget|"
+                r"received|got|gotten) (?:\S+ ){0,2}?(?:mails?|e-?mails?)\b",
+                rf"\b(?:mails?|e-?mails?|mailene|mailsene) (?:\S+ ){{0,3}}?(?:kommer|går) {_IKKE} "
+                r"(?:ind|igennem|frem|ud)\b",
+                r"\b(?:mails?|e-?mails?|mailene|mailsene) (?:\S+ ){0,4}?(?:bliver|blev|er blevet|"
+                r"bounce[sd]?|bouncing|kommer|are|get|gets) (?:\S+ )?(?:afvist|returneret|retur|"
+                r"tilbage|back|bounced|rejected|bouncing)\b",
                 # An existing program that will not start is one user's simple task
                 # (BR-13); for everyone, the office cannot work.
                 rf"\b{_APP} {_gap(2)}(?:vil|kan|kunne|ville) (?:\S+ )?{_IKKE} (?:\S+ )?"
@@ -436,7 +612,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_PRINT} {_gap(3)}(?:{_NOT_WORKING_DA}|printer {_IKKE}|udskriver {_IKKE}|"
                 rf"{_DOWN_DA}|{_DOWN_EN}|{_NOT_WORKING_EN}|(?:is |are )?(?:not printing|stuck|"
                 rf"failing))",
-                rf"\b(?:ingen|nobody|no[- ]?one|none of us) {_gap(3)}(?:kan|can) {_gap(2)}"
+                rf"\b{_NOBODY_CAN} {_gap(3)}"
                 rf"{_PRINT_VERB}\b",
                 rf"\b{_CANT} {_gap(2)}(?:print|printing)\b",
                 rf"\budskrift(?:er|erne)? (?:\S+ )?(?:kommer|går) {_IKKE} (?:ud|igennem)\b",
@@ -534,8 +710,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
                 r"\b(?:smidt|kicked|thrown) (?:\S+ )?(?:ud|out) (?:af|of)\b",
                 # "Ingen kan logge på", "nobody in the office can log in": everyone's.
-                rf"\b(?:ingen|nobody|no[- ]?one|none of (?:us|the \S+)) {_gap(3)}(?:kan|kunne|"
-                rf"har kunnet|can|could) {_gap(2)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login)\b",
+                rf"\b{_NOBODY_CAN} {_gap(3)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login)\b",
             ),
             excludes=_HYPOTHETICAL,
             negatable=True,
