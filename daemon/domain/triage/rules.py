@@ -63,6 +63,23 @@ _RESOLVED = (
     r"\bback (?:up|online|to normal)\b",
     r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b",
 )
+# A fault in the past that was fixed, told beside a new request: "I sidste uge kunne ingen
+# logge på, men det løste I hurtigt". Not when the sentence goes on to now ("men i dag").
+_PAST = (
+    r"(?:i sidste uge|sidste uge|i forrige uge|forrige uge|i sidste måned|sidste måned|"
+    r"forleden(?: dag)?|tidligere på (?:ugen|måneden)|for (?:en|to|tre|fire|\d+) (?:uger?|"
+    r"måneder?|dage) siden|last (?:week|month)|the other day|earlier this (?:week|month)|"
+    r"(?:a|one|two|three|four|\d+) (?:weeks?|months?|days) ago)"
+)
+_FIXED = (
+    r"(?:løste|løst|fiksede|fikset|fixede|fixet|ordnede|ordnet|rettede|rettet|fixed|solved|"
+    r"sorted|resolved|repaired)"
+)
+_NOW = r"(?!.*\b(?:nu|i dag|i morges|now|today|this morning)\b)"
+_PAST_SOLVED = (
+    rf"\b{_PAST}\b.*?\b{_FIXED}\b{_NOW}",
+    rf"\b{_FIXED}\b.*?\b{_PAST}\b{_NOW}",
+)
 # "Hvad gør vi, hvis internettet går ned?" asks about a procedure; nothing is down.
 # Courtesies ("hvis muligt", "if you can") do not make a sentence hypothetical.
 _HYPOTHETICAL = (
@@ -218,7 +235,10 @@ OUTSIDE_SERVICES = (
     r"\b(?:gmail|g-?mail|hotmail|yahoo|outlook\.com|live\.dk|icloud|apple ?id|"
     r"google-?kont\w*|google account)\b",
     r"\b(?:private?|privat|personal|personlige?) (?:\S+ )?(?:mail|e-?mail|konto|account|"
-    r"telefon|mobil|phone|ipad|iphone|computer|pc|bærbare?|laptop)",
+    r"telefon|mobil|phone|ipad|iphone|computer|pc|bærbare?|laptop|dropbox|google ?drive|"
+    r"onedrive|icloud|cloud|sky)",
+    # A bank is the customer's bank's to run: "netbanken", "the bank says my login is blocked".
+    r"\b(?:bank|banken|banking|online ?banking|netbank\w*|mobilbank\w*|bankapp\w*)\b",
     r"\b(?:mitid|mit id|nemid|nem id|e-?boks|netbank\w*|mobilepay|skat(?:\.dk)?|"
     r"borger\.dk|sundhed\.dk|rejsekort\w*|dba(?:\.dk)?|ebay|amazon|wolt|webshop\w*)\b",
 )
@@ -236,10 +256,28 @@ _SETTLED = re.compile(
     r"\b(?:erledigt|funktioniert wieder|geht wieder)\b|"
     r"\b(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)\b|"
     r"\ball good\b|\balt (?:er )?(?:godt|fint|ok)\b|"
-    r"\b(?:fikset|fixet|løst|løste|ordnet|fixed|solved|sorted) (?:det|it|problemet|the problem)\b"
+    r"\b(?:fikset|fixet|løst|løste|ordnet|fixed|solved|sorted) (?:det|it|problemet|the problem)\b|"
+    # The writer found the cause or owns the mistake: "min fejl", "sorry for the trouble".
+    r"\b(?:min|my) (?:egen |own )?(?:fejl|skyld|mistake|fault|bad)\b|\bbrugerfejl\b|"
+    r"\buser error\b|\b(?:det|it) (?:var|was) (?:bare|blot|kun|just|only|simply) (?!ikke|not)|"
+    r"\b(?:undskyld|beklager) (?:\S+ )?(?:ulejligheden|forstyrrelsen|besværet)\b|"
+    r"\bsorry for (?:the|any|all the) (?:trouble|bother|inconvenience|noise|confusion|fuss)\b|"
+    # We may close it: "sagen kan lukkes", "feel free to close it".
+    r"\b(?:sagen|den|det|ticket|case|it|this) (?:\S+ )?(?:kan|må|can|may) (?:\S+ )?"
+    r"(?:lukkes|be closed)\b|\bclose (?:it|this|the (?:case|ticket|issue))\b|"
+    # Back and working: "nettet er tilbage", "everyone can work again", "not seen it since".
+    r"\b(?:is|are|'s|er) (?:nu |now )?(?:back|tilbage)\b|"
+    r"\b(?:kan|can) (?:\S+ ){0,2}?(?:arbejde|work|printe|print|logge (?:på|ind)|log ?in|"
+    r"komme (?:på|ind)|get in) (?:\S+ )?(?:igen|again)\b|"
+    r"\b(?:ikke|not|(?:has|have|is|was)n'?t) (?:\S+ )?(?:kommet|set|sket|vist sig|happened|seen|"
+    r"occurred|shown up|come back|returned) (?:\S+ )?(?:igen|siden|since|again)\b"
 )
 _STILL_BROKEN = re.compile(
     r"\b(?:stadig|fortsat|endnu ikke|igen ikke|still|not yet|again not)\b|"
+    # Something new: "men nu er det væk igen", "the problem is back".
+    r"\b(?:men|but) (?:nu|now|i dag|today)\b|"
+    r"\b(?:fejlen|problemet|the (?:problem|error|issue|fault)) (?:\S+ )?(?:er|is|came|kom) "
+    r"(?:\S+ )?(?:tilbage|back)\b|\b(?:væk|nede|down|gone) (?:\S+ )?(?:igen|again)\b|"
     r"\b(?:virker|fungerer|kører) (?:\S+ )?(?:ikke|ik)\b|\bikke løst\b|"
     r"\b(?:doesn'?t|does not|isn'?t|is not|not) (?:\S+ )?work"
 )
@@ -249,6 +287,78 @@ def settled(new_text: str) -> bool:
     """Does a reply's (normalised) new text say the problem is over, and nothing still
     wrong? Then its subject, the old problem, is not what the new case is about."""
     return _SETTLED.search(new_text) is not None and _STILL_BROKEN.search(new_text) is None
+
+
+# Mail that reports no fault of its own, whatever words it holds, is not judged (BR-6:
+# the criticality of an inquiry; these are none). Each names what it is, for the reason.
+_NOT_AN_INQUIRY = (
+    # An out-of-office or other automatic reply answers our mail: its subject is ours
+    # ("Automatisk svar: Kan ikke logge på"), its body an absence.
+    (
+        "automatic_reply",
+        re.compile(
+            r"^(?:automatisk svar|autosvar|auto-?svar|automatisk besked|automatic reply|"
+            r"auto-?reply|autoreply|auto-?response|out of (?:the )?office|fraværende|fravær|"
+            r"ikke til stede|abwesend|automatische antwort|réponse automatique|frånvaro)\s*:"
+        ),
+        None,
+    ),
+    (
+        "automatic_reply",
+        re.compile(
+            r"\b(?:automatisk svar|automatisk genereret|autogenereret|automatic reply|"
+            r"auto-?reply|automatically generated|this is an automat(?:ic|ed))\b"
+        ),
+        # ... and says the writer is away: "Jeg er på ferie til og med", "out of the office".
+        re.compile(
+            r"\b(?:på ferie|holder ferie|fraværende|på barsel|på kursus|ikke på kontoret|ude af "
+            r"huset|out of (?:the )?office|on (?:leave|holiday|vacation|annual leave|sick leave)|"
+            r"away from (?:the|my) (?:office|desk)|away until)\b"
+        ),
+    ),
+    # A newsletter or other bulk mail: its footer. News about hackers reports nothing here.
+    (
+        "newsletter",
+        re.compile(
+            r"\b(?:afmeld|frameld) (?:dig |nyhedsbrevet\b|nyhedsbrev\b|her\b|abonnement)|"
+            r"\bunsubscribe (?:here|from (?:this|these|our|the)|at any time|now)\b|"
+            r"\b(?:click here|klik her) to unsubscribe\b|\bdu modtager (?:denne|dette) (?:\S+ )?"
+            r"(?:mail|e-?mail|nyhedsbrev|besked)\w* (?:\S+ )?(?:fordi|da)\b|\byou (?:are )?"
+            r"receiv(?:e|ing) this (?:\S+ )?(?:e-?mail|newsletter|message) because\b|"
+            r"\bview (?:this (?:e-?mail|newsletter) )?in (?:your|a) browser\b"
+        ),
+        None,
+    ),
+    # The writer withdraws the alarm: "Falsk alarm", "se bort fra min tidligere mail",
+    # "please disregard my earlier message" (unless something is still wrong, below).
+    (
+        "withdrawn",
+        re.compile(
+            r"(?:\bfalsk alarm\b|\bfalse alarm\b|\b(?:se|kig) bort fra (?:min|mit|mine|den|det|de|"
+            r"vores) (?:\S+ )?(?:mail|e-?mail|besked|henvendelse|sag)\w*|\b(?:disregard|ignore) "
+            r"(?:my|the|our) (?:\S+ )?(?:e-?mail|message|mail|request|ticket)s?\b|\bglem (?:min|"
+            r"mit|den|det|vores) (?:\S+ )?(?:mail|besked|henvendelse)\w*|\bnever ?mind\b|"
+            r"\bannuller (?:min|mit|sagen|henvendelsen)\b|\bcancel (?:my|the) (?:request|"
+            r"ticket|case)\b)(?![^.!?\n]*\?)"
+        ),
+        None,
+    ),
+)
+
+
+def not_an_inquiry(title: str, new_text: str) -> str | None:
+    """Why a mail reports no fault at all, as 'kind: "words"' (None: judge it): an
+    automatic reply, a newsletter, an alarm the writer withdraws. `title` is the
+    normalised subject without reply prefixes, `new_text` the normalised new text."""
+    text = f"{title}\n{new_text}"
+    for kind, cue, also in _NOT_AN_INQUIRY:
+        found = cue.search(title) if cue.pattern.startswith("^") else cue.search(text)
+        if found is None or (also is not None and also.search(text) is None):
+            continue
+        if kind == "withdrawn" and _STILL_BROKEN.search(text) is not None:
+            continue  # "Falsk alarm med hacket, men nu kan jeg ikke logge på"
+        return f'{kind}: "{found.group().strip()}"'
+    return None
 
 
 _GAVE = (
@@ -541,6 +651,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             ),
             excludes=(
                 *_RESOLVED,
+                *_PAST_SOLVED,
                 *_HYPOTHETICAL,
                 r"\b(?:det|problemet) er ikke (?:internet|nettet)",
                 # The line at someone's home is theirs, not the office's.
@@ -595,6 +706,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             requires_any=_EVERYONE,
             excludes=(
                 *_RESOLVED,
+                *_PAST_SOLVED,
                 *_HYPOTHETICAL,
                 r"\b(?:der var|there was|var|was) (?:\S+ )?(?:et |an? )?(?:nedbrud|outage|"
                 r"driftsforstyrrelse)",
@@ -620,7 +732,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"works?)\b",
             ),
             requires_any=_EVERYONE,
-            excludes=(*_RESOLVED, *_HYPOTHETICAL),
+            excludes=(*_RESOLVED,
+                *_PAST_SOLVED, *_HYPOTHETICAL),
             negatable=True,
         ),
         Rule(
@@ -683,6 +796,13 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             excludes=(
                 r"\b(?:qr|rabat|kampagne|alarm|dør|fejl|kilde|html|promo|gave|wifi|wi-fi|gæste)"
                 r"[- ]?kode",
+                # The shared key of a guest wifi, an alarm or a door is nobody's log-on.
+                r"\b(?:kode(?:n|rne)?|adgangskode(?:n)?|kodeord(?:et)?|password(?:et)?|key|"
+                r"nøgle(?:n)?|pin(?:koden)?) (?:til|for|to|på|of) (?:\S+ ){0,2}?(?:gæste\S*|guest\S*|"
+                r"wi-?fi\S*|trådløse?|wireless|alarm\S*|dør\S*|door\S*|boks\S*|safe|porten|gate|"
+                r"garage\S*|nøgleboks\S*)",
+                r"\b(?:gæste|guest|wi-?fi|trådløs\w*|wireless|alarm|dør|door)(?:[- ]\S+)?[- ]"
+                r"(?:password\w*|adgangskode\w*|kodeord\w*|key)\b",
                 r"\b(?:ikke|not|isn'?t|wasn'?t) (?:\S+ )?(?:udløbet|expired)\b",
                 *_HYPOTHETICAL,
             ),
@@ -712,7 +832,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "Ingen kan logge på", "nobody in the office can log in": everyone's.
                 rf"\b{_NOBODY_CAN} {_gap(3)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login)\b",
             ),
-            excludes=_HYPOTHETICAL,
+            excludes=(*_HYPOTHETICAL, *_PAST_SOLVED),
             negatable=True,
             outside=outside,
         ),
@@ -734,7 +854,15 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"thursday|friday)\b|\bi morgen\b|\btomorrow\b",
                 r"\bin (?:a|two|three|\d+) (?:weeks?|days)\b",
                 r"\b(?:nye? medarbejder\w*|nyansat\w*|new (?:employee|hire|starter|colleague|user)s?|"
-                r"onboarding|offboarding|fratrådt\w*|fratræder|fratrædelse|leaver|left the company)\b",
+                r"onboarding|offboarding|fratrådt\w*|fratræder|fratrædelse|leaver|left the company|"
+                r"er stoppet|har sagt op|has left|have left|resigned|quit)\b",
+                # Resetting everyone's passwords is a measure to weigh, not a log-on that fails.
+                r"\b(?:alle|alles|samtlige|everyone'?s|everybody'?s|all)\b (?:\S+ ){0,2}?"
+                r"(?:passwords|adgangskoder|koder|kodeord|passwords)\b",
+                r"\b(?:password reset|nulstilling) for (?:alle|all|everyone|everybody|samtlige)\b",
+                r"\b(?:skal vi|bør vi|burde vi|skulle vi|should we|shall we|do we need to|"
+                r"is it (?:a good idea|worth|wise|smart)|would it be wise|giver det mening|"
+                r"er det en god idé)\b",
                 r"\b(?:starter|starts|begynder) (?:hos os |on |here )?(?:på|den|i|på mandag|"
                 r"monday|next|mandag|tirsdag|onsdag|torsdag|fredag|\d)",
                 r"\b(?:politik\w*|policy|policies|krav(?:ene)?|requirements?|regler|rules|"
