@@ -30,7 +30,7 @@ _FOR_WHOM = rf"(?: for (?:{_W} ){{0,4}}?{_W}(?= at\b))?"
 _KAN_IKKE = (
     rf"(?:(?:kan|kunne) {_gap(3)}{_IKKE}|{_IKKE} (?:muligt|kunnet|kan|kunne)|"
     rf"ikke (?:(?:har |havde )?været |længere )(?:muligt|kunnet){_FOR_WHOM}|"
-    rf"ikke muligt{_FOR_WHOM}|lykke(?:s|des) (?:{_W} )?{_IKKE}{_FOR_WHOM}|"
+    rf"(?:ikke muligt|umuligt){_FOR_WHOM}|lykke(?:s|des) (?:{_W} )?{_IKKE}{_FOR_WHOM}|"
     # Written from the negation, so that the scan starts at "ikke lade", not at "vil".
     r"ikke lade (?:mig|os|ham|hende|dem)|lader (?:mig|os|ham|hende|dem) (?:ikke|ik)|"
     r"nægter at lade (?:mig|os|ham|hende|dem))"
@@ -47,12 +47,18 @@ _NOBODY = r"(?:ingen|nobody|no[- ]?one|none of us|none of (?:our|the|them) \S+)"
 _NOBODY_CAN = (
     rf"(?:{_NOBODY} {_gap(4)}(?:kan|kunne|har kunnet|can|could)|(?:kan|kunne) ingen)"
 )
-_NOT_WORKING_DA = rf"(?:virker|virke|fungerer|fungere|duer|kører|virkede|fungerede) {_IKKE}"
+_NOT_WORKING_DA = (
+    rf"(?:(?:virker|virke|fungerer|fungere|duer|kører|virkede|fungerede) {_IKKE}|"
+    r"(?:er |har )?(?:holdt|stoppet) (?:op )?med at (?:virke|fungere|køre|printe))"
+)
 _NOT_WORKING_EN = (
     r"(?:(?:is |are |'s |s )?not working|isn'?t working|aren'?t working|"
     r"(?:does|do|did|dos)(?:n'?t| not|ent) work|won'?t work|(?:has |have )?stopped working)"
 )
-_DOWN_DA = r"(?:er (?:\S+ )?(?:nede|gået ned|død|væk|afbrudt|offline)|nede\b|gik ned|går ned)"
+_DOWN_DA = (
+    r"(?:(?:er|har været|var) (?:\S+ )?(?:nede|gået ned|død|væk|afbrudt|offline)|nede\b|gik ned|"
+    r"går ned)"
+)
 _DOWN_EN = (
     r"(?:(?:is |are |'s |s |went |has gone |have gone |has been |is still )?(?:down|offline|dead))"
 )
@@ -127,6 +133,12 @@ _EVERYONE = (
     r"har været muligt|been possible|longer possible) for (?:nogen|anyone|anybody|any of|"
     r"en eneste)\b",
     r"\blykke(?:s|des) (?:ikke|ik) for (?:nogen|en eneste)\b",
+    # "hverken jeg eller mine kolleger", "neither I nor my colleagues": both, so all.
+    r"\b(?:hverken|neither) (?:jeg|mig|i|me) (?:eller|nor) (?:\S+ )?(?:kolleg\w*|kollegaer\w*|"
+    r"de andre|andre|nogen|colleagues|anyone|the others|others)\b",
+    # Everything down, nobody can do anything: "alt er nede", "ingen kan noget".
+    r"\b(?:alt|everything|det hele) (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|gået ned|down|offline)\b",
+    r"\b(?:ingen|nobody|no one) (?:kan|can) (?:noget|lave noget|arbejde|do anything|work)\b",
     # Danish word order after an adverb: "i dag kan ingen printe".
     r"\b(?:kan|kunne) ingen (?:\S+ ){0,4}?(?:printe|udskrive|komme|gå på|forbinde|logge|"
     r"arbejde|bruge|tilgå|sende|modtage|åbne|starte|få)",
@@ -201,7 +213,9 @@ _PRINT = (
     r"udskrivning(?:en)?|kopimaskine(?:n|r|rne)?|multifunktionsprinter(?:en)?|"
     r"printserver(?:en)?|print ?server|printing|printers?|print jobs?)"
 )
-_PRINT_VERB = r"(?:printe|printes|udskrive|udskrives|skrive ud|printe ud|print|prente)"
+_PRINT_VERB = (
+    r"(?:printe|printes|printet|udskrive|udskrives|udskrevet|skrive ud|printe ud|print|prente)"
+)
 
 _ACCOUNT = (
     r"(?:konto(?:en|er|erne)?|\bbruger(?:en|ne|konto(?:en)?)?|\bbrugernavn(?:et)?|"
@@ -253,6 +267,8 @@ _SETTLED = re.compile(
     r"\b(?:lukke|luk) sagen\b|\bfalsk alarm\b|\b(?:tak|tusind tak) for (?:hjælpen|hurtig hjælp)\b|"
     r"\b(?:working|works|worked|running|up) (?:\S+ )?(?:again|now|fine)\b|\bback (?:in|up|online)\b|"
     r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b|\bnever ?mind\b|"
+    r"^\W*(?:sorted|fixed|solved|resolved|done|løst|fikset|fixet|ordnet|klaret)\b|"
+    r"\b(?:hjalp|har hjulpet|helped) (?:mig|me|os|us)\b|"
     r"\bfalse alarm\b|\bclose the (?:case|ticket)\b|\bthanks? (?:you )?for the (?:quick )?help\b|"
     r"\b(?:erledigt|funktioniert wieder|geht wieder)\b|"
     r"\b(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)\b|"
@@ -323,7 +339,8 @@ _NOT_AN_INQUIRY = (
         re.compile(
             r"\b(?:afmeld|frameld) (?:dig |nyhedsbrevet\b|nyhedsbrev\b|her\b|abonnement)|"
             r"\bunsubscribe (?:here|from (?:this|these|our|the)|at any time|now)\b|"
-            r"\b(?:click here|klik her) to unsubscribe\b|\bdu modtager (?:denne|dette) (?:\S+ )?"
+            r"\b(?:click here|klik her) to unsubscribe\b|\bto unsubscribe\b|"
+            r"\bfor at (?:afmelde|framelde)\b|\bdu modtager (?:denne|dette) (?:\S+ )?"
             r"(?:mail|e-?mail|nyhedsbrev|besked)\w* (?:\S+ )?(?:fordi|da)\b|\byou (?:are )?"
             r"receiv(?:e|ing) this (?:\S+ )?(?:e-?mail|newsletter|message) because\b|"
             r"\bview (?:this (?:e-?mail|newsletter) )?in (?:your|a) browser\b"
@@ -461,9 +478,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:filer(?:ne)?|dokumenter(?:ne)?|billeder(?:ne)?|files|documents|photos|"
                 r"(?:alle|every|all) (?:mine |vores |the |my |our )?(?:fil|filer|dokument\w*|files?|"
                 r"documents?)) (?:\S+ ){0,5}?(?:har fået|får|fik|fået|have got|got|has got|have|has|now have|"
-                r"are getting|get) (?:\S+ ){0,2}?(?:nye?|mærkelige?|underlige?|ukendte?|andre|new|"
+                r"are getting|get) (?:\S+ ){0,2}?(?:(?:nye?|mærkelige?|underlige?|ukendte?|andre|new|"
                 r"strange|weird|odd|unknown|different) (?:\S+ )?(?:navne?|endelser?|filendelser?|"
-                r"filtyper?|names?|extensions?|file ?types?)\b",
+                r"filtyper?|names?|extensions?|file ?types?)|(?:endelse\w*|filendelse\w*|"
+                r"extensions?|the extension)\b)",
                 r"\b(?:filer(?:ne)?|dokumenter(?:ne)?|billeder(?:ne)?|files|documents|photos|"
                 r"(?:alle|every|all) (?:mine |vores |the |my |our )?(?:fil|filer|dokument\w*|files?|"
                 r"documents?)) (?:\S+ ){0,5}?(?:er|bliver|blev|er blevet|is|are|were|has been|have been|being|"
@@ -490,7 +508,16 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"that|at|i nyhederne))\b",
                 r"\b(?:hackere|hackers|svindlere|scammers|cyberkriminelle|cybercriminals|"
                 r"angribere|attackers) (?:\S+ )?(?:bruger|prøver|forsøger|sender|udgiver|laver|kan|"
-                r"use|try|pretend|send|are sending|can|often|ofte|typically|typisk)\b",
+                r"angriber|rammer|går efter|udnytter|kommer ind|bryder ind|use|try|pretend|send|"
+                r"are sending|can|often|ofte|typically|typisk|get|gets|break|target|attack|exploit)\b",
+                r"\b(?:har (?:i|du) set|have you seen|did you see|så (?:i|du))\b",
+                # Someone else was hit: "en stor dansk virksomhed er blevet ramt af ransomware".
+                r"\b(?:en|et|a|another) (?:\S+ ){0,2}?(?:virksomhed|firma|kommune|hospital|company|"
+                r"business|competitor|konkurrent|leverandør|supplier|region|retailer)\w* (?:\S+ )?"
+                r"(?:er blevet|blev|was|has been|got|were) (?:\S+ )?(?:hacket|ramt|hacked|hit|angrebet|"
+                r"attacked)\b",
+                # A question in general: "Kan man blive hacket ved at ...?", "Can you get hacked".
+                r"^\W*(?:kan|kunne) man\b|^\W*(?:can|could) (?:one|you) (?:get|be|become)\b",
                 r"\b(?:undgå|avoid|forebygge|prevent)\w* (?:\S+ ){0,3}?(?:hack|hacked|hacket|hacking)",
                 r"\b(?:beskytte?|protect)\w* (?:\S+ ){0,3}?(?:mod|against|from) "
                 r"(?:hack|hacker|hacking)",
@@ -528,7 +555,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             patterns=(
                 r"\b(?:klikket|klikkede|klikke|trykket|trykkede|åbnet|åbnede|clicked|opened|"
                 r"tapped|followed) (?:\S+ ){0,4}?(?:[^\s.!?;]+-)?(?:link\w*|vedhæft\w*|bilag\w*|"
-                r"attachment\w*|fil(?:en)?|file)\b",
+                r"attachment\w*|fil(?:en)?|file|faktura\w*|invoice\w*|zip\w*|pdf\w*)\b",
             ),
             requires_any=(
                 r"\b(?:falsk\w*|svindel\w*|snydt|snyd\w*|phishing\w*|fake|scam\w*|spoof\w*|"
@@ -537,6 +564,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # In doubt afterwards whether it was genuine.
                 r"\b(?:i tvivl|usikker|tvivler|unsure|not sure|doubt\w*|wonder\w*) (?:\S+ ){0,4}?"
                 r"(?:ægte|rigtig\w*|legitim\w*|real|genuine|legit\w*)",
+                # And now the PC behaves oddly.
+                r"\b(?:opfører sig (?:\S+ )?(?:mærkeligt|underligt|sært|skørt)|sker der (?:\S+ )?"
+                r"(?:mærkelige|underlige|sære) ting|(?:acting|behaving) (?:\S+ )?(?:weird|weirdly|"
+                r"strange|strangely|odd|oddly|funny|up))",
                 # From a sender the writer does not know.
                 r"\b(?:ukendte?|fremmede?|unknown|strange) (?:af)?sender|\bafsender (?:jeg|vi) "
                 r"(?:ikke|aldrig) (?:kender|kendte|har hørt om)|\bsender (?:i|we) (?:don'?t|do not|"
@@ -578,8 +609,11 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"haven'?t|have never|'ve never|never) (?:been|travel+ed)\b",
                 r"\b(?:genkender|genkendte) (?:jeg |vi )?(?:ikke|ik)\b|\b(?:don'?t|do not|didn'?t|"
                 r"did not) recogni[sz]e\b",
-                r"\b(?:nogen|en anden|en fremmed|someone|somebody) (?:\S+ )?(?:har|havde|has|had) "
-                r"(?:\S+ )?(?:oprettet|lavet|sat|tilføjet|created|set|added|made)\b",
+                r"\b(?:nogen|en anden|en fremmed|someone|somebody) (?:\S+ )?(?:har |havde |has |had |"
+                r"have )?(?:\S+ )?(?:oprettet|lavet|sat|tilføjet|created|set|added|made)\b",
+                r"\b(?:jeg|vi) (?:prøver|forsøger|har prøvet|har forsøgt) (?:slet |overhovedet )?"
+                r"(?:ikke|ik) at\b|\b(?:i'?m|i am|we'?re|we are) not (?:trying|logging|signing)\b|"
+                r"\b(?:i|we) (?:wasn'?t|was not|weren'?t) (?:trying|logging|signing)\b",
                 r"\b(?:adresse|address|konto|account) (?:som |that )?(?:jeg|vi|i|we) (?:ikke|aldrig|"
                 r"don'?t|do not) (?:kender|know|recogni[sz]e)\b",
             ),
@@ -604,6 +638,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"ultraviewer|logmein|screenconnect|rustdesk|fjernsupport\w*|fjernstyring\w*|"
                 r"fjernadgang\w*|remote access|remote (?:support|access|desktop|control) "
                 r"(?:app|program|tool|software))\b",
+                r"\b(?:fik|fået|got|gained|had|has had) (?:\S+ )?(?:fjern)?adgang til (?:min|mit|vores) "
+                r"(?:pc|computer|maskine|bærbare?|skærm)|\b(?:got|gained|had|has had) (?:\S+ )?"
+                r"(?:remote )?access to (?:my|our) (?:pc|computer|laptop|machine|screen)\b",
                 r"\b(?:lod|lader|let|lets|allowed|gav|gave) (?:ham|hende|dem|personen|manden|"
                 r"kvinden|him|her|them|the caller|the man|the woman) (?:\S+ ){0,3}?(?:overtage|"
                 r"styre|komme ind på|tilgå|få adgang til|kigge på|se|take over|control|access|"
@@ -691,6 +728,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
                 rf"to (?:the |our )?{_SYSTEM}\b",
                 r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
+                r"\b(?:alt|everything|det hele) (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|gået ned|down|"
+                r"offline)\b",
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:sende|modtage|send|receive) (?:\S+ )?"
                 r"(?:mails?|e-?mails?|post)\b",
                 # Mail down: nothing received, nothing through, everything bouncing.
@@ -699,6 +738,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:mails?|e-?mails?)\b",
                 rf"\b{_NOBODY} {_gap(3)}(?:har|has|have|får|gets|get) (?:\S+ )?(?:fået|modtaget|"
                 r"received|got|gotten) (?:\S+ ){0,2}?(?:mails?|e-?mails?)\b",
+                rf"\b{_NOBODY} {_gap(3)}(?:is |are )?(?:getting|receiving|gets|receives|får|"
+                r"modtager) (?:\S+ ){0,2}?(?:mails?|e-?mails?)\b",
+                r"\b(?:får|modtager|gets?|getting|receiv\w*) (?:ingen|ikke nogen|ikke flere|no|zero) "
+                r"(?:\S+ )?(?:mails?|e-?mails?)\b",
                 rf"\b(?:mails?|e-?mails?|mailene|mailsene) (?:\S+ ){{0,3}}?(?:kommer|går) {_IKKE} "
                 r"(?:ind|igennem|frem|ud)\b",
                 r"\b(?:mails?|e-?mails?|mailene|mailsene) (?:\S+ ){0,4}?(?:bliver|blev|er blevet|"
@@ -801,6 +844,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
                 rf"expired) (?:\S+ )?{_PASSWORD}\b",
                 rf"\b(?:glemt|glemte|forgot|forgotten) (?:\S+ )?{_PASSWORD}\b",
+                # "Outlook keeps refusing my password", "afviser min kode".
+                rf"\b(?:afviser|afviste|refuses|refused|refusing|rejects|rejected|rejecting|"
+                rf"accepterer {_IKKE}|godkender {_IKKE}|won'?t accept|doesn'?t accept) "
+                rf"(?:\S+ )?{_PASSWORD}\b",
                 rf"\bhusker {_IKKE} (?:\S+ )?{_PASSWORD}\b",
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:huske|skifte|ændre|remember|change) "
                 rf"(?:\S+ )?{_PASSWORD}\b",
@@ -811,8 +858,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # The shared key of a guest wifi, an alarm or a door is nobody's log-on.
                 r"\b(?:kode(?:n|rne)?|adgangskode(?:n)?|kodeord(?:et)?|password(?:et)?|key|"
                 r"nøgle(?:n)?|pin(?:koden)?) (?:til|for|to|på|of) (?:\S+ ){0,2}?(?:gæste\S*|guest\S*|"
-                r"wi-?fi\S*|trådløse?|wireless|alarm\S*|dør\S*|door\S*|boks\S*|safe|porten|gate|"
-                r"garage\S*|nøgleboks\S*)",
+                r"wi-?fi\S*|trådløse?|wireless|\S*alarm\S*|\S*dør\S*|\S*door\S*|\S*boks\S*|safe|"
+                r"porten|gate|garage\S*)",
                 r"\b(?:gæste|guest|wi-?fi|trådløs\w*|wireless|alarm|dør|door)(?:[- ]\S+)?[- ]"
                 r"(?:password\w*|adgangskode\w*|kodeord\w*|key)\b",
                 r"\b(?:ikke|not|isn'?t|wasn'?t) (?:\S+ )?(?:udløbet|expired)\b",
@@ -841,6 +888,11 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_CANT} {_gap(2)}(?:log ?in|log ?on|login|logon|sign ?in|sign ?on|get into "
                 r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
                 r"\b(?:smidt|kicked|thrown) (?:\S+ )?(?:ud|out) (?:af|of)\b",
+                # "pc'en lukker mig ikke ind"; tried all morning "uden held", "no luck".
+                r"\b(?:lukker|lader) (?:mig|os|ham|hende|dem) (?:ikke|ik) (?:komme )?ind\b",
+                rf"\b(?:{_LOG_ON}|log ?in|log ?on|sign ?in|logging in|signing in)\b[^.!?;\n]{{0,40}}?"
+                r"\b(?:uden held|forgæves|uden succes|uden at det lykkes|without (?:any )?(?:luck|"
+                r"success)|unsuccessfully|in vain|no luck)",
                 # "Ingen kan logge på", "nobody in the office can log in": everyone's.
                 rf"\b{_NOBODY_CAN} {_gap(3)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login)\b",
             ),
