@@ -21,6 +21,11 @@ def _gap(words: int) -> str:
     return rf"(?:{_W} ){{0,{words}}}?"
 
 
+# Up to five words, not past a comma or "men"/"but": "koden jeg satte i går og nu virker
+# den ikke", not "koden er ok, men skærmen virker ikke".
+_CLAUSE_GAP = r"(?:(?!men |but )[^\s.!?;,]+ ){0,5}?"
+
+
 _IKKE = r"(?:ikke|ikk|ik)"
 # "... for nogen af os at": who cannot, between "ikke muligt" and the verb.
 _FOR_WHOM = rf"(?: for (?:{_W} ){{0,4}}?{_W}(?= at\b))?"
@@ -32,13 +37,13 @@ _KAN_IKKE = (
     rf"ikke (?:(?:har |havde )?været |længere )(?:muligt|kunnet){_FOR_WHOM}|"
     rf"(?:ikke muligt|umuligt){_FOR_WHOM}|lykke(?:s|des) (?:{_W} )?{_IKKE}{_FOR_WHOM}|"
     # Written from the negation, so that the scan starts at "ikke lade", not at "vil".
-    r"ikke lade (?:mig|os|ham|hende|dem)|lader (?:mig|os|ham|hende|dem) (?:ikke|ik)|"
+    r"ikke lade (?:mig|os|ham|hende|dem|nogen)|lader (?:mig|os|ham|hende|dem) (?:ikke|ik)|"
     r"nægter at lade (?:mig|os|ham|hende|dem))"
 )
 _CANT = (
     r"(?:can'?t|cannot|can ?not|couldn'?t|could not|unable to|not able to|"
     # "it won't let me", "refuses to let me", "it hasn't been possible for anyone to".
-    r"(?:won'?t|will not|doesn'?t|refuses to) let (?:me|us)|"
+    r"(?:won'?t|will not|doesn'?t|refuses to) let (?:me|us|any of us|anyone)|"
     r"(?:not|hasn'?t|isn'?t|wasn'?t) (?:been )?possible (?:for (?:\S+ ){1,5}?)?to)"
 )
 # Nobody can: "ingen af os kan", "none of our shops can"; Danish puts the verb first
@@ -48,7 +53,8 @@ _NOBODY_CAN = (
     rf"(?:{_NOBODY} {_gap(4)}(?:kan|kunne|har kunnet|can|could)|(?:kan|kunne) ingen)"
 )
 _NOT_WORKING_DA = (
-    rf"(?:(?:virker|virke|fungerer|fungere|duer|kører|virkede|fungerede) {_IKKE}|"
+    rf"(?:(?:virker|virke|fungerer|fungere|duer|kører|virkede|fungerede) "
+    rf"(?:den |det |de |stadig |slet |altså |bare |overhovedet |længere )?{_IKKE}|"
     r"(?:er |har )?(?:holdt|stoppet) (?:op )?med at (?:virke|fungere|køre|printe))"
 )
 _NOT_WORKING_EN = (
@@ -56,11 +62,12 @@ _NOT_WORKING_EN = (
     r"(?:does|do|did|dos)(?:n'?t| not|ent) work|won'?t work|(?:has |have )?stopped working)"
 )
 _DOWN_DA = (
-    r"(?:(?:er|har været|var) (?:\S+ )?(?:nede|gået ned|død|væk|afbrudt|offline)|nede\b|gik ned|"
-    r"går ned)"
+    r"(?:(?:er|har været|var) (?:\S+ )?(?:nede|gået ned|død|væk|afbrudt|offline|forsvundet|"
+    r"røget|stoppet)|nede\b|gik ned|går ned|forsvandt|stoppede)"
 )
 _DOWN_EN = (
-    r"(?:(?:is |are |'s |s |went |has gone |have gone |has been |is still )?(?:down|offline|dead))"
+    r"(?:(?:is |are |'s |s |went |has gone |have gone |has been |is still )?(?:down|offline|dead)|"
+    r"(?:has |have )?(?:disappeared|vanished|stopped)\b)"
 )
 _RESOLVED = (
     r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|oppe) "
@@ -73,14 +80,15 @@ _RESOLVED = (
 # A fault in the past that was fixed, told beside a new request: "I sidste uge kunne ingen
 # logge på, men det løste I hurtigt". Not when the sentence goes on to now ("men i dag").
 _PAST = (
-    r"(?:i sidste uge|sidste uge|i forrige uge|forrige uge|i sidste måned|sidste måned|"
+    r"(?<!siden )(?<!since )(?:i sidste uge|sidste uge|i forrige uge|forrige uge|i sidste måned|"
+    r"sidste måned|i (?:mandags|tirsdags|onsdags|torsdags|fredags|lørdags|søndags)|"
     r"forleden(?: dag)?|tidligere på (?:ugen|måneden)|for (?:en|to|tre|fire|\d+) (?:uger?|"
     r"måneder?|dage) siden|last (?:week|month)|the other day|earlier this (?:week|month)|"
     r"(?:a|one|two|three|four|\d+) (?:weeks?|months?|days) ago)"
 )
 _FIXED = (
-    r"(?:løste|løst|fiksede|fikset|fixede|fixet|ordnede|ordnet|rettede|rettet|fixed|solved|"
-    r"sorted|resolved|repaired)"
+    r"(?:løste|løst|fiksede|fikset|fixede|fixet|ordnede|ordnet|rettede|rettet|afsluttet|"
+    r"lukket|fixed|solved|sorted|resolved|repaired|closed|tak for hjælpen|thanks for the help)"
 )
 _NOW = r"(?!.*\b(?:nu|i dag|i morges|now|today|this morning)\b)"
 _PAST_SOLVED = (
@@ -116,7 +124,7 @@ _EVERYONE = (
     r"ansatte|kollegaer|kolleger|kollegaerne|kollegerne|computere|computerne|pc'?er|"
     r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne)\b",
     r"(?<!hej )(?<!hejsa )(?<!kære )(?<!tak )\balle sammen\b|\bos alle\b|\balle mand\b",
-    r"\bhele (?:\S+ )?(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|"
+    r"\bhele (?:\S+ )?(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|etagen|"
     r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
     r"\bingen af (?:os|vores|dem|medarbejderne|kollegerne|kollegaerne|brugerne|pc'?erne|"
     r"computerne|maskinerne)\b|\bikke (?:nogen|en eneste) af os\b",
@@ -136,7 +144,8 @@ _EVERYONE = (
     # "hverken jeg eller mine kolleger", "neither I nor my colleagues": both, so all.
     r"\b(?:hverken|neither) (?:jeg|mig|i|me) (?:eller|nor) (?:\S+ )?(?:kolleg\w*|kollegaer\w*|"
     r"de andre|andre|nogen|colleagues|anyone|the others|others)\b",
-    # Everything down, nobody can do anything: "alt er nede", "ingen kan noget".
+    # Everything down, nobody can do anything: "alt er nede", "ingen kan noget", "intet virker".
+    r"\b(?:intet|ingenting|nothing) (?:\S+ )?(?:virker|fungerer|works|is working)\b",
     r"\b(?:alt|everything|det hele) (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|gået ned|down|offline)\b",
     r"\b(?:ingen|nobody|no one) (?:kan|can) (?:noget|lave noget|arbejde|do anything|work)\b",
     # Danish word order after an adverb: "i dag kan ingen printe".
@@ -153,7 +162,7 @@ _EVERYONE = (
     # "Outlook vil ikke starte for nogen af os", "won't start on any of our pcs": said of
     # a fault, "for nogen af os" is "for none of us" (a negation elsewhere in the sentence
     # is left unchecked: "nogen af os" words a question, "kan nogen af jer", otherwise).
-    r"\b(?:for|til|på|hos|fra|on|to|for|from) (?:nogen|any) (?:af|of) (?:os|us|vores|our|"
+    r"\b(?:for|til|på|hos|fra|i|on|to|for|from|in|let|lade) (?:nogen|any) (?:af|of) (?:os|us|vores|our|"
     r"medarbejderne|kollegerne|kollegaerne|pc'?erne|computerne|maskinerne|the)\b",
     # "kan ikke printe fra nogen pc'er": from no machine at all.
     r"\b(?:fra|på|from|on) (?:nogen|any) (?:af )?(?:vores |our |the )?(?:pc'?er|pc'?erne|"
@@ -164,6 +173,8 @@ _EVERYONE = (
     r"(?:printe|udskrive|skrive ud|komme på|komme ind|gå på|forbinde|få forbindelse|arbejde)",
     r"\bvi (?:\S+ )?har (?:\S+ )?(?:ingen|ikke noget|ikke nogen|ikke) "
     r"(?:internet|net|forbindelse|adgang|netværk|wifi|mail|strøm)",
+    r"\bevery (?:single )?(?:pc|computer|machine|laptop|workstation|device|user|employee|"
+    r"member of staff|one of us|shop|store|branch|office)\b",
     r"(?<!not )(?<!hi )(?<!hello )(?<!dear )(?<!thanks )\b(?:everyone|everybody|all users|"
     r"all staff|all employees|all of us|all (?:of )?(?:our|the) (?:users|staff|employees|"
     r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:office|company|"
@@ -198,6 +209,9 @@ _SYSTEM = (
     r"(?:kasse|booking|journal)system\w*|kasseapparat\w*|"
     r"file server|shared drives?|network drives?|mailbox(?:es)?)"
 )
+# After "adgang til", "access to": any system the office names ("regnskabssystemet",
+# "the accounting system"); not where a match starts, which must begin with known words.
+_ANY_SYSTEM = rf"(?:{_SYSTEM}|[^\s.!?;]*system(?:et|erne)?|[^\s.!?;]+ system)"
 _APP = (
     rf"(?:{_SYSTEM}|excel|word|powerpoint|programmet|programmerne|programmer|windows|"
     r"dynamics|visma|dinero|uniconta|pc'?erne|computerne|maskinerne)"
@@ -269,6 +283,10 @@ _SETTLED = re.compile(
     r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b|\bnever ?mind\b|"
     r"^\W*(?:sorted|fixed|solved|resolved|done|løst|fikset|fixet|ordnet|klaret)\b|"
     r"\b(?:hjalp|har hjulpet|helped) (?:mig|me|os|us)\b|"
+    # The writer found the cause: "fandt selv ud af det", "figured it out", "caps lock".
+    r"\b(?:fandt|fundet) (?:\S+ )?ud af (?:det|problemet|fejlen)\b|"
+    r"\b(?:figured|worked|found) (?:it|that|the problem|the issue) out\b|\bfigured out\b|"
+    r"\bcaps ?lock\b|\bnum ?lock\b|"
     r"\bfalse alarm\b|\bclose the (?:case|ticket)\b|\bthanks? (?:you )?for the (?:quick )?help\b|"
     r"\b(?:erledigt|funktioniert wieder|geht wieder)\b|"
     r"\b(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)\b|"
@@ -428,13 +446,14 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:kompromitteret|kompromiteret|compromised)\b",
                 r"\b(?:ransomware|malware|trojan\w*|cryptolocker|keylogger|spyware)\b",
                 r"(?<!anti-)(?<!anti )\bvirus\b(?! ?(?:scan|program|beskyttelse|protection|software))",
-                r"\b(?:filer(?:ne)?|files|documents|dokumenter(?:ne)?) (?:\S+ ){0,2}?"
+                r"\b(?:filer(?:ne)?|files|documents|dokumenter(?:ne)?) (?:\S+ ){0,5}?"
                 r"(?:krypteret|encrypted)\b|\bløsesum\b|\bransom\b",
                 r"\b(?:uautoriseret|unauthori[sz]ed) (?:\S+ )?(?:adgang|login|log-?in|access|sign-?in)",
                 r"\b(?:ukendte?|usædvanlige?|mistænkelige?|unusual|suspicious|unknown) "
                 r"(?:login|log-?ins?|logon|log-?ind|sign-?ins?|aktivitet|activity)\b",
                 r"\b(?:nogen|en anden|en fremmed|fremmede|someone|somebody|an unknown person) "
-                r"(?:\S+ ){0,2}?(?:logget|logger|loggede|logged|signed) (?:ind|på|in|on|into)\b",
+                r"(?:\S+ ){0,3}?(?:logget|logger|loggede|logged|signed|logge|log|sign|logging|signing) "
+                r"(?:ind|på|in|on|into)\b",
                 r"\b(?:mistanke om|mistænker|suspect|suspected|suspicion of) (?:\S+ ){0,3}?"
                 r"(?:indbrud|misbrug|breach|intrusion|unauthori[sz]ed)",
                 r"\b(?:sikkerhedsbrud|databrud|data breach|security breach)\b",
@@ -459,11 +478,16 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:\S+ ){0,2}?(?:spam|mærkelige|underlige|phishing|strange|weird|suspicious)",
                 r"\b(?:udsat for|ramt af|offer for|faldet for|victim of|fallen for|fell for|hit by) "
                 r"(?:\S+ )?(?:phishing|svindel|hack\w*|angreb|cyberangreb|attack|cyberattack|scam)",
+                # Mail in the user's name they did not write: "mails som jeg ikke har sendt".
+                r"\b(?:mails?|e-?mails?|beskeder|messages) (?:\S+ ){0,4}?(?:som |that |which )?"
+                r"(?:jeg|i) (?:ikke|aldrig|never|didn'?t|did not|haven'?t|have not) (?:\S+ )?(?:har )?"
+                r"(?:sendt|skrevet|sent|wrote|written)\b",
                 # Someone at the controls: the mouse moving by itself, a stranger steering
                 # or having been on the PC.
                 r"\b(?:mus(?:en)?|markør(?:en)?|cursor(?:en)?|mouse|pointer(?:en)?) (?:\S+ ){0,5}?"
                 r"(?:bevæger|bevægede|flytter|flyttede|kører|kørte|hopper|moves|moving|moved) "
-                r"(?:\S+ ){0,2}?(?:af sig selv|by itself|on its own|of its own accord)",
+                r"(?:\S+ ){0,4}?(?:af sig selv|by itself|on its own|of its own accord|uden at (?:jeg|"
+                r"nogen) (?:rører|gør|bruger|har fat)|without (?:me|anyone) (?:touching|doing|using))",
                 r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
                 r"(?:styrer|styrede|fjernstyrer|fjernstyrede|overtog|har overtaget|controls|"
                 r"controlling|controlled|took over|has taken over|took control of) (?:\S+ )?"
@@ -519,8 +543,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # A question in general: "Kan man blive hacket ved at ...?", "Can you get hacked".
                 r"^\W*(?:kan|kunne) man\b|^\W*(?:can|could) (?:one|you) (?:get|be|become)\b",
                 r"\b(?:undgå|avoid|forebygge|prevent)\w* (?:\S+ ){0,3}?(?:hack|hacked|hacket|hacking)",
-                r"\b(?:beskytte?|protect)\w* (?:\S+ ){0,3}?(?:mod|against|from) "
-                r"(?:hack|hacker|hacking)",
+                r"\b(?:beskyt|protect|sikre|sikrer|secure|safeguard|forbered|prepare|forebyg|prevent|"
+                r"undgå|avoid)\w* (?:\S+ ){0,4}?(?:mod|against|from|for)? ?(?:hack\w*|ransomware|"
+                r"malware|virus|phishing|angreb\w*|attacks?)",
                 r"\b(?:kursus|kurser|webinar|course|training|awareness|foredrag|phishing-?test|"
                 r"simulation|simuleret)\w*",
                 *_HYPOTHETICAL,
@@ -590,6 +615,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"verification codes?|security codes?|mfa|2fa|godkend\w* (?:\S+ )?anmodning\w*|"
                 r"approval requests?)\b",
                 r"\b(?:logget|loggede|logged|signed) (?:ind|på|in|on|into)\b",
+                r"\b(?:tilgået|accessed)\b",
                 r"\b(?:regel|regler|reglen|reglerne|(?:indbakke|mail|outlook)regl?e\w*|videresendelse\w*|"
                 r"viderestilling\w*|videresender|videresendes|inbox rules?|mail rules?|"
                 r"outlook rules?|rules?|forwarding|forwards|forwarded)\b",
@@ -719,17 +745,17 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås)|er utilgængelig\w*|{_DOWN_EN}|"
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
                 rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse|adgang|kontakt) "
-                rf"(?:til|på) (?:\S+ )?{_SYSTEM}\b",
+                rf"(?:til|på) (?:\S+ )?{_ANY_SYSTEM}\b",
                 rf"\b{_CANT} {_gap(2)}{_CONNECT_EN}\b",
                 rf"\b{_NOBODY_CAN} {_gap(3)}"
                 rf"(?:{_CONNECT_DA}|{_CONNECT_EN}|sende|modtage|åbne|bruge|send|receive|open|use)\b",
                 rf"\b{_NOBODY} {_gap(3)}(?:har|has|have|får|gets) "
-                rf"(?:\S+ )?(?:adgang|forbindelse|access|connection) (?:til|to) (?:\S+ )?{_SYSTEM}\b",
+                rf"(?:\S+ )?(?:adgang|forbindelse|access|connection) (?:til|to) (?:\S+ )?{_ANY_SYSTEM}\b",
                 rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
-                rf"to (?:the |our )?{_SYSTEM}\b",
+                rf"to (?:the |our )?{_ANY_SYSTEM}\b",
                 r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
                 r"\b(?:alt|everything|det hele) (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|gået ned|down|"
-                r"offline)\b",
+                r"offline)\b|\b(?:intet|ingenting|nothing) (?:\S+ )?(?:virker|fungerer|works|is working)\b",
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:sende|modtage|send|receive) (?:\S+ )?"
                 r"(?:mails?|e-?mails?|post)\b",
                 # Mail down: nothing received, nothing through, everything bouncing.
@@ -783,6 +809,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"{_PRINT_VERB}\b",
                 rf"\b{_CANT} {_gap(2)}(?:print|printing)\b",
                 rf"\budskrift(?:er|erne)? (?:\S+ )?(?:kommer|går) {_IKKE} (?:ud|igennem)\b",
+                rf"\bprinter (?:stadig |slet |bare )?{_IKKE}\b",
                 rf"\b(?:ingen|none) (?:af |of )?(?:\S+ )?{_PRINT} (?:\S+ )?(?:virker|fungerer|printer|"
                 r"works?)\b",
             ),
@@ -824,6 +851,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:\S+ )?(?:er |is )?(?:l(?:å|aa)st|locked)",
                 r"\b(?:bil(?:en)?|cykl(?:en)?|cykel|skab(?:et)?|skuffe(?:n)?|car|bike)\b",
                 *_HYPOTHETICAL,
+                *_PAST_SOLVED,
             ),
             negatable=True,
             outside=outside,
@@ -834,7 +862,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"\b{_PASSWORD}\b {_gap(3)}(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|"
+                rf"\b{_PASSWORD}\b {_CLAUSE_GAP}(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|"
                 r"(?:er|is|has|er blevet|has been|was) (?:\S+ )?(?:udløbet|løbet ud|forkert|"
                 r"ugyldig|afvist|expired|wrong|incorrect|invalid|rejected|not recogni[sz]ed)|"
                 r"udløb\b|løb ud|expired|(?:bliver|blev|gets|got|keeps being) (?:\S+ )?"
@@ -888,6 +916,22 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_CANT} {_gap(2)}(?:log ?in|log ?on|login|logon|sign ?in|sign ?on|get into "
                 r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
                 r"\b(?:smidt|kicked|thrown) (?:\S+ )?(?:ud|out) (?:af|of)\b",
+                # "... logge ind 5 gange, men den afviser mig", "it keeps rejecting me".
+                r"\b(?:logge?|log|login|logon|sign)\w* [^.!?\n]{0,60}?\b(?:afviser|afviste|rejects|"
+                r"rejected|rejecting|refuses|refused) (?:mig|me|os|us)\b",
+                # The second factor never comes: "authenticator-appen giver mig ingen kode",
+                # "I'm not getting the code".
+                r"\b(?:får|fik|modtager|modtog) (?:\S+ )?(?:ikke|ingen) (?:nogen |noget |en )?"
+                r"(?:kode\w*|sms\w*|besked\w*|notifikation\w*)",
+                r"\b(?:giver|sender|viser) (?:mig |os )?(?:ikke|ingen) (?:nogen |noget |en )?"
+                r"(?:kode\w*|sms\w*|besked\w*)",
+                r"\b(?:not|never|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t) (?:\S+ )?(?:getting|get|"
+                r"receiving|receive|arrive|arriving|sending|showing) (?:\S+ )?(?:the |a |any |my )?"
+                r"(?:codes?|sms|text|prompts?|notifications?|verification)\b",
+                # "jeg kan ikke komme ind": on a helpdesk, into the PC or account, unless a
+                # place follows ("ind på kontoret").
+                rf"\b{_KAN_IKKE} {_gap(2)}komme ind\b(?! (?:på|i|ad|gennem) (?:\S+ )?(?:kontoret|"
+                r"bygningen|lokalet|døren|huset|kælderen|lageret|mødelokalet|garagen|p-kælderen))",
                 # "pc'en lukker mig ikke ind"; tried all morning "uden held", "no luck".
                 r"\b(?:lukker|lader) (?:mig|os|ham|hende|dem) (?:ikke|ik) (?:komme )?ind\b",
                 rf"\b(?:{_LOG_ON}|log ?in|log ?on|sign ?in|logging in|signing in)\b[^.!?;\n]{{0,40}}?"
