@@ -50,7 +50,8 @@ _CANT = (
 # after an adverb: "i dag kan ingen af os", "derfor kan ingen".
 _NOBODY = r"(?:ingen|nobody|no[- ]?one|none of us|none of (?:our|the|them) \S+)"
 _NOBODY_CAN = (
-    rf"(?:{_NOBODY} {_gap(4)}(?:kan|kunne|har kunnet|can|could)|(?:kan|kunne) ingen)"
+    rf"(?:{_NOBODY} {_gap(4)}(?:kan|kunne|har kunnet|can|could)|(?:kan|kunne) ingen|"
+    rf"(?:har|havde) ingen {_gap(4)}kunnet)"
 )
 _NOT_WORKING_DA = (
     rf"(?:(?:virker|virke|fungerer|fungere|duer|kører|virkede|fungerede) "
@@ -81,14 +82,17 @@ _RESOLVED = (
 # logge på, men det løste I hurtigt". Not when the sentence goes on to now ("men i dag").
 _PAST = (
     r"(?<!siden )(?<!since )(?:i sidste uge|sidste uge|i forrige uge|forrige uge|i sidste måned|"
-    r"sidste måned|i (?:mandags|tirsdags|onsdags|torsdags|fredags|lørdags|søndags)|"
+    r"sidste måned|i (?:mandags|tirsdags|onsdags|torsdags|fredags|lørdags|søndags)|i går|"
+    r"i forgårs|yesterday|"
     r"forleden(?: dag)?|tidligere på (?:ugen|måneden)|for (?:en|to|tre|fire|\d+) (?:uger?|"
     r"måneder?|dage) siden|last (?:week|month)|the other day|earlier this (?:week|month)|"
     r"(?:a|one|two|three|four|\d+) (?:weeks?|months?|days) ago)"
 )
 _FIXED = (
     r"(?:løste|løst|fiksede|fikset|fixede|fixet|ordnede|ordnet|rettede|rettet|afsluttet|"
-    r"lukket|fixed|solved|sorted|resolved|repaired|closed|tak for hjælpen|thanks for the help)"
+    r"lukket|fixed|solved|sorted|resolved|repaired|closed|"
+    r"tak for (?:den )?(?:hurtige? )?hjælp\w*|thanks? (?:you )?for (?:the |your )?(?:quick |fast )?"
+    r"(?:help|fix))"
 )
 _NOW = r"(?!.*\b(?:nu|i dag|i morges|now|today|this morning)\b)"
 _PAST_SOLVED = (
@@ -144,6 +148,12 @@ _EVERYONE = (
     # "hverken jeg eller mine kolleger", "neither I nor my colleagues": both, so all.
     r"\b(?:hverken|neither) (?:jeg|mig|i|me) (?:eller|nor) (?:\S+ )?(?:kolleg\w*|kollegaer\w*|"
     r"de andre|andre|nogen|colleagues|anyone|the others|others)\b",
+    # "for anyone", "for nogen" only follow a negation ("no email for anyone", "virker ikke
+    # for nogen"): written from that negation, so that it is not read as cancelling them.
+    r"\b(?:no|not|ikke|ik|ingen|intet|nothing|nobody|(?:isn|wasn|doesn|don|didn|won|can|hasn|"
+    r"haven|aren)'?t)\b [^.!?;\n]{0,40}?\bfor (?:anyone|anybody|nogen|any of us)\b",
+    r"\b(?:for )?all (?:\S+ )?(?:staff|users|employees|colleagues|workers|people|machines|"
+    r"computers|pcs|laptops)\b",
     # Everything down, nobody can do anything: "alt er nede", "ingen kan noget", "intet virker".
     r"\b(?:intet|ingenting|nothing) (?:\S+ )?(?:virker|fungerer|works|is working)\b",
     r"\b(?:alt|everything|det hele) (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|gået ned|down|offline)\b",
@@ -283,6 +293,7 @@ _SETTLED = re.compile(
     r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b|\bnever ?mind\b|"
     r"^\W*(?:sorted|fixed|solved|resolved|done|løst|fikset|fixet|ordnet|klaret)\b|"
     r"\b(?:hjalp|har hjulpet|helped) (?:mig|me|os|us)\b|"
+    r"\b(?:got|fik) (?:it|det|den) (?:working|running|til at virke|fixed|sorted)\b|"
     # The writer found the cause: "fandt selv ud af det", "figured it out", "caps lock".
     r"\b(?:fandt|fundet) (?:\S+ )?ud af (?:det|problemet|fejlen)\b|"
     r"\b(?:figured|worked|found) (?:it|that|the problem|the issue) out\b|\bfigured out\b|"
@@ -410,7 +421,8 @@ def not_an_inquiry(title: str, new_text: str) -> str | None:
 
 _GAVE = (
     r"(?:tastet|tastede|indtastet|indtastede|skrevet|skrev|givet|gav|oplyst|oplyste|udfyldt|"
-    r"udfyldte|afgivet|afgav|typed|entered|gave|given|put in|filled in|submitted)"
+    r"udfyldte|afgivet|afgav|typed|entered|gave|given|put in|filled in|submitted|"
+    r"kom til at (?:skrive|taste|indtaste|give|oplyse)|accidentally (?:typed|entered|gave))"
 )
 _SECRET = (
     rf"(?:{_PASSWORD}|login\w*|brugernavn\w*|(?:mine |sine )?oplysninger(?:ne)?|kortnummer\w*|"
@@ -422,7 +434,7 @@ _SECRET = (
 _LURE = (
     r"\b(?:link\w*|sms\w*|e-?mail\w*|mail\w*|besked\w*|side(?:n)?|hjemmeside\w*|formular\w*|"
     r"falsk\w*|svindel\w*|snyd\w*|phishing\w*|fake|scam\w*|spoof\w*|page|site|website|form|"
-    r"text message|ringede|called|opkald\w*)",
+    r"text message|ringede|called|opkald\w*|lignede|ligner|looked like|looks like|imitat\w*)",
 )
 _TRAINING = (
     r"\b(?:kursus|kurser|webinar|course|training|awareness|foredrag|phishing-?test|"
@@ -478,6 +490,12 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:\S+ ){0,2}?(?:spam|mærkelige|underlige|phishing|strange|weird|suspicious)",
                 r"\b(?:udsat for|ramt af|offer for|faldet for|victim of|fallen for|fell for|hit by) "
                 r"(?:\S+ )?(?:phishing|svindel|hack\w*|angreb|cyberangreb|attack|cyberattack|scam)",
+                # A break-in: "indbrud i vores netværk", unknown users or admins on the server.
+                r"\b(?:indbrud|break-?in|intrusion) (?:i|på|in|into|on) (?:vores |min |mit |our |my |the )?"
+                r"(?:netværk\w*|system\w*|server\w*|it\w*|mail\w*|konto\w*|pc\w*|computer\w*|network|"
+                r"systems?|servers?|accounts?|email)",
+                r"\b(?:ukendte|fremmede|unknown|unrecogni[sz]ed) (?:\S+ )?(?:brugere|konti|"
+                r"administratorer|adminkonti|users|accounts|admins|administrators)\b",
                 # Mail in the user's name they did not write: "mails som jeg ikke har sendt".
                 r"\b(?:mails?|e-?mails?|beskeder|messages) (?:\S+ ){0,4}?(?:som |that |which )?"
                 r"(?:jeg|i) (?:ikke|aldrig|never|didn'?t|did not|haven'?t|have not) (?:\S+ )?(?:har )?"
@@ -629,7 +647,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"forsøgt)\b|\b(?:har|havde) (?:jeg|vi) (?:ikke|aldrig) (?:selv )?(?:lavet|oprettet|"
                 r"sat op|bedt om)|\b(?:jeg|vi) har (?:ikke|aldrig) selv\b",
                 r"\b(?:i|we) (?:did not|didn'?t|never|have not|haven'?t) (?:\S+ )?(?:create|created|"
-                r"make|made|do|did|set|request|requested|add|added|start|started|try|tried|approve)\b",
+                r"make|made|do|did|set|request|requested|add|added|start|started|try|tried|approve|"
+                r"log|logged|sign|signed)\b",
+                r"\b(?:ukendt|ukendte|unknown|unrecogni[sz]ed) (?:enhed|device|sted|location|"
+                r"placering|land|country|ip|browser)\b",
                 # The place: "jeg har aldrig været der", "I haven't travelled".
                 r"\b(?:jeg|vi) har (?:ikke|aldrig) (?:været|rejst)\b|\b(?:i|we) (?:have not|"
                 r"haven'?t|have never|'ve never|never) (?:been|travel+ed)\b",
@@ -667,8 +688,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:fik|fået|got|gained|had|has had) (?:\S+ )?(?:fjern)?adgang til (?:min|mit|vores) "
                 r"(?:pc|computer|maskine|bærbare?|skærm)|\b(?:got|gained|had|has had) (?:\S+ )?"
                 r"(?:remote )?access to (?:my|our) (?:pc|computer|laptop|machine|screen)\b",
-                r"\b(?:lod|lader|let|lets|allowed|gav|gave) (?:ham|hende|dem|personen|manden|"
-                r"kvinden|him|her|them|the caller|the man|the woman) (?:\S+ ){0,3}?(?:overtage|"
+                r"\b(?:lod|lader|let|lets|allowed|gav|gave) (?:\S+ ){1,3}?(?:overtage|"
                 r"styre|komme ind på|tilgå|få adgang til|kigge på|se|take over|control|access|"
                 r"connect to|into|see|look at|remote into) (?:\S+ )?(?:min|mit|my) (?:skærm|"
                 r"computer|pc|maskine|bærbare?|screen|laptop|mouse|mus|desktop)\b",
@@ -702,7 +722,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå|være|koble) (?:på|ud på|online på|ind på) "
                 r"(?:nettet|internettet|internet|net)\b",
                 rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå) online\b",
-                rf"\b{_KAN_IKKE} {_gap(3)}forbinde (?:til|på) {_NET}",
+                rf"\b(?:{_KAN_IKKE}|{_NOBODY_CAN}) {_gap(3)}(?:forbinde|få forbindelse|koble) "
+                rf"(?:sig )?(?:til|på) {_NET}",
                 r"\b(?:internet|net)nedbrud\b|\bnedbrud (?:på|af) (?:internettet|nettet|netværket)\b",
                 rf"\b(?:ingen|nobody|no[- ]?one) {_gap(3)}(?:har|får|kan få|has|gets) (?:\S+ )?"
                 rf"(?:{_NET_NOUN}|{_NET_EN})\b",
@@ -743,6 +764,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_KAN_IKKE} {_gap(3)}{_CONNECT_DA}\b",
                 rf"\b{_SYSTEM} {_gap(3)}(?:{_DOWN_DA}|{_NOT_WORKING_DA}|svarer {_IKKE}|"
                 rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås)|er utilgængelig\w*|{_DOWN_EN}|"
+                r"fejler|fejlede|mislykkes|fails|failed|failing|keeps failing|"
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
                 rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse|adgang|kontakt) "
                 rf"(?:til|på) (?:\S+ )?{_ANY_SYSTEM}\b",
@@ -754,6 +776,11 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
                 rf"to (?:the |our )?{_ANY_SYSTEM}\b",
                 r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
+                # "hele firmaet er uden mail og Teams", "without email".
+                rf"\b(?:uden|without) (?:noget |nogen |any )?{_SYSTEM}\b",
+                # "kan ikke åbne nogen filer på netværksdrevet".
+                rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:åbne|gemme|tilgå|hente|finde|open|save|"
+                rf"access|find|reach) {_gap(3)}(?:på|i|on|in|from|fra) (?:the |our )?{_SYSTEM}\b",
                 r"\b(?:alt|everything|det hele) (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|gået ned|down|"
                 r"offline)\b|\b(?:intet|ingenting|nothing) (?:\S+ )?(?:virker|fungerer|works|is working)\b",
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:sende|modtage|send|receive) (?:\S+ )?"
@@ -832,7 +859,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"sit |hans |hendes |deres |vores )?(?:account|konto|bruger)",
                 # Without æøå: "min konto er last", "last ude".
                 rf"{_ACCOUNT}\b {_gap(3)}(?:er|blev|bliver|er blevet) (?:\S+ )?last\b(?! op\b)",
-                r"\blast ude\b",
+                r"\blast ude\b|\blukket (?:\S+ )?ude\b",
                 rf"{_ACCOUNT}\b (?:{_LOCKED_DA}|{_LOCKED_EN})\b(?! op\b| up\b)",  # "konto låst"
                 # A subject of one word, "Låst!", "Locked out": on a helpdesk, the account.
                 r"^(?:l(?:å|aa)st|locked)(?: ude| out)?\W*\n",
