@@ -76,7 +76,7 @@ _RESOLVED = (
     r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b",
     r"\b(?:working|works|worked|up|running) (?:\S+ )?again\b",
     r"\bback (?:up|online|to normal)\b",
-    r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b",
+    r"\b(?:is|has been|was|got|'s) (?:now |all )?(?:fixed|resolved|sorted)\b",
 )
 # A fault in the past that was fixed, told beside a new request: "I sidste uge kunne ingen
 # logge på, men det løste I hurtigt". Not when the sentence goes on to now ("men i dag").
@@ -91,7 +91,8 @@ _PAST = (
 _FIXED = (
     r"(?:løste|løst|fiksede|fikset|fixede|fixet|ordnede|ordnet|rettede|rettet|afsluttet|"
     r"lukket|fixed|solved|sorted|resolved|repaired|closed|"
-    r"tak for (?:den )?(?:hurtige? )?hjælp\w*|thanks? (?:you )?for (?:the |your )?(?:quick |fast )?"
+    r"tak for (?:den |jeres |din )?(?:hurtige? )?hjælp\w*|thanks? (?:you )?for (?:the |your )?"
+    r"(?:quick |fast )?"
     r"(?:help|fix))"
 )
 _NOW = r"(?!.*\b(?:nu|i dag|i morges|now|today|this morning)\b)"
@@ -151,7 +152,10 @@ _EVERYONE = (
     # "for anyone", "for nogen" only follow a negation ("no email for anyone", "virker ikke
     # for nogen"): written from that negation, so that it is not read as cancelling them.
     r"\b(?:no|not|ikke|ik|ingen|intet|nothing|nobody|(?:isn|wasn|doesn|don|didn|won|can|hasn|"
-    r"haven|aren)'?t)\b [^.!?;\n]{0,40}?\bfor (?:anyone|anybody|nogen|any of us)\b",
+    r"haven|aren)'?t)\b [^.!?;\n]{0,40}?\b(?:for (?:anyone|anybody|nogen|any of us)|nogen steder|"
+    r"anywhere|(?:fra|på|from|on) (?:nogen|any) (?:\S+ )?(?:pc|computer|maskine|machine|device|"
+    r"laptop|enhed))\b",
+    r"\bnone of (?:us|our|the|them)\b",
     r"\b(?:for )?all (?:\S+ )?(?:staff|users|employees|colleagues|workers|people|machines|"
     r"computers|pcs|laptops)\b",
     # Everything down, nobody can do anything: "alt er nede", "ingen kan noget", "intet virker".
@@ -176,7 +180,8 @@ _EVERYONE = (
     r"medarbejderne|kollegerne|kollegaerne|pc'?erne|computerne|maskinerne|the)\b",
     # "kan ikke printe fra nogen pc'er": from no machine at all.
     r"\b(?:fra|på|from|on) (?:nogen|any) (?:af )?(?:vores |our |the )?(?:pc'?er|pc'?erne|"
-    r"computere|computerne|maskiner|maskinerne|pcs|computers|machines|laptops)\b",
+    r"computere|computerne|maskiner|maskinerne|pcs|computers|machines|laptops|computer|pc|"
+    r"machine|laptop)\b",
     r"(?<!ikke )\b(?:alle|samtlige) (?:vores |de )?(?:printere|printerne|servere|serverne|"
     r"systemer|systemerne|kontorer|afdelinger|butikker|lokationer|skærme|telefoner)\b",
     rf"\bvi (?:\S+ ){{0,2}}?(?:kan|kunne) (?:\S+ ){{0,2}}?{_IKKE} (?:\S+ ){{0,2}}?"
@@ -544,6 +549,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:ikke|not|didn'?t|haven'?t|har ikke) (?:\S+ )?(?:klikket|trykket|åbnet|"
                 r"clicked|opened)\b",
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
+                r"\bhack\w*[- ](?:tema|theme|film|movie|fest|party|kostume|costume|spil|game|bog|book)",
                 # Hacking as news or as a warning in general, not a suspicion about us.
                 r"\b(?:i nyhederne|in the news|på tv|i avisen|in the paper|i pressen|artikel\w*|"
                 r"artiklen|article|(?:læste|læst|read|hørte|hørt|heard|så|saw) (?:\S+ )?(?:om|about|"
@@ -658,7 +664,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"did not) recogni[sz]e\b",
                 r"\b(?:nogen|en anden|en fremmed|someone|somebody) (?:\S+ )?(?:har |havde |has |had |"
                 r"have )?(?:\S+ )?(?:oprettet|lavet|sat|tilføjet|created|set|added|made)\b",
-                r"\b(?:jeg|vi) (?:prøver|forsøger|har prøvet|har forsøgt) (?:slet |overhovedet )?"
+                r"\buden at (?:jeg|vi) (?:\S+ )?(?:har )?(?:bedt om|lavet|oprettet|sat|godkendt|vidst)|"
+                r"\bwithout (?:me|my|us|our) (?:asking|knowing|consent|permission|approval)\b",
+                r"\b(?:jeg|vi) (?:prøver|forsøger|prøvede|forsøgte|har prøvet|har forsøgt) "
+                r"(?:slet |overhovedet )?"
                 r"(?:ikke|ik) at\b|\b(?:i'?m|i am|we'?re|we are) not (?:trying|logging|signing)\b|"
                 r"\b(?:i|we) (?:wasn'?t|was not|weren'?t) (?:trying|logging|signing)\b",
                 r"\b(?:adresse|address|konto|account) (?:som |that )?(?:jeg|vi|i|we) (?:ikke|aldrig|"
@@ -687,8 +696,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:app|program|tool|software))\b",
                 r"\b(?:fik|fået|got|gained|had|has had) (?:\S+ )?(?:fjern)?adgang til (?:min|mit|vores) "
                 r"(?:pc|computer|maskine|bærbare?|skærm)|\b(?:got|gained|had|has had) (?:\S+ )?"
-                r"(?:remote )?access to (?:my|our) (?:pc|computer|laptop|machine|screen)\b",
-                r"\b(?:lod|lader|let|lets|allowed|gav|gave) (?:\S+ ){1,3}?(?:overtage|"
+                r"(?:remote )?access to (?:my|our) (?:\S+ )?(?:pc|computer|laptop|machine|screen)\b",
+                r"\b(?:lod|lader|let|lets|allowed|gav|gave) (?:\S+ ){1,6}?(?:adgang til|overtage|"
                 r"styre|komme ind på|tilgå|få adgang til|kigge på|se|take over|control|access|"
                 r"connect to|into|see|look at|remote into) (?:\S+ )?(?:min|mit|my) (?:skærm|"
                 r"computer|pc|maskine|bærbare?|screen|laptop|mouse|mus|desktop)\b",
@@ -795,6 +804,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"modtager) (?:\S+ ){0,2}?(?:mails?|e-?mails?)\b",
                 r"\b(?:får|modtager|gets?|getting|receiv\w*) (?:ingen|ikke nogen|ikke flere|no|zero) "
                 r"(?:\S+ )?(?:mails?|e-?mails?)\b",
+                r"\b(?:mails?|e-?mails?|mailene) (?:\S+ ){0,3}?(?:aren'?t|are not|isn'?t|is not|not|"
+                r"never) (?:arriving|coming (?:in|through)|getting through|going out|(?:being )?"
+                r"delivered)\b",
                 rf"\b(?:mails?|e-?mails?|mailene|mailsene) (?:\S+ ){{0,3}}?(?:kommer|går) {_IKKE} "
                 r"(?:ind|igennem|frem|ud)\b",
                 r"\b(?:mails?|e-?mails?|mailene|mailsene) (?:\S+ ){0,4}?(?:bliver|blev|er blevet|"
@@ -837,6 +849,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_CANT} {_gap(2)}(?:print|printing)\b",
                 rf"\budskrift(?:er|erne)? (?:\S+ )?(?:kommer|går) {_IKKE} (?:ud|igennem)\b",
                 rf"\bprinter (?:stadig |slet |bare )?{_IKKE}\b",
+                # "printeren melder fejl på alle pc'er": a printer and an error in one clause.
+                rf"\b{_PRINT} (?:melder|viser|giver|siger|shows|gives|reports|says) (?:\S+ )?"
+                r"(?:fejl\w*|errors?|offline)\b",
                 rf"\b(?:ingen|none) (?:af |of )?(?:\S+ )?{_PRINT} (?:\S+ )?(?:virker|fungerer|printer|"
                 r"works?)\b",
             ),
@@ -898,7 +913,11 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:isn'?t|is not|wasn'?t|was not|not) (?:being )?accepted)",
                 rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
                 rf"expired) (?:\S+ )?{_PASSWORD}\b",
-                rf"\b(?:glemt|glemte|forgot|forgotten) (?:\S+ )?{_PASSWORD}\b",
+                rf"\b(?:glemt|glemte|forgot|forgotten) (?:\S+ ){{0,2}}?{_PASSWORD}\b",
+                # "... en ny adgangskode, den gamle virker ikke mere".
+                rf"\b{_PASSWORD}\b,? (?:og |and )?(?:den gamle|the old one|den|det|it) "
+                rf"(?:\S+ )?(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|(?:er|is) (?:\S+ )?(?:udløbet|"
+                r"forkert|expired|wrong))",
                 # "Outlook keeps refusing my password", "afviser min kode".
                 rf"\b(?:afviser|afviste|refuses|refused|refusing|rejects|rejected|rejecting|"
                 rf"accepterer {_IKKE}|godkender {_IKKE}|won'?t accept|doesn'?t accept) "
@@ -910,6 +929,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             excludes=(
                 r"\b(?:qr|rabat|kampagne|alarm|dør|fejl|kilde|html|promo|gave|wifi|wi-fi|gæste)"
                 r"[- ]?kode",
+                # A phone's or a card's PIN is the device's, not a log-on.
+                r"\b(?:pin\w*|kode\w*|code) (?:til|på|for|to|on|of) (?:min |mit |the |my )?(?:telefon\w*|"
+                r"mobil\w*|phone|iphone|sim\w*|ipad|kort\w*|card|dankort\w*)",
                 # The shared key of a guest wifi, an alarm or a door is nobody's log-on.
                 r"\b(?:kode(?:n|rne)?|adgangskode(?:n)?|kodeord(?:et)?|password(?:et)?|key|"
                 r"nøgle(?:n)?|pin(?:koden)?) (?:til|for|to|på|of) (?:\S+ ){0,2}?(?:gæste\S*|guest\S*|"
@@ -949,7 +971,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # The second factor never comes: "authenticator-appen giver mig ingen kode",
                 # "I'm not getting the code".
                 r"\b(?:får|fik|modtager|modtog) (?:\S+ )?(?:ikke|ingen) (?:nogen |noget |en )?"
-                r"(?:kode\w*|sms\w*|besked\w*|notifikation\w*)",
+                r"(?:kode\w*|sms\w*)",
                 r"\b(?:giver|sender|viser) (?:mig |os )?(?:ikke|ingen) (?:nogen |noget |en )?"
                 r"(?:kode\w*|sms\w*|besked\w*)",
                 r"\b(?:not|never|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t) (?:\S+ )?(?:getting|get|"
