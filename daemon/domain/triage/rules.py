@@ -64,11 +64,12 @@ _NOT_WORKING_EN = (
 )
 _DOWN_DA = (
     r"(?:(?:er|har været|var) (?:\S+ )?(?:nede|gået ned|død|væk|afbrudt|offline|forsvundet|"
-    r"røget|stoppet)|nede\b|gik ned|går ned|forsvandt|stoppede)"
+    r"røget|stoppet|gået(?! (?:hjem|til|videre|fint|godt|bedre|hurtigt|ind|ud|igennem)\b))|"
+    r"nede\b|gik ned|går ned|forsvandt|stoppede)"
 )
 _DOWN_EN = (
-    r"(?:(?:is |are |'s |s |went |has gone |have gone |has been |is still )?(?:down|offline|dead)|"
-    r"(?:has |have )?(?:disappeared|vanished|stopped)\b)"
+    r"(?:(?:is |are |'s |s |went |has gone |have gone |has been |'s been |is still )?(?:down|"
+    r"offline|dead)|(?:has |have )?(?:disappeared|vanished|stopped)\b|(?:is|are|'s) gone\b)"
 )
 _RESOLVED = (
     r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|oppe) "
@@ -84,8 +85,8 @@ _PAST = (
     r"(?<!siden )(?<!since )(?:i sidste uge|sidste uge|i forrige uge|forrige uge|i sidste måned|"
     r"sidste måned|i (?:mandags|tirsdags|onsdags|torsdags|fredags|lørdags|søndags)|i går|"
     r"i forgårs|yesterday|"
-    r"forleden(?: dag)?|tidligere på (?:ugen|måneden)|for (?:en|to|tre|fire|\d+) (?:uger?|"
-    r"måneder?|dage) siden|last (?:week|month)|the other day|earlier this (?:week|month)|"
+    r"forleden(?: dag)?|tidligere på (?:ugen|måneden)|for (?:en|et|to|tre|fire|\d+) (?:uge|uger|"
+    r"måned|måneder|dag|dage|år) siden|last (?:week|month)|the other day|earlier this (?:week|month)|"
     r"(?:a|one|two|three|four|\d+) (?:weeks?|months?|days) ago)"
 )
 _FIXED = (
@@ -156,6 +157,7 @@ _EVERYONE = (
     r"anywhere|(?:fra|på|from|on) (?:nogen|any) (?:\S+ )?(?:pc|computer|maskine|machine|device|"
     r"laptop|enhed))\b",
     r"\bnone of (?:us|our|the|them)\b",
+    r"\b(?:everywhere|overalt|alle steder)\b",
     r"\b(?:for )?all (?:\S+ )?(?:staff|users|employees|colleagues|workers|people|machines|"
     r"computers|pcs|laptops)\b",
     # Everything down, nobody can do anything: "alt er nede", "ingen kan noget", "intet virker".
@@ -306,7 +308,7 @@ _SETTLED = re.compile(
     r"\bfalse alarm\b|\bclose the (?:case|ticket)\b|\bthanks? (?:you )?for the (?:quick )?help\b|"
     r"\b(?:erledigt|funktioniert wieder|geht wieder)\b|"
     r"\b(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)\b|"
-    r"\ball good\b|\balt (?:er )?(?:godt|fint|ok)\b|"
+    r"\ball good\b|\b(?:all|alt) (?:er )?(?:sorted|fixed|løst|i orden)\b|\balt (?:er )?(?:godt|fint|ok)\b|"
     r"\b(?:fikset|fixet|løst|løste|ordnet|fixed|solved|sorted) (?:det|it|problemet|the problem)\b|"
     # The writer found the cause or owns the mistake: "min fejl", "sorry for the trouble".
     r"\b(?:min|my) (?:egen |own )?(?:fejl|skyld|mistake|fault|bad)\b|\bbrugerfejl\b|"
@@ -568,7 +570,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"^\W*(?:kan|kunne) man\b|^\W*(?:can|could) (?:one|you) (?:get|be|become)\b",
                 r"\b(?:undgå|avoid|forebygge|prevent)\w* (?:\S+ ){0,3}?(?:hack|hacked|hacket|hacking)",
                 r"\b(?:beskyt|protect|sikre|sikrer|secure|safeguard|forbered|prepare|forebyg|prevent|"
-                r"undgå|avoid)\w* (?:\S+ ){0,4}?(?:mod|against|from|for)? ?(?:hack\w*|ransomware|"
+                r"undgå|avoid|stoppe|stop|blokere|block|holde|keep)\w* (?:\S+ ){0,4}?(?:mod|against|from|for)? ?(?:hack\w*|ransomware|"
                 r"malware|virus|phishing|angreb\w*|attacks?)",
                 r"\b(?:kursus|kurser|webinar|course|training|awareness|foredrag|phishing-?test|"
                 r"simulation|simuleret)\w*",
@@ -747,6 +749,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"connect to (?:the )?internet|get on the internet|connect to (?:the )?(?:wifi|wi-fi|"
                 r"network))\b",
                 r"\b(?:internet|network|wifi|broadband) outage\b",
+                rf"\b{_NET_EN}'s (?:been |gone |still )?(?:down|dead|offline|out)\b",
+                r"\b(?:whole|entire|hele) (?:office|company|building|kontoret|firmaet|huset|butikken|"
+                r"bygningen) (?:is |er )?(?:offline|down|nede|uden net)\b",
             ),
             # The office's line is everyone's: "ingen internet på kontoret".
             requires_any=(
@@ -776,7 +781,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"fejler|fejlede|mislykkes|fails|failed|failing|keeps failing|"
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
                 rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse|adgang|kontakt) "
-                rf"(?:til|på) (?:\S+ )?{_ANY_SYSTEM}\b",
+                rf"(?:til|på) (?:(?:\S+ )?{_ANY_SYSTEM}|noget|nogenting|anything)\b",
                 rf"\b{_CANT} {_gap(2)}{_CONNECT_EN}\b",
                 rf"\b{_NOBODY_CAN} {_gap(3)}"
                 rf"(?:{_CONNECT_DA}|{_CONNECT_EN}|sende|modtage|åbne|bruge|send|receive|open|use)\b",
@@ -910,7 +915,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"udløb\b|løb ud|expired|(?:bliver|blev|gets|got|keeps being) (?:\S+ )?"
                 rf"(?:afvist|rejected|declined)|(?:accepteres|godkendes|passer) {_IKKE}|"
                 rf"(?:bliver|blev) (?:\S+ )?{_IKKE} (?:accepteret|godkendt|genkendt)|"
-                r"(?:isn'?t|is not|wasn'?t|was not|not) (?:being )?accepted)",
+                r"(?:isn'?t|is not|wasn'?t|was not|not) (?:being )?accepted|"
+                r"it'?s (?:\S+ )?(?:rejected|wrong|expired|invalid|not accepted|not working))",
                 rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
                 rf"expired) (?:\S+ )?{_PASSWORD}\b",
                 rf"\b(?:glemt|glemte|forgot|forgotten) (?:\S+ ){{0,2}}?{_PASSWORD}\b",
@@ -955,7 +961,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_KAN_IKKE} {_gap(2)}komme (?:ind|på|paa|pa) (?:på |paa |pa |i )?(?:min |mit |vores |sin |den |"
                 r"det )?(?:pc|computer|konto|mail|outlook|teams|systemet|maskine|bærbar|laptop|"
                 r"windows|office|microsoft|sharepoint|onedrive|citrix|fjernskrivebord|vpn)",
-                rf"\b(?:logger|login|logon|log-?in|log-?on|pålogning(?:en)?|indlogning(?:en)?|"
+                rf"\b(?:logger|login|logon|log-?in|log-?on|log-?ind|pålogning(?:en)?|indlogning(?:en)?|"
                 rf"sign-?in|sign-?on) {_gap(2)}(?:{_IKKE} (?:på|ind)|fejler|fejlede|mislykke\w*|"
                 rf"{_NOT_WORKING_DA}|fails|failed|failing|{_NOT_WORKING_EN}|problem\w*|error|fejl|"
                 r"issues?|trouble)\b",
