@@ -50,7 +50,8 @@ _CANT = (
 # after an adverb: "i dag kan ingen af os", "derfor kan ingen".
 _NOBODY = r"(?:ingen|nobody|no[- ]?one|none of us|none of (?:our|the|them) \S+)"
 _NOBODY_CAN = (
-    rf"(?:{_NOBODY} {_gap(4)}(?:kan|kunne|har kunnet|can|could)|(?:kan|kunne) ingen|"
+    rf"(?:{_NOBODY} {_gap(4)}(?:kan|kunne|har kunnet|can|could|(?:is|are|was|were) able to)|"
+    r"(?:kan|kunne) ingen|"
     rf"(?:har|havde) ingen {_gap(4)}kunnet)"
 )
 _NOT_WORKING_DA = (
@@ -157,7 +158,9 @@ _EVERYONE = (
     r"anywhere|(?:fra|på|from|on) (?:nogen|any) (?:\S+ )?(?:pc|computer|maskine|machine|device|"
     r"laptop|enhed))\b",
     r"\bnone of (?:us|our|the|them)\b",
-    r"\b(?:everywhere|overalt|alle steder)\b",
+    r"\b(?:everywhere|overalt|alle steder)\b|\ball of them\b",
+    r"\b(?:across|on|in|at|på|i) (?:all|alle) (?:\S+ )?(?:floors|etager|sites|lokationer|offices|"
+    r"kontorer|afdelinger|departments|rooms|lokaler)\b",
     r"\b(?:for )?all (?:\S+ )?(?:staff|users|employees|colleagues|workers|people|machines|"
     r"computers|pcs|laptops)\b",
     # Everything down, nobody can do anything: "alt er nede", "ingen kan noget", "intet virker".
@@ -237,7 +240,7 @@ _CONNECT_DA = (
     r"(?:forbinde|forbindes|koble (?:os |mig )?(?:på|op)|få (?:forbindelse|adgang|kontakt)|"
     r"komme (?:ind|på)|tilgå)"
 )
-_CONNECT_EN = r"(?:connect|access|reach|get into|get to|log ?in to|sign ?in to)"
+_CONNECT_EN = r"(?:connect|access|reach|get into|get onto|get on to|get to|log ?in to|sign ?in to)"
 
 _PRINT = (
     r"(?:printer(?:en|n|ne|erne|e)?|print(?:et|ningen)?|udskrift(?:en|er|erne)?|"
@@ -296,7 +299,8 @@ _SETTLED = re.compile(
     r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint)\b|"
     r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b|\bproblemet er løst\b|"
     r"\b(?:lukke|luk) sagen\b|\bfalsk alarm\b|\b(?:tak|tusind tak) for (?:hjælpen|hurtig hjælp)\b|"
-    r"\b(?:working|works|worked|running|up) (?:\S+ )?(?:again|now|fine)\b|\bback (?:in|up|online)\b|"
+    r"\b(?:working|works|worked|running|up|printing) (?:\S+ )?(?:again|now|fine)\b|"
+    r"\bback (?:in|up|online)\b|"
     r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b|\bnever ?mind\b|"
     r"^\W*(?:sorted|fixed|solved|resolved|done|løst|fikset|fixet|ordnet|klaret)\b|"
     r"\b(?:hjalp|har hjulpet|helped) (?:mig|me|os|us)\b|"
@@ -548,8 +552,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             excludes=(
                 r"\bikke (?:\S+ )?(?:blevet )?(?:hacket|hakket|kompromitteret)\b",
                 r"\b(?:not|never|wasn'?t|haven'?t|hasn'?t) (?:\S+ )?(?:been )?(?:hacked|compromised)\b",
-                r"\b(?:ikke|not|didn'?t|haven'?t|har ikke) (?:\S+ )?(?:klikket|trykket|åbnet|"
-                r"clicked|opened)\b",
+                r"\b(?:ikke|not|didn'?t|haven'?t|har ikke|ingen|nobody|no one|none of us) (?:\S+ )?"
+                r"(?:har |has )?(?:klikket|trykket|åbnet|clicked|opened)\b",
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
                 r"\bhack\w*[- ](?:tema|theme|film|movie|fest|party|kostume|costume|spil|game|bog|book)",
                 # Hacking as news or as a warning in general, not a suspicion about us.
@@ -706,6 +710,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             ),
             requires_any=(
                 r"\b(?:ringede|ringet|opkald\w*|telefonen|called|calling|phoned|rang|a call)\b",
+                # Or nobody the user knows: "nogen har installeret ... uden at jeg ved det".
+                r"\buden (?:at )?(?:jeg|vi) (?:ved|vidste|har|havde)\b|\bwithout (?:my|our) "
+                r"(?:knowledge|permission|consent)\b|\b(?:nogen|someone|somebody) (?:har |has |have |"
+                r"had |havde )?(?:installeret|installed|sat|put|lagt|added|tilføjet)\b",
                 r"\b(?:påstod|påstår|udgav sig|udgiver sig|sagde (?:at )?(?:han|hun|de) var|"
                 r"claimed|claiming|pretend\w*|said (?:he|she|they) (?:was|were)|saying (?:he|she|"
                 r"they) (?:was|were)|posing)\b",
@@ -779,6 +787,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_SYSTEM} {_gap(3)}(?:{_DOWN_DA}|{_NOT_WORKING_DA}|svarer {_IKKE}|"
                 rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås)|er utilgængelig\w*|{_DOWN_EN}|"
                 r"fejler|fejlede|mislykkes|fails|failed|failing|keeps failing|"
+                r"(?:won'?t|doesn'?t|does not|will not|isn'?t) (?:respond|responding)|"
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
                 rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse|adgang|kontakt) "
                 rf"(?:til|på) (?:(?:\S+ )?{_ANY_SYSTEM}|noget|nogenting|anything)\b",
@@ -1053,6 +1062,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\bbitlocker[- ]?(?:recovery|genoprettelse\w*|gendannelse\w*)|"
                 r"\b(?:beder|spørger) om (?:\S+ )?bitlocker",
                 r"\b(?:din|your) (?:pc|enhed|device) (?:stødte på et problem|ran into a problem)",
+                # Windows stop codes, as the blue screen names them.
+                r"\b(?:critical[ _]process[ _]died|kernel[ _]security[ _]check|irql[ _]not[ _]less|"
+                r"page[ _]fault[ _]in|memory[ _]management|system[ _]thread[ _]exception|"
+                r"whea[ _]uncorrectable|kmode[ _]exception)",
             ),
             excludes=(
                 r"\b(?:ingen |ikke (?:en |nogen )?|no |not an? )(?:system[- ]?fejl|system errors?|"
