@@ -159,6 +159,8 @@ _EVERYONE = (
     r"laptop|enhed))\b",
     r"\bnone of (?:us|our|the|them)\b",
     r"\b(?:everywhere|overalt|alle steder)\b|\ball of them\b",
+    r"(?<!tak )(?<!thanks )(?<!thank you )\bfor (?:alle|everyone|everybody|all of us|os alle)\b"
+    r"(?! (?:jeres|dine|your|de|vores|our|the)\b)",
     r"\b(?:across|on|in|at|på|i) (?:all|alle) (?:\S+ )?(?:floors|etager|sites|lokationer|offices|"
     r"kontorer|afdelinger|departments|rooms|lokaler)\b",
     r"\b(?:for )?all (?:\S+ )?(?:staff|users|employees|colleagues|workers|people|machines|"
@@ -501,6 +503,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:\S+ ){0,2}?(?:spam|mærkelige|underlige|phishing|strange|weird|suspicious)",
                 r"\b(?:udsat for|ramt af|offer for|faldet for|victim of|fallen for|fell for|hit by) "
                 r"(?:\S+ )?(?:phishing|svindel|hack\w*|angreb|cyberangreb|attack|cyberattack|scam)",
+                # An account misused, stolen, leaked.
+                r"\b(?:konto\w*|konti|account\w*|login\w*|loginoplysninger\w*|credentials|adgangskode\w*|"
+                r"passwords?) (?:\S+ ){0,3}?(?:misbrugt|misbruges|misused|abused|stjålet|stolen|"
+                r"lækket|leaked)\b",
                 # A break-in: "indbrud i vores netværk", unknown users or admins on the server.
                 r"\b(?:indbrud|break-?in|intrusion) (?:i|på|in|into|on) (?:vores |min |mit |our |my |the )?"
                 r"(?:netværk\w*|system\w*|server\w*|it\w*|mail\w*|konto\w*|pc\w*|computer\w*|network|"
@@ -646,6 +652,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"approval requests?)\b",
                 r"\b(?:logget|loggede|logged|signed) (?:ind|på|in|on|into)\b",
                 r"\b(?:tilgået|accessed)\b",
+                # Mail going out from the account: judged with the denial ("til folk jeg ikke
+                # kender", "that I didn't send").
+                r"\b(?:bliver sendt|er blevet sendt|blev sendt|sendes|sendt ud|is sending|are being "
+                r"sent|were sent|sent out|going out) (?:\S+ ){0,2}?(?:fra|from) (?:min|mit|my|our|vores)\b",
                 r"\b(?:regel|regler|reglen|reglerne|(?:indbakke|mail|outlook)regl?e\w*|videresendelse\w*|"
                 r"viderestilling\w*|videresender|videresendes|inbox rules?|mail rules?|"
                 r"outlook rules?|rules?|forwarding|forwards|forwarded)\b",
@@ -676,8 +686,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:slet |overhovedet )?"
                 r"(?:ikke|ik) at\b|\b(?:i'?m|i am|we'?re|we are) not (?:trying|logging|signing)\b|"
                 r"\b(?:i|we) (?:wasn'?t|was not|weren'?t) (?:trying|logging|signing)\b",
-                r"\b(?:adresse|address|konto|account) (?:som |that )?(?:jeg|vi|i|we) (?:ikke|aldrig|"
-                r"don'?t|do not) (?:kender|know|recogni[sz]e)\b",
+                r"\b(?:adresse|address|konto|account|folk|personer|people|modtagere|recipients) "
+                r"(?:som |that )?(?:jeg|vi|i|we) (?:ikke|aldrig|don'?t|do not) (?:kender|know|"
+                r"recogni[sz]e)\b",
             ),
             excludes=(*_HYPOTHETICAL, *_TRAINING),
             negatable=True,
@@ -718,6 +729,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"claimed|claiming|pretend\w*|said (?:he|she|they) (?:was|were)|saying (?:he|she|"
                 r"they) (?:was|were)|posing)\b",
                 r"\b(?:svindl\w*|scam\w*|fremmed|stranger|ukendt|unknown|falsk\w*|fake)\b",
+                # Talked into it, and afraid now.
+                r"\b(?:fik mig til|got me to|told me to|talked me into|overtalte mig|bange|nervøs|"
+                r"worried|scared|afraid|regret|fortryder)\b",
             ),
             excludes=(
                 *_HYPOTHETICAL,
@@ -734,7 +748,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             priority="high",
             patterns=(
                 rf"\b{_NET} {_gap(3)}(?:{_NOT_WORKING_DA}|{_DOWN_DA}|falder ud|er faldet ud|"
-                r"er røget|forsvandt|er forsvundet)",
+                r"er røget|forsvandt|er forsvundet|driller|drillede|er ustabil\w*|ryger ud|smider os af|"
+                r"is acting up|keeps dropping|keeps cutting out)",
                 rf"\b(?:ingen|intet|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
                 rf"forbindelse til |forbindelsen til |mere )?{_NET_NOUN}\b",
                 rf"\b{_IKKE} (?:\S+ )?(?:haft|fået|har) (?:noget |nogen )?{_NET_NOUN}\b",
@@ -785,7 +800,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             patterns=(
                 rf"\b{_KAN_IKKE} {_gap(3)}{_CONNECT_DA}\b",
                 rf"\b{_SYSTEM} {_gap(3)}(?:{_DOWN_DA}|{_NOT_WORKING_DA}|svarer {_IKKE}|"
-                rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås)|er utilgængelig\w*|{_DOWN_EN}|"
+                rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås|findes|ses|åbnes|bruges)|"
+                rf"er utilgængelig\w*|{_DOWN_EN}|"
                 r"fejler|fejlede|mislykkes|fails|failed|failing|keeps failing|"
                 r"(?:won'?t|doesn'?t|does not|will not|isn'?t) (?:respond|responding)|"
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
@@ -862,7 +878,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"{_PRINT_VERB}\b",
                 rf"\b{_CANT} {_gap(2)}(?:print|printing)\b",
                 rf"\budskrift(?:er|erne)? (?:\S+ )?(?:kommer|går) {_IKKE} (?:ud|igennem)\b",
-                rf"\bprinter (?:stadig |slet |bare )?{_IKKE}\b",
+                rf"\bprinter (?:stadig |slet |bare )?(?:{_IKKE}|intet|ingenting)\b",
                 # "printeren melder fejl på alle pc'er": a printer and an error in one clause.
                 rf"\b{_PRINT} (?:melder|viser|giver|siger|shows|gives|reports|says) (?:\S+ )?"
                 r"(?:fejl\w*|errors?|offline)\b",
@@ -929,6 +945,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
                 rf"expired) (?:\S+ )?{_PASSWORD}\b",
                 rf"\b(?:glemt|glemte|forgot|forgotten) (?:\S+ ){{0,2}}?{_PASSWORD}\b",
+                # "Outlook spørger efter min adgangskode og godtager den ikke".
+                rf"\b{_PASSWORD}\b {_CLAUSE_GAP}(?:og |and )?(?:godtager|accepterer|godkender) "
+                rf"(?:den |det )?{_IKKE}\b|\b{_PASSWORD}\b {_CLAUSE_GAP}(?:and )?(?:won'?t|doesn'?t|"
+                r"does not|will not) accept (?:it|them)\b",
                 # "... en ny adgangskode, den gamle virker ikke mere".
                 rf"\b{_PASSWORD}\b,? (?:og |and )?(?:den gamle|the old one|den|det|it) "
                 rf"(?:\S+ )?(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|(?:er|is) (?:\S+ )?(?:udløbet|"
