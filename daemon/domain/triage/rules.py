@@ -158,7 +158,7 @@ _EVERYONE = (
     r"anywhere|(?:fra|på|from|on) (?:nogen|any) (?:\S+ )?(?:pc|computer|maskine|machine|device|"
     r"laptop|enhed))\b",
     r"\bnone of (?:us|our|the|them)\b",
-    r"\b(?:everywhere|overalt|alle steder)\b|\ball of them\b",
+    r"\b(?:everywhere|overalt|alle steder)\b|\ball of them\b|\bhos (?:alle|os alle)\b",
     r"(?<!tak )(?<!thanks )(?<!thank you )\bfor (?:alle|everyone|everybody|all of us|os alle)\b"
     r"(?! (?:jeres|dine|your|de|vores|our|the)\b)",
     r"\b(?:across|on|in|at|på|i) (?:all|alle) (?:\S+ )?(?:floors|etager|sites|lokationer|offices|"
@@ -257,7 +257,9 @@ _ACCOUNT = (
     r"(?:konto(?:en|er|erne)?|\bbruger(?:en|ne|konto(?:en)?)?|\bbrugernavn(?:et)?|"
     r"\blogin(?:'?et|net)?|\bprofil(?:en)?|\baccount|\buser)"
 )
-_LOCKED_DA = r"(?:l(?:å|aa)st|l(?:å|aa)ste|l(?:å|aa)ses|spærret|spaerret|blokeret|deaktiveret)"
+_LOCKED_DA = (
+    r"(?:l(?:å|aa)st|l(?:å|aa)ste|l(?:å|aa)ses|spær+et|spaer+et|blokeret|deaktiveret)"
+)
 _LOCKED_EN = r"(?:locked|blocked|disabled|suspended)"
 
 _PASSWORD = (
@@ -302,6 +304,8 @@ _SETTLED = re.compile(
     r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b|\bproblemet er løst\b|"
     r"\b(?:lukke|luk) sagen\b|\bfalsk alarm\b|\b(?:tak|tusind tak) for (?:hjælpen|hurtig hjælp)\b|"
     r"\b(?:working|works|worked|running|up|printing) (?:\S+ )?(?:again|now|fine)\b|"
+    r"\b(?:i'?m|i am|we'?re|we are) (?:back )?in (?:now|again)\b|\bgot in\b|"
+    r"\bthanks? (?:you )?for (?:your|all your) (?:quick )?help\b|"
     r"\bback (?:in|up|online)\b|"
     r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b|\bnever ?mind\b|"
     r"^\W*(?:sorted|fixed|solved|resolved|done|løst|fikset|fixet|ordnet|klaret)\b|"
@@ -435,7 +439,8 @@ def not_an_inquiry(title: str, new_text: str) -> str | None:
 _GAVE = (
     r"(?:tastet|tastede|indtastet|indtastede|skrevet|skrev|givet|gav|oplyst|oplyste|udfyldt|"
     r"udfyldte|afgivet|afgav|typed|entered|gave|given|put in|filled in|submitted|"
-    r"kom til at (?:skrive|taste|indtaste|give|oplyse)|accidentally (?:typed|entered|gave))"
+    r"kom til at (?:skrive|taste|indtaste|give|oplyse)|accidentally (?:typed|entered|gave)|"
+    r"sendte|sent|mailede|emailed)"
 )
 _SECRET = (
     rf"(?:{_PASSWORD}|login\w*|brugernavn\w*|(?:mine |sine )?oplysninger(?:ne)?|kortnummer\w*|"
@@ -597,6 +602,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_GAVE} {_gap(4)}{_SECRET}\b",
                 r"\b(?:logget|loggede|logged|signed) (?:\S+ ){0,4}?(?:falsk\w*|fake|phishing\w*|"
                 r"svindel\w*|forfalsket\w*|spoof\w*)",
+                # "... asked me for my password and I gave it".
+                rf"\b{_PASSWORD}\b (?:\S+ ){{0,4}}?(?:og |and )(?:jeg |i )?(?:gave|gav|sent|sendte|"
+                r"typed|entered|oplyste|skrev) (?:it|den|det)\b",
                 r"\b(?:klikket|klikkede|trykket|trykkede|clicked|tapped) (?:\S+ ){0,10}?"
                 r"(?:logget|loggede|logged|signed) (?:ind|på|paa|in|on)\b",
                 # "jeg loggede ind via linket": the link is where the password went.
@@ -604,7 +612,12 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:via|gennem|igennem|through|from|fra|using) (?:\S+ )?(?:link(?:et)?|the link)\b",
             ),
             requires_any=_LURE,
-            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            excludes=(
+                *_HYPOTHETICAL,
+                *_TRAINING,
+                # Sent to us, the helpdesk: no lure.
+                r"\b(?:til jer|to you|til support|to support|til oneoffice|to oneoffice)\b",
+            ),
             negatable=True,
         ),
         Rule(
@@ -680,6 +693,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"did not) recogni[sz]e\b",
                 r"\b(?:nogen|en anden|en fremmed|someone|somebody) (?:\S+ )?(?:har |havde |has |had |"
                 r"have )?(?:\S+ )?(?:oprettet|lavet|sat|tilføjet|created|set|added|made)\b",
+                r"\b(?:som|der|that|which) (?:ingen|nobody|none|no one) (?:af os |of us )?(?:\S+ )?"
+                r"(?:har |have |has )?(?:lavet|foretaget|made|done|did)\b",
                 r"\buden at (?:jeg|vi) (?:\S+ )?(?:har )?(?:bedt om|lavet|oprettet|sat|godkendt|vidst)|"
                 r"\bwithout (?:me|my|us|our) (?:asking|knowing|consent|permission|approval)\b",
                 r"\b(?:jeg|vi) (?:prøver|forsøger|prøvede|forsøgte|har prøvet|har forsøgt) "
@@ -711,6 +726,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"ultraviewer|logmein|screenconnect|rustdesk|fjernsupport\w*|fjernstyring\w*|"
                 r"fjernadgang\w*|remote access|remote (?:support|access|desktop|control) "
                 r"(?:app|program|tool|software))\b",
+                r"\b(?:gav|gave|granted) (?:ham|hende|dem|him|her|them|the caller|personen) "
+                r"(?:fjern)?(?:adgang|access|remote access)\b",
                 r"\b(?:fik|fået|got|gained|had|has had) (?:\S+ )?(?:fjern)?adgang til (?:min|mit|vores) "
                 r"(?:pc|computer|maskine|bærbare?|skærm)|\b(?:got|gained|had|has had) (?:\S+ )?"
                 r"(?:remote )?access to (?:my|our) (?:\S+ )?(?:pc|computer|laptop|machine|screen)\b",
@@ -773,6 +790,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"network))\b",
                 r"\b(?:internet|network|wifi|broadband) outage\b",
                 rf"\b{_NET_EN}'s (?:been |gone |still )?(?:down|dead|offline|out)\b",
+                # "so slow that nobody can work": slow enough to be down.
+                rf"\b(?:{_NET}|{_NET_EN}) (?:\S+ ){{0,2}}?(?:so slow|så langsomt?|så ustabilt?|"
+                r"so unstable) (?:that|at)\b",
                 r"\b(?:whole|entire|hele) (?:office|company|building|kontoret|firmaet|huset|butikken|"
                 r"bygningen) (?:is |er )?(?:offline|down|nede|uden net)\b",
             ),
@@ -802,7 +822,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_SYSTEM} {_gap(3)}(?:{_DOWN_DA}|{_NOT_WORKING_DA}|svarer {_IKKE}|"
                 rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås|findes|ses|åbnes|bruges)|"
                 rf"er utilgængelig\w*|{_DOWN_EN}|"
-                r"fejler|fejlede|mislykkes|fails|failed|failing|keeps failing|"
+                r"fejler|fejlede|mislykkes|fails|failed|failing|keeps failing|genstarter|"
+                r"keeps (?:restarting|rebooting|crashing)|"
                 r"(?:won'?t|doesn'?t|does not|will not|isn'?t) (?:respond|responding)|"
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
                 rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse|adgang|kontakt) "
@@ -842,6 +863,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:mails?|e-?mails?|mailene|mailsene) (?:\S+ ){0,4}?(?:bliver|blev|er blevet|"
                 r"bounce[sd]?|bouncing|kommer|are|get|gets) (?:\S+ )?(?:afvist|returneret|retur|"
                 r"tilbage|back|bounced|rejected|bouncing)\b",
+                r"\b(?:mails?|e-?mails?|mailene) (?:\S+ ){0,2}?(?:sidder fast|hænger|is stuck|are stuck|"
+                r"stuck|bliver liggende) (?:i |in )?(?:udbakken|outbox|køen|the queue|queue)?",
                 # An existing program that will not start is one user's simple task
                 # (BR-13); for everyone, the office cannot work.
                 rf"\b{_APP} {_gap(2)}(?:vil|kan|kunne|ville) (?:\S+ )?{_IKKE} (?:\S+ )?"
@@ -940,7 +963,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"udløb\b|løb ud|expired|(?:bliver|blev|gets|got|keeps being) (?:\S+ )?"
                 rf"(?:afvist|rejected|declined)|(?:accepteres|godkendes|passer) {_IKKE}|"
                 rf"(?:bliver|blev) (?:\S+ )?{_IKKE} (?:accepteret|godkendt|genkendt)|"
-                r"(?:isn'?t|is not|wasn'?t|was not|not) (?:being )?accepted|"
+                r"(?:isn'?t|is not|wasn'?t|was not|not) (?:being )?(?:accepted|excepted)|"
                 r"it'?s (?:\S+ )?(?:rejected|wrong|expired|invalid|not accepted|not working))",
                 rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
                 rf"expired) (?:\S+ )?{_PASSWORD}\b",
@@ -997,7 +1020,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:problem(?:er)?|issues?|trouble|besvær|vanskeligheder) (?:med (?:at )?|with |"
                 r"when )?(?:\S+ )?(?:logge? (?:på|ind)|log-?in|log-?on|login|logon|pålogning|"
                 r"indlogning|sign(?:ing)?[- ]in|logging (?:in|on))\b",
-                rf"\b{_CANT} {_gap(2)}(?:log ?in|log ?on|login|logon|sign ?in|sign ?on|get into "
+                rf"\b{_CANT} {_gap(2)}(?:log ?in|log ?on|log ?into|sign ?into|login|logon|sign ?in|"
+                r"sign ?on|get into "
                 r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
                 r"\b(?:smidt|kicked|thrown) (?:\S+ )?(?:ud|out) (?:af|of)\b",
                 # "... logge ind 5 gange, men den afviser mig", "it keeps rejecting me".
@@ -1082,6 +1106,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\bbitlocker[- ]?(?:recovery|genoprettelse\w*|gendannelse\w*)|"
                 r"\b(?:beder|spørger) om (?:\S+ )?bitlocker",
                 r"\b(?:din|your) (?:pc|enhed|device) (?:stødte på et problem|ran into a problem)",
+                r"\b(?:viser|melder|giver|shows|displays|gives) (?:en |an |a )?(?:\S+ )?(?:fejlkode|"
+                r"error code|fejlskærm|error screen)\b|\b(?:trist|sur|sad) (?:smiley|face|ansigt)\b",
                 # Windows stop codes, as the blue screen names them.
                 r"\b(?:critical[ _]process[ _]died|kernel[ _]security[ _]check|irql[ _]not[ _]less|"
                 r"page[ _]fault[ _]in|memory[ _]management|system[ _]thread[ _]exception|"
