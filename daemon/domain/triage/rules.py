@@ -159,6 +159,11 @@ _EVERYONE = (
     r"laptop|enhed))\b",
     r"\bnone of (?:us|our|the|them)\b",
     r"\b(?:everywhere|overalt|alle steder)\b|\ball of them\b|\bhos (?:alle|os alle)\b",
+    r"\b(?:uanset hvem|no matter who|whoever|hvem der end)\b",
+    r"\b(?:gælder|rammer|berører|affects|applies to|same for|samme for|også|also) "
+    r"(?:\S+ ){0,3}?(?:andre|others|other)\b",
+    r"\b(?:kontoret|firmaet|butikken|klinikken|the office|our office) (?:\S+ )?(?:er|is) "
+    r"(?:\S+ )?(?:nede|down|offline|lammet|paralysed|paralyzed)\b",
     r"(?<!tak )(?<!thanks )(?<!thank you )\bfor (?:alle|everyone|everybody|all of us|os alle)\b"
     r"(?! (?:jeres|dine|your|de|vores|our|the)\b)",
     r"\b(?:across|on|in|at|på|i) (?:all|alle) (?:\S+ )?(?:floors|etager|sites|lokationer|offices|"
@@ -284,7 +289,7 @@ OUTSIDE_SERVICES = (
     r"\b(?:facebook|fb|messenger|instagram|insta|whatsapp|snapchat|tiktok|twitter|"
     r"linkedin|youtube|pinterest|reddit|discord|tinder)\b",
     r"\b(?:netflix|spotify|hbo|max|disney\+?|viaplay|tv ?2 ?play|dr ?tv|prime video|"
-    r"apple tv|steam|playstation|psn|xbox|nintendo|twitch)\b",
+    r"apple tv|steam|playstation|psn|xbox|nintendo|twitch|roblox|fortnite|minecraft)\b",
     r"\b(?:gmail|g-?mail|hotmail|yahoo|outlook\.com|live\.dk|icloud|apple ?id|"
     r"google-?kont\w*|google account)\b",
     r"\b(?:private?|privat|personal|personlige?) (?:\S+ )?(?:mail|e-?mail|konto|account|"
@@ -531,8 +536,16 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
                 r"(?:styrer|styrede|fjernstyrer|fjernstyrede|overtog|har overtaget|controls|"
                 r"controlling|controlled|took over|has taken over|took control of) (?:\S+ )?"
-                r"(?:min|mit|vores|my|our) (?:computer|pc|maskine|skærm|bærbare?|laptop|screen|"
-                r"mouse|mus)\b",
+                r"(?:min|mit|vores|my|our) (?:\S+ )?(?:computer|pc|maskine|skærm|bærbare?|laptop|screen|"
+                r"mouse|mus|konto\w*|account|mail\w*|mailbox|postkasse\w*|e-?mail\w*)\b",
+                r"\b(?:konto\w*|account|mail\w*|mailbox|postkasse\w*|profil\w*) (?:\S+ ){0,2}?(?:er "
+                r"blevet|blev|has been|was|got) (?:\S+ )?(?:overtaget|taken over|kapret|hijacked)\b",
+                r"\b(?:nogen|en anden|someone|somebody) (?:\S+ )?(?:har |has |had |have )?(?:skiftet|"
+                r"ændret|changed|reset|nulstillet) (?:\S+ )?(?:min|mit|my) (?:\S+ )?(?:kode\w*|"
+                r"adgangskode\w*|kodeord\w*|password\w*|pin\w*)",
+                r"\b(?:mistet|lost) (?:\S+ )?(?:kontrol\w*|control) (?:over|of) (?:min|mit|my)\b",
+                r"\b(?:sender|sending|sends) (?:\S+ )?(?:mails?|e-?mails?|beskeder|messages) "
+                r"(?:af sig selv|by itself|on its own)",
                 r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
                 r"(?:inde på|inde i|været på|been on|been in|been into) (?:min|mit|vores|my|our) "
                 r"(?:computer|pc|maskine|bærbare?|laptop|mail\w*|konto\w*|account|mailbox)\b",
@@ -567,6 +580,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:har |has )?(?:klikket|trykket|åbnet|clicked|opened)\b",
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
                 r"\bhack\w*[- ](?:tema|theme|film|movie|fest|party|kostume|costume|spil|game|bog|book)",
+                # Buying security, not suspecting a breach.
+                r"\b(?:penetrationstest\w*|pentest\w*|penetration test\w*|sårbarhedsscanning\w*|"
+                r"vulnerability scan\w*|ethical hack\w*)|\b(?:hvilket|hvilken|which|what) (?:\S+ )?"
+                r"antivirus",
                 # Hacking as news or as a warning in general, not a suspicion about us.
                 r"\b(?:i nyhederne|in the news|på tv|i avisen|in the paper|i pressen|artikel\w*|"
                 r"artiklen|article|(?:læste|læst|read|hørte|hørt|heard|så|saw) (?:\S+ )?(?:om|about|"
@@ -822,7 +839,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_SYSTEM} {_gap(3)}(?:{_DOWN_DA}|{_NOT_WORKING_DA}|svarer {_IKKE}|"
                 rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås|findes|ses|åbnes|bruges)|"
                 rf"er utilgængelig\w*|{_DOWN_EN}|"
-                r"fejler|fejlede|mislykkes|fails|failed|failing|keeps failing|genstarter|"
+                r"fejler|fejlede|mislykkes|fails|failed|failing|keeps failing|genstarter|afviser|"
+                r"rejects|refuses|blokerer|blocks|"
                 r"keeps (?:restarting|rebooting|crashing)|"
                 r"(?:won'?t|doesn'?t|does not|will not|isn'?t) (?:respond|responding)|"
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
@@ -841,6 +859,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "kan ikke åbne nogen filer på netværksdrevet".
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:åbne|gemme|tilgå|hente|finde|open|save|"
                 rf"access|find|reach) {_gap(3)}(?:på|i|on|in|from|fra) (?:the |our )?{_SYSTEM}\b",
+                r"\b(?:kontoret|firmaet|butikken|klinikken|the office|our office) (?:\S+ )?(?:er|is) "
+                r"(?:\S+ )?(?:nede|down|offline|lammet|paralysed|paralyzed)\b",
                 r"\b(?:alt|everything|det hele) (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|gået ned|down|"
                 r"offline)\b|\b(?:intet|ingenting|nothing) (?:\S+ )?(?:virker|fungerer|works|is working)\b",
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:sende|modtage|send|receive) (?:\S+ )?"
@@ -902,6 +922,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_CANT} {_gap(2)}(?:print|printing)\b",
                 rf"\budskrift(?:er|erne)? (?:\S+ )?(?:kommer|går) {_IKKE} (?:ud|igennem)\b",
                 rf"\bprinter (?:stadig |slet |bare )?(?:{_IKKE}|intet|ingenting)\b",
+                rf"\b(?:kommer|comes) (?:{_IKKE}|intet|ingenting|nothing) (?:noget |anything )?(?:ud |out )?"
+                rf"(?:af|from|of) (?:\S+ )?{_PRINT}",
                 # "printeren melder fejl på alle pc'er": a printer and an error in one clause.
                 rf"\b{_PRINT} (?:melder|viser|giver|siger|shows|gives|reports|says) (?:\S+ )?"
                 r"(?:fejl\w*|errors?|offline)\b",
@@ -1040,6 +1062,14 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # place follows ("ind på kontoret").
                 rf"\b{_KAN_IKKE} {_gap(2)}komme ind\b(?! (?:på|i|ad|gennem) (?:\S+ )?(?:kontoret|"
                 r"bygningen|lokalet|døren|huset|kælderen|lageret|mødelokalet|garagen|p-kælderen))",
+                # "Den siger at mit brugernavn ikke findes", "user account doesn't exist".
+                r"\b(?:brugernavn\w*|bruger(?:en|konto\w*)?|konto\w*|user ?name|user account|"
+                r"account) (?:\S+ ){0,2}?(?:findes ikke|ikke findes|doesn'?t exist|does not exist|"
+                r"not found|ikke (?:bliver )?genkendt|(?:is )?not recogni[sz]ed)\b",
+                # "har ikke adgang til min computer": no way onto the machine or the account
+                # (no access to a mailbox alone is BR-13's simple task).
+                r"\b(?:ikke|ingen|no) (?:\S+ )?(?:adgang|access) (?:til|to) (?:min|mit|my) "
+                r"(?:computer|pc|laptop|bærbare?|maskine|konto|account|arbejdsstation|workstation)\b",
                 # "pc'en lukker mig ikke ind"; tried all morning "uden held", "no luck".
                 r"\b(?:lukker|lader) (?:mig|os|ham|hende|dem) (?:ikke|ik) (?:komme )?ind\b",
                 rf"\b(?:{_LOG_ON}|log ?in|log ?on|sign ?in|logging in|signing in)\b[^.!?;\n]{{0,40}}?"
