@@ -188,7 +188,7 @@ _EVERYONE = (
     # "Outlook vil ikke starte for nogen af os", "won't start on any of our pcs": said of
     # a fault, "for nogen af os" is "for none of us" (a negation elsewhere in the sentence
     # is left unchecked: "nogen af os" words a question, "kan nogen af jer", otherwise).
-    r"\b(?:for|til|på|hos|fra|i|on|to|for|from|in|let|lade) (?:nogen|any) (?:af|of) (?:os|us|vores|our|"
+    r"\b(?:for|til|på|hos|fra|i|af|on|to|for|from|in|by|let|lade) (?:nogen|any) (?:af|of) (?:os|us|vores|our|"
     r"medarbejderne|kollegerne|kollegaerne|pc'?erne|computerne|maskinerne|the)\b",
     # "kan ikke printe fra nogen pc'er": from no machine at all.
     r"\b(?:fra|på|from|on) (?:nogen|any) (?:af )?(?:vores |our |the )?(?:pc'?er|pc'?erne|"
@@ -782,7 +782,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             priority="high",
             patterns=(
                 rf"\b{_NET} {_gap(3)}(?:{_NOT_WORKING_DA}|{_DOWN_DA}|falder ud|er faldet ud|"
-                r"er røget|forsvandt|er forsvundet|driller|drillede|er ustabil\w*|ryger ud|smider os af|"
+                r"er røget|forsvandt|er forsvundet|forsvinder|driller|drillede|er ustabil\w*|ryger ud|"
+                r"smider os af|keeps disappearing|disappears|"
                 r"is acting up|keeps dropping|keeps cutting out)",
                 rf"\b(?:ingen|intet|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
                 rf"forbindelse til |forbindelsen til |mere )?{_NET_NOUN}\b",
@@ -840,7 +841,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås|findes|ses|åbnes|bruges)|"
                 rf"er utilgængelig\w*|{_DOWN_EN}|"
                 r"fejler|fejlede|mislykkes|fails|failed|failing|keeps failing|genstarter|afviser|"
-                r"rejects|refuses|blokerer|blocks|"
+                r"rejects|refuses|blokerer|blocks|forbinder ikke|vil ikke (?:forbinde|koble)|"
+                r"(?:won'?t|doesn'?t|does not|will not|can'?t|cannot) connect|"
                 r"keeps (?:restarting|rebooting|crashing)|"
                 r"(?:won'?t|doesn'?t|does not|will not|isn'?t) (?:respond|responding)|"
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
@@ -916,7 +918,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_KAN_IKKE} {_gap(3)}{_PRINT_VERB}\b",
                 rf"\b{_PRINT} {_gap(3)}(?:{_NOT_WORKING_DA}|printer {_IKKE}|udskriver {_IKKE}|"
                 rf"{_DOWN_DA}|{_DOWN_EN}|{_NOT_WORKING_EN}|(?:is |are )?(?:not printing|stuck|"
-                rf"failing))",
+                rf"failing)|(?:isn'?t|aren'?t) printing|(?:won'?t|doesn'?t|does not|will not) print)",
                 rf"\b{_NOBODY_CAN} {_gap(3)}"
                 rf"{_PRINT_VERB}\b",
                 rf"\b{_CANT} {_gap(2)}(?:print|printing)\b",
@@ -1036,6 +1038,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"det )?(?:pc|computer|konto|mail|outlook|teams|systemet|maskine|bærbar|laptop|"
                 r"windows|office|microsoft|sharepoint|onedrive|citrix|fjernskrivebord|vpn)",
                 rf"\b(?:logger|login|logon|log-?in|log-?on|log-?ind|pålogning(?:en)?|indlogning(?:en)?|"
+                rf"logging (?:in|on)|signing in|"
                 rf"sign-?in|sign-?on) {_gap(2)}(?:{_IKKE} (?:på|ind)|fejler|fejlede|mislykke\w*|"
                 rf"{_NOT_WORKING_DA}|fails|failed|failing|{_NOT_WORKING_EN}|problem\w*|error|fejl|"
                 r"issues?|trouble)\b",
