@@ -132,6 +132,7 @@ _EVERYONE = (
     r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne)\b",
     r"(?<!hej )(?<!hejsa )(?<!kære )(?<!tak )\balle sammen\b|\bos alle\b|\balle mand\b",
     r"\bhele (?:\S+ )?(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|etagen|"
+    r"lageret|skolen|"
     r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
     r"\bingen af (?:os|vores|dem|medarbejderne|kollegerne|kollegaerne|brugerne|pc'?erne|"
     r"computerne|maskinerne)\b|\bikke (?:nogen|en eneste) af os\b",
@@ -189,7 +190,8 @@ _EVERYONE = (
     # a fault, "for nogen af os" is "for none of us" (a negation elsewhere in the sentence
     # is left unchecked: "nogen af os" words a question, "kan nogen af jer", otherwise).
     r"\b(?:for|til|på|hos|fra|i|af|on|to|for|from|in|by|let|lade) (?:nogen|any) (?:af|of) (?:os|us|vores|our|"
-    r"medarbejderne|kollegerne|kollegaerne|pc'?erne|computerne|maskinerne|the)\b",
+    r"medarbejderne|kollegerne|kollegaerne|pc'?erne|computerne|maskinerne|the|butikkerne|"
+    r"afdelingerne|kontorerne|filialerne|klinikkerne|lokationerne)\b",
     # "kan ikke printe fra nogen pc'er": from no machine at all.
     r"\b(?:fra|på|from|on) (?:nogen|any) (?:af )?(?:vores |our |the )?(?:pc'?er|pc'?erne|"
     r"computere|computerne|maskiner|maskinerne|pcs|computers|machines|laptops|computer|pc|"
@@ -239,6 +241,15 @@ _SYSTEM = (
 # After "adgang til", "access to": any system the office names ("regnskabssystemet",
 # "the accounting system"); not where a match starts, which must begin with known words.
 _ANY_SYSTEM = rf"(?:{_SYSTEM}|[^\s.!?;]*system(?:et|erne)?|[^\s.!?;]+ system)"
+# A fault in any words: what the clause around a system must also say (see above).
+_FAULT = (
+    r"(?:ikke|ik|not|(?:is|are|was|does|do|did|won|can|could|has|have)n'?t|nede|down|"
+    r"(?<!ingen )(?<!no )(?<!uden )(?<!without )(?:fejl\w*|errors?)|død|døde|dead|died|væk|gone|"
+    r"stuck|hænger|crash\w*|broken|i stykker|ude af drift|out of order|nægtet|denied|umuligt|"
+    r"impossible|går i stå|"
+    r"fryser|freez\w*|offline|ustabil\w*|unstable|afbrudt|timeout|times out|timer ud|lammet|"
+    r"utilgængelig\w*|unavailable|unreachable)\b"
+)
 _APP = (
     rf"(?:{_SYSTEM}|excel|word|powerpoint|programmet|programmerne|programmer|windows|"
     r"dynamics|visma|dinero|uniconta|pc'?erne|computerne|maskinerne)"
@@ -783,6 +794,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             patterns=(
                 rf"\b{_NET} {_gap(3)}(?:{_NOT_WORKING_DA}|{_DOWN_DA}|falder ud|er faldet ud|"
                 r"er røget|forsvandt|er forsvundet|forsvinder|driller|drillede|er ustabil\w*|ryger ud|"
+                r"falder (?:\S+ )?ud|"
                 r"smider os af|keeps disappearing|disappears|"
                 r"is acting up|keeps dropping|keeps cutting out)",
                 rf"\b(?:ingen|intet|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
@@ -807,6 +819,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"connect to (?:the )?internet|get on the internet|connect to (?:the )?(?:wifi|wi-fi|"
                 r"network))\b",
                 r"\b(?:internet|network|wifi|broadband) outage\b",
+                # The net and a fault in any words, in one clause (with everyone, as above).
+                rf"\b(?:{_NET}|{_NET_EN})\b\S* (?:[^\s.!?;,]+ ){{0,6}}?{_FAULT}",
                 rf"\b{_NET_EN}'s (?:been |gone |still )?(?:down|dead|offline|out)\b",
                 # "so slow that nobody can work": slow enough to be down.
                 rf"\b(?:{_NET}|{_NET_EN}) (?:\S+ ){{0,2}}?(?:so slow|så langsomt?|så ustabilt?|"
@@ -867,7 +881,11 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"offline)\b|\b(?:intet|ingenting|nothing) (?:\S+ )?(?:virker|fungerer|works|is working)\b",
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:sende|modtage|send|receive) (?:\S+ )?"
                 r"(?:mails?|e-?mails?|post)\b",
-                # Mail down: nothing received, nothing through, everything bouncing.
+                # Any wording of a fault, when the clause names one of our systems and a
+                # failure: "Outlook giver fejl for alle", "the VPN times out for everyone".
+                # Only with BR-8's everyone, like every pattern here.
+                rf"\b(?:{_SYSTEM}|crm|kasseapparat\w*|office-?\w*)\b\S* (?:[^\s.!?;,]+ ){{0,6}}?"
+                rf"{_FAULT}",
                 r"\b(?:ikke|haven'?t|hasn'?t|have not|has not|didn'?t|did not) (?:modtaget|fået|"
                 r"sendt|kunnet sende|kunnet modtage|received|got|gotten|sent) (?:\S+ ){0,2}?"
                 r"(?:mails?|e-?mails?)\b",
@@ -926,6 +944,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\bprinter (?:stadig |slet |bare )?(?:{_IKKE}|intet|ingenting)\b",
                 rf"\b(?:kommer|comes) (?:{_IKKE}|intet|ingenting|nothing) (?:noget |anything )?(?:ud |out )?"
                 rf"(?:af|from|of) (?:\S+ )?{_PRINT}",
+                # A printer and a fault in any words, in one clause (with everyone).
+                rf"\b{_PRINT}\b\S* (?:[^\s.!?;,]+ ){{0,6}}?{_FAULT}",
                 # "printeren melder fejl på alle pc'er": a printer and an error in one clause.
                 rf"\b{_PRINT} (?:melder|viser|giver|siger|shows|gives|reports|says) (?:\S+ )?"
                 r"(?:fejl\w*|errors?|offline)\b",
