@@ -245,8 +245,7 @@ _ANY_SYSTEM = rf"(?:{_SYSTEM}|[^\s.!?;]*system(?:et|erne)?|[^\s.!?;]+ system)"
 _FAULT = (
     r"(?:ikke|ik|not|(?:is|are|was|does|do|did|won|can|could|has|have)n'?t|nede|down|"
     r"(?<!ingen )(?<!no )(?<!uden )(?<!without )(?:fejl\w*|errors?)|død|døde|dead|died|væk|gone|"
-    r"stuck|hænger|crash\w*|broken|i stykker|ude af drift|out of order|nægtet|denied|umuligt|"
-    r"impossible|går i stå|"
+    r"stuck|hænger|crash\w*|broken|i stykker|ude af drift|out of order|nægtet|denied|går i stå|"
     r"fryser|freez\w*|offline|ustabil\w*|unstable|afbrudt|timeout|times out|timer ud|lammet|"
     r"utilgængelig\w*|unavailable|unreachable)\b"
 )
@@ -820,7 +819,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"network))\b",
                 r"\b(?:internet|network|wifi|broadband) outage\b",
                 # The net and a fault in any words, in one clause (with everyone, as above).
-                rf"\b(?:{_NET}|{_NET_EN})\b\S* (?:[^\s.!?;,]+ ){{0,6}}?{_FAULT}",
+                rf"\b(?:{_NET}|{_NET_EN})\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?{_FAULT}",
                 rf"\b{_NET_EN}'s (?:been |gone |still )?(?:down|dead|offline|out)\b",
                 # "so slow that nobody can work": slow enough to be down.
                 rf"\b(?:{_NET}|{_NET_EN}) (?:\S+ ){{0,2}}?(?:so slow|så langsomt?|så ustabilt?|"
@@ -840,7 +839,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_HYPOTHETICAL,
                 r"\b(?:det|problemet) er ikke (?:internet|nettet)",
                 # The line at someone's home is theirs, not the office's.
-                r"\b(?:derhjemme|hjemme|at home)\b",
+                r"\b(?:derhjemme|hjemme|hjemmefra|at home|from home)\b",
             ),
             negatable=True,
         ),
@@ -884,7 +883,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # Any wording of a fault, when the clause names one of our systems and a
                 # failure: "Outlook giver fejl for alle", "the VPN times out for everyone".
                 # Only with BR-8's everyone, like every pattern here.
-                rf"\b(?:{_SYSTEM}|crm|kasseapparat\w*|office-?\w*)\b\S* (?:[^\s.!?;,]+ ){{0,6}}?"
+                rf"\b(?:{_SYSTEM}|crm|kasseapparat\w*|office-?\w*)\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?"
                 rf"{_FAULT}",
                 r"\b(?:ikke|haven'?t|hasn'?t|have not|has not|didn'?t|did not) (?:modtaget|fået|"
                 r"sendt|kunnet sende|kunnet modtage|received|got|gotten|sent) (?:\S+ ){0,2}?"
@@ -945,7 +944,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:kommer|comes) (?:{_IKKE}|intet|ingenting|nothing) (?:noget |anything )?(?:ud |out )?"
                 rf"(?:af|from|of) (?:\S+ )?{_PRINT}",
                 # A printer and a fault in any words, in one clause (with everyone).
-                rf"\b{_PRINT}\b\S* (?:[^\s.!?;,]+ ){{0,6}}?{_FAULT}",
+                rf"\b{_PRINT}\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?{_FAULT}",
                 # "printeren melder fejl på alle pc'er": a printer and an error in one clause.
                 rf"\b{_PRINT} (?:melder|viser|giver|siger|shows|gives|reports|says) (?:\S+ )?"
                 r"(?:fejl\w*|errors?|offline)\b",
