@@ -523,6 +523,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:\S+ ){0,2}?(?:spam|mærkelige|underlige|phishing|strange|weird|suspicious)",
                 r"\b(?:udsat for|ramt af|offer for|faldet for|victim of|fallen for|fell for|hit by) "
                 r"(?:\S+ )?(?:phishing|svindel|hack\w*|angreb|cyberangreb|attack|cyberattack|scam)",
+                # Fakes sent from the customer's own address or domain.
+                r"\b(?:falske?|fake|phishing|svindel)\S* (?:\S+ ){0,3}?(?:fra|from) (?:\S+ )?(?:min|mit|"
+                r"vores|my|our) (?:\S+ )?(?:mail\w*|e-?mail\w*|konto\w*|account|domæne\w*|domain|"
+                r"adresse\w*|address)",
                 # An account misused, stolen, leaked.
                 r"\b(?:konto\w*|konti|account\w*|login\w*|loginoplysninger\w*|credentials|adgangskode\w*|"
                 r"passwords?) (?:\S+ ){0,3}?(?:misbrugt|misbruges|misused|abused|stjålet|stolen|"
@@ -590,6 +594,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:har |has )?(?:klikket|trykket|åbnet|clicked|opened)\b",
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
                 r"\bhack\w*[- ](?:tema|theme|film|movie|fest|party|kostume|costume|spil|game|bog|book)",
+                r"\b(?:er det sikkert|is it safe|kan man trygt)\b",
                 # Buying security, not suspecting a breach.
                 r"\b(?:penetrationstest\w*|pentest\w*|penetration test\w*|sårbarhedsscanning\w*|"
                 r"vulnerability scan\w*|ethical hack\w*)|\b(?:hvilket|hvilken|which|what) (?:\S+ )?"
@@ -713,6 +718,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"log|logged|sign|signed)\b",
                 r"\b(?:ukendt|ukendte|unknown|unrecogni[sz]ed) (?:enhed|device|sted|location|"
                 r"placering|land|country|ip|browser)\b",
+                # Or calls them strange: "strange rules keep appearing".
+                r"\b(?:mærkelige?|underlige?|ukendte?|strange|weird|unknown|suspicious|"
+                r"mistænkelige?) (?:\S+ )?(?:regler|regel|rules?|videresendelse\w*|forwarding|"
+                r"logins?|sign-?ins?|log-?ins?)\b",
                 # The place: "jeg har aldrig været der", "I haven't travelled".
                 r"\b(?:jeg|vi) har (?:ikke|aldrig) (?:været|rejst)\b|\b(?:i|we) (?:have not|"
                 r"haven'?t|have never|'ve never|never) (?:been|travel+ed)\b",
@@ -745,7 +754,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             priority="high",
             patterns=(
                 r"\b(?:installerede|installeret|hentede|hentet|downloadede|downloadet|startede|"
-                r"åbnede|gav|givet|installed|downloaded|ran|opened|started|gave|given|"
+                r"åbnede|gav|givet|installed|downloaded|ran|opened|started|gave|given|kørte|"
+                r"was running|"
                 # "han fik mig til at installere", "got me to install".
                 r"(?:fik mig til at|bad mig (?:om at )?|got me to|asked me to|told me to|had me) "
                 r"(?:installere|hente|downloade|åbne|starte|install|download|open|run|start)) "
@@ -773,6 +783,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"claimed|claiming|pretend\w*|said (?:he|she|they) (?:was|were)|saying (?:he|she|"
                 r"they) (?:was|were)|posing)\b",
                 r"\b(?:svindl\w*|scam\w*|fremmed|stranger|ukendt|unknown|falsk\w*|fake)\b",
+                r"\b(?:jeg|vi|i|we) (?:ikke|don'?t|do not) (?:kender|know|recogni[sz]e)\b",
                 # Talked into it, and afraid now.
                 r"\b(?:fik mig til|got me to|told me to|talked me into|overtalte mig|bange|nervøs|"
                 r"worried|scared|afraid|regret|fortryder)\b",
@@ -977,6 +988,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:l(?:å|aa)se|oplåse|unlock|unblock|reactivate|genaktiver\w*) {_gap(2)}"
                 rf"{_ACCOUNT}\b",
                 r"\bfor mange (?:\S+ )?(?:forsøg|login-?forsøg|loginforsøg)\b",
+                rf"{_ACCOUNT}\b (?:\S+ ){{0,2}}?(?:er |is )?(?:ikke (?:længere )?aktiv|inaktiv\w*|"
+                r"not active|inactive|no longer active)\b",
                 r"\btoo many (?:\S+ ){0,2}?attempts\b",
             ),
             excludes=(
@@ -1011,6 +1024,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
                 rf"expired) (?:\S+ )?{_PASSWORD}\b",
                 rf"\b(?:glemt|glemte|forgot|forgotten) (?:\S+ ){{0,2}}?{_PASSWORD}\b",
+                # A password and a refusal in any words, in one clause: "min kode bliver ved
+                # med at blive afvist", "password rejected on every attempt".
+                rf"\b{_PASSWORD}\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?(?:afvist|afvises|afviser|rejected|"
+                r"rejecting|declined|denied|nægtet|not accepted|ikke accepteret|ikke godkendt)\b",
                 # "Outlook spørger efter min adgangskode og godtager den ikke".
                 rf"\b{_PASSWORD}\b {_CLAUSE_GAP}(?:og |and )?(?:godtager|accepterer|godkender) "
                 rf"(?:den |det )?{_IKKE}\b|\b{_PASSWORD}\b {_CLAUSE_GAP}(?:and )?(?:won'?t|doesn'?t|"
@@ -1084,6 +1101,11 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # place follows ("ind på kontoret").
                 rf"\b{_KAN_IKKE} {_gap(2)}komme ind\b(?! (?:på|i|ad|gennem) (?:\S+ )?(?:kontoret|"
                 r"bygningen|lokalet|døren|huset|kælderen|lageret|mødelokalet|garagen|p-kælderen))",
+                # "nægtet adgang når jeg prøver at logge ind", "access denied when I sign in".
+                r"\b(?:nægtet adgang|adgang nægtet|access (?:is )?denied|denied access)\b[^.!?\n]{0,40}?"
+                r"\b(?:logge?|log|login|logon|sign|signing|logging)\b",
+                r"\b(?:logge?|log|login|logon|sign|signing|logging)\b[^.!?\n]{0,40}?\b(?:nægtet adgang|"
+                r"adgang nægtet|access (?:is )?denied|denied access)\b",
                 # "Den siger at mit brugernavn ikke findes", "user account doesn't exist".
                 r"\b(?:brugernavn\w*|bruger(?:en|konto\w*)?|konto\w*|user ?name|user account|"
                 r"account) (?:\S+ ){0,2}?(?:findes ikke|ikke findes|doesn'?t exist|does not exist|"
@@ -1113,6 +1135,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:nulstil\w*|reset\w*|resett\w*|midlertidig\w*|temporary) {_gap(2)}"
                 rf"{_PASSWORD}\b",
                 rf"\b{_PASSWORD}[- ]?(?:reset|nulstil)\w*",
+                # "Jeg har brug for en ny adgangskode hurtigst muligt".
+                rf"\b(?:brug for|behov for|need|needs|skal have|must have) (?:\S+ )?(?:ny|nyt|new) "
+                rf"{_PASSWORD}\b",
             ),
             excludes=(
                 r"\b(?:næste|kommende|next|coming|upcoming) (?:uge|måned|mandag|tirsdag|onsdag|"
