@@ -135,7 +135,7 @@ _EVERYONE = (
     r"lageret|skolen|"
     r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
     r"\bingen af (?:os|vores|dem|medarbejderne|kollegerne|kollegaerne|brugerne|pc'?erne|"
-    r"computerne|maskinerne)\b|\bikke (?:nogen|en eneste) af os\b",
+    r"computerne|maskinerne|printerne|serverne)\b|\bikke (?:nogen|en eneste) af os\b",
     # "ingen af de fire butikker", "vores filialer" (all of them), not "en af vores butikker".
     r"\bingen af (?:de|vores) (?:\S+ )?(?:butikker|filialer|afdelinger|kontorer|klinikker|"
     r"lokationer|medarbejdere|ansatte|brugere|kolleger|kollegaer|pc'?er|computere|maskiner|"
@@ -160,7 +160,11 @@ _EVERYONE = (
     r"laptop|enhed))\b",
     r"\bnone of (?:us|our|the|them)\b",
     r"\b(?:everywhere|overalt|alle steder)\b|\ball of them\b|\bhos (?:alle|os alle)\b",
-    r"\b(?:uanset hvem|no matter who|whoever|hvem der end)\b",
+    r"\b(?:uanset (?:hvem|hvilken|hvilke|hvor)|no matter (?:who|which|what|where)|whoever|"
+    r"hvem der end)\b",
+    r"\b(?:står|sidder) (?:helt |bare )?stille\b",
+    r"\b(?:af|for|by|to) (?:nogen|any) (?:af )?(?:medarbejdere|ansatte|brugere|kolleger|kollegaer|"
+    r"staff|users|employees|colleagues)\b",
     r"\b(?:gælder|rammer|berører|affects|applies to|same for|samme for|også|also) "
     r"(?:\S+ ){0,3}?(?:andre|others|other)\b",
     r"\b(?:kontoret|firmaet|butikken|klinikken|the office|our office) (?:\S+ )?(?:er|is) "
@@ -206,7 +210,8 @@ _EVERYONE = (
     r"member of staff|one of us|shop|store|branch|office)\b",
     r"(?<!not )(?<!hi )(?<!hello )(?<!dear )(?<!thanks )\b(?:everyone|everybody|all users|"
     r"all staff|all employees|all of us|all (?:of )?(?:our|the) (?:users|staff|employees|"
-    r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:office|company|"
+    r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:shop|store|clinic|"
+    r"branch|department|floor|warehouse|office|company|"
     r"team|building|site|network)|company-?wide|office-?wide|site-?wide|nobody|no[- ]?one|"
     r"none of (?:us|our))\b",
     r"\bwe (?:\S+ )?(?:can'?t|cannot|can not|are unable to|are not able to|couldn'?t|"
@@ -255,7 +260,9 @@ _APP = (
 )
 _CONNECT_DA = (
     r"(?:forbinde|forbindes|koble (?:os |mig )?(?:på|op)|få (?:forbindelse|adgang|kontakt)|"
-    r"komme (?:ind|på)|tilgå)"
+    # Not a door: "ingen kan komme ind på kontoret" (the building) is no IT fault.
+    r"komme (?:ind|på)(?! (?:på |i |ad |gennem )?(?:\S+ )?(?:kontoret|bygningen|lokalet|døren|"
+    r"huset|lageret|mødelokalet|garagen|parkeringspladsen)\b)|tilgå)"
 )
 _CONNECT_EN = r"(?:connect|access|reach|get into|get onto|get on to|get to|log ?in to|sign ?in to)"
 
@@ -455,6 +462,8 @@ _GAVE = (
     r"(?:tastet|tastede|indtastet|indtastede|skrevet|skrev|givet|gav|oplyst|oplyste|udfyldt|"
     r"udfyldte|afgivet|afgav|typed|entered|gave|given|put in|filled in|submitted|"
     r"kom til at (?:skrive|taste|indtaste|give|oplyse)|accidentally (?:typed|entered|gave)|"
+    r"(?:fik mig til at|got me to|made me|tricked me into) (?:give|giving|oplyse|sige|tell|type|"
+    r"taste)|"
     r"sendte|sent|mailede|emailed)"
 )
 _SECRET = (
@@ -467,7 +476,8 @@ _SECRET = (
 _LURE = (
     r"\b(?:link\w*|sms\w*|e-?mail\w*|mail\w*|besked\w*|side(?:n)?|hjemmeside\w*|formular\w*|"
     r"falsk\w*|svindel\w*|snyd\w*|phishing\w*|fake|scam\w*|spoof\w*|page|site|website|form|"
-    r"text message|ringede|called|opkald\w*|lignede|ligner|looked like|looks like|imitat\w*)",
+    r"text message|ringede|called|opkald\w*|lignede|ligner|looked like|looks like|imitat\w*|"
+    r"pretend\w*|udgav sig|påstod|claimed|claiming|over the phone|i telefonen|telefonisk)",
 )
 _TRAINING = (
     r"\b(?:kursus|kurser|webinar|course|training|awareness|foredrag|phishing-?test|"
@@ -697,6 +707,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"approval requests?)\b",
                 r"\b(?:logget|loggede|logged|signed) (?:ind|på|in|on|into)\b",
                 r"\b(?:tilgået|accessed)\b",
+                r"\b(?:admin\w*|administrator\w*) (?:konto|konti|account|user|bruger)\w*",
                 # Mail going out from the account: judged with the denial ("til folk jeg ikke
                 # kender", "that I didn't send").
                 r"\b(?:bliver sendt|er blevet sendt|blev sendt|sendes|sendt ud|is sending|are being "
@@ -730,7 +741,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:nogen|en anden|en fremmed|someone|somebody) (?:\S+ )?(?:har |havde |has |had |"
                 r"have )?(?:\S+ )?(?:oprettet|lavet|sat|tilføjet|created|set|added|made)\b",
                 r"\b(?:som|der|that|which) (?:ingen|nobody|none|no one) (?:af os |of us )?(?:\S+ )?"
-                r"(?:har |have |has )?(?:lavet|foretaget|made|done|did)\b",
+                r"(?:har |have |has )?(?:lavet|foretaget|oprettet|made|done|did|created|set up)\b",
                 r"\buden at (?:jeg|vi) (?:\S+ )?(?:har )?(?:bedt om|lavet|oprettet|sat|godkendt|vidst)|"
                 r"\bwithout (?:me|my|us|our) (?:asking|knowing|consent|permission|approval)\b",
                 r"\b(?:jeg|vi) (?:prøver|forsøger|prøvede|forsøgte|har prøvet|har forsøgt) "
@@ -870,7 +881,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"keeps (?:restarting|rebooting|crashing)|"
                 r"(?:won'?t|doesn'?t|does not|will not|isn'?t) (?:respond|responding)|"
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
-                rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse|adgang|kontakt) "
+                rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse(?:n)?|adgang(?:en)?|kontakt(?:en)?) "
                 rf"(?:til|på) (?:(?:\S+ )?{_ANY_SYSTEM}|noget|nogenting|anything)\b",
                 rf"\b{_CANT} {_gap(2)}{_CONNECT_EN}\b",
                 rf"\b{_NOBODY_CAN} {_gap(3)}"
@@ -880,6 +891,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
                 rf"to (?:the |our )?{_ANY_SYSTEM}\b",
                 r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
+                # "kan ikke åbnes af nogen": the system is named before it, in any words.
+                rf"\bkan {_IKKE} (?:længere )?(?:tilgås|nås|åbnes|bruges|findes)\b",
                 # "hele firmaet er uden mail og Teams", "without email".
                 rf"\b(?:uden|without) (?:noget |nogen |any )?{_SYSTEM}\b",
                 # "kan ikke åbne nogen filer på netværksdrevet".
@@ -960,7 +973,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_PRINT} (?:melder|viser|giver|siger|shows|gives|reports|says) (?:\S+ )?"
                 r"(?:fejl\w*|errors?|offline)\b",
                 rf"\b(?:ingen|none) (?:af |of )?(?:\S+ )?{_PRINT} (?:\S+ )?(?:virker|fungerer|printer|"
-                r"works?)\b",
+                r"reagerer|svarer|works?|responds?)\b",
             ),
             requires_any=_EVERYONE,
             excludes=(*_RESOLVED,
