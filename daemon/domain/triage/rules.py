@@ -120,7 +120,7 @@ _HYPOTHETICAL = (
 # is often one user written for by a colleague), nor a possessive ("vores printer"
 # says whose printer, not who is affected).
 _EVERYONE = (
-    r"(?<!ikke )(?<!not )\balle (?:\S+ )?(?:er|bliver|blev|er blevet|is|are) (?:\S+ )?"
+    r"(?<!ikke )(?<!not )\balle (?:\S+ ){0,2}?(?:er|bliver|blev|er blevet|is|are) (?:\S+ )?"
     r"(?:berørt|berørte|ramt|ramte|påvirket|påvirkede|affected|impacted)\b",
     r"\b(?:berører|rammer|påvirker|gælder|affects|affecting|impacts) (?:\S+ )?"
     r"(?:alle|everyone|everybody|all)\b",
@@ -174,9 +174,11 @@ _EVERYONE = (
     r"\b(?:across|on|in|at|på|i) (?:all|alle) (?:\S+ )?(?:floors|etager|sites|lokationer|offices|"
     r"kontorer|afdelinger|departments|rooms|lokaler)\b",
     r"\b(?:for )?all (?:\S+ )?(?:staff|users|employees|colleagues|workers|people|machines|"
+    r"printers|servers|devices|"
     r"computers|pcs|laptops)\b",
     # Everything down, nobody can do anything: "alt er nede", "ingen kan noget", "intet virker".
-    r"\b(?:intet|ingenting|nothing) (?:\S+ )?(?:virker|fungerer|works|is working)\b",
+    r"\b(?:intet|ingenting|nothing) (?:\S+ )?(?:virker|fungerer|works|is working|kan tilgås|"
+    r"kan bruges|can be accessed|is accessible)\b|\bdriftsstop\b",
     r"\b(?:alt|everything|det hele) (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|gået ned|down|offline)\b",
     r"\b(?:ingen|nobody|no one) (?:kan|can) (?:noget|lave noget|arbejde|do anything|work)\b",
     # Danish word order after an adverb: "i dag kan ingen printe".
@@ -210,7 +212,8 @@ _EVERYONE = (
     r"member of staff|one of us|shop|store|branch|office)\b",
     r"(?<!not )(?<!hi )(?<!hello )(?<!dear )(?<!thanks )\b(?:everyone|everybody|all users|"
     r"all staff|all employees|all of us|all (?:of )?(?:our|the) (?:users|staff|employees|"
-    r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:shop|store|clinic|"
+    r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:organi[sz]ation|"
+    r"shop|store|clinic|"
     r"branch|department|floor|warehouse|office|company|"
     r"team|building|site|network)|company-?wide|office-?wide|site-?wide|nobody|no[- ]?one|"
     r"none of (?:us|our))\b",
@@ -280,7 +283,8 @@ _ACCOUNT = (
     r"\blogin(?:'?et|net)?|\bprofil(?:en)?|\baccount|\buser)"
 )
 _LOCKED_DA = (
-    r"(?:l(?:å|aa)st|l(?:å|aa)ste|l(?:å|aa)ses|spær+et|spaer+et|blokeret|deaktiveret)"
+    r"(?:l(?:å|aa)st|l(?:å|aa)ste|l(?:å|aa)ses|spær+et|spaer+et|blokeret|deaktiveret|"
+    r"lukket(?: ned)?)"
 )
 _LOCKED_EN = r"(?:locked|blocked|disabled|suspended)"
 
@@ -289,7 +293,8 @@ _PASSWORD = (
     r"(?:adgangs?kode(?:n|r|rne)?|kodeord(?:et|ene)?|pas+wo*r[dt](?:et|s|ene)?|passwd|"
     r"kode(?:n|r|rne)?|pinkode(?:n)?|pin-?kode(?:n)?|pin|login-?kode(?:n)?|"
     r"mfa(?:-?kode(?:n)?)?|2fa|to-?faktor\w*|totrinsbekræftelse(?:n)?|"
-    r"authenticator(?:-?app(?:en)?)?|engangskode(?:n)?|bekræftelseskode(?:n)?)"
+    r"authenticator(?:-?app(?:en)?)?|engangskode(?:n)?|bekræftelseskode(?:n)?|credentials|"
+    r"legitimationsoplysninger)"
 )
 _LOG_ON = (
     r"(?:logge?|loge|logg|login|log|logon) (?:mig |ham |hende |os |dem |sig )?"
@@ -327,6 +332,7 @@ _SETTLED = re.compile(
     r"\b(?:lukke|luk) sagen\b|\bfalsk alarm\b|\b(?:tak|tusind tak) for (?:hjælpen|hurtig hjælp)\b|"
     r"\b(?:working|works|worked|running|up|printing) (?:\S+ )?(?:again|now|fine)\b|"
     r"\b(?:i'?m|i am|we'?re|we are) (?:back )?in (?:now|again)\b|\bgot in\b|"
+    r"\b(?:og|så|and) (?:nu )?(?:det|den|it) (?:virker|fungerer|works)\b(?! ikke| not)|"
     r"\bthanks? (?:you )?for (?:your|all your) (?:quick )?help\b|"
     r"\bback (?:in|up|online)\b|"
     r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b|\bnever ?mind\b|"
@@ -568,8 +574,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"ændret|changed|reset|nulstillet) (?:\S+ )?(?:min|mit|my) (?:\S+ )?(?:kode\w*|"
                 r"adgangskode\w*|kodeord\w*|password\w*|pin\w*)",
                 r"\b(?:mistet|lost) (?:\S+ )?(?:kontrol\w*|control) (?:over|of) (?:min|mit|my)\b",
-                r"\b(?:sender|sending|sends) (?:\S+ )?(?:mails?|e-?mails?|beskeder|messages) "
-                r"(?:af sig selv|by itself|on its own)",
+                r"\b(?:sender|sending|sends) (?:\S+ ){0,3}?(?:mails?|e-?mails?|beskeder|messages) "
+                r"(?:\S+ )?(?:af sig selv|by itself|on its own)",
                 r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
                 r"(?:inde på|inde i|været på|been on|been in|been into) (?:min|mit|vores|my|our) "
                 r"(?:computer|pc|maskine|bærbare?|laptop|mail\w*|konto\w*|account|mailbox)\b",
@@ -605,6 +611,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
                 r"\bhack\w*[- ](?:tema|theme|film|movie|fest|party|kostume|costume|spil|game|bog|book)",
                 r"\b(?:er det sikkert|is it safe|kan man trygt)\b",
+                r"\bantivirus\w* (?:\S+ ){0,6}?(?:opdatering|update|licens|licence|license|abonnement|"
+                r"subscription|udløber|expires)",
                 # Buying security, not suspecting a breach.
                 r"\b(?:penetrationstest\w*|pentest\w*|penetration test\w*|sårbarhedsscanning\w*|"
                 r"vulnerability scan\w*|ethical hack\w*)|\b(?:hvilket|hvilken|which|what) (?:\S+ )?"
@@ -776,7 +784,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:app|program|tool|software))\b",
                 r"\b(?:gav|gave|granted) (?:ham|hende|dem|him|her|them|the caller|personen) "
                 r"(?:fjern)?(?:adgang|access|remote access)\b",
-                r"\b(?:fik|fået|got|gained|had|has had) (?:\S+ )?(?:fjern)?adgang til (?:min|mit|vores) "
+                r"\b(?:fik|fået|haft|havde|got|gained|had|has had) (?:\S+ )?(?:fjern)?adgang til "
+                r"(?:min|mit|vores) "
                 r"(?:pc|computer|maskine|bærbare?|skærm)|\b(?:got|gained|had|has had) (?:\S+ )?"
                 r"(?:remote )?access to (?:my|our) (?:\S+ )?(?:pc|computer|laptop|machine|screen)\b",
                 r"\b(?:lod|lader|let|lets|allowed|gav|gave) (?:\S+ ){1,6}?(?:adgang til|overtage|"
@@ -841,7 +850,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"network))\b",
                 r"\b(?:internet|network|wifi|broadband) outage\b",
                 # The net and a fault in any words, in one clause (with everyone, as above).
-                rf"\b(?:{_NET}|{_NET_EN})\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?{_FAULT}",
+                rf"\b(?:{_NET}|{_NET_EN})\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?[\x22']?{_FAULT}",
                 rf"\b{_NET_EN}'s (?:been |gone |still )?(?:down|dead|offline|out)\b",
                 # "so slow that nobody can work": slow enough to be down.
                 rf"\b(?:{_NET}|{_NET_EN}) (?:\S+ ){{0,2}}?(?:so slow|så langsomt?|så ustabilt?|"
@@ -968,7 +977,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:kommer|comes) (?:{_IKKE}|intet|ingenting|nothing) (?:noget |anything )?(?:ud |out )?"
                 rf"(?:af|from|of) (?:\S+ )?{_PRINT}",
                 # A printer and a fault in any words, in one clause (with everyone).
-                rf"\b{_PRINT}\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?{_FAULT}",
+                rf"\b{_PRINT}\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?[\x22']?{_FAULT}",
                 # "printeren melder fejl på alle pc'er": a printer and an error in one clause.
                 rf"\b{_PRINT} (?:melder|viser|giver|siger|shows|gives|reports|says) (?:\S+ )?"
                 r"(?:fejl\w*|errors?|offline)\b",
@@ -994,7 +1003,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"sit |hans |hendes |deres |vores )?(?:account|konto|bruger)",
                 # Without æøå: "min konto er last", "last ude".
                 rf"{_ACCOUNT}\b {_gap(3)}(?:er|blev|bliver|er blevet) (?:\S+ )?last\b(?! op\b)",
-                r"\blast ude\b|\blukket (?:\S+ )?ude\b",
+                r"\blast ude\b|\blukket (?:\S+ )?ude\b|\budelukket fra\b|\bshut out of\b",
                 rf"{_ACCOUNT}\b (?:{_LOCKED_DA}|{_LOCKED_EN})\b(?! op\b| up\b)",  # "konto låst"
                 # A subject of one word, "Låst!", "Locked out": on a helpdesk, the account.
                 r"^(?:l(?:å|aa)st|locked)(?: ude| out)?\W*\n",
@@ -1027,7 +1036,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             priority="high",
             patterns=(
                 rf"\b{_PASSWORD}\b {_CLAUSE_GAP}(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|"
-                r"(?:er|is|has|er blevet|has been|was) (?:\S+ )?(?:udløbet|løbet ud|forkert|"
+                r"(?:er|is|are|has|er blevet|has been|was|were) (?:\S+ )?(?:udløbet|løbet ud|forkert|"
                 r"ugyldig|afvist|expired|wrong|incorrect|invalid|rejected|not recogni[sz]ed)|"
                 r"udløb\b|løb ud|expired|(?:bliver|blev|gets|got|keeps being) (?:\S+ )?"
                 rf"(?:afvist|rejected|declined)|(?:accepteres|godkendes|passer) {_IKKE}|"
@@ -1046,9 +1055,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"(?:den |det )?{_IKKE}\b|\b{_PASSWORD}\b {_CLAUSE_GAP}(?:and )?(?:won'?t|doesn'?t|"
                 r"does not|will not) accept (?:it|them)\b",
                 # "... en ny adgangskode, den gamle virker ikke mere".
-                rf"\b{_PASSWORD}\b,? (?:og |and )?(?:den gamle|the old one|den|det|it) "
-                rf"(?:\S+ )?(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|(?:er|is) (?:\S+ )?(?:udløbet|"
-                r"forkert|expired|wrong))",
+                rf"\b{_PASSWORD}\b(?:[^.!?;\n]{{0,40}}?(?:, |og |and |men |but )| )(?:den gamle|the old one|"
+                rf"den nye|the new one|den|det|it) (?:\S+ )?(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|"
+                rf"(?:er|is) (?:\S+ )?(?:udløbet|forkert|expired|wrong)|bliver {_IKKE} (?:godkendt|"
+                r"accepteret)|isn'?t accepted|is not accepted)",
                 # "Outlook keeps refusing my password", "afviser min kode".
                 rf"\b(?:afviser|afviste|refuses|refused|refusing|rejects|rejected|rejecting|"
                 rf"accepterer {_IKKE}|godkender {_IKKE}|won'?t accept|doesn'?t accept) "
@@ -1098,6 +1108,12 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"sign ?on|get into "
                 r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
                 r"\b(?:smidt|kicked|thrown) (?:\S+ )?(?:ud|out) (?:af|of)\b",
+                # A log-on and a failure in any words, in one clause: "sign in again and then
+                # says it failed".
+                r"\b(?:log(?:ge)? (?:på|ind|in|on)|sign(?:ing)? in|logging (?:in|on)|login|log-?ind|"
+                r"pålogning\w*)\b\S* (?:[^\s.!?;,:]+ ){0,6}?(?:fejler|fejlede|mislykke\w*|fails|"
+                r"failed|failing|afvist|rejected|denied|nægtet|(?<!uden )(?<!ingen )(?<!no )"
+                r"(?<!without )(?:error|fejl))\b",
                 # "... logge ind 5 gange, men den afviser mig", "it keeps rejecting me".
                 r"\b(?:logge?|log|login|logon|sign)\w* [^.!?\n]{0,60}?\b(?:afviser|afviste|rejects|"
                 r"rejected|rejecting|refuses|refused) (?:mig|me|os|us)\b",
