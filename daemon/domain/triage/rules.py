@@ -212,7 +212,7 @@ _EVERYONE = (
     r"member of staff|one of us|shop|store|branch|office)\b",
     r"(?<!not )(?<!hi )(?<!hello )(?<!dear )(?<!thanks )\b(?:everyone|everybody|all users|"
     r"all staff|all employees|all of us|all (?:of )?(?:our|the) (?:users|staff|employees|"
-    r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:organi[sz]ation|"
+    r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:organi[sz]ation|it|"
     r"shop|store|clinic|"
     r"branch|department|floor|warehouse|office|company|"
     r"team|building|site|network)|company-?wide|office-?wide|site-?wide|nobody|no[- ]?one|"
@@ -280,7 +280,7 @@ _PRINT_VERB = (
 
 _ACCOUNT = (
     r"(?:konto(?:en|er|erne)?|\bbruger(?:en|ne|konto(?:en)?)?|\bbrugernavn(?:et)?|"
-    r"\blogin(?:'?et|net)?|\bprofil(?:en)?|\baccount|\buser)"
+    r"\blogin(?:'?et|net)?|\bsign-?in|\bprofil(?:en)?|\baccount|\buser)"
 )
 _LOCKED_DA = (
     r"(?:l(?:å|aa)st|l(?:å|aa)ste|l(?:å|aa)ses|spær+et|spaer+et|blokeret|deaktiveret|"
@@ -346,7 +346,7 @@ _SETTLED = re.compile(
     r"\bfalse alarm\b|\bclose the (?:case|ticket)\b|\bthanks? (?:you )?for the (?:quick )?help\b|"
     r"\b(?:erledigt|funktioniert wieder|geht wieder)\b|"
     r"\b(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)\b|"
-    r"\ball good\b|\b(?:all|alt) (?:er )?(?:sorted|fixed|løst|i orden)\b|\balt (?:er )?(?:godt|fint|ok)\b|"
+    r"\ball good\b|\ball clear\b|\b(?:all|alt) (?:er )?(?:sorted|fixed|løst|i orden)\b|\balt (?:er )?(?:godt|fint|ok)\b|"
     r"\b(?:fikset|fixet|løst|løste|ordnet|fixed|solved|sorted) (?:det|it|problemet|the problem)\b|"
     # The writer found the cause or owns the mistake: "min fejl", "sorry for the trouble".
     r"\b(?:min|my) (?:egen |own )?(?:fejl|skyld|mistake|fault|bad)\b|\bbrugerfejl\b|"
@@ -605,7 +605,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             outside=outside,
             excludes=(
                 r"\bikke (?:\S+ )?(?:blevet )?(?:hacket|hakket|kompromitteret)\b",
-                r"\b(?:not|never|wasn'?t|haven'?t|hasn'?t) (?:\S+ )?(?:been )?(?:hacked|compromised)\b",
+                r"\b(?:not|never|wasn'?t|haven'?t|hasn'?t|nothing|intet|ingenting) (?:\S+ )?(?:been )?"
+                r"(?:hacked|compromised|hacket|kompromitteret)\b",
+                r"(?:^|\n)\W*(?:hvordan|how)\b",
                 r"\b(?:ikke|not|didn'?t|haven'?t|har ikke|ingen|nobody|no one|none of us) (?:\S+ )?"
                 r"(?:har |has )?(?:klikket|trykket|åbnet|clicked|opened)\b",
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
@@ -788,7 +790,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:min|mit|vores) "
                 r"(?:pc|computer|maskine|bærbare?|skærm)|\b(?:got|gained|had|has had) (?:\S+ )?"
                 r"(?:remote )?access to (?:my|our) (?:\S+ )?(?:pc|computer|laptop|machine|screen)\b",
-                r"\b(?:lod|lader|let|lets|allowed|gav|gave) (?:\S+ ){1,6}?(?:adgang til|overtage|"
+                r"\b(?:lod|lader|ladet|let|lets|allowed|gav|gave) (?:\S+ ){1,6}?(?:adgang til|overtage|"
                 r"styre|komme ind på|tilgå|få adgang til|kigge på|se|take over|control|access|"
                 r"connect to|into|see|look at|remote into) (?:\S+ )?(?:min|mit|my) (?:skærm|"
                 r"computer|pc|maskine|bærbare?|screen|laptop|mouse|mus|desktop)\b",
@@ -894,7 +896,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"(?:til|på) (?:(?:\S+ )?{_ANY_SYSTEM}|noget|nogenting|anything)\b",
                 rf"\b{_CANT} {_gap(2)}{_CONNECT_EN}\b",
                 rf"\b{_NOBODY_CAN} {_gap(3)}"
-                rf"(?:{_CONNECT_DA}|{_CONNECT_EN}|sende|modtage|åbne|bruge|send|receive|open|use)\b",
+                rf"(?:{_CONNECT_DA}|{_CONNECT_EN}|sende|modtage|åbne|bruge|deltage|send|receive|open|"
+                r"use|join)\b",
                 rf"\b{_NOBODY} {_gap(3)}(?:har|has|have|får|gets) "
                 rf"(?:\S+ )?(?:adgang|forbindelse|access|connection) (?:til|to) (?:\S+ )?{_ANY_SYSTEM}\b",
                 rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
@@ -909,6 +912,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"access|find|reach) {_gap(3)}(?:på|i|on|in|from|fra) (?:the |our )?{_SYSTEM}\b",
                 r"\b(?:kontoret|firmaet|butikken|klinikken|the office|our office) (?:\S+ )?(?:er|is) "
                 r"(?:\S+ )?(?:nede|down|offline|lammet|paralysed|paralyzed)\b",
+                r"\b(?:vores|our|hele|entire|whole|al) (?:\S+ )?it\b (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|"
+                r"down|væk|gone|offline)\b",
                 r"\b(?:alt|everything|det hele) (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|gået ned|down|"
                 r"offline)\b|\b(?:intet|ingenting|nothing) (?:\S+ )?(?:virker|fungerer|works|is working)\b",
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:sende|modtage|send|receive) (?:\S+ )?"
@@ -1077,7 +1082,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:kode(?:n|rne)?|adgangskode(?:n)?|kodeord(?:et)?|password(?:et)?|key|"
                 r"nøgle(?:n)?|pin(?:koden)?) (?:til|for|to|på|of) (?:\S+ ){0,2}?(?:gæste\S*|guest\S*|"
                 r"wi-?fi\S*|trådløse?|wireless|\S*alarm\S*|\S*dør\S*|\S*door\S*|\S*boks\S*|safe|"
-                r"porten|gate|garage\S*)",
+                r"porten|gate|garage\S*|kopimaskin\S*|printer\S*|copier|scanner\S*)",
                 r"\b(?:gæste|guest|wi-?fi|trådløs\w*|wireless|alarm|dør|door)(?:[- ]\S+)?[- ]"
                 r"(?:password\w*|adgangskode\w*|kodeord\w*|key)\b",
                 r"\b(?:ikke|not|isn'?t|wasn'?t) (?:\S+ )?(?:udløbet|expired)\b",
@@ -1169,6 +1174,13 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"{_PASSWORD}\b",
             ),
             excludes=(
+                # The shared key of a guest wifi, an alarm or a door is nobody's log-on.
+                r"\b(?:kode(?:n|rne)?|adgangskode(?:n)?|kodeord(?:et)?|password(?:et)?|key|"
+                r"nøgle(?:n)?|pin(?:koden)?) (?:til|for|to|på|of) (?:\S+ ){0,2}?(?:gæste\S*|guest\S*|"
+                r"wi-?fi\S*|trådløse?|wireless|\S*alarm\S*|\S*dør\S*|\S*door\S*|\S*boks\S*|safe|"
+                r"porten|gate|garage\S*|kopimaskin\S*|printer\S*|copier|scanner\S*)",
+                r"\b(?:gæste|guest|wi-?fi|trådløs\w*|wireless|alarm|dør|door)(?:[- ]\S+)?[- ]"
+                r"(?:password\w*|adgangskode\w*|kodeord\w*|key)\b",
                 r"\b(?:næste|kommende|next|coming|upcoming) (?:uge|måned|mandag|tirsdag|onsdag|"
                 r"torsdag|fredag|week|month|monday|tuesday|wednesday|thursday|friday)\b",
                 r"\bom (?:en|to|tre|\d+) (?:uge|uger|dage)\b",
