@@ -132,7 +132,7 @@ _EVERYONE = (
     r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne)\b",
     r"(?<!hej )(?<!hejsa )(?<!kære )(?<!tak )\balle sammen\b|\bos alle\b|\balle mand\b",
     r"\bhele (?:\S+ )?(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|etagen|"
-    r"lageret|skolen|"
+    r"lageret|skolen|matriklen|"
     r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
     r"\bingen af (?:os|vores|dem|medarbejderne|kollegerne|kollegaerne|brugerne|pc'?erne|"
     r"computerne|maskinerne|printerne|serverne)\b|\bikke (?:nogen|en eneste) af os\b",
@@ -156,10 +156,14 @@ _EVERYONE = (
     # for nogen"): written from that negation, so that it is not read as cancelling them.
     r"\b(?:no|not|ikke|ik|ingen|intet|nothing|nobody|(?:isn|wasn|doesn|don|didn|won|can|hasn|"
     r"haven|aren)'?t)\b [^.!?;\n]{0,40}?\b(?:for (?:anyone|anybody|nogen|any of us)|nogen steder|"
+    r"(?:for|til|på|hos|fra|i|af|on|to|from|in|at) (?:nogen|any) (?:af|of)|"
     r"anywhere|(?:fra|på|from|on) (?:nogen|any) (?:\S+ )?(?:pc|computer|maskine|machine|device|"
     r"laptop|enhed))\b",
     r"\bnone of (?:us|our|the|them)\b",
     r"\b(?:everywhere|overalt|alle steder)\b|\ball of them\b|\bhos (?:alle|os alle)\b",
+    r"\bbegge (?:vores |de )?(?:adresser|kontorer|afdelinger|butikker|lokationer|klinikker)\b|"
+    r"\bboth (?:of )?(?:our |the )?(?:sites|offices|locations|shops|stores|branches)\b",
+    r"\b(?:vi|we) (?:er |are )?alle\b|\bwe all\b",
     r"\b(?:uanset (?:hvem|hvilken|hvilke|hvor)|no matter (?:who|which|what|where)|whoever|"
     r"hvem der end)\b",
     r"\b(?:står|sidder) (?:helt |bare )?stille\b",
@@ -202,7 +206,8 @@ _EVERYONE = (
     r"\b(?:fra|på|from|on) (?:nogen|any) (?:af )?(?:vores |our |the )?(?:pc'?er|pc'?erne|"
     r"computere|computerne|maskiner|maskinerne|pcs|computers|machines|laptops|computer|pc|"
     r"machine|laptop)\b",
-    r"(?<!ikke )\b(?:alle|samtlige) (?:vores |de )?(?:printere|printerne|servere|serverne|"
+    r"(?<!ikke )\b(?:alle|samtlige) (?:vores |de )?(?:printere|printerne|servere|serverne|drev|"
+    r"netværksdrev|"
     r"systemer|systemerne|kontorer|afdelinger|butikker|lokationer|skærme|telefoner)\b",
     rf"\bvi (?:\S+ ){{0,2}}?(?:kan|kunne) (?:\S+ ){{0,2}}?{_IKKE} (?:\S+ ){{0,2}}?"
     r"(?:printe|udskrive|skrive ud|komme på|komme ind|gå på|forbinde|få forbindelse|arbejde)",
@@ -346,7 +351,9 @@ _SETTLED = re.compile(
     r"\bfalse alarm\b|\bclose the (?:case|ticket)\b|\bthanks? (?:you )?for the (?:quick )?help\b|"
     r"\b(?:erledigt|funktioniert wieder|geht wieder)\b|"
     r"\b(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)\b|"
-    r"\ball good\b|\ball clear\b|\b(?:all|alt) (?:er )?(?:sorted|fixed|løst|i orden)\b|\balt (?:er )?(?:godt|fint|ok)\b|"
+    r"\ball good\b|\ball clear\b|"
+    r"\b(?:er|blev|is|was) (?:nu |now )?(?:åbnet|låst op|oplåst|genaktiveret|unlocked|reactivated|"
+    r"open) (?:igen|again)\b|\b(?:all|alt) (?:er )?(?:sorted|fixed|løst|i orden)\b|\balt (?:er )?(?:godt|fint|ok)\b|"
     r"\b(?:fikset|fixet|løst|løste|ordnet|fixed|solved|sorted) (?:det|it|problemet|the problem)\b|"
     # The writer found the cause or owns the mistake: "min fejl", "sorry for the trouble".
     r"\b(?:min|my) (?:egen |own )?(?:fejl|skyld|mistake|fault|bad)\b|\bbrugerfejl\b|"
@@ -468,8 +475,8 @@ _GAVE = (
     r"(?:tastet|tastede|indtastet|indtastede|skrevet|skrev|givet|gav|oplyst|oplyste|udfyldt|"
     r"udfyldte|afgivet|afgav|typed|entered|gave|given|put in|filled in|submitted|"
     r"kom til at (?:skrive|taste|indtaste|give|oplyse)|accidentally (?:typed|entered|gave)|"
-    r"(?:fik mig til at|got me to|made me|tricked me into) (?:give|giving|oplyse|sige|tell|type|"
-    r"taste)|"
+    r"(?:fik mig til at|got me to|made me|tricked me into|tricked into|narret til at) (?:give|"
+    r"giving|oplyse|sige|tell|type|typing|taste|skrive|enter|entering)|"
     r"sendte|sent|mailede|emailed)"
 )
 _SECRET = (
@@ -844,13 +851,15 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:komme|gå|get|go) (?:på |ud på |on )?(?:nettet|internettet|online|the internet)\b",
                 rf"\b(?:the |our )?{_NET_EN} (?:connection )?{_gap(2)}"
                 rf"(?:{_DOWN_EN}|{_NOT_WORKING_EN}|(?:is |'s )?out\b|keeps dropping|dropped)",
-                r"\b(?:no|lost|lost the|lost our|without|no access to the|no access to|loss of) "
+                r"\b(?:no|lost|lost the|lost our|lost all|without|no access to the|no access to|loss of) "
                 r"(?:internet|network|wifi|wi-fi|connection to the internet|internet connection|"
                 r"internet access|connectivity|network connection)\b",
                 rf"\b{_CANT} {_gap(2)}(?:get online|go online|access the internet|access internet|"
                 r"connect to (?:the )?internet|get on the internet|connect to (?:the )?(?:wifi|wi-fi|"
                 r"network))\b",
                 r"\b(?:internet|network|wifi|broadband) outage\b",
+                r"\b(?:netværks|internet|net|wifi)-?(?:problemer|problem|nedbrud|fejl)\b|"
+                r"\b(?:network|internet|wifi|connection) (?:problems|issues|trouble)\b",
                 # The net and a fault in any words, in one clause (with everyone, as above).
                 rf"\b(?:{_NET}|{_NET_EN})\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?[\x22']?{_FAULT}",
                 rf"\b{_NET_EN}'s (?:been |gone |still )?(?:down|dead|offline|out)\b",
@@ -893,7 +902,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:won'?t|doesn'?t|does not|will not|isn'?t) (?:respond|responding)|"
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
                 rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse(?:n)?|adgang(?:en)?|kontakt(?:en)?) "
-                rf"(?:til|på) (?:(?:\S+ )?{_ANY_SYSTEM}|noget|nogenting|anything)\b",
+                rf"(?:til|på) (?:(?:\S+ ){{0,2}}?{_ANY_SYSTEM}|noget|nogenting|anything)\b",
                 rf"\b{_CANT} {_gap(2)}{_CONNECT_EN}\b",
                 rf"\b{_NOBODY_CAN} {_gap(3)}"
                 rf"(?:{_CONNECT_DA}|{_CONNECT_EN}|sende|modtage|åbne|bruge|deltage|send|receive|open|"
@@ -1049,7 +1058,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:isn'?t|is not|wasn'?t|was not|not) (?:being )?(?:accepted|excepted)|"
                 r"it'?s (?:\S+ )?(?:rejected|wrong|expired|invalid|not accepted|not working))",
                 rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
-                rf"expired) (?:\S+ )?{_PASSWORD}\b",
+                rf"expired) (?:\S+ ){{0,3}}?{_PASSWORD}\b",
                 rf"\b(?:glemt|glemte|forgot|forgotten) (?:\S+ ){{0,2}}?{_PASSWORD}\b",
                 # A password and a refusal in any words, in one clause: "min kode bliver ved
                 # med at blive afvist", "password rejected on every attempt".
@@ -1064,6 +1073,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"den nye|the new one|den|det|it) (?:\S+ )?(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|"
                 rf"(?:er|is) (?:\S+ )?(?:udløbet|forkert|expired|wrong)|bliver {_IKKE} (?:godkendt|"
                 r"accepteret)|isn'?t accepted|is not accepted)",
+                rf"\b(?:vil|ville|kan) (?:\S+ )?{_IKKE} (?:godtage|acceptere|godkende|tage imod) "
+                rf"(?:\S+ )?{_PASSWORD}\b",
                 # "Outlook keeps refusing my password", "afviser min kode".
                 rf"\b(?:afviser|afviste|refuses|refused|refusing|rejects|rejected|rejecting|"
                 rf"accepterer {_IKKE}|godkender {_IKKE}|won'?t accept|doesn'?t accept) "
@@ -1110,7 +1121,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"when )?(?:\S+ )?(?:logge? (?:på|ind)|log-?in|log-?on|login|logon|pålogning|"
                 r"indlogning|sign(?:ing)?[- ]in|logging (?:in|on))\b",
                 rf"\b{_CANT} {_gap(2)}(?:log ?in|log ?on|log ?into|sign ?into|login|logon|sign ?in|"
-                r"sign ?on|get into "
+                r"sign ?on|authenticate|get into "
                 r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
                 r"\b(?:smidt|kicked|thrown) (?:\S+ )?(?:ud|out) (?:af|of)\b",
                 # A log-on and a failure in any words, in one clause: "sign in again and then
@@ -1154,7 +1165,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:uden held|forgæves|uden succes|uden at det lykkes|without (?:any )?(?:luck|"
                 r"success)|unsuccessfully|in vain|no luck)",
                 # "Ingen kan logge på", "nobody in the office can log in": everyone's.
-                rf"\b{_NOBODY_CAN} {_gap(3)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login)\b",
+                rf"\b{_NOBODY_CAN} {_gap(3)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login|authenticate)\b",
             ),
             excludes=(*_HYPOTHETICAL, *_PAST_SOLVED),
             negatable=True,
