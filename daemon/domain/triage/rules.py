@@ -164,6 +164,7 @@ _EVERYONE = (
     r"\bbegge (?:vores |de )?(?:adresser|kontorer|afdelinger|butikker|lokationer|klinikker)\b|"
     r"\bboth (?:of )?(?:our |the )?(?:sites|offices|locations|shops|stores|branches)\b",
     r"\b(?:vi|we) (?:er |are )?alle\b|\bwe all\b",
+    r"\bhverken\b[^.!?\n]{0,40}?\b(?:kan|can) (?:arbejde|work)\b",
     r"\b(?:uanset (?:hvem|hvilken|hvilke|hvor)|no matter (?:who|which|what|where)|whoever|"
     r"hvem der end)\b",
     r"\b(?:står|sidder) (?:helt |bare )?stille\b",
@@ -289,7 +290,7 @@ _ACCOUNT = (
 )
 _LOCKED_DA = (
     r"(?:l(?:å|aa)st|l(?:å|aa)ste|l(?:å|aa)ses|spær+et|spaer+et|blokeret|deaktiveret|"
-    r"lukket(?: ned)?)"
+    r"lukket(?: ned)?|suspenderet)"
 )
 _LOCKED_EN = r"(?:locked|blocked|disabled|suspended)"
 
@@ -946,6 +947,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"delivered)\b",
                 rf"\b(?:mails?|e-?mails?|mailene|mailsene) (?:\S+ ){{0,3}}?(?:kommer|går) {_IKKE} "
                 r"(?:ind|igennem|frem|ud)\b",
+                r"\bingen (?:af )?(?:vores |de )?(?:mails?|e-?mails?) (?:\S+ )?(?:går|kommer|bliver "
+                r"sendt|sendes) (?:ud|ind|igennem|frem)\b",
                 r"\b(?:mails?|e-?mails?|mailene|mailsene) (?:\S+ ){0,4}?(?:bliver|blev|er blevet|"
                 r"bounce[sd]?|bouncing|kommer|are|get|gets) (?:\S+ )?(?:afvist|returneret|retur|"
                 r"tilbage|back|bounced|rejected|bouncing)\b",
@@ -1059,7 +1062,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"it'?s (?:\S+ )?(?:rejected|wrong|expired|invalid|not accepted|not working))",
                 rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
                 rf"expired) (?:\S+ ){{0,3}}?{_PASSWORD}\b",
-                rf"\b(?:glemt|glemte|forgot|forgotten) (?:\S+ ){{0,2}}?{_PASSWORD}\b",
+                rf"\b(?:glemt|glemte|forgot|forgotten|mistet|lost) (?:\S+ ){{0,2}}?{_PASSWORD}\b",
+                # "... got reset by mistake and I don't know the new one".
+                rf"\b{_PASSWORD}\b[^.!?\n]{{0,60}}?\b(?:(?:don'?t|do not) know (?:the |my )?(?:new one|"
+                r"new password|it)|kender (?:ikke|ik) (?:den nye|min nye|den|det))\b",
                 # A password and a refusal in any words, in one clause: "min kode bliver ved
                 # med at blive afvist", "password rejected on every attempt".
                 rf"\b{_PASSWORD}\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?(?:afvist|afvises|afviser|rejected|"
@@ -1108,7 +1114,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"\b{_KAN_IKKE} {_gap(3)}{_LOG_ON}\b",
+                rf"\b{_KAN_IKKE} {_gap(4)}{_LOG_ON}\b",
                 rf"\b{_KAN_IKKE} {_gap(2)}komme (?:ind|på|paa|pa) (?:på |paa |pa |i )?(?:min |mit |vores |sin |den |"
                 r"det )?(?:pc|computer|konto|mail|outlook|teams|systemet|maskine|bærbar|laptop|"
                 r"windows|office|microsoft|sharepoint|onedrive|citrix|fjernskrivebord|vpn)",
@@ -1130,6 +1136,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"pålogning\w*)\b\S* (?:[^\s.!?;,:]+ ){0,6}?(?:fejler|fejlede|mislykke\w*|fails|"
                 r"failed|failing|afvist|rejected|denied|nægtet|(?<!uden )(?<!ingen )(?<!no )"
                 r"(?<!without )(?:error|fejl))\b",
+                # Back to the start: "every time I sign in it loops back", "kører i ring".
+                r"\b(?:log(?:ge)? (?:på|ind|in|on)|sign(?:ing)? in|logging in)\b[^.!?\n]{0,40}?"
+                r"\b(?:loops?|looper|kører (?:\S+ )?i ring|sends? me back|starter forfra|goes back|"
+                r"går tilbage)\b",
                 # "... logge ind 5 gange, men den afviser mig", "it keeps rejecting me".
                 r"\b(?:logge?|log|login|logon|sign)\w* [^.!?\n]{0,60}?\b(?:afviser|afviste|rejects|"
                 r"rejected|rejecting|refuses|refused) (?:mig|me|os|us)\b",
