@@ -836,3 +836,19 @@ def test_account_misuse_and_remote_access_name_their_rule() -> None:
     # Our own technician asking for it is no scam.
     ours = "Jeres tekniker ringede, og jeg installerede AnyDesk for ham."
     assert classify("", ours).rule is None
+
+
+def test_for_anyone_follows_its_negation_and_is_not_cancelled_by_it() -> None:
+    # BR-8: "for anyone" / "for nogen" only follow a negation; "no email for anyone" is
+    # everyone without email, not "not everyone".
+    assert classify("", "Total outage: no internet, no email for anyone.").critical
+    assert classify("", "Teams virker ikke i nogen af vores afdelinger.").critical
+
+
+def test_a_fault_in_any_words_beside_a_system_needs_everyone() -> None:
+    # BR-8: "giver fejl", "is broken" count as a fault of the IT solution, for everyone.
+    found = classify("", "Outlook giver fejl for alle medarbejdere i dag.")
+    assert found.rule == "it_solution_down_everyone"
+    assert not classify("", "Outlook giver fejl, når jeg vedhæfter store filer.").critical
+    # A fault denied is none: "gav ingen fejl hos nogen af os".
+    assert not classify("", "Serveren gav ingen fejl hos nogen af os i nat.").critical
