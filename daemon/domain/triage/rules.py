@@ -122,12 +122,13 @@ _HYPOTHETICAL = (
 _EVERYONE = (
     r"(?<!ikke )(?<!not )\balle (?:\S+ ){0,2}?(?:er|bliver|blev|er blevet|is|are) (?:\S+ )?"
     r"(?:berørt|berørte|ramt|ramte|påvirket|påvirkede|affected|impacted)\b",
-    r"\b(?:berører|rammer|påvirker|gælder|affects|affecting|impacts) (?:\S+ )?"
+    r"\b(?:berører|rammer|påvirker|gælder|går ud over|affects|affecting|impacts) (?:\S+ )?"
     r"(?:alle|everyone|everybody|all)\b",
     r"(?<!ikke )\balle (?:\S+ ){0,2}?(?:på|i|her på|hos|herinde på) (?:\S+ )?"
     r"(?:kontoret|kontorerne|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|"
     r"filialen|lageret|teamet|bygningen)\b",
-    r"(?<!ikke )\b(?:alle|samtlige) (?:\S+ )?(?:medarbejdere|medarbejderne|brugere|brugerne|"
+    r"(?<!ikke )\b(?:alle|samtlige) (?:\S+ )?(?:\w*arbejdere|lærere|lærerne|behandlere|"
+    r"medarbejdere|medarbejderne|brugere|brugerne|"
     r"ansatte|kollegaer|kolleger|kollegaerne|kollegerne|computere|computerne|pc'?er|"
     r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne)\b",
     r"(?<!hej )(?<!hejsa )(?<!kære )(?<!tak )\balle sammen\b|\bos alle\b|\balle mand\b",
@@ -161,6 +162,8 @@ _EVERYONE = (
     r"laptop|enhed))\b",
     r"\bnone of (?:us|our|the|them)\b",
     r"\b(?:everywhere|overalt|alle steder)\b|\ball of them\b|\bhos (?:alle|os alle)\b",
+    r"\b(?:til og fra|to and from|fra og til) (?:firmaet|virksomheden|kontoret|os|the company|"
+    r"the office|us)\b",
     r"\bbegge (?:vores |de )?(?:adresser|kontorer|afdelinger|butikker|lokationer|klinikker)\b|"
     r"\bboth (?:of )?(?:our |the )?(?:sites|offices|locations|shops|stores|branches)\b",
     r"\b(?:vi|we) (?:er |are )?alle\b|\bwe all\b",
@@ -219,6 +222,7 @@ _EVERYONE = (
     r"(?<!not )(?<!hi )(?<!hello )(?<!dear )(?<!thanks )\b(?:everyone|everybody|all users|"
     r"all staff|all employees|all of us|all (?:of )?(?:our|the) (?:users|staff|employees|"
     r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:organi[sz]ation|it|"
+    r"staff|workforce|"
     r"shop|store|clinic|"
     r"branch|department|floor|warehouse|office|company|"
     r"team|building|site|network)|company-?wide|office-?wide|site-?wide|nobody|no[- ]?one|"
@@ -624,6 +628,8 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\bantivirus\w* (?:\S+ ){0,6}?(?:opdatering|update|licens|licence|license|abonnement|"
                 r"subscription|udløber|expires)",
                 # Buying security, not suspecting a breach.
+                r"\b(?:sikkerhedsvurdering\w*|sikkerhedstjek\w*|sikkerhedsgennemgang\w*|security "
+                r"(?:assessment|review|audit)\w*)",
                 r"\b(?:penetrationstest\w*|pentest\w*|penetration test\w*|sårbarhedsscanning\w*|"
                 r"vulnerability scan\w*|ethical hack\w*)|\b(?:hvilket|hvilken|which|what) (?:\S+ )?"
                 r"antivirus",
@@ -725,6 +731,7 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"approval requests?)\b",
                 r"\b(?:logget|loggede|logged|signed) (?:ind|på|in|on|into)\b",
                 r"\b(?:tilgået|accessed)\b",
+                r"\b(?:automatisk svar|autosvar|automatic repl\w*|auto-?repl\w*)\b",
                 r"\b(?:admin\w*|administrator\w*) (?:konto|konti|account|user|bruger)\w*",
                 # Mail going out from the account: judged with the denial ("til folk jeg ikke
                 # kender", "that I didn't send").
@@ -792,6 +799,9 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"ultraviewer|logmein|screenconnect|rustdesk|fjernsupport\w*|fjernstyring\w*|"
                 r"fjernadgang\w*|remote access|remote (?:support|access|desktop|control) "
                 r"(?:app|program|tool|software))\b",
+                r"\b(?:installerede|installeret|hentede|downloadede|installed|downloaded) (?:et |a |an )?"
+                r"(?:program|app|software|værktøj|tool)\w* (?:som |that )?(?:de|han|hun|they|he|she) "
+                r"(?:bad om|sendte|asked|told|sent)",
                 r"\b(?:gav|gave|granted) (?:ham|hende|dem|him|her|them|the caller|personen) "
                 r"(?:fjern)?(?:adgang|access|remote access)\b",
                 r"\b(?:fik|fået|haft|havde|got|gained|had|has had) (?:\S+ )?(?:fjern)?adgang til "
@@ -932,7 +942,10 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # failure: "Outlook giver fejl for alle", "the VPN times out for everyone".
                 # Only with BR-8's everyone, like every pattern here.
                 rf"\b(?:{_SYSTEM}|crm|kasseapparat\w*|office-?\w*)\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?"
-                rf"{_FAULT}",
+                rf"[\x22']?{_FAULT}",
+                # "Everyone gets an error when opening our accounting program".
+                r"\b(?:gets?|getting|får|fik) (?:an |a |en )?(?:error|fejl\w*|fejlmeddelelse) (?:when|ved|"
+                r"når) (?:\S+ ){0,2}?(?:opening|open|starting|logging|åbner|starter|logger)\b",
                 r"\b(?:ikke|haven'?t|hasn'?t|have not|has not|didn'?t|did not) (?:modtaget|fået|"
                 r"sendt|kunnet sende|kunnet modtage|received|got|gotten|sent) (?:\S+ ){0,2}?"
                 r"(?:mails?|e-?mails?)\b",
