@@ -14,11 +14,14 @@ OUTSIDE_SERVICES = (
     r"\b(?:facebook|fb|messenger|instagram|insta|whatsapp|snapchat|tiktok|twitter|"
     r"linkedin|youtube|pinterest|reddit|discord|tinder)\b",
     r"\b(?:netflix|spotify|hbo|max|disney\+?|viaplay|tv ?2 ?play|dr ?tv|prime video|"
-    r"apple tv|steam|playstation|psn|xbox|nintendo|twitch)\b",
+    r"apple tv|steam|playstation|psn|xbox|nintendo|twitch|roblox|fortnite|minecraft)\b",
     r"\b(?:gmail|g-?mail|hotmail|yahoo|outlook\.com|live\.dk|icloud|apple ?id|"
     r"google-?kont\w*|google account)\b",
     r"\b(?:private?|privat|personal|personlige?) (?:\S+ )?(?:mail|e-?mail|konto|account|"
-    r"telefon|mobil|phone|ipad|iphone|computer|pc|bærbare?|laptop)",
+    r"telefon|mobil|phone|ipad|iphone|computer|pc|bærbare?|laptop|dropbox|google ?drive|"
+    r"onedrive|icloud|cloud|sky)",
+    # A bank is the customer's bank's to run: "netbanken", "the bank says my login is blocked".
+    r"\b(?:bank|banken|banking|online ?banking|netbank\w*|mobilbank\w*|bankapp\w*)\b",
     r"\b(?:mitid|mit id|nemid|nem id|e-?boks|netbank\w*|mobilepay|skat(?:\.dk)?|"
     r"borger\.dk|sundhed\.dk|rejsekort\w*|dba(?:\.dk)?|ebay|amazon|wolt|webshop\w*)\b",
 )

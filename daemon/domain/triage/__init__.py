@@ -21,7 +21,9 @@ A rule matches when
   not negated in its clause ("Det er ikke hele kontoret").
 
 A reply or forward ("SV:", "RE:", "Fwd:") whose new text says the problem is over
-("Det virker igen, tak") is judged without its subject: the subject is old news.
+("Det virker igen, tak") is judged without its subject: the subject is old news. An
+automatic reply, a newsletter or a withdrawn alarm ("Falsk alarm") is not judged at all
+(`rules.not_an_inquiry`): it reports no fault.
 
 Patterns are written in lower case, since the text is; an upper-case letter in a
 pattern could never match and is refused. A critical rule gives priority "high"; if
@@ -32,8 +34,8 @@ nothing counted.
 The parts: `model.py` (Rule, the checks of its regexes, rules from the config file),
 `normalise.py` (the text the rules read), `scope.py` (negation and outside services
 around a match), `starts.py` (where a match can start: the places of the text each
-rule's regexes need trying at all), `phrases.py` (the regex fragments the built-in
-rules are written with), `rules.py` (the built-in rules, built on first use),
+rule's regexes need trying at all), `rules.py` (the regex fragments and the
+built-in rules, built on first use),
 `replies.py` (a reply whose new text says the problem is over), `corrections.py`
 (what a staff correction says about a verdict: `oo-support triage misses`). The
 services outside the IT we run are in daemon/domain/outside_services.py.
@@ -49,7 +51,7 @@ from daemon.domain.sla import Priority
 from daemon.domain.triage.model import Rule, Triage, rules_from_config
 from daemon.domain.triage.normalise import normalise_text, reply_headline
 from daemon.domain.triage.replies import settled
-from daemon.domain.triage.rules import default_rules
+from daemon.domain.triage.rules import default_rules, not_an_inquiry
 from daemon.domain.triage.starts import Starts
 
 __all__ = [
@@ -80,6 +82,10 @@ def classify(subject: str, body: str, rules: Sequence[Rule] | None = None) -> Tr
         rules = default_rules()
     title, reply = reply_headline(subject[:SUBJECT_CHARS])
     new_text = normalise_text(body[:BODY_CHARS])
+    if (no_inquiry := not_an_inquiry(title, new_text)) is not None:
+        # An automatic reply, a newsletter, a withdrawn alarm: no fault is reported.
+        why = f"not judged, {no_inquiry}"
+        return Triage(critical=False, priority=Priority.NORMAL, rule=None, reason=why)
     set_aside = ""
     if title and reply and settled(new_text):
         # "SV: Min konto er låst" / "Det virker igen, tak": the subject is the old

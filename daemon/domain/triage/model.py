@@ -173,7 +173,9 @@ class Rule:
             return f'is negated by "{cue}"'
         if self._outside is not None:
             bounds = sentence_bounds(text, symptom.start(), symptom.end())
-            service = outside_near(self._outside, text, symptom.start(), symptom.end(), bounds)
+            service = outside_near(
+                self._outside, text, symptom.start(), symptom.end(), bounds, subject_end
+            )
             if service is not None:
                 return f"is about {service}, outside the IT we run"
         return None

@@ -6,24 +6,54 @@ from __future__ import annotations
 
 import re
 
-# The new text says the problem is over ("det virker igen", "problemet er løst",
-# "working again", "tak for hjælpen") ...
+# A reply's new text saying the problem is over ("SV: Min konto er låst" / "Det virker
+# igen, tak"), unless it also says something is still wrong.
 _SETTLED = re.compile(
     r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|printer|er oppe|er inde|kom ind|"
     r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint)\b|"
     r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b|\bproblemet er løst\b|"
     r"\b(?:lukke|luk) sagen\b|\bfalsk alarm\b|\b(?:tak|tusind tak) for (?:hjælpen|hurtig hjælp)\b|"
-    r"\b(?:working|works|worked|running|up) (?:\S+ )?(?:again|now|fine)\b|\bback (?:in|up|online)\b|"
+    r"\b(?:working|works|worked|running|up|printing) (?:\S+ )?(?:again|now|fine)\b|"
+    r"\b(?:i'?m|i am|we'?re|we are) (?:back )?in (?:now|again)\b|\bgot in\b|"
+    r"\b(?:og|så|and) (?:nu )?(?:det|den|it) (?:virker|fungerer|works)\b(?! ikke| not)|"
+    r"\bthanks? (?:you )?for (?:your|all your) (?:quick )?help\b|"
+    r"\bback (?:in|up|online)\b|"
     r"\b(?:is|has been|was|got) (?:now )?(?:fixed|resolved|sorted)\b|\bnever ?mind\b|"
+    r"^\W*(?:sorted|fixed|solved|resolved|done|løst|fikset|fixet|ordnet|klaret)\b|"
+    r"\b(?:hjalp|har hjulpet|helped) (?:mig|me|os|us)\b|"
+    r"\b(?:got|fik) (?:it|det|den) (?:working|running|til at virke|fixed|sorted)\b|"
+    # The writer found the cause: "fandt selv ud af det", "figured it out", "caps lock".
+    r"\b(?:fandt|fundet) (?:\S+ )?ud af (?:det|problemet|fejlen)\b|"
+    r"\b(?:figured|worked|found) (?:it|that|the problem|the issue) out\b|\bfigured out\b|"
+    r"\bcaps ?lock\b|\bnum ?lock\b|"
     r"\bfalse alarm\b|\bclose the (?:case|ticket)\b|\bthanks? (?:you )?for the (?:quick )?help\b|"
     r"\b(?:erledigt|funktioniert wieder|geht wieder)\b|"
     r"\b(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)\b|"
-    r"\ball good\b|\balt (?:er )?(?:godt|fint|ok)\b|"
-    r"\b(?:fikset|fixet|løst|løste|ordnet|fixed|solved|sorted) (?:det|it|problemet|the problem)\b"
+    r"\ball good\b|\ball clear\b|"
+    r"\b(?:er|blev|is|was) (?:nu |now )?(?:åbnet|låst op|oplåst|genaktiveret|unlocked|reactivated|"
+    r"open) (?:igen|again)\b|\b(?:all|alt) (?:er )?(?:sorted|fixed|løst|i orden)\b|\balt (?:er )?(?:godt|fint|ok)\b|"
+    r"\b(?:fikset|fixet|løst|løste|ordnet|fixed|solved|sorted) (?:det|it|problemet|the problem)\b|"
+    # The writer found the cause or owns the mistake: "min fejl", "sorry for the trouble".
+    r"\b(?:min|my) (?:egen |own )?(?:fejl|skyld|mistake|fault|bad)\b|\bbrugerfejl\b|"
+    r"\buser error\b|\b(?:det|it) (?:var|was) (?:bare|blot|kun|just|only|simply) (?!ikke|not)|"
+    r"\b(?:undskyld|beklager) (?:\S+ )?(?:ulejligheden|forstyrrelsen|besværet)\b|"
+    r"\bsorry for (?:the|any|all the) (?:trouble|bother|inconvenience|noise|confusion|fuss)\b|"
+    # We may close it: "sagen kan lukkes", "feel free to close it".
+    r"\b(?:sagen|den|det|ticket|case|it|this) (?:\S+ )?(?:kan|må|can|may) (?:\S+ )?"
+    r"(?:lukkes|be closed)\b|\bclose (?:it|this|the (?:case|ticket|issue))\b|"
+    # Back and working: "nettet er tilbage", "everyone can work again", "not seen it since".
+    r"\b(?:is|are|'s|er) (?:nu |now )?(?:back|tilbage)\b|"
+    r"\b(?:kan|can) (?:\S+ ){0,2}?(?:arbejde|work|printe|print|logge (?:på|ind)|log ?in|"
+    r"komme (?:på|ind)|get in) (?:\S+ )?(?:igen|again)\b|"
+    r"\b(?:ikke|not|(?:has|have|is|was)n'?t) (?:\S+ )?(?:kommet|set|sket|vist sig|happened|seen|"
+    r"occurred|shown up|come back|returned) (?:\S+ )?(?:igen|siden|since|again)\b"
 )
-# ... unless it also says something is still wrong ("virker stadig ikke").
-_STILL_BROKEN = re.compile(
+STILL_BROKEN = re.compile(
     r"\b(?:stadig|fortsat|endnu ikke|igen ikke|still|not yet|again not)\b|"
+    # Something new: "men nu er det væk igen", "the problem is back".
+    r"\b(?:men|but) (?:nu|now|i dag|today)\b|"
+    r"\b(?:fejlen|problemet|the (?:problem|error|issue|fault)) (?:\S+ )?(?:er|is|came|kom) "
+    r"(?:\S+ )?(?:tilbage|back)\b|\b(?:væk|nede|down|gone) (?:\S+ )?(?:igen|again)\b|"
     r"\b(?:virker|fungerer|kører) (?:\S+ )?(?:ikke|ik)\b|\bikke løst\b|"
     r"\b(?:doesn'?t|does not|isn'?t|is not|not) (?:\S+ )?work"
 )
@@ -32,4 +62,4 @@ _STILL_BROKEN = re.compile(
 def settled(new_text: str) -> bool:
     """Does a reply's (normalised) new text say the problem is over, and nothing still
     wrong? Then its subject, the old problem, is not what the new case is about."""
-    return _SETTLED.search(new_text) is not None and _STILL_BROKEN.search(new_text) is None
+    return _SETTLED.search(new_text) is not None and STILL_BROKEN.search(new_text) is None

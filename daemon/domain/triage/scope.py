@@ -64,9 +64,19 @@ def negation_before(text: str, start: int, begin: int) -> str | None:
 
 
 def outside_near(
-    outside: re.Pattern[str], text: str, start: int, end: int, bounds: tuple[int, int]
+    outside: re.Pattern[str],
+    text: str,
+    start: int,
+    end: int,
+    bounds: tuple[int, int],
+    subject_end: int = 0,
 ) -> str | None:
-    """The outside service named in the match or the few words around it, if any."""
+    """The outside service the match is about, if any: one named in the match or the few
+    words around it; else, when the match's clause names nothing of ours, one named in
+    its sentence ("Jeg kan ikke logge på firmaets Facebook-side, der står at koden er
+    forkert") or in the subject (`text[:subject_end]`: "Netflix" / "Den siger at kontoen
+    er låst"). A contrast ("virker fint, men") keeps the sentence's other clause apart.
+    """
     begin, stop = bounds
     # Only its own clause: "MitID problemer og kan ikke logge på min pc" is about the pc.
     head = text[begin:start]
@@ -78,4 +88,23 @@ def outside_near(
     before = " ".join(head.split()[-BEFORE_WORDS:])
     after = " ".join(tail.split()[:AFTER_WORDS])
     found = outside.search(f"{before} {text[start:end]} {after}")
+    if found is not None:
+        return found.group()
+    if _OURS.search(f"{head} {text[start:end]} {tail}"):
+        return None
+    sentence = text[begin:stop]
+    if not _CONTRAST.search(sentence) and (found := outside.search(sentence)) is not None:
+        return found.group()
+    if start >= subject_end > 0 and not _OURS.search(sentence):
+        found = outside.search(text[:subject_end])
     return found.group() if found else None
+
+
+# What we run, named in the match's own clause: then a service elsewhere is not its topic.
+_OURS = re.compile(
+    r"\b(?:pc|pc'?en|pc'?er\w*|computer\w*|bærbar\w*|laptop\w*|maskine\w*|arbejds\S*|"
+    r"work (?:account|e-?mail|mail|laptop|pc|computer)|windows|outlook|teams|office|microsoft|"
+    r"m365|o365|onedrive|sharepoint|citrix|vpn\S*|server\w*|fjernskrivebord\w*|"
+    r"remote desktop|netværk\w*|network|intune|exchange|domæne\w*|fællesdrev\w*)\b"
+)
+_CONTRAST = re.compile(r"\b(?:men|mens|derimod|dog|but|however|whereas|while)\b")
