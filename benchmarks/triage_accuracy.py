@@ -1,6 +1,6 @@
 """Precision and recall of "critical" on the hand-written sentence set.
 
-    python -m benchmarks.triage_accuracy [--show-misses tune|held-out|all|blind|blind2]
+    python -m benchmarks.triage_accuracy [--show-misses tune|held-out|all|blind|blind2|blind3]
                                          [--file PATH]
 
 The set is tests/unit/triage_sentences.tsv: realistic mails (subject and new text),
@@ -17,7 +17,9 @@ someone who never saw the rules nor the tuning set, and never tuned on. Its miss
 
 A row "blind2" scores tests/unit/triage_blind2.tsv, a second blind set written the
 same way by another engineer after the rules were tuned on the first one (so "blind"
-is no longer blind; "blind2" is, until someone tunes on it). `--file PATH` adds a row
+is no longer blind; "blind2" is, until someone tunes on it). A row "blind3" scores
+tests/unit/triage_blind3.tsv, a third set written the same way without opening the
+other two, while the rules were being tuned on "blind2". `--file PATH` adds a row
 "file" for any other file in the same format (`--show-misses file`).
 """
 
@@ -34,6 +36,7 @@ from daemon.domain.triage import classify
 SENTENCES = Path(__file__).resolve().parent.parent / "tests" / "unit" / "triage_sentences.tsv"
 BLIND = SENTENCES.with_name("triage_blind.tsv")
 BLIND2 = SENTENCES.with_name("triage_blind2.tsv")
+BLIND3 = SENTENCES.with_name("triage_blind3.tsv")
 WHY = "# why:"
 
 
@@ -115,13 +118,14 @@ def slices(sentences: Sequence[Sentence]) -> dict[str, list[Sentence]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--show-misses",
-                        choices=("tune", "held-out", "all", "blind", "blind2", "file"),
+                        choices=("tune", "held-out", "all", "blind", "blind2", "blind3",
+                                 "file"),
                         default=None)
     parser.add_argument("--file", type=Path, default=None,
                         help="also score this file (same format), as the row 'file'")
     args = parser.parse_args()
     parts = slices(load())
-    blind_files = {"blind": BLIND, "blind2": BLIND2}
+    blind_files = {"blind": BLIND, "blind2": BLIND2, "blind3": BLIND3}
     if args.file is not None:
         blind_files["file"] = args.file
     elif args.show_misses == "file":
