@@ -21,6 +21,10 @@ is no longer blind; "blind2" is, until someone tunes on it). A row "blind3" scor
 tests/unit/triage_blind3.tsv, a third set written the same way without opening the
 other two, while the rules were being tuned on "blind2". `--file PATH` adds a row
 "file" for any other file in the same format (`--show-misses file`).
+
+`--new-text` classifies what the pipeline classifies (daemon/pipeline/triage.py): the
+body cut to the customer's new text by daemon.mail.quotes.new_text, without a quoted
+original below a reply. Without it the body is classified as written in the file.
 """
 
 from __future__ import annotations
@@ -28,10 +32,11 @@ from __future__ import annotations
 import argparse
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from daemon.domain.triage import classify
+from daemon.mail.quotes import new_text
 
 SENTENCES = Path(__file__).resolve().parent.parent / "tests" / "unit" / "triage_sentences.tsv"
 BLIND = SENTENCES.with_name("triage_blind.tsv")
@@ -123,6 +128,8 @@ def main() -> None:
                         default=None)
     parser.add_argument("--file", type=Path, default=None,
                         help="also score this file (same format), as the row 'file'")
+    parser.add_argument("--new-text", action="store_true",
+                        help="classify only the new text of each body, as the pipeline does")
     args = parser.parse_args()
     parts = slices(load())
     blind_files = {"blind": BLIND, "blind2": BLIND2, "blind3": BLIND3}
@@ -132,6 +139,9 @@ def main() -> None:
         parser.error("--show-misses file needs --file PATH")
     for name, path in blind_files.items():
         parts[name] = load(path)
+    if args.new_text:
+        parts = {name: [replace(s, body=new_text(s.body)) for s in part]
+                 for name, part in parts.items()}
     print(f"{'slice':<9} {'n':>4} {'critical':>8} {'precision':>9} {'recall':>7}  tp fp fn tn")
     for name, part in parts.items():
         s = score(part)

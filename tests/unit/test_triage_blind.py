@@ -136,3 +136,25 @@ def test_the_loader_refuses_a_malformed_row(tmp_path: Path, bad: str) -> None:
 
     with pytest.raises(ValueError):
         triage_accuracy.load(path)
+
+
+def test_new_text_classifies_only_what_the_customer_wrote_now(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As daemon/pipeline/triage.py does: the quoted original below a reply is not judged.
+    extra = tmp_path / "extra.tsv"
+    extra.write_text("# why: solved\nnormal\tSV: Låst\tDet virker igen nu.\\n\\n"
+                     "> Kontoen for blind3-testen er låst\n", encoding="utf-8")
+    seen: list[str] = []
+    real = triage_accuracy.classify
+
+    def spy(subject: str, body: str) -> object:
+        seen.append(body)
+        return real(subject, body)
+
+    monkeypatch.setattr(triage_accuracy, "classify", spy)
+    monkeypatch.setattr("sys.argv", ["triage_accuracy", "--new-text", "--file", str(extra)])
+
+    triage_accuracy.main()
+
+    assert "Det virker igen nu." in seen
+    assert not [body for body in seen if "blind3-testen" in body]
