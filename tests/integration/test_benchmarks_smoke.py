@@ -36,6 +36,7 @@ def test_ingest_benchmark_drains_every_mail_and_acknowledges_each_case(tmp_path:
 
     [run] = document["runs"]
     assert run["floor"]["mails"] == 50 and run["floor"]["failures"] == 0
+    assert run["raw_floor"]["mails"] == 50 and run["raw_floor"]["megabytes"] > 0
     outcomes = dict(run["daemon"]["pass_report"])
     # Corpus replies may join the case of the mail they answer; nothing else may happen.
     assert outcomes.pop("created") + outcomes.pop("threaded", 0) == 50
@@ -47,7 +48,10 @@ def test_ingest_benchmark_drains_every_mail_and_acknowledges_each_case(tmp_path:
     assert (checks["inbox_after"], checks["processed_after"]) == (0, 50)
     assert run["ratios"]["ingest_to_floor"] > 0
     assert run["ratios"]["end_to_end_to_floor"] > 0
+    assert run["ratios"]["ingest_to_raw_floor"] > 0
+    assert run["ratios"]["end_to_end_to_raw_floor"] > 0
     assert document["summary"]["ingest_to_floor"] > 0
+    assert document["summary"]["ingest_to_raw_floor"] > 0
 
 
 def test_latency_benchmark_gets_one_ack_per_mail_and_a_clean_exit(tmp_path: Path) -> None:
