@@ -6,7 +6,9 @@ in the same run, measures
     untouched) and the raw floor (run_raw_floor: fetch, one COPY of the raw bytes),
   - the daemon draining that mailbox in-process: `ImapSource.poll_once()` (fetch,
     parse, cases, acknowledgements queued, commit, MOVE to Processed), and then
-    `App.flush_outbox()` sending the queued acknowledgements to an SMTP sink.
+    `App.flush_outbox()` sending the queued acknowledgements to the relay: a private
+    Postfix delivering to its discard transport (benchmarks/relay.py; `--relay sink`:
+    the aiosmtpd sink of benchmarks/sink.py).
 Runs alternate the order (floors first, then daemon first) so neither side always gets
 the warmer page cache, Dovecot index or database. When the daemon went first, the
 floor reads the same mails from the processed folder: a maildir MOVE renames the
@@ -37,6 +39,7 @@ from benchmarks import report
 from benchmarks.corpus import generate
 from benchmarks.floor import run_floor, run_raw_floor
 from benchmarks.profiling import profiled
+from benchmarks.relay import PostfixRelay, installed
 from benchmarks.sandbox import Sandbox, benchmark_overrides, sandbox
 from benchmarks.sink import Accepted, SinkProcess
 from daemon.app import App, build_app
@@ -93,15 +96,24 @@ def drain(app: App, profile: str | None, profile_prefix: Path,
     """The daemon's part of a run: one IMAP pass, then one outbox flush, each timed."""
     rss: dict[str, float] = {}
 
+    # The parsing workers as `oo-support run` has them: started with the daemon, before
+    # any mail (not timed).
+    pool = app.prepare_pool()
+    pool.start()
+
     def ingest() -> PassReport:
         source = app.imap_source()
+        source.prepare, source.prepare_width = pool.prepare, app.settings.parsing.workers
         try:
             return source.poll_once()
         finally:
             source.close()  # logging out is part of a pass, as it is for the floor
 
     report.reset_peak_rss()
-    passed, ingest_s = _timed(ingest, profile, Path(f"{profile_prefix}-ingest"), notes)
+    try:
+        passed, ingest_s = _timed(ingest, profile, Path(f"{profile_prefix}-ingest"), notes)
+    finally:
+        pool.close()
     rss["daemon_ingest"] = report.peak_rss_mb()
     report.reset_peak_rss()
     flushed, flush_s = _timed(app.flush_outbox, profile, Path(f"{profile_prefix}-flush"), notes)
@@ -116,7 +128,8 @@ _EXPECTED_OUTCOMES = ("created", "threaded")
 
 
 def verify(box: Sandbox, n: int, processed_folder: str, floors: dict[str, dict[str, Any]],
-           passed: PassReport, flushed: FlushReport, accepted: list[Accepted]) -> dict[str, Any]:
+           passed: PassReport, flushed: FlushReport, accepted: list[Accepted] | None,
+           relay_ids: list[str] | None = None) -> dict[str, Any]:
     """Raise BenchmarkFailure unless every mail was stored once, every new case got one
     acknowledgement, to its sender, and the relay received exactly what the outbox sent."""
     problems: list[str] = []
@@ -148,12 +161,20 @@ def verify(box: Sandbox, n: int, processed_folder: str, floors: dict[str, dict[s
     sent = Counter(row[0] for row in box.query(
         "SELECT m.in_reply_to FROM outbox o JOIN messages m ON m.id = o.message_pk"
         " WHERE o.status = 'sent'"))
-    if Counter(mail.in_reply_to for mail in accepted) != sent:
+    if accepted is not None and Counter(mail.in_reply_to for mail in accepted) != sent:
         problems.append(f"the sink accepted {len(accepted)} mails, the outbox sent "
                         f"{sum(sent.values())}, or they answer different mails")
+    if relay_ids is not None:
+        sent_ids = Counter(row[0] for row in box.query(
+            "SELECT m.message_id FROM outbox o JOIN messages m ON m.id = o.message_pk"
+            " WHERE o.status = 'sent'"))
+        if Counter(relay_ids) != sent_ids:
+            problems.append(f"postfix accepted {len(relay_ids)} mails "
+                            f"({len(set(relay_ids))} distinct), the outbox sent "
+                            f"{sum(sent_ids.values())}, or different ones")
     acks = set(ack_targets)
     misaddressed = sum(mail.recipients != (inbound.get(mail.in_reply_to),)
-                       for mail in accepted if mail.in_reply_to in acks)
+                       for mail in accepted or () if mail.in_reply_to in acks)
     if misaddressed:
         problems.append(f"{misaddressed} acks not addressed to the sender of their mail")
     inbox, processed = box.dovecot.count("INBOX"), box.dovecot.count(processed_folder)
@@ -163,10 +184,12 @@ def verify(box: Sandbox, n: int, processed_folder: str, floors: dict[str, dict[s
     if problems:
         raise BenchmarkFailure("; ".join(problems))
     return {"cases": cases, "threaded": outcomes.get("threaded", 0), "acks": len(ack_targets),
-            "outbox": outbox, "relay_accepted": len(accepted),
+            "outbox": outbox,
+            "relay_accepted": len(accepted) if accepted is not None else len(relay_ids or ()),
             "inbox_after": inbox, "processed_after": processed,
             # Not a throughput failure, but a defect worth seeing in every result.
-            "acks_with_encoded_in_reply_to": sum(mail.in_reply_to_encoded for mail in accepted)}
+            "acks_with_encoded_in_reply_to": sum(mail.in_reply_to_encoded
+                                                 for mail in accepted or ())}
 
 
 def _log_problems(path: Path, limit: int = 20) -> str:
@@ -179,17 +202,21 @@ def _log_problems(path: Path, limit: int = 20) -> str:
 
 
 def measure_run(number: int, n: int, seed: int, floor_first: bool, profile: str | None,
-                profile_prefix: Path) -> dict[str, Any]:
+                profile_prefix: Path, relay_kind: str = "postfix",
+                extra: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """One run: fresh servers, the corpus appended, floor and daemon on the same mail.
 
     Profiles (with `profile`) are written to <profile_prefix>-run<number>-ingest.prof etc.
     """
     notes: dict[str, str] = {}
-    with SinkProcess() as sink, sandbox("ingest") as box:
+    relay: PostfixRelay | SinkProcess = (
+        PostfixRelay() if relay_kind == "postfix" else SinkProcess())
+    with relay, sandbox("ingest") as box:
         started = perf_counter()
         box.dovecot.append("INBOX", generate(n, seed))
         append_s = perf_counter() - started
-        app = build_app(load_settings(box.write_config(smtp_out=sink), environ={}))
+        app = build_app(load_settings(box.write_config(smtp_out=relay, extra=extra),
+                                      environ={}))
         upgrade(app.engine)  # the daemon migrates at start, before any mail
         processed_folder = app.settings.imap.processed_folder if app.settings.imap else ""
         rss: dict[str, float] = {}
@@ -214,10 +241,12 @@ def measure_run(number: int, n: int, seed: int, floor_first: bool, profile: str 
                     daemon = drain(app, profile, Path(f"{profile_prefix}-run{number}"), notes)
                     rss.update(daemon["rss"])
         app.engine.dispose()
-        accepted = sink.stop()
+        accepted = relay.stop() if isinstance(relay, SinkProcess) else None
+        relay_ids = (relay.accepted(daemon["flush"].sent)
+                     if isinstance(relay, PostfixRelay) else None)
         try:
             checks = verify(box, n, processed_folder, floors, daemon["pass"], daemon["flush"],
-                            accepted)
+                            accepted, relay_ids)
         except BenchmarkFailure as exc:
             raise BenchmarkFailure(f"run {number}: {exc}\n{_log_problems(log_path)}") from None
     ingest_s, flush_s = daemon["ingest_s"], daemon["flush_s"]
@@ -227,6 +256,7 @@ def measure_run(number: int, n: int, seed: int, floor_first: bool, profile: str 
         "run": number,
         "order": ",".join(order),
         "profiled": profile,
+        "relay": relay_kind + (f" {relay.version}" if isinstance(relay, PostfixRelay) else ""),
         "append_s": round(append_s, 2),
         "floor": floors["floor"],
         "raw_floor": floors["raw_floor"],
@@ -308,14 +338,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=("cprofile", "pyinstrument"),
                         help="profile the daemon's ingest and flush (timings then inflated)")
     parser.add_argument("--results-dir", type=Path, default=report.RESULTS_DIR)
+    parser.add_argument("--relay", choices=("postfix", "sink"),
+                        default="postfix" if installed() else "sink",
+                        help="the relay the acks go to (default: postfix when installed)")
+    parser.add_argument("--connections", type=int,
+                        help="[smtp_out] connections (default: the daemon's)")
+    parser.add_argument("--workers", type=int,
+                        help="[parsing] workers (default: the daemon's)")
     args = parser.parse_args(argv)
+    extra: dict[str, dict[str, Any]] = {}
+    if args.connections:
+        extra["smtp_out"] = {"connections": args.connections}
+    if args.workers:
+        extra["parsing"] = {"workers": args.workers}
     if args.n < 1 or args.runs < 1:
         parser.error("--n and --runs must be at least 1")
 
     args.results_dir.mkdir(parents=True, exist_ok=True)
     stamp = report.timestamp()
     document: dict[str, Any] = {
-        "benchmark": "ingest", "n": args.n, "runs_requested": args.runs, "seed": args.seed,
+        "benchmark": "ingest", "n": args.n, "relay": args.relay, "extra_config": extra,
+        "runs_requested": args.runs, "seed": args.seed,
         "environment": report.environment(), "config_overrides": benchmark_overrides(),
         "runs": [],
     }
@@ -324,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for index in range(args.runs):
             run = measure_run(index + 1, args.n, args.seed, index % 2 == 0, args.profile,
-                              args.results_dir / f"ingest-{stamp}")
+                              args.results_dir / f"ingest-{stamp}", args.relay, extra)
             document["runs"].append(run)
             print(f"  run {run['run']} ({run['order']}): raw floor "
                   f"{run['raw_floor']['mails_per_s']} m/s, floor {run['floor']['mails_per_s']}"
