@@ -287,7 +287,7 @@ class ImapSource:
                 destinations.setdefault(self._destination(result.outcome), []).append(mail.uid)
         for destination, uids in destinations.items():
             if self._can_move:
-                client.move(uids, destination)
+                _move_left(client, uids, destination)
             else:
                 client.add_flags(uids, [PROCESSED_KEYWORD])
 
@@ -596,6 +596,22 @@ class _Pass:
         submit = self._executor.submit
         preparing = [submit(source.prepare, mail, source._should_stop) for mail in mails]
         return _Begun(mails, preparing, tried)
+
+
+def _move_left(client: IMAPClient, uids: list[int], destination: str) -> None:
+    """MOVE `uids`; those another session (a second daemon on the mailbox) moved away
+    meanwhile are not an error: Dovecot answers NO [EXPUNGEISSUED] and moves the rest,
+    or not, so the move is asked once more and then left to the next pass."""
+    for last_try in (False, True):
+        try:
+            client.move(uids, destination)
+            return
+        except IMAP4.error as exc:
+            if "EXPUNGEISSUED" not in str(exc):
+                raise
+            log.info("imap move: some mails were moved by another session: %s", exc)
+            if last_try:
+                return
 
 
 def _says_bye(response: object) -> bool:
