@@ -9,10 +9,16 @@ BR-7, BR-11, BR-12); whether the sender's domain has an agreement (BR-22).
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+
 from daemon.domain.language import detect_language
 from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines
-from daemon.domain.triage import classify
+from daemon.domain.triage import Rule, classify
+from daemon.domain.triage.model import Triage as TriageResult
+from daemon.inbound import Outcome, Prepared
+from daemon.mail.parse import ParsedMail
 from daemon.mail.quotes import new_text
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import NewCase, Plan
@@ -25,9 +31,7 @@ class Triage(Step):
             return
         parsed, received_at = plan.parsed, plan.item.mail.received_at
         customer = run.customers.get(parsed.sender_domain)
-        # Only what the customer wrote now: a quoted "konto er låst" from last year's
-        # thread must not page the on-call duty tonight.
-        found = classify(parsed.subject, new_text(parsed.body_text), self.tools.triage_rules)
+        found = plan.item.triage or classified(parsed, self.tools.triage_rules)
         due = deadlines(
             received_at, Priority(found.priority), found.critical, self.tools.calendar
         )
@@ -44,6 +48,7 @@ class Triage(Step):
             customer_domain=parsed.sender_domain,
             agreement=bool(customer and customer.agreement),  # BR-22
             language=(customer.language if customer else None)
+            or plan.item.language
             or detect_language(parsed.subject, parsed.body_text),
             created_at=received_at,
             updated_at=run.now,
@@ -53,6 +58,25 @@ class Triage(Step):
             flags=list(plan.flags),
             linked_case_id=plan.linked.id if plan.linked else None,
         )
+
+
+def classified(parsed: ParsedMail, rules: Sequence[Rule]) -> TriageResult:
+    """The triage rules on the mail (BR-8, BR-9): only what the customer wrote now, as a
+    quoted "konto er låst" from last year's thread must not page the on-call duty."""
+    return classify(parsed.subject, new_text(parsed.body_text), rules)
+
+
+def worked_out_ahead(prepared: Prepared, rules: Sequence[Rule]) -> Prepared:
+    """`prepared` with its triage and language, if it may open a case: done in a
+    parsing worker, so the step finds them (Prepared.triage, .language)."""
+    parsed = prepared.parsed
+    if parsed is None or prepared.outcome is not Outcome.CREATED or prepared.is_staff:
+        return prepared
+    return dataclasses.replace(
+        prepared,
+        triage=classified(parsed, rules),
+        language=detect_language(parsed.subject, parsed.body_text),
+    )
 
 
 # Outlook shows at most 255 characters of a subject; a longer one (seen: 1 MB) would
