@@ -36,7 +36,8 @@ CELLS: dict[str, dict[str, Any]] = {
 }
 
 
-def drain(config: Path, workers: int, pin: str | None, daemons: int) -> tuple[float, float]:
+def drain(config: Path, workers: int, pin: str | None, daemons: int,
+          repo: Path = report.REPO) -> tuple[float, float]:
     """Seconds until every daemon exited, and their CPU seconds (children included)."""
     env = clean_env() | {"OO_SUPPORT__PARSING__WORKERS": str(workers)}
     command = [sys.executable, "-m", "daemon", "poll", "--once", "--no-send", "--json",
@@ -44,7 +45,7 @@ def drain(config: Path, workers: int, pin: str | None, daemons: int) -> tuple[fl
     if pin is not None:
         command = ["taskset", "-c", pin, *command]
     started = time.monotonic()
-    procs = [subprocess.Popen(command, cwd=report.REPO, env=env, stdout=subprocess.DEVNULL,
+    procs = [subprocess.Popen(command, cwd=repo, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE) for _ in range(daemons)]
     cpu = 0.0
     for proc in procs:
@@ -57,7 +58,7 @@ def drain(config: Path, workers: int, pin: str | None, daemons: int) -> tuple[fl
     return time.monotonic() - started, cpu
 
 
-def measure(cell: str, n: int, seed: int) -> dict[str, Any]:
+def measure(cell: str, n: int, seed: int, repo: Path = report.REPO) -> dict[str, Any]:
     spec = CELLS[cell]
     with sandbox("scaling") as box:
         box.dovecot.append("INBOX", generate(n, seed))
@@ -67,7 +68,7 @@ def measure(cell: str, n: int, seed: int) -> dict[str, Any]:
                        capture_output=True)
         box.checkpoint()
         load = report.load_average()
-        seconds, cpu = drain(config, spec["workers"], spec["pin"], spec["daemons"])
+        seconds, cpu = drain(config, spec["workers"], spec["pin"], spec["daemons"], repo)
         inbound = box.query("SELECT count(*) FROM messages WHERE direction = 'in'")[0][0]
         cases = box.query("SELECT count(*) FROM cases")[0][0]
         acks = box.query("SELECT count(*) FROM outbox")[0][0]
@@ -76,7 +77,8 @@ def measure(cell: str, n: int, seed: int) -> dict[str, Any]:
     if inbound != n or acks != cases or left:
         problems.append(f"{inbound} of {n} stored, {acks} acks for {cases} cases, "
                         f"{left} left in INBOX")
-    return {"cell": cell, "n": n, **spec, "load": load, "seconds": round(seconds, 2),
+    return {"cell": cell, "n": n, **spec, "repo": str(repo), "load": load,
+            "seconds": round(seconds, 2),
             "mails_per_s": round(n / seconds, 1), "cpu_ms_per_mail": round(1000 * cpu / n, 2),
             "problems": problems}
 
@@ -88,20 +90,24 @@ def main(argv: list[str] | None = None) -> int:
                         default=["w1", "w2", "w2-1core", "two-daemons"])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--results-dir", type=Path, default=report.RESULTS_DIR)
+    parser.add_argument("--repo", type=Path, nargs="+", default=[report.REPO],
+                        help="checkouts whose daemon to run, alternating (before/after: "
+                             "python -m daemon runs from the checkout's directory)")
     args = parser.parse_args(argv)
     rows = []
     for n in args.n:
         for cell in args.cells:
-            row = measure(cell, n, args.seed)
-            print(f"  {cell} n={n}: {row['mails_per_s']} mails/s, "
-                  f"{row['cpu_ms_per_mail']} cpu ms/mail, load {row['load']}", flush=True)
-            rows.append(row)
+            for repo in args.repo:
+                row = measure(cell, n, args.seed, repo.resolve())
+                rows.append(row)
+                print(f"  {repo.name} {cell} n={n}: {row['mails_per_s']} mails/s, "
+                      f"{row['cpu_ms_per_mail']} cpu ms/mail, load {row['load']}", flush=True)
     document = {"benchmark": "scaling", "environment": report.environment(), "rows": rows}
-    headers = ("cell", "n", "workers", "pinned", "daemons", "load", "seconds", "mails/s",
-               "cpu ms/mail")
+    headers = ("checkout", "cell", "n", "workers", "pinned", "daemons", "load", "seconds",
+               "mails/s", "cpu ms/mail")
     print(report.format_table(headers, [
-        [r["cell"], r["n"], r["workers"], r["pin"] or "-", r["daemons"], r["load"],
-         r["seconds"], r["mails_per_s"], r["cpu_ms_per_mail"]] for r in rows]))
+        [Path(r["repo"]).name, r["cell"], r["n"], r["workers"], r["pin"] or "-", r["daemons"],
+         r["load"], r["seconds"], r["mails_per_s"], r["cpu_ms_per_mail"]] for r in rows]))
     print(f"result: {report.write_result('scaling', document, args.results_dir)}")
     failed = [r for r in rows if r["problems"]]
     for row in failed:
