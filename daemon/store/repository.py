@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any, TypeGuard
 
 from sqlalchemy import Connection, Row, Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from daemon.domain.billing import Fee, Rates, rates_for
 from daemon.mail import LARGE_MAIL_BYTES
@@ -737,7 +739,18 @@ def count_attempts(
         if uid not in before
     ]
     if new:
-        conn.execute(insert(mail_attempts), new)
+        # Another daemon on the same mailbox may count the same mail at the same time:
+        # its row is then counted on, not a unique-key error that ends this pass.
+        upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(
+            mail_attempts
+        )
+        conn.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["source", "uidvalidity", "uid"],
+                set_={"count": mail_attempts.c.count + 1, "updated_at": upsert.excluded.updated_at},
+            ),
+            new,
+        )
     return {uid: before.get(uid, Attempts(0, None)) for uid in uids}
 
 
