@@ -4,9 +4,10 @@ draining one mailbox into one database at once.
 
 Each cell is a fresh sandbox (benchmarks/sandbox.py): Dovecot, database, the corpus
 appended; then the command(s) timed from start to exit (start-up included, as an
-operator sees it). `cpu ms/mail` is the CPU time of the daemon process(es) and their
-reaped children (the parsing workers) per mail, from wait4: flat across n means the
-cost per mail does not grow with the backlog. Checked: every mail stored once (as many
+operator sees it). `cpu ms/mail` is the CPU time of the daemon process(es) per mail,
+from wait4: the daemon's own (fetch, store, move), not its parsing workers', which are
+children of the forkserver and not reaped by the daemon; flat across n means the cost
+per mail does not grow with the backlog. Checked: every mail stored once (as many
 inbound messages as mails, as many acks queued as cases), INBOX empty.
 
 CLI: python -m benchmarks.scaling [--n 1000 5000] [--cells w1 w2 w2-1core two-daemons]
