@@ -1,4 +1,11 @@
-"""The physical floor of ingestion: the least work any daemon must do per mail.
+"""The floors of ingestion: the least work any daemon must do per mail.
+
+Two of them, measured on the same mailbox:
+  - the **parse floor** (`run_floor`): fetch, parse with the standard library, one COPY;
+    a floor for one way of doing the work (one process, one parse loop);
+  - the **raw floor** (`run_raw_floor`): fetch and one binary COPY of the raw bytes, no
+    parsing at all: what the network, Dovecot and PostgreSQL allow on this machine, the
+    bound a daemon that parses on other cores while it fetches and stores approaches.
 
 Fetch every mail of a folder over IMAP (UID SEARCH ALL, UID FETCH BODY.PEEK[] in
 batches), parse it the way the daemon does (email.policy.default, get_body, get_content)
@@ -12,8 +19,8 @@ The mailbox is left exactly as it was (EXAMINE, BODY.PEEK, no flags, no moves), 
 daemon can drain the same mailbox right after.
 
 CLI: python -m benchmarks.floor --host H --port P --user U --password W \\
-         [--folder INBOX] --pg-url postgresql://postgres@127.0.0.1:5432/DB
-     python -m benchmarks.floor --corpus 2000 [--seed 1]
+         [--folder INBOX] --pg-url postgresql://postgres@127.0.0.1:5432/DB [--raw]
+     python -m benchmarks.floor --corpus 2000 [--seed 1] [--raw]
 The second form starts a throwaway Dovecot and database (tests/servers.py), appends
 that many corpus mails and prints the floor, then removes both.
 """
@@ -36,6 +43,8 @@ from imapclient import IMAPClient
 from psycopg import sql
 
 DEFAULT_TABLE = "benchmark_floor_mail"
+RAW_TABLE = "benchmark_raw_floor_mail"
+RAW_COLUMNS = (("uid", "bigint"), ("raw", "bytea"))
 BATCH_SIZE = 200
 
 # (uid, message_id, subject, sender, body_text, raw)
@@ -85,13 +94,14 @@ def _batches(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield items[start:start + size]
 
 
-def _create_table(conn: psycopg.Connection[Any], table: str) -> None:
+def _create_table(conn: psycopg.Connection[Any], table: str,
+                  columns_and_types: Sequence[tuple[str, str]] | None = None) -> None:
     """A fresh table, committed apart from the COPY so the COPY is not the cheaper
     COPY-into-a-new-table case, which no long-running daemon gets."""
     name = sql.Identifier(table)
     columns = sql.SQL(", ").join(
         sql.SQL("{} {}").format(sql.Identifier(column), sql.SQL(kind))
-        for column, kind in zip(COLUMNS, COLUMN_TYPES, strict=True)
+        for column, kind in (columns_and_types or zip(COLUMNS, COLUMN_TYPES, strict=True))
     )
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(name))
     conn.execute(sql.SQL("CREATE TABLE {} ({})").format(name, columns))
@@ -156,7 +166,63 @@ def run_floor(host: str, port: int, user: str, password: str, folder: str, pg_ur
     }
 
 
-def _self_hosted(count: int, seed: int) -> dict[str, Any]:
+def run_raw_floor(host: str, port: int, user: str, password: str, folder: str, pg_url: str,
+                  *, batch_size: int = BATCH_SIZE, table: str = RAW_TABLE) -> dict[str, Any]:
+    """The raw floor: every mail of `folder` fetched as run_floor fetches it and its raw
+    bytes stored with one binary COPY into (uid, raw), no parsing at all.
+
+    The same IMAP session and COPY as run_floor, so the two differ by the parse only;
+    the mailbox is left as it was. fetch_s is UID SEARCH and UID FETCH, insert_s the
+    COPY and its commit, other_s the rest.
+    """
+    times = {"fetch": 0.0, "insert": 0.0}
+    mails = total_bytes = 0
+    started = perf_counter()
+    with IMAPClient(host, port=port, ssl=False, timeout=120) as imap, \
+            psycopg.connect(psycopg_url(pg_url)) as conn:
+        imap.login(user, password)
+        imap.select_folder(folder, readonly=True)
+        _create_table(conn, table, RAW_COLUMNS)
+        mark = perf_counter()
+        uids = sorted(imap.search("ALL"))
+        times["fetch"] += perf_counter() - mark
+        copy_sql = sql.SQL("COPY {} (uid, raw) FROM STDIN (FORMAT BINARY)").format(
+            sql.Identifier(table))
+        with conn.cursor() as cursor:
+            with cursor.copy(copy_sql) as copy:
+                copy.set_types([kind for _, kind in RAW_COLUMNS])
+                for batch in _batches(uids, batch_size):
+                    mark = perf_counter()
+                    fetched = imap.fetch(batch, [b"BODY.PEEK[]"])
+                    copied_at = perf_counter()
+                    for uid in batch:
+                        data = fetched.get(uid)
+                        if data is None:
+                            continue  # expunged meanwhile
+                        raw = data[b"BODY[]"]
+                        copy.write_row((uid, raw))
+                        mails += 1
+                        total_bytes += len(raw)
+                    times["fetch"] += copied_at - mark
+                    times["insert"] += perf_counter() - copied_at
+                mark = perf_counter()
+            conn.commit()
+            times["insert"] += perf_counter() - mark
+        imap.logout()
+    seconds = perf_counter() - started
+    return {
+        "mails": mails,
+        "failures": 0,
+        "megabytes": round(total_bytes / 1e6, 1),
+        "seconds": round(seconds, 3),
+        "mails_per_s": round(mails / seconds, 1) if seconds else 0.0,
+        "fetch_s": round(times["fetch"], 3),
+        "insert_s": round(times["insert"], 3),
+        "other_s": round(seconds - sum(times.values()), 3),
+    }
+
+
+def _self_hosted(count: int, seed: int, raw: bool = False) -> dict[str, Any]:
     """Floor on `count` corpus mails in a throwaway Dovecot and database."""
     # Imported here: the plain CLI form must work without the test helpers.
     from benchmarks.corpus import generate
@@ -173,11 +239,12 @@ def _self_hosted(count: int, seed: int) -> dict[str, Any]:
         dovecot.append("INBOX", generate(count, seed))
         appended_s = perf_counter() - mark
         with postgres_database("oo_floor") as url:
-            result = run_floor(dovecot.host, dovecot.port, dovecot.user, dovecot.password,
-                               "INBOX", url)
+            measure, table = (run_raw_floor, RAW_TABLE) if raw else (run_floor, DEFAULT_TABLE)
+            result = measure(dovecot.host, dovecot.port, dovecot.user, dovecot.password,
+                             "INBOX", url)
             with psycopg.connect(psycopg_url(url)) as conn:
                 row = conn.execute(
-                    sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(DEFAULT_TABLE))
+                    sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
                 ).fetchone()
         with dovecot.client() as client:
             client.select_folder("INBOX", readonly=True)
@@ -192,7 +259,7 @@ def _self_hosted(count: int, seed: int) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.floor",
-                                     description="Raw ingestion floor: IMAP -> parse -> COPY")
+                                     description="Ingestion floors: IMAP -> [parse ->] COPY")
     parser.add_argument("--corpus", type=int, metavar="N",
                         help="start a throwaway Dovecot and database with N corpus mails")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (with --corpus)")
@@ -203,14 +270,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folder", default="INBOX")
     parser.add_argument("--pg-url", help="postgresql:// or postgresql+psycopg:// URL")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+    parser.add_argument("--raw", action="store_true",
+                        help="the raw floor: fetch and COPY the raw bytes, no parsing")
     args = parser.parse_args(argv)
     if args.corpus is not None:
-        result = _self_hosted(args.corpus, args.seed)
+        result = _self_hosted(args.corpus, args.seed, args.raw)
     else:
         if not (args.user and args.password and args.pg_url):
             parser.error("--user, --password and --pg-url are required without --corpus")
-        result = run_floor(args.host, args.port, args.user, args.password, args.folder,
-                           args.pg_url, batch_size=args.batch_size)
+        measure = run_raw_floor if args.raw else run_floor
+        result = measure(args.host, args.port, args.user, args.password, args.folder,
+                         args.pg_url, batch_size=args.batch_size)
     print(json.dumps(result, indent=2))
     return 1 if result["failures"] else 0
 

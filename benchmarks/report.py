@@ -66,6 +66,12 @@ def peak_rss_mb() -> float:
 # -- where the figures came from --------------------------------------------------------
 
 
+def load_average() -> float:
+    """The machine's 1-minute load (`uptime`): on a shared machine every figure is read
+    beside it."""
+    return round(os.getloadavg()[0], 2)
+
+
 def _git(*args: str) -> str:
     try:
         done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from daemon.pipeline import Pipeline
     from daemon.settings import Settings
     from daemon.sources.imap import ImapSource
+    from daemon.sources.prepare_pool import PreparePool
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +214,12 @@ class App:
             self.server_time,
             tokens=self.tokens,  # the same as SMTP's
         )
+
+    def prepare_pool(self) -> PreparePool:
+        """The parsing worker processes (started on first use, or by .start())."""
+        from daemon.sources.prepare_pool import PreparePool
+
+        return PreparePool(self.settings)
 
     def register_call(self, caller: str, name: str, subject: str, body: str) -> IngestResult:
         """A phone inquiry as a case (BR-2), kept as a mail-shaped record of the call."""

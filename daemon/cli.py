@@ -548,11 +548,14 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     memory.tune_malloc()
     app = _app(args, settings, "write")
     source = app.imap_source()
+    pool = app.prepare_pool()  # its processes start only for a backlog (POOL_BACKLOG)
+    source.start_pool = lambda: (pool.prepare, settings.parsing.workers)
     with terminal.mail_progress(f"mailbox {settings.imap.folder}", args.progress) as progress:
         try:
             report = source.poll_once(on_progress=progress)
         finally:
             source.close()
+            pool.close()
     summary = vars(report) | {"total": report.total}
     if not args.no_send:  # one cycle of the daemon: what the pass queued goes out
         summary["sent"] = app.flush_outbox().sent

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from daemon.domain.language import Language
 from daemon.domain.staff import ListenerProof
+from daemon.domain.triage.model import Triage
 from daemon.mail.dsn import Bounce
 from daemon.mail.parse import ParsedMail
 
@@ -62,3 +64,9 @@ class Prepared:
     # Why a new case from this mail gets no acknowledgement (spam verdict, forged
     # sender); None: the rate limits decide.
     no_ack: str | None = None
+    # Worked out ahead, in a parsing worker, for a mail that may open a case (the
+    # pipeline's triage step does it itself when None): what the triage rules and the
+    # language guess say of it. Pure, so the same wherever it is computed.
+    triage: Triage | None = None
+    language: Language | None = None
+    said: str | None = None  # what the customer wrote now, the quoted thread cut off

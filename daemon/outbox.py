@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, Engine, Row, text
 
@@ -38,6 +38,9 @@ from daemon.oauth import OAuthError, TokenProvider, xoauth2_string
 from daemon.ops.backoff import mail_retry_delay
 from daemon.settings import OutboxSettings, SmtpOutSettings
 from daemon.store import repository
+
+if TYPE_CHECKING:
+    from daemon.outbox_lanes import SmtpLanes
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +124,7 @@ class SmtpTransport:
         # The XOAUTH2 mailbox when [smtp_out] username is empty: the support address.
         self.default_user = default_user
         self._client: smtplib.SMTP | None = None
+        self._mail_accepted = False
 
     def check(self) -> None:
         """Connect, greet, secure and log in as a send would, then hang up (check-config)."""
@@ -200,11 +204,12 @@ class SmtpTransport:
         reused = self._client is not None
         if self._client is None:
             self._client = self._connect_or_pause()
-        stage = "mail"  # then "rcpt", "data", "dot" (after our commit), "done" (dot sent)
+        stage = "mail"  # then "data" (envelope answered), "dot" (after our commit), "done"
+        self._mail_accepted = False  # MAIL FROM answered 250: a break is this mail's
         try:
             client = self._client
             try:
-                reply = client.mail(envelope_from)
+                self._envelope(client, outbox_id, envelope_from, recipients)
             except (smtplib.SMTPServerDisconnected, OSError):
                 if not reused:
                     raise
@@ -212,18 +217,8 @@ class SmtpTransport:
                 # of mails per connection): once more, on a new one.
                 self.abort()
                 self._client = client = self._connect_or_pause()
-                reply = client.mail(envelope_from)
-            if reply[0] != 250:
-                # The envelope sender is the same for every mail: refused here (530
-                # authentication required, a sender not allowed), refused for all.
-                raise RelayUnavailable(f"relay refused MAIL FROM: {reply[0]} {reply[1]!r}")
-            stage = "rcpt"
-            accepted = [to for to in recipients if _rcpt(client, to, outbox_id)]
-            if not accepted:
-                raise PermanentFailure(f"relay refused every recipient of outbox {outbox_id}")
+                self._envelope(client, outbox_id, envelope_from, recipients)
             stage = "data"
-            client.putcmd("data")
-            _expect(client.getreply(), 354)
             client.send(_dot_stuffed(raw))
             commit()
             stage = "dot"
@@ -248,7 +243,8 @@ class SmtpTransport:
                 # The final line went out, only the answer is missing: the relay has it.
                 log.warning("no answer after DATA outbox=%s: %s", outbox_id, exc)
                 return
-            if stage == "mail":  # even a new connection broke at once: the relay's trouble
+            if stage == "mail" and not self._mail_accepted:
+                # Even a new connection broke at once: the relay's trouble.
                 raise RelayUnavailable(f"relay unreachable: {exc}") from exc
             # Broke while this mail was on the wire (before its "." went out): counted
             # against it, so a mail that always breaks the connection gives up in the end.
@@ -258,6 +254,47 @@ class SmtpTransport:
             # by dropping the connection, so the relay discards it.
             self.abort()
             raise
+
+    def _envelope(
+        self, client: smtplib.SMTP, outbox_id: int, envelope_from: str, recipients: list[str]
+    ) -> None:
+        """MAIL FROM, RCPT TO and DATA, answered 354 on return. With PIPELINING (RFC
+        2920) the commands go in one write and their answers are read after: one round
+        trip a mail instead of two and one per recipient."""
+        if not client.has_extn("pipelining"):
+            _check_mail_from(client.mail(envelope_from))
+            self._mail_accepted = True
+            accepted = [to for to in recipients if _rcpt(client, to, outbox_id)]
+            if not accepted:
+                raise PermanentFailure(f"relay refused every recipient of outbox {outbox_id}")
+            client.putcmd("data")
+            _expect(client.getreply(), 354)
+            return
+        commands = [f"MAIL FROM:{smtplib.quoteaddr(envelope_from)}"]
+        commands += [f"RCPT TO:{smtplib.quoteaddr(to)}" for to in recipients]
+        client.send(("\r\n".join([*commands, "DATA"]) + "\r\n").encode("ascii"))
+        mail_reply = client.getreply()
+        self._mail_accepted = mail_reply[0] == 250
+        rcpt_replies = [client.getreply() for _ in recipients]
+        data_reply = client.getreply()
+        taken = [reply[0] in (250, 251) for reply in rcpt_replies]
+        temporary = next((r for r in rcpt_replies if 400 <= r[0] < 500), None)
+        if data_reply[0] == 354 and (mail_reply[0] != 250 or temporary or not any(taken)):
+            # The relay reads a message now, which must not end: drop the connection,
+            # and the relay discards the unfinished DATA.
+            self.abort()
+        _check_mail_from(mail_reply)
+        for to, reply in zip(recipients, rcpt_replies, strict=True):
+            if reply[0] >= 500:
+                log.warning(
+                    "relay refused recipient outbox=%s to=%s: %s %r",
+                    outbox_id, to, reply[0], reply[1],
+                )
+        if temporary is not None:
+            raise smtplib.SMTPResponseException(temporary[0], temporary[1])
+        if not any(taken):
+            raise PermanentFailure(f"relay refused every recipient of outbox {outbox_id}")
+        _expect(data_reply, 354)
 
     def _connect_or_pause(self) -> smtplib.SMTP:
         """_connect(), with every failure a RelayUnavailable: before MAIL FROM, nothing
@@ -299,6 +336,13 @@ def _xoauth2_answer(user: str, token: str) -> Callable[..., str]:
     return answer
 
 
+def _check_mail_from(reply: tuple[int, bytes]) -> None:
+    if reply[0] != 250:
+        # The envelope sender is the same for every mail: refused here (530
+        # authentication required, a sender not allowed), refused for all.
+        raise RelayUnavailable(f"relay refused MAIL FROM: {reply[0]} {reply[1]!r}")
+
+
 def _expect(reply: tuple[int, bytes], code: int) -> None:
     if reply[0] != code:
         raise smtplib.SMTPResponseException(reply[0], reply[1])
@@ -329,8 +373,12 @@ def make_transport(
     tokens: TokenProvider | None = None,
     default_user: str = "",
 ) -> Transport:
+    from daemon.outbox_lanes import SmtpLanes
+
     if smtp_out is None:
         return PickupDirTransport(outbox.pickup_dir)
+    if smtp_out.connections > 1:
+        return SmtpLanes(smtp_out, tokens, default_user)
     return SmtpTransport(smtp_out, tokens, default_user)
 
 
@@ -363,11 +411,18 @@ def flush(
         if on_result is not None:
             on_result(kind, result)
 
+    from daemon.outbox_lanes import SmtpLanes
+
     try:
         while limit is None or report.sent + report.deferred + report.failed < limit:
             if should_stop is not None and should_stop():
                 break
-            if not _send_next(engine, transport, settings, clock, count):
+            if isinstance(transport, SmtpLanes) and (limit is None or limit > 1):
+                width = transport.width if limit is None else min(transport.width, limit - (
+                    report.sent + report.deferred + report.failed))
+                if not _send_batch(engine, transport, width, settings, clock, count):
+                    break
+            elif not _send_next(engine, transport, settings, clock, count):
                 break
     except RelayUnavailable as exc:
         report.relay_error = str(exc)
@@ -436,6 +491,82 @@ def _send_next(
                "message_id": row.message_id},
     )
     return True
+
+
+def _send_batch(
+    engine: Engine,
+    lanes: SmtpLanes,
+    width: int,
+    settings: OutboxSettings,
+    clock: Clock,
+    count: Callable[[str, str], None],
+) -> bool:
+    """Up to `width` due rows at once, one on each lane (daemon/outbox_lanes.py); as
+    _send_next, row by row, in one claim and one commit."""
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        rows = repository.claim_due_outgoing(conn, clock(), width)
+        if not rows:
+            transaction.rollback()
+            return False
+        committed: set[int] = set()
+        reports: dict[int, str] = {}
+        carry_on = True
+        down: RelayUnavailable | None = None
+
+        def settle(row: Row[Any], exc: BaseException) -> None:
+            """A row whose lane failed, in the transaction open now (as _send_next)."""
+            nonlocal carry_on, down
+            if isinstance(exc, RelayUnavailable):
+                if row.id in committed:
+                    repository.mark_outgoing(conn, row.id, status="queued", sent_at=None)
+                repository.mark_outgoing(conn, row.id, last_error=str(exc))
+                down = down or exc
+            elif isinstance(exc, (PermanentFailure, TemporaryFailure)):
+                retry = isinstance(exc, TemporaryFailure)
+                reports[row.id] = _record_failure(conn, row, exc, retry, settings, clock)
+                carry_on = carry_on and reports[row.id] != "deferred"
+
+        def commit_batch(arrived: list[int], ended: dict[int, BaseException]) -> None:
+            # The lanes that ended early are settled in the claim's own transaction:
+            # no gap in which another daemon could take their rows.
+            for index, exc in ended.items():
+                settle(rows[index], exc)
+            repository.mark_sent(conn, arrived, clock())
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SET LOCAL synchronous_commit TO OFF"))  # see _send_next
+            transaction.commit()
+            committed.update(arrived)
+
+        outcomes = lanes.send_batch(rows, commit_batch)
+        late = [
+            (row, exc)
+            for row, exc in zip(rows, outcomes, strict=True)
+            if exc is not None and row.id in committed
+        ]
+        if late:  # refused after our commit: undo "sent"
+            transaction = conn.begin()
+            for row, failure in late:
+                settle(row, failure)
+            transaction.commit()
+    unexpected: BaseException | None = None
+    for row, exc in zip(rows, outcomes, strict=True):
+        if exc is None:
+            count(row.kind, "sent")
+            log.info(
+                "sent",
+                extra={"case": row.case_number, "outbox": row.id, "kind": row.kind,
+                       "message_id": row.message_id},
+            )
+        elif row.id in reports:
+            count(row.kind, reports[row.id])
+        elif not isinstance(exc, RelayUnavailable):
+            unexpected = unexpected or exc
+    if down is not None:
+        raise down
+    if unexpected is not None:
+        raise unexpected
+    return carry_on
 
 
 def _record_failure(

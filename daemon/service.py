@@ -141,6 +141,7 @@ class Service:
         source.on_pass = lambda _report: app.metrics.imap_pass_done(app.clock().timestamp())
         if self._pool is not None:
             source.prepare = self._pool.prepare
+            source.prepare_width = app.settings.parsing.workers  # every worker busy at once
         self._imap = asyncio.create_task(asyncio.to_thread(source.run, self._imap_stop))
 
     def _start_sender(self) -> None:

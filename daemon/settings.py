@@ -144,6 +144,10 @@ class SmtpOutSettings(_Section):
     # support address); Microsoft 365 is phasing out password SMTP AUTH.
     auth: Literal["password", "xoauth2"] = "password"
     timeout: float = Field(30, gt=0)
+    # Mails handed over at once, each on its own connection, committed `sent` together
+    # (daemon/outbox_lanes.py). A kill in the moment between that commit and the final
+    # "." of DATA loses at most this many mails; nothing is ever sent twice.
+    connections: int = Field(4, ge=1, le=32)
 
 
 class OAuthSettings(_Section):

@@ -477,12 +477,23 @@ class _SinkHandler:
         envelope.mail_options.extend(options)
         return "250 OK"
 
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.sink.pipelining:  # aiosmtpd reads commands one by one anyway
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         refusal = self._refusal()
         if refusal is not None:
             return refusal
+        if address in self.sink.refuse_rcpt:
+            return "550 5.1.1 Test sink: no such user"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -512,6 +523,8 @@ class SmtpSink:
         self.messages: list[CapturedMail] = []
         self.refuse_code: int | None = None
         self.refuse_mail_code: int | None = None  # refuse MAIL FROM (e.g. 530)
+        self.refuse_rcpt: set[str] = set()  # refuse RCPT TO these addresses with 550
+        self.pipelining = False  # offer PIPELINING (RFC 2920) in the EHLO answer
         self._cond = threading.Condition()
         self._controller: Controller | None = None
 

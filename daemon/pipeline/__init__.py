@@ -34,7 +34,7 @@ from daemon.pipeline.read import read
 from daemon.pipeline.route import Route
 from daemon.pipeline.step import Step, Tools
 from daemon.pipeline.store import Store
-from daemon.pipeline.triage import Triage, case_subject
+from daemon.pipeline.triage import Triage, case_subject, worked_out_ahead
 from daemon.settings import Settings
 
 __all__ = ["KEPT_KINDS", "STEPS", "InboundMail", "Outcome", "Pipeline", "case_subject"]
@@ -82,6 +82,11 @@ class Pipeline:
     def prepare(self, mail: InboundMail) -> Prepared:
         """Step 1 for one mail, no database: see daemon/pipeline/read.py."""
         return read(mail, self.tools.settings)
+
+    def prepare_ahead(self, mail: InboundMail) -> Prepared:
+        """`prepare`, and the triage of a mail that may open a case: in a parsing worker,
+        where it costs the daemon's own thread nothing (the step does it otherwise)."""
+        return worked_out_ahead(self.prepare(mail), self.tools.triage_rules)
 
     def ingest_batch(self, engine: Engine, mails: Sequence[InboundMail]) -> list[IngestResult]:
         """Ingest and commit `mails`; raises only when the database is unreachable."""

@@ -10,11 +10,15 @@ is about something new, a possible project (daemon/domain/new_work.py, BR-14).
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+
 from daemon.domain.language import detect_language
 from daemon.domain.new_work import possible_project
 from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines
-from daemon.domain.triage import classify
+from daemon.domain.triage import Rule, classify
+from daemon.inbound import Outcome, Prepared
 from daemon.mail.quotes import new_text
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import NewCase, Plan
@@ -28,9 +32,10 @@ class Triage(Step):
         parsed, received_at = plan.parsed, plan.item.mail.received_at
         customer = run.customers.get(parsed.sender_domain)
         # Only what the customer wrote now: a quoted "konto er låst" from last year's
-        # thread must not page the on-call duty tonight.
-        said = new_text(parsed.body_text)
-        found = classify(parsed.subject, said, self.tools.triage_rules)
+        # thread must not page the on-call duty tonight. Worked out ahead in a parsing
+        # worker when the mail came through one.
+        said = plan.item.said if plan.item.said is not None else new_text(parsed.body_text)
+        found = plan.item.triage or classify(parsed.subject, said, self.tools.triage_rules)
         due = deadlines(
             received_at, Priority(found.priority), found.critical, self.tools.calendar
         )
@@ -50,6 +55,7 @@ class Triage(Step):
             customer_domain=parsed.sender_domain,
             agreement=bool(customer and customer.agreement),  # BR-22
             language=(customer.language if customer else None)
+            or plan.item.language
             or detect_language(parsed.subject, parsed.body_text),
             created_at=received_at,
             updated_at=run.now,
@@ -60,6 +66,21 @@ class Triage(Step):
             linked_case_id=plan.linked.id if plan.linked else None,
             possible_project=possible_project(parsed.subject, said),  # staff decide (BR-14)
         )
+
+
+def worked_out_ahead(prepared: Prepared, rules: Sequence[Rule]) -> Prepared:
+    """`prepared` with its triage and language, if it may open a case: done in a
+    parsing worker, so the step finds them (Prepared.triage, .language)."""
+    parsed = prepared.parsed
+    if parsed is None or prepared.outcome is not Outcome.CREATED or prepared.is_staff:
+        return prepared
+    said = new_text(parsed.body_text)
+    return dataclasses.replace(
+        prepared,
+        triage=classify(parsed.subject, said, rules),
+        language=detect_language(parsed.subject, parsed.body_text),
+        said=said,
+    )
 
 
 # Outlook shows at most 255 characters of a subject; a longer one (seen: 1 MB) would

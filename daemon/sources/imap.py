@@ -12,14 +12,18 @@ UIDs are only used inside one pass, identity comes from the content.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from imaplib import IMAP4
+from types import TracebackType
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -28,12 +32,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from daemon import tls
 from daemon.clock import Clock
-from daemon.inbound import InboundMail, IngestResult, Outcome
+from daemon.inbound import InboundMail, IngestResult, Outcome, Prepared
 from daemon.mail import LARGE_MAIL_BYTES
 from daemon.oauth import OAuthError, TokenProvider
 from daemon.ops.backoff import imap_reconnect
 from daemon.pipeline import Pipeline
 from daemon.settings import ImapSettings
+from daemon.sources.prefetch import Prefetcher
 from daemon.sources.prepare_pool import Prepare, PrepareFailed, PrepareStopped, in_process
 from daemon.store import repository
 
@@ -45,6 +50,12 @@ PROCESSED_KEYWORD = "$OOProcessed"
 _MAX_BATCH_BYTES = 8 * 1024 * 1024
 # A large mail (LARGE_MAIL_BYTES) is fetched in chunks of this (see _fetch_in_chunks).
 _FETCH_CHUNK = 1024 * 1024
+# Batches being prepared beyond the one being stored: enough to keep the parsing workers
+# busy while a batch is stored; each holds at most _MAX_BATCH_BYTES of raw mail.
+LOOKAHEAD = 1
+# A one-shot pass (poll --once) starts its parsing workers only for a backlog of at
+# least this many mails: below it their start-up costs more than they save.
+POOL_BACKLOG = 200
 # Errors after which we reconnect: the server went away or the session is broken.
 CONNECTION_ERRORS = (IMAPClientError, IMAP4.abort, IMAP4.error, OSError, socket.timeout, EOFError)
 
@@ -104,6 +115,11 @@ class ImapSource:
         # How each mail is prepared: here, or in the daemon's worker processes (set by
         # the service), which may fail a mail or give up on it when the daemon stops.
         self.prepare: Prepare = in_process(pipeline)
+        # How many mails `prepare` takes at once (the worker processes behind it).
+        self.prepare_width = 1
+        # Set by a one-shot command: starts worker processes, returns their (prepare,
+        # width); called by a pass that finds a backlog of POOL_BACKLOG mails or more.
+        self.start_pool: Callable[[], tuple[Prepare, int]] | None = None
         self._stopping: Callable[[], bool] = lambda: False  # the running loop's stop
 
     # -- connection --------------------------------------------------------
@@ -185,6 +201,10 @@ class ImapSource:
 
         `on_progress(done, total)` is called once the folder is searched and after each
         batch, so a CLI can show how far a large backlog has come.
+
+        The batches flow through three stages at once (see _Pass): fetched ahead by a
+        thread (daemon/sources/prefetch.py), prepared by `prepare_width` workers, and
+        stored and moved here, one batch after the other, each committed before its move.
         """
         client = self.client or self.connect()
         folder = self.settings.folder
@@ -197,28 +217,43 @@ class ImapSource:
         on_progress(0, len(uids))
         if not uids:
             return report
+        if self.start_pool is not None and len(uids) >= POOL_BACKLOG:
+            self.prepare, self.prepare_width = self.start_pool()
+            self.start_pool = None
         sizes = client.fetch(uids, ["RFC822.SIZE"])
-        done = 0
-        for batch in _batches(uids, sizes, self.settings.batch_size):
-            if should_stop():
-                break
-            self.beat()  # a backlog of thousands is one long pass: still alive
-            report.add(self._ingest_batch(client, folder, uidvalidity, batch, sizes))
-            done += len(batch)
-            on_progress(done, len(uids))
+        lock = threading.Lock()
+
+        def fetch(batch: list[int]) -> list[InboundMail]:
+            return self._fetch_batch(client, folder, uidvalidity, batch, sizes)
+
+        batches = _batches(uids, sizes, self.settings.batch_size)
+        with (
+            Prefetcher(fetch, batches, lock) as ahead,
+            _Pass(self, f"imap:{folder}", uidvalidity) as stages,
+        ):
+            done = 0
+            for mails in stages.flow(ahead, should_stop):
+                self.beat()  # a backlog of thousands is one long pass: still alive
+                results = stages.finish_head()
+                self.on_committed()
+                with lock:
+                    self._move(client, mails, results)
+                report.add(results)
+                done += len(mails)
+                on_progress(done, len(uids))
         log.info(
             "imap pass folder=%s %s", folder, " ".join(f"{k}={v}" for k, v in vars(report).items())
         )
         return report
 
-    def _ingest_batch(
+    def _fetch_batch(
         self,
         client: IMAPClient,
         folder: str,
         uidvalidity: int,
         uids: list[int],
         sizes: dict[int, dict[bytes, object]],
-    ) -> list[IngestResult]:
+    ) -> list[InboundMail]:
         big = {uid for uid in uids if _size(sizes, uid) >= LARGE_MAIL_BYTES}
         fetched = client.fetch([u for u in uids if u not in big], ["BODY.PEEK[]", "INTERNALDATE"])
         if big:
@@ -239,20 +274,22 @@ class ImapSource:
                     uid=uid,
                 )
             )
-        results = self._ingest_counted(f"imap:{folder}", uidvalidity, mails)
-        self.on_committed()
+        return mails
+
+    def _move(
+        self, client: IMAPClient, mails: list[InboundMail], results: list[IngestResult]
+    ) -> None:
+        """Only after the commit: a crash before this means a re-read, not a loss."""
         # A deferred mail stays in the folder, to be tried again on the next pass.
         destinations: dict[str, list[int]] = {}
         for mail, result in zip(mails, results, strict=True):
             if mail.uid is not None and result.outcome is not Outcome.DEFERRED:
                 destinations.setdefault(self._destination(result.outcome), []).append(mail.uid)
-        # Only after the commit: a crash before this line means a re-read, not a loss.
         for destination, uids in destinations.items():
             if self._can_move:
-                client.move(uids, destination)
+                _move_left(client, uids, destination)
             else:
                 client.add_flags(uids, [PROCESSED_KEYWORD])
-        return results
 
     def _destination(self, outcome: Outcome) -> str:
         s = self.settings
@@ -265,39 +302,60 @@ class ImapSource:
     def _ingest_counted(
         self, source: str, uidvalidity: int, mails: list[InboundMail]
     ) -> list[IngestResult]:
-        """Ingest `mails`, counting each one's tries in the database first.
-
-        A mail tried before and not stored since failed or killed the pass that took it
-        up. Then the batch goes one mail at a time, never-tried ones first, each counted
-        just before its turn: the mails behind a poison one flow, and only its counter
-        rises until `max_attempts` quarantines it.
+        """Ingest `mails` one at a time, never-tried ones first, each counted just
+        before its turn: the mails behind a poison one flow, and only its counter rises
+        until `max_attempts` quarantines it. (For a batch some mail of which was tried
+        before and not stored since: it failed or killed the pass that took it up.)
         """
         with self.engine.connect() as conn:
             before = repository.attempts_of(conn, source, uidvalidity, [_uid(m) for m in mails])
-        if not before:
-            groups = [mails] if mails else []
-        else:
-            in_turn = sorted(mails, key=lambda m: before.get(_uid(m), 0))
-            groups = [[mail] for mail in in_turn]
         by_uid: dict[int, IngestResult] = {}
-        for group in groups:
-            by_uid |= self._take_up(source, uidvalidity, group)
+        with ThreadPoolExecutor(1, thread_name_prefix="prepare") as executor:
+
+            def preparing(fresh: list[InboundMail]) -> list[Future[Prepared]]:
+                return [executor.submit(self.prepare, m, self._should_stop) for m in fresh]
+
+            for mail in sorted(mails, key=lambda m: before.get(_uid(m), 0)):
+                tried = self._count(source, uidvalidity, [mail])
+                by_uid |= self._settle(
+                    source,
+                    uidvalidity,
+                    [mail],
+                    functools.partial(
+                        self._quarantine_or_ingest, [mail], tried, source, preparing
+                    ),
+                )
         return [by_uid[_uid(mail)] for mail in mails]
 
-    def _take_up(
+    def _count(
         self, source: str, uidvalidity: int, mails: list[InboundMail]
-    ) -> dict[int, IngestResult]:
-        uids = [_uid(m) for m in mails]
-        # Committed before the mails are processed: a crash or a hang still counts.
+    ) -> dict[int, repository.Attempts]:
+        """One more try for each of `mails`, committed before they are processed: a
+        crash or a hang still counts."""
         with self.engine.begin() as conn:
-            tried = repository.count_attempts(conn, source, uidvalidity, uids, self.clock())
+            return repository.count_attempts(
+                conn, source, uidvalidity, [_uid(m) for m in mails], self.clock()
+            )
+
+    def _uncount(self, source: str, uidvalidity: int, mails: list[InboundMail]) -> None:
+        """Give the tries back (not the mails' fault), if the database is there."""
+        with contextlib.suppress(Exception), self.engine.begin() as conn:
+            repository.uncount_attempts(conn, source, uidvalidity, [_uid(m) for m in mails])
+
+    def _settle(
+        self,
+        source: str,
+        uidvalidity: int,
+        mails: list[InboundMail],
+        ingest: Callable[[], dict[int, IngestResult]],
+    ) -> dict[int, IngestResult]:
+        """Run `ingest` for counted `mails`, then note why deferred ones failed and forget
+        the tries of the others (stored or quarantined)."""
         try:
-            results = self._quarantine_or_ingest(mails, tried, source)
+            results = ingest()
         except (OperationalError, InterfaceError, PrepareStopped):
-            # The database went away, or the daemon is stopping, not the mail's fault:
-            # give the try back if the database is there.
-            with contextlib.suppress(Exception), self.engine.begin() as conn:
-                repository.uncount_attempts(conn, source, uidvalidity, uids)
+            # The database went away, or the daemon is stopping, not the mail's fault.
+            self._uncount(source, uidvalidity, mails)
             raise
         with self.engine.begin() as conn:
             for uid, result in results.items():
@@ -310,8 +368,14 @@ class ImapSource:
         return results
 
     def _quarantine_or_ingest(
-        self, mails: list[InboundMail], tried: dict[int, repository.Attempts], source: str
+        self,
+        mails: list[InboundMail],
+        tried: dict[int, repository.Attempts],
+        source: str,
+        preparing: Callable[[list[InboundMail]], list[Future[Prepared]]],
     ) -> dict[int, IngestResult]:
+        """`preparing(fresh)`: the preparation of each mail under its limit, in order
+        (begun then, or earlier, while the batch before was stored)."""
         limit = self.settings.max_attempts
         spent = [m for m in mails if tried[_uid(m)].count >= limit]
         fresh = [m for m in mails if tried[_uid(m)].count < limit]
@@ -326,9 +390,9 @@ class ImapSource:
                 results[_uid(mail)] = result
         if fresh:
             prepared = []
-            for mail in fresh:
+            for mail, future in zip(fresh, preparing(fresh), strict=True):
                 try:
-                    prepared.append(self.prepare(mail, self._should_stop))
+                    prepared.append(future.result())
                 except PrepareFailed as exc:
                     # A failed try: the mail stays in the folder, the reason is noted,
                     # and after max_attempts it is quarantined (the others go in now).
@@ -437,6 +501,117 @@ class ImapSource:
         finally:
             with contextlib.suppress(*CONNECTION_ERRORS):
                 client.idle_done()
+
+
+@dataclass
+class _Begun:
+    """A batch whose preparation has begun; None: some mail of it was tried before, and
+    it goes one mail at a time (ImapSource._ingest_counted)."""
+
+    mails: list[InboundMail]
+    preparing: list[Future[Prepared]] | None = None
+    tried: dict[int, repository.Attempts] = field(default_factory=dict)
+
+
+class _Pass:
+    """The batches of one pass in their stages: up to LOOKAHEAD batches counted and
+    being prepared ahead of the one being stored (the head).
+
+    A batch's tries are counted (and committed) before its preparation begins, as for
+    one batch alone; so a crash while the head is stored also counts a try against the
+    batches begun behind it. That costs them one try, never a loss: their next pass
+    sees the tries and takes them one at a time, never-tried mail first.
+    """
+
+    def __init__(self, source: ImapSource, name: str, uidvalidity: int) -> None:
+        self.source = source
+        self.name = name
+        self.uidvalidity = uidvalidity
+        self._executor = ThreadPoolExecutor(source.prepare_width, thread_name_prefix="prepare")
+        self._begun: deque[_Begun] = deque()
+
+    def __enter__(self) -> _Pass:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        # Batches begun and not stored (a stop, a failure): preparation dropped, tries
+        # given back; the mails stay in the folder for the next pass.
+        for begun in self._begun:
+            for future in begun.preparing or ():
+                future.cancel()
+            if begun.preparing is not None:
+                self.source._uncount(self.name, self.uidvalidity, begun.mails)
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def flow(
+        self, fetched: Iterable[list[InboundMail]], should_stop: Callable[[], bool]
+    ) -> Iterator[list[InboundMail]]:
+        """The mails of each batch in turn, the head, whose finish_head() is due next."""
+        ahead = iter(fetched)
+        exhausted = False
+        while True:
+            while not exhausted and len(self._begun) <= LOOKAHEAD:
+                if should_stop():
+                    return
+                mails = next(ahead, None)
+                if mails is None:
+                    exhausted = True
+                elif mails:  # empty: every mail expunged by someone else meanwhile
+                    self._begun.append(self._begin(mails))
+            if not self._begun or should_stop():
+                return
+            yield self._begun[0].mails
+
+    def finish_head(self) -> list[IngestResult]:
+        """Store the head batch (committed on return), in the order of its mails."""
+        head = self._begun.popleft()
+        source, name, uidvalidity = self.source, self.name, self.uidvalidity
+        if head.preparing is None:
+            return source._ingest_counted(name, uidvalidity, head.mails)
+        preparing = head.preparing
+        by_uid = source._settle(
+            name,
+            uidvalidity,
+            head.mails,
+            lambda: source._quarantine_or_ingest(
+                head.mails, head.tried, name, lambda _fresh: preparing
+            ),
+        )
+        return [by_uid[_uid(mail)] for mail in head.mails]
+
+    def _begin(self, mails: list[InboundMail]) -> _Begun:
+        source = self.source
+        with source.engine.connect() as conn:
+            before = repository.attempts_of(
+                conn, self.name, self.uidvalidity, [_uid(m) for m in mails]
+            )
+        if before:
+            return _Begun(mails)
+        tried = source._count(self.name, self.uidvalidity, mails)
+        submit = self._executor.submit
+        preparing = [submit(source.prepare, mail, source._should_stop) for mail in mails]
+        return _Begun(mails, preparing, tried)
+
+
+def _move_left(client: IMAPClient, uids: list[int], destination: str) -> None:
+    """MOVE `uids`; those another session (a second daemon on the mailbox) moved away
+    meanwhile are not an error: Dovecot answers NO [EXPUNGEISSUED] and moves the rest,
+    or not, so the move is asked once more and then left to the next pass."""
+    for last_try in (False, True):
+        try:
+            client.move(uids, destination)
+            return
+        except IMAP4.error as exc:
+            if "EXPUNGEISSUED" not in str(exc):
+                raise
+            log.info("imap move: some mails were moved by another session: %s", exc)
+            if last_try:
+                return
 
 
 def _says_bye(response: object) -> bool:

@@ -73,7 +73,7 @@ class PreparePool:
         self._context: ForkServerContext = multiprocessing.get_context("forkserver")
         # The forkserver imports the pipeline once; each worker forked from it is ready
         # in milliseconds, which matters when one is replaced after a timeout.
-        self._context.set_forkserver_preload([__name__])
+        self._context.set_forkserver_preload(["daemon.sources.worker_start"])
         # Idle workers; None is a free place whose worker is started on first use.
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         for _ in range(settings.parsing.workers):
@@ -212,6 +212,6 @@ def _serve(conn: Connection, settings: Settings) -> None:
             mail = dataclasses.replace(bare, raw=conn.recv_bytes())
         except (EOFError, OSError):
             return
-        prepared = dataclasses.replace(pipeline.prepare(mail), mail=bare)
+        prepared = dataclasses.replace(pipeline.prepare_ahead(mail), mail=bare)
         del mail  # the raw bytes go before the answer is pickled
         conn.send(prepared)

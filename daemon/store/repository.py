@@ -13,7 +13,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeGuard
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from daemon.domain.billing import Fee, Rates, rates_for
 from daemon.mail import LARGE_MAIL_BYTES
@@ -470,6 +472,47 @@ def claim_next_outgoing(conn: Connection, now: datetime) -> Row[*tuple[Any, ...]
     ).first()
 
 
+def claim_due_outgoing(conn: Connection, now: datetime, limit: int) -> list[Row[Any]]:
+    """Up to `limit` of the oldest due rows, as claim_next_outgoing, in one query."""
+    return list(
+        conn.execute(
+            _outgoing_columns()
+            .where(outbox.c.status == "queued", outbox.c.next_attempt_at <= now)
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=outbox)
+        )
+    )
+
+
+def _outgoing_columns() -> Select[Any]:
+    return (
+        select(
+            outbox.c.id,
+            outbox.c.envelope_from,
+            outbox.c.recipients,
+            outbox.c.attempts,
+            outbox.c.case_id,
+            messages.c.raw,
+            messages.c.message_id,
+            messages.c.kind,
+            cases.c.number.label("case_number"),
+        )
+        .join(messages, messages.c.id == outbox.c.message_pk)
+        .outerjoin(cases, cases.c.id == outbox.c.case_id)
+    )
+
+
+def mark_sent(conn: Connection, outbox_ids: Sequence[int], sent_at: datetime) -> None:
+    """Rows handed over: `sent`, one more attempt, no error; one statement for all."""
+    if outbox_ids:
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(list(outbox_ids)))
+            .values(status="sent", attempts=outbox.c.attempts + 1, sent_at=sent_at, last_error=None)
+        )
+
+
 def mark_outgoing(conn: Connection, outbox_id: int, **values: Any) -> None:
     conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(**values))
 
@@ -697,7 +740,18 @@ def count_attempts(
         if uid not in before
     ]
     if new:
-        conn.execute(insert(mail_attempts), new)
+        # Another daemon on the same mailbox may count the same mail at the same time:
+        # its row is then counted on, not a unique-key error that ends this pass.
+        upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(
+            mail_attempts
+        )
+        conn.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["source", "uidvalidity", "uid"],
+                set_={"count": mail_attempts.c.count + 1, "updated_at": upsert.excluded.updated_at},
+            ),
+            new,
+        )
     return {uid: before.get(uid, Attempts(0, None)) for uid in uids}
 
 

@@ -36,6 +36,7 @@ def test_ingest_benchmark_drains_every_mail_and_acknowledges_each_case(tmp_path:
 
     [run] = document["runs"]
     assert run["floor"]["mails"] == 50 and run["floor"]["failures"] == 0
+    assert run["raw_floor"]["mails"] == 50 and run["raw_floor"]["megabytes"] > 0
     outcomes = dict(run["daemon"]["pass_report"])
     # Corpus replies may join the case of the mail they answer; nothing else may happen.
     assert outcomes.pop("created") + outcomes.pop("threaded", 0) == 50
@@ -47,7 +48,10 @@ def test_ingest_benchmark_drains_every_mail_and_acknowledges_each_case(tmp_path:
     assert (checks["inbox_after"], checks["processed_after"]) == (0, 50)
     assert run["ratios"]["ingest_to_floor"] > 0
     assert run["ratios"]["end_to_end_to_floor"] > 0
+    assert run["ratios"]["ingest_to_raw_floor"] > 0
+    assert run["ratios"]["end_to_end_to_raw_floor"] > 0
     assert document["summary"]["ingest_to_floor"] > 0
+    assert document["summary"]["ingest_to_raw_floor"] > 0
 
 
 def test_latency_benchmark_gets_one_ack_per_mail_and_a_clean_exit(tmp_path: Path) -> None:
@@ -81,8 +85,25 @@ def test_backlog_memory_benchmark_drains_big_mails_and_reports_the_daemons_rss(
     assert checks["big_mails_stored"] == 1
     assert (checks["inbox_after"], checks["processed_after"]) == (0, 51)
     # A figure is reported; its size is not asserted (no memory or timing thresholds).
-    for figure in ("peak_rss_mb", "peak_rss_mb_vmhwm", "peak_rss_mb_ru_maxrss"):
+    for figure in ("peak_rss_mb", "peak_rss_mb_vmhwm", "peak_rss_mb_ru_maxrss",
+                   "peak_sum_vmhwm_with_workers_mb"):
         assert isinstance(result[figure], float) and result[figure] > 0, figure
+    # The sum over the daemon and its workers counts the daemon too.
+    assert result["peak_sum_vmhwm_with_workers_mb"] >= result["peak_rss_mb_vmhwm"]
+
+
+def test_scaling_benchmark_stores_every_mail_once_in_each_cell(tmp_path: Path) -> None:
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.scaling", "--n", "60", "--cells", "w2",
+         "two-daemons", "--results-dir", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env=clean_env(),
+    )
+    assert output.returncode == 0, output.stderr[-3000:]
+    [path] = tmp_path.glob("scaling-*.json")
+    rows = json.loads(path.read_text())["rows"]
+    assert [(row["cell"], row["n"], row["problems"]) for row in rows] == [
+        ("w2", 60, []), ("two-daemons", 60, [])]
+    assert all(row["mails_per_s"] > 0 and row["cpu_ms_per_mail"] > 0 for row in rows)
 
 
 def test_triage_benchmark_raises_the_due_alerts_once(tmp_path: Path) -> None:

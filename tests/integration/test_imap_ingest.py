@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from harness import (
+    REPO,
     DaemonProcess,
+    clean_env,
     customer_mail,
     parse_mail,
     run_cli,
@@ -263,3 +267,26 @@ def test_polling_without_idle_picks_up_new_mail(
     finally:
         assert daemon.terminate() == 0
     assert "IDLE" not in (dovecot.log_path.read_text(errors="replace"))
+
+
+def test_two_one_shot_passes_on_one_mailbox_both_finish(
+    tmp_path: Path, dovecot, smtp_sink, migrated_pg_url: str
+) -> None:
+    """Two `poll --once` at the same time: each MOVEs what it stored, and mails the other
+    moved away meanwhile (NO [EXPUNGEISSUED] from Dovecot) do not fail its pass."""
+    total = 300  # more than one batch, and a backlog the parsing workers are started for
+    dovecot.append("INBOX", [customer_mail(i) for i in range(total)])
+    config = write_config(tmp_path / "oo.toml", database_url=migrated_pg_url, imap=dovecot,
+                          smtp_out=smtp_sink, extra={"imap": {"batch_size": 20}})
+    command = [sys.executable, "-m", "daemon", "poll", "--once", "--no-send", "--json",
+               "--config", str(config)]
+    passes = [subprocess.Popen(command, cwd=REPO, env=clean_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [p.communicate(timeout=300) for p in passes]
+    assert [p.returncode for p in passes] == [0, 0], [err.decode()[-2000:] for _, err in outputs]
+    reports = [json.loads(out) for out, _ in outputs]
+    assert sum(r["created"] for r in reports) == total
+    assert (dovecot.count("INBOX"), dovecot.count("Processed")) == (0, total)
+    assert sql(migrated_pg_url, "SELECT count(*), count(DISTINCT number) FROM cases") == [
+        (total, total)]
+    assert sql(migrated_pg_url, "SELECT count(*) FROM outbox") == [(total,)]

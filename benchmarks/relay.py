@@ -1,0 +1,156 @@
+"""A real MTA as the daemon's relay: a private Postfix instance on a loopback port that
+accepts every mail from 127.0.0.1 and delivers it to the discard transport.
+
+Its own config directory, queue and data directory under a temporary directory, its
+own port; the system's Postfix (if any) is never touched: `postfix -c DIR start|stop`
+acts on this instance only. Postfix must be installed (Debian: `apt-get install
+postfix`, debconf "No configuration"). Logging goes to a file (maillog_file): what the
+relay accepted is read from it, one `cleanup` line with the Message-ID per mail.
+
+    with PostfixRelay() as relay:  # relay.host, relay.port, relay.accepted()
+        ...
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+
+POSTFIX = "/usr/sbin/postfix"
+_ACCEPTED = re.compile(r"postfix/cleanup\[\d+\]: [0-9A-F]+: message-id=(\S+)")
+
+# The services an smtpd -> cleanup -> qmgr -> discard path needs, none chrooted.
+_MASTER_CF = """\
+{host}:{port} inet n - n - - smtpd
+cleanup   unix  n - n - 0 cleanup
+qmgr      unix  n - n 300 1 qmgr
+rewrite   unix  - - n - - trivial-rewrite
+bounce    unix  - - n - 0 bounce
+defer     unix  - - n - 0 bounce
+trace     unix  - - n - 0 bounce
+verify    unix  - - n - 1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n - - proxymap
+showq     unix  n - n - - showq
+error     unix  - - n - - error
+retry     unix  - - n - - error
+discard   unix  - - n - - discard
+anvil     unix  - - n - 1 anvil
+scache    unix  - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+"""
+
+_MAIN_CF = """\
+compatibility_level = 3.6
+queue_directory = {root}/queue
+data_directory = {root}/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = relay.bench.invalid
+mydomain = bench.invalid
+inet_interfaces = {host}
+inet_protocols = ipv4
+mydestination =
+relay_domains =
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtpd_recipient_restrictions = permit_mynetworks, reject
+default_transport = discard
+relay_transport = discard
+local_transport = discard
+alias_maps =
+alias_database =
+smtputf8_enable = no
+biff = no
+maillog_file = {root}/postfix.log
+maillog_file_prefixes = {root}
+message_size_limit = 0
+"""
+
+
+def installed() -> bool:
+    return Path(POSTFIX).exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PostfixRelay:
+    def __init__(self) -> None:
+        self.host = "127.0.0.1"
+        self.port = _free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="oo-bench-postfix-"))
+        self.version = ""
+
+    def __enter__(self) -> PostfixRelay:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _postfix(self, *args: str) -> None:
+        done = subprocess.run([POSTFIX, "-c", str(self.root / "conf"), *args],
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise RuntimeError(f"postfix {' '.join(args)} failed: {done.stderr.strip()}"
+                               f"\n{self.log()[-2000:]}")
+
+    def start(self) -> None:
+        if not installed():
+            raise RuntimeError("postfix is not installed (apt-get install postfix)")
+        self.root.chmod(0o755)  # Postfix's own processes run as the postfix user
+        (self.root / "conf").mkdir()
+        (self.root / "queue").mkdir()
+        (self.root / "data").mkdir()
+        shutil.chown(self.root / "data", "postfix")
+        values = {"root": self.root, "host": self.host, "port": self.port}
+        (self.root / "conf" / "main.cf").write_text(_MAIN_CF.format(**values))
+        (self.root / "conf" / "master.cf").write_text(_MASTER_CF.format(**values))
+        self._postfix("start")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex((self.host, self.port)) == 0:
+                    break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError(f"postfix did not listen on {self.port}\n{self.log()[-2000:]}")
+        self.version = subprocess.run(
+            ["postconf", "-c", str(self.root / "conf"), "-h", "mail_version"],
+            capture_output=True, text=True, check=False).stdout.strip()
+
+    def log(self) -> str:
+        path = self.root / "postfix.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def accepted(self, expected: int = 0, timeout: float = 30) -> list[str]:
+        """Message-IDs of the mails the relay accepted (cleanup wrote them), in order;
+        waits up to `timeout` for `expected` of them (the log is written after the 250)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = _ACCEPTED.findall(self.log())
+            if len(found) >= expected or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        try:
+            if (self.root / "queue" / "pid" / "master.pid").exists():
+                self._postfix("stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)

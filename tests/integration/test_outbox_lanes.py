@@ -1,0 +1,133 @@
+"""The outbox over several relay connections at once (daemon/outbox_lanes.py), on
+PostgreSQL and a real SMTP server: one claim and one commit per batch of mails, one
+mail on each connection, and still never a row sent twice, also with two senders (two
+daemons) draining the same queue at the same time."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from harness import customer_mail, parse_mail, write_config
+
+from daemon.app import App, build_app
+from daemon.outbox import FlushReport, SmtpTransport, flush, make_transport
+from daemon.outbox_lanes import SmtpLanes
+from daemon.pipeline import InboundMail
+from daemon.settings import load_settings
+from daemon.store.schema import outbox
+
+
+@pytest.fixture(autouse=True)
+def _engines() -> Iterator[None]:
+    """Each test's engine disposed after it, so its database can be dropped at once."""
+    yield
+    for app in _APPS:
+        app.engine.dispose()
+    _APPS.clear()
+
+
+_APPS: list[App] = []
+
+
+def make_app(tmp_path: Path, pg_url: str, sink, connections: int) -> App:
+    config = write_config(
+        tmp_path / "oo.toml", database_url=pg_url, smtp_out=sink,
+        extra={"smtp_out": {"connections": connections},
+               "support": {"ack_limit_per_domain_per_hour": 1000,
+                           "ack_limit_total_per_hour": 1000}},
+    )
+    app = build_app(load_settings(config, environ={}))
+    _APPS.append(app)
+    return app
+
+
+def queue_acks(app: App, count: int) -> None:
+    mails = [InboundMail(customer_mail(i), "test", app.clock()) for i in range(count)]
+    app.pipeline.ingest_batch(app.engine, mails)
+
+
+def statuses(app: App) -> Counter[str]:
+    with app.engine.connect() as conn:
+        return Counter(row.status for row in conn.execute(outbox.select()))
+
+
+def captured_ids(sink) -> list[str]:
+    return [parse_mail(mail.data)["Message-ID"] for mail in sink.messages]
+
+
+@pytest.mark.parametrize("pipelining", [False, True], ids=["plain", "pipelining"])
+def test_two_senders_with_four_connections_each_never_send_a_row_twice(
+    tmp_path: Path, migrated_pg_url: str, smtp_sink, pipelining: bool
+) -> None:
+    smtp_sink.pipelining = pipelining
+    app = make_app(tmp_path, migrated_pg_url, smtp_sink, connections=4)
+    queue_acks(app, 60)
+    assert isinstance(app.transport(), SmtpLanes)
+    reports: list[FlushReport] = []
+
+    def sender() -> None:
+        reports.append(flush(app.engine, app.transport(), app.settings.outbox, app.clock))
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+    ids = captured_ids(smtp_sink)
+    assert len(ids) == 60 and len(set(ids)) == 60, "a row was sent twice or not at all"
+    assert sum(report.sent for report in reports) == 60
+    assert statuses(app) == {"sent": 60}
+    assert flush(app.engine, app.transport(), app.settings.outbox, app.clock).sent == 0
+
+
+@pytest.mark.parametrize("pipelining", [False, True], ids=["plain", "pipelining"])
+def test_a_refused_recipient_fails_its_row_only_and_the_batch_goes_on(
+    tmp_path: Path, migrated_pg_url: str, smtp_sink, pipelining: bool
+) -> None:
+    smtp_sink.pipelining = pipelining
+    smtp_sink.refuse_rcpt = {"kunde3@firma3.dk"}
+    app = make_app(tmp_path, migrated_pg_url, smtp_sink, connections=4)
+    queue_acks(app, 8)
+
+    report = app.flush_outbox()
+
+    assert (report.sent, report.failed, report.deferred) == (7, 1, 0)
+    assert statuses(app) == {"sent": 7, "failed": 1}
+    recipients = [to for mail in smtp_sink.messages for to in mail.recipients]
+    assert "kunde3@firma3.dk" not in recipients and len(recipients) == 7
+
+
+@pytest.mark.parametrize("pipelining", [False, True], ids=["plain", "pipelining"])
+def test_a_temporary_refusal_defers_the_batch_and_a_later_flush_sends_each_once(
+    tmp_path: Path, migrated_pg_url: str, smtp_sink, pipelining: bool
+) -> None:
+    smtp_sink.pipelining = pipelining
+    app = make_app(tmp_path, migrated_pg_url, smtp_sink, connections=3)
+    queue_acks(app, 5)
+    smtp_sink.refuse(451)
+
+    first = app.flush_outbox()
+
+    assert first.sent == 0 and first.deferred >= 1  # a relay deferring ends the flush
+    assert smtp_sink.messages == []
+    smtp_sink.refuse(None)
+    with app.engine.begin() as conn:  # the retry is due now
+        conn.execute(outbox.update().values(next_attempt_at=app.clock()))
+    assert app.flush_outbox().sent == 5
+    ids = captured_ids(smtp_sink)
+    assert len(ids) == len(set(ids)) == 5
+    assert statuses(app) == {"sent": 5}
+
+
+def test_one_connection_is_the_single_transport(tmp_path: Path, migrated_pg_url: str,
+                                                 smtp_sink) -> None:
+    app = make_app(tmp_path, migrated_pg_url, smtp_sink, connections=1)
+    assert isinstance(make_transport(app.settings.smtp_out, app.settings.outbox), SmtpTransport)
+    queue_acks(app, 3)
+    assert app.flush_outbox().sent == 3
+    assert len(set(captured_ids(smtp_sink))) == 3
