@@ -38,11 +38,13 @@ def normal_mail_is_prepared(pool: PreparePool) -> None:
     assert prepared.parsed is not None and prepared.parsed.from_addr == "kunde1@firma1.dk"
 
 
-@pytest.mark.parametrize("pool", [{"timeout": 0.5}], indirect=True)
+# The poison mail takes ~3.7 s of CPU; 1.5 s leaves the fresh worker that prepares the
+# normal mail after it room on a loaded machine (0.5 s failed at load 8).
+@pytest.mark.parametrize("pool", [{"timeout": 1.5}], indirect=True)
 def test_a_mail_over_the_time_budget_fails_and_the_next_one_is_prepared(
     pool: PreparePool,
 ) -> None:
-    with pytest.raises(PrepareFailed, match="took over 0.5 s"):
+    with pytest.raises(PrepareFailed, match="took over 1.5 s"):
         pool.prepare(inbound(many_parts(1, 100_000)), lambda: False)
     normal_mail_is_prepared(pool)
 
