@@ -168,4 +168,28 @@ _EVERYONE = (
     r"\bwe (?:have|got|'ve got|'ve|have got) (?:no|lost(?: our| the)?) "
     r"(?:internet|connection|network|wifi|access|email|power)\b",
     r"\bwe (?:don'?t|do not) have (?:any )?(?:internet|connection|network|wifi|access)\b",
+    # The others cannot either: "og det kan alle de andre heller ikke", "neither can anyone
+    # else", "heller ikke mine kolleger".
+    r"\b(?:alle (?:de )?andre|de andre|nogen andre|mine kolleg\w*|kolleg\w*|resten)\b[^.!?;\n]{0,30}?"
+    r"\bheller (?:ikke|ik)\b|\bheller (?:ikke|ik) (?:for |hos )?(?:alle (?:de )?andre|de andre|"
+    r"nogen andre|mine kolleg\w*|kolleg\w*|resten)\b",
+    r"\b(?:neither|nor) (?:can|could|does|do|is|are|has|have|will) (?:anyone|anybody|any of|the others|"
+    r"my colleagues|everyone|everybody|the rest)\b|\b(?:anyone|anybody|everyone|everybody|the others|"
+    r"my colleagues) else (?:\S+ ){0,4}?(?:either)\b",
+)
+# BR-8 needs everyone; "I can't print though everyone else can", "men alle andre på
+# kontoret har", "virker for alle andre end mig", "det er kun mig": one user.
+_ONLY_ONE = (
+    r"\b(?:(?:everyone|everybody|anyone|anybody) else|all the others|the others|alle (?:de )?andre|"
+    r"de andre|resten af (?:os|kontoret|firmaet)|the rest of (?:us|the office|the team)|"
+    r"mine kolleg\w*|my colleagues)(?:'s)?\b(?! (?:systemer|programmer|printere|pc'?er|computere|"
+    r"maskiner|systems|programs|printers|computers|machines|apps))(?: \S+){0,4}? (?:(?:can|could|"
+    r"kan|kunne|works?|virker|fungerer|is fine|are fine|er fine|is ok|are ok|is okay|are okay|"
+    r"(?:is|are|er) (?:\S+ )?(?:fine|ok|okay|working|unaffected|upåvirket)|"
+    r"(?:has|have) no problem\w*)\b(?!(?:n'?t|not|'t)\b| (?:ikke|ik|heller|not|either)\b)|"
+    # "... men alle andre på kontoret har." - has it, said as the clause's last word.
+    r"(?:har|has|have)(?=\s*(?:[.,!;]|$)| (?:internet|nettet|net|adgang|forbindelse|access|wifi)\b))",
+    r"(?<!ikke )(?<!not )(?<!isn't )(?<!n't )\b(?:kun|only|just) (?:mig|me|min (?:pc|computer|"
+    r"bærbare)|my (?:pc|computer|laptop|machine))\b(?! og\b| and\b)",
+    r"\b(?:undtagen|except(?: for)?|andre end|other than|bortset fra|but) (?:mig|me)\b",
 )

@@ -25,7 +25,9 @@ _FOR_WHOM = rf"(?: for (?:{_W} ){{0,4}}?{_W}(?= at\b))?"
 # formal: "det har ikke været muligt for nogen af vores ansatte at"; informal: "pc'en
 # vil ikke lade mig", "Teams lader mig ikke", "Windows nægter at lade mig".
 _KAN_IKKE = (
-    rf"(?:(?:kan|kunne) {_gap(3)}{_IKKE}|{_IKKE} (?:muligt|kunnet|kan|kunne)|"
+    # "... at jeg ikke længere kan logge på": the negation before the verb, as a
+    # subordinate clause puts it (formal mail is full of them).
+    rf"(?:(?:kan|kunne) {_gap(3)}{_IKKE}|{_IKKE} (?:længere |mere )?(?:muligt|kunnet|kan|kunne)|"
     rf"ikke (?:(?:har |havde )?været |længere )(?:muligt|kunnet){_FOR_WHOM}|"
     rf"(?:ikke muligt|umuligt){_FOR_WHOM}|lykke(?:s|des) (?:{_W} )?{_IKKE}{_FOR_WHOM}|"
     # Written from the negation, so that the scan starts at "ikke lade", not at "vil".
@@ -135,7 +137,8 @@ _PASSWORD = (
     r"kode(?:n|r|rne)?|pinkode(?:n)?|pin-?kode(?:n)?|pin|login-?kode(?:n)?|"
     r"mfa(?:-?kode(?:n)?)?|2fa|to-?faktor\w*|totrinsbekræftelse(?:n)?|"
     r"authenticator(?:-?app(?:en)?)?|engangskode(?:n)?|bekræftelseskode(?:n)?|credentials|"
-    r"legitimationsoplysninger)"
+    r"legitimationsoplysninger|(?:login|log-?in|logon|log-?ind|adgangs)-?oplysninger(?:ne)?|"
+    r"(?:login|log-?in|sign-?in|logon) details)"
 )
 _LOG_ON = (
     r"(?:logge?|loge|logg|login|log|logon) (?:mig |ham |hende |os |dem |sig )?"
@@ -166,4 +169,20 @@ _LURE = (
 _TRAINING = (
     r"\b(?:kursus|kurser|webinar|course|training|awareness|foredrag|phishing-?test|"
     r"simulation|simuleret)\w*",
+)
+
+
+# The formal register: "undertegnede er afskåret fra at tilgå min konto", "I am unable to
+# access my workstation". One's own account or machine, the log-on's object.
+_OWN_LOGON = (
+    r"(?:min|mit|mine|my|sin|sit|his|her|hans|hendes) (?:\S+ )?\w*(?:konto|kontoen|account|"
+    r"computer|computeren|pc|pc'?en|laptop|bærbare?|maskine|maskinen|arbejdsstation|"
+    r"workstation|brugerprofil|profil|windows)\b"
+)
+_CUT_OFF = r"(?:afskåret|udelukket|forhindret|cut off|shut out|barred|prevented)"
+# Where one cannot "komme ind" without any IT: a room, a door, an event.
+_PLACE = (
+    r"(?:kontoret|bygningen|lokalet|døren|huset|kælderen|lageret|mødelokalet|garagen|"
+    r"p-kælderen|parkeringspladsen|mødet|kurset|kantinen|festen|arrangementet|skolen|"
+    r"office|building|room|door|canteen|meeting|course|event|car park|parking|garage|warehouse)"
 )

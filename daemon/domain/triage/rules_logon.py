@@ -14,6 +14,7 @@ from daemon.domain.triage.fragments import (
     _ACCOUNT,
     _CANT,
     _CLAUSE_GAP,
+    _CUT_OFF,
     _IKKE,
     _KAN_IKKE,
     _LOCKED_DA,
@@ -22,7 +23,9 @@ from daemon.domain.triage.fragments import (
     _NOBODY_CAN,
     _NOT_WORKING_DA,
     _NOT_WORKING_EN,
+    _OWN_LOGON,
     _PASSWORD,
+    _PLACE,
     _gap,
 )
 from daemon.domain.triage.model import Rule
@@ -80,10 +83,19 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:er|is|are|has|er blevet|has been|was|were) (?:\S+ )?(?:udløbet|løbet ud|forkert|"
                 r"ugyldig|afvist|expired|wrong|incorrect|invalid|rejected|not recogni[sz]ed)|"
                 r"udløb\b|løb ud|expired|(?:bliver|blev|gets|got|keeps being) (?:\S+ )?"
-                rf"(?:afvist|rejected|declined)|(?:accepteres|godkendes|passer) {_IKKE}|"
+                rf"(?:afvist|rejected|declined)|(?:accepteres|godkendes|godtages|genkendes|passer) "
+                rf"{_IKKE}|"
                 rf"(?:bliver|blev) (?:\S+ )?{_IKKE} (?:accepteret|godkendt|genkendt)|"
                 r"(?:isn'?t|is not|wasn'?t|was not|not) (?:being )?(?:accepted|excepted)|"
                 r"it'?s (?:\S+ )?(?:rejected|wrong|expired|invalid|not accepted|not working))",
+                # The formal register: "at min adgangskode ikke længere accepteres", "er ikke
+                # længere gyldig", "my credentials are no longer accepted", "are being declined".
+                rf"\b{_PASSWORD}\b {_CLAUSE_GAP}(?:(?:er|is|are|was|were) )?(?:{_IKKE}|not|no) "
+                r"(?:længere |mere |longer )?(?:(?:being )?(?:accepteres|godkendes|godtages|genkendes|"
+                r"gælder|accepteret|godkendt|genkendt|gyldig\w*|aktiv|accepted|valid|recogni[sz]ed|"
+                r"active))\b",
+                r"\b(?:passwords?|credentials|login details|sign-?in details) (?:\S+ ){0,2}?(?:is|are|was|"
+                r"were|keeps?|kept) being (?:rejected|declined|refused|denied)\b",
                 rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
                 rf"expired) (?:\S+ ){{0,3}}?{_PASSWORD}\b",
                 rf"\b(?:glemt|glemte|forgot|forgotten|mistet|lost) (?:\S+ ){{0,2}}?{_PASSWORD}\b",
@@ -147,8 +159,8 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"sign-?in|sign-?on) {_gap(2)}(?:{_IKKE} (?:på|ind)|fejler|fejlede|mislykke\w*|"
                 rf"{_NOT_WORKING_DA}|fails|failed|failing|{_NOT_WORKING_EN}|problem\w*|error|fejl|"
                 r"issues?|trouble)\b",
-                r"\b(?:problem(?:er)?|issues?|trouble|besvær|vanskeligheder) (?:med (?:at )?|with |"
-                r"when )?(?:\S+ )?(?:logge? (?:på|ind)|log-?in|log-?on|login|logon|pålogning|"
+                r"\b(?:problem(?:er)?|issues?|trouble|besvær|vanskeligheder|fejl|errors?) (?:med (?:at )?|"
+                r"ved |i |under |with |when |on |at |during )?(?:\S+ )?(?:logge? (?:på|ind)|log-?in|log-?on|login|logon|pålogning|"
                 r"indlogning|sign(?:ing)?[- ]in|logging (?:in|on))\b",
                 rf"\b{_CANT} {_gap(2)}(?:log ?in|log ?on|log ?into|sign ?into|login|logon|sign ?in|"
                 r"sign ?on|authenticate|get into "
@@ -198,6 +210,26 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:{_LOG_ON}|log ?in|log ?on|sign ?in|logging in|signing in)\b[^.!?;\n]{{0,40}}?"
                 r"\b(?:uden held|forgæves|uden succes|uden at det lykkes|without (?:any )?(?:luck|"
                 r"success)|unsuccessfully|in vain|no luck)",
+                # The formal register: "afskåret fra at tilgå min konto", "unable to access my
+                # workstation", "afskåret fra at logge på": one's own log-on (BR-10).
+                rf"\b(?:{_KAN_IKKE}|{_CANT}|{_CUT_OFF} (?:fra|from)(?: at)?) {_gap(2)}(?:tilgå|access|"
+                rf"få adgang til|get access to|gain access to|adgang til|access to) {_OWN_LOGON}",
+                rf"\b{_CUT_OFF} (?:fra|from) {_OWN_LOGON}",
+                rf"\b{_CUT_OFF} (?:fra|from) (?:at )?(?:{_LOG_ON}|log ?in|log ?on|sign ?in|logging in|"
+                r"signing in|login|logon|pålogning\w*)\b",
+                # "Ingen kommer ind på Windows", "nobody gets into the system": a log-on failure
+                # for everyone, when it names what they cannot get into (not a room or a meeting).
+                r"\b(?:ingen|nobody|no[- ]?one|none of us) (?:\S+ ){0,3}?(?:kommer|komme|gets?|getting|"
+                r"is getting|are getting) (?:ind |in |into |onto |on )?(?:på |i |paa |to |into |on |onto )?"
+                r"(?:vores |our |the |deres |their |sin |sit |min |mit |my )?(?:pc|pc'?er(?:ne)?|"
+                r"computer\w*|\w*konto(?:en|er|erne)?|account\w*|mail\w*|outlook|teams|system\w*|maskin\w*|bærbar\w*|"
+                r"laptop\w*|windows|office 365|microsoft|sharepoint|onedrive|citrix|fjernskrivebord\w*|"
+                r"remote desktop|vpn\w*|server\w*|netværk\w*|network)\b",
+                # ... or that it is a log-on: "no one is getting in, the sign-in screen spins".
+                r"\b(?:ingen|nobody|no[- ]?one|none of us) (?:\S+ ){0,3}?(?:kommer|gets?|getting|is getting) "
+                rf"(?:ind|in)\b(?! (?:på |i |til |ad |gennem |to |into |on )?(?:\S+ )?{_PLACE})"
+                r"[^.!?\n]{0,60}?\b(?:login|log-?in|logon|sign-?in|pålogning\w*|logge? (?:på|ind)|"
+                r"log (?:on|in)|sign in)\b",
                 # "Ingen kan logge på", "nobody in the office can log in": everyone's.
                 rf"\b{_NOBODY_CAN} {_gap(3)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login|authenticate)\b",
             ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from daemon.domain.triage.context import (
     _EVERYONE,
     _HYPOTHETICAL,
+    _ONLY_ONE,
     _PAST_SOLVED,
     _RESOLVED,
 )
@@ -94,6 +95,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_RESOLVED,
                 *_PAST_SOLVED,
                 *_HYPOTHETICAL,
+                *_ONLY_ONE,
                 r"\b(?:det|problemet) er ikke (?:internet|nettet)",
                 # The line at someone's home is theirs, not the office's.
                 r"\b(?:derhjemme|hjemme|hjemmefra|at home|from home)\b",
@@ -187,6 +189,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_RESOLVED,
                 *_PAST_SOLVED,
                 *_HYPOTHETICAL,
+                *_ONLY_ONE,
                 r"\b(?:der var|there was|var|was) (?:\S+ )?(?:et |an? )?(?:nedbrud|outage|"
                 r"driftsforstyrrelse)",
             ),
@@ -219,8 +222,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"reagerer|svarer|works?|responds?)\b",
             ),
             requires_any=_EVERYONE,
-            excludes=(*_RESOLVED,
-                *_PAST_SOLVED, *_HYPOTHETICAL),
+            excludes=(*_RESOLVED, *_PAST_SOLVED, *_HYPOTHETICAL, *_ONLY_ONE),
             negatable=True,
         ),
     )
