@@ -50,7 +50,9 @@ _NOBODY_CAN = (
 )
 _NOT_WORKING_DA = (
     rf"(?:(?:virker|virke|fungerer|fungere|duer|kører|virkede|fungerede) "
-    rf"(?:den |det |de |stadig |slet |altså |bare |overhovedet |længere )?{_IKKE}|"
+    # "virker pludselig ikke", "virker desværre ikke": one word between, not a new clause.
+    rf"(?:den |det |de |stadig |slet |altså |bare |overhovedet |længere |"
+    rf"(?!men |og |but |and )[^\s.!?;,]+ )?{_IKKE}|"
     r"(?:er |har )?(?:holdt|stoppet) (?:op )?med at (?:virke|fungere|køre|printe))"
 )
 _NOT_WORKING_EN = (

@@ -251,7 +251,7 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:admin\w*|administrator\w*) (?:konto|konti|account|user|bruger)\w*",
                 # Mail going out from the account: judged with the denial ("til folk jeg ikke
                 # kender", "that I didn't send").
-                r"\b(?:bliver sendt|er blevet sendt|blev sendt|sendes|sendt ud|is sending|are being "
+                r"\b(?:bliver sendt|er blevet sendt|blev sendt|er sendt|sendes|sendt ud|is sending|are being "
                 r"sent|were sent|sent out|going out) (?:\S+ ){0,2}?(?:fra|from) (?:min|mit|my|our|vores)\b",
                 r"\b(?:regel|regler|reglen|reglerne|(?:indbakke|mail|outlook)regl?e\w*|videresendelse\w*|"
                 r"viderestilling\w*|videresender|videresendes|inbox rules?|mail rules?|"
@@ -289,6 +289,9 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:slet |overhovedet )?"
                 r"(?:ikke|ik) at\b|\b(?:i'?m|i am|we'?re|we are) not (?:trying|logging|signing)\b|"
                 r"\b(?:i|we) (?:wasn'?t|was not|weren'?t) (?:trying|logging|signing)\b",
+                # "som jeg ikke kender noget til", "that I know nothing about".
+                r"\b(?:som|der|that|which) (?:jeg|vi|i|we) (?:ikke|don'?t|do not) (?:kender|ved|know) "
+                r"(?:noget |anything )?(?:til|om|about)\b|\b(?:i|we) know nothing about\b",
                 r"\b(?:adresse|address|konto|account|folk|personer|people|modtagere|recipients) "
                 r"(?:som |that )?(?:jeg|vi|i|we) (?:ikke|aldrig|don'?t|do not) (?:kender|know|"
                 r"recogni[sz]e)\b",
