@@ -899,3 +899,11 @@ def test_everyone_else_can_means_one_user() -> None:
     assert found.rule == "printing_down_everyone"
     assert classify("", "I can't print and neither can anyone else in the office.").critical
     assert classify("", "Det er ikke kun mig, internettet er nede for alle.").critical
+
+
+def test_an_outside_service_that_mail_is_sent_to_is_not_what_fails() -> None:
+    # BR-9 "Mistanke om hack": a rule forwarding our mail to a gmail address is our
+    # account misused; gmail is where the mail goes, not the service at issue.
+    text = "A forwarding rule in my mailbox sends everything to a gmail address. I never made it."
+    assert classify("", text).rule == "account_misuse"
+    assert not classify("", "Min private gmail er blevet hacket, kan I hjælpe?").critical

@@ -12,6 +12,7 @@ from daemon.domain.triage.context import (
 )
 from daemon.domain.triage.fragments import (
     _ACCOUNT,
+    _APP,
     _CANT,
     _CLAUSE_GAP,
     _CUT_OFF,
@@ -49,6 +50,9 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"{_ACCOUNT}\b {_gap(3)}(?:er|blev|bliver|er blevet) (?:\S+ )?last\b(?! op\b)",
                 r"\blast ude\b|\blukket (?:\S+ )?ude\b|\budelukket fra\b|\bshut out of\b",
                 rf"{_ACCOUNT}\b (?:{_LOCKED_DA}|{_LOCKED_EN})\b(?! op\b| up\b)",  # "konto låst"
+                # "Min konto siger \"deaktiveret\"", "my account shows locked".
+                rf"{_ACCOUNT}\b (?:siger|viser|melder|says|shows|displays) (?:\S+ )?[\x22']?"
+                rf"(?:{_LOCKED_DA}|{_LOCKED_EN})\b(?! op\b| up\b)",
                 # A subject of one word, "Låst!", "Locked out": on a helpdesk, the account.
                 r"^(?:l(?:å|aa)st|locked)(?: ude| out)?\W*\n",
                 rf"\b(?:l(?:å|aa)se|oplåse|unlock|unblock|reactivate|genaktiver\w*) {_gap(2)}"
@@ -166,6 +170,11 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"sign ?on|authenticate|get into "
                 r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
                 r"\b(?:smidt|kicked|thrown) (?:\S+ )?(?:ud|out) (?:af|of)\b",
+                # "Citrix keeps kicking everybody out", "Outlook smider mig ud hele tiden".
+                # Said of a system, not a guard at the door nor "jeg logger mig ud".
+                rf"\b{_APP}\b (?:\S+ ){{0,2}}?(?:smider|smed|kicks|kicking|kicked|throws|throwing|boots|"
+                r"booting|logger|logs|logging) (?:mig|os|alle|ham|hende|dem|me|us|everyone|everybody|"
+                r"people|users|brugerne|all users|all of us) (?:\S+ )?(?:ud|out)\b",
                 # A log-on and a failure in any words, in one clause: "sign in again and then
                 # says it failed".
                 r"\b(?:log(?:ge)? (?:på|ind|in|on)|sign(?:ing)? in|logging (?:in|on)|login|log-?ind|"

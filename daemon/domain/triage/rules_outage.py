@@ -19,6 +19,7 @@ from daemon.domain.triage.fragments import (
     _CANT,
     _CONNECT_DA,
     _CONNECT_EN,
+    _CUT_OFF,
     _DOWN_DA,
     _DOWN_EN,
     _FAULT,
@@ -129,6 +130,9 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
                 rf"to (?:the |our )?{_ANY_SYSTEM}\b",
                 r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
+                # "afskåret fra at benytte vores økonomisystem", "cut off from the server".
+                rf"\b{_CUT_OFF} (?:fra|from) (?:at )?(?:benytte|bruge|tilgå|anvende|få adgang til|"
+                rf"adgang til|use|using|access|accessing|access to)? ?(?:\S+ ){{0,2}}?{_ANY_SYSTEM}\b",
                 # "kan ikke åbnes af nogen": the system is named before it, in any words.
                 rf"\bkan {_IKKE} (?:længere )?(?:tilgås|nås|åbnes|bruges|findes)\b",
                 # "hele firmaet er uden mail og Teams", "without email".
@@ -218,8 +222,9 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "printeren melder fejl på alle pc'er": a printer and an error in one clause.
                 rf"\b{_PRINT} (?:melder|viser|giver|siger|shows|gives|reports|says) (?:\S+ )?"
                 r"(?:fejl\w*|errors?|offline)\b",
-                rf"\b(?:ingen|none) (?:af |of )?(?:\S+ )?{_PRINT} (?:\S+ )?(?:virker|fungerer|printer|"
-                r"reagerer|svarer|works?|responds?)\b",
+                rf"\b(?:ingen|none) (?:af |of )?(?:\S+ )?{_PRINT} (?:\S+ ){{0,2}}?(?:virker|fungerer|printer|"
+                r"reagerer|svarer|works?|responds?|vil (?:\S+ )?(?:printe|udskrive|skrive ud)|"
+                r"will (?:\S+ )?print|prints?)\b",
             ),
             requires_any=_EVERYONE,
             excludes=(*_RESOLVED, *_PAST_SOLVED, *_HYPOTHETICAL, *_ONLY_ONE),
