@@ -852,3 +852,58 @@ def test_a_fault_in_any_words_beside_a_system_needs_everyone() -> None:
     assert not classify("", "Outlook giver fejl, når jeg vedhæfter store filer.").critical
     # A fault denied is none: "gav ingen fejl hos nogen af os".
     assert not classify("", "Serveren gav ingen fejl hos nogen af os i nat.").critical
+
+
+# --- Issue 16: the categories behind blind2's public misses (tune2) ------------------
+
+
+def test_the_formal_register_of_a_password_or_log_on_that_no_longer_works() -> None:
+    # BR-9 "Din kode virker ikke", BR-10 log-on problems, in a letter's words.
+    formal = "Undertegnede skal hermed meddele, at min adgangskode ikke længere accepteres."
+    found = classify("", formal)
+    assert found.rule == "password_not_working"
+    assert classify("", "Please be advised that my credentials are no longer accepted.").critical
+    found = classify("", "Undertegnede er afskåret fra at tilgå min konto.")
+    assert found.rule == "login_failure"
+    assert classify("", "I am unable to access my workstation this morning.").critical
+    # The same register about anything else is no log-on.
+    assert not classify("", "Kontant betaling accepteres ikke længere i kantinen.").critical
+    assert not classify("", "Undertegnede er afskåret fra at parkere i gården.").critical
+
+
+def test_nobody_gets_in_is_a_log_on_failure_for_everyone_unless_it_is_a_place() -> None:
+    # BR-10: "Ingen kommer ind på Windows" is everyone's log-on; a door or a meeting is not.
+    assert classify("", "Ingen kommer ind på Windows i dag.").rule == "login_failure"
+    assert classify("Login", "Der er fejl ved login for alle brugere.").rule == "login_failure"
+    assert classify("", "No one is getting in - the sign-in screen spins for all users.").critical
+    assert not classify("", "Ingen kommer ind på kontoret før låsesmeden har været her.").critical
+    assert not classify("", "Ingen kommer ind til mødet før kl. 10.").critical
+
+
+def test_a_reply_that_says_it_settled_by_itself_sets_its_subject_aside() -> None:
+    # BR-6: the new text says the problem is over; the subject is old news.
+    assert not classify("SV: Kan ikke logge på", "Det løste sig, tak.").critical
+    assert not classify("Re: Locked out", "It sorted itself out, thanks.").critical
+    # ... unless it did not, or came back.
+    assert classify("SV: Kan ikke logge på", "Det løste sig desværre ikke.").critical
+    assert classify("Re: Locked out", "It didn't sort itself out, still locked out.").critical
+
+
+def test_everyone_else_can_means_one_user() -> None:
+    # BR-8 "Kan ikke printe. Alle er berørt." - the others printing says they are not.
+    assert not classify("Printer", "I can't print though everyone else can.").critical
+    assert not classify("", "Jeg har ikke internet, men alle andre på kontoret har.").critical
+    assert not classify("", "Outlook won't open on my PC, everyone else's works.").critical
+    # The others who cannot either are everyone.
+    found = classify("", "Jeg kan ikke printe, og det kan alle de andre heller ikke.")
+    assert found.rule == "printing_down_everyone"
+    assert classify("", "I can't print and neither can anyone else in the office.").critical
+    assert classify("", "Det er ikke kun mig, internettet er nede for alle.").critical
+
+
+def test_an_outside_service_that_mail_is_sent_to_is_not_what_fails() -> None:
+    # BR-9 "Mistanke om hack": a rule forwarding our mail to a gmail address is our
+    # account misused; gmail is where the mail goes, not the service at issue.
+    text = "A forwarding rule in my mailbox sends everything to a gmail address. I never made it."
+    assert classify("", text).rule == "account_misuse"
+    assert not classify("", "Min private gmail er blevet hacket, kan I hjælpe?").critical

@@ -23,7 +23,7 @@ A rule matches when
 A reply or forward ("SV:", "RE:", "Fwd:") whose new text says the problem is over
 ("Det virker igen, tak") is judged without its subject: the subject is old news. An
 automatic reply, a newsletter or a withdrawn alarm ("Falsk alarm") is not judged at all
-(`rules.not_an_inquiry`): it reports no fault.
+(`not_inquiry.not_an_inquiry`): it reports no fault.
 
 Patterns are written in lower case, since the text is; an upper-case letter in a
 pattern could never match and is refused. A critical rule gives priority "high"; if
@@ -34,8 +34,10 @@ nothing counted.
 The parts: `model.py` (Rule, the checks of its regexes, rules from the config file),
 `normalise.py` (the text the rules read), `scope.py` (negation and outside services
 around a match), `starts.py` (where a match can start: the places of the text each
-rule's regexes need trying at all), `rules.py` (the regex fragments and the
-built-in rules, built on first use),
+rule's regexes need trying at all), `rules.py` (the built-in rules, built on first
+use, gathered from `rules_security.py`, `rules_outage.py`, `rules_logon.py` and
+`rules_system.py`, written with the regex fragments of `fragments.py` and the
+qualifiers of `context.py`), `not_inquiry.py` (mail that is no inquiry),
 `replies.py` (a reply whose new text says the problem is over), `corrections.py`
 (what a staff correction says about a verdict: `oo-support triage misses`). The
 services outside the IT we run are in daemon/domain/outside_services.py.

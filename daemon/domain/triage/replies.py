@@ -12,6 +12,10 @@ _SETTLED = re.compile(
     r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|printer|er oppe|er inde|kom ind|"
     r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint)\b|"
     r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b|\bproblemet er løst\b|"
+    # It settled by itself: "det løste sig", "det har ordnet sig", "det gik i orden",
+    # "it sorted itself out", "the problem resolved itself", "never mind, found it".
+    r"\b(?:løste|løst|ordnede|ordnet|rettede|rettet|fiksede|fikset|klarede|klaret) sig\b|"
+    r"\bgik i orden\b|\b(?:sorted|fixed|resolved|solved|cleared) itself\b|\bfound it\b|"
     r"\b(?:lukke|luk) sagen\b|\bfalsk alarm\b|\b(?:tak|tusind tak) for (?:hjælpen|hurtig hjælp)\b|"
     r"\b(?:working|works|worked|running|up|printing) (?:\S+ )?(?:again|now|fine)\b|"
     r"\b(?:i'?m|i am|we'?re|we are) (?:back )?in (?:now|again)\b|\bgot in\b|"
@@ -55,6 +59,10 @@ STILL_BROKEN = re.compile(
     r"\b(?:fejlen|problemet|the (?:problem|error|issue|fault)) (?:\S+ )?(?:er|is|came|kom) "
     r"(?:\S+ )?(?:tilbage|back)\b|\b(?:væk|nede|down|gone) (?:\S+ )?(?:igen|again)\b|"
     r"\b(?:virker|fungerer|kører) (?:\S+ )?(?:ikke|ik)\b|\bikke løst\b|"
+    # "Det løste sig desværre ikke", "it didn't sort itself out".
+    r"\b(?:løste|løst|ordnede|ordnet|gik) (?:sig |i orden )?(?:\S+ )?(?:ikke|ik)\b|"
+    r"\b(?:didn'?t|did not|hasn'?t|has not|haven'?t|have not) (?:\S+ )?(?:sort|fix|resolve|solve|"
+    r"sorted|fixed|resolved|solved) (?:it|them)?sel(?:f|ves)\b|"
     r"\b(?:doesn'?t|does not|isn'?t|is not|not) (?:\S+ )?work"
 )
 

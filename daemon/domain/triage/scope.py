@@ -87,17 +87,35 @@ def outside_near(
         tail = tail[: after_break.start()]
     before = " ".join(head.split()[-BEFORE_WORDS:])
     after = " ".join(tail.split()[:AFTER_WORDS])
-    found = outside.search(f"{before} {text[start:end]} {after}")
+    found = _service(outside, f"{before} {text[start:end]} {after}")
     if found is not None:
         return found.group()
     if _OURS.search(f"{head} {text[start:end]} {tail}"):
         return None
     sentence = text[begin:stop]
-    if not _CONTRAST.search(sentence) and (found := outside.search(sentence)) is not None:
+    if not _CONTRAST.search(sentence) and (found := _service(outside, sentence)) is not None:
         return found.group()
     if start >= subject_end > 0 and not _OURS.search(sentence):
-        found = outside.search(text[:subject_end])
+        found = _service(outside, text[:subject_end])
     return found.group() if found else None
+
+
+# Where mail goes, not what fails: "en regel, der sender alt til en gmail-adresse",
+# "forwarding everything to a hotmail address" (the account sending is ours).
+_DESTINATION = re.compile(
+    r"\b(?:send\w*|sent|sender|sendes|sendt|forward\w*|videresend\w*|redirect\w*|"
+    r"omdiriger\w*|mail\w*) (?:\S+ ){0,3}?(?:to|til)(?: (?:a|an|the|en|et|some|nogle|my|min|mit|"
+    r"his|her|hans|hendes|their|deres))?(?: (?:private?|personal|external|eksterne?|ukendte?|"
+    r"unknown|fremmede?|strange))? ?$"
+)
+
+
+def _service(outside: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first outside service `text` names other than as where mail is sent."""
+    for found in outside.finditer(text):
+        if _DESTINATION.search(text[: found.start()]) is None:
+            return found
+    return None
 
 
 # What we run, named in the match's own clause: then a service elsewhere is not its topic.

@@ -1,0 +1,195 @@
+"""What around a symptom qualifies or cancels it, for the built-in triage rules: BR-8's
+"Alle er berørt" (everyone affected), a fault already resolved, a past fault that was
+fixed, a hypothetical ("hvad gør vi, hvis ...")."""
+
+from __future__ import annotations
+
+from daemon.domain.triage.fragments import (
+    _IKKE,
+)
+
+_RESOLVED = (
+    r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|oppe) "
+    r"(?:(?!ikke\b|ik\b)\S+ ){0,2}?igen\b",
+    r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b",
+    r"\b(?:working|works|worked|up|running) (?:\S+ )?again\b",
+    r"\bback (?:up|online|to normal)\b",
+    r"\b(?:is|has been|was|got|'s) (?:now |all )?(?:fixed|resolved|sorted)\b",
+)
+# A fault in the past that was fixed, told beside a new request: "I sidste uge kunne ingen
+# logge på, men det løste I hurtigt". Not when the sentence goes on to now ("men i dag").
+_PAST = (
+    r"(?<!siden )(?<!since )(?:i sidste uge|sidste uge|i forrige uge|forrige uge|i sidste måned|"
+    r"sidste måned|i (?:mandags|tirsdags|onsdags|torsdags|fredags|lørdags|søndags)|i går|"
+    r"i forgårs|yesterday|"
+    r"forleden(?: dag)?|tidligere på (?:ugen|måneden)|for (?:en|et|to|tre|fire|\d+) (?:uge|uger|"
+    r"måned|måneder|dag|dage|år) siden|last (?:week|month)|the other day|earlier this (?:week|month)|"
+    r"(?:a|one|two|three|four|\d+) (?:weeks?|months?|days) ago)"
+)
+_FIXED = (
+    r"(?:løste|løst|fiksede|fikset|fixede|fixet|ordnede|ordnet|rettede|rettet|afsluttet|"
+    r"lukket|fixed|solved|sorted|resolved|repaired|closed|"
+    r"tak for (?:den |jeres |din )?(?:hurtige? )?hjælp\w*|thanks? (?:you )?for (?:the |your )?"
+    r"(?:quick |fast )?"
+    r"(?:help|fix))"
+)
+_NOW = r"(?!.*\b(?:nu|i dag|i morges|now|today|this morning)\b)"
+_PAST_SOLVED = (
+    rf"\b{_PAST}\b.*?\b{_FIXED}\b{_NOW}",
+    rf"\b{_FIXED}\b.*?\b{_PAST}\b{_NOW}",
+)
+# "Hvad gør vi, hvis internettet går ned?" asks about a procedure; nothing is down.
+# Courtesies ("hvis muligt", "if you can") do not make a sentence hypothetical.
+_HYPOTHETICAL = (
+    r"^\W*(?:og |and |men |but )?(?:hvis|if|in case|i tilfælde af|skulle)\b"
+    r"(?! (?:muligt|possible|i kan|du kan|you can|det er muligt|it is possible))",
+    r"\bhvad (?:gør|skal|kan|sker) (?:\S+ ){0,3}?hvis\b|\bhvad hvis\b",
+    r"\bwhat (?:\S+ ){0,3}?if\b",
+    r"\b(?:hvordan|how) (?:\S+ ){0,5}?(?:om|if|whether)\b",
+    r"\b(?:risiko|risikoen|risk|fare|chance|sandsynlighed) (?:for|of|that)\b",
+    r"\b(?:beredskabsplan|nødplan|contingency|disaster recovery)",
+)
+
+# BR-8: "Alle er berørt" - everyone affected. "We" as the subject of a shared function
+# failing counts ("vi kan ikke printe", "we have no internet", "vi kan ikke arbejde"):
+# the office speaking. Not for personal things ("vi kan ikke få adgang til postkassen"
+# is often one user written for by a colleague), nor a possessive ("vores printer"
+# says whose printer, not who is affected).
+_EVERYONE = (
+    r"(?<!ikke )(?<!not )\balle (?:\S+ ){0,2}?(?:er|bliver|blev|er blevet|is|are) (?:\S+ )?"
+    r"(?:berørt|berørte|ramt|ramte|påvirket|påvirkede|affected|impacted)\b",
+    r"\b(?:berører|rammer|påvirker|gælder|går ud over|affects|affecting|impacts) (?:\S+ )?"
+    r"(?:alle|everyone|everybody|all)\b",
+    r"(?<!ikke )\balle (?:\S+ ){0,2}?(?:på|i|her på|hos|herinde på) (?:\S+ )?"
+    r"(?:kontoret|kontorerne|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|"
+    r"filialen|lageret|teamet|bygningen)\b",
+    r"(?<!ikke )\b(?:alle|samtlige) (?:\S+ )?(?:\w*arbejdere|lærere|lærerne|behandlere|"
+    r"medarbejdere|medarbejderne|brugere|brugerne|"
+    r"ansatte|kollegaer|kolleger|kollegaerne|kollegerne|computere|computerne|pc'?er|"
+    r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne)\b",
+    r"(?<!hej )(?<!hejsa )(?<!kære )(?<!tak )\balle sammen\b|\bos alle\b|\balle mand\b",
+    r"\bhele (?:\S+ )?(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|etagen|"
+    r"lageret|skolen|matriklen|"
+    r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
+    r"\bingen af (?:os|vores|dem|medarbejderne|kollegerne|kollegaerne|brugerne|pc'?erne|"
+    r"computerne|maskinerne|printerne|serverne)\b|\bikke (?:nogen|en eneste) af os\b",
+    # "ingen af de fire butikker", "vores filialer" (all of them), not "en af vores butikker".
+    r"\bingen af (?:de|vores) (?:\S+ )?(?:butikker|filialer|afdelinger|kontorer|klinikker|"
+    r"lokationer|medarbejdere|ansatte|brugere|kolleger|kollegaer|pc'?er|computere|maskiner|"
+    r"kasser)\b",
+    r"(?<!af )(?<!en af )\b(?:vores|our) (?:(?:to|tre|fire|fem|seks|two|three|four|five|"
+    r"six) )?(?:butikker|filialer|afdelinger|kontorer|klinikker|lokationer|shops|stores|"
+    r"branches|offices|clinics|sites|locations)\b",
+    # The negation belongs to "muligt", not to "nogen": "det er ikke muligt for nogen af os"
+    # and "it hasn't been possible for anyone" say nobody can.
+    r"\b(?:ikke|not|(?:has|have|is|was|had)n'?t) (?:muligt|possible|været muligt|længere muligt|"
+    r"har været muligt|been possible|longer possible) for (?:nogen|anyone|anybody|any of|"
+    r"en eneste)\b",
+    r"\blykke(?:s|des) (?:ikke|ik) for (?:nogen|en eneste)\b",
+    # "hverken jeg eller mine kolleger", "neither I nor my colleagues": both, so all.
+    r"\b(?:hverken|neither) (?:jeg|mig|i|me) (?:eller|nor) (?:\S+ )?(?:kolleg\w*|kollegaer\w*|"
+    r"de andre|andre|nogen|colleagues|anyone|the others|others)\b",
+    # "for anyone", "for nogen" only follow a negation ("no email for anyone", "virker ikke
+    # for nogen"): written from that negation, so that it is not read as cancelling them.
+    r"\b(?:no|not|ikke|ik|ingen|intet|nothing|nobody|(?:isn|wasn|doesn|don|didn|won|can|hasn|"
+    r"haven|aren)'?t)\b [^.!?;\n]{0,40}?\b(?:for (?:anyone|anybody|nogen|any of us)|nogen steder|"
+    r"(?:for|til|på|hos|fra|i|af|on|to|from|in|at) (?:nogen|any) (?:af|of)|"
+    r"anywhere|(?:fra|på|from|on) (?:nogen|any) (?:\S+ )?(?:pc|computer|maskine|machine|device|"
+    r"laptop|enhed))\b",
+    r"\bnone of (?:us|our|the|them)\b",
+    r"\b(?:everywhere|overalt|alle steder)\b|\ball of them\b|\bhos (?:alle|os alle)\b",
+    r"\b(?:til og fra|to and from|fra og til) (?:firmaet|virksomheden|kontoret|os|the company|"
+    r"the office|us)\b",
+    r"\bbegge (?:vores |de )?(?:adresser|kontorer|afdelinger|butikker|lokationer|klinikker)\b|"
+    r"\bboth (?:of )?(?:our |the )?(?:sites|offices|locations|shops|stores|branches)\b",
+    r"\b(?:vi|we) (?:er |are )?alle\b|\bwe all\b",
+    r"\bhverken\b[^.!?\n]{0,40}?\b(?:kan|can) (?:arbejde|work)\b",
+    r"\b(?:uanset (?:hvem|hvilken|hvilke|hvor)|no matter (?:who|which|what|where)|whoever|"
+    r"hvem der end)\b",
+    r"\b(?:står|sidder) (?:helt |bare )?stille\b",
+    r"\b(?:af|for|by|to) (?:nogen|any) (?:af )?(?:medarbejdere|ansatte|brugere|kolleger|kollegaer|"
+    r"staff|users|employees|colleagues)\b",
+    r"\b(?:gælder|rammer|berører|affects|applies to|same for|samme for|også|also) "
+    r"(?:\S+ ){0,3}?(?:andre|others|other)\b",
+    r"\b(?:kontoret|firmaet|butikken|klinikken|the office|our office) (?:\S+ )?(?:er|is) "
+    r"(?:\S+ )?(?:nede|down|offline|lammet|paralysed|paralyzed)\b",
+    r"(?<!tak )(?<!thanks )(?<!thank you )\bfor (?:alle|everyone|everybody|all of us|os alle)\b"
+    r"(?! (?:jeres|dine|your|de|vores|our|the)\b)",
+    r"\b(?:across|on|in|at|på|i) (?:all|alle) (?:\S+ )?(?:floors|etager|sites|lokationer|offices|"
+    r"kontorer|afdelinger|departments|rooms|lokaler)\b",
+    r"\b(?:for )?all (?:\S+ )?(?:staff|users|employees|colleagues|workers|people|machines|"
+    r"printers|servers|devices|"
+    r"computers|pcs|laptops)\b",
+    # Everything down, nobody can do anything: "alt er nede", "ingen kan noget", "intet virker".
+    r"\b(?:intet|ingenting|nothing) (?:\S+ )?(?:virker|fungerer|works|is working|kan tilgås|"
+    r"kan bruges|can be accessed|is accessible)\b|\bdriftsstop\b",
+    r"\b(?:alt|everything|det hele) (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|gået ned|down|offline)\b",
+    r"\b(?:ingen|nobody|no one) (?:kan|can) (?:noget|lave noget|arbejde|do anything|work)\b",
+    # Danish word order after an adverb: "i dag kan ingen printe".
+    r"\b(?:kan|kunne) ingen (?:\S+ ){0,4}?(?:printe|udskrive|komme|gå på|forbinde|logge|"
+    r"arbejde|bruge|tilgå|sende|modtage|åbne|starte|få)",
+    # "ingen kan printe", "ingen af pc'erne virker"; not "ingen der har svaret".
+    r"\bingen (?:\S+ ){0,3}?(?:kan|har|får) (?:\S+ ){0,2}?(?:printe|udskrive|komme|gå på|"
+    r"forbinde|logge|arbejde|internet|net|forbindelse|adgang|bruge|tilgå|sende|modtage|åbne|"
+    r"starte)",
+    r"\bingen (?:\S+ ){0,3}?(?:virker|fungerer)\b",
+    r"\b(?:nede|væk|gået ned|down|offline|out) (?:\S+ )?for (?:alle|everyone|everybody)\b",
+    r"\b(?:ikke|not) for (?:nogen|anyone|anybody|any of us)\b|\bfor ingen\b|"
+    r"\bfor (?:anyone|anybody)\b",
+    # "Outlook vil ikke starte for nogen af os", "won't start on any of our pcs": said of
+    # a fault, "for nogen af os" is "for none of us" (a negation elsewhere in the sentence
+    # is left unchecked: "nogen af os" words a question, "kan nogen af jer", otherwise).
+    r"\b(?:for|til|på|hos|fra|i|af|on|to|for|from|in|by|let|lade) (?:nogen|any) (?:af|of) (?:os|us|vores|our|"
+    r"medarbejderne|kollegerne|kollegaerne|pc'?erne|computerne|maskinerne|the|butikkerne|"
+    r"afdelingerne|kontorerne|filialerne|klinikkerne|lokationerne)\b",
+    # "kan ikke printe fra nogen pc'er": from no machine at all.
+    r"\b(?:fra|på|from|on) (?:nogen|any) (?:af )?(?:vores |our |the )?(?:pc'?er|pc'?erne|"
+    r"computere|computerne|maskiner|maskinerne|pcs|computers|machines|laptops|computer|pc|"
+    r"machine|laptop)\b",
+    r"(?<!ikke )\b(?:alle|samtlige) (?:vores |de )?(?:printere|printerne|servere|serverne|drev|"
+    r"netværksdrev|"
+    r"systemer|systemerne|kontorer|afdelinger|butikker|lokationer|skærme|telefoner)\b",
+    rf"\bvi (?:\S+ ){{0,2}}?(?:kan|kunne) (?:\S+ ){{0,2}}?{_IKKE} (?:\S+ ){{0,2}}?"
+    r"(?:printe|udskrive|skrive ud|komme på|komme ind|gå på|forbinde|få forbindelse|arbejde)",
+    r"\bvi (?:\S+ )?har (?:\S+ )?(?:ingen|ikke noget|ikke nogen|ikke) "
+    r"(?:internet|net|forbindelse|adgang|netværk|wifi|mail|strøm)",
+    r"\bevery (?:single )?(?:pc|computer|machine|laptop|workstation|device|user|employee|"
+    r"member of staff|one of us|shop|store|branch|office)\b",
+    r"(?<!not )(?<!hi )(?<!hello )(?<!dear )(?<!thanks )\b(?:everyone|everybody|all users|"
+    r"all staff|all employees|all of us|all (?:of )?(?:our|the) (?:users|staff|employees|"
+    r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:organi[sz]ation|it|"
+    r"staff|workforce|"
+    r"shop|store|clinic|"
+    r"branch|department|floor|warehouse|office|company|"
+    r"team|building|site|network)|company-?wide|office-?wide|site-?wide|nobody|no[- ]?one|"
+    r"none of (?:us|our))\b",
+    r"\bwe (?:\S+ )?(?:can'?t|cannot|can not|are unable to|are not able to|couldn'?t|"
+    r"could not) (?:\S+ ){0,2}?(?:print|connect|get online|go online|work|reach)\b",
+    r"\bwe (?:have|got|'ve got|'ve|have got) (?:no|lost(?: our| the)?) "
+    r"(?:internet|connection|network|wifi|access|email|power)\b",
+    r"\bwe (?:don'?t|do not) have (?:any )?(?:internet|connection|network|wifi|access)\b",
+    # The others cannot either: "og det kan alle de andre heller ikke", "neither can anyone
+    # else", "heller ikke mine kolleger".
+    r"\b(?:alle (?:de )?andre|de andre|nogen andre|mine kolleg\w*|kolleg\w*|resten)\b[^.!?;\n]{0,30}?"
+    r"\bheller (?:ikke|ik)\b|\bheller (?:ikke|ik) (?:for |hos )?(?:alle (?:de )?andre|de andre|"
+    r"nogen andre|mine kolleg\w*|kolleg\w*|resten)\b",
+    r"\b(?:neither|nor) (?:can|could|does|do|is|are|has|have|will) (?:anyone|anybody|any of|the others|"
+    r"my colleagues|everyone|everybody|the rest)\b|\b(?:anyone|anybody|everyone|everybody|the others|"
+    r"my colleagues) else (?:\S+ ){0,4}?(?:either)\b",
+)
+# BR-8 needs everyone; "I can't print though everyone else can", "men alle andre på
+# kontoret har", "virker for alle andre end mig", "det er kun mig": one user.
+_ONLY_ONE = (
+    r"\b(?:(?:everyone|everybody|anyone|anybody) else|all the others|the others|alle (?:de )?andre|"
+    r"de andre|resten af (?:os|kontoret|firmaet)|the rest of (?:us|the office|the team)|"
+    r"mine kolleg\w*|my colleagues)(?:'s)?\b(?! (?:systemer|programmer|printere|pc'?er|computere|"
+    r"maskiner|systems|programs|printers|computers|machines|apps))(?: \S+){0,4}? (?:(?:can|could|"
+    r"kan|kunne|works?|virker|fungerer|is fine|are fine|er fine|is ok|are ok|is okay|are okay|"
+    r"(?:is|are|er) (?:\S+ )?(?:fine|ok|okay|working|unaffected|upåvirket)|"
+    r"(?:has|have) no problem\w*)\b(?!(?:n'?t|not|'t)\b| (?:ikke|ik|heller|not|either)\b)|"
+    # "... men alle andre på kontoret har." - has it, said as the clause's last word.
+    r"(?:har|has|have)(?=\s*(?:[.,!;]|$)| (?:internet|nettet|net|adgang|forbindelse|access|wifi)\b))",
+    r"(?<!ikke )(?<!not )(?<!isn't )(?<!n't )\b(?:kun|only|just) (?:mig|me|min (?:pc|computer|"
+    r"bærbare)|my (?:pc|computer|laptop|machine))\b(?! og\b| and\b)",
+    r"\b(?:undtagen|except(?: for)?|andre end|other than|bortset fra|but) (?:mig|me)\b",
+)

@@ -1,0 +1,91 @@
+"""Mail that is no inquiry at all (BR-6): an automatic reply, a newsletter, an alarm
+the writer withdraws. Such mail is not judged, whatever words it holds."""
+
+from __future__ import annotations
+
+import re
+
+from daemon.domain.triage.replies import STILL_BROKEN
+
+# Mail that reports no fault of its own, whatever words it holds, is not judged (BR-6:
+# the criticality of an inquiry; these are none). Each names what it is, for the reason.
+_NOT_AN_INQUIRY = (
+    # An out-of-office or other automatic reply answers our mail: its subject is ours
+    # ("Automatisk svar: Kan ikke logge på"), its body an absence.
+    (
+        "automatic_reply",
+        re.compile(
+            r"^(?:automatisk svar|autosvar|auto-?svar|automatisk besked|automatic reply|"
+            r"auto-?reply|autoreply|auto-?response|out of (?:the )?office|fraværende|fravær|"
+            r"ikke til stede|abwesend|automatische antwort|réponse automatique|frånvaro)\s*:"
+        ),
+        None,
+    ),
+    (
+        "automatic_reply",
+        re.compile(
+            r"\b(?:automatisk svar|automatisk genereret|autogenereret|automatic reply|"
+            r"auto-?reply|automatically generated|this is an automat(?:ic|ed))\b"
+        ),
+        # ... and says the writer is away: "Jeg er på ferie til og med", "out of the office".
+        re.compile(
+            r"\b(?:på ferie|holder ferie|fraværende|på barsel|på kursus|ikke på kontoret|ude af "
+            r"huset|out of (?:the )?office|on (?:leave|holiday|vacation|annual leave|sick leave)|"
+            r"away from (?:the|my) (?:office|desk)|away until)\b"
+        ),
+    ),
+    # A newsletter or other bulk mail: its footer. News about hackers reports nothing here.
+    (
+        "newsletter",
+        re.compile(
+            r"\b(?:afmeld|frameld) (?:dig |nyhedsbrevet\b|nyhedsbrev\b|her\b|abonnement)|"
+            r"\bunsubscribe (?:here|from (?:this|these|our|the)|at any time|now)\b|"
+            r"\b(?:click here|klik her) to unsubscribe\b|\bto unsubscribe\b|"
+            r"\bfor at (?:afmelde|framelde)\b|\bdu modtager (?:denne|dette) (?:\S+ )?"
+            r"(?:mail|e-?mail|nyhedsbrev|besked)\w* (?:\S+ )?(?:fordi|da)\b|\byou (?:are )?"
+            r"receiv(?:e|ing) this (?:\S+ )?(?:e-?mail|newsletter|message) because\b|"
+            r"\bview (?:this (?:e-?mail|newsletter) )?in (?:your|a) browser\b"
+        ),
+        None,
+    ),
+    # The writer withdraws the alarm: "Falsk alarm", "se bort fra min tidligere mail",
+    # "please disregard my earlier message" (unless something is still wrong, below).
+    (
+        "withdrawn",
+        re.compile(
+            r"(?:\bfalsk alarm\b|\bfalse alarm\b|\b(?:se|kig) bort fra (?:min|mit|mine|den|det|de|"
+            r"vores) (?:\S+ )?(?:mail|e-?mail|besked|henvendelse|sag)\w*|\b(?:disregard|ignore) "
+            r"(?:my|the|our) (?:\S+ )?(?:e-?mail|message|mail|request|ticket)s?\b|\bglem (?:min|"
+            r"mit|den|det|vores) (?:\S+ )?(?:mail|besked|henvendelse)\w*|\bnever ?mind\b|"
+            r"\bannuller (?:min|mit|sagen|henvendelsen)\b|\bcancel (?:my|the) (?:request|"
+            r"ticket|case)\b)(?![^.!?\n]*\?)"
+        ),
+        None,
+    ),
+)
+
+
+# Every cue above holds one of these: a mail without any is not searched (a few
+# substring tests cost less than one scan of the regexes).
+_NOT_AN_INQUIRY_HINTS = (
+    "auto", "fravær", "ikke til stede", "out of", "abwesend", "réponse", "frånvaro",
+    "afmeld", "frameld", "unsubscribe", "du modtager", "receiv", "browser",
+    "alarm", "bort fra", "disregard", "ignore", "glem ", "never", "annuller", "cancel",
+)
+
+
+def not_an_inquiry(title: str, new_text: str) -> str | None:
+    """Why a mail reports no fault at all, as 'kind: "words"' (None: judge it): an
+    automatic reply, a newsletter, an alarm the writer withdraws. `title` is the
+    normalised subject without reply prefixes, `new_text` the normalised new text."""
+    text = f"{title}\n{new_text}"
+    if not any(hint in text for hint in _NOT_AN_INQUIRY_HINTS):
+        return None
+    for kind, cue, also in _NOT_AN_INQUIRY:
+        found = cue.search(title) if cue.pattern.startswith("^") else cue.search(text)
+        if found is None or (also is not None and also.search(text) is None):
+            continue
+        if kind == "withdrawn" and STILL_BROKEN.search(text) is not None:
+            continue  # "Falsk alarm med hacket, men nu kan jeg ikke logge på"
+        return f'{kind}: "{found.group().strip()}"'
+    return None

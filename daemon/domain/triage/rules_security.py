@@ -1,0 +1,358 @@
+"""The built-in rules for a security incident (BR-9 "mistanke om hack", BR-10): a hack,
+phishing, a misused account, a remote-access scam. One user is enough.
+
+In order: of the critical rules that match, the first names the case's reason.
+"""
+
+from __future__ import annotations
+
+from daemon.domain.triage.context import (
+    _HYPOTHETICAL,
+)
+from daemon.domain.triage.fragments import (
+    _GAVE,
+    _LURE,
+    _PASSWORD,
+    _SECRET,
+    _TRAINING,
+    _gap,
+)
+from daemon.domain.triage.model import Rule
+
+
+def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
+    return (
+        Rule(
+            # BR-9 "mistanke om hack", BR-10: a security incident, one user is enough.
+            name="suspected_hack",
+            critical=True,
+            priority="high",
+            patterns=(
+                r"\b(?:hack|hacket|hacked|hacker|hackere|hackerne|hackers|hacking|hackerangreb\w*|"
+                r"hackingforsøg|hack-?angreb\w*|hacke|hackes)\b",
+                # The common misspelling; "lyden er hakket" (choppy sound) is no hack.
+                r"\b(?:blevet|bliver|blive) hakket\b",
+                r"\b(?:kompromitteret|kompromiteret|compromised)\b",
+                r"\b(?:ransomware|malware|trojan\w*|cryptolocker|keylogger|spyware)\b",
+                r"(?<!anti-)(?<!anti )\bvirus\b(?! ?(?:scan|program|beskyttelse|protection|software))",
+                r"\b(?:filer(?:ne)?|files|documents|dokumenter(?:ne)?) (?:\S+ ){0,5}?"
+                r"(?:krypteret|encrypted)\b|\bløsesum\b|\bransom\b",
+                r"\b(?:uautoriseret|unauthori[sz]ed) (?:\S+ )?(?:adgang|login|log-?in|access|sign-?in)",
+                r"\b(?:ukendte?|usædvanlige?|mistænkelige?|unusual|suspicious|unknown) "
+                r"(?:login|log-?ins?|logon|log-?ind|sign-?ins?|aktivitet|activity)\b",
+                r"\b(?:nogen|en anden|en fremmed|fremmede|someone|somebody|an unknown person) "
+                r"(?:\S+ ){0,3}?(?:logget|logger|loggede|logged|signed|logge|log|sign|logging|signing) "
+                r"(?:ind|på|in|on|into)\b",
+                r"\b(?:mistanke om|mistænker|suspect|suspected|suspicion of) (?:\S+ ){0,3}?"
+                r"(?:indbrud|misbrug|breach|intrusion|unauthori[sz]ed)",
+                r"\b(?:sikkerhedsbrud|databrud|data breach|security breach)\b",
+                r"\b(?:spam|mærkelige mails|underlige mails|mistænkelige mails|strange e?mails|"
+                r"weird e?mails|suspicious e?mails) (?:\S+ ){0,3}?(?:sendt|sendes|sent|going out) "
+                r"(?:\S+ ){0,2}?(?:fra min|i mit navn|from my|in my name)",
+                r"\b(?:klikket|klikkede|trykket|trykkede|åbnet|åbnede|indtastet|indtastede|tastet|"
+                r"tastede|clicked|opened|entered|typed)\b[^.!?;\n]{0,80}?"
+                r"\b(?:phishing|mistænkelig\w*|svindel\w*|falsk\w*|fake|suspicious|scam)",
+                r"\b(?:phishing|mistænkelig\w*|svindel\w*|suspicious|scam)\b[^.!?;\n]{0,80}?"
+                r"\b(?:klikket|klikkede|trykket|trykkede|indtastet|indtastede|tastet|tastede|"
+                r"clicked|entered|typed)\b",
+                # "Der bliver sendt spam fra min mail", "sending spam from our account".
+                r"\b(?:sendt|sendes|sender|sent|sending|going out) (?:\S+ ){0,3}?(?:spam|mærkelige|"
+                r"underlige|mistænkelige|phishing|strange|weird|suspicious)\w* (?:\S+ ){0,3}?"
+                r"(?:fra|from|i|in) (?:min|mit|vores|hans|hendes|deres|sin|my|our|his|her|their) "
+                r"(?:mail\w*|e-?mail\w*|konto\w*|account|navn|name)",
+                # "Min mail sender spam ud": the lookbehinds keep the verb the start word
+                # (starts.py), a mailbox before it is too common a word to start from.
+                r"(?:(?<=mail )|(?<=mailen )|(?<=konto )|(?<=kontoen )|(?<=account )|"
+                r"(?<=mailbox ))(?:sender|udsender|sends|is sending|has sent|har sendt) "
+                r"(?:\S+ ){0,2}?(?:spam|mærkelige|underlige|phishing|strange|weird|suspicious)",
+                r"\b(?:udsat for|ramt af|offer for|faldet for|victim of|fallen for|fell for|hit by) "
+                r"(?:\S+ )?(?:phishing|svindel|hack\w*|angreb|cyberangreb|attack|cyberattack|scam)",
+                # Fakes sent from the customer's own address or domain.
+                r"\b(?:falske?|fake|phishing|svindel)\S* (?:\S+ ){0,3}?(?:fra|from) (?:\S+ )?(?:min|mit|"
+                r"vores|my|our) (?:\S+ )?(?:mail\w*|e-?mail\w*|konto\w*|account|domæne\w*|domain|"
+                r"adresse\w*|address)",
+                # An account misused, stolen, leaked.
+                r"\b(?:konto\w*|konti|account\w*|login\w*|loginoplysninger\w*|credentials|adgangskode\w*|"
+                r"passwords?) (?:\S+ ){0,3}?(?:misbrugt|misbruges|misused|abused|stjålet|stolen|"
+                r"lækket|leaked)\b",
+                # A break-in: "indbrud i vores netværk", unknown users or admins on the server.
+                r"\b(?:indbrud|break-?in|intrusion) (?:i|på|in|into|on) (?:vores |min |mit |our |my |the )?"
+                r"(?:netværk\w*|system\w*|server\w*|it\w*|mail\w*|konto\w*|pc\w*|computer\w*|network|"
+                r"systems?|servers?|accounts?|email)",
+                r"\b(?:ukendte|fremmede|unknown|unrecogni[sz]ed) (?:\S+ )?(?:brugere|konti|"
+                r"administratorer|adminkonti|users|accounts|admins|administrators)\b",
+                # Mail in the user's name they did not write: "mails som jeg ikke har sendt".
+                r"\b(?:mails?|e-?mails?|beskeder|messages) (?:\S+ ){0,4}?(?:som |that |which )?"
+                r"(?:jeg|i) (?:ikke|aldrig|never|didn'?t|did not|haven'?t|have not) (?:\S+ )?(?:har )?"
+                r"(?:sendt|skrevet|sent|wrote|written)\b",
+                # Someone at the controls: the mouse moving by itself, a stranger steering
+                # or having been on the PC.
+                r"\b(?:mus(?:en)?|markør(?:en)?|cursor(?:en)?|mouse|pointer(?:en)?) (?:\S+ ){0,5}?"
+                r"(?:bevæger|bevægede|flytter|flyttede|kører|kørte|hopper|moves|moving|moved) "
+                r"(?:\S+ ){0,4}?(?:af sig selv|by itself|on its own|of its own accord|uden at (?:jeg|"
+                r"nogen) (?:rører|gør|bruger|har fat)|without (?:me|anyone) (?:touching|doing|using))",
+                r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
+                r"(?:styrer|styrede|fjernstyrer|fjernstyrede|overtog|har overtaget|controls|"
+                r"controlling|controlled|took over|has taken over|took control of) (?:\S+ )?"
+                r"(?:min|mit|vores|my|our) (?:\S+ )?(?:computer|pc|maskine|skærm|bærbare?|laptop|screen|"
+                r"mouse|mus|konto\w*|account|mail\w*|mailbox|postkasse\w*|e-?mail\w*)\b",
+                r"\b(?:konto\w*|account|mail\w*|mailbox|postkasse\w*|profil\w*) (?:\S+ ){0,2}?(?:er "
+                r"blevet|blev|has been|was|got) (?:\S+ )?(?:overtaget|taken over|kapret|hijacked)\b",
+                r"\b(?:nogen|en anden|someone|somebody) (?:\S+ )?(?:har |has |had |have )?(?:skiftet|"
+                r"ændret|changed|reset|nulstillet) (?:\S+ )?(?:min|mit|my) (?:\S+ )?(?:kode\w*|"
+                r"adgangskode\w*|kodeord\w*|password\w*|pin\w*)",
+                r"\b(?:mistet|lost) (?:\S+ )?(?:kontrol\w*|control) (?:over|of) (?:min|mit|my)\b",
+                r"\b(?:sender|sending|sends) (?:\S+ ){0,3}?(?:mails?|e-?mails?|beskeder|messages) "
+                r"(?:\S+ )?(?:af sig selv|by itself|on its own)",
+                r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
+                r"(?:inde på|inde i|været på|been on|been in|been into) (?:min|mit|vores|my|our) "
+                r"(?:computer|pc|maskine|bærbare?|laptop|mail\w*|konto\w*|account|mailbox)\b",
+                r"\b(?:fjernstyret|fjernstyres|remotely controlled|controlled remotely|"
+                r"being controlled)\b",
+                # Ransomware's marks: files renamed or given a new ending, a note asking for money.
+                r"\b(?:filer(?:ne)?|dokumenter(?:ne)?|billeder(?:ne)?|files|documents|photos|"
+                r"(?:alle|every|all) (?:mine |vores |the |my |our )?(?:fil|filer|dokument\w*|files?|"
+                r"documents?)) (?:\S+ ){0,5}?(?:har fået|får|fik|fået|have got|got|has got|have|has|now have|"
+                r"are getting|get) (?:\S+ ){0,2}?(?:(?:nye?|mærkelige?|underlige?|ukendte?|andre|new|"
+                r"strange|weird|odd|unknown|different) (?:\S+ )?(?:navne?|endelser?|filendelser?|"
+                r"filtyper?|names?|extensions?|file ?types?)|(?:endelse\w*|filendelse\w*|"
+                r"extensions?|the extension)\b)",
+                r"\b(?:filer(?:ne)?|dokumenter(?:ne)?|billeder(?:ne)?|files|documents|photos|"
+                r"(?:alle|every|all) (?:mine |vores |the |my |our )?(?:fil|filer|dokument\w*|files?|"
+                r"documents?)) (?:\S+ ){0,5}?(?:er|bliver|blev|er blevet|is|are|were|has been|have been|being|"
+                r"getting) (?:\S+ )?(?:omdøbt|renamed)\b",
+                r"\b(?:tekstfil|note|besked|seddel|message|text file|readme)\w* (?:\S+ ){0,4}?(?:om|"
+                r"about|demanding|med krav om|kræver|asking for|requesting) (?:\S+ )?(?:betaling|"
+                r"bitcoin|løsesum|payment|ransom|penge|money)\b",
+                # Someone else in a mailbox or an account: "nogen har adgang til min mail".
+                r"\b(?:nogen|en anden|en fremmed|fremmede|someone|somebody|a stranger) "
+                r"(?:\S+ ){0,2}?(?:har|havde|has|have|had) (?:\S+ )?(?:adgang|access) (?:til|to) "
+                r"(?:min|mit|vores|hans|hendes|deres|my|our|his|her|their)\b",
+            ),
+            negatable=True,
+            outside=outside,
+            excludes=(
+                r"\bikke (?:\S+ )?(?:blevet )?(?:hacket|hakket|kompromitteret)\b",
+                r"\b(?:not|never|wasn'?t|haven'?t|hasn'?t|nothing|intet|ingenting) (?:\S+ )?(?:been )?"
+                r"(?:hacked|compromised|hacket|kompromitteret)\b",
+                r"(?:^|\n)\W*(?:hvordan|how)\b",
+                r"\b(?:ikke|not|didn'?t|haven'?t|har ikke|ingen|nobody|no one|none of us) (?:\S+ )?"
+                r"(?:har |has )?(?:klikket|trykket|åbnet|clicked|opened)\b",
+                r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
+                r"\bhack\w*[- ](?:tema|theme|film|movie|fest|party|kostume|costume|spil|game|bog|book)",
+                r"\b(?:er det sikkert|is it safe|kan man trygt)\b",
+                r"\bantivirus\w* (?:\S+ ){0,6}?(?:opdatering|update|licens|licence|license|abonnement|"
+                r"subscription|udløber|expires)",
+                # Buying security, not suspecting a breach.
+                r"\b(?:sikkerhedsvurdering\w*|sikkerhedstjek\w*|sikkerhedsgennemgang\w*|security "
+                r"(?:assessment|review|audit)\w*)",
+                r"\b(?:penetrationstest\w*|pentest\w*|penetration test\w*|sårbarhedsscanning\w*|"
+                r"vulnerability scan\w*|ethical hack\w*)|\b(?:hvilket|hvilken|which|what) (?:\S+ )?"
+                r"antivirus",
+                # Hacking as news or as a warning in general, not a suspicion about us.
+                r"\b(?:i nyhederne|in the news|på tv|i avisen|in the paper|i pressen|artikel\w*|"
+                r"artiklen|article|(?:læste|læst|read|hørte|hørt|heard|så|saw) (?:\S+ )?(?:om|about|"
+                r"that|at|i nyhederne))\b",
+                r"\b(?:hackere|hackers|svindlere|scammers|cyberkriminelle|cybercriminals|"
+                r"angribere|attackers) (?:\S+ )?(?:bruger|prøver|forsøger|sender|udgiver|laver|kan|"
+                r"angriber|rammer|går efter|udnytter|kommer ind|bryder ind|use|try|pretend|send|"
+                r"are sending|can|often|ofte|typically|typisk|get|gets|break|target|attack|exploit)\b",
+                r"\b(?:har (?:i|du) set|have you seen|did you see|så (?:i|du))\b",
+                # Someone else was hit: "en stor dansk virksomhed er blevet ramt af ransomware".
+                r"\b(?:en|et|a|another) (?:\S+ ){0,2}?(?:virksomhed|firma|kommune|hospital|company|"
+                r"business|competitor|konkurrent|leverandør|supplier|region|retailer)\w* (?:\S+ )?"
+                r"(?:er blevet|blev|was|has been|got|were) (?:\S+ )?(?:hacket|ramt|hacked|hit|angrebet|"
+                r"attacked)\b",
+                # A question in general: "Kan man blive hacket ved at ...?", "Can you get hacked".
+                r"^\W*(?:kan|kunne) man\b|^\W*(?:can|could) (?:one|you) (?:get|be|become)\b",
+                r"\b(?:undgå|avoid|forebygge|prevent)\w* (?:\S+ ){0,3}?(?:hack|hacked|hacket|hacking)",
+                r"\b(?:beskyt|protect|sikre|sikrer|secure|safeguard|forbered|prepare|forebyg|prevent|"
+                r"undgå|avoid|stoppe|stop|blokere|block|holde|keep)\w* (?:\S+ ){0,4}?(?:mod|against|from|for)? ?(?:hack\w*|ransomware|"
+                r"malware|virus|phishing|angreb\w*|attacks?)",
+                r"\b(?:kursus|kurser|webinar|course|training|awareness|foredrag|phishing-?test|"
+                r"simulation|simuleret)\w*",
+                *_HYPOTHETICAL,
+            ),
+        ),
+        Rule(
+            # BR-9/BR-10 "mistanke om hack": a password or login given to a lure (a link,
+            # a page, a caller) is a compromised account, whatever service the lure faked.
+            name="phishing_credentials",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"\b{_GAVE} {_gap(4)}{_SECRET}\b",
+                r"\b(?:logget|loggede|logged|signed) (?:\S+ ){0,4}?(?:falsk\w*|fake|phishing\w*|"
+                r"svindel\w*|forfalsket\w*|spoof\w*)",
+                # "... asked me for my password and I gave it".
+                rf"\b{_PASSWORD}\b (?:\S+ ){{0,4}}?(?:og |and )(?:jeg |i )?(?:gave|gav|sent|sendte|"
+                r"typed|entered|oplyste|skrev) (?:it|den|det)\b",
+                r"\b(?:klikket|klikkede|trykket|trykkede|clicked|tapped) (?:\S+ ){0,10}?"
+                r"(?:logget|loggede|logged|signed) (?:ind|på|paa|in|on)\b",
+                # "jeg loggede ind via linket": the link is where the password went.
+                r"\b(?:logget|loggede|logged|signed|skrev|tastede|typed|entered) (?:\S+ ){0,6}?"
+                r"(?:via|gennem|igennem|through|from|fra|using) (?:\S+ )?(?:link(?:et)?|the link)\b",
+            ),
+            requires_any=_LURE,
+            excludes=(
+                *_HYPOTHETICAL,
+                *_TRAINING,
+                # Sent to us, the helpdesk: no lure.
+                r"\b(?:til jer|to you|til support|to support|til oneoffice|to oneoffice)\b",
+            ),
+            negatable=True,
+        ),
+        Rule(
+            # A link or attachment opened from a mail the writer calls fake ("falsk
+            # PostNord-mail", "svindel"): malware or a stolen login may follow.
+            name="phishing_link",
+            critical=True,
+            priority="high",
+            patterns=(
+                r"\b(?:klikket|klikkede|klikke|trykket|trykkede|åbnet|åbnede|clicked|opened|"
+                r"tapped|followed) (?:\S+ ){0,4}?(?:[^\s.!?;]+-)?(?:link\w*|vedhæft\w*|bilag\w*|"
+                r"attachment\w*|fil(?:en)?|file|faktura\w*|invoice\w*|zip\w*|pdf\w*)\b",
+            ),
+            requires_any=(
+                r"\b(?:falsk\w*|svindel\w*|snydt|snyd\w*|phishing\w*|fake|scam\w*|spoof\w*|"
+                r"mistænkelig\w*|suspicious|virus|malware|ransomware)",
+                r"\bikke (?:var )?(?:ægte|rigtig)|\bnot (?:real|genuine|legit)",
+                # In doubt afterwards whether it was genuine.
+                r"\b(?:i tvivl|usikker|tvivler|unsure|not sure|doubt\w*|wonder\w*) (?:\S+ ){0,4}?"
+                r"(?:ægte|rigtig\w*|legitim\w*|real|genuine|legit\w*)",
+                # And now the PC behaves oddly.
+                r"\b(?:opfører sig (?:\S+ )?(?:mærkeligt|underligt|sært|skørt)|sker der (?:\S+ )?"
+                r"(?:mærkelige|underlige|sære) ting|(?:acting|behaving) (?:\S+ )?(?:weird|weirdly|"
+                r"strange|strangely|odd|oddly|funny|up))",
+                # From a sender the writer does not know.
+                r"\b(?:ukendte?|fremmede?|unknown|strange) (?:af)?sender|\bafsender (?:jeg|vi) "
+                r"(?:ikke|aldrig) (?:kender|kendte|har hørt om)|\bsender (?:i|we) (?:don'?t|do not|"
+                r"didn'?t|did not) (?:know|recogni[sz]e)",
+            ),
+            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            negatable=True,
+        ),
+        Rule(
+            # BR-9 "mistanke om hack": account activity the user says is not theirs - a
+            # sign-in alert, MFA prompts they did not ask for, a mail rule or forwarding
+            # they never made ("Det var ikke mig", "I didn't create it").
+            name="account_misuse",
+            critical=True,
+            priority="high",
+            patterns=(
+                r"\b(?:login|logins|log-?ins?|log-?ind|logon|indlogning\w*|pålogning\w*|"
+                r"loginforsøg|login-?forsøg|sign-?ins?|sign-?on|(?:login|log-?in|sign-?in) attempts?|"
+                r"loginkode\w*|login-?kode\w*|engangskode\w*|bekræftelseskode\w*|"
+                r"verification codes?|security codes?|mfa|2fa|godkend\w* (?:\S+ )?anmodning\w*|"
+                r"approval requests?)\b",
+                r"\b(?:logget|loggede|logged|signed) (?:ind|på|in|on|into)\b",
+                r"\b(?:tilgået|accessed)\b",
+                r"\b(?:automatisk svar|autosvar|automatic repl\w*|auto-?repl\w*)\b",
+                r"\b(?:admin\w*|administrator\w*) (?:konto|konti|account|user|bruger)\w*",
+                # Mail going out from the account: judged with the denial ("til folk jeg ikke
+                # kender", "that I didn't send").
+                r"\b(?:bliver sendt|er blevet sendt|blev sendt|er sendt|sendes|sendt ud|is sending|are being "
+                r"sent|were sent|sent out|going out) (?:\S+ ){0,2}?(?:fra|from) (?:min|mit|my|our|vores)\b",
+                r"\b(?:regel|regler|reglen|reglerne|(?:indbakke|mail|outlook)regl?e\w*|videresendelse\w*|"
+                r"viderestilling\w*|videresender|videresendes|inbox rules?|mail rules?|"
+                r"outlook rules?|rules?|forwarding|forwards|forwarded)\b",
+            ),
+            requires_any=(
+                r"\b(?:det|den|dem|that|it|this) (?:var|er|was|is) (?:\S+ )?(?:ikke|ik|not) "
+                r"(?:\S+ )?(?:mig|me)\b|\b(?:that|it|this) (?:wasn'?t|isn'?t) (?:\S+ )?me\b|"
+                r"\bikke mig der\b|\bnot me\b",
+                r"\b(?:som|der|that|which)? ?(?:jeg|vi) (?:ikke|aldrig) (?:selv )?(?:har|havde) "
+                r"(?:\S+ )?(?:lavet|oprettet|sat op|bedt om|foretaget|startet|godkendt|prøvet|"
+                r"forsøgt)\b|\b(?:har|havde) (?:jeg|vi) (?:ikke|aldrig) (?:selv )?(?:lavet|oprettet|"
+                r"sat op|bedt om)|\b(?:jeg|vi) har (?:ikke|aldrig) selv\b",
+                r"\b(?:i|we) (?:did not|didn'?t|never|have not|haven'?t) (?:\S+ )?(?:create|created|"
+                r"make|made|do|did|set|request|requested|add|added|start|started|try|tried|approve|"
+                r"log|logged|sign|signed)\b",
+                r"\b(?:ukendt|ukendte|unknown|unrecogni[sz]ed) (?:enhed|device|sted|location|"
+                r"placering|land|country|ip|browser)\b",
+                # Or calls them strange: "strange rules keep appearing".
+                r"\b(?:mærkelige?|underlige?|ukendte?|strange|weird|unknown|suspicious|"
+                r"mistænkelige?) (?:\S+ )?(?:regler|regel|rules?|videresendelse\w*|forwarding|"
+                r"logins?|sign-?ins?|log-?ins?)\b",
+                # The place: "jeg har aldrig været der", "I haven't travelled".
+                r"\b(?:jeg|vi) har (?:ikke|aldrig) (?:været|rejst)\b|\b(?:i|we) (?:have not|"
+                r"haven'?t|have never|'ve never|never) (?:been|travel+ed)\b",
+                r"\b(?:genkender|genkendte) (?:jeg |vi )?(?:ikke|ik)\b|\b(?:don'?t|do not|didn'?t|"
+                r"did not) recogni[sz]e\b",
+                r"\b(?:nogen|en anden|en fremmed|someone|somebody) (?:\S+ )?(?:har |havde |has |had |"
+                r"have )?(?:\S+ )?(?:oprettet|lavet|sat|tilføjet|created|set|added|made)\b",
+                r"\b(?:som|der|that|which) (?:ingen|nobody|none|no one) (?:af os |of us )?(?:\S+ )?"
+                r"(?:har |have |has )?(?:lavet|foretaget|oprettet|made|done|did|created|set up)\b",
+                r"\buden at (?:jeg|vi) (?:\S+ )?(?:har )?(?:bedt om|lavet|oprettet|sat|godkendt|vidst)|"
+                r"\bwithout (?:me|my|us|our) (?:asking|knowing|consent|permission|approval)\b",
+                r"\b(?:jeg|vi) (?:prøver|forsøger|prøvede|forsøgte|har prøvet|har forsøgt) "
+                r"(?:slet |overhovedet )?"
+                r"(?:ikke|ik) at\b|\b(?:i'?m|i am|we'?re|we are) not (?:trying|logging|signing)\b|"
+                r"\b(?:i|we) (?:wasn'?t|was not|weren'?t) (?:trying|logging|signing)\b",
+                # "som jeg ikke kender noget til", "that I know nothing about".
+                r"\b(?:som|der|that|which) (?:jeg|vi|i|we) (?:ikke|don'?t|do not) (?:kender|ved|know) "
+                r"(?:noget |anything )?(?:til|om|about)\b|\b(?:i|we) know nothing about\b",
+                r"\b(?:adresse|address|konto|account|folk|personer|people|modtagere|recipients) "
+                r"(?:som |that )?(?:jeg|vi|i|we) (?:ikke|aldrig|don'?t|do not) (?:kender|know|"
+                r"recogni[sz]e)\b",
+            ),
+            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            negatable=True,
+            outside=outside,
+        ),
+        Rule(
+            # BR-9 "mistanke om hack": the PC handed to a caller or stranger (AnyDesk,
+            # TeamViewer, "he took over my screen"). Whatever firm the caller claimed to
+            # be from, it is our PC he was on: no outside services here.
+            name="remote_access_scam",
+            critical=True,
+            priority="high",
+            patterns=(
+                r"\b(?:installerede|installeret|hentede|hentet|downloadede|downloadet|startede|"
+                r"åbnede|gav|givet|installed|downloaded|ran|opened|started|gave|given|kørte|"
+                r"was running|"
+                # "han fik mig til at installere", "got me to install".
+                r"(?:fik mig til at|bad mig (?:om at )?|got me to|asked me to|told me to|had me) "
+                r"(?:installere|hente|downloade|åbne|starte|install|download|open|run|start)) "
+                r"(?:\S+ ){0,3}?(?:anydesk|teamviewer|quick ?assist|hurtig ?hjælp|supremo|"
+                r"ultraviewer|logmein|screenconnect|rustdesk|fjernsupport\w*|fjernstyring\w*|"
+                r"fjernadgang\w*|remote access|remote (?:support|access|desktop|control) "
+                r"(?:app|program|tool|software))\b",
+                r"\b(?:installerede|installeret|hentede|downloadede|installed|downloaded) (?:et |a |an )?"
+                r"(?:program|app|software|værktøj|tool)\w* (?:som |that )?(?:de|han|hun|they|he|she) "
+                r"(?:bad om|sendte|asked|told|sent)",
+                r"\b(?:gav|gave|granted) (?:ham|hende|dem|him|her|them|the caller|personen) "
+                r"(?:fjern)?(?:adgang|access|remote access)\b",
+                r"\b(?:fik|fået|haft|havde|got|gained|had|has had) (?:\S+ )?(?:fjern)?adgang til "
+                r"(?:min|mit|vores) "
+                r"(?:pc|computer|maskine|bærbare?|skærm)|\b(?:got|gained|had|has had) (?:\S+ )?"
+                r"(?:remote )?access to (?:my|our) (?:\S+ )?(?:pc|computer|laptop|machine|screen)\b",
+                r"\b(?:lod|lader|ladet|let|lets|allowed|gav|gave) (?:\S+ ){1,6}?(?:adgang til|overtage|"
+                r"styre|komme ind på|tilgå|få adgang til|kigge på|se|take over|control|access|"
+                r"connect to|into|see|look at|remote into) (?:\S+ )?(?:min|mit|my) (?:skærm|"
+                r"computer|pc|maskine|bærbare?|screen|laptop|mouse|mus|desktop)\b",
+            ),
+            requires_any=(
+                r"\b(?:ringede|ringet|opkald\w*|telefonen|called|calling|phoned|rang|a call)\b",
+                # Or nobody the user knows: "nogen har installeret ... uden at jeg ved det".
+                r"\buden (?:at )?(?:jeg|vi) (?:ved|vidste|har|havde)\b|\bwithout (?:my|our) "
+                r"(?:knowledge|permission|consent)\b|\b(?:nogen|someone|somebody) (?:har |has |have |"
+                r"had |havde )?(?:installeret|installed|sat|put|lagt|added|tilføjet)\b",
+                r"\b(?:påstod|påstår|udgav sig|udgiver sig|sagde (?:at )?(?:han|hun|de) var|"
+                r"claimed|claiming|pretend\w*|said (?:he|she|they) (?:was|were)|saying (?:he|she|"
+                r"they) (?:was|were)|posing)\b",
+                r"\b(?:svindl\w*|scam\w*|fremmed|stranger|ukendt|unknown|falsk\w*|fake)\b",
+                r"\b(?:jeg|vi|i|we) (?:ikke|don'?t|do not) (?:kender|know|recogni[sz]e)\b",
+                # Talked into it, and afraid now.
+                r"\b(?:fik mig til|got me to|told me to|talked me into|overtalte mig|bange|nervøs|"
+                r"worried|scared|afraid|regret|fortryder)\b",
+            ),
+            excludes=(
+                *_HYPOTHETICAL,
+                # Our own technician asked for it.
+                r"\b(?:oneoffice|oo\.dk|jeres (?:tekniker|supporter|kollega|medarbejder|support)|"
+                r"your (?:technician|colleague|support|supporter))\b",
+            ),
+            negatable=True,
+        ),
+    )

@@ -1,0 +1,51 @@
+"""The built-in rule for a system error on the user's machine (BR-9 "Din computer
+melder om systemfejl").
+
+In order: of the critical rules that match, the first names the case's reason.
+"""
+
+from __future__ import annotations
+
+from daemon.domain.triage.context import (
+    _HYPOTHETICAL,
+    _RESOLVED,
+)
+from daemon.domain.triage.model import Rule
+
+
+def system_rules() -> tuple[Rule, ...]:
+    return (
+        Rule(
+            # BR-9 "Din computer melder om systemfejl." A BIOS or boot error is one too.
+            name="system_error",
+            critical=True,
+            priority="high",
+            patterns=(
+                r"\bsystem[- ]?fejl\w*",
+                r"\bsystem ?errors?\b|\b(?:critical|fatal) (?:system )?errors?\b",
+                r"\b(?:kritisk|alvorlig|fatal)e? (?:system)?fejl\b",
+                r"\bblue ?screen\b|\bblå ?skærm(?:en)?\b|\bblaa ?skaerm\b|\bbsod\b",
+                r"\bkernel panic\b|\bstop ?code\b|\bstopkode\b",
+                r"\bbios[- ]?(?:fejl\w*|errors?)\b|\bfejl i bios\w*",
+                r"\bboot[- ]?(?:fejl\w*|errors?|loop)\b|\bopstartsfejl\b",
+                r"\b(?:no bootable device|inaccessible boot device|bootmgr is missing)\b",
+                r"\bautomati(?:c|sk) (?:repair|reparation)\b",
+                r"\bbitlocker[- ]?(?:recovery|genoprettelse\w*|gendannelse\w*)|"
+                r"\b(?:beder|spørger) om (?:\S+ )?bitlocker",
+                r"\b(?:din|your) (?:pc|enhed|device) (?:stødte på et problem|ran into a problem)",
+                r"\b(?:viser|melder|giver|shows|displays|gives) (?:en |an |a )?(?:\S+ )?(?:fejlkode|"
+                r"error code|fejlskærm|error screen)\b|\b(?:trist|sur|sad) (?:smiley|face|ansigt)\b",
+                # Windows stop codes, as the blue screen names them.
+                r"\b(?:critical[ _]process[ _]died|kernel[ _]security[ _]check|irql[ _]not[ _]less|"
+                r"page[ _]fault[ _]in|memory[ _]management|system[ _]thread[ _]exception|"
+                r"whea[ _]uncorrectable|kmode[ _]exception)",
+            ),
+            excludes=(
+                r"\b(?:ingen |ikke (?:en |nogen )?|no |not an? )(?:system[- ]?fejl|system errors?|"
+                r"blue ?screens?|blå ?skærm)",
+                *_RESOLVED,
+                *_HYPOTHETICAL,
+            ),
+            negatable=True,
+        ),
+    )
