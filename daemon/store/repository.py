@@ -450,19 +450,7 @@ def time_entries_of(conn: Connection, case_id: int) -> list[Row[Any]]:
 def claim_next_outgoing(conn: Connection, now: datetime) -> Row[*tuple[Any, ...]] | None:
     """The oldest due row, locked for this transaction; other senders skip it."""
     return conn.execute(
-        select(
-            outbox.c.id,
-            outbox.c.envelope_from,
-            outbox.c.recipients,
-            outbox.c.attempts,
-            outbox.c.case_id,
-            messages.c.raw,
-            messages.c.message_id,
-            messages.c.kind,
-            cases.c.number.label("case_number"),
-        )
-        .join(messages, messages.c.id == outbox.c.message_pk)
-        .outerjoin(cases, cases.c.id == outbox.c.case_id)
+        _outgoing_columns()
         .where(outbox.c.status == "queued", outbox.c.next_attempt_at <= now)
         # The order of ix_outbox_queued: the first due row is the first index entry,
         # not the result of sorting the whole queue.
