@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Any
 from daemon.case_reads import existing_case
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection, Row
+
     from daemon.app import App
     from daemon.domain.billing import Fee
+    from daemon.domain.commands import Command
     from daemon.inbound import IngestResult
     from daemon.mail.compose import Outgoing
 
@@ -34,29 +37,35 @@ class CaseWork:
     def apply(self, number: int, name: str, value: str | None, actor: str) -> dict[str, Any]:
         """What the staff command `#name value` (`#name` when `value` is None) does by
         mail; the case's summary after."""
-        from daemon import staff_actions
-        from daemon.alert_queue import AlertMailer
         from daemon.domain.commands import Command
         from daemon.outputs import views
 
+        command = Command(name, () if value is None else (value,))
+        with self.app.engine.begin() as conn:
+            return views.case_summary(self._change(conn, number, command, actor))
+
+    def _change(self, conn: Connection, number: int, command: Command, actor: str) -> Row[Any]:
+        """`command` applied as by mail, now (Refused, and the caller's transaction
+        rolled back, if it cannot be); the case's row after."""
+        from daemon import staff_actions
+        from daemon.alert_queue import AlertMailer
+
         app = self.app
         now = app.clock()
-        with app.engine.begin() as conn:
-            row = existing_case(conn, number)
-            applied = staff_actions.change_case(
-                conn,
-                row,
-                [Command(name, () if value is None else (value,))],
-                actor=actor,
-                at=now,
-                now=now,
-                calendar=app.calendar,
-                limits=staff_actions.command_limits(app.settings.staff),
-                alerts=AlertMailer(app.settings, app.renderer),
-            )
-            if applied.errors:  # leaving the block rolls the transaction back
-                raise Refused(f"[OO#{number}] not changed: {applied.errors[0]}")
-            return views.case_summary(existing_case(conn, number))
+        applied = staff_actions.change_case(
+            conn,
+            existing_case(conn, number),
+            [command],
+            actor=actor,
+            at=now,
+            now=now,
+            calendar=app.calendar,
+            limits=staff_actions.command_limits(app.settings.staff),
+            alerts=AlertMailer(app.settings, app.renderer),
+        )
+        if applied.errors:  # leaving the caller's block rolls the transaction back
+            raise Refused(f"[OO#{number}] not changed: {applied.errors[0]}")
+        return existing_case(conn, number)
 
     def note(self, number: int, actor: str, text: str) -> str:
         """An internal note; its Message-ID."""
@@ -169,29 +178,14 @@ class CaseWork:
         (`estimate_minutes`; `no_estimate` drops it; neither keeps it). What `#project`
         does by mail, by the same rules (BR-14, BR-15, BR-18 example 4). The case's
         summary after, with its terms."""
-        from daemon import staff_actions
         from daemon.domain.commands import KEEP, NO_ESTIMATE, Command, project_args
         from daemon.outputs import views
 
         rate = KEEP if senior is None else ("senior" if senior else "project")
         estimate: int | str = NO_ESTIMATE if no_estimate else (estimate_minutes or KEEP)
         command = Command("project", project_args(on, rate, estimate))
-        app = self.app
-        now = app.clock()
-        with app.engine.begin() as conn:
-            applied = staff_actions.change_case(
-                conn,
-                existing_case(conn, number),
-                [command],
-                actor=actor,
-                at=now,
-                now=now,
-                calendar=app.calendar,
-                limits=staff_actions.command_limits(app.settings.staff),
-            )
-            if applied.errors:  # leaving the block rolls the transaction back
-                raise Refused(f"[OO#{number}] not changed: {applied.errors[0]}")
-            row = existing_case(conn, number)
+        with self.app.engine.begin() as conn:
+            row = self._change(conn, number, command, actor)
             return views.case_summary(row) | {"project_terms": views.terms_document(row)}
 
     def add_time(

@@ -14,7 +14,6 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -803,21 +802,19 @@ def cmd_cases_move(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
-    from daemon.domain.billing import ONCALL_FEE, Fee
+    from daemon.domain.billing import ONCALL_FEE, Fee, fee_amount
     from daemon.outputs import views
 
     if args.oncall:
         charge = ONCALL_FEE
     else:
         try:
-            amount = Decimal(args.amount)
-        except InvalidOperation:
-            raise CommandError(f"--amount {args.amount!r} is not an amount") from None
+            amount = fee_amount(args.amount)
+        except ValueError as exc:
+            raise CommandError(f"--amount {exc}") from None
         if not args.description.strip():
             raise CommandError("--description is needed with --amount")
-        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-            raise CommandError(f"--amount {args.amount!r}: use DKK with at most two decimals")
-        charge = Fee(args.description.strip(), amount.quantize(Decimal("0.01")))
+        charge = Fee(args.description.strip(), amount)
     actor = _actor(args, settings)
     _app(args, settings, "write").work.add_fee(
         args.number, charge, actor, oncall=args.oncall, force=args.force

@@ -2,7 +2,9 @@
 
 Never twice while PostgreSQL stays up; over SMTP, at most once in one narrow window.
 Each row is sent inside its own database transaction, which holds the row's lock
-(other daemons skip it: SKIP LOCKED). The transport transfers the whole mail but the
+(other daemons skip it: SKIP LOCKED); over several relay connections
+(daemon/outbox_lanes.py, `_send_batch`) a batch of rows, one per connection, shares
+one such transaction and one commit. The transport transfers the whole mail but the
 final "." of DATA, then we commit `sent`, then the "." goes out. A crash before the
 commit leaves the relay with an unfinished DATA, which it discards, and the row still
 `queued`: sent later, once. A kill of this process between the COMMIT leaving and

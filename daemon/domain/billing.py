@@ -161,6 +161,24 @@ class Fee:
         object.__setattr__(self, "amount", _to_ore(amount))
 
 
+# A fee typed by staff above this is a typo, not a charge.
+MAX_FEE = Decimal("1000000")
+
+
+def fee_amount(text: str) -> Decimal:
+    """A fee's amount as staff type it (CLI and console alike): DKK excl. VAT, at most
+    two decimals, "250,50" as a Dane writes it too; ValueError saying what is wrong."""
+    try:
+        amount = Decimal(text.strip().replace(",", "."))
+    except ArithmeticError:
+        raise ValueError(f"{text!r} is not an amount") from None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(_CENT):
+        raise ValueError(f"{text!r}: the amount is DKK excl. VAT with at most two decimals")
+    if amount > MAX_FEE:
+        raise ValueError(f"{text!r}: the amount is more than 1,000,000 DKK")
+    return amount.quantize(_CENT)
+
+
 # BR-10: a non-critical call to the on-call duty, charged when the task starts.
 ONCALL_FEE = Fee("Gebyr for ikke-kritisk opkald til vagten", Decimal("1000.00"))
 

@@ -53,6 +53,7 @@ from daemon.domain.billing import (
     Fee,
     ProjectTerms,
     Rates,
+    Timed,
     bill_case,
     vat_of,
 )
@@ -65,20 +66,12 @@ _LIST_RATES = Rates()  # BR-15
 SURCHARGE_PERCENT = int((AFTER_HOURS_FACTOR - 1) * 100)  # BR-16: 100
 
 
-class DatedTimed(Protocol):
-    """A time entry with the instant its work started (a time_entries row)."""
+class DatedTimed(Timed, Protocol):
+    """A time entry as billing sees it, with the instant its work started (a
+    time_entries row)."""
 
     @property
     def at(self) -> datetime: ...
-
-    @property
-    def minutes(self) -> int: ...
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def after_hours(self) -> bool: ...
 
 
 @dataclass(frozen=True)

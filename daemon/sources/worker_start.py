@@ -9,11 +9,19 @@ mail ahead of the pipeline's triage step.
 """
 
 from daemon.domain.language import detect_language
+from daemon.domain.outside_services import OUTSIDE_SERVICES
 from daemon.domain.triage import classify, default_rules
 from daemon.mail.quotes import new_text
 from daemon.sources import prepare_pool  # noqa: F401 - the workers' code, loaded once
 
 # Built, and used once, so what they build on first use (the rules' start-word
-# scanner, the quote and language patterns) is built here too.
-classify("Printeren virker ikke", new_text("Hej\n\nIngen kan printe.\n"), default_rules())
+# scanner, the quote and language patterns) is built here too. Called as
+# pipeline.step.Tools calls it, with the services as an argument: default_rules is
+# functools.cache'd on its arguments, and `default_rules()` is another cache entry,
+# which left every worker to build the rules again on its first mail.
+classify(
+    "Printeren virker ikke",
+    new_text("Hej\n\nIngen kan printe.\n"),
+    default_rules(OUTSIDE_SERVICES),
+)
 detect_language("Printeren virker ikke", "Hej")

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, case, func, literal, select
 
-from daemon.store.repository import DEADLINES
+from daemon.store.repository import DEADLINES, case_conditions
 from daemon.store.schema import cases
 
 # After every real deadline, for a case whose deadlines are all met (SQLite's min()
@@ -36,21 +36,16 @@ def nearest_due(dialect: str) -> ColumnElement[Any]:
 
 
 def _conditions(wanted: QueueFilter) -> list[ColumnElement[bool]]:
-    found: list[ColumnElement[bool]] = [cases.c.status != "closed"]
-    if wanted.customer_domain:
-        found.append(cases.c.customer_domain == wanted.customer_domain.lower())
-    if wanted.priority:
-        found.append(cases.c.priority == wanted.priority)
-    if wanted.unassigned:
-        found.append(cases.c.assignee.is_(None))
-    elif wanted.assignee:
-        found.append(func.lower(cases.c.assignee) == wanted.assignee.lower())
-    if wanted.overdue_at is not None:
-        at = wanted.overdue_at
-        found.append(
-            or_(*(and_(cases.c[due] <= at, cases.c[done].is_(None)) for due, done in DEADLINES))
-        )
-    return found
+    return [
+        cases.c.status != "closed",
+        *case_conditions(
+            customer_domain=wanted.customer_domain,
+            priority=wanted.priority,
+            assignee=wanted.assignee,
+            unassigned=wanted.unassigned,
+            overdue_at=wanted.overdue_at,
+        ),
+    ]
 
 
 def open_queue(

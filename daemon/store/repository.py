@@ -13,7 +13,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeGuard
 
-from sqlalchemy import Connection, Row, Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -450,19 +462,7 @@ def time_entries_of(conn: Connection, case_id: int) -> list[Row[Any]]:
 def claim_next_outgoing(conn: Connection, now: datetime) -> Row[*tuple[Any, ...]] | None:
     """The oldest due row, locked for this transaction; other senders skip it."""
     return conn.execute(
-        select(
-            outbox.c.id,
-            outbox.c.envelope_from,
-            outbox.c.recipients,
-            outbox.c.attempts,
-            outbox.c.case_id,
-            messages.c.raw,
-            messages.c.message_id,
-            messages.c.kind,
-            cases.c.number.label("case_number"),
-        )
-        .join(messages, messages.c.id == outbox.c.message_pk)
-        .outerjoin(cases, cases.c.id == outbox.c.case_id)
+        _outgoing_columns()
         .where(outbox.c.status == "queued", outbox.c.next_attempt_at <= now)
         # The order of ix_outbox_queued: the first due row is the first index entry,
         # not the result of sorting the whole queue.
@@ -596,25 +596,40 @@ def list_cases(
         query = query.where(cases.c.status != "closed")
     elif status == "closed":
         query = query.where(cases.c.status == "closed")
+    wanted = case_conditions(
+        customer_domain=customer_domain,
+        priority=priority,
+        assignee=assignee,
+        unassigned=unassigned,
+        overdue_at=overdue_at,
+    )
+    return list(conn.execute(query.where(*wanted)))
+
+
+def case_conditions(
+    *,
+    customer_domain: str | None = None,
+    priority: str | None = None,
+    assignee: str | None = None,
+    unassigned: bool = False,
+    overdue_at: datetime | None = None,
+) -> list[ColumnElement[bool]]:
+    """The filters of `cases list` and the console's queue (daemon/store/queue.py)."""
+    found: list[ColumnElement[bool]] = []
     if customer_domain is not None:
-        query = query.where(cases.c.customer_domain == customer_domain.lower())
+        found.append(cases.c.customer_domain == customer_domain.lower())
     if priority is not None:
-        query = query.where(cases.c.priority == priority)
+        found.append(cases.c.priority == priority)
     if unassigned:
-        query = query.where(cases.c.assignee.is_(None))
+        found.append(cases.c.assignee.is_(None))
     elif assignee is not None:
-        query = query.where(func.lower(cases.c.assignee) == assignee.lower())
+        found.append(func.lower(cases.c.assignee) == assignee.lower())
     if overdue_at is not None:
-        query = query.where(
-            cases.c.status != "closed",
-            or_(
-                *(
-                    and_(cases.c[due] <= overdue_at, cases.c[done].is_(None))
-                    for due, done in DEADLINES
-                )
-            ),
-        )
-    return list(conn.execute(query))
+        found.append(cases.c.status != "closed")
+        at = overdue_at
+        passed = (and_(cases.c[due] <= at, cases.c[done].is_(None)) for due, done in DEADLINES)
+        found.append(or_(*passed))
+    return found
 
 
 def case_by_number(conn: Connection, number: int) -> Row[Any] | None:

@@ -8,7 +8,6 @@ done shows the case again with the reason (400), and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from starlette.datastructures import FormData
@@ -18,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from daemon.case_reads import NoSuchCase
 from daemon.case_work import Refused
-from daemon.domain.billing import KINDS, MAX_MINUTES, ONCALL_FEE, Fee
+from daemon.domain.billing import KINDS, MAX_MINUTES, ONCALL_FEE, Fee, fee_amount
 from daemon.domain.sla import Priority
 
 if TYPE_CHECKING:
@@ -132,13 +131,9 @@ def _fee(console: Console, number: int, form: FormData, actor: str) -> None:
     if not description or len(description) > 500:
         raise Invalid("a fee needs a description (at most 500 characters)")
     try:
-        amount = Decimal(_field(form, "amount").strip().replace(",", "."))
-    except InvalidOperation:
-        raise Invalid("the amount is not a number") from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise Invalid("the amount is DKK excl. VAT with at most two decimals")
-    if amount > Decimal("1000000"):
-        raise Invalid("the amount is more than 1,000,000 DKK")
+        amount = fee_amount(_field(form, "amount"))
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
     console.app.work.add_fee(number, Fee(description, amount), actor)
 
 

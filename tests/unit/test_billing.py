@@ -26,6 +26,7 @@ from daemon.domain.billing import (
     Work,
     agreement_covers,
     bill_case,
+    fee_amount,
     is_simple,
     oncall_fee_refusal,
     price,
@@ -532,3 +533,20 @@ def test_br10_a_confirmed_oncall_fee_is_no_longer_proposed() -> None:
     assert proposed_oncall_fee(
         channel="phone", after_hours=True, critical=False, fees=[other]
     ) is not None
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"), [("250", "250.00"), ("250.5", "250.50"), (" 250,50 ", "250.50")]
+)
+def test_a_typed_fee_amount_is_whole_ore(typed: str, amount: str) -> None:
+    assert fee_amount(typed) == D(amount)
+
+
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [("abc", "not an amount"), ("", "not an amount"), ("-1", "two decimals"),
+     ("1.005", "two decimals"), ("NaN", "two decimals"), ("1000000.01", "1,000,000")],
+)
+def test_a_typed_fee_amount_that_is_no_charge_is_refused(typed: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        fee_amount(typed)
