@@ -212,6 +212,7 @@ class ImapSource:
         uidvalidity = int(selected[b"UIDVALIDITY"])
         self._note_uidvalidity(folder, uidvalidity)
         criteria: list[str] = ["ALL"] if self._can_move else ["UNKEYWORD", PROCESSED_KEYWORD]
+        _mail_announced(client)  # from here on, an announcement is of mail after the search
         uids = sorted(client.search(criteria))
         report = PassReport()
         on_progress(0, len(uids))
@@ -475,13 +476,15 @@ class ImapSource:
 
     def _wait_for_mail(self, stop: threading.Event) -> None:
         client = self.client
-        if client is None:
-            return
+        if client is None or _mail_announced(client):
+            return  # mail came after the pass's search: pass again, do not wait
         if not (self.settings.idle and client.has_capability("IDLE")):
             self._wait_beating(stop, self.settings.poll_interval)
             return
         client.idle()
         try:
+            if _mail_announced(client):
+                return  # announced as IDLE began, before the server's "+ idling"
             # Never longer than poll_interval: a notice lost anyway (a race with the
             # last pass) delays a mail by at most that, not by a whole IDLE period.
             wait = min(self.settings.idle_timeout, self.settings.poll_interval)
@@ -631,6 +634,15 @@ def _at_eof(client: IMAPClient) -> bool:
         return True
     finally:
         sock.settimeout(timeout)
+
+
+def _mail_announced(client: IMAPClient) -> bool:
+    """Did the server announce new mail (EXISTS, RECENT) in the answers to our own
+    commands since the last call? imaplib keeps such untagged answers and imapclient
+    hands them to nobody, so a mail arriving between a pass's search and IDLE would
+    otherwise wait a whole poll_interval. Taking them also forgets them."""
+    kept = client._imap.untagged_responses  # noqa: SLF001 - see the docstring
+    return bool(kept.pop("EXISTS", None)) | bool(kept.pop("RECENT", None))
 
 
 def _announces_mail(response: object) -> bool:

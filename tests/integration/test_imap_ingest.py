@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -290,3 +291,32 @@ def test_two_one_shot_passes_on_one_mailbox_both_finish(
     assert sql(migrated_pg_url, "SELECT count(*), count(DISTINCT number) FROM cases") == [
         (total, total)]
     assert sql(migrated_pg_url, "SELECT count(*) FROM outbox") == [(total,)]
+
+
+def test_mail_announced_between_a_pass_and_idle_is_not_left_waiting(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """A mail that arrives after a pass's search is announced (EXISTS) in the answer to
+    one of the pass's own later commands, which imapclient drops: the wait that follows
+    must see it and pass again, not IDLE for a whole poll_interval (seen as the latency
+    benchmark's warm-up mail waiting 60 s)."""
+    settings = load_settings(write_config(
+        tmp_path / "oo.toml", database_url=pg_url, imap=dovecot, smtp_out=smtp_sink,
+        extra={"imap": {"poll_interval": 600, "idle": True}},
+    ), environ={})
+    app = build_app(settings)
+    source = app.imap_source()
+    assert source.poll_once().total == 0
+    dovecot.append("INBOX", [customer_mail(1)])
+    assert source.client is not None
+    source.client.search(["ALL"])  # the pass's last command: the EXISTS comes with it
+    stop = threading.Event()
+    waiting = threading.Thread(target=source._wait_for_mail, args=(stop,))  # noqa: SLF001
+    waiting.start()
+    waiting.join(30)  # without the announcement it waits poll_interval, 600 s
+    still_waiting = waiting.is_alive()
+    stop.set()
+    waiting.join(10)
+    assert not still_waiting, "the wait did not see the mail announced before it"
+    assert source.poll_once().created == 1
+    source.close()

@@ -12,6 +12,7 @@ import pytest
 from daemon.app import App
 from daemon.oauth import OAuthError, TokenProvider, secret_expiry_notice, xoauth2_string
 from daemon.outbox import SmtpTransport
+from daemon.outbox_lanes import SmtpLanes
 from daemon.settings import ConfigError, OAuthSettings, load_settings
 
 
@@ -125,7 +126,11 @@ client_secret = "s"
     assert isinstance(tokens, TokenProvider)
     assert app.imap_source().tokens is tokens
     transport = app.transport()
-    assert isinstance(transport, SmtpTransport) and transport.tokens is tokens
+    # Several connections to the relay (issue 18), every one with the same provider.
+    lanes = transport.lanes if isinstance(transport, SmtpLanes) else [transport]
+    assert lanes and all(
+        isinstance(lane, SmtpTransport) and lane.tokens is tokens for lane in lanes
+    )
     # Built by the app, not kept by the process: another app has its own.
     assert App(settings).tokens is not tokens
 
