@@ -135,8 +135,8 @@ class ImapSource:
         self._can_move = client.has_capability("MOVE") and bool(s.processed_folder)
         folders = (s.processed_folder, s.ignored_folder, s.quarantine_folder)
         for folder in folders if self._can_move else ():
-            if folder and not client.folder_exists(folder):
-                client.create_folder(folder)
+            if folder:
+                _ensure_folder(client, folder)
         self.client = client
         return client
 
@@ -717,3 +717,17 @@ def _batches(
         batch_bytes += size
     if batch:
         yield batch
+
+
+def _ensure_folder(client: IMAPClient, folder: str) -> None:
+    """Create `folder` unless it exists. Two daemons starting together (or a mail
+    client) may both find it missing and both create it; the one that comes second
+    gets NO [ALREADYEXISTS] (or a server's own wording of it), which is not an error
+    here: the folder is there, and that is all the daemon needs."""
+    if client.folder_exists(folder):
+        return
+    try:
+        client.create_folder(folder)
+    except IMAPClientError:
+        if not client.folder_exists(folder):
+            raise

@@ -21,6 +21,7 @@ from harness import (
     wait_until,
     write_config,
 )
+from imapclient import IMAPClient
 
 from daemon.app import build_app
 from daemon.settings import load_settings
@@ -319,4 +320,34 @@ def test_mail_announced_between_a_pass_and_idle_is_not_left_waiting(
     waiting.join(10)
     assert not still_waiting, "the wait did not see the mail announced before it"
     assert source.poll_once().created == 1
+    source.close()
+
+
+def test_folder_created_by_another_daemon_meanwhile_is_not_an_error(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two daemons starting together both find Processed missing and both create it;
+    Dovecot answers the second NO [ALREADYEXISTS]. The second must start all the same
+    (seen in CI as `poll --once` exiting 1 in the two-daemon scaling cell)."""
+    settings = load_settings(write_config(
+        tmp_path / "oo.toml", database_url=pg_url, imap=dovecot, smtp_out=smtp_sink,
+        extra={"imap": {"processed_folder": "Raced"}},
+    ), environ={})
+    source = build_app(settings).imap_source()
+    with dovecot.client() as other:
+        other.create_folder("Raced")  # the other daemon won the race
+    first_look = {"done": False}
+    real_exists = IMAPClient.folder_exists
+
+    def missing_at_first_look(client: IMAPClient, folder: str) -> bool:
+        if folder == "Raced" and not first_look["done"]:
+            first_look["done"] = True
+            return False  # it was missing when this daemon looked
+        return bool(real_exists(client, folder))
+
+    monkeypatch.setattr(IMAPClient, "folder_exists", missing_at_first_look)
+    dovecot.append("INBOX", [customer_mail(1)])
+    assert source.poll_once().created == 1
+    assert first_look["done"]
+    assert (dovecot.count("INBOX"), dovecot.count("Raced")) == (0, 1)
     source.close()
