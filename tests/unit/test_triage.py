@@ -27,6 +27,7 @@ from daemon.domain.triage import (
 )
 from daemon.domain.triage import model as triage_model
 from daemon.domain.triage import starts as triage_starts
+from daemon.domain.triage.replies import own_words
 
 DEFAULT_RULES = default_rules()
 
@@ -907,3 +908,55 @@ def test_an_outside_service_that_mail_is_sent_to_is_not_what_fails() -> None:
     text = "A forwarding rule in my mailbox sends everything to a gmail address. I never made it."
     assert classify("", text).rule == "account_misuse"
     assert not classify("", "Min private gmail er blevet hacket, kan I hjælpe?").critical
+
+
+# --- Issue 16, tuneb: everyone affected, planned outages, solved replies over a quote ---
+
+
+def test_own_words_stop_at_a_quoted_original() -> None:
+    outlook = "Nettet er tilbage.\n\nFra: Bente\nSendt: 4. december\nEmne: Net\n\nIngen har net."
+    assert own_words(outlook) == "Nettet er tilbage."
+    assert own_words("Tak!\n\n> Ingen af os kan printe") == "Tak!"
+    wrapped = "Kører igen.\n\nDen tors. 3. dec. 2026 kl. 10.02 skrev Lis <\nlis@firma.dk>:\n> x"
+    assert own_words(wrapped) == "Kører igen."
+    assert own_words("Hi\n-----Original Message-----\nFrom: a") == "Hi"
+    # Nothing quoted, or nothing written above the quote: the whole body is the writer's.
+    assert own_words("Ingen af os kan printe.\nFra i morges.") is None
+    assert own_words("> Ingen af os kan printe") is None
+    # "Fra:" alone is prose, not a header block.
+    assert own_words("Virker igen.\nFra: i morges virkede intet.") is None
+
+
+def test_a_solved_reply_over_a_quoted_critical_original_is_not_critical() -> None:
+    # BR-8: the quoted "ingen har internet" is the old problem; the new text says it is over.
+    body = "Nettet er tilbage, tak.\n\nFra: Bente\nSendt: 4. dec\nEmne: Net\n\nIngen har internet."
+    found = classify("SV: Ingen internet", body)
+    assert not found.critical
+    assert "quoted original is set aside" in found.reason
+    quoted = "All good now.\n\nOn Thu, Mark wrote:\n> The server is down for everyone."
+    assert not classify("Re: Server", quoted).critical
+    # Still broken above the quote: the quote still counts, and so does the new text.
+    assert classify("SV: Printer", "Virker stadig ikke.\n\n> Ingen af os kan printe.").critical
+    assert classify("Re: Server", "Still down for everyone.\n\n> Have you restarted it?").critical
+
+
+def test_an_outage_announced_ahead_is_not_critical() -> None:
+    # BR-8 is about what stops the office now, not planned work told ahead.
+    ahead = "The internet will be down for the whole office on Saturday night."
+    assert not classify("ISP", ahead).critical
+    assert not classify("", "Serveren vil være nede for alle søndag pga. opdatering.").critical
+    # After the planned work it is a fault like any other.
+    after = "Efter den planlagte opdatering i nat kan ingen af os komme på serveren."
+    assert classify("", after).critical
+
+
+def test_everyone_said_of_machines_drives_and_shops() -> None:
+    # BR-8 "Alle er berørt", said of the office's machines, drives, shops or "herude".
+    assert classify("", "Siden strømsvigtet har ingen computere på kontoret forbindelse.").critical
+    assert classify("", "Efter udfaldet har ingen af pc'erne forbindelse til serveren.").critical
+    assert classify("", "Alle vores netværksdrev (P:, S: og F:) er væk på samtlige pc'er.").critical
+    assert classify("", "Kasseapparaterne i alle tre butikker er gået i sort.").critical
+    assert classify("", "Serveren er nede, og alle herude får en fejl i sagsystemet.").critical
+    # One machine, one person: not BR-8.
+    assert not classify("", "Min pc har ingen forbindelse til serveren, de andre har.").critical
+    assert not classify("", "Jeg har ingen forbindelse med det nye projekt endnu.").critical

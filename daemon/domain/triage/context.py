@@ -50,6 +50,20 @@ _HYPOTHETICAL = (
     r"\b(?:beredskabsplan|nødplan|contingency|disaster recovery)",
 )
 
+# An outage announced ahead: "the internet will be down for the whole office between 00
+# and 04", "serveren vil være nede lørdag", "planlagt nedetid". Nothing is down now; not a
+# fault to wake anyone for (BR-8 is about what stops the office now).
+_PLANNED = (
+    r"\b(?:will|is going to|are going to|vil|skal|kommer til at) (?:\S+ ){0,2}?(?:be|være|blive|"
+    r"go|gå) (?:\S+ ){0,2}?(?:down|offline|nede|ned|afbrudt|slukket|lukket|unavailable|"
+    r"utilgængelig\w*|interrupted|switched off|cut off)\b",
+    r"(?<!efter )(?<!after )(?<!since )(?<!siden )(?<!efter det )(?<!efter den )(?<!after the )"
+    r"(?<!after your )(?<!efter jeres )(?<!since the )(?<!siden det )"
+    r"\b(?:planlagt\w*|varslet|varslede|annonceret|annoncerede|planned|scheduled|announced) "
+    r"(?:\S+ ){0,2}?(?:nedetid|nedlukning|afbrydelse|strømafbrydelse|service\w*|vedligehold\w*|"
+    r"opdatering\w*|maintenance|outage|downtime|shutdown|power cut|work|arbejde)\b",
+)
+
 # BR-8: "Alle er berørt" - everyone affected. "We" as the subject of a shared function
 # failing counts ("vi kan ikke printe", "we have no internet", "vi kan ikke arbejde"):
 # the office speaking. Not for personal things ("vi kan ikke få adgang til postkassen"
@@ -68,9 +82,14 @@ _EVERYONE = (
     r"ansatte|kollegaer|kolleger|kollegaerne|kollegerne|computere|computerne|pc'?er|"
     r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne)\b",
     r"(?<!hej )(?<!hejsa )(?<!kære )(?<!tak )\balle sammen\b|\bos alle\b|\balle mand\b",
+    # "alle herude får en fejl": everyone here, where the writer is.
+    r"(?<!ikke )\balle (?:her|herude|herinde|hernede|heroppe|her i huset)\b(?! (?:i|på) (?:min|mit))",
     r"\bhele (?:\S+ )?(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|etagen|"
     r"lageret|skolen|matriklen|"
     r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
+    # "ingen computere på kontoret", "ingen medarbejdere": none of them, so all.
+    r"\bingen (?:computere|pc'?er|maskiner|enheder|klienter|medarbejdere|ansatte|brugere|"
+    r"kolleger|kollegaer)\b",
     r"\bingen af (?:os|vores|dem|medarbejderne|kollegerne|kollegaerne|brugerne|pc'?erne|"
     r"computerne|maskinerne|printerne|serverne)\b|\bikke (?:nogen|en eneste) af os\b",
     # "ingen af de fire butikker", "vores filialer" (all of them), not "en af vores butikker".
@@ -146,7 +165,8 @@ _EVERYONE = (
     r"\b(?:fra|på|from|on) (?:nogen|any) (?:af )?(?:vores |our |the )?(?:pc'?er|pc'?erne|"
     r"computere|computerne|maskiner|maskinerne|pcs|computers|machines|laptops|computer|pc|"
     r"machine|laptop)\b",
-    r"(?<!ikke )\b(?:alle|samtlige) (?:vores |de )?(?:printere|printerne|servere|serverne|drev|"
+    r"(?<!ikke )\b(?:alle|samtlige) (?:vores |de )?(?:(?:to|tre|fire|fem|seks|syv|otte|\d+) )?"
+    r"(?:printere|printerne|servere|serverne|drev|"
     r"netværksdrev|"
     r"systemer|systemerne|kontorer|afdelinger|butikker|lokationer|skærme|telefoner)\b",
     rf"\bvi (?:\S+ ){{0,2}}?(?:kan|kunne) (?:\S+ ){{0,2}}?{_IKKE} (?:\S+ ){{0,2}}?"

@@ -98,7 +98,7 @@ _ANY_SYSTEM = rf"(?:{_SYSTEM}|[^\s.!?;]*system(?:et|erne)?|[^\s.!?;]+ system)"
 _FAULT = (
     r"(?:ikke|ik|not|(?:is|are|was|does|do|did|won|can|could|has|have)n'?t|nede|down|"
     r"(?<!ingen )(?<!no )(?<!uden )(?<!without )(?:fejl\w*|errors?)|død|døde|dead|died|væk|gone|"
-    r"stuck|hænger|crash\w*|broken|i stykker|ude af drift|out of order|nægtet|denied|går i stå|"
+    r"stuck|hænger|crash\w*|broken|i stykker|i sort|sort skærm|ude af drift|out of order|nægtet|denied|går i stå|"
     r"fryser|freez\w*|offline|ustabil\w*|unstable|afbrudt|timeout|times out|timer ud|lammet|"
     r"utilgængelig\w*|unavailable|unreachable)\b"
 )

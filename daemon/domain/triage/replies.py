@@ -71,3 +71,48 @@ def settled(new_text: str) -> bool:
     """Does a reply's (normalised) new text say the problem is over, and nothing still
     wrong? Then its subject, the old problem, is not what the new case is about."""
     return _SETTLED.search(new_text) is not None and STILL_BROKEN.search(new_text) is None
+
+
+# Where a quoted original begins, line by line on the raw body (normalising joins the
+# lines of a paragraph, and a header block is only recognisable as lines): a "> " quote,
+# Outlook's "-----Oprindelig meddelelse-----" or "____" rule, a "Fra:" line with a
+# "Sendt:"/"Emne:" line right under it, a Gmail "Den ... skrev ...:" / "On ... wrote:".
+_QUOTE_LINE = re.compile(
+    r"^(?:>|-{3,} ?(?:original message|oprindelig meddelelse|forwarded message|"
+    r"videresendt (?:meddelelse|besked)) ?-{3,}|_{10,}\s*$)",
+    re.IGNORECASE,
+)
+_HEADER_FROM = re.compile(r"^\**(?:fra|from|von)\**\s*:", re.IGNORECASE)
+_HEADER_NEXT = re.compile(
+    r"^\**(?:sendt|sent|dato|date|til|to|emne|subject|gesendet)\**\s*:", re.IGNORECASE
+)
+# One attribution line (or two, when the client wrapped it); bounded, anchored at a line.
+_ATTRIBUTION = re.compile(
+    r"^(?:on|den|d\.|am)\s[^\n]{0,200}?\b(?:wrote|skrev|schrieb)\b[^\n]{0,120}:\s*$",
+    re.IGNORECASE,
+)
+
+
+def own_words(body: str) -> str | None:
+    """The writer's own words above a quoted original in `body` (raw, not normalised),
+    or None when nothing is quoted below them (or nothing is written above the quote:
+    then the whole body is the writer's). Pure text; the pipeline cuts quotes itself
+    (daemon.mail.quotes) and this serves a body that still holds them."""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            continue
+        next_line = next((ln.strip() for ln in lines[index + 1 : index + 4] if ln.strip()), "")
+        quoted = (
+            _QUOTE_LINE.match(line) is not None
+            or (_HEADER_FROM.match(line) is not None and _HEADER_NEXT.match(next_line) is not None)
+            or _ATTRIBUTION.match(line) is not None
+            # Gmail wraps a long attribution: "Den tors. 3. dec. 2026 kl. 10.02 skrev Lis <"
+            # / "lis@firma.dk>:".
+            or (len(line) < 200 and _ATTRIBUTION.match(f"{line} {next_line}") is not None)
+        )
+        if quoted:
+            above = "\n".join(lines[:index]).strip()
+            return above or None
+    return None

@@ -11,6 +11,7 @@ from daemon.domain.triage.context import (
     _HYPOTHETICAL,
     _ONLY_ONE,
     _PAST_SOLVED,
+    _PLANNED,
     _RESOLVED,
 )
 from daemon.domain.triage.fragments import (
@@ -56,6 +57,13 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:ingen|intet|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
                 rf"forbindelse til |forbindelsen til |mere )?{_NET_NOUN}\b",
                 rf"\b{_IKKE} (?:\S+ )?(?:haft|fået|har) (?:noget |nogen )?{_NET_NOUN}\b",
+                # "siden strømsvigtet har ingen computere på kontoret forbindelse", "ingen af
+                # pc'erne har forbindelse": the machines, not the people, are without the net.
+                rf"\b(?:har|havde|får|fik) ingen (?:af )?(?:vores |de )?(?:\S+ ){{0,4}}?"
+                rf"(?:{_NET_NOUN}|forbindelse(?:n)?)\b(?! (?:med|til (?!nettet|internettet)))",
+                rf"\bingen (?:af )?(?:vores |de )?(?:computere|computerne|pc'?er|pc'?erne|maskiner|"
+                rf"maskinerne|enheder|enhederne|klienter) {_gap(4)}(?:har|får|kan få) (?:\S+ )?"
+                rf"(?:{_NET_NOUN}|forbindelse(?:n)?)\b(?! (?:med|til (?!nettet|internettet)))",
                 rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå|være|koble) (?:på|ud på|online på|ind på) "
                 r"(?:nettet|internettet|internet|net)\b",
                 rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå) online\b",
@@ -96,6 +104,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_RESOLVED,
                 *_PAST_SOLVED,
                 *_HYPOTHETICAL,
+                *_PLANNED,
                 *_ONLY_ONE,
                 r"\b(?:det|problemet) er ikke (?:internet|nettet)",
                 # The line at someone's home is theirs, not the office's.
@@ -110,7 +119,9 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             priority="high",
             patterns=(
                 rf"\b{_KAN_IKKE} {_gap(3)}{_CONNECT_DA}\b",
-                rf"\b{_SYSTEM} {_gap(3)}(?:{_DOWN_DA}|{_NOT_WORKING_DA}|svarer {_IKKE}|"
+                # "netværksdrev (p:, s: og f:) er væk": the drive letters in brackets.
+                rf"\b{_SYSTEM} (?:\([^()\n]{{0,30}}\) )?{_gap(3)}(?:{_DOWN_DA}|{_NOT_WORKING_DA}|"
+                rf"svarer {_IKKE}|"
                 rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås|findes|ses|åbnes|bruges)|"
                 rf"er utilgængelig\w*|{_DOWN_EN}|"
                 r"fejler|fejlede|mislykkes|fails|failed|failing|keeps failing|genstarter|afviser|"
@@ -121,6 +132,9 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
                 rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse(?:n)?|adgang(?:en)?|kontakt(?:en)?) "
                 rf"(?:til|på) (?:(?:\S+ ){{0,2}}?{_ANY_SYSTEM}|noget|nogenting|anything)\b",
+                # Danish verb-first: "siden i nat har ingen af pc'erne forbindelse til serveren".
+                r"\b(?:har|havde|får|fik) ingen (?:af )?(?:\S+ ){0,3}?(?:forbindelse(?:n)?|adgang(?:en)?|"
+                rf"kontakt(?:en)?) (?:til|på) (?:(?:\S+ ){{0,2}}?{_ANY_SYSTEM}|noget|nogenting)\b",
                 rf"\b{_CANT} {_gap(2)}{_CONNECT_EN}\b",
                 rf"\b{_NOBODY_CAN} {_gap(3)}"
                 rf"(?:{_CONNECT_DA}|{_CONNECT_EN}|sende|modtage|åbne|bruge|deltage|send|receive|open|"
@@ -130,6 +144,12 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
                 rf"to (?:the |our )?{_ANY_SYSTEM}\b",
                 r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
+                # A reply about the subject's system: "still down for everyone", "det er
+                # stadig nede for alle", "it's down again".
+                r"\b(?:it|den|det|alt|everything)(?:'s| is| er| har været| has been) (?:still |stadig |"
+                r"helt |completely |totally )?(?:down|nede|offline|gået ned|dead)\b|"
+                r"\b(?:still|stadig|fortsat) (?:\S+ )?(?:down|nede|offline|dead|død)\b|"
+                r"\b(?:down|nede|offline) (?:igen|again)\b",
                 # "afskåret fra at benytte vores økonomisystem", "cut off from the server".
                 rf"\b{_CUT_OFF} (?:fra|from) (?:at )?(?:benytte|bruge|tilgå|anvende|få adgang til|"
                 rf"adgang til|use|using|access|accessing|access to)? ?(?:\S+ ){{0,2}}?{_ANY_SYSTEM}\b",
@@ -193,6 +213,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_RESOLVED,
                 *_PAST_SOLVED,
                 *_HYPOTHETICAL,
+                *_PLANNED,
                 *_ONLY_ONE,
                 r"\b(?:der var|there was|var|was) (?:\S+ )?(?:et |an? )?(?:nedbrud|outage|"
                 r"driftsforstyrrelse)",
@@ -227,7 +248,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"will (?:\S+ )?print|prints?)\b",
             ),
             requires_any=_EVERYONE,
-            excludes=(*_RESOLVED, *_PAST_SOLVED, *_HYPOTHETICAL, *_ONLY_ONE),
+            excludes=(*_RESOLVED, *_PAST_SOLVED, *_HYPOTHETICAL, *_PLANNED, *_ONLY_ONE),
             negatable=True,
         ),
     )
