@@ -960,3 +960,20 @@ def test_everyone_said_of_machines_drives_and_shops() -> None:
     # One machine, one person: not BR-8.
     assert not classify("", "Min pc har ingen forbindelse til serveren, de andre har.").critical
     assert not classify("", "Jeg har ingen forbindelse med det nye projekt endnu.").critical
+
+
+def test_a_machine_that_reports_an_error_at_its_own_start_is_a_system_error() -> None:
+    # BR-9 "Din computer melder om systemfejl": Windows that cannot start, a repair screen.
+    assert classify("", "Min computer melder fejl når den starter.").rule == "system_error"
+    assert classify("", "Windows kunne ikke starte korrekt, står der.").rule == "system_error"
+    assert classify("", "My PC says 'Your PC needs to be repaired'.").rule == "system_error"
+    # A program's error, or an update that failed, is one user's simple task (BR-13).
+    assert not classify("", "Computeren giver fejl når jeg starter Excel.").critical
+    assert not classify("", "Windows kunne ikke installere opdateringen i nat.").critical
+
+
+def test_nobody_where_they_work_and_a_paralysed_office_are_everyone() -> None:
+    # BR-8 "Alle er berørt" in the words offices use for it.
+    assert classify("", "Ingen i huset kommer på nettet siden i morges.").critical
+    assert classify("", "Vi er lammet, internettet er nede på alle arbejdspladser.").critical
+    assert classify("", "None of us have been able to receive email since 8.").critical

@@ -135,7 +135,15 @@ _EVERYONE = (
     r"(?<!tak )(?<!thanks )(?<!thank you )\bfor (?:alle|everyone|everybody|all of us|os alle)\b"
     r"(?! (?:jeres|dine|your|de|vores|our|the)\b)",
     r"\b(?:across|on|in|at|på|i) (?:all|alle) (?:\S+ )?(?:floors|etager|sites|lokationer|offices|"
-    r"kontorer|afdelinger|departments|rooms|lokaler)\b",
+    r"kontorer|afdelinger|departments|rooms|lokaler|arbejdspladser|arbejdsstationer|"
+    r"workstations|desks)\b",
+    # "ingen i huset kommer på nettet", "nobody in the office": nobody where they work.
+    r"\b(?:ingen|nobody|no one) (?:her )?(?:i|på|hos|in|at) (?:\S+ )?(?:kontoret|huset|firmaet|"
+    r"virksomheden|butikken|klinikken|afdelingen|lageret|bygningen|the office|the building|"
+    r"the company|the shop|the clinic)\b",
+    # The office speaking of itself: "vi er fuldstændig lammet", "we're at a standstill".
+    r"\b(?:vi|we) (?:er|are|'re) (?:\S+ )?(?:lammet|lammede|paralysed|paralyzed|"
+    r"at a standstill|dead in the water)\b",
     r"\b(?:for )?all (?:\S+ )?(?:staff|users|employees|colleagues|workers|people|machines|"
     r"printers|servers|devices|"
     r"computers|pcs|laptops)\b",

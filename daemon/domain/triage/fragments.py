@@ -44,7 +44,8 @@ _CANT = (
 # after an adverb: "i dag kan ingen af os", "derfor kan ingen".
 _NOBODY = r"(?:ingen|nobody|no[- ]?one|none of us|none of (?:our|the|them) \S+)"
 _NOBODY_CAN = (
-    rf"(?:{_NOBODY} {_gap(4)}(?:kan|kunne|har kunnet|can|could|(?:is|are|was|were) able to)|"
+    rf"(?:{_NOBODY} {_gap(4)}(?:kan|kunne|har kunnet|can|could|(?:is|are|was|were) able to|"
+    rf"(?:has|have|had) been able to)|"
     r"(?:kan|kunne) ingen|"
     rf"(?:har|havde) ingen {_gap(4)}kunnet)"
 )
@@ -99,7 +100,7 @@ _FAULT = (
     r"(?:ikke|ik|not|(?:is|are|was|does|do|did|won|can|could|has|have)n'?t|nede|down|"
     r"(?<!ingen )(?<!no )(?<!uden )(?<!without )(?:fejl\w*|errors?)|død|døde|dead|died|væk|gone|"
     r"stuck|hænger|crash\w*|broken|i stykker|i sort|sort skærm|ude af drift|out of order|nægtet|denied|går i stå|"
-    r"fryser|freez\w*|offline|ustabil\w*|unstable|afbrudt|timeout|times out|timer ud|lammet|"
+    r"fryser|freez\w*|offline|disconnected|frakoblet|ustabil\w*|unstable|afbrudt|timeout|times out|timer ud|lammet|"
     r"utilgængelig\w*|unavailable|unreachable)\b"
 )
 _APP = (

@@ -74,6 +74,9 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"(?:{_NET_NOUN}|{_NET_EN})\b",
                 rf"\b{_NOBODY_CAN} {_gap(3)}"
                 r"(?:komme|gå|get|go) (?:på |ud på |on )?(?:nettet|internettet|online|the internet)\b",
+                # "ingen i huset kommer på nettet", "nobody gets online".
+                rf"\b{_NOBODY} {_gap(4)}(?:kommer|går|gets|goes|is getting) (?:\S+ )?"
+                r"(?:på nettet|på internettet|online|on the internet|onto the internet)\b",
                 rf"\b(?:the |our )?{_NET_EN} (?:connection )?{_gap(2)}"
                 rf"(?:{_DOWN_EN}|{_NOT_WORKING_EN}|(?:is |'s )?out\b|keeps dropping|dropped)",
                 r"\b(?:no|lost|lost the|lost our|lost all|without|no access to the|no access to|loss of) "

@@ -33,6 +33,24 @@ def system_rules() -> tuple[Rule, ...]:
                 r"\bbitlocker[- ]?(?:recovery|genoprettelse\w*|gendannelse\w*)|"
                 r"\b(?:beder|spørger) om (?:\S+ )?bitlocker",
                 r"\b(?:din|your) (?:pc|enhed|device) (?:stødte på et problem|ran into a problem)",
+                r"\b(?:der opstod|opstod der) et problem med (?:din|your) (?:pc|enhed|computer)\b|"
+                r"\b(?:your|din) (?:pc|device|computer|enhed) (?:needs|skal) (?:to )?(?:be )?"
+                r"(?:repaired|repareres)\b",
+                # Windows that cannot start is the machine's own error (BR-9), not a program's.
+                r"\bwindows (?:kunne|kan|could|can|did|was)(?:n'?t| ikke| not) (?:\S+ )?(?:starte|"
+                r"start|indlæses|load|boot|be started)(?: (?:korrekt|rigtigt|op|ordentligt|"
+                r"correctly|properly|up))?(?=\s*(?:[.,!?'\x22\n]|$))|"
+                r"\bwindows (?:starter|booter|boots|starts|loads) (?:\S+ )?(?:ikke|not)\b|"
+                r"\bwindows (?:failed|fails) to (?:start|load|boot)\b",
+                # "computeren melder fejl når den starter": the machine, at its own start,
+                # reports it; not "når jeg starter Excel" (a program, one user: BR-13).
+                r"\b(?:computer(?:en)?|pc'?en|maskinen|laptop(?:en)?|bærbare?n?|my pc|my computer|"
+                r"my laptop|the pc|the computer) (?:\S+ )?(?:melder|viser|giver|shows|reports|gives|"
+                r"throws) (?:\S+ )?(?:fejl|fejlmeddelelse|error|an error|errors)\b,? (?:\S+ ){0,2}?"
+                r"(?:(?:ved|under|at|on|during) (?:opstart|start-?up|boot)|(?:når|hver gang|when|"
+                r"whenever|every time) (?:den|jeg|man|vi|it|i|we|you) (?:starter|tænder|booter|"
+                r"starts|boots|start|boot|switch|turn)(?: (?:den|op|it|up|on|it on|computeren|pc'?en|"
+                r"maskinen))?(?=\s*(?:[.,!?:;'\x22\n]|$| og\b| and\b)))",
                 r"\b(?:viser|melder|giver|shows|displays|gives) (?:en |an |a )?(?:\S+ )?(?:fejlkode|"
                 r"error code|fejlskærm|error screen)\b|\b(?:trist|sur|sad) (?:smiley|face|ansigt)\b",
                 # Windows stop codes, as the blue screen names them.
