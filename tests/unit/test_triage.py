@@ -977,3 +977,33 @@ def test_nobody_where_they_work_and_a_paralysed_office_are_everyone() -> None:
     assert classify("", "Ingen i huset kommer på nettet siden i morges.").critical
     assert classify("", "Vi er lammet, internettet er nede på alle arbejdspladser.").critical
     assert classify("", "None of us have been able to receive email since 8.").critical
+
+
+def test_aa_for_å_is_read_as_å() -> None:
+    # A keyboard without å: "paa", "naar" are "på", "når"; words that merely hold "aa" stay.
+    assert normalise_text("Vi kan ikke komme paa serveren naar vi er her") == (
+        "vi kan ikke komme på serveren når vi er her"
+    )
+    assert normalise_text("Aalborg og Kaas") == "aalborg og kaas"
+    assert classify("", "vi kan ikk komme paa nogen af vores systemer, ingen af os").critical
+
+
+def test_a_fault_the_writer_took_for_one_or_that_has_not_come_back() -> None:
+    # BR-9/BR-8: nothing is wrong now.
+    over = (
+        "Jeg troede det var en systemfejl, men det var bare en opdatering.",
+        "I had a system error once last week, it has not come back since.",
+        "I går var nettet nede for alle, men det kom igen af sig selv.",
+    )
+    for text in over:
+        assert not classify("", text).critical, text
+    # "Jeg troede det løste sig, men ..." is a fault again.
+    again = "Jeg troede det løste sig, men nettet er nede igen for alle."
+    assert classify("SV: Net", again).critical
+
+
+def test_the_machine_cannot_find_or_read_its_disk() -> None:
+    # BR-9: what a machine says when it cannot start from its disk.
+    assert classify("", "Min pc siger 'Boot device not found'.").rule == "system_error"
+    assert classify("", "Computeren skriver 'A disk read error occurred'.").rule == "system_error"
+    assert classify("", "min bærbare viser operating system not found").rule == "system_error"

@@ -29,6 +29,8 @@ _PAST = (
 _FIXED = (
     r"(?:løste|løst|fiksede|fikset|fixede|fixet|ordnede|ordnet|rettede|rettet|afsluttet|"
     r"lukket|fixed|solved|sorted|resolved|repaired|closed|"
+    # "i går var nettet nede, men det kom igen af sig selv", "it came back up".
+    r"kom (?:op |tilbage )?igen|kom tilbage|came back(?: up| online)?|var oppe igen|"
     r"tak for (?:den |jeres |din )?(?:hurtige? )?hjælp\w*|thanks? (?:you )?for (?:the |your )?"
     r"(?:quick |fast )?"
     r"(?:help|fix))"
@@ -64,6 +66,18 @@ _PLANNED = (
     r"opdatering\w*|maintenance|outage|downtime|shutdown|power cut|work|arbejde)\b",
 )
 
+# A fault the writer took for one and then not ("jeg troede det var en systemfejl, men det
+# var bare en opdatering"), or that has not come back ("it has not come back since").
+_MISTAKEN = (
+    # Only when what follows "men" makes it less: "men det var bare", "but it turned out";
+    # not "jeg troede det løste sig, men nettet er nede igen".
+    r"\b(?:troede|tænkte|frygtede|thought|believed|feared)\b[^.!?\n]{0,80}?\b(?:men|but)\b "
+    r"(?:(?:\S+ ){0,2}?(?:var|was|er|is|it's)(?: \S+)? (?:bare|kun|blot|just|only|simply|ikke|not)\b|"
+    r"(?:det |it )?(?:viste sig|turned out))",
+    r"\b(?:ikke|not|(?:has|have|is|was)n'?t) (?:\S+ )?(?:kommet|set|sket|vist sig|happened|seen|"
+    r"occurred|shown up|come back|returned) (?:\S+ )?(?:igen|siden|since|again)\b",
+)
+
 # BR-8: "Alle er berørt" - everyone affected. "We" as the subject of a shared function
 # failing counts ("vi kan ikke printe", "we have no internet", "vi kan ikke arbejde"):
 # the office speaking. Not for personal things ("vi kan ikke få adgang til postkassen"
@@ -80,11 +94,12 @@ _EVERYONE = (
     r"(?<!ikke )\b(?:alle|samtlige) (?:\S+ )?(?:\w*arbejdere|lærere|lærerne|behandlere|"
     r"medarbejdere|medarbejderne|brugere|brugerne|"
     r"ansatte|kollegaer|kolleger|kollegaerne|kollegerne|computere|computerne|pc'?er|"
-    r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne)\b",
+    r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne|telefoner|telefonerne)\b",
     r"(?<!hej )(?<!hejsa )(?<!kære )(?<!tak )\balle sammen\b|\bos alle\b|\balle mand\b",
     # "alle herude får en fejl": everyone here, where the writer is.
     r"(?<!ikke )\balle (?:her|herude|herinde|hernede|heroppe|her i huset)\b(?! (?:i|på) (?:min|mit))",
-    r"\bhele (?:\S+ )?(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|etagen|"
+    # "hele økonomiafdelingen", "hele hovedkontoret": a compound names the same whole.
+    r"\bhele (?:\S+ )?\w*(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|etagen|"
     r"lageret|skolen|matriklen|"
     r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
     # "ingen computere på kontoret", "ingen medarbejdere": none of them, so all.

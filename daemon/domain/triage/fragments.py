@@ -73,7 +73,8 @@ _DOWN_EN = (
 _NET = (
     r"(?:internet(?:tet|et)?|nettet|netværk(?:et)?|netforbindelse(?:n)?|internetforbindelse(?:n)?|"
     r"wi-?fi(?:'?en|et)?|trådløse? net(?:værk)?(?:et)?|bredbånd(?:et)?|"
-    r"fiber(?:en|forbindelse(?:n)?)?|routeren)"
+    r"fiber(?:en|forbindelse(?:n)?)?|routeren|switch(?:en|ene)?|netværksswitch(?:en)?|"
+    r"firewall(?:en)?)"
 )
 _NET_NOUN = (
     r"(?:internet(?:tet|et)?|nettet|net|internetforbindelse(?:n)?|netforbindelse(?:n)?|"
@@ -82,7 +83,7 @@ _NET_NOUN = (
 _NET_EN = r"(?:internet|internet connection|network|wifi|wi-fi|wireless|broadband)"
 
 _SYSTEM = (
-    r"(?:server(?:en|ne|erne)?|systemet|systemerne|it-?løsning(?:en)?|it-?systemet|løsningen|"
+    r"(?:server(?:en|ne|erne)?|systemet|systemerne|systemer|it-?løsning(?:en)?|it-?systemet|løsningen|"
     r"platformen|hosting(?:en)?|fjernskrivebord(?:et)?|remote ?desktop|rdp|"
     r"terminalserver(?:en)?|citrix|vpn(?:'?en|et)?|fællesdrev(?:et)?|netværksdrev(?:et|ene)?|"
     r"drev(?:et|ene)|sharepoint|onedrive|teams|outlook|e-?mail(?:en|s)?|mail(?:en|s)?|"
@@ -118,7 +119,8 @@ _CONNECT_EN = r"(?:connect|access|reach|get into|get onto|get on to|get to|log ?
 _PRINT = (
     r"(?:printer(?:en|n|ne|erne|e)?|print(?:et|ningen)?|udskrift(?:en|er|erne)?|"
     r"udskrivning(?:en)?|kopimaskine(?:n|r|rne)?|multifunktionsprinter(?:en)?|"
-    r"printserver(?:en)?|print ?server|printing|printers?|print jobs?)"
+    r"printserver(?:en)?|print ?server|printing|printers?|print jobs?|print(?:er)?kø(?:en)?|"
+    r"print queue)"
 )
 _PRINT_VERB = (
     r"(?:printe|printes|printet|udskrive|udskrives|udskrevet|skrive ud|printe ud|print|prente)"

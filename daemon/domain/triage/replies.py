@@ -12,6 +12,9 @@ _SETTLED = re.compile(
     r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|printer|er oppe|er inde|kom ind|"
     r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint)\b|"
     r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b|\bproblemet er løst\b|"
+    # "det kom op igen efter ti minutter", "it came back up", "det spiller nu".
+    r"\b(?:kom|kommet|came|come) (?:\S+ )?(?:op|up|online|tilbage|back) (?:\S+ )?(?:igen|again)\b|"
+    r"\b(?:kom|came) (?:op|tilbage|back up|back online)\b|\bspiller (?:nu|igen|fint)\b|"
     # It settled by itself: "det løste sig", "det har ordnet sig", "det gik i orden",
     # "it sorted itself out", "the problem resolved itself", "never mind, found it".
     r"\b(?:løste|løst|ordnede|ordnet|rettede|rettet|fiksede|fikset|klarede|klaret) sig\b|"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from daemon.domain.triage.context import (
     _EVERYONE,
     _HYPOTHETICAL,
+    _MISTAKEN,
     _ONLY_ONE,
     _PAST_SOLVED,
     _PLANNED,
@@ -57,6 +58,10 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:ingen|intet|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
                 rf"forbindelse til |forbindelsen til |mere )?{_NET_NOUN}\b",
                 rf"\b{_IKKE} (?:\S+ )?(?:haft|fået|har) (?:noget |nogen )?{_NET_NOUN}\b",
+                # "nu har alle pc'er mistet forbindelsen", "we lost the connection": the
+                # connection with no system named is the line (a system: the next rule).
+                r"\b(?:mistet|mistede|tabt|tabte|lost) (?:\S+ )?(?:forbindelse(?:n)?|connection|"
+                r"connectivity)\b(?! (?:til|to|med|with) )",
                 # "siden strømsvigtet har ingen computere på kontoret forbindelse", "ingen af
                 # pc'erne har forbindelse": the machines, not the people, are without the net.
                 rf"\b(?:har|havde|får|fik) ingen (?:af )?(?:vores |de )?(?:\S+ ){{0,4}}?"
@@ -108,6 +113,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_PAST_SOLVED,
                 *_HYPOTHETICAL,
                 *_PLANNED,
+                *_MISTAKEN,
                 *_ONLY_ONE,
                 r"\b(?:det|problemet) er ikke (?:internet|nettet)",
                 # The line at someone's home is theirs, not the office's.
@@ -217,6 +223,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_PAST_SOLVED,
                 *_HYPOTHETICAL,
                 *_PLANNED,
+                *_MISTAKEN,
                 *_ONLY_ONE,
                 r"\b(?:der var|there was|var|was) (?:\S+ )?(?:et |an? )?(?:nedbrud|outage|"
                 r"driftsforstyrrelse)",
@@ -251,7 +258,8 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"will (?:\S+ )?print|prints?)\b",
             ),
             requires_any=_EVERYONE,
-            excludes=(*_RESOLVED, *_PAST_SOLVED, *_HYPOTHETICAL, *_PLANNED, *_ONLY_ONE),
+            excludes=(*_RESOLVED, *_PAST_SOLVED, *_HYPOTHETICAL, *_PLANNED, *_MISTAKEN,
+                      *_ONLY_ONE),
             negatable=True,
         ),
     )

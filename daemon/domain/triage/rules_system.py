@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from daemon.domain.triage.context import (
     _HYPOTHETICAL,
+    _MISTAKEN,
     _RESOLVED,
 )
 from daemon.domain.triage.model import Rule
@@ -29,6 +30,10 @@ def system_rules() -> tuple[Rule, ...]:
                 r"\bbios[- ]?(?:fejl\w*|errors?)\b|\bfejl i bios\w*",
                 r"\bboot[- ]?(?:fejl\w*|errors?|loop)\b|\bopstartsfejl\b",
                 r"\b(?:no bootable device|inaccessible boot device|bootmgr is missing)\b",
+                # What a machine says when it cannot find or read its own disk.
+                r"\b(?:boot device|operating system|bootable device|boot disk) (?:was )?not found\b|"
+                r"\b(?:missing|no) operating system\b|\bdisk read error\b|"
+                r"\b(?:harddisk|hard ?drive|hard disk|disk|ssd)[- ]?(?:fejl\w*|errors?|failure)\b",
                 r"\bautomati(?:c|sk) (?:repair|reparation)\b",
                 r"\bbitlocker[- ]?(?:recovery|genoprettelse\w*|gendannelse\w*)|"
                 r"\b(?:beder|spørger) om (?:\S+ )?bitlocker",
@@ -63,6 +68,7 @@ def system_rules() -> tuple[Rule, ...]:
                 r"blue ?screens?|blå ?skærm)",
                 *_RESOLVED,
                 *_HYPOTHETICAL,
+                *_MISTAKEN,
             ),
             negatable=True,
         ),
