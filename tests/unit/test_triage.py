@@ -1007,3 +1007,22 @@ def test_the_machine_cannot_find_or_read_its_disk() -> None:
     assert classify("", "Min pc siger 'Boot device not found'.").rule == "system_error"
     assert classify("", "Computeren skriver 'A disk read error occurred'.").rule == "system_error"
     assert classify("", "min bærbare viser operating system not found").rule == "system_error"
+
+
+def test_outages_asked_about_ahead_are_not_critical() -> None:
+    # BR-8: monitoring asked for, or downtime agreed to, is nothing down now.
+    alert = "Can you set up an alert if the internet goes down at the office?"
+    assert not classify("Monitoring", alert).critical
+    agreed = "Kan I genstarte serveren i aften? Det er ok at den er nede for alle i en halv time."
+    assert not classify("Genstart", agreed).critical
+    assert not classify("", "Har I et kursus i hvad man gør ved systemfejl?").critical
+
+
+def test_formal_and_slow_outages_for_everyone() -> None:
+    # BR-8 in a formal clause, and a system too slow for anyone to work.
+    formal = "Vi oplever at der ikke er adgang til netværket i hele virksomheden."
+    assert classify("", formal).rule == "internet_down_everyone"
+    slow = "Business Central is so slow that none of us can work."
+    assert classify("", slow).rule == "it_solution_down_everyone"
+    said = "Min pc skriver at der er opstået en fejl i systemet."
+    assert classify("", said).rule == "system_error"

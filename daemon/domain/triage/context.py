@@ -56,6 +56,13 @@ _HYPOTHETICAL = (
 # and 04", "serveren vil være nede lørdag", "planlagt nedetid". Nothing is down now; not a
 # fault to wake anyone for (BR-8 is about what stops the office now).
 _PLANNED = (
+    # Asked ahead, not happening: "an alert if the internet goes down", "det er ok at den
+    # er nede for alle i en halv time" (a restart they ask for).
+    r"\b(?:alert\w*|alarm\w*|besked|notif\w*|advis\w*|varsl\w*|warn\w*|monitor\w*|overvåg\w*)"
+    r"\b[^.!?\n]{0,40}?\b(?:if|hvis|when|når|whenever|in case|i tilfælde)\b",
+    r"\b(?:ok|okay|fint|fine|acceptabelt|acceptable|alright|i orden) (?:at|that|if|hvis|for) "
+    r"(?:\S+ ){0,4}?(?:er|bliver|is|goes|går|will be|is going to be) (?:\S+ )?(?:nede|down|offline|"
+    r"ned|afbrudt|unavailable)\b",
     r"\b(?:will|is going to|are going to|vil|skal|kommer til at) (?:\S+ ){0,2}?(?:be|være|blive|"
     r"go|gå) (?:\S+ ){0,2}?(?:down|offline|nede|ned|afbrudt|slukket|lukket|unavailable|"
     r"utilgængelig\w*|interrupted|switched off|cut off)\b",
@@ -94,7 +101,9 @@ _EVERYONE = (
     r"(?<!ikke )\b(?:alle|samtlige) (?:\S+ )?(?:\w*arbejdere|lærere|lærerne|behandlere|"
     r"medarbejdere|medarbejderne|brugere|brugerne|"
     r"ansatte|kollegaer|kolleger|kollegaerne|kollegerne|computere|computerne|pc'?er|"
-    r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne|telefoner|telefonerne)\b",
+    r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne|telefoner|telefonerne|"
+    # "på samtlige computer her": the plural written as the singular.
+    r"computer|pc|maskine)\b",
     r"(?<!hej )(?<!hejsa )(?<!kære )(?<!tak )\balle sammen\b|\bos alle\b|\balle mand\b",
     # "alle herude får en fejl": everyone here, where the writer is.
     r"(?<!ikke )\balle (?:her|herude|herinde|hernede|heroppe|her i huset)\b(?! (?:i|på) (?:min|mit))",
@@ -167,6 +176,10 @@ _EVERYONE = (
     r"kan bruges|can be accessed|is accessible)\b|\bdriftsstop\b",
     r"\b(?:alt|everything|det hele) (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|gået ned|down|offline)\b",
     r"\b(?:ingen|nobody|no one) (?:kan|can) (?:noget|lave noget|arbejde|do anything|work)\b",
+    r"\bvi kan (?:\S+ )?(?:ikke|ik|ikk) (?:\S+ )?(?:noget|lave noget|få lavet noget)\b|"
+    r"\bwe can'?t (?:\S+ )?do anything\b",
+    # "the whole finance team", "the entire sales department".
+    r"\b(?:the )?(?:whole|entire) \w+ (?:team|department|office|staff|floor|branch)\b",
     # Danish word order after an adverb: "i dag kan ingen printe".
     r"\b(?:kan|kunne) ingen (?:\S+ ){0,4}?(?:printe|udskrive|komme|gå på|forbinde|logge|"
     r"arbejde|bruge|tilgå|sende|modtage|åbne|starte|få)",

@@ -95,12 +95,20 @@ _ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 
+# A line any of the above can start with (the test before the line-by-line look).
+_MIGHT_QUOTE = re.compile(
+    r"^[ \t]*(?:>|-{3,}|_{10,}|\**(?:fra|from|von)\**\s*:|(?:on|den|d\.|am)\s)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
 
 def own_words(body: str) -> str | None:
     """The writer's own words above a quoted original in `body` (raw, not normalised),
     or None when nothing is quoted below them (or nothing is written above the quote:
     then the whole body is the writer's). Pure text; the pipeline cuts quotes itself
     (daemon.mail.quotes) and this serves a body that still holds them."""
+    if _MIGHT_QUOTE.search(body) is None:
+        return None  # one scan in C: most mail has no line a quote could start at
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for index, raw in enumerate(lines):
         line = raw.strip()

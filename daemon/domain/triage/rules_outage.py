@@ -55,6 +55,8 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"falder (?:\S+ )?ud|"
                 r"smider os af|keeps disappearing|disappears|"
                 r"is acting up|keeps dropping|keeps cutting out)",
+                # "at der ikke er adgang til netværket": the verb between, as a clause puts it.
+                rf"\bikke (?:er|var|har været) (?:noget |nogen )?(?:adgang|forbindelse) (?:til|på) {_NET}\b",
                 rf"\b(?:ingen|intet|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
                 rf"forbindelse til |forbindelsen til |mere )?{_NET_NOUN}\b",
                 rf"\b{_IKKE} (?:\S+ )?(?:haft|fået|har) (?:noget |nogen )?{_NET_NOUN}\b",
@@ -139,7 +141,8 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"keeps (?:restarting|rebooting|crashing)|"
                 r"(?:won'?t|doesn'?t|does not|will not|isn'?t) (?:respond|responding)|"
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
-                rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse(?:n)?|adgang(?:en)?|kontakt(?:en)?) "
+                rf"\b(?:ingen|ikke|mistet) (?:er |var |har været )?(?:noget |nogen )?(?:forbindelse(?:n)?|"
+                rf"adgang(?:en)?|kontakt(?:en)?) "
                 rf"(?:til|på) (?:(?:\S+ ){{0,2}}?{_ANY_SYSTEM}|noget|nogenting|anything)\b",
                 # Danish verb-first: "siden i nat har ingen af pc'erne forbindelse til serveren".
                 r"\b(?:har|havde|får|fik) ingen (?:af )?(?:\S+ ){0,3}?(?:forbindelse(?:n)?|adgang(?:en)?|"
@@ -153,10 +156,11 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
                 rf"to (?:the |our )?{_ANY_SYSTEM}\b",
                 r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
+                # "Business Central is so slow that none of us can work": slow enough to be down.
+                rf"\b{_SYSTEM} (?:\S+ ){{0,2}}?(?:so slow|så langsomt?|så ustabilt?|so unstable) "
+                r"(?:that|at)\b|\b(?:ubrugelig\w*|unusable)\b",
                 # A reply about the subject's system: "still down for everyone", "det er
                 # stadig nede for alle", "it's down again".
-                r"\b(?:it|den|det|alt|everything)(?:'s| is| er| har været| has been) (?:still |stadig |"
-                r"helt |completely |totally )?(?:down|nede|offline|gået ned|dead)\b|"
                 r"\b(?:still|stadig|fortsat) (?:\S+ )?(?:down|nede|offline|dead|død)\b|"
                 r"\b(?:down|nede|offline) (?:igen|again)\b",
                 # "afskåret fra at benytte vores økonomisystem", "cut off from the server".

@@ -51,11 +51,15 @@ def system_rules() -> tuple[Rule, ...]:
                 # reports it; not "når jeg starter Excel" (a program, one user: BR-13).
                 r"\b(?:computer(?:en)?|pc'?en|maskinen|laptop(?:en)?|bærbare?n?|my pc|my computer|"
                 r"my laptop|the pc|the computer) (?:\S+ )?(?:melder|viser|giver|shows|reports|gives|"
-                r"throws) (?:\S+ )?(?:fejl|fejlmeddelelse|error|an error|errors)\b,? (?:\S+ ){0,2}?"
+                r"throws|skriver|siger|says) (?:\S+ ){0,6}?(?:fejl\w*|error\w*)\b,? (?:\S+ ){0,2}?"
                 r"(?:(?:ved|under|at|on|during) (?:opstart|start-?up|boot)|(?:når|hver gang|when|"
                 r"whenever|every time) (?:den|jeg|man|vi|it|i|we|you) (?:starter|tænder|booter|"
                 r"starts|boots|start|boot|switch|turn)(?: (?:den|op|it|up|on|it on|computeren|pc'?en|"
                 r"maskinen))?(?=\s*(?:[.,!?:;'\x22\n]|$| og\b| and\b)))",
+                # "min pc skriver at der er opstået en fejl i systemet": the machine says so.
+                r"\b(?:pc'?en|pc|computer(?:en)?|maskinen|laptop(?:en)?|bærbare?n?|windows) "
+                r"(?:\S+ ){0,2}?(?:skriver|siger|melder|viser|says|shows|reports|tells me) "
+                r"(?:\S+ ){0,6}?(?:fejl|error)s? (?:i|in) (?:systemet|the system|windows)\b",
                 r"\b(?:viser|melder|giver|shows|displays|gives) (?:en |an |a )?(?:\S+ )?(?:fejlkode|"
                 r"error code|fejlskærm|error screen)\b|\b(?:trist|sur|sad) (?:smiley|face|ansigt)\b",
                 # Windows stop codes, as the blue screen names them.
@@ -69,6 +73,10 @@ def system_rules() -> tuple[Rule, ...]:
                 *_RESOLVED,
                 *_HYPOTHETICAL,
                 *_MISTAKEN,
+                # "Har I et kursus i hvad man gør ved systemfejl?": a course, not a fault.
+                r"\b(?:kursus|kurser|course|training|webinar|undervisning)\w* (?:\S+ ){0,3}?"
+                r"(?:i|om|in|on|about) (?:\S+ ){0,5}?(?:system[- ]?fejl|system errors?|blå ?skærm|"
+                r"blue ?screen)",
             ),
             negatable=True,
         ),
