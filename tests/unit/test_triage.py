@@ -915,16 +915,19 @@ def test_an_outside_service_that_mail_is_sent_to_is_not_what_fails() -> None:
 
 def test_own_words_stop_at_a_quoted_original() -> None:
     outlook = "Nettet er tilbage.\n\nFra: Bente\nSendt: 4. december\nEmne: Net\n\nIngen har net."
-    assert own_words(outlook) == "Nettet er tilbage."
-    assert own_words("Tak!\n\n> Ingen af os kan printe") == "Tak!"
+    assert own_words("Re: x", outlook) == "Nettet er tilbage."
+    # A forward passes on what is below it.
+    assert own_words("VS: Net", outlook) is None
+    assert own_words("Fwd: Net", "Tak!\n\n> Ingen af os kan printe") is None
+    assert own_words("Re: x", "Tak!\n\n> Ingen af os kan printe") == "Tak!"
     wrapped = "Kører igen.\n\nDen tors. 3. dec. 2026 kl. 10.02 skrev Lis <\nlis@firma.dk>:\n> x"
-    assert own_words(wrapped) == "Kører igen."
-    assert own_words("Hi\n-----Original Message-----\nFrom: a") == "Hi"
+    assert own_words("Re: x", wrapped) == "Kører igen."
+    assert own_words("Re: x", "Hi\n-----Original Message-----\nFrom: a") == "Hi"
     # Nothing quoted, or nothing written above the quote: the whole body is the writer's.
-    assert own_words("Ingen af os kan printe.\nFra i morges.") is None
-    assert own_words("> Ingen af os kan printe") is None
+    assert own_words("Re: x", "Ingen af os kan printe.\nFra i morges.") is None
+    assert own_words("Re: x", "> Ingen af os kan printe") is None
     # "Fra:" alone is prose, not a header block.
-    assert own_words("Virker igen.\nFra: i morges virkede intet.") is None
+    assert own_words("Re: x", "Virker igen.\nFra: i morges virkede intet.") is None
 
 
 def test_a_solved_reply_over_a_quoted_critical_original_is_not_critical() -> None:
@@ -1026,3 +1029,35 @@ def test_formal_and_slow_outages_for_everyone() -> None:
     assert classify("", slow).rule == "it_solution_down_everyone"
     said = "Min pc skriver at der er opstået en fejl i systemet."
     assert classify("", said).rule == "system_error"
+
+
+def test_a_forward_keeps_what_it_passes_on() -> None:
+    # BR-8: "VS:"/"Fwd:" passes on the matter below; a thank-you above it settles nothing.
+    body = "Tak for hjælpen sidst. Se nedenfor.\n\nFra: Dorte\nSendt: 4. dec\nEmne: Net\n\n"
+    body += "Ingen af os her i Aarhus har internet i dag."
+    assert classify("VS: Ingen net i Aarhus", body).critical
+    assert not classify("SV: Ingen net i Aarhus", body).critical
+
+
+def test_everyone_told_by_the_office_itself() -> None:
+    # BR-8 "Alle er berørt" as offices say it: all offline, all of them say so, general.
+    assert classify("", "Nu er vi alle offline.").rule == "internet_down_everyone"
+    assert classify("", "We're all offline. Phones too.").rule == "internet_down_everyone"
+    colleagues = "Fem kolleger der alle siger at Teams ikke kan forbinde."
+    assert classify("", colleagues).rule == "it_solution_down_everyone"
+    general = "Outlook får fejl hos mig og hos Per. Det må være noget generelt."
+    assert classify("", general).critical
+    kicked = "Navision har smidt alle af."
+    assert classify("", kicked).rule == "it_solution_down_everyone"
+    assert classify("", "Our accounting system has been down for all users.").critical
+
+
+def test_blue_in_danish_and_a_disk_warning_are_system_errors_unless_fine_since() -> None:
+    # BR-9: "går i blåt" is a blue screen; a disk warning from the machine is its error.
+    assert classify("", "Pc'en går i blåt flere gange om dagen.").rule == "system_error"
+    disk = "Min computer melder at der er problemer med harddisken."
+    assert classify("", disk).rule == "system_error"
+    fine = "Min pc gav en blå skærm i morges, men efter genstart har den kørt fint hele dagen."
+    assert not classify("", fine).critical
+    again = "Pc'en har kørt fint siden mandag, men nu giver den blå skærm igen."
+    assert classify("", again).critical

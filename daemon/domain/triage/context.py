@@ -145,7 +145,16 @@ _EVERYONE = (
     r"the office|us)\b",
     r"\bbegge (?:vores |de )?(?:adresser|kontorer|afdelinger|butikker|lokationer|klinikker)\b|"
     r"\bboth (?:of )?(?:our |the )?(?:sites|offices|locations|shops|stores|branches)\b",
-    r"\b(?:vi|we) (?:er |are )?alle\b|\bwe all\b",
+    r"\b(?:vi|we) (?:er |are )?alle\b|\bwe all\b|\b(?:we'?re|we are) all\b",
+    # "fem kolleger der alle siger", "users who all get": they all say it.
+    r"\b(?:kolleg\w*|medarbejder\w*|brugere|brugerne|colleagues|users|people|staff) "
+    r"(?:der |som |who |that )?(?:alle|all)\b",
+    # "Navision har smidt alle af", "it logged everyone out".
+    r"\b(?:smidt|smider|smed|kicked|kicks|logged|logget|logger) (?:\S+ )?(?:alle|everyone|"
+    r"everybody|all of us)\b",
+    # "Det må være noget generelt": not one machine's fault.
+    r"\b(?:noget generelt|something general|en generel (?:fejl|problem)|a general (?:fault|problem|"
+    r"issue|outage))\b",
     r"\bhverken\b[^.!?\n]{0,40}?\b(?:kan|can) (?:arbejde|work)\b",
     r"\b(?:uanset (?:hvem|hvilken|hvilke|hvor)|no matter (?:who|which|what|where)|whoever|"
     r"hvem der end)\b",
@@ -235,6 +244,13 @@ _EVERYONE = (
 )
 # BR-8 needs everyone; "I can't print though everyone else can", "men alle andre på
 # kontoret har", "virker for alle andre end mig", "det er kun mig": one user.
+# Fine since, in the same sentence: "men efter genstart har den kørt fint hele dagen".
+_RAN_FINE_SINCE = (
+    r"\b(?:kørt|virket|fungeret|kører|virker|fungerer|worked|run|been fine|been working) "
+    r"(?:\S+ )?(?:fint|fine|normalt|normally|ok|perfekt|perfectly)? ?(?:hele dagen|siden|since|"
+    r"all day|ever since)\b(?![^.!?\n]*\b(?:men|but) (?:nu|now|i dag|today)\b)",
+)
+
 _ONLY_ONE = (
     r"\b(?:(?:everyone|everybody|anyone|anybody) else|all the others|the others|alle (?:de )?andre|"
     r"de andre|resten af (?:os|kontoret|firmaet)|the rest of (?:us|the office|the team)|"

@@ -81,10 +81,11 @@ def settled(new_text: str) -> bool:
 # Outlook's "-----Oprindelig meddelelse-----" or "____" rule, a "Fra:" line with a
 # "Sendt:"/"Emne:" line right under it, a Gmail "Den ... skrev ...:" / "On ... wrote:".
 _QUOTE_LINE = re.compile(
-    r"^(?:>|-{3,} ?(?:original message|oprindelig meddelelse|forwarded message|"
-    r"videresendt (?:meddelelse|besked)) ?-{3,}|_{10,}\s*$)",
+    r"^(?:>|-{3,} ?(?:original message|oprindelig meddelelse) ?-{3,}|_{10,}\s*$)",
     re.IGNORECASE,
 )
+# A forward ("VS:", "Fwd:") passes on what is below: that is the matter, not old news.
+_FORWARD = re.compile(r"^\s*(?:(?:re|sv|svar|aw)\s*:\s*)*(?:fw|fwd|vs|wg|tr)\s*:", re.IGNORECASE)
 _HEADER_FROM = re.compile(r"^\**(?:fra|from|von)\**\s*:", re.IGNORECASE)
 _HEADER_NEXT = re.compile(
     r"^\**(?:sendt|sent|dato|date|til|to|emne|subject|gesendet)\**\s*:", re.IGNORECASE
@@ -102,11 +103,14 @@ _MIGHT_QUOTE = re.compile(
 )
 
 
-def own_words(body: str) -> str | None:
+def own_words(subject: str, body: str) -> str | None:
     """The writer's own words above a quoted original in `body` (raw, not normalised),
     or None when nothing is quoted below them (or nothing is written above the quote:
-    then the whole body is the writer's). Pure text; the pipeline cuts quotes itself
-    (daemon.mail.quotes) and this serves a body that still holds them."""
+    then the whole body is the writer's), or the mail forwards what is below. Pure text;
+    the pipeline cuts quotes itself (daemon.mail.quotes); this serves a body that still
+    holds them."""
+    if is_forward(subject):
+        return None
     if _MIGHT_QUOTE.search(body) is None:
         return None  # one scan in C: most mail has no line a quote could start at
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -127,3 +131,9 @@ def own_words(body: str) -> str | None:
             above = "\n".join(lines[:index]).strip()
             return above or None
     return None
+
+
+def is_forward(subject: str) -> bool:
+    """Does the (raw) subject forward a mail ("VS:", "Fwd:")? What it passes on is the
+    matter, whatever thanks are written above it."""
+    return _FORWARD.match(subject) is not None

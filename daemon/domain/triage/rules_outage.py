@@ -13,6 +13,7 @@ from daemon.domain.triage.context import (
     _ONLY_ONE,
     _PAST_SOLVED,
     _PLANNED,
+    _RAN_FINE_SINCE,
     _RESOLVED,
 )
 from daemon.domain.triage.fragments import (
@@ -55,6 +56,9 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"falder (?:\S+ )?ud|"
                 r"smider os af|keeps disappearing|disappears|"
                 r"is acting up|keeps dropping|keeps cutting out)",
+                # "nu er vi alle offline", "we're all offline": the office, off the net.
+                r"\b(?:vi er|er vi|we'?re|we are) (?:\S+ )?(?:\S+ )?(?:offline|uden net|uden internet|"
+                r"without (?:the )?internet)\b",
                 # "at der ikke er adgang til netværket": the verb between, as a clause puts it.
                 rf"\bikke (?:er|var|har været) (?:noget |nogen )?(?:adgang|forbindelse) (?:til|på) {_NET}\b",
                 rf"\b(?:ingen|intet|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
@@ -77,7 +81,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:{_KAN_IKKE}|{_NOBODY_CAN}) {_gap(3)}(?:forbinde|få forbindelse|koble) "
                 rf"(?:sig )?(?:til|på) {_NET}",
                 r"\b(?:internet|net)nedbrud\b|\bnedbrud (?:på|af) (?:internettet|nettet|netværket)\b",
-                rf"\b(?:ingen|nobody|no[- ]?one) {_gap(3)}(?:har|får|kan få|has|gets) (?:\S+ )?"
+                rf"\b(?:ingen|nobody|no[- ]?one) {_gap(5)}(?:har|får|kan få|has|gets) (?:\S+ )?"
                 rf"(?:{_NET_NOUN}|{_NET_EN})\b",
                 rf"\b{_NOBODY_CAN} {_gap(3)}"
                 r"(?:komme|gå|get|go) (?:på |ud på |on )?(?:nettet|internettet|online|the internet)\b",
@@ -116,6 +120,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_HYPOTHETICAL,
                 *_PLANNED,
                 *_MISTAKEN,
+                *_RAN_FINE_SINCE,
                 *_ONLY_ONE,
                 r"\b(?:det|problemet) er ikke (?:internet|nettet)",
                 # The line at someone's home is theirs, not the office's.
@@ -159,6 +164,13 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "Business Central is so slow that none of us can work": slow enough to be down.
                 rf"\b{_SYSTEM} (?:\S+ ){{0,2}}?(?:so slow|så langsomt?|så ustabilt?|so unstable) "
                 r"(?:that|at)\b|\b(?:ubrugelig\w*|unusable)\b",
+                # "our accounting system has been down", "the booking system is offline".
+                r"\bsystems? (?:has been |have been |is |are |was |were |'s )?(?:still )?(?:down|"
+                r"offline|unavailable|unreachable|not working|dead)\b",
+                # "Navision har smidt alle af", "Citrix kicked everyone out".
+                rf"\b{_SYSTEM} {_gap(2)}(?:smider|smed|har smidt|kicks?|kicked|has kicked|throws?|"
+                r"threw) (?:\S+ )?(?:os|alle|everyone|everybody|us|mig|me|folk) (?:\S+ )?(?:af|ud|out|"
+                r"off)\b",
                 # A reply about the subject's system: "still down for everyone", "det er
                 # stadig nede for alle", "it's down again".
                 r"\b(?:still|stadig|fortsat) (?:\S+ )?(?:down|nede|offline|dead|død)\b|"
@@ -186,6 +198,9 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # Only with BR-8's everyone, like every pattern here.
                 rf"\b(?:{_SYSTEM}|crm|kasseapparat\w*|office-?\w*)\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?"
                 rf"[\x22']?{_FAULT}",
+                # "tre kolleger som alle får fejl i Outlook".
+                rf"\b(?:får|fik|gets?|getting|got) (?:\S+ )?(?:fejl\w*|errors?) (?:i|in|på|on|with|med|"
+                rf"from|fra) (?:the )?{_APP}\b",
                 # "Everyone gets an error when opening our accounting program".
                 r"\b(?:gets?|getting|får|fik) (?:an |a |en )?(?:error|fejl\w*|fejlmeddelelse) (?:when|ved|"
                 r"når) (?:\S+ ){0,2}?(?:opening|open|starting|logging|åbner|starter|logger)\b",
@@ -228,6 +243,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_HYPOTHETICAL,
                 *_PLANNED,
                 *_MISTAKEN,
+                *_RAN_FINE_SINCE,
                 *_ONLY_ONE,
                 r"\b(?:der var|there was|var|was) (?:\S+ )?(?:et |an? )?(?:nedbrud|outage|"
                 r"driftsforstyrrelse)",
@@ -263,7 +279,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             ),
             requires_any=_EVERYONE,
             excludes=(*_RESOLVED, *_PAST_SOLVED, *_HYPOTHETICAL, *_PLANNED, *_MISTAKEN,
-                      *_ONLY_ONE),
+                      *_RAN_FINE_SINCE, *_ONLY_ONE),
             negatable=True,
         ),
     )

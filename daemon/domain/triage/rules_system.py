@@ -9,6 +9,7 @@ from __future__ import annotations
 from daemon.domain.triage.context import (
     _HYPOTHETICAL,
     _MISTAKEN,
+    _RAN_FINE_SINCE,
     _RESOLVED,
 )
 from daemon.domain.triage.model import Rule
@@ -25,11 +26,17 @@ def system_rules() -> tuple[Rule, ...]:
                 r"\bsystem[- ]?fejl\w*",
                 r"\bsystem ?errors?\b|\b(?:critical|fatal) (?:system )?errors?\b",
                 r"\b(?:kritisk|alvorlig|fatal)e? (?:system)?fejl\b",
-                r"\bblue ?screen\b|\bblå ?skærm(?:en)?\b|\bblaa ?skaerm\b|\bbsod\b",
+                r"\bblue ?screen\b|\bblå ?skærm(?:en)?\b|\bblaa ?skaerm\b|\bbsod\b|"
+                r"\b(?:går|gik|gået|goes) i blå(?:t| skærm)\b",
                 r"\bkernel panic\b|\bstop ?code\b|\bstopkode\b",
                 r"\bbios[- ]?(?:fejl\w*|errors?)\b|\bfejl i bios\w*",
                 r"\bboot[- ]?(?:fejl\w*|errors?|loop)\b|\bopstartsfejl\b",
                 r"\b(?:no bootable device|inaccessible boot device|bootmgr is missing)\b",
+                # "min computer melder at der er problemer med harddisken": the machine warns.
+                r"\b(?:computer(?:en)?|pc'?en|maskinen|windows|laptop(?:en)?|bærbare?n?|my pc|"
+                r"my computer|my laptop) (?:\S+ ){0,2}?(?:melder|siger|skriver|viser|advarer|says|"
+                r"reports|warns|shows) (?:\S+ ){0,5}?(?:problem\w*|fejl\w*|errors?|failure) (?:med|with|"
+                r"on|i|in|på) (?:\S+ )?(?:harddisk\w*|hard ?drive|hard disk|disk\w*|ssd\w*)\b",
                 # What a machine says when it cannot find or read its own disk.
                 r"\b(?:boot device|operating system|bootable device|boot disk) (?:was )?not found\b|"
                 r"\b(?:missing|no) operating system\b|\bdisk read error\b|"
@@ -73,6 +80,7 @@ def system_rules() -> tuple[Rule, ...]:
                 *_RESOLVED,
                 *_HYPOTHETICAL,
                 *_MISTAKEN,
+                *_RAN_FINE_SINCE,
                 # "Har I et kursus i hvad man gør ved systemfejl?": a course, not a fault.
                 r"\b(?:kursus|kurser|course|training|webinar|undervisning)\w* (?:\S+ ){0,3}?"
                 r"(?:i|om|in|on|about) (?:\S+ ){0,5}?(?:system[- ]?fejl|system errors?|blå ?skærm|"
