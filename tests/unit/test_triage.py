@@ -1061,3 +1061,25 @@ def test_blue_in_danish_and_a_disk_warning_are_system_errors_unless_fine_since()
     assert not classify("", fine).critical
     again = "Pc'en har kørt fint siden mandag, men nu giver den blå skærm igen."
     assert classify("", again).critical
+
+
+def test_over_now_in_the_same_sentence() -> None:
+    # BR-8/BR-9: a fault told as over, or asked about afterwards, wakes no one.
+    over = (
+        "Tak for hjælpen med systemfejlen på min pc i går, den kører perfekt nu.",
+        "The file server was down for everyone for about two hours this morning.",
+        "Could you send a short report on Tuesday's outage, when the server was down for all?",
+    )
+    for text in over:
+        assert not classify("", text).critical, text
+    # Still down, or a fault reported now, stays critical.
+    still = "Serveren var nede i to timer i morges og er det stadig for alle."
+    assert classify("", still).critical
+    assert classify("", "I want to report a fault on the server: it is down for everyone.").critical
+
+
+def test_a_nationwide_provider_outage_is_not_the_offices_it() -> None:
+    # BR-8 "din IT-løsning": a mobile network down across the country is the provider's.
+    mobiles = "Telenor har nedbrud i hele landet, så ingen af vores mobiler kan ringe."
+    assert not classify("", mobiles).critical
+    assert classify("", "Vi er ti mand her der ikke kan sende mails.").critical

@@ -152,6 +152,11 @@ _EVERYONE = (
     # "Navision har smidt alle af", "it logged everyone out".
     r"\b(?:smidt|smider|smed|kicked|kicks|logged|logget|logger) (?:\S+ )?(?:alle|everyone|"
     r"everybody|all of us)\b",
+    # "vi er ti mand her der ikke kan sende", "we are 20 people who can't log in".
+    r"\b(?:vi er|we are|we're) (?:\d+|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|"
+    r"tredive|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) "
+    r"(?:\S+ ){0,2}?(?:der|som|who|that) (?:\S+ ){0,2}?(?:ikke|ik|can'?t|cannot|are unable|"
+    r"are not able|sidder|sit)\b",
     # "Det må være noget generelt": not one machine's fault.
     r"\b(?:noget generelt|something general|en generel (?:fejl|problem)|a general (?:fault|problem|"
     r"issue|outage))\b",
@@ -244,11 +249,23 @@ _EVERYONE = (
 )
 # BR-8 needs everyone; "I can't print though everyone else can", "men alle andre på
 # kontoret har", "virker for alle andre end mig", "det er kun mig": one user.
-# Fine since, in the same sentence: "men efter genstart har den kørt fint hele dagen".
+# Over now, said in the same sentence: "men efter genstart har den kørt fint hele dagen",
+# "tak for hjælpen med systemfejlen i går, den kører perfekt nu", "the server was down for
+# two hours" (a length: it ended), "a report on Tuesday's outage".
 _RAN_FINE_SINCE = (
     r"\b(?:kørt|virket|fungeret|kører|virker|fungerer|worked|run|been fine|been working) "
     r"(?:\S+ )?(?:fint|fine|normalt|normally|ok|perfekt|perfectly)? ?(?:hele dagen|siden|since|"
     r"all day|ever since)\b(?![^.!?\n]*\b(?:men|but) (?:nu|now|i dag|today)\b)",
+    r"\b(?:kører|virker|fungerer|works|working|runs|running) (?:\S+ )?(?:perfekt|fint|fine|"
+    r"perfectly|normalt|normally|great) (?:nu|now|igen|again)\b",
+    r"\b(?:tak|thanks?|thank you) (?:\S+ )?for (?:\S+ )?(?:hjælp\w*|help)\b (?:\S+ ){0,2}?"
+    r"(?:med|with)\b",
+    r"\b(?:was|were|var) (?:\S+ )?(?:down|nede|offline) (?:\S+ ){0,4}?(?:for|i) (?:\S+ ){0,2}?(?:hours?|"
+    r"minutes?|timer|time|minutter|dage|days)\b(?![^.!?\n]*\b(?:stadig|still|igen|again|nu|now)\b)",
+    # The noun, not "I want to report a fault on the server": a report asked for afterwards.
+    r"\b(?:rapport|redegørelse|forklaring|post-?mortem|analyse) (?:\S+ ){0,3}?(?:om|over|på|af)\b|"
+    r"\b(?:a|an|the|short|brief|full|incident|written) report (?:\S+ ){0,2}?(?:on|about|of|for)\b|"
+    r"\b(?:explanation|analysis) (?:of|for|about)\b",
 )
 
 _ONLY_ONE = (

@@ -15,6 +15,7 @@ _SETTLED = re.compile(
     # "det kom op igen efter ti minutter", "it came back up", "det spiller nu".
     r"\b(?:kom|kommet|came|come) (?:\S+ )?(?:op|up|online|tilbage|back) (?:\S+ )?(?:igen|again)\b|"
     r"\b(?:kom|came) (?:op|tilbage|back up|back online)\b|\bspiller (?:nu|igen|fint)\b|"
+    r"\b(?:er|is|'s) (?:\S+ )?(?:i orden|ok|okay|fine|fint) (?:nu|igen|now|again)\b|"
     # It settled by itself: "det løste sig", "det har ordnet sig", "det gik i orden",
     # "it sorted itself out", "the problem resolved itself", "never mind, found it".
     r"\b(?:løste|løst|ordnede|ordnet|rettede|rettet|fiksede|fikset|klarede|klaret) sig\b|"

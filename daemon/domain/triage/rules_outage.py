@@ -166,7 +166,8 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:that|at)\b|\b(?:ubrugelig\w*|unusable)\b",
                 # "our accounting system has been down", "the booking system is offline".
                 r"\bsystems? (?:has been |have been |is |are |was |were |'s )?(?:still )?(?:down|"
-                r"offline|unavailable|unreachable|not working|dead)\b",
+                r"offline|unavailable|unreachable|not working|dead)\b|\bsystems? (?:can ?not|can'?t|"
+                r"could ?not|couldn'?t) be (?:reached|accessed|opened|used)\b",
                 # "Navision har smidt alle af", "Citrix kicked everyone out".
                 rf"\b{_SYSTEM} {_gap(2)}(?:smider|smed|har smidt|kicks?|kicked|has kicked|throws?|"
                 r"threw) (?:\S+ )?(?:os|alle|everyone|everybody|us|mig|me|folk) (?:\S+ )?(?:af|ud|out|"
@@ -247,6 +248,10 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_ONLY_ONE,
                 r"\b(?:der var|there was|var|was) (?:\S+ )?(?:et |an? )?(?:nedbrud|outage|"
                 r"driftsforstyrrelse)",
+                # A provider's outage across the country or the world is not the office's
+                # IT ("Telenor har nedbrud i hele landet, så ingen af vores mobiler kan ringe").
+                r"\b(?:i hele (?:landet|danmark|europa|verden)|landsdækkende|nationwide|across the "
+                r"country|worldwide|world-?wide|globally|globalt)\b",
             ),
             negatable=True,
             outside=outside,

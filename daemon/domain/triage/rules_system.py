@@ -27,7 +27,7 @@ def system_rules() -> tuple[Rule, ...]:
                 r"\bsystem ?errors?\b|\b(?:critical|fatal) (?:system )?errors?\b",
                 r"\b(?:kritisk|alvorlig|fatal)e? (?:system)?fejl\b",
                 r"\bblue ?screen\b|\bblå ?skærm(?:en)?\b|\bblaa ?skaerm\b|\bbsod\b|"
-                r"\b(?:går|gik|gået|goes) i blå(?:t| skærm)\b",
+                r"\b(?:går|gik|gået|goes) i blå(?:t| skærm)\b|\bblå fejlskærm\b|\bblue error screen\b",
                 r"\bkernel panic\b|\bstop ?code\b|\bstopkode\b",
                 r"\bbios[- ]?(?:fejl\w*|errors?)\b|\bfejl i bios\w*",
                 r"\bboot[- ]?(?:fejl\w*|errors?|loop)\b|\bopstartsfejl\b",
