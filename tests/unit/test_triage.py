@@ -1083,3 +1083,28 @@ def test_a_nationwide_provider_outage_is_not_the_offices_it() -> None:
     mobiles = "Telenor har nedbrud i hele landet, så ingen af vores mobiler kan ringe."
     assert not classify("", mobiles).critical
     assert classify("", "Vi er ti mand her der ikke kan sende mails.").critical
+
+
+def test_a_past_fault_told_in_the_past_tense_and_an_if_are_not_critical() -> None:
+    # BR-8 is about now: a past time with a past tense, or an "if", stops nobody today.
+    past = "I sidste uge var printerne nede for alle i en halv dag. Hvad kan vi gøre?"
+    assert not classify("", past).critical
+    ahead = "Kan I være klar, hvis nettet er nede for alle et par timer?"
+    assert not classify("", ahead).critical
+    # Still so, or not fixed: critical.
+    assert classify("", "I går var nettet nede for alle, og det er det stadig.").critical
+    assert classify("", "I går var printerne nede for alle, og det er ikke løst.").critical
+
+
+def test_a_building_alarm_is_outside_our_it() -> None:
+    # BR-13: the burglar alarm's code is not a password of ours.
+    alarm = "Tyverialarmen virker ikke for nogen af os i morges, koden bliver afvist."
+    assert not classify("", alarm).critical
+
+
+def test_system_files_and_blue_screens_that_stopped() -> None:
+    # BR-9: damaged system files are the machine's error; blue screens that stopped are not.
+    files = "Min pc melder om fejl i systemfilerne og beder mig køre en reparation."
+    assert classify("", files).rule == "system_error"
+    stopped = "The blue screens stopped after I updated the graphics driver."
+    assert not classify("", stopped).critical

@@ -36,9 +36,11 @@ _FIXED = (
     r"(?:help|fix))"
 )
 _NOW = r"(?!.*\b(?:nu|i dag|i morges|now|today|this morning)\b)"
+# Not fixed: "og det er ikke løst", "it has not been fixed".
+_NOT_BEFORE = r"(?<!ikke )(?<!ik )(?<!aldrig )(?<!not )(?<!never )(?<!ikke blevet )(?<!not been )"
 _PAST_SOLVED = (
-    rf"\b{_PAST}\b.*?\b{_FIXED}\b{_NOW}",
-    rf"\b{_FIXED}\b.*?\b{_PAST}\b{_NOW}",
+    rf"\b{_PAST}\b.*?\b{_NOT_BEFORE}{_FIXED}\b{_NOW}",
+    rf"\b{_NOT_BEFORE}{_FIXED}\b.*?\b{_PAST}\b{_NOW}",
 )
 # "Hvad gør vi, hvis internettet går ned?" asks about a procedure; nothing is down.
 # Courtesies ("hvis muligt", "if you can") do not make a sentence hypothetical.
@@ -56,6 +58,10 @@ _HYPOTHETICAL = (
 # and 04", "serveren vil være nede lørdag", "planlagt nedetid". Nothing is down now; not a
 # fault to wake anyone for (BR-8 is about what stops the office now).
 _PLANNED = (
+    # "Kan I være klar, hvis nettet er nede for alle et par timer?": if, not is.
+    # Within its clause: "Hvis muligt, ring: internettet er nede" is no "if".
+    r"\b(?:hvis|if|in case|i tilfælde af) (?:[^\s.!?;,:]+ ){0,3}?(?:er|bliver|går|skulle gå|is|goes|gets|"
+    r"should go|were to go) (?:\S+ )?(?:nede|ned|down|offline)\b",
     # Asked ahead, not happening: "an alert if the internet goes down", "det er ok at den
     # er nede for alle i en halv time" (a restart they ask for).
     r"\b(?:alert\w*|alarm\w*|besked|notif\w*|advis\w*|varsl\w*|warn\w*|monitor\w*|overvåg\w*)"
@@ -109,13 +115,16 @@ _EVERYONE = (
     r"(?<!ikke )\balle (?:her|herude|herinde|hernede|heroppe|her i huset)\b(?! (?:i|på) (?:min|mit))",
     # "hele økonomiafdelingen", "hele hovedkontoret": a compound names the same whole.
     r"\bhele (?:\S+ )?\w*(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|etagen|"
-    r"lageret|skolen|matriklen|"
+    r"lageret|skolen|matriklen|bogholderiet|administrationen|personalet|sekretariatet|staben|"
     r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
     # "ingen computere på kontoret", "ingen medarbejdere": none of them, so all.
     r"\bingen (?:computere|pc'?er|maskiner|enheder|klienter|medarbejdere|ansatte|brugere|"
     r"kolleger|kollegaer)\b",
     r"\bingen af (?:os|vores|dem|medarbejderne|kollegerne|kollegaerne|brugerne|pc'?erne|"
-    r"computerne|maskinerne|printerne|serverne)\b|\bikke (?:nogen|en eneste) af os\b",
+    r"computerne|maskinerne|printerne|serverne|kasserne|terminalerne|scannerne|skærmene|"
+    r"telefonerne|enhederne|klienterne)\b|\bikke (?:nogen|en eneste) af os\b",
+    # "det er hele vejen rundt": everywhere, everyone.
+    r"\bhele vejen rundt\b",
     # "ingen af de fire butikker", "vores filialer" (all of them), not "en af vores butikker".
     r"\bingen af (?:de|vores) (?:\S+ )?(?:butikker|filialer|afdelinger|kontorer|klinikker|"
     r"lokationer|medarbejdere|ansatte|brugere|kolleger|kollegaer|pc'?er|computere|maskiner|"
@@ -261,11 +270,17 @@ _RAN_FINE_SINCE = (
     r"\b(?:tak|thanks?|thank you) (?:\S+ )?for (?:\S+ )?(?:hjælp\w*|help)\b (?:\S+ ){0,2}?"
     r"(?:med|with)\b",
     r"\b(?:was|were|var) (?:\S+ )?(?:down|nede|offline) (?:\S+ ){0,4}?(?:for|i) (?:\S+ ){0,2}?(?:hours?|"
-    r"minutes?|timer|time|minutter|dage|days)\b(?![^.!?\n]*\b(?:stadig|still|igen|again|nu|now)\b)",
+    r"minutes?|timer|time|minutter|dage|days|dag|day|morning|formiddag|eftermiddag|afternoon|"
+    r"weekend)\b(?![^.!?\n]*\b(?:stadig|still|igen|again|nu|now)\b)",
     # The noun, not "I want to report a fault on the server": a report asked for afterwards.
     r"\b(?:rapport|redegørelse|forklaring|post-?mortem|analyse) (?:\S+ ){0,3}?(?:om|over|på|af)\b|"
     r"\b(?:a|an|the|short|brief|full|incident|written) report (?:\S+ ){0,2}?(?:on|about|of|for)\b|"
     r"\b(?:explanation|analysis) (?:of|for|about)\b",
+    # A past time and a past tense, nothing of now: "i sidste uge var printerne nede for
+    # alle" (and then a question about preventing it).
+    rf"\b{_PAST}\b[^.!?\n]{{0,60}}?\b(?:var|was|were|gik|went|lå|havde)\b"
+    r"(?![^.!?\n]*\b(?:stadig|still|igen|again|nu|now|i dag|today|endnu|yet|fortsat|continu\w*|"
+    r"løst|fixed|solved|resolved)\b)",
 )
 
 _ONLY_ONE = (

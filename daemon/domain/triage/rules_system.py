@@ -37,6 +37,11 @@ def system_rules() -> tuple[Rule, ...]:
                 r"my computer|my laptop) (?:\S+ ){0,2}?(?:melder|siger|skriver|viser|advarer|says|"
                 r"reports|warns|shows) (?:\S+ ){0,5}?(?:problem\w*|fejl\w*|errors?|failure) (?:med|with|"
                 r"on|i|in|på) (?:\S+ )?(?:harddisk\w*|hard ?drive|hard disk|disk\w*|ssd\w*)\b",
+                # "min pc melder om fejl i systemfilerne": Windows' own files damaged.
+                r"\b(?:fejl\w*|errors?|corrupt\w*|beskadige\w*|ødelagt\w*) (?:i|in|på|on) (?:\S+ )?"
+                r"(?:systemfil\w*|system files?)\b|\b(?:systemfil\w*|system files?) (?:\S+ ){0,2}?"
+                r"(?:er |is |are )?(?:beskadige\w*|corrupt\w*|ødelagt\w*|missing|mangler)\b",
+                r"\bblåskærm\w*",
                 # What a machine says when it cannot find or read its own disk.
                 r"\b(?:boot device|operating system|bootable device|boot disk) (?:was )?not found\b|"
                 r"\b(?:missing|no) operating system\b|\bdisk read error\b|"
@@ -81,6 +86,10 @@ def system_rules() -> tuple[Rule, ...]:
                 *_HYPOTHETICAL,
                 *_MISTAKEN,
                 *_RAN_FINE_SINCE,
+                # "the blue screens stopped after I updated the driver".
+                r"\b(?:blue ?screens?|blå ?skærm\w*|blåskærm\w*|the errors?|fejlen|fejlene|crashes|"
+                r"nedbrudene) (?:\S+ ){0,2}?(?:stopped|stoppede|ophørte|forsvandt|disappeared|"
+                r"went away|er væk|are gone|is gone|har ikke vist sig)\b",
                 # "Har I et kursus i hvad man gør ved systemfejl?": a course, not a fault.
                 r"\b(?:kursus|kurser|course|training|webinar|undervisning)\w* (?:\S+ ){0,3}?"
                 r"(?:i|om|in|on|about) (?:\S+ ){0,5}?(?:system[- ]?fejl|system errors?|blå ?skærm|"
