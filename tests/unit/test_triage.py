@@ -1108,3 +1108,14 @@ def test_system_files_and_blue_screens_that_stopped() -> None:
     assert classify("", files).rule == "system_error"
     stopped = "The blue screens stopped after I updated the graphics driver."
     assert not classify("", stopped).critical
+
+
+def test_across_the_company_and_everyone_kicked_off() -> None:
+    # BR-8 "Alle er berørt": across the company, a whole floor, all kicked off.
+    assert classify("", "Email and Teams are down across the company.").critical
+    assert classify("", "Netforbindelsen er væk på hele 2. sal.").critical
+    kicked = "Serveren bipper og alle er blevet smidt af systemet."
+    assert classify("", kicked).rule == "it_solution_down_everyone"
+    # BR-9: Windows' own words for a failed start.
+    windows = "Computeren siger 'Windows er ikke startet korrekt' hver morgen."
+    assert classify("", windows).rule == "system_error"

@@ -115,7 +115,7 @@ _EVERYONE = (
     r"(?<!ikke )\balle (?:her|herude|herinde|hernede|heroppe|her i huset)\b(?! (?:i|på) (?:min|mit))",
     # "hele økonomiafdelingen", "hele hovedkontoret": a compound names the same whole.
     r"\bhele (?:\S+ )?\w*(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|etagen|"
-    r"lageret|skolen|matriklen|bogholderiet|administrationen|personalet|sekretariatet|staben|"
+    r"lageret|skolen|matriklen|sal|salen|bogholderiet|administrationen|personalet|sekretariatet|staben|"
     r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
     # "ingen computere på kontoret", "ingen medarbejdere": none of them, so all.
     r"\bingen (?:computere|pc'?er|maskiner|enheder|klienter|medarbejdere|ansatte|brugere|"
@@ -160,7 +160,8 @@ _EVERYONE = (
     r"(?:der |som |who |that )?(?:alle|all)\b",
     # "Navision har smidt alle af", "it logged everyone out".
     r"\b(?:smidt|smider|smed|kicked|kicks|logged|logget|logger) (?:\S+ )?(?:alle|everyone|"
-    r"everybody|all of us)\b",
+    r"everybody|all of us)\b|(?<!ikke )(?<!not )\b(?:alle|everyone|everybody|all of us) "
+    r"(?:\S+ ){0,2}?(?:smidt|kicked|thrown|logged|logget) (?:ud|af|out|off)\b",
     # "vi er ti mand her der ikke kan sende", "we are 20 people who can't log in".
     r"\b(?:vi er|we are|we're) (?:\d+|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|"
     r"tredive|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) "
@@ -233,7 +234,10 @@ _EVERYONE = (
     r"\bvi (?:\S+ )?har (?:\S+ )?(?:ingen|ikke noget|ikke nogen|ikke) "
     r"(?:internet|net|forbindelse|adgang|netværk|wifi|mail|strøm)",
     r"\bevery (?:single )?(?:pc|computer|machine|laptop|workstation|device|user|employee|"
-    r"member of staff|one of us|shop|store|branch|office)\b",
+    r"member of staff|one of us|shop|store|branch|office|department|floor|team|room)\b",
+    # "down across the company", "throughout the office".
+    r"\b(?:across|throughout|all over) (?:the |our )?(?:company|office|organi[sz]ation|business|"
+    r"firm|building|site|board)\b",
     r"(?<!not )(?<!hi )(?<!hello )(?<!dear )(?<!thanks )\b(?:everyone|everybody|all users|"
     r"all staff|all employees|all of us|all (?:of )?(?:our|the) (?:users|staff|employees|"
     r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:organi[sz]ation|it|"

@@ -172,6 +172,9 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b{_SYSTEM} {_gap(2)}(?:smider|smed|har smidt|kicks?|kicked|has kicked|throws?|"
                 r"threw) (?:\S+ )?(?:os|alle|everyone|everybody|us|mig|me|folk) (?:\S+ )?(?:af|ud|out|"
                 r"off)\b",
+                # "alle er blevet smidt af systemet", "everyone got kicked out".
+                r"\b(?:alle|vi|everyone|everybody|we|all of us) (?:\S+ ){0,2}?(?:smidt|kicked|thrown|"
+                r"logged) (?:ud|af|out|off)\b",
                 # A reply about the subject's system: "still down for everyone", "det er
                 # stadig nede for alle", "it's down again".
                 r"\b(?:still|stadig|fortsat) (?:\S+ )?(?:down|nede|offline|dead|død)\b|"

@@ -58,6 +58,8 @@ def system_rules() -> tuple[Rule, ...]:
                 r"start|indlæses|load|boot|be started)(?: (?:korrekt|rigtigt|op|ordentligt|"
                 r"correctly|properly|up))?(?=\s*(?:[.,!?'\x22\n]|$))|"
                 r"\bwindows (?:starter|booter|boots|starts|loads) (?:\S+ )?(?:ikke|not)\b|"
+                r"\bwindows (?:(?:er|blev|was|has) (?:ikke|not)|(?:ikke|not) (?:er|blev|was)) (?:been )?"
+                r"(?:startet|indlæst|started|loaded) (?:korrekt|rigtigt|correctly|properly)\b|"
                 r"\bwindows (?:failed|fails) to (?:start|load|boot)\b",
                 # "computeren melder fejl når den starter": the machine, at its own start,
                 # reports it; not "når jeg starter Excel" (a program, one user: BR-13).
