@@ -24,4 +24,7 @@ OUTSIDE_SERVICES = (
     r"\b(?:bank|banken|banking|online ?banking|netbank\w*|mobilbank\w*|bankapp\w*)\b",
     r"\b(?:mitid|mit id|nemid|nem id|e-?boks|netbank\w*|mobilepay|skat(?:\.dk)?|"
     r"borger\.dk|sundhed\.dk|rejsekort\w*|dba(?:\.dk)?|ebay|amazon|wolt|webshop\w*)\b",
+    # The building's own systems: "tyverialarmen afviser koden", "the door code".
+    r"\b(?:tyverialarm\w*|alarmanlæg\w*|alarmsystem\w*|alarmpanel\w*|burglar alarm|"
+    r"intruder alarm|alarm (?:system|panel)|dørkode\w*|door code|nøglebrik\w*)\b",
 )

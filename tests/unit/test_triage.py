@@ -27,6 +27,7 @@ from daemon.domain.triage import (
 )
 from daemon.domain.triage import model as triage_model
 from daemon.domain.triage import starts as triage_starts
+from daemon.domain.triage.replies import own_words
 
 DEFAULT_RULES = default_rules()
 
@@ -907,3 +908,214 @@ def test_an_outside_service_that_mail_is_sent_to_is_not_what_fails() -> None:
     text = "A forwarding rule in my mailbox sends everything to a gmail address. I never made it."
     assert classify("", text).rule == "account_misuse"
     assert not classify("", "Min private gmail er blevet hacket, kan I hjælpe?").critical
+
+
+# --- Issue 16, tuneb: everyone affected, planned outages, solved replies over a quote ---
+
+
+def test_own_words_stop_at_a_quoted_original() -> None:
+    outlook = "Nettet er tilbage.\n\nFra: Bente\nSendt: 4. december\nEmne: Net\n\nIngen har net."
+    assert own_words("Re: x", outlook) == "Nettet er tilbage."
+    # A forward passes on what is below it.
+    assert own_words("VS: Net", outlook) is None
+    assert own_words("Fwd: Net", "Tak!\n\n> Ingen af os kan printe") is None
+    assert own_words("Re: x", "Tak!\n\n> Ingen af os kan printe") == "Tak!"
+    wrapped = "Kører igen.\n\nDen tors. 3. dec. 2026 kl. 10.02 skrev Lis <\nlis@firma.dk>:\n> x"
+    assert own_words("Re: x", wrapped) == "Kører igen."
+    assert own_words("Re: x", "Hi\n-----Original Message-----\nFrom: a") == "Hi"
+    # Nothing quoted, or nothing written above the quote: the whole body is the writer's.
+    assert own_words("Re: x", "Ingen af os kan printe.\nFra i morges.") is None
+    assert own_words("Re: x", "> Ingen af os kan printe") is None
+    # "Fra:" alone is prose, not a header block.
+    assert own_words("Re: x", "Virker igen.\nFra: i morges virkede intet.") is None
+
+
+def test_a_solved_reply_over_a_quoted_critical_original_is_not_critical() -> None:
+    # BR-8: the quoted "ingen har internet" is the old problem; the new text says it is over.
+    body = "Nettet er tilbage, tak.\n\nFra: Bente\nSendt: 4. dec\nEmne: Net\n\nIngen har internet."
+    found = classify("SV: Ingen internet", body)
+    assert not found.critical
+    assert "quoted original is set aside" in found.reason
+    quoted = "All good now.\n\nOn Thu, Mark wrote:\n> The server is down for everyone."
+    assert not classify("Re: Server", quoted).critical
+    # Still broken above the quote: the quote still counts, and so does the new text.
+    assert classify("SV: Printer", "Virker stadig ikke.\n\n> Ingen af os kan printe.").critical
+    assert classify("Re: Server", "Still down for everyone.\n\n> Have you restarted it?").critical
+
+
+def test_an_outage_announced_ahead_is_not_critical() -> None:
+    # BR-8 is about what stops the office now, not planned work told ahead.
+    ahead = "The internet will be down for the whole office on Saturday night."
+    assert not classify("ISP", ahead).critical
+    assert not classify("", "Serveren vil være nede for alle søndag pga. opdatering.").critical
+    # After the planned work it is a fault like any other.
+    after = "Efter den planlagte opdatering i nat kan ingen af os komme på serveren."
+    assert classify("", after).critical
+
+
+def test_everyone_said_of_machines_drives_and_shops() -> None:
+    # BR-8 "Alle er berørt", said of the office's machines, drives, shops or "herude".
+    assert classify("", "Siden strømsvigtet har ingen computere på kontoret forbindelse.").critical
+    assert classify("", "Efter udfaldet har ingen af pc'erne forbindelse til serveren.").critical
+    assert classify("", "Alle vores netværksdrev (P:, S: og F:) er væk på samtlige pc'er.").critical
+    assert classify("", "Kasseapparaterne i alle tre butikker er gået i sort.").critical
+    assert classify("", "Serveren er nede, og alle herude får en fejl i sagsystemet.").critical
+    # One machine, one person: not BR-8.
+    assert not classify("", "Min pc har ingen forbindelse til serveren, de andre har.").critical
+    assert not classify("", "Jeg har ingen forbindelse med det nye projekt endnu.").critical
+
+
+def test_a_machine_that_reports_an_error_at_its_own_start_is_a_system_error() -> None:
+    # BR-9 "Din computer melder om systemfejl": Windows that cannot start, a repair screen.
+    assert classify("", "Min computer melder fejl når den starter.").rule == "system_error"
+    assert classify("", "Windows kunne ikke starte korrekt, står der.").rule == "system_error"
+    assert classify("", "My PC says 'Your PC needs to be repaired'.").rule == "system_error"
+    # A program's error, or an update that failed, is one user's simple task (BR-13).
+    assert not classify("", "Computeren giver fejl når jeg starter Excel.").critical
+    assert not classify("", "Windows kunne ikke installere opdateringen i nat.").critical
+
+
+def test_nobody_where_they_work_and_a_paralysed_office_are_everyone() -> None:
+    # BR-8 "Alle er berørt" in the words offices use for it.
+    assert classify("", "Ingen i huset kommer på nettet siden i morges.").critical
+    assert classify("", "Vi er lammet, internettet er nede på alle arbejdspladser.").critical
+    assert classify("", "None of us have been able to receive email since 8.").critical
+
+
+def test_aa_for_å_is_read_as_å() -> None:
+    # A keyboard without å: "paa", "naar" are "på", "når"; words that merely hold "aa" stay.
+    assert normalise_text("Vi kan ikke komme paa serveren naar vi er her") == (
+        "vi kan ikke komme på serveren når vi er her"
+    )
+    assert normalise_text("Aalborg og Kaas") == "aalborg og kaas"
+    assert classify("", "vi kan ikk komme paa nogen af vores systemer, ingen af os").critical
+
+
+def test_a_fault_the_writer_took_for_one_or_that_has_not_come_back() -> None:
+    # BR-9/BR-8: nothing is wrong now.
+    over = (
+        "Jeg troede det var en systemfejl, men det var bare en opdatering.",
+        "I had a system error once last week, it has not come back since.",
+        "I går var nettet nede for alle, men det kom igen af sig selv.",
+    )
+    for text in over:
+        assert not classify("", text).critical, text
+    # "Jeg troede det løste sig, men ..." is a fault again.
+    again = "Jeg troede det løste sig, men nettet er nede igen for alle."
+    assert classify("SV: Net", again).critical
+
+
+def test_the_machine_cannot_find_or_read_its_disk() -> None:
+    # BR-9: what a machine says when it cannot start from its disk.
+    assert classify("", "Min pc siger 'Boot device not found'.").rule == "system_error"
+    assert classify("", "Computeren skriver 'A disk read error occurred'.").rule == "system_error"
+    assert classify("", "min bærbare viser operating system not found").rule == "system_error"
+
+
+def test_outages_asked_about_ahead_are_not_critical() -> None:
+    # BR-8: monitoring asked for, or downtime agreed to, is nothing down now.
+    alert = "Can you set up an alert if the internet goes down at the office?"
+    assert not classify("Monitoring", alert).critical
+    agreed = "Kan I genstarte serveren i aften? Det er ok at den er nede for alle i en halv time."
+    assert not classify("Genstart", agreed).critical
+    assert not classify("", "Har I et kursus i hvad man gør ved systemfejl?").critical
+
+
+def test_formal_and_slow_outages_for_everyone() -> None:
+    # BR-8 in a formal clause, and a system too slow for anyone to work.
+    formal = "Vi oplever at der ikke er adgang til netværket i hele virksomheden."
+    assert classify("", formal).rule == "internet_down_everyone"
+    slow = "Business Central is so slow that none of us can work."
+    assert classify("", slow).rule == "it_solution_down_everyone"
+    said = "Min pc skriver at der er opstået en fejl i systemet."
+    assert classify("", said).rule == "system_error"
+
+
+def test_a_forward_keeps_what_it_passes_on() -> None:
+    # BR-8: "VS:"/"Fwd:" passes on the matter below; a thank-you above it settles nothing.
+    body = "Tak for hjælpen sidst. Se nedenfor.\n\nFra: Dorte\nSendt: 4. dec\nEmne: Net\n\n"
+    body += "Ingen af os her i Aarhus har internet i dag."
+    assert classify("VS: Ingen net i Aarhus", body).critical
+    assert not classify("SV: Ingen net i Aarhus", body).critical
+
+
+def test_everyone_told_by_the_office_itself() -> None:
+    # BR-8 "Alle er berørt" as offices say it: all offline, all of them say so, general.
+    assert classify("", "Nu er vi alle offline.").rule == "internet_down_everyone"
+    assert classify("", "We're all offline. Phones too.").rule == "internet_down_everyone"
+    colleagues = "Fem kolleger der alle siger at Teams ikke kan forbinde."
+    assert classify("", colleagues).rule == "it_solution_down_everyone"
+    general = "Outlook får fejl hos mig og hos Per. Det må være noget generelt."
+    assert classify("", general).critical
+    kicked = "Navision har smidt alle af."
+    assert classify("", kicked).rule == "it_solution_down_everyone"
+    assert classify("", "Our accounting system has been down for all users.").critical
+
+
+def test_blue_in_danish_and_a_disk_warning_are_system_errors_unless_fine_since() -> None:
+    # BR-9: "går i blåt" is a blue screen; a disk warning from the machine is its error.
+    assert classify("", "Pc'en går i blåt flere gange om dagen.").rule == "system_error"
+    disk = "Min computer melder at der er problemer med harddisken."
+    assert classify("", disk).rule == "system_error"
+    fine = "Min pc gav en blå skærm i morges, men efter genstart har den kørt fint hele dagen."
+    assert not classify("", fine).critical
+    again = "Pc'en har kørt fint siden mandag, men nu giver den blå skærm igen."
+    assert classify("", again).critical
+
+
+def test_over_now_in_the_same_sentence() -> None:
+    # BR-8/BR-9: a fault told as over, or asked about afterwards, wakes no one.
+    over = (
+        "Tak for hjælpen med systemfejlen på min pc i går, den kører perfekt nu.",
+        "The file server was down for everyone for about two hours this morning.",
+        "Could you send a short report on Tuesday's outage, when the server was down for all?",
+    )
+    for text in over:
+        assert not classify("", text).critical, text
+    # Still down, or a fault reported now, stays critical.
+    still = "Serveren var nede i to timer i morges og er det stadig for alle."
+    assert classify("", still).critical
+    assert classify("", "I want to report a fault on the server: it is down for everyone.").critical
+
+
+def test_a_nationwide_provider_outage_is_not_the_offices_it() -> None:
+    # BR-8 "din IT-løsning": a mobile network down across the country is the provider's.
+    mobiles = "Telenor har nedbrud i hele landet, så ingen af vores mobiler kan ringe."
+    assert not classify("", mobiles).critical
+    assert classify("", "Vi er ti mand her der ikke kan sende mails.").critical
+
+
+def test_a_past_fault_told_in_the_past_tense_and_an_if_are_not_critical() -> None:
+    # BR-8 is about now: a past time with a past tense, or an "if", stops nobody today.
+    past = "I sidste uge var printerne nede for alle i en halv dag. Hvad kan vi gøre?"
+    assert not classify("", past).critical
+    ahead = "Kan I være klar, hvis nettet er nede for alle et par timer?"
+    assert not classify("", ahead).critical
+    # Still so, or not fixed: critical.
+    assert classify("", "I går var nettet nede for alle, og det er det stadig.").critical
+    assert classify("", "I går var printerne nede for alle, og det er ikke løst.").critical
+
+
+def test_a_building_alarm_is_outside_our_it() -> None:
+    # BR-13: the burglar alarm's code is not a password of ours.
+    alarm = "Tyverialarmen virker ikke for nogen af os i morges, koden bliver afvist."
+    assert not classify("", alarm).critical
+
+
+def test_system_files_and_blue_screens_that_stopped() -> None:
+    # BR-9: damaged system files are the machine's error; blue screens that stopped are not.
+    files = "Min pc melder om fejl i systemfilerne og beder mig køre en reparation."
+    assert classify("", files).rule == "system_error"
+    stopped = "The blue screens stopped after I updated the graphics driver."
+    assert not classify("", stopped).critical
+
+
+def test_across_the_company_and_everyone_kicked_off() -> None:
+    # BR-8 "Alle er berørt": across the company, a whole floor, all kicked off.
+    assert classify("", "Email and Teams are down across the company.").critical
+    assert classify("", "Netforbindelsen er væk på hele 2. sal.").critical
+    kicked = "Serveren bipper og alle er blevet smidt af systemet."
+    assert classify("", kicked).rule == "it_solution_down_everyone"
+    # BR-9: Windows' own words for a failed start.
+    windows = "Computeren siger 'Windows er ikke startet korrekt' hver morgen."
+    assert classify("", windows).rule == "system_error"

@@ -20,8 +20,10 @@ A rule matches when
   "everyone affected" is often its own sentence: "Kan ikke printe. Alle er berørt."),
   not negated in its clause ("Det er ikke hele kontoret").
 
-A reply or forward ("SV:", "RE:", "Fwd:") whose new text says the problem is over
-("Det virker igen, tak") is judged without its subject: the subject is old news. An
+A reply ("SV:", "RE:") whose new text says the problem is over ("Det virker igen,
+tak") is judged without its subject: the subject is old news. So is a quoted original
+below such a text, if the caller left it in (`replies.own_words`). A forward ("VS:",
+"Fwd:") is not: what it passes on is the matter. An
 automatic reply, a newsletter or a withdrawn alarm ("Falsk alarm") is not judged at all
 (`not_inquiry.not_an_inquiry`): it reports no fault.
 
@@ -52,7 +54,7 @@ from collections.abc import Sequence
 from daemon.domain.sla import Priority
 from daemon.domain.triage.model import Rule, Triage, rules_from_config
 from daemon.domain.triage.normalise import normalise_text, reply_headline
-from daemon.domain.triage.replies import settled
+from daemon.domain.triage.replies import is_forward, own_words, settled
 from daemon.domain.triage.rules import default_rules, not_an_inquiry
 from daemon.domain.triage.starts import Starts
 
@@ -84,15 +86,24 @@ def classify(subject: str, body: str, rules: Sequence[Rule] | None = None) -> Tr
         rules = default_rules()
     title, reply = reply_headline(subject[:SUBJECT_CHARS])
     new_text = normalise_text(body[:BODY_CHARS])
+    set_aside = ""
+    own = own_words(subject[:SUBJECT_CHARS], body[:BODY_CHARS])
+    if own is not None and settled(own_text := normalise_text(own)):
+        # "Nettet er tilbage, tak" over a quoted "Ingen på kontoret har internet": the
+        # quote is the old problem (the pipeline cuts it before; a caller may not have).
+        new_text = own_text
+        set_aside = "; the quoted original is set aside, the new text says it is solved"
     if (no_inquiry := not_an_inquiry(title, new_text)) is not None:
         # An automatic reply, a newsletter, a withdrawn alarm: no fault is reported.
         why = f"not judged, {no_inquiry}"
         return Triage(critical=False, priority=Priority.NORMAL, rule=None, reason=why)
-    set_aside = ""
-    if title and reply and settled(new_text):
+    if title and reply and not is_forward(subject) and settled(new_text):
         # "SV: Min konto er låst" / "Det virker igen, tak": the subject is the old
-        # problem, the new text says it is over; what is new is judged alone.
-        set_aside = f'; the reply\'s subject "{title}" is set aside, the new text says it is solved'
+        # problem, the new text says it is over; what is new is judged alone. Not a
+        # forward: "VS: Ingen net i Aarhus" / "Tak for sidst, se nedenfor" passes it on.
+        set_aside += (
+            f'; the reply\'s subject "{title}" is set aside, the new text says it is solved'
+        )
         title = ""
     text = f"{title}\n{new_text}"
     starts = Starts.of(rules, text)

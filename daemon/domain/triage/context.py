@@ -29,14 +29,18 @@ _PAST = (
 _FIXED = (
     r"(?:løste|løst|fiksede|fikset|fixede|fixet|ordnede|ordnet|rettede|rettet|afsluttet|"
     r"lukket|fixed|solved|sorted|resolved|repaired|closed|"
+    # "i går var nettet nede, men det kom igen af sig selv", "it came back up".
+    r"kom (?:op |tilbage )?igen|kom tilbage|came back(?: up| online)?|var oppe igen|"
     r"tak for (?:den |jeres |din )?(?:hurtige? )?hjælp\w*|thanks? (?:you )?for (?:the |your )?"
     r"(?:quick |fast )?"
     r"(?:help|fix))"
 )
 _NOW = r"(?!.*\b(?:nu|i dag|i morges|now|today|this morning)\b)"
+# Not fixed: "og det er ikke løst", "it has not been fixed".
+_NOT_BEFORE = r"(?<!ikke )(?<!ik )(?<!aldrig )(?<!not )(?<!never )(?<!ikke blevet )(?<!not been )"
 _PAST_SOLVED = (
-    rf"\b{_PAST}\b.*?\b{_FIXED}\b{_NOW}",
-    rf"\b{_FIXED}\b.*?\b{_PAST}\b{_NOW}",
+    rf"\b{_PAST}\b.*?\b{_NOT_BEFORE}{_FIXED}\b{_NOW}",
+    rf"\b{_NOT_BEFORE}{_FIXED}\b.*?\b{_PAST}\b{_NOW}",
 )
 # "Hvad gør vi, hvis internettet går ned?" asks about a procedure; nothing is down.
 # Courtesies ("hvis muligt", "if you can") do not make a sentence hypothetical.
@@ -48,6 +52,43 @@ _HYPOTHETICAL = (
     r"\b(?:hvordan|how) (?:\S+ ){0,5}?(?:om|if|whether)\b",
     r"\b(?:risiko|risikoen|risk|fare|chance|sandsynlighed) (?:for|of|that)\b",
     r"\b(?:beredskabsplan|nødplan|contingency|disaster recovery)",
+)
+
+# An outage announced ahead: "the internet will be down for the whole office between 00
+# and 04", "serveren vil være nede lørdag", "planlagt nedetid". Nothing is down now; not a
+# fault to wake anyone for (BR-8 is about what stops the office now).
+_PLANNED = (
+    # "Kan I være klar, hvis nettet er nede for alle et par timer?": if, not is.
+    # Within its clause: "Hvis muligt, ring: internettet er nede" is no "if".
+    r"\b(?:hvis|if|in case|i tilfælde af) (?:[^\s.!?;,:]+ ){0,3}?(?:er|bliver|går|skulle gå|is|goes|gets|"
+    r"should go|were to go) (?:\S+ )?(?:nede|ned|down|offline)\b",
+    # Asked ahead, not happening: "an alert if the internet goes down", "det er ok at den
+    # er nede for alle i en halv time" (a restart they ask for).
+    r"\b(?:alert\w*|alarm\w*|besked|notif\w*|advis\w*|varsl\w*|warn\w*|monitor\w*|overvåg\w*)"
+    r"\b[^.!?\n]{0,40}?\b(?:if|hvis|when|når|whenever|in case|i tilfælde)\b",
+    r"\b(?:ok|okay|fint|fine|acceptabelt|acceptable|alright|i orden) (?:at|that|if|hvis|for) "
+    r"(?:\S+ ){0,4}?(?:er|bliver|is|goes|går|will be|is going to be) (?:\S+ )?(?:nede|down|offline|"
+    r"ned|afbrudt|unavailable)\b",
+    r"\b(?:will|is going to|are going to|vil|skal|kommer til at) (?:\S+ ){0,2}?(?:be|være|blive|"
+    r"go|gå) (?:\S+ ){0,2}?(?:down|offline|nede|ned|afbrudt|slukket|lukket|unavailable|"
+    r"utilgængelig\w*|interrupted|switched off|cut off)\b",
+    r"(?<!efter )(?<!after )(?<!since )(?<!siden )(?<!efter det )(?<!efter den )(?<!after the )"
+    r"(?<!after your )(?<!efter jeres )(?<!since the )(?<!siden det )"
+    r"\b(?:planlagt\w*|varslet|varslede|annonceret|annoncerede|planned|scheduled|announced) "
+    r"(?:\S+ ){0,2}?(?:nedetid|nedlukning|afbrydelse|strømafbrydelse|service\w*|vedligehold\w*|"
+    r"opdatering\w*|maintenance|outage|downtime|shutdown|power cut|work|arbejde)\b",
+)
+
+# A fault the writer took for one and then not ("jeg troede det var en systemfejl, men det
+# var bare en opdatering"), or that has not come back ("it has not come back since").
+_MISTAKEN = (
+    # Only when what follows "men" makes it less: "men det var bare", "but it turned out";
+    # not "jeg troede det løste sig, men nettet er nede igen".
+    r"\b(?:troede|tænkte|frygtede|thought|believed|feared)\b[^.!?\n]{0,80}?\b(?:men|but)\b "
+    r"(?:(?:\S+ ){0,2}?(?:var|was|er|is|it's)(?: \S+)? (?:bare|kun|blot|just|only|simply|ikke|not)\b|"
+    r"(?:det |it )?(?:viste sig|turned out))",
+    r"\b(?:ikke|not|(?:has|have|is|was)n'?t) (?:\S+ )?(?:kommet|set|sket|vist sig|happened|seen|"
+    r"occurred|shown up|come back|returned) (?:\S+ )?(?:igen|siden|since|again)\b",
 )
 
 # BR-8: "Alle er berørt" - everyone affected. "We" as the subject of a shared function
@@ -66,13 +107,24 @@ _EVERYONE = (
     r"(?<!ikke )\b(?:alle|samtlige) (?:\S+ )?(?:\w*arbejdere|lærere|lærerne|behandlere|"
     r"medarbejdere|medarbejderne|brugere|brugerne|"
     r"ansatte|kollegaer|kolleger|kollegaerne|kollegerne|computere|computerne|pc'?er|"
-    r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne)\b",
+    r"pc'?erne|maskiner|maskinerne|klienter|enheder|enhederne|telefoner|telefonerne|"
+    # "på samtlige computer her": the plural written as the singular.
+    r"computer|pc|maskine)\b",
     r"(?<!hej )(?<!hejsa )(?<!kære )(?<!tak )\balle sammen\b|\bos alle\b|\balle mand\b",
-    r"\bhele (?:\S+ )?(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|etagen|"
-    r"lageret|skolen|matriklen|"
+    # "alle herude får en fejl": everyone here, where the writer is.
+    r"(?<!ikke )\balle (?:her|herude|herinde|hernede|heroppe|her i huset)\b(?! (?:i|på) (?:min|mit))",
+    # "hele økonomiafdelingen", "hele hovedkontoret": a compound names the same whole.
+    r"\bhele (?:\S+ )?\w*(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|etagen|"
+    r"lageret|skolen|matriklen|sal|salen|bogholderiet|administrationen|personalet|sekretariatet|staben|"
     r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
+    # "ingen computere på kontoret", "ingen medarbejdere": none of them, so all.
+    r"\bingen (?:computere|pc'?er|maskiner|enheder|klienter|medarbejdere|ansatte|brugere|"
+    r"kolleger|kollegaer)\b",
     r"\bingen af (?:os|vores|dem|medarbejderne|kollegerne|kollegaerne|brugerne|pc'?erne|"
-    r"computerne|maskinerne|printerne|serverne)\b|\bikke (?:nogen|en eneste) af os\b",
+    r"computerne|maskinerne|printerne|serverne|kasserne|terminalerne|scannerne|skærmene|"
+    r"telefonerne|enhederne|klienterne)\b|\bikke (?:nogen|en eneste) af os\b",
+    # "det er hele vejen rundt": everywhere, everyone.
+    r"\bhele vejen rundt\b",
     # "ingen af de fire butikker", "vores filialer" (all of them), not "en af vores butikker".
     r"\bingen af (?:de|vores) (?:\S+ )?(?:butikker|filialer|afdelinger|kontorer|klinikker|"
     r"lokationer|medarbejdere|ansatte|brugere|kolleger|kollegaer|pc'?er|computere|maskiner|"
@@ -102,7 +154,22 @@ _EVERYONE = (
     r"the office|us)\b",
     r"\bbegge (?:vores |de )?(?:adresser|kontorer|afdelinger|butikker|lokationer|klinikker)\b|"
     r"\bboth (?:of )?(?:our |the )?(?:sites|offices|locations|shops|stores|branches)\b",
-    r"\b(?:vi|we) (?:er |are )?alle\b|\bwe all\b",
+    r"\b(?:vi|we) (?:er |are )?alle\b|\bwe all\b|\b(?:we'?re|we are) all\b",
+    # "fem kolleger der alle siger", "users who all get": they all say it.
+    r"\b(?:kolleg\w*|medarbejder\w*|brugere|brugerne|colleagues|users|people|staff) "
+    r"(?:der |som |who |that )?(?:alle|all)\b",
+    # "Navision har smidt alle af", "it logged everyone out".
+    r"\b(?:smidt|smider|smed|kicked|kicks|logged|logget|logger) (?:\S+ )?(?:alle|everyone|"
+    r"everybody|all of us)\b|(?<!ikke )(?<!not )\b(?:alle|everyone|everybody|all of us) "
+    r"(?:\S+ ){0,2}?(?:smidt|kicked|thrown|logged|logget) (?:ud|af|out|off)\b",
+    # "vi er ti mand her der ikke kan sende", "we are 20 people who can't log in".
+    r"\b(?:vi er|we are|we're) (?:\d+|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|"
+    r"tredive|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty) "
+    r"(?:\S+ ){0,2}?(?:der|som|who|that) (?:\S+ ){0,2}?(?:ikke|ik|can'?t|cannot|are unable|"
+    r"are not able|sidder|sit)\b",
+    # "Det må være noget generelt": not one machine's fault.
+    r"\b(?:noget generelt|something general|en generel (?:fejl|problem)|a general (?:fault|problem|"
+    r"issue|outage))\b",
     r"\bhverken\b[^.!?\n]{0,40}?\b(?:kan|can) (?:arbejde|work)\b",
     r"\b(?:uanset (?:hvem|hvilken|hvilke|hvor)|no matter (?:who|which|what|where)|whoever|"
     r"hvem der end)\b",
@@ -116,7 +183,15 @@ _EVERYONE = (
     r"(?<!tak )(?<!thanks )(?<!thank you )\bfor (?:alle|everyone|everybody|all of us|os alle)\b"
     r"(?! (?:jeres|dine|your|de|vores|our|the)\b)",
     r"\b(?:across|on|in|at|på|i) (?:all|alle) (?:\S+ )?(?:floors|etager|sites|lokationer|offices|"
-    r"kontorer|afdelinger|departments|rooms|lokaler)\b",
+    r"kontorer|afdelinger|departments|rooms|lokaler|arbejdspladser|arbejdsstationer|"
+    r"workstations|desks)\b",
+    # "ingen i huset kommer på nettet", "nobody in the office": nobody where they work.
+    r"\b(?:ingen|nobody|no one) (?:her )?(?:i|på|hos|in|at) (?:\S+ )?(?:kontoret|huset|firmaet|"
+    r"virksomheden|butikken|klinikken|afdelingen|lageret|bygningen|the office|the building|"
+    r"the company|the shop|the clinic)\b",
+    # The office speaking of itself: "vi er fuldstændig lammet", "we're at a standstill".
+    r"\b(?:vi|we) (?:er|are|'re) (?:\S+ )?(?:lammet|lammede|paralysed|paralyzed|"
+    r"at a standstill|dead in the water)\b",
     r"\b(?:for )?all (?:\S+ )?(?:staff|users|employees|colleagues|workers|people|machines|"
     r"printers|servers|devices|"
     r"computers|pcs|laptops)\b",
@@ -125,6 +200,10 @@ _EVERYONE = (
     r"kan bruges|can be accessed|is accessible)\b|\bdriftsstop\b",
     r"\b(?:alt|everything|det hele) (?:\S+ )?(?:er|is) (?:\S+ )?(?:nede|gået ned|down|offline)\b",
     r"\b(?:ingen|nobody|no one) (?:kan|can) (?:noget|lave noget|arbejde|do anything|work)\b",
+    r"\bvi kan (?:\S+ )?(?:ikke|ik|ikk) (?:\S+ )?(?:noget|lave noget|få lavet noget)\b|"
+    r"\bwe can'?t (?:\S+ )?do anything\b",
+    # "the whole finance team", "the entire sales department".
+    r"\b(?:the )?(?:whole|entire) \w+ (?:team|department|office|staff|floor|branch)\b",
     # Danish word order after an adverb: "i dag kan ingen printe".
     r"\b(?:kan|kunne) ingen (?:\S+ ){0,4}?(?:printe|udskrive|komme|gå på|forbinde|logge|"
     r"arbejde|bruge|tilgå|sende|modtage|åbne|starte|få)",
@@ -146,7 +225,8 @@ _EVERYONE = (
     r"\b(?:fra|på|from|on) (?:nogen|any) (?:af )?(?:vores |our |the )?(?:pc'?er|pc'?erne|"
     r"computere|computerne|maskiner|maskinerne|pcs|computers|machines|laptops|computer|pc|"
     r"machine|laptop)\b",
-    r"(?<!ikke )\b(?:alle|samtlige) (?:vores |de )?(?:printere|printerne|servere|serverne|drev|"
+    r"(?<!ikke )\b(?:alle|samtlige) (?:vores |de )?(?:(?:to|tre|fire|fem|seks|syv|otte|\d+) )?"
+    r"(?:printere|printerne|servere|serverne|drev|"
     r"netværksdrev|"
     r"systemer|systemerne|kontorer|afdelinger|butikker|lokationer|skærme|telefoner)\b",
     rf"\bvi (?:\S+ ){{0,2}}?(?:kan|kunne) (?:\S+ ){{0,2}}?{_IKKE} (?:\S+ ){{0,2}}?"
@@ -154,7 +234,10 @@ _EVERYONE = (
     r"\bvi (?:\S+ )?har (?:\S+ )?(?:ingen|ikke noget|ikke nogen|ikke) "
     r"(?:internet|net|forbindelse|adgang|netværk|wifi|mail|strøm)",
     r"\bevery (?:single )?(?:pc|computer|machine|laptop|workstation|device|user|employee|"
-    r"member of staff|one of us|shop|store|branch|office)\b",
+    r"member of staff|one of us|shop|store|branch|office|department|floor|team|room)\b",
+    # "down across the company", "throughout the office".
+    r"\b(?:across|throughout|all over) (?:the |our )?(?:company|office|organi[sz]ation|business|"
+    r"firm|building|site|board)\b",
     r"(?<!not )(?<!hi )(?<!hello )(?<!dear )(?<!thanks )\b(?:everyone|everybody|all users|"
     r"all staff|all employees|all of us|all (?:of )?(?:our|the) (?:users|staff|employees|"
     r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:organi[sz]ation|it|"
@@ -179,6 +262,31 @@ _EVERYONE = (
 )
 # BR-8 needs everyone; "I can't print though everyone else can", "men alle andre på
 # kontoret har", "virker for alle andre end mig", "det er kun mig": one user.
+# Over now, said in the same sentence: "men efter genstart har den kørt fint hele dagen",
+# "tak for hjælpen med systemfejlen i går, den kører perfekt nu", "the server was down for
+# two hours" (a length: it ended), "a report on Tuesday's outage".
+_RAN_FINE_SINCE = (
+    r"\b(?:kørt|virket|fungeret|kører|virker|fungerer|worked|run|been fine|been working) "
+    r"(?:\S+ )?(?:fint|fine|normalt|normally|ok|perfekt|perfectly)? ?(?:hele dagen|siden|since|"
+    r"all day|ever since)\b(?![^.!?\n]*\b(?:men|but) (?:nu|now|i dag|today)\b)",
+    r"\b(?:kører|virker|fungerer|works|working|runs|running) (?:\S+ )?(?:perfekt|fint|fine|"
+    r"perfectly|normalt|normally|great) (?:nu|now|igen|again)\b",
+    r"\b(?:tak|thanks?|thank you) (?:\S+ )?for (?:\S+ )?(?:hjælp\w*|help)\b (?:\S+ ){0,2}?"
+    r"(?:med|with)\b",
+    r"\b(?:was|were|var) (?:\S+ )?(?:down|nede|offline) (?:\S+ ){0,4}?(?:for|i) (?:\S+ ){0,2}?(?:hours?|"
+    r"minutes?|timer|time|minutter|dage|days|dag|day|morning|formiddag|eftermiddag|afternoon|"
+    r"weekend)\b(?![^.!?\n]*\b(?:stadig|still|igen|again|nu|now)\b)",
+    # The noun, not "I want to report a fault on the server": a report asked for afterwards.
+    r"\b(?:rapport|redegørelse|forklaring|post-?mortem|analyse) (?:\S+ ){0,3}?(?:om|over|på|af)\b|"
+    r"\b(?:a|an|the|short|brief|full|incident|written) report (?:\S+ ){0,2}?(?:on|about|of|for)\b|"
+    r"\b(?:explanation|analysis) (?:of|for|about)\b",
+    # A past time and a past tense, nothing of now: "i sidste uge var printerne nede for
+    # alle" (and then a question about preventing it).
+    rf"\b{_PAST}\b[^.!?\n]{{0,60}}?\b(?:var|was|were|gik|went|lå|havde)\b"
+    r"(?![^.!?\n]*\b(?:stadig|still|igen|again|nu|now|i dag|today|endnu|yet|fortsat|continu\w*|"
+    r"løst|fixed|solved|resolved)\b)",
+)
+
 _ONLY_ONE = (
     r"\b(?:(?:everyone|everybody|anyone|anybody) else|all the others|the others|alle (?:de )?andre|"
     r"de andre|resten af (?:os|kontoret|firmaet)|the rest of (?:us|the office|the team)|"

@@ -44,7 +44,8 @@ _CANT = (
 # after an adverb: "i dag kan ingen af os", "derfor kan ingen".
 _NOBODY = r"(?:ingen|nobody|no[- ]?one|none of us|none of (?:our|the|them) \S+)"
 _NOBODY_CAN = (
-    rf"(?:{_NOBODY} {_gap(4)}(?:kan|kunne|har kunnet|can|could|(?:is|are|was|were) able to)|"
+    rf"(?:{_NOBODY} {_gap(4)}(?:kan|kunne|har kunnet|can|could|(?:is|are|was|were) able to|"
+    rf"(?:has|have|had) been able to)|"
     r"(?:kan|kunne) ingen|"
     rf"(?:har|havde) ingen {_gap(4)}kunnet)"
 )
@@ -72,7 +73,8 @@ _DOWN_EN = (
 _NET = (
     r"(?:internet(?:tet|et)?|nettet|netværk(?:et)?|netforbindelse(?:n)?|internetforbindelse(?:n)?|"
     r"wi-?fi(?:'?en|et)?|trådløse? net(?:værk)?(?:et)?|bredbånd(?:et)?|"
-    r"fiber(?:en|forbindelse(?:n)?)?|routeren)"
+    r"fiber(?:en|forbindelse(?:n)?)?|routeren|switch(?:en|ene)?|netværksswitch(?:en)?|"
+    r"firewall(?:en)?)"
 )
 _NET_NOUN = (
     r"(?:internet(?:tet|et)?|nettet|net|internetforbindelse(?:n)?|netforbindelse(?:n)?|"
@@ -81,7 +83,7 @@ _NET_NOUN = (
 _NET_EN = r"(?:internet|internet connection|network|wifi|wi-fi|wireless|broadband)"
 
 _SYSTEM = (
-    r"(?:server(?:en|ne|erne)?|systemet|systemerne|it-?løsning(?:en)?|it-?systemet|løsningen|"
+    r"(?:server(?:en|ne|erne)?|systemet|systemerne|systemer|it-?løsning(?:en)?|it-?systemet|løsningen|"
     r"platformen|hosting(?:en)?|fjernskrivebord(?:et)?|remote ?desktop|rdp|"
     r"terminalserver(?:en)?|citrix|vpn(?:'?en|et)?|fællesdrev(?:et)?|netværksdrev(?:et|ene)?|"
     r"drev(?:et|ene)|sharepoint|onedrive|teams|outlook|e-?mail(?:en|s)?|mail(?:en|s)?|"
@@ -98,8 +100,8 @@ _ANY_SYSTEM = rf"(?:{_SYSTEM}|[^\s.!?;]*system(?:et|erne)?|[^\s.!?;]+ system)"
 _FAULT = (
     r"(?:ikke|ik|not|(?:is|are|was|does|do|did|won|can|could|has|have)n'?t|nede|down|"
     r"(?<!ingen )(?<!no )(?<!uden )(?<!without )(?:fejl\w*|errors?)|død|døde|dead|died|væk|gone|"
-    r"stuck|hænger|crash\w*|broken|i stykker|ude af drift|out of order|nægtet|denied|går i stå|"
-    r"fryser|freez\w*|offline|ustabil\w*|unstable|afbrudt|timeout|times out|timer ud|lammet|"
+    r"stuck|hænger|crash\w*|broken|i stykker|i sort|sort skærm|ude af drift|out of order|nægtet|denied|går i stå|"
+    r"fryser|freez\w*|offline|disconnected|frakoblet|ustabil\w*|unstable|afbrudt|timeout|times out|timer ud|lammet|"
     r"utilgængelig\w*|unavailable|unreachable)\b"
 )
 _APP = (
@@ -117,7 +119,8 @@ _CONNECT_EN = r"(?:connect|access|reach|get into|get onto|get on to|get to|log ?
 _PRINT = (
     r"(?:printer(?:en|n|ne|erne|e)?|print(?:et|ningen)?|udskrift(?:en|er|erne)?|"
     r"udskrivning(?:en)?|kopimaskine(?:n|r|rne)?|multifunktionsprinter(?:en)?|"
-    r"printserver(?:en)?|print ?server|printing|printers?|print jobs?)"
+    r"printserver(?:en)?|print ?server|printing|printers?|print jobs?|print(?:er)?kø(?:en)?|"
+    r"print queue)"
 )
 _PRINT_VERB = (
     r"(?:printe|printes|printet|udskrive|udskrives|udskrevet|skrive ud|printe ud|print|prente)"

@@ -3,7 +3,8 @@
 Normalised means: NFC, lower case, æ/ø/å kept, other accents folded (é -> e, ä -> æ,
 ö -> ø), typographic quotes and dashes made plain, a line break inside a paragraph
 read as a space (mail is hard-wrapped), a blank line kept as one "\\n", runs of spaces
-as one; "2. sal" and "kl. 9" do not end a sentence.
+as one; a few Danish words spelt with "aa" for "å" ("paa", "naar") respelt; "2. sal"
+and "kl. 9" do not end a sentence.
 """
 
 from __future__ import annotations
@@ -43,6 +44,18 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+# A keyboard without å writes "aa" (the old spelling): "kan ikke komme paa serveren",
+# "naar jeg tænder den". Only whole words that are nothing else in Danish or English.
+_AA_WORDS = {
+    "paa": "på", "naar": "når", "faa": "få", "faar": "får", "faaet": "fået", "gaa": "gå",
+    "gaar": "går", "gaaet": "gået", "saa": "så", "staar": "står", "maa": "må", "aabne": "åbne",
+    "aabner": "åbner", "aabnes": "åbnes", "aaben": "åben", "aabent": "åbent", "laast": "låst",
+    "laaste": "låste", "laases": "låses", "blaa": "blå", "opstaaet": "opstået",
+    "maaske": "måske",
+}
+_AA_WORD = re.compile(r"\b(?:" + "|".join(sorted(_AA_WORDS, key=len, reverse=True)) + r")\b")
+
+
 def headline(subject: str) -> str:
     """The normalised subject without its reply and forward prefixes."""
     return _REPLY_PREFIXES.sub("", normalise_text(subject))
@@ -62,6 +75,8 @@ def normalise_text(text: str) -> str:
     text = text.lower()
     if not text.isascii():
         text = _FOLDABLE.sub(_fold, text)
+    if "aa" in text:
+        text = _AA_WORD.sub(_aa_word, text)
     text = "\n".join(
         " ".join(paragraph.split()) for paragraph in _PARAGRAPH_BREAK.split(text.strip())
     )
@@ -70,6 +85,10 @@ def normalise_text(text: str) -> str:
 
 def _fold(match: re.Match[str]) -> str:
     return _FOLD_MAP[match.group()]
+
+
+def _aa_word(match: re.Match[str]) -> str:
+    return _AA_WORDS[match.group()]
 
 
 def _join_abbreviations(text: str) -> str:

@@ -12,6 +12,10 @@ _SETTLED = re.compile(
     r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|printer|er oppe|er inde|kom ind|"
     r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint)\b|"
     r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b|\bproblemet er løst\b|"
+    # "det kom op igen efter ti minutter", "it came back up", "det spiller nu".
+    r"\b(?:kom|kommet|came|come) (?:\S+ )?(?:op|up|online|tilbage|back) (?:\S+ )?(?:igen|again)\b|"
+    r"\b(?:kom|came) (?:op|tilbage|back up|back online)\b|\bspiller (?:nu|igen|fint)\b|"
+    r"\b(?:er|is|'s) (?:\S+ )?(?:i orden|ok|okay|fine|fint) (?:nu|igen|now|again)\b|"
     # It settled by itself: "det løste sig", "det har ordnet sig", "det gik i orden",
     # "it sorted itself out", "the problem resolved itself", "never mind, found it".
     r"\b(?:løste|løst|ordnede|ordnet|rettede|rettet|fiksede|fikset|klarede|klaret) sig\b|"
@@ -71,3 +75,66 @@ def settled(new_text: str) -> bool:
     """Does a reply's (normalised) new text say the problem is over, and nothing still
     wrong? Then its subject, the old problem, is not what the new case is about."""
     return _SETTLED.search(new_text) is not None and STILL_BROKEN.search(new_text) is None
+
+
+# Where a quoted original begins, line by line on the raw body (normalising joins the
+# lines of a paragraph, and a header block is only recognisable as lines): a "> " quote,
+# Outlook's "-----Oprindelig meddelelse-----" or "____" rule, a "Fra:" line with a
+# "Sendt:"/"Emne:" line right under it, a Gmail "Den ... skrev ...:" / "On ... wrote:".
+_QUOTE_LINE = re.compile(
+    r"^(?:>|-{3,} ?(?:original message|oprindelig meddelelse) ?-{3,}|_{10,}\s*$)",
+    re.IGNORECASE,
+)
+# A forward ("VS:", "Fwd:") passes on what is below: that is the matter, not old news.
+_FORWARD = re.compile(r"^\s*(?:(?:re|sv|svar|aw)\s*:\s*)*(?:fw|fwd|vs|wg|tr)\s*:", re.IGNORECASE)
+_HEADER_FROM = re.compile(r"^\**(?:fra|from|von)\**\s*:", re.IGNORECASE)
+_HEADER_NEXT = re.compile(
+    r"^\**(?:sendt|sent|dato|date|til|to|emne|subject|gesendet)\**\s*:", re.IGNORECASE
+)
+# One attribution line (or two, when the client wrapped it); bounded, anchored at a line.
+_ATTRIBUTION = re.compile(
+    r"^(?:on|den|d\.|am)\s[^\n]{0,200}?\b(?:wrote|skrev|schrieb)\b[^\n]{0,120}:\s*$",
+    re.IGNORECASE,
+)
+
+# A line any of the above can start with (the test before the line-by-line look).
+_MIGHT_QUOTE = re.compile(
+    r"^[ \t]*(?:>|-{3,}|_{10,}|\**(?:fra|from|von)\**\s*:|(?:on|den|d\.|am)\s)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def own_words(subject: str, body: str) -> str | None:
+    """The writer's own words above a quoted original in `body` (raw, not normalised),
+    or None when nothing is quoted below them (or nothing is written above the quote:
+    then the whole body is the writer's), or the mail forwards what is below. Pure text;
+    the pipeline cuts quotes itself (daemon.mail.quotes); this serves a body that still
+    holds them."""
+    if is_forward(subject):
+        return None
+    if _MIGHT_QUOTE.search(body) is None:
+        return None  # one scan in C: most mail has no line a quote could start at
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            continue
+        next_line = next((ln.strip() for ln in lines[index + 1 : index + 4] if ln.strip()), "")
+        quoted = (
+            _QUOTE_LINE.match(line) is not None
+            or (_HEADER_FROM.match(line) is not None and _HEADER_NEXT.match(next_line) is not None)
+            or _ATTRIBUTION.match(line) is not None
+            # Gmail wraps a long attribution: "Den tors. 3. dec. 2026 kl. 10.02 skrev Lis <"
+            # / "lis@firma.dk>:".
+            or (len(line) < 200 and _ATTRIBUTION.match(f"{line} {next_line}") is not None)
+        )
+        if quoted:
+            above = "\n".join(lines[:index]).strip()
+            return above or None
+    return None
+
+
+def is_forward(subject: str) -> bool:
+    """Does the (raw) subject forward a mail ("VS:", "Fwd:")? What it passes on is the
+    matter, whatever thanks are written above it."""
+    return _FORWARD.match(subject) is not None

@@ -9,8 +9,11 @@ from __future__ import annotations
 from daemon.domain.triage.context import (
     _EVERYONE,
     _HYPOTHETICAL,
+    _MISTAKEN,
     _ONLY_ONE,
     _PAST_SOLVED,
+    _PLANNED,
+    _RAN_FINE_SINCE,
     _RESOLVED,
 )
 from daemon.domain.triage.fragments import (
@@ -53,19 +56,38 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"falder (?:\S+ )?ud|"
                 r"smider os af|keeps disappearing|disappears|"
                 r"is acting up|keeps dropping|keeps cutting out)",
+                # "nu er vi alle offline", "we're all offline": the office, off the net.
+                r"\b(?:vi er|er vi|we'?re|we are) (?:\S+ )?(?:\S+ )?(?:offline|uden net|uden internet|"
+                r"without (?:the )?internet)\b",
+                # "at der ikke er adgang til netværket": the verb between, as a clause puts it.
+                rf"\bikke (?:er|var|har været) (?:noget |nogen )?(?:adgang|forbindelse) (?:til|på) {_NET}\b",
                 rf"\b(?:ingen|intet|ikke|mistet|mistede|uden|manglende) (?:noget |nogen |adgang til |"
                 rf"forbindelse til |forbindelsen til |mere )?{_NET_NOUN}\b",
                 rf"\b{_IKKE} (?:\S+ )?(?:haft|fået|har) (?:noget |nogen )?{_NET_NOUN}\b",
+                # "nu har alle pc'er mistet forbindelsen", "we lost the connection": the
+                # connection with no system named is the line (a system: the next rule).
+                r"\b(?:mistet|mistede|tabt|tabte|lost) (?:\S+ )?(?:forbindelse(?:n)?|connection|"
+                r"connectivity)\b(?! (?:til|to|med|with) )",
+                # "siden strømsvigtet har ingen computere på kontoret forbindelse", "ingen af
+                # pc'erne har forbindelse": the machines, not the people, are without the net.
+                rf"\b(?:har|havde|får|fik) ingen (?:af )?(?:vores |de )?(?:\S+ ){{0,4}}?"
+                rf"(?:{_NET_NOUN}|forbindelse(?:n)?)\b(?! (?:med|til (?!nettet|internettet)))",
+                rf"\bingen (?:af )?(?:vores |de )?(?:computere|computerne|pc'?er|pc'?erne|maskiner|"
+                rf"maskinerne|enheder|enhederne|klienter) {_gap(4)}(?:har|får|kan få) (?:\S+ )?"
+                rf"(?:{_NET_NOUN}|forbindelse(?:n)?)\b(?! (?:med|til (?!nettet|internettet)))",
                 rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå|være|koble) (?:på|ud på|online på|ind på) "
                 r"(?:nettet|internettet|internet|net)\b",
                 rf"\b{_KAN_IKKE} {_gap(3)}(?:komme|gå) online\b",
                 rf"\b(?:{_KAN_IKKE}|{_NOBODY_CAN}) {_gap(3)}(?:forbinde|få forbindelse|koble) "
                 rf"(?:sig )?(?:til|på) {_NET}",
                 r"\b(?:internet|net)nedbrud\b|\bnedbrud (?:på|af) (?:internettet|nettet|netværket)\b",
-                rf"\b(?:ingen|nobody|no[- ]?one) {_gap(3)}(?:har|får|kan få|has|gets) (?:\S+ )?"
+                rf"\b(?:ingen|nobody|no[- ]?one) {_gap(5)}(?:har|får|kan få|has|gets) (?:\S+ )?"
                 rf"(?:{_NET_NOUN}|{_NET_EN})\b",
                 rf"\b{_NOBODY_CAN} {_gap(3)}"
                 r"(?:komme|gå|get|go) (?:på |ud på |on )?(?:nettet|internettet|online|the internet)\b",
+                # "ingen i huset kommer på nettet", "nobody gets online".
+                rf"\b{_NOBODY} {_gap(4)}(?:kommer|går|gets|goes|is getting) (?:\S+ )?"
+                r"(?:på nettet|på internettet|online|on the internet|onto the internet)\b",
                 rf"\b(?:the |our )?{_NET_EN} (?:connection )?{_gap(2)}"
                 rf"(?:{_DOWN_EN}|{_NOT_WORKING_EN}|(?:is |'s )?out\b|keeps dropping|dropped)",
                 r"\b(?:no|lost|lost the|lost our|lost all|without|no access to the|no access to|loss of) "
@@ -96,6 +118,9 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_RESOLVED,
                 *_PAST_SOLVED,
                 *_HYPOTHETICAL,
+                *_PLANNED,
+                *_MISTAKEN,
+                *_RAN_FINE_SINCE,
                 *_ONLY_ONE,
                 r"\b(?:det|problemet) er ikke (?:internet|nettet)",
                 # The line at someone's home is theirs, not the office's.
@@ -110,7 +135,9 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             priority="high",
             patterns=(
                 rf"\b{_KAN_IKKE} {_gap(3)}{_CONNECT_DA}\b",
-                rf"\b{_SYSTEM} {_gap(3)}(?:{_DOWN_DA}|{_NOT_WORKING_DA}|svarer {_IKKE}|"
+                # "netværksdrev (p:, s: og f:) er væk": the drive letters in brackets.
+                rf"\b{_SYSTEM} (?:\([^()\n]{{0,30}}\) )?{_gap(3)}(?:{_DOWN_DA}|{_NOT_WORKING_DA}|"
+                rf"svarer {_IKKE}|"
                 rf"reagerer {_IKKE}|kan {_IKKE} (?:tilgås|nås|findes|ses|åbnes|bruges)|"
                 rf"er utilgængelig\w*|{_DOWN_EN}|"
                 r"fejler|fejlede|mislykkes|fails|failed|failing|keeps failing|genstarter|afviser|"
@@ -119,8 +146,12 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"keeps (?:restarting|rebooting|crashing)|"
                 r"(?:won'?t|doesn'?t|does not|will not|isn'?t) (?:respond|responding)|"
                 rf"{_NOT_WORKING_EN}|(?:is |are )?(?:unavailable|unreachable|not responding))",
-                rf"\b(?:ingen|ikke|mistet) (?:noget |nogen )?(?:forbindelse(?:n)?|adgang(?:en)?|kontakt(?:en)?) "
+                rf"\b(?:ingen|ikke|mistet) (?:er |var |har været )?(?:noget |nogen )?(?:forbindelse(?:n)?|"
+                rf"adgang(?:en)?|kontakt(?:en)?) "
                 rf"(?:til|på) (?:(?:\S+ ){{0,2}}?{_ANY_SYSTEM}|noget|nogenting|anything)\b",
+                # Danish verb-first: "siden i nat har ingen af pc'erne forbindelse til serveren".
+                r"\b(?:har|havde|får|fik) ingen (?:af )?(?:\S+ ){0,3}?(?:forbindelse(?:n)?|adgang(?:en)?|"
+                rf"kontakt(?:en)?) (?:til|på) (?:(?:\S+ ){{0,2}}?{_ANY_SYSTEM}|noget|nogenting)\b",
                 rf"\b{_CANT} {_gap(2)}{_CONNECT_EN}\b",
                 rf"\b{_NOBODY_CAN} {_gap(3)}"
                 rf"(?:{_CONNECT_DA}|{_CONNECT_EN}|sende|modtage|åbne|bruge|deltage|send|receive|open|"
@@ -130,6 +161,24 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:no |lost (?:the |our )?|without (?:any )?)(?:connection|access|connectivity) "
                 rf"to (?:the |our )?{_ANY_SYSTEM}\b",
                 r"\b(?:nedbrud|driftsforstyrrelse\w*|outage|service disruption)\b",
+                # "Business Central is so slow that none of us can work": slow enough to be down.
+                rf"\b{_SYSTEM} (?:\S+ ){{0,2}}?(?:so slow|så langsomt?|så ustabilt?|so unstable) "
+                r"(?:that|at)\b|\b(?:ubrugelig\w*|unusable)\b",
+                # "our accounting system has been down", "the booking system is offline".
+                r"\bsystems? (?:has been |have been |is |are |was |were |'s )?(?:still )?(?:down|"
+                r"offline|unavailable|unreachable|not working|dead)\b|\bsystems? (?:can ?not|can'?t|"
+                r"could ?not|couldn'?t) be (?:reached|accessed|opened|used)\b",
+                # "Navision har smidt alle af", "Citrix kicked everyone out".
+                rf"\b{_SYSTEM} {_gap(2)}(?:smider|smed|har smidt|kicks?|kicked|has kicked|throws?|"
+                r"threw) (?:\S+ )?(?:os|alle|everyone|everybody|us|mig|me|folk) (?:\S+ )?(?:af|ud|out|"
+                r"off)\b",
+                # "alle er blevet smidt af systemet", "everyone got kicked out".
+                r"\b(?:alle|vi|everyone|everybody|we|all of us) (?:\S+ ){0,2}?(?:smidt|kicked|thrown|"
+                r"logged) (?:ud|af|out|off)\b",
+                # A reply about the subject's system: "still down for everyone", "det er
+                # stadig nede for alle", "it's down again".
+                r"\b(?:still|stadig|fortsat) (?:\S+ )?(?:down|nede|offline|dead|død)\b|"
+                r"\b(?:down|nede|offline) (?:igen|again)\b",
                 # "afskåret fra at benytte vores økonomisystem", "cut off from the server".
                 rf"\b{_CUT_OFF} (?:fra|from) (?:at )?(?:benytte|bruge|tilgå|anvende|få adgang til|"
                 rf"adgang til|use|using|access|accessing|access to)? ?(?:\S+ ){{0,2}}?{_ANY_SYSTEM}\b",
@@ -153,6 +202,9 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # Only with BR-8's everyone, like every pattern here.
                 rf"\b(?:{_SYSTEM}|crm|kasseapparat\w*|office-?\w*)\b\S* (?:[^\s.!?;,:]+ ){{0,6}}?"
                 rf"[\x22']?{_FAULT}",
+                # "tre kolleger som alle får fejl i Outlook".
+                rf"\b(?:får|fik|gets?|getting|got) (?:\S+ )?(?:fejl\w*|errors?) (?:i|in|på|on|with|med|"
+                rf"from|fra) (?:the )?{_APP}\b",
                 # "Everyone gets an error when opening our accounting program".
                 r"\b(?:gets?|getting|får|fik) (?:an |a |en )?(?:error|fejl\w*|fejlmeddelelse) (?:when|ved|"
                 r"når) (?:\S+ ){0,2}?(?:opening|open|starting|logging|åbner|starter|logger)\b",
@@ -193,9 +245,16 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_RESOLVED,
                 *_PAST_SOLVED,
                 *_HYPOTHETICAL,
+                *_PLANNED,
+                *_MISTAKEN,
+                *_RAN_FINE_SINCE,
                 *_ONLY_ONE,
                 r"\b(?:der var|there was|var|was) (?:\S+ )?(?:et |an? )?(?:nedbrud|outage|"
                 r"driftsforstyrrelse)",
+                # A provider's outage across the country or the world is not the office's
+                # IT ("Telenor har nedbrud i hele landet, så ingen af vores mobiler kan ringe").
+                r"\b(?:i hele (?:landet|danmark|europa|verden)|landsdækkende|nationwide|across the "
+                r"country|worldwide|world-?wide|globally|globalt)\b",
             ),
             negatable=True,
             outside=outside,
@@ -227,7 +286,8 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"will (?:\S+ )?print|prints?)\b",
             ),
             requires_any=_EVERYONE,
-            excludes=(*_RESOLVED, *_PAST_SOLVED, *_HYPOTHETICAL, *_ONLY_ONE),
+            excludes=(*_RESOLVED, *_PAST_SOLVED, *_HYPOTHETICAL, *_PLANNED, *_MISTAKEN,
+                      *_RAN_FINE_SINCE, *_ONLY_ONE),
             negatable=True,
         ),
     )

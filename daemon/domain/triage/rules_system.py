@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from daemon.domain.triage.context import (
     _HYPOTHETICAL,
+    _MISTAKEN,
+    _RAN_FINE_SINCE,
     _RESOLVED,
 )
 from daemon.domain.triage.model import Rule
@@ -24,15 +26,54 @@ def system_rules() -> tuple[Rule, ...]:
                 r"\bsystem[- ]?fejl\w*",
                 r"\bsystem ?errors?\b|\b(?:critical|fatal) (?:system )?errors?\b",
                 r"\b(?:kritisk|alvorlig|fatal)e? (?:system)?fejl\b",
-                r"\bblue ?screen\b|\bblå ?skærm(?:en)?\b|\bblaa ?skaerm\b|\bbsod\b",
+                r"\bblue ?screen\b|\bblå ?skærm(?:en)?\b|\bblaa ?skaerm\b|\bbsod\b|"
+                r"\b(?:går|gik|gået|goes) i blå(?:t| skærm)\b|\bblå fejlskærm\b|\bblue error screen\b",
                 r"\bkernel panic\b|\bstop ?code\b|\bstopkode\b",
                 r"\bbios[- ]?(?:fejl\w*|errors?)\b|\bfejl i bios\w*",
                 r"\bboot[- ]?(?:fejl\w*|errors?|loop)\b|\bopstartsfejl\b",
                 r"\b(?:no bootable device|inaccessible boot device|bootmgr is missing)\b",
+                # "min computer melder at der er problemer med harddisken": the machine warns.
+                r"\b(?:computer(?:en)?|pc'?en|maskinen|windows|laptop(?:en)?|bærbare?n?|my pc|"
+                r"my computer|my laptop) (?:\S+ ){0,2}?(?:melder|siger|skriver|viser|advarer|says|"
+                r"reports|warns|shows) (?:\S+ ){0,5}?(?:problem\w*|fejl\w*|errors?|failure) (?:med|with|"
+                r"on|i|in|på) (?:\S+ )?(?:harddisk\w*|hard ?drive|hard disk|disk\w*|ssd\w*)\b",
+                # "min pc melder om fejl i systemfilerne": Windows' own files damaged.
+                r"\b(?:fejl\w*|errors?|corrupt\w*|beskadige\w*|ødelagt\w*) (?:i|in|på|on) (?:\S+ )?"
+                r"(?:systemfil\w*|system files?)\b|\b(?:systemfil\w*|system files?) (?:\S+ ){0,2}?"
+                r"(?:er |is |are )?(?:beskadige\w*|corrupt\w*|ødelagt\w*|missing|mangler)\b",
+                r"\bblåskærm\w*",
+                # What a machine says when it cannot find or read its own disk.
+                r"\b(?:boot device|operating system|bootable device|boot disk) (?:was )?not found\b|"
+                r"\b(?:missing|no) operating system\b|\bdisk read error\b|"
+                r"\b(?:harddisk|hard ?drive|hard disk|disk|ssd)[- ]?(?:fejl\w*|errors?|failure)\b",
                 r"\bautomati(?:c|sk) (?:repair|reparation)\b",
                 r"\bbitlocker[- ]?(?:recovery|genoprettelse\w*|gendannelse\w*)|"
                 r"\b(?:beder|spørger) om (?:\S+ )?bitlocker",
                 r"\b(?:din|your) (?:pc|enhed|device) (?:stødte på et problem|ran into a problem)",
+                r"\b(?:der opstod|opstod der) et problem med (?:din|your) (?:pc|enhed|computer)\b|"
+                r"\b(?:your|din) (?:pc|device|computer|enhed) (?:needs|skal) (?:to )?(?:be )?"
+                r"(?:repaired|repareres)\b",
+                # Windows that cannot start is the machine's own error (BR-9), not a program's.
+                r"\bwindows (?:kunne|kan|could|can|did|was)(?:n'?t| ikke| not) (?:\S+ )?(?:starte|"
+                r"start|indlæses|load|boot|be started)(?: (?:korrekt|rigtigt|op|ordentligt|"
+                r"correctly|properly|up))?(?=\s*(?:[.,!?'\x22\n]|$))|"
+                r"\bwindows (?:starter|booter|boots|starts|loads) (?:\S+ )?(?:ikke|not)\b|"
+                r"\bwindows (?:(?:er|blev|was|has) (?:ikke|not)|(?:ikke|not) (?:er|blev|was)) (?:been )?"
+                r"(?:startet|indlæst|started|loaded) (?:korrekt|rigtigt|correctly|properly)\b|"
+                r"\bwindows (?:failed|fails) to (?:start|load|boot)\b",
+                # "computeren melder fejl når den starter": the machine, at its own start,
+                # reports it; not "når jeg starter Excel" (a program, one user: BR-13).
+                r"\b(?:computer(?:en)?|pc'?en|maskinen|laptop(?:en)?|bærbare?n?|my pc|my computer|"
+                r"my laptop|the pc|the computer) (?:\S+ )?(?:melder|viser|giver|shows|reports|gives|"
+                r"throws|skriver|siger|says) (?:\S+ ){0,6}?(?:fejl\w*|error\w*)\b,? (?:\S+ ){0,2}?"
+                r"(?:(?:ved|under|at|on|during) (?:opstart|start-?up|boot)|(?:når|hver gang|when|"
+                r"whenever|every time) (?:den|jeg|man|vi|it|i|we|you) (?:starter|tænder|booter|"
+                r"starts|boots|start|boot|switch|turn)(?: (?:den|op|it|up|on|it on|computeren|pc'?en|"
+                r"maskinen))?(?=\s*(?:[.,!?:;'\x22\n]|$| og\b| and\b)))",
+                # "min pc skriver at der er opstået en fejl i systemet": the machine says so.
+                r"\b(?:pc'?en|pc|computer(?:en)?|maskinen|laptop(?:en)?|bærbare?n?|windows) "
+                r"(?:\S+ ){0,2}?(?:skriver|siger|melder|viser|says|shows|reports|tells me) "
+                r"(?:\S+ ){0,6}?(?:fejl|error)s? (?:i|in) (?:systemet|the system|windows)\b",
                 r"\b(?:viser|melder|giver|shows|displays|gives) (?:en |an |a )?(?:\S+ )?(?:fejlkode|"
                 r"error code|fejlskærm|error screen)\b|\b(?:trist|sur|sad) (?:smiley|face|ansigt)\b",
                 # Windows stop codes, as the blue screen names them.
@@ -45,6 +86,16 @@ def system_rules() -> tuple[Rule, ...]:
                 r"blue ?screens?|blå ?skærm)",
                 *_RESOLVED,
                 *_HYPOTHETICAL,
+                *_MISTAKEN,
+                *_RAN_FINE_SINCE,
+                # "the blue screens stopped after I updated the driver".
+                r"\b(?:blue ?screens?|blå ?skærm\w*|blåskærm\w*|the errors?|fejlen|fejlene|crashes|"
+                r"nedbrudene) (?:\S+ ){0,2}?(?:stopped|stoppede|ophørte|forsvandt|disappeared|"
+                r"went away|er væk|are gone|is gone|har ikke vist sig)\b",
+                # "Har I et kursus i hvad man gør ved systemfejl?": a course, not a fault.
+                r"\b(?:kursus|kurser|course|training|webinar|undervisning)\w* (?:\S+ ){0,3}?"
+                r"(?:i|om|in|on|about) (?:\S+ ){0,5}?(?:system[- ]?fejl|system errors?|blå ?skærm|"
+                r"blue ?screen)",
             ),
             negatable=True,
         ),
