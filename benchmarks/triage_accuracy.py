@@ -26,9 +26,10 @@ tests/unit/triage_blind5.tsv, a fifth set written the same way without opening t
 four. `--file PATH` adds a row
 "file" for any other file in the same format (`--show-misses file`).
 
-`--new-text` classifies what the pipeline classifies (daemon/pipeline/triage.py): the
-body cut to the customer's new text by daemon.mail.quotes.new_text, without a quoted
-original below a reply. Without it the body is classified as written in the file.
+`--new-text` classifies what the pipeline classifies (daemon/pipeline/triage.py
+`triage_text`): the body cut to the customer's new text by daemon.mail.quotes.new_text,
+without a quoted original below a reply; a forward whole. Without it the body is
+classified as written in the file.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from daemon.domain.triage import classify
-from daemon.mail.quotes import new_text
+from daemon.pipeline.triage import triage_text
 
 SENTENCES = Path(__file__).resolve().parent.parent / "tests" / "unit" / "triage_sentences.tsv"
 BLIND = SENTENCES.with_name("triage_blind.tsv")
@@ -147,7 +148,7 @@ def main() -> None:
     for name, path in blind_files.items():
         parts[name] = load(path)
     if args.new_text:
-        parts = {name: [replace(s, body=new_text(s.body)) for s in part]
+        parts = {name: [replace(s, body=triage_text(s.subject, s.body)) for s in part]
                  for name, part in parts.items()}
     print(f"{'slice':<9} {'n':>4} {'critical':>8} {'precision':>9} {'recall':>7}  tp fp fn tn")
     for name, part in parts.items():

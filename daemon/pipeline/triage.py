@@ -18,6 +18,7 @@ from daemon.domain.new_work import possible_project
 from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines
 from daemon.domain.triage import Rule, classify
+from daemon.domain.triage.replies import is_forward
 from daemon.inbound import Outcome, Prepared
 from daemon.mail.quotes import new_text
 from daemon.pipeline.batch import Run
@@ -35,7 +36,10 @@ class Triage(Step):
         # thread must not page the on-call duty tonight. Worked out ahead in a parsing
         # worker when the mail came through one.
         said = plan.item.said if plan.item.said is not None else new_text(parsed.body_text)
-        found = plan.item.triage or classify(parsed.subject, said, self.tools.triage_rules)
+        found = plan.item.triage or classify(
+            parsed.subject, triage_text(parsed.subject, parsed.body_text, said),
+            self.tools.triage_rules,
+        )
         due = deadlines(
             received_at, Priority(found.priority), found.critical, self.tools.calendar
         )
@@ -77,10 +81,23 @@ def worked_out_ahead(prepared: Prepared, rules: Sequence[Rule]) -> Prepared:
     said = new_text(parsed.body_text)
     return dataclasses.replace(
         prepared,
-        triage=classify(parsed.subject, said, rules),
+        triage=classify(parsed.subject, triage_text(parsed.subject, parsed.body_text, said),
+                        rules),
         language=detect_language(parsed.subject, parsed.body_text),
         said=said,
     )
+
+
+def triage_text(subject: str, body: str, said: str | None = None) -> str:
+    """What the triage rules read of a mail that opens a case: the customer's new text
+    (`said`, worked out by daemon.mail.quotes.new_text if not given), except in a
+    forward ("VS:", "Fwd:"), whose matter is what it passes on below: "Kan I se på
+    nedenstående?" above a forwarded "ingen af os har net" is a critical case (BR-8).
+    The rules themselves set aside an original quoted under a reply that says the
+    problem is solved (daemon.domain.triage.replies)."""
+    if is_forward(subject):
+        return body
+    return said if said is not None else new_text(body)
 
 
 # Outlook shows at most 255 characters of a subject; a longer one (seen: 1 MB) would

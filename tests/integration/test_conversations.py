@@ -473,6 +473,22 @@ def test_quoted_history_does_not_make_a_new_case_critical(desk: Desk) -> None:
     assert sql(desk.pg_url, "SELECT critical FROM cases") == [(False,)]
 
 
+def test_a_forwarded_outage_is_critical_by_what_it_passes_on(desk: Desk) -> None:
+    """A forward's matter is below the writer's note (BR-8): the quote is not history
+    here, so the triage reads it, and the case says why it is critical."""
+    forward = (
+        "Hej, kan I se på nedenstående fra vores afdeling i Aarhus?\n\n"
+        "-----Oprindelig meddelelse-----\n"
+        "Fra: Lise Holm <lise@kunde.dk>\nSendt: 4. december 2026 08:12\n"
+        "Til: Søren Hansen <soren@kunde.dk>\nEmne: Ingen net\n\n"
+        "Ingen af os herude har internet siden i morges, vi kan ikke arbejde.\n"
+    )
+    desk.deliver(mail(subject="VS: Ingen net", body=forward, message_id="<fwd@kunde.dk>"))
+    [(critical, reason)] = sql(desk.pg_url, "SELECT critical, critical_reason FROM cases")
+    assert critical is True
+    assert "internet" in reason
+
+
 def test_assign_only_to_staff_and_time_capped_per_mail(desk: Desk) -> None:
     """A staff mailbox in the wrong hands (or a slip) cannot send a case's alerts to an
     outsider, nor put a week of senior work on it: both are refused with an answer."""
