@@ -66,29 +66,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, target: Callable[..., int], help_text: str, sub: Any = commands) -> Any:
-        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
-        p.set_defaults(handler=target)
-        return p
+    # In the order `--help` lists them.
+    c = _Commands(common, commands)
+    _daemon_commands(c)
+    _triage_commands(c)
+    box = c.group("outbox", "mail waiting to be sent")
+    flush = c.command("flush", cmd_outbox_flush, "send everything that is due, then exit", box)
+    c.json_flag(flush)
+    _case_commands(c)
+    customers_cmd = c.group("customers", "the customer registry")
+    c.command(
+        "sync",
+        cmd_customers_sync,
+        "write [[customers]] from the config to the database",
+        customers_cmd,
+    )
+    _time_commands(c)
+    _kept_mail_commands(c)
+    _attachment_commands(c)
+    _report_command(c)
+    _web_commands(c)
+    check = c.command(
+        "check-config", cmd_check_config, "validate the config and reach every server"
+    )
+    c.json_flag(check)
+    return parser
 
-    def json_flag(p: Any) -> None:
-        p.add_argument("--json", action="store_true", help="print one JSON document")
 
-    def now_option(p: Any, what: str) -> None:
-        p.add_argument("--now", type=iso_instant, metavar="T", help=f"{what} ({INSTANT_HELP})")
-
-    def group(name: str, help_text: str) -> Any:
-        return commands.add_parser(name, help=help_text, description=help_text).add_subparsers(
-            dest=f"{name}_command", required=True, metavar="COMMAND"
-        )
-
-    command("run", cmd_run, "run the daemon until SIGTERM")
-    db = group("db", "the database schema")
-    command("upgrade", cmd_db_upgrade, "migrate the database to the newest schema", db)
-    poll = command("poll", cmd_poll, "one pass over the IMAP mailbox, then send what it queued")
+def _daemon_commands(c: _Commands) -> None:
+    """`run`, `db upgrade`, `poll`."""
+    c.command("run", cmd_run, "run the daemon until SIGTERM")
+    db = c.group("db", "the database schema")
+    c.command("upgrade", cmd_db_upgrade, "migrate the database to the newest schema", db)
+    poll = c.command("poll", cmd_poll, "one pass over the IMAP mailbox, then send what it queued")
     poll.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
-    now_option(poll, "act as if it were then: mail arrives at T")
-    json_flag(poll)
+    c.now_option(poll, "act as if it were then: mail arrives at T")
+    c.json_flag(poll)
     poll.add_argument("--no-send", action="store_true", help="queue acks, do not send them")
     poll.add_argument(
         "--progress",
@@ -96,7 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="a progress bar on stderr (default: when stderr is a terminal)",
     )
-    triage = command(
+
+
+def _triage_commands(c: _Commands) -> None:
+    """`triage --once` and `triage misses`."""
+    triage = c.command(
         "triage",
         cmd_triage,
         "one pass of the reminder, escalation, on-call and SLA jobs (--once); "
@@ -104,15 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # Not required=True: `triage misses` is the other form (checked in cmd_triage).
     triage.add_argument("--once", action="store_true", help="one pass, then exit")
-    now_option(triage, "judge the deadlines as of T")
-    json_flag(triage)
+    c.now_option(triage, "judge the deadlines as of T")
+    c.json_flag(triage)
     triage.add_argument("--no-send", action="store_true", help="queue mail, do not send it")
     triage.add_argument(
         "--dry-run",
         action="store_true",
         help="show what the pass would send; record and send nothing",
     )
-    misses = command(
+    misses = c.command(
         "misses",
         cmd_triage_misses,
         "cases whose priority or critical flag staff changed: the text the classifier"
@@ -129,11 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
     misses.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document"
     )
-    box = group("outbox", "mail waiting to be sent")
-    flush = command("flush", cmd_outbox_flush, "send everything that is due, then exit", box)
-    json_flag(flush)
-    cases = group("cases", "support cases")
-    listing = command("list", cmd_cases_list, "cases, newest first", cases)
+
+
+def _case_commands(c: _Commands) -> None:
+    """`cases list|show|...|new|move`; then the billing ones."""
+    cases = c.group("cases", "support cases")
+    listing = c.command("list", cmd_cases_list, "cases, newest first", cases)
     listing.add_argument(
         "--status",
         choices=["open", "closed", "all"],
@@ -141,34 +159,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="open (every case not closed, the default), closed or all",
     )
     _case_filters(listing)
-    now_option(listing, "judge --overdue as of T")
-    json_flag(listing)
-    show = command(
+    c.now_option(listing, "judge --overdue as of T")
+    c.json_flag(listing)
+    show = c.command(
         "show",
         cmd_cases_show,
         "one case: messages, attachments, time, billing, alerts and history",
         cases,
     )
     show.add_argument("number", type=int, help="the case number (as in [OO#NUMBER])")
-    json_flag(show)
-    _staff_commands(cases, command, json_flag, now_option)
-    new = command("new", cmd_cases_new, "register a phone inquiry as a case (BR-2)", cases)
+    c.json_flag(show)
+    _staff_commands(c, cases)
+    new = c.command("new", cmd_cases_new, "register a phone inquiry as a case (BR-2)", cases)
     new.add_argument("--from", dest="sender", required=True, help="the caller's email")
     new.add_argument("--subject", required=True, help="what the call is about, one line")
     new.add_argument("--body", required=True, help="the caller's words as noted")
     new.add_argument("--channel", choices=["phone"], required=True, help="how it came in")
     new.add_argument("--name", default="", help="the caller's name")
-    now_option(new, "when the call came in")
-    json_flag(new)
+    c.now_option(new, "when the call came in")
+    c.json_flag(new)
     new.add_argument("--no-send", action="store_true", help="queue the ack, do not send it")
-    move = command("move", cmd_cases_move, "put a case under the right customer", cases)
+    move = c.command("move", cmd_cases_move, "put a case under the right customer", cases)
     move.add_argument("number", type=int, help="the case number")
     move.add_argument(
         "--customer", required=True, help="the customer's email domain, one of [[customers]]"
     )
     staff_option(move, "who moved it")
-    json_flag(move)
-    fee = command("fee", cmd_cases_fee, "add a fixed charge to a case", cases)
+    c.json_flag(move)
+    _case_billing_commands(c, cases)
+
+
+def _case_billing_commands(c: _Commands, cases: Any) -> None:
+    """`cases fee|project`."""
+    fee = c.command("fee", cmd_cases_fee, "add a fixed charge to a case", cases)
     fee.add_argument("number", type=int, help="the case number")
     which = fee.add_mutually_exclusive_group(required=True)
     which.add_argument(
@@ -185,8 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
         " came in during business hours); the history keeps why",
     )
     staff_option(fee, "who added it")
-    json_flag(fee)
-    project = command("project", cmd_cases_project, "mark a case as project work (BR-14)", cases)
+    c.json_flag(fee)
+    project = c.command("project", cmd_cases_project, "mark a case as project work (BR-14)", cases)
     project.add_argument("number", type=int, help="the case number")
     project.add_argument("--off", action="store_true", help="not a project after all")
     project.add_argument(
@@ -206,16 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-estimate", action="store_true", help="no agreed time: bill the time logged"
     )
     staff_option(project, "who marked it")
-    json_flag(project)
-    customers_cmd = group("customers", "the customer registry")
-    command(
-        "sync",
-        cmd_customers_sync,
-        "write [[customers]] from the config to the database",
-        customers_cmd,
-    )
-    time_cmd = group("time", "time spent on cases")
-    add = command("add", cmd_time_add, "log work on a case", time_cmd)
+    c.json_flag(project)
+
+
+def _time_commands(c: _Commands) -> None:
+    """`time add`."""
+    time_cmd = c.group("time", "time spent on cases")
+    add = c.command("add", cmd_time_add, "log work on a case", time_cmd)
     add.add_argument("number", type=int, help="the case number")
     add.add_argument("minutes", type=int, help=f"minutes worked, 1..{MAX_MINUTES}")
     staff_option(add, "who did the work")
@@ -232,11 +252,15 @@ def build_parser() -> argparse.ArgumentParser:
         default="support",
         help="the rate (BR-15; default support)",
     )
-    json_flag(add)
-    ignored = group("ignored", "mail kept without a case")
-    kept = command("list", cmd_ignored_list, "mail kept but not made a case, with why", ignored)
-    json_flag(kept)
-    retry = command(
+    c.json_flag(add)
+
+
+def _kept_mail_commands(c: _Commands) -> None:
+    """`ignored list|retry`."""
+    ignored = c.group("ignored", "mail kept without a case")
+    kept = c.command("list", cmd_ignored_list, "mail kept but not made a case, with why", ignored)
+    c.json_flag(kept)
+    retry = c.command(
         "retry",
         cmd_ignored_retry,
         "run a rejected or quarantined mail through the pipeline again (once its cause is"
@@ -245,9 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
         ignored,
     )
     retry.add_argument("id", type=int, help="the message id, as `ignored list --json` shows it")
-    json_flag(retry)
-    files = group("attachments", "the files customers sent with their mail")
-    get = command(
+    c.json_flag(retry)
+
+
+def _attachment_commands(c: _Commands) -> None:
+    """`attachments get`."""
+    files = c.group("attachments", "the files customers sent with their mail")
+    get = c.command(
         "get",
         cmd_attachments_get,
         "write a case's attachments to files (names made safe; an existing file is never"
@@ -259,8 +287,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("."), metavar="DIR",
         help="the directory to write to (default: the current one; created if missing)",
     )
-    json_flag(get)
-    report = command("report", cmd_report, "the monthly report per customer")
+    c.json_flag(get)
+
+
+def _report_command(c: _Commands) -> None:
+    """`report`."""
+    report = c.command("report", cmd_report, "the monthly report per customer")
     report.add_argument("--month", required=True, help="YYYY-MM, in Danish local time")
     report.add_argument("--customer", metavar="DOMAIN", help="one customer's email domain")
     report.add_argument(
@@ -269,11 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="json",
         help="json (the default), csv, or a Danish HTML page",
     )
-    now_option(report, "judge open deadlines as of T")
-    _web_commands(commands, command, group, json_flag)
-    check = command("check-config", cmd_check_config, "validate the config and reach every server")
-    json_flag(check)
-    return parser
+    c.now_option(report, "judge open deadlines as of T")
 
 
 def _case_filters(listing: Any) -> None:
@@ -291,18 +319,18 @@ def _case_filters(listing: Any) -> None:
     )
 
 
-def _staff_commands(cases: Any, command: Any, json_flag: Any, now_option: Any) -> None:
+def _staff_commands(c: _Commands, cases: Any) -> None:
     """`cases close|reopen|assign|priority|critical|note|reply|search`: staff work without
     mail."""
 
     def action(name: str, handler: Callable[..., int], help_text: str, who: str) -> Any:
         """A staff action on one case: NUMBER, then what is particular to it, then
         --staff (who, for the history), --now and --json."""
-        p = command(name, handler, help_text, cases)
+        p = c.command(name, handler, help_text, cases)
         p.add_argument("number", type=int, help="the case number")
         staff_option(p, who)
-        now_option(p, "act as if it were then")
-        json_flag(p)
+        c.now_option(p, "act as if it were then")
+        c.json_flag(p)
         return p
 
     action("close", cmd_cases_close, "close a case: it is resolved now (BR-11)", "who did it")
@@ -324,7 +352,7 @@ def _staff_commands(cases: Any, command: Any, json_flag: Any, now_option: Any) -
                    "who wrote it; signs the mail")
     reply.add_argument("--text", required=True, help="what the customer reads")
     reply.add_argument("--no-send", action="store_true", help="queue the reply, do not send it")
-    search = command(
+    search = c.command(
         "search",
         cmd_cases_search,
         "cases whose subject or messages match, best first (Danish word forms)",
@@ -337,14 +365,14 @@ def _staff_commands(cases: Any, command: Any, json_flag: Any, now_option: Any) -
     search.add_argument(
         "--limit", type=int, default=50, help="at most this many cases (default 50)"
     )
-    json_flag(search)
+    c.json_flag(search)
 
 
-def _web_commands(commands: Any, command: Any, group: Any, json_flag: Any) -> None:
+def _web_commands(c: _Commands) -> None:
     """`web` (the staff console) and `staff add|list|remove` (its accounts)."""
-    command("web", cmd_web, "serve the staff console on [web] listen until SIGTERM")
-    staff = group("staff", "staff accounts of the web console")
-    add = command(
+    c.command("web", cmd_web, "serve the staff console on [web] listen until SIGTERM")
+    staff = c.group("staff", "staff accounts of the web console")
+    add = c.command(
         "add", cmd_staff_add,
         "make a console account for an address of [staff] domains, or set its new password"
         " (read from --password-file, else standard input, else asked for)",
@@ -356,8 +384,38 @@ def _web_commands(commands: Any, command: Any, group: Any, json_flag: Any) -> No
     add.add_argument("--microsoft-only", action="store_true",
                      help="no password: the account signs in with Microsoft 365 only"
                      " ([web] microsoft_sign_in)")
-    listing = command("list", cmd_staff_list, "the console accounts", staff)
-    json_flag(listing)
-    remove = command("remove", cmd_staff_remove, "delete a console account; its sessions end",
+    listing = c.command("list", cmd_staff_list, "the console accounts", staff)
+    c.json_flag(listing)
+    remove = c.command("remove", cmd_staff_remove, "delete a console account; its sessions end",
                      staff)
     remove.add_argument("email", help="the supporter's address")
+
+
+class _Commands:
+    """How every command is added: it takes --config and -v (`common`) before and after
+    its name, its help is its description, and it runs `handler`."""
+
+    def __init__(self, common: argparse.ArgumentParser, commands: Any) -> None:
+        self.common = common
+        self.commands = commands
+
+    def command(
+        self, name: str, target: Callable[..., int], help_text: str, sub: Any = None
+    ) -> Any:
+        where = self.commands if sub is None else sub
+        p = where.add_parser(name, parents=[self.common], help=help_text, description=help_text)
+        p.set_defaults(handler=target)
+        return p
+
+    def group(self, name: str, help_text: str) -> Any:
+        return self.commands.add_parser(
+            name, help=help_text, description=help_text
+        ).add_subparsers(dest=f"{name}_command", required=True, metavar="COMMAND")
+
+    @staticmethod
+    def json_flag(p: Any) -> None:
+        p.add_argument("--json", action="store_true", help="print one JSON document")
+
+    @staticmethod
+    def now_option(p: Any, what: str) -> None:
+        p.add_argument("--now", type=iso_instant, metavar="T", help=f"{what} ({INSTANT_HELP})")
