@@ -5,7 +5,8 @@ registering cases.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from daemon.cli.command_context import acting_staff, open_app, print_json
 from daemon.cli.errors import CommandError
@@ -27,10 +28,6 @@ def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print_json(found)
         return 0
-    from daemon.outputs import case_tables  # rich: only for a table
-
-    tz = settings.support.timezone
-    cases_shown = f"{len(found)} case" + ("" if len(found) == 1 else "s")
     which = ", ".join(
         [args.status]
         + [
@@ -40,7 +37,7 @@ def cmd_cases_list(args: argparse.Namespace, settings: Settings) -> int:
         ]
         + (["overdue"] if args.overdue else [])
     )
-    case_tables.print_case_list(found, f"{cases_shown} ({which}); ! = critical; times in {tz}", tz)
+    _print_case_list(found, f" ({which})", settings)
     return 0
 
 
@@ -62,13 +59,17 @@ def cmd_cases_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print_json(found)
         return 0
-    from daemon.outputs import case_tables
+    _print_case_list(found, f" matching {args.query!r}, best first", settings)
+    return 0
+
+
+def _print_case_list(found: Sequence[dict[str, Any]], which: str, settings: Settings) -> None:
+    """The table of `found`, captioned "N cases{which}; ! = critical; times in TZ"."""
+    from daemon.outputs import case_tables  # rich: only for a table
 
     tz = settings.support.timezone
-    shown = f"{len(found)} case" + ("" if len(found) == 1 else "s")
-    caption = f"{shown} matching {args.query!r}, best first; ! = critical; times in {tz}"
-    case_tables.print_case_list(found, caption, tz)
-    return 0
+    count = f"{len(found)} case" + ("" if len(found) == 1 else "s")
+    case_tables.print_case_list(found, f"{count}{which}; ! = critical; times in {tz}", tz)
 
 
 def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
