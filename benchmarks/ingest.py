@@ -71,7 +71,7 @@ def daemon_logging(path: Path) -> Iterator[None]:
     old_level = root.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    logging.getLogger("imapclient").setLevel(logging.WARNING)  # as daemon/cli.py does
+    logging.getLogger("imapclient").setLevel(logging.WARNING)  # as daemon/logs.py does
     try:
         yield
     finally:

@@ -284,12 +284,6 @@ class Bill:
     # empty otherwise. Each time entry's line is then 0.00: these carry the amount.
     agreed: tuple[Line, ...] = ()
 
-    @property
-    def priced_lines(self) -> tuple[Line, ...]:
-        """The lines the amount excl. VAT is the sum of (with the fees): the agreed
-        time of an estimated project, else one line per time entry."""
-        return self.agreed if self.project and self.project.estimate_minutes else self.lines
-
 
 @dataclass(frozen=True)
 class ProjectBill:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from dateutil.easter import EASTER_WESTERN, easter
+
 from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.language import Language
 
@@ -45,19 +47,11 @@ _EASTER_OFFSETS: dict[int, tuple[str, str]] = {
 
 
 def easter_sunday(year: int) -> date:
-    """Easter Sunday of the Gregorian calendar (the anonymous algorithm of 1876, as
-    given by Meeus): the first Sunday after the ecclesiastical full moon of March 21."""
-    golden = year % 19
-    century, of_century = divmod(year, 100)
-    leap_skips, leap_rest = divmod(century, 4)
-    moon_fix = (century + 8) // 25
-    moon_correction = (century - moon_fix + 1) // 3
-    epact = (19 * golden + century - leap_skips - moon_correction + 15) % 30
-    quarter, rest = divmod(of_century, 4)
-    weekday_fix = (32 + 2 * leap_rest + 2 * quarter - epact - rest) % 7
-    late = (golden + 11 * epact + 22 * weekday_fix) // 451
-    month, day = divmod(epact + weekday_fix - 7 * late + 114, 31)
-    return date(year, month, day + 1)
+    """Easter Sunday of the Gregorian (western) calendar, by dateutil: the function the
+    `holidays` package places Denmark's movable holidays with, so a day it closes and the
+    day we name cannot disagree."""
+    found: date = easter(year, EASTER_WESTERN)
+    return found
 
 
 def closed_day_name(calendar: BusinessCalendar, day: date, language: Language) -> str | None:

@@ -8,6 +8,7 @@ operator who has to fix the setting: what was tried, where, and what came back.
 
 from __future__ import annotations
 
+import errno
 import os
 import smtplib
 import socket
@@ -33,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from daemon import oauth
 from daemon.mail.render import TemplateRenderer
 from daemon.mail.samples import TEMPLATE_SAMPLES, Sample
-from daemon.settings import OAuthSettings, Settings
+from daemon.settings import OAuthSettings, Settings, WebSettings
 from daemon.tls import TlsError
 
 if TYPE_CHECKING:
@@ -77,6 +78,9 @@ def run_checks(app: App, source: str = "the embedded defaults") -> list[CheckRes
         probes.append(("smtp_out", lambda: _smtp(app)))
     else:
         probes.append(("pickup_dir", lambda: _pickup_dir(settings.outbox.pickup_dir)))
+    if settings.web.enabled:
+        web_settings = settings.web
+        probes.append(("web", lambda: _web(web_settings)))
     renderer = app.renderer
     for name, render in TEMPLATE_SAMPLES:
         probes.append((f"template {name}", _template_probe(render, renderer, settings, now)))
@@ -274,6 +278,28 @@ def _pickup_dir(directory: Path) -> str:
     except OSError as exc:
         raise CheckFailed(f"pickup dir {directory} is not writable: {exc.strerror or exc}") from exc
     return f"no [smtp_out]: outgoing mail is written to {directory.resolve()}"
+
+
+def _web(web: WebSettings) -> str:
+    """The staff console `run` serves ([web] enabled): can it listen on [web] listen?
+
+    The address is bound for a moment and let go, as the console binds it
+    (web/server.py). A console already serving there, a running daemon's, holds it too:
+    the failure names that cause beside another program's."""
+    host, port = web.host_port()
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        socket.create_server((host, port), family=family).close()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CheckFailed(
+                f"cannot listen on {web.listen}: in use (by a running console, or another"
+                " program)"
+            ) from exc
+        raise CheckFailed(f"cannot listen on {web.listen}: {exc.strerror or exc}") from exc
+    sign_in = "password or Microsoft 365" if web.microsoft_sign_in else "password"
+    cookies = "HTTPS only" if web.secure_cookies else "also over plain HTTP"
+    return f"can listen on {web.listen}; sign-in by {sign_in}; session cookies {cookies}"
 
 
 # ---- templates ------------------------------------------------------------------------

@@ -9,19 +9,14 @@ mail ahead of the pipeline's triage step.
 """
 
 from daemon.domain.language import detect_language
-from daemon.domain.outside_services import OUTSIDE_SERVICES
-from daemon.domain.triage import classify, default_rules
+from daemon.domain.triage import classify
 from daemon.mail.quotes import new_text
 from daemon.sources import prepare_pool  # noqa: F401 - the workers' code, loaded once
 
 # Built, and used once, so what they build on first use (the rules' start-word
-# scanner, the quote and language patterns) is built here too. Called as
-# pipeline.step.Tools calls it, with the services as an argument: default_rules is
-# functools.cache'd on its arguments, and `default_rules()` is another cache entry,
-# which left every worker to build the rules again on its first mail.
-classify(
-    "Printeren virker ikke",
-    new_text("Hej\n\nIngen kan printe.\n"),
-    default_rules(OUTSIDE_SERVICES),
-)
+# scanner, the quote and language patterns) is built here too. classify's default
+# rules are the cache entry pipeline.step.Tools uses with the embedded [triage]
+# outside_services (one entry however they are asked for: triage/rules.py); a config
+# that names other services has its rules built on each new worker's first mail.
+classify("Printeren virker ikke", new_text("Hej\n\nIngen kan printe.\n"))
 detect_language("Printeren virker ikke", "Hej")

@@ -315,3 +315,42 @@ def test_writable_pickup_dir_is_ok_and_left_clean(tmp_path: Path) -> None:
         "ok", f"no [smtp_out]: outgoing mail is written to {tmp_path / 'outbox'}"
     )
     assert list((tmp_path / "outbox").iterdir()) == []  # the probe file is gone
+
+
+def test_an_enabled_console_gets_a_row_saying_where_it_listens(tmp_path: Path) -> None:
+    port = free_port()
+    config = write_config(tmp_path / "oo.toml", database_url=f"sqlite:///{tmp_path}/oo.db",
+                          extra={"web": {"enabled": True, "listen": f"127.0.0.1:{port}"}})
+    done = check_config(config, "--json")
+    assert done.returncode == 0, done.stderr
+    checks = {c["check"]: (c["ok"], c["detail"]) for c in json.loads(done.stdout)}
+    assert checks["web"] == (
+        True,
+        f"can listen on 127.0.0.1:{port}; sign-in by password; session cookies also over"
+        " plain HTTP",
+    )
+    # The table has the row too, after the outgoing mail's and before the templates'.
+    table = check_config(config)
+    assert table.rows(["web"])["web"][0] == "ok"
+    assert [c["check"] for c in json.loads(done.stdout)][2:4] == ["pickup_dir", "web"]
+
+
+def test_a_console_address_in_use_is_named_and_the_rest_still_checked(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        config = write_config(tmp_path / "oo.toml", database_url=f"sqlite:///{tmp_path}/oo.db",
+                              extra={"web": {"enabled": True, "listen": f"127.0.0.1:{port}"}})
+        done = check_config(config)
+    rows = done.rows(["config", "database", "pickup_dir", "web", *TEMPLATE_CHECKS])
+    assert done.returncode == 1
+    assert rows["web"] == (
+        "FAIL",
+        f"cannot listen on 127.0.0.1:{port}: in use (by a running console, or another program)",
+    )
+    assert [name for name, (result, _) in rows.items() if result != "ok"] == ["web"]
+
+
+def test_a_disabled_console_has_no_row(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "oo.toml", database_url=f"sqlite:///{tmp_path}/oo.db")
+    done = check_config(config, "--json")
+    assert "web" not in [c["check"] for c in json.loads(done.stdout)]

@@ -25,7 +25,8 @@ from daemon.domain.triage.rules_system import system_rules
 __all__ = ["default_rules", "not_an_inquiry"]
 
 
-def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
+@functools.cache
+def _built_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
     # In order: of the critical rules that match, the first names the case's reason.
     return (
         *security_rules(outside),
@@ -35,10 +36,13 @@ def _build_default_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
     )
 
 
-@functools.cache
 def default_rules(outside: tuple[str, ...] = OUTSIDE_SERVICES) -> tuple[Rule, ...]:
     """The built-in rules, built on first use: building them compiles and analyses
     every regex, which a command that never classifies need not wait for.
 
     `outside`: regexes of the services outside the customer's IT (OUTSIDE_SERVICES)."""
-    return _build_default_rules(outside)
+    # One cache entry per list of services, however it is passed: functools.cache keys
+    # on the arguments as written, so `default_rules()` (classify's default),
+    # `default_rules(OUTSIDE_SERVICES)` (the pipeline's, from [triage]
+    # outside_services) and `outside=...` would each build the rules again.
+    return _built_rules(tuple(outside))

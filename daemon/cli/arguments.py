@@ -1,0 +1,60 @@
+"""The command line's own value types and shared options: instants and dates read on
+the office clock, the SLA levels, --staff.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from daemon.domain.sla import Priority
+
+if TYPE_CHECKING:
+    from daemon.settings import Settings
+
+
+def iso_instant(text: str) -> datetime:
+    """An ISO-8601 instant; one without an offset is local time, made aware once the
+    config (and so [support] timezone) is known: see local_instants."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO-8601 time: {text!r} (e.g. 2026-12-04T19:30 or 2026-12-04T19:30+01:00)"
+        ) from None
+
+
+def local_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (e.g. 2026-12-01)") from None
+
+
+# The options that take an instant; each is read in the business calendar's zone when
+# it carries no offset (a supporter types the time on the office clock).
+INSTANT_OPTIONS = ("now", "at")
+INSTANT_HELP = "ISO-8601; without an offset it is local time in [support] timezone"
+
+
+def local_instants(args: argparse.Namespace, settings: Settings) -> None:
+    zone = ZoneInfo(settings.support.timezone)
+    for name in INSTANT_OPTIONS:
+        value = getattr(args, name, None)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            # fold=0: an ambiguous time in the autumn DST change is read as the first one.
+            setattr(args, name, value.replace(tzinfo=zone))
+
+
+PRIORITIES = tuple(level.value for level in Priority)  # BR-11
+
+
+def staff_option(p: Any, what: str) -> None:
+    p.add_argument(
+        "--staff",
+        default="",
+        metavar="EMAIL",
+        help=f"{what}, for the case history (default: [staff] cli_user, else the login name)",
+    )
