@@ -14,6 +14,7 @@ import smtplib
 import socket
 import ssl
 import tempfile
+import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -292,14 +293,28 @@ def _web(web: WebSettings) -> str:
         socket.create_server((host, port), family=family).close()
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
+            # Operators run check-config beside the running daemon (before a restart):
+            # its own console holding the address is the expected state, not a fault.
+            if _console_answers(host, port):
+                return f"in use by a running OneOffice console on {web.listen}"
             raise CheckFailed(
-                f"cannot listen on {web.listen}: in use (by a running console, or another"
-                " program)"
+                f"cannot listen on {web.listen}: in use by another program"
             ) from exc
         raise CheckFailed(f"cannot listen on {web.listen}: {exc.strerror or exc}") from exc
     sign_in = "password or Microsoft 365" if web.microsoft_sign_in else "password"
     cookies = "HTTPS only" if web.secure_cookies else "also over plain HTTP"
     return f"can listen on {web.listen}; sign-in by {sign_in}; session cookies {cookies}"
+
+
+def _console_answers(host: str, port: int) -> bool:
+    """Whether what listens on (host, port) is a OneOffice staff console: its sign-in
+    page answers with the console's title."""
+    url_host = f"[{host}]" if ":" in host else host
+    try:
+        with urllib.request.urlopen(f"http://{url_host}:{port}/login", timeout=3) as answer:
+            return answer.status == 200 and b"OneOffice support</title>" in answer.read(65536)
+    except (OSError, ValueError):
+        return False
 
 
 # ---- templates ------------------------------------------------------------------------

@@ -345,7 +345,7 @@ def test_a_console_address_in_use_is_named_and_the_rest_still_checked(tmp_path: 
     assert done.returncode == 1
     assert rows["web"] == (
         "FAIL",
-        f"cannot listen on 127.0.0.1:{port}: in use (by a running console, or another program)",
+        f"cannot listen on 127.0.0.1:{port}: in use by another program",
     )
     assert [name for name, (result, _) in rows.items() if result != "ok"] == ["web"]
 

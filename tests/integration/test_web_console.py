@@ -373,6 +373,11 @@ def test_run_serves_the_console_when_enabled_and_stops_on_sigterm(
         daemon.wait_ready()
         login = requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
         assert login.status_code == 200 and "Sign in" in login.text
+        # check-config beside the running daemon: its own console holding the address
+        # is how it should be, not a failure (another program there is: test_check_config).
+        checks = json.loads(run_cli("check-config", "--json", config=config))
+        assert [(c["ok"], c["detail"]) for c in checks if c["check"] == "web"] == [
+            (True, f"in use by a running OneOffice console on 127.0.0.1:{port}")]
     finally:
         assert daemon.terminate() == 0, daemon.log()[-2000:]
     with pytest.raises(requests.ConnectionError):
