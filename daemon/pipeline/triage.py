@@ -10,19 +10,16 @@ is about something new, a possible project (daemon/domain/new_work.py, BR-14).
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
-
 from daemon.domain.language import detect_language
 from daemon.domain.new_work import possible_project
 from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines
-from daemon.domain.triage import Rule, classify
-from daemon.inbound import Outcome, Prepared
+from daemon.domain.triage import classify
 from daemon.mail.quotes import new_text
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import NewCase, Plan
 from daemon.pipeline.step import Step
+from daemon.reading import worked_out_ahead as worked_out_ahead  # the workers' part
 
 
 class Triage(Step):
@@ -66,21 +63,6 @@ class Triage(Step):
             linked_case_id=plan.linked.id if plan.linked else None,
             possible_project=possible_project(parsed.subject, said),  # staff decide (BR-14)
         )
-
-
-def worked_out_ahead(prepared: Prepared, rules: Sequence[Rule]) -> Prepared:
-    """`prepared` with its triage and language, if it may open a case: done in a
-    parsing worker, so the step finds them (Prepared.triage, .language)."""
-    parsed = prepared.parsed
-    if parsed is None or prepared.outcome is not Outcome.CREATED or prepared.is_staff:
-        return prepared
-    said = new_text(parsed.body_text)
-    return dataclasses.replace(
-        prepared,
-        triage=classify(parsed.subject, said, rules),
-        language=detect_language(parsed.subject, parsed.body_text),
-        said=said,
-    )
 
 
 # Outlook shows at most 255 characters of a subject; a longer one (seen: 1 MB) would

@@ -9,6 +9,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from harness import customer_mail
@@ -89,3 +90,19 @@ def test_a_mail_over_the_memory_cap_is_kept_raw_as_rejected(pool: PreparePool) -
     assert (prepared.outcome, prepared.reason) == (Outcome.REJECTED,
                                                     "internal error: MemoryError: ")
     normal_mail_is_prepared(pool)
+
+
+def test_a_worker_loads_none_of_the_database_templates_or_settings_code(
+    pool: PreparePool,
+) -> None:
+    # Each worker's memory counts in the daemon's (issue 18): it reads mail and triages
+    # it, and needs neither SQLAlchemy, psycopg, Jinja2 (markupsafe) nor pydantic. Their
+    # native libraries show in the process's memory map once imported.
+    normal_mail_is_prepared(pool)
+    [worker] = list(pool._idle.queue)  # noqa: SLF001 - the process to look at
+    assert worker is not None
+    maps = Path(f"/proc/{worker.process.pid}/maps").read_text()
+    assert "lxml" in maps  # the parsing's own native code: the map is the worker's
+    loaded = [name for name in ("sqlalchemy", "psycopg", "markupsafe", "pydantic_core")
+              if name in maps]
+    assert loaded == []
