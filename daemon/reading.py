@@ -30,6 +30,7 @@ from daemon.domain.staff import ListenerProof, is_staff_domain, verified_staff
 from daemon.domain.triage import Rule, classify
 from daemon.inbound import InboundMail, Outcome, Prepared
 from daemon.mail.dsn import read_bounce
+from daemon.mail.large_mail import stub_large_base64
 from daemon.mail.parse import ParsedMail, ParseError, dedupe_key, parse
 from daemon.mail.quotes import new_text
 
@@ -61,10 +62,17 @@ class ReadingRules:
         )
 
 
-def read(mail: InboundMail, rules: ReadingRules) -> Prepared:
-    """Everything about `mail` that needs no database; never raises for a bad mail."""
+def read(
+    mail: InboundMail, rules: ReadingRules, hidden: Mapping[str, int] | None = None
+) -> Prepared:
+    """Everything about `mail` that needs no database; never raises for a bad mail.
+
+    `hidden`: `mail.raw` is a slim copy (slim_copy), and these its hidden bodies'
+    sizes; the caller, who has the whole bytes, then gives the Prepared its identity
+    (identified_by).
+    """
     try:
-        parsed = parse(mail.raw)
+        parsed = parse(mail.raw, hidden=hidden)
     except ParseError as exc:
         return unreadable(mail, str(exc))
     except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the mail
@@ -112,6 +120,26 @@ def read(mail: InboundMail, rules: ReadingRules) -> Prepared:
 def unreadable(mail: InboundMail, reason: str) -> Prepared:
     """A mail kept only as its bytes, with why: its exact bytes are its identity."""
     return Prepared(mail, dedupe_key(None, "", mail.raw), None, Outcome.REJECTED, reason)
+
+
+def slim_copy(raw: bytes) -> tuple[bytes, dict[str, int]]:
+    """`raw` with its big base64 bodies hidden (daemon/mail/large_mail.py), and their
+    sizes: all `read` needs of a large mail, for a parsing worker, which then never
+    holds (nor receives) the attachments' megabytes. `raw` itself when nothing is
+    hidden (a small mail, a big one-part text)."""
+    return stub_large_base64(raw)
+
+
+def identified_by(prepared: Prepared, raw: bytes) -> Prepared:
+    """`prepared`, read from a slim copy of `raw`, with the identity of the whole
+    bytes, as `read` gives it: the dedupe key covers the attachments too."""
+    parsed = prepared.parsed
+    key = (
+        dedupe_key(parsed.message_id, parsed.from_addr, raw)
+        if parsed is not None
+        else dedupe_key(None, "", raw)
+    )
+    return dataclasses.replace(prepared, key=key)
 
 
 def worked_out_ahead(prepared: Prepared, rules: Sequence[Rule]) -> Prepared:

@@ -10,8 +10,9 @@ which with its resource tracker cost two more processes' memory.
 
 The conversation on FD (multiprocessing.connection framing): the daemon sends one
 WorkerSetup; the worker answers True once it is ready (the triage rules built); then
-for each mail the daemon sends the InboundMail without its bytes, then the bytes, and
-the worker answers the Prepared without them. It ends when the daemon closes its end
+for each mail the daemon sends the InboundMail without its bytes and the sizes of the
+bodies hidden from them (daemon/reading.py slim_copy), then the bytes, and the worker
+answers the Prepared without them. It ends when the daemon closes its end
 or dies.
 """
 
@@ -79,12 +80,12 @@ def serve(conn: Connection) -> int:
     conn.send(True)
     while True:
         try:
-            bare = conn.recv()
+            bare, hidden = conn.recv()
             mail = dataclasses.replace(bare, raw=conn.recv_bytes())
         except (EOFError, OSError):
             return 0
         prepared = dataclasses.replace(
-            worked_out_ahead(read(mail, setup.reading), rules), mail=bare
+            worked_out_ahead(read(mail, setup.reading, hidden or None), rules), mail=bare
         )
         del mail  # the raw bytes go before the answer is pickled
         conn.send(prepared)

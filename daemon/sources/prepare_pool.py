@@ -12,9 +12,12 @@ an eye on the clock and on `should_stop`:
     that nothing was decided about the mail (its try is given back);
   - a worker that dies (out of its `[parsing] max_memory_mb`, a crash in lxml) is a
     failed try too, and is replaced.
-The parsing of a large mail happens in the worker, so its memory (the standard
-library's parser holds a mail as a list of lines) is the worker's, which is replaced
-after such a mail: the daemon's own RSS stays what the listener and the store need.
+The parsing of a large mail happens in the worker too, so its memory (the standard
+library's parser holds a mail as a list of lines) is the worker's. The worker is sent
+only a slim copy of it, its big base64 bodies hidden (daemon/reading.py slim_copy);
+a mail still large after that (a big one-part text) is parsed whole, and the worker
+is replaced after it, which gives the memory back. The daemon's own RSS stays what
+the listener and the store need.
 
 Each worker is a process of its own, `python -m daemon.sources.parse_worker`
 (started, not forked: the daemon runs threads, and a fork of a threaded process may
@@ -43,7 +46,7 @@ import daemon
 from daemon.inbound import InboundMail, Prepared
 from daemon.mail import LARGE_MAIL_BYTES
 from daemon.pipeline import Pipeline
-from daemon.reading import ReadingRules
+from daemon.reading import ReadingRules, identified_by, slim_copy
 from daemon.settings import Settings
 from daemon.sources.parse_worker import WorkerSetup
 
@@ -107,19 +110,27 @@ class PreparePool:
             self._idle.put(worker)
 
     def prepare(self, mail: InboundMail, should_stop: Callable[[], bool]) -> Prepared:
-        """`Pipeline.prepare(mail)` in a worker; see the module docstring for the raises."""
+        """`Pipeline.prepare(mail)` in a worker; see the module docstring for the raises.
+
+        A large mail's big base64 bodies are hidden from the worker (slim_copy): it is
+        sent, and parses, only the rest, so its memory stays what a small mail costs
+        and it is kept. Only a mail still large then (a big one-part text) costs the
+        worker its size, and the worker is replaced after it.
+        """
+        slim, hidden = slim_copy(mail.raw)
         worker = self._acquire(should_stop)
         keep: _Worker | None = None
         try:
-            prepared = self._ask(worker, mail, should_stop)
+            prepared = self._ask(worker, mail, slim, hidden, should_stop)
             # After a large mail the worker's heap is as large as the mail's parse
             # was; a fresh worker gives the memory back.
-            keep = worker if len(mail.raw) < LARGE_MAIL_BYTES and not self._closed else None
+            keep = worker if len(slim) < LARGE_MAIL_BYTES and not self._closed else None
         finally:
             if keep is None:
                 worker.kill()
             self._idle.put(keep)
-        return dataclasses.replace(prepared, mail=mail)
+        prepared = dataclasses.replace(prepared, mail=mail)
+        return identified_by(prepared, mail.raw) if hidden else prepared
 
     def close(self) -> None:
         """Kill the idle workers (a busy one is killed by its caller, who is stopping)."""
@@ -151,14 +162,19 @@ class PreparePool:
                 raise
 
     def _ask(
-        self, worker: _Worker, mail: InboundMail, should_stop: Callable[[], bool]
+        self,
+        worker: _Worker,
+        mail: InboundMail,
+        slim: bytes,
+        hidden: dict[str, int],
+        should_stop: Callable[[], bool],
     ) -> Prepared:
         try:
             worker.wait_ready(should_stop)
             deadline = time.monotonic() + self.timeout
             # The bytes as they are, not inside a pickle: no copy of a 40 MB mail here.
-            worker.conn.send(dataclasses.replace(mail, raw=b""))
-            worker.conn.send_bytes(mail.raw)
+            worker.conn.send((dataclasses.replace(mail, raw=b""), hidden))
+            worker.conn.send_bytes(slim)
             while not worker.conn.poll(_CHECK_SECONDS):
                 if should_stop():
                     raise PrepareStopped("stopping: the mail's preparation was abandoned")
