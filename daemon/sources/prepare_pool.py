@@ -34,6 +34,7 @@ import dataclasses
 import logging
 import os
 import queue
+import site
 import socket
 import subprocess
 import sys
@@ -240,8 +241,12 @@ class _Worker:
 
 
 def _worker_environment() -> dict[str, str]:
-    """The daemon's environment, with the directory its code was imported from first on
-    the path: a worker must run the same code (also from a checkout not installed)."""
-    code = str(Path(daemon.__file__).resolve().parent.parent)
+    """The daemon's environment; when its code was imported from a checkout (not from
+    site-packages, which every interpreter of this environment finds anyway), that
+    directory first on the path: a worker must run the same code."""
+    code = Path(daemon.__file__).resolve().parent.parent
+    installed = {Path(p).resolve() for p in [*site.getsitepackages(), site.getusersitepackages()]}
+    if code in installed:
+        return dict(os.environ)
     path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": code if not path else f"{code}{os.pathsep}{path}"}
+    return {**os.environ, "PYTHONPATH": f"{code}{os.pathsep}{path}" if path else str(code)}
