@@ -15,7 +15,7 @@ The daemon's VmRSS and VmHWM are read from /proc/<pid>/status every 50 ms. Two p
     (DKIM, the store) and the abandoned connections were closed. A 40 MB mail of
     3-byte lines is the worst case for the parser too (the standard library's email
     parser keeps a list of lines).
-  - parse: the mails are parsed in the daemon's worker processes (the forkserver's
+  - parse: the mails are parsed in the daemon's worker processes (its
     children, daemon/sources/prepare_pool.py), whose memory is not in the daemon's
     VmHWM: the sum of the VmRSS of all the daemon's descendants is sampled with it,
     and its peak, and the peak of daemon + descendants, are reported.

@@ -5,8 +5,9 @@ draining one mailbox into one database at once.
 Each cell is a fresh sandbox (benchmarks/sandbox.py): Dovecot, database, the corpus
 appended; then the command(s) timed from start to exit (start-up included, as an
 operator sees it). `cpu ms/mail` is the CPU time of the daemon process(es) per mail,
-from wait4: the daemon's own (fetch, store, move), not its parsing workers', which are
-children of the forkserver and not reaped by the daemon; flat across n means the cost
+from wait4: the daemon's own (fetch, store, move) and, since its parsing workers are its
+own children which it reaps, theirs too (until main's 70f2278 they were children of a
+forkserver and not counted); flat across n means the cost
 per mail does not grow with the backlog. Checked: every mail stored once (as many
 inbound messages as mails, as many acks queued as cases), INBOX empty.
 

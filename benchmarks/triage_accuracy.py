@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from daemon.domain.triage import classify
-from daemon.pipeline.triage import triage_text
+from daemon.reading import triage_text
 
 SENTENCES = Path(__file__).resolve().parent.parent / "tests" / "unit" / "triage_sentences.tsv"
 BLIND = SENTENCES.with_name("triage_blind.tsv")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -92,17 +93,23 @@ class ParsedMail:
         return self.from_addr.rpartition("@")[2]
 
 
-def parse(raw: bytes, envelope_sender: str | None = None) -> ParsedMail:
-    """`raw` as a mail; `envelope_sender` (SMTP MAIL FROM) is the sender of last resort."""
+def parse(
+    raw: bytes, envelope_sender: str | None = None, hidden: Mapping[str, int] | None = None
+) -> ParsedMail:
+    """`raw` as a mail; `envelope_sender` (SMTP MAIL FROM) is the sender of last resort.
+    `hidden`: the sizes of the big base64 bodies the caller already replaced by markers
+    (large_mail.stub_large_base64), when `raw` is such a slim copy of the mail."""
     if not raw or raw.isspace():  # not raw.strip(): that copies a 60 MB mail
         raise ParseError("empty message")
     if raw[:1].isspace() or raw.startswith(BOM):  # rare: the copy is affordable
         raw = raw.removeprefix(BOM).lstrip()
     headed = without_leading_junk(raw)
     msg = large_single_part(headed)
-    stub_sizes: dict[str, int] = {}
+    stub_sizes: dict[str, int] = dict(hidden or {})
     if msg is None:
-        stubbed, stub_sizes = stub_large_base64(headed)
+        stubbed = headed
+        if not hidden:  # else a slim copy, whose big bodies are hidden already
+            stubbed, stub_sizes = stub_large_base64(headed)
         msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
     if not msg.keys():
         msg = headerless(raw, envelope_sender)

@@ -10,20 +10,17 @@ is about something new, a possible project (daemon/domain/new_work.py, BR-14).
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
-
 from daemon.domain.language import detect_language
 from daemon.domain.new_work import possible_project
 from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines
-from daemon.domain.triage import Rule, classify
-from daemon.domain.triage.replies import is_forward
-from daemon.inbound import Outcome, Prepared
+from daemon.domain.triage import classify
 from daemon.mail.quotes import new_text
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import NewCase, Plan
 from daemon.pipeline.step import Step
+from daemon.reading import triage_text
+from daemon.reading import worked_out_ahead as worked_out_ahead  # the workers' part
 
 
 class Triage(Step):
@@ -70,34 +67,6 @@ class Triage(Step):
             linked_case_id=plan.linked.id if plan.linked else None,
             possible_project=possible_project(parsed.subject, said),  # staff decide (BR-14)
         )
-
-
-def worked_out_ahead(prepared: Prepared, rules: Sequence[Rule]) -> Prepared:
-    """`prepared` with its triage and language, if it may open a case: done in a
-    parsing worker, so the step finds them (Prepared.triage, .language)."""
-    parsed = prepared.parsed
-    if parsed is None or prepared.outcome is not Outcome.CREATED or prepared.is_staff:
-        return prepared
-    said = new_text(parsed.body_text)
-    return dataclasses.replace(
-        prepared,
-        triage=classify(parsed.subject, triage_text(parsed.subject, parsed.body_text, said),
-                        rules),
-        language=detect_language(parsed.subject, parsed.body_text),
-        said=said,
-    )
-
-
-def triage_text(subject: str, body: str, said: str | None = None) -> str:
-    """What the triage rules read of a mail that opens a case: the customer's new text
-    (`said`, worked out by daemon.mail.quotes.new_text if not given), except in a
-    forward ("VS:", "Fwd:"), whose matter is what it passes on below: "Kan I se på
-    nedenstående?" above a forwarded "ingen af os har net" is a critical case (BR-8).
-    The rules themselves set aside an original quoted under a reply that says the
-    problem is solved (daemon.domain.triage.replies)."""
-    if is_forward(subject):
-        return body
-    return said if said is not None else new_text(body)
 
 
 # Outlook shows at most 255 characters of a subject; a longer one (seen: 1 MB) would

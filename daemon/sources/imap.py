@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import logging
 import socket
 import threading
@@ -688,19 +689,22 @@ def _fetch_in_chunks(client: IMAPClient, uid: int) -> bytes | None:
     """A big mail in partial fetches (BODY.PEEK[]<offset.length>, RFC 3501 6.4.5).
 
     One FETCH of a 27 MB literal costs imaplib and imapclient three copies of it at
-    once (+84 MB, measured); in chunks the peak is the mail and one copy of it.
+    once (+84 MB, measured); in chunks the peak is the mail and one chunk. The chunks
+    go into a BytesIO, whose getvalue() hands over its buffer without a copy (a
+    bytearray's bytes() copied the 27 MB mail: +27 MB at the daemon's peak, measured
+    with tracemalloc in benchmarks/backlog_memory.py's run).
     """
-    buffer = bytearray()
+    buffer = io.BytesIO()
     while True:
-        answer = client.fetch([uid], [f"BODY.PEEK[]<{len(buffer)}.{_FETCH_CHUNK}>"]).get(uid)
+        answer = client.fetch([uid], [f"BODY.PEEK[]<{buffer.tell()}.{_FETCH_CHUNK}>"]).get(uid)
         if answer is None:
             return None  # expunged meanwhile
         chunk = next((v for k, v in answer.items() if k.startswith(b"BODY[]")), None)
         if not isinstance(chunk, bytes):
-            return None if not buffer else bytes(buffer)
-        buffer += chunk
+            return buffer.getvalue() if buffer.tell() else None
+        buffer.write(chunk)
         if len(chunk) < _FETCH_CHUNK:
-            return bytes(buffer)
+            return buffer.getvalue()
 
 
 def _batches(

@@ -12,40 +12,52 @@ an eye on the clock and on `should_stop`:
     that nothing was decided about the mail (its try is given back);
   - a worker that dies (out of its `[parsing] max_memory_mb`, a crash in lxml) is a
     failed try too, and is replaced.
-The parsing of a large mail happens in the worker, so its memory (the standard
-library's parser holds a mail as a list of lines) is the worker's, which is replaced
-after such a mail: the daemon's own RSS stays what the listener and the store need.
+The parsing of a large mail happens in the worker too, so its memory (the standard
+library's parser holds a mail as a list of lines) is the worker's. The worker is sent
+only a slim copy of it, its big base64 bodies hidden (daemon/reading.py slim_copy);
+a mail still large after that (a big one-part text) is parsed whole, and the worker
+is replaced after it, which gives the memory back. The daemon's own RSS stays what
+the listener and the store need.
 
-Workers are forked from a forkserver (`multiprocessing`), never from the daemon itself:
-the daemon runs threads, and a fork of a threaded process may inherit a held lock.
+Each worker is a process of its own, `python -m daemon.sources.parse_worker`
+(started, not forked: the daemon runs threads, and a fork of a threaded process may
+inherit a held lock), which imports only the parsing and triage code. There is no
+forkserver and no resource tracker (multiprocessing's, which cost two more processes'
+memory, issue 18); a worker is started in ~0.5 s, and replaced only after a large mail,
+a timeout or a crash.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import logging
-import multiprocessing
+import os
 import queue
-import resource
-import signal
+import site
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from multiprocessing.context import ForkServerContext
-from multiprocessing.process import BaseProcess
+from pathlib import Path
 
+import daemon
 from daemon.inbound import InboundMail, Prepared
 from daemon.mail import LARGE_MAIL_BYTES
 from daemon.pipeline import Pipeline
-from daemon.settings import DatabaseSettings, Settings
+from daemon.reading import ReadingRules, identified_by, slim_copy
+from daemon.settings import Settings
+from daemon.sources.parse_worker import WorkerSetup
 
 log = logging.getLogger(__name__)
 
 # How often a waiting caller looks at `should_stop` and the clock.
 _CHECK_SECONDS = 0.1
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# How long a new worker may take to be ready (imports, the triage rules: ~0.5 s idle,
+# seconds on a loaded machine); not counted against the first mail's `timeout`.
+_START_SECONDS = 120.0
 
 # A source's way to prepare one mail: raises PrepareFailed or PrepareStopped.
 Prepare = Callable[[InboundMail, Callable[[], bool]], Prepared]
@@ -70,10 +82,16 @@ class PreparePool:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.timeout = settings.parsing.timeout
-        self._context: ForkServerContext = multiprocessing.get_context("forkserver")
-        # The forkserver imports the pipeline once; each worker forked from it is ready
-        # in milliseconds, which matters when one is replaced after a timeout.
-        self._context.set_forkserver_preload(["daemon.sources.worker_start"])
+        triage = settings.triage
+        self._setup = WorkerSetup(
+            reading=ReadingRules.of(settings),
+            custom_rules=tuple(triage.rules),
+            replace_defaults=triage.replace_defaults,
+            outside_services=tuple(triage.outside_services),
+            max_memory_mb=settings.parsing.max_memory_mb,
+            log_level=settings.logging.level,
+            log_format=settings.logging.format,
+        )
         # Idle workers; None is a free place whose worker is started on first use.
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         for _ in range(settings.parsing.workers):
@@ -88,24 +106,32 @@ class PreparePool:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 break
-            started.append(worker or _Worker(self._context, self.settings))
+            started.append(worker or _Worker(self._setup))
         for worker in started:
             self._idle.put(worker)
 
     def prepare(self, mail: InboundMail, should_stop: Callable[[], bool]) -> Prepared:
-        """`Pipeline.prepare(mail)` in a worker; see the module docstring for the raises."""
+        """`Pipeline.prepare(mail)` in a worker; see the module docstring for the raises.
+
+        A large mail's big base64 bodies are hidden from the worker (slim_copy): it is
+        sent, and parses, only the rest, so its memory stays what a small mail costs
+        and it is kept. Only a mail still large then (a big one-part text) costs the
+        worker its size, and the worker is replaced after it.
+        """
+        slim, hidden = slim_copy(mail.raw)
         worker = self._acquire(should_stop)
         keep: _Worker | None = None
         try:
-            prepared = self._ask(worker, mail, should_stop)
+            prepared = self._ask(worker, mail, slim, hidden, should_stop)
             # After a large mail the worker's heap is as large as the mail's parse
             # was; a fresh worker gives the memory back.
-            keep = worker if len(mail.raw) < LARGE_MAIL_BYTES and not self._closed else None
+            keep = worker if len(slim) < LARGE_MAIL_BYTES and not self._closed else None
         finally:
             if keep is None:
                 worker.kill()
             self._idle.put(keep)
-        return dataclasses.replace(prepared, mail=mail)
+        prepared = dataclasses.replace(prepared, mail=mail)
+        return identified_by(prepared, mail.raw) if hidden else prepared
 
     def close(self) -> None:
         """Kill the idle workers (a busy one is killed by its caller, who is stopping)."""
@@ -131,19 +157,25 @@ class PreparePool:
             if worker is not None:
                 worker.kill()  # died while idle (killed from outside): replaced
             try:
-                return _Worker(self._context, self.settings)
+                return _Worker(self._setup)
             except BaseException:
                 self._idle.put(None)  # the place stays, to be tried again
                 raise
 
     def _ask(
-        self, worker: _Worker, mail: InboundMail, should_stop: Callable[[], bool]
+        self,
+        worker: _Worker,
+        mail: InboundMail,
+        slim: bytes,
+        hidden: dict[str, int],
+        should_stop: Callable[[], bool],
     ) -> Prepared:
-        deadline = time.monotonic() + self.timeout
         try:
+            worker.wait_ready(should_stop)
+            deadline = time.monotonic() + self.timeout
             # The bytes as they are, not inside a pickle: no copy of a 40 MB mail here.
-            worker.conn.send(dataclasses.replace(mail, raw=b""))
-            worker.conn.send_bytes(mail.raw)
+            worker.conn.send((dataclasses.replace(mail, raw=b""), hidden))
+            worker.conn.send_bytes(slim)
             while not worker.conn.poll(_CHECK_SECONDS):
                 if should_stop():
                     raise PrepareStopped("stopping: the mail's preparation was abandoned")
@@ -155,7 +187,7 @@ class PreparePool:
             if should_stop():  # killed as part of the stop, not by the mail
                 raise PrepareStopped("stopping: the parsing process is gone") from exc
             raise PrepareFailed(
-                f"the parsing process died (exit code {worker.process.exitcode})"
+                f"the parsing process died (exit code {worker.process.poll()})"
             ) from exc
         if not isinstance(answer, Prepared):
             raise PrepareFailed(f"the parsing process answered {type(answer).__name__}")
@@ -163,55 +195,58 @@ class PreparePool:
 
 
 class _Worker:
-    def __init__(self, context: ForkServerContext, settings: Settings) -> None:
-        ours, theirs = context.Pipe()
-        self.conn: Connection = ours
-        self.process: BaseProcess = context.Process(
-            target=_serve, args=(theirs, settings), name="oo-support-parse", daemon=True
-        )
-        self.process.start()
-        theirs.close()
+    """One `python -m daemon.sources.parse_worker` and the daemon's end of its socket."""
+
+    def __init__(self, setup: WorkerSetup) -> None:
+        ours, theirs = socket.socketpair()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "daemon.sources.parse_worker", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,  # its log goes to stderr, as the daemon's
+                env=_worker_environment(),
+            )
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
+        self.ready = False
+        self.conn.send(setup)
+
+    def wait_ready(self, should_stop: Callable[[], bool]) -> None:
+        """Until the worker said it is ready; raises EOFError if it died first."""
+        deadline = time.monotonic() + _START_SECONDS
+        while not self.ready:
+            if self.conn.poll(_CHECK_SECONDS):
+                self.ready = self.conn.recv() is True
+                if not self.ready:
+                    raise EOFError("the parsing process answered its setup wrongly")
+            elif should_stop():
+                raise PrepareStopped("stopping: the parsing process was starting")
+            elif time.monotonic() > deadline:
+                raise EOFError(f"the parsing process was not ready in {_START_SECONDS:g} s")
 
     def alive(self) -> bool:
-        return self.process.is_alive()
+        return self.process.poll() is None
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
             self.process.kill()
-            self.process.join(5)
+            self.process.wait(5)
+        with contextlib.suppress(Exception):
             self.conn.close()
 
 
-def _serve(conn: Connection, settings: Settings) -> None:
-    """A worker: prepare each mail sent, answer the Prepared without the raw bytes (the
-    caller has them). Ends when the daemon closes its end (or dies)."""
-    from daemon import logs
-    from daemon.app import App
-
-    # The daemon decides when a worker stops (it kills the one in use, which must not
-    # count as the mail's failure): systemd's SIGTERM to the whole unit, or a Ctrl-C
-    # to the terminal's group, would otherwise end a worker first.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    # ...and a worker must not outlive the daemon: the forkserver, its parent, ends
-    # with the daemon, and then the kernel kills the worker (Linux PR_SET_PDEATHSIG).
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    # The memory one mail may cost is bounded here, not by the kernel's OOM killer
-    # choosing among the daemon's processes.
-    heap = settings.parsing.max_memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_DATA, (heap, heap))
-    logs.configure(settings.logging.level, settings.logging.format)
-    # The App builds the pipeline as the daemon does; a worker never opens a database,
-    # so it gets none (the daemon's SQLite file may not be its to create).
-    app = App(settings.model_copy(update={"database": DatabaseSettings(url="sqlite://")}))
-    pipeline = Pipeline(settings, app.renderer, app.calendar, app.clock)
-    while True:
-        try:
-            bare = conn.recv()
-            mail = dataclasses.replace(bare, raw=conn.recv_bytes())
-        except (EOFError, OSError):
-            return
-        prepared = dataclasses.replace(pipeline.prepare_ahead(mail), mail=bare)
-        del mail  # the raw bytes go before the answer is pickled
-        conn.send(prepared)
+def _worker_environment() -> dict[str, str]:
+    """The daemon's environment; when its code was imported from a checkout (not from
+    site-packages, which every interpreter of this environment finds anyway), that
+    directory first on the path: a worker must run the same code."""
+    code = Path(daemon.__file__).resolve().parent.parent
+    installed = {Path(p).resolve() for p in [*site.getsitepackages(), site.getusersitepackages()]}
+    if code in installed:
+        return dict(os.environ)
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": f"{code}{os.pathsep}{path}" if path else str(code)}

@@ -5,16 +5,21 @@ cap; after each, the next mail is prepared as usual."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from harness import customer_mail
 from test_poison_intake import many_parts
 
 from daemon.inbound import InboundMail, Outcome, Prepared
+from daemon.mail import LARGE_MAIL_BYTES
+from daemon.pipeline.read import read
 from daemon.settings import Settings
 from daemon.sources.prepare_pool import PrepareFailed, PreparePool, PrepareStopped
 
@@ -89,3 +94,47 @@ def test_a_mail_over_the_memory_cap_is_kept_raw_as_rejected(pool: PreparePool) -
     assert (prepared.outcome, prepared.reason) == (Outcome.REJECTED,
                                                     "internal error: MemoryError: ")
     normal_mail_is_prepared(pool)
+
+
+def test_a_worker_loads_none_of_the_database_templates_or_settings_code(
+    pool: PreparePool,
+) -> None:
+    # Each worker's memory counts in the daemon's (issue 18): it reads mail and triages
+    # it, and needs neither SQLAlchemy, psycopg, Jinja2 (markupsafe) nor pydantic. Their
+    # native libraries show in the process's memory map once imported.
+    normal_mail_is_prepared(pool)
+    [worker] = list(pool._idle.queue)  # noqa: SLF001 - the process to look at
+    assert worker is not None
+    maps = Path(f"/proc/{worker.process.pid}/maps").read_text()
+    assert "lxml" in maps  # the parsing's own native code: the map is the worker's
+    loaded = [name for name in ("sqlalchemy", "psycopg", "markupsafe", "pydantic_core")
+              if name in maps]
+    assert loaded == []
+
+
+def test_a_large_mail_reads_as_in_the_daemon_and_the_worker_is_kept(pool: PreparePool) -> None:
+    # Its big attachment is hidden from the worker (daemon/reading.py slim_copy): the
+    # worker parses only the rest, and what it answers is what reading the whole
+    # bytes gives, the attachment's size and the dedupe key (which covers it) included.
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "kunde@firma.dk", "support@oo.dk", "Scan"
+    mail["Message-ID"] = "<large-slim@firma.dk>"
+    mail.set_content("Hej\n\nScanningen er vedhæftet.\n")
+    data = random.Random(7).randbytes(6 * 1024 * 1024)
+    mail.add_attachment(data, maintype="application", subtype="pdf", filename="scan.pdf")
+    raw = mail.as_bytes()
+    assert len(raw) > LARGE_MAIL_BYTES
+    [before] = list(pool._idle.queue)  # noqa: SLF001 - the worker that should stay
+
+    prepared = pool.prepare(inbound(raw), lambda: False)
+    whole = read(inbound(raw), pool.settings)
+
+    assert prepared.mail.raw is raw
+    assert prepared.parsed is not None and whole.parsed is not None
+    assert [(a.filename, a.size) for a in prepared.parsed.attachments] == [
+        ("scan.pdf", len(data))]
+    assert prepared.parsed.attachments == whole.parsed.attachments
+    assert prepared.parsed.body_text == whole.parsed.body_text
+    assert (prepared.key, prepared.outcome) == (whole.key, whole.outcome)
+    [after] = list(pool._idle.queue)  # noqa: SLF001
+    assert after is before

@@ -1,17 +1,21 @@
 """The built-in triage rules are built once per list of outside services, however they
 are asked for (domain/triage/rules.py): building them compiles and analyses every
-regex, and the parsing workers build them ahead, at the forkserver's start
-(sources/worker_start.py), for the pipeline to find."""
+regex. Each parsing worker builds its own from the settings it is sent
+(sources/parse_worker.py), and they must be the rules the pipeline's step uses."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from pathlib import Path
 
-from harness import REPO, clean_env
+import pytest
+from harness import write_config
 
 from daemon.domain.outside_services import OUTSIDE_SERVICES
 from daemon.domain.triage import default_rules
+from daemon.pipeline.step import Tools
+from daemon.settings import load_settings
+from daemon.sources.parse_worker import triage_rules
+from daemon.sources.prepare_pool import PreparePool
 
 
 def test_the_default_rules_are_one_object_however_they_are_asked_for() -> None:
@@ -23,25 +27,20 @@ def test_the_default_rules_are_one_object_however_they_are_asked_for() -> None:
     assert default_rules(outside=()) is not rules
 
 
-# In a process of its own: the warm-up runs on import, and this process's cache holds
-# whatever other tests built.
-_WARM_THEN_PIPELINE = """
-import daemon.sources.worker_start
-from daemon.domain.triage.rules import _built_rules
-from daemon.pipeline.step import Tools
-from daemon.settings import load_settings
-
-warmed = _built_rules.cache_info()
-Tools(load_settings(None), None, None).triage_rules
-used = _built_rules.cache_info()
-print(warmed.misses, used.misses, used.hits - warmed.hits)
-"""
-
-
-def test_the_workers_warm_up_builds_the_rules_the_pipeline_then_uses() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", _WARM_THEN_PIPELINE],
-        capture_output=True, text=True, env=clean_env(), cwd=REPO, timeout=120, check=True,
-    )
-    # Built once, by the warm-up; the pipeline's rules (embedded config) are a hit.
-    assert done.stdout.split() == ["1", "1", "1"], done.stderr
+@pytest.mark.parametrize("triage", [
+    {},
+    {"outside_services": ["facebook", "e-conomic"]},
+    {"rules": [{"name": "kassesystem", "patterns": ["kassen er nede"], "critical": True}]},
+    {"rules": [{"name": "kassesystem", "patterns": ["kassen er nede"], "critical": True}],
+     "replace_defaults": True},
+], ids=["embedded", "outside_services", "own_rules", "replace_defaults"])
+def test_a_worker_builds_the_rules_the_pipeline_uses(tmp_path: Path, triage: dict) -> None:  # type: ignore[type-arg]
+    settings = load_settings(write_config(
+        tmp_path / "oo.toml", database_url=f"sqlite:///{tmp_path}/oo.db",
+        extra={"triage": triage} if triage else None,
+    ), environ={})
+    setup = PreparePool(settings)._setup  # noqa: SLF001 - what the daemon sends a worker
+    in_worker = triage_rules(setup)
+    in_pipeline = Tools(settings, None, None).triage_rules  # type: ignore[arg-type]
+    assert [rule.name for rule in in_worker] == [rule.name for rule in in_pipeline]
+    assert in_worker == tuple(in_pipeline)
