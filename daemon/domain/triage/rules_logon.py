@@ -40,7 +40,7 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"{_ACCOUNT}\b {_gap(4)}(?:er|blev|bliver|er blevet|har været|is|has been|got|was|"
+                rf"{_ACCOUNT}\b {_gap(4)}(?:er|blev|bliver|er blevet|(?<!var )blevet|har været|is|has been|(?<!had )been|got|was|"
                 rf"gets|keeps getting|seems) (?:\S+ ){{0,2}}?(?:{_LOCKED_DA}|{_LOCKED_EN})\b"
                 r"(?! op\b| up\b)",
                 rf"\b(?:{_LOCKED_DA}|{_LOCKED_EN}) (?:\S+ )?(?:ude|out)\b",
@@ -126,6 +126,10 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"accepterer {_IKKE}|godkender {_IKKE}|won'?t accept|doesn'?t accept) "
                 rf"(?:\S+ )?{_PASSWORD}\b",
                 rf"\bhusker {_IKKE} (?:\S+ )?{_PASSWORD}\b",
+                # Danish puts the negation after the verb: "pc'en tager ikke imod min pinkode
+                # længere", "i dag tager min pc ikke imod min kode".
+                rf"\b(?:tager|tog|godtager|godtog|accepterer|accepterede|godkender|godkendte|genkender|"
+                rf"genkendte|modtager) (?:\S+ ){{0,2}}?{_IKKE} (?:længere |mere )?(?:imod |mod )?(?:\S+ )?{_PASSWORD}\b",
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:huske|skifte|ændre|remember|change) "
                 rf"(?:\S+ )?{_PASSWORD}\b",
             ),

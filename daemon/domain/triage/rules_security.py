@@ -15,7 +15,14 @@ from daemon.domain.triage.fragments import (
     _PASSWORD,
     _SECRET,
     _TRAINING,
+    _W,
     _gap,
+)
+from daemon.domain.triage.fragments_security import (
+    _FOREIGN_PLACE,
+    _MFA_PROMPT,
+    _NOT_SENT,
+    _RECEIVED_MAIL,
 )
 from daemon.domain.triage.model import Rule
 
@@ -75,6 +82,15 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:konto\w*|konti|account\w*|login\w*|loginoplysninger\w*|credentials|adgangskode\w*|"
                 r"passwords?) (?:\S+ ){0,3}?(?:misbrugt|misbruges|misused|abused|stjålet|stolen|"
                 r"lækket|leaked)\b",
+                # A password or mailbox in a leak: "mit kodeord er lækket", "min mail dukker op
+                # i et læk på Have I Been Pwned", "my email appears in a data breach".
+                rf"\b{_PASSWORD} (?:\S+ ){{0,3}}?(?:er |is |are |was |were |has been |have been |"
+                r"er blevet |blev )?(?:lækket|leaked|stjålet|stolen|solgt|sold)\b",
+                r"\b(?:have ?i ?been ?pwned|haveibeenpwned\S*|pwned)\b",
+                r"\b(?:dukker op|dukkede op|optræder|optrådte|står|stod|fundet|findes|appears?|"
+                r"appeared|showed up|shows up|shown up|found|listed|included) (?:\S+ ){0,3}?(?:i|in|on|"
+                r"på) (?:et |en |a |the |some )?(?:\S+ )?(?:læk\w*|leak\w*|databrud|data ?breach\w*|"
+                r"breach\w*|dark ?web)",
                 # A break-in: "indbrud i vores netværk", unknown users or admins on the server.
                 r"\b(?:indbrud|break-?in|intrusion) (?:i|på|in|into|on) (?:vores |min |mit |our |my |the )?"
                 r"(?:netværk\w*|system\w*|server\w*|it\w*|mail\w*|konto\w*|pc\w*|computer\w*|network|"
@@ -139,6 +155,12 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:ikke|not|didn'?t|haven'?t|har ikke|ingen|nobody|no one|none of us) (?:\S+ )?"
                 r"(?:har |has )?(?:klikket|trykket|åbnet|clicked|opened)\b",
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
+                # "det er ikke et hack", "it wasn't a hack after all".
+                r"\b(?:ikke|not|no|intet|ingen|wasn'?t|isn'?t) (?:et |a |noget |tale om |about )?"
+                r"(?:hack|hacking|angreb|attack|breach)\b",
+                # A fear taken back: "jeg troede først jeg var hacket, men ...".
+                r"\b(?:troede|thought|frygtede|feared|was afraid) (?:\S+ ){0,4}?(?:hacket|hakket|"
+                r"hacked|kompromitteret|compromised)\b[^.!?;\n]{0,40}?\b(?:men|but)\b",
                 r"\bhack\w*[- ](?:tema|theme|film|movie|fest|party|kostume|costume|spil|game|bog|book)",
                 r"\b(?:er det sikkert|is it safe|kan man trygt)\b",
                 r"\bantivirus\w* (?:\S+ ){0,6}?(?:opdatering|update|licens|licence|license|abonnement|"
@@ -181,7 +203,8 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"\b{_GAVE} {_gap(4)}{_SECRET}\b",
+                # "skrev mit Microsoft-login ind", "entered my Office 365 email and password".
+                rf"\b{_GAVE} {_gap(4)}(?:{_W} (?:og|and|&) )?(?:[^\s.!?;-]+-)?{_SECRET}\b",
                 r"\b(?:logget|loggede|logged|signed) (?:\S+ ){0,4}?(?:falsk\w*|fake|phishing\w*|"
                 r"svindel\w*|forfalsket\w*|spoof\w*)",
                 # "... asked me for my password and I gave it".
@@ -256,6 +279,9 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:regel|regler|reglen|reglerne|(?:indbakke|mail|outlook)regl?e\w*|videresendelse\w*|"
                 r"viderestilling\w*|videresender|videresendes|inbox rules?|mail rules?|"
                 r"outlook rules?|rules?|forwarding|forwards|forwarded)\b",
+                # Prompts to approve a sign-in: "bliver ved med at bippe med godkendelser i
+                # Authenticator", "a Microsoft Authenticator notification at 3am".
+                rf"\b{_MFA_PROMPT}",
             ),
             requires_any=(
                 r"\b(?:det|den|dem|that|it|this) (?:var|er|was|is) (?:\S+ )?(?:ikke|ik|not) "
@@ -285,6 +311,27 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:har |have |has )?(?:lavet|foretaget|oprettet|made|done|did|created|set up)\b",
                 r"\buden at (?:jeg|vi) (?:\S+ )?(?:har )?(?:bedt om|lavet|oprettet|sat|godkendt|vidst)|"
                 r"\bwithout (?:me|my|us|our) (?:asking|knowing|consent|permission|approval)\b",
+                # "selvom jeg ikke prøver at logge på", "uden at jeg var ved at logge ind".
+                r"\b(?:selvom|selv om|uden at|når|mens) (?:jeg|vi) (?:\S+ )?(?:ikke|aldrig) (?:\S+ )?"
+                r"(?:prøver|prøvede|forsøger|forsøgte|logger|loggede|er ved at|var ved at|har prøvet|"
+                r"har forsøgt|bruger|brugte|sidder)\b",
+                # "selvom jeg sidder og laver noget helt andet", "while I was asleep".
+                r"\b(?:selvom|selv om|mens|while|even though|although) (?:jeg|vi|i|we) (?:\S+ ){0,3}?"
+                r"(?:noget (?:helt )?andet|sov|sover|i seng|asleep|sleeping|in bed|something else)\b",
+                # Denied at the prompt: "jeg har trykket afvis hver gang", "I pressed deny".
+                r"\b(?:trykket|trykkede|trykker|tryk) (?:på )?\W?(?:afvis|nej|deny|reject)\w*|"
+                r"\b(?:pressed|tapped|hit|clicked|chose) (?:\S+ )?\W?(?:deny|denied|reject|no)\b",
+                # A sign-in from abroad while the user was at home: "fra Nigeria i nat".
+                rf"\b(?:logget|loggede|logged|signed) (?:ind|på|in|on|into) (?:\S+ ){{0,6}}?"
+                rf"{_FOREIGN_PLACE}",
+                rf"\b(?:et|der var|there was|there were|an?) (?:nyt |new |ukendt |unknown |mærkeligt |"
+                rf"strange |usædvanligt |unusual )?(?:login|log-?in|sign-?in|logon)\w* (?:\S+ ){{0,6}}?"
+                rf"{_FOREIGN_PLACE}",
+                rf"\b(?:en|der var|ny|nye|new) (?:ny |ukendt |mærkelig |usædvanlig )?(?:indlogning|"
+                rf"pålogning)\w* (?:\S+ ){{0,6}}?{_FOREIGN_PLACE}",
+                r"\b(?:jeg|vi) (?:har )?(?:været|var|sad|har siddet|sov|har sovet) (?:\S+ ){0,2}?"
+                r"(?:hjemme|i danmark|på kontoret|i seng)\b|\b(?:i|we) (?:was|were|have been|'ve been|"
+                r"am|are) (?:\S+ ){0,2}?(?:at home|in denmark|in the office|asleep|in bed)\b",
                 r"\b(?:jeg|vi) (?:prøver|forsøger|prøvede|forsøgte|har prøvet|har forsøgt) "
                 r"(?:slet |overhovedet )?"
                 r"(?:ikke|ik) at\b|\b(?:i'?m|i am|we'?re|we are) not (?:trying|logging|signing)\b|"
@@ -352,6 +399,82 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # Our own technician asked for it.
                 r"\b(?:oneoffice|oo\.dk|jeres (?:tekniker|supporter|kollega|medarbejder|support)|"
                 r"your (?:technician|colleague|support|supporter))\b",
+            ),
+            negatable=True,
+        ),
+        Rule(
+            # BR-9 "mistanke om hack": mail went out in the user's name and they deny it
+            # ("kunderne har fået en mail fra min adresse ... den har jeg ikke sendt").
+            name="mail_in_my_name",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"\b{_RECEIVED_MAIL} (?:\S+ ){{0,4}}?(?:fra|from)\b",
+                # "Mine kontakter spørger hvorfor jeg har sendt dem en mail".
+                r"\b(?:spørger|spurgte|spurgt|undrer sig over|asking|asked|ask|wondering|wonder) "
+                r"(?:\S+ ){0,3}?(?:hvorfor|om|why|if|whether) (?:jeg|vi|han|hun|i|we|he|she) (?:\S+ )?"
+                r"(?:har |have |has |had )?(?:sendt|sent)\b",
+                # Invoice fraud: "en faktura fra min mail med nye bankoplysninger".
+                r"\b(?:faktura\w*|invoices?|mails?|e-?mails?) (?:\S+ ){0,8}?(?:med|with|hvor|where) "
+                r"(?:\S+ ){0,2}?(?:nye?|ændrede?|andre?|andet|forkerte?|falske?|new|changed|different|"
+                r"wrong|fake) (?:\S+ )?(?:bank\w*|konto\w*|kontonummer\w*|reg\.? ?nr\w*|iban|"
+                r"account (?:number|details)|payment details)",
+            ),
+            requires_any=(
+                *_NOT_SENT,
+                r"\b(?:fra|from) (?:min|mit|vores|my|our) (?:\S+ )?(?:mail\w*|e-?mail\w*|adresse\w*|"
+                r"address\w*|domæne\w*|domain|konto\w*|account)\b[^.!?;\n]{0,60}?\b(?:bank\w*|"
+                r"konto(?:nummer|oplysninger)\w*|kontonr\w*|iban|payment details|account (?:number|"
+                r"details))",
+                r"\b(?:bank\w*|konto(?:nummer|oplysninger)\w*|kontonr\w*|iban|payment details|"
+                r"account (?:number|details))\b[^.!?;\n]{0,60}?\b(?:fra|from) (?:min|mit|vores|my|"
+                r"our) (?:\S+ )?(?:mail\w*|e-?mail\w*|adresse\w*|address\w*|domæne\w*|domain|"
+                r"konto\w*|account)\b",
+            ),
+            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            negatable=True,
+        ),
+        Rule(
+            # BR-9 "mistanke om hack": a password leaked somewhere (a webshop, a forum) and
+            # used for the work account too; the leak may be outside, the account is ours.
+            name="leaked_password_reused",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"\b(?:samme|same) {_PASSWORD} (?:\S+ ){{0,4}}?(?:til|på|for|som|as|on|at|with|i|in)\b",
+                rf"\b(?:genbruger|genbrugt|bruger|brugt|reuse[sd]?|reusing|use[sd]?|using) (?:\S+ )?"
+                rf"(?:den |det |the |that |this |my )?(?:samme|same) (?:\S+ )?(?:{_PASSWORD}|en|one)\b",
+            ),
+            requires_any=(
+                r"\b(?:lækket|leaked|læk\w*|leak\w*|databrud|data ?breach\w*|breach\w*|pwned|"
+                r"haveibeenpwned|hacket|hacked|stjålet|stolen|kompromitteret|compromised)",
+            ),
+            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            negatable=True,
+        ),
+        Rule(
+            # BR-9 "mistanke om hack": a page that came with a mail, a link or an
+            # attachment asked for the Microsoft log-on, and the user gave it ("den bad
+            # mig logge ind ... Det gjorde jeg", "a window where I had to sign in, which I did").
+            name="phishing_login_prompt",
+            critical=True,
+            priority="high",
+            patterns=(
+                r"\b(?:(?:bad|bede|beder) (?:\S+ )?mig|bedt om|skulle|asked me|asking me|asks me|wanted me|"
+                r"told me|had to|needed to) (?:om )?(?:at |to )?(?:logge?|log|sign|indtaste|taste|skrive|"
+                r"enter|type|verify|bekræfte) (?:\S+ ){0,12}?(?:det gjorde jeg|hvilket jeg (?:\S+ )?"
+                r"gjorde|og (?:det )?gjorde jeg|og jeg gjorde det|which i did|and i did|so i did|"
+                r"i did so|i did that|i did it)\b",
+            ),
+            requires_any=(
+                *_LURE,
+                r"\b(?:åbnede|åbnet|åbne|klikkede|klikket|trykkede|trykket|opened|clicked|tapped|"
+                r"vedhæft\w*|bilag\w*|attachment\w*|dokument\w*|document\w*)",
+            ),
+            excludes=(
+                *_HYPOTHETICAL,
+                *_TRAINING,
+                r"\b(?:til jer|to you|til support|to support|til oneoffice|to oneoffice)\b",
             ),
             negatable=True,
         ),
