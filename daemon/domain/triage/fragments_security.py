@@ -29,6 +29,19 @@ _NOT_SENT = (
     r"\b(?:did not|didn'?t|never|has not|hasn'?t|have not|haven'?t|had not|hadn'?t) (?:\S+ )?"
     r"(?:send|sent|write|wrote|written)" + _SENT_WHAT,
     r"\bnot (?:sent|written) by (?:me|him|her|us|them)\b",
+    # "som jeg ikke har sendt", "adresser jeg aldrig har skrevet til".
+    r"\b(?:jeg|vi|han|hun) (?:ikke|aldrig) (?:har|havde) (?:sendt|skrevet|afsendt)\b"
+    r"(?! (?:\S+ )?(?:endnu|svar))",
+    # "Det var det ikke", "it wasn't me"; "Den mail kender jeg ikke noget til".
+    r"\b(?:det|den|that|it) (?:var|er|was|is) (?:det |den |it )?(?:ikke|not)(?: (?:mig|me))?"
+    r"(?=\s*(?:[.!?;,\n]|$))|\b(?:wasn'?t|isn'?t) me\b|\bikke mig der\b",
+    r"\b(?:kender|ved) (?:jeg|vi|han|hun) (?:ikke|intet) (?:noget )?(?:til|om)\b|\b(?:jeg|vi|han|"
+    r"hun) (?:kender|ved) (?:ikke|intet) (?:noget )?(?:til|om)\b|\b(?:knows?|knew) nothing about\b|"
+    r"\b(?:don'?t|doesn'?t|didn'?t) know anything about\b",
+    # Nobody was at the keyboard: "Jeg har sovet", "I was asleep".
+    r"\b(?:jeg|vi|han|hun) (?:har|havde) (?:sovet|været (?:væk|på ferie|offline))\b|"
+    r"\b(?:jeg|vi|han|hun) (?:sov|var (?:ikke ved|væk|på ferie))\b|"
+    r"\b(?:i|we|he|she) (?:was|were) (?:asleep|away|on holiday|on vacation|not at)\b",
 )
 # Where an unknown sign-in came from: "fra Nigeria", "from another country".
 _FOREIGN_PLACE = (

@@ -198,9 +198,15 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:kode\w*|sms\w*)",
                 r"\b(?:giver|sender|viser) (?:mig |os )?(?:ikke|ingen) (?:nogen |noget |en )?"
                 r"(?:kode\w*|sms\w*|besked\w*)",
-                r"\b(?:not|never|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t) (?:\S+ )?(?:getting|get|"
+                r"\b(?:not|never|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|can'?t|cannot|couldn'?t) "
+                r"(?:\S+ )?(?:getting|get|"
                 r"receiving|receive|arrive|arriving|sending|showing) (?:\S+ )?(?:the |a |any |my )?"
                 r"(?:codes?|sms|text|prompts?|notifications?|verification)\b",
+                # The approval asked for never arrives: "den beder om at godkende i appen, men
+                # der kommer aldrig noget på hans telefon".
+                r"\b(?:godkend\w*|approv\w*|authenticator\w*|appen|the app|mfa|2fa|koden|the code)\b"
+                r"[^.!?\n]{0,60}?\b(?:kommer|dukker|arrives?|comes?|shows?|appears?) (?:der |it |up )?"
+                r"(?:aldrig|ikke|never|not) (?:noget|nogen|frem|op|anything|up)\b",
                 # "jeg kan ikke komme ind": on a helpdesk, into the PC or account, unless a
                 # place follows ("ind på kontoret").
                 rf"\b{_KAN_IKKE} {_gap(2)}komme ind\b(?! (?:på|i|ad|gennem) (?:\S+ )?(?:kontoret|"

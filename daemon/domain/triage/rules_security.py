@@ -121,7 +121,8 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:sender|sending|sends) (?:\S+ ){0,3}?(?:mails?|e-?mails?|beskeder|messages) "
                 r"(?:\S+ )?(?:af sig selv|by itself|on its own)",
                 r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
-                r"(?:inde på|inde i|været på|been on|been in|been into) (?:min|mit|vores|my|our) "
+                r"(?:inde på|inde i|været på|been on|been in|been into) (?:min|mit|vores|hans|hendes|"
+                r"deres|sin|sit|my|our|his|her|their) "
                 r"(?:computer|pc|maskine|bærbare?|laptop|mail\w*|konto\w*|account|mailbox)\b",
                 r"\b(?:fjernstyret|fjernstyres|remotely controlled|controlled remotely|"
                 r"being controlled)\b",
@@ -185,6 +186,12 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"business|competitor|konkurrent|leverandør|supplier|region|retailer)\w* (?:\S+ )?"
                 r"(?:er blevet|blev|was|has been|got|were) (?:\S+ )?(?:hacket|ramt|hacked|hit|angrebet|"
                 r"attacked)\b",
+                # A third party says it was hit: "en leverandør skriver at de er blevet hacket".
+                r"\b(?:leverandør|kunde|samarbejdspartner|partner|bank|kommune|firma|virksomhed|"
+                r"supplier|vendor|customer|client|company)\w* (?:\S+ ){0,3}?(?:skriver|siger|fortæller|"
+                r"informerer|oplyser|meddeler|advarer|har skrevet|har oplyst|writes|wrote|says|said|"
+                r"tells|told|informs|informed|warns|warned)(?: os| us)? (?:at |that )?(?:de|han|hun|"
+                r"they|he|she|it) (?:\S+ ){0,2}?(?:hacket|hacked|ramt|hit|kompromitteret|compromised)\b",
                 # A question in general: "Kan man blive hacket ved at ...?", "Can you get hacked".
                 r"^\W*(?:kan|kunne) man\b|^\W*(?:can|could) (?:one|you) (?:get|be|become)\b",
                 r"\b(?:undgå|avoid|forebygge|prevent)\w* (?:\S+ ){0,3}?(?:hack|hacked|hacket|hacking)",
@@ -210,8 +217,13 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "... asked me for my password and I gave it".
                 rf"\b{_PASSWORD}\b (?:\S+ ){{0,4}}?(?:og |and )(?:jeg |i )?(?:gave|gav|sent|sendte|"
                 r"typed|entered|oplyste|skrev) (?:it|den|det)\b",
-                r"\b(?:klikket|klikkede|trykket|trykkede|clicked|tapped) (?:\S+ ){0,10}?"
-                r"(?:logget|loggede|logged|signed) (?:ind|på|paa|in|on)\b",
+                r"\b(?:klikket|klikkede|trykket|trykkede|scannede|scannet|clicked|tapped|scanned) "
+                r"(?:\S+ ){0,10}?(?:logget|loggede|logged|signed) (?:ind|på|paa|in|on)\b",
+                # A code given to a caller: "jeg læste den op for ham", "gave him the code".
+                r"\b(?:læste|læst|læser|read|reading) (?:\S+ ){0,2}?(?:op|højt|out|aloud) (?:for|to) "
+                r"(?:ham|hende|dem|him|her|them|personen|the caller)\b",
+                r"\b(?:gav|givet|sagde|oplyste|told|gave|given) (?:ham|hende|dem|him|her|them) "
+                r"(?:\S+ ){0,2}?(?:kode\w*|codes?|password\w*|adgangskode\w*)",
                 # "jeg loggede ind via linket": the link is where the password went.
                 r"\b(?:logget|loggede|logged|signed|skrev|tastede|typed|entered) (?:\S+ ){0,6}?"
                 r"(?:via|gennem|igennem|through|from|fra|using) (?:\S+ )?(?:link(?:et)?|the link)\b",
@@ -279,6 +291,12 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:regel|regler|reglen|reglerne|(?:indbakke|mail|outlook)regl?e\w*|videresendelse\w*|"
                 r"viderestilling\w*|videresender|videresendes|inbox rules?|mail rules?|"
                 r"outlook rules?|rules?|forwarding|forwards|forwarded)\b",
+                # The account's security info changed: "the phone number on my account was changed".
+                r"\b(?:telefonnummer\w*|mobilnummer\w*|phone number|recovery (?:e-?mail|phone|address)|"
+                r"gendannelses\w*|sikkerhedsoplysning\w*|security info\w*|mfa-?metode\w*|"
+                r"authentication methods?|login-?metode\w*) (?:\S+ ){0,4}?(?:er blevet|blev|er|was|"
+                r"has been|were|got|have been) (?:ændret|skiftet|changed|updated|removed|fjernet|"
+                r"tilføjet|added|replaced)\b",
                 # Prompts to approve a sign-in: "bliver ved med at bippe med godkendelser i
                 # Authenticator", "a Microsoft Authenticator notification at 3am".
                 rf"\b{_MFA_PROMPT}",
@@ -318,6 +336,16 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "selvom jeg sidder og laver noget helt andet", "while I was asleep".
                 r"\b(?:selvom|selv om|mens|while|even though|although) (?:jeg|vi|i|we) (?:\S+ ){0,3}?"
                 r"(?:noget (?:helt )?andet|sov|sover|i seng|asleep|sleeping|in bed|something else)\b",
+                # Approved one by mistake; nobody at the PC: "kom til at godkende en".
+                r"\b(?:kom til at|kommet til at|ved en fejl|ved et uheld|by mistake|accidentally) "
+                r"(?:\S+ ){0,2}?(?:godkend\w*|trykke? (?:på )?(?:ja|godkend)|approv\w*|accept\w*|"
+                r"tapped yes)|\b(?:godkendte|godkendt|approved|accepted) (?:\S+ ){0,3}?(?:ved en fejl|"
+                r"ved et uheld|by mistake|by accident|accidentally)\b",
+                r"\b(?:jeg|vi|han|hun) var (?:slet )?ikke (?:ved|på|i nærheden af) (?:min |mit |sin |sit )?"
+                r"(?:computer\w*|pc\w*|skrivebord\w*|kontoret|arbejde)|\b(?:i|he|she) (?:wasn'?t|was not) "
+                r"(?:at|near|using) (?:my |his |her |the )?(?:computer|pc|desk|laptop|work)\b",
+                r"\b(?:han|hun) (?:har|havde) (?:ikke|aldrig) (?:selv )?(?:lavet|oprettet|sat (?:\S+ )?op|"
+                r"bedt om)\b",
                 # Denied at the prompt: "jeg har trykket afvis hver gang", "I pressed deny".
                 r"\b(?:trykket|trykkede|trykker|tryk) (?:på )?\W?(?:afvis|nej|deny|reject)\w*|"
                 r"\b(?:pressed|tapped|hit|clicked|chose) (?:\S+ )?\W?(?:deny|denied|reject|no)\b",
@@ -410,13 +438,26 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             priority="high",
             patterns=(
                 rf"\b{_RECEIVED_MAIL} (?:\S+ ){{0,4}}?(?:fra|from)\b",
-                # "Mine kontakter spørger hvorfor jeg har sendt dem en mail".
+                # "Mine kontakter spørger hvorfor jeg har sendt dem en mail", "spurgte om det
+                # var mig der havde sendt".
                 r"\b(?:spørger|spurgte|spurgt|undrer sig over|asking|asked|ask|wondering|wonder) "
-                r"(?:\S+ ){0,3}?(?:hvorfor|om|why|if|whether) (?:jeg|vi|han|hun|i|we|he|she) (?:\S+ )?"
-                r"(?:har |have |has |had )?(?:sendt|sent)\b",
+                r"(?:\S+ ){0,3}?(?:hvorfor|om|why|if|whether) (?:\S+ ){0,5}?(?:sendt|sent)\b",
+                # "it came from our accounts department", "mailen kom fra min arbejdsadresse",
+                # "en mail fra mig om ...".
+                r"\b(?:came|come|coming|comes|kom|kommer|komme|sent|sendt|afsendt) (?:\S+ )?(?:fra|from) "
+                r"(?:min|mit|mine|vores|our|my|me|mig|os|us)\b",
+                r"\b(?:mails?|e-?mails?|mailen|beskeder?|faktura\w*|invoices?|messages?|sms\w*) "
+                r"(?:\S+ )?(?:fra|from) (?:mig|me|min (?:\S+ )?(?:mail\w*|adresse\w*|konto\w*)|my "
+                r"(?:\S+ )?(?:e-?mail|address|account|mailbox))\b",
+                # Many mails in the Sent folder, bounces for mails nobody sent.
+                r"\b(?:mails?|e-?mails?|beskeder|messages) (?:\S+ ){0,3}?(?:i|in) (?:min|mit|my|hans|"
+                r"hendes|his|her) (?:sendt\w*|sent)",
+                r"\b(?:kunne ikke leveres|kan ikke leveres|undeliverable|not delivered|delivery "
+                r"(?:has )?failed|delivery failure|returmail\w*|bounce\w*|mailer-daemon|leveringsfejl\w*|"
+                r"fejlmelding\w*|mail delivery)",
                 # Invoice fraud: "en faktura fra min mail med nye bankoplysninger".
-                r"\b(?:faktura\w*|invoices?|mails?|e-?mails?) (?:\S+ ){0,8}?(?:med|with|hvor|where) "
-                r"(?:\S+ ){0,2}?(?:nye?|ændrede?|andre?|andet|forkerte?|falske?|new|changed|different|"
+                r"\b(?:faktura\w*|invoices?|mails?|e-?mails?) (?:\S+ ){0,8}?(?:med|with|hvor|where|"
+                r"om at|about|asking|saying) (?:\S+ ){0,5}?(?:nye?|ændrede?|andre?|andet|forkerte?|falske?|new|changed|different|"
                 r"wrong|fake) (?:\S+ )?(?:bank\w*|konto\w*|kontonummer\w*|reg\.? ?nr\w*|iban|"
                 r"account (?:number|details)|payment details)",
             ),
