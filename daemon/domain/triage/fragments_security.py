@@ -11,7 +11,7 @@ from __future__ import annotations
 _RECEIVED_MAIL = (
     r"(?:fået|modtaget|fik|modtog|får|modtager|received|got|gotten|getting|receiving|receives|"
     r"gets) (?:\S+ ){0,3}?(?:mails?|e-?mails?|beskeder|besked|faktura\w*|invoices?|messages?|"
-    r"sms\w*|links?)"
+    r"sms\w*|links?|deling\w*|delinger|shares?|invitation\w*|dokument\w*|documents?)"
 )
 # What a denial of sending must be about: the mail ("den", "noget", "these"), or nothing
 # more in its clause; "har ikke sendt den endnu", "hasn't sent it yet" is a delay.
@@ -23,11 +23,13 @@ _SENT_WHAT = (
 # "... som jeg ikke har sendt", "Den har jeg ikke sendt", "Jakob har ikke sendt noget",
 # "Det har jeg ikke gjort", "which I never sent", "Mark did not send these".
 _NOT_SENT = (
-    r"\b(?:har|havde) (?:\S+ )?(?:ikke|aldrig|ik) (?:selv )?(?:sendt|skrevet|afsendt)"
+    r"\b(?:har|havde) (?:\S+ )?(?:ikke|aldrig|ik) (?:selv )?(?:sendt|skrevet|afsendt|delt)"
     + _SENT_WHAT,
     r"\b(?:det|den|dem) (?:har|havde) (?:\S+ )?(?:ikke|aldrig) gjort(?=\s*(?:[.!?;,\n]|$))",
+    # Said short: "Det har jeg ikke."
+    r"\b(?:det|den|dem) (?:har|havde) (?:jeg|vi|han|hun) (?:ikke|aldrig)(?=\s*(?:[.!?;,\n]|$))",
     r"\b(?:did not|didn'?t|never|has not|hasn'?t|have not|haven'?t|had not|hadn'?t) (?:\S+ )?"
-    r"(?:send|sent|write|wrote|written)" + _SENT_WHAT,
+    r"(?:send|sent|write|wrote|written|share|shared)" + _SENT_WHAT,
     r"\bnot (?:sent|written) by (?:me|him|her|us|them)\b",
     # "som jeg ikke har sendt", "adresser jeg aldrig har skrevet til".
     r"\b(?:jeg|vi|han|hun) (?:ikke|aldrig) (?:har|havde) (?:sendt|skrevet|afsendt)\b"

@@ -126,6 +126,10 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"accepterer {_IKKE}|godkender {_IKKE}|won'?t accept|doesn'?t accept) "
                 rf"(?:\S+ )?{_PASSWORD}\b",
                 rf"\bhusker {_IKKE} (?:\S+ )?{_PASSWORD}\b",
+                # The prompt that never lets go: "Outlook bliver ved med at bede om min adgangskode".
+                rf"\b(?:bliver ved med at|bliver ved at|bliver hele tiden ved med at|keeps?|kept|keeps on) "
+                rf"(?:\S+ ){{0,2}}?(?:bede om|spørge efter|spørge om|asking for|ask for|prompting for|"
+                rf"prompting me for) (?:\S+ )?{_PASSWORD}\b",
                 # Danish puts the negation after the verb: "pc'en tager ikke imod min pinkode
                 # længere", "i dag tager min pc ikke imod min kode".
                 rf"\b(?:tager|tog|godtager|godtog|accepterer|accepterede|godkender|godkendte|genkender|"
@@ -265,6 +269,9 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:nulstil\w*|reset\w*|resett\w*|midlertidig\w*|temporary) {_gap(2)}"
                 rf"{_PASSWORD}\b",
                 rf"\b{_PASSWORD}[- ]?(?:reset|nulstil)\w*",
+                # "kan I give mig en ny kode til Outlook", "send me a new password".
+                rf"\b(?:give|giv|lave|lav|sende|send|oprette|sætte|set|make|get) (?:mig|os|ham|hende|me|"
+                rf"us|him|her) (?:\S+ )?(?:ny|nyt|new) {_PASSWORD}\b",
                 # "Jeg har brug for en ny adgangskode hurtigst muligt".
                 rf"\b(?:brug for|behov for|need|needs|skal have|must have) (?:\S+ )?(?:ny|nyt|new) "
                 rf"{_PASSWORD}\b",

@@ -91,6 +91,10 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"appeared|showed up|shows up|shown up|found|listed|included) (?:\S+ ){0,3}?(?:i|in|on|"
                 r"på) (?:et |en |a |the |some )?(?:\S+ )?(?:læk\w*|leak\w*|databrud|data ?breach\w*|"
                 r"breach\w*|dark ?web)",
+                # The fake came from the real address: "Mailen kom fra direktørens rigtige adresse".
+                r"\b(?:kom|kommer|came|comes|sendt|sent) (?:\S+ ){0,2}?(?:fra|from) (?:\S+ )?(?:rigtige|"
+                r"ægte|real|actual|genuine) (?:\S+ )?(?:adresse|address|mail\w*|konto\w*|account|"
+                r"e-?mail\w*)\b",
                 # A break-in: "indbrud i vores netværk", unknown users or admins on the server.
                 r"\b(?:indbrud|break-?in|intrusion) (?:i|på|in|into|on) (?:vores |min |mit |our |my |the )?"
                 r"(?:netværk\w*|system\w*|server\w*|it\w*|mail\w*|konto\w*|pc\w*|computer\w*|network|"
@@ -317,9 +321,16 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # Or calls them strange: "strange rules keep appearing".
                 r"\b(?:mærkelige?|underlige?|ukendte?|strange|weird|unknown|suspicious|"
                 r"mistænkelige?) (?:\S+ )?(?:regler|regel|rules?|videresendelse\w*|forwarding|"
-                r"logins?|sign-?ins?|log-?ins?)\b",
+                r"logins?|sign-?ins?|log-?ins?|indlogning\w*|pålogning\w*)\b",
+                # "Nobody here made it", "ingen af os har lavet den".
+                r"\b(?:ingen|nobody|no one|none of us)(?: \S+){0,2}? (?:har |have |has )?(?:lavet|oprettet|"
+                r"made|created|set up|added)\b",
                 # The place: "jeg har aldrig været der", "I haven't travelled".
-                r"\b(?:jeg|vi) har (?:ikke|aldrig) (?:været|rejst)\b|\b(?:i|we) (?:have not|"
+                r"\b(?:jeg|vi|han|hun) har (?:ikke|aldrig) (?:været|rejst)\b|"
+                # The PC off: "Jeg er på ferie og har slukket computeren" (a holiday alone is
+                # why forwarding is asked for).
+                r"\bhar slukket (?:\S+ )?(?:computer\w*|pc\w*)|\b(?:my|the) (?:computer|pc|laptop) "
+                r"(?:is|was) (?:switched |turned )?off\b|\b(?:i|we) (?:have not|"
                 r"haven'?t|have never|'ve never|never) (?:been|travel+ed)\b",
                 r"\b(?:genkender|genkendte) (?:jeg |vi )?(?:ikke|ik)\b|\b(?:don'?t|do not|didn'?t|"
                 r"did not) recogni[sz]e\b",
@@ -441,7 +452,12 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "Mine kontakter spørger hvorfor jeg har sendt dem en mail", "spurgte om det
                 # var mig der havde sendt".
                 r"\b(?:spørger|spurgte|spurgt|undrer sig over|asking|asked|ask|wondering|wonder) "
-                r"(?:\S+ ){0,3}?(?:hvorfor|om|why|if|whether) (?:\S+ ){0,5}?(?:sendt|sent)\b",
+                r"(?:\S+ ){0,3}?(?:hvorfor|om|hvad|why|if|whether|what) (?:\S+ ){0,8}?(?:sendt|sent|"
+                r"delt|shared)\b",
+                # "my Outlook has sent a message to my whole address book".
+                r"\b(?:har|has|have|had|havde) (?:\S+ )?(?:sendt|sent) (?:\S+ ){0,4}?(?:til|to) (?:alle|"
+                r"hele|everyone|everybody|all|my whole|my entire|min (?:\S+ )?(?:adressebog|kontakter|"
+                r"kontaktliste)|my (?:\S+ )?(?:address book|contacts|contact list))\b",
                 # "it came from our accounts department", "mailen kom fra min arbejdsadresse",
                 # "en mail fra mig om ...".
                 r"\b(?:came|come|coming|comes|kom|kommer|komme|sent|sendt|afsendt) (?:\S+ )?(?:fra|from) "
@@ -503,7 +519,7 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             patterns=(
                 r"\b(?:(?:bad|bede|beder) (?:\S+ )?mig|bedt om|skulle|asked me|asking me|asks me|wanted me|"
                 r"told me|had to|needed to) (?:om )?(?:at |to )?(?:logge?|log|sign|indtaste|taste|skrive|"
-                r"enter|type|verify|bekræfte) (?:\S+ ){0,12}?(?:det gjorde jeg|hvilket jeg (?:\S+ )?"
+                r"enter|type|verify|bekræfte|svare|sende|reply|respond|send) (?:\S+ ){0,12}?(?:det gjorde jeg|hvilket jeg (?:\S+ )?"
                 r"gjorde|og (?:det )?gjorde jeg|og jeg gjorde det|which i did|and i did|so i did|"
                 r"i did so|i did that|i did it)\b",
             ),
