@@ -41,7 +41,7 @@ _NOT_SENT = (
     r"hun) (?:kender|ved) (?:ikke|intet) (?:noget )?(?:til|om)\b|\b(?:knows?|knew) nothing about\b|"
     r"\b(?:don'?t|doesn'?t|didn'?t) know anything about\b",
     # Nobody was at the keyboard: "Jeg har sovet", "I was asleep".
-    r"\b(?:jeg|vi|han|hun) (?:har|havde) (?:sovet|været (?:væk|på ferie|offline))\b|"
+    r"\b(?:har|havde) (?:\S+ )?(?:sovet|været (?:væk|på ferie|offline|syg\w*|fraværende))\b|"
     r"\b(?:jeg|vi|han|hun) (?:sov|var (?:ikke ved|væk|på ferie))\b|"
     r"\b(?:i|we|he|she) (?:was|were) (?:asleep|away|on holiday|on vacation|not at)\b",
 )

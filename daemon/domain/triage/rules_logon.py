@@ -189,6 +189,10 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"pålogning\w*)\b\S* (?:[^\s.!?;,:]+ ){0,6}?(?:fejler|fejlede|mislykke\w*|fails|"
                 r"failed|failing|afvist|rejected|denied|nægtet|(?<!uden )(?<!ingen )(?<!no )"
                 r"(?<!without )(?:error|fejl))\b",
+                # "Når jeg logger ind på Outlook får jeg fejl 53003 og kommer ikke videre".
+                r"\b(?:logger|logge|log|login|logon|sign|signing|logging)\w* (?:ind|på|in|on)\b[^.!?\n]{0,80}?"
+                r"\b(?:kommer (?:jeg |vi |han |hun )?(?:ikke|ik) (?:videre|ind|længere)|can'?t get "
+                r"(?:past|further|in))",
                 # Back to the start: "every time I sign in it loops back", "kører i ring".
                 r"\b(?:log(?:ge)? (?:på|ind|in|on)|sign(?:ing)? in|logging in)\b[^.!?\n]{0,40}?"
                 r"\b(?:loops?|looper|kører (?:\S+ )?i ring|sends? me back|starter forfra|goes back|"

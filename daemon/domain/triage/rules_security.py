@@ -104,7 +104,7 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # Mail in the user's name they did not write: "mails som jeg ikke har sendt".
                 r"\b(?:mails?|e-?mails?|beskeder|messages) (?:\S+ ){0,4}?(?:som |that |which )?"
                 r"(?:jeg|i) (?:ikke|aldrig|never|didn'?t|did not|haven'?t|have not) (?:\S+ )?(?:har )?"
-                r"(?:sendt|skrevet|sent|wrote|written)\b",
+                r"(?:sendt|skrevet|sent|send|wrote|write|written)\b",
                 # Someone at the controls: the mouse moving by itself, a stranger steering
                 # or having been on the PC.
                 r"\b(?:mus(?:en)?|markør(?:en)?|cursor(?:en)?|mouse|pointer(?:en)?) (?:\S+ ){0,5}?"
@@ -263,6 +263,9 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:opfører sig (?:\S+ )?(?:mærkeligt|underligt|sært|skørt)|sker der (?:\S+ )?"
                 r"(?:mærkelige|underlige|sære) ting|(?:acting|behaving) (?:\S+ )?(?:weird|weirdly|"
                 r"strange|strangely|odd|oddly|funny|up))",
+                # Windows popping up since.
+                r"\b(?:popper|poppede|dukker|dukkede) (?:\S+ ){0,2}?(?:vinduer|reklamer|beskeder) (?:\S+ )?op\b|"
+                r"\bpop-?ups?\b",
                 # From a sender the writer does not know.
                 r"\b(?:ukendte?|fremmede?|unknown|strange) (?:af)?sender|\bafsender (?:jeg|vi) "
                 r"(?:ikke|aldrig) (?:kender|kendte|har hørt om)|\bsender (?:i|we) (?:don'?t|do not|"
@@ -288,6 +291,11 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:tilgået|accessed)\b",
                 r"\b(?:automatisk svar|autosvar|automatic repl\w*|auto-?repl\w*)\b",
                 r"\b(?:admin\w*|administrator\w*) (?:konto|konti|account|user|bruger)\w*",
+                # "en ny global administrator ... som vi ikke har oprettet".
+                r"\b(?:ny|nye|new|ekstra|extra|ukendte?|unknown) (?:\S+ )?(?:admin|admins|administrator|"
+                r"administratorer|administrators)\b",
+                # "alle Peters mails bliver sendt videre til en ekstern adresse".
+                r"\b(?:sendt|sendes|sender|send\w*) videre\b",
                 # Mail going out from the account: judged with the denial ("til folk jeg ikke
                 # kender", "that I didn't send").
                 r"\b(?:bliver sendt|er blevet sendt|blev sendt|er sendt|sendes|sendt ud|is sending|are being "
@@ -348,6 +356,7 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:selvom|selv om|mens|while|even though|although) (?:jeg|vi|i|we) (?:\S+ ){0,3}?"
                 r"(?:noget (?:helt )?andet|sov|sover|i seng|asleep|sleeping|in bed|something else)\b",
                 # Approved one by mistake; nobody at the PC: "kom til at godkende en".
+                r"\b(?:approved|accepted|godkendte|godkendt) (?:\S+ ){0,3}?(?:without thinking|uden at tænke)|"
                 r"\b(?:kom til at|kommet til at|ved en fejl|ved et uheld|by mistake|accidentally) "
                 r"(?:\S+ ){0,2}?(?:godkend\w*|trykke? (?:på )?(?:ja|godkend)|approv\w*|accept\w*|"
                 r"tapped yes)|\b(?:godkendte|godkendt|approved|accepted) (?:\S+ ){0,3}?(?:ved en fejl|"
@@ -375,6 +384,9 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:slet |overhovedet )?"
                 r"(?:ikke|ik) at\b|\b(?:i'?m|i am|we'?re|we are) not (?:trying|logging|signing)\b|"
                 r"\b(?:i|we) (?:wasn'?t|was not|weren'?t) (?:trying|logging|signing)\b",
+                # "Peter siger at han ikke ved noget om det", "hun ved ikke noget om det".
+                r"\b(?:jeg|vi|han|hun) (?:ikke|intet) (?:ved|kender|vidste|kendte) (?:noget )?(?:om|til)\b|"
+                r"\b(?:jeg|vi|han|hun) (?:ved|kender|vidste|kendte) (?:ikke|intet) (?:noget )?(?:om|til)\b",
                 # "som jeg ikke kender noget til", "that I know nothing about".
                 r"\b(?:som|der|that|which) (?:jeg|vi|i|we) (?:ikke|don'?t|do not) (?:kender|ved|know) "
                 r"(?:noget |anything )?(?:til|om|about)\b|\b(?:i|we) know nothing about\b",
