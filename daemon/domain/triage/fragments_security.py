@@ -11,7 +11,8 @@ from __future__ import annotations
 _RECEIVED_MAIL = (
     r"(?:fået|modtaget|fik|modtog|får|modtager|received|got|gotten|getting|receiving|receives|"
     r"gets) (?:\S+ ){0,3}?(?:mails?|e-?mails?|beskeder|besked|faktura\w*|invoices?|messages?|"
-    r"sms\w*|links?|deling\w*|delinger|shares?|invitation\w*|dokument\w*|documents?)"
+    r"sms\w*|links?|deling\w*|delinger|shares?|invitation\w*|dokument\w*|documents?|svar|"
+    r"replies|answers)"
 )
 # What a denial of sending must be about: the mail ("den", "noget", "these"), or nothing
 # more in its clause; "har ikke sendt den endnu", "hasn't sent it yet" is a delay.
@@ -25,11 +26,12 @@ _SENT_WHAT = (
 _NOT_SENT = (
     r"\b(?:har|havde) (?:\S+ )?(?:ikke|aldrig|ik) (?:selv )?(?:sendt|skrevet|afsendt|delt)"
     + _SENT_WHAT,
-    r"\b(?:det|den|dem) (?:har|havde) (?:\S+ )?(?:ikke|aldrig) gjort(?=\s*(?:[.!?;,\n]|$))",
+    r"\b(?:det|den|dem) (?:har|havde) (?:\S+ )?(?:ikke|aldrig) (?:gjort|bedt om)"
+    r"(?=\s*(?:[.!?;,\n]|$))",
     # Said short: "Det har jeg ikke."
     r"\b(?:det|den|dem) (?:har|havde) (?:jeg|vi|han|hun) (?:ikke|aldrig)(?=\s*(?:[.!?;,\n]|$))",
     r"\b(?:did not|didn'?t|never|has not|hasn'?t|have not|haven'?t|had not|hadn'?t) (?:\S+ )?"
-    r"(?:send|sent|write|wrote|written|share|shared)" + _SENT_WHAT,
+    r"(?:send|sent|write|wrote|written|share|shared|e-?mailed|mailed|messaged)" + _SENT_WHAT,
     r"\bnot (?:sent|written) by (?:me|him|her|us|them)\b",
     # "som jeg ikke har sendt", "adresser jeg aldrig har skrevet til".
     r"\b(?:jeg|vi|han|hun) (?:ikke|aldrig) (?:har|havde) (?:sendt|skrevet|afsendt)\b"

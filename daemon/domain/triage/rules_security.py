@@ -226,6 +226,9 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # A code given to a caller: "jeg læste den op for ham", "gave him the code".
                 r"\b(?:læste|læst|læser|read|reading) (?:\S+ ){0,2}?(?:op|højt|out|aloud) (?:for|to) "
                 r"(?:ham|hende|dem|him|her|them|personen|the caller)\b",
+                r"\b(?:sendte|sendt|gav|givet|sent|gave|given|skrev|wrote|videresendte|forwarded) "
+                r"(?:den|det|koden|it|the code) (?:videre )?(?:til|to) (?:ham|hende|dem|him|her|them|"
+                r"personen|the caller)\b",
                 r"\b(?:gav|givet|sagde|oplyste|told|gave|given) (?:ham|hende|dem|him|her|them) "
                 r"(?:\S+ ){0,2}?(?:kode\w*|codes?|password\w*|adgangskode\w*)",
                 # "jeg loggede ind via linket": the link is where the password went.
@@ -375,6 +378,8 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:et|der var|there was|there were|an?) (?:nyt |new |ukendt |unknown |mærkeligt |"
                 rf"strange |usædvanligt |unusual )?(?:login|log-?in|sign-?in|logon)\w* (?:\S+ ){{0,6}}?"
                 rf"{_FOREIGN_PLACE}",
+                rf"\b(?:logins|log-?ins|sign-?ins|indlogninger|pålogninger) (?:\S+ ){{0,4}}?"
+                rf"{_FOREIGN_PLACE}",
                 rf"\b(?:en|der var|ny|nye|new) (?:ny |ukendt |mærkelig |usædvanlig )?(?:indlogning|"
                 rf"pålogning)\w* (?:\S+ ){{0,6}}?{_FOREIGN_PLACE}",
                 r"\b(?:jeg|vi) (?:har )?(?:været|var|sad|har siddet|sov|har sovet) (?:\S+ ){0,2}?"
@@ -465,7 +470,7 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # var mig der havde sendt".
                 r"\b(?:spørger|spurgte|spurgt|undrer sig over|asking|asked|ask|wondering|wonder) "
                 r"(?:\S+ ){0,3}?(?:hvorfor|om|hvad|why|if|whether|what) (?:\S+ ){0,8}?(?:sendt|sent|"
-                r"delt|shared)\b",
+                r"delt|shared|bedt|asked)\b",
                 # "my Outlook has sent a message to my whole address book".
                 r"\b(?:har|has|have|had|havde) (?:\S+ )?(?:sendt|sent) (?:\S+ ){0,4}?(?:til|to) (?:alle|"
                 r"hele|everyone|everybody|all|my whole|my entire|min (?:\S+ )?(?:adressebog|kontakter|"
@@ -530,7 +535,8 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             priority="high",
             patterns=(
                 r"\b(?:(?:bad|bede|beder) (?:\S+ )?mig|bedt om|skulle|asked me|asking me|asks me|wanted me|"
-                r"told me|had to|needed to) (?:om )?(?:at |to )?(?:logge?|log|sign|indtaste|taste|skrive|"
+                r"told me|had to|needed to) (?:jeg |man |i )?(?:om )?(?:at |to )?(?:logge?|log|sign|"
+                r"indtaste|taste|skrive|"
                 r"enter|type|verify|bekræfte|svare|sende|reply|respond|send) (?:\S+ ){0,12}?(?:det gjorde jeg|hvilket jeg (?:\S+ )?"
                 r"gjorde|og (?:det )?gjorde jeg|og jeg gjorde det|which i did|and i did|so i did|"
                 r"i did so|i did that|i did it)\b",
