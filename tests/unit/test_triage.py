@@ -186,6 +186,25 @@ CRITICAL = [
         "A caller claiming to be from Microsoft got me to install TeamViewer and took over.",
         "remote_access_scam",
     ),
+    # BR-9: mail in the user's name they deny; a reused password leaked elsewhere; a log-on
+    # handed to the page a mail's attachment opened.
+    (
+        "Faktura",
+        "En kunde har fået en faktura fra min adresse med et nyt kontonummer. "
+        "Den har jeg ikke sendt.",
+        "mail_in_my_name",
+    ),
+    (
+        "Lækket",
+        "Min kode til en webshop er lækket, og jeg bruger samme kode til min arbejdsmail.",
+        "leaked_password_reused",
+    ),
+    (
+        "Vedhæftet fil",
+        "Jeg åbnede en vedhæftet fil, og den bad mig logge ind med min Microsoft-konto. "
+        "Det gjorde jeg.",
+        "phishing_login_prompt",
+    ),
 ]
 
 # (subject, body) - not critical, priority normal, no rule.
@@ -224,6 +243,12 @@ NORMAL = [
     ("BIOS", "Skal vi opdatere BIOS på de nye computere?"),
     ("Teams", "Teams-lyden hakker lidt i møder."),
     ("Kontoret", "Kontoret er låst mellem jul og nytår."),
+    # A denial of sending that is a delay; a reused password and no leak; a prompt obeyed
+    # with no lure; a hack ruled out.
+    ("GLS", "Vi har fået en mail fra GLS om pakken. De har ikke sendt den endnu."),
+    ("Koder", "Jeg bruger den samme kode til det hele. Er det en dårlig idé?"),
+    ("Teams", "Teams bad mig logge ind igen, og det gjorde jeg. Nu virker det."),
+    ("Regel", "Jeg troede først jeg var hacket, men det er ikke et hack, bare en regel."),
 ]
 
 

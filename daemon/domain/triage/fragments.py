@@ -169,7 +169,9 @@ _LURE = (
     r"\b(?:link\w*|sms\w*|e-?mail\w*|mail\w*|besked\w*|side(?:n)?|hjemmeside\w*|formular\w*|"
     r"falsk\w*|svindel\w*|snyd\w*|phishing\w*|fake|scam\w*|spoof\w*|page|site|website|form|"
     r"text message|ringede|called|opkald\w*|lignede|ligner|looked like|looks like|imitat\w*|"
-    r"pretend\w*|udgav sig|påstod|claimed|claiming|over the phone|i telefonen|telefonisk)",
+    r"pretend\w*|udgav sig|påstod|claimed|claiming|over the phone|i telefonen|telefonisk|"
+    # A QR code, in a mail or a PDF, leads to the same fake page.
+    r"qr-?kode\w*|qr[- ]codes?)",
 )
 _TRAINING = (
     r"\b(?:kursus|kurser|webinar|course|training|awareness|foredrag|phishing-?test|"

@@ -38,6 +38,8 @@ _SETTLED = re.compile(
     r"\b(?:erledigt|funktioniert wieder|geht wieder)\b|"
     r"\b(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)\b|"
     r"\ball good\b|\ball clear\b|"
+    # After our check: "Godt at høre at der ikke har været nogen inde", "glad to hear it".
+    r"\b(?:godt|rart|dejligt) at høre\b|\b(?:glad|good|great|nice) to hear\b|"
     r"\b(?:er|blev|is|was) (?:nu |now )?(?:åbnet|låst op|oplåst|genaktiveret|unlocked|reactivated|"
     r"open) (?:igen|again)\b|\b(?:all|alt) (?:er )?(?:sorted|fixed|løst|i orden)\b|\balt (?:er )?(?:godt|fint|ok)\b|"
     r"\b(?:fikset|fixet|løst|løste|ordnet|fixed|solved|sorted) (?:det|it|problemet|the problem)\b|"

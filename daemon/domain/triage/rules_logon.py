@@ -40,7 +40,7 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"{_ACCOUNT}\b {_gap(4)}(?:er|blev|bliver|er blevet|har været|is|has been|got|was|"
+                rf"{_ACCOUNT}\b {_gap(4)}(?:er|blev|bliver|er blevet|(?<!var )blevet|har været|is|has been|(?<!had )been|got|was|"
                 rf"gets|keeps getting|seems) (?:\S+ ){{0,2}}?(?:{_LOCKED_DA}|{_LOCKED_EN})\b"
                 r"(?! op\b| up\b)",
                 rf"\b(?:{_LOCKED_DA}|{_LOCKED_EN}) (?:\S+ )?(?:ude|out)\b",
@@ -126,6 +126,14 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"accepterer {_IKKE}|godkender {_IKKE}|won'?t accept|doesn'?t accept) "
                 rf"(?:\S+ )?{_PASSWORD}\b",
                 rf"\bhusker {_IKKE} (?:\S+ )?{_PASSWORD}\b",
+                # The prompt that never lets go: "Outlook bliver ved med at bede om min adgangskode".
+                rf"\b(?:bliver ved med at|bliver ved at|bliver hele tiden ved med at|keeps?|kept|keeps on) "
+                rf"(?:\S+ ){{0,2}}?(?:bede om|spørge efter|spørge om|asking for|ask for|prompting for|"
+                rf"prompting me for) (?:\S+ )?{_PASSWORD}\b",
+                # Danish puts the negation after the verb: "pc'en tager ikke imod min pinkode
+                # længere", "i dag tager min pc ikke imod min kode".
+                rf"\b(?:tager|tog|godtager|godtog|accepterer|accepterede|godkender|godkendte|genkender|"
+                rf"genkendte|modtager) (?:\S+ ){{0,2}}?{_IKKE} (?:længere |mere )?(?:imod |mod )?(?:\S+ )?{_PASSWORD}\b",
                 rf"\b(?:{_KAN_IKKE}|{_CANT}) {_gap(2)}(?:huske|skifte|ændre|remember|change) "
                 rf"(?:\S+ )?{_PASSWORD}\b",
             ),
@@ -181,6 +189,10 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"pålogning\w*)\b\S* (?:[^\s.!?;,:]+ ){0,6}?(?:fejler|fejlede|mislykke\w*|fails|"
                 r"failed|failing|afvist|rejected|denied|nægtet|(?<!uden )(?<!ingen )(?<!no )"
                 r"(?<!without )(?:error|fejl))\b",
+                # "Når jeg logger ind på Outlook får jeg fejl 53003 og kommer ikke videre".
+                r"\b(?:logger|logge|log|login|logon|sign|signing|logging)\w* (?:ind|på|in|on)\b[^.!?\n]{0,80}?"
+                r"\b(?:kommer (?:jeg |vi |han |hun )?(?:ikke|ik) (?:videre|ind|længere)|can'?t get "
+                r"(?:past|further|in))",
                 # Back to the start: "every time I sign in it loops back", "kører i ring".
                 r"\b(?:log(?:ge)? (?:på|ind|in|on)|sign(?:ing)? in|logging in)\b[^.!?\n]{0,40}?"
                 r"\b(?:loops?|looper|kører (?:\S+ )?i ring|sends? me back|starter forfra|goes back|"
@@ -194,9 +206,15 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:kode\w*|sms\w*)",
                 r"\b(?:giver|sender|viser) (?:mig |os )?(?:ikke|ingen) (?:nogen |noget |en )?"
                 r"(?:kode\w*|sms\w*|besked\w*)",
-                r"\b(?:not|never|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t) (?:\S+ )?(?:getting|get|"
+                r"\b(?:not|never|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|can'?t|cannot|couldn'?t) "
+                r"(?:\S+ )?(?:getting|get|"
                 r"receiving|receive|arrive|arriving|sending|showing) (?:\S+ )?(?:the |a |any |my )?"
                 r"(?:codes?|sms|text|prompts?|notifications?|verification)\b",
+                # The approval asked for never arrives: "den beder om at godkende i appen, men
+                # der kommer aldrig noget på hans telefon".
+                r"\b(?:godkend\w*|approv\w*|authenticator\w*|appen|the app|mfa|2fa|koden|the code)\b"
+                r"[^.!?\n]{0,60}?\b(?:kommer|dukker|arrives?|comes?|shows?|appears?) (?:der |it |up )?"
+                r"(?:aldrig|ikke|never|not) (?:noget|nogen|frem|op|anything|up)\b",
                 # "jeg kan ikke komme ind": on a helpdesk, into the PC or account, unless a
                 # place follows ("ind på kontoret").
                 rf"\b{_KAN_IKKE} {_gap(2)}komme ind\b(?! (?:på|i|ad|gennem) (?:\S+ )?(?:kontoret|"
@@ -255,6 +273,9 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:nulstil\w*|reset\w*|resett\w*|midlertidig\w*|temporary) {_gap(2)}"
                 rf"{_PASSWORD}\b",
                 rf"\b{_PASSWORD}[- ]?(?:reset|nulstil)\w*",
+                # "kan I give mig en ny kode til Outlook", "send me a new password".
+                rf"\b(?:give|giv|lave|lav|sende|send|oprette|sætte|set|make|get) (?:mig|os|ham|hende|me|"
+                rf"us|him|her) (?:\S+ )?(?:ny|nyt|new) {_PASSWORD}\b",
                 # "Jeg har brug for en ny adgangskode hurtigst muligt".
                 rf"\b(?:brug for|behov for|need|needs|skal have|must have) (?:\S+ )?(?:ny|nyt|new) "
                 rf"{_PASSWORD}\b",

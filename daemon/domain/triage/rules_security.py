@@ -15,7 +15,14 @@ from daemon.domain.triage.fragments import (
     _PASSWORD,
     _SECRET,
     _TRAINING,
+    _W,
     _gap,
+)
+from daemon.domain.triage.fragments_security import (
+    _FOREIGN_PLACE,
+    _MFA_PROMPT,
+    _NOT_SENT,
+    _RECEIVED_MAIL,
 )
 from daemon.domain.triage.model import Rule
 
@@ -75,6 +82,19 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:konto\w*|konti|account\w*|login\w*|loginoplysninger\w*|credentials|adgangskode\w*|"
                 r"passwords?) (?:\S+ ){0,3}?(?:misbrugt|misbruges|misused|abused|stjålet|stolen|"
                 r"lækket|leaked)\b",
+                # A password or mailbox in a leak: "mit kodeord er lækket", "min mail dukker op
+                # i et læk på Have I Been Pwned", "my email appears in a data breach".
+                rf"\b{_PASSWORD} (?:\S+ ){{0,3}}?(?:er |is |are |was |were |has been |have been |"
+                r"er blevet |blev )?(?:lækket|leaked|stjålet|stolen|solgt|sold)\b",
+                r"\b(?:have ?i ?been ?pwned|haveibeenpwned\S*|pwned)\b",
+                r"\b(?:dukker op|dukkede op|optræder|optrådte|står|stod|fundet|findes|appears?|"
+                r"appeared|showed up|shows up|shown up|found|listed|included) (?:\S+ ){0,3}?(?:i|in|on|"
+                r"på) (?:et |en |a |the |some )?(?:\S+ )?(?:læk\w*|leak\w*|databrud|data ?breach\w*|"
+                r"breach\w*|dark ?web)",
+                # The fake came from the real address: "Mailen kom fra direktørens rigtige adresse".
+                r"\b(?:kom|kommer|came|comes|sendt|sent) (?:\S+ ){0,2}?(?:fra|from) (?:\S+ )?(?:rigtige|"
+                r"ægte|real|actual|genuine) (?:\S+ )?(?:adresse|address|mail\w*|konto\w*|account|"
+                r"e-?mail\w*)\b",
                 # A break-in: "indbrud i vores netværk", unknown users or admins on the server.
                 r"\b(?:indbrud|break-?in|intrusion) (?:i|på|in|into|on) (?:vores |min |mit |our |my |the )?"
                 r"(?:netværk\w*|system\w*|server\w*|it\w*|mail\w*|konto\w*|pc\w*|computer\w*|network|"
@@ -84,7 +104,7 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # Mail in the user's name they did not write: "mails som jeg ikke har sendt".
                 r"\b(?:mails?|e-?mails?|beskeder|messages) (?:\S+ ){0,4}?(?:som |that |which )?"
                 r"(?:jeg|i) (?:ikke|aldrig|never|didn'?t|did not|haven'?t|have not) (?:\S+ )?(?:har )?"
-                r"(?:sendt|skrevet|sent|wrote|written)\b",
+                r"(?:sendt|skrevet|sent|send|wrote|write|written)\b",
                 # Someone at the controls: the mouse moving by itself, a stranger steering
                 # or having been on the PC.
                 r"\b(?:mus(?:en)?|markør(?:en)?|cursor(?:en)?|mouse|pointer(?:en)?) (?:\S+ ){0,5}?"
@@ -105,7 +125,8 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:sender|sending|sends) (?:\S+ ){0,3}?(?:mails?|e-?mails?|beskeder|messages) "
                 r"(?:\S+ )?(?:af sig selv|by itself|on its own)",
                 r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
-                r"(?:inde på|inde i|været på|been on|been in|been into) (?:min|mit|vores|my|our) "
+                r"(?:inde på|inde i|været på|been on|been in|been into) (?:min|mit|vores|hans|hendes|"
+                r"deres|sin|sit|my|our|his|her|their) "
                 r"(?:computer|pc|maskine|bærbare?|laptop|mail\w*|konto\w*|account|mailbox)\b",
                 r"\b(?:fjernstyret|fjernstyres|remotely controlled|controlled remotely|"
                 r"being controlled)\b",
@@ -139,6 +160,12 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:ikke|not|didn'?t|haven'?t|har ikke|ingen|nobody|no one|none of us) (?:\S+ )?"
                 r"(?:har |has )?(?:klikket|trykket|åbnet|clicked|opened)\b",
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
+                # "det er ikke et hack", "it wasn't a hack after all".
+                r"\b(?:ikke|not|no|intet|ingen|wasn'?t|isn'?t) (?:et |a |noget |tale om |about )?"
+                r"(?:hack|hacking|angreb|attack|breach)\b",
+                # A fear taken back: "jeg troede først jeg var hacket, men ...".
+                r"\b(?:troede|thought|frygtede|feared|was afraid) (?:\S+ ){0,4}?(?:hacket|hakket|"
+                r"hacked|kompromitteret|compromised)\b[^.!?;\n]{0,40}?\b(?:men|but)\b",
                 r"\bhack\w*[- ](?:tema|theme|film|movie|fest|party|kostume|costume|spil|game|bog|book)",
                 r"\b(?:er det sikkert|is it safe|kan man trygt)\b",
                 r"\bantivirus\w* (?:\S+ ){0,6}?(?:opdatering|update|licens|licence|license|abonnement|"
@@ -163,6 +190,12 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"business|competitor|konkurrent|leverandør|supplier|region|retailer)\w* (?:\S+ )?"
                 r"(?:er blevet|blev|was|has been|got|were) (?:\S+ )?(?:hacket|ramt|hacked|hit|angrebet|"
                 r"attacked)\b",
+                # A third party says it was hit: "en leverandør skriver at de er blevet hacket".
+                r"\b(?:leverandør|kunde|samarbejdspartner|partner|bank|kommune|firma|virksomhed|"
+                r"supplier|vendor|customer|client|company)\w* (?:\S+ ){0,3}?(?:skriver|siger|fortæller|"
+                r"informerer|oplyser|meddeler|advarer|har skrevet|har oplyst|writes|wrote|says|said|"
+                r"tells|told|informs|informed|warns|warned)(?: os| us)? (?:at |that )?(?:de|han|hun|"
+                r"they|he|she|it) (?:\S+ ){0,2}?(?:hacket|hacked|ramt|hit|kompromitteret|compromised)\b",
                 # A question in general: "Kan man blive hacket ved at ...?", "Can you get hacked".
                 r"^\W*(?:kan|kunne) man\b|^\W*(?:can|could) (?:one|you) (?:get|be|become)\b",
                 r"\b(?:undgå|avoid|forebygge|prevent)\w* (?:\S+ ){0,3}?(?:hack|hacked|hacket|hacking)",
@@ -181,14 +214,23 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
-                rf"\b{_GAVE} {_gap(4)}{_SECRET}\b",
+                # "skrev mit Microsoft-login ind", "entered my Office 365 email and password".
+                rf"\b{_GAVE} {_gap(4)}(?:{_W} (?:og|and|&) )?(?:[^\s.!?;-]+-)?{_SECRET}\b",
                 r"\b(?:logget|loggede|logged|signed) (?:\S+ ){0,4}?(?:falsk\w*|fake|phishing\w*|"
                 r"svindel\w*|forfalsket\w*|spoof\w*)",
                 # "... asked me for my password and I gave it".
                 rf"\b{_PASSWORD}\b (?:\S+ ){{0,4}}?(?:og |and )(?:jeg |i )?(?:gave|gav|sent|sendte|"
                 r"typed|entered|oplyste|skrev) (?:it|den|det)\b",
-                r"\b(?:klikket|klikkede|trykket|trykkede|clicked|tapped) (?:\S+ ){0,10}?"
-                r"(?:logget|loggede|logged|signed) (?:ind|på|paa|in|on)\b",
+                r"\b(?:klikket|klikkede|trykket|trykkede|scannede|scannet|clicked|tapped|scanned) "
+                r"(?:\S+ ){0,10}?(?:logget|loggede|logged|signed) (?:ind|på|paa|in|on)\b",
+                # A code given to a caller: "jeg læste den op for ham", "gave him the code".
+                r"\b(?:læste|læst|læser|read|reading) (?:\S+ ){0,2}?(?:op|højt|out|aloud) (?:for|to) "
+                r"(?:ham|hende|dem|him|her|them|personen|the caller)\b",
+                r"\b(?:sendte|sendt|gav|givet|sent|gave|given|skrev|wrote|videresendte|forwarded) "
+                r"(?:den|det|koden|it|the code) (?:videre )?(?:til|to) (?:ham|hende|dem|him|her|them|"
+                r"personen|the caller)\b",
+                r"\b(?:gav|givet|sagde|oplyste|told|gave|given) (?:ham|hende|dem|him|her|them) "
+                r"(?:\S+ ){0,2}?(?:kode\w*|codes?|password\w*|adgangskode\w*)",
                 # "jeg loggede ind via linket": the link is where the password went.
                 r"\b(?:logget|loggede|logged|signed|skrev|tastede|typed|entered) (?:\S+ ){0,6}?"
                 r"(?:via|gennem|igennem|through|from|fra|using) (?:\S+ )?(?:link(?:et)?|the link)\b",
@@ -224,6 +266,9 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:opfører sig (?:\S+ )?(?:mærkeligt|underligt|sært|skørt)|sker der (?:\S+ )?"
                 r"(?:mærkelige|underlige|sære) ting|(?:acting|behaving) (?:\S+ )?(?:weird|weirdly|"
                 r"strange|strangely|odd|oddly|funny|up))",
+                # Windows popping up since.
+                r"\b(?:popper|poppede|dukker|dukkede) (?:\S+ ){0,2}?(?:vinduer|reklamer|beskeder) (?:\S+ )?op\b|"
+                r"\bpop-?ups?\b",
                 # From a sender the writer does not know.
                 r"\b(?:ukendte?|fremmede?|unknown|strange) (?:af)?sender|\bafsender (?:jeg|vi) "
                 r"(?:ikke|aldrig) (?:kender|kendte|har hørt om)|\bsender (?:i|we) (?:don'?t|do not|"
@@ -249,6 +294,11 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:tilgået|accessed)\b",
                 r"\b(?:automatisk svar|autosvar|automatic repl\w*|auto-?repl\w*)\b",
                 r"\b(?:admin\w*|administrator\w*) (?:konto|konti|account|user|bruger)\w*",
+                # "en ny global administrator ... som vi ikke har oprettet".
+                r"\b(?:ny|nye|new|ekstra|extra|ukendte?|unknown) (?:\S+ )?(?:admin|admins|administrator|"
+                r"administratorer|administrators)\b",
+                # "alle Peters mails bliver sendt videre til en ekstern adresse".
+                r"\b(?:sendt|sendes|sender|send\w*) videre\b",
                 # Mail going out from the account: judged with the denial ("til folk jeg ikke
                 # kender", "that I didn't send").
                 r"\b(?:bliver sendt|er blevet sendt|blev sendt|er sendt|sendes|sendt ud|is sending|are being "
@@ -256,6 +306,15 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:regel|regler|reglen|reglerne|(?:indbakke|mail|outlook)regl?e\w*|videresendelse\w*|"
                 r"viderestilling\w*|videresender|videresendes|inbox rules?|mail rules?|"
                 r"outlook rules?|rules?|forwarding|forwards|forwarded)\b",
+                # The account's security info changed: "the phone number on my account was changed".
+                r"\b(?:telefonnummer\w*|mobilnummer\w*|phone number|recovery (?:e-?mail|phone|address)|"
+                r"gendannelses\w*|sikkerhedsoplysning\w*|security info\w*|mfa-?metode\w*|"
+                r"authentication methods?|login-?metode\w*) (?:\S+ ){0,4}?(?:er blevet|blev|er|was|"
+                r"has been|were|got|have been) (?:ændret|skiftet|changed|updated|removed|fjernet|"
+                r"tilføjet|added|replaced)\b",
+                # Prompts to approve a sign-in: "bliver ved med at bippe med godkendelser i
+                # Authenticator", "a Microsoft Authenticator notification at 3am".
+                rf"\b{_MFA_PROMPT}",
             ),
             requires_any=(
                 r"\b(?:det|den|dem|that|it|this) (?:var|er|was|is) (?:\S+ )?(?:ikke|ik|not) "
@@ -273,9 +332,16 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # Or calls them strange: "strange rules keep appearing".
                 r"\b(?:mærkelige?|underlige?|ukendte?|strange|weird|unknown|suspicious|"
                 r"mistænkelige?) (?:\S+ )?(?:regler|regel|rules?|videresendelse\w*|forwarding|"
-                r"logins?|sign-?ins?|log-?ins?)\b",
+                r"logins?|sign-?ins?|log-?ins?|indlogning\w*|pålogning\w*)\b",
+                # "Nobody here made it", "ingen af os har lavet den".
+                r"\b(?:ingen|nobody|no one|none of us)(?: \S+){0,2}? (?:har |have |has )?(?:lavet|oprettet|"
+                r"made|created|set up|added)\b",
                 # The place: "jeg har aldrig været der", "I haven't travelled".
-                r"\b(?:jeg|vi) har (?:ikke|aldrig) (?:været|rejst)\b|\b(?:i|we) (?:have not|"
+                r"\b(?:jeg|vi|han|hun) har (?:ikke|aldrig) (?:været|rejst)\b|"
+                # The PC off: "Jeg er på ferie og har slukket computeren" (a holiday alone is
+                # why forwarding is asked for).
+                r"\bhar slukket (?:\S+ )?(?:computer\w*|pc\w*)|\b(?:my|the) (?:computer|pc|laptop) "
+                r"(?:is|was) (?:switched |turned )?off\b|\b(?:i|we) (?:have not|"
                 r"haven'?t|have never|'ve never|never) (?:been|travel+ed)\b",
                 r"\b(?:genkender|genkendte) (?:jeg |vi )?(?:ikke|ik)\b|\b(?:don'?t|do not|didn'?t|"
                 r"did not) recogni[sz]e\b",
@@ -285,10 +351,47 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:har |have |has )?(?:lavet|foretaget|oprettet|made|done|did|created|set up)\b",
                 r"\buden at (?:jeg|vi) (?:\S+ )?(?:har )?(?:bedt om|lavet|oprettet|sat|godkendt|vidst)|"
                 r"\bwithout (?:me|my|us|our) (?:asking|knowing|consent|permission|approval)\b",
+                # "selvom jeg ikke prøver at logge på", "uden at jeg var ved at logge ind".
+                r"\b(?:selvom|selv om|uden at|når|mens) (?:jeg|vi) (?:\S+ )?(?:ikke|aldrig) (?:\S+ )?"
+                r"(?:prøver|prøvede|forsøger|forsøgte|logger|loggede|er ved at|var ved at|har prøvet|"
+                r"har forsøgt|bruger|brugte|sidder)\b",
+                # "selvom jeg sidder og laver noget helt andet", "while I was asleep".
+                r"\b(?:selvom|selv om|mens|while|even though|although) (?:jeg|vi|i|we) (?:\S+ ){0,3}?"
+                r"(?:noget (?:helt )?andet|sov|sover|i seng|asleep|sleeping|in bed|something else)\b",
+                # Approved one by mistake; nobody at the PC: "kom til at godkende en".
+                r"\b(?:approved|accepted|godkendte|godkendt) (?:\S+ ){0,3}?(?:without thinking|uden at tænke)|"
+                r"\b(?:kom til at|kommet til at|ved en fejl|ved et uheld|by mistake|accidentally) "
+                r"(?:\S+ ){0,2}?(?:godkend\w*|trykke? (?:på )?(?:ja|godkend)|approv\w*|accept\w*|"
+                r"tapped yes)|\b(?:godkendte|godkendt|approved|accepted) (?:\S+ ){0,3}?(?:ved en fejl|"
+                r"ved et uheld|by mistake|by accident|accidentally)\b",
+                r"\b(?:jeg|vi|han|hun) var (?:slet )?ikke (?:ved|på|i nærheden af) (?:min |mit |sin |sit )?"
+                r"(?:computer\w*|pc\w*|skrivebord\w*|kontoret|arbejde)|\b(?:i|he|she) (?:wasn'?t|was not) "
+                r"(?:at|near|using) (?:my |his |her |the )?(?:computer|pc|desk|laptop|work)\b",
+                r"\b(?:han|hun) (?:har|havde) (?:ikke|aldrig) (?:selv )?(?:lavet|oprettet|sat (?:\S+ )?op|"
+                r"bedt om)\b",
+                # Denied at the prompt: "jeg har trykket afvis hver gang", "I pressed deny".
+                r"\b(?:trykket|trykkede|trykker|tryk) (?:på )?\W?(?:afvis|nej|deny|reject)\w*|"
+                r"\b(?:pressed|tapped|hit|clicked|chose) (?:\S+ )?\W?(?:deny|denied|reject|no)\b",
+                # A sign-in from abroad while the user was at home: "fra Nigeria i nat".
+                rf"\b(?:logget|loggede|logged|signed) (?:ind|på|in|on|into) (?:\S+ ){{0,6}}?"
+                rf"{_FOREIGN_PLACE}",
+                rf"\b(?:et|der var|there was|there were|an?) (?:nyt |new |ukendt |unknown |mærkeligt |"
+                rf"strange |usædvanligt |unusual )?(?:login|log-?in|sign-?in|logon)\w* (?:\S+ ){{0,6}}?"
+                rf"{_FOREIGN_PLACE}",
+                rf"\b(?:logins|log-?ins|sign-?ins|indlogninger|pålogninger) (?:\S+ ){{0,4}}?"
+                rf"{_FOREIGN_PLACE}",
+                rf"\b(?:en|der var|ny|nye|new) (?:ny |ukendt |mærkelig |usædvanlig )?(?:indlogning|"
+                rf"pålogning)\w* (?:\S+ ){{0,6}}?{_FOREIGN_PLACE}",
+                r"\b(?:jeg|vi) (?:har )?(?:været|var|sad|har siddet|sov|har sovet) (?:\S+ ){0,2}?"
+                r"(?:hjemme|i danmark|på kontoret|i seng)\b|\b(?:i|we) (?:was|were|have been|'ve been|"
+                r"am|are) (?:\S+ ){0,2}?(?:at home|in denmark|in the office|asleep|in bed)\b",
                 r"\b(?:jeg|vi) (?:prøver|forsøger|prøvede|forsøgte|har prøvet|har forsøgt) "
                 r"(?:slet |overhovedet )?"
                 r"(?:ikke|ik) at\b|\b(?:i'?m|i am|we'?re|we are) not (?:trying|logging|signing)\b|"
                 r"\b(?:i|we) (?:wasn'?t|was not|weren'?t) (?:trying|logging|signing)\b",
+                # "Peter siger at han ikke ved noget om det", "hun ved ikke noget om det".
+                r"\b(?:jeg|vi|han|hun) (?:ikke|intet) (?:ved|kender|vidste|kendte) (?:noget )?(?:om|til)\b|"
+                r"\b(?:jeg|vi|han|hun) (?:ved|kender|vidste|kendte) (?:ikke|intet) (?:noget )?(?:om|til)\b",
                 # "som jeg ikke kender noget til", "that I know nothing about".
                 r"\b(?:som|der|that|which) (?:jeg|vi|i|we) (?:ikke|don'?t|do not) (?:kender|ved|know) "
                 r"(?:noget |anything )?(?:til|om|about)\b|\b(?:i|we) know nothing about\b",
@@ -352,6 +455,101 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # Our own technician asked for it.
                 r"\b(?:oneoffice|oo\.dk|jeres (?:tekniker|supporter|kollega|medarbejder|support)|"
                 r"your (?:technician|colleague|support|supporter))\b",
+            ),
+            negatable=True,
+        ),
+        Rule(
+            # BR-9 "mistanke om hack": mail went out in the user's name and they deny it
+            # ("kunderne har fået en mail fra min adresse ... den har jeg ikke sendt").
+            name="mail_in_my_name",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"\b{_RECEIVED_MAIL} (?:\S+ ){{0,4}}?(?:fra|from)\b",
+                # "Mine kontakter spørger hvorfor jeg har sendt dem en mail", "spurgte om det
+                # var mig der havde sendt".
+                r"\b(?:spørger|spurgte|spurgt|undrer sig over|asking|asked|ask|wondering|wonder) "
+                r"(?:\S+ ){0,3}?(?:hvorfor|om|hvad|why|if|whether|what) (?:\S+ ){0,8}?(?:sendt|sent|"
+                r"delt|shared|bedt|asked)\b",
+                # "my Outlook has sent a message to my whole address book".
+                r"\b(?:har|has|have|had|havde) (?:\S+ )?(?:sendt|sent) (?:\S+ ){0,4}?(?:til|to) (?:alle|"
+                r"hele|everyone|everybody|all|my whole|my entire|min (?:\S+ )?(?:adressebog|kontakter|"
+                r"kontaktliste)|my (?:\S+ )?(?:address book|contacts|contact list))\b",
+                # "it came from our accounts department", "mailen kom fra min arbejdsadresse",
+                # "en mail fra mig om ...".
+                r"\b(?:came|come|coming|comes|kom|kommer|komme|sent|sendt|afsendt) (?:\S+ )?(?:fra|from) "
+                r"(?:min|mit|mine|vores|our|my|me|mig|os|us)\b",
+                r"\b(?:mails?|e-?mails?|mailen|beskeder?|faktura\w*|invoices?|messages?|sms\w*) "
+                r"(?:\S+ )?(?:fra|from) (?:mig|me|min (?:\S+ )?(?:mail\w*|adresse\w*|konto\w*)|my "
+                r"(?:\S+ )?(?:e-?mail|address|account|mailbox))\b",
+                # Many mails in the Sent folder, bounces for mails nobody sent.
+                r"\b(?:mails?|e-?mails?|beskeder|messages) (?:\S+ ){0,3}?(?:i|in) (?:min|mit|my|hans|"
+                r"hendes|his|her) (?:sendt\w*|sent)",
+                r"\b(?:kunne ikke leveres|kan ikke leveres|undeliverable|not delivered|delivery "
+                r"(?:has )?failed|delivery failure|returmail\w*|bounce\w*|mailer-daemon|leveringsfejl\w*|"
+                r"fejlmelding\w*|mail delivery)",
+                # Invoice fraud: "en faktura fra min mail med nye bankoplysninger".
+                r"\b(?:faktura\w*|invoices?|mails?|e-?mails?) (?:\S+ ){0,8}?(?:med|with|hvor|where|"
+                r"om at|about|asking|saying) (?:\S+ ){0,5}?(?:nye?|ændrede?|andre?|andet|forkerte?|falske?|new|changed|different|"
+                r"wrong|fake) (?:\S+ )?(?:bank\w*|konto\w*|kontonummer\w*|reg\.? ?nr\w*|iban|"
+                r"account (?:number|details)|payment details)",
+            ),
+            requires_any=(
+                *_NOT_SENT,
+                r"\b(?:fra|from) (?:min|mit|vores|my|our) (?:\S+ )?(?:mail\w*|e-?mail\w*|adresse\w*|"
+                r"address\w*|domæne\w*|domain|konto\w*|account)\b[^.!?;\n]{0,60}?\b(?:bank\w*|"
+                r"konto(?:nummer|oplysninger)\w*|kontonr\w*|iban|payment details|account (?:number|"
+                r"details))",
+                r"\b(?:bank\w*|konto(?:nummer|oplysninger)\w*|kontonr\w*|iban|payment details|"
+                r"account (?:number|details))\b[^.!?;\n]{0,60}?\b(?:fra|from) (?:min|mit|vores|my|"
+                r"our) (?:\S+ )?(?:mail\w*|e-?mail\w*|adresse\w*|address\w*|domæne\w*|domain|"
+                r"konto\w*|account)\b",
+            ),
+            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            negatable=True,
+        ),
+        Rule(
+            # BR-9 "mistanke om hack": a password leaked somewhere (a webshop, a forum) and
+            # used for the work account too; the leak may be outside, the account is ours.
+            name="leaked_password_reused",
+            critical=True,
+            priority="high",
+            patterns=(
+                rf"\b(?:samme|same) {_PASSWORD} (?:\S+ ){{0,4}}?(?:til|på|for|som|as|on|at|with|i|in)\b",
+                rf"\b(?:genbruger|genbrugt|bruger|brugt|reuse[sd]?|reusing|use[sd]?|using) (?:\S+ )?"
+                rf"(?:den |det |the |that |this |my )?(?:samme|same) (?:\S+ )?(?:{_PASSWORD}|en|one)\b",
+            ),
+            requires_any=(
+                r"\b(?:lækket|leaked|læk\w*|leak\w*|databrud|data ?breach\w*|breach\w*|pwned|"
+                r"haveibeenpwned|hacket|hacked|stjålet|stolen|kompromitteret|compromised)",
+            ),
+            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            negatable=True,
+        ),
+        Rule(
+            # BR-9 "mistanke om hack": a page that came with a mail, a link or an
+            # attachment asked for the Microsoft log-on, and the user gave it ("den bad
+            # mig logge ind ... Det gjorde jeg", "a window where I had to sign in, which I did").
+            name="phishing_login_prompt",
+            critical=True,
+            priority="high",
+            patterns=(
+                r"\b(?:(?:bad|bede|beder) (?:\S+ )?mig|bedt om|skulle|asked me|asking me|asks me|wanted me|"
+                r"told me|had to|needed to) (?:jeg |man |i )?(?:om )?(?:at |to )?(?:logge?|log|sign|"
+                r"indtaste|taste|skrive|"
+                r"enter|type|verify|bekræfte|svare|sende|reply|respond|send) (?:\S+ ){0,12}?(?:det gjorde jeg|hvilket jeg (?:\S+ )?"
+                r"gjorde|og (?:det )?gjorde jeg|og jeg gjorde det|which i did|and i did|so i did|"
+                r"i did so|i did that|i did it)\b",
+            ),
+            requires_any=(
+                *_LURE,
+                r"\b(?:åbnede|åbnet|åbne|klikkede|klikket|trykkede|trykket|opened|clicked|tapped|"
+                r"vedhæft\w*|bilag\w*|attachment\w*|dokument\w*|document\w*)",
+            ),
+            excludes=(
+                *_HYPOTHETICAL,
+                *_TRAINING,
+                r"\b(?:til jer|to you|til support|to support|til oneoffice|to oneoffice)\b",
             ),
             negatable=True,
         ),

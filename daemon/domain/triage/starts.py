@@ -62,9 +62,12 @@ class Scanner:
     owners: Mapping[str, tuple[frozenset[str], ...]]  # group -> the word sets it begins
 
 
-@functools.lru_cache(maxsize=16)
+# A daemon has one or two rule lists; room for more, since building a scanner costs
+# tens of milliseconds and a caller cycling through more lists than the cache holds
+# (each tail of the default rules, as test_triage does) would rebuild it on every mail.
+@functools.lru_cache(maxsize=64)
 def scanner_for(sets: frozenset[frozenset[str]]) -> Scanner:
-    """One regex finding every word of `sets` (cached: a daemon has one or two rule lists)."""
+    """One regex finding every word of `sets` (cached)."""
     every = sorted(set().union(*sets))
     # The scan finds the longest word at each place; it begins each set holding a
     # prefix of it ("kan ikke" found: "kan " is there too).
