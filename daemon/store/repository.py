@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, overload
 
 from sqlalchemy import (
     JSON,
@@ -74,6 +74,8 @@ def insert_cases(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[tuple
     """Insert cases in one statement; returns (id, number) in the order of `rows`."""
     if not rows:
         return []
+    if conn.dialect.name == "postgresql":
+        return _copy_in(conn, cases, rows, number=case_number_seq.name)
     number = next_case_number_expression(conn)
     result = conn.execute(
         insert(cases)
@@ -141,9 +143,18 @@ def stream_raw(conn: Connection, message_pk: int, raw: bytes) -> None:
         cursor.execute("DELETE FROM oo_raw_upload")
 
 
-def _copy_in(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert `rows` (every column but id) with one binary COPY (PostgreSQL only);
-    returns the ids given them, ascending in the order of `rows`.
+@overload
+def _copy_in(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]: ...
+@overload
+def _copy_in(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], number: str
+) -> list[tuple[int, int]]: ...
+def _copy_in(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], number: str | None = None
+) -> list[int] | list[tuple[int, int]]:
+    """Insert `rows` with one binary COPY (PostgreSQL only); returns the ids given them,
+    ascending in the order of `rows`, and with `number` (a sequence) also the column
+    `number` from it, ascending the same way: (id, number).
 
     A multi-row INSERT of a batch of mails is a statement of thousands of parameters
     that SQLAlchemy builds and psycopg splits and converts anew for every batch; in the
@@ -153,32 +164,48 @@ def _copy_in(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> 
     table's own sequence first."""
     import psycopg  # here: a command on SQLite never loads the driver (cli_startup)
 
-    names = [c.name for c in table.c if c.name != "id"]
+    given = ["id"] if number is None else ["id", "number"]
+    names = [c.name for c in table.c if c.name not in given]
     dialect = conn.dialect
     process = [table.c[name].type._cached_bind_processor(dialect) for name in names]
-    ids = sorted(
-        conn.execute(
-            text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id'))"
-                 " FROM generate_series(1, :n)"),
-            {"n": len(rows)},
-        ).scalars()
-    )
-    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in ["id", *names])
+    # What an INSERT gives a column a row leaves out: its scalar default, else NULL.
+    defaults = {
+        name: _scalar_default(table.c[name])
+        for name in names
+        if any(name not in row for row in rows)
+    }
+    draw = [f"nextval(pg_get_serial_sequence('{table.name}', 'id'))"]
+    if number is not None:
+        draw.append(f"nextval('{number}')")
+    drawn = conn.execute(
+        text(f"SELECT {', '.join(draw)} FROM generate_series(1, :n)"), {"n": len(rows)}
+    ).all()
+    ids = sorted(row[0] for row in drawn)
+    numbers = sorted(row[1] for row in drawn) if number else []
+    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in [*given, *names])
     statement = f"COPY {table.name} ({columns}) FROM STDIN (FORMAT BINARY)"
     driver = conn.connection.driver_connection
     assert driver is not None
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.set_types(["int4", *(_copy_type(table.c[name].type) for name in names)])
-            for pk, row in zip(ids, rows, strict=True):
-                values = [row[name] for name in names]
+            copy.set_types([_copy_type(table.c[name].type) for name in [*given, *names]])
+            for i, row in enumerate(rows):
+                values = [row[name] if name in row else defaults[name] for name in names]
                 # None too, as an INSERT binds it (a JSON column's None is JSON null).
-                copy.write_row(
-                    [pk, *(v if f is None else f(v) for f, v in zip(process, values, strict=True))]
-                )
+                bound = [v if f is None else f(v) for f, v in zip(process, values, strict=True)]
+                copy.write_row([ids[i], numbers[i], *bound] if number else [ids[i], *bound])
     except psycopg.Error as exc:  # as SQLAlchemy raises it for its own statements
         raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
-    return ids
+    return list(zip(ids, numbers, strict=True)) if number else ids
+
+
+def _scalar_default(column: Any) -> Any:
+    default = column.default
+    if default is None:
+        return None
+    if not default.is_scalar:  # none in the tables copied in; an INSERT would call it
+        raise TypeError(f"COPY cannot give {column.name} its default")
+    return default.arg
 
 
 def _copy_type(column_type: Any) -> str:
