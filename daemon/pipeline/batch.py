@@ -71,6 +71,29 @@ class Run:
         since = self.now - timedelta(hours=1)
         return AcksSent.of(repository.ack_recipients_since(self.conn, since))
 
+    @functools.cached_property
+    def _cases_now(self) -> dict[int, Row[Any]]:
+        # Read when the conversation step first asks, after every earlier step wrote.
+        return repository.case_rows(
+            self.conn, (p.case_id for p in self.plans if p.on_existing_case and p.case_id)
+        )
+
+    def case_row(self, case_id: int) -> Row[Any]:
+        """The row of an existing case as it is now (the conversation step).
+
+        The cases the run's mails go on are read in one query; each row is handed out
+        once, so a second mail on the same case in the run reads it again, with what
+        the first one wrote (a staff "#status closed" before a customer's reply)."""
+        row = self._cases_now.pop(case_id, None)
+        return row if row is not None else repository.case_rows(self.conn, [case_id])[case_id]
+
+    def case_changed(self, case_id: int | None = None) -> None:
+        """A case was written (None: maybe any case): its row read ahead is stale."""
+        if case_id is None:
+            self._cases_now.clear()
+        else:
+            self._cases_now.pop(case_id, None)
+
 
 def independent_runs(batch: Sequence[Prepared]) -> list[list[Prepared]]:
     """The batch cut before any mail that answers, or names the case of, an earlier one.

@@ -48,12 +48,13 @@ class Conversation(Step):
                 self._customer(run, plan, plan.case)
             case _ if plan.case_id is not None:
                 repository.update_case(run.conn, plan.case_id, updated_at=run.now)
+                run.case_changed(plan.case_id)
 
     def _customer(self, run: Run, plan: Plan, case: CaseView) -> None:
         conn, now = run.conn, run.now
         # The row as it is now: a staff "#status closed" earlier in the same pass has
         # already been written.
-        row = repository.case_rows(conn, [case.id])[case.id]
+        row = run.case_row(case.id)
         changes: dict[str, object] = {"updated_at": now}
         effect = customer_reply_effect(
             status=row.status,
@@ -90,7 +91,8 @@ class Conversation(Step):
         conn, now = run.conn, run.now
         settings = self.tools.settings
         item, parsed = plan.item, plan.parsed
-        row = repository.case_rows(conn, [case.id])[case.id]
+        row = run.case_row(case.id)
+        run.case_changed()  # commands may write more than this case's row
         at = item.mail.received_at
         has_text = bool((plan.body_text or "").strip())
         delivery = staff_mail_delivery(

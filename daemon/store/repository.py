@@ -11,28 +11,38 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, overload
 
 from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
     ColumnElement,
     Connection,
+    Integer,
+    LargeBinary,
     Row,
     Select,
+    String,
+    Table,
     and_,
     delete,
     func,
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from daemon.domain.billing import Fee, Rates, rates_for
 from daemon.mail import LARGE_MAIL_BYTES
 from daemon.store.schema import (
     FIRST_CASE_NUMBER,
+    UTCDateTime,
     alerts,
     attachments,
     case_events,
@@ -64,6 +74,8 @@ def insert_cases(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[tuple
     """Insert cases in one statement; returns (id, number) in the order of `rows`."""
     if not rows:
         return []
+    if conn.dialect.name == "postgresql":
+        return _copy_in(conn, cases, rows, number=case_number_seq.name)
     number = next_case_number_expression(conn)
     result = conn.execute(
         insert(cases)
@@ -86,10 +98,13 @@ def insert_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[in
     big = {i: row["raw"] for i, row in enumerate(full) if streamed and _is_big(row["raw"])}
     for i in big:
         full[i]["raw"] = b""  # streamed in below
-    result = conn.execute(
-        insert(messages).returning(messages.c.id, sort_by_parameter_order=True), full
-    )
-    ids = [row.id for row in result]
+    if streamed:
+        ids = _copy_in(conn, messages, full)
+    else:
+        result = conn.execute(
+            insert(messages).returning(messages.c.id, sort_by_parameter_order=True), full
+        )
+        ids = [row.id for row in result]
     for i, raw in big.items():
         stream_raw(conn, ids[i], raw)
     return ids
@@ -126,6 +141,90 @@ def stream_raw(conn: Connection, message_pk: int, raw: bytes) -> None:
             (message_pk,),
         )
         cursor.execute("DELETE FROM oo_raw_upload")
+
+
+@overload
+def _copy_in(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]: ...
+@overload
+def _copy_in(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], number: str
+) -> list[tuple[int, int]]: ...
+def _copy_in(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], number: str | None = None
+) -> list[int] | list[tuple[int, int]]:
+    """Insert `rows` with one binary COPY (PostgreSQL only); returns the ids given them,
+    ascending in the order of `rows`, and with `number` (a sequence) also the column
+    `number` from it, ascending the same way: (id, number).
+
+    A multi-row INSERT of a batch of mails is a statement of thousands of parameters
+    that SQLAlchemy builds and psycopg splits and converts anew for every batch; in the
+    IMAP pass that cost the daemon's thread more than PostgreSQL's work on the rows
+    (benchmarks/README.md, issue 18). The values go through the columns' own bind
+    processing (UTC datetimes, JSON text) as an INSERT's would; the ids come from the
+    table's own sequence first."""
+    import psycopg  # here: a command on SQLite never loads the driver (cli_startup)
+
+    given = ["id"] if number is None else ["id", "number"]
+    names = [c.name for c in table.c if c.name not in given]
+    dialect = conn.dialect
+    process = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    # What an INSERT gives a column a row leaves out: its scalar default, else NULL.
+    defaults = {
+        name: _scalar_default(table.c[name])
+        for name in names
+        if any(name not in row for row in rows)
+    }
+    draw = [f"nextval(pg_get_serial_sequence('{table.name}', 'id'))"]
+    if number is not None:
+        draw.append(f"nextval('{number}')")
+    drawn = conn.execute(
+        text(f"SELECT {', '.join(draw)} FROM generate_series(1, :n)"), {"n": len(rows)}
+    ).all()
+    ids = sorted(row[0] for row in drawn)
+    numbers = sorted(row[1] for row in drawn) if number else []
+    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in [*given, *names])
+    statement = f"COPY {table.name} ({columns}) FROM STDIN (FORMAT BINARY)"
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.set_types([_copy_type(table.c[name].type) for name in [*given, *names]])
+            for i, row in enumerate(rows):
+                values = [row[name] if name in row else defaults[name] for name in names]
+                # None too, as an INSERT binds it (a JSON column's None is JSON null).
+                bound = [v if f is None else f(v) for f, v in zip(process, values, strict=True)]
+                copy.write_row([ids[i], numbers[i], *bound] if number else [ids[i], *bound])
+    except psycopg.Error as exc:  # as SQLAlchemy raises it for its own statements
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+    return list(zip(ids, numbers, strict=True)) if number else ids
+
+
+def _scalar_default(column: Any) -> Any:
+    default = column.default
+    if default is None:
+        return None
+    if not default.is_scalar:  # none in the tables copied in; an INSERT would call it
+        raise TypeError(f"COPY cannot give {column.name} its default")
+    return default.arg
+
+
+def _copy_type(column_type: Any) -> str:
+    """The binary COPY type of a column (varchar's binary form is text's)."""
+    if isinstance(column_type, LargeBinary):
+        return "bytea"
+    if isinstance(column_type, BigInteger):
+        return "int8"
+    if isinstance(column_type, Integer):
+        return "int4"
+    if isinstance(column_type, UTCDateTime):
+        return "timestamptz"
+    if isinstance(column_type, Boolean):
+        return "bool"
+    if isinstance(column_type, JSON):  # bound as psycopg's Json, as for an INSERT
+        return "json"
+    if isinstance(column_type, String):  # Text is a String
+        return "text"
+    raise TypeError(f"no COPY format for {column_type!r}")
 
 
 def insert_attachments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:

@@ -425,6 +425,25 @@ def test_customer_reply_after_staff_close_in_the_same_pass_reopens(desk: Desk) -
     assert desk.case(number)["status"] == "open"
 
 
+def test_two_replies_on_one_closed_case_in_one_run_reopen_it_once(desk: Desk) -> None:
+    """The conversation step reads a run's cases at once: the second reply, on the
+    same case in the same run, must see the case the first reopened (one "status"
+    event), not the closed row read before it."""
+    number, ack = open_case(desk)
+    close = mail(sender="tina@oo.dk", subject=f"[OO#{number}] x", body="#status closed\n",
+                 message_id="<close4@oo.dk>", headers={"Authentication-Results": TRUSTED})
+    desk.deliver(close)
+    # No case number in the subjects and different mails answered: one run, one case.
+    first = mail(subject="Printeren", body="Den er gal igen", message_id="<r1@kunde.dk>",
+                 in_reply_to="<first@kunde.dk>")
+    second = mail(subject="Hvad så?", body="Stadig gal", message_id="<r2@kunde.dk>",
+                  in_reply_to=ack["Message-ID"])
+    assert desk.deliver(first, second)["threaded"] == 2
+    case = desk.case(number)
+    moves = [e["detail"] for e in case["events"] if e["action"] == "status"]
+    assert moves == [{"from": "new", "to": "closed"}, {"from": "closed", "to": "open"}]
+
+
 def test_staff_reply_all_is_not_relayed_twice(desk: Desk) -> None:
     number, _ack = open_case(desk)
     reply_all = mail(sender="tina@oo.dk", to="support@oo.dk", cc="soren@kunde.dk",

@@ -129,3 +129,26 @@ def test_0017_keeps_the_verdict_of_cases_staff_never_corrected(url: str) -> None
     assert [tuple(row) for row in rows] == [
         (100001, "high", True, 'suspected_hack: "hack"'), (100002, None, None, None),
     ]
+
+
+def test_0018_compresses_raw_mail_with_lz4_where_postgresql_has_it(pg_url: str) -> None:
+    """pglz spends the server's CPU on attachments it cannot shrink, in the INSERT the
+    IMAP pass waits on; lz4 where the server offers it, and back to the default down."""
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    query = text(
+        "SELECT attcompression FROM pg_attribute"
+        " WHERE attrelid = 'messages'::regclass AND attname = 'raw'"
+    )
+    with engine.connect() as conn:
+        offered = conn.execute(text(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings"
+            " WHERE name = 'default_toast_compression'")).scalar()
+        made = conn.execute(query).scalar()
+    assert made == ("l" if offered else "")
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0017")
+        assert conn.execute(query).scalar() == ""
+    engine.dispose()
