@@ -17,11 +17,14 @@ child is gone, on stdout. EOF on stdin ends this process.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import json
 import os
 import runpy
 import sys
+import threading
+import traceback
 
 # Loaded once here rather than by every child: the modules a command's start-up
 # imports. A module another branch renamed is skipped: this list only saves time.
@@ -78,6 +81,30 @@ def _become_the_command(request: dict[str, object]) -> None:
     runpy.run_module("daemon", run_name="__main__", alter_sys=True)
 
 
+def _exit_status(request: dict[str, object]) -> int:
+    """Run the command; its exit status as the interpreter would make it."""
+    try:
+        _become_the_command(request)
+        status: object = 0
+    except SystemExit as exc:
+        status = exc.code
+    except BaseException:  # noqa: BLE001 - reported like an uncaught exception
+        traceback.print_exc()
+        status = 1
+    if status is None:
+        status = 0
+    elif not isinstance(status, int):
+        print(status, file=sys.stderr)
+        status = 1
+    # The interpreter's exit without its teardown of every module (what cost the time
+    # of a fork): threads joined, atexit functions run, output flushed.
+    threading._shutdown()  # type: ignore[attr-defined]  # as Py_FinalizeEx does first
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    return status
+
+
 def main() -> None:
     requests = os.fdopen(os.dup(0), "rb")
     answers = os.fdopen(os.dup(1), "w")
@@ -93,8 +120,7 @@ def main() -> None:
         if pid == 0:
             requests.close()
             answers.close()
-            _become_the_command(request)
-            sys.exit(0)  # __main__ always exits; this only guards the protocol
+            os._exit(_exit_status(request))
         answers.write(json.dumps({"pid": pid}) + "\n")
         answers.flush()
         _, status = os.waitpid(pid, 0)
