@@ -3,12 +3,17 @@ child process, and generated customer mail."""
 
 from __future__ import annotations
 
+import atexit
 import email
 import email.policy
+import json
 import os
+import select
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -134,15 +139,111 @@ class DaemonProcess:
 
 def run_cli(*args: str, config: Path | None = None, cwd: Path | None = None) -> str:
     """Run `python -m daemon ARGS`; returns stdout, raises with stderr on failure."""
+    done = cli(*args, config=config, cwd=cwd)
+    if done.returncode != 0:
+        raise AssertionError(f"{done.args} exited {done.returncode}: {done.stderr}")
+    return done.stdout
+
+
+def cli(
+    *args: str,
+    config: Path | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m daemon ARGS [--config CONFIG]` in a process of its own, in `cwd`
+    (default: the checkout) with clean_env() | `env`; its exit status and output.
+
+    The process is forked from a warm parent (tests/cli_zygote.py) that has the
+    daemon's modules imported already, not started from scratch: the same command in
+    the same kind of process, without ~1 s of imports each time. While another thread
+    of the test holds the parent, the call starts a fresh interpreter instead, so
+    concurrent calls stay concurrent. tests/integration/test_cli.py and the entry-point
+    tests start the real `python -m daemon` and `oo-support`.
+    """
     command = [sys.executable, "-m", "daemon", *args]
     if config is not None:
         command += ["--config", str(config)]
-    done = subprocess.run(
-        command, cwd=cwd or REPO, capture_output=True, env=clean_env(), timeout=120
-    )
-    if done.returncode != 0:
-        raise AssertionError(f"{command} exited {done.returncode}: {done.stderr.decode()}")
-    return done.stdout.decode()
+    where = cwd or REPO
+    environment = clean_env() | (env or {})
+    if not _ZYGOTE_LOCK.acquire(blocking=False):
+        done = subprocess.run(command, cwd=where, capture_output=True, env=environment,
+                              timeout=timeout)
+        return subprocess.CompletedProcess(
+            command, done.returncode, done.stdout.decode(errors="replace"),
+            done.stderr.decode(errors="replace"),
+        )
+    try:
+        return _zygote().run(command, command[3:], where, environment, timeout)
+    finally:
+        _ZYGOTE_LOCK.release()
+
+
+class _Zygote:
+    """The warm parent process of tests/cli_zygote.py, and the calls to it."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(REPO / "tests" / "cli_zygote.py")],
+            cwd=REPO, env=clean_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            bufsize=0,  # unbuffered: select() sees every answer line still unread
+        )
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()  # EOF: the parent ends
+            self.proc.wait(30)
+
+    def _answer(self, deadline: float) -> dict[str, int] | None:
+        """The next answer line, or None once `deadline` has passed."""
+        assert self.proc.stdout is not None
+        wait = max(0.0, deadline - time.monotonic())
+        ready, _, _ = select.select([self.proc.stdout], [], [], wait)
+        if not ready:
+            return None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"tests/cli_zygote.py exited with {self.proc.wait(30)}")
+        answer: dict[str, int] = json.loads(line)
+        return answer
+
+    def run(
+        self, command: list[str], args: list[str], cwd: Path, env: dict[str, str],
+        timeout: float,
+    ) -> subprocess.CompletedProcess[str]:
+        assert self.proc.stdin is not None
+        with tempfile.TemporaryDirectory(prefix="oo-cli-") as scratch:
+            out, err = Path(scratch) / "stdout", Path(scratch) / "stderr"
+            request = {"args": args, "cwd": str(cwd), "env": env, "stdout": str(out),
+                       "stderr": str(err)}
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+            deadline = time.monotonic() + timeout
+            started = self._answer(time.monotonic() + 60)
+            if started is None:
+                raise RuntimeError("tests/cli_zygote.py did not fork within 60 s")
+            finished = self._answer(deadline)
+            if finished is None:  # as subprocess.run(timeout=...): kill, then raise
+                os.kill(started["pid"], signal.SIGKILL)
+                self._answer(time.monotonic() + 60)
+                raise subprocess.TimeoutExpired(command, timeout)
+            return subprocess.CompletedProcess(
+                command, finished["returncode"], out.read_text(errors="replace"),
+                err.read_text(errors="replace"),
+            )
+
+
+_ZYGOTE_LOCK = threading.Lock()
+_ZYGOTE: list[_Zygote] = []  # started on first use, one per test process
+
+
+def _zygote() -> _Zygote:
+    if not _ZYGOTE or _ZYGOTE[0].proc.poll() is not None:
+        _ZYGOTE[:] = [_Zygote()]
+    return _ZYGOTE[0]
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:

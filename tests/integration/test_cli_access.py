@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from harness import REPO, clean_env, run_cli, sql, write_config
+from harness import REPO, clean_env, cli, run_cli, sql, write_config
 from sqlalchemy import create_engine, select, text
 
 from daemon.cli import build_parser
@@ -44,10 +44,7 @@ def _config(tmp_path: Path, url: str, *, customers: bool, name: str = "oo.toml")
 
 
 def _cli(*args: str, config: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "daemon", *args, "--config", str(config)],
-        capture_output=True, text=True, env=clean_env(), cwd=cwd or REPO, timeout=120,
-    )
+    return cli(*args, config=config, cwd=cwd)
 
 
 def _fingerprint(url: str) -> dict[str, tuple[int, str]]:

@@ -5,13 +5,11 @@ the monthly report, at fixed instants."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from harness import REPO, clean_env, compose_mail, run_cli, write_config
+from harness import cli, compose_mail, run_cli, write_config
 
 from daemon.app import build_app
 from daemon.inbound import InboundMail
@@ -47,8 +45,7 @@ def show(cfg: Path, number: int) -> dict:
 
 
 def cli_fails(cfg: Path, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "daemon", *args, "--config", str(cfg)],
-                          capture_output=True, text=True, env=clean_env(), cwd=REPO)
+    done = cli(*args, config=cfg)
     assert done.returncode == 1 and done.stdout == ""
     return done.stderr.strip()
 

@@ -13,7 +13,6 @@ import email.policy
 import getpass
 import json
 import subprocess
-import sys
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import REPO, clean_env, compose_mail, parse_mail, run_cli, sql, write_config
+from harness import cli, compose_mail, parse_mail, run_cli, sql, write_config
 from sqlalchemy import text
 
 from daemon.app import App
@@ -60,10 +59,7 @@ def cli_json(*args: str, config: Path) -> Any:
 
 
 def cli_fails(*args: str, config: Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "daemon", *args, "--config", str(config)],
-        capture_output=True, text=True, env=clean_env(), cwd=REPO, timeout=120,
-    )
+    done = cli(*args, config=config)
     assert done.returncode == 1, (done.returncode, done.stderr)
     assert done.stdout == ""
     return done

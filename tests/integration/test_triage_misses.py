@@ -10,14 +10,12 @@ source hands it over, commands run as a supporter types them.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import REPO, clean_env, compose_mail, run_cli, sql, write_config
+from harness import cli, compose_mail, run_cli, sql, write_config
 
 from daemon.app import App
 from daemon.clock import fixed_clock
@@ -163,8 +161,6 @@ def test_triage_once_works_as_before_beside_misses(config: Path, pg_url: str) ->
     assert sql(pg_url, "SELECT kind FROM alerts") == [("review_reminder",)]
     # Neither form, or both: one line, exit 1.
     for args in (["triage"], ["triage", "--once", "misses"]):
-        done = subprocess.run([sys.executable, "-m", "daemon", *args, "--config", str(config)],
-                              capture_output=True, text=True, env=clean_env(), cwd=REPO,
-                              timeout=60)
+        done = cli(*args, config=config, timeout=60)
         assert done.returncode == 1 and done.stdout == ""
         assert len(done.stderr.strip().splitlines()) == 1 and "misses" in done.stderr
