@@ -52,6 +52,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from daemon.domain.sla import Priority
+from daemon.domain.triage.learned import LearnedRule
 from daemon.domain.triage.model import Rule, Triage, rules_from_config
 from daemon.domain.triage.normalise import normalise_text, reply_headline
 from daemon.domain.triage.replies import is_forward, own_words, settled
@@ -109,11 +110,17 @@ def classify(subject: str, body: str, rules: Sequence[Rule] | None = None) -> Tr
     starts = Starts.of(rules, text)
     best: tuple[Rule, str] | None = None
     cancelled: str | None = None
+    ruled_out = False
     for rule in rules:
+        if ruled_out and isinstance(rule, LearnedRule):
+            # A rule found the symptom and the text rules it out ("det er ikke hele
+            # kontoret", "virker igen"): that knowledge beats a guess from the wording.
+            continue
         found = rule.find(text, len(title), starts)
         if found.evidence is None:
             if rule.critical and cancelled is None and found.cancelled is not None:
                 cancelled = f"{rule.name}: {found.cancelled}"
+            ruled_out = ruled_out or (rule.critical and found.ruled_out)
             continue
         reason = f'{rule.name}: "{found.evidence}"'
         if rule.critical:

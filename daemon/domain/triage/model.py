@@ -40,6 +40,9 @@ class Finding:
 
     evidence: str | None = None
     cancelled: str | None = None
+    # The text itself rules the symptom out: an exclude, a negation, a service outside
+    # our IT, "ikke hele kontoret". Not so when a qualifier is only missing.
+    ruled_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ class Rule:
                 headline = None
         standing = standing or headline
         if standing is None:
-            return Finding(cancelled=cancelled)
+            return Finding(cancelled=cancelled, ruled_out=cancelled is not None)
         evidence = standing.group().strip()
         if self._requires is None:
             return Finding(evidence=evidence)
@@ -152,7 +155,8 @@ class Rule:
             negated = negated or f'"{qualifier.group().strip()}" is negated by "{cue}"'
         return Finding(
             cancelled=f'"{evidence}", but not everyone is affected'
-            + (f" ({negated})" if negated else "")
+            + (f" ({negated})" if negated else ""),
+            ruled_out=negated is not None,
         )
 
     def _cancelled(self, symptom: re.Match[str], text: str, subject_end: int) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 
 from daemon.domain.outside_services import OUTSIDE_SERVICES
+from daemon.domain.triage.learned import LearnedRule
 from daemon.domain.triage.model import Rule
 from daemon.domain.triage.not_inquiry import not_an_inquiry
 from daemon.domain.triage.rules_logon import logon_rules
@@ -33,6 +34,8 @@ def _built_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
         *outage_rules(outside),
         *logon_rules(outside),
         *system_rules(),
+        # Last: the learned model speaks only when no critical rule matched (learned.py).
+        LearnedRule(),
     )
 
 

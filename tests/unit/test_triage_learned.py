@@ -1,0 +1,79 @@
+"""The learned second opinion of the triage rules (daemon/domain/triage/learned.py,
+issue 16): its plain-Python reading of the weights is scikit-learn's, it speaks only
+where no critical rule did, a rule that rules a symptom out beats it, and a case it
+makes critical says so."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from daemon.domain.triage import classify, default_rules, rules_from_config
+from daemon.domain.triage.learned import (
+    NAME,
+    LearnedRule,
+    WEIGHTS,
+    char_wb_ngrams,
+    judged_text,
+    load_weights,
+    probability,
+)
+
+
+def test_the_ngrams_are_scikit_learns_char_wb() -> None:
+    # Each word padded with one space each side; a word shorter than n counts once.
+    assert char_wb_ngrams("ab  cde", 2, 3) == {
+        " a": 1, "ab": 1, "b ": 1, " ab": 1, "ab ": 1,
+        " c": 1, "cd": 1, "de": 1, "e ": 1, " cd": 1, "cde": 1, "de ": 1,
+    }
+    assert char_wb_ngrams("x", 2, 5) == {" x": 1, "x ": 1, " x ": 1}
+    assert char_wb_ngrams("aa aa", 2, 2) == {" a": 2, "aa": 2, "a ": 2}
+
+
+def test_the_daemon_reads_the_weights_as_scikit_learn_does() -> None:
+    """The training tool stored scikit-learn's own probabilities for sample mails."""
+    checks = json.loads(WEIGHTS.read_text(encoding="utf-8"))["checks"]
+    weights = load_weights()
+    assert len(checks) >= 20
+    for text, expected in checks:
+        assert math.isclose(probability(text, weights), expected, abs_tol=1e-4), text
+    # And they are not all one answer: the samples span both classes.
+    assert min(e for _, e in checks) < 0.2 and max(e for _, e in checks) > 0.8
+
+
+def test_a_fault_in_words_no_rule_has_is_critical_and_says_it_was_the_model() -> None:
+    subject = "Adgang"
+    body = "Jeg bliver afvist når jeg prøver at komme ind på vores system hjemmefra."
+    found = classify(subject, body)
+    assert (found.critical, found.rule) == (True, NAME)
+    assert found.reason.startswith(f'{NAME}: "p 0.')
+    assert "weighed most:" in found.reason
+    # Without the model (the last built-in rule) no rule has it: the model made it critical.
+    assert isinstance(default_rules()[-1], LearnedRule)
+    assert not classify(subject, body, default_rules()[:-1]).critical
+
+
+def test_a_rule_that_rules_the_symptom_out_beats_the_model() -> None:
+    subject = "Internet"
+    body = "Hej\nDet er ikke hele kontoret, det er kun min pc der ikke kan komme på nettet."
+    # The wording alone looks critical to the model ...
+    assert probability(judged_text(subject, body), load_weights()) >= load_weights().threshold
+    # ... but the outage rule read "ikke hele kontoret" (BR-8: not everyone affected).
+    assert not classify(subject, body).critical
+
+
+def test_ordinary_requests_stay_normal() -> None:
+    for subject, body in [
+        ("Ny mus", "Kan I bestille en ny mus til mig? Den gamle er slidt."),
+        ("Licens", "Hvornår udløber vores Office-licenser? Vi skal budgettere."),
+        ("New starter", "We have a new colleague starting on Monday, can you order a laptop?"),
+    ]:
+        assert not classify(subject, body).critical, subject
+
+
+def test_own_rules_replacing_the_built_in_ones_have_no_model() -> None:
+    own = rules_from_config([{"name": "kasse", "patterns": ["kassen er nede"],
+                              "critical": True}])
+    assert NAME not in [rule.name for rule in own]
+    body = "Jeg bliver afvist når jeg prøver at komme ind på vores system hjemmefra."
+    assert not classify("Adgang", body, own).critical
