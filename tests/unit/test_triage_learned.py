@@ -11,8 +11,8 @@ import math
 from daemon.domain.triage import classify, default_rules, rules_from_config
 from daemon.domain.triage.learned import (
     NAME,
-    LearnedRule,
     WEIGHTS,
+    LearnedRule,
     char_wb_ngrams,
     judged_text,
     load_weights,
