@@ -1,7 +1,8 @@
 """Precision and recall of "critical" on the hand-written sentence set.
 
     python -m benchmarks.triage_accuracy
-        [--show-misses tune|held-out|all|blind|blind2|blind3|blind4|blind5|file] [--file PATH]
+        [--show-misses tune|held-out|all|blind|blind2|blind3|blind4|blind5|blind6|file]
+        [--file PATH]
 
 The set is tests/unit/triage_sentences.tsv: realistic mails (subject and new text),
 Danish and English, each labelled critical or normal by the agreement (BR-8..BR-10).
@@ -23,7 +24,8 @@ other two, while the rules were being tuned on "blind2". A row "blind4" scores
 tests/unit/triage_blind4.tsv, a fourth set written the same way without opening the other
 three, while the rules were being tuned on "blind3". A row "blind5" scores
 tests/unit/triage_blind5.tsv, a fifth set written the same way without opening the other
-four. `--file PATH` adds a row
+four. A row "blind6" scores tests/unit/triage_blind6.tsv, a sixth set written the same way
+without opening the other five. `--file PATH` adds a row
 "file" for any other file in the same format (`--show-misses file`).
 
 `--new-text` classifies what the pipeline classifies (daemon/pipeline/triage.py
@@ -49,6 +51,7 @@ BLIND2 = SENTENCES.with_name("triage_blind2.tsv")
 BLIND3 = SENTENCES.with_name("triage_blind3.tsv")
 BLIND4 = SENTENCES.with_name("triage_blind4.tsv")
 BLIND5 = SENTENCES.with_name("triage_blind5.tsv")
+BLIND6 = SENTENCES.with_name("triage_blind6.tsv")
 WHY = "# why:"
 
 
@@ -131,7 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--show-misses",
                         choices=("tune", "held-out", "all", "blind", "blind2", "blind3",
-                                 "blind4", "blind5", "file"),
+                                 "blind4", "blind5", "blind6", "file"),
                         default=None)
     parser.add_argument("--file", type=Path, default=None,
                         help="also score this file (same format), as the row 'file'")
@@ -140,7 +143,7 @@ def main() -> None:
     args = parser.parse_args()
     parts = slices(load())
     blind_files = {"blind": BLIND, "blind2": BLIND2, "blind3": BLIND3, "blind4": BLIND4,
-                   "blind5": BLIND5}
+                   "blind5": BLIND5, "blind6": BLIND6}
     if args.file is not None:
         blind_files["file"] = args.file
     elif args.show_misses == "file":
