@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from harness import run_cli, write_config
 from sqlalchemy import create_engine, select
+from sqlalchemy.exc import IntegrityError
 
 from daemon.store import repository
-from daemon.store.schema import cases
+from daemon.store.schema import cases, messages
 
 AT = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 # Only the columns with no default; subject, critical, agreement, flags, project are left out.
@@ -42,3 +43,26 @@ def test_a_case_row_left_without_its_defaulted_columns_gets_their_defaults(url: 
         engine.dispose()
     assert (row.subject, row.critical, row.agreement, row.flags, row.project) == (
         "", False, False, [], False)
+
+
+def test_a_message_stored_twice_is_refused_by_its_dedupe_key_and_the_rest_goes_on(
+    url: str,
+) -> None:
+    # pipeline/shunt.py store_alone counts a mail as a duplicate (another daemon stored
+    # it first) by an IntegrityError naming dedupe_key; COPY must raise it as INSERT did.
+    message = {"direction": "in", "kind": "customer", "at": AT, "size": 3, "raw": b"Hej",
+               "to_addrs": [], "cc_addrs": [], "subject": "", "body_text": "Hej",
+               "dedupe_key": "sha:same", "source": "smtp", "created_at": AT}
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            [first] = repository.insert_messages(conn, [message])
+            with pytest.raises(IntegrityError) as refused, conn.begin_nested():
+                repository.insert_messages(conn, [message])
+            assert "dedupe_key" in str(refused.value.orig)
+            [other] = repository.insert_messages(conn, [{**message, "dedupe_key": "sha:other"}])
+        with engine.connect() as conn:
+            keys = conn.execute(select(messages.c.id, messages.c.dedupe_key)).all()
+    finally:
+        engine.dispose()
+    assert sorted(keys) == [(first, "sha:same"), (other, "sha:other")]
