@@ -4,6 +4,7 @@ child process, and generated customer mail."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import email
 import email.policy
 import json
@@ -215,25 +216,42 @@ class _Zygote:
         timeout: float,
     ) -> subprocess.CompletedProcess[str]:
         assert self.proc.stdin is not None
+        started: dict[str, int] | None = None
         with tempfile.TemporaryDirectory(prefix="oo-cli-") as scratch:
             out, err = Path(scratch) / "stdout", Path(scratch) / "stderr"
             request = {"args": args, "cwd": str(cwd), "env": env, "stdout": str(out),
                        "stderr": str(err)}
-            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
-            self.proc.stdin.flush()
-            deadline = time.monotonic() + timeout
-            started = self._answer(time.monotonic() + 60)
-            if started is None:
-                raise RuntimeError("tests/cli_zygote.py did not fork within 60 s")
-            finished = self._answer(deadline)
-            if finished is None:  # as subprocess.run(timeout=...): kill, then raise
-                os.kill(started["pid"], signal.SIGKILL)
-                self._answer(time.monotonic() + 60)
-                raise subprocess.TimeoutExpired(command, timeout)
+            try:
+                self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+                self.proc.stdin.flush()
+                deadline = time.monotonic() + timeout
+                started = self._answer(time.monotonic() + 60)
+                if started is None:
+                    raise RuntimeError("tests/cli_zygote.py did not fork within 60 s")
+                finished = self._answer(deadline)
+                if finished is None:  # as subprocess.run(timeout=...): kill, then raise
+                    raise subprocess.TimeoutExpired(command, timeout)
+            except BaseException:
+                # Answers of this call may still come; read by the next call, they would
+                # give it this command's exit status. The parent goes with the call.
+                self.abandon(started["pid"] if started else None)
+                raise
             return subprocess.CompletedProcess(
                 command, finished["returncode"], out.read_text(errors="replace"),
                 err.read_text(errors="replace"),
             )
+
+    def abandon(self, pid: int | None) -> None:
+        """Kill the command `pid` (if it was forked) and the parent; the next call
+        starts a new parent (_zygote)."""
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.proc.kill()
+        self.proc.wait(30)
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None:
+                pipe.close()
 
 
 _ZYGOTE_LOCK = threading.Lock()

@@ -1,4 +1,4 @@
-"""A parsing worker process: `python -m daemon.sources.parse_worker FD`, started by
+"""A parsing worker process: `python -P -m daemon.sources.parse_worker FD`, started by
 daemon/sources/prepare_pool.py with one end of a socket pair as FD.
 
 It imports only what reading a mail needs (daemon/reading.py: the mail parsing, the

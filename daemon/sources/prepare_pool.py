@@ -201,7 +201,10 @@ class _Worker:
         ours, theirs = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "daemon.sources.parse_worker", str(theirs.fileno())],
+                # -P: not the working directory first on sys.path, as `python -m` puts
+                # it; a module file there must not replace one the worker imports.
+                [sys.executable, "-P", "-m", "daemon.sources.parse_worker",
+                 str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,  # its log goes to stderr, as the daemon's

@@ -7,7 +7,7 @@ can write a case, its message and its acknowledgement atomically.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -168,9 +168,9 @@ def _copy_in(
     names = [c.name for c in table.c if c.name not in given]
     dialect = conn.dialect
     process = [table.c[name].type._cached_bind_processor(dialect) for name in names]
-    # What an INSERT gives a column a row leaves out: its scalar default, else NULL.
+    # What an INSERT gives a column a row leaves out: its default, else NULL.
     defaults = {
-        name: _scalar_default(table.c[name])
+        name: _default_of(table.c[name])
         for name in names
         if any(name not in row for row in rows)
     }
@@ -190,7 +190,7 @@ def _copy_in(
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             copy.set_types([_copy_type(table.c[name].type) for name in [*given, *names]])
             for i, row in enumerate(rows):
-                values = [row[name] if name in row else defaults[name] for name in names]
+                values = [row[name] if name in row else defaults[name]() for name in names]
                 # None too, as an INSERT binds it (a JSON column's None is JSON null).
                 bound = [v if f is None else f(v) for f, v in zip(process, values, strict=True)]
                 copy.write_row([ids[i], numbers[i], *bound] if number else [ids[i], *bound])
@@ -199,13 +199,19 @@ def _copy_in(
     return list(zip(ids, numbers, strict=True)) if number else ids
 
 
-def _scalar_default(column: Any) -> Any:
+def _default_of(column: Any) -> Callable[[], Any]:
+    """The value an INSERT gives `column` when a row leaves it out, made anew for each
+    row as an INSERT makes it (cases.flags: a new list)."""
     default = column.default
     if default is None:
-        return None
-    if not default.is_scalar:  # none in the tables copied in; an INSERT would call it
-        raise TypeError(f"COPY cannot give {column.name} its default")
-    return default.arg
+        if column.server_default is not None:  # COPY would store NULL, not the default
+            raise TypeError(f"COPY cannot give {column.name} its server default")
+        return lambda: None
+    if default.is_scalar:
+        return lambda: default.arg
+    if default.is_callable:  # SQLAlchemy's wrapper takes the execution context
+        return lambda: default.arg(None)
+    raise TypeError(f"COPY cannot give {column.name} its default")
 
 
 def _copy_type(column_type: Any) -> str:

@@ -138,3 +138,18 @@ def test_a_large_mail_reads_as_in_the_daemon_and_the_worker_is_kept(pool: Prepar
     assert (prepared.key, prepared.outcome) == (whole.key, whole.outcome)
     [after] = list(pool._idle.queue)  # noqa: SLF001
     assert after is before
+
+
+def test_a_worker_imports_nothing_from_the_daemons_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `python -m` puts the working directory first on sys.path (the daemon itself, run
+    # as `oo-support`, does not): a file there named as a module the worker imports
+    # (here the standard library's `email`) must not replace it.
+    (tmp_path / "email.py").write_text("raise ImportError('not the standard library')\n")
+    monkeypatch.chdir(tmp_path)
+    pool = PreparePool(Settings.model_validate({"parsing": {"workers": 1}}))
+    try:
+        normal_mail_is_prepared(pool)
+    finally:
+        pool.close()

@@ -1,0 +1,68 @@
+"""Rows inserted with binary COPY (daemon/store/repository.py `_copy_in`, PostgreSQL)
+get what an INSERT gives the columns a row leaves out, as on SQLite."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from harness import run_cli, write_config
+from sqlalchemy import create_engine, select
+from sqlalchemy.exc import IntegrityError
+
+from daemon.store import repository
+from daemon.store.schema import cases, messages
+
+AT = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+# Only the columns with no default; subject, critical, agreement, flags, project are left out.
+BARE_CASE: dict[str, Any] = {
+    "status": "open", "priority": "normal", "channel": "email",
+    "customer_email": "bo@firma.dk", "customer_domain": "firma.dk", "language": "da",
+    "created_at": AT, "updated_at": AT, "response_due": AT, "resolve_due": AT,
+}
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("migrated_pg_url"))
+    url = f"sqlite:///{tmp_path / 'oo.db'}"
+    run_cli("db", "upgrade", config=write_config(tmp_path / "oo.toml", database_url=url))
+    return url
+
+
+def test_a_case_row_left_without_its_defaulted_columns_gets_their_defaults(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            [(case_id, _number)] = repository.insert_cases(conn, [BARE_CASE])
+            row = conn.execute(select(cases).where(cases.c.id == case_id)).one()
+    finally:
+        engine.dispose()
+    assert (row.subject, row.critical, row.agreement, row.flags, row.project) == (
+        "", False, False, [], False)
+
+
+def test_a_message_stored_twice_is_refused_by_its_dedupe_key_and_the_rest_goes_on(
+    url: str,
+) -> None:
+    # pipeline/shunt.py store_alone counts a mail as a duplicate (another daemon stored
+    # it first) by an IntegrityError naming dedupe_key; COPY must raise it as INSERT did.
+    message = {"direction": "in", "kind": "customer", "at": AT, "size": 3, "raw": b"Hej",
+               "to_addrs": [], "cc_addrs": [], "subject": "", "body_text": "Hej",
+               "dedupe_key": "sha:same", "source": "smtp", "created_at": AT}
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            [first] = repository.insert_messages(conn, [message])
+            with pytest.raises(IntegrityError) as refused, conn.begin_nested():
+                repository.insert_messages(conn, [message])
+            assert "dedupe_key" in str(refused.value.orig)
+            [other] = repository.insert_messages(conn, [{**message, "dedupe_key": "sha:other"}])
+        with engine.connect() as conn:
+            keys = conn.execute(select(messages.c.id, messages.c.dedupe_key)).all()
+    finally:
+        engine.dispose()
+    assert sorted(keys) == [(first, "sha:same"), (other, "sha:other")]
