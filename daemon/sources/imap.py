@@ -40,7 +40,13 @@ from daemon.ops.backoff import imap_reconnect
 from daemon.pipeline import Pipeline
 from daemon.settings import ImapSettings
 from daemon.sources.prefetch import Prefetcher
-from daemon.sources.prepare_pool import Prepare, PrepareFailed, PrepareStopped, in_process
+from daemon.sources.prepare_pool import (
+    Prepare,
+    PrepareFailed,
+    PrepareStopped,
+    WorkersUnavailable,
+    in_process,
+)
 from daemon.store import repository
 
 log = logging.getLogger(__name__)
@@ -355,8 +361,9 @@ class ImapSource:
         the tries of the others (stored or quarantined)."""
         try:
             results = ingest()
-        except (OperationalError, InterfaceError, PrepareStopped):
-            # The database went away, or the daemon is stopping, not the mail's fault.
+        except (OperationalError, InterfaceError, PrepareStopped, WorkersUnavailable):
+            # The database went away, the daemon is stopping, or no parsing process
+            # would start: not the mail's fault.
             self._uncount(source, uidvalidity, mails)
             raise
         with self.engine.begin() as conn:

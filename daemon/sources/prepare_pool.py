@@ -71,6 +71,13 @@ class PrepareStopped(Exception):
     """The daemon is stopping: the mail was not prepared, and that is not its fault."""
 
 
+class WorkersUnavailable(Exception):
+    """No parsing process could be started or made ready (a broken install, no memory,
+    no processes left): the daemon's fault, never the mail's, which is sent only to a
+    ready worker. Its try is given back and the pass fails as for a lost database, so a
+    bad deploy is an error for the operator, not every mail quarantined."""
+
+
 def in_process(pipeline: Pipeline) -> Prepare:
     """Prepare in the calling thread (one-shot commands and tests that patch the parser)."""
     return lambda mail, _should_stop: pipeline.prepare(mail)
@@ -158,8 +165,11 @@ class PreparePool:
                 worker.kill()  # died while idle (killed from outside): replaced
             try:
                 return _Worker(self._setup)
-            except BaseException:
+            except OSError as exc:
                 self._idle.put(None)  # the place stays, to be tried again
+                raise WorkersUnavailable(f"a parsing process could not start: {exc}") from exc
+            except BaseException:
+                self._idle.put(None)
                 raise
 
     def _ask(
@@ -172,6 +182,12 @@ class PreparePool:
     ) -> Prepared:
         try:
             worker.wait_ready(should_stop)
+        except (EOFError, OSError) as exc:
+            worker.kill()
+            raise WorkersUnavailable(
+                f"a parsing process did not start ({exc}; exit code {worker.process.poll()})"
+            ) from exc
+        try:
             deadline = time.monotonic() + self.timeout
             # The bytes as they are, not inside a pickle: no copy of a 40 MB mail here.
             worker.conn.send((dataclasses.replace(mail, raw=b""), hidden))

@@ -34,7 +34,13 @@ from daemon.mail.parse import dedupe_key
 from daemon.passwords import hash_password, password_matches
 from daemon.pipeline import Pipeline
 from daemon.settings import Settings, SmtpInSettings, SmtpUser, is_loopback
-from daemon.sources.prepare_pool import Prepare, PrepareFailed, PrepareStopped, in_process
+from daemon.sources.prepare_pool import (
+    Prepare,
+    PrepareFailed,
+    PrepareStopped,
+    WorkersUnavailable,
+    in_process,
+)
 from daemon.sources.smtp_spool import DataSpool, DataState
 from daemon.store import repository
 
@@ -151,8 +157,9 @@ class SupportMailHandler:
             ).values()
         try:
             result, failed_try = self._quarantine_or_ingest(mail, uid, tried)
-        except (OperationalError, InterfaceError, PrepareStopped):
-            # The database went away, or the daemon is stopping: not the mail's fault.
+        except (OperationalError, InterfaceError, PrepareStopped, WorkersUnavailable):
+            # The database went away, the daemon is stopping, or no parsing process
+            # would start: not the mail's fault.
             self._give_back(uid)
             raise
         if result.outcome is not Outcome.DEFERRED:

@@ -21,7 +21,13 @@ from daemon.inbound import InboundMail, Outcome, Prepared
 from daemon.mail import LARGE_MAIL_BYTES
 from daemon.pipeline.read import read
 from daemon.settings import Settings
-from daemon.sources.prepare_pool import PrepareFailed, PreparePool, PrepareStopped
+from daemon.sources import prepare_pool
+from daemon.sources.prepare_pool import (
+    PrepareFailed,
+    PreparePool,
+    PrepareStopped,
+    WorkersUnavailable,
+)
 
 
 def inbound(raw: bytes) -> InboundMail:
@@ -57,6 +63,8 @@ def test_a_mail_over_the_time_budget_fails_and_the_next_one_is_prepared(
 def test_a_worker_killed_from_outside_is_a_failed_try(pool: PreparePool) -> None:
     [worker] = list(pool._idle.queue)  # noqa: SLF001 - the process to kill
     assert worker is not None
+    # Killed while it works on the mail, not while it starts (that is WorkersUnavailable).
+    worker.wait_ready(lambda: False)
     errors: list[BaseException] = []
 
     def prepare() -> None:
@@ -151,5 +159,25 @@ def test_a_worker_imports_nothing_from_the_daemons_working_directory(
     pool = PreparePool(Settings.model_validate({"parsing": {"workers": 1}}))
     try:
         normal_mail_is_prepared(pool)
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_cannot_start_is_the_daemons_fault_not_the_mails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A broken install (here: the interpreter exits at once) must not count a failed
+    try on each mail until all are quarantined: it is WorkersUnavailable, which the
+    sources treat like a lost database (the try given back, the pass failed loudly)."""
+    pool = PreparePool(Settings.model_validate({"parsing": {"workers": 1}}))
+    try:
+        monkeypatch.setattr(prepare_pool.sys, "executable", "/bin/false")
+        with pytest.raises(WorkersUnavailable, match="did not start"):
+            pool.prepare(inbound(customer_mail(1)), lambda: False)
+        monkeypatch.setattr(prepare_pool.sys, "executable", "/nonexistent/python3")
+        with pytest.raises(WorkersUnavailable, match="could not start"):
+            pool.prepare(inbound(customer_mail(1)), lambda: False)
+        monkeypatch.undo()
+        normal_mail_is_prepared(pool)  # the place was kept: a working install prepares
     finally:
         pool.close()
