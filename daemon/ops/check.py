@@ -310,8 +310,10 @@ def _console_answers(host: str, port: int) -> bool:
     """Whether what listens on (host, port) is a OneOffice staff console: its sign-in
     page answers with the console's title."""
     url_host = f"[{host}]" if ":" in host else host
+    # Straight to the address: an http_proxy in the environment must not answer for it.
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with urllib.request.urlopen(f"http://{url_host}:{port}/login", timeout=3) as answer:
+        with direct.open(f"http://{url_host}:{port}/login", timeout=3) as answer:
             return answer.status == 200 and b"OneOffice support</title>" in answer.read(65536)
     except (OSError, ValueError):
         return False

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from harness import compose_mail, run_cli, write_config
+from harness import cli, compose_mail, run_cli, write_config
 from web_console import (
     NOW,
     PASSWORD,
@@ -375,7 +375,11 @@ def test_run_serves_the_console_when_enabled_and_stops_on_sigterm(
         assert login.status_code == 200 and "Sign in" in login.text
         # check-config beside the running daemon: its own console holding the address
         # is how it should be, not a failure (another program there is: test_check_config).
-        checks = json.loads(run_cli("check-config", "--json", config=config))
+        # Asked directly: a proxy in the environment (nothing listens on port 9) is not
+        # asked in its place.
+        done = cli("check-config", "--json", config=config,
+                   env={"http_proxy": "http://127.0.0.1:9", "no_proxy": ""})
+        checks = json.loads(done.stdout)
         assert [(c["ok"], c["detail"]) for c in checks if c["check"] == "web"] == [
             (True, f"in use by a running OneOffice console on 127.0.0.1:{port}")]
     finally:
