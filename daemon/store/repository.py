@@ -662,15 +662,17 @@ def mailbox_state_of(conn: Connection, mailbox: str) -> Row[Any] | None:
 
 
 def save_mailbox_state(conn: Connection, mailbox: str, uidvalidity: int, now: datetime) -> None:
-    updated = conn.execute(
-        update(mailbox_state)
-        .where(mailbox_state.c.mailbox == mailbox)
-        .values(uidvalidity=uidvalidity, updated_at=now)
-    )
-    if updated.rowcount == 0:
-        conn.execute(
-            insert(mailbox_state).values(mailbox=mailbox, uidvalidity=uidvalidity, updated_at=now)
+    # One statement, not UPDATE-then-INSERT: two daemons starting on a new mailbox both
+    # found no row and both inserted; the second's unique-key error ended its pass.
+    upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(mailbox_state)
+    conn.execute(
+        upsert.values(mailbox=mailbox, uidvalidity=uidvalidity, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=["mailbox"],
+            set_={"uidvalidity": upsert.excluded.uidvalidity,
+                  "updated_at": upsert.excluded.updated_at},
         )
+    )
 
 
 # Each deadline of a case and the column that, once set, means it was met (BR-6, BR-11).

@@ -351,3 +351,38 @@ def test_folder_created_by_another_daemon_meanwhile_is_not_an_error(
     assert first_look["done"]
     assert (dovecot.count("INBOX"), dovecot.count("Raced")) == (0, 1)
     source.close()
+
+
+def test_two_daemons_noting_a_new_mailbox_at_once_both_go_on(pg_url: str) -> None:
+    """Both find no mailbox_state row and both write one (seen in CI: the second daemon's
+    pass ended on pk_mailbox_state). The second waits for the first's row and updates it."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine
+
+    from daemon.store import repository
+
+    engine = create_engine(pg_url)
+    now = datetime(2026, 12, 4, 10, tzinfo=UTC)
+    errors: list[BaseException] = []
+    try:
+        with engine.begin() as first:
+            assert repository.mailbox_state_of(first, "INBOX") is None
+            repository.save_mailbox_state(first, "INBOX", 7, now)  # not committed yet
+
+            def second_daemon() -> None:
+                try:
+                    with engine.begin() as conn:  # saw no row: the first has not committed
+                        repository.save_mailbox_state(conn, "INBOX", 7, now)
+                except BaseException as exc:  # noqa: BLE001 - looked at below
+                    errors.append(exc)
+
+            racing = threading.Thread(target=second_daemon)
+            racing.start()
+            racing.join(1.0)  # it waits on the first's row until the first commits
+        racing.join(30)
+        assert not racing.is_alive()
+        assert errors == []
+        assert sql(pg_url, "SELECT mailbox, uidvalidity FROM mailbox_state") == [("INBOX", 7)]
+    finally:
+        engine.dispose()
