@@ -77,3 +77,11 @@ def test_own_rules_replacing_the_built_in_ones_have_no_model() -> None:
     assert NAME not in [rule.name for rule in own]
     body = "Jeg bliver afvist når jeg prøver at komme ind på vores system hjemmefra."
     assert not classify("Adgang", body, own).critical
+
+
+def test_a_short_note_is_left_to_the_rules() -> None:
+    """A phone note, "Printeren virker ikke" / "Ringede": one person's printer (BR-8:
+    not everyone). The model alone reads "ringede" as a story of a hack."""
+    subject, body = "Printeren virker ikke", "Ringede"
+    assert probability(judged_text(subject, body), load_weights()) >= load_weights().threshold
+    assert not classify(subject, body).critical
