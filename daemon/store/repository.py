@@ -74,6 +74,7 @@ def insert_cases(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[tuple
     """Insert cases in one statement; returns (id, number) in the order of `rows`."""
     if not rows:
         return []
+    _refuse_unknown_keys(cases, rows)
     if conn.dialect.name == "postgresql":
         return _copy_in(conn, cases, rows, number=case_number_seq.name)
     number = next_case_number_expression(conn)
@@ -93,6 +94,7 @@ def insert_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[in
     """Insert messages in one statement; returns their ids in the order of `rows`."""
     if not rows:
         return []
+    _refuse_unknown_keys(messages, rows)
     full = [{name: row.get(name) for name in MESSAGE_COLUMNS} for row in rows]
     streamed = conn.dialect.name == "postgresql"
     big = {i: row["raw"] for i, row in enumerate(full) if streamed and _is_big(row["raw"])}
@@ -141,6 +143,14 @@ def stream_raw(conn: Connection, message_pk: int, raw: bytes) -> None:
             (message_pk,),
         )
         cursor.execute("DELETE FROM oo_raw_upload")
+
+
+def _refuse_unknown_keys(table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """A key that is no column of `table` is a bug upstream (a misnamed field): COPY and
+    an executemany INSERT would both store the row without it, without a word."""
+    unknown = sorted({key for row in rows for key in row} - set(table.c.keys()))
+    if unknown:
+        raise ValueError(f"{table.name}: no such column(s) {', '.join(unknown)}")
 
 
 @overload

@@ -66,3 +66,16 @@ def test_a_message_stored_twice_is_refused_by_its_dedupe_key_and_the_rest_goes_o
     finally:
         engine.dispose()
     assert sorted(keys) == [(first, "sha:same"), (other, "sha:other")]
+
+
+def test_a_row_with_a_key_that_is_no_column_is_refused_not_dropped(url: str) -> None:
+    """A misnamed field is a bug upstream: neither the COPY (PostgreSQL) nor an
+    executemany INSERT (SQLite) may store the row without it."""
+    engine = create_engine(url)
+    try:
+        with pytest.raises(ValueError, match="priorty"), engine.begin() as conn:
+            repository.insert_cases(conn, [{**BARE_CASE, "priorty": "high"}])
+        with engine.begin() as conn:
+            assert conn.execute(select(cases.c.id)).all() == []
+    finally:
+        engine.dispose()
