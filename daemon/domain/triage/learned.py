@@ -99,6 +99,10 @@ def contributions(text: str, weights: Weights) -> tuple[float, dict[str, float]]
 
 def probability(text: str, weights: Weights) -> float:
     score, _ = contributions(text, weights)
+    return _sigmoid(score)
+
+
+def _sigmoid(score: float) -> float:
     return 1.0 / (1.0 + math.exp(-score))
 
 
@@ -124,7 +128,7 @@ class LearnedRule(Rule):
             return Finding()
         weights = load_weights()
         score, shares = contributions(text, weights)
-        chance = 1.0 / (1.0 + math.exp(-score))
+        chance = _sigmoid(score)
         if chance < weights.threshold:
             return Finding()
         return Finding(evidence=f"p {chance:.2f}; weighed most: {_words(text, shares)}")
