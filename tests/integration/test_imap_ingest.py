@@ -386,3 +386,34 @@ def test_two_daemons_noting_a_new_mailbox_at_once_both_go_on(pg_url: str) -> Non
         assert sql(pg_url, "SELECT mailbox, uidvalidity FROM mailbox_state") == [("INBOX", 7)]
     finally:
         engine.dispose()
+
+
+def test_no_parsing_process_gives_the_try_back_and_the_mail_waits(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """A broken install (no parsing process will start) fails the pass like a lost
+    database: the mail stays in INBOX with no try counted, so it is not quarantined
+    after max_attempts passes; once workers start again it becomes a case."""
+    from daemon.sources.prepare_pool import WorkersUnavailable
+
+    settings = load_settings(write_config(
+        tmp_path / "oo.toml", database_url=pg_url, imap=dovecot, smtp_out=smtp_sink,
+        extra={"imap": {"max_attempts": 1}},
+    ), environ={})
+    source = build_app(settings).imap_source()
+    working = source.prepare
+
+    def no_workers(mail, should_stop):  # type: ignore[no-untyped-def]
+        raise WorkersUnavailable("a parsing process did not start (test)")
+
+    dovecot.append("INBOX", [customer_mail(1)])
+    source.prepare = no_workers
+    for _ in range(3):  # more passes than max_attempts
+        with pytest.raises(WorkersUnavailable):
+            source.poll_once()
+        source.close()
+    assert sql(pg_url, "SELECT count(*) FROM mail_attempts WHERE count > 0") == [(0,)]
+    assert dovecot.count("INBOX") == 1
+    source.prepare = working
+    assert source.poll_once().created == 1
+    source.close()
