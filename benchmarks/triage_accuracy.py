@@ -1,8 +1,8 @@
 """Precision and recall of "critical" on the hand-written sentence set.
 
     python -m benchmarks.triage_accuracy
-        [--show-misses tune|held-out|all|blind|blind2|blind3|blind4|blind5|blind6|file]
-        [--file PATH]
+        [--show-misses tune|held-out|all|blind|blind2|...|blind8|file]
+        [--file PATH] [--new-text] [--rules-only]
 
 The set is tests/unit/triage_sentences.tsv: realistic mails (subject and new text),
 Danish and English, each labelled critical or normal by the agreement (BR-8..BR-10).
@@ -25,13 +25,18 @@ tests/unit/triage_blind4.tsv, a fourth set written the same way without opening 
 three, while the rules were being tuned on "blind3". A row "blind5" scores
 tests/unit/triage_blind5.tsv, a fifth set written the same way without opening the other
 four. A row "blind6" scores tests/unit/triage_blind6.tsv, a sixth set written the same way
-without opening the other five. `--file PATH` adds a row
+without opening the other five; "blind7" and "blind8" two more, written the same way by two
+engineers at once, each without opening any other set, while the learned second opinion
+was being retrained on blind..blind6. `--file PATH` adds a row
 "file" for any other file in the same format (`--show-misses file`).
 
 `--new-text` classifies what the pipeline classifies (daemon/pipeline/triage.py
 `triage_text`): the body cut to the customer's new text by daemon.mail.quotes.new_text,
 without a quoted original below a reply; a forward whole. Without it the body is
 classified as written in the file.
+
+`--rules-only` leaves the learned second opinion (daemon/domain/triage/learned.py) out,
+to see what the hand-written rules catch alone.
 """
 
 from __future__ import annotations
@@ -42,7 +47,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from daemon.domain.triage import classify
+from daemon.domain.triage import Rule, classify
+from daemon.domain.triage.learned import LearnedRule
+from daemon.domain.triage.rules import default_rules
 from daemon.reading import triage_text
 
 SENTENCES = Path(__file__).resolve().parent.parent / "tests" / "unit" / "triage_sentences.tsv"
@@ -52,6 +59,11 @@ BLIND3 = SENTENCES.with_name("triage_blind3.tsv")
 BLIND4 = SENTENCES.with_name("triage_blind4.tsv")
 BLIND5 = SENTENCES.with_name("triage_blind5.tsv")
 BLIND6 = SENTENCES.with_name("triage_blind6.tsv")
+BLIND7 = SENTENCES.with_name("triage_blind7.tsv")
+BLIND8 = SENTENCES.with_name("triage_blind8.tsv")
+# Every blind set, in the order they were written: the rows of the printed table.
+BLIND_SETS = {"blind": BLIND, "blind2": BLIND2, "blind3": BLIND3, "blind4": BLIND4,
+              "blind5": BLIND5, "blind6": BLIND6, "blind7": BLIND7, "blind8": BLIND8}
 WHY = "# why:"
 
 
@@ -114,10 +126,11 @@ def reasons(path: Path = BLIND) -> dict[int, str]:
     return found
 
 
-def score(sentences: Iterable[Sentence]) -> Score:
+def score(sentences: Iterable[Sentence], rules: Sequence[Rule] | None = None) -> Score:
     counts = {(True, True): 0, (False, True): 0, (True, False): 0, (False, False): 0}
     for sentence in sentences:
-        counts[(sentence.critical, classify(sentence.subject, sentence.body).critical)] += 1
+        found = classify(sentence.subject, sentence.body, rules).critical
+        counts[(sentence.critical, found)] += 1
     return Score(counts[(True, True)], counts[(False, True)], counts[(True, False)],
                  counts[(False, False)])
 
@@ -133,17 +146,19 @@ def slices(sentences: Sequence[Sentence]) -> dict[str, list[Sentence]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--show-misses",
-                        choices=("tune", "held-out", "all", "blind", "blind2", "blind3",
-                                 "blind4", "blind5", "blind6", "file"),
+                        choices=("tune", "held-out", "all", *BLIND_SETS, "file"),
                         default=None)
     parser.add_argument("--file", type=Path, default=None,
                         help="also score this file (same format), as the row 'file'")
     parser.add_argument("--new-text", action="store_true",
                         help="classify only the new text of each body, as the pipeline does")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="leave the learned second opinion out: the hand-written rules alone")
     args = parser.parse_args()
+    rules = ([r for r in default_rules() if not isinstance(r, LearnedRule)]
+             if args.rules_only else None)
     parts = slices(load())
-    blind_files = {"blind": BLIND, "blind2": BLIND2, "blind3": BLIND3, "blind4": BLIND4,
-                   "blind5": BLIND5, "blind6": BLIND6}
+    blind_files = dict(BLIND_SETS)
     if args.file is not None:
         blind_files["file"] = args.file
     elif args.show_misses == "file":
@@ -155,7 +170,7 @@ def main() -> None:
                  for name, part in parts.items()}
     print(f"{'slice':<9} {'n':>4} {'critical':>8} {'precision':>9} {'recall':>7}  tp fp fn tn")
     for name, part in parts.items():
-        s = score(part)
+        s = score(part, rules)
         print(f"{name:<9} {s.total:>4} {s.true_positive + s.false_negative:>8} "
               f"{s.precision:>9.3f} {s.recall:>7.3f}  {s.true_positive} {s.false_positive} "
               f"{s.false_negative} {s.true_negative}")
@@ -163,7 +178,7 @@ def main() -> None:
         labelled = args.show_misses in blind_files
         why = reasons(blind_files[args.show_misses]) if labelled else {}
         for sentence in parts[args.show_misses]:
-            found = classify(sentence.subject, sentence.body)
+            found = classify(sentence.subject, sentence.body, rules)
             if found.critical != sentence.critical:
                 expected = "critical" if sentence.critical else "normal"
                 print(f"line {sentence.line}: expected {expected}: {sentence.subject!r} "
