@@ -628,26 +628,40 @@ class _Batches:
         down: RelayUnavailable | None = None
         early: list[tuple[Row[Any], BaseException | None]] = []  # lanes ended before "."
 
+        def mark_all_sent() -> None:
+            # While the lanes send: every row `sent` in the claim's transaction, which
+            # nobody sees before the commit (a crash rolls it back), so the commit point
+            # is one round trip, the COMMIT. Lanes that end early are put back there.
+            repository.mark_sent(conn, [row.id for row in rows], self.clock())
+
         def commit_batch(arrived: list[int], ended: dict[int, BaseException]) -> None:
             # The lanes that ended early are settled in the claim's own transaction:
             # no gap in which another daemon could take their rows.
             nonlocal down
             early.extend((rows[index], exc) for index, exc in ended.items())
-            for index, exc in ended.items():
-                row = rows[index]
-                if isinstance(exc, RelayUnavailable):
-                    repository.mark_outgoing(conn, row.id, last_error=str(exc))
-                    down = down or exc
-                elif isinstance(exc, (PermanentFailure, TemporaryFailure)):
+            for index, row in enumerate(rows):
+                if row.id in arrived:
+                    continue
+                exc = ended.get(index)
+                if isinstance(exc, (PermanentFailure, TemporaryFailure)) and not isinstance(
+                    exc, RelayUnavailable
+                ):
                     retry = isinstance(exc, TemporaryFailure)
                     reports[row.id] = _record_failure(
                         conn, row, exc, retry, self.settings, self.clock
                     )
-            repository.mark_sent(conn, arrived, self.clock())
+                    continue
+                # Not the mail's fault (or not known): as it was claimed, no attempt used.
+                repository.mark_outgoing(
+                    conn, row.id, status="queued", attempts=row.attempts, sent_at=None,
+                    last_error=str(exc) if isinstance(exc, RelayUnavailable) else row.last_error,
+                )
+                if isinstance(exc, RelayUnavailable):
+                    down = down or exc
             transaction.commit()  # without waiting for the WAL flush: see flush()
 
         try:
-            self.pending = self.lanes.start_batch(rows, commit_batch)
+            self.pending = self.lanes.start_batch(rows, commit_batch, mark_all_sent)
         finally:
             if transaction.is_active:  # the commit failed or was never reached
                 transaction.rollback()

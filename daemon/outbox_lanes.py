@@ -61,12 +61,18 @@ class SmtpLanes:
         """One mail on the first lane (the Transport protocol)."""
         self.lanes[0].send(outbox_id, envelope_from, recipients, raw, commit)
 
-    def start_batch(self, rows: Sequence[Row[Any]], commit: CommitBatch) -> Tails:
+    def start_batch(
+        self,
+        rows: Sequence[Row[Any]],
+        commit: CommitBatch,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> Tails:
         """Row i on lane i up to its ".", `commit` once every lane got there or ended,
         then the "."s go out; returns the rows committed (the others were `commit`'s to
         settle) without waiting for the relay's answers to their "."s. A failure
         raised by `commit` is every waiting lane's (they abandon their DATA) and is
-        raised here once every lane has ended."""
+        raised here once every lane has ended. `meanwhile` runs while the lanes send
+        (before `commit`); if it fails, every lane abandons its DATA."""
         if not self._threads:
             self._threads = [
                 ThreadPoolExecutor(1, thread_name_prefix=f"smtp-lane-{index}")
@@ -78,6 +84,14 @@ class SmtpLanes:
             thread.submit(_lane, lane, row, gate)
             for thread, lane, row in zip(self._threads, self.lanes, rows, strict=False)
         ]
+        try:
+            if meanwhile is not None:
+                meanwhile()
+        except BaseException as exc:
+            gate.open(exc)
+            for future in futures:
+                future.exception()
+            raise
         gate.wait_for_all()
         ended = {
             i: error
