@@ -658,7 +658,7 @@ class _Batches:
                 )
                 if isinstance(exc, RelayUnavailable):
                     down = down or exc
-            transaction.commit()  # without waiting for the WAL flush: see flush()
+            transaction.commit()  # without waiting for the WAL flush: see _flush_batches
 
         try:
             self.pending = self.lanes.start_batch(rows, commit_batch, mark_all_sent)
