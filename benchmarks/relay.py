@@ -7,12 +7,13 @@ acts on this instance only. Postfix must be installed (Debian: `apt-get install
 postfix`, debconf "No configuration"). Logging goes to a file (maillog_file): what the
 relay accepted is read from it, one `cleanup` line with the Message-ID per mail.
 
-    with PostfixRelay() as relay:  # relay.host, relay.port, relay.accepted()
+    with PostfixRelay() as relay:  # relay.host, relay.port, relay.accepted(), relay.cpu_s()
         ...
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -147,6 +148,38 @@ class PostfixRelay:
             if len(found) >= expected or time.monotonic() > deadline:
                 return found
             time.sleep(0.1)
+
+    def settle(self, timeout: float = 60) -> None:
+        """Until the queue is empty: every accepted mail delivered (discarded), so the
+        CPU read next includes qmgr's and discard's work for all of them."""
+        queue = self.root / "queue"
+        deadline = time.monotonic() + timeout
+        while any(path.is_file() for name in ("maildrop", "incoming", "active", "deferred")
+                  for path in (queue / name).rglob("*")):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"postfix still has mail queued after {timeout} s")
+            time.sleep(0.05)
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) this instance has used so far, from /proc: its
+        master's own and its reaped children's (cutime, cstime), and every live child's
+        (smtpd, cleanup, qmgr, discard, ...). Before and after a flush: the relay's part."""
+        pid_file = self.root / "queue" / "pid" / "master.pid"
+        master = int(pid_file.read_text().split()[0])
+        ticks = 0
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                # after the ")" of the name: state ppid ... utime stime cutime cstime (11-14)
+                fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended while we looked
+                continue
+            if int(entry.name) == master:
+                ticks += sum(int(value) for value in fields[11:15])
+            elif int(fields[1]) == master:
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         try:

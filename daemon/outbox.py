@@ -3,7 +3,7 @@
 Never twice while PostgreSQL stays up; over SMTP, at most once in one narrow window.
 Each row is sent inside its own database transaction, which holds the row's lock
 (other daemons skip it: SKIP LOCKED); over several relay connections
-(daemon/outbox_lanes.py, `_send_batch`) a batch of rows, one per connection, shares
+(daemon/outbox_lanes.py, `_Batches`) a batch of rows, one per connection, shares
 one such transaction and one commit. The transport transfers the whole mail but the
 final "." of DATA, then we commit `sent`, then the "." goes out. A crash before the
 commit leaves the relay with an unfinished DATA, which it discards, and the row still
@@ -42,7 +42,9 @@ from daemon.settings import OutboxSettings, SmtpOutSettings
 from daemon.store import repository
 
 if TYPE_CHECKING:
-    from daemon.outbox_lanes import SmtpLanes
+    from sqlalchemy.engine import RootTransaction
+
+    from daemon.outbox_lanes import SmtpLanes, Tails
 
 log = logging.getLogger(__name__)
 
@@ -416,22 +418,69 @@ def flush(
     from daemon.outbox_lanes import SmtpLanes
 
     try:
-        while limit is None or report.sent + report.deferred + report.failed < limit:
-            if should_stop is not None and should_stop():
-                break
-            if isinstance(transport, SmtpLanes) and (limit is None or limit > 1):
-                width = transport.width if limit is None else min(transport.width, limit - (
-                    report.sent + report.deferred + report.failed))
-                if not _send_batch(engine, transport, width, settings, clock, count):
+        if isinstance(transport, SmtpLanes) and (limit is None or limit > 1):
+            with engine.connect() as conn:
+                _flush_batches(
+                    _Batches(conn, transport, settings, clock, count), report, should_stop, limit
+                )
+        else:
+            while limit is None or report.sent + report.deferred + report.failed < limit:
+                if should_stop is not None and should_stop():
                     break
-            elif not _send_next(engine, transport, settings, clock, count):
-                break
+                if not _send_next(engine, transport, settings, clock, count):
+                    break
     except RelayUnavailable as exc:
         report.relay_error = str(exc)
         log.warning("sending paused: nothing can be handed over", extra={"error": str(exc)})
     finally:
         transport.close()
     return report
+
+
+def _flush_batches(
+    batches: _Batches,
+    report: FlushReport,
+    should_stop: Callable[[], bool] | None,
+    limit: int | None,
+) -> None:
+    conn = batches.conn
+    if conn.dialect.name == "postgresql":
+        # For the whole flush on this connection, and undone before it goes back to
+        # the pool: a batch's commit does not wait for the WAL flush, as _send_next's
+        # does not (see there), at no extra round trip per batch.
+        conn.exec_driver_sql("SET synchronous_commit TO OFF")
+        conn.commit()
+    try:
+        while True:
+            done = report.sent + report.deferred + report.failed + batches.in_flight
+            if limit is not None and done >= limit:
+                break
+            if should_stop is not None and should_stop():
+                break
+            width = batches.lanes.width if limit is None else min(batches.lanes.width,
+                                                                 limit - done)
+            if not batches.send(width):
+                break
+    except BaseException:
+        with contextlib.suppress(Exception):  # what went out is counted; this error wins
+            batches.collect()
+        raise
+    else:
+        batches.collect()
+    finally:
+        _synchronous_commit_again(conn)
+
+
+def _synchronous_commit_again(conn: Connection) -> None:
+    if conn.dialect.name != "postgresql":
+        return
+    try:
+        if conn.in_transaction():
+            conn.rollback()
+        conn.exec_driver_sql("RESET synchronous_commit")
+        conn.commit()
+    except Exception:  # noqa: BLE001 - never back to the pool with commits not waiting
+        conn.invalidate()
 
 
 def _send_next(
@@ -495,80 +544,163 @@ def _send_next(
     return True
 
 
-def _send_batch(
-    engine: Engine,
-    lanes: SmtpLanes,
-    width: int,
-    settings: OutboxSettings,
-    clock: Clock,
-    count: Callable[[str, str], None],
-) -> bool:
-    """Up to `width` due rows at once, one on each lane (daemon/outbox_lanes.py); as
-    _send_next, row by row, in one claim and one commit."""
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        rows = repository.claim_due_outgoing(conn, clock(), width)
-        if not rows:
+class _Batches:
+    """The batch path of flush (daemon/outbox_lanes.py): up to `width` due rows at once,
+    one on each lane, in one claim and one commit; each row as _send_next would.
+
+    One database connection serves the whole flush, so a batch pays no pool check-out
+    (and its ping). A batch does not wait for the relay's answers to its "."s: the next
+    batch is claimed meanwhile, and those answers are collected before the next batch
+    goes out. A row the relay refused after our commit is then settled in a transaction
+    of its own, as before, and that claim waits (rolled back, nothing of it sent)."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        lanes: SmtpLanes,
+        settings: OutboxSettings,
+        clock: Clock,
+        count: Callable[[str, str], None],
+    ) -> None:
+        self.conn = conn
+        self.lanes = lanes
+        self.settings = settings
+        self.clock = clock
+        self.count = count
+        self.pending: Tails | None = None  # the last batch, its "."s not yet answered
+
+    @property
+    def in_flight(self) -> int:
+        return len(self.pending.rows) if self.pending is not None else 0
+
+    def send(self, width: int) -> bool:
+        """Claim and start one batch; False when nothing was due or sending should end
+        for now (a row deferred). Raises RelayUnavailable when nothing can be handed over."""
+        transaction = self.conn.begin()
+        try:
+            rows = repository.claim_due_outgoing(self.conn, self.clock(), width)
+            if self.pending is not None and _refused_late(self.pending):
+                transaction.rollback()
+                return self.collect()
+            carry_on = self.collect()  # answered while we claimed: only counted
+        except BaseException:
+            if transaction.is_active:
+                transaction.rollback()
+            raise
+        if not rows or not carry_on:
             transaction.rollback()
             return False
-        committed: set[int] = set()
-        reports: dict[int, str] = {}
-        carry_on = True
-        down: RelayUnavailable | None = None
+        return self._start(transaction, rows)
 
-        def settle(row: Row[Any], exc: BaseException) -> None:
-            """A row whose lane failed, in the transaction open now (as _send_next)."""
-            nonlocal carry_on, down
-            if isinstance(exc, RelayUnavailable):
-                if row.id in committed:
-                    repository.mark_outgoing(conn, row.id, status="queued", sent_at=None)
-                repository.mark_outgoing(conn, row.id, last_error=str(exc))
-                down = down or exc
-            elif isinstance(exc, (PermanentFailure, TemporaryFailure)):
-                retry = isinstance(exc, TemporaryFailure)
-                reports[row.id] = _record_failure(conn, row, exc, retry, settings, clock)
-                carry_on = carry_on and reports[row.id] != "deferred"
+    def collect(self) -> bool:
+        """The last batch's answers: counted, and the rows refused after our commit
+        settled (their "sent" undone) in a transaction of their own. False when sending
+        should end for now."""
+        if self.pending is None:
+            return True
+        pending, self.pending = self.pending, None
+        outcomes = pending.outcomes()
+        late = [(row, exc) for row, exc in zip(pending.rows, outcomes, strict=True) if exc]
+        reports: dict[int, str] = {}
+        down: RelayUnavailable | None = None
+        if late:
+            with self.conn.begin():
+                # This undo waits for the WAL flush, as it did before batches.
+                if self.conn.dialect.name == "postgresql":
+                    self.conn.execute(text("SET LOCAL synchronous_commit TO ON"))
+                for row, exc in late:
+                    if isinstance(exc, RelayUnavailable):
+                        repository.mark_outgoing(
+                            self.conn, row.id, status="queued", sent_at=None, last_error=str(exc)
+                        )
+                        down = down or exc
+                    elif isinstance(exc, (PermanentFailure, TemporaryFailure)):
+                        retry = isinstance(exc, TemporaryFailure)
+                        reports[row.id] = _record_failure(
+                            self.conn, row, exc, retry, self.settings, self.clock
+                        )
+        self._report(list(zip(pending.rows, outcomes, strict=True)), reports, down)
+        return all(result != "deferred" for result in reports.values())
+
+    def _start(self, transaction: RootTransaction, rows: list[Row[Any]]) -> bool:
+        conn = self.conn
+        reports: dict[int, str] = {}
+        down: RelayUnavailable | None = None
+        early: list[tuple[Row[Any], BaseException | None]] = []  # lanes ended before "."
+
+        def mark_all_sent() -> None:
+            # While the lanes send: every row `sent` in the claim's transaction, which
+            # nobody sees before the commit (a crash rolls it back), so the commit point
+            # is one round trip, the COMMIT. Lanes that end early are put back there.
+            repository.mark_sent(conn, [row.id for row in rows], self.clock())
 
         def commit_batch(arrived: list[int], ended: dict[int, BaseException]) -> None:
             # The lanes that ended early are settled in the claim's own transaction:
             # no gap in which another daemon could take their rows.
-            for index, exc in ended.items():
-                settle(rows[index], exc)
-            repository.mark_sent(conn, arrived, clock())
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SET LOCAL synchronous_commit TO OFF"))  # see _send_next
-            transaction.commit()
-            committed.update(arrived)
+            nonlocal down
+            early.extend((rows[index], exc) for index, exc in ended.items())
+            for index, row in enumerate(rows):
+                if row.id in arrived:
+                    continue
+                exc = ended.get(index)
+                if isinstance(exc, (PermanentFailure, TemporaryFailure)) and not isinstance(
+                    exc, RelayUnavailable
+                ):
+                    retry = isinstance(exc, TemporaryFailure)
+                    reports[row.id] = _record_failure(
+                        conn, row, exc, retry, self.settings, self.clock
+                    )
+                    continue
+                # Not the mail's fault (or not known): as it was claimed, no attempt used.
+                repository.mark_outgoing(
+                    conn, row.id, status="queued", attempts=row.attempts, sent_at=None,
+                    last_error=str(exc) if isinstance(exc, RelayUnavailable) else row.last_error,
+                )
+                if isinstance(exc, RelayUnavailable):
+                    down = down or exc
+            transaction.commit()  # without waiting for the WAL flush: see _flush_batches
 
-        outcomes = lanes.send_batch(rows, commit_batch)
-        late = [
-            (row, exc)
-            for row, exc in zip(rows, outcomes, strict=True)
-            if exc is not None and row.id in committed
-        ]
-        if late:  # refused after our commit: undo "sent"
-            transaction = conn.begin()
-            for row, failure in late:
-                settle(row, failure)
-            transaction.commit()
-    unexpected: BaseException | None = None
-    for row, exc in zip(rows, outcomes, strict=True):
-        if exc is None:
-            count(row.kind, "sent")
-            log.info(
-                "sent",
-                extra={"case": row.case_number, "outbox": row.id, "kind": row.kind,
-                       "message_id": row.message_id},
-            )
-        elif row.id in reports:
-            count(row.kind, reports[row.id])
-        elif not isinstance(exc, RelayUnavailable):
-            unexpected = unexpected or exc
-    if down is not None:
-        raise down
-    if unexpected is not None:
-        raise unexpected
-    return carry_on
+        try:
+            self.pending = self.lanes.start_batch(rows, commit_batch, mark_all_sent)
+        finally:
+            if transaction.is_active:  # the commit failed or was never reached
+                transaction.rollback()
+        if down is not None or any(
+            not isinstance(exc, (RelayUnavailable, PermanentFailure, TemporaryFailure))
+            for _row, exc in early
+        ):
+            self.collect()  # what did go out is counted before we stop
+        self._report(early, reports, down)
+        return all(result != "deferred" for result in reports.values())
+
+    def _report(
+        self,
+        outcomes: list[tuple[Row[Any], BaseException | None]],
+        reports: dict[int, str],
+        down: RelayUnavailable | None,
+    ) -> None:
+        """Count and log each row's result; then raise what stops the flush, if any."""
+        unexpected: BaseException | None = None
+        for row, exc in outcomes:
+            if exc is None:
+                self.count(row.kind, "sent")
+                log.info(
+                    "sent",
+                    extra={"case": row.case_number, "outbox": row.id, "kind": row.kind,
+                           "message_id": row.message_id},
+                )
+            elif row.id in reports:
+                self.count(row.kind, reports[row.id])
+            elif not isinstance(exc, RelayUnavailable):
+                unexpected = unexpected or exc
+        if down is not None:
+            raise down
+        if unexpected is not None:
+            raise unexpected
+
+
+def _refused_late(pending: Tails) -> bool:
+    return any(exc is not None for exc in pending.outcomes())
 
 
 def _record_failure(
@@ -581,8 +713,9 @@ def _record_failure(
 ) -> str:
     attempts = row.attempts + 1
     if not retry or attempts >= settings.max_attempts:
+        # sent_at None: a refusal of the final "." comes after our commit of "sent".
         repository.mark_outgoing(
-            conn, row.id, status="failed", attempts=attempts, last_error=str(exc)
+            conn, row.id, status="failed", attempts=attempts, last_error=str(exc), sent_at=None
         )
         log.error(
             "send failed for good",
@@ -596,6 +729,7 @@ def _record_failure(
         row.id,
         status="queued",
         attempts=attempts,
+        sent_at=None,
         last_error=str(exc),
         next_attempt_at=clock() + timedelta(seconds=delay),
     )

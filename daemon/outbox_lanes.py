@@ -9,6 +9,12 @@ before the commit leaves every relay with an unfinished DATA, which it discards,
 the rows `queued`); the moment between the commit and the "."s can lose the mails of
 one batch instead of one mail. What a batch costs is a few round trips, not a few per
 mail: one claim, the envelopes of every lane at once (PIPELINING), one commit.
+
+The relay's answers to the "."s (its 250s: a fsync of its queue file each, for
+Postfix) are awaited in the lanes' threads after start_batch returns, so the next
+batch's claim goes on meanwhile. Each lane has its own thread: its next mail waits for
+the previous one's answer, and the next batch is committed only once every lane of it
+reached its "." (daemon/outbox.py collects the answers before that commit).
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ class SmtpLanes:
         self.lanes = [
             SmtpTransport(settings, tokens, default_user) for _ in range(settings.connections)
         ]
-        self._executor: ThreadPoolExecutor | None = None
+        # One thread per lane: a lane's mails go out in order, one at a time.
+        self._threads: list[ThreadPoolExecutor] = []
 
     @property
     def width(self) -> int:
@@ -54,20 +61,37 @@ class SmtpLanes:
         """One mail on the first lane (the Transport protocol)."""
         self.lanes[0].send(outbox_id, envelope_from, recipients, raw, commit)
 
-    def send_batch(
-        self, rows: Sequence[Row[Any]], commit: CommitBatch
-    ) -> list[BaseException | None]:
+    def start_batch(
+        self,
+        rows: Sequence[Row[Any]],
+        commit: CommitBatch,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> Tails:
         """Row i on lane i up to its ".", `commit` once every lane got there or ended,
-        then the "."s. Returns each row's failure, None for a mail handed over; a
-        failure raised by `commit` is every waiting lane's (they abandon their DATA)."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(self.width, thread_name_prefix="smtp-lane")
+        then the "."s go out; returns the rows committed (the others were `commit`'s to
+        settle) without waiting for the relay's answers to their "."s. A failure
+        raised by `commit` is every waiting lane's (they abandon their DATA) and is
+        raised here once every lane has ended. `meanwhile` runs while the lanes send
+        (before `commit`); if it fails, every lane abandons its DATA."""
+        if not self._threads:
+            self._threads = [
+                ThreadPoolExecutor(1, thread_name_prefix=f"smtp-lane-{index}")
+                for index in range(self.width)
+            ]
         gate = _Gate(len(rows))
-        lanes = self.lanes[: len(rows)]  # the claim gives at most one row per lane
+        # The claim gives at most one row per lane.
         futures: list[Future[BaseException | None]] = [
-            self._executor.submit(_lane, lane, row, gate)
-            for lane, row in zip(lanes, rows, strict=True)
+            thread.submit(_lane, lane, row, gate)
+            for thread, lane, row in zip(self._threads, self.lanes, rows, strict=False)
         ]
+        try:
+            if meanwhile is not None:
+                meanwhile()
+        except BaseException as exc:
+            gate.open(exc)
+            for future in futures:
+                future.exception()
+            raise
         gate.wait_for_all()
         ended = {
             i: error
@@ -78,19 +102,36 @@ class SmtpLanes:
             commit(list(gate.arrived), ended)
         except BaseException as exc:
             gate.open(exc)
+            for future in futures:
+                future.exception()  # every lane has dropped its DATA
             raise
-        finally:
-            if not gate.is_open:
-                gate.open(None)
-            outcomes = [future.result() for future in futures]
-        return outcomes
+        gate.open(None)
+        arrived = set(gate.arrived)
+        return Tails(
+            [row for row in rows if row.id in arrived],
+            [future for row, future in zip(rows, futures, strict=True) if row.id in arrived],
+        )
 
     def close(self) -> None:
+        for thread in self._threads:  # a batch's "."s still awaiting their answers
+            thread.shutdown(wait=True)
+        self._threads = []
         for lane in self.lanes:
             lane.close()
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+
+
+class Tails:
+    """The committed rows of a batch, their "."s out: the relay's answers once they came
+    (each row's failure, None for a mail handed over)."""
+
+    def __init__(
+        self, rows: Sequence[Row[Any]], futures: list[Future[BaseException | None]]
+    ) -> None:
+        self.rows = rows
+        self._futures = futures
+
+    def outcomes(self) -> list[BaseException | None]:
+        return [future.result() for future in self._futures]
 
 
 class _Gate:

@@ -501,6 +501,9 @@ class _SinkHandler:
         refusal = self._refusal()
         if refusal is not None:
             return refusal
+        late = self.sink.refuse_data.get(next(iter(envelope.rcpt_tos), ""))
+        if late is not None:  # answered to the final ".": the whole mail came, refused
+            return f"{late} {'4.3.0' if late < 500 else '5.6.0'} Test sink refusing the data"
         data = envelope.original_content or b""
         self.sink._capture(
             CapturedMail(str(envelope.mail_from), list(envelope.rcpt_tos), bytes(data))
@@ -524,6 +527,8 @@ class SmtpSink:
         self.refuse_code: int | None = None
         self.refuse_mail_code: int | None = None  # refuse MAIL FROM (e.g. 530)
         self.refuse_rcpt: set[str] = set()  # refuse RCPT TO these addresses with 550
+        # Answer the final "." of DATA to a mail for this (first) recipient with this code.
+        self.refuse_data: dict[str, int] = {}
         self.pipelining = False  # offer PIPELINING (RFC 2920) in the EHLO answer
         self._cond = threading.Condition()
         self._controller: Controller | None = None

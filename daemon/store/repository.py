@@ -607,6 +607,7 @@ def _outgoing_columns() -> Select[Any]:
             outbox.c.envelope_from,
             outbox.c.recipients,
             outbox.c.attempts,
+            outbox.c.last_error,
             outbox.c.case_id,
             messages.c.raw,
             messages.c.message_id,

@@ -13,17 +13,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from harness import REPO, clean_env
 
 
-def _run_benchmark(name: str, results: Path, *args: str) -> dict[str, Any]:
-    """Run `python -m benchmarks.<name> ARGS`; return the JSON result it wrote."""
+def _run_benchmark(name: str, results: Path, *args: str, name_written: str = "") -> dict[str, Any]:
+    """Run `python -m benchmarks.<name> ARGS`; return the JSON result it wrote (named
+    `name_written`, else `name`)."""
     done = subprocess.run(
         [sys.executable, "-m", f"benchmarks.{name}", *args, "--results-dir", str(results)],
         cwd=REPO, capture_output=True, text=True, env=clean_env(), timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    written = sorted(results.glob(f"{name}-*.json"))
+    written = sorted(results.glob(f"{name_written or name}-2*.json"))
     assert len(written) == 1, written
     document: dict[str, Any] = json.loads(written[0].read_text())
     assert "error" not in document
@@ -52,6 +54,24 @@ def test_ingest_benchmark_drains_every_mail_and_acknowledges_each_case(tmp_path:
     assert run["ratios"]["end_to_end_to_raw_floor"] > 0
     assert document["summary"]["ingest_to_floor"] > 0
     assert document["summary"]["ingest_to_raw_floor"] > 0
+    if document["relay"] == "postfix":  # the flush floor sent the same acks again
+        assert run["flush_floor"]["mails"] == checks["cases"]
+        assert run["ratios"]["flush_to_flush_floor"] > 0
+        assert run["daemon"]["flush_cpu"]["postfix_cpu_ms_per_mail"] > 0
+        assert run["flush_floor"]["postfix_cpu_ms_per_mail"] > 0
+
+
+def test_ingest_service_mode_drains_the_mailbox_with_daemon_run(tmp_path: Path) -> None:
+    if not Path("/usr/sbin/postfix").exists():
+        pytest.skip("--service needs Postfix (apt-get install postfix)")
+    document = _run_benchmark("ingest", tmp_path, "--service", "--n", "30", "--runs", "1",
+                              name_written="ingest-service")
+
+    [run] = document["runs"]
+    assert run["raw_floor"]["mails"] == 30
+    assert run["checks"]["acks"] == run["checks"]["relay_accepted"] == run["checks"]["cases"] > 0
+    assert run["service"]["seconds"] > run["service"]["ready_s"] > 0
+    assert run["end_to_end_to_raw_floor"] > 0
 
 
 def test_latency_benchmark_gets_one_ack_per_mail_and_a_clean_exit(tmp_path: Path) -> None:

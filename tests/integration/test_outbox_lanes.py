@@ -131,3 +131,53 @@ def test_one_connection_is_the_single_transport(tmp_path: Path, migrated_pg_url:
     queue_acks(app, 3)
     assert app.flush_outbox().sent == 3
     assert len(set(captured_ids(smtp_sink))) == 3
+
+
+@pytest.mark.parametrize("pipelining", [False, True], ids=["plain", "pipelining"])
+def test_a_mail_refused_at_its_final_dot_fails_alone_and_the_rest_go_once(
+    tmp_path: Path, migrated_pg_url: str, smtp_sink, pipelining: bool
+) -> None:
+    """554 to the "." comes after the batch's commit, while the next batch is claimed:
+    that row's "sent" is undone (failed, one attempt), and every other mail goes once."""
+    smtp_sink.pipelining = pipelining
+    smtp_sink.refuse_data = {"kunde4@firma4.dk": 554}
+    app = make_app(tmp_path, migrated_pg_url, smtp_sink, connections=3)
+    queue_acks(app, 10)
+
+    report = app.flush_outbox()
+
+    assert (report.sent, report.failed, report.deferred) == (9, 1, 0)
+    with app.engine.connect() as conn:
+        rows = conn.execute(outbox.select().where(outbox.c.status != "sent")).all()
+    assert [(row.status, row.attempts, row.sent_at) for row in rows] == [("failed", 1, None)]
+    assert "554" in (rows[0].last_error or "")
+    assert rows[0].recipients == ["kunde4@firma4.dk"]
+    ids = captured_ids(smtp_sink)
+    assert len(ids) == len(set(ids)) == 9
+
+
+@pytest.mark.parametrize("pipelining", [False, True], ids=["plain", "pipelining"])
+def test_a_451_at_the_final_dot_defers_that_mail_and_a_later_flush_sends_it_once(
+    tmp_path: Path, migrated_pg_url: str, smtp_sink, pipelining: bool
+) -> None:
+    smtp_sink.pipelining = pipelining
+    smtp_sink.refuse_data = {"kunde1@firma1.dk": 451}
+    app = make_app(tmp_path, migrated_pg_url, smtp_sink, connections=3)
+    queue_acks(app, 10)
+
+    first = app.flush_outbox()
+
+    assert first.deferred == 1 and first.failed == 0  # a relay deferring ends the flush
+    assert statuses(app)["sent"] == first.sent
+    with app.engine.connect() as conn:
+        deferred = conn.execute(outbox.select().where(outbox.c.attempts == 1,
+                                                      outbox.c.status == "queued")).one()
+    assert deferred.recipients == ["kunde1@firma1.dk"] and deferred.sent_at is None
+    smtp_sink.refuse_data = {}
+    with app.engine.begin() as conn:  # the retry is due now
+        conn.execute(outbox.update().values(next_attempt_at=app.clock()))
+    second = app.flush_outbox()
+    assert first.sent + second.sent == 10
+    ids = captured_ids(smtp_sink)
+    assert len(ids) == len(set(ids)) == 10
+    assert statuses(app) == {"sent": 10}
