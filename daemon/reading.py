@@ -31,6 +31,7 @@ from daemon.domain.triage import Rule, classify
 from daemon.domain.triage.replies import is_forward
 from daemon.inbound import InboundMail, Outcome, Prepared
 from daemon.mail.dsn import read_bounce
+from daemon.mail.header_text import HeadersLeftBehind
 from daemon.mail.large_mail import stub_large_base64
 from daemon.mail.parse import ParsedMail, ParseError, dedupe_key, parse
 from daemon.mail.quotes import new_text
@@ -141,6 +142,17 @@ def identified_by(prepared: Prepared, raw: bytes) -> Prepared:
         else dedupe_key(None, "", raw)
     )
     return dataclasses.replace(prepared, key=key)
+
+
+def answer_of(prepared: Prepared) -> Prepared:
+    """`prepared` as a parsing worker sends it back: without the mail's headers, which
+    only `read` needs (HeadersLeftBehind)."""
+    parsed = prepared.parsed
+    if parsed is None:
+        return prepared
+    return dataclasses.replace(
+        prepared, parsed=dataclasses.replace(parsed, headers=HeadersLeftBehind())
+    )
 
 
 def worked_out_ahead(prepared: Prepared, rules: Sequence[Rule]) -> Prepared:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from email.header import Header
-from email.quoprimime import body_encode
 from email.utils import format_datetime, formataddr
 from zoneinfo import ZoneInfo
 
@@ -18,6 +16,7 @@ from daemon.domain.greeting import first_name
 from daemon.domain.language import Language
 from daemon.domain.references import format_reference, tagged_subject
 from daemon.mail.render import TemplateRenderer
+from daemon.mail.wire_encoding import UTF8_HEADERS, qp_body, random_hex
 from daemon.settings import SupportSettings
 
 _ASCII_WORDS = "".join(chr(c) for c in range(32, 127))
@@ -101,7 +100,7 @@ class Answered:
 def new_message_id(case_number: int, domain: str) -> str:
     # The case number in our own Message-ID lets replies thread even when a client
     # drops the subject tag; the random part makes it unique and unguessable.
-    return f"<oo.{case_number}.{secrets.token_hex(8)}@{domain}>"
+    return f"<oo.{case_number}.{random_hex(8)}@{domain}>"
 
 
 def acknowledgement(
@@ -231,7 +230,7 @@ def mime_bytes(headers: list[tuple[str, str]], text: str, html: str | None) -> b
     if html is None:
         lines += [*_text_part_headers("plain"), "", _qp(text)]
     else:
-        boundary = f"=_oo_{secrets.token_hex(12)}"  # "=_" never occurs in QP output
+        boundary = f"=_oo_{random_hex(12)}"  # "=_" never occurs in QP output
         lines += [
             f'Content-Type: multipart/alternative; boundary="{boundary}"',
             "",
@@ -261,7 +260,7 @@ def header_line(name: str, value: str) -> str:
     if cut:
         encoded.append(value[:cut], "us-ascii")
     if cut < len(value):
-        encoded.append(value[cut:], "utf-8")
+        encoded.append(value[cut:], UTF8_HEADERS)  # Charset("utf-8"), linear
     return f"{name}: " + encoded.encode(linesep="\r\n")
 
 
@@ -275,7 +274,7 @@ def _text_part_headers(subtype: str) -> list[str]:
 def _qp(text: str) -> str:
     normalized = text.replace("\r\n", "\n").replace("\r", "\n")
     # quoprimime works on "bytes as latin-1 text": hand it the UTF-8 bytes that way.
-    return body_encode(normalized.encode("utf-8").decode("latin-1"), eol="\r\n")
+    return qp_body(normalized.encode("utf-8").decode("latin-1"), eol="\r\n")
 
 
 def _thread_headers(answered: Answered | None) -> tuple[str | None, str]:

@@ -26,6 +26,10 @@ class TemplateRenderer:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._environment = self._load()
+        # Which templates exist, looked up once each: the templates are read once too
+        # (auto_reload off), and a stat per acknowledgement gave up the GIL to the IMAP
+        # pass's other threads each time. A SIGHUP reload starts afresh.
+        self._exists: dict[str, bool] = {}
 
     def _load(self) -> Environment:
         environment = Environment(
@@ -48,7 +52,7 @@ class TemplateRenderer:
         except Exception:  # noqa: BLE001 - a broken edit must not take the daemon down
             log.exception("templates not reloaded: the edited ones do not render")
             return False
-        self._environment = candidate._environment
+        self._environment, self._exists = candidate._environment, candidate._exists
         log.info("templates reloaded from %s", self.directory)
         return True
 
@@ -56,4 +60,7 @@ class TemplateRenderer:
         return self._environment.get_template(name).render(context)
 
     def exists(self, name: str) -> bool:
-        return (self.directory / name).is_file()
+        found = self._exists.get(name)
+        if found is None:
+            found = self._exists[name] = (self.directory / name).is_file()
+        return found

@@ -25,7 +25,7 @@ from daemon.mail.render import TemplateRenderer
 from daemon.pipeline import shunt
 from daemon.pipeline.acknowledge import Acknowledge
 from daemon.pipeline.alert_critical import AlertCritical
-from daemon.pipeline.batch import Run, independent_runs
+from daemon.pipeline.batch import BatchLookups, Run, independent_runs
 from daemon.pipeline.conversation import Conversation
 from daemon.pipeline.dedupe import Dedupe
 from daemon.pipeline.log_outcome import LogOutcome
@@ -122,8 +122,9 @@ class Pipeline:
         """Every step over every mail of `batch`, in runs that do not depend on each
         other (batch.independent_runs); the results in the order of `batch`."""
         results: list[IngestResult] = []
+        lookups = BatchLookups(conn, self.clock(), batch)
         for items in independent_runs(batch):
-            run = Run(conn, self.clock(), [Plan(item) for item in items])
+            run = Run(conn, self.clock(), [Plan(item) for item in items], batch=lookups)
             for step in self.steps:
                 for plan in run.plans:
                     step.process(run, plan)

@@ -39,6 +39,32 @@ class Candidates:
 
 
 @dataclass
+class BatchLookups:
+    """What the runs of one batch look up once between them, not once per run: they
+    share one transaction, and neither changes within it but by the runs themselves
+    (the acks they queue are counted on as they go). A batch of 100 corpus mails is
+    cut into ~3 runs; each lookup is a round trip (issue 18)."""
+
+    conn: Connection
+    now: datetime
+    items: Sequence[Prepared]
+
+    @functools.cached_property
+    def customers(self) -> dict[str, Row[Any]]:
+        """Registered customers by domain, for the sender of every mail of the batch
+        (more than the new cases need; one query rather than one a run)."""
+        domains = (item.parsed.sender_domain for item in self.items if item.parsed)
+        return repository.customers_by_domain(self.conn, domains)
+
+    @functools.cached_property
+    def acks_sent(self) -> AcksSent:
+        """Acknowledgements of the last hour (the rate limits), counted on by every run
+        of the batch as it queues its own."""
+        since = self.now - timedelta(hours=1)
+        return AcksSent.of(repository.ack_recipients_since(self.conn, since))
+
+
+@dataclass
 class Run:
     """One transaction's worth of mails, and what the database knew as it started."""
 
@@ -47,6 +73,10 @@ class Run:
     plans: list[Plan]
     # The identities met so far in this run (the dedupe step).
     first_of_key: dict[str, Plan] = field(default_factory=dict)
+    # Shared with the batch's other runs; None: a run alone looks up for itself.
+    batch: BatchLookups | None = None
+    # Case columns written by the conversation step, not yet sent (write_cases).
+    case_writes: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @functools.cached_property
     def stored(self) -> dict[str, Row[Any]]:
@@ -61,6 +91,8 @@ class Run:
     @functools.cached_property
     def customers(self) -> dict[str, Row[Any]]:
         """Registered customers by domain, for the senders of the new cases (triage)."""
+        if self.batch is not None:
+            return self.batch.customers
         return repository.customers_by_domain(
             self.conn, (p.parsed.sender_domain for p in self.plans if p.opens_case)
         )
@@ -68,6 +100,8 @@ class Run:
     @functools.cached_property
     def acks_sent(self) -> AcksSent:
         """Acknowledgements of the last hour (the rate limits), counted on as we send."""
+        if self.batch is not None:
+            return self.batch.acks_sent
         since = self.now - timedelta(hours=1)
         return AcksSent.of(repository.ack_recipients_since(self.conn, since))
 
@@ -85,7 +119,22 @@ class Run:
         once, so a second mail on the same case in the run reads it again, with what
         the first one wrote (a staff "#status closed" before a customer's reply)."""
         row = self._cases_now.pop(case_id, None)
-        return row if row is not None else repository.case_rows(self.conn, [case_id])[case_id]
+        if row is not None:
+            return row
+        self.write_cases()  # read back what this run changed
+        return repository.case_rows(self.conn, [case_id])[case_id]
+
+    def change_case(self, case_id: int, **values: Any) -> None:
+        """Set columns of a case, written with the run's other case changes at once
+        (write_cases): the per-reply UPDATE was a round trip for each reply."""
+        self.case_writes.setdefault(case_id, {}).update(values)
+        self.case_changed(case_id)
+
+    def write_cases(self) -> None:
+        """Send the case changes held so far; before anything reads or writes cases."""
+        if self.case_writes:
+            repository.update_cases(self.conn, self.case_writes)
+            self.case_writes = {}
 
     def case_changed(self, case_id: int | None = None) -> None:
         """A case was written (None: maybe any case): its row read ahead is stale."""

@@ -43,12 +43,15 @@ class Conversation(Step):
             case PlanKind.BOUNCE:
                 self._bounce(run, plan)
             case PlanKind.STAFF | PlanKind.NOTE if plan.case and plan.commands:
+                run.write_cases()  # staff commands read and write cases themselves
                 self._staff(run, plan, plan.case, plan.commands)
             case PlanKind.CUSTOMER if plan.case:
                 self._customer(run, plan, plan.case)
             case _ if plan.case_id is not None:
-                repository.update_case(run.conn, plan.case_id, updated_at=run.now)
-                run.case_changed(plan.case_id)
+                run.change_case(plan.case_id, updated_at=run.now)
+
+    def finish(self, run: Run) -> None:
+        run.write_cases()  # the replies' case changes, one statement per set of columns
 
     def _customer(self, run: Run, plan: Plan, case: CaseView) -> None:
         conn, now = run.conn, run.now
@@ -70,7 +73,7 @@ class Conversation(Step):
             changes["status"] = "open"  # the customer answered what we waited for
         if plan.flags and not set(plan.flags) <= set(row.flags or []):
             changes["flags"] = sorted(set(row.flags or []) | set(plan.flags))
-        repository.update_case(conn, row.id, **changes)
+        run.change_case(row.id, **changes)
         reopened = history(CaseState.of(row), changes)  # the status change, if any
         sender, at = plan.parsed.from_addr, plan.item.mail.received_at
         staff_actions.record(conn, row.id, reopened, sender, at, now)

@@ -55,6 +55,8 @@ PROCESSED_KEYWORD = "$OOProcessed"
 # Fetch no more than this many bytes per round trip, so a backlog of large mails
 # never sits in memory at once.
 _MAX_BATCH_BYTES = 8 * 1024 * 1024
+# RFC822.SIZE is asked for this many UIDs at a time, as batches are cut (_batches).
+_SIZE_CHUNK = 500
 # A large mail (LARGE_MAIL_BYTES) is fetched in chunks of this (see _fetch_in_chunks).
 _FETCH_CHUNK = 1024 * 1024
 # Batches being prepared beyond the one being stored: enough to keep the parsing workers
@@ -228,13 +230,20 @@ class ImapSource:
         if self.start_pool is not None and len(uids) >= POOL_BACKLOG:
             self.prepare, self.prepare_width = self.start_pool()
             self.start_pool = None
-        sizes = client.fetch(uids, ["RFC822.SIZE"])
         lock = threading.Lock()
+        sizes: dict[int, dict[bytes, object]] = {}
+
+        def size_up(chunk: list[int]) -> None:
+            with lock:
+                sizes.update(client.fetch(chunk, ["RFC822.SIZE"]))
 
         def fetch(batch: list[int]) -> list[InboundMail]:
             return self._fetch_batch(client, folder, uidvalidity, batch, sizes)
 
-        batches = _batches(uids, sizes, self.settings.batch_size)
+        # The sizes are asked a chunk at a time by the fetching thread, as its batches
+        # are cut: asked for the whole backlog up front, they were a pause before any
+        # mail was fetched, parsed or stored (imapclient reads each answer in Python).
+        batches = _batches(uids, sizes, self.settings.batch_size, size_up)
         with (
             Prefetcher(fetch, batches, lock) as ahead,
             _Pass(self, f"imap:{folder}", uidvalidity) as stages,
@@ -597,13 +606,15 @@ class _Pass:
 
     def _begin(self, mails: list[InboundMail]) -> _Begun:
         source = self.source
-        with source.engine.connect() as conn:
-            before = repository.attempts_of(
-                conn, self.name, self.uidvalidity, [_uid(m) for m in mails]
+        uids = [_uid(m) for m in mails]
+        # Looked up and counted in one transaction (a round trip and a pool checkout
+        # fewer a batch than apart), committed before the preparation begins.
+        with source.engine.begin() as conn:
+            if repository.attempts_of(conn, self.name, self.uidvalidity, uids):
+                return _Begun(mails)
+            tried = repository.count_attempts(
+                conn, self.name, self.uidvalidity, uids, source.clock()
             )
-        if before:
-            return _Begun(mails)
-        tried = source._count(self.name, self.uidvalidity, mails)
         submit = self._executor.submit
         preparing = [submit(source.prepare, mail, source._should_stop) for mail in mails]
         return _Begun(mails, preparing, tried)
@@ -715,11 +726,18 @@ def _fetch_in_chunks(client: IMAPClient, uid: int) -> bytes | None:
 
 
 def _batches(
-    uids: list[int], sizes: dict[int, dict[bytes, object]], max_count: int
+    uids: list[int],
+    sizes: dict[int, dict[bytes, object]],
+    max_count: int,
+    size_up: Callable[[list[int]], None] = lambda chunk: None,
 ) -> Iterator[list[int]]:
+    """`uids` cut into batches of at most `max_count` mails and _MAX_BATCH_BYTES;
+    `size_up(chunk)` is called to fill `sizes` before the chunk's sizes are needed."""
     batch: list[int] = []
     batch_bytes = 0
-    for uid in uids:
+    for index, uid in enumerate(uids):
+        if index % _SIZE_CHUNK == 0:
+            size_up(uids[index : index + _SIZE_CHUNK])
         size = _size(sizes, uid)
         if batch and (len(batch) >= max_count or batch_bytes + size > _MAX_BATCH_BYTES):
             yield batch

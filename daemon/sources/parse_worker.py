@@ -62,7 +62,7 @@ def serve(conn: Connection) -> int:
     from daemon.domain.language import detect_language
     from daemon.domain.triage import classify
     from daemon.mail.quotes import new_text
-    from daemon.reading import read, worked_out_ahead
+    from daemon.reading import answer_of, read, worked_out_ahead
 
     setup = conn.recv()
     if not isinstance(setup, WorkerSetup):
@@ -88,7 +88,7 @@ def serve(conn: Connection) -> int:
             worked_out_ahead(read(mail, setup.reading, hidden or None), rules), mail=bare
         )
         del mail  # the raw bytes go before the answer is pickled
-        conn.send(prepared)
+        conn.send(answer_of(prepared))  # without the headers: read was their only reader
 
 
 def _end_with_parent() -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -492,6 +493,23 @@ def mark_bounced(conn: Connection, message_pk: int | None, error: str) -> None:
 
 def update_case(conn: Connection, case_id: int, **values: Any) -> None:
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
+
+
+def update_cases(conn: Connection, changes: dict[int, dict[str, Any]]) -> None:
+    """Apply `changes` (case id -> column values) with one executemany UPDATE per set
+    of columns changed, not one statement per case: psycopg sends an executemany's
+    statements together, in one round trip (the conversation step, issue 18)."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for case_id, values in changes.items():
+        params = {"case_pk": case_id} | {f"new_{name}": value for name, value in values.items()}
+        by_columns.setdefault(tuple(sorted(values)), []).append(params)
+    for columns, rows in by_columns.items():
+        statement = (
+            update(cases)
+            .where(cases.c.id == bindparam("case_pk"))
+            .values({name: bindparam(f"new_{name}", type_=cases.c[name].type) for name in columns})
+        )
+        conn.execute(statement, rows)
 
 
 def ack_recipients_since(conn: Connection, since: datetime) -> list[str]:

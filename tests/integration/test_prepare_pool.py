@@ -181,3 +181,21 @@ def test_a_worker_that_cannot_start_is_the_daemons_fault_not_the_mails(
         normal_mail_is_prepared(pool)  # the place was kept: a working install prepares
     finally:
         pool.close()
+
+
+def test_a_workers_answer_is_what_reading_gives_without_the_headers(pool: PreparePool) -> None:
+    """The worker sends back every field the steps use, but not the mail's headers:
+    `read` was their only reader, in the worker, and they were ~41 KB of a corpus
+    mail's ~44 KB answer, unpickled in the daemon's own thread (issue 18). A look at
+    them from the daemon's side is a bug and raises, rather than reading as empty."""
+    mail = inbound(customer_mail(1))
+    prepared = pool.prepare(mail, lambda: False)
+    whole = read(mail, pool.settings)
+
+    assert prepared.parsed is not None and whole.parsed is not None
+    assert prepared.parsed == whole.parsed  # every field but the headers (compare=False)
+    assert (prepared.key, prepared.outcome, prepared.no_ack, prepared.is_staff) == (
+        whole.key, whole.outcome, whole.no_ack, whole.is_staff)
+    assert "From" in whole.parsed.headers
+    with pytest.raises(RuntimeError, match="parsing worker"):
+        prepared.parsed.headers.text("From")

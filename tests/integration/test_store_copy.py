@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from harness import run_cli, write_config
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.exc import IntegrityError
 
 from daemon.store import repository
@@ -79,3 +79,35 @@ def test_a_row_with_a_key_that_is_no_column_is_refused_not_dropped(url: str) -> 
             assert conn.execute(select(cases.c.id)).all() == []
     finally:
         engine.dispose()
+
+
+def test_case_changes_go_in_one_statement_per_set_of_columns(url: str) -> None:
+    """The conversation step's case changes (repository.update_cases): each case gets
+    exactly its own values, others are untouched, and a run's replies cost one UPDATE
+    per set of columns changed, not one per reply (issue 18)."""
+    engine = create_engine(url)
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE CASES"):
+            statements.append(statement)
+
+    later = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+    try:
+        with engine.begin() as conn:
+            ids = [i for i, _ in repository.insert_cases(conn, [BARE_CASE] * 5)]
+            event.listen(conn, "before_cursor_execute", count)
+            repository.update_cases(conn, {
+                ids[0]: {"updated_at": later},
+                ids[1]: {"updated_at": later, "status": "open", "resolved_at": None},
+                ids[2]: {"updated_at": later},
+                ids[3]: {"updated_at": later, "status": "open", "resolved_at": None,
+                         "flags": ["x"]},
+            })
+            event.remove(conn, "before_cursor_execute", count)
+            rows = {row.id: row for row in conn.execute(select(cases))}
+    finally:
+        engine.dispose()
+    assert len(statements) == 3  # {updated_at}, {+status, resolved_at}, {+flags}
+    assert [rows[i].updated_at == later for i in ids] == [True, True, True, True, False]
+    assert [rows[i].flags for i in ids] == [[], [], [], ["x"], []]

@@ -1,0 +1,157 @@
+"""The encodings of the mail the daemon writes, byte for byte the stdlib's, cheaper.
+
+Every new case's acknowledgement passes through here, in the IMAP pass's own thread
+(issue 18: rendering the acks was the largest piece of that thread's time). Three
+stdlib pieces cost more than the rest of composing an ack put together:
+
+- `email.quoprimime.body_encode` maps every character through a Python table; here
+  the few characters to quote are found by one regex pass, and lines are folded by
+  the same rules. The result is the same string.
+- `email.header.Header` with the utf-8 charset fits a non-ASCII subject into encoded
+  words by re-encoding the whole line so far after every character (quadratic, "brute
+  force" in its own words). `UTF8_HEADERS` is that charset with the same greedy fit
+  worked out by adding each character's encoded length once.
+- `secrets.token_hex` reads the OS random source for each Message-ID and boundary;
+  each read gives up the GIL, and taking it back waits for the fetch and parsing
+  threads of the pass. `random_hex` draws 4 KB at a time (per thread) instead.
+
+tests/unit/test_wire_encoding.py holds the first two to the stdlib's own output.
+"""
+
+from __future__ import annotations
+
+import email.base64mime
+import email.quoprimime
+import os
+import re
+import threading
+from collections.abc import Iterator
+from email.charset import SHORTEST, Charset
+
+_MAX_LINE = 76  # RFC 2045, as quoprimime.body_encode folds
+# What quoted-printable body encoding leaves as it is: printable ASCII but "=", and tab.
+_NEEDS_QUOTING = re.compile(r"[^\t !-<>-~]")
+_QUOTED = {chr(octet): f"={octet:02X}" for octet in range(256)}
+
+
+def qp_body(text: str, eol: str = "\r\n") -> str:
+    """`text` (a str of UTF-8 bytes as latin-1, as quoprimime takes it) quoted-printable
+    with `eol` line ends: exactly `email.quoprimime.body_encode(text, eol=eol)`.
+
+    `text` has "\\n" line ends only (compose normalises them)."""
+    lines = []
+    for line in text.split("\n"):
+        quoted = _NEEDS_QUOTING.sub(_quote, line)
+        if len(quoted) > _MAX_LINE or quoted[-1:] in (" ", "\t"):
+            lines.extend(_folded(quoted, eol))
+        else:
+            lines.append(quoted)
+    return eol.join(lines)
+
+
+def _folded(quoted: str, eol: str) -> list[str]:
+    """A quoted line as quoprimime folds it: pieces of at most 75 characters and a
+    soft break "=", never splitting an "=XX"; a space or tab ending the line is
+    quoted (it would be taken for padding), or pushed past a soft break."""
+    pieces = []
+    start, last = 0, len(quoted) - 1 - _MAX_LINE  # a piece starting after `last` fits
+    while start <= last:
+        stop = start + _MAX_LINE - 1
+        if quoted[stop - 2] == "=":  # an escape would be cut: its "=" is the soft break
+            pieces.append(quoted[start : stop - 1])
+            start = stop - 2
+        elif quoted[stop - 1] == "=":
+            pieces.append(quoted[start:stop])
+            start = stop - 1
+        else:
+            pieces.append(quoted[start:stop] + "=")
+            start = stop
+    end = quoted[-1:]
+    if end not in (" ", "\t"):
+        pieces.append(quoted[start:])
+        return pieces
+    room = start - last  # what is left of the last piece's 76 characters, less one
+    if room >= 3:
+        tail = _QUOTED[end]
+    elif room == 2:
+        tail = end + "=" + eol
+    else:
+        tail = "=" + eol + _QUOTED[end]
+    pieces.append(quoted[start:-1] + tail)
+    return pieces
+
+
+def _quote(found: re.Match[str]) -> str:
+    return _QUOTED[found.group()]
+
+
+class _Utf8HeaderCharset(Charset):
+    """utf-8 for headers, as `Charset("utf-8")`, with a linear `header_encode_lines`."""
+
+    def header_encode_lines(self, string: str, maxlengths: Iterator[int]) -> list[str | None]:
+        """The stdlib's greedy fit: each encoded word takes as many characters as fit in
+        the line's length (less the RFC 2047 chrome); an encoded word's length only grows
+        as characters are added, so the length of the line so far is kept rather than
+        encoding it again for every character."""
+        codec = "utf-8"
+        whole = string.encode(codec)
+        # SHORTEST: B or Q, whichever encodes the whole value shorter (Q on a tie).
+        base64 = email.base64mime.header_length(whole) < email.quoprimime.header_length(whole)
+        encoder_module = email.base64mime if base64 else email.quoprimime
+        extra = len(codec) + 7  # =?utf-8?q?...?= (email.charset.RFC2047_CHROME_LEN)
+        lines: list[str | None] = []
+        start, used = 0, 0  # where the line began; its octets (B) or encoded length (Q)
+        maxlen = next(maxlengths) - extra
+        for index, character in enumerate(string):
+            grown = used + (_utf8_length(character) if base64 else _q_length(character))
+            if (4 * -(-grown // 3) if base64 else grown) <= maxlen:
+                used = grown
+                continue
+            if not lines and index == start:
+                lines.append(None)  # nothing fits on the first line (as the stdlib marks it)
+            else:
+                lines.append(encoder_module.header_encode(string[start:index].encode(codec), codec))
+            start, used = index, grown - used
+            maxlen = next(maxlengths) - extra
+        lines.append(encoder_module.header_encode(string[start:].encode(codec), codec))
+        return lines
+
+
+def _utf8_length(character: str) -> int:
+    code = ord(character)
+    return 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
+
+
+# Q encoding in a header (RFC 2047 4.2): these stay as they are, space becomes "_",
+# any other octet is "=XX". Every octet of a non-ASCII character is quoted.
+_Q_PLAIN = frozenset("-!*+/ abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def _q_length(character: str) -> int:
+    return 1 if character in _Q_PLAIN else 3 * _utf8_length(character)
+
+
+UTF8_HEADERS = _Utf8HeaderCharset("utf-8")
+assert UTF8_HEADERS.header_encoding == SHORTEST  # what header_encode_lines above assumes
+
+_RANDOM_BLOCK = 4096
+_random = threading.local()  # each thread its own pool: no lock, no sharing
+
+
+def _forget_pools() -> None:
+    # A forked child must not hand out the bytes its parent hands out too.
+    global _random
+    _random = threading.local()
+
+
+os.register_at_fork(after_in_child=_forget_pools)
+
+
+def random_hex(nbytes: int) -> str:
+    """`nbytes` random bytes from the OS's source, as hex (secrets.token_hex), drawn
+    from a per-thread pool filled 4 KB at a time; each byte is handed out once."""
+    pool: bytes = getattr(_random, "pool", b"")
+    if len(pool) < nbytes:
+        pool = os.urandom(max(_RANDOM_BLOCK, nbytes))
+    _random.pool = pool[nbytes:]
+    return pool[:nbytes].hex()

@@ -1,0 +1,95 @@
+"""daemon/mail/wire_encoding.py writes what the stdlib writes, byte for byte: the
+outbox's bytes did not change when the acks' encoding was made cheaper (issue 18).
+
+Each test compares with the stdlib's own encoder on the same input, over generated
+text that reaches the folding rules' corners (lines of 74-78 characters, an escape
+or a space at the cut, CJK and emoji subjects longer than a header line)."""
+
+from __future__ import annotations
+
+import email.quoprimime
+import os
+from email.charset import Charset
+from email.header import Header
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from daemon.mail import compose
+from daemon.mail.wire_encoding import UTF8_HEADERS, qp_body, random_hex
+
+# Characters that matter to QP: plain, "=", space and tab, Danish, CJK, an emoji.
+_TEXT = st.text(alphabet="ab æøå=\t.-\u00e9\u4e2d\U0001f600\x0b\x85", max_size=400)
+
+
+def _as_latin1(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_TEXT, max_size=6))
+@example(["x" * 74 + " ", "x" * 75 + " ", "x" * 76 + "\t", "x" * 77 + " "])
+@example(["x" * 73 + "æ", "x" * 74 + "æ", "x" * 75 + "=" + "x" * 10, "=" * 200])
+@example(["", "", ""])
+def test_qp_body_is_quoprimes_body_encode(lines: list[str]) -> None:
+    text = _as_latin1("\n".join(lines))
+    assert qp_body(text) == email.quoprimime.body_encode(text, eol="\r\n")
+
+
+def test_qp_body_of_every_line_length_and_ending() -> None:
+    """Every length around the 76-character fold, each ending the stdlib treats apart."""
+    for length in range(60, 240):
+        for ending in ("", " ", "\t", "=", "æ", "æ ", "=\t", "ø\t"):
+            text = _as_latin1("x" * length + ending + "\n")
+            assert qp_body(text) == email.quoprimime.body_encode(text, eol="\r\n"), (
+                length,
+                ending,
+            )
+
+
+def _encoded(value: str, charset: Charset | str) -> str:
+    header = Header(header_name="Subject")
+    header.append(value, charset)
+    return header.encode(linesep="\r\n")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="Printer på 2. sal_=?!\u4e2d\u6587\U0001f600\u00e9", min_size=1,
+               max_size=300))
+@example("Printeren på 2. sal virker ikke")
+@example("\U0001f600" * 60)
+@example("中文" * 80)
+def test_utf8_headers_fit_as_the_stdlibs_utf8(value: str) -> None:
+    assert _encoded(value, UTF8_HEADERS) == _encoded(value, Charset("utf-8"))
+
+
+def test_ack_subject_header_is_the_stdlibs() -> None:
+    """The Subject line of an ack: the [OO#n] tag readable, the rest encoded words."""
+    subject = "[OO#10234] Printeren på 2. sal virker ikke, og " + "scanneren " * 12 + "æ"
+    header = Header(header_name="Subject")
+    header.append("[OO#10234] Printeren ", "us-ascii")
+    header.append(subject[len("[OO#10234] Printeren ") :], "utf-8")
+    assert compose.header_line("Subject", subject) == "Subject: " + header.encode(
+        linesep="\r\n"
+    )
+
+
+def test_random_hex_gives_fresh_bytes_each_call() -> None:
+    drawn = [random_hex(8) for _ in range(5000)]  # more than one 4 KB pool
+    assert all(len(token) == 16 and int(token, 16) >= 0 for token in drawn)
+    assert len(set(drawn)) == len(drawn)
+
+
+def test_a_forked_child_does_not_repeat_its_parents_random_bytes() -> None:
+    random_hex(8)  # the parent's pool is filled
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child
+        os.write(write, random_hex(8).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    childs = os.read(read, 64).decode()
+    os.close(read)
+    assert len(childs) == 16
+    assert childs != random_hex(8)
