@@ -233,10 +233,20 @@ class _Worker:
             theirs.close()
         self.conn = Connection(ours.detach())
         self.ready = False
-        self.conn.send(setup)
+        # A process that ran and exited before it read its setup (a broken install:
+        # the interpreter fails at once) breaks this pipe, or not, by how fast it
+        # exits: either way it is told by wait_ready as one that did not start, not
+        # as one that could not be started (no program to run, Popen's OSError).
+        self._unsent: OSError | None = None
+        try:
+            self.conn.send(setup)
+        except OSError as exc:
+            self._unsent = exc
 
     def wait_ready(self, should_stop: Callable[[], bool]) -> None:
         """Until the worker said it is ready; raises EOFError if it died first."""
+        if self._unsent is not None:
+            raise EOFError(f"it exited before it took its setup: {self._unsent}")
         deadline = time.monotonic() + _START_SECONDS
         while not self.ready:
             if self.conn.poll(_CHECK_SECONDS):

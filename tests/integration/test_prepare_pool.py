@@ -174,6 +174,15 @@ def test_a_worker_that_cannot_start_is_the_daemons_fault_not_the_mails(
         monkeypatch.setattr(prepare_pool.sys, "executable", "/bin/false")
         with pytest.raises(WorkersUnavailable, match="did not start"):
             pool.prepare(inbound(customer_mail(1)), lambda: False)
+        # The same process gone before its setup could be written (a race the first
+        # case wins or loses by timing, here lost on purpose): still "did not start".
+        def pipe_broken(self: object, obj: object) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        with monkeypatch.context() as lost:
+            lost.setattr(prepare_pool.Connection, "send", pipe_broken)
+            with pytest.raises(WorkersUnavailable, match="did not start.*Broken pipe"):
+                pool.prepare(inbound(customer_mail(1)), lambda: False)
         monkeypatch.setattr(prepare_pool.sys, "executable", "/nonexistent/python3")
         with pytest.raises(WorkersUnavailable, match="could not start"):
             pool.prepare(inbound(customer_mail(1)), lambda: False)
