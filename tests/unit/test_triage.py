@@ -900,11 +900,12 @@ def test_a_fault_in_any_words_beside_a_system_needs_everyone() -> None:
     found = classify("", "Outlook giver fejl for alle medarbejdere i dag.")
     assert found.rule == "it_solution_down_everyone"
     assert not classify("", "Outlook giver fejl, når jeg vedhæfter store filer.").critical
-    # A fault denied is none: "gav ingen fejl hos nogen af os" (the rules; the learned
-    # second opinion after them reads "hos nogen af os" as everyone and calls this one
-    # critical, a false positive it is known to make: issue 16's note).
+    # A fault denied is none: "gav ingen fejl hos nogen af os", by the rules and, since
+    # the learned second opinion is not asked about a denied fault, by the whole
+    # classifier (test_triage_learned.py holds that part).
     rules_only = DEFAULT_RULES[:-1]
     assert not classify("", "Serveren gav ingen fejl hos nogen af os i nat.", rules_only).critical
+    assert not classify("", "Serveren gav ingen fejl hos nogen af os i nat.").critical
 
 
 # --- Issue 16: the categories behind blind2's public misses (tune2) ------------------

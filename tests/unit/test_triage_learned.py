@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import math
 
-from daemon.domain.triage import classify, default_rules, rules_from_config
+from daemon.domain.triage import classify, default_rules, normalise_text, rules_from_config
 from daemon.domain.triage.learned import (
     NAME,
     WEIGHTS,
     LearnedRule,
+    asked_about,
     char_wb_ngrams,
     judged_text,
     load_weights,
@@ -85,3 +86,20 @@ def test_a_short_note_is_left_to_the_rules() -> None:
     subject, body = "Printeren virker ikke", "Ringede"
     assert probability(judged_text(subject, body), load_weights()) >= load_weights().threshold
     assert not classify(subject, body).critical
+
+
+def test_a_mail_that_says_the_fault_is_absent_is_left_to_the_rules() -> None:
+    """Issue 16's known false positive: the model reads "hos nogen af os" as everyone
+    affected and cannot read "ingen fejl"; it is not asked about a denied fault."""
+    subject, body = "Server", "Serveren gav ingen fejl hos nogen af os i nat"
+    assert probability(judged_text(subject, body), load_weights()) >= load_weights().threshold
+    assert not classify(subject, body).critical
+    for denied in ("No errors for any of us overnight, the server ran fine.",
+                   "Backuppen kørte uden fejl i nat, ingen af os har mærket noget.",
+                   "Vi har ikke haft nogen problemer med at logge på efter opdateringen."):
+        assert not asked_about(normalise_text(denied)), denied  # the rules' text
+    # "No error message" beside a fault is no denial of the fault: the model is asked.
+    assert asked_about(normalise_text("Der kommer ingen fejlmeddelelse, skærmen bliver bare "
+                                      "sort hos alle."))
+    assert asked_about(normalise_text("Jeg bliver afvist når jeg prøver at komme ind på vores "
+                                      "system."))
