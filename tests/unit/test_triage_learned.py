@@ -18,6 +18,7 @@ from daemon.domain.triage.learned import (
     judged_text,
     load_weights,
     probability,
+    word_ngrams,
 )
 
 
@@ -29,6 +30,16 @@ def test_the_ngrams_are_scikit_learns_char_wb() -> None:
     }
     assert char_wb_ngrams("x", 2, 5) == {" x": 1, "x ": 1, " x ": 1}
     assert char_wb_ngrams("aa aa", 2, 2) == {" a": 2, "aa": 2, "a ": 2}
+
+
+def test_the_word_ngrams_are_scikit_learns_default_word_analyzer() -> None:
+    # Words of two or more word characters ("i" and "?" are none), then bigrams of them.
+    assert word_ngrams("kan i ikke logge på?", 1, 2) == {
+        "kan": 1, "ikke": 1, "logge": 1, "på": 1,
+        "kan ikke": 1, "ikke logge": 1, "logge på": 1,
+    }
+    assert word_ngrams("nede nede", 1, 2) == {"nede": 2, "nede nede": 1}
+    assert word_ngrams("x", 1, 2) == {}
 
 
 def test_the_daemon_reads_the_weights_as_scikit_learn_does() -> None:
