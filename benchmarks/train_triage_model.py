@@ -46,12 +46,14 @@ from daemon.domain.triage.learned import (
 )
 
 EXTRA = triage_accuracy.SENTENCES.with_name("triage_training_extra.tsv")
-BLIND_SETS = {
+# The blind sets measured and reported before they were trained on; a later set (blind7
+# ...) is never read here: it measures the result, once.
+TRAINED_BLIND_SETS = {
     "blind": triage_accuracy.BLIND, "blind2": triage_accuracy.BLIND2,
     "blind3": triage_accuracy.BLIND3, "blind4": triage_accuracy.BLIND4,
     "blind5": triage_accuracy.BLIND5, "blind6": triage_accuracy.BLIND6,
 }
-TRAINING = [triage_accuracy.SENTENCES, EXTRA, *BLIND_SETS.values()]
+TRAINING = [triage_accuracy.SENTENCES, EXTRA, *TRAINED_BLIND_SETS.values()]
 WORD_NGRAMS = (1, 2)
 MIN_DF = 2  # an n-gram seen in one mail only says nothing general
 

@@ -25,7 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from benchmarks import triage_accuracy
-from benchmarks.train_triage_model import BLIND_SETS, EXTRA, Settings, pick_threshold, pipeline
+from benchmarks.train_triage_model import (
+    EXTRA,
+    TRAINED_BLIND_SETS,
+    Settings,
+    pick_threshold,
+    pipeline,
+)
 from daemon.domain.triage import classify, default_rules
 from daemon.domain.triage.learned import LearnedRule, asked_about, judged_text
 from daemon.domain.triage.model import Finding
@@ -75,7 +81,7 @@ def held_out_row(name: str, held: list[Judged], training: list[triage_accuracy.S
     asked = [j.asked for j in held if j.asked is not None]
     chances = iter(pipe.predict_proba(asked)[:, 1]) if asked else iter(())
     counts = {(True, True): 0, (False, True): 0, (True, False): 0, (False, False): 0}
-    why = triage_accuracy.reasons(BLIND_SETS[name]) if show_misses else {}
+    why = triage_accuracy.reasons(TRAINED_BLIND_SETS[name]) if show_misses else {}
     misses = []
     for j in held:
         chance = float(next(chances)) if j.asked is not None else None
@@ -105,8 +111,8 @@ def main() -> None:
     parser.add_argument("--unbalanced", action="store_true")
     parser.add_argument("--target-precision", type=float, default=0.98)
     parser.add_argument("--no-extra", action="store_true")
-    parser.add_argument("--only", choices=tuple(BLIND_SETS), action="append")
-    parser.add_argument("--show-misses", choices=tuple(BLIND_SETS), action="append",
+    parser.add_argument("--only", choices=tuple(TRAINED_BLIND_SETS), action="append")
+    parser.add_argument("--show-misses", choices=tuple(TRAINED_BLIND_SETS), action="append",
                         default=[])
     args = parser.parse_args()
     settings = Settings(c=args.c, words=args.words, balanced=not args.unbalanced,
@@ -115,11 +121,11 @@ def main() -> None:
     base = triage_accuracy.load(triage_accuracy.SENTENCES)
     if not args.no_extra:
         base += triage_accuracy.load(EXTRA)
-    sets = {name: triage_accuracy.load(path) for name, path in BLIND_SETS.items()}
+    sets = {name: triage_accuracy.load(path) for name, path in TRAINED_BLIND_SETS.items()}
     print(f"{'held out':<8} {'n':>4} {'critical':>8} {'threshold':>9} {'precision':>9} "
           f"{'recall':>7}  tp fp fn tn")
     pooled = [0, 0, 0, 0]
-    for name in args.only or BLIND_SETS:
+    for name in args.only or TRAINED_BLIND_SETS:
         training = base + [s for other, part in sets.items() if other != name for s in part]
         score = held_out_row(name, judged(sets[name]), training, settings,
                              name in args.show_misses)

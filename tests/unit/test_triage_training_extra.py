@@ -6,7 +6,7 @@ make a held-out figure of benchmarks/triage_loso.py a score on training mail."""
 from __future__ import annotations
 
 from benchmarks import triage_accuracy
-from benchmarks.train_triage_model import BLIND_SETS, EXTRA, TRAINING
+from benchmarks.train_triage_model import EXTRA, TRAINED_BLIND_SETS, TRAINING
 
 
 def _body(sentence: triage_accuracy.Sentence) -> str:
@@ -26,7 +26,10 @@ def test_every_row_loads_says_why_and_both_labels_are_there() -> None:
 def test_no_row_is_there_twice_nor_taken_from_a_measured_set() -> None:
     mails = triage_accuracy.load(EXTRA)
     bodies = [_body(m) for m in mails]
-    measured = {_body(s) for path in (triage_accuracy.SENTENCES, *BLIND_SETS.values())
+    # Every blind set beside the tests, also those written after this file (compared in
+    # code, never looked at: a later set measures the model once).
+    blind = sorted(EXTRA.parent.glob("triage_blind*.tsv"))
+    measured = {_body(s) for path in (triage_accuracy.SENTENCES, *blind)
                 for s in triage_accuracy.load(path)}
 
     assert len(set(bodies)) == len(bodies)
@@ -34,4 +37,4 @@ def test_no_row_is_there_twice_nor_taken_from_a_measured_set() -> None:
 
 
 def test_the_training_tool_reads_it_with_the_tuning_and_blind_sets() -> None:
-    assert [triage_accuracy.SENTENCES, EXTRA, *BLIND_SETS.values()] == TRAINING
+    assert [triage_accuracy.SENTENCES, EXTRA, *TRAINED_BLIND_SETS.values()] == TRAINING
