@@ -900,11 +900,12 @@ def test_a_fault_in_any_words_beside_a_system_needs_everyone() -> None:
     found = classify("", "Outlook giver fejl for alle medarbejdere i dag.")
     assert found.rule == "it_solution_down_everyone"
     assert not classify("", "Outlook giver fejl, når jeg vedhæfter store filer.").critical
-    # A fault denied is none: "gav ingen fejl hos nogen af os" (the rules; the learned
-    # second opinion after them reads "hos nogen af os" as everyone and calls this one
-    # critical, a false positive it is known to make: issue 16's note).
+    # A fault denied is none: "gav ingen fejl hos nogen af os", by the rules and, since
+    # the learned second opinion is not asked about a denied fault, by the whole
+    # classifier (test_triage_learned.py holds that part).
     rules_only = DEFAULT_RULES[:-1]
     assert not classify("", "Serveren gav ingen fejl hos nogen af os i nat.", rules_only).critical
+    assert not classify("", "Serveren gav ingen fejl hos nogen af os i nat.").critical
 
 
 # --- Issue 16: the categories behind blind2's public misses (tune2) ------------------
@@ -1171,3 +1172,29 @@ def test_across_the_company_and_everyone_kicked_off() -> None:
     # BR-9: Windows' own words for a failed start.
     windows = "Computeren siger 'Windows er ikke startet korrekt' hver morgen."
     assert classify("", windows).rule == "system_error"
+
+
+def test_someone_cannot_get_into_windows_is_a_log_on_failure_but_its_settings_are_not() -> None:
+    # BR-10 log-on problems, of a colleague too: a password reset asked for a new colleague
+    # who "cannot get into Windows" (a kind of miss of benchmarks/triage_loso.py).
+    found = classify("Password reset", "Could you reset the password for our new colleague "
+                     "Tom? He cannot get into Windows.")
+    assert found.rule == "login_failure"
+    assert classify("", "She cannot get into her laptop after the holiday.").critical
+    # Windows' settings or Update is a place in Windows, no log-on.
+    rules_only = DEFAULT_RULES[:-1]
+    assert not classify("", "I cannot get into Windows settings to change the background.",
+                        rules_only).critical
+
+
+def test_a_lock_told_as_too_many_tries_is_a_locked_account_but_trying_to_call_is_not() -> None:
+    # BR-9 "kontoen er låst", told as its cause: "har prøvet for mange gange og skal vente".
+    rules_only = DEFAULT_RULES[:-1]
+    found = classify("", "Den siger at jeg har prøvet for mange gange og skal vente 30 minutter.",
+                     rules_only)
+    assert found.rule == "account_locked"
+    assert classify("", "It says I have tried too many times, wait 15 minutes.",
+                    rules_only).rule == "account_locked"
+    for other in ("Jeg har prøvet for mange gange at ringe til jer, nu skriver jeg.",
+                  "I have tried too many times to reach you by phone."):
+        assert not classify("", other, rules_only).critical, other

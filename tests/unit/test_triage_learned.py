@@ -8,15 +8,17 @@ from __future__ import annotations
 import json
 import math
 
-from daemon.domain.triage import classify, default_rules, rules_from_config
+from daemon.domain.triage import classify, default_rules, normalise_text, rules_from_config
 from daemon.domain.triage.learned import (
     NAME,
     WEIGHTS,
     LearnedRule,
+    asked_about,
     char_wb_ngrams,
     judged_text,
     load_weights,
     probability,
+    word_ngrams,
 )
 
 
@@ -28,6 +30,16 @@ def test_the_ngrams_are_scikit_learns_char_wb() -> None:
     }
     assert char_wb_ngrams("x", 2, 5) == {" x": 1, "x ": 1, " x ": 1}
     assert char_wb_ngrams("aa aa", 2, 2) == {" a": 2, "aa": 2, "a ": 2}
+
+
+def test_the_word_ngrams_are_scikit_learns_default_word_analyzer() -> None:
+    # Words of two or more word characters ("i" and "?" are none), then bigrams of them.
+    assert word_ngrams("kan i ikke logge på?", 1, 2) == {
+        "kan": 1, "ikke": 1, "logge": 1, "på": 1,
+        "kan ikke": 1, "ikke logge": 1, "logge på": 1,
+    }
+    assert word_ngrams("nede nede", 1, 2) == {"nede": 2, "nede nede": 1}
+    assert word_ngrams("x", 1, 2) == {}
 
 
 def test_the_daemon_reads_the_weights_as_scikit_learn_does() -> None:
@@ -85,3 +97,20 @@ def test_a_short_note_is_left_to_the_rules() -> None:
     subject, body = "Printeren virker ikke", "Ringede"
     assert probability(judged_text(subject, body), load_weights()) >= load_weights().threshold
     assert not classify(subject, body).critical
+
+
+def test_a_mail_that_says_the_fault_is_absent_is_left_to_the_rules() -> None:
+    """Issue 16's known false positive: the model reads "hos nogen af os" as everyone
+    affected and cannot read "ingen fejl"; it is not asked about a denied fault."""
+    subject, body = "Server", "Serveren gav ingen fejl hos nogen af os i nat"
+    assert probability(judged_text(subject, body), load_weights()) >= load_weights().threshold
+    assert not classify(subject, body).critical
+    for denied in ("No errors for any of us overnight, the server ran fine.",
+                   "Backuppen kørte uden fejl i nat, ingen af os har mærket noget.",
+                   "Vi har ikke haft nogen problemer med at logge på efter opdateringen."):
+        assert not asked_about(normalise_text(denied)), denied  # the rules' text
+    # "No error message" beside a fault is no denial of the fault: the model is asked.
+    assert asked_about(normalise_text("Der kommer ingen fejlmeddelelse, skærmen bliver bare "
+                                      "sort hos alle."))
+    assert asked_about(normalise_text("Jeg bliver afvist når jeg prøver at komme ind på vores "
+                                      "system."))

@@ -61,6 +61,13 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"{_ACCOUNT}\b (?:\S+ ){{0,2}}?(?:er |is )?(?:ikke (?:længere )?aktiv|inaktiv\w*|"
                 r"not active|inactive|no longer active)\b",
                 r"\btoo many (?:\S+ ){0,2}?attempts\b",
+                # The lock told as its cause: "har prøvet for mange gange og skal vente 30
+                # minutter", "I have tried too many times" (BR-9; issue 16, train). Not "prøvet
+                # for mange gange at ringe": trying something else.
+                r"\b(?:prøvet|forsøgt|tastet (?:\S+ )?forkert|skrevet (?:\S+ )?forkert) "
+                r"(?:\S+ ){0,2}?for mange gange\b(?! at\b)",
+                r"\b(?:tried|entered (?:\S+ ){0,2}?wrong|typed (?:\S+ ){0,2}?wrong) (?:\S+ ){0,2}?"
+                r"too many times\b(?! to\b)",
             ),
             excludes=(
                 r"\b(?:l(?:å|aa)st|l(?:å|aa)ste) op\b|\bunlocked\b",
@@ -176,7 +183,9 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"indlogning|sign(?:ing)?[- ]in|logging (?:in|on))\b",
                 rf"\b{_CANT} {_gap(2)}(?:log ?in|log ?on|log ?into|sign ?into|login|logon|sign ?in|"
                 r"sign ?on|authenticate|get into "
-                r"(?:my |the )?(?:account|computer|pc|laptop|email|mailbox|outlook))\b",
+                # Someone else's too: "our new colleague ... cannot get into Windows" (BR-10).
+                r"(?:my |the |his |her |their |our )?(?:account|computer|pc|laptop|email|mailbox|"
+                r"outlook|windows(?! (?:settings|update|store))))\b",
                 r"\b(?:smidt|kicked|thrown) (?:\S+ )?(?:ud|out) (?:af|of)\b",
                 # "Citrix keeps kicking everybody out", "Outlook smider mig ud hele tiden".
                 # Said of a system, not a guard at the door nor "jeg logger mig ud".
