@@ -9,10 +9,10 @@ daemon reads the weights it writes with plain Python (no numpy in the daemon or 
 parsing workers: their memory is counted, issue 18).
 
 Trained on every labelled set: tests/unit/triage_sentences.tsv (the tuning set),
-tests/unit/triage_training_extra.tsv (mails written to train on, aimed at the kinds of
-miss below) and the blind sets blind..blind6, all measured and reported before they were
-trained on. What that gives on mail nobody tuned to is estimated by leaving one blind set
-out at a time (benchmarks/triage_loso.py), never by scoring a set trained on.
+tests/unit/triage_training_extra.tsv, triage_training_a.tsv and triage_training_b.tsv
+(mails written to train on) and the blind sets blind..blind8, all measured and reported
+before they were trained on. What that gives on mail nobody tuned to is estimated by
+leaving one blind set out at a time (benchmarks/triage_loso.py), never by scoring a set trained on.
 
 The threshold is chosen by cross-validation on the training mails alone, by a rule
 fixed before the result is looked at: the lowest of 0.30, 0.35 ... 0.95 at which the
@@ -46,14 +46,24 @@ from daemon.domain.triage.learned import (
 )
 
 EXTRA = triage_accuracy.SENTENCES.with_name("triage_training_extra.tsv")
-# The blind sets measured and reported before they were trained on; a later set (blind7
+# Mails written only to train on, each by an engineer who opened neither the classifier
+# nor a measured set: the extra mails aimed at the kinds of miss leaving a set out
+# showed; a and b at the kinds blind7 and blind8 showed on the model before (told to
+# their writers as kinds, never as mails).
+TRAINING_ONLY = [
+    EXTRA,
+    triage_accuracy.SENTENCES.with_name("triage_training_a.tsv"),
+    triage_accuracy.SENTENCES.with_name("triage_training_b.tsv"),
+]
+# The blind sets measured and reported before they were trained on; a later set (blind9
 # ...) is never read here: it measures the result, once.
 TRAINED_BLIND_SETS = {
     "blind": triage_accuracy.BLIND, "blind2": triage_accuracy.BLIND2,
     "blind3": triage_accuracy.BLIND3, "blind4": triage_accuracy.BLIND4,
     "blind5": triage_accuracy.BLIND5, "blind6": triage_accuracy.BLIND6,
+    "blind7": triage_accuracy.BLIND7, "blind8": triage_accuracy.BLIND8,
 }
-TRAINING = [triage_accuracy.SENTENCES, EXTRA, *TRAINED_BLIND_SETS.values()]
+TRAINING = [triage_accuracy.SENTENCES, *TRAINING_ONLY, *TRAINED_BLIND_SETS.values()]
 WORD_NGRAMS = (1, 2)
 MIN_DF = 2  # an n-gram seen in one mail only says nothing general
 
