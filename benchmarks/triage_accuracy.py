@@ -1,7 +1,7 @@
 """Precision and recall of "critical" on the hand-written sentence set.
 
     python -m benchmarks.triage_accuracy
-        [--show-misses tune|held-out|all|blind|blind2|...|blind10|file]
+        [--show-misses tune|held-out|all|blind|blind2|...|blind12|file]
         [--file PATH] [--new-text] [--rules-only]
 
 The set is tests/unit/triage_sentences.tsv: realistic mails (subject and new text),
@@ -28,7 +28,8 @@ four. A row "blind6" scores tests/unit/triage_blind6.tsv, a sixth set written th
 without opening the other five; "blind7" and "blind8" two more, written the same way by two
 engineers at once, each without opening any other set, while the learned second opinion
 was being retrained on blind..blind6; "blind9" and "blind10" two more written the same
-way, to measure the model once more after it is trained on blind7 and blind8 too.
+way, to measure the model once more after it is trained on blind7 and blind8 too; and
+"blind11" and "blind12" once more, after it is trained on blind9 and blind10.
 `--file PATH` adds a row "file" for any other file in the same format (`--show-misses file`).
 
 `--new-text` classifies what the pipeline classifies (daemon/pipeline/triage.py
@@ -64,10 +65,12 @@ BLIND7 = SENTENCES.with_name("triage_blind7.tsv")
 BLIND8 = SENTENCES.with_name("triage_blind8.tsv")
 BLIND9 = SENTENCES.with_name("triage_blind9.tsv")
 BLIND10 = SENTENCES.with_name("triage_blind10.tsv")
+BLIND11 = SENTENCES.with_name("triage_blind11.tsv")
+BLIND12 = SENTENCES.with_name("triage_blind12.tsv")
 # Every blind set, in the order they were written: the rows of the printed table.
 BLIND_SETS = {"blind": BLIND, "blind2": BLIND2, "blind3": BLIND3, "blind4": BLIND4,
               "blind5": BLIND5, "blind6": BLIND6, "blind7": BLIND7, "blind8": BLIND8,
-              "blind9": BLIND9, "blind10": BLIND10}
+              "blind9": BLIND9, "blind10": BLIND10, "blind11": BLIND11, "blind12": BLIND12}
 WHY = "# why:"
 
 
