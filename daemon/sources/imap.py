@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from imaplib import IMAP4
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -35,7 +36,6 @@ from daemon import tls
 from daemon.clock import Clock
 from daemon.inbound import InboundMail, IngestResult, Outcome, Prepared
 from daemon.mail import LARGE_MAIL_BYTES
-from daemon.oauth import OAuthError, TokenProvider
 from daemon.ops.backoff import imap_reconnect
 from daemon.pipeline import Pipeline
 from daemon.settings import ImapSettings
@@ -48,6 +48,9 @@ from daemon.sources.prepare_pool import (
     in_process,
 )
 from daemon.store import repository
+
+if TYPE_CHECKING:  # msal and requests: ~7 MB of the daemon's memory, for XOAUTH2 only
+    from daemon.oauth import TokenProvider
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +176,8 @@ class ImapSource:
         """Sign in with a bearer token (Microsoft 365). Failures are LoginErrors, which the
         run loop logs in one line and retries with backoff; a refused token is dropped
         so the retry brings a fresh one."""
+        from daemon.oauth import OAuthError  # not at the top: see TYPE_CHECKING there
+
         user = self.settings.username
         try:
             if self.tokens is None:

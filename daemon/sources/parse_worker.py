@@ -58,6 +58,8 @@ def triage_rules(setup: WorkerSetup) -> tuple[Rule, ...]:
 
 
 def serve(conn: Connection) -> int:
+    import importlib
+
     from daemon import logs
     from daemon.domain.language import detect_language
     from daemon.domain.triage import classify
@@ -73,6 +75,11 @@ def serve(conn: Connection) -> int:
     # quote and language patterns) is built before the first mail waits for it.
     classify("Printeren virker ikke", new_text("Hej\n\nIngen kan printe.\n"), rules)
     detect_language("Printeren virker ikke", "Hej")
+    # The HTML renderer's and the charset guesser's libraries, which their modules
+    # import on first use (the daemon's own process needs neither): now, not in the
+    # time of the first mail with HTML or an undeclared charset.
+    for library in ("lxml.etree", "charset_normalizer"):
+        importlib.import_module(library)
     # The memory one mail may cost is bounded here, not by the kernel's OOM killer
     # choosing among the daemon's processes.
     heap = setup.max_memory_mb * 1024 * 1024
