@@ -10,19 +10,27 @@ inquiry at all (classify's order), and the case's reason says it was the model a
 which words weighed most.
 
 Pure Python over a dict: no numpy in the daemon or its parsing workers (their memory
-is counted, issue 18). The arithmetic is scikit-learn's TfidfVectorizer(analyzer=
+is counted, issue 18). The ~20,000 n-grams are held compactly: one dict from n-gram to
+its place in two arrays of doubles (idf, coefficient), not a tuple of two floats each,
+and read from the JSON pair by pair, never as the whole document's lists at once
+(json.loads of it cost each worker ~6.5 MB that stayed resident; now ~2.5 MB).
+The arithmetic is scikit-learn's TfidfVectorizer(analyzer=
 "char_wb", sublinear_tf=True, norm="l2") and LogisticRegression's sigmoid, checked
 against scikit-learn's own answers stored with the weights (test_triage_learned.py).
 """
 
 from __future__ import annotations
 
+import array
 import functools
 import json
 import math
+import re
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from daemon.domain.triage.model import Finding, Rule
 from daemon.domain.triage.normalise import normalise_text, reply_headline
@@ -42,19 +50,82 @@ class Weights:
     ngrams: tuple[int, int]
     threshold: float
     intercept: float
-    grams: dict[str, tuple[float, float]]  # n-gram -> (idf, coefficient)
+    index: Mapping[str, int]  # n-gram -> its place in idf and coef
+    idf: array.array[float]
+    coef: array.array[float]
+
+    def known(self, gram: str) -> tuple[float, float] | None:
+        """(idf, coefficient) of `gram`, None if the model has not seen it."""
+        place = self.index.get(gram)
+        return None if place is None else (self.idf[place], self.coef[place])
+
+    def __len__(self) -> int:
+        return len(self.index)
 
 
 @functools.cache
 def load_weights(path: Path = WEIGHTS) -> Weights:
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    low, high = raw["ngrams"]
+    """The weights file as benchmarks/train_triage_model.py writes it: a JSON object
+    with "ngrams", "threshold", "intercept" and "grams" ({n-gram: [idf, coefficient]}),
+    read one n-gram at a time into the arrays."""
+    text = path.read_text(encoding="utf-8")
+    index: dict[str, int] = {}
+    idf, coef = array.array("d"), array.array("d")
+    fields: dict[str, Any] = {}
+
+    def gram(name: str, position: int) -> int:
+        (gram_idf, gram_coef), end = _DECODER.raw_decode(text, position)
+        index[name] = len(idf)
+        idf.append(float(gram_idf))
+        coef.append(float(gram_coef))
+        return int(end)
+
+    def field(name: str, position: int) -> int:
+        if name == "grams":
+            return _read_object(text, position, gram)
+        fields[name], end = _DECODER.raw_decode(text, position)
+        return int(end)
+
+    _read_object(text, 0, field)
+    low, high = fields["ngrams"]
     return Weights(
         ngrams=(int(low), int(high)),
-        threshold=float(raw["threshold"]),
-        intercept=float(raw["intercept"]),
-        grams={gram: (float(idf), float(coef)) for gram, (idf, coef) in raw["grams"].items()},
+        threshold=float(fields["threshold"]),
+        intercept=float(fields["intercept"]),
+        index=index,
+        idf=idf,
+        coef=coef,
     )
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _read_object(text: str, position: int, read_value: Callable[[str, int], int]) -> int:
+    """Walk the JSON object at `position`: for each key, `read_value(key, start)` reads
+    its value and returns where the value ends. Returns where the object ends."""
+
+    def skip(at: int) -> int:
+        space = _SPACE.match(text, at)
+        return space.end() if space else at
+
+    def expect(char: str, at: int) -> int:
+        if text[at : at + 1] != char:
+            raise json.JSONDecodeError(f"expected {char!r}", text, at)
+        return skip(at + 1)
+
+    position = expect("{", skip(position))
+    if text[position : position + 1] == "}":
+        return position + 1
+    while True:
+        key, position = _DECODER.raw_decode(text, position)
+        if not isinstance(key, str):
+            raise json.JSONDecodeError("expected a key", text, position)
+        position = skip(read_value(key, expect(":", skip(position))))
+        if text[position : position + 1] == "}":
+            return position + 1
+        position = expect(",", position)
 
 
 def judged_text(subject: str, body: str) -> str:
@@ -85,11 +156,11 @@ def contributions(text: str, weights: Weights) -> tuple[float, dict[str, float]]
     """The model's score (before the sigmoid) and each known n-gram's share of it."""
     counts = char_wb_ngrams(text, *weights.ngrams)
     values: dict[str, tuple[float, float]] = {}
+    index, idf, coef = weights.index, weights.idf, weights.coef
     for gram, count in counts.items():
-        known = weights.grams.get(gram)
-        if known is not None:
-            idf, coef = known
-            values[gram] = ((1.0 + math.log(count)) * idf, coef)
+        place = index.get(gram)
+        if place is not None:
+            values[gram] = ((1.0 + math.log(count)) * idf[place], coef[place])
     norm = math.sqrt(sum(value * value for value, _ in values.values()))
     if norm == 0.0:
         return weights.intercept, {}
