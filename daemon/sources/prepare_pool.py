@@ -234,7 +234,11 @@ class _Worker:
             theirs.close()
         self.conn = Connection(ours.detach())
         self.ready = False
-        self.conn.send(setup)
+        # If it ended already (a broken install exits at once), wait_ready finds the
+        # socket's end and says the process did not start, with its exit code; a broken
+        # pipe here, a race with its exit, said "could not start" instead.
+        with contextlib.suppress(OSError):
+            self.conn.send(setup)
 
     def wait_ready(self, should_stop: Callable[[], bool]) -> None:
         """Until the worker said it is ready; raises EOFError if it died first."""
