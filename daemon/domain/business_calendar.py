@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # BR-4: Danish local time, with daylight saving.
@@ -67,19 +68,73 @@ def _public_holidays(country: str, year: int) -> frozenset[date]:
     and an office that takes Grundlovsdag off adds (6, 5) there. Easter Sunday and
     Whit Sunday are listed too; they fall on Sundays, which are closed anyway.
     """
-    import holidays  # not at the top: see _supported_countries
-
-    return frozenset(holidays.country_holidays(country, years=year, categories="public"))
+    return frozenset(_country_class(country)(years=year, categories="public"))
 
 
-def _supported_countries() -> dict[str, list[str]]:
+def _supported_countries() -> frozenset[str]:
+    """The country codes (ISO 3166 alpha-2 and alpha-3, and aliases such as UK) the
+    holidays package knows, from its registry: no country's module is imported."""
+    return frozenset(code for _module, code in _registry())
+
+
+@functools.cache
+def _registry() -> tuple[tuple[str, str], ...]:
     # The holidays package takes a tenth of a second to import. The settings and the
     # command line read this module's defaults, so it is imported only when a
     # calendar with a holiday country is built or asked about a holiday.
+    from holidays.registry import COUNTRIES
+
+    # module -> (class name, alpha-2, alpha-3, aliases...); an alias may also be a
+    # class name (HolidaysAX), which is no code.
+    return tuple(
+        (module, code)
+        for module, (_class, *codes) in COUNTRIES.items()
+        for code in codes
+        if code.isupper()
+    )
+
+
+@functools.cache
+def _country_class(country: str) -> Any:
+    """The holidays package's class of `country`, from that country's module alone.
+
+    holidays.country_holidays() imports the package's `countries`, whose __init__
+    imports every one of its 250 countries: ~11 MB of the daemon's resident memory
+    (issue 18, benchmarks/backlog_memory.py) for the one country it asks about. The
+    registry names the module of each; that module is loaded from its file, under
+    its own name (a later import of the whole package then reuses it). Where the
+    package is laid out otherwise, its own way is taken.
+    """
+    import importlib.util
+    import sys
+
     import holidays
 
-    supported: dict[str, list[str]] = holidays.list_supported_countries()
-    return supported
+    module = next((m for m, code in _registry() if code == country), None)
+    name = f"holidays.countries.{module}"
+    if module is None or "holidays.countries" in sys.modules or name in sys.modules:
+        return _by_package(holidays, country)
+    package = importlib.util.find_spec("holidays.countries")
+    places = package.submodule_search_locations if package else None
+    spec = (
+        importlib.util.spec_from_file_location(name, f"{places[0]}/{module}.py")
+        if places
+        else None
+    )
+    if spec is None or spec.loader is None:
+        return _by_package(holidays, country)
+    loaded = importlib.util.module_from_spec(spec)
+    sys.modules[name] = loaded
+    try:
+        spec.loader.exec_module(loaded)
+        return getattr(loaded, country)
+    except (OSError, ImportError, AttributeError):
+        sys.modules.pop(name, None)
+        return _by_package(holidays, country)
+
+
+def _by_package(holidays: Any, country: str) -> Any:
+    return functools.partial(holidays.country_holidays, country)
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from charset_normalizer import from_bytes
-from charset_normalizer.constant import FREQUENCIES
-
 # The codecs to decode a declared charset with, most likely first: the superset
 # mail clients use, then the label itself. Keys are lower-case labels without
 # punctuation (see _label).
@@ -247,6 +244,8 @@ def _detected(sample: bytes) -> str | None:
     if len(tied) > 1 and len(_NON_ASCII.findall(sample)) >= 8:
         # Equally well-formed (Korean syllables are GB2312 hanzi byte for byte):
         # the detector's language models decide among these only.
+        from charset_normalizer import from_bytes  # see _frequencies
+
         match = from_bytes(sample, cp_isolation=tied).best()
         if match is not None and match.encoding in tied:
             return match.encoding
@@ -307,7 +306,7 @@ def _cyrillic_score(ch: str, previous: str, following: str, inside_word: bool) -
     if ch.isupper() and previous.islower() and "\u0400" <= previous <= "\u04ff":
         return -1.0  # "нЕ РАБОТАЕТ": Windows-1251 read as KOI8-R, the cases swapped
     # By how much Russian uses the letter: Danish "æøå" read so is "жше", rare letters.
-    rank = _RUSSIAN_RANK.get(ch.lower().replace("ё", "е"))
+    rank = _russian_rank().get(ch.lower().replace("ё", "е"))
     return -1.0 if rank is None else 1.0 if rank < 10 else 0.25
 
 
@@ -322,16 +321,34 @@ _LANGUAGES = {
     "gb18030": ("Chinese",), "big5hkscs": ("Chinese",), "cp932": ("Japanese",),
     "cp949": ("Korean",), "cp1251": ("Russian",), "koi8_r": ("Russian",),
 }
-_COMMON = {
-    codec: frozenset(ch for language in languages for ch in FREQUENCIES[language][:26])
-    for codec, languages in _LANGUAGES.items()
-}
-_RUSSIAN_RANK = {letter: rank for rank, letter in enumerate(FREQUENCIES["Russian"])}
+
+
+@functools.cache
+def _frequencies() -> dict[str, list[str]]:
+    """charset-normalizer's frequency tables, imported when a guess first needs them:
+    the package costs ~2.6 MB in every process that imports this module, and the
+    daemon itself guesses no charset when its parsing workers read the mail (issue 18)."""
+    from charset_normalizer.constant import FREQUENCIES
+
+    return FREQUENCIES
+
+
+@functools.cache
+def _common(codec: str) -> frozenset[str] | None:
+    languages = _LANGUAGES.get(codec)
+    if languages is None:
+        return None
+    return frozenset(ch for language in languages for ch in _frequencies()[language][:26])
+
+
+@functools.cache
+def _russian_rank() -> dict[str, int]:
+    return {letter: rank for rank, letter in enumerate(_frequencies()["Russian"])}
 
 
 def _common_characters(text: str, codec: str) -> int:
     """How many characters of `text` are among its language's most used ones."""
-    common = _COMMON.get(codec)
+    common = _common(codec)
     return sum(ch.lower() in common for ch in text if not ch.isascii()) if common else 0
 
 

@@ -25,8 +25,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from lxml import etree
+if TYPE_CHECKING:  # imported where HTML is rendered: lxml costs ~4 MB of memory in
+    # every process that imports this module, and the daemon itself renders no HTML
+    # when its parsing workers read the mail (issue 18)
+    from lxml import etree
 
 HTML_LIMIT = 2 * 1024 * 1024  # characters of HTML rendered; a person reads no further
 TEXT_LIMIT = 512 * 1024  # characters of text kept
@@ -258,6 +262,8 @@ def html_to_text(
     The budget is CPU time of this thread (not wall time), so a busy machine does
     not cut a mail that an idle one would show whole.
     """
+    from lxml import etree
+
     notes = []
     if len(html) > html_limit:
         html, notes = html[:html_limit], [CUT_HTML]
@@ -297,6 +303,8 @@ def _walk(
     clock: Callable[[], float],
 ) -> str | None:
     """Render the tree; the note to add when the walk stopped early, else None."""
+    from lxml import etree
+
     deadline = clock() + budget_s
     walker = etree.iterwalk(root, events=("start", "end"))
     for count, (event, element) in enumerate(walker):

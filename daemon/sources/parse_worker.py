@@ -8,7 +8,9 @@ benchmarks/backlog_memory.py). It is started on its own (exec), not forked from 
 daemon (which runs threads: a fork may inherit a held lock) nor from a forkserver,
 which with its resource tracker cost two more processes' memory.
 
-The conversation on FD (multiprocessing.connection framing): the daemon sends one
+The conversation on FD (multiprocessing.connection's framing, which the daemon's end
+uses; this end is _Channel, the same framing without importing multiprocessing, ~1 MB
+of each worker's memory: issue 18): the daemon sends one
 WorkerSetup; the worker answers True once it is ready (the triage rules built); then
 for each mail the daemon sends the InboundMail without its bytes and the sizes of the
 bodies hidden from them (daemon/reading.py slim_copy), then the bytes, and the worker
@@ -19,15 +21,18 @@ or dies.
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
+import pickle
 import resource
 import signal
+import struct
 import sys
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from types import TracebackType
 from typing import Any, Literal
 
 from daemon.domain.triage import Rule
@@ -57,7 +62,65 @@ def triage_rules(setup: WorkerSetup) -> tuple[Rule, ...]:
     return custom + default_rules(setup.outside_services)
 
 
-def serve(conn: Connection) -> int:
+class _Channel:
+    """The worker's end of the socket pair, framed as multiprocessing.connection frames
+    (Connection._send_bytes and _recv_bytes): a 4-byte signed big-endian length, or -1
+    and an 8-byte one; a message of objects is their pickle."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __enter__(self) -> _Channel:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        os.close(self.fd)
+
+    def recv(self) -> Any:
+        return pickle.loads(self.recv_bytes())
+
+    def recv_bytes(self) -> bytes:
+        (size,) = struct.unpack("!i", self._read(4))
+        if size == -1:
+            (size,) = struct.unpack("!Q", self._read(8))
+        return self._read(size)
+
+    def send(self, value: object) -> None:
+        data = pickle.dumps(value)
+        size = len(data)
+        header = struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
+        self._write(header)
+        self._write(data)
+
+    def _read(self, size: int) -> bytes:
+        # Into a BytesIO, whose getvalue() hands its buffer over: a big mail's bytes
+        # are not copied once more (multiprocessing's own _recv does the same).
+        buffer = io.BytesIO()
+        remaining = size
+        while remaining > 0:
+            chunk = os.read(self.fd, remaining)
+            if not chunk:
+                if remaining == size:
+                    raise EOFError
+                raise OSError("got end of file during message")
+            buffer.write(chunk)
+            remaining -= len(chunk)
+        return buffer.getvalue()
+
+    def _write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+
+
+def serve(conn: _Channel) -> int:
+    import importlib
+
     from daemon import logs
     from daemon.domain.language import detect_language
     from daemon.domain.triage import classify
@@ -73,6 +136,11 @@ def serve(conn: Connection) -> int:
     # quote and language patterns) is built before the first mail waits for it.
     classify("Printeren virker ikke", new_text("Hej\n\nIngen kan printe.\n"), rules)
     detect_language("Printeren virker ikke", "Hej")
+    # The HTML renderer's and the charset guesser's libraries, which their modules
+    # import on first use (the daemon's own process needs neither): now, not in the
+    # time of the first mail with HTML or an undeclared charset.
+    for library in ("lxml.etree", "charset_normalizer"):
+        importlib.import_module(library)
     # The memory one mail may cost is bounded here, not by the kernel's OOM killer
     # choosing among the daemon's processes.
     heap = setup.max_memory_mb * 1024 * 1024
@@ -112,7 +180,7 @@ def main(argv: Sequence[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _end_with_parent()
-    with Connection(int(argv[0])) as conn:
+    with _Channel(int(argv[0])) as conn:
         try:
             return serve(conn)
         except (EOFError, OSError):

@@ -46,6 +46,7 @@ from pathlib import Path
 import daemon
 from daemon.inbound import InboundMail, Prepared
 from daemon.mail import LARGE_MAIL_BYTES
+from daemon.ops.memory import MMAP_THRESHOLD
 from daemon.pipeline import Pipeline
 from daemon.reading import ReadingRules, identified_by, slim_copy
 from daemon.settings import Settings
@@ -272,10 +273,15 @@ class _Worker:
 def _worker_environment() -> dict[str, str]:
     """The daemon's environment; when its code was imported from a checkout (not from
     site-packages, which every interpreter of this environment finds anyway), that
-    directory first on the path: a worker must run the same code."""
+    directory first on the path: a worker must run the same code. And glibc's mmap
+    threshold fixed as the daemon fixes its own (daemon/ops/memory.py), by glibc's
+    environment variable, so the worker imports no ctypes for it: a buffer of a mail
+    (the bytes received, the parser's copies) goes back to the kernel when freed, not
+    to a heap that stays resident (issue 18). Other C libraries ignore the variable."""
+    environment = {**os.environ, "MALLOC_MMAP_THRESHOLD_": str(MMAP_THRESHOLD)}
     code = Path(daemon.__file__).resolve().parent.parent
     installed = {Path(p).resolve() for p in [*site.getsitepackages(), site.getusersitepackages()]}
     if code in installed:
-        return dict(os.environ)
+        return environment
     path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": f"{code}{os.pathsep}{path}" if path else str(code)}
+    return {**environment, "PYTHONPATH": f"{code}{os.pathsep}{path}" if path else str(code)}

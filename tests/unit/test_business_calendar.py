@@ -10,10 +10,11 @@ computed by the code under test. Weeks used:
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -378,19 +379,52 @@ def test_calendar_is_immutable_and_hashable() -> None:
 def test_holidays_are_looked_up_once_per_year(monkeypatch: pytest.MonkeyPatch) -> None:
     """Walking a year day by day must not rebuild the holiday table each day."""
     calls: list[object] = []
-    real = holidays.country_holidays
+    real = business_calendar._country_class
 
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(kwargs.get("years"))
-        return real(*args, **kwargs)
+    def counting(country: str):  # type: ignore[no-untyped-def]
+        def build(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(kwargs.get("years"))
+            return real(country)(*args, **kwargs)
 
-    monkeypatch.setattr(holidays, "country_holidays", counting)
+        return build
+
+    monkeypatch.setattr(business_calendar, "_country_class", counting)
     business_calendar._public_holidays.cache_clear()
     # 2026-01-05 (Mon) .. 2027-01-04: a year of business days, walked twice.
     start, end = cph(2026, 1, 5, 8, 0), cph(2027, 1, 4, 8, 0)
     minutes = CAL.business_minutes_between(start, end)
     assert CAL.add_business_minutes(start, minutes) == cph(2026, 12, 30, 16, 0)
     assert sorted(calls) == [2026, 2027]
+
+
+def test_holidays_come_from_the_one_countrys_module() -> None:
+    """Issue 18: a calendar for DK imports holidays' Danish module only, not the
+    package's 250 countries (~11 MB of the daemon's memory), and each country's public
+    holidays loaded so are exactly the package's own answer (BR-5). In a fresh
+    interpreter: this one has imported every country already (country_holidays)."""
+    script = (
+        "import sys\n"
+        "from daemon.domain.business_calendar import BusinessCalendar, _public_holidays\n"
+        "BusinessCalendar(holiday_country='DK')\n"
+        "assert _public_holidays('DK', 2026)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))\n"
+        "countries, years = ('DK', 'DNK', 'DE', 'UK', 'US'), (2024, 2026, 2031)\n"
+        "ours = {(c, y): _public_holidays(c, y) for c in countries for y in years}\n"
+        "import holidays\n"
+        "for (c, y), days in ours.items():\n"
+        "    assert days, (c, y)\n"
+        "    assert days == set(holidays.country_holidays(c, years=y, categories='public'))\n"
+        "print('same')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["['holidays.countries.denmark']", "same"]
+
+
+def test_an_unknown_holiday_country_is_refused() -> None:
+    with pytest.raises(ValueError, match="no country 'XX'"):
+        BusinessCalendar(holiday_country="XX")
 
 
 # --- laws ------------------------------------------------------------------------

@@ -9,13 +9,13 @@ from daemon.sources import imap
 
 def test_sizes_are_asked_chunk_by_chunk_and_cut_batches_by_bytes() -> None:
     uids = list(range(1, 1201))
-    sizes: dict[int, dict[bytes, object]] = {}
+    sizes: dict[int, int] = {}
     asked: list[list[int]] = []
     big = imap._MAX_BATCH_BYTES // 2 + 1  # two of these never share a batch
 
     def size_up(chunk: list[int]) -> None:
         asked.append(chunk)
-        sizes.update({uid: {b"RFC822.SIZE": big if uid in (700, 701) else 10} for uid in chunk})
+        sizes.update({uid: big if uid in (700, 701) else 10 for uid in chunk})
 
     batches = imap._batches(uids, sizes, 100, size_up)
     first = next(batches)

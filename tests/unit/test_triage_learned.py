@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
+
+import pytest
 
 from daemon.domain.triage import classify, default_rules, normalise_text, rules_from_config
 from daemon.domain.triage.learned import (
@@ -114,3 +117,36 @@ def test_a_mail_that_says_the_fault_is_absent_is_left_to_the_rules() -> None:
                                       "sort hos alle."))
     assert asked_about(normalise_text("Jeg bliver afvist når jeg prøver at komme ind på vores "
                                       "system."))
+
+
+def test_the_weights_are_read_compactly_and_whole(tmp_path: Path) -> None:
+    """Issue 18: load_weights reads the file one n-gram at a time into arrays (a worker
+    kept json.loads' lists of floats resident). It holds every n-gram of the file with
+    the file's numbers, whatever the file's layout (indented, keys in another order)."""
+    raw = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    weights = load_weights()
+    for table, key in ((weights.grams, "grams"), (weights.words, "words")):
+        assert len(table) == len(raw[key]) > 1000
+        assert all(table.known(gram) == (idf, coef) for gram, (idf, coef) in raw[key].items())
+        assert table.known("no such n-gram") is None
+    assert (weights.ngrams, weights.threshold, weights.intercept, weights.word_ngrams) == (
+        tuple(raw["ngrams"]), raw["threshold"], raw["intercept"], tuple(raw["word_ngrams"]))
+    reordered = {"grams": {"é\"\\n": [1.5, -2.0], " ab": [2.0, 0.25]}, "threshold": 0.6,
+                 "intercept": -1.0, "checks": [["x", 0.5]], "ngrams": [2, 5]}
+    indented = tmp_path / "indented.json"
+    indented.write_text(json.dumps(reordered, indent=2, ensure_ascii=False), encoding="utf-8")
+    other = load_weights(indented)
+    assert (other.ngrams, other.threshold, other.intercept) == ((2, 5), 0.6, -1.0)
+    assert (len(other.grams), len(other.words)) == (2, 0)  # a file without word n-grams
+    assert other.grams.known("é\"\\n") == (1.5, -2.0)
+    assert other.grams.known(" ab") == (2.0, 0.25)
+
+
+def test_a_broken_weights_file_is_refused(tmp_path: Path) -> None:
+    for broken in ('{"ngrams": [2, 5] "threshold": 0.5}', '{"grams": {"ab": [1.0, 2.0],}}',
+                   '["ngrams"]', '{"grams": {1: [1.0, 2.0]}}'):
+        path = tmp_path / "broken.json"
+        path.write_text(broken, encoding="utf-8")
+        with pytest.raises(ValueError):
+            load_weights(path)
+        load_weights.cache_clear()

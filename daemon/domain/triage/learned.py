@@ -9,24 +9,30 @@ says so; the model speaks only when no critical rule matched and the mail is an
 inquiry at all (classify's order), and the case's reason says it was the model and
 which words weighed most.
 
-Pure Python over a dict: no numpy in the daemon or its parsing workers (their memory
-is counted, issue 18). The arithmetic is scikit-learn's TfidfVectorizer(analyzer=
-"char_wb", sublinear_tf=True, norm="l2"), beside it, when the weights have "words", a
-second TfidfVectorizer of word uni- and bigrams (scikit-learn's default token pattern;
-the two joined as by FeatureUnion, each l2-normed on its own), and
-LogisticRegression's sigmoid, checked against scikit-learn's own answers stored with
-the weights (test_triage_learned.py).
+Pure Python: no numpy in the daemon or its parsing workers (their memory is counted,
+issue 18). The ~60,000 n-grams are held compactly: per vectoriser one dict from n-gram
+to its place in two arrays of doubles (idf, coefficient), not a tuple of two floats
+each, read from the JSON pair by pair, never as the whole document's lists at once
+(json.loads of it cost each worker ~6.5 MB that stayed resident). The arithmetic is
+scikit-learn's TfidfVectorizer(analyzer="char_wb", sublinear_tf=True, norm="l2"),
+beside it, when the weights have "words", a second TfidfVectorizer of word uni- and
+bigrams (scikit-learn's default token pattern; the two joined as by FeatureUnion, each
+l2-normed on its own), and LogisticRegression's sigmoid, checked against scikit-learn's
+own answers stored with the weights (test_triage_learned.py).
 """
 
 from __future__ import annotations
 
+import array
 import functools
 import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from daemon.domain.triage.model import Finding, Rule
 from daemon.domain.triage.normalise import normalise_text, reply_headline
@@ -54,33 +60,102 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
 @dataclass(frozen=True)
+class Table:
+    """The n-grams of one vectoriser: n-gram -> its place in `idf` and `coef`."""
+
+    index: dict[str, int] = field(default_factory=dict)
+    idf: array.array[float] = field(default_factory=lambda: array.array("d"))
+    coef: array.array[float] = field(default_factory=lambda: array.array("d"))
+
+    def known(self, gram: str) -> tuple[float, float] | None:
+        """(idf, coefficient) of `gram`, None if the model has not seen it."""
+        place = self.index.get(gram)
+        return None if place is None else (self.idf[place], self.coef[place])
+
+    def add(self, gram: str, idf: float, coef: float) -> None:
+        self.index[gram] = len(self.idf)
+        self.idf.append(idf)
+        self.coef.append(coef)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+@dataclass(frozen=True)
 class Weights:
     ngrams: tuple[int, int]
     threshold: float
     intercept: float
-    grams: dict[str, tuple[float, float]]  # n-gram -> (idf, coefficient)
-    # Word n-grams ("kan ikke") -> (idf, coefficient), and their sizes; empty: none.
-    words: dict[str, tuple[float, float]] = field(default_factory=dict)
+    grams: Table  # character n-grams
+    # Word n-grams ("kan ikke"), and their sizes; empty: none.
+    words: Table = field(default_factory=Table)
     word_ngrams: tuple[int, int] = (1, 2)
 
 
 @functools.cache
 def load_weights(path: Path = WEIGHTS) -> Weights:
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    low, high = raw["ngrams"]
-    word_low, word_high = raw.get("word_ngrams", (1, 2))
+    """The weights file as benchmarks/train_triage_model.py writes it: a JSON object
+    with "ngrams", "threshold", "intercept", "grams" ({n-gram: [idf, coefficient]}) and,
+    with word n-grams, "word_ngrams" and "words" (the same form); the two n-gram objects
+    read one n-gram at a time into their tables."""
+    text = path.read_text(encoding="utf-8")
+    tables = {"grams": Table(), "words": Table()}
+    fields: dict[str, Any] = {}
+
+    def value(name: str, position: int) -> int:
+        if name in tables:
+            table = tables[name]
+
+            def gram(key: str, at: int) -> int:
+                (idf, coef), end = _DECODER.raw_decode(text, at)
+                table.add(key, float(idf), float(coef))
+                return int(end)
+
+            return _read_object(text, position, gram)
+        fields[name], end = _DECODER.raw_decode(text, position)
+        return int(end)
+
+    _read_object(text, 0, value)
+    low, high = fields["ngrams"]
+    word_low, word_high = fields.get("word_ngrams", (1, 2))
     return Weights(
         ngrams=(int(low), int(high)),
-        threshold=float(raw["threshold"]),
-        intercept=float(raw["intercept"]),
-        grams=_pairs(raw["grams"]),
-        words=_pairs(raw.get("words", {})),
+        threshold=float(fields["threshold"]),
+        intercept=float(fields["intercept"]),
+        grams=tables["grams"],
+        words=tables["words"],
         word_ngrams=(int(word_low), int(word_high)),
     )
 
 
-def _pairs(raw: dict[str, list[float]]) -> dict[str, tuple[float, float]]:
-    return {gram: (float(idf), float(coef)) for gram, (idf, coef) in raw.items()}
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _read_object(text: str, position: int, read_value: Callable[[str, int], int]) -> int:
+    """Walk the JSON object at `position`: for each key, `read_value(key, start)` reads
+    its value and returns where the value ends. Returns where the object ends."""
+
+    def skip(at: int) -> int:
+        space = _SPACE.match(text, at)
+        return space.end() if space else at
+
+    def expect(char: str, at: int) -> int:
+        if text[at : at + 1] != char:
+            raise json.JSONDecodeError(f"expected {char!r}", text, at)
+        return skip(at + 1)
+
+    position = expect("{", skip(position))
+    if text[position : position + 1] == "}":
+        return position + 1
+    while True:
+        key, position = _DECODER.raw_decode(text, position)
+        if not isinstance(key, str):
+            raise json.JSONDecodeError("expected a key", text, position)
+        position = skip(read_value(key, expect(":", skip(position))))
+        if text[position : position + 1] == "}":
+            return position + 1
+        position = expect(",", position)
 
 
 def judged_text(subject: str, body: str) -> str:
@@ -129,15 +204,14 @@ def contributions(text: str, weights: Weights) -> tuple[float, dict[str, float]]
     return weights.intercept + sum(shares.values()), shares
 
 
-def _shares(counts: Counter[str], known: dict[str, tuple[float, float]]) -> dict[str, float]:
+def _shares(counts: Counter[str], known: Table) -> dict[str, float]:
     """Each known n-gram's term of the score: sublinear tf-idf, l2-normed over the
     known n-grams of this vectoriser, times its coefficient."""
     values: dict[str, tuple[float, float]] = {}
     for gram, count in counts.items():
-        found = known.get(gram)
-        if found is not None:
-            idf, coef = found
-            values[gram] = ((1.0 + math.log(count)) * idf, coef)
+        place = known.index.get(gram)
+        if place is not None:
+            values[gram] = ((1.0 + math.log(count)) * known.idf[place], known.coef[place])
     norm = math.sqrt(sum(value * value for value, _ in values.values()))
     if norm == 0.0:
         return {}
