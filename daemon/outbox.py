@@ -522,7 +522,9 @@ def _send_next(
             # in the claim's own transaction (no gap for another daemon to take it).
             if not transaction.is_active:  # after our commit: undo "sent"
                 transaction = conn.begin()
-                repository.mark_outgoing(conn, row.id, status="queued", sent_at=None)
+                repository.mark_outgoing(
+                    conn, row.id, status="queued", attempts=row.attempts, sent_at=None
+                )
             repository.mark_outgoing(conn, row.id, last_error=str(exc))
             transaction.commit()
             raise
@@ -598,8 +600,10 @@ class _Batches:
         should end for now."""
         if self.pending is None:
             return True
+        # Waited for before the batch is let go: an interrupt in the wait leaves it
+        # pending, for the collect of flush's clean-up to settle.
+        outcomes = self.pending.outcomes()
         pending, self.pending = self.pending, None
-        outcomes = pending.outcomes()
         late = [(row, exc) for row, exc in zip(pending.rows, outcomes, strict=True) if exc]
         reports: dict[int, str] = {}
         down: RelayUnavailable | None = None
@@ -610,8 +614,10 @@ class _Batches:
                     self.conn.execute(text("SET LOCAL synchronous_commit TO ON"))
                 for row, exc in late:
                     if isinstance(exc, RelayUnavailable):
+                        # Not the mail's fault: the attempt "sent" counted is given back.
                         repository.mark_outgoing(
-                            self.conn, row.id, status="queued", sent_at=None, last_error=str(exc)
+                            self.conn, row.id, status="queued", attempts=row.attempts,
+                            sent_at=None, last_error=str(exc),
                         )
                         down = down or exc
                     elif isinstance(exc, (PermanentFailure, TemporaryFailure)):

@@ -92,7 +92,11 @@ class SmtpLanes:
             for future in futures:
                 future.exception()
             raise
-        gate.wait_for_all()
+        try:
+            gate.wait_for_all()
+        except BaseException as exc:  # an interrupt: the lanes that arrived wait no more
+            gate.open(exc)
+            raise
         ended = {
             i: error
             for i, (row, future) in enumerate(zip(rows, futures, strict=True))

@@ -181,3 +181,31 @@ def test_a_451_at_the_final_dot_defers_that_mail_and_a_later_flush_sends_it_once
     ids = captured_ids(smtp_sink)
     assert len(ids) == len(set(ids)) == 10
     assert statuses(app) == {"sent": 10}
+
+
+@pytest.mark.parametrize("connections", [1, 3], ids=["one-connection", "lanes"])
+def test_a_421_at_the_final_dot_uses_up_no_attempt(
+    tmp_path: Path, migrated_pg_url: str, smtp_sink, connections: int
+) -> None:
+    """421 ("closing") to the "." comes after our commit of "sent": the relay, not the
+    mail, failed, so the row is queued again with the attempts it had (a 421 on every
+    try must not use up max_attempts and fail the mail), and goes once when it is back."""
+    smtp_sink.refuse_data = {"kunde2@firma2.dk": 421}
+    app = make_app(tmp_path, migrated_pg_url, smtp_sink, connections=connections)
+    queue_acks(app, 4)
+
+    first = app.flush_outbox()
+
+    assert first.relay_error and "421" in first.relay_error
+    with app.engine.connect() as conn:
+        rows = conn.execute(outbox.select()).all()
+    [row] = [row for row in rows if row.recipients == ["kunde2@firma2.dk"]]
+    assert (row.status, row.attempts, row.sent_at) == ("queued", 0, None)
+    assert "421" in (row.last_error or "")
+    # The flush stopped there (the relay is down): the rest is queued, untried.
+    assert all(r.attempts == (1 if r.status == "sent" else 0) for r in rows)
+    smtp_sink.refuse_data = {}
+    app.flush_outbox()
+    assert statuses(app) == {"sent": 4}
+    ids = captured_ids(smtp_sink)
+    assert len(ids) == len(set(ids)) == 4
