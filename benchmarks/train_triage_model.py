@@ -59,13 +59,8 @@ TRAINING_ONLY = [
 ]
 # The blind sets measured and reported before they were trained on; a later set (blind11
 # ...) is never read here: it measures the result, once.
-TRAINED_BLIND_SETS = {
-    "blind": triage_accuracy.BLIND, "blind2": triage_accuracy.BLIND2,
-    "blind3": triage_accuracy.BLIND3, "blind4": triage_accuracy.BLIND4,
-    "blind5": triage_accuracy.BLIND5, "blind6": triage_accuracy.BLIND6,
-    "blind7": triage_accuracy.BLIND7, "blind8": triage_accuracy.BLIND8,
-    "blind9": triage_accuracy.BLIND9, "blind10": triage_accuracy.BLIND10,
-}
+TRAINED_BLIND_SETS = {name: triage_accuracy.BLIND_SETS[name]
+                      for name in ("blind", *(f"blind{n}" for n in range(2, 11)))}
 TRAINING = [triage_accuracy.SENTENCES, *TRAINING_ONLY, *TRAINED_BLIND_SETS.values()]
 WORD_NGRAMS = (1, 2)
 MIN_DF = 2  # an n-gram seen in one mail only says nothing general

@@ -55,22 +55,10 @@ from daemon.domain.triage.rules import default_rules
 from daemon.reading import triage_text
 
 SENTENCES = Path(__file__).resolve().parent.parent / "tests" / "unit" / "triage_sentences.tsv"
-BLIND = SENTENCES.with_name("triage_blind.tsv")
-BLIND2 = SENTENCES.with_name("triage_blind2.tsv")
-BLIND3 = SENTENCES.with_name("triage_blind3.tsv")
-BLIND4 = SENTENCES.with_name("triage_blind4.tsv")
-BLIND5 = SENTENCES.with_name("triage_blind5.tsv")
-BLIND6 = SENTENCES.with_name("triage_blind6.tsv")
-BLIND7 = SENTENCES.with_name("triage_blind7.tsv")
-BLIND8 = SENTENCES.with_name("triage_blind8.tsv")
-BLIND9 = SENTENCES.with_name("triage_blind9.tsv")
-BLIND10 = SENTENCES.with_name("triage_blind10.tsv")
-BLIND11 = SENTENCES.with_name("triage_blind11.tsv")
-BLIND12 = SENTENCES.with_name("triage_blind12.tsv")
 # Every blind set, in the order they were written: the rows of the printed table.
-BLIND_SETS = {"blind": BLIND, "blind2": BLIND2, "blind3": BLIND3, "blind4": BLIND4,
-              "blind5": BLIND5, "blind6": BLIND6, "blind7": BLIND7, "blind8": BLIND8,
-              "blind9": BLIND9, "blind10": BLIND10, "blind11": BLIND11, "blind12": BLIND12}
+BLIND_SETS = {name: SENTENCES.with_name(f"triage_{name}.tsv")
+              for name in ("blind", *(f"blind{n}" for n in range(2, 13)))}
+BLIND = BLIND_SETS["blind"]
 WHY = "# why:"
 
 

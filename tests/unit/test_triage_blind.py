@@ -15,19 +15,10 @@ import pytest
 
 from benchmarks import triage_accuracy
 
-BLIND = Path(__file__).with_name("triage_blind.tsv")
-BLIND2 = Path(__file__).with_name("triage_blind2.tsv")
-BLIND3 = Path(__file__).with_name("triage_blind3.tsv")
-BLIND4 = Path(__file__).with_name("triage_blind4.tsv")
-BLIND5 = Path(__file__).with_name("triage_blind5.tsv")
-BLIND6 = Path(__file__).with_name("triage_blind6.tsv")
-BLIND7 = Path(__file__).with_name("triage_blind7.tsv")
-BLIND8 = Path(__file__).with_name("triage_blind8.tsv")
-BLIND9 = Path(__file__).with_name("triage_blind9.tsv")
-BLIND10 = Path(__file__).with_name("triage_blind10.tsv")
-BLIND11 = Path(__file__).with_name("triage_blind11.tsv")
-BLIND12 = Path(__file__).with_name("triage_blind12.tsv")
-LATER = [BLIND7, BLIND8, BLIND9, BLIND10, BLIND11, BLIND12]
+SETS = triage_accuracy.BLIND_SETS
+NAMES = list(SETS)
+# blind7 and blind8, blind9 and blind10, blind11 and blind12 were written two at a time.
+LATER = [f"blind{n}" for n in range(7, 13)]
 BLIND_SETS = pytest.mark.parametrize("blind", list(triage_accuracy.BLIND_SETS.values()),
                                      ids=list(triage_accuracy.BLIND_SETS))
 
@@ -82,53 +73,26 @@ def test_no_mail_is_copied_from_the_tuning_set(blind: Path) -> None:
     assert not [s.line for s in triage_accuracy.load(blind) if _body(s) in seen]
 
 
-def test_the_second_blind_set_shares_no_mail_with_the_first() -> None:
-    # The first set was tuned on after it was measured; a row of it in blind2 would not
-    # be blind any more.
-    first = {_body(s) for s in triage_accuracy.load(BLIND)}
+@pytest.mark.parametrize("name", NAMES[1:6])
+def test_each_of_the_first_six_blind_sets_shares_no_mail_with_those_before_it(
+        name: str) -> None:
+    # Each was written without opening the ones before it (blind was tuned on after it
+    # was measured: a row of it in blind2 would not be blind any more); compared here in
+    # code only.
+    before = NAMES[:NAMES.index(name)]
+    earlier = {_body(s) for other in before for s in triage_accuracy.load(SETS[other])}
 
-    assert not [s.line for s in triage_accuracy.load(BLIND2) if _body(s) in first]
-
-
-def test_the_third_blind_set_shares_no_mail_with_the_first_two() -> None:
-    # blind3 was written without opening the other two; compared here in code only.
-    earlier = {_body(s) for path in (BLIND, BLIND2) for s in triage_accuracy.load(path)}
-
-    assert not [s.line for s in triage_accuracy.load(BLIND3) if _body(s) in earlier]
+    assert not [s.line for s in triage_accuracy.load(SETS[name]) if _body(s) in earlier]
 
 
-def test_the_fourth_blind_set_shares_no_mail_with_the_first_three() -> None:
-    # blind4 was written without opening the other three; compared here in code only.
-    earlier = {_body(s) for path in (BLIND, BLIND2, BLIND3) for s in triage_accuracy.load(path)}
-
-    assert not [s.line for s in triage_accuracy.load(BLIND4) if _body(s) in earlier]
-
-
-def test_the_fifth_blind_set_shares_no_mail_with_the_first_four() -> None:
-    # blind5 was written without opening the other four; compared here in code only.
-    earlier = {_body(s) for path in (BLIND, BLIND2, BLIND3, BLIND4)
-               for s in triage_accuracy.load(path)}
-
-    assert not [s.line for s in triage_accuracy.load(BLIND5) if _body(s) in earlier]
-
-
-def test_the_sixth_blind_set_shares_no_mail_with_the_first_five() -> None:
-    # blind6 was written without opening the other five; compared here in code only.
-    earlier = {_body(s) for path in (BLIND, BLIND2, BLIND3, BLIND4, BLIND5)
-               for s in triage_accuracy.load(path)}
-
-    assert not [s.line for s in triage_accuracy.load(BLIND6) if _body(s) in earlier]
-
-
-@pytest.mark.parametrize("later", LATER, ids=[path.stem[len("triage_"):] for path in LATER])
-def test_the_later_blind_sets_share_no_mail_with_any_other(later: Path) -> None:
-    # blind7 and blind8, blind9 and blind10, blind11 and blind12 were written two at a time,
-    # each without opening any other set; compared here in code only.
-    others = [*(p for p in triage_accuracy.BLIND_SETS.values() if p != later),
+@pytest.mark.parametrize("later", LATER)
+def test_the_later_blind_sets_share_no_mail_with_any_other(later: str) -> None:
+    # Each of a pair was written without opening any other set; compared here in code.
+    others = [*(path for name, path in SETS.items() if name != later),
               triage_accuracy.SENTENCES]
     earlier = {_body(s) for path in others for s in triage_accuracy.load(path)}
 
-    assert not [s.line for s in triage_accuracy.load(later) if _body(s) in earlier]
+    assert not [s.line for s in triage_accuracy.load(SETS[later]) if _body(s) in earlier]
 
 
 def test_every_blind_file_beside_the_tests_is_measured() -> None:
@@ -151,18 +115,8 @@ def test_the_benchmark_prints_a_row_per_blind_set_and_for_a_given_file(
     triage_accuracy.main()
 
     rows = {line.split()[0]: line.split()[1:3] for line in capsys.readouterr().out.splitlines()}
-    assert rows["blind"][0] == str(len(_rows(BLIND)))
-    assert rows["blind2"][0] == str(len(_rows(BLIND2)))
-    assert rows["blind3"][0] == str(len(_rows(BLIND3)))
-    assert rows["blind4"][0] == str(len(_rows(BLIND4)))
-    assert rows["blind5"][0] == str(len(_rows(BLIND5)))
-    assert rows["blind6"][0] == str(len(_rows(BLIND6)))
-    assert rows["blind7"][0] == str(len(_rows(BLIND7)))
-    assert rows["blind8"][0] == str(len(_rows(BLIND8)))
-    assert rows["blind9"][0] == str(len(_rows(BLIND9)))
-    assert rows["blind10"][0] == str(len(_rows(BLIND10)))
-    assert rows["blind11"][0] == str(len(_rows(BLIND11)))
-    assert rows["blind12"][0] == str(len(_rows(BLIND12)))
+    assert {name: rows[name][0] for name in SETS} == {
+        name: str(len(_rows(path))) for name, path in SETS.items()}
     assert rows["file"] == ["2", "1"]
 
 

@@ -52,5 +52,5 @@ def test_the_training_tool_reads_it_with_the_tuning_and_blind_sets() -> None:
 
 def test_the_last_blind_sets_are_never_trained_on() -> None:
     # blind11 and blind12 measure the model trained on blind..blind10, once.
-    last = [triage_accuracy.BLIND11, triage_accuracy.BLIND12]
+    last = [triage_accuracy.BLIND_SETS["blind11"], triage_accuracy.BLIND_SETS["blind12"]]
     assert not [path for path in last if path in TRAINING]
