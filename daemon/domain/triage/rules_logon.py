@@ -73,6 +73,9 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:l(?:å|aa)st|l(?:å|aa)ste) op\b|\bunlocked\b",
                 rf"\b(?:ikke|not|isn'?t|wasn'?t|aren'?t) (?:\S+ )?(?:længere |mere |longer )?"
                 rf"(?:{_LOCKED_DA}|{_LOCKED_EN})\b",
+                # Locked out of the building, not of an account: unless the sentence says
+                # the account ("er låst ude af sin konto og kan ikke lave nøglekort").
+                r"^(?![\s\S]*\b(?:konto|kontoen|kontoer|account|accounts)\b)[\s\S]*?"
                 r"\b(?:kontoret|bygningen|huset|lokalet|døren|dør|nøgle\w*|building|door|keys?)\b",
                 r"\b(?:bankkonto\w*|nemkonto\w*|bank account)",
                 r"\b(?:fil(?:en|er|erne)?|dokument\w*|regneark\w*|files?|documents?) "

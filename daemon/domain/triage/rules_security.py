@@ -185,6 +185,12 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"angriber|rammer|går efter|udnytter|kommer ind|bryder ind|use|try|pretend|send|"
                 r"are sending|can|often|ofte|typically|typisk|get|gets|break|target|attack|exploit)\b",
                 r"\b(?:har (?:i|du) set|have you seen|did you see|så (?:i|du))\b",
+                # A leak looked up and none of ours in it: "tjekket på haveibeenpwned og ingen
+                # af vores adresser er med", "checked haveibeenpwned ... nothing shows up".
+                r"\b(?:have ?i ?been ?pwned|haveibeenpwned\S*)\b[^.!?\n]{0,60}?(?:\bingen af "
+                r"(?:vores|mine|de|dem)\b|\bnone of\b|\bnothing (?:shows|showed|came|comes|turned)\b|"
+                r"\bno (?:hits|results|matches)\b|\b(?:er|var|is|are|was|were) (?:\S+ )?(?:ikke|not) "
+                r"(?:med|listed|there|included|fundet|found)\b)",
                 # Someone else was hit: "en stor dansk virksomhed er blevet ramt af ransomware".
                 r"\b(?:en|et|a|another) (?:\S+ ){0,2}?(?:virksomhed|firma|kommune|hospital|company|"
                 r"business|competitor|konkurrent|leverandør|supplier|region|retailer)\w* (?:\S+ )?"
