@@ -1287,3 +1287,34 @@ def test_locked_out_of_an_account_is_a_lock_out_even_beside_a_key_card() -> None
     assert classify("Låst", body, rules_only).rule == "account_locked"
     assert not classify("", "Jeg er låst ude af bygningen, nøglen virker ikke.",
                         rules_only).critical
+
+
+def test_a_reply_on_another_matter_sets_its_subject_and_quote_aside() -> None:
+    # Issue 16 "judges a reply's subject only with its new text": a meeting time taken or
+    # the bill asked about is a new matter; the old problem is the subject and the quote.
+    rules_only = DEFAULT_RULES[:-1]
+    meeting = "Onsdag kl. 10 passer fint til gennemgangen.\nMvh Ole\n\n> Min konto er låst."
+    assert not classify("SV: Konto låst", meeting, rules_only).critical
+    bill = ("Is that covered by the agreement, or will it be on the invoice?\nAnn\n\n"
+            "> Nobody can log in to the server.")
+    assert not classify("RE: Server", bill, rules_only).critical
+    # The new text still judged: a new fault beside the meeting time.
+    worse = "Onsdag passer fint, men nu kan ingen af os logge på."
+    assert classify("SV: Konto låst", worse, rules_only).critical
+
+
+def test_a_withdrawal_under_the_faults_own_subject_is_withdrawn() -> None:
+    # BR-6: "glem min sidste mail" withdraws the alarm, though the subject still says it.
+    rules_only = DEFAULT_RULES[:-1]
+    body = "Glem min sidste mail, jeg havde skrevet koden forkert. Nu er jeg inde."
+    assert not classify("Koden virker ikke - glem det", body, rules_only).critical
+    assert classify("Glem det", "Glem min sidste mail. Men nu er min konto låst.",
+                    rules_only).critical
+
+
+def test_a_web_page_our_filter_blocks_is_a_change_not_a_log_on() -> None:
+    # BR-8/BR-10: "blokeret af jeres filter" is a page to open, not a system down.
+    rules_only = DEFAULT_RULES[:-1]
+    body = "Vi kan ikke komme ind på en opskriftsside, den er blokeret af jeres filter."
+    assert not classify("Side", body, rules_only).critical
+    assert classify("", "Vi kan ikke komme ind på serveren, ingen af os.", rules_only).critical

@@ -103,7 +103,9 @@ def not_an_inquiry(title: str, new_text: str) -> str | None:
         found = cue.search(title) if cue.pattern.startswith("^") else cue.search(text)
         if found is None or (also is not None and also.search(text) is None):
             continue
-        if kind == "withdrawn" and STILL_BROKEN.search(text) is not None:
+        # What is still wrong is told in the new text; a subject "Kode virker ikke - glem
+        # det" is the withdrawn fault's own headline.
+        if kind == "withdrawn" and STILL_BROKEN.search(new_text or title) is not None:
             continue  # "Falsk alarm med hacket, men nu kan jeg ikke logge på"
         return f'{kind}: "{found.group().strip()}"'
     return None

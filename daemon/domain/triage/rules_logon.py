@@ -7,6 +7,7 @@ In order: of the critical rules that match, the first names the case's reason.
 from __future__ import annotations
 
 from daemon.domain.triage.context import (
+    _BLOCKED_BY_FILTER,
     _HYPOTHETICAL,
     _PAST_SOLVED,
 )
@@ -272,7 +273,7 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "Ingen kan logge på", "nobody in the office can log in": everyone's.
                 rf"\b{_NOBODY_CAN} {_gap(3)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login|authenticate)\b",
             ),
-            excludes=(*_HYPOTHETICAL, *_PAST_SOLVED),
+            excludes=(*_HYPOTHETICAL, *_PAST_SOLVED, *_BLOCKED_BY_FILTER),
             negatable=True,
             outside=outside,
         ),
