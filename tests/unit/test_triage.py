@@ -1318,3 +1318,47 @@ def test_a_web_page_our_filter_blocks_is_a_change_not_a_log_on() -> None:
     body = "Vi kan ikke komme ind på en opskriftsside, den er blokeret af jeres filter."
     assert not classify("Side", body, rules_only).critical
     assert classify("", "Vi kan ikke komme ind på serveren, ingen af os.", rules_only).critical
+
+
+def test_a_server_nas_or_ups_reporting_its_disks_or_power_failing_is_a_system_error() -> None:
+    # BR-9 "Din computer melder om systemfejl": the machine's own alarm about its storage
+    # or power, told in the device's words.
+    rules_only = DEFAULT_RULES[:-1]
+    for alarm in ("Serveren viser 'RAID degraded' på displayet og lyser rødt.",
+                  "Our NAS mailed us: 'Volume 2 has crashed, data may be lost'.",
+                  "Ved opstart står der 'SMART status bad' på min bærbare.",
+                  "The UPS says it is on battery and the server will shut down in 3 minutes."):
+        assert classify("Advarsel", alarm, rules_only).rule == "system_error", alarm
+    # "ups" is also Danish for "oops"; a smart trick is no disk.
+    assert not classify("", "Ups, jeg sendte den forkerte fil. Her er den rigtige.",
+                        rules_only).critical
+
+
+def test_a_hack_as_a_trick_or_advice_is_no_suspicion() -> None:
+    # BR-9 "mistanke om hack": a trick for Excel, or our newsletter's advice, is none.
+    rules_only = DEFAULT_RULES[:-1]
+    for harmless in ("Har du et smart hack til at fryse den øverste række i Excel?",
+                     "Jeg har hacket mig frem til en løsning med skabelonen, så glem det.",
+                     "Husk: hvis du har mistanke om hack, så ring til os med det samme.",
+                     "This month: how to report a suspected hack, and our opening hours."):
+        assert not classify("Nyt", harmless, rules_only).critical, harmless
+    assert classify("", "Jeg har mistanke om hack, min mail sender spam.", rules_only).critical
+
+
+def test_the_channel_a_message_came_by_is_not_the_service_at_fault() -> None:
+    # BR-9/BR-10: a colleague wrote on Messenger that his account is locked; the account
+    # is ours, Messenger is only how the word came.
+    rules_only = DEFAULT_RULES[:-1]
+    body = ("Min kollega har skrevet til mig på messenger at hans konto er låst efter for "
+            "mange forsøg.")
+    assert classify("Kollega", body, rules_only).rule == "account_locked"
+    assert not classify("", "Min Messenger-konto er låst.", rules_only).critical
+
+
+def test_a_reply_saying_the_account_works_normally_sets_the_subject_aside() -> None:
+    # Issue 16: a reply's subject judged only with its new text; "works normally" is over.
+    rules_only = DEFAULT_RULES[:-1]
+    body = "I didn't click anything and my account works normally.\n\n> Your account is locked."
+    assert not classify("Re: Your account has been locked", body, rules_only).critical
+    dansk = "Jeg har ikke trykket på noget, og jeg kan logge ind som normalt."
+    assert not classify("SV: Din konto er låst", dansk, rules_only).critical

@@ -10,7 +10,8 @@ import re
 # igen, tak"), unless it also says something is still wrong.
 _SETTLED = re.compile(
     r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|printer|er oppe|er inde|kom ind|"
-    r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint)\b|"
+    r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint|som normalt)\b|"
+    r"\b(?:works|working|log in|sign in) (?:\S+ )?(?:normally|as normal|as usual)\b|"
     r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b|\bproblemet er løst\b|"
     # "det kom op igen efter ti minutter", "it came back up", "det spiller nu".
     r"\b(?:kom|kommet|came|come) (?:\S+ )?(?:op|up|online|tilbage|back) (?:\S+ )?(?:igen|again)\b|"

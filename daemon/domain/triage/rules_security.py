@@ -160,6 +160,14 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:ikke|not|didn'?t|haven'?t|har ikke|ingen|nobody|no one|none of us) (?:\S+ )?"
                 r"(?:har |has )?(?:klikket|trykket|åbnet|clicked|opened)\b",
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
+                # A hack as a trick, not a break-in: "et lille hack til Excel", "a quick hack
+                # for", "jeg har hacket mig frem til en løsning".
+                r"\b(?:et|a|the|mit|my|dit|your) (?:\S+ )?hack (?:til|to|for)\b|"
+                r"\bhack(?:et|ed) (?:mig|os|my way|our way) (?:frem|til|to|around)\b",
+                # Advice on what to do if, not a suspicion: "hvis du har mistanke om hack,
+                # kontakt os", "how to report a suspected hack" (our own newsletter).
+                r"\bhvis (?:du|i|man) (?:\S+ )?(?:har |får )?mistanke om\b|"
+                r"\bhow to (?:\S+ ){0,2}?(?:report|spot|avoid|recogni[sz]e|handle)\b",
                 # "det er ikke et hack", "it wasn't a hack after all".
                 r"\b(?:ikke|not|no|intet|ingen|wasn'?t|isn'?t) (?:et |a |noget |tale om |about )?"
                 r"(?:hack|hacking|angreb|attack|breach)\b",

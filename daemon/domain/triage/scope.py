@@ -123,13 +123,21 @@ _TELLER = re.compile(
 )
 
 
+# The way a message came, not what fails: "min kollega har skrevet til mig på messenger at
+# hans konto er låst", "she texted me on WhatsApp that she can't log in".
+_CHANNEL = re.compile(
+    r"\b(?:skrevet|skrev|skriver|sendt|sendte|ringet|ringede|wrote|written|texted|messaged|"
+    r"sent|called|rang) (?:\S+ ){0,3}?(?:på|via|over|on|by|through) ?$"
+)
+
+
 def _service(outside: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The first outside service `text` names other than as where mail is sent or as
-    who tells of the fault."""
+    """The first outside service `text` names other than as where mail is sent, the way
+    a message came, or who tells of the fault."""
     for found in outside.finditer(text):
-        if _DESTINATION.search(text[: found.start()]) is None and not _TELLER.match(
-            text[found.end() :]
-        ):
+        before = text[: found.start()]
+        passed_on = _DESTINATION.search(before) or _CHANNEL.search(before)
+        if passed_on is None and not _TELLER.match(text[found.end() :]):
             return found
     return None
 
