@@ -102,7 +102,12 @@ class Settings:
 # falls on fresh mail, so 0.90 leaves no margin above 0.9. Chosen: CV 0.95. If the model so
 # trained flags a hand-written normal mail of tests/unit/test_triage*.py, the target goes to
 # 0.97, then 0.98 (the first that flags none); no test is changed to let a model pass.
-CHOSEN = Settings(words=True, target_precision=0.95)
+# Trained on blind..blind12 and training a-e (6,524 mails): CV 0.95 picked 0.55 and flagged
+# three ("Kan ikke printe. Kun mig." p 0.61, "Ingen kommer ind på kontoret før låsesmeden
+# ..." p 0.68, "Computeren giver fejl når jeg starter Excel." p 0.64); CV 0.97 picked 0.70
+# and flagged "Windows kunne ikke installere opdateringen i nat." (p 0.75); CV 0.98 picked
+# 0.75 and flags none: shipped.
+CHOSEN = Settings(words=True, target_precision=0.98)
 
 
 def pipeline(settings: Settings) -> Any:
