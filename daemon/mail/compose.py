@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -196,10 +197,10 @@ def build_message(
     message_id = new_message_id(case_number, support.message_id_domain)
     in_reply_to, references = _thread_headers(answered)
     headers = [
-        ("From", formataddr((support.name, support.address), charset="utf-8")),
+        ("From", _from_header(support.name, support.address)),
         ("To", ", ".join(recipients)),
         ("Subject", subject),
-        ("Date", format_datetime(now)),
+        ("Date", _date_header(now)),
         ("Message-ID", message_id),
     ]
     if in_reply_to:
@@ -218,6 +219,24 @@ def build_message(
         body_text=text,
         raw=mime_bytes(headers, text, html),
     )
+
+
+# The acks of one run are composed with the run's one `now` and the same sender: each
+# header is written once for all of them (the IMAP pass's thread composes every ack).
+_last_date: tuple[datetime, str] | None = None
+
+
+def _date_header(now: datetime) -> str:
+    global _last_date
+    last = _last_date  # one read: another thread (the SMTP listener) may replace it
+    if last is None or last[0] is not now:  # the same object, not an equal instant
+        last = _last_date = (now, format_datetime(now))
+    return last[1]
+
+
+@functools.lru_cache(maxsize=8)
+def _from_header(name: str, address: str) -> str:
+    return formataddr((name, address), charset="utf-8")
 
 
 def mime_bytes(headers: list[tuple[str, str]], text: str, html: str | None) -> bytes:
@@ -290,9 +309,10 @@ def _thread_headers(answered: Answered | None) -> tuple[str | None, str]:
 
 def local_time_text(at: datetime, language: Language) -> str:
     """`mandag 30.11. kl. 09:00` / `Monday 30 November at 09:00`, in local time."""
+    clock = f"{at.hour:02d}:{at.minute:02d}"  # %H:%M without strftime's cost
     if language == "da":
-        return f"{_DA_WEEKDAYS[at.weekday()]} {at.day}.{at.month}. kl. {at:%H:%M}"
-    return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} at {at:%H:%M}"
+        return f"{_DA_WEEKDAYS[at.weekday()]} {at.day}.{at.month}. kl. {clock}"
+    return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} at {clock}"
 
 
 def amount_text(amount: Decimal) -> str:
