@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.header
 import functools
 import itertools
 import re
@@ -27,7 +26,7 @@ _ASCII_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]+>")  # printable ASCII, no < 
 # Enough of the thread for any client to place the reply; an unbounded References
 # header grows with every round trip.
 _MAX_REFERENCES = 20
-_HEADER_LINE = email.header.MAXLINELEN  # 78: where a Header folds by default
+_HEADER_LINE = 78  # email.header.MAXLINELEN (not in its stubs): where a Header folds
 
 _DA_WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 _EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
