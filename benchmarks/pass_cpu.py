@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, seconds in sorted(result["threads"].items(), key=lambda kv: -kv[1]):
         print(f"  thread {name:24s} {seconds:7.2f} s {1000 * seconds / n:7.3f} ms/mail")
     for name, seconds in sorted(result["steps"].items(), key=lambda kv: -kv[1]):
-        if seconds >= 0.0005 * n:
+        if seconds >= 0.000005 * n:  # 0.005 ms a mail and more
             print(f"  step   {name:24s} {seconds:7.2f} s {1000 * seconds / n:7.3f} ms/mail")
     return 0
 
