@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from imaplib import IMAP4
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -60,8 +60,10 @@ PROCESSED_KEYWORD = "$OOProcessed"
 _MAX_BATCH_BYTES = 8 * 1024 * 1024
 # RFC822.SIZE is asked for this many UIDs at a time, as batches are cut (_batches).
 _SIZE_CHUNK = 500
-# A large mail (LARGE_MAIL_BYTES) is fetched in chunks of this (see _fetch_in_chunks).
+# A large mail (LARGE_MAIL_BYTES) is fetched in chunks of this (see _fetch_in_chunks),
+# and the other mails of a batch in FETCHes of at most this many bytes (_fetch_groups).
 _FETCH_CHUNK = 1024 * 1024
+_FETCH_BYTES = 1024 * 1024
 # Raw mail fetched and not yet stored, at most (prefetch.py): ~5 batches of small mail,
 # and a mail larger than this alone (benchmarks/backlog_memory.py, issue 18).
 _IN_FLIGHT_BYTES = 24 * 1024 * 1024
@@ -286,7 +288,11 @@ class ImapSource:
         sizes: dict[int, int],
     ) -> list[InboundMail]:
         big = {uid for uid in uids if sizes.get(uid, 0) >= LARGE_MAIL_BYTES}
-        fetched = client.fetch([u for u in uids if u not in big], ["BODY.PEEK[]", "INTERNALDATE"])
+        fetched: dict[int, dict[bytes, Any]] = {}
+        # A FETCH costs imaplib and imapclient ~3 times its answer for a moment, and the
+        # heap keeps that high-water mark: a batch is asked _FETCH_BYTES at a time.
+        for group in _fetch_groups([u for u in uids if u not in big], sizes, _FETCH_BYTES):
+            fetched |= client.fetch(group, ["BODY.PEEK[]", "INTERNALDATE"])
         if big:
             fetched |= client.fetch(sorted(big), ["INTERNALDATE"])
         now = self.clock()
@@ -752,6 +758,21 @@ def _fetch_in_chunks(client: IMAPClient, uid: int) -> bytes | None:
         buffer.write(chunk)
         if len(chunk) < _FETCH_CHUNK:
             return buffer.getvalue()
+
+
+def _fetch_groups(uids: list[int], sizes: dict[int, int], limit: int) -> Iterator[list[int]]:
+    """`uids` in order, cut into runs of at most `limit` bytes (a larger mail alone)."""
+    group: list[int] = []
+    group_bytes = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if group and group_bytes + size > limit:
+            yield group
+            group, group_bytes = [], 0
+        group.append(uid)
+        group_bytes += size
+    if group:
+        yield group
 
 
 def _batches(
