@@ -19,13 +19,13 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from imaplib import IMAP4
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -39,7 +39,7 @@ from daemon.mail import LARGE_MAIL_BYTES
 from daemon.ops.backoff import imap_reconnect
 from daemon.pipeline import Pipeline
 from daemon.settings import ImapSettings
-from daemon.sources.prefetch import Prefetcher
+from daemon.sources.prefetch import Held, Prefetcher
 from daemon.sources.prepare_pool import (
     Prepare,
     PrepareFailed,
@@ -60,8 +60,13 @@ PROCESSED_KEYWORD = "$OOProcessed"
 _MAX_BATCH_BYTES = 8 * 1024 * 1024
 # RFC822.SIZE is asked for this many UIDs at a time, as batches are cut (_batches).
 _SIZE_CHUNK = 500
-# A large mail (LARGE_MAIL_BYTES) is fetched in chunks of this (see _fetch_in_chunks).
+# A large mail (LARGE_MAIL_BYTES) is fetched in chunks of this (see _fetch_in_chunks),
+# and the other mails of a batch in FETCHes of at most this many bytes (_fetch_groups).
 _FETCH_CHUNK = 1024 * 1024
+_FETCH_BYTES = 1024 * 1024
+# Raw mail fetched and not yet stored, at most (prefetch.py): ~5 batches of small mail,
+# and a mail larger than this alone (benchmarks/backlog_memory.py, issue 18).
+_IN_FLIGHT_BYTES = 24 * 1024 * 1024
 # Batches being prepared beyond the one being stored: enough to keep the parsing workers
 # busy while a batch is stored; each holds at most _MAX_BATCH_BYTES of raw mail.
 LOOKAHEAD = 1
@@ -248,9 +253,12 @@ class ImapSource:
         # The sizes are asked a chunk at a time by the fetching thread, as its batches
         # are cut: asked for the whole backlog up front, they were a pause before any
         # mail was fetched, parsed or stored (imapclient reads each answer in Python).
-        batches = _batches(uids, sizes, self.settings.batch_size, size_up)
+        batches = (
+            (batch, sum(sizes.get(uid, 0) for uid in batch))
+            for batch in _batches(uids, sizes, self.settings.batch_size, size_up)
+        )
         with (
-            Prefetcher(fetch, batches, lock) as ahead,
+            Prefetcher(fetch, batches, lock, _IN_FLIGHT_BYTES) as ahead,
             _Pass(self, f"imap:{folder}", uidvalidity) as stages,
         ):
             done = 0
@@ -263,6 +271,9 @@ class ImapSource:
                 report.add(results)
                 done += len(mails)
                 on_progress(done, len(uids))
+                # The head's bytes are released to the budget when the flow resumes:
+                # not held here meanwhile.
+                del mails, results
         log.info(
             "imap pass folder=%s %s", folder, " ".join(f"{k}={v}" for k, v in vars(report).items())
         )
@@ -277,7 +288,11 @@ class ImapSource:
         sizes: dict[int, int],
     ) -> list[InboundMail]:
         big = {uid for uid in uids if sizes.get(uid, 0) >= LARGE_MAIL_BYTES}
-        fetched = client.fetch([u for u in uids if u not in big], ["BODY.PEEK[]", "INTERNALDATE"])
+        fetched: dict[int, dict[bytes, Any]] = {}
+        # A FETCH costs imaplib and imapclient ~3 times its answer for a moment, and the
+        # heap keeps that high-water mark: a batch is asked _FETCH_BYTES at a time.
+        for group in _fetch_groups([u for u in uids if u not in big], sizes, _FETCH_BYTES):
+            fetched |= client.fetch(group, ["BODY.PEEK[]", "INTERNALDATE"])
         if big:
             fetched |= client.fetch(sorted(big), ["INTERNALDATE"])
         now = self.clock()
@@ -574,23 +589,32 @@ class _Pass:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def flow(
-        self, fetched: Iterable[list[InboundMail]], should_stop: Callable[[], bool]
+        self, ahead: Prefetcher, should_stop: Callable[[], bool]
     ) -> Iterator[list[InboundMail]]:
-        """The mails of each batch in turn, the head, whose finish_head() is due next."""
-        ahead = iter(fetched)
+        """The mails of each batch in turn, the head, whose finish_head() is due next;
+        each head's bytes are released to `ahead`'s budget once it is finished."""
         exhausted = False
         while True:
             while not exhausted and len(self._begun) <= LOOKAHEAD:
                 if should_stop():
                     return
-                mails = next(ahead, None)
+                # With a head in hand the lookahead is taken only if the budget lets
+                # it be fetched (else HELD): storing the head is what releases bytes.
+                mails = ahead.take(needed=not self._begun)
+                if isinstance(mails, Held):
+                    break
                 if mails is None:
                     exhausted = True
                 elif mails:  # empty: every mail expunged by someone else meanwhile
                     self._begun.append(self._begin(mails))
+                else:
+                    ahead.release(mails)
             if not self._begun or should_stop():
                 return
-            yield self._begun[0].mails
+            head = self._begun[0].mails
+            yield head
+            ahead.release(head)
+            del head
 
     def finish_head(self) -> list[IngestResult]:
         """Store the head batch (committed on return), in the order of its mails."""
@@ -734,6 +758,21 @@ def _fetch_in_chunks(client: IMAPClient, uid: int) -> bytes | None:
         buffer.write(chunk)
         if len(chunk) < _FETCH_CHUNK:
             return buffer.getvalue()
+
+
+def _fetch_groups(uids: list[int], sizes: dict[int, int], limit: int) -> Iterator[list[int]]:
+    """`uids` in order, cut into runs of at most `limit` bytes (a larger mail alone)."""
+    group: list[int] = []
+    group_bytes = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if group and group_bytes + size > limit:
+            yield group
+            group, group_bytes = [], 0
+        group.append(uid)
+        group_bytes += size
+    if group:
+        yield group
 
 
 def _batches(

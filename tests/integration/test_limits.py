@@ -219,3 +219,74 @@ def _divisor(n: int) -> int:
         if n % size == 0:
             return size
     return n // 2 if n % 2 == 0 else n
+
+
+def test_big_mail_from_imap_is_held_alone_within_the_byte_budget(
+    tmp_path: Path, dovecot, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 12 MB mail among small ones, through the real Dovecot: the pass fetches it only
+    once the mail before it is stored, and the mail after it only once it is stored, so
+    it is never held beside other batches (daemon/sources/prefetch.py's byte budget,
+    issue 18); and every mail is stored once, the big one byte for byte. Without the
+    budget the lookahead fetched the big mail while the batch before it was stored."""
+    from email import policy
+
+    from daemon.sources import imap
+
+    def small(index: int) -> bytes:
+        mail = _base(f"Lille {index}", f"small-{index}")
+        mail.set_content(f"Printeren virker ikke ({index})\n" + "Hilsen Kunde\n" * 2000)
+        return mail.as_bytes(policy=policy.SMTP)
+
+    big = _base("Stor fil", "big-budget")
+    big.set_content("Se vedhæftet.")
+    big.add_attachment(bytes(range(256)) * (9 * MB // 256), maintype="application",
+                       subtype="octet-stream", filename="data.bin")
+    raw = big.as_bytes(policy=policy.SMTP)
+    dovecot.append("INBOX", [small(1), small(2), small(3), raw, small(4), small(5), small(6)])
+    monkeypatch.setattr(imap, "_IN_FLIGHT_BYTES", 2 * MB)  # room for a few small batches
+    settings = Settings.model_validate({
+        "database": {"url": pg_url},
+        "outbox": {"pickup_dir": str(tmp_path / "out")},
+        "imap": {"host": dovecot.host, "port": dovecot.port, "security": "none",
+                 "username": dovecot.user, "password": dovecot.password, "batch_size": 1},
+    })
+    app = build_app(settings)
+    app.prepare_database()
+    source = app.imap_source()
+    events: list[tuple[str, list[str]]] = []  # ("fetched" | "stored", subjects), in order
+    fetch_batch, ingest_prepared = source._fetch_batch, source.pipeline.ingest_prepared
+
+    def subjects_of(raws: list[bytes]) -> list[str]:
+        return [r.split(b"Subject: ", 1)[1].split(b"\r\n", 1)[0].decode() for r in raws]
+
+    def fetched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        mails = fetch_batch(*args, **kwargs)
+        events.append(("fetched", subjects_of([m.raw for m in mails])))
+        return mails
+
+    def stored(engine, prepared):  # type: ignore[no-untyped-def]
+        results = ingest_prepared(engine, prepared)
+        events.append(("stored", subjects_of([p.mail.raw for p in prepared])))
+        return results
+
+    monkeypatch.setattr(source, "_fetch_batch", fetched)
+    monkeypatch.setattr(source.pipeline, "ingest_prepared", stored)
+    try:
+        report = source.poll_once()
+    finally:
+        source.close()
+        app.engine.dispose()
+    assert report.created == 7
+    order = [(kind, subject) for kind, subjects in events for subject in subjects]
+    big_fetched = order.index(("fetched", "Stor fil"))
+    big_stored = order.index(("stored", "Stor fil"))
+    held_beside = {s for kind, s in order[:big_fetched] if kind == "fetched"} - {
+        s for kind, s in order[:big_fetched] if kind == "stored"}
+    assert held_beside == set(), f"fetched and not stored when the big mail came: {order}"
+    assert not [s for kind, s in order[big_fetched + 1 : big_stored] if kind == "fetched"], order
+    assert [s for kind, s in order if kind == "fetched"] == [s for kind, s in order
+                                                             if kind == "stored"]
+    rows = dict(sql(pg_url, "SELECT subject, md5(raw) FROM messages WHERE direction = 'in'"))
+    assert len(rows) == 7 and rows["Stor fil"] == hashlib.md5(raw).hexdigest()
+    assert dovecot.count("INBOX") == 0
