@@ -41,9 +41,10 @@ class Starts:
             return
         position = 0
         while (hit := scanner.regex.search(text, position)) is not None:
-            for words in scanner.owners[hit.lastgroup or ""]:
-                self._found.setdefault(words, []).append(hit.start())
-            position = hit.start() + 1  # the next may start inside this one
+            position = hit.start()
+            for words in scanner.owners[hit.group()]:
+                self._found.setdefault(words, []).append(position)
+            position += 1  # the next may start inside this one
 
     @classmethod
     def of(cls, rules: Iterable[HasStartWords], text: str) -> Starts:
@@ -59,8 +60,10 @@ class Starts:
 
 @dataclass(frozen=True)
 class Scanner:
-    regex: re.Pattern[str] | None  # every rule's start words, each ending in a named group
-    owners: Mapping[str, tuple[frozenset[str], ...]]  # group -> the word sets it begins
+    # Every rule's start words; a match is the longest found at its place. No groups:
+    # a regex with a group per word (thousands) made each match cost a copy of them all.
+    regex: re.Pattern[str] | None
+    owners: Mapping[str, tuple[frozenset[str], ...]]  # word -> the word sets it begins
 
 
 # A daemon has one or two rule lists; room for more, since building a scanner costs
@@ -84,9 +87,8 @@ def scanner_for(sets: frozenset[frozenset[str]]) -> Scanner:
                 index += 1
         for word in begun:
             begun_by[word].append(words)
-    owners = {f"w{index}": tuple(begun_by[word]) for index, word in enumerate(every)}
-    names = {word: f"w{index}" for index, word in enumerate(every)}
-    regex = re.compile(_trie(every, names)) if every else None
+    owners = {word: tuple(begun) for word, begun in begun_by.items()}
+    regex = re.compile(_trie(every)) if every else None
     return Scanner(regex, owners)
 
 
@@ -403,20 +405,17 @@ class _Parser:
         return char
 
 
-def _trie(words: Sequence[str], names: Mapping[str, str], spelled: str = "") -> str:
-    """A regex for any of `words`, sharing prefixes; a word's end is group names[word]."""
+def _trie(words: Sequence[str]) -> str:
+    """A regex for any of `words`, sharing prefixes, matching the longest it can."""
     children: dict[str, list[str]] = {}
     for word in words:
         if word:
             children.setdefault(word[0], []).append(word[1:])
-    branches = [
-        re.escape(char) + _trie(rests, names, spelled + char)
-        for char, rests in sorted(children.items())
-    ]
+    branches = [re.escape(char) + _trie(rests) for char, rests in sorted(children.items())]
     body = (
         "" if not branches else branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
     )
     if "" not in words:
         return body
     # A word ends here; a longer one may go on (greedy, so the longest is found).
-    return f"(?P<{names[spelled]}>)" + (f"(?:{body})?" if body else "")
+    return f"(?:{body})?" if body else ""
