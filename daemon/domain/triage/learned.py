@@ -27,13 +27,16 @@ from __future__ import annotations
 import functools
 import json
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
 from daemon.domain.triage.learned_score import (
+    TOKEN,
     Table,
     Terms,
     char_gram,
@@ -41,7 +44,7 @@ from daemon.domain.triage.learned_score import (
     char_wb_ngrams,
     known_char_places,
     shares,
-    word_gram,
+    word_grams_by_place,
     word_ngrams,
     word_terms,
 )
@@ -195,15 +198,20 @@ def _score(chars: Terms, words: Terms, weights: Weights) -> float:
 
 
 def _ranked(text: str, chars: Terms, words: Terms, weights: Weights) -> Iterator[tuple[str, float]]:
-    """The n-grams of `text` by their share, largest first, named as in `contributions`
-    (ties in its order); each named only when reached (naming one walks the text)."""
+    """The n-grams of `text` that weigh for critical (share > 0), largest share first,
+    named as in `contributions` (ties in its order); each named only when reached."""
     terms = [*chars.terms, *words.terms]
-    for at in sorted(range(len(terms)), key=terms.__getitem__, reverse=True):
+    for_critical = compress(range(len(terms)), map(operator.lt, repeat(0.0), terms))
+    split = text.split()
+    named: dict[int, str] | None = None
+    for at in sorted(for_critical, key=terms.__getitem__, reverse=True):
         if at < len(chars.terms):
-            gram = char_gram(text, chars.places[at], weights.grams, *weights.ngrams)
+            gram = char_gram(split, chars.places[at], weights.known_in, *weights.ngrams)
         else:
-            place = words.places[at - len(chars.terms)]
-            gram = "\t" + word_gram(text, place, weights.words, *weights.word_ngrams)
+            if named is None:
+                named = word_grams_by_place(TOKEN.findall(text), weights.words,
+                                            *weights.word_ngrams)
+            gram = "\t" + named[words.places[at - len(chars.terms)]]
         yield gram, terms[at]
 
 
@@ -254,11 +262,12 @@ def _words(text: str, ranked: Iterable[tuple[str, float]]) -> str:
     """The words of `text` holding the n-grams that weighed most for critical
     (`ranked`: each n-gram and its share, largest first)."""
     found: list[str] = []
+    split = text.split()
     for gram, share in ranked:
         if share <= 0 or len(found) == 3:
             break
         core = gram.strip().split(" ")[0]  # a word bigram: its first word
-        word = next((w for w in text.split() if core and core in f" {w} "), None)
+        word = next((w for w in split if core and core in f" {w} "), None)
         if word is not None and word not in found:
             found.append(word)
     return ", ".join(found) or "(none)"

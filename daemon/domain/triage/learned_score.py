@@ -140,22 +140,27 @@ def known_char_places(
     return tuple(map(index.get, map(padded.__getitem__, _cuts(len(padded), low, high))))
 
 
-def char_gram(text: str, place: int, known: Table, low: int, high: int) -> str:
-    """The character n-gram of `text` at `place` in `known` (to name a term)."""
-    for word in text.split():
-        padded = f" {word} "
-        for cut in _cuts(len(padded), low, high):
-            if known.index.get(padded[cut]) == place:
-                return padded[cut]
+def char_gram(
+    words: Iterable[str], place: int, known_in: Callable[[str], tuple[int | None, ...]],
+    low: int, high: int,
+) -> str:
+    """The character n-gram at `place` of the first of `words` holding it (to name a
+    term); `known_in` as for char_terms."""
+    for word in words:
+        places = known_in(word)
+        if place in places:
+            padded = f" {word} "
+            return padded[_cuts(len(padded), low, high)[places.index(place)]]
     raise LookupError(place)
 
 
-def word_gram(text: str, place: int, known: Table, low: int, high: int) -> str:
-    """The word n-gram of `text` at `place` in `known` (to name a term)."""
-    for gram in _word_grams(TOKEN.findall(text), low, high):
-        if known.index.get(gram) == place:
-            return gram
-    raise LookupError(place)
+def word_grams_by_place(tokens: list[str], known: Table, low: int, high: int) -> dict[int, str]:
+    """The word n-grams of `tokens` (TOKEN's words) the model knows, by place (to name
+    terms)."""
+    grams = list(_word_grams(tokens, low, high))
+    named = dict(zip(map(known.index.get, grams), grams, strict=True))
+    named.pop(None, None)
+    return cast("dict[int, str]", named)
 
 
 def _terms(counts: Counter[int | None], known: Table) -> Terms:
