@@ -9,14 +9,15 @@ daemon reads the weights it writes with plain Python (no numpy in the daemon or 
 parsing workers: their memory is counted, issue 18).
 
 Trained on every labelled set: tests/unit/triage_sentences.tsv (the tuning set),
-tests/unit/triage_training_extra.tsv, triage_training_a.tsv ... triage_training_d.tsv
-(mails written to train on) and the blind sets blind..blind10, all measured and reported
+tests/unit/triage_training_extra.tsv, triage_training_a.tsv ... triage_training_e.tsv
+(mails written to train on) and the blind sets blind..blind12, all measured and reported
 before they were trained on. What that gives on mail nobody tuned to is estimated by
-leaving one blind set out at a time (benchmarks/triage_loso.py), never by scoring a set trained on.
+leaving a round out (benchmarks/triage_loso.py --round; leaving one set out flatters), never
+by scoring a set trained on.
 
 The threshold is chosen by cross-validation on the training mails alone, by a rule
 fixed before the result is looked at: the lowest of 0.30, 0.35 ... 0.95 at which the
-model alone has precision >= CHOSEN.target_precision (0.98) over 5 folds. The rules then add what
+model alone has precision >= CHOSEN.target_precision over 5 folds. The rules then add what
 the model misses; the model adds what the rules miss.
 
 Also written: a few (text, probability) pairs computed by scikit-learn, which
@@ -49,18 +50,20 @@ EXTRA = triage_accuracy.SENTENCES.with_name("triage_training_extra.tsv")
 # Mails written only to train on, each by an engineer who opened neither the classifier
 # nor a measured set: the extra mails aimed at the kinds of miss leaving a set out
 # showed; a and b at the kinds blind7 and blind8 showed on the model before, c and d at
-# those blind9 showed after (told to their writers as kinds, never as mails).
+# those blind9 showed after (told to their writers as kinds, never as mails); e at the kinds
+# leaving a round out (blind7+8, blind9+10) showed, before blind11/12 were opened.
 TRAINING_ONLY = [
     EXTRA,
     triage_accuracy.SENTENCES.with_name("triage_training_a.tsv"),
     triage_accuracy.SENTENCES.with_name("triage_training_b.tsv"),
     triage_accuracy.SENTENCES.with_name("triage_training_c.tsv"),
     triage_accuracy.SENTENCES.with_name("triage_training_d.tsv"),
+    triage_accuracy.SENTENCES.with_name("triage_training_e.tsv"),
 ]
-# The blind sets measured and reported before they were trained on; a later set (blind11
+# The blind sets measured and reported before they were trained on; a later set (blind13
 # ...) is never read here: it measures the result, once.
 TRAINED_BLIND_SETS = {name: triage_accuracy.BLIND_SETS[name]
-                      for name in ("blind", *(f"blind{n}" for n in range(2, 11)))}
+                      for name in ("blind", *(f"blind{n}" for n in range(2, 13)))}
 TRAINING = [triage_accuracy.SENTENCES, *TRAINING_ONLY, *TRAINED_BLIND_SETS.values()]
 WORD_NGRAMS = (1, 2)
 MIN_DF = 2  # an n-gram seen in one mail only says nothing general
@@ -86,6 +89,27 @@ class Settings:
 # installere opdateringen i nat.", BR-13, p 0.695): decided before either was measured
 # on blind11/blind12, the target went to 0.98 (threshold 0.75). blind11/blind12 with
 # CV 0.97: P 0.911/0.921 R 0.962/0.972; with CV 0.98: P 0.910/0.920 R 0.953/0.963.
+#
+# Issue 16, tune16, decided before blind13/blind14 were scored, from figures on blind7..10
+# alone: leaving a round out (triage_loso --round 9+10 --round 7+8; pooled blind7..10,
+# 1,005 mails, 433 critical) reproduced the fresh figures of the model then shipped exactly
+# (blind9 0.962/0.936, blind10 0.938/0.991) and its recall on blind11/12 within 0.01 (0.961
+# against 0.953/0.963); its precision it overstated by ~0.05 (0.967 against 0.91/0.92).
+# C (1, 4, 16) and class weights changed nothing there; char n-grams alone lost recall
+# (0.952). With this branch's first two rule commits (before training_e), per CV target:
+# 0.90 P 0.955 R 0.991; 0.95 P 0.988 R 0.982; 0.97 P 0.995 R 0.975; 0.98 P 0.995 R 0.968.
+# Recall is the binding target on fresh mail and the round-out predicts it well; precision
+# falls on fresh mail, so 0.90 leaves no margin above 0.9. Chosen: CV 0.95. If the model so
+# trained flags a hand-written normal mail of tests/unit/test_triage*.py, the target goes to
+# 0.97, then 0.98 (the first that flags none); no test is changed to let a model pass.
+# Trained on blind..blind12 and training a-e (6,524 mails): CV 0.95 picked 0.55 and flagged
+# three ("Kan ikke printe. Kun mig." p 0.61, "Ingen kommer ind på kontoret før låsesmeden
+# ..." p 0.68, "Computeren giver fejl når jeg starter Excel." p 0.64); CV 0.97 picked 0.70
+# and flagged "Windows kunne ikke installere opdateringen i nat." (p 0.75); CV 0.98 picked
+# 0.75 and flags none: shipped. Scored once on blind13/blind14, never trained on (rules +
+# model, as written; --new-text in brackets): blind13 P 0.964 R 0.981 (0.972/0.981), blind14
+# P 0.911 R 0.962 (0.927/0.962); main's model: 0.963/0.963 (0.972/0.963), 0.912/0.972
+# (0.928/0.972). Pooled recall 0.972 against 0.967, precision 0.937 against 0.937.
 CHOSEN = Settings(words=True, target_precision=0.98)
 
 

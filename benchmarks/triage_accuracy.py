@@ -1,7 +1,7 @@
 """Precision and recall of "critical" on the hand-written sentence set.
 
     python -m benchmarks.triage_accuracy
-        [--show-misses tune|held-out|all|blind|blind2|...|blind12|file]
+        [--show-misses tune|held-out|all|blind|blind2|...|blind14|file]
         [--file PATH] [--new-text] [--rules-only]
 
 The set is tests/unit/triage_sentences.tsv: realistic mails (subject and new text),
@@ -29,7 +29,8 @@ without opening the other five; "blind7" and "blind8" two more, written the same
 engineers at once, each without opening any other set, while the learned second opinion
 was being retrained on blind..blind6; "blind9" and "blind10" two more written the same
 way, to measure the model once more after it is trained on blind7 and blind8 too; and
-"blind11" and "blind12" once more, after it is trained on blind9 and blind10.
+"blind11" and "blind12" once more, after it is trained on blind9 and blind10; "blind13"
+and "blind14" once more, after it is trained on blind11 and blind12.
 `--file PATH` adds a row "file" for any other file in the same format (`--show-misses file`).
 
 `--new-text` classifies what the pipeline classifies (daemon/pipeline/triage.py
@@ -57,7 +58,7 @@ from daemon.reading import triage_text
 SENTENCES = Path(__file__).resolve().parent.parent / "tests" / "unit" / "triage_sentences.tsv"
 # Every blind set, in the order they were written: the rows of the printed table.
 BLIND_SETS = {name: SENTENCES.with_name(f"triage_{name}.tsv")
-              for name in ("blind", *(f"blind{n}" for n in range(2, 13)))}
+              for name in ("blind", *(f"blind{n}" for n in range(2, 15)))}
 BLIND = BLIND_SETS["blind"]
 WHY = "# why:"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +26,7 @@ _ASCII_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]+>")  # printable ASCII, no < 
 # Enough of the thread for any client to place the reply; an unbounded References
 # header grows with every round trip.
 _MAX_REFERENCES = 20
+_HEADER_LINE = 78  # email.header.MAXLINELEN (not in its stubs): where a Header folds
 
 _DA_WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 _EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -196,10 +199,10 @@ def build_message(
     message_id = new_message_id(case_number, support.message_id_domain)
     in_reply_to, references = _thread_headers(answered)
     headers = [
-        ("From", formataddr((support.name, support.address), charset="utf-8")),
+        ("From", _from_header(support.name, support.address)),
         ("To", ", ".join(recipients)),
         ("Subject", subject),
-        ("Date", format_datetime(now)),
+        ("Date", _date_header(now)),
         ("Message-ID", message_id),
     ]
     if in_reply_to:
@@ -218,6 +221,24 @@ def build_message(
         body_text=text,
         raw=mime_bytes(headers, text, html),
     )
+
+
+# The acks of one run are composed with the run's one `now` and the same sender: each
+# header is written once for all of them (the IMAP pass's thread composes every ack).
+_last_date: tuple[datetime, str] | None = None
+
+
+def _date_header(now: datetime) -> str:
+    global _last_date
+    last = _last_date  # one read: another thread (the SMTP listener) may replace it
+    if last is None or last[0] is not now:  # the same object, not an equal instant
+        last = _last_date = (now, format_datetime(now))
+    return last[1]
+
+
+@functools.lru_cache(maxsize=8)
+def _from_header(name: str, address: str) -> str:
+    return formataddr((name, address), charset="utf-8")
 
 
 def mime_bytes(headers: list[tuple[str, str]], text: str, html: str | None) -> bytes:
@@ -253,15 +274,42 @@ def header_line(name: str, value: str) -> str:
         raise ValueError(f"line break in {name} header")  # header injection
     if value.isascii() and len(name) + len(value) < 900:
         return f"{name}: {value}"  # unfolded is legal to 998; folding could only hurt here
-    encoded = Header(header_name=name)
     # Keep the leading ASCII words (such as the [OO#n] tag) readable in the raw mail.
     cut = len(value) - len(value.lstrip(_ASCII_WORDS)) if not value.isascii() else len(value)
     cut = value.rfind(" ", 0, cut) + 1 if cut < len(value) else cut
+    if 0 < cut < len(value):
+        line = _tagged_words(name, value[:cut], value[cut:])
+        if line is not None:
+            return line
+    encoded = Header(header_name=name)
     if cut:
         encoded.append(value[:cut], "us-ascii")
     if cut < len(value):
         encoded.append(value[cut:], UTF8_HEADERS)  # Charset("utf-8"), linear
     return f"{name}: " + encoded.encode(linesep="\r\n")
+
+
+def _tagged_words(name: str, words: str, rest: str) -> str | None:
+    """`name: words` and `rest` as RFC 2047 words, exactly as `header_line`'s Header
+    writes them, when `words` (ASCII, ending in a space: an ack's "[OO#n] ..." before
+    its first non-ASCII word) fit the first line; else None (then the Header does it).
+
+    Email.header's formatter, for those two chunks, only ever keeps the ASCII words
+    as they are on the first line (no fold is needed in them, and the transition
+    between the chunks is their trailing space), fits the encoded words to what is
+    left of that line and then to whole continuation lines (UTF8_HEADERS does the
+    fitting), and joins the lines with a space's indent. Doing just that costs a
+    tenth of running the formatter, once for every ack (issue 18);
+    tests/unit/test_wire_encoding.py holds the two to each other."""
+    used = len(name) + 2 + len(words)  # the header's name and ": " count on line one
+    if used > _HEADER_LINE or rest.splitlines() != [rest]:
+        return None  # a fold among the ASCII words, or line breaks of other kinds
+    lengths = itertools.chain((_HEADER_LINE - used,), itertools.repeat(_HEADER_LINE - 1))
+    encoded = UTF8_HEADERS.header_encode_lines(rest, lengths)
+    first = encoded[0]
+    if first is None or None in encoded:
+        return None  # nothing fits after the ASCII words: the formatter's own case
+    return f"{name}: {words}{first}" + "".join(f"\r\n {line}" for line in encoded[1:])
 
 
 def _text_part_headers(subtype: str) -> list[str]:
@@ -290,9 +338,10 @@ def _thread_headers(answered: Answered | None) -> tuple[str | None, str]:
 
 def local_time_text(at: datetime, language: Language) -> str:
     """`mandag 30.11. kl. 09:00` / `Monday 30 November at 09:00`, in local time."""
+    clock = f"{at.hour:02d}:{at.minute:02d}"  # %H:%M without strftime's cost
     if language == "da":
-        return f"{_DA_WEEKDAYS[at.weekday()]} {at.day}.{at.month}. kl. {at:%H:%M}"
-    return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} at {at:%H:%M}"
+        return f"{_DA_WEEKDAYS[at.weekday()]} {at.day}.{at.month}. kl. {clock}"
+    return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} at {clock}"
 
 
 def amount_text(amount: Decimal) -> str:

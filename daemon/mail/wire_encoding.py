@@ -29,8 +29,9 @@ from collections.abc import Iterator
 from email.charset import SHORTEST, Charset
 
 _MAX_LINE = 76  # RFC 2045, as quoprimime.body_encode folds
-# What quoted-printable body encoding leaves as it is: printable ASCII but "=", and tab.
-_NEEDS_QUOTING = re.compile(r"[^\t !-<>-~]")
+# What quoted-printable body encoding leaves as it is: printable ASCII but "=", and tab;
+# and the line break, which qp_body splits at after quoting the whole text in one pass.
+_NEEDS_QUOTING = re.compile(r"[^\t\n !-<>-~]")
 _QUOTED = {chr(octet): f"={octet:02X}" for octet in range(256)}
 
 
@@ -40,8 +41,9 @@ def qp_body(text: str, eol: str = "\r\n") -> str:
 
     `text` has "\\n" line ends only (compose normalises them)."""
     lines = []
-    for line in text.split("\n"):
-        quoted = _NEEDS_QUOTING.sub(_quote, line)
+    # One regex pass over the whole text, not one a line (an ack has ~50 lines): the
+    # quoting is character by character, so where the lines are cut does not matter.
+    for quoted in _NEEDS_QUOTING.sub(_quote, text).split("\n"):
         if len(quoted) > _MAX_LINE or quoted[-1:] in (" ", "\t"):
             lines.extend(_folded(quoted, eol))
         else:

@@ -93,4 +93,6 @@ class Route(Step):
             return
         plan.kind, plan.flags = PlanKind.CUSTOMER, flags
         plan.reopen = decision.route is Threading.REOPEN
-        plan.body_text = new_text(parsed.body_text)
+        # A parsing worker cut the quotes already for the triage (Prepared.said): the
+        # same new_text of the same body, not worked out again in the pass's thread.
+        plan.body_text = item.said if item.said is not None else new_text(parsed.body_text)

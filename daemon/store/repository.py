@@ -173,18 +173,7 @@ def _copy_in(
     (benchmarks/README.md, issue 18). The values go through the columns' own bind
     processing (UTC datetimes, JSON text) as an INSERT's would; the ids come from the
     table's own sequence first."""
-    import psycopg  # here: a command on SQLite never loads the driver (cli_startup)
-
     given = ["id"] if number is None else ["id", "number"]
-    names = [c.name for c in table.c if c.name not in given]
-    dialect = conn.dialect
-    process = [table.c[name].type._cached_bind_processor(dialect) for name in names]
-    # What an INSERT gives a column a row leaves out: its default, else NULL.
-    defaults = {
-        name: _default_of(table.c[name])
-        for name in names
-        if any(name not in row for row in rows)
-    }
     draw = [f"nextval(pg_get_serial_sequence('{table.name}', 'id'))"]
     if number is not None:
         draw.append(f"nextval('{number}')")
@@ -193,6 +182,35 @@ def _copy_in(
     ).all()
     ids = sorted(row[0] for row in drawn)
     numbers = sorted(row[1] for row in drawn) if number else []
+    leading = [[i, n] for i, n in zip(ids, numbers, strict=True)] if number else [[i] for i in ids]
+    _copy_rows(conn, table, rows, given, leading)
+    return list(zip(ids, numbers, strict=True)) if number else ids
+
+
+def _copy_rows(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    given: Sequence[str] = (),
+    leading: Sequence[list[Any]] | None = None,
+) -> None:
+    """One binary COPY of `rows` into `table` (PostgreSQL only): the columns `given`
+    from `leading` (one list a row), every other column but `id` from the row, bound
+    as an INSERT binds it; `id`, when not given, from its sequence (the column's
+    default), in the order of `rows` as an INSERT of them would draw it."""
+    import psycopg  # here: a command on SQLite never loads the driver (cli_startup)
+
+    names = [c.name for c in table.c if c.name not in given and c.name != "id"]
+    dialect = conn.dialect
+    process = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    # What an INSERT gives a column a row leaves out: its default, else NULL. The
+    # columns every row has are found by set intersection, not by asking each row for
+    # each column (the rows of a batch of messages carry every column).
+    present = set(rows[0]).intersection(*rows[1:])
+    defaults = {name: _default_of(table.c[name]) for name in names if name not in present}
+    # Only the columns with a bind processor (UTC datetimes, JSON) are converted.
+    skip = len(given)
+    converted = [(skip + i, f) for i, f in enumerate(process) if f is not None]
     columns = ", ".join(dialect.identifier_preparer.quote(name) for name in [*given, *names])
     statement = f"COPY {table.name} ({columns}) FROM STDIN (FORMAT BINARY)"
     driver = conn.connection.driver_connection
@@ -201,13 +219,17 @@ def _copy_in(
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             copy.set_types([_copy_type(table.c[name].type) for name in [*given, *names]])
             for i, row in enumerate(rows):
-                values = [row[name] if name in row else defaults[name]() for name in names]
+                values = list(leading[i]) if leading is not None else []
+                if defaults:
+                    values += [row[n] if n in row else defaults[n]() for n in names]
+                else:
+                    values += [row[n] for n in names]
                 # None too, as an INSERT binds it (a JSON column's None is JSON null).
-                bound = [v if f is None else f(v) for f, v in zip(process, values, strict=True)]
-                copy.write_row([ids[i], numbers[i], *bound] if number else [ids[i], *bound])
+                for at, bind in converted:
+                    values[at] = bind(values[at])
+                copy.write_row(values)
     except psycopg.Error as exc:  # as SQLAlchemy raises it for its own statements
         raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
-    return list(zip(ids, numbers, strict=True)) if number else ids
 
 
 def _default_of(column: Any) -> Callable[[], Any]:
@@ -245,7 +267,12 @@ def _copy_type(column_type: Any) -> str:
 
 
 def insert_attachments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
+    if not rows:
+        return
+    _refuse_unknown_keys(attachments, rows)
+    if conn.dialect.name == "postgresql":
+        _copy_rows(conn, attachments, rows)  # ids not needed: no round trip to draw them
+    else:
         conn.execute(insert(attachments), list(rows))
 
 
@@ -341,22 +368,25 @@ def enqueue(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Queue outgoing mail (rows: message_pk, case_id, envelope_from, recipients, now)."""
     if not rows:
         return
-    conn.execute(
-        insert(outbox),
-        [
-            {
-                "message_pk": row["message_pk"],
-                "case_id": row["case_id"],
-                "envelope_from": row["envelope_from"],
-                "recipients": row["recipients"],
-                "status": "queued",
-                "attempts": 0,
-                "next_attempt_at": row["now"],
-                "created_at": row["now"],
-            }
-            for row in rows
-        ],
-    )
+    queued = [
+        {
+            "message_pk": row["message_pk"],
+            "case_id": row["case_id"],
+            "envelope_from": row["envelope_from"],
+            "recipients": row["recipients"],
+            "status": "queued",
+            "attempts": 0,
+            "next_attempt_at": row["now"],
+            "created_at": row["now"],
+        }
+        for row in rows
+    ]
+    if conn.dialect.name == "postgresql":
+        # One binary COPY, as the acks' messages go in (queue_outgoing): an executemany
+        # INSERT is built by SQLAlchemy and split by psycopg for every run (issue 18).
+        _copy_rows(conn, outbox, queued)
+    else:
+        conn.execute(insert(outbox), queued)
 
 
 def queue_outgoing(

@@ -186,3 +186,33 @@ def test_web_queue_benchmark_serves_every_page_signed_in(tmp_path: Path) -> None
     assert pages["queue"]["rows"] == 30  # every open case, on the first page
     assert pages["queue, page 50"]["rows"] == 0
     assert document["result"]["queue_median_ms"] > 0
+
+
+def test_pass_cpu_benchmark_names_the_threads_and_steps_of_a_pass(tmp_path: Path) -> None:
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.pass_cpu", "--n", "40"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env=clean_env(),
+    )
+    assert output.returncode == 0, output.stderr[-3000:]
+    lines = output.stdout.splitlines()
+    assert lines[0].startswith("n=40 ") and "created=" in lines[0]
+    named = " ".join(lines[1:])
+    for part in ("pass (main thread)", "imap-prefetch", "Acknowledge.process", "Store.finish"):
+        assert part in named, part
+
+
+def test_stored_dump_of_one_tree_twice_is_the_same(tmp_path: Path) -> None:
+    """What changes from run to run on the same code (times, UIDVALIDITY, random
+    Message-ID and boundary parts) is left out or masked: a diff shows only changes."""
+    dumps = []
+    for name in ("a", "b"):
+        out = tmp_path / f"{name}.txt"
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.stored_dump", str(REPO), str(out), "--n", "30"],
+            cwd=REPO, capture_output=True, text=True, timeout=300, env=clean_env(),
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        dumps.append(out.read_text())
+    assert dumps[0] == dumps[1]
+    assert "outbox: " in dumps[0] and "md5:" in dumps[0]
+    assert dumps[0].count("messages: ") >= 30

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy.exc import IntegrityError
 
 from daemon.store import repository
-from daemon.store.schema import cases, messages
+from daemon.store.schema import attachments, cases, messages, outbox
 
 AT = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 # Only the columns with no default; subject, critical, agreement, flags, project are left out.
@@ -111,3 +111,48 @@ def test_case_changes_go_in_one_statement_per_set_of_columns(url: str) -> None:
     assert len(statements) == 3  # {updated_at}, {+status, resolved_at}, {+flags}
     assert [rows[i].updated_at == later for i in ids] == [True, True, True, True, False]
     assert [rows[i].flags for i in ids] == [[], [], [], ["x"], []]
+
+
+def test_queued_acks_and_attachments_go_in_by_copy_with_what_an_insert_gives(
+    url: str,
+) -> None:
+    """The outbox rows and attachments of a run: on PostgreSQL one binary COPY each, no
+    INSERT (issue 18); on either database the same rows, ids in the order given."""
+    engine = create_engine(url)
+    inserts: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT INTO OUTBOX", "INSERT INTO ATTACH")):
+            inserts.append(statement)
+
+    message = {"direction": "out", "kind": "ack", "at": AT, "size": 3, "raw": b"Hej",
+               "to_addrs": ["a@b.dk"], "cc_addrs": [], "subject": "", "body_text": "Hej",
+               "source": "daemon", "created_at": AT}
+    try:
+        with engine.begin() as conn:
+            pks = repository.insert_messages(conn, [message] * 3)
+            event.listen(conn, "before_cursor_execute", count)
+            repository.enqueue(conn, [
+                {"message_pk": pk, "case_id": None, "envelope_from": "support@oo.dk",
+                 "recipients": [f"k{i}@firma.dk", "æ@firma.dk"], "now": AT}
+                for i, pk in enumerate(pks)
+            ])
+            repository.insert_attachments(conn, [
+                {"message_pk": pks[0], "part_index": i, "filename": f"bilag {i}.pdf",
+                 "content_type": "application/pdf", "size": 100 + i}
+                for i in range(3)
+            ])
+            event.remove(conn, "before_cursor_execute", count)
+            queued = conn.execute(select(outbox).order_by(outbox.c.id)).all()
+            files = conn.execute(select(attachments).order_by(attachments.c.id)).all()
+    finally:
+        engine.dispose()
+    if url.startswith("postgresql"):
+        assert inserts == []
+    assert [(r.message_pk, r.recipients, r.status, r.attempts, r.last_error, r.sent_at,
+             r.next_attempt_at, r.created_at, r.envelope_from) for r in queued] == [
+        (pk, [f"k{i}@firma.dk", "æ@firma.dk"], "queued", 0, None, None, AT, AT,
+         "support@oo.dk") for i, pk in enumerate(pks)]
+    assert [(f.message_pk, f.part_index, f.filename, f.content_type, f.size)
+            for f in files] == [(pks[0], i, f"bilag {i}.pdf", "application/pdf", 100 + i)
+                                for i in range(3)]

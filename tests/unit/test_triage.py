@@ -1198,3 +1198,167 @@ def test_a_lock_told_as_too_many_tries_is_a_locked_account_but_trying_to_call_is
     for other in ("Jeg har prøvet for mange gange at ringe til jer, nu skriver jeg.",
                   "I have tried too many times to reach you by phone."):
         assert not classify("", other, rules_only).critical, other
+
+
+# --- Issue 16, tune16: kinds of false alarm and cancelled hack that a round out showed ---
+
+
+def test_a_suppliers_web_shop_or_portal_is_outside_our_it_but_a_portal_we_run_is_not() -> None:
+    # BR-13 "din eksisterende IT-løsning": a log-on at a wholesaler's web shop or a
+    # supplier's order portal is the supplier's to run (benchmarks/triage_loso.py --round:
+    # the most common false alarm of the rules on the fresh sets).
+    rules_only = DEFAULT_RULES[:-1]
+    for other in ("Grossistens webshop siger at min kode er forkert, hvem skal jeg ringe til?",
+                  "I can't log in to the supplier's order portal, it says my user is unknown.",
+                  "Jeg er låst ude af vognmandens bookingportal efter tre forsøg.",
+                  "Min adgangskode virker ikke på deres hjemmeside, det er vel ikke jer?"):
+        assert not classify("", other, rules_only).critical, other
+    for ours in ("Jeg kan ikke logge på klientportalen som I hoster for os.",
+                 "I can't log in to portal.office.com with my work account."):
+        assert classify("", ours, rules_only).critical, ours
+
+
+def test_a_bank_that_reports_a_hack_of_our_pc_does_not_make_it_the_banks() -> None:
+    # BR-9 "mistanke om hack": the bank is who tells of the hack (it called, it thinks),
+    # the PC is ours; a log-on to the bank itself stays outside.
+    rules_only = DEFAULT_RULES[:-1]
+    told = ("Banken mener at nogen har adgang til vores bogholderi-pc, for der er lavet "
+            "betalinger ingen af os kender.")
+    assert classify("Betalinger", told, rules_only).rule == "suspected_hack"
+    assert not classify("", "Jeg kan ikke logge på netbanken, den siger koden er forkert.",
+                        rules_only).critical
+    assert not classify("", "My personal Gmail says my password is wrong.", rules_only).critical
+
+
+def test_a_mouse_moving_by_itself_is_our_pc_whatever_it_opened() -> None:
+    # BR-9: someone at the controls of our PC; the bank page it opened is not the topic.
+    rules_only = DEFAULT_RULES[:-1]
+    body = "Markøren kører rundt af sig selv og har lige åbnet vores netbank i browseren."
+    assert classify("Hjælp", body, rules_only).rule == "suspected_hack"
+    english = "The mouse pointer moved on its own and opened our online banking page."
+    assert classify("Help", english, rules_only).rule == "suspected_hack"
+
+
+def test_a_rule_sending_our_mail_far_down_the_sentence_to_gmail_is_still_ours() -> None:
+    # BR-9: the outside service is where the mail goes, a few more words away, or what
+    # our account's recovery address was changed to.
+    rules_only = DEFAULT_RULES[:-1]
+    body = ("Der er en regel der videresender alt med ordet løn til en gmail-adresse og "
+            "sletter det. Den har jeg ikke lavet.")
+    assert classify("Ukendt regel i min Outlook", body, rules_only).rule == "account_misuse"
+    changed = ("I got a notice that the recovery address on my work account was changed to a "
+               "hotmail address. I did not do that.")
+    assert classify("Security info changed", changed, rules_only).rule == "account_misuse"
+
+
+def test_a_hack_the_writer_takes_back_is_no_suspicion() -> None:
+    # BR-9 "mistanke om hack": none is left when the writer says it was not one.
+    rules_only = DEFAULT_RULES[:-1]
+    for withdrawn in (
+        "En kunde spurgte om vi var blevet hacket. Det er ikke et hack, jeg sendte tilbuddet "
+        "to gange.",
+        "Our partners wondered if we were hacked. It's not a hack, the mail merge ran twice.",
+        "Jeg troede min mail var hacket. Det viste sig at det var min chef der havde "
+        "sendt fra min pc. Undskyld forvirringen.",
+        "The sign-in alert from Norway was me on the ferry. So no hack after all.",
+    ):
+        assert not classify("Hacket?", withdrawn, rules_only).critical, withdrawn
+    # Not taken back: a question, or the fault goes on.
+    assert classify("", "Det viste sig at det var en hacker der havde været inde på min mail.",
+                    rules_only).critical
+    assert classify("", "Det er ikke et hack? Min konto sender spam til alle mine kunder.",
+                    rules_only).critical
+
+
+def test_a_leak_looked_up_with_none_of_ours_in_it_is_no_hack() -> None:
+    # BR-9: a leak in the news, looked up, and the customer's addresses are not in it.
+    rules_only = DEFAULT_RULES[:-1]
+    body = "Vi har slået vores domæne op på haveibeenpwned, og ingen af vores adresser er med."
+    assert not classify("Læk", body, rules_only).critical
+    assert classify("Læk", "My work address is on haveibeenpwned, in a leak from last week.",
+                    rules_only).critical
+
+
+def test_locked_out_of_an_account_is_a_lock_out_even_beside_a_key_card() -> None:
+    # BR-9/BR-10 "kontoen er låst": the account is named, the key card system is what it
+    # stops; locked out of the building is still no log-on.
+    rules_only = DEFAULT_RULES[:-1]
+    body = "Nattevagten er låst ude af sin konto og kan ikke lave nøglekort til gæsterne."
+    assert classify("Låst", body, rules_only).rule == "account_locked"
+    assert not classify("", "Jeg er låst ude af bygningen, nøglen virker ikke.",
+                        rules_only).critical
+
+
+def test_a_reply_on_another_matter_sets_its_subject_and_quote_aside() -> None:
+    # Issue 16 "judges a reply's subject only with its new text": a meeting time taken or
+    # the bill asked about is a new matter; the old problem is the subject and the quote.
+    rules_only = DEFAULT_RULES[:-1]
+    meeting = "Onsdag kl. 10 passer fint til gennemgangen.\nMvh Ole\n\n> Min konto er låst."
+    assert not classify("SV: Konto låst", meeting, rules_only).critical
+    bill = ("Is that covered by the agreement, or will it be on the invoice?\nAnn\n\n"
+            "> Nobody can log in to the server.")
+    assert not classify("RE: Server", bill, rules_only).critical
+    # The new text still judged: a new fault beside the meeting time.
+    worse = "Onsdag passer fint, men nu kan ingen af os logge på."
+    assert classify("SV: Konto låst", worse, rules_only).critical
+
+
+def test_a_withdrawal_under_the_faults_own_subject_is_withdrawn() -> None:
+    # BR-6: "glem min sidste mail" withdraws the alarm, though the subject still says it.
+    rules_only = DEFAULT_RULES[:-1]
+    body = "Glem min sidste mail, jeg havde skrevet koden forkert. Nu er jeg inde."
+    assert not classify("Koden virker ikke - glem det", body, rules_only).critical
+    assert classify("Glem det", "Glem min sidste mail. Men nu er min konto låst.",
+                    rules_only).critical
+
+
+def test_a_web_page_our_filter_blocks_is_a_change_not_a_log_on() -> None:
+    # BR-8/BR-10: "blokeret af jeres filter" is a page to open, not a system down.
+    rules_only = DEFAULT_RULES[:-1]
+    body = "Vi kan ikke komme ind på en opskriftsside, den er blokeret af jeres filter."
+    assert not classify("Side", body, rules_only).critical
+    assert classify("", "Vi kan ikke komme ind på serveren, ingen af os.", rules_only).critical
+
+
+def test_a_server_nas_or_ups_reporting_its_disks_or_power_failing_is_a_system_error() -> None:
+    # BR-9 "Din computer melder om systemfejl": the machine's own alarm about its storage
+    # or power, told in the device's words.
+    rules_only = DEFAULT_RULES[:-1]
+    for alarm in ("Serveren viser 'RAID degraded' på displayet og lyser rødt.",
+                  "Our NAS mailed us: 'Volume 2 has crashed, data may be lost'.",
+                  "Ved opstart står der 'SMART status bad' på min bærbare.",
+                  "The UPS says it is on battery and the server will shut down in 3 minutes."):
+        assert classify("Advarsel", alarm, rules_only).rule == "system_error", alarm
+    # "ups" is also Danish for "oops"; a smart trick is no disk.
+    assert not classify("", "Ups, jeg sendte den forkerte fil. Her er den rigtige.",
+                        rules_only).critical
+
+
+def test_a_hack_as_a_trick_or_advice_is_no_suspicion() -> None:
+    # BR-9 "mistanke om hack": a trick for Excel, or our newsletter's advice, is none.
+    rules_only = DEFAULT_RULES[:-1]
+    for harmless in ("Har du et smart hack til at fryse den øverste række i Excel?",
+                     "Jeg har hacket mig frem til en løsning med skabelonen, så glem det.",
+                     "Husk: hvis du har mistanke om hack, så ring til os med det samme.",
+                     "This month: how to report a suspected hack, and our opening hours."):
+        assert not classify("Nyt", harmless, rules_only).critical, harmless
+    assert classify("", "Jeg har mistanke om hack, min mail sender spam.", rules_only).critical
+
+
+def test_the_channel_a_message_came_by_is_not_the_service_at_fault() -> None:
+    # BR-9/BR-10: a colleague wrote on Messenger that his account is locked; the account
+    # is ours, Messenger is only how the word came.
+    rules_only = DEFAULT_RULES[:-1]
+    body = ("Min kollega har skrevet til mig på messenger at hans konto er låst efter for "
+            "mange forsøg.")
+    assert classify("Kollega", body, rules_only).rule == "account_locked"
+    assert not classify("", "Min Messenger-konto er låst.", rules_only).critical
+
+
+def test_a_reply_saying_the_account_works_normally_sets_the_subject_aside() -> None:
+    # Issue 16: a reply's subject judged only with its new text; "works normally" is over.
+    rules_only = DEFAULT_RULES[:-1]
+    body = "I didn't click anything and my account works normally.\n\n> Your account is locked."
+    assert not classify("Re: Your account has been locked", body, rules_only).critical
+    dansk = "Jeg har ikke trykket på noget, og jeg kan logge ind som normalt."
+    assert not classify("SV: Din konto er låst", dansk, rules_only).critical

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from harness import compose_mail, customer_mail
 
 from daemon.domain.business_calendar import BusinessCalendar
+from daemon.domain.case_threading import CaseView
 from daemon.domain.language import detect_language
 from daemon.domain.triage import classify, default_rules
 from daemon.domain.triage.model import Triage as TriageResult
@@ -74,3 +75,30 @@ def test_the_step_takes_the_triage_found_ahead() -> None:
     new_case = run.plans[0].new_case
     assert new_case is not None
     assert (new_case.priority, new_case.triage_rule, new_case.language) == ("low", "ahead", "en")
+
+
+def test_a_reply_on_a_case_keeps_the_new_text_found_ahead() -> None:
+    # The worker cut the quotes for the triage (Prepared.said); the route step takes
+    # that text for the reply on its case rather than cutting them again in the pass's
+    # thread. A text new_text would never give shows which one was taken.
+    reply = compose_mail(
+        sender="Kunde <kunde@firma.dk>", subject="Re: Alt er nede",
+        body="Nu virker det igen.\n\n> Ingen af os kan logge på serveren.\n",
+        message_id="<reply@firma.dk>", in_reply_to="<outage@firma.dk>",
+    )
+    item = worked_out_ahead(prepared(reply), RULES)
+    assert item.said == "Nu virker det igen."  # the worker's cut, as new_text gives it
+    item = replace(item, said="cut ahead")
+    case = CaseView(id=7, number=100007, status="open", customer_email="kunde@firma.dk",
+                    customer_domain="firma.dk", resolved_at=None,
+                    participants=frozenset({"kunde@firma.dk"}))
+    tools = Tools(SETTINGS, renderer=None, calendar=BusinessCalendar())  # type: ignore[arg-type]
+    run = Run(conn=None, now=NOW, plans=[Plan(item)])  # type: ignore[arg-type]
+    run.__dict__["stored"] = {}
+    run.__dict__["candidates"] = Candidates({}, {"<outage@firma.dk>": case}, {})
+    for step in (Dedupe(tools), Route(tools)):
+        step.process(run, run.plans[0])
+
+    plan = run.plans[0]
+    assert plan.case == case
+    assert plan.body_text == "cut ahead"

@@ -74,6 +74,43 @@ def test_ack_subject_header_is_the_stdlibs() -> None:
     )
 
 
+def _header_line_by_the_stdlib(name: str, value: str) -> str:
+    """compose.header_line as it was before its fast path: every value through Header."""
+    if value.isascii() and len(name) + len(value) < 900:
+        return f"{name}: {value}"
+    words = "".join(chr(c) for c in range(32, 127))
+    cut = len(value) - len(value.lstrip(words)) if not value.isascii() else len(value)
+    cut = value.rfind(" ", 0, cut) + 1 if cut < len(value) else cut
+    header = Header(header_name=name)
+    if cut:
+        header.append(value[:cut], "us-ascii")
+    if cut < len(value):
+        header.append(value[cut:], UTF8_HEADERS)
+    return f"{name}: " + header.encode(linesep="\r\n")
+
+
+# An ack's Subject: the tag, ASCII words (short or past a line), then anything, line
+# separators of every kind email.header splits at included.
+_TAGGED = st.builds(
+    lambda number, words, rest: f"[OO#{number}] {words}{rest}",
+    st.integers(1, 10**9),
+    st.text(alphabet="Printer på2. _=?,;:-", max_size=90).map(
+        lambda t: t.encode("ascii", "ignore").decode()),
+    st.text(alphabet="æøå Printer中文\U0001f600=?_\x0b\x85\u2028\x1c\t", max_size=200),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_TAGGED, st.sampled_from(["Subject", "X-A-Longer-Header-Name", "To"]))
+@example("[OO#100042] Printeren på 2. sal virker ikke", "Subject")
+@example("[OO#1] " + "x " * 31 + "æ", "Subject")  # the ASCII words end at the line's end
+@example("[OO#1] " + "x " * 32 + "æ", "Subject")  # and one past it
+@example("[OO#1] " + "x" * 60 + " " + "\U0001f600" * 30, "Subject")  # no room for a word
+@example("[OO#1] Hej æ\u2028ø", "Subject")
+def test_header_line_is_the_stdlibs_header(value: str, name: str) -> None:
+    assert compose.header_line(name, value) == _header_line_by_the_stdlib(name, value)
+
+
 def test_random_hex_gives_fresh_bytes_each_call() -> None:
     drawn = [random_hex(8) for _ in range(5000)]  # more than one 4 KB pool
     assert all(len(token) == 16 and int(token, 16) >= 0 for token in drawn)

@@ -301,3 +301,11 @@ _ONLY_ONE = (
     r"bærbare)|my (?:pc|computer|laptop|machine))\b(?! og\b| and\b)",
     r"\b(?:undtagen|except(?: for)?|andre end|other than|bortset fra|but) (?:mig|me)\b",
 )
+
+
+# A web page our filter blocks is a change to ask for ("den er blokeret af jeres filter",
+# "blocked by your web filter"), not a log-on or a system down (BR-8, BR-10).
+_BLOCKED_BY_FILTER = (
+    r"\b(?:blokeret|blokkeret|spærret|blocked) (?:af|by) (?:\S+ )?(?:filter\w*|"
+    r"web ?filter\w*|firewall\w*)",
+)

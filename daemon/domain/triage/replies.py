@@ -10,7 +10,8 @@ import re
 # igen, tak"), unless it also says something is still wrong.
 _SETTLED = re.compile(
     r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|printer|er oppe|er inde|kom ind|"
-    r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint)\b|"
+    r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint|som normalt)\b|"
+    r"\b(?:works|working|log in|sign in) (?:\S+ )?(?:normally|as normal|as usual)\b|"
     r"\b(?:er|blev|er blevet) (?:nu )?(?:løst|fikset|fixet|ordnet)\b|\bproblemet er løst\b|"
     # "det kom op igen efter ti minutter", "it came back up", "det spiller nu".
     r"\b(?:kom|kommet|came|come) (?:\S+ )?(?:op|up|online|tilbage|back) (?:\S+ )?(?:igen|again)\b|"
@@ -56,7 +57,14 @@ _SETTLED = re.compile(
     r"\b(?:kan|can) (?:\S+ ){0,2}?(?:arbejde|work|printe|print|logge (?:på|ind)|log ?in|"
     r"komme (?:på|ind)|get in) (?:\S+ )?(?:igen|again)\b|"
     r"\b(?:ikke|not|(?:has|have|is|was)n'?t) (?:\S+ )?(?:kommet|set|sket|vist sig|happened|seen|"
-    r"occurred|shown up|come back|returned) (?:\S+ )?(?:igen|siden|since|again)\b"
+    r"occurred|shown up|come back|returned) (?:\S+ )?(?:igen|siden|since|again)\b|"
+    # Another matter, the old one behind it: a meeting time taken ("Torsdag kl. 13 passer
+    # fint", "Thursday at 10 works for me") or the bill asked about ("bliver det opkrævet?",
+    # "is that covered by the agreement?").
+    r"\bpasser (?:\S+ )?(?:fint|godt|os|mig)\b|\bworks? (?:fine )?for (?:me|us|the)\b|"
+    r"\b(?:vi ses|see you (?:then|there|on|at))\b|"
+    r"\b(?:opkrævet|faktureret|faktureres|fakturaen|regningen|billed|on the invoice|the invoice|"
+    r"(?:dækket|omfattet) af aftalen|inde under aftalen|covered by the agreement)\b"
 )
 STILL_BROKEN = re.compile(
     r"\b(?:stadig|fortsat|endnu ikke|igen ikke|still|not yet|again not)\b|"

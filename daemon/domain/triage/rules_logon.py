@@ -7,6 +7,7 @@ In order: of the critical rules that match, the first names the case's reason.
 from __future__ import annotations
 
 from daemon.domain.triage.context import (
+    _BLOCKED_BY_FILTER,
     _HYPOTHETICAL,
     _PAST_SOLVED,
 )
@@ -73,6 +74,9 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:l(?:å|aa)st|l(?:å|aa)ste) op\b|\bunlocked\b",
                 rf"\b(?:ikke|not|isn'?t|wasn'?t|aren'?t) (?:\S+ )?(?:længere |mere |longer )?"
                 rf"(?:{_LOCKED_DA}|{_LOCKED_EN})\b",
+                # Locked out of the building, not of an account: unless the sentence says
+                # the account ("er låst ude af sin konto og kan ikke lave nøglekort").
+                r"^(?![\s\S]*\b(?:konto|kontoen|kontoer|account|accounts)\b)[\s\S]*?"
                 r"\b(?:kontoret|bygningen|huset|lokalet|døren|dør|nøgle\w*|building|door|keys?)\b",
                 r"\b(?:bankkonto\w*|nemkonto\w*|bank account)",
                 r"\b(?:fil(?:en|er|erne)?|dokument\w*|regneark\w*|files?|documents?) "
@@ -269,7 +273,7 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "Ingen kan logge på", "nobody in the office can log in": everyone's.
                 rf"\b{_NOBODY_CAN} {_gap(3)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login|authenticate)\b",
             ),
-            excludes=(*_HYPOTHETICAL, *_PAST_SOLVED),
+            excludes=(*_HYPOTHETICAL, *_PAST_SOLVED, *_BLOCKED_BY_FILTER),
             negatable=True,
             outside=outside,
         ),

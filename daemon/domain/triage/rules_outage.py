@@ -7,6 +7,7 @@ In order: of the critical rules that match, the first names the case's reason.
 from __future__ import annotations
 
 from daemon.domain.triage.context import (
+    _BLOCKED_BY_FILTER,
     _EVERYONE,
     _HYPOTHETICAL,
     _MISTAKEN,
@@ -242,6 +243,7 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             ),
             requires_any=_EVERYONE,
             excludes=(
+                *_BLOCKED_BY_FILTER,
                 *_RESOLVED,
                 *_PAST_SOLVED,
                 *_HYPOTHETICAL,

@@ -160,6 +160,14 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:ikke|not|didn'?t|haven'?t|har ikke|ingen|nobody|no one|none of us) (?:\S+ )?"
                 r"(?:har |has )?(?:klikket|trykket|åbnet|clicked|opened)\b",
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
+                # A hack as a trick, not a break-in: "et lille hack til Excel", "a quick hack
+                # for", "jeg har hacket mig frem til en løsning".
+                r"\b(?:et|a|the|mit|my|dit|your) (?:\S+ )?hack (?:til|to|for)\b|"
+                r"\bhack(?:et|ed) (?:mig|os|my way|our way) (?:frem|til|to|around)\b",
+                # Advice on what to do if, not a suspicion: "hvis du har mistanke om hack,
+                # kontakt os", "how to report a suspected hack" (our own newsletter).
+                r"\bhvis (?:du|i|man) (?:\S+ )?(?:har |får )?mistanke om\b|"
+                r"\bhow to (?:\S+ ){0,2}?(?:report|spot|avoid|recogni[sz]e|handle)\b",
                 # "det er ikke et hack", "it wasn't a hack after all".
                 r"\b(?:ikke|not|no|intet|ingen|wasn'?t|isn'?t) (?:et |a |noget |tale om |about )?"
                 r"(?:hack|hacking|angreb|attack|breach)\b",
@@ -185,6 +193,12 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"angriber|rammer|går efter|udnytter|kommer ind|bryder ind|use|try|pretend|send|"
                 r"are sending|can|often|ofte|typically|typisk|get|gets|break|target|attack|exploit)\b",
                 r"\b(?:har (?:i|du) set|have you seen|did you see|så (?:i|du))\b",
+                # A leak looked up and none of ours in it: "tjekket på haveibeenpwned og ingen
+                # af vores adresser er med", "checked haveibeenpwned ... nothing shows up".
+                r"\b(?:have ?i ?been ?pwned|haveibeenpwned\S*)\b[^.!?\n]{0,60}?(?:\bingen af "
+                r"(?:vores|mine|de|dem)\b|\bnone of\b|\bnothing (?:shows|showed|came|comes|turned)\b|"
+                r"\bno (?:hits|results|matches)\b|\b(?:er|var|is|are|was|were) (?:\S+ )?(?:ikke|not) "
+                r"(?:med|listed|there|included|fundet|found)\b)",
                 # Someone else was hit: "en stor dansk virksomhed er blevet ramt af ransomware".
                 r"\b(?:en|et|a|another) (?:\S+ ){0,2}?(?:virksomhed|firma|kommune|hospital|company|"
                 r"business|competitor|konkurrent|leverandør|supplier|region|retailer)\w* (?:\S+ )?"

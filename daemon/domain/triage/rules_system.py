@@ -77,6 +77,17 @@ def system_rules() -> tuple[Rule, ...]:
                 r"\b(?:viser|melder|giver|shows|displays|gives) (?:en |an |a )?(?:\S+ )?(?:fejlkode|"
                 r"error code|fejlskærm|error screen)\b|\b(?:trist|sur|sad) (?:smiley|face|ansigt)\b",
                 # Windows stop codes, as the blue screen names them.
+                # The server, the NAS or the UPS reports its storage or power failing (BR-9:
+                # the system reports an error): "RAID degraded", "Volume 1 has crashed",
+                # "SMART Status Bad", "bad block", "UPS on battery - shutdown in 5 minutes".
+                r"\braid\w*\b[^.!?\n]{0,40}?\b(?:degraded|degraderet|fejlet|failed|defekt|critical|"
+                r"kritisk)\b|\b(?:degraded|degraderet) (?:\S+ )?(?:raid|array)\w*",
+                r"\b(?:volume|volumen|disk(?:en)?|drive|drev(?:et)?) (?:\S+ )?(?:has |er )?"
+                r"(?:crashed|crashet|brudt sammen)\b",
+                r"\bsmart (?:status )?(?:bad|error|failure|fejl|fejlet)\b|"
+                r"\bdisk failure (?:is )?predicted\b|\bbad (?:block|sector)s?\b|\bdårlige sektorer\b",
+                r"\bups\b[^.!?\n]{0,40}?(?:on battery|battery fault|batterifejl|på batteri|"
+                r"replace (?:the )?battery|udskift batteri)",
                 r"\b(?:critical[ _]process[ _]died|kernel[ _]security[ _]check|irql[ _]not[ _]less|"
                 r"page[ _]fault[ _]in|memory[ _]management|system[ _]thread[ _]exception|"
                 r"whea[ _]uncorrectable|kmode[ _]exception)",
