@@ -113,10 +113,13 @@ class Rule:
         set_(self, "_outside", _compile(self.name, "outside", self.outside))
         set_(self, "_pattern_starts", start_words(self.patterns))
         set_(self, "_requires_starts", start_words(self.requires_any))
-        started = tuple(regex for regex in self.excludes if start_words((regex,)) is not None)
-        searched = tuple(regex for regex in self.excludes if regex not in started)
+        starts = {regex: start_words((regex,)) for regex in self.excludes}
+        started = tuple(regex for regex, words in starts.items() if words is not None)
+        searched = tuple(regex for regex, words in starts.items() if words is None)
         set_(self, "_excludes_started", _compile(self.name, "excludes", started))
-        set_(self, "_excludes_starts", start_words(started) if started else None)
+        # start_words(started), without reading each regex again: the union of theirs.
+        known = [words for words in starts.values() if words is not None]
+        set_(self, "_excludes_starts", frozenset().union(*known) if known else None)
         set_(self, "_excludes_searched", _compile(self.name, "excludes", searched))
 
     @property
