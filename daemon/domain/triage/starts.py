@@ -50,12 +50,24 @@ class Starts:
     def of(cls, rules: Iterable[HasStartWords], text: str) -> Starts:
         """The start words of every one of `rules`, found in `text`."""
         # The scanner's key: what it is built from (frozensets keep their hash: cheap).
+        # A tuple of rules (classify's, once per mail) is read once: it cannot change.
+        known = _SETS_OF.get(id(rules)) if isinstance(rules, tuple) else None
+        if known is not None and known[0] is rules:
+            return cls(scanner_for(known[1]), text)
         sets = frozenset(words for rule in rules for words in rule.start_sets)
+        if isinstance(rules, tuple):
+            if len(_SETS_OF) >= 16:
+                _SETS_OF.clear()
+            _SETS_OF[id(rules)] = (rules, sets)  # holds the tuple: its id stays its own
         return cls(scanner_for(sets), text)
 
     def get(self, words: frozenset[str] | None) -> list[int] | None:
         """Where one of `words` begins; None (unknown words) means anywhere."""
         return None if words is None else self._found.get(words, [])
+
+
+# A tuple of rules -> its start-word sets (Starts.of), by id, with the tuple itself.
+_SETS_OF: dict[int, tuple[tuple[HasStartWords, ...], frozenset[frozenset[str]]]] = {}
 
 
 @dataclass(frozen=True)
