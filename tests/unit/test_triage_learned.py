@@ -16,13 +16,19 @@ from daemon.domain.triage.learned import (
     NAME,
     WEIGHTS,
     LearnedRule,
+    _words,
     asked_about,
     char_wb_ngrams,
+    contributions,
     judged_text,
     load_weights,
     probability,
+    score,
     word_ngrams,
 )
+from daemon.domain.triage.starts import Starts
+
+SENTENCES = Path(__file__).with_name("triage_sentences.tsv")
 
 
 def test_the_ngrams_are_scikit_learns_char_wb() -> None:
@@ -150,3 +156,38 @@ def test_a_broken_weights_file_is_refused(tmp_path: Path) -> None:
         with pytest.raises(ValueError):
             load_weights(path)
         load_weights.cache_clear()
+
+
+def _texts() -> list[str]:
+    """What the model reads of the hand-written mails, and texts at the edges: empty,
+    one letter, a word repeated past the sublinear table, words it never saw."""
+    rows = [line.split("\t") for line in SENTENCES.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    texts = [judged_text(subject, body.replace("\\n", "\n")) for _, subject, body in rows]
+    return texts + ["", "x", "ab  cde", "nede " * 70, "qqqzzz xxyyq", "å" * 300]
+
+
+def test_the_cheap_score_is_the_plain_sum_to_the_last_bit() -> None:
+    """Issue 18: classify() scores by the places of the known n-grams (learned_score.py),
+    not by every n-gram as a string; the terms and their order are the same, and so is
+    the float."""
+    weights = load_weights()
+    for text in _texts():
+        assert score(text, weights) == contributions(text, weights)[0], text
+
+
+def test_the_evidence_names_the_words_the_plain_shares_name() -> None:
+    weights = load_weights()
+    rule = LearnedRule()
+    made_critical = 0
+    for text in _texts():
+        found = rule.find(text, 0, Starts.of((), text))
+        if found.evidence is None:
+            continue
+        made_critical += 1
+        plain = contributions(text, weights)[1]
+        ranked = ((gram, plain[gram]) for gram in sorted(plain, key=plain.__getitem__,
+                                                         reverse=True))
+        chance = probability(text, weights)
+        assert found.evidence == f"p {chance:.2f}; weighed most: {_words(text, ranked)}"
+    assert made_critical > 100

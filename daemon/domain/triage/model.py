@@ -5,6 +5,7 @@ How a rule matches a text is described in the package's docstring (__init__.py).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -72,6 +73,11 @@ class Rule:
     # The words every match begins with, or None (unknown): see starts.py.
     _pattern_starts: frozenset[str] | None = field(init=False, repr=False, compare=False)
     _requires_starts: frozenset[str] | None = field(init=False, repr=False, compare=False)
+    # The excludes in two parts: those whose start words are known (tried only where
+    # those words are) and the others (searched); `_excludes` whole decides a tie.
+    _excludes_started: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _excludes_starts: frozenset[str] | None = field(init=False, repr=False, compare=False)
+    _excludes_searched: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -107,11 +113,20 @@ class Rule:
         set_(self, "_outside", _compile(self.name, "outside", self.outside))
         set_(self, "_pattern_starts", start_words(self.patterns))
         set_(self, "_requires_starts", start_words(self.requires_any))
+        starts = {regex: start_words((regex,)) for regex in self.excludes}
+        started = tuple(regex for regex, words in starts.items() if words is not None)
+        searched = tuple(regex for regex, words in starts.items() if words is None)
+        set_(self, "_excludes_started", _compile(self.name, "excludes", started))
+        # start_words(started), without reading each regex again: the union of theirs.
+        known = [words for words in starts.values() if words is not None]
+        set_(self, "_excludes_starts", frozenset().union(*known) if known else None)
+        set_(self, "_excludes_searched", _compile(self.name, "excludes", searched))
 
     @property
     def start_sets(self) -> tuple[frozenset[str], ...]:
         """The known start-word sets of its patterns and qualifiers (for `Starts`)."""
-        return tuple(w for w in (self._pattern_starts, self._requires_starts) if w is not None)
+        found = (self._pattern_starts, self._requires_starts, self._excludes_starts)
+        return tuple(words for words in found if words is not None)
 
     def matches(self, text: str, subject_end: int, starts: Starts) -> bool:
         """Does the rule match `text`, whose first `subject_end` characters are the subject?
@@ -125,7 +140,7 @@ class Rule:
         standing: re.Match[str] | None = None
         headline: re.Match[str] | None = None
         for symptom in each_match(self._pattern, starts.get(self._pattern_starts), text):
-            why_not = self._cancelled(symptom, text, subject_end)
+            why_not = self._cancelled(symptom, text, subject_end, starts)
             if why_not is None and symptom.start() >= subject_end:
                 standing = symptom
                 break
@@ -159,7 +174,9 @@ class Rule:
             ruled_out=negated is not None,
         )
 
-    def _cancelled(self, symptom: re.Match[str], text: str, subject_end: int) -> str | None:
+    def _cancelled(
+        self, symptom: re.Match[str], text: str, subject_end: int, starts: Starts
+    ) -> str | None:
         """Why the match does not stand (None: it stands): an exclude in its sentence,
         a negation before it, or a service outside the customer's IT around it.
 
@@ -168,10 +185,10 @@ class Rule:
         """
         if self._excludes is not None:
             if symptom.start() < subject_end:
-                scope = text
+                begin, stop = 0, len(text)
             else:
-                scope = text[slice(*sentence_bounds(text, symptom.start(), symptom.end()))]
-            if (exclude := self._excludes.search(scope)) is not None:
+                begin, stop = sentence_bounds(text, symptom.start(), symptom.end())
+            if (exclude := self._exclude(text, begin, stop, starts)) is not None:
                 return f'is cancelled by "{exclude.group().strip()}"'
         if (cue := self._negation(symptom, text)) is not None:
             return f'is negated by "{cue}"'
@@ -184,11 +201,48 @@ class Rule:
                 return f"is about {service}, outside the IT we run"
         return None
 
+    def _exclude(self, text: str, begin: int, stop: int, starts: Starts) -> re.Match[str] | None:
+        """`self._excludes.search(text[begin:stop])`, the same match, cheaper: the excludes
+        with known start words are tried only where those words are (`starts`, found in
+        `text`), the others searched. Of the two, the one further left; at one place, the
+        first exclude that matches there, as the alternation of them all takes it."""
+        scope = text[begin:stop]
+        found = None
+        if self._excludes_started is not None:
+            found = _first_match(self._excludes_started, starts.get(self._excludes_starts),
+                                 scope, begin)
+        other = None if self._excludes_searched is None else self._excludes_searched.search(scope)
+        if other is None:
+            return found
+        if found is None or other.start() < found.start():
+            return other
+        if other.start() == found.start() and self._excludes is not None:
+            return self._excludes.match(scope, found.start())
+        return found
+
     def _negation(self, found: re.Match[str], text: str, floor: int = 0) -> str | None:
         if not self.negatable:
             return None
         begin, _ = sentence_bounds(text, found.start(), found.end())
         return negation_before(text, found.start(), max(begin, floor))
+
+
+def _first_match(
+    regex: re.Pattern[str], at: list[int] | None, scope: str, begin: int
+) -> re.Match[str] | None:
+    """`regex.search(scope)` where `scope` is text[begin:...] and `at` (sorted) holds
+    where in the text a match can start (None: anywhere)."""
+    if at is None:
+        return regex.search(scope)
+    end = begin + len(scope)
+    for position in at[bisect.bisect_left(at, begin) :]:
+        if position >= end:
+            break
+        # match() on the scope itself: \b and lookbehinds see where the scope begins,
+        # as search() on it does.
+        if (found := regex.match(scope, position - begin)) is not None:
+            return found
+    return None
 
 
 _CONFIG_KEYS = frozenset(

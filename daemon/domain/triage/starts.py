@@ -41,15 +41,24 @@ class Starts:
             return
         position = 0
         while (hit := scanner.regex.search(text, position)) is not None:
-            for words in scanner.owners[hit.lastgroup or ""]:
-                self._found.setdefault(words, []).append(hit.start())
-            position = hit.start() + 1  # the next may start inside this one
+            position = hit.start()
+            for words in scanner.owners[hit.group()]:
+                self._found.setdefault(words, []).append(position)
+            position += 1  # the next may start inside this one
 
     @classmethod
     def of(cls, rules: Iterable[HasStartWords], text: str) -> Starts:
         """The start words of every one of `rules`, found in `text`."""
         # The scanner's key: what it is built from (frozensets keep their hash: cheap).
+        # A tuple of rules (classify's, once per mail) is read once: it cannot change.
+        known = _SETS_OF.get(id(rules)) if isinstance(rules, tuple) else None
+        if known is not None and known[0] is rules:
+            return cls(scanner_for(known[1]), text)
         sets = frozenset(words for rule in rules for words in rule.start_sets)
+        if isinstance(rules, tuple):
+            if len(_SETS_OF) >= 16:
+                _SETS_OF.clear()
+            _SETS_OF[id(rules)] = (rules, sets)  # holds the tuple: its id stays its own
         return cls(scanner_for(sets), text)
 
     def get(self, words: frozenset[str] | None) -> list[int] | None:
@@ -57,10 +66,16 @@ class Starts:
         return None if words is None else self._found.get(words, [])
 
 
+# A tuple of rules -> its start-word sets (Starts.of), by id, with the tuple itself.
+_SETS_OF: dict[int, tuple[tuple[HasStartWords, ...], frozenset[frozenset[str]]]] = {}
+
+
 @dataclass(frozen=True)
 class Scanner:
-    regex: re.Pattern[str] | None  # every rule's start words, each ending in a named group
-    owners: Mapping[str, tuple[frozenset[str], ...]]  # group -> the word sets it begins
+    # Every rule's start words; a match is the longest found at its place. No groups:
+    # a regex with a group per word (thousands) made each match cost a copy of them all.
+    regex: re.Pattern[str] | None
+    owners: Mapping[str, tuple[frozenset[str], ...]]  # word -> the word sets it begins
 
 
 # A daemon has one or two rule lists; room for more, since building a scanner costs
@@ -84,9 +99,8 @@ def scanner_for(sets: frozenset[frozenset[str]]) -> Scanner:
                 index += 1
         for word in begun:
             begun_by[word].append(words)
-    owners = {f"w{index}": tuple(begun_by[word]) for index, word in enumerate(every)}
-    names = {word: f"w{index}" for index, word in enumerate(every)}
-    regex = re.compile(_trie(every, names)) if every else None
+    owners = {word: tuple(begun) for word, begun in begun_by.items()}
+    regex = re.compile(_trie(every)) if every else None
     return Scanner(regex, owners)
 
 
@@ -403,20 +417,17 @@ class _Parser:
         return char
 
 
-def _trie(words: Sequence[str], names: Mapping[str, str], spelled: str = "") -> str:
-    """A regex for any of `words`, sharing prefixes; a word's end is group names[word]."""
+def _trie(words: Sequence[str]) -> str:
+    """A regex for any of `words`, sharing prefixes, matching the longest it can."""
     children: dict[str, list[str]] = {}
     for word in words:
         if word:
             children.setdefault(word[0], []).append(word[1:])
-    branches = [
-        re.escape(char) + _trie(rests, names, spelled + char)
-        for char, rests in sorted(children.items())
-    ]
+    branches = [re.escape(char) + _trie(rests) for char, rests in sorted(children.items())]
     body = (
         "" if not branches else branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
     )
     if "" not in words:
         return body
     # A word ends here; a longer one may go on (greedy, so the longest is found).
-    return f"(?P<{names[spelled]}>)" + (f"(?:{body})?" if body else "")
+    return f"(?:{body})?" if body else ""

@@ -1,0 +1,78 @@
+"""Where a rule's regexes are tried (daemon/domain/triage/starts.py, model.py): only where
+their start words are, with the same matches as a search of the whole text or sentence
+(issue 18: the excludes of the outage rules searched over a whole mail cost ~0.5 ms)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from daemon.domain.triage import classify, default_rules, rules_from_config
+from daemon.domain.triage.learned import LearnedRule, judged_text
+from daemon.domain.triage.normalise import sentence_bounds
+from daemon.domain.triage.starts import Starts
+
+SETS = Path(__file__).parent
+RULES = default_rules()
+
+
+def _texts() -> list[str]:
+    texts = []
+    for name in ("triage_sentences.tsv", "triage_blind.tsv", "triage_blind8.tsv"):
+        for line in (SETS / name).read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                _, subject, body = line.split("\t")
+                texts.append(judged_text(subject, body.replace("\\n", "\n")))
+    return texts
+
+
+def _span(found: re.Match[str] | None) -> tuple[int, int, str] | None:
+    return None if found is None else (found.start(), found.end(), found.group())
+
+
+def test_an_exclude_is_found_where_a_search_of_its_scope_finds_it() -> None:
+    """A match's excludes are read in its sentence, or the whole text for a match in
+    the subject: each rule finds, through its start words, the exclude a search of the
+    scope finds (the same place and words: the reason quotes them)."""
+    with_excludes = [r for r in RULES if r.excludes and not isinstance(r, LearnedRule)]
+    assert any(r._excludes_searched and r._excludes_started for r in with_excludes)  # noqa: SLF001
+    compared = found = 0
+    for text in _texts():
+        starts = Starts.of(RULES, text)
+        scopes = {(0, len(text))}
+        scopes |= {sentence_bounds(text, at, at) for at in range(0, len(text), 40)}
+        for rule in with_excludes:
+            for begin, stop in scopes:
+                plain = rule._excludes.search(text[begin:stop])  # noqa: SLF001
+                cheap = rule._exclude(text, begin, stop, starts)  # noqa: SLF001
+                assert _span(cheap) == _span(plain), (rule.name, text[begin:stop])
+                compared += 1
+                found += plain is not None
+    assert found > 1000 and compared > 50_000
+
+
+def test_a_tie_goes_to_the_exclude_listed_first() -> None:
+    # "\w+ igen" has no start words (searched), "virker" has (tried where it is); both
+    # match at "virker": as one alternation, the first listed wins, and the reason says so.
+    rules = rules_from_config([{"name": "down", "critical": True, "patterns": ["nettet er nede"],
+                                "excludes": [r"\w+ igen", "virker"]}])
+    assert rules[0]._excludes_started and rules[0]._excludes_searched  # noqa: SLF001
+    found = classify("", "nettet er nede hos os, men virker igen nu", rules)
+    assert found.reason == 'no rule matched; down: "nettet er nede" is cancelled by "virker igen"'
+    rules = rules_from_config([{"name": "down", "critical": True, "patterns": ["nettet er nede"],
+                                "excludes": ["virker", r"\w+ igen"]}])
+    found = classify("", "nettet er nede hos os, men virker igen nu", rules)
+    assert found.reason == 'no rule matched; down: "nettet er nede" is cancelled by "virker"'
+
+
+def test_an_exclude_reads_its_sentence_as_a_text_of_its_own() -> None:
+    # ^ and $ are the sentence's ends, not the mail's: as when the sentence is searched.
+    rules = rules_from_config([{"name": "down", "critical": True, "patterns": ["nettet er nede"],
+                                "excludes": ["^virker", "igen$"]}])
+    assert rules[0]._excludes_starts and not rules[0]._excludes_searched  # noqa: SLF001
+    for body, exclude in [("Hej. Virker ikke, nettet er nede", "virker"),
+                          ("Hej. Nettet er nede igen. Ring", "igen")]:
+        reason = classify("", body, rules).reason
+        assert reason == f'no rule matched; down: "nettet er nede" is cancelled by "{exclude}"'
+    assert classify("", "Hej, virker ikke, nettet er nede", rules).critical
+    assert classify("", "Hej. Nettet er nede igen i dag", rules).critical
