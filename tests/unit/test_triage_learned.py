@@ -5,8 +5,12 @@ makes critical says so."""
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import json
 import math
+import random
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -164,7 +168,8 @@ def _texts() -> list[str]:
     rows = [line.split("\t") for line in SENTENCES.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
     texts = [judged_text(subject, body.replace("\\n", "\n")) for _, subject, body in rows]
-    return texts + ["", "x", "ab  cde", "nede " * 70, "qqqzzz xxyyq", "å" * 300]
+    return texts + ["", "x", "ab  cde", "nede " * 70, "qqqzzz xxyyq", "å" * 300,
+                    f"serveren er nede for alle {'q' * 80} ingen kan arbejde, nede nede"]
 
 
 def test_the_cheap_score_is_the_plain_sum_to_the_last_bit() -> None:
@@ -191,3 +196,29 @@ def test_the_evidence_names_the_words_the_plain_shares_name() -> None:
         chance = probability(text, weights)
         assert found.evidence == f"p {chance:.2f}; weighed most: {_words(text, ranked)}"
     assert made_critical > 100
+
+
+def test_the_word_cache_does_not_keep_long_tokens() -> None:
+    """Review of issue 18's word cache: it counts words, not bytes, and a word holds ~4
+    places a character, so mail with long tokens (a base64 or hex run in a body) filled
+    it with ~60 KB a word, ~120 MB a process at 2,048 words. A word over
+    CACHED_WORD_CHARS is cut anew instead: 40 texts of a 1,000-character token each keep
+    nothing (they kept ~1.3 MB before); the scores stay the plain sums."""
+    weights = dataclasses.replace(load_weights())  # a cache of its own, empty
+    draw = random.Random(18)
+    texts = [
+        "printeren virker ikke " + "".join(draw.choice("abcdefghij0123456789") for _ in range(1000))
+        for _ in range(40)
+    ]
+    score(texts[0], weights)  # the short words of every text, cached once
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        scores = [score(text, weights) for text in texts]
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 100_000, f"{kept} bytes kept by 40 long tokens"
+    assert scores == [contributions(text, weights)[0] for text in texts]

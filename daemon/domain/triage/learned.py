@@ -59,6 +59,13 @@ NGRAMS = (2, 5)
 # ~0.5 KB a word, in each process that classifies; 4,096 words would save another ~15 %
 # of the model's CPU on the corpus, ~6 % on the hand-written sets.
 WORD_CACHE = 2048
+# The longest word whose places are kept. A word holds ~4 places a character: a token
+# of thousands (a base64 or hex run in a body) is ~60 KB of them, and 2,048 such held
+# ~120 MB in each classifying process (the cache counts words, not bytes). Real words
+# are far shorter; a longer one is cut anew each time, as every word was before.
+CACHED_WORD_CHARS = 64
+# A word longer than CACHED_WORD_CHARS: one search in C decides how a text's words are cut.
+_LONG_WORD = re.compile(rf"\S{{{CACHED_WORD_CHARS + 1}}}")
 NAME = "learned_wording"
 # Below this many words the wording says too little to outweigh the rules: a phone
 # note "Printeren virker ikke" / "Ringede" read p 0.84 from "ringede" alone (calls are
@@ -84,12 +91,33 @@ class Weights:
     words: Table = field(default_factory=Table)
     word_ngrams: tuple[int, int] = (1, 2)
     # A word -> the places of its known character n-grams (learned_score.known_char_places), kept
-    # for the WORD_CACHE words used last: a word is cut once, not in every mail.
+    # for the WORD_CACHE words used last: a word is cut once, not in every mail. Only for
+    # a text without a word over CACHED_WORD_CHARS (known_in_for picks).
     known_in: Callable[[str], tuple[int | None, ...]] = field(init=False, repr=False, compare=False)
+    # The same places, kept only for the words of up to CACHED_WORD_CHARS.
+    known_in_short: Callable[[str], tuple[int | None, ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         known = functools.partial(known_char_places, self.grams.index, *self.ngrams)
-        object.__setattr__(self, "known_in", functools.lru_cache(maxsize=WORD_CACHE)(known))
+        cached = functools.lru_cache(maxsize=WORD_CACHE)(known)
+        object.__setattr__(self, "known_in", cached)
+        object.__setattr__(self, "known_in_short", functools.partial(_kept_if_short, cached, known))
+
+
+def _kept_if_short(
+    cached: Callable[[str], tuple[int | None, ...]],
+    known: Callable[[str], tuple[int | None, ...]],
+    word: str,
+) -> tuple[int | None, ...]:
+    return cached(word) if len(word) <= CACHED_WORD_CHARS else known(word)
+
+
+def known_in_for(text: str, weights: Weights) -> Callable[[str], tuple[int | None, ...]]:
+    """How the words of `text` are cut: the cache itself (all in C) for a text of
+    ordinary words, else a step per word that leaves the long ones out of it."""
+    return weights.known_in if _LONG_WORD.search(text) is None else weights.known_in_short
 
 
 @functools.cache
@@ -184,7 +212,7 @@ def contributions(text: str, weights: Weights) -> tuple[float, dict[str, float]]
 
 
 def _terms(text: str, weights: Weights) -> tuple[Terms, Terms]:
-    chars = char_terms(text, weights.grams, weights.known_in)
+    chars = char_terms(text, weights.grams, known_in_for(text, weights))
     words = word_terms(text, weights.words, *weights.word_ngrams) if weights.words else _NONE
     return chars, words
 
@@ -203,10 +231,11 @@ def _ranked(text: str, chars: Terms, words: Terms, weights: Weights) -> Iterator
     terms = [*chars.terms, *words.terms]
     for_critical = compress(range(len(terms)), map(operator.lt, repeat(0.0), terms))
     split = text.split()
+    known_in = known_in_for(text, weights)
     named: dict[int, str] | None = None
     for at in sorted(for_critical, key=terms.__getitem__, reverse=True):
         if at < len(chars.terms):
-            gram = char_gram(split, chars.places[at], weights.known_in, *weights.ngrams)
+            gram = char_gram(split, chars.places[at], known_in, *weights.ngrams)
         else:
             if named is None:
                 named = word_grams_by_place(TOKEN.findall(text), weights.words,
