@@ -25,14 +25,16 @@ def _is_html(name: str | None) -> bool:
 class TemplateRenderer:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._environment = self._load()
         # Which templates exist, looked up once each: the templates are read once too
         # (auto_reload off), and a stat per acknowledgement gave up the GIL to the IMAP
         # pass's other threads each time. A SIGHUP reload starts afresh.
         self._exists: dict[str, bool] = {}
-        # The loaded templates by name: Environment.get_template looks each one up in
-        # its locked LRU cache, which cost an ack about a tenth of its rendering.
-        self._templates: dict[str, Template] = {}
+        # The environment and its loaded templates by name (Environment.get_template
+        # looks each one up in its locked LRU cache, which cost an ack about a tenth of
+        # its rendering), as one pair: render() reads both at once, so a template loaded
+        # while a reload (in an executor thread) swaps them goes into the old pair's
+        # cache, never the new one's, where it would outlive the reload.
+        self._loaded: tuple[Environment, dict[str, Template]] = (self._load(), {})
 
     def _load(self) -> Environment:
         environment = Environment(
@@ -55,15 +57,15 @@ class TemplateRenderer:
         except Exception:  # noqa: BLE001 - a broken edit must not take the daemon down
             log.exception("templates not reloaded: the edited ones do not render")
             return False
-        self._environment, self._exists = candidate._environment, candidate._exists
-        self._templates = candidate._templates
+        self._loaded, self._exists = candidate._loaded, candidate._exists
         log.info("templates reloaded from %s", self.directory)
         return True
 
     def render(self, name: str, context: dict[str, Any]) -> str:
-        template = self._templates.get(name)
+        environment, templates = self._loaded
+        template = templates.get(name)
         if template is None:
-            template = self._templates[name] = self._environment.get_template(name)
+            template = templates[name] = environment.get_template(name)
         return template.render(context)
 
     def exists(self, name: str) -> bool:

@@ -4,6 +4,10 @@ a reload (SIGHUP), and a reload that fails its check keeps the templates in use.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
+from jinja2 import Environment
 
 from daemon.mail.render import TemplateRenderer
 
@@ -29,3 +33,32 @@ def test_a_reload_whose_check_fails_keeps_the_templates_in_use(tmp_path: Path) -
     template.write_text("Goddag {{ name }", encoding="utf-8")  # broken
     assert not renderer.reload(lambda r: r.render("hello.txt.j2", {"name": "x"}) and None)
     assert renderer.render("hello.txt.j2", {"name": "Bo"}) == "Hej Bo"
+
+
+def test_a_template_first_loaded_during_a_reload_is_not_kept_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review of issue 18's template cache: the IMAP pass renders while a SIGHUP reload
+    runs in an executor thread. A template loaded from the old environment while the
+    reload swaps in the new one was stored in the new cache, and the edit never showed
+    until the next reload. Here the reload (with its check, as App.reload renders every
+    template) happens inside the old environment's get_template."""
+    template = tmp_path / "hello.txt.j2"
+    template.write_text("Hej {{ name }}", encoding="utf-8")
+    renderer = TemplateRenderer(tmp_path)
+    load = Environment.get_template
+    reloads: list[bool] = []
+    check = lambda r: r.render("hello.txt.j2", {"name": "x"}) and None  # noqa: E731
+
+    def load_while_reloading(environment: Environment, name: str, *args: Any) -> Any:
+        loaded = load(environment, name, *args)
+        if not reloads:  # the first load: the old text, read before the edit
+            reloads.append(False)  # the reload's own loads pass straight through
+            template.write_text("Goddag {{ name }}", encoding="utf-8")
+            reloads[0] = renderer.reload(check)
+        return loaded
+
+    monkeypatch.setattr(Environment, "get_template", load_while_reloading)
+    assert renderer.render("hello.txt.j2", {"name": "Bo"}) == "Hej Bo"  # begun before
+    assert reloads == [True]
+    assert renderer.render("hello.txt.j2", {"name": "Bo"}) == "Goddag Bo"
