@@ -292,9 +292,9 @@ class ImapSource:
         # A FETCH costs imaplib and imapclient ~3 times its answer for a moment, and the
         # heap keeps that high-water mark: a batch is asked _FETCH_BYTES at a time.
         for group in _fetch_groups([u for u in uids if u not in big], sizes, _FETCH_BYTES):
-            fetched |= client.fetch(group, ["BODY.PEEK[]", "INTERNALDATE"])
+            _merge_fetched(fetched, client.fetch(group, ["BODY.PEEK[]", "INTERNALDATE"]))
         if big:
-            fetched |= client.fetch(sorted(big), ["INTERNALDATE"])
+            _merge_fetched(fetched, client.fetch(sorted(big), ["INTERNALDATE"]))
         now = self.clock()
         mails = []
         for uid in uids:
@@ -758,6 +758,17 @@ def _fetch_in_chunks(client: IMAPClient, uid: int) -> bytes | None:
         buffer.write(chunk)
         if len(chunk) < _FETCH_CHUNK:
             return buffer.getvalue()
+
+
+def _merge_fetched(
+    fetched: dict[int, dict[bytes, Any]], answer: dict[int, dict[bytes, Any]]
+) -> None:
+    """One FETCH's answer added to those before, item by item. An answer also holds the
+    unsolicited FETCH responses the server sent meanwhile (RFC 3501 7.4.2: another
+    client set \\Seen on a mail of an earlier group: "UID 5 FLAGS (...)"); replacing a
+    mail's items with those dropped its body, and the mail was passed over as expunged."""
+    for uid, items in answer.items():
+        fetched.setdefault(uid, {}).update(items)
 
 
 def _fetch_groups(uids: list[int], sizes: dict[int, int], limit: int) -> Iterator[list[int]]:
