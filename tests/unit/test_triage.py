@@ -1362,3 +1362,49 @@ def test_a_reply_saying_the_account_works_normally_sets_the_subject_aside() -> N
     assert not classify("Re: Your account has been locked", body, rules_only).critical
     dansk = "Jeg har ikke trykket på noget, og jeg kan logge ind som normalt."
     assert not classify("SV: Din konto er låst", dansk, rules_only).critical
+
+
+def test_a_take_back_withdraws_only_what_comes_before_it() -> None:
+    # BR-8/BR-9 (issue 16 review): "Undskyld forvirringen", "det viste sig at det var ...
+    # der" take back the earlier alarm; a fault the writer goes on to report is judged.
+    rules_only = DEFAULT_RULES[:-1]
+    for fault in (
+        "Undskyld forvirringen i morges. Nu er hele netværket nede og ingen kan arbejde!",
+        "Sorry for the confusion earlier. Now the whole network is down and nobody can work.",
+        "Beklager alarmen i går. I dag er min konto blevet hacket og sender spam til alle kunder.",
+        "Sorry about the alarm. Our server has been hit by ransomware, all files are encrypted.",
+        "Det viste sig, at det var nogen fra Rusland der var logget ind på min konto og nu er "
+        "den hacket.",
+        "Det viste sig at det var Peter der klikkede på linket, og nu er hans konto hacket.",
+        "Undskyld forvirringen. Vi er blevet ramt af ransomware, alle filer er krypteret.",
+        "Beklager alarmen - men serveren er nede og ingen kan arbejde.",
+        "It's not a hack, it's worse: all our files are encrypted and there is a ransom note.",
+    ):
+        assert classify("Hack", fault, rules_only).critical, fault
+    # Someone unknown is the hack, not its end: judged, not withdrawn.
+    russia = "Det viste sig, at det var nogen fra Rusland der var logget ind på min konto."
+    assert not classify("", russia, rules_only).reason.startswith("not judged")
+    assert classify("Hack", russia, rules_only).rule == "suspected_hack"
+    # Two of the reviewer's: the rules see no fault after the take-back ("sender hans
+    # konto spam", "someone has my password"); the learned wording does, which a
+    # withdrawn mail never reached.
+    for fault in (
+        "The sign-in from Germany was me on the train, but the one from Nigeria was not. "
+        "Someone has my password!",
+        "Det viste sig at det var en kollega der havde delt sin kode med en fremmed, og nu "
+        "sender hans konto spam.",
+    ):
+        assert classify("Hack", fault).critical, fault
+    # Nothing after the take-back, or nothing wrong there: still withdrawn.
+    for withdrawn in (
+        "Undskyld forvirringen i morges, det var mig der havde slukket routeren.",
+        "Beklager alarmen. Det var bare en test fra vores side, alt kører.",
+        "Det viste sig at det var Bodil der havde lånt min pc. Sorry for the confusion.",
+        "Sorry for the confusion, the login from Spain was me on holiday.",
+    ):
+        found = classify("Hacket?", withdrawn, rules_only)
+        assert not found.critical and found.reason.startswith("not judged"), withdrawn
+    # A quoted original under the take-back is what it takes back, not a new fault.
+    reply = ("Beklager alarmen, login fra Polen var mig på skiitur.\nMvh Jens\n\n"
+             "> Fra: Jens\n> Der er et login fra Polen på min konto, ingen af os kan logge på.")
+    assert not classify("SV: Login fra Polen", reply, rules_only).critical
