@@ -1408,3 +1408,44 @@ def test_a_take_back_withdraws_only_what_comes_before_it() -> None:
     reply = ("Beklager alarmen, login fra Polen var mig på skiitur.\nMvh Jens\n\n"
              "> Fra: Jens\n> Der er et login fra Polen på min konto, ingen af os kan logge på.")
     assert not classify("SV: Login fra Polen", reply, rules_only).critical
+
+
+def test_oops_the_courier_and_a_clever_mistake_are_no_device_alarm() -> None:
+    # BR-9 "systemet melder fejl" (issue 16 review): the UPS, the RAID, the disk's SMART
+    # report a failure; Danish "Ups," (oops), the courier UPS, "smart fejl" (a clever
+    # mistake), "a bad sector in sales" and "has the drive ever crashed?" do not.
+    rules_only = DEFAULT_RULES[:-1]
+    for normal in (
+        "Ups, min bærbare kører på batteri fordi jeg har glemt laderen derhjemme. Kan I "
+        "sende en ny oplader?",
+        "Ups - pc'en står på batteri, hvor bestiller jeg en ny lader?",
+        "Ups, jeg glemte at skrive: musen skal udskift batteri, har I nogle?",
+        "UPS har leveret pakken, men den står på batteri-hylden. Hvem tager den?",
+        "The UPS driver left the box on battery shelf.",
+        "Vi venter på en pakke fra UPS med batterier til replace the battery i musen.",
+        "Er vores RAID-opsætning kritisk vigtig at backup'e? Bare et spørgsmål til næste møde.",
+        "Mit drev er crashet i spillet, haha. Men ellers har jeg et spørgsmål om licenser.",
+        "Has the drive ever crashed before? Just curious for our documentation.",
+        "We had a bad sector in sales this quarter, can you help me make a chart in Excel?",
+        "Er det smart fejl at sende fakturaer som PDF? Hvad anbefaler I?",
+        "Is it a smart error handling approach to put everything in one sheet?",
+        # Variants of our own.
+        "Ups, jeg sendte den forkerte faktura - min laptop var på batteri og gik ud.",
+        "Is a RAID critical for a small office? We are planning the new server.",
+    ):
+        assert not classify("Spørgsmål", normal, rules_only).critical, normal
+        assert not classify("Spørgsmål", normal).critical, normal
+    for alarm in (
+        "UPS'en bipper og siger on battery, strømmen er gået i hele bygningen.",
+        "The UPS says replace battery and beeps every minute.",
+        "Mail fra serveren: UPS on battery, shutdown in 5 minutes.",
+        "Serveren melder RAID degraded og en disk lyser rødt.",
+        "Status på RAID: kritisk, disk 2 mangler.",
+        "NAS'en siger Volume 1 has crashed.",
+        "The NAS says drive 2 has crashed.",
+        "Backup fejlede i nat med bad blocks på disken.",
+        "Pc'en skriver SMART status bad ved opstart.",
+        "Windows siger SMART-fejl på harddisken.",
+        "The server log shows 12 bad sectors on disk 0.",
+    ):
+        assert classify("Alarm", alarm, rules_only).rule == "system_error", alarm
