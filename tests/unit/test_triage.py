@@ -1449,3 +1449,44 @@ def test_oops_the_courier_and_a_clever_mistake_are_no_device_alarm() -> None:
         "The server log shows 12 bad sectors on disk 0.",
     ):
         assert classify("Alarm", alarm, rules_only).rule == "system_error", alarm
+
+
+def test_tune16s_outside_filter_lock_and_trick_cues_cancel_only_their_own_case() -> None:
+    # Issue 16 review. BR-9: "skiftet adgangskoden til MitID" is the password for MitID
+    # (outside the IT we run), not mail sent to it; "et lille hack til Excel" is a trick
+    # only when no hack follows. BR-10: a log-on blocked by the firewall fails; a sentence
+    # listing ours beside "deres portal" is ours too. BR-13: locked out of the office,
+    # the account working, is no lock-out.
+    rules_only = DEFAULT_RULES[:-1]
+    for outside in (
+        "Jeg har skiftet adgangskoden til MitID og nu kan jeg ikke logge ind.",
+        "Jeg har ændret min kode til netbank og nu kan jeg ikke logge på.",
+        "I changed my password to amazon yesterday and now I cannot log in.",
+    ):
+        found = classify("Konto", outside, rules_only)
+        assert not found.critical and "outside the IT we run" in found.reason, outside
+    changed = ("I got a notice that the recovery address on my work account was changed to "
+               "a hotmail address. I did not do that.")
+    assert classify("Security info changed", changed, rules_only).rule == "account_misuse"
+    for fault in (
+        "Ingen kan logge på VPN, den er blokeret af firewall efter opdateringen.",
+        "Nobody can log in, everything is blocked by the firewall since this morning.",
+        "Ingen kan logge på, hverken Outlook eller deres portal.",
+        "Nobody can sign in, neither Teams nor their portal.",
+        "Jeg har fundet et lille hack til Excel, men nu er min konto hacket og sender spam.",
+        "I found a neat hack for Excel, but now my account is hacked and sends spam.",
+    ):
+        assert classify("Ned", fault, rules_only).critical, fault
+    for normal in (
+        "Vi kan ikke komme ind på en opskriftsside, den er blokeret af jeres filter.",
+        "Ingen af os kan komme ind på nyhedssiden, den er blokeret af firewall.",
+        "Jeg har fundet et lille hack til Excel, som sparer mig en time om ugen.",
+    ):
+        assert not classify("Spørgsmål", normal, rules_only).critical, normal
+    for door in (
+        "Jeg er låst ude af kontoret i dag, min konto virker fint, men døren vil ikke åbne.",
+        "I'm locked out of the building, my account works but the door won't open.",
+    ):
+        assert not classify("Låst ude", door, rules_only).critical, door
+    locked = "Nattevagten er låst ude af sin konto og kan ikke lave nøglekort til gæsterne."
+    assert classify("Låst", locked, rules_only).rule == "account_locked"
