@@ -1362,3 +1362,131 @@ def test_a_reply_saying_the_account_works_normally_sets_the_subject_aside() -> N
     assert not classify("Re: Your account has been locked", body, rules_only).critical
     dansk = "Jeg har ikke trykket på noget, og jeg kan logge ind som normalt."
     assert not classify("SV: Din konto er låst", dansk, rules_only).critical
+
+
+def test_a_take_back_withdraws_only_what_comes_before_it() -> None:
+    # BR-8/BR-9 (issue 16 review): "Undskyld forvirringen", "det viste sig at det var ...
+    # der" take back the earlier alarm; a fault the writer goes on to report is judged.
+    rules_only = DEFAULT_RULES[:-1]
+    for fault in (
+        "Undskyld forvirringen i morges. Nu er hele netværket nede og ingen kan arbejde!",
+        "Sorry for the confusion earlier. Now the whole network is down and nobody can work.",
+        "Beklager alarmen i går. I dag er min konto blevet hacket og sender spam til alle kunder.",
+        "Sorry about the alarm. Our server has been hit by ransomware, all files are encrypted.",
+        "Det viste sig, at det var nogen fra Rusland der var logget ind på min konto og nu er "
+        "den hacket.",
+        "Det viste sig at det var Peter der klikkede på linket, og nu er hans konto hacket.",
+        "Undskyld forvirringen. Vi er blevet ramt af ransomware, alle filer er krypteret.",
+        "Beklager alarmen - men serveren er nede og ingen kan arbejde.",
+        "It's not a hack, it's worse: all our files are encrypted and there is a ransom note.",
+    ):
+        assert classify("Hack", fault, rules_only).critical, fault
+    # Someone unknown is the hack, not its end: judged, not withdrawn.
+    russia = "Det viste sig, at det var nogen fra Rusland der var logget ind på min konto."
+    assert not classify("", russia, rules_only).reason.startswith("not judged")
+    assert classify("Hack", russia, rules_only).rule == "suspected_hack"
+    # Two of the reviewer's: the rules see no fault after the take-back ("sender hans
+    # konto spam", "someone has my password"); the learned wording does, which a
+    # withdrawn mail never reached.
+    for fault in (
+        "The sign-in from Germany was me on the train, but the one from Nigeria was not. "
+        "Someone has my password!",
+        "Det viste sig at det var en kollega der havde delt sin kode med en fremmed, og nu "
+        "sender hans konto spam.",
+    ):
+        assert classify("Hack", fault).critical, fault
+    # Nothing after the take-back, or nothing wrong there: still withdrawn.
+    for withdrawn in (
+        "Undskyld forvirringen i morges, det var mig der havde slukket routeren.",
+        "Beklager alarmen. Det var bare en test fra vores side, alt kører.",
+        "Det viste sig at det var Bodil der havde lånt min pc. Sorry for the confusion.",
+        "Sorry for the confusion, the login from Spain was me on holiday.",
+    ):
+        found = classify("Hacket?", withdrawn, rules_only)
+        assert not found.critical and found.reason.startswith("not judged"), withdrawn
+    # A quoted original under the take-back is what it takes back, not a new fault.
+    reply = ("Beklager alarmen, login fra Polen var mig på skiitur.\nMvh Jens\n\n"
+             "> Fra: Jens\n> Der er et login fra Polen på min konto, ingen af os kan logge på.")
+    assert not classify("SV: Login fra Polen", reply, rules_only).critical
+
+
+def test_oops_the_courier_and_a_clever_mistake_are_no_device_alarm() -> None:
+    # BR-9 "systemet melder fejl" (issue 16 review): the UPS, the RAID, the disk's SMART
+    # report a failure; Danish "Ups," (oops), the courier UPS, "smart fejl" (a clever
+    # mistake), "a bad sector in sales" and "has the drive ever crashed?" do not.
+    rules_only = DEFAULT_RULES[:-1]
+    for normal in (
+        "Ups, min bærbare kører på batteri fordi jeg har glemt laderen derhjemme. Kan I "
+        "sende en ny oplader?",
+        "Ups - pc'en står på batteri, hvor bestiller jeg en ny lader?",
+        "Ups, jeg glemte at skrive: musen skal udskift batteri, har I nogle?",
+        "UPS har leveret pakken, men den står på batteri-hylden. Hvem tager den?",
+        "The UPS driver left the box on battery shelf.",
+        "Vi venter på en pakke fra UPS med batterier til replace the battery i musen.",
+        "Er vores RAID-opsætning kritisk vigtig at backup'e? Bare et spørgsmål til næste møde.",
+        "Mit drev er crashet i spillet, haha. Men ellers har jeg et spørgsmål om licenser.",
+        "Has the drive ever crashed before? Just curious for our documentation.",
+        "We had a bad sector in sales this quarter, can you help me make a chart in Excel?",
+        "Er det smart fejl at sende fakturaer som PDF? Hvad anbefaler I?",
+        "Is it a smart error handling approach to put everything in one sheet?",
+        # Variants of our own.
+        "Ups, jeg sendte den forkerte faktura - min laptop var på batteri og gik ud.",
+        "Is a RAID critical for a small office? We are planning the new server.",
+    ):
+        assert not classify("Spørgsmål", normal, rules_only).critical, normal
+        assert not classify("Spørgsmål", normal).critical, normal
+    for alarm in (
+        "UPS'en bipper og siger on battery, strømmen er gået i hele bygningen.",
+        "The UPS says replace battery and beeps every minute.",
+        "Mail fra serveren: UPS on battery, shutdown in 5 minutes.",
+        "Serveren melder RAID degraded og en disk lyser rødt.",
+        "Status på RAID: kritisk, disk 2 mangler.",
+        "NAS'en siger Volume 1 has crashed.",
+        "The NAS says drive 2 has crashed.",
+        "Backup fejlede i nat med bad blocks på disken.",
+        "Pc'en skriver SMART status bad ved opstart.",
+        "Windows siger SMART-fejl på harddisken.",
+        "The server log shows 12 bad sectors on disk 0.",
+    ):
+        assert classify("Alarm", alarm, rules_only).rule == "system_error", alarm
+
+
+def test_tune16s_outside_filter_lock_and_trick_cues_cancel_only_their_own_case() -> None:
+    # Issue 16 review. BR-9: "skiftet adgangskoden til MitID" is the password for MitID
+    # (outside the IT we run), not mail sent to it; "et lille hack til Excel" is a trick
+    # only when no hack follows. BR-10: a log-on blocked by the firewall fails; a sentence
+    # listing ours beside "deres portal" is ours too. BR-13: locked out of the office,
+    # the account working, is no lock-out.
+    rules_only = DEFAULT_RULES[:-1]
+    for outside in (
+        "Jeg har skiftet adgangskoden til MitID og nu kan jeg ikke logge ind.",
+        "Jeg har ændret min kode til netbank og nu kan jeg ikke logge på.",
+        "I changed my password to amazon yesterday and now I cannot log in.",
+    ):
+        found = classify("Konto", outside, rules_only)
+        assert not found.critical and "outside the IT we run" in found.reason, outside
+    changed = ("I got a notice that the recovery address on my work account was changed to "
+               "a hotmail address. I did not do that.")
+    assert classify("Security info changed", changed, rules_only).rule == "account_misuse"
+    for fault in (
+        "Ingen kan logge på VPN, den er blokeret af firewall efter opdateringen.",
+        "Nobody can log in, everything is blocked by the firewall since this morning.",
+        "Ingen kan logge på, hverken Outlook eller deres portal.",
+        "Nobody can sign in, neither Teams nor their portal.",
+        "Jeg har fundet et lille hack til Excel, men nu er min konto hacket og sender spam.",
+        "I found a neat hack for Excel, but now my account is hacked and sends spam.",
+    ):
+        assert classify("Ned", fault, rules_only).critical, fault
+    for normal in (
+        "Vi kan ikke komme ind på en opskriftsside, den er blokeret af jeres filter.",
+        "Ingen af os kan komme ind på nyhedssiden, den er blokeret af firewall.",
+        "Jeg har fundet et lille hack til Excel, som sparer mig en time om ugen.",
+    ):
+        assert not classify("Spørgsmål", normal, rules_only).critical, normal
+    for door in (
+        "Jeg er låst ude af kontoret i dag, min konto virker fint, men døren vil ikke åbne.",
+        "I'm locked out of the building, my account works but the door won't open.",
+    ):
+        assert not classify("Låst ude", door, rules_only).critical, door
+    locked = "Nattevagten er låst ude af sin konto og kan ikke lave nøglekort til gæsterne."
+    assert classify("Låst", locked, rules_only).rule == "account_locked"

@@ -49,6 +49,7 @@ tests/unit/triage_sentences.tsv is the hand-written set they are measured on
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from daemon.domain.sla import Priority
@@ -96,7 +97,20 @@ def classify(subject: str, body: str, rules: Sequence[Rule] | None = None) -> Tr
         set_aside = "; the quoted original is set aside, the new text says it is solved"
     if (no_inquiry := not_an_inquiry(title, new_text)) is not None:
         # An automatic reply, a newsletter, a withdrawn alarm: no fault is reported.
-        why = f"not judged, {no_inquiry}"
+        # A hack taken back takes back only what came before it: a fault reported after
+        # it ("Beklager alarmen i går. I dag er min konto hacket") is judged (BR-8/BR-9).
+        after_text = no_inquiry.after
+        if after_text and own is not None:
+            # A quoted original under it is what is taken back, not news: only the
+            # writer's own words after the take-back can report a fault.
+            mine = not_an_inquiry(title, normalise_text(own))
+            after_text = mine.after if mine is not None else None
+        if after_text is not None and after_text.strip():
+            after = classify("", after_text, rules)
+            if after.critical:
+                why = f"{after.reason}; after the take-back ({no_inquiry.why})"
+                return dataclasses.replace(after, reason=why)
+        why = f"not judged, {no_inquiry.why}"
         return Triage(critical=False, priority=Priority.NORMAL, rule=None, reason=why)
     if title and reply and not is_forward(subject) and settled(new_text):
         # "SV: Min konto er låst" / "Det virker igen, tak": the subject is the old

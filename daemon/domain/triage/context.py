@@ -309,3 +309,11 @@ _BLOCKED_BY_FILTER = (
     r"\b(?:blokeret|blokkeret|spærret|blocked) (?:af|by) (?:\S+ )?(?:filter\w*|"
     r"web ?filter\w*|firewall\w*)",
 )
+
+# For a log-on, only a web page blocked: "kan ikke komme ind på en opskriftsside, den er
+# blokeret af jeres filter". "Ingen kan logge på VPN, den er blokeret af firewall efter
+# opdateringen" is a log-on that fails (BR-10), not a page to open.
+_PAGE_BLOCKED_BY_FILTER = (
+    r"^(?=[^.!?\n]*?(?:side[nr]?|sites?|pages?|hjemmeside\w*|webside\w*)\b)[^.!?\n]*?"
+    + _BLOCKED_BY_FILTER[0],
+)

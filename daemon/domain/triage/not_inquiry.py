@@ -4,11 +4,14 @@ the writer withdraws. Such mail is not judged, whatever words it holds."""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from daemon.domain.triage.replies import STILL_BROKEN
 
 # Mail that reports no fault of its own, whatever words it holds, is not judged (BR-6:
 # the criticality of an inquiry; these are none). Each names what it is, for the reason.
+# The hack taken back (the last) is the one exception: it takes back what came before
+# it, so what follows it is judged by the caller (`NoInquiry.after`).
 _NOT_AN_INQUIRY = (
     # An out-of-office or other automatic reply answers our mail: its subject is ours
     # ("Automatisk svar: Kan ikke logge på"), its body an absence.
@@ -73,7 +76,9 @@ _NOT_AN_INQUIRY = (
             r"\b(?:no|ikke|intet|not) (?:blevet )?hack\w* (?:after all|alligevel)|"
             r"\b(?:undskyld|beklager|sorry (?:for|about)) (?:\S+ )?(?:forvirringen|alarmen|uroen|"
             r"the (?:false )?alarm|the confusion|the panic)|"
-            r"\bdet viste sig,? at det var (?![^.!?\n]{0,30}?(?:hack|svindl|kriminel|fremmed|ukendt|angrib))"
+            r"\bdet viste sig,? at det var (?![^.!?\n]{0,30}?(?:hack|svindl|kriminel|fremmed|ukendt|angrib|"
+            # "det var nogen fra Rusland der": someone unknown is the hack, not its end.
+            r"nogen\b(?! af (?:os|jer)\b)|someone|somebody))"
             r"(?:\S+ ){1,3}?der\b|\bwas (?:just )?me (?:on|in|at) (?:the|my|a|holiday|vacation)\b)"
             r"(?![^.!?\n]*\?)"
         ),
@@ -92,10 +97,24 @@ _NOT_AN_INQUIRY_HINTS = (
 )
 
 
-def not_an_inquiry(title: str, new_text: str) -> str | None:
-    """Why a mail reports no fault at all, as 'kind: "words"' (None: judge it): an
-    automatic reply, a newsletter, an alarm the writer withdraws. `title` is the
-    normalised subject without reply prefixes, `new_text` the normalised new text."""
+class NoInquiry(NamedTuple):
+    """Why a mail reports no fault, as 'kind: "words"'; `after` is None when that covers
+    the whole mail, else the text after a hack taken back, still to be judged: "Undskyld
+    forvirringen i morges. Nu er hele netværket nede" withdraws the morning's alarm, not
+    the network down it goes on to report (BR-8/BR-9)."""
+
+    why: str
+    after: str | None
+
+
+# The hack taken back: the last entry above.
+_TAKE_BACK = _NOT_AN_INQUIRY[-1][1]
+
+
+def not_an_inquiry(title: str, new_text: str) -> NoInquiry | None:
+    """Why a mail reports no fault at all (None: judge it): an automatic reply, a
+    newsletter, an alarm the writer withdraws. `title` is the normalised subject without
+    reply prefixes, `new_text` the normalised new text."""
     text = f"{title}\n{new_text}"
     if not any(hint in text for hint in _NOT_AN_INQUIRY_HINTS):
         return None
@@ -107,5 +126,6 @@ def not_an_inquiry(title: str, new_text: str) -> str | None:
         # det" is the withdrawn fault's own headline.
         if kind == "withdrawn" and STILL_BROKEN.search(new_text or title) is not None:
             continue  # "Falsk alarm med hacket, men nu kan jeg ikke logge på"
-        return f'{kind}: "{found.group().strip()}"'
+        why = f'{kind}: "{found.group().strip()}"'
+        return NoInquiry(why, text[found.end():] if cue is _TAKE_BACK else None)
     return None

@@ -7,8 +7,8 @@ In order: of the critical rules that match, the first names the case's reason.
 from __future__ import annotations
 
 from daemon.domain.triage.context import (
-    _BLOCKED_BY_FILTER,
     _HYPOTHETICAL,
+    _PAGE_BLOCKED_BY_FILTER,
     _PAST_SOLVED,
 )
 from daemon.domain.triage.fragments import (
@@ -76,7 +76,10 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"(?:{_LOCKED_DA}|{_LOCKED_EN})\b",
                 # Locked out of the building, not of an account: unless the sentence says
                 # the account ("er låst ude af sin konto og kan ikke lave nøglekort").
-                r"^(?![\s\S]*\b(?:konto|kontoen|kontoer|account|accounts)\b)[\s\S]*?"
+                # Not "min konto virker fint, men døren vil ikke åbne": the account must be
+                # what is locked.
+                r"^(?![\s\S]*\b(?:låst|laast|locked) (?:ude |out )?(?:af|of|from|fra|på|in) "
+                r"(?:\S+ )?(?:konto|kontoen|kontoer|account|accounts)\b)[\s\S]*?"
                 r"\b(?:kontoret|bygningen|huset|lokalet|døren|dør|nøgle\w*|building|door|keys?)\b",
                 r"\b(?:bankkonto\w*|nemkonto\w*|bank account)",
                 r"\b(?:fil(?:en|er|erne)?|dokument\w*|regneark\w*|files?|documents?) "
@@ -273,7 +276,7 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "Ingen kan logge på", "nobody in the office can log in": everyone's.
                 rf"\b{_NOBODY_CAN} {_gap(3)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login|authenticate)\b",
             ),
-            excludes=(*_HYPOTHETICAL, *_PAST_SOLVED, *_BLOCKED_BY_FILTER),
+            excludes=(*_HYPOTHETICAL, *_PAST_SOLVED, *_PAGE_BLOCKED_BY_FILTER),
             negatable=True,
             outside=outside,
         ),

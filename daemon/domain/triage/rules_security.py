@@ -162,7 +162,9 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
                 # A hack as a trick, not a break-in: "et lille hack til Excel", "a quick hack
                 # for", "jeg har hacket mig frem til en løsning".
-                r"\b(?:et|a|the|mit|my|dit|your) (?:\S+ )?hack (?:til|to|for)\b|"
+                # Not when a hack follows: "et lille hack til Excel, men nu er min konto hacket".
+                r"\b(?:et|a|the|mit|my|dit|your) (?:\S+ )?hack (?:til|to|for)\b"
+                r"(?![^.!?\n]*\bhack(?:et|ed|er|ere|ing)?\b)|"
                 r"\bhack(?:et|ed) (?:mig|os|my way|our way) (?:frem|til|to|around)\b",
                 # Advice on what to do if, not a suspicion: "hvis du har mistanke om hack,
                 # kontakt os", "how to report a suspected hack" (our own newsletter).

@@ -80,13 +80,32 @@ def system_rules() -> tuple[Rule, ...]:
                 # The server, the NAS or the UPS reports its storage or power failing (BR-9:
                 # the system reports an error): "RAID degraded", "Volume 1 has crashed",
                 # "SMART Status Bad", "bad block", "UPS on battery - shutdown in 5 minutes".
+                # "kritisk" as the array's state, not "kritisk vigtig at backup'e" (how much
+                # it matters, issue 16 review).
                 r"\braid\w*\b[^.!?\n]{0,40}?\b(?:degraded|degraderet|fejlet|failed|defekt|critical|"
-                r"kritisk)\b|\b(?:degraded|degraderet) (?:\S+ )?(?:raid|array)\w*",
-                r"\b(?:volume|volumen|disk(?:en)?|drive|drev(?:et)?) (?:\S+ )?(?:has |er )?"
-                r"(?:crashed|crashet|brudt sammen)\b",
-                r"\bsmart (?:status )?(?:bad|error|failure|fejl|fejlet)\b|"
-                r"\bdisk failure (?:is )?predicted\b|\bbad (?:block|sector)s?\b|\bdårlige sektorer\b",
-                r"\bups\b[^.!?\n]{0,40}?(?:on battery|battery fault|batterifejl|på batteri|"
+                r"kritisk)\b(?! (?:vigtig|nødvendig|important|to|for|at)\b)|"
+                r"\b(?:degraded|degraderet) (?:\S+ )?(?:raid|array)\w*",
+                # Between the device and "crashed" only its number or letter ("Volume 1",
+                # "drive D:"), not "the drive ever crashed"; not a drive in a game.
+                r"\b(?:volume|volumen|disk(?:en)?|drive|drev(?:et)?) (?:\d+ |[a-z]:? )?(?:has |er )?"
+                r"(?:crashed|crashet|brudt sammen)\b(?! (?:i|in) (?:the |a )?(?:spil|game)\w*)",
+                # SMART is the disk's self-test: its status, or its error on a disk; not "smart
+                # fejl" (a clever mistake) or "a smart error handling approach".
+                r"\bsmart (?:status:? )(?:bad|error|failure|fejl|fejlet)\b|\bsmart[- ](?:error|failure|"
+                r"fejl)\w* (?:\S+ ){0,2}?(?:disk|drev|drive|harddisk|hard drive|ssd)\w*|"
+                r"\bsmart-(?:error|failure|fejl)|\bsmart failure\b|"
+                # A bad block or sector is the disk's when plural, or said of the disk or
+                # at the end of the sentence, not "a bad sector in sales this quarter".
+                r"\bdisk failure (?:is )?predicted\b|\bbad (?:block|sector)s\b|\bbad (?:block|sector)\b"
+                r"(?=\s*(?:[.,!?:;'\x22\n]|$)| (?:on|at|in|på|i) (?:the )?(?:disk|drev|drive|harddisk|"
+                r"ssd|lba|\d))|\bdårlige sektorer\b",
+                # The UPS as a device ("UPS'en", "the UPS", "UPS on battery"), not Danish "Ups,"
+                # (oops) or the courier ("UPS har leveret pakken", "the UPS driver").
+                r"\b(?:ups'?en|ups-?enhed\w*|the ups|our ups|vores ups)\b"
+                r"(?! (?:driver|man|guy|truck|van|delivery|package|parcel|courier|chauffør|bil)\b)"
+                r"[^.!?\n]{0,40}?(?:on battery|battery fault|batterifejl|på batteri|"
+                r"replace (?:the )?battery|udskift batteri)|"
+                r"\bups:? (?:is |er )?(?:on battery|running on battery|battery fault|batterifejl|"
                 r"replace (?:the )?battery|udskift batteri)",
                 r"\b(?:critical[ _]process[ _]died|kernel[ _]security[ _]check|irql[ _]not[ _]less|"
                 r"page[ _]fault[ _]in|memory[ _]management|system[ _]thread[ _]exception|"

@@ -94,6 +94,8 @@ def outside_near(
         return None
     sentence = text[begin:stop]
     if not _CONTRAST.search(sentence) and (found := _service(outside, sentence)) is not None:
+        if _OURS_BESIDE.search(sentence[: found.start()]) is not None:
+            return None
         return found.group()
     if start >= subject_end > 0 and not _OURS.search(sentence):
         found = _service(outside, text[:subject_end])
@@ -104,8 +106,11 @@ def outside_near(
 # "forwarding everything to a hotmail address" (the account sending is ours), "the recovery
 # address on my work account was changed to a hotmail address" (the account is ours).
 _DESTINATION = re.compile(
-    r"\b(?:send\w*|sent|sender|sendes|sendt|forward\w*|videresend\w*|redirect\w*|"
-    r"omdiriger\w*|mail\w*|changed|ændret|ændrede|skiftet|skiftede) (?:\S+ ){0,5}?(?:to|til)"
+    r"\b(?:(?:send\w*|sent|sender|sendes|sendt|forward\w*|videresend\w*|redirect\w*|"
+    r"omdiriger\w*|mail\w*) (?:\S+ ){0,5}?|"
+    # A change only right before "to": "was changed to a hotmail address"; "skiftet
+    # adgangskoden til MitID" is the password for MitID, the service at issue.
+    r"(?:changed|ændret|ændrede|skiftet|skiftede) )(?:to|til)"
     r"(?: (?:a|an|the|en|et|some|nogle|my|min|mit|"
     r"his|her|hans|hendes|their|deres))?(?: (?:private?|personal|external|eksterne?|ukendte?|"
     r"unknown|fremmede?|strange))? ?$"
@@ -150,4 +155,9 @@ _OURS = re.compile(
     r"m365|o365|onedrive|sharepoint|citrix|vpn\S*|server\w*|fjernskrivebord\w*|"
     r"remote desktop|netværk\w*|network|intune|exchange|domæne\w*|fællesdrev\w*)\b"
 )
+# Ours listed beside the service: "Ingen kan logge på, hverken Outlook eller deres
+# portal" fails on Outlook too, so the sentence is not only about the outside service.
+_OURS_BESIDE = re.compile(_OURS.pattern + r" (?:eller|or|og|and|nor|samt) (?:\S+ )?$")
+
+
 _CONTRAST = re.compile(r"\b(?:men|mens|derimod|dog|but|however|whereas|while)\b")
