@@ -8,10 +8,26 @@ from typing import NamedTuple
 
 from daemon.domain.triage.replies import STILL_BROKEN
 
+# A suspicion of hack the writer takes back: "Det er ikke et hack, jeg trykkede send to
+# gange", "So no hack after all", "Det viste sig at det var Bodil der havde lånt min pc",
+# "the sign-in from Germany was me on the train" (BR-9: no suspicion is left). The one
+# entry of _NOT_AN_INQUIRY that takes back only what came before it: what follows it is
+# judged by the caller (`NoInquiry.after`), so it is named here, not found by its place.
+_TAKE_BACK = re.compile(
+    r"(?:(?:^|[.!?\n-]\s*)(?:så |so |nej,? |no,? )?(?:det er|det var|it'?s|it is|it was)"
+    r"(?: altså| alligevel| bare| just| simply)? (?:ikke|not) (?:et |a |noget )?hack\w*|"
+    r"\b(?:no|ikke|intet|not) (?:blevet )?hack\w* (?:after all|alligevel)|"
+    r"\b(?:undskyld|beklager|sorry (?:for|about)) (?:\S+ )?(?:forvirringen|alarmen|uroen|"
+    r"the (?:false )?alarm|the confusion|the panic)|"
+    r"\bdet viste sig,? at det var (?![^.!?\n]{0,30}?(?:hack|svindl|kriminel|fremmed|ukendt|angrib|"
+    # "det var nogen fra Rusland der": someone unknown is the hack, not its end.
+    r"nogen\b(?! af (?:os|jer)\b)|someone|somebody))"
+    r"(?:\S+ ){1,3}?der\b|\bwas (?:just )?me (?:on|in|at) (?:the|my|a|holiday|vacation)\b)"
+    r"(?![^.!?\n]*\?)"
+)
+
 # Mail that reports no fault of its own, whatever words it holds, is not judged (BR-6:
 # the criticality of an inquiry; these are none). Each names what it is, for the reason.
-# The hack taken back (the last) is the one exception: it takes back what came before
-# it, so what follows it is judged by the caller (`NoInquiry.after`).
 _NOT_AN_INQUIRY = (
     # An out-of-office or other automatic reply answers our mail: its subject is ours
     # ("Automatisk svar: Kan ikke logge på"), its body an absence.
@@ -65,23 +81,9 @@ _NOT_AN_INQUIRY = (
         ),
         None,
     ),
-    # A suspicion of hack the writer takes back: "Det er ikke et hack, jeg trykkede send to
-    # gange", "So no hack after all", "Det viste sig at det var Bodil der havde lånt min pc",
-    # "the sign-in from Germany was me on the train" (BR-9: no suspicion is left).
     (
         "withdrawn",
-        re.compile(
-            r"(?:(?:^|[.!?\n-]\s*)(?:så |so |nej,? |no,? )?(?:det er|det var|it'?s|it is|it was)"
-            r"(?: altså| alligevel| bare| just| simply)? (?:ikke|not) (?:et |a |noget )?hack\w*|"
-            r"\b(?:no|ikke|intet|not) (?:blevet )?hack\w* (?:after all|alligevel)|"
-            r"\b(?:undskyld|beklager|sorry (?:for|about)) (?:\S+ )?(?:forvirringen|alarmen|uroen|"
-            r"the (?:false )?alarm|the confusion|the panic)|"
-            r"\bdet viste sig,? at det var (?![^.!?\n]{0,30}?(?:hack|svindl|kriminel|fremmed|ukendt|angrib|"
-            # "det var nogen fra Rusland der": someone unknown is the hack, not its end.
-            r"nogen\b(?! af (?:os|jer)\b)|someone|somebody))"
-            r"(?:\S+ ){1,3}?der\b|\bwas (?:just )?me (?:on|in|at) (?:the|my|a|holiday|vacation)\b)"
-            r"(?![^.!?\n]*\?)"
-        ),
+        _TAKE_BACK,
         None,
     ),
 )
@@ -105,10 +107,6 @@ class NoInquiry(NamedTuple):
 
     why: str
     after: str | None
-
-
-# The hack taken back: the last entry above.
-_TAKE_BACK = _NOT_AN_INQUIRY[-1][1]
 
 
 def not_an_inquiry(title: str, new_text: str) -> NoInquiry | None:
