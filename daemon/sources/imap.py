@@ -773,17 +773,7 @@ def _merge_fetched(
 
 def _fetch_groups(uids: list[int], sizes: dict[int, int], limit: int) -> Iterator[list[int]]:
     """`uids` in order, cut into runs of at most `limit` bytes (a larger mail alone)."""
-    group: list[int] = []
-    group_bytes = 0
-    for uid in uids:
-        size = sizes.get(uid, 0)
-        if group and group_bytes + size > limit:
-            yield group
-            group, group_bytes = [], 0
-        group.append(uid)
-        group_bytes += size
-    if group:
-        yield group
+    return _batches(uids, sizes, max_count=len(uids), max_bytes=limit)
 
 
 def _batches(
@@ -791,16 +781,18 @@ def _batches(
     sizes: dict[int, int],
     max_count: int,
     size_up: Callable[[list[int]], None] = lambda chunk: None,
+    max_bytes: int = _MAX_BATCH_BYTES,
 ) -> Iterator[list[int]]:
-    """`uids` cut into batches of at most `max_count` mails and _MAX_BATCH_BYTES;
-    `size_up(chunk)` is called to fill `sizes` before the chunk's sizes are needed."""
+    """`uids` cut into batches of at most `max_count` mails and `max_bytes` (a larger
+    mail alone); `size_up(chunk)` is called to fill `sizes` before the chunk's sizes
+    are needed."""
     batch: list[int] = []
     batch_bytes = 0
     for index, uid in enumerate(uids):
         if index % _SIZE_CHUNK == 0:
             size_up(uids[index : index + _SIZE_CHUNK])
         size = sizes.get(uid, 0)
-        if batch and (len(batch) >= max_count or batch_bytes + size > _MAX_BATCH_BYTES):
+        if batch and (len(batch) >= max_count or batch_bytes + size > max_bytes):
             yield batch
             batch, batch_bytes = [], 0
         batch.append(uid)
