@@ -216,3 +216,19 @@ def test_stored_dump_of_one_tree_twice_is_the_same(tmp_path: Path) -> None:
     assert dumps[0] == dumps[1]
     assert "outbox: " in dumps[0] and "md5:" in dumps[0]
     assert dumps[0].count("messages: ") >= 30
+
+
+def test_cpu_budget_benchmark_counts_the_servers_cpu_for_both_stages(tmp_path: Path) -> None:
+    document = _run_benchmark("cpu_budget", tmp_path, "--n", "40")
+
+    [run] = document["runs"]
+    for stage in ("raw_floor", "daemon"):
+        cpu = run[stage]["cpu_ms_per_mail"]
+        # Each group's processes were found (40 mails may cost Dovecot less than a tick).
+        assert run[stage]["server_processes"]["dovecot"] >= 1, run[stage]
+        assert run[stage]["server_processes"]["postgres"] >= 1, run[stage]
+        assert cpu["client"] > 0 and cpu["postgres"] > 0 and cpu["dovecot"] >= 0, (stage, cpu)
+        assert run[stage]["total_cpu_ms_per_mail"] == pytest.approx(sum(cpu.values()),
+                                                                     abs=0.01)
+    assert run["budget_ms_per_mail_for_0_6"] == pytest.approx(
+        1000 * run["cores"] / (0.6 * run["raw_floor"]["mails_per_s"]), rel=0.01)
