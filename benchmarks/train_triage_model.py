@@ -59,11 +59,13 @@ TRAINING_ONLY = [
     triage_accuracy.SENTENCES.with_name("triage_training_c.tsv"),
     triage_accuracy.SENTENCES.with_name("triage_training_d.tsv"),
     triage_accuracy.SENTENCES.with_name("triage_training_e.tsv"),
+    # f: written by tune17 at the kinds blind13/blind14 showed once they were measured.
+    triage_accuracy.SENTENCES.with_name("triage_training_f.tsv"),
 ]
-# The blind sets measured and reported before they were trained on; a later set (blind13
+# The blind sets measured and reported before they were trained on; a later set (blind15
 # ...) is never read here: it measures the result, once.
 TRAINED_BLIND_SETS = {name: triage_accuracy.BLIND_SETS[name]
-                      for name in ("blind", *(f"blind{n}" for n in range(2, 13)))}
+                      for name in ("blind", *(f"blind{n}" for n in range(2, 15)))}
 TRAINING = [triage_accuracy.SENTENCES, *TRAINING_ONLY, *TRAINED_BLIND_SETS.values()]
 WORD_NGRAMS = (1, 2)
 MIN_DF = 2  # an n-gram seen in one mail only says nothing general
@@ -78,6 +80,9 @@ class Settings:
     balanced: bool = True  # class_weight="balanced"
     # The model alone over 5 folds; the product's target is 0.9 for rules and model.
     target_precision: float = 0.98
+    # Fixed by the round-out sweep (triage_loso --sweep, tune17); None: the lowest threshold
+    # at which the model alone reaches target_precision over 5 folds (the rule before).
+    threshold: float | None = None
 
 
 # Left one blind set out (pooled over blind..blind6, rules and model; benchmarks/README.md):
@@ -110,7 +115,7 @@ class Settings:
 # model, as written; --new-text in brackets): blind13 P 0.964 R 0.981 (0.972/0.981), blind14
 # P 0.911 R 0.962 (0.927/0.962); main's model: 0.963/0.963 (0.972/0.963), 0.912/0.972
 # (0.928/0.972). Pooled recall 0.972 against 0.967, precision 0.937 against 0.937.
-CHOSEN = Settings(words=True, target_precision=0.98)
+CHOSEN = Settings(words=True, threshold=0.75)
 
 
 def pipeline(settings: Settings) -> Any:
@@ -184,12 +189,16 @@ def main() -> int:
     mails = [s for path in TRAINING for s in triage_accuracy.load(path)]
     texts = [judged_text(s.subject, s.body) for s in mails]
     labels = [s.critical for s in mails]
-    picked = pick_threshold(texts, labels, settings)
-    if picked is None:
-        raise SystemExit("no threshold reaches the precision; nothing written")
-    threshold, precision, recall = picked
-    print(f"threshold {threshold}: cross-validated precision {precision:.3f}, "
-          f"recall {recall:.3f} (model alone)")
+    if settings.threshold is not None:
+        threshold = settings.threshold
+        print(f"threshold {threshold}: fixed by the round-out sweep (CHOSEN)")
+    else:
+        picked = pick_threshold(texts, labels, settings)
+        if picked is None:
+            raise SystemExit("no threshold reaches the precision; nothing written")
+        threshold, precision, recall = picked
+        print(f"threshold {threshold}: cross-validated precision {precision:.3f}, "
+              f"recall {recall:.3f} (model alone)")
     pipe = pipeline(settings)
     pipe.fit(texts, labels)
     weights = exported(pipe, settings, threshold, len(mails))
