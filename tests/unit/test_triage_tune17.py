@@ -155,3 +155,11 @@ def test_a_reply_saying_the_new_password_works_sets_its_subject_aside() -> None:
         is None
     assert _rule("SV: Kan ikke logge på", "Den nye kode virker ikke, jeg er stadig låst ude.") \
         is not None
+
+
+def test_a_reply_saying_everything_runs_sets_a_quoted_outage_aside() -> None:
+    # Issue 16: "alt kører" alone is the outage over; "alt kører langsomt" is not.
+    quoted = "\n\n> Hele nettet er nede på kontoret."
+    assert _rule("SV: Nettet er nede", "Tak for i aftes, alt kører." + quoted) is None
+    assert _rule("SV: Nettet er nede", "Tak, men alt kører langsomt og nettet er nede igen på "
+                 "hele kontoret." + quoted) == "internet_down_everyone"
