@@ -3,7 +3,7 @@ nobody tuned to, now that every blind set is trained on (issue 16).
 
     python -m benchmarks.triage_loso [--c 4] [--words] [--unbalanced]
         [--target-precision 0.98] [--no-extra] [--show-misses blind5]
-        [--round 9+10]
+        [--round 9+10] [--threshold 0.75] [--sweep [--min-precision 0.95]]
 
 For each blind set trained on (blind..blind12): the model is fitted as benchmarks/
 train_triage_model.py fits it (its threshold picked by 5-fold cross-validation on the
@@ -24,6 +24,11 @@ its sibling, written at the same time in the same style, and the mails written f
 misses in training, which is why it flattered (0.996 against 0.94-0.99 fresh); a round
 out is the position a new pair is in. The held-out pair is scored as one model scores it
 (one fit, one threshold), per set and pooled.
+
+`--sweep` (tune17) leaves each of SWEEP_ROUNDS (or the --round given) out, one fit each,
+and prints rules + model on the pooled held-out pairs at every threshold of THRESHOLDS,
+with the one chosen_threshold picks: how train_triage_model.CHOSEN's threshold is chosen.
+`--threshold T` scores at T instead of a cross-validated threshold.
 
 `--show-misses NAME` lists the held-out set's wrong verdicts with the model's
 probability and the row's "# why:" line.
