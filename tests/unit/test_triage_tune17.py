@@ -115,6 +115,9 @@ def test_a_question_about_the_agreement_is_no_lost_password() -> None:
                  "koster det så noget?") is None
     assert _rule("Kode", "Jeg har glemt min adgangskode og kan ikke komme ind.") \
         == "password_not_working"
+    # A fault with a question about the price is still a fault.
+    assert _rule("Kode", "Min kode virker ikke, hvad koster det at få hjælp nu?") \
+        == "password_not_working"
 
 
 def test_a_private_phones_pin_and_a_family_members_site_are_outside_our_it() -> None:

@@ -317,13 +317,15 @@ _ONLY_ONE = (
 
 
 # A question about the agreement, not a fault: "hvis en af os har glemt sin kode og I
-# nulstiller den, koster det så noget?", "is a password reset included in our plan?"
-# (BR-17 asks what is billed; nothing is locked now).
+# nulstiller den, koster det så noget?", "if someone forgets a password, is a reset
+# included in our plan?" (BR-17 asks what is billed; nobody is locked out now). Only asked
+# as an if or a when: "Min kode virker ikke, hvad koster det at få hjælp nu?" is a fault.
 _POLICY_QUESTION = (
-    r"\b(?:koster det|hvad koster|hvad det koster|er det (?:med )?i aftalen|med i (?:vores )?aftalen|"
-    r"dækket af (?:vores )?aftalen|(?:does|would) (?:it|that) cost|what does (?:it|that) cost|"
-    r"(?:is|are) (?:it|that|they|this) (?:covered|included) (?:in|by) (?:the|our) "
-    r"(?:agreement|contract|plan|support)|(?:included|covered) in (?:the|our) (?:agreement|contract|plan))\b",
+    r"\b(?:hvis|når|if|when) [^.!?\n]{0,120}?\b(?:koster det|hvad koster|hvad det koster|"
+    r"er det (?:så )?(?:med )?i aftalen|med i (?:vores )?aftalen|dækket af (?:vores )?aftalen|"
+    r"(?:does|would) (?:it|that) cost|what does (?:it|that) cost|(?:is|are) (?:it|that|they|"
+    r"this) (?:covered|included) (?:in|by) (?:the|our) (?:agreement|contract|plan|support)|"
+    r"(?:included|covered) in (?:the|our) (?:agreement|contract|plan))\b",
 )
 
 
