@@ -15,10 +15,13 @@ before they were trained on. What that gives on mail nobody tuned to is estimate
 leaving a round out (benchmarks/triage_loso.py --round; leaving one set out flatters), never
 by scoring a set trained on.
 
-The threshold is chosen by cross-validation on the training mails alone, by a rule
-fixed before the result is looked at: the lowest of 0.30, 0.35 ... 0.95 at which the
-model alone has precision >= CHOSEN.target_precision over 5 folds. The rules then add what
-the model misses; the model adds what the rules miss.
+The threshold is fixed in CHOSEN, chosen (tune17) by leaving whole rounds of blind sets
+out (benchmarks/triage_loso.py --sweep): the rules and a model fitted without the round, at
+each of 0.30, 0.35 ... 0.95, pooled over the held-out pairs; the rule is written above
+CHOSEN. Before tune17 it was picked here by cross-validation on the training mails (the
+lowest threshold at which the model alone reached CHOSEN.target_precision over 5 folds),
+still what a Settings without a threshold does. The rules then add what the model misses;
+the model adds what the rules miss.
 
 Also written: a few (text, probability) pairs computed by scikit-learn, which
 tests/unit/test_triage_learned.py checks the plain-Python reading reproduces.
@@ -59,11 +62,13 @@ TRAINING_ONLY = [
     triage_accuracy.SENTENCES.with_name("triage_training_c.tsv"),
     triage_accuracy.SENTENCES.with_name("triage_training_d.tsv"),
     triage_accuracy.SENTENCES.with_name("triage_training_e.tsv"),
+    # f: written by tune17 at the kinds blind13/blind14 showed once they were measured.
+    triage_accuracy.SENTENCES.with_name("triage_training_f.tsv"),
 ]
-# The blind sets measured and reported before they were trained on; a later set (blind13
+# The blind sets measured and reported before they were trained on; a later set (blind15
 # ...) is never read here: it measures the result, once.
 TRAINED_BLIND_SETS = {name: triage_accuracy.BLIND_SETS[name]
-                      for name in ("blind", *(f"blind{n}" for n in range(2, 13)))}
+                      for name in ("blind", *(f"blind{n}" for n in range(2, 15)))}
 TRAINING = [triage_accuracy.SENTENCES, *TRAINING_ONLY, *TRAINED_BLIND_SETS.values()]
 WORD_NGRAMS = (1, 2)
 MIN_DF = 2  # an n-gram seen in one mail only says nothing general
@@ -78,6 +83,9 @@ class Settings:
     balanced: bool = True  # class_weight="balanced"
     # The model alone over 5 folds; the product's target is 0.9 for rules and model.
     target_precision: float = 0.98
+    # Fixed by the round-out sweep (triage_loso --sweep, tune17); None: the lowest threshold
+    # at which the model alone reaches target_precision over 5 folds (the rule before).
+    threshold: float | None = None
 
 
 # Left one blind set out (pooled over blind..blind6, rules and model; benchmarks/README.md):
@@ -110,7 +118,32 @@ class Settings:
 # model, as written; --new-text in brackets): blind13 P 0.964 R 0.981 (0.972/0.981), blind14
 # P 0.911 R 0.962 (0.927/0.962); main's model: 0.963/0.963 (0.972/0.963), 0.912/0.972
 # (0.928/0.972). Pooled recall 0.972 against 0.967, precision 0.937 against 0.937.
-CHOSEN = Settings(words=True, target_precision=0.98)
+#
+# Issue 16, tune17. blind13/blind14 measured (above), their misses fixed in the rules by kind
+# and 162 mails written at those kinds (training_f); trained on blind..blind14 and training
+# a-f (7,186 mails). The cross-validated threshold of the model alone no longer decides; the
+# rule, fixed before the sweep was run (the helper brief's suggestion, taken as written):
+# leave each of rounds 9+10, 11+12, 13+14 out (triage_loso ROUNDS: the pair and the mails
+# written after its kinds of miss), score rules + model on the three held-out pairs pooled
+# at 0.30, 0.35 ... 0.95, and take the highest pooled recall at pooled precision >= 0.95
+# (round-out overstated fresh precision by ~0.05 last time, so 0.95 aims fresh at ~0.90);
+# of equal recall the highest threshold (triage_loso.chosen_threshold). Then the guard
+# kept from before: if the model so trained flags a hand-written normal mail of
+# tests/unit/test_triage*.py, the next step up, until none is flagged; no test is changed.
+# `python -m benchmarks.triage_loso --words --sweep` (1,501 mails, 643 critical; load 5.4):
+#   0.40 P 0.945 R 0.991 | 0.45 P 0.954 R 0.991 | 0.50 P 0.962 R 0.989 | 0.55 P 0.968 R 0.988
+#   0.60 P 0.971 R 0.986 | 0.65 P 0.974 R 0.986 | 0.70 P 0.974 R 0.981 | 0.75 P 0.974 R 0.978
+#   0.80 P 0.973 R 0.969 | 0.85 P 0.975 R 0.963 | 0.90 P 0.974 R 0.947
+# The sweep chose 0.45. The guard: tests of test_triage.py failing on normal mails the model
+# flagged: 7 at 0.45, 5 at 0.50, 4 at 0.55, 3 at 0.60 and 0.65, 2 at 0.70 ("Teams bad mig
+# logge ind igen, og det gjorde jeg. Nu virker det." p 0.703, "Windows kunne ikke
+# installere opdateringen i nat." p 0.735), none at 0.75: shipped at 0.75. Its round-out
+# figure, the prediction for blind15/blind16 (recall it predicted within ~0.01 before;
+# precision ~0.05 too high): pooled P 0.974
+# R 0.978 (629 tp, 17 fp, 14 fn); 9+10 P 0.990 R 0.967, 11+12 P 0.955 R 0.981, 13+14
+# P 0.977 R 0.986. The rules were fixed on blind13/14's misses and every
+# earlier round's, so each round-out row flatters the rules.
+CHOSEN = Settings(words=True, threshold=0.75)
 
 
 def pipeline(settings: Settings) -> Any:
@@ -184,12 +217,16 @@ def main() -> int:
     mails = [s for path in TRAINING for s in triage_accuracy.load(path)]
     texts = [judged_text(s.subject, s.body) for s in mails]
     labels = [s.critical for s in mails]
-    picked = pick_threshold(texts, labels, settings)
-    if picked is None:
-        raise SystemExit("no threshold reaches the precision; nothing written")
-    threshold, precision, recall = picked
-    print(f"threshold {threshold}: cross-validated precision {precision:.3f}, "
-          f"recall {recall:.3f} (model alone)")
+    if settings.threshold is not None:
+        threshold = settings.threshold
+        print(f"threshold {threshold}: fixed by the round-out sweep (CHOSEN)")
+    else:
+        picked = pick_threshold(texts, labels, settings)
+        if picked is None:
+            raise SystemExit("no threshold reaches the precision; nothing written")
+        threshold, precision, recall = picked
+        print(f"threshold {threshold}: cross-validated precision {precision:.3f}, "
+              f"recall {recall:.3f} (model alone)")
     pipe = pipeline(settings)
     pipe.fit(texts, labels)
     weights = exported(pipe, settings, threshold, len(mails))

@@ -3,7 +3,7 @@ nobody tuned to, now that every blind set is trained on (issue 16).
 
     python -m benchmarks.triage_loso [--c 4] [--words] [--unbalanced]
         [--target-precision 0.98] [--no-extra] [--show-misses blind5]
-        [--round 9+10]
+        [--round 9+10] [--threshold 0.75] [--sweep [--min-precision 0.95]]
 
 For each blind set trained on (blind..blind12): the model is fitted as benchmarks/
 train_triage_model.py fits it (its threshold picked by 5-fold cross-validation on the
@@ -24,6 +24,11 @@ its sibling, written at the same time in the same style, and the mails written f
 misses in training, which is why it flattered (0.996 against 0.94-0.99 fresh); a round
 out is the position a new pair is in. The held-out pair is scored as one model scores it
 (one fit, one threshold), per set and pooled.
+
+`--sweep` (tune17) leaves each of SWEEP_ROUNDS (or the --round given) out, one fit each,
+and prints rules + model on the pooled held-out pairs at every threshold of THRESHOLDS,
+with the one chosen_threshold picks: how train_triage_model.CHOSEN's threshold is chosen.
+`--threshold T` scores at T instead of a cross-validated threshold.
 
 `--show-misses NAME` lists the held-out set's wrong verdicts with the model's
 probability and the row's "# why:" line.
@@ -68,6 +73,8 @@ ROUNDS = {
     "9+10": Round(("blind9", "blind10"),
                   ("triage_training_c", "triage_training_d", "triage_training_e")),
     "11+12": Round(("blind11", "blind12"), ()),
+    # training_f was written by tune17 from blind13/blind14's misses, once they were measured.
+    "13+14": Round(("blind13", "blind14"), ("triage_training_f",)),
 }
 
 
@@ -118,6 +125,10 @@ def fitted(name: str, training: list[triage_accuracy.Sentence],
     """The model fitted on training, and its threshold picked by cross-validation on it."""
     texts = [judged_text(s.subject, s.body) for s in training]
     labels = [s.critical for s in training]
+    if settings.threshold is not None:  # fixed (tune17), not picked by cross-validation
+        pipe = pipeline(settings)
+        pipe.fit(texts, labels)
+        return pipe, settings.threshold
     picked = pick_threshold(texts, labels, settings)
     if picked is None:
         print(f"{name}: no threshold reaches precision {settings.target_precision}")
@@ -157,27 +168,89 @@ def scored_row(name: str, held: list[Judged], pipe: Any, threshold: float,
     return score
 
 
+# The rounds the shipped threshold is chosen on (train_triage_model.CHOSEN, tune17): each is
+# left out in turn, its pair classified by the rules and a model fitted without it, at
+# every threshold of THRESHOLDS, and the held-out pairs pooled.
+SWEEP_ROUNDS = ("9+10", "11+12", "13+14")
+THRESHOLDS = tuple(step / 100 for step in range(30, 100, 5))
+
+
+def sweep(keys: Sequence[str], settings: Settings,
+          sets: dict[str, list[triage_accuracy.Sentence]],
+          extra: dict[str, list[triage_accuracy.Sentence]],
+          tuning: list[triage_accuracy.Sentence]) -> dict[float, triage_accuracy.Score]:
+    """Rules and model on each round left out, pooled, at every threshold of THRESHOLDS
+    (one fit per round: a threshold only reads the probabilities)."""
+    pooled = {t: [0, 0, 0, 0] for t in THRESHOLDS}
+    for key in keys:
+        round_ = ROUNDS[key]
+        training = round_training(round_, sets, extra, tuning)
+        pipe = pipeline(settings)
+        pipe.fit([judged_text(s.subject, s.body) for s in training],
+                 [s.critical for s in training])
+        held = [j for name in round_.held for j in judged(sets[name])]
+        asked = [j.asked for j in held if j.asked is not None]
+        chances = iter(pipe.predict_proba(asked)[:, 1]) if asked else iter(())
+        for j in held:
+            chance = float(next(chances)) if j.asked is not None else None
+            for t, counts in pooled.items():
+                critical = j.by_rules or (chance is not None and chance >= t)
+                # tp, fp, fn, tn, as triage_accuracy.Score takes them.
+                index = (0 if critical else 2) if j.mail.critical else (1 if critical else 3)
+                counts[index] += 1
+    return {t: triage_accuracy.Score(*counts) for t, counts in pooled.items()}
+
+
+def chosen_threshold(scores: dict[float, triage_accuracy.Score],
+                     min_precision: float) -> float | None:
+    """The rule fixed before the sweep was run (tune17): of the thresholds whose pooled
+    round-out precision is at least `min_precision`, the one with the highest recall; of
+    equal recall, the highest threshold (the model flags least). None if none reaches it."""
+    reaching = [(score.recall, t) for t, score in scores.items()
+                if score.precision >= min_precision]
+    return max(reaching)[1] if reaching else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--c", type=float, default=4.0)
     parser.add_argument("--words", action="store_true")
     parser.add_argument("--unbalanced", action="store_true")
     parser.add_argument("--target-precision", type=float, default=0.98)
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="use this threshold, not one picked by cross-validation")
     parser.add_argument("--no-extra", action="store_true")
     parser.add_argument("--only", choices=tuple(TRAINED_BLIND_SETS), action="append")
     parser.add_argument("--show-misses", choices=tuple(TRAINED_BLIND_SETS), action="append",
                         default=[])
     parser.add_argument("--round", choices=tuple(ROUNDS), action="append",
                         help="leave this round (a pair and the mails written after it) out")
+    parser.add_argument("--sweep", action="store_true",
+                        help="leave each of SWEEP_ROUNDS (or the --round given) out and score "
+                             "the pooled pairs at every threshold; print the one chosen")
+    parser.add_argument("--min-precision", type=float, default=0.95,
+                        help="with --sweep: the pooled round-out precision to reach")
     args = parser.parse_args()
     settings = Settings(c=args.c, words=args.words, balanced=not args.unbalanced,
-                        target_precision=args.target_precision)
+                        target_precision=args.target_precision, threshold=args.threshold)
     print(settings, "" if args.no_extra else "+ extra")
     tuning = triage_accuracy.load(triage_accuracy.SENTENCES)
     extra = {} if args.no_extra else {
         path.stem: triage_accuracy.load(path) for path in TRAINING_ONLY}
     base = tuning + [s for part in extra.values() for s in part]
     sets = {name: triage_accuracy.load(path) for name, path in TRAINED_BLIND_SETS.items()}
+    if args.sweep:
+        keys = args.round or list(SWEEP_ROUNDS)
+        print(f"rounds left out: {', '.join(keys)}; rules + model, pooled")
+        print(f"{'threshold':>9} {'precision':>9} {'recall':>7}  tp fp fn tn")
+        scores = sweep(keys, settings, sets, extra, tuning)
+        for t, score in scores.items():
+            print(f"{t:>9.2f} {score.precision:>9.3f} {score.recall:>7.3f}  "
+                  f"{score.true_positive} {score.false_positive} {score.false_negative} "
+                  f"{score.true_negative}")
+        print(f"chosen (highest recall at precision >= {args.min_precision}): "
+              f"{chosen_threshold(scores, args.min_precision)}")
+        return
     print(f"{'held out':<8} {'n':>4} {'critical':>8} {'threshold':>9} {'precision':>9} "
           f"{'recall':>7}  tp fp fn tn")
     scores = []

@@ -48,14 +48,18 @@ _NOT_SENT = (
     r"\b(?:i|we|he|she) (?:was|were) (?:asleep|away|on holiday|on vacation|not at)\b",
 )
 # Where an unknown sign-in came from: "fra Nigeria", "from another country".
-_FOREIGN_PLACE = (
-    r"(?:fra|from) (?:\S+ )?(?:udlandet|et andet land|another country|abroad|overseas|"
+_PLACES = (
+    r"(?:udlandet|et andet land|another country|abroad|overseas|"
     r"nigeria|rusland|russia|kina|china|usa|amerika|america|brasilien|brazil|indien|india|"
     r"ukraine|tyrkiet|turkey|vietnam|iran|nordkorea|north korea|rumænien|romania|bulgarien|"
     r"bulgaria|holland|netherlands|tyskland|germany|frankrig|france|spanien|spain|polen|"
     r"poland|singapore|hong ?kong|sydafrika|south africa|marokko|morocco|ghana|pakistan|"
     r"indonesien|indonesia|filippinerne|philippines|litauen|lithuania|letland|latvia)\b"
 )
+_FOREIGN_PLACE = rf"(?:fra|from) (?:\S+ )?{_PLACES}"
+# Or where it is said to be: "signed in on a Windows PC in Romania", "et login i Holland"
+# (tune17); not the writer's own log-on abroad ("I logged in from the hotel in Spain").
+_FOREIGN_PLACE_IN = rf"(?:in|i) (?:\S+ )?{_PLACES}"
 # A request to approve a sign-in: the Authenticator's prompts, push notifications.
 _MFA_PROMPT = (
     r"(?:authenticator\w*|godkendelser|godkendelsesanmodning\w*|(?:login|log-?ind|mfa|push)-?"

@@ -35,6 +35,13 @@ _SETTLED = re.compile(
     r"\b(?:fandt|fundet) (?:\S+ )?ud af (?:det|problemet|fejlen)\b|"
     r"\b(?:figured|worked|found) (?:it|that|the problem|the issue) out\b|\bfigured out\b|"
     r"\bcaps ?lock\b|\bnum ?lock\b|"
+    # Everything runs, said alone: "tak for i går, alt kører", "everything's running"; not
+    # "alt kører langsomt" (tune17).
+    r"\b(?:alt|everything|everything'?s|all) (?:is )?(?:kører|virker|fungerer|running|working|"
+    r"works)(?=\s*(?:[.!,\n]|$|(?:igen|nu|fint|again|now|fine)\b))|"
+    # The new password took: "the new password works", "den nye kode virker" (tune17).
+    r"\b(?:the |my |den |min )?(?:new|nye) (?:password|adgangskode|kode|kodeord)\w* (?:works|"
+    r"worked|virker|virkede)\b(?! ikke| not)|"
     r"\bfalse alarm\b|\bclose the (?:case|ticket)\b|\bthanks? (?:you )?for the (?:quick )?help\b|"
     r"\b(?:erledigt|funktioniert wieder|geht wieder)\b|"
     r"\b(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)\b|"

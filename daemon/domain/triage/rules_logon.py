@@ -7,9 +7,11 @@ In order: of the critical rules that match, the first names the case's reason.
 from __future__ import annotations
 
 from daemon.domain.triage.context import (
+    _FAMILY_PRIVATE,
     _HYPOTHETICAL,
     _PAGE_BLOCKED_BY_FILTER,
     _PAST_SOLVED,
+    _POLICY_QUESTION,
 )
 from daemon.domain.triage.fragments import (
     _ACCOUNT,
@@ -86,6 +88,8 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:\S+ )?(?:er |is )?(?:l(?:å|aa)st|locked)",
                 r"\b(?:bil(?:en)?|cykl(?:en)?|cykel|skab(?:et)?|skuffe(?:n)?|car|bike)\b",
                 *_HYPOTHETICAL,
+                *_POLICY_QUESTION,
+                *_FAMILY_PRIVATE,
                 *_PAST_SOLVED,
             ),
             negatable=True,
@@ -98,7 +102,7 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             priority="high",
             patterns=(
                 rf"\b{_PASSWORD}\b {_CLAUSE_GAP}(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|"
-                r"(?:er|is|are|has|er blevet|has been|was|were) (?:\S+ )?(?:udløbet|løbet ud|forkert|"
+                r"(?:er|var|is|are|has|er blevet|has been|was|were) (?:\S+ )?(?:udløbet|løbet ud|forkert|"
                 r"ugyldig|afvist|expired|wrong|incorrect|invalid|rejected|not recogni[sz]ed)|"
                 r"udløb\b|løb ud|expired|(?:bliver|blev|gets|got|keeps being) (?:\S+ )?"
                 rf"(?:afvist|rejected|declined)|(?:accepteres|godkendes|godtages|genkendes|passer) "
@@ -117,6 +121,9 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 rf"\b(?:forkert|forkerte|ugyldig|ugyldigt|udløbet|udløbne|wrong|incorrect|invalid|"
                 rf"expired) (?:\S+ ){{0,3}}?{_PASSWORD}\b",
                 rf"\b(?:glemt|glemte|forgot|forgotten|mistet|lost) (?:\S+ ){{0,2}}?{_PASSWORD}\b",
+                # Written by a learner of English: "my password not work", "password no
+                # working since morning" (tune17, blind14's miss of the kind).
+                rf"\b{_PASSWORD} (?:(?:is|are) )?(?:not|no|dont|don'?t) (?:work|works|working)\b",
                 # "... got reset by mistake and I don't know the new one".
                 rf"\b{_PASSWORD}\b[^.!?\n]{{0,60}}?\b(?:(?:don'?t|do not) know (?:the |my )?(?:new one|"
                 r"new password|it)|kender (?:ikke|ik) (?:den nye|min nye|den|det))\b",
@@ -155,7 +162,9 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:qr|rabat|kampagne|alarm|dør|fejl|kilde|html|promo|gave|wifi|wi-fi|gæste)"
                 r"[- ]?kode",
                 # A phone's or a card's PIN is the device's, not a log-on.
-                r"\b(?:pin\w*|kode\w*|code) (?:til|på|for|to|on|of) (?:min |mit |the |my )?(?:telefon\w*|"
+                # "pinkoden til min egen telefon", "the PIN of my own phone" (tune17).
+                r"\b(?:pin\w*|kode\w*|code) (?:til|på|for|to|on|of) (?:min |mit |sin |sit |the |my )?"
+                r"(?:egen |eget |own |private? |personal )?(?:telefon\w*|"
                 r"mobil\w*|phone|iphone|sim\w*|ipad|kort\w*|card|dankort\w*)",
                 # The shared key of a guest wifi, an alarm or a door is nobody's log-on.
                 r"\b(?:kode(?:n|rne)?|adgangskode(?:n)?|kodeord(?:et)?|password(?:et)?|key|"
@@ -166,6 +175,8 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:password\w*|adgangskode\w*|kodeord\w*|key)\b",
                 r"\b(?:ikke|not|isn'?t|wasn'?t) (?:\S+ )?(?:udløbet|expired)\b",
                 *_HYPOTHETICAL,
+                *_POLICY_QUESTION,
+                *_FAMILY_PRIVATE,
             ),
             negatable=True,
             outside=outside,
@@ -276,7 +287,8 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "Ingen kan logge på", "nobody in the office can log in": everyone's.
                 rf"\b{_NOBODY_CAN} {_gap(3)}(?:{_LOG_ON}|log ?in|log ?on|sign ?in|login|authenticate)\b",
             ),
-            excludes=(*_HYPOTHETICAL, *_PAST_SOLVED, *_PAGE_BLOCKED_BY_FILTER),
+            excludes=(*_HYPOTHETICAL, *_PAST_SOLVED, *_PAGE_BLOCKED_BY_FILTER, *_POLICY_QUESTION,
+                      *_FAMILY_PRIVATE),
             negatable=True,
             outside=outside,
         ),
@@ -325,6 +337,8 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:politik\w*|policy|policies|krav(?:ene)?|requirements?|regler|rules|"
                 r"hvor ofte|how often|selvbetjening|self-?service|sspr)\b",
                 r"\bhvordan\b|\bhow (?:do|can|to)\b",
+                *_POLICY_QUESTION,
+                *_FAMILY_PRIVATE,
             ),
             negatable=True,
             outside=outside,

@@ -107,6 +107,24 @@ def system_rules() -> tuple[Rule, ...]:
                 r"replace (?:the )?battery|udskift batteri)|"
                 r"\bups:? (?:is |er )?(?:on battery|running on battery|battery fault|batterifejl|"
                 r"replace (?:the )?battery|udskift batteri)",
+                # The disk or the storage reporting itself failing (tune17: blind13's misses
+                # of the kind): "Windows detected a hard disk problem", "Der opstod en fejl
+                # på disken", "Storage Pool 1 is degraded", "Drive 3 has failed".
+                r"\b(?:hard ?disk|harddisk|disk) ?problem\w*|\b(?:fejl|error) (?:på|on) (?:the )?"
+                r"(?:disk(?:en)?|harddisk(?:en)?|hard ?drive|ssd'?en)\b|"
+                r"\bwindows (?:har fundet|fandt|detected|has detected|found) (?:\S+ ){0,3}?(?:problem\w*|"
+                r"fejl\w*) (?:med|with|on|på) (?:the )?(?:harddisk\w*|hard ?(?:disk|drive)|disk\w*)|"
+                r"\b(?:storage pool|lagerpulje\w*|diskgruppe\w*|volume|volumen|array) (?:\d+ )?(?:\S+ )?"
+                r"(?:is |er )?(?:degraded|degraderet)\b|"
+                r"\b(?:drive|disk|drev|harddisk|hard drive|ssd)(?:en|et)? (?:\d+ |[a-z]:? )?(?:has failed|"
+                r"er fejlet|har fejlet|is failing|fejler)\b|\b(?:physical disk|drive|disk) \d+ (?:failed|"
+                r"fejlede)\b",
+                # Windows started on a temporary profile: the user's files are out of reach.
+                r"\b(?:midlertidig profil|temporary profile)\b",
+                # A machine that cannot get past its own start: "står i en reparationsløkke",
+                # "Fortryder ændringer ... genstarter og står der igen", "stuck in a restart loop".
+                r"\b(?:reparationsløkke\w*|genstartsløkke\w*|opstartsløkke\w*|repair loop|restart loop|"
+                r"reboot loop)\b|\b(?:fortryder ændringer|undoing changes)\b",
                 r"\b(?:critical[ _]process[ _]died|kernel[ _]security[ _]check|irql[ _]not[ _]less|"
                 r"page[ _]fault[ _]in|memory[ _]management|system[ _]thread[ _]exception|"
                 r"whea[ _]uncorrectable|kmode[ _]exception)",

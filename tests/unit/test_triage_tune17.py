@@ -1,0 +1,168 @@
+"""Triage rules fixed by kind after blind13/blind14 were measured (issue 16, tune17).
+
+Each test is one kind of miss or false alarm those sets showed, told in sentences written
+for this file (none taken from a blind set), both ways: the kind is caught, and its
+near-miss stays as it was. Only the hand-written rules are asked (the learned model is
+left out), so a rule change is what each assertion measures.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from daemon.domain.triage import classify, default_rules
+
+RULES = default_rules()[:-1]  # the rules alone, without the learned second opinion
+
+
+def _rule(subject: str, body: str) -> str | None:
+    found = classify(subject, body, RULES)
+    return found.rule if found.critical else None
+
+
+@pytest.mark.parametrize("body", [
+    "A popup says Windows detected a hard disk problem on my laptop.",
+    "The NAS sent this: 'Storage pool 2 is degraded. Disk 4 has failed.'",
+    "Displayet på serveren siger 'Physical disk 2 failed' og den bipper.",
+    "Min pc står i en genstartsløkke og kommer aldrig til skrivebordet.",
+    "Skærmen siger 'Fortryder ændringer' og så starter den forfra igen og igen.",
+    "Windows siger at jeg er logget på med en midlertidig profil, og mit skrivebord er tomt.",
+])
+def test_a_disk_or_storage_alarm_and_a_pc_that_cannot_start_are_system_errors(body: str) -> None:
+    # BR-9 "Din computer melder om systemfejl": the machine or the storage reports its own
+    # failure in its own words.
+    assert _rule("Fejl", body) == "system_error"
+
+
+def test_a_full_disk_or_a_new_disk_is_no_system_error() -> None:
+    assert _rule("Disk", "Disken er næsten fuld, kan I rydde lidt op på den?") is None
+    assert _rule("Disk", "Tak for den nye harddisk, den kører fint.") is None
+
+
+def test_ransomware_told_by_its_marks_is_a_suspected_hack() -> None:
+    # BR-9 "mistanke om hack": files locked, a note asking for bitcoin, a ransom file name.
+    for body in ("Alle vores dokumenter er blevet låst og der ligger en fil HOW_TO_DECRYPT.html "
+                 "på skrivebordet.",
+                 "En besked på skærmen siger at vi skal betale 2 bitcoin for at få filerne "
+                 "tilbage.",
+                 "There's a READ_ME_RESTORE.txt in every folder now and nothing opens."):
+        assert _rule("Filer", body) == "suspected_hack", body
+    # Bitcoin as a way to pay, and documents locked for editing, are not.
+    assert _rule("Bitcoin", "Kan vi tage imod betaling i bitcoin i webshoppen?") is None
+    assert _rule("Filer", "Alle dokumenterne er låst for redigering fordi Lise har dem "
+                 "åbne.") is None
+
+
+def test_someone_who_has_the_password_is_a_suspected_hack_unless_denied_or_asked_if() -> None:
+    # BR-9: "nogen har fået fat i min kode" is a suspected hack.
+    assert _rule("Kode", "Jeg er bange for at nogen har fået fat i min adgangskode.") \
+        == "suspected_hack"
+    assert _rule("Password", "I think someone has got hold of my password.") == "suspected_hack"
+    assert _rule("Kode", "Jeg tror ikke nogen har fået fat i min kode, men jeg vil gerne skifte "
+                 "den.") is None
+    assert _rule("Kode", "Hvis nogen får fat i min kode, hvad gør jeg så?") is None
+
+
+def test_spam_or_odd_mail_sent_in_the_users_name_is_a_suspected_hack() -> None:
+    # BR-9: mail going out in the user's name that they did not write.
+    for body in ("Nu sender hans konto spam ud til alle vores kunder.",
+                 "Kunderne får mærkelige mails fra mig med et link.",
+                 "A client asked about a payment reminder I supposedly sent yesterday."):
+        assert _rule("Mail", body) == "suspected_hack", body
+    # Mail that does not arrive is a delivery matter, not a hack.
+    assert _rule("Mails", "Kunderne får ikke mails fra mig, de havner i deres spamfilter.") is None
+
+
+def test_hacks_in_the_news_a_denied_virus_a_newsletter_and_a_card_are_no_suspicion() -> None:
+    # BR-13: worry about others, a virus denied in a list, a newsletter's tips, a payment
+    # card's misuse (the bank's case) are no suspicion of a hack of the customer's IT.
+    assert _rule("Nyhed", "Læste i Børsen at flere advokatfirmaer er blevet ramt af hackere. "
+                 "Skal vi gøre noget?") is None
+    assert _rule("Virus?", "Det er ikke noget med virus eller hack, pc'en er bare langsom.") is None
+    assert _rule("VS: Nyhedsbrev: 3 tegn på ransomware", "Skal vi gøre noget ved det?") is None
+    assert _rule("Kort", "Banken har spærret mit Mastercard pga. mistænkelige køb på kortet.") \
+        is None
+    # The writer's own hack after the others', and activity on an account of ours, count.
+    assert _rule("Hack", "Flere kunder er blevet ramt, og nu er vores mail også hacket.") \
+        == "suspected_hack"
+    assert _rule("Konto", "Der er mistænkelig aktivitet på min Microsoft-konto.") \
+        == "suspected_hack"
+
+
+def test_the_providers_work_announced_for_a_coming_day_is_no_outage_now() -> None:
+    # BR-8 is what stops the office now; a stop announced for Sunday is not one.
+    assert _rule("Fiber", "Til orientering: TDC laver arbejde på fiberen søndag mellem 6 og 10, så "
+                 "der er ikke internet på kontoret i det tidsrum.") is None
+    assert _rule("Fiber", "Der er arbejde på fiberen i gaden og nu er internettet nede på hele "
+                 "kontoret.") == "internet_down_everyone"
+
+
+def test_no_net_for_the_office_told_as_intet_or_the_whole_net() -> None:
+    # BR-8 "Alle er berørt": "vi har intet internet", "hele nettet er nede".
+    assert _rule("Net", "Vi har intet internet i dag, heller ikke via kablet.") \
+        == "internet_down_everyone"
+    assert _rule("Net", "Hele nettet er nede, kortterminalen virker ikke.") \
+        == "internet_down_everyone"
+    # One user's own line, as before: not the office's.
+    assert _rule("Net", "Jeg har intet internet derhjemme i aften.") is None
+
+
+def test_a_question_about_the_agreement_is_no_lost_password() -> None:
+    # BR-17 asks what is billed; nobody is locked out now.
+    assert _rule("Spørgsmål", "Hvis en medarbejder har glemt sin adgangskode, er det så med i "
+                 "aftalen at I nulstiller den?") is None
+    assert _rule("Spørgsmål", "Et spørgsmål: når en af os har glemt sin kode og I nulstiller den, "
+                 "koster det så noget?") is None
+    assert _rule("Kode", "Jeg har glemt min adgangskode og kan ikke komme ind.") \
+        == "password_not_working"
+    # A fault with a question about the price is still a fault.
+    assert _rule("Kode", "Min kode virker ikke, hvad koster det at få hjælp nu?") \
+        == "password_not_working"
+
+
+def test_a_private_phones_pin_and_a_family_members_site_are_outside_our_it() -> None:
+    # BR-13: one's own phone's PIN, a son's web site at a hosting firm.
+    assert _rule("Pin", "Jeg har glemt pinkoden til min egen telefon, kan I hjælpe?") is None
+    assert _rule("Pin", "Jeg har glemt pinkoden til min pc.") == "password_not_working"
+    assert _rule("Søn", "Min søn har en hjemmeside hos Simply, og han kan ikke logge ind.") is None
+    assert _rule("Datter", "Min datter arbejder her i butikken og kan ikke logge på kassen.") \
+        == "login_failure"
+
+
+def test_account_activity_denied_in_other_words_is_misuse() -> None:
+    # BR-9 "mistanke om hack": a device the user does not know, "har ikke selv gjort noget",
+    # "Det var det ikke", a sign-in said to be in a foreign country.
+    for body in ("Der er logget på min konto fra en enhed jeg ikke kender.",
+                 "Hun har fået tre beskeder om at godkende et login i nat. Hun har ikke selv "
+                 "gjort noget.",
+                 "Han trykkede godkend på et login, fordi han troede det var mig. Det var det "
+                 "ikke.",
+                 "I see a sign-in on my account in Brazil last night."):
+        assert _rule("Login", body) == "account_misuse", body
+    # The writer's own log-on, at home or abroad.
+    assert _rule("Login", "Jeg har logget på fra min nye telefon, det var mig.") is None
+    assert _rule("Login", "I logged in from the hotel in Spain and it works fine, thanks.") is None
+
+
+def test_a_password_not_work_and_a_password_that_had_expired() -> None:
+    # BR-9 "Din kode virker ikke", written by a learner of English; BR-18 example 2.
+    assert _rule("pw", "hi my password not work since monday, please help") \
+        == "password_not_working"
+    assert _rule("Kode", "Da jeg loggede på stod der at min adgangskode var udløbet.") \
+        == "password_not_working"
+
+
+def test_a_reply_saying_the_new_password_works_sets_its_subject_aside() -> None:
+    # Issue 16: a reply's subject is judged only with its new text.
+    assert _rule("Re: can't log in", "Thanks, the new password works.\n\n> I cannot log on.") \
+        is None
+    assert _rule("SV: Kan ikke logge på", "Den nye kode virker ikke, jeg er stadig låst ude.") \
+        is not None
+
+
+def test_a_reply_saying_everything_runs_sets_a_quoted_outage_aside() -> None:
+    # Issue 16: "alt kører" alone is the outage over; "alt kører langsomt" is not.
+    quoted = "\n\n> Hele nettet er nede på kontoret."
+    assert _rule("SV: Nettet er nede", "Tak for i aftes, alt kører." + quoted) is None
+    assert _rule("SV: Nettet er nede", "Tak, men alt kører langsomt og nettet er nede igen på "
+                 "hele kontoret." + quoted) == "internet_down_everyone"
