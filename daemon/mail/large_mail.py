@@ -1,6 +1,8 @@
 """Large mail parsed without holding it line by line: a big one-part mail's body is
 set as one piece, and big base64 bodies are hidden from the parser behind markers
-(daemon/mail/mime_parts.py `is_stub`), their sizes counted from the bytes."""
+(daemon/mail/mime_parts.py `is_stub`), their sizes counted from the bytes: in a large
+mail every base64 body of 1 MB or more, in any mail a base64 file (not text, not a
+message) of 256 KB or more."""
 
 from __future__ import annotations
 
@@ -14,7 +16,16 @@ from daemon.mail.leading_junk import BLANK_LINE
 from daemon.mail.mime_parts import STUB, payload_of
 
 _STUB_MIN = 1024 * 1024
+# A base64 file's body from this size on is hidden in any mail, not only a large one:
+# the parser's lines of a 650 KB attachment cost a parsing worker ~6 MB at its peak
+# (issue 18: its VmHWM counts in the daemon's memory). Only non-text parts: a text
+# part may be the body a person reads, which the parser must see.
+_FILE_STUB_MIN = 256 * 1024
 _BASE64_HEADER = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*base64[ \t]*\r?$")
+# The part's declared type, as compat32 reads it: the first Content-Type header, folded
+# or not; without one (or with no "/" in it) a part is text/plain, never hidden here.
+_CONTENT_TYPE = re.compile(rb"(?im)^content-type:\s*([!#$%&'*+.^_`|~0-9a-z-]+)/")
+_NOT_FILES = (b"text", b"message", b"multipart")
 
 
 def large_single_part(raw: bytes) -> Message | None:
@@ -45,14 +56,18 @@ def large_single_part(raw: bytes) -> Message | None:
 
 
 def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
-    """Big mail with its large base64 bodies replaced by markers, and each one's size.
+    """Mail with its big base64 bodies replaced by markers, and each one's size.
 
     The stdlib parser holds a big mail as one str per line: a 27 MB attachment cost
     212 MB of memory for a moment (benchmarks/backlog_memory.py). We never decode
     attachments (the raw mail is what is stored), so the parser need not see them.
+    Hidden: in a mail of LARGE_MAIL_BYTES or more, every base64 body of _STUB_MIN or
+    more (as since issue 18's first pass); in any mail, a base64 body of _FILE_STUB_MIN
+    or more whose part is declared neither text nor a message.
     Only byte searches here: no copy of the big parts is made.
     """
-    if len(raw) < LARGE_MAIL_BYTES:  # its base64 bodies of 1 MB or more are hidden
+    large = len(raw) >= LARGE_MAIL_BYTES
+    if not large and len(raw) < _FILE_STUB_MIN:
         return raw, {}
     pieces: list[bytes] = []
     sizes: dict[str, int] = {}
@@ -64,7 +79,9 @@ def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
         start = blank.end()
         end = raw.find(b"\n--", start)  # the next boundary; "-" is not base64
         end = len(raw) if end < 0 else end + 1
-        if end - start < _STUB_MIN:
+        if not (large and end - start >= _STUB_MIN) and not (
+            end - start >= _FILE_STUB_MIN and _is_file(raw, header.start(), blank.start())
+        ):
             continue
         data = end - start - raw.count(b"\n", start, end) - raw.count(b"\r", start, end)
         tail = raw[max(start, end - 8) : end].rstrip()
@@ -76,3 +93,11 @@ def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
         return raw, {}
     pieces.append(raw[position:])
     return b"".join(pieces), sizes
+
+
+def _is_file(raw: bytes, header: int, blank: int) -> bool:
+    """Whether the part whose Content-Transfer-Encoding line starts at `header` (its
+    header section ending at `blank`) is declared a type other than text or message."""
+    begin = raw.rfind(b"\n--", 0, header)  # its boundary line; none: the mail's headers
+    declared = _CONTENT_TYPE.search(raw, begin + 1, blank)
+    return declared is not None and declared.group(1).lower() not in _NOT_FILES
