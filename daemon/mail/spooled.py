@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import weakref
 from collections.abc import Iterator
 
 CHUNK = 1024 * 1024
@@ -27,6 +28,8 @@ class SpooledMail:
     def __init__(self) -> None:
         # Unbuffered: every write is in the file before a reader's pread sees it.
         self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 - held for its life
+        # Closed when the mail is dropped (the file is unnamed: closing frees it).
+        weakref.finalize(self, self._file.close)
         self._size = 0
 
     def append(self, data: bytes) -> None:
