@@ -64,9 +64,11 @@ _SIZE_CHUNK = 500
 # and the other mails of a batch in FETCHes of at most this many bytes (_fetch_groups).
 _FETCH_CHUNK = 1024 * 1024
 _FETCH_BYTES = 1024 * 1024
-# Raw mail fetched and not yet stored, at most (prefetch.py): ~5 batches of small mail,
-# and a mail larger than this alone (benchmarks/backlog_memory.py, issue 18).
-_IN_FLIGHT_BYTES = 24 * 1024 * 1024
+# Raw mail fetched and not yet stored, at most (prefetch.py): ~3 batches of small mail,
+# and a mail larger than this alone (benchmarks/backlog_memory.py, issue 18). 24 MB gave
+# the same peak while a big mail was held in memory (its 27 MB set the peak); spooled,
+# the small mails in flight set it, and 12 MB took the daemon's VmHWM 99.0 -> 91.8 MB.
+_IN_FLIGHT_BYTES = 12 * 1024 * 1024
 # Batches being prepared beyond the one being stored: enough to keep the parsing workers
 # busy while a batch is stored; each holds at most _MAX_BATCH_BYTES of raw mail.
 LOOKAHEAD = 1
