@@ -9,7 +9,11 @@ column but the ids of messages and those that differ from run to run on the same
 of our Message-IDs and MIME boundaries masked, in text and before the md5 of `raw`.
 Two trees' dumps compare with `diff` (issue 18: the daemon's CPU cut, the data the same).
 
-CLI: python -m benchmarks.stored_dump TREE OUT [--n 400] [--seed 1]
+`--big N` adds N mails with one `--big-mb` MB attachment each among the corpus, as
+benchmarks/backlog_memory.py makes them (a large mail takes other paths: fetched in
+chunks, its attachment hidden from the parser, COPYed in chunks).
+
+CLI: python -m benchmarks.stored_dump TREE OUT [--n 400] [--seed 1] [--big 0] [--big-mb 6]
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.backlog_memory import Appended, backlog
 from benchmarks.corpus import generate
 from benchmarks.sandbox import Sandbox, sandbox
 from tests.harness import clean_env
@@ -69,10 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--big", type=int, default=0, help="mails with a big attachment")
+    parser.add_argument("--big-mb", type=int, default=6, help="each big attachment, MB")
     args = parser.parse_args(argv)
     tree = args.tree.resolve()
     with sandbox("dump") as box:
-        box.dovecot.append("INBOX", generate(args.n, args.seed))
+        mails = (backlog(args.n, args.big, args.big_mb, args.seed, Appended()) if args.big
+                 else generate(args.n, args.seed))
+        box.dovecot.append("INBOX", mails)
         config = str(box.write_config(smtp_out=None))
         env = clean_env() | {"PYTHONPATH": str(tree)}
         for command in (["db", "upgrade"], ["poll", "--once", "--no-send", "--now", NOW]):

@@ -49,8 +49,13 @@ class App:
         clock: Clock | None = None,
         *,
         create_database_dir: bool = True,
+        counts_metrics: bool = True,
     ) -> None:
         self.settings = settings
+        # False for a one-shot command: nothing serves its /metrics, and the counters'
+        # library (prometheus_client with its HTTP and WSGI servers) cost `poll --once`
+        # ~9 MB of resident memory (issue 18, benchmarks/backlog_memory.py).
+        self.counts_metrics = counts_metrics
         # A read-only command must not create ./var (nor the SQLite file in it).
         self.create_database_dir = create_database_dir
         self.clock: Clock = clock or system_clock
@@ -131,7 +136,8 @@ class App:
         from daemon.pipeline import Pipeline
 
         pipeline = Pipeline(self.settings, self.renderer, self.calendar, self.clock)
-        pipeline.observers.append(self.metrics.ingested)
+        if self.counts_metrics:
+            pipeline.observers.append(self.metrics.ingested)
         return pipeline
 
     def open_database(self, access: Access) -> tuple[str | None, str] | None:
@@ -249,7 +255,7 @@ class App:
             self.settings.outbox,
             self.clock,
             should_stop,
-            on_result=self.metrics.outbox_result,
+            on_result=self.metrics.outbox_result if self.counts_metrics else None,
         )
 
     def outbox_counts(self) -> dict[str, int]:

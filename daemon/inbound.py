@@ -15,11 +15,14 @@ from daemon.domain.staff import ListenerProof
 from daemon.domain.triage.model import Triage
 from daemon.mail.dsn import Bounce
 from daemon.mail.parse import ParsedMail
+from daemon.mail.spooled import Raw
 
 
 @dataclass(frozen=True)
 class InboundMail:
-    raw: bytes
+    # A large mail from IMAP is spooled to a temporary file (daemon/mail/spooled.py,
+    # issue 18); its readers take it a chunk at a time.
+    raw: Raw
     source: str  # "imap:INBOX", "smtp"
     received_at: datetime
     uidvalidity: int | None = None

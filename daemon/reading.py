@@ -32,9 +32,10 @@ from daemon.domain.triage.replies import is_forward
 from daemon.inbound import InboundMail, Outcome, Prepared
 from daemon.mail.dsn import read_bounce
 from daemon.mail.header_text import HeadersLeftBehind
-from daemon.mail.large_mail import stub_large_base64
+from daemon.mail.large_mail import stub_large_base64, stub_spooled
 from daemon.mail.parse import ParsedMail, ParseError, dedupe_key, parse
 from daemon.mail.quotes import new_text
+from daemon.mail.spooled import Raw, SpooledMail, whole
 
 if TYPE_CHECKING:  # the daemon's settings are pydantic; a worker is sent these values
     from daemon.settings import Settings
@@ -73,8 +74,11 @@ def read(
     sizes; the caller, who has the whole bytes, then gives the Prepared its identity
     (identified_by).
     """
+    # Whole: a parsing worker is sent a slim copy as bytes; only a pass that prepares
+    # in its own process reads a spooled mail back into memory here.
+    raw = whole(mail.raw)
     try:
-        parsed = parse(mail.raw, hidden=hidden)
+        parsed = parse(raw, hidden=hidden)
     except ParseError as exc:
         return unreadable(mail, str(exc))
     except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the mail
@@ -88,7 +92,7 @@ def read(
     reason = automatic_reason(
         parsed.headers.text, parsed.from_addr, rules.support_address, rules.message_id_domain
     )
-    bounce = read_bounce(mail.raw) if reason and _is_report(parsed) else None
+    bounce = read_bounce(raw) if reason and _is_report(parsed) else None
     # Mail from the listener is judged only on what the listener found itself,
     # never on headers its sender wrote (also when a caller gave no proof).
     listener = mail.listener_proof or (ListenerProof() if mail.source == "smtp" else None)
@@ -124,15 +128,16 @@ def unreadable(mail: InboundMail, reason: str) -> Prepared:
     return Prepared(mail, dedupe_key(None, "", mail.raw), None, Outcome.REJECTED, reason)
 
 
-def slim_copy(raw: bytes) -> tuple[bytes, dict[str, int]]:
+def slim_copy(raw: Raw) -> tuple[bytes, dict[str, int]]:
     """`raw` with its big base64 bodies hidden (daemon/mail/large_mail.py), and their
     sizes: all `read` needs of a large mail, for a parsing worker, which then never
     holds (nor receives) the attachments' megabytes. `raw` itself when nothing is
-    hidden (a small mail, a big one-part text)."""
-    return stub_large_base64(raw)
+    hidden (a small mail, a big one-part text). A spooled mail is read a chunk at a
+    time, its slim copy (or, with nothing hidden, itself) returned as bytes."""
+    return stub_spooled(raw) if isinstance(raw, SpooledMail) else stub_large_base64(raw)
 
 
-def identified_by(prepared: Prepared, raw: bytes) -> Prepared:
+def identified_by(prepared: Prepared, raw: Raw) -> Prepared:
     """`prepared`, read from a slim copy of `raw`, with the identity of the whole
     bytes, as `read` gives it: the dedupe key covers the attachments too."""
     parsed = prepared.parsed

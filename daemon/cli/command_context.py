@@ -28,7 +28,13 @@ def open_app(args: argparse.Namespace, settings: Settings, access: Access = "rea
     from daemon.clock import fixed_clock
 
     now = getattr(args, "now", None)
-    app = App(settings, fixed_clock(now) if now else None, create_database_dir=access != "read")
+    # A command's process serves no /metrics (only `run` does, built by build_app).
+    app = App(
+        settings,
+        fixed_clock(now) if now else None,
+        create_database_dir=access != "read",
+        counts_metrics=False,
+    )
     app.open_database(access)
     return app
 

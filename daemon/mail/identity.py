@@ -7,9 +7,10 @@ import hashlib
 import re
 
 from daemon.mail.leading_junk import BLANK_LINE
+from daemon.mail.spooled import Raw, raw_chunks
 
 
-def dedupe_key(message_id: str | None, sender: str, raw: bytes) -> str:
+def dedupe_key(message_id: str | None, sender: str, raw: Raw) -> str:
     """The identity of an inbound mail: its Message-ID, sender and content, else its
     exact bytes.
 
@@ -21,28 +22,57 @@ def dedupe_key(message_id: str | None, sender: str, raw: bytes) -> str:
     headers differ (Received, Authentication-Results, a spam score).
     """
     if not message_id:
-        return "sha:" + hashlib.sha256(raw).hexdigest()
+        return "sha:" + sha256_of(raw)
     digest = hashlib.sha256()
     digest.update(message_id.encode("utf-8", "replace") + b"\n")
     digest.update(sender.strip().lower().encode("utf-8", "replace") + b"\n")
-    end = BLANK_LINE.search(raw)
-    body = memoryview(raw)[end.end() if end else len(raw) :]
+    end = blank_line(raw)
     # In chunks: a 60 MB mail is hashed without a second copy of it. The same bytes
     # always give the same key; a copy converted between CR LF and LF does too, unless
     # a CR LF falls across a chunk boundary (then it counts as a new mail: kept, not
-    # lost).
-    for start in range(0, len(body), _HASH_CHUNK):
-        digest.update(bytes(body[start : start + _HASH_CHUNK]).replace(b"\r\n", b"\n"))
+    # lost). A spooled mail is read in the same chunks, so its key is the same.
+    for chunk in raw_chunks(raw, end[1] if end else len(raw), _HASH_CHUNK):
+        digest.update(bytes(chunk).replace(b"\r\n", b"\n"))
     return "mid:" + digest.hexdigest()
+
+
+def sha256_of(raw: Raw) -> str:
+    """The SHA-256 of the mail's bytes, in memory or spooled, as hex."""
+    if isinstance(raw, bytes):
+        return hashlib.sha256(raw).hexdigest()
+    digest = hashlib.sha256()
+    for chunk in raw.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def blank_line(raw: Raw) -> tuple[int, int] | None:
+    """Where the first blank line (BLANK_LINE) of `raw` is, as BLANK_LINE.search finds
+    it; a spooled mail is searched a chunk at a time, the chunks overlapping by the
+    pattern's longest match less one, so a match across two chunks is found too."""
+    if isinstance(raw, bytes):
+        match = BLANK_LINE.search(raw)
+        return match.span() if match else None
+    offset, carry = 0, b""
+    for chunk in raw.chunks():
+        data = carry + chunk
+        match = BLANK_LINE.search(data)
+        if match:
+            base = offset - len(carry)
+            return base + match.start(), base + match.end()
+        offset += len(chunk)
+        carry = data[-3:]
+    return None
 
 
 _HASH_CHUNK = 1 << 20
 
 
-def sniff_message_id(raw: bytes) -> str | None:
+def sniff_message_id(raw: Raw) -> str | None:
     """The Message-ID of a mail that could not be parsed, for its dedupe key."""
-    end = BLANK_LINE.search(raw)  # the header section only: split() would copy the body
-    head = raw[: end.start()] if end else raw[:65536]
+    end = blank_line(raw)  # the header section only: split() would copy the body
+    stop = end[0] if end else 65536
+    head = raw[:stop] if isinstance(raw, bytes) else raw.read_at(0, stop)
     match = re.search(
         rb"^message-id:[ \t]*(<[^<>\s\x00-\x1f\x7f]+>)", head, re.IGNORECASE | re.MULTILINE
     )

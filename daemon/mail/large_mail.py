@@ -1,9 +1,12 @@
 """Large mail parsed without holding it line by line: a big one-part mail's body is
 set as one piece, and big base64 bodies are hidden from the parser behind markers
-(daemon/mail/mime_parts.py `is_stub`), their sizes counted from the bytes."""
+(daemon/mail/mime_parts.py `is_stub`), their sizes counted from the bytes: in a large
+mail every base64 body of 1 MB or more, in any mail a base64 file (not text, not a
+message) of 256 KB or more."""
 
 from __future__ import annotations
 
+import bisect
 import email
 import email.policy
 import re
@@ -12,9 +15,19 @@ from email.message import Message
 from daemon.mail import LARGE_MAIL_BYTES
 from daemon.mail.leading_junk import BLANK_LINE
 from daemon.mail.mime_parts import STUB, payload_of
+from daemon.mail.spooled import SpooledMail
 
 _STUB_MIN = 1024 * 1024
+# A base64 file's body from this size on is hidden in any mail, not only a large one:
+# the parser's lines of a 650 KB attachment cost a parsing worker ~6 MB at its peak
+# (issue 18: its VmHWM counts in the daemon's memory). Only non-text parts: a text
+# part may be the body a person reads, which the parser must see.
+_FILE_STUB_MIN = 256 * 1024
 _BASE64_HEADER = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*base64[ \t]*\r?$")
+# The part's declared type, as compat32 reads it: the first Content-Type header, folded
+# or not; without one (or with no "/" in it) a part is text/plain, never hidden here.
+_CONTENT_TYPE = re.compile(rb"(?im)^content-type:\s*([!#$%&'*+.^_`|~0-9a-z-]+)/")
+_NOT_FILES = (b"text", b"message", b"multipart")
 
 
 def large_single_part(raw: bytes) -> Message | None:
@@ -45,14 +58,18 @@ def large_single_part(raw: bytes) -> Message | None:
 
 
 def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
-    """Big mail with its large base64 bodies replaced by markers, and each one's size.
+    """Mail with its big base64 bodies replaced by markers, and each one's size.
 
     The stdlib parser holds a big mail as one str per line: a 27 MB attachment cost
     212 MB of memory for a moment (benchmarks/backlog_memory.py). We never decode
     attachments (the raw mail is what is stored), so the parser need not see them.
+    Hidden: in a mail of LARGE_MAIL_BYTES or more, every base64 body of _STUB_MIN or
+    more (as since issue 18's first pass); in any mail, a base64 body of _FILE_STUB_MIN
+    or more whose part is declared neither text nor a message.
     Only byte searches here: no copy of the big parts is made.
     """
-    if len(raw) < LARGE_MAIL_BYTES:  # its base64 bodies of 1 MB or more are hidden
+    large = len(raw) >= LARGE_MAIL_BYTES
+    if not large and len(raw) < _FILE_STUB_MIN:
         return raw, {}
     pieces: list[bytes] = []
     sizes: dict[str, int] = {}
@@ -64,7 +81,9 @@ def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
         start = blank.end()
         end = raw.find(b"\n--", start)  # the next boundary; "-" is not base64
         end = len(raw) if end < 0 else end + 1
-        if end - start < _STUB_MIN:
+        if not (large and end - start >= _STUB_MIN) and not (
+            end - start >= _FILE_STUB_MIN and _is_file(raw, header.start(), blank.start())
+        ):
             continue
         data = end - start - raw.count(b"\n", start, end) - raw.count(b"\r", start, end)
         tail = raw[max(start, end - 8) : end].rstrip()
@@ -76,3 +95,101 @@ def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
         return raw, {}
     pieces.append(raw[position:])
     return b"".join(pieces), sizes
+
+
+def _is_file(raw: bytes, header: int, blank: int) -> bool:
+    """Whether the part whose Content-Transfer-Encoding line starts at `header` (its
+    header section ending at `blank`) is declared a type other than text or message."""
+    begin = raw.rfind(b"\n--", 0, header)  # its boundary line; none: the mail's headers
+    declared = _CONTENT_TYPE.search(raw, begin + 1, blank)
+    return declared is not None and declared.group(1).lower() not in _NOT_FILES
+
+
+# Line starts that stub_large_base64 looks for: a base64 Content-Transfer-Encoding
+# header, a blank line (the end of a header section) and a boundary ("--").
+_LINE_MARKS = re.compile(
+    rb"(?im)^(?:(content-transfer-encoding:[ \t]*base64[ \t]*\r?$)|(\r?\n)|(--))"
+)
+
+
+def stub_spooled(raw: SpooledMail) -> tuple[bytes, dict[str, int]]:
+    """stub_large_base64 of a spooled mail, read a chunk at a time: the same markers,
+    sizes and bytes as stub_large_base64(raw.read()) gives, without the mail in memory.
+
+    One pass finds where the lines that decide it start (_LINE_MARKS); then each base64
+    header is judged as stub_large_base64 judges it, by those places, reading back only
+    a header section and the hidden bodies' ends. The slim copy is read from the file.
+    """
+    large = len(raw) >= LARGE_MAIL_BYTES
+    if not large and len(raw) < _FILE_STUB_MIN:
+        return raw.read(), {}
+    headers, blanks, boundaries = _line_marks(raw)
+    blank_starts = [start for start, _end in blanks]
+    pieces: list[bytes] = []
+    sizes: dict[str, int] = {}
+    position = 0
+    for header in headers:
+        # BLANK_LINE.search from the header's end: the first blank line after it.
+        index = bisect.bisect_right(blank_starts, header)
+        if index == len(blanks):
+            continue
+        blank_start, start = blanks[index]
+        if start < position:
+            continue
+        # raw.find(b"\n--", start) + 1: the first boundary whose "\n" is at start or later.
+        after = bisect.bisect_left(boundaries, start + 1)
+        end = boundaries[after] if after < len(boundaries) else len(raw)
+        if not (large and end - start >= _STUB_MIN) and not (
+            end - start >= _FILE_STUB_MIN and _spooled_is_file(raw, boundaries, header, blank_start)
+        ):
+            continue
+        line_ends = sum(c.count(b"\n") + c.count(b"\r") for c in raw.chunks(start, end))
+        tail = raw.read_at(max(start, end - 8), end - max(start, end - 8)).rstrip()
+        marker = f"{STUB}{len(sizes)}"
+        padding = len(tail) - len(tail.rstrip(b"="))
+        sizes[marker] = max(0, (end - start - line_ends) * 3 // 4 - padding)
+        pieces += [raw.read_at(position, start - position), marker.encode(), b"\r\n"]
+        position = end
+    if not sizes:
+        return raw.read(), {}
+    pieces.append(raw.read_at(position, len(raw) - position))
+    return b"".join(pieces), sizes
+
+
+def _line_marks(raw: SpooledMail) -> tuple[list[int], list[tuple[int, int]], list[int]]:
+    """Where the base64 headers start, where the blank lines start and end, and where the
+    lines starting with "--" start (not the mail's first line: "\\n--" is looked for)."""
+    headers: list[int] = []
+    blanks: list[tuple[int, int]] = []
+    boundaries: list[int] = []
+    offset = 0  # of `carry`'s first byte: the start of a line
+    carry = b""
+    chunks = raw.chunks()
+    while True:
+        chunk = next(chunks, None)
+        data = carry + chunk if chunk is not None else carry
+        # Whole lines only (the last line of the mail as it is), so ^ and $ are the
+        # lines' own; a line longer than a chunk is carried until it ends.
+        cut = len(data) if chunk is None else data.rfind(b"\n") + 1
+        for mark in _LINE_MARKS.finditer(data, 0, cut):
+            at = offset + mark.start()
+            if mark.group(1) is not None:
+                headers.append(at)
+            elif mark.group(2) is not None:
+                blanks.append((at, offset + mark.end()))
+            elif at > 0:
+                boundaries.append(at)
+        if chunk is None:
+            return headers, blanks, boundaries
+        carry = data[cut:]
+        offset += cut
+
+
+def _spooled_is_file(raw: SpooledMail, boundaries: list[int], header: int, blank: int) -> bool:
+    """_is_file of a spooled mail: the section from the last boundary line before the
+    header (else the mail's start) up to its blank line, read back and searched."""
+    before = bisect.bisect_left(boundaries, header)
+    begin = boundaries[before - 1] if before else 0
+    section = raw.read_at(begin, blank - begin)
+    declared = _CONTENT_TYPE.search(section)
+    return declared is not None and declared.group(1).lower() not in _NOT_FILES

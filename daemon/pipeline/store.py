@@ -11,11 +11,11 @@ A repeat is recorded unless it is the very same IMAP message read again
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
 from daemon.domain.dedupe import records_arrival
+from daemon.mail.identity import sha256_of
 from daemon.mail.parse import sniff_message_id
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import KEPT_KINDS, Plan, PlanKind
@@ -115,7 +115,7 @@ def _arrival(plan: Plan, now: datetime) -> dict[str, Any] | None:
         "source": mail.source,
         "source_uidvalidity": mail.uidvalidity,
         "source_uid": mail.uid,
-        "raw_sha256": hashlib.sha256(mail.raw).hexdigest(),
+        "raw_sha256": sha256_of(mail.raw),
         "size": len(mail.raw),
         "at": mail.received_at,
         "created_at": now,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
 import logging
 import socket
 import threading
@@ -36,6 +35,7 @@ from daemon import tls
 from daemon.clock import Clock
 from daemon.inbound import InboundMail, IngestResult, Outcome, Prepared
 from daemon.mail import LARGE_MAIL_BYTES
+from daemon.mail.spooled import SpooledMail
 from daemon.ops.backoff import imap_reconnect
 from daemon.pipeline import Pipeline
 from daemon.settings import ImapSettings
@@ -64,9 +64,11 @@ _SIZE_CHUNK = 500
 # and the other mails of a batch in FETCHes of at most this many bytes (_fetch_groups).
 _FETCH_CHUNK = 1024 * 1024
 _FETCH_BYTES = 1024 * 1024
-# Raw mail fetched and not yet stored, at most (prefetch.py): ~5 batches of small mail,
-# and a mail larger than this alone (benchmarks/backlog_memory.py, issue 18).
-_IN_FLIGHT_BYTES = 24 * 1024 * 1024
+# Raw mail fetched and not yet stored, at most (prefetch.py): ~3 batches of small mail,
+# and a mail larger than this alone (benchmarks/backlog_memory.py, issue 18). 24 MB gave
+# the same peak while a big mail was held in memory (its 27 MB set the peak); spooled,
+# the small mails in flight set it, and 12 MB took the daemon's VmHWM 99.0 -> 91.8 MB.
+_IN_FLIGHT_BYTES = 12 * 1024 * 1024
 # Batches being prepared beyond the one being stored: enough to keep the parsing workers
 # busy while a batch is stored; each holds at most _MAX_BATCH_BYTES of raw mail.
 LOOKAHEAD = 1
@@ -738,26 +740,33 @@ def _sizes(fetched: dict[int, dict[bytes, object]]) -> dict[int, int]:
     return sizes
 
 
-def _fetch_in_chunks(client: IMAPClient, uid: int) -> bytes | None:
-    """A big mail in partial fetches (BODY.PEEK[]<offset.length>, RFC 3501 6.4.5).
+def _fetch_in_chunks(client: IMAPClient, uid: int) -> SpooledMail | None:
+    """A big mail in partial fetches (BODY.PEEK[]<offset.length>, RFC 3501 6.4.5),
+    each written to a temporary file as it comes (daemon/mail/spooled.py).
 
     One FETCH of a 27 MB literal costs imaplib and imapclient three copies of it at
-    once (+84 MB, measured); in chunks the peak is the mail and one chunk. The chunks
-    go into a BytesIO, whose getvalue() hands over its buffer without a copy (a
-    bytearray's bytes() copied the 27 MB mail: +27 MB at the daemon's peak, measured
-    with tracemalloc in benchmarks/backlog_memory.py's run).
+    once (+84 MB, measured); in chunks the peak is the mail and one chunk, and spooled
+    one chunk: the mail held in memory from its FETCH to its commit sat on top of the
+    small mails' working set, and the daemon's peak was that sum (issue 18,
+    benchmarks/backlog_memory.py). A crash meanwhile loses only the file, which is
+    unnamed: the mail stays in the mailbox until its row is committed.
     """
-    buffer = io.BytesIO()
+    spooled = SpooledMail()
     while True:
-        answer = client.fetch([uid], [f"BODY.PEEK[]<{buffer.tell()}.{_FETCH_CHUNK}>"]).get(uid)
+        answer = client.fetch([uid], [f"BODY.PEEK[]<{len(spooled)}.{_FETCH_CHUNK}>"]).get(uid)
         if answer is None:
+            spooled.close()
             return None  # expunged meanwhile
         chunk = next((v for k, v in answer.items() if k.startswith(b"BODY[]")), None)
         if not isinstance(chunk, bytes):
-            return buffer.getvalue() if buffer.tell() else None
-        buffer.write(chunk)
+            if len(spooled):
+                return spooled
+            spooled.close()
+            return None
+        spooled.append(chunk)
         if len(chunk) < _FETCH_CHUNK:
-            return buffer.getvalue()
+            return spooled
+        del answer, chunk  # not held while the next chunk is fetched
 
 
 def _merge_fetched(

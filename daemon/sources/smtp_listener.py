@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -30,7 +29,9 @@ from daemon.domain.staff import ListenerProof
 from daemon.inbound import InboundMail, IngestResult, Outcome
 from daemon.mail.dkim_check import TxtLookup, verified_staff_signers
 from daemon.mail.header_block import return_path_field, without_fields
+from daemon.mail.identity import sha256_of
 from daemon.mail.parse import dedupe_key
+from daemon.mail.spooled import Raw
 from daemon.passwords import hash_password, password_matches
 from daemon.pipeline import Pipeline
 from daemon.settings import Settings, SmtpInSettings, SmtpUser, is_loopback
@@ -210,9 +211,9 @@ class SupportMailHandler:
 SOURCE = "smtp"  # the listener's mail in mail_attempts (uidvalidity 0, uid from the bytes)
 
 
-def _content_uid(raw: bytes) -> int:
+def _content_uid(raw: Raw) -> int:
     """A try-counting key for mail that has no UID: 63 bits of its SHA-256."""
-    return int.from_bytes(hashlib.sha256(raw).digest()[:8], "big") >> 1
+    return int(sha256_of(raw)[:16], 16) >> 1
 
 
 class StaffLogins:

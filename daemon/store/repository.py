@@ -41,6 +41,7 @@ from sqlalchemy.exc import DBAPIError
 
 from daemon.domain.billing import Fee, Rates, rates_for
 from daemon.mail import LARGE_MAIL_BYTES
+from daemon.mail.spooled import Raw, SpooledMail, raw_chunks, whole
 from daemon.store.schema import (
     FIRST_CASE_NUMBER,
     UTCDateTime,
@@ -98,6 +99,9 @@ def insert_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[in
     _refuse_unknown_keys(messages, rows)
     full = [{name: row.get(name) for name in MESSAGE_COLUMNS} for row in rows]
     streamed = conn.dialect.name == "postgresql"
+    if not streamed:  # a parameter needs the bytes (SQLite: tests, small installs)
+        full = [row | {"raw": whole(row["raw"])} if _is_spooled(row["raw"]) else row
+                for row in full]
     big = {i: row["raw"] for i, row in enumerate(full) if streamed and _is_big(row["raw"])}
     for i in big:
         full[i]["raw"] = b""  # streamed in below
@@ -120,13 +124,18 @@ _CHUNK = 1024 * 1024
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 
 
-def _is_big(raw: object) -> TypeGuard[bytes]:
-    return isinstance(raw, bytes) and len(raw) >= LARGE_MAIL_BYTES
+def _is_big(raw: object) -> TypeGuard[Raw]:
+    return isinstance(raw, bytes | SpooledMail) and len(raw) >= LARGE_MAIL_BYTES
 
 
-def stream_raw(conn: Connection, message_pk: int, raw: bytes) -> None:
+def _is_spooled(raw: object) -> TypeGuard[SpooledMail]:
+    return isinstance(raw, SpooledMail)
+
+
+def stream_raw(conn: Connection, message_pk: int, raw: Raw) -> None:
     """Set messages.raw of one row by a binary COPY into a temp table, chunk by chunk,
-    in the caller's transaction (PostgreSQL only)."""
+    in the caller's transaction (PostgreSQL only). A spooled mail (daemon/mail/spooled.py)
+    goes from its file a chunk at a time, never whole in memory."""
     driver = conn.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor:
@@ -135,9 +144,8 @@ def stream_raw(conn: Connection, message_pk: int, raw: bytes) -> None:
         )
         with cursor.copy("COPY oo_raw_upload (raw) FROM STDIN (FORMAT BINARY)") as copy:
             copy.write(_COPY_HEADER + struct.pack("!hi", 1, len(raw)))
-            view = memoryview(raw)
-            for start in range(0, len(raw), _CHUNK):
-                copy.write(view[start : start + _CHUNK])
+            for chunk in raw_chunks(raw, 0, _CHUNK):
+                copy.write(chunk)
             copy.write(struct.pack("!h", -1))
         cursor.execute(
             "UPDATE messages SET raw = (SELECT raw FROM oo_raw_upload) WHERE id = %s",

@@ -28,6 +28,7 @@ from harness import REPO, run_cli, sql, write_config
 from daemon.app import build_app
 from daemon.inbound import InboundMail, Outcome
 from daemon.mail.html_text import CUT_HTML
+from daemon.mail.spooled import Raw, SpooledMail, whole
 from daemon.settings import Settings
 
 MB = 1024 * 1024
@@ -257,12 +258,15 @@ def test_big_mail_from_imap_is_held_alone_within_the_byte_budget(
     events: list[tuple[str, list[str]]] = []  # ("fetched" | "stored", subjects), in order
     fetch_batch, ingest_prepared = source._fetch_batch, source.pipeline.ingest_prepared
 
-    def subjects_of(raws: list[bytes]) -> list[str]:
-        return [r.split(b"Subject: ", 1)[1].split(b"\r\n", 1)[0].decode() for r in raws]
+    spooled: list[str] = []  # the mails fetched into a temporary file, not memory
+
+    def subjects_of(raws: list[Raw]) -> list[str]:
+        return [whole(r).split(b"Subject: ", 1)[1].split(b"\r\n", 1)[0].decode() for r in raws]
 
     def fetched(*args, **kwargs):  # type: ignore[no-untyped-def]
         mails = fetch_batch(*args, **kwargs)
         events.append(("fetched", subjects_of([m.raw for m in mails])))
+        spooled.extend(subjects_of([m.raw for m in mails if isinstance(m.raw, SpooledMail)]))
         return mails
 
     def stored(engine, prepared):  # type: ignore[no-untyped-def]
@@ -289,4 +293,5 @@ def test_big_mail_from_imap_is_held_alone_within_the_byte_budget(
                                                              if kind == "stored"]
     rows = dict(sql(pg_url, "SELECT subject, md5(raw) FROM messages WHERE direction = 'in'"))
     assert len(rows) == 7 and rows["Stor fil"] == hashlib.md5(raw).hexdigest()
+    assert spooled == ["Stor fil"]  # issue 18: a large mail is never whole in memory
     assert dovecot.count("INBOX") == 0

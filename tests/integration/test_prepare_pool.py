@@ -19,8 +19,10 @@ from test_poison_intake import many_parts
 
 from daemon.inbound import InboundMail, Outcome, Prepared
 from daemon.mail import LARGE_MAIL_BYTES
+from daemon.mail.spooled import Raw, SpooledMail
 from daemon.ops.memory import MMAP_THRESHOLD
 from daemon.pipeline.read import read
+from daemon.reading import slim_copy
 from daemon.settings import Settings
 from daemon.sources import prepare_pool
 from daemon.sources.prepare_pool import (
@@ -31,7 +33,7 @@ from daemon.sources.prepare_pool import (
 )
 
 
-def inbound(raw: bytes) -> InboundMail:
+def inbound(raw: Raw) -> InboundMail:
     return InboundMail(raw, "smtp", datetime(2026, 12, 4, 10, tzinfo=UTC))
 
 
@@ -133,24 +135,38 @@ def test_a_worker_runs_with_the_daemons_fixed_mmap_threshold(pool: PreparePool) 
     assert "_ctypes" not in Path(f"/proc/{worker.process.pid}/maps").read_text()
 
 
-def test_a_large_mail_reads_as_in_the_daemon_and_the_worker_is_kept(pool: PreparePool) -> None:
+@pytest.mark.parametrize(
+    ("size", "spooled"),
+    [(6 * 1024 * 1024, False), (6 * 1024 * 1024, True), (300 * 1024, False)],
+    ids=["large", "large-spooled", "300KB"],
+)
+def test_a_large_mail_reads_as_in_the_daemon_and_the_worker_is_kept(
+    pool: PreparePool, size: int, spooled: bool
+) -> None:
     # Its big attachment is hidden from the worker (daemon/reading.py slim_copy): the
     # worker parses only the rest, and what it answers is what reading the whole
     # bytes gives, the attachment's size and the dedupe key (which covers it) included.
+    # So for a file of 300 KB in a small mail, and for a large mail the IMAP source
+    # spooled to a file (issue 18).
     mail = EmailMessage()
     mail["From"], mail["To"], mail["Subject"] = "kunde@firma.dk", "support@oo.dk", "Scan"
     mail["Message-ID"] = "<large-slim@firma.dk>"
     mail.set_content("Hej\n\nScanningen er vedhæftet.\n")
-    data = random.Random(7).randbytes(6 * 1024 * 1024)
+    data = random.Random(7).randbytes(size)
     mail.add_attachment(data, maintype="application", subtype="pdf", filename="scan.pdf")
     raw = mail.as_bytes()
-    assert len(raw) > LARGE_MAIL_BYTES
+    assert (len(raw) > LARGE_MAIL_BYTES) == (size > LARGE_MAIL_BYTES)
+    assert slim_copy(raw)[1]  # the attachment is hidden from the worker
+    given: Raw = raw
+    if spooled:
+        given = SpooledMail()
+        given.append(raw)
     [before] = list(pool._idle.queue)  # noqa: SLF001 - the worker that should stay
 
-    prepared = pool.prepare(inbound(raw), lambda: False)
+    prepared = pool.prepare(inbound(given), lambda: False)
     whole = read(inbound(raw), pool.settings)
 
-    assert prepared.mail.raw is raw
+    assert prepared.mail.raw is given
     assert prepared.parsed is not None and whole.parsed is not None
     assert [(a.filename, a.size) for a in prepared.parsed.attachments] == [
         ("scan.pdf", len(data))]

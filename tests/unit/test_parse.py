@@ -144,6 +144,60 @@ def test_big_mail_is_parsed_without_its_attachment_in_memory() -> None:
     assert peak < 3 * len(raw)  # the whole-parse way peaked near 8x
 
 
+def _mail_with_parts(*parts: tuple[bytes, str, str, str]) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "a@b.dk"
+    msg["Subject"] = "Bilag"
+    msg.set_content("Hej\n\nSe bilagene.")
+    for content, maintype, subtype, name in parts:
+        msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    return msg.as_bytes()
+
+
+@pytest.mark.parametrize("size", [256 * 1024, 600 * 1024 + 1, 600 * 1024 + 2])
+def test_a_file_of_256_kb_is_hidden_from_the_parser_in_a_small_mail(
+    size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18: a corpus-sized attachment (256 KB up) in a mail under 4 MB is hidden
+    from the parser as a large mail's are; the mail reads as the whole parse reads it."""
+    from daemon.mail import large_mail
+    from daemon.mail import parse as parse_module
+
+    raw = _mail_with_parts((bytes(range(256)) * (size // 256) + b"z" * (size % 256),
+                            "application", "pdf", "faktura.pdf"))
+    slim, hidden = large_mail.stub_large_base64(raw)
+    assert list(hidden.values()) == [size] and len(slim) < 2048
+    stubbed = parse(raw)
+    monkeypatch.setattr(parse_module, "stub_large_base64", lambda raw: (raw, {}))
+    assert stubbed == parse(raw)
+    assert [(a.filename, a.size) for a in stubbed.attachments] == [("faktura.pdf", size)]
+
+
+@pytest.mark.parametrize(("maintype", "subtype"), [("text", "plain"), ("message", "rfc822")])
+def test_a_small_mails_base64_text_or_message_is_left_to_the_parser(
+    maintype: str, subtype: str
+) -> None:
+    from daemon.mail.large_mail import stub_large_base64
+
+    content = b"Linje med tekst\r\n" * 20_000  # ~340 KB, base64 on the wire
+    msg = EmailMessage()
+    msg["From"] = "a@b.dk"
+    msg.set_content("Hej")
+    msg.add_attachment(content, maintype=maintype, subtype=subtype, filename="log.txt",
+                       cte="base64")
+    raw = msg.as_bytes()
+    assert b"base64" in raw and len(raw) > 400_000
+    assert stub_large_base64(raw) == (raw, {})
+
+
+def test_a_file_under_256_kb_is_not_hidden() -> None:
+    from daemon.mail.large_mail import stub_large_base64
+
+    raw = _mail_with_parts((b"\x01" * (180 * 1024), "image", "png", "skærm.png"))
+    assert len(raw) > 240 * 1024  # the mail is over the limit, the base64 body not
+    assert stub_large_base64(raw) == (raw, {})
+
+
 def test_small_mail_is_not_stubbed() -> None:
     from daemon.mail.large_mail import stub_large_base64
 
