@@ -648,6 +648,43 @@ def claim_due_outgoing(conn: Connection, now: datetime, limit: int) -> list[Row[
     )
 
 
+def claim_due_outgoing_as_sent(
+    conn: Connection, now: datetime, limit: int, sent_at: datetime
+) -> list[Row[Any]]:
+    """claim_due_outgoing and mark_sent of the rows it claimed, in one round trip on
+    PostgreSQL (a data-modifying WITH); the rows as they were claimed (attempts and
+    last_error before the mark). Only for a transaction that commits the mark once the
+    mails reached their final "." and undoes it for those that did not."""
+    if conn.dialect.name != "postgresql":
+        rows = claim_due_outgoing(conn, now, limit)
+        mark_sent(conn, [row.id for row in rows], sent_at)
+        return rows
+    claimed = (
+        select(outbox.c.id)
+        .where(outbox.c.status == "queued", outbox.c.next_attempt_at <= now)
+        .order_by(outbox.c.next_attempt_at, outbox.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("claimed")
+    )
+    marked = (
+        update(outbox)
+        .where(outbox.c.id.in_(select(claimed.c.id)))
+        .values(status="sent", attempts=outbox.c.attempts + 1, sent_at=sent_at, last_error=None)
+        .returning(outbox.c.id)
+        .cte("marked")
+    )
+    # The outer SELECT reads the statement's snapshot: the rows before the UPDATE.
+    return list(
+        conn.execute(
+            _outgoing_columns()
+            .add_cte(marked)
+            .where(outbox.c.id.in_(select(claimed.c.id)))
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+        )
+    )
+
+
 def _outgoing_columns() -> Select[Any]:
     return (
         select(
