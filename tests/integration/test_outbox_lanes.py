@@ -242,3 +242,22 @@ def test_a_claim_marks_its_rows_sent_uncommitted_and_another_claim_skips_them(
     assert {(rows[r.id].status, rows[r.id].attempts) for r in one} == {("queued", 2)}
     assert {(rows[r.id].status, rows[r.id].attempts) for r in two} == {("sent", 3)}
     assert all(rows[r.id].sent_at is not None and rows[r.id].last_error is None for r in two)
+
+
+@pytest.mark.parametrize("pipelining", [False, True], ids=["plain", "pipelining"])
+def test_lanes_on_sqlite_send_each_row_once(tmp_path: Path, smtp_sink, pipelining: bool) -> None:
+    """SQLite has one writer: the batch path claims the next batch after the commit, on
+    its one connection (no claim ahead on a second), and still sends every row once."""
+    from daemon.store.migrate import upgrade
+
+    smtp_sink.pipelining = pipelining
+    app = make_app(tmp_path, f"sqlite:///{tmp_path}/oo.db", smtp_sink, connections=3)
+    upgrade(app.engine)
+    queue_acks(app, 10)
+
+    report = app.flush_outbox()
+
+    assert (report.sent, report.failed, report.deferred) == (10, 0, 0)
+    ids = captured_ids(smtp_sink)
+    assert len(ids) == len(set(ids)) == 10
+    assert statuses(app) == {"sent": 10}
