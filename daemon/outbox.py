@@ -26,7 +26,7 @@ import os
 import re
 import smtplib
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -44,7 +44,7 @@ from daemon.store import repository
 if TYPE_CHECKING:
     from sqlalchemy.engine import RootTransaction
 
-    from daemon.outbox_lanes import SmtpLanes, Tails
+    from daemon.outbox_lanes import Batch, SmtpLanes
 
 log = logging.getLogger(__name__)
 
@@ -205,48 +205,122 @@ class SmtpTransport:
         raw: bytes,
         commit: CommitSent,
     ) -> None:
+        self.until_dot(outbox_id, envelope_from, recipients, raw)
+        try:
+            commit()
+        except BaseException:
+            # The commit failed (or we are being stopped): abandon the unfinished DATA
+            # by dropping the connection, so the relay discards it.
+            self.abort()
+            raise
+        self.dot(outbox_id)
+
+    def until_dot(
+        self,
+        outbox_id: int,
+        envelope_from: str,
+        recipients: list[str],
+        raw: bytes,
+        previous: PendingDot | None = None,
+    ) -> None:
+        """The mail up to (not including) the final "." of its DATA; raises as send()
+        would before its commit. `previous`, this connection's last mail, committed
+        `sent` and waiting for its ".": that "." goes out first, and with PIPELINING
+        its answer is read after this mail's envelope went out (one round trip for
+        both, as RFC 2920 allows); `previous.settle` hears its outcome either way."""
+        try:
+            if previous is not None and not self._pipelines(envelope_from, recipients):
+                self._dot_before(previous)  # the "." alone, and its answer
+            self._until_dot(outbox_id, envelope_from, recipients, raw, previous)
+        finally:
+            if previous is not None and not previous.settled:
+                if previous.dot_out:  # the "." went out, only its answer is missing
+                    previous.settle(None, "no answer after DATA")
+                else:
+                    self.abort()  # the relay discards its DATA
+                    previous.settle(TemporaryFailure("connection dropped before the dot"))
+
+    def _pipelines(self, envelope_from: str, recipients: list[str]) -> bool:
+        """Whether the last mail's "." can go in one write with this envelope: the relay
+        pipelines and the envelope can be written (else it is refused after the ".")."""
+        if self._client is None or not self._client.has_extn("pipelining"):
+            return False
+        try:
+            _envelope_lines(envelope_from, recipients)
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    def _dot_before(self, previous: PendingDot) -> None:
+        client = self._client
+        if client is None:  # cannot be: the mail's DATA is open on this connection
+            previous.settle(TemporaryFailure("connection lost before the final dot"))
+            return
+        try:
+            previous.dot_out = True
+            client.send(b".\r\n")
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            previous.settle(TemporaryFailure(f"connection lost while sending: {exc}"))
+            return
+        previous.settle(self._dot_answer(previous.outbox_id, close=True))
+
+    def _dot_answer(self, outbox_id: int, close: bool) -> BaseException | None:
+        """The relay's answer to a mail's final ".": None when it took the mail. `close`:
+        hang up on a refusal (as send() does); with a pipelined envelope behind the "."
+        the connection goes on (that envelope's answers follow)."""
+        assert self._client is not None
+        try:
+            reply = self._client.getreply()
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            # The final line went out, only the answer is missing: the relay has it.
+            log.warning("no answer after DATA outbox=%s: %s", outbox_id, exc)
+            return None
+        if reply[0] == 250:
+            return None
+        if close:
+            self.close()
+        return _refusal(reply)
+
+    def _until_dot(
+        self,
+        outbox_id: int,
+        envelope_from: str,
+        recipients: list[str],
+        raw: bytes,
+        previous: PendingDot | None,
+    ) -> None:
         reused = self._client is not None
         if self._client is None:
             self._client = self._connect_or_pause()
-        stage = "mail"  # then "data" (envelope answered), "dot" (after our commit), "done"
+        stage = "mail"  # then "data" (envelope answered)
         self._mail_accepted = False  # MAIL FROM answered 250: a break is this mail's
         try:
             client = self._client
             try:
-                self._envelope(client, outbox_id, envelope_from, recipients)
+                self._envelope(client, outbox_id, envelope_from, recipients, previous)
             except (smtplib.SMTPServerDisconnected, OSError):
                 if not reused:
                     raise
                 # A kept connection the relay has closed since (idle timeout, a limit
-                # of mails per connection): once more, on a new one.
+                # of mails per connection, a 421 to the last "."): once more, on a new one.
                 self.abort()
                 self._client = client = self._connect_or_pause()
-                self._envelope(client, outbox_id, envelope_from, recipients)
+                self._envelope(client, outbox_id, envelope_from, recipients, None)
             stage = "data"
             client.send(_dot_stuffed(raw))
-            commit()
-            stage = "dot"
-            client.send(b".\r\n")
-            stage = "done"
-            _expect(client.getreply(), 250)
         except RelayUnavailable:
             self.close()
             raise
         except smtplib.SMTPResponseException as exc:
             self.close()
-            if exc.smtp_code == 421:  # "service not available, closing": for every mail
-                raise RelayUnavailable(f"relay answered 421 {exc.smtp_error!r}") from exc
-            failure = PermanentFailure if 500 <= exc.smtp_code < 600 else TemporaryFailure
-            raise failure(f"relay answered {exc.smtp_code} {exc.smtp_error!r}") from exc
+            raise _refusal((exc.smtp_code, exc.smtp_error)) from exc
         except UnicodeEncodeError as exc:  # a non-ASCII address; SMTPUTF8 is not used
             self.abort()
             raise PermanentFailure(f"address not sendable without SMTPUTF8: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
-            if stage == "done":
-                # The final line went out, only the answer is missing: the relay has it.
-                log.warning("no answer after DATA outbox=%s: %s", outbox_id, exc)
-                return
             if stage == "mail" and not self._mail_accepted:
                 # Even a new connection broke at once: the relay's trouble.
                 raise RelayUnavailable(f"relay unreachable: {exc}") from exc
@@ -254,17 +328,37 @@ class SmtpTransport:
             # against it, so a mail that always breaks the connection gives up in the end.
             raise TemporaryFailure(f"connection lost while sending: {exc}") from exc
         except BaseException:
-            # The commit failed (or we are being stopped): abandon the unfinished DATA
-            # by dropping the connection, so the relay discards it.
+            # Stopped meanwhile: drop the connection, so the relay discards the DATA.
             self.abort()
             raise
 
+    def dot(self, outbox_id: int) -> None:
+        """The final "." of the mail until_dot left open, once its commit is done, and
+        the relay's answer; raises what the relay refused with."""
+        client = self._client
+        if client is None:
+            raise TemporaryFailure("connection lost before the final dot")
+        try:
+            client.send(b".\r\n")
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise TemporaryFailure(f"connection lost while sending: {exc}") from exc
+        failure = self._dot_answer(outbox_id, close=True)
+        if failure is not None:
+            raise failure
+
     def _envelope(
-        self, client: smtplib.SMTP, outbox_id: int, envelope_from: str, recipients: list[str]
+        self,
+        client: smtplib.SMTP,
+        outbox_id: int,
+        envelope_from: str,
+        recipients: list[str],
+        previous: PendingDot | None = None,
     ) -> None:
         """MAIL FROM, RCPT TO and DATA, answered 354 on return. With PIPELINING (RFC
         2920) the commands go in one write and their answers are read after: one round
-        trip a mail instead of two and one per recipient."""
+        trip a mail instead of two and one per recipient; the answer to `previous`'s
+        ".", sent just before, is the first of them."""
         if not client.has_extn("pipelining"):
             _check_mail_from(client.mail(envelope_from))
             self._mail_accepted = True
@@ -274,9 +368,21 @@ class SmtpTransport:
             client.putcmd("data")
             _expect(client.getreply(), 354)
             return
-        commands = [f"MAIL FROM:{smtplib.quoteaddr(envelope_from)}"]
-        commands += [f"RCPT TO:{smtplib.quoteaddr(to)}" for to in recipients]
-        client.send(("\r\n".join([*commands, "DATA"]) + "\r\n").encode("ascii"))
+        lines = _envelope_lines(envelope_from, recipients)
+        if previous is None or previous.settled:
+            client.send(lines)
+        else:
+            # One write: a "." and the next envelope in two would have the relay answer
+            # in two writes too, the second held by its Nagle until our delayed ACK.
+            previous.dot_out = True
+            try:
+                client.send(b".\r\n" + lines)
+            except (smtplib.SMTPException, OSError) as exc:
+                previous.settle(TemporaryFailure(f"connection lost while sending: {exc}"))
+                raise
+            previous.settle(self._dot_answer(previous.outbox_id, close=False))
+            if self._client is None:  # no answer: the connection is gone
+                raise smtplib.SMTPServerDisconnected("closed after the last mail's dot")
         mail_reply = client.getreply()
         self._mail_accepted = mail_reply[0] == 250
         rcpt_replies = [client.getreply() for _ in recipients]
@@ -338,6 +444,44 @@ def _xoauth2_answer(user: str, token: str) -> Callable[..., str]:
         return xoauth2_string(user, token) if challenge is None else ""
 
     return answer
+
+
+def _envelope_lines(envelope_from: str, recipients: list[str]) -> bytes:
+    """MAIL FROM, every RCPT TO and DATA, as one pipelined write (RFC 2920)."""
+    commands = [f"MAIL FROM:{smtplib.quoteaddr(envelope_from)}"]
+    commands += [f"RCPT TO:{smtplib.quoteaddr(to)}" for to in recipients]
+    return ("\r\n".join([*commands, "DATA"]) + "\r\n").encode("ascii")
+
+
+class PendingDot:
+    """A mail committed `sent` whose final "." is still to go out on its connection, and
+    who hears the outcome: None when the relay took it, else the failure send() would
+    have raised. Settled once; later settles are ignored."""
+
+    def __init__(self, outbox_id: int, answered: Callable[[BaseException | None], None]) -> None:
+        self.outbox_id = outbox_id
+        self.dot_out = False  # its "." written (or being written)
+        self.settled = False
+        self._answered = answered
+
+    def settle(self, outcome: BaseException | None, warning: str = "") -> None:
+        if self.settled:
+            return
+        self.settled = True
+        if warning:
+            log.warning("%s outbox=%s", warning, self.outbox_id)
+        self._answered(outcome)
+
+
+def _refusal(reply: tuple[int, bytes | str]) -> TemporaryFailure | PermanentFailure:
+    """What a relay's refusal means for the mail: 421 ("service not available, closing")
+    for every mail, 5xx for good, anything else for now."""
+    code, message = reply
+    if code == 421:
+        return RelayUnavailable(f"relay answered 421 {message!r}")
+    if 500 <= code < 600:
+        return PermanentFailure(f"relay answered {code} {message!r}")
+    return TemporaryFailure(f"relay answered {code} {message!r}")
 
 
 def _check_mail_from(reply: tuple[int, bytes]) -> None:
@@ -419,10 +563,8 @@ def flush(
 
     try:
         if isinstance(transport, SmtpLanes) and (limit is None or limit > 1):
-            with engine.connect() as conn:
-                _flush_batches(
-                    _Batches(conn, transport, settings, clock, count), report, should_stop, limit
-                )
+            _flush_batches(engine, transport, settings, clock, count, report, should_stop,
+                           limit)
         else:
             while limit is None or report.sent + report.deferred + report.failed < limit:
                 if should_stop is not None and should_stop():
@@ -438,37 +580,29 @@ def flush(
 
 
 def _flush_batches(
-    batches: _Batches,
+    engine: Engine,
+    lanes: SmtpLanes,
+    settings: OutboxSettings,
+    clock: Clock,
+    count: Callable[[str, str], None],
     report: FlushReport,
     should_stop: Callable[[], bool] | None,
     limit: int | None,
 ) -> None:
-    conn = batches.conn
-    if conn.dialect.name == "postgresql":
-        # For the whole flush on this connection, and undone before it goes back to
-        # the pool: a batch's commit does not wait for the WAL flush, as _send_next's
-        # does not (see there), at no extra round trip per batch.
-        conn.exec_driver_sql("SET synchronous_commit TO OFF")
-        conn.commit()
-    try:
-        while True:
-            done = report.sent + report.deferred + report.failed + batches.in_flight
-            if limit is not None and done >= limit:
-                break
-            if should_stop is not None and should_stop():
-                break
-            width = batches.lanes.width if limit is None else min(batches.lanes.width,
-                                                                 limit - done)
-            if not batches.send(width):
-                break
-    except BaseException:
-        with contextlib.suppress(Exception):  # what went out is counted; this error wins
-            batches.collect()
-        raise
-    else:
-        batches.collect()
-    finally:
-        _synchronous_commit_again(conn)
+    with contextlib.ExitStack() as stack:
+        conns = [stack.enter_context(engine.connect())]
+        if conns[0].dialect.name == "postgresql":
+            # A second connection: the next batch is claimed on one while the last one,
+            # claimed on the other, waits for its lanes (SQLite has one writer at a time).
+            conns.append(stack.enter_context(engine.connect()))
+            for conn in conns:
+                # For the whole flush on these connections, and undone before they go
+                # back to the pool: a batch's commit does not wait for the WAL flush, as
+                # _send_next's does not (see there), at no extra round trip per batch.
+                conn.exec_driver_sql("SET synchronous_commit TO OFF")
+                conn.commit()
+                stack.callback(_synchronous_commit_again, conn)
+        _Batches(conns, lanes, settings, clock, count).run(report, should_stop, limit)
 
 
 def _synchronous_commit_again(conn: Connection) -> None:
@@ -546,142 +680,221 @@ def _send_next(
     return True
 
 
+@dataclass
+class _Claim:
+    """Rows claimed and marked `sent` in `transaction`, not yet committed; `batch` once
+    they are started on the lanes."""
+
+    conn: Connection
+    transaction: RootTransaction
+    rows: list[Row[Any]]
+    batch: Batch | None = None
+    committed: bool = False
+
+
 class _Batches:
     """The batch path of flush (daemon/outbox_lanes.py): up to `width` due rows at once,
     one on each lane, in one claim and one commit; each row as _send_next would.
 
-    One database connection serves the whole flush, so a batch pays no pool check-out
-    (and its ping). A batch does not wait for the relay's answers to its "."s: the next
-    batch is claimed meanwhile, and those answers are collected before the next batch
-    goes out. A row the relay refused after our commit is then settled in a transaction
-    of its own, as before, and that claim waits (rolled back, nothing of it sent)."""
+    A batch's claim marks its rows `sent` in the same statement, in a transaction nobody
+    sees before its COMMIT (a crash rolls it back), so a batch costs two round trips
+    to PostgreSQL: the claim and the COMMIT. On PostgreSQL the next batch is claimed
+    on a second connection while this one is on the wire, and started on the lanes
+    before this one's "."s go, so each lane's "." leaves with its next envelope. The
+    relay's answers to a batch's "."s are read by its lanes before the next batch's
+    envelopes: all in before that batch is committed. A row the relay refused after our
+    commit is then settled in a transaction of its own, as before, and the batches
+    claimed since wait (rolled back, their DATA dropped: nothing of them sent).
+
+    One mail a connection at most is committed and not yet ended by its "." (a lane
+    holds one open DATA): what a kill at the wrong moment can lose."""
 
     def __init__(
         self,
-        conn: Connection,
+        conns: list[Connection],
         lanes: SmtpLanes,
         settings: OutboxSettings,
         clock: Clock,
         count: Callable[[str, str], None],
     ) -> None:
-        self.conn = conn
+        self.conns = conns
         self.lanes = lanes
         self.settings = settings
         self.clock = clock
         self.count = count
-        self.pending: Tails | None = None  # the last batch, its "."s not yet answered
+        self._turn = 0  # the connection the next claim goes on
+        self.live: list[_Claim] = []  # claimed, not yet let go (committed or withdrawn)
+        self.committed: _Claim | None = None  # the last batch, its answers not yet read
 
-    @property
-    def in_flight(self) -> int:
-        return len(self.pending.rows) if self.pending is not None else 0
+    def run(
+        self, report: FlushReport, should_stop: Callable[[], bool] | None, limit: int | None
+    ) -> None:
+        def width() -> int:
+            """How many rows the next claim may take; 0 when sending should end."""
+            if should_stop is not None and should_stop():
+                return 0
+            if limit is None:
+                return self.lanes.width
+            in_flight = sum(len(claim.rows) for claim in self.live)
+            if self.committed is not None:
+                in_flight += len(self.committed.rows)
+            done = report.sent + report.deferred + report.failed + in_flight
+            return max(0, min(self.lanes.width, limit - done))
 
-    def send(self, width: int) -> bool:
-        """Claim and start one batch; False when nothing was due or sending should end
-        for now (a row deferred). Raises RelayUnavailable when nothing can be handed over."""
-        transaction = self.conn.begin()
         try:
-            rows = repository.claim_due_outgoing(self.conn, self.clock(), width)
-            if self.pending is not None and _refused_late(self.pending):
-                transaction.rollback()
-                return self.collect()
-            carry_on = self.collect()  # answered while we claimed: only counted
+            current = self._claim(width())
+            while current is not None:
+                following = self._claim(width()) if len(self.conns) > 1 else None
+                if not self._commit(current, following):
+                    break
+                if following is not None and following.batch is None:
+                    following = None  # withdrawn after a refusal at a "."
+                current = following or self._claim(width())
         except BaseException:
-            if transaction.is_active:
-                transaction.rollback()
+            for claim in list(self.live):
+                with contextlib.suppress(Exception):
+                    self._let_go(claim, RuntimeError("the flush ended before its commit"))
+            with contextlib.suppress(Exception):  # what went out is counted; this error wins
+                self.collect()
             raise
-        if not rows or not carry_on:
+        self.collect()
+
+    def _claim(self, width: int) -> _Claim | None:
+        """Up to `width` due rows claimed and marked `sent` (uncommitted), started on
+        the lanes unless a batch is on them still (then _commit starts them)."""
+        if width <= 0:
+            return None
+        conn = self.conns[self._turn]
+        transaction = conn.begin()
+        try:
+            now = self.clock()
+            rows = repository.claim_due_outgoing_as_sent(conn, now, width, now)
+        except BaseException:
             transaction.rollback()
-            return False
-        return self._start(transaction, rows)
+            raise
+        if not rows:
+            transaction.rollback()
+            return None
+        self._turn = (self._turn + 1) % len(self.conns)
+        claim = _Claim(conn, transaction, rows)
+        self.live.append(claim)
+        if not any(other.batch is not None for other in self.live if other is not claim):
+            claim.batch = self.lanes.start(rows)
+        return claim
+
+    def _let_go(self, claim: _Claim, error: BaseException) -> None:
+        """A claim that will not be committed: its lanes drop their DATA (nothing of it
+        sent), its marks rolled back. A committed one's "."s go out."""
+        if claim in self.live:
+            self.live.remove(claim)
+        if claim.batch is not None:
+            claim.batch.open(None if claim.committed else error)
+        if not claim.committed and claim.transaction.is_active:
+            claim.transaction.rollback()
+
+    def _commit(self, current: _Claim, following: _Claim | None) -> bool:
+        """Commit `current` once its lanes reached their "."s (the last batch's answers
+        read by then), start `following` and let current's "."s go. False when sending
+        should end for now (a row deferred)."""
+        assert current.batch is not None
+        arrived, ended = current.batch.wait_arrived()
+        last, self.committed = self.committed, None
+        if last is not None:
+            assert last.batch is not None
+            answers = last.batch.answers()
+            if any(exc is not None for _row, exc in answers):
+                # Refused after our commit: what was claimed since waits.
+                withdrawn = RuntimeError("withdrawn: the relay refused a mail at its dot")
+                self._let_go(current, withdrawn)
+                if following is not None:
+                    self._let_go(following, withdrawn)
+                return self._settle_late(answers)
+            self._report(answers, {}, None)
+        conn, rows = current.conn, current.rows
+        reports: dict[int, str] = {}
+        down: RelayUnavailable | None = None
+        early = [(rows[index], exc) for index, exc in ended.items()]  # ended before "."
+        # The lanes that ended early are settled in the claim's own transaction: no gap
+        # in which another daemon could take their rows.
+        for index, row in enumerate(rows):
+            if row.id in arrived:
+                continue
+            exc = ended.get(index)
+            if isinstance(exc, (PermanentFailure, TemporaryFailure)) and not isinstance(
+                exc, RelayUnavailable
+            ):
+                retry = isinstance(exc, TemporaryFailure)
+                reports[row.id] = _record_failure(conn, row, exc, retry, self.settings, self.clock)
+                continue
+            # Not the mail's fault (or not known): as it was claimed, no attempt used.
+            repository.mark_outgoing(
+                conn, row.id, status="queued", attempts=row.attempts, sent_at=None,
+                last_error=str(exc) if isinstance(exc, RelayUnavailable) else row.last_error,
+            )
+            if isinstance(exc, RelayUnavailable):
+                down = down or exc
+        current.transaction.commit()  # without waiting for the WAL flush: see _flush_batches
+        current.committed = True
+        unexpected = any(
+            not isinstance(exc, (RelayUnavailable, PermanentFailure, TemporaryFailure))
+            for _row, exc in early
+        )
+        carry_on = all(result != "deferred" for result in reports.values())
+        if following is not None:
+            if carry_on and down is None and not unexpected:
+                following.batch = self.lanes.start(following.rows)
+            else:
+                self._let_go(following, RuntimeError("withdrawn: sending ends"))
+        self.live.remove(current)
+        current.batch.open(None)  # committed: its "."s go out
+        self.committed = current
+        if down is not None or unexpected:
+            self.collect()  # what did go out is counted before we stop
+        self._report(early, reports, down)
+        return carry_on
 
     def collect(self) -> bool:
-        """The last batch's answers: counted, and the rows refused after our commit
-        settled (their "sent" undone) in a transaction of their own. False when sending
-        should end for now."""
-        if self.pending is None:
+        """The last committed batch's answers: counted, and the rows refused after our
+        commit settled. False when sending should end for now."""
+        last, self.committed = self.committed, None
+        if last is None or last.batch is None:
             return True
-        # Waited for before the batch is let go: an interrupt in the wait leaves it
-        # pending, for the collect of flush's clean-up to settle.
-        outcomes = self.pending.outcomes()
-        pending, self.pending = self.pending, None
-        late = [(row, exc) for row, exc in zip(pending.rows, outcomes, strict=True) if exc]
+        answers = last.batch.answers()
+        if any(exc is not None for _row, exc in answers):
+            return self._settle_late(answers)
+        self._report(answers, {}, None)
+        return True
+
+    def _settle_late(self, answers: list[tuple[Row[Any], BaseException | None]]) -> bool:
+        """Rows refused after our commit: their "sent" undone in a transaction of its
+        own (no claim open on any connection by now)."""
+        late = [(row, exc) for row, exc in answers if exc]
         reports: dict[int, str] = {}
         down: RelayUnavailable | None = None
-        if late:
-            with self.conn.begin():
-                # This undo waits for the WAL flush, as it did before batches.
-                if self.conn.dialect.name == "postgresql":
-                    self.conn.execute(text("SET LOCAL synchronous_commit TO ON"))
-                for row, exc in late:
-                    if isinstance(exc, RelayUnavailable):
-                        # Not the mail's fault: the attempt "sent" counted is given back.
-                        repository.mark_outgoing(
-                            self.conn, row.id, status="queued", attempts=row.attempts,
-                            sent_at=None, last_error=str(exc),
-                        )
-                        down = down or exc
-                    elif isinstance(exc, (PermanentFailure, TemporaryFailure)):
-                        retry = isinstance(exc, TemporaryFailure)
-                        reports[row.id] = _record_failure(
-                            self.conn, row, exc, retry, self.settings, self.clock
-                        )
-        self._report(list(zip(pending.rows, outcomes, strict=True)), reports, down)
-        return all(result != "deferred" for result in reports.values())
-
-    def _start(self, transaction: RootTransaction, rows: list[Row[Any]]) -> bool:
-        conn = self.conn
-        reports: dict[int, str] = {}
-        down: RelayUnavailable | None = None
-        early: list[tuple[Row[Any], BaseException | None]] = []  # lanes ended before "."
-
-        def mark_all_sent() -> None:
-            # While the lanes send: every row `sent` in the claim's transaction, which
-            # nobody sees before the commit (a crash rolls it back), so the commit point
-            # is one round trip, the COMMIT. Lanes that end early are put back there.
-            repository.mark_sent(conn, [row.id for row in rows], self.clock())
-
-        def commit_batch(arrived: list[int], ended: dict[int, BaseException]) -> None:
-            # The lanes that ended early are settled in the claim's own transaction:
-            # no gap in which another daemon could take their rows.
-            nonlocal down
-            early.extend((rows[index], exc) for index, exc in ended.items())
-            for index, row in enumerate(rows):
-                if row.id in arrived:
-                    continue
-                exc = ended.get(index)
-                if isinstance(exc, (PermanentFailure, TemporaryFailure)) and not isinstance(
-                    exc, RelayUnavailable
-                ):
+        conn = self.conns[0]
+        with conn.begin():
+            # This undo waits for the WAL flush, as it did before batches.
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SET LOCAL synchronous_commit TO ON"))
+            for row, exc in late:
+                if isinstance(exc, RelayUnavailable):
+                    # Not the mail's fault: the attempt "sent" counted is given back.
+                    repository.mark_outgoing(
+                        conn, row.id, status="queued", attempts=row.attempts,
+                        sent_at=None, last_error=str(exc),
+                    )
+                    down = down or exc
+                elif isinstance(exc, (PermanentFailure, TemporaryFailure)):
                     retry = isinstance(exc, TemporaryFailure)
                     reports[row.id] = _record_failure(
                         conn, row, exc, retry, self.settings, self.clock
                     )
-                    continue
-                # Not the mail's fault (or not known): as it was claimed, no attempt used.
-                repository.mark_outgoing(
-                    conn, row.id, status="queued", attempts=row.attempts, sent_at=None,
-                    last_error=str(exc) if isinstance(exc, RelayUnavailable) else row.last_error,
-                )
-                if isinstance(exc, RelayUnavailable):
-                    down = down or exc
-            transaction.commit()  # without waiting for the WAL flush: see _flush_batches
-
-        try:
-            self.pending = self.lanes.start_batch(rows, commit_batch, mark_all_sent)
-        finally:
-            if transaction.is_active:  # the commit failed or was never reached
-                transaction.rollback()
-        if down is not None or any(
-            not isinstance(exc, (RelayUnavailable, PermanentFailure, TemporaryFailure))
-            for _row, exc in early
-        ):
-            self.collect()  # what did go out is counted before we stop
-        self._report(early, reports, down)
+        self._report(answers, reports, down)
         return all(result != "deferred" for result in reports.values())
 
     def _report(
         self,
-        outcomes: list[tuple[Row[Any], BaseException | None]],
+        outcomes: Sequence[tuple[Row[Any], BaseException | None]],
         reports: dict[int, str],
         down: RelayUnavailable | None,
     ) -> None:
@@ -703,10 +916,6 @@ class _Batches:
             raise down
         if unexpected is not None:
             raise unexpected
-
-
-def _refused_late(pending: Tails) -> bool:
-    return any(exc is not None for exc in pending.outcomes())
 
 
 def _record_failure(

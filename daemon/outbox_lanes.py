@@ -7,35 +7,40 @@ point together, the rows that got there are committed `sent` in one transaction,
 then every lane sends its ".". So "never twice" holds as for one connection (a crash
 before the commit leaves every relay with an unfinished DATA, which it discards, and
 the rows `queued`); the moment between the commit and the "."s can lose the mails of
-one batch instead of one mail. What a batch costs is a few round trips, not a few per
-mail: one claim, the envelopes of every lane at once (PIPELINING), one commit.
+one batch instead of one mail: at most one mail a connection, since a lane holds at
+most one open DATA.
 
-The relay's answers to the "."s (its 250s: a fsync of its queue file each, for
-Postfix) are awaited in the lanes' threads after start_batch returns, so the next
-batch's claim goes on meanwhile. Each lane has its own thread: its next mail waits for
-the previous one's answer, and the next batch is committed only once every lane of it
-reached its "." (daemon/outbox.py collects the answers before that commit).
+A lane's "." goes out with its next mail's envelope right behind it (PIPELINING), its
+answer read before that envelope's: the next batch is claimed (daemon/outbox.py, on a
+second database connection) while this one is on the wire, and started on the lanes
+before this one's gate opens, so a lane turns from one mail to the next in one round
+trip to the relay, as the flush floor does (benchmarks/flush_floor.py). A lane with no
+next mail sends its "." alone. Each lane has its own thread, which runs its mails in
+order: a mail's job first ends the lane's previous mail (its "." once that batch's gate
+is open, or the connection dropped if that batch's commit failed).
 """
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Row
 
 from daemon.oauth import TokenProvider
-from daemon.outbox import CommitSent, SmtpTransport
+from daemon.outbox import CommitSent, PendingDot, SmtpTransport
 from daemon.settings import SmtpOutSettings
 
-# commit(ids that reached the "." point, {index of a row: why its lane ended before})
-CommitBatch = Callable[[list[int], dict[int, BaseException]], None]
+
+class CommitFailed(RuntimeError):
+    """The batch was not committed: its lanes dropped their DATA (nothing of it sent)."""
 
 
 class SmtpLanes:
-    """`connections` SmtpTransports; send_batch hands one row to each."""
+    """`connections` SmtpTransports; start() hands one row to each."""
 
     def __init__(
         self, settings: SmtpOutSettings, tokens: TokenProvider | None, default_user: str
@@ -45,6 +50,11 @@ class SmtpLanes:
         ]
         # One thread per lane: a lane's mails go out in order, one at a time.
         self._threads: list[ThreadPoolExecutor] = []
+        # Per lane, the mail whose "." waits for its batch's gate (its thread's only).
+        self._open: list[_Open | None] = [None] * len(self.lanes)
+        # Per lane, how many jobs were handed to it: a batch's gate opens only once each
+        # of its lanes has a job queued behind it to send its ".".
+        self._jobs = [0] * len(self.lanes)
 
     @property
     def width(self) -> int:
@@ -61,85 +71,129 @@ class SmtpLanes:
         """One mail on the first lane (the Transport protocol)."""
         self.lanes[0].send(outbox_id, envelope_from, recipients, raw, commit)
 
-    def start_batch(
-        self,
-        rows: Sequence[Row[Any]],
-        commit: CommitBatch,
-        meanwhile: Callable[[], None] | None = None,
-    ) -> Tails:
-        """Row i on lane i up to its ".", `commit` once every lane got there or ended,
-        then the "."s go out; returns the rows committed (the others were `commit`'s to
-        settle) without waiting for the relay's answers to their "."s. A failure
-        raised by `commit` is every waiting lane's (they abandon their DATA) and is
-        raised here once every lane has ended. `meanwhile` runs while the lanes send
-        (before `commit`); if it fails, every lane abandons its DATA."""
+    def start(self, rows: Sequence[Row[Any]]) -> Batch:
+        """Row i on lane i, up to its "." (after the lane's previous mail is ended)."""
         if not self._threads:
             self._threads = [
                 ThreadPoolExecutor(1, thread_name_prefix=f"smtp-lane-{index}")
                 for index in range(self.width)
             ]
-        gate = _Gate(len(rows))
-        # The claim gives at most one row per lane.
-        futures: list[Future[BaseException | None]] = [
-            thread.submit(_lane, lane, row, gate)
-            for thread, lane, row in zip(self._threads, self.lanes, rows, strict=False)
-        ]
+        batch = Batch(self, rows)
+        for index, row in enumerate(rows):  # the claim gives at most one row per lane
+            self._submit(index, row, batch)
+        return batch
+
+    def _submit(self, index: int, row: Row[Any] | None, batch: Batch | None) -> None:
+        self._jobs[index] += 1
+        self._threads[index].submit(self._step, index, row, batch)
+
+    def _step(self, index: int, row: Row[Any] | None, batch: Batch | None) -> None:
+        """One job of lane `index`: end its open mail, then take `row` up to its "."."""
+        lane = self.lanes[index]
+        pending, self._open[index] = self._open[index], None
+        previous: PendingDot | None = None
+        if pending is not None:
+            error = pending.batch.wait_open()
+            if error is not None:
+                lane.abort()  # the relay discards the DATA: nothing of that row sent
+                pending.batch.answer(pending.index, CommitFailed(str(error)))
+            else:
+                previous = PendingDot(
+                    pending.outbox_id, functools.partial(pending.batch.answer, pending.index)
+                )
+        if row is None or batch is None:
+            if previous is not None:  # nothing follows: the "." alone
+                try:
+                    lane.dot(previous.outbox_id)
+                    previous.settle(None)
+                except BaseException as exc:  # noqa: BLE001 - the row's outcome
+                    previous.settle(exc)
+            return
         try:
-            if meanwhile is not None:
-                meanwhile()
-        except BaseException as exc:
-            gate.open(exc)
-            for future in futures:
-                future.exception()
-            raise
-        try:
-            gate.wait_for_all()
-        except BaseException as exc:  # an interrupt: the lanes that arrived wait no more
-            gate.open(exc)
-            raise
-        ended = {
-            i: error
-            for i, (row, future) in enumerate(zip(rows, futures, strict=True))
-            if row.id not in gate.arrived and (error := future.result()) is not None
-        }
-        try:
-            commit(list(gate.arrived), ended)
-        except BaseException as exc:
-            gate.open(exc)
-            for future in futures:
-                future.exception()  # every lane has dropped its DATA
-            raise
-        gate.open(None)
-        arrived = set(gate.arrived)
-        return Tails(
-            [row for row in rows if row.id in arrived],
-            [future for row, future in zip(rows, futures, strict=True) if row.id in arrived],
-        )
+            lane.until_dot(row.id, row.envelope_from, list(row.recipients), row.raw, previous)
+        except BaseException as exc:  # noqa: BLE001 - handed to the flush, row by row
+            batch.answer(index, exc)
+            batch.gate.leave()
+            return
+        self._open[index] = _Open(batch, index, row.id)
+        batch.gate.arrive(row.id)
 
     def close(self) -> None:
-        for thread in self._threads:  # a batch's "."s still awaiting their answers
+        for thread in self._threads:  # "."s still awaiting their answers
             thread.shutdown(wait=True)
         self._threads = []
-        for lane in self.lanes:
+        for index, lane in enumerate(self.lanes):
+            if self._open[index] is not None:  # a batch never let go: its DATA dropped
+                self._open[index] = None
+                lane.abort()
             lane.close()
 
 
-class Tails:
-    """The committed rows of a batch, their "."s out: the relay's answers once they came
-    (each row's failure, None for a mail handed over)."""
+class Batch:
+    """Rows started on the lanes: each one's outcome (None: the relay took it) once known.
 
-    def __init__(
-        self, rows: Sequence[Row[Any]], futures: list[Future[BaseException | None]]
-    ) -> None:
+    wait_arrived() says which rows reached their "." and which ended before (with why);
+    open(None) lets their "."s go (after the commit), open(error) makes the lanes drop
+    their DATA. Every started batch must be opened, or its lanes wait for ever."""
+
+    def __init__(self, lanes: SmtpLanes, rows: Sequence[Row[Any]]) -> None:
+        self.lanes = lanes
         self.rows = rows
-        self._futures = futures
+        self.gate = _Gate(len(rows))
+        self._outcomes: list[Future[BaseException | None]] = [Future() for _ in rows]
+        self._jobs = list(lanes._jobs)  # noqa: SLF001 - before this batch's own jobs
+        self.is_open = False
 
-    def outcomes(self) -> list[BaseException | None]:
-        return [future.result() for future in self._futures]
+    def answer(self, index: int, outcome: BaseException | None) -> None:
+        if not self._outcomes[index].done():
+            self._outcomes[index].set_result(outcome)
+
+    def wait_arrived(self) -> tuple[list[int], dict[int, BaseException]]:
+        """Ids of the rows at their "."; {index: why} of those whose lanes ended before."""
+        self.gate.wait_for_all()
+        arrived = set(self.gate.arrived)
+        ended = {
+            index: error
+            for index, row in enumerate(self.rows)
+            if row.id not in arrived and (error := self._outcomes[index].result()) is not None
+        }
+        return list(self.gate.arrived), ended
+
+    def open(self, error: BaseException | None) -> None:
+        """After the commit (error None): every arrived row's "." goes out, behind the
+        next batch's envelope on its lane when one was started meanwhile."""
+        if self.is_open:
+            return
+        lanes = self.lanes
+        for index in range(len(self.rows)):
+            if lanes._jobs[index] == self._jobs[index] + 1:  # noqa: SLF001 - no job behind
+                lanes._submit(index, None, None)  # noqa: SLF001
+        self.is_open = True
+        self.gate.open(error)
+
+    def wait_open(self) -> BaseException | None:
+        return self.gate.wait_open()
+
+    def answers(self) -> list[tuple[Row[Any], BaseException | None]]:
+        """Each row that reached its "." with the relay's answer to it (None: taken),
+        waiting for them; the rows that ended before are wait_arrived()'s."""
+        arrived = set(self.gate.arrived)
+        return [
+            (row, future.result())
+            for row, future in zip(self.rows, self._outcomes, strict=True)
+            if row.id in arrived
+        ]
+
+
+class _Open:
+    def __init__(self, batch: Batch, index: int, outbox_id: int) -> None:
+        self.batch = batch
+        self.index = index
+        self.outbox_id = outbox_id
 
 
 class _Gate:
-    """Where the lanes wait at their point of no return for the batch's commit."""
+    """Where the lanes' mails stop at their point of no return for the batch's commit."""
 
     def __init__(self, lanes: int) -> None:
         self._condition = threading.Condition()
@@ -153,9 +207,6 @@ class _Gate:
             self.arrived.append(outbox_id)
             self._on_the_way -= 1
             self._condition.notify_all()
-            self._condition.wait_for(lambda: self.is_open)
-            if self._error is not None:
-                raise RuntimeError(f"the batch's commit failed: {self._error}")
 
     def leave(self) -> None:
         with self._condition:
@@ -166,26 +217,13 @@ class _Gate:
         with self._condition:
             self._condition.wait_for(lambda: self._on_the_way == 0)
 
+    def wait_open(self) -> BaseException | None:
+        with self._condition:
+            self._condition.wait_for(lambda: self.is_open)
+            return self._error
+
     def open(self, error: BaseException | None) -> None:
         with self._condition:
             self._error = error
             self.is_open = True
             self._condition.notify_all()
-
-
-def _lane(lane: SmtpTransport, row: Row[Any], gate: _Gate) -> BaseException | None:
-    arrived = False
-
-    def commit() -> None:
-        nonlocal arrived
-        arrived = True
-        gate.arrive(row.id)
-
-    try:
-        lane.send(row.id, row.envelope_from, list(row.recipients), row.raw, commit)
-        return None
-    except BaseException as exc:  # noqa: BLE001 - handed to the flush, row by row
-        return exc
-    finally:
-        if not arrived:
-            gate.leave()

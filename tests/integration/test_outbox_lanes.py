@@ -209,3 +209,55 @@ def test_a_421_at_the_final_dot_uses_up_no_attempt(
     assert statuses(app) == {"sent": 4}
     ids = captured_ids(smtp_sink)
     assert len(ids) == len(set(ids)) == 4
+
+
+def test_a_claim_marks_its_rows_sent_uncommitted_and_another_claim_skips_them(
+    tmp_path: Path, migrated_pg_url: str, smtp_sink
+) -> None:
+    """claim_due_outgoing_as_sent (the batch path's claim, one statement): the rows come
+    back as they were claimed (attempts before the mark, oldest first), a second sender's
+    claim meanwhile gets the others, a rollback leaves them queued as before, a commit
+    leaves them sent with one attempt more."""
+    from daemon.store import repository
+
+    app = make_app(tmp_path, migrated_pg_url, smtp_sink, connections=4)
+    queue_acks(app, 6)
+    now = app.clock()
+    with app.engine.begin() as conn:
+        conn.execute(outbox.update().values(attempts=2))
+    with app.engine.connect() as first, app.engine.connect() as second:
+        claim_one = first.begin()
+        one = repository.claim_due_outgoing_as_sent(first, now, 4, now)
+        claim_two = second.begin()
+        two = repository.claim_due_outgoing_as_sent(second, now, 4, now)
+        assert [row.attempts for row in one + two] == [2] * 6
+        ids = [row.id for row in one + two]
+        assert len(one) == 4 and len(two) == 2 and len(set(ids)) == 6
+        assert [row.id for row in one] == sorted(row.id for row in one)
+        assert all(row.raw and row.recipients and row.case_number for row in one + two)
+        claim_one.rollback()
+        claim_two.commit()
+    with app.engine.connect() as conn:
+        rows = {row.id: row for row in conn.execute(outbox.select())}
+    assert {(rows[r.id].status, rows[r.id].attempts) for r in one} == {("queued", 2)}
+    assert {(rows[r.id].status, rows[r.id].attempts) for r in two} == {("sent", 3)}
+    assert all(rows[r.id].sent_at is not None and rows[r.id].last_error is None for r in two)
+
+
+@pytest.mark.parametrize("pipelining", [False, True], ids=["plain", "pipelining"])
+def test_lanes_on_sqlite_send_each_row_once(tmp_path: Path, smtp_sink, pipelining: bool) -> None:
+    """SQLite has one writer: the batch path claims the next batch after the commit, on
+    its one connection (no claim ahead on a second), and still sends every row once."""
+    from daemon.store.migrate import upgrade
+
+    smtp_sink.pipelining = pipelining
+    app = make_app(tmp_path, f"sqlite:///{tmp_path}/oo.db", smtp_sink, connections=3)
+    upgrade(app.engine)
+    queue_acks(app, 10)
+
+    report = app.flush_outbox()
+
+    assert (report.sent, report.failed, report.deferred) == (10, 0, 0)
+    ids = captured_ids(smtp_sink)
+    assert len(ids) == len(set(ids)) == 10
+    assert statuses(app) == {"sent": 10}
