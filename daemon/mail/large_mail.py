@@ -99,16 +99,37 @@ def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
 
 def _is_file(raw: bytes, header: int, blank: int) -> bool:
     """Whether the part whose Content-Transfer-Encoding line starts at `header` (its
-    header section ending at `blank`) is declared a type other than text or message."""
-    begin = raw.rfind(b"\n--", 0, header)  # its boundary line; none: the mail's headers
-    declared = _CONTENT_TYPE.search(raw, begin + 1, blank)
+    header section ending at `blank`) is declared a type other than text or message,
+    and is not inside an attached message."""
+    if _ATTACHED_MESSAGE.search(raw, 0, header):
+        return False
+    begin = raw.rfind(b"\n--", 0, header) + 1  # its boundary line; none: the mail's headers
+    return _declares_file(raw, begin, header, blank)
+
+
+def _declares_file(section: bytes, begin: int, header: int, blank: int) -> bool:
+    """_is_file's test of the part's header section, `section[begin:blank]`: a blank line
+    before the base64 header means that header is a line of a body (quoted in a text
+    without a Content-Type, which is text/plain), not the part's own."""
+    if BLANK_LINE.search(section, begin, header):
+        return False
+    declared = _CONTENT_TYPE.search(section, begin, blank)
     return declared is not None and declared.group(1).lower() not in _NOT_FILES
 
 
+# A part after an attached message's Content-Type is left to the parser (whether inside
+# that message or after it: byte searches cannot tell): the attachment's size is that
+# message's bytes as the parser gives them back (attachments._size), which a hidden body
+# would shrink to its marker (a 415 KB .eml counted 277 bytes).
+_ATTACHED_MESSAGE = re.compile(rb"(?im)^content-type:[ \t]*message/rfc822")
+
+
 # Line starts that stub_large_base64 looks for: a base64 Content-Transfer-Encoding
-# header, a blank line (the end of a header section) and a boundary ("--").
+# header, a blank line (the end of a header section), a boundary ("--") and an attached
+# message's Content-Type (_ATTACHED_MESSAGE).
 _LINE_MARKS = re.compile(
-    rb"(?im)^(?:(content-transfer-encoding:[ \t]*base64[ \t]*\r?$)|(\r?\n)|(--))"
+    rb"(?im)^(?:(content-transfer-encoding:[ \t]*base64[ \t]*\r?$)|(\r?\n)|(--)|"
+    rb"(content-type:[ \t]*message/rfc822))"
 )
 
 
@@ -123,7 +144,7 @@ def stub_spooled(raw: SpooledMail) -> tuple[bytes, dict[str, int]]:
     large = len(raw) >= LARGE_MAIL_BYTES
     if not large and len(raw) < _FILE_STUB_MIN:
         return raw.read(), {}
-    headers, blanks, boundaries = _line_marks(raw)
+    headers, blanks, boundaries, messages = _line_marks(raw)
     blank_starts = [start for start, _end in blanks]
     pieces: list[bytes] = []
     sizes: dict[str, int] = {}
@@ -140,7 +161,8 @@ def stub_spooled(raw: SpooledMail) -> tuple[bytes, dict[str, int]]:
         after = bisect.bisect_left(boundaries, start + 1)
         end = boundaries[after] if after < len(boundaries) else len(raw)
         if not (large and end - start >= _STUB_MIN) and not (
-            end - start >= _FILE_STUB_MIN and _spooled_is_file(raw, boundaries, header, blank_start)
+            end - start >= _FILE_STUB_MIN
+            and _spooled_is_file(raw, boundaries, messages, header, blank_start)
         ):
             continue
         line_ends = sum(c.count(b"\n") + c.count(b"\r") for c in raw.chunks(start, end))
@@ -156,12 +178,16 @@ def stub_spooled(raw: SpooledMail) -> tuple[bytes, dict[str, int]]:
     return b"".join(pieces), sizes
 
 
-def _line_marks(raw: SpooledMail) -> tuple[list[int], list[tuple[int, int]], list[int]]:
-    """Where the base64 headers start, where the blank lines start and end, and where the
-    lines starting with "--" start (not the mail's first line: "\\n--" is looked for)."""
+def _line_marks(
+    raw: SpooledMail,
+) -> tuple[list[int], list[tuple[int, int]], list[int], list[int]]:
+    """Where the base64 headers start, where the blank lines start and end, where the
+    lines starting with "--" start (not the mail's first line: "\\n--" is looked for),
+    and where an attached message's Content-Type lines start."""
     headers: list[int] = []
     blanks: list[tuple[int, int]] = []
     boundaries: list[int] = []
+    messages: list[int] = []
     offset = 0  # of `carry`'s first byte: the start of a line
     carry = b""
     chunks = raw.chunks()
@@ -177,19 +203,24 @@ def _line_marks(raw: SpooledMail) -> tuple[list[int], list[tuple[int, int]], lis
                 headers.append(at)
             elif mark.group(2) is not None:
                 blanks.append((at, offset + mark.end()))
+            elif mark.group(4) is not None:
+                messages.append(at)
             elif at > 0:
                 boundaries.append(at)
         if chunk is None:
-            return headers, blanks, boundaries
+            return headers, blanks, boundaries, messages
         carry = data[cut:]
         offset += cut
 
 
-def _spooled_is_file(raw: SpooledMail, boundaries: list[int], header: int, blank: int) -> bool:
+def _spooled_is_file(
+    raw: SpooledMail, boundaries: list[int], messages: list[int], header: int, blank: int
+) -> bool:
     """_is_file of a spooled mail: the section from the last boundary line before the
     header (else the mail's start) up to its blank line, read back and searched."""
+    if messages and messages[0] < header:
+        return False
     before = bisect.bisect_left(boundaries, header)
     begin = boundaries[before - 1] if before else 0
     section = raw.read_at(begin, blank - begin)
-    declared = _CONTENT_TYPE.search(section)
-    return declared is not None and declared.group(1).lower() not in _NOT_FILES
+    return _declares_file(section, 0, header - begin, len(section))

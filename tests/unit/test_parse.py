@@ -1,6 +1,8 @@
 """Parsing: decoded headers, a plain-text body, attachments; broken input degrades."""
 
 import base64
+import email
+import email.policy
 from email.message import EmailMessage
 
 import pytest
@@ -188,6 +190,54 @@ def test_a_small_mails_base64_text_or_message_is_left_to_the_parser(
     raw = msg.as_bytes()
     assert b"base64" in raw and len(raw) > 400_000
     assert stub_large_base64(raw) == (raw, {})
+
+
+def _pasted_part(pdf: bytes) -> bytes:
+    """A person's text quoting a base64 part's source, then signing off."""
+    return (b"Hej, her er kilden til mailen jeg fik:\r\n\r\n"
+            b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + pdf + b"\r\nVenlig hilsen\r\nOle\r\n")
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_a_base64_header_quoted_in_a_text_body_without_a_content_type_is_not_a_file(
+    multipart: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text body (no Content-Type: text/plain) is what a person reads: a part's headers
+    quoted in it are not its own, and its text after them stays the parser's (issue 18's
+    256 KB rule reached every mail with such a body)."""
+    from daemon.mail import parse as parse_module
+
+    pdf = base64.encodebytes(bytes(range(256)) * 1200).replace(b"\n", b"\r\n")
+    body = _pasted_part(pdf)
+    head = b"From: ole@kunde.dk\r\nTo: support@oneoffice.dk\r\nSubject: Kilde\r\n"
+    raw = (head + b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
+           b"--B\r\n\r\n" + body + b"--B--\r\n") if multipart else head + b"\r\n" + body
+    stubbed = parse(raw)
+    monkeypatch.setattr(parse_module, "stub_large_base64", lambda raw: (raw, {}))
+    assert stubbed.body_text == parse(raw).body_text
+    assert stubbed.body_text.endswith("Venlig hilsen\nOle")
+
+
+def test_a_file_inside_an_attached_message_keeps_the_messages_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An attached mail's size is its bytes as the parser gives them back: a file inside
+    it hidden behind a marker made a 415 KB .eml count 277 bytes."""
+    from daemon.mail import parse as parse_module
+
+    inner = _mail_with_parts((bytes(range(256)) * 1200, "application", "pdf", "a.pdf"))
+    msg = EmailMessage()
+    msg["From"] = "c@kunde.dk"
+    msg["Subject"] = "VS: bilag"
+    msg.set_content("Se den vedhæftede mail.")
+    msg.add_attachment(email.message_from_bytes(inner, policy=email.policy.compat32))
+    raw = msg.as_bytes()
+    stubbed = parse(raw)
+    monkeypatch.setattr(parse_module, "stub_large_base64", lambda raw: (raw, {}))
+    whole = parse(raw)
+    assert [a.size for a in stubbed.attachments] == [a.size for a in whole.attachments]
+    assert stubbed.attachments[0].size > 300_000
 
 
 def test_a_file_under_256_kb_is_not_hidden() -> None:
