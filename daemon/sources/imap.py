@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import logging
 import socket
 import threading
@@ -740,7 +741,7 @@ def _sizes(fetched: dict[int, dict[bytes, object]]) -> dict[int, int]:
     return sizes
 
 
-def _fetch_in_chunks(client: IMAPClient, uid: int) -> SpooledMail | None:
+def _fetch_in_chunks(client: IMAPClient, uid: int) -> SpooledMail | bytes | None:
     """A big mail in partial fetches (BODY.PEEK[]<offset.length>, RFC 3501 6.4.5),
     each written to a temporary file as it comes (daemon/mail/spooled.py).
 
@@ -750,23 +751,49 @@ def _fetch_in_chunks(client: IMAPClient, uid: int) -> SpooledMail | None:
     small mails' working set, and the daemon's peak was that sum (issue 18,
     benchmarks/backlog_memory.py). A crash meanwhile loses only the file, which is
     unnamed: the mail stays in the mailbox until its row is committed.
+
+    When the temporary directory cannot take the file (full, not writable), the mail
+    is held in memory as before spooling: an OSError here would pass for a broken
+    connection, and every pass would stop at this mail, the mail behind it waiting too.
     """
-    spooled = SpooledMail()
+    spooled = _new_spool(uid)
+    buffer = io.BytesIO()  # the mail, when it cannot be spooled; getvalue() copies nothing
     while True:
-        answer = client.fetch([uid], [f"BODY.PEEK[]<{len(spooled)}.{_FETCH_CHUNK}>"]).get(uid)
+        fetched = len(spooled) if spooled is not None else buffer.tell()
+        answer = client.fetch([uid], [f"BODY.PEEK[]<{fetched}.{_FETCH_CHUNK}>"]).get(uid)
         if answer is None:
-            spooled.close()
+            if spooled is not None:
+                spooled.close()
             return None  # expunged meanwhile
         chunk = next((v for k, v in answer.items() if k.startswith(b"BODY[]")), None)
         if not isinstance(chunk, bytes):
-            if len(spooled):
-                return spooled
-            spooled.close()
+            if fetched:
+                return spooled if spooled is not None else buffer.getvalue()
+            if spooled is not None:
+                spooled.close()
             return None
-        spooled.append(chunk)
+        if spooled is not None:
+            try:
+                spooled.append(chunk)
+            except OSError as exc:
+                log.warning("large mail uid=%s held in memory, not spooled: %s", uid, exc)
+                buffer.write(spooled.read_at(0, len(spooled)))  # what was written whole
+                spooled.close()
+                spooled = None
+        if spooled is None:
+            buffer.write(chunk)
         if len(chunk) < _FETCH_CHUNK:
-            return spooled
+            return spooled if spooled is not None else buffer.getvalue()
         del answer, chunk  # not held while the next chunk is fetched
+
+
+def _new_spool(uid: int) -> SpooledMail | None:
+    """A temporary file for a large mail, or None (held in memory) if none can be made."""
+    try:
+        return SpooledMail()
+    except OSError as exc:
+        log.warning("large mail uid=%s held in memory, not spooled: %s", uid, exc)
+        return None
 
 
 def _merge_fetched(

@@ -4,6 +4,7 @@ key, hash and Message-ID, whatever the chunks' boundaries cut."""
 
 from __future__ import annotations
 
+import errno
 from email.message import EmailMessage
 from unittest import mock
 
@@ -119,3 +120,54 @@ def test_the_blank_line_is_found_across_a_chunk_edge() -> None:
 def test_a_big_mail_without_base64_comes_back_whole() -> None:
     raw = b"From: a@b.dk\r\n\r\n" + b"tekst\r\n" * 700_000
     assert stub_spooled(spool(raw, 1 << 20)) == (raw, {})
+
+
+class _PartialFetches:
+    """An IMAP client answering BODY.PEEK[]<offset.length> of one mail, as Dovecot does."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def fetch(self, uids: list[int], items: list[str]) -> dict[int, dict[bytes, object]]:
+        offset, length = (int(n) for n in items[0].split("<")[1].rstrip(">").split("."))
+        return {uids[0]: {f"BODY[]<{offset}>".encode(): self.raw[offset : offset + length]}}
+
+
+RAW = bytes(range(256)) * 40 + b"end"
+
+
+def _fetch(client: _PartialFetches) -> object:
+    from daemon.sources import imap
+
+    with mock.patch.object(imap, "_FETCH_CHUNK", 1000):
+        return imap._fetch_in_chunks(client, 7)  # type: ignore[arg-type]  # noqa: SLF001
+
+
+def test_a_large_mail_is_fetched_into_a_temporary_file() -> None:
+    fetched = _fetch(_PartialFetches(RAW))
+    assert isinstance(fetched, SpooledMail) and fetched.read() == RAW
+
+
+def test_a_full_temporary_directory_holds_the_large_mail_in_memory() -> None:
+    """TMPDIR full half way through the mail: the mail is read whole all the same (an
+    OSError would pass for a broken connection, and every pass stop at this mail)."""
+    append = SpooledMail.append
+    calls = 0
+
+    def full_on_the_third(self: SpooledMail, data: bytes) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            self._file.write(data[:100])  # noqa: SLF001 - part of it written, then full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        append(self, data)
+
+    with mock.patch.object(SpooledMail, "append", full_on_the_third):
+        fetched = _fetch(_PartialFetches(RAW))
+    assert calls == 3 and fetched == RAW
+
+
+def test_no_temporary_file_at_all_holds_the_large_mail_in_memory() -> None:
+    with mock.patch("tempfile.TemporaryFile", side_effect=OSError(errno.ENOSPC, "full")):
+        fetched = _fetch(_PartialFetches(RAW))
+    assert fetched == RAW
