@@ -74,6 +74,7 @@ def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
     pieces: list[bytes] = []
     sizes: dict[str, int] = {}
     position = 0
+    attached: int | None = None  # where the first attached message's Content-Type starts
     for header in _BASE64_HEADER.finditer(raw):
         blank = BLANK_LINE.search(raw, header.end())
         if blank is None or blank.end() < position:
@@ -81,10 +82,13 @@ def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
         start = blank.end()
         end = raw.find(b"\n--", start)  # the next boundary; "-" is not base64
         end = len(raw) if end < 0 else end + 1
-        if not (large and end - start >= _STUB_MIN) and not (
-            end - start >= _FILE_STUB_MIN and _is_file(raw, header.start(), blank.start())
-        ):
-            continue
+        if not (large and end - start >= _STUB_MIN):
+            if end - start < _FILE_STUB_MIN:
+                continue
+            if attached is None:  # searched once: a search per header was quadratic
+                attached = _first_attached_message(raw)
+            if attached < header.start() or not _is_file(raw, header.start(), blank.start()):
+                continue
         data = end - start - raw.count(b"\n", start, end) - raw.count(b"\r", start, end)
         tail = raw[max(start, end - 8) : end].rstrip()
         marker = f"{STUB}{len(sizes)}"
@@ -99,10 +103,8 @@ def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
 
 def _is_file(raw: bytes, header: int, blank: int) -> bool:
     """Whether the part whose Content-Transfer-Encoding line starts at `header` (its
-    header section ending at `blank`) is declared a type other than text or message,
-    and is not inside an attached message."""
-    if _ATTACHED_MESSAGE.search(raw, 0, header):
-        return False
+    header section ending at `blank`) is declared a type other than text or message
+    (the caller has seen no attached message's Content-Type before it)."""
     begin = raw.rfind(b"\n--", 0, header) + 1  # its boundary line; none: the mail's headers
     return _declares_file(raw, begin, header, blank)
 
@@ -121,7 +123,18 @@ def _declares_file(section: bytes, begin: int, header: int, blank: int) -> bool:
 # that message or after it: byte searches cannot tell): the attachment's size is that
 # message's bytes as the parser gives them back (attachments._size), which a hidden body
 # would shrink to its marker (a 415 KB .eml counted 277 bytes).
-_ATTACHED_MESSAGE = re.compile(rb"(?im)^content-type:[ \t]*message/rfc822")
+_ATTACHED_MESSAGE = re.compile(rb"(?i)content-type:[ \t]*message/rfc822")
+# The same after a line break: the literal "\n" first lets the search skip ahead, 13x
+# faster than a "^" in MULTILINE mode over a 5 MB mail (1.9 against 25.9 ms).
+_ATTACHED_MESSAGE_LINE = re.compile(rb"(?i)\ncontent-type:[ \t]*message/rfc822")
+
+
+def _first_attached_message(raw: bytes) -> int:
+    """Where the first line declaring an attached message starts; len(raw) if none."""
+    if _ATTACHED_MESSAGE.match(raw):
+        return 0
+    found = _ATTACHED_MESSAGE_LINE.search(raw)
+    return found.start() + 1 if found else len(raw)
 
 
 # Line starts that stub_large_base64 looks for: a base64 Content-Transfer-Encoding
