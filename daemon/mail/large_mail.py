@@ -89,10 +89,9 @@ def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
                 attached = _first_attached_message(raw)
             if attached < header.start() or not _is_file(raw, header.start(), blank.start()):
                 continue
-        data = end - start - raw.count(b"\n", start, end) - raw.count(b"\r", start, end)
-        tail = raw[max(start, end - 8) : end].rstrip()
+        tail = raw[max(start, end - 8) : end]
         marker = f"{STUB}{len(sizes)}"
-        sizes[marker] = max(0, data * 3 // 4 - (len(tail) - len(tail.rstrip(b"="))))
+        sizes[marker] = _decoded_size(end - start - _white_space(raw, start, end), tail)
         pieces += [raw[position:start], marker.encode(), b"\r\n"]
         position = end
     if not sizes:
@@ -178,11 +177,10 @@ def stub_spooled(raw: SpooledMail) -> tuple[bytes, dict[str, int]]:
             and _spooled_is_file(raw, boundaries, messages, header, blank_start)
         ):
             continue
-        line_ends = sum(c.count(b"\n") + c.count(b"\r") for c in raw.chunks(start, end))
-        tail = raw.read_at(max(start, end - 8), end - max(start, end - 8)).rstrip()
+        tail = raw.read_at(max(start, end - 8), end - max(start, end - 8))
         marker = f"{STUB}{len(sizes)}"
-        padding = len(tail) - len(tail.rstrip(b"="))
-        sizes[marker] = max(0, (end - start - line_ends) * 3 // 4 - padding)
+        white = sum(_white_space(chunk, 0, len(chunk)) for chunk in raw.chunks(start, end))
+        sizes[marker] = _decoded_size(end - start - white, tail)
         pieces += [raw.read_at(position, start - position), marker.encode(), b"\r\n"]
         position = end
     if not sizes:
@@ -237,3 +235,17 @@ def _spooled_is_file(
     begin = boundaries[before - 1] if before else 0
     section = raw.read_at(begin, blank - begin)
     return _declares_file(section, 0, header - begin, len(section))
+
+
+def _white_space(buffer: bytes, start: int, end: int) -> int:
+    """The white space in buffer[start:end], which in a base64 body is not data: line
+    ends, and spaces and tabs (some encoders leave one at each line's end), as
+    attachments._size counts a body it does not decode. No copy of the body is made."""
+    return sum(buffer.count(c, start, end) for c in (b"\n", b"\r", b" ", b"\t"))
+
+
+def _decoded_size(data: int, tail: bytes) -> int:
+    """The bytes a base64 body of `data` characters decodes to; "=" at the end of its
+    last bytes (`tail`) is padding."""
+    tail = tail.rstrip()
+    return max(0, data * 3 // 4 - (len(tail) - len(tail.rstrip(b"="))))

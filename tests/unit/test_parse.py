@@ -122,6 +122,25 @@ def test_large_attachment_size_is_exact_without_decoding(size: int) -> None:
     assert attachment.size == size  # every base64 padding case
 
 
+def test_a_hidden_files_size_does_not_count_spaces_at_its_line_ends() -> None:
+    # Review, issue 18: a 300 KB file hidden from the parser (any mail, 256 KB on) whose
+    # encoder left a space at each line's end: the size is the decoded bytes', as the
+    # decoder reads them, not 4 % more.
+    import base64
+
+    content = bytes(range(256)) * 1200  # 307,200 bytes
+    encoded = base64.encodebytes(content).replace(b"\n", b" \r\n")
+    raw = (b"From: a@b.dk\r\nSubject: Fil\r\nMIME-Version: 1.0\r\n"
+           b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n'
+           b"--b1\r\nContent-Type: text/plain\r\n\r\nSe filen.\r\n"
+           b"--b1\r\nContent-Type: application/octet-stream; name=f.bin\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + encoded + b"--b1--\r\n")
+
+    [attachment] = parse(raw).attachments
+
+    assert attachment.size == len(content)
+
+
 def test_big_mail_is_parsed_without_its_attachment_in_memory() -> None:
     """Above 4 MB, base64 bodies of 1 MB+ are hidden from the parser (memory: ~8x a
     big mail's size otherwise); the text, the names and the exact sizes still come out."""
