@@ -23,7 +23,8 @@ OUTSIDE_SERVICES = (
     # A bank is the customer's bank's to run: "netbanken", "the bank says my login is blocked".
     r"\b(?:bank|banken|banking|online ?banking|netbank\w*|mobilbank\w*|bankapp\w*)\b",
     r"\b(?:mitid|mit id|nemid|nem id|e-?boks|netbank\w*|mobilepay|skat(?:\.dk)?|"
-    r"tast ?selv\w*|aula|unilogin|uni-?login|forældreintra|skoleintra|borger\.dk|sundhed\.dk|rejsekort\w*|dba(?:\.dk)?|ebay|amazon|wolt|webshop\w*)\b",
+    r"tast ?selv\w*|aula|unilogin|uni-?login|forældreintra|skoleintra|"
+    r"borger\.dk|sundhed\.dk|rejsekort\w*|dba(?:\.dk)?|ebay|amazon|wolt|webshop\w*)\b",
     # A supplier's or other firm's web shop, portal or extranet: "the wholesaler's web shop
     # says my password is wrong", "vores grossists fakturaportal", "Booking.com's extranet".
     # Not a portal alone: "klientportalen (den I hoster)" and portal.office.com are ours.
