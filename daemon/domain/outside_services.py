@@ -23,6 +23,7 @@ OUTSIDE_SERVICES = (
     # A bank is the customer's bank's to run: "netbanken", "the bank says my login is blocked".
     r"\b(?:bank|banken|banking|online ?banking|netbank\w*|mobilbank\w*|bankapp\w*)\b",
     r"\b(?:mitid|mit id|nemid|nem id|e-?boks|netbank\w*|mobilepay|skat(?:\.dk)?|"
+    r"tast ?selv\w*|aula|unilogin|uni-?login|forældreintra|skoleintra|"
     r"borger\.dk|sundhed\.dk|rejsekort\w*|dba(?:\.dk)?|ebay|amazon|wolt|webshop\w*)\b",
     # A supplier's or other firm's web shop, portal or extranet: "the wholesaler's web shop
     # says my password is wrong", "vores grossists fakturaportal", "Booking.com's extranet".
@@ -31,7 +32,7 @@ OUTSIDE_SERVICES = (
     r"bestillings|booking|faktura|invoice|installer|installatør|lærings|learning)[- ]?portal\w*|"
     r"(?:leverandør|grossist|supplier|wholesaler|vendor|courier|kurér|fragtfirma)\S* (?:\S+ ){0,2}?"
     r"(?:portal|web ?shop|site|website|hjemmeside|shop|dashboard|extranet)\w*|(?:deres|their) "
-    r"(?:web ?shop|website|site|hjemmeside|portal)\w*)",
+    r"(?:web ?shop|website|site|hjemmeside|portal|side)\w*)",
     # The building's own systems: "tyverialarmen afviser koden", "the door code".
     r"\b(?:tyverialarm\w*|alarmanlæg\w*|alarmsystem\w*|alarmpanel\w*|burglar alarm|"
     r"intruder alarm|alarm (?:system|panel)|dørkode\w*|door code|nøglebrik\w*)\b",

@@ -9,6 +9,12 @@ import re
 # A reply's new text saying the problem is over ("SV: Min konto er låst" / "Det virker
 # igen, tak"), unless it also says something is still wrong.
 _SETTLED = re.compile(
+    # Thanks for the help given, the writer in again, the files restored (issue 16,
+    # alarms): "Så kom jeg ind, mange tak", "Tak fordi I fik gendannet det hele",
+    # "Thanks for the quick action yesterday".
+    r"\b(?:så|nu) kom jeg ind\b|\b(?:tak|thanks?) (?:\S+ )?(?:fordi (?:i|du) (?:\S+ )?(?:fik|"
+    r"reagerede|hjalp|var så)|for the (?:quick|fast|swift) (?:action|response|reaction))\b|"
+    r"\b(?:fik|fået|har) (?:\S+ )?(?:gendannet|genskabt)\b|"
     r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|printer|er oppe|er inde|kom ind|"
     r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint|som normalt)\b|"
     r"\b(?:works|working|log in|sign in) (?:\S+ )?(?:normally|as normal|as usual)\b|"

@@ -80,8 +80,12 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # the account ("er låst ude af sin konto og kan ikke lave nøglekort").
                 # Not "min konto virker fint, men døren vil ikke åbne": the account must be
                 # what is locked.
+                # A screen quoting the lock names the account, whatever room it stands in:
+                # "Skærmen på kontoret siger 'Kontoen er blevet spærret'" (issue 16, alarms).
                 r"^(?![\s\S]*\b(?:låst|laast|locked) (?:ude |out )?(?:af|of|from|fra|på|in) "
-                r"(?:\S+ )?(?:konto|kontoen|kontoer|account|accounts)\b)[\s\S]*?"
+                r"(?:\S+ )?(?:konto|kontoen|kontoer|account|accounts)\b)"
+                r"(?![\s\S]*\b(?:skærm\w*|screen|pc'?en|computer(?:en)?|maskinen|windows)\b (?:\S+ ){0,3}?(?:siger|viser|skriver|says|shows)"
+                r" (?:\S+ )?[\x22'](?:din |your |the )?(?:konto|kontoen|account))[\s\S]*?"
                 r"\b(?:kontoret|bygningen|huset|lokalet|døren|dør|nøgle\w*|building|door|keys?)\b",
                 r"\b(?:bankkonto\w*|nemkonto\w*|bank account)",
                 r"\b(?:fil(?:en|er|erne)?|dokument\w*|regneark\w*|files?|documents?) "
@@ -187,6 +191,13 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             critical=True,
             priority="high",
             patterns=(
+                # The password prompt coming back however often it is answered: a log-on loop
+                # (BR-9 "log-on problemer"; issue 16, alarms).
+                r"\b(?:bliver (?:\S+ ){0,4}?ved (?:med )?at|keeps?|kept|keep on) (?:\S+ ){0,4}?"
+                r"(?:spørge|bede|poppe|komme|asking|prompting|popping|coming)\w* (?:\S+ ){0,5}?"
+                r"(?:kode\w*|adgangskode\w*|password\w*|credentials|log-?in|login)\b|"
+                r"\bspørger (?:hele tiden|igen og igen|konstant|bliver ved) om (?:\S+ )?(?:kode\w*|"
+                r"adgangskode\w*|password)",
                 rf"\b{_KAN_IKKE} {_gap(4)}{_LOG_ON}\b",
                 rf"\b{_KAN_IKKE} {_gap(2)}komme (?:ind|på|paa|pa) (?:på |paa |pa |i )?(?:min |mit |vores |sin |den |"
                 r"det )?(?:pc|computer|konto|mail|outlook|teams|systemet|maskine|bærbar|laptop|"
