@@ -166,3 +166,58 @@ def test_a_reply_saying_everything_runs_sets_a_quoted_outage_aside() -> None:
     assert _rule("SV: Nettet er nede", "Tak for i aftes, alt kører." + quoted) is None
     assert _rule("SV: Nettet er nede", "Tak, men alt kører langsomt og nettet er nede igen på "
                  "hele kontoret." + quoted) == "internet_down_everyone"
+
+
+# --- mend17 (issue 16 review): tune17's new patterns narrowed so ordinary mail stays
+# normal; the kinds they were added for are still caught above. Sentences written here.
+
+
+def test_a_ransom_mark_needs_a_demand_or_a_strange_ending_not_bitcoin_or_a_lock() -> None:
+    # BR-13: paying or being paid in bitcoin, a document open elsewhere, an ordinary file
+    # ending are no suspicion of a hack (BR-9 needs the ransom's marks).
+    for body in ("Må vores kunder betale i bitcoin i webshoppen?",
+                 "Skal vi betale moms til jer af vores krypto-handel?",
+                 "Alle regnearkene er låst fordi Lise sidder i dem.",
+                 "Alle mine dokumenter er låst, der står at de er åbne hos en anden.",
+                 "Efter konverteringen hedder filerne nu noget med .docx, er det rigtigt?"):
+        assert _rule("Filer", body) is None, body
+    # The ransom's own marks still count: a demand in bitcoin, files encrypted, an odd ending.
+    for body in ("Der står på skærmen at vi skal betale i bitcoin inden fredag.",
+                 "Alle mine dokumenter er blevet krypteret i nat.",
+                 "Alle filerne på drevet hedder nu noget med .crypt0r til sidst."):
+        assert _rule("Filer", body) == "suspected_hack", body
+
+
+def test_a_code_handed_to_a_colleague_is_no_suspected_hack() -> None:
+    # BR-9 "nogen har fået fat i min kode" is a stranger's; a colleague given a printer's
+    # code by the writer is not.
+    assert _rule("Kode", "Min kollega har fået min kode til kopimaskinen mens jeg er på "
+                 "ferie.") is None
+    assert _rule("Kode", "En anden medarbejder har fået min kode til printeren, er det et "
+                 "problem?") is None
+    assert _rule("Kode", "Jeg tror en fremmed har fået fat i min adgangskode.") \
+        == "suspected_hack"
+
+
+def test_odd_mail_from_others_and_things_supposedly_sent_are_no_hack() -> None:
+    # BR-9 is mail in the writer's name; spam from a supplier or a web form, and a parcel
+    # "supposedly sent", are not.
+    for body in ("Vi får underlige mails fra min revisors gamle adresse, skal vi blokere den?",
+                 "We get spam from our web shop's contact form every night.",
+                 "The new laptop was allegedly sent yesterday but nothing has come.",
+                 "Pakken med tastaturerne er efter sigende sendt fra lageret."):
+        assert _rule("Mail", body) is None, body
+    # Mail in the writer's name still counts.
+    for body in ("Kunderne får mærkelige mails fra min mailkonto med et link.",
+                 "A customer asked about an invoice I allegedly sent last week."):
+        assert _rule("Mail", body) == "suspected_hack", body
+
+
+def test_a_known_log_on_abroad_and_slow_sign_ins_from_our_office_are_no_misuse() -> None:
+    # BR-9 "mistanke om hack" is a sign-in nobody owns; a colleague's on his trip, and our
+    # own office abroad, are known.
+    assert _rule("Login", "Lise har logget ind i Spanien fra hotellet, det er fint.") is None
+    assert _rule("VPN", "Sign-ins from our office in Poland take ages this week.") is None
+    assert _rule("Login", "Der er logget ind på hans konto i Rusland i nat.") \
+        == "account_misuse"
+

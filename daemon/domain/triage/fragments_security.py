@@ -60,6 +60,14 @@ _FOREIGN_PLACE = rf"(?:fra|from) (?:\S+ )?{_PLACES}"
 # Or where it is said to be: "signed in on a Windows PC in Romania", "et login i Holland"
 # (tune17); not the writer's own log-on abroad ("I logged in from the hotel in Spain").
 _FOREIGN_PLACE_IN = rf"(?:in|i) (?:\S+ )?{_PLACES}"
+# mend17 (issue 16 review): the words between a sign-in and its place name no office of
+# ours ("the sign-ins from our office in Germany are slow" is our own site), and the
+# sentence does not call it known ("fra hotellet, det er fint", "on a business trip").
+_NOT_OUR_OFFICE = r"(?:(?!(?:kontor|office|afdeling|filial|branch|lager)\w* )\S+ )"
+_KNOWN_TRIP = (
+    r"(?![^.!?\n]*\b(?:fra hotellet|from the hotel|from his hotel|from her hotel|det er fint|"
+    r"that'?s fine|it'?s fine|som aftalt|as agreed|forretningsrejse|business trip|on business)\b)"
+)
 # A request to approve a sign-in: the Authenticator's prompts, push notifications.
 _MFA_PROMPT = (
     r"(?:authenticator\w*|godkendelser|godkendelsesanmodning\w*|(?:login|log-?ind|mfa|push)-?"
