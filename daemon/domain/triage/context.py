@@ -129,7 +129,10 @@ _EVERYONE = (
     # "hele økonomiafdelingen", "hele hovedkontoret": a compound names the same whole.
     r"\bhele (?:\S+ )?\w*(?:kontoret|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|etagen|"
     r"lageret|skolen|matriklen|sal|salen|bogholderiet|administrationen|personalet|sekretariatet|staben|"
-    r"filialen|organisationen|netværket|nettet|teamet|bygningen|lokationen)\b",
+    r"filialen|organisationen|netværket|teamet|bygningen|lokationen)\b",
+    # "hele nettet er nede" (tune17), but not the provider's whole net in the news: "hele
+    # nettet hos TDC er nede" is not our office (mend17, issue 16 review).
+    r"\bhele nettet\b(?! (?:hos|ved|fra|i|på|over|til|for) )",
     # "ingen computere på kontoret", "ingen medarbejdere": none of them, so all.
     r"\bingen (?:computere|pc'?er|maskiner|enheder|klienter|medarbejdere|ansatte|brugere|"
     r"kolleger|kollegaer)\b",
@@ -321,7 +324,11 @@ _ONLY_ONE = (
 # included in our plan?" (BR-17 asks what is billed; nobody is locked out now). Only asked
 # as an if or a when: "Min kode virker ikke, hvad koster det at få hjælp nu?" is a fault.
 _POLICY_QUESTION = (
-    r"\b(?:hvis|når|if|when) [^.!?\n]{0,120}?\b(?:koster det|hvad koster|hvad det koster|"
+    # mend17: not when the writer is locked out now ("når jeg ikke kan logge ind nu ...,
+    # hvad koster det?": "når" as since); "hvis nu" (if, say) is still a question.
+    r"\b(?:hvis|når|if|when) (?![^.!?\n]*(?:(?<!hvis )\b(?:nu|now)\b|\b(?:jeg|vi) (?:\S+ )?ikke kan\b|"
+    r"\b(?:jeg|vi) kan (?:\S+ )?ikke\b|\b(?:i|we) (?:can'?t|cannot)\b))"
+    r"[^.!?\n]{0,120}?\b(?:koster det|hvad koster|hvad det koster|"
     r"er det (?:så )?(?:med )?i aftalen|med i (?:vores )?aftalen|dækket af (?:vores )?aftalen|"
     r"(?:does|would) (?:it|that) cost|what does (?:it|that) cost|(?:is|are) (?:it|that|they|"
     r"this) (?:covered|included) (?:in|by) (?:the|our) (?:agreement|contract|plan|support)|"

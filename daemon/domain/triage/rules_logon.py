@@ -106,7 +106,10 @@ def logon_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             priority="high",
             patterns=(
                 rf"\b{_PASSWORD}\b {_CLAUSE_GAP}(?:{_NOT_WORKING_DA}|{_NOT_WORKING_EN}|"
-                r"(?:er|var|is|are|has|er blevet|has been|was|were) (?:\S+ )?(?:udløbet|løbet ud|forkert|"
+                # mend17: "var" only for an expired code ("min kode var udløbet"); "koden var
+                # forkert første gang, men nu virker det" is a mistype, not a fault.
+                r"var (?:\S+ )?(?:udløbet|løbet ud)|"
+                r"(?:er|is|are|has|er blevet|has been|was|were) (?:\S+ )?(?:udløbet|løbet ud|forkert|"
                 r"ugyldig|afvist|expired|wrong|incorrect|invalid|rejected|not recogni[sz]ed)|"
                 r"udløb\b|løb ud|expired|(?:bliver|blev|gets|got|keeps being) (?:\S+ )?"
                 rf"(?:afvist|rejected|declined)|(?:accepteres|godkendes|godtages|genkendes|passer) "

@@ -110,17 +110,22 @@ def system_rules() -> tuple[Rule, ...]:
                 # The disk or the storage reporting itself failing (tune17: blind13's misses
                 # of the kind): "Windows detected a hard disk problem", "Der opstod en fejl
                 # på disken", "Storage Pool 1 is degraded", "Drive 3 has failed".
-                r"\b(?:hard ?disk|harddisk|disk) ?problem\w*|\b(?:fejl|error) (?:på|on) (?:the )?"
+                # mend17: "hard disk problem", not a bare "disk problem" ("Disk cleanup says
+                # there is a disk problem with temp files"); a volume only with its number
+                # ("Volume 1 is degraded", not a headset's volume).
+                r"\b(?:hard ?disk|harddisk) ?problem\w*|\b(?:fejl|error) (?:på|on) (?:the )?"
                 r"(?:disk(?:en)?|harddisk(?:en)?|hard ?drive|ssd'?en)\b|"
                 r"\bwindows (?:har fundet|fandt|detected|has detected|found) (?:\S+ ){0,3}?(?:problem\w*|"
                 r"fejl\w*) (?:med|with|on|på) (?:the )?(?:harddisk\w*|hard ?(?:disk|drive)|disk\w*)|"
-                r"\b(?:storage pool|lagerpulje\w*|diskgruppe\w*|volume|volumen|array) (?:\d+ )?(?:\S+ )?"
+                r"\b(?:(?:storage pool|lagerpulje\w*|diskgruppe\w*|array) (?:\d+ )?|(?:volume|volumen) \d+ )(?:\S+ )?"
                 r"(?:is |er )?(?:degraded|degraderet)\b|"
                 r"\b(?:drive|disk|drev|harddisk|hard drive|ssd)(?:en|et)? (?:\d+ |[a-z]:? )?(?:has failed|"
                 r"er fejlet|har fejlet|is failing|fejler)\b|\b(?:physical disk|drive|disk) \d+ (?:failed|"
                 r"fejlede)\b",
                 # Windows started on a temporary profile: the user's files are out of reach.
-                r"\b(?:midlertidig profil|temporary profile)\b",
+                # mend17: not one a restart already put right ("efter genstart var det ok igen").
+                r"\b(?:midlertidig profil|temporary profile)\b(?![^.!?\n]*\b(?:ok|okay|fint|fine|normal|"
+                r"virker|works?|working) (?:igen|again)\b)",
                 # A machine that cannot get past its own start: "står i en reparationsløkke",
                 # "Fortryder ændringer ... genstarter og står der igen", "stuck in a restart loop".
                 r"\b(?:reparationsløkke\w*|genstartsløkke\w*|opstartsløkke\w*|repair loop|restart loop|"
