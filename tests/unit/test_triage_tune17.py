@@ -184,6 +184,7 @@ def test_a_ransom_mark_needs_a_demand_or_a_strange_ending_not_bitcoin_or_a_lock(
     # The ransom's own marks still count: a demand in bitcoin, files encrypted, an odd ending.
     for body in ("Der står på skærmen at vi skal betale i bitcoin inden fredag.",
                  "Alle mine dokumenter er blevet krypteret i nat.",
+                 "Alle vores filer er låst, og vi kan ikke åbne nogen af dem.",
                  "Alle filerne på drevet hedder nu noget med .crypt0r til sidst."):
         assert _rule("Filer", body) == "suspected_hack", body
 

@@ -163,12 +163,15 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:skal|kræver|krav om|demand|demands|demanded|demanding|must|have to|wants? (?:us|me) to|asks? (?:us|me) "
                 r"to) (?:\S+ ){0,2}?(?:betale|pay) (?:[\d.,$€]+ |(?:\S+ )?(?:i|in|med|with|via) )"
                 r"(?:bitcoin\w*|btc|krypto\w*|crypto\w*)",
-                # mend17: "låst/locked" only as done to them ("er blevet låst"); "alle mine
-                # filer er låst" is a document open elsewhere (BR-13), encrypted is the mark.
+                # mend17: not a document open elsewhere, said in the same sentence ("låst
+                # fordi Peter har dem åbne", "låst - de bruges af en anden bruger", BR-13).
                 r"\b(?:alle|all) (?:dine |mine |vores |your |my |our |the )?(?:filer|dokumenter|files|"
-                r"documents)\w* (?:\S+ ){0,2}?(?:(?:er blevet|blev|have been|has been|were) (?:\S+ )?"
-                r"(?:låst|locked)|(?:er blevet|er|blev|have been|has been|are|were) (?:\S+ )?"
-                r"(?:krypteret|encrypted))\b(?! (?:for redigering|for editing|af|by|fordi|because)\b)",
+                r"documents)\w* (?:\S+ ){0,2}?(?:er blevet|er|blev|have been|has been|are|were) (?:\S+ )?"
+                r"(?:låst|locked|krypteret|encrypted)\b(?! (?:for redigering|for editing|af|by)\b)"
+                # Open by someone ("har dem åbne", "open in Excel"), not "kan ikke åbne noget".
+                r"(?![^.!?\n]*\b(?:fordi|because|since|bruges|i brug|in use|har (?:\S+ ){0,2}?åbne?|"
+                r"er åbne?|åbne? (?:i|hos)|(?:is|are) open|open in|opened by|redigere\w*|editing|"
+                r"checked out|tjekket ud)\b)",
                 # Files given a strange ending, the ransom note's name: "filerne hedder nu
                 # noget med .locked til sidst", "READ_ME_RESTORE.txt" (tune17).
                 r"\b(?:filer(?:ne)?|dokumenter(?:ne)?|files|documents) (?:\S+ ){0,5}?(?:hedder|ender på|"
