@@ -46,7 +46,6 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import report
-from benchmarks.corpus import generate
 from benchmarks.sandbox import Sandbox, sandbox
 from tests.harness import clean_env
 
@@ -199,11 +198,7 @@ def _phase(box: Sandbox, n: int, command: list[str],
 def run(n: int, seed: int) -> dict[str, Any]:
     _children_cpu()
     with sandbox("budget") as box:
-        box.dovecot.append("INBOX", generate(n, seed))
-        config = box.write_config(smtp_out=None)
-        subprocess.run([sys.executable, "-m", "daemon", "db", "upgrade", "--config",
-                        str(config)], cwd=report.REPO, env=clean_env(), check=True,
-                       capture_output=True)
+        config = box.filled(n, seed)
         _children_cpu()  # the upgrade's CPU is not the floor's
         box.checkpoint()
         target = json.dumps({"host": box.dovecot.host, "port": box.dovecot.port,

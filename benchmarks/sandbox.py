@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,9 +19,11 @@ from typing import Any
 
 import psycopg
 
+from benchmarks import report
+from benchmarks.corpus import generate
 from benchmarks.floor import psycopg_url
 from daemon.settings import Settings, SupportSettings
-from tests.harness import write_config
+from tests.harness import clean_env, write_config
 from tests.servers import Dovecot, postgres_database
 
 
@@ -59,6 +63,16 @@ class Sandbox:
             sections.setdefault(name, {}).update(values)
         return write_config(self.root / "oo.toml", database_url=self.database_url,
                             imap=self.dovecot, smtp_out=smtp_out, extra=sections)
+
+    def filled(self, n: int, seed: int) -> Path:
+        """n corpus mails in INBOX and the database migrated by the daemon itself (`db
+        upgrade`, as an operator would); the config written for it (no relay)."""
+        self.dovecot.append("INBOX", generate(n, seed))
+        config = self.write_config(smtp_out=None)
+        subprocess.run([sys.executable, "-m", "daemon", "db", "upgrade", "--config",
+                        str(config)], cwd=report.REPO, env=clean_env(), check=True,
+                       capture_output=True)
+        return config
 
     def query(self, statement: str, *params: object) -> list[tuple[Any, ...]]:
         """Ask the database directly, not through the daemon's code under test."""

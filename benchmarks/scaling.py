@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import report
-from benchmarks.corpus import generate
 from benchmarks.sandbox import sandbox
 from tests.harness import clean_env
 
@@ -63,11 +62,7 @@ def drain(config: Path, workers: int, pin: str | None, daemons: int,
 def measure(cell: str, n: int, seed: int, repo: Path = report.REPO) -> dict[str, Any]:
     spec = CELLS[cell]
     with sandbox("scaling") as box:
-        box.dovecot.append("INBOX", generate(n, seed))
-        config = box.write_config(smtp_out=None)
-        subprocess.run([sys.executable, "-m", "daemon", "db", "upgrade", "--config",
-                        str(config)], cwd=report.REPO, env=clean_env(), check=True,
-                       capture_output=True)
+        config = box.filled(n, seed)
         box.checkpoint()
         load = report.load_average()
         seconds, cpu = drain(config, spec["workers"], spec["pin"], spec["daemons"], repo)
