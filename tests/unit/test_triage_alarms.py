@@ -150,3 +150,25 @@ def test_a_reply_thanking_for_help_given_sets_its_quoted_alarm_aside() -> None:
     # Thanks followed by the problem again is not settled.
     assert _rule("SV: Konto låst", "Tak fordi I hjalp, men min konto er låst igen.") \
         == "account_locked"
+
+
+def test_a_planned_alarm_test_told_afterwards_as_gone_as_planned_is_no_alarm() -> None:
+    # probe2: the customer reports that the announced test went as planned (nothing fails).
+    assert _rule("Test af alarm", "Afprøvningen i aftes forløb som planlagt: overvågningen "
+                 "meldte \"State: CRITICAL\" mens printserveren var slukket.") is None
+    assert _rule("Monitoring test", "The test on Friday went as planned, we got "
+                 "\"State: CRITICAL\" and then OK when the switch was back.") is None
+    # An alert with no test in it stays an alarm.
+    assert _rule("Alarm", "Overvågningen melder \"State: CRITICAL\" på filserveren.") \
+        == "system_error"
+
+
+def test_asking_whether_a_ups_beep_is_its_routine_self_test_is_no_alarm() -> None:
+    # probe2: a question about a regular short beep, not a UPS alarm.
+    assert _rule("Bip", "Vores UPS bipper et par gange hver anden mandag morgen, er det "
+                 "den faste selvtest?") is None
+    assert _rule("UPS", "The UPS beeps once every two weeks at 9, is that the automatic "
+                 "self-test?") is None
+    # A UPS that beeps with a fault on its display is an alarm, self-test asked or not.
+    assert _rule("UPS", "UPS'en bipper og viser battery fault, er det selvtesten?") \
+        == "system_error"

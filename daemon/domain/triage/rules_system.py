@@ -191,6 +191,15 @@ def system_rules() -> tuple[Rule, ...]:
                 # The UPS's own self-test passing: "beeped once, the display said Self test
                 # passed" (training d, normal).
                 r"\b(?:self[- ]?test|selvtest)\w* (?:\S+ )?(?:passed|ok|bestået|gennemført)\b",
+                # A test told afterwards as gone to plan: "Afprøvningen forløb som planlagt:
+                # overvågningen meldte State: CRITICAL" (probe2, issue 16): nothing failed.
+                r"\b(?:test\w*|afprøvning\w*)\b[^.!?\n]{0,60}?\b(?:som planlagt|efter planen|"
+                r"as planned|according to plan)\b",
+                # Asking whether a regular beep is the UPS's routine self-test (probe2); not
+                # when the sentence names a fault ("bipper og viser battery fault, er det selvtest?").
+                r"^(?![\s\S]*\b(?:battery fault|batterifejl|on battery|replace (?:the )?battery|"
+                r"udskift batteri|hyler|low runtime)\b)[\s\S]*\b(?:er det|is (?:it|that|this)) "
+                r"(?:\S+ ){0,2}?(?:self[- ]?test|selvtest)\w*",
                 # "Har I et kursus i hvad man gør ved systemfejl?": a course, not a fault.
                 r"\b(?:kursus|kurser|course|training|webinar|undervisning)\w* (?:\S+ ){0,3}?"
                 r"(?:i|om|in|on|about) (?:\S+ ){0,5}?(?:system[- ]?fejl|system errors?|blå ?skærm|"
