@@ -152,28 +152,22 @@ class ServerCpu:
         return counts
 
 
+def _reaped_cpu() -> float:
+    """CPU seconds of every child this process has reaped so far (cumulative)."""
+    usage = os.times()
+    return usage.children_user + usage.children_system
+
+
 def _timed_child(command: list[str]) -> tuple[float, float, str]:
     """Wall seconds, CPU seconds (its reaped children included) and stdout of a child."""
-    started = time.monotonic()
+    started, reaped = time.monotonic(), _reaped_cpu()
     proc = subprocess.Popen(command, cwd=report.REPO, env=clean_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = proc.communicate()  # reads both pipes, then reaps
     seconds = time.monotonic() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{command[:4]} exited {proc.returncode}: {err.decode()[-2000:]}")
-    return seconds, _children_cpu(), out.decode()
-
-
-_reaped = 0.0
-
-
-def _children_cpu() -> float:
-    """CPU of the children reaped since the last call (RUSAGE_CHILDREN is cumulative)."""
-    global _reaped
-    usage = os.times()
-    total = usage.children_user + usage.children_system
-    spent, _reaped = total - _reaped, total
-    return spent
+    return seconds, _reaped_cpu() - reaped, out.decode()
 
 
 def _phase(box: Sandbox, n: int, command: list[str],
@@ -196,10 +190,8 @@ def _phase(box: Sandbox, n: int, command: list[str],
 
 
 def run(n: int, seed: int) -> dict[str, Any]:
-    _children_cpu()
     with sandbox("budget") as box:
         config = box.filled(n, seed)
-        _children_cpu()  # the upgrade's CPU is not the floor's
         box.checkpoint()
         target = json.dumps({"host": box.dovecot.host, "port": box.dovecot.port,
                              "user": box.dovecot.user, "password": box.dovecot.password,
