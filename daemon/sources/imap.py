@@ -757,6 +757,20 @@ def _fetch_in_chunks(client: IMAPClient, uid: int) -> SpooledMail | bytes | None
     connection, and every pass would stop at this mail, the mail behind it waiting too.
     """
     spooled = _new_spool(uid)
+    try:
+        return _fetch_chunks_into(client, uid, spooled)
+    except BaseException:
+        # A connection lost half way: the pass tries the mail again later; its half
+        # file goes now, not when the collector comes by.
+        if spooled is not None:
+            spooled.close()
+        raise
+
+
+def _fetch_chunks_into(
+    client: IMAPClient, uid: int, spooled: SpooledMail | None
+) -> SpooledMail | bytes | None:
+    """_fetch_in_chunks' loop: into `spooled`, or into memory once it cannot take more."""
     buffer = io.BytesIO()  # the mail, when it cannot be spooled; getvalue() copies nothing
     while True:
         fetched = len(spooled) if spooled is not None else buffer.tell()

@@ -8,6 +8,7 @@ import errno
 from email.message import EmailMessage
 from unittest import mock
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -171,3 +172,29 @@ def test_no_temporary_file_at_all_holds_the_large_mail_in_memory() -> None:
     with mock.patch("tempfile.TemporaryFile", side_effect=OSError(errno.ENOSPC, "full")):
         fetched = _fetch(_PartialFetches(RAW))
     assert fetched == RAW
+
+
+class _LostAfterTwoChunks(_PartialFetches):
+    def __init__(self, raw: bytes) -> None:
+        super().__init__(raw)
+        self.calls = 0
+
+    def fetch(self, uids: list[int], items: list[str]) -> dict[int, dict[bytes, object]]:
+        self.calls += 1
+        if self.calls == 3:
+            raise OSError(errno.ECONNRESET, "connection reset")
+        return super().fetch(uids, items)
+
+
+def test_a_connection_lost_half_way_closes_the_temporary_file_at_once() -> None:
+    # The pass retries the mail later; its half file must not wait for the collector.
+    made: list[SpooledMail] = []
+    real = SpooledMail.__init__
+
+    def record(self: SpooledMail) -> None:
+        real(self)
+        made.append(self)
+
+    with mock.patch.object(SpooledMail, "__init__", record), pytest.raises(OSError):
+        _fetch(_LostAfterTwoChunks(RAW))
+    assert len(made) == 1 and made[0]._file.closed  # noqa: SLF001
