@@ -83,6 +83,28 @@ def test_a_spooled_mail_is_stubbed_as_the_same_bytes_are(
         assert stub_spooled(spool(raw, 13)) == stub_large_base64(raw)
 
 
+@settings(max_examples=300)
+@example([(CTE, 1, N)], False)  # the mail's first line, and its last without a line end
+@example([(LINES[1], 2, b"\n")], True)
+@given(
+    lines=st.lists(
+        st.tuples(st.sampled_from(LINES), st.integers(1, 3), st.sampled_from([b"\n", b"\r\n"])),
+        max_size=30,
+    ),
+    last_newline=st.booleans(),
+)
+def test_base64_headers_are_found_where_the_line_anchored_pattern_finds_them(
+    lines: list[tuple[bytes, int, bytes]], last_newline: bool
+) -> None:
+    # The search that looks for "\n" first (issue 18: the multiline "^" tried every
+    # position of a 400 KB mail) must find exactly the lines the anchored one finds.
+    raw = b"".join((line + end) * times for line, times, end in lines)
+    if not last_newline:
+        raw = raw.rstrip(b"\r\n")
+    anchored = [(m.start(), m.end()) for m in large_mail._BASE64_HEADER.finditer(raw)]
+    assert list(large_mail.base64_headers(raw)) == anchored
+
+
 def big_mail(attachment: int, *, maintype: str = "application", subtype: str = "pdf") -> bytes:
     msg = EmailMessage()
     msg["From"] = "Søren <soren@kunde.dk>"
