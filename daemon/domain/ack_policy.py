@@ -53,12 +53,21 @@ class AcksSent:
             sent.count(address)
         return sent
 
-    def count(self, address: str) -> None:
+    @classmethod
+    def counted(cls, recipients: Iterable[tuple[str, int]]) -> AcksSent:
+        """From (address as stored, how many acks it was sent): the same as `of` given
+        each address that many times."""
+        sent = cls()
+        for address, times in recipients:
+            sent.count(address, times)
+        return sent
+
+    def count(self, address: str, times: int = 1) -> None:
         folded = fold_address(address)
         domain = folded.rpartition("@")[2]
-        self.by_address[folded] = self.by_address.get(folded, 0) + 1
-        self.by_domain[domain] = self.by_domain.get(domain, 0) + 1
-        self.total += 1
+        self.by_address[folded] = self.by_address.get(folded, 0) + times
+        self.by_domain[domain] = self.by_domain.get(domain, 0) + times
+        self.total += times
 
 
 def fold_address(address: str) -> str:

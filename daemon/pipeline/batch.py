@@ -61,7 +61,7 @@ class BatchLookups:
         """Acknowledgements of the last hour (the rate limits), counted on by every run
         of the batch as it queues its own."""
         since = self.now - timedelta(hours=1)
-        return AcksSent.of(repository.ack_recipients_since(self.conn, since))
+        return AcksSent.counted(repository.ack_recipients_since(self.conn, since))
 
 
 @dataclass
@@ -103,7 +103,7 @@ class Run:
         if self.batch is not None:
             return self.batch.acks_sent
         since = self.now - timedelta(hours=1)
-        return AcksSent.of(repository.ack_recipients_since(self.conn, since))
+        return AcksSent.counted(repository.ack_recipients_since(self.conn, since))
 
     @functools.cached_property
     def _cases_now(self) -> dict[int, Row[Any]]:

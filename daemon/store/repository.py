@@ -550,17 +550,21 @@ def update_cases(conn: Connection, changes: dict[int, dict[str, Any]]) -> None:
         conn.execute(statement, rows)
 
 
-def ack_recipients_since(conn: Connection, since: datetime) -> list[str]:
-    """The customer of every acknowledgement sent since `since` (one per ack).
+def ack_recipients_since(conn: Connection, since: datetime) -> list[tuple[str, int]]:
+    """Each customer acknowledged since `since`, as stored, with how many acks.
 
     The rate limits keep this to a few hundred an hour; ix_messages_ack_at finds them.
+    Counted by the database (issue 18): a backlog's pass looks this up for every batch,
+    and one row per ack was every ack of the pass so far each time. The addresses are
+    folded for the limits by the caller (ack_policy.fold_address), not here.
     """
     rows = conn.execute(
-        select(cases.c.customer_email)
+        select(cases.c.customer_email, func.count())
         .join(messages, messages.c.case_id == cases.c.id)
         .where(messages.c.kind == "ack", messages.c.at >= since)
+        .group_by(cases.c.customer_email)
     )
-    return [address for (address,) in rows]
+    return [(address, count) for address, count in rows]
 
 
 @dataclass(frozen=True)

@@ -98,3 +98,19 @@ def test_no_ack_to_a_sender_our_border_mta_says_is_forged(
     acks = _deliver(tmp_path, dovecot, smtp_sink, pg_url, [forged, honest], {})
     assert sql(pg_url, "SELECT count(*) FROM cases") == [(2,)]
     assert [a["To"] for a in acks] == ["kunde@firma.example"]
+
+
+def test_the_last_hours_acks_are_counted_per_mailbox_across_passes(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    # The second pass reads the first one's acks from the database, counted there per
+    # address as stored (issue 18): one address acknowledged twice, and a case/+tag
+    # variant of it, are three acks to one mailbox against its limit of five.
+    support = {"ack_limit_per_hour": 5}
+    first = [_mail(1, "bo@firma.example"), _mail(2, "bo@firma.example"),
+             _mail(3, "Bo+x@Firma.example")]
+    assert len(_deliver(tmp_path, dovecot, smtp_sink, pg_url, first, support)) == 3
+    second = [_mail(10 + n, f"bo+{n}@firma.example") for n in range(4)]
+    acks = _deliver(tmp_path, dovecot, smtp_sink, pg_url, second, support)
+    assert sql(pg_url, "SELECT count(*) FROM cases") == [(7,)]
+    assert len(acks) == 5  # the first pass's three and two of the second's four

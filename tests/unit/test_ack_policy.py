@@ -199,3 +199,13 @@ def test_a_closure_without_a_name_is_still_a_closed_day() -> None:
     calendar = BusinessCalendar(extra_closed=frozenset({date(2026, 11, 27)}))  # a Friday
     hours = ack_hours(calendar, cph(2026, 11, 27, 10), cph(2026, 11, 27, 10), "en")
     assert hours.closed_day == "" and hours.back_at == cph(2026, 11, 30, 8)
+
+
+def test_acks_counted_by_stored_address_add_up_as_one_by_one() -> None:
+    # The database counts the acks per address as stored (issue 18); the limits fold
+    # case and +tags here, so "Bo@", "bo+x@" and "bo@" still share one mailbox's count.
+    sent = ["Bo@Firma.dk", "bo+x@firma.dk", "bo@firma.dk", "ib@firma.dk", "ib@andet.dk",
+            "Bo@Firma.dk"]
+    stored = {address: sent.count(address) for address in sent}
+    assert AcksSent.counted(stored.items()) == AcksSent.of(sent)
+    assert AcksSent.counted(stored.items()).by_address["bo@firma.dk"] == 4
