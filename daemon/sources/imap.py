@@ -645,7 +645,7 @@ class _Pass:
             if repository.attempts_of(conn, self.name, self.uidvalidity, uids):
                 return _Begun(mails)
             tried = repository.count_attempts(
-                conn, self.name, self.uidvalidity, uids, source.clock()
+                conn, self.name, self.uidvalidity, uids, source.clock(), untried=True
             )
         submit = self._executor.submit
         preparing = [submit(source.prepare, mail, source._should_stop) for mail in mails]

@@ -953,15 +953,25 @@ def attempts_of(
 
 
 def count_attempts(
-    conn: Connection, source: str, uidvalidity: int, uids: Sequence[int], now: datetime
+    conn: Connection,
+    source: str,
+    uidvalidity: int,
+    uids: Sequence[int],
+    now: datetime,
+    *,
+    untried: bool = False,
 ) -> dict[int, Attempts]:
-    """Add one try to each of `uids`; returns the tries each had before this one."""
+    """Add one try to each of `uids`; returns the tries each had before this one.
+
+    `untried`: the caller read in this transaction that none of `uids` has a try yet
+    (attempts_of), so they are not looked up again (a round trip a batch, issue 18); a
+    row another daemon added since is counted on by the upsert all the same."""
     where = and_(
         mail_attempts.c.source == source,
         mail_attempts.c.uidvalidity == uidvalidity,
         mail_attempts.c.uid.in_(list(uids)),
     )
-    before = {
+    before = {} if untried else {
         uid: Attempts(count, last_error)
         for uid, count, last_error in conn.execute(
             select(mail_attempts.c.uid, mail_attempts.c.count, mail_attempts.c.last_error).where(

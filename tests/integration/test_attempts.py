@@ -1,0 +1,43 @@
+"""Counting a batch's tries (daemon/store/repository.py count_attempts) against real
+PostgreSQL: the pass looked them up already in the same transaction, and says so."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import event, text
+
+from daemon.store import repository
+from daemon.store.engine import make_engine
+from daemon.store.migrate import upgrade
+
+NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+
+def _tries(conn, uids: list[int]) -> dict[int, int]:
+    rows = conn.execute(text("SELECT uid, count FROM mail_attempts WHERE uid = ANY(:u)"),
+                        {"u": uids})
+    return dict(rows.all())
+
+
+def test_untried_uids_are_counted_without_being_looked_up_again(pg_url: str) -> None:
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_: statements.append(statement))
+    with engine.begin() as conn:
+        statements.clear()
+        looked_up = repository.count_attempts(conn, "imap:INBOX", 7, [1, 2, 3], NOW)
+        selects_when_asked = sum(s.lstrip().upper().startswith("SELECT") for s in statements)
+        statements.clear()
+        told = repository.count_attempts(conn, "imap:INBOX", 7, [4, 5, 6], NOW, untried=True)
+        selects_when_told = sum(s.lstrip().upper().startswith("SELECT") for s in statements)
+    assert (selects_when_asked, selects_when_told) == (1, 0)
+    assert list(looked_up.values()) == list(told.values()) == [repository.Attempts(0, None)] * 3
+    with engine.begin() as conn:
+        assert _tries(conn, [1, 2, 3, 4, 5, 6]) == dict.fromkeys([1, 2, 3, 4, 5, 6], 1)
+        # A row that is there after all (another daemon's) is counted on, not an error.
+        repository.count_attempts(conn, "imap:INBOX", 7, [6], NOW, untried=True)
+        assert _tries(conn, [6]) == {6: 2}
+    engine.dispose()
