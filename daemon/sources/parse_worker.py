@@ -94,8 +94,11 @@ class _Channel:
         data = pickle.dumps(value)
         size = len(data)
         header = struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
-        self._write(header)
-        self._write(data)
+        if size <= 64 * 1024:  # one write, so the daemon's thread wakes once (issue 18)
+            self._write(header + data)
+        else:
+            self._write(header)
+            self._write(data)
 
     def _read(self, size: int) -> bytes:
         # Into a BytesIO, whose getvalue() hands its buffer over: a big mail's bytes

@@ -33,9 +33,11 @@ import contextlib
 import dataclasses
 import logging
 import os
+import pickle
 import queue
 import site
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -190,9 +192,7 @@ class PreparePool:
             ) from exc
         try:
             deadline = time.monotonic() + self.timeout
-            # The bytes as they are, not inside a pickle: no copy of a 40 MB mail here.
-            worker.conn.send((dataclasses.replace(mail, raw=b""), hidden))
-            worker.conn.send_bytes(slim)
+            send_mail(worker.conn, dataclasses.replace(mail, raw=b""), hidden, slim)
             while not worker.conn.poll(_CHECK_SECONDS):
                 if should_stop():
                     raise PrepareStopped("stopping: the mail's preparation was abandoned")
@@ -268,6 +268,38 @@ class _Worker:
             self.process.wait(5)
         with contextlib.suppress(Exception):
             self.conn.close()
+
+
+# A mail's bytes up to this size are sent in one write with the frame before them.
+_JOINED_BYTES = 64 * 1024
+
+
+def send_mail(conn: Connection, bare: InboundMail, hidden: dict[str, int], slim: bytes) -> None:
+    """The mail without its bytes and the sizes hidden from them (one frame), then the
+    bytes (a second frame), as `Connection.send` and `send_bytes` frame them (the
+    worker's _Channel reads them so): in one write when the bytes are small, so the
+    worker wakes once for a mail, not once a frame (issue 18); a big mail's bytes as
+    they are, not copied behind the frame header."""
+    described = pickle.dumps((bare, hidden))
+    head = _frame_header(described) + described + _frame_header(slim)
+    if len(slim) <= _JOINED_BYTES:
+        _write_all(conn.fileno(), head + slim)
+    else:
+        _write_all(conn.fileno(), head)
+        _write_all(conn.fileno(), slim)
+
+
+def _frame_header(payload: bytes) -> bytes:
+    """multiprocessing.connection's frame header (Connection._send_bytes): a 4-byte
+    signed big-endian length, or -1 and an 8-byte one."""
+    size = len(payload)
+    return struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _worker_environment() -> dict[str, str]:

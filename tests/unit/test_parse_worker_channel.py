@@ -65,3 +65,34 @@ def test_a_worker_imports_no_multiprocessing() -> None:
     done = subprocess.run([sys.executable, "-P", "-c", script], capture_output=True,
                           text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_mail_sent_by_the_pool_is_read_by_the_worker_as_two_frames() -> None:
+    # prepare_pool.send_mail writes the mail's description and its bytes with the
+    # framing of Connection.send and send_bytes, a small mail in one write (issue 18).
+    from datetime import UTC, datetime
+    from unittest import mock
+
+    from daemon.inbound import InboundMail
+    from daemon.sources import prepare_pool
+
+    daemon, worker = _pair()
+    bare = InboundMail(raw=b"", source="imap:INBOX", received_at=datetime(2026, 12, 5, tzinfo=UTC),
+                       uidvalidity=3, uid=9)
+    small, big = b"From: a@b.dk\r\n\r\nHej\r\n", os.urandom(200 * 1024)
+    with mock.patch.object(prepare_pool.os, "write", wraps=os.write) as write:
+        prepare_pool.send_mail(daemon, bare, {}, small)
+    assert write.call_count == 1
+    assert worker.recv() == (bare, {})
+    assert worker.recv_bytes() == small
+    sender = threading.Thread(
+        target=lambda: prepare_pool.send_mail(daemon, bare, {"OO-STUBBED-BASE64-0": 7}, big))
+    sender.start()
+    assert worker.recv() == (bare, {"OO-STUBBED-BASE64-0": 7})
+    assert worker.recv_bytes() == big
+    sender.join()
+    # And the worker's answer, small in one write too, is read by the daemon's end.
+    with mock.patch("daemon.sources.parse_worker.os.write", wraps=os.write) as write:
+        worker.send({"answer": 1})
+    assert write.call_count == 1
+    assert daemon.recv() == {"answer": 1}
