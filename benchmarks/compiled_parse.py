@@ -51,7 +51,7 @@ from daemon.mail.sender import sender_of
 from daemon.reading import slim_copy
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_CORPUS = REPO.parent.parent / "shared" / "corpus"
+SHARED_CORPUS = REPO.parent / "shared" / "corpus"  # as tests/corpus finds it
 # The header fields the daemon's rules read (reading.py, autoreply, sender, staff, DSN).
 READ_HEADERS = ("Subject", "From", "To", "Cc", "Sender", "Reply-To", "Return-Path",
                 "Message-ID", "In-Reply-To", "References", "Date", "Auto-Submitted",
@@ -63,6 +63,8 @@ Mail = tuple[str, bytes]  # (name, bytes)
 
 def shared_mails(root: Path = SHARED_CORPUS) -> list[Mail]:
     found = sorted(p for p in root.rglob("*") if p.is_file() and p.name != "README.md")
+    if not found:
+        raise SystemExit(f"no mails in {root}: the shared corpus is beside the repository")
     return [(str(p.relative_to(root)), p.read_bytes()) for p in found]
 
 
