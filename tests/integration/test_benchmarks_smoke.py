@@ -253,3 +253,14 @@ def test_flush_cost_benchmark_splits_each_send_by_who_spent_it(tmp_path: Path) -
     for row in rows:
         assert row["postfix_ms"] > 0 and row["wall_ms"] > 0 and row["process_ms"] > 0
         assert row["postgres_ms"] >= 0 if row["phase"] == "flush" else row["postgres_ms"] == 0
+
+
+def test_worker_cpu_stages_add_up_to_the_parse_they_copy(tmp_path: Path) -> None:
+    # benchmarks/worker_cpu.py repeats parse()'s steps to time each; it exits 1 when the
+    # mail they build differs from parse()'s, so the table cannot drift from the code.
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.worker_cpu", "--n", "60", "--rounds", "1"],
+        cwd=REPO, capture_output=True, text=True, env=clean_env(), timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "worker: classify" in done.stdout and "FAILED" not in done.stdout
