@@ -9,8 +9,8 @@ daemon reads the weights it writes with plain Python (no numpy in the daemon or 
 parsing workers: their memory is counted, issue 18).
 
 Trained on every labelled set: tests/unit/triage_sentences.tsv (the tuning set),
-tests/unit/triage_training_extra.tsv, triage_training_a.tsv ... triage_training_e.tsv
-(mails written to train on) and the blind sets blind..blind12, all measured and reported
+tests/unit/triage_training_extra.tsv, triage_training_a.tsv ... triage_training_g.tsv
+(mails written to train on) and the blind sets blind..blind16, all measured and reported
 before they were trained on. What that gives on mail nobody tuned to is estimated by
 leaving a round out (benchmarks/triage_loso.py --round; leaving one set out flatters), never
 by scoring a set trained on.
@@ -65,10 +65,10 @@ TRAINING_ONLY = [
     # f: written by tune17 at the kinds blind13/blind14 showed once they were measured.
     triage_accuracy.SENTENCES.with_name("triage_training_f.tsv"),
 ]
-# The blind sets measured and reported before they were trained on; a later set (blind15
+# The blind sets measured and reported before they were trained on; a later set (blind17
 # ...) is never read here: it measures the result, once.
 TRAINED_BLIND_SETS = {name: triage_accuracy.BLIND_SETS[name]
-                      for name in ("blind", *(f"blind{n}" for n in range(2, 15)))}
+                      for name in ("blind", *(f"blind{n}" for n in range(2, 17)))}
 TRAINING = [triage_accuracy.SENTENCES, *TRAINING_ONLY, *TRAINED_BLIND_SETS.values()]
 WORD_NGRAMS = (1, 2)
 MIN_DF = 2  # an n-gram seen in one mail only says nothing general
@@ -143,6 +143,18 @@ class Settings:
 # R 0.978 (629 tp, 17 fp, 14 fn); 9+10 P 0.990 R 0.967, 11+12 P 0.955 R 0.981, 13+14
 # P 0.977 R 0.986. The rules were fixed on blind13/14's misses and every
 # earlier round's, so each round-out row flatters the rules.
+#
+# Issue 16, tune18. blind15/blind16 measured once (pooled fresh P 0.944 R 0.923 against the
+# round-out's P 0.974 R 0.978: recall 0.055 and precision 0.03 lower), their misses fixed in
+# the rules by kind (branches alarms, mend17); trained on blind..blind16, training a-g. The
+# rule, fixed before the sweep was run: tune17's, with round 15+16 added (SWEEP_ROUNDS:
+# 9+10, 11+12, 13+14, 15+16, each with the mails written after its kinds of miss out): the
+# highest pooled recall at pooled round-out precision >= 0.95, of equal recall the highest
+# threshold; then the guard, unchanged: the next step up until the model so trained flags
+# no hand-written normal mail of tests/unit/test_triage*.py; no guard test is changed.
+# Before the sweep, the kinds of normal mail that forced tune17's guard up were settled in
+# general terms (learned.asked_about: a text ending "nu virker det", "kun mig." alone, an
+# update that failed to install, the building's door alone; tests/unit/test_triage_tune18.py).
 CHOSEN = Settings(words=True, threshold=0.75)
 
 
