@@ -50,6 +50,7 @@ from daemon.domain.triage.learned_score import (
 )
 from daemon.domain.triage.model import Finding, Rule
 from daemon.domain.triage.normalise import normalise_text, reply_headline
+from daemon.domain.triage.replies import STILL_BROKEN
 from daemon.domain.triage.starts import Starts
 
 WEIGHTS = Path(__file__).with_name("learned_weights.json")
@@ -81,6 +82,38 @@ _DENIED_FAULT = re.compile(
     r"|(?:uden|without(?: any)?) (?:fejl|problemer|errors|problems|issues)\b"
     r"|ingen fejl (?:hos|for|med|på|i|efter)\b)"
 )
+# Mail the model misreads for a reason the rules can say in general terms (tune18, issue
+# 16): its n-grams weigh the fault words and cannot read what settles them. Each was found
+# flagged among the hand-written normal mails of the tests at a lower threshold; in the
+# labelled sets the critical mails of these kinds are the rules' to find (every one is).
+_SETTLED_FOR_THE_MODEL = re.compile(
+    # The text ends saying it works now: "Teams bad mig logge ind igen, og det gjorde jeg.
+    # Nu virker det." A fault told after it is not settled by it (only a greeting, a
+    # thank-you or a name may follow), nor one still wrong (replies.STILL_BROKEN).
+    r"\b(?:(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)|"
+    r"(?:det|den|it|alt|everything) (?:virker|fungerer|kører|works|is working) (?:\S+ )?"
+    r"(?:igen|nu|fint|again|now|fine))\b[^.!?\n]{0,20}[.!]*\s*"
+    r"(?:(?:mvh|hilsen|vh|venlig hilsen|tak|thanks|regards|cheers)\b[^\n]{0,40})?\s*"
+    r"(?:\n[^\n]{0,30})?\s*$"
+    # One user, said as its own sentence: "Kan ikke printe. Kun mig." BR-8 needs everyone;
+    # one person's fault is BR-13's simple task (a hack is the rules' to find).
+    r"|(?:^|[.!?\n]\s*)(?:det er |it'?s |it is )?(?:kun|only|just) (?:mig|me)\s*(?:[.!]|$)"
+    # An update that failed to install: "Windows kunne ikke installere opdateringen i nat"
+    # (BR-13; a log-on or system that fails after an update is the rules' to find).
+    r"|\b(?:kunne|kan) ikke installere (?:\S+ ){0,2}?opdatering\w*"
+    r"|\b(?:failed to|could not|couldn'?t|can'?t|cannot) install (?:\S+ ){0,2}?updates?\b"
+)
+# The building's door, keys or locksmith, nothing of IT named: "Ingen kommer ind på
+# kontoret før låsesmeden har været her" is a place, not a log-on (BR-9 means IT). The
+# model reads "ingen kommer ind" as everyone locked out of a system.
+_BUILDING_ONLY = re.compile(
+    r"^(?![\s\S]*\b(?:net|nettet|internet|wifi|forbindelse|pc|computer\w*|\w*server\w*|\w*system\w*|"
+    r"konto(?:en|er|erne)?|accounts?|login|log ?in|logge|kode\w*|password|mail\w*|kasse\w*|"
+    r"hack\w*|virus)\b)[\s\S]*\b(?:låsesmed\w*|hoveddør\w*|yderdør\w*|døren|dørene|nøglen|"
+    r"nøglerne|locksmith|front door|the door|the keys)\b"
+)
+
+
 @dataclass(frozen=True)
 class Weights:
     ngrams: tuple[int, int]
@@ -258,8 +291,14 @@ def probability_of(text: str, path: Path = WEIGHTS) -> float:
 
 def asked_about(text: str) -> bool:
     """Whether the model is asked about this text at all: not a short note (MIN_WORDS),
-    not a mail that says the fault is absent (_DENIED_FAULT)."""
-    return len(text.split()) >= MIN_WORDS and _DENIED_FAULT.search(text) is None
+    not a mail that says the fault is absent (_DENIED_FAULT), that says what settles it
+    (_SETTLED_FOR_THE_MODEL, unless replies.STILL_BROKEN), or that is about the building's
+    door alone (_BUILDING_ONLY)."""
+    if len(text.split()) < MIN_WORDS or _DENIED_FAULT.search(text) is not None:
+        return False
+    if _SETTLED_FOR_THE_MODEL.search(text) is not None and STILL_BROKEN.search(text) is None:
+        return False
+    return _BUILDING_ONLY.search(text) is None
 
 
 class LearnedRule(Rule):
