@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from daemon.domain.triage.learned import asked_about, judged_text
+from daemon.domain.triage import classify, default_rules
+from daemon.domain.triage.learned import LearnedRule, asked_about, judged_text
+from daemon.domain.triage.model import Finding
+from daemon.domain.triage.starts import Starts
 
 
 def _asked(subject: str, body: str) -> bool:
@@ -52,3 +55,68 @@ def test_a_mail_settled_in_words_the_model_cannot_read_is_not_put_to_it(
 ])
 def test_a_fault_beside_those_words_is_still_put_to_the_model(subject: str, body: str) -> None:
     assert _asked(subject, body), body
+
+
+class _AlwaysCritical(LearnedRule):
+    """In the model's place: says critical whenever it is asked."""
+
+    def find(self, text: str, subject_end: int, starts: Starts) -> Finding:
+        return Finding(evidence="asked")
+
+
+def _with_model(subject: str, body: str) -> bool:
+    return classify(subject, body, (*default_rules()[:-1], _AlwaysCritical())).critical
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("SV: Svindelmail", "Mange tak fordi I hjalp så hurtigt i går. Jeg har fået ny adgangskode "
+                        "og logget på igen, og I har tjekket at intet blev sendt.\n\nLotte"),
+    ("Re: Kan ikke komme på", "Problemet er løst, tak. Jeg havde skrevet min kode i den gamle "
+                              "app.\n\n> Jeg kan ikke komme på Teams i dag."),
+    ("RE: Virus?", "Thanks for the quick response yesterday, the scan came back clean and the "
+                   "laptop is fine.\nRaj"),
+])
+def test_a_reply_whose_own_words_say_it_is_over_is_not_put_to_the_model(
+        subject: str, body: str) -> None:
+    assert not _with_model(subject, body), body
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    # Not over: the fault is back, in other words than "virker ikke".
+    ("SV: Kassen", "Nu er den gal igen, kassen siger ingen forbindelse. Det holdt en time."),
+    ("Re: Netværk", "Tak for hjælpen i går. Nu er det galt igen, ingen af os har net."),
+    # A reply that says nothing is over is put to the model as before.
+    ("SV: Mail", "Jeg har prøvet det I skrev, men der kommer stadig mails ud fra min konto."),
+])
+def test_a_reply_with_the_fault_back_is_still_put_to_the_model(subject: str, body: str) -> None:
+    assert _with_model(subject, body), body
+
+
+@pytest.mark.parametrize("body", [
+    "Tusind tak, nu beder Outlook ikke mere om koden!\n\n> Outlook bliver ved med at spørge "
+    "efter min adgangskode.",
+    "Great, it stopped asking for my password after the restart. Thanks!\n\n> The sign-in box "
+    "keeps popping up again and again.",
+])
+def test_a_thanks_reply_saying_the_prompt_stopped_sets_the_quoted_loop_aside(body: str) -> None:
+    # BR-9's log-on problem is the quoted original; the new text says it is over.
+    assert not classify("SV: Kode", body, default_rules()[:-1]).critical, body
+
+
+def test_a_prompt_that_no_longer_starts_a_machine_is_not_a_settled_prompt() -> None:
+    # "kommer ikke mere op" may be a machine that does not start: not read as settled.
+    assert classify("SV: Server", "Tak for svaret, men serveren kommer ikke mere op, ingen af "
+                    "os kan arbejde.").critical
+
+
+def test_a_system_error_seen_only_at_home_with_the_office_fine_is_no_alarm() -> None:
+    # BR-9 "systemfejl" is the customer's system failing; a private line at home is not.
+    assert not classify("Derhjemme", "Programmet sagde 'Fejl ved forbindelse til server' "
+                        "hjemme i weekenden, men på kontoret kører det normalt igen.").critical
+    assert not classify("Home", "Got 'Unhandled exception' from the booking app at home last "
+                        "night, but at the office it works as usual.").critical
+    # Everywhere, or at the office too, it stands.
+    assert classify("Fejl", "Vi får 'Fejl ved forbindelse til server' både hjemme og på "
+                    "kontoret, ingen kan bruge programmet.").critical
+    assert classify("Error", "The booking app shows 'Unhandled exception' at home, and at the "
+                    "office it fails too.").rule == "system_error"

@@ -89,10 +89,12 @@ _DENIED_FAULT = re.compile(
 _SETTLED_FOR_THE_MODEL = re.compile(
     # The text ends saying it works now: "Teams bad mig logge ind igen, og det gjorde jeg.
     # Nu virker det." A fault told after it is not settled by it (only a greeting, a
-    # thank-you or a name may follow), nor one still wrong (replies.STILL_BROKEN).
+    # thank-you or a name may follow; "... og det virker fint på både pc og telefon" is
+    # settled, "... virker fint, men ..." is not), nor one still wrong (replies.STILL_BROKEN).
     r"\b(?:(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)|"
     r"(?:det|den|it|alt|everything) (?:virker|fungerer|kører|works|is working) (?:\S+ )?"
-    r"(?:igen|nu|fint|again|now|fine))\b[^.!?\n]{0,20}[.!]*\s*"
+    r"(?:igen|nu|fint|again|now|fine))\b(?:(?!\b(?:men|but|undtagen|except)\b)[^.!?\n]){0,30}"
+    r"[.!]*\s*"
     r"(?:(?:mvh|hilsen|vh|venlig hilsen|tak|thanks|regards|cheers)\b[^\n]{0,40})?\s*"
     r"(?:\n[^\n]{0,30})?\s*$"
     # One user, said as its own sentence: "Kan ikke printe. Kun mig." BR-8 needs everyone;

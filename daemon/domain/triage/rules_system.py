@@ -200,6 +200,12 @@ def system_rules() -> tuple[Rule, ...]:
                 r"^(?![\s\S]*\b(?:battery fault|batterifejl|on battery|replace (?:the )?battery|"
                 r"udskift batteri|hyler|low runtime)\b)[\s\S]*\b(?:er det|is (?:it|that|this)) "
                 r"(?:\S+ ){0,2}?(?:self[- ]?test|selvtest)\w*",
+                # Seen only at home, the office fine: "Jeg fik 'Fejl ved forbindelse til server'
+                # hjemme på min egen wifi, men på kontoret virker det fint" (probe2, tune18):
+                # a private line, not the customer's system failing (BR-9).
+                r"\b(?:hjemme|derhjemme|hjemmefra|at home|from home)\b[^.!?\n]{0,80}?\b(?:men|but) "
+                r"(?:\S+ ){0,2}?(?:på kontoret|på arbejdet|at the office|in the office|at work)\b "
+                r"(?:\S+ )?(?:virker|fungerer|kører|works?|is fine|runs?|er (?:det|den|alt) fint)\b",
                 # "Har I et kursus i hvad man gør ved systemfejl?": a course, not a fault.
                 r"\b(?:kursus|kurser|course|training|webinar|undervisning)\w* (?:\S+ ){0,3}?"
                 r"(?:i|om|in|on|about) (?:\S+ ){0,5}?(?:system[- ]?fejl|system errors?|blå ?skærm|"
