@@ -120,3 +120,18 @@ def test_a_system_error_seen_only_at_home_with_the_office_fine_is_no_alarm() -> 
                     "kontoret, ingen kan bruge programmet.").critical
     assert classify("Error", "The booking app shows 'Unhandled exception' at home, and at the "
                     "office it fails too.").rule == "system_error"
+
+
+def test_the_firms_own_business_program_quoting_its_error_is_a_system_error() -> None:
+    # BR-9 "systemfejl": the program the business runs on tells of its own fault.
+    assert classify("Lønprogram", "Programmet vi laver lønsedler i giver fejlen 'Database "
+                    "utilgængelig (kode 17)'. Lønnen skal ud fredag.").rule == "system_error"
+    assert classify("Booking", "Our booking system shows the error \"License server not "
+                    "responding - code 0x2A\" since this morning.").rule == "system_error"
+    assert classify("Kasse", "Vores kassesystem viser fejlen: 'Terminal offline E-204'. "
+                    "Hvad gør vi?").rule == "system_error"
+    # The firm's program without a quoted error, or a quoted reminder asked about: not so.
+    assert classify("Lønprogram", "Programmet vi laver lønsedler i er lidt langsomt i dag."
+                    ).rule != "system_error"
+    assert classify("Spørgsmål", "Hvad betyder det når vores lagerprogram siger 'Husk at "
+                    "gemme' hele tiden? Det er bare irriterende.").rule != "system_error"

@@ -167,6 +167,16 @@ def system_rules() -> tuple[Rule, ...]:
                 r"(?:undtagelse|fejl)\b|\bfejl ved forbindelse til (?:database)?server\w*|"
                 r"\bkontakt (?:din |jeres )?systemadministrator\b|\bcontact (?:your )?system "
                 r"administrator\b",
+                # The firm's own business program quoting its error, however it is worded:
+                # "Programmet vi downloader tachografdata med giver fejlen 'Kortlæser ikke
+                # fundet - fejlkode 0x1F'" (blind15, tune18), "our booking system shows the
+                # error '...'". Not an error code alone, nor one person's program ("Teams
+                # giver fejlkode 0x8004010f": the synthetic corpus, normal).
+                r"\b(?:(?:programmet|systemet|softwaren|appen) (?:som )?vi (?:\S+ ){0,4}?|vores "
+                r"(?:\S+ )?\w*(?:program|system)\w* |our (?:\S+ )?\w*(?:program|software|system)\w* |"
+                r"the (?:\S+ )?(?:program|software|system|app) (?:that )?we (?:\S+ ){0,4}?)(?:\S+ ){0,2}?(?:giver|viser|melder|siger|"
+                r"kommer med|gives|shows|says|throws) (?:\S+ )?(?:fejlen|fejlmeddelelsen|"
+                r"fejlbeskeden|the error|the error message|an error) ?:? ?['\x22][^'\x22\n]{3,120}['\x22]",
                 r"\b(?:critical[ _]process[ _]died|kernel[ _]security[ _]check|irql[ _]not[ _]less|"
                 r"page[ _]fault[ _]in|memory[ _]management|system[ _]thread[ _]exception|"
                 r"whea[ _]uncorrectable|kmode[ _]exception)",
