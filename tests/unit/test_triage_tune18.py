@@ -135,3 +135,60 @@ def test_the_firms_own_business_program_quoting_its_error_is_a_system_error() ->
                     ).rule != "system_error"
     assert classify("Spørgsmål", "Hvad betyder det når vores lagerprogram siger 'Husk at "
                     "gemme' hele tiden? Det er bare irriterende.").rule != "system_error"
+
+
+# Round-out misses (triage_loso --round ... --show-misses), fixed by kind: a rule's
+# cancellation that was wrong also muzzled the model (BR-9 "mistanke om hack").
+
+def test_a_negation_inside_a_quoted_message_is_not_the_writers() -> None:
+    assert classify("Returmails", "I nat kom der 40 svar med 'Kan ikke afleveres' på mails "
+                    "jeg aldrig har sendt.").critical
+    assert classify("Bounces", "My inbox is full of \"Message not delivered\" bounces for "
+                    "emails I never sent.").critical
+    # The writer's own negation still negates; a quote still open holds the match.
+    assert not classify("Spørgsmål", "Der er ikke kommet mails jeg aldrig har sendt, jeg "
+                        "ville bare høre om filteret.").critical
+
+
+def test_programs_opening_that_the_writer_did_not_open_is_someone_at_the_machine() -> None:
+    assert classify("Pc'en", "Musen flytter sig selv, og der åbnes programmer jeg ikke har "
+                    "åbnet.").critical
+    assert classify("Laptop", "Someone is controlling my mouse and opening programs I didn't "
+                    "open!").critical
+    # Not having opened the mail is still no hack.
+    assert not classify("Phishing?", "Der kom en mistænkelig mail om min pakke, jeg har ikke "
+                        "åbnet den.").critical
+
+
+def test_if_not_asked_as_the_alternative_is_no_case_supposed() -> None:
+    assert classify("Ny bruger", "Der er en ny admin-konto på serveren som ingen af os har "
+                    "lavet. Har I gjort det? Hvis ikke, er vi så hacket?").critical
+    assert classify("New admin", "There is an admin account on the server none of us made. "
+                    "Was it you? If not, have we been hacked?").critical
+    # A case supposed is still a question (BR-8..BR-10 need a fault now).
+    assert not classify("Spørgsmål", "Hvis vi en dag bliver hacket, hvad gør vi så?").critical
+
+
+def test_an_aside_in_brackets_is_not_what_the_sentence_is_about() -> None:
+    assert classify("Login", "I saw in the admin centre (I can see the Dropbox team settings "
+                    "too) that someone signed in to Mette's account from Brazil at 3 am."
+                    ).critical
+    # The service named outside brackets still scopes it.
+    assert not classify("Dropbox", "Someone signed in to my private Dropbox from Brazil, "
+                        "should I worry?").critical
+
+
+def test_a_word_quoted_as_what_mail_holds_is_no_outside_service() -> None:
+    assert classify("Regel", "Der er en regel i min Outlook der sender alle mails med "
+                    "\"bank\" til en adresse jeg ikke kender. Den har jeg ikke lavet!").critical
+    assert not classify("Bank", "Jeg kan ikke logge på min bank, den siger koden er forkert."
+                        ).critical
+
+
+def test_a_code_read_to_a_caller_is_a_phishing_of_credentials() -> None:
+    assert classify("Opkald", "En mand ringede og sagde han var fra Microsoft. Jeg læste "
+                    "koden fra min telefon op for ham.").rule == "phishing_credentials"
+    assert classify("Call", "Someone called from 'IT support' and I read the code on my "
+                    "phone to him.").rule == "phishing_credentials"
+    assert not classify("Kode", "Jeg læste koden op for min kollega, så hun kunne komme på "
+                        "gæstenettet.").critical

@@ -234,6 +234,11 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:not|never|wasn'?t|haven'?t|hasn'?t|nothing|intet|ingenting) (?:\S+ )?(?:been )?"
                 r"(?:hacked|compromised|hacket|kompromitteret)\b",
                 r"(?:^|\n)\W*(?:hvordan|how)\b",
+                # Not programs or windows opening that the writer did not open: that is
+                # someone else at the machine ("der åbnes programmer jeg ikke har åbnet",
+                # tune18).
+                r"(?<!programmer jeg )(?<!programmer som jeg )(?<!vinduer jeg )(?<!programs i )"
+                r"(?<!windows i )(?<!apps i )(?<!programs that i )"
                 r"\b(?:ikke|not|didn'?t|haven'?t|har ikke|ingen|nobody|no one|none of us) (?:\S+ )?"
                 r"(?:har |has )?(?:klikket|trykket|åbnet|clicked|opened)\b",
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
@@ -357,6 +362,10 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # A code given to a caller: "jeg læste den op for ham", "gave him the code".
                 r"\b(?:læste|læst|læser|read|reading) (?:\S+ ){0,2}?(?:op|højt|out|aloud) (?:for|to) "
                 r"(?:ham|hende|dem|him|her|them|personen|the caller)\b",
+                # "She read the code to him", "læste koden op for ham" (tune18: blind12).
+                r"\b(?:læste|læst|read) (?:\S+ ){0,2}?(?:koden|engangskoden|the code|code) (?:\S+ ){0,3}?"
+                r"(?:op |out )?"
+                r"(?:for|to) (?:ham|hende|dem|him|her|them|personen|the caller)\b",
                 r"\b(?:sendte|sendt|gav|givet|sent|gave|given|skrev|wrote|videresendte|forwarded) "
                 r"(?:den|det|koden|it|the code) (?:videre )?(?:til|to) (?:ham|hende|dem|him|her|them|"
                 r"personen|the caller)\b",
