@@ -192,3 +192,29 @@ def test_a_code_read_to_a_caller_is_a_phishing_of_credentials() -> None:
                     "phone to him.").rule == "phishing_credentials"
     assert not classify("Kode", "Jeg læste koden op for min kollega, så hun kunne komme på "
                         "gæstenettet.").critical
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Re: Ingen mail", "Thanks all, everything is back to normal here.\n\n> Nobody in the office "
+                       "can send or receive mail."),
+    ("SV: Hacket konto", "Tusind tak for den hurtige hjælp. Ny kode er sat.\n\n> Nogen har været "
+                         "inde på min konto og sendt mails."),
+    ("RE: Phishing", "Thank you for shutting it down so quickly. All fine now.\n\n> I typed my "
+                     "password into a fake Microsoft page."),
+    ("Re: MFA", "New phone set up with the authenticator, works perfectly.\n\n> I lost my phone "
+                "and can't log in."),
+])
+def test_a_thanks_reply_saying_it_is_over_sets_the_quoted_fault_aside(
+        subject: str, body: str) -> None:
+    assert not classify(subject, body, default_rules()[:-1]).critical, body
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Re: Ingen mail", "Thanks for the help so quickly, but the mail is still down for all of "
+                       "us.\n\n> Nobody in the office can send or receive mail."),
+    ("SV: Hacket konto", "Tak for den hurtige hjælp. Men nu er der igen sendt mails fra min "
+                         "konto som jeg ikke har skrevet."),
+    ("Re: Net", "Not all fine now: nobody in the office has internet again."),
+])
+def test_a_thanks_reply_with_the_fault_still_there_is_judged(subject: str, body: str) -> None:
+    assert classify(subject, body, default_rules()[:-1]).critical, body

@@ -15,6 +15,13 @@ _SETTLED = re.compile(
     r"\b(?:så|nu) kom jeg ind\b|\b(?:tak|thanks?) (?:\S+ )?(?:fordi (?:i|du) (?:\S+ )?(?:fik|"
     r"reagerede|hjalp|var så)|for the (?:quick|fast|swift) (?:action|response|reaction))\b|"
     r"\b(?:fik|fået|har) (?:\S+ )?(?:gendannet|genskabt)\b|"
+    # Back to normal, all fine, thanks for help given quickly (tune18, the round-out's
+    # thanks replies above a quoted fault): "All back to normal", "All fine now", "Works
+    # perfectly", "Tak for den hurtige hjælp", "Thanks for locking it down so quickly".
+    r"\bback to normal\b|\btilbage til (?:det )?normal\w*|\b(?<!not )all (?:fine|good) (?:now|again)\b|"
+    r"\b(?:works|working|worked|runs|running|virker|kører|fungerer) (?:\S+ )?(?:perfectly|perfekt)\b|"
+    r"\b(?:tak|tusind tak|mange tak) for (?:den |jeres |din )?(?:hurtige |gode |super )?hjælp\w*|"
+    r"\bthanks? (?:you )?for (?:\S+ ){1,4}?(?:so )?(?:quickly|promptly)\b|"
     # A prompt that nagged has stopped (tune18): "nu spørger den ikke mere", "it stopped
     # asking for my password", "no longer pops up". Only asking verbs: "den kommer ikke
     # mere op" may be a machine that no longer starts.
