@@ -218,3 +218,28 @@ def test_a_thanks_reply_saying_it_is_over_sets_the_quoted_fault_aside(
 ])
 def test_a_thanks_reply_with_the_fault_still_there_is_judged(subject: str, body: str) -> None:
     assert classify(subject, body, default_rules()[:-1]).critical, body
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Kalender", "Min kalender på telefonen viser møderne en time forkert efter skiftet til "
+                 "vintertid. Det haster ikke."),
+    ("Keyboard", "The space bar on my keyboard sticks now and then and I have to press twice. "
+                 "No rush at all."),
+    ("Telefon", "Der er ikke noget galt, og vi har ingen mistanke om noget, men jeg vil gerne "
+                "have min authenticator flyttet til den nye telefon."),
+    ("Login alert", "I got a sign-in alert but it was me on the train, nothing wrong. How do I "
+                    "turn these alerts off?"),
+])
+def test_no_rush_or_no_suspicion_said_is_not_put_to_the_model(subject: str, body: str) -> None:
+    assert not _asked(subject, body), body
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    # No rush for one thing, another matter beside it.
+    ("Ugen", "Skærmen i mødelokalet flimrer, det haster ikke. En anden ting: Jonas kan ikke "
+             "logge ind, kontoen er spærret."),
+    ("Update", "The projector remote is missing, no rush. More urgently, my mailbox sends "
+               "mails I never wrote."),
+])
+def test_no_rush_beside_another_matter_is_still_put_to_the_model(subject: str, body: str) -> None:
+    assert _asked(subject, body), body

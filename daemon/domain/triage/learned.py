@@ -80,7 +80,23 @@ MIN_WORDS = 6
 _DENIED_FAULT = re.compile(
     r"\b(?:(?:ingen|no|not any|ikke (?:\S+ )?nogen) (?:problemer|problems|issues|errors)\b"
     r"|(?:uden|without(?: any)?) (?:fejl|problemer|errors|problems|issues)\b"
-    r"|ingen fejl (?:hos|for|med|på|i|efter)\b)"
+    r"|ingen fejl (?:hos|for|med|på|i|efter)\b"
+    # No suspicion, nothing wrong (tune18: "der er ikke noget galt, vi har ikke mistanke om
+    # at nogen har fået fat i noget"): in the labelled sets, 40 mails, none critical.
+    r"|ikke (?:\S+ )?mistanke|ingen mistanke|ikke noget galt|intet galt|no suspicion|"
+    r"nothing wrong|not suspicious)\b"
+)
+# The writer says it is no rush, and tells of nothing else (tune18: "Mine mails kommer lidt
+# sent ind på telefonen ... Ikke noget stort problem", round-out false alarms). Critical is
+# what stops the business now (BR-8..BR-10); a mail that tells of another matter beside it
+# ("More urgently: Anna's account got locked ... the screen flickers, no rush") is asked.
+# In the labelled sets 144 mails say so, 7 critical, every one found by the rules.
+_NOT_URGENT = re.compile(
+    r"^(?![\s\S]*\b(?:more urgent(?:ly)?|mere akut|vigtigere|(?:en|noget) andet|en anden ting|"
+    r"another thing|something else|also|også|desuden|derudover|udover det|besides|furthermore|"
+    r"in addition)\b)[\s\S]*(?:\b(?:det )?haster ikke\b|\bikke (?:noget )?(?:stort|akut|vigtigt)"
+    r" (?:problem|at gøre)?|\bingen hast\b|\bnot urgent\b|\bno rush\b|\bno hurry\b|"
+    r"\bnot a big (?:deal|problem|issue)\b|\bikke akut\b)"
 )
 # Mail the model misreads for a reason the rules can say in general terms (tune18, issue
 # 16): its n-grams weigh the fault words and cannot read what settles them. Each was found
@@ -294,13 +310,13 @@ def probability_of(text: str, path: Path = WEIGHTS) -> float:
 def asked_about(text: str) -> bool:
     """Whether the model is asked about this text at all: not a short note (MIN_WORDS),
     not a mail that says the fault is absent (_DENIED_FAULT), that says what settles it
-    (_SETTLED_FOR_THE_MODEL, unless replies.STILL_BROKEN), or that is about the building's
-    door alone (_BUILDING_ONLY)."""
+    (_SETTLED_FOR_THE_MODEL, unless replies.STILL_BROKEN), that is about the building's
+    door alone (_BUILDING_ONLY), or that says it is no rush (_NOT_URGENT)."""
     if len(text.split()) < MIN_WORDS or _DENIED_FAULT.search(text) is not None:
         return False
     if _SETTLED_FOR_THE_MODEL.search(text) is not None and STILL_BROKEN.search(text) is None:
         return False
-    return _BUILDING_ONLY.search(text) is None
+    return _BUILDING_ONLY.search(text) is None and _NOT_URGENT.search(text) is None
 
 
 class LearnedRule(Rule):
