@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from daemon.domain.triage import classify, default_rules
+from daemon.domain.triage import Triage, classify, default_rules
 from daemon.domain.triage.learned import LearnedRule, asked_about, judged_text
 from daemon.domain.triage.model import Finding
 from daemon.domain.triage.starts import Starts
@@ -64,6 +64,11 @@ class _AlwaysCritical(LearnedRule):
         return Finding(evidence="asked")
 
 
+def _by_rules(subject: str, body: str) -> Triage:
+    """The rules alone: what a test of a rule asserts does not hang on the model."""
+    return classify(subject, body, default_rules()[:-1])
+
+
 def _with_model(subject: str, body: str) -> bool:
     return classify(subject, body, (*default_rules()[:-1], _AlwaysCritical())).critical
 
@@ -100,40 +105,40 @@ def test_a_reply_with_the_fault_back_is_still_put_to_the_model(subject: str, bod
 ])
 def test_a_thanks_reply_saying_the_prompt_stopped_sets_the_quoted_loop_aside(body: str) -> None:
     # BR-9's log-on problem is the quoted original; the new text says it is over.
-    assert not classify("SV: Kode", body, default_rules()[:-1]).critical, body
+    assert not _by_rules("SV: Kode", body).critical, body
 
 
 def test_a_prompt_that_no_longer_starts_a_machine_is_not_a_settled_prompt() -> None:
     # "kommer ikke mere op" may be a machine that does not start: not read as settled.
-    assert classify("SV: Server", "Tak for svaret, men serveren kommer ikke mere op, ingen af "
+    assert _by_rules("SV: Server", "Tak for svaret, men serveren kommer ikke mere op, ingen af "
                     "os kan arbejde.").critical
 
 
 def test_a_system_error_seen_only_at_home_with_the_office_fine_is_no_alarm() -> None:
     # BR-9 "systemfejl" is the customer's system failing; a private line at home is not.
-    assert not classify("Derhjemme", "Programmet sagde 'Fejl ved forbindelse til server' "
+    assert not _by_rules("Derhjemme", "Programmet sagde 'Fejl ved forbindelse til server' "
                         "hjemme i weekenden, men på kontoret kører det normalt igen.").critical
-    assert not classify("Home", "Got 'Unhandled exception' from the booking app at home last "
+    assert not _by_rules("Home", "Got 'Unhandled exception' from the booking app at home last "
                         "night, but at the office it works as usual.").critical
     # Everywhere, or at the office too, it stands.
-    assert classify("Fejl", "Vi får 'Fejl ved forbindelse til server' både hjemme og på "
+    assert _by_rules("Fejl", "Vi får 'Fejl ved forbindelse til server' både hjemme og på "
                     "kontoret, ingen kan bruge programmet.").critical
-    assert classify("Error", "The booking app shows 'Unhandled exception' at home, and at the "
+    assert _by_rules("Error", "The booking app shows 'Unhandled exception' at home, and at the "
                     "office it fails too.").rule == "system_error"
 
 
 def test_the_firms_own_business_program_quoting_its_error_is_a_system_error() -> None:
     # BR-9 "systemfejl": the program the business runs on tells of its own fault.
-    assert classify("Lønprogram", "Programmet vi laver lønsedler i giver fejlen 'Database "
+    assert _by_rules("Lønprogram", "Programmet vi laver lønsedler i giver fejlen 'Database "
                     "utilgængelig (kode 17)'. Lønnen skal ud fredag.").rule == "system_error"
-    assert classify("Booking", "Our booking system shows the error \"License server not "
+    assert _by_rules("Booking", "Our booking system shows the error \"License server not "
                     "responding - code 0x2A\" since this morning.").rule == "system_error"
-    assert classify("Kasse", "Vores kassesystem viser fejlen: 'Terminal offline E-204'. "
+    assert _by_rules("Kasse", "Vores kassesystem viser fejlen: 'Terminal offline E-204'. "
                     "Hvad gør vi?").rule == "system_error"
     # The firm's program without a quoted error, or a quoted reminder asked about: not so.
-    assert classify("Lønprogram", "Programmet vi laver lønsedler i er lidt langsomt i dag."
+    assert _by_rules("Lønprogram", "Programmet vi laver lønsedler i er lidt langsomt i dag."
                     ).rule != "system_error"
-    assert classify("Spørgsmål", "Hvad betyder det når vores lagerprogram siger 'Husk at "
+    assert _by_rules("Spørgsmål", "Hvad betyder det når vores lagerprogram siger 'Husk at "
                     "gemme' hele tiden? Det er bare irriterende.").rule != "system_error"
 
 
@@ -141,56 +146,56 @@ def test_the_firms_own_business_program_quoting_its_error_is_a_system_error() ->
 # cancellation that was wrong also muzzled the model (BR-9 "mistanke om hack").
 
 def test_a_negation_inside_a_quoted_message_is_not_the_writers() -> None:
-    assert classify("Returmails", "I nat kom der 40 svar med 'Kan ikke afleveres' på mails "
+    assert _by_rules("Returmails", "I nat kom der 40 svar med 'Kan ikke afleveres' på mails "
                     "jeg aldrig har sendt.").critical
-    assert classify("Bounces", "My inbox is full of \"Message not delivered\" bounces for "
+    assert _by_rules("Bounces", "My inbox is full of \"Message not delivered\" bounces for "
                     "emails I never sent.").critical
     # The writer's own negation still negates; a quote still open holds the match.
-    assert not classify("Spørgsmål", "Der er ikke kommet mails jeg aldrig har sendt, jeg "
+    assert not _by_rules("Spørgsmål", "Der er ikke kommet mails jeg aldrig har sendt, jeg "
                         "ville bare høre om filteret.").critical
 
 
 def test_programs_opening_that_the_writer_did_not_open_is_someone_at_the_machine() -> None:
-    assert classify("Pc'en", "Musen flytter sig selv, og der åbnes programmer jeg ikke har "
+    assert _by_rules("Pc'en", "Musen flytter sig selv, og der åbnes programmer jeg ikke har "
                     "åbnet.").critical
-    assert classify("Laptop", "Someone is controlling my mouse and opening programs I didn't "
+    assert _by_rules("Laptop", "Someone is controlling my mouse and opening programs I didn't "
                     "open!").critical
     # Not having opened the mail is still no hack.
-    assert not classify("Phishing?", "Der kom en mistænkelig mail om min pakke, jeg har ikke "
+    assert not _by_rules("Phishing?", "Der kom en mistænkelig mail om min pakke, jeg har ikke "
                         "åbnet den.").critical
 
 
 def test_if_not_asked_as_the_alternative_is_no_case_supposed() -> None:
-    assert classify("Ny bruger", "Der er en ny admin-konto på serveren som ingen af os har "
+    assert _by_rules("Ny bruger", "Der er en ny admin-konto på serveren som ingen af os har "
                     "lavet. Har I gjort det? Hvis ikke, er vi så hacket?").critical
-    assert classify("New admin", "There is an admin account on the server none of us made. "
+    assert _by_rules("New admin", "There is an admin account on the server none of us made. "
                     "Was it you? If not, have we been hacked?").critical
     # A case supposed is still a question (BR-8..BR-10 need a fault now).
-    assert not classify("Spørgsmål", "Hvis vi en dag bliver hacket, hvad gør vi så?").critical
+    assert not _by_rules("Spørgsmål", "Hvis vi en dag bliver hacket, hvad gør vi så?").critical
 
 
 def test_an_aside_in_brackets_is_not_what_the_sentence_is_about() -> None:
-    assert classify("Login", "I saw in the admin centre (I can see the Dropbox team settings "
+    assert _by_rules("Login", "I saw in the admin centre (I can see the Dropbox team settings "
                     "too) that someone signed in to Mette's account from Brazil at 3 am."
                     ).critical
     # The service named outside brackets still scopes it.
-    assert not classify("Dropbox", "Someone signed in to my private Dropbox from Brazil, "
+    assert not _by_rules("Dropbox", "Someone signed in to my private Dropbox from Brazil, "
                         "should I worry?").critical
 
 
 def test_a_word_quoted_as_what_mail_holds_is_no_outside_service() -> None:
-    assert classify("Regel", "Der er en regel i min Outlook der sender alle mails med "
+    assert _by_rules("Regel", "Der er en regel i min Outlook der sender alle mails med "
                     "\"bank\" til en adresse jeg ikke kender. Den har jeg ikke lavet!").critical
-    assert not classify("Bank", "Jeg kan ikke logge på min bank, den siger koden er forkert."
+    assert not _by_rules("Bank", "Jeg kan ikke logge på min bank, den siger koden er forkert."
                         ).critical
 
 
 def test_a_code_read_to_a_caller_is_a_phishing_of_credentials() -> None:
-    assert classify("Opkald", "En mand ringede og sagde han var fra Microsoft. Jeg læste "
+    assert _by_rules("Opkald", "En mand ringede og sagde han var fra Microsoft. Jeg læste "
                     "koden fra min telefon op for ham.").rule == "phishing_credentials"
-    assert classify("Call", "Someone called from 'IT support' and I read the code on my "
+    assert _by_rules("Call", "Someone called from 'IT support' and I read the code on my "
                     "phone to him.").rule == "phishing_credentials"
-    assert not classify("Kode", "Jeg læste koden op for min kollega, så hun kunne komme på "
+    assert not _by_rules("Kode", "Jeg læste koden op for min kollega, så hun kunne komme på "
                         "gæstenettet.").critical
 
 
@@ -206,7 +211,7 @@ def test_a_code_read_to_a_caller_is_a_phishing_of_credentials() -> None:
 ])
 def test_a_thanks_reply_saying_it_is_over_sets_the_quoted_fault_aside(
         subject: str, body: str) -> None:
-    assert not classify(subject, body, default_rules()[:-1]).critical, body
+    assert not _by_rules(subject, body).critical, body
 
 
 @pytest.mark.parametrize(("subject", "body"), [
@@ -217,7 +222,7 @@ def test_a_thanks_reply_saying_it_is_over_sets_the_quoted_fault_aside(
     ("Re: Net", "Not all fine now: nobody in the office has internet again."),
 ])
 def test_a_thanks_reply_with_the_fault_still_there_is_judged(subject: str, body: str) -> None:
-    assert classify(subject, body, default_rules()[:-1]).critical, body
+    assert _by_rules(subject, body).critical, body
 
 
 @pytest.mark.parametrize(("subject", "body"), [
@@ -243,3 +248,14 @@ def test_no_rush_or_no_suspicion_said_is_not_put_to_the_model(subject: str, body
 ])
 def test_no_rush_beside_another_matter_is_still_put_to_the_model(subject: str, body: str) -> None:
     assert _asked(subject, body), body
+
+
+def test_one_users_office_program_failing_at_its_start_unquoted_is_not_put_to_the_model(
+) -> None:
+    # BR-13: one user's simple task.
+    assert not _asked("Word", "Der kommer en fejl hver gang jeg åbner Word på min bærbare.")
+    assert not _asked("PowerPoint", "It crashes when I open PowerPoint on my laptop, every "
+                      "time since Monday.")
+    # The error quoted is the program telling of its fault: asked (labelled critical).
+    assert _asked("Word", "Når jeg åbner Word kommer der 'Programmet kan ikke starte, fordi "
+                  "mso.dll mangler på computeren'.")
