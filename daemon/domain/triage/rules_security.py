@@ -119,7 +119,8 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # or having been on the PC.
                 r"\b(?:mus(?:en)?|markør(?:en)?|cursor(?:en)?|mouse|pointer(?:en)?) (?:\S+ ){0,5}?"
                 r"(?:bevæger|bevægede|flytter|flyttede|kører|kørte|hopper|moves|moving|moved) "
-                r"(?:\S+ ){0,4}?(?:af sig selv|by itself|on its own|of its own accord|uden at (?:jeg|"
+                r"(?:\S+ ){0,4}?(?:af sig selv|(?<=er |de )sig selv|by itself|on its own|of its own accord|"
+                r"uden at (?:jeg|"
                 r"nogen) (?:rører|gør|bruger|har fat)|without (?:me|anyone) (?:touching|doing|using))",
                 r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
                 r"(?:styrer|styrede|fjernstyrer|fjernstyrede|overtog|har overtaget|controls|"
