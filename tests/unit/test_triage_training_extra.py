@@ -1,5 +1,5 @@
 """The mails written to train the learned model (tests/unit/triage_training_extra.tsv,
-triage_training_a.tsv ... triage_training_e.tsv; issue 16) are well-formed, each says why
+triage_training_a.tsv ... triage_training_g.tsv; issue 16) are well-formed, each says why
 it is labelled so, and none is taken from a set that measures the classifier (the tuning
 set, the blind sets): a copied row would make a held-out figure of
 benchmarks/triage_loso.py a score on training mail."""
@@ -18,7 +18,13 @@ def _body(sentence: triage_accuracy.Sentence) -> str:
     return " ".join(sentence.body.lower().split())
 
 
-ONLY_TRAINED = pytest.mark.parametrize("path", TRAINING_ONLY, ids=[p.stem for p in TRAINING_ONLY])
+# triage_training_g.tsv (helper traing) is checked here before the training tool lists it
+# (tune18 adds it there); once listed it is not checked twice.
+_WRITTEN_G = Path(__file__).with_name("triage_training_g.tsv")
+WRITTEN = [*TRAINING_ONLY,
+           *[p for p in (_WRITTEN_G,) if p.resolve() not in {t.resolve() for t in TRAINING_ONLY}]]
+
+ONLY_TRAINED = pytest.mark.parametrize("path", WRITTEN, ids=[p.stem for p in WRITTEN])
 
 
 @ONLY_TRAINED
