@@ -259,3 +259,20 @@ def test_one_users_office_program_failing_at_its_start_unquoted_is_not_put_to_th
     # The error quoted is the program telling of its fault: asked (labelled critical).
     assert _asked("Word", "Når jeg åbner Word kommer der 'Programmet kan ikke starte, fordi "
                   "mso.dll mangler på computeren'.")
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Kantine", "Fra mandag kan man ikke længere betale med kontanter i kantinen, kun med kort."),
+    ("Kaffe", "Kaffemaskinen på 2. sal virker ikke for nogen af os, hvem skal vi ringe til?"),
+    ("Parking", "Nobody can get into the parking garage this morning, the barrier is stuck."),
+])
+def test_the_buildings_facilities_with_no_it_named_are_not_put_to_the_model(
+        subject: str, body: str) -> None:
+    assert not _asked(subject, body), body
+
+
+def test_a_facility_beside_it_is_still_put_to_the_model() -> None:
+    assert _asked("Kantine", "Betalingsterminalen i kantinen afviser alle kort, og kassen "
+                  "kan ikke komme på nettet.")
+    assert _asked("Kitchen", "Someone in the kitchen told me my mail account sent strange "
+                  "messages to all our customers.")

@@ -131,14 +131,19 @@ _OWN_OFFICE_PROGRAM = re.compile(
     r"(?:start|open|launch)) (?:\S+ )?(?:excel|word|outlook|powerpoint|teams|onenote|onedrive|"
     r"edge|chrome)\b"
 )
-# The building's door, keys or locksmith, nothing of IT named: "Ingen kommer ind på
-# kontoret før låsesmeden har været her" is a place, not a log-on (BR-9 means IT). The
-# model reads "ingen kommer ind" as everyone locked out of a system.
+# The building, its door, keys or facilities, nothing of IT named: "Ingen kommer ind på
+# kontoret før låsesmeden har været her" is a place, not a log-on; "Kontant betaling
+# accepteres ikke længere i kantinen" is the canteen (BR-9 and BR-8 mean IT). The model reads
+# "ingen kommer ind", "ikke ... accepteres" as a fault. In the labelled sets 29 mails
+# match, none critical (tune18).
 _BUILDING_ONLY = re.compile(
-    r"^(?![\s\S]*\b(?:net|nettet|internet|wifi|forbindelse|pc|computer\w*|\w*server\w*|\w*system\w*|"
-    r"konto(?:en|er|erne)?|accounts?|login|log ?in|logge|kode\w*|password|mail\w*|kasse\w*|"
-    r"hack\w*|virus)\b)[\s\S]*\b(?:låsesmed\w*|hoveddør\w*|yderdør\w*|døren|dørene|nøglen|"
-    r"nøglerne|locksmith|front door|the door|the keys)\b"
+    r"^(?![\s\S]*\b(?:net|nettet|internet|wifi|forbindelse|pc\S*|computer\w*|\w*server\w*|"
+    r"\w*system\w*|konto(?:en|er|erne)?|accounts?|login|log ?in|logge|kode\w*|password|mail\w*|"
+    r"kasse\w*|hack\w*|virus|printer\w*|skærm\w*|telefon\w*|app\w*|program\w*|terminal\w*|"
+    r"dankort\w*|mobilepay)\b)[\s\S]*\b(?:låsesmed\w*|hoveddør\w*|yderdør\w*|døren|dørene|"
+    r"nøglen|nøglerne|locksmith|front door|the door|the keys|kantine\w*|kaffemaskine\w*|"
+    r"køkken\w*|toilet\w*|parkering\w*|elevator\w*|canteen|coffee machine|kitchen|parking|"
+    r"lift|opvaskemaskine\w*|køleskab\w*|fridge|dishwasher)\b"
 )
 
 
