@@ -276,3 +276,20 @@ def test_a_facility_beside_it_is_still_put_to_the_model() -> None:
                   "kan ikke komme på nettet.")
     assert _asked("Kitchen", "Someone in the kitchen told me my mail account sent strange "
                   "messages to all our customers.")
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Regneark", "Budgettet er låst for redigering, fordi Hanne har det åbent på sin pc."),
+    ("Locked file", "The price list is locked because someone else has it open. Can I force it?"),
+    ("Plads", "Windows foreslår at slette midlertidige filer for at få plads, er det ok?"),
+    ("Storage", "My laptop wants me to run Disk Cleanup. Is that safe?"),
+])
+def test_files_open_elsewhere_or_space_to_clear_are_not_put_to_the_model(
+        subject: str, body: str) -> None:
+    assert not _asked(subject, body), body
+
+
+def test_a_lock_or_a_disk_fault_beside_them_is_still_put_to_the_model() -> None:
+    assert _asked("Låst", "Min konto er låst, og jeg kan ikke åbne noget som helst i dag.")
+    assert _asked("Disk", "The server disk shows predictive failure and the backups are "
+                  "failing every night.")

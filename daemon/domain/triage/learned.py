@@ -131,6 +131,21 @@ _OWN_OFFICE_PROGRAM = re.compile(
     r"(?:start|open|launch)) (?:\S+ )?(?:excel|word|outlook|powerpoint|teams|onenote|onedrive|"
     r"edge|chrome)\b"
 )
+# Nothing failed, in words the model weighs as a fault (tune18, the review's probes): files
+# locked because someone has them open ("Alle dokumenterne er låst fordi Peter har dem åbne
+# i Excel": no account is locked, BR-9), and clearing space, a tool's clean-up ("Disk
+# cleanup says there is a disk problem with temp files, should I run it?", "kan I hjælpe
+# med at rydde op", BR-13). In the labelled sets 9 mails match, none critical; a disk
+# alarm beside it is the rules' to find.
+_NOTHING_FAILED = re.compile(
+    r"\b(?:fil\w*|dokument\w*|regneark\w*|excel-?ark\w*|files?|documents?|spreadsheets?|"
+    r"workbooks?) (?:\S+ ){0,2}?(?:er |is |are |was |were )?(?:låst|locked)\b[^.!?\n]{0,80}"
+    r"\b(?:åben|åbne|åbent|open|opened|in use|i brug|bruger|using|redigerer|editing)\b|"
+    r"\b(?:låst|locked)\b[^.!?\n]{0,60}\b(?:har|has|have|had) (?:det|den|dem|it|them) (?:\S+ )?"
+    r"(?:åben|åbent|åbne|open)\b|"
+    r"\b(?:temp(?:orary)? files?|temp-?filer\w*|midlertidige filer\w*|disk ?cleanup|"
+    r"diskoprydning\w*|oprydning\w*|clean ?up|ryd(?:de|der)? op)\b"
+)
 # The building, its door, keys or facilities, nothing of IT named: "Ingen kommer ind på
 # kontoret før låsesmeden har været her" is a place, not a log-on; "Kontant betaling
 # accepteres ikke længere i kantinen" is the canteen (BR-9 and BR-8 mean IT). The model reads
@@ -327,13 +342,14 @@ def asked_about(text: str) -> bool:
     not a mail that says the fault is absent (_DENIED_FAULT), that says what settles it
     (_SETTLED_FOR_THE_MODEL, unless replies.STILL_BROKEN), that is about the building's
     door alone (_BUILDING_ONLY), that says it is no rush (_NOT_URGENT), or that tells of
-    one user's office program failing at its start, nothing quoted (_OWN_OFFICE_PROGRAM)."""
+    one user's office program failing at its start, nothing quoted (_OWN_OFFICE_PROGRAM), or
+    files open elsewhere or space to clear (_NOTHING_FAILED)."""
     if len(text.split()) < MIN_WORDS or _DENIED_FAULT.search(text) is not None:
         return False
     if _SETTLED_FOR_THE_MODEL.search(text) is not None and STILL_BROKEN.search(text) is None:
         return False
     return not any(pattern.search(text) for pattern in (_BUILDING_ONLY, _NOT_URGENT,
-                                                        _OWN_OFFICE_PROGRAM))
+                                                        _OWN_OFFICE_PROGRAM, _NOTHING_FAILED))
 
 
 class LearnedRule(Rule):
