@@ -293,3 +293,13 @@ def test_a_lock_or_a_disk_fault_beside_them_is_still_put_to_the_model() -> None:
     assert _asked("Låst", "Min konto er låst, og jeg kan ikke åbne noget som helst i dag.")
     assert _asked("Disk", "The server disk shows predictive failure and the backups are "
                   "failing every night.")
+
+
+def test_asked_whether_someone_could_have_the_password_is_a_suspected_hack() -> None:
+    # BR-9 "mistanke om hack", asked as a question.
+    assert _by_rules("Strange", "My bank texted that my work address asked for a reset I "
+                     "never made. Could someone have my password?").critical
+    assert _by_rules("Login", "Can somebody have got hold of our login? The shop admin shows "
+                     "orders we never made.").critical
+    assert not _by_rules("Wifi", "Could someone have my password for the guest wifi written "
+                         "down somewhere?").critical
