@@ -159,21 +159,26 @@ class Settings:
 # Before the sweep, the kinds of normal mail that forced tune17's guard up were settled in
 # general terms (learned.asked_about: a text ending "nu virker det", "kun mig." alone, an
 # update that failed to install, the building's door alone; tests/unit/test_triage_tune18.py).
-# `python -m benchmarks.triage_loso --words --sweep` (2,001 mails, 863 critical; load 3.2),
-# with training_g and every rule change of tune18 in:
+# `python -m benchmarks.triage_loso --words --sweep` (2,001 mails, 863 critical), run after
+# each rule change of this branch, the rule unchanged. With training_g in and the rules
+# before the last one (load 3.2):
+#   0.40 P 0.969 R 1.000 | 0.45 P 0.971 R 1.000 | 0.50 P 0.977 R 0.999 | 0.60 P 0.981 R 0.999
+# It chose 0.45; the guard flagged four normal mails of test_triage.py there (p 0.45-0.49:
+# "Jeg kan ikke få forbindelse til VPN hjemmefra.", "Vi har fået en mail fra GLS om pakken
+# ...", the tuning set's "Jeg får ikke kopi af mine sendte mails i Outlook." and "Microsoft
+# sendte mig en mail om at min adgangskode udløber om 14 dage."), none at 0.50. Then the
+# round-out's one miss at 0.50 (blind10: "Could someone have my password?") was fixed by
+# kind in the rules, and the same sweep (load 4.1) gave, as shipped:
 #   0.30 P 0.949 R 1.000 | 0.35 P 0.960 R 1.000 | 0.40 P 0.969 R 1.000 | 0.45 P 0.971 R 1.000
-#   0.50 P 0.977 R 0.999 | 0.55 P 0.980 R 0.999 | 0.60 P 0.981 R 0.999 | 0.65 P 0.981 R 0.997
-#   0.70 P 0.983 R 0.993 | 0.75 P 0.984 R 0.990 | 0.80 P 0.986 R 0.985 | 0.85 P 0.986 R 0.975
-#   0.90 P 0.986 R 0.961 | 0.95 P 0.985 R 0.940
-# The sweep chose 0.45. The guard: at 0.45 the model so trained flagged four normal mails
-# of test_triage.py (p 0.45-0.49: "Jeg kan ikke få forbindelse til VPN hjemmefra.", "Vi har
-# fået en mail fra GLS om pakken ...", the tuning set's "Jeg får ikke kopi af mine sendte
-# mails i Outlook." and "Microsoft sendte mig en mail om at min adgangskode udløber om 14
-# dage."), none at 0.50: shipped at 0.50. (Before tune18's kinds, 0.50 flagged "Kan ikke
-# printe. Kun mig.", the locksmith, the Teams log-in that works again, Excel at its start;
-# 0.55 and 0.60 flagged some of them.) Recall is 1.000 at 0.30-0.45 because the rules were
-# fixed on every round's misses: the round-out flatters the rules most on 15+16.
-CHOSEN = Settings(words=True, threshold=0.50)
+#   0.50 P 0.977 R 1.000 | 0.55 P 0.980 R 1.000 | 0.60 P 0.981 R 1.000 | 0.65 P 0.981 R 0.998
+#   0.70 P 0.983 R 0.994 | 0.75 P 0.984 R 0.991 | 0.80 P 0.986 R 0.986 | 0.85 P 0.986 R 0.976
+#   0.90 P 0.986 R 0.962 | 0.95 P 0.985 R 0.941
+# Chosen 0.60 (the highest threshold of recall 1.000); the guard flags nothing there (none
+# at 0.50 already): shipped at 0.60. (Before tune18's kinds, a model with blind15/16 flagged
+# at 0.50 "Kan ikke printe. Kun mig.", the locksmith, the Teams log-in that works again and
+# Excel at its start.) Recall is 1.000 because the rules were fixed on every round's misses:
+# the round-out flatters the rules, most on 15+16; fresh recall came 0.055 below it last time.
+CHOSEN = Settings(words=True, threshold=0.60)
 
 
 def pipeline(settings: Settings) -> Any:
