@@ -9,8 +9,8 @@ daemon reads the weights it writes with plain Python (no numpy in the daemon or 
 parsing workers: their memory is counted, issue 18).
 
 Trained on every labelled set: tests/unit/triage_sentences.tsv (the tuning set),
-tests/unit/triage_training_extra.tsv, triage_training_a.tsv ... triage_training_e.tsv
-(mails written to train on) and the blind sets blind..blind12, all measured and reported
+tests/unit/triage_training_extra.tsv, triage_training_a.tsv ... triage_training_g.tsv
+(mails written to train on) and the blind sets blind..blind16, all measured and reported
 before they were trained on. What that gives on mail nobody tuned to is estimated by
 leaving a round out (benchmarks/triage_loso.py --round; leaving one set out flatters), never
 by scoring a set trained on.
@@ -64,11 +64,15 @@ TRAINING_ONLY = [
     triage_accuracy.SENTENCES.with_name("triage_training_e.tsv"),
     # f: written by tune17 at the kinds blind13/blind14 showed once they were measured.
     triage_accuracy.SENTENCES.with_name("triage_training_f.tsv"),
+    # g: written by helper traing (tune18) at the kinds blind15/blind16 showed once they were
+    # measured (alarms of the customer's own systems, log-ons of outside services, thanks
+    # replies, ...), never their mails.
+    triage_accuracy.SENTENCES.with_name("triage_training_g.tsv"),
 ]
-# The blind sets measured and reported before they were trained on; a later set (blind15
+# The blind sets measured and reported before they were trained on; a later set (blind17
 # ...) is never read here: it measures the result, once.
 TRAINED_BLIND_SETS = {name: triage_accuracy.BLIND_SETS[name]
-                      for name in ("blind", *(f"blind{n}" for n in range(2, 15)))}
+                      for name in ("blind", *(f"blind{n}" for n in range(2, 17)))}
 TRAINING = [triage_accuracy.SENTENCES, *TRAINING_ONLY, *TRAINED_BLIND_SETS.values()]
 WORD_NGRAMS = (1, 2)
 MIN_DF = 2  # an n-gram seen in one mail only says nothing general
@@ -143,7 +147,38 @@ class Settings:
 # R 0.978 (629 tp, 17 fp, 14 fn); 9+10 P 0.990 R 0.967, 11+12 P 0.955 R 0.981, 13+14
 # P 0.977 R 0.986. The rules were fixed on blind13/14's misses and every
 # earlier round's, so each round-out row flatters the rules.
-CHOSEN = Settings(words=True, threshold=0.75)
+#
+# Issue 16, tune18. blind15/blind16 measured once (pooled fresh P 0.944 R 0.923 against the
+# round-out's P 0.974 R 0.978: recall 0.055 and precision 0.03 lower), their misses fixed in
+# the rules by kind (branches alarms, mend17); trained on blind..blind16, training a-g. The
+# rule, fixed before the sweep was run: tune17's, with round 15+16 added (SWEEP_ROUNDS:
+# 9+10, 11+12, 13+14, 15+16, each with the mails written after its kinds of miss out): the
+# highest pooled recall at pooled round-out precision >= 0.95, of equal recall the highest
+# threshold; then the guard, unchanged: the next step up until the model so trained flags
+# no hand-written normal mail of tests/unit/test_triage*.py; no guard test is changed.
+# Before the sweep, the kinds of normal mail that forced tune17's guard up were settled in
+# general terms (learned.asked_about: a text ending "nu virker det", "kun mig." alone, an
+# update that failed to install, the building's door alone; tests/unit/test_triage_tune18.py).
+# `python -m benchmarks.triage_loso --words --sweep` (2,001 mails, 863 critical), run after
+# each rule change of this branch, the rule unchanged. With training_g in and the rules
+# before the last one (load 3.2):
+#   0.40 P 0.969 R 1.000 | 0.45 P 0.971 R 1.000 | 0.50 P 0.977 R 0.999 | 0.60 P 0.981 R 0.999
+# It chose 0.45; the guard flagged four normal mails of test_triage.py there (p 0.45-0.49:
+# "Jeg kan ikke få forbindelse til VPN hjemmefra.", "Vi har fået en mail fra GLS om pakken
+# ...", the tuning set's "Jeg får ikke kopi af mine sendte mails i Outlook." and "Microsoft
+# sendte mig en mail om at min adgangskode udløber om 14 dage."), none at 0.50. Then the
+# round-out's one miss at 0.50 (blind10: "Could someone have my password?") was fixed by
+# kind in the rules, and the same sweep (load 4.1) gave, as shipped:
+#   0.30 P 0.949 R 1.000 | 0.35 P 0.960 R 1.000 | 0.40 P 0.969 R 1.000 | 0.45 P 0.971 R 1.000
+#   0.50 P 0.977 R 1.000 | 0.55 P 0.980 R 1.000 | 0.60 P 0.981 R 1.000 | 0.65 P 0.981 R 0.998
+#   0.70 P 0.983 R 0.994 | 0.75 P 0.984 R 0.991 | 0.80 P 0.986 R 0.986 | 0.85 P 0.986 R 0.976
+#   0.90 P 0.986 R 0.962 | 0.95 P 0.985 R 0.941
+# Chosen 0.60 (the highest threshold of recall 1.000); the guard flags nothing there (none
+# at 0.50 already): shipped at 0.60. (Before tune18's kinds, a model with blind15/16 flagged
+# at 0.50 "Kan ikke printe. Kun mig.", the locksmith, the Teams log-in that works again and
+# Excel at its start.) Recall is 1.000 because the rules were fixed on every round's misses:
+# the round-out flatters the rules, most on 15+16; fresh recall came 0.055 below it last time.
+CHOSEN = Settings(words=True, threshold=0.60)
 
 
 def pipeline(settings: Settings) -> Any:

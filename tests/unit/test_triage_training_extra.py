@@ -1,5 +1,5 @@
 """The mails written to train the learned model (tests/unit/triage_training_extra.tsv,
-triage_training_a.tsv ... triage_training_e.tsv; issue 16) are well-formed, each says why
+triage_training_a.tsv ... triage_training_g.tsv; issue 16) are well-formed, each says why
 it is labelled so, and none is taken from a set that measures the classifier (the tuning
 set, the blind sets): a copied row would make a held-out figure of
 benchmarks/triage_loso.py a score on training mail."""
@@ -18,7 +18,13 @@ def _body(sentence: triage_accuracy.Sentence) -> str:
     return " ".join(sentence.body.lower().split())
 
 
-ONLY_TRAINED = pytest.mark.parametrize("path", TRAINING_ONLY, ids=[p.stem for p in TRAINING_ONLY])
+# triage_training_g.tsv (helper traing) is checked here before the training tool lists it
+# (tune18 adds it there); once listed it is not checked twice.
+_WRITTEN_G = Path(__file__).with_name("triage_training_g.tsv")
+WRITTEN = [*TRAINING_ONLY,
+           *[p for p in (_WRITTEN_G,) if p.resolve() not in {t.resolve() for t in TRAINING_ONLY}]]
+
+ONLY_TRAINED = pytest.mark.parametrize("path", WRITTEN, ids=[p.stem for p in WRITTEN])
 
 
 @ONLY_TRAINED
@@ -51,10 +57,10 @@ def test_the_training_tool_reads_it_with_the_tuning_and_blind_sets() -> None:
 
 
 def test_a_blind_set_is_trained_on_only_once_it_was_measured() -> None:
-    # blind13 and blind14 measured the model trained on blind..blind12, once, and are
-    # trained on since (tune17); any set written after them (blind15 ...) measures the
-    # model trained on blind..blind14 and must not be in its training.
-    measured = {"blind", *(f"blind{n}" for n in range(2, 15))}
+    # blind15 and blind16 measured the model trained on blind..blind14, once, and are
+    # trained on since (tune18); any set written after them (blind17 ...) measures the
+    # model trained on blind..blind16 and must not be in its training.
+    measured = {"blind", *(f"blind{n}" for n in range(2, 17))}
     later = sorted(set(triage_accuracy.SENTENCES.parent.glob("triage_blind*.tsv"))
                    - {triage_accuracy.BLIND_SETS[name] for name in measured})
     assert set(TRAINED_BLIND_SETS) == measured

@@ -126,9 +126,12 @@ def classify(subject: str, body: str, rules: Sequence[Rule] | None = None) -> Tr
     cancelled: str | None = None
     ruled_out = False
     for rule in rules:
-        if ruled_out and isinstance(rule, LearnedRule):
+        if (ruled_out or set_aside) and isinstance(rule, LearnedRule):
             # A rule found the symptom and the text rules it out ("det er ikke hele
             # kontoret", "virker igen"): that knowledge beats a guess from the wording.
+            # So does a reply whose own words say the problem is over (tune18): the
+            # model weighs the story thanked for ("Tusind tak fordi I reagerede så
+            # hurtigt. Jeg har fået ny kode ..."); a new fault in it is the rules' to find.
             continue
         found = rule.find(text, len(title), starts)
         if found.evidence is None:

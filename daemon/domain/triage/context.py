@@ -46,7 +46,10 @@ _PAST_SOLVED = (
 # Courtesies ("hvis muligt", "if you can") do not make a sentence hypothetical.
 _HYPOTHETICAL = (
     r"^\W*(?:og |and |men |but )?(?:hvis|if|in case|i tilfælde af|skulle)\b"
-    r"(?! (?:muligt|possible|i kan|du kan|you can|det er muligt|it is possible))",
+    r"(?! (?:muligt|possible|i kan|du kan|you can|det er muligt|it is possible))"
+    # "Hvis ikke, er vi hacket?", "If not, have we been hacked?": the alternative asked
+    # about now, not a case supposed (tune18).
+    r"(?! (?:ikke|not|nej|no|ja|yes|so)\b,)",
     r"\bhvad (?:gør|skal|kan|sker) (?:\S+ ){0,3}?hvis\b|\bhvad hvis\b",
     r"\bwhat (?:\S+ ){0,3}?if\b",
     r"\b(?:hvordan|how) (?:\S+ ){0,5}?(?:om|if|whether)\b",

@@ -50,6 +50,7 @@ from daemon.domain.triage.learned_score import (
 )
 from daemon.domain.triage.model import Finding, Rule
 from daemon.domain.triage.normalise import normalise_text, reply_headline
+from daemon.domain.triage.replies import STILL_BROKEN
 from daemon.domain.triage.starts import Starts
 
 WEIGHTS = Path(__file__).with_name("learned_weights.json")
@@ -79,8 +80,88 @@ MIN_WORDS = 6
 _DENIED_FAULT = re.compile(
     r"\b(?:(?:ingen|no|not any|ikke (?:\S+ )?nogen) (?:problemer|problems|issues|errors)\b"
     r"|(?:uden|without(?: any)?) (?:fejl|problemer|errors|problems|issues)\b"
-    r"|ingen fejl (?:hos|for|med|på|i|efter)\b)"
+    r"|ingen fejl (?:hos|for|med|på|i|efter)\b"
+    # No suspicion, nothing wrong (tune18: "der er ikke noget galt, vi har ikke mistanke om
+    # at nogen har fået fat i noget"): in the labelled sets, 40 mails, none critical.
+    r"|ikke (?:\S+ )?mistanke|ingen mistanke|ikke noget galt|intet galt|no suspicion|"
+    r"nothing wrong|not suspicious)\b"
 )
+# The writer says it is no rush, and tells of nothing else (tune18: "Mine mails kommer lidt
+# sent ind på telefonen ... Ikke noget stort problem", round-out false alarms). Critical is
+# what stops the business now (BR-8..BR-10); a mail that tells of another matter beside it
+# ("More urgently: Anna's account got locked ... the screen flickers, no rush") is asked.
+# In the labelled sets 144 mails say so, 7 critical, every one found by the rules.
+_NOT_URGENT = re.compile(
+    r"^(?![\s\S]*\b(?:more urgent(?:ly)?|mere akut|vigtigere|(?:en|noget) andet|en anden ting|"
+    r"another thing|something else|also|også|desuden|derudover|udover det|besides|furthermore|"
+    r"in addition)\b)[\s\S]*(?:\b(?:det )?haster ikke\b|\bikke (?:noget )?(?:stort|akut|vigtigt)"
+    r" (?:problem|at gøre)?|\bingen hast\b|\bnot urgent\b|\bno rush\b|\bno hurry\b|"
+    r"\bnot a big (?:deal|problem|issue)\b|\bikke akut\b)"
+)
+# Mail the model misreads for a reason the rules can say in general terms (tune18, issue
+# 16): its n-grams weigh the fault words and cannot read what settles them. Each was found
+# flagged among the hand-written normal mails of the tests at a lower threshold; in the
+# labelled sets the critical mails of these kinds are the rules' to find (every one is).
+_SETTLED_FOR_THE_MODEL = re.compile(
+    # The text ends saying it works now: "Teams bad mig logge ind igen, og det gjorde jeg.
+    # Nu virker det." A fault told after it is not settled by it (only a greeting, a
+    # thank-you or a name may follow; "... og det virker fint på både pc og telefon" is
+    # settled, "... virker fint, men ..." is not), nor one still wrong (replies.STILL_BROKEN).
+    r"\b(?:(?:nu|now) (?:virker|fungerer|kører|works?|working) (?:det|den|alt|it|everything)|"
+    r"(?:det|den|it|alt|everything) (?:virker|fungerer|kører|works|is working) (?:\S+ )?"
+    r"(?:igen|nu|fint|again|now|fine))\b(?:(?!\b(?:men|but|undtagen|except)\b)[^.!?\n]){0,30}"
+    r"[.!]*\s*"
+    r"(?:(?:mvh|hilsen|vh|venlig hilsen|tak|thanks|regards|cheers)\b[^\n]{0,40})?\s*"
+    r"(?:\n[^\n]{0,30})?\s*$"
+    # One user, said as its own sentence: "Kan ikke printe. Kun mig." BR-8 needs everyone;
+    # one person's fault is BR-13's simple task (a hack is the rules' to find).
+    r"|(?:^|[.!?\n]\s*)(?:det er |it'?s |it is )?(?:kun|only|just) (?:mig|me)\s*(?:[.!]|$)"
+    # An update that failed to install: "Windows kunne ikke installere opdateringen i nat"
+    # (BR-13; a log-on or system that fails after an update is the rules' to find).
+    r"|\b(?:kunne|kan) ikke installere (?:\S+ ){0,2}?opdatering\w*"
+    r"|\b(?:failed to|could not|couldn'?t|can'?t|cannot) install (?:\S+ ){0,2}?updates?\b"
+)
+# One user's office program failing as they start it, no message quoted: "Computeren
+# giver fejl når jeg starter Excel" is BR-13's simple task. A quoted error ("... kommer
+# der 'programmet kan ikke starte, fordi msvcp140.dll mangler'") is left to the model and
+# the rules (labelled critical). In the labelled sets 6 mails match, 2 critical, both
+# found by the rules (tune18).
+_OWN_OFFICE_PROGRAM = re.compile(
+    r"^(?![\s\S]*[\x22'“„])[\s\S]*\b(?:(?:når|hver gang) jeg (?:starter|åbner)|(?:when|whenever) i "
+    r"(?:start|open|launch)) (?:\S+ )?(?:excel|word|outlook|powerpoint|teams|onenote|onedrive|"
+    r"edge|chrome)\b"
+)
+# Nothing failed, in words the model weighs as a fault (tune18, the review's probes): files
+# locked because someone has them open ("Alle dokumenterne er låst fordi Peter har dem åbne
+# i Excel": no account is locked, BR-9), and clearing space, a tool's clean-up ("Disk
+# cleanup says there is a disk problem with temp files, should I run it?", "kan I hjælpe
+# med at rydde op", BR-13). In the labelled sets 9 mails match, none critical; a disk
+# alarm beside it is the rules' to find.
+_NOTHING_FAILED = re.compile(
+    r"\b(?:fil\w*|dokument\w*|regneark\w*|excel-?ark\w*|files?|documents?|spreadsheets?|"
+    r"workbooks?) (?:\S+ ){0,2}?(?:er |is |are |was |were )?(?:låst|locked)\b[^.!?\n]{0,80}"
+    r"\b(?:åben|åbne|åbent|open|opened|in use|i brug|bruger|using|redigerer|editing)\b|"
+    r"\b(?:låst|locked)\b[^.!?\n]{0,60}\b(?:har|has|have|had) (?:det|den|dem|it|them) (?:\S+ )?"
+    r"(?:åben|åbent|åbne|open)\b|"
+    r"\b(?:temp(?:orary)? files?|temp-?filer\w*|midlertidige filer\w*|disk ?cleanup|"
+    r"diskoprydning\w*|oprydning\w*|clean ?up|ryd(?:de|der)? op)\b"
+)
+# The building, its door, keys or facilities, nothing of IT named: "Ingen kommer ind på
+# kontoret før låsesmeden har været her" is a place, not a log-on; "Kontant betaling
+# accepteres ikke længere i kantinen" is the canteen (BR-9 and BR-8 mean IT). The model reads
+# "ingen kommer ind", "ikke ... accepteres" as a fault. In the labelled sets 29 mails
+# match, none critical (tune18).
+_BUILDING_ONLY = re.compile(
+    r"^(?![\s\S]*\b(?:net|nettet|internet|wifi|forbindelse|pc\S*|computer\w*|\w*server\w*|"
+    r"\w*system\w*|konto(?:en|er|erne)?|accounts?|login|log ?in|logge|kode\w*|password|mail\w*|"
+    r"kasse\w*|hack\w*|virus|printer\w*|skærm\w*|telefon\w*|app\w*|program\w*|terminal\w*|"
+    r"dankort\w*|mobilepay)\b)[\s\S]*\b(?:låsesmed\w*|hoveddør\w*|yderdør\w*|døren|dørene|"
+    r"nøglen|nøglerne|locksmith|front door|the door|the keys|kantine\w*|kaffemaskine\w*|"
+    r"køkken\w*|toilet\w*|parkering\w*|elevator\w*|canteen|coffee machine|kitchen|parking|"
+    r"lift|opvaskemaskine\w*|køleskab\w*|fridge|dishwasher)\b"
+)
+
+
 @dataclass(frozen=True)
 class Weights:
     ngrams: tuple[int, int]
@@ -258,8 +339,17 @@ def probability_of(text: str, path: Path = WEIGHTS) -> float:
 
 def asked_about(text: str) -> bool:
     """Whether the model is asked about this text at all: not a short note (MIN_WORDS),
-    not a mail that says the fault is absent (_DENIED_FAULT)."""
-    return len(text.split()) >= MIN_WORDS and _DENIED_FAULT.search(text) is None
+    not a mail that says the fault is absent (_DENIED_FAULT), that says what settles it
+    (_SETTLED_FOR_THE_MODEL, unless replies.STILL_BROKEN), that is about the building's
+    door alone (_BUILDING_ONLY), that says it is no rush (_NOT_URGENT), or that tells of
+    one user's office program failing at its start, nothing quoted (_OWN_OFFICE_PROGRAM), or
+    files open elsewhere or space to clear (_NOTHING_FAILED)."""
+    if len(text.split()) < MIN_WORDS or _DENIED_FAULT.search(text) is not None:
+        return False
+    if _SETTLED_FOR_THE_MODEL.search(text) is not None and STILL_BROKEN.search(text) is None:
+        return False
+    return not any(pattern.search(text) for pattern in (_BUILDING_ONLY, _NOT_URGENT,
+                                                        _OWN_OFFICE_PROGRAM, _NOTHING_FAILED))
 
 
 class LearnedRule(Rule):

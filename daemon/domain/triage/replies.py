@@ -15,6 +15,20 @@ _SETTLED = re.compile(
     r"\b(?:så|nu) kom jeg ind\b|\b(?:tak|thanks?) (?:\S+ )?(?:fordi (?:i|du) (?:\S+ )?(?:fik|"
     r"reagerede|hjalp|var så)|for the (?:quick|fast|swift) (?:action|response|reaction))\b|"
     r"\b(?:fik|fået|har) (?:\S+ )?(?:gendannet|genskabt)\b|"
+    # Back to normal, all fine, thanks for help given quickly (tune18, the round-out's
+    # thanks replies above a quoted fault): "All back to normal", "All fine now", "Works
+    # perfectly", "Tak for den hurtige hjælp", "Thanks for locking it down so quickly".
+    r"\bback to normal\b|\btilbage til (?:det )?normal\w*|\b(?<!not )all (?:fine|good) (?:now|again)\b|"
+    r"\b(?:works|working|worked|runs|running|virker|kører|fungerer) (?:\S+ )?(?:perfectly|perfekt)\b|"
+    r"\b(?:tak|tusind tak|mange tak) for (?:den |jeres |din )?(?:hurtige |gode |super )?hjælp\w*|"
+    r"\bthanks? (?:you )?for (?:\S+ ){1,4}?(?:so )?(?:quickly|promptly)\b|"
+    # A prompt that nagged has stopped (tune18): "nu spørger den ikke mere", "it stopped
+    # asking for my password", "no longer pops up". Only asking verbs: "den kommer ikke
+    # mere op" may be a machine that no longer starts.
+    r"\b(?:spørger|beder|popper|plager|maser) (?:\S+ ){0,2}?(?:ikke|ik) (?:mere|længere)\b|"
+    r"\b(?:stopped|quit|no longer|doesn'?t|does not) (?:\S+ )?(?:asking|asks?|prompting|prompts?|"
+    r"popping up|pops? up|nagging)\b(?:(?!\b(?:stopped|quit|no longer)\b) (?:\S+ ){0,4}?"
+    r"(?:any ?more|any longer))?|"
     r"\b(?:virker|virkede|fungerer|fungerede|kører|kørte|printer|er oppe|er inde|kom ind|"
     r"kan logge (?:på|paa|pa|ind))\b(?: \S+){0,3}? (?:igen|nu|fint|som normalt)\b|"
     r"\b(?:works|working|log in|sign in) (?:\S+ )?(?:normally|as normal|as usual)\b|"
@@ -84,7 +98,7 @@ STILL_BROKEN = re.compile(
     # Something new: "men nu er det væk igen", "the problem is back".
     r"\b(?:men|but) (?:nu|now|i dag|today)\b|"
     r"\b(?:fejlen|problemet|the (?:problem|error|issue|fault)) (?:\S+ )?(?:er|is|came|kom) "
-    r"(?:\S+ )?(?:tilbage|back)\b|\b(?:væk|nede|down|gone) (?:\S+ )?(?:igen|again)\b|"
+    r"(?:\S+ )?(?:tilbage|back)\b|\b(?:væk|nede|down|gone|gal|galt) (?:\S+ )?(?:igen|again)\b|"
     r"\b(?:virker|fungerer|kører) (?:\S+ )?(?:ikke|ik)\b|\bikke løst\b|"
     # "Det løste sig desværre ikke", "it didn't sort itself out".
     r"\b(?:løste|løst|ordnede|ordnet|gik) (?:sig |i orden )?(?:\S+ )?(?:ikke|ik)\b|"

@@ -119,7 +119,8 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # or having been on the PC.
                 r"\b(?:mus(?:en)?|markør(?:en)?|cursor(?:en)?|mouse|pointer(?:en)?) (?:\S+ ){0,5}?"
                 r"(?:bevæger|bevægede|flytter|flyttede|kører|kørte|hopper|moves|moving|moved) "
-                r"(?:\S+ ){0,4}?(?:af sig selv|by itself|on its own|of its own accord|uden at (?:jeg|"
+                r"(?:\S+ ){0,4}?(?:af sig selv|(?<=er |de )sig selv|by itself|on its own|of its own accord|"
+                r"uden at (?:jeg|"
                 r"nogen) (?:rører|gør|bruger|har fat)|without (?:me|anyone) (?:touching|doing|using))",
                 r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
                 r"(?:styrer|styrede|fjernstyrer|fjernstyrede|overtog|har overtaget|controls|"
@@ -193,6 +194,10 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:kode|adgangskode|kodeord|password|login|credentials|loginoplysninger|pinkode)\w*\b"
                 r"(?! (?:til|to|for|på|on) (?:the |den |det )?(?:printer|kopimaskin|scanner|alarm|dør|"
                 r"wifi|wi-fi|copier|door|gæste|guest)\w*)",
+                # Asked: "Could someone have my password?" (tune18: blind10, round-out).
+                r"\b(?:could|can|might|may) (?:someone|somebody|a stranger|hackers?) (?:\S+ )?have "
+                r"(?:got |gotten )?(?:hold of )?(?:my|his|her|our) (?:\S+ )?(?:password|credentials|"
+                r"login)\w*\b(?! (?:to|for|on) (?:the )?(?:printer|copier|door|wifi|wi-fi|guest)\w*)",
                 r"\b(?:someone|somebody|a stranger|nogen|en anden|en fremmed) "
                 r"(?:(?!kolleg|medarbejder|ansat|colleague|co-?worker)\S+ )?(?:has|had|knows|"
                 r"knew|kender|kendte) (?:my|his|her|our|min|mit|hans|hendes|vores) (?:\S+ )?"
@@ -234,6 +239,11 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:not|never|wasn'?t|haven'?t|hasn'?t|nothing|intet|ingenting) (?:\S+ )?(?:been )?"
                 r"(?:hacked|compromised|hacket|kompromitteret)\b",
                 r"(?:^|\n)\W*(?:hvordan|how)\b",
+                # Not programs or windows opening that the writer did not open: that is
+                # someone else at the machine ("der åbnes programmer jeg ikke har åbnet",
+                # tune18).
+                r"(?<!programmer jeg )(?<!programmer som jeg )(?<!vinduer jeg )(?<!programs i )"
+                r"(?<!windows i )(?<!apps i )(?<!programs that i )"
                 r"\b(?:ikke|not|didn'?t|haven'?t|har ikke|ingen|nobody|no one|none of us) (?:\S+ )?"
                 r"(?:har |has )?(?:klikket|trykket|åbnet|clicked|opened)\b",
                 r"\b(?:hackathon|life ?hacks?|growth ?hack\w*)\b",
@@ -357,6 +367,10 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # A code given to a caller: "jeg læste den op for ham", "gave him the code".
                 r"\b(?:læste|læst|læser|read|reading) (?:\S+ ){0,2}?(?:op|højt|out|aloud) (?:for|to) "
                 r"(?:ham|hende|dem|him|her|them|personen|the caller)\b",
+                # "She read the code to him", "læste koden op for ham" (tune18: blind12).
+                r"\b(?:læste|læst|read) (?:\S+ ){0,2}?(?:koden|engangskoden|the code|code) (?:\S+ ){0,3}?"
+                r"(?:op |out )?"
+                r"(?:for|to) (?:ham|hende|dem|him|her|them|personen|the caller)\b",
                 r"\b(?:sendte|sendt|gav|givet|sent|gave|given|skrev|wrote|videresendte|forwarded) "
                 r"(?:den|det|koden|it|the code) (?:videre )?(?:til|to) (?:ham|hende|dem|him|her|them|"
                 r"personen|the caller)\b",

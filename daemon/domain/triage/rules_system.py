@@ -167,6 +167,16 @@ def system_rules() -> tuple[Rule, ...]:
                 r"(?:undtagelse|fejl)\b|\bfejl ved forbindelse til (?:database)?server\w*|"
                 r"\bkontakt (?:din |jeres )?systemadministrator\b|\bcontact (?:your )?system "
                 r"administrator\b",
+                # The firm's own business program quoting its error, however it is worded:
+                # "Programmet vi downloader tachografdata med giver fejlen 'Kortlæser ikke
+                # fundet - fejlkode 0x1F'" (blind15, tune18), "our booking system shows the
+                # error '...'". Not an error code alone, nor one person's program ("Teams
+                # giver fejlkode 0x8004010f": the synthetic corpus, normal).
+                r"\b(?:(?:programmet|systemet|softwaren|appen) (?:som )?vi (?:\S+ ){0,4}?|vores "
+                r"(?:\S+ )?\w*(?:program|system)\w* |our (?:\S+ )?\w*(?:program|software|system)\w* |"
+                r"the (?:\S+ )?(?:program|software|system|app) (?:that )?we (?:\S+ ){0,4}?)(?:\S+ ){0,2}?(?:giver|viser|melder|siger|"
+                r"kommer med|gives|shows|says|throws) (?:\S+ )?(?:fejlen|fejlmeddelelsen|"
+                r"fejlbeskeden|the error|the error message|an error) ?:? ?['\x22][^'\x22\n]{3,120}['\x22]",
                 r"\b(?:critical[ _]process[ _]died|kernel[ _]security[ _]check|irql[ _]not[ _]less|"
                 r"page[ _]fault[ _]in|memory[ _]management|system[ _]thread[ _]exception|"
                 r"whea[ _]uncorrectable|kmode[ _]exception)",
@@ -200,6 +210,12 @@ def system_rules() -> tuple[Rule, ...]:
                 r"^(?![\s\S]*\b(?:battery fault|batterifejl|on battery|replace (?:the )?battery|"
                 r"udskift batteri|hyler|low runtime)\b)[\s\S]*\b(?:er det|is (?:it|that|this)) "
                 r"(?:\S+ ){0,2}?(?:self[- ]?test|selvtest)\w*",
+                # Seen only at home, the office fine: "Jeg fik 'Fejl ved forbindelse til server'
+                # hjemme på min egen wifi, men på kontoret virker det fint" (probe2, tune18):
+                # a private line, not the customer's system failing (BR-9).
+                r"\b(?:hjemme|derhjemme|hjemmefra|at home|from home)\b[^.!?\n]{0,80}?\b(?:men|but) "
+                r"(?:\S+ ){0,2}?(?:på kontoret|på arbejdet|at the office|in the office|at work)\b "
+                r"(?:\S+ )?(?:virker|fungerer|kører|works?|is fine|runs?|er (?:det|den|alt) fint)\b",
                 # "Har I et kursus i hvad man gør ved systemfejl?": a course, not a fault.
                 r"\b(?:kursus|kurser|course|training|webinar|undervisning)\w* (?:\S+ ){0,3}?"
                 r"(?:i|om|in|on|about) (?:\S+ ){0,5}?(?:system[- ]?fejl|system errors?|blå ?skærm|"
