@@ -194,10 +194,13 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:kode|adgangskode|kodeord|password|login|credentials|loginoplysninger|pinkode)\w*\b"
                 r"(?! (?:til|to|for|på|on) (?:the |den |det )?(?:printer|kopimaskin|scanner|alarm|dør|"
                 r"wifi|wi-fi|copier|door|gæste|guest)\w*)",
-                # Asked: "Could someone have my password?" (tune18: blind10, round-out).
+                # Asked: "Could someone have my password?" (tune18: blind10, round-out); the
+                # question ends there (review18): "Could someone have my password manager
+                # licence renewed?", "Can someone have my login ready for Monday?" ask for a
+                # task (BR-13/BR-14), not whether it is stolen.
                 r"\b(?:could|can|might|may) (?:someone|somebody|a stranger|hackers?) (?:\S+ )?have "
                 r"(?:got |gotten )?(?:hold of )?(?:my|his|her|our) (?:\S+ )?(?:password|credentials|"
-                r"login)\w*\b(?! (?:to|for|on) (?:the )?(?:printer|copier|door|wifi|wi-fi|guest)\w*)",
+                r"login)s?(?: (?:now|already|too|then|as well|by now))? ?\?",
                 r"\b(?:someone|somebody|a stranger|nogen|en anden|en fremmed) "
                 r"(?:(?!kolleg|medarbejder|ansat|colleague|co-?worker)\S+ )?(?:has|had|knows|"
                 r"knew|kender|kendte) (?:my|his|her|our|min|mit|hans|hendes|vores) (?:\S+ )?"

@@ -1,0 +1,23 @@
+"""review18: tune18's new rules (issue 16) on ordinary office mail. Each near-miss below
+was made critical by a tune18 rule on 3dad4b4 and was normal on b014abd; the mails the
+rule was written for stay critical (tests/unit/test_triage_tune18.py)."""
+
+from __future__ import annotations
+
+from daemon.domain.triage import Triage, classify, default_rules
+
+
+def _by_rules(subject: str, body: str) -> Triage:
+    """The rules alone: what a test of a rule asserts does not hang on the model."""
+    return classify(subject, body, default_rules()[:-1])
+
+
+def test_having_a_password_tool_renewed_or_a_login_made_ready_is_no_hack() -> None:
+    # "Could someone have my password?" asks whether it is stolen (BR-9); "have my X
+    # renewed / ready" asks someone to do a task (BR-13/BR-14).
+    assert not _by_rules("Licens", "Could someone have my password manager licence renewed? "
+                         "It runs out next month.").critical
+    assert not _by_rules("Ny medarbejder", "Can someone have my login ready for Monday when "
+                         "I start? My manager said to ask you.").critical
+    assert _by_rules("Password", "I got a strange mail yesterday and clicked the link. Could "
+                     "someone have my password now?").critical
