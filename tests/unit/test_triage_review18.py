@@ -21,3 +21,12 @@ def test_having_a_password_tool_renewed_or_a_login_made_ready_is_no_hack() -> No
                          "I start? My manager said to ask you.").critical
     assert _by_rules("Password", "I got a strange mail yesterday and clicked the link. Could "
                      "someone have my password now?").critical
+
+
+def test_a_mouse_that_moves_selvfolgelig_not_is_no_hack() -> None:
+    # tune18's "flytter sig selv" (f1755be) ended without a word boundary: "bevæger sig
+    # selvfølgelig ikke" (of course not) matched "bevæger sig selv".
+    assert not _by_rules("Batterier til mus", "Musen bevæger sig selvfølgelig ikke når "
+                         "batteriet er fladt. Kan I sende et par nye batterier op?").critical
+    assert _by_rules("Mus", "Musen flytter sig selv og åbner mapper, jeg rører den "
+                     "ikke.").critical

@@ -116,10 +116,11 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:jeg|i) (?:ikke|aldrig|never|didn'?t|did not|haven'?t|have not) (?:\S+ )?(?:har )?"
                 r"(?:sendt|skrevet|sent|send|wrote|write|written)\b",
                 # Someone at the controls: the mouse moving by itself, a stranger steering
-                # or having been on the PC.
+                # or having been on the PC. "sig selv" as words: "Musen bevæger sig
+                # selvfølgelig ikke når batteriet er fladt" is no hack (review18).
                 r"\b(?:mus(?:en)?|markør(?:en)?|cursor(?:en)?|mouse|pointer(?:en)?) (?:\S+ ){0,5}?"
                 r"(?:bevæger|bevægede|flytter|flyttede|kører|kørte|hopper|moves|moving|moved) "
-                r"(?:\S+ ){0,4}?(?:af sig selv|(?<=er |de )sig selv|by itself|on its own|of its own accord|"
+                r"(?:\S+ ){0,4}?(?:af sig selv|(?<=er |de )sig selv\b|by itself|on its own|of its own accord|"
                 r"uden at (?:jeg|"
                 r"nogen) (?:rører|gør|bruger|har fat)|without (?:me|anyone) (?:touching|doing|using))",
                 r"\b(?:nogen|en anden|en fremmed|someone|somebody|a stranger) (?:\S+ ){0,3}?"
