@@ -30,3 +30,16 @@ def test_a_mouse_that_moves_selvfolgelig_not_is_no_hack() -> None:
                          "batteriet er fladt. Kan I sende et par nye batterier op?").critical
     assert _by_rules("Mus", "Musen flytter sig selv og åbner mapper, jeg rører den "
                      "ikke.").critical
+
+
+def test_if_so_or_if_not_with_a_future_consequence_is_still_a_case_supposed() -> None:
+    # tune18 (db4ae49) let "Hvis ikke, er vi hacket?" ask about now; "Hvis ja, bliver
+    # kontoen så låst?" and "If not, will anyone be locked out in January?" ask what would
+    # happen, and nothing is locked now (BR-9).
+    assert not _by_rules("Skift af adgangskode", "Skal vi selv skifte adgangskode inden "
+                         "fredag? Hvis ja, bliver kontoen så låst hvis man glemmer det?"
+                         ).critical
+    assert not _by_rules("Certificate", "Do we need to renew the certificate ourselves? If "
+                         "not, will anyone be locked out of the VPN in January?").critical
+    assert _by_rules("Ny bruger", "Der er en ny admin-konto på serveren som ingen af os har "
+                     "lavet. Har I gjort det? Hvis ikke, er vi så hacket?").critical

@@ -48,8 +48,10 @@ _HYPOTHETICAL = (
     r"^\W*(?:og |and |men |but )?(?:hvis|if|in case|i tilfælde af|skulle)\b"
     r"(?! (?:muligt|possible|i kan|du kan|you can|det er muligt|it is possible))"
     # "Hvis ikke, er vi hacket?", "If not, have we been hacked?": the alternative asked
-    # about now, not a case supposed (tune18).
-    r"(?! (?:ikke|not|nej|no|ja|yes|so)\b,)",
+    # about now, not a case supposed (tune18). Unless what follows is to come: "Hvis ja,
+    # bliver kontoen så låst?", "If not, will anyone be locked out?" (review18).
+    r"(?! (?:ikke|not|nej|no|ja|yes|so)\b,(?! (?:\S+ )?(?:will|would|shall|going|vil|ville|"
+    r"bliver|kommer|skal)\b))",
     r"\bhvad (?:gør|skal|kan|sker) (?:\S+ ){0,3}?hvis\b|\bhvad hvis\b",
     r"\bwhat (?:\S+ ){0,3}?if\b",
     r"\b(?:hvordan|how) (?:\S+ ){0,5}?(?:om|if|whether)\b",
