@@ -43,3 +43,20 @@ def test_if_so_or_if_not_with_a_future_consequence_is_still_a_case_supposed() ->
                          "not, will anyone be locked out of the VPN in January?").critical
     assert _by_rules("Ny bruger", "Der er en ny admin-konto på serveren som ingen af os har "
                      "lavet. Har I gjort det? Hvis ikke, er vi så hacket?").critical
+
+
+def test_a_business_program_quoting_a_reminder_is_no_system_error() -> None:
+    # tune18's rule (a9c95bf) for the firm's own program quoting its error read any quoted
+    # message called "fejlen"/"the error": a licence or password expiring, a mailbox nearly
+    # full are notices of something to do (BR-13/BR-14), nothing fails now (BR-9).
+    assert not _by_rules("Lønprogram", "Vores lønprogram giver fejlen 'Licensen udløber om 30 "
+                         "dage' hver morgen. Kan I forny licensen?").critical
+    assert not _by_rules("Booking reminder", "Our booking system shows the error 'Your "
+                         "password expires in 3 days' every morning. Can you turn that "
+                         "reminder off?").critical
+    assert not _by_rules("Postkasse", "Vores mailsystem giver fejlen 'Postkassen er næsten "
+                         "fuld' hos Karen. Kan I give hende mere plads?").critical
+    assert _by_rules("Tachograf", "Programmet vi downloader tachografdata med giver fejlen "
+                     "'Kortlæser ikke fundet - fejlkode 0x1F'.").critical
+    assert _by_rules("Booking", "Our booking system shows the error 'Database connection "
+                     "failed' for everyone since 9.").critical

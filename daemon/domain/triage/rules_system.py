@@ -176,7 +176,13 @@ def system_rules() -> tuple[Rule, ...]:
                 r"(?:\S+ )?\w*(?:program|system)\w* |our (?:\S+ )?\w*(?:program|software|system)\w* |"
                 r"the (?:\S+ )?(?:program|software|system|app) (?:that )?we (?:\S+ ){0,4}?)(?:\S+ ){0,2}?(?:giver|viser|melder|siger|"
                 r"kommer med|gives|shows|says|throws) (?:\S+ )?(?:fejlen|fejlmeddelelsen|"
-                r"fejlbeskeden|the error|the error message|an error) ?:? ?['\x22][^'\x22\n]{3,120}['\x22]",
+                r"fejlbeskeden|the error|the error message|an error) ?:? ?['\x22]"
+                # Not a notice of something to do, which users call an error too: "'Licensen
+                # udløber om 30 dage'", "'Your password expires in 3 days'", "'Postkassen er
+                # næsten fuld'" (review18; BR-13/BR-14, nothing fails now).
+                r"(?![^'\x22\n]*\b(?:udløber|udløb|expires?|expiring|næsten fuld|snart fuld|"
+                r"nearly full|almost full|husk|remember|reminder|påmindelse|om \d+ dage|"
+                r"in \d+ days)\b)[^'\x22\n]{3,120}['\x22]",
                 r"\b(?:critical[ _]process[ _]died|kernel[ _]security[ _]check|irql[ _]not[ _]less|"
                 r"page[ _]fault[ _]in|memory[ _]management|system[ _]thread[ _]exception|"
                 r"whea[ _]uncorrectable|kmode[ _]exception)",
