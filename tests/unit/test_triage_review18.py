@@ -60,3 +60,17 @@ def test_a_business_program_quoting_a_reminder_is_no_system_error() -> None:
                      "'Kortlæser ikke fundet - fejlkode 0x1F'.").critical
     assert _by_rules("Booking", "Our booking system shows the error 'Database connection "
                      "failed' for everyone since 9.").critical
+
+
+def test_a_stranger_at_the_account_is_put_to_the_model_though_it_works_now() -> None:
+    # tune18's gate (7e0c8a4) keeps a text ending "og nu virker det" from the model; a
+    # stranger using the login is a suspected hack (BR-9) even when the password is
+    # changed and things work again, and here only the model finds it (b014abd did).
+    from daemon.domain.triage.learned import asked_about, judged_text
+
+    assert asked_about(judged_text(
+        "Banken ringede", "Banken ringede: nogen har forsøgt at overføre penge fra vores "
+        "konto med mit login. Vi har skiftet adgangskode, og nu virker det."))
+    assert not asked_about(judged_text(
+        "Outlook", "Outlook ville have min kode igen i morges, jeg skrev den, og nu virker "
+        "det."))

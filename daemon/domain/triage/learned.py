@@ -121,6 +121,13 @@ _SETTLED_FOR_THE_MODEL = re.compile(
     r"|\b(?:kunne|kan) ikke installere (?:\S+ ){0,2}?opdatering\w*"
     r"|\b(?:failed to|could not|couldn'?t|can'?t|cannot) install (?:\S+ ){0,2}?updates?\b"
 )
+# Someone else at the account or the money: working again does not settle a suspected hack
+# (BR-9): "nogen har forsøgt at overføre penge fra vores konto med mit login. Vi har skiftet
+# adgangskode, og nu virker det" (review18). Not "nogen af os" (some of us), "ikke nogen".
+_SOMEONE_ELSE = re.compile(
+    r"\b(?<!ikke )(?:nogen(?! af\b)|en fremmed|fremmede|someone|somebody|a stranger|hacke\w*|"
+    r"hacked|svindl\w*|scam\w*|fraud\w*|phish\w*)\b"
+)
 # One user's office program failing as they start it, no message quoted: "Computeren
 # giver fejl når jeg starter Excel" is BR-13's simple task. A quoted error ("... kommer
 # der 'programmet kan ikke starte, fordi msvcp140.dll mangler'") is left to the model and
@@ -346,7 +353,8 @@ def asked_about(text: str) -> bool:
     files open elsewhere or space to clear (_NOTHING_FAILED)."""
     if len(text.split()) < MIN_WORDS or _DENIED_FAULT.search(text) is not None:
         return False
-    if _SETTLED_FOR_THE_MODEL.search(text) is not None and STILL_BROKEN.search(text) is None:
+    if (_SETTLED_FOR_THE_MODEL.search(text) is not None and STILL_BROKEN.search(text) is None
+            and _SOMEONE_ELSE.search(text) is None):
         return False
     return not any(pattern.search(text) for pattern in (_BUILDING_ONLY, _NOT_URGENT,
                                                         _OWN_OFFICE_PROGRAM, _NOTHING_FAILED))
