@@ -201,7 +201,7 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # task (BR-13/BR-14), not whether it is stolen.
                 r"\b(?:could|can|might|may) (?:someone|somebody|a stranger|hackers?) (?:\S+ )?have "
                 r"(?:got |gotten )?(?:hold of )?(?:my|his|her|our) (?:\S+ )?(?:password|credentials|"
-                r"login)s?(?: (?:now|already|too|then|as well|by now))? ?\?",
+                r"login)s?(?=(?: (?:now|already|too|then|as well|by now))? ?\?)",
                 r"\b(?:someone|somebody|a stranger|nogen|en anden|en fremmed) "
                 r"(?:(?!kolleg|medarbejder|ansat|colleague|co-?worker)\S+ )?(?:has|had|knows|"
                 r"knew|kender|kendte) (?:my|his|her|our|min|mit|hans|hendes|vores) (?:\S+ )?"
