@@ -33,9 +33,9 @@ def test_a_mouse_that_moves_selvfolgelig_not_is_no_hack() -> None:
 
 
 def test_if_so_or_if_not_with_a_future_consequence_is_still_a_case_supposed() -> None:
-    # tune18 (db4ae49) let "Hvis ikke, er vi hacket?" ask about now; "Hvis ja, bliver
-    # kontoen så låst?" and "If not, will anyone be locked out in January?" ask what would
-    # happen, and nothing is locked now (BR-9).
+    # tune18 (db4ae49) let "Hvis ikke, er vi hacket?" ask about now; "If not, will anyone
+    # be locked out in January?" (critical on 3dad4b4) and "Hvis ja, bliver kontoen så
+    # låst?" (normal there, a guard) ask what would happen; nothing is locked now (BR-9).
     assert not _by_rules("Skift af adgangskode", "Skal vi selv skifte adgangskode inden "
                          "fredag? Hvis ja, bliver kontoen så låst hvis man glemmer det?"
                          ).critical
