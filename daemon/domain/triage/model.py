@@ -56,6 +56,10 @@ class Rule:
     `negatable`: a negation before a symptom or qualifier in its clause cancels it
     ("ikke mistanke om hack", scope.py); `outside`: services outside the customer's
     IT, which cancel a symptom they are named in or right around ("logge på Facebook").
+    `scope_decides`: a symptom found without its qualifier is ruled out, not merely
+    unproven, so the learned second opinion is not asked about it either: for BR-8's own
+    example, "cannot print, everyone affected", the agreement itself says that one
+    printer's fault is not critical, and a guess from the wording must not say otherwise.
     """
 
     name: str
@@ -66,6 +70,7 @@ class Rule:
     excludes: tuple[str, ...] = ()
     negatable: bool = False
     outside: tuple[str, ...] = ()
+    scope_decides: bool = False
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _requires: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _excludes: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
@@ -171,7 +176,7 @@ class Rule:
         return Finding(
             cancelled=f'"{evidence}", but not everyone is affected'
             + (f" ({negated})" if negated else ""),
-            ruled_out=negated is not None,
+            ruled_out=negated is not None or self.scope_decides,
         )
 
     def _cancelled(

@@ -287,9 +287,17 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"reagerer|svarer|works?|responds?|vil (?:\S+ )?(?:printe|udskrive|skrive ud)|"
                 r"will (?:\S+ )?print|prints?)\b",
             ),
-            requires_any=_EVERYONE,
+            # Since the scope decides here, its printer-only forms too: "ingen af
+            # bonprinterne" (none of the printers), "hverken jeg eller Rasmus kan printe"
+            # (the writer and the only other one at a printer).
+            requires_any=(
+                *_EVERYONE,
+                r"\bingen af (?:de |vores )?\w*printer(?:ne|erne)\b",
+                r"\b(?:hverken|neither) (?:jeg|i) (?:eller|nor) \S+ (?:kan|can)\b",
+            ),
             excludes=(*_RESOLVED, *_PAST_SOLVED, *_HYPOTHETICAL, *_PLANNED, *_MISTAKEN,
                       *_RAN_FINE_SINCE, *_ONLY_ONE),
             negatable=True,
+            scope_decides=True,
         ),
     )
