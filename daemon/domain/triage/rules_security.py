@@ -280,9 +280,18 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:penetrationstest\w*|pentest\w*|penetration test\w*|sårbarhedsscanning\w*|"
                 r"vulnerability scan\w*|ethical hack\w*)|\b(?:hvilket|hvilken|which|what) (?:\S+ )?"
                 r"antivirus",
+                # A scam caller's claim, not a finding of ours: "En person ringede og sagde han
+                # var fra Microsoft og at vores computer havde virus" (mend18: blind18's kind);
+                # not when the sentence says what was let in ("og jeg gav ham lov til at koble
+                # sig på": the tuning set, critical).
+                r"^(?![\s\S]*\b(?:gav|gave|givet|lod|let|installer\w*|install\w*|koble\w* sig|"
+                r"fjernstyr\w*|remote|adgang|access|teamviewer|anydesk|klikke\w*|clicked)\b)[\s\S]*?"
+                r"\b(?:ringede|ringer|called|calls|phoned|rang) (?:\S+ ){0,4}?(?:og|and) (?:sagde|"
+                r"påstod|hævdede|said|claimed|told (?:me|us))\b",
                 # Hacking as news or as a warning in general, not a suspicion about us.
                 r"\b(?:i nyhederne|in the news|på tv|i avisen|in the paper|i pressen|artikel\w*|"
-                r"artiklen|article|(?:læste|læst|read|hørte|hørt|heard|så|saw) (?:\S+ )?(?:om|about|"
+                r"artiklen|article|(?:læste|læst|læser|read|reading|hørte|hørt|hører|heard|hear|så|saw) "
+                r"(?:\S+ )?(?:om|about|"
                 r"that|at|i nyhederne))\b",
                 r"\b(?:hackere|hackers|svindlere|scammers|cyberkriminelle|cybercriminals|"
                 r"angribere|attackers) (?:\S+ )?(?:bruger|prøver|forsøger|sender|udgiver|laver|kan|"
