@@ -100,3 +100,10 @@ def test_outside_portals_and_false_alarms_are_not_critical(subject: str, body: s
 ])
 def test_near_misses_that_stay_critical(subject: str, body: str) -> None:
     assert _rule(subject, body) is not None
+
+
+def test_a_scam_call_that_was_let_in_a_sentence_later_is_critical() -> None:
+    # The caller's claim alone is no finding; the program he had installed is.
+    body = ("En mand ringede og sagde at min bærbare havde virus. Han fik mig til at installere et "
+            "program der hedder TeamViewer, og så styrede han musen.")
+    assert _rule("Opkald", body) == "remote_access_scam"

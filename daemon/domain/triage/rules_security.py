@@ -585,7 +585,8 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "han fik mig til at installere", "got me to install".
                 r"(?:fik mig til at|bad mig (?:om at )?|got me to|asked me to|told me to|had me) "
                 r"(?:installere|hente|downloade|åbne|starte|install|download|open|run|start)) "
-                r"(?:\S+ ){0,3}?(?:anydesk|teamviewer|quick ?assist|hurtig ?hjælp|supremo|"
+                # Up to four words between: "installerede et program der hedder AnyDesk" (mend18).
+                r"(?:\S+ ){0,4}?(?:anydesk|teamviewer|quick ?assist|hurtig ?hjælp|supremo|"
                 r"ultraviewer|logmein|screenconnect|rustdesk|fjernsupport\w*|fjernstyring\w*|"
                 r"fjernadgang\w*|remote access|remote (?:support|access|desktop|control) "
                 r"(?:app|program|tool|software))\b",
