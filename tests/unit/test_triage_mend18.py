@@ -107,3 +107,29 @@ def test_a_scam_call_that_was_let_in_a_sentence_later_is_critical() -> None:
     body = ("En mand ringede og sagde at min bærbare havde virus. Han fik mig til at installere et "
             "program der hedder TeamViewer, og så styrede han musen.")
     assert _rule("Opkald", body) == "remote_access_scam"
+
+
+@pytest.mark.parametrize("subject, body, rule", [
+    # Someone else using the account or mailbox (BR-9, suspected hack).
+    ("Hans konto", "Lene er stoppet, men i går fik en kunde et tilbud fra hendes adresse. Nogen "
+                   "bruger hendes konto.", "suspected_hack"),
+    ("Odd", "Customers say they get invoices from me. Somebody is using my mailbox.",
+     "suspected_hack"),
+    # The disk's encryption asking for its key; the disk reported failing by Windows.
+    ("Pc", "Min bærbare står og siger \"Indtast genoprettelsesnøglen til dette drev\".",
+     "system_error"),
+    ("Startup", "After the update her laptop shows BitLocker recovery and asks for a key.",
+     "system_error"),
+    ("Pc", "Windows har registreret et problem med harddisken på Mettes pc.", "system_error"),
+])
+def test_more_critical_kinds(subject: str, body: str, rule: str) -> None:
+    assert _rule(subject, body) == rule
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Konto", "En kollega bruger min konto mens jeg er på ferie, er det ok?"),
+    ("BitLocker", "Hvor gemmer vi BitLocker-nøglerne til de nye bærbare?"),
+    ("Disk", "Windows har registreret en ny harddisk, den eksterne. Skal den formateres?"),
+])
+def test_their_near_misses_stay_normal(subject: str, body: str) -> None:
+    assert _rule(subject, body) is None

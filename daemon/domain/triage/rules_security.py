@@ -194,6 +194,14 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:kode|adgangskode|kodeord|password|login|credentials|loginoplysninger|pinkode)\w*\b"
                 r"(?! (?:til|to|for|på|on) (?:the |den |det )?(?:printer|kopimaskin|scanner|alarm|dør|"
                 r"wifi|wi-fi|copier|door|gæste|guest)\w*)",
+                # Someone else is using the account or mailbox: "Someone is using his
+                # account", "nogen bruger hendes mail" (mend18: blind18's kind, a leaver's
+                # mailbox sending mail). Not a colleague ("en kollega bruger min konto").
+                r"\b(?:nogen|en fremmed|fremmede|someone|somebody|a stranger|hackere|hackers?) "
+                r"(?:(?!kolleg|medarbejder|ansat|colleague|co-?worker)\S+ )?(?:is using|are using|"
+                r"has been using|is sending from|bruger|har brugt|sender fra) (?:min|mit|hans|hendes|"
+                r"vores|my|his|her|our|\w+'?s) (?:\S+ )?(?:konto|account|mail|e-?mail|mailbox|postkasse|"
+                r"indbakke)\w*\b",
                 # Asked: "Could someone have my password?" (tune18: blind10, round-out).
                 r"\b(?:could|can|might|may) (?:someone|somebody|a stranger|hackers?) (?:\S+ )?have "
                 r"(?:got |gotten )?(?:hold of )?(?:my|his|her|our) (?:\S+ )?(?:password|credentials|"

@@ -115,7 +115,8 @@ def system_rules() -> tuple[Rule, ...]:
                 # ("Volume 1 is degraded", not a headset's volume).
                 r"\b(?:hard ?disk|harddisk) ?problem\w*|\b(?:fejl|error) (?:på|on) (?:the )?"
                 r"(?:disk(?:en)?|harddisk(?:en)?|hard ?drive|ssd'?en)\b|"
-                r"\bwindows (?:har fundet|fandt|detected|has detected|found) (?:\S+ ){0,3}?(?:problem\w*|"
+                r"\bwindows (?:har fundet|fandt|har registreret|registrerede|detected|has detected|"
+                r"found) (?:\S+ ){0,3}?(?:problem\w*|"
                 r"fejl\w*) (?:med|with|on|på) (?:the )?(?:harddisk\w*|hard ?(?:disk|drive)|disk\w*)|"
                 r"\b(?:(?:storage pool|lagerpulje\w*|diskgruppe\w*|array) (?:\d+ )?|(?:volume|volumen) \d+ )(?:\S+ )?"
                 r"(?:is |er )?(?:degraded|degraderet)\b|"
@@ -128,6 +129,12 @@ def system_rules() -> tuple[Rule, ...]:
                 r"virker|works?|working) (?:igen|again)\b)",
                 # A machine that cannot get past its own start: "står i en reparationsløkke",
                 # "Fortryder ændringer ... genstarter og står der igen", "stuck in a restart loop".
+                # The disk's encryption asking for its recovery key at start: "Enter the recovery
+                # key for this drive", "BitLocker-genoprettelse" (mend18: blind18's kind); not
+                # where the keys are kept ("hvor gemmer vi BitLocker-nøglerne?").
+                r"\b(?:enter|indtast|skriv) (?:the |din |your )?(?:bitlocker[- ])?(?:recovery key|"
+                r"genoprettelsesnøgle\w*|gendannelsesnøgle\w*)|\bbitlocker[- ](?:recovery|"
+                r"genoprettelse|gendannelse)\b(?! (?:key|keys|nøgle\w*) (?:er|is|are) (?:gemt|stored|saved))|"
                 r"\b(?:reparationsløkke\w*|genstartsløkke\w*|opstartsløkke\w*|repair loop|restart loop|"
                 r"reboot loop)\b|\b(?:fortryder ændringer|undoing changes)\b",
                 # Alarms from the customer's own systems, told by a person or forwarded
