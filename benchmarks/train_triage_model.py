@@ -10,7 +10,7 @@ parsing workers: their memory is counted, issue 18).
 
 Trained on every labelled set: tests/unit/triage_sentences.tsv (the tuning set),
 tests/unit/triage_training_extra.tsv, triage_training_a.tsv ... triage_training_g.tsv
-(mails written to train on) and the blind sets blind..blind16, all measured and reported
+(mails written to train on) and the blind sets blind..blind18, all measured and reported
 before they were trained on. What that gives on mail nobody tuned to is estimated by
 leaving a round out (benchmarks/triage_loso.py --round; leaving one set out flatters), never
 by scoring a set trained on.
@@ -69,10 +69,10 @@ TRAINING_ONLY = [
     # replies, ...), never their mails.
     triage_accuracy.SENTENCES.with_name("triage_training_g.tsv"),
 ]
-# The blind sets measured and reported before they were trained on; a later set (blind17
+# The blind sets measured and reported before they were trained on; a later set (blind19
 # ...) is never read here: it measures the result, once.
 TRAINED_BLIND_SETS = {name: triage_accuracy.BLIND_SETS[name]
-                      for name in ("blind", *(f"blind{n}" for n in range(2, 17)))}
+                      for name in ("blind", *(f"blind{n}" for n in range(2, 19)))}
 TRAINING = [triage_accuracy.SENTENCES, *TRAINING_ONLY, *TRAINED_BLIND_SETS.values()]
 WORD_NGRAMS = (1, 2)
 MIN_DF = 2  # an n-gram seen in one mail only says nothing general
@@ -178,7 +178,30 @@ class Settings:
 # at 0.50 "Kan ikke printe. Kun mig.", the locksmith, the Teams log-in that works again and
 # Excel at its start.) Recall is 1.000 because the rules were fixed on every round's misses:
 # the round-out flatters the rules, most on 15+16; fresh recall came 0.055 below it last time.
-CHOSEN = Settings(words=True, threshold=0.60)
+#
+# Issue 16, mend18. blind17/blind18 measured once on tune18's model (pooled fresh P 0.909
+# R 0.955 against the round-out's P 0.981 R 1.000: recall 0.045 lower, precision 0.07
+# lower), their misses fixed in the rules by kind (tests/unit/test_triage_mend18.py);
+# trained on blind..blind18 and training a-g (8,486 mails; nothing was written to train on
+# after blind17/18). The rule, tune18's unchanged, with round 17+18 added (SWEEP_ROUNDS:
+# 9+10, 11+12, 13+14, 15+16, 17+18): the highest pooled round-out recall at pooled
+# precision >= 0.95, of equal recall the highest threshold; then the guard, unchanged: the
+# next step up until the model so trained flags no hand-written normal mail of
+# tests/unit/test_triage*.py; no guard test is changed.
+# `python -m benchmarks.triage_loso --words --sweep` (2,501 mails, 1,083 critical), on the
+# final rules (load 6.3-7.0):
+#   0.30 P 0.947 R 0.999 | 0.35 P 0.952 R 0.999 | 0.40 P 0.960 R 0.999 | 0.45 P 0.967 R 0.999
+#   0.50 P 0.974 R 0.998 | 0.55 P 0.977 R 0.998 | 0.60 P 0.977 R 0.998 | 0.65 P 0.977 R 0.995
+#   0.70 P 0.982 R 0.991 | 0.75 P 0.982 R 0.984 | 0.80 P 0.982 R 0.976 | 0.85 P 0.983 R 0.965
+#   0.90 P 0.983 R 0.950 | 0.95 P 0.982 R 0.924
+# It chose 0.45; the guard: three normal mails of test_triage.py flagged there (p 0.45-0.50:
+# "Jeg kan ikke få forbindelse til VPN hjemmefra.", the GLS parcel mail, the tuning set's
+# "Jeg får ikke kopi af mine sendte mails i Outlook." p 0.46), none at 0.50: shipped at
+# 0.50 (tune18: 0.60). Round-out at 0.50 (--threshold 0.5 --round ...): pooled P 0.974
+# R 0.998 (1,081 tp, 29 fp, 2 fn); 17+18 P 0.948 R 0.991. The rules were fixed on every
+# round's misses, 17+18's last, so the round-out flatters them; fresh recall came 0.045-0.055
+# below it in the last two rounds.
+CHOSEN = Settings(words=True, threshold=0.50)
 
 
 def pipeline(settings: Settings) -> Any:

@@ -32,7 +32,13 @@ OUTSIDE_SERVICES = (
     r"bestillings|booking|faktura|invoice|installer|installatør|lærings|learning)[- ]?portal\w*|"
     r"(?:leverandør|grossist|supplier|wholesaler|vendor|courier|kurér|fragtfirma)\S* (?:\S+ ){0,2}?"
     r"(?:portal|web ?shop|site|website|hjemmeside|shop|dashboard|extranet)\w*|(?:deres|their) "
-    r"(?:web ?shop|website|site|hjemmeside|portal|side)\w*)",
+    r"(?:web ?shop|website|site|hjemmeside|portal|side)\w*|"
+    # mend18: the portal as one word or the firm's by genitive ("Leverandørportalen",
+    # "importørens reservedelsportal", "the XTM portal of our client"), a shop at the
+    # supplier's ("medicinbestilling hos grossisten").
+    r"(?:leverandør|grossist|importør|supplier|vendor)\w*portal\w*|(?:leverandør|grossist|"
+    r"importør|kunde|klient)\w*(?:ens|s) \w*portal\w*|portal of (?:our |the |a )?(?:client|"
+    r"customer|supplier)|hos (?:vores |en |the )?(?:grossist|leverandør|importør)\w*)",
     # The building's own systems: "tyverialarmen afviser koden", "the door code".
     r"\b(?:tyverialarm\w*|alarmanlæg\w*|alarmsystem\w*|alarmpanel\w*|burglar alarm|"
     r"intruder alarm|alarm (?:system|panel)|dørkode\w*|door code|nøglebrik\w*)\b",

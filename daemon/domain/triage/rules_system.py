@@ -115,7 +115,8 @@ def system_rules() -> tuple[Rule, ...]:
                 # ("Volume 1 is degraded", not a headset's volume).
                 r"\b(?:hard ?disk|harddisk) ?problem\w*|\b(?:fejl|error) (?:på|on) (?:the )?"
                 r"(?:disk(?:en)?|harddisk(?:en)?|hard ?drive|ssd'?en)\b|"
-                r"\bwindows (?:har fundet|fandt|detected|has detected|found) (?:\S+ ){0,3}?(?:problem\w*|"
+                r"\bwindows (?:har fundet|fandt|har registreret|registrerede|detected|has detected|"
+                r"found) (?:\S+ ){0,3}?(?:problem\w*|"
                 r"fejl\w*) (?:med|with|on|på) (?:the )?(?:harddisk\w*|hard ?(?:disk|drive)|disk\w*)|"
                 r"\b(?:(?:storage pool|lagerpulje\w*|diskgruppe\w*|array) (?:\d+ )?|(?:volume|volumen) \d+ )(?:\S+ )?"
                 r"(?:is |er )?(?:degraded|degraderet)\b|"
@@ -128,6 +129,12 @@ def system_rules() -> tuple[Rule, ...]:
                 r"virker|works?|working) (?:igen|again)\b)",
                 # A machine that cannot get past its own start: "står i en reparationsløkke",
                 # "Fortryder ændringer ... genstarter og står der igen", "stuck in a restart loop".
+                # The disk's encryption asking for its recovery key at start: "Enter the recovery
+                # key for this drive", "BitLocker-genoprettelse" (mend18: blind18's kind); not
+                # where the keys are kept ("hvor gemmer vi BitLocker-nøglerne?").
+                r"\b(?:enter|indtast|skriv) (?:the |din |your )?(?:bitlocker[- ])?(?:recovery key|"
+                r"genoprettelsesnøgle\w*|gendannelsesnøgle\w*)|\bbitlocker[- ](?:recovery|"
+                r"genoprettelse|gendannelse)\b(?! (?:key|keys|nøgle\w*) (?:er|is|are) (?:gemt|stored|saved))|"
                 r"\b(?:reparationsløkke\w*|genstartsløkke\w*|opstartsløkke\w*|repair loop|restart loop|"
                 r"reboot loop)\b|\b(?:fortryder ændringer|undoing changes)\b",
                 # Alarms from the customer's own systems, told by a person or forwarded
@@ -141,6 +148,13 @@ def system_rules() -> tuple[Rule, ...]:
                 r"(?![\s\S]*\b(?:automatisk genereret|(?:generated|sent) automatically|"
                 r"automatically generated|auto-?generated)\b)|"
                 r"\b(?:uden|without|no) (?:en |a )?(?:gyldig|valid|successful|vellykket)e? backup\w*|"
+                # The backup's own screen telling of its error, in the writer's words:
+                # "backuppen skriver fejl hver morgen ... 'kunne ikke oprette snapshot'" (mend18:
+                # blind17's kind); not "backup kan fejle" (no verb of showing).
+                r"\bbackup[\w-]* (?:\S+ )?(?:skriver|viser|melder|giver|kommer med|shows|reports|gives|"
+                r"throws) (?:\S+ )?(?:fejl|error)\w*\b(?! (?:ikke|not)\b)"
+                r"(?![\s\S]*\b(?:automatisk genereret|(?:generated|sent) automatically|"
+                r"automatically generated|auto-?generated)\b)|"
                 r"\b(?:last|sidste) (?:successful|vellykkede|gyldige) backup\w*:? (?:\S+ ){0,2}?"
                 r"(?:\d+|[a-z]+) (?:days|dage|weeks|uger)\b",
                 # Not a backup job's own report ("Status: Fejlet ... automatisk genereret")
@@ -152,7 +166,18 @@ def system_rules() -> tuple[Rule, ...]:
                 r"\b(?:smart|s\.m\.a\.r\.t\.?) status:? (?:abnormal|failing|failed|unhealthy|"
                 r"unormal|advarsel|warning)\b|\bpredictive (?:disk |drive )?failure\b|"
                 r"\bvolume\w* [a-z0-9]{1,3}:? (?:is |er )?(?:at |på )?(?:9\d|100) ?% "
-                r"(?:capacity|kapacitet|full|fuld|brugt|used|optaget)",
+                r"(?:capacity|kapacitet|full|fuld|brugt|used|optaget)|"
+                # A drive by its letter in a monitoring alert: "Disk C: 98% brugt" (mend18:
+                # blind17's kind); not "min disk er 95 % fuld" (no letter: one user's pc).
+                r"\b(?:disk|drev|drive) [a-z]: (?:is |er )?(?:at |på )?(?:9\d|100) ?% "
+                r"(?:capacity|kapacitet|full|fuld|brugt|used|optaget)|"
+                # The server room too hot, as its sensor reports it: "SERVERRUM temp 41 C -
+                # kritisk", "Temperature 41.5 C (threshold 35 C) - Serverrum" (mend18: both
+                # sets' kind). 30 degrees and up, with its number: not "det er varmt derinde".
+                r"\b(?:server\w*|server (?:room|cupboard|closet|rack))\b[^.!?\n]{0,40}?\btemp(?:eratur\w*|"
+                r"erature)?:? (?:er |is |på |at |of )?[3-9]\d(?:[.,]\d+)? ?(?:°|grader\b|degrees\b|c\b)|"
+                r"\btemp(?:eratur\w*|erature)?:? [3-9]\d(?:[.,]\d+)? ?(?:°|grader\b|degrees\b|c\b)"
+                r"[^!?\n]{0,60}?\bserver\w*",
                 # The UPS alarming: "UPS'en bipper", "the APC box is beeping", "Battery fault"
                 # on its display; not "UPS'en blev testet af elektrikeren", nor a beep in the
                 # server room alone ("Alarmen på serverrummet bipper" is labelled normal).
@@ -207,6 +232,10 @@ def system_rules() -> tuple[Rule, ...]:
                 # The UPS's own self-test passing: "beeped once, the display said Self test
                 # passed" (training d, normal).
                 r"\b(?:self[- ]?test|selvtest)\w* (?:\S+ )?(?:passed|ok|bestået|gennemført)\b",
+                # The UPS's own all-clear after a flicker: "'On battery' og lige efter 'Power
+                # restored'" (mend18: blind17's kind); the power is back, nothing failed.
+                r"\b(?:power restored|power has been restored|(?:on )?utility power restored|"
+                r"strømmen (?:er |kom |er kommet )?(?:\S+ )?tilbage)\b",
                 # A test told afterwards as gone to plan: "Afprøvningen forløb som planlagt:
                 # overvågningen meldte State: CRITICAL" (probe2, issue 16): nothing failed.
                 r"\b(?:test\w*|afprøvning\w*)\b[^.!?\n]{0,60}?\b(?:som planlagt|efter planen|"

@@ -112,7 +112,41 @@ def outside_near(
         return found.group()
     if start >= subject_end > 0 and not _OURS.search(sentence):
         found = _service(outside, text[:subject_end])
-    return found.group() if found else None
+    if found is not None:
+        return found.group()
+    return _not_ours_said(text)
+
+
+# The writer says the failing thing is another's (mend18: blind17/18's largest kind of false
+# alarm, log-ons of outside portals): "Det er deres system", "It's their system, I know",
+# "eller er det Folkekirkens IT?", "is it for the client?"; or names a portal and says
+# their own IT works ("Min mail og pc virker fint", "Our own systems are all fine"). Read
+# only when the match's clause names nothing of ours; not a portal "I" host or run.
+_THEIRS = re.compile(
+    r"\b(?:det er|it'?s|it is|er det|is it|om det er|if it'?s|whether it'?s) (?:jo |nok |vel |"
+    r"bare )?(?:deres|their) (?:eget |egen |own )?(?:system\w*|it|side|site|portal|platform|"
+    r"helpdesk|hjemmeside)\b|"
+    r"\b(?:er det|is it) (?:\S+ )?\w+(?:ens|s) it\b|"
+    r"\b(?:er det|is it) for (?:the |our )?(?:client|customer|supplier|kunden|klienten|"
+    r"leverandøren)\b"
+)
+_OWN_FINE = re.compile(
+    r"\b(?:vores|min|mit|mine|our|my) (?:own |egen |eget |egne )?(?:\S+ ){0,3}?(?:virker|"
+    r"fungerer|kører|works?|are (?:all )?fine|is fine|er fine?|er ok|are ok)\b"
+)
+_PORTAL = re.compile(r"\w*portal\w*")
+_HOSTED_BY_US = re.compile(
+    r"\b(?:som|den|det|that|which) (?:i|you) (?:hoster|driver|kører|har sat op|host|run|set up)\b"
+)
+
+
+def _not_ours_said(text: str) -> str | None:
+    if (theirs := _THEIRS.search(text)) is not None:
+        return theirs.group()
+    if _PORTAL.search(text) is None or _HOSTED_BY_US.search(text) is not None:
+        return None
+    own = _OWN_FINE.search(text)
+    return None if own is None else own.group()
 
 
 # Where mail goes, not what fails: "en regel, der sender alt til en gmail-adresse",
