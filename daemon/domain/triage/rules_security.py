@@ -198,6 +198,9 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # Someone else is using the account or mailbox: "Someone is using his
                 # account", "nogen bruger hendes mail" (mend18: blind18's kind, a leaver's
                 # mailbox sending mail). Not a colleague ("en kollega bruger min konto").
+                # Not asked whether anyone still uses it: "Er der nogen der bruger hans gamle
+                # mailkonto? Ellers må I lukke den" (review18b).
+                r"(?<!\ber der )(?<!\bis there )"
                 r"\b(?:nogen|en fremmed|fremmede|someone|somebody|a stranger|hackere|hackers?) "
                 r"(?:(?!kolleg|medarbejder|ansat|colleague|co-?worker)\S+ )?(?:is using|are using|"
                 r"has been using|is sending from|bruger|har brugt|sender fra) (?:min|mit|hans|hendes|"
