@@ -82,3 +82,17 @@ def test_my_own_disk_nearly_full_is_no_monitoring_alert() -> None:
                    "har tid?") is None
     assert rule_of("Monitoring", "Alert from FS01: Disk D: 97% used. Shares are starting to "
                    "refuse saves.") is not None
+
+
+def test_a_report_told_by_phone_is_not_a_scam_caller_s_claim() -> None:
+    # mend18's scam-caller cancel took any "X ringede og sagde" / "X called and said": a
+    # colleague's virus and an accountant's warning of log-ons were cancelled (BR-9). A
+    # scam caller says who he is ("sagde han var fra Microsoft").
+    assert rule_of("Kollega", "Anne ringede og sagde at hendes pc har virus og at filerne på "
+                   "fællesdrevet er krypteret.") is not None
+    assert rule_of("Called", "Our accountant called and said someone has been logging into "
+                   "our mailbox from abroad.") is not None
+    assert rule_of("Mærkeligt opkald", "En mand ringede og sagde han var fra Microsoft og at "
+                   "vores computer havde virus. Jeg lagde på.") is None
+    assert rule_of("Opkald", "A man called and said he was from Microsoft and that our "
+                   "computer had a virus. I hung up.") is None
