@@ -301,6 +301,15 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 # sig på": the tuning set, critical).
                 r"^(?![\s\S]*\b(?:gav|gave|givet|lod|let|installer\w*|install\w*|koble\w* sig|"
                 r"fjernstyr\w*|remote|adgang|access|teamviewer|anydesk|klikke\w*|clicked)\b)[\s\S]*?"
+                # The caller a stranger ("En mand ringede") or saying who he is ("sagde han var
+                # fra Microsoft") (review18b): not "Anne ringede og sagde at hendes pc har
+                # virus", "Our accountant called and said someone has been logging in".
+                r"(?:\b(?:en (?:mand|kvinde|person|fyr|herre|dame|fremmed|ukendt\w*)|nogen|"
+                r"a (?:man|woman|person|guy|stranger)|an unknown \w+|someone|somebody) "
+                r"(?:\S+ ){0,3}?(?=ringede|ringer|called|calls|phoned|rang)|"
+                r"(?=\b(?:ringede|ringer|called|calls|phoned|rang) (?:\S+ ){0,4}?(?:og|and) "
+                r"(?:sagde|påstod|hævdede|said|claimed|told (?:me|us))\b[^.!?\n]{0,30}?\b(?:var|er|"
+                r"at være|was|were|is|are|to be) (?:\S+ )?(?:fra|from)\b))"
                 r"\b(?:ringede|ringer|called|calls|phoned|rang) (?:\S+ ){0,4}?(?:og|and) (?:sagde|"
                 r"påstod|hævdede|said|claimed|told (?:me|us))\b",
                 # Hacking as news or as a warning in general, not a suspicion about us.
