@@ -96,3 +96,13 @@ def test_a_report_told_by_phone_is_not_a_scam_caller_s_claim() -> None:
                    "vores computer havde virus. Jeg lagde på.") is None
     assert rule_of("Opkald", "A man called and said he was from Microsoft and that our "
                    "computer had a virus. I hung up.") is None
+
+
+def test_both_or_all_printers_down_is_everyone_for_the_printing_rule() -> None:
+    # ffac808 made the printing rule's scope decide (the model not asked), but its
+    # qualifiers did not count "begge printere" / "all printers": the learned opinion had
+    # caught "begge printere står af" (BR-8: cannot print, everyone affected).
+    assert rule_of("Printere", "Receptionen og lægerne kan ikke printe, begge printere står "
+                   "af.") is not None
+    assert rule_of("Printers", "We can't print, all the printers show offline.") is not None
+    assert rule_of("Print", "Jeg kan ikke printe i farver, sort/hvid virker fint.") is None
