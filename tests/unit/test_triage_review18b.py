@@ -106,3 +106,5 @@ def test_both_or_all_printers_down_is_everyone_for_the_printing_rule() -> None:
                    "af.") is not None
     assert rule_of("Printers", "We can't print, all the printers show offline.") is not None
     assert rule_of("Print", "Jeg kan ikke printe i farver, sort/hvid virker fint.") is None
+    assert rule_of("Toner", "Jeg kan ikke printe, den siger toner mangler. Kan I bestille "
+                   "toner til begge printere?") is None

@@ -294,6 +294,11 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_EVERYONE,
                 r"\bingen af (?:de |vores )?\w*printer(?:ne|erne)\b",
                 r"\b(?:hverken|neither) (?:jeg|i) (?:eller|nor) \S+ (?:kan|can)\b",
+                # Both printers down (review18b): "begge printere står af", "both printers
+                # are offline"; said down in the clause, not "toner til begge printere".
+                r"\b(?:begge|both) (?:vores |de |the |our |of )?\w*printer(?:e|ne|s)\b"
+                r"(?=[^.!?\n,;]{0,20}\b(?:nede|står af|døde|offline|virker ikke|fungerer ikke|"
+                r"svarer ikke|down|dead|not working|do not work|don'?t work)\b)",
             ),
             excludes=(*_RESOLVED, *_PAST_SOLVED, *_HYPOTHETICAL, *_PLANNED, *_MISTAKEN,
                       *_RAN_FINE_SINCE, *_ONLY_ONE),
