@@ -4,12 +4,7 @@ rule was written for stay critical (tests/unit/test_triage_tune18.py)."""
 
 from __future__ import annotations
 
-from daemon.domain.triage import Triage, classify, default_rules
-
-
-def _by_rules(subject: str, body: str) -> Triage:
-    """The rules alone: what a test of a rule asserts does not hang on the model."""
-    return classify(subject, body, default_rules()[:-1])
+from triage_rules_only import by_rules as _by_rules
 
 
 def test_having_a_password_tool_renewed_or_a_login_made_ready_is_no_hack() -> None:

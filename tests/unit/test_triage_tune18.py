@@ -5,8 +5,10 @@ up by it. New sentences of each kind, and near-misses that are still asked."""
 from __future__ import annotations
 
 import pytest
+from triage_rules_only import RULES
+from triage_rules_only import by_rules as _by_rules
 
-from daemon.domain.triage import Triage, classify, default_rules
+from daemon.domain.triage import classify
 from daemon.domain.triage.learned import LearnedRule, asked_about, judged_text
 from daemon.domain.triage.model import Finding
 from daemon.domain.triage.starts import Starts
@@ -64,13 +66,8 @@ class _AlwaysCritical(LearnedRule):
         return Finding(evidence="asked")
 
 
-def _by_rules(subject: str, body: str) -> Triage:
-    """The rules alone: what a test of a rule asserts does not hang on the model."""
-    return classify(subject, body, default_rules()[:-1])
-
-
 def _with_model(subject: str, body: str) -> bool:
-    return classify(subject, body, (*default_rules()[:-1], _AlwaysCritical())).critical
+    return classify(subject, body, (*RULES, _AlwaysCritical())).critical
 
 
 @pytest.mark.parametrize(("subject", "body"), [
