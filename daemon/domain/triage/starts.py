@@ -37,12 +37,16 @@ class Starts:
 
     def __init__(self, scanner: Scanner, text: str) -> None:
         self._found: dict[frozenset[str], list[int]] = {}
+        # The longest start word at each place found: which of a rule's regexes can
+        # match there (Alternation.at_word).
+        self.word_at: dict[int, str] = {}
         if scanner.regex is None:
             return
         position = 0
         while (hit := scanner.regex.search(text, position)) is not None:
             position = hit.start()
-            for words in scanner.owners[hit.group()]:
+            self.word_at[position] = word = hit.group()
+            for words in scanner.owners[word]:
                 self._found.setdefault(words, []).append(position)
             position += 1  # the next may start inside this one
 
@@ -104,14 +108,63 @@ def scanner_for(sets: frozenset[frozenset[str]]) -> Scanner:
     return Scanner(regex, owners)
 
 
-def each_match(regex: re.Pattern[str], at: list[int] | None, text: str) -> Iterator[re.Match[str]]:
-    """Matches of `regex` in `text`, trying only the positions `at` unless None."""
+def alternation_of(regexes: Sequence[str]) -> str:
+    """`regexes` as one regex, any of them; at one place the first listed that matches
+    there wins (how a rule's regexes are joined: model.py)."""
+    return "|".join(f"(?:{regex})" for regex in regexes)
+
+
+class Alternation:
+    """A rule's regexes joined as one (`whole`), tried at a place with only those of them
+    whose start words are there.
+
+    Issue 18: a rule of 50 regexes tried at each place its start words are ("kan ",
+    "ikke ") made the regex engine try all 50 there, though at most a few begin with the
+    words found. A regex whose start words are not at a place cannot match there (every
+    match begins with one of them), so leaving it out changes no match: the others keep
+    their order, and the first of them that matches is the one the whole takes.
+    """
+
+    def __init__(self, regexes: Sequence[str], whole: re.Pattern[str]) -> None:
+        self.whole = whole
+        self._regexes = tuple(regexes)
+        self._starts = tuple(start_words((regex,)) for regex in self._regexes)
+        # A start word -> the regex of those that can match where it is (few: the words
+        # of the rules), made when first needed.
+        self._at_word: dict[str, re.Pattern[str]] = {}
+
+    def at_word(self, word: str) -> re.Pattern[str]:
+        """The regexes that can match where `word` is the longest start word found."""
+        found = self._at_word.get(word)
+        if found is None:
+            kept = tuple(
+                regex for regex, starts in zip(self._regexes, self._starts, strict=True)
+                if starts is None or any(word.startswith(start) for start in starts)
+            )
+            found = self.whole if len(kept) == len(self._regexes) else _joined(kept)
+            self._at_word[word] = found
+        return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _joined(regexes: tuple[str, ...]) -> re.Pattern[str]:
+    # Shared by the words that keep the same regexes, and by the rules built again (the
+    # benchmark and the tests rebuild them; the re module's own cache holds 512).
+    return re.compile(alternation_of(regexes))
+
+
+def each_match(
+    alternation: Alternation, at: list[int] | None, text: str, starts: Starts
+) -> Iterator[re.Match[str]]:
+    """Matches of `alternation` in `text`, trying only the positions `at` (found by
+    `starts`) unless None, each with the regexes that can match there."""
     if at is None:
-        yield from regex.finditer(text)
+        yield from alternation.whole.finditer(text)
         return
+    word_at = starts.word_at
     for position in at:
         # match(), unlike a slice, lets \b and lookbehinds see the text before it.
-        match = regex.match(text, position)
+        match = alternation.at_word(word_at[position]).match(text, position)
         if match is not None:
             yield match
 
