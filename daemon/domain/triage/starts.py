@@ -42,13 +42,19 @@ class Starts:
         self.word_at: dict[int, str] = {}
         if scanner.regex is None:
             return
+        search, word_at = scanner.regex.search, self.word_at
         position = 0
-        while (hit := scanner.regex.search(text, position)) is not None:
+        while (hit := search(text, position)) is not None:
             position = hit.start()
-            self.word_at[position] = word = hit.group()
-            for words in scanner.owners[word]:
-                self._found.setdefault(words, []).append(position)
+            word_at[position] = hit.group()
             position += 1  # the next may start inside this one
+        found, owners = self._found, scanner.owners
+        for position, word in word_at.items():  # in the text's order: each list sorted
+            for words in owners[word]:
+                if words in found:
+                    found[words].append(position)
+                else:
+                    found[words] = [position]
 
     @classmethod
     def of(cls, rules: Iterable[HasStartWords], text: str) -> Starts:
