@@ -19,6 +19,7 @@ from daemon.domain.triage.starts import (
     Starts,
     alternation_of,
     each_match,
+    interned,
     start_words,
 )
 
@@ -134,7 +135,7 @@ class Rule:
         set_(self, "_excludes_started", _compile(self.name, "excludes", started))
         # start_words(started), without reading each regex again: the union of theirs.
         known = [words for words in starts.values() if words is not None]
-        set_(self, "_excludes_starts", frozenset().union(*known) if known else None)
+        set_(self, "_excludes_starts", interned(frozenset().union(*known)) if known else None)
         set_(self, "_excludes_searched", _compile(self.name, "excludes", searched))
         set_(self, "_pattern_at", Alternation(self.patterns, self._pattern))
         set_(self, "_requires_at", _alternation(self.requires_any, self._requires))
