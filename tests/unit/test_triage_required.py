@@ -4,24 +4,12 @@ issue 18): the same answer as the regex's own search, and the strings derived so
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from triage_texts import judged_texts
 
 from daemon.domain.triage import learned, not_inquiry, replies, scope
-from daemon.domain.triage.learned import judged_text
 from daemon.domain.triage.required import Search, required_strings, search
 from daemon.domain.triage.rules import default_rules
-
-SETS = Path(__file__).parent
-
-
-def _texts() -> list[str]:
-    texts = []
-    for name in ("triage_sentences.tsv", "triage_blind.tsv", "triage_blind8.tsv"):
-        for line in (SETS / name).read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                _, subject, body = line.split("\t")
-                texts.append(judged_text(subject, body.replace("\\n", "\n")))
-    return texts
 
 
 def _regexes() -> list[re.Pattern[str]]:
@@ -36,7 +24,7 @@ def _regexes() -> list[re.Pattern[str]]:
 
 
 def test_every_match_holds_one_of_the_required_strings() -> None:
-    texts = _texts()
+    texts = judged_texts()
     tested = 0
     for regex in _regexes():
         required = required_strings(regex.pattern)
@@ -51,7 +39,7 @@ def test_every_match_holds_one_of_the_required_strings() -> None:
 
 
 def test_a_search_finds_what_the_regex_finds() -> None:
-    texts = _texts()[::2]  # half of them: ~300 regexes, each searched three ways
+    texts = judged_texts()[::2]  # half of them: ~300 regexes, each searched three ways
     filtered = skipped = 0
     for regex in _regexes():
         cheap = Search(regex)

@@ -5,25 +5,15 @@ their start words are, with the same matches as a search of the whole text or se
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from triage_texts import judged_texts
 
 from daemon.domain.triage import classify, default_rules, rules_from_config
 from daemon.domain.triage.learned import LearnedRule, judged_text
 from daemon.domain.triage.normalise import sentence_bounds
 from daemon.domain.triage.starts import Starts
 
-SETS = Path(__file__).parent
 RULES = default_rules()
-
-
-def _texts() -> list[str]:
-    texts = []
-    for name in ("triage_sentences.tsv", "triage_blind.tsv", "triage_blind8.tsv"):
-        for line in (SETS / name).read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                _, subject, body = line.split("\t")
-                texts.append(judged_text(subject, body.replace("\\n", "\n")))
-    return texts
 
 
 def _span(found: re.Match[str] | None) -> tuple[int, int, str] | None:
@@ -37,7 +27,7 @@ def test_an_exclude_is_found_where_a_search_of_its_scope_finds_it() -> None:
     with_excludes = [r for r in RULES if r.excludes and not isinstance(r, LearnedRule)]
     assert any(r._excludes_searched and r._excludes_started for r in with_excludes)  # noqa: SLF001
     compared = found = 0
-    for text in _texts():
+    for text in judged_texts():
         starts = Starts.of(RULES, text)
         scopes = {(0, len(text))}
         scopes |= {sentence_bounds(text, at, at) for at in range(0, len(text), 40)}
@@ -83,7 +73,7 @@ def test_a_place_tried_with_the_regexes_that_can_begin_there_matches_as_the_whol
     words are there are tried (Alternation.at_word); the match is the one the whole
     alternation of them all finds there: the same place, words and end."""
     compared = matched = narrowed = 0
-    for text in _texts():
+    for text in judged_texts():
         starts = Starts.of(RULES, text)
         for rule in RULES:
             if isinstance(rule, LearnedRule):
