@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, event, insert
 
 from daemon.domain.billing import ONCALL_FEE, bill_case
+from daemon.domain.monthly_billing import CARRIED
 from daemon.mail.render import TemplateRenderer
 from daemon.outputs.reports import Verdict, build_report, report_csv, report_html, report_json
 from daemon.store import repository
@@ -260,7 +261,7 @@ def spring(engine: Engine) -> dict[str, int]:
                                       work=((30, "support", False),)),
         }
         log_time(conn, found["across"], FRIDAY_27_FEB, 10)
-        log_time(conn, found["across"], MONDAY_2_MARCH, 10)  # 20 in all: both billed
+        log_time(conn, found["across"], MONDAY_2_MARCH, 10)  # 20 in all: all billed
         stille = conn.execute(customers.select().where(customers.c.domain == "stille.dk")).one()
         conn.execute(cases.update().where(cases.c.number == found["march"])
                      .values(customer_id=stille.id))  # its own rates (BR-15)
@@ -283,10 +284,12 @@ def test_work_and_fees_are_reported_in_the_month_they_happened(
     across = spring["across"]
     assert set(february) == {across, spring["february_only"]}
     assert set(march) == {across, spring["january_fee"], spring["march"], spring["covered"]}
-    # 10 + 10 minutes is a 20-minute task (BR-14): each month bills its own 10.
+    # 10 + 10 minutes is a 20-minute task (BR-14), but February's report, mailed before
+    # March's work, showed its 10 covered and still does: March bills all 20.
     assert (february[across].minutes, february[across].amount_excl_vat) == (
-        10, Decimal("182.50"))
-    assert (march[across].minutes, march[across].amount_excl_vat) == (10, Decimal("182.50"))
+        10, Decimal("0.00"))
+    assert (march[across].minutes, march[across].amount_excl_vat) == (10, Decimal("365.00"))
+    assert [line.description for line in march[across].lines] == [CARRIED, ""]
     # The SLA verdicts stay with February, where the case was opened.
     assert february[across].response_sla is Verdict.MET
     assert march[across].response_sla is None and not march[across].opened_in_month
