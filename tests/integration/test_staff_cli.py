@@ -536,3 +536,6 @@ def test_oncall_fee_only_where_br10_puts_it_unless_forced_and_then_logged(
     actor, action, detail = history(config, in_hours)[-1]
     assert (actor, action) == ("kim@oo.dk", "fee")
     assert "business hours" in detail["forced"]
+    # The table of `cases show` says it was forced, and why, as the JSON does.
+    table = run_cli("cases", "show", str(in_hours), config=config)
+    assert "(forced: the case came in during business hours" in table
