@@ -18,7 +18,7 @@ from daemon.domain.greeting import first_name
 from daemon.domain.language import Language
 from daemon.domain.references import format_reference, tagged_subject
 from daemon.mail.render import TemplateRenderer
-from daemon.mail.wire_encoding import UTF8_HEADERS, qp_body, random_hex
+from daemon.mail.wire_encoding import UTF8_HEADERS, qp_text, random_hex
 from daemon.settings import SupportSettings
 
 _ASCII_WORDS = "".join(chr(c) for c in range(32, 127))
@@ -321,8 +321,7 @@ def _text_part_headers(subtype: str) -> list[str]:
 
 def _qp(text: str) -> str:
     normalized = text.replace("\r\n", "\n").replace("\r", "\n")
-    # quoprimime works on "bytes as latin-1 text": hand it the UTF-8 bytes that way.
-    return qp_body(normalized.encode("utf-8").decode("latin-1"), eol="\r\n")
+    return qp_text(normalized, eol="\r\n")  # UTF-8, as quoprimime would write it
 
 
 def _thread_headers(answered: Answered | None) -> tuple[str | None, str]:
