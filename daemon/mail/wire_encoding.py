@@ -70,13 +70,11 @@ _QP_RUNS = "oo-qp-runs"
 
 def _fold_lines(quoted: str, eol: str) -> str:
     """`quoted`'s lines folded as quoprimime folds them, joined with `eol`."""
-    lines = []
-    for line in quoted.split("\n"):
-        if len(line) > _MAX_LINE or line[-1:] in (" ", "\t"):
-            lines.extend(_folded(line, eol))
-        else:
-            lines.append(line)
-    return eol.join(lines)
+    return eol.join([
+        line if len(line) <= _MAX_LINE and line[-1:] not in (" ", "\t")
+        else eol.join(_folded(line, eol))
+        for line in quoted.split("\n")
+    ])
 
 
 def _quoted_run(error: UnicodeError) -> tuple[str, int]:
@@ -137,13 +135,21 @@ class _Utf8HeaderCharset(Charset):
         encoding it again for every character."""
         codec = "utf-8"
         whole = string.encode(codec)
-        # SHORTEST: B or Q, whichever encodes the whole value shorter (Q on a tie).
-        base64 = email.base64mime.header_length(whole) < email.quoprimime.header_length(whole)
+        # SHORTEST: B or Q, whichever encodes the whole value shorter (Q on a tie). The
+        # lengths as base64mime's and quoprimime's header_length count them, in C: Q
+        # writes each octet but the plain ones as "=XX".
+        b_length = 4 * -(-len(whole) // 3)
+        q_length = len(whole) + 2 * len(whole.translate(None, _Q_PLAIN_OCTETS))
+        base64 = b_length < q_length
         encoder_module = email.base64mime if base64 else email.quoprimime
         extra = len(codec) + 7  # =?utf-8?q?...?= (email.charset.RFC2047_CHROME_LEN)
+        maxlen = next(maxlengths) - extra
+        if (b_length if base64 else q_length) <= maxlen:
+            # All of it fits the first line (an ack's Danish subject, mostly): the loop
+            # below would walk every character to the same one word.
+            return [encoder_module.header_encode(whole, codec)]
         lines: list[str | None] = []
         start, used = 0, 0  # where the line began; its octets (B) or encoded length (Q)
-        maxlen = next(maxlengths) - extra
         for index, character in enumerate(string):
             grown = used + (_utf8_length(character) if base64 else _q_length(character))
             if (4 * -(-grown // 3) if base64 else grown) <= maxlen:
@@ -167,6 +173,7 @@ def _utf8_length(character: str) -> int:
 # Q encoding in a header (RFC 2047 4.2): these stay as they are, space becomes "_",
 # any other octet is "=XX". Every octet of a non-ASCII character is quoted.
 _Q_PLAIN = frozenset("-!*+/ abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_Q_PLAIN_OCTETS = "".join(sorted(_Q_PLAIN)).encode("ascii")
 
 
 def _q_length(character: str) -> int:
