@@ -150,18 +150,22 @@ def test_near_misses_that_stay_critical(subject: str, body: str, rule: str) -> N
     assert _rule(subject, body) == rule
 
 
-def test_their_system_is_another_s_only_with_that_other_named() -> None:
+@pytest.mark.parametrize("subject, body, stands", [
     # "deres" without a party named: the colleagues' own log-on (ours), or the formal
     # "Deres" (the reader's): the symptom stands (BR-9 "log-on problemer").
-    assert _rule("Login", "Anne og Bo kan ikke logge på i dag. Det er deres system der siger at "
-                          "kontoen er låst.") is not None
-    assert _rule("Log-in", "Peter and Sara cannot log in. It's their system that says the "
-                           "password is wrong.") is not None
+    ("Login", "Anne og Bo kan ikke logge på i dag. Det er deres system der siger at kontoen er "
+              "låst.", True),
+    ("Log-in", "Peter and Sara cannot log in. It's their system that says the password is "
+               "wrong.", True),
     # A party or a site of theirs named: another's (mend18's decision kept).
-    assert _rule("Portal", "Jeg kan ikke logge på leverandørens bestillingsportal. Det er deres "
-                           "system, ikke vores.") is None
-    assert _rule("Register", "Vi kan ikke logge på registret, siden siger \"Login fejlede\". Vores "
-                             "pc'er virker fint. Ved I om det er deres side?") is None
+    ("Portal", "Jeg kan ikke logge på leverandørens bestillingsportal. Det er deres system, ikke "
+               "vores.", False),
+    ("Register", "Vi kan ikke logge på registret, siden siger \"Login fejlede\". Vores pc'er "
+                 "virker fint. Ved I om det er deres side?", False),
+])
+def test_their_system_is_another_s_only_with_that_other_named(subject: str, body: str,
+                                                              stands: bool) -> None:
+    assert (_rule(subject, body) is not None) is stands
 
 
 @pytest.mark.parametrize("subject, body", [
