@@ -75,7 +75,9 @@ class ThreadCpu:
         used: dict[str, float] = defaultdict(float)
         for tid, seconds in self.seconds.items():
             spent = seconds - self.before.get(tid, 0.0)
-            if spent > 0:
+            # A thread begun during the pass is listed even at 0.00 s: the kernel counts
+            # CPU in ticks, and a cheap thread (the fetch, since ack18) may show none.
+            if spent > 0 or tid not in self.before:
                 name = "pass (main thread)" if tid == main else self.names.get(tid, "?")
                 used[name.rsplit("_", 1)[0]] += spent  # prepare_0, prepare_1 -> prepare
         return dict(used)

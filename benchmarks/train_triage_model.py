@@ -10,7 +10,7 @@ parsing workers: their memory is counted, issue 18).
 
 Trained on every labelled set: tests/unit/triage_sentences.tsv (the tuning set),
 tests/unit/triage_training_extra.tsv, triage_training_a.tsv ... triage_training_g.tsv
-(mails written to train on) and the blind sets blind..blind18, all measured and reported
+(mails written to train on) and the blind sets blind..blind20, all measured and reported
 before they were trained on. What that gives on mail nobody tuned to is estimated by
 leaving a round out (benchmarks/triage_loso.py --round; leaving one set out flatters), never
 by scoring a set trained on.
@@ -69,10 +69,10 @@ TRAINING_ONLY = [
     # replies, ...), never their mails.
     triage_accuracy.SENTENCES.with_name("triage_training_g.tsv"),
 ]
-# The blind sets measured and reported before they were trained on; a later set (blind19
+# The blind sets measured and reported before they were trained on; a later set (blind21
 # ...) is never read here: it measures the result, once.
 TRAINED_BLIND_SETS = {name: triage_accuracy.BLIND_SETS[name]
-                      for name in ("blind", *(f"blind{n}" for n in range(2, 19)))}
+                      for name in ("blind", *(f"blind{n}" for n in range(2, 21)))}
 TRAINING = [triage_accuracy.SENTENCES, *TRAINING_ONLY, *TRAINED_BLIND_SETS.values()]
 WORD_NGRAMS = (1, 2)
 MIN_DF = 2  # an n-gram seen in one mail only says nothing general
@@ -201,6 +201,34 @@ class Settings:
 # R 0.998 (1,081 tp, 29 fp, 2 fn); 17+18 P 0.948 R 0.991. The rules were fixed on every
 # round's misses, 17+18's last, so the round-out flatters them; fresh recall came 0.045-0.055
 # below it in the last two rounds.
+#
+# Issue 16, tune20. blind19/blind20 measured once after mend18 (pooled fresh P 0.955 R 0.959,
+# on the new text P 0.959 R 0.968, against the round-out's P 0.974 R 0.998), their misses
+# and false alarms fixed in the rules by kind (tests/unit/test_triage_tune20.py); trained on
+# blind..blind20 and training a-g (8,986 mails; nothing written to train on after them).
+# The rule, mend18's unchanged, with round 19+20 added (SWEEP_ROUNDS: 9+10 ... 19+20):
+# the highest pooled round-out recall at pooled precision >= 0.95, of equal recall the
+# highest threshold; then the guard, now mechanical (benchmarks/triage_guard.py): the next
+# step up until the model so trained flags no guard mail. The guard mails are every text
+# the model is asked about in a unit test of tests/unit/test_triage*.py that fails when
+# the model is forced to say critical (the test expects it normal), and every mail written
+# in tests/integration/*.py (and tests/harness.py's defaults) that the shipped classifier
+# judges normal and the model is asked about (test_triage_guard.py keeps that collection in
+# step with the integration files that assert a normal case); no guard test is changed.
+#   python -m benchmarks.train_triage_model --out /tmp/candidate.json
+#   python -m benchmarks.triage_guard --weights /tmp/candidate.json
+# `python -m benchmarks.triage_loso --words --sweep` (3,001 mails, 1,303 critical), on the
+# final rules (load 4.7-5.8):
+#   0.30 P 0.949 R 0.999 | 0.35 P 0.961 R 0.999 | 0.40 P 0.967 R 0.999 | 0.45 P 0.972 R 0.998
+#   0.50 P 0.977 R 0.998 | 0.55 P 0.979 R 0.998 | 0.60 P 0.980 R 0.996 | 0.65 P 0.980 R 0.995
+#   0.70 P 0.982 R 0.990 | 0.75 P 0.983 R 0.986 | 0.80 P 0.983 R 0.979 | 0.85 P 0.984 R 0.965
+#   0.90 P 0.984 R 0.947 | 0.95 P 0.984 R 0.922
+# It chose 0.40; the guard (35 unit mails, 29 integration mails) flagged two there, both
+# normal mails of test_triage.py ("Vi har fået en mail fra GLS om pakken ..." p 0.47, "Jeg
+# kan ikke få forbindelse til VPN hjemmefra." p 0.44), one at 0.45 (GLS), none at 0.50:
+# shipped at 0.50 (mend18: 0.50). Round-out at 0.50: pooled P 0.977 R 0.998 (1,301 tp,
+# 31 fp, 2 fn). The rules were fixed on every round's misses, 19+20's last, so the
+# round-out flatters them; fresh recall came 0.04-0.055 below it in the last three rounds.
 CHOSEN = Settings(words=True, threshold=0.50)
 
 

@@ -58,7 +58,7 @@ from daemon.reading import triage_text
 SENTENCES = Path(__file__).resolve().parent.parent / "tests" / "unit" / "triage_sentences.tsv"
 # Every blind set, in the order they were written: the rows of the printed table.
 BLIND_SETS = {name: SENTENCES.with_name(f"triage_{name}.tsv")
-              for name in ("blind", *(f"blind{n}" for n in range(2, 21)))}
+              for name in ("blind", *(f"blind{n}" for n in range(2, 25)))}
 BLIND = BLIND_SETS["blind"]
 WHY = "# why:"
 

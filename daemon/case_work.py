@@ -136,7 +136,7 @@ class CaseWork:
         self, number: int, charge: Fee, actor: str, *, oncall: bool = False, force: bool = False
     ) -> None:
         """A fixed charge on the case. The on-call fee only where BR-10 puts it (a
-        non-critical case that came in after hours), unless `force`d: then the history
+        non-critical call that came in after hours), unless `force`d: then the history
         keeps why it did not apply."""
         from daemon import staff_actions
         from daemon.domain.billing import oncall_fee_refusal
@@ -154,7 +154,9 @@ class CaseWork:
             }
             if oncall:
                 refusal = oncall_fee_refusal(
-                    after_hours=not app.calendar.is_open(row.created_at), critical=row.critical
+                    channel=row.channel,
+                    after_hours=not app.calendar.is_open(row.created_at),
+                    critical=row.critical,
                 )
                 if refusal and not force:
                     raise Refused(f"[OO#{number}] no on-call fee: {refusal}; --force to add it")

@@ -183,12 +183,16 @@ def fee_amount(text: str) -> Decimal:
 ONCALL_FEE = Fee("Gebyr for ikke-kritisk opkald til vagten", Decimal("1000.00"))
 
 
-def oncall_fee_refusal(*, after_hours: bool, critical: bool) -> str | None:
+def oncall_fee_refusal(*, channel: str, after_hours: bool, critical: bool) -> str | None:
     """Why the on-call fee does not apply to a case, or None when it does (BR-10: "Alle
     opkald til vagten der ikke er drifts-kritiske, bliver pålagt et gebyr"): only a
-    call that reached the on-call duty, i.e. after hours, and only a non-critical one."""
+    call (a phone case) that reached the on-call duty, i.e. after hours, and only a
+    non-critical one. A mail, even one sent at night, is no call to the duty."""
     if critical:
         return "the case is critical: the on-call duty is there for it, without a fee (BR-10)"
+    if channel != "phone":
+        return (f"the case came in by {channel}, not as a call to the on-call duty (BR-10);"
+                " if the customer also called the duty, register the call")
     if not after_hours:
         return "the case came in during business hours, not to the on-call duty (BR-10)"
     return None
@@ -212,7 +216,7 @@ def proposed_oncall_fee(
     af opgave"): a phone case registered after hours, i.e. a call to the on-call duty,
     that is not critical, and has no on-call fee yet. Mail is no call to the on-call
     duty, and a call in business hours reached the support desk, not the duty."""
-    if channel != "phone" or oncall_fee_refusal(after_hours=after_hours, critical=critical):
+    if oncall_fee_refusal(channel=channel, after_hours=after_hours, critical=critical):
         return None
     if any(f.description == ONCALL_FEE.description for f in fees):
         return None  # confirmed already

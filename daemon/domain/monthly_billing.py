@@ -11,17 +11,18 @@ what its own bill says, once.
   Time logged on 2 March on a case opened 27 February is March's work.
 - **Decision (BR-14 across a month boundary):** "Skæringspunktet for hvornår en
   opgave skifter fra simpel til 'ikke simpel', er når tiden for at løse opgaven
-  overskrider 15 minutter". The task is the case, so the *case's* total time, every
-  month's entries together, decides whether the agreement covers it; each month then
-  bills its own minutes of it. 10 minutes on 27 February and 10 on 2 March is a
-  20-minute task: February bills its 10 minutes and March its 10 ("der bliver
-  faktureret 30 minutter"). Summed over the months, a case's amounts are its own bill,
-  never more, never less. The price of this: February's report mailed on the morning
-  of 2 March shows those 10 minutes covered (the task was 10 minutes then); made
-  again after March's work was logged it shows them billed. A month's report is true
-  as of the instant it was made (`generated_at`; the report counts the work logged
-  up to then, so `report --now T` makes it again as it was at T). Covered time on an
-  open case is therefore provisional, and the page says so.
+  overskrider 15 minutter". The task is the case, so the case's total time decides
+  whether the agreement covers it; but a month's report is mailed once, so a month
+  judges its own work by the case's time *up to the end of that month*, and never
+  changes afterwards. Time a month showed covered that a later month's work takes over
+  15 minutes is billed in that later month, as lines of their own dated when the work
+  was done (description `CARRIED`: "dækket før, nu over 15 min."). 10 minutes on 27
+  February and 10 on 2 March: February shows its 10 minutes covered (0.00), whenever
+  it is made; March bills its own 10 and February's 10 ("hele tiden faktureres":
+  182.50 + 182.50). Summed over the months, a case's amounts are its own bill, never
+  more, never less, and nothing a sent report showed covered goes unbilled.
+  (Time logged late, dated in a month whose report was already mailed, is still that
+  month's: made again, that report shows it.)
 - **Decision (a project's agreed time, BR-18 example 4):** "Projekterne bliver altid
   aftalt med en estimeret pris (antal timer)" and "Afregnes efter den aftalte tid".
   The agreed time is billed once, in the month the case was opened (when the project
@@ -51,6 +52,7 @@ from typing import Protocol
 from daemon.domain.billing import (
     AFTER_HOURS_FACTOR,
     Fee,
+    Line,
     ProjectTerms,
     Rates,
     Timed,
@@ -61,6 +63,7 @@ from daemon.domain.billing import (
 FEE_KIND = "fee"
 AGREED_TIME = "aftalt tid"  # a project's agreed time, billed instead of its logged time
 BY_AGREED_TIME = "efter aftalt tid"  # logged time on such a project: shown, 0.00
+CARRIED = "dækket før, nu over 15 min."  # an earlier month's covered time, billed now
 _ZERO = Decimal("0.00")
 _LIST_RATES = Rates()  # BR-15
 SURCHARGE_PERCENT = int((AFTER_HOURS_FACTOR - 1) * 100)  # BR-16: 100
@@ -125,6 +128,38 @@ class MonthBill:
     amount_incl_vat: Decimal
 
 
+def _priced(
+    work: Sequence[DatedTimed],
+    before: datetime,
+    *,
+    agreement: bool,
+    project: bool | ProjectTerms | None,
+    rates: Rates,
+) -> dict[int, Line]:
+    """The lines of the entries (by their index in `work`) begun before `before`, as
+    the case's bill prices them when that was all its work."""
+    index = [i for i, entry in enumerate(work) if entry.at < before]
+    bill = bill_case([work[i] for i in index], agreement=agreement, project=project,
+                     rates=rates)
+    return dict(zip(index, bill.lines, strict=True))
+
+
+def _time_line(entry: DatedTimed, line: Line, description: str, rates: Rates) -> BilledLine:
+    return BilledLine(
+        at=entry.at,
+        kind=line.kind,
+        description=description,
+        # The kind a line is billed at names its rate (a project's time is all at
+        # its project's rate, whatever kind each entry was logged with).
+        rate=rates.hourly(line.kind),
+        minutes=line.minutes,
+        after_hours=line.after_hours,
+        surcharge_percent=SURCHARGE_PERCENT if line.after_hours else 0,
+        covered=line.covered,
+        amount=line.amount,
+    )
+
+
 def fee_label(description: str) -> str:
     """A fee's text as a bill shows it: it starts "Gebyr", whatever staff called it."""
     return description if description.casefold().startswith("gebyr") else f"Gebyr: {description}"
@@ -146,29 +181,28 @@ def bill_month(
     opened_at: datetime | None = None,
 ) -> MonthBill:
     """The lines of [start, end) of a case whose whole time is `work` and whose
-    fees are `fees`; coverage is decided by the whole case (see the module docstring).
+    fees are `fees`: the month's own time, judged covered or not by the case's time up
+    to `end`, and earlier months' covered time that this month's work took over 15
+    minutes (`CARRIED`; see the module docstring).
     `opened_at`: when the case was opened, the month a project's agreed time is billed
     in (None: that time is in no month)."""
     whole = bill_case(
         work, agreement=agreement, project=project, fees=[f.fee for f in fees], rates=rates
     )
     by_agreement = bool(whole.agreed)
+    # Each month judges coverage by the case's time up to its end (module docstring);
+    # the months before this one judged theirs by the time up to its start.
+    by_end = _priced(work, end, agreement=agreement, project=project, rates=rates)
+    by_start = _priced(work, start, agreement=agreement, project=project, rates=rates)
     time_lines = [
-        BilledLine(
-            at=entry.at,
-            kind=line.kind,
-            description=BY_AGREED_TIME if by_agreement else "",
-            # The kind a line is billed at names its rate (a project's time is all at
-            # its project's rate, whatever kind each entry was logged with).
-            rate=rates.hourly(line.kind),
-            minutes=line.minutes,
-            after_hours=line.after_hours,
-            surcharge_percent=SURCHARGE_PERCENT if line.after_hours else 0,
-            covered=line.covered,
-            amount=line.amount,
-        )
-        for entry, line in zip(work, whole.lines, strict=True)
+        _time_line(entry, by_end[i], BY_AGREED_TIME if by_agreement else "", rates)
+        for i, entry in enumerate(work)
         if in_period(entry.at, start, end)
+    ]
+    carried = [
+        _time_line(entry, by_end[i], CARRIED, rates)
+        for i, entry in enumerate(work)
+        if entry.at < start and by_start[i].covered and not by_end[i].covered
     ]
     fee_lines = [
         BilledLine(
@@ -200,14 +234,18 @@ def bill_month(
         for line in whole.agreed
         if opened_at is not None and in_period(opened_at, start, end)
     ]
-    lines = tuple(sorted(agreed_lines + time_lines + fee_lines, key=lambda line: line.at))
+    lines = tuple(
+        sorted(agreed_lines + carried + time_lines + fee_lines, key=lambda line: line.at)
+    )
     excl = sum((line.amount for line in lines), _ZERO)
     vat = vat_of(excl)
     billed_time = agreed_lines if by_agreement else time_lines
     return MonthBill(
         lines=lines,
         minutes=sum(line.minutes or 0 for line in time_lines),  # logged, as worked
-        billable_minutes=sum(line.minutes or 0 for line in billed_time if not line.covered),
+        billable_minutes=sum(
+            line.minutes or 0 for line in [*carried, *billed_time] if not line.covered
+        ),
         covered_minutes=sum(line.minutes or 0 for line in time_lines if line.covered),
         amount_excl_vat=excl,
         vat=vat,

@@ -22,6 +22,26 @@ def _is_html(name: str | None) -> bool:
     return name is not None and ".html" in name
 
 
+# What a plain dict has as attributes (its methods, object's): `x.items` in a template is
+# the method, as Jinja2's own getattr finds it; any other `x.name` is the item.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    """Jinja2's environment, with `case.reference` on a plain dict looked up as the item
+    at once: Jinja2 tries the attribute first and catches the AttributeError, once for
+    each of the ~30 such look-ups an ack's two templates make (issue 18). The same
+    result: a dict's only attributes are its class's, which go the usual way."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 class TemplateRenderer:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -37,7 +57,7 @@ class TemplateRenderer:
         self._loaded: tuple[Environment, dict[str, Template]] = (self._load(), {})
 
     def _load(self) -> Environment:
-        environment = Environment(
+        environment = _Environment(
             loader=FileSystemLoader(self.directory),
             autoescape=_is_html,
             undefined=StrictUndefined,  # a typo in a template fails loudly, not blank
@@ -66,6 +86,11 @@ class TemplateRenderer:
         template = templates.get(name)
         if template is None:
             template = templates[name] = environment.get_template(name)
+            # Its globals as one plain dict: Jinja2 keeps them as a ChainMap over the
+            # environment's, which every render() copies and lists again (ChainMap's
+            # Python-level iteration: ~10 % of rendering an ack). Nothing here adds
+            # globals after a template is loaded; a reload loads them afresh.
+            template.globals = dict(template.globals)
         return template.render(context)
 
     def exists(self, name: str) -> bool:

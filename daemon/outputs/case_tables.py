@@ -92,7 +92,9 @@ def describe_event(action: str, detail: dict[str, Any]) -> str:
         to = ", ".join(detail.get("to") or [])
         return f"to {to}" if to else "sent to the customer directly (support in Cc)"
     if action == "fee":
-        return f"{detail['description']}: {detail['amount']} DKK excl. VAT"
+        text = f"{detail['description']}: {detail['amount']} DKK excl. VAT"
+        # --force over a refusal (BR-10): the table says so, as the JSON does.
+        return text + (f" (forced: {detail['forced']})" if detail.get("forced") else "")
     if action == "project":
         if not detail.get("project"):
             return "not project work"

@@ -4,7 +4,8 @@ what is billed, as JSON, CSV and a Danish HTML page.
 A month's report holds every case opened in the month, with its SLA verdicts, and
 every case worked on or charged a fee in the month, with that month's work only
 (domain/monthly_billing.py: work is reported in the month it was done, and billed
-there once). A case opened earlier shows its work but no SLA verdicts: those stay
+once: there, or, if it was covered there, in the month a later month's work took the
+case over 15 minutes). A case opened earlier shows its work but no SLA verdicts: those stay
 with the month it was opened. Each case lists its billed lines (kind, rate, minutes,
 after hours, amount), so every amount can be recomputed from the page.
 

@@ -201,6 +201,22 @@ def test_pass_cpu_benchmark_names_the_threads_and_steps_of_a_pass(tmp_path: Path
         assert part in named, part
 
 
+def test_ack_cpu_and_fetch_cpu_benchmarks_print_their_figures(tmp_path: Path) -> None:
+    """benchmarks/ack_cpu.py and fetch_cpu.py (issue 18, ack18): one line a figure, the
+    fetch at imaplib's trace level 5 and 0 in turn."""
+    runs = {}
+    for name, args in (("ack_cpu", ["--n", "48"]), ("fetch_cpu", ["--n", "30", "--rounds", "1"])):
+        done = subprocess.run(
+            [sys.executable, "-m", f"benchmarks.{name}", *args],
+            cwd=REPO, capture_output=True, text=True, timeout=300, env=clean_env(),
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        runs[name] = done.stdout.splitlines()
+    assert len(runs["ack_cpu"]) == 1 and " us an ack " in runs["ack_cpu"][0]
+    assert [line.split(": ")[0].split()[-1] for line in runs["fetch_cpu"]] == [
+        "debug=5", "debug=0"]
+
+
 def test_stored_dump_of_one_tree_twice_is_the_same(tmp_path: Path) -> None:
     """What changes from run to run on the same code (times, UIDVALIDITY, random
     Message-ID and boundary parts) is left out or masked: a diff shows only changes."""

@@ -417,3 +417,32 @@ def test_no_parsing_process_gives_the_try_back_and_the_mail_waits(
     source.prepare = working
     assert source.poll_once().created == 1
     source.close()
+
+
+def test_imaplibs_trace_is_off_unless_its_logger_is_read(
+    tmp_path: Path, dovecot, pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 18: IMAPClient sets imaplib's debug level to 5, at which imaplib writes the
+    repr of each fetched mail for a logger that drops it (~0.34 ms a mail of the fetching
+    thread). The daemon's connection turns it off; with "imapclient.imaplib" at DEBUG the
+    trace is there as before, the literal's repr in it. The mail is fetched either way."""
+    import logging
+
+    dovecot.append("INBOX", [customer_mail(1)])
+    settings = load_settings(write_config(tmp_path / "oo.toml", database_url=pg_url,
+                                          imap=dovecot, smtp_out=None), environ={})
+    for level, debug in ((logging.INFO, 0), (logging.DEBUG, 5)):
+        caplog.clear()
+        with caplog.at_level(level, logger="imapclient.imaplib"):
+            source = build_app(settings).imap_source()
+            client = source.connect()
+            try:
+                assert client._imap.debug == debug
+                client.select_folder("INBOX", readonly=True)
+                fetched = client.fetch(client.search("ALL"), ["BODY.PEEK[]"])
+            finally:
+                source.close()
+        assert [b"<mail-1@firma1.dk>" in items[b"BODY[]"] for items in fetched.values()] == [True]
+        traced = "\n".join(r.getMessage() for r in caplog.records
+                           if r.name == "imapclient.imaplib")
+        assert ("mail-1@firma1.dk" in traced) is (level == logging.DEBUG)

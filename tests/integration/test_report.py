@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, event, insert
 
 from daemon.domain.billing import ONCALL_FEE, bill_case
+from daemon.domain.monthly_billing import AGREED_TIME, BY_AGREED_TIME, CARRIED
 from daemon.mail.render import TemplateRenderer
 from daemon.outputs.reports import Verdict, build_report, report_csv, report_html, report_json
 from daemon.store import repository
@@ -123,7 +124,8 @@ def test_report_prices_the_worked_examples_and_sums_them(
     firma = next(c for c in report.customers if c.domain == "firma.dk")
     assert (firma.name, firma.agreement, firma.totals.cases) == ("Firma A/S", True, 5)
     assert firma.totals.amount_excl_vat == Decimal("2098.75")
-    assert firma.totals.vat == Decimal("136.88") + Decimal("114.06") + Decimal("273.75")
+    # BR-17: 25 % of 2098.75 = 524.6875 -> 524.69, once on the customer's total.
+    assert firma.totals.vat == Decimal("524.69")
     assert firma.totals.amount_incl_vat == Decimal("2623.44")
     stranger = next(c for c in report.customers if c.domain == "andet.dk")
     assert (stranger.name, stranger.agreement) == ("", False)
@@ -260,7 +262,7 @@ def spring(engine: Engine) -> dict[str, int]:
                                       work=((30, "support", False),)),
         }
         log_time(conn, found["across"], FRIDAY_27_FEB, 10)
-        log_time(conn, found["across"], MONDAY_2_MARCH, 10)  # 20 in all: both billed
+        log_time(conn, found["across"], MONDAY_2_MARCH, 10)  # 20 in all: all billed
         stille = conn.execute(customers.select().where(customers.c.domain == "stille.dk")).one()
         conn.execute(cases.update().where(cases.c.number == found["march"])
                      .values(customer_id=stille.id))  # its own rates (BR-15)
@@ -268,6 +270,11 @@ def spring(engine: Engine) -> dict[str, int]:
         log_time(conn, found["march"], LATE_MARCH + timedelta(hours=1), 45, "senior")
         log_time(conn, found["march"], LATE_MARCH + timedelta(hours=10), 17, "project", True)
         log_time(conn, found["covered"], LATE_MARCH, 11)
+        # "Afregnes efter den aftalte tid" (BR-18 example 4): 2 hours agreed, 50 min logged.
+        found["agreed"] = add_case(conn, "Ny printer", created=LATE_MARCH)
+        conn.execute(cases.update().where(cases.c.number == found["agreed"]).values(
+            project=True, project_estimate_minutes=120))
+        log_time(conn, found["agreed"], LATE_MARCH + timedelta(hours=2), 50, "project")
         fee_case = repository.case_by_number(conn, found["january_fee"])
         repository.add_fee(conn, fee_case.id, ONCALL_FEE, "tina@oo.dk", MONDAY_2_MARCH)
     return found
@@ -282,11 +289,14 @@ def test_work_and_fees_are_reported_in_the_month_they_happened(
         january = lines_of(build_report(conn, "2026-01", TZ, now=NOW))
     across = spring["across"]
     assert set(february) == {across, spring["february_only"]}
-    assert set(march) == {across, spring["january_fee"], spring["march"], spring["covered"]}
-    # 10 + 10 minutes is a 20-minute task (BR-14): each month bills its own 10.
+    assert set(march) == {across, spring["january_fee"], spring["march"], spring["covered"],
+                          spring["agreed"]}
+    # 10 + 10 minutes is a 20-minute task (BR-14), but February's report, mailed before
+    # March's work, showed its 10 covered and still does: March bills all 20.
     assert (february[across].minutes, february[across].amount_excl_vat) == (
-        10, Decimal("182.50"))
-    assert (march[across].minutes, march[across].amount_excl_vat) == (10, Decimal("182.50"))
+        10, Decimal("0.00"))
+    assert (march[across].minutes, march[across].amount_excl_vat) == (10, Decimal("365.00"))
+    assert [line.description for line in march[across].lines] == [CARRIED, ""]
     # The SLA verdicts stay with February, where the case was opened.
     assert february[across].response_sla is Verdict.MET
     assert march[across].response_sla is None and not march[across].opened_in_month
@@ -322,12 +332,13 @@ def danish_amount(text: str) -> Decimal:
 
 
 def recompute(kind: str, rate: Decimal, minutes: int | None, after_hours: bool,
-              covered: bool) -> Decimal:
+              covered: bool, description: str) -> Decimal:
     """BR-17: rate x minutes / 60, x 2 after hours (BR-16), half-up to øre; a fee is its
-    price; covered time is free."""
+    price; covered time is free, and so is time logged on a project billed by its agreed
+    time (the line says "efter aftalt tid"; the agreed time is a line of its own)."""
     if kind == "fee":
         return rate
-    if covered:
+    if covered or BY_AGREED_TIME in description:
         return Decimal("0.00")
     assert minutes is not None
     exact = rate * minutes / 60 * (2 if after_hours else 1)
@@ -375,6 +386,9 @@ def test_every_amount_recomputes_from_the_printed_fields_in_json_csv_and_html(
     assert kinds == {"support", "senior", "project", "fee"}
     rates = {line.rate for c in report.customers for case in c.cases for line in case.lines}
     assert {Decimal("995.00"), Decimal("1795.00"), Decimal("1095.00")} <= rates
+    descriptions = {line.description for c in report.customers for case in c.cases
+                    for line in case.lines}
+    assert {CARRIED, AGREED_TIME, BY_AGREED_TIME} <= descriptions
     assert any(line.covered for c in report.customers for case in c.cases
                for line in case.lines)
 
@@ -385,7 +399,7 @@ def test_every_amount_recomputes_from_the_printed_fields_in_json_csv_and_html(
             case_total = Decimal("0.00")
             for line in case["lines"]:
                 amount = recompute(line["kind"], Decimal(line["rate"]), line["minutes"],
-                                   line["after_hours"], line["covered"])
+                                   line["after_hours"], line["covered"], line["description"])
                 assert Decimal(line["amount"]) == amount, line
                 if line["kind"] == "fee":
                     assert "gebyr" in line["description"].casefold()
@@ -407,7 +421,8 @@ def test_every_amount_recomputes_from_the_printed_fields_in_json_csv_and_html(
             continue
         amount = recompute(row["kind"], Decimal(row["rate"]),
                            int(row["minutes"]) if row["minutes"] else None,
-                           row["after_hours"] == "true", row["covered"] == "true")
+                           row["after_hours"] == "true", row["covered"] == "true",
+                           row["description"])
         assert Decimal(row["amount_excl_vat"]) == amount, row
         if row["kind"] == "fee":
             assert "gebyr" in row["description"].casefold()
@@ -431,7 +446,7 @@ def test_every_amount_recomputes_from_the_printed_fields_in_json_csv_and_html(
             assert night.startswith(("Ja (+100 %)", "Nej"))
             expected = recompute("fee" if fee else "time", danish_amount(rate),
                                  None if fee else int(minutes), night.startswith("Ja"),
-                                 covered == "Ja")
+                                 covered == "Ja", kind)
             assert danish_amount(amount) == expected, (kind, rate, minutes, night, amount)
             customer_total += expected
         assert danish_amount(total["I alt ekskl. moms"]) == customer_total

@@ -505,7 +505,8 @@ def test_attachments_get_writes_each_file_under_a_safe_name_and_never_overwrites
 def test_oncall_fee_only_where_br10_puts_it_unless_forced_and_then_logged(
     tmp_path: Path, pg_url: str
 ) -> None:
-    """BR-10: the fee is for a non-critical call to the on-call duty, i.e. after hours."""
+    """BR-10: the fee is for a non-critical call to the on-call duty, i.e. after hours,
+    not for a mail."""
     config = make_config(tmp_path, pg_url)
     in_hours = phone_case(config, subject="Printeren virker ikke", at=MONDAY_10)
     evening = "2026-11-23T20:00:00+01:00"  # Monday after hours (BR-4)
@@ -519,6 +520,12 @@ def test_oncall_fee_only_where_br10_puts_it_unless_forced_and_then_logged(
     assert "critical" in refused.stderr
     assert show(config, in_hours)["fees"] == show(config, critical)["fees"] == []
 
+    # A mail sent on Saturday morning is no call to the on-call duty.
+    saturday_mail = customer_case(config, at="2026-11-28T10:00:00+01:00")
+    refused = cli_fails("cases", "fee", str(saturday_mail), "--oncall", config=config)
+    assert "by email" in refused.stderr and "--force" in refused.stderr
+    assert show(config, saturday_mail)["fees"] == []
+
     cli_json("cases", "fee", str(ordinary), "--oncall", "--staff", "vagt@oo.dk", config=config)
     assert [f["amount"] for f in show(config, ordinary)["fees"]] == ["1000.00"]
     assert "forced" not in history(config, ordinary)[-1][2]
@@ -529,3 +536,6 @@ def test_oncall_fee_only_where_br10_puts_it_unless_forced_and_then_logged(
     actor, action, detail = history(config, in_hours)[-1]
     assert (actor, action) == ("kim@oo.dk", "fee")
     assert "business hours" in detail["forced"]
+    # The table of `cases show` says it was forced, and why, as the JSON does.
+    table = run_cli("cases", "show", str(in_hours), config=config)
+    assert "(forced: the case came in during business hours" in table

@@ -401,10 +401,16 @@ def test_law_covered_exactly_when_agreement_simple_short_and_in_hours(
 
 def test_the_oncall_fee_is_for_a_non_critical_call_after_hours_only() -> None:
     """BR-10: "Alle opkald til vagten der ikke er drifts-kritiske, bliver pålagt et gebyr"."""
-    assert oncall_fee_refusal(after_hours=True, critical=False) is None
-    assert "critical" in (oncall_fee_refusal(after_hours=True, critical=True) or "")
-    assert "business hours" in (oncall_fee_refusal(after_hours=False, critical=False) or "")
-    assert "critical" in (oncall_fee_refusal(after_hours=False, critical=True) or "")
+    assert oncall_fee_refusal(channel="phone", after_hours=True, critical=False) is None
+    assert "critical" in (oncall_fee_refusal(channel="phone", after_hours=True, critical=True)
+                          or "")
+    assert "business hours" in (oncall_fee_refusal(channel="phone", after_hours=False,
+                                                   critical=False) or "")
+    assert "critical" in (oncall_fee_refusal(channel="phone", after_hours=False, critical=True)
+                          or "")
+    # A mail sent at night is no call to the on-call duty (BR-10: "opkald til vagten").
+    assert "by email" in (oncall_fee_refusal(channel="email", after_hours=True, critical=False)
+                          or "")
 
 
 # --- BR-15, BR-18 example 4: projects, their rate and their agreed time -------------

@@ -26,6 +26,7 @@ from daemon.domain.billing import (
 from daemon.domain.monthly_billing import (
     AGREED_TIME,
     BY_AGREED_TIME,
+    CARRIED,
     BilledLine,
     DatedFee,
     DatedWork,
@@ -69,16 +70,47 @@ def test_work_is_billed_in_the_month_it_was_done() -> None:
     assert (march.minutes, march.amount_excl_vat) == (20, Decimal("365.00"))
 
 
-def test_the_cases_total_decides_coverage_and_each_month_bills_its_own_minutes() -> None:
-    """BR-14 ("overskrider 15 minutter"): 10 minutes in February and 10 in March is a
-    20-minute task. Neither month alone is past 15, yet both are billed, each its own."""
+def test_a_month_judges_its_time_by_the_case_up_to_its_end_and_never_changes() -> None:
+    """BR-14 ("overskrider 15 minutter") across a month boundary: 10 minutes in February
+    and 10 in March is a 20-minute task, so all of it is billed ("hele tiden"). February's
+    report, mailed once, showed its 10 minutes covered and still does after March's work;
+    March bills its own 10 and February's 10, carried, dated when they were worked."""
     work = [support(FRIDAY_27_FEB, 10), support(MONDAY_2_MARCH, 10)]
     february = bill_month(work, [], *FEBRUARY, agreement=True)
     march = bill_month(work, [], *MARCH, agreement=True)
-    assert february.amount_excl_vat == march.amount_excl_vat == Decimal("182.50")
-    assert february.covered_minutes == march.covered_minutes == 0
+    assert february.amount_excl_vat == Decimal("0.00") and february.covered_minutes == 10
+    assert march.amount_excl_vat == Decimal("365.00")
+    assert (march.minutes, march.billable_minutes, march.covered_minutes) == (10, 20, 0)
+    carried, own = march.lines
+    assert (carried.at, carried.description, carried.minutes, carried.amount) == (
+        FRIDAY_27_FEB, CARRIED, 10, Decimal("182.50"))
+    assert (own.at, own.description, own.amount) == (MONDAY_2_MARCH, "", Decimal("182.50"))
     whole = bill_case(work, agreement=True)
     assert february.amount_excl_vat + march.amount_excl_vat == whole.amount_excl_vat
+
+
+def test_time_carried_once_is_not_carried_again_by_a_later_month() -> None:
+    work = [support(FRIDAY_27_FEB, 10), support(MONDAY_2_MARCH, 10),
+            support(datetime(2026, 4, 7, 9, tzinfo=UTC), 5)]
+    april = bill_month(work, [], *month_bounds("2026-04", TZ), agreement=True)
+    assert [line.description for line in april.lines] == [""]
+    assert april.amount_excl_vat == Decimal("91.25")
+
+
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(1, 12), st.booleans()),
+                min_size=1, max_size=6),
+       st.booleans())
+def test_law_the_months_bills_sum_to_the_cases_bill(
+        entries: list[tuple[int, int, bool]], agreement: bool) -> None:
+    # Whatever the months' split, each minute is billed once, in the first month whose
+    # work took the case over 15 minutes, or in its own month (BR-14, BR-17).
+    months = [month_bounds(m, TZ) for m in ("2026-02", "2026-03", "2026-04")]
+    work = sorted((DatedWork(months[m][0] + timedelta(days=2, hours=9), minutes, "support",
+                             late) for m, minutes, late in entries), key=lambda w: w.at)
+    bills = [bill_month(work, [], *period, agreement=agreement) for period in months]
+    whole = bill_case(work, agreement=agreement)
+    assert sum(b.amount_excl_vat for b in bills) == whole.amount_excl_vat
+    assert sum(b.billable_minutes for b in bills) == whole.billable_minutes
 
 
 def test_a_case_of_15_minutes_over_two_months_stays_covered_in_both() -> None:

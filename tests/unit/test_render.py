@@ -62,3 +62,43 @@ def test_a_template_first_loaded_during_a_reload_is_not_kept_after_it(
     assert renderer.render("hello.txt.j2", {"name": "Bo"}) == "Hej Bo"  # begun before
     assert reloads == [True]
     assert renderer.render("hello.txt.j2", {"name": "Bo"}) == "Goddag Bo"
+
+
+# Attribute look-ups as templates write them: a dict's items, its methods, what it
+# lacks, nested dicts, other objects, subscripts, a global and a filter.
+_EXPRESSIONS = (
+    "{{ case.reference }}", "{{ case.items is defined }}", "{{ case.items() | list }}",
+    "{{ case.get('reference') }}", "{{ case.keys() | list }}", "{{ case['number'] }}",
+    "{{ support.address.upper() }}", "{{ nested.inner.value }}", "{{ text.upper() }}",
+    "{{ case.missing is defined }}", "{{ case.__class__.__name__ }}",
+    "{{ range(3) | list }}", "{{ hours.back or 'none' }}", "{{ items.items }}",
+    "{% for k, v in case.items() %}{{ k }}={{ v }};{% endfor %}",
+)
+
+
+def test_lookups_on_dicts_render_as_jinja2s_own_do(tmp_path: Path) -> None:
+    """render.py's environment takes `x.name` on a plain dict as its item at once (issue
+    18), skipping Jinja2's AttributeError; every kind of look-up renders as a plain
+    Environment renders it, and a missing one still fails loudly (StrictUndefined)."""
+    from jinja2 import StrictUndefined, UndefinedError
+
+    context = {
+        "case": {"reference": "OO#1", "number": 1},
+        "support": {"address": "support@oo.dk"},
+        "nested": {"inner": {"value": 7}},
+        "text": "abc",
+        "hours": {"back": None},
+        "items": {"items": "the item, not the method"},
+    }
+    plain = Environment(undefined=StrictUndefined, keep_trailing_newline=True)
+    for number, source in enumerate(_EXPRESSIONS):
+        (tmp_path / f"t{number}.j2").write_text(source, encoding="utf-8")
+    renderer = TemplateRenderer(tmp_path)
+    for number, source in enumerate(_EXPRESSIONS):
+        expected = plain.from_string(source).render(context)
+        assert renderer.render(f"t{number}.j2", context) == expected, source
+    (tmp_path / "missing.j2").write_text("{{ case.nothing }}", encoding="utf-8")
+    with pytest.raises(UndefinedError):
+        plain.from_string("{{ case.nothing }}").render(context)
+    with pytest.raises(UndefinedError):
+        renderer.render("missing.j2", context)

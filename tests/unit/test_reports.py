@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from daemon.domain.billing import Work, bill_case
-from daemon.domain.monthly_billing import DatedWork
+from daemon.domain.monthly_billing import CARRIED, DatedWork
 from daemon.mail.render import TemplateRenderer
 from daemon.outputs.reports import (
     CSV_COLUMNS,
@@ -383,11 +383,12 @@ def test_march_reports_marchs_work_on_a_february_case_without_its_sla_verdicts()
     assert data["customers"][0]["cases"][0]["response_sla"] is None
 
 
-def test_februarys_report_as_sent_and_as_made_after_marchs_work() -> None:
+def test_februarys_report_as_sent_stays_so_and_march_bills_februarys_covered_time() -> None:
     """BR-14 across a month boundary: 10 minutes on 27 February, 10 on 2 March at 10:00.
-    Made at 08:00 that Monday (the monthly mail's instant: the first business day's
-    opening), February's 10 minutes are covered: the task was 10 minutes then. Made
-    after March's work, they are billed, as March's are."""
+    February's report is mailed at 08:00 that Monday (the first business day's opening)
+    with its 10 minutes covered, and made again after March's work it says the same.
+    March's report bills the whole 20-minute task: its own 10 minutes and February's 10,
+    as a line of their own, so nothing a sent report showed covered goes unbilled."""
     case = case_row(1, created=FRIDAY_27_FEB)
     work = {1: [DatedWork(FRIDAY_27_FEB, 10, "support", False),
                 DatedWork(MONDAY_2_MARCH, 10, "support", False)]}
@@ -399,9 +400,14 @@ def test_februarys_report_as_sent_and_as_made_after_marchs_work() -> None:
         return report.totals.amount_excl_vat
 
     assert february_as_of(utc(2026, 3, 2, 7)) == Decimal("0.00")
-    assert february_as_of(utc(2026, 3, 2, 10)) == Decimal("182.50")
+    assert february_as_of(utc(2026, 3, 2, 10)) == Decimal("0.00")
     march = month_report("2026-03", [case], work)
-    assert march.totals.amount_excl_vat == Decimal("182.50")
+    assert march.totals.amount_excl_vat == Decimal("365.00")
+    [line] = march.customers[0].cases
+    assert [(bill.description, bill.minutes, bill.amount) for bill in line.lines] == [
+        (CARRIED, 10, Decimal("182.50")), ("", 10, Decimal("182.50"))]
+    assert (line.minutes, line.billable_minutes) == (10, 20)
+    assert CARRIED in html_of(march) and CARRIED in report_csv(march)
 
 
 def test_a_customers_part_of_the_month_has_its_own_totals_and_sla() -> None:

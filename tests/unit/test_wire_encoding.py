@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from daemon.mail import compose
-from daemon.mail.wire_encoding import UTF8_HEADERS, qp_body, random_hex
+from daemon.mail.wire_encoding import UTF8_HEADERS, qp_body, qp_text, random_hex
 
 # Characters that matter to QP: plain, "=", space and tab, Danish, CJK, an emoji.
 _TEXT = st.text(alphabet="ab æøå=\t.-\u00e9\u4e2d\U0001f600\x0b\x85", max_size=400)
@@ -45,6 +45,25 @@ def test_qp_body_of_every_line_length_and_ending() -> None:
                 length,
                 ending,
             )
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_TEXT, max_size=6))
+@example(["x" * 74 + " ", "x" * 75 + "\u00e6", "x" * 73 + "\u4e2d", "=" * 90 + "\t"])
+@example(["\x00\x1f\x7f\x80\u00ff", "\u00e6\u00f8\u00e5\u00c6\u00d8\u00c5" * 20, ""])
+def test_qp_text_is_quoprimes_body_encode_of_its_utf8(lines: list[str]) -> None:
+    """qp_text (the acks' way, issue 18): the Unicode text's UTF-8 octets, as quoprimime
+    writes them; control characters (\\x0b, \\x00) take qp_body's way."""
+    text = "\n".join(lines)
+    assert qp_text(text) == email.quoprimime.body_encode(_as_latin1(text), eol="\r\n")
+
+
+def test_qp_text_of_every_line_length_and_ending() -> None:
+    for length in range(60, 240):
+        for ending in ("", " ", "\t", "=", "æ", "æ ", "=\t", "ø\t", "中", "\U0001f600 "):
+            text = "x" * length + ending + "\n" + "æ" * (length // 2)
+            assert qp_text(text) == email.quoprimime.body_encode(_as_latin1(text),
+                                                                 eol="\r\n"), (length, ending)
 
 
 def _encoded(value: str, charset: Charset | str) -> str:

@@ -119,9 +119,13 @@ _EVERYONE = (
     r"(?:berørt|berørte|ramt|ramte|påvirket|påvirkede|affected|impacted)\b",
     r"\b(?:berører|rammer|påvirker|gælder|går ud over|affects|affecting|impacts) (?:\S+ )?"
     r"(?:alle|everyone|everybody|all)\b",
-    r"(?<!ikke )\balle (?:\S+ ){0,2}?(?:på|i|her på|hos|herinde på) (?:\S+ )?"
+    # Not "alle andre på kontoret printer fint" (tune20: blind19's kind): everyone else is
+    # fine, so one user (BR-8 "Alle er berørt" is not met); "... kan heller ikke" is below.
+    r"(?<!ikke )\balle (?!andre\b|de andre\b)(?:\S+ ){0,2}?(?:på|i|her på|hos|herinde på) (?:\S+ )?"
     r"(?:kontoret|kontorerne|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|"
     r"filialen|lageret|teamet|bygningen)\b",
+    r"\balle (?:de )?andre (?:\S+ ){0,4}?(?:heller ikke|har (?:\S+ )?samme (?:problem|fejl)|"
+    r"har det samme|også (?:ramt|berørt|nede))\b",
     r"(?<!ikke )\b(?:alle|samtlige) (?:\S+ )?(?:\w*arbejdere|lærere|lærerne|behandlere|"
     r"medarbejdere|medarbejderne|brugere|brugerne|"
     r"ansatte|kollegaer|kolleger|kollegaerne|kollegerne|computere|computerne|pc'?er|"
@@ -259,7 +263,9 @@ _EVERYONE = (
     # "down across the company", "throughout the office".
     r"\b(?:across|throughout|all over) (?:the |our )?(?:company|office|organi[sz]ation|business|"
     r"firm|building|site|board)\b",
-    r"(?<!not )(?<!hi )(?<!hello )(?<!dear )(?<!thanks )\b(?:everyone|everybody|all users|"
+    # Not "everyone else in the office prints fine" (tune20): the others are fine; "everyone
+    # else ... either" is below.
+    r"(?<!not )(?<!hi )(?<!hello )(?<!dear )(?<!thanks )\b(?:(?:everyone|everybody)(?! else\b)|all users|"
     r"all staff|all employees|all of us|all (?:of )?(?:our|the) (?:users|staff|employees|"
     r"computers|pcs|machines|laptops|colleagues)|(?:the )?(?:whole|entire) (?:organi[sz]ation|it|"
     r"staff|workforce|"

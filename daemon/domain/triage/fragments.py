@@ -179,6 +179,24 @@ _TRAINING = (
 )
 
 
+# An odd log-in explained as the writer's own or a colleague's (tune20: blind19/20's kind,
+# both languages): "Det var vist mig selv, jeg har fået ny telefon", "it was from my new
+# laptop you set up", "was Lars using my laptop in the meeting room". BR-9's "mistanke om
+# hack" is gone once the writer says who it was. Not "det var mig selv der klikkede på
+# linket" (that is the phishing story) nor "it wasn't me".
+_EXPLAINED_LOGIN = (
+    # Not a belief taken back: "jeg troede det var mig selv, men jeg sad ikke ..." (blind10).
+    r"(?<!troede )(?<!tænkte )(?<!thought )(?<!think )(?<!believed )"
+    r"\b(?:det var (?:vist |nok |bare |jo |faktisk |sikkert )?(?:mig selv|bare mig)|"
+    r"it was (?:just |only |actually |probably )?me\b|"
+    r"(?:det|it) (?:var|was) (?:fra |from )?(?:min|mit|my) (?:egen |eget |own )?(?:nye?|new) "
+    r"\w+|(?:var|was) \w+ (?:der brugte|som brugte|who used|using|on) (?:min|mit|my) \w+|"
+    r"(?:han|hun) har bekræftet|(?:he|she) (?:has )?confirmed)\b"
+    r"(?![^.!?\n]{0,40}\b(?:klik\w*|click\w*|åbne\w*|opened|tastede|typed|indtastede|entered|"
+    r"gav|gave|installer\w*|svarede|answered|men|but)\b)",
+)
+
+
 # The formal register: "undertegnede er afskåret fra at tilgå min konto", "I am unable to
 # access my workstation". One's own account or machine, the log-on's object.
 _OWN_LOGON = (

@@ -169,6 +169,28 @@ _BUILDING_ONLY = re.compile(
     r"lift|opvaskemaskine\w*|køleskab\w*|fridge|dishwasher)\b"
 )
 
+# A payment terminal or the building's access cards with our own IT said to work, or the
+# device's owner named (tune20: blind19/20's kind, the model's false alarms there, p 0.53-
+# 0.75): "The card terminal says 'No host connection'. Our PCs and internet work fine.
+# Should we call the payment company?", "key cards for the front door ... the building
+# administrator runs that system". The terminal company's and the landlord's systems are
+# not IT we run (BR-9/BR-10). In the labelled sets 10 mails match (blind10 ... blind20),
+# none critical; an office without net beside it is the rules' to find.
+_OUTSIDE_DEVICE = re.compile(
+    r"^(?=[\s\S]*\b(?:card terminal\w*|payment terminal\w*|betalingsterminal\w*|"
+    r"kortterminal\w*|dankort-?terminal\w*|terminal(?:en)?|key ?cards?|access cards?|"
+    r"adgangskort\w*|nøglekort\w*|nøglebrik\w*|adgangssystem\w*|dørsystem\w*|"
+    r"door (?:access )?system|access system)\b)"
+    r"[\s\S]*\b(?:(?:vores|our|the|alle) (?:\S+ )?(?:pcs?|pc'?er(?:ne)?|computers?|"
+    r"computere(?:ne)?|"
+    r"internet\w*|net(?:tet)?)(?: (?:and|og) (?:\S+ )?(?:internet\w*|net\w*|pcs?|pc'?er\w*|"
+    r"computers?))? (?:work|works|virker|fungerer|are fine|is fine|kører)|"
+    r"(?:internet\w*|nettet|net) (?:works|virker|fungerer) (?:fint )?(?:on|på) "
+    r"(?:the |alle )?(?:pcs?|pc'?er\w*|computers?)|"
+    r"payment company|terminal company|nets|worldline|verifone|building administrator|"
+    r"building management|vicevært\w*|udlejer\w*|ejendomsadministrat\w*)\b"
+)
+
 
 @dataclass(frozen=True)
 class Weights:
@@ -349,7 +371,8 @@ def asked_about(text: str) -> bool:
     """Whether the model is asked about this text at all: not a short note (MIN_WORDS),
     not a mail that says the fault is absent (_DENIED_FAULT), that says what settles it
     (_SETTLED_FOR_THE_MODEL, unless replies.STILL_BROKEN), that is about the building's
-    door alone (_BUILDING_ONLY), that says it is no rush (_NOT_URGENT), or that tells of
+    door alone (_BUILDING_ONLY), a payment terminal or access card of another's
+    (_OUTSIDE_DEVICE), that says it is no rush (_NOT_URGENT), or that tells of
     one user's office program failing at its start, nothing quoted (_OWN_OFFICE_PROGRAM), or
     files open elsewhere or space to clear (_NOTHING_FAILED)."""
     # search(): the same answer as each regex's own search, cheaper (required.py).
@@ -359,7 +382,8 @@ def asked_about(text: str) -> bool:
             and search(_SOMEONE_ELSE, text) is None):
         return False
     return not any(search(pattern, text) for pattern in (_BUILDING_ONLY, _NOT_URGENT,
-                                                         _OWN_OFFICE_PROGRAM, _NOTHING_FAILED))
+                                                         _OWN_OFFICE_PROGRAM, _NOTHING_FAILED,
+                                                         _OUTSIDE_DEVICE))
 
 
 class LearnedRule(Rule):

@@ -97,6 +97,8 @@ STILL_BROKEN = re.compile(
     r"\b(?:stadig|fortsat|endnu ikke|igen ikke|still|not yet|again not)\b|"
     # Something new: "men nu er det væk igen", "the problem is back".
     r"\b(?:men|but) (?:nu|now|i dag|today)\b|"
+    # Locked again (tune20): "Nu er den låst igen!" above our quoted unlock.
+    r"\b(?:låst|laast|locked|spærret|blocked) (?:(?!op\b|up\b)\S+ )?(?:igen|again)\b|"
     r"\b(?:fejlen|problemet|the (?:problem|error|issue|fault)) (?:\S+ )?(?:er|is|came|kom) "
     r"(?:\S+ )?(?:tilbage|back)\b|\b(?:væk|nede|down|gone|gal|galt) (?:\S+ )?(?:igen|again)\b|"
     r"\b(?:virker|fungerer|kører) (?:\S+ )?(?:ikke|ik)\b|\bikke løst\b|"

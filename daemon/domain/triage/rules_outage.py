@@ -253,6 +253,14 @@ def outage_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 *_ONLY_ONE,
                 r"\b(?:der var|there was|var|was) (?:\S+ )?(?:et |an? )?(?:nedbrud|outage|"
                 r"driftsforstyrrelse)",
+                # A room, a key or a lock, nothing of IT in the sentence: "Ingen kan komme ind i
+                # køkkenet, nøglen er væk", "Nobody can get into the meeting room" (tune20,
+                # issue 16's known false alarm). The building is not IT we run (BR-8, BR-9).
+                r"^(?![^.!?\n]*\b(?:net\w*|internet\w*|wifi|pc\S*|computer\w*|\w*server\w*|"
+                r"\w*system\w*|program\w*|mail\w*|konto\w*|accounts?|vpn|teams|outlook|windows|"
+                r"login|log ?in|logge|sharepoint|onedrive|drev\w*|drive)\b)[^.!?\n]*\b(?:køkken\w*|"
+                r"kantine\w*|mødelokale\w*|lokalet|kælder\w*|døren|dør|nøgle\w*|låsen|toilet\w*|"
+                r"kitchen|canteen|meeting room|door|keys?|lock|basement|toilets?)\b",
                 # A provider's outage across the country or the world is not the office's
                 # IT ("Telenor har nedbrud i hele landet, så ingen af vores mobiler kan ringe").
                 r"\b(?:i hele (?:landet|danmark|europa|verden)|landsdækkende|nationwide|across the "

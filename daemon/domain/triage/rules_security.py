@@ -10,6 +10,7 @@ from daemon.domain.triage.context import (
     _HYPOTHETICAL,
 )
 from daemon.domain.triage.fragments import (
+    _EXPLAINED_LOGIN,
     _GAVE,
     _LURE,
     _PASSWORD,
@@ -206,6 +207,21 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"has been using|is sending from|bruger|har brugt|sender fra) (?:min|mit|hans|hendes|"
                 r"vores|my|his|her|our|\w+'?s) (?:\S+ )?(?:konto|account|mail|e-?mail|mailbox|postkasse|"
                 r"indbakke)\w*\b",
+                # A leaver's account still used (tune20: blind19/20's kind, three mails): "Kenneth
+                # stoppede hos os 1. november, men i dag har han ændret i et tilbud", "sendt mails
+                # fra hans konto", "A trainer who left in September is still editing". BR-9
+                # "mistanke om hack": nobody should be in that account. Not a leaver's account to
+                # close ("Henrik stopper 1. december, kan I lukke hans konto?").
+                r"\b(?:stoppede|er stoppet|sluttede|fratrådte|er fratrådt|har forladt|"
+                r"left (?:us|the company|the firm|in \w+|last \w+)|who left|has left|former employee|"
+                r"ex-?employee|tidligere medarbejder)\b[^?]{0,120}?\b(?:"
+                r"(?:i dag|i går|i nat|today|yesterday|last night|this morning|i morges) (?:har|har der|"
+                r"blev der|is|has|was) (?:\S+ ){0,3}?(?:ændret|sendt|logget|redigeret|slettet|changed|"
+                r"sent|logged|edited|deleted)|"
+                r"(?:sendt|ændret|redigeret|slettet|sent|changed|edited|deleted) (?:\S+ ){0,4}?(?:fra|from|"
+                r"i|in) (?:hans|hendes|his|her) (?:\S+ )?(?:konto|account|navn|name|mail\w*)|"
+                r"(?:still|stadig) (?:\S+ ){0,2}?(?:logs? in|logging in|logger på|logger ind|editing|"
+                r"redigerer|using|bruger|sending|sender|has access|har adgang)\b)",
                 # Asked: "Could someone have my password?" (tune18: blind10, round-out); the
                 # question ends there (review18): "Could someone have my password manager
                 # licence renewed?", "Can someone have my login ready for Monday?" ask for a
@@ -250,6 +266,7 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
             negatable=True,
             outside=outside,
             excludes=(
+                *_EXPLAINED_LOGIN,
                 r"\bikke (?:\S+ )?(?:blevet )?(?:hacket|hakket|kompromitteret)\b",
                 r"\b(?:not|never|wasn'?t|haven'?t|hasn'?t|nothing|intet|ingenting) (?:\S+ )?(?:been )?"
                 r"(?:hacked|compromised|hacket|kompromitteret)\b",
@@ -591,7 +608,8 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:som |that )?(?:jeg|vi|i|we) (?:ikke|aldrig|don'?t|do not) (?:kender|know|"
                 r"recogni[sz]e)\b",
             ),
-            excludes=(*_HYPOTHETICAL, *_TRAINING),
+            excludes=(
+                *_EXPLAINED_LOGIN,*_HYPOTHETICAL, *_TRAINING),
             negatable=True,
             outside=outside,
         ),

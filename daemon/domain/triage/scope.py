@@ -42,6 +42,14 @@ _NOT_NEGATING_AFTER = re.compile(
     r"(?:kun|bare|blot|engang|mindst|sikker|sikre|only|just|even|sure)\b"
 )
 _NO_AS_ANSWER = re.compile(r"(?:i|we|it|the|one|idea|doubt|problem)\b")
+# "Ingen kan gemme på fællesdrevet, Windows siger 'der er ikke nok plads'", "Nobody can
+# save to the shared drive": nobody able to is everyone affected (BR-8), not a denial of
+# the symptom after it (tune20: blind20's kind). Not seeing or finding: "ingen kan se tegn
+# på hack" denies.
+_NOBODY_CAN = re.compile(
+    r"(?:af os |of us )?(?:kan|kunne|can|could)\b(?! (?:\S+ )?(?:se|finde|mærke|spore|see|find|"
+    r"tell|spot|detect|notice)\b)"
+)
 _NOT_NEGATING_BEFORE = re.compile(r"\b(?:ved|vidste|aner|know|knew|don'?t know)\s*$")
 
 
@@ -68,6 +76,8 @@ def negation_before(text: str, start: int, begin: int) -> str | None:
         if _NOT_NEGATING_AFTER.match(after) or _NOT_NEGATING_BEFORE.search(clause[: cue.start()]):
             continue
         if cue.group() == "no" and _NO_AS_ANSWER.match(after):
+            continue
+        if cue.group() in ("ingen", "nobody") and _NOBODY_CAN.match(after):
             continue
         found = cue.group()
     return found
@@ -145,8 +155,26 @@ _HOSTED_BY_US = re.compile(
 )
 
 
+# "deres system" is another's only when the text names that other (tune20, issue 16's
+# "deres system" ambiguity): "Anne og Bo kan ikke logge på. Det er deres system der siger
+# at kontoen er låst" is the colleagues' own (ours), and the formal "Deres" is the reader's
+# (ours too); "leverandørens portal ... Det er deres system" names the supplier. Decided:
+# without a party named, a log-on symptom stands (BR-9 "log-on problemer").
+_OTHER_PARTY = re.compile(
+    r"\b(?:\w*leverandør\w*|\w*grossist\w*|\w*importør\w*|forhandler\w*|kommune\w*|region\w*|"
+    r"styrelse\w*|skat|skattestyrelsen|bank\w*|kunde\w*|klient\w*|\w*portal\w*|hjemmeside\w*|"
+    r"webshop\w*|platform\w*|udbyder\w*|supplier\w*|vendor\w*|wholesaler\w*|client\w*|"
+    r"customer\w*|council|municipality|provider\w*|website|site|partner\w*)\b"
+)
+_THEIR_OWN = re.compile(r"\b(?:deres|their)\b")
+# A site or portal of theirs names a web service itself ("Ved I om det er deres side?").
+_THEIR_SITE = re.compile(r"\b(?:side|site|portal|platform|hjemmeside)\b")
+
+
 def _not_ours_said(text: str) -> str | None:
-    if (theirs := _THEIRS.search(text)) is not None:
+    if (theirs := _THEIRS.search(text)) is not None and (
+            _THEIR_OWN.search(theirs.group()) is None or _THEIR_SITE.search(theirs.group())
+            or _OTHER_PARTY.search(text) is not None):
         return theirs.group()
     if _PORTAL.search(text) is None or _HOSTED_BY_US.search(text) is not None:
         return None
