@@ -227,3 +227,40 @@ def test_a_projects_agreed_time_is_billed_once_in_the_month_it_was_opened() -> N
     ]
     assert (march.minutes, march.billable_minutes, march.amount_excl_vat) == (
         120, 0, Decimal("0.00"))
+
+
+_LOGGED_WORK = st.lists(
+    st.tuples(
+        st.integers(0, 60 * 24 * 90),  # worked: minutes after 1 February 00:00 UTC
+        st.integers(0, 60 * 24 * 60),  # logged so much later (up to 60 days)
+        st.integers(0, 40),
+        st.sampled_from(KINDS),
+        st.booleans(),
+    ),
+    max_size=8,
+)
+
+
+@given(_LOGGED_WORK, st.booleans(), st.sampled_from([False, True, ProjectTerms(senior=True)]))
+def test_law_the_mailed_months_bill_time_logged_late_exactly_once(
+    raw_work: list[tuple[int, int, int, str, bool]],
+    agreement: bool,
+    project: bool | ProjectTerms,
+) -> None:
+    """The monthly mail (one per month, the day after the month ends) knows only the
+    time logged by then. Time logged after its month's mail is billed by a later one,
+    so summed over the mails every minute is billed once (BR-14, BR-17)."""
+    origin = datetime(2026, 2, 1, tzinfo=UTC)
+    work = [DatedWork(origin + timedelta(minutes=at), m, kind, night,
+                      created_at=origin + timedelta(minutes=at + delay))
+            for at, delay, m, kind, night in sorted(raw_work)]
+    names = ("2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07")
+    total = Decimal("0.00")
+    for period in (month_bounds(m, TZ) for m in names):
+        mailed_at = period[1] + timedelta(days=1)
+        known = [entry for entry in work if entry.created_at <= mailed_at]
+        mailed = bill_month(known, [], *period, agreement=agreement, project=project)
+        # Made again later, with every entry logged since, the month says the same.
+        assert bill_month(work, [], *period, agreement=agreement, project=project) == mailed
+        total += mailed.amount_excl_vat
+    assert total == bill_case(work, agreement=agreement, project=project).amount_excl_vat
