@@ -157,6 +157,7 @@ class CaseWork:
                     channel=row.channel,
                     after_hours=not app.calendar.is_open(row.created_at),
                     critical=row.critical,
+                    fees=repository.billing_inputs(conn, [row])[row.id].fees,
                 )
                 if refusal and not force:
                     raise Refused(f"[OO#{number}] no on-call fee: {refusal}; --force to add it")

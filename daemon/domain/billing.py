@@ -183,11 +183,15 @@ def fee_amount(text: str) -> Decimal:
 ONCALL_FEE = Fee("Gebyr for ikke-kritisk opkald til vagten", Decimal("1000.00"))
 
 
-def oncall_fee_refusal(*, channel: str, after_hours: bool, critical: bool) -> str | None:
+def oncall_fee_refusal(
+    *, channel: str, after_hours: bool, critical: bool, fees: Sequence[Fee] = ()
+) -> str | None:
     """Why the on-call fee does not apply to a case, or None when it does (BR-10: "Alle
     opkald til vagten der ikke er drifts-kritiske, bliver pålagt et gebyr"): only a
     call (a phone case) that reached the on-call duty, i.e. after hours, and only a
-    non-critical one. A mail, even one sent at night, is no call to the duty."""
+    non-critical one. A mail, even one sent at night, is no call to the duty. `fees`:
+    the case's; one that has the on-call fee has been charged for its call (a command
+    typed again, a form sent twice, would bill one call twice)."""
     if critical:
         return "the case is critical: the on-call duty is there for it, without a fee (BR-10)"
     if channel != "phone":
@@ -195,6 +199,8 @@ def oncall_fee_refusal(*, channel: str, after_hours: bool, critical: bool) -> st
                 " if the customer also called the duty, register the call")
     if not after_hours:
         return "the case came in during business hours, not to the on-call duty (BR-10)"
+    if any(f.description == ONCALL_FEE.description for f in fees):
+        return "the case has the on-call fee already: one fee a call (BR-10)"
     return None
 
 
@@ -216,10 +222,9 @@ def proposed_oncall_fee(
     af opgave"): a phone case registered after hours, i.e. a call to the on-call duty,
     that is not critical, and has no on-call fee yet. Mail is no call to the on-call
     duty, and a call in business hours reached the support desk, not the duty."""
-    if oncall_fee_refusal(channel=channel, after_hours=after_hours, critical=critical):
-        return None
-    if any(f.description == ONCALL_FEE.description for f in fees):
-        return None  # confirmed already
+    if oncall_fee_refusal(channel=channel, after_hours=after_hours, critical=critical,
+                          fees=fees):
+        return None  # not an on-call fee's case, or confirmed already
     return ProposedFee(
         "oncall",
         ONCALL_FEE,

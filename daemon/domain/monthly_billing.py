@@ -7,7 +7,8 @@ line, what belongs to the month, so a case billed over several months costs exac
 what its own bill says, once.
 
 - A time entry belongs to the month its work started (`at`, the instant BR-16 judges
-  after hours by); a fee to the month it was added (BR-10: "ved opstart af opgave").
+  after hours by), unless it was logged in a later one (below); a fee to the month it
+  was added (BR-10: "ved opstart af opgave").
   Time logged on 2 March on a case opened 27 February is March's work.
 - **Decision (BR-14 across a month boundary):** "Skæringspunktet for hvornår en
   opgave skifter fra simpel til 'ikke simpel', er når tiden for at løse opgaven
@@ -21,8 +22,14 @@ what its own bill says, once.
   it is made; March bills its own 10 and February's 10 ("hele tiden faktureres":
   182.50 + 182.50). Summed over the months, a case's amounts are its own bill, never
   more, never less, and nothing a sent report showed covered goes unbilled.
-  (Time logged late, dated in a month whose report was already mailed, is still that
-  month's: made again, that report shows it.)
+- **Decision (time logged late):** a month's report knows the time logged by its
+  end. An entry belongs to the month it was *logged* in when that is later than the
+  month its work started in (`billed_from`: the later of `at` and `created_at`), and
+  is dated when worked, described `LOGGED_LATE`. 10 minutes worked on 26 February and
+  logged on 5 March, after February's report was mailed, are March's: before, a
+  report made again showed them in February, and no mail billed them (nor the covered
+  time they took over 15 minutes). Judging coverage by the time known up to a month's
+  end, a month's report made at any instant after that end is the one mailed.
 - **Decision (a project's agreed time, BR-18 example 4):** "Projekterne bliver altid
   aftalt med en estimeret pris (antal timer)" and "Afregnes efter den aftalte tid".
   The agreed time is billed once, in the month the case was opened (when the project
@@ -64,17 +71,21 @@ FEE_KIND = "fee"
 AGREED_TIME = "aftalt tid"  # a project's agreed time, billed instead of its logged time
 BY_AGREED_TIME = "efter aftalt tid"  # logged time on such a project: shown, 0.00
 CARRIED = "dækket før, nu over 15 min."  # an earlier month's covered time, billed now
+LOGGED_LATE = "logget efter sin måned"  # worked in an earlier month, logged in this one
 _ZERO = Decimal("0.00")
 _LIST_RATES = Rates()  # BR-15
 SURCHARGE_PERCENT = int((AFTER_HOURS_FACTOR - 1) * 100)  # BR-16: 100
 
 
 class DatedTimed(Timed, Protocol):
-    """A time entry as billing sees it, with the instant its work started (a
-    time_entries row)."""
+    """A time entry as billing sees it, with the instant its work started and the one
+    it was logged at (a time_entries row; None: logged as it started)."""
 
     @property
     def at(self) -> datetime: ...
+
+    @property
+    def created_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,14 @@ class DatedWork:
     minutes: int
     kind: str
     after_hours: bool
+    created_at: datetime | None = None  # when it was logged; None: as it started
+
+
+def billed_from(entry: DatedTimed) -> datetime:
+    """The instant from which a month's report knows the entry: when it was logged, if
+    after its work started (module docstring, "time logged late")."""
+    logged = entry.created_at
+    return entry.at if logged is None or logged < entry.at else logged
 
 
 @dataclass(frozen=True)
@@ -136,9 +155,9 @@ def _priced(
     project: bool | ProjectTerms | None,
     rates: Rates,
 ) -> dict[int, Line]:
-    """The lines of the entries (by their index in `work`) begun before `before`, as
+    """The lines of the entries (by their index in `work`) known before `before`, as
     the case's bill prices them when that was all its work."""
-    index = [i for i, entry in enumerate(work) if entry.at < before]
+    index = [i for i, entry in enumerate(work) if billed_from(entry) < before]
     bill = bill_case([work[i] for i in index], agreement=agreement, project=project,
                      rates=rates)
     return dict(zip(index, bill.lines, strict=True))
@@ -158,6 +177,12 @@ def _time_line(entry: DatedTimed, line: Line, description: str, rates: Rates) ->
         covered=line.covered,
         amount=line.amount,
     )
+
+
+def _described(entry: DatedTimed, start: datetime, by_agreement: bool) -> str:
+    if by_agreement:
+        return BY_AGREED_TIME  # 0.00 whenever it was logged: the agreed time is billed
+    return LOGGED_LATE if entry.at < start else ""
 
 
 def fee_label(description: str) -> str:
@@ -195,14 +220,14 @@ def bill_month(
     by_end = _priced(work, end, agreement=agreement, project=project, rates=rates)
     by_start = _priced(work, start, agreement=agreement, project=project, rates=rates)
     time_lines = [
-        _time_line(entry, by_end[i], BY_AGREED_TIME if by_agreement else "", rates)
+        _time_line(entry, by_end[i], _described(entry, start, by_agreement), rates)
         for i, entry in enumerate(work)
-        if in_period(entry.at, start, end)
+        if in_period(billed_from(entry), start, end)
     ]
     carried = [
         _time_line(entry, by_end[i], CARRIED, rates)
         for i, entry in enumerate(work)
-        if entry.at < start and by_start[i].covered and not by_end[i].covered
+        if billed_from(entry) < start and by_start[i].covered and not by_end[i].covered
     ]
     fee_lines = [
         BilledLine(

@@ -38,6 +38,7 @@ from daemon.domain.monthly_billing import (
     DatedTimed,
     MonthBill,
     bill_month,
+    billed_from,
     in_period,
 )
 from daemon.domain.references import format_reference
@@ -210,7 +211,7 @@ def case_line(
     # work logged for up to then, so it can be made again as it was sent.
     fees = [DatedFee(at, fee) for at, fee in added if at <= now]
     bill = bill_month(
-        [entry for entry in work if entry.at <= now],
+        [entry for entry in work if billed_from(entry) <= now],  # worked and logged by then
         fees,
         start,
         end,
@@ -319,9 +320,10 @@ def build_report(
     if isinstance(customer_domain, str):
         customer_domain = [customer_domain]
     wanted = sorted({d.strip().lower() for d in customer_domain or () if d.strip()})
-    worked = select(time_entries.c.case_id).where(
-        time_entries.c.at >= start, time_entries.c.at < end
-    )
+    # Worked in the month, or logged in it for an earlier month (monthly_billing's
+    # `billed_from`: the later of the two instants).
+    known_from = func.greatest(time_entries.c.at, time_entries.c.created_at)
+    worked = select(time_entries.c.case_id).where(known_from >= start, known_from < end)
     charged = select(case_fees.c.case_id).where(
         case_fees.c.created_at >= start, case_fees.c.created_at < end
     )

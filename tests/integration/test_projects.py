@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 from harness import cli, compose_mail, run_cli, write_config
+from sqlalchemy import update
 
 from daemon.app import build_app
 from daemon.inbound import InboundMail
 from daemon.settings import load_settings
+from daemon.store.engine import make_engine
 from daemon.store.migrate import upgrade
+from daemon.store.schema import time_entries
 
 MONDAY_10 = "2026-11-23T10:00:00+01:00"  # business hours (BR-4)
 SATURDAY_10 = "2026-11-28T10:00:00+01:00"  # after hours (BR-16)
@@ -40,6 +43,15 @@ def new_call(cfg: Path, subject: str, body: str, at: str = MONDAY_10) -> int:
     return int(case["number"])
 
 
+def logged_as_worked(database_url: str) -> None:
+    """Every time entry logged when its work started: `time add --at` logs at the real
+    clock's now, and time logged after its month is the next month's (monthly_billing)."""
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(update(time_entries).values(created_at=time_entries.c.at))
+    engine.dispose()
+
+
 def show(cfg: Path, number: int) -> dict:
     return json.loads(run_cli("cases", "show", str(number), "--json", config=cfg))
 
@@ -60,6 +72,7 @@ def test_a_senior_project_bills_the_agreed_time_with_the_time_logged_beside_it(
     run_cli("time", "add", str(number), "150", "--at", MONDAY_10, config=cfg)
     run_cli("time", "add", str(number), "60", "--kind", "project", "--at", SATURDAY_10,
             config=cfg)
+    logged_as_worked(pg_url)  # logged in November: November's report knows it
     marked = json.loads(run_cli("cases", "project", str(number), "--senior", "--estimate",
                                 "4h", "--staff", "tina@oo.dk", "--json", config=cfg))
     assert marked["project_terms"] == {"rate_kind": "senior", "estimate_minutes": 240}

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, event, insert
 
 from daemon.domain.billing import ONCALL_FEE, bill_case
-from daemon.domain.monthly_billing import AGREED_TIME, BY_AGREED_TIME, CARRIED
+from daemon.domain.monthly_billing import AGREED_TIME, BY_AGREED_TIME, CARRIED, LOGGED_LATE
 from daemon.mail.render import TemplateRenderer
 from daemon.outputs.reports import Verdict, build_report, report_csv, report_html, report_json
 from daemon.store import repository
@@ -305,6 +305,30 @@ def test_work_and_fees_are_reported_in_the_month_they_happened(
     assert [(line.kind, line.amount) for line in fee_case.lines] == [
         ("fee", Decimal("1000.00"))]
     assert january[spring["january_fee"]].amount_excl_vat == Decimal("0.00")
+
+
+def test_time_logged_in_march_for_february_is_in_marchs_report_not_februarys(
+    engine: Engine
+) -> None:
+    """The monthly mail (BR-14, BR-17): February's was sent on 2 March; 20 minutes
+    worked on 27 February and logged on 5 March are billed by March's report (the case
+    had no other March work), dated when worked, and February's stays as it was sent."""
+    logged_at = datetime(2026, 3, 5, 9, tzinfo=UTC)
+    with engine.begin() as conn:
+        number = add_case(conn, "Outlook", created=FRIDAY_27_FEB)
+        conn.execute(insert(time_entries).values(
+            case_id=repository.case_by_number(conn, number).id, minutes=20,
+            staff="tina@oo.dk", kind="support", after_hours=False, at=FRIDAY_27_FEB,
+            created_at=logged_at))
+    with engine.connect() as conn:
+        february = lines_of(build_report(conn, "2026-02", TZ, now=NOW))
+        march = lines_of(build_report(conn, "2026-03", TZ, now=NOW))
+        february_as_sent = lines_of(build_report(conn, "2026-02", TZ, now=MONDAY_2_MARCH))
+    assert february[number].amount_excl_vat == Decimal("0.00") and february[number].minutes == 0
+    assert february_as_sent[number] == february[number]
+    [line] = march[number].lines
+    assert (line.at, line.minutes, line.amount, line.description) == (
+        FRIDAY_27_FEB, 20, Decimal("365.00"), LOGGED_LATE)
 
 
 def test_a_month_of_work_is_still_read_in_four_queries(

@@ -530,6 +530,12 @@ def test_oncall_fee_only_where_br10_puts_it_unless_forced_and_then_logged(
     assert [f["amount"] for f in show(config, ordinary)["fees"]] == ["1000.00"]
     assert "forced" not in history(config, ordinary)[-1][2]
 
+    # One call, one fee (BR-10: "pålagt et gebyr ... ved opstart af opgave"): a second
+    # --oncall (a retyped command, the web desk's form sent twice) is refused.
+    refused = cli_fails("cases", "fee", str(ordinary), "--oncall", config=config)
+    assert "already" in refused.stderr and "--force" in refused.stderr
+    assert [f["amount"] for f in show(config, ordinary)["fees"]] == ["1000.00"]
+
     cli_json("cases", "fee", str(in_hours), "--oncall", "--force", "--staff", "kim@oo.dk",
              config=config)
     assert [f["amount"] for f in show(config, in_hours)["fees"]] == ["1000.00"]

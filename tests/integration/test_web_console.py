@@ -273,6 +273,27 @@ def test_actions_are_done_through_app_work_and_recorded_with_the_signed_in_staff
     assert actors == {STAFF}, detail["events"]
 
 
+def test_the_desks_oncall_fee_is_refused_on_a_mail_case_unless_forced(app: App) -> None:
+    """BR-10 on the web desk's form, as on `cases fee --oncall` (the same add_fee): a
+    mail is no call to the on-call duty, so the fee is refused with the reason; forced,
+    it is added once and the history keeps why it did not apply."""
+    with RunningConsole(app) as console:
+        session = signed_in(console)
+        token = csrf_of(session.get(console.url("/cases/100001"), timeout=10).text)
+        url = console.url("/cases/100001/fee")
+        refused = session.post(url, data={"csrf": token, "oncall": "1"}, timeout=10)
+        assert refused.status_code == 400 and "by email" in refused.text
+        forced = session.post(url, data={"csrf": token, "oncall": "1", "force": "1"},
+                              allow_redirects=False, timeout=10)
+        assert forced.status_code == 303, forced.text[:500]
+        again = session.post(url, data={"csrf": token, "oncall": "1"}, timeout=10)
+        assert again.status_code == 400
+    detail = app.reads.case(100001)
+    assert [f["amount"] for f in detail["fees"]] == ["1000.00"]
+    [fee] = [e for e in detail["events"] if e["action"] == "fee"]
+    assert "by email" in fee["detail"]["forced"]
+
+
 def test_hostile_case_content_is_rendered_inert(app: App) -> None:
     rtl = "invoice\u202efdp.exe"
     app.pipeline.ingest_batch(app.engine, [InboundMail(

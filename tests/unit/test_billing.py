@@ -413,6 +413,18 @@ def test_the_oncall_fee_is_for_a_non_critical_call_after_hours_only() -> None:
                           or "")
 
 
+
+def test_the_oncall_fee_is_charged_once_a_call() -> None:
+    """BR-10: the fee is charged "ved opstart af opgave", once for the call; a case that
+    has it already is refused a second (staff may still --force one)."""
+    found = oncall_fee_refusal(channel="phone", after_hours=True, critical=False,
+                               fees=[ONCALL_FEE])
+    assert "already" in (found or "")
+    other = Fee("Kørsel", D("250.00"))
+    assert oncall_fee_refusal(channel="phone", after_hours=True, critical=False,
+                              fees=[other]) is None
+
+
 # --- BR-15, BR-18 example 4: projects, their rate and their agreed time -------------
 
 

@@ -419,3 +419,40 @@ def test_a_customers_part_of_the_month_has_its_own_totals_and_sla() -> None:
     assert firma.totals.vat == Decimal("136.88") and firma.totals.cases == 3
     assert sum(s.cases for s in firma.sla) == 3
     assert firma.customer_filter == "firma.dk"
+
+
+def logged(at: datetime, minutes: int, created: datetime) -> SimpleNamespace:
+    """A time_entries row as the report reads it: worked from `at`, logged at `created`."""
+    return SimpleNamespace(at=at, minutes=minutes, kind="support", after_hours=False,
+                           created_at=created)
+
+
+def test_time_logged_after_its_months_report_was_mailed_is_billed_when_logged() -> None:
+    """BR-14/BR-17 and the monthly mail (sent once): 10 minutes on 27 February, mailed
+    covered on Monday 2 March; on 5 March staff log 10 more minutes worked on 26
+    February. The task is 20 minutes, all billed (365.00), and once only: February as
+    mailed stays 0.00 when made again as of its mailing, and March's mail bills the late
+    entry (dated when worked) and February's 10 minutes, carried. Before, neither mail
+    billed anything: February's was sent, March's had no March work."""
+    case = case_row(1, created=FRIDAY_27_FEB)
+    first = logged(FRIDAY_27_FEB, 10, FRIDAY_27_FEB + timedelta(minutes=10))
+    late = logged(FRIDAY_27_FEB - timedelta(days=1), 10, utc(2026, 3, 5, 9))
+    february_mailed_at, march_mailed_at = utc(2026, 3, 2, 7), utc(2026, 4, 1, 6)
+
+    def made(month: str, work: list[SimpleNamespace], now: datetime) -> Report:
+        start, end = month_bounds(month, TZ)
+        return assemble_report(month, TZ, start, end, {"firma.dk": [case]}, {1: work},
+                               {"firma.dk": ("Firma A/S", True)}, None, now)
+
+    february_as_mailed = made("2026-02", [first], february_mailed_at)
+    assert february_as_mailed.totals.amount_excl_vat == Decimal("0.00")
+    # Made again as of its mailing, once the late entry exists: the same report.
+    again = made("2026-02", [late, first], february_mailed_at)
+    assert again.totals.amount_excl_vat == Decimal("0.00")
+    march = made("2026-03", [late, first], march_mailed_at)
+    [line] = march.customers[0].cases
+    assert sorted((bill.at, bill.minutes, bill.amount) for bill in line.lines) == [
+        (late.at, 10, Decimal("182.50")), (first.at, 10, Decimal("182.50"))]
+    whole = bill_case([Work(10, "support", False)] * 2, agreement=True)
+    assert (february_as_mailed.totals.amount_excl_vat + march.totals.amount_excl_vat
+            == whole.amount_excl_vat == Decimal("365.00"))
