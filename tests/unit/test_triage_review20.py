@@ -1,0 +1,32 @@
+"""review20: tune20's by-kind triage rules (issue 16, 1b0f034) reviewed on mail of our own.
+
+Each group is a defect the review found in tune20's patterns, with the Danish of the
+agreement it follows (driftsaftale-retningslinjer.da.txt; BR-8 "Alle er berørt", BR-9
+"log-on problemer, password reset, mistanke om hack" and "Din computer melder om
+systemfejl"). Every sentence is written for this file (none from a blind set); the
+probes of tests/unit/probes/review20-2026-12-05.tsv hold more of the same, with how main
+2a697a4 scored them. Only the hand-written rules are asked (triage_rules_only), so a rule
+change is what each assertion measures.
+"""
+
+from __future__ import annotations
+
+import pytest
+from triage_rules_only import rule_of as _rule
+
+
+# -- A lock told beside a course, a training or "for eksempel" ---------------------------
+# tune20's newsletter/course cancel took any quote mark within 80 characters of the word,
+# an apostrophe inside "pc'en" or "I'm" too, and the writer's own whereabouts ("Jeg er på
+# kursus i Vejle") as the course that quotes the lock: a real lock-out was cancelled.
+# BR-9: "log-on problemer" is critical wherever the writer sits.
+@pytest.mark.parametrize("subject, body", [
+    ("Låst", "Jeg er på kursus i Vejle, og skærmen siger 'Kontoen er låst'. Hvad gør jeg?"),
+    ("Locked", "On the course today my laptop says my account is locked, so I'm just sitting "
+               "here."),
+    ("Locked", "Training starts at 9 and I'm locked out of my account, it says \"account "
+               "locked\"."),
+    ("Låst konto", "Min konto er låst alle steder, for eksempel siger Teams \"kontoen er låst\"."),
+])
+def test_a_lock_told_beside_a_course_or_an_example_is_critical(subject: str, body: str) -> None:
+    assert _rule(subject, body) == "account_locked"
