@@ -30,3 +30,21 @@ from triage_rules_only import rule_of as _rule
 ])
 def test_a_lock_told_beside_a_course_or_an_example_is_critical(subject: str, body: str) -> None:
     assert _rule(subject, body) == "account_locked"
+
+
+# -- The same cancel's words in their Danish and English inflections ---------------------
+# tune20 wrote "artikel\w*", "eksempel\w*", "kursus\w*", "course", "example": "artiklen",
+# "eksemplet", "kurser", "courses" were not read, and a lock quoted as an example there
+# stayed critical (BR-9 needs someone locked out, not a message shown as an example).
+@pytest.mark.parametrize("subject, body", [
+    ("Artikel", "I artiklen om sikkerhed stod der \"kontoen bliver låst efter 5 forsøg\". Er det "
+                "sådan hos os?"),
+    ("Kurser", "På et af jeres kurser viste I beskeden \"Din konto er låst\". Kan vi få "
+               "materialet?"),
+    ("Eksempel", "Eksemplet i mailen var \"Your account has been locked\". Er det phishing?"),
+    ("Courses", "One of your courses had a slide with \"Your account has been locked\". Is the "
+                "material online?"),
+])
+def test_a_lock_quoted_in_an_article_or_a_course_in_any_inflection_is_not_critical(
+        subject: str, body: str) -> None:
+    assert _rule(subject, body) is None
