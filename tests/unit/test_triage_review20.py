@@ -42,8 +42,8 @@ def test_a_lock_told_beside_a_course_or_an_example_is_critical(subject: str, bod
     ("Kurser", "På et af jeres kurser viste I beskeden \"Din konto er låst\". Kan vi få "
                "materialet?"),
     ("Eksempel", "Eksemplet i mailen var \"Your account has been locked\". Er det phishing?"),
-    ("Courses", "One of your courses had a slide with \"Your account has been locked\". Is the "
-                "material online?"),
+    ("Courses", "In one of your courses you showed the message \"Your account has been "
+                "locked\". Is the material online?"),
 ])
 def test_a_lock_quoted_in_an_article_or_a_course_in_any_inflection_is_not_critical(
         subject: str, body: str) -> None:
