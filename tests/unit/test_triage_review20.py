@@ -48,3 +48,22 @@ def test_a_lock_told_beside_a_course_or_an_example_is_critical(subject: str, bod
 def test_a_lock_quoted_in_an_article_or_a_course_in_any_inflection_is_not_critical(
         subject: str, body: str) -> None:
     assert _rule(subject, body) is None
+
+
+# -- "deres system": the other party must be named before it ----------------------------
+# tune20 made "det er deres system" another's when a party word stood anywhere in the
+# text: "kunderne venter" after it, or "bankafstemning" (bank\w*), took the colleagues'
+# own log-on out of our IT. A pronoun's owner is named before it; BR-9 "log-on problemer"
+# stands for the colleagues (tune20's decision, kept: "leverandørens portal ... Det er
+# deres system" is still the supplier's).
+@pytest.mark.parametrize("subject, body", [
+    ("Login", "Mette og Jens kan ikke logge på. Det er deres system der siger at kontoen er "
+              "låst, og kunderne venter."),
+    ("Login", "Bogholderiet kan ikke logge på i dag. Det er deres system der siger at "
+              "adgangskoden er forkert, og vi skal lave bankafstemning."),
+    ("Login", "Peter and Sara cannot log in. It's their system that says the password is wrong, "
+              "and the clients are waiting."),
+])
+def test_their_system_with_a_party_named_only_after_it_stays_ours(subject: str,
+                                                                  body: str) -> None:
+    assert _rule(subject, body) is not None
