@@ -67,3 +67,20 @@ def test_a_lock_quoted_in_an_article_or_a_course_in_any_inflection_is_not_critic
 def test_their_system_with_a_party_named_only_after_it_stays_ours(subject: str,
                                                                   body: str) -> None:
     assert _rule(subject, body) is not None
+
+
+# -- An odd log-in "explained" by someone unknown ---------------------------------------
+# tune20's _EXPLAINED_LOGIN read "var <word> der brugte min konto" as a colleague named:
+# "der var nogen der brugte min konto", "there was someone using my mailbox" name nobody,
+# they are the suspicion itself; "han har bekræftet at han ikke har sendt den" confirms the
+# opposite. BR-9 "mistanke om hack".
+@pytest.mark.parametrize("subject, body", [
+    ("Hack", "Der var nogen der brugte min konto i nat fra en ukendt computer i Kina, er jeg "
+             "blevet hacket?"),
+    ("Hacked", "I think there was someone using my mailbox last night, have I been hacked?"),
+    ("Hack", "Det ligner at der var en der brugte min mail i nat, er vi hacket?"),
+    ("Hack", "Han har bekræftet at han ikke har sendt mailen, så er vi hacket?"),
+    ("Hacked", "She confirmed she did not sign in, so have we been hacked?"),
+])
+def test_a_log_in_by_someone_unknown_is_no_explanation(subject: str, body: str) -> None:
+    assert _rule(subject, body) is not None
