@@ -84,3 +84,19 @@ def test_their_system_with_a_party_named_only_after_it_stays_ours(subject: str,
 ])
 def test_a_log_in_by_someone_unknown_is_no_explanation(subject: str, body: str) -> None:
     assert _rule(subject, body) is not None
+
+
+# -- A leaver still in, told in Danish main-clause order --------------------------------
+# tune20's leaver pattern read "stadig" before the verb ("at han stadig logger på"), the
+# order of a subordinate clause; a main clause puts it after: "men hun logger stadig på",
+# "han bruger stadig sin gamle konto", "han har stadig adgang". BR-9 "mistanke om hack":
+# nobody should be in a leaver's account.
+@pytest.mark.parametrize("subject, body", [
+    ("Fratrådt", "Camilla stoppede i september, men hun logger stadig på CRM-systemet."),
+    ("Tidligere ansat", "Jakob er fratrådt, men han bruger stadig sin gamle konto til at sende "
+                        "tilbud."),
+    ("Ole", "Ole har forladt firmaet, men han har stadig adgang og har hentet filer i går."),
+])
+def test_a_leaver_still_in_told_in_danish_word_order_is_critical(subject: str,
+                                                                 body: str) -> None:
+    assert _rule(subject, body) == "suspected_hack"
