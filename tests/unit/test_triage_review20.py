@@ -100,3 +100,27 @@ def test_a_log_in_by_someone_unknown_is_no_explanation(subject: str, body: str) 
 def test_a_leaver_still_in_told_in_danish_word_order_is_critical(subject: str,
                                                                  body: str) -> None:
     assert _rule(subject, body) == "suspected_hack"
+
+
+# -- "Everyone else" with the same fault ------------------------------------------------
+# tune20 stopped reading "everyone else" and "alle andre" as everyone (the others are
+# fine: one user), and read the others' same fault back only as "... either" within four
+# words and "har samme problem": "everyone else in the office can't print either" (five
+# words), "everyone else here has the same problem", "alle andre i huset oplever det
+# samme" lost BR-8's "Alle er berørt", which the others' same fault says.
+@pytest.mark.parametrize("subject, body", [
+    ("Printer", "I can't print, and everyone else in the office can't print either."),
+    ("Outlook", "Outlook won't open on my PC and everyone else here has the same problem."),
+    ("Net", "Jeg har intet internet, og alle andre i huset oplever det samme."),
+])
+def test_everyone_else_with_the_same_fault_is_everyone(subject: str, body: str) -> None:
+    assert _rule(subject, body) is not None
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Printer", "My laptop won't print, everyone else on the floor is fine."),
+    ("Outlook", "Outlook won't open on my PC, but everyone else here has no problem."),
+    ("Net", "Jeg har intet internet på min bærbar, men alle andre i huset har net."),
+])
+def test_everyone_else_fine_stays_one_user(subject: str, body: str) -> None:
+    assert _rule(subject, body) is None
