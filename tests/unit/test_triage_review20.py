@@ -124,3 +124,21 @@ def test_everyone_else_with_the_same_fault_is_everyone(subject: str, body: str) 
 ])
 def test_everyone_else_fine_stays_one_user(subject: str, body: str) -> None:
     assert _rule(subject, body) is None
+
+
+# -- "Severity: critical" read in a newsletter or an article ----------------------------
+# tune20 read "severity: critical" anywhere as a monitoring alert's grade; a newsletter's
+# or an article's patch so graded is no error the customer's computer reports (BR-9
+# "Din computer melder om systemfejl"). An alert forwarded as such stays critical.
+@pytest.mark.parametrize("subject, body", [
+    ("Nyhedsbrev", "I jeres nyhedsbrev stod der en opdatering med severity: critical. Skal vi "
+                   "selv gøre noget?"),
+    ("Article", "In the article you sent, the patch has severity: critical. Do we need it?"),
+])
+def test_a_severity_read_in_a_newsletter_is_not_critical(subject: str, body: str) -> None:
+    assert _rule(subject, body) is None
+
+
+def test_a_forwarded_alert_s_severity_stays_critical() -> None:
+    assert _rule("Fwd: alarm", "Se nedenfor.\n\nHost WEB02: disk errors. Severity: critical") \
+        == "system_error"
