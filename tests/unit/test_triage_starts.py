@@ -5,25 +5,15 @@ their start words are, with the same matches as a search of the whole text or se
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from triage_texts import judged_texts
 
 from daemon.domain.triage import classify, default_rules, rules_from_config
 from daemon.domain.triage.learned import LearnedRule, judged_text
 from daemon.domain.triage.normalise import sentence_bounds
 from daemon.domain.triage.starts import Starts
 
-SETS = Path(__file__).parent
 RULES = default_rules()
-
-
-def _texts() -> list[str]:
-    texts = []
-    for name in ("triage_sentences.tsv", "triage_blind.tsv", "triage_blind8.tsv"):
-        for line in (SETS / name).read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                _, subject, body = line.split("\t")
-                texts.append(judged_text(subject, body.replace("\\n", "\n")))
-    return texts
 
 
 def _span(found: re.Match[str] | None) -> tuple[int, int, str] | None:
@@ -37,7 +27,7 @@ def test_an_exclude_is_found_where_a_search_of_its_scope_finds_it() -> None:
     with_excludes = [r for r in RULES if r.excludes and not isinstance(r, LearnedRule)]
     assert any(r._excludes_searched and r._excludes_started for r in with_excludes)  # noqa: SLF001
     compared = found = 0
-    for text in _texts():
+    for text in judged_texts():
         starts = Starts.of(RULES, text)
         scopes = {(0, len(text))}
         scopes |= {sentence_bounds(text, at, at) for at in range(0, len(text), 40)}
@@ -76,3 +66,45 @@ def test_an_exclude_reads_its_sentence_as_a_text_of_its_own() -> None:
         assert reason == f'no rule matched; down: "nettet er nede" is cancelled by "{exclude}"'
     assert classify("", "Hej, virker ikke, nettet er nede", rules).critical
     assert classify("", "Hej. Nettet er nede igen i dag", rules).critical
+
+
+def test_a_place_tried_with_the_regexes_that_can_begin_there_matches_as_the_whole() -> None:
+    """Issue 18: at a place a rule's start words were found, only its regexes whose start
+    words are there are tried (Alternation.at_word); the match is the one the whole
+    alternation of them all finds there: the same place, words and end."""
+    compared = matched = narrowed = 0
+    for text in judged_texts():
+        starts = Starts.of(RULES, text)
+        for rule in RULES:
+            if isinstance(rule, LearnedRule):
+                continue
+            for alternation, words in ((rule._pattern_at, rule._pattern_starts),  # noqa: SLF001
+                                       (rule._requires_at, rule._requires_starts)):  # noqa: SLF001
+                at = starts.get(words) if alternation is not None else None
+                for position in at or ():
+                    regex = alternation.at_word(starts.word_at[position])
+                    whole = alternation.whole.match(text, position)
+                    assert _span(regex.match(text, position)) == _span(whole), (rule.name, text)
+                    compared += 1
+                    matched += whole is not None
+                    narrowed += regex is not alternation.whole
+    assert compared > 10_000 and matched > 1_000 and narrowed > compared // 2
+
+
+def test_rules_built_again_share_their_start_word_sets() -> None:
+    """Issue 18: the scanner and Starts key their look-ups by start-word sets; rules built
+    again (the classify benchmark, the tests) must hand over the same objects, or every
+    look-up compares two equal sets word by word (classify ~1.2 ms a mail, not ~0.7)."""
+    from daemon.domain.triage import rules as rules_module
+
+    first = default_rules()
+    rules_module._built_rules.cache_clear()  # noqa: SLF001
+    again = default_rules()
+    assert again is not first
+    for old, new in zip(first[:-1], again[:-1], strict=True):
+        assert new is not old
+        for words in ("_pattern_starts", "_requires_starts", "_excludes_starts"):
+            assert getattr(new, words) is getattr(old, words), (new.name, words)
+    text = judged_text("Ingen internet", "Ingen på kontoret kan komme på nettet")
+    internet = next(rule for rule in again if rule.name == "internet_down_everyone")
+    assert Starts.of(again, text).get(internet._pattern_starts)  # noqa: SLF001

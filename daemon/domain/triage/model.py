@@ -14,7 +14,14 @@ from typing import Any
 from daemon.domain.sla import Priority
 from daemon.domain.triage.normalise import sentence_bounds
 from daemon.domain.triage.scope import negation_before, outside_near
-from daemon.domain.triage.starts import Starts, each_match, start_words
+from daemon.domain.triage.starts import (
+    Alternation,
+    Starts,
+    alternation_of,
+    each_match,
+    interned,
+    start_words,
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,10 @@ class Rule:
     _excludes_started: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _excludes_starts: frozenset[str] | None = field(init=False, repr=False, compare=False)
     _excludes_searched: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    # The same regexes, each place tried with those that can match there (starts.py).
+    _pattern_at: Alternation = field(init=False, repr=False, compare=False)
+    _requires_at: Alternation | None = field(init=False, repr=False, compare=False)
+    _excludes_started_at: Alternation | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -124,8 +135,11 @@ class Rule:
         set_(self, "_excludes_started", _compile(self.name, "excludes", started))
         # start_words(started), without reading each regex again: the union of theirs.
         known = [words for words in starts.values() if words is not None]
-        set_(self, "_excludes_starts", frozenset().union(*known) if known else None)
+        set_(self, "_excludes_starts", interned(frozenset().union(*known)) if known else None)
         set_(self, "_excludes_searched", _compile(self.name, "excludes", searched))
+        set_(self, "_pattern_at", Alternation(self.patterns, self._pattern))
+        set_(self, "_requires_at", _alternation(self.requires_any, self._requires))
+        set_(self, "_excludes_started_at", _alternation(started, self._excludes_started))
 
     @property
     def start_sets(self) -> tuple[frozenset[str], ...]:
@@ -144,7 +158,7 @@ class Rule:
         cancelled: str | None = None
         standing: re.Match[str] | None = None
         headline: re.Match[str] | None = None
-        for symptom in each_match(self._pattern, starts.get(self._pattern_starts), text):
+        for symptom in each_match(self._pattern_at, starts.get(self._pattern_starts), text, starts):
             why_not = self._cancelled(symptom, text, subject_end, starts)
             if why_not is None and symptom.start() >= subject_end:
                 standing = symptom
@@ -161,9 +175,9 @@ class Rule:
         if standing is None:
             return Finding(cancelled=cancelled, ruled_out=cancelled is not None)
         evidence = standing.group().strip()
-        if self._requires is None:
+        if self._requires_at is None:
             return Finding(evidence=evidence)
-        qualifiers = each_match(self._requires, starts.get(self._requires_starts), text)
+        qualifiers = each_match(self._requires_at, starts.get(self._requires_starts), text, starts)
         negated: str | None = None
         for qualifier in qualifiers:
             # A negation that is part of the symptom ("ingen internet på kontoret") is not
@@ -213,9 +227,9 @@ class Rule:
         first exclude that matches there, as the alternation of them all takes it."""
         scope = text[begin:stop]
         found = None
-        if self._excludes_started is not None:
-            found = _first_match(self._excludes_started, starts.get(self._excludes_starts),
-                                 scope, begin)
+        if self._excludes_started_at is not None:
+            found = _first_match(self._excludes_started_at, starts.get(self._excludes_starts),
+                                 scope, begin, starts)
         other = None if self._excludes_searched is None else self._excludes_searched.search(scope)
         if other is None:
             return found
@@ -232,19 +246,24 @@ class Rule:
         return negation_before(text, found.start(), max(begin, floor))
 
 
+def _alternation(regexes: Sequence[str], whole: re.Pattern[str] | None) -> Alternation | None:
+    return None if whole is None else Alternation(regexes, whole)
+
+
 def _first_match(
-    regex: re.Pattern[str], at: list[int] | None, scope: str, begin: int
+    alternation: Alternation, at: list[int] | None, scope: str, begin: int, starts: Starts
 ) -> re.Match[str] | None:
-    """`regex.search(scope)` where `scope` is text[begin:...] and `at` (sorted) holds
-    where in the text a match can start (None: anywhere)."""
+    """`alternation.whole.search(scope)` where `scope` is text[begin:...] and `at` (sorted)
+    holds where in the text a match can start (None: anywhere), found by `starts`."""
     if at is None:
-        return regex.search(scope)
+        return alternation.whole.search(scope)
     end = begin + len(scope)
     for position in at[bisect.bisect_left(at, begin) :]:
         if position >= end:
             break
         # match() on the scope itself: \b and lookbehinds see where the scope begins,
         # as search() on it does.
+        regex = alternation.at_word(starts.word_at[position])
         if (found := regex.match(scope, position - begin)) is not None:
             return found
     return None
@@ -327,6 +346,6 @@ def _compile(rule: str, key: str, regexes: Sequence[str]) -> re.Pattern[str] | N
             raise ValueError(f"triage rule {rule!r}: backreferences are not supported: {regex!r}")
     try:
         # One alternation per rule: a single scan of the text instead of one per regex.
-        return re.compile("|".join(f"(?:{regex})" for regex in regexes))
+        return re.compile(alternation_of(regexes))
     except re.error as exc:
         raise ValueError(f"triage rule {rule!r}: {key} cannot be combined: {exc}") from None

@@ -7,6 +7,7 @@ import re
 from typing import NamedTuple
 
 from daemon.domain.triage.replies import STILL_BROKEN
+from daemon.domain.triage.required import search
 
 # A suspicion of hack the writer takes back: "Det er ikke et hack, jeg trykkede send to
 # gange", "So no hack after all", "Det viste sig at det var Bodil der havde lånt min pc",
@@ -117,7 +118,8 @@ def not_an_inquiry(title: str, new_text: str) -> NoInquiry | None:
     if not any(hint in text for hint in _NOT_AN_INQUIRY_HINTS):
         return None
     for kind, cue, also in _NOT_AN_INQUIRY:
-        found = cue.search(title) if cue.pattern.startswith("^") else cue.search(text)
+        # search(): cue.search's answer, the strings its matches hold tested first.
+        found = search(cue, title) if cue.pattern.startswith("^") else search(cue, text)
         if found is None or (also is not None and also.search(text) is None):
             continue
         # What is still wrong is told in the new text; a subject "Kode virker ikke - glem

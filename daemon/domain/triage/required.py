@@ -1,0 +1,138 @@
+"""A search that first asks whether the text can hold a match at all.
+
+Issue 18: the gates beside the rules (learned.asked_about's, not_inquiry's cues) are
+searched over the whole text of every mail they see, and a search of a regex like
+"^(?![\\s\\S]*...)[\\s\\S]*..." or of fifty alternatives costs 20-80 µs on a mail of 2,000
+characters, though the words it is about are in few mails. Every match of most such
+regexes holds one of a few strings ("installere", "install"): `required_strings` derives
+them from the regex (with starts.py's parser, as the start words are derived), and
+`Search` tests them with `in` (a few µs) before it searches. Sound or nothing: when the
+derivation is not sure (a class of many characters, something the parser does not
+follow), there is no test and the regex is searched as before. A text without one of the
+strings holds no match, so the answer is the same None the search would give.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+from daemon.domain.triage.starts import (
+    _ANY,
+    _Any,
+    _Chars,
+    _exact,
+    _Group,
+    _Item,
+    _Parser,
+    _Repeat,
+    _Unfollowed,
+)
+
+# A test of more strings than this costs about what the search costs.
+MAX_STRINGS = 16
+# A string shorter than this is in nearly every mail: the test would filter nothing.
+MIN_LENGTH = 4
+_MAX_RUN = 64  # spellings of a run of exact items followed before giving it up
+
+
+class Search:
+    """`regex.search(text)`, skipped when the text holds none of `required`."""
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        self.required = required_strings(regex.pattern) if regex.flags == re.UNICODE else None
+
+    def __call__(self, text: str) -> re.Match[str] | None:
+        required = self.required
+        if required is not None and not any(string in text for string in required):
+            return None
+        return self.regex.search(text)
+
+
+def required_strings(regex: str) -> tuple[str, ...] | None:
+    """Strings one of which every match of `regex` holds, or None if not known (or too
+    many, or too short to be worth a test)."""
+    try:
+        parsed = _Parser(regex).regex()
+    except (_Unfollowed, ValueError, KeyError, IndexError):
+        return None
+    found = _required(parsed)
+    if found is None or len(found) > MAX_STRINGS or min(map(len, found)) < MIN_LENGTH:
+        return None
+    return tuple(sorted(found))
+
+
+def _required(item: _Item) -> frozenset[str] | None:
+    """Strings one of which every match of `item` holds (None: not known)."""
+    if isinstance(item, _Group):
+        found: set[str] = set()
+        for alternative in item.alternatives:
+            strings = _required_in_sequence(alternative)
+            if strings is None:  # this alternative may match without any of them
+                return None
+            found |= strings
+        return _shortest_kept(frozenset(found))
+    if isinstance(item, _Repeat):
+        return _required(item.item) if item.least >= 1 else None
+    if isinstance(item, _Chars):
+        return item.chars if item.chars and "" not in item.chars else None
+    return None
+
+
+def _required_in_sequence(items: Sequence[_Item]) -> frozenset[str] | None:
+    """The best of what each item, or each stretch of neighbouring items matching few
+    strings ("kan ", "ikke "), requires: every match of the sequence holds one of each."""
+    best: frozenset[str] | None = None
+    run: list[frozenset[str]] = []  # the strings each item of the current run matches
+    for item in (*items, _ANY):  # _ANY ends the last run
+        exact = None if isinstance(item, _Any) else _exact(item)
+        if exact is not None:
+            run.append(exact)
+            continue
+        for begin in range(len(run)):
+            spelt = frozenset({""})
+            for strings in run[begin:]:
+                spelt = frozenset(a + b for a in spelt for b in strings)
+                if len(spelt) > _MAX_RUN:
+                    break
+                if "" not in spelt:
+                    best = _better(best, spelt)
+        run = []
+        best = _better(best, _required(item))
+    return best
+
+
+def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """The set cheaper to test that still filters: strings of MIN_LENGTH or more first,
+    then fewer strings, then longer ones."""
+    if not a:
+        return b or None
+    if not b:
+        return a
+    return b if _worth(b) > _worth(a) else a
+
+
+def _worth(strings: frozenset[str]) -> tuple[bool, int, int]:
+    shortest = min(map(len, strings))
+    return shortest >= MIN_LENGTH, -len(strings), shortest
+
+
+def _shortest_kept(strings: frozenset[str]) -> frozenset[str]:
+    """Of "kan " and "kan ikke", "kan " is enough: a text holding the longer holds it."""
+    kept: list[str] = []
+    for string in sorted(strings, key=len):
+        if not any(shorter in string for shorter in kept):
+            kept.append(string)
+    return frozenset(kept)
+
+
+def search(regex: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """`regex.search(text)`, first testing the strings every match holds (`Search`)."""
+    return _search_for(regex)(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _search_for(regex: re.Pattern[str]) -> Search:
+    return Search(regex)

@@ -1,0 +1,81 @@
+"""A search that first tests the strings every match of its regex holds (required.py,
+issue 18): the same answer as the regex's own search, and the strings derived soundly."""
+
+from __future__ import annotations
+
+import re
+
+from triage_texts import judged_texts
+
+from daemon.domain.triage import learned, not_inquiry, replies, scope
+from daemon.domain.triage.required import Search, required_strings, search
+from daemon.domain.triage.rules import default_rules
+
+
+def _regexes() -> list[re.Pattern[str]]:
+    """The gates' regexes (every module-level one of the triage's modules) and each of
+    the built-in rules' own."""
+    found = [value for module in (learned, not_inquiry, replies, scope)
+             for value in vars(module).values() if isinstance(value, re.Pattern)]
+    found += [cue for _kind, cue, _also in not_inquiry._NOT_AN_INQUIRY]  # noqa: SLF001
+    for rule in default_rules():
+        found += [re.compile(regex) for regex in (*rule.patterns, *rule.excludes)]
+    return found
+
+
+def test_every_match_holds_one_of_the_required_strings() -> None:
+    texts = judged_texts()
+    tested = 0
+    for regex in _regexes():
+        required = required_strings(regex.pattern)
+        if required is None:
+            continue
+        for text in texts:
+            for match in regex.finditer(text):
+                assert any(string in match.group() for string in required), (
+                    regex.pattern, match.group(), required)
+                tested += 1
+    assert tested > 1_000
+
+
+def test_a_search_finds_what_the_regex_finds() -> None:
+    texts = judged_texts()[::2]  # half of them: ~300 regexes, each searched three ways
+    filtered = skipped = 0
+    for regex in _regexes():
+        cheap = Search(regex)
+        filtered += cheap.required is not None
+        for text in texts:
+            found = regex.search(text)
+            assert _span(cheap(text)) == _span(found), (regex.pattern, text)
+            assert _span(search(regex, text)) == _span(found)
+            skipped += cheap.required is not None and found is None
+    assert filtered > 100 and skipped > 100_000
+
+
+def test_what_a_match_must_hold() -> None:
+    # The words of a run, or of one part of it, whichever is fewer strings to test.
+    assert required_strings(r"\w+ igen\b") == (" igen",)
+    assert required_strings(r"\b(?:kunne|kan) ikke installere (?:\S+ )?opdatering\w*") == (
+        " ikke installere ",)
+    assert required_strings(r"falsk alarm|false alarm") == ("false alarm", "falsk alarm")
+    # A text holding "kan ikke længere" holds "kan ikke": one test is enough.
+    assert required_strings(r"kan ikke|kan ikke længere|mistanke") == ("kan ikke", "mistanke")
+
+
+def test_nothing_is_required_when_a_match_can_do_without() -> None:
+    for regex in (
+        r"(?:virker igen)?",  # may match ""
+        r"virker igen|\w+",  # an alternative holding no fixed words
+        r"(?i)hack",  # case-blind: "HACK" holds no "hack"
+        r"[a-zæøå]+ nede",  # " nede" is 5 characters, but a range is not followed ...
+        r"ned",  # ... and a string under MIN_LENGTH is in nearly every text
+        r"(a)\1bcde",  # a backreference is not followed
+    ):
+        found = required_strings(regex)
+        assert found is None or regex == r"[a-zæøå]+ nede", (regex, found)
+    assert required_strings(r"[a-zæøå]+ nede") == (" nede",)
+    assert Search(re.compile("hack", re.IGNORECASE)).required is None
+
+
+def _span(found: re.Match[str] | None) -> tuple[int, int, str] | None:
+    return None if found is None else (found.start(), found.end(), found.group())
