@@ -137,8 +137,48 @@ def unit_mails(files: Sequence[Path] | None = None) -> list[GuardMail]:
 # -- integration tests: the mails in their source ---------------------------------------
 
 
-def _literal(node: ast.expr | None) -> str | None:
-    """A string constant or an f-string (its fields read as "1"), else None."""
+Bound = dict[str, list[tuple[int, ast.expr]]]
+
+
+def _bindings(statements: Iterator[ast.AST] | Sequence[ast.AST]) -> Bound:
+    """Each name bound by a plain assignment among `statements`, with the line of each
+    binding: QUIET = ("subject", "body"), body = "..." (review20)."""
+    found: Bound = {}
+    for node in statements:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            found.setdefault(node.targets[0].id, []).append((node.lineno, node.value))
+        elif (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+              and node.value is not None):
+            found.setdefault(node.target.id, []).append((node.lineno, node.value))
+    return found
+
+
+def _bound(name: str, line: int, bound: Bound) -> ast.expr | None:
+    """The value `name` was last bound to before `line`."""
+    before = [value for at, value in bound.get(name, ()) if at < line]
+    return before[-1] if before else None
+
+
+def _literal(node: ast.expr | None, bound: Bound | None = None, line: int = 0) -> str | None:
+    """A string constant or an f-string (its fields read as "1"), else None; with `bound`
+    (review20) also a name bound to one before `line` (the module's or the function's), an
+    item of a tuple or list so bound (QUIET[0]), and strings joined by + or repeated by *."""
+    if bound:
+        if isinstance(node, ast.Name) and (value := _bound(node.id, line, bound)) is not None:
+            return _literal(value, bound, min(line, value.lineno))
+        if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int)
+                and isinstance(items := _bound(node.value.id, line, bound), (ast.Tuple, ast.List))
+                and -len(items.elts) <= node.slice.value < len(items.elts)):
+            return _literal(items.elts[node.slice.value], bound, items.lineno)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _literal(node.left, bound, line), _literal(node.right, bound, line)
+        return None if left is None or right is None else left + right
+    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)
+            and isinstance(node.right, ast.Constant) and isinstance(node.right.value, int)):
+        text = _literal(node.left, bound, line)
+        return None if text is None else text * min(node.right.value, 10_000)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
@@ -175,6 +215,7 @@ def _pairs(tree: ast.AST, helpers: dict[str, tuple[int | None, int | None]]) -> 
     `subject or "..."` in its body), keywords of a call, positional arguments of a helper
     whose parameters are named so (`helpers`), `--subject`/`--body` arguments, and the rows
     of a parametrize naming "subject" and "body"."""
+    scopes = _scopes(tree)
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             args = node.args.args + node.args.kwonlyargs
@@ -193,8 +234,9 @@ def _pairs(tree: ast.AST, helpers: dict[str, tuple[int | None, int | None]]) -> 
         if not isinstance(node, ast.Call):
             continue
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-        strings = [_literal(a) for a in node.args]
-        keywords = {k.arg: _literal(k.value) for k in node.keywords if k.arg}
+        bound = scopes.get(id(node), {})
+        strings = [_literal(a, bound, node.lineno) for a in node.args]
+        keywords = {k.arg: _literal(k.value, bound, node.lineno) for k in node.keywords if k.arg}
         subject_at, body_at = helpers.get(name, (None, None))
         subject = keywords.get("subject") or _at(strings, subject_at)
         body = keywords.get("body") or _at(strings, body_at)
@@ -207,6 +249,59 @@ def _pairs(tree: ast.AST, helpers: dict[str, tuple[int | None, int | None]]) -> 
                 yield strings[i + 1] or "", body or ""
         if name == "parametrize" and len(node.args) >= 2:
             yield from _rows(node.args[0], node.args[1])
+
+
+def _scopes(tree: ast.AST) -> dict[int, Bound]:
+    """For each call (by id), the names bound where it is: the module's top level, and
+    its function's own (a nested function's in place of the outer one's)."""
+    top = _bindings(getattr(tree, "body", ()))
+    found: dict[int, Bound] = {}
+
+    def visit(node: ast.AST, bound: Bound) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            bound = {**top, **_bindings(ast.walk(node))}
+        if isinstance(node, ast.Call):
+            found[id(node)] = bound
+        for child in ast.iter_child_nodes(node):
+            visit(child, bound)
+
+    visit(tree, top)
+    return found
+
+
+def _unread(tree: ast.AST, helpers: dict[str, tuple[int | None, int | None]]) -> list[
+        tuple[int, str]]:
+    """The calls of a mail helper (`helpers`) whose subject or body the collection cannot
+    read (review20): neither written out (`_literal`, the module's constants too) nor a
+    parameter of the function around the call passed on (whose callers are read). Each as
+    (line, the call's source)."""
+    scopes = _scopes(tree)
+    found: list[tuple[int, str]] = []
+
+    def visit(node: ast.AST, passed_on: frozenset[str]) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            arguments = node.args
+            passed_on = passed_on | {a.arg for a in (*arguments.posonlyargs, *arguments.args,
+                                                      *arguments.kwonlyargs)}
+        if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+            name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+            if name in helpers:
+                keywords = {k.arg: k.value for k in node.keywords if k.arg}
+                for key, place in zip(("subject", "body"), helpers[name], strict=True):
+                    value = keywords.get(key)
+                    if value is None and place is not None and place < len(node.args):
+                        value = node.args[place]
+                    if (value is not None
+                            and _literal(value, scopes.get(id(node)), node.lineno) is None
+                            and not (isinstance(value, ast.Name) and value.id in passed_on)
+                            and not (isinstance(value, ast.Constant) and value.value is None)):
+                        found.append((node.lineno, ast.unparse(node)[:100]))
+                        break
+        for child in ast.iter_child_nodes(node):
+            visit(child, passed_on)
+
+    visit(tree, frozenset())
+    return found
 
 
 def _rows(names: ast.expr, rows: ast.expr) -> Iterator[tuple[str, str]]:

@@ -125,7 +125,8 @@ _EVERYONE = (
     r"(?:kontoret|kontorerne|firmaet|virksomheden|huset|afdelingen|butikken|klinikken|"
     r"filialen|lageret|teamet|bygningen)\b",
     r"\balle (?:de )?andre (?:\S+ ){0,4}?(?:heller ikke|har (?:\S+ )?samme (?:problem|fejl)|"
-    r"har det samme|også (?:ramt|berørt|nede))\b",
+    r"har det samme|også (?:ramt|berørt|nede)|oplever (?:\S+ )?(?:det )?samme|"
+    r"har (?:også )?(?:problemet|fejlen))\b",
     r"(?<!ikke )\b(?:alle|samtlige) (?:\S+ )?(?:\w*arbejdere|lærere|lærerne|behandlere|"
     r"medarbejdere|medarbejderne|brugere|brugerne|"
     r"ansatte|kollegaer|kolleger|kollegaerne|kollegerne|computere|computerne|pc'?er|"
@@ -285,7 +286,12 @@ _EVERYONE = (
     r"nogen andre|mine kolleg\w*|kolleg\w*|resten)\b",
     r"\b(?:neither|nor) (?:can|could|does|do|is|are|has|have|will) (?:anyone|anybody|any of|the others|"
     r"my colleagues|everyone|everybody|the rest)\b|\b(?:anyone|anybody|everyone|everybody|the others|"
-    r"my colleagues) else (?:\S+ ){0,4}?(?:either)\b",
+    r"my colleagues) else (?:\S+ ){0,6}?(?:either)\b",
+    # The others' same fault (review20; tune20's "(?! else)" left these out): "everyone
+    # else here has the same problem", "everybody else is affected too".
+    r"\b(?:everyone|everybody) else (?:\S+ ){0,4}?(?:has|have|is having|are having|"
+    r"gets?|got|sees?|is seeing|are seeing) (?:\S+ )?(?:the )?same (?:problem|issue|error|fault)\b|"
+    r"\b(?:everyone|everybody) else (?:\S+ ){0,4}?(?:is|are) (?:also )?(?:affected|down|hit)\b",
 )
 # BR-8 needs everyone; "I can't print though everyone else can", "men alle andre på
 # kontoret har", "virker for alle andre end mig", "det er kun mig": one user.

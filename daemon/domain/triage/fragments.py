@@ -190,10 +190,15 @@ _EXPLAINED_LOGIN = (
     r"\b(?:det var (?:vist |nok |bare |jo |faktisk |sikkert )?(?:mig selv|bare mig)|"
     r"it was (?:just |only |actually |probably )?me\b|"
     r"(?:det|it) (?:var|was) (?:fra |from )?(?:min|mit|my) (?:egen |eget |own )?(?:nye?|new) "
-    r"\w+|(?:var|was) \w+ (?:der brugte|som brugte|who used|using|on) (?:min|mit|my) \w+|"
+    # Someone named, not someone unknown (review20): "der var nogen der brugte min konto",
+    # "there was someone using my mailbox" are the suspicion itself.
+    r"\w+|(?:var|was) (?!(?:nogen|noget|nogle|en|et|man|der|ingen|someone|somebody|"
+    r"anyone|anybody|one|a|an|there|nobody|logged|signed|logget)\b)\w+ "
+    r"(?:der brugte|som brugte|who used|using|on) (?:min|mit|my) \w+|"
     r"(?:han|hun) har bekræftet|(?:he|she) (?:has )?confirmed)\b"
+    # Nor a confirmation of the opposite: "han har bekræftet at han ikke har sendt den".
     r"(?![^.!?\n]{0,40}\b(?:klik\w*|click\w*|åbne\w*|opened|tastede|typed|indtastede|entered|"
-    r"gav|gave|installer\w*|svarede|answered|men|but)\b)",
+    r"gav|gave|installer\w*|svarede|answered|men|but|ikke|aldrig|not|never|didn'?t|wasn'?t)\b)",
 )
 
 

@@ -221,7 +221,11 @@ def security_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
                 r"(?:sendt|ændret|redigeret|slettet|sent|changed|edited|deleted) (?:\S+ ){0,4}?(?:fra|from|"
                 r"i|in) (?:hans|hendes|his|her) (?:\S+ )?(?:konto|account|navn|name|mail\w*)|"
                 r"(?:still|stadig) (?:\S+ ){0,2}?(?:logs? in|logging in|logger på|logger ind|editing|"
-                r"redigerer|using|bruger|sending|sender|has access|har adgang)\b)",
+                r"redigerer|using|bruger|sending|sender|has access|har adgang)\b|"
+                # A main clause puts "stadig" after the verb (review20): "men hun logger
+                # stadig på", "han bruger stadig sin gamle konto", "har han stadig adgang".
+                r"(?:logger|bruger|sender|redigerer|ændrer) (?:\S+ )?stadig\b|"
+                r"har (?:\S+ )?stadig adgang\b)",
                 # Asked: "Could someone have my password?" (tune18: blind10, round-out); the
                 # question ends there (review18): "Could someone have my password manager
                 # licence renewed?", "Can someone have my login ready for Monday?" ask for a

@@ -265,6 +265,11 @@ def system_rules() -> tuple[Rule, ...]:
                 r"\b(?:hjemme|derhjemme|hjemmefra|at home|from home)\b[^.!?\n]{0,80}?\b(?:men|but) "
                 r"(?:\S+ ){0,2}?(?:på kontoret|på arbejdet|at the office|in the office|at work)\b "
                 r"(?:\S+ )?(?:virker|fungerer|kører|works?|is fine|runs?|er (?:det|den|alt) fint)\b",
+                # An alert's grade read in a newsletter or an article (review20): "I jeres
+                # nyhedsbrev stod der en opdatering med severity: critical" reports no error of
+                # the customer's computer (BR-9 "Din computer melder om systemfejl").
+                r"\b(?:nyhedsbrev\w*|newsletters?|artik(?:el|l)\w*|articles?|bulletin\w*|"
+                r"advisory|advisories|sårbarhed\w*|vulnerabilit\w*)\b[^.!?\n]{0,80}?\bseverity\b",
                 # BitLocker asked about, nothing locked (tune20, issue 16's known false alarm):
                 # "Hvordan finder jeg BitLocker recovery key til den nye bærbar?", "How do I set
                 # up BitLocker recovery?". BR-9's "systemfejl" is the machine reporting an

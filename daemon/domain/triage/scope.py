@@ -159,10 +159,13 @@ _HOSTED_BY_US = re.compile(
 # "deres system" ambiguity): "Anne og Bo kan ikke logge på. Det er deres system der siger
 # at kontoen er låst" is the colleagues' own (ours), and the formal "Deres" is the reader's
 # (ours too); "leverandørens portal ... Det er deres system" names the supplier. Decided:
-# without a party named, a log-on symptom stands (BR-9 "log-on problemer").
+# without a party named, a log-on symptom stands (BR-9 "log-on problemer"). The party is
+# named before "deres" (review20): "... Det er deres system, og kunderne venter" names the
+# customers as waiting, not as the system's owner; a bank by its own name, not
+# "bankafstemning".
 _OTHER_PARTY = re.compile(
     r"\b(?:\w*leverandør\w*|\w*grossist\w*|\w*importør\w*|forhandler\w*|kommune\w*|region\w*|"
-    r"styrelse\w*|skat|skattestyrelsen|bank\w*|kunde\w*|klient\w*|\w*portal\w*|hjemmeside\w*|"
+    r"styrelse\w*|skat|skattestyrelsen|bank(?:en|ens|er|erne|s|'s)?|kunde\w*|klient\w*|\w*portal\w*|hjemmeside\w*|"
     r"webshop\w*|platform\w*|udbyder\w*|supplier\w*|vendor\w*|wholesaler\w*|client\w*|"
     r"customer\w*|council|municipality|provider\w*|website|site|partner\w*)\b"
 )
@@ -174,7 +177,7 @@ _THEIR_SITE = re.compile(r"\b(?:side|site|portal|platform|hjemmeside)\b")
 def _not_ours_said(text: str) -> str | None:
     if (theirs := _THEIRS.search(text)) is not None and (
             _THEIR_OWN.search(theirs.group()) is None or _THEIR_SITE.search(theirs.group())
-            or _OTHER_PARTY.search(text) is not None):
+            or _OTHER_PARTY.search(text, 0, theirs.start()) is not None):
         return theirs.group()
     if _PORTAL.search(text) is None or _HOSTED_BY_US.search(text) is not None:
         return None
