@@ -7,9 +7,10 @@ from __future__ import annotations
 import base64
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from email.headerregistry import HeaderRegistry
 from email.utils import getaddresses
+from typing import overload
 
 from daemon.mail.header_text import Headers, clean_text, decode_words, one_line
 
@@ -27,10 +28,53 @@ def mailboxes(
     before decoding, it became two broken addresses). getaddresses for what it cannot
     read.
     """
-    if "=?" not in value and len(value) <= _PLAIN_MAX_CHARS:
-        plain = _plain_mailboxes(value, keep_case)
-        if plain is not None:
-            return list(plain)
+    if len(value) <= _KEPT_MAX_CHARS:
+        kept = _kept_mailboxes(value, keep_case)
+        if kept is not None:
+            return list(kept)
+    return _mailboxes(value, hints, keep_case)
+
+
+# The answers kept: a desk's mail comes to the same few addresses and, again and again,
+# from the same customers; reading an address list (getaddresses, the header parser for
+# encoded words) was most of a parsing worker's header fields (issue 18). A longer list
+# is read each time (and not held).
+_KEPT_MAX_CHARS = 1000
+
+
+@functools.lru_cache(maxsize=4096)
+def _kept_mailboxes(value: str, keep_case: bool) -> tuple[tuple[str, str], ...] | None:
+    """mailboxes(value, any hints, keep_case), when the hints were never looked at (the
+    bytes of every encoded word read in their declared charset); else None, and the
+    value is read with the mail's hints each time."""
+    probe = _HintsLookedAt()
+    pairs = _mailboxes(value, probe, keep_case)
+    return None if probe.looked else tuple(pairs)
+
+
+class _HintsLookedAt(Sequence[str]):
+    """No hints, and a note of whether anything asked for them."""
+
+    looked = False
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        self.looked = True
+        return ()[index]
+
+    def __len__(self) -> int:
+        self.looked = True
+        return 0
+
+    def __iter__(self) -> Iterator[str]:
+        self.looked = True
+        return iter(())
+
+
+def _mailboxes(value: str, hints: Sequence[str], keep_case: bool) -> list[tuple[str, str]]:
     # Only where it matters: the header parser builds a token tree of the whole field,
     # which for 10,000 recipients costs ~80 MB and seconds; plain lists need none of it.
     found: list[tuple[str, str]] = []
@@ -57,31 +101,6 @@ def mailboxes(
         if addr:
             pairs.append((one_line(clean_text(decode_words(display, hints))), addr))
     return pairs
-
-
-# The plain values kept: a desk's mail comes to the same few addresses and, again and
-# again, from the same customers; getaddresses is ~40 % of a parsing worker's header
-# reading (issue 18). A longer list is read each time (and not held).
-_PLAIN_MAX_CHARS = 1000
-
-
-@functools.lru_cache(maxsize=4096)
-def _plain_mailboxes(value: str, keep_case: bool) -> tuple[tuple[str, str], ...] | None:
-    """mailboxes(value, hints, keep_case) of a value with no encoded word, which then
-    does not depend on the hints; None when a name in it still reads as one (a quoted
-    pair can make "=?" of "=\\?"): that value goes the whole way."""
-    try:
-        found = getaddresses([value])
-    except Exception:  # noqa: BLE001 - as in mailboxes
-        found = []
-    pairs = []
-    for display, addr in found:
-        if "=?" in display:
-            return None
-        addr = address(addr, keep_case)
-        if addr:
-            pairs.append((one_line(clean_text(display)), addr))
-    return tuple(pairs)
 
 
 # A run of encoded words with only white space between them (RFC 2047 6.2: decoded

@@ -1,4 +1,4 @@
-"""Address lists read to (name, address) pairs: the plain values' kept answers (issue 18,
+"""Address lists read to (name, address) pairs: the answers kept (issue 18,
 worker18) are the answers the whole reading gives."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 def the_whole_way(value: str, hints: tuple[str, ...], keep_case: bool) -> list[tuple[str, str]]:
     """mailboxes() with no value kept: every value read as before issue 18."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(addresses, "_PLAIN_MAX_CHARS", -1)
+        patch.setattr(addresses, "_KEPT_MAX_CHARS", -1)
         return mailboxes(value, hints, keep_case)
 
 
@@ -59,3 +59,14 @@ def test_every_corpus_mails_addresses_read_as_the_whole_way() -> None:
     for value, hints in values:
         for keep_case in (False, True):
             assert mailboxes(value, hints, keep_case) == the_whole_way(value, hints, keep_case)
+
+
+def test_a_value_read_with_the_mails_hints_is_not_kept_for_another_mail() -> None:
+    # Undeclared 8-bit bytes in an encoded word labelled ASCII: read in the charset the
+    # mail declares elsewhere, so the same field reads differently in two mails.
+    value = "=?us-ascii?b?5vg=?= <bo@kunde.dk>"  # the bytes e6 f8
+    greek = mailboxes(value, ("iso-8859-7",))
+    latin = mailboxes(value, ("windows-1252",))
+    assert greek == [("ζψ", "bo@kunde.dk")] == the_whole_way(value, ("iso-8859-7",), False)
+    assert latin == [("æø", "bo@kunde.dk")] == the_whole_way(value, ("windows-1252",), False)
+    assert mailboxes(value, ("iso-8859-7",)) == greek
