@@ -35,9 +35,13 @@ class Headers:
         self._all: dict[str, list[str]] = {}
         self._order: list[tuple[str, str]] = []  # (lower-case name, value), top first
         for name, value in msg.raw_items():
-            self._raw.setdefault(name.lower(), str(value))
-            self._all.setdefault(name.lower(), []).append(str(value))
-            self._order.append((name.lower(), str(value)))
+            key, text = name.lower(), str(value)  # once, not thrice (issue 18)
+            if key in self._all:
+                self._all[key].append(text)
+            else:
+                self._raw[key] = text
+                self._all[key] = [text]
+            self._order.append((key, text))
         self._decoded: dict[str, str] = {}
 
     def all(self, name: str) -> list[str]:

@@ -280,3 +280,21 @@ def test_worker_cpu_stages_add_up_to_the_parse_they_copy(tmp_path: Path) -> None
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "worker: classify" in done.stdout and "FAILED" not in done.stdout
+
+
+def test_pool_cpu_benchmark_prints_the_workers_and_the_daemons_figures() -> None:
+    """benchmarks/pool_cpu.py (issue 18, worker18): a real pool of two workers fed 20
+    mails; each figure on its own line, the workers' CPU the sum of user and system."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.pool_cpu", "--n", "20"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env=clean_env(),
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    head, *lines = done.stdout.splitlines()
+    assert head.startswith("n=20 workers=2 threads=2 load=")
+    figures = {line.rsplit(None, 1)[0].strip(): float(line.rsplit(None, 1)[1]) for line in lines}
+    assert list(figures) == ["workers user", "workers system", "workers", "worker faults",
+                             "daemon user", "daemon system", "wall s"]
+    assert figures["workers"] == pytest.approx(
+        figures["workers user"] + figures["workers system"], abs=0.002)
+    assert figures["wall s"] > 0

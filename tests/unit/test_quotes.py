@@ -1,10 +1,13 @@
 """Only the new part of a reply is shown and relayed (quoted-reply stripping)."""
 
+import re
+import sys
 import time
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from daemon.mail import quotes
 from daemon.mail.quotes import new_text
 
 OUTLOOK_DA = """\
@@ -276,3 +279,38 @@ def test_a_huge_line_starting_with_on_is_read_quickly() -> None:
     started = time.perf_counter()
     assert new_text("On " + "a b " * 50_000) == ("On " + "a b " * 50_000).strip()
     assert time.perf_counter() - started < 5
+
+
+# Issue 18 (worker18): whether a body might hold a quote is asked in parts, not as
+# one regex; the answer must be the regex's on any text.
+_ONE_REGEX = re.compile(
+    r"^[ \t]*>|^[ \t]*[-_=*]{4,}|^[ \t]*\**(?:fra|from|sendt|sent|til|to|emne|subject|date|"
+    r"dato|von|de|van|cc)\**[ \t]*:|wrote|skrev|schrieb|écrit|escribió|geschreven|kirjoitti|"
+    r"scrisse|napisał|написал|寫道|写道|에 작성|さんは書きました|오전|오후",
+    re.IGNORECASE | re.MULTILINE,
+)
+# The pieces it is made of, in other cases and with the characters the regex folds
+# apart from lower(): what could tell the two ways apart if anything does.
+_PIECES = st.sampled_from([
+    "\n", " ", "\t", ">", "-", "_", "=", "*", ":", "Fra", "FROM", "sEnDt", "To", "cc", "Emne",
+    "WROTE", "wrote", "Skrev", "SCHRIEB", "ÉCRIT", "escribiÓ", "Geschreven", "KIRJOITTI",
+    "Scrisse", "NAPISAŁ", "НАПИСАЛ", "написал", "寫道", "写道", "에 작성", "さんは書きました",
+    "오전", "오후", "\u0130", "\u0131", "\u017f", "\u1c83", "\u212a", "kırjoıttı", "ſkrev",
+    "napiᲃал", "naпиᲃал", "напиᲃал", "K", "x", "æøå", "Σ", "\r",
+])
+
+
+@given(st.lists(_PIECES, max_size=12).map("".join) | st.text())
+def test_the_quote_question_in_parts_answers_as_the_one_regex(text: str) -> None:
+    assert quotes._might_quote(text) == (_ONE_REGEX.search(text) is not None)
+
+
+def test_the_characters_lower_does_not_fold_as_the_regex_does_are_listed() -> None:
+    # Over every code point: which characters IGNORECASE matches to a letter of the
+    # attribution words whose lower() is not that letter. Those must send a text to
+    # the regex itself.
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    apart = set()
+    for letter in set("".join(quotes._ATTRIBUTION_WORDS)):
+        apart |= {c for c in re.findall(re.escape(letter), every, re.I) if c.lower() != letter}
+    assert apart == set(quotes._FOLDED_APART)
