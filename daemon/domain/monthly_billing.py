@@ -1,51 +1,60 @@
-"""What one month bills of a case: the work done in that month, priced as the case's
-own bill prices it, and the fees added in that month (BR-13..BR-17).
+"""What one month bills of a case (BR-13..BR-18): a ledger by differences.
 
-Pure: dated time entries and fees in, a `MonthBill` out. Amounts are never computed
-here: `billing.bill_case` prices the whole case and this module only picks, line by
-line, what belongs to the month, so a case billed over several months costs exactly
-what its own bill says, once.
+Pure: dated time entries, dated fees and the case's project terms over time in, a
+`MonthBill` out. Amounts are never computed here: `billing.bill_case` prices the case,
+and this module only takes differences of its bills, line by line.
 
-- A time entry belongs to the month its work started (`at`, the instant BR-16 judges
-  after hours by), unless it was logged in a later one (below); a fee to the month it
-  was added (BR-10: "ved opstart af opgave").
-  Time logged on 2 March on a case opened 27 February is March's work.
+- **The ledger.** `cumulative_due(T)` is the case's bill as it stood just before the
+  instant T: the time entries known by then (`billed_from`: the later of when the work
+  started and when it was logged), the fees added by then, priced by the project terms
+  of then (`terms_at`: the last "project" event before T; see below). A month [start,
+  end) bills the lines of `cumulative_due(end)` that are not in `cumulative_due(start)`
+  and credits those of `cumulative_due(start)` no longer in `cumulative_due(end)`, as
+  multisets of lines: a line unchanged cancels. A credit is the line as it was billed,
+  with its amount negative, described ``"krediteret: <why>"`` (`CREDITED`). So the
+  months sum, exactly, to the case's bill now (`cases show`); a month's bill depends
+  only on what was known by its end, so made at any instant after its end it is the
+  one mailed; and nothing is billed twice or never.
+- A time entry is shown in the month it became known (mostly the month its work
+  started, BR-16's instant), dated when worked; described `LOGGED_LATE` ("logget efter
+  sin måned") if worked in an earlier month. A fee in the month it was added (BR-10:
+  "ved opstart af opgave"). Time logged on 2 March on a case opened 27 February is
+  March's work. 0.00 lines (covered, `BY_AGREED_TIME`) are shown for the month's own
+  entries only: an earlier entry's 0.00 line bills and credits nothing.
 - **Decision (BR-14 across a month boundary):** "Skæringspunktet for hvornår en
   opgave skifter fra simpel til 'ikke simpel', er når tiden for at løse opgaven
   overskrider 15 minutter". The task is the case, so the case's total time decides
-  whether the agreement covers it; but a month's report is mailed once, so a month
-  judges its own work by the case's time *up to the end of that month*, and never
-  changes afterwards. Time a month showed covered that a later month's work takes over
-  15 minutes is billed in that later month, as lines of their own dated when the work
-  was done (description `CARRIED`: "dækket før, nu over 15 min."). 10 minutes on 27
-  February and 10 on 2 March: February shows its 10 minutes covered (0.00), whenever
-  it is made; March bills its own 10 and February's 10 ("hele tiden faktureres":
-  182.50 + 182.50). Summed over the months, a case's amounts are its own bill, never
-  more, never less, and nothing a sent report showed covered goes unbilled.
-- **Decision (time logged late):** a month's report knows the time logged by its
-  end. An entry belongs to the month it was *logged* in when that is later than the
-  month its work started in (`billed_from`: the later of `at` and `created_at`), and
-  is dated when worked, described `LOGGED_LATE`. 10 minutes worked on 26 February and
-  logged on 5 March, after February's report was mailed, are March's: before, a
-  report made again showed them in February, and no mail billed them (nor the covered
-  time they took over 15 minutes). Judging coverage by the time known up to a month's
-  end, a month's report made at any instant after that end is the one mailed.
+  whether the agreement covers it; a month judges by the time known at its end. 10
+  minutes on 27 February and 10 on 2 March: February shows its 10 minutes covered
+  (0.00) whenever it is made; March bills its own 10 and February's 10, on a line of
+  their own dated when they were worked ("hele tiden faktureres": 182.50 + 182.50,
+  description `CARRIED`, "dækket før, nu over 15 min.").
+- **Decision (project terms over time, BR-14, BR-15, BR-18 example 4):** a case is
+  opened as support and marked project later, by `cases project`, the desk or
+  `#project`, each writing a "project" event (case_changes.history) with the terms
+  after it; a month is priced by the terms of then. An earlier month's time priced
+  anew by new terms is billed on lines `REPRICED` ("projektvilkår ændret"), what was
+  billed before credited: 10 minutes covered in February, the case marked project
+  (no estimate) in March: March bills the 10 minutes at 1,495.00 (249.17). Events
+  written before migration 0014 name no terms, only the mark: a project then has the
+  case's current terms (`terms_change`); a case with no "project" event at all is
+  priced by its current terms in every month.
 - **Decision (a project's agreed time, BR-18 example 4):** "Projekterne bliver altid
   aftalt med en estimeret pris (antal timer)" and "Afregnes efter den aftalte tid".
-  The agreed time is billed once, in the month the case was opened (when the project
-  was asked for and agreed), dated at its opening, as lines of its own (description
-  `AGREED_TIME`); the work logged on it, in whichever month, is listed in that month
-  at 0.00 (description `BY_AGREED_TIME`), so each report shows the minutes actually
-  spent beside what is billed. The opening is an instant that never moves: a closing
-  (or a reopening and closing again) could move the agreed time into a second month
-  after the first month's report was mailed, and bill it twice. As with coverage, the
-  after-hours share of the agreed time (billing.py) follows the work logged by the
-  report's instant.
+  The agreed time is due from when the case was opened (`opened_at`) and the terms
+  with the estimate took effect; it is billed in that month, on lines `AGREED_TIME`
+  dated then, and the work logged on it, in whichever month, is listed in its month
+  at 0.00 (`BY_AGREED_TIME`), so each report shows the minutes spent beside what is
+  billed. The agreed time's after-hours share (billing.py, BR-16) follows the work
+  known: a Saturday's hour in March on 2 h agreed in February credits February's 2 h
+  line in March and bills 1 h + 1 h doubled (+1,495.00); a changed estimate or rate
+  likewise.
 - Every line says what it is and how it was priced, so a reader can recompute it:
   kind, hourly rate, minutes, after hours (a 100 % surcharge, BR-16: "Alle
   henvendelser, som vi sætter i gang udenfor normal åbningstid, afregnes med 100%
-  tillæg på timeprisen"), covered, amount. A fee is a line of kind "fee" whose rate
-  is its price.
+  tillæg på timeprisen"), covered, amount = ±rate x minutes / 60 (x 2 after hours),
+  half-up to øre, 0.00 if covered or by agreed time. A fee is a line of kind "fee"
+  whose rate is its price.
 """
 
 from __future__ import annotations
@@ -152,9 +161,9 @@ def terms_at(
 ) -> ProjectTerms | None:
     """The case's project terms as known just before `before`: those of the last change
     before it; before the first change, no project (a case is opened as support and
-    marked later, and every marking writes an event). No history (None, or a case
-    marked before events were written): the current terms, always."""
-    if not changes:
+    marked later, and every marking writes an event). No history (None: a caller
+    without one, or a case with no "project" event): the current terms, always."""
+    if changes is None:
         return current
     # In the order written: of two changes at one instant, the later one stands.
     known = sorted((change for change in changes if change.at < before),
