@@ -2,13 +2,16 @@
 each format, and the scheduler's monthly mail job (one report per customer).
 
     python -m benchmarks.monthly_report [--cases-per-month 5000] [--customers 300]
-                                        [--results-dir DIR]
+                                        [--projects 0.05] [--results-dir DIR]
 
 A fresh PostgreSQL database gets twelve months of cases (2026), each with one to
 three time entries spread over the 60 days after it opened (so many cases have work
-in a later month: the report picks those up by the time entries' month) and 1 % with
-a fee. Reports the seconds of `build_report` for June (all customers, then one),
-of rendering it as JSON, CSV and HTML, and of each scheduler pass of
+in a later month: the report picks those up by the time entries' month), 1 % with
+a fee and `--projects` (default 5 %) marked project at a random instant of those 60
+days (a "project" event with its terms; three in four with an agreed estimate): each
+month is priced by the terms of then (monthly_billing's ledger). Reports the seconds of
+`build_report` for June (all customers, then one), of rendering it as JSON, CSV and
+HTML, and of each scheduler pass of
 `send_monthly_reports` on the first business day of July until every customer's mail
 is queued (one claim and queued mail per customer, at most REPORTS_PER_PASS a pass).
 """
@@ -16,6 +19,7 @@ is queued (one claim and queued mail per customer, at most REPORTS_PER_PASS a pa
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -42,7 +46,8 @@ CASE_COLUMNS = (
 )
 
 
-def fill(url: str, per_month: int, customers: int, seed: int = 11) -> tuple[int, int]:
+def fill(url: str, per_month: int, customers: int, seed: int = 11,
+         projects: float = 0.05) -> tuple[int, int]:
     """Cases of 2026 with their time entries and fees; returns (cases, time entries)."""
     rng = random.Random(seed)
     start = datetime(2026, 1, 1, 7, tzinfo=UTC)
@@ -81,6 +86,24 @@ def fill(url: str, per_month: int, customers: int, seed: int = 11) -> tuple[int,
                 if rng.random() < 0.01:
                     copy.write_row((case_id, "Gebyr for ikke-kritisk opkald til vagten",
                                     "1000.00", "tina@oo.dk", at + timedelta(hours=1)))
+        # After the fees, with their own generator: the cases, entries and fees are
+        # the same whatever the share of projects.
+        marks = random.Random(seed + 1)
+        marked = []
+        with conn.cursor().copy(
+            "COPY case_events (case_id, at, actor, action, detail, created_at) FROM STDIN"
+        ) as copy:
+            for case_id, at in zip(ids, created, strict=True):
+                if marks.random() < projects:
+                    when = at + timedelta(days=marks.uniform(0, 60))
+                    estimate = marks.choice([None, 60, 120, 240])
+                    detail = json.dumps({"project": True, "rate_kind": "project",
+                                         "estimate_minutes": estimate})
+                    copy.write_row((case_id, when, "tina@oo.dk", "project", detail, when))
+                    marked.append((case_id, estimate))
+        for case_id, estimate in marked:
+            conn.execute("UPDATE cases SET project = true, project_estimate_minutes = %s"
+                         " WHERE id = %s", (estimate, case_id))
         conn.execute("ANALYZE")
     return total, entries
 
@@ -96,6 +119,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases-per-month", type=int, default=5000)
     parser.add_argument("--customers", type=int, default=300)
+    parser.add_argument("--projects", type=float, default=0.05,
+                        help="share of cases marked project, with a 'project' event")
     parser.add_argument("--results-dir", type=Path, default=None)
     args = parser.parse_args()
     now = datetime(2026, 7, 1, 7, 30, tzinfo=UTC)  # Wednesday 1 July, 09:30
@@ -112,7 +137,8 @@ def main() -> None:
         app = build_app(settings)
         app.prepare_database()
         started = time.perf_counter()
-        cases, entries = fill(url, args.cases_per_month, args.customers)
+        cases, entries = fill(url, args.cases_per_month, args.customers,
+                              projects=args.projects)
         fill_s = time.perf_counter() - started
         rows: list[list[object]] = []
         with app.engine.connect() as conn:

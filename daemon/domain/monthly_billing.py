@@ -1,63 +1,75 @@
-"""What one month bills of a case: the work done in that month, priced as the case's
-own bill prices it, and the fees added in that month (BR-13..BR-17).
+"""What one month bills of a case (BR-13..BR-18): a ledger by differences.
 
-Pure: dated time entries and fees in, a `MonthBill` out. Amounts are never computed
-here: `billing.bill_case` prices the whole case and this module only picks, line by
-line, what belongs to the month, so a case billed over several months costs exactly
-what its own bill says, once.
+Pure: dated time entries, dated fees and the case's project terms over time in, a
+`MonthBill` out. Amounts are never computed here: `billing.bill_case` prices the case,
+and this module only takes differences of its bills, line by line.
 
-- A time entry belongs to the month its work started (`at`, the instant BR-16 judges
-  after hours by), unless it was logged in a later one (below); a fee to the month it
-  was added (BR-10: "ved opstart af opgave").
-  Time logged on 2 March on a case opened 27 February is March's work.
+- **The ledger.** `cumulative_due(T)` is the case's bill as it stood just before the
+  instant T: the time entries known by then (`billed_from`: the later of when the work
+  started and when it was logged), the fees added by then, priced by the project terms
+  of then (`terms_at`: the last "project" event before T; see below). A month [start,
+  end) bills the lines of `cumulative_due(end)` that are not in `cumulative_due(start)`
+  and credits those of `cumulative_due(start)` no longer in `cumulative_due(end)`, as
+  multisets of lines: a line unchanged cancels. A credit is the line as it was billed,
+  with its amount negative, described ``"krediteret: <why>"`` (`CREDITED`). So the
+  months sum, exactly, to the case's bill now (`cases show`); a month's bill depends
+  only on what was known by its end, so made at any instant after its end it is the
+  one mailed; and nothing is billed twice or never.
+- A time entry is shown in the month it became known (mostly the month its work
+  started, BR-16's instant), dated when worked; described `LOGGED_LATE` ("logget efter
+  sin måned") if worked in an earlier month. A fee in the month it was added (BR-10:
+  "ved opstart af opgave"). Time logged on 2 March on a case opened 27 February is
+  March's work. 0.00 lines (covered, `BY_AGREED_TIME`) are shown for the month's own
+  entries only: an earlier entry's 0.00 line bills and credits nothing.
 - **Decision (BR-14 across a month boundary):** "Skæringspunktet for hvornår en
   opgave skifter fra simpel til 'ikke simpel', er når tiden for at løse opgaven
   overskrider 15 minutter". The task is the case, so the case's total time decides
-  whether the agreement covers it; but a month's report is mailed once, so a month
-  judges its own work by the case's time *up to the end of that month*, and never
-  changes afterwards. Time a month showed covered that a later month's work takes over
-  15 minutes is billed in that later month, as lines of their own dated when the work
-  was done (description `CARRIED`: "dækket før, nu over 15 min."). 10 minutes on 27
-  February and 10 on 2 March: February shows its 10 minutes covered (0.00), whenever
-  it is made; March bills its own 10 and February's 10 ("hele tiden faktureres":
-  182.50 + 182.50). Summed over the months, a case's amounts are its own bill, never
-  more, never less, and nothing a sent report showed covered goes unbilled.
-- **Decision (time logged late):** a month's report knows the time logged by its
-  end. An entry belongs to the month it was *logged* in when that is later than the
-  month its work started in (`billed_from`: the later of `at` and `created_at`), and
-  is dated when worked, described `LOGGED_LATE`. 10 minutes worked on 26 February and
-  logged on 5 March, after February's report was mailed, are March's: before, a
-  report made again showed them in February, and no mail billed them (nor the covered
-  time they took over 15 minutes). Judging coverage by the time known up to a month's
-  end, a month's report made at any instant after that end is the one mailed.
+  whether the agreement covers it; a month judges by the time known at its end. 10
+  minutes on 27 February and 10 on 2 March: February shows its 10 minutes covered
+  (0.00) whenever it is made; March bills its own 10 and February's 10, on a line of
+  their own dated when they were worked ("hele tiden faktureres": 182.50 + 182.50,
+  description `CARRIED`, "dækket før, nu over 15 min.").
+- **Decision (project terms over time, BR-14, BR-15, BR-18 example 4):** a case is
+  opened as support and marked project later, by `cases project`, the desk or
+  `#project`, each writing a "project" event (case_changes.history) with the terms
+  after it; a month is priced by the terms of then. An earlier month's time priced
+  anew by new terms is billed on lines `REPRICED` ("projektvilkår ændret"), what was
+  billed before credited: 10 minutes covered in February, the case marked project
+  (no estimate) in March: March bills the 10 minutes at 1,495.00 (249.17). Events
+  written before migration 0014 name no terms, only the mark: a project then has the
+  case's current terms (`terms_change`); a case with no "project" event at all is
+  priced by its current terms in every month.
 - **Decision (a project's agreed time, BR-18 example 4):** "Projekterne bliver altid
   aftalt med en estimeret pris (antal timer)" and "Afregnes efter den aftalte tid".
-  The agreed time is billed once, in the month the case was opened (when the project
-  was asked for and agreed), dated at its opening, as lines of its own (description
-  `AGREED_TIME`); the work logged on it, in whichever month, is listed in that month
-  at 0.00 (description `BY_AGREED_TIME`), so each report shows the minutes actually
-  spent beside what is billed. The opening is an instant that never moves: a closing
-  (or a reopening and closing again) could move the agreed time into a second month
-  after the first month's report was mailed, and bill it twice. As with coverage, the
-  after-hours share of the agreed time (billing.py) follows the work logged by the
-  report's instant.
+  The agreed time is due from when the case was opened (`opened_at`) and the terms
+  with the estimate took effect; it is billed in that month, on lines `AGREED_TIME`
+  dated then, and the work logged on it, in whichever month, is listed in its month
+  at 0.00 (`BY_AGREED_TIME`), so each report shows the minutes spent beside what is
+  billed. The agreed time's after-hours share (billing.py, BR-16) follows the work
+  known: a Saturday's hour in March on 2 h agreed in February credits February's 2 h
+  line in March and bills 1 h + 1 h doubled (+1,495.00); a changed estimate or rate
+  likewise.
 - Every line says what it is and how it was priced, so a reader can recompute it:
   kind, hourly rate, minutes, after hours (a 100 % surcharge, BR-16: "Alle
   henvendelser, som vi sætter i gang udenfor normal åbningstid, afregnes med 100%
-  tillæg på timeprisen"), covered, amount. A fee is a line of kind "fee" whose rate
-  is its price.
+  tillæg på timeprisen"), covered, amount = ±rate x minutes / 60 (x 2 after hours),
+  half-up to øre, 0.00 if covered or by agreed time. A fee is a line of kind "fee"
+  whose rate is its price.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from functools import partial
+from typing import Any, Protocol
 
 from daemon.domain.billing import (
     AFTER_HOURS_FACTOR,
+    Bill,
     Fee,
     Line,
     ProjectTerms,
@@ -72,6 +84,9 @@ AGREED_TIME = "aftalt tid"  # a project's agreed time, billed instead of its log
 BY_AGREED_TIME = "efter aftalt tid"  # logged time on such a project: shown, 0.00
 CARRIED = "dækket før, nu over 15 min."  # an earlier month's covered time, billed now
 LOGGED_LATE = "logget efter sin måned"  # worked in an earlier month, logged in this one
+REPRICED = "projektvilkår ændret"  # an earlier month's time, priced by the new terms
+CREDITED = "krediteret: "  # + why: a line an earlier month billed, taken back
+AGREED_MOVED = "aftalt tid fordelt på ny efter arbejde uden for åbningstid"  # BR-16
 _ZERO = Decimal("0.00")
 _LIST_RATES = Rates()  # BR-15
 SURCHARGE_PERCENT = int((AFTER_HOURS_FACTOR - 1) * 100)  # BR-16: 100
@@ -115,12 +130,55 @@ class DatedFee:
 
 
 @dataclass(frozen=True)
+class TermsChange:
+    """A "project" event of the case's history: from `at` (the later of when it
+    happened and when it was written, as `billed_from`) the case is billed by `terms`
+    (None: no project)."""
+
+    at: datetime
+    terms: ProjectTerms | None
+
+
+def terms_change(
+    detail: Mapping[str, Any], at: datetime, current: ProjectTerms | None
+) -> TermsChange:
+    """A "project" event's detail (case_changes.history) as a `TermsChange`. An event
+    written before migration 0014 names no terms, only the mark: a project then has
+    the case's current terms, the only ones known."""
+    if not detail.get("project"):
+        return TermsChange(at, None)
+    if "rate_kind" not in detail:
+        return TermsChange(at, current or ProjectTerms())
+    return TermsChange(
+        at, ProjectTerms(detail["rate_kind"] == "senior", detail.get("estimate_minutes"))
+    )
+
+
+def terms_at(
+    before: datetime,
+    current: ProjectTerms | None,
+    changes: Sequence[TermsChange] | None,
+) -> ProjectTerms | None:
+    """The case's project terms as known just before `before`: those of the last change
+    before it; before the first change, no project (a case is opened as support and
+    marked later, and every marking writes an event). No history (None: a caller
+    without one, or a case with no "project" event): the current terms, always."""
+    if changes is None:
+        return current
+    # In the order written: of two changes at one instant, the later one stands.
+    known = sorted((change for change in changes if change.at < before),
+                   key=lambda change: change.at)
+    return known[-1].terms if known else None
+
+
+@dataclass(frozen=True)
 class BilledLine:
     """One line of a month's bill, readable on its own.
 
     Time: ``amount`` is ``rate x minutes / 60``, doubled when ``after_hours``, rounded
     half-up to øre (BR-17), or 0.00 when ``covered`` or billed by a project's agreed
-    time (``description`` `BY_AGREED_TIME`). A fee: ``amount`` is ``rate``.
+    time (``description`` `BY_AGREED_TIME`); negative, the same figure taken back, when
+    ``description`` starts with `CREDITED`. A fee: ``amount`` is ``rate``.
     """
 
     at: datetime
@@ -147,25 +205,99 @@ class MonthBill:
     amount_incl_vat: Decimal
 
 
-def _priced(
+@dataclass(frozen=True)
+class _Due:
+    """One line of the case's bill as it stood at an instant (`cumulative_due`).
+    `key` is what makes two instants' lines the same line: the entry (its index) or
+    the fee, and every priced field."""
+
+    key: tuple[object, ...]
+    entry: int | None  # a time entry's index in `work`; None: agreed time or a fee
+    line: BilledLine
+    free: bool  # 0.00 by rule: covered, or by agreed time; never billed nor credited
+
+
+def cumulative_due(
     work: Sequence[DatedTimed],
+    fees: Sequence[DatedFee],
+    before: datetime,
+    *,
+    agreement: bool,
+    project: bool | ProjectTerms | None = False,
+    changes: Sequence[TermsChange] | None = None,
+    rates: Rates = _LIST_RATES,
+    opened_at: datetime | None = None,
+) -> Bill:
+    """The case's bill as it stood just before `before`: the entries known by then
+    (`billed_from`), the fees added by then, priced by the project terms of then
+    (`terms_at`). A project's agreed time is due from the case's opening on (None:
+    from always). From the instant after the last event, this is the case's bill."""
+    terms = terms_at(before, _terms(project), changes)
+    known = [entry for entry in work if billed_from(entry) < before]
+    bill = bill_case(known, agreement=agreement, project=terms,
+                     fees=[f.fee for f in fees if f.at < before], rates=rates)
+    if opened_at is None or opened_at < before or not bill.agreed:
+        return bill
+    # Not opened yet: the agreed time is not due; the entries stay at 0.00 by it.
+    agreed = sum((line.amount for line in bill.agreed), _ZERO)
+    excl = bill.amount_excl_vat - agreed
+    vat = vat_of(excl)
+    return replace(bill, agreed=(), amount_excl_vat=excl, vat=vat, amount_incl_vat=excl + vat,
+                   billable_minutes=0)
+
+
+def _terms(project: bool | ProjectTerms | None) -> ProjectTerms | None:
+    return ProjectTerms() if project is True else (project or None)
+
+
+def _due_lines(
+    work: Sequence[DatedTimed],
+    fees: Sequence[DatedFee],
     before: datetime,
     *,
     agreement: bool,
     project: bool | ProjectTerms | None,
+    changes: Sequence[TermsChange] | None,
     rates: Rates,
-) -> dict[int, Line]:
-    """The lines of the entries (by their index in `work`) known before `before`, as
-    the case's bill prices them when that was all its work."""
+    opened_at: datetime | None,
+) -> list[_Due]:
+    """`cumulative_due`'s lines, each with its key and as a month would print it."""
+    terms = terms_at(before, _terms(project), changes)
+    bill = cumulative_due(work, fees, before, agreement=agreement, project=project,
+                          changes=changes, rates=rates, opened_at=opened_at)
     index = [i for i, entry in enumerate(work) if billed_from(entry) < before]
-    bill = bill_case([work[i] for i in index], agreement=agreement, project=project,
-                     rates=rates)
-    return dict(zip(index, bill.lines, strict=True))
+    by_agreement = terms is not None and terms.estimate_minutes is not None
+    found = [
+        _Due(("time", i, line.kind, line.after_hours, line.covered, line.amount), i,
+             _time_line(work[i], line, BY_AGREED_TIME if by_agreement else "", rates),
+             line.covered or by_agreement)
+        for i, line in zip(index, bill.lines, strict=True)
+    ]
+    # The agreed time is dated when the terms that agree it took effect: the opening,
+    # or the marking after it (no opening known: the first work).
+    took_effect = [c.at for c in changes or () if c.at < before]
+    took_effect += [opened_at] if opened_at else [work[i].at for i in index[:1]]
+    agreed_at = max(took_effect, default=before)
+    found += [
+        _Due(("agreed", line.kind, line.minutes, line.after_hours, line.amount), None,
+             _time_line_at(agreed_at, line, AGREED_TIME, rates), False)
+        for line in bill.agreed
+    ]
+    found += [
+        _Due(("fee", i), None, _fee_line(dated), False)
+        for i, dated in enumerate(fees)
+        if dated.at < before
+    ]
+    return found
 
 
 def _time_line(entry: DatedTimed, line: Line, description: str, rates: Rates) -> BilledLine:
+    return _time_line_at(entry.at, line, description, rates)
+
+
+def _time_line_at(at: datetime, line: Line, description: str, rates: Rates) -> BilledLine:
     return BilledLine(
-        at=entry.at,
+        at=at,
         kind=line.kind,
         description=description,
         # The kind a line is billed at names its rate (a project's time is all at
@@ -179,10 +311,18 @@ def _time_line(entry: DatedTimed, line: Line, description: str, rates: Rates) ->
     )
 
 
-def _described(entry: DatedTimed, start: datetime, by_agreement: bool) -> str:
-    if by_agreement:
-        return BY_AGREED_TIME  # 0.00 whenever it was logged: the agreed time is billed
-    return LOGGED_LATE if entry.at < start else ""
+def _fee_line(dated: DatedFee) -> BilledLine:
+    return BilledLine(
+        at=dated.at,
+        kind=FEE_KIND,
+        description=fee_label(dated.fee.description),
+        rate=dated.fee.amount,
+        minutes=None,
+        after_hours=False,
+        surcharge_percent=0,
+        covered=False,
+        amount=dated.fee.amount,
+    )
 
 
 def fee_label(description: str) -> str:
@@ -194,6 +334,18 @@ def in_period(at: datetime, start: datetime, end: datetime) -> bool:
     return start <= at < end
 
 
+def _difference(first: Sequence[_Due], then: Sequence[_Due]) -> list[_Due]:
+    """The lines of `first` not in `then`, as multisets: a line in both cancels."""
+    left = Counter(due.key for due in then)
+    found = []
+    for due in first:
+        if left[due.key]:
+            left[due.key] -= 1
+        else:
+            found.append(due)
+    return found
+
+
 def bill_month(
     work: Sequence[DatedTimed],
     fees: Sequence[DatedFee],
@@ -202,76 +354,58 @@ def bill_month(
     *,
     agreement: bool,
     project: bool | ProjectTerms | None = False,
+    changes: Sequence[TermsChange] | None = None,
     rates: Rates = _LIST_RATES,
     opened_at: datetime | None = None,
 ) -> MonthBill:
-    """The lines of [start, end) of a case whose whole time is `work` and whose
-    fees are `fees`: the month's own time, judged covered or not by the case's time up
-    to `end`, and earlier months' covered time that this month's work took over 15
-    minutes (`CARRIED`; see the module docstring).
-    `opened_at`: when the case was opened, the month a project's agreed time is billed
-    in (None: that time is in no month)."""
-    whole = bill_case(
-        work, agreement=agreement, project=project, fees=[f.fee for f in fees], rates=rates
-    )
-    by_agreement = bool(whole.agreed)
-    # Each month judges coverage by the case's time up to its end (module docstring);
-    # the months before this one judged theirs by the time up to its start.
-    by_end = _priced(work, end, agreement=agreement, project=project, rates=rates)
-    by_start = _priced(work, start, agreement=agreement, project=project, rates=rates)
-    time_lines = [
-        _time_line(entry, by_end[i], _described(entry, start, by_agreement), rates)
-        for i, entry in enumerate(work)
-        if in_period(billed_from(entry), start, end)
+    """The lines of [start, end) of a case whose whole time is `work`, whose fees are
+    `fees` and whose project terms are `project` now and `changes` over its history:
+    the case's bill at `end` less its bill at `start` (`cumulative_due`), line by line
+    (module docstring). `opened_at`: when the case was opened, from which a project's
+    agreed time is due (None: always)."""
+    due = partial(_due_lines, work, fees, agreement=agreement, project=project,
+                  changes=changes, rates=rates, opened_at=opened_at)
+    at_start, at_end = due(start), due(end)
+    # Why the lines of earlier months changed: the terms, or (same terms) the agreed
+    # time's after-hours share (BR-16), or the case's time passing 15 minutes (BR-14).
+    reason = (REPRICED if terms_at(start, _terms(project), changes)
+              != terms_at(end, _terms(project), changes) else AGREED_MOVED)
+    lines: list[BilledLine] = []
+    billable = 0
+    for add in _difference(at_end, at_start):
+        own = add.entry is not None and in_period(billed_from(work[add.entry]), start, end)
+        if add.free and not own:
+            continue  # an earlier month's entry now 0.00: it was never billed here
+        line = add.line
+        if add.entry is not None and not own:
+            # Covered before and now over 15 minutes (BR-14), or priced by new terms.
+            line = replace(line, description=CARRIED if reason == AGREED_MOVED else REPRICED)
+        elif add.entry is not None and line.description != BY_AGREED_TIME and (
+                work[add.entry].at < start):
+            line = replace(line, description=LOGGED_LATE)
+        lines.append(line)
+        if not add.free and line.kind != FEE_KIND:
+            billable += line.minutes or 0
+    for gone in _difference(at_start, at_end):
+        if gone.free:
+            continue  # a 0.00 line: nothing was billed to take back
+        lines.append(replace(gone.line, description=CREDITED + reason,
+                             amount=_ZERO - gone.line.amount))
+        if gone.line.kind != FEE_KIND:
+            billable -= gone.line.minutes or 0
+    # Oldest first; the agreed time before the work logged on it at the same instant.
+    lines.sort(key=lambda line: (line.at, line.description != AGREED_TIME))
+    own_lines = [
+        item.line for item in at_end
+        if item.entry is not None and in_period(billed_from(work[item.entry]), start, end)
     ]
-    carried = [
-        _time_line(entry, by_end[i], CARRIED, rates)
-        for i, entry in enumerate(work)
-        if billed_from(entry) < start and by_start[i].covered and not by_end[i].covered
-    ]
-    fee_lines = [
-        BilledLine(
-            at=dated.at,
-            kind=FEE_KIND,
-            description=fee_label(dated.fee.description),
-            rate=dated.fee.amount,
-            minutes=None,
-            after_hours=False,
-            surcharge_percent=0,
-            covered=False,
-            amount=dated.fee.amount,
-        )
-        for dated in fees
-        if in_period(dated.at, start, end)
-    ]
-    agreed_lines = [
-        BilledLine(
-            at=opened_at,
-            kind=line.kind,
-            description=AGREED_TIME,
-            rate=rates.hourly(line.kind),
-            minutes=line.minutes,
-            after_hours=line.after_hours,
-            surcharge_percent=SURCHARGE_PERCENT if line.after_hours else 0,
-            covered=False,
-            amount=line.amount,
-        )
-        for line in whole.agreed
-        if opened_at is not None and in_period(opened_at, start, end)
-    ]
-    lines = tuple(
-        sorted(agreed_lines + carried + time_lines + fee_lines, key=lambda line: line.at)
-    )
     excl = sum((line.amount for line in lines), _ZERO)
     vat = vat_of(excl)
-    billed_time = agreed_lines if by_agreement else time_lines
     return MonthBill(
-        lines=lines,
-        minutes=sum(line.minutes or 0 for line in time_lines),  # logged, as worked
-        billable_minutes=sum(
-            line.minutes or 0 for line in [*carried, *billed_time] if not line.covered
-        ),
-        covered_minutes=sum(line.minutes or 0 for line in time_lines if line.covered),
+        lines=tuple(lines),
+        minutes=sum(line.minutes or 0 for line in own_lines),  # logged, as worked
+        billable_minutes=billable,
+        covered_minutes=sum(line.minutes or 0 for line in own_lines if line.covered),
         amount_excl_vat=excl,
         vat=vat,
         amount_incl_vat=excl + vat,

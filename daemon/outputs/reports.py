@@ -2,17 +2,18 @@
 what is billed, as JSON, CSV and a Danish HTML page.
 
 A month's report holds every case opened in the month, with its SLA verdicts, and
-every case worked on or charged a fee in the month, with that month's work only
-(domain/monthly_billing.py: work is reported in the month it was done, and billed
-once: there, or, if it was covered there, in the month a later month's work took the
-case over 15 minutes). A case opened earlier shows its work but no SLA verdicts: those stay
-with the month it was opened. Each case lists its billed lines (kind, rate, minutes,
-after hours, amount), so every amount can be recomputed from the page.
+every case worked on, charged a fee or marked project (or its terms changed) in the
+month, with what that month bills of it (domain/monthly_billing.py: the case's bill at
+the month's end less its bill at the month's start, terms as they stood then; a line an
+earlier month billed and since gone is credited, negative). A case opened earlier shows
+its work but no SLA verdicts: those stay with the month it was opened. Each case lists
+its billed lines (kind, rate, minutes, after hours, amount), so every amount can be
+recomputed from the page.
 
-`build_report` reads the cases and their time entries (four queries) and hands plain
-rows to pure functions; the verdicts and sums below need no database. Amounts come
-from `billing.bill_case` per case, and every total is the sum of those lines, with
-the VAT taken once on a total (BR-17).
+`build_report` reads the cases, their time entries, fees, rates and "project" events
+(five queries) and hands plain rows to pure functions; the verdicts and sums below
+need no database. Amounts come from `billing.bill_case` per case, and every total is
+the sum of those lines, with the VAT taken once on a total (BR-17).
 """
 
 from __future__ import annotations
@@ -40,13 +41,14 @@ from daemon.domain.monthly_billing import (
     bill_month,
     billed_from,
     in_period,
+    terms_change,
 )
 from daemon.domain.references import format_reference
 from daemon.domain.sla import Priority
 from daemon.outputs.views import money, terms_of
 from daemon.store import repository
 from daemon.store.repository import BillingInputs
-from daemon.store.schema import case_fees, cases, customers, time_entries
+from daemon.store.schema import case_events, case_fees, cases, customers, time_entries
 
 if TYPE_CHECKING:
     from daemon.mail.render import TemplateRenderer  # Jinja2: only for the HTML report
@@ -210,14 +212,22 @@ def case_line(
     # As of `now`: the report made at an instant (`--now`, the monthly mail) knows the
     # work logged for up to then, so it can be made again as it was sent.
     fees = [DatedFee(at, fee) for at, fee in added if at <= now]
+    terms = terms_of(case)  # rate and agreed time (BR-15, BR-18 example 4)
+    # Each month is priced by the terms of then (monthly_billing: a mailed month's
+    # bill never changes when the case is marked project or its terms change later).
+    # No "project" event at all: a case never marked, or marked before events were
+    # written; the current terms stand for every month (None).
+    events = extra.project_events if extra else []
+    changes = [terms_change(detail, at, terms) for at, detail in events if at <= now]
     bill = bill_month(
         [entry for entry in work if billed_from(entry) <= now],  # worked and logged by then
         fees,
         start,
         end,
         agreement=bool(case.agreement),
-        project=terms_of(case),  # rate and agreed time (BR-15, BR-18 example 4)
-        opened_at=case.created_at,  # the month a project's agreed time is billed in
+        project=terms,
+        changes=changes if events else None,
+        opened_at=case.created_at,  # from when a project's agreed time is due
         rates=extra.rates if extra else Rates(),
     )
     opened = in_period(case.created_at, start, end)
@@ -327,11 +337,18 @@ def build_report(
     charged = select(case_fees.c.case_id).where(
         case_fees.c.created_at >= start, case_fees.c.created_at < end
     )
+    # Marked project or its terms changed in the month: the month bills (or credits)
+    # the difference, with no work of its own (monthly_billing).
+    event_known = func.greatest(case_events.c.at, case_events.c.created_at)
+    remarked = select(case_events.c.case_id).where(
+        case_events.c.action == "project", event_known >= start, event_known < end
+    )
     where = [
         or_(
             and_(cases.c.created_at >= start, cases.c.created_at < end),
             cases.c.id.in_(worked),
             cases.c.id.in_(charged),
+            cases.c.id.in_(remarked),
         )
     ]
     if wanted:
@@ -348,7 +365,9 @@ def build_report(
     ).all()
     # Time (every month's: the case's total decides coverage), fees and the customer's
     # own rates: the same inputs `cases show` bills with.
-    extras = repository.billing_inputs(conn, case_rows)
+    extras = repository.with_project_events(
+        conn, repository.billing_inputs(conn, case_rows)
+    )
     work = {case_id: inputs.work for case_id, inputs in extras.items()}
 
     grouped: dict[str, list[Any]] = defaultdict(list)

@@ -576,6 +576,9 @@ class BillingInputs:
     rates: Rates
     # When each of `fees` was added, in the same order (the monthly report's month).
     fees_added: list[datetime] = field(default_factory=list)
+    # The case's "project" events, (instant known, detail), in the order written: the
+    # monthly report prices each month by the terms of then (`with_project_events`).
+    project_events: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
 
 
 def billing_inputs(conn: Connection, case_rows: Sequence[Row[Any]]) -> dict[int, BillingInputs]:
@@ -605,6 +608,26 @@ def billing_inputs(conn: Connection, case_rows: Sequence[Row[Any]]) -> dict[int,
             if row.customer_id in rates:
                 found[row.id] = replace(found[row.id], rates=rates[row.customer_id])
     return found
+
+
+def with_project_events(
+    conn: Connection, found: dict[int, BillingInputs]
+) -> dict[int, BillingInputs]:
+    """`found` with each case's "project" events (case_changes.history), in one query.
+    An event is known from the later of when it happened and when it was written, as a
+    time entry (monthly_billing.billed_from): a mail's #project processed late is not
+    known to a report made in between."""
+    if not found:
+        return found
+    events: dict[int, list[tuple[datetime, dict[str, Any]]]] = {i: [] for i in found}
+    for row in conn.execute(
+        select(case_events.c.case_id, case_events.c.at, case_events.c.created_at,
+               case_events.c.detail)
+        .where(case_events.c.case_id.in_(list(found)), case_events.c.action == "project")
+        .order_by(case_events.c.id)
+    ):
+        events[row.case_id].append((max(row.at, row.created_at), dict(row.detail or {})))
+    return {i: replace(inputs, project_events=events[i]) for i, inputs in found.items()}
 
 
 def add_fee(conn: Connection, case_id: int, fee: Fee, added_by: str, now: datetime) -> None:

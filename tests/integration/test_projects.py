@@ -17,7 +17,7 @@ from daemon.inbound import InboundMail
 from daemon.settings import load_settings
 from daemon.store.engine import make_engine
 from daemon.store.migrate import upgrade
-from daemon.store.schema import time_entries
+from daemon.store.schema import case_events, time_entries
 
 MONDAY_10 = "2026-11-23T10:00:00+01:00"  # business hours (BR-4)
 SATURDAY_10 = "2026-11-28T10:00:00+01:00"  # after hours (BR-16)
@@ -49,6 +49,18 @@ def logged_as_worked(database_url: str) -> None:
     engine = make_engine(database_url)
     with engine.begin() as conn:
         conn.execute(update(time_entries).values(created_at=time_entries.c.at))
+    engine.dispose()
+
+
+def marked_in_november(database_url: str, at: str = MONDAY_10) -> None:
+    """Every "project" event dated `at`: `cases project` marks at the real clock's now,
+    and a month is priced by the terms of then (monthly_billing), so a November report
+    of a case marked in December bills it as it stood in November."""
+    engine = make_engine(database_url)
+    when = datetime.fromisoformat(at)
+    with engine.begin() as conn:
+        conn.execute(update(case_events).where(case_events.c.action == "project")
+                     .values(at=when, created_at=when))
     engine.dispose()
 
 
@@ -107,6 +119,7 @@ def test_a_senior_project_bills_the_agreed_time_with_the_time_logged_beside_it(
     assert billing["amount_excl_vat"] == "7475.00"  # 3 h x 1,495.00 + 1 h x 2,990.00
 
     # The report bills the agreed time; the minutes logged are beside it (issue 16).
+    marked_in_november(pg_url)  # agreed when the call came in
     report = json.loads(run_cli("report", "--month", "2026-11", "--format", "json",
                                 "--now", "2026-12-01T09:00:00+01:00", config=cfg))
     [line] = report["customers"][0]["cases"]

@@ -17,13 +17,21 @@ import pytest
 from sqlalchemy import Engine, event, insert
 
 from daemon.domain.billing import ONCALL_FEE, bill_case
-from daemon.domain.monthly_billing import AGREED_TIME, BY_AGREED_TIME, CARRIED, LOGGED_LATE
+from daemon.domain.monthly_billing import (
+    AGREED_TIME,
+    BY_AGREED_TIME,
+    CARRIED,
+    CREDITED,
+    LOGGED_LATE,
+    REPRICED,
+)
 from daemon.mail.render import TemplateRenderer
 from daemon.outputs.reports import Verdict, build_report, report_csv, report_html, report_json
+from daemon.outputs.views import terms_of
 from daemon.store import repository
 from daemon.store.engine import make_engine
 from daemon.store.migrate import upgrade
-from daemon.store.schema import cases, customers, time_entries
+from daemon.store.schema import case_events, cases, customers, time_entries
 
 TZ = "Europe/Copenhagen"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -200,8 +208,9 @@ def test_report_reads_the_month_in_a_fixed_number_of_queries(
             build_report(conn, "2026-11", TZ, now=NOW)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    # Cases, time entries, fees, customers' rates: however many cases the month holds.
-    assert len(statements) <= 4
+    # Cases, time entries, fees, customers' rates and the cases' "project" events (each
+    # month priced by the terms of then): however many cases the month holds.
+    assert len(statements) <= 5
 
 
 def test_all_three_formats_agree_with_the_report(
@@ -331,7 +340,7 @@ def test_time_logged_in_march_for_february_is_in_marchs_report_not_februarys(
         FRIDAY_27_FEB, 20, Decimal("365.00"), LOGGED_LATE)
 
 
-def test_a_month_of_work_is_still_read_in_four_queries(
+def test_a_month_of_work_is_still_read_in_five_queries(
     engine: Engine, spring: dict[str, int]
 ) -> None:
     statements: list[str] = []
@@ -345,7 +354,56 @@ def test_a_month_of_work_is_still_read_in_four_queries(
             build_report(conn, "2026-03", TZ, now=NOW)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) <= 4
+    assert len(statements) <= 5  # the 5th: the "project" events (monthly_billing)
+
+
+def mark_project(conn: Any, number: int, at: datetime, estimate: int | None) -> None:
+    """What `cases project N [--estimate]` writes at `at`: the columns, and the event
+    with its terms (case_changes.history)."""
+    row = repository.case_by_number(conn, number)
+    conn.execute(cases.update().where(cases.c.id == row.id).values(
+        project=True, project_senior=False, project_estimate_minutes=estimate))
+    conn.execute(insert(case_events).values(
+        case_id=row.id, at=at, actor="tina@oo.dk", action="project", created_at=at,
+        detail={"project": True, "rate_kind": "project", "estimate_minutes": estimate}))
+
+
+def test_a_case_marked_project_after_its_months_mail_is_billed_by_later_mails_once(
+    engine: Engine,
+) -> None:
+    """Issue 16: opened 27 February, 10 minutes covered, February mailed on 2 March; on
+    3 March marked project with 2 h agreed (BR-18 ex. 4); 30 minutes on 5 March; on 2
+    April the estimate is raised to 3 h. February made again is as mailed; March bills
+    the agreed 2,990.00; April credits it and bills 4,485.00; the three add up to the
+    case's bill (4,485.00), each amount once."""
+    mailed = {"2026-02": datetime(2026, 3, 2, 7, tzinfo=UTC),
+              "2026-03": datetime(2026, 4, 1, 6, tzinfo=UTC)}
+    with engine.begin() as conn:
+        number = add_case(conn, "Ny printer", created=FRIDAY_27_FEB)
+        log_time(conn, number, FRIDAY_27_FEB, 10)
+    with engine.connect() as conn:
+        february_as_sent = lines_of(build_report(conn, "2026-02", TZ, now=mailed["2026-02"]))
+    with engine.begin() as conn:
+        mark_project(conn, number, datetime(2026, 3, 3, 9, tzinfo=UTC), 120)
+        log_time(conn, number, datetime(2026, 3, 5, 9, tzinfo=UTC), 30, "project")
+    with engine.connect() as conn:
+        march_as_sent = lines_of(build_report(conn, "2026-03", TZ, now=mailed["2026-03"]))
+    with engine.begin() as conn:
+        mark_project(conn, number, datetime(2026, 4, 2, 8, tzinfo=UTC), 180)
+    with engine.connect() as conn:
+        months = [lines_of(build_report(conn, m, TZ, now=NOW))[number]
+                  for m in ("2026-02", "2026-03", "2026-04")]
+        row = repository.case_by_number(conn, number)
+        inputs = repository.billing_inputs(conn, [row])[row.id]
+        shown = bill_case(inputs.work, agreement=True, project=terms_of(row), rates=inputs.rates)
+    february, march, april = months
+    assert february == february_as_sent[number] and february.amount_excl_vat == Decimal("0.00")
+    assert march == march_as_sent[number] and march.amount_excl_vat == Decimal("2990.00")
+    assert [(x.description, x.minutes, x.amount) for x in april.lines] == [
+        (CREDITED + REPRICED, 120, Decimal("-2990.00")),
+        (AGREED_TIME, 180, Decimal("4485.00")),
+    ]
+    assert sum(m.amount_excl_vat for m in months) == shown.amount_excl_vat == Decimal("4485.00")
 
 
 def danish_amount(text: str) -> Decimal:

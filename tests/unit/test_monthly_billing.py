@@ -27,11 +27,17 @@ from daemon.domain.monthly_billing import (
     AGREED_TIME,
     BY_AGREED_TIME,
     CARRIED,
+    CREDITED,
+    REPRICED,
     BilledLine,
     DatedFee,
     DatedWork,
+    TermsChange,
     bill_month,
+    billed_from,
+    cumulative_due,
     fee_label,
+    terms_change,
 )
 from daemon.outputs.reports import month_bounds
 
@@ -47,16 +53,18 @@ def support(at: datetime, minutes: int, after_hours: bool = False) -> DatedWork:
 
 
 def recomputed(line: BilledLine) -> Decimal:
-    """A line's amount from its own fields, as a reader of the report would (BR-17)."""
+    """A line's amount from its own fields, as a reader of the report would (BR-17); a
+    credited line is the same figure taken back."""
+    sign = -1 if line.description.startswith(CREDITED) else 1
     if line.kind == "fee":
-        return line.rate
+        return sign * line.rate
     if line.covered or line.description == BY_AGREED_TIME:
         return Decimal("0.00")
     assert line.minutes is not None
     factor = 2 if line.after_hours else 1
     assert line.surcharge_percent == (100 if line.after_hours else 0)
     exact = line.rate * line.minutes / 60 * factor
-    return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return sign * exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def test_work_is_billed_in_the_month_it_was_done() -> None:
@@ -190,7 +198,11 @@ def test_law_the_months_bill_a_case_exactly_once_and_every_line_recomputes(
     bills = [bill_month(work, fees, *m, agreement=agreement, project=project,
                         opened_at=opened_at) for m in months]
     assert sum(b.amount_excl_vat for b in bills) == whole.amount_excl_vat
-    assert sum(len(b.lines) for b in bills) == len(work) + len(fees) + len(whole.agreed)
+    # Every entry and fee is shown once in the month it became known; other lines are
+    # an earlier entry's, carried or credited, or the agreed time (priced anew, BR-16).
+    own = [line for b in bills for line in b.lines if line.description not in (
+        CARRIED, AGREED_TIME) and not line.description.startswith(CREDITED)]
+    assert len(own) == len(work) + len(fees)
     assert sum(b.minutes for b in bills) == sum(w.minutes for w in work)
     assert sum(b.billable_minutes for b in bills) == whole.billable_minutes
     for found in bills:
@@ -266,49 +278,59 @@ def test_law_the_mailed_months_bill_time_logged_late_exactly_once(
     assert total == bill_case(work, agreement=agreement, project=project).amount_excl_vat
 
 
-# --- Found by reviewb, not fixed: the case's state other than its time ----------------
-# A month's mail bills the case as it stands when mailed; these show state that changes
-# after a month's mail (a project's marking, its after-hours work) moving money into a
-# month already mailed, so that no mail bills it. Strict: they fail until fixed.
+# --- Found by reviewb: the case's state other than its time -------------------------
+# A month's mail billed the case as it stood when mailed, so state that changed after a
+# month's mail (a project's marking, its after-hours work) moved money into a month
+# already mailed, that no mail billed. Now each month bills the difference of the
+# case's bill at its end and at its start (`cumulative_due`), terms as they stood then.
 
 MARCH_MAILED = datetime(2026, 4, 1, 6, tzinfo=UTC)  # 08:00, Wednesday 1 April
 FEBRUARY_MAILED = datetime(2026, 3, 2, 7, tzinfo=UTC)  # 08:00, Monday 2 March
+TUESDAY_3_MARCH = datetime(2026, 3, 3, 9, tzinfo=UTC)
 
 
-@pytest.mark.xfail(strict=True, reason="reviewb: a project marked after its opening "
-                   "month's mail: the agreed time lands in that mailed month (BR-18 ex. 4)")
 def test_a_project_agreed_after_its_opening_months_mail_is_billed_by_a_later_mail() -> None:
     """Opened 27 February as support (10 minutes, covered, mailed 2 March); on 3 March
     staff mark it a project with 2 h agreed, worked in March. The 2,990.00 agreed is
-    billed in February, whose mail went out covered: no mail bills it."""
+    billed by March's mail, dated at the marking; February's, made again, is as mailed
+    (BR-18 ex. 4)."""
     work = [support(FRIDAY_27_FEB, 10), DatedWork(MONDAY_2_MARCH, 120, "project", False)]
     terms = ProjectTerms(estimate_minutes=120)
+    history = [TermsChange(TUESDAY_3_MARCH, terms)]
     february = bill_month(work[:1], [], *FEBRUARY, agreement=True, opened_at=FRIDAY_27_FEB)
-    march = bill_month(work, [], *MARCH, agreement=True, project=terms,
+    again = bill_month(work, [], *FEBRUARY, agreement=True, project=terms, changes=history,
+                       opened_at=FRIDAY_27_FEB)
+    march = bill_month(work, [], *MARCH, agreement=True, project=terms, changes=history,
                        opened_at=FRIDAY_27_FEB)
     whole = bill_case(work, agreement=True, project=terms)
+    assert again == february
     assert february.amount_excl_vat + march.amount_excl_vat == whole.amount_excl_vat
+    assert [(line.at, line.description, line.minutes, line.amount) for line in march.lines] \
+        == [(MONDAY_2_MARCH, BY_AGREED_TIME, 120, Decimal("0.00")),
+            (TUESDAY_3_MARCH, AGREED_TIME, 120, Decimal("2990.00"))]
 
 
-@pytest.mark.xfail(strict=True, reason="reviewb: a case marked project after a month "
-                   "mailed its time covered: that time is carried by no month (BR-14)")
 def test_covered_time_of_a_case_marked_project_later_is_billed_by_a_later_mail() -> None:
     """10 minutes on 27 February, covered in February's mail; marked project (no
     estimate) in March, 30 minutes more: the case bills 40 minutes at 1,495.00
-    (996.67), March's mail 747.50: February's 10 minutes go unbilled."""
+    (996.67), and March's mail all of it, February's 10 minutes priced by the new terms
+    (BR-14, BR-15)."""
     work = [support(FRIDAY_27_FEB, 10), DatedWork(MONDAY_2_MARCH, 30, "project", False)]
+    history = [TermsChange(TUESDAY_3_MARCH, ProjectTerms())]
     february = bill_month(work[:1], [], *FEBRUARY, agreement=True)
-    march = bill_month(work, [], *MARCH, agreement=True, project=True)
+    march = bill_month(work, [], *MARCH, agreement=True, project=True, changes=history)
     whole = bill_case(work, agreement=True, project=True)
     assert february.amount_excl_vat + march.amount_excl_vat == whole.amount_excl_vat
+    assert [(line.description, line.rate, line.minutes, line.amount) for line in march.lines] \
+        == [(REPRICED, Decimal("1495.00"), 10, Decimal("249.17")),
+            ("", Decimal("1495.00"), 30, Decimal("747.50"))]
 
 
-@pytest.mark.xfail(strict=True, reason="reviewb: after-hours work in a later month moves "
-                   "agreed time to the doubled rate in the mailed opening month (BR-16)")
 def test_the_surcharge_of_later_after_hours_work_on_agreed_time_is_billed_once() -> None:
     """2 h agreed, opened 27 February, 30 minutes worked that day; February's mail bills
-    2,990.00. On Saturday 7 March 1 h is worked: the case bills 1 h + 1 h doubled
-    (4,485.00), February made again says so, and March's mail bills 0.00."""
+    2,990.00, and says so made again after March. On Saturday 7 March 1 h is worked: the
+    case bills 1 h + 1 h doubled (4,485.00); March credits the 2 h agreed and bills the
+    two parts, 1,495.00 more (BR-16)."""
     saturday = datetime(2026, 3, 7, 10, tzinfo=UTC)
     work = [DatedWork(FRIDAY_27_FEB, 30, "project", False),
             DatedWork(saturday, 60, "project", True)]
@@ -322,3 +344,95 @@ def test_the_surcharge_of_later_after_hours_work_on_agreed_time_is_billed_once()
     whole = bill_case(work, agreement=True, project=terms)
     assert again == february
     assert february.amount_excl_vat + march.amount_excl_vat == whole.amount_excl_vat
+    assert march.amount_excl_vat == Decimal("1495.00")
+    assert all(line.amount == recomputed(line) for line in march.lines)
+    assert sorted(line.amount for line in march.lines) == [
+        Decimal("-2990.00"), Decimal("0.00"), Decimal("1495.00"), Decimal("2990.00")]
+
+
+def test_a_case_unmarked_after_its_agreed_time_was_mailed_is_credited_it() -> None:
+    """Marked project with 2 h agreed in February (billed 2,990.00); in March the marking
+    is taken off (BR-14: nothing new after all): March credits the agreed time and bills
+    the 20 minutes worked as support (365.00)."""
+    work = [support(FRIDAY_27_FEB, 20)]
+    history = [TermsChange(FRIDAY_27_FEB, ProjectTerms(estimate_minutes=120)),
+               TermsChange(TUESDAY_3_MARCH, None)]
+    bills = [bill_month(work, [], *period, agreement=True, project=None, changes=history,
+                        opened_at=FRIDAY_27_FEB) for period in (FEBRUARY, MARCH)]
+    assert [b.amount_excl_vat for b in bills] == [Decimal("2990.00"), Decimal("-2625.00")]
+    repriced, credit = sorted(bills[1].lines, key=lambda line: -line.amount)
+    assert (credit.description, credit.amount) == (CREDITED + REPRICED, Decimal("-2990.00"))
+    assert (repriced.description, repriced.amount) == (REPRICED, Decimal("365.00"))
+    assert sum(b.amount_excl_vat for b in bills) == bill_case(
+        work, agreement=True).amount_excl_vat
+
+
+def test_an_event_written_before_0014_has_the_cases_current_terms() -> None:
+    senior = ProjectTerms(senior=True, estimate_minutes=60)
+    assert terms_change({"project": True}, MONDAY_2_MARCH, senior).terms == senior
+    assert terms_change({"project": True}, MONDAY_2_MARCH, None).terms == ProjectTerms()
+    assert terms_change({"project": False}, MONDAY_2_MARCH, senior).terms is None
+    written = {"project": True, "rate_kind": "senior", "estimate_minutes": None}
+    assert terms_change(written, MONDAY_2_MARCH, senior).terms == ProjectTerms(senior=True)
+
+
+_ORIGIN = datetime(2026, 2, 1, tzinfo=UTC)
+_TERMS = st.one_of(
+    st.none(),
+    st.builds(ProjectTerms, st.booleans(), st.one_of(st.none(), st.integers(1, 300))),
+)
+_INSTANT = st.integers(0, 60 * 24 * 89)  # minutes after 1 February 00:00 UTC: Feb..April
+
+
+@given(
+    st.lists(st.tuples(_INSTANT, st.integers(0, 60 * 24 * 20), st.integers(0, 40),
+                       st.sampled_from(KINDS), st.booleans()), max_size=6),
+    st.lists(st.tuples(_INSTANT, _TERMS), max_size=4),
+    st.lists(st.tuples(_INSTANT, st.integers(0, 2000_00)), max_size=2),
+    st.booleans(),
+    _INSTANT,
+    st.lists(st.integers(0, 60 * 24 * 40), min_size=1, max_size=3),
+)
+def test_law_the_ledger_bills_each_krone_once_and_a_mailed_month_never_changes(
+    raw_work: list[tuple[int, int, int, str, bool]],
+    raw_changes: list[tuple[int, ProjectTerms | None]],
+    raw_fees: list[tuple[int, int]],
+    agreement: bool,
+    opened: int,
+    delays: list[int],
+) -> None:
+    """Entries worked over three months (some logged late), project terms changed at
+    random instants, fees: (a) the months sum to the case's bill now; (b) a month made at
+    any instant after its end, knowing what was known then, is the same bill."""
+    def at(minutes: int) -> datetime:
+        return _ORIGIN + timedelta(minutes=minutes)
+
+    work = [DatedWork(at(a), m, kind, night, created_at=at(a + delay))
+            for a, delay, m, kind, night in sorted(raw_work)]
+    changes = [TermsChange(at(a), terms) for a, terms in sorted(raw_changes, key=lambda c: c[0])]
+    fees = [DatedFee(at(a), Fee("Gebyr", Decimal(ore) / 100)) for a, ore in raw_fees]
+    current = changes[-1].terms if changes else None
+    months = [month_bounds(m, TZ) for m in ("2026-01", "2026-02", "2026-03", "2026-04",
+                                              "2026-05", "2026-06")]
+    opened_at = at(opened)
+
+    def month(period: tuple[datetime, datetime], now: datetime) -> object:
+        # What the report knows at `now`: the case's row has the terms of then.
+        known = [c for c in changes if c.at <= now]
+        return bill_month(
+            [w for w in work if billed_from(w) <= now], [f for f in fees if f.at <= now],
+            *period, agreement=agreement, project=known[-1].terms if known else None,
+            changes=known, opened_at=opened_at)
+
+    later = months[-1][1]  # after every entry was logged
+    bills = [bill_month(work, fees, *period, agreement=agreement, project=current,
+                        changes=changes, opened_at=opened_at) for period in months]
+    whole = bill_case(work, agreement=agreement, project=current, fees=[f.fee for f in fees])
+    assert sum(b.amount_excl_vat for b in bills) == whole.amount_excl_vat  # (a)
+    assert sum(b.billable_minutes for b in bills) == whole.billable_minutes
+    assert whole == cumulative_due(work, fees, later, agreement=agreement, project=current,
+                                   changes=changes, opened_at=opened_at)
+    for period, found in zip(months, bills, strict=True):
+        for delay in delays:  # (b): mailed the instant it ended, or later
+            assert month(period, period[1] + timedelta(minutes=delay)) == found
+        assert all(line.amount == recomputed(line) for line in found.lines)
