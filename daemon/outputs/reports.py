@@ -190,9 +190,13 @@ def sla_verdict(done_at: datetime | None, due: datetime | None, now: datetime) -
 
 
 def coverage_of(bill: MonthBill) -> Coverage:
+    """Whether the month's own minutes were covered by the agreement (BR-13, BR-14),
+    judged by the minutes covered, not by those billed: a project's time listed at 0.00
+    by its agreed time is not covered (BR-18 example 4), and a month whose credits and
+    re-billed lines net to 0 minutes may still bill (BR-16's surcharge on agreed time)."""
     if bill.minutes == 0:
         return Coverage.NONE
-    if bill.billable_minutes == 0:
+    if bill.covered_minutes == bill.minutes:
         return Coverage.COVERED
     return Coverage.BILLED if bill.covered_minutes == 0 else Coverage.MIXED
 

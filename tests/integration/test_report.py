@@ -535,3 +535,55 @@ def test_every_amount_recomputes_from_the_printed_fields_in_json_csv_and_html(
         assert danish_amount(total["Moms (25 %)"]) == vat_on(customer_total)
         html_grand += customer_total
     assert html_grand == grand
+
+
+def test_a_month_with_only_a_credit_has_the_case_and_its_negative_line_in_every_format(
+    engine: Engine,
+) -> None:
+    """revledger: opened 27 February, marked project (no estimate) that day, 10 minutes
+    billed at 1,495.00 (249.17, BR-14, BR-15); unmarked on 1 April at 00:00 Copenhagen
+    summer time (31 March 22:00 UTC, the month's first instant after DST): the 10
+    minutes are covered again (BR-13), so April, with no work, fee or opening of its
+    own, has the case with one line, -249.17 "krediteret: ...", VAT -62.29 (BR-17: 25 %
+    of the negative total, once), the same in JSON, CSV and HTML; March is empty; the
+    months sum to cases show's 0.00."""
+    april_first = datetime(2026, 3, 31, 22, tzinfo=UTC)
+    with engine.begin() as conn:
+        number = add_case(conn, "Ny printer", created=FRIDAY_27_FEB)
+        mark_project(conn, number, FRIDAY_27_FEB, None)
+        log_time(conn, number, FRIDAY_27_FEB, 10)
+        row = repository.case_by_number(conn, number)
+        conn.execute(cases.update().where(cases.c.id == row.id).values(
+            project=False, project_senior=False, project_estimate_minutes=None))
+        conn.execute(insert(case_events).values(
+            case_id=row.id, at=april_first, actor="tina@oo.dk", action="project",
+            created_at=april_first,
+            detail={"project": False, "rate_kind": "project", "estimate_minutes": None}))
+    with engine.connect() as conn:
+        reports = {m: build_report(conn, m, TZ, now=NOW) for m in ("2026-02", "2026-03",
+                                                                     "2026-04")}
+        row = repository.case_by_number(conn, number)
+        inputs = repository.billing_inputs(conn, [row])[row.id]
+    shown = bill_case(inputs.work, agreement=True, project=terms_of(row), rates=inputs.rates)
+    february, april = lines_of(reports["2026-02"])[number], lines_of(reports["2026-04"])
+    assert february.amount_excl_vat == Decimal("249.17")
+    assert number not in lines_of(reports["2026-03"])
+    assert number in april, "a month that only credits the case must list it"
+    [credit] = april[number].lines
+    assert credit.description.startswith(CREDITED) and credit.minutes == 10
+    assert credit.amount == -recompute(credit.kind, credit.rate, 10, False, False, "")
+    assert (april[number].amount_excl_vat, april[number].vat) == (
+        Decimal("-249.17"), Decimal("-62.29"))
+    assert february.amount_excl_vat + april[number].amount_excl_vat == shown.amount_excl_vat
+
+    report = reports["2026-04"]
+    [json_line] = [line for c in report_json(report)["customers"] for case in c["cases"]
+                   for line in case["lines"]]
+    assert json_line["amount"] == "-249.17"
+    [csv_row] = [r for r in csv.DictReader(io.StringIO(report_csv(report))) if r["kind"]]
+    assert csv_row["amount_excl_vat"] == "-249.17" and csv_row["minutes"] == "10"
+    parser = LineTable()
+    parser.feed(report_html(report, TemplateRenderer(TEMPLATES)))
+    [(_, [_header, html_row])] = [t for t in parser.tables if t[0] == "lines"]
+    assert danish_amount(html_row[-1]) == Decimal("-249.17")
+    assert "krediteret" in html_row[2]

@@ -436,3 +436,25 @@ def test_law_the_ledger_bills_each_krone_once_and_a_mailed_month_never_changes(
         for delay in delays:  # (b): mailed the instant it ended, or later
             assert month(period, period[1] + timedelta(minutes=delay)) == found
         assert all(line.amount == recomputed(line) for line in found.lines)
+
+
+def test_a_terms_change_at_the_first_instant_of_a_month_after_dst_belongs_to_that_month(
+) -> None:
+    """revledger: 15 minutes on 20 October 2026 (covered, BR-13); marked project at
+    1 November 00:00 Copenhagen, 31 October 23:00 UTC, the first instant after winter
+    time began: October stays covered whenever it is made, November bills the 15
+    minutes re-priced at 1,495.00 (373.75, BR-14, BR-15), and one instant earlier the
+    change is October's."""
+    october, november = month_bounds("2026-10", TZ), month_bounds("2026-11", TZ)
+    boundary = november[0]
+    assert boundary == datetime(2026, 10, 31, 23, tzinfo=UTC) == october[1]
+    work = [support(datetime(2026, 10, 20, 8, tzinfo=UTC), 15)]
+    opened = work[0].at
+    for at, months in ((boundary, (Decimal("0.00"), Decimal("373.75"))),
+                       (boundary - timedelta(microseconds=1),
+                        (Decimal("373.75"), Decimal("0.00")))):
+        changes = [TermsChange(at, ProjectTerms())]
+        bills = [bill_month(work, [], *m, agreement=True, project=ProjectTerms(),
+                            changes=changes, opened_at=opened) for m in (october, november)]
+        assert tuple(b.amount_excl_vat for b in bills) == months
+        assert all(line.amount == recomputed(line) for b in bills for line in b.lines)

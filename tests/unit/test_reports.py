@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from daemon.domain.billing import Work, bill_case
-from daemon.domain.monthly_billing import CARRIED, DatedWork
+from daemon.domain.billing import ProjectTerms, Rates, Work, bill_case
+from daemon.domain.monthly_billing import CARRIED, DatedWork, bill_month
 from daemon.mail.render import TemplateRenderer
 from daemon.outputs.reports import (
     CSV_COLUMNS,
@@ -29,6 +29,8 @@ from daemon.outputs.reports import (
     Verdict,
     VerdictCounts,
     assemble_report,
+    case_line,
+    coverage_of,
     month_bounds,
     report_csv,
     report_html,
@@ -36,6 +38,7 @@ from daemon.outputs.reports import (
     sla_compliance,
     sla_verdict,
 )
+from daemon.store.repository import BillingInputs
 
 TZ = "Europe/Copenhagen"
 CPH = ZoneInfo(TZ)
@@ -456,3 +459,33 @@ def test_time_logged_after_its_months_report_was_mailed_is_billed_when_logged() 
     whole = bill_case([Work(10, "support", False)] * 2, agreement=True)
     assert (february_as_mailed.totals.amount_excl_vat + march.totals.amount_excl_vat
             == whole.amount_excl_vat == Decimal("365.00"))
+
+
+# ---- revledger: a month's coverage ------------------------------------------------------
+
+
+def test_project_time_billed_by_agreed_time_is_never_shown_covered() -> None:
+    """BR-14, BR-18 example 4: a project is never covered by the agreement. 1 h agreed in
+    February (billed then); 30 minutes worked in May are listed at 0.00 by the agreed
+    time, and May's page must not say "Dækket"; nor March's, whose Saturday hour on 2 h
+    agreed bills 1,495.00 more (BR-16) with the month's billed minutes netting to 0."""
+    opened = utc(2026, 2, 2, 9)
+    may = month_bounds("2026-05", TZ)
+    row = case_row(1, created=opened)
+    row.project, row.project_senior, row.project_estimate_minutes = True, False, 60
+    events = [(opened, {"project": True, "rate_kind": "project", "estimate_minutes": 60})]
+    extra = BillingInputs(work=[], fees=[], rates=Rates(), project_events=events)
+    line = case_line(row, [DatedWork(utc(2026, 5, 12, 9), 30, "support", False)], NOW,
+                     extra, may)
+    assert line.amount_excl_vat == Decimal("0.00") and line.minutes == 30
+    assert line.coverage is not Coverage.COVERED
+    assert line.coverage is Coverage.BILLED
+
+    saturday = utc(2026, 3, 7, 10)
+    work = [DatedWork(utc(2026, 2, 27, 9), 30, "project", False),
+            DatedWork(saturday, 60, "project", True)]
+    march = bill_month(work, [], *month_bounds("2026-03", TZ), agreement=True,
+                       project=ProjectTerms(estimate_minutes=120),
+                       opened_at=utc(2026, 2, 27, 9))
+    assert march.amount_excl_vat == Decimal("1495.00") and march.billable_minutes == 0
+    assert coverage_of(march) is Coverage.BILLED
