@@ -30,7 +30,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+from sqlalchemy import case as sql_case
 
 from daemon.domain.billing import CURRENCY, Rates, vat_of
 from daemon.domain.monthly_billing import (
@@ -319,6 +320,12 @@ def customer_report(
     )
 
 
+def _later(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The later of two NOT NULL instants, in SQL every backend reads: PostgreSQL's
+    GREATEST is not SQLite's (a throwaway `--database sqlite:...` report failed on it)."""
+    return sql_case((a >= b, a), else_=b)
+
+
 def build_report(
     conn: Connection,
     month: str,
@@ -336,14 +343,14 @@ def build_report(
     wanted = sorted({d.strip().lower() for d in customer_domain or () if d.strip()})
     # Worked in the month, or logged in it for an earlier month (monthly_billing's
     # `billed_from`: the later of the two instants).
-    known_from = func.greatest(time_entries.c.at, time_entries.c.created_at)
+    known_from = _later(time_entries.c.at, time_entries.c.created_at)
     worked = select(time_entries.c.case_id).where(known_from >= start, known_from < end)
     charged = select(case_fees.c.case_id).where(
         case_fees.c.created_at >= start, case_fees.c.created_at < end
     )
     # Marked project or its terms changed in the month: the month bills (or credits)
     # the difference, with no work of its own (monthly_billing).
-    event_known = func.greatest(case_events.c.at, case_events.c.created_at)
+    event_known = _later(case_events.c.at, case_events.c.created_at)
     remarked = select(case_events.c.case_id).where(
         case_events.c.action == "project", event_known >= start, event_known < end
     )

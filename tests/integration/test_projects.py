@@ -164,6 +164,13 @@ def test_a_project_without_an_estimate_bills_all_its_time_at_the_project_rate(
     run_cli("cases", "project", str(number), "--off", config=cfg)
     billing = show(cfg, number)["billing"]
     assert (billing["project"], billing["amount_excl_vat"]) == (None, "0.00")
+    # The month's report reads the same SQLite database (its query once used PostgreSQL's
+    # GREATEST): the case is in November's, its 10 minutes with it.
+    logged_as_worked(f"sqlite:///{tmp_path / 'oo.db'}")
+    report = json.loads(run_cli("report", "--month", "2026-11", "--format", "json",
+                                "--now", "2026-12-01T09:00:00+01:00", config=cfg))
+    [line] = report["customers"][0]["cases"]
+    assert (line["number"], line["minutes"]) == (number, 10)
 
 
 @pytest.mark.parametrize(
