@@ -20,6 +20,7 @@ from daemon.domain.triage.learned import (
     NAME,
     WEIGHTS,
     LearnedRule,
+    Weights,
     _words,
     asked_about,
     char_wb_ngrams,
@@ -150,6 +151,43 @@ def test_the_weights_are_read_compactly_and_whole(tmp_path: Path) -> None:
     assert (len(other.grams), len(other.words)) == (2, 0)  # a file without word n-grams
     assert other.grams.known("é\"\\n") == (1.5, -2.0)
     assert other.grams.known(" ab") == (2.0, 0.25)
+
+
+def test_the_weights_read_in_pieces_are_the_weights_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18 (mem18): the file is read a piece at a time (the whole as one UCS-4 str
+    was ~10 MB of each worker's peak). A piece may end inside a key, a number ("-2.57" of
+    "-2.57485"), white space or between entries: read in pieces of 1 ... 9 characters a
+    small file gives the same values as read whole, and the real file in pieces of 997
+    the same tables in the same order."""
+    import daemon.domain.triage.learned as learned
+
+    small = {"ngrams": [2, 5], "threshold": 0.55, "intercept": -2.57485,
+             "grams": {"é\"\\n": [1.5, -2.0], " ab": [2.0, 0.25], "🙂 x": [3.25, -0.125]},
+             "word_ngrams": [1, 2], "words": {"kan ikke": [4.5, 1.0625]}}
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps(small, indent=1, ensure_ascii=False), encoding="utf-8")
+
+    def tables(weights: Weights) -> tuple[object, ...]:
+        return (weights.ngrams, weights.threshold, weights.intercept, weights.word_ngrams,
+                list(weights.grams.index.items()), list(weights.grams.idf),
+                list(weights.grams.coef), list(weights.words.index.items()),
+                list(weights.words.idf), list(weights.words.coef))
+
+    whole = tables(load_weights.__wrapped__(path))
+    assert whole[:3] == ((2, 5), 0.55, -2.57485)
+    assert whole[4] == [("é\"\\n", 0), (" ab", 1), ("🙂 x", 2)]
+    real = tables(load_weights())
+    for size in range(1, 10):
+        monkeypatch.setattr(learned, "_PIECE", size)
+        assert tables(load_weights.__wrapped__(path)) == whole
+        with pytest.raises(ValueError):
+            broken = tmp_path / "broken.json"
+            broken.write_text('{"grams": {"ab": [1.0, 2.0],}}', encoding="utf-8")
+            load_weights.__wrapped__(broken)
+    monkeypatch.setattr(learned, "_PIECE", 997)
+    assert tables(load_weights.__wrapped__(WEIGHTS)) == real
 
 
 def test_a_broken_weights_file_is_refused(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from daemon.domain.triage.learned_score import (
     TOKEN,
@@ -236,25 +236,27 @@ def load_weights(path: Path = WEIGHTS) -> Weights:
     """The weights file as benchmarks/train_triage_model.py writes it: a JSON object
     with "ngrams", "threshold", "intercept", "grams" ({n-gram: [idf, coefficient]}) and,
     with word n-grams, "word_ngrams" and "words" (the same form); the two n-gram objects
-    read one n-gram at a time into their tables."""
-    text = path.read_text(encoding="utf-8")
+    read one n-gram at a time into their tables, the file a piece at a time (_Text)."""
     tables = {"grams": Table(), "words": Table()}
     fields: dict[str, Any] = {}
 
-    def value(name: str, position: int) -> int:
-        if name in tables:
-            table = tables[name]
+    with path.open(encoding="utf-8") as file:
+        text = _Text(file)
 
-            def gram(key: str, at: int) -> int:
-                (idf, coef), end = _DECODER.raw_decode(text, at)
-                table.add(key, float(idf), float(coef))
-                return int(end)
+        def value(name: str, position: int) -> int:
+            if name in tables:
+                table = tables[name]
 
-            return _read_object(text, position, gram)
-        fields[name], end = _DECODER.raw_decode(text, position)
-        return int(end)
+                def gram(key: str, at: int) -> int:
+                    (idf, coef), end = text.decode(at)
+                    table.add(key, float(idf), float(coef))
+                    return end
 
-    _read_object(text, 0, value)
+                return text.walk_object(position, gram)
+            fields[name], end = text.decode(position)
+            return end
+
+        text.walk_object(0, value)
     low, high = fields["ngrams"]
     word_low, word_high = fields.get("word_ngrams", (1, 2))
     return Weights(
@@ -269,32 +271,81 @@ def load_weights(path: Path = WEIGHTS) -> Weights:
 
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
+# Characters read from the weights file at a time (_Text).
+_PIECE = 64 * 1024
+_IN_NUMBER = "0123456789.eE+-"
 
 
-def _read_object(text: str, position: int, read_value: Callable[[str, int], int]) -> int:
-    """Walk the JSON object at `position`: for each key, `read_value(key, start)` reads
-    its value and returns where the value ends. Returns where the object ends."""
+class _Text:
+    """The weights file's JSON, read a piece at a time. Read whole it was one str of 4
+    bytes a character (an emoji among the n-grams makes the whole string UCS-4): ~10 MB
+    for a 2.5 MB file, held while the tables were built, which set each parsing worker's
+    peak, 9-10 MB above what it holds after (issue 18, mem18). Positions are into
+    `self.text`, the part not yet consumed; `walk_object` drops what it has read between
+    entries, so a position held across a call to it is stale (callers pass it in and take
+    the new one back)."""
 
-    def skip(at: int) -> int:
-        space = _SPACE.match(text, at)
-        return space.end() if space else at
+    def __init__(self, file: TextIO) -> None:
+        self.file = file
+        self.text = ""
+        self.ended = False
 
-    def expect(char: str, at: int) -> int:
-        if text[at : at + 1] != char:
-            raise json.JSONDecodeError(f"expected {char!r}", text, at)
-        return skip(at + 1)
+    def _more(self) -> bool:
+        piece = self.file.read(_PIECE)
+        if not piece:
+            self.ended = True
+            return False
+        self.text += piece
+        return True
 
-    position = expect("{", skip(position))
-    if text[position : position + 1] == "}":
-        return position + 1
-    while True:
-        key, position = _DECODER.raw_decode(text, position)
-        if not isinstance(key, str):
-            raise json.JSONDecodeError("expected a key", text, position)
-        position = skip(read_value(key, expect(":", skip(position))))
-        if text[position : position + 1] == "}":
+    def decode(self, at: int) -> tuple[Any, int]:
+        """The JSON value at `at` and where it ends. A string, list or object cut by the
+        piece's end fails to decode; a bare number may decode cut ("-2." of "-2.57485"
+        reads as -2, ending at the "."): it is whole only when a character that cannot
+        go on a number follows it."""
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.text, at)
+            except json.JSONDecodeError:
+                if self._more():
+                    continue
+                raise
+            after = self.text[end : end + 1]
+            cut = isinstance(value, int | float) and (after == "" or after in _IN_NUMBER)
+            if not cut or self.ended or not self._more():
+                return value, int(end)
+
+    def skip(self, at: int) -> int:
+        """Past the white space at `at`."""
+        while True:
+            space = _SPACE.match(self.text, at)
+            at = space.end() if space else at
+            if at < len(self.text) or not self._more():
+                return at
+
+    def expect(self, char: str, at: int) -> int:
+        at = self.skip(at)
+        if self.text[at : at + 1] != char:
+            raise json.JSONDecodeError(f"expected {char!r}", self.text, at)
+        return self.skip(at + 1)
+
+    def walk_object(self, position: int, read_value: Callable[[str, int], int]) -> int:
+        """Walk the JSON object at `position`: for each key, `read_value(key, start)`
+        reads its value and returns where the value ends. Returns where the object ends."""
+        position = self.expect("{", position)
+        if self.text[position : position + 1] == "}":
             return position + 1
-        position = expect(",", position)
+        while True:
+            key, position = self.decode(position)
+            if not isinstance(key, str):
+                raise json.JSONDecodeError("expected a key", self.text, position)
+            position = self.skip(read_value(key, self.expect(":", position)))
+            if self.text[position : position + 1] == "}":
+                return position + 1
+            position = self.expect(",", position)
+            if position > _PIECE:  # drop what was read, not at every entry (a copy each)
+                self.text = self.text[position:]
+                position = 0
 
 
 def judged_text(subject: str, body: str) -> str:
