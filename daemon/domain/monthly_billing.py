@@ -269,7 +269,7 @@ def _due_lines(
     by_agreement = terms is not None and terms.estimate_minutes is not None
     found = [
         _Due(("time", i, line.kind, line.after_hours, line.covered, line.amount), i,
-             _time_line(work[i], line, BY_AGREED_TIME if by_agreement else "", rates),
+             _time_line_at(work[i].at, line, BY_AGREED_TIME if by_agreement else "", rates),
              line.covered or by_agreement)
         for i, line in zip(index, bill.lines, strict=True)
     ]
@@ -289,10 +289,6 @@ def _due_lines(
         if dated.at < before
     ]
     return found
-
-
-def _time_line(entry: DatedTimed, line: Line, description: str, rates: Rates) -> BilledLine:
-    return _time_line_at(entry.at, line, description, rates)
 
 
 def _time_line_at(at: datetime, line: Line, description: str, rates: Rates) -> BilledLine:
@@ -366,10 +362,11 @@ def bill_month(
     due = partial(_due_lines, work, fees, agreement=agreement, project=project,
                   changes=changes, rates=rates, opened_at=opened_at)
     at_start, at_end = due(start), due(end)
-    # Why the lines of earlier months changed: the terms, or (same terms) the agreed
-    # time's after-hours share (BR-16), or the case's time passing 15 minutes (BR-14).
-    reason = (REPRICED if terms_at(start, _terms(project), changes)
-              != terms_at(end, _terms(project), changes) else AGREED_MOVED)
+    # Why the lines of earlier months changed: new terms price them anew; with the same
+    # terms, covered time went over 15 minutes (BR-14, billed: CARRIED) or the agreed
+    # time's after-hours share moved (BR-16, credited: AGREED_MOVED).
+    repriced = terms_at(start, _terms(project), changes) != terms_at(end, _terms(project), changes)
+    reason = REPRICED if repriced else AGREED_MOVED
     lines: list[BilledLine] = []
     billable = 0
     for add in _difference(at_end, at_start):
@@ -379,7 +376,7 @@ def bill_month(
         line = add.line
         if add.entry is not None and not own:
             # Covered before and now over 15 minutes (BR-14), or priced by new terms.
-            line = replace(line, description=CARRIED if reason == AGREED_MOVED else REPRICED)
+            line = replace(line, description=REPRICED if repriced else CARRIED)
         elif add.entry is not None and line.description != BY_AGREED_TIME and (
                 work[add.entry].at < start):
             line = replace(line, description=LOGGED_LATE)
