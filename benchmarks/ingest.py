@@ -50,7 +50,7 @@ from benchmarks.relay import PostfixRelay, installed
 from benchmarks.sandbox import Sandbox, benchmark_overrides, sandbox
 from benchmarks.sink import Accepted, SinkProcess
 from daemon.app import App, build_app
-from daemon.logs import KeyValueFormatter
+from daemon.logs import KeyValueFormatter, lean_records
 from daemon.outbox import FlushReport
 from daemon.settings import load_settings
 from daemon.sources.imap import PassReport
@@ -72,6 +72,7 @@ def daemon_logging(path: Path) -> Iterator[None]:
     The production daemon pays for its log lines, so the in-process one must too;
     a file stands in for journald's pipe.
     """
+    lean_records()  # as daemon/logs.configure does
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(KeyValueFormatter())  # the daemon's own log lines, as in production
     root = logging.getLogger()

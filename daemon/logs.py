@@ -75,12 +75,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(fields, ensure_ascii=False, default=str)
 
 
+def lean_records() -> None:
+    """Have `logging` leave out of every record what no line of ours shows: the
+    caller's file, line and function (a walk up the stack per record), the thread's
+    and process's names and ids. The logging HOWTO's "Optimization" table names these
+    switches. The IMAP pass logs a line per mail: ~28 -> ~22 us a line (issue 18)."""
+    logging._srcfile = None  # the HOWTO's documented switch
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+
+
 def configure(level: str = "INFO", fmt: Literal["kv", "json"] = "kv", stream: Any = None) -> None:
     """(Re)configure the root logger: one handler, one event per line.
 
     Called once before the settings are read (so their errors are logged too) and
     again with the configured format; the handler is replaced, never added twice.
     """
+    lean_records()
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_oo_support", False):

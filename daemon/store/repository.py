@@ -26,15 +26,18 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    any_,
     bindparam,
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -59,6 +62,18 @@ from daemon.store.schema import (
     outbox,
     time_entries,
 )
+
+
+def _one_of(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(array)`, one parameter: an IN
+    list is a parameter a value, which SQLAlchemy renders and psycopg parses and
+    converts anew for each length, several times in every batch of the IMAP pass
+    (issue 18). The same rows: PostgreSQL plans an IN list as `= ANY` of its values."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(  # type: ignore[no-any-return]
+            bindparam(None, list(values), type_=ARRAY(column.type))
+        )
+    return column.in_(list(values))  # type: ignore[no-any-return]
 
 
 def next_case_number_expression(conn: Connection) -> Any:
@@ -299,7 +314,7 @@ def known_inbound(
             messages.c.source,
             messages.c.source_uidvalidity,
             messages.c.source_uid,
-        ).where(messages.c.dedupe_key.in_(keys))
+        ).where(_one_of(conn, messages.c.dedupe_key, keys))
     )
     return {row.dedupe_key: row for row in found}
 
@@ -335,7 +350,7 @@ def customers_by_domain(conn: Connection, domains: Iterable[str]) -> dict[str, R
     wanted = list({d.lower() for d in domains if d})
     if not wanted:
         return {}
-    rows = conn.execute(select(customers).where(customers.c.domain.in_(wanted)))
+    rows = conn.execute(select(customers).where(_one_of(conn, customers.c.domain, wanted)))
     return {row.domain: row for row in rows}
 
 
@@ -449,7 +464,9 @@ def cases_by_number(conn: Connection, numbers: Iterable[int]) -> dict[int, int]:
     wanted = list(set(numbers))
     if not wanted:
         return {}
-    rows = conn.execute(select(cases.c.number, cases.c.id).where(cases.c.number.in_(wanted)))
+    rows = conn.execute(
+        select(cases.c.number, cases.c.id).where(_one_of(conn, cases.c.number, wanted))
+    )
     return {number: case_id for number, case_id in rows}
 
 
@@ -460,7 +477,7 @@ def cases_by_message_id(conn: Connection, message_ids: Iterable[str]) -> dict[st
         return {}
     rows = conn.execute(
         select(messages.c.message_id, messages.c.case_id).where(
-            messages.c.message_id.in_(wanted), messages.c.case_id.is_not(None)
+            _one_of(conn, messages.c.message_id, wanted), messages.c.case_id.is_not(None)
         )
     )
     return {message_id: case_id for message_id, case_id in rows}
@@ -470,7 +487,8 @@ def case_rows(conn: Connection, case_ids: Iterable[int]) -> dict[int, Row[Any]]:
     wanted = list(set(case_ids))
     if not wanted:
         return {}
-    return {row.id: row for row in conn.execute(select(cases).where(cases.c.id.in_(wanted)))}
+    rows = conn.execute(select(cases).where(_one_of(conn, cases.c.id, wanted)))
+    return {row.id: row for row in rows}
 
 
 def case_addresses(conn: Connection, case_ids: Iterable[int]) -> dict[int, set[str]]:
@@ -482,7 +500,7 @@ def case_addresses(conn: Connection, case_ids: Iterable[int]) -> dict[int, set[s
     rows = conn.execute(
         select(
             messages.c.case_id, messages.c.from_addr, messages.c.to_addrs, messages.c.cc_addrs
-        ).where(messages.c.case_id.in_(wanted), messages.c.direction == "in")
+        ).where(_one_of(conn, messages.c.case_id, wanted), messages.c.direction == "in")
     )
     for case_id, sender, to, cc in rows:
         found[case_id].update(a.lower() for a in [sender, *(to or []), *(cc or [])] if a)
@@ -499,7 +517,7 @@ def outbound_by_message_id(
         return {}
     rows = conn.execute(
         select(messages.c.id, messages.c.case_id, messages.c.message_id).where(
-            messages.c.message_id.in_(wanted), messages.c.direction == "out"
+            _one_of(conn, messages.c.message_id, wanted), messages.c.direction == "out"
         )
     )
     return {row.message_id: row for row in rows}
@@ -969,7 +987,7 @@ def attempts_of(
             select(mail_attempts.c.uid, mail_attempts.c.count).where(
                 mail_attempts.c.source == source,
                 mail_attempts.c.uidvalidity == uidvalidity,
-                mail_attempts.c.uid.in_(list(uids)),
+                _one_of(conn, mail_attempts.c.uid, uids),
             )
         )
     }
@@ -992,7 +1010,7 @@ def count_attempts(
     where = and_(
         mail_attempts.c.source == source,
         mail_attempts.c.uidvalidity == uidvalidity,
-        mail_attempts.c.uid.in_(list(uids)),
+        _one_of(conn, mail_attempts.c.uid, uids),
     )
     before = {} if untried else {
         uid: Attempts(count, last_error)
@@ -1013,20 +1031,34 @@ def count_attempts(
         for uid in uids
         if uid not in before
     ]
-    if new:
-        # Another daemon on the same mailbox may count the same mail at the same time:
-        # its row is then counted on, not a unique-key error that ends this pass.
-        upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(
-            mail_attempts
-        )
-        conn.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["source", "uidvalidity", "uid"],
-                set_={"count": mail_attempts.c.count + 1, "updated_at": upsert.excluded.updated_at},
+    if new and conn.dialect.name == "postgresql":
+        # One row of parameters, the UIDs as one array: an executemany of a row a mail
+        # is a statement SQLAlchemy builds and psycopg splits anew for every batch.
+        upsert = pg_insert(mail_attempts).from_select(
+            ["source", "uidvalidity", "uid", "count", "updated_at"],
+            select(
+                bindparam("source", source, type_=mail_attempts.c.source.type),
+                bindparam("uidvalidity", uidvalidity, type_=BigInteger),
+                # Each UID once: a second row for one UID would be an error here.
+                func.unnest(bindparam("uids", list(dict.fromkeys(row["uid"] for row in new)),
+                                      type_=ARRAY(BigInteger))),
+                literal(1),
+                bindparam("now", now, type_=mail_attempts.c.updated_at.type),
             ),
-            new,
         )
+        conn.execute(_counted_on(upsert))
+    elif new:
+        conn.execute(_counted_on(sqlite_insert(mail_attempts)), new)
     return {uid: before.get(uid, Attempts(0, None)) for uid in uids}
+
+
+def _counted_on(upsert: Any) -> Any:
+    """Another daemon on the same mailbox may count the same mail at the same time:
+    its row is then counted on, not a unique-key error that ends this pass."""
+    return upsert.on_conflict_do_update(
+        index_elements=["source", "uidvalidity", "uid"],
+        set_={"count": mail_attempts.c.count + 1, "updated_at": upsert.excluded.updated_at},
+    )
 
 
 def uncount_attempts(conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]) -> None:
@@ -1036,7 +1068,7 @@ def uncount_attempts(conn: Connection, source: str, uidvalidity: int, uids: Sequ
         .where(
             mail_attempts.c.source == source,
             mail_attempts.c.uidvalidity == uidvalidity,
-            mail_attempts.c.uid.in_(list(uids)),
+            _one_of(conn, mail_attempts.c.uid, uids),
             mail_attempts.c.count > 0,
         )
         .values(count=mail_attempts.c.count - 1)
@@ -1064,7 +1096,7 @@ def forget_attempts(conn: Connection, source: str, uidvalidity: int, uids: Seque
             delete(mail_attempts).where(
                 mail_attempts.c.source == source,
                 mail_attempts.c.uidvalidity == uidvalidity,
-                mail_attempts.c.uid.in_(list(uids)),
+                _one_of(conn, mail_attempts.c.uid, uids),
             )
         )
 
