@@ -298,3 +298,18 @@ def test_pool_cpu_benchmark_prints_the_workers_and_the_daemons_figures() -> None
     assert figures["workers"] == pytest.approx(
         figures["workers user"] + figures["workers system"], abs=0.002)
     assert figures["wall s"] > 0
+
+
+def test_pass_timeline_splits_a_pass_into_phases_that_add_up(tmp_path: Path) -> None:
+    """benchmarks/pass_timeline.py (issue 18, overlap19): a backlog big enough for the
+    parsing workers (POOL_BACKLOG), every mail stored, the phases in order covering the
+    whole pass, and the daemon's threads told apart by name."""
+    document = _run_benchmark("pass_timeline", tmp_path, "--n", "250")
+    phases = {row["phase"]: row for row in document["phases"]}
+    assert list(phases) == ["start-up", "first batch", "workers", "steady", "tail", "whole pass"]
+    parts = [row for name, row in phases.items() if name != "whole pass"]
+    assert sum(row["mails"] for row in parts) == phases["whole pass"]["mails"] == 250
+    assert sum(row["seconds"] for row in parts) == pytest.approx(document["seconds"], abs=0.05)
+    assert document["worker_processes"] >= 1
+    whole = phases["whole pass"]["cpu_s"]
+    assert whole["pass"] > 0 and whole["workers"] > 0 and whole["postgres"] > 0, whole
