@@ -32,7 +32,10 @@ def dedupe_key(message_id: str | None, sender: str, raw: Raw) -> str:
     # a CR LF falls across a chunk boundary (then it counts as a new mail: kept, not
     # lost). A spooled mail is read in the same chunks, so its key is the same.
     for chunk in raw_chunks(raw, end[1] if end else len(raw), _HASH_CHUNK):
-        digest.update(bytes(chunk).replace(b"\r\n", b"\n"))
+        # Split and joined: what bytes.replace(b"\r\n", b"\n") gives, at ~0.7 of its
+        # CPU on a base64 body's short lines (it searches again after each of them):
+        # ~0.3 ms of a 470 KB attachment in the daemon's own threads (issue 18).
+        digest.update(b"\n".join(bytes(chunk).split(b"\r\n")))
     return "mid:" + digest.hexdigest()
 
 

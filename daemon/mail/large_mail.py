@@ -79,20 +79,22 @@ def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
     pieces: list[bytes] = []
     sizes: dict[str, int] = {}
     position = 0
-    attached: int | None = None  # where the first attached message's Content-Type starts
+    attached = False  # an attached message's Content-Type seen in raw[:searched]
+    searched = 0
     for header_start, header_end in base64_headers(raw):
         blank = BLANK_LINE.search(raw, header_end)
         if blank is None or blank.end() < position:
             continue
         start = blank.end()
-        end = raw.find(b"\n--", start)  # the next boundary; "-" is not base64
+        end = _next_boundary(raw, start)  # "-" is not base64
         end = len(raw) if end < 0 else end + 1
         if not (large and end - start >= _STUB_MIN):
             if end - start < _FILE_STUB_MIN:
                 continue
-            if attached is None:  # searched once: a search per header was quadratic
-                attached = _first_attached_message(raw)
-            if attached < header_start or not _is_file(raw, header_start, blank.start()):
+            if not attached and searched < header_start:  # each byte searched once
+                attached = _attached_message(raw, searched, header_start)
+                searched = header_start
+            if attached or not _is_file(raw, header_start, blank.start()):
                 continue
         tail = raw[max(start, end - 8) : end]
         marker = f"{STUB}{len(sizes)}"
@@ -113,6 +115,18 @@ def base64_headers(raw: bytes) -> Iterator[tuple[int, int]]:
         yield first.start(), first.end()
     for found in _BASE64_HEADER_LINE.finditer(raw):
         yield found.start() + 1, found.end()
+
+
+def _next_boundary(raw: bytes, start: int) -> int:
+    """raw.find(b"\\n--", start), found by its first "-" (one memchr over a base64 body,
+    which has none) rather than by the three bytes, whose search stops at each of the
+    body's line ends: ~0.35 of a 470 KB attachment's ~1.6 ms slim copy (issue 18).
+    A "\\n--" at or after `start` has its first "-" at start + 1 or later; if the first
+    such "-" does not begin one, none begins before it."""
+    dash = raw.find(b"-", start + 1)
+    if dash < 0 or raw[dash - 1 : dash + 2] == b"\n--":
+        return dash - 1 if dash >= 0 else -1
+    return raw.find(b"\n--", dash)
 
 
 def _is_file(raw: bytes, header: int, blank: int) -> bool:
@@ -143,12 +157,15 @@ _ATTACHED_MESSAGE = re.compile(rb"(?i)content-type:[ \t]*message/rfc822")
 _ATTACHED_MESSAGE_LINE = re.compile(rb"(?i)\ncontent-type:[ \t]*message/rfc822")
 
 
-def _first_attached_message(raw: bytes) -> int:
-    """Where the first line declaring an attached message starts; len(raw) if none."""
-    if _ATTACHED_MESSAGE.match(raw):
-        return 0
-    found = _ATTACHED_MESSAGE_LINE.search(raw)
-    return found.start() + 1 if found else len(raw)
+def _attached_message(raw: bytes, begin: int, end: int) -> bool:
+    """Whether a line declaring an attached message starts in raw[begin:end], where
+    `end` starts a line (a base64 header's): such a line ends before `end`, so only the
+    mail before the base64 part is searched, not the whole mail after it (the
+    attachment's body: ~0.23 ms of a 470 KB one, issue 18). `begin`, where an earlier
+    search stopped, starts a line too (or is 0)."""
+    if begin == 0 and _ATTACHED_MESSAGE.match(raw, 0, end):
+        return True
+    return _ATTACHED_MESSAGE_LINE.search(raw, max(0, begin - 1), end) is not None
 
 
 # Line starts that stub_large_base64 looks for: a base64 Content-Transfer-Encoding
@@ -255,8 +272,19 @@ def _spooled_is_file(
 def _white_space(buffer: bytes, start: int, end: int) -> int:
     """The white space in buffer[start:end], which in a base64 body is not data: line
     ends, and spaces and tabs (some encoders leave one at each line's end), as
-    attachments._size counts a body it does not decode. No copy of the body is made."""
-    return sum(buffer.count(c, start, end) for c in (b"\n", b"\r", b" ", b"\t"))
+    attachments._size counts a body it does not decode. Deleted from a copy of a chunk
+    at a time and the rest measured: one pass over the body, not a count of each of the
+    four (half the CPU, ~0.4 ms of a 470 KB attachment, issue 18); at most _COUNT_CHUNK
+    of the body copied at once."""
+    white = 0
+    for offset in range(start, end, _COUNT_CHUNK):
+        piece = buffer[offset : min(end, offset + _COUNT_CHUNK)]
+        white += len(piece) - len(piece.translate(None, _WHITE))
+    return white
+
+
+_COUNT_CHUNK = 1024 * 1024
+_WHITE = b"\n\r \t"
 
 
 def _decoded_size(data: int, tail: bytes) -> int:

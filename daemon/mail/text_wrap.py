@@ -35,15 +35,28 @@ def wrap_paragraphs(text: str, width: int = WIDTH) -> str:
     """Each line of `text` wrapped to `width` at spaces, never inside a held fact.
     A line that fits is left as it is, empty lines are kept, and a word longer than a
     line (a URL, a CJK subject) is kept whole on a line of its own."""
-    chunks = _chunks(width)
-    lines = []
+    lines: list[str] = []
     for line in text.split("\n"):
         if len(line) <= width:
             lines.append(line)
-            continue
-        held = _UNBREAKABLE.sub(_HOLD, line.strip(" "))
-        lines.extend(chunk.strip(" ").replace(_HOLD, " ") for chunk in chunks.findall(held))
+        else:
+            kept = len(line) <= _KEPT_LINE
+            lines.extend(_wrapped_kept(line, width) if kept else _wrapped(line, width))
     return "\n".join(lines)
+
+
+def _wrapped(line: str, width: int) -> tuple[str, ...]:
+    """The lines one line longer than `width` is wrapped to (none for blanks only)."""
+    held = _UNBREAKABLE.sub(_HOLD, line.strip(" "))
+    return tuple(chunk.strip(" ").replace(_HOLD, " ") for chunk in _chunks(width).findall(held))
+
+
+# A template's paragraphs are mostly the same in every ack (the on-call rule, the fee,
+# the review promise); each wrapped one is kept, the last _KEPT_LINES of them, as at
+# most ~1 MB: ~15 us an ack in the IMAP pass's thread (issue 18, feed19).
+_KEPT_LINE = 1000
+_KEPT_LINES = 512
+_wrapped_kept = functools.lru_cache(maxsize=_KEPT_LINES)(_wrapped)
 
 
 @functools.lru_cache(maxsize=8)

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from daemon.mail import text_wrap
 from daemon.mail.text_wrap import WIDTH, wrap_paragraphs
 
 FACTS = ["+45 7021 1813", "kl. 09:00", "at 09:00", "1.000,00 kr. + moms", "100 %",
@@ -41,3 +42,30 @@ def test_wrapping_keeps_every_word_in_order(words: list[str]) -> None:
 
 def test_an_ideographic_space_is_not_a_place_to_break() -> None:
     assert wrap_paragraphs("山田\u3000太郎 " * 20, width=20).count("\u3000") == 20
+
+
+def _wrapped_as_before(text: str, width: int) -> str:
+    # wrap_paragraphs as it was before its wrapped lines were kept (issue 18, feed19).
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        held = text_wrap._UNBREAKABLE.sub(text_wrap._HOLD, line.strip(" "))  # noqa: SLF001
+        lines.extend(chunk.strip(" ").replace(text_wrap._HOLD, " ")  # noqa: SLF001
+                     for chunk in text_wrap._chunks(width).findall(held))  # noqa: SLF001
+    return "\n".join(lines)
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(["ord", "  ", "", "x" * 90, *FACTS]), max_size=40)
+             .map(" ".join), max_size=5).map("\n".join),
+    st.sampled_from([20, WIDTH]),
+)
+def test_a_kept_wrapping_is_the_wrapping_itself(text: str, width: int) -> None:
+    """Wrapped lines are kept for the next ack: the same text, asked twice, wraps as it
+    did before they were kept, a line of spaces only (gone) included."""
+    for _ in range(2):
+        assert wrap_paragraphs(text, width) == _wrapped_as_before(text, width)
+    spaces = "a\n" + " " * 90 + "\nb"
+    assert wrap_paragraphs(spaces) == _wrapped_as_before(spaces, WIDTH) == "a\nb"

@@ -149,3 +149,11 @@ def test_a_forked_child_does_not_repeat_its_parents_random_bytes() -> None:
     os.close(read)
     assert len(childs) == 16
     assert childs != random_hex(8)
+
+
+def test_a_kept_lines_encoding_is_the_encoding_itself() -> None:
+    """qp_text keeps short lines encoded (issue 18, feed19): asked again, and beside
+    lines too long to keep, a text is still quoprimime's."""
+    text = "Hej Søren,\n" + "x" * 74 + " \n" + "æ=" * 150 + "\n\nVenlig hilsen\n"
+    for _ in range(3):
+        assert qp_text(text) == email.quoprimime.body_encode(_as_latin1(text), eol="\r\n")
