@@ -121,8 +121,8 @@ def alternation_of(regexes: Sequence[str]) -> str:
 
 
 class Alternation:
-    """A rule's regexes joined as one (`whole`), tried at a place with only those of them
-    whose start words are there.
+    """A rule's regexes, tried at a place with only those of them whose start words are
+    there (`at_word`), or joined as one (`whole`) to search a text.
 
     Issue 18: a rule of 50 regexes tried at each place its start words are ("kan ",
     "ikke ") made the regex engine try all 50 there, though at most a few begin with the
@@ -131,15 +131,21 @@ class Alternation:
     their order, and the first of them that matches is the one the whole takes.
     """
 
-    def __init__(self, regexes: Sequence[str], whole: re.Pattern[str]) -> None:
-        self.whole = whole
+    def __init__(self, regexes: Sequence[str]) -> None:
         self._regexes = tuple(regexes)
         self._starts = tuple(start_words((regex,)) for regex in self._regexes)
         # A start word -> the regex of those that can match where it is (few: the words
         # of the rules), made when first needed.
-        self._at_word: dict[str, re.Pattern[str]] = {}
+        self._at_word: dict[str, re.Pattern[str] | InTurn] = {}
 
-    def at_word(self, word: str) -> re.Pattern[str]:
+    @functools.cached_property
+    def whole(self) -> re.Pattern[str]:
+        """All the regexes as one, compiled when first needed (issue 18: most of the
+        rules' are never needed, their places being tried with a few of the regexes,
+        and compiling them all cost a parsing worker ~0.4 s CPU at its start)."""
+        return joined(self._regexes)
+
+    def at_word(self, word: str) -> re.Pattern[str] | InTurn:
         """The regexes that can match where `word` is the longest start word found."""
         found = self._at_word.get(word)
         if found is None:
@@ -147,15 +153,50 @@ class Alternation:
                 regex for regex, starts in zip(self._regexes, self._starts, strict=True)
                 if starts is None or any(word.startswith(start) for start in starts)
             )
-            found = self.whole if len(kept) == len(self._regexes) else _joined(kept)
+            found = alone(kept[0]) if len(kept) == 1 else InTurn(kept)
             self._at_word[word] = found
         return found
 
 
+class InTurn:
+    """Some of a rule's regexes, tried in their order at a place: the first that matches
+    there is the match their alternation finds there (each alternative is tried in turn
+    and nothing follows it), the same place, words and end.
+
+    Issue 18: compiling an alternation of each set of regexes a start word keeps cost a
+    parsing worker ~0.25 s CPU over its first few thousand mails (89 sets); each regex
+    is compiled once already (`alone`), and trying a few of them in turn costs no more
+    than their alternation (benchmarks/README.md, triage19)."""
+
+    def __init__(self, regexes: Sequence[str]) -> None:
+        self._each = tuple(alone(regex) for regex in regexes)
+
+    def match(self, text: str, position: int) -> re.Match[str] | None:
+        for regex in self._each:
+            if (found := regex.match(text, position)) is not None:
+                return found
+        return None
+
+
+def joined(regexes: tuple[str, ...]) -> re.Pattern[str]:
+    """`regexes` as one compiled regex (alternation_of); one regex is compiled as it is,
+    which matches as its alternation of one does: most places keep only one regex, and
+    the rule's checks compiled each alone already (model.py)."""
+    return alone(regexes[0]) if len(regexes) == 1 else compile_alternation(regexes)
+
+
+# The regexes compiled alone, by the rules' checks and for the places that keep one of
+# a rule's regexes: kept here, since the re module's own cache holds 512 (~500 regexes
+# in the built-in rules, and the benchmark and the tests rebuild them).
 @functools.lru_cache(maxsize=4096)
-def _joined(regexes: tuple[str, ...]) -> re.Pattern[str]:
-    # Shared by the words that keep the same regexes, and by the rules built again (the
-    # benchmark and the tests rebuild them; the re module's own cache holds 512).
+def alone(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_alternation(regexes: tuple[str, ...]) -> re.Pattern[str]:
+    """re.compile(alternation_of(regexes)), cached: shared by the words that keep the same
+    regexes, and by the rules built again (the benchmark and the tests rebuild them)."""
     return re.compile(alternation_of(regexes))
 
 
@@ -179,14 +220,25 @@ def start_words(regexes: Sequence[str]) -> frozenset[str] | None:
     """The words every match of `regexes` starts with, or None if unknown."""
     words: set[str] = set()
     for regex in regexes:
-        try:
-            parsed = _Parser(regex).regex()
-        except (_Unfollowed, ValueError, KeyError):  # scan the whole text: slower, never wrong
+        starts = _regex_starts(regex)
+        if starts is None:  # scan the whole text: slower, never wrong
             return None
-        words |= _prefixes((parsed,))
+        words |= starts
     if not words or min(map(len, words)) < _MIN_LENGTH:
         return None
     return interned(frozenset(words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _regex_starts(regex: str) -> frozenset[str] | None:
+    """What one regex's matches start with (None: not followed). Cached, issue 18: a
+    rule's regex is read alone and in its list, and rules share regexes (the phrases of
+    context.py): ~1,500 readings of ~500 regexes cost a parsing worker ~0.4 s at its start."""
+    try:
+        parsed = _Parser(regex).regex()
+    except (_Unfollowed, ValueError, KeyError):
+        return None
+    return _prefixes((parsed,))
 
 
 def interned(words: frozenset[str]) -> frozenset[str]:
