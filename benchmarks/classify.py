@@ -25,7 +25,7 @@ from unittest import mock
 
 from benchmarks.corpus import generate
 from benchmarks.report import environment, format_table, median, write_result
-from daemon.domain.triage import Rule, classify, model
+from daemon.domain.triage import Rule, classify, model, starts
 from daemon.domain.triage import rules as rules_module
 from daemon.domain.triage.learned import LearnedRule
 from daemon.domain.triage.rules import default_rules
@@ -44,6 +44,9 @@ def texts(n: int, seed: int) -> list[tuple[str, str]]:
 def build(prefilter: bool) -> tuple[tuple[Rule, ...], float]:
     re.purge()
     rules_module._built_rules.cache_clear()  # noqa: SLF001 - time a build from scratch
+    # And the triage's own caches of compiled regexes and start words (issue 18, triage19).
+    for cache in (starts.alone, starts.compile_alternation, starts._regex_starts):  # noqa: SLF001
+        cache.cache_clear()
     started = time.perf_counter()
     if prefilter:
         rules = default_rules()

@@ -5,13 +5,14 @@ their start words are, with the same matches as a search of the whole text or se
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from triage_texts import judged_texts
 
-from daemon.domain.triage import classify, default_rules, rules_from_config
+from daemon.domain.triage import classify, default_rules, rules_from_config, starts
 from daemon.domain.triage.learned import LearnedRule, judged_text
 from daemon.domain.triage.normalise import sentence_bounds
 from daemon.domain.triage.starts import InTurn, Starts
@@ -140,7 +141,6 @@ def test_the_built_in_rules_compile_no_join_of_their_regexes_as_they_are_built()
     """Issue 18: compiling the joins of every rule's regexes cost each parsing worker
     ~0.4 s CPU at its start, and most are never needed; each regex is compiled alone."""
     from daemon.domain.triage import rules as rules_module
-    from daemon.domain.triage import starts
 
     rules_module._built_rules.cache_clear()  # noqa: SLF001
     starts.compile_alternation.cache_clear()
@@ -160,7 +160,10 @@ _ALTERNATIVES = ["nede", "ned", "nede igen", r"ne\w*", r"(?<=i )net", r"\bnet", 
 @given(st.lists(st.sampled_from(_ALTERNATIVES), min_size=1, max_size=4, unique=True),
        st.lists(st.sampled_from(["ne", "net", "nede", "igen", "i ", " ", "tet"])).map("".join))
 def test_regexes_tried_in_turn_match_as_their_alternation(regexes: list[str], text: str) -> None:
-    in_turn = InTurn(regexes)
+    # Tried in turn, and after JOIN_AFTER tries as their alternation, compiled.
     whole = re.compile("|".join(f"(?:{regex})" for regex in regexes))
-    for position in range(len(text) + 1):
-        assert _span(in_turn.match(text, position)) == _span(whole.match(text, position))
+    with mock.patch.object(starts, "JOIN_AFTER", 3):
+        in_turn = InTurn(regexes)
+        for position in [*range(len(text) + 1)] * 3:
+            assert _span(in_turn.match(text, position)) == _span(whole.match(text, position))
+    assert in_turn.match != in_turn._in_turn  # noqa: SLF001 - joined by now
