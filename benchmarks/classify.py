@@ -18,13 +18,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import re
-import sys
 import time
 from pathlib import Path
 from unittest import mock
 
 from benchmarks.corpus import generate
-from benchmarks.report import environment, format_table, median, write_result
+from benchmarks.report import conclude, environment, format_table, median
 from daemon.domain.triage import Rule, classify, model, starts
 from daemon.domain.triage import rules as rules_module
 from daemon.domain.triage.learned import LearnedRule
@@ -96,15 +95,11 @@ def main() -> None:
         [[r["prefilter"], r["build_ms"], r["classify_ms_per_mail"],
           r["classify_ms_per_mail_min"], r["cpu_ms_per_mail_min"]] for r in rows],
     ))
-    path = write_result("classify", {
+    conclude("classify", {
         "benchmark": "classify", "n": args.n, "seed": args.seed, "runs": args.runs,
         "critical": critical, "rows": rows, "seconds": seconds, "problems": problems,
         "environment": environment(),
     }, args.results_dir)
-    print(f"result: {path}")
-    if problems:
-        print("FAILED: " + "; ".join(problems))
-        sys.exit(1)
 
 
 if __name__ == "__main__":
