@@ -156,3 +156,13 @@ def write_result(name: str, document: dict[str, Any], directory: Path | None = N
     path = directory / f"{name}-{stamp or timestamp()}.json"
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def conclude(name: str, document: dict[str, Any], directory: Path | None = None) -> None:
+    """Write the result (`write_result`), print where, and exit 1 with FAILED and the
+    document's "problems" if it has any: the end of a benchmark whose checks can fail."""
+    path = write_result(name, document, directory)
+    print(f"result: {path}")
+    if problems := document.get("problems"):
+        print("FAILED: " + "; ".join(problems))
+        sys.exit(1)

@@ -354,7 +354,7 @@ class TriageSettings(_Section):
         from daemon.domain.triage import Rule  # pure; only when the key is set
 
         # The checks every rule's regexes pass (compiles, lower case, no backreference).
-        Rule("outside_services", False, "normal", ("x",), outside=tuple(value))
+        Rule("outside_services", False, "normal", ("x",), outside=tuple(value)).compile_all()
         return value
 
 

@@ -188,6 +188,23 @@ def test_the_weights_read_in_pieces_are_the_weights_read_whole(
             load_weights.__wrapped__(broken)
     monkeypatch.setattr(learned, "_PIECE", 997)
     assert tables(load_weights.__wrapped__(WEIGHTS)) == real
+    # Written compactly, as train_triage_model.py does: most entries read by one regex
+    # (learned._COMPACT_GRAM, issue 18), the others (an integer, -0, white space, a piece
+    # cut inside one) the general way; escaped or not, the same tables.
+    small["grams"] |= {"int": [2, 0], "neg": [-0.0, 1e-05], "sp": [0.5, 1.5]}
+    for ascii_only in (False, True):
+        written = json.dumps(small, separators=(",", ":"), ensure_ascii=ascii_only)
+        written = written.replace('"sp":[0.5,', '"sp":[ 0.5,').replace('[2,0]', '[2,-0]')
+        path.write_text(written, encoding="utf-8")
+        monkeypatch.setattr(learned, "_PIECE", 64 * 1024)
+        whole = tables(load_weights.__wrapped__(path))
+        assert whole[4][3:] == [("int", 3), ("neg", 4), ("sp", 5)]
+        assert [str(coef) for coef in whole[6]] == ["-2.0", "0.25", "-0.125", "0.0", "1e-05",
+                                                    "1.5"]
+        assert whole[4][:3] == [("é\"\\n", 0), (" ab", 1), ("🙂 x", 2)]
+        for size in range(1, 10):
+            monkeypatch.setattr(learned, "_PIECE", size)
+            assert tables(load_weights.__wrapped__(path)) == whole
 
 
 def test_a_broken_weights_file_is_refused(tmp_path: Path) -> None:

@@ -5,13 +5,17 @@ their start words are, with the same matches as a search of the whole text or se
 from __future__ import annotations
 
 import re
+from unittest import mock
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from triage_texts import judged_texts
 
-from daemon.domain.triage import classify, default_rules, rules_from_config
+from daemon.domain.triage import classify, default_rules, rules_from_config, starts
 from daemon.domain.triage.learned import LearnedRule, judged_text
 from daemon.domain.triage.normalise import sentence_bounds
-from daemon.domain.triage.starts import Starts
+from daemon.domain.triage.starts import InTurn, Starts
 
 RULES = default_rules()
 
@@ -108,3 +112,58 @@ def test_rules_built_again_share_their_start_word_sets() -> None:
     text = judged_text("Ingen internet", "Ingen på kontoret kan komme på nettet")
     internet = next(rule for rule in again if rule.name == "internet_down_everyone")
     assert Starts.of(again, text).get(internet._pattern_starts)  # noqa: SLF001
+
+
+# --- What is compiled when (issue 18, triage19) --------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["patterns", "requires_any", "excludes", "outside"])
+@pytest.mark.parametrize("regexes", [
+    [r"(?P<word>nede)", r"(?P<word>ned)"],  # each compiles alone; joined, a name twice
+    [r"nede", r"(?s)net"],  # a global flag, not at the start of the join
+], ids=["group_name_twice", "global_flag"])
+def test_a_config_rule_whose_regexes_cannot_be_combined_fails_at_once(
+    key: str, regexes: list[str]
+) -> None:
+    # The joins are compiled when first needed; a rule from the config file has them all
+    # compiled as it is read, so the start fails naming it, not the first mail.
+    item = {"name": "r", "patterns": ["nede"], key: regexes}
+    with pytest.raises(ValueError, match=rf"'r': {key} cannot be combined"):
+        rules_from_config([item])
+
+
+def test_every_join_of_the_built_in_rules_compiles() -> None:
+    for rule in RULES:
+        rule.compile_all()  # raises ValueError naming the rule
+
+
+def test_the_built_in_rules_compile_no_join_of_their_regexes_as_they_are_built() -> None:
+    """Issue 18: compiling the joins of every rule's regexes cost each parsing worker
+    ~0.4 s CPU at its start, and most are never needed; each regex is compiled alone."""
+    from daemon.domain.triage import rules as rules_module
+
+    rules_module._built_rules.cache_clear()  # noqa: SLF001
+    starts.compile_alternation.cache_clear()
+    try:
+        rebuilt = default_rules()
+        assert starts.compile_alternation.cache_info().currsize == 0
+    finally:
+        rules_module._built_rules.cache_clear()  # noqa: SLF001
+    assert rebuilt == RULES
+
+
+_ALTERNATIVES = ["nede", "ned", "nede igen", r"ne\w*", r"(?<=i )net", r"\bnet", "net(?!tet)",
+                 r"n(?:et|ede)+", "^net", "e ", r"(n)e"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_ALTERNATIVES), min_size=1, max_size=4, unique=True),
+       st.lists(st.sampled_from(["ne", "net", "nede", "igen", "i ", " ", "tet"])).map("".join))
+def test_regexes_tried_in_turn_match_as_their_alternation(regexes: list[str], text: str) -> None:
+    # Tried in turn, and after JOIN_AFTER tries as their alternation, compiled.
+    whole = re.compile("|".join(f"(?:{regex})" for regex in regexes))
+    with mock.patch.object(starts, "JOIN_AFTER", 3):
+        in_turn = InTurn(regexes)
+        for position in [*range(len(text) + 1)] * 3:
+            assert _span(in_turn.match(text, position)) == _span(whole.match(text, position))
+    assert in_turn.match != in_turn._in_turn  # noqa: SLF001 - joined by now

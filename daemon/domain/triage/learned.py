@@ -252,7 +252,21 @@ def load_weights(path: Path = WEIGHTS) -> Weights:
                     table.add(key, float(idf), float(coef))
                     return end
 
-                return text.walk_object(position, gram)
+                def compact(at: int) -> tuple[int, bool] | None:
+                    # The entries that follow one another here, up to the piece's end.
+                    read, match, add = None, _COMPACT_GRAM.match, table.add
+                    while (entry := match(text.text, at)) is not None:
+                        key, idf, coef, after = entry.groups()
+                        if "\\" in key:
+                            key = _DECODER.decode(f'"{key}"')
+                        add(key, float(idf), float(coef))
+                        at = entry.end()
+                        read = (at, after == ",")
+                        if after == "}":
+                            break
+                    return read
+
+                return text.walk_object(position, gram, compact)
             fields[name], end = text.decode(position)
             return end
 
@@ -274,6 +288,14 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 # Characters read from the weights file at a time (_Text).
 _PIECE = 64 * 1024
 _IN_NUMBER = "0123456789.eE+-"
+# One n-gram's entry as train_triage_model.py writes it, "gram":[idf,coef], and the "," or
+# "}" after it, read by one match (issue 18: entry by entry through walk_object, the
+# ~86,000 cost each parsing worker ~0.45 s CPU at its start). Numbers with a fraction or
+# an exponent only: JSON reads those as float() does (an integer it reads as an int, and
+# -0 as 0); any other entry (white space, an integer, a piece cut inside it) is read
+# the general way.
+_FLOAT = r"(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+))"
+_COMPACT_GRAM = re.compile(rf'"((?:[^"\\\x00-\x1f]|\\.)*)":\[{_FLOAT},{_FLOAT}\]([,}}])')
 
 
 class _Text:
@@ -329,13 +351,29 @@ class _Text:
             raise json.JSONDecodeError(f"expected {char!r}", self.text, at)
         return self.skip(at + 1)
 
-    def walk_object(self, position: int, read_value: Callable[[str, int], int]) -> int:
+    def walk_object(
+        self,
+        position: int,
+        read_value: Callable[[str, int], int],
+        read_entry: Callable[[int], tuple[int, bool] | None] | None = None,
+    ) -> int:
         """Walk the JSON object at `position`: for each key, `read_value(key, start)`
-        reads its value and returns where the value ends. Returns where the object ends."""
+        reads its value and returns where the value ends. Returns where the object ends.
+        `read_entry(start)`, if given, is asked first: it reads the whole entries there
+        (each with the "," or "}" after it) at once and says where the last ends and
+        whether more follow, or None if it read none."""
         position = self.expect("{", position)
         if self.text[position : position + 1] == "}":
             return position + 1
         while True:
+            if read_entry is not None and (entry := read_entry(position)) is not None:
+                position, more = entry
+                if not more:
+                    return position
+                if position > _PIECE:
+                    self.text = self.text[position:]
+                    position = 0
+                continue
             key, position = self.decode(position)
             if not isinstance(key, str):
                 raise json.JSONDecodeError("expected a key", self.text, position)

@@ -6,6 +6,7 @@ How a rule matches a text is described in the package's docstring (__init__.py).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,9 +18,11 @@ from daemon.domain.triage.scope import negation_before, outside_near
 from daemon.domain.triage.starts import (
     Alternation,
     Starts,
-    alternation_of,
+    alone,
+    compile_alternation,
     each_match,
     interned,
+    joined,
     start_words,
 )
 
@@ -55,7 +58,9 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
-    """One classification rule; its regexes are checked and compiled once, here.
+    """One classification rule; its regexes are checked once, here, and compiled alone;
+    their joins (any of them, in order) are compiled when first needed (`compile_all`:
+    all at once, as a rule from the config file is).
 
     `patterns`: the symptom, any one of them; `requires_any`: a qualifier that must
     also be somewhere in the text (BR-8's "everyone affected"); `excludes`: what
@@ -78,18 +83,14 @@ class Rule:
     negatable: bool = False
     outside: tuple[str, ...] = ()
     scope_decides: bool = False
-    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
-    _requires: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
-    _excludes: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
-    _outside: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     # The words every match begins with, or None (unknown): see starts.py.
     _pattern_starts: frozenset[str] | None = field(init=False, repr=False, compare=False)
     _requires_starts: frozenset[str] | None = field(init=False, repr=False, compare=False)
     # The excludes in two parts: those whose start words are known (tried only where
     # those words are) and the others (searched); `_excludes` whole decides a tie.
-    _excludes_started: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _excludes_started: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _excludes_starts: frozenset[str] | None = field(init=False, repr=False, compare=False)
-    _excludes_searched: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _excludes_searched_regexes: tuple[str, ...] = field(init=False, repr=False, compare=False)
     # The same regexes, each place tried with those that can match there (starts.py).
     _pattern_at: Alternation = field(init=False, repr=False, compare=False)
     _requires_at: Alternation | None = field(init=False, repr=False, compare=False)
@@ -123,23 +124,51 @@ class Rule:
         set_(self, "requires_any", tuple(self.requires_any))
         set_(self, "excludes", tuple(self.excludes))
         set_(self, "outside", tuple(self.outside))
-        set_(self, "_pattern", _compile(self.name, "patterns", self.patterns))
-        set_(self, "_requires", _compile(self.name, "requires_any", self.requires_any))
-        set_(self, "_excludes", _compile(self.name, "excludes", self.excludes))
-        set_(self, "_outside", _compile(self.name, "outside", self.outside))
+        for key in ("patterns", "requires_any", "excludes", "outside"):
+            _check(self.name, key, getattr(self, key))
         set_(self, "_pattern_starts", start_words(self.patterns))
         set_(self, "_requires_starts", start_words(self.requires_any))
         starts = {regex: start_words((regex,)) for regex in self.excludes}
         started = tuple(regex for regex, words in starts.items() if words is not None)
         searched = tuple(regex for regex, words in starts.items() if words is None)
-        set_(self, "_excludes_started", _compile(self.name, "excludes", started))
+        set_(self, "_excludes_started", started)
         # start_words(started), without reading each regex again: the union of theirs.
         known = [words for words in starts.values() if words is not None]
         set_(self, "_excludes_starts", interned(frozenset().union(*known)) if known else None)
-        set_(self, "_excludes_searched", _compile(self.name, "excludes", searched))
-        set_(self, "_pattern_at", Alternation(self.patterns, self._pattern))
-        set_(self, "_requires_at", _alternation(self.requires_any, self._requires))
-        set_(self, "_excludes_started_at", _alternation(started, self._excludes_started))
+        set_(self, "_excludes_searched_regexes", searched)
+        set_(self, "_pattern_at", Alternation(self.patterns))
+        set_(self, "_requires_at", Alternation(self.requires_any) if self.requires_any else None)
+        set_(self, "_excludes_started_at", Alternation(started) if started else None)
+
+    # Compiled when first needed: of the built-in rules' joins, most are never needed on
+    # real mail (their places are tried with a few of the regexes: starts.Alternation),
+    # and compiling them cost a parsing worker ~0.4 s CPU at its start (issue 18).
+    @functools.cached_property
+    def _excludes(self) -> re.Pattern[str] | None:
+        return _joined(self.name, "excludes", self.excludes)
+
+    @functools.cached_property
+    def _excludes_searched(self) -> re.Pattern[str] | None:
+        return _joined(self.name, "excludes", self._excludes_searched_regexes)
+
+    @functools.cached_property
+    def _outside(self) -> re.Pattern[str] | None:
+        return _joined(self.name, "outside", self.outside)
+
+    def compile_all(self) -> None:
+        """Compile now every join of the regexes that is otherwise compiled when first
+        needed (exactly as written: an alternation of one too), raising ValueError naming
+        the rule if the regexes cannot be combined: a rule from the config file fails
+        the start, not the first mail that needs it. (The built-in rules: a test.)"""
+        for key, regexes in (
+            ("patterns", self.patterns),
+            ("requires_any", self.requires_any),
+            ("excludes", self.excludes),
+            ("outside", self.outside),
+            ("excludes", self._excludes_started),
+            ("excludes", self._excludes_searched_regexes),
+        ):
+            _joined(self.name, key, regexes, exactly=True)
 
     @property
     def start_sets(self) -> tuple[frozenset[str], ...]:
@@ -202,7 +231,7 @@ class Rule:
         A subject is a headline for the body, so a match there is tested against the
         whole text's excludes ("Password reset" / "for Anne, who starts next week").
         """
-        if self._excludes is not None:
+        if self.excludes:  # the regexes: `_excludes` would compile their join
             if symptom.start() < subject_end:
                 begin, stop = 0, len(text)
             else:
@@ -244,10 +273,6 @@ class Rule:
             return None
         begin, _ = sentence_bounds(text, found.start(), found.end())
         return negation_before(text, found.start(), max(begin, floor))
-
-
-def _alternation(regexes: Sequence[str], whole: re.Pattern[str] | None) -> Alternation | None:
-    return None if whole is None else Alternation(regexes, whole)
 
 
 def _first_match(
@@ -306,6 +331,7 @@ def rules_from_config(items: Sequence[Mapping[str, Any]]) -> tuple[Rule, ...]:
             negatable=item.get("negatable", False),
             outside=_regex_list(label, "outside", item.get("outside", ())),
         )
+        rule.compile_all()
         if rule.name in seen:
             raise ValueError(f"triage rule {label}: the name is used twice")
         seen.add(rule.name)
@@ -327,14 +353,14 @@ _NOT_LITERAL = re.compile(r"\\.|\(\?P<[^>]*>|\(\?P=[^)]*\)|\\N\{[^}]*\}")
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
-def _compile(rule: str, key: str, regexes: Sequence[str]) -> re.Pattern[str] | None:
-    if not regexes:
-        return None
+def _check(rule: str, key: str, regexes: Sequence[str]) -> None:
+    """Each regex compiles alone (kept: starts.alone), has no upper case and no
+    backreference."""
     for regex in regexes:
         if not isinstance(regex, str) or not regex:
             raise ValueError(f"triage rule {rule!r}: {key} must hold non-empty strings")
         try:
-            re.compile(regex)
+            alone(regex)
         except re.error as exc:
             raise ValueError(f"triage rule {rule!r}: bad regex in {key} {regex!r}: {exc}") from None
         if any(char.isupper() for char in _NOT_LITERAL.sub("", regex)):
@@ -344,8 +370,16 @@ def _compile(rule: str, key: str, regexes: Sequence[str]) -> re.Pattern[str] | N
         if _BACKREFERENCE.search(regex):
             # The regexes are joined into one alternation, which renumbers groups.
             raise ValueError(f"triage rule {rule!r}: backreferences are not supported: {regex!r}")
+
+
+def _joined(
+    rule: str, key: str, regexes: Sequence[str], exactly: bool = False
+) -> re.Pattern[str] | None:
+    """The regexes as one (None: no regexes): a single scan of the text instead of one per
+    regex. `exactly`: a single regex too as its alternation of one (starts.joined)."""
+    if not regexes:
+        return None
     try:
-        # One alternation per rule: a single scan of the text instead of one per regex.
-        return re.compile(alternation_of(regexes))
+        return (compile_alternation if exactly else joined)(tuple(regexes))
     except re.error as exc:
         raise ValueError(f"triage rule {rule!r}: {key} cannot be combined: {exc}") from None

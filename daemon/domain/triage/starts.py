@@ -19,7 +19,7 @@ import bisect
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -121,8 +121,8 @@ def alternation_of(regexes: Sequence[str]) -> str:
 
 
 class Alternation:
-    """A rule's regexes joined as one (`whole`), tried at a place with only those of them
-    whose start words are there.
+    """A rule's regexes, tried at a place with only those of them whose start words are
+    there (`at_word`), or joined as one (`whole`) to search a text.
 
     Issue 18: a rule of 50 regexes tried at each place its start words are ("kan ",
     "ikke ") made the regex engine try all 50 there, though at most a few begin with the
@@ -131,15 +131,21 @@ class Alternation:
     their order, and the first of them that matches is the one the whole takes.
     """
 
-    def __init__(self, regexes: Sequence[str], whole: re.Pattern[str]) -> None:
-        self.whole = whole
+    def __init__(self, regexes: Sequence[str]) -> None:
         self._regexes = tuple(regexes)
         self._starts = tuple(start_words((regex,)) for regex in self._regexes)
         # A start word -> the regex of those that can match where it is (few: the words
         # of the rules), made when first needed.
-        self._at_word: dict[str, re.Pattern[str]] = {}
+        self._at_word: dict[str, re.Pattern[str] | InTurn] = {}
 
-    def at_word(self, word: str) -> re.Pattern[str]:
+    @functools.cached_property
+    def whole(self) -> re.Pattern[str]:
+        """All the regexes as one, compiled when first needed (issue 18: most of the
+        rules' are never needed, their places being tried with a few of the regexes,
+        and compiling them all cost a parsing worker ~0.4 s CPU at its start)."""
+        return joined(self._regexes)
+
+    def at_word(self, word: str) -> re.Pattern[str] | InTurn:
         """The regexes that can match where `word` is the longest start word found."""
         found = self._at_word.get(word)
         if found is None:
@@ -147,15 +153,64 @@ class Alternation:
                 regex for regex, starts in zip(self._regexes, self._starts, strict=True)
                 if starts is None or any(word.startswith(start) for start in starts)
             )
-            found = self.whole if len(kept) == len(self._regexes) else _joined(kept)
+            found = alone(kept[0]) if len(kept) == 1 else InTurn(kept)
             self._at_word[word] = found
         return found
 
 
+class InTurn:
+    """Some of a rule's regexes, tried in their order at a place: the first that matches
+    there is the match their alternation finds there (each alternative is tried in turn
+    and nothing follows it), the same place, words and end.
+
+    Issue 18: compiling an alternation of each set of regexes a start word keeps cost a
+    parsing worker ~0.25 s CPU over its first few thousand mails (89 sets, ~3 ms each);
+    each regex is compiled once already (`alone`), and trying a few of them in turn costs
+    ~1 µs more than their alternation. So a set is tried in turn until it has been tried
+    JOIN_AFTER times, then as its alternation, compiled: a short-lived worker compiles
+    only what it uses much, a daemon running for days pays no more than twice either way.
+    """
+
+    def __init__(self, regexes: Sequence[str]) -> None:
+        self._regexes = tuple(regexes)
+        self._each = tuple(alone(regex) for regex in regexes)
+        self._tries = 0
+        self.match: Callable[[str, int], re.Match[str] | None] = self._in_turn
+
+    def _in_turn(self, text: str, position: int) -> re.Match[str] | None:
+        self._tries += 1
+        if self._tries >= JOIN_AFTER:
+            self.match = compile_alternation(self._regexes).match
+        for regex in self._each:
+            if (found := regex.match(text, position)) is not None:
+                return found
+        return None
+
+
+# Tries of a set of regexes in turn after which their alternation is compiled (InTurn):
+# compiling costs about what this many tries in turn cost more.
+JOIN_AFTER = 2000
+
+
+def joined(regexes: tuple[str, ...]) -> re.Pattern[str]:
+    """`regexes` as one compiled regex (alternation_of); one regex is compiled as it is,
+    which matches as its alternation of one does: most places keep only one regex, and
+    the rule's checks compiled each alone already (model.py)."""
+    return alone(regexes[0]) if len(regexes) == 1 else compile_alternation(regexes)
+
+
+# The regexes compiled alone, by the rules' checks and for the places that keep one of
+# a rule's regexes: kept here, since the re module's own cache holds 512 (~500 regexes
+# in the built-in rules, and the benchmark and the tests rebuild them).
 @functools.lru_cache(maxsize=4096)
-def _joined(regexes: tuple[str, ...]) -> re.Pattern[str]:
-    # Shared by the words that keep the same regexes, and by the rules built again (the
-    # benchmark and the tests rebuild them; the re module's own cache holds 512).
+def alone(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_alternation(regexes: tuple[str, ...]) -> re.Pattern[str]:
+    """re.compile(alternation_of(regexes)), cached: shared by the words that keep the same
+    regexes, and by the rules built again (the benchmark and the tests rebuild them)."""
     return re.compile(alternation_of(regexes))
 
 
@@ -179,14 +234,25 @@ def start_words(regexes: Sequence[str]) -> frozenset[str] | None:
     """The words every match of `regexes` starts with, or None if unknown."""
     words: set[str] = set()
     for regex in regexes:
-        try:
-            parsed = _Parser(regex).regex()
-        except (_Unfollowed, ValueError, KeyError):  # scan the whole text: slower, never wrong
+        starts = _regex_starts(regex)
+        if starts is None:  # scan the whole text: slower, never wrong
             return None
-        words |= _prefixes((parsed,))
+        words |= starts
     if not words or min(map(len, words)) < _MIN_LENGTH:
         return None
     return interned(frozenset(words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _regex_starts(regex: str) -> frozenset[str] | None:
+    """What one regex's matches start with (None: not followed). Cached, issue 18: a
+    rule's regex is read alone and in its list, and rules share regexes (the phrases of
+    context.py): ~1,500 readings of ~500 regexes cost a parsing worker ~0.4 s at its start."""
+    try:
+        parsed = _Parser(regex).regex()
+    except (_Unfollowed, ValueError, KeyError):
+        return None
+    return _prefixes((parsed,))
 
 
 def interned(words: frozenset[str]) -> frozenset[str]:
@@ -300,14 +366,21 @@ def _exact(item: _Item) -> frozenset[str] | None:
 
 def _exact_sequence(items: Sequence[_Item]) -> frozenset[str] | None:
     strings = frozenset({""})
+    # Items of one spelling (a literal) leave the count as it is: they are gathered in
+    # `tail` and appended with the next item of several, not each in a set of its own.
+    tail = ""
     for item in items:
         exact = _exact(item)
         if exact is None:
             return None
-        strings = frozenset(a + b for a in strings for b in exact)
+        if len(exact) == 1:
+            tail += next(iter(exact))
+            continue
+        strings = frozenset(a + tail + b for a in strings for b in exact)
+        tail = ""
         if len(strings) > _MAX_STRINGS:
             return None
-    return strings
+    return frozenset(a + tail for a in strings) if tail else strings
 
 
 # --- The parser ------------------------------------------------------------------------
@@ -321,6 +394,15 @@ _ZERO_WIDTH_ESCAPES = frozenset("bBAZ")
 _CLASS_ESCAPES = frozenset("dDsSwW")
 _CONTROL = {"a": "\a", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 _HEX_DIGITS = {"x": 2, "u": 4, "U": 8}
+
+
+# Characters _atom reads as themselves ("{" and "}" left to it: "{" may start a quantifier).
+_PLAIN = re.compile(r"[^\\()\[\]{}|*+?.^$]+")
+
+
+@functools.cache
+def _literal(char: str) -> _Chars:
+    return _Chars(frozenset(char))
 
 
 class _Unfollowed(Exception):
@@ -357,9 +439,17 @@ class _Parser:
 
     def _sequence(self) -> tuple[_Item, ...]:
         items: list[_Item] = []
-        while self._peek() not in ("", "|", ")"):
+        while True:
+            # A run of plain characters is taken at once, each its own item, but the
+            # last, which a quantifier may follow (issue 18: one by one through _atom,
+            # reading the built-in rules' regexes cost each parsing worker ~0.1 s more).
+            run = _PLAIN.match(self.text, self.at)
+            if run is not None and len(plain := run.group()) > 1:
+                items.extend(map(_literal, plain[:-1]))
+                self.at = run.end() - 1
+            if self._peek() in ("", "|", ")"):
+                return tuple(items)
             items.append(self._quantified(self._atom()))
-        return tuple(items)
 
     def _quantified(self, item: _Item) -> _Item:
         char = self._peek()
