@@ -68,10 +68,13 @@ def _one_of(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnEleme
     """`column IN (values)`; on PostgreSQL `column = ANY(array)`, one parameter: an IN
     list is a parameter a value, which SQLAlchemy renders and psycopg parses and
     converts anew for each length, several times in every batch of the IMAP pass
-    (issue 18). The same rows: PostgreSQL plans an IN list as `= ANY` of its values."""
+    (issue 18). The same rows: PostgreSQL plans an IN list as `= ANY` of its values.
+    The array is of the column's type without its length: a cast to VARCHAR(255)[] cuts
+    a longer value, which then finds the row its first 255 characters name (review19)."""
     if conn.dialect.name == "postgresql":
+        kind = type(column.type)() if isinstance(column.type, String) else column.type
         return column == any_(  # type: ignore[no-any-return]
-            bindparam(None, list(values), type_=ARRAY(column.type))
+            bindparam(None, list(values), type_=ARRAY(kind))
         )
     return column.in_(list(values))  # type: ignore[no-any-return]
 
