@@ -207,6 +207,29 @@ def test_the_weights_read_in_pieces_are_the_weights_read_whole(
             assert tables(load_weights.__wrapped__(path)) == whole
 
 
+
+def test_white_space_between_compact_entries_reads_as_json_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review19: entries written compactly but apart (", " or a line each, as json.dumps
+    with item separator ", " writes them) are JSON all the same; an entry read by the
+    compact regex and white space before the next was refused (Expecting value)."""
+    import daemon.domain.triage.learned as learned
+
+    grams = {"ab": [0.5, -2.0], "bc": [1.5, 0.25], "cd": [2.5, 0.125]}
+    written = json.dumps({"ngrams": [2, 4], "threshold": 0.5, "intercept": -1.25,
+                          "grams": grams, "word_ngrams": [1, 2], "words": {"kan ikke": [1.5, 1.0]}},
+                         separators=(",", ":"))
+    for apart in (", ", ",\n", ",\r\n\t"):
+        path = tmp_path / "apart.json"
+        path.write_text(written.replace("],", "]" + apart), encoding="utf-8")
+        for size in (64 * 1024, 3, 7):
+            monkeypatch.setattr(learned, "_PIECE", size)
+            weights = load_weights.__wrapped__(path)
+            assert list(weights.grams.index) == list(grams)
+            assert list(weights.grams.coef) == [-2.0, 0.25, 0.125]
+            assert list(weights.words.index) == ["kan ikke"]
+
 def test_a_broken_weights_file_is_refused(tmp_path: Path) -> None:
     for broken in ('{"ngrams": [2, 5] "threshold": 0.5}', '{"grams": {"ab": [1.0, 2.0],}}',
                    '["ngrams"]', '{"grams": {1: [1.0, 2.0]}}'):
@@ -277,3 +300,17 @@ def test_the_word_cache_does_not_keep_long_tokens() -> None:
         tracemalloc.stop()
     assert kept < 100_000, f"{kept} bytes kept by 40 long tokens"
     assert scores == [contributions(text, weights)[0] for text in texts]
+
+
+def test_a_bad_escape_in_a_compact_key_is_refused_where_json_refuses_it(tmp_path: Path) -> None:
+    """review19: the error names the file's place, as json.loads does (and the general
+    way did), not the place in the key alone."""
+    text = ('{"ngrams":[2,4],"threshold":0.5,"intercept":-1.25,'
+            '"grams":{"ok":[0.1,0.2],"a\\q":[0.1,0.2]}}')
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(text)
+    with pytest.raises(json.JSONDecodeError) as refused:
+        load_weights.__wrapped__(path)
+    assert (refused.value.msg, refused.value.pos) == (expected.value.msg, expected.value.pos)

@@ -258,7 +258,10 @@ def load_weights(path: Path = WEIGHTS) -> Weights:
                     while (entry := match(text.text, at)) is not None:
                         key, idf, coef, after = entry.groups()
                         if "\\" in key:
-                            key = _DECODER.decode(f'"{key}"')
+                            try:
+                                key = _DECODER.decode(f'"{key}"')
+                            except json.JSONDecodeError:  # refused the general way,
+                                break  # at its place in the file (review19)
                         add(key, float(idf), float(coef))
                         at = entry.end()
                         read = (at, after == ",")
@@ -370,6 +373,8 @@ class _Text:
                 position, more = entry
                 if not more:
                     return position
+                # Past the white space after the ",", as expect(",") goes (review19).
+                position = self.skip(position)
                 if position > _PIECE:
                     self.text = self.text[position:]
                     position = 0
