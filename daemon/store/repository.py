@@ -1029,12 +1029,10 @@ def count_attempts(
             .where(where)
             .values(count=mail_attempts.c.count + 1, updated_at=now)
         )
-    new = [
-        {"source": source, "uidvalidity": uidvalidity, "uid": uid, "count": 1, "updated_at": now}
-        for uid in uids
-        if uid not in before
-    ]
-    if new and conn.dialect.name == "postgresql":
+    # Each UID once, as the UPDATE counts one there already: a try is a mail's, however
+    # often it is named (and a second row for one UID in one INSERT is an error here).
+    fresh = list(dict.fromkeys(uid for uid in uids if uid not in before))
+    if fresh and conn.dialect.name == "postgresql":
         # One row of parameters, the UIDs as one array: an executemany of a row a mail
         # is a statement SQLAlchemy builds and psycopg splits anew for every batch.
         upsert = pg_insert(mail_attempts).from_select(
@@ -1042,16 +1040,18 @@ def count_attempts(
             select(
                 bindparam("source", source, type_=mail_attempts.c.source.type),
                 bindparam("uidvalidity", uidvalidity, type_=BigInteger),
-                # Each UID once: a second row for one UID would be an error here.
-                func.unnest(bindparam("uids", list(dict.fromkeys(row["uid"] for row in new)),
-                                      type_=ARRAY(BigInteger))),
+                func.unnest(bindparam("uids", fresh, type_=ARRAY(BigInteger))),
                 literal(1),
                 bindparam("now", now, type_=mail_attempts.c.updated_at.type),
             ),
         )
         conn.execute(_counted_on(upsert))
-    elif new:
-        conn.execute(_counted_on(sqlite_insert(mail_attempts)), new)
+    elif fresh:
+        conn.execute(_counted_on(sqlite_insert(mail_attempts)), [
+            {"source": source, "uidvalidity": uidvalidity, "uid": uid, "count": 1,
+             "updated_at": now}
+            for uid in fresh
+        ])
     return {uid: before.get(uid, Attempts(0, None)) for uid in uids}
 
 

@@ -41,3 +41,18 @@ def test_untried_uids_are_counted_without_being_looked_up_again(pg_url: str) -> 
         repository.count_attempts(conn, "imap:INBOX", 7, [6], NOW, untried=True)
         assert _tries(conn, [6]) == {6: 2}
     engine.dispose()
+
+
+def test_a_uid_named_twice_is_one_try_on_both_databases(pg_url: str, tmp_path) -> None:
+    # A try is a mail's, not a mention's: an existing row is counted once however often
+    # its UID is named (one UPDATE), and so is a new one, on PostgreSQL (one unnest of
+    # the distinct UIDs) and on SQLite (an executemany, which counted a repeat twice).
+    for url in (pg_url, f"sqlite:///{tmp_path / 'tries.db'}"):
+        engine = make_engine(url)
+        upgrade(engine)
+        with engine.begin() as conn:
+            repository.count_attempts(conn, "imap:INBOX", 7, [5, 5, 6], NOW)
+            repository.count_attempts(conn, "imap:INBOX", 7, [6, 6], NOW)
+            counts = dict(conn.execute(text("SELECT uid, count FROM mail_attempts")).all())
+        assert counts == {5: 1, 6: 2}, url
+        engine.dispose()
