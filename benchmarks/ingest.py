@@ -103,7 +103,9 @@ def drain(app: App, profile: str | None, profile_prefix: Path,
           notes: dict[str, str]) -> dict[str, Any]:
     """The daemon's ingest: one IMAP pass, timed."""
     # The parsing workers as `oo-support run` has them: started with the daemon, before
-    # any mail (not timed).
+    # any mail. Their start (spawning the processes) is not timed, their start-up is:
+    # the pass waits for them to be ready, as a daemon's first pass does (~0.8 s of
+    # CPU a worker: imports, the triage rules; benchmarks/worker_start.py).
     pool = app.prepare_pool()
     pool.start()
 
