@@ -129,9 +129,6 @@ class SmtpTransport:
         self.default_user = default_user
         self._client: smtplib.SMTP | None = None
         self._mail_accepted = False
-        # (outbox id, the write's error): the last mail's "." and this mail's envelope
-        # written by dot_ahead() on the committing thread, not yet read back (issue 18).
-        self._ahead: tuple[int, BaseException | None] | None = None
 
     def check(self) -> None:
         """Connect, greet, secure and log in as a send would, then hang up (check-config)."""
@@ -254,26 +251,6 @@ class SmtpTransport:
             return False
         return True
 
-    def dot_ahead(self, outbox_id: int, envelope_from: str, recipients: list[str]) -> bool:
-        """The open mail's "." and the next mail's envelope in one write, by the thread
-        that committed the open mail `sent`, while this connection's own thread still
-        waits to be let go: the relay starts on every lane at once, not one lane thread
-        after the other as each gets the GIL (issue 18, flush20: 0.15-0.5 ms a batch).
-        Only with nothing else on this connection meanwhile (the caller's promise); the
-        next until_dot() of `outbox_id` reads the answers. False when nothing was
-        written (no PIPELINING, an envelope that cannot be written): until_dot() then
-        does it all, as without this."""
-        client = self._client
-        if client is None or not self._pipelines(envelope_from, recipients):
-            return False
-        error: BaseException | None = None
-        try:
-            client.send(b".\r\n" + _envelope_lines(envelope_from, recipients))
-        except (smtplib.SMTPException, OSError) as exc:
-            error = exc  # raised by until_dot(), on the connection's own thread
-        self._ahead = (outbox_id, error)
-        return True
-
     def _dot_before(self, previous: PendingDot) -> None:
         client = self._client
         if client is None:  # cannot be: the mail's DATA is open on this connection
@@ -392,13 +369,6 @@ class SmtpTransport:
             _expect(client.getreply(), 354)
             return
         lines = _envelope_lines(envelope_from, recipients)
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None and (previous is None or ahead[0] != outbox_id):
-            # Cannot be (dot_ahead is called for the mail this lane takes next); were it,
-            # the relay would hold an envelope that is not this mail's: start afresh.
-            if previous is not None:
-                previous.dot_out = True  # its "." did go out, with that envelope
-            raise smtplib.SMTPServerDisconnected("an envelope written ahead for another mail")
         if previous is None or previous.settled:
             client.send(lines)
         else:
@@ -406,10 +376,7 @@ class SmtpTransport:
             # in two writes too, the second held by its Nagle until our delayed ACK.
             previous.dot_out = True
             try:
-                if ahead is None:
-                    client.send(b".\r\n" + lines)
-                elif ahead[1] is not None:  # written ahead, and that write failed
-                    raise ahead[1]
+                client.send(b".\r\n" + lines)
             except (smtplib.SMTPException, OSError) as exc:
                 previous.settle(TemporaryFailure(f"connection lost while sending: {exc}"))
                 raise
@@ -458,14 +425,12 @@ class SmtpTransport:
             raise RelayUnavailable(f"relay unreachable: {exc}") from exc
 
     def abort(self) -> None:
-        self._ahead = None
         if self._client is not None:
             with contextlib.suppress(OSError):
                 self._client.close()
             self._client = None
 
     def close(self) -> None:
-        self._ahead = None
         if self._client is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._client.quit()
@@ -834,7 +799,6 @@ class _Batches:
         assert current.batch is not None
         arrived, ended = current.batch.wait_arrived()
         last, self.committed = self.committed, None
-        taken: list[tuple[Row[Any], BaseException | None]] = []
         if last is not None:
             assert last.batch is not None
             answers = last.batch.answers()
@@ -845,23 +809,7 @@ class _Batches:
                 if following is not None:
                     self._let_go(following, withdrawn)
                 return self._settle_late(answers)
-            taken = answers
-        try:
-            return self._commit_arrived(current, following, arrived, ended)
-        finally:
-            # The last batch's acks, all taken, counted and logged once this batch's
-            # "."s are out: the lanes wait for the commit, not for our log lines (issue
-            # 18, flush20). A report of rows taken raises nothing.
-            self._report(taken, {}, None)
-
-    def _commit_arrived(
-        self,
-        current: _Claim,
-        following: _Claim | None,
-        arrived: list[int],
-        ended: dict[int, BaseException],
-    ) -> bool:
-        assert current.batch is not None
+            self._report(answers, {}, None)
         conn, rows = current.conn, current.rows
         reports: dict[int, str] = {}
         down: RelayUnavailable | None = None

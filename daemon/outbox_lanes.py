@@ -55,9 +55,6 @@ class SmtpLanes:
         # Per lane, how many jobs were handed to it: a batch's gate opens only once each
         # of its lanes has a job queued behind it to send its ".".
         self._jobs = [0] * len(self.lanes)
-        # Per lane, the row of the last job handed to it: the mail whose envelope goes
-        # out with the "." of the batch before (Batch.open).
-        self._last_row: list[Row[Any] | None] = [None] * len(self.lanes)
 
     @property
     def width(self) -> int:
@@ -88,7 +85,6 @@ class SmtpLanes:
 
     def _submit(self, index: int, row: Row[Any] | None, batch: Batch | None) -> None:
         self._jobs[index] += 1
-        self._last_row[index] = row
         self._threads[index].submit(self._step, index, row, batch)
 
     def _step(self, index: int, row: Row[Any] | None, batch: Batch | None) -> None:
@@ -165,25 +161,13 @@ class Batch:
 
     def open(self, error: BaseException | None) -> None:
         """After the commit (error None): every arrived row's "." goes out, behind the
-        next batch's envelope on its lane when one was started meanwhile. Those writes
-        are made here, on the committing thread, before the lanes' threads are woken
-        (SmtpTransport.dot_ahead): a lane's own thread reads the answers."""
+        next batch's envelope on its lane when one was started meanwhile."""
         if self.is_open:
             return
         lanes = self.lanes
-        arrived = set(self.gate.arrived) if error is None and self.gate.all_in() else set()
-        for index, row in enumerate(self.rows):
-            behind = lanes._jobs[index] - self._jobs[index] - 1  # noqa: SLF001
-            if behind == 0:  # no job behind: the "." alone, on the lane's thread
+        for index in range(len(self.rows)):
+            if lanes._jobs[index] == self._jobs[index] + 1:  # noqa: SLF001 - no job behind
                 lanes._submit(index, None, None)  # noqa: SLF001
-            elif behind == 1 and row.id in arrived:
-                # The one job behind is the next batch's mail on this lane; its thread
-                # waits for this gate and has not touched the connection since it arrived.
-                following = lanes._last_row[index]  # noqa: SLF001
-                if following is not None:
-                    lanes.lanes[index].dot_ahead(
-                        following.id, following.envelope_from, list(following.recipients)
-                    )
         self.is_open = True
         self.gate.open(error)
 
@@ -228,11 +212,6 @@ class _Gate:
         with self._condition:
             self._on_the_way -= 1
             self._condition.notify_all()
-
-    def all_in(self) -> bool:
-        """Every lane arrived or left: none is using its connection for this batch."""
-        with self._condition:
-            return self._on_the_way == 0
 
     def wait_for_all(self) -> None:
         with self._condition:
