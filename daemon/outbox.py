@@ -21,6 +21,7 @@ the file name is the row id, so a repeat overwrites the same file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -448,9 +449,17 @@ def _xoauth2_answer(user: str, token: str) -> Callable[..., str]:
 
 def _envelope_lines(envelope_from: str, recipients: list[str]) -> bytes:
     """MAIL FROM, every RCPT TO and DATA, as one pipelined write (RFC 2920)."""
-    commands = [f"MAIL FROM:{smtplib.quoteaddr(envelope_from)}"]
-    commands += [f"RCPT TO:{smtplib.quoteaddr(to)}" for to in recipients]
+    commands = [f"MAIL FROM:{_quoted(envelope_from)}"]
+    commands += [f"RCPT TO:{_quoted(to)}" for to in recipients]
     return ("\r\n".join([*commands, "DATA"]) + "\r\n").encode("ascii")
+
+
+# smtplib.quoteaddr parses the address with email.utils.parseaddr (7-14 us a call), and a
+# lane builds a mail's envelope twice (may it follow the last "." in one write? then the
+# write): four parses a mail for two addresses, the sender always the same. Each address's
+# quote kept, the same string (issue 18, flush20: the lanes' CPU an ack); bounded, as the
+# recipients are many.
+_quoted = functools.lru_cache(maxsize=4096)(smtplib.quoteaddr)
 
 
 class PendingDot:
@@ -509,9 +518,21 @@ def _rcpt(client: smtplib.SMTP, recipient: str, outbox_id: int) -> bool:
 
 
 def _dot_stuffed(raw: bytes) -> bytes:
-    """The DATA payload up to (not including) the terminating "." line (RFC 5321 4.5.2)."""
-    data = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", raw)
-    data = re.sub(rb"(?m)^\.", b"..", data)
+    r"""The DATA payload up to (not including) the terminating "." line (RFC 5321 4.5.2):
+    line ends made CRLF, a line's leading "." doubled, a CRLF at the end.
+
+    The same bytes as re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", raw) and then
+    re.sub(rb"(?m)^\.", b"..", ...), at about a third of the CPU (35 -> 13 us a 3.3 KB
+    corpus ack; issue 18, flush20): our acks have CRLF line ends already (as many CR as LF as
+    CRLF: no bare one), and a line start in (?m) is the string's start or after a LF."""
+    crlf = raw.count(b"\r\n")
+    if raw.count(b"\r") == crlf and raw.count(b"\n") == crlf:
+        data = raw  # no bare CR or LF: nothing to make CRLF
+    else:
+        data = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", raw)
+    data = data.replace(b"\n.", b"\n..")
+    if data.startswith(b"."):
+        data = b"." + data
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
