@@ -90,13 +90,51 @@ def next_case_number_expression(conn: Connection) -> Any:
     ).scalar_subquery()
 
 
-def insert_cases(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
-    """Insert cases in one statement; returns (id, number) in the order of `rows`."""
+@dataclass(frozen=True)
+class Drawn:
+    """Ids drawn ahead, in one round trip, for the rows a run is about to insert
+    (PostgreSQL): the new cases' (id, number) and the messages' ids, each ascending."""
+
+    cases: list[tuple[int, int]]
+    messages: list[int]
+
+
+def draw_ids(conn: Connection, new_cases: int, new_messages: int) -> Drawn | None:
+    """The ids of `new_cases` cases (with their numbers) and of `new_messages` messages,
+    drawn from their sequences in one statement; None on SQLite, where the INSERT
+    gives them. The store step inserts a run's cases and then its messages, and drew
+    each table's ids in a statement of its own before its COPY: one round trip more a
+    run, for the same values, the sequences being apart (issue 18, pass20)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    if not new_cases and not new_messages:
+        return Drawn([], [])
+    drawn = conn.execute(
+        text(
+            "SELECT nextval(pg_get_serial_sequence('cases', 'id')),"
+            f" nextval('{case_number_seq.name}'), NULL FROM generate_series(1, :cases)"
+            " UNION ALL SELECT NULL, NULL, nextval(pg_get_serial_sequence('messages', 'id'))"
+            " FROM generate_series(1, :messages)"
+        ),
+        {"cases": new_cases, "messages": new_messages},
+    ).all()
+    ids = sorted(row[0] for row in drawn if row[0] is not None)
+    numbers = sorted(row[1] for row in drawn if row[1] is not None)
+    return Drawn(
+        list(zip(ids, numbers, strict=True)), sorted(row[2] for row in drawn if row[2] is not None)
+    )
+
+
+def insert_cases(
+    conn: Connection, rows: Sequence[dict[str, Any]], drawn: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """Insert cases in one statement; returns (id, number) in the order of `rows`,
+    those `drawn` (draw_ids) when given."""
     if not rows:
         return []
     _refuse_unknown_keys(cases, rows)
     if conn.dialect.name == "postgresql":
-        return _copy_in(conn, cases, rows, number=case_number_seq.name)
+        return _copy_in(conn, cases, rows, number=case_number_seq.name, drawn=drawn)
     number = next_case_number_expression(conn)
     result = conn.execute(
         insert(cases)
@@ -110,8 +148,11 @@ def insert_cases(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[tuple
 MESSAGE_COLUMNS = tuple(c.name for c in messages.c if c.name != "id")
 
 
-def insert_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert messages in one statement; returns their ids in the order of `rows`."""
+def insert_messages(
+    conn: Connection, rows: Sequence[dict[str, Any]], drawn: Sequence[int] = ()
+) -> list[int]:
+    """Insert messages in one statement; returns their ids in the order of `rows`,
+    those `drawn` (draw_ids) when given."""
     if not rows:
         return []
     _refuse_unknown_keys(messages, rows)
@@ -124,7 +165,7 @@ def insert_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[in
     for i in big:
         full[i]["raw"] = b""  # streamed in below
     if streamed:
-        ids = _copy_in(conn, messages, full)
+        ids = _copy_in(conn, messages, full, drawn=[(pk,) for pk in drawn])
     else:
         result = conn.execute(
             insert(messages).returning(messages.c.id, sort_by_parameter_order=True), full
@@ -181,13 +222,27 @@ def _refuse_unknown_keys(table: Table, rows: Sequence[dict[str, Any]]) -> None:
 
 
 @overload
-def _copy_in(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]: ...
+def _copy_in(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    drawn: Sequence[tuple[int, ...]] = (),
+) -> list[int]: ...
 @overload
 def _copy_in(
-    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], number: str
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    number: str,
+    drawn: Sequence[tuple[int, ...]] = (),
 ) -> list[tuple[int, int]]: ...
 def _copy_in(
-    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], number: str | None = None
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    number: str | None = None,
+    drawn: Sequence[tuple[int, ...]] = (),
 ) -> list[int] | list[tuple[int, int]]:
     """Insert `rows` with one binary COPY (PostgreSQL only); returns the ids given them,
     ascending in the order of `rows`, and with `number` (a sequence) also the column
@@ -198,14 +253,18 @@ def _copy_in(
     IMAP pass that cost the daemon's thread more than PostgreSQL's work on the rows
     (benchmarks/README.md, issue 18). The values go through the columns' own bind
     processing (UTC datetimes, JSON text) as an INSERT's would; the ids come from the
-    table's own sequence first."""
+    table's own sequence first, unless they were `drawn` already (draw_ids: one row a
+    row of `rows`, ascending, as drawn here)."""
     given = ["id"] if number is None else ["id", "number"]
-    draw = [f"nextval(pg_get_serial_sequence('{table.name}', 'id'))"]
-    if number is not None:
-        draw.append(f"nextval('{number}')")
-    drawn = conn.execute(
-        text(f"SELECT {', '.join(draw)} FROM generate_series(1, :n)"), {"n": len(rows)}
-    ).all()
+    if not drawn:
+        draw = [f"nextval(pg_get_serial_sequence('{table.name}', 'id'))"]
+        if number is not None:
+            draw.append(f"nextval('{number}')")
+        drawn = conn.execute(
+            text(f"SELECT {', '.join(draw)} FROM generate_series(1, :n)"), {"n": len(rows)}
+        ).all()
+    elif len(drawn) != len(rows):
+        raise ValueError(f"{table.name}: {len(drawn)} ids drawn for {len(rows)} rows")
     ids = sorted(row[0] for row in drawn)
     numbers = sorted(row[1] for row in drawn) if number else []
     leading = [[i, n] for i, n in zip(ids, numbers, strict=True)] if number else [[i] for i in ids]
