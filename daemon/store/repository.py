@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeGuard, overload
+from typing import Any, TypeGuard
 
 from sqlalchemy import (
     JSON,
@@ -118,25 +118,25 @@ def draw_ids(conn: Connection, new_cases: int, new_messages: int) -> Drawn | Non
     drawn from their sequences in one statement; None on SQLite, where the INSERT
     gives them. The store step inserts a run's cases and then its messages, and drew
     each table's ids in a statement of its own before its COPY: one round trip more a
-    run, for the same values, the sequences being apart (issue 18, pass20)."""
+    run, for the same values, the sequences being apart (issue 18, pass20). Each as an
+    array in one row: a row a value cost the pass's thread ~70 us more a draw."""
     if conn.dialect.name != "postgresql":
         return None
     if not new_cases and not new_messages:
         return Drawn([], [])
-    drawn = conn.execute(
-        text(
-            "SELECT nextval(pg_get_serial_sequence('cases', 'id')),"
-            f" nextval('{case_number_seq.name}'), NULL FROM generate_series(1, :cases)"
-            " UNION ALL SELECT NULL, NULL, nextval(pg_get_serial_sequence('messages', 'id'))"
-            " FROM generate_series(1, :messages)"
-        ),
-        {"cases": new_cases, "messages": new_messages},
-    ).all()
-    ids = sorted(row[0] for row in drawn if row[0] is not None)
-    numbers = sorted(row[1] for row in drawn if row[1] is not None)
-    return Drawn(
-        list(zip(ids, numbers, strict=True)), sorted(row[2] for row in drawn if row[2] is not None)
-    )
+    ids, numbers, pks = conn.execute(
+        _DRAWING_IDS, {"cases": new_cases, "messages": new_messages}
+    ).one()
+    return Drawn(list(zip(sorted(ids), sorted(numbers), strict=True)), sorted(pks))
+
+
+_DRAWING_IDS = text(
+    "SELECT ARRAY(SELECT nextval(pg_get_serial_sequence('cases', 'id'))"
+    " FROM generate_series(1, :cases)),"
+    f" ARRAY(SELECT nextval('{case_number_seq.name}') FROM generate_series(1, :cases)),"
+    " ARRAY(SELECT nextval(pg_get_serial_sequence('messages', 'id'))"
+    " FROM generate_series(1, :messages))"
+)
 
 
 def insert_cases(
@@ -148,7 +148,9 @@ def insert_cases(
         return []
     _refuse_unknown_keys(cases, rows)
     if conn.dialect.name == "postgresql":
-        return _copy_in(conn, cases, rows, number=case_number_seq.name, drawn=drawn)
+        given = list(drawn) or _drawn(conn, len(rows), 0).cases
+        _copy_rows(conn, cases, rows, ["id", "number"], [[pk, number] for pk, number in given])
+        return given
     number = next_case_number_expression(conn)
     result = conn.execute(
         insert(cases)
@@ -179,7 +181,8 @@ def insert_messages(
     for i in big:
         full[i]["raw"] = b""  # streamed in below
     if streamed:
-        ids = _copy_in(conn, messages, full, drawn=[(pk,) for pk in drawn])
+        ids = list(drawn) or _drawn(conn, 0, len(full)).messages
+        _copy_rows(conn, messages, full, ["id"], [[pk] for pk in ids])
     else:
         result = conn.execute(
             insert(messages).returning(messages.c.id, sort_by_parameter_order=True), full
@@ -235,55 +238,10 @@ def _refuse_unknown_keys(table: Table, rows: Sequence[dict[str, Any]]) -> None:
         raise ValueError(f"{table.name}: no such column(s) {', '.join(unknown)}")
 
 
-@overload
-def _copy_in(
-    conn: Connection,
-    table: Table,
-    rows: Sequence[dict[str, Any]],
-    *,
-    drawn: Sequence[tuple[int, ...]] = (),
-) -> list[int]: ...
-@overload
-def _copy_in(
-    conn: Connection,
-    table: Table,
-    rows: Sequence[dict[str, Any]],
-    number: str,
-    drawn: Sequence[tuple[int, ...]] = (),
-) -> list[tuple[int, int]]: ...
-def _copy_in(
-    conn: Connection,
-    table: Table,
-    rows: Sequence[dict[str, Any]],
-    number: str | None = None,
-    drawn: Sequence[tuple[int, ...]] = (),
-) -> list[int] | list[tuple[int, int]]:
-    """Insert `rows` with one binary COPY (PostgreSQL only); returns the ids given them,
-    ascending in the order of `rows`, and with `number` (a sequence) also the column
-    `number` from it, ascending the same way: (id, number).
-
-    A multi-row INSERT of a batch of mails is a statement of thousands of parameters
-    that SQLAlchemy builds and psycopg splits and converts anew for every batch; in the
-    IMAP pass that cost the daemon's thread more than PostgreSQL's work on the rows
-    (benchmarks/README.md, issue 18). The values go through the columns' own bind
-    processing (UTC datetimes, JSON text) as an INSERT's would; the ids come from the
-    table's own sequence first, unless they were `drawn` already (draw_ids: one row a
-    row of `rows`, ascending, as drawn here)."""
-    given = ["id"] if number is None else ["id", "number"]
-    if not drawn:
-        draw = [f"nextval(pg_get_serial_sequence('{table.name}', 'id'))"]
-        if number is not None:
-            draw.append(f"nextval('{number}')")
-        drawn = conn.execute(
-            text(f"SELECT {', '.join(draw)} FROM generate_series(1, :n)"), {"n": len(rows)}
-        ).all()
-    elif len(drawn) != len(rows):
-        raise ValueError(f"{table.name}: {len(drawn)} ids drawn for {len(rows)} rows")
-    ids = sorted(row[0] for row in drawn)
-    numbers = sorted(row[1] for row in drawn) if number else []
-    leading = [[i, n] for i, n in zip(ids, numbers, strict=True)] if number else [[i] for i in ids]
-    _copy_rows(conn, table, rows, given, leading)
-    return list(zip(ids, numbers, strict=True)) if number else ids
+def _drawn(conn: Connection, new_cases: int, new_messages: int) -> Drawn:
+    drawn = draw_ids(conn, new_cases, new_messages)
+    assert drawn is not None  # PostgreSQL
+    return drawn
 
 
 def _copy_rows(
@@ -296,8 +254,18 @@ def _copy_rows(
     """One binary COPY of `rows` into `table` (PostgreSQL only): the columns `given`
     from `leading` (one list a row), every other column but `id` from the row, bound
     as an INSERT binds it; `id`, when not given, from its sequence (the column's
-    default), in the order of `rows` as an INSERT of them would draw it."""
+    default), in the order of `rows` as an INSERT of them would draw it.
+
+    The new cases and messages are COPYed with their ids (and case numbers) given,
+    drawn ahead from the tables' own sequences (draw_ids), ascending in the order of
+    `rows`: their callers need them. A multi-row INSERT of a batch of mails is a
+    statement of thousands of parameters that SQLAlchemy builds and psycopg splits and
+    converts anew for every batch; in the IMAP pass that cost the daemon's thread more
+    than PostgreSQL's work on the rows (benchmarks/README.md, issue 18)."""
     import psycopg  # here: a command on SQLite never loads the driver (cli_startup)
+
+    if leading is not None and len(leading) != len(rows):
+        raise ValueError(f"{table.name}: {len(leading)} ids drawn for {len(rows)} rows")
 
     names, converted, statement, types = _copy_plan(conn.dialect, table, tuple(given))
     # What an INSERT gives a column a row leaves out: its default, else NULL. The
