@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeAlias
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -38,6 +39,10 @@ from daemon.pipeline.triage import Triage, case_subject, worked_out_ahead
 from daemon.settings import Settings
 
 __all__ = ["KEPT_KINDS", "STEPS", "InboundMail", "Outcome", "Pipeline", "case_subject"]
+
+# What a source writes in the transaction that stores its mails, given their results in
+# their order: the IMAP pass forgets the stored mails' tries there (issue 18).
+Settle: TypeAlias = Callable[[Connection, list[IngestResult]], None]
 
 # The path of a mail after `read`, in order. Failing any of them: see shunt.py.
 STEPS: tuple[type[Step], ...] = (
@@ -92,11 +97,17 @@ class Pipeline:
         """Ingest and commit `mails`; raises only when the database is unreachable."""
         return self.ingest_prepared(engine, [self.prepare(mail) for mail in mails])
 
-    def ingest_prepared(self, engine: Engine, prepared: Sequence[Prepared]) -> list[IngestResult]:
-        """As ingest_batch, for mails `prepare`d elsewhere (the parsing worker processes)."""
+    def ingest_prepared(
+        self, engine: Engine, prepared: Sequence[Prepared], settle: Settle | None = None
+    ) -> list[IngestResult]:
+        """As ingest_batch, for mails `prepare`d elsewhere (the parsing worker processes).
+        `settle(conn, results)` runs last in the transaction that stores them, whichever
+        way they were stored, and commits with them."""
         try:
             with engine.begin() as conn:
                 results = self.run_steps(conn, prepared)
+                if settle is not None:
+                    settle(conn, results)
         except (OperationalError, InterfaceError):
             raise  # the database is gone: the caller retries the batch later
         except Exception as exc:  # noqa: BLE001 - the failure path: one mail at a time
@@ -105,16 +116,24 @@ class Pipeline:
             )
             with engine.begin() as conn:
                 results = [shunt.store_alone(conn, item, self.run_steps) for item in prepared]
+                if settle is not None:
+                    settle(conn, results)
         self._observe([item.mail for item in prepared], results)
         return results
 
     def quarantine(
-        self, engine: Engine, held: Sequence[tuple[InboundMail, str]]
+        self,
+        engine: Engine,
+        held: Sequence[tuple[InboundMail, str]],
+        settle: Settle | None = None,
     ) -> list[IngestResult]:
-        """Keep mails that failed too often raw, with why (shunt.keep_quarantined)."""
+        """Keep mails that failed too often raw, with why (shunt.keep_quarantined);
+        `settle` as for ingest_prepared."""
         items = [shunt.quarantined(mail, why) for mail, why in held]
         with engine.begin() as conn:
             results = [shunt.keep_quarantined(conn, item, self.run_steps) for item in items]
+            if settle is not None:
+                settle(conn, results)
         self._observe([mail for mail, _ in held], results)
         return results
 

@@ -36,11 +36,16 @@ class Store(Step):
         messages = [p for p in run.plans if p.stored_as_message]
         repeats = [p for p in run.plans if p.kind is PlanKind.DUPLICATE]
         conn, now = run.conn, run.now
+        # Both tables' ids in one round trip (PostgreSQL), before either COPY.
+        drawn = repository.draw_ids(conn, len(new), len(messages))
+        case_rows = [case.row() for _, case in new]
         for (plan, _), (case_id, number) in zip(
-            new, repository.insert_cases(conn, [case.row() for _, case in new]), strict=True
+            new, repository.insert_cases(conn, case_rows, drawn.cases if drawn else ()), strict=True
         ):
             plan.case_id, plan.case_number = case_id, number
-        pks = repository.insert_messages(conn, [message_row(p, now) for p in messages])
+        pks = repository.insert_messages(
+            conn, [message_row(p, now) for p in messages], drawn.messages if drawn else ()
+        )
         for plan, pk in zip(messages, pks, strict=True):
             plan.message_pk = pk
         repository.insert_attachments(

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from daemon import tls
@@ -38,7 +38,7 @@ from daemon.inbound import InboundMail, IngestResult, Outcome, Prepared
 from daemon.mail import LARGE_MAIL_BYTES
 from daemon.mail.spooled import SpooledMail
 from daemon.ops.backoff import imap_reconnect
-from daemon.pipeline import Pipeline
+from daemon.pipeline import Pipeline, Settle
 from daemon.settings import ImapSettings
 from daemon.sources.prefetch import Held, Prefetcher
 from daemon.sources.prepare_pool import (
@@ -388,25 +388,38 @@ class ImapSource:
         source: str,
         uidvalidity: int,
         mails: list[InboundMail],
-        ingest: Callable[[], dict[int, IngestResult]],
+        ingest: Callable[[SettleTries], dict[int, IngestResult]],
     ) -> dict[int, IngestResult]:
-        """Run `ingest` for counted `mails`, then note why deferred ones failed and forget
-        the tries of the others (stored or quarantined)."""
+        """Run `ingest` for counted `mails`: why deferred ones failed is noted and the
+        tries of the others (stored or quarantined) are forgotten, by the `settle` it is
+        given, in the transaction that stores them; what it did not settle so (mails that
+        no transaction stored: their preparation failed), in a transaction after.
+
+        The tries were committed before the mails were prepared (_Pass._begin, _count),
+        and that stays so: a mail that kills or hangs the daemon in its preparation or in
+        the storing is still counted. Forgotten in the commit that stores the mails, the
+        tries go exactly when the mails are stored; forgotten in a transaction of their
+        own after it, as before, a crash between the two commits left the tries of
+        stored mails behind (the next pass took them one at a time, as duplicates), and
+        each batch paid a transaction more: a pool checkout and its ping, BEGIN, the
+        DELETE and a commit (issue 18, benchmarks/README.md pass20)."""
+        settled: set[int] = set()
+
+        def settle(conn: Connection, results: dict[int, IngestResult]) -> None:
+            _settle_tries(conn, source, uidvalidity, results)
+            settled.update(results)
+
         try:
-            results = ingest()
+            results = ingest(settle)
         except (OperationalError, InterfaceError, PrepareStopped, WorkersUnavailable):
             # The database went away, the daemon is stopping, or no parsing process
             # would start: not the mail's fault.
             self._uncount(source, uidvalidity, mails)
             raise
-        with self.engine.begin() as conn:
-            for uid, result in results.items():
-                if result.outcome is Outcome.DEFERRED:
-                    repository.note_attempt_error(
-                        conn, source, uidvalidity, uid, result.reason or "deferred"
-                    )
-            done = [uid for uid, r in results.items() if r.outcome is not Outcome.DEFERRED]
-            repository.forget_attempts(conn, source, uidvalidity, done)
+        rest = {uid: result for uid, result in results.items() if uid not in settled}
+        if rest:
+            with self.engine.begin() as conn:
+                _settle_tries(conn, source, uidvalidity, rest)
         return results
 
     def _quarantine_or_ingest(
@@ -415,9 +428,11 @@ class ImapSource:
         tried: dict[int, repository.Attempts],
         source: str,
         preparing: Callable[[list[InboundMail]], list[Future[Prepared]]],
+        settle: SettleTries,
     ) -> dict[int, IngestResult]:
         """`preparing(fresh)`: the preparation of each mail under its limit, in order
-        (begun then, or earlier, while the batch before was stored)."""
+        (begun then, or earlier, while the batch before was stored); `settle`: see
+        _settle, called in each transaction that stores some of `mails`."""
         limit = self.settings.max_attempts
         spent = [m for m in mails if tried[_uid(m)].count >= limit]
         fresh = [m for m in mails if tried[_uid(m)].count < limit]
@@ -427,11 +442,12 @@ class ImapSource:
             log.warning(
                 "quarantining uids=%s of %s after %s tries", [_uid(m) for m in spent], source, limit
             )
-            kept = self.pipeline.quarantine(self.engine, held)
+            kept = self.pipeline.quarantine(self.engine, held, _by_uid(spent, settle))
             for mail, result in zip(spent, kept, strict=True):
                 results[_uid(mail)] = result
         if fresh:
-            prepared = []
+            prepared: list[Prepared] = []
+            failed: dict[int, IngestResult] = {}
             for mail, future in zip(fresh, preparing(fresh), strict=True):
                 try:
                     prepared.append(future.result())
@@ -439,10 +455,17 @@ class ImapSource:
                     # A failed try: the mail stays in the folder, the reason is noted,
                     # and after max_attempts it is quarantined (the others go in now).
                     log.warning("mail not prepared source=%s uid=%s: %s", source, mail.uid, exc)
-                    results[_uid(mail)] = IngestResult(Outcome.DEFERRED, reason=str(exc))
-            stored = self.pipeline.ingest_prepared(self.engine, prepared) if prepared else []
-            for item, result in zip(prepared, stored, strict=True):
-                results[_uid(item.mail)] = result
+                    failed[_uid(mail)] = IngestResult(Outcome.DEFERRED, reason=str(exc))
+            results |= failed
+            if prepared:
+                # The failed ones' reasons are noted in the same transaction too.
+                stored = self.pipeline.ingest_prepared(
+                    self.engine,
+                    prepared,
+                    _by_uid([item.mail for item in prepared], settle, failed),
+                )
+                for item, result in zip(prepared, stored, strict=True):
+                    results[_uid(item.mail)] = result
         return results
 
     def _should_stop(self) -> bool:
@@ -631,8 +654,8 @@ class _Pass:
             name,
             uidvalidity,
             head.mails,
-            lambda: source._quarantine_or_ingest(
-                head.mails, head.tried, name, lambda _fresh: preparing
+            lambda settle: source._quarantine_or_ingest(
+                head.mails, head.tried, name, lambda _fresh: preparing, settle
             ),
         )
         return [by_uid[_uid(mail)] for mail in head.mails]
@@ -651,6 +674,40 @@ class _Pass:
         submit = self._executor.submit
         preparing = [submit(source.prepare, mail, source._should_stop) for mail in mails]
         return _Begun(mails, preparing, tried)
+
+
+# Notes why deferred mails failed and forgets the others' tries, in the caller's
+# transaction (ImapSource._settle): UID -> result.
+SettleTries = Callable[[Connection, dict[int, IngestResult]], None]
+
+
+def _settle_tries(
+    conn: Connection, source: str, uidvalidity: int, results: dict[int, IngestResult]
+) -> None:
+    """A deferred mail's reason noted on its try; the tries of the others (stored or
+    quarantined) forgotten: they no longer matter."""
+    for uid, result in results.items():
+        if result.outcome is Outcome.DEFERRED:
+            repository.note_attempt_error(
+                conn, source, uidvalidity, uid, result.reason or "deferred"
+            )
+    done = [uid for uid, r in results.items() if r.outcome is not Outcome.DEFERRED]
+    repository.forget_attempts(conn, source, uidvalidity, done)
+
+
+def _by_uid(
+    mails: list[InboundMail],
+    settle: SettleTries,
+    also: dict[int, IngestResult] | None = None,
+) -> Settle:
+    """`settle` for a pipeline that gives the results of `mails` in their order
+    (Pipeline.ingest_prepared, quarantine), with `also` settled in the same call."""
+
+    def settle_stored(conn: Connection, results: list[IngestResult]) -> None:
+        by_uid = {_uid(mail): result for mail, result in zip(mails, results, strict=True)}
+        settle(conn, (also or {}) | by_uid)
+
+    return settle_stored
 
 
 def _quiet_imaplib(client: IMAPClient) -> None:

@@ -6,12 +6,13 @@ can write a case, its message and its acknowledgement atomically.
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeGuard, overload
+from typing import Any, TypeGuard
 
 from sqlalchemy import (
     JSON,
@@ -79,6 +80,19 @@ def _one_of(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnEleme
     return column.in_(list(values))  # type: ignore[no-any-return]
 
 
+def _any_of(dialect: str, column: Any, name: str) -> ColumnElement[bool]:
+    """_one_of with the values bound at execution as the parameter `name`, for a
+    statement built once a dialect (the `@functools.cache`d `_query_*` below) and run
+    many times: building a select and its clauses again for every call cost the IMAP
+    pass's thread ~70 us of its ~130 a look-up, and the pass makes ~25 a batch
+    (issue 18, pass20). An IN list on SQLite (an expanding parameter), `= ANY(array)`
+    on PostgreSQL, the array of the column's type without its length as in _one_of."""
+    if dialect == "postgresql":
+        kind = type(column.type)() if isinstance(column.type, String) else column.type
+        return column == any_(bindparam(name, type_=ARRAY(kind)))  # type: ignore[no-any-return]
+    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
+
+
 def next_case_number_expression(conn: Connection) -> Any:
     """A SQL expression that yields a fresh case number inside the INSERT itself."""
     if conn.dialect.name == "postgresql":
@@ -90,13 +104,53 @@ def next_case_number_expression(conn: Connection) -> Any:
     ).scalar_subquery()
 
 
-def insert_cases(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
-    """Insert cases in one statement; returns (id, number) in the order of `rows`."""
+@dataclass(frozen=True)
+class Drawn:
+    """Ids drawn ahead, in one round trip, for the rows a run is about to insert
+    (PostgreSQL): the new cases' (id, number) and the messages' ids, each ascending."""
+
+    cases: list[tuple[int, int]]
+    messages: list[int]
+
+
+def draw_ids(conn: Connection, new_cases: int, new_messages: int) -> Drawn | None:
+    """The ids of `new_cases` cases (with their numbers) and of `new_messages` messages,
+    drawn from their sequences in one statement; None on SQLite, where the INSERT
+    gives them. The store step inserts a run's cases and then its messages, and drew
+    each table's ids in a statement of its own before its COPY: one round trip more a
+    run, for the same values, the sequences being apart (issue 18, pass20). Each as an
+    array in one row: a row a value cost the pass's thread ~70 us more a draw."""
+    if conn.dialect.name != "postgresql":
+        return None
+    if not new_cases and not new_messages:
+        return Drawn([], [])
+    ids, numbers, pks = conn.execute(
+        _DRAWING_IDS, {"cases": new_cases, "messages": new_messages}
+    ).one()
+    return Drawn(list(zip(sorted(ids), sorted(numbers), strict=True)), sorted(pks))
+
+
+_DRAWING_IDS = text(
+    "SELECT ARRAY(SELECT nextval(pg_get_serial_sequence('cases', 'id'))"
+    " FROM generate_series(1, :cases)),"
+    f" ARRAY(SELECT nextval('{case_number_seq.name}') FROM generate_series(1, :cases)),"
+    " ARRAY(SELECT nextval(pg_get_serial_sequence('messages', 'id'))"
+    " FROM generate_series(1, :messages))"
+)
+
+
+def insert_cases(
+    conn: Connection, rows: Sequence[dict[str, Any]], drawn: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """Insert cases in one statement; returns (id, number) in the order of `rows`,
+    those `drawn` (draw_ids) when given."""
     if not rows:
         return []
     _refuse_unknown_keys(cases, rows)
     if conn.dialect.name == "postgresql":
-        return _copy_in(conn, cases, rows, number=case_number_seq.name)
+        given = list(drawn) or _drawn(conn, len(rows), 0).cases
+        _copy_rows(conn, cases, rows, ["id", "number"], [[pk, number] for pk, number in given])
+        return given
     number = next_case_number_expression(conn)
     result = conn.execute(
         insert(cases)
@@ -110,8 +164,11 @@ def insert_cases(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[tuple
 MESSAGE_COLUMNS = tuple(c.name for c in messages.c if c.name != "id")
 
 
-def insert_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert messages in one statement; returns their ids in the order of `rows`."""
+def insert_messages(
+    conn: Connection, rows: Sequence[dict[str, Any]], drawn: Sequence[int] = ()
+) -> list[int]:
+    """Insert messages in one statement; returns their ids in the order of `rows`,
+    those `drawn` (draw_ids) when given."""
     if not rows:
         return []
     _refuse_unknown_keys(messages, rows)
@@ -124,7 +181,8 @@ def insert_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[in
     for i in big:
         full[i]["raw"] = b""  # streamed in below
     if streamed:
-        ids = _copy_in(conn, messages, full)
+        ids = list(drawn) or _drawn(conn, 0, len(full)).messages
+        _copy_rows(conn, messages, full, ["id"], [[pk] for pk in ids])
     else:
         result = conn.execute(
             insert(messages).returning(messages.c.id, sort_by_parameter_order=True), full
@@ -180,37 +238,10 @@ def _refuse_unknown_keys(table: Table, rows: Sequence[dict[str, Any]]) -> None:
         raise ValueError(f"{table.name}: no such column(s) {', '.join(unknown)}")
 
 
-@overload
-def _copy_in(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]: ...
-@overload
-def _copy_in(
-    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], number: str
-) -> list[tuple[int, int]]: ...
-def _copy_in(
-    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], number: str | None = None
-) -> list[int] | list[tuple[int, int]]:
-    """Insert `rows` with one binary COPY (PostgreSQL only); returns the ids given them,
-    ascending in the order of `rows`, and with `number` (a sequence) also the column
-    `number` from it, ascending the same way: (id, number).
-
-    A multi-row INSERT of a batch of mails is a statement of thousands of parameters
-    that SQLAlchemy builds and psycopg splits and converts anew for every batch; in the
-    IMAP pass that cost the daemon's thread more than PostgreSQL's work on the rows
-    (benchmarks/README.md, issue 18). The values go through the columns' own bind
-    processing (UTC datetimes, JSON text) as an INSERT's would; the ids come from the
-    table's own sequence first."""
-    given = ["id"] if number is None else ["id", "number"]
-    draw = [f"nextval(pg_get_serial_sequence('{table.name}', 'id'))"]
-    if number is not None:
-        draw.append(f"nextval('{number}')")
-    drawn = conn.execute(
-        text(f"SELECT {', '.join(draw)} FROM generate_series(1, :n)"), {"n": len(rows)}
-    ).all()
-    ids = sorted(row[0] for row in drawn)
-    numbers = sorted(row[1] for row in drawn) if number else []
-    leading = [[i, n] for i, n in zip(ids, numbers, strict=True)] if number else [[i] for i in ids]
-    _copy_rows(conn, table, rows, given, leading)
-    return list(zip(ids, numbers, strict=True)) if number else ids
+def _drawn(conn: Connection, new_cases: int, new_messages: int) -> Drawn:
+    drawn = draw_ids(conn, new_cases, new_messages)
+    assert drawn is not None  # PostgreSQL
+    return drawn
 
 
 def _copy_rows(
@@ -223,27 +254,30 @@ def _copy_rows(
     """One binary COPY of `rows` into `table` (PostgreSQL only): the columns `given`
     from `leading` (one list a row), every other column but `id` from the row, bound
     as an INSERT binds it; `id`, when not given, from its sequence (the column's
-    default), in the order of `rows` as an INSERT of them would draw it."""
+    default), in the order of `rows` as an INSERT of them would draw it.
+
+    The new cases and messages are COPYed with their ids (and case numbers) given,
+    drawn ahead from the tables' own sequences (draw_ids), ascending in the order of
+    `rows`: their callers need them. A multi-row INSERT of a batch of mails is a
+    statement of thousands of parameters that SQLAlchemy builds and psycopg splits and
+    converts anew for every batch; in the IMAP pass that cost the daemon's thread more
+    than PostgreSQL's work on the rows (benchmarks/README.md, issue 18)."""
     import psycopg  # here: a command on SQLite never loads the driver (cli_startup)
 
-    names = [c.name for c in table.c if c.name not in given and c.name != "id"]
-    dialect = conn.dialect
-    process = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    if leading is not None and len(leading) != len(rows):
+        raise ValueError(f"{table.name}: {len(leading)} ids drawn for {len(rows)} rows")
+
+    names, converted, statement, types = _copy_plan(conn.dialect, table, tuple(given))
     # What an INSERT gives a column a row leaves out: its default, else NULL. The
     # columns every row has are found by set intersection, not by asking each row for
     # each column (the rows of a batch of messages carry every column).
     present = set(rows[0]).intersection(*rows[1:])
     defaults = {name: _default_of(table.c[name]) for name in names if name not in present}
-    # Only the columns with a bind processor (UTC datetimes, JSON) are converted.
-    skip = len(given)
-    converted = [(skip + i, f) for i, f in enumerate(process) if f is not None]
-    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in [*given, *names])
-    statement = f"COPY {table.name} ({columns}) FROM STDIN (FORMAT BINARY)"
     driver = conn.connection.driver_connection
     assert driver is not None
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.set_types([_copy_type(table.c[name].type) for name in [*given, *names]])
+            copy.set_types(list(types))
             for i, row in enumerate(rows):
                 values = list(leading[i]) if leading is not None else []
                 if defaults:
@@ -256,6 +290,25 @@ def _copy_rows(
                 copy.write_row(values)
     except psycopg.Error as exc:  # as SQLAlchemy raises it for its own statements
         raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+
+
+# A few dialects a process at most (one engine in the daemon; tests make more).
+@functools.lru_cache(maxsize=16)
+def _copy_plan(
+    dialect: Any, table: Table, given: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...], str, tuple[str, ...]]:
+    """What a COPY into `table` needs besides its rows, worked out once a table (see
+    _any_of: issue 18): the columns taken from the rows, the bind processors of those
+    that have one (UTC datetimes, JSON) by their place in a row of values, the
+    statement, and the columns' COPY types."""
+    names = tuple(c.name for c in table.c if c.name not in given and c.name != "id")
+    process = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    skip = len(given)
+    converted = tuple((skip + i, f) for i, f in enumerate(process) if f is not None)
+    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in [*given, *names])
+    statement = f"COPY {table.name} ({columns}) FROM STDIN (FORMAT BINARY)"
+    types = tuple(_copy_type(table.c[name].type) for name in [*given, *names])
+    return names, converted, statement, types
 
 
 def _default_of(column: Any) -> Callable[[], Any]:
@@ -310,16 +363,19 @@ def known_inbound(
     keys = list(set(dedupe_keys))
     if not keys:
         return {}
-    found = conn.execute(
-        select(
-            messages.c.dedupe_key,
-            messages.c.id,
-            messages.c.source,
-            messages.c.source_uidvalidity,
-            messages.c.source_uid,
-        ).where(_one_of(conn, messages.c.dedupe_key, keys))
-    )
+    found = conn.execute(_query_known_inbound(conn.dialect.name), {"keys": keys})
     return {row.dedupe_key: row for row in found}
+
+
+@functools.cache
+def _query_known_inbound(dialect: str) -> Select[Any]:
+    return select(
+        messages.c.dedupe_key,
+        messages.c.id,
+        messages.c.source,
+        messages.c.source_uidvalidity,
+        messages.c.source_uid,
+    ).where(_any_of(dialect, messages.c.dedupe_key, "keys"))
 
 
 def insert_duplicates(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -353,8 +409,13 @@ def customers_by_domain(conn: Connection, domains: Iterable[str]) -> dict[str, R
     wanted = list({d.lower() for d in domains if d})
     if not wanted:
         return {}
-    rows = conn.execute(select(customers).where(_one_of(conn, customers.c.domain, wanted)))
+    rows = conn.execute(_query_customers(conn.dialect.name), {"domains": wanted})
     return {row.domain: row for row in rows}
+
+
+@functools.cache
+def _query_customers(dialect: str) -> Select[Any]:
+    return select(customers).where(_any_of(dialect, customers.c.domain, "domains"))
 
 
 def sync_customers(conn: Connection, registry: Sequence[Any], now: datetime) -> int:
@@ -467,10 +528,13 @@ def cases_by_number(conn: Connection, numbers: Iterable[int]) -> dict[int, int]:
     wanted = list(set(numbers))
     if not wanted:
         return {}
-    rows = conn.execute(
-        select(cases.c.number, cases.c.id).where(_one_of(conn, cases.c.number, wanted))
-    )
+    rows = conn.execute(_query_cases_by_number(conn.dialect.name), {"numbers": wanted})
     return {number: case_id for number, case_id in rows}
+
+
+@functools.cache
+def _query_cases_by_number(dialect: str) -> Select[Any]:
+    return select(cases.c.number, cases.c.id).where(_any_of(dialect, cases.c.number, "numbers"))
 
 
 def cases_by_message_id(conn: Connection, message_ids: Iterable[str]) -> dict[str, int]:
@@ -478,20 +542,28 @@ def cases_by_message_id(conn: Connection, message_ids: Iterable[str]) -> dict[st
     wanted = list(set(message_ids))
     if not wanted:
         return {}
-    rows = conn.execute(
-        select(messages.c.message_id, messages.c.case_id).where(
-            _one_of(conn, messages.c.message_id, wanted), messages.c.case_id.is_not(None)
-        )
-    )
+    rows = conn.execute(_query_cases_by_message_id(conn.dialect.name), {"ids": wanted})
     return {message_id: case_id for message_id, case_id in rows}
+
+
+@functools.cache
+def _query_cases_by_message_id(dialect: str) -> Select[Any]:
+    return select(messages.c.message_id, messages.c.case_id).where(
+        _any_of(dialect, messages.c.message_id, "ids"), messages.c.case_id.is_not(None)
+    )
 
 
 def case_rows(conn: Connection, case_ids: Iterable[int]) -> dict[int, Row[Any]]:
     wanted = list(set(case_ids))
     if not wanted:
         return {}
-    rows = conn.execute(select(cases).where(_one_of(conn, cases.c.id, wanted)))
+    rows = conn.execute(_query_case_rows(conn.dialect.name), {"ids": wanted})
     return {row.id: row for row in rows}
+
+
+@functools.cache
+def _query_case_rows(dialect: str) -> Select[Any]:
+    return select(cases).where(_any_of(dialect, cases.c.id, "ids"))
 
 
 def case_addresses(conn: Connection, case_ids: Iterable[int]) -> dict[int, set[str]]:
@@ -500,14 +572,17 @@ def case_addresses(conn: Connection, case_ids: Iterable[int]) -> dict[int, set[s
     found: dict[int, set[str]] = {case_id: set() for case_id in wanted}
     if not wanted:
         return found
-    rows = conn.execute(
-        select(
-            messages.c.case_id, messages.c.from_addr, messages.c.to_addrs, messages.c.cc_addrs
-        ).where(_one_of(conn, messages.c.case_id, wanted), messages.c.direction == "in")
-    )
+    rows = conn.execute(_query_case_addresses(conn.dialect.name), {"ids": wanted})
     for case_id, sender, to, cc in rows:
         found[case_id].update(a.lower() for a in [sender, *(to or []), *(cc or [])] if a)
     return found
+
+
+@functools.cache
+def _query_case_addresses(dialect: str) -> Select[Any]:
+    return select(
+        messages.c.case_id, messages.c.from_addr, messages.c.to_addrs, messages.c.cc_addrs
+    ).where(_any_of(dialect, messages.c.case_id, "ids"), messages.c.direction == "in")
 
 
 # Row[*tuple[Any, ...]]: a row of any width. SQLAlchemy 2.1 types the row of a select
@@ -518,12 +593,15 @@ def outbound_by_message_id(
     wanted = list(set(message_ids))
     if not wanted:
         return {}
-    rows = conn.execute(
-        select(messages.c.id, messages.c.case_id, messages.c.message_id).where(
-            _one_of(conn, messages.c.message_id, wanted), messages.c.direction == "out"
-        )
-    )
+    rows = conn.execute(_query_outbound(conn.dialect.name), {"ids": wanted})
     return {row.message_id: row for row in rows}
+
+
+@functools.cache
+def _query_outbound(dialect: str) -> Select[Any]:
+    return select(messages.c.id, messages.c.case_id, messages.c.message_id).where(
+        _any_of(dialect, messages.c.message_id, "ids"), messages.c.direction == "out"
+    )
 
 
 def last_inbound(
@@ -563,12 +641,17 @@ def update_cases(conn: Connection, changes: dict[int, dict[str, Any]]) -> None:
         params = {"case_pk": case_id} | {f"new_{name}": value for name, value in values.items()}
         by_columns.setdefault(tuple(sorted(values)), []).append(params)
     for columns, rows in by_columns.items():
-        statement = (
-            update(cases)
-            .where(cases.c.id == bindparam("case_pk"))
-            .values({name: bindparam(f"new_{name}", type_=cases.c[name].type) for name in columns})
-        )
-        conn.execute(statement, rows)
+        conn.execute(_updating_cases(columns), rows)
+
+
+@functools.cache
+def _updating_cases(columns: tuple[str, ...]) -> Any:
+    """The UPDATE of these columns of a case, built once (see _any_of: issue 18)."""
+    return (
+        update(cases)
+        .where(cases.c.id == bindparam("case_pk"))
+        .values({name: bindparam(f"new_{name}", type_=cases.c[name].type) for name in columns})
+    )
 
 
 def ack_recipients_since(conn: Connection, since: datetime) -> list[tuple[str, int]]:
@@ -579,13 +662,16 @@ def ack_recipients_since(conn: Connection, since: datetime) -> list[tuple[str, i
     and one row per ack was every ack of the pass so far each time. The addresses are
     folded for the limits by the caller (ack_policy.fold_address), not here.
     """
-    rows = conn.execute(
-        select(cases.c.customer_email, func.count())
-        .join(messages, messages.c.case_id == cases.c.id)
-        .where(messages.c.kind == "ack", messages.c.at >= since)
-        .group_by(cases.c.customer_email)
-    )
+    rows = conn.execute(_QUERY_ACK_RECIPIENTS, {"since": since})
     return [(address, count) for address, count in rows]
+
+
+_QUERY_ACK_RECIPIENTS = (
+    select(cases.c.customer_email, func.count())
+    .join(messages, messages.c.case_id == cases.c.id)
+    .where(messages.c.kind == "ack", messages.c.at >= bindparam("since", type_=messages.c.at.type))
+    .group_by(cases.c.customer_email)
+)
 
 
 @dataclass(frozen=True)
@@ -984,16 +1070,20 @@ def attempts_of(
     conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]
 ) -> dict[int, int]:
     """The tries so far of those of `uids` that have any."""
-    return {
-        uid: count
-        for uid, count in conn.execute(
-            select(mail_attempts.c.uid, mail_attempts.c.count).where(
-                mail_attempts.c.source == source,
-                mail_attempts.c.uidvalidity == uidvalidity,
-                _one_of(conn, mail_attempts.c.uid, uids),
-            )
-        )
-    }
+    found = conn.execute(
+        _query_attempts_of(conn.dialect.name),
+        {"source": source, "uidvalidity": uidvalidity, "uids": list(uids)},
+    )
+    return {uid: count for uid, count in found}
+
+
+@functools.cache
+def _query_attempts_of(dialect: str) -> Select[Any]:
+    return select(mail_attempts.c.uid, mail_attempts.c.count).where(
+        mail_attempts.c.source == bindparam("source"),
+        mail_attempts.c.uidvalidity == bindparam("uidvalidity"),
+        _any_of(dialect, mail_attempts.c.uid, "uids"),
+    )
 
 
 def count_attempts(
@@ -1096,12 +1186,18 @@ def forget_attempts(conn: Connection, source: str, uidvalidity: int, uids: Seque
     """The mails are stored (or quarantined): their tries no longer matter."""
     if uids:
         conn.execute(
-            delete(mail_attempts).where(
-                mail_attempts.c.source == source,
-                mail_attempts.c.uidvalidity == uidvalidity,
-                _one_of(conn, mail_attempts.c.uid, uids),
-            )
+            _forgetting_attempts(conn.dialect.name),
+            {"source": source, "uidvalidity": uidvalidity, "uids": list(uids)},
         )
+
+
+@functools.cache
+def _forgetting_attempts(dialect: str) -> Any:
+    return delete(mail_attempts).where(
+        mail_attempts.c.source == bindparam("source"),
+        mail_attempts.c.uidvalidity == bindparam("uidvalidity"),
+        _any_of(dialect, mail_attempts.c.uid, "uids"),
+    )
 
 
 def raw_of(conn: Connection, message_pks: Iterable[int]) -> dict[int, bytes]:

@@ -446,3 +446,40 @@ def test_imaplibs_trace_is_off_unless_its_logger_is_read(
         traced = "\n".join(r.getMessage() for r in caplog.records
                            if r.name == "imapclient.imaplib")
         assert ("mail-1@firma1.dk" in traced) is (level == logging.DEBUG)
+
+
+def test_a_batchs_tries_are_settled_in_the_commit_that_stores_it(
+    tmp_path: Path, dovecot, pg_url: str
+) -> None:
+    """Issue 18 (pass20): the tries counted before a batch was prepared are forgotten,
+    and a failed preparation's reason noted, in the very commit that stores the batch,
+    not in a transaction after it: once the mails are stored (the pipeline's observers
+    run right after that commit), no stored mail has a try left, and a crash there
+    cannot leave one. The failed mail's try stays counted, with why."""
+    from daemon.sources.prepare_pool import PrepareFailed
+
+    settings = load_settings(write_config(
+        tmp_path / "oo.toml", database_url=pg_url, imap=dovecot, smtp_out=None,
+    ), environ={})
+    app = build_app(settings)
+    source = app.imap_source()
+    working = source.prepare
+
+    def second_fails(mail, should_stop):  # type: ignore[no-untyped-def]
+        if mail.uid == 2:
+            raise PrepareFailed("too slow (test)")
+        return working(mail, should_stop)
+
+    seen_at_commit: list[list[tuple[int, int, str | None]]] = []
+    app.pipeline.observers.append(lambda *_: seen_at_commit.append(sql(
+        pg_url, "SELECT uid, count, last_error FROM mail_attempts ORDER BY uid")))
+    dovecot.append("INBOX", [customer_mail(i) for i in range(3)])
+    source.prepare = second_fails
+    report = source.poll_once()
+    source.close()
+    assert (report.created, report.deferred) == (2, 1)
+    assert seen_at_commit == [[(2, 1, "too slow (test)")]]
+    assert sql(pg_url, "SELECT uid, count, last_error FROM mail_attempts") \
+        == [(2, 1, "too slow (test)")]
+    assert dovecot.count("INBOX") == 1
+    app.engine.dispose()

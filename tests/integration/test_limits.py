@@ -269,8 +269,8 @@ def test_big_mail_from_imap_is_held_alone_within_the_byte_budget(
         spooled.extend(subjects_of([m.raw for m in mails if isinstance(m.raw, SpooledMail)]))
         return mails
 
-    def stored(engine, prepared):  # type: ignore[no-untyped-def]
-        results = ingest_prepared(engine, prepared)
+    def stored(engine, prepared, settle=None):  # type: ignore[no-untyped-def]
+        results = ingest_prepared(engine, prepared, settle)
         events.append(("stored", subjects_of([p.mail.raw for p in prepared])))
         return results
 

@@ -1,4 +1,4 @@
-"""Rows inserted with binary COPY (daemon/store/repository.py `_copy_in`, PostgreSQL)
+"""Rows inserted with binary COPY (daemon/store/repository.py `_copy_rows`, PostgreSQL)
 get what an INSERT gives the columns a row leaves out, as on SQLite."""
 
 from __future__ import annotations
