@@ -508,8 +508,10 @@ def asked_about(text: str) -> bool:
     _ANOTHER_MATTER), or that tells of one user's office program failing at its start,
     nothing quoted (_OWN_OFFICE_PROGRAM, no _QUOTE_MARKS), or files open elsewhere or space
     to clear (_NOTHING_FAILED)."""
-    # search(): the same answer as each regex's own search, cheaper (required.py).
-    if len(text.split()) < MIN_WORDS or search(_DENIED_FAULT, text) is not None:
+    # search(): the same answer as each regex's own search, cheaper (required.py). The
+    # words counted up to MIN_WORDS only: the rest is one piece, not every word a string.
+    if (len(text.split(None, MIN_WORDS - 1)) < MIN_WORDS
+            or search(_DENIED_FAULT, text) is not None):
         return False
     if (_any_said(_SETTLED_FOR_THE_MODEL, text) and search(STILL_BROKEN, text) is None
             and search(_SOMEONE_ELSE, text) is None):
