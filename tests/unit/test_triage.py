@@ -331,6 +331,8 @@ def test_a_hypothetical_is_not_an_outage() -> None:
         ("Spärrad Lösenord", "spærrad løsenord"),
         ("pc’en – «nede»", 'pc\'en - "nede"'),
         ("hard\nwrapped  line\n\n\nnext paragraph", "hard wrapped line\nnext paragraph"),
+        # Spaces around a blank line (its regex begins at the "\n": classify20, issue 18).
+        ("one \t\r\n \t\n\v two\f\n\nthree \n four", "one\ntwo\nthree four"),
         ("2. sal, kl. 9. Alle er ramt", "2 sal, kl 9 alle er ramt"),
         ("oo.dk", "oo.dk"),
         ("soft\u00adhyphen\u00a0nbsp", "softhyphen nbsp"),

@@ -17,10 +17,12 @@ import pytest
 
 from daemon.domain.triage import classify, default_rules, normalise_text, rules_from_config
 from daemon.domain.triage.learned import (
+    _FIRST_PICKED,
     NAME,
     WEIGHTS,
     LearnedRule,
     Weights,
+    _largest_first,
     _words,
     asked_about,
     char_wb_ngrams,
@@ -314,3 +316,13 @@ def test_a_bad_escape_in_a_compact_key_is_refused_where_json_refuses_it(tmp_path
     with pytest.raises(json.JSONDecodeError) as refused:
         load_weights.__wrapped__(path)
     assert (refused.value.msg, refused.value.pos) == (expected.value.msg, expected.value.pos)
+
+
+def test_the_largest_terms_come_in_the_order_of_sorting_them_all() -> None:
+    # _largest_first (issue 18, classify20) picks the first few without sorting them all:
+    # the same order as the full sort, ties in their order, however many are asked for.
+    for terms in ([0.5, 0.25, 0.5, 0.125], [0.25] * 20, [float(n % 7) for n in range(50)], []):
+        places = list(range(len(terms)))
+        assert list(_largest_first(places, terms.__getitem__)) == sorted(
+            places, key=terms.__getitem__, reverse=True)
+    assert _FIRST_PICKED < 20

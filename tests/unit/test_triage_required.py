@@ -8,7 +8,7 @@ import re
 from triage_texts import judged_texts
 
 from daemon.domain.triage import learned, not_inquiry, replies, scope
-from daemon.domain.triage.required import Search, required_strings, search
+from daemon.domain.triage.required import Search, boundary_first, required_strings, search
 from daemon.domain.triage.rules import default_rules
 
 
@@ -17,6 +17,10 @@ def _regexes() -> list[re.Pattern[str]]:
     the built-in rules' own."""
     found = [value for module in (learned, not_inquiry, replies, scope)
              for value in vars(module).values() if isinstance(value, re.Pattern)]
+    # And those held in a tuple (learned._SETTLED_FOR_THE_MODEL: any of them).
+    found += [item for module in (learned, not_inquiry, replies, scope)
+              for value in vars(module).values() if isinstance(value, tuple)
+              for item in value if isinstance(item, re.Pattern)]
     found += [cue for _kind, cue, _also in not_inquiry._NOT_AN_INQUIRY]  # noqa: SLF001
     for rule in default_rules():
         found += [re.compile(regex) for regex in (*rule.patterns, *rule.excludes)]
@@ -79,3 +83,26 @@ def test_nothing_is_required_when_a_match_can_do_without() -> None:
 
 def _span(found: re.Match[str] | None) -> tuple[int, int, str] | None:
     return None if found is None else (found.start(), found.end(), found.group())
+
+
+def test_boundary_first_gathers_each_run_of_alternatives_under_one_boundary() -> None:
+    assert boundary_first(r"\ba|\bb|c|\bd") == r"\b(?:a|b)|c|\bd"
+    assert boundary_first(r"\bx(?:y|\bz)|\b[|]w|\b\|v") == r"\b(?:x(?:y|\bz)|[|]w|\|v)"
+    # A "]" first in a class is itself; "\\b" is a backslash and a "b", no boundary.
+    assert boundary_first(r"\b[]|]a|\b[^]|]b|\\b|\bc") == r"\b(?:[]|]a|[^]|]b)|\\b|\bc"
+    for unchanged in (r"\bone", r"^a|\bb", r"(?:\ba|\bb)", r"a|b"):
+        assert boundary_first(unchanged) == unchanged
+
+
+def test_a_regex_with_its_boundaries_first_finds_what_the_regex_finds() -> None:
+    texts = judged_texts()[1::2]
+    gathered = 0
+    for regex in _regexes():
+        factored = boundary_first(regex.pattern)
+        if factored == regex.pattern:
+            continue
+        gathered += 1
+        other = re.compile(factored, regex.flags)
+        for text in texts:
+            assert list(map(_span, other.finditer(text))) == list(map(_span, regex.finditer(text)))
+    assert gathered > 20

@@ -37,7 +37,10 @@ _FOLD_MAP = {
 }
 # A regex finds the few characters to fold faster than str.translate visits every one.
 _FOLDABLE = re.compile(f"[{re.escape(''.join(_FOLD_MAP))}]")
-_PARAGRAPH_BREAK = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v]*\n\s*")
+# A blank line. It begins at its "\n": the spaces before it end the paragraph above, whose
+# white space is joined anyway; beginning with "\n", the regex engine skips to each "\n"
+# rather than trying every place of the text (issue 18, classify20: ~13 -> ~4 µs a body).
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 # "2. sal", "kl. 9", "f.eks. printeren" do not end a sentence.
 _ABBREVIATIONS = frozenset(
     "kl ca evt bl.a f.eks mht inkl nr pga dvs ift vedr tlf e.g i.e vs etc".split()

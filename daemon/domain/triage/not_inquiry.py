@@ -120,11 +120,11 @@ def not_an_inquiry(title: str, new_text: str) -> NoInquiry | None:
     for kind, cue, also in _NOT_AN_INQUIRY:
         # search(): cue.search's answer, the strings its matches hold tested first.
         found = search(cue, title) if cue.pattern.startswith("^") else search(cue, text)
-        if found is None or (also is not None and also.search(text) is None):
+        if found is None or (also is not None and search(also, text) is None):
             continue
         # What is still wrong is told in the new text; a subject "Kode virker ikke - glem
         # det" is the withdrawn fault's own headline.
-        if kind == "withdrawn" and STILL_BROKEN.search(new_text or title) is not None:
+        if kind == "withdrawn" and search(STILL_BROKEN, new_text or title) is not None:
             continue  # "Falsk alarm med hacket, men nu kan jeg ikke logge på"
         why = f'{kind}: "{found.group().strip()}"'
         return NoInquiry(why, text[found.end():] if cue is _TAKE_BACK else None)
