@@ -326,11 +326,28 @@ class ImapSource:
         for mail, result in zip(mails, results, strict=True):
             if mail.uid is not None and result.outcome is not Outcome.DEFERRED:
                 destinations.setdefault(self._destination(result.outcome), []).append(mail.uid)
-        for destination, uids in destinations.items():
-            if self._can_move:
+        if not self._can_move:
+            for uids in destinations.values():
+                client.add_flags(uids, [PROCESSED_KEYWORD])  # a keyword twice is once
+            return
+        if not destinations:
+            return
+        with self._turn_to_move():
+            for destination, uids in destinations.items():
                 _move_left(client, uids, destination)
-            else:
-                client.add_flags(uids, [PROCESSED_KEYWORD])
+
+    @contextlib.contextmanager
+    def _turn_to_move(self) -> Iterator[None]:
+        """Another daemon on this mailbox and database may be moving the same mails
+        right now: the moves are taken in turn, or Dovecot copies them twice
+        (repository.take_turn_to_move). A transaction a batch, on PostgreSQL only."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        s = self.settings
+        with self.engine.begin() as conn:
+            repository.take_turn_to_move(conn, f"{s.username}\0{s.folder}")
+            yield
 
     def _destination(self, outcome: Outcome) -> str:
         s = self.settings

@@ -7,6 +7,7 @@ can write a case, its message and its acknowledgement atomically.
 from __future__ import annotations
 
 import functools
+import hashlib
 import struct
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -904,6 +905,28 @@ def outbox_depth(conn: Connection) -> int:
     return conn.execute(
         select(func.count()).select_from(outbox).where(outbox.c.status == "queued")
     ).scalar_one()
+
+
+def take_turn_to_move(conn: Connection, mailbox: str) -> None:
+    """Wait for, and hold until `conn`'s transaction ends, the turn to move mail out of
+    `mailbox` (any string naming it): one daemon at a time on one PostgreSQL database.
+
+    Two daemons on one mailbox store the same batch (one as new mail, the other as a
+    re-read) and both MOVE it, often at the same moment; Dovecot copies a mail that two
+    sessions move at once into the destination twice, while a MOVE after the other's
+    is answered NO [EXPUNGEISSUED] and copies nothing (review20, issue 18's two daemons
+    on one mailbox). Nothing to wait for on SQLite: one daemon a database file."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_TAKING_TURN_TO_MOVE, {"key": _advisory_key(f"imap move\0{mailbox}")})
+
+
+_TAKING_TURN_TO_MOVE = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def _advisory_key(name: str) -> int:
+    """A PostgreSQL advisory lock's bigint for `name`, the same in every process."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def mailbox_state_of(conn: Connection, mailbox: str) -> Row[Any] | None:

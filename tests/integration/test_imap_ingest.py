@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,11 @@ from harness import (
 from imapclient import IMAPClient
 
 from daemon.app import build_app
+from daemon.inbound import InboundMail, IngestResult, Outcome
 from daemon.settings import load_settings
+from daemon.sources.imap import ImapSource
+
+NOW = datetime(2026, 12, 5, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -292,6 +297,61 @@ def test_two_one_shot_passes_on_one_mailbox_both_finish(
     assert sql(migrated_pg_url, "SELECT count(*), count(DISTINCT number) FROM cases") == [
         (total, total)]
     assert sql(migrated_pg_url, "SELECT count(*) FROM outbox") == [(total,)]
+
+
+def test_daemons_moving_the_same_mails_at_once_leave_each_in_processed_once(
+    tmp_path: Path, dovecot, pg_url: str
+) -> None:
+    """Daemons on one mailbox and database store the same batch (one as new mail, the
+    others as a re-read) and each MOVEs it, often at the same moment. Dovecot copies a
+    mail that sessions move at once into Processed more than once (review20: these 600
+    mails left 1,170 to 1,290 copies in 5 of 5 runs before the moves were taken in
+    turn; a MOVE after another's is answered NO [EXPUNGEISSUED] and copies nothing).
+    The moves out of one folder are taken in turn by the daemons on one database."""
+    settings = load_settings(write_config(
+        tmp_path / "oo.toml", database_url=pg_url, imap=dovecot, smtp_out=None,
+    ), environ={})
+    apps = [build_app(settings) for _ in range(3)]
+    sources = [app.imap_source() for app in apps]
+    clients = [source.connect() for source in sources]
+    rounds, per_round = 20, 30
+    failures: list[BaseException] = []
+    for round_ in range(rounds):
+        dovecot.append("INBOX", [customer_mail(per_round * round_ + i) for i in range(per_round)])
+        for client in clients:
+            client.select_folder("INBOX")
+        mails = [InboundMail(raw=b"", source="imap:INBOX", received_at=NOW, uid=uid)
+                 for uid in sorted(clients[0].search(["ALL"]))]
+        failures += moved_at_once(sources, clients, mails)
+    for source, app in zip(sources, apps, strict=True):
+        source.close()
+        app.engine.dispose()
+    assert failures == []
+    assert (dovecot.count("INBOX"), dovecot.count("Processed")) == (0, rounds * per_round)
+
+
+def moved_at_once(
+    sources: list[ImapSource], clients: list[IMAPClient], mails: list[InboundMail]
+) -> list[BaseException]:
+    """Each source moves `mails` (all stored) at the same moment; what they raised."""
+    stored = [IngestResult(Outcome.CREATED)] * len(mails)
+    together = threading.Barrier(len(sources))
+    failures: list[BaseException] = []
+
+    def move(source: ImapSource, client: IMAPClient) -> None:
+        together.wait()
+        try:
+            source._move(client, mails, stored)  # noqa: SLF001
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller
+            failures.append(exc)
+
+    movers = [threading.Thread(target=move, args=pair)
+              for pair in zip(sources, clients, strict=True)]
+    for mover in movers:
+        mover.start()
+    for mover in movers:
+        mover.join(60)
+    return failures
 
 
 def test_mail_announced_between_a_pass_and_idle_is_not_left_waiting(
