@@ -43,6 +43,7 @@ import logging
 import os
 import pickle
 import selectors
+import socket
 import threading
 import time
 from collections import deque
@@ -119,7 +120,9 @@ class _Job:
     mail: InboundMail
     should_stop: Callable[[], bool]
     future: Future[Prepared] = field(default_factory=Future)
-    slim: bytes = b""
+    # slim_copy's, made as the mail's turn to be written comes (not for every mail
+    # waiting: a spooled mail is read into memory for it), kept to be sent again.
+    slim: bytes | None = None
     hidden: dict[str, int] = field(default_factory=dict)
     sent: bool = False  # running: its caller can no longer cancel it
 
@@ -127,7 +130,11 @@ class _Job:
     def alone(self) -> bool:
         """Still large after slim_copy: parsed whole, nothing beside it, the worker
         replaced after it (its heap is as large as the parse was)."""
-        return len(self.slim) >= LARGE_MAIL_BYTES
+        return self.slim is not None and len(self.slim) >= LARGE_MAIL_BYTES
+
+    @property
+    def size(self) -> int:
+        return len(self.slim or b"")
 
 
 class _Place:
@@ -135,6 +142,10 @@ class _Place:
     the mails written to it, the one in work first."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Empty, its worker gone (killed by the caller)."""
         self.worker: Worker | None = None
         self.flight: deque[_Job] = deque()
         self.flight_bytes = 0
@@ -154,7 +165,7 @@ class _Place:
         if not self.flight:
             return True
         return (not job.alone and len(self.flight) < _FLIGHT_MAILS
-                and self.flight_bytes + len(job.slim) <= _FLIGHT_BYTES)
+                and self.flight_bytes + job.size <= _FLIGHT_BYTES)
 
 
 class PreparePool:
@@ -181,9 +192,11 @@ class PreparePool:
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
         self._selector = selectors.DefaultSelector()
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
-        os.set_blocking(self._wake_w, False)
+        # Socket objects, not bare fds: one closed at the end is refused by Python,
+        # never a write into a descriptor number the process has since reused.
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
         self._woken = False
         self._start_all = False
         self._next_check = 0.0
@@ -242,7 +255,7 @@ class PreparePool:
         if not self._woken:
             self._woken = True
             with contextlib.suppress(OSError):
-                os.write(self._wake_w, b"\0")
+                self._wake_w.send(b"\0")
 
     def _fail_submitted(self, error: BaseException) -> None:
         while True:
@@ -274,7 +287,7 @@ class PreparePool:
             if place is None:
                 self._woken = False  # before the queue is read: a later submit wakes again
                 with contextlib.suppress(OSError):
-                    os.read(self._wake_r, 4096)
+                    self._wake_r.recv(4096)
             else:
                 if events & selectors.EVENT_WRITE:
                     self._flush(place)
@@ -291,13 +304,7 @@ class PreparePool:
 
     def _take_submitted(self) -> None:
         while self._submitted:
-            job = self._submitted.popleft()
-            try:
-                job.slim, job.hidden = slim_copy(job.mail.raw)
-            except Exception as exc:  # noqa: BLE001 - the caller's, as prepare() raised it
-                _settle(job, error=exc)
-                continue
-            self._pending.append(job)
+            self._pending.append(self._submitted.popleft())
 
     def _dispatch(self, now: float) -> None:
         """The waiting mails, in order, each to the ready worker with the fewest in
@@ -307,7 +314,7 @@ class PreparePool:
         skipped: list[_Job] = []
         while self._pending and ready:
             job = self._pending[0]
-            if job.future.cancelled():
+            if job.future.cancelled() or not _slimmed(job):
                 self._pending.popleft()
                 continue
             places = [p for p in ready if p.room_for(job)]
@@ -331,11 +338,12 @@ class PreparePool:
             place.deadline = now + self.timeout  # sent to an idle worker: its clock runs
         job.sent = True
         place.flight.append(job)
-        place.flight_bytes += len(job.slim)
+        place.flight_bytes += job.size
         if job.alone:
             place.reserved, place.retiring = False, True
         bare = dataclasses.replace(job.mail, raw=b"")
-        place.out.extend(memoryview(b) for b in mail_frames(bare, job.hidden, job.slim) if b)
+        frames = mail_frames(bare, job.hidden, job.slim or b"")
+        place.out.extend(memoryview(frame) for frame in frames if frame)
 
     def _flush(self, place: _Place) -> None:
         worker = place.worker
@@ -387,7 +395,7 @@ class PreparePool:
                 worker.ready = True
                 continue
             job = place.flight.popleft()
-            place.flight_bytes -= len(job.slim)
+            place.flight_bytes -= job.size
             place.deadline = now + self.timeout  # the next mail's clock starts now
             _answer(job, answer)
         if place.retiring and not place.flight:
@@ -479,7 +487,7 @@ class PreparePool:
                 self._selector.unregister(worker.fd)
             worker.kill()
         jobs = list(place.flight)
-        place.__init__()  # type: ignore[misc] # empty again, as made
+        place.reset()
         return jobs
 
     def _unavailable(self, message: str) -> None:
@@ -499,9 +507,19 @@ class PreparePool:
         self._pending.clear()
         self._fail_submitted(error)
         self._selector.close()
-        for fd in (self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        self._wake_r.close()
+        self._wake_w.close()
+
+
+def _slimmed(job: _Job) -> bool:
+    """The job's slim copy made; False if making it failed (the caller is told)."""
+    if job.slim is None:
+        try:
+            job.slim, job.hidden = slim_copy(job.mail.raw)
+        except Exception as exc:  # noqa: BLE001 - the caller's, as prepare() raised it
+            _settle(job, error=exc)
+            return False
+    return True
 
 
 def _answer(job: _Job, answer: object) -> None:

@@ -74,7 +74,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[Sent]:
                   now: float) -> None:
         assert place.worker is not None
         seen.append(Sent(job.mail.uid, place.worker.process.pid, job.alone, len(place.flight),
-                         place.flight_bytes, len(job.slim)))
+                         place.flight_bytes, job.size))
         original(pool, place, job, now)
 
     monkeypatch.setattr(PreparePool, "_send", recording)
@@ -251,6 +251,19 @@ def test_what_waits_in_a_workers_socket_is_bounded(pool: PreparePool, sent: list
     for s in sent:
         assert s.before == 0 or (s.before < prepare_pool._FLIGHT_MAILS
                                  and s.bytes_before + s.size <= prepare_pool._FLIGHT_BYTES)
+
+
+def test_a_mail_waiting_for_its_turn_is_not_read_into_memory_yet(pool: PreparePool) -> None:
+    # Its slim copy (for a spooled mail: its bytes read from the file) is made when it
+    # is written to a worker, so the waiting mails of a pass's batches cost no memory.
+    pid = held_worker(pool)
+    futures = [pool.submit(inbound(customer_mail(uid), uid), never) for uid in range(1, 21)]
+    until(lambda: in_flight(pool) == prepare_pool._FLIGHT_MAILS, "the worker's socket full")
+    waiting = list(pool._pending)  # noqa: SLF001
+    assert len(waiting) == 20 - prepare_pool._FLIGHT_MAILS
+    assert all(job.slim is None for job in waiting[1:])  # the first's turn was looked at
+    os.kill(pid, signal.SIGCONT)
+    assert_prepared(futures, list(range(1, 21)))
 
 
 def test_a_mail_cancelled_before_it_is_written_is_never_prepared(
