@@ -20,7 +20,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from imaplib import IMAP4
@@ -444,7 +444,13 @@ class ImapSource:
                 results[_uid(mail)] = result
         if fresh:
             prepared = []
-            for mail, future in zip(fresh, preparing(fresh), strict=True):
+            futures = preparing(fresh)
+            # All of them before any is looked at (the batch is stored as one anyway):
+            # the pass thread is woken once for the batch, not once a mail, each a
+            # take of the GIL from the dispatcher feeding the workers (issue 18, feed20).
+            # A failure ends the wait at once (a stop, no workers: raised below as before).
+            wait(futures, return_when=FIRST_EXCEPTION)
+            for mail, future in zip(fresh, futures, strict=True):
                 try:
                     prepared.append(future.result())
                 except PrepareFailed as exc:

@@ -237,6 +237,8 @@ class PreparePool:
         killed."""
         self._closed = True
         self._wake()
+        with contextlib.suppress(OSError):  # whatever the flag says: this must be seen
+            self._wake_w.send(b"\0")
         with self._starting:
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
@@ -285,9 +287,13 @@ class PreparePool:
         for key, events in self._selector.select(_CHECK_SECONDS if busy else None):
             place = key.data
             if place is None:
-                self._woken = False  # before the queue is read: a later submit wakes again
                 with contextlib.suppress(OSError):
                     self._wake_r.recv(4096)
+                # After the byte is taken (a submit's byte sent meanwhile would be taken
+                # with it, and the flag left set: no wake again, ever) and before the
+                # queue is read (what a submit put there before it saw the flag set is
+                # taken in this turn; one after it sees it clear, and wakes us).
+                self._woken = False
             else:
                 if events & selectors.EVENT_WRITE:
                     self._flush(place)
@@ -311,6 +317,8 @@ class PreparePool:
         flight that has room for it; a large one reserves a worker to wait for, and
         the small ones behind it go on to the others."""
         ready = [p for p in self._places if p.worker is not None and p.worker.ready]
+        for place in ready:  # reserved again below while a large mail still waits
+            place.reserved = False
         skipped: list[_Job] = []
         while self._pending and ready:
             job = self._pending[0]

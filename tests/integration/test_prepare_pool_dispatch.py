@@ -153,6 +153,41 @@ def test_mails_handed_at_once_go_several_a_write_and_each_gets_its_own_answer(
         pool.close()
 
 
+class _SubmitWhileWoken:
+    """The dispatcher's end of its wake-up socket, with a mail handed to the pool just
+    as the dispatcher takes the wake-up byte (the race of a pass thread's submit)."""
+
+    def __init__(self, pool: PreparePool) -> None:
+        self.pool, self.wake = pool, pool._wake_r  # noqa: SLF001
+        self.raced: list[Future[Prepared]] = []
+
+    def fileno(self) -> int:
+        return self.wake.fileno()
+
+    def recv(self, size: int) -> bytes:
+        if not self.raced:
+            self.raced.append(self.pool.submit(inbound(customer_mail(1), 1), never))
+        return self.wake.recv(size)
+
+    def close(self) -> None:
+        self.wake.close()
+
+
+def test_a_mail_handed_over_as_the_dispatcher_wakes_does_not_stop_later_wake_ups() -> None:
+    pool = PreparePool(Settings.model_validate({"parsing": {"workers": 1}}))
+    racing = _SubmitWhileWoken(pool)
+    pool._wake_r = racing  # type: ignore[assignment] # noqa: SLF001 - before its thread runs
+    try:
+        first = pool.submit(inbound(customer_mail(0), 0), never)
+        assert first.result(60).mail.uid == 0
+        until(lambda: bool(racing.raced), "a mail handed over during the wake-up")
+        assert racing.raced[0].result(60).mail.uid == 1
+        later = pool.submit(inbound(customer_mail(2), 2), never)
+        assert later.result(30).mail.uid == 2  # woken for it: not a lost wake-up
+    finally:
+        pool.close()
+
+
 @pytest.mark.parametrize("pool", [{"timeout": 5}], indirect=True)
 def test_a_timeout_fails_only_the_mail_in_work_and_those_behind_it_are_prepared(
     pool: PreparePool, clock: Clock
@@ -240,6 +275,21 @@ def test_a_mail_still_large_goes_alone_and_its_worker_is_replaced(
     after = [s for s in sent[sent.index(alone) + 1 :]]
     assert after and all(s.pid != alone.pid for s in after)  # nothing beside it there
     assert all(w.process.pid != alone.pid for w in pool.workers())  # replaced
+
+
+def test_a_large_mail_given_up_while_it_waits_holds_up_no_worker(
+    pool: PreparePool, sent: list[Sent]
+) -> None:
+    pid = held_worker(pool)
+    text = "Hej\n\n" + "Loggen fra printeren følger her.\n" * (LARGE_MAIL_BYTES // 30)
+    first = pool.submit(inbound(customer_mail(1), 1), never)
+    large = pool.submit(inbound(customer_mail(2, body=text), 2), never)
+    until(lambda: pool._places[0].reserved, "the worker reserved for the large mail")  # noqa: SLF001
+    assert large.cancel()  # its caller gave up (a pass ending) before its turn came
+    after = pool.submit(inbound(customer_mail(3), 3), never)
+    os.kill(pid, signal.SIGCONT)
+    assert_prepared([first, after], [1, 3])
+    assert 2 not in [s.uid for s in sent]
 
 
 def test_what_waits_in_a_workers_socket_is_bounded(pool: PreparePool, sent: list[Sent]) -> None:
