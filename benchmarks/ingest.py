@@ -111,7 +111,7 @@ def drain(app: App, profile: str | None, profile_prefix: Path,
 
     def ingest() -> PassReport:
         source = app.imap_source()
-        source.prepare, source.prepare_width = pool.prepare, app.settings.parsing.workers
+        source.use_pool(pool)
         try:
             return source.poll_once()
         finally:

@@ -111,7 +111,7 @@ def measure(n: int, seed: int) -> dict[str, Any]:
         try:
             with daemon_logging(box.root / "daemon.log"), ThreadCpu() as threads:
                 source = app.imap_source()
-                source.prepare, source.prepare_width = pool.prepare, app.settings.parsing.workers
+                source.use_pool(pool)
                 started, cpu = time.perf_counter(), time.process_time()
                 try:
                     passed = source.poll_once()

@@ -48,7 +48,7 @@ def measure(n: int, seed: int) -> list[tuple[int, dict[str, float]]]:
                                uidvalidity=1, uid=uid)
             pool.prepare(mail, lambda: False)
             if uid == 1:
-                pid = next(w.process.pid for w in list(pool._idle.queue) if w)  # noqa: SLF001
+                pid = next(w.process.pid for w in pool.workers())
             if uid in checkpoints:
                 seen.append((uid, memory_mb(pid)))
     finally:

@@ -140,8 +140,7 @@ class Service:
         source.beat = app.health.register("imap", app.settings.metrics.stall_seconds)
         source.on_pass = lambda _report: app.metrics.imap_pass_done(app.clock().timestamp())
         if self._pool is not None:
-            source.prepare = self._pool.prepare
-            source.prepare_width = app.settings.parsing.workers  # every worker busy at once
+            source.use_pool(self._pool)
         self._imap = asyncio.create_task(asyncio.to_thread(source.run, self._imap_stop))
 
     def _start_sender(self) -> None:

@@ -63,7 +63,7 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     app = open_app(args, settings, "write")
     source = app.imap_source()
     pool = app.prepare_pool()  # its processes start only for a backlog (POOL_BACKLOG)
-    source.start_pool = lambda: (pool.prepare, settings.parsing.workers)
+    source.start_pool = lambda: pool
     with terminal.mail_progress(f"mailbox {settings.imap.folder}", args.progress) as progress:
         try:
             report = source.poll_once(on_progress=progress)

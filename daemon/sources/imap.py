@@ -20,7 +20,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from imaplib import IMAP4
@@ -44,9 +44,12 @@ from daemon.sources.prefetch import Held, Prefetcher
 from daemon.sources.prepare_pool import (
     Prepare,
     PrepareFailed,
+    PreparePool,
     PrepareStopped,
+    Submit,
     WorkersUnavailable,
     in_process,
+    in_threads,
 )
 from daemon.store import repository
 
@@ -137,10 +140,18 @@ class ImapSource:
         self.prepare: Prepare = in_process(pipeline)
         # How many mails `prepare` takes at once (the worker processes behind it).
         self.prepare_width = 1
-        # Set by a one-shot command: starts worker processes, returns their (prepare,
-        # width); called by a pass that finds a backlog of POOL_BACKLOG mails or more.
-        self.start_pool: Callable[[], tuple[Prepare, int]] | None = None
+        # The worker processes' own way to begin mails (use_pool): handed to their
+        # dispatcher straight from the pass thread, no thread a mail waits in; None:
+        # `prepare` in `prepare_width` threads.
+        self.submit: Submit | None = None
+        # Set by a one-shot command: starts the worker processes and returns their pool;
+        # called by a pass that finds a backlog of POOL_BACKLOG mails or more.
+        self.start_pool: Callable[[], PreparePool] | None = None
         self._stopping: Callable[[], bool] = lambda: False  # the running loop's stop
+
+    def use_pool(self, pool: PreparePool) -> None:
+        """Prepare in `pool`'s worker processes from now on."""
+        self.prepare, self.prepare_width, self.submit = pool.prepare, pool.width, pool.submit
 
     # -- connection --------------------------------------------------------
 
@@ -242,7 +253,7 @@ class ImapSource:
         if not uids:
             return report
         if self.start_pool is not None and len(uids) >= POOL_BACKLOG:
-            self.prepare, self.prepare_width = self.start_pool()
+            self.use_pool(self.start_pool())
             self.start_pool = None
         lock = threading.Lock()
         sizes: dict[int, int] = {}
@@ -369,9 +380,10 @@ class ImapSource:
             before = repository.attempts_of(conn, source, uidvalidity, [_uid(m) for m in mails])
         by_uid: dict[int, IngestResult] = {}
         with ThreadPoolExecutor(1, thread_name_prefix="prepare") as executor:
+            submit = self.submit or in_threads(executor, self.prepare)
 
             def preparing(fresh: list[InboundMail]) -> list[Future[Prepared]]:
-                return [executor.submit(self.prepare, m, self._should_stop) for m in fresh]
+                return [submit(m, self._should_stop) for m in fresh]
 
             for mail in sorted(mails, key=lambda m: before.get(_uid(m), 0)):
                 tried = self._count(source, uidvalidity, [mail])
@@ -465,7 +477,13 @@ class ImapSource:
         if fresh:
             prepared: list[Prepared] = []
             failed: dict[int, IngestResult] = {}
-            for mail, future in zip(fresh, preparing(fresh), strict=True):
+            futures = preparing(fresh)
+            # All of them before any is looked at (the batch is stored as one anyway):
+            # the pass thread is woken once for the batch, not once a mail, each a
+            # take of the GIL from the dispatcher feeding the workers (issue 18, feed20).
+            # A failure ends the wait at once (a stop, no workers: raised below as before).
+            wait(futures, return_when=FIRST_EXCEPTION)
+            for mail, future in zip(fresh, futures, strict=True):
                 try:
                     prepared.append(future.result())
                 except PrepareFailed as exc:
@@ -611,7 +629,10 @@ class _Pass:
         self.source = source
         self.name = name
         self.uidvalidity = uidvalidity
+        # The pool's dispatcher takes the mails itself (feed20); `prepare` alone (in
+        # process, or patched by a test) is run in `prepare_width` threads.
         self._executor = ThreadPoolExecutor(source.prepare_width, thread_name_prefix="prepare")
+        self._submit = source.submit or in_threads(self._executor, source.prepare)
         self._begun: deque[_Begun] = deque()
 
     def __enter__(self) -> _Pass:
@@ -688,8 +709,8 @@ class _Pass:
             tried = repository.count_attempts(
                 conn, self.name, self.uidvalidity, uids, source.clock(), untried=True
             )
-        submit = self._executor.submit
-        preparing = [submit(source.prepare, mail, source._should_stop) for mail in mails]
+        submit = self._submit
+        preparing = [submit(mail, source._should_stop) for mail in mails]
         return _Begun(mails, preparing, tried)
 
 

@@ -282,22 +282,28 @@ def test_worker_cpu_stages_add_up_to_the_parse_they_copy(tmp_path: Path) -> None
     assert "worker: classify" in done.stdout and "FAILED" not in done.stdout
 
 
-def test_pool_cpu_benchmark_prints_the_workers_and_the_daemons_figures() -> None:
+@pytest.mark.parametrize("feed", [[], ["--feed", "pass", "--busy-thread"]],
+                         ids=["threads", "pass-busy"])
+def test_pool_cpu_benchmark_prints_the_workers_and_the_daemons_figures(feed: list[str]) -> None:
     """benchmarks/pool_cpu.py (issue 18, worker18): a real pool of two workers fed 20
-    mails; each figure on its own line, the workers' CPU the sum of user and system."""
+    mails; each figure on its own line, the workers' CPU the sum of user and system. Fed
+    by threads, or as a pass feeds it beside a thread spinning in Python (feed20)."""
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.pool_cpu", "--n", "20"],
+        [sys.executable, "-m", "benchmarks.pool_cpu", "--n", "20", *feed],
         cwd=REPO, capture_output=True, text=True, timeout=300, env=clean_env(),
     )
     assert done.returncode == 0, done.stderr[-3000:]
     head, *lines = done.stdout.splitlines()
-    assert head.startswith("n=20 workers=2 threads=2 load=")
+    mode = "feed=pass threads=2 batch=100 busy thread=True" if feed else (
+        "feed=threads threads=2 batch=100 busy thread=False")
+    assert head.startswith(f"n=20 workers=2 {mode} load=")
     figures = {line.rsplit(None, 1)[0].strip(): float(line.rsplit(None, 1)[1]) for line in lines}
     assert list(figures) == ["workers user", "workers system", "workers", "worker faults",
-                             "daemon user", "daemon system", "wall s"]
+                             "daemon user", "daemon system", "wall s", "mails/s"]
     assert figures["workers"] == pytest.approx(
         figures["workers user"] + figures["workers system"], abs=0.002)
     assert figures["wall s"] > 0
+    assert figures["mails/s"] == pytest.approx(20 / figures["wall s"], rel=0.01)
 
 
 def test_pass_timeline_splits_a_pass_into_phases_that_add_up(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from daemon.ops.memory import MMAP_THRESHOLD
 from daemon.pipeline.read import read
 from daemon.reading import slim_copy
 from daemon.settings import Settings
-from daemon.sources import prepare_pool
+from daemon.sources import prepare_pool, worker_process
 from daemon.sources.prepare_pool import (
     PrepareFailed,
     PreparePool,
@@ -52,6 +52,14 @@ def normal_mail_is_prepared(pool: PreparePool) -> None:
     assert prepared.parsed is not None and prepared.parsed.from_addr == "kunde1@firma1.dk"
 
 
+def ready_worker(pool: PreparePool) -> prepare_pool.Worker:
+    """The pool's one worker, once it has prepared a mail (so it is ready)."""
+    normal_mail_is_prepared(pool)
+    [worker] = pool.workers()
+    assert worker.ready
+    return worker
+
+
 # The poison mail takes ~3.7 s of CPU; 1.5 s leaves the fresh worker that prepares the
 # normal mail after it room on a loaded machine (0.5 s failed at load 8).
 @pytest.mark.parametrize("pool", [{"timeout": 1.5}], indirect=True)
@@ -64,10 +72,8 @@ def test_a_mail_over_the_time_budget_fails_and_the_next_one_is_prepared(
 
 
 def test_a_worker_killed_from_outside_is_a_failed_try(pool: PreparePool) -> None:
-    [worker] = list(pool._idle.queue)  # noqa: SLF001 - the process to kill
-    assert worker is not None
     # Killed while it works on the mail, not while it starts (that is WorkersUnavailable).
-    worker.wait_ready(lambda: False)
+    worker = ready_worker(pool)
     errors: list[BaseException] = []
 
     def prepare() -> None:
@@ -113,9 +119,7 @@ def test_a_worker_loads_none_of_the_database_templates_or_settings_code(
     # Each worker's memory counts in the daemon's (issue 18): it reads mail and triages
     # it, and needs neither SQLAlchemy, psycopg, Jinja2 (markupsafe) nor pydantic. Their
     # native libraries show in the process's memory map once imported.
-    normal_mail_is_prepared(pool)
-    [worker] = list(pool._idle.queue)  # noqa: SLF001 - the process to look at
-    assert worker is not None
+    worker = ready_worker(pool)
     maps = Path(f"/proc/{worker.process.pid}/maps").read_text()
     assert "lxml" in maps  # the parsing's own native code: the map is the worker's
     loaded = [name for name in ("sqlalchemy", "psycopg", "markupsafe", "pydantic_core")
@@ -127,9 +131,7 @@ def test_a_worker_runs_with_the_daemons_fixed_mmap_threshold(pool: PreparePool) 
     # glibc's dynamic mmap threshold kept a freed mail buffer's pages in the heap; the
     # daemon fixes it with mallopt (daemon/ops/memory.py), a worker by glibc's variable
     # (no ctypes imported for it): issue 18, ~1.3 MB less VmHWM per worker measured.
-    normal_mail_is_prepared(pool)
-    [worker] = list(pool._idle.queue)  # noqa: SLF001 - the process to look at
-    assert worker is not None
+    worker = ready_worker(pool)
     environ = Path(f"/proc/{worker.process.pid}/environ").read_bytes().split(b"\0")
     assert f"MALLOC_MMAP_THRESHOLD_={MMAP_THRESHOLD}".encode() in environ
     assert "_ctypes" not in Path(f"/proc/{worker.process.pid}/maps").read_text()
@@ -161,7 +163,7 @@ def test_a_large_mail_reads_as_in_the_daemon_and_the_worker_is_kept(
     if spooled:
         given = SpooledMail()
         given.append(raw)
-    [before] = list(pool._idle.queue)  # noqa: SLF001 - the worker that should stay
+    before = ready_worker(pool)  # the worker that should stay
 
     prepared = pool.prepare(inbound(given), lambda: False)
     whole = read(inbound(raw), pool.settings)
@@ -173,7 +175,7 @@ def test_a_large_mail_reads_as_in_the_daemon_and_the_worker_is_kept(
     assert prepared.parsed.attachments == whole.parsed.attachments
     assert prepared.parsed.body_text == whole.parsed.body_text
     assert (prepared.key, prepared.outcome) == (whole.key, whole.outcome)
-    [after] = list(pool._idle.queue)  # noqa: SLF001
+    [after] = pool.workers()
     assert after is before
 
 
@@ -200,7 +202,7 @@ def test_a_worker_that_cannot_start_is_the_daemons_fault_not_the_mails(
     sources treat like a lost database (the try given back, the pass failed loudly)."""
     pool = PreparePool(Settings.model_validate({"parsing": {"workers": 1}}))
     try:
-        monkeypatch.setattr(prepare_pool.sys, "executable", "/bin/false")
+        monkeypatch.setattr(worker_process.sys, "executable", "/bin/false")
         with pytest.raises(WorkersUnavailable, match="did not start"):
             pool.prepare(inbound(customer_mail(1)), lambda: False)
         # The same process gone before its setup could be written (a race the first
@@ -209,10 +211,10 @@ def test_a_worker_that_cannot_start_is_the_daemons_fault_not_the_mails(
             raise BrokenPipeError(32, "Broken pipe")
 
         with monkeypatch.context() as lost:
-            lost.setattr(prepare_pool.Connection, "send", pipe_broken)
+            lost.setattr(worker_process.Connection, "send", pipe_broken)
             with pytest.raises(WorkersUnavailable, match="did not start.*Broken pipe"):
                 pool.prepare(inbound(customer_mail(1)), lambda: False)
-        monkeypatch.setattr(prepare_pool.sys, "executable", "/nonexistent/python3")
+        monkeypatch.setattr(worker_process.sys, "executable", "/nonexistent/python3")
         with pytest.raises(WorkersUnavailable, match="could not start"):
             pool.prepare(inbound(customer_mail(1)), lambda: False)
         monkeypatch.undo()

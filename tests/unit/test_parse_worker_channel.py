@@ -5,6 +5,7 @@ importing multiprocessing (~1 MB of each worker's memory, issue 18)."""
 from __future__ import annotations
 
 import os
+import pickle
 import socket
 import subprocess
 import sys
@@ -67,32 +68,51 @@ def test_a_worker_imports_no_multiprocessing() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def test_a_mail_sent_by_the_pool_is_read_by_the_worker_as_two_frames() -> None:
-    # prepare_pool.send_mail writes the mail's description and its bytes with the
-    # framing of Connection.send and send_bytes, a small mail in one write (issue 18).
+def test_the_frames_of_several_mails_written_at_once_are_read_by_the_worker_in_turn() -> None:
+    # The pool's dispatcher writes several mails' frames (worker_process.mail_frames:
+    # the description, then the bytes as they are) in one os.writev, and reads the
+    # worker's answers with complete_frames, every whole frame of what one read got
+    # (issue 18, feed20).
     from datetime import UTC, datetime
-    from unittest import mock
 
     from daemon.inbound import InboundMail
-    from daemon.sources import prepare_pool
+    from daemon.sources.worker_process import complete_frames, mail_frames
 
     daemon, worker = _pair()
     bare = InboundMail(raw=b"", source="imap:INBOX", received_at=datetime(2026, 12, 5, tzinfo=UTC),
                        uidvalidity=3, uid=9)
     small, big = b"From: a@b.dk\r\n\r\nHej\r\n", os.urandom(200 * 1024)
-    with mock.patch.object(prepare_pool.os, "write", wraps=os.write) as write:
-        prepare_pool.send_mail(daemon, bare, {}, small)
-    assert write.call_count == 1
+    frames = [*mail_frames(bare, {}, small), *mail_frames(bare, {"OO-STUBBED-BASE64-0": 7}, big),
+              *mail_frames(bare, {}, b"")]
+    # More than the socket's buffer: written from a thread, as the worker reads.
+    sender = threading.Thread(target=_write_all, args=(daemon.fileno(), b"".join(frames)))
+    sender.start()
     assert worker.recv() == (bare, {})
     assert worker.recv_bytes() == small
-    sender = threading.Thread(
-        target=lambda: prepare_pool.send_mail(daemon, bare, {"OO-STUBBED-BASE64-0": 7}, big))
-    sender.start()
     assert worker.recv() == (bare, {"OO-STUBBED-BASE64-0": 7})
     assert worker.recv_bytes() == big
+    assert worker.recv() == (bare, {})
+    assert worker.recv_bytes() == b""
     sender.join()
-    # And the worker's answer, small in one write too, is read by the daemon's end.
-    with mock.patch("daemon.sources.parse_worker.os.write", wraps=os.write) as write:
-        worker.send({"answer": 1})
-    assert write.call_count == 1
-    assert daemon.recv() == {"answer": 1}
+    # The worker's answers, then half of one more: the whole ones come out, the cut
+    # one stays for the next read, whatever the read's boundaries.
+    worker.send({"answer": 1})
+    worker.send(big)
+    stream = os.read(daemon.fileno(), 1 << 20)
+    while len(stream) < 200 * 1024:
+        stream += os.read(daemon.fileno(), 1 << 20)
+    inbox = bytearray()
+    payloads = []
+    for cut in range(0, len(stream), 7001):
+        inbox += stream[cut : cut + 7001]
+        payloads += complete_frames(inbox)
+    assert [pickle.loads(p) for p in payloads] == [{"answer": 1}, big]
+    assert inbox == bytearray()
+    inbox += stream[:3]
+    assert complete_frames(inbox) == [] and inbox == stream[:3]
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
