@@ -62,10 +62,26 @@ class ThreadCpu:
     def __enter__(self) -> ThreadCpu:
         self.sample()
         self.before = dict(self.seconds)
+        # A thread that begins and ends between two samples (the fetch of a small pass)
+        # would not be seen: each thread started meanwhile tells its CPU as it ends.
+        self._run_of_threads = threading.Thread.run
+        run_of_threads, seconds, names = self._run_of_threads, self.seconds, self.names
+
+        def run_and_tell(thread: threading.Thread) -> None:
+            try:
+                run_of_threads(thread)
+            finally:
+                if thread.native_id is not None:
+                    names.setdefault(thread.native_id, thread.name)
+                    seconds[thread.native_id] = max(
+                        seconds.get(thread.native_id, 0.0), time.thread_time())
+
+        threading.Thread.run = run_and_tell  # type: ignore[method-assign]
         self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
+        threading.Thread.run = self._run_of_threads  # type: ignore[method-assign]
         self._stop.set()
         self._thread.join()
         self.sample()
