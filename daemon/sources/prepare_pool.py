@@ -202,6 +202,9 @@ class PreparePool:
         self._next_check = 0.0
         self._closed = False
         self._finished = False
+        # Why the dispatcher ended, when it failed (not closed): what a mail handed over
+        # after it is told (review20b).
+        self._failure: str | None = None
 
     def start(self) -> None:
         """Start every worker now, so the first mails wait for no start-up."""
@@ -214,8 +217,8 @@ class PreparePool:
         job = _Job(mail, should_stop)
         self._submitted.append(job)
         self._wake()
-        if self._finished:  # closed meanwhile: the dispatcher will not take it
-            self._fail_submitted(PrepareStopped("stopping: the mail was not prepared"))
+        if self._finished:  # ended meanwhile: the dispatcher will not take it
+            self._fail_submitted(self._ended())
         return job.future
 
     def prepare(self, mail: InboundMail, should_stop: Callable[[], bool]) -> Prepared:
@@ -259,6 +262,16 @@ class PreparePool:
             with contextlib.suppress(OSError):
                 self._wake_w.send(b"\0")
 
+    def _ended(self) -> BaseException:
+        """What a mail handed over once the dispatcher has ended is told: a stop after
+        close(); after the dispatcher failed, WorkersUnavailable, as the mails in its
+        hands were told. Never a stop nobody asked for: PrepareStopped ends the IMAP
+        source's loop (ImapSource.run) and has the listener answer 421 "shutting down",
+        so every later mail would stop intake silently (issue 18, review20b)."""
+        if self._failure is not None:
+            return WorkersUnavailable(self._failure)
+        return PrepareStopped("stopping: the mail was not prepared")
+
     def _fail_submitted(self, error: BaseException) -> None:
         while True:
             try:
@@ -270,13 +283,16 @@ class PreparePool:
     # -- the dispatcher thread ----------------------------------------------
 
     def _run(self) -> None:
-        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
         try:
+            # In the try too: failing here must still settle every mail handed over, or
+            # the callers wait for ever (review20b).
+            self._selector.register(self._wake_r, selectors.EVENT_READ, None)
             while not self._closed:
                 self._turn()
         except BaseException as exc:
             log.exception("the parsing pool's dispatcher failed")
-            self._end(WorkersUnavailable(f"the parsing pool failed: {exc!r}"))
+            self._failure = f"the parsing pool failed: {exc!r}"  # before _end: see submit
+            self._end(WorkersUnavailable(self._failure))
         else:
             self._end(PrepareStopped("stopping: the mail's preparation was abandoned"))
 
@@ -320,23 +336,28 @@ class PreparePool:
         for place in ready:  # reserved again below while a large mail still waits
             place.reserved = False
         skipped: list[_Job] = []
-        while self._pending and ready:
-            job = self._pending[0]
-            if job.future.cancelled() or not _slimmed(job):
+        try:
+            while self._pending and ready:
+                job = self._pending[0]
+                if job.future.cancelled() or not _slimmed(job):
+                    self._pending.popleft()
+                    continue
+                places = [p for p in ready if p.room_for(job)]
+                if not places:
+                    if not job.alone:
+                        break
+                    skipped.append(self._pending.popleft())
+                    if not any(p.reserved for p in ready):
+                        min(ready, key=lambda p: len(p.flight)).reserved = True
+                    continue
                 self._pending.popleft()
-                continue
-            places = [p for p in ready if p.room_for(job)]
-            if not places:
-                if not job.alone:
-                    break
-                skipped.append(self._pending.popleft())
-                if not any(p.reserved for p in ready):
-                    min(ready, key=lambda p: len(p.flight)).reserved = True
-                continue
-            self._pending.popleft()
-            if job.sent or job.future.set_running_or_notify_cancel():
-                self._send(min(places, key=lambda p: len(p.flight)), job, now)
-        self._pending.extendleft(reversed(skipped))
+                if job.sent or job.future.set_running_or_notify_cancel():
+                    self._send(min(places, key=lambda p: len(p.flight)), job, now)
+        finally:
+            # Back in order also when the turn fails: _end settles only what it finds,
+            # and a large mail skipped here would leave its caller waiting for ever
+            # (issue 18, review20b).
+            self._pending.extendleft(reversed(skipped))
         for place in ready:
             if place.out and place.worker is not None:
                 self._flush(place)
@@ -427,10 +448,14 @@ class PreparePool:
                 waiting.append(job)
         self._pending = waiting
         for place in self._places:
-            if any(stopping(job) for job in place.flight):
+            # Every caller asked before the worker is dropped: a should_stop that raises
+            # then fails the dispatcher with the mails still in the place, where _end
+            # finds them, not in a list of this loop's (review20b).
+            stops = [stopping(job) for job in place.flight]
+            if any(stops):
                 again = []
-                for job in self._drop(place):
-                    if stopping(job):
+                for job, stopped in zip(self._drop(place), stops, strict=True):
+                    if stopped:
                         error = PrepareStopped("stopping: the mail's preparation was abandoned")
                         _settle(job, error=error)
                     else:
@@ -472,6 +497,8 @@ class PreparePool:
         daemon's fault; after, the mail in work failed and the rest are sent again."""
         worker = place.worker
         assert worker is not None
+        # Asked before the drop, for the reason in _look_at_stops (review20b).
+        stopped = bool(place.flight) and place.flight[0].should_stop()
         jobs = self._drop(place)
         if not worker.ready:
             self._unavailable(
@@ -480,7 +507,7 @@ class PreparePool:
         if not jobs:
             return  # died idle (killed from outside): replaced when mail waits
         in_work, *behind = jobs
-        if in_work.should_stop():  # killed as part of the stop, not by the mail
+        if stopped:  # killed as part of the stop, not by the mail
             _settle(in_work, error=PrepareStopped("stopping: the parsing process is gone"))
         else:
             error = PrepareFailed(f"the parsing process died (exit code {worker.process.poll()})")

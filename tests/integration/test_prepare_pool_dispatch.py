@@ -26,7 +26,12 @@ from daemon.mail import LARGE_MAIL_BYTES
 from daemon.pipeline.read import read
 from daemon.settings import Settings
 from daemon.sources import prepare_pool
-from daemon.sources.prepare_pool import PrepareFailed, PreparePool, PrepareStopped
+from daemon.sources.prepare_pool import (
+    PrepareFailed,
+    PreparePool,
+    PrepareStopped,
+    WorkersUnavailable,
+)
 
 
 def inbound(raw: bytes, uid: int) -> InboundMail:
@@ -343,3 +348,100 @@ def test_close_stops_the_mails_in_hand_and_those_handed_after() -> None:
     assert all(isinstance(outcome(f), PrepareStopped) for f in futures)
     assert pool.workers() == []
     assert isinstance(outcome(pool.submit(inbound(customer_mail(4), 4), never)), PrepareStopped)
+
+
+# -- the dispatcher's own failure (review20b) ------------------------------------------
+# A bug in the dispatcher's turn ends it; every mail in its hands is then told
+# WorkersUnavailable (the pass fails loudly, the tries are given back). These check that
+# no mail is left out of that, wherever the turn had it, and what comes after.
+
+
+def test_after_the_dispatcher_failed_a_mail_handed_over_is_workers_unavailable_not_a_stop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # PrepareStopped ends ImapSource.run's loop and has the listener answer 421
+    # "shutting down" while the daemon runs on: every later mail would stop intake
+    # silently. (Failed before the fix: the later mail was PrepareStopped.)
+    def failing(pool: PreparePool, now: float) -> None:
+        raise RuntimeError("a bug in the dispatcher")
+
+    monkeypatch.setattr(PreparePool, "_start_workers", failing)
+    pool = PreparePool(Settings.model_validate({"parsing": {"workers": 1}}))
+    try:
+        first = pool.submit(inbound(customer_mail(1), 1), never)
+        with pytest.raises(WorkersUnavailable, match="the parsing pool failed"):
+            first.result(30)
+        later = pool.submit(inbound(customer_mail(2), 2), never)
+        with pytest.raises(WorkersUnavailable, match="the parsing pool failed.*a bug"):
+            later.result(30)
+    finally:
+        pool.close()
+
+
+def test_a_large_mail_waiting_for_its_worker_is_told_when_the_dispatcher_fails(
+    pool: PreparePool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The large mail is skipped (its worker busy) into a list of the turn's own when the
+    # turn fails on the mail behind it. (Failed before the fix: its Future was never
+    # settled, and a pass waits for its batch without a timeout.)
+    pid = held_worker(pool)
+    first = pool.submit(inbound(customer_mail(1), 1), never)
+    until(lambda: in_flight(pool) == 1, "a mail written to the worker")
+    slimmed = prepare_pool._slimmed  # noqa: SLF001
+
+    def failing_at_99(job: prepare_pool._Job) -> bool:
+        if job.mail.uid == 99:
+            raise RuntimeError("a bug in the dispatcher")
+        return slimmed(job)
+
+    monkeypatch.setattr(prepare_pool, "_slimmed", failing_at_99)
+    text = "Hej\n\n" + "Loggen fra printeren følger her.\n" * (LARGE_MAIL_BYTES // 30)
+    large = pool.submit(inbound(customer_mail(2, body=text), 2), never)
+    until(lambda: pool._places[0].reserved, "the worker reserved for the large mail")  # noqa: SLF001
+    behind = pool.submit(inbound(customer_mail(99), 99), never)
+    for future in (first, large, behind):
+        with pytest.raises(WorkersUnavailable, match="a bug"):
+            future.result(30)
+    assert pid not in [w.process.pid for w in pool.workers()]
+
+
+def test_a_should_stop_that_raises_leaves_no_mail_of_the_stopped_worker_unsettled(
+    pool: PreparePool,
+) -> None:
+    # A stop kills the worker with the stopping caller's mail; another caller's mail on
+    # it, whose should_stop raises, fails the dispatcher. (Failed before the fix: that
+    # mail was out of the dropped worker and not yet back in the queue: never settled.)
+    held_worker(pool)
+    stop = threading.Event()
+
+    def broken() -> bool:
+        if stop.is_set():
+            raise RuntimeError("a should_stop that raises")
+        return False
+
+    stopped = pool.submit(inbound(customer_mail(1), 1), stop.is_set)
+    other = pool.submit(inbound(customer_mail(2), 2), broken)
+    until(lambda: in_flight(pool) == 2, "both mails written to the worker")
+    stop.set()
+    assert isinstance(stopped.exception(30), (PrepareStopped, WorkersUnavailable))
+    with pytest.raises(WorkersUnavailable, match="a should_stop that raises"):
+        other.result(30)
+
+
+def test_a_dispatcher_that_fails_as_it_starts_tells_the_mails_handed_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # (Failed before the fix: the thread ended on the exception before its try, and
+    # the mail's Future was never settled.)
+    pool = PreparePool(Settings.model_validate({"parsing": {"workers": 1}}))
+
+    def failing(*args: object) -> None:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(pool._selector, "register", failing)  # noqa: SLF001
+    try:
+        first = pool.submit(inbound(customer_mail(1), 1), never)
+        with pytest.raises(WorkersUnavailable, match="Cannot allocate memory"):
+            first.result(30)
+    finally:
+        pool.close()
