@@ -415,8 +415,17 @@ class PreparePool:
             return
         place.inbox += data
         now = _now()
-        for payload in complete_frames(place.inbox):
-            answer = pickle.loads(payload)
+        try:
+            payloads = complete_frames(place.inbox)
+        except ValueError as exc:  # a broken worker: its mail in work fails, as a crash
+            self._lost(place, f"it wrote a broken frame ({exc})")
+            return
+        for payload in payloads:
+            try:
+                answer = pickle.loads(payload)
+            except Exception as exc:  # noqa: BLE001 - as above: the worker is broken
+                self._lost(place, f"it wrote an answer that does not unpickle ({exc!r})")
+                return
             if not worker.ready:
                 if answer is not True:
                     self._lost(place, "the parsing process answered its setup wrongly")

@@ -92,7 +92,8 @@ def frame_header(payload: bytes) -> bytes:
 
 def complete_frames(inbox: bytearray) -> list[bytes]:
     """The payloads of every complete frame at the start of `inbox`, taken out of it
-    (a frame cut short by the read stays for the next)."""
+    (a frame cut short by the read stays for the next); ValueError for a length no
+    frame has."""
     payloads: list[bytes] = []
     start, end = 0, len(inbox)
     while end - start >= 4:
@@ -103,6 +104,10 @@ def complete_frames(inbox: bytearray) -> list[bytes]:
                 break
             (size,) = struct.unpack_from("!Q", inbox, start + 4)
             head = 12
+        elif size < 0:
+            # Only a broken worker writes one; read as a length it would step back
+            # through the buffer, round and round (review20b).
+            raise ValueError(f"a frame of length {size}")
         if end - start < head + size:
             break
         payloads.append(bytes(inbox[start + head : start + head + size]))

@@ -112,6 +112,21 @@ def test_the_frames_of_several_mails_written_at_once_are_read_by_the_worker_in_t
     assert complete_frames(inbox) == [] and inbox == stream[:3]
 
 
+def test_a_frame_length_no_frame_has_is_an_error_not_a_loop() -> None:
+    # Only -1 announces an 8-byte length; any other negative length is a broken worker
+    # (review20b): read as a length it stepped back through the buffer without end.
+    import struct
+
+    from daemon.sources.worker_process import complete_frames
+
+    whole = struct.pack("!i", 2) + b"ok"
+    for size in (-2, -5, -(2**31)):
+        inbox = bytearray(whole + struct.pack("!i", size) + b"x" * 16)
+        with pytest.raises(ValueError, match=f"length {size}"):
+            complete_frames(inbox)
+    assert complete_frames(bytearray(whole)) == [b"ok"]
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
