@@ -62,6 +62,14 @@ def triage_rules(setup: WorkerSetup) -> tuple[Rule, ...]:
     return custom + default_rules(setup.outside_services)
 
 
+def frame_header(payload: bytes) -> bytes:
+    """multiprocessing.connection's frame header (Connection._send_bytes): a 4-byte
+    signed big-endian length, or -1 and an 8-byte one. Both ends write it: this
+    worker's answers, the daemon's mails (daemon/sources/worker_process.py)."""
+    size = len(payload)
+    return struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
+
+
 class _Channel:
     """The worker's end of the socket pair, framed as multiprocessing.connection frames
     (Connection._send_bytes and _recv_bytes): a 4-byte signed big-endian length, or -1
@@ -93,7 +101,7 @@ class _Channel:
     def send(self, value: object) -> None:
         data = pickle.dumps(value)
         size = len(data)
-        header = struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
+        header = frame_header(data)
         if size <= 64 * 1024:  # one write, so the daemon's thread wakes once (issue 18)
             self._write(header + data)
         else:

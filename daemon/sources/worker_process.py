@@ -24,7 +24,7 @@ from pathlib import Path
 import daemon
 from daemon.inbound import InboundMail
 from daemon.ops.memory import MMAP_THRESHOLD
-from daemon.sources.parse_worker import WorkerSetup
+from daemon.sources.parse_worker import WorkerSetup, frame_header
 
 
 class Worker:
@@ -82,12 +82,6 @@ def mail_frames(bare: InboundMail, hidden: dict[str, int], slim: bytes) -> list[
     described = pickle.dumps((bare, hidden))
     return [frame_header(described) + described + frame_header(slim), slim]
 
-
-def frame_header(payload: bytes) -> bytes:
-    """multiprocessing.connection's frame header (Connection._send_bytes): a 4-byte
-    signed big-endian length, or -1 and an 8-byte one."""
-    size = len(payload)
-    return struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
 
 
 def complete_frames(inbox: bytearray) -> list[bytes]:
