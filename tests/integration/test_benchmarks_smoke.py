@@ -57,8 +57,12 @@ def test_ingest_benchmark_drains_every_mail_and_acknowledges_each_case(tmp_path:
     if document["relay"] == "postfix":  # the flush floor sent the same acks again
         assert run["flush_floor"]["mails"] == checks["cases"]
         assert run["ratios"]["flush_to_flush_floor"] > 0
-        assert run["daemon"]["flush_cpu"]["postfix_cpu_ms_per_mail"] > 0
-        assert run["flush_floor"]["postfix_cpu_ms_per_mail"] > 0
+        # Postfix's CPU is read from /proc in clock ticks, over its live and reaped
+        # processes: for one 50-ack send it read 0.0 once in CI (ci5 of the seventh
+        # session); over both sends it is never nothing, and each is a number.
+        postfix = [run["daemon"]["flush_cpu"]["postfix_cpu_ms_per_mail"],
+                   run["flush_floor"]["postfix_cpu_ms_per_mail"]]
+        assert all(ms >= 0 for ms in postfix) and sum(postfix) > 0
 
 
 def test_ingest_service_mode_drains_the_mailbox_with_daemon_run(tmp_path: Path) -> None:
@@ -266,8 +270,10 @@ def test_flush_cost_benchmark_splits_each_send_by_who_spent_it(tmp_path: Path) -
     assert len({row["acks"] for row in rows}) == 1 and rows[0]["acks"] > 0
     # (Threads and the PostgreSQL backends are read in clock ticks, 10 ms: at this size a
     # lane or a backend may show none; the process's own CPU is exact.)
+    # Postfix's CPU in ticks as in the ingest test above: over the four sends, never none.
+    assert sum(row["postfix_ms"] for row in rows) > 0
     for row in rows:
-        assert row["postfix_ms"] > 0 and row["wall_ms"] > 0 and row["process_ms"] > 0
+        assert row["postfix_ms"] >= 0 and row["wall_ms"] > 0 and row["process_ms"] > 0
         assert row["postgres_ms"] >= 0 if row["phase"] == "flush" else row["postgres_ms"] == 0
 
 
