@@ -16,6 +16,7 @@ import functools
 import io
 import logging
 import socket
+import ssl
 import threading
 import time
 from collections import deque
@@ -591,6 +592,8 @@ class ImapSource:
             # Short checks so a SIGTERM is noticed within a second.
             while not stop.is_set() and time.monotonic() < deadline:
                 self.beat()
+                if _read_ahead(client):
+                    return  # the server said something (see _read_ahead): pass again
                 started = time.monotonic()
                 responses = client.idle_check(timeout=1.0)
                 if any(_says_bye(r) for r in responses):
@@ -790,6 +793,35 @@ def _at_eof(client: IMAPClient) -> bool:
         return False
     except OSError:
         return True
+    finally:
+        sock.settimeout(timeout)
+
+
+def _read_ahead(client: IMAPClient) -> bool:
+    """Are there bytes from the server that imaplib has read but not yet handed out?
+
+    imaplib reads the socket through a buffer, a whole packet at a time. When a mail
+    arrives just before IDLE, Dovecot's "+ idling" and "* n EXISTS" come in one packet:
+    reading the first line for `idle()` takes both, and imapclient's idle_check, which
+    polls the socket, never sees the second. Under TLS the same holds for bytes the
+    TLS layer has decrypted and not yet given to that buffer. Peeking can read the
+    socket once, never blocking: what it reads stays buffered for the next reader.
+    """
+    imap = client._imap  # noqa: SLF001 - imaplib's reader, which imapclient does not expose
+    reader = getattr(imap, "file", None)
+    sock = client.socket()
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    if not isinstance(reader, io.BufferedReader):
+        return False
+    timeout = sock.gettimeout()
+    try:
+        sock.setblocking(False)
+        return bool(reader.peek(1))
+    except (BlockingIOError, ssl.SSLWantReadError):
+        return False
+    except OSError:
+        return False  # a broken connection: idle_check and _at_eof report it
     finally:
         sock.settimeout(timeout)
 

@@ -173,6 +173,48 @@ def test_imap_starttls_mail_becomes_a_case(
     wait_until(lambda: len(tls_logins(dovecot)) == 1, 5, "Dovecot to log the TLS login")
 
 
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_idle_over_tls_wakes_for_a_mail_that_came_just_before_it_and_only_then(
+    tmp_path: Path, pg_url: str, test_ca: trustme.CA, tls_dovecot, security: str
+) -> None:
+    """Over TLS the "+ idling" and the EXISTS of a mail that came just before IDLE are
+    read whole too, by the TLS layer and imaplib's buffer: the wait must end for it
+    (tests/integration/test_imap_ingest.py has the plain case). With nothing announced,
+    the wait must go on: the buffer check is no reason to end it."""
+    cert = ServerCert.issue(test_ca, tmp_path)
+    dovecot = tls_dovecot(cert)
+    port = dovecot.imaps_port if security == "ssl" else dovecot.port
+    app = make_app(tmp_path, pg_url, imap=dovecot, extra={"imap": {
+        "security": security, "port": port, "ca_file": str(cert.ca),
+        "poll_interval": 600, "idle": True,
+    }})
+    source = app.imap_source()
+    try:
+        assert source.poll_once().total == 0
+        stop = threading.Event()
+        quiet = threading.Thread(target=source._wait_for_mail, args=(stop,))  # noqa: SLF001
+        quiet.start()
+        quiet.join(3)  # three rounds of the wait's one-second checks
+        waited_on = quiet.is_alive()
+        stop.set()
+        quiet.join(10)
+        assert waited_on, "the wait ended with no mail announced"
+
+        assert source.poll_once().total == 0
+        dovecot.append("INBOX", [customer_mail(1)])  # after the pass's last command
+        stop = threading.Event()
+        waiting = threading.Thread(target=source._wait_for_mail, args=(stop,))  # noqa: SLF001
+        waiting.start()
+        waiting.join(30)  # left in a buffer, it waits poll_interval, 600 s
+        still_waiting = waiting.is_alive()
+        stop.set()
+        waiting.join(10)
+        assert not still_waiting, "the wait missed the mail announced at IDLE"
+        assert source.poll_once().created == 1
+    finally:
+        source.close()
+
+
 # -- a certificate the configured CA did not sign ---------------------------------------
 
 
