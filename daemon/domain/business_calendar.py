@@ -55,6 +55,11 @@ _MAX_CLOSED_RUN_DAYS = 366 * 2
 
 _Interval = tuple[datetime, datetime]  # (opens, closes), both UTC
 
+# Days whose open interval a calendar keeps worked out (BusinessCalendar._open_interval):
+# a desk's mails and their deadlines fall on a few hundred days, and the bound keeps
+# one odd caller walking years of days from holding more than ~1 MB.
+_KEPT_DAYS = 4096
+
 
 @functools.lru_cache(maxsize=256)
 def _public_holidays(country: str, year: int) -> frozenset[date]:
@@ -156,6 +161,7 @@ class BusinessCalendar:
     # Derived in __post_init__: the zone object and the hours indexed by weekday.
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
     _week: tuple[tuple[time, time] | None, ...] = field(init=False, repr=False, compare=False)
+    _intervals: dict[date, _Interval | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         week: list[tuple[time, time] | None] = [None] * 7
@@ -178,6 +184,7 @@ class BusinessCalendar:
         object.__setattr__(self, "hours", MappingProxyType(dict(self.hours)))
         object.__setattr__(self, "_zone", ZoneInfo(self.timezone))
         object.__setattr__(self, "_week", tuple(week))
+        object.__setattr__(self, "_intervals", {})
 
     def __hash__(self) -> int:
         # The generated hash would fail on the hours mapping; hash its items instead.
@@ -207,7 +214,25 @@ class BusinessCalendar:
         )
 
     def _open_interval(self, d: date) -> _Interval | None:
-        """The UTC instants the office opens and closes on local date ``d``, if it does."""
+        """The UTC instants the office opens and closes on local date ``d``, if it does.
+
+        Kept for each day asked: each new case's three deadlines and its ack's hours
+        walk the same few days, and working a day out (its holidays, two zone
+        conversions) was most of the ~25 us that cost the IMAP pass's thread a mail
+        (issue 18, pass21). The calendar is frozen, so a day's interval never changes."""
+        intervals = self._intervals
+        # One look-up, not `in` and then another: another thread (the SMTP listener,
+        # the scheduler) may clear the dict between the two.
+        try:
+            return intervals[d]
+        except KeyError:
+            pass
+        if len(intervals) >= _KEPT_DAYS:
+            intervals.clear()
+        interval = intervals[d] = self._work_out_interval(d)
+        return interval
+
+    def _work_out_interval(self, d: date) -> _Interval | None:
         hours = self._week[d.weekday()]
         if hours is None or self.is_holiday(d):
             return None

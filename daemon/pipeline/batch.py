@@ -36,6 +36,8 @@ class Candidates:
     by_number: dict[int, CaseView]
     by_message_id: dict[str, CaseView]
     outbound: dict[str, tuple[int, int | None]]  # Message-ID -> (message pk, case id)
+    # The cases' rows, by id, as read for the views (the conversation step's too).
+    rows: dict[int, Row[Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -107,10 +109,19 @@ class Run:
 
     @functools.cached_property
     def _cases_now(self) -> dict[int, Row[Any]]:
-        # Read when the conversation step first asks, after every earlier step wrote.
-        return repository.case_rows(
-            self.conn, (p.case_id for p in self.plans if p.on_existing_case and p.case_id)
-        )
+        """The rows of the cases the run's mails go on, when the conversation step first
+        asks: those the route step read already (find_candidates, in this transaction)
+        as it read them, since no step before the conversation step writes an existing
+        case (the store step inserts, the acks and alerts are new cases'); the others
+        (a bounce's case, found by our own mail it names) read now. Reading them all
+        again cost a statement a run (issue 18, pass21)."""
+        wanted = {p.case_id for p in self.plans if p.on_existing_case and p.case_id}
+        # Only if the route step asked: the candidates are not looked up for this.
+        read = self.candidates.rows if "candidates" in self.__dict__ else {}
+        rows = {case_id: read[case_id] for case_id in wanted if case_id in read}
+        if len(rows) < len(wanted):
+            rows |= repository.case_rows(self.conn, wanted - rows.keys())
+        return rows
 
     def case_row(self, case_id: int) -> Row[Any]:
         """The row of an existing case as it is now (the conversation step).
@@ -210,6 +221,7 @@ def find_candidates(conn: Connection, batch: Sequence[Prepared]) -> Candidates:
         by_number={n: views[i] for n, i in id_by_number.items()},
         by_message_id={m: views[i] for m, i in id_by_message.items()},
         outbound={m: (row.id, row.case_id) for m, row in outbound.items()},
+        rows=rows,
     )
 
 

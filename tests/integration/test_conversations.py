@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from harness import compose_mail, parse_mail, run_cli, sql, write_config
+from sqlalchemy import event
 
 from daemon.app import App, build_app
 from daemon.settings import load_settings
@@ -567,3 +568,29 @@ def test_a_name_that_is_an_address_does_not_join_by_domain(
     [(customer, flags)] = rows
     assert customer == "attacker@evil.example" and "ambiguous sender" in flags
     assert [m["kind"] for m in desk.case(number)["messages"]] == ["customer", "ack"]
+
+
+def test_a_replys_case_row_is_read_once_in_its_run(desk: Desk) -> None:
+    """The route step reads the case a reply names (its row, for the threading
+    decision); the conversation step takes that row as read, in the same transaction,
+    and does not read it again (issue 18, pass21: a statement a run). The reply still
+    reopens the case by the row's status."""
+    number, ack = open_case(desk)
+    close = mail(sender="tina@oo.dk", subject=f"[OO#{number}] x", body="#status closed\n",
+                 message_id="<close5@oo.dk>", headers={"Authentication-Results": TRUSTED})
+    desk.deliver(close)
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().startswith("SELECT cases.id, cases.number, cases.subject"):
+            reads.append(statement)
+
+    event.listen(desk.app.engine, "before_cursor_execute", count)
+    try:
+        reply = mail(subject="Printeren", body="Den er gal igen", message_id="<r5@kunde.dk>",
+                     in_reply_to=ack["Message-ID"])
+        assert desk.deliver(reply)["threaded"] == 1
+    finally:
+        event.remove(desk.app.engine, "before_cursor_execute", count)
+    assert len(reads) == 1
+    assert desk.case(number)["status"] == "open"

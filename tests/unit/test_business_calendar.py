@@ -390,10 +390,12 @@ def test_holidays_are_looked_up_once_per_year(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(business_calendar, "_country_class", counting)
     business_calendar._public_holidays.cache_clear()
+    # A calendar of its own: CAL keeps the days other tests worked out (pass21).
+    calendar = BusinessCalendar()
     # 2026-01-05 (Mon) .. 2027-01-04: a year of business days, walked twice.
     start, end = cph(2026, 1, 5, 8, 0), cph(2027, 1, 4, 8, 0)
-    minutes = CAL.business_minutes_between(start, end)
-    assert CAL.add_business_minutes(start, minutes) == cph(2026, 12, 30, 16, 0)
+    minutes = calendar.business_minutes_between(start, end)
+    assert calendar.add_business_minutes(start, minutes) == cph(2026, 12, 30, 16, 0)
     assert sorted(calls) == [2026, 2027]
 
 
@@ -503,3 +505,18 @@ def test_law_counting_is_additive_and_bounded_by_the_wall_clock(
 def test_law_results_are_in_the_calendars_timezone(start: datetime, n: int) -> None:
     for result in (CAL.next_opening(start), CAL.add_business_minutes(start, n)):
         assert result.tzinfo == CPH
+
+
+def test_a_days_kept_interval_is_the_day_worked_out_again() -> None:
+    """The open interval of each day is kept once worked out (issue 18, pass21): over
+    more days than are kept (so the kept ones are let go on the way), each answer is
+    the day's own, and no more days are held than the bound."""
+    calendar = BusinessCalendar(extra_closed=frozenset({date(2027, 3, 3)}))
+    first = date(2026, 1, 1)
+    for walk in range(2):  # the second time from what is kept, where it still is
+        for offset in range(0, business_calendar._KEPT_DAYS + 500, 7 if walk else 1):
+            day = first + timedelta(days=offset)
+            assert calendar._open_interval(day) == calendar._work_out_interval(day), day
+            assert len(calendar._intervals) <= business_calendar._KEPT_DAYS
+    assert calendar._open_interval(date(2027, 3, 3)) is None
+    assert calendar._open_interval(date(2027, 3, 4)) is not None

@@ -157,3 +157,20 @@ def test_a_kept_lines_encoding_is_the_encoding_itself() -> None:
     text = "Hej Søren,\n" + "x" * 74 + " \n" + "æ=" * 150 + "\n\nVenlig hilsen\n"
     for _ in range(3):
         assert qp_text(text) == email.quoprimime.body_encode(_as_latin1(text), eol="\r\n")
+
+
+def test_a_line_quoted_whole_by_binascii_is_quoprimes() -> None:
+    """Lines that need no fold are quoted by binascii.b2a_qp (issue 18, pass21), which
+    quotes a lone "." and a line's last space or tab its own way: every length up to
+    the fold and past it, with "=", a non-ASCII character, a space, a tab or a "."
+    at each place and each ending, are still quoprimime's."""
+    for length in range(82):
+        for at in range(length):
+            for odd in ("=", "æ", " ", "\t", ".", "\U0001f600"):
+                for ending in ("", "x", " ", "\t", "=", "."):
+                    line = "x" * at + odd + "x" * (length - at - 1) + ending
+                    assert qp_text(line) == email.quoprimime.body_encode(
+                        _as_latin1(line), eol="\r\n"
+                    ), line
+    for line in (".", " .", ". ", "..", "=", " ", "\t", ""):
+        assert qp_text(line) == email.quoprimime.body_encode(_as_latin1(line), eol="\r\n")
