@@ -445,6 +445,46 @@ passdb {{
             return sorted(int(uid) for uid in client.search("ALL"))
 
 
+class SlowLink:
+    """A TCP relay to `server` whose answers reach the client in two parts, a pause
+    between: a line cut where a slow network cuts it, inside (imapclient issue 519,
+    seen with Dovecot and an Outlook user changing flags). With `tls`, the relay ends
+    TLS for the client with that context and each part is a TLS record of its own."""
+
+    def __init__(
+        self, server: tuple[str, int], pause: float = 0.5, tls: ssl.SSLContext | None = None
+    ) -> None:
+        self.server, self.pause, self.tls = server, pause, tls
+        self.listener = socket.create_server((LOCALHOST, 0))
+        self.port = int(self.listener.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = self.listener.accept()
+                if self.tls is not None:
+                    client = self.tls.wrap_socket(client, server_side=True)
+                upstream = socket.create_connection(self.server)
+                for source, to, cut in ((client, upstream, False), (upstream, client, True)):
+                    threading.Thread(
+                        target=self._relay, args=(source, to, cut), daemon=True
+                    ).start()
+
+    def _relay(self, source: socket.socket, to: socket.socket, cut: bool) -> None:
+        with contextlib.suppress(OSError), source, to:
+            while chunk := source.recv(65536):
+                middle = len(chunk) // 2
+                if cut and middle > 0 and chunk[middle - 1 : middle] != b"\n":
+                    to.sendall(chunk[:middle])
+                    time.sleep(self.pause)
+                    chunk = chunk[middle:]
+                to.sendall(chunk)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
 @dataclass(frozen=True)
 class CapturedMail:
     """One mail the sink accepted, as it arrived on the wire (CRLF, dot-unstuffed)."""

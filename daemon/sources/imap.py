@@ -15,6 +15,8 @@ import contextlib
 import functools
 import io
 import logging
+import re
+import select
 import socket
 import ssl
 import threading
@@ -592,17 +594,11 @@ class ImapSource:
             # Short checks so a SIGTERM is noticed within a second.
             while not stop.is_set() and time.monotonic() < deadline:
                 self.beat()
-                if _read_ahead(client):
-                    return  # the server said something (see _read_ahead): pass again
-                started = time.monotonic()
-                responses = client.idle_check(timeout=1.0)
-                if any(_says_bye(r) for r in responses):
+                lines = _idle_lines(client, timeout=1.0)
+                if any(_says_bye(line) for line in lines):
                     raise ConnectionError("server ended the IDLE session (BYE)")
-                if any(_announces_mail(r) for r in responses):
+                if any(_announces_mail(line) for line in lines):
                     return
-                # idle_check hides EOF: it returns nothing, early. Look at the socket.
-                if not responses and time.monotonic() - started < 0.9 and _at_eof(client):
-                    raise ConnectionError("server closed the connection during IDLE")
         finally:
             with contextlib.suppress(*CONNECTION_ERRORS):
                 client.idle_done()
@@ -778,8 +774,47 @@ def _move_left(client: IMAPClient, uids: list[int], destination: str) -> None:
                 return
 
 
-def _says_bye(response: object) -> bool:
-    return isinstance(response, tuple) and len(response) >= 1 and response[0] == b"BYE"
+def _says_bye(line: bytes) -> bool:
+    return line[:5].upper() == b"* BYE"
+
+
+def _idle_lines(client: IMAPClient, timeout: float) -> list[bytes]:
+    """What the server said in IDLE within `timeout` seconds, in whole lines.
+
+    A line is read whole, waiting for its rest (with the connection's timeout): a slow
+    network delivers a line in two parts, and imapclient's idle_check, which reads
+    without waiting, ends in an error at the first part ("unterminated line", its issue
+    519; seen with Dovecot and an Outlook user changing flags) and so did our wait: the
+    session dropped and logged in again. What imaplib or the TLS layer already read is
+    looked at first (_read_ahead: "+ idling" and an EXISTS come in one packet). A
+    closed connection is an error, as a BYE is."""
+    if not _read_ahead(client):
+        if not _readable(client.socket(), timeout):
+            return []
+        if not _read_ahead(client):
+            if _at_eof(client):
+                raise ConnectionError("server closed the connection during IDLE")
+            return []  # TLS bytes that are no text yet: the rest of a record comes
+    imap = client._imap  # noqa: SLF001 - see _read_ahead
+    lines = []
+    while True:
+        line = imap._get_line()  # noqa: SLF001 - imaplib's reader: waits for the line's end
+        lines.append(line)
+        literal = _LITERAL_AT_END.search(line)
+        if literal:  # a string sent as a literal: its bytes are no line of their own
+            imap.read(int(literal.group(1)))
+        elif not _read_ahead(client):
+            return lines
+
+
+_LITERAL_AT_END = re.compile(rb"\{(\d+)\}\Z")  # imaplib gives lines without their CRLF
+
+
+def _readable(sock: socket.socket, timeout: float) -> bool:
+    """Has `sock` something to read (or an EOF) within `timeout` seconds?"""
+    poller = select.poll()  # not select(): a descriptor above 1,024 is fine
+    poller.register(sock.fileno(), select.POLLIN)
+    return bool(poller.poll(timeout * 1000))
 
 
 def _at_eof(client: IMAPClient) -> bool:
@@ -802,8 +837,8 @@ def _read_ahead(client: IMAPClient) -> bool:
 
     imaplib reads the socket through a buffer, a whole packet at a time. When a mail
     arrives just before IDLE, Dovecot's "+ idling" and "* n EXISTS" come in one packet:
-    reading the first line for `idle()` takes both, and imapclient's idle_check, which
-    polls the socket, never sees the second. Under TLS the same holds for bytes the
+    reading the first line for `idle()` takes both, and a wait that polls the socket
+    never sees the second. Under TLS the same holds for bytes the
     TLS layer has decrypted and not yet given to that buffer. Peeking can read the
     socket once, never blocking: what it reads stays buffered for the next reader.
     """
@@ -821,7 +856,7 @@ def _read_ahead(client: IMAPClient) -> bool:
     except (BlockingIOError, ssl.SSLWantReadError):
         return False
     except OSError:
-        return False  # a broken connection: idle_check and _at_eof report it
+        return False  # a broken connection: _idle_lines and _at_eof report it
     finally:
         sock.settimeout(timeout)
 
@@ -835,16 +870,10 @@ def _mail_announced(client: IMAPClient) -> bool:
     return bool(kept.pop("EXISTS", None)) | bool(kept.pop("RECENT", None))
 
 
-def _announces_mail(response: object) -> bool:
-    return (
-        isinstance(response, tuple)
-        and len(response) >= 2
-        and response[1]
-        in (
-            b"EXISTS",
-            b"RECENT",
-        )
-    )
+def _announces_mail(line: bytes) -> bool:
+    """Is `line` an EXISTS or RECENT (new mail), "* 12 EXISTS"?"""
+    words = line.split()
+    return len(words) == 3 and words[0] == b"*" and words[2].upper() in (b"EXISTS", b"RECENT")
 
 
 def _arrival(internaldate: object, now: datetime, server_time: bool) -> datetime:

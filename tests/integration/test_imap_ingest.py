@@ -7,10 +7,12 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import trustme
 from harness import (
     REPO,
     DaemonProcess,
@@ -23,6 +25,7 @@ from harness import (
     write_config,
 )
 from imapclient import IMAPClient
+from servers import ServerCert, SlowLink
 
 from daemon.app import build_app
 from daemon.inbound import InboundMail, IngestResult, Outcome
@@ -409,6 +412,61 @@ def test_mail_arriving_just_before_idle_is_not_left_in_imaplibs_buffer(
         waiting.join(10)
         assert not still_waiting, f"round {round_}: the wait missed the mail announced at IDLE"
         assert source.poll_once().created == 1
+    source.close()
+
+
+@pytest.mark.parametrize("security", ["none", "ssl"])
+def test_idle_waits_for_the_rest_of_a_line_the_network_cut(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str, security: str
+) -> None:
+    """An answer in IDLE (here a flag another mail client set) can reach the daemon in
+    two packets (over TLS: two records). Read a line at a time without waiting, as
+    imapclient's idle_check does, the first part was "unterminated" (over TLS it was
+    dropped, and the rest was no IMAP) and the wait ended in an error: the session
+    dropped and logged in again. The wait must read whole lines, go on through answers
+    that are not mail, and end for the mail that comes after."""
+    imap: dict[str, object] = {"poll_interval": 600, "idle": True, "security": security}
+    tls = None
+    if security == "ssl":  # the relay ends TLS: Dovecot's records are not cut by TCP
+        cert = ServerCert.issue(trustme.CA(), tmp_path)
+        tls, imap["ca_file"] = cert.server_context(), str(cert.ca)
+    link = SlowLink((dovecot.host, dovecot.port), tls=tls)
+    settings = load_settings(write_config(
+        tmp_path / "oo.toml", database_url=pg_url, imap=dovecot, smtp_out=smtp_sink,
+        extra={"imap": {**imap, "port": link.port}},
+    ), environ={})
+    source = build_app(settings).imap_source()
+    dovecot.append("INBOX", [customer_mail(1)])
+    client = source.connect()
+    client.select_folder("INBOX")
+    client.search(["ALL"])  # the mail is known: only what comes next is news
+    client._imap.untagged_responses.clear()  # noqa: SLF001
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def wait() -> None:
+        try:
+            source._wait_for_mail(stop)  # noqa: SLF001
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    waiting = threading.Thread(target=wait)
+    waiting.start()
+    try:
+        time.sleep(1)  # in IDLE
+        with dovecot.client() as other:
+            other.select_folder("INBOX")
+            other.add_flags(other.search(["ALL"]), [b"\\Flagged"])
+        waiting.join(3)
+        assert failures == [] and waiting.is_alive(), f"the wait ended: {failures}"
+        dovecot.append("INBOX", [customer_mail(2)])
+        waiting.join(30)
+        assert failures == [] and not waiting.is_alive(), f"the wait ended: {failures}"
+    finally:
+        stop.set()
+        waiting.join(10)
+        link.close()
+    assert source.poll_once().created == 2
     source.close()
 
 
