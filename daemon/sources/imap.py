@@ -843,10 +843,15 @@ def _read_ahead(client: IMAPClient) -> bool:
     socket once, never blocking: what it reads stays buffered for the next reader.
     """
     imap = client._imap  # noqa: SLF001 - imaplib's reader, which imapclient does not expose
-    reader = getattr(imap, "file", None)
     sock = client.socket()
     if isinstance(sock, ssl.SSLSocket) and sock.pending():
         return True
+    # Python 3.14's imaplib reads the socket into a buffer of its own and leaves `file`
+    # unused (its reads would then hide the EXISTS just as 3.11's BufferedReader does).
+    own_buffer = imap.__dict__.get("_readbuf")
+    if own_buffer is not None:
+        return bool(own_buffer)
+    reader = getattr(imap, "file", None)
     if not isinstance(reader, io.BufferedReader):
         return False
     timeout = sock.gettimeout()
