@@ -34,6 +34,8 @@ def _reference_key(message_id: str, sender: str, raw: bytes, chunk: int) -> str:
 
 @settings(max_examples=400)
 @example(b"From: a\r\n\r\n\r\r\n\r", 3)
+@example(b"QUJD\r\nQUJD\r\n=\r\n", 4)  # every CR before an LF: deleted (feed21)
+@example(b"QUJD\r\nQUJD\r", 16)  # a CR last is kept
 @given(body=MAIL_BYTES, chunk=st.integers(1, 9))
 def test_the_dedupe_key_normalises_line_ends_as_bytes_replace_does(body: bytes, chunk: int) -> None:
     raw = b"From: a@b.dk\r\n\r\n" + body
