@@ -308,6 +308,22 @@ def test_what_waits_in_a_workers_socket_is_bounded(pool: PreparePool, sent: list
                                  and s.bytes_before + s.size <= prepare_pool._FLIGHT_BYTES)
 
 
+def test_answers_longer_than_one_read_are_put_together_across_reads(pool: PreparePool) -> None:
+    # The dispatcher reads into one buffer of _READ_BYTES (feed21): an answer longer than
+    # it (a long text body, ~3x the buffer) comes in pieces, and the answers written
+    # behind it after it, each to its own caller.
+    body = "Hej\n\n" + "Printeren i kælderen skriver fejlkode 0x42 igen.\n" * 4000
+    assert len(body.encode()) > 3 * prepare_pool._READ_BYTES
+    mails = [inbound(customer_mail(uid, body=body if uid % 2 else "Hej"), uid)
+             for uid in range(1, 7)]
+    futures = [pool.submit(mail, never) for mail in mails]
+    assert_prepared(futures, list(range(1, 7)))
+    for mail, future in zip(mails, futures, strict=True):
+        prepared, whole = future.result(), read(mail, pool.settings)
+        assert prepared.parsed is not None and whole.parsed is not None
+        assert prepared.parsed.body_text == whole.parsed.body_text
+
+
 def test_a_mail_waiting_for_its_turn_is_not_read_into_memory_yet(pool: PreparePool) -> None:
     # Its slim copy (for a spooled mail: its bytes read from the file) is made when it
     # is written to a worker, so the waiting mails of a pass's batches cost no memory.
