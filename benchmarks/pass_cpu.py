@@ -28,6 +28,7 @@ from benchmarks.corpus import generate
 from benchmarks.ingest import daemon_logging
 from benchmarks.sandbox import sandbox
 from daemon.app import build_app
+from daemon.ops import memory
 from daemon.settings import load_settings
 from daemon.store.migrate import upgrade
 
@@ -146,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    # The daemon's own malloc setting (`run` and `poll` make it): without it, buffers of
+    # 256 KB or more cost this process less than they cost the daemon (feed21).
+    memory.tune_malloc()
     result = measure(args.n, args.seed)
     n = result["n"]
     print(f"n={n} load={result['load']} wall={result['wall_s']:.1f}s "
