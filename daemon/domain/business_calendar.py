@@ -23,6 +23,7 @@ next opening: one business hour from Thursday 15:00 is Thursday 16:00.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -99,8 +100,21 @@ def _registry() -> tuple[tuple[str, str], ...]:
     )
 
 
-@functools.cache
 def _country_class(country: str) -> Any:
+    """The holidays package's class of `country` (_load_country_class), loaded by one
+    thread at a time: the calendar is shared by threads (the IMAP pass, the SMTP
+    listener, the scheduler), and a thread that came while another was loading the
+    module found it half-loaded in sys.modules and failed ("Country DK not available").
+    Taken once a year of holidays, when first asked (_public_holidays keeps them)."""
+    with _COUNTRY_LOADING:
+        return _load_country_class(country)
+
+
+_COUNTRY_LOADING = threading.Lock()
+
+
+@functools.cache
+def _load_country_class(country: str) -> Any:
     """The holidays package's class of `country`, from that country's module alone.
 
     holidays.country_holidays() imports the package's `countries`, whose __init__

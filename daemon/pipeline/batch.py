@@ -112,9 +112,10 @@ class Run:
         """The rows of the cases the run's mails go on, when the conversation step first
         asks: those the route step read already (find_candidates, in this transaction)
         as it read them, since no step before the conversation step writes an existing
-        case (the store step inserts, the acks and alerts are new cases'); the others
-        (a bounce's case, found by our own mail it names) read now. Reading them all
-        again cost a statement a run (issue 18, pass21)."""
+        case (the store step inserts, the acks and alerts are new cases') and the route
+        step locked them against other transactions (review21); the others (a bounce's
+        case, found by our own mail it names) read now. Reading them all again cost a
+        statement a run (issue 18, pass21)."""
         wanted = {p.case_id for p in self.plans if p.on_existing_case and p.case_id}
         # Only if the route step asked: the candidates are not looked up for this.
         read = self.candidates.rows if "candidates" in self.__dict__ else {}
@@ -201,7 +202,11 @@ def find_candidates(conn: Connection, batch: Sequence[Prepared]) -> Candidates:
     id_by_number = repository.cases_by_number(conn, numbers)
     id_by_message = repository.cases_by_message_id(conn, ids)
     case_ids = set(id_by_number.values()) | set(id_by_message.values())
-    rows = repository.case_rows(conn, case_ids)
+    # Locked: the conversation step decides on these rows (Run._cases_now), after the
+    # store step; a close by another transaction meanwhile waits for this one, and is
+    # not lost under a reply's "wake" (test_a_reply_is_judged_on_the_case_as_another_
+    # transaction_left_it). The rows' UPDATE would lock them later in any case.
+    rows = repository.case_rows(conn, case_ids, locked=True)
     addresses = repository.case_addresses(conn, case_ids)
     views = {
         case_id: CaseView(

@@ -848,16 +848,25 @@ def _read_ahead(client: IMAPClient) -> bool:
         return True
     # Python 3.14's imaplib reads the socket into a buffer of its own and leaves `file`
     # unused (its reads would then hide the EXISTS just as 3.11's BufferedReader does).
-    own_buffer = imap.__dict__.get("_readbuf")
-    if own_buffer is not None:
-        return bool(own_buffer)
-    reader = getattr(imap, "file", None)
-    if not isinstance(reader, io.BufferedReader):
+    # The buffer is a list of chunks, and a line that ends its chunk leaves b"" at its
+    # head: [b""] holds nothing (taken for something, the wait read a line not coming).
+    own_buffer: list[bytes] | None = imap.__dict__.get("_readbuf")
+    if own_buffer is not None and any(own_buffer):
+        return True
+    reader = None if own_buffer is not None else getattr(imap, "file", None)
+    if own_buffer is None and not isinstance(reader, io.BufferedReader):
         return False
     timeout = sock.gettimeout()
     try:
         sock.setblocking(False)
-        return bool(reader.peek(1))
+        if isinstance(reader, io.BufferedReader):
+            return bool(reader.peek(1))
+        # As peek does: what the socket holds now goes to the end of imaplib's buffer,
+        # where its own reader would have put it (over TLS: the decrypted text, if any).
+        chunk = sock.recv(io.DEFAULT_BUFFER_SIZE)
+        if chunk and own_buffer is not None:
+            own_buffer.append(chunk)
+        return bool(chunk)
     except (BlockingIOError, ssl.SSLWantReadError):
         return False
     except OSError:

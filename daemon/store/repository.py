@@ -554,17 +554,25 @@ def _query_cases_by_message_id(dialect: str) -> Select[Any]:
     )
 
 
-def case_rows(conn: Connection, case_ids: Iterable[int]) -> dict[int, Row[Any]]:
+def case_rows(
+    conn: Connection, case_ids: Iterable[int], *, locked: bool = False
+) -> dict[int, Row[Any]]:
+    """The rows of these cases; `locked`: locked until the transaction ends, so another
+    transaction's change to one waits for it, and the rows stay as read (the mail
+    pipeline decides on them and writes them later in its transaction)."""
     wanted = list(set(case_ids))
     if not wanted:
         return {}
-    rows = conn.execute(_query_case_rows(conn.dialect.name), {"ids": wanted})
+    rows = conn.execute(_query_case_rows(conn.dialect.name, locked), {"ids": wanted})
     return {row.id: row for row in rows}
 
 
 @functools.cache
-def _query_case_rows(dialect: str) -> Select[Any]:
-    return select(cases).where(_any_of(dialect, cases.c.id, "ids"))
+def _query_case_rows(dialect: str, locked: bool) -> Select[Any]:
+    query = select(cases).where(_any_of(dialect, cases.c.id, "ids"))
+    # In one order (by id), so two transactions that lock the same cases cannot each
+    # hold one the other waits for.
+    return query.order_by(cases.c.id).with_for_update() if locked else query
 
 
 def case_addresses(conn: Connection, case_ids: Iterable[int]) -> dict[int, set[str]]:

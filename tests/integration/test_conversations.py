@@ -4,6 +4,7 @@ Dovecot, PostgreSQL and an SMTP sink."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -594,3 +595,49 @@ def test_a_replys_case_row_is_read_once_in_its_run(desk: Desk) -> None:
         event.remove(desk.app.engine, "before_cursor_execute", count)
     assert len(reads) == 1
     assert desk.case(number)["status"] == "open"
+
+
+def test_a_reply_is_judged_on_the_case_as_another_transaction_left_it(desk: Desk) -> None:
+    """A customer answers a waiting case while staff close it (`cases close`, the
+    console, another daemon: their own transaction). The reply is judged on the case
+    as it is (BR-2, customer_reply_effect: "decided on the case as it is now"): the
+    close comes first (the reply reopens the case) or after it (the case stays closed),
+    never half of each. pass21 judged the reply on the row the route step had read:
+    a close committed in between was not seen, the reply "woke" the case, and its
+    status went back to open with the close's resolved_at kept (out of the resolve
+    SLA and the critical paging, which take resolved_at as solved)."""
+    number, ack = open_case(desk)
+    note = mail(sender="tina@oo.dk", subject=f"[OO#{number}] note",
+                body="#internal\n#status waiting\nVenter på kunden.",
+                message_id="<wait6@oo.dk>", headers={"Authentication-Results": TRUSTED})
+    desk.deliver(note)
+    assert desk.case(number)["status"] == "waiting"
+    store = next(step for step in desk.app.pipeline.steps if type(step).__name__ == "Store")
+    finish, closing = store.finish, threading.Thread(
+        target=desk.app.work.apply, args=(number, "status", "closed", "tina@oo.dk")
+    )
+
+    def close_meanwhile(run):  # type: ignore[no-untyped-def]
+        finish(run)
+        if closing.ident is None:  # between the route step and the conversation step
+            closing.start()
+            # Until it committed, or waits for this transaction's lock on the case.
+            for _ in range(600):
+                closing.join(0.05)
+                if not closing.is_alive() or sql(desk.pg_url, WAITING_FOR_A_LOCK):
+                    break
+
+    store.finish = close_meanwhile
+    reply = mail(subject="Printeren", body="Nu virker den", message_id="<r6@kunde.dk>",
+                 in_reply_to=ack["Message-ID"])
+    assert desk.deliver(reply)["threaded"] == 1
+    closing.join(30)
+    assert not closing.is_alive()
+    [(status, resolved_at)] = sql(desk.pg_url, "SELECT status, resolved_at FROM cases")
+    assert (status, resolved_at is None) in {("open", True), ("closed", False)}
+
+
+WAITING_FOR_A_LOCK = (
+    "SELECT pid FROM pg_stat_activity"
+    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)

@@ -418,10 +418,14 @@ def test_holidays_come_from_the_one_countrys_module() -> None:
         "    assert days == set(holidays.country_holidays(c, years=y, categories='public'))\n"
         "print('same')\n"
     )
+    assert printed_by_a_fresh_interpreter(script)[:2] == ["['holidays.countries.denmark']", "same"]
+
+
+def printed_by_a_fresh_interpreter(script: str) -> list[str]:
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
-    assert done.stdout.split("\n")[:2] == ["['holidays.countries.denmark']", "same"]
+    return done.stdout.split("\n")
 
 
 def test_an_unknown_holiday_country_is_refused() -> None:
@@ -520,3 +524,45 @@ def test_a_days_kept_interval_is_the_day_worked_out_again() -> None:
             assert len(calendar._intervals) <= business_calendar._KEPT_DAYS
     assert calendar._open_interval(date(2027, 3, 3)) is None
     assert calendar._open_interval(date(2027, 3, 4)) is not None
+
+
+def test_holidays_asked_by_threads_at_once_are_each_answered() -> None:
+    """The first holidays are asked for by whichever threads come first (the IMAP
+    pass, the SMTP listener, the scheduler share the calendar). While one thread loaded
+    the country's module, another found it half-loaded in sys.modules, took holidays'
+    own way and failed (NotImplementedError "Country DK not available": that mail's
+    triage failed, into the shunt) or loaded the package's 250 countries (~11 MB). The
+    module's load is made slow here, so the others always ask meanwhile. In a fresh
+    interpreter: this one has loaded the module already."""
+    script = (
+        "import importlib.util, sys, threading, time\n"
+        "real = importlib.util.spec_from_file_location\n"
+        "def slow(name, *args, **kwargs):\n"
+        "    spec = real(name, *args, **kwargs)\n"
+        "    loader = spec.loader\n"
+        "    class Slow:\n"
+        "        def create_module(self, spec):\n"
+        "            return loader.create_module(spec)\n"
+        "        def exec_module(self, module):\n"
+        "            time.sleep(0.5)\n"
+        "            loader.exec_module(module)\n"
+        "    spec.loader = Slow()\n"
+        "    return spec\n"
+        "importlib.util.spec_from_file_location = slow\n"
+        "from daemon.domain.business_calendar import BusinessCalendar, _public_holidays\n"
+        "BusinessCalendar(holiday_country='DK')\n"
+        "answers = {}\n"
+        "def ask(year):\n"
+        "    try:\n"
+        "        answers[year] = len(_public_holidays('DK', year))\n"
+        "    except Exception as exc:\n"
+        "        answers[year] = repr(exc)\n"
+        "threads = [threading.Thread(target=ask, args=(y,)) for y in range(2025, 2029)]\n"
+        "for t in threads: t.start()\n"
+        "for t in threads: t.join()\n"
+        "print(sorted(answers.items()))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))\n"
+    )
+    answers, modules = printed_by_a_fresh_interpreter(script)[:2]
+    assert answers == str([(year, 10) for year in range(2025, 2029)])
+    assert modules == "['holidays.countries.denmark']"
