@@ -167,3 +167,21 @@ def test_regexes_tried_in_turn_match_as_their_alternation(regexes: list[str], te
         for position in [*range(len(text) + 1)] * 3:
             assert _span(in_turn.match(text, position)) == _span(whole.match(text, position))
     assert in_turn.match != in_turn._in_turn  # noqa: SLF001 - joined by now
+
+
+def test_the_excludes_searched_each_alone_give_the_leftmost_the_first_listed_on_a_tie() -> None:
+    """Issue 18 (worker21): the excludes without start words are searched one by one,
+    not as their alternation; the match is the alternation's: the leftmost, and at one
+    place the first listed that matches there."""
+    for excludes, cancelled_by in (
+        ([r"\w+ igen\b", r"\w+ igen nu"], "virker igen"),
+        ([r"\w+ igen nu", r"\w+ igen\b"], "virker igen nu"),
+        ([r"\w+ nu\b", r"\w+ igen\b"], "virker igen"),  # the leftmost, listed last
+        ([r"^\W*hvis\b", r"\w+ igen\b"], "hvis"),
+    ):
+        rules = rules_from_config([{"name": "down", "critical": True,
+                                    "patterns": ["nettet er nede"], "excludes": excludes}])
+        assert len(rules[0]._excludes_searched) == 2  # noqa: SLF001
+        body = ("hvis " if cancelled_by == "hvis" else "") + "nettet er nede, virker igen nu"
+        reason = classify("", body, rules).reason
+        assert reason == f'no rule matched; down: "nettet er nede" is cancelled by "{cancelled_by}"'

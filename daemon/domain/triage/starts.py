@@ -19,6 +19,7 @@ import bisect
 import functools
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -36,10 +37,13 @@ class Starts:
     """Where each rule's words occur in one text, found in a single pass over it."""
 
     def __init__(self, scanner: Scanner, text: str) -> None:
-        self._found: dict[frozenset[str], list[int]] = {}
+        # A set's list made where its first word is (one look-up a place, not two).
+        self._found: defaultdict[frozenset[str], list[int]] = defaultdict(list)
         # The longest start word at each place found: which of a rule's regexes can
         # match there (Alternation.at_word).
         self.word_at: dict[int, str] = {}
+        # The word sets looked for: `get` of another says nothing (it answers []).
+        self.sets = scanner.sets
         if scanner.regex is None:
             return
         search, word_at = scanner.regex.search, self.word_at
@@ -51,10 +55,7 @@ class Starts:
         found, owners = self._found, scanner.owners
         for position, word in word_at.items():  # in the text's order: each list sorted
             for words in owners[word]:
-                if words in found:
-                    found[words].append(position)
-                else:
-                    found[words] = [position]
+                found[words].append(position)
 
     @classmethod
     def of(cls, rules: Iterable[HasStartWords], text: str) -> Starts:
@@ -86,6 +87,7 @@ class Scanner:
     # a regex with a group per word (thousands) made each match cost a copy of them all.
     regex: re.Pattern[str] | None
     owners: Mapping[str, tuple[frozenset[str], ...]]  # word -> the word sets it begins
+    sets: frozenset[frozenset[str]] = frozenset()  # the word sets it was built for
 
 
 # A daemon has one or two rule lists; room for more, since building a scanner costs
@@ -111,7 +113,7 @@ def scanner_for(sets: frozenset[frozenset[str]]) -> Scanner:
             begun_by[word].append(words)
     owners = {word: tuple(begun) for word, begun in begun_by.items()}
     regex = re.compile(_trie(every)) if every else None
-    return Scanner(regex, owners)
+    return Scanner(regex, owners, sets)
 
 
 def alternation_of(regexes: Sequence[str]) -> str:
