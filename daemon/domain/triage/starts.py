@@ -20,7 +20,7 @@ import functools
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -48,19 +48,20 @@ class Starts:
         self.sets = scanner.sets
         if scanner.automaton is None:
             return
-        # Every occurrence of every word (overlapping ones too), as where it ends and
-        # its length less one: the longest at each place is the one that ends last.
-        last: dict[int, int] = {}
-        for end, back in scanner.automaton.iter(text):
+        # Every occurrence of every word (overlapping ones too), as where it ends and its
+        # value (Scanner): at each place, the value of the longest word there.
+        longest: dict[int, int] = {}
+        get, backs = longest.get, scanner.backs
+        for end, value in scanner.automaton.iter(text):
+            back = backs[value]
             start = end - back
-            if last.get(start, -1) < end:
-                last[start] = end
-        word_at = self.word_at
-        for position in sorted(last):
-            word_at[position] = text[position : last[position] + 1]
-        found, owners = self._found, scanner.owners
-        for position, word in word_at.items():  # in the text's order: each list sorted
-            for words in owners[word]:
+            if (kept := get(start)) is None or backs[kept] < back:
+                longest[start] = value
+        word_at, found, owners = self.word_at, self._found, scanner.owners
+        for position in sorted(longest):  # in the text's order: each list sorted
+            value = longest[position]
+            word_at[position] = text[position : position + backs[value] + 1]
+            for words in owners[value]:
                 found[words].append(position)
 
     @classmethod
@@ -90,13 +91,18 @@ _SCANNER_OF: dict[int, tuple[tuple[HasStartWords, ...], Scanner]] = {}
 @dataclass(frozen=True)
 class Scanner:
     # Every rule's start words in an Aho-Corasick automaton (pyahocorasick), each word's
-    # value its length less one; None: no words. Issue 18 (worker21): it finds every
-    # occurrence in one pass in C, ~30 µs a mail's text, where a regex of the words as a
-    # trie, searched again from each place after a hit (the next may begin inside it),
-    # cost ~95 µs and ~95 ms to compile in each parsing worker (the automaton: ~3 ms).
+    # value an int (a C int: no Python object a word, a worker's memory counts), the same
+    # for words of the same length and owners; None: no words. Issue 18 (worker21): it
+    # finds every occurrence in one pass in C, ~30 µs a mail's text, where a regex of the
+    # words as a trie, searched again from each place after a hit (the next may begin
+    # inside it), cost ~95 µs and ~95 ms to compile in each parsing worker (the
+    # automaton: ~3 ms).
     automaton: Any | None
-    owners: Mapping[str, tuple[frozenset[str], ...]]  # word -> the word sets it begins
-    sets: frozenset[frozenset[str]] = frozenset()  # the word sets it was built for
+    # By a word's value: its length less one (where it begins, from where it ends) ...
+    backs: tuple[int, ...]
+    # ... and the word sets it begins (~1,800 values for the built-in rules' ~5,900 words).
+    owners: tuple[tuple[frozenset[str], ...], ...]
+    sets: frozenset[frozenset[str]]  # the word sets it was built for
 
 
 # A daemon has one or two rule lists; room for more, since building a scanner costs
@@ -120,18 +126,16 @@ def scanner_for(sets: frozenset[frozenset[str]]) -> Scanner:
                 index += 1
         for word in begun:
             begun_by[word].append(words)
-    owners = {word: tuple(begun) for word, begun in begun_by.items()}
-    return Scanner(_automaton(every) if every else None, owners, sets)
-
-
-def _automaton(words: Sequence[str]) -> Any:
-    """An automaton finding each of `words` (non-empty), its value the word's length
-    less one (where it begins, from where it ends)."""
-    automaton = ahocorasick.Automaton()
-    for word in words:
-        automaton.add_word(word, len(word) - 1)
+    if not every:
+        return Scanner(None, (), (), sets)
+    values: dict[tuple[int, tuple[frozenset[str], ...]], int] = {}
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for word, owners in begun_by.items():
+        key = (len(word) - 1, tuple(owners))
+        automaton.add_word(word, values.setdefault(key, len(values)))
     automaton.make_automaton()
-    return automaton
+    return Scanner(automaton, tuple(back for back, _ in values),
+                   tuple(owners for _, owners in values), sets)
 
 
 def alternation_of(regexes: Sequence[str]) -> str:
