@@ -24,8 +24,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import ahocorasick
-
 _MAX_STRINGS = 64  # how many spellings of a start are followed before cutting them short
 _MIN_LENGTH = 3  # "ik" is everywhere: starting there filters nothing
 
@@ -128,6 +126,10 @@ def scanner_for(sets: frozenset[frozenset[str]]) -> Scanner:
             begun_by[word].append(words)
     if not every:
         return Scanner(None, (), (), sets)
+    # Imported here: a process that never classifies (the daemon's own, whose parsing
+    # workers do) does not load it (its memory counts, issue 18).
+    import ahocorasick
+
     values: dict[tuple[int, tuple[frozenset[str], ...]], int] = {}
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     for word, owners in begun_by.items():
@@ -277,6 +279,11 @@ def _regex_starts(regex: str) -> frozenset[str] | None:
     except (_Unfollowed, ValueError, KeyError):
         return None
     return _prefixes((parsed,))
+
+
+def forget_regex_starts() -> None:
+    """Empty _regex_starts' cache: the same answers later, read again."""
+    _regex_starts.cache_clear()
 
 
 def interned(words: frozenset[str]) -> frozenset[str]:
