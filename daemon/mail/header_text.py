@@ -46,13 +46,13 @@ class Headers:
 
     def all(self, name: str) -> list[str]:
         """Every occurrence, unfolded (Received, Authentication-Results)."""
-        return [_FOLD.sub("", value) for value in self._all.get(name.lower(), [])]
+        return [unfolded(value) for value in self._all.get(name.lower(), [])]
 
     def in_order(self, *names: str) -> list[tuple[str, str]]:
         """Every field of these names as (lower-case name, unfolded value), topmost
         first: how trace fields interleave tells which hop wrote which (RFC 5322 3.6.7)."""
         wanted = {name.lower() for name in names}
-        return [(name, _FOLD.sub("", value)) for name, value in self._order if name in wanted]
+        return [(name, unfolded(value)) for name, value in self._order if name in wanted]
 
     def __contains__(self, name: str) -> bool:
         return name.lower() in self._raw
@@ -64,6 +64,10 @@ class Headers:
     def text(self, name: str) -> str:
         """The value decoded (RFC 2047) to clean text; "" when absent."""
         key = name.lower()
+        if key not in self._raw:
+            # What the lines below make of an absent field's "": most fields asked
+            # about (automatic_reason's List-Id, X-Autoreply ...) are absent (issue 18).
+            return ""
         if key not in self._decoded:
             self._decoded[key] = clean_text(decode_words(self.raw(name), self.hints))
         return self._decoded[key]
@@ -157,9 +161,16 @@ def one_line(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip(" ")
 
 
+def unfolded(value: str) -> str:
+    """`value` without its folds (_FOLD). Issue 18 (worker21): a fold holds a "\n",
+    which most values lack; _FOLD, which may begin with "\r", was tried at each of
+    their characters."""
+    return _FOLD.sub("", value) if "\n" in value else value
+
+
 def recovered(value: str, hints: Sequence[str] = ()) -> str:
     """A header field's value unfolded, 8-bit bytes recovered as text."""
-    value = _FOLD.sub("", value)
+    value = unfolded(value)
     # Undeclared 8-bit bytes (the parser kept them as surrogates), or raw ISO-2022-JP
     # (7-bit, with escape sequences), as old Japanese mailers write Subject and From.
     if SURROGATES.search(value) or "\x1b" in value:

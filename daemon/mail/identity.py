@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from daemon.mail.leading_junk import BLANK_LINE
+from daemon.mail.leading_junk import blank_line_span
 from daemon.mail.spooled import Raw, raw_chunks
 
 
@@ -67,15 +67,14 @@ def blank_line(raw: Raw) -> tuple[int, int] | None:
     it; a spooled mail is searched a chunk at a time, the chunks overlapping by the
     pattern's longest match less one, so a match across two chunks is found too."""
     if isinstance(raw, bytes):
-        match = BLANK_LINE.search(raw)
-        return match.span() if match else None
+        return blank_line_span(raw)
     offset, carry = 0, b""
     for chunk in raw.chunks():
         data = carry + chunk
-        match = BLANK_LINE.search(data)
-        if match:
+        span = blank_line_span(data)
+        if span is not None:
             base = offset - len(carry)
-            return base + match.start(), base + match.end()
+            return base + span[0], base + span[1]
         offset += len(chunk)
         carry = data[-3:]
     return None

@@ -67,3 +67,39 @@ def test_a_hidden_body_ends_at_the_next_boundary_as_a_search_for_it_finds(
     data: bytes, start: int
 ) -> None:
     assert large_mail._next_boundary(data, start) == data.find(b"\n--", start)  # noqa: SLF001
+
+
+@settings(max_examples=600)
+@example(b"\r\r\n\n", 0)
+@example(b"\r\n\r\r\n\n", 0)
+@example(b"a\r\n\r\n", 2)
+@given(data=MAIL_BYTES, start=st.integers(0, 12))
+def test_the_blank_line_is_found_where_its_regex_finds_it(data: bytes, start: int) -> None:
+    """Issue 18 (worker21): the first blank line (the header section's end, the dedupe
+    key's body) is found from its first LF, a literal the regex engine skips to; the
+    span is BLANK_LINE.search's, from any start."""
+    from daemon.mail.leading_junk import BLANK_LINE, blank_line_span
+
+    found = BLANK_LINE.search(data, start)
+    assert blank_line_span(data, start) == (found.span() if found else None)
+
+
+@settings(max_examples=400)
+@given(value=st.lists(st.sampled_from(["\r\n", "\r", "\n", " ", "\t", "a", "=?x?=", "\udc80"]),
+                      max_size=20).map("".join))
+def test_a_header_value_is_unfolded_as_its_fold_regex_unfolds_it(value: str) -> None:
+    """Issue 18 (worker21): a value without a LF is not searched for folds (it has none)."""
+    from daemon.mail.header_text import _FOLD, unfolded
+
+    assert unfolded(value) == _FOLD.sub("", value)
+
+
+def test_an_absent_header_field_reads_as_an_empty_text() -> None:
+    """Headers.text of a field the mail lacks: "" at once, what decoding "" gives."""
+    import email
+
+    from daemon.mail.header_text import Headers, clean_text, decode_words, recovered
+
+    headers = Headers(email.message_from_string("Subject: =?utf-8?q?Hej?=\n\nx"))
+    assert headers.text("List-Id") == "" == clean_text(decode_words(recovered("")))
+    assert headers.text("subject") == "Hej" and headers.raw("X-Autoreply") == ""

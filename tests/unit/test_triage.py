@@ -25,6 +25,7 @@ from daemon.domain.triage import (
     normalise_text,
     rules_from_config,
 )
+from daemon.domain.triage import learned as triage_learned
 from daemon.domain.triage import model as triage_model
 from daemon.domain.triage import starts as triage_starts
 from daemon.domain.triage.learned import LearnedRule
@@ -462,8 +463,10 @@ def test_escapes_and_group_names_may_hold_capitals() -> None:
 
 
 def _unfiltered(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
-    """The same rules with no start words: every regex scans the whole text."""
-    with mock.patch.object(triage_model, "start_words", return_value=None):
+    """The same rules with no start words: every regex scans the whole text (and the
+    learned rule's gates are searched: learned.asked_about)."""
+    with (mock.patch.object(triage_model, "start_words", return_value=None),
+          mock.patch.object(triage_learned, "_GATE_SETS", ())):
         plain = tuple(dataclasses.replace(rule) for rule in rules)
     assert all(rule.start_sets == () for rule in plain)
     return plain

@@ -326,3 +326,33 @@ def test_the_largest_terms_come_in_the_order_of_sorting_them_all() -> None:
         assert list(_largest_first(places, terms.__getitem__)) == sorted(
             places, key=terms.__getitem__, reverse=True)
     assert _FIRST_PICKED < 20
+
+
+def test_the_gates_tried_where_their_start_words_are_answer_as_their_searches() -> None:
+    """Issue 18 (worker21): in classify the model's gates are tried only where classify's
+    one scan found their start words (LearnedRule.start_sets); the answer is the one the
+    gates' searches give, for every text (and for texts the gates' words are in)."""
+    from triage_texts import judged_texts
+
+    from daemon.domain.triage import learned
+
+    rules = default_rules()
+    assert LearnedRule().start_sets and set(LearnedRule().start_sets) <= {
+        words for rule in rules for words in rule.start_sets}
+    texts = judged_texts() + [normalise_text(t) for t in (
+        "Ingen kommer ind på kontoret før låsesmeden har været her, hele dagen i dag",
+        "Mine mails kommer lidt sent ind på telefonen i dag. Ikke noget stort problem",
+        "Computeren giver fejl hver gang jeg starter excel her til morgen, hvad gør jeg",
+        "Kortterminalen siger ingen forbindelse i butikken, alle vores pc'er virker fint",
+        "Teams bad mig logge ind igen, og det gjorde jeg i morges. Nu virker det.",
+        "Windows kunne ikke installere opdateringen i nat på min bærbare pc derhjemme",
+    )]
+    gated = 0
+    for text in texts:
+        starts = Starts.of(rules, text)
+        assert asked_about(text, starts) == asked_about(text), text
+        gated += any(starts.get(words) for words in learned._GATE_SETS)  # noqa: SLF001
+    assert gated > 50
+    # A Starts that did not look for the gates' words: each gate is searched.
+    for text in texts[-6:]:
+        assert not asked_about(text, Starts.of((), text)) and not asked_about(text)

@@ -106,3 +106,20 @@ def test_a_regex_with_its_boundaries_first_finds_what_the_regex_finds() -> None:
         for text in texts:
             assert list(map(_span, other.finditer(text))) == list(map(_span, regex.finditer(text)))
     assert gathered > 20
+
+
+def test_a_sentence_search_tests_more_and_shorter_strings() -> None:
+    """Issue 18 (worker21): a rule's excludes without start words are searched in one
+    sentence each, where a test of up to SENTENCE_MAX_STRINGS strings of
+    SENTENCE_MIN_LENGTH characters still costs less than the search."""
+    from daemon.domain.triage.required import sentence_search
+
+    assert required_strings(r"(?:^|\n)\W*(?:hvordan|how)\b") is None  # "how": 3 characters
+    assert required_strings(r"(?:^|\n)\W*(?:hvordan|how)\b", 32, 3) == ("how", "hvordan")
+    assert sentence_search(r"(?:^|\n)\W*(?:hvordan|how)\b").required == ("how", "hvordan")
+    many = "|".join(f"ord{n:02d}" for n in range(20))
+    assert required_strings(many) is None and len(required_strings(many, 32, 3) or ()) == 20
+    for text in judged_texts()[::3]:
+        for regex in _regexes():
+            if regex.flags == re.UNICODE:
+                assert _span(sentence_search(regex.pattern)(text)) == _span(regex.search(text))

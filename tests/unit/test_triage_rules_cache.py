@@ -44,3 +44,17 @@ def test_a_worker_builds_the_rules_the_pipeline_uses(tmp_path: Path, triage: dic
     in_pipeline = Tools(settings, None, None).triage_rules  # type: ignore[arg-type]
     assert [rule.name for rule in in_worker] == [rule.name for rule in in_pipeline]
     assert in_worker == tuple(in_pipeline)
+
+
+def test_the_built_rules_keep_no_reading_of_each_regex() -> None:
+    """Issue 18 (worker21): the cache of each regex's start words serves the build (rules
+    share regexes); built, the rules hold their own, and the cache is emptied (~0.6 MB in
+    each classifying process). Rules built again are the same rules."""
+    from daemon.domain.triage import rules as rules_module
+    from daemon.domain.triage import starts
+
+    build = rules_module._built_rules.__wrapped__  # noqa: SLF001 - built anew, not cached
+    before = build(("x",))
+    assert starts._regex_starts.cache_info().currsize == 0  # noqa: SLF001
+    again = build(("x",))
+    assert again == before and [r.start_sets for r in again] == [r.start_sets for r in before]

@@ -167,3 +167,58 @@ def test_regexes_tried_in_turn_match_as_their_alternation(regexes: list[str], te
         for position in [*range(len(text) + 1)] * 3:
             assert _span(in_turn.match(text, position)) == _span(whole.match(text, position))
     assert in_turn.match != in_turn._in_turn  # noqa: SLF001 - joined by now
+
+
+def test_the_excludes_searched_each_alone_give_the_leftmost_the_first_listed_on_a_tie() -> None:
+    """Issue 18 (worker21): the excludes without start words are searched one by one,
+    not as their alternation; the match is the alternation's: the leftmost, and at one
+    place the first listed that matches there."""
+    for excludes, cancelled_by in (
+        ([r"\w+ igen\b", r"\w+ igen nu"], "virker igen"),
+        ([r"\w+ igen nu", r"\w+ igen\b"], "virker igen nu"),
+        ([r"\w+ nu\b", r"\w+ igen\b"], "virker igen"),  # the leftmost, listed last
+        ([r"^\W*hvis\b", r"\w+ igen\b"], "hvis"),
+    ):
+        rules = rules_from_config([{"name": "down", "critical": True,
+                                    "patterns": ["nettet er nede"], "excludes": excludes}])
+        assert len(rules[0]._excludes_searched) == 2  # noqa: SLF001
+        body = ("hvis " if cancelled_by == "hvis" else "") + "nettet er nede, virker igen nu"
+        reason = classify("", body, rules).reason
+        assert reason == f'no rule matched; down: "nettet er nede" is cancelled by "{cancelled_by}"'
+
+
+def _longest_at_each_place(words: set[str], text: str) -> dict[int, str]:
+    """The plain definition of Starts.word_at: at each place of `text`, in order, the
+    longest of `words` that begins there."""
+    by_first: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):
+        by_first.setdefault(word[0], []).append(word)
+    found = {}
+    for place, char in enumerate(text):
+        for word in by_first.get(char, ()):
+            if text.startswith(word, place):
+                found[place] = word
+                break
+    return found
+
+
+def test_the_scan_finds_the_longest_start_word_at_every_place() -> None:
+    """Issue 18 (worker21): the start words are found by an Aho-Corasick automaton (every
+    occurrence, overlapping ones too), not a regex searched again after each hit; each
+    place's longest word, in the text's order, as the plain definition has it."""
+    words = {word for rule in RULES for words in rule.start_sets for word in words}
+    assert len(words) > 5000
+    places = 0
+    for text in judged_texts()[::3]:
+        found = Starts.of(RULES, text).word_at
+        assert list(found.items()) == list(_longest_at_each_place(words, text).items()), text
+        places += len(found)
+    assert places > 5000
+
+
+@settings(max_examples=300)
+@given(words=st.sets(st.text("ab c", min_size=1, max_size=5), min_size=1, max_size=12),
+       text=st.text("ab cd", max_size=40))
+def test_the_scan_finds_overlapping_and_nested_words(words: set[str], text: str) -> None:
+    found = Starts(starts.scanner_for(frozenset({frozenset(words)})), text).word_at
+    assert list(found.items()) == list(_longest_at_each_place(words, text).items())

@@ -22,6 +22,7 @@ from daemon.domain.triage.rules_logon import logon_rules
 from daemon.domain.triage.rules_outage import outage_rules
 from daemon.domain.triage.rules_security import security_rules
 from daemon.domain.triage.rules_system import system_rules
+from daemon.domain.triage.starts import forget_regex_starts
 
 __all__ = ["default_rules", "not_an_inquiry"]
 
@@ -29,7 +30,7 @@ __all__ = ["default_rules", "not_an_inquiry"]
 @functools.cache
 def _built_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
     # In order: of the critical rules that match, the first names the case's reason.
-    return (
+    rules = (
         *security_rules(outside),
         *outage_rules(outside),
         *logon_rules(outside),
@@ -37,6 +38,12 @@ def _built_rules(outside: tuple[str, ...]) -> tuple[Rule, ...]:
         # Last: the learned model speaks only when no critical rule matched (learned.py).
         LearnedRule(),
     )
+    # Each regex's start words are kept while rules are built (they share regexes); once
+    # built, the rules hold their own: ~0.6 MB freed in each process that classifies,
+    # about what the start-word automaton holds more than the regex it replaced (issue
+    # 18, worker21). Rules built again read them anew (once, as the first build did).
+    forget_regex_starts()
+    return rules
 
 
 def default_rules(outside: tuple[str, ...] = OUTSIDE_SERVICES) -> tuple[Rule, ...]:
