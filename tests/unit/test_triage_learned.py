@@ -356,3 +356,33 @@ def test_the_gates_tried_where_their_start_words_are_answer_as_their_searches() 
     # A Starts that did not look for the gates' words: each gate is searched.
     for text in texts[-6:]:
         assert not asked_about(text, Starts.of((), text)) and not asked_about(text)
+
+
+def test_a_gate_compiled_with_flags_is_searched_not_tried_at_its_pattern_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """review22: a gate's start words are read from its pattern's text, which says
+    nothing of the flags it was compiled with: under re.IGNORECASE "no rush" matches
+    "No Rush" (and "ſ" matches "s"), where no start word "no rush" is. Such a gate is
+    searched (as required.Search does not test strings for it either), its answer the
+    search's."""
+    import re
+
+    from daemon.domain.triage import learned
+
+    blind = re.compile(r"\bno rush\b", re.IGNORECASE)
+    monkeypatch.setattr(learned, "_NOT_URGENT", blind)
+    monkeypatch.setattr(learned, "_STARTED_GATES", (*learned._STARTED_GATES, blind))  # noqa: SLF001
+    learned._gate_starts.cache_clear()  # noqa: SLF001
+    try:
+        # Its words (if any are read) looked for with the others', as the module's are.
+        words = learned._gate_starts(blind)  # noqa: SLF001
+        gate_sets = (*learned._GATE_SETS, *([words] if words else []))  # noqa: SLF001
+        monkeypatch.setattr(learned, "_GATE_SETS", gate_sets)
+        rules = (*default_rules()[:-1], LearnedRule())
+        text = normalise_text("Printeren på kontoret virker ikke og skriver fejl hele tiden") + (
+            " No Rush")
+        starts = Starts.of(rules, text)
+        assert asked_about(text, starts) == asked_about(text) is False
+    finally:
+        learned._gate_starts.cache_clear()  # noqa: SLF001

@@ -222,3 +222,27 @@ def test_the_scan_finds_the_longest_start_word_at_every_place() -> None:
 def test_the_scan_finds_overlapping_and_nested_words(words: set[str], text: str) -> None:
     found = Starts(starts.scanner_for(frozenset({frozenset(words)})), text).word_at
     assert list(found.items()) == list(_longest_at_each_place(words, text).items())
+
+
+# Characters where an automaton over code units, or a folding of case, would differ from
+# the plain definition's code points: İ (lower() is two), ß ẞ ſ, the Kelvin sign, final
+# sigma, a combining dot, an astral character, a lone surrogate (undecoded 8-bit), NUL.
+_UNUSUAL = ["İ", "i̇", "ß", "ẞ", "ſ", "\u212a", "ς", "Σ", "\u0307", "😀", "\udcff", "\x00",
+            "\n", " ", "æ", "Å", "A\u030a"]
+_RULE_WORDS = sorted({word for rule in RULES for words in rule.start_sets for word in words})
+
+
+@settings(max_examples=300)
+@given(pieces=st.lists(st.one_of(
+    st.sampled_from(_RULE_WORDS), st.sampled_from(_RULE_WORDS).map(lambda w: w[:-1]),
+    st.sampled_from(_RULE_WORDS).map(lambda w: w[1:]), st.sampled_from(_UNUSUAL)), max_size=25))
+def test_the_rules_start_words_are_found_by_code_point_beside_unusual_characters(
+    pieces: list[str],
+) -> None:
+    """review22: the built-in rules' start words (the automaton, pyahocorasick) found in
+    texts of whole, cut and overlapping words beside characters whose case or width
+    varies, at the text's start and end: each place's longest word by code point, as
+    the plain definition (and the regex trie before it) had it."""
+    text = "".join(pieces)
+    found = Starts.of(RULES, text).word_at
+    assert list(found.items()) == list(_longest_at_each_place(set(_RULE_WORDS), text).items())
