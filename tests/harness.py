@@ -273,6 +273,19 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def idle_wait_ends(source: Any, seconds: float) -> bool:
+    """Does ImapSource's wait for mail (IDLE) end by itself within `seconds`? It is
+    stopped either way, so a wait that would go on for poll_interval holds no test."""
+    stop = threading.Event()
+    waiting = threading.Thread(target=source._wait_for_mail, args=(stop,))  # noqa: SLF001
+    waiting.start()
+    waiting.join(seconds)
+    ended = not waiting.is_alive()
+    stop.set()
+    waiting.join(10)
+    return ended
+
+
 def customer_mail(
     index: int,
     *,

@@ -18,6 +18,7 @@ from harness import (
     DaemonProcess,
     clean_env,
     customer_mail,
+    idle_wait_ends,
     parse_mail,
     run_cli,
     sql,
@@ -374,14 +375,8 @@ def test_mail_announced_between_a_pass_and_idle_is_not_left_waiting(
     dovecot.append("INBOX", [customer_mail(1)])
     assert source.client is not None
     source.client.search(["ALL"])  # the pass's last command: the EXISTS comes with it
-    stop = threading.Event()
-    waiting = threading.Thread(target=source._wait_for_mail, args=(stop,))  # noqa: SLF001
-    waiting.start()
-    waiting.join(30)  # without the announcement it waits poll_interval, 600 s
-    still_waiting = waiting.is_alive()
-    stop.set()
-    waiting.join(10)
-    assert not still_waiting, "the wait did not see the mail announced before it"
+    # Without the announcement it waits poll_interval, 600 s.
+    assert idle_wait_ends(source, 30), "the wait did not see the mail announced before it"
     assert source.poll_once().created == 1
     source.close()
 
@@ -403,14 +398,8 @@ def test_mail_arriving_just_before_idle_is_not_left_in_imaplibs_buffer(
     for round_ in range(5):  # the packet is not always one: a few rounds, each must see it
         assert source.poll_once().total == 0
         dovecot.append("INBOX", [customer_mail(round_)])  # no command of ours after this
-        stop = threading.Event()
-        waiting = threading.Thread(target=source._wait_for_mail, args=(stop,))  # noqa: SLF001
-        waiting.start()
-        waiting.join(30)  # left in the buffer, it waits poll_interval, 600 s
-        still_waiting = waiting.is_alive()
-        stop.set()
-        waiting.join(10)
-        assert not still_waiting, f"round {round_}: the wait missed the mail announced at IDLE"
+        # Left in the buffer, it waits poll_interval, 600 s.
+        assert idle_wait_ends(source, 30), f"round {round_}: the wait missed the announcement"
         assert source.poll_once().created == 1
     source.close()
 

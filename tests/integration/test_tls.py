@@ -25,6 +25,7 @@ from harness import (
     REPO,
     clean_env,
     customer_mail,
+    idle_wait_ends,
     parse_mail,
     sql,
     wait_until,
@@ -191,25 +192,13 @@ def test_idle_over_tls_wakes_for_a_mail_that_came_just_before_it_and_only_then(
     source = app.imap_source()
     try:
         assert source.poll_once().total == 0
-        stop = threading.Event()
-        quiet = threading.Thread(target=source._wait_for_mail, args=(stop,))  # noqa: SLF001
-        quiet.start()
-        quiet.join(3)  # three rounds of the wait's one-second checks
-        waited_on = quiet.is_alive()
-        stop.set()
-        quiet.join(10)
-        assert waited_on, "the wait ended with no mail announced"
+        # Three rounds of the wait's one-second checks.
+        assert not idle_wait_ends(source, 3), "the wait ended with no mail announced"
 
         assert source.poll_once().total == 0
         dovecot.append("INBOX", [customer_mail(1)])  # after the pass's last command
-        stop = threading.Event()
-        waiting = threading.Thread(target=source._wait_for_mail, args=(stop,))  # noqa: SLF001
-        waiting.start()
-        waiting.join(30)  # left in a buffer, it waits poll_interval, 600 s
-        still_waiting = waiting.is_alive()
-        stop.set()
-        waiting.join(10)
-        assert not still_waiting, "the wait missed the mail announced at IDLE"
+        # Left in a buffer, it waits poll_interval, 600 s.
+        assert idle_wait_ends(source, 30), "the wait missed the mail announced at IDLE"
         assert source.poll_once().created == 1
     finally:
         source.close()
