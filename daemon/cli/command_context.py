@@ -24,19 +24,25 @@ def open_app(args: argparse.Namespace, settings: Settings, access: Access = "rea
     Only `run`, `db upgrade` and `customers sync` migrate and write [[customers]]: a
     read command with a wrong or empty --config must not switch every agreement off.
     """
+    app = new_app(args, settings, access)
+    app.open_database(access)
+    return app
+
+
+def new_app(args: argparse.Namespace, settings: Settings, access: Access = "read") -> App:
+    """The App for one command, its database not yet checked: the caller opens it
+    (App.open_database) before it touches the database."""
     from daemon.app import App
     from daemon.clock import fixed_clock
 
     now = getattr(args, "now", None)
     # A command's process serves no /metrics (only `run` does, built by build_app).
-    app = App(
+    return App(
         settings,
         fixed_clock(now) if now else None,
         create_database_dir=access != "read",
         counts_metrics=False,
     )
-    app.open_database(access)
-    return app
 
 
 def print_summary(args: argparse.Namespace, summary: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -41,6 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"oo-support: {reason}", file=sys.stderr)
         return status
+    finally:
+        # The process ends next: what the command built (a pass's caches, SQLAlchemy's,
+        # the modules) is left to the exit, out of the collector's sight. The full
+        # collections of the interpreter's shutdown over it took ~0.1 s of a 1,000-mail
+        # `poll --once` (0.015 s so); nothing is closed by them that the command does
+        # not close itself (issue 18, start22).
+        gc.freeze()
 
 
 def _log_level(args: argparse.Namespace, settings: Settings) -> str:

@@ -5,16 +5,18 @@ registry, one mailbox pass, one outbox flush, check the configuration.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
 from typing import TYPE_CHECKING
 
-from daemon.cli.command_context import open_app, print_json, print_summary
+from daemon.cli.command_context import new_app, open_app, print_json, print_summary
 from daemon.cli.errors import CommandError
 
 if TYPE_CHECKING:
     from daemon.settings import Settings
+    from daemon.sources.prepare_pool import PreparePool
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -56,25 +58,53 @@ def cmd_customers_sync(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     from daemon.ops import memory
     from daemon.outputs import terminal
+    from daemon.sources import imap_login
+    from daemon.sources.prepare_pool import PreparePool
 
     if settings.imap is None:
         raise CommandError("no IMAP mailbox configured ([imap] is absent or disabled)")
     memory.tune_malloc()
-    app = open_app(args, settings, "write")
-    source = app.imap_source()
-    pool = app.prepare_pool()  # its processes start only for a backlog (POOL_BACKLOG)
-    source.start_pool = lambda: pool
-    with terminal.mail_progress(f"mailbox {settings.imap.folder}", args.progress) as progress:
+    app = new_app(args, settings, "write")
+    # Signed in and the backlog looked for first, with only imapclient imported: a
+    # backlog's parsing workers then start beside the pass's imports and the database
+    # check, not after them (issue 18, start22). Below POOL_BACKLOG they start only if
+    # the pass's own search finds one.
+    client = imap_login.signed_in(settings.imap, app.tokens)
+    pool = PreparePool(settings)
+    try:
+        started = imap_login.backlog(settings.imap, client) >= imap_login.POOL_BACKLOG
+        if started:
+            pool.start()
+        source = app.imap_source()
+        source.connect(client)
+        client = None  # the source's: it logs out
         try:
-            report = source.poll_once(on_progress=progress)
+            if started:
+                source.use_pool(pool)
+            else:
+                source.start_pool = lambda: _started(pool)
+            app.open_database("write")
+            with terminal.mail_progress(
+                f"mailbox {settings.imap.folder}", args.progress
+            ) as progress:
+                report = source.poll_once(on_progress=progress)
         finally:
             source.close()
-            pool.close()
+    finally:
+        if client is not None:
+            with contextlib.suppress(*imap_login.CONNECTION_ERRORS):
+                client.logout()
+        pool.close()
     summary = vars(report) | {"total": report.total}
     if not args.no_send:  # one cycle of the daemon: what the pass queued goes out
         summary["sent"] = app.flush_outbox().sent
     print_summary(args, summary)
     return 0
+
+
+def _started(pool: PreparePool) -> PreparePool:
+    pool.start()  # now, not when the pass's first batch is fetched
+    return pool
 
 
 def cmd_outbox_flush(args: argparse.Namespace, settings: Settings) -> int:

@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -43,6 +43,14 @@ from daemon.mail.spooled import SpooledMail
 from daemon.ops.backoff import imap_reconnect
 from daemon.pipeline import Pipeline, Settle
 from daemon.settings import ImapSettings
+from daemon.sources import imap_login
+from daemon.sources.imap_login import (
+    CONNECTION_ERRORS,
+    PROCESSED_KEYWORD,
+    moves,
+    signed_in,
+    waiting,
+)
 from daemon.sources.prefetch import Held, Prefetcher
 from daemon.sources.prepare_pool import (
     Prepare,
@@ -61,7 +69,6 @@ if TYPE_CHECKING:  # msal and requests: ~7 MB of the daemon's memory, for XOAUTH
 
 log = logging.getLogger(__name__)
 
-PROCESSED_KEYWORD = "$OOProcessed"
 # Fetch no more than this many bytes per round trip, so a backlog of large mails
 # never sits in memory at once.
 _MAX_BATCH_BYTES = 8 * 1024 * 1024
@@ -79,11 +86,6 @@ _IN_FLIGHT_BYTES = 12 * 1024 * 1024
 # Batches being prepared beyond the one being stored: enough to keep the parsing workers
 # busy while a batch is stored; each holds at most _MAX_BATCH_BYTES of raw mail.
 LOOKAHEAD = 1
-# A one-shot pass (poll --once) starts its parsing workers only for a backlog of at
-# least this many mails: below it their start-up costs more than they save.
-POOL_BACKLOG = 200
-# Errors after which we reconnect: the server went away or the session is broken.
-CONNECTION_ERRORS = (IMAPClientError, IMAP4.abort, IMAP4.error, OSError, socket.timeout, EOFError)
 
 
 @dataclass
@@ -158,68 +160,18 @@ class ImapSource:
 
     # -- connection --------------------------------------------------------
 
-    def connect(self) -> IMAPClient:
+    def connect(self, client: IMAPClient | None = None) -> IMAPClient:
+        """Sign in (or take `client`, a session signed in with imap_login.signed_in),
+        and make the folders mail is moved to."""
         s = self.settings
-        client = self._open_secured()
-        if s.auth == "xoauth2":
-            self._xoauth2_login(client)
-        else:
-            client.login(s.username, s.password)
-        client.normalise_times = False  # keep INTERNALDATE's offset instead of local naive
-        self._can_move = client.has_capability("MOVE") and bool(s.processed_folder)
+        client = client or signed_in(s, self.tokens)
+        self._can_move = moves(s, client)
         folders = (s.processed_folder, s.ignored_folder, s.quarantine_folder)
         for folder in folders if self._can_move else ():
             if folder:
                 _ensure_folder(client, folder)
         self.client = client
         return client
-
-    def _open_secured(self) -> IMAPClient:
-        """Connect as `security` says. TLS is verified (daemon/tls.py), and a server
-        that does not offer STARTTLS is refused, never used in plain text."""
-        s = self.settings
-        server = f"imap {s.host}:{s.port}"
-        context = None if s.security == "none" else tls.client_context(s.ca_file)
-        with tls.named_tls_failures(server, "imap"):
-            client = IMAPClient(
-                s.host, port=s.port, ssl=s.security == "ssl", ssl_context=context, timeout=s.timeout
-            )
-        _quiet_imaplib(client)
-        if s.security == "starttls":
-            try:
-                if not client.has_capability("STARTTLS"):
-                    raise tls.starttls_not_offered(server)
-                with tls.named_tls_failures(server, "imap"):
-                    client.starttls(context)
-            except BaseException:
-                with contextlib.suppress(*CONNECTION_ERRORS):
-                    client.shutdown()
-                raise
-        return client
-
-    def _xoauth2_login(self, client: IMAPClient) -> None:
-        """Sign in with a bearer token (Microsoft 365). Failures are LoginErrors, which the
-        run loop logs in one line and retries with backoff; a refused token is dropped
-        so the retry brings a fresh one."""
-        from daemon.oauth import OAuthError  # not at the top: see TYPE_CHECKING there
-
-        user = self.settings.username
-        try:
-            if self.tokens is None:
-                raise LoginError('auth = "xoauth2" needs an [oauth] section')
-            try:
-                token = self.tokens.token()
-            except OAuthError as exc:
-                raise LoginError(f"imap XOAUTH2 sign-in for {user}: {exc}") from exc
-            try:
-                client.oauth2_login(user, token)
-            except LoginError as exc:
-                self.tokens.invalidate(token)
-                raise LoginError(f"imap XOAUTH2 login refused for {user}: {exc}") from exc
-        except LoginError:
-            with contextlib.suppress(*CONNECTION_ERRORS):
-                client.shutdown()  # not yet self.client: close() would not end it
-            raise
 
     def close(self) -> None:
         if self.client is not None:
@@ -228,6 +180,11 @@ class ImapSource:
             self.client = None
 
     # -- one pass ----------------------------------------------------------
+
+    def _start_pool(self) -> None:
+        if self.start_pool is not None:
+            self.use_pool(self.start_pool())
+            self.start_pool = None
 
     def poll_once(
         self,
@@ -248,16 +205,14 @@ class ImapSource:
         selected = client.select_folder(folder)
         uidvalidity = int(selected[b"UIDVALIDITY"])
         self._note_uidvalidity(folder, uidvalidity)
-        criteria: list[str] = ["ALL"] if self._can_move else ["UNKEYWORD", PROCESSED_KEYWORD]
         _mail_announced(client)  # from here on, an announcement is of mail after the search
-        uids = sorted(client.search(criteria))
+        uids = sorted(client.search(waiting(self._can_move)))
         report = PassReport()
         on_progress(0, len(uids))
         if not uids:
             return report
-        if self.start_pool is not None and len(uids) >= POOL_BACKLOG:
-            self.use_pool(self.start_pool())
-            self.start_pool = None
+        if len(uids) >= imap_login.POOL_BACKLOG:
+            self._start_pool()
         lock = threading.Lock()
         sizes: dict[int, int] = {}
 
@@ -745,17 +700,6 @@ def _by_uid(
         settle(conn, (also or {}) | by_uid)
 
     return settle_stored
-
-
-def _quiet_imaplib(client: IMAPClient) -> None:
-    """imaplib's own trace off unless someone reads it. IMAPClient sets imaplib's debug
-    level to 5 and hands its messages to the "imapclient.imaplib" logger; at that level
-    imaplib writes out the repr of every FETCH literal (the whole mail) and of each whole
-    answer, and only then does logging drop them (we log at INFO): ~0.34 ms of the
-    fetching thread's ~0.42 ms a mail (issue 18). With that logger on for DEBUG the
-    trace is kept as it was."""
-    if not logging.getLogger("imapclient.imaplib").isEnabledFor(logging.DEBUG):
-        client._imap.debug = 0
 
 
 def _move_left(client: IMAPClient, uids: list[int], destination: str) -> None:

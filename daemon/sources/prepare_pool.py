@@ -50,14 +50,17 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, InvalidStateError
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from daemon.inbound import InboundMail, Prepared
 from daemon.mail import LARGE_MAIL_BYTES
-from daemon.pipeline import Pipeline
 from daemon.reading import ReadingRules, identified_by, slim_copy
 from daemon.settings import Settings
 from daemon.sources.parse_worker import WorkerSetup
 from daemon.sources.worker_process import Worker, complete_frames, mail_frames
+
+if TYPE_CHECKING:  # SQLAlchemy and the pipeline: not for poll --once's early start
+    from daemon.pipeline import Pipeline
 
 __all__ = ["Prepare", "PrepareFailed", "PreparePool", "PrepareStopped",
            "Submit", "Worker", "WorkersUnavailable", "in_process", "in_threads"]
