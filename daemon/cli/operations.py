@@ -59,7 +59,6 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     from daemon.ops import memory
     from daemon.outputs import terminal
     from daemon.sources import imap_login
-    from daemon.sources.prepare_pool import PreparePool
 
     if settings.imap is None:
         raise CommandError("no IMAP mailbox configured ([imap] is absent or disabled)")
@@ -70,7 +69,7 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     # check, not after them (issue 18, start22). Below POOL_BACKLOG they start only if
     # the pass's own search finds one.
     client = imap_login.signed_in(settings.imap, app.tokens)
-    pool = PreparePool(settings)
+    pool = app.prepare_pool()  # its processes start below, or at the pass's search
     try:
         started = imap_login.backlog(settings.imap, client) >= imap_login.POOL_BACKLOG
         if started:
