@@ -140,14 +140,12 @@ class ImapSource:
         # watchdog), `on_pass` after each pass that completed (metrics).
         self.beat: Callable[[], None] = lambda: None
         self.on_pass: Callable[[PassReport], None] = lambda report: None
-        # How each mail is prepared: here, or in the daemon's worker processes (set by
-        # the service), which may fail a mail or give up on it when the daemon stops.
+        # How each mail is prepared without worker processes: here, in one thread beside
+        # the pass (a test may put another in its place).
         self.prepare: Prepare = in_process(pipeline)
-        # How many mails `prepare` takes at once (the worker processes behind it).
-        self.prepare_width = 1
-        # The worker processes' own way to begin mails (use_pool): handed to their
-        # dispatcher straight from the pass thread, no thread a mail waits in; None:
-        # `prepare` in `prepare_width` threads.
+        # The worker processes' way to begin mails (use_pool): handed to their
+        # dispatcher straight from the pass thread, no thread a mail waits in, and
+        # failed or given up on there when the daemon stops; None: `prepare`.
         self.submit: Submit | None = None
         # Set by a one-shot command: starts the worker processes and returns their pool;
         # called by a pass that finds a backlog of POOL_BACKLOG mails or more.
@@ -156,7 +154,7 @@ class ImapSource:
 
     def use_pool(self, pool: PreparePool) -> None:
         """Prepare in `pool`'s worker processes from now on."""
-        self.prepare, self.prepare_width, self.submit = pool.prepare, pool.width, pool.submit
+        self.submit = pool.submit
 
     # -- connection --------------------------------------------------------
 
@@ -197,7 +195,7 @@ class ImapSource:
         batch, so a CLI can show how far a large backlog has come.
 
         The batches flow through three stages at once (see _Pass): fetched ahead by a
-        thread (daemon/sources/prefetch.py), prepared by `prepare_width` workers, and
+        thread (daemon/sources/prefetch.py), prepared by the worker processes (or `prepare`), and
         stored and moved here, one batch after the other, each committed before its move.
         """
         client = self.client or self.connect()
@@ -584,8 +582,8 @@ class _Pass:
         self.name = name
         self.uidvalidity = uidvalidity
         # The pool's dispatcher takes the mails itself (feed20); `prepare` alone (in
-        # process, or patched by a test) is run in `prepare_width` threads.
-        self._executor = ThreadPoolExecutor(source.prepare_width, thread_name_prefix="prepare")
+        # process, or patched by a test) is run in one thread beside the pass.
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="prepare")
         self._submit = source.submit or in_threads(self._executor, source.prepare)
         self._begun: deque[_Begun] = deque()
 

@@ -181,7 +181,6 @@ class PreparePool:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.timeout = settings.parsing.timeout
-        self.width = settings.parsing.workers
         triage = settings.triage
         self._setup = WorkerSetup(
             reading=ReadingRules.of(settings),
