@@ -33,6 +33,7 @@ from daemon.domain.triage.learned import (
     score,
     word_ngrams,
 )
+from daemon.domain.triage.learned_score import Table
 from daemon.domain.triage.starts import Starts
 
 SENTENCES = Path(__file__).with_name("triage_sentences.tsv")
@@ -153,6 +154,25 @@ def test_the_weights_are_read_compactly_and_whole(tmp_path: Path) -> None:
     assert (len(other.grams), len(other.words)) == (2, 0)  # a file without word n-grams
     assert other.grams.known("é\"\\n") == (1.5, -2.0)
     assert other.grams.known(" ab") == (2.0, 0.25)
+
+
+def test_an_idf_is_one_float_object_for_every_n_gram_holding_it() -> None:
+    """Issue 18 (worker23): a table's idfs are a list of floats shared by value (the
+    character n-grams have ~1,300 idfs for ~53,000 places), so picking them makes no new
+    float: each place still holds its own idf, bit for bit, and a zero keeps its sign
+    (0.0 == -0.0: sharing by value alone would give one the other's)."""
+    weights = load_weights()
+    for table in (weights.grams, weights.words):
+        held = list(table.idf)  # held, so no id is a freed float's again
+        assert len({id(idf) for idf in held}) == len(set(held)) < len(table) / 20
+    table = Table()
+    for gram, idf in (("ab", 2.5), ("bc", 0.0), ("cd", -0.0), ("de", 2.5), ("ef", 0.0)):
+        table.add(gram, idf, 1.0)
+    table.added()
+    assert table.idf[0] is table.idf[3]
+    assert [math.copysign(1.0, idf) for idf in table.idf[1:3]] == [1.0, -1.0]
+    assert [math.copysign(1.0, idf) for idf, _coef in map(table.known, ("bc", "cd"))] == [
+        1.0, -1.0]
 
 
 def test_the_weights_read_in_pieces_are_the_weights_read_whole(

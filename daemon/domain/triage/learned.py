@@ -11,7 +11,7 @@ which words weighed most.
 
 Pure Python: no numpy in the daemon or its parsing workers (their memory is counted,
 issue 18). The ~60,000 n-grams are held compactly: per vectoriser one dict from n-gram
-to its place in two arrays of doubles (idf, coefficient), not a tuple of two floats
+to its place in its idfs (shared floats) and coefficients (doubles), not a tuple of two floats
 each, read from the JSON pair by pair, never as the whole document's lists at once
 (json.loads of it cost each worker ~6.5 MB that stayed resident). The arithmetic is
 scikit-learn's TfidfVectorizer(analyzer="char_wb", sublinear_tf=True, norm="l2"),
@@ -296,6 +296,8 @@ def load_weights(path: Path = WEIGHTS) -> Weights:
             return end
 
         text.walk_object(0, value)
+    for table in tables.values():
+        table.added()
     low, high = fields["ngrams"]
     word_low, word_high = fields.get("word_ngrams", (1, 2))
     return Weights(
