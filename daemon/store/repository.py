@@ -1185,6 +1185,53 @@ def _counted_on(upsert: Any) -> Any:
     )
 
 
+def take_up_mails(
+    conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]
+) -> list[int]:
+    """Those of `uids` this database session now holds, in their order: each is held by
+    one session at a time, until release_mails, release_all_mails or the session's end.
+
+    Several daemons on one mailbox and database (two machines, a failover, an
+    operator's `poll --once` beside the service) meet the same mail at once. Each
+    counted a try for it before preparing it (count_attempts), so a healthy mail
+    reached `[imap] max_attempts` without having failed and was quarantined (idle23).
+    A mail held by another session is that daemon's try, left to it. The hold is a
+    session-level advisory lock: it ends with the daemon that holds it (a crash, a
+    SIGKILL, the watchdog's restart of a hung one close its connection), and only
+    then can another daemon take the mail up and count a try: the dead one's counted.
+    Nothing to hold on SQLite: one daemon a database file (take_turn_to_move)."""
+    if conn.dialect.name != "postgresql":
+        return list(uids)
+    keys = {_mail_key(source, uidvalidity, uid): uid for uid in uids}
+    held = set(conn.execute(_TAKING_UP, {"keys": list(keys)}).scalars())
+    return [uid for key, uid in keys.items() if key in held]
+
+
+def release_mails(conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]) -> None:
+    """Let go of `uids`, held by this session (take_up_mails)."""
+    if conn.dialect.name == "postgresql" and uids:
+        keys = [_mail_key(source, uidvalidity, uid) for uid in uids]
+        conn.execute(_RELEASING, {"keys": keys})
+
+
+def release_all_mails(conn: Connection) -> None:
+    """Let go of every mail this session holds (and any other session-level advisory
+    lock: the daemon takes none but these)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_RELEASING_ALL)
+
+
+_TAKING_UP = text(
+    "SELECT k FROM unnest(CAST(:keys AS bigint[])) AS k WHERE pg_try_advisory_lock(k)"
+)
+_RELEASING = text("SELECT pg_advisory_unlock(k) FROM unnest(CAST(:keys AS bigint[])) AS k")
+_RELEASING_ALL = text("SELECT pg_advisory_unlock_all()")
+
+
+def _mail_key(source: str, uidvalidity: int, uid: int) -> int:
+    return _advisory_key(f"imap mail\0{source}\0{uidvalidity}\0{uid}")
+
+
 def uncount_attempts(conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]) -> None:
     """Take back the try `count_attempts` added (the failure was not the mail's)."""
     conn.execute(
