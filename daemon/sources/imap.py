@@ -582,8 +582,9 @@ class _Pass:
     sees the tries and takes them one at a time, never-tried mail first.
 
     A mail is counted and prepared only by the pass that took it up (MailHolds), from
-    its begin until it is stored and moved: another daemon's pass that meets it
-    meanwhile leaves it alone, and counts no try the mail did not fail.
+    its begin until it is stored (or, left in the folder, until the pass ends): another
+    daemon's pass that meets it meanwhile leaves it alone, and counts no try the mail
+    did not fail.
     """
 
     def __init__(self, source: ImapSource, name: str, uidvalidity: int) -> None:
@@ -641,9 +642,7 @@ class _Pass:
                 return
             head = self._begun[0]
             yield head.mails
-            # Stored and moved: let go (after the move, so no other daemon re-reads it).
             ahead.release(head.fetched)
-            self._holds.release([_uid(m) for m in head.mails])
             del head
 
     def finish_head(self) -> list[IngestResult]:
@@ -669,7 +668,7 @@ class _Pass:
         # Taken up, looked up and counted in one transaction (a round trip and a pool
         # checkout fewer a batch than apart), committed before the preparation begins.
         with self._holds.transaction() as conn:
-            uids = self._holds.take_up(conn, [_uid(m) for m in fetched])
+            uids = self._holds.take_up(conn, [_uid(m) for m in fetched], source.clock())
             if len(uids) < len(fetched):
                 log.debug("imap uids=%s of %s: being taken up by another daemon",
                           sorted({_uid(m) for m in fetched} - set(uids)), self.name)

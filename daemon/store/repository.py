@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import secrets
 import struct
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -1100,7 +1101,8 @@ class Attempts:
 def attempts_of(
     conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]
 ) -> dict[int, int]:
-    """The tries so far of those of `uids` that have any."""
+    """The tries so far of those of `uids` that have any (a row of count 0: a mail held
+    and not yet counted, or a try given back)."""
     found = conn.execute(
         _query_attempts_of(conn.dialect.name),
         {"source": source, "uidvalidity": uidvalidity, "uids": list(uids)},
@@ -1114,6 +1116,7 @@ def _query_attempts_of(dialect: str) -> Select[Any]:
         mail_attempts.c.source == bindparam("source"),
         mail_attempts.c.uidvalidity == bindparam("uidvalidity"),
         _any_of(dialect, mail_attempts.c.uid, "uids"),
+        mail_attempts.c.count > 0,  # 0: held, not yet tried (take_up_mails)
     )
 
 
@@ -1185,51 +1188,79 @@ def _counted_on(upsert: Any) -> Any:
     )
 
 
+def new_holder(conn: Connection) -> int:
+    """A key for an IMAP pass to take mails up as (take_up_mails), held by `conn`'s
+    session until end_holder or the session's end; 0 on SQLite (one daemon a file)."""
+    if conn.dialect.name != "postgresql":
+        return 0
+    while True:  # a key another session holds (1 in 2**62) is drawn again
+        key = secrets.randbits(62) + 1
+        if conn.execute(_HOLDING, {"key": key}).scalar_one():
+            return key
+
+
+def end_holder(conn: Connection, holder: int) -> None:
+    """`holder` (new_holder, this session's) ends: its mails may be taken up again."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_ENDING_HOLDER, {"key": holder})
+
+
 def take_up_mails(
-    conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]
+    conn: Connection,
+    source: str,
+    uidvalidity: int,
+    uids: Sequence[int],
+    holder: int,
+    now: datetime,
 ) -> list[int]:
-    """Those of `uids` this database session now holds, in their order: each is held by
-    one session at a time, until release_mails, release_all_mails or the session's end.
+    """Those of `uids` now held by `holder` (new_holder), in their order; the others
+    are held by another live pass and left to it.
 
     Several daemons on one mailbox and database (two machines, a failover, an
     operator's `poll --once` beside the service) meet the same mail at once. Each
     counted a try for it before preparing it (count_attempts), so a healthy mail
     reached `[imap] max_attempts` without having failed and was quarantined (idle23).
-    A mail held by another session is that daemon's try, left to it. The hold is a
-    session-level advisory lock: it ends with the daemon that holds it (a crash, a
-    SIGKILL, the watchdog's restart of a hung one close its connection), and only
-    then can another daemon take the mail up and count a try: the dead one's counted.
-    Nothing to hold on SQLite: one daemon a database file (take_turn_to_move)."""
-    if conn.dialect.name != "postgresql":
+    Now a mail is tried by the pass that holds it: its row's `holder` names the pass's
+    advisory lock, which ends with the pass or with its daemon (a crash or a SIGKILL
+    closes the session; the watchdog's restart of a hung daemon too). A mail whose
+    holder is gone is taken up again, and the try that holder counted stays counted.
+    A held mail with no try yet has a row of count 0 (attempts_of passes it over).
+    On SQLite every mail is taken: one daemon a database file (take_turn_to_move)."""
+    if conn.dialect.name != "postgresql" or not uids:
         return list(uids)
-    keys = {_mail_key(source, uidvalidity, uid): uid for uid in uids}
-    held = set(conn.execute(_TAKING_UP, {"keys": list(keys)}).scalars())
-    return [uid for key, uid in keys.items() if key in held]
+    params = {"source": source, "uidvalidity": uidvalidity, "holder": holder, "now": now}
+    wanted = list(dict.fromkeys(uids))
+    taken = set(conn.execute(_TAKING_UP_NEW, {**params, "uids": wanted}).scalars())
+    rest = [uid for uid in wanted if uid not in taken]
+    if rest:  # rows there already: taken unless their holder lives
+        taken.update(conn.execute(_TAKING_UP_LEFT, {**params, "uids": rest}).scalars())
+    return [uid for uid in uids if uid in taken]
 
 
-def release_mails(conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]) -> None:
-    """Let go of `uids`, held by this session (take_up_mails)."""
-    if conn.dialect.name == "postgresql" and uids:
-        keys = [_mail_key(source, uidvalidity, uid) for uid in uids]
-        conn.execute(_RELEASING, {"keys": keys})
-
-
-def release_all_mails(conn: Connection) -> None:
-    """Let go of every mail this session holds (and any other session-level advisory
-    lock: the daemon takes none but these)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(_RELEASING_ALL)
-
-
-_TAKING_UP = text(
-    "SELECT k FROM unnest(CAST(:keys AS bigint[])) AS k WHERE pg_try_advisory_lock(k)"
-)
-_RELEASING = text("SELECT pg_advisory_unlock(k) FROM unnest(CAST(:keys AS bigint[])) AS k")
-_RELEASING_ALL = text("SELECT pg_advisory_unlock_all()")
-
-
-def _mail_key(source: str, uidvalidity: int, uid: int) -> int:
-    return _advisory_key(f"imap mail\0{source}\0{uidvalidity}\0{uid}")
+_HOLDING = text("SELECT pg_try_advisory_lock(:key)")
+_ENDING_HOLDER = text("SELECT pg_advisory_unlock(:key)")
+# A row another session inserts meanwhile is a conflict, waited for and then left.
+_TAKING_UP_NEW = text("""
+    INSERT INTO mail_attempts (source, uidvalidity, uid, count, updated_at, holder)
+    SELECT :source, :uidvalidity, u, 0, :now, :holder FROM unnest(CAST(:uids AS bigint[])) AS u
+    ON CONFLICT (source, uidvalidity, uid) DO NOTHING
+    RETURNING uid
+""")
+# The holders alive: the session-level advisory locks on this database. A bigint key
+# is held as classid (its high half), objid (its low half) and objsubid 1.
+_TAKING_UP_LEFT = text("""
+    WITH alive AS (
+        SELECT (l.classid::bigint << 32) | l.objid::bigint AS holder
+        FROM pg_locks AS l
+        WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    )
+    UPDATE mail_attempts SET holder = :holder
+    WHERE source = :source AND uidvalidity = :uidvalidity
+      AND uid = ANY(CAST(:uids AS bigint[]))
+      AND (holder IS NULL OR holder = :holder OR holder NOT IN (SELECT holder FROM alive))
+    RETURNING uid
+""")
 
 
 def uncount_attempts(conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]) -> None:
