@@ -1190,9 +1190,18 @@ def _counted_on(upsert: Any) -> Any:
 
 def new_holder(conn: Connection) -> int:
     """A key for an IMAP pass to take mails up as (take_up_mails), held by `conn`'s
-    session until end_holder or the session's end; 0 on SQLite (one daemon a file)."""
+    session until end_holder or the session's end; 0 on SQLite (one daemon a file).
+
+    The session's end must come soon after its daemon's: a holder whose host lost power
+    or was cut off the network closes no TCP connection, and with Linux's defaults
+    (keepalive after 7200 s idle) the server kept its session, and so its key, for over
+    two hours while every other daemon left its mails (review23a). The holding session
+    asks the server to probe an idle peer (it is idle while its batch is processed) and
+    to give up on unacknowledged data: a dead holder's key ends within HOLDER_DEAD_AFTER
+    seconds. Ignored on a Unix socket (one host: its death ends the server too)."""
     if conn.dialect.name != "postgresql":
         return 0
+    conn.execute(_PROBING_THE_HOLDER)
     while True:  # a key another session holds (1 in 2**62) is drawn again
         key = secrets.randbits(62) + 1
         if conn.execute(_HOLDING, {"key": key}).scalar_one():
@@ -1237,6 +1246,16 @@ def take_up_mails(
     return [uid for uid in uids if uid in taken]
 
 
+# How long a holder's session outlives its host, at most: the server probes it after
+# 20 s of silence, then every 5 s, and drops it after 4 unanswered probes (or after
+# data it sent stayed unacknowledged that long). Per session (is_local false).
+HOLDER_DEAD_AFTER = 40
+_PROBING_THE_HOLDER = text(f"""
+    SELECT set_config('tcp_keepalives_idle', '20', false),
+           set_config('tcp_keepalives_interval', '5', false),
+           set_config('tcp_keepalives_count', '4', false),
+           set_config('tcp_user_timeout', '{HOLDER_DEAD_AFTER * 1000}', false)
+""")
 _HOLDING = text("SELECT pg_try_advisory_lock(:key)")
 _ENDING_HOLDER = text("SELECT pg_advisory_unlock(:key)")
 # A row another session inserts meanwhile is a conflict, waited for and then left.
