@@ -11,9 +11,11 @@ from __future__ import annotations
 import atexit
 import contextlib
 import grp
+import itertools
 import os
 import pwd
 import queue
+import re
 import shutil
 import signal
 import socket
@@ -482,6 +484,72 @@ class SlowLink:
                 to.sendall(chunk)
 
     def close(self) -> None:
+        self.listener.close()
+
+
+class IdleRelay:
+    """A TCP relay to `server` that changes what the server says in IDLE (idle23).
+
+    `before_continuation`: a line the relay says to the client as it passes on the next
+    IDLE command, so before the server's "+" continuation (RFC 3501 7 and RFC 2177
+    allow untagged data at any time: "* 4 EXISTS" may come first). `trickle`: in the
+    first session's first IDLE, after the server's "+", a byte of a line every `pause`
+    seconds that never ends, and nothing more from the server. `sessions`: how many
+    connections the relay took."""
+
+    _IDLE = re.compile(rb"^\S+ IDLE\r\n", re.MULTILINE)
+
+    def __init__(
+        self, server: tuple[str, int], *, trickle: bool = False, pause: float = 0.5
+    ) -> None:
+        self.server, self.trickle, self.pause = server, trickle, pause
+        self.before_continuation: bytes | None = None
+        self.sessions = 0
+        self._closed = threading.Event()
+        self.listener = socket.create_server((LOCALHOST, 0))
+        self.port = int(self.listener.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = self.listener.accept()
+                upstream = socket.create_connection(self.server)
+                self.sessions += 1
+                trickling = threading.Event() if self.trickle and self.sessions == 1 else None
+                writing = threading.Lock()  # both directions may write to the client
+                threading.Thread(target=self._to_server, daemon=True,
+                                 args=(client, upstream, writing, trickling)).start()
+                threading.Thread(target=self._to_client, daemon=True,
+                                 args=(upstream, client, writing, trickling)).start()
+
+    def _to_server(self, client: socket.socket, upstream: socket.socket,
+                   writing: threading.Lock, trickling: threading.Event | None) -> None:
+        with contextlib.suppress(OSError), client, upstream:
+            while chunk := client.recv(65536):
+                if self._IDLE.search(chunk):
+                    line, self.before_continuation = self.before_continuation, None
+                    if line is not None:
+                        with writing:
+                            client.sendall(line)
+                    if trickling is not None and not trickling.is_set():
+                        trickling.set()  # the "+" that answers this IDLE is the last
+                upstream.sendall(chunk)
+
+    def _to_client(self, upstream: socket.socket, client: socket.socket,
+                   writing: threading.Lock, trickling: threading.Event | None) -> None:
+        with contextlib.suppress(OSError), client, upstream:
+            while chunk := upstream.recv(65536):
+                with writing:
+                    client.sendall(chunk)
+                if trickling is not None and trickling.is_set() and chunk.startswith(b"+"):
+                    for byte in itertools.cycle(b"* 1 FETCH (FLAGS (\\Seen))"):
+                        if self._closed.wait(self.pause):
+                            return
+                        client.sendall(bytes([byte]))
+
+    def close(self) -> None:
+        self._closed.set()
         self.listener.close()
 
 

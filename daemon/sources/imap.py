@@ -44,6 +44,7 @@ from daemon.ops.backoff import imap_reconnect
 from daemon.pipeline import Pipeline, Settle
 from daemon.settings import ImapSettings
 from daemon.sources import imap_login
+from daemon.sources.holds import MailHolds
 from daemon.sources.imap_login import (
     CONNECTION_ERRORS,
     PROCESSED_KEYWORD,
@@ -536,7 +537,9 @@ class ImapSource:
         if not (self.settings.idle and client.has_capability("IDLE")):
             self._wait_beating(stop, self.settings.poll_interval)
             return
-        client.idle()
+        server = f"{self.settings.host}:{self.settings.port}"
+        line_limit = self.settings.timeout
+        _begin_idle(client, line_limit, server)
         try:
             if _mail_announced(client):
                 return  # announced as IDLE began, before the server's "+ idling"
@@ -547,21 +550,23 @@ class ImapSource:
             # Short checks so a SIGTERM is noticed within a second.
             while not stop.is_set() and time.monotonic() < deadline:
                 self.beat()
-                lines = _idle_lines(client, timeout=1.0)
+                lines = _idle_lines(client, 1.0, line_limit, server)
                 if any(_says_bye(line) for line in lines):
                     raise ConnectionError("server ended the IDLE session (BYE)")
                 if any(_announces_mail(line) for line in lines):
                     return
         finally:
-            with contextlib.suppress(*CONNECTION_ERRORS):
-                client.idle_done()
+            _end_idle(client, line_limit, server)
 
 
 @dataclass
 class _Begun:
     """A batch whose preparation has begun; None: some mail of it was tried before, and
-    it goes one mail at a time (ImapSource._ingest_counted)."""
+    it goes one mail at a time (ImapSource._ingest_counted). `mails`: those of the batch
+    as fetched (`fetched`) that this pass took up (MailHolds), the others being
+    another daemon's."""
 
+    fetched: list[InboundMail]
     mails: list[InboundMail]
     preparing: list[Future[Prepared]] | None = None
     tried: dict[int, repository.Attempts] = field(default_factory=dict)
@@ -575,12 +580,18 @@ class _Pass:
     one batch alone; so a crash while the head is stored also counts a try against the
     batches begun behind it. That costs them one try, never a loss: their next pass
     sees the tries and takes them one at a time, never-tried mail first.
+
+    A mail is counted and prepared only by the pass that took it up (MailHolds), from
+    its begin until it is stored (or, left in the folder, until the pass ends): another
+    daemon's pass that meets it meanwhile leaves it alone, and counts no try the mail
+    did not fail.
     """
 
     def __init__(self, source: ImapSource, name: str, uidvalidity: int) -> None:
         self.source = source
         self.name = name
         self.uidvalidity = uidvalidity
+        self._holds = MailHolds(source.engine, name, uidvalidity)
         # The pool's dispatcher takes the mails itself (feed20); `prepare` alone (in
         # process, or patched by a test) is run in one thread beside the pass.
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="prepare")
@@ -604,6 +615,7 @@ class _Pass:
             if begun.preparing is not None:
                 self.source._uncount(self.name, self.uidvalidity, begun.mails)
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._holds.close()  # after the tries are given back: no other daemon counts first
 
     def flow(
         self, ahead: Prefetcher, should_stop: Callable[[], bool]
@@ -622,15 +634,15 @@ class _Pass:
                     break
                 if mails is None:
                     exhausted = True
-                elif mails:  # empty: every mail expunged by someone else meanwhile
-                    self._begun.append(self._begin(mails))
-                else:
+                elif mails and (begun := self._begin(mails)).mails:
+                    self._begun.append(begun)
+                else:  # every mail expunged by someone else meanwhile, or being taken up
                     ahead.release(mails)
             if not self._begun or should_stop():
                 return
-            head = self._begun[0].mails
-            yield head
-            ahead.release(head)
+            head = self._begun[0]
+            yield head.mails
+            ahead.release(head.fetched)
             del head
 
     def finish_head(self) -> list[IngestResult]:
@@ -652,18 +664,26 @@ class _Pass:
 
     def _begin(self, mails: list[InboundMail]) -> _Begun:
         source = self.source
-        uids = [_uid(m) for m in mails]
-        # Looked up and counted in one transaction (a round trip and a pool checkout
-        # fewer a batch than apart), committed before the preparation begins.
-        with source.engine.begin() as conn:
+        fetched = mails
+        # Taken up, looked up and counted in one transaction (a round trip and a pool
+        # checkout fewer a batch than apart), committed before the preparation begins.
+        with self._holds.transaction() as conn:
+            uids = self._holds.take_up(conn, [_uid(m) for m in fetched], source.clock())
+            if len(uids) < len(fetched):
+                log.debug("imap uids=%s of %s: being taken up by another daemon",
+                          sorted({_uid(m) for m in fetched} - set(uids)), self.name)
+                taken = set(uids)
+                mails = [m for m in fetched if _uid(m) in taken]
+            if not uids:
+                return _Begun(fetched, [])
             if repository.attempts_of(conn, self.name, self.uidvalidity, uids):
-                return _Begun(mails)
+                return _Begun(fetched, mails)
             tried = repository.count_attempts(
                 conn, self.name, self.uidvalidity, uids, source.clock(), untried=True
             )
         submit = self._submit
         preparing = [submit(mail, source._should_stop) for mail in mails]
-        return _Begun(mails, preparing, tried)
+        return _Begun(fetched, mails, preparing, tried)
 
 
 # Notes why deferred mails failed and forgets the others' tries, in the caller's
@@ -720,16 +740,109 @@ def _says_bye(line: bytes) -> bool:
     return line[:5].upper() == b"* BYE"
 
 
-def _idle_lines(client: IMAPClient, timeout: float) -> list[bytes]:
+def _begin_idle(client: IMAPClient, line_limit: float, server: str) -> None:
+    """Send IDLE (RFC 2177) and read up to the server's "+" continuation.
+
+    A server may send untagged data at any time (RFC 3501 7), so "* 4 EXISTS" may come
+    before the "+". imapclient's idle() takes the first line for the "+" and raised
+    "Unexpected IDLE response": the session dropped and signed in again after a backoff,
+    with an error, and the mail waited that long (idle23). Read here, imaplib keeps such
+    an answer (an EXISTS for _mail_announced, which ends the wait at once); a BYE, or
+    the command refused, is an error. Each line within `line_limit` (_whole_lines)."""
+    imap = client._imap  # noqa: SLF001 - imaplib's command and reader, as idle() uses them
+    with _whole_lines(client, line_limit, server) as next_line:
+        tag = imap._command("IDLE")  # noqa: SLF001
+        while imap._get_response() is not None:  # noqa: SLF001 - None: the continuation
+            next_line()
+            if imap.tagged_commands.get(tag):
+                raise IMAPClientError(f"IDLE refused: {imap.tagged_commands.pop(tag)}")
+            if "BYE" in imap.untagged_responses:
+                raise ConnectionError(f"imap server {server} ended the session (BYE)")
+    client._idle_tag = tag  # noqa: SLF001 - for idle_done(), as idle() sets it
+
+
+class _NoWholeLine(ConnectionError):
+    """The server sent no whole line in time (_whole_lines)."""
+
+
+@contextlib.contextmanager
+def _whole_lines(client: IMAPClient, seconds: float, server: str) -> Iterator[Callable[[], None]]:
+    """Each line read meanwhile must come whole within `seconds` (the block calls the
+    callable it is given as a line begins), else the connection is shut down and
+    _NoWholeLine, naming `server`, raised.
+
+    imaplib waits for a line's end with the socket's timeout a read: a server that
+    trickled a byte every few seconds and never ended the line held the IDLE wait,
+    which beat no more, until the watchdog restarted the daemon (idle23). One thread a
+    block watches the deadline and shuts the socket down (the plain socket's shutdown,
+    also under TLS: the reading thread's TLS state is not touched), and the blocked
+    read ends at once with an EOF."""
+    sock = client.socket()
+    watch = threading.Condition()
+    deadline = [time.monotonic() + seconds]  # [] once the block ended
+    expired = threading.Event()
+
+    def next_line() -> None:
+        with watch:
+            deadline[0] = time.monotonic() + seconds
+
+    def watching() -> None:
+        with watch:
+            while deadline and (left := deadline[0] - time.monotonic()) > 0:
+                watch.wait(left)
+            if deadline:
+                expired.set()
+                with contextlib.suppress(OSError):
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    watcher = threading.Thread(target=watching, name="imap-line-deadline", daemon=True)
+    watcher.start()
+    try:
+        yield next_line
+    except Exception as exc:
+        if expired.is_set():
+            raise _NoWholeLine(_no_whole_line(server, seconds)) from exc
+        raise
+    finally:
+        with watch:
+            deadline.clear()
+            watch.notify()
+        watcher.join()
+    if expired.is_set():
+        raise _NoWholeLine(_no_whole_line(server, seconds))
+
+
+def _end_idle(client: IMAPClient, line_limit: float, server: str) -> None:
+    """DONE, and the server's answers up to its OK, within `line_limit` (_whole_lines).
+    A connection already lost is not this one's error (the next pass reports it)."""
+    try:
+        with _whole_lines(client, line_limit, server):
+            client.idle_done()
+    except _NoWholeLine:
+        raise
+    except CONNECTION_ERRORS:
+        pass
+
+
+def _no_whole_line(server: str, seconds: float) -> str:
+    return (
+        f"imap server {server} sent no whole line within {seconds:g} s in IDLE:"
+        " the session is dropped and signed in again"
+    )
+
+
+def _idle_lines(
+    client: IMAPClient, timeout: float, line_limit: float = 30.0, server: str = "the server"
+) -> list[bytes]:
     """What the server said in IDLE within `timeout` seconds, in whole lines.
 
-    A line is read whole, waiting for its rest (with the connection's timeout): a slow
-    network delivers a line in two parts, and imapclient's idle_check, which reads
-    without waiting, ends in an error at the first part ("unterminated line", its issue
-    519; seen with Dovecot and an Outlook user changing flags) and so did our wait: the
-    session dropped and logged in again. What imaplib or the TLS layer already read is
-    looked at first (_read_ahead: "+ idling" and an EXISTS come in one packet). A
-    closed connection is an error, as a BYE is."""
+    A line is read whole, waiting for its rest (for `line_limit` seconds at most,
+    _whole_lines): a slow network delivers a line in two parts, and imapclient's
+    idle_check, which reads without waiting, ends in an error at the first part
+    ("unterminated line", its issue 519; seen with Dovecot and an Outlook user changing
+    flags) and so did our wait: the session dropped and logged in again. What imaplib
+    or the TLS layer already read is looked at first (_read_ahead: "+ idling" and an
+    EXISTS come in one packet). A closed connection is an error, as a BYE is."""
     if not _read_ahead(client):
         if not _readable(client.socket(), timeout):
             return []
@@ -739,14 +852,16 @@ def _idle_lines(client: IMAPClient, timeout: float) -> list[bytes]:
             return []  # TLS bytes that are no text yet: the rest of a record comes
     imap = client._imap  # noqa: SLF001 - see _read_ahead
     lines = []
-    while True:
-        line = imap._get_line()  # noqa: SLF001 - imaplib's reader: waits for the line's end
-        lines.append(line)
-        literal = _LITERAL_AT_END.search(line)
-        if literal:  # a string sent as a literal: its bytes are no line of their own
-            imap.read(int(literal.group(1)))
-        elif not _read_ahead(client):
-            return lines
+    with _whole_lines(client, line_limit, server) as next_line:
+        while True:
+            next_line()
+            line = imap._get_line()  # noqa: SLF001 - imaplib's reader: waits for the line's end
+            lines.append(line)
+            literal = _LITERAL_AT_END.search(line)
+            if literal:  # a string sent as a literal: its bytes are no line of their own
+                imap.read(int(literal.group(1)))
+            elif not _read_ahead(client):
+                return lines
 
 
 _LITERAL_AT_END = re.compile(rb"\{(\d+)\}\Z")  # imaplib gives lines without their CRLF

@@ -92,3 +92,18 @@ def test_pythons_own_imaplib_buffer_emptied_by_a_line_is_not_read_ahead(pair) ->
     server.sendall(b"* 3 EXISTS\r\n* 1 FETCH (FLAGS ())\r\n")
     assert _idle_lines(client, timeout=5) == [b"* 3 EXISTS", b"* 1 FETCH (FLAGS ())"]
     assert imap._readbuf == [b""] and not _read_ahead(client)
+
+
+def test_a_line_that_never_ends_is_given_up_within_the_line_limit(pair) -> None:
+    """A server that trickles a line and never ends it (idle23): each byte would come
+    within the socket's timeout, so only a bound on the whole line ends the read. The
+    connection is shut and the error names the server; a line that came whole in time
+    is read as before."""
+    ours, server = pair
+    client = client_with(Imap314(ours), ours)
+    server.sendall(b"* 1 FETCH (FLAGS ())\r\n")
+    assert _idle_lines(client, 1.0, 5.0, "imap.example:993") == [b"* 1 FETCH (FLAGS ())"]
+    server.sendall(b"* 1 FE")  # and no more
+    with pytest.raises(ConnectionError, match=r"imap\.example:993 sent no whole line"):
+        _idle_lines(client, 1.0, 0.5, "imap.example:993")
+    assert ours.recv(1) == b""  # shut down: the session is not used again
