@@ -33,6 +33,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     app = build_app(settings)
     app.reload_settings = lambda: load_settings(args.config)  # SIGHUP
+    memory.freeze_start_up()
     asyncio.run(run_daemon(app))  # migrates first; refuses a database newer than the code
     return 0
 
@@ -83,6 +84,7 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 source.start_pool = lambda: _started(pool)
             app.open_database("write")
+            memory.freeze_start_up()
             with terminal.mail_progress(
                 f"mailbox {settings.imap.folder}", args.progress
             ) as progress:

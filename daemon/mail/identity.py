@@ -27,13 +27,27 @@ def dedupe_key(message_id: str | None, sender: str, raw: Raw) -> str:
     digest.update(message_id.encode("utf-8", "replace") + b"\n")
     digest.update(sender.strip().lower().encode("utf-8", "replace") + b"\n")
     end = blank_line(raw)
+    body = end[1] if end else len(raw)
     # In chunks: a 60 MB mail is hashed without a second copy of it. The same bytes
     # always give the same key; a copy converted between CR LF and LF does too, unless
     # a CR LF falls across a chunk boundary (then it counts as a new mail: kept, not
     # lost). A spooled mail is read in the same chunks, so its key is the same.
-    for chunk in raw_chunks(raw, end[1] if end else len(raw), _HASH_CHUNK):
-        digest.update(_lf_line_ends(bytes(chunk)))
+    if isinstance(raw, bytes) and len(raw) - body <= _HASH_CHUNK:
+        digest.update(_lf_body(raw, body))  # one chunk, not copied out first
+    else:
+        for chunk in raw_chunks(raw, body, _HASH_CHUNK):
+            digest.update(_lf_line_ends(bytes(chunk)))
     return "mid:" + digest.hexdigest()
+
+
+def _lf_body(raw: bytes, body: int) -> bytes | memoryview:
+    """_lf_line_ends(raw[body:]), the body the last chunk, without the copy of it: when
+    every CR of the body begins a CR LF, the CRs of the whole mail deleted and the
+    header section's cut off (its CRs counted). A 470 KB attachment's key 1.02 ->
+    ~0.7 ms of the dispatcher's thread (issue 18, daemon23)."""
+    if _CR_NOT_BEFORE_LF.search(raw, body) is not None:
+        return _lf_line_ends(raw[body:])
+    return memoryview(raw.replace(b"\r", b""))[body - raw.count(b"\r", 0, body) :]
 
 
 def _lf_line_ends(data: bytes) -> bytes:
@@ -45,7 +59,7 @@ def _lf_line_ends(data: bytes) -> bytes:
     replace's CPU. A CR not before an LF, or last (its LF may open the next chunk,
     which counts apart), is kept: then the split and join."""
     if _CR_NOT_BEFORE_LF.search(data) is None:
-        return data.translate(None, b"\r")
+        return data.replace(b"\r", b"")  # memchr and memcpy: ~0.6 of a translate's CPU
     return b"\n".join(data.split(b"\r\n"))
 
 

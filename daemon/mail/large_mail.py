@@ -276,6 +276,13 @@ def _white_space(buffer: bytes, start: int, end: int) -> int:
     at a time and the rest measured: one pass over the body, not a count of each of the
     four (half the CPU, ~0.4 ms of a 470 KB attachment, issue 18); at most _COUNT_CHUNK
     of the body copied at once."""
+    outside = len(buffer) - (end - start)
+    if len(buffer) <= _COUNT_CHUNK and outside <= _OUTSIDE_BYTES:
+        # The body most of the buffer (a mail and its one attachment): the whole buffer
+        # measured, less what is outside the body, so the body itself is not copied
+        # first (~0.16 ms of a 470 KB attachment's ~0.55 with the daemon's malloc,
+        # issue 18, daemon23).
+        return _white_of(buffer) - _white_of(buffer[:start]) - _white_of(buffer[end:])
     white = 0
     for offset in range(start, end, _COUNT_CHUNK):
         piece = buffer[offset : min(end, offset + _COUNT_CHUNK)]
@@ -283,7 +290,12 @@ def _white_space(buffer: bytes, start: int, end: int) -> int:
     return white
 
 
+def _white_of(data: bytes) -> int:
+    return len(data) - len(data.translate(None, _WHITE))
+
+
 _COUNT_CHUNK = 1024 * 1024
+_OUTSIDE_BYTES = 64 * 1024
 _WHITE = b"\n\r \t"
 
 

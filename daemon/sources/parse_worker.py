@@ -12,10 +12,10 @@ The conversation on FD (multiprocessing.connection's framing, which the daemon's
 uses; this end is _Channel, the same framing without importing multiprocessing, ~1 MB
 of each worker's memory: issue 18): the daemon sends one
 WorkerSetup; the worker answers True once it is ready (the triage rules built); then
-for each mail the daemon sends the InboundMail without its bytes and the sizes of the
-bodies hidden from them (daemon/reading.py slim_copy), then the bytes, and the worker
-answers the Prepared without them. It ends when the daemon closes its end
-or dies.
+for each mail the daemon sends the InboundMail's other fields (daemon/inbound.py
+beside_raw) and the sizes of the bodies hidden from its bytes (daemon/reading.py
+slim_copy), then the bytes, and the worker answers the Prepared without them. It
+ends when the daemon closes its end or dies.
 """
 
 from __future__ import annotations
@@ -135,6 +135,7 @@ def serve(conn: _Channel) -> int:
     from daemon import logs
     from daemon.domain.language import detect_language
     from daemon.domain.triage import classify
+    from daemon.inbound import with_raw
     from daemon.mail.quotes import new_text
     from daemon.reading import answer_of, read, worked_out_ahead
 
@@ -159,12 +160,13 @@ def serve(conn: _Channel) -> int:
     conn.send(True)
     while True:
         try:
-            bare, hidden = conn.recv()
-            mail = dataclasses.replace(bare, raw=conn.recv_bytes())
+            values, hidden = conn.recv()
+            mail = with_raw(conn.recv_bytes(), values)
         except (EOFError, OSError):
             return 0
         prepared = dataclasses.replace(
-            worked_out_ahead(read(mail, setup.reading, hidden or None), rules), mail=bare
+            worked_out_ahead(read(mail, setup.reading, hidden or None), rules),
+            mail=with_raw(b"", values),
         )
         del mail  # the raw bytes go before the answer is pickled
         conn.send(answer_of(prepared))  # without the headers: read was their only reader

@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import daemon
-from daemon.inbound import InboundMail
+from daemon.inbound import InboundMail, beside_raw
 from daemon.ops.memory import MMAP_THRESHOLD
 from daemon.sources.parse_worker import WorkerSetup, frame_header
 
@@ -74,12 +74,12 @@ class Worker:
             self.conn.close()
 
 
-def mail_frames(bare: InboundMail, hidden: dict[str, int], slim: bytes) -> list[bytes]:
-    """The mail without its bytes and the sizes hidden from them (one frame), then the
-    bytes (a second frame), as the worker's _Channel reads them: the bytes as they
-    are, not copied behind the frame header (the frames of several mails go out in
-    one os.writev)."""
-    described = pickle.dumps((bare, hidden))
+def mail_frames(mail: InboundMail, hidden: dict[str, int], slim: bytes) -> list[bytes]:
+    """The mail's fields but its bytes (inbound.beside_raw) and the sizes hidden from
+    them (one frame), then the bytes sent for it, `slim` (a second frame), as the
+    worker's _Channel reads them: the bytes as they are, not copied behind the frame
+    header (the frames of several mails go out in one os.writev)."""
+    described = pickle.dumps((beside_raw(mail), hidden))
     return [frame_header(described) + described + frame_header(slim), slim]
 
 

@@ -102,6 +102,33 @@ def test_a_refused_database_after_the_workers_started_leaves_no_worker_and_no_ma
     assert dovecot.count("INBOX") == 6 and dovecot.count("Processed") == 0
 
 
+def test_the_start_up_is_frozen_out_of_the_collector_before_the_pass(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str, watched: dict[str, list[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 18 (daemon23): the objects of the start, frozen once the database is
+    checked, are not walked by the pass's full collections."""
+    from daemon.ops import memory
+    from daemon.sources.imap import ImapSource
+
+    freeze, poll_once = memory.freeze_start_up, ImapSource.poll_once
+
+    def frozen() -> None:
+        watched["order"].append("frozen")
+        freeze()
+
+    def passed(self: ImapSource, *args: Any, **kwargs: Any) -> Any:
+        watched["order"].append("pass")
+        return poll_once(self, *args, **kwargs)
+
+    monkeypatch.setattr(memory, "freeze_start_up", frozen)
+    monkeypatch.setattr(ImapSource, "poll_once", passed)
+    config = mailbox_of(tmp_path, dovecot, smtp_sink, pg_url, 6)
+    assert poll(config) == 0
+    assert watched["order"] == ["workers", "database", "frozen", "pass"]
+    assert dovecot.count("Processed") == 6
+
+
 @pytest.mark.parametrize("command", [["poll", "--once", "--json", "--no-send"], ["cases", "list"]])
 def test_a_command_leaves_what_it_built_to_the_process_exit(
     tmp_path: Path, dovecot, smtp_sink, pg_url: str, command: list[str]

@@ -19,6 +19,8 @@ MAIL_BYTES = st.lists(
     max_size=60,
 ).map(b"".join)
 
+HEAD = b"From: a@b.dk\r\n\r\n"
+
 
 def _reference_key(message_id: str, sender: str, raw: bytes, chunk: int) -> str:
     # dedupe_key as it was written before feed19: each chunk's CR LF replaced by LF.
@@ -33,12 +35,19 @@ def _reference_key(message_id: str, sender: str, raw: bytes, chunk: int) -> str:
 
 
 @settings(max_examples=400)
-@example(b"From: a\r\n\r\n\r\r\n\r", 3)
-@example(b"QUJD\r\nQUJD\r\n=\r\n", 4)  # every CR before an LF: deleted (feed21)
-@example(b"QUJD\r\nQUJD\r", 16)  # a CR last is kept
-@given(body=MAIL_BYTES, chunk=st.integers(1, 9))
-def test_the_dedupe_key_normalises_line_ends_as_bytes_replace_does(body: bytes, chunk: int) -> None:
-    raw = b"From: a@b.dk\r\n\r\n" + body
+@example(head=HEAD, body=b"From: a\r\n\r\n\r\r\n\r", chunk=3)
+@example(head=HEAD, body=b"QUJD\r\nQUJD\r\n=\r\n", chunk=4)  # every CR before LF (feed21)
+@example(head=HEAD, body=b"QUJD\r\nQUJD\r", chunk=16)  # a CR last is kept
+@example(head=HEAD, body=b"QUJD\r\nQUJD\r\n", chunk=64)  # one chunk (daemon23)
+@example(head=HEAD, body=b"\rQUJD\r\n", chunk=64)  # a lone CR: split
+@given(body=MAIL_BYTES, chunk=st.integers(1, 90),
+       head=st.sampled_from([HEAD, b"From: a\rb\r\r\n\r\n", b"From: a\n\n"]))
+def test_the_dedupe_key_normalises_line_ends_as_bytes_replace_does(
+    head: bytes, body: bytes, chunk: int
+) -> None:
+    """Chunk by chunk, or the body whole when it is one chunk (daemon23: the CRs of the
+    whole mail deleted, the header section's counted and cut off): the same key."""
+    raw = head + body
     with mock.patch.object(identity, "_HASH_CHUNK", chunk):
         key = dedupe_key("<a@b>", " Bo@B.dk", raw)
     assert key == _reference_key("<a@b>", " Bo@B.dk", raw, chunk)
@@ -46,13 +55,16 @@ def test_the_dedupe_key_normalises_line_ends_as_bytes_replace_does(body: bytes, 
 
 @settings(max_examples=400)
 @given(data=MAIL_BYTES, start=st.integers(0, 30), length=st.integers(0, 200),
-       chunk=st.integers(1, 9))
+       chunk=st.integers(1, 400), outside=st.integers(0, 40))
 def test_the_white_space_of_a_hidden_body_is_counted_as_its_four_kinds(
-    data: bytes, start: int, length: int, chunk: int
+    data: bytes, start: int, length: int, chunk: int, outside: int
 ) -> None:
+    """Counted a chunk of the body at a time, or (daemon23) as the whole buffer's less
+    what lies outside the body, whichever the bounds choose: the same count."""
     end = min(len(data), start + length)
     start = min(start, end)
-    with mock.patch.object(large_mail, "_COUNT_CHUNK", chunk):
+    with (mock.patch.object(large_mail, "_COUNT_CHUNK", chunk),
+          mock.patch.object(large_mail, "_OUTSIDE_BYTES", outside)):
         counted = large_mail._white_space(data, start, end)  # noqa: SLF001
     assert counted == sum(data.count(c, start, end) for c in (b"\n", b"\r", b" ", b"\t"))
 

@@ -4,6 +4,7 @@ importing multiprocessing (~1 MB of each worker's memory, issue 18)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import socket
@@ -75,7 +76,7 @@ def test_the_frames_of_several_mails_written_at_once_are_read_by_the_worker_in_t
     # (issue 18, feed20).
     from datetime import UTC, datetime
 
-    from daemon.inbound import InboundMail
+    from daemon.inbound import InboundMail, with_raw
     from daemon.sources.worker_process import complete_frames, mail_frames
 
     daemon, worker = _pair()
@@ -87,12 +88,10 @@ def test_the_frames_of_several_mails_written_at_once_are_read_by_the_worker_in_t
     # More than the socket's buffer: written from a thread, as the worker reads.
     sender = threading.Thread(target=_write_all, args=(daemon.fileno(), b"".join(frames)))
     sender.start()
-    assert worker.recv() == (bare, {})
-    assert worker.recv_bytes() == small
-    assert worker.recv() == (bare, {"OO-STUBBED-BASE64-0": 7})
-    assert worker.recv_bytes() == big
-    assert worker.recv() == (bare, {})
-    assert worker.recv_bytes() == b""
+    for raw, hidden in [(small, {}), (big, {"OO-STUBBED-BASE64-0": 7}), (b"", {})]:
+        values, sent_hidden = worker.recv()  # the mail's fields as a tuple (daemon23)
+        assert (with_raw(worker.recv_bytes(), values), sent_hidden) == (
+            dataclasses.replace(bare, raw=raw), hidden)
     sender.join()
     # The worker's answers, then half of one more: the whole ones come out, the cut
     # one stays for the next read, whatever the read's boundaries.
@@ -131,3 +130,21 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def test_a_mail_sent_to_a_worker_as_its_values_is_the_same_mail_every_field_set() -> None:
+    # The dispatcher sends a mail's fields but its bytes as a tuple (daemon23); the
+    # worker's mail must be the daemon's, every field, a listener's proof too.
+    from datetime import UTC, datetime
+
+    from daemon.domain.staff import ListenerProof
+    from daemon.inbound import InboundMail, beside_raw, with_raw
+
+    mail = InboundMail(
+        raw=b"From: a@b.dk\r\n\r\nHej\r\n", source="smtp",
+        received_at=datetime(2026, 12, 5, 20, 10, tzinfo=UTC), uidvalidity=7, uid=11,
+        channel="phone", listener_proof=ListenerProof("bo", frozenset({"b.dk"})))
+    values = pickle.loads(pickle.dumps(beside_raw(mail)))
+    assert len(values) == len(dataclasses.fields(InboundMail)) - 1
+    assert with_raw(mail.raw, values) == mail
+    assert with_raw(b"", values) == dataclasses.replace(mail, raw=b"")
