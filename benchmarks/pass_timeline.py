@@ -59,6 +59,9 @@ threading.Thread._bootstrap_inner = _named
 if os.environ.get("OO_TIMELINE_SWITCH"):
     sys.setswitchinterval(float(os.environ["OO_TIMELINE_SWITCH"]))
 from daemon.sources import imap
+if os.environ.get("OO_TIMELINE_PHASES"):
+    from benchmarks import pass_phases
+    pass_phases.install(os.environ["OO_TIMELINE_PHASES"])
 if os.environ.get("OO_TIMELINE_LOOKAHEAD"):
     imap.LOOKAHEAD = int(os.environ["OO_TIMELINE_LOOKAHEAD"])
 _poll, _marks = imap.ImapSource.poll_once, []
@@ -236,7 +239,7 @@ def phase_rows(timeline: Timeline, phases: list[tuple[str, float]],
 
 
 def run(n: int, seed: int, switch: float | None = None,
-        lookahead: int | None = None) -> dict[str, Any]:
+        lookahead: int | None = None, by_phase: bool = False) -> dict[str, Any]:
     with sandbox("timeline") as box:
         config = box.filled(n, seed)
         box.checkpoint()
@@ -244,6 +247,7 @@ def run(n: int, seed: int, switch: float | None = None,
         database = box.database_url.rsplit("/", 1)[1].split("?")[0]
         load = report.load_average()
         log_path, marks_path = box.root / "daemon.log", box.root / "marks.json"
+        phases_path = box.root / "phases.json"
         servers = ServerCpu(master, database)  # its classification only: not started
         with log_path.open("wb") as log_file:
             started, sampler = time.time(), time.process_time()
@@ -252,7 +256,8 @@ def run(n: int, seed: int, switch: float | None = None,
                  "--config", str(config)],
                 cwd=report.REPO, env={**clean_env(), "OO_TIMELINE_MARKS": str(marks_path),
                      **({"OO_TIMELINE_SWITCH": str(switch)} if switch else {}),
-                     **({"OO_TIMELINE_LOOKAHEAD": str(lookahead)} if lookahead else {})},
+                     **({"OO_TIMELINE_LOOKAHEAD": str(lookahead)} if lookahead else {}),
+                     **({"OO_TIMELINE_PHASES": str(phases_path)} if by_phase else {})},
                 stdout=subprocess.DEVNULL, stderr=log_file)
             with Timeline(child.pid, servers) as timeline:
                 code = child.wait()
@@ -262,6 +267,7 @@ def run(n: int, seed: int, switch: float | None = None,
         if code != 0:
             raise RuntimeError(f"poll --once exited {code}: {log_path.read_text()[-2000:]}")
         marks = [tuple(mark) for mark in json.loads(marks_path.read_text())]
+        spans = json.loads(phases_path.read_text()) if by_phase else []
     searched = marks[0][0]
     stored = [when for when, done, _ in marks if done > 0]
     if done_by(marks, ended) != n or not stored:
@@ -281,7 +287,8 @@ def run(n: int, seed: int, switch: float | None = None,
             "sampler_cpu_s": round(sampler, 2),
             "worker_processes": sum(1 for g in timeline._known.values() if g == "workers"),  # noqa: SLF001
             "seconds": round(ended - started, 2), "mails_per_s": round(n / (ended - started), 1),
-            "phases": phase_rows(timeline, phases, marks) + whole, "series": series}
+            "phases": phase_rows(timeline, phases, marks) + whole, "series": series,
+            "thread_phases": spans}
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -301,9 +308,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="sys.setswitchinterval in the daemon, seconds (an experiment)")
     parser.add_argument("--lookahead", type=int, default=None,
                         help="daemon.sources.imap.LOOKAHEAD in the daemon (an experiment)")
+    parser.add_argument("--phases", action="store_true",
+                        help="also the pass's and the fetcher's wall time by phase "
+                             "(benchmarks/pass_phases.py)")
     parser.add_argument("--results-dir", type=Path, default=report.RESULTS_DIR)
     args = parser.parse_args(argv)
-    result = run(args.n, args.seed, args.switch_interval, args.lookahead)
+    result = run(args.n, args.seed, args.switch_interval, args.lookahead, args.phases)
     print(f"n={result['n']} load={result['load']}->{result['load_after']} "
           f"{result['seconds']} s {result['mails_per_s']} mails/s; shares of {CORES} cores "
           f"(the sampler itself: {result['sampler_cpu_s']} s CPU); "
@@ -316,6 +326,13 @@ def main(argv: list[str] | None = None) -> int:
                         for g in GROUPS[:5])] for r in result["phases"]]))
     if args.series:
         print(_table(result["series"]))
+    if result["thread_phases"]:
+        print("wall time by thread and phase (indented: inside the phase above it):")
+        print(report.format_table(
+            ("thread", "phase", "s", "its CPU s", "calls", "ms a call"),
+            [[r["thread"], r["phase"], f"{r['seconds']:.2f}", f"{r.get('cpu_s', 0):.2f}",
+              r["calls"], f"{1000 * r['seconds'] / max(r['calls'], 1):.1f}"]
+             for r in result["thread_phases"]]))
     document = {"benchmark": "pass_timeline", "environment": report.environment(), **result}
     print(f"result: {report.write_result('pass_timeline', document, args.results_dir)}")
     return 0
