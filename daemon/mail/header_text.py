@@ -48,6 +48,10 @@ class Headers:
         """Every occurrence, unfolded (Received, Authentication-Results)."""
         return [unfolded(value) for value in self._all.get(name.lower(), [])]
 
+    def count(self, name: str) -> int:
+        """How many fields of this name the mail has."""
+        return len(self._all.get(name.lower(), ()))
+
     def in_order(self, *names: str) -> list[tuple[str, str]]:
         """Every field of these names as (lower-case name, unfolded value), topmost
         first: how trace fields interleave tells which hop wrote which (RFC 5322 3.6.7)."""
@@ -86,6 +90,9 @@ class HeadersLeftBehind(Headers):
         return RuntimeError("the mail's headers stayed in the parsing worker (reading.py)")
 
     def all(self, name: str) -> list[str]:
+        raise self._gone()
+
+    def count(self, name: str) -> int:
         raise self._gone()
 
     def in_order(self, *names: str) -> list[tuple[str, str]]:
