@@ -36,6 +36,13 @@ def dedupe_key(message_id: str | None, sender: str, raw: Raw) -> str:
     return "mid:" + digest.hexdigest()
 
 
+def variant_key(key: str, marks: tuple[object, ...]) -> str:
+    """The identity of a mail that has `key` but is not the mail stored under it
+    (domain/dedupe.py `same_mail`): `key` with what tells it apart."""
+    digest = hashlib.sha256(f"{key}\n{marks!r}".encode("utf-8", "replace"))
+    return "mid:" + digest.hexdigest()
+
+
 def _lf_line_ends(data: bytes) -> bytes:
     """`data` with each CR LF made LF, as data.replace(b"\r\n", b"\n") gives it. When
     every CR in it begins a CR LF (a mail's usual case) that is `data` with every CR

@@ -85,6 +85,11 @@ class Run:
         """Identity -> the stored message, for every mail of the run stored already."""
         return repository.known_inbound(self.conn, (p.item.key for p in self.plans))
 
+    def stored_one(self, key: str) -> Row[Any] | None:
+        """The stored message of an identity not among the run's own keys (`stored`):
+        a variant the dedupe step made (daemon/pipeline/dedupe.py), rarely needed."""
+        return self.stored.get(key) or repository.known_inbound(self.conn, [key]).get(key)
+
     @functools.cached_property
     def candidates(self) -> Candidates:
         """Asked by the route step, after dedupe: only fresh mails are looked up."""

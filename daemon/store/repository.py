@@ -360,7 +360,8 @@ def known_inbound(
     conn: Connection, dedupe_keys: Iterable[str]
 ) -> dict[str, Row[*tuple[Any, ...]]]:
     """Which of these mail identities are stored already: key -> (id, source,
-    source_uidvalidity, source_uid) of the stored message."""
+    source_uidvalidity, source_uid, subject, in_reply_to, references) of the stored
+    message."""
     keys = list(set(dedupe_keys))
     if not keys:
         return {}
@@ -376,6 +377,9 @@ def _query_known_inbound(dialect: str) -> Select[Any]:
         messages.c.source,
         messages.c.source_uidvalidity,
         messages.c.source_uid,
+        messages.c.subject,
+        messages.c.in_reply_to,
+        messages.c.references,
     ).where(_any_of(dialect, messages.c.dedupe_key, "keys"))
 
 
