@@ -149,7 +149,7 @@ def decode_words(value: str, hints: Sequence[str] = ()) -> str:
     if "=?" not in value:
         return value
     try:
-        chunks = decode_header(value)
+        chunks = _whole_characters(decode_header(value))
     except Exception:  # noqa: BLE001 - broken encoding
         return value
     # Spaced as email.header.Header spaces them: a space between an encoded word and
@@ -175,6 +175,46 @@ def decode_words(value: str, hints: Sequence[str] = ()) -> str:
         last_encoded = encoded
         out.append(text)
     return "".join(out)
+
+
+def _whole_characters(
+    chunks: list[tuple[bytes | str, str | None]],
+) -> list[tuple[bytes | str, str | None]]:
+    """`chunks` with adjacent encoded words joined where a character is cut across them.
+
+    Adjacent encoded words are one text (RFC 2047 6.2), and decode_header joins them
+    when their labels are the same string; two labels of one charset ("utf-8" and
+    "utf8", one with a language "utf-8*da") were decoded apart, each half character
+    a mark of another script. So are words whose bytes are UTF-8 only together.
+    """
+    out: list[tuple[bytes | str, str | None]] = []
+    for chunk, charset in chunks:
+        if out and isinstance(chunk, bytes) and charset not in (None, "us-ascii"):
+            last, last_charset = out[-1]
+            if isinstance(last, bytes) and last_charset not in (None, "us-ascii"):
+                joined = _joined_charset(last, last_charset or "", chunk, charset or "")
+                if joined is not None:
+                    out[-1] = (last + chunk, joined)
+                    continue
+        out.append((chunk, charset))
+    return out
+
+
+def _joined_charset(first: bytes, first_label: str, second: bytes, label: str) -> str | None:
+    """The charset two adjacent encoded words read in as one, or None to read them apart."""
+    if charsets.codecs_for(first_label.split("*", 1)[0]) == charsets.codecs_for(
+        label.split("*", 1)[0]
+    ):
+        return first_label
+    try:
+        first.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            (first + second).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "utf-8"  # a UTF-8 character cut across the two, whatever their labels
+    return None
 
 
 def _space_or_special(char: str) -> bool:

@@ -232,3 +232,21 @@ def test_mislabelled_utf8_reads_right_in_subject_body_and_file_name() -> None:
     assert mail.subject == "Blåbær grød"
     assert mail.body_text == "Hej blåbær"
     assert [a.filename for a in mail.attachments] == ["blåbær.pdf"]
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        b"=?utf-8?q?bl=C3?= =?utf8?q?=A5b=C3=A6r?=",  # two labels of one charset
+        b"=?utf-8*da?q?bl=C3?= =?utf-8?q?=A5b=C3=A6r?=",  # with and without a language
+        b"=?iso-8859-1?q?bl=C3?= =?utf-8?q?=A5b=C3=A6r?=",  # UTF-8 under a false label
+    ],
+)
+def test_a_character_cut_across_encoded_words_of_one_charset_is_whole_again(
+    subject: bytes,
+) -> None:
+    """RFC 2047 6.2: adjacent encoded words are one text, so a character cut across
+    them is whole again; the words were joined only when their labels were the same
+    string, so "utf-8" then "utf8" gave 'blÃĄbĂ¦r' (redteam23)."""
+    raw = b"From: Bo <bo@kunde.dk>\r\nTo: support@oo.dk\r\nSubject: " + subject + b"\r\n\r\nx\r\n"
+    assert parse(raw).subject == "blåbær"
