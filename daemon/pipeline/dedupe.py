@@ -17,7 +17,7 @@ from sqlalchemy import Row
 
 from daemon.domain.dedupe import ThreadMarks, same_mail
 from daemon.domain.references import find_reference
-from daemon.mail.identity import variant_key
+from daemon.mail.identity import date_stamp, variant_key
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import Plan, PlanKind, StoredOriginal
 from daemon.pipeline.step import Step
@@ -28,8 +28,8 @@ class Dedupe(Step):
         key = plan.item.key
         original = run.first_of_key.get(key) or run.stored.get(key)
         if original is not None and plan.item.parsed is not None:
-            marks = _marks(plan)
-            if not same_mail(marks, _marks(original)):
+            marks = _marks(run, plan)
+            if not same_mail(marks, _marks(run, original)):
                 key = variant_key(key, marks)
                 plan.item = dataclasses.replace(plan.item, key=key)
                 original = run.first_of_key.get(key) or run.stored_one(key)
@@ -44,14 +44,17 @@ class Dedupe(Step):
             plan.repeats = StoredOriginal(original.id, position)
 
 
-def _marks(mail: Plan | Row[Any]) -> ThreadMarks:
-    """The case a mail names and the messages it answers, of a plan or a stored row."""
+def _marks(run: Run, mail: Plan | Row[Any]) -> ThreadMarks:
+    """The case a mail names, the messages it answers and its Date as written, of a
+    plan or a stored row."""
     if isinstance(mail, Plan):
         parsed = mail.item.parsed
         if parsed is None:
-            return (None, "", "")
+            return (None, "", "", "")
         subject, replied, references = (
             parsed.subject, parsed.in_reply_to, " ".join(parsed.references))
+        written = date_stamp(mail.item.mail.raw)
     else:
         subject, replied, references = mail.subject, mail.in_reply_to, mail.references
-    return (find_reference(subject or ""), replied or "", references or "")
+        written = run.stored_date(mail.id)
+    return (find_reference(subject or ""), replied or "", references or "", written)

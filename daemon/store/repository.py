@@ -369,6 +369,17 @@ def known_inbound(
     return {row.dedupe_key: row for row in found}
 
 
+def inbound_heads(conn: Connection, pks: Iterable[int], size: int) -> dict[int, bytes]:
+    """The first `size` bytes of the stored bytes of these messages, by id: their header
+    sections, without reading megabytes of attachments."""
+    ids = list(set(pks))
+    if not ids:
+        return {}
+    head = func.substr(messages.c.raw, 1, size)
+    found = conn.execute(select(messages.c.id, head).where(messages.c.id.in_(ids)))
+    return {pk: bytes(data) for pk, data in found}
+
+
 @functools.cache
 def _query_known_inbound(dialect: str) -> Select[Any]:
     return select(

@@ -287,6 +287,42 @@ async def test_a_reused_message_id_on_a_reply_to_another_case_joins_that_case(
     assert kept["subject"] == f"Re: [OO#{second}] NAS-advarsel"
 
 
+async def test_a_reused_message_id_and_text_sent_again_later_is_not_lost(
+    listener: tuple[int, Path],
+) -> None:
+    """A device that sends every alarm under one Message-ID, with the same subject and
+    text: the alarm an hour later is another mail (another Date), not a re-delivery, and
+    vanished as a "duplicate" (review23b). The same mail delivered again, its Date
+    refolded on the way, is still one message."""
+    port, config = listener
+
+    def mail(date: str) -> bytes:
+        return compose_mail(sender="NAS <nas@kunde.dk>", subject="NAS-advarsel",
+                            body="Disk 2 fejler.", message_id="<alert@nas.local>",
+                            headers={"Date": date})
+
+    async def send(raw: bytes) -> None:
+        assert (await asyncio.to_thread(_send, port, raw))[0] == 250
+
+    def inbound() -> list[dict[str, Any]]:
+        cases = json.loads(run_cli("cases", "list", "--status", "all", "--json", config=config))
+        shown = [json.loads(run_cli("cases", "show", str(c["number"]), "--json",
+                                    config=config)) for c in cases]
+        return [m for case in shown for m in case["messages"] if m["direction"] == "in"]
+
+    first = mail("Mon, 02 Dec 2024 08:00:00 +0100")
+    await send(first)
+    await send(mail("Mon, 02 Dec 2024 09:00:00 +0100"))
+    refolded = first.replace(b"Date: Mon, 02 Dec 2024 08:00:00 +0100",
+                             b"Date: Mon, 02 Dec 2024\r\n 08:00:00 +0100")
+    assert refolded != first
+    await send(b"Received: from relay2.kunde.dk\r\n" + refolded)
+    assert len(await asyncio.to_thread(inbound)) == 2
+    [kept] = json.loads(await asyncio.to_thread(run_cli, "ignored", "list", "--json",
+                                                config=config))
+    assert kept["kind"] == "duplicate"
+
+
 async def test_a_true_redelivery_is_one_case_and_recorded_as_a_duplicate(
     listener: tuple[int, Path],
 ) -> None:
