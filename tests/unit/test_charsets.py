@@ -250,3 +250,28 @@ def test_a_character_cut_across_encoded_words_of_one_charset_is_whole_again(
     string, so "utf-8" then "utf8" gave 'blÃĄbĂ¦r' (redteam23)."""
     raw = b"From: Bo <bo@kunde.dk>\r\nTo: support@oo.dk\r\nSubject: " + subject + b"\r\n\r\nx\r\n"
     assert parse(raw).subject == "blåbær"
+
+
+@pytest.mark.parametrize(
+    ("label", "text"),
+    [
+        ("iso-8859-1", "Hej, serveren virker ikke. Tak. Mvh Søren Ærø Åse «STRASSE»"),
+        ("windows-1252", "„Grüße“ – Straße € 5 MÜNCHEN\xa0AG"),
+        ("iso-8859-2", "Dzień dobry, serwer nie działa. Dziękuję. Żółć"),
+        ("windows-1250", "Dobrý den, server nefunguje. Děkuji. Příliš žluťoučký kůň"),
+        ("koi8-r", "Здравствуйте, сервер не работает. Спасибо"),
+        ("windows-1251", "Здравствуйте «мир», сервер не работает. Спасибо"),
+        ("iso-8859-7", "Καλημέρα, ο διακομιστής δεν λειτουργεί. Ευχαριστώ"),
+        ("windows-1255", "שלום, השרת שלנו לא עובד. תודה רבה"),
+        ("windows-1256", "مرحبا، الخادم لا يعمل. شكرا جزيلا"),
+        ("tis-620", "สวัสดีครับ ระบบของเรามีปัญหา กรุณาช่วยตรวจสอบด้วย ขอบคุณครับ"),
+    ],
+)
+def test_single_byte_text_is_never_taken_for_utf8(label: str, text: str) -> None:
+    """review23b: the rule "valid UTF-8 under a single-byte label is UTF-8" holds for
+    Latin and non-Latin labels alike: a word of two letters beyond ASCII is two bytes
+    of 0xC0 and up, never a lead byte and its continuation. Each word alone, each two
+    words and the whole text read as the label says."""
+    words = text.split()
+    for piece in [*words, *map(" ".join, zip(words, words[1:], strict=False)), text]:
+        assert decode(piece.encode(label), label) == piece

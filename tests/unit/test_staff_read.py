@@ -62,3 +62,14 @@ def test_a_repeated_field_flags_the_mail_as_unverified_staff() -> None:
     raw = DELIVERY + PASS + BORDER_HOP + REPEATED["Subject"] + MAIL + BODY
     prepared = read(InboundMail(raw.encode(), "imap:INBOX", datetime.now(UTC)), RULES)
     assert prepared.unverified_staff
+
+
+def test_a_resent_staff_mail_is_still_staff() -> None:
+    """review23b: Resent-* fields come in a block for each resending (RFC 5322 3.6.6),
+    so they may repeat; only the fields a mail has once are counted."""
+    resent = "".join(
+        f"Resent-From: jens@oo.dk\r\nResent-To: support@oo.dk\r\n"
+        f"Resent-Date: Tue, 24 Nov 2026 10:5{i}:00 +0100\r\nResent-Message-ID: <r{i}@oo.dk>\r\n"
+        for i in range(2)
+    )
+    assert is_staff(DELIVERY + PASS + BORDER_HOP + resent + MAIL + BODY)
