@@ -97,13 +97,17 @@ def read(
     # never on headers its sender wrote (also when a caller gave no proof).
     listener = mail.listener_proof or (ListenerProof() if mail.source == "smtp" else None)
     trace = parsed.headers.in_order("Received", "Authentication-Results")
-    is_staff = not parsed.sender_ambiguous and verified_staff(
-        parsed.from_addr,
-        trace,
-        rules.staff_domains,
-        rules.trusted_authserv_ids,
-        from_fields=len(parsed.headers.all("From")),
-        listener=listener,
+    is_staff = (
+        not parsed.sender_ambiguous
+        and not any(parsed.headers.count(name) > 1 for name in _ONCE_FIELDS)
+        and verified_staff(
+            parsed.from_addr,
+            trace,
+            rules.staff_domains,
+            rules.trusted_authserv_ids,
+            from_fields=parsed.headers.count("From"),
+            listener=listener,
+        )
     )
     return Prepared(
         mail,
@@ -121,6 +125,15 @@ def read(
             else forged_sender(parsed.from_addr, trace, rules.trusted_authserv_ids)
         ),
     )
+
+
+# The fields RFC 5322 (3.6) allows a mail once, From aside (verified_staff counts it).
+# A staff mail with one of them twice is none: DKIM signs a field's bottom-most
+# instance (RFC 6376 5.4.2), so a signed staff mail replayed with a Subject, In-Reply-To
+# or To added on top still verifies, and would be read by the added one (another case,
+# another thread, other recipients).
+_ONCE_FIELDS = ("Sender", "Reply-To", "To", "Cc", "Bcc", "Message-ID", "In-Reply-To",
+                "References", "Subject", "Date")
 
 
 def unreadable(mail: InboundMail, reason: str) -> Prepared:

@@ -33,7 +33,9 @@ Deliberately not evidence:
   comparing ids may not recognise the others; a field that slipped past it must
   not be believed here either.
 * A mail with no From field or more than one: the From address is the identity
-  being proven, and DKIM signs only one From instance (RFC 6376 section 8.15).
+  being proven, and DKIM signs only one From instance (RFC 6376 section 8.15). The
+  same holds for the other fields a mail may have once (Subject, In-Reply-To, To,
+  ...): the reader of the mail (daemon/reading.py) refuses staff for those.
 
 Parsing fails closed: anything not understood is simply not a pass, and no input
 raises.

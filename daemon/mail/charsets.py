@@ -137,11 +137,21 @@ def decode(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
     if charset and _label(charset) in _ASCII:
         return guess(data, hints)
     choices = codecs_for(charset, data)  # no C1 bytes: an ISO-8859 label is the truth
+    if choices and not data.isascii() and _single_byte(choices[0]):
+        # UTF-8 under the old default label (webmail, scripts): every byte "fits" a
+        # single-byte charset, so the label alone read "blåbær" as "blÃ¥bÃ¦r". UTF-8's
+        # multi-byte sequences almost never occur by chance in single-byte text.
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     for codec in choices:
         try:
             return data.decode(codec)
         except UnicodeDecodeError:
             continue
+    if choices == ("utf-8",) and _mostly_utf8(data):
+        return data.decode("utf-8", "oo-cp1252")
     return guess(data, hints, fallback=choices[0] if choices else None)
 
 
@@ -159,6 +169,8 @@ def guess(data: bytes, hints: Iterable[str] = (), fallback: str | None = None) -
     else:
         if not _ISO2022_ESCAPE.search(data):
             return text
+    if _mostly_utf8(data):  # a stray byte in UTF-8 text: that byte alone is not UTF-8
+        return data.decode("utf-8", "oo-cp1252")
     if _ISO2022_ESCAPE.search(data):
         for codec in _SUPERSETS["iso2022jp"]:
             try:
@@ -215,6 +227,46 @@ def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error("oo-latin1", _latin1_fallback)
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """For UTF-8 text with a few bytes that are not (a Latin-1 signature pasted in,
+    a sequence cut short): those bytes read as Windows-1252, so none is lost or
+    shown as a replacement mark."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = bytes(error.object[error.start : error.end])
+    return bad.decode("cp1252", "oo-latin1"), error.end
+
+
+codecs.register_error("oo-cp1252", _cp1252_fallback)
+
+# A well-formed UTF-8 sequence of two to four bytes (RFC 3629 section 4).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}"
+    rb"|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 text with a few stray bytes: more well-formed multi-byte sequences than
+    non-ASCII bytes outside them. Legacy CJK text forms such sequences only now and
+    then by chance (GBK's common hanzi mostly do not), so it stays with the guess."""
+    sequences = covered = 0
+    for match in _UTF8_SEQUENCE.finditer(data):
+        sequences += 1
+        covered += match.end() - match.start()
+    return sequences > len(_NON_ASCII.findall(data)) - covered
+
+
+@functools.cache
+def _single_byte(codec: str) -> bool:
+    """Does `codec` read every byte as one character (cp1252, ISO-8859-x, KOI8-R)?"""
+    try:
+        return len(bytes(range(256)).decode(codec, "replace")) == 256
+    except LookupError:
+        return False
 
 
 def _detected(sample: bytes) -> str | None:

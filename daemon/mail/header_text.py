@@ -48,6 +48,10 @@ class Headers:
         """Every occurrence, unfolded (Received, Authentication-Results)."""
         return [unfolded(value) for value in self._all.get(name.lower(), [])]
 
+    def count(self, name: str) -> int:
+        """How many fields of this name the mail has."""
+        return len(self._all.get(name.lower(), ()))
+
     def in_order(self, *names: str) -> list[tuple[str, str]]:
         """Every field of these names as (lower-case name, unfolded value), topmost
         first: how trace fields interleave tells which hop wrote which (RFC 5322 3.6.7)."""
@@ -88,6 +92,9 @@ class HeadersLeftBehind(Headers):
     def all(self, name: str) -> list[str]:
         raise self._gone()
 
+    def count(self, name: str) -> int:
+        raise self._gone()
+
     def in_order(self, *names: str) -> list[tuple[str, str]]:
         raise self._gone()
 
@@ -101,13 +108,48 @@ class HeadersLeftBehind(Headers):
         raise self._gone()
 
 
+# The longest field value read: the standard library's decoders take time quadratic in
+# a field's length (decode_header pops each encoded word from the front of a list, the
+# parameter parser slices off the rest of the value for each parameter), so 3 MB of
+# encoded words in a Subject took minutes. 64 KB holds a 1,500-entry References or
+# Cc list and reads in milliseconds; the raw mail keeps every byte.
+FIELD_MAX_CHARS = 1 << 16
+
+
+def bound_fields(msg: Message) -> None:
+    """Cut each header field value of every part of `msg` longer than FIELD_MAX_CHARS
+    to its first and last halves of that, keeping the fields' order (the trace fields'
+    order is evidence: domain/staff.py)."""
+    for part in msg.walk():
+        if all(len(value) <= FIELD_MAX_CHARS for _name, value in part.raw_items()):
+            continue
+        items = list(part.raw_items())
+        for name in {name for name, _value in items}:
+            del part[name]
+        for name, value in items:
+            part.set_raw(name, _cut(value) if len(value) > FIELD_MAX_CHARS else value)
+
+
+def _cut(value: str) -> str:
+    """`value`'s start and end, each cut at a blank (never inside an encoded word or an
+    address): the end holds what a long field ends with, the address after a display
+    name of megabytes, a boundary after thousands of parameters."""
+    half = FIELD_MAX_CHARS // 2
+    head = value[:half]
+    tail = value[-half:]
+    head = head[: max(head.rfind(" "), head.rfind("\t"), half // 2)]
+    blanks = [i for i in (tail.find(" "), tail.find("\t")) if i >= 0]
+    tail = tail[min(blanks, default=0) :]
+    return f"{head} {tail.lstrip()}"
+
+
 def decode_words(value: str, hints: Sequence[str] = ()) -> str:
     """RFC 2047 encoded words to text, each charset read as mail clients read it
     (gb2312 as GB18030, ...); unknown charsets degrade, never raise."""
     if "=?" not in value:
         return value
     try:
-        chunks = decode_header(value)
+        chunks = _whole_characters(decode_header(value))
     except Exception:  # noqa: BLE001 - broken encoding
         return value
     # Spaced as email.header.Header spaces them: a space between an encoded word and
@@ -133,6 +175,46 @@ def decode_words(value: str, hints: Sequence[str] = ()) -> str:
         last_encoded = encoded
         out.append(text)
     return "".join(out)
+
+
+def _whole_characters(
+    chunks: list[tuple[bytes | str, str | None]],
+) -> list[tuple[bytes | str, str | None]]:
+    """`chunks` with adjacent encoded words joined where a character is cut across them.
+
+    Adjacent encoded words are one text (RFC 2047 6.2), and decode_header joins them
+    when their labels are the same string; two labels of one charset ("utf-8" and
+    "utf8", one with a language "utf-8*da") were decoded apart, each half character
+    a mark of another script. So are words whose bytes are UTF-8 only together.
+    """
+    out: list[tuple[bytes | str, str | None]] = []
+    for chunk, charset in chunks:
+        if out and isinstance(chunk, bytes) and charset not in (None, "us-ascii"):
+            last, last_charset = out[-1]
+            if isinstance(last, bytes) and last_charset not in (None, "us-ascii"):
+                joined = _joined_charset(last, last_charset or "", chunk, charset or "")
+                if joined is not None:
+                    out[-1] = (last + chunk, joined)
+                    continue
+        out.append((chunk, charset))
+    return out
+
+
+def _joined_charset(first: bytes, first_label: str, second: bytes, label: str) -> str | None:
+    """The charset two adjacent encoded words read in as one, or None to read them apart."""
+    if charsets.codecs_for(first_label.split("*", 1)[0]) == charsets.codecs_for(
+        label.split("*", 1)[0]
+    ):
+        return first_label
+    try:
+        first.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            (first + second).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "utf-8"  # a UTF-8 character cut across the two, whatever their labels
+    return None
 
 
 def _space_or_special(char: str) -> bool:

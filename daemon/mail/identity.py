@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from daemon.mail.header_block import header_fields
 from daemon.mail.leading_junk import blank_line_span
 from daemon.mail.spooled import Raw, raw_chunks
 
@@ -48,6 +49,30 @@ def _lf_body(raw: bytes, body: int) -> bytes | memoryview:
     if _CR_NOT_BEFORE_LF.search(raw, body) is not None:
         return _lf_line_ends(raw[body:])
     return memoryview(raw.replace(b"\r", b""))[body - raw.count(b"\r", 0, body) :]
+
+
+def variant_key(key: str, marks: tuple[object, ...]) -> str:
+    """The identity of a mail that has `key` but is not the mail stored under it
+    (domain/dedupe.py `same_mail`): `key` with what tells it apart."""
+    digest = hashlib.sha256(f"{key}\n{marks!r}".encode("utf-8", "replace"))
+    return "mid:" + digest.hexdigest()
+
+
+# How much of a mail's start `date_stamp` reads: the same for a mail read now and for the
+# stored copy of one (repository.inbound_heads), so both give the same stamp.
+HEAD_BYTES = 1 << 16
+
+
+def date_stamp(head: Raw) -> str:
+    """The Date field of a mail as its sender wrote it: its raw bytes (the first
+    HEAD_BYTES of the mail read), unfolded, each run of white space one blank. No
+    parser reads it, so every version of the daemon gives a stored mail the same stamp;
+    "" when the mail has none. A re-delivery and a re-read after a crash carry the
+    sender's Date unchanged; a device that reuses a Message-ID and its text at another
+    time does not (domain/dedupe.py)."""
+    data = head[:HEAD_BYTES] if isinstance(head, bytes) else head.read_at(0, HEAD_BYTES)
+    values = [field.value(data) for field in header_fields(data) if field.name == b"date"]
+    return b" ".join(b" ".join(value.split()) for value in values).decode("latin-1")
 
 
 def _lf_line_ends(data: bytes) -> bytes:

@@ -29,14 +29,17 @@ import email.policy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.parser import BytesParser
 
 from daemon.mail import ParseError
 from daemon.mail.addresses import address, addresses
 from daemon.mail.attachments import Attachment, attachments, part_content
 from daemon.mail.body import body_part, body_text, with_invitation
 from daemon.mail.header_text import (
+    FIELD_MAX_CHARS,
     Headers,
     all_ids,
+    bound_fields,
     clean_text,
     date_of,
     decode_bytes,
@@ -110,7 +113,15 @@ def parse(
         stubbed = headed
         if not hidden:  # else a slim copy, whose big bodies are hidden already
             stubbed, stub_sizes = stub_large_base64(headed)
-        msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
+        try:
+            msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
+        except RecursionError:
+            # MIME nested deeper than the parser recurses (it recurses once a level; no
+            # mail client nests more than a few): its header section, and its body as
+            # the text between them and the end (body.body_part), still make a case.
+            msg = BytesParser(policy=email.policy.compat32).parsebytes(stubbed, True)
+    if len(headed) > FIELD_MAX_CHARS:  # else no field can be longer
+        bound_fields(msg)
     if not msg.keys():
         msg = headerless(raw, envelope_sender)
     hints = DeclaredCharsets(msg)

@@ -24,6 +24,7 @@ from daemon.domain.ack_policy import AcksSent
 from daemon.domain.case_threading import CaseView, participants
 from daemon.domain.references import find_reference
 from daemon.inbound import Prepared
+from daemon.mail.identity import HEAD_BYTES, date_stamp
 from daemon.mail.parse import ParsedMail
 from daemon.pipeline.plan import Plan
 from daemon.store import repository
@@ -84,6 +85,27 @@ class Run:
     def stored(self) -> dict[str, Row[Any]]:
         """Identity -> the stored message, for every mail of the run stored already."""
         return repository.known_inbound(self.conn, (p.item.key for p in self.plans))
+
+    def stored_one(self, key: str) -> Row[Any] | None:
+        """The stored message of an identity not among the run's own keys (`stored`):
+        a variant the dedupe step made (daemon/pipeline/dedupe.py), rarely needed."""
+        return self.stored.get(key) or repository.known_inbound(self.conn, [key]).get(key)
+
+    def stored_date(self, message_pk: int) -> str:
+        """The Date field as written (identity.date_stamp) of a stored message: read from
+        its stored bytes, once for all of the run's stored mails (only a mail met again,
+        a re-read after a crash, asks)."""
+        found = self._stored_dates.get(message_pk)
+        if found is None:  # a variant's original (`stored_one`)
+            heads = repository.inbound_heads(self.conn, [message_pk], HEAD_BYTES)
+            found = self._stored_dates[message_pk] = date_stamp(heads.get(message_pk, b""))
+        return found
+
+    @functools.cached_property
+    def _stored_dates(self) -> dict[int, str]:
+        pks = [row.id for row in self.stored.values()]
+        heads = repository.inbound_heads(self.conn, pks, HEAD_BYTES)
+        return {pk: date_stamp(head) for pk, head in heads.items()}
 
     @functools.cached_property
     def candidates(self) -> Candidates:

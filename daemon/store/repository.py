@@ -361,12 +361,24 @@ def known_inbound(
     conn: Connection, dedupe_keys: Iterable[str]
 ) -> dict[str, Row[*tuple[Any, ...]]]:
     """Which of these mail identities are stored already: key -> (id, source,
-    source_uidvalidity, source_uid) of the stored message."""
+    source_uidvalidity, source_uid, subject, in_reply_to, references) of the stored
+    message."""
     keys = list(set(dedupe_keys))
     if not keys:
         return {}
     found = conn.execute(_query_known_inbound(conn.dialect.name), {"keys": keys})
     return {row.dedupe_key: row for row in found}
+
+
+def inbound_heads(conn: Connection, pks: Iterable[int], size: int) -> dict[int, bytes]:
+    """The first `size` bytes of the stored bytes of these messages, by id: their header
+    sections, without reading megabytes of attachments."""
+    ids = list(set(pks))
+    if not ids:
+        return {}
+    head = func.substr(messages.c.raw, 1, size)
+    found = conn.execute(select(messages.c.id, head).where(messages.c.id.in_(ids)))
+    return {pk: bytes(data) for pk, data in found}
 
 
 @functools.cache
@@ -377,6 +389,9 @@ def _query_known_inbound(dialect: str) -> Select[Any]:
         messages.c.source,
         messages.c.source_uidvalidity,
         messages.c.source_uid,
+        messages.c.subject,
+        messages.c.in_reply_to,
+        messages.c.references,
     ).where(_any_of(dialect, messages.c.dedupe_key, "keys"))
 
 

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import DaemonProcess, customer_mail, parse_mail, run_cli, wait_until, write_config
+from harness import (
+    DaemonProcess,
+    compose_mail,
+    customer_mail,
+    parse_mail,
+    run_cli,
+    wait_until,
+    write_config,
+)
 from servers import free_port
 
 from daemon.app import build_app
@@ -234,6 +242,85 @@ async def test_a_reused_message_id_does_not_make_mail_vanish(listener: tuple[int
     assert sorted(c["customer_email"] for c in cases) == ["eva@kunde-b.dk", "scan@kunde-a.dk"]
     kept = await asyncio.to_thread(run_cli, "ignored", "list", "--json", config=config)
     assert json.loads(kept) == []
+
+
+async def test_a_reused_message_id_on_a_reply_to_another_case_joins_that_case(
+    listener: tuple[int, Path],
+) -> None:
+    """A device (or a script) that sends every mail under one Message-ID and the same
+    text: a reply naming another case, by its reference in the Subject or by
+    In-Reply-To, is a different mail, not a re-delivery of the first; it vanished as a
+    "duplicate" (redteam23). Its true re-delivery is still one message."""
+    port, config = listener
+    sender, mid, body = "NAS <nas@kunde.dk>", "<alert@nas.local>", "Disk 2 fejler."
+
+    def mail(subject: str, in_reply_to: str | None = None, body: str = body) -> bytes:
+        return compose_mail(sender=sender, subject=subject, body=body, message_id=mid,
+                            in_reply_to=in_reply_to)
+
+    def numbers() -> list[int]:
+        cases = json.loads(run_cli("cases", "list", "--status", "all", "--json", config=config))
+        return sorted(c["number"] for c in cases)
+
+    async def send(raw: bytes) -> None:
+        assert (await asyncio.to_thread(_send, port, raw))[0] == 250
+
+    await send(mail("NAS-advarsel"))
+    await send(mail("Backup fejlede", body="Backup fejlede i nat."))  # another text
+    first, second = await asyncio.to_thread(numbers)
+    by_tag = mail(f"Re: [OO#{second}] NAS-advarsel")
+    await send(by_tag)
+    shown = json.loads(await asyncio.to_thread(
+        run_cli, "cases", "show", str(second), "--json", config=config))
+    ack = next(m["message_id"] for m in shown["messages"] if m["direction"] == "out")
+    await send(mail("NAS-advarsel", in_reply_to=ack))
+    await send(by_tag)  # delivered again: a duplicate
+    assert await asyncio.to_thread(numbers) == [first, second]
+    shown = json.loads(await asyncio.to_thread(
+        run_cli, "cases", "show", str(second), "--json", config=config))
+    inbound = [m for m in shown["messages"] if m["direction"] == "in"]
+    assert [m["subject"] for m in inbound] == [
+        "Backup fejlede", f"Re: [OO#{second}] NAS-advarsel", "NAS-advarsel"]
+    [kept] = json.loads(await asyncio.to_thread(run_cli, "ignored", "list", "--json",
+                                                config=config))
+    assert kept["kind"] == "duplicate"
+    assert kept["subject"] == f"Re: [OO#{second}] NAS-advarsel"
+
+
+async def test_a_reused_message_id_and_text_sent_again_later_is_not_lost(
+    listener: tuple[int, Path],
+) -> None:
+    """A device that sends every alarm under one Message-ID, with the same subject and
+    text: the alarm an hour later is another mail (another Date), not a re-delivery, and
+    vanished as a "duplicate" (review23b). The same mail delivered again, its Date
+    refolded on the way, is still one message."""
+    port, config = listener
+
+    def mail(date: str) -> bytes:
+        return compose_mail(sender="NAS <nas@kunde.dk>", subject="NAS-advarsel",
+                            body="Disk 2 fejler.", message_id="<alert@nas.local>",
+                            headers={"Date": date})
+
+    async def send(raw: bytes) -> None:
+        assert (await asyncio.to_thread(_send, port, raw))[0] == 250
+
+    def inbound() -> list[dict[str, Any]]:
+        cases = json.loads(run_cli("cases", "list", "--status", "all", "--json", config=config))
+        shown = [json.loads(run_cli("cases", "show", str(c["number"]), "--json",
+                                    config=config)) for c in cases]
+        return [m for case in shown for m in case["messages"] if m["direction"] == "in"]
+
+    first = mail("Mon, 02 Dec 2024 08:00:00 +0100")
+    await send(first)
+    await send(mail("Mon, 02 Dec 2024 09:00:00 +0100"))
+    refolded = first.replace(b"Date: Mon, 02 Dec 2024 08:00:00 +0100",
+                             b"Date: Mon, 02 Dec 2024\r\n 08:00:00 +0100")
+    assert refolded != first
+    await send(b"Received: from relay2.kunde.dk\r\n" + refolded)
+    assert len(await asyncio.to_thread(inbound)) == 2
+    [kept] = json.loads(await asyncio.to_thread(run_cli, "ignored", "list", "--json",
+                                                config=config))
+    assert kept["kind"] == "duplicate"
 
 
 async def test_a_true_redelivery_is_one_case_and_recorded_as_a_duplicate(

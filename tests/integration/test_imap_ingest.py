@@ -101,6 +101,30 @@ def test_same_message_id_twice_is_one_case_and_one_ack(
     assert sql(pg_url, "SELECT count(*), count(DISTINCT message_pk) FROM duplicates") == [(2, 1)]
 
 
+def test_the_same_id_and_text_at_another_time_is_a_new_mail_its_redelivery_not(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """review23b: a device reusing one Message-ID and text sends its alarm again an
+    hour later (another Date): another mail, in a later pass, against the stored one
+    (its Date read from its stored bytes on PostgreSQL); the first delivered again is
+    still a duplicate."""
+    first = customer_mail(1, message_id="<alarm@nas.local>")
+    later = first.replace(b"Date: Mon, 23 Nov 2026 10:15:00 +0100",
+                          b"Date: Mon, 23 Nov 2026 11:15:00 +0100")
+    assert later != first
+    dovecot.append("INBOX", [first])
+    settings = load_settings(write_config(tmp_path / "oo.toml", database_url=pg_url,
+                                          imap=dovecot, smtp_out=smtp_sink), environ={})
+    app = build_app(settings)
+    source = app.imap_source()
+    assert source.poll_once().created == 1
+    dovecot.append("INBOX", [later, first])
+    assert source.poll_once().duplicate == 1
+    source.close()
+    assert sql(pg_url, "SELECT count(*) FROM messages WHERE direction = 'in'") == [(2,)]
+    assert sql(pg_url, "SELECT count(*) FROM duplicates") == [(1,)]
+
+
 def test_imap_server_restart_and_relay_outage_are_survived(
     tmp_path: Path, dovecot, smtp_sink, pg_url: str
 ) -> None:

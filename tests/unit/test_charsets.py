@@ -181,3 +181,97 @@ def test_any_danish_sentence_reads_as_danish(words: list[str]) -> None:
     reads as Danish, whatever its words."""
     text = " ".join(words)
     assert guess(text.encode("cp1252")) == text
+
+
+# -- Outside-in variants (redteam23): UTF-8 under a false single-byte label, and UTF-8
+# with a few bytes that are not, must read as the customer wrote them.
+DANISH = "Hej Søren, blåbærgrøden er kold. ÆØÅ – pris 100 €"
+
+
+@pytest.mark.parametrize(
+    "label", ["iso-8859-1", "windows-1252", "ISO-8859-15", "latin1", "iso-8859-2", "koi8-r"]
+)
+def test_utf8_under_a_single_byte_label_reads_as_utf8(label: str) -> None:
+    """Webmail and scripts label UTF-8 text with the old default charset: every byte
+    "fits" a single-byte charset, so the label alone gave 'blÃ¥bÃ¦r'. UTF-8's
+    multi-byte sequences almost never occur by chance in single-byte text."""
+    assert decode(DANISH.encode("utf-8"), label) == DANISH
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("Kære Søren, Ã©n gang", "iso-8859-1"), ("Grüße, „Rechnung“", "windows-1252")],
+)
+def test_true_single_byte_text_stays_single_byte(text: str, label: str) -> None:
+    codec = "cp1252"
+    assert decode(text.encode(codec), label) == text
+
+
+def test_utf8_with_a_few_invalid_bytes_stays_utf8() -> None:
+    """One stray byte (a Latin-1 signature pasted into a UTF-8 mail, a cut sequence)
+    must not make the whole text be guessed as another script ('Г¦ГёГҐ')."""
+    data = "Hej æøå, ".encode() + b"\xe9t\xe9 " + "slut ø".encode()
+    assert decode(data, "utf-8") == "Hej æøå, été slut ø"
+    assert guess(data) == "Hej æøå, été slut ø"
+
+
+def test_mislabelled_utf8_reads_right_in_subject_body_and_file_name() -> None:
+    raw = (
+        b"From: Bo <bo@kunde.dk>\r\nTo: support@oo.dk\r\n"
+        b"Subject: =?iso-8859-1?q?Bl=C3=A5b=C3=A6r_gr=C3=B8d?=\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+        b"--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\nHej bl=C3=A5b=C3=A6r\r\n"
+        b"--b\r\nContent-Type: text/html; charset=windows-1252\r\n\r\n"
+        + "<p>Hej æøå</p>".encode()
+        + b"\r\n--b\r\nContent-Type: application/pdf\r\n"
+        b"Content-Disposition: attachment; filename*=iso-8859-1''bl%C3%A5b%C3%A6r.pdf\r\n"
+        b"\r\nx\r\n--b--\r\n"
+    )
+    mail = parse(raw)
+    assert mail.subject == "Blåbær grød"
+    assert mail.body_text == "Hej blåbær"
+    assert [a.filename for a in mail.attachments] == ["blåbær.pdf"]
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        b"=?utf-8?q?bl=C3?= =?utf8?q?=A5b=C3=A6r?=",  # two labels of one charset
+        b"=?utf-8*da?q?bl=C3?= =?utf-8?q?=A5b=C3=A6r?=",  # with and without a language
+        b"=?iso-8859-1?q?bl=C3?= =?utf-8?q?=A5b=C3=A6r?=",  # UTF-8 under a false label
+    ],
+)
+def test_a_character_cut_across_encoded_words_of_one_charset_is_whole_again(
+    subject: bytes,
+) -> None:
+    """RFC 2047 6.2: adjacent encoded words are one text, so a character cut across
+    them is whole again; the words were joined only when their labels were the same
+    string, so "utf-8" then "utf8" gave 'blÃĄbĂ¦r' (redteam23)."""
+    raw = b"From: Bo <bo@kunde.dk>\r\nTo: support@oo.dk\r\nSubject: " + subject + b"\r\n\r\nx\r\n"
+    assert parse(raw).subject == "blåbær"
+
+
+@pytest.mark.parametrize(
+    ("label", "text"),
+    [
+        ("iso-8859-1", "Hej, serveren virker ikke. Tak. Mvh Søren Ærø Åse «STRASSE»"),
+        ("windows-1252", "„Grüße“ – Straße € 5 MÜNCHEN\xa0AG"),
+        ("iso-8859-2", "Dzień dobry, serwer nie działa. Dziękuję. Żółć"),
+        ("windows-1250", "Dobrý den, server nefunguje. Děkuji. Příliš žluťoučký kůň"),
+        ("koi8-r", "Здравствуйте, сервер не работает. Спасибо"),
+        ("windows-1251", "Здравствуйте «мир», сервер не работает. Спасибо"),
+        ("iso-8859-7", "Καλημέρα, ο διακομιστής δεν λειτουργεί. Ευχαριστώ"),
+        ("windows-1255", "שלום, השרת שלנו לא עובד. תודה רבה"),
+        ("windows-1256", "مرحبا، الخادم لا يعمل. شكرا جزيلا"),
+        ("tis-620", "สวัสดีครับ ระบบของเรามีปัญหา กรุณาช่วยตรวจสอบด้วย ขอบคุณครับ"),
+    ],
+)
+def test_single_byte_text_is_never_taken_for_utf8(label: str, text: str) -> None:
+    """review23b: the rule "valid UTF-8 under a single-byte label is UTF-8" holds for
+    Latin and non-Latin labels alike: a word of two letters beyond ASCII is two bytes
+    of 0xC0 and up, never a lead byte and its continuation. Each word alone, each two
+    words and the whole text read as the label says."""
+    words = text.split()
+    for piece in [*words, *map(" ".join, zip(words, words[1:], strict=False)), text]:
+        assert decode(piece.encode(label), label) == piece

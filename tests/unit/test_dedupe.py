@@ -1,12 +1,45 @@
 """When a mail is one we have already (daemon/domain/dedupe.py)."""
 
-from daemon.domain.dedupe import is_repeat, records_arrival
+from daemon.domain.dedupe import records_arrival, same_mail
+from daemon.mail.identity import HEAD_BYTES, date_stamp, variant_key
 
 
-def test_a_mail_stored_already_or_earlier_in_the_batch_is_a_repeat() -> None:
-    assert is_repeat("k", {"k"}, set())
-    assert is_repeat("k", set(), {"k"})
-    assert not is_repeat("k", {"other"}, {"another"})
+def test_the_same_identity_naming_another_case_or_answering_another_mail_is_another_mail() -> None:
+    """redteam23: one Message-ID, sender and text, reused by a device on a reply."""
+    first = (None, "", "", "Mon, 2 Dec 2024 08:00:00 +0100")
+    assert same_mail((None, "", "", "Mon, 2 Dec 2024 08:00:00 +0100"), first)  # a re-delivery
+    assert not same_mail((100002, "", "", "Mon, 2 Dec 2024 08:00:00 +0100"), first)
+    assert not same_mail((None, "<ack@oo.dk>", "<ack@oo.dk>", first[3]), first)
+
+
+def test_the_same_identity_written_at_another_time_is_another_mail() -> None:
+    """review23b: an alarm sent again an hour later, same Message-ID, sender and text."""
+    first = (None, "", "", "Mon, 2 Dec 2024 08:00:00 +0100")
+    assert not same_mail((None, "", "", "Mon, 2 Dec 2024 09:00:00 +0100"), first)
+    assert not same_mail((None, "", "", ""), first)  # a copy with no Date is not that mail
+
+
+def test_the_date_stamp_is_the_field_as_written_whatever_its_folding() -> None:
+    """A re-delivery may be refolded or its line ends converted; a parser may read a
+    Date differently from version to version: the stamp reads neither way."""
+    one = (b"From: a@b.dk\r\nDate: Mon, 2 Dec 2024\r\n\t08:00:00 +0100\r\nSubject: x\r\n"
+           b"\r\nDate: no\r\n")
+    other = b"Received: by mx\nDATE:   Mon,  2 Dec 2024 08:00:00 +0100 \nFrom: a@b.dk\n\nbody\n"
+    assert date_stamp(one) == date_stamp(other) == "Mon, 2 Dec 2024 08:00:00 +0100"
+    assert date_stamp(b"From: a@b.dk\r\n\r\nDate: in the body\r\n") == ""
+    assert date_stamp(b"Date: 2 Dec 2024 08:00 +0100\r\nDate: 3 Dec\r\n\r\n") == (
+        "2 Dec 2024 08:00 +0100 3 Dec")  # every Date field: a second one is a change too
+    far = b"X-Long: " + b"a" * HEAD_BYTES + b"\r\nDate: 2 Dec 2024\r\n\r\n"
+    assert date_stamp(far) == ""  # past the head that is read of a stored mail too
+    assert date_stamp(b"Date: \xe9t\xe9\r\n\r\n") == "\xe9t\xe9"  # bytes, never raises
+
+
+def test_a_variant_identity_is_the_same_for_each_delivery_and_apart_from_the_first() -> None:
+    key = "mid:" + "0" * 64
+    assert variant_key(key, (100002, "", "", "")) == variant_key(key, (100002, "", "", ""))
+    assert variant_key(key, (100002, "", "", "")) not in (
+        key, variant_key(key, (100003, "", "", "")), variant_key(key, (100002, "", "", "x")))
+    assert len(variant_key(key, (1, "x" * 2000, "", "y" * 900))) <= 80  # the column's width
 
 
 def test_reread_of_the_same_imap_message_is_not_a_second_arrival() -> None:
