@@ -545,11 +545,16 @@ class PreparePool:
         return jobs
 
     def _unavailable(self, message: str) -> None:
-        """No worker: the oldest mail waiting is told (the pass then fails loudly)."""
-        if self._pending:
-            _settle(self._pending.popleft(), error=WorkersUnavailable(message))
-        else:
-            log.warning("%s", message)
+        """No worker: the oldest mail waiting is told (the pass then fails loudly).
+        Those its callers gave up (cancelled: they stay queued until their turn,
+        _look_at_stops) are dropped on the way: told, they told nobody, and the mail
+        behind them waited a failed start for each (review23c)."""
+        while self._pending:
+            job = self._pending.popleft()
+            if not job.future.cancelled():
+                _settle(job, error=WorkersUnavailable(message))
+                return
+        log.warning("%s", message)
 
     def _end(self, error: BaseException) -> None:
         self._finished = True

@@ -223,6 +223,39 @@ def test_a_worker_that_cannot_start_is_the_daemons_fault_not_the_mails(
         pool.close()
 
 
+def test_mails_their_callers_gave_up_do_not_take_the_news_that_no_worker_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pass that failed (WorkersUnavailable, a lost database) cancels its mails still
+    waiting; since daemon23 they stay queued until their turn. While no worker starts,
+    each failed start told its WorkersUnavailable to the oldest mail waiting: a
+    cancelled one told nobody, and the next pass's mail behind them waited for one
+    failed start (a process spawned, up to _START_SECONDS for one never ready) per
+    cancelled mail before its pass failed loudly (review23c)."""
+    gate = threading.Event()
+    starts: list[int] = []
+
+    def not_starting(_setup: object) -> prepare_pool.Worker:
+        gate.wait(30)
+        starts.append(1)
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(prepare_pool, "Worker", not_starting)
+    pool = PreparePool(Settings.model_validate({"parsing": {"workers": 1}}))
+    try:
+        given_up = [pool.submit(inbound(customer_mail(uid)), lambda: False)
+                    for uid in range(20)]
+        assert all(future.cancel() for future in given_up)  # the first pass ended
+        waiting = pool.submit(inbound(customer_mail(20)), lambda: False)  # the next one
+        gate.set()
+        with pytest.raises(WorkersUnavailable, match="could not start"):
+            waiting.result(60)
+        assert len(starts) <= 2, f"{len(starts)} failed starts before the waiting mail was told"
+    finally:
+        gate.set()
+        pool.close()
+
+
 def test_a_workers_answer_is_what_reading_gives_without_the_headers(pool: PreparePool) -> None:
     """The worker sends back every field the steps use, but not the mail's headers:
     `read` was their only reader, in the worker, and they were ~41 KB of a corpus

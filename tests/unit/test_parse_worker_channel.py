@@ -148,3 +148,23 @@ def test_a_mail_sent_to_a_worker_as_its_values_is_the_same_mail_every_field_set(
     assert len(values) == len(dataclasses.fields(InboundMail)) - 1
     assert with_raw(mail.raw, values) == mail
     assert with_raw(b"", values) == dataclasses.replace(mail, raw=b"")
+
+
+def test_every_field_of_an_inbound_mail_reaches_the_worker_in_its_own_place() -> None:
+    # beside_raw/with_raw (daemon23) send the fields by position, raw first and apart:
+    # a field added later must arrive too, at its own name, never shifted onto another
+    # (a keyword-only or init=False field, raw not first, would). Each field is given
+    # a value of its own here, whatever the fields are then (review23c).
+    from daemon.inbound import InboundMail, beside_raw, with_raw
+
+    names = [field.name for field in dataclasses.fields(InboundMail)]
+    assert names[0] == "raw"
+    assert all(field.init and not field.kw_only for field in dataclasses.fields(InboundMail))
+    mail = InboundMail(**{name: f"the {name}" for name in names})  # type: ignore[arg-type]
+    values = pickle.loads(pickle.dumps(beside_raw(mail)))
+    arrived = with_raw(b"bytes", values)
+    assert {name: getattr(arrived, name) for name in names} == {
+        "raw": b"bytes", **{name: f"the {name}" for name in names[1:]}}
+    for name in names[1:]:  # and a None where a field may be None
+        assert getattr(with_raw(b"", beside_raw(dataclasses.replace(mail, **{name: None}))),
+                       name) is None
