@@ -380,7 +380,7 @@ def test_a_refused_statement_logs_no_mail_body(
     app.prepare_database()
     now = datetime.now(UTC)
     app.pipeline.ingest_batch(app.engine, [InboundMail(raw, "smtp", now)])
-    monkeypatch.setattr(repository, "known_inbound", lambda conn, keys: {})  # the race: none stored yet
+    monkeypatch.setattr(repository, "known_inbound", lambda conn, keys: {})  # the race
     with caplog.at_level("INFO"):
         [result] = app.pipeline.ingest_batch(app.engine, [InboundMail(raw, "smtp", now)])
     app.engine.dispose()
