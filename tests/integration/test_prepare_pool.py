@@ -25,6 +25,7 @@ from daemon.pipeline.read import read
 from daemon.reading import slim_copy
 from daemon.settings import Settings
 from daemon.sources import prepare_pool, worker_process
+from daemon.sources.parse_worker import NICENESS
 from daemon.sources.prepare_pool import (
     PrepareFailed,
     PreparePool,
@@ -135,6 +136,15 @@ def test_a_worker_runs_with_the_daemons_fixed_mmap_threshold(pool: PreparePool) 
     environ = Path(f"/proc/{worker.process.pid}/environ").read_bytes().split(b"\0")
     assert f"MALLOC_MMAP_THRESHOLD_={MMAP_THRESHOLD}".encode() in environ
     assert "_ctypes" not in Path(f"/proc/{worker.process.pid}/maps").read_text()
+
+
+def test_a_worker_runs_below_the_daemons_priority(pool: PreparePool) -> None:
+    # The store's round trips wake the pass's thread and its PostgreSQL backend ~40
+    # times a batch; each must not wait for a core behind a worker (issue 18, nice23).
+    worker = ready_worker(pool)
+    expected = min(os.getpriority(os.PRIO_PROCESS, 0) + NICENESS, 19)
+    assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == expected
+    assert NICENESS > 0
 
 
 @pytest.mark.parametrize(
