@@ -276,14 +276,38 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None
 def idle_wait_ends(source: Any, seconds: float) -> bool:
     """Does ImapSource's wait for mail (IDLE) end by itself within `seconds`? It is
     stopped either way, so a wait that would go on for poll_interval holds no test."""
-    stop = threading.Event()
-    waiting = threading.Thread(target=source._wait_for_mail, args=(stop,))  # noqa: SLF001
-    waiting.start()
-    waiting.join(seconds)
-    ended = not waiting.is_alive()
-    stop.set()
-    waiting.join(10)
-    return ended
+    with MailWait(source) as wait:
+        return wait.ends_within(seconds)
+
+
+class MailWait:
+    """`with MailWait(source) as wait:` ImapSource's wait for mail (IDLE) in a thread,
+    its error kept in `failures`; stopped on leaving, so a wait that would go on for
+    poll_interval holds no test."""
+
+    def __init__(self, source: Any) -> None:
+        self.failures: list[BaseException] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._wait, args=(source,))
+
+    def _wait(self, source: Any) -> None:
+        try:
+            source._wait_for_mail(self._stop)  # noqa: SLF001
+        except BaseException as exc:  # noqa: BLE001 - the test reports it
+            self.failures.append(exc)
+
+    def __enter__(self) -> MailWait:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def ends_within(self, seconds: float) -> bool:
+        """Has the wait ended (by itself, or in an error) within `seconds`?"""
+        self._thread.join(seconds)
+        return not self._thread.is_alive()
 
 
 def customer_mail(

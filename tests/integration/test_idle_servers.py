@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import customer_mail, sql, wait_until, write_config
+from harness import MailWait, customer_mail, sql, wait_until, write_config
 from servers import IdleRelay
 
 from daemon.app import build_app
@@ -45,22 +45,9 @@ def test_mail_announced_before_idles_continuation_is_taken_at_once(
         assert source.poll_once().total == 0
         dovecot.append("INBOX", [customer_mail(1)])
         relay.before_continuation = b"* 1 EXISTS\r\n"
-        failures: list[BaseException] = []
-        stop = threading.Event()
-
-        def wait() -> None:
-            try:
-                source._wait_for_mail(stop)  # noqa: SLF001
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                failures.append(exc)
-
-        waiting = threading.Thread(target=wait)
-        waiting.start()
-        waiting.join(30)  # else the wait would go on for poll_interval, 600 s
-        ended = not waiting.is_alive()
-        stop.set()
-        waiting.join(10)
-        assert failures == [], f"the wait ended in an error: {failures}"
+        with MailWait(source) as wait:  # else the wait would go on for poll_interval
+            ended = wait.ends_within(30)
+        assert wait.failures == [], f"the wait ended in an error: {wait.failures}"
         assert ended, "the wait did not see the mail announced before the continuation"
         assert relay.before_continuation is None  # the line was said
         assert source.poll_once().created == 1  # the same session, in order

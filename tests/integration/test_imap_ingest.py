@@ -16,6 +16,7 @@ import trustme
 from harness import (
     REPO,
     DaemonProcess,
+    MailWait,
     clean_env,
     customer_mail,
     idle_wait_ends,
@@ -454,30 +455,18 @@ def test_idle_waits_for_the_rest_of_a_line_the_network_cut(
     client.select_folder("INBOX")
     client.search(["ALL"])  # the mail is known: only what comes next is news
     client._imap.untagged_responses.clear()  # noqa: SLF001
-    failures: list[BaseException] = []
-    stop = threading.Event()
-
-    def wait() -> None:
-        try:
-            source._wait_for_mail(stop)  # noqa: SLF001
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            failures.append(exc)
-
-    waiting = threading.Thread(target=wait)
-    waiting.start()
     try:
-        time.sleep(1)  # in IDLE
-        with dovecot.client() as other:
-            other.select_folder("INBOX")
-            other.add_flags(other.search(["ALL"]), [b"\\Flagged"])
-        waiting.join(3)
-        assert failures == [] and waiting.is_alive(), f"the wait ended: {failures}"
-        dovecot.append("INBOX", [customer_mail(2)])
-        waiting.join(30)
-        assert failures == [] and not waiting.is_alive(), f"the wait ended: {failures}"
+        with MailWait(source) as wait:
+            time.sleep(1)  # in IDLE
+            with dovecot.client() as other:
+                other.select_folder("INBOX")
+                other.add_flags(other.search(["ALL"]), [b"\\Flagged"])
+            ended = wait.ends_within(3)
+            assert wait.failures == [] and not ended, f"the wait ended: {wait.failures}"
+            dovecot.append("INBOX", [customer_mail(2)])
+            ended = wait.ends_within(30)
+            assert wait.failures == [] and ended, f"the wait ended: {wait.failures}"
     finally:
-        stop.set()
-        waiting.join(10)
         link.close()
     assert source.poll_once().created == 2
     source.close()
