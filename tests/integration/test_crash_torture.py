@@ -67,7 +67,11 @@ def _torture(config: Path, tmp_path: Path, done: Callable[[], bool]) -> list[flo
 def _finish(config: Path, tmp_path: Path, done: Callable[[], bool]) -> None:
     daemon = DaemonProcess(config, tmp_path, log_name="final.log").start().wait_ready()
     try:
-        wait_until(done, 180, "the rest after the last kill")
+        try:
+            wait_until(done, 180, "the rest after the last kill")
+        except AssertionError as exc:  # what the last daemon said is what tells why
+            said = daemon.log()[-6000:]
+            raise AssertionError(f"{exc}; the last daemon's log ends:\n{said}") from exc
     finally:
         assert daemon.terminate() == 0, daemon.log()[-3000:]
 
