@@ -447,16 +447,14 @@ passdb {{
             return sorted(int(uid) for uid in client.search("ALL"))
 
 
-class SlowLink:
-    """A TCP relay to `server` whose answers reach the client in two parts, a pause
-    between: a line cut where a slow network cuts it, inside (imapclient issue 519,
-    seen with Dovecot and an Outlook user changing flags). With `tls`, the relay ends
-    TLS for the client with that context and each part is a TLS record of its own."""
+class _Relay:
+    """A TCP relay on a free loopback port to `server`: each client accepted is given
+    to `_connect` with its own connection to the server. Subclasses set what their
+    `_connect` reads before calling this __init__, which starts accepting."""
 
-    def __init__(
-        self, server: tuple[str, int], pause: float = 0.5, tls: ssl.SSLContext | None = None
-    ) -> None:
-        self.server, self.pause, self.tls = server, pause, tls
+    def __init__(self, server: tuple[str, int]) -> None:
+        self.server = server
+        self._closed = threading.Event()
         self.listener = socket.create_server((LOCALHOST, 0))
         self.port = int(self.listener.getsockname()[1])
         threading.Thread(target=self._accept, daemon=True).start()
@@ -465,13 +463,34 @@ class SlowLink:
         with contextlib.suppress(OSError):
             while True:
                 client, _ = self.listener.accept()
-                if self.tls is not None:
-                    client = self.tls.wrap_socket(client, server_side=True)
-                upstream = socket.create_connection(self.server)
-                for source, to, cut in ((client, upstream, False), (upstream, client, True)):
-                    threading.Thread(
-                        target=self._relay, args=(source, to, cut), daemon=True
-                    ).start()
+                self._connect(client)
+
+    def _connect(self, client: socket.socket) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._closed.set()
+        self.listener.close()
+
+
+class SlowLink(_Relay):
+    """A TCP relay to `server` whose answers reach the client in two parts, a pause
+    between: a line cut where a slow network cuts it, inside (imapclient issue 519,
+    seen with Dovecot and an Outlook user changing flags). With `tls`, the relay ends
+    TLS for the client with that context and each part is a TLS record of its own."""
+
+    def __init__(
+        self, server: tuple[str, int], pause: float = 0.5, tls: ssl.SSLContext | None = None
+    ) -> None:
+        self.pause, self.tls = pause, tls
+        super().__init__(server)
+
+    def _connect(self, client: socket.socket) -> None:
+        if self.tls is not None:
+            client = self.tls.wrap_socket(client, server_side=True)
+        upstream = socket.create_connection(self.server)
+        for source, to, cut in ((client, upstream, False), (upstream, client, True)):
+            threading.Thread(target=self._relay, args=(source, to, cut), daemon=True).start()
 
     def _relay(self, source: socket.socket, to: socket.socket, cut: bool) -> None:
         with contextlib.suppress(OSError), source, to:
@@ -483,11 +502,8 @@ class SlowLink:
                     chunk = chunk[middle:]
                 to.sendall(chunk)
 
-    def close(self) -> None:
-        self.listener.close()
 
-
-class IdleRelay:
+class IdleRelay(_Relay):
     """A TCP relay to `server` that changes what the server says in IDLE (idle23).
 
     `before_continuation`: a line the relay says to the client as it passes on the next
@@ -502,26 +518,20 @@ class IdleRelay:
     def __init__(
         self, server: tuple[str, int], *, trickle: bool = False, pause: float = 0.5
     ) -> None:
-        self.server, self.trickle, self.pause = server, trickle, pause
+        self.trickle, self.pause = trickle, pause
         self.before_continuation: bytes | None = None
         self.sessions = 0
-        self._closed = threading.Event()
-        self.listener = socket.create_server((LOCALHOST, 0))
-        self.port = int(self.listener.getsockname()[1])
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(server)
 
-    def _accept(self) -> None:
-        with contextlib.suppress(OSError):
-            while True:
-                client, _ = self.listener.accept()
-                upstream = socket.create_connection(self.server)
-                self.sessions += 1
-                trickling = threading.Event() if self.trickle and self.sessions == 1 else None
-                writing = threading.Lock()  # both directions may write to the client
-                threading.Thread(target=self._to_server, daemon=True,
-                                 args=(client, upstream, writing, trickling)).start()
-                threading.Thread(target=self._to_client, daemon=True,
-                                 args=(upstream, client, writing, trickling)).start()
+    def _connect(self, client: socket.socket) -> None:
+        upstream = socket.create_connection(self.server)
+        self.sessions += 1
+        trickling = threading.Event() if self.trickle and self.sessions == 1 else None
+        writing = threading.Lock()  # both directions may write to the client
+        threading.Thread(target=self._to_server, daemon=True,
+                         args=(client, upstream, writing, trickling)).start()
+        threading.Thread(target=self._to_client, daemon=True,
+                         args=(upstream, client, writing, trickling)).start()
 
     def _to_server(self, client: socket.socket, upstream: socket.socket,
                    writing: threading.Lock, trickling: threading.Event | None) -> None:
@@ -547,10 +557,6 @@ class IdleRelay:
                         if self._closed.wait(self.pause):
                             return
                         client.sendall(bytes([byte]))
-
-    def close(self) -> None:
-        self._closed.set()
-        self.listener.close()
 
 
 @dataclass(frozen=True)
