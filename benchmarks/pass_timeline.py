@@ -9,9 +9,13 @@ feeding the workers, the rest), each parsing worker (the daemon's child processe
 this sandbox's Dovecot processes and this database's PostgreSQL backends, from /proc.
 
 The phases, from what the child shows:
-  - start-up: the child started -> its first parsing worker seen (imports, the app, the
-    database, login, SEARCH, the first batch fetched: the workers start on first use);
-  - workers: -> the first mail's log line (the workers' imports and triage rules);
+  - start-up: the child started -> the first of its pass's SEARCH and its first parsing
+    worker seen (imports, the app, login, the backlog counted);
+  - after SEARCH / after first worker: the two in the order they happened, each to the
+    next mark (`poll --once` starts a backlog's workers at its count, before the pass's
+    SEARCH, since start22; a `run` starts them on first use, after it), the last of
+    the two -> the first mail's log line (the first batch fetched, the workers'
+    imports and triage rules);
   - steady: -> the last mail's log line;
   - tail: -> the child ended (the last MOVE, logout, the workers killed, exit).
 For each: seconds, mails logged, and CPU by who spent it as a share of the machine
@@ -272,8 +276,12 @@ def run(n: int, seed: int, switch: float | None = None,
     stored = [when for when, done, _ in marks if done > 0]
     if done_by(marks, ended) != n or not stored:
         raise RuntimeError(f"{done_by(marks, ended)} of {n} mails stored")
-    phases = [("start-up", started), ("first batch", searched),
-              ("workers", timeline.first_worker or searched), ("steady", stored[0]),
+    # Marks in the order they happened: which of SEARCH and the first worker comes first
+    # depends on the command (see the docstring), and a phase of negative length is no phase.
+    early = sorted([("after SEARCH", searched),
+                    ("after first worker", timeline.first_worker or searched)],
+                   key=lambda mark: mark[1])
+    phases = [("start-up", started), *early, ("steady", stored[0]),
               ("tail", stored[-1]), ("end", ended)]
     whole = phase_rows(timeline, [("whole pass", started), ("end", ended)], marks)
     series = []
