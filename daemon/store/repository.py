@@ -858,6 +858,8 @@ def _claim_as_sent_pg(
 
     driver = conn.connection.driver_connection
     assert driver is not None
+    if now.tzinfo is None or sent_at.tzinfo is None:  # as UTCDateTime refuses them
+        raise ValueError(f"naive datetime {now!r} / {sent_at!r}: pass an aware datetime")
     parameters = {"now": now.astimezone(UTC), "limit": limit, "sent_at": sent_at.astimezone(UTC)}
     try:
         with driver.cursor(row_factory=_claimed_rows) as cursor:
