@@ -41,6 +41,7 @@ from daemon.oauth import OAuthError, TokenProvider, xoauth2_string
 from daemon.ops.backoff import mail_retry_delay
 from daemon.settings import OutboxSettings, SmtpOutSettings
 from daemon.store import repository
+from daemon.store.repository import ClaimedOutgoing
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import RootTransaction
@@ -708,7 +709,7 @@ class _Claim:
 
     conn: Connection
     transaction: RootTransaction
-    rows: list[Row[Any]]
+    rows: list[ClaimedOutgoing]
     batch: Batch | None = None
     committed: bool = False
 
@@ -886,7 +887,7 @@ class _Batches:
         self._report(answers, {}, None)
         return True
 
-    def _settle_late(self, answers: list[tuple[Row[Any], BaseException | None]]) -> bool:
+    def _settle_late(self, answers: list[tuple[ClaimedOutgoing, BaseException | None]]) -> bool:
         """Rows refused after our commit: their "sent" undone in a transaction of its
         own (no claim open on any connection by now)."""
         late = [(row, exc) for row, exc in answers if exc]
@@ -915,7 +916,7 @@ class _Batches:
 
     def _report(
         self,
-        outcomes: Sequence[tuple[Row[Any], BaseException | None]],
+        outcomes: Sequence[tuple[ClaimedOutgoing, BaseException | None]],
         reports: dict[int, str],
         down: RelayUnavailable | None,
     ) -> None:
@@ -941,7 +942,7 @@ class _Batches:
 
 def _record_failure(
     conn: Connection,
-    row: Row[Any],
+    row: Row[Any] | ClaimedOutgoing,
     exc: Exception,
     retry: bool,
     settings: OutboxSettings,

@@ -26,13 +26,11 @@ import functools
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
-
-from sqlalchemy import Row
 
 from daemon.oauth import TokenProvider
 from daemon.outbox import CommitSent, PendingDot, SmtpTransport
 from daemon.settings import SmtpOutSettings
+from daemon.store.repository import ClaimedOutgoing
 
 
 class CommitFailed(RuntimeError):
@@ -71,7 +69,7 @@ class SmtpLanes:
         """One mail on the first lane (the Transport protocol)."""
         self.lanes[0].send(outbox_id, envelope_from, recipients, raw, commit)
 
-    def start(self, rows: Sequence[Row[Any]]) -> Batch:
+    def start(self, rows: Sequence[ClaimedOutgoing]) -> Batch:
         """Row i on lane i, up to its "." (after the lane's previous mail is ended)."""
         if not self._threads:
             self._threads = [
@@ -83,11 +81,11 @@ class SmtpLanes:
             self._submit(index, row, batch)
         return batch
 
-    def _submit(self, index: int, row: Row[Any] | None, batch: Batch | None) -> None:
+    def _submit(self, index: int, row: ClaimedOutgoing | None, batch: Batch | None) -> None:
         self._jobs[index] += 1
         self._threads[index].submit(self._step, index, row, batch)
 
-    def _step(self, index: int, row: Row[Any] | None, batch: Batch | None) -> None:
+    def _step(self, index: int, row: ClaimedOutgoing | None, batch: Batch | None) -> None:
         """One job of lane `index`: end its open mail, then take `row` up to its "."."""
         lane = self.lanes[index]
         pending, self._open[index] = self._open[index], None
@@ -136,7 +134,7 @@ class Batch:
     open(None) lets their "."s go (after the commit), open(error) makes the lanes drop
     their DATA. Every started batch must be opened, or its lanes wait for ever."""
 
-    def __init__(self, lanes: SmtpLanes, rows: Sequence[Row[Any]]) -> None:
+    def __init__(self, lanes: SmtpLanes, rows: Sequence[ClaimedOutgoing]) -> None:
         self.lanes = lanes
         self.rows = rows
         self.gate = _Gate(len(rows))
@@ -174,7 +172,7 @@ class Batch:
     def wait_open(self) -> BaseException | None:
         return self.gate.wait_open()
 
-    def answers(self) -> list[tuple[Row[Any], BaseException | None]]:
+    def answers(self) -> list[tuple[ClaimedOutgoing, BaseException | None]]:
         """Each row that reached its "." with the relay's answer to it (None: taken),
         waiting for them; the rows that ended before are wait_arrived()'s."""
         arrived = set(self.gate.arrived)

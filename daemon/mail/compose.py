@@ -66,8 +66,20 @@ def without_links(text: str, hosts: bool = False) -> str:
 
     A subject keeps its host names ("dc01.firma.local er nede" is the problem report);
     a name has no use for one."""
-    found = _LINK_OR_HOST if hosts else _LINK
-    return _SPACES.sub(" ", _EMPTY_BRACKETS.sub(" ", found.sub(" ", text))).strip(" ")
+    if hosts:
+        text = _LINK_OR_HOST.sub(" ", text)
+    elif _may_hold_link(text):
+        text = _LINK.sub(" ", text)
+    return _SPACES.sub(" ", _EMPTY_BRACKETS.sub(" ", text)).strip(" ")
+
+
+def _may_hold_link(text: str) -> bool:
+    """Whether `_LINK` can match in `text`: each of its alternatives needs "://",
+    "www." (in any case: no other character folds to "w") or "@". Most subjects have
+    none, and _LINK's address alternative tries every word's every character as the
+    start of a local part: ~10-20 us a subject, a tenth of composing its ack (issue 18,
+    ack24); these three looks cost ~1 us."""
+    return "@" in text or "://" in text or "www." in text.lower()
 
 
 def greeting_name(display_name: str) -> str:
@@ -173,9 +185,9 @@ def acknowledgement(
         },
         "outside_hours": hours.outside_hours,  # kept for templates written before `hours`
         "hours": _hours_context(hours, tz, language),
-        "oncall_fee": amount_text(ONCALL_FEE.amount),  # BR-10
-        "surcharge": f"{(AFTER_HOURS_FACTOR - 1) * 100:.0f}",  # BR-16: "100"
-        "support": support.model_dump(),
+        "oncall_fee": _ONCALL_FEE_TEXT,  # BR-10
+        "surcharge": _SURCHARGE_TEXT,  # BR-16: "100"
+        "support": _support_fields(support),
     }
     text = renderer.render(f"ack.{language}.txt.j2", context)
     html_name = f"ack.{language}.html.j2"
@@ -192,6 +204,20 @@ def acknowledgement(
         language=language,
         now=now,
     )
+
+
+_last_support: tuple[SupportSettings, dict[str, object]] | None = None
+
+
+def _support_fields(support: SupportSettings) -> dict[str, object]:
+    """`support.model_dump()`, once for each settings object (frozen: its fields never
+    change; a reload makes a new one): pydantic's dump cost ~2-3 us an ack (issue 18,
+    ack24). The templates read the dict and never write it."""
+    global _last_support
+    last = _last_support  # one read: another thread (the SMTP listener) may replace it
+    if last is None or last[0] is not support:
+        last = _last_support = (support, support.model_dump())
+    return last[1]
 
 
 def _hours_context(hours: AckHours, tz: ZoneInfo, language: Language) -> dict[str, object]:
@@ -368,6 +394,11 @@ def local_time_text(at: datetime, language: Language) -> str:
 def amount_text(amount: Decimal) -> str:
     """`1.000,00`: an amount in kroner as the acknowledgements print it, in either language."""
     return f"{amount:,.2f}".translate(_DANISH_SEPARATORS)
+
+
+# What every acknowledgement states of the on-call duty's price: constants (BR-10, BR-16).
+_ONCALL_FEE_TEXT = amount_text(ONCALL_FEE.amount)
+_SURCHARGE_TEXT = f"{(AFTER_HOURS_FACTOR - 1) * 100:.0f}"
 
 
 def staff_reply(

@@ -11,9 +11,9 @@ import hashlib
 import struct
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from sqlalchemy import (
     JSON,
@@ -814,9 +814,24 @@ def claim_due_outgoing(conn: Connection, now: datetime, limit: int) -> list[Row[
     )
 
 
+class ClaimedOutgoing(NamedTuple):
+    """An outbox row as a flush's batch claims it (the columns of _outgoing_columns())."""
+
+    id: int
+    envelope_from: str
+    recipients: list[str]
+    attempts: int
+    last_error: str | None
+    case_id: int | None
+    raw: bytes
+    message_id: str
+    kind: str
+    case_number: int | None
+
+
 def claim_due_outgoing_as_sent(
     conn: Connection, now: datetime, limit: int, sent_at: datetime
-) -> list[Row[Any]]:
+) -> list[ClaimedOutgoing]:
     """claim_due_outgoing and mark_sent of the rows it claimed, in one round trip on
     PostgreSQL (a data-modifying WITH); the rows as they were claimed (attempts and
     last_error before the mark). Only for a transaction that commits the mark once the
@@ -824,26 +839,56 @@ def claim_due_outgoing_as_sent(
     if conn.dialect.name != "postgresql":
         rows = claim_due_outgoing(conn, now, limit)
         mark_sent(conn, [row.id for row in rows], sent_at)
-        return rows
-    return list(conn.execute(_CLAIM_AS_SENT, {"now": now, "limit": limit, "sent_at": sent_at}))
+        return [ClaimedOutgoing._make(row) for row in rows]
+    return _claim_as_sent_pg(conn, now, limit, sent_at)
 
 
-# claim_due_outgoing_as_sent on PostgreSQL, written once: a batch of a flush runs it, and
-# building and keying the same Core statement each time cost more of the flush's thread
-# than the rest of its Python. The rows are _outgoing_columns()'s. The outer SELECT
-# reads the statement's snapshot: the rows before the UPDATE (data-modifying WITH
-# statements run once, whether read or not).
-_CLAIM_AS_SENT = text(
-    """
+def _claim_as_sent_pg(
+    conn: Connection, now: datetime, limit: int, sent_at: datetime
+) -> list[ClaimedOutgoing]:
+    """_CLAIM_AS_SENT on the connection's psycopg cursor, in the caller's transaction.
+
+    A flush runs it once a batch of `[smtp_out] connections` rows (4): through
+    SQLAlchemy, its result's metadata (the cursor's description, each column's name
+    and processor matched again) cost the flush's thread more than psycopg's own
+    execute and fetch (issue 18, ack24). The values are psycopg's as SQLAlchemy passed
+    them on (no column here has a result processor on PostgreSQL: JSON is psycopg's
+    loader, bytea bytes); the times are bound in UTC, as UTCDateTime binds them."""
+    import psycopg  # here: a command on SQLite never loads the driver (cli_startup)
+
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    if now.tzinfo is None or sent_at.tzinfo is None:  # as UTCDateTime refuses them
+        raise ValueError(f"naive datetime {now!r} / {sent_at!r}: pass an aware datetime")
+    parameters = {"now": now.astimezone(UTC), "limit": limit, "sent_at": sent_at.astimezone(UTC)}
+    try:
+        with driver.cursor(row_factory=_claimed_rows) as cursor:
+            cursor.execute(_CLAIM_AS_SENT_SQL, parameters)
+            rows: list[ClaimedOutgoing] = cursor.fetchall()
+            return rows
+    except psycopg.Error as exc:  # as SQLAlchemy raises it for its own statements
+        raise DBAPIError.instance(_CLAIM_AS_SENT_SQL, parameters, exc, psycopg.Error) from exc
+
+
+def _claimed_rows(_cursor: Any) -> Callable[[Sequence[Any]], ClaimedOutgoing]:
+    # psycopg's row factory: the statement's columns are ClaimedOutgoing's, in order.
+    return ClaimedOutgoing._make
+
+
+# claim_due_outgoing_as_sent on PostgreSQL, written once: a batch of a flush runs it.
+# The rows are _outgoing_columns()'s. The outer SELECT reads the statement's snapshot:
+# the rows before the UPDATE (data-modifying WITH statements run once, whether read or
+# not).
+_CLAIM_AS_SENT_SQL = """
     WITH claimed AS (
         SELECT id FROM outbox
-        WHERE status = 'queued' AND next_attempt_at <= :now
+        WHERE status = 'queued' AND next_attempt_at <= %(now)s
         ORDER BY next_attempt_at, id
-        LIMIT :limit
+        LIMIT %(limit)s
         FOR UPDATE SKIP LOCKED
     ), marked AS (
         UPDATE outbox
-        SET status = 'sent', attempts = attempts + 1, sent_at = :sent_at, last_error = NULL
+        SET status = 'sent', attempts = attempts + 1, sent_at = %(sent_at)s, last_error = NULL
         WHERE id IN (SELECT id FROM claimed)
         RETURNING id
     )
@@ -855,11 +900,6 @@ _CLAIM_AS_SENT = text(
     WHERE o.id IN (SELECT id FROM claimed)
     ORDER BY o.next_attempt_at, o.id
     """
-).bindparams(
-    bindparam("now", type_=UTCDateTime()),
-    bindparam("limit", type_=Integer()),
-    bindparam("sent_at", type_=UTCDateTime()),
-)
 
 
 def _outgoing_columns() -> Select[Any]:

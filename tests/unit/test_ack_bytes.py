@@ -128,6 +128,78 @@ def test_the_matrix_reaches_every_kind_of_ack() -> None:
         assert needle in joined, needle
 
 
+# What a customer may write that the matrix above has not: emoji, encoded words left
+# in a Subject, long Danish subjects, links in upper case or as bare addresses (the
+# echoed subject's link filter, ack24), runs of spaces, empty brackets, CJK spaces.
+AWKWARD_SUBJECTS = (
+    "Hjælp 🙈 printeren på 3. sal æder papir 🖨️🔥",
+    "=?utf-8?q?Fl=C3=B8de_b=C3=B8ller?= og =?iso-8859-1?B?5vjl?=",
+    "Regnskabsprogrammet går ned når vi åbner årsafslutningen for 2025, og økonomiafdelingen "
+    "kan ikke bogføre før det er løst; det haster meget, for momsen skal afregnes på fredag",
+    "SE WWW.EVIL.EXAMPLE/Login NU",
+    "Mail til jens.ærø@firma.dk kommer retur (550)",
+    "ftp://files.example/x virker ikke	med  tabulator   og mellemrum",
+    "( ) [ ] < > tomme parenteser efter et link: [https://x.example]",
+    "サーバー\u3000ダウン\u3000至急",
+    "Øv",
+)
+AWKWARD_NAMES = (
+    "Øjvind \"Ø\" Æbelø 😀",
+    "=?utf-8?q?S=C3=B8ren?= Ørsted",
+    "jens@firma.dk",
+    "Åse www.Example.dk Ågård",
+)
+
+
+def awkward() -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every awkward subject with each awkward name in turn, in each language and
+    channel, on the matrix's evening and in-hours instants (72 acks)."""
+    base = {name: args for name, args in matrix()}
+    kinds = [args for name, args in base.items()
+             if ("-evening-" in name or "-in-hours-" in name) and "critical" not in name]
+    for index, (subject, args) in enumerate(itertools.product(AWKWARD_SUBJECTS, kinds)):
+        name = f"{index:02d}-{args['language']}-{args['channel']}-{args['now'].hour}"
+        yield name, {**args, "case_number": 200000 + index, "case_subject": subject,
+                     "customer_name": AWKWARD_NAMES[index % len(AWKWARD_NAMES)]}
+
+
+def composed_awkward(monkeypatch: Any = None) -> dict[str, str]:
+    """The raw acks of `awkward()`, the random hex drawn from a counter."""
+    counter = itertools.count(1)
+
+    def counted(nbytes: int) -> str:
+        return f"{next(counter):0{2 * nbytes}x}"
+
+    if monkeypatch is not None:
+        monkeypatch.setattr(compose, "random_hex", counted)
+    else:
+        compose.random_hex = counted  # type: ignore[assignment]
+    return {name: compose.acknowledgement(**args).raw.decode("ascii")
+            for name, args in awkward()}
+
+
+def test_awkward_subjects_and_names_give_the_bytes_they_gave_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tests/unit/ack_bytes_awkward.json was written by main's code before ack24's
+    changes (0b13031), as ack_bytes.json was: `PYTHONPATH=OLD_TREE python
+    tests/unit/test_ack_bytes.py --write-awkward`."""
+    expected = json.loads(EXPECTED_AWKWARD.read_text(encoding="utf-8"))
+    got = composed_awkward(monkeypatch)
+    assert list(got) == list(expected)
+    for name, raw in got.items():
+        assert raw == expected[name], name
+    joined = "\n".join(expected.values())
+    for needle in ("=F0=9F=99=88", "=?utf-8?b?", "\r\n =?utf-8?", "Content-Language: en"):
+        assert needle in joined, needle
+
+
+EXPECTED_AWKWARD = Path(__file__).with_name("ack_bytes_awkward.json")
+
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     EXPECTED.write_text(json.dumps(composed(), indent=1, ensure_ascii=True) + "\n",
                         encoding="utf-8")
+if __name__ == "__main__" and sys.argv[1:] == ["--write-awkward"]:
+    EXPECTED_AWKWARD.write_text(
+        json.dumps(composed_awkward(), indent=1, ensure_ascii=True) + "\n", encoding="utf-8"
+    )

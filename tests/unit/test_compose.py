@@ -10,6 +10,8 @@ from decimal import Decimal
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from daemon.domain.ack_policy import AckHours
 from daemon.domain.billing import ONCALL_FEE
@@ -129,3 +131,19 @@ def test_amounts_are_written_with_a_thousands_dot_and_a_decimal_comma(
 def test_the_ack_quotes_the_oncall_fee_that_billing_charges() -> None:
     # BR-10: the fee told to customers is the one staff add to a bill.
     assert compose.amount_text(ONCALL_FEE.amount) == "1.000,00"
+
+
+_LINK_PIECES = [*"aw W.:/@-_()[]<>æøÅ🙈\u3000\t", "www.", "WWW.", "://", "http", "Ww"]
+_LINKISH = st.lists(st.sampled_from(_LINK_PIECES), max_size=20).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(_LINKISH, st.text(max_size=8)), max_size=4).map("".join))
+def test_a_subject_without_link_marks_is_tidied_as_the_link_filter_tidies_it(text: str) -> None:
+    """without_links skips the link regex when "@", "://" and "www." (any case) are all
+    absent (ack24): the same text as running it."""
+    found = compose._LINK.sub(" ", text)
+    whole = compose._SPACES.sub(" ", compose._EMPTY_BRACKETS.sub(" ", found)).strip(" ")
+    assert compose.without_links(text) == whole
+    if not compose._may_hold_link(text):
+        assert found == text
