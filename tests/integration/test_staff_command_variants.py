@@ -1,0 +1,109 @@
+"""Staff commands as technicians really write them, through the real daemon (Dovecot,
+PostgreSQL, an SMTP sink): Danish words, units of time, colons, HTML-only mail, and
+commands where they are not read (INTERFACE.md "Staff by email"; BR-12, BR-15, BR-17).
+
+Red team 24a: on main each of these either logged no time, relayed the command line
+(or an internal note) to the customer, or left a misplaced command silently unapplied.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from harness import compose_mail, sql
+from test_conversations import TRUSTED, Desk, mail, open_case
+
+from daemon.app import build_app
+from daemon.settings import load_settings
+
+MONDAY_MORNING = datetime.fromisoformat("2026-11-23T10:00:00+01:00")  # open (BR-4)
+
+
+@pytest.fixture
+def desk(tmp_path: Path, dovecot, smtp_sink, migrated_pg_url: str) -> Desk:
+    desk = Desk(tmp_path, dovecot, smtp_sink, migrated_pg_url)
+    desk.app = build_app(load_settings(desk.config, environ={}), lambda: MONDAY_MORNING)
+    return desk
+
+
+def staff_mail(number: int, body: str, message_id: str, **kwargs: object) -> bytes:
+    return mail(sender="Tina Tekniker <tina@oo.dk>", subject=f"SV: [OO#{number}] Printeren",
+                body=body, message_id=message_id,
+                headers={"Authentication-Results": TRUSTED}, **kwargs)  # type: ignore[arg-type]
+
+
+def to_customer(desk: Desk) -> list[str]:
+    return [m.get_body(("plain",)).get_content() for m in desk.sent()
+            if m["To"] == "soren@kunde.dk" and m["Auto-Submitted"] is None]
+
+
+def notices(desk: Desk) -> list[str]:
+    return [m.get_body(("plain",)).get_content() for m in desk.sent() if m["To"] == "tina@oo.dk"]
+
+
+def test_danish_commands_with_colons_and_units_are_applied(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    body = "#Tid: 1 t 15 min\n#status: lukket\n#prioritet høj\n\nHej Søren\n\nDen virker nu.\n"
+    desk.deliver(staff_mail(number, body, "<dk@oo.dk>"))
+    case = desk.case(number)
+    assert (case["status"], case["priority"]) == ("closed", "high")
+    # 75 minutes at 1,095.00 an hour, by the minute (BR-15, BR-17), worked in hours.
+    assert [(e["minutes"], e["amount"]) for e in case["time_entries"]] == [(75, "1368.75")]
+    [relayed] = to_customer(desk)
+    assert "Den virker nu." in relayed
+    assert not {"#status", "#Tid", "lukket", "#prioritet"} & set(relayed.split())
+    assert notices(desk) == []
+
+
+def test_an_html_only_reply_with_an_invisible_first_character_is_read(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    html = ("<html><body><p>&#8203;#time 0:45</p><p class=MsoNormal>\uff03status closed</p>"
+            "<p>Hej S&oslash;ren</p><p>Printeren er skiftet.</p></body></html>")
+    raw = compose_mail(sender="tina@oo.dk", to="support@oo.dk", subject=f"[OO#{number}] x",
+                       body="", message_id="<html@oo.dk>",
+                       headers={"Authentication-Results": TRUSTED})
+    head = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[0]
+    head = b"\r\n".join(line for line in head.splitlines()
+                        if not line.lower().startswith((b"content-type", b"content-transfer",
+                                                        b"mime-version")))
+    raw = head + (b"\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n"
+                  b"Content-Transfer-Encoding: 8bit\r\n\r\n") + html.encode()
+    desk.deliver(raw)
+    case = desk.case(number)
+    assert case["status"] == "closed"
+    assert [e["minutes"] for e in case["time_entries"]] == [45]
+    [relayed] = to_customer(desk)
+    assert "Printeren er skiftet." in relayed and "time" not in relayed and "status" not in relayed
+
+
+def test_internal_after_a_greeting_is_kept_from_the_customer_and_reported(desk: Desk) -> None:
+    number, _ack = open_case(desk)
+    body = "Hej,\n#internal\nKunden har ikke betalt sidste faktura.\n"
+    desk.deliver(staff_mail(number, body, "<late-internal@oo.dk>"))
+    assert to_customer(desk) == []  # the note never left
+    kinds = {m["message_id"]: m["kind"] for m in desk.case(number)["messages"]}
+    assert kinds["<late-internal@oo.dk>"] == "note"
+    [notice] = notices(desk)
+    assert "#internal" in notice and "internal note" in notice
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("Hej Søren,\n\n#status closed\n\nDen virker nu.\n", "#status closed"),
+        ("Tid: 1 t 15 min\n\nHej Søren, den virker nu.\n", "Tid: 1 t 15 min"),
+        ("Luk sagen.\n", "Luk sagen."),
+    ],
+)
+def test_a_misplaced_command_is_not_applied_and_the_sender_is_told(
+    desk: Desk, body: str, line: str
+) -> None:
+    number, _ack = open_case(desk)
+    desk.deliver(staff_mail(number, body, "<misplaced@oo.dk>"))
+    case = desk.case(number)
+    assert case["status"] != "closed" and case["time_entries"] == []
+    [notice] = notices(desk)
+    assert line in notice and "not applied" in notice
+    assert sql(desk.pg_url, "SELECT count(*) FROM time_entries") == [(0,)]
