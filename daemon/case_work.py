@@ -7,7 +7,7 @@ app's clock; a change that cannot be made raises Refused and leaves the case as 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from daemon.case_reads import existing_case
@@ -194,14 +194,19 @@ class CaseWork:
     def add_time(
         self, number: int, minutes: int, kind: str, actor: str, at: datetime | None = None
     ) -> dict[str, Any]:
-        """Log work that started `at` (default now); the entry as stored."""
+        """Log work that started `at`; the entry as stored. Without `at` the work is
+        taken as just done, so it started `minutes` ago: the rule `#time` follows by
+        mail (case_changes.apply_commands), so the same work logged at the same instant
+        by mail, at the command line or in the web console is priced alike. BR-16
+        surcharges work *started* after hours ("som vi sætter i gang udenfor normal
+        åbningstid"): 30 minutes logged at 16:10 on a Monday started at 15:40, in hours."""
         from daemon import staff_actions
         from daemon.domain.case_changes import Event
         from daemon.store import repository
 
         app = self.app
         now = app.clock()
-        at = at or now
+        at = at or now - timedelta(minutes=minutes)
         entry = {
             "minutes": minutes,
             "staff": actor,

@@ -107,3 +107,22 @@ def test_a_misplaced_command_is_not_applied_and_the_sender_is_told(
     [notice] = notices(desk)
     assert line in notice and "not applied" in notice
     assert sql(desk.pg_url, "SELECT count(*) FROM time_entries") == [(0,)]
+
+
+def test_time_logged_at_the_console_is_priced_as_the_same_time_logged_by_mail(
+    tmp_path: Path, dovecot, smtp_sink, migrated_pg_url: str
+) -> None:
+    """BR-16 ("Alle henvendelser, som vi sætter i gang udenfor normal åbningstid"): the
+    surcharge depends on when the work *started*. Logged at 16:10 on a Monday, 30
+    minutes of work started at 15:40, in normal hours, whether logged by `#time 30` or
+    in the web console (CaseWork.add_time without an instant); on main the console
+    took 16:10 as the start and billed the double rate."""
+    desk = Desk(tmp_path, dovecot, smtp_sink, migrated_pg_url)
+    logged_at = datetime.fromisoformat("2026-11-23T16:10:00+01:00")
+    desk.app = build_app(load_settings(desk.config, environ={}), lambda: logged_at)
+    number, _ack = open_case(desk)
+    desk.deliver(staff_mail(number, "#time 30\n#internal\n", "<time-mail@oo.dk>"))
+    desk.app.work.add_time(number, 30, "support", "tina@oo.dk")
+    entries = desk.case(number)["time_entries"]
+    assert [(e["after_hours"], e["amount"]) for e in entries] == [(False, "547.50")] * 2
+    assert len({e["at"] for e in entries}) == 1  # both started at 15:40
