@@ -176,7 +176,9 @@ def _parse_command(line: str) -> Command | CommandError:
         return CommandError(line, f"not a command; known: {_KNOWN}")
     written = named["name"].lower()
     name = _ALIASES.get(written, written)
-    args = [_VALUES.get(arg, arg) for arg in named["args"].lower().split()]
+    # A sentence's full stop is no part of a value: "#status lukket." is "#status lukket".
+    said = named["args"].lower().rstrip(" .!")
+    args = [_VALUES.get(arg, arg) for arg in said.split()]
     if name == "priority" and args == ["critical"]:
         name, args = "critical", []  # "#prioritet kritisk": critical is High (BR-6, BR-9)
     check = _CHECKS.get(name)

@@ -312,6 +312,8 @@ def test_time_with_a_unit_keeps_its_kind() -> None:
         ("#kritisk", Command("critical", ())),
         ("#intern", Command("internal", ())),
         ("#tildel: kim@oo.dk", Command("assign", ("kim@oo.dk",))),
+        ("#status lukket.", Command("status", ("closed",))),  # written as a sentence
+        ("#priority high!", Command("priority", ("high",))),
         ("\uff03time 30", Command("time", ("30", "support"))),  # a full-width hash
         ("\uff03\uff54\uff49\uff4d\uff45\u3000\uff13\uff10", Command("time", ("30", "support"))),
         ("\u200b#time 30", Command("time", ("30", "support"))),  # a zero-width space first
