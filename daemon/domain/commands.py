@@ -126,6 +126,15 @@ def split_commands(body: str) -> CommandBlock:
     )
 
 
+def held_back(text: str, line: str, reason: str) -> CommandBlock:
+    """A staff mail kept whole as an internal note: no command applied, nothing sent to
+    the customer, `text` (command lines included, as none was applied) on the case, and
+    `reason` answered to the sender."""
+    return CommandBlock(
+        commands=(), errors=(CommandError(line, reason),), rest=text, internal=True
+    )
+
+
 _STRAY_AFTER_TEXT = "not applied: a command goes at the very top of the mail, before any text"
 _STRAY_INTERNAL = "not applied where it stands, but the mail was kept as an internal note"
 

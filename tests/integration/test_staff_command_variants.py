@@ -126,3 +126,28 @@ def test_time_logged_at_the_console_is_priced_as_the_same_time_logged_by_mail(
     entries = desk.case(number)["time_entries"]
     assert [(e["after_hours"], e["amount"]) for e in entries] == [(False, "547.50")] * 2
     assert len({e["at"] for e in entries}) == 1  # both started at 15:40
+
+
+def test_a_staff_reply_naming_two_cases_is_kept_as_a_note_and_sent_to_no_customer(
+    desk: Desk,
+) -> None:
+    """A technician answers an old mail of Søren's case and changes the subject to
+    Mette's case: on main Mette's answer went to Søren (another customer), Søren's
+    case was closed and billed 20 minutes. Now neither case is changed or answered."""
+    first, _ack = open_case(desk)
+    desk.deliver(mail(sender="Mette <mette@andet.dk>", subject="Outlook",
+                      body="Outlook virker ikke", message_id="<b@andet.dk>"))
+    second = first + 1
+    body = "#status closed\n#time 20\n\nHej Mette, Outlook virker nu.\n"
+    desk.deliver(mail(sender="tina@oo.dk", subject=f"SV: [OO#{second}] Outlook", body=body,
+                      message_id="<two-cases@oo.dk>", in_reply_to="<first@kunde.dk>",
+                      headers={"Authentication-Results": TRUSTED}))
+    customers = [m["To"] for m in desk.sent() if m["Auto-Submitted"] is None]
+    assert customers == []  # no staff words relayed to anyone
+    soren, mette = desk.case(first), desk.case(second)
+    assert (soren["status"], soren["time_entries"]) == ("new", [])
+    assert (mette["status"], mette["time_entries"]) == ("new", [])
+    kept = {m["message_id"]: m for m in mette["messages"]}["<two-cases@oo.dk>"]
+    assert kept["kind"] == "note" and "Outlook virker nu." in kept["body_text"]
+    [notice] = notices(desk)
+    assert f"case {first}" in notice and f"case {second}" in notice
