@@ -95,15 +95,23 @@ def thread(
 
 def staff_names_two_cases(by_headers: CaseView | None, by_tag: CaseView | None) -> str | None:
     """Why a verified staff mail cannot be applied or relayed, or None: its
-    In-Reply-To/References name one case and its subject's reference another.
+    In-Reply-To/References name one customer's case and its subject's reference
+    another customer's.
 
     For a customer the headers win (`thread`): their mail only reaches staff. A staff
     mail is relayed to a customer and its commands close cases and log billed time,
     so a guess could send one customer's answer to another customer (a reply to an
     old mail of case A, its subject changed to case B). Neither is taken: the mail is
     kept as an internal note on the case its subject names (what the writer saw) and
-    the writer is told."""
+    the writer is told.
+
+    Two cases of the same customer are no such risk, and are common: a reply to a
+    long-closed case opens a new case linked to it (Route.NEW_LINKED), whose mails
+    still carry the old reference in their subject. There the headers win as for
+    any mail: they name the mail answered, in the case it was stored in."""
     if by_headers is None or by_tag is None or by_headers.id == by_tag.id:
+        return None
+    if by_headers.customer_email.lower() == by_tag.customer_email.lower():
         return None
     return (
         f"this mail answers a mail of case {by_headers.number} (In-Reply-To/References) but"

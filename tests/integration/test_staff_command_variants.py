@@ -151,3 +151,22 @@ def test_a_staff_reply_naming_two_cases_is_kept_as_a_note_and_sent_to_no_custome
     assert kept["kind"] == "note" and "Outlook virker nu." in kept["body_text"]
     [notice] = notices(desk)
     assert f"case {first}" in notice and f"case {second}" in notice
+
+
+def test_a_staff_reply_on_a_case_linked_to_a_long_closed_one_is_relayed(desk: Desk) -> None:
+    """The same customer's two cases are no conflict: a reply to a long-closed case opens
+    a new linked case whose mail keeps the old reference in its subject; staff answering
+    that mail reach the customer on the new case, as before."""
+    old, _ack = open_case(desk)
+    desk.deliver(staff_mail(old, "#status closed\n#internal\n", "<close-old@oo.dk>"))
+    later = datetime.fromisoformat("2026-12-21T10:00:00+01:00")  # past the reopen window
+    desk.app = build_app(load_settings(desk.config, environ={}), lambda: later)
+    desk.deliver(mail(subject=f"SV: [OO#{old}] Printeren virker ikke", body="Den er gal igen.",
+                      message_id="<again@kunde.dk>", in_reply_to="<first@kunde.dk>"))
+    new = old + 1
+    assert desk.case(new)["status"] == "new"
+    desk.deliver(staff_mail(old, "#time 10\n\nHej Søren, jeg kigger på den.\n",
+                            "<on-linked@oo.dk>", in_reply_to="<again@kunde.dk>"))
+    assert any("jeg kigger på den" in text for text in to_customer(desk))
+    assert [e["minutes"] for e in desk.case(new)["time_entries"]] == [10]
+    assert notices(desk) == []

@@ -97,8 +97,12 @@ def test_a_staff_mail_naming_two_cases_is_refused_with_both_numbers() -> None:
     mail is relayed and its commands bill, so it is held back, not guessed (INTERFACE.md
     "Staff by email")."""
     one = case()
-    other = replace(one, id=2, number=100002)
+    other = replace(one, id=2, number=100002, customer_email="mette@andet.dk")
     assert staff_names_two_cases(one, one) is None
     assert staff_names_two_cases(one, None) is None and staff_names_two_cases(None, one) is None
     reason = staff_names_two_cases(one, other)
     assert reason is not None and "100001" in reason and "100002" in reason
+    # A reply to a long-closed case opened a new case linked to it, for the same
+    # customer, whose mails keep the old reference: the headers win as for anyone.
+    linked = replace(one, id=3, number=100003, customer_email="Soren@Kunde.dk")
+    assert staff_names_two_cases(linked, one) is None
