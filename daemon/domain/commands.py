@@ -269,13 +269,14 @@ def _project(args: list[str]) -> tuple[str, ...] | str:
     rate, estimate, rest = KEEP, KEEP, list(args)
     if rest[:1] == ["senior"]:
         rate, rest = "senior", rest[1:]
-    if rest[:1] == ["estimate"]:
-        if len(rest) != 2:
-            return f"{usage}; estimate takes one length of time, e.g. 1h30m"
-        try:
-            minutes = parse_duration(rest[1])
+    if rest[:1] in (["estimate"], ["estimat"], ["anslået"]):
+        one = "estimate takes one length of time, e.g. 1h30m"
+        if len(rest) < 2:
+            return f"{usage}; {one}"
+        try:  # as #time reads it: "estimate 4 timer", "estimat 1 t 30 min"
+            minutes = parse_duration(" ".join(rest[1:]))
         except DurationError as exc:
-            return f"{usage}; {exc}"
+            return f"{usage}; {exc}" if len(rest) == 2 else f"{usage}; {one}: {exc}"
         if minutes > MAX_ESTIMATE_MINUTES:
             return f"{usage}; an estimate is at most {MAX_ESTIMATE_MINUTES // 60}h"
         estimate, rest = str(minutes), []

@@ -175,6 +175,8 @@ def test_a_hash_not_followed_by_a_letter_is_text_and_ends_the_block(text: str) -
         ("#project estimate 1,5h", ("on", "", "90")),
         ("#project estimate 90m", ("on", "", "90")),
         ("#project off", ("off", "", "")),
+        ("#projekt estimate 4 timer", ("on", "", "240")),  # red team 24a: as #time reads it
+        ("#projekt senior estimat 1 t 30 min", ("on", "senior", "90")),
     ],
 )
 def test_project_takes_senior_and_an_agreed_estimate(line: str, args: tuple[str, ...]) -> None:
