@@ -194,20 +194,27 @@ class CaseWork:
     def add_time(
         self, number: int, minutes: int, kind: str, actor: str, at: datetime | None = None
     ) -> dict[str, Any]:
-        """Log work that started `at` (default now); the entry as stored."""
+        """Log work that started `at`; the entry as stored. Without `at` the work is
+        taken as just done (case_changes.just_done), as `#time` by mail takes it, so the
+        same work logged at the same instant by mail, at the command line or in the web
+        console is priced alike (BR-16)."""
         from daemon import staff_actions
-        from daemon.domain.case_changes import Event
+        from daemon.domain.case_changes import Event, just_done
         from daemon.store import repository
 
         app = self.app
         now = app.clock()
-        at = at or now
+        if at is None:
+            done = just_done(minutes, kind, now, app.calendar)
+            at, after_hours = done.started_at, done.after_hours
+        else:
+            after_hours = not app.calendar.is_open(at)  # BR-16: when the work started
         entry = {
             "minutes": minutes,
             "staff": actor,
             "at": at,
             "kind": kind,
-            "after_hours": not app.calendar.is_open(at),  # BR-16: when the work started
+            "after_hours": after_hours,
             "created_at": now,
         }
         with app.engine.begin() as conn:

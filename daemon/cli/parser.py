@@ -243,8 +243,8 @@ def _time_commands(c: _Commands) -> None:
         "--at",
         type=iso_instant,
         metavar="T",
-        help=f"when the work started, which decides after-hours (BR-16); default now; "
-        f"{INSTANT_HELP}",
+        help=f"when the work started, which decides after-hours (BR-16); default MINUTES "
+        f"before now (work just done, as #time by mail); {INSTANT_HELP}",
     )
     add.add_argument(
         "--kind",

@@ -65,6 +65,25 @@ class TimeEntry:
     after_hours: bool  # BR-16: judged at the instant the work started
 
 
+def just_done(
+    minutes: int, kind: str, logged_at: datetime, calendar: BusinessCalendar
+) -> TimeEntry:
+    """Work logged at `logged_at` with no start given (`#time`, the web console,
+    `time add` without --at): taken as just done, so it started `minutes` earlier.
+
+    After hours (BR-16: "Alle henvendelser, som vi sætter i gang udenfor normal
+    åbningstid, afregnes med 100% tillæg") only when both that inferred start and the
+    logging are outside normal hours. The start is a guess, and a guess must not double
+    a bill: 30 minutes logged at 08:05 may be yesterday's work as well as work begun at
+    07:35, and 30 minutes logged at 16:10 began at 15:40 if just done. **Decision**, in
+    the customer's favour as BR-17 reads the 15-minute boundary; work known to have
+    started after hours is logged with its start (`time add --at`) and surcharged.
+    """
+    started = logged_at - timedelta(minutes=minutes)
+    late = not calendar.is_open(started) and not calendar.is_open(logged_at)
+    return TimeEntry(minutes, kind, started, late)
+
+
 @dataclass(frozen=True)
 class CommandLimits:
     """What staff may do by mail, from `[staff]`: who may be assigned a case, and how
@@ -133,11 +152,7 @@ def apply_commands(
                 )
                 continue
             logged += minutes
-            # The command comes when the work is done: it started `minutes` earlier.
-            started = at - timedelta(minutes=minutes)
-            applied.time_entries.append(
-                TimeEntry(minutes, kind, started, not calendar.is_open(started))
-            )
+            applied.time_entries.append(just_done(minutes, kind, at, calendar))
         elif name == "assign":
             if not _EMAIL.match(args[0]):
                 applied.errors.append(f"#assign {args[0]}: not an email address")

@@ -93,6 +93,34 @@ def thread(
     return Threading(Route.NEW_LINKED, case, f"case {case.number} closed too long ago")
 
 
+def staff_names_two_cases(by_headers: CaseView | None, by_tag: CaseView | None) -> str | None:
+    """Why a verified staff mail cannot be applied or relayed, or None: its
+    In-Reply-To/References name one customer's case and its subject's reference
+    another customer's.
+
+    For a customer the headers win (`thread`): their mail only reaches staff. A staff
+    mail is relayed to a customer and its commands close cases and log billed time,
+    so a guess could send one customer's answer to another customer (a reply to an
+    old mail of case A, its subject changed to case B). Neither is taken: the mail is
+    kept as an internal note on the case its subject names (what the writer saw) and
+    the writer is told.
+
+    Two cases of the same customer are no such risk, and are common: a reply to a
+    long-closed case opens a new case linked to it (Route.NEW_LINKED), whose mails
+    still carry the old reference in their subject. There the headers win as for
+    any mail: they name the mail answered, in the case it was stored in."""
+    if by_headers is None or by_tag is None or by_headers.id == by_tag.id:
+        return None
+    if by_headers.customer_email.lower() == by_tag.customer_email.lower():
+        return None
+    return (
+        f"this mail answers a mail of case {by_headers.number} (In-Reply-To/References) but"
+        f" its subject names case {by_tag.number}: no command was applied and nothing was"
+        f" sent to a customer; it is kept as an internal note on case {by_tag.number}."
+        " Send it again as a reply on the one case it is about"
+    )
+
+
 def within_reopen_window(
     resolved_at: datetime | None, now: datetime, reopen_within: timedelta
 ) -> bool:

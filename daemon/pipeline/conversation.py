@@ -119,7 +119,8 @@ class Conversation(Step):
             message_pk=plan.message_pk,
             alerts=AlertMailer(settings, self.tools.renderer),
         )
-        errors = [f"{e.line}: {e.reason}" for e in block.errors] + applied.errors
+        # A command-like line outside the block is not applied, and said so (stray).
+        errors = [f"{e.line}: {e.reason}" for e in block.errors + block.stray] + applied.errors
         if block.internal and has_text:
             note = Event("note", {"message_id": parsed.message_id})
             staff_actions.record(conn, row.id, [note], parsed.from_addr, at, now)

@@ -15,8 +15,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from daemon.domain.case_threading import Route as Threading
-from daemon.domain.case_threading import may_join, thread
-from daemon.domain.commands import split_commands
+from daemon.domain.case_threading import may_join, staff_names_two_cases, thread
+from daemon.domain.commands import held_back, split_commands
 from daemon.domain.references import find_reference
 from daemon.inbound import Outcome
 from daemon.mail.quotes import new_text
@@ -87,7 +87,12 @@ class Route(Step):
         if is_staff:
             # Quotes first: a reply holding only "#status closed" over the quoted thread
             # must relay nothing, not the history.
-            block = split_commands(new_text(parsed.body_text))
+            said = new_text(parsed.body_text)
+            block = split_commands(said)
+            conflict = staff_names_two_cases(by_headers, by_tag)
+            if conflict is not None and by_tag is not None:
+                plan.case, plan.why = by_tag, conflict
+                block = held_back(said, parsed.subject, conflict)
             plan.kind = PlanKind.NOTE if block.internal else PlanKind.STAFF
             plan.body_text, plan.commands = block.rest.strip(), block
             return

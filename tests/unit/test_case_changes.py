@@ -14,6 +14,7 @@ from daemon.domain.case_changes import (
     Event,
     apply_commands,
     history,
+    just_done,
     staff_acted,
 )
 from daemon.domain.commands import Command
@@ -241,3 +242,33 @@ def test_project_again_with_the_same_terms_is_no_history() -> None:
     before = state(project=True, project_estimate_minutes=60)
     again = apply_commands(before, project("on", "", ""), AT, CALENDAR, STAFF)
     assert again.errors == [] and history(before, again.changes) == []
+
+
+# --- time logged with no start given (red team 24a) --------------------------------
+# BR-16: "Alle henvendelser, som vi sætter i gang udenfor normal åbningstid, afregnes med
+# 100% tillæg". The start of work logged as just done is inferred; a guess must not
+# double a bill, so it is after hours only when start and logging both are.
+
+
+@pytest.mark.parametrize(
+    ("logged", "minutes", "after_hours"),
+    [
+        ("2026-11-23T16:10:00+01:00", 30, False),  # Monday: began 15:40, in hours
+        ("2026-11-23T08:05:00+01:00", 30, False),  # Monday: maybe yesterday's work
+        ("2026-11-23T22:00:00+01:00", 30, True),  # Monday night: on-call work
+        ("2026-11-23T16:40:00+01:00", 30, True),  # began 16:10: after closing
+        ("2026-11-28T11:00:00+01:00", 60, True),  # Saturday
+        ("2026-11-27T15:20:00+01:00", 30, False),  # Friday: began 14:50, in hours
+        ("2026-11-27T15:40:00+01:00", 30, True),  # Friday closes at 15 (BR-4)
+    ],
+)
+def test_time_logged_as_just_done_is_after_hours_only_when_start_and_logging_are(
+    logged: str, minutes: int, after_hours: bool
+) -> None:
+    at = datetime.fromisoformat(logged)
+    applied = apply_commands(state(), [Command("time", (str(minutes), "support"))], at,
+                             CALENDAR, STAFF)
+    [entry] = applied.time_entries
+    assert entry.after_hours is after_hours
+    assert entry == just_done(minutes, "support", at, CALENDAR)
+    assert (at - entry.started_at).total_seconds() == minutes * 60

@@ -1,8 +1,15 @@
 """Threading and anti-hijack rules."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from daemon.domain.case_threading import CaseView, Route, participants, thread
+from daemon.domain.case_threading import (
+    CaseView,
+    Route,
+    participants,
+    staff_names_two_cases,
+    thread,
+)
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(days=14)
@@ -83,3 +90,19 @@ def test_domain_rule_only_for_registered_customers() -> None:
     unregistered = case(registered=False)
     assert route("colleague@kunde.dk", tag=unregistered) is Route.NEW
     assert route("soren@kunde.dk", tag=unregistered) is Route.JOIN  # still a participant
+
+
+def test_a_staff_mail_naming_two_cases_is_refused_with_both_numbers() -> None:
+    """Red team 24a: In-Reply-To to one case, a subject reference to another. A staff
+    mail is relayed and its commands bill, so it is held back, not guessed (INTERFACE.md
+    "Staff by email")."""
+    one = case()
+    other = replace(one, id=2, number=100002, customer_email="mette@andet.dk")
+    assert staff_names_two_cases(one, one) is None
+    assert staff_names_two_cases(one, None) is None and staff_names_two_cases(None, one) is None
+    reason = staff_names_two_cases(one, other)
+    assert reason is not None and "100001" in reason and "100002" in reason
+    # A reply to a long-closed case opened a new case linked to it, for the same
+    # customer, whose mails keep the old reference: the headers win as for anyone.
+    linked = replace(one, id=3, number=100003, customer_email="Soren@Kunde.dk")
+    assert staff_names_two_cases(linked, one) is None

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from daemon.domain.commands import Command, split_commands
+from daemon.domain.commands import Command, command_text, split_commands
 
 
 def test_commands_at_the_top_are_read_in_order_and_left_out_of_the_text() -> None:
@@ -113,7 +113,9 @@ def test_internal_marks_the_message_a_note() -> None:
         ("#time " + "9" * 5000, ["time", "999", "out of range"]),
         ("#time -5", ["time", "-5", "whole number"]),
         ("#time 1.5", ["time", "1.5", "whole number"]),
-        ("#time 1h", ["time", "1h", "whole number"]),
+        ("#time 1.01h", ["time", "1.01h", "whole number"]),
+        ("#time 25 timer", ["time", "25 timer", "out of range"]),
+        ("#time 1:30 minutter", ["time", "minutes:seconds"]),  # the agreement's "1:30 minutter"
         ("#time ٣٠", ["time", "whole number"]),  # Arabic-Indic digits: int() would take them
         ("#time 30 overtime", ["time", "overtime", "support|project|senior"]),
         ("#time 30 support extra", ["time", "MINUTES"]),
@@ -173,6 +175,8 @@ def test_a_hash_not_followed_by_a_letter_is_text_and_ends_the_block(text: str) -
         ("#project estimate 1,5h", ("on", "", "90")),
         ("#project estimate 90m", ("on", "", "90")),
         ("#project off", ("off", "", "")),
+        ("#projekt estimate 4 timer", ("on", "", "240")),  # red team 24a: as #time reads it
+        ("#projekt senior estimat 1 t 30 min", ("on", "senior", "90")),
     ],
 )
 def test_project_takes_senior_and_an_agreed_estimate(line: str, args: tuple[str, ...]) -> None:
@@ -221,7 +225,9 @@ _VALID = st.sampled_from(
     ]
 )
 # Text whose first line starts with something other than "#" or white space.
-_TEXT = st.text(min_size=1).filter(lambda text: not text[0].isspace() and text[0] != "#")
+_TEXT = st.text(min_size=1).filter(
+    lambda text: not text[0].isspace() and command_text(text.splitlines()[0])[:1] not in ("", "#")
+)
 
 
 @given(st.lists(st.tuples(_VALID, st.sampled_from(["\n", "\n\n", "\r\n", "  \n \n"]))), _TEXT)
@@ -249,5 +255,127 @@ def test_any_body_splits_into_a_block_and_a_suffix_of_itself(body: str) -> None:
     assert body.endswith(block.rest)
     # Everything left out of the rest was a command, an error or a blank line.
     removed = body[: len(body) - len(block.rest)]
-    non_blank = [line for line in removed.splitlines() if line.strip()]
+    non_blank = [line for line in removed.splitlines() if command_text(line)]
     assert len(non_blank) == len(block.commands) + len(block.errors)
+
+
+# --- what a technician writes (red team 24a) --------------------------------------
+# INTERFACE.md "Staff by email": a command that cannot be read is answered to the
+# staff sender, never relayed to the customer, never applied in part.
+
+
+@pytest.mark.parametrize(
+    ("line", "minutes"),
+    [
+        ("#time 1h", "60"),
+        ("#time 1h15m", "75"),
+        ("#time 1 t 15 min", "75"),
+        ("#Tid: 1 t 15 min", "75"),
+        ("#tid brugt: 1,5 time", "90"),
+        ("#time 1,5 time", "90"),  # Danish "time" is an hour
+        ("#tid halvanden time", "90"),
+        ("#tid 45 minutter", "45"),
+        ("#time 30 min.", "30"),
+        ("#time 0:45", "45"),  # h:mm, as a time sheet writes it
+        ("#time 1½ t", "90"),
+        ("#time 1 time og 15 minutter", "75"),
+        ("#time: 30", "30"),
+        ("#time:30", "30"),
+        ("#time\u00a030", "30"),  # a no-break space from an HTML mail
+    ],
+)
+def test_time_takes_the_lengths_of_time_a_technician_writes(line: str, minutes: str) -> None:
+    block = split_commands(f"{line}\n\nHej Andreas\n")
+    assert block.commands == (Command("time", (minutes, "support")),)
+    assert block.errors == () and block.rest == "Hej Andreas\n"
+
+
+def test_time_with_a_unit_keeps_its_kind() -> None:
+    block = split_commands("#time 1 t 15 min projekt\n#tid 2 timer senior\n")
+    assert block.commands == (
+        Command("time", ("75", "project")),
+        Command("time", ("120", "senior")),
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "command"),
+    [
+        ("#status: closed", Command("status", ("closed",))),
+        ("#status\uff1a closed", Command("status", ("closed",))),  # a full-width colon
+        ("#status lukket", Command("status", ("closed",))),
+        ("#Status: Lukket", Command("status", ("closed",))),
+        ("#status afventer", Command("status", ("waiting",))),
+        ("#status åben", Command("status", ("open",))),
+        ("#prioritet høj", Command("priority", ("high",))),
+        ("#prioritet: lav", Command("priority", ("low",))),
+        ("#prioritet kritisk", Command("critical", ())),  # critical is High (BR-6, BR-9)
+        ("#priority critical", Command("critical", ())),
+        ("#kritisk", Command("critical", ())),
+        ("#intern", Command("internal", ())),
+        ("#tildel: kim@oo.dk", Command("assign", ("kim@oo.dk",))),
+        ("#status lukket.", Command("status", ("closed",))),  # written as a sentence
+        ("#priority high!", Command("priority", ("high",))),
+        ("\uff03time 30", Command("time", ("30", "support"))),  # a full-width hash
+        ("\uff03\uff54\uff49\uff4d\uff45\u3000\uff13\uff10", Command("time", ("30", "support"))),
+        ("\u200b#time 30", Command("time", ("30", "support"))),  # a zero-width space first
+        ("\ufeff#status closed", Command("status", ("closed",))),  # a byte-order mark
+    ],
+)
+def test_danish_words_colons_and_full_width_forms_are_commands(line: str, command: Command) -> None:
+    block = split_commands(f"{line}\nHej Andreas\n")
+    assert block.commands == (command,) and block.errors == ()
+    assert block.rest == "Hej Andreas\n"  # the command line never reaches the customer
+
+
+def test_a_command_after_text_is_not_applied_but_reported() -> None:
+    block = split_commands("Hej Andreas,\n\n#status closed\nDen virker nu.\n\n-- \n#time 30\n")
+    assert block.commands == () and block.errors == ()
+    assert [error.line for error in block.stray] == ["#status closed", "#time 30"]
+    assert all("very top" in error.reason for error in block.stray)
+    assert block.internal is False
+
+
+def test_an_internal_line_after_text_keeps_the_mail_from_the_customer() -> None:
+    block = split_commands("Hej,\n#internal\nKunden har ikke betalt sidste faktura.\n")
+    assert block.commands == ()
+    assert block.internal is True  # a note sent by mistake cannot be taken back
+    [stray] = block.stray
+    assert stray.line == "#internal" and "internal note" in stray.reason
+
+
+@pytest.mark.parametrize(
+    ("line", "written"),
+    [
+        ("Tid: 1 t 15 min", "#time 75 support"),
+        ("tid brugt: 1,5 time", "#time 90 support"),
+        ("Status: lukket", "#status closed"),
+        ("prioritet: kritisk", "#critical"),
+        ("Luk sagen.", "#status closed"),
+    ],
+)
+def test_a_command_written_without_its_hash_is_reported_with_how_to_write_it(
+    line: str, written: str
+) -> None:
+    block = split_commands(f"{line}\n\nHej Andreas\n")
+    assert block.commands == () and block.rest.startswith(line)
+    [stray] = block.stray
+    assert stray.line == line and written in stray.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Status: vi venter på leverandøren",
+        "Tid: i morgen kl. 14:00",
+        "Tid: 14:00",
+        "Tid: 45",
+        "Telefon: 7021 1813",
+        "#1 prioritet er printeren",
+        "Vores #hashtag er #oneoffice",
+        "Emne: Status på sagen",
+    ],
+)
+def test_prose_that_merely_looks_like_a_command_is_not_reported(text: str) -> None:
+    block = split_commands(f"Hej\n{text}\n")
+    assert block.stray == () and block.commands == () and block.errors == ()

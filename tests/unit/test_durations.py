@@ -24,6 +24,20 @@ from daemon.domain.durations import DurationError, format_duration, parse_durati
         ("45 min", 45),
         (" 4H ", 240),
         ("0.25h", 15),
+        # As a Danish technician writes time spent (red team 24a):
+        ("1 t 15 min", 75),
+        ("1 time og 15 minutter", 75),
+        ("1 hour and 15 minutes", 75),
+        ("45 minutter", 45),
+        ("30 min.", 30),
+        ("1½ t", 90),
+        ("½ time", 30),
+        ("halvanden time", 90),
+        ("en halv time", 30),
+        ("et kvarter", 15),
+        ("tre kvarter", 45),
+        ("0:45", 45),  # h:mm, as a time sheet writes it
+        ("1:15 t", 75),
     ],
 )
 def test_a_length_of_time_in_hours_and_minutes(text: str, minutes: int) -> None:
@@ -43,6 +57,10 @@ def test_a_length_of_time_in_hours_and_minutes(text: str, minutes: int) -> None:
         ("0m", "no time at all"),
         ("30m1h", "not a length of time"),
         ("1e3h", "not a length of time"),
+        # The agreement's own "gennemsnitlig svartid på 1:30 minutter" is m:ss.
+        ("1:30 minutter", "minutes:seconds"),
+        ("1:75", "not a length of time"),
+        ("halvanden", "not a length of time"),
     ],
 )
 def test_anything_else_is_a_clear_error_with_examples(text: str, why: str) -> None:
