@@ -168,7 +168,8 @@ class Console:
         session = self.session_of(request)
         if session is None or not session.signed_in:
             raise SignedOut()
-        if not await asyncio.to_thread(self.accounts.is_active, session.email):
+        current = self.accounts.session_current
+        if not await asyncio.to_thread(current, session.email, session.issued):
             raise SignedOut()
         return session
 
@@ -312,6 +313,7 @@ class Console:
     async def logout(self, request: Request) -> Response:
         session = await self.staff_session(request)
         await self.checked_form(request, session)
+        await asyncio.to_thread(self.accounts.end_sessions, session.email)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE_NAME, path="/")
         return response
