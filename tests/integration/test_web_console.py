@@ -218,6 +218,21 @@ def test_a_new_password_ends_the_sessions_signed_in_with_the_old_one(app: App) -
         assert signed_in(console, password=PASSWORD + " changed")
 
 
+def test_over_https_from_the_proxy_the_session_cookie_is_secure_by_itself(app: App) -> None:
+    """redteam24b: behind the README's TLS proxy, with `[web] secure_cookies` not set
+    (the last step of that section, easily missed), the session cookie had no Secure
+    flag, and a browser sends it on any plain http:// request to the host. A request
+    the local proxy marks as HTTPS now always gets a Secure cookie; plain http (the
+    default on loopback) keeps working without."""
+    assert not app.settings.web.secure_cookies
+    with RunningConsole(app) as console:
+        https = requests.get(console.url("/login"), headers={"X-Forwarded-Proto": "https"},
+                             timeout=10)
+        assert "secure" in https.headers["set-cookie"].lower()
+        plain = requests.get(console.url("/login"), timeout=10)
+        assert "secure" not in plain.headers["set-cookie"].lower()
+
+
 def test_security_headers_on_pages_errors_and_the_login(app: App) -> None:
     with RunningConsole(app) as console:
         session = signed_in(console)
