@@ -70,11 +70,19 @@ def thread(
 ) -> Threading:
     """Where a mail goes; `by_headers`/`by_tag` are the cases its headers/subject name.
 
-    Headers win over the tag, but neither lets a stranger in: a Message-ID of a case
-    can leak (a forwarded mail, a Cc'd outsider), and whoever holds one must not be
-    able to add to, or reopen, another customer's case.
+    Headers win over the tag (for verified staff, the tag over the headers), but
+    neither lets a stranger in: a Message-ID of a case can leak (a forwarded mail, a
+    Cc'd outsider), and whoever holds one must not be able to add to, or reopen,
+    another customer's case.
     """
     named = [(by_headers, "In-Reply-To/References"), (by_tag, "subject reference")]
+    if is_staff:
+        # Staff act on a case (commands, a reply relayed to its customer), and staff
+        # are proven by a DKIM signature, which need not cover In-Reply-To/References
+        # (RFC 6376 5.4.1 only recommends it): a signed staff mail replayed with one
+        # added would act on whichever case that names. The subject, which signers do
+        # sign, names the case when it names one.
+        named.reverse()
     allowed = [
         (case, why)
         for case, why in named

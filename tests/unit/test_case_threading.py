@@ -83,3 +83,20 @@ def test_domain_rule_only_for_registered_customers() -> None:
     unregistered = case(registered=False)
     assert route("colleague@kunde.dk", tag=unregistered) is Route.NEW
     assert route("soren@kunde.dk", tag=unregistered) is Route.JOIN  # still a participant
+
+
+def test_a_staff_mail_goes_by_its_subject_reference_before_its_headers() -> None:
+    """redteam24b: the subject is signed by every DKIM signer, In-Reply-To/References
+    need not be; a customer's mail still goes by its headers first."""
+    other = CaseView(id=2, number=100002, status="open", customer_email="eva@andet.dk",
+                     customer_domain="andet.dk", resolved_at=None,
+                     participants=participants(["eva@andet.dk"]))
+    staff = thread(sender="tina@oo.dk", is_staff=True, by_headers=other, by_tag=case(),
+                   now=NOW, reopen_within=WINDOW)
+    assert staff.case is not None and staff.case.number == 100001
+    alone = thread(sender="tina@oo.dk", is_staff=True, by_headers=other, by_tag=None,
+                   now=NOW, reopen_within=WINDOW)
+    assert alone.case is not None and alone.case.number == 100002
+    customer = thread(sender="soren@kunde.dk", is_staff=False, by_headers=case(),
+                      by_tag=other, now=NOW, reopen_within=WINDOW)
+    assert customer.case is not None and customer.case.number == 100001
