@@ -90,7 +90,7 @@ def _poll_pass(args: argparse.Namespace, app: App, imap: ImapSettings) -> PassRe
     # backlog's parsing workers then start beside the pass's imports and the database
     # check, not after them (issue 18, start22). Below POOL_BACKLOG they start only if
     # the pass's own search finds one.
-    client = imap_login.signed_in(imap, app.tokens)
+    client = imap_login.signed_in_or_why(imap, app.tokens)
     pool = app.prepare_pool()  # its processes start below, or at the pass's search
     try:
         started = imap_login.backlog(imap, client) >= imap_login.POOL_BACKLOG

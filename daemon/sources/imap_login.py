@@ -42,6 +42,19 @@ def signed_in(settings: ImapSettings, tokens: TokenProvider | None) -> IMAPClien
     return client
 
 
+def signed_in_or_why(settings: ImapSettings, tokens: TokenProvider | None) -> IMAPClient:
+    """`signed_in`, for a command: a server not reached is an OSError that says where
+    (a TLS failure names the server itself)."""
+    try:
+        return signed_in(settings, tokens)
+    except OSError as exc:
+        if isinstance(exc, tls.TlsError):
+            raise
+        why = exc.strerror or str(exc) or type(exc).__name__
+        where = f"{settings.host}:{settings.port}"
+        raise OSError(f"imap server {where} unreachable: {why}") from exc
+
+
 def refusal(settings: ImapSettings, exc: IMAPClientError) -> str:
     """The server's refusal in one line that names the setting to look at: a command
     reports it so, not as a traceback (INTERFACE.md "Command line")."""
