@@ -15,7 +15,9 @@ from daemon.cli.command_context import new_app, open_app, print_json, print_summ
 from daemon.cli.errors import CommandError
 
 if TYPE_CHECKING:
-    from daemon.settings import Settings
+    from daemon.app import App
+    from daemon.settings import ImapSettings, Settings
+    from daemon.sources.imap import PassReport
     from daemon.sources.prepare_pool import PreparePool
 
 
@@ -57,22 +59,41 @@ def cmd_customers_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
+    from imapclient.exceptions import IMAPClientError
+
     from daemon.ops import memory
-    from daemon.outputs import terminal
     from daemon.sources import imap_login
 
     if settings.imap is None:
         raise CommandError("no IMAP mailbox configured ([imap] is absent or disabled)")
     memory.tune_malloc()
     app = new_app(args, settings, "write")
+    try:
+        report = _poll_pass(args, app, settings.imap)
+    except IMAPClientError as exc:  # a login or a folder refused, a lost link
+        raise CommandError(imap_login.refusal(settings.imap, exc)) from exc
+    summary = vars(report) | {"total": report.total}
+    if not args.no_send:  # one cycle of the daemon: what the pass queued goes out
+        summary["sent"] = app.flush_outbox().sent
+    print_summary(args, summary)
+    return 0
+
+
+def _poll_pass(args: argparse.Namespace, app: App, imap: ImapSettings) -> PassReport:
+    """One pass over the mailbox; what it stored is committed batch by batch, and a
+    mail is moved only after its batch's commit, so an error here loses nothing."""
+    from daemon.ops import memory
+    from daemon.outputs import terminal
+    from daemon.sources import imap_login
+
     # Signed in and the backlog looked for first, with only imapclient imported: a
     # backlog's parsing workers then start beside the pass's imports and the database
     # check, not after them (issue 18, start22). Below POOL_BACKLOG they start only if
     # the pass's own search finds one.
-    client = imap_login.signed_in(settings.imap, app.tokens)
+    client = imap_login.signed_in_or_why(imap, app.tokens)
     pool = app.prepare_pool()  # its processes start below, or at the pass's search
     try:
-        started = imap_login.backlog(settings.imap, client) >= imap_login.POOL_BACKLOG
+        started = imap_login.backlog(imap, client) >= imap_login.POOL_BACKLOG
         if started:
             pool.start()
         source = app.imap_source()
@@ -86,7 +107,7 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
             app.open_database("write")
             memory.freeze_start_up()
             with terminal.mail_progress(
-                f"mailbox {settings.imap.folder}", args.progress
+                f"mailbox {imap.folder}", args.progress
             ) as progress:
                 report = source.poll_once(on_progress=progress)
         finally:
@@ -96,11 +117,7 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
             with contextlib.suppress(*imap_login.CONNECTION_ERRORS):
                 client.logout()
         pool.close()
-    summary = vars(report) | {"total": report.total}
-    if not args.no_send:  # one cycle of the daemon: what the pass queued goes out
-        summary["sent"] = app.flush_outbox().sent
-    print_summary(args, summary)
-    return 0
+    return report
 
 
 def _started(pool: PreparePool) -> PreparePool:

@@ -72,7 +72,11 @@ def thread(
 
     Headers win over the tag, but neither lets a stranger in: a Message-ID of a case
     can leak (a forwarded mail, a Cc'd outsider), and whoever holds one must not be
-    able to add to, or reopen, another customer's case.
+    able to add to, or reopen, another customer's case. A verified staff mail whose
+    headers and subject name two customers' cases is held back by the route step
+    (`staff_names_two_cases`): that also stops a signed staff mail replayed with an
+    In-Reply-To added (DKIM need not sign it, RFC 6376 5.4.1) from acting on another
+    customer's case.
     """
     named = [(by_headers, "In-Reply-To/References"), (by_tag, "subject reference")]
     allowed = [

@@ -12,9 +12,15 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+# Bidirectional overrides, embeddings, isolates and marks: they reorder what is shown,
+# so "faktura\u202efdp.exe" reads "fakturaexe.pdf" (the console shows them as a mark).
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+_UNSAFE = re.compile(rf'[\x00-\x1f\x7f/\\:*?"<>|{BIDI_CONTROLS}]')
 _WINDOWS_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$")
 MAX_NAME_CHARS = 120
+# File systems count a name's bytes (ext4, XFS, APFS: 255 of UTF-8); below that, room
+# for the " (2)" that distinct_names may add.
+MAX_NAME_BYTES = 200
 
 
 def safe_file_name(name: str, fallback: str) -> str:
@@ -23,13 +29,22 @@ def safe_file_name(name: str, fallback: str) -> str:
     name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
     if not name or _WINDOWS_RESERVED.match(name):
         name = fallback
-    if len(name) > MAX_NAME_CHARS:  # keep the extension: it says what opens the file
-        stem, dot, extension = name.rpartition(".")
-        if dot and 0 < len(extension) <= 10:
-            name = stem[: MAX_NAME_CHARS - len(extension) - 1] + "." + extension
-        else:
-            name = name[:MAX_NAME_CHARS]
+    if len(name) > MAX_NAME_CHARS or len(name.encode()) > MAX_NAME_BYTES:
+        name = _cut(name)
     return name
+
+
+def _cut(name: str) -> str:
+    """`name` cut to MAX_NAME_CHARS characters and MAX_NAME_BYTES bytes, keeping its
+    extension: it says what opens the file."""
+    stem, dot, extension = name.rpartition(".")
+    if not (dot and 0 < len(extension) <= 10):
+        stem, extension = name, ""
+    tail = "." + extension if extension else ""
+    stem = stem[: MAX_NAME_CHARS - len(tail)]
+    while len((stem + tail).encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return stem + tail
 
 
 def distinct_names(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:

@@ -51,8 +51,10 @@ def sender_of(headers: Headers) -> Sender:
             named = next((n for n, a in pairs if a == addr and n), "")
             named = named or decode_words(value.split("<", 1)[0], headers.hints)
             name = one_line(clean_text(named)).strip('"')
-            ambiguous = ambiguous or any(a.lower() != addr.lower() for _n, a in pairs)
-            ambiguous = ambiguous or "@" in name
+            # getaddresses takes an unquoted name that is an address (`'bo@kunde.dk'
+            # <bo@kunde.dk>`) for a mailbox of its own: it names another only if it
+            # is another address.
+            ambiguous = ambiguous or any(_names_another(a, addr) for _n, a in pairs)
             pairs = [(name, addr)] if addr else []
         elif len(pairs) > 1 or len(angle) > 1:
             ambiguous = True
@@ -64,7 +66,7 @@ def sender_of(headers: Headers) -> Sender:
             decoded = decode_words(comment.group(1), headers.hints) if comment else ""
             name = one_line(clean_text(decoded))
         ambiguous = ambiguous or len({a.lower() for _n, a in found}) > 1
-        return Sender(name, addr, ambiguous)
+        return Sender(name, addr, ambiguous or _names_another(name, addr))
     for header in ("Sender", "Reply-To", "Return-Path"):
         for name, addr in address_pairs(headers, header, keep_case=True):
             if "@" in addr:
@@ -72,6 +74,19 @@ def sender_of(headers: Headers) -> Sender:
     return Sender("", "")
 
 
+def _names_another(name: str, addr: str) -> bool:
+    """Does the display name hold an address other than the sender's? Shown as the
+    sender by some clients (`"chef@oo.dk" <x@evil.example>`), it is then a guess who
+    wrote. The sender's own address as its name (Outlook with no name set writes
+    `"bo@kunde.dk" <bo@kunde.dk>`) names nobody else."""
+    if "@" not in name:
+        return False
+    named = _NAMED_ADDRESS.findall(name)
+    return not named or any(found.strip("'.").lower() != addr.lower() for found in named)
+
+
+# An apostrophe may be part of an address (lucy.o'brien@), or quote one in a name.
+_NAMED_ADDRESS = re.compile(r"[^\s<>()\[\]\",;:]+@[^\s<>()\[\]\",;:]+")
 _ANGLE_ADDR = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+?)\s*>")
 # Quoted strings and comments, where angle brackets are only text.
 _COMMENTS_AND_QUOTES = re.compile(r'"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)')

@@ -36,6 +36,7 @@ from daemon import oauth
 from daemon.mail.render import TemplateRenderer
 from daemon.mail.samples import TEMPLATE_SAMPLES, Sample
 from daemon.settings import OAuthSettings, Settings, WebSettings
+from daemon.sources.imap_login import said
 from daemon.tls import TlsError
 
 if TYPE_CHECKING:
@@ -182,9 +183,9 @@ def _imap(app: App) -> str:
         try:
             client = source.connect()
         except LoginError as exc:
-            raise CheckFailed(f"imap login refused for {imap.username}: {_said(exc)}") from exc
+            raise CheckFailed(f"imap login refused for {imap.username}: {said(exc)}") from exc
         except IMAPClientError as exc:  # STARTTLS refused, a folder not creatable, ...
-            raise CheckFailed(f"imap server {imap.host}:{imap.port} said: {_said(exc)}") from exc
+            raise CheckFailed(f"imap server {imap.host}:{imap.port} said: {said(exc)}") from exc
         except TlsError as exc:  # already names the server and the certificate's fault
             raise CheckFailed(str(exc)) from exc
         except OSError as exc:
@@ -212,14 +213,6 @@ def _oauth(settings: OAuthSettings, today: date) -> str:
         return oauth.check_sign_in(settings, today)
     except oauth.OAuthError as exc:
         raise CheckFailed(f"no token from {settings.authority}: {exc}") from exc
-
-
-def _said(exc: Exception) -> str:
-    """An IMAP server's words from an imapclient error (often a bytes repr)."""
-    text_ = str(exc)
-    if text_.startswith(("b'", 'b"')) and text_.endswith(("'", '"')):
-        text_ = text_[2:-1]
-    return text_
 
 
 def _smtp(app: App) -> str:

@@ -59,8 +59,17 @@ class Route(Step):
                     bounce.original_message_id
                 ]
                 return
-            target = by_headers or (
-                by_tag if by_tag and may_join(parsed.from_addr, by_tag, is_staff) else None
+            # Only onto a case its sender may join, as a person's mail (headers first):
+            # anyone can write Auto-Submitted, and a leaked Message-ID must not let a
+            # stranger's text onto another customer's case that way either.
+            target = next(
+                (
+                    case
+                    for case in (by_headers, by_tag)
+                    if case is not None
+                    and may_join(parsed.from_addr, case, is_staff, parsed.sender_ambiguous)
+                ),
+                None,
             )
             plan.kind, plan.case = (PlanKind.AUTO, target) if target else (PlanKind.IGNORED, None)
             return

@@ -42,6 +42,36 @@ def signed_in(settings: ImapSettings, tokens: TokenProvider | None) -> IMAPClien
     return client
 
 
+def signed_in_or_why(settings: ImapSettings, tokens: TokenProvider | None) -> IMAPClient:
+    """`signed_in`, for a command: a server not reached is an OSError that says where
+    (a TLS failure names the server itself)."""
+    try:
+        return signed_in(settings, tokens)
+    except OSError as exc:
+        if isinstance(exc, tls.TlsError):
+            raise
+        why = exc.strerror or str(exc) or type(exc).__name__
+        where = f"{settings.host}:{settings.port}"
+        raise OSError(f"imap server {where} unreachable: {why}") from exc
+
+
+def refusal(settings: ImapSettings, exc: IMAPClientError) -> str:
+    """The server's refusal in one line that names the setting to look at: a command
+    reports it so, not as a traceback (INTERFACE.md "Command line")."""
+    where = f"{settings.host}:{settings.port}"
+    if isinstance(exc, LoginError) and settings.auth != "xoauth2":
+        return f"imap login refused for {settings.username} by {where}: {said(exc)}"
+    return f"imap server {where} said: {said(exc)}"  # XOAUTH2's names the user itself
+
+
+def said(exc: Exception) -> str:
+    """An IMAP server's words from an imapclient error (often a bytes repr)."""
+    text = str(exc)
+    if text.startswith(("b'", 'b"')) and text.endswith(("'", '"')):
+        text = text[2:-1]
+    return text
+
+
 def moves(settings: ImapSettings, client: IMAPClient) -> bool:
     """Mail taken in is moved to the processed folder (else given PROCESSED_KEYWORD)."""
     return bool(client.has_capability("MOVE") and settings.processed_folder)

@@ -335,6 +335,7 @@ staff_accounts = Table(
     Column("email", String(320), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # The last change: a new password or a sign-out; a session issued before it is over.
     Column("updated_at", UTCDateTime, nullable=False),
 )
 

@@ -42,6 +42,16 @@ def put_account(conn: Connection, email: str, password_hash: str, now: datetime)
     return False
 
 
+def end_sessions(conn: Connection, email: str, now: datetime) -> None:
+    """Every session of the account issued before `now` is over (its updated_at, which
+    a new password sets too: daemon/web/accounts.py `session_current`)."""
+    conn.execute(
+        update(staff_accounts)
+        .where(staff_accounts.c.email == email.lower())
+        .values(updated_at=now)
+    )
+
+
 def remove_account(conn: Connection, email: str) -> bool:
     gone = conn.execute(delete(staff_accounts).where(staff_accounts.c.email == email.lower()))
     return bool(gone.rowcount)

@@ -21,7 +21,7 @@ from daemon.domain.staff import is_staff_domain
 from daemon.store import staff_accounts as store
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Engine, Row
 
     from daemon.clock import Clock
     from daemon.settings import StaffSettings, WebSettings
@@ -107,12 +107,29 @@ class StaffAccounts:
         ]
 
     def is_active(self, email: str) -> bool:
-        """The account still exists and its address is still of [staff] domains (asked
-        on every request: `staff remove` ends its sessions at once)."""
+        """The account still exists and its address is still of [staff] domains."""
+        return self._account(email) is not None
+
+    def session_current(self, email: str, issued: float) -> bool:
+        """May a session of `email` signed in at `issued` (POSIX seconds) go on? Asked on
+        every request: the account must be active, and the session younger than the
+        account's last change. A cookie is the whole session, so deleting it at sign-out
+        ends nothing a copy of it could not resume; `staff remove`, a new password
+        (`staff add` again) and a sign-out (`end_sessions`) end them here, at once."""
+        found = self._account(email)
+        return found is not None and issued >= found.updated_at.timestamp()
+
+    def end_sessions(self, email: str) -> None:
+        """Sign-out: every session of the account ends now, on every device (a cookie
+        names no session the server could end alone)."""
+        with self.engine.begin() as conn:
+            store.end_sessions(conn, email, self.wall_clock())
+
+    def _account(self, email: str) -> Row[Any] | None:
         if not self.may_have_account(email):
-            return False
+            return None
         with self.engine.connect() as conn:
-            return store.account(conn, email) is not None
+            return store.account(conn, email)
 
     def sign_in(self, email: str, password: str, ip: str) -> str:
         """The account's address when the password is right; SignInRefused otherwise."""

@@ -168,18 +168,25 @@ class Console:
         session = self.session_of(request)
         if session is None or not session.signed_in:
             raise SignedOut()
-        if not await asyncio.to_thread(self.accounts.is_active, session.email):
+        current = self.accounts.session_current
+        if not await asyncio.to_thread(current, session.email, session.issued):
             raise SignedOut()
         return session
 
-    def set_session(self, response: Response, session: Session) -> None:
+    def secure(self, request: Request) -> bool:
+        """Secure cookies with `[web] secure_cookies`, and always for a request that came
+        over HTTPS (from the local TLS proxy, X-Forwarded-Proto): a cookie a browser got
+        over TLS must never travel in plain text to the same host's http:// port."""
+        return self.secure_cookies or request.url.scheme == "https"
+
+    def set_session(self, request: Request, response: Response, session: Session) -> None:
         response.set_cookie(
             COOKIE_NAME,
             self.codec.encode(session),
             max_age=int(self.codec.max_age),
             httponly=True,
             samesite="lax",  # a link from a mail carries it; a cross-site POST does not
-            secure=self.secure_cookies,
+            secure=self.secure(request),
             path="/",
         )
 
@@ -237,7 +244,7 @@ class Console:
         fresh = session or new_session("", self._now())
         response = self.render("login.html.j2", fresh, error="", next=_local(request))
         if session is None:
-            self.set_session(response, fresh)
+            self.set_session(request, response, fresh)
         return response
 
     async def login(self, request: Request) -> Response:
@@ -256,7 +263,7 @@ class Console:
             )
         response = RedirectResponse(target, status_code=303)
         # A new sid: a session id planted before sign-in is worth nothing after it.
-        self.set_session(response, new_session(signed_in, self._now()))
+        self.set_session(request, response, new_session(signed_in, self._now()))
         return response
 
     async def microsoft_start(self, request: Request) -> Response:
@@ -276,7 +283,7 @@ class Console:
             max_age=FLOW_SECONDS,
             httponly=True,
             samesite="lax",  # the identity provider's redirect back is a top-level GET
-            secure=self.secure_cookies,
+            secure=self.secure(request),
             path="/login/microsoft",
         )
         return response
@@ -300,18 +307,19 @@ class Console:
             return self._login_error(request, str(exc))
         response = RedirectResponse(_local_path(str(flow.get("next", "/"))), status_code=303)
         response.delete_cookie(FLOW_COOKIE, path="/login/microsoft")
-        self.set_session(response, new_session(signed_in, now))
+        self.set_session(request, response, new_session(signed_in, now))
         return response
 
     def _login_error(self, request: Request, error: str) -> Response:
         session = self.session_of(request) or new_session("", self._now())
         response = self.render("login.html.j2", session, status=401, error=error, next="/")
-        self.set_session(response, session)
+        self.set_session(request, response, session)
         return response
 
     async def logout(self, request: Request) -> Response:
         session = await self.staff_session(request)
         await self.checked_form(request, session)
+        await asyncio.to_thread(self.accounts.end_sessions, session.email)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE_NAME, path="/")
         return response

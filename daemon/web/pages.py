@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from daemon.case_reads import NoSuchCase
 from daemon.domain import countdown
-from daemon.domain.file_names import safe_file_name
+from daemon.domain.file_names import BIDI_CONTROLS, safe_file_name
 from daemon.domain.sla import Priority
 from daemon.mail.quotes import new_text
 
@@ -32,7 +32,7 @@ MAX_QUERY_CHARS = 500
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
 # Bidirectional overrides and isolates: shown as a visible mark, so a file name or a
 # subject cannot reorder what staff read (U+202E "gnp.exe").
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 
 
 def case_number(request: Request) -> int:

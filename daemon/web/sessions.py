@@ -2,10 +2,11 @@
 
 A cookie holds {sid, email, issued} and an HMAC-SHA256 of it under the session secret;
 nothing secret is in it, and it cannot be changed without the key. The server keeps no
-session table: a session ends when it is older than [web] session_hours, when the
-account is removed (asked on each request), or at sign-out (the cookie is cleared, and
-signing in again gives a new sid). The CSRF token of a form is an HMAC of the sid, so
-it is checked without storage, and a token from another session does not fit.
+session table: a session ends when it is older than [web] session_hours, or when the
+account is removed, gets a new password or signs out (asked on each request: a session
+issued before the account's last change is over; daemon/web/accounts.py). The CSRF
+token of a form is an HMAC of the sid, so it is checked without storage, and a token
+from another session does not fit.
 Every visitor has a session, signed in or not, so the login form carries a token too.
 """
 

@@ -15,12 +15,14 @@ from harness import (
     REPO,
     DaemonProcess,
     clean_env,
+    cli,
     customer_mail,
     run_cli,
     sql,
     wait_until,
     write_config,
 )
+from servers import free_port
 
 CASE_KEYS = {
     "number", "reference", "subject", "status", "priority", "critical", "customer_email",
@@ -146,6 +148,32 @@ def test_start_up_failure_after_imap_does_not_hang(tmp_path: Path, dovecot, pg_u
     assert done.returncode == 1
     assert "address already in use" in done.stderr.strip().splitlines()[-1].lower()
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("imap", "said"),
+    [
+        ({"password": "wrong"}, "oo-support: imap login refused for support@oo.dk by 127.0.0.1:"),
+        ({"folder": "Foo"}, "oo-support: imap server 127.0.0.1:"),
+        ({"port": free_port()}, "oo-support: imap server 127.0.0.1:"),
+    ],
+    ids=["wrong-password", "no-such-folder", "nobody-listening"],
+)
+def test_poll_with_a_wrong_imap_setting_says_so_in_one_line_and_takes_nothing(
+    tmp_path: Path, dovecot, pg_url: str, imap: dict[str, str], said: str
+) -> None:
+    """redteam24b: `poll --once` with a wrong IMAP password (or folder) ended in a
+    traceback of imaplib and imapclient, not the one line every command promises; a
+    wrong port said only "[Errno 111] Connection refused", not of what."""
+    dovecot.append("INBOX", [customer_mail(1)])
+    config = write_config(tmp_path / "oo.toml", database_url=pg_url, imap=dovecot,
+                          extra={"imap": imap})
+    done = cli("poll", "--once", config=config)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(said), line
+    assert dovecot.count("INBOX") == 1  # nothing taken, nothing lost
 
 
 def test_ignored_list_asks_for_the_kinds_the_pipeline_keeps() -> None:

@@ -545,6 +545,24 @@ def test_a_leaked_message_id_lets_no_stranger_in_nor_reopen(desk: Desk) -> None:
     assert f"[OO#{number}]" not in to_stranger["Subject"]
 
 
+def test_a_leaked_message_id_on_an_automatic_mail_lets_no_stranger_in(desk: Desk) -> None:
+    """redteam24b: the same leaked Message-ID with `Auto-Submitted: auto-replied` added
+    put the stranger's text on the case: automatic mail joined by its headers without
+    the check a person's mail gets. Now it joins only as a person's mail would; the
+    stranger's is kept in the ignored pile, unanswered."""
+    number, ack = open_case(desk)
+    before = desk.case(number)["messages"]
+    sent = len(desk.sent())
+    stranger = mail(sender="mallory@evil.example", subject="Automatisk svar: Printeren",
+                    body="Ring til 12345678 for at få hjælp", message_id="<evil-3@evil.example>",
+                    in_reply_to=ack["Message-ID"], headers={"Auto-Submitted": "auto-replied"})
+    assert desk.deliver(stranger)["ignored"] == 1
+    assert desk.case(number)["messages"] == before
+    assert len(desk.sent()) == sent
+    [kept] = json.loads(run_cli("ignored", "list", "--json", config=desk.config))
+    assert kept["kind"] == "ignored"
+
+
 def test_a_name_that_is_an_address_does_not_join_by_domain(
     tmp_path: Path, dovecot, smtp_sink, pg_url: str
 ) -> None:

@@ -252,3 +252,29 @@ def test_a_signature_the_listener_cannot_verify_is_no_staff_whatever_the_headers
     [(flags,)] = sql(desk.pg_url, "SELECT flags FROM cases WHERE customer_email = 'tina@oo.dk'")
     assert "unverified staff sender" in flags
     assert len(desk.sent_to("soren@kunde.dk")) == 1  # the ack only
+
+
+
+def test_a_signed_staff_mail_replayed_with_an_in_reply_to_added_stays_on_its_case(
+    in_process: InProcess,
+) -> None:
+    """redteam24b: a signer need not sign In-Reply-To (RFC 6376 5.4.1 only recommends
+    it). Tina's signed reply on Søren's case, replayed by whoever holds a copy with an
+    In-Reply-To to Eva's mail added on top, still verified: it closed Eva's case and
+    relayed Tina's words to Søren ("Dit kodeord er ...") to Eva. Its headers and its
+    (signed) subject now name two customers' cases, so it is held back as a note on
+    the subject's case (redteam24a's rule): nothing applied to Eva's, nothing to her."""
+    desk, key = in_process, in_process.key
+    desk.deliver(customer_mail(), "soren@kunde.dk")
+    desk.deliver(mail("Eva <eva@andet.dk>", "Mailen virker ikke", "Hej\n\nMailen.\n",
+                      "<eva1@andet.dk>"), "eva@andet.dk")
+    [(soren,), (eva,)] = sql(desk.pg_url, "SELECT number FROM cases ORDER BY number")
+    signed = key.sign(mail("Tina Tekniker <tina@oo.dk>", f"SV: [OO#{soren}] Printeren",
+                           "#status closed\n\nHej Søren\n\nDit kodeord er Sommer2026.",
+                           "<signed@oo.dk>"))
+    desk.deliver(signed, "tina@oo.dk")
+    desk.deliver(b"In-Reply-To: <eva1@andet.dk>\r\n" + signed, "tina@oo.dk")
+    assert desk.case(soren)[1] == "closed"
+    assert desk.case(eva)[1] == "new"
+    [ack] = desk.sent_to("eva@andet.dk")
+    assert "Sommer2026" not in ack.get_body(("plain",)).get_content()

@@ -183,6 +183,56 @@ def test_removing_an_account_ends_its_sessions_at_once(app: App) -> None:
         assert session.get(console.url("/"), allow_redirects=False, timeout=10).status_code == 302
 
 
+def test_signing_out_ends_the_session_not_only_the_cookie(app: App) -> None:
+    """redteam24b: the cookie cleared at sign-out was still a valid session for
+    [web] session_hours: a copy of it (a shared machine's browser profile, a proxy's
+    log) went on working after the supporter signed out. Sign-out ends the account's
+    sessions in the database (all of them: a cookie carries no server-side state to
+    end one alone), and a new sign-in works."""
+    with RunningConsole(app) as console:
+        session = signed_in(console)
+        other_device = signed_in(console)
+        copied = session.cookies.get(COOKIE_NAME)
+        page = session.get(console.url("/"), timeout=10)
+        out = session.post(console.url("/logout"), data={"csrf": csrf_of(page.text)},
+                           allow_redirects=False, timeout=10)
+        assert out.status_code == 303
+        replay = requests.Session()
+        replay.cookies.set(COOKIE_NAME, copied)
+        _expect_locked_out(_all_requests(console, replay))
+        assert other_device.get(console.url("/"), allow_redirects=False,
+                                timeout=10).status_code == 302
+        again = signed_in(console)
+        assert again.get(console.url("/"), allow_redirects=False, timeout=10).status_code == 200
+    assert app.reads.case(100001)["status"] == "new"
+
+
+def test_a_new_password_ends_the_sessions_signed_in_with_the_old_one(app: App) -> None:
+    """redteam24b: `staff add EMAIL` with a new password (the answer to a leaked one)
+    left every session signed in with the old password open for session_hours."""
+    with RunningConsole(app) as console:
+        session = signed_in(console)
+        assert session.get(console.url("/"), allow_redirects=False, timeout=10).status_code == 200
+        accounts(app).add(STAFF, PASSWORD + " changed")
+        assert session.get(console.url("/"), allow_redirects=False, timeout=10).status_code == 302
+        assert signed_in(console, password=PASSWORD + " changed")
+
+
+def test_over_https_from_the_proxy_the_session_cookie_is_secure_by_itself(app: App) -> None:
+    """redteam24b: behind the README's TLS proxy, with `[web] secure_cookies` not set
+    (the last step of that section, easily missed), the session cookie had no Secure
+    flag, and a browser sends it on any plain http:// request to the host. A request
+    the local proxy marks as HTTPS now always gets a Secure cookie; plain http (the
+    default on loopback) keeps working without."""
+    assert not app.settings.web.secure_cookies
+    with RunningConsole(app) as console:
+        https = requests.get(console.url("/login"), headers={"X-Forwarded-Proto": "https"},
+                             timeout=10)
+        assert "secure" in https.headers["set-cookie"].lower()
+        plain = requests.get(console.url("/login"), timeout=10)
+        assert "secure" not in plain.headers["set-cookie"].lower()
+
+
 def test_security_headers_on_pages_errors_and_the_login(app: App) -> None:
     with RunningConsole(app) as console:
         session = signed_in(console)

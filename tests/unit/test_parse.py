@@ -289,6 +289,21 @@ def test_small_mail_is_not_stubbed() -> None:
         ("soren@kunde.dk (Søren Hansen)", "soren@kunde.dk", "Søren Hansen", False),
         ("<soren@kunde.dk>", "soren@kunde.dk", "", False),
         ("Kunde <kunde@firma.dk", "kunde@firma.dk", "Kunde", False),
+        # redteam24b: a client with no name set writes the address as the name (Outlook
+        # quotes it, some in single quotes): that names nobody else.
+        ('"bo@kunde.dk" <bo@kunde.dk>', "bo@kunde.dk", "bo@kunde.dk", False),
+        ("'Bo@Kunde.dk' <bo@kunde.dk>", "bo@kunde.dk", "'Bo@Kunde.dk'", False),
+        ("bo@kunde.dk <bo@kunde.dk>", "bo@kunde.dk", "bo@kunde.dk", False),
+        ('"Lucy O\'Brien" <lucy.o\'brien@kunde.dk>', "lucy.o'brien@kunde.dk", "Lucy O'Brien",
+         False),
+        ("'lucy.o'brien@kunde.dk' <lucy.o'brien@kunde.dk>", "lucy.o'brien@kunde.dk",
+         "'lucy.o'brien@kunde.dk'", False),
+        # ... but a name that holds another address is ambiguous, in any form.
+        ('"Bo (bo@kunde.dk)" <attacker@evil.example>', "attacker@evil.example",
+         "Bo (bo@kunde.dk)", True),
+        ("bo@kunde.dk (attacker@evil.example)", "bo@kunde.dk", "attacker@evil.example", True),
+        ('"bo@kunde.dk, chef@kunde.dk" <bo@kunde.dk>', "bo@kunde.dk",
+         "bo@kunde.dk, chef@kunde.dk", True),
     ],
 )
 def test_sender_is_read_as_mail_clients_read_it(

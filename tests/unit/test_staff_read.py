@@ -73,3 +73,13 @@ def test_a_resent_staff_mail_is_still_staff() -> None:
         for i in range(2)
     )
     assert is_staff(DELIVERY + PASS + BORDER_HOP + resent + MAIL + BODY)
+
+
+def test_a_staff_mail_whose_name_is_its_own_address_is_staff() -> None:
+    """redteam24b: Outlook with no display name set writes `"jens@oo.dk" <jens@oo.dk>`;
+    that was read as an ambiguous sender, and the supporter's signed reply, commands
+    and all, as a customer's."""
+    own_name = MAIL.replace("From: Jens <jens@oo.dk>", 'From: "jens@oo.dk" <jens@oo.dk>')
+    assert is_staff(DELIVERY + PASS + BORDER_HOP + own_name + BODY)
+    other = MAIL.replace("From: Jens <jens@oo.dk>", 'From: "anna@oo.dk" <jens@oo.dk>')
+    assert not is_staff(DELIVERY + PASS + BORDER_HOP + other + BODY)
