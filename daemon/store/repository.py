@@ -289,8 +289,30 @@ def _copy_rows(
                 for at, bind in converted:
                     values[at] = bind(values[at])
                 copy.write_row(values)
-    except psycopg.Error as exc:  # as SQLAlchemy raises it for its own statements
-        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+    except psycopg.Error as exc:
+        raise _driver_error(conn, statement, None, exc) from exc
+
+
+def _driver_error(
+    conn: Connection, statement: str, parameters: dict[str, Any] | None, exc: Any
+) -> DBAPIError:
+    """A psycopg error of a statement run on the connection's own cursor, as SQLAlchemy
+    makes one of its own statements': wrapped in DBAPIError, the parameters hidden as the
+    engine hides them, and a lost connection invalidated. Without that, the caller's
+    rollback goes to the dead connection and raises "the connection is lost" in place of
+    the cause (review24a: a flush whose backend was killed in its claim logged that).
+    `exc` is a psycopg.Error (the driver is not imported here: see _claim_as_sent_pg)."""
+    driver = conn.connection.driver_connection
+    lost = conn.dialect.is_disconnect(exc, driver, None)
+    error = DBAPIError.instance(
+        statement, parameters, exc, conn.dialect.loaded_dbapi.Error,
+        hide_parameters=conn.engine.hide_parameters, dialect=conn.dialect,
+        connection_invalidated=lost,
+    )
+    assert isinstance(error, DBAPIError)  # what instance() makes of a driver's error
+    if lost:
+        conn.invalidate(error)
+    return error
 
 
 # A few dialects a process at most (one engine in the daemon; tests make more).
@@ -866,8 +888,8 @@ def _claim_as_sent_pg(
             cursor.execute(_CLAIM_AS_SENT_SQL, parameters)
             rows: list[ClaimedOutgoing] = cursor.fetchall()
             return rows
-    except psycopg.Error as exc:  # as SQLAlchemy raises it for its own statements
-        raise DBAPIError.instance(_CLAIM_AS_SENT_SQL, parameters, exc, psycopg.Error) from exc
+    except psycopg.Error as exc:
+        raise _driver_error(conn, _CLAIM_AS_SENT_SQL, parameters, exc) from exc
 
 
 def _claimed_rows(_cursor: Any) -> Callable[[Sequence[Any]], ClaimedOutgoing]:
