@@ -49,14 +49,14 @@ class PgCluster:
             "-l", str(self.root / "server.log"), *extra,
         )
 
-    def init(self) -> PgCluster:
+    def init(self, listen: str = "127.0.0.1") -> PgCluster:
         self._as_postgres(
             str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
             "--no-sync",
         )
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.write(
-                f"port = {self.port}\nlisten_addresses = '127.0.0.1'\n"
+                f"port = {self.port}\nlisten_addresses = '{listen}'\n"
                 f"unix_socket_directories = '{self.root}'\nfsync = off\n"
             )
         return self

@@ -44,6 +44,7 @@ from daemon.ops.backoff import imap_reconnect
 from daemon.pipeline import Pipeline, Settle
 from daemon.settings import ImapSettings
 from daemon.sources import imap_login
+from daemon.sources.holds import MailHolds
 from daemon.sources.imap_login import (
     CONNECTION_ERRORS,
     PROCESSED_KEYWORD,
@@ -561,8 +562,11 @@ class ImapSource:
 @dataclass
 class _Begun:
     """A batch whose preparation has begun; None: some mail of it was tried before, and
-    it goes one mail at a time (ImapSource._ingest_counted)."""
+    it goes one mail at a time (ImapSource._ingest_counted). `mails`: those of the batch
+    as fetched (`fetched`) that this pass took up (MailHolds), the others being
+    another daemon's."""
 
+    fetched: list[InboundMail]
     mails: list[InboundMail]
     preparing: list[Future[Prepared]] | None = None
     tried: dict[int, repository.Attempts] = field(default_factory=dict)
@@ -576,12 +580,18 @@ class _Pass:
     one batch alone; so a crash while the head is stored also counts a try against the
     batches begun behind it. That costs them one try, never a loss: their next pass
     sees the tries and takes them one at a time, never-tried mail first.
+
+    A mail is counted and prepared only by the pass that took it up (MailHolds), from
+    its begin until it is stored (or, left in the folder, until the pass ends): another
+    daemon's pass that meets it meanwhile leaves it alone, and counts no try the mail
+    did not fail.
     """
 
     def __init__(self, source: ImapSource, name: str, uidvalidity: int) -> None:
         self.source = source
         self.name = name
         self.uidvalidity = uidvalidity
+        self._holds = MailHolds(source.engine, name, uidvalidity)
         # The pool's dispatcher takes the mails itself (feed20); `prepare` alone (in
         # process, or patched by a test) is run in one thread beside the pass.
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="prepare")
@@ -605,6 +615,7 @@ class _Pass:
             if begun.preparing is not None:
                 self.source._uncount(self.name, self.uidvalidity, begun.mails)
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._holds.close()  # after the tries are given back: no other daemon counts first
 
     def flow(
         self, ahead: Prefetcher, should_stop: Callable[[], bool]
@@ -623,15 +634,15 @@ class _Pass:
                     break
                 if mails is None:
                     exhausted = True
-                elif mails:  # empty: every mail expunged by someone else meanwhile
-                    self._begun.append(self._begin(mails))
-                else:
+                elif mails and (begun := self._begin(mails)).mails:
+                    self._begun.append(begun)
+                else:  # every mail expunged by someone else meanwhile, or being taken up
                     ahead.release(mails)
             if not self._begun or should_stop():
                 return
-            head = self._begun[0].mails
-            yield head
-            ahead.release(head)
+            head = self._begun[0]
+            yield head.mails
+            ahead.release(head.fetched)
             del head
 
     def finish_head(self) -> list[IngestResult]:
@@ -653,18 +664,26 @@ class _Pass:
 
     def _begin(self, mails: list[InboundMail]) -> _Begun:
         source = self.source
-        uids = [_uid(m) for m in mails]
-        # Looked up and counted in one transaction (a round trip and a pool checkout
-        # fewer a batch than apart), committed before the preparation begins.
-        with source.engine.begin() as conn:
+        fetched = mails
+        # Taken up, looked up and counted in one transaction (a round trip and a pool
+        # checkout fewer a batch than apart), committed before the preparation begins.
+        with self._holds.transaction() as conn:
+            uids = self._holds.take_up(conn, [_uid(m) for m in fetched], source.clock())
+            if len(uids) < len(fetched):
+                log.debug("imap uids=%s of %s: being taken up by another daemon",
+                          sorted({_uid(m) for m in fetched} - set(uids)), self.name)
+                taken = set(uids)
+                mails = [m for m in fetched if _uid(m) in taken]
+            if not uids:
+                return _Begun(fetched, [])
             if repository.attempts_of(conn, self.name, self.uidvalidity, uids):
-                return _Begun(mails)
+                return _Begun(fetched, mails)
             tried = repository.count_attempts(
                 conn, self.name, self.uidvalidity, uids, source.clock(), untried=True
             )
         submit = self._submit
         preparing = [submit(mail, source._should_stop) for mail in mails]
-        return _Begun(mails, preparing, tried)
+        return _Begun(fetched, mails, preparing, tried)
 
 
 # Notes why deferred mails failed and forgets the others' tries, in the caller's

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import secrets
 import struct
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -1177,7 +1178,8 @@ class Attempts:
 def attempts_of(
     conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]
 ) -> dict[int, int]:
-    """The tries so far of those of `uids` that have any."""
+    """The tries so far of those of `uids` that have any (a row of count 0: a mail held
+    and not yet counted, or a try given back)."""
     found = conn.execute(
         _query_attempts_of(conn.dialect.name),
         {"source": source, "uidvalidity": uidvalidity, "uids": list(uids)},
@@ -1191,6 +1193,7 @@ def _query_attempts_of(dialect: str) -> Select[Any]:
         mail_attempts.c.source == bindparam("source"),
         mail_attempts.c.uidvalidity == bindparam("uidvalidity"),
         _any_of(dialect, mail_attempts.c.uid, "uids"),
+        mail_attempts.c.count > 0,  # 0: held, not yet tried (take_up_mails)
     )
 
 
@@ -1260,6 +1263,100 @@ def _counted_on(upsert: Any) -> Any:
         index_elements=["source", "uidvalidity", "uid"],
         set_={"count": mail_attempts.c.count + 1, "updated_at": upsert.excluded.updated_at},
     )
+
+
+def new_holder(conn: Connection) -> int:
+    """A key for an IMAP pass to take mails up as (take_up_mails), held by `conn`'s
+    session until end_holder or the session's end; 0 on SQLite (one daemon a file).
+
+    The session's end must come soon after its daemon's: a holder whose host lost power
+    or was cut off the network closes no TCP connection, and with Linux's defaults
+    (keepalive after 7200 s idle) the server kept its session, and so its key, for over
+    two hours while every other daemon left its mails (review23a). The holding session
+    asks the server to probe an idle peer (it is idle while its batch is processed) and
+    to give up on unacknowledged data: a dead holder's key ends within HOLDER_DEAD_AFTER
+    seconds. Ignored on a Unix socket (one host: its death ends the server too)."""
+    if conn.dialect.name != "postgresql":
+        return 0
+    conn.execute(_PROBING_THE_HOLDER)
+    while True:  # a key another session holds (1 in 2**62) is drawn again
+        key = secrets.randbits(62) + 1
+        if conn.execute(_HOLDING, {"key": key}).scalar_one():
+            return key
+
+
+def end_holder(conn: Connection, holder: int) -> None:
+    """`holder` (new_holder, this session's) ends: its mails may be taken up again."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_ENDING_HOLDER, {"key": holder})
+
+
+def take_up_mails(
+    conn: Connection,
+    source: str,
+    uidvalidity: int,
+    uids: Sequence[int],
+    holder: int,
+    now: datetime,
+) -> list[int]:
+    """Those of `uids` now held by `holder` (new_holder), in their order; the others
+    are held by another live pass and left to it.
+
+    Several daemons on one mailbox and database (two machines, a failover, an
+    operator's `poll --once` beside the service) meet the same mail at once. Each
+    counted a try for it before preparing it (count_attempts), so a healthy mail
+    reached `[imap] max_attempts` without having failed and was quarantined (idle23).
+    Now a mail is tried by the pass that holds it: its row's `holder` names the pass's
+    advisory lock, which ends with the pass or with its daemon (a crash or a SIGKILL
+    closes the session; the watchdog's restart of a hung daemon too). A mail whose
+    holder is gone is taken up again, and the try that holder counted stays counted.
+    A held mail with no try yet has a row of count 0 (attempts_of passes it over).
+    On SQLite every mail is taken: one daemon a database file (take_turn_to_move)."""
+    if conn.dialect.name != "postgresql" or not uids:
+        return list(uids)
+    params = {"source": source, "uidvalidity": uidvalidity, "holder": holder, "now": now}
+    wanted = list(dict.fromkeys(uids))
+    taken = set(conn.execute(_TAKING_UP_NEW, {**params, "uids": wanted}).scalars())
+    rest = [uid for uid in wanted if uid not in taken]
+    if rest:  # rows there already: taken unless their holder lives
+        taken.update(conn.execute(_TAKING_UP_LEFT, {**params, "uids": rest}).scalars())
+    return [uid for uid in uids if uid in taken]
+
+
+# How long a holder's session outlives its host, at most: the server probes it after
+# 20 s of silence, then every 5 s, and drops it after 4 unanswered probes (or after
+# data it sent stayed unacknowledged that long). Per session (is_local false).
+HOLDER_DEAD_AFTER = 40
+_PROBING_THE_HOLDER = text(f"""
+    SELECT set_config('tcp_keepalives_idle', '20', false),
+           set_config('tcp_keepalives_interval', '5', false),
+           set_config('tcp_keepalives_count', '4', false),
+           set_config('tcp_user_timeout', '{HOLDER_DEAD_AFTER * 1000}', false)
+""")
+_HOLDING = text("SELECT pg_try_advisory_lock(:key)")
+_ENDING_HOLDER = text("SELECT pg_advisory_unlock(:key)")
+# A row another session inserts meanwhile is a conflict, waited for and then left.
+_TAKING_UP_NEW = text("""
+    INSERT INTO mail_attempts (source, uidvalidity, uid, count, updated_at, holder)
+    SELECT :source, :uidvalidity, u, 0, :now, :holder FROM unnest(CAST(:uids AS bigint[])) AS u
+    ON CONFLICT (source, uidvalidity, uid) DO NOTHING
+    RETURNING uid
+""")
+# The holders alive: the session-level advisory locks on this database. A bigint key
+# is held as classid (its high half), objid (its low half) and objsubid 1.
+_TAKING_UP_LEFT = text("""
+    WITH alive AS (
+        SELECT (l.classid::bigint << 32) | l.objid::bigint AS holder
+        FROM pg_locks AS l
+        WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    )
+    UPDATE mail_attempts SET holder = :holder
+    WHERE source = :source AND uidvalidity = :uidvalidity
+      AND uid = ANY(CAST(:uids AS bigint[]))
+      AND (holder IS NULL OR holder = :holder OR holder NOT IN (SELECT holder FROM alive))
+    RETURNING uid
+""")
 
 
 def uncount_attempts(conn: Connection, source: str, uidvalidity: int, uids: Sequence[int]) -> None:

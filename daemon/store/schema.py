@@ -315,7 +315,9 @@ mailbox_state = Table(
 # How often each mail of a mailbox was taken up, across passes and restarts: counted
 # before a batch is processed (and committed first), so a mail that crashes or hangs
 # the daemon still counts; after `[imap] max_attempts` it is quarantined. The row is
-# removed once the mail is stored (or left in the mailbox).
+# removed once the mail is stored (or left in the mailbox). `holder`: the key of the
+# advisory lock of the IMAP pass taking the mail up (repository.take_up_mails); a row
+# of count 0 is a mail held and not yet counted.
 mail_attempts = Table(
     "mail_attempts",
     metadata,
@@ -325,6 +327,7 @@ mail_attempts = Table(
     Column("count", Integer, nullable=False),
     Column("last_error", Text),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("holder", BigInteger),
 )
 
 # Staff who may sign in to the web console (`oo-support staff add`), argon2 hashes.

@@ -3,6 +3,7 @@ PostgreSQL: the pass looked them up already in the same transaction, and says so
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import event, text
@@ -56,3 +57,39 @@ def test_a_uid_named_twice_is_one_try_on_both_databases(pg_url: str, tmp_path) -
             counts = dict(conn.execute(text("SELECT uid, count FROM mail_attempts")).all())
         assert counts == {5: 1, 6: 2}, url
         engine.dispose()
+
+
+def test_a_mail_is_held_by_one_pass_until_that_pass_ends(pg_url: str, tmp_path) -> None:
+    """idle23: the pass that takes a mail up holds it (take_up_mails); another pass's
+    session is given only the mails nobody alive holds, and, once the holder's session
+    ends (a daemon killed closes it), the rest, their tries as they were. A held mail
+    with no try yet is not a try (attempts_of); on SQLite every mail is taken."""
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    with engine.connect() as first, engine.connect() as second:
+        with first.begin():
+            one = repository.new_holder(first)
+            assert repository.take_up_mails(first, "imap:INBOX", 7, [1, 2, 3], one, NOW) \
+                == [1, 2, 3]
+            repository.count_attempts(first, "imap:INBOX", 7, [2], NOW)
+        with second.begin():
+            two = repository.new_holder(second)
+            assert repository.take_up_mails(second, "imap:INBOX", 7, [3, 2, 4], two, NOW) \
+                == [4]
+            assert repository.attempts_of(second, "imap:INBOX", 7, [1, 2, 3, 4]) == {2: 1}
+        first.invalidate()  # its session ends as a killed daemon's does
+        deadline = time.monotonic() + 30  # its backend ends a moment after: a bound, no speed
+        while True:
+            with second.begin():
+                taken = repository.take_up_mails(second, "imap:INBOX", 7, [1, 2, 3], two, NOW)
+            if taken or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert taken == [1, 2, 3]
+        assert _tries(second, [1, 2, 3, 4]) == {1: 0, 2: 1, 3: 0, 4: 0}
+    engine.dispose()
+    lite = make_engine(f"sqlite:///{tmp_path / 'held.db'}")
+    upgrade(lite)
+    with lite.begin() as conn:
+        assert repository.take_up_mails(conn, "imap:INBOX", 7, [1, 2], 0, NOW) == [1, 2]
+    lite.dispose()
