@@ -37,6 +37,7 @@ from daemon.pipeline.step import Step, Tools
 from daemon.pipeline.store import Store
 from daemon.pipeline.triage import Triage, case_subject, worked_out_ahead
 from daemon.settings import Settings
+from daemon.store.statistics import IntakeStatistics
 
 __all__ = ["KEPT_KINDS", "STEPS", "InboundMail", "Outcome", "Pipeline", "case_subject"]
 
@@ -68,6 +69,8 @@ class Pipeline:
         self.tools = Tools(settings, renderer, calendar)
         self.clock = clock
         self.steps = [step(self.tools) for step in STEPS]
+        # Analyses a fresh database's intake tables once it holds some mail (statistics.py).
+        self.statistics = IntakeStatistics()
         self.observers: list[
             Callable[[Sequence[InboundMail], Sequence[IngestResult], datetime], None]
         ] = []
@@ -118,6 +121,7 @@ class Pipeline:
                 results = [shunt.store_alone(conn, item, self.run_steps) for item in prepared]
                 if settle is not None:
                     settle(conn, results)
+        self.statistics.stored(engine, len(prepared))
         self._observe([item.mail for item in prepared], results)
         return results
 
