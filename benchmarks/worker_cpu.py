@@ -49,7 +49,8 @@ from daemon.mail.mime_parts import DeclaredCharsets
 from daemon.mail.parse import ParsedMail, parse
 from daemon.mail.quotes import new_text
 from daemon.mail.sender import Sender, sender_in_text, sender_of
-from daemon.reading import ReadingRules, answer_of, read, slim_copy, triage_text
+from daemon.reading import ReadingRules, read, slim_copy, triage_text
+from daemon.sources.worker_answer import answer_of, prepared_of
 
 RULES = ReadingRules("support@oo.dk", "oo.dk", {}, ("oneoffice.dk",), ())
 STAGES = (
@@ -152,7 +153,7 @@ def measure(mails: list[bytes]) -> tuple[dict[str, int], int, int]:
         answer = pickle.dumps(answer_of(prepared))
         now = clock()
         into["worker: pickle answer"] += now - t
-        pickle.loads(answer)
+        prepared_of(pickle.loads(answer), mail)
         pickle.loads(sent)
         into["daemon: unpickle answer"] += clock() - now
     return dict(into), whole_parse, differ
