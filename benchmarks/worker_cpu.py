@@ -7,7 +7,8 @@ time, each timed with `time.process_time_ns()` (summed over the mails, divided b
   daemon process: slim_copy (the big base64 bodies hidden), pickling what is sent to
     the worker, unpickling the answer;
   worker: the stdlib MIME tree (`email.message_from_bytes`, compat32, with the leading
-    junk stepped over and large mail's shortcuts, as daemon.mail.parse.parse does),
+    junk stepped over, large mail's shortcuts and smaller files' bodies hidden
+    (daemon.mail.mime_tree), as daemon.mail.parse.parse does),
     the header fields read (Headers, sender, ids, addresses, date), the body part and
     its text (split: text/plain, HTML turned to text), an invitation looked for, the
     attachments listed, the rest of `read` (identity, automatic mail, staff, spam),
@@ -25,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import email
-import email.policy
 import pickle
 import time
 from collections import defaultdict
@@ -46,10 +45,12 @@ from daemon.mail.header_text import Headers, all_ids, date_of, first_id, one_lin
 from daemon.mail.large_mail import large_single_part, stub_large_base64
 from daemon.mail.leading_junk import BOM, headerless, without_leading_junk
 from daemon.mail.mime_parts import DeclaredCharsets
+from daemon.mail.mime_tree import mime_tree
 from daemon.mail.parse import ParsedMail, parse
 from daemon.mail.quotes import new_text
 from daemon.mail.sender import Sender, sender_in_text, sender_of
-from daemon.reading import ReadingRules, answer_of, read, slim_copy, triage_text
+from daemon.reading import ReadingRules, read, slim_copy, triage_text
+from daemon.sources.worker_answer import answer_of, prepared_of
 
 RULES = ReadingRules("support@oo.dk", "oo.dk", {}, ("oneoffice.dk",), ())
 STAGES = (
@@ -74,7 +75,7 @@ def stages_of(raw: bytes, hidden: dict[str, int], clock: Callable[[], int],
         stubbed = headed
         if not hidden:  # as parse(): a worker sent nothing hidden stubs again
             stubbed, stub_sizes = stub_large_base64(headed)
-        msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
+        msg = mime_tree(stubbed, stub_sizes)
     if not msg.keys():
         msg = headerless(raw, None)
     now = clock()
@@ -152,7 +153,7 @@ def measure(mails: list[bytes]) -> tuple[dict[str, int], int, int]:
         answer = pickle.dumps(answer_of(prepared))
         now = clock()
         into["worker: pickle answer"] += now - t
-        pickle.loads(answer)
+        prepared_of(pickle.loads(answer), mail)
         pickle.loads(sent)
         into["daemon: unpickle answer"] += clock() - now
     return dict(into), whole_parse, differ

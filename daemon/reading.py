@@ -31,7 +31,6 @@ from daemon.domain.triage import Rule, classify
 from daemon.domain.triage.replies import is_forward
 from daemon.inbound import InboundMail, Outcome, Prepared
 from daemon.mail.dsn import read_bounce
-from daemon.mail.header_text import HeadersLeftBehind
 from daemon.mail.large_mail import stub_large_base64, stub_spooled
 from daemon.mail.parse import ParsedMail, ParseError, dedupe_key, parse
 from daemon.mail.quotes import new_text
@@ -160,17 +159,6 @@ def identified_by(prepared: Prepared, raw: Raw) -> Prepared:
         else dedupe_key(None, "", raw)
     )
     return dataclasses.replace(prepared, key=key)
-
-
-def answer_of(prepared: Prepared) -> Prepared:
-    """`prepared` as a parsing worker sends it back: without the mail's headers, which
-    only `read` needs (HeadersLeftBehind)."""
-    parsed = prepared.parsed
-    if parsed is None:
-        return prepared
-    return dataclasses.replace(
-        prepared, parsed=dataclasses.replace(parsed, headers=HeadersLeftBehind())
-    )
 
 
 def worked_out_ahead(prepared: Prepared, rules: Sequence[Rule]) -> Prepared:

@@ -86,15 +86,15 @@ def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
         if blank is None or blank.end() < position:
             continue
         start = blank.end()
-        end = _next_boundary(raw, start)  # "-" is not base64
+        end = next_boundary(raw, start)  # "-" is not base64
         end = len(raw) if end < 0 else end + 1
         if not (large and end - start >= _STUB_MIN):
             if end - start < _FILE_STUB_MIN:
                 continue
             if not attached and searched < header_start:  # each byte searched once
-                attached = _attached_message(raw, searched, header_start)
+                attached = attached_message(raw, searched, header_start)
                 searched = header_start
-            if attached or not _is_file(raw, header_start, blank.start()):
+            if attached or not is_file_part(raw, header_start, blank.start()):
                 continue
         tail = raw[max(start, end - 8) : end]
         marker = f"{STUB}{len(sizes)}"
@@ -117,7 +117,7 @@ def base64_headers(raw: bytes) -> Iterator[tuple[int, int]]:
         yield found.start() + 1, found.end()
 
 
-def _next_boundary(raw: bytes, start: int) -> int:
+def next_boundary(raw: bytes, start: int) -> int:
     """raw.find(b"\\n--", start), found by its first "-" (one memchr over a base64 body,
     which has none) rather than by the three bytes, whose search stops at each of the
     body's line ends: ~0.35 of a 470 KB attachment's ~1.6 ms slim copy (issue 18).
@@ -129,7 +129,7 @@ def _next_boundary(raw: bytes, start: int) -> int:
     return raw.find(b"\n--", dash)
 
 
-def _is_file(raw: bytes, header: int, blank: int) -> bool:
+def is_file_part(raw: bytes, header: int, blank: int) -> bool:
     """Whether the part whose Content-Transfer-Encoding line starts at `header` (its
     header section ending at `blank`) is declared a type other than text or message
     (the caller has seen no attached message's Content-Type before it)."""
@@ -138,7 +138,7 @@ def _is_file(raw: bytes, header: int, blank: int) -> bool:
 
 
 def _declares_file(section: bytes, begin: int, header: int, blank: int) -> bool:
-    """_is_file's test of the part's header section, `section[begin:blank]`: a blank line
+    """is_file_part's test of the part's header section, `section[begin:blank]`: a blank line
     before the base64 header means that header is a line of a body (quoted in a text
     without a Content-Type, which is text/plain), not the part's own."""
     if BLANK_LINE.search(section, begin, header):
@@ -157,7 +157,7 @@ _ATTACHED_MESSAGE = re.compile(rb"(?i)content-type:[ \t]*message/rfc822")
 _ATTACHED_MESSAGE_LINE = re.compile(rb"(?i)\ncontent-type:[ \t]*message/rfc822")
 
 
-def _attached_message(raw: bytes, begin: int, end: int) -> bool:
+def attached_message(raw: bytes, begin: int, end: int) -> bool:
     """Whether a line declaring an attached message starts in raw[begin:end], where
     `end` starts a line (a base64 header's): such a line ends before `end`, so only the
     mail before the base64 part is searched, not the whole mail after it (the
@@ -259,7 +259,7 @@ def _line_marks(
 def _spooled_is_file(
     raw: SpooledMail, boundaries: list[int], messages: list[int], header: int, blank: int
 ) -> bool:
-    """_is_file of a spooled mail: the section from the last boundary line before the
+    """is_file_part of a spooled mail: the section from the last boundary line before the
     header (else the mail's start) up to its blank line, read back and searched."""
     if messages and messages[0] < header:
         return False

@@ -24,12 +24,9 @@ of ingesting a mail; the test corpus holds both policies to the same output.
 
 from __future__ import annotations
 
-import email
-import email.policy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.parser import BytesParser
 
 from daemon.mail import ParseError
 from daemon.mail.addresses import address, addresses
@@ -52,6 +49,7 @@ from daemon.mail.identity import dedupe_key, sniff_message_id
 from daemon.mail.large_mail import large_single_part, stub_large_base64
 from daemon.mail.leading_junk import BOM, headerless, without_leading_junk
 from daemon.mail.mime_parts import DeclaredCharsets, decode_text, param, payload_of
+from daemon.mail.mime_tree import mime_tree
 from daemon.mail.sender import Sender, sender_in_text, sender_of
 
 # What callers have imported from here since before the split.
@@ -113,13 +111,7 @@ def parse(
         stubbed = headed
         if not hidden:  # else a slim copy, whose big bodies are hidden already
             stubbed, stub_sizes = stub_large_base64(headed)
-        try:
-            msg = email.message_from_bytes(stubbed, policy=email.policy.compat32)
-        except RecursionError:
-            # MIME nested deeper than the parser recurses (it recurses once a level; no
-            # mail client nests more than a few): its header section, and its body as
-            # the text between them and the end (body.body_part), still make a case.
-            msg = BytesParser(policy=email.policy.compat32).parsebytes(stubbed, True)
+        msg = mime_tree(stubbed, stub_sizes)  # smaller files' bodies hidden there
     if len(headed) > FIELD_MAX_CHARS:  # else no field can be longer
         bound_fields(msg)
     if not msg.keys():

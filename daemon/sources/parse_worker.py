@@ -14,13 +14,13 @@ of each worker's memory: issue 18): the daemon sends one
 WorkerSetup; the worker answers True once it is ready (the triage rules built); then
 for each mail the daemon sends the InboundMail's other fields (daemon/inbound.py
 beside_raw) and the sizes of the bodies hidden from its bytes (daemon/reading.py
-slim_copy), then the bytes, and the worker answers the Prepared without them. It
-ends when the daemon closes its end or dies.
+slim_copy), then the bytes, and the worker answers the Prepared without them, as
+tuples of its fields (daemon/sources/worker_answer.py). It ends when the daemon closes
+its end or dies.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import os
 import pickle
@@ -137,7 +137,8 @@ def serve(conn: _Channel) -> int:
     from daemon.domain.triage import classify
     from daemon.inbound import with_raw
     from daemon.mail.quotes import new_text
-    from daemon.reading import answer_of, read, worked_out_ahead
+    from daemon.reading import read, worked_out_ahead
+    from daemon.sources.worker_answer import answer_of
 
     setup = conn.recv()
     if not isinstance(setup, WorkerSetup):
@@ -164,12 +165,9 @@ def serve(conn: _Channel) -> int:
             mail = with_raw(conn.recv_bytes(), values)
         except (EOFError, OSError):
             return 0
-        prepared = dataclasses.replace(
-            worked_out_ahead(read(mail, setup.reading, hidden or None), rules),
-            mail=with_raw(b"", values),
-        )
+        answer = answer_of(worked_out_ahead(read(mail, setup.reading, hidden or None), rules))
         del mail  # the raw bytes go before the answer is pickled
-        conn.send(answer_of(prepared))  # without the headers: read was their only reader
+        conn.send(answer)  # without the mail and its headers (worker_answer.py)
 
 
 # How much lower a worker's scheduling priority is than the daemon's. On two cores the

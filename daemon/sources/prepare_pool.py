@@ -37,7 +37,6 @@ forked, and replaced only after a large mail, a timeout or a crash.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import itertools
 import logging
 import os
@@ -57,6 +56,7 @@ from daemon.mail import LARGE_MAIL_BYTES
 from daemon.reading import ReadingRules, identified_by, slim_copy
 from daemon.settings import Settings
 from daemon.sources.parse_worker import WorkerSetup
+from daemon.sources.worker_answer import prepared_of
 from daemon.sources.worker_process import Worker, complete_frames, mail_frames
 
 if TYPE_CHECKING:  # SQLAlchemy and the pipeline: not for poll --once's early start
@@ -589,12 +589,12 @@ def _slimmed(job: _Job) -> bool:
 
 
 def _answer(job: _Job, answer: object) -> None:
-    if not isinstance(answer, Prepared):
-        error = PrepareFailed(f"the parsing process answered {type(answer).__name__}")
-        _settle(job, error=error)
+    try:
+        prepared = prepared_of(answer, job.mail)
+    except Exception as exc:  # noqa: BLE001 - only a broken worker answers so
+        _settle(job, error=PrepareFailed(f"the parsing process answered wrongly: {exc}"))
         return
     try:
-        prepared = dataclasses.replace(answer, mail=job.mail)
         if job.hidden:
             prepared = identified_by(prepared, job.mail.raw)
     except Exception as exc:  # noqa: BLE001 - the caller's, as prepare() raised it

@@ -69,3 +69,19 @@ def test_the_cheaper_quote_question_answers_as_the_one_regex() -> None:
     answers = [quotes._might_quote(t) for t in normalized]
     assert answers == [ONE_REGEX.search(t) is not None for t in normalized]
     assert 0 < sum(answers) < len(answers)  # both answers are given on these bodies
+
+
+def test_the_replies_are_the_librarys_without_its_signature_search() -> None:
+    # quotes._Replies skips the library's search for signatures and disclaimers, which
+    # new_text never reads (issue 18, worker24): every reply's header and content, on
+    # every body that reaches the library, is the library's own.
+    from mailparser_reply import EmailReplyParser
+
+    library = EmailReplyParser(languages=["da", "en"])
+    texts = [t for t in every_body() if quotes._might_quote(t.replace("\r\n", "\n").strip())]
+    assert len(texts) > 700
+    for text in texts:
+        ours = quotes._Replies(text=text, languages=list(quotes._LANGUAGES)).read().replies
+        theirs = library.read(text).replies
+        assert [(r.headers, r.content, r.full_body) for r in ours] == [
+            (r.headers, r.content, r.full_body) for r in theirs]

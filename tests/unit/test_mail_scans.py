@@ -78,7 +78,7 @@ def test_the_white_space_of_a_hidden_body_is_counted_as_its_four_kinds(
 def test_a_hidden_body_ends_at_the_next_boundary_as_a_search_for_it_finds(
     data: bytes, start: int
 ) -> None:
-    assert large_mail._next_boundary(data, start) == data.find(b"\n--", start)  # noqa: SLF001
+    assert large_mail.next_boundary(data, start) == data.find(b"\n--", start)
 
 
 @settings(max_examples=600)

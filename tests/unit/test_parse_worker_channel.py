@@ -62,6 +62,7 @@ def test_a_worker_imports_no_multiprocessing() -> None:
         "from daemon import logs\n"
         "from daemon.sources import parse_worker\n"
         "from daemon.reading import read, worked_out_ahead\n"
+        "from daemon.sources import worker_answer\n"
         "print(sorted(m for m in sys.modules if m.startswith('multiprocessing')))\n"
     )
     done = subprocess.run([sys.executable, "-P", "-c", script], capture_output=True,
