@@ -4,10 +4,11 @@ empty is made again, with statistics, once the intake has stored a batch."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.dialects import postgresql
 
 from daemon.store import repository
@@ -87,6 +88,48 @@ def test_lookups_prepared_on_the_empty_table_use_their_indexes_after_a_big_batch
         assert re.search(r"Index|Bitmap", plan), plan
     # Analysed once: a second look leaves messages be (cases, still empty, is small).
     assert analyse_stale(conn.engine, BIG_BATCH // 2) == ["cases"]
+
+
+def test_a_role_that_is_no_superuser_analyses_the_tables_it_owns(pg_url: str) -> None:
+    """A daemon's role owns its tables but is no superuser, and may not read pg_statistic:
+    the look failed there ("permission denied", found by CI's role `oo_ci`) and nothing
+    was ever analysed. Run as such a role: as this one when it is none (CI), else as a
+    role made for the test that owns the intake tables."""
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    with engine.begin() as c:
+        superuser = c.execute(text(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar()
+        me = c.execute(text("SELECT current_user")).scalar()
+        c.execute(text(
+            "INSERT INTO messages (source, direction, kind, message_id, dedupe_key, raw,"
+            " body_text, subject, size, at, created_at, to_addrs, cc_addrs)"
+            " SELECT 'imap', 'in', 'new_case', '<r' || i || '@x>', 'r' || i, '\\x00',"
+            " 'body', 'subject', 1, now(), now(), '{}', '{}' FROM generate_series(1, 200) i"))
+    role = f"oo_stats_probe_{os.getpid()}"
+    if superuser:
+        with engine.begin() as c:
+            c.exec_driver_sql(f"CREATE ROLE {role} NOSUPERUSER NOLOGIN")
+            for table in ("messages", "cases"):
+                c.exec_driver_sql(f"ALTER TABLE {table} OWNER TO {role}")
+    as_role = (create_engine(engine.url, connect_args={"options": f"-c role={role}"})
+               if superuser else engine)
+    try:
+        with as_role.connect() as c:
+            assert c.execute(text("SELECT rolsuper FROM pg_roles"
+                                  " WHERE rolname = current_user")).scalar() is False
+        assert analyse_stale(as_role, 100) == ["cases", "messages"]
+        with engine.connect() as c:
+            assert c.execute(text(
+                "SELECT count(*) FROM pg_stats WHERE tablename = 'messages'")).scalar()
+    finally:
+        as_role.dispose()
+        if superuser:
+            with engine.begin() as c:
+                for table in ("messages", "cases"):
+                    c.exec_driver_sql(f"ALTER TABLE {table} OWNER TO {me}")
+                c.exec_driver_sql(f"DROP ROLE {role}")
+        engine.dispose()
 
 
 class _CountingEngine:
