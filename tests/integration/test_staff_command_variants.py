@@ -170,3 +170,32 @@ def test_a_staff_reply_on_a_case_linked_to_a_long_closed_one_is_relayed(desk: De
     assert any("jeg kigger på den" in text for text in to_customer(desk))
     assert [e["minutes"] for e in desk.case(new)["time_entries"]] == [10]
     assert notices(desk) == []
+
+
+def test_a_staff_reply_on_a_colleagues_case_linked_to_a_long_closed_one_is_relayed(
+    desk: Desk,
+) -> None:
+    """review24b: the linked case of a registered customer may be a colleague's (Mette
+    of kunde.dk answers Søren's long-closed case: a new case linked to it, hers). Staff
+    answering her mail name her case by In-Reply-To and Søren's by the subject: two
+    addresses, but the new case was opened from the old one, so it is no mis-threaded
+    mail. Held back before the fix: Mette got no answer, Tina a refusal."""
+    with desk.config.open("a", encoding="utf-8") as fh:
+        fh.write('\n[[customers]]\nname = "Kunde"\ndomains = ["kunde.dk"]\n')
+    desk.app = build_app(load_settings(desk.config, environ={}), lambda: MONDAY_MORNING)
+    desk.app.prepare_database()
+    old, _ack = open_case(desk)
+    desk.deliver(staff_mail(old, "#status closed\n#internal\n", "<close-old@oo.dk>"))
+    later = datetime.fromisoformat("2026-12-21T10:00:00+01:00")  # past the reopen window
+    desk.app = build_app(load_settings(desk.config, environ={}), lambda: later)
+    desk.deliver(mail(sender="Mette Kunde <mette@kunde.dk>",
+                      subject=f"SV: [OO#{old}] Printeren virker ikke", body="Den er gal igen.",
+                      message_id="<mette-again@kunde.dk>", in_reply_to="<first@kunde.dk>"))
+    new = old + 1
+    assert desk.case(new)["customer_email"] == "mette@kunde.dk"
+    desk.deliver(staff_mail(old, "#time 10\n\nHej Mette, jeg kigger på den.\n",
+                            "<on-mettes@oo.dk>", in_reply_to="<mette-again@kunde.dk>"))
+    assert any("jeg kigger på den" in m.get_body(("plain",)).get_content() for m in desk.sent()
+               if m["To"] == "mette@kunde.dk" and m["Auto-Submitted"] is None)
+    assert [e["minutes"] for e in desk.case(new)["time_entries"]] == [10]
+    assert notices(desk) == []
