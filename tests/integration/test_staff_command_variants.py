@@ -8,7 +8,7 @@ Red team 24a: on main each of these either logged no time, relayed the command l
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -199,3 +199,24 @@ def test_a_staff_reply_on_a_colleagues_case_linked_to_a_long_closed_one_is_relay
                if m["To"] == "mette@kunde.dk" and m["Auto-Submitted"] is None)
     assert [e["minutes"] for e in desk.case(new)["time_entries"]] == [10]
     assert notices(desk) == []
+
+
+@pytest.mark.parametrize("logged", ["2026-11-23T08:05:00+01:00", "2026-12-01T00:10:00+01:00"])
+def test_time_logged_just_after_hours_end_is_surcharged_alike_by_mail_and_console(
+    tmp_path: Path, dovecot, smtp_sink, migrated_pg_url: str, logged: str
+) -> None:
+    """review24b: 30 minutes logged at 08:05 on a Monday, or at 00:10 on the 1st,
+    began at 07:35 or at 23:40 the month before, by the entry's own record: after hours
+    (BR-16, "som vi sætter i gang udenfor normal åbningstid"), by mail and in the
+    console alike. Before the fix neither was surcharged at 08:05, as the logging
+    instant was in hours."""
+    desk = Desk(tmp_path, dovecot, smtp_sink, migrated_pg_url)
+    logged_at = datetime.fromisoformat(logged)
+    desk.app = build_app(load_settings(desk.config, environ={}), lambda: logged_at)
+    number, _ack = open_case(desk)
+    desk.deliver(staff_mail(number, "#time 30\n#internal\n", "<time-mail@oo.dk>"))
+    desk.app.work.add_time(number, 30, "support", "tina@oo.dk")
+    entries = desk.case(number)["time_entries"]
+    assert [(e["after_hours"], e["amount"]) for e in entries] == [(True, "1095.00")] * 2
+    [started] = {e["at"] for e in entries}
+    assert datetime.fromisoformat(started) == logged_at - timedelta(minutes=30)
