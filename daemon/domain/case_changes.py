@@ -69,19 +69,16 @@ def just_done(
     minutes: int, kind: str, logged_at: datetime, calendar: BusinessCalendar
 ) -> TimeEntry:
     """Work logged at `logged_at` with no start given (`#time`, the web console,
-    `time add` without --at): taken as just done, so it started `minutes` earlier.
-
-    After hours (BR-16: "Alle henvendelser, som vi sætter i gang udenfor normal
-    åbningstid, afregnes med 100% tillæg") only when both that inferred start and the
-    logging are outside normal hours. The start is a guess, and a guess must not double
-    a bill: 30 minutes logged at 08:05 may be yesterday's work as well as work begun at
-    07:35, and 30 minutes logged at 16:10 began at 15:40 if just done. **Decision**, in
-    the customer's favour as BR-17 reads the 15-minute boundary; work known to have
-    started after hours is logged with its start (`time add --at`) and surcharged.
+    `time add` without --at): taken as just done, so it started `minutes` earlier, and
+    it is after hours when that start is (BR-16: "Alle henvendelser, som vi sætter i
+    gang udenfor normal åbningstid, afregnes med 100% tillæg"). The entry stored says
+    it began then, so it is priced as the same entry logged with `--at` that start:
+    30 minutes logged at 08:05 began 07:35, after hours; 30 minutes logged at 16:10
+    began 15:40, in hours. (review24b: judging also the logging instant left an entry
+    that began at 07:35 by its own record unsurcharged, against BR-16 and the README.)
     """
     started = logged_at - timedelta(minutes=minutes)
-    late = not calendar.is_open(started) and not calendar.is_open(logged_at)
-    return TimeEntry(minutes, kind, started, late)
+    return TimeEntry(minutes, kind, started, not calendar.is_open(started))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ class CaseView:
     participants: frozenset[str]
     # A registered customer's domain is theirs; gmail.com is everybody's.
     registered_customer: bool = False
+    # The long-closed case a customer's reply opened this one from (Route.NEW_LINKED).
+    linked_case_id: int | None = None
 
 
 class Route(StrEnum):
@@ -112,10 +114,14 @@ def staff_names_two_cases(by_headers: CaseView | None, by_tag: CaseView | None) 
     Two cases of the same customer are no such risk, and are common: a reply to a
     long-closed case opens a new case linked to it (Route.NEW_LINKED), whose mails
     still carry the old reference in their subject. There the headers win as for
-    any mail: they name the mail answered, in the case it was stored in."""
+    any mail: they name the mail answered, in the case it was stored in. So too when
+    the reply was a colleague's (a registered customer's domain joins the old case):
+    the new case is hers, but it was opened from the one the subject names."""
     if by_headers is None or by_tag is None or by_headers.id == by_tag.id:
         return None
     if by_headers.customer_email.lower() == by_tag.customer_email.lower():
+        return None
+    if by_headers.linked_case_id == by_tag.id:
         return None
     return (
         f"this mail answers a mail of case {by_headers.number} (In-Reply-To/References) but"

@@ -112,6 +112,8 @@ def split_commands(body: str) -> CommandBlock:
             parsed = _parse_command(line)
             if isinstance(parsed, Command):
                 commands.append(parsed)
+            elif _names_internal(line):  # "#internal note": meant for staff all the same
+                errors.append(CommandError(parsed.line, f"{parsed.reason}; {_KEPT_INTERNAL}"))
             else:
                 errors.append(parsed)
         index += 1
@@ -121,9 +123,22 @@ def split_commands(body: str) -> CommandBlock:
         errors=tuple(errors),
         rest="".join(lines[index:]),
         internal=any(command.name == "internal" for command in commands)
+        or any(error.reason.endswith(_KEPT_INTERNAL) for error in errors)
         or any(error.reason.startswith(_STRAY_INTERNAL) for error in stray),
         stray=stray,
     )
+
+
+# An #internal line the parser refuses ("#internal note", "#intern: kun til Tina") still
+# says the mail is for staff: sending a note meant for staff cannot be undone, not
+# sending it can (as for a misplaced #internal, _stray).
+_KEPT_INTERNAL = "the mail was kept as an internal note all the same (not sent to the customer)"
+
+
+def _names_internal(line: str) -> bool:
+    """Is `line` an #internal (#intern) command, whatever follows the name?"""
+    named = _NAMED.fullmatch(command_text(line))
+    return named is not None and _ALIASES.get(named["name"].lower()) == "internal"
 
 
 def held_back(text: str, line: str, reason: str) -> CommandBlock:
@@ -158,11 +173,11 @@ def _stray_reason(line: str) -> str | None:
         return "not applied: to close the case write #status closed at the very top"
     if _COMMAND_LINE.match(line):
         parsed = _parse_command(line)
-        if not isinstance(parsed, Command):
-            return None  # "#hashtag" in prose is text
-        if parsed.name == "internal":
+        if _names_internal(line):  # "#internal note" below the text: for staff too
             return (f"{_STRAY_INTERNAL} (not sent to the customer); #internal goes at the"
                     " very top; send the text again without it if it was meant for them")
+        if not isinstance(parsed, Command):
+            return None  # "#hashtag" in prose is text
         return _STRAY_AFTER_TEXT
     unhashed = _UNHASHED.fullmatch(line)
     name = _ALIASES.get(unhashed["name"].lower()) if unhashed else None

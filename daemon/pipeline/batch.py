@@ -240,6 +240,7 @@ def find_candidates(conn: Connection, batch: Sequence[Prepared]) -> Candidates:
             resolved_at=row.resolved_at,
             participants=participants(addresses.get(case_id, set()) | {row.customer_email}),
             registered_customer=row.customer_id is not None,
+            linked_case_id=row.linked_case_id,
         )
         for case_id, row in rows.items()
     }

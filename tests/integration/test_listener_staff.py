@@ -278,3 +278,24 @@ def test_a_signed_staff_mail_replayed_with_an_in_reply_to_added_stays_on_its_cas
     assert desk.case(eva)[1] == "new"
     [ack] = desk.sent_to("eva@andet.dk")
     assert "Sommer2026" not in ack.get_body(("plain",)).get_content()
+
+
+def test_a_signed_staff_mail_with_no_case_in_its_subject_replayed_with_an_in_reply_to_added(
+    in_process: InProcess,
+) -> None:
+    """review24b: with no [OO#n] in the subject, the two-cases rule has nothing to
+    compare, and the replay's added In-Reply-To alone named Eva's case: it closed her
+    case and relayed Tina's words to Søren to her. A signature that leaves an
+    In-Reply-To of the mail unsigned is no proof of staff now: the replay is kept as an
+    unverified staff sender's mail, applied nowhere, relayed to no customer."""
+    desk, key = in_process, in_process.key
+    desk.deliver(mail("Eva <eva@andet.dk>", "Mailen virker ikke", "Hej\n\nMailen.\n",
+                      "<eva1@andet.dk>"), "eva@andet.dk")
+    [(eva,)] = sql(desk.pg_url, "SELECT number FROM cases ORDER BY number")
+    signed = key.sign(mail("Tina Tekniker <tina@oo.dk>", "Printeren",
+                           "#status closed\n\nHej Søren\n\nDit kodeord er Sommer2026.",
+                           "<signed-untagged@oo.dk>"))
+    desk.deliver(b"In-Reply-To: <eva1@andet.dk>\r\n" + signed, "tina@oo.dk")
+    assert desk.case(eva)[1] == "new"
+    [ack] = desk.sent_to("eva@andet.dk")
+    assert "Sommer2026" not in ack.get_body(("plain",)).get_content()

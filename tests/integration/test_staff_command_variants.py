@@ -8,7 +8,7 @@ Red team 24a: on main each of these either logged no time, relayed the command l
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -170,3 +170,53 @@ def test_a_staff_reply_on_a_case_linked_to_a_long_closed_one_is_relayed(desk: De
     assert any("jeg kigger på den" in text for text in to_customer(desk))
     assert [e["minutes"] for e in desk.case(new)["time_entries"]] == [10]
     assert notices(desk) == []
+
+
+def test_a_staff_reply_on_a_colleagues_case_linked_to_a_long_closed_one_is_relayed(
+    desk: Desk,
+) -> None:
+    """review24b: the linked case of a registered customer may be a colleague's (Mette
+    of kunde.dk answers Søren's long-closed case: a new case linked to it, hers). Staff
+    answering her mail name her case by In-Reply-To and Søren's by the subject: two
+    addresses, but the new case was opened from the old one, so it is no mis-threaded
+    mail. Held back before the fix: Mette got no answer, Tina a refusal."""
+    with desk.config.open("a", encoding="utf-8") as fh:
+        fh.write('\n[[customers]]\nname = "Kunde"\ndomains = ["kunde.dk"]\n')
+    desk.app = build_app(load_settings(desk.config, environ={}), lambda: MONDAY_MORNING)
+    desk.app.prepare_database()
+    old, _ack = open_case(desk)
+    desk.deliver(staff_mail(old, "#status closed\n#internal\n", "<close-old@oo.dk>"))
+    later = datetime.fromisoformat("2026-12-21T10:00:00+01:00")  # past the reopen window
+    desk.app = build_app(load_settings(desk.config, environ={}), lambda: later)
+    desk.deliver(mail(sender="Mette Kunde <mette@kunde.dk>",
+                      subject=f"SV: [OO#{old}] Printeren virker ikke", body="Den er gal igen.",
+                      message_id="<mette-again@kunde.dk>", in_reply_to="<first@kunde.dk>"))
+    new = old + 1
+    assert desk.case(new)["customer_email"] == "mette@kunde.dk"
+    desk.deliver(staff_mail(old, "#time 10\n\nHej Mette, jeg kigger på den.\n",
+                            "<on-mettes@oo.dk>", in_reply_to="<mette-again@kunde.dk>"))
+    assert any("jeg kigger på den" in m.get_body(("plain",)).get_content() for m in desk.sent()
+               if m["To"] == "mette@kunde.dk" and m["Auto-Submitted"] is None)
+    assert [e["minutes"] for e in desk.case(new)["time_entries"]] == [10]
+    assert notices(desk) == []
+
+
+@pytest.mark.parametrize("logged", ["2026-11-23T08:05:00+01:00", "2026-12-01T00:10:00+01:00"])
+def test_time_logged_just_after_hours_end_is_surcharged_alike_by_mail_and_console(
+    tmp_path: Path, dovecot, smtp_sink, migrated_pg_url: str, logged: str
+) -> None:
+    """review24b: 30 minutes logged at 08:05 on a Monday, or at 00:10 on the 1st,
+    began at 07:35 or at 23:40 the month before, by the entry's own record: after hours
+    (BR-16, "som vi sætter i gang udenfor normal åbningstid"), by mail and in the
+    console alike. Before the fix neither was surcharged at 08:05, as the logging
+    instant was in hours."""
+    desk = Desk(tmp_path, dovecot, smtp_sink, migrated_pg_url)
+    logged_at = datetime.fromisoformat(logged)
+    desk.app = build_app(load_settings(desk.config, environ={}), lambda: logged_at)
+    number, _ack = open_case(desk)
+    desk.deliver(staff_mail(number, "#time 30\n#internal\n", "<time-mail@oo.dk>"))
+    desk.app.work.add_time(number, 30, "support", "tina@oo.dk")
+    entries = desk.case(number)["time_entries"]
+    assert [(e["after_hours"], e["amount"]) for e in entries] == [(True, "1095.00")] * 2
+    [started] = {e["at"] for e in entries}
+    assert datetime.fromisoformat(started) == logged_at - timedelta(minutes=30)

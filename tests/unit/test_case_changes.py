@@ -246,15 +246,15 @@ def test_project_again_with_the_same_terms_is_no_history() -> None:
 
 # --- time logged with no start given (red team 24a) --------------------------------
 # BR-16: "Alle henvendelser, som vi sætter i gang udenfor normal åbningstid, afregnes med
-# 100% tillæg". The start of work logged as just done is inferred; a guess must not
-# double a bill, so it is after hours only when start and logging both are.
+# 100% tillæg". The start of work logged as just done is inferred (MINUTES before it
+# was logged) and judged as a start given with --at would be (review24b).
 
 
 @pytest.mark.parametrize(
     ("logged", "minutes", "after_hours"),
     [
         ("2026-11-23T16:10:00+01:00", 30, False),  # Monday: began 15:40, in hours
-        ("2026-11-23T08:05:00+01:00", 30, False),  # Monday: maybe yesterday's work
+        ("2026-11-23T08:05:00+01:00", 30, True),  # Monday: began 07:35, before opening
         ("2026-11-23T22:00:00+01:00", 30, True),  # Monday night: on-call work
         ("2026-11-23T16:40:00+01:00", 30, True),  # began 16:10: after closing
         ("2026-11-28T11:00:00+01:00", 60, True),  # Saturday
@@ -262,7 +262,7 @@ def test_project_again_with_the_same_terms_is_no_history() -> None:
         ("2026-11-27T15:40:00+01:00", 30, True),  # Friday closes at 15 (BR-4)
     ],
 )
-def test_time_logged_as_just_done_is_after_hours_only_when_start_and_logging_are(
+def test_time_logged_as_just_done_is_after_hours_when_its_start_is(
     logged: str, minutes: int, after_hours: bool
 ) -> None:
     at = datetime.fromisoformat(logged)
@@ -272,3 +272,13 @@ def test_time_logged_as_just_done_is_after_hours_only_when_start_and_logging_are
     assert entry.after_hours is after_hours
     assert entry == just_done(minutes, "support", at, CALENDAR)
     assert (at - entry.started_at).total_seconds() == minutes * 60
+
+
+def test_time_logged_just_after_midnight_on_the_first_began_the_month_before() -> None:
+    """review24b: 30 minutes logged at 00:10 on 1 December began 23:40 on 30 November,
+    after hours (BR-16); the monthly report shows it in December, the month it was
+    logged (monthly_billing: "logget efter sin måned")."""
+    at = datetime.fromisoformat("2026-12-01T00:10:00+01:00")
+    entry = just_done(30, "support", at, CALENDAR)
+    assert entry.started_at == datetime.fromisoformat("2026-11-30T23:40:00+01:00")
+    assert entry.after_hours

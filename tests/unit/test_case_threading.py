@@ -106,3 +106,16 @@ def test_a_staff_mail_naming_two_cases_is_refused_with_both_numbers() -> None:
     # customer, whose mails keep the old reference: the headers win as for anyone.
     linked = replace(one, id=3, number=100003, customer_email="Soren@Kunde.dk")
     assert staff_names_two_cases(linked, one) is None
+
+
+def test_a_colleagues_case_linked_to_the_one_the_subject_names_is_no_conflict() -> None:
+    """review24b: the linked case may be a colleague's (a registered customer's domain
+    joins the old case): opened from the subject's case, so the headers win. The other
+    way round (an old mail answered, the subject naming the newer case) is still held."""
+    old = case()
+    colleague = replace(old, id=3, number=100003, customer_email="mette@kunde.dk",
+                        linked_case_id=old.id)
+    assert staff_names_two_cases(colleague, old) is None
+    assert staff_names_two_cases(old, colleague) is not None
+    unlinked = replace(colleague, linked_case_id=None)
+    assert staff_names_two_cases(unlinked, old) is not None

@@ -379,3 +379,67 @@ def test_a_command_written_without_its_hash_is_reported_with_how_to_write_it(
 def test_prose_that_merely_looks_like_a_command_is_not_reported(text: str) -> None:
     block = split_commands(f"Hej\n{text}\n")
     assert block.stray == () and block.commands == () and block.errors == ()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "#internal note\n\nKunden er besværlig, sig det ikke til ham.\n",
+        "#intern: kun til Tina\n\nKunden er besværlig.\n",
+        "#Internal only\nKunden er besværlig.\n",
+        "Kunden er besværlig.\n\n#internal note\n",
+    ],
+)
+def test_an_internal_line_with_words_after_it_keeps_the_mail_from_the_customer(
+    body: str,
+) -> None:
+    """review24b: '#internal note' (or the Danish '#intern: ...') is refused as a command
+    (it takes no arguments), and before the fix the text under it was relayed to the
+    customer, with only an error to the technician. A note meant for staff sent to the
+    customer cannot be taken back; kept internal, the sender is told why."""
+    block = split_commands(body)
+    assert block.internal is True
+    said = block.errors + block.stray
+    assert len(said) == 1 and "internal note" in said[0].reason
+
+
+def test_words_that_only_begin_like_internal_are_text() -> None:
+    for body in ("#internt\n\nHej\n", "Hej\n#internt\n", "Hej\n#tak\n", "#interne sager\nHej\n"):
+        assert split_commands(body).internal is False, body
+
+
+# The command forms of INTERFACE.md "Staff by email", with what each must read as: the
+# widened syntax (red team 24a) must read every one of them as before.
+_FORMS = [
+    *[((f"#priority {p}",), Command("priority", (p,)))
+      for p in ("high", "medium", "normal", "low")],
+    *[((f"#status {s}",), Command("status", (s,))) for s in ("open", "waiting", "closed")],
+    (("#critical",), Command("critical", ())),
+    (("#internal",), Command("internal", ())),
+    (("#assign bo@oo.dk",), Command("assign", ("bo@oo.dk",))),
+    (("#time 30",), Command("time", ("30", "support"))),
+    (("#time 1440 senior",), Command("time", ("1440", "senior"))),
+    (("#time 007 project",), Command("time", ("7", "project"))),
+    (("#time 45 support",), Command("time", ("45", "support"))),
+]
+
+
+@given(
+    st.lists(st.sampled_from(_FORMS), min_size=1, max_size=4),
+    st.sampled_from([" ", "  ", "\t", "\u00a0", " \t "]),
+    st.sampled_from(["", " ", "\t", "\r"]),
+    st.booleans(),
+)
+def test_interface_forms_read_as_before_whatever_the_spacing_and_case(
+    forms: list[tuple[tuple[str], Command]], gap: str, edge: str, upper: bool
+) -> None:
+    lines = []
+    for (written,), _command in forms:
+        name, _, args = written.partition(" ")
+        text = gap.join([name, *args.split()])
+        lines.append(edge + (text.upper() if upper else text) + edge)
+    block = split_commands("\n".join(lines) + "\n\nHej Søren\n")
+    assert block.commands == tuple(command for _written, command in forms)
+    assert block.errors == () and block.stray == ()
+    assert block.rest == "Hej Søren\n"
+    assert block.internal is any(c.name == "internal" for _w, c in forms)

@@ -82,3 +82,33 @@ def test_at_most_three_signatures_are_tried(key: DkimKey) -> None:
 )
 def test_broken_mail_or_signatures_are_not_valid_and_do_not_raise(raw: bytes, key: DkimKey) -> None:
     assert verified_staff_signers(raw, STAFF, key.lookup) == set()
+
+
+@pytest.mark.parametrize("added", [b"In-Reply-To: <eva1@andet.dk>\r\n",
+                                   b"References: <eva1@andet.dk>\r\n",
+                                   b"in-reply-to:<eva1@andet.dk>\r\n"])
+def test_a_threading_field_the_signature_does_not_cover_is_no_proof(
+    key: DkimKey, added: bytes
+) -> None:
+    """review24b: In-Reply-To/References choose the case a staff mail acts on, and a
+    signer need not sign them (RFC 6376 5.4.1). A signed staff mail with no [OO#n] in its
+    subject, replayed with one added on top, still verified and acted on the case it
+    named (another customer's). A mail whose threading fields are all signed is proof."""
+    untagged = staff_mail().replace(b"Re: [OO#100001] x", b"Re: Printeren")
+    signed = key.sign(untagged)
+    assert verified_staff_signers(signed, STAFF, key.lookup) == {"oo.dk"}
+    assert verified_staff_signers(added + signed, STAFF, key.lookup) == set()
+    answering = key.sign(added + untagged)  # the signer signs the field it was given
+    assert verified_staff_signers(answering, STAFF, key.lookup) == {"oo.dk"}
+    assert verified_staff_signers(added + answering, STAFF, key.lookup) == set()
+
+
+def test_with_a_case_in_the_subject_an_unsigned_in_reply_to_is_left_to_the_threading(
+    key: DkimKey,
+) -> None:
+    """The subject's [OO#n] names the case; a staff mail whose headers name another
+    customer's case is held back there (case_threading.staff_names_two_cases), so the
+    signature stays proof (test_listener_staff: the replay keeps Søren's case closed)."""
+    signed = key.sign(staff_mail())
+    added = b"In-Reply-To: <eva1@andet.dk>\r\n" + signed
+    assert verified_staff_signers(added, STAFF, key.lookup) == {"oo.dk"}
