@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -92,8 +92,11 @@ def matrix() -> Iterator[tuple[str, dict[str, Any]]]:
         }
 
 
-def composed(monkeypatch: Any = None) -> dict[str, str]:
-    """The raw acks of `matrix()`, the random hex drawn from a counter."""
+def composed(monkeypatch: Any = None,
+             kinds: Callable[[], Iterator[tuple[str, dict[str, Any]]]] = matrix,
+             ) -> dict[str, str]:
+    """The raw acks of `kinds()` (`matrix()` unless told), the random hex drawn from a
+    counter."""
     counter = itertools.count(1)
 
     def counted(nbytes: int) -> str:
@@ -104,7 +107,7 @@ def composed(monkeypatch: Any = None) -> dict[str, str]:
     else:
         compose.random_hex = counted  # type: ignore[assignment]
     return {name: compose.acknowledgement(**args).raw.decode("ascii")
-            for name, args in matrix()}
+            for name, args in kinds()}
 
 
 def test_every_ack_is_byte_for_byte_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -163,21 +166,6 @@ def awkward() -> Iterator[tuple[str, dict[str, Any]]]:
                      "customer_name": AWKWARD_NAMES[index % len(AWKWARD_NAMES)]}
 
 
-def composed_awkward(monkeypatch: Any = None) -> dict[str, str]:
-    """The raw acks of `awkward()`, the random hex drawn from a counter."""
-    counter = itertools.count(1)
-
-    def counted(nbytes: int) -> str:
-        return f"{next(counter):0{2 * nbytes}x}"
-
-    if monkeypatch is not None:
-        monkeypatch.setattr(compose, "random_hex", counted)
-    else:
-        compose.random_hex = counted  # type: ignore[assignment]
-    return {name: compose.acknowledgement(**args).raw.decode("ascii")
-            for name, args in awkward()}
-
-
 def test_awkward_subjects_and_names_give_the_bytes_they_gave_before(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -185,7 +173,7 @@ def test_awkward_subjects_and_names_give_the_bytes_they_gave_before(
     changes (0b13031), as ack_bytes.json was: `PYTHONPATH=OLD_TREE python
     tests/unit/test_ack_bytes.py --write-awkward`."""
     expected = json.loads(EXPECTED_AWKWARD.read_text(encoding="utf-8"))
-    got = composed_awkward(monkeypatch)
+    got = composed(monkeypatch, awkward)
     assert list(got) == list(expected)
     for name, raw in got.items():
         assert raw == expected[name], name
@@ -201,5 +189,5 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
                         encoding="utf-8")
 if __name__ == "__main__" and sys.argv[1:] == ["--write-awkward"]:
     EXPECTED_AWKWARD.write_text(
-        json.dumps(composed_awkward(), indent=1, ensure_ascii=True) + "\n", encoding="utf-8"
+        json.dumps(composed(kinds=awkward), indent=1, ensure_ascii=True) + "\n", encoding="utf-8"
     )
