@@ -12,9 +12,10 @@ import email.policy
 import re
 from collections.abc import Iterator
 from email.message import Message
+from typing import NamedTuple
 
 from daemon.mail import LARGE_MAIL_BYTES
-from daemon.mail.leading_junk import BLANK_LINE
+from daemon.mail.leading_junk import BLANK_LINE, blank_line_span
 from daemon.mail.mime_parts import STUB, payload_of
 from daemon.mail.spooled import SpooledMail
 
@@ -79,23 +80,14 @@ def stub_large_base64(raw: bytes) -> tuple[bytes, dict[str, int]]:
     pieces: list[bytes] = []
     sizes: dict[str, int] = {}
     position = 0
-    attached = False  # an attached message's Content-Type seen in raw[:searched]
-    searched = 0
-    for header_start, header_end in base64_headers(raw):
-        blank = BLANK_LINE.search(raw, header_end)
-        if blank is None or blank.end() < position:
+    files = FileParts(raw)
+    for body in base64_bodies(raw):
+        start, end = body.start, body.end
+        if start < position:
             continue
-        start = blank.end()
-        end = next_boundary(raw, start)  # "-" is not base64
-        end = len(raw) if end < 0 else end + 1
-        if not (large and end - start >= _STUB_MIN):
-            if end - start < _FILE_STUB_MIN:
-                continue
-            if not attached and searched < header_start:  # each byte searched once
-                attached = attached_message(raw, searched, header_start)
-                searched = header_start
-            if attached or not is_file_part(raw, header_start, blank.start()):
-                continue
+        big = large and end - start >= _STUB_MIN  # hidden whatever its part declares
+        if not big and (end - start < _FILE_STUB_MIN or not files.holds(body)):
+            continue
         tail = raw[max(start, end - 8) : end]
         marker = f"{STUB}{len(sizes)}"
         sizes[marker] = _decoded_size(end - start - _white_space(raw, start, end), tail)
@@ -115,6 +107,48 @@ def base64_headers(raw: bytes) -> Iterator[tuple[int, int]]:
         yield first.start(), first.end()
     for found in _BASE64_HEADER_LINE.finditer(raw):
         yield found.start() + 1, found.end()
+
+
+class Base64Body(NamedTuple):
+    """A body declared base64: where its Content-Transfer-Encoding line starts, where
+    its header section's blank line starts, and the body's bytes raw[start:end] (to its
+    next boundary line, or the end of the mail)."""
+
+    header: int
+    blank: int
+    start: int
+    end: int
+
+
+def base64_bodies(raw: bytes) -> Iterator[Base64Body]:
+    """Each body `raw` declares base64, in order, found by byte searches only (a body
+    found inside an earlier one's span is the caller's to skip: it knows which it
+    replaced)."""
+    for header_start, header_end in base64_headers(raw):
+        blank = blank_line_span(raw, header_end)
+        if blank is None:
+            continue
+        end = next_boundary(raw, blank[1])  # "-" is not base64
+        yield Base64Body(header_start, blank[0], blank[1], len(raw) if end < 0 else end + 1)
+
+
+class FileParts:
+    """Asks, of the base64 bodies of one mail in order, whether each is a file's:
+    declared a type other than text or message, with no attached message's
+    Content-Type before it (whose parts the parser must read as it reads them). The
+    mail before each body is searched for an attached message once, not again for
+    every body."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        self._attached = False  # an attached message's Content-Type in raw[:_searched]
+        self._searched = 0
+
+    def holds(self, body: Base64Body) -> bool:
+        if not self._attached and self._searched < body.header:
+            self._attached = attached_message(self.raw, self._searched, body.header)
+            self._searched = body.header
+        return not self._attached and is_file_part(self.raw, body.header, body.blank)
 
 
 def next_boundary(raw: bytes, start: int) -> int:

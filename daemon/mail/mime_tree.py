@@ -22,8 +22,7 @@ import email.policy
 from email.message import Message
 from email.parser import BytesParser
 
-from daemon.mail.large_mail import attached_message, base64_headers, is_file_part, next_boundary
-from daemon.mail.leading_junk import blank_line_span
+from daemon.mail.large_mail import FileParts, base64_bodies
 from daemon.mail.mime_parts import STUB, is_stub, payload_of
 
 # Smaller bodies cost the parser too little to be worth their search.
@@ -63,21 +62,10 @@ def _stub_file_bodies(raw: bytes) -> tuple[bytes, dict[str, int]]:
     pieces: list[bytes] = []
     sizes: dict[str, int] = {}
     position = 0
-    attached = False  # an attached message's Content-Type seen in raw[:searched]
-    searched = 0
-    for header_start, header_end in base64_headers(raw):
-        blank = blank_line_span(raw, header_end)
-        if blank is None or blank[1] < position:
-            continue
-        start = blank[1]
-        end = next_boundary(raw, start)  # "-" is not base64
-        end = len(raw) if end < 0 else end + 1
-        if end - start < _FILE_MIN:
-            continue
-        if not attached and searched < header_start:  # each byte searched once
-            attached = attached_message(raw, searched, header_start)
-            searched = header_start
-        if attached or not is_file_part(raw, header_start, blank[0]):
+    files = FileParts(raw)
+    for body in base64_bodies(raw):
+        start, end = body.start, body.end
+        if start < position or end - start < _FILE_MIN or not files.holds(body):
             continue
         size = _plain_base64_size(raw[start:end])
         if size is None:
