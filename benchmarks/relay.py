@@ -86,10 +86,13 @@ def _free_port() -> int:
 
 
 class PostfixRelay:
-    def __init__(self) -> None:
+    def __init__(self, parent: str | None = None) -> None:
+        """`parent`: where its directory (config, queue, log) is made; the system's
+        temporary directory unless given (relay_cost puts it on a tmpfs to see what the
+        queue's writes and fsyncs cost)."""
         self.host = "127.0.0.1"
         self.port = _free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="oo-bench-postfix-"))
+        self.root = Path(tempfile.mkdtemp(prefix="oo-bench-postfix-", dir=parent))
         self.version = ""
 
     def __enter__(self) -> PostfixRelay:
@@ -160,26 +163,40 @@ class PostfixRelay:
                 raise RuntimeError(f"postfix still has mail queued after {timeout} s")
             time.sleep(0.05)
 
-    def cpu_s(self) -> float:
-        """CPU seconds (user + system) this instance has used so far, from /proc: its
-        master's own and its reaped children's (cutime, cstime), and every live child's
-        (smtpd, cleanup, qmgr, discard, ...). Before and after a flush: the relay's part."""
-        pid_file = self.root / "queue" / "pid" / "master.pid"
-        master = int(pid_file.read_text().split()[0])
-        ticks = 0
+    def master_pid(self) -> int:
+        return int((self.root / "queue" / "pid" / "master.pid").read_text().split()[0])
+
+    def processes(self) -> dict[int, tuple[str, float]]:
+        """CPU seconds so far, by pid: the master's own (named "master"), each live
+        child's with its name (smtpd, cleanup, qmgr, trivial-rewrite, discard, postlogd),
+        and under pid 0 ("ended children") what its reaped children used (a process
+        ends at max_use or max_idle; its CPU moves there)."""
+        master = self.master_pid()
+        found: dict[int, tuple[str, float]] = {}
+        tick = os.sysconf("SC_CLK_TCK")
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
                 continue
             try:
-                # after the ")" of the name: state ppid ... utime stime cutime cstime (11-14)
-                fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+                stat = Path(entry.path, "stat").read_text()
             except OSError:  # ended while we looked
                 continue
-            if int(entry.name) == master:
-                ticks += sum(int(value) for value in fields[11:15])
+            # after the ")" of the name: state ppid ... utime stime cutime cstime (11-14)
+            fields = stat.rsplit(")", 1)[1].split()
+            pid = int(entry.name)
+            if pid == master:
+                found[pid] = ("master", (int(fields[11]) + int(fields[12])) / tick)
+                found[0] = ("ended children", (int(fields[13]) + int(fields[14])) / tick)
             elif int(fields[1]) == master:
-                ticks += int(fields[11]) + int(fields[12])
-        return ticks / os.sysconf("SC_CLK_TCK")
+                name = stat[stat.index("(") + 1 : stat.rindex(")")]
+                found[pid] = (name, (int(fields[11]) + int(fields[12])) / tick)
+        return found
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) this instance has used so far, from /proc: its
+        master's own and its reaped children's (cutime, cstime), and every live child's
+        (smtpd, cleanup, qmgr, discard, ...). Before and after a flush: the relay's part."""
+        return sum(seconds for _, seconds in self.processes().values())
 
     def stop(self) -> None:
         try:

@@ -277,6 +277,38 @@ def test_flush_cost_benchmark_splits_each_send_by_who_spent_it(tmp_path: Path) -
         assert row["postgres_ms"] >= 0 if row["phase"] == "flush" else row["postgres_ms"] == 0
 
 
+def test_relay_cost_counts_each_postfix_second_once_on_disk_and_tmpfs(tmp_path: Path) -> None:
+    if not Path("/usr/sbin/postfix").exists():
+        pytest.skip("relay_cost needs Postfix (apt-get install postfix)")
+    rows_path = tmp_path / "rows.json"
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.relay_cost", "--n", "60", "--rounds", "1",
+         "--json", str(rows_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env=clean_env(),
+    )
+    assert output.returncode == 0, output.stderr[-3000:]
+    rows = json.loads(rows_path.read_text())
+    assert [row["place"] for row in rows] == ["disk", "tmpfs"]
+    for row in rows:
+        assert row["acks"] == 60 and row["acks_per_s"] > 0
+        parts = row["by_process_ms_per_ack"]
+        assert row["postfix_ms_per_ack"] == pytest.approx(sum(parts.values()), abs=0.01)
+        # smtpd took every mail: a live process in both readings.
+        assert "smtpd" in parts and "master" in parts
+
+
+def test_relay_cost_takes_an_ended_childs_earlier_cpu_off_the_masters_reaped_sum() -> None:
+    from benchmarks.relay_cost import spent
+
+    before = {0: ("ended children", 1.0), 10: ("master", 2.0), 11: ("cleanup", 0.5),
+              12: ("smtpd", 0.25)}
+    after = {0: ("ended children", 2.0), 10: ("master", 2.5), 12: ("smtpd", 0.75),
+             13: ("cleanup", 0.125)}
+    used = spent(before, after)
+    # cleanup 11 ended: 1.0 reaped in between, 0.5 of it used before the first reading.
+    assert used == {"master": 0.5, "smtpd": 0.5, "cleanup": 0.125, "ended: cleanup": 0.5}
+
+
 def test_worker_cpu_stages_add_up_to_the_parse_they_copy(tmp_path: Path) -> None:
     # benchmarks/worker_cpu.py repeats parse()'s steps to time each; it exits 1 when the
     # mail they build differs from parse()'s, so the table cannot drift from the code.
