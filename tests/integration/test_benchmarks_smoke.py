@@ -254,17 +254,23 @@ def test_cpu_budget_benchmark_counts_the_servers_cpu_for_both_stages(tmp_path: P
         1000 * run["cores"] / (0.6 * run["raw_floor"]["mails_per_s"]), rel=0.01)
 
 
-def test_flush_cost_benchmark_splits_each_send_by_who_spent_it(tmp_path: Path) -> None:
+def _rows_with_postfix(name: str, tmp_path: Path, *args: str) -> list[dict[str, Any]]:
+    """Run `python -m benchmarks.<name> ARGS --json FILE` (it needs a real Postfix);
+    return the rows it wrote."""
     if not Path("/usr/sbin/postfix").exists():
-        pytest.skip("flush_cost needs Postfix (apt-get install postfix)")
+        pytest.skip(f"{name} needs Postfix (apt-get install postfix)")
     rows_path = tmp_path / "rows.json"
     output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.flush_cost", "--n", "40", "--rounds", "2",
-         "--json", str(rows_path)],
+        [sys.executable, "-m", f"benchmarks.{name}", *args, "--json", str(rows_path)],
         cwd=REPO, capture_output=True, text=True, timeout=300, env=clean_env(),
     )
     assert output.returncode == 0, output.stderr[-3000:]
-    rows = json.loads(rows_path.read_text())
+    rows: list[dict[str, Any]] = json.loads(rows_path.read_text())
+    return rows
+
+
+def test_flush_cost_benchmark_splits_each_send_by_who_spent_it(tmp_path: Path) -> None:
+    rows = _rows_with_postfix("flush_cost", tmp_path, "--n", "40", "--rounds", "2")
     # Alternating which goes first; every send handed over every queued ack.
     assert [row["phase"] for row in rows] == ["flush", "floor", "floor", "flush"]
     assert len({row["acks"] for row in rows}) == 1 and rows[0]["acks"] > 0
@@ -278,16 +284,7 @@ def test_flush_cost_benchmark_splits_each_send_by_who_spent_it(tmp_path: Path) -
 
 
 def test_relay_cost_counts_each_postfix_second_once_on_disk_and_tmpfs(tmp_path: Path) -> None:
-    if not Path("/usr/sbin/postfix").exists():
-        pytest.skip("relay_cost needs Postfix (apt-get install postfix)")
-    rows_path = tmp_path / "rows.json"
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.relay_cost", "--n", "60", "--rounds", "1",
-         "--json", str(rows_path)],
-        cwd=REPO, capture_output=True, text=True, timeout=300, env=clean_env(),
-    )
-    assert output.returncode == 0, output.stderr[-3000:]
-    rows = json.loads(rows_path.read_text())
+    rows = _rows_with_postfix("relay_cost", tmp_path, "--n", "60", "--rounds", "1")
     assert [row["place"] for row in rows] == ["disk", "tmpfs"]
     for row in rows:
         assert row["acks"] == 60 and row["acks_per_s"] > 0
