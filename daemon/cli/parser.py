@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from daemon.cli.arguments import INSTANT_HELP, PRIORITIES, iso_instant, local_date, staff_option
 from daemon.cli.billing import cmd_cases_fee, cmd_cases_project, cmd_time_add
@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="debug logging, including the libraries' (Alembic, IMAP, SMTP)",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="oo-support", description="OneOffice support daemon", parents=[common]
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -391,6 +391,16 @@ def _web_commands(c: _Commands) -> None:
     remove.add_argument("email", help="the supporter's address")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is the one line INTERFACE.md promises on stderr
+    (argparse prints the whole usage first, several lines for most commands); the
+    usage itself stays one `--help` away. Subcommands' parsers are of this class too
+    (add_subparsers makes them of their parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
 class _Commands:
     """How every command is added: it takes --config and -v (`common`) before and after
     its name, its help is its description, and it runs `handler`."""
@@ -408,8 +418,10 @@ class _Commands:
         return p
 
     def group(self, name: str, help_text: str) -> Any:
+        # With `common` too: `oo-support cases --config F list` is a command taking
+        # --config as much as `oo-support cases list --config F` (INTERFACE.md).
         return self.commands.add_parser(
-            name, help=help_text, description=help_text
+            name, parents=[self.common], help=help_text, description=help_text
         ).add_subparsers(dest=f"{name}_command", required=True, metavar="COMMAND")
 
     @staticmethod

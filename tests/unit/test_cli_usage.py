@@ -1,0 +1,79 @@
+"""The command line's own errors keep INTERFACE.md's promise: "non-zero with a one-line
+reason on stderr", and `--config` is taken wherever a command's words allow an option."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from daemon.cli.main import main
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["cases", "show", "abc"],
+        ["cases", "show"],
+        ["cases", "list", "--status", "bogus"],
+        ["cases"],
+        ["no-such-command"],
+        ["report"],
+        ["time", "add", "1", "x"],
+        ["poll"],
+        ["triage", "--once", "--now", "yesterday"],
+        ["cases", "list", "--no-such-flag"],
+    ],
+)
+def test_a_usage_error_is_one_line_with_status_2(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("oo-support") and "error:" in err
+
+
+def test_config_is_taken_between_a_group_and_its_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "Every command takes --config": `oo-support cases --config F list` as well as
+    # before the group and after the command.
+    config = tmp_path / "oo.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
+    assert main(["db", "--config", str(config), "upgrade"]) == 0
+    assert (tmp_path / "oo.db").is_file()
+    capsys.readouterr()
+    assert main(["cases", "--config", str(config), "list", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == "[]"
+    # The command's own --config still wins over the group's, as it is written last.
+    assert main(["cases", "--config", str(tmp_path / "none.toml"), "list", "--config",
+                 str(config), "--json"]) == 0
+
+
+def test_a_reader_closing_the_pipe_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `oo-support cases list | head -1`: the reader leaves; the command stops quietly
+    # (as `ls | head -1` does), not with "oo-support: [Errno 32] Broken pipe".
+    config = tmp_path / "oo.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
+    assert main(["db", "upgrade", "--config", str(config)]) == 0
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    status = main(["cases", "list", "--json", "--config", str(config)])
+    assert status != 0
+    assert capsys.readouterr().err == ""
