@@ -43,6 +43,7 @@ from daemon.domain.business_calendar import (
     DEFAULT_TIMEZONE,
     supported_countries,
 )
+from daemon.domain.mail_address import is_domain_name, is_mail_address
 from daemon.domain.outside_services import OUTSIDE_SERVICES
 from daemon.resources import default_templates_dir
 
@@ -58,18 +59,10 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-# A domain name as the DNS writes it, Danish letters (IDN) included: dot-separated labels
-# of letters, digits and inner hyphens. "@oo.dk", "oo dk" or "https://x.dk" is a slip
-# that would match no mail's domain, silently.
-_DOMAIN_NAME = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)*[^\W_](?:[\w-]*[^\W_])?")
-# The local part of an address as it is configured (no display name, no angle brackets).
-_LOCAL_PART = re.compile(r'[^\s@<>()\[\],;:"\\]+')
-
-
 def _domain_name(value: str) -> str:
     """A configured domain, stripped and in lower case (mail's domains are compared so)."""
     name = value.strip().lower()
-    if not _DOMAIN_NAME.fullmatch(name):
+    if not is_domain_name(name):
         raise ValueError('not a domain name such as "oo.dk"')
     return name
 
@@ -77,8 +70,7 @@ def _domain_name(value: str) -> str:
 def _mail_address(value: str) -> str:
     """A configured address (local@domain): the daemon sends to it or as it, so a slip
     is refused at start, naming the key, not found in a bounce or a traceback later."""
-    local, at, domain = value.strip().rpartition("@")
-    if not at or not _LOCAL_PART.fullmatch(local) or not _DOMAIN_NAME.fullmatch(domain):
+    if not is_mail_address(value.strip()):
         raise ValueError('not an email address such as "support@oo.dk"')
     return value.strip()
 

@@ -4,6 +4,7 @@ reason on stderr", and `--config` is taken wherever a command's words allow an o
 from __future__ import annotations
 
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -77,3 +78,37 @@ def test_a_reader_closing_the_pipe_is_no_error(
     status = main(["cases", "list", "--json", "--config", str(config)])
     assert status != 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("sender", ["foo@", "@eksempel.dk", "kunde", "kunde@", "a b@x.dk",
+                                    "kunde@eksempel.dk, other@x.dk", "<>"])
+def test_a_phone_case_from_no_address_is_one_line_and_no_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sender: str
+) -> None:
+    config = tmp_path / "oo.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
+    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    capsys.readouterr()
+    status = main(["cases", "new", "--from", sender, "--subject", "s", "--body", "b",
+                   "--channel", "phone", "--no-send", "--config", str(config)])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("oo-support: --from") and len(err.splitlines()) == 1, err
+    assert main(["cases", "list", "--json", "--config", str(config)]) == 0
+    assert capsys.readouterr().out.strip() == "[]"
+
+
+def test_a_phone_case_from_a_named_address_keeps_the_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "oo.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
+    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    assert main(["cases", "new", "--from", "Søren Kunde <Soren@Kunde.dk>", "--subject", "s",
+                 "--body", "b", "--channel", "phone", "--no-send", "--json",
+                 "--config", str(config)]) == 0
+    case = json.loads(capsys.readouterr().out)
+    assert case["customer_email"].lower() == "soren@kunde.dk"
+    assert main(["cases", "show", str(case["number"]), "--json", "--config", str(config)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert "Hej Søren" in shown["messages"][-1]["body_text"]  # the ack greets the caller
