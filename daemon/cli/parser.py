@@ -295,11 +295,18 @@ def _report_command(c: _Commands) -> None:
     report = c.command("report", cmd_report, "the monthly report per customer")
     report.add_argument("--month", required=True, help="YYYY-MM, in Danish local time")
     report.add_argument("--customer", metavar="DOMAIN", help="one customer's email domain")
-    report.add_argument(
+    # INTERFACE.md: every command that prints data takes --json; here it is the
+    # same as --format json (the default), so the two are one choice.
+    shape = report.add_mutually_exclusive_group()
+    shape.add_argument(
         "--format",
         choices=["csv", "json", "html"],
         default="json",
         help="json (the default), csv, or a Danish HTML page",
+    )
+    shape.add_argument(
+        "--json", dest="format", action="store_const", const="json",
+        help="print one JSON document (as --format json)",
     )
     c.now_option(report, "judge open deadlines as of T")
 

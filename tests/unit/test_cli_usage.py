@@ -112,3 +112,17 @@ def test_a_phone_case_from_a_named_address_keeps_the_name(
     assert main(["cases", "show", str(case["number"]), "--json", "--config", str(config)]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert "Hej Søren" in shown["messages"][-1]["body_text"]  # the ack greets the caller
+
+
+def test_report_takes_json_as_every_command_printing_data_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "oo.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
+    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    capsys.readouterr()
+    assert main(["report", "--month", "2026-11", "--json", "--config", str(config)]) == 0
+    assert json.loads(capsys.readouterr().out)["month"] == "2026-11"
+    with pytest.raises(SystemExit) as stop:  # --json and another format: which one?
+        main(["report", "--month", "2026-11", "--json", "--format", "csv"])
+    assert stop.value.code == 2
