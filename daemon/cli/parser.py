@@ -71,7 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     _daemon_commands(c)
     _triage_commands(c)
     box = c.group("outbox", "mail waiting to be sent")
-    flush = c.command("flush", cmd_outbox_flush, "send everything that is due, then exit", box)
+    flush = c.command(
+        "flush", cmd_outbox_flush,
+        "send everything queued (also what waits for a retry), then exit", box,
+    )
     c.json_flag(flush)
     _case_commands(c)
     customers_cmd = c.group("customers", "the customer registry")
