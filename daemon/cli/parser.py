@@ -255,6 +255,9 @@ def _time_commands(c: _Commands) -> None:
         default="support",
         help="the rate (BR-15; default support)",
     )
+    # INTERFACE.md: a command that depends on the time takes --now; without --at, the
+    # work ended then (and started MINUTES before it).
+    c.now_option(add, "act as if it were then")
     c.json_flag(add)
 
 

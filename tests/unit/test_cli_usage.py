@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,26 @@ def test_report_takes_json_as_every_command_printing_data_does(
     with pytest.raises(SystemExit) as stop:  # --json and another format: which one?
         main(["report", "--month", "2026-11", "--json", "--format", "csv"])
     assert stop.value.code == 2
+
+
+def test_time_add_takes_now_as_every_command_depending_on_the_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "oo.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
+    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    assert main(["cases", "new", "--from", "k@firma.dk", "--subject", "s", "--body", "b",
+                 "--channel", "phone", "--no-send", "--now", "2026-11-23T09:00+01:00",
+                 "--config", str(config)]) == 0
+    capsys.readouterr()
+    # Work just done at 19:30 on a Monday started 19:00: after hours (BR-16).
+    assert main(["time", "add", "100001", "30", "--staff", "tina@oo.dk", "--now",
+                 "2026-11-23T19:30+01:00", "--json", "--config", str(config)]) == 0
+    late = json.loads(capsys.readouterr().out)
+    assert datetime.fromisoformat(late["at"]) == datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    assert late["after_hours"] is True
+    assert main(["time", "add", "100001", "30", "--staff", "tina@oo.dk", "--now",
+                 "2026-11-23T11:00", "--json", "--config", str(config)]) == 0
+    day = json.loads(capsys.readouterr().out)
+    assert datetime.fromisoformat(day["at"]) == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    assert day["after_hours"] is False
