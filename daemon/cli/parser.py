@@ -9,7 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
-from daemon.cli.arguments import INSTANT_HELP, PRIORITIES, iso_instant, local_date, staff_option
+from daemon.cli.arguments import (
+    INSTANT_HELP,
+    PRIORITIES,
+    case_number,
+    iso_instant,
+    local_date,
+    staff_option,
+    stored_id,
+)
 from daemon.cli.billing import cmd_cases_fee, cmd_cases_project, cmd_time_add
 from daemon.cli.cases import (
     cmd_attachments_get,
@@ -170,7 +178,7 @@ def _case_commands(c: _Commands) -> None:
         "one case: messages, attachments, time, billing, alerts and history",
         cases,
     )
-    show.add_argument("number", type=int, help="the case number (as in [OO#NUMBER])")
+    show.add_argument("number", type=case_number, help="the case number (as in [OO#NUMBER])")
     c.json_flag(show)
     _staff_commands(c, cases)
     new = c.command("new", cmd_cases_new, "register a phone inquiry as a case (BR-2)", cases)
@@ -183,7 +191,7 @@ def _case_commands(c: _Commands) -> None:
     c.json_flag(new)
     new.add_argument("--no-send", action="store_true", help="queue the ack, do not send it")
     move = c.command("move", cmd_cases_move, "put a case under the right customer", cases)
-    move.add_argument("number", type=int, help="the case number")
+    move.add_argument("number", type=case_number, help="the case number")
     move.add_argument(
         "--customer", required=True, help="the customer's email domain, one of [[customers]]"
     )
@@ -195,7 +203,7 @@ def _case_commands(c: _Commands) -> None:
 def _case_billing_commands(c: _Commands, cases: Any) -> None:
     """`cases fee|project`."""
     fee = c.command("fee", cmd_cases_fee, "add a fixed charge to a case", cases)
-    fee.add_argument("number", type=int, help="the case number")
+    fee.add_argument("number", type=case_number, help="the case number")
     which = fee.add_mutually_exclusive_group(required=True)
     which.add_argument(
         "--oncall",
@@ -213,7 +221,7 @@ def _case_billing_commands(c: _Commands, cases: Any) -> None:
     staff_option(fee, "who added it")
     c.json_flag(fee)
     project = c.command("project", cmd_cases_project, "mark a case as project work (BR-14)", cases)
-    project.add_argument("number", type=int, help="the case number")
+    project.add_argument("number", type=case_number, help="the case number")
     project.add_argument("--off", action="store_true", help="not a project after all")
     project.add_argument(
         "--senior",
@@ -239,7 +247,7 @@ def _time_commands(c: _Commands) -> None:
     """`time add`."""
     time_cmd = c.group("time", "time spent on cases")
     add = c.command("add", cmd_time_add, "log work on a case", time_cmd)
-    add.add_argument("number", type=int, help="the case number")
+    add.add_argument("number", type=case_number, help="the case number")
     add.add_argument("minutes", type=int, help=f"minutes worked, 1..{MAX_MINUTES}")
     staff_option(add, "who did the work")
     add.add_argument(
@@ -274,7 +282,9 @@ def _kept_mail_commands(c: _Commands) -> None:
         " case",
         ignored,
     )
-    retry.add_argument("id", type=int, help="the message id, as `ignored list --json` shows it")
+    retry.add_argument(
+        "id", type=stored_id, help="the message id, as `ignored list --json` shows it"
+    )
     c.json_flag(retry)
 
 
@@ -288,7 +298,7 @@ def _attachment_commands(c: _Commands) -> None:
         " overwritten)",
         files,
     )
-    get.add_argument("number", type=int, help="the case number")
+    get.add_argument("number", type=case_number, help="the case number")
     get.add_argument(
         "--out", type=Path, default=Path("."), metavar="DIR",
         help="the directory to write to (default: the current one; created if missing)",
@@ -340,7 +350,7 @@ def _staff_commands(c: _Commands, cases: Any) -> None:
         """A staff action on one case: NUMBER, then what is particular to it, then
         --staff (who, for the history), --now and --json."""
         p = c.command(name, handler, help_text, cases)
-        p.add_argument("number", type=int, help="the case number")
+        p.add_argument("number", type=case_number, help="the case number")
         staff_option(p, who)
         c.now_option(p, "act as if it were then")
         c.json_flag(p)
@@ -376,7 +386,10 @@ def _staff_commands(c: _Commands, cases: Any) -> None:
         help='words (all must occur), "or" between words, -word to leave out; a case number',
     )
     search.add_argument(
-        "--limit", type=int, default=50, help="at most this many cases (default 50)"
+        "--limit",
+        type=lambda text: stored_id(text, "limit"),
+        default=50,
+        help="at most this many cases (default 50)",
     )
     c.json_flag(search)
 

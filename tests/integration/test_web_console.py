@@ -526,3 +526,13 @@ def test_oo_support_web_alone_sends_a_reply_at_once_and_stops_on_sigterm(
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(30) == 0, (tmp_path / "web.log").read_text()
             log.close()
+
+
+def test_a_page_number_past_any_queue_is_an_empty_page_not_a_server_error(app: App) -> None:
+    # A tampered or stale link: ?page=10**23 put an OFFSET past PostgreSQL's bigint into
+    # the query (500, "bigint out of range").
+    with RunningConsole(app) as console:
+        session = signed_in(console)
+        for page in ("99999999999999999999999", "9223372036854775807", "-3", "x"):
+            answer = session.get(console.url(f"/?page={page}"), timeout=10)
+            assert answer.status_code == 200, (page, answer.status_code)

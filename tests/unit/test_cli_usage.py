@@ -150,3 +150,26 @@ def test_time_add_takes_now_as_every_command_depending_on_the_time(
     day = json.loads(capsys.readouterr().out)
     assert datetime.fromisoformat(day["at"]) == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
     assert day["after_hours"] is False
+
+
+def test_a_case_number_past_what_is_stored_is_no_case_not_a_database_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "oo.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
+    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    capsys.readouterr()
+    for argv in (["cases", "show", "99999999999999999999"], ["time", "add", "0", "5"],
+                 ["ignored", "retry", "99999999999999999999"],
+                 ["cases", "search", "x", "--limit", "99999999999999999999"]):
+        with pytest.raises(SystemExit) as stop:
+            main([*argv, "--config", str(config)])
+        assert stop.value.code == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1 and "not a" in err, err
+    # The reference as a subject shows it is taken for its number.
+    assert main(["cases", "new", "--from", "k@firma.dk", "--subject", "s", "--body", "b",
+                 "--channel", "phone", "--no-send", "--config", str(config)]) == 0
+    capsys.readouterr()
+    assert main(["cases", "show", "[OO#100001]", "--json", "--config", str(config)]) == 0
+    assert json.loads(capsys.readouterr().out)["number"] == 100001
