@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     FilePath,
@@ -75,8 +76,15 @@ def _mail_address(value: str) -> str:
     return value.strip()
 
 
+def _blank_is_none(value: object) -> object:
+    # TOML has no null: "" (or an empty OO_SUPPORT__... variable) is how a file or the
+    # environment leaves an optional value unset.
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 DomainName = Annotated[str, AfterValidator(_domain_name)]
 MailAddress = Annotated[str, AfterValidator(_mail_address)]
+OptionalMailAddress = Annotated[MailAddress | None, BeforeValidator(_blank_is_none)]
 
 # The databases the daemon has a schema and a driver for (INTERFACE.md "Install and run").
 _DATABASE_URL = re.compile(r"(?:sqlite|postgresql)(?:\+\w+)?://", re.IGNORECASE)
@@ -306,7 +314,10 @@ class HoursSettings(_Section):
     friday: str = _default_span(4)
     saturday: str = _default_span(5)
     sunday: str = _default_span(6)
-    holiday_country: str | None = DEFAULT_HOLIDAY_COUNTRY
+    # "": no public holidays (only closed_dates and extra_closed).
+    holiday_country: Annotated[str | None, BeforeValidator(_blank_is_none)] = (
+        DEFAULT_HOLIDAY_COUNTRY
+    )
     closed_dates: list[str] = [  # MM-DD, every year
         f"{month:02d}-{day:02d}" for month, day in sorted(DEFAULT_CLOSED_DATES)
     ]
@@ -371,20 +382,20 @@ class CustomerSettings(_Section):
     name: str
     domains: list[DomainName]
     agreement: bool = True
-    primary: MailAddress | None = None  # primary supporter
-    secondary: MailAddress | None = None  # secondary supporter
+    primary: OptionalMailAddress = None  # primary supporter
+    secondary: OptionalMailAddress = None  # secondary supporter
     language: Literal["da", "en"] | None = None
     # Agreed hourly rates excl. VAT, e.g. {support = "995.00"}; missing kinds: list price.
     rates: dict[Literal["support", "project", "senior"], Decimal] = {}
     # Who receives the monthly report ([reports] monthly_email).
-    contact: MailAddress | None = None
+    contact: OptionalMailAddress = None
 
 
 class ReportSettings(_Section):
     # On the first business day of a month, mail each customer's contact (and the
     # account manager) the report of the month before.
     monthly_email: bool = False
-    account_manager: MailAddress | None = None
+    account_manager: OptionalMailAddress = None
 
 
 class SchedulerSettings(_Section):
@@ -604,12 +615,28 @@ def _apply_env_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> No
         target = data.setdefault(section, {})
         if not isinstance(target, dict):
             raise ConfigError(f"{name}: [{section}] is not a section")
-        target[key] = _env_list(raw) if _is_list_key(section, key) else raw
+        shape = _shape_of(section, key)
+        if shape is list:
+            target[key] = _env_list(raw)
+        elif shape is dict:
+            target[key] = _env_table(raw)
+        else:
+            target[key] = raw
 
 
-def _is_list_key(section: str, key: str) -> bool:
+def _shape_of(section: str, key: str) -> type | None:
+    """list or dict for a key that holds one (the environment gives only strings)."""
     field = _declared_field(section, key)
-    return field is not None and get_origin(field.annotation) is list
+    origin = None if field is None else get_origin(field.annotation)
+    return origin if origin in (list, dict) else None
+
+
+def _env_table(raw: str) -> Any:
+    """A TOML table from the environment, as JSON: `{"X-Spam-Flag": "YES"}`."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw  # validation then names the key
 
 
 def _declared_field(section: str, key: str) -> FieldInfo | None:

@@ -1,5 +1,6 @@
 """Configuration as INTERFACE.md fixes it: TOML, env overrides, *_file secrets, clear errors."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -270,3 +271,33 @@ def test_usable_addresses_domains_and_zones_pass(tmp_path: Path) -> None:
     assert settings.customers[0].domains == ["x.dk"]  # matched against lower-case mail
     assert settings.staff.addresses == ["Konsulent.Name+x@partner.example.com"]
     assert load_settings(environ={}).database.url.startswith("sqlite:///")
+
+
+def test_every_key_can_be_set_from_the_environment_tables_and_blanks_too() -> None:
+    # INTERFACE.md: every key can be overridden by OO_SUPPORT__<SECTION>__<KEY>; a table
+    # is written as JSON (as a list may be), and "" leaves an optional value unset, as
+    # it does in the file (TOML has no null).
+    settings = load_settings(environ={
+        "OO_SUPPORT__SUPPORT__SPAM_VERDICT_HEADERS": '{"X-Spam": "yes"}',
+        "OO_SUPPORT__REPORTS__ACCOUNT_MANAGER": "",
+        "OO_SUPPORT__HOURS__HOLIDAY_COUNTRY": "",
+    })
+    assert settings.support.spam_verdict_headers == {"X-Spam": "yes"}
+    assert settings.reports.account_manager is None
+    assert settings.hours.holiday_country is None
+    with pytest.raises(ConfigError, match="support.spam_verdict_headers"):
+        load_settings(environ={"OO_SUPPORT__SUPPORT__SPAM_VERDICT_HEADERS": "X-Spam=yes"})
+
+
+def test_blank_optional_values_in_the_file_are_unset(tmp_path: Path) -> None:
+    settings = load_settings(
+        write(tmp_path, '[reports]\naccount_manager = ""\n[hours]\nholiday_country = ""\n'
+                        '[[customers]]\nname = "X"\ndomains = ["x.dk"]\nprimary = ""\n'
+                        'contact = " "\n'),
+        environ={},
+    )
+    assert settings.reports.account_manager is None
+    assert settings.hours.holiday_country is None
+    assert (settings.customers[0].primary, settings.customers[0].contact) == (None, None)
+    calendar = BusinessCalendar(holiday_country=settings.hours.holiday_country)
+    assert calendar.is_open(datetime(2026, 12, 25, 10, 0, tzinfo=UTC))  # no holidays
