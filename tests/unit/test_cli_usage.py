@@ -173,3 +173,27 @@ def test_a_case_number_past_what_is_stored_is_no_case_not_a_database_error(
     capsys.readouterr()
     assert main(["cases", "show", "[OO#100001]", "--json", "--config", str(config)]) == 0
     assert json.loads(capsys.readouterr().out)["number"] == 100001
+
+
+def test_a_reply_on_a_phone_case_answers_the_call_as_its_ack_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # INTERFACE.md: a message that answers one carries In-Reply-To and References to it.
+    # The ack of a call answers the call's record; the supporter's reply on the same
+    # case answered nothing (no customer mail), so it threaded apart from the ack.
+    from email import message_from_bytes
+
+    config = tmp_path / "oo.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n'
+                      f'[outbox]\npickup_dir = "{tmp_path}/outbox"\n', encoding="utf-8")
+    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    assert main(["cases", "new", "--from", "k@firma.dk", "--subject", "Printer", "--body", "b",
+                 "--channel", "phone", "--config", str(config)]) == 0
+    assert main(["cases", "reply", "100001", "--text", "Vi kigger på det", "--staff",
+                 "tina@oo.dk", "--config", str(config)]) == 0
+    capsys.readouterr()
+    sent = [message_from_bytes(p.read_bytes()) for p in sorted((tmp_path / "outbox").iterdir())]
+    ack, reply = sent
+    assert ack["In-Reply-To"] and ack["In-Reply-To"].startswith("<call.")
+    assert reply["In-Reply-To"] == ack["In-Reply-To"]
+    assert ack["In-Reply-To"] in (reply["References"] or "")
