@@ -536,3 +536,20 @@ def test_a_page_number_past_any_queue_is_an_empty_page_not_a_server_error(app: A
         for page in ("99999999999999999999999", "9223372036854775807", "-3", "x"):
             answer = session.get(console.url(f"/?page={page}"), timeout=10)
             assert answer.status_code == 200, (page, answer.status_code)
+
+
+def test_a_form_with_a_token_that_is_not_ascii_is_forbidden_not_a_server_error(
+    app: App,
+) -> None:
+    with RunningConsole(app) as console:
+        visitor = requests.Session()
+        visitor.get(console.url("/login"), timeout=10)  # the pre-sign-in session cookie
+        login = visitor.post(console.url("/login"), timeout=10, data={
+            "csrf": "æøå", "email": STAFF, "password": PASSWORD})
+        assert login.status_code == 403
+        session = signed_in(console)
+        raw = session.post(
+            console.url("/cases/100001/note"), data=b"csrf=%FF%FE&text=x", timeout=10,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert raw.status_code == 403
