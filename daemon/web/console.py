@@ -206,6 +206,10 @@ class Console:
         token = form.get("csrf")
         if not self.codec.csrf_ok(session, token if isinstance(token, str) else None):
             raise HTTPException(403, "Forbidden: the form's token is missing or stale.")
+        # No text of a form may hold NUL: PostgreSQL stores none (a 500 from the
+        # driver when a note, a reply or a sign-in's address carried one).
+        if any("\x00" in value for _name, value in form.multi_items() if isinstance(value, str)):
+            raise HTTPException(400, "A field of the form holds a NUL character.")
         return form
 
     def render(

@@ -553,3 +553,19 @@ def test_a_form_with_a_token_that_is_not_ascii_is_forbidden_not_a_server_error(
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         assert raw.status_code == 403
+
+
+def test_a_form_field_holding_nul_is_refused_not_a_server_error(app: App) -> None:
+    with RunningConsole(app) as console:
+        visitor = requests.Session()
+        page = visitor.get(console.url("/login"), timeout=10)
+        login = visitor.post(console.url("/login"), timeout=10, data={
+            "csrf": csrf_of(page.text), "email": STAFF + "\x00", "password": "a\x00b"})
+        assert login.status_code == 400
+        session = signed_in(console)
+        token = csrf_of(session.get(console.url("/cases/100001"), timeout=10).text)
+        for action, fields in (("note", {"text": "a\x00b"}), ("reply", {"text": "\x00"}),
+                               ("assign", {"email": "tina@oo.dk\x00"})):
+            answer = session.post(console.url(f"/cases/100001/{action}"), timeout=10,
+                                  data={"csrf": token, **fields})
+            assert answer.status_code == 400, (action, answer.status_code)
