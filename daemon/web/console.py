@@ -230,6 +230,10 @@ class Console:
     ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             session = await self.staff_session(request)
+            # As in a form (checked_form): a search or filter holding NUL would reach
+            # PostgreSQL, which refuses it in text (a 500).
+            if any("\x00" in value for _name, value in request.query_params.multi_items()):
+                raise HTTPException(400, "A parameter of the address holds a NUL character.")
             return await asyncio.to_thread(build, self, request, session)
 
         return endpoint

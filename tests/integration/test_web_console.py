@@ -555,7 +555,7 @@ def test_a_form_with_a_token_that_is_not_ascii_is_forbidden_not_a_server_error(
         assert raw.status_code == 403
 
 
-def test_a_form_field_holding_nul_is_refused_not_a_server_error(app: App) -> None:
+def test_a_form_field_or_parameter_holding_nul_is_refused_not_a_server_error(app: App) -> None:
     with RunningConsole(app) as console:
         visitor = requests.Session()
         page = visitor.get(console.url("/login"), timeout=10)
@@ -569,3 +569,6 @@ def test_a_form_field_holding_nul_is_refused_not_a_server_error(app: App) -> Non
             answer = session.post(console.url(f"/cases/100001/{action}"), timeout=10,
                                   data={"csrf": token, **fields})
             assert answer.status_code == 400, (action, answer.status_code)
+        for query in ("/?q=%00", "/?q=a%00b", "/?customer=a%00",
+                      "/reports?month=2026-11&customer=a%00"):
+            assert session.get(console.url(query), timeout=10).status_code == 400, query
