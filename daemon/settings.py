@@ -86,8 +86,10 @@ DomainName = Annotated[str, AfterValidator(_domain_name)]
 MailAddress = Annotated[str, AfterValidator(_mail_address)]
 OptionalMailAddress = Annotated[MailAddress | None, BeforeValidator(_blank_is_none)]
 
-# The databases the daemon has a schema and a driver for (INTERFACE.md "Install and run").
-_DATABASE_URL = re.compile(r"(?:sqlite|postgresql)(?:\+\w+)?://", re.IGNORECASE)
+# The databases the daemon has a schema and a driver for (INTERFACE.md "Install and run"):
+# psycopg 3 (SQLAlchemy's default for postgresql://) and the stdlib's sqlite3. Another
+# driver (psycopg2, asyncpg, aiosqlite) is not installed, or not synchronous.
+_DATABASE_URL = re.compile(r"(?:sqlite(?:\+pysqlite)?|postgresql(?:\+psycopg)?)://", re.IGNORECASE)
 
 
 class DatabaseSettings(_Section):

@@ -219,6 +219,9 @@ def test_default_hours_are_the_business_calendars() -> None:
         ('[database]\nurl = "nonsense"\n', "database.url"),
         ('[database]\nurl = ""\n', "database.url"),
         ('[database]\nurl = "mysql://u@h/db"\n', "database.url"),
+        ('[database]\nurl = "postgresql+psycopg2://u@h/db"\n', "database.url"),
+        ('[database]\nurl = "postgresql+asyncpg://u@h/db"\n', "database.url"),
+        ('[database]\nurl = "postgres://u@h/db"\n', "database.url"),
         ('[support]\ntimezone = "Mars/Olympus"\n', "support.timezone"),
         ('[support]\ntimezone = "europe/copenhagen "\n', "support.timezone"),
         ('[hours]\nholiday_country = "XX"\n', "hours.holiday_country"),
@@ -271,6 +274,8 @@ def test_usable_addresses_domains_and_zones_pass(tmp_path: Path) -> None:
     assert settings.customers[0].domains == ["x.dk"]  # matched against lower-case mail
     assert settings.staff.addresses == ["Konsulent.Name+x@partner.example.com"]
     assert load_settings(environ={}).database.url.startswith("sqlite:///")
+    for url in ("postgresql+psycopg://u@h/db", "sqlite+pysqlite:///x.db", "sqlite://"):
+        assert load_settings(environ={"OO_SUPPORT__DATABASE__URL": url}).database.url == url
 
 
 def test_every_key_can_be_set_from_the_environment_tables_and_blanks_too() -> None:
