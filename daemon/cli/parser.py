@@ -196,6 +196,8 @@ def _case_commands(c: _Commands) -> None:
         "--customer", required=True, help="the customer's email domain, one of [[customers]]"
     )
     staff_option(move, "who moved it")
+    # As every command that records when it was done (INTERFACE.md: --now).
+    c.now_option(move, "act as if it were then")
     c.json_flag(move)
     _case_billing_commands(c, cases)
 
@@ -219,6 +221,7 @@ def _case_billing_commands(c: _Commands, cases: Any) -> None:
         " came in during business hours); the history keeps why",
     )
     staff_option(fee, "who added it")
+    c.now_option(fee, "act as if it were then")
     c.json_flag(fee)
     project = c.command("project", cmd_cases_project, "mark a case as project work (BR-14)", cases)
     project.add_argument("number", type=case_number, help="the case number")
@@ -240,6 +243,7 @@ def _case_billing_commands(c: _Commands, cases: Any) -> None:
         "--no-estimate", action="store_true", help="no agreed time: bill the time logged"
     )
     staff_option(project, "who marked it")
+    c.now_option(project, "act as if it were then")
     c.json_flag(project)
 
 

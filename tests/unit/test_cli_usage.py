@@ -197,3 +197,29 @@ def test_a_reply_on_a_phone_case_answers_the_call_as_its_ack_does(
     assert ack["In-Reply-To"] and ack["In-Reply-To"].startswith("<call.")
     assert reply["In-Reply-To"] == ack["In-Reply-To"]
     assert ack["In-Reply-To"] in (reply["References"] or "")
+
+
+def test_the_commands_that_record_when_they_were_done_take_now(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "oo.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n'
+                      '[[customers]]\nname = "Firma"\ndomains = ["firma.dk"]\n',
+                      encoding="utf-8")
+    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    assert main(["cases", "new", "--from", "k@andet.dk", "--subject", "s", "--body", "b",
+                 "--channel", "phone", "--no-send", "--now", "2026-11-23T09:00+01:00",
+                 "--config", str(config)]) == 0
+    at = "2026-11-23T10:00+01:00"
+    for argv in (["cases", "fee", "100001", "--amount", "100", "--description", "kørsel"],
+                 ["cases", "project", "100001", "--estimate", "2h"],
+                 ["cases", "move", "100001", "--customer", "firma.dk"]):
+        assert main([*argv, "--now", at, "--staff", "tina@oo.dk", "--json",
+                     "--config", str(config)]) == 0
+    capsys.readouterr()
+    assert main(["cases", "show", "100001", "--json", "--config", str(config)]) == 0
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert [(e["action"], datetime.fromisoformat(e["at"])) for e in events] == [
+        (action, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+        for action in ("fee", "project", "move")
+    ]
