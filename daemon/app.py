@@ -246,8 +246,18 @@ class App:
         [result] = self.pipeline.ingest_batch(self.engine, [mail])
         return result
 
-    def flush_outbox(self, should_stop: Callable[[], bool] | None = None) -> outbox.FlushReport:
+    def flush_outbox(
+        self, should_stop: Callable[[], bool] | None = None, everything: bool = False
+    ) -> outbox.FlushReport:
+        """Send what is due; with `everything`, also what a relay put off and that waits
+        for its next attempt (`outbox flush`), each once."""
         from daemon import outbox
+
+        if everything:
+            from daemon.store import repository
+
+            with self.engine.begin() as conn:
+                repository.make_queued_due(conn, self.clock())
 
         return outbox.flush(
             self.engine,

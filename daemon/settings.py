@@ -18,10 +18,13 @@ from collections.abc import Mapping
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
+from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     FilePath,
@@ -39,7 +42,9 @@ from daemon.domain.business_calendar import (
     DEFAULT_HOLIDAY_COUNTRY,
     DEFAULT_HOURS,
     DEFAULT_TIMEZONE,
+    supported_countries,
 )
+from daemon.domain.mail_address import is_domain_name, is_mail_address
 from daemon.domain.outside_services import OUTSIDE_SERVICES
 from daemon.resources import default_templates_dir
 
@@ -55,9 +60,51 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _domain_name(value: str) -> str:
+    """A configured domain, stripped and in lower case (mail's domains are compared so)."""
+    name = value.strip().lower()
+    if not is_domain_name(name):
+        raise ValueError('not a domain name such as "oo.dk"')
+    return name
+
+
+def _mail_address(value: str) -> str:
+    """A configured address (local@domain): the daemon sends to it or as it, so a slip
+    is refused at start, naming the key, not found in a bounce or a traceback later."""
+    if not is_mail_address(value.strip()):
+        raise ValueError('not an email address such as "support@oo.dk"')
+    return value.strip()
+
+
+def _blank_is_none(value: object) -> object:
+    # TOML has no null: "" (or an empty OO_SUPPORT__... variable) is how a file or the
+    # environment leaves an optional value unset.
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+DomainName = Annotated[str, AfterValidator(_domain_name)]
+MailAddress = Annotated[str, AfterValidator(_mail_address)]
+OptionalMailAddress = Annotated[MailAddress | None, BeforeValidator(_blank_is_none)]
+
+# The databases the daemon has a schema and a driver for (INTERFACE.md "Install and run"):
+# psycopg 3 (SQLAlchemy's default for postgresql://) and the stdlib's sqlite3. Another
+# driver (psycopg2, asyncpg, aiosqlite) is not installed, or not synchronous.
+_DATABASE_URL = re.compile(r"(?:sqlite(?:\+pysqlite)?|postgresql(?:\+psycopg)?)://", re.IGNORECASE)
+
+
 class DatabaseSettings(_Section):
     url: str = "sqlite:///./var/oo-support.db"
     echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        # The URL itself is never echoed (it may hold a password): say what is wanted.
+        if not _DATABASE_URL.match(value.strip()):
+            raise ValueError(
+                'want "postgresql+psycopg://USER@HOST:PORT/NAME" or "sqlite:///PATH"'
+            )
+        return value.strip()
 
 
 class ImapSettings(_Section):
@@ -92,7 +139,7 @@ class ImapSettings(_Section):
 class SmtpUser(_Section):
     """A staff member who may log in to the listener (SMTP AUTH) to send as themselves."""
 
-    login: str  # their own address: their mail is staff mail only when From says so
+    login: MailAddress  # their own address: their mail is staff mail only when From says so
     password_hash: str = Field(repr=False)  # from `python -m daemon.passwords`
 
     @field_validator("password_hash")
@@ -181,14 +228,14 @@ class OutboxSettings(_Section):
 
 
 class SupportSettings(_Section):
-    address: str = "support@oo.dk"
+    address: MailAddress = "support@oo.dk"
     name: str = "OneOffice Support"
-    oncall_address: str = "vagt@oo.dk"
+    oncall_address: MailAddress = "vagt@oo.dk"
     phone: str = "+45 7021 1813"  # BR-1
     phone_hint: str = "tast 2"  # BR-1: "press 2"
     phone_hint_en: str = "press 2"
     # Domain of the Message-IDs the daemon writes; its own mail is recognised by it.
-    message_id_domain: str = "support.oo.dk"
+    message_id_domain: DomainName = "support.oo.dk"
     timezone: str = DEFAULT_TIMEZONE
     acknowledge: bool = True
     # Loop safety and no spam cannon (daemon/domain/ack_policy.py): at most this many
@@ -203,22 +250,34 @@ class SupportSettings(_Section):
     # A customer reply to a case closed at most this long ago reopens it (else: new case).
     reopen_days: float = Field(14, ge=0)
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        # Every deadline and local time is read in it: a slip here was a traceback in
+        # the first command that read a time. ZoneInfoNotFoundError is a KeyError; a
+        # malformed key ("../x") a ValueError; a directory of zones ("Europe") an OSError.
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError, OSError):
+            raise ValueError('not an IANA time zone such as "Europe/Copenhagen"') from None
+        return value
+
 
 class StaffSettings(_Section):
-    domains: list[str] = ["oo.dk"]
+    domains: list[DomainName] = ["oo.dk"]
     trusted_authserv_ids: list[str] = ["mx.oo.dk"]
     # Staff outside the staff domains (a consultant): they may be assigned cases.
-    addresses: list[str] = []
+    addresses: list[MailAddress] = []
     # The most time one mail's #time commands may log; the rest is refused with an answer.
     time_per_mail_minutes: int = Field(8 * 60, ge=1, le=MAX_MINUTES)
     # Who is told when a case's own supporters are unknown (BR-19 names them per
     # customer, in [[customers]]), and who hears of every escalation and breach.
-    primary: str = "support-team@oo.dk"
-    secondary: str = "support-team@oo.dk"
-    team_lead: str = "teamleder@oo.dk"
+    primary: MailAddress = "support-team@oo.dk"
+    secondary: MailAddress = "support-team@oo.dk"
+    team_lead: MailAddress = "teamleder@oo.dk"
     # The support team's own address: told at once, with the primary supporter, of a
     # case that is critical in normal hours (BR-6; daemon/domain/alerts.py).
-    team: str = "support-team@oo.dk"
+    team: MailAddress = "support-team@oo.dk"
     # Who a staff command at the command line (`cases close`, `time add`, ...) is
     # recorded as when it has no --staff; empty: the login name of whoever runs it.
     cli_user: str = ""
@@ -257,7 +316,10 @@ class HoursSettings(_Section):
     friday: str = _default_span(4)
     saturday: str = _default_span(5)
     sunday: str = _default_span(6)
-    holiday_country: str | None = DEFAULT_HOLIDAY_COUNTRY
+    # "": no public holidays (only closed_dates and extra_closed).
+    holiday_country: Annotated[str | None, BeforeValidator(_blank_is_none)] = (
+        DEFAULT_HOLIDAY_COUNTRY
+    )
     closed_dates: list[str] = [  # MM-DD, every year
         f"{month:02d}-{day:02d}" for month, day in sorted(DEFAULT_CLOSED_DATES)
     ]
@@ -266,9 +328,31 @@ class HoursSettings(_Section):
     @field_validator(*_WEEKDAYS)
     @classmethod
     def _span(cls, value: str) -> str:
-        if value.strip() and not _HOURS.match(value):
+        if not value.strip():
+            return value
+        match = _HOURS.match(value)
+        if not match:
             raise ValueError('expected "HH:MM-HH:MM" or "" (closed)')
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if not (h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60):
+            raise ValueError('not a time of day; expected "HH:MM-HH:MM" from 00:00 to 23:59')
+        if not time(h1, m1) < time(h2, m2):  # the business calendar needs opens < closes
+            raise ValueError("the office must open before it closes")
         return value
+
+    @field_validator("holiday_country")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        # The default needs no look-up (the holidays package takes 0.1 s to load).
+        if value not in (None, DEFAULT_HOLIDAY_COUNTRY) and value not in supported_countries():
+            raise ValueError('not a country the holidays package knows, such as "DK"')
+        return value
+
+    @model_validator(mode="after")
+    def _open_some_day(self) -> HoursSettings:
+        if not any(getattr(self, name).strip() for name in _WEEKDAYS):
+            raise ValueError("open on no weekday: no deadline could ever fall due")
+        return self
 
     @field_validator("closed_dates")
     @classmethod
@@ -298,22 +382,22 @@ class CustomerSettings(_Section):
     """One customer of the registry (BR-19, BR-22)."""
 
     name: str
-    domains: list[str]
+    domains: list[DomainName]
     agreement: bool = True
-    primary: str | None = None  # primary supporter
-    secondary: str | None = None  # secondary supporter
+    primary: OptionalMailAddress = None  # primary supporter
+    secondary: OptionalMailAddress = None  # secondary supporter
     language: Literal["da", "en"] | None = None
     # Agreed hourly rates excl. VAT, e.g. {support = "995.00"}; missing kinds: list price.
     rates: dict[Literal["support", "project", "senior"], Decimal] = {}
     # Who receives the monthly report ([reports] monthly_email).
-    contact: str | None = None
+    contact: OptionalMailAddress = None
 
 
 class ReportSettings(_Section):
     # On the first business day of a month, mail each customer's contact (and the
     # account manager) the report of the month before.
     monthly_email: bool = False
-    account_manager: str | None = None
+    account_manager: OptionalMailAddress = None
 
 
 class SchedulerSettings(_Section):
@@ -533,12 +617,28 @@ def _apply_env_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> No
         target = data.setdefault(section, {})
         if not isinstance(target, dict):
             raise ConfigError(f"{name}: [{section}] is not a section")
-        target[key] = _env_list(raw) if _is_list_key(section, key) else raw
+        shape = _shape_of(section, key)
+        if shape is list:
+            target[key] = _env_list(raw)
+        elif shape is dict:
+            target[key] = _env_table(raw)
+        else:
+            target[key] = raw
 
 
-def _is_list_key(section: str, key: str) -> bool:
+def _shape_of(section: str, key: str) -> type | None:
+    """list or dict for a key that holds one (the environment gives only strings)."""
     field = _declared_field(section, key)
-    return field is not None and get_origin(field.annotation) is list
+    origin = None if field is None else get_origin(field.annotation)
+    return origin if origin in (list, dict) else None
+
+
+def _env_table(raw: str) -> Any:
+    """A TOML table from the environment, as JSON: `{"X-Spam-Flag": "YES"}`."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw  # validation then names the key
 
 
 def _declared_field(section: str, key: str) -> FieldInfo | None:

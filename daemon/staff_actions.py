@@ -139,7 +139,8 @@ def queue_reply(
 ) -> compose.Outgoing:
     """Send `body` to the case's customer from the support address, as a reply to
     their last mail, recorded on the case and queued in the outbox (kind "reply")."""
-    last = repository.last_inbound(conn, row.id, ["customer"])
+    # A call is answered as a mail is (its ack does so too): the reply threads with both.
+    last = repository.last_inbound(conn, row.id, ["customer", "phone"])
     answered = compose.Answered(last.message_id, (last.references or "").split()) if last else None
     mail = compose.staff_reply(
         renderer=renderer,

@@ -5,6 +5,7 @@ the office clock, the SLA levels, --staff.
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,28 @@ def iso_instant(text: str) -> datetime:
         raise argparse.ArgumentTypeError(
             f"not an ISO-8601 time: {text!r} (e.g. 2026-12-04T19:30 or 2026-12-04T19:30+01:00)"
         ) from None
+
+
+# The largest key the database stores (a bigint); a larger one was a "bigint out of
+# range" database error instead of "no case N".
+MAX_STORED_ID = 2**63 - 1
+_CASE_REFERENCE = re.compile(r"\[?OO#(\d+)\]?", re.IGNORECASE)
+
+
+def case_number(text: str) -> int:
+    """A case number, also as its reference is pasted from a subject: "[OO#100042]"."""
+    reference = _CASE_REFERENCE.fullmatch(text.strip())
+    return stored_id(reference.group(1) if reference else text, "case number")
+
+
+def stored_id(text: str, what: str = "id") -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a {what}: {text!r}") from None
+    if not 1 <= value <= MAX_STORED_ID:
+        raise argparse.ArgumentTypeError(f"not a {what}: {text!r}")
+    return value
 
 
 def local_date(text: str) -> date:

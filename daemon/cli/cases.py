@@ -73,12 +73,20 @@ def _print_case_list(found: Sequence[dict[str, Any]], which: str, settings: Sett
 
 
 def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
-    if "@" not in args.sender:
-        raise CommandError(f"--from {args.sender!r} is not an email address")
+    from email.utils import parseaddr
+
+    from daemon.domain.mail_address import is_mail_address
+
     if any("\n" in v or "\r" in v for v in (args.sender, args.name, args.subject)):
         raise CommandError("--from, --name and --subject must be one line each")
+    # One caller's address, bare or as a mail client writes it ("Søren <s@x.dk>"): the
+    # case's customer and the ack's recipient. "foo@" got as far as the record's From
+    # header, and the mail library's traceback.
+    name, caller = parseaddr(args.sender)
+    if "," in args.sender or not is_mail_address(caller):
+        raise CommandError(f"--from {args.sender!r} is not an email address")
     app = open_app(args, settings, "write")
-    result = app.register_call(args.sender, args.name, args.subject, args.body)
+    result = app.register_call(caller, args.name or name, args.subject, args.body)
     if result.case_number is None:
         raise CommandError(f"the call was not registered: {result.reason or result.outcome}")
     if not args.no_send:

@@ -67,9 +67,12 @@ def cmd_staff_list(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print_json(found)
         return 0
+    from daemon.outputs.case_tables import local
+
     for account in found:
         note = "" if account["staff_domain"] else "  (not of [staff] domains: cannot sign in)"
-        print(f"{account['email']}  since {account['created_at']}{note}")
+        since = local(account["created_at"], settings.support.timezone)
+        print(f"{account['email']}  since {since}{note}")
     return 0
 
 

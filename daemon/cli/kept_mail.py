@@ -17,14 +17,18 @@ def cmd_ignored_list(args: argparse.Namespace, settings: Settings) -> int:
         print_json(found)
         return 0
     from daemon.outputs import terminal
+    from daemon.outputs.case_tables import local
 
-    table = terminal.new_table(f"kept without a case: {len(found)}")
+    # Local time to the minute, as every other table shows it (the JSON keeps the instant).
+    tz = settings.support.timezone
+    table = terminal.new_table(f"kept without a case: {len(found)}; times in {tz}")
     for header in ("at", "kind", "from", "why", "subject"):
         table.add_column(header)
     for f in found:
         why = terminal.shorten(f["reason"] or "", 50)
         subject = terminal.shorten(f["subject"], 40)
-        table.add_row(*map(terminal.cell, (f["at"], f["kind"], f["from"], why, subject)))
+        row = (local(f["at"], tz), f["kind"], f["from"], why, subject)
+        table.add_row(*map(terminal.cell, row))
     terminal.print_table(table)
     return 0
 

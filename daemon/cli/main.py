@@ -36,6 +36,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader left (`oo-support cases list | head -1`): stop quietly, as `ls`
+        # does, and keep the interpreter's final flush of stdout from failing again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # a stdout with no descriptor (a test's)
+            pass
+        finally:
+            os.close(devnull)
+        return 141  # 128 + SIGPIPE, as a shell reports a command the pipe ended
     except Exception as exc:  # noqa: BLE001 - worded below, or re-raised
         status, reason = failure(exc)
         if status is None:

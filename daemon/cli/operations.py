@@ -127,7 +127,7 @@ def _started(pool: PreparePool) -> PreparePool:
 
 def cmd_outbox_flush(args: argparse.Namespace, settings: Settings) -> int:
     app = open_app(args, settings, "write")
-    report = app.flush_outbox()
+    report = app.flush_outbox(everything=True)
     counts = app.outbox_counts()
     summary = vars(report) | {"queued": counts.get("queued", 0)}
     print_summary(args, summary)

@@ -7,9 +7,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from daemon.cli.arguments import INSTANT_HELP, PRIORITIES, iso_instant, local_date, staff_option
+from daemon.cli.arguments import (
+    INSTANT_HELP,
+    PRIORITIES,
+    case_number,
+    iso_instant,
+    local_date,
+    staff_option,
+    stored_id,
+)
 from daemon.cli.billing import cmd_cases_fee, cmd_cases_project, cmd_time_add
 from daemon.cli.cases import (
     cmd_attachments_get,
@@ -61,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="debug logging, including the libraries' (Alembic, IMAP, SMTP)",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="oo-support", description="OneOffice support daemon", parents=[common]
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -71,7 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     _daemon_commands(c)
     _triage_commands(c)
     box = c.group("outbox", "mail waiting to be sent")
-    flush = c.command("flush", cmd_outbox_flush, "send everything that is due, then exit", box)
+    flush = c.command(
+        "flush", cmd_outbox_flush,
+        "send everything queued (also what waits for a retry), then exit", box,
+    )
     c.json_flag(flush)
     _case_commands(c)
     customers_cmd = c.group("customers", "the customer registry")
@@ -167,7 +178,7 @@ def _case_commands(c: _Commands) -> None:
         "one case: messages, attachments, time, billing, alerts and history",
         cases,
     )
-    show.add_argument("number", type=int, help="the case number (as in [OO#NUMBER])")
+    show.add_argument("number", type=case_number, help="the case number (as in [OO#NUMBER])")
     c.json_flag(show)
     _staff_commands(c, cases)
     new = c.command("new", cmd_cases_new, "register a phone inquiry as a case (BR-2)", cases)
@@ -180,11 +191,13 @@ def _case_commands(c: _Commands) -> None:
     c.json_flag(new)
     new.add_argument("--no-send", action="store_true", help="queue the ack, do not send it")
     move = c.command("move", cmd_cases_move, "put a case under the right customer", cases)
-    move.add_argument("number", type=int, help="the case number")
+    move.add_argument("number", type=case_number, help="the case number")
     move.add_argument(
         "--customer", required=True, help="the customer's email domain, one of [[customers]]"
     )
     staff_option(move, "who moved it")
+    # As every command that records when it was done (INTERFACE.md: --now).
+    c.now_option(move, "act as if it were then")
     c.json_flag(move)
     _case_billing_commands(c, cases)
 
@@ -192,7 +205,7 @@ def _case_commands(c: _Commands) -> None:
 def _case_billing_commands(c: _Commands, cases: Any) -> None:
     """`cases fee|project`."""
     fee = c.command("fee", cmd_cases_fee, "add a fixed charge to a case", cases)
-    fee.add_argument("number", type=int, help="the case number")
+    fee.add_argument("number", type=case_number, help="the case number")
     which = fee.add_mutually_exclusive_group(required=True)
     which.add_argument(
         "--oncall",
@@ -208,9 +221,10 @@ def _case_billing_commands(c: _Commands, cases: Any) -> None:
         " came in during business hours); the history keeps why",
     )
     staff_option(fee, "who added it")
+    c.now_option(fee, "act as if it were then")
     c.json_flag(fee)
     project = c.command("project", cmd_cases_project, "mark a case as project work (BR-14)", cases)
-    project.add_argument("number", type=int, help="the case number")
+    project.add_argument("number", type=case_number, help="the case number")
     project.add_argument("--off", action="store_true", help="not a project after all")
     project.add_argument(
         "--senior",
@@ -229,6 +243,7 @@ def _case_billing_commands(c: _Commands, cases: Any) -> None:
         "--no-estimate", action="store_true", help="no agreed time: bill the time logged"
     )
     staff_option(project, "who marked it")
+    c.now_option(project, "act as if it were then")
     c.json_flag(project)
 
 
@@ -236,7 +251,7 @@ def _time_commands(c: _Commands) -> None:
     """`time add`."""
     time_cmd = c.group("time", "time spent on cases")
     add = c.command("add", cmd_time_add, "log work on a case", time_cmd)
-    add.add_argument("number", type=int, help="the case number")
+    add.add_argument("number", type=case_number, help="the case number")
     add.add_argument("minutes", type=int, help=f"minutes worked, 1..{MAX_MINUTES}")
     staff_option(add, "who did the work")
     add.add_argument(
@@ -252,6 +267,9 @@ def _time_commands(c: _Commands) -> None:
         default="support",
         help="the rate (BR-15; default support)",
     )
+    # INTERFACE.md: a command that depends on the time takes --now; without --at, the
+    # work ended then (and started MINUTES before it).
+    c.now_option(add, "act as if it were then")
     c.json_flag(add)
 
 
@@ -268,7 +286,9 @@ def _kept_mail_commands(c: _Commands) -> None:
         " case",
         ignored,
     )
-    retry.add_argument("id", type=int, help="the message id, as `ignored list --json` shows it")
+    retry.add_argument(
+        "id", type=stored_id, help="the message id, as `ignored list --json` shows it"
+    )
     c.json_flag(retry)
 
 
@@ -282,7 +302,7 @@ def _attachment_commands(c: _Commands) -> None:
         " overwritten)",
         files,
     )
-    get.add_argument("number", type=int, help="the case number")
+    get.add_argument("number", type=case_number, help="the case number")
     get.add_argument(
         "--out", type=Path, default=Path("."), metavar="DIR",
         help="the directory to write to (default: the current one; created if missing)",
@@ -295,11 +315,18 @@ def _report_command(c: _Commands) -> None:
     report = c.command("report", cmd_report, "the monthly report per customer")
     report.add_argument("--month", required=True, help="YYYY-MM, in Danish local time")
     report.add_argument("--customer", metavar="DOMAIN", help="one customer's email domain")
-    report.add_argument(
+    # INTERFACE.md: every command that prints data takes --json; here it is the
+    # same as --format json (the default), so the two are one choice.
+    shape = report.add_mutually_exclusive_group()
+    shape.add_argument(
         "--format",
         choices=["csv", "json", "html"],
         default="json",
         help="json (the default), csv, or a Danish HTML page",
+    )
+    shape.add_argument(
+        "--json", dest="format", action="store_const", const="json",
+        help="print one JSON document (as --format json)",
     )
     c.now_option(report, "judge open deadlines as of T")
 
@@ -327,7 +354,7 @@ def _staff_commands(c: _Commands, cases: Any) -> None:
         """A staff action on one case: NUMBER, then what is particular to it, then
         --staff (who, for the history), --now and --json."""
         p = c.command(name, handler, help_text, cases)
-        p.add_argument("number", type=int, help="the case number")
+        p.add_argument("number", type=case_number, help="the case number")
         staff_option(p, who)
         c.now_option(p, "act as if it were then")
         c.json_flag(p)
@@ -363,7 +390,10 @@ def _staff_commands(c: _Commands, cases: Any) -> None:
         help='words (all must occur), "or" between words, -word to leave out; a case number',
     )
     search.add_argument(
-        "--limit", type=int, default=50, help="at most this many cases (default 50)"
+        "--limit",
+        type=lambda text: stored_id(text, "limit"),
+        default=50,
+        help="at most this many cases (default 50)",
     )
     c.json_flag(search)
 
@@ -391,6 +421,16 @@ def _web_commands(c: _Commands) -> None:
     remove.add_argument("email", help="the supporter's address")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is the one line INTERFACE.md promises on stderr
+    (argparse prints the whole usage first, several lines for most commands); the
+    usage itself stays one `--help` away. Subcommands' parsers are of this class too
+    (add_subparsers makes them of their parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
 class _Commands:
     """How every command is added: it takes --config and -v (`common`) before and after
     its name, its help is its description, and it runs `handler`."""
@@ -408,8 +448,10 @@ class _Commands:
         return p
 
     def group(self, name: str, help_text: str) -> Any:
+        # With `common` too: `oo-support cases --config F list` is a command taking
+        # --config as much as `oo-support cases list --config F` (INTERFACE.md).
         return self.commands.add_parser(
-            name, help=help_text, description=help_text
+            name, parents=[self.common], help=help_text, description=help_text
         ).add_subparsers(dest=f"{name}_command", required=True, metavar="COMMAND")
 
     @staticmethod

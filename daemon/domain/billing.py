@@ -172,10 +172,14 @@ def fee_amount(text: str) -> Decimal:
         amount = Decimal(text.strip().replace(",", "."))
     except ArithmeticError:
         raise ValueError(f"{text!r} is not an amount") from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(_CENT):
+    if not amount.is_finite() or amount < 0:
         raise ValueError(f"{text!r}: the amount is DKK excl. VAT with at most two decimals")
+    # Before quantize: "1e999999" has more digits than the context's precision, and
+    # quantizing it raised InvalidOperation (a 500 in the console).
     if amount > MAX_FEE:
         raise ValueError(f"{text!r}: the amount is more than 1,000,000 DKK")
+    if amount != amount.quantize(_CENT):
+        raise ValueError(f"{text!r}: the amount is DKK excl. VAT with at most two decimals")
     return amount.quantize(_CENT)
 
 

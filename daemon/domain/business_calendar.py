@@ -77,7 +77,7 @@ def _public_holidays(country: str, year: int) -> frozenset[date]:
     return frozenset(_country_class(country)(years=year, categories="public"))
 
 
-def _supported_countries() -> frozenset[str]:
+def supported_countries() -> frozenset[str]:
     """The country codes (ISO 3166 alpha-2 and alpha-3, and aliases such as UK) the
     holidays package knows, from its registry: no country's module is imported."""
     return frozenset(code for _module, code in _registry())
@@ -191,7 +191,7 @@ class BusinessCalendar:
             raise ValueError("a business calendar must be open on at least one weekday")
         if (
             self.holiday_country is not None
-            and self.holiday_country not in _supported_countries()
+            and self.holiday_country not in supported_countries()
         ):
             raise ValueError(f"holidays has no country {self.holiday_country!r}")
         # Frozen, so the normalised and derived fields are set past __setattr__.

@@ -145,9 +145,14 @@ def wsgi_app(metrics: Metrics, health: Health) -> Callable[..., Iterable[bytes]]
 
 def serve(metrics: Metrics, health: Health, host: str, port: int) -> WSGIServer:
     """Serve /metrics and /healthz from a daemon thread; `.shutdown()` stops it."""
-    server = make_server(
-        host, port, wsgi_app(metrics, health), server_class=_Server, handler_class=_QuietHandler
-    )
+    try:
+        server = make_server(
+            host, port, wsgi_app(metrics, health), server_class=_Server,
+            handler_class=_QuietHandler,
+        )
+    except OSError as exc:
+        # One line naming the key to change, as [web] listen's and [smtp_in]'s do.
+        raise OSError(exc.errno, f"[metrics] host/port {host}:{port}: {exc.strerror}") from None
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     log.info("metrics on http://%s:%s/metrics", host, server.server_port)
     return server

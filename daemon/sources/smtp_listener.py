@@ -378,7 +378,14 @@ async def start_listener(
             auth_require_tls=not plain_auth,
         )
 
-    server = await loop.create_server(factory, host=settings.host, port=settings.port)
+    try:
+        server = await loop.create_server(factory, host=settings.host, port=settings.port)
+    except OSError as exc:
+        # One line naming the key to change (as [web] listen's), not asyncio's wording.
+        reason = exc.strerror or str(exc)
+        raise OSError(
+            exc.errno, f"[smtp_in] host/port {settings.host}:{settings.port}: {reason}"
+        ) from None
     sockets: Any = server.sockets
     log.info("smtp listener on %s", ", ".join(str(s.getsockname()) for s in sockets))
     return server

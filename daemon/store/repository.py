@@ -811,6 +811,16 @@ def time_entries_of(conn: Connection, case_id: int) -> list[Row[Any]]:
     )
 
 
+def make_queued_due(conn: Connection, now: datetime) -> int:
+    """Every queued row that waits for a later attempt is due at `now`: `outbox flush`
+    sends all that is queued (INTERFACE.md), as `postqueue -f` does. How many."""
+    return conn.execute(
+        update(outbox)
+        .where(outbox.c.status == "queued", outbox.c.next_attempt_at > now)
+        .values(next_attempt_at=now)
+    ).rowcount
+
+
 def claim_next_outgoing(conn: Connection, now: datetime) -> Row[*tuple[Any, ...]] | None:
     """The oldest due row, locked for this transaction; other senders skip it."""
     return conn.execute(

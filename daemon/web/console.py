@@ -206,6 +206,10 @@ class Console:
         token = form.get("csrf")
         if not self.codec.csrf_ok(session, token if isinstance(token, str) else None):
             raise HTTPException(403, "Forbidden: the form's token is missing or stale.")
+        # No text of a form may hold NUL: PostgreSQL stores none (a 500 from the
+        # driver when a note, a reply or a sign-in's address carried one).
+        if any("\x00" in value for _name, value in form.multi_items() if isinstance(value, str)):
+            raise HTTPException(400, "A field of the form holds a NUL character.")
         return form
 
     def render(
@@ -226,6 +230,10 @@ class Console:
     ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             session = await self.staff_session(request)
+            # As in a form (checked_form): a search or filter holding NUL would reach
+            # PostgreSQL, which refuses it in text (a 500).
+            if any("\x00" in value for _name, value in request.query_params.multi_items()):
+                raise HTTPException(400, "A parameter of the address holds a NUL character.")
             return await asyncio.to_thread(build, self, request, session)
 
         return endpoint

@@ -67,6 +67,9 @@ def _with_countdowns(case: dict[str, Any], console: Console) -> dict[str, Any]:
     return {**case, "countdowns": counts, "nearest": countdown.nearest(counts)}
 
 
+MAX_PAGE = 1_000_000
+
+
 def queue_page(console: Console, request: Request, session: Session) -> Response:
     app = console.app
     q = request.query_params
@@ -76,7 +79,9 @@ def queue_page(console: Console, request: Request, session: Session) -> Response
     customer = q.get("customer", "").strip().lstrip("@").lower()[:255]
     overdue = q.get("overdue") == "1"
     try:
-        page = max(1, int(q.get("page", "1")))
+        # At most MAX_PAGE: a larger one (a tampered link) put an OFFSET past the
+        # database's bigint into the query, a 500; past the last page is just empty.
+        page = min(max(1, int(q.get("page", "1"))), MAX_PAGE)
     except ValueError:
         page = 1
     size = console.page_size

@@ -106,7 +106,12 @@ class SessionCodec:
         return _b64(self._mac(b"csrf", session.sid.encode()))
 
     def csrf_ok(self, session: Session, token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(str(token), self.csrf_token(session))
+        if not token:
+            return False
+        # As bytes: compare_digest refuses a str with non-ASCII characters (TypeError),
+        # and a posted token may hold any; "replace" for lone surrogates.
+        given = str(token).encode("utf-8", "replace")
+        return hmac.compare_digest(given, self.csrf_token(session).encode())
 
 
 def secret_from(configured: str) -> bytes:

@@ -96,3 +96,30 @@ def test_poll_progress_goes_to_stderr_and_json_stays_one_document(
     assert quiet.returncode == 0, quiet.stderr
     assert json.loads(quiet.stdout)["created"] == 30
     assert "30/30" not in quiet.stderr and "\x1b" not in quiet.stderr
+
+
+def test_ignored_and_staff_lists_show_local_times_to_the_minute(tmp_path: Path) -> None:
+    # As `cases list` and `cases show` do (and say so): not UTC ISO with microseconds.
+    from datetime import UTC, datetime
+
+    from daemon.inbound import InboundMail
+
+    config = write_config(tmp_path / "oo.toml", database_url=f"sqlite:///{tmp_path}/oo.db")
+    at = datetime(2026, 11, 23, 9, 20, 5, 123456, tzinfo=UTC)
+    app = build_app(load_settings(config, environ={}), lambda: at)
+    app.prepare_database()
+    raw = (b"From: noreply@vendor.dk\r\nTo: support@oo.dk\r\nSubject: Out of office\r\n"
+           b"Auto-Submitted: auto-replied\r\nMessage-ID: <ooo1@vendor.dk>\r\n\r\nAway\r\n")
+    app.pipeline.ingest_batch(app.engine, [InboundMail(raw, "smtp", at)])
+    password = tmp_path / "pw"
+    password.write_text("Korrekt-Hest-Batteri-9\n", encoding="utf-8")
+    run_cli("staff", "add", "tina@oo.dk", "--password-file", str(password), config=config)
+
+    kept = run_cli("ignored", "list", config=config).splitlines()
+    assert kept[1].startswith("2026-11-23 10:20  ignored  noreply@vendor.dk  "), kept
+    assert kept[-1] == "kept without a case: 1; times in Europe/Copenhagen"
+    staff = run_cli("staff", "list", config=config)
+    assert "T" not in staff.split("since ")[1] and "+" not in staff, staff
+    # --json keeps the instants whole.
+    [row] = json.loads(run_cli("ignored", "list", "--json", config=config))
+    assert row["at"] == "2026-11-23T09:20:05.123456+00:00"

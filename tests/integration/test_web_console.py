@@ -526,3 +526,49 @@ def test_oo_support_web_alone_sends_a_reply_at_once_and_stops_on_sigterm(
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(30) == 0, (tmp_path / "web.log").read_text()
             log.close()
+
+
+def test_a_page_number_past_any_queue_is_an_empty_page_not_a_server_error(app: App) -> None:
+    # A tampered or stale link: ?page=10**23 put an OFFSET past PostgreSQL's bigint into
+    # the query (500, "bigint out of range").
+    with RunningConsole(app) as console:
+        session = signed_in(console)
+        for page in ("99999999999999999999999", "9223372036854775807", "-3", "x"):
+            answer = session.get(console.url(f"/?page={page}"), timeout=10)
+            assert answer.status_code == 200, (page, answer.status_code)
+
+
+def test_a_form_with_a_token_that_is_not_ascii_is_forbidden_not_a_server_error(
+    app: App,
+) -> None:
+    with RunningConsole(app) as console:
+        visitor = requests.Session()
+        visitor.get(console.url("/login"), timeout=10)  # the pre-sign-in session cookie
+        login = visitor.post(console.url("/login"), timeout=10, data={
+            "csrf": "æøå", "email": STAFF, "password": PASSWORD})
+        assert login.status_code == 403
+        session = signed_in(console)
+        raw = session.post(
+            console.url("/cases/100001/note"), data=b"csrf=%FF%FE&text=x", timeout=10,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert raw.status_code == 403
+
+
+def test_a_form_field_or_parameter_holding_nul_is_refused_not_a_server_error(app: App) -> None:
+    with RunningConsole(app) as console:
+        visitor = requests.Session()
+        page = visitor.get(console.url("/login"), timeout=10)
+        login = visitor.post(console.url("/login"), timeout=10, data={
+            "csrf": csrf_of(page.text), "email": STAFF + "\x00", "password": "a\x00b"})
+        assert login.status_code == 400
+        session = signed_in(console)
+        token = csrf_of(session.get(console.url("/cases/100001"), timeout=10).text)
+        for action, fields in (("note", {"text": "a\x00b"}), ("reply", {"text": "\x00"}),
+                               ("assign", {"email": "tina@oo.dk\x00"})):
+            answer = session.post(console.url(f"/cases/100001/{action}"), timeout=10,
+                                  data={"csrf": token, **fields})
+            assert answer.status_code == 400, (action, answer.status_code)
+        for query in ("/?q=%00", "/?q=a%00b", "/?customer=a%00",
+                      "/reports?month=2026-11&customer=a%00"):
+            assert session.get(console.url(query), timeout=10).status_code == 400, query

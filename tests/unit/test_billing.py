@@ -590,7 +590,9 @@ def test_a_typed_fee_amount_is_whole_ore(typed: str, amount: str) -> None:
 @pytest.mark.parametrize(
     ("typed", "why"),
     [("abc", "not an amount"), ("", "not an amount"), ("-1", "two decimals"),
-     ("1.005", "two decimals"), ("NaN", "two decimals"), ("1000000.01", "1,000,000")],
+     ("1.005", "two decimals"), ("NaN", "two decimals"), ("1000000.01", "1,000,000"),
+     # More digits than Decimal's precision: quantize raised InvalidOperation (a 500).
+     ("1e999999", "1,000,000"), ("9" * 40, "1,000,000"), ("1e-999999", "two decimals")],
 )
 def test_a_typed_fee_amount_that_is_no_charge_is_refused(typed: str, why: str) -> None:
     with pytest.raises(ValueError, match=why):

@@ -1,5 +1,6 @@
 """Configuration as INTERFACE.md fixes it: TOML, env overrides, *_file secrets, clear errors."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,100 @@ def test_default_hours_are_the_business_calendars() -> None:
     assert settings.hours.closed_month_days() == default.closed_dates
     assert settings.hours.holiday_country == default.holiday_country
     assert settings.support.timezone == default.timezone
+
+
+# A new operator's slips: each is refused at load, in one line naming the key, instead
+# of a traceback (or a silent mismatch) at the first command that uses the value.
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ('[database]\nurl = "nonsense"\n', "database.url"),
+        ('[database]\nurl = ""\n', "database.url"),
+        ('[database]\nurl = "mysql://u@h/db"\n', "database.url"),
+        ('[database]\nurl = "postgresql+psycopg2://u@h/db"\n', "database.url"),
+        ('[database]\nurl = "postgresql+asyncpg://u@h/db"\n', "database.url"),
+        ('[database]\nurl = "postgres://u@h/db"\n', "database.url"),
+        ('[support]\ntimezone = "Mars/Olympus"\n', "support.timezone"),
+        ('[support]\ntimezone = "europe/copenhagen "\n', "support.timezone"),
+        ('[hours]\nholiday_country = "XX"\n', "hours.holiday_country"),
+        ('[hours]\nmonday = "25:00-26:00"\n', "hours.monday"),
+        ('[hours]\nmonday = "16:00-08:00"\n', "hours.monday"),
+        ('[hours]\nmonday = "08:00-08:00"\n', "hours.monday"),
+        (
+            '[hours]\nmonday = ""\ntuesday = ""\nwednesday = ""\nthursday = ""\n'
+            'friday = ""\nsaturday = ""\nsunday = ""\n',
+            "hours",
+        ),
+        ('[support]\naddress = "support"\n', "support.address"),
+        ('[support]\noncall_address = "vagt@"\n', "support.oncall_address"),
+        ('[support]\nmessage_id_domain = "support@oo.dk"\n', "support.message_id_domain"),
+        ('[staff]\ndomains = ["@oo.dk"]\n', "staff.domains.0"),
+        ('[staff]\ndomains = ["oo dk"]\n', "staff.domains.0"),
+        ('[staff]\nteam_lead = "teamleder"\n', "staff.team_lead"),
+        ('[staff]\naddresses = ["konsulent"]\n', "staff.addresses.0"),
+        ('[reports]\naccount_manager = "salg"\n', "reports.account_manager"),
+        ('[[customers]]\nname = "X"\ndomains = ["@x.dk"]\n', "customers.0.domains.0"),
+        ('[[customers]]\nname = "X"\ndomains = ["https://x.dk"]\n', "customers.0.domains.0"),
+        ('[[customers]]\nname = "X"\ndomains = ["x.dk"]\nprimary = "tina"\n',
+         "customers.0.primary"),
+        ('[[customers]]\nname = "X"\ndomains = ["x.dk"]\ncontact = "it at x.dk"\n',
+         "customers.0.contact"),
+    ],
+)
+def test_unusable_values_are_refused_naming_the_key(tmp_path: Path, toml: str, key: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(write(tmp_path, toml), environ={})
+    message = str(error.value)
+    assert f"{key}:" in message, message
+    assert "\n" not in message
+
+
+def test_usable_addresses_domains_and_zones_pass(tmp_path: Path) -> None:
+    settings = load_settings(
+        write(
+            tmp_path,
+            '[database]\nurl = "postgresql://u@h/db"\n'
+            '[support]\naddress = "support@oo.dk"\ntimezone = "UTC"\n'
+            '[hours]\nholiday_country = "SE"\nsaturday = "9:00-12:00"\n'
+            '[staff]\ndomains = ["OO.dk", "blåbær.dk", "xn--blbr-roa3f.dk", "oo-it.dk"]\n'
+            'addresses = ["Konsulent.Name+x@partner.example.com"]\n'
+            '[[customers]]\nname = "X"\ndomains = [" x.dk "]\nprimary = "tina@oo.dk"\n',
+        ),
+        environ={},
+    )
+    assert settings.staff.domains == ["oo.dk", "blåbær.dk", "xn--blbr-roa3f.dk", "oo-it.dk"]
+    assert settings.customers[0].domains == ["x.dk"]  # matched against lower-case mail
+    assert settings.staff.addresses == ["Konsulent.Name+x@partner.example.com"]
+    assert load_settings(environ={}).database.url.startswith("sqlite:///")
+    for url in ("postgresql+psycopg://u@h/db", "sqlite+pysqlite:///x.db", "sqlite://"):
+        assert load_settings(environ={"OO_SUPPORT__DATABASE__URL": url}).database.url == url
+
+
+def test_every_key_can_be_set_from_the_environment_tables_and_blanks_too() -> None:
+    # INTERFACE.md: every key can be overridden by OO_SUPPORT__<SECTION>__<KEY>; a table
+    # is written as JSON (as a list may be), and "" leaves an optional value unset, as
+    # it does in the file (TOML has no null).
+    settings = load_settings(environ={
+        "OO_SUPPORT__SUPPORT__SPAM_VERDICT_HEADERS": '{"X-Spam": "yes"}',
+        "OO_SUPPORT__REPORTS__ACCOUNT_MANAGER": "",
+        "OO_SUPPORT__HOURS__HOLIDAY_COUNTRY": "",
+    })
+    assert settings.support.spam_verdict_headers == {"X-Spam": "yes"}
+    assert settings.reports.account_manager is None
+    assert settings.hours.holiday_country is None
+    with pytest.raises(ConfigError, match="support.spam_verdict_headers"):
+        load_settings(environ={"OO_SUPPORT__SUPPORT__SPAM_VERDICT_HEADERS": "X-Spam=yes"})
+
+
+def test_blank_optional_values_in_the_file_are_unset(tmp_path: Path) -> None:
+    settings = load_settings(
+        write(tmp_path, '[reports]\naccount_manager = ""\n[hours]\nholiday_country = ""\n'
+                        '[[customers]]\nname = "X"\ndomains = ["x.dk"]\nprimary = ""\n'
+                        'contact = " "\n'),
+        environ={},
+    )
+    assert settings.reports.account_manager is None
+    assert settings.hours.holiday_country is None
+    assert (settings.customers[0].primary, settings.customers[0].contact) == (None, None)
+    calendar = BusinessCalendar(holiday_country=settings.hours.holiday_country)
+    assert calendar.is_open(datetime(2026, 12, 25, 10, 0, tzinfo=UTC))  # no holidays

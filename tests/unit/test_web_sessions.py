@@ -61,3 +61,11 @@ def test_a_sealed_value_comes_back_only_for_its_purpose_and_in_time() -> None:
     assert codec.unseal("oidc-flow", sealed, T0 + 601, 600) is None
     assert codec.unseal("other", sealed, T0, 600) is None
     assert codec.unseal("oidc-flow", sealed[:-2] + "xx", T0, 600) is None
+
+
+@pytest.mark.parametrize("token", ["æøå", "\ufffd\ufffd", "\udcff", "x" * 10_000])
+def test_a_csrf_token_of_any_characters_is_refused_not_an_error(token: str) -> None:
+    # A form posted in another charset (or by hand): the token is not ASCII. It was a
+    # TypeError from hmac.compare_digest, a 500 for any visitor of the login page.
+    codec = SessionCodec(KEY, 3600)
+    assert not codec.csrf_ok(new_session("", T0), token)
