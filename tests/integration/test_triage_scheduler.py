@@ -111,6 +111,46 @@ def test_sla_breach_recorded_once(one_case: tuple[Path, int], smtp_sink, pg_url:
     assert listed[0]["response_due"] == "2026-11-23T13:00:00+00:00"
 
 
+def test_warnings_before_a_business_deadline_come_in_business_time(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """BR-7: the review hour runs in normal hours, so its reminder is due at 45 minutes
+    of it (issue 4), and an SLA warning 30 minutes of open time before a deadline in
+    normal hours (BR-12). A Normal case at Thursday 15:10 is due for review Friday
+    08:10: 15 wall-clock minutes before that is 07:55 on Friday, before anyone is in;
+    45 open minutes is Thursday 15:55. Its resolution is due Monday 08:10, and the
+    warning comes Friday 14:40, not at 07:40 on Monday."""
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [customer_mail(0)])
+    run_cli("poll", "--once", "--now", "2026-11-26T15:10:00+01:00", config=config)
+    [(review_due, resolve_due)] = sql(pg_url, "SELECT review_due, resolve_due FROM cases")
+    assert review_due.isoformat() == "2026-11-27T07:10:00+00:00"  # Friday 08:10 local
+    assert resolve_due.isoformat() == "2026-11-30T07:10:00+00:00"  # Monday 08:10 local
+    assert triage(config, "2026-11-26T15:54:00+01:00")["review_reminder"] == 0
+    assert triage(config, "2026-11-26T15:55:00+01:00")["review_reminder"] == 1
+    assert triage(config, "2026-11-27T07:55:00+01:00")["review_reminder"] == 0  # not twice
+    assert triage(config, "2026-11-27T14:39:00+01:00")["resolve_warning"] == 0
+    assert triage(config, "2026-11-27T14:40:00+01:00")["resolve_warning"] == 1
+    assert triage(config, "2026-11-30T07:40:00+01:00")["resolve_warning"] == 0
+
+
+def test_a_high_case_is_warned_on_the_wall_clock(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """BR-12: High runs on the wall clock, and so do its warnings: a hacked customer at
+    Saturday 23:10 is due an answer at 00:10, warned at 23:40."""
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [customer_mail(
+        1, subject="Vi er blevet hacket!",
+        body="Hej\n\nVi har mistanke om at vi er blevet hacket, der sendes mails fra os.",
+    )])
+    run_cli("poll", "--once", "--now", "2026-11-28T23:10:00+01:00", config=config)
+    assert sql(pg_url, "SELECT priority FROM cases") == [("high",)]
+    assert triage(config, "2026-11-28T23:39:00+01:00")["response_warning"] == 0
+    assert triage(config, "2026-11-28T23:40:00+01:00")["response_warning"] == 1
+    assert triage(config, "2026-11-28T23:55:00+01:00")["review_reminder"] == 1
+
+
 def test_critical_mail_on_saturday_night_pages_oncall_once(
     tmp_path: Path, dovecot, smtp_sink, pg_url: str
 ) -> None:
