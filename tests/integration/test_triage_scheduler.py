@@ -151,6 +151,27 @@ def test_a_high_case_is_warned_on_the_wall_clock(
     assert triage(config, "2026-11-28T23:55:00+01:00")["review_reminder"] == 1
 
 
+def test_now_on_the_office_clock_the_night_the_clocks_go_back_warns_15_real_minutes_before(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """`--now` without an offset is office time (INTERFACE.md). On Sunday 25 October
+    2026 a critical mail at 02:30 CEST (00:30 UTC, the first 02:30) is due for review
+    one real hour later, at 02:30 CET (01:30 UTC, BR-7). At 02:50 CEST that is 40
+    minutes away: no reminder yet (15 minutes before, BR-6). Adding the 15 minutes to
+    an office-clock instant added wall time, 02:50 + 15 = 03:05 CET, 75 real minutes,
+    and the reminder went 40 minutes early."""
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [customer_mail(
+        1, subject="Vi er blevet hacket!",
+        body="Hej\n\nVi har mistanke om at vi er blevet hacket, der sendes mails fra os.",
+    )])
+    run_cli("poll", "--once", "--now", "2026-10-25T02:30", config=config)
+    [(critical, review_due)] = sql(pg_url, "SELECT critical, review_due FROM cases")
+    assert critical and review_due.isoformat() == "2026-10-25T01:30:00+00:00"
+    assert triage(config, "2026-10-25T02:50")["review_reminder"] == 0
+    assert triage(config, "2026-10-25T02:15:00+01:00")["review_reminder"] == 1  # the second 02:15
+
+
 def test_critical_mail_on_saturday_night_pages_oncall_once(
     tmp_path: Path, dovecot, smtp_sink, pg_url: str
 ) -> None:
