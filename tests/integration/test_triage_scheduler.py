@@ -172,6 +172,26 @@ def test_now_on_the_office_clock_the_night_the_clocks_go_back_warns_15_real_minu
     assert triage(config, "2026-10-25T02:15:00+01:00")["review_reminder"] == 1  # the second 02:15
 
 
+def test_a_priority_changed_after_a_warning_is_warned_of_again_before_its_new_deadline(
+    one_case: tuple[Path, int], smtp_sink, pg_url: str
+) -> None:
+    """Staff lower a Normal case (response due Monday 14:00) to Low after its response
+    warning went out: its response is due Thursday 10:00 now, 24 open hours from arrival
+    (BR-11, BR-12), and that deadline is warned of too, 30 minutes before (issue 4:
+    'warns before every SLA breach'). The warning claimed for the old deadline held
+    the (case, kind) key, and Thursday's breach came with no warning at all."""
+    config, number = one_case
+    assert triage(config, "2026-11-23T13:30:00+01:00")["response_warning"] == 1
+    run_cli("cases", "priority", str(number), "low", "--now", "2026-11-23T13:40:00+01:00",
+            config=config)
+    [(response_due,)] = sql(pg_url, "SELECT response_due FROM cases")
+    assert response_due.isoformat() == "2026-11-26T09:00:00+00:00"  # Thursday 10:00 local
+    assert triage(config, "2026-11-23T14:00:00+01:00")["response_breach"] == 0
+    assert triage(config, "2026-11-26T09:29:00+01:00")["response_warning"] == 0
+    assert triage(config, "2026-11-26T09:30:00+01:00")["response_warning"] == 1
+    assert triage(config, "2026-11-26T09:45:00+01:00")["response_warning"] == 0  # once
+
+
 def test_critical_mail_on_saturday_night_pages_oncall_once(
     tmp_path: Path, dovecot, smtp_sink, pg_url: str
 ) -> None:

@@ -42,3 +42,15 @@ def test_the_customers_primary_supporter_and_the_team_are_told() -> None:
     ]
     same = Settings(staff=StaffSettings(primary="team@oo.dk", team="team@oo.dk"))
     assert recipients_of(stranger, CRITICAL_ALERT_RULE.notify, same) == ["team@oo.dk"]
+
+
+def test_a_moved_deadline_rearms_only_its_own_warnings() -> None:
+    """A priority changed by staff moves the response and resolution deadlines (BR-11):
+    their warnings may come again; breaches and escalations stay recorded."""
+    from daemon.domain.alerts import warnings_about
+
+    assert set(warnings_about(["response_due", "resolve_due"])) == {
+        "response_warning", "resolve_warning",
+    }
+    assert warnings_about(["review_due"]) == ("review_reminder",)
+    assert warnings_about([]) == ()
