@@ -11,7 +11,16 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from harness import REPO, clean_env, customer_mail, parse_mail, run_cli, sql, write_config
+from harness import (
+    REPO,
+    clean_env,
+    compose_mail,
+    customer_mail,
+    parse_mail,
+    run_cli,
+    sql,
+    write_config,
+)
 
 # Monday 23 November 2026, 10:00 in Copenhagen (09:00 UTC): normal hours.
 MONDAY_10 = "2026-11-23T10:00:00+01:00"
@@ -190,6 +199,68 @@ def test_a_priority_changed_after_a_warning_is_warned_of_again_before_its_new_de
     assert triage(config, "2026-11-26T09:29:00+01:00")["response_warning"] == 0
     assert triage(config, "2026-11-26T09:30:00+01:00")["response_warning"] == 1
     assert triage(config, "2026-11-26T09:45:00+01:00")["response_warning"] == 0  # once
+
+
+def test_a_customer_reply_that_is_critical_at_night_pages_oncall_and_a_thanks_does_not(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """BR-7, BR-10: a critical inquiry outside hours pages the on-call duty, also when
+    the customer writes it as a reply to the ack of a case that was not critical (BR-8:
+    "ingen kan logge på"). A reply that only thanks us, quoting the ack (which names
+    log-on trouble and hacking), Outlook-style without ">", stays as it was. Before,
+    no reply was judged: the night's "vi er blevet hacket" on an old case paged no one."""
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [customer_mail(0)])
+    run_cli("poll", "--once", "--now", "2026-11-27T17:00:00+01:00", config=config)
+    [(number, critical)] = sql(pg_url, "SELECT number, critical FROM cases")
+    assert not critical
+    [ack] = sent_to(smtp_sink, "kunde0@firma0.dk")
+    quoted = (
+        "\n\nFra: OneOffice Support <support@oo.dk>\nSendt: 27. november 2026 17:00\n"
+        f"Til: kunde0@firma0.dk\nEmne: {ack['Subject']}\n\n"
+        + ack.get_body(("plain",)).get_content()
+    )
+
+    def reply(index: int, said: str, at: str) -> None:
+        dovecot.append("INBOX", [compose_mail(
+            sender="Kunde 0 <kunde0@firma0.dk>", subject=f"SV: {ack['Subject']}",
+            body=said + quoted, message_id=f"<reply-{index}@firma0.dk>",
+            in_reply_to=ack["Message-ID"],
+        )])
+        run_cli("poll", "--once", "--now", at, config=config)
+
+    reply(1, "Tak for svaret, det haster ikke.", "2026-11-28T21:00:00+01:00")
+    assert sql(pg_url, "SELECT count(*), bool_or(critical) FROM cases") == [(1, False)]
+    assert triage(config, "2026-11-28T21:01:00+01:00")["oncall_page"] == 0
+
+    reply(2, "Nu kan ingen af os logge på, vi tror vi er blevet hacket!",
+          "2026-11-28T22:00:00+01:00")
+    [(critical, priority, review_due)] = sql(
+        pg_url, "SELECT critical, priority, review_due FROM cases")
+    assert (critical, priority) == (True, "high")
+    assert review_due.isoformat() == "2026-11-28T22:00:00+00:00"  # 23:00 local (BR-7)
+    assert triage(config, "2026-11-28T22:01:00+01:00")["oncall_page"] == 1
+    [page] = sent_to(smtp_sink, "vagt@oo.dk")
+    assert f"[OO#{number}]" in page["Subject"]
+
+
+def test_a_customer_reply_that_is_critical_in_hours_tells_the_team_at_once(
+    one_case: tuple[Path, int], dovecot, smtp_sink, pg_url: str
+) -> None:
+    """In hours a case that becomes critical by the customer's own reply is told to its
+    primary supporter at once (BR-6), once, as a new critical case is."""
+    config, number = one_case
+    dovecot.append("INBOX", [compose_mail(
+        sender="Kunde 0 <kunde0@firma0.dk>", subject=f"SV: [OO#{number}] Printeren",
+        body="Nu kan ingen af os logge på, vi tror vi er blevet hacket!",
+        message_id="<reply-hours@firma0.dk>",
+    )])
+    run_cli("poll", "--once", "--now", "2026-11-23T10:30:00+01:00", config=config)
+    assert sql(pg_url, "SELECT critical, priority FROM cases") == [(True, "high")]
+    assert sql(pg_url, "SELECT kind FROM alerts") == [("critical_alert",)]
+    assert triage(config, "2026-11-23T10:31:00+01:00")["critical_alert"] == 0
+    [alert] = [m for m in sent_to(smtp_sink, "tina@oo.dk") if "KRITISK" in m["Subject"]]
+    assert f"[OO#{number}]" in alert["Subject"]
 
 
 def test_critical_mail_on_saturday_night_pages_oncall_once(
