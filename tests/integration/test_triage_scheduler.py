@@ -201,6 +201,17 @@ def test_a_priority_changed_after_a_warning_is_warned_of_again_before_its_new_de
     assert triage(config, "2026-11-26T09:45:00+01:00")["response_warning"] == 0  # once
 
 
+# The ack as Outlook quotes it under a reply, without ">": its on-call paragraph names
+# log-on trouble and hacking, and must not make a thanks critical.
+QUOTED_ACK = (
+    "\n\nFra: OneOffice Support <support@oo.dk>\nSendt: 27. november 2026 17:00\n"
+    "Til: kunde0@firma0.dk\nEmne: [OO#100001] Printeren virker ikke (0)\n\n"
+    "Hej Kunde,\n\nTak for din henvendelse. Vi har oprettet den som supportsag 100001.\n\n"
+    "Er sagen driftskritisk (fx kan ingen logge på, din adgangskode virker ikke, eller du"
+    " har mistanke om hacking), så ring til vagten på +45 7021 1813 (tast 2)."
+)
+
+
 def test_a_customer_reply_that_is_critical_at_night_pages_oncall_and_a_thanks_does_not(
     tmp_path: Path, dovecot, smtp_sink, pg_url: str
 ) -> None:
@@ -215,25 +226,24 @@ def test_a_customer_reply_that_is_critical_at_night_pages_oncall_and_a_thanks_do
     [(number, critical)] = sql(pg_url, "SELECT number, critical FROM cases")
     assert not critical
     [ack] = sent_to(smtp_sink, "kunde0@firma0.dk")
-    quoted = (
-        "\n\nFra: OneOffice Support <support@oo.dk>\nSendt: 27. november 2026 17:00\n"
-        f"Til: kunde0@firma0.dk\nEmne: {ack['Subject']}\n\n"
-        + ack.get_body(("plain",)).get_content()
-    )
+    assert QUOTED_ACK.split("\n\n")[-1].split(" (")[0] in " ".join(
+        ack.get_body(("plain",)).get_content().split())  # the ack says what we quote
 
-    def reply(index: int, said: str, at: str) -> None:
-        dovecot.append("INBOX", [compose_mail(
-            sender="Kunde 0 <kunde0@firma0.dk>", subject=f"SV: {ack['Subject']}",
-            body=said + quoted, message_id=f"<reply-{index}@firma0.dk>",
-            in_reply_to=ack["Message-ID"],
-        )])
+    def reply(raw: bytes, at: str) -> None:
+        dovecot.append("INBOX", [raw])
         run_cli("poll", "--once", "--now", at, config=config)
 
-    reply(1, "Tak for svaret, det haster ikke.", "2026-11-28T21:00:00+01:00")
+    reply(compose_mail(sender="Kunde 0 <kunde0@firma0.dk>", subject=f"SV: {ack['Subject']}",
+                       body="Tak for svaret, det haster ikke." + QUOTED_ACK,
+                       message_id="<reply-1@firma0.dk>", in_reply_to=ack["Message-ID"]),
+          "2026-11-28T21:00:00+01:00")
     assert sql(pg_url, "SELECT count(*), bool_or(critical) FROM cases") == [(1, False)]
     assert triage(config, "2026-11-28T21:01:00+01:00")["oncall_page"] == 0
 
-    reply(2, "Nu kan ingen af os logge på, vi tror vi er blevet hacket!",
+    reply(compose_mail(sender="Kunde 0 <kunde0@firma0.dk>", subject=f"SV: {ack['Subject']}",
+                       body="Nu kan ingen af os logge på, vi tror vi er blevet hacket!"
+                       + QUOTED_ACK,
+                       message_id="<reply-2@firma0.dk>", in_reply_to=ack["Message-ID"]),
           "2026-11-28T22:00:00+01:00")
     [(critical, priority, review_due)] = sql(
         pg_url, "SELECT critical, priority, review_due FROM cases")
