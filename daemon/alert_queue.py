@@ -190,7 +190,14 @@ def alert_text(
     tz = ZoneInfo(settings.support.timezone)
 
     def local(at: datetime) -> str:
-        return at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+        shown = at.astimezone(tz)
+        text = shown.strftime("%d.%m.%Y %H:%M")
+        # The night the clocks go back, 02:00-03:00 is shown twice: name the zone
+        # ("02:30 CEST", "02:30 CET"), or a review due an hour after arrival (BR-7)
+        # reads as due when it arrived.
+        if shown.replace(fold=1 - shown.fold).utcoffset() != shown.utcoffset():
+            text += f" {shown.tzname()}"
+        return text
 
     context = {
         "title": title,

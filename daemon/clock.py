@@ -13,7 +13,12 @@ def system_clock() -> datetime:
 
 
 def fixed_clock(at: datetime) -> Clock:
-    """A clock stopped at `at` (for --now and tests)."""
-    if at.tzinfo is None:
+    """A clock stopped at `at` (for --now and tests), telling it in UTC as the system
+    clock does. `--now` without an offset is office time (Europe/Copenhagen), and Python
+    adds a timedelta to a datetime in such a zone on the wall clock: the night the
+    clocks go back, 02:50 CEST + 15 minutes was 03:05 CET, 75 real minutes (a review
+    reminder went out 40 minutes early), and an hour of the ack limits' window was two."""
+    if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError("a fixed clock needs an aware datetime (with offset)")
-    return lambda: at
+    in_utc = at.astimezone(UTC)
+    return lambda: in_utc

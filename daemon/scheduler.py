@@ -37,6 +37,7 @@ from daemon.domain.alerts import (
     alert_rules,
 )
 from daemon.domain.business_calendar import BusinessCalendar
+from daemon.domain.sla import WALL_CLOCK_PRIORITIES
 from daemon.mail.render import TemplateRenderer
 from daemon.outputs.monthly_reports import send_monthly_reports
 from daemon.settings import Settings
@@ -80,7 +81,7 @@ def triage_pass(
     if office_open:
         with engine.begin() as conn:
             _drop_waiting_pages(conn, "office_open")  # staff are here to read them
-    for rule, condition in [(rule, _condition(rule, now)) for rule in rules] + (
+    for rule, condition in [(rule, _condition(rule, now, calendar)) for rule in rules] + (
         [(CRITICAL_ALERT_RULE, _unalerted_critical(now))] if office_open else []
     ):
         counts[rule.kind] = 0
@@ -108,15 +109,37 @@ def triage_pass(
     return counts
 
 
-def _condition(rule: AlertRule, now: datetime) -> ColumnElement[bool]:
+def _condition(
+    rule: AlertRule, now: datetime, calendar: BusinessCalendar
+) -> ColumnElement[bool]:
     due, done = cases.c[rule.due], cases.c[rule.done]
     pending = and_(done.is_(None), cases.c.status != "closed")
     if rule.trigger is Trigger.WARNING:
-        return and_(pending, due <= now + rule.lead, due > now)
+        # A warning comes `lead` before the deadline on the clock the deadline runs on
+        # (sla.runs_on_wall_clock): in open time for one in normal hours (BR-7, BR-12),
+        # so a review due Friday 08:10 is reminded of at Thursday 15:55, 45 minutes
+        # into its hour, not at 07:55 before anyone is in. Open time left is never
+        # more than wall time left, so the first bound is the wider: the review_due
+        # index scans that range, the second keeps only the wall-clock ones in it.
+        in_open_time = calendar.add_business_minutes(now, rule.lead // timedelta(minutes=1))
+        return and_(
+            pending,
+            due > now,
+            due <= in_open_time,
+            or_(~_runs_on_wall_clock(rule.due), due <= now + rule.lead),
+        )
     if rule.trigger is Trigger.BREACH:
         # A deadline met late is a breach too, recorded even after the fact (BR-11).
         return or_(and_(pending, due <= now), done > due)
     return and_(pending, due <= now)
+
+
+def _runs_on_wall_clock(due_column: str) -> ColumnElement[bool]:
+    """sla.runs_on_wall_clock as SQL, for the case column `due_column`: a critical
+    case's review (BR-7), a High case's response and resolution (BR-12)."""
+    if due_column == "review_due":
+        return cases.c.critical.is_(True)
+    return cases.c.priority.in_([priority.value for priority in WALL_CLOCK_PRIORITIES])
 
 
 def _unalerted_critical(now: datetime) -> ColumnElement[bool]:

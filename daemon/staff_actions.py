@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from daemon.alert_queue import AlertMailer
-from daemon.domain.alerts import CRITICAL_ALERT_RULE, alerts_at_once
+from daemon.domain.alerts import CRITICAL_ALERT_RULE, alerts_at_once, warnings_about
 from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.case_changes import (
     Applied,
@@ -98,6 +98,14 @@ def change_case(
         # stays in triage_reason.
         changes["critical_reason"] = f"marked critical by {actor}" if changes["critical"] else None
     repository.update_case(conn, row.id, updated_at=now, **changes)
+    # A deadline moved (a priority changed): its warnings may come again (alerts).
+    moved = [
+        due
+        for due, _ in repository.DEADLINES
+        if due in changes and changes[due] != getattr(row, due)
+    ]
+    if moved:
+        repository.forget_alerts(conn, row.id, warnings_about(moved))
     if alerts is not None and alerts_at_once(
         critical=changes.get("critical", state.critical),
         was_critical=state.critical,

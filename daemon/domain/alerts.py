@@ -6,7 +6,7 @@ a few index scans however many cases are open.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -110,6 +110,19 @@ def alert_rules(reminder: timedelta, sla_warning: timedelta) -> tuple[AlertRule,
             "SLA brudt: løsningsfristen er overskredet",
             "SLA brudt: løsningsfristen er overskredet for {count} sager",
         ),
+    )
+
+
+def warnings_about(deadlines: Iterable[str]) -> tuple[str, ...]:
+    """The warning kinds (reminders included) about these deadline columns: when staff
+    move a deadline (a priority changed, BR-11/BR-12: recomputed from arrival), a
+    warning claimed for the old one has warned of nothing that still holds, and the new
+    one is warned of once more, `lead` before it (breaches stay recorded)."""
+    moved = set(deadlines)
+    return tuple(
+        rule.kind
+        for rule in alert_rules(timedelta(0), timedelta(0))
+        if rule.trigger is Trigger.WARNING and rule.due in moved
     )
 
 

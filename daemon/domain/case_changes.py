@@ -20,7 +20,7 @@ from typing import Any
 from daemon.domain.billing import KINDS as TIME_KINDS  # noqa: F401 - re-exported
 from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.commands import KEEP, NO_ESTIMATE, Command
-from daemon.domain.sla import Priority, deadlines
+from daemon.domain.sla import Deadlines, Priority, deadlines
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
@@ -176,6 +176,25 @@ def apply_commands(
             "resolve_due": due.resolve_due,
         }
     return applied
+
+
+def critical_news(
+    current: Deadlines, at: datetime, calendar: BusinessCalendar
+) -> dict[str, Any]:
+    """The changes to a case that was not critical when a customer's later mail on it,
+    arrived at `at`, says something critical (BR-8, BR-9: "nu kan ingen logge på"): the
+    case is critical and High (BR-6, BR-9), so outside hours the on-call duty is paged
+    at once and in hours the team is told (BR-7, BR-10). Its deadlines are those of a
+    critical case arriving at `at` (BR-7, BR-12 on the wall clock), but never later
+    than they were: the inquiry it opened with was due then already."""
+    due = deadlines(at, Priority.HIGH, True, calendar)
+    return {
+        "critical": True,
+        "priority": Priority.HIGH.value,
+        "review_due": min(current.review_due, due.review_due),
+        "response_due": min(current.response_due, due.response_due),
+        "resolve_due": min(current.resolve_due, due.resolve_due),
+    }
 
 
 def _project_terms(state: CaseState, args: Sequence[str]) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 Pure: the deadlines come from the case (set by daemon/domain/sla.py when it arrived),
 `now` is passed in. A deadline counts down in open business time (BR-12: "24 hours"
 of business time is 1440 open minutes) and in wall-clock time; the console shows the
-first and marks the second, so a supporter sees both "due in 3 business hours" and
-"due tomorrow 10:00".
+one the deadline runs on and marks the other, so a supporter sees both "due in 3
+business hours" and "due tomorrow 10:00". A deadline on the wall clock (a critical
+case's review, BR-7; High's response and resolution, BR-12) counts down in real time:
+in open time a High case due in fifty minutes on a Saturday night had "0 m" left.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from daemon.domain.business_calendar import BusinessCalendar
+from daemon.domain.sla import runs_on_wall_clock
 
 
 class State(StrEnum):
@@ -30,6 +33,7 @@ class Countdown:
     state: State
     seconds_left: int  # wall clock; negative when overdue
     business_minutes_left: int  # open time left; 0 when overdue
+    wall_clock: bool = False  # the deadline runs on the wall clock (BR-7, BR-12)
 
     @property
     def label(self) -> str:
@@ -40,6 +44,8 @@ class Countdown:
             return "-"
         if self.state is State.OVERDUE:
             return "-" + duration_text(-self.seconds_left)
+        if self.wall_clock:
+            return duration_text(self.seconds_left)
         return duration_text(self.business_minutes_left * 60)
 
 
@@ -53,7 +59,7 @@ DEADLINE_NAMES = (
 
 def countdown(
     name: str, due: datetime | None, done_at: datetime | None, now: datetime,
-    calendar: BusinessCalendar,
+    calendar: BusinessCalendar, wall_clock: bool = False,
 ) -> Countdown:
     if due is None:
         return Countdown(name, None, State.NONE, 0, 0)
@@ -63,16 +69,30 @@ def countdown(
     if seconds <= 0:
         return Countdown(name, due, State.OVERDUE, seconds, 0)
     return Countdown(
-        name, due, State.RUNNING, seconds, calendar.business_minutes_between(now, due)
+        name,
+        due,
+        State.RUNNING,
+        seconds,
+        calendar.business_minutes_between(now, due),
+        wall_clock,
     )
 
 
 def case_countdowns(
-    times: dict[str, datetime | None], now: datetime, calendar: BusinessCalendar
+    times: dict[str, datetime | None],
+    now: datetime,
+    calendar: BusinessCalendar,
+    *,
+    priority: str,
+    critical: bool,
 ) -> list[Countdown]:
-    """The three countdowns of a case from its deadline and done-at times."""
+    """The three countdowns of a case from its deadline and done-at times, each on the
+    clock its deadline runs on by the case's priority and criticality (sla)."""
     return [
-        countdown(name, times.get(due), times.get(done), now, calendar)
+        countdown(
+            name, times.get(due), times.get(done), now, calendar,
+            runs_on_wall_clock(name, priority, critical),
+        )
         for name, due, done in DEADLINE_NAMES
     ]
 

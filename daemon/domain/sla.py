@@ -88,6 +88,16 @@ def deadlines(
     )
 
 
+def runs_on_wall_clock(deadline: str, priority: str, critical: bool) -> bool:
+    """Does a case's `deadline` ("review", "response" or "resolve") run on the wall
+    clock? The review hour of a critical case does (BR-7), and High's response and
+    resolution (BR-12); every other deadline runs in normal hours only. The same
+    choice `deadlines` makes, for whoever counts down to a deadline stored earlier."""
+    if deadline == "review":
+        return critical
+    return Priority(priority) in WALL_CLOCK_PRIORITIES
+
+
 def _due(
     received_at: datetime, window: timedelta, wall_clock: bool, calendar: BusinessCalendar
 ) -> datetime:

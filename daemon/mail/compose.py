@@ -6,7 +6,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.header import Header
 from email.utils import format_datetime, formataddr
@@ -180,7 +180,10 @@ def acknowledgement(
         "critical": critical,
         "received": local_time_text(received_at.astimezone(tz), language),
         "review": {
-            "within_hour": review_due - received_at <= timedelta(hours=1),
+            # In UTC: two datetimes in one zone subtract as wall times, and the night
+            # the clocks go forward an hour on the wall clock (BR-7) reads as two.
+            "within_hour": review_due.astimezone(UTC) - received_at.astimezone(UTC)
+            <= timedelta(hours=1),
             "when": local_time_text(review_due.astimezone(tz), language),
         },
         "outside_hours": hours.outside_hours,  # kept for templates written before `hours`

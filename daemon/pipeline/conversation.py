@@ -17,7 +17,8 @@ from datetime import timedelta
 
 from daemon import staff_actions
 from daemon.alert_queue import AlertMailer
-from daemon.domain.case_changes import CaseState, Event, history
+from daemon.domain.alerts import CRITICAL_ALERT_RULE, alerts_at_once
+from daemon.domain.case_changes import CaseState, Event, critical_news, history
 from daemon.domain.case_mail import (
     ReplyEffect,
     bounce_is_final,
@@ -26,10 +27,13 @@ from daemon.domain.case_mail import (
 )
 from daemon.domain.case_threading import CaseView
 from daemon.domain.commands import CommandBlock
+from daemon.domain.sla import Deadlines
+from daemon.domain.triage.learned import NAME as LEARNED_RULE
 from daemon.mail import compose
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import Plan, PlanKind
 from daemon.pipeline.step import Step
+from daemon.pipeline.triage import judged, said_now
 from daemon.store import repository
 
 log = logging.getLogger(__name__)
@@ -73,10 +77,38 @@ class Conversation(Step):
             changes["status"] = "open"  # the customer answered what we waited for
         if plan.flags and not set(plan.flags) <= set(row.flags or []):
             changes["flags"] = sorted(set(row.flags or []) | set(plan.flags))
-        run.change_case(row.id, **changes)
-        reopened = history(CaseState.of(row), changes)  # the status change, if any
         sender, at = plan.parsed.from_addr, plan.item.mail.received_at
-        staff_actions.record(conn, row.id, reopened, sender, at, now)
+        calendar = self.tools.calendar
+        # A case that was not critical, and what the customer writes now is (BR-8,
+        # BR-9: "nu kan ingen logge på"): critical from now. Only on a rule's match,
+        # not the learned wording's guess: a follow-up is short and generic ("my
+        # colleague has the same issue, details about the error below" scored 0.75),
+        # and a wrong guess pages someone at night. Not for mail the border MTA called
+        # spam or the sender's domain disowns (read.py): no ack, no alarm.
+        turned_critical = (
+            not row.critical
+            and changes.get("status", row.status) != "closed"
+            and not plan.item.no_ack
+            and (found := judged(self.tools, plan, said_now(plan))).critical
+            and found.rule != LEARNED_RULE
+        )
+        if turned_critical:
+            current = Deadlines(row.review_due, row.response_due, row.resolve_due)
+            changes |= critical_news(current, at, calendar)
+            changes["critical_reason"] = found.reason
+            log.info("case made critical by a customer's mail", extra={"case": row.number})
+        run.change_case(row.id, **changes)
+        # The status change, if any, and the priority when the case became critical.
+        staff_actions.record(conn, row.id, history(CaseState.of(row), changes), sender, at, now)
+        if turned_critical and alerts_at_once(
+            critical=True, was_critical=False, closed=False, office_open=calendar.is_open(now)
+        ):
+            # In hours the people at work are told at once (BR-6), as of a new critical
+            # case; outside hours the scheduler's next pass pages the on-call duty
+            # (BR-7, BR-10), which pages every critical case not yet paged.
+            run.write_cases()  # the alert reads the case as it is now
+            mailer = AlertMailer(self.tools.settings, self.tools.renderer)
+            mailer.claim_and_mail(conn, CRITICAL_ALERT_RULE, [row.id], now)
 
     def _bounce(self, run: Run, plan: Plan) -> None:
         bounce = plan.item.bounce

@@ -15,10 +15,11 @@ from daemon.domain.new_work import possible_project
 from daemon.domain.references import strip_references
 from daemon.domain.sla import Priority, deadlines
 from daemon.domain.triage import classify
+from daemon.domain.triage.model import Triage as Verdict
 from daemon.mail.quotes import new_text
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import NewCase, Plan
-from daemon.pipeline.step import Step
+from daemon.pipeline.step import Step, Tools
 from daemon.reading import triage_text
 from daemon.reading import worked_out_ahead as worked_out_ahead  # the workers' part
 
@@ -29,14 +30,8 @@ class Triage(Step):
             return
         parsed, received_at = plan.parsed, plan.item.mail.received_at
         customer = run.customers.get(parsed.sender_domain)
-        # Only what the customer wrote now: a quoted "konto er låst" from last year's
-        # thread must not page the on-call duty tonight. Worked out ahead in a parsing
-        # worker when the mail came through one.
-        said = plan.item.said if plan.item.said is not None else new_text(parsed.body_text)
-        found = plan.item.triage or classify(
-            parsed.subject, triage_text(parsed.subject, parsed.body_text, said),
-            self.tools.triage_rules,
-        )
+        said = said_now(plan)
+        found = judged(self.tools, plan, said)
         due = deadlines(
             received_at, Priority(found.priority), found.critical, self.tools.calendar
         )
@@ -67,6 +62,23 @@ class Triage(Step):
             linked_case_id=plan.linked.id if plan.linked else None,
             possible_project=possible_project(parsed.subject, said),  # staff decide (BR-14)
         )
+
+
+def said_now(plan: Plan) -> str:
+    """What the customer wrote now, without the quoted thread; worked out ahead in a
+    parsing worker when the mail came through one."""
+    return plan.item.said if plan.item.said is not None else new_text(plan.parsed.body_text)
+
+
+def judged(tools: Tools, plan: Plan, said: str) -> Verdict:
+    """The triage rules' verdict (BR-8, BR-9) on what the customer wrote now (`said`),
+    not the quoted thread: a quoted "konto er låst" from last year's thread must not
+    page the on-call duty tonight. Worked out ahead in a parsing worker when the mail
+    came through one."""
+    parsed = plan.parsed
+    return plan.item.triage or classify(
+        parsed.subject, triage_text(parsed.subject, parsed.body_text, said), tools.triage_rules
+    )
 
 
 # Outlook shows at most 255 characters of a subject; a longer one (seen: 1 MB) would

@@ -679,6 +679,12 @@ def update_case(conn: Connection, case_id: int, **values: Any) -> None:
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
 
 
+def forget_alerts(conn: Connection, case_id: int, kinds: Sequence[str]) -> None:
+    """Drop these kinds of the case's alerts, so the scheduler may claim them again."""
+    if kinds:
+        conn.execute(delete(alerts).where(alerts.c.case_id == case_id, alerts.c.kind.in_(kinds)))
+
+
 def update_cases(conn: Connection, changes: dict[int, dict[str, Any]]) -> None:
     """Apply `changes` (case id -> column values) with one executemany UPDATE per set
     of columns changed, not one statement per case: psycopg sends an executemany's

@@ -63,7 +63,9 @@ def _with_countdowns(case: dict[str, Any], console: Console) -> dict[str, Any]:
         for k in ("review_due", "reviewed_at", "response_due", "first_response_at",
                   "resolve_due", "resolved_at")
     }
-    counts = countdown.case_countdowns(times, app.clock(), app.calendar)
+    counts = countdown.case_countdowns(
+        times, app.clock(), app.calendar, priority=case["priority"], critical=case["critical"]
+    )
     return {**case, "countdowns": counts, "nearest": countdown.nearest(counts)}
 
 

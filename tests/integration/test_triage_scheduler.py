@@ -11,7 +11,16 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from harness import REPO, clean_env, customer_mail, parse_mail, run_cli, sql, write_config
+from harness import (
+    REPO,
+    clean_env,
+    compose_mail,
+    customer_mail,
+    parse_mail,
+    run_cli,
+    sql,
+    write_config,
+)
 
 # Monday 23 November 2026, 10:00 in Copenhagen (09:00 UTC): normal hours.
 MONDAY_10 = "2026-11-23T10:00:00+01:00"
@@ -109,6 +118,159 @@ def test_sla_breach_recorded_once(one_case: tuple[Path, int], smtp_sink, pg_url:
                 "first_response_at", "resolved_at"):
         assert key in listed[0]
     assert listed[0]["response_due"] == "2026-11-23T13:00:00+00:00"
+
+
+def test_warnings_before_a_business_deadline_come_in_business_time(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """BR-7: the review hour runs in normal hours, so its reminder is due at 45 minutes
+    of it (issue 4), and an SLA warning 30 minutes of open time before a deadline in
+    normal hours (BR-12). A Normal case at Thursday 15:10 is due for review Friday
+    08:10: 15 wall-clock minutes before that is 07:55 on Friday, before anyone is in;
+    45 open minutes is Thursday 15:55. Its resolution is due Monday 08:10, and the
+    warning comes Friday 14:40, not at 07:40 on Monday."""
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [customer_mail(0)])
+    run_cli("poll", "--once", "--now", "2026-11-26T15:10:00+01:00", config=config)
+    [(review_due, resolve_due)] = sql(pg_url, "SELECT review_due, resolve_due FROM cases")
+    assert review_due.isoformat() == "2026-11-27T07:10:00+00:00"  # Friday 08:10 local
+    assert resolve_due.isoformat() == "2026-11-30T07:10:00+00:00"  # Monday 08:10 local
+    assert triage(config, "2026-11-26T15:54:00+01:00")["review_reminder"] == 0
+    assert triage(config, "2026-11-26T15:55:00+01:00")["review_reminder"] == 1
+    assert triage(config, "2026-11-27T07:55:00+01:00")["review_reminder"] == 0  # not twice
+    assert triage(config, "2026-11-27T14:39:00+01:00")["resolve_warning"] == 0
+    assert triage(config, "2026-11-27T14:40:00+01:00")["resolve_warning"] == 1
+    assert triage(config, "2026-11-30T07:40:00+01:00")["resolve_warning"] == 0
+
+
+def test_a_high_case_is_warned_on_the_wall_clock(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """BR-12: High runs on the wall clock, and so do its warnings: a hacked customer at
+    Saturday 23:10 is due an answer at 00:10, warned at 23:40."""
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [customer_mail(
+        1, subject="Vi er blevet hacket!",
+        body="Hej\n\nVi har mistanke om at vi er blevet hacket, der sendes mails fra os.",
+    )])
+    run_cli("poll", "--once", "--now", "2026-11-28T23:10:00+01:00", config=config)
+    assert sql(pg_url, "SELECT priority FROM cases") == [("high",)]
+    assert triage(config, "2026-11-28T23:39:00+01:00")["response_warning"] == 0
+    assert triage(config, "2026-11-28T23:40:00+01:00")["response_warning"] == 1
+    assert triage(config, "2026-11-28T23:55:00+01:00")["review_reminder"] == 1
+
+
+def test_now_on_the_office_clock_the_night_the_clocks_go_back_warns_15_real_minutes_before(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """`--now` without an offset is office time (INTERFACE.md). On Sunday 25 October
+    2026 a critical mail at 02:30 CEST (00:30 UTC, the first 02:30) is due for review
+    one real hour later, at 02:30 CET (01:30 UTC, BR-7). At 02:50 CEST that is 40
+    minutes away: no reminder yet (15 minutes before, BR-6). Adding the 15 minutes to
+    an office-clock instant added wall time, 02:50 + 15 = 03:05 CET, 75 real minutes,
+    and the reminder went 40 minutes early."""
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [customer_mail(
+        1, subject="Vi er blevet hacket!",
+        body="Hej\n\nVi har mistanke om at vi er blevet hacket, der sendes mails fra os.",
+    )])
+    run_cli("poll", "--once", "--now", "2026-10-25T02:30", config=config)
+    [(critical, review_due)] = sql(pg_url, "SELECT critical, review_due FROM cases")
+    assert critical and review_due.isoformat() == "2026-10-25T01:30:00+00:00"
+    assert triage(config, "2026-10-25T02:50")["review_reminder"] == 0
+    assert triage(config, "2026-10-25T02:15:00+01:00")["review_reminder"] == 1  # the second 02:15
+
+
+def test_a_priority_changed_after_a_warning_is_warned_of_again_before_its_new_deadline(
+    one_case: tuple[Path, int], smtp_sink, pg_url: str
+) -> None:
+    """Staff lower a Normal case (response due Monday 14:00) to Low after its response
+    warning went out: its response is due Thursday 10:00 now, 24 open hours from arrival
+    (BR-11, BR-12), and that deadline is warned of too, 30 minutes before (issue 4:
+    'warns before every SLA breach'). The warning claimed for the old deadline held
+    the (case, kind) key, and Thursday's breach came with no warning at all."""
+    config, number = one_case
+    assert triage(config, "2026-11-23T13:30:00+01:00")["response_warning"] == 1
+    run_cli("cases", "priority", str(number), "low", "--now", "2026-11-23T13:40:00+01:00",
+            config=config)
+    [(response_due,)] = sql(pg_url, "SELECT response_due FROM cases")
+    assert response_due.isoformat() == "2026-11-26T09:00:00+00:00"  # Thursday 10:00 local
+    assert triage(config, "2026-11-23T14:00:00+01:00")["response_breach"] == 0
+    assert triage(config, "2026-11-26T09:29:00+01:00")["response_warning"] == 0
+    assert triage(config, "2026-11-26T09:30:00+01:00")["response_warning"] == 1
+    assert triage(config, "2026-11-26T09:45:00+01:00")["response_warning"] == 0  # once
+
+
+# The ack as Outlook quotes it under a reply, without ">": its on-call paragraph names
+# log-on trouble and hacking, and must not make a thanks critical.
+QUOTED_ACK = (
+    "\n\nFra: OneOffice Support <support@oo.dk>\nSendt: 27. november 2026 17:00\n"
+    "Til: kunde0@firma0.dk\nEmne: [OO#100001] Printeren virker ikke (0)\n\n"
+    "Hej Kunde,\n\nTak for din henvendelse. Vi har oprettet den som supportsag 100001.\n\n"
+    "Er sagen driftskritisk (fx kan ingen logge på, din adgangskode virker ikke, eller du"
+    " har mistanke om hacking), så ring til vagten på +45 7021 1813 (tast 2)."
+)
+
+
+def test_a_customer_reply_that_is_critical_at_night_pages_oncall_and_a_thanks_does_not(
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """BR-7, BR-10: a critical inquiry outside hours pages the on-call duty, also when
+    the customer writes it as a reply to the ack of a case that was not critical (BR-8:
+    "ingen kan logge på"). A reply that only thanks us, quoting the ack (which names
+    log-on trouble and hacking), Outlook-style without ">", stays as it was. Before,
+    no reply was judged: the night's "vi er blevet hacket" on an old case paged no one."""
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [customer_mail(0)])
+    run_cli("poll", "--once", "--now", "2026-11-27T17:00:00+01:00", config=config)
+    [(number, critical)] = sql(pg_url, "SELECT number, critical FROM cases")
+    assert not critical
+    [ack] = sent_to(smtp_sink, "kunde0@firma0.dk")
+    assert QUOTED_ACK.split("\n\n")[-1].split(" (")[0] in " ".join(
+        ack.get_body(("plain",)).get_content().split())  # the ack says what we quote
+
+    def reply(raw: bytes, at: str) -> None:
+        dovecot.append("INBOX", [raw])
+        run_cli("poll", "--once", "--now", at, config=config)
+
+    reply(compose_mail(sender="Kunde 0 <kunde0@firma0.dk>", subject=f"SV: {ack['Subject']}",
+                       body="Tak for svaret, det haster ikke." + QUOTED_ACK,
+                       message_id="<reply-1@firma0.dk>", in_reply_to=ack["Message-ID"]),
+          "2026-11-28T21:00:00+01:00")
+    assert sql(pg_url, "SELECT count(*), bool_or(critical) FROM cases") == [(1, False)]
+    assert triage(config, "2026-11-28T21:01:00+01:00")["oncall_page"] == 0
+
+    reply(compose_mail(sender="Kunde 0 <kunde0@firma0.dk>", subject=f"SV: {ack['Subject']}",
+                       body="Nu kan ingen af os logge på, vi tror vi er blevet hacket!"
+                       + QUOTED_ACK,
+                       message_id="<reply-2@firma0.dk>", in_reply_to=ack["Message-ID"]),
+          "2026-11-28T22:00:00+01:00")
+    [(critical, priority, review_due)] = sql(
+        pg_url, "SELECT critical, priority, review_due FROM cases")
+    assert (critical, priority) == (True, "high")
+    assert review_due.isoformat() == "2026-11-28T22:00:00+00:00"  # 23:00 local (BR-7)
+    assert triage(config, "2026-11-28T22:01:00+01:00")["oncall_page"] == 1
+    [page] = sent_to(smtp_sink, "vagt@oo.dk")
+    assert f"[OO#{number}]" in page["Subject"]
+
+
+def test_a_customer_reply_that_is_critical_in_hours_tells_the_team_at_once(
+    one_case: tuple[Path, int], dovecot, smtp_sink, pg_url: str
+) -> None:
+    """In hours a case that becomes critical by the customer's own reply is told to its
+    primary supporter at once (BR-6), once, as a new critical case is."""
+    config, number = one_case
+    dovecot.append("INBOX", [compose_mail(
+        sender="Kunde 0 <kunde0@firma0.dk>", subject=f"SV: [OO#{number}] Printeren",
+        body="Nu kan ingen af os logge på, vi tror vi er blevet hacket!",
+        message_id="<reply-hours@firma0.dk>",
+    )])
+    run_cli("poll", "--once", "--now", "2026-11-23T10:30:00+01:00", config=config)
+    assert sql(pg_url, "SELECT critical, priority FROM cases") == [(True, "high")]
+    assert sql(pg_url, "SELECT kind FROM alerts") == [("critical_alert",)]
+    assert triage(config, "2026-11-23T10:31:00+01:00")["critical_alert"] == 0
+    [alert] = [m for m in sent_to(smtp_sink, "tina@oo.dk") if "KRITISK" in m["Subject"]]
+    assert f"[OO#{number}]" in alert["Subject"]
 
 
 def test_critical_mail_on_saturday_night_pages_oncall_once(

@@ -263,6 +263,20 @@ def test_a_critical_case_after_hours_is_not_told_to_wait_until_we_are_back() -> 
     assert "inden for en time" in text
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_critical_case_in_the_night_the_clocks_go_forward_is_reviewed_within_the_hour(
+    language: Language,
+) -> None:
+    """01:30 on Sunday 29 March 2026 (CET): the hour runs on the wall clock (BR-7) and
+    ends at 03:30 CEST, one real hour later. Subtracted as local wall times the two
+    are two hours apart, and the ack said "senest søndag 29.3. kl. 03:30" instead."""
+    received = cph(2026, 3, 29, 1, 30)
+    text, html = ack(received, language, critical=True).both
+    within = {"da": "inden for en time", "en": "within one hour"}[language]
+    assert within in text and within in html
+    assert "03:30" not in text
+
+
 # --- 4. one form of address, and a natural greeting -------------------------------
 
 # "I" (to the company), "jer", "De"/"Dem"/"Deres" (formal) must not appear; "I dag"

@@ -282,3 +282,26 @@ def test_time_logged_just_after_midnight_on_the_first_began_the_month_before() -
     entry = just_done(30, "support", at, CALENDAR)
     assert entry.started_at == datetime.fromisoformat("2026-11-30T23:40:00+01:00")
     assert entry.after_hours
+
+
+def test_critical_news_makes_a_case_critical_from_now_never_later_than_it_was() -> None:
+    """A customer's later mail that is critical (BR-8, BR-9): High and critical, each
+    deadline that of a critical case arriving then (BR-7, BR-12: the wall clock), but
+    never later than it was."""
+    from datetime import UTC, datetime
+
+    from daemon.domain.business_calendar import BusinessCalendar
+    from daemon.domain.case_changes import critical_news
+    from daemon.domain.sla import Deadlines
+
+    at = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)  # Saturday 22:00 local
+    before = Deadlines(
+        review_due=datetime(2026, 11, 28, 20, 0, tzinfo=UTC),  # passed already
+        response_due=datetime(2026, 11, 30, 8, 0, tzinfo=UTC),  # Monday 09:00
+        resolve_due=datetime(2026, 11, 30, 12, 0, tzinfo=UTC),
+    )
+    changes = critical_news(before, at, BusinessCalendar())
+    assert (changes["critical"], changes["priority"]) == (True, "high")
+    assert changes["review_due"] == before.review_due
+    assert changes["response_due"] == datetime(2026, 11, 28, 22, 0, tzinfo=UTC)
+    assert changes["resolve_due"] == datetime(2026, 11, 28, 23, 0, tzinfo=UTC)

@@ -40,7 +40,45 @@ def test_the_nearest_is_the_earliest_deadline_not_met() -> None:
         "resolve_due": datetime(2026, 11, 25, 15, 0, tzinfo=UTC),
         "resolved_at": None,
     }
-    found = nearest(case_countdowns(times, NOW, CAL))
+    found = nearest(case_countdowns(times, NOW, CAL, priority="normal", critical=False))
     assert found is not None and found.name == "response"
     all_met = {**times, "first_response_at": NOW, "resolved_at": NOW}
-    assert nearest(case_countdowns(all_met, NOW, CAL)) is None
+    assert nearest(case_countdowns(all_met, NOW, CAL, priority="normal", critical=False)) is None
+
+
+# Saturday 28 November 2026, 22:10 Danish time: the office is closed until Monday.
+SATURDAY_NIGHT = datetime(2026, 11, 28, 21, 10, tzinfo=UTC)
+
+
+def test_a_high_case_at_night_counts_down_on_the_wall_clock() -> None:
+    """BR-12: High runs on the wall clock (the on-call duty covers it 24/7), and BR-7: a
+    critical case's review hour too. Counted in open time, a High case due at 23:00 on a
+    Saturday night showed "0 m" left for fifty minutes, as if it were due already."""
+    due = datetime(2026, 11, 28, 22, 0, tzinfo=UTC)  # 23:00 local, 50 minutes away
+    times = {"review_due": due, "response_due": due, "resolve_due": due}
+    high = case_countdowns(times, SATURDAY_NIGHT, CAL, priority="high", critical=True)
+    assert [c.label for c in high] == ["50 m", "50 m", "50 m"]
+    assert all(c.state is State.RUNNING for c in high)
+
+
+def test_a_high_case_not_critical_reviews_in_open_time_and_answers_on_the_wall_clock() -> None:
+    """Staff's `#priority high` without `#critical`: the review hour runs in normal hours
+    (BR-7), the response and resolution on the wall clock (BR-12)."""
+    times = {
+        "review_due": datetime(2026, 11, 30, 8, 0, tzinfo=UTC),  # Monday 09:00 local
+        "response_due": datetime(2026, 11, 28, 22, 0, tzinfo=UTC),  # 23:00 local
+        "resolve_due": datetime(2026, 11, 28, 23, 0, tzinfo=UTC),  # midnight local
+    }
+    review, response, resolve = case_countdowns(
+        times, SATURDAY_NIGHT, CAL, priority="high", critical=False
+    )
+    assert review.label == "1 t 00 m"  # one open hour, from Monday 08:00
+    assert (response.label, resolve.label) == ("50 m", "1 t 50 m")
+
+
+def test_a_normal_case_still_counts_only_open_time() -> None:
+    times = {"response_due": datetime(2026, 11, 30, 8, 0, tzinfo=UTC)}  # Monday 09:00
+    [_, response, _] = case_countdowns(
+        times, SATURDAY_NIGHT, CAL, priority="normal", critical=False
+    )
+    assert response.label == "1 t 00 m"
