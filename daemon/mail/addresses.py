@@ -132,7 +132,10 @@ def address(addr: str, keep_case: bool = False) -> str:
     # A local part is case-sensitive (RFC 5321 2.4): Bo.Hansen@ is shown as sent;
     # comparisons elsewhere fold case themselves. Domains have no case.
     local, at, domain = addr.rpartition("@")
-    addr = f"{local if keep_case else local.lower()}{at}{domain.lower()}"
+    # `bo@kunde.dk.`: the root's dot names the same domain, and a relay may refuse it
+    # in RCPT TO (RFC 5321 4.1.2 has none); one spelling for keys, limits and replies.
+    domain = domain.lower().removesuffix(".") if local else domain.lower()
+    addr = f"{local if keep_case else local.lower()}{at}{domain}"
     # RFC 5321 limits: longer ones are not addresses anyone can answer.
     if len(addr) > 320 or len(addr.rpartition("@")[2]) > 255:
         return ""

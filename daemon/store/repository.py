@@ -46,6 +46,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
 from daemon.domain.billing import Fee, Rates, rates_for
+from daemon.domain.domain_names import canonical_domain
 from daemon.mail import LARGE_MAIL_BYTES
 from daemon.mail.spooled import Raw, SpooledMail, raw_chunks, whole
 from daemon.store.schema import (
@@ -445,7 +446,7 @@ def duplicate_arrivals(conn: Connection) -> list[Row[Any]]:
 
 
 def customers_by_domain(conn: Connection, domains: Iterable[str]) -> dict[str, Row[Any]]:
-    wanted = list({d.lower() for d in domains if d})
+    wanted = list({canonical_domain(d) for d in domains if d})
     if not wanted:
         return {}
     rows = conn.execute(_query_customers(conn.dialect.name), {"domains": wanted})
@@ -466,7 +467,7 @@ def sync_customers(conn: Connection, registry: Sequence[Any], now: datetime) -> 
     configured: dict[str, dict[str, Any]] = {}
     for customer in registry:
         for domain in customer.domains:
-            configured[domain.lower()] = {
+            configured[canonical_domain(domain)] = {
                 "name": customer.name,
                 "agreement": customer.agreement,
                 "primary_supporter": customer.primary,

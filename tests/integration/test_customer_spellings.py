@@ -1,0 +1,100 @@
+"""A customer's domain in any of its spellings is the customer (redteam25a; BR-19,
+BR-22): `bo@kunde.dk.`, an internationalised domain written as typed or in its ASCII
+form, and a [[customers]] entry written either way. Missed, the case was opened as
+"no agreement" (billed in full) and a colleague's mail could not join it by domain."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from harness import run_cli, write_config
+
+from daemon.app import App, build_app
+from daemon.inbound import InboundMail
+from daemon.settings import load_settings
+from daemon.store.migrate import upgrade
+
+WHEN = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
+CUSTOMERS = """
+[[customers]]
+name = "Kunde"
+domains = ["kunde.dk"]
+
+[[customers]]
+name = "Blåbær"
+domains = ["blåbær.dk"]
+
+[[customers]]
+name = "Rødgrød"
+domains = ["xn--rdgrd-vuad.dk", "Grød.DK."]
+"""
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> tuple[App, Path]:
+    cfg = write_config(tmp_path / "oo.toml", database_url=f"sqlite:///{tmp_path / 'oo.db'}")
+    with cfg.open("a", encoding="utf-8") as fh:
+        fh.write(CUSTOMERS)
+    app = build_app(load_settings(cfg, environ={}), lambda: WHEN)
+    upgrade(app.engine)
+    run_cli("customers", "sync", config=cfg)
+    return app, cfg
+
+
+def deliver(app: App, sender: str, message_id: str, subject: str = "Printer") -> int:
+    raw = (
+        f"From: {sender}\r\nTo: support@oo.dk\r\nSubject: {subject}\r\n"
+        f"Message-ID: {message_id}\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nPrinteren virker ikke.\r\n"
+    ).encode()
+    [result] = app.pipeline.ingest_batch(app.engine, [InboundMail(raw, "imap:INBOX", WHEN)])
+    assert result.case_number is not None
+    return result.case_number
+
+
+@pytest.mark.parametrize(
+    ("sender", "domain"),
+    [
+        ("bo@kunde.dk.", "kunde.dk"),
+        ("Bo@KUNDE.DK.", "kunde.dk"),
+        ("bo@xn--blbr-roah.dk", "blåbær.dk"),
+        ("bo@BLÅBÆR.DK", "blåbær.dk"),
+        ("bo@rødgrød.dk", "rødgrød.dk"),
+        ("bo@xn--rdgrd-vuad.dk", "rødgrød.dk"),
+        ("bo@grød.dk", "grød.dk"),
+        ("bo@xn--grd-1na.dk.", "grød.dk"),
+    ],
+)
+def test_a_customer_in_another_spelling_is_the_customer(
+    desk: tuple[App, Path], sender: str, domain: str
+) -> None:
+    app, _cfg = desk
+    case = app.reads.case(deliver(app, sender, "<m1@x.example>"))
+    assert (case["customer_domain"], case["agreement"]) == (domain, True)
+
+
+def test_a_look_alike_of_a_customer_domain_is_no_customer(desk: tuple[App, Path]) -> None:
+    app, _cfg = desk
+    for number, sender in enumerate(["bo@xn--kunde-.dk", "bo@ｋｕｎｄｅ.dk"]):
+        case = app.reads.case(deliver(app, sender, f"<m{number}@x.example>"))
+        assert case["agreement"] is False, sender
+
+
+def test_a_colleague_writing_the_domain_another_way_joins_by_domain(
+    desk: tuple[App, Path],
+) -> None:
+    app, _cfg = desk
+    number = deliver(app, "bo@xn--blbr-roah.dk", "<first@x.example>")
+    joined = deliver(app, "lone@blåbær.dk", "<second@x.example>", f"Re: [OO#{number}] Printer")
+    assert joined == number
+
+
+def test_cases_move_takes_the_customer_in_another_spelling(desk: tuple[App, Path]) -> None:
+    app, cfg = desk
+    number = deliver(app, "privat@gmail.example", "<p@gmail.example>")
+    moved = json.loads(run_cli("cases", "move", str(number), "--customer", "XN--BLBR-ROAH.DK.",
+                               "--json", config=cfg))
+    assert (moved["customer_domain"], moved["agreement"]) == ("blåbær.dk", True)
