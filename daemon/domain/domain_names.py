@@ -45,6 +45,13 @@ def ascii_domain(name: str) -> str:
     return ".".join(labels)
 
 
+def ascii_address(address: str) -> str:
+    """`address` as it can go on the wire without SMTPUTF8: an internationalised
+    domain in its ASCII form. A non-ASCII local part has none (it needs SMTPUTF8)."""
+    local, at, domain = address.rpartition("@")
+    return f"{local}{at}{ascii_domain(domain)}" if at else address
+
+
 def _unicode_label(label: str) -> str:
     if not label.startswith(_ACE_PREFIX):
         return label

@@ -10,7 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from harness import run_cli, write_config
+from harness import parse_mail, run_cli, write_config
+from sqlalchemy import text
 
 from daemon.app import App, build_app
 from daemon.inbound import InboundMail
@@ -98,3 +99,19 @@ def test_cases_move_takes_the_customer_in_another_spelling(desk: tuple[App, Path
     moved = json.loads(run_cli("cases", "move", str(number), "--customer", "XN--BLBR-ROAH.DK.",
                                "--json", config=cfg))
     assert (moved["customer_domain"], moved["agreement"]) == ("blåbær.dk", True)
+
+
+def test_the_ack_to_an_internationalised_domain_goes_to_its_ascii_form(
+    desk: tuple[App, Path], tmp_path: Path
+) -> None:
+    """`bo@blåbær.dk` was answered `To: =?utf-8?b?...?=` (an encoded word is no address)
+    and, over a relay, refused for good: "not sendable without SMTPUTF8". Its domain's
+    ASCII form needs no SMTPUTF8 (RFC 5890); only a non-ASCII local part does."""
+    app, _cfg = desk
+    deliver(app, "Bo <bo@blåbær.dk>", "<idn@x.example>")
+    app.flush_outbox()
+    [ack] = [parse_mail(p.read_bytes()) for p in (tmp_path / "outbox").glob("*.eml")]
+    assert ack["To"] == "bo@xn--blbr-roah.dk"
+    with app.engine.connect() as conn:
+        [recipients] = conn.execute(text("SELECT recipients FROM outbox")).scalars()
+    assert "bo@xn--blbr-roah.dk" in str(recipients) and "blåbær" not in str(recipients)
