@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from daemon.mail.header_block import header_fields
 from daemon.mail.leading_junk import blank_line_span
@@ -73,6 +75,24 @@ def date_stamp(head: Raw) -> str:
     data = head[:HEAD_BYTES] if isinstance(head, bytes) else head.read_at(0, HEAD_BYTES)
     values = [field.value(data) for field in header_fields(data) if field.name == b"date"]
     return b" ".join(b" ".join(value.split()) for value in values).decode("latin-1")
+
+
+def sent_at(head: Raw, arrival: datetime) -> datetime | None:
+    """When a mail was sent, for telling one sending from another (domain/dedupe.py):
+    the instant of its one Date field, or `arrival` when it has none (the first
+    HEAD_BYTES read, as date_stamp reads them); None when that cannot be told (a Date
+    no one can read, two Date fields)."""
+    data = head[:HEAD_BYTES] if isinstance(head, bytes) else head.read_at(0, HEAD_BYTES)
+    values = [field.value(data) for field in header_fields(data) if field.name == b"date"]
+    if not values:
+        return arrival
+    if len(values) > 1:
+        return None
+    try:
+        when = parsedate_to_datetime(b" ".join(values[0].split()).decode("latin-1"))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)  # "-0000"
 
 
 def _lf_line_ends(data: bytes) -> bytes:

@@ -24,7 +24,7 @@ from daemon.domain.ack_policy import AcksSent
 from daemon.domain.case_threading import CaseView, participants
 from daemon.domain.references import find_reference
 from daemon.inbound import Prepared
-from daemon.mail.identity import HEAD_BYTES, date_stamp
+from daemon.mail.identity import HEAD_BYTES, date_stamp, sent_at
 from daemon.mail.parse import ParsedMail
 from daemon.pipeline.plan import Plan
 from daemon.store import repository
@@ -91,21 +91,21 @@ class Run:
         a variant the dedupe step made (daemon/pipeline/dedupe.py), rarely needed."""
         return self.stored.get(key) or repository.known_inbound(self.conn, [key]).get(key)
 
-    def stored_date(self, message_pk: int) -> str:
-        """The Date field as written (identity.date_stamp) of a stored message: read from
-        its stored bytes, once for all of the run's stored mails (only a mail met again,
-        a re-read after a crash, asks)."""
-        found = self._stored_dates.get(message_pk)
-        if found is None:  # a variant's original (`stored_one`)
-            heads = repository.inbound_heads(self.conn, [message_pk], HEAD_BYTES)
-            found = self._stored_dates[message_pk] = date_stamp(heads.get(message_pk, b""))
-        return found
+    def stored_date(self, stored: Row[Any]) -> tuple[str, datetime | None]:
+        """The Date field as written (identity.date_stamp) of a stored message, and when
+        it was sent (identity.sent_at; `stored.at` is its arrival): read from its stored
+        bytes, once for all of the run's stored mails (only a mail met again, a re-read
+        after a crash, asks)."""
+        head = self._stored_heads.get(stored.id)
+        if head is None:  # a variant's original (`stored_one`)
+            heads = repository.inbound_heads(self.conn, [stored.id], HEAD_BYTES)
+            head = self._stored_heads[stored.id] = heads.get(stored.id, b"")
+        return date_stamp(head), sent_at(head, stored.at)
 
     @functools.cached_property
-    def _stored_dates(self) -> dict[int, str]:
+    def _stored_heads(self) -> dict[int, bytes]:
         pks = [row.id for row in self.stored.values()]
-        heads = repository.inbound_heads(self.conn, pks, HEAD_BYTES)
-        return {pk: date_stamp(head) for pk, head in heads.items()}
+        return repository.inbound_heads(self.conn, pks, HEAD_BYTES)
 
     @functools.cached_property
     def candidates(self) -> Candidates:

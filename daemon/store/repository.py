@@ -415,6 +415,7 @@ def _query_known_inbound(dialect: str) -> Select[Any]:
         messages.c.subject,
         messages.c.in_reply_to,
         messages.c.references,
+        messages.c.at,
     ).where(_any_of(dialect, messages.c.dedupe_key, "keys"))
 
 
