@@ -35,7 +35,9 @@ class Candidates:
     """The existing cases the mails of a run name, and our mails their bounces name."""
 
     by_number: dict[int, CaseView]
-    by_message_id: dict[str, CaseView]
+    # Message-ID -> the cases holding it, the first stored first (usually one: see
+    # repository.cases_by_message_id)
+    by_message_id: dict[str, tuple[CaseView, ...]]
     outbound: dict[str, tuple[int, int | None]]  # Message-ID -> (message pk, case id)
     # The cases' rows, by id, as read for the views (the conversation step's too).
     rows: dict[int, Row[Any]] = field(default_factory=dict)
@@ -223,7 +225,7 @@ def find_candidates(conn: Connection, batch: Sequence[Prepared]) -> Candidates:
             bounced.add(bounce.original_message_id)
     id_by_number = repository.cases_by_number(conn, numbers)
     id_by_message = repository.cases_by_message_id(conn, ids)
-    case_ids = set(id_by_number.values()) | set(id_by_message.values())
+    case_ids = set(id_by_number.values()).union(*id_by_message.values())
     # Locked: the conversation step decides on these rows (Run._cases_now), after the
     # store step; a close by another transaction meanwhile waits for this one, and is
     # not lost under a reply's "wake" (test_a_reply_is_judged_on_the_case_as_another_
@@ -247,7 +249,7 @@ def find_candidates(conn: Connection, batch: Sequence[Prepared]) -> Candidates:
     outbound = repository.outbound_by_message_id(conn, bounced)
     return Candidates(
         by_number={n: views[i] for n, i in id_by_number.items()},
-        by_message_id={m: views[i] for m, i in id_by_message.items()},
+        by_message_id={m: tuple(views[i] for i in held) for m, held in id_by_message.items()},
         outbound={m: (row.id, row.case_id) for m, row in outbound.items()},
         rows=rows,
     )

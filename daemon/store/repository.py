@@ -578,19 +578,30 @@ def _query_cases_by_number(dialect: str) -> Select[Any]:
     return select(cases.c.number, cases.c.id).where(_any_of(dialect, cases.c.number, "numbers"))
 
 
-def cases_by_message_id(conn: Connection, message_ids: Iterable[str]) -> dict[str, int]:
-    """Message-ID -> case id, for messages (in or out) stored on a case."""
+def cases_by_message_id(
+    conn: Connection, message_ids: Iterable[str]
+) -> dict[str, tuple[int, ...]]:
+    """Message-ID -> the ids of the cases holding a message (in or out) of it, the
+    case of its first stored message first. Usually one; a reused or leaked Message-ID
+    (a stranger's mail under a customer's id is a case of its own) names several."""
     wanted = list(set(message_ids))
     if not wanted:
         return {}
     rows = conn.execute(_query_cases_by_message_id(conn.dialect.name), {"ids": wanted})
-    return {message_id: case_id for message_id, case_id in rows}
+    found: dict[str, tuple[int, ...]] = {}
+    for message_id, case_id in rows:
+        held = found.get(message_id, ())
+        if case_id not in held:
+            found[message_id] = (*held, case_id)
+    return found
 
 
 @functools.cache
 def _query_cases_by_message_id(dialect: str) -> Select[Any]:
-    return select(messages.c.message_id, messages.c.case_id).where(
-        _any_of(dialect, messages.c.message_id, "ids"), messages.c.case_id.is_not(None)
+    return (
+        select(messages.c.message_id, messages.c.case_id)
+        .where(_any_of(dialect, messages.c.message_id, "ids"), messages.c.case_id.is_not(None))
+        .order_by(messages.c.id)
     )
 
 
