@@ -45,9 +45,12 @@ def desk(tmp_path: Path) -> tuple[App, Path]:
     return app, cfg
 
 
-def deliver(app: App, sender: str, message_id: str, subject: str = "Printer") -> int:
+def deliver(
+    app: App, sender: str, message_id: str, subject: str = "Printer", answers: str = ""
+) -> int:
+    replying = f"In-Reply-To: {answers}\r\n" if answers else ""
     raw = (
-        f"From: {sender}\r\nTo: support@oo.dk\r\nSubject: {subject}\r\n"
+        f"From: {sender}\r\nTo: support@oo.dk\r\nSubject: {subject}\r\n{replying}"
         f"Message-ID: {message_id}\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\n"
         "Content-Type: text/plain; charset=utf-8\r\n\r\nPrinteren virker ikke.\r\n"
     ).encode()
@@ -115,3 +118,33 @@ def test_the_ack_to_an_internationalised_domain_goes_to_its_ascii_form(
     with app.engine.connect() as conn:
         [recipients] = conn.execute(text("SELECT recipients FROM outbox")).scalars()
     assert "bo@xn--blbr-roah.dk" in str(recipients) and "blåbær" not in str(recipients)
+
+
+QUOTED = ['"bo"@gmail.example', '"b\\o"@gmail.example', '"bo"@GMAIL.example.']
+
+
+@pytest.mark.parametrize("spelling", QUOTED)
+def test_a_needlessly_quoted_address_is_the_same_sender(
+    desk: tuple[App, Path], spelling: str
+) -> None:
+    """`"bo"@gmail.example` is bo@gmail.example (RFC 5321 4.1.2: a quoted local part
+    that needs no quotes names the same mailbox). Compared as written, Bo's reply from
+    a client that quotes opened a new case, and each spelling had an ack limit of its
+    own: an ack flood to one mailbox through five an hour per spelling."""
+    app, _cfg = desk
+    number = deliver(app, "bo@gmail.example", "<q1@gmail.example>")
+    reply = deliver(app, spelling, "<q2@gmail.example>", "Re: Printer", "<q1@gmail.example>")
+    assert reply == number
+    assert app.reads.case(number)["customer_email"] == "bo@gmail.example"
+
+
+def test_the_ack_limit_counts_every_spelling_of_one_mailbox(
+    desk: tuple[App, Path], tmp_path: Path
+) -> None:
+    app, _cfg = desk
+    spellings = ["bo@gmail.example", *QUOTED]
+    for number in range(12):
+        deliver(app, spellings[number % len(spellings)], f"<f{number}@gmail.example>",
+                f"Ny sag {number}")
+    app.flush_outbox()
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 5  # [support] default 5/hour
