@@ -14,8 +14,8 @@ from daemon.mail.spooled import Raw, raw_chunks
 
 
 def dedupe_key(message_id: str | None, sender: str, raw: Raw) -> str:
-    """The identity of an inbound mail: its Message-ID, sender and content, else its
-    exact bytes.
+    """The identity of an inbound mail: its Message-ID (else its Date as written),
+    sender and content; the exact bytes of a mail with neither id nor sender.
 
     A Message-ID alone is not an identity: scanners and some mailers reuse theirs, and
     anyone who saw one (a Cc'd stranger) can send another mail under it; keyed by the
@@ -24,10 +24,19 @@ def dedupe_key(message_id: str | None, sender: str, raw: Raw) -> str:
     normalised) in the key, only a true re-delivery is a duplicate, however its trace
     headers differ (Received, Authentication-Results, a spam score).
     """
-    if not message_id:
-        return "sha:" + sha256_of(raw)
+    if not message_id and not sender.strip():
+        return "sha:" + sha256_of(raw)  # nothing read of it: its exact bytes
     digest = hashlib.sha256()
-    digest.update(message_id.encode("utf-8", "replace") + b"\n")
+    if message_id:
+        digest.update(message_id.encode("utf-8", "replace") + b"\n")
+    else:
+        # No Message-ID: the exact bytes were its identity, and they differ by the trace
+        # fields of each path (Received, Return-Path, a gateway's tag fields), so one
+        # mail by two paths (the listener, the mailbox behind the border) was two cases
+        # and two acks. Its Date as written stands in for the id (date_stamp): the same
+        # text sent again at another time is another mail. A prefix of its own keeps
+        # these keys apart from those of mail with an id.
+        digest.update(b"no message-id\n" + date_stamp(raw).encode("utf-8", "replace") + b"\n")
     digest.update(sender.strip().lower().encode("utf-8", "replace") + b"\n")
     end = blank_line(raw)
     body = end[1] if end else len(raw)
@@ -40,7 +49,7 @@ def dedupe_key(message_id: str | None, sender: str, raw: Raw) -> str:
     else:
         for chunk in raw_chunks(raw, body, _HASH_CHUNK):
             digest.update(_lf_line_ends(bytes(chunk)))
-    return "mid:" + digest.hexdigest()
+    return ("mid:" if message_id else "nid:") + digest.hexdigest()
 
 
 def _lf_body(raw: bytes, body: int) -> bytes | memoryview:

@@ -76,3 +76,29 @@ def test_a_dateless_mail_sent_twice_is_as_before_one_mail(app: App) -> None:
     deliver(app, scan(None), "smtp", timedelta(seconds=5))
     deliver(app, scan(None), "smtp", timedelta(minutes=40))
     assert counts(app) == (1, 1, 1)
+
+
+def without_id(trace: str, date: str | None = "Mon, 23 Nov 2026 10:00:00 +0100",
+               body: str = "Scannet dokument.") -> bytes:
+    return (trace + scan(date).decode().replace("Message-ID: <scan0001@mfp.local>\r\n", "")
+            .replace("Scannet dokument.", body)).encode()
+
+
+def test_a_mail_without_message_id_by_two_paths_is_one_case(app: App) -> None:
+    """Without a Message-ID the identity was the hash of the whole bytes, trace fields
+    included: one mail by two paths (the listener, the mailbox behind the border MTA)
+    was two cases and two acks. Its identity is now its sender, Date and body."""
+    listener = "Return-Path: <scanner@kunde.dk>\r\n"
+    mailbox = (
+        "Return-Path: <scanner@kunde.dk>\r\nDelivered-To: support@oo.dk\r\n"
+        "Received: from mx.oo.dk by imap.oo.dk with LMTP; Mon, 23 Nov 2026 10:00:03 +0100\r\n"
+        "Received: from mfp.kunde.dk by mx.oo.dk; Mon, 23 Nov 2026 10:00:02 +0100\r\n"
+    )
+    deliver(app, without_id(listener), "smtp", timedelta(seconds=2))
+    deliver(app, without_id(mailbox), "imap:INBOX", timedelta(seconds=3))
+    assert counts(app) == (1, 1, 1)
+    # Another text, or the same text at another time, is another mail.
+    deliver(app, without_id(listener, body="Andet dokument."), "smtp", timedelta(seconds=4))
+    deliver(app, without_id(listener, date="Mon, 23 Nov 2026 11:00:00 +0100"), "smtp",
+            timedelta(hours=1))
+    assert counts(app)[:2] == (3, 3)
