@@ -1095,7 +1095,7 @@ def case_conditions(
     """The filters of `cases list` and the console's queue (daemon/store/queue.py)."""
     found: list[ColumnElement[bool]] = []
     if customer_domain is not None:
-        found.append(cases.c.customer_domain == customer_domain.lower())
+        found.append(cases.c.customer_domain == canonical_domain(customer_domain.lstrip("@")))
     if priority is not None:
         found.append(cases.c.priority == priority)
     if unassigned:

@@ -148,3 +148,11 @@ def test_the_ack_limit_counts_every_spelling_of_one_mailbox(
                 f"Ny sag {number}")
     app.flush_outbox()
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 5  # [support] default 5/hour
+
+
+@pytest.mark.parametrize("written", ["blåbær.dk", "XN--BLBR-ROAH.DK.", "@Blåbær.dk"])
+def test_cases_list_finds_a_customer_by_any_spelling(desk: tuple[App, Path], written: str) -> None:
+    app, cfg = desk
+    number = deliver(app, "bo@xn--blbr-roah.dk", "<l1@x.example>")
+    found = json.loads(run_cli("cases", "list", "--customer", written, "--json", config=cfg))
+    assert [case["number"] for case in found] == [number]
