@@ -308,6 +308,22 @@ class CustomerSettings(_Section):
     # Who receives the monthly report ([reports] monthly_email).
     contact: str | None = None
 
+    @field_validator("domains")
+    @classmethod
+    def _domains(cls, values: list[str]) -> list[str]:
+        """Each domain in the one spelling senders are compared in (canonical_domain),
+        "@kunde.dk" read as kunde.dk; one that is no domain is refused. Written as an
+        address, a domain matched no sender, silently: every case "no agreement"."""
+        from daemon.domain.domain_names import canonical_domain
+
+        domains = []
+        for value in values:
+            domain = canonical_domain(value.strip().removeprefix("@"))
+            if "." not in domain.strip(".") or any(c.isspace() or c in "@,;<>" for c in domain):
+                raise ValueError(f"{value!r} is not a mail domain (e.g. \"kunde.dk\")")
+            domains.append(domain)
+        return domains
+
 
 class ReportSettings(_Section):
     # On the first business day of a month, mail each customer's contact (and the

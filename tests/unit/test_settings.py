@@ -208,3 +208,19 @@ def test_default_hours_are_the_business_calendars() -> None:
     assert settings.hours.closed_month_days() == default.closed_dates
     assert settings.hours.holiday_country == default.holiday_country
     assert settings.support.timezone == default.timezone
+
+
+def test_a_customer_domain_is_read_in_one_spelling(tmp_path: Path) -> None:
+    """redteam25a: `domains = ["@kunde.dk"]` (as in an address) matched no sender, and
+    every case of the customer was "no agreement" (BR-22), with no word from check-config."""
+    path = write(tmp_path, '[[customers]]\nname = "K"\n'
+                 'domains = ["@Kunde.dk", " firma.dk. ", "xn--blbr-roah.dk"]\n')
+    [customer] = load_settings(path, environ={}).customers
+    assert customer.domains == ["kunde.dk", "firma.dk", "blåbær.dk"]
+
+
+@pytest.mark.parametrize("written", ["", "kunde dk", "bo@kunde.dk", "kunde"])
+def test_a_customer_domain_that_is_no_domain_is_refused(tmp_path: Path, written: str) -> None:
+    path = write(tmp_path, f'[[customers]]\nname = "K"\ndomains = ["{written}"]\n')
+    with pytest.raises(ConfigError, match="domains"):
+        load_settings(path, environ={})
