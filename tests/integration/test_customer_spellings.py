@@ -156,3 +156,16 @@ def test_cases_list_finds_a_customer_by_any_spelling(desk: tuple[App, Path], wri
     number = deliver(app, "bo@xn--blbr-roah.dk", "<l1@x.example>")
     found = json.loads(run_cli("cases", "list", "--customer", written, "--json", config=cfg))
     assert [case["number"] for case in found] == [number]
+
+
+def test_the_ack_limit_counts_an_idn_mailbox_in_both_forms(
+    desk: tuple[App, Path], tmp_path: Path
+) -> None:
+    """Acks go out to the ASCII form while the sender may write the domain as typed:
+    counted by spelling, the per-address limit never met the acks it had sent."""
+    app, _cfg = desk
+    for number in range(8):
+        sender = "bo@blåbær.dk" if number % 2 else "bo@xn--blbr-roah.dk"
+        deliver(app, sender, f"<i{number}@x.example>", f"Ny sag {number}")
+        app.flush_outbox()
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 5
