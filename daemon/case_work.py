@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from daemon.case_reads import existing_case
+from daemon.domain.domain_names import canonical_domain
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Row
@@ -106,7 +107,7 @@ class CaseWork:
 
         app = self.app
         now = app.clock()
-        domain = customer_domain.strip().lower().lstrip("@")
+        domain = canonical_domain(customer_domain.strip().lstrip("@"))
         with app.engine.begin() as conn:
             row = existing_case(conn, number)
             customer = repository.customers_by_domain(conn, [domain]).get(domain)

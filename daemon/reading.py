@@ -30,7 +30,9 @@ from daemon.domain.staff import ListenerProof, is_staff_domain, verified_staff
 from daemon.domain.triage import Rule, classify
 from daemon.domain.triage.replies import is_forward
 from daemon.inbound import InboundMail, Outcome, Prepared
+from daemon.mail.addresses import mailboxes
 from daemon.mail.dsn import read_bounce
+from daemon.mail.header_text import recovered
 from daemon.mail.large_mail import stub_large_base64, stub_spooled
 from daemon.mail.parse import ParsedMail, ParseError, dedupe_key, parse
 from daemon.mail.quotes import new_text
@@ -98,6 +100,7 @@ def read(
     trace = parsed.headers.in_order("Received", "Authentication-Results")
     is_staff = (
         not parsed.sender_ambiguous
+        and _from_field_names(parsed)
         and not any(parsed.headers.count(name) > 1 for name in _ONCE_FIELDS)
         and verified_staff(
             parsed.from_addr,
@@ -133,6 +136,19 @@ def read(
 # another thread, other recipients).
 _ONCE_FIELDS = ("Sender", "Reply-To", "To", "Cc", "Bcc", "Message-ID", "In-Reply-To",
                 "References", "Subject", "Date")
+
+
+def _from_field_names(parsed: ParsedMail) -> bool:
+    """Is the sender the address of the From field itself? With none there, the sender
+    was read from Sender, Reply-To or Return-Path (mail/sender.py), which prove nothing:
+    DMARC aligns on the From domain and DKIM must sign From; a staff address named only
+    in another field is not staff."""
+    wanted, headers = parsed.from_addr.lower(), parsed.headers
+    return any(
+        addr.lower() == wanted
+        for value in headers.all("From")
+        for _name, addr in mailboxes(recovered(value, headers.hints), headers.hints)
+    )
 
 
 def unreadable(mail: InboundMail, reason: str) -> Prepared:

@@ -44,6 +44,7 @@ from daemon.domain.business_calendar import (
     DEFAULT_TIMEZONE,
     supported_countries,
 )
+from daemon.domain.domain_names import canonical_domain
 from daemon.domain.mail_address import is_domain_name, is_mail_address
 from daemon.domain.outside_services import OUTSIDE_SERVICES
 from daemon.resources import default_templates_dir
@@ -82,7 +83,20 @@ def _blank_is_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+def _customer_domain(value: str) -> str:
+    """A customer's domain in the one spelling senders' domains are compared in
+    (canonical_domain: case, the root's dot, an IDN's xn-- form), "@kunde.dk" read as
+    kunde.dk (redteam25a): written as an address, it matched no sender, silently, and
+    every case of the customer was "no agreement" (BR-22). One that is no domain of a
+    mail address ("kunde", "https://x.dk", "kunde dk") is refused, naming the key."""
+    name = canonical_domain(value.strip().removeprefix("@"))
+    if "." not in name or not is_domain_name(name):
+        raise ValueError('not a mail domain such as "kunde.dk"')
+    return name
+
+
 DomainName = Annotated[str, AfterValidator(_domain_name)]
+CustomerDomain = Annotated[str, AfterValidator(_customer_domain)]
 MailAddress = Annotated[str, AfterValidator(_mail_address)]
 OptionalMailAddress = Annotated[MailAddress | None, BeforeValidator(_blank_is_none)]
 
@@ -382,7 +396,7 @@ class CustomerSettings(_Section):
     """One customer of the registry (BR-19, BR-22)."""
 
     name: str
-    domains: list[DomainName]
+    domains: list[CustomerDomain]
     agreement: bool = True
     primary: OptionalMailAddress = None  # primary supporter
     secondary: OptionalMailAddress = None  # secondary supporter

@@ -27,6 +27,7 @@ from datetime import datetime
 
 from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.closed_days import closed_day_name
+from daemon.domain.domain_names import canonical_domain
 from daemon.domain.language import Language
 from daemon.domain.staff import topmost_fields, trusted_results
 
@@ -74,7 +75,10 @@ def fold_address(address: str) -> str:
     """The mailbox an address delivers to, as far as limits go: lower case, without a
     `+tag` sub-address. (Stored addresses keep their case; this is for counting.)"""
     local, _, domain = address.strip().lower().rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}" if local else address.strip().lower()
+    # The domain in one spelling (an IDN as typed or as xn--): one mailbox, one count.
+    if not local:
+        return address.strip().lower()
+    return f"{local.split('+', 1)[0]}@{canonical_domain(domain)}"
 
 
 def rate_limited(address: str, sent: AcksSent, limits: AckLimits) -> str | None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from daemon.domain.domain_names import canonical_domain
+
 
 @dataclass(frozen=True)
 class CaseView:
@@ -56,7 +58,9 @@ def may_join(sender: str, case: CaseView, is_staff: bool, sender_ambiguous: bool
     sender = sender.lower()
     if is_staff or sender in case.participants or sender == case.customer_email.lower():
         return True
-    same_domain = sender.rpartition("@")[2] == case.customer_domain.lower()
+    same_domain = canonical_domain(sender.rpartition("@")[2]) == canonical_domain(
+        case.customer_domain
+    )
     return case.registered_customer and same_domain and not sender_ambiguous
 
 

@@ -15,6 +15,17 @@ by every version of the parser, so a re-read after an upgrade is still known. A 
 re-delivery (delivered twice, re-read after a crash, a copy by another path) carries
 its sender's Date unchanged.
 
+One sending may still carry two Dates: a device that writes none has one added by each
+MTA its mail passes, so a mail that reaches the desk by two paths (two servers, the
+mailbox and the listener) is dated twice, seconds apart; a server may rewrite the Date
+in its own zone (the same instant, written otherwise). Compared as written, those were
+two or three cases and acks for one sending. So two Dates that are instants within
+SAME_SENDING of each other are one sending, and a copy with no Date counts as sent when
+it arrived. Two copies both without a Date stay one mail, as before: nothing tells a
+second sending from a re-delivery there (an SMTP client's retry after a lost answer
+comes minutes later too). A device that sends the same id and text again within
+minutes is one inquiry (BR-2): its repeat is recorded as a re-delivery, and listed.
+
 The Subject is not compared, only the case reference in it: gateways tag the subjects
 of mail that reaches them ("[EXTERNAL] ...", "*** SPAM ***"), so one mail by two
 delivery paths has two subjects, and would be two cases and two acks (BR-2); a device
@@ -22,6 +33,8 @@ that reuses its ids sends its other subjects at other times, which the Date tell
 """
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 # Where a mail was read: (source, UIDVALIDITY, UID); UID None for the SMTP listener.
 Position = tuple[str, int | None, int | None]
@@ -33,11 +46,31 @@ Position = tuple[str, int | None, int | None]
 ThreadMarks = tuple[int | None, str, str, str]
 
 
-def same_mail(marks: ThreadMarks, original: ThreadMarks) -> bool:
+# How far apart two Dates of one sending may be: MTAs on two paths date a Date-less
+# mail as it reaches each (seconds apart; a queue or greylisting can hold one some
+# minutes), and a copy with no Date is dated by its arrival.
+SAME_SENDING = timedelta(minutes=15)
+
+
+def same_mail(
+    marks: ThreadMarks,
+    original: ThreadMarks,
+    sent: datetime | None = None,
+    original_sent: datetime | None = None,
+) -> bool:
     """Is a mail of the same identity as `original` a re-delivery of it (else another
     mail: it names another case, answers other messages or was written at another
-    time)?"""
-    return marks == original
+    time)? `sent`, `original_sent`: when each was sent, if known (identity.sent_at):
+    Dates written differently but within SAME_SENDING are one sending."""
+    if marks[:3] != original[:3]:
+        return False
+    if marks[3] == original[3]:
+        return True
+    return (
+        sent is not None
+        and original_sent is not None
+        and abs(sent - original_sent) <= SAME_SENDING
+    )
 
 
 def records_arrival(arrival: Position, original: Position) -> bool:

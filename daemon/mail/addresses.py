@@ -132,11 +132,32 @@ def address(addr: str, keep_case: bool = False) -> str:
     # A local part is case-sensitive (RFC 5321 2.4): Bo.Hansen@ is shown as sent;
     # comparisons elsewhere fold case themselves. Domains have no case.
     local, at, domain = addr.rpartition("@")
-    addr = f"{local if keep_case else local.lower()}{at}{domain.lower()}"
+    # `bo@kunde.dk.`: the root's dot names the same domain, and a relay may refuse it
+    # in RCPT TO (RFC 5321 4.1.2 has none); one spelling for keys, limits and replies.
+    domain = domain.lower().removesuffix(".") if local else domain.lower()
+    local = _unquoted(local)
+    addr = f"{local if keep_case else local.lower()}{at}{domain}"
     # RFC 5321 limits: longer ones are not addresses anyone can answer.
     if len(addr) > 320 or len(addr.rpartition("@")[2]) > 255:
         return ""
     return addr
+
+
+# A local part that needs no quotes (RFC 5322 dot-atom; UTF-8 letters too, RFC 6531).
+_DOT_ATOM = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*")
+_QUOTED_PAIR = re.compile(r"\\(.)")
+
+
+def _unquoted(local: str) -> str:
+    """`"bo"@` and `"b\\o"@` are bo@ (RFC 5321 4.1.2: quoting where none is needed
+    names the same mailbox; such forms SHOULD NOT be used). Kept as written, one
+    mailbox was several senders: a reply from a client that quotes did not join its
+    case, and each spelling had an ack limit of its own. A quoted local part that needs
+    its quotes (`"tech@oo.dk"@evil.example`, blanks) is kept as it is."""
+    if len(local) < 2 or local[0] != '"' or local[-1] != '"':
+        return local
+    inner = _QUOTED_PAIR.sub(r"\1", local[1:-1])
+    return inner if _DOT_ATOM.fullmatch(inner) else local
 
 
 def address_pairs(

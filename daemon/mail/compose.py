@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from daemon.domain.ack_policy import AckHours
 from daemon.domain.billing import AFTER_HOURS_FACTOR, ONCALL_FEE
+from daemon.domain.domain_names import ascii_address
 from daemon.domain.greeting import first_name
 from daemon.domain.language import Language
 from daemon.domain.references import format_reference, tagged_subject
@@ -249,6 +250,9 @@ def build_message(
 ) -> Outgoing:
     message_id = new_message_id(case_number, support.message_id_domain)
     in_reply_to, references = _thread_headers(answered)
+    # bo@blåbær.dk as bo@xn--blbr-roah.dk: written as typed, the To field became an
+    # encoded word (no address at all) and the relay's RCPT TO needed SMTPUTF8.
+    recipients = [ascii_address(recipient) for recipient in recipients]
     headers = [
         ("From", _from_header(support.name, support.address)),
         ("To", ", ".join(recipients)),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from daemon.mail.header_block import header_fields
 from daemon.mail.leading_junk import blank_line_span
@@ -12,8 +14,8 @@ from daemon.mail.spooled import Raw, raw_chunks
 
 
 def dedupe_key(message_id: str | None, sender: str, raw: Raw) -> str:
-    """The identity of an inbound mail: its Message-ID, sender and content, else its
-    exact bytes.
+    """The identity of an inbound mail: its Message-ID (else its Date as written),
+    sender and content; the exact bytes of a mail with neither id nor sender.
 
     A Message-ID alone is not an identity: scanners and some mailers reuse theirs, and
     anyone who saw one (a Cc'd stranger) can send another mail under it; keyed by the
@@ -22,10 +24,19 @@ def dedupe_key(message_id: str | None, sender: str, raw: Raw) -> str:
     normalised) in the key, only a true re-delivery is a duplicate, however its trace
     headers differ (Received, Authentication-Results, a spam score).
     """
-    if not message_id:
-        return "sha:" + sha256_of(raw)
+    if not message_id and not sender.strip():
+        return "sha:" + sha256_of(raw)  # nothing read of it: its exact bytes
     digest = hashlib.sha256()
-    digest.update(message_id.encode("utf-8", "replace") + b"\n")
+    if message_id:
+        digest.update(message_id.encode("utf-8", "replace") + b"\n")
+    else:
+        # No Message-ID: the exact bytes were its identity, and they differ by the trace
+        # fields of each path (Received, Return-Path, a gateway's tag fields), so one
+        # mail by two paths (the listener, the mailbox behind the border) was two cases
+        # and two acks. Its Date as written stands in for the id (date_stamp): the same
+        # text sent again at another time is another mail. A prefix of its own keeps
+        # these keys apart from those of mail with an id.
+        digest.update(b"no message-id\n" + date_stamp(raw).encode("utf-8", "replace") + b"\n")
     digest.update(sender.strip().lower().encode("utf-8", "replace") + b"\n")
     end = blank_line(raw)
     body = end[1] if end else len(raw)
@@ -38,7 +49,7 @@ def dedupe_key(message_id: str | None, sender: str, raw: Raw) -> str:
     else:
         for chunk in raw_chunks(raw, body, _HASH_CHUNK):
             digest.update(_lf_line_ends(bytes(chunk)))
-    return "mid:" + digest.hexdigest()
+    return ("mid:" if message_id else "nid:") + digest.hexdigest()
 
 
 def _lf_body(raw: bytes, body: int) -> bytes | memoryview:
@@ -73,6 +84,24 @@ def date_stamp(head: Raw) -> str:
     data = head[:HEAD_BYTES] if isinstance(head, bytes) else head.read_at(0, HEAD_BYTES)
     values = [field.value(data) for field in header_fields(data) if field.name == b"date"]
     return b" ".join(b" ".join(value.split()) for value in values).decode("latin-1")
+
+
+def sent_at(head: Raw, arrival: datetime) -> datetime | None:
+    """When a mail was sent, for telling one sending from another (domain/dedupe.py):
+    the instant of its one Date field, or `arrival` when it has none (the first
+    HEAD_BYTES read, as date_stamp reads them); None when that cannot be told (a Date
+    no one can read, two Date fields)."""
+    data = head[:HEAD_BYTES] if isinstance(head, bytes) else head.read_at(0, HEAD_BYTES)
+    values = [field.value(data) for field in header_fields(data) if field.name == b"date"]
+    if not values:
+        return arrival
+    if len(values) > 1:
+        return None
+    try:
+        when = parsedate_to_datetime(b" ".join(values[0].split()).decode("latin-1"))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)  # "-0000"
 
 
 def _lf_line_ends(data: bytes) -> bytes:

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from daemon.domain.domain_names import canonical_domain
 from daemon.mail import ParseError
 from daemon.mail.addresses import address, addresses
 from daemon.mail.attachments import Attachment, attachments, part_content
@@ -91,7 +92,8 @@ class ParsedMail:
 
     @property
     def sender_domain(self) -> str:
-        return self.from_addr.rpartition("@")[2]
+        """The From domain as customers are looked up by it (one spelling of it)."""
+        return canonical_domain(self.from_addr.rpartition("@")[2])
 
 
 def parse(

@@ -34,6 +34,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 from sqlalchemy import case as sql_case
 
 from daemon.domain.billing import CURRENCY, Rates, vat_of
+from daemon.domain.domain_names import canonical_domain
 from daemon.domain.monthly_billing import (
     BilledLine,
     DatedFee,
@@ -340,7 +341,7 @@ def build_report(
     start, end = month_bounds(month, tz)
     if isinstance(customer_domain, str):
         customer_domain = [customer_domain]
-    wanted = sorted({d.strip().lower() for d in customer_domain or () if d.strip()})
+    wanted = sorted({canonical_domain(d) for d in customer_domain or () if d.strip()})
     # Worked in the month, or logged in it for an earlier month (monthly_billing's
     # `billed_from`: the later of the two instants).
     known_from = _later(time_entries.c.at, time_entries.c.created_at)

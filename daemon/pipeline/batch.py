@@ -24,7 +24,7 @@ from daemon.domain.ack_policy import AcksSent
 from daemon.domain.case_threading import CaseView, participants
 from daemon.domain.references import find_reference
 from daemon.inbound import Prepared
-from daemon.mail.identity import HEAD_BYTES, date_stamp
+from daemon.mail.identity import HEAD_BYTES, date_stamp, sent_at
 from daemon.mail.parse import ParsedMail
 from daemon.pipeline.plan import Plan
 from daemon.store import repository
@@ -35,7 +35,9 @@ class Candidates:
     """The existing cases the mails of a run name, and our mails their bounces name."""
 
     by_number: dict[int, CaseView]
-    by_message_id: dict[str, CaseView]
+    # Message-ID -> the cases holding it, the first stored first (usually one: see
+    # repository.cases_by_message_id)
+    by_message_id: dict[str, tuple[CaseView, ...]]
     outbound: dict[str, tuple[int, int | None]]  # Message-ID -> (message pk, case id)
     # The cases' rows, by id, as read for the views (the conversation step's too).
     rows: dict[int, Row[Any]] = field(default_factory=dict)
@@ -91,21 +93,21 @@ class Run:
         a variant the dedupe step made (daemon/pipeline/dedupe.py), rarely needed."""
         return self.stored.get(key) or repository.known_inbound(self.conn, [key]).get(key)
 
-    def stored_date(self, message_pk: int) -> str:
-        """The Date field as written (identity.date_stamp) of a stored message: read from
-        its stored bytes, once for all of the run's stored mails (only a mail met again,
-        a re-read after a crash, asks)."""
-        found = self._stored_dates.get(message_pk)
-        if found is None:  # a variant's original (`stored_one`)
-            heads = repository.inbound_heads(self.conn, [message_pk], HEAD_BYTES)
-            found = self._stored_dates[message_pk] = date_stamp(heads.get(message_pk, b""))
-        return found
+    def stored_date(self, stored: Row[Any]) -> tuple[str, datetime | None]:
+        """The Date field as written (identity.date_stamp) of a stored message, and when
+        it was sent (identity.sent_at; `stored.at` is its arrival): read from its stored
+        bytes, once for all of the run's stored mails (only a mail met again, a re-read
+        after a crash, asks)."""
+        head = self._stored_heads.get(stored.id)
+        if head is None:  # a variant's original (`stored_one`)
+            heads = repository.inbound_heads(self.conn, [stored.id], HEAD_BYTES)
+            head = self._stored_heads[stored.id] = heads.get(stored.id, b"")
+        return date_stamp(head), sent_at(head, stored.at)
 
     @functools.cached_property
-    def _stored_dates(self) -> dict[int, str]:
+    def _stored_heads(self) -> dict[int, bytes]:
         pks = [row.id for row in self.stored.values()]
-        heads = repository.inbound_heads(self.conn, pks, HEAD_BYTES)
-        return {pk: date_stamp(head) for pk, head in heads.items()}
+        return repository.inbound_heads(self.conn, pks, HEAD_BYTES)
 
     @functools.cached_property
     def candidates(self) -> Candidates:
@@ -223,7 +225,7 @@ def find_candidates(conn: Connection, batch: Sequence[Prepared]) -> Candidates:
             bounced.add(bounce.original_message_id)
     id_by_number = repository.cases_by_number(conn, numbers)
     id_by_message = repository.cases_by_message_id(conn, ids)
-    case_ids = set(id_by_number.values()) | set(id_by_message.values())
+    case_ids = set(id_by_number.values()).union(*id_by_message.values())
     # Locked: the conversation step decides on these rows (Run._cases_now), after the
     # store step; a close by another transaction meanwhile waits for this one, and is
     # not lost under a reply's "wake" (test_a_reply_is_judged_on_the_case_as_another_
@@ -247,7 +249,7 @@ def find_candidates(conn: Connection, batch: Sequence[Prepared]) -> Candidates:
     outbound = repository.outbound_by_message_id(conn, bounced)
     return Candidates(
         by_number={n: views[i] for n, i in id_by_number.items()},
-        by_message_id={m: views[i] for m, i in id_by_message.items()},
+        by_message_id={m: tuple(views[i] for i in held) for m, held in id_by_message.items()},
         outbound={m: (row.id, row.case_id) for m, row in outbound.items()},
         rows=rows,
     )

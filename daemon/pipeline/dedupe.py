@@ -11,13 +11,14 @@ an identity of its own (`variant_key`), and is a duplicate only of a mail of tha
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
 
 from daemon.domain.dedupe import ThreadMarks, same_mail
 from daemon.domain.references import find_reference
-from daemon.mail.identity import date_stamp, variant_key
+from daemon.mail.identity import date_stamp, sent_at, variant_key
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import Plan, PlanKind, StoredOriginal
 from daemon.pipeline.step import Step
@@ -28,8 +29,9 @@ class Dedupe(Step):
         key = plan.item.key
         original = run.first_of_key.get(key) or run.stored.get(key)
         if original is not None and plan.item.parsed is not None:
-            marks = _marks(run, plan)
-            if not same_mail(marks, _marks(run, original)):
+            marks, sent = _marks(run, plan)
+            original_marks, original_sent = _marks(run, original)
+            if not same_mail(marks, original_marks, sent, original_sent):
                 key = variant_key(key, marks)
                 plan.item = dataclasses.replace(plan.item, key=key)
                 original = run.first_of_key.get(key) or run.stored_one(key)
@@ -44,17 +46,18 @@ class Dedupe(Step):
             plan.repeats = StoredOriginal(original.id, position)
 
 
-def _marks(run: Run, mail: Plan | Row[Any]) -> ThreadMarks:
+def _marks(run: Run, mail: Plan | Row[Any]) -> tuple[ThreadMarks, datetime | None]:
     """The case a mail names, the messages it answers and its Date as written, of a
-    plan or a stored row."""
+    plan or a stored row; and when it was sent (identity.sent_at)."""
     if isinstance(mail, Plan):
         parsed = mail.item.parsed
         if parsed is None:
-            return (None, "", "", "")
+            return (None, "", "", ""), None
         subject, replied, references = (
             parsed.subject, parsed.in_reply_to, " ".join(parsed.references))
-        written = date_stamp(mail.item.mail.raw)
+        raw = mail.item.mail.raw
+        written, sent = date_stamp(raw), sent_at(raw, mail.item.mail.received_at)
     else:
         subject, replied, references = mail.subject, mail.in_reply_to, mail.references
-        written = run.stored_date(mail.id)
-    return (find_reference(subject or ""), replied or "", references or "", written)
+        written, sent = run.stored_date(mail)
+    return (find_reference(subject or ""), replied or "", references or "", written), sent

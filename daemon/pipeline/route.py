@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from daemon.domain.case_threading import CaseView, may_join, staff_names_two_cases, thread
 from daemon.domain.case_threading import Route as Threading
-from daemon.domain.case_threading import may_join, staff_names_two_cases, thread
 from daemon.domain.commands import held_back, split_commands
 from daemon.domain.references import find_reference
 from daemon.inbound import Outcome
+from daemon.mail.parse import ParsedMail
 from daemon.mail.quotes import new_text
-from daemon.pipeline.batch import Run, thread_ids
+from daemon.pipeline.batch import Candidates, Run, thread_ids
 from daemon.pipeline.plan import Plan, PlanKind
 from daemon.pipeline.step import Step
 
@@ -43,13 +44,10 @@ class Route(Step):
             plan.kind, plan.opens_case = PlanKind.PHONE, True
             return
         found = run.candidates
-        by_headers = next(
-            (found.by_message_id[i] for i in thread_ids(parsed) if i in found.by_message_id),
-            None,
-        )
+        is_staff = item.is_staff
+        by_headers = _case_by_headers(found, parsed, is_staff)
         number = find_reference(parsed.subject)
         by_tag = found.by_number.get(number) if number is not None else None
-        is_staff = item.is_staff
 
         if item.outcome is Outcome.IGNORED:  # automatic: recorded where it belongs
             bounce = item.bounce
@@ -110,3 +108,24 @@ class Route(Step):
         # A parsing worker cut the quotes already for the triage (Prepared.said): the
         # same new_text of the same body, not worked out again in the pass's thread.
         plan.body_text = item.said if item.said is not None else new_text(parsed.body_text)
+
+
+def _case_by_headers(found: Candidates, parsed: ParsedMail, is_staff: bool) -> CaseView | None:
+    """The case the mail's In-Reply-To/References name: the most direct id's first.
+
+    One Message-ID may be held by several cases: one reused by a device, or a leaked
+    one a stranger sent a mail under (a case of its own, never a duplicate). Then the
+    first case the sender may join, in the order the ids are named; else, as with one
+    case, the first named (the threading rules then keep the sender out of it). Taken
+    at random, one stranger's mail under a customer's id sent the colleague's reply to
+    a new case, away from the thread (BR-2).
+    """
+    named = [case for i in thread_ids(parsed) for case in found.by_message_id.get(i, ())]
+    return next(
+        (
+            case
+            for case in named
+            if may_join(parsed.from_addr, case, is_staff, parsed.sender_ambiguous)
+        ),
+        named[0] if named else None,
+    )

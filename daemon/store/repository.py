@@ -46,6 +46,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
 from daemon.domain.billing import Fee, Rates, rates_for
+from daemon.domain.domain_names import canonical_domain
 from daemon.mail import LARGE_MAIL_BYTES
 from daemon.mail.spooled import Raw, SpooledMail, raw_chunks, whole
 from daemon.store.schema import (
@@ -414,6 +415,7 @@ def _query_known_inbound(dialect: str) -> Select[Any]:
         messages.c.subject,
         messages.c.in_reply_to,
         messages.c.references,
+        messages.c.at,
     ).where(_any_of(dialect, messages.c.dedupe_key, "keys"))
 
 
@@ -445,7 +447,7 @@ def duplicate_arrivals(conn: Connection) -> list[Row[Any]]:
 
 
 def customers_by_domain(conn: Connection, domains: Iterable[str]) -> dict[str, Row[Any]]:
-    wanted = list({d.lower() for d in domains if d})
+    wanted = list({canonical_domain(d) for d in domains if d})
     if not wanted:
         return {}
     rows = conn.execute(_query_customers(conn.dialect.name), {"domains": wanted})
@@ -466,7 +468,7 @@ def sync_customers(conn: Connection, registry: Sequence[Any], now: datetime) -> 
     configured: dict[str, dict[str, Any]] = {}
     for customer in registry:
         for domain in customer.domains:
-            configured[domain.lower()] = {
+            configured[canonical_domain(domain)] = {
                 "name": customer.name,
                 "agreement": customer.agreement,
                 "primary_supporter": customer.primary,
@@ -576,19 +578,30 @@ def _query_cases_by_number(dialect: str) -> Select[Any]:
     return select(cases.c.number, cases.c.id).where(_any_of(dialect, cases.c.number, "numbers"))
 
 
-def cases_by_message_id(conn: Connection, message_ids: Iterable[str]) -> dict[str, int]:
-    """Message-ID -> case id, for messages (in or out) stored on a case."""
+def cases_by_message_id(
+    conn: Connection, message_ids: Iterable[str]
+) -> dict[str, tuple[int, ...]]:
+    """Message-ID -> the ids of the cases holding a message (in or out) of it, the
+    case of its first stored message first. Usually one; a reused or leaked Message-ID
+    (a stranger's mail under a customer's id is a case of its own) names several."""
     wanted = list(set(message_ids))
     if not wanted:
         return {}
     rows = conn.execute(_query_cases_by_message_id(conn.dialect.name), {"ids": wanted})
-    return {message_id: case_id for message_id, case_id in rows}
+    found: dict[str, tuple[int, ...]] = {}
+    for message_id, case_id in rows:
+        held = found.get(message_id, ())
+        if case_id not in held:
+            found[message_id] = (*held, case_id)
+    return found
 
 
 @functools.cache
 def _query_cases_by_message_id(dialect: str) -> Select[Any]:
-    return select(messages.c.message_id, messages.c.case_id).where(
-        _any_of(dialect, messages.c.message_id, "ids"), messages.c.case_id.is_not(None)
+    return (
+        select(messages.c.message_id, messages.c.case_id)
+        .where(_any_of(dialect, messages.c.message_id, "ids"), messages.c.case_id.is_not(None))
+        .order_by(messages.c.id)
     )
 
 
@@ -1098,7 +1111,7 @@ def case_conditions(
     """The filters of `cases list` and the console's queue (daemon/store/queue.py)."""
     found: list[ColumnElement[bool]] = []
     if customer_domain is not None:
-        found.append(cases.c.customer_domain == customer_domain.lower())
+        found.append(cases.c.customer_domain == canonical_domain(customer_domain.lstrip("@")))
     if priority is not None:
         found.append(cases.c.priority == priority)
     if unassigned:

@@ -161,7 +161,8 @@ messages = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("size", Integer, nullable=False),
     Column("raw", LargeBinary, nullable=False),
-    # Inbound only: "mid:<sha256 of Message-ID>" or "sha:<sha256 of the bytes>".
+    # Inbound only: "mid:"/"nid:" + sha256 of (Message-ID or Date) + sender + body, or
+    # "sha:<sha256 of the bytes>" (daemon/mail/identity.py dedupe_key).
     # Unique, so a mail delivered twice, re-read after a crash, or raced by a
     # second daemon can never become a second case.
     Column("dedupe_key", String(80), unique=True),

@@ -209,3 +209,13 @@ def test_acks_counted_by_stored_address_add_up_as_one_by_one() -> None:
     stored = {address: sent.count(address) for address in sent}
     assert AcksSent.counted(stored.items()) == AcksSent.of(sent)
     assert AcksSent.counted(stored.items()).by_address["bo@firma.dk"] == 4
+
+
+def test_an_internationalised_domain_in_either_form_is_one_mailbox_and_domain() -> None:
+    """redteam25a: bo@blåbær.dk and bo@xn--blbr-roah.dk are one mailbox; counted apart,
+    each spelling had limits of its own."""
+    from daemon.domain.ack_policy import AcksSent, fold_address
+
+    assert fold_address("Bo+x@XN--BLBR-ROAH.DK") == fold_address("bo@blåbær.dk")
+    sent = AcksSent.counted([("bo@blåbær.dk", 3), ("lone@xn--blbr-roah.dk", 2)])
+    assert sent.by_domain == {"blåbær.dk": 5}

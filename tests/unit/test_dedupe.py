@@ -54,3 +54,25 @@ def test_same_mail_at_another_uid_or_uidvalidity_is_recorded() -> None:
 def test_every_listener_delivery_is_recorded() -> None:
     # the SMTP listener has no UID: a second delivery is always a second arrival
     assert records_arrival(("smtp", None, None), ("smtp", None, None))
+
+
+def test_two_dates_of_one_sending_are_one_mail_and_hours_apart_are_two() -> None:
+    """redteam25a: a Date-less mail dated by the MTA of each path it took, or its Date
+    rewritten in another zone, is one sending; the same text an hour later is not."""
+    from datetime import UTC, datetime, timedelta
+
+    from daemon.mail.identity import sent_at
+
+    first = (None, "", "", "Mon, 23 Nov 2026 10:00:02 +0100")
+    copy = (None, "", "", "23 Nov 2026 09:00:04 -0000")
+    at = sent_at(b"Date: Mon, 23 Nov 2026 10:00:02 +0100\r\n\r\n", datetime.now(UTC))
+    later = sent_at(b"Date: 23 Nov 2026 09:00:04 -0000\r\n\r\n", datetime.now(UTC))
+    assert at is not None and later is not None and later - at == timedelta(seconds=2)
+    assert same_mail(copy, first, later, at)
+    assert not same_mail(copy, first, at + timedelta(hours=1), at)
+    assert not same_mail(copy, first)  # when unknown: the Date as written decides
+    assert not same_mail((100002, "", "", copy[3]), first, later, at)  # another case
+    arrival = datetime(2026, 11, 23, 9, 0, 9, tzinfo=UTC)
+    assert sent_at(b"From: a@b.dk\r\n\r\n", arrival) == arrival  # no Date: its arrival
+    assert sent_at(b"Date: Mon, 23 Nov 2026 10:00 +0100\r\nDate: x\r\n\r\n", arrival) is None
+    assert sent_at(b"Date: in einer Woche\r\n\r\n", arrival) is None

@@ -121,3 +121,26 @@ def test_any_body_near_base64_is_read_as_the_parser_reads_it(
     with pytest.MonkeyPatch.context() as patch:
         fast, whole, _hidden = hidden_and_not(raw, patch)
     assert fast == whole
+
+
+def test_a_mail_of_a_million_parts_is_read_into_a_bounded_tree() -> None:
+    """redteam25a: 7 MB of empty parts (one per 7 bytes, a million of them) took a
+    parsing worker ~24 s (load 9) in the stdlib's parser, each part a Message; three
+    sent at once to the listener held a one-line mail behind them for 55 s. Past
+    MAX_PARTS delimiter lines the rest is not parsed (the mail is kept whole): the
+    tree, and the work, are bounded; what comes first is read as before."""
+    from daemon.mail.mime_tree import MAX_PARTS
+
+    read = mime_tree.mime_tree
+    head = (b"From: bo@kunde.dk\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+            b"--b\r\nContent-Type: text/plain\r\n\r\nPrinteren virker ikke.\r\n"
+            b"--b\r\nContent-Type: application/pdf; name=a.pdf\r\n\r\nx\r\n")
+    many = head + b"--b\r\n\r\n" * (3 * MAX_PARTS) + b"--b--\r\n"
+    msg = read(many, {})
+    assert MAX_PARTS <= sum(1 for _ in msg.walk()) <= MAX_PARTS + 2
+    assert msg.get_payload(0).get_payload() == "Printeren virker ikke."
+    assert msg.get_payload(1).get_filename() == "a.pdf"
+    # A mail of fewer parts is the parser's whole tree, as before.
+    few = head + b"--b\r\n\r\n" * (MAX_PARTS - 10) + b"--b--\r\n"
+    assert sum(1 for _ in read(few, {}).walk()) == MAX_PARTS - 10 + 3

@@ -241,7 +241,6 @@ def test_default_hours_are_the_business_calendars() -> None:
         ('[staff]\nteam_lead = "teamleder"\n', "staff.team_lead"),
         ('[staff]\naddresses = ["konsulent"]\n', "staff.addresses.0"),
         ('[reports]\naccount_manager = "salg"\n', "reports.account_manager"),
-        ('[[customers]]\nname = "X"\ndomains = ["@x.dk"]\n', "customers.0.domains.0"),
         ('[[customers]]\nname = "X"\ndomains = ["https://x.dk"]\n', "customers.0.domains.0"),
         ('[[customers]]\nname = "X"\ndomains = ["x.dk"]\nprimary = "tina"\n',
          "customers.0.primary"),
@@ -306,3 +305,19 @@ def test_blank_optional_values_in_the_file_are_unset(tmp_path: Path) -> None:
     assert (settings.customers[0].primary, settings.customers[0].contact) == (None, None)
     calendar = BusinessCalendar(holiday_country=settings.hours.holiday_country)
     assert calendar.is_open(datetime(2026, 12, 25, 10, 0, tzinfo=UTC))  # no holidays
+
+
+def test_a_customer_domain_is_read_in_one_spelling(tmp_path: Path) -> None:
+    """redteam25a: `domains = ["@kunde.dk"]` (as in an address) matched no sender, and
+    every case of the customer was "no agreement" (BR-22), with no word from check-config."""
+    path = write(tmp_path, '[[customers]]\nname = "K"\n'
+                 'domains = ["@Kunde.dk", " firma.dk. ", "xn--blbr-roah.dk"]\n')
+    [customer] = load_settings(path, environ={}).customers
+    assert customer.domains == ["kunde.dk", "firma.dk", "blåbær.dk"]
+
+
+@pytest.mark.parametrize("written", ["", "kunde dk", "bo@kunde.dk", "kunde", "https://kunde.dk"])
+def test_a_customer_domain_that_is_no_domain_is_refused(tmp_path: Path, written: str) -> None:
+    path = write(tmp_path, f'[[customers]]\nname = "K"\ndomains = ["{written}"]\n')
+    with pytest.raises(ConfigError, match=r"customers\.0\.domains\.0:"):
+        load_settings(path, environ={})

@@ -83,3 +83,18 @@ def test_a_staff_mail_whose_name_is_its_own_address_is_staff() -> None:
     assert is_staff(DELIVERY + PASS + BORDER_HOP + own_name + BODY)
     other = MAIL.replace("From: Jens <jens@oo.dk>", 'From: "anna@oo.dk" <jens@oo.dk>')
     assert not is_staff(DELIVERY + PASS + BORDER_HOP + other + BODY)
+
+
+@pytest.mark.parametrize(
+    "from_field",
+    ["From: \r\n", "From: undisclosed-recipients:;\r\n", "From: Jens\r\n",
+     "From: =?utf-8?q?jens=40oo.dk?=\r\n"],
+)
+def test_a_staff_address_named_only_outside_the_from_field_is_not_staff(from_field: str) -> None:
+    """redteam25a: a From field with no address made the reader fall back to Sender
+    (then Reply-To, Return-Path) for the sender, and that address was judged staff. The
+    From address is the identity being proven (DMARC aligns on it, and DKIM signs it):
+    named only elsewhere, it proves nothing."""
+    mail = (MAIL.replace("From: Jens <jens@oo.dk>\r\n", from_field)
+            .replace("Sender: jens@oo.dk\r\n", "Sender: jens@oo.dk\r\n"))
+    assert not is_staff(DELIVERY + PASS + BORDER_HOP + mail + BODY)

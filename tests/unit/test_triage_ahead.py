@@ -95,7 +95,7 @@ def test_a_reply_on_a_case_keeps_the_new_text_found_ahead() -> None:
     tools = Tools(SETTINGS, renderer=None, calendar=BusinessCalendar())  # type: ignore[arg-type]
     run = Run(conn=None, now=NOW, plans=[Plan(item)])  # type: ignore[arg-type]
     run.__dict__["stored"] = {}
-    run.__dict__["candidates"] = Candidates({}, {"<outage@firma.dk>": case}, {})
+    run.__dict__["candidates"] = Candidates({}, {"<outage@firma.dk>": (case,)}, {})
     for step in (Dedupe(tools), Route(tools)):
         step.process(run, run.plans[0])
 
