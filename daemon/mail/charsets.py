@@ -134,6 +134,9 @@ def decode(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
     """
     if data.isascii() and b"\x1b" not in data:  # the usual case, decided in C
         return data.decode("ascii")
+    by_bom = _by_byte_order_mark(data)
+    if by_bom is not None:
+        return by_bom
     if charset and _label(charset) in _ASCII:
         return guess(data, hints)
     choices = codecs_for(charset, data)  # no C1 bytes: an ISO-8859 label is the truth
@@ -162,6 +165,9 @@ def guess(data: bytes, hints: Iterable[str] = (), fallback: str | None = None) -
     that decodes the bytes cleanly; else the detector's pick when it reads as text of
     its script at least as well as Windows-1252 does; else Windows-1252.
     """
+    by_bom = _by_byte_order_mark(data)
+    if by_bom is not None:
+        return by_bom
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -186,6 +192,34 @@ def guess(data: bytes, hints: Iterable[str] = (), fallback: str | None = None) -
     if detected is None and fallback is not None:
         return data.decode(fallback, "replace")
     return _decode_lenient(data, detected or "cp1252")
+
+
+# A byte order mark and the codec it names (UTF-32's first: its little-endian mark
+# begins with UTF-16's).
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _by_byte_order_mark(data: bytes) -> str | None:
+    """The text after a byte order mark in the codec it names, or None (no mark, or
+    bytes that do not fit it). As WHATWG Encoding's "decode": the mark decides over
+    any label. Notepad's text and some Outlook exports are UTF-16 with a mark, sent
+    under no charset or the account's default; read by the label they were byte soup
+    behind "ÿþ". No one writes "ÿþ" or "ï»¿" to begin a text."""
+    if data[:1] not in (b"\xef", b"\xff", b"\xfe", b"\x00"):
+        return None
+    for mark, codec in _BOMS:
+        if data.startswith(mark):
+            try:
+                return data[len(mark):].decode(codec)
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def undeclared_codec(data: bytes) -> str | None:
