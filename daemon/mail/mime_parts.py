@@ -117,6 +117,8 @@ def param(
     """
     try:
         value = part.get_param(name, header=header)
+        if isinstance(value, str):
+            value = _rfc2231_form(part, name, header) or value
         if isinstance(value, str) and "\ufffd" in value:
             value = _param_of_8bit_header(part, name, header, hints)
     except Exception:  # noqa: BLE001 - broken parameters read as absent
@@ -136,6 +138,20 @@ def param(
         return text.strip() or None
     except Exception:  # noqa: BLE001
         return None
+
+
+def _rfc2231_form(
+    part: Message, name: str, header: str
+) -> tuple[str | None, str | None, str] | None:
+    """The parameter's RFC 2231 form when the header gives it beside a plain one:
+    senders write both so that old readers get an ASCII stand-in ("Tilbud .pdf" for
+    "Tilbud æø.pdf"), and a reader that knows the charset form shows it (RFC 6266
+    section 4.3). get_param returns the plain one, listed first."""
+    found: list[tuple[str, Any]] = part.get_params(header=header) or []
+    for key, value in found:  # typeshed says str; RFC 2231 values are tuples
+        if isinstance(value, tuple) and key.lower() == name.lower():
+            return (value[0], value[1], str(value[2]))
+    return None
 
 
 def _param_of_8bit_header(

@@ -375,3 +375,24 @@ def test_a_mail_with_no_readable_sender_falls_back_to_the_envelope_return_path()
     parsed = parse(raw)
     assert parsed.from_addr == "afsender@firma.dk"
     assert "intet hoved her" in parsed.body_text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        b"filename=\"Tilbud .pdf\"; filename*=UTF-8''Tilbud%20%C3%A6%C3%B8.pdf",
+        b"filename*=UTF-8''Tilbud%20%C3%A6%C3%B8.pdf; filename=\"Tilbud .pdf\"",
+        b"filename=\"Tilbud __.pdf\"; filename*0*=UTF-8''Tilbud%20%C3%A6; filename*1*=%C3%B8.pdf",
+    ],
+)
+def test_a_file_name_given_both_plain_and_by_rfc2231_is_the_rfc2231_one(params: bytes) -> None:
+    # RFC 2231 section 4 / RFC 6266 section 4.3: a sender writes both forms so that old
+    # readers get an ASCII stand-in; a reader that knows "filename*" shows it.
+    raw = (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain\r\n\r\nSe vedhaeftet.\r\n--b\r\n"
+        b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+        b"Content-Disposition: attachment; " + params + b"\r\n\r\nJVBERi0=\r\n--b--\r\n"
+    )
+    assert [a.filename for a in parse(raw).attachments] == ["Tilbud æø.pdf"]
