@@ -4,6 +4,7 @@ mail declares, to read undeclared bytes with. Never raises on broken MIME."""
 
 from __future__ import annotations
 
+import binascii
 import re
 from collections.abc import Iterator, Sequence
 from email.message import Message
@@ -72,7 +73,7 @@ def decode_text(part: Message, hints: Sequence[str] = ()) -> str:
     """A text part's content as str, whatever its declared (or missing, or false) charset."""
     if is_stub(part):
         return "[a text part too large to show; it is kept in the raw mail]"
-    payload = part.get_payload(decode=True)
+    payload = _quoted_printable_unpadded(part) or part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         payload = str(payload_of(part)).encode("utf-8", "surrogateescape")
     charset = param(part, "charset")
@@ -80,6 +81,23 @@ def decode_text(part: Message, hints: Sequence[str] = ()) -> str:
         meta = _META_CHARSET.search(payload, 0, 4096)  # HTML saved or sent as a file
         charset = meta.group(1).decode("ascii") if meta else None
     return decode_bytes(payload, charset, hints)
+
+
+_TRANSPORT_PADDING = re.compile(r"[ \t]+$", re.MULTILINE)
+
+
+def _quoted_printable_unpadded(part: Message) -> bytes | None:
+    """A quoted-printable payload with its lines' trailing white space deleted first,
+    as RFC 2045 6.7 (3) says (transport added it), or None when it has none or is not
+    quoted-printable. binascii.a2b_qp keeps it, so a soft break "=  " stayed as "="
+    and broke the line, and a UTF-8 sequence split there made the text a charset guess."""
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() != "quoted-printable":
+        return None
+    raw = payload_of(part)
+    if not isinstance(raw, str) or not _TRANSPORT_PADDING.search(raw.replace("\r\n", "\n")):
+        return None
+    unpadded = _TRANSPORT_PADDING.sub("", raw.replace("\r\n", "\n"))
+    return binascii.a2b_qp(unpadded.encode("utf-8", "surrogateescape"))
 
 
 _META_CHARSET = re.compile(rb"""(?i)<meta[^>]{0,200}?charset\s*=\s*["']?([\w.:-]{1,40})""")

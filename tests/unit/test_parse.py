@@ -396,3 +396,16 @@ def test_a_file_name_given_both_plain_and_by_rfc2231_is_the_rfc2231_one(params: 
         b"Content-Disposition: attachment; " + params + b"\r\n\r\nJVBERi0=\r\n--b--\r\n"
     )
     assert [a.filename for a in parse(raw).attachments] == ["Tilbud æø.pdf"]
+
+
+def test_a_quoted_printable_soft_break_padded_by_transport_is_still_soft() -> None:
+    # RFC 2045 6.7 (3): trailing white space on a quoted-printable line was added in
+    # transport and is deleted before decoding, so "=  " at a line's end is a soft break.
+    raw = (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        b"Printeren p=C3=A5 1. sal vi=  \r\nrker ikke for nogen af os, =C3=\t\r\n"
+        b"=86v.   \r\nHej\r\n"
+    )
+    assert parse(raw).body_text == "Printeren på 1. sal virker ikke for nogen af os, Æv.\nHej"
