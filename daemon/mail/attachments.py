@@ -13,7 +13,14 @@ from email.message import Message
 from daemon.mail import ParseError
 from daemon.mail.header_text import Headers, clean_text, decode_words
 from daemon.mail.leading_junk import BOM, without_leading_junk
-from daemon.mail.mime_parts import disposition, is_stub, leaf_parts, param, payload_of
+from daemon.mail.mime_parts import (
+    disposition,
+    is_stub,
+    leaf_parts,
+    normalise_transfer_encodings,
+    param,
+    payload_of,
+)
 from daemon.mail.tnef import tnef_files
 
 # Attachments larger than this (encoded) are measured without decoding them.
@@ -167,7 +174,9 @@ def part_content(raw: bytes, part_index: int) -> bytes:
         return files[member].data
     if raw[:1].isspace() or raw.startswith(BOM):
         raw = raw.removeprefix(BOM).lstrip()
-    msg = email.message_from_bytes(without_leading_junk(raw), policy=email.policy.compat32)
+    msg = normalise_transfer_encodings(
+        email.message_from_bytes(without_leading_junk(raw), policy=email.policy.compat32)
+    )
     for index, part in enumerate(leaf_parts(msg)):
         if index != part_index:
             continue

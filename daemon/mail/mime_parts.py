@@ -103,6 +103,26 @@ def _quoted_printable_unpadded(part: Message) -> bytes | None:
 _META_CHARSET = re.compile(rb"""(?i)<meta[^>]{0,200}?charset\s*=\s*["']?([\w.:-]{1,40})""")
 
 
+_TRANSFER_ENCODING = re.compile(r"(?i)(?<![\w-])(base64|quoted-printable|[78]bit|binary)(?![\w-])")
+
+
+def normalise_transfer_encodings(msg: Message) -> Message:
+    """`msg` with each part's Content-Transfer-Encoding reduced to its mechanism, as
+    mail clients read it: get_payload(decode=True) compares the field as written,
+    lower-cased but not stripped, so "base64 " (a trailing space from a gateway),
+    "Base64;" or '"base64"' left the body undecoded: the text a person and the
+    triage read was base64, and an attachment's file its base64 text."""
+    for part in msg.walk():
+        value = part.get("Content-Transfer-Encoding")
+        if value is None:
+            continue
+        written = str(value)
+        found = _TRANSFER_ENCODING.search(written)
+        if found is not None and written != found.group(1).lower():
+            part.replace_header("Content-Transfer-Encoding", found.group(1).lower())
+    return msg
+
+
 def payload_of(part: Message) -> Any:
     """The payload as parsed: a list of parts, or str (8-bit bytes surrogate-escaped).
 

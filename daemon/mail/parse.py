@@ -48,7 +48,13 @@ from daemon.mail.header_text import (
 from daemon.mail.identity import dedupe_key, sniff_message_id
 from daemon.mail.large_mail import large_single_part, stub_large_base64
 from daemon.mail.leading_junk import BOM, headerless, without_leading_junk
-from daemon.mail.mime_parts import DeclaredCharsets, decode_text, param, payload_of
+from daemon.mail.mime_parts import (
+    DeclaredCharsets,
+    decode_text,
+    normalise_transfer_encodings,
+    param,
+    payload_of,
+)
 from daemon.mail.mime_tree import mime_tree
 from daemon.mail.sender import Sender, sender_in_text, sender_of
 
@@ -107,7 +113,9 @@ def parse(
     headed = without_leading_junk(raw)
     msg = large_single_part(headed)
     stub_sizes: dict[str, int] = dict(hidden or {})
-    if msg is None:
+    if msg is not None:
+        normalise_transfer_encodings(msg)
+    else:
         stubbed = headed
         if not hidden:  # else a slim copy, whose big bodies are hidden already
             stubbed, stub_sizes = stub_large_base64(headed)

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from daemon.mail.parse import ParseError, dedupe_key, parse, sniff_message_id
+from daemon.mail.parse import ParseError, dedupe_key, parse, part_content, sniff_message_id
 
 
 def danish_mail() -> bytes:
@@ -409,3 +409,28 @@ def test_a_quoted_printable_soft_break_padded_by_transport_is_still_soft() -> No
         b"=86v.   \r\nHej\r\n"
     )
     assert parse(raw).body_text == "Printeren på 1. sal virker ikke for nogen af os, Æv.\nHej"
+
+
+@pytest.mark.parametrize(
+    "written", [b"base64 ", b"Base64;", b'"base64"', b"BASE64\t", b"base64 (encoded)"]
+)
+def test_a_transfer_encoding_written_loosely_is_still_decoded(written: bytes) -> None:
+    # get_payload(decode=True) compared the field as written: a trailing space left the
+    # body base64, so staff and the triage read "SW5nZW4g...", and attachments get wrote
+    # the file's base64 text.
+    text, pdf = "Ingen kan logge på, alle er berørt.", b"%PDF-1.4 " * 30
+    raw = (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: " + written
+        + b"\r\n\r\n" + base64.encodebytes(text.encode()) + b"--b\r\n"
+        b"Content-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: " + written
+        + b"\r\n\r\n" + base64.encodebytes(pdf) + b"--b--\r\n"
+    )
+    mail = parse(raw)
+    assert mail.body_text == text
+    [pdf_file] = mail.attachments
+    assert pdf_file.size == len(pdf)
+    assert part_content(raw, pdf_file.part_index) == pdf
+    single = b"From: bo@kunde.dk\r\nSubject: x\r\nContent-Transfer-Encoding: " + written
+    assert parse(single + b"\r\n\r\n" + base64.encodebytes(text.encode())).body_text == text
