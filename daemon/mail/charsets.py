@@ -133,6 +133,8 @@ def decode(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
     charset decode them with replacement marks.
     """
     if data.isascii() and b"\x1b" not in data:  # the usual case, decided in C
+        if charset and "7" in charset and codecs_for(charset) == ("utf-7",):
+            return _decode_lenient(data, "utf-7")  # written in ASCII: "på" is "p+AOU-"
         return data.decode("ascii")
     by_bom = _by_byte_order_mark(data)
     if by_bom is not None:

@@ -297,3 +297,14 @@ def test_a_unlabelled_utf16_part_with_its_bom_reads_as_written() -> None:
         b"Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n" + body
     )
     assert mail.body_text == "Hej, printeren på kontoret virker ikke. Æ Ø Å"
+
+
+@pytest.mark.parametrize("label", ["utf-7", "UTF7", "unicode-1-1-utf-7"])
+def test_utf7_is_decoded_though_its_bytes_are_ascii(label: str) -> None:
+    # UTF-7 (RFC 2152) is written in ASCII: "på" is "p+AOU-". Read as ASCII, the text
+    # kept its "+AOU-" codes in the subject, the name and the body.
+    assert decode("Printer på kontoret – Æ Ø Å".encode("utf-7"), label) == (
+        "Printer på kontoret – Æ Ø Å"
+    )
+    subject = b"From: a@kunde.dk\r\nSubject: =?" + label.encode() + b"?Q?p+AOU-_nettet?=\r\n\r\nx"
+    assert parse(subject).subject == "på nettet"
