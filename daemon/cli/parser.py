@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from daemon.cli.arguments import INSTANT_HELP, PRIORITIES, iso_instant, local_date, staff_option
-from daemon.cli.billing import cmd_cases_fee, cmd_cases_project, cmd_time_add
+from daemon.cli.billing import (
+    cmd_cases_fee,
+    cmd_cases_project,
+    cmd_time_add,
+    cmd_time_remove,
+)
 from daemon.cli.cases import (
     cmd_attachments_get,
     cmd_cases_list,
@@ -233,7 +238,7 @@ def _case_billing_commands(c: _Commands, cases: Any) -> None:
 
 
 def _time_commands(c: _Commands) -> None:
-    """`time add`."""
+    """`time add|remove`."""
     time_cmd = c.group("time", "time spent on cases")
     add = c.command("add", cmd_time_add, "log work on a case", time_cmd)
     add.add_argument("number", type=int, help="the case number")
@@ -253,6 +258,17 @@ def _time_commands(c: _Commands) -> None:
         help="the rate (BR-15; default support)",
     )
     c.json_flag(add)
+    remove = c.command(
+        "remove",
+        cmd_time_remove,
+        "take back a time entry logged by mistake: billed no more, and the month it is"
+        " taken back in credits what earlier monthly reports billed of it",
+        time_cmd,
+    )
+    remove.add_argument("number", type=int, help="the case number")
+    remove.add_argument("entry", type=int, help="the entry's id, as `cases show --json` shows it")
+    staff_option(remove, "who takes it back")
+    c.json_flag(remove)
 
 
 def _kept_mail_commands(c: _Commands) -> None:
