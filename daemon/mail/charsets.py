@@ -57,6 +57,8 @@ _SUPERSETS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys("xmacroman macintosh macroman csmacintosh".split(), ("mac_roman",)),
     **dict.fromkeys("tis620 iso885911 windows874 cp874".split(), ("cp874",)),
     **dict.fromkeys("unicode11utf7 utf7 xunicode20utf7".split(), ("utf-7",)),
+    # UTF-16 by other names (Outlook's "unicode"); its byte order: _utf16_order.
+    **dict.fromkeys("utf16 ucs2 unicode csunicode iso10646ucs2".split(), ("utf-16",)),
     "iso88598i": ("cp1255", "iso8859_8"),
     "iso88596i": ("cp1256", "iso8859_6"),
 }
@@ -142,6 +144,8 @@ def decode(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
     if charset and _label(charset) in _ASCII:
         return guess(data, hints)
     choices = codecs_for(charset, data)  # no C1 bytes: an ISO-8859 label is the truth
+    if choices == ("utf-16",):  # no BOM (that was read above)
+        choices = (_utf16_order(data),)
     if choices and not data.isascii() and _single_byte(choices[0]):
         # UTF-8 under the old default label (webmail, scripts): every byte "fits" a
         # single-byte charset, so the label alone read "blåbær" as "blÃ¥bÃ¦r". UTF-8's
@@ -222,6 +226,16 @@ def _by_byte_order_mark(data: bytes) -> str | None:
             except UnicodeDecodeError:
                 return None
     return None
+
+
+def _utf16_order(data: bytes) -> str:
+    """The byte order of UTF-16 text without a BOM, from where its zero bytes are: the
+    high byte of every Latin, digit and punctuation character. RFC 2781 says big-endian
+    then; Python's "utf-16" reads the machine's order, which gave "\x00P\x00r" for
+    big-endian text. No zero bytes (CJK text): little-endian, as Windows writes it."""
+    sample = data[:_SAMPLE]
+    high_first = sample[0::2].count(0)
+    return "utf-16-be" if high_first > sample[1::2].count(0) else "utf-16-le"
 
 
 def undeclared_codec(data: bytes) -> str | None:

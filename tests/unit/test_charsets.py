@@ -308,3 +308,15 @@ def test_utf7_is_decoded_though_its_bytes_are_ascii(label: str) -> None:
     )
     subject = b"From: a@kunde.dk\r\nSubject: =?" + label.encode() + b"?Q?p+AOU-_nettet?=\r\n\r\nx"
     assert parse(subject).subject == "på nettet"
+
+
+@pytest.mark.parametrize("label", ["utf-16", "UTF-16", "ucs-2", "unicode", "csUnicode"])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read_in_the_order_its_bytes_show(
+    label: str, codec: str
+) -> None:
+    # No BOM: Python's "utf-16" reads the machine's order (little-endian), so text
+    # written big-endian (RFC 2781's default) was "\x00P\x00r..."; Outlook labels
+    # UTF-16LE "unicode", others "ucs-2", which were not known at all.
+    text = "Printeren på 1. sal – Æ Ø Å"
+    assert decode(text.encode(codec), label) == text
