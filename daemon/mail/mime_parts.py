@@ -118,9 +118,30 @@ def normalise_transfer_encodings(msg: Message) -> Message:
             continue
         written = str(value)
         found = _TRANSFER_ENCODING.search(written)
-        if found is not None and written != found.group(1).lower():
-            part.replace_header("Content-Transfer-Encoding", found.group(1).lower())
+        mechanism = found.group(1).lower() if found is not None else None
+        if mechanism == "base64" and _text_written_plainly(part):
+            mechanism = "8bit"
+        if mechanism is not None and written != mechanism:
+            part.replace_header("Content-Transfer-Encoding", mechanism)
     return msg
+
+
+# What a base64 body holds besides its alphabet: line ends, padding, transport's spaces.
+_NOT_BASE64 = dict.fromkeys(
+    map(ord, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n"), None
+)
+
+
+def _text_written_plainly(part: Message) -> bool:
+    """A text part declared base64 whose body is plain text (a script's mail that never
+    encoded it): more than one character in 20 is no base64 (spaces between words,
+    punctuation, 8-bit letters). The parser decoded such a text leniently to byte soup,
+    or, by luck of its padding, gave it as written."""
+    payload = payload_of(part)
+    if part.get_content_maintype() != "text" or not isinstance(payload, str) or is_stub(part):
+        return False
+    sample = payload[:4096]
+    return len(sample.translate(_NOT_BASE64)) * 20 > len(sample)
 
 
 def payload_of(part: Message) -> Any:

@@ -434,3 +434,25 @@ def test_a_transfer_encoding_written_loosely_is_still_decoded(written: bytes) ->
     assert part_content(raw, pdf_file.part_index) == pdf
     single = b"From: bo@kunde.dk\r\nSubject: x\r\nContent-Transfer-Encoding: " + written
     assert parse(single + b"\r\n\r\n" + base64.encodebytes(text.encode())).body_text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ingen af os kan logge på, alle er berørt.",
+        "Hej, printeren på 1. sal virker ikke. Æ Ø Å",  # decodes "cleanly" to byte soup
+        "Hej printeren virker ikke for nogen af os",
+    ],
+)
+def test_a_text_part_declared_base64_but_written_plainly_is_read_as_written(text: str) -> None:
+    # A script's or a gateway's mail that declares base64 and never encoded the text:
+    # decoded as base64 it was byte soup ("čé®)íz·"), so staff and the triage read
+    # nothing. Mail clients show such a part's text; so do we.
+    raw = (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + text.encode() + b"\r\n"
+    )
+    assert parse(raw).body_text == text
+    encoded = base64.encodebytes(text.encode()).replace(b"\n", b" \r\n")  # padded in transport
+    assert parse(raw.split(b"\r\n\r\n")[0] + b"\r\n\r\n" + encoded).body_text == text
