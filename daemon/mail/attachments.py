@@ -82,7 +82,10 @@ for _extension, _type in (
 def _is_tnef(part: Message) -> bool:
     if is_stub(part):
         return False  # a large one is listed as winmail.dat alone; the raw mail keeps it
-    return part.get_content_type() in _TNEF_TYPES or (
+    if part.get_content_type() in _TNEF_TYPES:
+        return True
+    written = f"{part.get('Content-Type', '')} {part.get('Content-Disposition', '')}"
+    return "winmail.dat" in written.lower() and (
         (param(part, "name") or param(part, "filename", "content-disposition") or "")
         .lower() == "winmail.dat"
     )

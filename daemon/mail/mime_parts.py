@@ -114,8 +114,10 @@ def normalise_transfer_encodings(msg: Message) -> Message:
     triage read was base64, and an attachment's file its base64 text."""
     for part in msg.walk():
         value = part.get("Content-Transfer-Encoding")
-        if value is None:
-            continue
+        if (value is None or value in _PLAIN_MECHANISMS) and (
+            value != "base64" or part.get_content_maintype() != "text"
+        ):
+            continue  # written as it should be, and no text declared base64
         written = str(value)
         found = _TRANSFER_ENCODING.search(written)
         mechanism = found.group(1).lower() if found is not None else None
@@ -126,6 +128,8 @@ def normalise_transfer_encodings(msg: Message) -> Message:
     return msg
 
 
+# Fields as they are almost always written: nothing to reduce.
+_PLAIN_MECHANISMS = frozenset({"base64", "quoted-printable", "7bit", "8bit", "binary"})
 # What a base64 body holds besides its alphabet: line ends, padding, transport's spaces.
 _NOT_BASE64 = dict.fromkeys(
     map(ord, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n"), None
@@ -176,7 +180,7 @@ def param(
     """
     try:
         value = part.get_param(name, header=header)
-        if isinstance(value, str):
+        if isinstance(value, str) and f"{name}*" in str(part.get(header, "")).lower():
             value = _rfc2231_form(part, name, header) or value
         if isinstance(value, str) and "\ufffd" in value:
             value = _param_of_8bit_header(part, name, header, hints)
