@@ -114,6 +114,8 @@ def normalise_transfer_encodings(msg: Message) -> Message:
     triage read was base64, and an attachment's file its base64 text."""
     for part in msg.walk():
         value = part.get("Content-Transfer-Encoding")
+        if value is not None and not isinstance(value, str):
+            value = str(value)  # a Header object, for 8-bit bytes in the field
         if (value is None or value in _PLAIN_MECHANISMS) and (
             value != "base64" or part.get_content_maintype() != "text"
         ):

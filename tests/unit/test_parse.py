@@ -456,3 +456,41 @@ def test_a_text_part_declared_base64_but_written_plainly_is_read_as_written(text
     assert parse(raw).body_text == text
     encoded = base64.encodebytes(text.encode()).replace(b"\n", b" \r\n")  # padded in transport
     assert parse(raw.split(b"\r\n\r\n")[0] + b"\r\n\r\n" + encoded).body_text == text
+
+
+def flowed_mail(body: bytes, delsp: bool) -> bytes:
+    return (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b"Content-Type: text/plain; charset=utf-8; format=flowed"
+        + (b"; delsp=yes" if delsp else b"") + b"\r\n\r\n" + body
+    )
+
+
+def test_format_flowed_text_reads_as_its_writers_paragraphs() -> None:
+    # RFC 3676, as Thunderbird writes it: a soft break ends in a space, quotes keep
+    # their depth, a space-stuffed line loses its stuffing, "-- " stays a signature.
+    body = (
+        "Hej, printeren på 1. sal virker ikke, og vi har prøvet at \r\n"
+        "genstarte den flere gange.\r\n"
+        "> Kan I se på \r\n"
+        "> printeren?\r\n"
+        " From the office\r\n"
+        "-- \r\nBo\r\n"
+    ).encode()
+    assert parse(flowed_mail(body, False)).body_text == (
+        "Hej, printeren på 1. sal virker ikke, og vi har prøvet at genstarte den flere gange.\n"
+        "> Kan I se på printeren?\nFrom the office\n-- \nBo"
+    )
+
+
+def test_format_flowed_delsp_yes_joins_words_cut_by_apple_mail() -> None:
+    body = "Ingen kan logge på, vi har prøvet at gen \r\nstarte. 打印机坏 \r\n了\r\n".encode()
+    assert parse(flowed_mail(body, True)).body_text == (
+        "Ingen kan logge på, vi har prøvet at genstarte. 打印机坏了"
+    )
+
+
+def test_a_transfer_encoding_field_with_8bit_bytes_is_no_crash() -> None:
+    # compat32 hands such a field over as a Header object (found by tests/fuzz).
+    raw = b"From: bo@kunde.dk\r\nSubject: x\r\nContent-Transfer-Encoding: base64\xe6\r\n\r\nhej\r\n"
+    assert parse(raw).from_addr == "bo@kunde.dk"
