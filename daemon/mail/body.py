@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from email.message import Message
 
 from daemon.mail.calendar_text import invitation_text
+from daemon.mail.flowed import unflowed
 from daemon.mail.header_text import clean_text
 from daemon.mail.html_text import CUT_TEXT, TEXT_LIMIT, html_to_text
-from daemon.mail.mime_parts import decode_text, disposition, is_stub, leaf_parts
+from daemon.mail.mime_parts import decode_text, disposition, is_stub, leaf_parts, param
 
 
 def body_part(msg: Message) -> Message | None:
@@ -43,6 +44,8 @@ def body_text(part: Message | None, hints: Sequence[str] = ()) -> str:
     text = decode_text(part, hints).replace("\r\n", "\n")
     if part.get_content_type() == "text/html":
         return clean_text(html_to_text(text)).strip()  # cut to TEXT_LIMIT there
+    if (param(part, "format") or "").lower() == "flowed":  # RFC 3676: Apple Mail, Thunderbird
+        text = unflowed(text, (param(part, "delsp") or "").lower() == "yes")
     text = clean_text(text).strip()
     if len(text) > TEXT_LIMIT:
         # As for HTML: a person reads no further, and 28 MB of text would be copied
