@@ -38,6 +38,23 @@ def body_part(msg: Message) -> Message | None:
     return html or other
 
 
+def readable_body(msg: Message, hints: Sequence[str] = ()) -> tuple[Message | None, str]:
+    """The part a person reads and its text: `body_part`, unless it is a text/plain
+    with no text beside an HTML part that has some. Mobile apps and web forms send an
+    empty plain alternative; a mail client shows the HTML then, and the case had no
+    text at all ("Ingen af os kan logge på" unread by staff and the triage)."""
+    part = body_part(msg)
+    text = body_text(part, hints)
+    if text or part is None or part.get_content_type() != "text/plain":
+        return part, text
+    for other in leaf_parts(msg):
+        if other.get_content_type() == "text/html" and disposition(other) != "attachment":
+            html = body_text(other, hints)
+            if html:
+                return other, html
+    return part, text
+
+
 def body_text(part: Message | None, hints: Sequence[str] = ()) -> str:
     if part is None:
         return ""

@@ -31,7 +31,7 @@ from datetime import datetime
 from daemon.mail import ParseError
 from daemon.mail.addresses import address, addresses
 from daemon.mail.attachments import Attachment, attachments, part_content
-from daemon.mail.body import body_part, body_text, with_invitation
+from daemon.mail.body import readable_body, with_invitation
 from daemon.mail.header_text import (
     FIELD_MAX_CHARS,
     Headers,
@@ -129,7 +129,7 @@ def parse(
     sender = sender_of(headers)  # "" when there is none; the pipeline decides
     if not sender.address:  # From unreadable or lost (a junk line ended the headers)
         sender = Sender("", sender_in_text(raw) or address(envelope_sender or "", True))
-    shown = body_part(msg)
+    shown, text = readable_body(msg, hints)
     return ParsedMail(
         message_id=first_id(headers.raw("Message-ID")),
         in_reply_to=first_id(headers.raw("In-Reply-To")),
@@ -141,7 +141,7 @@ def parse(
         to=addresses(headers, "To"),
         cc=addresses(headers, "Cc"),
         date=date_of(headers.raw("Date")),
-        body_text=with_invitation(body_text(shown, hints), msg, shown, hints),
+        body_text=with_invitation(text, msg, shown, hints),
         attachments=list(attachments(msg, shown, stub_sizes, hints)),
         headers=headers,
     )

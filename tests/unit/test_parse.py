@@ -494,3 +494,19 @@ def test_a_transfer_encoding_field_with_8bit_bytes_is_no_crash() -> None:
     # compat32 hands such a field over as a Header object (found by tests/fuzz).
     raw = b"From: bo@kunde.dk\r\nSubject: x\r\nContent-Transfer-Encoding: base64\xe6\r\n\r\nhej\r\n"
     assert parse(raw).from_addr == "bo@kunde.dk"
+
+
+@pytest.mark.parametrize("plain", [b"", b" \r\n \r\n", b"\xc2\xa0"])
+def test_an_empty_plain_alternative_gives_way_to_the_html_one(plain: bytes) -> None:
+    # Mobile apps and web forms send an empty text/plain beside the HTML that holds
+    # the mail; the case had no text, and the triage nothing to judge (BR-8).
+    raw = (
+        b"From: bo@kunde.dk\r\nSubject: Hj\xc3\xa6lp\r\n"
+        b"Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + plain + b"\r\n--b\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<p>Ingen af os kan logge p\xc3\xa5 serveren. Alle er ber\xc3\xb8rt.</p>\r\n--b--\r\n"
+    )
+    mail = parse(raw)
+    assert mail.body_text == "Ingen af os kan logge på serveren. Alle er berørt."
+    assert mail.attachments == []
