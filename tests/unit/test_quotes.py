@@ -332,3 +332,27 @@ def test_the_reply_is_found_without_searching_signatures_or_disclaimers(
     said = new_text(OUTLOOK_DA)
     assert said.startswith("Hej Jens") and "Mette Sørensen\nØkonomi" in said
     assert "Vi har modtaget" not in said
+
+
+ACK = "Hej Søren,\n\nTak for din henvendelse. Vi har oprettet den som supportsag 100001.\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "new"),
+    [
+        ("Fungerar fortfarande inte.\n\nFrån: OneOffice Support <support@oo.dk>\n"
+         "Skickat: den 4 december 2026 18:00\nTill: Bo\nÄmne: [OO#100001] Printer\n\n" + ACK,
+         "Fungerar fortfarande inte."),
+        ("Geht nicht.\n\nVon: OneOffice Support <support@oo.dk>\n"
+         "Gesendet: Freitag, 4. Dezember 2026 18:00\nAn: Bo\nBetreff: [OO#100001] Printer\n\n"
+         + ACK, "Geht nicht."),
+        ("Geht immer noch nicht.\n\nAm Fr., 4. Dez. 2026 um 18:00 Uhr schrieb OneOffice "
+         "Support <support@oo.dk>:\n\n> " + ACK.replace("\n", "\n> "), "Geht immer noch nicht."),
+        ("Vi har et problem. An: dette er ikke en header.\nTil: alle medarbejdere",
+         "Vi har et problem. An: dette er ikke en header.\nTil: alle medarbejdere"),
+    ],
+)
+def test_swedish_and_german_replies_lose_the_quoted_ack(body: str, new: str) -> None:
+    # Customers' Swedish and German Outlook and Gmail (issue 15's senders): the quoted
+    # ack stayed under the reply, for staff to read through on every message.
+    assert new_text(body) == new
