@@ -104,9 +104,27 @@ def new_text(body: str) -> str:
     if not _might_quote(whole):
         return whole
     lines = _join_wrapped_attributions(whole.split("\n"))
-    kept = _newest_lines(lines)
+    return cut_text(whole, _newest_lines(lines))
+
+
+def cut_text(whole: str, kept: list[str]) -> str:
+    """The new text of `whole` from the lines the library kept: quote blocks before or
+    after it removed, and a reply separator left above a removed header with it."""
     text = "\n".join(_without_quote_blocks(kept)).strip()
+    if len(text) < len(whole):  # something below was cut: a separator left above it goes
+        text = _ORPHAN_SEPARATOR.sub("", text).strip()
     return text or whole
+
+
+# A client's reply separator left above the removed header block when the library
+# knows the header's words but not that line's ("-------- Oprindelig meddelelse
+# --------" from Samsung's Android mail, "-----Ursprüngliche Nachricht-----"). Not a
+# forward's ("Forwarded Message"): it tells staff that something was passed on.
+_ORPHAN_SEPARATOR = re.compile(
+    r"\n[ \t]*-{4,}[ \t]*(?:oprindelig meddelelse|original message|ursprüngliche "
+    r"nachricht|ursprungligt meddelande|opprinnelig melding)[ \t]*-{4,}[ \t]*\Z",
+    re.IGNORECASE,
+)
 
 
 def _newest_lines(lines: list[str]) -> list[str]:
