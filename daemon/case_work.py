@@ -233,6 +233,35 @@ class CaseWork:
             staff_actions.record(conn, row.id, [logged], actor, now, now)
         return entry
 
+    def remove_time(self, number: int, entry_id: int, actor: str) -> dict[str, Any]:
+        """Take back a time entry logged by mistake; the entry as it was. Not deleted:
+        the months that billed it keep it, and the month of its removal credits it
+        (domain/monthly_billing.py). Refused when the case has no such entry, or it
+        was taken back already."""
+        from daemon import staff_actions
+        from daemon.domain.case_changes import Event
+        from daemon.store import repository
+
+        now = self.app.clock()
+        with self.app.engine.begin() as conn:
+            row = existing_case(conn, number)
+            entry = repository.time_entry_of(conn, row.id, entry_id)
+            if entry is None:
+                raise Refused(f"case {number} has no time entry {entry_id}")
+            if entry.removed_at is not None:
+                raise Refused(f"time entry {entry_id} was removed already")
+            repository.remove_time_entry(conn, entry.id, now, actor)
+            removed = {
+                "id": entry.id,
+                "minutes": entry.minutes,
+                "kind": entry.kind,
+                "started_at": entry.at.isoformat(),
+                "after_hours": entry.after_hours,
+                "staff": entry.staff,
+            }
+            staff_actions.record(conn, row.id, [Event("time_removed", removed)], actor, now, now)
+        return removed
+
     def retry_kept(self, message_pk: int) -> IngestResult:
         """Run a rejected or quarantined mail through the pipeline again; the kept copy
         is marked retried unless the pipeline deferred it (then it stays as it was)."""

@@ -28,6 +28,13 @@ def cmd_time_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_time_remove(args: argparse.Namespace, settings: Settings) -> int:
+    actor = acting_staff(args, settings)
+    removed = open_app(args, settings, "write").work.remove_time(args.number, args.entry, actor)
+    print_summary(args, {"case": args.number, "removed": removed})
+    return 0
+
+
 def cmd_cases_fee(args: argparse.Namespace, settings: Settings) -> int:
     from daemon.domain.billing import ONCALL_FEE, Fee, fee_amount
     from daemon.outputs import views

@@ -18,7 +18,7 @@ from daemon.cli.arguments import (
     staff_option,
     stored_id,
 )
-from daemon.cli.billing import cmd_cases_fee, cmd_cases_project, cmd_time_add
+from daemon.cli.billing import cmd_cases_fee, cmd_cases_project, cmd_time_add, cmd_time_remove
 from daemon.cli.cases import (
     cmd_attachments_get,
     cmd_cases_list,
@@ -248,7 +248,7 @@ def _case_billing_commands(c: _Commands, cases: Any) -> None:
 
 
 def _time_commands(c: _Commands) -> None:
-    """`time add`."""
+    """`time add|remove`."""
     time_cmd = c.group("time", "time spent on cases")
     add = c.command("add", cmd_time_add, "log work on a case", time_cmd)
     add.add_argument("number", type=case_number, help="the case number")
@@ -271,6 +271,22 @@ def _time_commands(c: _Commands) -> None:
     # work ended then (and started MINUTES before it).
     c.now_option(add, "act as if it were then")
     c.json_flag(add)
+    remove = c.command(
+        "remove",
+        cmd_time_remove,
+        "take back a time entry logged by mistake: billed no more, and the month it is"
+        " taken back in credits what earlier monthly reports billed of it",
+        time_cmd,
+    )
+    remove.add_argument("number", type=case_number, help="the case number")
+    remove.add_argument(
+        "entry", type=stored_id, help="the entry's id, as `cases show --json` shows it"
+    )
+    staff_option(remove, "who takes it back")
+    # INTERFACE.md: a command that depends on the time takes --now (the removal's instant
+    # decides the month that credits it).
+    c.now_option(remove, "act as if it were then")
+    c.json_flag(remove)
 
 
 def _kept_mail_commands(c: _Commands) -> None:

@@ -49,6 +49,11 @@ and this module only takes differences of its bills, line by line.
   known: a Saturday's hour in March on 2 h agreed in February credits February's 2 h
   line in March and bills 1 h + 1 h doubled (+1,495.00); a changed estimate or rate
   likewise.
+- **Removed time entries:** an entry logged by mistake is taken back (`time remove`),
+  not deleted: it is known from when it was logged until it was removed
+  (`known_before`), so a month's bill still depends only on what was known by its
+  end; the month it is removed in credits what earlier months billed of it
+  (`REMOVED`), and the case's bill now (`cases show`) is without it.
 - Every line says what it is and how it was priced, so a reader can recompute it:
   kind, hourly rate, minutes, after hours (a 100 % surcharge, BR-16: "Alle
   henvendelser, som vi sætter i gang udenfor normal åbningstid, afregnes med 100%
@@ -85,6 +90,7 @@ BY_AGREED_TIME = "efter aftalt tid"  # logged time on such a project: shown, 0.0
 CARRIED = "dækket før, nu over 15 min."  # an earlier month's covered time, billed now
 LOGGED_LATE = "logget efter sin måned"  # worked in an earlier month, logged in this one
 REPRICED = "projektvilkår ændret"  # an earlier month's time, priced by the new terms
+REMOVED = "tidsregistrering fjernet"  # an entry taken back (`time remove`), and what follows
 CREDITED = "krediteret: "  # + why: a line an earlier month billed, taken back
 AGREED_MOVED = "aftalt tid fordelt på ny efter arbejde uden for åbningstid"  # BR-16
 _ZERO = Decimal("0.00")
@@ -102,6 +108,9 @@ class DatedTimed(Timed, Protocol):
     @property
     def created_at(self) -> datetime | None: ...
 
+    @property
+    def removed_at(self) -> datetime | None: ...
+
 
 @dataclass(frozen=True)
 class DatedWork:
@@ -112,6 +121,7 @@ class DatedWork:
     kind: str
     after_hours: bool
     created_at: datetime | None = None  # when it was logged; None: as it started
+    removed_at: datetime | None = None  # when it was taken back (`time remove`)
 
 
 def billed_from(entry: DatedTimed) -> datetime:
@@ -119,6 +129,33 @@ def billed_from(entry: DatedTimed) -> datetime:
     after its work started (module docstring, "time logged late")."""
     logged = entry.created_at
     return entry.at if logged is None or logged < entry.at else logged
+
+
+def known_before(entry: DatedTimed, before: datetime) -> bool:
+    """Is the entry on the case's bill as it stood just before `before`: logged by
+    then (`billed_from`), and not taken back by then (module docstring, "removed")?"""
+    removed = _removed_at(entry)
+    return billed_from(entry) < before and (removed is None or before <= removed)
+
+
+def _removed_at(entry: DatedTimed) -> datetime | None:
+    # A stand-in with the columns of before migration 0021 was never taken back.
+    return getattr(entry, "removed_at", None)
+
+
+def known_by(work: Sequence[DatedTimed], now: datetime) -> list[DatedTimed]:
+    """The entries a bill made at `now` knows (`--now`, the monthly mail, made again as
+    it was sent): those logged by then, and a removal only if done by then."""
+    found: list[DatedTimed] = []
+    for entry in work:
+        if billed_from(entry) > now:
+            continue
+        removed = _removed_at(entry)
+        if removed is not None and removed > now:
+            entry = DatedWork(entry.at, entry.minutes, entry.kind, entry.after_hours,
+                              entry.created_at)
+        found.append(entry)
+    return found
 
 
 @dataclass(frozen=True)
@@ -233,7 +270,7 @@ def cumulative_due(
     (`terms_at`). A project's agreed time is due from the case's opening on (None:
     from always). From the instant after the last event, this is the case's bill."""
     terms = terms_at(before, _terms(project), changes)
-    known = [entry for entry in work if billed_from(entry) < before]
+    known = [entry for entry in work if known_before(entry, before)]
     bill = bill_case(known, agreement=agreement, project=terms,
                      fees=[f.fee for f in fees if f.at < before], rates=rates)
     if opened_at is None or opened_at < before or not bill.agreed:
@@ -265,7 +302,7 @@ def _due_lines(
     terms = terms_at(before, _terms(project), changes)
     bill = cumulative_due(work, fees, before, agreement=agreement, project=project,
                           changes=changes, rates=rates, opened_at=opened_at)
-    index = [i for i, entry in enumerate(work) if billed_from(entry) < before]
+    index = [i for i, entry in enumerate(work) if known_before(entry, before)]
     by_agreement = terms is not None and terms.estimate_minutes is not None
     found = [
         _Due(("time", i, line.kind, line.after_hours, line.covered, line.amount), i,
@@ -366,7 +403,12 @@ def bill_month(
     # terms, covered time went over 15 minutes (BR-14, billed: CARRIED) or the agreed
     # time's after-hours share moved (BR-16, credited: AGREED_MOVED).
     repriced = terms_at(start, _terms(project), changes) != terms_at(end, _terms(project), changes)
-    reason = REPRICED if repriced else AGREED_MOVED
+    # An entry taken back in the month: what earlier months billed of it is credited,
+    # and so is what its minutes had carried over 15 (BR-14) or into the agreed time.
+    removed = any(
+        (at := _removed_at(entry)) is not None and in_period(at, start, end) for entry in work
+    )
+    reason = REPRICED if repriced else REMOVED if removed else AGREED_MOVED
     lines: list[BilledLine] = []
     billable = 0
     for add in _difference(at_end, at_start):

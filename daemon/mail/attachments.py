@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import mimetypes
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.message import Message
@@ -12,7 +13,15 @@ from email.message import Message
 from daemon.mail import ParseError
 from daemon.mail.header_text import Headers, clean_text, decode_words
 from daemon.mail.leading_junk import BOM, without_leading_junk
-from daemon.mail.mime_parts import disposition, is_stub, leaf_parts, param, payload_of
+from daemon.mail.mime_parts import (
+    disposition,
+    is_stub,
+    leaf_parts,
+    normalise_transfer_encodings,
+    param,
+    payload_of,
+)
+from daemon.mail.tnef import tnef_files
 
 # Attachments larger than this (encoded) are measured without decoding them.
 _DECODE_LIMIT = 1024 * 1024
@@ -50,6 +59,52 @@ def attachments(
             if is_stub(part)
             else _size(part),
         )
+        if _is_tnef(part):
+            yield from _tnef_members(part, index)
+
+
+# The n-th file (from 0) inside the winmail.dat of leaf part i is numbered
+# i + TNEF_MEMBER * (n + 1): after every leaf part, and found again by part_content.
+TNEF_MEMBER = 1 << 20
+_TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
+# A file's type from its name: Python's own table and Office's formats, never the
+# machine's /etc/mime.types (the same mail must list alike on every machine).
+_FILE_TYPES = mimetypes.MimeTypes()
+for _extension, _type in (
+    (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (".pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    (".msg", "application/vnd.ms-outlook"),
+):
+    _FILE_TYPES.add_type(_type, _extension)
+
+
+def _is_tnef(part: Message) -> bool:
+    if is_stub(part):
+        return False  # a large one is listed as winmail.dat alone; the raw mail keeps it
+    if part.get_content_type() in _TNEF_TYPES:
+        return True
+    written = f"{part.get('Content-Type', '')} {part.get('Content-Disposition', '')}"
+    return "winmail.dat" in written.lower() and (
+        (param(part, "name") or param(part, "filename", "content-disposition") or "")
+        .lower() == "winmail.dat"
+    )
+
+
+def _tnef_members(part: Message, index: int) -> Iterator[Attachment]:
+    """The files inside Outlook's winmail.dat, listed beside it (issue 15): other mail
+    clients show winmail.dat alone, and staff cannot open it."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return
+    for n, member in enumerate(tnef_files(payload)):
+        name = _last_component(member.name) or f"part-{index}-{n + 1}"
+        yield Attachment(
+            part_index=index + TNEF_MEMBER * (n + 1),
+            filename=name,
+            content_type=_FILE_TYPES.guess_type(name)[0] or "application/octet-stream",
+            size=len(member.data),
+        )
 
 
 def _filename(part: Message, index: int, hints: Sequence[str] = ()) -> str:
@@ -65,9 +120,12 @@ def _filename(part: Message, index: int, hints: Sequence[str] = ()) -> str:
             name = (Headers(inner[0], hints).text("Subject") or "message") + ".eml"
     if not name:
         return f"part-{index}"
+    return _last_component(str(name)) or f"part-{index}"
+
+
+def _last_component(name: str) -> str:
     # A file name is data, never a path: keep only its last component.
-    name = clean_text(str(name)).replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return name[:255] or f"part-{index}"
+    return clean_text(name).replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
 
 
 def _content_type(part: Message) -> str:
@@ -111,9 +169,17 @@ def part_content(raw: bytes, part_index: int) -> bytes:
     An attached message (message/rfc822) is given whole, as an .eml file holds it.
     ParseError when the mail has no such part.
     """
+    if part_index >= TNEF_MEMBER:  # a file inside a winmail.dat
+        leaf, member = part_index % TNEF_MEMBER, part_index // TNEF_MEMBER - 1
+        files = tnef_files(part_content(raw, leaf))
+        if member >= len(files):
+            raise ParseError(f"the mail has no part {part_index}")
+        return files[member].data
     if raw[:1].isspace() or raw.startswith(BOM):
         raw = raw.removeprefix(BOM).lstrip()
-    msg = email.message_from_bytes(without_leading_junk(raw), policy=email.policy.compat32)
+    msg = normalise_transfer_encodings(
+        email.message_from_bytes(without_leading_junk(raw), policy=email.policy.compat32)
+    )
     for index, part in enumerate(leaf_parts(msg)):
         if index != part_index:
             continue

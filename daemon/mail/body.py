@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from email.message import Message
 
 from daemon.mail.calendar_text import invitation_text
+from daemon.mail.flowed import unflowed
 from daemon.mail.header_text import clean_text
 from daemon.mail.html_text import CUT_TEXT, TEXT_LIMIT, html_to_text
-from daemon.mail.mime_parts import decode_text, disposition, is_stub, leaf_parts
+from daemon.mail.mime_parts import decode_text, disposition, is_stub, leaf_parts, param
 
 
 def body_part(msg: Message) -> Message | None:
@@ -37,12 +38,31 @@ def body_part(msg: Message) -> Message | None:
     return html or other
 
 
+def readable_body(msg: Message, hints: Sequence[str] = ()) -> tuple[Message | None, str]:
+    """The part a person reads and its text: `body_part`, unless it is a text/plain
+    with no text beside an HTML part that has some. Mobile apps and web forms send an
+    empty plain alternative; a mail client shows the HTML then, and the case had no
+    text at all ("Ingen af os kan logge på" unread by staff and the triage)."""
+    part = body_part(msg)
+    text = body_text(part, hints)
+    if text or part is None or part.get_content_type() != "text/plain":
+        return part, text
+    for other in leaf_parts(msg):
+        if other.get_content_type() == "text/html" and disposition(other) != "attachment":
+            html = body_text(other, hints)
+            if html:
+                return other, html
+    return part, text
+
+
 def body_text(part: Message | None, hints: Sequence[str] = ()) -> str:
     if part is None:
         return ""
     text = decode_text(part, hints).replace("\r\n", "\n")
     if part.get_content_type() == "text/html":
         return clean_text(html_to_text(text)).strip()  # cut to TEXT_LIMIT there
+    if (param(part, "format") or "").lower() == "flowed":  # RFC 3676: Apple Mail, Thunderbird
+        text = unflowed(text, (param(part, "delsp") or "").lower() == "yes")
     text = clean_text(text).strip()
     if len(text) > TEXT_LIMIT:
         # As for HTML: a person reads no further, and 28 MB of text would be copied

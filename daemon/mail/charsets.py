@@ -57,6 +57,8 @@ _SUPERSETS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys("xmacroman macintosh macroman csmacintosh".split(), ("mac_roman",)),
     **dict.fromkeys("tis620 iso885911 windows874 cp874".split(), ("cp874",)),
     **dict.fromkeys("unicode11utf7 utf7 xunicode20utf7".split(), ("utf-7",)),
+    # UTF-16 by other names (Outlook's "unicode"); its byte order: _utf16_order.
+    **dict.fromkeys("utf16 ucs2 unicode csunicode iso10646ucs2".split(), ("utf-16",)),
     "iso88598i": ("cp1255", "iso8859_8"),
     "iso88596i": ("cp1256", "iso8859_6"),
 }
@@ -133,10 +135,17 @@ def decode(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
     charset decode them with replacement marks.
     """
     if data.isascii() and b"\x1b" not in data:  # the usual case, decided in C
+        if charset and "7" in charset and codecs_for(charset) == ("utf-7",):
+            return _decode_lenient(data, "utf-7")  # written in ASCII: "på" is "p+AOU-"
         return data.decode("ascii")
+    by_bom = _by_byte_order_mark(data)
+    if by_bom is not None:
+        return by_bom
     if charset and _label(charset) in _ASCII:
         return guess(data, hints)
     choices = codecs_for(charset, data)  # no C1 bytes: an ISO-8859 label is the truth
+    if choices == ("utf-16",):  # no BOM (that was read above)
+        choices = (_utf16_order(data),)
     if choices and not data.isascii() and _single_byte(choices[0]):
         # UTF-8 under the old default label (webmail, scripts): every byte "fits" a
         # single-byte charset, so the label alone read "blåbær" as "blÃ¥bÃ¦r". UTF-8's
@@ -162,6 +171,9 @@ def guess(data: bytes, hints: Iterable[str] = (), fallback: str | None = None) -
     that decodes the bytes cleanly; else the detector's pick when it reads as text of
     its script at least as well as Windows-1252 does; else Windows-1252.
     """
+    by_bom = _by_byte_order_mark(data)
+    if by_bom is not None:
+        return by_bom
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -186,6 +198,44 @@ def guess(data: bytes, hints: Iterable[str] = (), fallback: str | None = None) -
     if detected is None and fallback is not None:
         return data.decode(fallback, "replace")
     return _decode_lenient(data, detected or "cp1252")
+
+
+# A byte order mark and the codec it names (UTF-32's first: its little-endian mark
+# begins with UTF-16's).
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _by_byte_order_mark(data: bytes) -> str | None:
+    """The text after a byte order mark in the codec it names, or None (no mark, or
+    bytes that do not fit it). As WHATWG Encoding's "decode": the mark decides over
+    any label. Notepad's text and some Outlook exports are UTF-16 with a mark, sent
+    under no charset or the account's default; read by the label they were byte soup
+    behind "ÿþ". No one writes "ÿþ" or "ï»¿" to begin a text."""
+    if data[:1] not in (b"\xef", b"\xff", b"\xfe", b"\x00"):
+        return None
+    for mark, codec in _BOMS:
+        if data.startswith(mark):
+            try:
+                return data[len(mark):].decode(codec)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _utf16_order(data: bytes) -> str:
+    """The byte order of UTF-16 text without a BOM, from where its zero bytes are: the
+    high byte of every Latin, digit and punctuation character. RFC 2781 says big-endian
+    then; Python's "utf-16" reads the machine's order, which gave "\x00P\x00r" for
+    big-endian text. No zero bytes (CJK text): little-endian, as Windows writes it."""
+    sample = data[:_SAMPLE]
+    high_first = sample[0::2].count(0)
+    return "utf-16-be" if high_first > sample[1::2].count(0) else "utf-16-le"
 
 
 def undeclared_codec(data: bytes) -> str | None:

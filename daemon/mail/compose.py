@@ -189,7 +189,7 @@ def acknowledgement(
         },
         "outside_hours": hours.outside_hours,  # kept for templates written before `hours`
         "hours": _hours_context(hours, tz, language),
-        "oncall_fee": _ONCALL_FEE_TEXT,  # BR-10
+        "oncall_fee": _ONCALL_FEE_TEXT.get(language, _ONCALL_FEE_TEXT["da"]),  # BR-10
         "surcharge": _SURCHARGE_TEXT,  # BR-16: "100"
         "support": _support_fields(support),
     }
@@ -398,13 +398,15 @@ def local_time_text(at: datetime, language: Language) -> str:
     return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} at {clock}"
 
 
-def amount_text(amount: Decimal) -> str:
-    """`1.000,00`: an amount in kroner as the acknowledgements print it, in either language."""
-    return f"{amount:,.2f}".translate(_DANISH_SEPARATORS)
+def amount_text(amount: Decimal, language: str = "da") -> str:
+    """An amount in kroner as an acknowledgement in `language` prints it: `1.000,00`
+    in Danish, `1,000.00` in English (an English reader takes "1.000,00" for one)."""
+    written = f"{amount:,.2f}"
+    return written if language == "en" else written.translate(_DANISH_SEPARATORS)
 
 
 # What every acknowledgement states of the on-call duty's price: constants (BR-10, BR-16).
-_ONCALL_FEE_TEXT = amount_text(ONCALL_FEE.amount)
+_ONCALL_FEE_TEXT = {language: amount_text(ONCALL_FEE.amount, language) for language in ("da", "en")}
 _SURCHARGE_TEXT = f"{(AFTER_HOURS_FACTOR - 1) * 100:.0f}"
 
 

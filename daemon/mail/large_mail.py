@@ -34,6 +34,9 @@ _BASE64_HEADER_LINE = re.compile(rb"(?i)\ncontent-transfer-encoding:[ \t]*base64
 # or not; without one (or with no "/" in it) a part is text/plain, never hidden here.
 _CONTENT_TYPE = re.compile(rb"(?im)^content-type:\s*([!#$%&'*+.^_`|~0-9a-z-]+)/")
 _NOT_FILES = (b"text", b"message", b"multipart")
+# A winmail.dat, by its type or its name: the files inside it are listed
+# (attachments._tnef_members), so its body is not hidden below LARGE_MAIL_BYTES.
+_TNEF = re.compile(rb"(?i)ms-tnef|winmail\.dat")
 
 
 def large_single_part(raw: bytes) -> Message | None:
@@ -177,6 +180,8 @@ def _declares_file(section: bytes, begin: int, header: int, blank: int) -> bool:
     without a Content-Type, which is text/plain), not the part's own."""
     if BLANK_LINE.search(section, begin, header):
         return False
+    if _TNEF.search(section, begin, blank):
+        return False  # Outlook's winmail.dat: the parser reads it for the files inside
     declared = _CONTENT_TYPE.search(section, begin, blank)
     return declared is not None and declared.group(1).lower() not in _NOT_FILES
 

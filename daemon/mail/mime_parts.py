@@ -4,6 +4,7 @@ mail declares, to read undeclared bytes with. Never raises on broken MIME."""
 
 from __future__ import annotations
 
+import binascii
 import re
 from collections.abc import Iterator, Sequence
 from email.message import Message
@@ -72,7 +73,7 @@ def decode_text(part: Message, hints: Sequence[str] = ()) -> str:
     """A text part's content as str, whatever its declared (or missing, or false) charset."""
     if is_stub(part):
         return "[a text part too large to show; it is kept in the raw mail]"
-    payload = part.get_payload(decode=True)
+    payload = _quoted_printable_unpadded(part) or part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         payload = str(payload_of(part)).encode("utf-8", "surrogateescape")
     charset = param(part, "charset")
@@ -82,7 +83,71 @@ def decode_text(part: Message, hints: Sequence[str] = ()) -> str:
     return decode_bytes(payload, charset, hints)
 
 
+_TRANSPORT_PADDING = re.compile(r"[ \t]+$", re.MULTILINE)
+
+
+def _quoted_printable_unpadded(part: Message) -> bytes | None:
+    """A quoted-printable payload with its lines' trailing white space deleted first,
+    as RFC 2045 6.7 (3) says (transport added it), or None when it has none or is not
+    quoted-printable. binascii.a2b_qp keeps it, so a soft break "=  " stayed as "="
+    and broke the line, and a UTF-8 sequence split there made the text a charset guess."""
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() != "quoted-printable":
+        return None
+    raw = payload_of(part)
+    if not isinstance(raw, str) or not _TRANSPORT_PADDING.search(raw.replace("\r\n", "\n")):
+        return None
+    unpadded = _TRANSPORT_PADDING.sub("", raw.replace("\r\n", "\n"))
+    return binascii.a2b_qp(unpadded.encode("utf-8", "surrogateescape"))
+
+
 _META_CHARSET = re.compile(rb"""(?i)<meta[^>]{0,200}?charset\s*=\s*["']?([\w.:-]{1,40})""")
+
+
+_TRANSFER_ENCODING = re.compile(r"(?i)(?<![\w-])(base64|quoted-printable|[78]bit|binary)(?![\w-])")
+
+
+def normalise_transfer_encodings(msg: Message) -> Message:
+    """`msg` with each part's Content-Transfer-Encoding reduced to its mechanism, as
+    mail clients read it: get_payload(decode=True) compares the field as written,
+    lower-cased but not stripped, so "base64 " (a trailing space from a gateway),
+    "Base64;" or '"base64"' left the body undecoded: the text a person and the
+    triage read was base64, and an attachment's file its base64 text."""
+    for part in msg.walk():
+        value = part.get("Content-Transfer-Encoding")
+        if value is not None and not isinstance(value, str):
+            value = str(value)  # a Header object, for 8-bit bytes in the field
+        if (value is None or value in _PLAIN_MECHANISMS) and (
+            value != "base64" or part.get_content_maintype() != "text"
+        ):
+            continue  # written as it should be, and no text declared base64
+        written = str(value)
+        found = _TRANSFER_ENCODING.search(written)
+        mechanism = found.group(1).lower() if found is not None else None
+        if mechanism == "base64" and _text_written_plainly(part):
+            mechanism = "8bit"
+        if mechanism is not None and written != mechanism:
+            part.replace_header("Content-Transfer-Encoding", mechanism)
+    return msg
+
+
+# Fields as they are almost always written: nothing to reduce.
+_PLAIN_MECHANISMS = frozenset({"base64", "quoted-printable", "7bit", "8bit", "binary"})
+# What a base64 body holds besides its alphabet: line ends, padding, transport's spaces.
+_NOT_BASE64 = dict.fromkeys(
+    map(ord, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n"), None
+)
+
+
+def _text_written_plainly(part: Message) -> bool:
+    """A text part declared base64 whose body is plain text (a script's mail that never
+    encoded it): more than one character in 20 is no base64 (spaces between words,
+    punctuation, 8-bit letters). The parser decoded such a text leniently to byte soup,
+    or, by luck of its padding, gave it as written."""
+    payload = payload_of(part)
+    if part.get_content_maintype() != "text" or not isinstance(payload, str) or is_stub(part):
+        return False
+    sample = payload[:4096]
+    return len(sample.translate(_NOT_BASE64)) * 20 > len(sample)
 
 
 def payload_of(part: Message) -> Any:
@@ -117,6 +182,8 @@ def param(
     """
     try:
         value = part.get_param(name, header=header)
+        if isinstance(value, str) and f"{name}*" in str(part.get(header, "")).lower():
+            value = _rfc2231_form(part, name, header) or value
         if isinstance(value, str) and "\ufffd" in value:
             value = _param_of_8bit_header(part, name, header, hints)
     except Exception:  # noqa: BLE001 - broken parameters read as absent
@@ -136,6 +203,20 @@ def param(
         return text.strip() or None
     except Exception:  # noqa: BLE001
         return None
+
+
+def _rfc2231_form(
+    part: Message, name: str, header: str
+) -> tuple[str | None, str | None, str] | None:
+    """The parameter's RFC 2231 form when the header gives it beside a plain one:
+    senders write both so that old readers get an ASCII stand-in ("Tilbud .pdf" for
+    "Tilbud æø.pdf"), and a reader that knows the charset form shows it (RFC 6266
+    section 4.3). get_param returns the plain one, listed first."""
+    found: list[tuple[str, Any]] = part.get_params(header=header) or []
+    for key, value in found:  # typeshed says str; RFC 2231 values are tuples
+        if isinstance(value, tuple) and key.lower() == name.lower():
+            return (value[0], value[1], str(value[2]))
+    return None
 
 
 def _param_of_8bit_header(

@@ -23,7 +23,7 @@ from email.message import Message
 from email.parser import BytesParser
 
 from daemon.mail.large_mail import FileParts, base64_bodies
-from daemon.mail.mime_parts import STUB, is_stub, payload_of
+from daemon.mail.mime_parts import STUB, is_stub, normalise_transfer_encodings, payload_of
 
 # Smaller bodies cost the parser too little to be worth their search.
 _FILE_MIN = 4 * 1024
@@ -45,7 +45,9 @@ def mime_tree(data: bytes, stub_sizes: dict[str, int]) -> Message:
     slimmer, sizes = _stub_file_bodies(data)
     if sizes:
         try:
-            msg = email.message_from_bytes(slimmer, policy=email.policy.compat32)
+            msg = normalise_transfer_encodings(
+                email.message_from_bytes(slimmer, policy=email.policy.compat32)
+            )
         except RecursionError:
             pass  # the header section alone, below, from the whole bytes
         else:
@@ -53,7 +55,9 @@ def mime_tree(data: bytes, stub_sizes: dict[str, int]) -> Message:
                 stub_sizes.update(sizes)
                 return msg
     try:
-        return email.message_from_bytes(data, policy=email.policy.compat32)
+        return normalise_transfer_encodings(
+            email.message_from_bytes(data, policy=email.policy.compat32)
+        )
     except RecursionError:
         # MIME nested deeper than the parser recurses (it recurses once a level; no
         # mail client nests more than a few): its header section, and its body as

@@ -32,7 +32,7 @@ from daemon.domain.domain_names import canonical_domain
 from daemon.mail import ParseError
 from daemon.mail.addresses import address, addresses
 from daemon.mail.attachments import Attachment, attachments, part_content
-from daemon.mail.body import body_part, body_text, with_invitation
+from daemon.mail.body import readable_body, with_invitation
 from daemon.mail.header_text import (
     FIELD_MAX_CHARS,
     Headers,
@@ -49,7 +49,13 @@ from daemon.mail.header_text import (
 from daemon.mail.identity import dedupe_key, sniff_message_id
 from daemon.mail.large_mail import large_single_part, stub_large_base64
 from daemon.mail.leading_junk import BOM, headerless, without_leading_junk
-from daemon.mail.mime_parts import DeclaredCharsets, decode_text, param, payload_of
+from daemon.mail.mime_parts import (
+    DeclaredCharsets,
+    decode_text,
+    normalise_transfer_encodings,
+    param,
+    payload_of,
+)
 from daemon.mail.mime_tree import mime_tree
 from daemon.mail.sender import Sender, sender_in_text, sender_of
 
@@ -109,7 +115,9 @@ def parse(
     headed = without_leading_junk(raw)
     msg = large_single_part(headed)
     stub_sizes: dict[str, int] = dict(hidden or {})
-    if msg is None:
+    if msg is not None:
+        normalise_transfer_encodings(msg)
+    else:
         stubbed = headed
         if not hidden:  # else a slim copy, whose big bodies are hidden already
             stubbed, stub_sizes = stub_large_base64(headed)
@@ -123,7 +131,7 @@ def parse(
     sender = sender_of(headers)  # "" when there is none; the pipeline decides
     if not sender.address:  # From unreadable or lost (a junk line ended the headers)
         sender = Sender("", sender_in_text(raw) or address(envelope_sender or "", True))
-    shown = body_part(msg)
+    shown, text = readable_body(msg, hints)
     return ParsedMail(
         message_id=first_id(headers.raw("Message-ID")),
         in_reply_to=first_id(headers.raw("In-Reply-To")),
@@ -135,7 +143,7 @@ def parse(
         to=addresses(headers, "To"),
         cc=addresses(headers, "Cc"),
         date=date_of(headers.raw("Date")),
-        body_text=with_invitation(body_text(shown, hints), msg, shown, hints),
+        body_text=with_invitation(text, msg, shown, hints),
         attachments=list(attachments(msg, shown, stub_sizes, hints)),
         headers=headers,
     )

@@ -41,8 +41,8 @@ from daemon.domain.monthly_billing import (
     DatedTimed,
     MonthBill,
     bill_month,
-    billed_from,
     in_period,
+    known_by,
     terms_change,
 )
 from daemon.domain.references import format_reference
@@ -226,7 +226,7 @@ def case_line(
     events = extra.project_events if extra else []
     changes = [terms_change(detail, at, terms) for at, detail in events if at <= now]
     bill = bill_month(
-        [entry for entry in work if billed_from(entry) <= now],  # worked and logged by then
+        known_by(work, now),  # worked and logged by then, taken back by then
         fees,
         start,
         end,
@@ -346,6 +346,10 @@ def build_report(
     # `billed_from`: the later of the two instants).
     known_from = _later(time_entries.c.at, time_entries.c.created_at)
     worked = select(time_entries.c.case_id).where(known_from >= start, known_from < end)
+    # An entry taken back in the month: the month credits what it had billed.
+    removed = select(time_entries.c.case_id).where(
+        time_entries.c.removed_at >= start, time_entries.c.removed_at < end
+    )
     charged = select(case_fees.c.case_id).where(
         case_fees.c.created_at >= start, case_fees.c.created_at < end
     )
@@ -359,6 +363,7 @@ def build_report(
         or_(
             and_(cases.c.created_at >= start, cases.c.created_at < end),
             cases.c.id.in_(worked),
+            cases.c.id.in_(removed),
             cases.c.id.in_(charged),
             cases.c.id.in_(remarked),
         )

@@ -90,7 +90,7 @@ def case_detail(
         for m in found
     ]
     inputs = repository.billing_inputs(conn, [row])[row.id]
-    entries = inputs.work
+    entries = [entry for entry in inputs.work if entry.removed_at is None]  # `time remove`
     bill = bill_case(  # BR-10, BR-13..BR-18
         entries,
         agreement=row.agreement,
@@ -100,6 +100,7 @@ def case_detail(
     )
     detail["time_entries"] = [
         {
+            "id": entry.id,  # for `time remove`
             "minutes": entry.minutes,
             "staff": entry.staff,
             "at": iso(entry.at),

@@ -820,6 +820,23 @@ def insert_time_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> Non
         conn.execute(insert(time_entries), list(rows))
 
 
+def time_entry_of(conn: Connection, case_id: int, entry_id: int) -> Row[Any] | None:
+    """The case's time entry `entry_id`, locked for this transaction; None if none."""
+    return conn.execute(
+        select(time_entries)
+        .where(time_entries.c.case_id == case_id, time_entries.c.id == entry_id)
+        .with_for_update()
+    ).first()
+
+
+def remove_time_entry(conn: Connection, entry_id: int, at: datetime, actor: str) -> None:
+    conn.execute(
+        update(time_entries)
+        .where(time_entries.c.id == entry_id)
+        .values(removed_at=at, removed_by=actor)
+    )
+
+
 def time_entries_of(conn: Connection, case_id: int) -> list[Row[Any]]:
     return list(
         conn.execute(

@@ -246,6 +246,10 @@ time_entries = Table(
     Column("after_hours", Boolean, nullable=False),
     Column("message_pk", Integer, ForeignKey("messages.id")),  # the #time command's mail
     Column("created_at", UTCDateTime, nullable=False),
+    # Taken back (`time remove`): billed no more from then on; kept for the months
+    # that billed it (domain/monthly_billing.py credits it in the month it went).
+    Column("removed_at", UTCDateTime),
+    Column("removed_by", String(320)),
 )
 
 # Every reminder, escalation, page and SLA breach, once per case and kind: the unique

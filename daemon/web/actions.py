@@ -34,6 +34,7 @@ DONE = {
     "priority": "Priority changed; the deadlines follow.",
     "assign": "Assigned.",
     "time": "Time logged.",
+    "untime": "Time entry taken back.",
     "project": "Project marking changed.",
     "fee": "Fee added.",
 }
@@ -101,6 +102,15 @@ def _time(console: Console, number: int, form: FormData, actor: str) -> None:
     console.app.work.add_time(number, minutes, _choice(form, "kind", KINDS), actor)
 
 
+def _untime(console: Console, number: int, form: FormData, actor: str) -> None:
+    """Take back a time entry logged by mistake, as `oo-support time remove`."""
+    try:
+        entry = int(_field(form, "entry"))
+    except ValueError:
+        raise Invalid("no time entry named") from None
+    console.app.work.remove_time(number, entry, actor)
+
+
 def _project(console: Console, number: int, form: FormData, actor: str) -> None:
     """Mark or unmark; when marking, the senior rate and an agreed time as the CLI's
     `cases project --senior --estimate 4h` (BR-15, BR-18 example 4)."""
@@ -144,6 +154,7 @@ ACTIONS: dict[str, Callable[[Console, int, FormData, str], None]] = {
     "priority": _priority,
     "assign": _assign,
     "time": _time,
+    "untime": _untime,
     "project": _project,
     "fee": _fee,
 }

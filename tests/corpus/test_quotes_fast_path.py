@@ -23,7 +23,7 @@ def through_the_library(body: str) -> str:
     if not whole:
         return ""
     kept = quotes._newest_lines(quotes._join_wrapped_attributions(whole.split("\n")))
-    return "\n".join(quotes._without_quote_blocks(kept)).strip() or whole
+    return quotes.cut_text(whole, kept)
 
 
 def bodies() -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 import subprocess
 import sys
 from pathlib import Path
@@ -143,3 +144,40 @@ def test_oncall_fee_project_flag_and_customer_rates_reach_the_bill(tmp_path: Pat
                               "amount": "1000.00"}]
     assert shown["billing"]["amount_excl_vat"] == "1249.17"
     assert shown["billing"]["amount_incl_vat"] == "1561.46"  # + 25% VAT (BR-17)
+
+
+def test_time_logged_by_mistake_is_taken_back(tmp_path: Path, pg_url: str) -> None:
+    """`time remove`: 250 minutes typed for 25. The case's bill is then the 25 minutes,
+    the history says who took what back, and the month's report bills 25 minutes
+    (domain/monthly_billing credits a month's billed entry in the month it went:
+    tests/unit/test_monthly_billing)."""
+    cfg = write_config(tmp_path / "oo.toml", database_url=pg_url)
+    case = json.loads(run_cli("cases", "new", "--from", "a@firma.dk", "--subject", "BIOS",
+                              "--body", "BIOS-fejl", "--channel", "phone", "--json", config=cfg))
+    number = str(case["number"])
+    for minutes in ("250", "25"):
+        run_cli("time", "add", number, minutes, "--staff", "tina@oo.dk", "--at",
+                "2026-11-23T10:00:00+01:00", config=cfg)  # in business hours
+    shown = json.loads(run_cli("cases", "show", number, "--json", config=cfg))
+    assert shown["billing"]["amount_excl_vat"] == "5018.75"  # 275 minutes
+    typo = next(e for e in shown["time_entries"] if e["minutes"] == 250)
+    removed = json.loads(run_cli("time", "remove", number, str(typo["id"]), "--staff",
+                                 "tina@oo.dk", "--now", "2026-11-24T09:00:00+01:00",
+                                 "--json", config=cfg))
+    assert removed["removed"]["minutes"] == 250
+    shown = json.loads(run_cli("cases", "show", number, "--json", config=cfg))
+    assert [e["minutes"] for e in shown["time_entries"]] == [25]
+    assert shown["billing"]["amount_excl_vat"] == "456.25"  # BR-18: 25 minutes
+    assert [e["actor"] for e in shown["events"] if e["action"] == "time_removed"] == [
+        "tina@oo.dk"]
+    # INTERFACE.md: a command that depends on the time takes --now; the removal is then.
+    [when] = [e["at"] for e in shown["events"] if e["action"] == "time_removed"]
+    assert datetime.fromisoformat(when) == datetime.fromisoformat("2026-11-24T09:00:00+01:00")
+    month = shown["created_at"][:7]
+    report = json.loads(run_cli("report", "--month", month, "--format", "json", config=cfg))
+    assert report["totals"]["amount_excl_vat"] == "456.25"
+
+    again = subprocess.run(
+        [sys.executable, "-m", "daemon", "time", "remove", number, str(typo["id"]),
+         "--config", str(cfg)], capture_output=True, text=True, env=clean_env(), cwd=REPO)
+    assert again.returncode == 1 and "removed already" in again.stderr

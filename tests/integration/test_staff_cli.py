@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from harness import cli, compose_mail, parse_mail, run_cli, sql, write_config
 from sqlalchemy import text
+from tnef_stream import outlook_mail, winmail
 
 from daemon.app import App
 from daemon.cli import build_parser
@@ -500,6 +501,25 @@ def test_attachments_get_writes_each_file_under_a_safe_name_and_never_overwrites
     # What cases show lists is what get writes.
     listed = [a["filename"] for m in show(config, number)["messages"] for a in m["attachments"]]
     assert listed == [w["filename"] for w in written]
+
+
+def test_the_files_inside_an_outlook_winmail_dat_are_listed_and_written(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Issue 15: Outlook's winmail.dat with the files listed, so staff can open them."""
+    config = make_config(tmp_path, pg_url)
+    contract = bytes(range(256)) * 40  # 10 KB: a body the parser would not see unread
+    tnef = winmail([("KONTRA~1.PDF", "Kontrakt for Søren Ærø.pdf", contract, True)])
+    [result] = deliver(config, MONDAY_10, outlook_mail(tnef))
+    number = result.case_number
+    assert number is not None
+    listed = [(a["filename"], a["size"]) for m in show(config, number)["messages"]
+              for a in m["attachments"]]
+    assert listed == [("winmail.dat", len(tnef)), ("Kontrakt for Søren Ærø.pdf", len(contract))]
+    written = cli_json("attachments", "get", str(number), "--out", str(tmp_path / "f"),
+                       config=config)
+    assert [Path(w["path"]).read_bytes() for w in written] == [tnef, contract]
+    assert Path(written[1]["path"]).name == "Kontrakt for Søren Ærø.pdf"
 
 
 def test_oncall_fee_only_where_br10_puts_it_unless_forced_and_then_logged(

@@ -36,7 +36,7 @@ from daemon.web.sessions import COOKIE_NAME, Session, SessionCodec
 
 PAGES = ("/", "/?q=printer", "/cases/100001", "/cases/100001/files/0", "/reports",
          "/reports?month=2026-11")
-ACTIONS = ("reply", "note", "status", "priority", "assign", "time", "project", "fee")
+ACTIONS = ("reply", "note", "status", "priority", "assign", "time", "untime", "project", "fee")
 
 
 @pytest.fixture
@@ -293,6 +293,8 @@ def test_actions_are_done_through_app_work_and_recorded_with_the_signed_in_staff
             ("note", {"text": "Ringet til kunden"}),
             ("priority", {"priority": "high"}),
             ("assign", {"email": "bo@oo.dk"}),
+            ("time", {"minutes": "300", "kind": "support"}),  # a typo, taken back next
+            ("untime", {"entry": "ENTRY"}),
             ("time", {"minutes": "30", "kind": "support"}),
             ("project", {"project": "on", "senior": "1", "estimate": "1h30m"}),
             ("fee", {"description": "Kørsel", "amount": "250,00"}),
@@ -300,6 +302,8 @@ def test_actions_are_done_through_app_work_and_recorded_with_the_signed_in_staff
             ("status", {"status": "closed"}),
         ]
         for action, data in steps:
+            if data.get("entry") == "ENTRY":  # the id of the entry just logged
+                data = {"entry": str(app.reads.case(100001)["time_entries"][-1]["id"])}
             r = session.post(console.url(f"/cases/100001/{action}"),
                              data={"csrf": token, **data}, allow_redirects=False, timeout=30)
             assert r.status_code == 303, (action, r.text[:500])
@@ -316,7 +320,7 @@ def test_actions_are_done_through_app_work_and_recorded_with_the_signed_in_staff
     assert terms["rate_kind"] == "senior" and terms["estimate_minutes"] == 90
     assert detail["status"] == "closed" and detail["priority"] == "high"
     assert detail["assignee"] == "bo@oo.dk" and detail["project"] is True
-    assert [t["minutes"] for t in detail["time_entries"]] == [30]
+    assert [t["minutes"] for t in detail["time_entries"]] == [30]  # the 300 taken back
     assert detail["fees"] == [{"description": "Kørsel", "amount": "250.00"}]
     assert {m["kind"] for m in detail["messages"]} >= {"note", "reply"}
     actors = {e["actor"] for e in detail["events"]}

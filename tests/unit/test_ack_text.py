@@ -99,7 +99,8 @@ def ack(
 LANGUAGES: list[Language] = ["da", "en"]
 FEE = {
     "da": "et opkald til vagten, der ikke er driftskritisk, koster et gebyr på 1.000,00 kr. + moms",
-    "en": "a call to the on-call duty that is not critical costs a fee of DKK 1.000,00 + VAT",
+    # English sentences, English figures: "1.000,00" reads as one krone to an English reader.
+    "en": "a call to the on-call duty that is not critical costs a fee of DKK 1,000.00 + VAT",
 }
 SURCHARGE = {
     "da": "alt arbejde, vi sætter i gang uden for normal arbejdstid, afregnes med 100 % tillæg "

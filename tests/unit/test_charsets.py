@@ -275,3 +275,48 @@ def test_single_byte_text_is_never_taken_for_utf8(label: str, text: str) -> None
     words = text.split()
     for piece in [*words, *map(" ".join, zip(words, words[1:], strict=False)), text]:
         assert decode(piece.encode(label), label) == piece
+
+
+@pytest.mark.parametrize("label", [None, "utf-8", "iso-8859-1", "us-ascii", "gb2312", "utf-16"])
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-8"])
+@pytest.mark.parametrize(
+    "text", ["Printeren på 1. sal: Æ Ø Å æ ø å", "打印机坏了，所有人都无法打印。"]
+)
+def test_a_byte_order_mark_decides_over_the_label(text: str, codec: str, label: str | None) -> None:
+    # WHATWG Encoding "decode": a BOM wins over any label, and is not text. Windows
+    # Notepad's files and some Outlook exports are UTF-16 with a BOM, sent under no
+    # charset or the account's default; read by the label they were "ÿþ" and byte soup.
+    bom = {"utf-16": b"", "utf-16-be": b"\xfe\xff", "utf-8": b"\xef\xbb\xbf"}[codec]
+    assert decode(bom + text.encode(codec), label) == text
+
+
+def test_a_unlabelled_utf16_part_with_its_bom_reads_as_written() -> None:
+    body = base64.encodebytes("Hej, printeren på kontoret virker ikke. Æ Ø Å".encode("utf-16"))
+    mail = parse(
+        b"From: Soren <s@kunde.dk>\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b"Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n" + body
+    )
+    assert mail.body_text == "Hej, printeren på kontoret virker ikke. Æ Ø Å"
+
+
+@pytest.mark.parametrize("label", ["utf-7", "UTF7", "unicode-1-1-utf-7"])
+def test_utf7_is_decoded_though_its_bytes_are_ascii(label: str) -> None:
+    # UTF-7 (RFC 2152) is written in ASCII: "på" is "p+AOU-". Read as ASCII, the text
+    # kept its "+AOU-" codes in the subject, the name and the body.
+    assert decode("Printer på kontoret – Æ Ø Å".encode("utf-7"), label) == (
+        "Printer på kontoret – Æ Ø Å"
+    )
+    subject = b"From: a@kunde.dk\r\nSubject: =?" + label.encode() + b"?Q?p+AOU-_nettet?=\r\n\r\nx"
+    assert parse(subject).subject == "på nettet"
+
+
+@pytest.mark.parametrize("label", ["utf-16", "UTF-16", "ucs-2", "unicode", "csUnicode"])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read_in_the_order_its_bytes_show(
+    label: str, codec: str
+) -> None:
+    # No BOM: Python's "utf-16" reads the machine's order (little-endian), so text
+    # written big-endian (RFC 2781's default) was "\x00P\x00r..."; Outlook labels
+    # UTF-16LE "unicode", others "ucs-2", which were not known at all.
+    text = "Printeren på 1. sal – Æ Ø Å"
+    assert decode(text.encode(codec), label) == text

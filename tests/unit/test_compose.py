@@ -74,7 +74,7 @@ def test_english_acknowledgement_after_hours_names_the_oncall_rule() -> None:
     assert text.splitlines()[0] == "Hi Søren,"
     flat = " ".join(text.split())  # as read, whatever the line breaks
     assert "by Monday 30 November at 09:00" in flat  # 08:00 UTC is 09:00 in Copenhagen
-    assert "on-call duty" in flat and "1.000,00" in flat  # BR-10
+    assert "on-call duty" in flat and "DKK 1,000.00 + VAT" in flat  # BR-10, English figures
     html = message.get_body(("html",)).get_content()
     assert "<strong>[OO#100042]</strong>" in html
 
@@ -133,6 +133,7 @@ def test_amounts_are_written_with_a_thousands_dot_and_a_decimal_comma(
 def test_the_ack_quotes_the_oncall_fee_that_billing_charges() -> None:
     # BR-10: the fee told to customers is the one staff add to a bill.
     assert compose.amount_text(ONCALL_FEE.amount) == "1.000,00"
+    assert compose.amount_text(ONCALL_FEE.amount, "en") == "1,000.00"
 
 
 _LINK_PIECES = [*"aw W.:/@-_()[]<>æøÅ🙈\u3000\t", "www.", "WWW.", "://", "http", "Ww"]

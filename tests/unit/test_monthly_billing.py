@@ -28,6 +28,7 @@ from daemon.domain.monthly_billing import (
     BY_AGREED_TIME,
     CARRIED,
     CREDITED,
+    REMOVED,
     REPRICED,
     BilledLine,
     DatedFee,
@@ -37,6 +38,7 @@ from daemon.domain.monthly_billing import (
     billed_from,
     cumulative_due,
     fee_label,
+    known_by,
     terms_change,
 )
 from daemon.outputs.reports import month_bounds
@@ -458,3 +460,48 @@ def test_a_terms_change_at_the_first_instant_of_a_month_after_dst_belongs_to_tha
                             changes=changes, opened_at=opened) for m in (october, november)]
         assert tuple(b.amount_excl_vat for b in bills) == months
         assert all(line.amount == recomputed(line) for b in bills for line in b.lines)
+
+
+def test_a_time_entry_taken_back_is_credited_in_the_month_it_went_and_nowhere_else() -> None:
+    """`time remove`: '#time 250' typed for 25, billed in February's mailed report,
+    taken back on 2 March. February's report never changes; March credits the 250
+    minutes (and nothing else), and the case's bill now is the 25 minutes alone."""
+    typo = DatedWork(FRIDAY_27_FEB, 250, "support", False, removed_at=MONDAY_2_MARCH)
+    right = support(FRIDAY_27_FEB + timedelta(minutes=1), 25)
+    work = [typo, right]
+    february = bill_month(work, [], *FEBRUARY, agreement=True)
+    march = bill_month(work, [], *MARCH, agreement=True)
+    assert february.amount_excl_vat == price_of(275)  # as mailed: both entries billed
+    [credit] = march.lines
+    assert (credit.at, credit.minutes, credit.amount) == (FRIDAY_27_FEB, 250, -price_of(250))
+    assert credit.description == CREDITED + REMOVED
+    assert recomputed(credit) == credit.amount
+    assert march.billable_minutes == -250
+    assert february.amount_excl_vat + march.amount_excl_vat == price_of(25)
+    now = cumulative_due(work, [], datetime(2026, 4, 1, tzinfo=UTC), agreement=True)
+    assert now.amount_excl_vat == price_of(25)
+
+
+def test_taking_back_time_can_make_a_case_covered_again_and_credits_what_it_carried() -> None:
+    # 10 + 10 minutes billed in March (over 15, BR-14); the second 10 was the wrong
+    # case's and is taken back in April: the case is 10 minutes, covered; April
+    # credits both lines March billed.
+    wrong = DatedWork(MONDAY_2_MARCH, 10, "support", False,
+                      removed_at=datetime(2026, 4, 7, 9, tzinfo=UTC))
+    work = [support(FRIDAY_27_FEB, 10), wrong]
+    march = bill_month(work, [], *MARCH, agreement=True)
+    april = bill_month(work, [], *month_bounds("2026-04", TZ), agreement=True)
+    assert march.amount_excl_vat == price_of(20)
+    assert april.amount_excl_vat == -price_of(20)
+    assert {line.description for line in april.lines} == {CREDITED + REMOVED}
+
+
+def test_a_report_made_again_as_of_before_a_removal_is_the_one_mailed() -> None:
+    typo = DatedWork(FRIDAY_27_FEB, 250, "support", False, removed_at=MONDAY_2_MARCH)
+    as_mailed = known_by([typo], datetime(2026, 3, 1, 8, tzinfo=UTC))
+    assert bill_month(as_mailed, [], *MARCH, agreement=True).lines == ()
+    assert bill_month(known_by([typo], MONDAY_2_MARCH), [], *MARCH, agreement=True).lines
+
+
+def price_of(minutes: int) -> Decimal:
+    return (Decimal("1095.00") * minutes / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from daemon.mail.parse import ParseError, dedupe_key, parse, sniff_message_id
+from daemon.mail.parse import ParseError, dedupe_key, parse, part_content, sniff_message_id
 
 
 def danish_mail() -> bytes:
@@ -375,3 +375,138 @@ def test_a_mail_with_no_readable_sender_falls_back_to_the_envelope_return_path()
     parsed = parse(raw)
     assert parsed.from_addr == "afsender@firma.dk"
     assert "intet hoved her" in parsed.body_text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        b"filename=\"Tilbud .pdf\"; filename*=UTF-8''Tilbud%20%C3%A6%C3%B8.pdf",
+        b"filename*=UTF-8''Tilbud%20%C3%A6%C3%B8.pdf; filename=\"Tilbud .pdf\"",
+        b"filename=\"Tilbud __.pdf\"; filename*0*=UTF-8''Tilbud%20%C3%A6; filename*1*=%C3%B8.pdf",
+    ],
+)
+def test_a_file_name_given_both_plain_and_by_rfc2231_is_the_rfc2231_one(params: bytes) -> None:
+    # RFC 2231 section 4 / RFC 6266 section 4.3: a sender writes both forms so that old
+    # readers get an ASCII stand-in; a reader that knows "filename*" shows it.
+    raw = (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain\r\n\r\nSe vedhaeftet.\r\n--b\r\n"
+        b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+        b"Content-Disposition: attachment; " + params + b"\r\n\r\nJVBERi0=\r\n--b--\r\n"
+    )
+    assert [a.filename for a in parse(raw).attachments] == ["Tilbud æø.pdf"]
+
+
+def test_a_quoted_printable_soft_break_padded_by_transport_is_still_soft() -> None:
+    # RFC 2045 6.7 (3): trailing white space on a quoted-printable line was added in
+    # transport and is deleted before decoding, so "=  " at a line's end is a soft break.
+    raw = (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        b"Printeren p=C3=A5 1. sal vi=  \r\nrker ikke for nogen af os, =C3=\t\r\n"
+        b"=86v.   \r\nHej\r\n"
+    )
+    assert parse(raw).body_text == "Printeren på 1. sal virker ikke for nogen af os, Æv.\nHej"
+
+
+@pytest.mark.parametrize(
+    "written", [b"base64 ", b"Base64;", b'"base64"', b"BASE64\t", b"base64 (encoded)"]
+)
+def test_a_transfer_encoding_written_loosely_is_still_decoded(written: bytes) -> None:
+    # get_payload(decode=True) compared the field as written: a trailing space left the
+    # body base64, so staff and the triage read "SW5nZW4g...", and attachments get wrote
+    # the file's base64 text.
+    text, pdf = "Ingen kan logge på, alle er berørt.", b"%PDF-1.4 " * 30
+    raw = (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: " + written
+        + b"\r\n\r\n" + base64.encodebytes(text.encode()) + b"--b\r\n"
+        b"Content-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: " + written
+        + b"\r\n\r\n" + base64.encodebytes(pdf) + b"--b--\r\n"
+    )
+    mail = parse(raw)
+    assert mail.body_text == text
+    [pdf_file] = mail.attachments
+    assert pdf_file.size == len(pdf)
+    assert part_content(raw, pdf_file.part_index) == pdf
+    single = b"From: bo@kunde.dk\r\nSubject: x\r\nContent-Transfer-Encoding: " + written
+    assert parse(single + b"\r\n\r\n" + base64.encodebytes(text.encode())).body_text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ingen af os kan logge på, alle er berørt.",
+        "Hej, printeren på 1. sal virker ikke. Æ Ø Å",  # decodes "cleanly" to byte soup
+        "Hej printeren virker ikke for nogen af os",
+    ],
+)
+def test_a_text_part_declared_base64_but_written_plainly_is_read_as_written(text: str) -> None:
+    # A script's or a gateway's mail that declares base64 and never encoded the text:
+    # decoded as base64 it was byte soup ("čé®)íz·"), so staff and the triage read
+    # nothing. Mail clients show such a part's text; so do we.
+    raw = (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + text.encode() + b"\r\n"
+    )
+    assert parse(raw).body_text == text
+    encoded = base64.encodebytes(text.encode()).replace(b"\n", b" \r\n")  # padded in transport
+    assert parse(raw.split(b"\r\n\r\n")[0] + b"\r\n\r\n" + encoded).body_text == text
+
+
+def flowed_mail(body: bytes, delsp: bool) -> bytes:
+    return (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b"Content-Type: text/plain; charset=utf-8; format=flowed"
+        + (b"; delsp=yes" if delsp else b"") + b"\r\n\r\n" + body
+    )
+
+
+def test_format_flowed_text_reads_as_its_writers_paragraphs() -> None:
+    # RFC 3676, as Thunderbird writes it: a soft break ends in a space, quotes keep
+    # their depth, a space-stuffed line loses its stuffing, "-- " stays a signature.
+    body = (
+        "Hej, printeren på 1. sal virker ikke, og vi har prøvet at \r\n"
+        "genstarte den flere gange.\r\n"
+        "> Kan I se på \r\n"
+        "> printeren?\r\n"
+        " From the office\r\n"
+        "-- \r\nBo\r\n"
+    ).encode()
+    assert parse(flowed_mail(body, False)).body_text == (
+        "Hej, printeren på 1. sal virker ikke, og vi har prøvet at genstarte den flere gange.\n"
+        "> Kan I se på printeren?\nFrom the office\n-- \nBo"
+    )
+
+
+def test_format_flowed_delsp_yes_joins_words_cut_by_apple_mail() -> None:
+    body = "Ingen kan logge på, vi har prøvet at gen \r\nstarte. 打印机坏 \r\n了\r\n".encode()
+    assert parse(flowed_mail(body, True)).body_text == (
+        "Ingen kan logge på, vi har prøvet at genstarte. 打印机坏了"
+    )
+
+
+def test_a_transfer_encoding_field_with_8bit_bytes_is_no_crash() -> None:
+    # compat32 hands such a field over as a Header object (found by tests/fuzz).
+    raw = b"From: bo@kunde.dk\r\nSubject: x\r\nContent-Transfer-Encoding: base64\xe6\r\n\r\nhej\r\n"
+    assert parse(raw).from_addr == "bo@kunde.dk"
+
+
+@pytest.mark.parametrize("plain", [b"", b" \r\n \r\n", b"\xc2\xa0"])
+def test_an_empty_plain_alternative_gives_way_to_the_html_one(plain: bytes) -> None:
+    # Mobile apps and web forms send an empty text/plain beside the HTML that holds
+    # the mail; the case had no text, and the triage nothing to judge (BR-8).
+    raw = (
+        b"From: bo@kunde.dk\r\nSubject: Hj\xc3\xa6lp\r\n"
+        b"Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + plain + b"\r\n--b\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<p>Ingen af os kan logge p\xc3\xa5 serveren. Alle er ber\xc3\xb8rt.</p>\r\n--b--\r\n"
+    )
+    mail = parse(raw)
+    assert mail.body_text == "Ingen af os kan logge på serveren. Alle er berørt."
+    assert mail.attachments == []

@@ -332,3 +332,43 @@ def test_the_reply_is_found_without_searching_signatures_or_disclaimers(
     said = new_text(OUTLOOK_DA)
     assert said.startswith("Hej Jens") and "Mette Sørensen\nØkonomi" in said
     assert "Vi har modtaget" not in said
+
+
+ACK = "Hej Søren,\n\nTak for din henvendelse. Vi har oprettet den som supportsag 100001.\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "new"),
+    [
+        ("Fungerar fortfarande inte.\n\nFrån: OneOffice Support <support@oo.dk>\n"
+         "Skickat: den 4 december 2026 18:00\nTill: Bo\nÄmne: [OO#100001] Printer\n\n" + ACK,
+         "Fungerar fortfarande inte."),
+        ("Geht nicht.\n\nVon: OneOffice Support <support@oo.dk>\n"
+         "Gesendet: Freitag, 4. Dezember 2026 18:00\nAn: Bo\nBetreff: [OO#100001] Printer\n\n"
+         + ACK, "Geht nicht."),
+        ("Geht immer noch nicht.\n\nAm Fr., 4. Dez. 2026 um 18:00 Uhr schrieb OneOffice "
+         "Support <support@oo.dk>:\n\n> " + ACK.replace("\n", "\n> "), "Geht immer noch nicht."),
+        ("Vi har et problem. An: dette er ikke en header.\nTil: alle medarbejdere",
+         "Vi har et problem. An: dette er ikke en header.\nTil: alle medarbejdere"),
+    ],
+)
+def test_swedish_and_german_replies_lose_the_quoted_ack(body: str, new: str) -> None:
+    # Customers' Swedish and German Outlook and Gmail (issue 15's senders): the quoted
+    # ack stayed under the reply, for staff to read through on every message.
+    assert new_text(body) == new
+
+
+@pytest.mark.parametrize(
+    ("separator", "header"),
+    [("-------- Oprindelig meddelelse --------", "Fra: OneOffice Support <support@oo.dk>\n"
+      "Dato: 04-12-2026 18:00 (GMT+01:00)\nTil: bo@kunde.dk\nEmne: [OO#100001] Printer"),
+     ("-----Ursprüngliche Nachricht-----", "Von: OneOffice Support <support@oo.dk>\n"
+      "Gesendet: Freitag, 4. Dezember 2026 18:00\nAn: Bo\nBetreff: [OO#100001] Printer")],
+)
+def test_a_separator_line_above_a_removed_header_goes_with_it(separator: str, header: str) -> None:
+    # Samsung's Android mail and German Outlook: the header block went, its
+    # separator line stayed at the end of what staff read.
+    body = f"Den virker stadig ikke.\n\n{separator}\n{header}\n\n{ACK}"
+    assert new_text(body) == "Den virker stadig ikke."
+    kept = "Se loggen:\n-----BEGIN LOG-----\nfejl 42\n-----END LOG-----"
+    assert new_text(kept) == kept  # not a reply's leftover: text of its own
