@@ -61,8 +61,10 @@ class _Section(BaseModel):
 
 
 def _domain_name(value: str) -> str:
-    """A configured domain, stripped and in lower case (mail's domains are compared so)."""
-    name = value.strip().lower()
+    """A configured domain, stripped and in lower case (mail's domains are compared so),
+    without the DNS root's dot: "oo.dk." is the zone file's way of writing oo.dk (the
+    staff domains were always compared without it, daemon/domain/staff.py)."""
+    name = value.strip().lower().removesuffix(".")
     if not is_domain_name(name):
         raise ValueError('not a domain name such as "oo.dk"')
     return name

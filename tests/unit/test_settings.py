@@ -306,3 +306,18 @@ def test_blank_optional_values_in_the_file_are_unset(tmp_path: Path) -> None:
     assert (settings.customers[0].primary, settings.customers[0].contact) == (None, None)
     calendar = BusinessCalendar(holiday_country=settings.hours.holiday_country)
     assert calendar.is_open(datetime(2026, 12, 25, 10, 0, tzinfo=UTC))  # no holidays
+
+
+def test_a_domain_written_with_the_roots_dot_is_the_domain(tmp_path: Path) -> None:
+    # "oo.dk." (as a zone file writes it) loaded before the domains were checked, and the
+    # staff domains were compared without the dot; it is the same domain, not a slip.
+    settings = load_settings(
+        write(tmp_path, '[staff]\ndomains = ["oo.dk."]\n'
+                        '[[customers]]\nname = "X"\ndomains = ["X.dk."]\n'),
+        environ={},
+    )
+    assert settings.staff.domains == ["oo.dk"]
+    assert settings.customers[0].domains == ["x.dk"]  # as mail's domain is matched
+    with pytest.raises(ConfigError, match="staff.domains.0"):
+        load_settings(write(tmp_path, '[staff]\ndomains = ["oo.dk.."]\n'), environ={})
+
