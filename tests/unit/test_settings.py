@@ -321,3 +321,20 @@ def test_a_domain_written_with_the_roots_dot_is_the_domain(tmp_path: Path) -> No
     with pytest.raises(ConfigError, match="staff.domains.0"):
         load_settings(write(tmp_path, '[staff]\ndomains = ["oo.dk.."]\n'), environ={})
 
+
+def test_a_staff_role_left_blank_is_nobody(tmp_path: Path) -> None:
+    # A team with no team lead writes team_lead = "": it loaded, and its alerts went to
+    # the roles that name someone; a slip that is no address is still refused.
+    from types import SimpleNamespace
+
+    from daemon.alert_queue import recipients_of
+
+    settings = load_settings(
+        write(tmp_path, '[staff]\nteam_lead = ""\nteam = " "\nprimary = "tina@oo.dk"\n'),
+        environ={},
+    )
+    row = SimpleNamespace(primary_supporter=None, secondary_supporter=None, assignee=None)
+    assert recipients_of(row, ["primary", "team_lead", "team"], settings) == ["tina@oo.dk"]
+    assert load_settings(environ={"OO_SUPPORT__STAFF__TEAM_LEAD": ""}).staff.team_lead == ""
+    with pytest.raises(ConfigError, match="staff.team_lead"):
+        load_settings(environ={"OO_SUPPORT__STAFF__TEAM_LEAD": "teamleder"})
