@@ -62,8 +62,10 @@ class _Section(BaseModel):
 
 
 def _domain_name(value: str) -> str:
-    """A configured domain, stripped and in lower case (mail's domains are compared so)."""
-    name = value.strip().lower()
+    """A configured domain, stripped and in lower case (mail's domains are compared so),
+    without the DNS root's dot: "oo.dk." is the zone file's way of writing oo.dk (the
+    staff domains were always compared without it, daemon/domain/staff.py)."""
+    name = value.strip().lower().removesuffix(".")
     if not is_domain_name(name):
         raise ValueError('not a domain name such as "oo.dk"')
     return name
@@ -75,6 +77,12 @@ def _mail_address(value: str) -> str:
     if not is_mail_address(value.strip()):
         raise ValueError('not an email address such as "support@oo.dk"')
     return value.strip()
+
+
+def _mail_address_or_blank(value: str) -> str:
+    """An address, or "" for nobody in that role (a team with no team lead): alerts
+    are sent to the roles that name someone (alert_queue.recipients_of)."""
+    return "" if not value.strip() else _mail_address(value)
 
 
 def _blank_is_none(value: object) -> object:
@@ -98,6 +106,7 @@ def _customer_domain(value: str) -> str:
 DomainName = Annotated[str, AfterValidator(_domain_name)]
 CustomerDomain = Annotated[str, AfterValidator(_customer_domain)]
 MailAddress = Annotated[str, AfterValidator(_mail_address)]
+MailAddressOrBlank = Annotated[str, AfterValidator(_mail_address_or_blank)]
 OptionalMailAddress = Annotated[MailAddress | None, BeforeValidator(_blank_is_none)]
 
 # The databases the daemon has a schema and a driver for (INTERFACE.md "Install and run"):
@@ -286,12 +295,12 @@ class StaffSettings(_Section):
     time_per_mail_minutes: int = Field(8 * 60, ge=1, le=MAX_MINUTES)
     # Who is told when a case's own supporters are unknown (BR-19 names them per
     # customer, in [[customers]]), and who hears of every escalation and breach.
-    primary: MailAddress = "support-team@oo.dk"
-    secondary: MailAddress = "support-team@oo.dk"
-    team_lead: MailAddress = "teamleder@oo.dk"
+    primary: MailAddressOrBlank = "support-team@oo.dk"
+    secondary: MailAddressOrBlank = "support-team@oo.dk"
+    team_lead: MailAddressOrBlank = "teamleder@oo.dk"
     # The support team's own address: told at once, with the primary supporter, of a
     # case that is critical in normal hours (BR-6; daemon/domain/alerts.py).
-    team: MailAddress = "support-team@oo.dk"
+    team: MailAddressOrBlank = "support-team@oo.dk"
     # Who a staff command at the command line (`cases close`, `time add`, ...) is
     # recorded as when it has no --staff; empty: the login name of whoever runs it.
     cli_user: str = ""

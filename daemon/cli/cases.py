@@ -73,17 +73,19 @@ def _print_case_list(found: Sequence[dict[str, Any]], which: str, settings: Sett
 
 
 def cmd_cases_new(args: argparse.Namespace, settings: Settings) -> int:
-    from email.utils import parseaddr
+    from email.utils import getaddresses
 
     from daemon.domain.mail_address import is_mail_address
 
     if any("\n" in v or "\r" in v for v in (args.sender, args.name, args.subject)):
         raise CommandError("--from, --name and --subject must be one line each")
-    # One caller's address, bare or as a mail client writes it ("Søren <s@x.dk>"): the
-    # case's customer and the ack's recipient. "foo@" got as far as the record's From
-    # header, and the mail library's traceback.
-    name, caller = parseaddr(args.sender)
-    if "," in args.sender or not is_mail_address(caller):
+    # One caller's address, bare or as a mail client writes it ("Søren <s@x.dk>",
+    # '"Kunde, Søren" <s@x.dk>': a quoted comma is the name's): the case's customer and
+    # the ack's recipient. "foo@" got as far as the record's From header, and the mail
+    # library's traceback; "a@x.dk, b@x.dk" is two.
+    found = getaddresses([args.sender])
+    name, caller = found[0] if len(found) == 1 else ("", "")
+    if not is_mail_address(caller):
         raise CommandError(f"--from {args.sender!r} is not an email address")
     app = open_app(args, settings, "write")
     result = app.register_call(caller, args.name or name, args.subject, args.body)

@@ -31,6 +31,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -849,11 +850,20 @@ def time_entries_of(conn: Connection, case_id: int) -> list[Row[Any]]:
 
 def make_queued_due(conn: Connection, now: datetime) -> int:
     """Every queued row that waits for a later attempt is due at `now`: `outbox flush`
-    sends all that is queued (INTERFACE.md), as `postqueue -f` does. How many."""
+    sends all that is queued (INTERFACE.md), as `postqueue -f` does. How many.
+
+    The early try is the operator's, on top of the back-off: it is given back its
+    attempt (the failure that follows counts it again), so a relay still refusing
+    (451, greylisting) puts the row off by the delay it had, never past max_attempts
+    into "failed" (a few flushes in a minute did so, where the back-off waits hours).
+    A row is pulled forward once: it is then due, and no later flush takes one again."""
     return conn.execute(
         update(outbox)
         .where(outbox.c.status == "queued", outbox.c.next_attempt_at > now)
-        .values(next_attempt_at=now)
+        .values(
+            next_attempt_at=now,
+            attempts=case((outbox.c.attempts > 0, outbox.c.attempts - 1), else_=0),
+        )
     ).rowcount
 
 

@@ -115,6 +115,22 @@ def test_a_phone_case_from_a_named_address_keeps_the_name(
     assert "Hej Søren" in shown["messages"][-1]["body_text"]  # the ack greets the caller
 
 
+def test_a_phone_case_from_a_quoted_name_with_a_comma_is_one_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Outlook writes "Last, First": quoted, the comma is part of the one name (RFC 5322),
+    # not a second address; it was refused as "not an email address".
+    config = tmp_path / "oo.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
+    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    capsys.readouterr()
+    assert main(["cases", "new", "--from", '"Kunde, Søren" <soren@kunde.dk>', "--subject", "s",
+                 "--body", "b", "--channel", "phone", "--no-send", "--json",
+                 "--config", str(config)]) == 0
+    case = json.loads(capsys.readouterr().out)
+    assert case["customer_email"] == "soren@kunde.dk"
+
+
 def test_report_takes_json_as_every_command_printing_data_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -321,3 +321,34 @@ def test_a_customer_domain_that_is_no_domain_is_refused(tmp_path: Path, written:
     path = write(tmp_path, f'[[customers]]\nname = "K"\ndomains = ["{written}"]\n')
     with pytest.raises(ConfigError, match=r"customers\.0\.domains\.0:"):
         load_settings(path, environ={})
+
+def test_a_domain_written_with_the_roots_dot_is_the_domain(tmp_path: Path) -> None:
+    # "oo.dk." (as a zone file writes it) loaded before the domains were checked, and the
+    # staff domains were compared without the dot; it is the same domain, not a slip.
+    settings = load_settings(
+        write(tmp_path, '[staff]\ndomains = ["oo.dk."]\n'
+                        '[[customers]]\nname = "X"\ndomains = ["X.dk."]\n'),
+        environ={},
+    )
+    assert settings.staff.domains == ["oo.dk"]
+    assert settings.customers[0].domains == ["x.dk"]  # as mail's domain is matched
+    with pytest.raises(ConfigError, match="staff.domains.0"):
+        load_settings(write(tmp_path, '[staff]\ndomains = ["oo.dk.."]\n'), environ={})
+
+
+def test_a_staff_role_left_blank_is_nobody(tmp_path: Path) -> None:
+    # A team with no team lead writes team_lead = "": it loaded, and its alerts went to
+    # the roles that name someone; a slip that is no address is still refused.
+    from types import SimpleNamespace
+
+    from daemon.alert_queue import recipients_of
+
+    settings = load_settings(
+        write(tmp_path, '[staff]\nteam_lead = ""\nteam = " "\nprimary = "tina@oo.dk"\n'),
+        environ={},
+    )
+    row = SimpleNamespace(primary_supporter=None, secondary_supporter=None, assignee=None)
+    assert recipients_of(row, ["primary", "team_lead", "team"], settings) == ["tina@oo.dk"]
+    assert load_settings(environ={"OO_SUPPORT__STAFF__TEAM_LEAD": ""}).staff.team_lead == ""
+    with pytest.raises(ConfigError, match="staff.team_lead"):
+        load_settings(environ={"OO_SUPPORT__STAFF__TEAM_LEAD": "teamleder"})
