@@ -28,12 +28,14 @@ from daemon.domain.case_mail import (
 from daemon.domain.case_threading import CaseView
 from daemon.domain.commands import CommandBlock
 from daemon.domain.sla import Deadlines
+from daemon.domain.triage.follow_up import follow_up_verdict
 from daemon.domain.triage.learned import NAME as LEARNED_RULE
 from daemon.mail import compose
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import Plan, PlanKind
 from daemon.pipeline.step import Step
-from daemon.pipeline.triage import judged, said_now
+from daemon.pipeline.triage import said_now
+from daemon.reading import triage_text
 from daemon.store import repository
 
 log = logging.getLogger(__name__)
@@ -89,7 +91,16 @@ class Conversation(Step):
             not row.critical
             and changes.get("status", row.status) != "closed"
             and not plan.item.no_ack
-            and (found := judged(self.tools, plan, said_now(plan))).critical
+            # What is news in the reply: not the case's own subject, the signature, a
+            # problem told as over or long past (triage.follow_up).
+            and (
+                found := follow_up_verdict(
+                    plan.parsed.subject,
+                    triage_text(plan.parsed.subject, plan.parsed.body_text, said_now(plan)),
+                    row.subject,
+                    self.tools.triage_rules,
+                )
+            ).critical
             and found.rule != LEARNED_RULE
         )
         if turned_critical:
