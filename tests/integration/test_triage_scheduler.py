@@ -286,6 +286,48 @@ def test_replies_that_repeat_the_subject_or_a_signature_or_tell_the_past_page_no
     assert sent_to(smtp_sink, "vagt@oo.dk") == []
 
 
+# (when the case opened, closed, was replied to, the pass after), all local time.
+IN_HOURS = ("2026-11-23T10:00:00+01:00", "2026-11-23T12:00:00+01:00",
+            "2026-11-23T21:00:00+01:00", "2026-11-23T21:01:00+01:00")
+AT_NIGHT = ("2026-11-28T21:00:00+01:00", "2026-11-28T23:00:00+01:00",
+            "2026-11-29T20:00:00+01:00", "2026-11-29T20:01:00+01:00")
+
+
+@pytest.mark.parametrize(("times", "subject", "body", "paged"), [
+    (IN_HOURS, "SV: Ingen kan logge på", "Tak for hjælpen, alt virker igen.", False),
+    (AT_NIGHT, "SV: Ingen kan logge på", "Det virker stadig ikke, vi kan ikke arbejde!", True),
+])
+def test_a_reply_reopening_a_critical_case_pages_only_if_the_emergency_is_back(
+    times: tuple[str, str, str, str], subject: str, body: str, paged: bool,
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str,
+) -> None:
+    """BR-7, BR-10: a critical case, closed, reopened at night by the customer's reply.
+    A thanks is no critical inquiry: the case is reopened, not critical, and the on-call
+    duty is not paged (before: paged "VAGT: kritisk sag" for the emergency of the day).
+    The emergency back pages the duty again, also when it was paged for it before
+    (before: no page, the case's one page was spent)."""
+    opened, closed, replied, after = times
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [compose_mail(
+        sender="Kunde 0 <kunde0@firma0.dk>", subject="Ingen kan logge på",
+        body="Ingen på kontoret kan logge på.", message_id="<first@firma0.dk>")])
+    run_cli("poll", "--once", "--now", opened, config=config)
+    [(number, critical)] = sql(pg_url, "SELECT number, critical FROM cases")
+    assert critical
+    triage(config, opened)  # at night: the first page
+    pages_before = len(sent_to(smtp_sink, "vagt@oo.dk"))
+    run_cli("cases", "close", str(number), "--now", closed, config=config)
+    [ack] = sent_to(smtp_sink, "kunde0@firma0.dk")
+    dovecot.append("INBOX", [compose_mail(
+        sender="Kunde 0 <kunde0@firma0.dk>", subject=subject, body=body,
+        message_id="<reply@firma0.dk>", in_reply_to=ack["Message-ID"])])
+    run_cli("poll", "--once", "--now", replied, config=config)
+    assert sql(pg_url, "SELECT status, critical FROM cases") == [("open", paged)]
+    assert triage(config, after)["oncall_page"] == int(paged)
+    assert len(sent_to(smtp_sink, "vagt@oo.dk")) == pages_before + int(paged)
+    assert triage(config, after.replace(":01:", ":30:"))["oncall_page"] == 0  # once
+
+
 def test_a_customer_reply_that_is_critical_in_hours_tells_the_team_at_once(
     one_case: tuple[Path, int], dovecot, smtp_sink, pg_url: str
 ) -> None:

@@ -71,3 +71,13 @@ def test_a_signature_is_cut_at_its_delimiter_or_closing_line() -> None:
     assert without_signature("Tak.\nMvh Jens\nhacking") == "Tak.\n"
     assert without_signature("Hilsenen var pæn. Ingen kan logge på.") == (
         "Hilsenen var pæn. Ingen kan logge på.")
+
+
+def test_a_reply_reopening_a_critical_case_counts_its_subject_unless_it_says_it_is_over() -> None:
+    subject, case_subject = "SV: [OO#100001] Ingen kan logge på", "Ingen kan logge på"
+    back = follow_up_verdict(subject, "Det virker stadig ikke!", case_subject,
+                             subject_is_news=True)
+    assert back.critical, back.reason
+    over = follow_up_verdict(subject, "Tak for hjælpen, alt virker igen.", case_subject,
+                             subject_is_news=True)
+    assert not over.critical, over.reason

@@ -55,17 +55,25 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
 
 
 def follow_up_verdict(
-    subject: str, said: str, case_subject: str, rules: Sequence[Rule] | None = None
+    subject: str,
+    said: str,
+    case_subject: str,
+    rules: Sequence[Rule] | None = None,
+    *,
+    subject_is_news: bool = False,
 ) -> Triage:
     """The triage of a reply on a case (subject `case_subject`), for whether it makes
     the case critical: `said` is the customer's new text (quotes cut). A verdict that
-    is not critical says in its reason what was set aside."""
+    is not critical says in its reason what was set aside. `subject_is_news`: the
+    case's own subject counts too (a closed critical case the reply reopens: "SV: Ingen
+    kan logge på" / "Det virker stadig ikke" is the same emergency back), unless the
+    text says the problem is over (`classify` sets a settled reply's subject aside)."""
     now_text = "\n\n".join(
         sentence
         for sentence in _SENTENCE_END.split(without_signature(said))
         if not _LONG_AGO.search(sentence) and not _over(sentence)
     )
-    title = subject if not same_headline(subject, case_subject) else ""
+    title = subject if subject_is_news or not same_headline(subject, case_subject) else ""
     found = classify(title, now_text, rules)
     if found.critical or title:
         return found
