@@ -81,3 +81,10 @@ def test_a_reply_reopening_a_critical_case_counts_its_subject_unless_it_says_it_
     over = follow_up_verdict(subject, "Tak for hjælpen, alt virker igen.", case_subject,
                              subject_is_news=True)
     assert not over.critical, over.reason
+
+
+def test_a_year_named_is_no_sign_of_the_past() -> None:
+    # "i 2026" may be this year: the fault in the same sentence is judged.
+    verdict = follow_up_verdict("SV: [OO#100001] Printeren driller",
+                                "Licensen blev fornyet i 2026, og nu kan ingen logge på.", CASE)
+    assert verdict.critical, verdict.reason

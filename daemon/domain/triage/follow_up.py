@@ -37,11 +37,11 @@ _SIGNATURE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # A sentence placing its matter a month or more back: history told, not a fault now.
+# Relative words only: a year named ("i 2026") may be this one.
 _LONG_AGO = re.compile(
     r"\b(?:sidste|forrige|sidst i|sidste halve) (?:år|måned)\b|\bi fjor\b|"
     r"\bfor (?:et|en|\S+) (?:år|måneder?|halvt år) siden\b|\btidligere i år\b|"
-    r"\blast (?:year|month)\b|\b(?:a|one|\S+) (?:years?|months?) ago\b|\bearlier this year\b|"
-    r"\bi (?:19|20)\d\d\b|\bin (?:19|20)\d\d\b",
+    r"\blast (?:year|month)\b|\b(?:a|one|\S+) (?:years?|months?) ago\b|\bearlier this year\b",
     re.IGNORECASE,
 )
 # A sentence telling of the past (with `settled`: a problem that was and is over).
