@@ -93,7 +93,15 @@ class Conversation(Step):
         # for the old emergency (BR-10: the duty is for critical inquiries only).
         reopened_critical = row.critical and effect is ReplyEffect.REOPEN
         found = None
-        if (not row.critical or reopened_critical) and not plan.item.no_ack:
+        # Nor for a sender of a staff domain nothing vouches for (read.py): our own
+        # side writing about the customer's trouble ("din konto var låst; jeg har
+        # nulstillet din adgangskode") reports no emergency, and a forger of our
+        # domain must not page the duty.
+        if (
+            (not row.critical or reopened_critical)
+            and not plan.item.no_ack
+            and not plan.item.unverified_staff
+        ):
             # What is news in the reply: not the case's own subject (unless it reopens
             # that emergency), the signature, a problem told as over or long past.
             found = follow_up_verdict(
