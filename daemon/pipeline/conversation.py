@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from daemon import staff_actions
 from daemon.alert_queue import AlertMailer
-from daemon.domain.alerts import CRITICAL_ALERT_RULE, alerts_at_once
+from daemon.domain.alerts import CRITICAL_ALERT, CRITICAL_ALERT_RULE, ONCALL_PAGE, alerts_at_once
 from daemon.domain.case_changes import CaseState, Event, critical_news, history
 from daemon.domain.case_mail import (
     ReplyEffect,
@@ -28,12 +28,14 @@ from daemon.domain.case_mail import (
 from daemon.domain.case_threading import CaseView
 from daemon.domain.commands import CommandBlock
 from daemon.domain.sla import Deadlines
+from daemon.domain.triage.follow_up import follow_up_verdict
 from daemon.domain.triage.learned import NAME as LEARNED_RULE
 from daemon.mail import compose
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import Plan, PlanKind
 from daemon.pipeline.step import Step
-from daemon.pipeline.triage import judged, said_now
+from daemon.pipeline.triage import said_now
+from daemon.reading import triage_text
 from daemon.store import repository
 
 log = logging.getLogger(__name__)
@@ -85,18 +87,48 @@ class Conversation(Step):
         # colleague has the same issue, details about the error below" scored 0.75),
         # and a wrong guess pages someone at night. Not for mail the border MTA called
         # spam or the sender's domain disowns (read.py): no ack, no alarm.
-        turned_critical = (
-            not row.critical
-            and changes.get("status", row.status) != "closed"
+        # A critical case the reply reopens is judged afresh: its emergency was
+        # resolved, and the on-call duty is paged (again) only if the reply brings it
+        # back; a "Tak for hjælpen, alt virker igen" reopening it paged the duty at night
+        # for the old emergency (BR-10: the duty is for critical inquiries only).
+        reopened_critical = row.critical and effect is ReplyEffect.REOPEN
+        found = None
+        # Nor for a sender of a staff domain nothing vouches for (read.py): our own
+        # side writing about the customer's trouble ("din konto var låst; jeg har
+        # nulstillet din adgangskode") reports no emergency, and a forger of our
+        # domain must not page the duty.
+        if (
+            (not row.critical or reopened_critical)
             and not plan.item.no_ack
-            and (found := judged(self.tools, plan, said_now(plan))).critical
+            and not plan.item.unverified_staff
+        ):
+            # What is news in the reply: not the case's own subject (unless it reopens
+            # that emergency), the signature, a problem told as over or long past.
+            found = follow_up_verdict(
+                plan.parsed.subject,
+                triage_text(plan.parsed.subject, plan.parsed.body_text, said_now(plan)),
+                row.subject,
+                self.tools.triage_rules,
+                subject_is_news=reopened_critical,
+            )
+        critical_news_now = (
+            found is not None
+            and found.critical
             and found.rule != LEARNED_RULE
+            and changes.get("status", row.status) != "closed"
         )
-        if turned_critical:
+        turned_critical = critical_news_now and not row.critical
+        if turned_critical and found is not None:
             current = Deadlines(row.review_due, row.response_due, row.resolve_due)
             changes |= critical_news(current, at, calendar)
             changes["critical_reason"] = found.reason
             log.info("case made critical by a customer's mail", extra={"case": row.number})
+        elif reopened_critical and found is not None:
+            if critical_news_now:
+                turned_critical = True  # the emergency is back: told and paged anew
+                repository.forget_alerts(conn, row.id, (ONCALL_PAGE, CRITICAL_ALERT))
+            else:
+                changes |= {"critical": False, "critical_reason": None}
         run.change_case(row.id, **changes)
         # The status change, if any, and the priority when the case became critical.
         staff_actions.record(conn, row.id, history(CaseState.of(row), changes), sender, at, now)

@@ -219,6 +219,23 @@ def test_staff_domain_without_trusted_authentication_is_a_customer(desk: Desk) -
                 m["Auto-Submitted"] is None]
 
 
+def test_an_unverified_staff_mail_on_a_case_it_is_cc_on_does_not_make_it_critical(
+    desk: Desk,
+) -> None:
+    """BR-7, BR-10: a mail from a staff domain nothing vouches for joins the case it is
+    Cc'd on as a customer's would (flagged), but it is our side telling of the
+    customer's trouble, or a forger of our domain: it does not make the case critical
+    nor page the on-call duty. Before: critical and High on "din konto var låst"."""
+    assert desk.deliver(mail(cc="Tina <tina@oo.dk>"))["created"] == 1
+    number = desk.only_case_number()
+    unverified = mail(sender="tina@oo.dk", subject=f"SV: [OO#{number}] Printeren virker ikke",
+                      body="Hej Søren\n\nDin konto var låst; jeg har nulstillet din adgangskode.",
+                      message_id="<unverified@oo.dk>")
+    assert desk.deliver(unverified)["threaded"] == 1
+    case = desk.case(number)
+    assert (case["critical"], case["priority"]) == (False, "normal")
+
+
 # Trace fields as the hops add them, newest on top: the mailbox's delivery,
 # the border MTA's own Received, under which lies whatever the sender wrote.
 DELIVERY = "Received: from mx.oo.dk by imap.oo.dk with LMTP; Mon, 23 Nov 2026 10:15:02 +0100"

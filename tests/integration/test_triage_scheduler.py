@@ -254,6 +254,80 @@ def test_a_customer_reply_that_is_critical_at_night_pages_oncall_and_a_thanks_do
     assert f"[OO#{number}]" in page["Subject"]
 
 
+@pytest.mark.parametrize(("subject", "body"), [
+    ("SV: Hack?", "Tak for svaret, hvornår kigger I på den?"),
+    ("SV: Hack?", "Tak.\n\nMed venlig hilsen\nKunde 0\nFirma A/S\n"
+                  "Mistanke om hacking eller phishing? Kontakt IT straks."),
+    ("SV: Hack?", "I går kunne ingen logge på, nu virker det. Kan I se på mailen?"),
+    ("Re: Hack?", "Our mailbox was hacked last year, so we are careful. Can you check it?"),
+])
+def test_replies_that_repeat_the_subject_or_a_signature_or_tell_the_past_page_no_one(
+    subject: str, body: str, tmp_path: Path, dovecot, smtp_sink, pg_url: str
+) -> None:
+    """BR-7, BR-10: only news pages the on-call duty at night. A case opened in hours
+    as "Hack?" / "Vi er ikke blevet hacket" is not critical; the customer's reply under
+    its own subject, a signature warning of hacking, a problem told as over or a year
+    old, says nothing critical. Before, each of them made the case critical and paged
+    the duty (the subject and the signature were judged as news)."""
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [compose_mail(
+        sender="Kunde 0 <kunde0@firma0.dk>", subject="Hack?",
+        body="Vi er ikke blevet hacket, men en kollega fik en underlig mail.",
+        message_id="<first@firma0.dk>")])
+    run_cli("poll", "--once", "--now", MONDAY_10, config=config)
+    assert sql(pg_url, "SELECT critical, priority FROM cases") == [(False, "normal")]
+    [ack] = sent_to(smtp_sink, "kunde0@firma0.dk")
+    dovecot.append("INBOX", [compose_mail(
+        sender="Kunde 0 <kunde0@firma0.dk>", subject=subject, body=body,
+        message_id="<reply@firma0.dk>", in_reply_to=ack["Message-ID"])])
+    run_cli("poll", "--once", "--now", "2026-11-28T21:00:00+01:00", config=config)
+    assert sql(pg_url, "SELECT count(*), bool_or(critical) FROM cases") == [(1, False)]
+    assert triage(config, "2026-11-28T21:01:00+01:00")["oncall_page"] == 0
+    assert sent_to(smtp_sink, "vagt@oo.dk") == []
+
+
+# (when the case opened, closed, was replied to, the pass after), all local time.
+IN_HOURS = ("2026-11-23T10:00:00+01:00", "2026-11-23T12:00:00+01:00",
+            "2026-11-23T21:00:00+01:00", "2026-11-23T21:01:00+01:00")
+AT_NIGHT = ("2026-11-28T21:00:00+01:00", "2026-11-28T23:00:00+01:00",
+            "2026-11-29T20:00:00+01:00", "2026-11-29T20:01:00+01:00")
+
+
+@pytest.mark.parametrize(("times", "subject", "body", "paged"), [
+    (IN_HOURS, "SV: Ingen kan logge på", "Tak for hjælpen, alt virker igen.", False),
+    (AT_NIGHT, "SV: Ingen kan logge på", "Det virker stadig ikke, vi kan ikke arbejde!", True),
+])
+def test_a_reply_reopening_a_critical_case_pages_only_if_the_emergency_is_back(
+    times: tuple[str, str, str, str], subject: str, body: str, paged: bool,
+    tmp_path: Path, dovecot, smtp_sink, pg_url: str,
+) -> None:
+    """BR-7, BR-10: a critical case, closed, reopened at night by the customer's reply.
+    A thanks is no critical inquiry: the case is reopened, not critical, and the on-call
+    duty is not paged (before: paged "VAGT: kritisk sag" for the emergency of the day).
+    The emergency back pages the duty again, also when it was paged for it before
+    (before: no page, the case's one page was spent)."""
+    opened, closed, replied, after = times
+    config = config_with_registry(tmp_path, dovecot, smtp_sink, pg_url)
+    dovecot.append("INBOX", [compose_mail(
+        sender="Kunde 0 <kunde0@firma0.dk>", subject="Ingen kan logge på",
+        body="Ingen på kontoret kan logge på.", message_id="<first@firma0.dk>")])
+    run_cli("poll", "--once", "--now", opened, config=config)
+    [(number, critical)] = sql(pg_url, "SELECT number, critical FROM cases")
+    assert critical
+    triage(config, opened)  # at night: the first page
+    pages_before = len(sent_to(smtp_sink, "vagt@oo.dk"))
+    run_cli("cases", "close", str(number), "--now", closed, config=config)
+    [ack] = sent_to(smtp_sink, "kunde0@firma0.dk")
+    dovecot.append("INBOX", [compose_mail(
+        sender="Kunde 0 <kunde0@firma0.dk>", subject=subject, body=body,
+        message_id="<reply@firma0.dk>", in_reply_to=ack["Message-ID"])])
+    run_cli("poll", "--once", "--now", replied, config=config)
+    assert sql(pg_url, "SELECT status, critical FROM cases") == [("open", paged)]
+    assert triage(config, after)["oncall_page"] == int(paged)
+    assert len(sent_to(smtp_sink, "vagt@oo.dk")) == pages_before + int(paged)
+    assert triage(config, after.replace(":01:", ":30:"))["oncall_page"] == 0  # once
+
+
 def test_a_customer_reply_that_is_critical_in_hours_tells_the_team_at_once(
     one_case: tuple[Path, int], dovecot, smtp_sink, pg_url: str
 ) -> None:
