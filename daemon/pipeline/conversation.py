@@ -108,7 +108,7 @@ class Conversation(Step):
                 plan.parsed.subject,
                 triage_text(plan.parsed.subject, plan.parsed.body_text, said_now(plan)),
                 row.subject,
-                self.tools.triage_rules,
+                self.tools.reply_rules,
                 subject_is_news=reopened_critical,
             )
         critical_news_now = (

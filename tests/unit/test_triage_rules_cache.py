@@ -58,3 +58,35 @@ def test_the_built_rules_keep_no_reading_of_each_regex() -> None:
     assert starts._regex_starts.cache_info().currsize == 0  # noqa: SLF001
     again = build(("x",))
     assert again == before and [r.start_sets for r in again] == [r.start_sets for r in before]
+
+
+def test_replies_are_judged_without_the_learned_model_and_with_the_same_verdicts(
+    tmp_path: Path,
+) -> None:
+    """Issue 18: a customer's reply is judged in the daemon's own process
+    (pipeline/conversation.py), where only a rule's critical match counts; the learned
+    model is left out there (its weights, ~15-24 MB, stay in the parsing workers). It is
+    the last rule and speaks only when no critical rule matched, so every reply that a
+    rule makes critical with it is made critical without it, and no other."""
+    from benchmarks.corpus import generate
+    from daemon.domain.triage.follow_up import follow_up_verdict
+    from daemon.domain.triage.learned import NAME as LEARNED_RULE
+    from daemon.domain.triage.learned import LearnedRule
+    from daemon.mail.parse import parse
+
+    settings = load_settings(write_config(
+        tmp_path / "oo.toml", database_url=f"sqlite:///{tmp_path}/oo.db"), environ={})
+    tools = Tools(settings, None, None)  # type: ignore[arg-type]
+    assert isinstance(tools.triage_rules[-1], LearnedRule)
+    assert tools.reply_rules == tools.triage_rules[:-1]
+    assert tools.reply_rules is tools.reply_rules  # built once: its scanner is cached by id
+    critical = 0
+    for raw in generate(400, seed=5):
+        parsed = parse(raw)
+        subject, body = parsed.subject or "", parsed.body_text or ""
+        with_model = follow_up_verdict(subject, body, "Printer", tools.triage_rules)
+        without = follow_up_verdict(subject, body, "Printer", tools.reply_rules)
+        by_a_rule = with_model.critical and with_model.rule != LEARNED_RULE
+        assert without.critical == by_a_rule, (subject, with_model.reason, without.reason)
+        critical += by_a_rule
+    assert critical > 0  # the sample holds mails a rule makes critical
