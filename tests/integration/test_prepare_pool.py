@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from harness import customer_mail
-from test_poison_intake import many_parts
+from test_poison_intake import SLOW_TRIAGE, slow_mail
 
 from daemon.inbound import InboundMail, Outcome, Prepared
 from daemon.mail import LARGE_MAIL_BYTES
@@ -41,7 +41,8 @@ def inbound(raw: Raw) -> InboundMail:
 @pytest.fixture
 def pool(request: pytest.FixtureRequest) -> Iterator[PreparePool]:
     parsing = getattr(request, "param", {})
-    started = PreparePool(Settings.model_validate({"parsing": {"workers": 1, **parsing}}))
+    started = PreparePool(Settings.model_validate(
+        {"parsing": {"workers": 1, **parsing}, "triage": SLOW_TRIAGE}))
     started.start()
     yield started
     started.close()
@@ -61,14 +62,15 @@ def ready_worker(pool: PreparePool) -> prepare_pool.Worker:
     return worker
 
 
-# The poison mail takes ~3.7 s of CPU; 1.5 s leaves the fresh worker that prepares the
-# normal mail after it room on a loaded machine (0.5 s failed at load 8).
+# The slow mail takes ~16 s of CPU (test_poison_intake.slow_mail); 1.5 s leaves the
+# fresh worker that prepares the normal mail after it room on a loaded machine (0.5 s
+# failed at load 8).
 @pytest.mark.parametrize("pool", [{"timeout": 1.5}], indirect=True)
 def test_a_mail_over_the_time_budget_fails_and_the_next_one_is_prepared(
     pool: PreparePool,
 ) -> None:
     with pytest.raises(PrepareFailed, match="took over 1.5 s"):
-        pool.prepare(inbound(many_parts(1, 100_000)), lambda: False)
+        pool.prepare(inbound(slow_mail(1, 28)), lambda: False)
     normal_mail_is_prepared(pool)
 
 
@@ -79,7 +81,7 @@ def test_a_worker_killed_from_outside_is_a_failed_try(pool: PreparePool) -> None
 
     def prepare() -> None:
         try:
-            pool.prepare(inbound(many_parts(2, 100_000)), lambda: False)
+            pool.prepare(inbound(slow_mail(2, 28)), lambda: False)
         except BaseException as exc:  # noqa: BLE001 - looked at below
             errors.append(exc)
 
@@ -96,7 +98,7 @@ def test_a_stop_abandons_the_mail_in_hand(pool: PreparePool) -> None:
     stop = threading.Event()
     threading.Timer(0.5, stop.set).start()
     with pytest.raises(PrepareStopped):
-        pool.prepare(inbound(many_parts(3, 100_000)), stop.is_set)
+        pool.prepare(inbound(slow_mail(3, 28)), stop.is_set)
     normal_mail_is_prepared(pool)
 
 

@@ -19,7 +19,7 @@ from unittest import mock
 
 import pytest
 from harness import customer_mail
-from test_poison_intake import many_parts
+from test_poison_intake import SLOW_TRIAGE, slow_mail
 
 from daemon.inbound import InboundMail, Prepared
 from daemon.mail import LARGE_MAIL_BYTES
@@ -87,7 +87,8 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[Sent]:
 
 
 def started(workers: int = 1, **parsing: object) -> PreparePool:
-    pool = PreparePool(Settings.model_validate({"parsing": {"workers": workers, **parsing}}))
+    pool = PreparePool(Settings.model_validate(
+        {"parsing": {"workers": workers, **parsing}, "triage": SLOW_TRIAGE}))
     pool.start()
     return pool
 
@@ -226,7 +227,7 @@ def test_a_mails_timeout_counts_from_the_answer_to_the_mail_before_it(
     # the first is answered (held again then, with the second in work). Counted from
     # its writing, 32 s > 30 would fail it.
     monkeypatch.setattr(prepare_pool, "_FLIGHT_BYTES", 8 * 1024 * 1024)
-    slow = many_parts(2, 30_000)
+    slow = slow_mail(2, 24)
     assert len(slow) < LARGE_MAIL_BYTES  # not a mail that goes alone
     pid = held_worker(pool)
     first = pool.submit(inbound(customer_mail(1), 1), never)
