@@ -70,12 +70,17 @@ def test_the_same_text_sent_again_later_is_still_another_mail(app: App) -> None:
     assert counts(app)[:2] == (3, 3)
 
 
-def test_a_dateless_mail_sent_twice_is_as_before_one_mail(app: App) -> None:
-    """No Date on either copy: nothing tells a second sending from a re-delivery (an
-    SMTP client's retry after a lost answer comes minutes later too): one case."""
+def test_a_dateless_mail_is_one_mail_with_its_retry_and_another_40_minutes_later(
+    app: App,
+) -> None:
+    """No Date on either copy: each counts as sent when it arrived (review25a). An SMTP
+    client's retry after a lost answer minutes later is the same sending; the same text
+    40 minutes later is another (a device's second alarm), no longer lost."""
     deliver(app, scan(None), "smtp", timedelta(seconds=5))
-    deliver(app, scan(None), "smtp", timedelta(minutes=40))
+    deliver(app, scan(None), "smtp", timedelta(minutes=4))
     assert counts(app) == (1, 1, 1)
+    deliver(app, scan(None), "smtp", timedelta(minutes=40))
+    assert counts(app) == (2, 2, 1)
 
 
 def without_id(trace: str, date: str | None = "Mon, 23 Nov 2026 10:00:00 +0100",
