@@ -94,7 +94,14 @@ class Run:
         found = {key: self.stored[key] for key in keys if key in self.stored}
         missing = [key for key in keys if key not in found]
         if missing:
-            found.update(repository.known_inbound(self.conn, missing))
+            more = repository.known_inbound(self.conn, missing)
+            found.update(more)
+            # Their heads at once, for `stored_date`: a device's Date-less alarm sent
+            # daily for years is compared with each of its earlier sendings.
+            unread = [row.id for row in more.values() if row.id not in self._stored_heads]
+            if unread:
+                heads = repository.inbound_heads(self.conn, unread, HEAD_BYTES)
+                self._stored_heads.update({pk: heads.get(pk, b"") for pk in unread})
         return found
 
     def stored_date(self, stored: Row[Any]) -> tuple[str, datetime | None]:
