@@ -81,6 +81,13 @@ def same_mail(
     )
 
 
+def sending_slot(sent: datetime) -> int:
+    """Which SAME_SENDING-long slot of time `sent` falls in: two sendings of one slot
+    are within SAME_SENDING of each other, and one within SAME_SENDING of a sending is
+    in its slot or one beside it (pipeline/dedupe.py looks there)."""
+    return int(sent.timestamp() // SAME_SENDING.total_seconds())
+
+
 def records_arrival(arrival: Position, original: Position) -> bool:
     """Is a repeat recorded as a re-delivery of `original`? Every one is, except a
     re-read of the very same IMAP message (a crash before its MOVE): that is not a

@@ -96,8 +96,8 @@ class Run:
         if missing:
             more = repository.known_inbound(self.conn, missing)
             found.update(more)
-            # Their heads at once, for `stored_date`: a device's Date-less alarm sent
-            # daily for years is compared with each of its earlier sendings.
+            # Their heads at once, for `stored_date`: a later sending is compared with
+            # the variants of three slots (pipeline/dedupe.py `_variant`).
             unread = [row.id for row in more.values() if row.id not in self._stored_heads]
             if unread:
                 heads = repository.inbound_heads(self.conn, unread, HEAD_BYTES)

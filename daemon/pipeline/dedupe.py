@@ -7,23 +7,29 @@ makes reading the mailbox again after a crash safe. A mail of the same identity 
 names another case or answers other messages (`same_mail`) is another mail: it gets
 an identity of its own (`variant_key`), and is a duplicate only of a mail of that.
 
-A variant's identity is made of the marks `same_mail` compares, so a mail met under it
-is mostly the same sending. Not for mail without a Date (a device's alarm): every
-sending of the same text has the same marks, and only when each arrived tells them
-apart. Each later sending takes the next variant of the one before (`_lineage`), and a
-repeat is compared with each in turn, so the third alarm is not taken for the second.
+Several sendings may share an identity and the case and messages they name: a
+device's alarm without a Date (only when each arrived tells them apart), or one whose
+Date each path's MTA wrote (seconds apart, in its own zone). A later sending's variant
+is made of those marks and the SAME_SENDING slot it was sent in (`_variant`), and a
+repeat is compared with the mails of its slot and the two beside it: every sending
+within SAME_SENDING of it, found in one look-up however many the device sent before.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
 
-from daemon.domain.dedupe import Position, ThreadMarks, records_arrival, same_mail
+from daemon.domain.dedupe import (
+    Position,
+    ThreadMarks,
+    records_arrival,
+    same_mail,
+    sending_slot,
+)
 from daemon.domain.references import find_reference
 from daemon.mail.identity import date_stamp, sent_at, variant_key
 from daemon.pipeline.batch import Run
@@ -39,9 +45,8 @@ class Dedupe(Step):
             marks, sent = _marks(run, plan)
             mail = plan.item.mail
             arrival: Position = (mail.source, mail.uidvalidity, mail.uid)
-            variants = _lineage(run, key, marks)
-            while original is not None and not _repeats(run, arrival, marks, sent, original):
-                key, original = next(variants)
+            if not _repeats(run, arrival, marks, sent, original):
+                key, original = _variant(run, key, marks, sent, arrival)
             if key != plan.item.key:
                 plan.item = dataclasses.replace(plan.item, key=key)
         if original is None:
@@ -87,25 +92,30 @@ def _repeats(
     return same_mail(marks, original_marks, sent, original_sent)
 
 
-# How many variants `_lineage` looks up at once after the first: a Date-less alarm
-# repeated daily for years walks its whole line once per new sending.
-_LINEAGE_BLOCK = 64
+def _variant(
+    run: Run, key: str, marks: ThreadMarks, sent: datetime | None, arrival: Position
+) -> tuple[str, Plan | Row[Any] | None]:
+    """The identity of a mail that is not the one stored under `key`, and the mail met
+    under it in this run or stored, if any.
 
-
-def _lineage(
-    run: Run, key: str, marks: ThreadMarks
-) -> Iterator[tuple[str, Plan | Row[Any] | None]]:
-    """The variants of identity `key` for a mail with `marks`, each after the one before
-    (variant_key of it), with the mail met under it in this run or stored, if any. The
-    first is looked up alone (a dated mail's variant is the only one it needs); then
-    _LINEAGE_BLOCK at once."""
-    block = 1
-    while True:
-        keys = []
-        for _ in range(block):
-            key = variant_key(key, marks)
-            keys.append(key)
-        stored = run.stored_of(keys)
-        for each in keys:
-            yield each, run.first_of_key.get(each) or stored.get(each)
-        block = _LINEAGE_BLOCK
+    That is `key` with the marks but the Date and the slot of SAME_SENDING the mail was
+    sent in (sending_slot): a mail there, or in a slot beside it, sent within
+    SAME_SENDING of this one, is this sending. A mail whose sending time cannot be told
+    (a Date no one reads) is known by its Date as written, as before review25a; that
+    variant is looked at first for every mail, where the daemon before stored a later
+    sending, so a re-read of one after an upgrade is still known."""
+    written = variant_key(key, marks)
+    if sent is None:
+        return written, run.first_of_key.get(written) or run.stored_of([written]).get(written)
+    slot = sending_slot(sent)
+    by_slot = {
+        each: variant_key(key, (*marks[:3], f"sent in slot {each}"))
+        for each in (slot, slot - 1, slot + 1)
+    }
+    stored = run.stored_of([written, *by_slot.values()])
+    for each in (written, *by_slot.values()):
+        found = run.first_of_key.get(each) or stored.get(each)
+        if found is not None and _repeats(run, arrival, marks, sent, found):
+            return each, found
+    own = by_slot[slot]  # free: two mails of one slot are within SAME_SENDING
+    return own, run.first_of_key.get(own) or stored.get(own)

@@ -93,3 +93,22 @@ def test_two_dateless_copies_are_told_apart_by_when_each_arrived() -> None:
     # The sender's own Date, unchanged, is one sending whenever each copy arrived.
     dated = (None, "", "", "Mon, 2 Dec 2024 08:00:00 +0100")
     assert same_mail(dated, dated, arrived + timedelta(days=3), arrived)
+
+
+def test_sendings_within_same_sending_are_in_one_slot_or_the_next() -> None:
+    """pipeline/dedupe.py finds a later sending's copies in its slot and the two beside
+    it, and stores it in its own: sound only if these hold."""
+    from datetime import UTC, datetime, timedelta
+
+    from daemon.domain.dedupe import SAME_SENDING, sending_slot
+
+    start = datetime(2026, 12, 5, 8, 59, 59, tzinfo=UTC)
+    for seconds in range(0, 3 * 3600, 37):
+        one = start + timedelta(seconds=seconds)
+        for other in (one + SAME_SENDING, one - SAME_SENDING, one + timedelta(seconds=1)):
+            assert abs(sending_slot(other) - sending_slot(one)) <= 1
+        later = one + timedelta(seconds=seconds % 901)
+        if sending_slot(later) == sending_slot(one):
+            assert later - one < SAME_SENDING
+    zone = datetime(2026, 12, 5, 10, 0, tzinfo=UTC).astimezone()  # the same instant elsewhere
+    assert sending_slot(zone) == sending_slot(datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
