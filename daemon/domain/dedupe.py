@@ -21,10 +21,16 @@ mailbox and the listener) is dated twice, seconds apart; a server may rewrite th
 in its own zone (the same instant, written otherwise). Compared as written, those were
 two or three cases and acks for one sending. So two Dates that are instants within
 SAME_SENDING of each other are one sending, and a copy with no Date counts as sent when
-it arrived. Two copies both without a Date stay one mail, as before: nothing tells a
-second sending from a re-delivery there (an SMTP client's retry after a lost answer
-comes minutes later too). A device that sends the same id and text again within
-minutes is one inquiry (BR-2): its repeat is recorded as a re-delivery, and listed.
+it arrived. So do two copies both without a Date (review25a): their stamps are equal
+("") whenever each came, and a UPS, printer or cron job that writes neither Date nor
+Message-ID sends the same text again an hour or a day later, each time an inquiry of
+its own (BR-2, BR-3); compared as written, the second and every later one were taken
+for re-deliveries of the first, with no case and no ack. A true re-delivery of one
+sending comes within SAME_SENDING of it: a client's retry after a lost answer (minutes),
+a copy by another path (seconds); a re-read of the same IMAP message keeps its
+INTERNALDATE, and is known by its UID whenever it comes (pipeline/dedupe.py). A device
+that sends the same id and text again within minutes is one inquiry (BR-2): its repeat
+is recorded as a re-delivery, and listed.
 
 The Subject is not compared, only the case reference in it: gateways tag the subjects
 of mail that reaches them ("[EXTERNAL] ...", "*** SPAM ***"), so one mail by two
@@ -61,16 +67,25 @@ def same_mail(
     """Is a mail of the same identity as `original` a re-delivery of it (else another
     mail: it names another case, answers other messages or was written at another
     time)? `sent`, `original_sent`: when each was sent, if known (identity.sent_at):
-    Dates written differently but within SAME_SENDING are one sending."""
+    Dates written differently but within SAME_SENDING are one sending, and so are two
+    copies without a Date that arrived within SAME_SENDING of each other."""
     if marks[:3] != original[:3]:
         return False
-    if marks[3] == original[3]:
-        return True
+    if marks[3] == original[3] and marks[3]:
+        return True  # the sender's own Date, unchanged: one sending whenever it came
+    # Dates written otherwise, or none on either copy (each then sent when it arrived)
     return (
         sent is not None
         and original_sent is not None
         and abs(sent - original_sent) <= SAME_SENDING
     )
+
+
+def sending_slot(sent: datetime) -> int:
+    """Which SAME_SENDING-long slot of time `sent` falls in: two sendings of one slot
+    are within SAME_SENDING of each other, and one within SAME_SENDING of a sending is
+    in its slot or one beside it (pipeline/dedupe.py looks there)."""
+    return int(sent.timestamp() // SAME_SENDING.total_seconds())
 
 
 def records_arrival(arrival: Position, original: Position) -> bool:

@@ -88,10 +88,21 @@ class Run:
         """Identity -> the stored message, for every mail of the run stored already."""
         return repository.known_inbound(self.conn, (p.item.key for p in self.plans))
 
-    def stored_one(self, key: str) -> Row[Any] | None:
-        """The stored message of an identity not among the run's own keys (`stored`):
-        a variant the dedupe step made (daemon/pipeline/dedupe.py), rarely needed."""
-        return self.stored.get(key) or repository.known_inbound(self.conn, [key]).get(key)
+    def stored_of(self, keys: Sequence[str]) -> dict[str, Row[Any]]:
+        """The stored messages of identities not among the run's own keys (`stored`):
+        variants the dedupe step made (daemon/pipeline/dedupe.py), rarely needed."""
+        found = {key: self.stored[key] for key in keys if key in self.stored}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            more = repository.known_inbound(self.conn, missing)
+            found.update(more)
+            # Their heads at once, for `stored_date`: a later sending is compared with
+            # the variants of three slots (pipeline/dedupe.py `_variant`).
+            unread = [row.id for row in more.values() if row.id not in self._stored_heads]
+            if unread:
+                heads = repository.inbound_heads(self.conn, unread, HEAD_BYTES)
+                self._stored_heads.update({pk: heads.get(pk, b"") for pk in unread})
+        return found
 
     def stored_date(self, stored: Row[Any]) -> tuple[str, datetime | None]:
         """The Date field as written (identity.date_stamp) of a stored message, and when
@@ -99,7 +110,7 @@ class Run:
         bytes, once for all of the run's stored mails (only a mail met again, a re-read
         after a crash, asks)."""
         head = self._stored_heads.get(stored.id)
-        if head is None:  # a variant's original (`stored_one`)
+        if head is None:  # a variant's original (`stored_of`)
             heads = repository.inbound_heads(self.conn, [stored.id], HEAD_BYTES)
             head = self._stored_heads[stored.id] = heads.get(stored.id, b"")
         return date_stamp(head), sent_at(head, stored.at)

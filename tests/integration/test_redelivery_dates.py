@@ -70,12 +70,17 @@ def test_the_same_text_sent_again_later_is_still_another_mail(app: App) -> None:
     assert counts(app)[:2] == (3, 3)
 
 
-def test_a_dateless_mail_sent_twice_is_as_before_one_mail(app: App) -> None:
-    """No Date on either copy: nothing tells a second sending from a re-delivery (an
-    SMTP client's retry after a lost answer comes minutes later too): one case."""
+def test_a_dateless_mail_is_one_mail_with_its_retry_and_another_40_minutes_later(
+    app: App,
+) -> None:
+    """No Date on either copy: each counts as sent when it arrived (review25a). An SMTP
+    client's retry after a lost answer minutes later is the same sending; the same text
+    40 minutes later is another (a device's second alarm), no longer lost."""
     deliver(app, scan(None), "smtp", timedelta(seconds=5))
-    deliver(app, scan(None), "smtp", timedelta(minutes=40))
+    deliver(app, scan(None), "smtp", timedelta(minutes=4))
     assert counts(app) == (1, 1, 1)
+    deliver(app, scan(None), "smtp", timedelta(minutes=40))
+    assert counts(app) == (2, 2, 1)
 
 
 def without_id(trace: str, date: str | None = "Mon, 23 Nov 2026 10:00:00 +0100",
@@ -102,3 +107,41 @@ def test_a_mail_without_message_id_by_two_paths_is_one_case(app: App) -> None:
     deliver(app, without_id(listener, date="Mon, 23 Nov 2026 11:00:00 +0100"), "smtp",
             timedelta(hours=1))
     assert counts(app)[:2] == (3, 3)
+
+
+def test_a_later_sending_by_two_paths_is_one_case_too(app: App) -> None:
+    """review25a: the device's second alarm an hour later reached the desk by two paths
+    too, each MTA dating it: the copy that came second was compared only with the first
+    sending (an hour off) and the variant of its own Date as written, and was a third
+    case and ack. Each later sending is compared in turn (pipeline/dedupe.py)."""
+    deliver(app, scan("Mon, 23 Nov 2026 10:00:02 +0100"), "smtp", timedelta(seconds=2))
+    deliver(app, scan("Mon, 23 Nov 2026 09:00:04 +0000"), "imap:INBOX", timedelta(seconds=4))
+    deliver(app, scan("Mon, 23 Nov 2026 11:00:02 +0100"), "smtp", timedelta(hours=1))
+    deliver(app, scan("Mon, 23 Nov 2026 10:00:05 +0000"), "imap:INBOX",
+            timedelta(hours=1, seconds=5))
+    assert counts(app) == (2, 2, 2)
+    # Re-delivered as first read, each is still the mail it was.
+    deliver(app, scan("Mon, 23 Nov 2026 11:00:02 +0100"), "imap:Other", timedelta(days=2))
+    deliver(app, scan("Mon, 23 Nov 2026 10:00:02 +0100"), "imap:Other", timedelta(days=2))
+    assert counts(app) == (2, 2, 4)
+    deliver(app, scan("Mon, 23 Nov 2026 12:00:02 +0100"), "smtp", timedelta(hours=2))
+    assert counts(app)[:2] == (3, 3)
+
+
+def test_a_dated_variant_stored_by_the_daemon_before_is_still_known(app: App) -> None:
+    """Before review25a a later sending was stored under the variant of its Date as
+    written; re-read after the upgrade (a crash, another path), it is still that mail."""
+    from daemon.mail.identity import variant_key
+
+    deliver(app, scan("Mon, 23 Nov 2026 10:00:00 +0100"), "smtp", timedelta(seconds=5))
+    later = scan("Mon, 23 Nov 2026 11:00:00 +0100")
+    deliver(app, later, "smtp", timedelta(hours=1))
+    assert counts(app) == (2, 2, 0)
+    with app.engine.begin() as conn:
+        first, second = conn.execute(text(
+            "SELECT dedupe_key FROM messages WHERE dedupe_key IS NOT NULL ORDER BY id")).scalars()
+        old = variant_key(first, (None, "", "", "Mon, 23 Nov 2026 11:00:00 +0100"))
+        conn.execute(text("UPDATE messages SET dedupe_key = :old WHERE dedupe_key = :new"),
+                     {"old": old, "new": second})
+    deliver(app, later, "imap:INBOX", timedelta(hours=3))
+    assert counts(app) == (2, 2, 1)

@@ -76,3 +76,39 @@ def test_two_dates_of_one_sending_are_one_mail_and_hours_apart_are_two() -> None
     assert sent_at(b"From: a@b.dk\r\n\r\n", arrival) == arrival  # no Date: its arrival
     assert sent_at(b"Date: Mon, 23 Nov 2026 10:00 +0100\r\nDate: x\r\n\r\n", arrival) is None
     assert sent_at(b"Date: in einer Woche\r\n\r\n", arrival) is None
+
+
+def test_two_dateless_copies_are_told_apart_by_when_each_arrived() -> None:
+    """review25a: with no Date on either copy, the Date stamps are equal ("") whenever
+    each came: a UPS's "on battery" an hour later was taken for a re-delivery of the
+    first (no case, no ack). Each counts as sent when it arrived: a retry minutes later
+    is the same sending, the same text an hour later another (BR-2, BR-3)."""
+    from datetime import UTC, datetime, timedelta
+
+    dateless = (None, "", "", "")
+    arrived = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    assert same_mail(dateless, dateless, arrived + timedelta(minutes=3), arrived)
+    assert not same_mail(dateless, dateless, arrived + timedelta(hours=1), arrived)
+    assert not same_mail(dateless, dateless, arrived - timedelta(days=1), arrived)
+    # The sender's own Date, unchanged, is one sending whenever each copy arrived.
+    dated = (None, "", "", "Mon, 2 Dec 2024 08:00:00 +0100")
+    assert same_mail(dated, dated, arrived + timedelta(days=3), arrived)
+
+
+def test_sendings_within_same_sending_are_in_one_slot_or_the_next() -> None:
+    """pipeline/dedupe.py finds a later sending's copies in its slot and the two beside
+    it, and stores it in its own: sound only if these hold."""
+    from datetime import UTC, datetime, timedelta
+
+    from daemon.domain.dedupe import SAME_SENDING, sending_slot
+
+    start = datetime(2026, 12, 5, 8, 59, 59, tzinfo=UTC)
+    for seconds in range(0, 3 * 3600, 37):
+        one = start + timedelta(seconds=seconds)
+        for other in (one + SAME_SENDING, one - SAME_SENDING, one + timedelta(seconds=1)):
+            assert abs(sending_slot(other) - sending_slot(one)) <= 1
+        later = one + timedelta(seconds=seconds % 901)
+        if sending_slot(later) == sending_slot(one):
+            assert later - one < SAME_SENDING
+    zone = datetime(2026, 12, 5, 10, 0, tzinfo=UTC).astimezone()  # the same instant elsewhere
+    assert sending_slot(zone) == sending_slot(datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
