@@ -147,7 +147,33 @@ def _text_written_plainly(part: Message) -> bool:
     if part.get_content_maintype() != "text" or not isinstance(payload, str) or is_stub(part):
         return False
     sample = payload[:4096]
-    return len(sample.translate(_NOT_BASE64)) * 20 > len(sample)
+    if len(sample.translate(_NOT_BASE64)) * 20 <= len(sample):
+        return False
+    # Plain words below a base64 block (a mailing list's footer or a gateway's
+    # disclaimer added after encoding) are no plain text: the text is the block.
+    return not _begins_as_base64(sample)
+
+
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+def _begins_as_base64(text: str) -> bool:
+    """Do the first lines (up to the first that is not) hold base64 that decodes
+    strictly, of 8 characters or more (a word of plain text such as "Test" does too)?"""
+    block: list[str] = []
+    for line in text.lstrip().splitlines():
+        line = line.strip()
+        if not line or not _BASE64_LINE.fullmatch(line):
+            break
+        block.append(line)
+    joined = "".join(block)
+    if len(joined) < 8:
+        return False
+    try:
+        binascii.a2b_base64(joined, strict_mode=True)
+    except binascii.Error:
+        return False
+    return True
 
 
 def payload_of(part: Message) -> Any:
@@ -234,6 +260,13 @@ def _param_of_8bit_header(
 
 def disposition(part: Message) -> str:
     return str(part.get("Content-Disposition") or "").split(";", 1)[0].strip().lower()
+
+
+def is_attachment(part: Message) -> bool:
+    """A file the mail carries: marked so, or named (an inline HTML invoice is one)."""
+    if disposition(part) == "attachment" or param(part, "name"):
+        return True
+    return bool(param(part, "filename", header="content-disposition"))
 
 
 def is_stub(part: Message) -> bool:

@@ -458,6 +458,21 @@ def test_a_text_part_declared_base64_but_written_plainly_is_read_as_written(text
     assert parse(raw.split(b"\r\n\r\n")[0] + b"\r\n\r\n" + encoded).body_text == text
 
 
+def test_a_base64_text_with_a_plain_footer_below_is_decoded() -> None:
+    # A mailing list or a gateway that appends its footer after the text was encoded:
+    # the plain footer outweighs a short base64 text, and the text was shown as base64
+    # (review25b). Every client decodes the block and shows the rest as it can.
+    text = "Hej, printeren virker ikke. Kan I hjælpe?"
+    raw = (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(text.encode() + b"\n")  # a client ends its text with one
+        + b"\r\n_______________________________________________\r\nListe mailing list\r\n"
+        b"liste@lists.example.dk\r\nhttps://lists.example.dk/mailman/listinfo/liste\r\n"
+    )
+    assert parse(raw).body_text == text
+
+
 def flowed_mail(body: bytes, delsp: bool) -> bytes:
     return (
         b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
@@ -510,3 +525,26 @@ def test_an_empty_plain_alternative_gives_way_to_the_html_one(plain: bytes) -> N
     mail = parse(raw)
     assert mail.body_text == "Ingen af os kan logge på serveren. Alle er berørt."
     assert mail.attachments == []
+
+
+@pytest.mark.parametrize(
+    "named",
+    [
+        b'Content-Type: text/html; charset=utf-8; name="faktura.html"\r\n',
+        b"Content-Type: text/html; charset=utf-8\r\n"
+        b'Content-Disposition: inline; filename="faktura.html"\r\n',
+    ],
+)
+def test_an_empty_plain_text_does_not_swallow_an_html_file(named: bytes) -> None:
+    # An empty text beside an HTML file (an invoice, a report): the file stays listed,
+    # as before the HTML alternative rule; read as the text, it vanished from the
+    # attachments (review25b).
+    raw = (
+        b"From: bo@kunde.dk\r\nSubject: Faktura\r\n"
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n\r\n--b\r\n"
+        + named + b"\r\n<p>Faktura 123</p>\r\n--b--\r\n"
+    )
+    mail = parse(raw)
+    assert [a.filename for a in mail.attachments] == ["faktura.html"]
+    assert mail.body_text == ""
