@@ -240,7 +240,9 @@ def _rfc2231_form(
     section 4.3). get_param returns the plain one, listed first."""
     found: list[tuple[str, Any]] = part.get_params(header=header) or []
     for key, value in found:  # typeshed says str; RFC 2231 values are tuples
-        if isinstance(value, tuple) and key.lower() == name.lower():
+        # An empty one ("filename*=utf-8''", a sender that could not encode the
+        # name) gives way to the plain name, which is then all there is.
+        if isinstance(value, tuple) and key.lower() == name.lower() and str(value[2]).strip():
             return (value[0], value[1], str(value[2]))
     return None
 

@@ -398,6 +398,23 @@ def test_a_file_name_given_both_plain_and_by_rfc2231_is_the_rfc2231_one(params: 
     assert [a.filename for a in parse(raw).attachments] == ["Tilbud æø.pdf"]
 
 
+@pytest.mark.parametrize(
+    "empty", [b"filename*=UTF-8''", b"filename*=''", b"filename*=UTF-8'da'%20"]
+)
+def test_an_empty_rfc2231_file_name_gives_way_to_the_plain_one(empty: bytes) -> None:
+    # A sender that could not encode the name writes an empty "filename*": the plain
+    # name is all there is, not "part-1" (review25b).
+    raw = (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain\r\n\r\nSe vedhaeftet.\r\n--b\r\n"
+        b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+        b'Content-Disposition: attachment; filename="Tilbud.pdf"; ' + empty
+        + b"\r\n\r\nJVBERi0=\r\n--b--\r\n"
+    )
+    assert [a.filename for a in parse(raw).attachments] == ["Tilbud.pdf"]
+
+
 def test_a_quoted_printable_soft_break_padded_by_transport_is_still_soft() -> None:
     # RFC 2045 6.7 (3): trailing white space on a quoted-printable line was added in
     # transport and is deleted before decoding, so "=  " at a line's end is a soft break.
