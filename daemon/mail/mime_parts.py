@@ -157,9 +157,15 @@ def _text_written_plainly(part: Message) -> bool:
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 
 
+# Bytes no text holds (NUL is UTF-16's; tab, line ends and form feed are text's).
+_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def _begins_as_base64(text: str) -> bool:
-    """Do the first lines (up to the first that is not) hold base64 that decodes
-    strictly, of 8 characters or more (a word of plain text such as "Test" does too)?"""
+    """Do the first lines (up to the first that is not) hold base64 of text: 16
+    characters or more that decode strictly to bytes with no control character? A
+    plain word or two ("Godaften", "Hello" / "Bob") are base64 too, but short, and
+    decode to control bytes as often as not."""
     block: list[str] = []
     for line in text.lstrip().splitlines():
         line = line.strip()
@@ -167,13 +173,13 @@ def _begins_as_base64(text: str) -> bool:
             break
         block.append(line)
     joined = "".join(block)
-    if len(joined) < 8:
+    if len(joined) < 16:
         return False
     try:
-        binascii.a2b_base64(joined, strict_mode=True)
+        decoded = binascii.a2b_base64(joined, strict_mode=True)
     except binascii.Error:
         return False
-    return True
+    return not _CONTROL_BYTES.search(decoded)
 
 
 def payload_of(part: Message) -> Any:

@@ -459,6 +459,10 @@ def test_a_transfer_encoding_written_loosely_is_still_decoded(written: bytes) ->
         "Ingen af os kan logge på, alle er berørt.",
         "Hej, printeren på 1. sal virker ikke. Æ Ø Å",  # decodes "cleanly" to byte soup
         "Hej printeren virker ikke for nogen af os",
+        # Its first lines base64's alphabet alone, as a footer's base64 text begins
+        # (test_a_base64_text_with_a_plain_footer_below_is_decoded), but short.
+        "Godaften\nPrinteren virker ikke for nogen af os",
+        "Hello\nBob\nThe printer is down again, for all of us",
     ],
 )
 def test_a_text_part_declared_base64_but_written_plainly_is_read_as_written(text: str) -> None:
