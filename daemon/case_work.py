@@ -250,6 +250,14 @@ class CaseWork:
                 raise Refused(f"case {number} has no time entry {entry_id}")
             if entry.removed_at is not None:
                 raise Refused(f"time entry {entry_id} was removed already")
+            if now < entry.created_at:
+                # `--now` before the entry was logged: it would never have been on any
+                # bill, and a month that billed and mailed it would never credit it
+                # (domain/monthly_billing.known_before).
+                raise Refused(
+                    f"time entry {entry_id} was logged at {entry.created_at.isoformat()};"
+                    " it cannot be taken back before then"
+                )
             repository.remove_time_entry(conn, entry.id, now, actor)
             removed = {
                 "id": entry.id,

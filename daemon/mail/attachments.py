@@ -14,7 +14,7 @@ from daemon.mail import ParseError
 from daemon.mail.header_text import Headers, clean_text, decode_words
 from daemon.mail.leading_junk import BOM, without_leading_junk
 from daemon.mail.mime_parts import (
-    disposition,
+    is_attachment,
     is_stub,
     leaf_parts,
     normalise_transfer_encodings,
@@ -35,19 +35,13 @@ class Attachment:
     size: int
 
 
-def _is_attachment(part: Message) -> bool:
-    if disposition(part) == "attachment" or param(part, "name"):
-        return True
-    return bool(param(part, "filename", header="content-disposition"))
-
-
 def attachments(
     msg: Message, body_part: Message | None, stub_sizes: dict[str, int], hints: Sequence[str]
 ) -> Iterator[Attachment]:
     for index, part in enumerate(leaf_parts(msg)):
         if part is body_part:
             continue
-        if part.get_content_maintype() == "text" and not _is_attachment(part):
+        if part.get_content_maintype() == "text" and not is_attachment(part):
             continue  # the other half of multipart/alternative, or an inline text part
         if part.get_content_maintype() == "multipart":
             continue

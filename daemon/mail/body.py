@@ -10,7 +10,14 @@ from daemon.mail.calendar_text import invitation_text
 from daemon.mail.flowed import unflowed
 from daemon.mail.header_text import clean_text
 from daemon.mail.html_text import CUT_TEXT, TEXT_LIMIT, html_to_text
-from daemon.mail.mime_parts import decode_text, disposition, is_stub, leaf_parts, param
+from daemon.mail.mime_parts import (
+    decode_text,
+    disposition,
+    is_attachment,
+    is_stub,
+    leaf_parts,
+    param,
+)
 
 
 def body_part(msg: Message) -> Message | None:
@@ -48,7 +55,9 @@ def readable_body(msg: Message, hints: Sequence[str] = ()) -> tuple[Message | No
     if text or part is None or part.get_content_type() != "text/plain":
         return part, text
     for other in leaf_parts(msg):
-        if other.get_content_type() == "text/html" and disposition(other) != "attachment":
+        # Not a file the mail carries (an HTML invoice beside an empty text): that one
+        # stays listed among the attachments, not read as the text.
+        if other.get_content_type() == "text/html" and not is_attachment(other):
             html = body_text(other, hints)
             if html:
                 return other, html

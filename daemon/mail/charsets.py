@@ -145,6 +145,11 @@ def decode(data: bytes, charset: str | None, hints: Sequence[str] = ()) -> str:
         return guess(data, hints)
     choices = codecs_for(charset, data)  # no C1 bytes: an ISO-8859 label is the truth
     if choices == ("utf-16",):  # no BOM (that was read above)
+        if b"\0" not in data:
+            # Not UTF-16: every line break, space, digit and Latin letter of it holds a
+            # zero byte. 8-bit text under "unicode" or "ucs-2" (a script's label for
+            # "not ASCII") read as the label were absent, not as CJK byte soup.
+            return guess(data, hints)
         choices = (_utf16_order(data),)
     if choices and not data.isascii() and _single_byte(choices[0]):
         # UTF-8 under the old default label (webmail, scripts): every byte "fits" a

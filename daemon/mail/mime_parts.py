@@ -147,7 +147,39 @@ def _text_written_plainly(part: Message) -> bool:
     if part.get_content_maintype() != "text" or not isinstance(payload, str) or is_stub(part):
         return False
     sample = payload[:4096]
-    return len(sample.translate(_NOT_BASE64)) * 20 > len(sample)
+    if len(sample.translate(_NOT_BASE64)) * 20 <= len(sample):
+        return False
+    # Plain words below a base64 block (a mailing list's footer or a gateway's
+    # disclaimer added after encoding) are no plain text: the text is the block.
+    return not _begins_as_base64(sample)
+
+
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+# Bytes no text holds (NUL is UTF-16's; tab, line ends and form feed are text's).
+_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _begins_as_base64(text: str) -> bool:
+    """Do the first lines (up to the first that is not) hold base64 of text: 16
+    characters or more that decode strictly to bytes with no control character? A
+    plain word or two ("Godaften", "Hello" / "Bob") are base64 too, but short, and
+    decode to control bytes as often as not."""
+    block: list[str] = []
+    for line in text.lstrip().splitlines():
+        line = line.strip()
+        if not line or not _BASE64_LINE.fullmatch(line):
+            break
+        block.append(line)
+    joined = "".join(block)
+    if len(joined) < 16:
+        return False
+    try:
+        decoded = binascii.a2b_base64(joined, strict_mode=True)
+    except binascii.Error:
+        return False
+    return not _CONTROL_BYTES.search(decoded)
 
 
 def payload_of(part: Message) -> Any:
@@ -214,7 +246,9 @@ def _rfc2231_form(
     section 4.3). get_param returns the plain one, listed first."""
     found: list[tuple[str, Any]] = part.get_params(header=header) or []
     for key, value in found:  # typeshed says str; RFC 2231 values are tuples
-        if isinstance(value, tuple) and key.lower() == name.lower():
+        # An empty one ("filename*=utf-8''", a sender that could not encode the
+        # name) gives way to the plain name, which is then all there is.
+        if isinstance(value, tuple) and key.lower() == name.lower() and str(value[2]).strip():
             return (value[0], value[1], str(value[2]))
     return None
 
@@ -234,6 +268,13 @@ def _param_of_8bit_header(
 
 def disposition(part: Message) -> str:
     return str(part.get("Content-Disposition") or "").split(";", 1)[0].strip().lower()
+
+
+def is_attachment(part: Message) -> bool:
+    """A file the mail carries: marked so, or named (an inline HTML invoice is one)."""
+    if disposition(part) == "attachment" or param(part, "name"):
+        return True
+    return bool(param(part, "filename", header="content-disposition"))
 
 
 def is_stub(part: Message) -> bool:

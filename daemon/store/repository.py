@@ -823,6 +823,8 @@ def insert_time_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> Non
 
 def time_entry_of(conn: Connection, case_id: int, entry_id: int) -> Row[Any] | None:
     """The case's time entry `entry_id`, locked for this transaction; None if none."""
+    if not 1 <= entry_id < 2**63:  # no row has it; the driver fails on it (the console's form)
+        return None
     return conn.execute(
         select(time_entries)
         .where(time_entries.c.case_id == case_id, time_entries.c.id == entry_id)

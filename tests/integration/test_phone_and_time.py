@@ -152,15 +152,24 @@ def test_time_logged_by_mistake_is_taken_back(tmp_path: Path, pg_url: str) -> No
     (domain/monthly_billing credits a month's billed entry in the month it went:
     tests/unit/test_monthly_billing)."""
     cfg = write_config(tmp_path / "oo.toml", database_url=pg_url)
+    logged = "2026-11-23T11:00:00+01:00"  # the case and its time, all in November
     case = json.loads(run_cli("cases", "new", "--from", "a@firma.dk", "--subject", "BIOS",
-                              "--body", "BIOS-fejl", "--channel", "phone", "--json", config=cfg))
+                              "--body", "BIOS-fejl", "--channel", "phone", "--now", logged,
+                              "--json", config=cfg))
     number = str(case["number"])
     for minutes in ("250", "25"):
         run_cli("time", "add", number, minutes, "--staff", "tina@oo.dk", "--at",
-                "2026-11-23T10:00:00+01:00", config=cfg)  # in business hours
+                "2026-11-23T10:00:00+01:00", "--now", logged, config=cfg)  # business hours
     shown = json.loads(run_cli("cases", "show", number, "--json", config=cfg))
     assert shown["billing"]["amount_excl_vat"] == "5018.75"  # 275 minutes
     typo = next(e for e in shown["time_entries"] if e["minutes"] == 250)
+    # Not before it was logged (review25b): it would have been on no bill at all, and a
+    # mailed month that billed it would never credit it.
+    early = subprocess.run(
+        [sys.executable, "-m", "daemon", "time", "remove", number, str(typo["id"]),
+         "--staff", "tina@oo.dk", "--now", "2026-11-23T10:59:00+01:00", "--config", str(cfg)],
+        capture_output=True, text=True, env=clean_env(), cwd=REPO)
+    assert early.returncode == 1 and "cannot be taken back before" in early.stderr
     removed = json.loads(run_cli("time", "remove", number, str(typo["id"]), "--staff",
                                  "tina@oo.dk", "--now", "2026-11-24T09:00:00+01:00",
                                  "--json", config=cfg))
@@ -181,3 +190,32 @@ def test_time_logged_by_mistake_is_taken_back(tmp_path: Path, pg_url: str) -> No
         [sys.executable, "-m", "daemon", "time", "remove", number, str(typo["id"]),
          "--config", str(cfg)], capture_output=True, text=True, env=clean_env(), cwd=REPO)
     assert again.returncode == 1 and "removed already" in again.stderr
+
+
+def test_time_taken_back_in_a_later_month_is_credited_in_that_months_report(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Logged and reported in October, taken back in November: November's report
+    lists the case (nothing else happened on it then: reports.build_report finds it by
+    the removal) with the credit, and October's report made again is as it was."""
+    cfg = write_config(tmp_path / "oo.toml", database_url=pg_url)
+    october = "2026-10-20T11:00:00+02:00"
+    case = json.loads(run_cli("cases", "new", "--from", "a@firma.dk", "--subject", "BIOS",
+                              "--body", "BIOS-fejl", "--channel", "phone", "--now", october,
+                              "--json", config=cfg))
+    number = str(case["number"])
+    run_cli("time", "add", number, "60", "--staff", "tina@oo.dk", "--at",
+            "2026-10-20T10:00:00+02:00", "--now", october, config=cfg)
+    [entry] = json.loads(run_cli("cases", "show", number, "--json", config=cfg))["time_entries"]
+
+    def total(month: str, now: str) -> str:
+        report = json.loads(run_cli("report", "--month", month, "--format", "json",
+                                    "--now", now, config=cfg))
+        return str(report["totals"]["amount_excl_vat"])
+
+    assert total("2026-10", "2026-11-01T08:00:00+01:00") == "1095.00"  # as mailed
+    run_cli("time", "remove", number, str(entry["id"]), "--staff", "tina@oo.dk", "--now",
+            "2026-11-10T09:00:00+01:00", config=cfg)
+    assert total("2026-11", "2026-12-01T08:00:00+01:00") == "-1095.00"
+    assert total("2026-10", "2026-12-01T08:00:00+01:00") == "1095.00"
+    assert total("2026-12", "2027-01-01T08:00:00+01:00") == "0.00"  # once, not again

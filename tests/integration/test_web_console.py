@@ -314,6 +314,12 @@ def test_actions_are_done_through_app_work_and_recorded_with_the_signed_in_staff
                              data={"csrf": token, "project": "on", "estimate": "a while"},
                              timeout=10)
         assert vague.status_code == 400
+        # Another case's entry, none, or an id past any column (a tampered form): a 400
+        # that names it, never a server error (review25b: 10**23 was a 500).
+        for entry in ("99999999999999999999999", "9223372036854775808", "0", "-1", "x"):
+            gone = session.post(console.url("/cases/100001/untime"),
+                                data={"csrf": token, "entry": entry}, timeout=10)
+            assert gone.status_code == 400, (entry, gone.status_code)
     detail = app.reads.case(100001)
     # BR-15 / BR-18 example 4: the senior rate and the agreed time, as `cases project`.
     terms = detail["billing"]["project"]

@@ -320,3 +320,25 @@ def test_utf16_without_a_byte_order_mark_is_read_in_the_order_its_bytes_show(
     # UTF-16LE "unicode", others "ucs-2", which were not known at all.
     text = "Printeren på 1. sal – Æ Ø Å"
     assert decode(text.encode(codec), label) == text
+
+
+
+@pytest.mark.parametrize("label", ["unicode", "ucs-2", "utf-16"])
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("Hej på dig, printeren virker ikke", "utf-8"),  # even length, as UTF-16 needs
+        ("Hej på dig, printeren virker ikke", "cp1252"),
+        ("Hej, printeren virker ikke! Æ Ø Å", "utf-8"),
+        ("Hej, printeren virker ikke! Æ Ø Å", "cp1252"),
+        ("打印机坏了，请尽快帮忙\r\n", "utf-8"),
+    ],
+)
+def test_8bit_text_under_a_utf16_label_is_not_read_as_utf16(
+    label: str, text: str, codec: str
+) -> None:
+    # No zero byte, so no UTF-16: every line break, space and Latin letter of UTF-16
+    # text has one. Read as UTF-16 such text was CJK soup ("效\u206a썰₥楤"), for the
+    # labels redteam25b added (before: guessed right) and for "utf-16" itself (review25b).
+    assert decode(text.encode(codec), label) == text
+    assert decode(text.encode("utf-16-le"), label) == text  # the real thing, as written

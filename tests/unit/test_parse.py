@@ -398,6 +398,23 @@ def test_a_file_name_given_both_plain_and_by_rfc2231_is_the_rfc2231_one(params: 
     assert [a.filename for a in parse(raw).attachments] == ["Tilbud æø.pdf"]
 
 
+@pytest.mark.parametrize(
+    "empty", [b"filename*=UTF-8''", b"filename*=''", b"filename*=UTF-8'da'%20"]
+)
+def test_an_empty_rfc2231_file_name_gives_way_to_the_plain_one(empty: bytes) -> None:
+    # A sender that could not encode the name writes an empty "filename*": the plain
+    # name is all there is, not "part-1" (review25b).
+    raw = (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain\r\n\r\nSe vedhaeftet.\r\n--b\r\n"
+        b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+        b'Content-Disposition: attachment; filename="Tilbud.pdf"; ' + empty
+        + b"\r\n\r\nJVBERi0=\r\n--b--\r\n"
+    )
+    assert [a.filename for a in parse(raw).attachments] == ["Tilbud.pdf"]
+
+
 def test_a_quoted_printable_soft_break_padded_by_transport_is_still_soft() -> None:
     # RFC 2045 6.7 (3): trailing white space on a quoted-printable line was added in
     # transport and is deleted before decoding, so "=  " at a line's end is a soft break.
@@ -442,6 +459,10 @@ def test_a_transfer_encoding_written_loosely_is_still_decoded(written: bytes) ->
         "Ingen af os kan logge på, alle er berørt.",
         "Hej, printeren på 1. sal virker ikke. Æ Ø Å",  # decodes "cleanly" to byte soup
         "Hej printeren virker ikke for nogen af os",
+        # Its first lines base64's alphabet alone, as a footer's base64 text begins
+        # (test_a_base64_text_with_a_plain_footer_below_is_decoded), but short.
+        "Godaften\nPrinteren virker ikke for nogen af os",
+        "Hello\nBob\nThe printer is down again, for all of us",
     ],
 )
 def test_a_text_part_declared_base64_but_written_plainly_is_read_as_written(text: str) -> None:
@@ -456,6 +477,21 @@ def test_a_text_part_declared_base64_but_written_plainly_is_read_as_written(text
     assert parse(raw).body_text == text
     encoded = base64.encodebytes(text.encode()).replace(b"\n", b" \r\n")  # padded in transport
     assert parse(raw.split(b"\r\n\r\n")[0] + b"\r\n\r\n" + encoded).body_text == text
+
+
+def test_a_base64_text_with_a_plain_footer_below_is_decoded() -> None:
+    # A mailing list or a gateway that appends its footer after the text was encoded:
+    # the plain footer outweighs a short base64 text, and the text was shown as base64
+    # (review25b). Every client decodes the block and shows the rest as it can.
+    text = "Hej, printeren virker ikke. Kan I hjælpe?"
+    raw = (
+        b"From: bo@kunde.dk\r\nTo: support@oo.dk\r\nSubject: x\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(text.encode() + b"\n")  # a client ends its text with one
+        + b"\r\n_______________________________________________\r\nListe mailing list\r\n"
+        b"liste@lists.example.dk\r\nhttps://lists.example.dk/mailman/listinfo/liste\r\n"
+    )
+    assert parse(raw).body_text == text
 
 
 def flowed_mail(body: bytes, delsp: bool) -> bytes:
@@ -510,3 +546,26 @@ def test_an_empty_plain_alternative_gives_way_to_the_html_one(plain: bytes) -> N
     mail = parse(raw)
     assert mail.body_text == "Ingen af os kan logge på serveren. Alle er berørt."
     assert mail.attachments == []
+
+
+@pytest.mark.parametrize(
+    "named",
+    [
+        b'Content-Type: text/html; charset=utf-8; name="faktura.html"\r\n',
+        b"Content-Type: text/html; charset=utf-8\r\n"
+        b'Content-Disposition: inline; filename="faktura.html"\r\n',
+    ],
+)
+def test_an_empty_plain_text_does_not_swallow_an_html_file(named: bytes) -> None:
+    # An empty text beside an HTML file (an invoice, a report): the file stays listed,
+    # as before the HTML alternative rule; read as the text, it vanished from the
+    # attachments (review25b).
+    raw = (
+        b"From: bo@kunde.dk\r\nSubject: Faktura\r\n"
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n\r\n--b\r\n"
+        + named + b"\r\n<p>Faktura 123</p>\r\n--b--\r\n"
+    )
+    mail = parse(raw)
+    assert [a.filename for a in mail.attachments] == ["faktura.html"]
+    assert mail.body_text == ""
