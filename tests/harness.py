@@ -3,6 +3,7 @@ child process, and generated customer mail."""
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import email
@@ -16,7 +17,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -386,3 +387,22 @@ def sql(url: str, query: str, *params: Any) -> list[tuple[Any, ...]]:
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
         cursor = conn.execute(query, params or None)  # no params: % is not a placeholder
         return cursor.fetchall() if cursor.description else []
+
+
+@contextlib.contextmanager
+def listener_in_thread(handler: Any, smtp_in: Any) -> Iterator[None]:
+    """The real SMTP listener (daemon/sources/smtp_listener.start_listener) serving
+    `handler` on an event loop of its own in a thread, until the block ends."""
+    from daemon.sources.smtp_listener import start_listener
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = asyncio.run_coroutine_threadsafe(start_listener(handler, smtp_in), loop).result(30)
+    try:
+        yield
+    finally:
+        loop.call_soon_threadsafe(server.close)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()

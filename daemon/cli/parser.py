@@ -195,10 +195,7 @@ def _case_commands(c: _Commands) -> None:
     move.add_argument(
         "--customer", required=True, help="the customer's email domain, one of [[customers]]"
     )
-    staff_option(move, "who moved it")
-    # As every command that records when it was done (INTERFACE.md: --now).
-    c.now_option(move, "act as if it were then")
-    c.json_flag(move)
+    c.staff_act(move, "who moved it")
     _case_billing_commands(c, cases)
 
 
@@ -220,9 +217,7 @@ def _case_billing_commands(c: _Commands, cases: Any) -> None:
         help="add the on-call fee where BR-10 does not put it (a critical case, or one that"
         " came in during business hours); the history keeps why",
     )
-    staff_option(fee, "who added it")
-    c.now_option(fee, "act as if it were then")
-    c.json_flag(fee)
+    c.staff_act(fee, "who added it")
     project = c.command("project", cmd_cases_project, "mark a case as project work (BR-14)", cases)
     project.add_argument("number", type=case_number, help="the case number")
     project.add_argument("--off", action="store_true", help="not a project after all")
@@ -242,9 +237,7 @@ def _case_billing_commands(c: _Commands, cases: Any) -> None:
     project.add_argument(
         "--no-estimate", action="store_true", help="no agreed time: bill the time logged"
     )
-    staff_option(project, "who marked it")
-    c.now_option(project, "act as if it were then")
-    c.json_flag(project)
+    c.staff_act(project, "who marked it")
 
 
 def _time_commands(c: _Commands) -> None:
@@ -282,11 +275,8 @@ def _time_commands(c: _Commands) -> None:
     remove.add_argument(
         "entry", type=stored_id, help="the entry's id, as `cases show --json` shows it"
     )
-    staff_option(remove, "who takes it back")
-    # INTERFACE.md: a command that depends on the time takes --now (the removal's instant
-    # decides the month that credits it).
-    c.now_option(remove, "act as if it were then")
-    c.json_flag(remove)
+    # The removal's instant (--now) decides the month that credits it.
+    c.staff_act(remove, "who takes it back")
 
 
 def _kept_mail_commands(c: _Commands) -> None:
@@ -371,9 +361,7 @@ def _staff_commands(c: _Commands, cases: Any) -> None:
         --staff (who, for the history), --now and --json."""
         p = c.command(name, handler, help_text, cases)
         p.add_argument("number", type=case_number, help="the case number")
-        staff_option(p, who)
-        c.now_option(p, "act as if it were then")
-        c.json_flag(p)
+        c.staff_act(p, who)
         return p
 
     action("close", cmd_cases_close, "close a case: it is resolved now (BR-11)", "who did it")
@@ -477,3 +465,11 @@ class _Commands:
     @staticmethod
     def now_option(p: Any, what: str) -> None:
         p.add_argument("--now", type=iso_instant, metavar="T", help=f"{what} ({INSTANT_HELP})")
+
+    def staff_act(self, p: Any, who: str) -> None:
+        """--staff (`who` did it), --now and --json: what every command that records a
+        staff member's act takes (INTERFACE.md: a command that depends on the time takes
+        --now; one that prints data takes --json)."""
+        staff_option(p, who)
+        self.now_option(p, "act as if it were then")
+        self.json_flag(p)

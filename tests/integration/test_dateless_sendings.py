@@ -7,21 +7,19 @@ the real listener, Dovecot and PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 import smtplib
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from harness import sql, write_config
+from harness import listener_in_thread, sql, write_config
 
 from daemon.app import build_app
 from daemon.settings import load_settings
-from daemon.sources.smtp_listener import SupportMailHandler, start_listener
+from daemon.sources.smtp_listener import SupportMailHandler
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 
@@ -75,18 +73,10 @@ def listener(tmp_path: Path, pg_url: str) -> Iterator[Listener]:
     clock = Clock()
     app = build_app(load_settings(config, environ={}), clock)
     handler = SupportMailHandler(app.settings, app.engine, app.pipeline, app.clock)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    server = asyncio.run_coroutine_threadsafe(
-        start_listener(handler, app.settings.smtp_in), loop).result(30)
     try:
-        yield Listener(port, clock)
+        with listener_in_thread(handler, app.settings.smtp_in):
+            yield Listener(port, clock)
     finally:
-        loop.call_soon_threadsafe(server.close)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
         app.engine.dispose()
 
 

@@ -4,12 +4,10 @@ Authentication-Results say; against the real listener, PostgreSQL and an SMTP re
 
 from __future__ import annotations
 
-import asyncio
 import email.policy
 import json
 import smtplib
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -17,12 +15,20 @@ from pathlib import Path
 
 import pytest
 from dkim_keys import DkimKey
-from harness import DaemonProcess, parse_mail, run_cli, sql, wait_until, write_config
+from harness import (
+    DaemonProcess,
+    listener_in_thread,
+    parse_mail,
+    run_cli,
+    sql,
+    wait_until,
+    write_config,
+)
 
 from daemon.app import App, build_app
 from daemon.passwords import hash_password
 from daemon.settings import load_settings
-from daemon.sources.smtp_listener import SupportMailHandler, start_listener
+from daemon.sources.smtp_listener import SupportMailHandler
 from daemon.store.migrate import upgrade
 
 TINA_PASSWORD = "tina-kodeord-2026"
@@ -204,18 +210,10 @@ def in_process(tmp_path: Path, smtp_sink, pg_url: str) -> Iterator[InProcess]:
     key = DkimKey("oo.dk")
     handler = SupportMailHandler(app.settings, app.engine, app.pipeline, app.clock,
                                  dkim_lookup=key.lookup)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    server = asyncio.run_coroutine_threadsafe(
-        start_listener(handler, app.settings.smtp_in), loop).result(30)
     try:
-        yield InProcess(app, port, key, pg_url, smtp_sink)
+        with listener_in_thread(handler, app.settings.smtp_in):
+            yield InProcess(app, port, key, pg_url, smtp_sink)
     finally:
-        loop.call_soon_threadsafe(server.close)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
         app.engine.dispose()
 
 

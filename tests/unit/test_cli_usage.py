@@ -14,6 +14,14 @@ import pytest
 from daemon.cli.main import main
 
 
+def upgraded_sqlite(tmp_path: Path) -> Path:
+    """A config of a SQLite database in tmp_path, upgraded to the newest schema."""
+    config = tmp_path / "oo.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
+    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    return config
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -29,6 +37,7 @@ from daemon.cli.main import main
         ["cases", "list", "--no-such-flag"],
     ],
 )
+
 def test_a_usage_error_is_one_line_with_status_2(
     argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -63,9 +72,7 @@ def test_a_reader_closing_the_pipe_is_no_error(
 ) -> None:
     # `oo-support cases list | head -1`: the reader leaves; the command stops quietly
     # (as `ls | head -1` does), not with "oo-support: [Errno 32] Broken pipe".
-    config = tmp_path / "oo.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
-    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    config = upgraded_sqlite(tmp_path)
 
     class ClosedPipe(io.StringIO):
         def write(self, text: str) -> int:
@@ -86,9 +93,7 @@ def test_a_reader_closing_the_pipe_is_no_error(
 def test_a_phone_case_from_no_address_is_one_line_and_no_case(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], sender: str
 ) -> None:
-    config = tmp_path / "oo.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
-    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    config = upgraded_sqlite(tmp_path)
     capsys.readouterr()
     status = main(["cases", "new", "--from", sender, "--subject", "s", "--body", "b",
                    "--channel", "phone", "--no-send", "--config", str(config)])
@@ -102,9 +107,7 @@ def test_a_phone_case_from_no_address_is_one_line_and_no_case(
 def test_a_phone_case_from_a_named_address_keeps_the_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = tmp_path / "oo.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
-    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    config = upgraded_sqlite(tmp_path)
     assert main(["cases", "new", "--from", "Søren Kunde <Soren@Kunde.dk>", "--subject", "s",
                  "--body", "b", "--channel", "phone", "--no-send", "--json",
                  "--config", str(config)]) == 0
@@ -120,9 +123,7 @@ def test_a_phone_case_from_a_quoted_name_with_a_comma_is_one_address(
 ) -> None:
     # Outlook writes "Last, First": quoted, the comma is part of the one name (RFC 5322),
     # not a second address; it was refused as "not an email address".
-    config = tmp_path / "oo.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
-    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    config = upgraded_sqlite(tmp_path)
     capsys.readouterr()
     assert main(["cases", "new", "--from", '"Kunde, Søren" <soren@kunde.dk>', "--subject", "s",
                  "--body", "b", "--channel", "phone", "--no-send", "--json",
@@ -134,9 +135,7 @@ def test_a_phone_case_from_a_quoted_name_with_a_comma_is_one_address(
 def test_report_takes_json_as_every_command_printing_data_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = tmp_path / "oo.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
-    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    config = upgraded_sqlite(tmp_path)
     capsys.readouterr()
     assert main(["report", "--month", "2026-11", "--json", "--config", str(config)]) == 0
     assert json.loads(capsys.readouterr().out)["month"] == "2026-11"
@@ -148,9 +147,7 @@ def test_report_takes_json_as_every_command_printing_data_does(
 def test_time_add_takes_now_as_every_command_depending_on_the_time(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = tmp_path / "oo.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
-    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    config = upgraded_sqlite(tmp_path)
     assert main(["cases", "new", "--from", "k@firma.dk", "--subject", "s", "--body", "b",
                  "--channel", "phone", "--no-send", "--now", "2026-11-23T09:00+01:00",
                  "--config", str(config)]) == 0
@@ -171,9 +168,7 @@ def test_time_add_takes_now_as_every_command_depending_on_the_time(
 def test_a_case_number_past_what_is_stored_is_no_case_not_a_database_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = tmp_path / "oo.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/oo.db"\n', encoding="utf-8")
-    assert main(["db", "upgrade", "--config", str(config)]) == 0
+    config = upgraded_sqlite(tmp_path)
     capsys.readouterr()
     for argv in (["cases", "show", "99999999999999999999"], ["time", "add", "0", "5"],
                  ["ignored", "retry", "99999999999999999999"],
