@@ -14,7 +14,7 @@ from typing import Any
 
 from daemon.domain.language import Language
 from daemon.domain.staff import ListenerProof
-from daemon.domain.triage.model import Triage
+from daemon.domain.triage.model import ReplyVerdicts, Triage
 from daemon.mail.dsn import Bounce
 from daemon.mail.parse import ParsedMail
 from daemon.mail.spooled import Raw
@@ -94,3 +94,7 @@ class Prepared:
     triage: Triage | None = None
     language: Language | None = None
     said: str | None = None  # what the customer wrote now, the quoted thread cut off
+    # For a mail that may be a reply (it names a case or answers a message): both verdicts
+    # on its news that decide whether it makes its case critical (follow_up.chosen), so
+    # the daemon's process, which learns the case, need not hold the rules (issue 18).
+    reply_verdicts: ReplyVerdicts | None = None

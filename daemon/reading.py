@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING
 from daemon.domain.ack_policy import forged_sender, spam_verdict
 from daemon.domain.autoreply import automatic_reason
 from daemon.domain.language import detect_language
+from daemon.domain.references import find_reference
 from daemon.domain.staff import ListenerProof, is_staff_domain, verified_staff
 from daemon.domain.triage import Rule, classify
+from daemon.domain.triage.follow_up import reply_verdicts
 from daemon.domain.triage.replies import is_forward
 from daemon.inbound import InboundMail, Outcome, Prepared
 from daemon.mail.addresses import mailboxes
@@ -186,12 +188,18 @@ def worked_out_ahead(prepared: Prepared, rules: Sequence[Rule]) -> Prepared:
     if parsed is None or prepared.outcome is not Outcome.CREATED or prepared.is_staff:
         return prepared
     said = new_text(parsed.body_text)
+    text = triage_text(parsed.subject, parsed.body_text, said)
+    may_reply = parsed.in_reply_to or parsed.references or find_reference(parsed.subject)
     return dataclasses.replace(
         prepared,
-        triage=classify(parsed.subject, triage_text(parsed.subject, parsed.body_text, said),
-                        rules),
+        triage=classify(parsed.subject, text, rules),
         language=detect_language(parsed.subject, parsed.body_text),
         said=said,
+        # Whether it makes its case critical, if it joins one (pipeline/conversation.py).
+        # With the worker's own rules, the learned model too: a verdict of the model's
+        # is no news there (only a rule's match is), and a list without it would cost
+        # each worker a second start-word scanner (~1.8 MB).
+        reply_verdicts=reply_verdicts(parsed.subject, text, rules) if may_reply else None,
     )
 
 

@@ -28,7 +28,7 @@ from daemon.domain.case_mail import (
 from daemon.domain.case_threading import CaseView
 from daemon.domain.commands import CommandBlock
 from daemon.domain.sla import Deadlines
-from daemon.domain.triage.follow_up import follow_up_verdict
+from daemon.domain.triage.follow_up import chosen, follow_up_verdict
 from daemon.domain.triage.learned import NAME as LEARNED_RULE
 from daemon.mail import compose
 from daemon.pipeline.batch import Run
@@ -104,13 +104,17 @@ class Conversation(Step):
         ):
             # What is news in the reply: not the case's own subject (unless it reopens
             # that emergency), the signature, a problem told as over or long past.
-            found = follow_up_verdict(
-                plan.parsed.subject,
-                triage_text(plan.parsed.subject, plan.parsed.body_text, said_now(plan)),
-                row.subject,
-                self.tools.reply_rules,
-                subject_is_news=reopened_critical,
-            )
+            if plan.item.reply_verdicts is not None:  # worked out in a parsing worker
+                found = chosen(plan.item.reply_verdicts, plan.parsed.subject, row.subject,
+                               subject_is_news=reopened_critical)
+            else:
+                found = follow_up_verdict(
+                    plan.parsed.subject,
+                    triage_text(plan.parsed.subject, plan.parsed.body_text, said_now(plan)),
+                    row.subject,
+                    self.tools.reply_rules,
+                    subject_is_news=reopened_critical,
+                )
         critical_news_now = (
             found is not None
             and found.critical

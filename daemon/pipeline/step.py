@@ -6,7 +6,7 @@ import functools
 
 from daemon.domain.business_calendar import BusinessCalendar
 from daemon.domain.triage import Rule, default_rules, rules_from_config
-from daemon.domain.triage.learned import LearnedRule
+from daemon.domain.triage.follow_up import reply_rules
 from daemon.mail.render import TemplateRenderer
 from daemon.pipeline.batch import Run
 from daemon.pipeline.plan import Plan
@@ -34,15 +34,12 @@ class Tools:
             return self._custom_rules
         return self._custom_rules + default_rules(tuple(triage.outside_services))
 
-    @functools.cached_property
+    @property
     def reply_rules(self) -> tuple[Rule, ...]:
-        """`triage_rules` without the learned model, for judging a customer's reply on
-        a case (pipeline/conversation.py): only a rule's match makes a case critical
-        there, and the model is the last rule, speaking only when no critical rule
-        matched, so leaving it out changes no such verdict. It keeps the model's ~24 MB
-        of weights out of the daemon's own process (issue 18: the backlog's memory is
-        the sum of the processes'); the parsing workers, which judge new cases, hold it."""
-        return tuple(rule for rule in self.triage_rules if not isinstance(rule, LearnedRule))
+        """`triage_rules` without the learned model (follow_up.reply_rules), for judging
+        a reply in the daemon's own process when no parsing worker judged it ahead
+        (Prepared.reply_verdicts)."""
+        return reply_rules(self.triage_rules)
 
 
 class Step:

@@ -88,3 +88,57 @@ def test_a_year_named_is_no_sign_of_the_past() -> None:
     verdict = follow_up_verdict("SV: [OO#100001] Printeren driller",
                                 "Licensen blev fornyet i 2026, og nu kan ingen logge på.", CASE)
     assert verdict.critical, verdict.reason
+
+
+def test_the_verdicts_worked_out_ahead_choose_what_follow_up_verdict_says() -> None:
+    """Issue 18: a parsing worker works out a reply's two possible verdicts
+    (reply_verdicts); the daemon, which learns the case, chooses (chosen) without
+    holding the rules. The choice is follow_up_verdict's, for every case subject."""
+    from benchmarks.corpus import generate
+    from daemon.domain.triage import default_rules
+    from daemon.domain.triage.follow_up import chosen, reply_rules, reply_verdicts
+    from daemon.domain.triage.learned import NAME as LEARNED_RULE
+    from daemon.mail.parse import parse
+
+    rules = reply_rules(default_rules())
+    assert reply_rules(default_rules()) is rules  # one tuple: its scanner is found again
+    critical = 0
+    for raw in generate(300, seed=3):
+        parsed = parse(raw)
+        subject, said = parsed.subject or "", parsed.body_text or ""
+        ahead = reply_verdicts(subject, said, rules)
+        # A worker judges with its own rules, the learned model too; what counts is the
+        # same, since the model's verdict is no news (conversation.py: a rule's only).
+        in_worker = reply_verdicts(subject, said, default_rules())
+        for case_subject in (subject.removeprefix("SV: "), "Printer", ""):
+            for news in (False, True):
+                want = follow_up_verdict(subject, said, case_subject, rules,
+                                         subject_is_news=news)
+                assert chosen(ahead, subject, case_subject, subject_is_news=news) == want
+                got = chosen(in_worker, subject, case_subject, subject_is_news=news)
+                assert (got.critical and got.rule != LEARNED_RULE) == want.critical
+                critical += want.critical
+    assert critical > 0
+
+
+def test_a_worker_judges_a_mail_that_may_be_a_reply_ahead_and_no_other() -> None:
+    from datetime import UTC, datetime
+
+    from daemon.domain.triage import default_rules
+    from daemon.inbound import InboundMail
+    from daemon.reading import ReadingRules, read, worked_out_ahead
+
+    rules = ReadingRules("support@oo.dk", "oo.dk", {}, ("oneoffice.dk",), ())
+
+    def ahead(headers: str) -> object:
+        raw = (f"From: bo@kunde.dk\r\nTo: support@oo.dk\r\n{headers}\r\n"
+               "Nu kan ingen af os logge på.\r\n").encode()
+        mail = InboundMail(raw, "smtp", datetime(2026, 12, 4, 10, tzinfo=UTC))
+        return worked_out_ahead(read(mail, rules), default_rules()).reply_verdicts
+
+    replies = [ahead("Subject: SV: [OO#100001] Printer\r\n"),
+               ahead("Subject: Printer\r\nIn-Reply-To: <a@oo.dk>\r\n"),
+               ahead("Subject: Printer\r\nReferences: <a@oo.dk>\r\n")]
+    assert all(verdicts is not None and verdicts.without_subject.critical
+               for verdicts in replies)
+    assert ahead("Subject: Printer\r\n") is None  # a new case's triage is its own

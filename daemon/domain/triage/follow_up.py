@@ -24,7 +24,8 @@ from collections.abc import Sequence
 
 from daemon.domain.references import strip_references
 from daemon.domain.triage import classify
-from daemon.domain.triage.model import Rule, Triage
+from daemon.domain.triage.learned import LearnedRule
+from daemon.domain.triage.model import ReplyVerdicts, Rule, Triage
 from daemon.domain.triage.normalise import normalise_text, reply_headline
 from daemon.domain.triage.replies import settled
 
@@ -68,13 +69,62 @@ def follow_up_verdict(
     case's own subject counts too (a closed critical case the reply reopens: "SV: Ingen
     kan logge på" / "Det virker stadig ikke" is the same emergency back), unless the
     text says the problem is over (`classify` sets a settled reply's subject aside)."""
-    now_text = "\n\n".join(
+    title = subject if subject_counts(subject, case_subject, subject_is_news) else ""
+    return _as_judged(classify(title, news_text(said), rules), title)
+
+
+def reply_verdicts(subject: str, said: str, rules: Sequence[Rule] | None = None) -> ReplyVerdicts:
+    """`follow_up_verdict`'s two possible answers for a mail that may be a reply."""
+    news = news_text(said)
+    without = classify("", news, rules)
+    return ReplyVerdicts(classify(subject, news, rules) if subject else without, without)
+
+
+def chosen(
+    verdicts: ReplyVerdicts, subject: str, case_subject: str, *, subject_is_news: bool = False
+) -> Triage:
+    """What `follow_up_verdict` says, from the verdicts worked out ahead."""
+    counted = subject_counts(subject, case_subject, subject_is_news) and subject
+    return _as_judged(verdicts.with_subject if counted else verdicts.without_subject,
+                      subject if counted else "")
+
+
+def reply_rules(rules: Sequence[Rule]) -> tuple[Rule, ...]:
+    """`rules` without the learned model, for judging replies: a reply makes a case
+    critical only by a rule's match, and the model is the last rule, speaking only when
+    no critical rule matched, so no such verdict changes without it, and its weights are
+    not read for replies. The same tuple for the same `rules`, so the start-word scanner
+    built for it is found again (Starts.of keeps it by the tuple's id)."""
+    known = _REPLY_RULES.get(id(rules))
+    if known is not None and known[0] is rules:
+        return known[1]
+    kept = tuple(rule for rule in rules if not isinstance(rule, LearnedRule))
+    if len(_REPLY_RULES) >= 16:
+        _REPLY_RULES.clear()
+    _REPLY_RULES[id(rules)] = (rules, kept)  # holds `rules`: its id stays its own
+    return kept
+
+
+_REPLY_RULES: dict[int, tuple[Sequence[Rule], tuple[Rule, ...]]] = {}
+
+
+def subject_counts(subject: str, case_subject: str, subject_is_news: bool) -> bool:
+    """Is the reply's subject news: not the case's own headline, or that emergency
+    back (`subject_is_news`)?"""
+    return subject_is_news or not same_headline(subject, case_subject)
+
+
+def news_text(said: str) -> str:
+    """What is news in a reply's text: above its signature, without the sentences of a
+    problem that was and is over or of a matter long past."""
+    return "\n\n".join(
         sentence
         for sentence in _SENTENCE_END.split(without_signature(said))
         if not _LONG_AGO.search(sentence) and not _over(sentence)
     )
-    title = subject if subject_is_news or not same_headline(subject, case_subject) else ""
-    found = classify(title, now_text, rules)
+
+
+def _as_judged(found: Triage, title: str) -> Triage:
     if found.critical or title:
         return found
     return dataclasses.replace(found, reason=f"{found.reason}; the case's own subject set aside")

@@ -403,3 +403,14 @@ def _joined(
         return (compile_alternation if exactly else joined)(tuple(regexes))
     except re.error as exc:
         raise ValueError(f"triage rule {rule!r}: {key} cannot be combined: {exc}") from None
+
+
+@dataclass(frozen=True)
+class ReplyVerdicts:
+    """Both verdicts a reply can get, worked out ahead in a parsing worker (which holds
+    the rules; issue 18: the daemon's own process need not): its news judged under its
+    own subject and without it. Which one counts depends on the case it joins
+    (follow_up.chosen), known only in the daemon."""
+
+    with_subject: Triage
+    without_subject: Triage
